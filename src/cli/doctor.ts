@@ -1,0 +1,98 @@
+/** `berth doctor`: checks what Berth needs and says how to fix each problem. */
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import http from 'node:http';
+import { resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+function dockerSocketPath(): string | undefined {
+  const host = process.env.DOCKER_HOST;
+  if (host?.startsWith('unix://')) return host.slice('unix://'.length);
+  if (host) return undefined;
+  for (const p of ['/var/run/docker.sock', '/run/podman/podman.sock', `${process.env.XDG_RUNTIME_DIR ?? '/nonexistent'}/podman/podman.sock`]) {
+    if (existsSync(p)) return p;
+  }
+  return '/var/run/docker.sock';
+}
+
+function pingEngine(socketPath: string): Promise<string> {
+  return new Promise((ok, fail) => {
+    const req = http.get({ socketPath, path: '/version', timeout: 2000 }, (res) => {
+      let data = '';
+      res.on('data', (c) => (data += c));
+      res.on('end', () => {
+        try {
+          const v = JSON.parse(data);
+          ok(`${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion})`);
+        } catch {
+          fail(new Error(`unexpected answer: ${data.slice(0, 80)}`));
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', fail);
+  });
+}
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const srv = net.createServer();
+    srv.once('error', () => ok(false));
+    srv.listen(port, host, () => srv.close(() => ok(true)));
+  });
+}
+
+export async function doctor(config: Config): Promise<number> {
+  const checks: Check[] = [];
+  const major = Number(process.versions.node.split('.')[0]);
+  checks.push({ name: 'node', ok: major >= 20, detail: process.version, fix: 'install Node.js 20 or newer' });
+
+  const sock = dockerSocketPath();
+  if (!sock) {
+    checks.push({ name: 'container engine', ok: true, detail: `DOCKER_HOST=${process.env.DOCKER_HOST} (not checked: only unix sockets are probed)` });
+  } else {
+    try {
+      checks.push({ name: 'container engine', ok: true, detail: `${await pingEngine(sock)} at ${sock}` });
+    } catch (err) {
+      checks.push({
+        name: 'container engine', ok: false, detail: `${sock}: ${(err as Error).message}`,
+        fix: 'start Docker (`apt-get install -y docker.io && dockerd &`) or Podman\'s socket, or set DOCKER_HOST',
+      });
+    }
+  }
+
+  const free = await portFree(config.host, config.port);
+  let berthThere = false;
+  if (!free) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${config.port}/_berth/health`, { signal: AbortSignal.timeout(1000) });
+      berthThere = res.ok;
+    } catch { /* something else holds the port */ }
+  }
+  checks.push({
+    name: 'port', ok: free || berthThere,
+    detail: free ? `${config.host}:${config.port} is free` : berthThere ? `a Berth already answers on ${config.port}` : `${config.host}:${config.port} is taken by another program`,
+    fix: `stop what listens on ${config.port}, or start Berth with --port`,
+  });
+
+  const dir = resolve(config.dataDir);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    checks.push({ name: 'data dir', ok: true, detail: `${dir} is writable` });
+  } catch (err) {
+    checks.push({ name: 'data dir', ok: false, detail: `${dir}: ${(err as Error).message}`, fix: 'choose a writable --data-dir' });
+  }
+
+  for (const c of checks) {
+    console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}${!c.ok && c.fix ? `\n     fix: ${c.fix}` : ''}`);
+  }
+  return checks.every((c) => c.ok) ? 0 : 1;
+}

@@ -1,0 +1,136 @@
+/**
+ * `berth up | status | env | doctor | version`: parse flags, call the app.
+ */
+import { configFromEnv, ConfigError, resolveConfig, type Config } from '../config/index.js';
+import { VERSION } from '../version.js';
+import { parseArgs } from './args.js';
+import { doctor } from './doctor.js';
+
+const HELP = `berth ${VERSION}: the AWS container platform on one machine
+
+Usage:
+  berth up [--host H] [--port N] [--data-dir D] [--ephemeral] [--log-level L]
+  berth status [--endpoint URL]     is a Berth answering, and which
+  berth env [--endpoint URL]        shell exports for the AWS CLI and SDKs
+  berth doctor [--port N] [--data-dir D]   check the container engine, port and data dir
+  berth version
+
+Environment: BERTH_HOST, BERTH_PORT, BERTH_DATA_DIR, BERTH_EPHEMERAL, BERTH_LOG_LEVEL,
+BERTH_DEFAULT_ACCOUNT, BERTH_DEFAULT_REGION, BERTH_ACCESS_KEYS (KEY=ACCOUNT,...).
+`;
+
+const BOOLEAN_FLAGS = new Set(['ephemeral', 'help']);
+
+function configFromFlags(flags: Record<string, string | boolean>): Partial<Config> {
+  const out: Record<string, unknown> = {};
+  if (flags.host !== undefined) out.host = String(flags.host);
+  if (flags.port !== undefined) out.port = String(flags.port);
+  if (flags['data-dir'] !== undefined) out.dataDir = String(flags['data-dir']);
+  if (flags.ephemeral) out.ephemeral = true;
+  if (flags['log-level'] !== undefined) out.logLevel = String(flags['log-level']);
+  return out as Partial<Config>;
+}
+
+function endpointOf(flags: Record<string, string | boolean>): string {
+  if (typeof flags.endpoint === 'string') return flags.endpoint.replace(/\/$/, '');
+  const cfg = resolveConfig(configFromEnv(), configFromFlags(flags));
+  return `http://${cfg.host === '0.0.0.0' ? '127.0.0.1' : cfg.host}:${cfg.port}`;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv, BOOLEAN_FLAGS);
+  } catch (err) {
+    console.error(`berth: ${(err as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { command, flags } = parsed;
+  if (flags.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  try {
+    switch (command) {
+      case 'up':
+        return await up(flags);
+      case 'status':
+        return await status(endpointOf(flags));
+      case 'env':
+        return env(endpointOf(flags));
+      case 'doctor':
+        process.exitCode = await doctor(resolveConfig(configFromEnv(), configFromFlags(flags)));
+        return;
+      case 'version':
+        console.log(VERSION);
+        return;
+      default:
+        console.error(`berth: unknown command "${command}"\n\n${HELP}`);
+        process.exitCode = 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`berth: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}
+
+async function up(flags: Record<string, string | boolean>) {
+  const config = resolveConfig(configFromEnv(), configFromFlags(flags));
+  const { startApp } = await import('../app.js');
+  let app;
+  try {
+    app = await startApp(config);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      console.error(`berth: port ${config.port} on ${config.host} is in use (another Berth? try \`berth status\`, or --port)`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+  const where = config.ephemeral ? 'ephemeral (in memory)' : app.dataDir;
+  process.stdout.write(`Berth ${VERSION} ready on ${app.endpoint} (data: ${where})\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`berth: ${signal} received, shutting down\n`);
+    app.stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function status(endpoint: string) {
+  try {
+    const res = await fetch(`${endpoint}/_berth/health`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as Record<string, unknown>;
+    console.log(`Berth ${body.version} ${body.status} on ${endpoint}, up ${body.uptimeSeconds}s, data: ${body.dataDir ?? 'ephemeral'}`);
+  } catch {
+    console.error(`berth: nothing answers on ${endpoint} (start one with \`berth up\`)`);
+    process.exitCode = 1;
+  }
+}
+
+function env(endpoint: string) {
+  const lines = [
+    `export AWS_ENDPOINT_URL=${endpoint}`,
+    'export AWS_ACCESS_KEY_ID=test',
+    'export AWS_SECRET_ACCESS_KEY=test',
+    `export AWS_DEFAULT_REGION=${process.env.BERTH_DEFAULT_REGION ?? 'us-east-1'}`,
+    `export AWS_REGION=${process.env.BERTH_DEFAULT_REGION ?? 'us-east-1'}`,
+  ];
+  console.log(lines.join('\n'));
+}

@@ -1,0 +1,93 @@
+/**
+ * The AWS API pipeline for one request:
+ *   route → identity → resolve operation → parse → validate → provider (one
+ *   transaction) → serialize; any AwsError is serialized by the same codec,
+ *   anything else is a bug and becomes a logged 500 InternalFailure.
+ */
+import type { Config } from '../config/index.js';
+import type { Codec, WireRequest, WireResponse } from '../protocol/codec.js';
+import { AwsError, internalFailure, notImplemented, serializationError } from '../protocol/errors.js';
+import { codecFor } from '../protocol/index.js';
+import { loadModel, type ServiceModel } from '../protocol/model.js';
+import { credentialScope } from '../protocol/sigv4.js';
+import { validateInput, violationMessage } from '../protocol/validate.js';
+import { lowerCamel, type RequestContext } from '../services/provider.js';
+import { loadedProvider, providerFor } from '../services/registry.js';
+import type { Clock } from '../shared/clock.js';
+import { requestId as newRequestId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
+import { identify } from './identity.js';
+import { routeRequest } from './route.js';
+
+export interface DispatchDeps {
+  config: Config;
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Answer when no AWS service can be told from the request. */
+function unroutable(requestId: string): WireResponse {
+  const body = JSON.stringify({
+    __type: 'UnrecognizedClientException',
+    message: 'Berth could not tell which AWS service this request is for: sign it with SigV4 or send X-Amz-Target.',
+  });
+  return { status: 400, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body };
+}
+
+export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise<WireResponse> {
+  const requestId = newRequestId();
+  const scope = credentialScope(req.headers.authorization, req.query);
+  const route = routeRequest(req, scope);
+  if (!route) return unroutable(requestId);
+  const model = loadModel(route.service.id);
+  const codec = codecFor(route.protocol);
+  let opName: string | undefined;
+  try {
+    opName = codec.resolveOperation(req, model);
+    const op = opName ? model.operations.get(opName) : undefined;
+    if (!op) throw codec.unknownOperation(opName, model);
+    const input = codec.parseInput(req, op, model);
+    checkInput(model, route.protocol, op.input, input);
+    const provider = loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id));
+    const fn = provider?.[lowerCamel(op.name)];
+    if (!fn) throw notImplemented(model.entry.id, op.name);
+    const identity = identify(deps.config, scope);
+    const ctx: RequestContext = { ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log };
+    const output = deps.db.transaction(() => fn(ctx, input))();
+    const res = codec.serializeOutput(output, op, model, { requestId });
+    if (deps.log.enabled('debug')) deps.log.debug('request', { requestId, service: model.entry.id, operation: op.name, status: res.status });
+    return res;
+  } catch (err) {
+    return renderError(deps.log, codec, model, requestId, opName, err);
+  }
+}
+
+function checkInput(model: ServiceModel, protocol: string, shape: Parameters<typeof validateInput>[0], input: Record<string, unknown>) {
+  const violations = validateInput(shape, input);
+  if (!violations.length) return;
+  // JSON frontends reject a wrongly typed value while deserializing, before validation.
+  const isJson = protocol.startsWith('awsJson') || protocol === 'restJson1';
+  const typeError = violations.find((v) => v.kind === 'type');
+  if (isJson && typeError) throw serializationError(typeError.message);
+  throw new AwsError(model.entry.validationError, violationMessage(violations), { status: 400 });
+}
+
+function renderError(log: Logger, codec: Codec, model: ServiceModel, requestId: string, op: string | undefined, err: unknown): WireResponse {
+  let aws: AwsError;
+  if (err instanceof AwsError) {
+    aws = err;
+    if (log.enabled('debug')) log.debug('request failed', { requestId, service: model.entry.id, operation: op, code: err.code });
+  } else {
+    log.error('unexpected exception', { requestId, service: model.entry.id, operation: op, error: (err as Error)?.stack ?? String(err) });
+    aws = internalFailure(requestId);
+  }
+  try {
+    return codec.serializeError(aws, model, { requestId });
+  } catch (e) {
+    log.error('error serializer failed', { requestId, error: (e as Error)?.stack ?? String(e) });
+    return { status: 500, headers: { 'content-type': 'text/plain', 'x-amzn-requestid': requestId }, body: 'InternalFailure' };
+  }
+}

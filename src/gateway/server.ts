@@ -1,0 +1,77 @@
+/**
+ * The HTTP listener: reads a request, hands /_berth/* to Berth's own routes and
+ * everything else to the AWS pipeline, and writes the answer.
+ */
+import http from 'node:http';
+import type { WireRequest, WireResponse } from '../protocol/codec.js';
+import type { Logger } from '../shared/logger.js';
+
+/** API bodies larger than this are refused (registry uploads stream separately). */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export type Handler = (req: WireRequest) => Promise<WireResponse> | WireResponse;
+
+export interface Routes {
+  internal: Handler;
+  aws: Handler;
+}
+
+export function createServer(routes: Routes, log: Logger): http.Server {
+  const server = http.createServer({ keepAlive: true }, (req, res) => {
+    handle(routes, req, res).catch((err) => {
+      log.error('http handler failed', { error: (err as Error)?.stack ?? String(err) });
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('InternalFailure');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(routes: Routes, req: http.IncomingMessage, res: http.ServerResponse) {
+  const body = await readBody(req);
+  if (body === null) {
+    res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' });
+    res.end(`Request body larger than ${MAX_BODY_BYTES} bytes.`);
+    return;
+  }
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const rawPath = q >= 0 ? url.slice(0, q) : url;
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    path = rawPath;
+  }
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const wire: WireRequest = {
+    method: req.method ?? 'GET',
+    path,
+    rawPath,
+    query: new URLSearchParams(q >= 0 ? url.slice(q + 1) : ''),
+    headers,
+    body,
+  };
+  const handler = path.startsWith('/_berth/') ? routes.internal : routes.aws;
+  const out = await handler(wire);
+  const bytes = typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body;
+  res.writeHead(out.status, { ...out.headers, 'content-length': String(bytes.length) });
+  res.end(wire.method === 'HEAD' ? undefined : bytes);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooBig = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) tooBig = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(tooBig ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

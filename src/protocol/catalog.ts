@@ -1,0 +1,70 @@
+/**
+ * The AWS services Berth speaks, with just enough to route a request before the
+ * service's model is loaded. Everything else (operations, shapes, protocol
+ * settings) comes from the service's `@aws-sdk/client-*` package, lazily.
+ * `catalog.test.ts` checks these entries against the clients themselves.
+ */
+export type ProtocolName = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query' | 'restJson1' | 'restXml';
+
+export interface ServiceEntry {
+  /** Berth's folder name under services/ (the SDK service id in kebab-case). */
+  id: string;
+  /** Package whose static schemas are the model of this service. */
+  sdkPackage: string;
+  /** Client class exported by the package (read once for protocol settings). */
+  clientName: string;
+  protocol: ProtocolName;
+  /** SigV4 credential-scope service names that route here. */
+  signingNames: string[];
+  /** X-Amz-Target prefix (json protocols). */
+  targetPrefix?: string;
+  /** The error code this service answers for a request that fails model validation. */
+  validationError: string;
+}
+
+export const SERVICES: readonly ServiceEntry[] = [
+  {
+    id: 'ecs', sdkPackage: '@aws-sdk/client-ecs', clientName: 'ECSClient', protocol: 'awsJson1_1',
+    signingNames: ['ecs'], targetPrefix: 'AmazonEC2ContainerServiceV20141113',
+    // ECS reports bad parameters as InvalidParameterException (a ClientException subtype).
+    validationError: 'InvalidParameterException',
+  },
+  {
+    id: 'ecr', sdkPackage: '@aws-sdk/client-ecr', clientName: 'ECRClient', protocol: 'awsJson1_1',
+    signingNames: ['ecr'], targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
+    validationError: 'InvalidParameterException',
+  },
+  {
+    id: 'sts', sdkPackage: '@aws-sdk/client-sts', clientName: 'STSClient', protocol: 'awsQuery',
+    signingNames: ['sts'], validationError: 'ValidationError',
+  },
+  {
+    id: 'elastic-load-balancing-v2', sdkPackage: '@aws-sdk/client-elastic-load-balancing-v2',
+    clientName: 'ElasticLoadBalancingV2Client', protocol: 'awsQuery',
+    signingNames: ['elasticloadbalancing'], validationError: 'ValidationError',
+  },
+  {
+    id: 'ec2', sdkPackage: '@aws-sdk/client-ec2', clientName: 'EC2Client', protocol: 'ec2Query',
+    signingNames: ['ec2'], validationError: 'InvalidParameterValue',
+  },
+  {
+    id: 'sqs', sdkPackage: '@aws-sdk/client-sqs', clientName: 'SQSClient', protocol: 'awsJson1_0',
+    signingNames: ['sqs'], targetPrefix: 'AmazonSQS', validationError: 'InvalidParameterValue',
+  },
+  {
+    id: 'cloudwatch', sdkPackage: '@aws-sdk/client-cloudwatch', clientName: 'CloudWatchClient', protocol: 'awsJson1_0',
+    signingNames: ['monitoring'], targetPrefix: 'GraniteServiceVersion20100801', validationError: 'InvalidParameterValue',
+  },
+  {
+    id: 'eks', sdkPackage: '@aws-sdk/client-eks', clientName: 'EKSClient', protocol: 'restJson1',
+    signingNames: ['eks'], validationError: 'InvalidParameterException',
+  },
+  {
+    id: 'route-53', sdkPackage: '@aws-sdk/client-route-53', clientName: 'Route53Client', protocol: 'restXml',
+    signingNames: ['route53'], validationError: 'InvalidInput',
+  },
+];
+
+export const BY_ID = new Map(SERVICES.map((s) => [s.id, s]));
+export const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix!, s]));
+export const BY_SIGNING_NAME = new Map(SERVICES.flatMap((s) => s.signingNames.map((n) => [n, s] as const)));

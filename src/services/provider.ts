@@ -1,0 +1,29 @@
+/**
+ * What a service provider is: a table of AWS operations, each a synchronous
+ * function of the request context and the parsed input, returning SDK-shaped
+ * output. The gateway runs each call in one SQLite transaction. Providers
+ * record desired state only; controllers do container work.
+ */
+import type { Db, Statements } from '../state/db.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+
+export interface RequestContext {
+  account: string;
+  region: string;
+  requestId: string;
+  /** The caller's ARN (root of the account unless the key maps to a role). */
+  principalArn: string;
+  accessKeyId: string;
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+}
+
+export type OperationFn = (ctx: RequestContext, input: any) => unknown;
+
+/** Operation name in lowerCamelCase (createCluster) → implementation. */
+export type Provider = Record<string, OperationFn>;
+
+export const lowerCamel = (op: string) => op.charAt(0).toLowerCase() + op.slice(1);

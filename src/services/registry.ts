@@ -1,0 +1,22 @@
+/** Service id → provider, imported on first use so start-up stays fast. */
+import type { Provider } from './provider.js';
+
+const LOADERS: Record<string, () => Promise<{ provider: Provider }>> = {
+  ecs: () => import('./ecs/provider.js'),
+  sts: () => import('./sts/provider.js'),
+};
+
+const loaded = new Map<string, Provider | null>();
+
+export async function providerFor(serviceId: string): Promise<Provider | null> {
+  if (loaded.has(serviceId)) return loaded.get(serviceId)!;
+  const load = LOADERS[serviceId];
+  const provider = load ? (await load()).provider : null;
+  loaded.set(serviceId, provider);
+  return provider;
+}
+
+/** Synchronous lookup once loaded: the hot path avoids a promise per request. */
+export function loadedProvider(serviceId: string): Provider | null | undefined {
+  return loaded.get(serviceId);
+}

@@ -1,0 +1,36 @@
+/**
+ * Tags of any resource, keyed by ARN. Each service maps its own tag shape
+ * (ECS {key, value}, ELB/STS {Key, Value}) onto these rows.
+ */
+import type { RequestContext } from '../provider.js';
+
+export interface TagPair {
+  key: string;
+  value: string;
+}
+
+export function getTags(ctx: RequestContext, arn: string): TagPair[] {
+  return ctx.sql.get('SELECT key, value FROM tags WHERE arn = ? ORDER BY seq').all(arn) as TagPair[];
+}
+
+export function putTags(ctx: RequestContext, arn: string, tags: TagPair[]): void {
+  const seq = ctx.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM tags WHERE arn = ?').get(arn) as { n: number };
+  let n = seq.n;
+  const upsert = ctx.sql.get(
+    'INSERT INTO tags (arn, key, value, seq) VALUES (?, ?, ?, ?) ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value',
+  );
+  for (const t of tags) upsert.run(arn, t.key, t.value, ++n);
+}
+
+export function removeTags(ctx: RequestContext, arn: string, keys: string[]): void {
+  const del = ctx.sql.get('DELETE FROM tags WHERE arn = ? AND key = ?');
+  for (const k of keys) del.run(arn, k);
+}
+
+export function countTags(ctx: RequestContext, arn: string): number {
+  return (ctx.sql.get('SELECT COUNT(*) AS n FROM tags WHERE arn = ?').get(arn) as { n: number }).n;
+}
+
+export function dropAllTags(ctx: RequestContext, arn: string): void {
+  ctx.sql.get('DELETE FROM tags WHERE arn = ?').run(arn);
+}

@@ -1,0 +1,41 @@
+/**
+ * Every ARN Berth hands out is made here, in AWS's formats.
+ * ECS uses the long ARN format (resource type / cluster / id) that is the
+ * default for all accounts since 2021.
+ */
+export const PARTITION = 'aws';
+
+export function arn(service: string, region: string, account: string, resource: string): string {
+  return `arn:${PARTITION}:${service}:${region}:${account}:${resource}`;
+}
+
+export interface ParsedArn {
+  partition: string;
+  service: string;
+  region: string;
+  account: string;
+  resource: string;
+}
+
+export function parseArn(value: string): ParsedArn | undefined {
+  const parts = value.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  return { partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts.slice(5).join(':') };
+}
+
+export const ecsArn = {
+  cluster: (region: string, account: string, name: string) => arn('ecs', region, account, `cluster/${name}`),
+  taskDefinition: (region: string, account: string, family: string, revision: number) =>
+    arn('ecs', region, account, `task-definition/${family}:${revision}`),
+  capacityProvider: (region: string, account: string, name: string) => arn('ecs', region, account, `capacity-provider/${name}`),
+  service: (region: string, account: string, cluster: string, name: string) => arn('ecs', region, account, `service/${cluster}/${name}`),
+  task: (region: string, account: string, cluster: string, id: string) => arn('ecs', region, account, `task/${cluster}/${id}`),
+  containerInstance: (region: string, account: string, cluster: string, id: string) =>
+    arn('ecs', region, account, `container-instance/${cluster}/${id}`),
+};
+
+export const iamArn = {
+  root: (account: string) => `arn:${PARTITION}:iam::${account}:root`,
+  user: (account: string, name: string) => `arn:${PARTITION}:iam::${account}:user/${name}`,
+  role: (account: string, name: string) => `arn:${PARTITION}:iam::${account}:role/${name}`,
+};

@@ -1,0 +1,49 @@
+/**
+ * The schema, as an ordered list of migrations. Never edit a released entry:
+ * add a new one. Resources are rows keyed by (account, region, …) with the
+ * SDK-shaped object in `doc` (JSON), plus the columns queries filter on.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'tags and ecs control plane',
+    sql: `
+      CREATE TABLE tags (
+        arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (arn, key)
+      );
+      CREATE TABLE ecs_clusters (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE ecs_task_definitions (
+        account TEXT NOT NULL, region TEXT NOT NULL, family TEXT NOT NULL, revision INTEGER NOT NULL,
+        status TEXT NOT NULL, doc TEXT NOT NULL, registered_at REAL NOT NULL,
+        PRIMARY KEY (account, region, family, revision)
+      );
+      CREATE INDEX ecs_task_definitions_status ON ecs_task_definitions (account, region, status, family, revision);
+      CREATE TABLE ecs_capacity_providers (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        arn TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE ecs_attributes (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL,
+        target_type TEXT NOT NULL, target_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT,
+        PRIMARY KEY (account, region, cluster, target_id, name)
+      );
+      CREATE TABLE ecs_account_settings (
+        account TEXT NOT NULL, region TEXT NOT NULL, principal_arn TEXT NOT NULL,
+        name TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (account, region, principal_arn, name)
+      );
+    `,
+  },
+];

@@ -1,0 +1,83 @@
+/**
+ * Test harness: a real Berth on a random port. `startBerth` runs it in this
+ * process (fast, --ephemeral); `spawnBerth` runs the built CLI as a child
+ * process (for restart and signal tests).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { startApp, type App } from '../../src/app.js';
+import { resolveConfig, type Config } from '../../src/config/index.js';
+import { createLogger } from '../../src/shared/logger.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export interface TestBerth {
+  endpoint: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startBerth(overrides: Partial<Config> = {}): Promise<TestBerth & { app: App }> {
+  const config = resolveConfig({ port: 0, ephemeral: true, logLevel: 'error', ...overrides });
+  const app = await startApp(config, { log: createLogger(process.env.BERTH_TEST_LOG === '1' ? 'debug' : 'error') });
+  return { app, endpoint: app.endpoint, port: app.port, stop: () => app.stop() };
+}
+
+export interface SpawnedBerth extends TestBerth {
+  child: ChildProcess;
+  /** SIGKILL, no clean-up: what a crash looks like. */
+  kill9(): Promise<void>;
+  output(): string;
+}
+
+/** Runs `node bin/berth.js up …` and waits for its ready line. */
+export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedBerth> {
+  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--port', '0', '--log-level', 'warn', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`berth did not start:\n${out}`)), 15_000);
+    const onData = () => {
+      const m = /ready on (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`berth exited with ${code}:\n${out}`));
+    });
+  });
+  const exited = once(child, 'exit');
+  return {
+    child,
+    endpoint,
+    port: Number(new URL(endpoint).port),
+    output: () => out,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+    async kill9() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Options for any @aws-sdk/client-* v3 client pointed at Berth. */
+export function clientConfig(endpoint: string, region = 'us-east-1', credentials = TEST_CREDENTIALS) {
+  return { endpoint, region, credentials, maxAttempts: 1 };
+}
