@@ -14,6 +14,10 @@ import { loadModel } from './protocol/model.js';
 import { providerFor } from './services/registry.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { startControllers, type Controllers } from './controllers/index.js';
+import type { RuntimeDriver } from './runtime/driver.js';
+import { ChangeFeed } from './state/change-feed.js';
+import { instanceId } from './state/meta.js';
 import { openDb, Statements } from './state/db.js';
 import { VERSION } from './version.js';
 
@@ -21,12 +25,25 @@ export interface App {
   endpoint: string;
   port: number;
   dataDir: string;
+  driver: RuntimeDriver;
+  controllers: Controllers;
   stop(): Promise<void>;
 }
 
 export interface AppOptions {
   clock?: Clock;
   log?: Logger;
+  /** A runtime driver to use instead of the configured one (tests). */
+  driver?: RuntimeDriver;
+}
+
+async function makeDriver(config: Config): Promise<RuntimeDriver> {
+  if (config.runtime === 'fake') {
+    const { FakeDriver } = await import('./runtime/fake/driver.js');
+    return new FakeDriver();
+  }
+  const { DockerDriver } = await import('./runtime/docker/driver.js');
+  return new DockerDriver();
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -36,7 +53,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const dataDir = config.ephemeral ? mkdtempSync(join(tmpdir(), 'berth-')) : resolve(config.dataDir);
   const db = openDb(config.ephemeral ? ':memory:' : join(dataDir, 'state.db'));
   const sql = new Statements(db);
-  const deps = { config, db, sql, clock, log };
+  const changes = new ChangeFeed();
+  const deps = { config, db, sql, clock, log, changes };
 
   let endpoint = '';
   const server = createServer(
@@ -53,6 +71,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+
+  const driver = opts.driver ?? (await makeDriver(config));
+  const controllers = startControllers({ db, sql, clock, log, changes, driver, instanceId: instanceId(db) });
 
   // Warm the hot services after we are ready, so the first ECS call is fast too.
   const warm = setTimeout(() => {
@@ -72,14 +93,18 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     endpoint,
     port,
     dataDir,
+    driver,
+    controllers,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearTimeout(warm);
+      await controllers.stop();
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();
       });
+      (driver as { close?: () => void }).close?.();
       db.close();
       if (config.ephemeral) rmSync(dataDir, { recursive: true, force: true });
     },

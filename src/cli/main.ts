@@ -94,8 +94,6 @@ async function up(flags: Record<string, string | boolean>) {
     }
     throw err;
   }
-  const where = config.ephemeral ? 'ephemeral (in memory)' : app.dataDir;
-  process.stdout.write(`Berth ${VERSION} ready on ${app.endpoint} (data: ${where})\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -111,6 +109,9 @@ async function up(flags: Record<string, string | boolean>) {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Handlers first: whoever reads the ready line may signal at once.
+  const where = config.ephemeral ? 'ephemeral (in memory)' : app.dataDir;
+  process.stdout.write(`Berth ${VERSION} ready on ${app.endpoint} (data: ${where})\n`);
 }
 
 async function status(endpoint: string) {

@@ -15,6 +15,8 @@ export const ConfigSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   defaultAccount: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('000000000000'),
   defaultRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1').default('us-east-1'),
+  /** Container engine: docker (Docker Engine API or Podman's socket) or fake (in memory, tests). */
+  runtime: z.enum(['docker', 'fake']).default('docker'),
   /** Access key id → account id. A 12-digit access key is itself the account. */
   accessKeys: z.record(z.string(), z.string().regex(/^\d{12}$/)).default({}),
 });
@@ -47,6 +49,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     defaultAccount: env.BERTH_DEFAULT_ACCOUNT,
     defaultRegion: env.BERTH_DEFAULT_REGION,
     accessKeys: parseKeyMap(env.BERTH_ACCESS_KEYS),
+    runtime: env.BERTH_RUNTIME,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }

@@ -16,6 +16,7 @@ import { loadedProvider, providerFor } from '../services/registry.js';
 import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
+import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 import { identify } from './identity.js';
 import { routeRequest } from './route.js';
@@ -26,6 +27,7 @@ export interface DispatchDeps {
   sql: Statements;
   clock: Clock;
   log: Logger;
+  changes: ChangeFeed;
 }
 
 /** Answer when no AWS service can be told from the request. */
@@ -55,8 +57,13 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
     const fn = provider?.[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
     const identity = identify(deps.config, scope);
-    const ctx: RequestContext = { ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log };
+    const changes: [ChangeKind, string][] = [];
+    const ctx: RequestContext = {
+      ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
+      changed: (kind, key) => changes.push([kind, key]),
+    };
     const output = deps.db.transaction(() => fn(ctx, input))();
+    for (const [kind, key] of changes) deps.changes.publish(kind, key);
     const res = codec.serializeOutput(output, op, model, { requestId });
     if (deps.log.enabled('debug')) deps.log.debug('request', { requestId, service: model.entry.id, operation: op.name, status: res.status });
     return res;

@@ -1,5 +1,6 @@
 /** Berth's own endpoints under /_berth/ (JSON). */
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
+import { requestId } from '../shared/ids.js';
 
 export interface InternalInfo {
   version: string;
@@ -10,7 +11,7 @@ export interface InternalInfo {
 
 const json = (status: number, value: unknown): WireResponse => ({
   status,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId() },
   body: JSON.stringify(value),
 });
 

@@ -50,7 +50,7 @@ export function writeJson(shape: Shape, value: unknown, useJsonName: boolean, ts
   if (value === null || value === undefined) return undefined;
   switch (shape.kind) {
     case 'timestamp': {
-      const fmt = tsFormat ?? shape.traits.timestampFormat;
+      const fmt = tsFormat ?? shape.traits.timestampFormat ?? (shape.format !== 'default' ? shape.format : undefined);
       if (fmt === 'date-time') return isoDateTime(value);
       if (fmt === 'http-date') return httpDate(value);
       return epochSeconds(value);

@@ -48,9 +48,17 @@ function checkStructure(shape: StructureShape, value: Record<string, unknown>, p
 }
 
 function typeError(out: Violation[], path: string, value: unknown, expected: string) {
-  const shown = typeof value === 'string' ? `'${value.slice(0, 64)}'` : JSON.stringify(value)?.slice(0, 64);
-  out.push({ kind: 'type', path, message: `Value ${shown} at '${path}' failed to satisfy constraint: Member must be ${expected}` });
+  out.push({ kind: 'type', path, message: `Value ${describe(value)} at '${path}' failed to satisfy constraint: Member must be ${expected}` });
 }
+
+/** A short rendering of a value, without serializing it whole (it may be huge or deeply nested). */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `'${value.slice(0, 64)}'`;
+  if (Array.isArray(value)) return `[list of ${value.length}]`;
+  if (value && typeof value === 'object') return '{structure}';
+  return String(value);
+}
+
 
 function check(shape: Shape, value: unknown, path: string, out: Violation[], depth: number): void {
   if (depth > 64) return typeError(out, path, '…', 'nested less deeply');

@@ -7,6 +7,7 @@
 import type { Db, Statements } from '../state/db.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { ChangeKind } from '../state/change-feed.js';
 
 export interface RequestContext {
   account: string;
@@ -19,6 +20,8 @@ export interface RequestContext {
   sql: Statements;
   clock: Clock;
   log: Logger;
+  /** Records that a resource changed; published to controllers once the transaction commits. */
+  changed(kind: ChangeKind, key: string): void;
 }
 
 export type OperationFn = (ctx: RequestContext, input: any) => unknown;

@@ -46,4 +46,25 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'ecs tasks, idempotency tokens, berth meta',
+    sql: `
+      CREATE TABLE berth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE ecs_tasks (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, task_id TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, family TEXT, started_by TEXT, service_name TEXT, launch_type TEXT,
+        container_instance TEXT, desired_status TEXT NOT NULL, last_status TEXT NOT NULL,
+        doc TEXT NOT NULL, created_at REAL NOT NULL, stopped_at REAL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, task_id)
+      );
+      CREATE INDEX ecs_tasks_list ON ecs_tasks (account, region, cluster, desired_status, seq);
+      CREATE INDEX ecs_tasks_unfinished ON ecs_tasks (last_status);
+      CREATE TABLE ecs_idempotency (
+        account TEXT NOT NULL, region TEXT NOT NULL, operation TEXT NOT NULL, token TEXT NOT NULL,
+        response TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (account, region, operation, token)
+      );
+    `,
+  },
 ];

@@ -32,3 +32,21 @@ export function validateCapacityProviderStrategy(strategy: CapacityProviderStrat
   const names = new Set(strategy.map((s) => s.capacityProvider));
   if (names.size !== strategy.length) throw invalidParameter('The specified capacity provider strategy cannot contain duplicate capacity providers.');
 }
+
+/** The ACTIVE clusters that list this capacity provider (by name) among their capacityProviders. */
+export function clustersUsingProvider(ctx: RequestContext, name: string): string[] {
+  const rows = ctx.sql
+    .get(`SELECT c.name AS name FROM ecs_clusters AS c, json_each(c.doc, '$.capacityProviders') AS p
+          WHERE c.account = ? AND c.region = ? AND c.status = 'ACTIVE' AND p.value = ? ORDER BY c.seq`)
+    .all(ctx.account, ctx.region, name) as { name: string }[];
+  return rows.map((r) => r.name);
+}
+
+/** ACTIVE capacity providers scoped to one cluster (Amazon ECS Managed Instances ones). */
+export function clusterScopedProviders(ctx: RequestContext, cluster: string): string[] {
+  const rows = ctx.sql
+    .get(`SELECT name FROM ecs_capacity_providers WHERE account = ? AND region = ?
+          AND json_extract(doc, '$.status') = 'ACTIVE' AND json_extract(doc, '$.cluster') = ? ORDER BY seq`)
+    .all(ctx.account, ctx.region, cluster) as { name: string }[];
+  return rows.map((r) => r.name);
+}

@@ -22,10 +22,12 @@ import type {
   UpdateClusterSettingsRequest,
   UpdateClusterSettingsResponse,
 } from '@aws-sdk/client-ecs';
+import { AwsError } from '../../protocol/errors.js';
 import { ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, getTags, putTags } from '../shared/tags.js';
-import { validateCapacityProviderStrategy, capacityProviderExists } from './capacity-provider-refs.js';
+import { effectiveSetting } from './account-settings.js';
+import { clusterScopedProviders, validateCapacityProviderStrategy, capacityProviderExists } from './capacity-provider-refs.js';
 import { clusterNotFound, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { nextSeq, parseDoc } from './store.js';
@@ -128,7 +130,8 @@ export function createCluster(ctx: RequestContext, input: CreateClusterRequest):
     pendingTasksCount: 0,
     activeServicesCount: 0,
     statistics: [],
-    settings: mergeSettings([{ name: 'containerInsights', value: 'disabled' }], input.settings),
+    // A new cluster's Container Insights default is the containerInsights account setting.
+    settings: mergeSettings([{ name: 'containerInsights', value: effectiveSetting(ctx, 'containerInsights').value }], input.settings),
     capacityProviders: providers,
     defaultCapacityProviderStrategy: input.defaultCapacityProviderStrategy ?? [],
     ...(input.configuration ? { configuration: input.configuration } : {}),
@@ -227,6 +230,9 @@ export function putClusterCapacityProviders(
 export function deleteCluster(ctx: RequestContext, input: DeleteClusterRequest): DeleteClusterResponse {
   const cluster = requireActiveCluster(ctx, input.cluster);
   // Later issues add ClusterContainsServicesException / ...TasksException / ...ContainerInstancesException here.
+  if (clusterScopedProviders(ctx, cluster.clusterName!).length) {
+    throw new AwsError('ClusterContainsCapacityProviderException', 'The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster.');
+  }
   const deleted: Cluster = { ...cluster, status: 'INACTIVE' };
   save(ctx, deleted);
   return { cluster: { ...deleted, tags: getTags(ctx, cluster.clusterArn!) } };

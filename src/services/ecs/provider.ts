@@ -1,6 +1,12 @@
 /** ECS: the operation table. Each group of operations lives in its own file. */
 import type { Provider } from '../provider.js';
+import * as accountSettings from './account-settings.js';
+import * as attributes from './attributes.js';
+import * as capacityProviders from './capacity-providers.js';
 import * as clusters from './clusters.js';
+import * as tags from './tags.js';
+import * as taskDefinitions from './task-definitions.js';
+import * as tasks from './tasks.js';
 
 export const provider: Provider = {
   createCluster: clusters.createCluster,
@@ -10,4 +16,37 @@ export const provider: Provider = {
   updateClusterSettings: clusters.updateClusterSettings,
   putClusterCapacityProviders: clusters.putClusterCapacityProviders,
   deleteCluster: clusters.deleteCluster,
+
+  registerTaskDefinition: taskDefinitions.registerTaskDefinition,
+  describeTaskDefinition: taskDefinitions.describeTaskDefinition,
+  listTaskDefinitions: taskDefinitions.listTaskDefinitions,
+  listTaskDefinitionFamilies: taskDefinitions.listTaskDefinitionFamilies,
+  deregisterTaskDefinition: taskDefinitions.deregisterTaskDefinition,
+  deleteTaskDefinitions: taskDefinitions.deleteTaskDefinitions,
+
+  createCapacityProvider: capacityProviders.createCapacityProvider,
+  describeCapacityProviders: capacityProviders.describeCapacityProviders,
+  updateCapacityProvider: capacityProviders.updateCapacityProvider,
+  deleteCapacityProvider: capacityProviders.deleteCapacityProvider,
+
+  putAttributes: attributes.putAttributes,
+  listAttributes: attributes.listAttributes,
+  deleteAttributes: attributes.deleteAttributes,
+
+  putAccountSetting: accountSettings.putAccountSetting,
+  putAccountSettingDefault: accountSettings.putAccountSettingDefault,
+  listAccountSettings: accountSettings.listAccountSettings,
+  deleteAccountSetting: accountSettings.deleteAccountSetting,
+
+  runTask: tasks.runTask,
+  startTask: tasks.startTask,
+  stopTask: tasks.stopTask,
+  describeTasks: tasks.describeTasks,
+  listTasks: tasks.listTasks,
+  updateTaskProtection: tasks.updateTaskProtection,
+  getTaskProtection: tasks.getTaskProtection,
+
+  tagResource: tags.tagResource,
+  untagResource: tags.untagResource,
+  listTagsForResource: tags.listTagsForResource,
 };

@@ -1,0 +1,91 @@
+/**
+ * Starts the controllers: the reconcile runtime, the change-feed subscription,
+ * adoption of what a previous run left (every unfinished task is reconciled,
+ * every container with this instance's label is checked), engine events, and
+ * the periodic resync and retention jobs.
+ */
+import type { Task } from '@aws-sdk/client-ecs';
+import type { RuntimeDriver } from '../runtime/driver.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { ChangeFeed } from '../state/change-feed.js';
+import type { Db, Statements } from '../state/db.js';
+import { pruneStoppedTasks, unfinishedTaskArns } from '../services/ecs/task-store.js';
+import { LABELS } from './container-spec.js';
+import { ControllerRuntime } from './runtime.js';
+import { TaskLifecycle } from './task-lifecycle.js';
+
+export interface ControllerDeps {
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+  changes: ChangeFeed;
+  driver: RuntimeDriver;
+  instanceId: string;
+  injectedEnv?: (task: Task) => Record<string, string>;
+}
+
+const RESYNC_MS = 30_000;
+const PRUNE_MS = 60_000;
+
+export interface Controllers {
+  runtime: ControllerRuntime;
+  /** Resolves once every queued reconcile has run (tests). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startControllers(d: ControllerDeps): Controllers {
+  const runtime = new ControllerRuntime(d.log);
+  runtime.register(new TaskLifecycle(d));
+  const TASKS = 'task-lifecycle';
+
+  const unsubscribe = d.changes.subscribe((kind, key) => {
+    if (kind === 'ecs.task') runtime.enqueue(TASKS, key);
+  });
+  const stopEvents = d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, (e) => {
+    const arn = e.labels[LABELS.taskArn];
+    if (arn && e.action !== 'destroy') runtime.enqueue(TASKS, arn);
+  });
+
+  const resync = () => {
+    for (const arn of unfinishedTaskArns(d.sql)) runtime.enqueue(TASKS, arn);
+  };
+  const adoptContainers = async () => {
+    try {
+      const mine = await d.driver.listContainers({ [LABELS.instance]: d.instanceId });
+      for (const c of mine) runtime.enqueue(TASKS, c.labels[LABELS.taskArn]);
+    } catch (err) {
+      d.log.warn('container engine not reachable; tasks will start when it is', { error: (err as Error).message });
+    }
+  };
+  resync();
+  void adoptContainers();
+
+  const resyncTimer = setInterval(() => {
+    resync();
+    void adoptContainers();
+  }, RESYNC_MS);
+  const pruneTimer = setInterval(() => {
+    try {
+      pruneStoppedTasks(d.sql, d.clock.now());
+    } catch (err) {
+      d.log.warn('pruning stopped tasks failed', { error: String(err) });
+    }
+  }, PRUNE_MS);
+  resyncTimer.unref();
+  pruneTimer.unref();
+
+  return {
+    runtime,
+    idle: () => runtime.idle(),
+    async stop() {
+      clearInterval(resyncTimer);
+      clearInterval(pruneTimer);
+      unsubscribe();
+      stopEvents();
+      await runtime.stop();
+    },
+  };
+}

@@ -1,0 +1,310 @@
+/**
+ * task-lifecycle: converges one ECS task (key = task ARN) with its containers.
+ *
+ * Desired RUNNING: PROVISIONING (awsvpc pause container) → PENDING (pull
+ * images, start containers in dependsOn order) → ACTIVATING → RUNNING; an
+ * essential container's exit stops the task (EssentialContainerExited).
+ * Desired STOPPED: DEACTIVATING → STOPPING (SIGTERM, SIGKILL after
+ * stopTimeout, dependents first) → DEPROVISIONING → STOPPED.
+ *
+ * Level-triggered: every pass reads the task row and the engine's containers
+ * (found by label) and does the next step; it never trusts what it did last
+ * time. That is also what adopts containers after a restart.
+ */
+import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ContainerState, RuntimeDriver } from '../runtime/driver.js';
+import { RuntimeError } from '../runtime/driver.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
+import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
+import { loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
+import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
+import { ensurePauseImage } from './pause-image.js';
+import type { ReconcileResult, Reconciler } from './runtime.js';
+import { dependencyVerdict } from './task-dependencies.js';
+import { containerHealth, taskHealth } from './task-health.js';
+
+export interface TaskLifecycleDeps {
+  db: Db;
+  sql: Statements;
+  driver: RuntimeDriver;
+  clock: Clock;
+  log: Logger;
+  instanceId: string;
+  /** Environment Berth injects into every container of a task. */
+  injectedEnv?: (task: Task) => Record<string, string>;
+}
+
+/** While a task runs, look again this often (events usually come first). */
+const RUNNING_RESYNC_MS = 5_000;
+const STARTING_RESYNC_MS = 500;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class TaskLifecycle implements Reconciler {
+  readonly name = 'task-lifecycle';
+  readonly concurrency = 8;
+
+  constructor(private readonly d: TaskLifecycleDeps) {}
+
+  /** Applies a change to the freshest copy of the task, in one transaction. */
+  private update(taskArn: string, change: (task: Task) => void): Task | undefined {
+    return this.d.db.transaction(() => {
+      const row = loadTaskByArn(this.d.sql, taskArn);
+      if (!row) return undefined;
+      change(row.task);
+      saveTask(this.d.sql, row.task);
+      return row.task;
+    })();
+  }
+
+  async reconcile(taskArn: string): Promise<ReconcileResult | void> {
+    const row = loadTaskByArn(this.d.sql, taskArn);
+    const observed = await this.d.driver.listContainers({ [LABELS.taskArn]: taskArn, [LABELS.instance]: this.d.instanceId });
+    if (!row) {
+      // The task is gone from state (pruned or reset): its containers are orphans.
+      await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
+      return;
+    }
+    const task = row.task;
+    if (task.lastStatus === 'STOPPED') {
+      await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
+      return;
+    }
+    const def = findTaskDefinitionByArn(this.d.sql, task.taskDefinitionArn!);
+    if (!def) {
+      this.update(taskArn, (t) => this.markStopping(t, 'TaskFailedToStart', 'Task definition not found'));
+      return { requeueAfterMs: 1 };
+    }
+    const ctx: SpecContext = {
+      task, def, instanceId: this.d.instanceId, account: row.account, region: row.region, clusterName: row.cluster,
+      injectedEnv: this.d.injectedEnv?.(task),
+    };
+    if (task.desiredStatus === 'STOPPED') return this.stop(ctx, observed);
+    return this.run(ctx, observed);
+  }
+
+  private markStopping(t: Task, stopCode: string, reason: string) {
+    if (t.desiredStatus === 'STOPPED') return;
+    t.desiredStatus = 'STOPPED';
+    t.stopCode = stopCode as Task['stopCode'];
+    t.stoppedReason = reason;
+    t.version = (t.version ?? 0) + 1;
+  }
+
+  private async run(ctx: SpecContext, observed: ContainerState[]): Promise<ReconcileResult | void> {
+    const { task, def } = ctx;
+    const arn = task.taskArn!;
+    const byName = new Map(observed.map((c) => [c.labels[LABELS.containerName], c]));
+    this.recordObserved(arn, def, byName);
+
+    // An essential container that has exited ends the task.
+    for (const cd of def.containerDefinitions ?? []) {
+      const c = byName.get(cd.name!);
+      if (cd.essential !== false && c && (c.status === 'exited' || c.status === 'dead')) {
+        this.update(arn, (t) => this.markStopping(t, 'EssentialContainerExited', 'Essential container in task exited'));
+        return { requeueAfterMs: 1 };
+      }
+    }
+
+    // PROVISIONING: the task's network namespace (awsvpc).
+    if (def.networkMode === 'awsvpc') {
+      let pause = byName.get('~pause');
+      if (!pause || pause.status !== 'running') {
+        try {
+          if (pause) await this.d.driver.removeContainer(pause.id);
+          const image = await ensurePauseImage(this.d.driver);
+          const id = await this.d.driver.createContainer(pauseSpecOf(ctx, image));
+          await this.d.driver.startContainer(id);
+          pause = await this.d.driver.inspectContainer(id);
+        } catch (err) {
+          return this.failToStart(arn, `ResourceInitializationError: failed to set up the task network: ${(err as Error).message}`);
+        }
+      }
+      ctx.pauseContainerId = pause!.id;
+      this.update(arn, (t) => {
+        if (t.lastStatus === 'PROVISIONING') t.lastStatus = 'PENDING';
+        const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+        if (eni) eni.status = 'ATTACHED';
+      });
+    } else {
+      this.update(arn, (t) => {
+        if (t.lastStatus === 'PROVISIONING') t.lastStatus = 'PENDING';
+      });
+    }
+
+    // PENDING: pull what is missing, then start each container whose dependencies allow it.
+    const missing = (def.containerDefinitions ?? []).filter((cd) => !byName.has(cd.name!));
+    if (missing.length) {
+      const pullError = await this.pullImages(arn, missing);
+      if (pullError) return this.failToStart(arn, pullError, missing);
+    }
+    let waiting = false;
+    for (const cd of missing) {
+      const verdict = dependencyVerdict(cd, def, byName);
+      if (verdict.kind === 'wait') {
+        waiting = true;
+        continue;
+      }
+      if (verdict.kind === 'impossible') return this.failToStart(arn, verdict.reason);
+      try {
+        const id = await this.d.driver.createContainer(containerSpecOf(ctx, cd));
+        await this.d.driver.startContainer(id);
+        const state = await this.d.driver.inspectContainer(id);
+        if (state) byName.set(cd.name!, state);
+      } catch (err) {
+        if (err instanceof RuntimeError && err.code === 'Conflict') return { requeueAfterMs: 200 };
+        return this.failToStart(arn, `CannotStartContainerError: ${(err as Error).message}`);
+      }
+    }
+    this.recordObserved(arn, def, byName);
+
+    const allStarted = (def.containerDefinitions ?? []).every((cd) => byName.has(cd.name!));
+    const essentialsUp = (def.containerDefinitions ?? []).every((cd) => cd.essential === false || byName.get(cd.name!)?.status === 'running');
+    if (allStarted && essentialsUp) {
+      const now = this.d.clock.now();
+      this.update(arn, (t) => {
+        if (t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING' || t.lastStatus === 'ACTIVATING') {
+          t.lastStatus = 'RUNNING';
+          t.startedAt ??= iso(now) as unknown as Date;
+          t.version = (t.version ?? 0) + 1;
+        }
+      });
+      return { requeueAfterMs: RUNNING_RESYNC_MS };
+    }
+    return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
+  }
+
+  private async pullImages(arn: string, defs: ContainerDefinition[]): Promise<string | undefined> {
+    const images = [...new Set(defs.map((cd) => cd.image!))];
+    const need: string[] = [];
+    for (const image of images) if (!(await this.d.driver.hasImage(image))) need.push(image);
+    const start = this.d.clock.now();
+    this.update(arn, (t) => { t.pullStartedAt ??= iso(start) as unknown as Date; });
+    for (const image of need) {
+      try {
+        await this.d.driver.pullImage(image);
+      } catch (err) {
+        return `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: ${(err as Error).message}`;
+      }
+    }
+    const end = this.d.clock.now();
+    this.update(arn, (t) => { t.pullStoppedAt ??= iso(end) as unknown as Date; });
+    return undefined;
+  }
+
+  private failToStart(arn: string, reason: string, containers?: ContainerDefinition[]): ReconcileResult {
+    this.update(arn, (t) => {
+      for (const c of t.containers ?? []) {
+        if (!containers || containers.some((cd) => cd.name === c.name)) c.reason ??= reason;
+      }
+      this.markStopping(t, 'TaskFailedToStart', reason);
+    });
+    return { requeueAfterMs: 1 };
+  }
+
+  /** Copies what the engine reports into the task's containers (status, exit code, ports, health). */
+  private recordObserved(arn: string, def: TaskDefinition, byName: Map<string, ContainerState>) {
+    const pause = byName.get('~pause');
+    this.update(arn, (t) => {
+      const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+      const ip = eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+      for (const c of t.containers ?? []) {
+        const s = byName.get(c.name!);
+        if (!s) continue;
+        applyContainerState(c, s, def, pause, eni?.id, ip);
+      }
+      t.healthStatus = taskHealth(t, def);
+    });
+  }
+
+  private async stop(ctx: SpecContext, observed: ContainerState[]): Promise<ReconcileResult | void> {
+    const { task, def } = ctx;
+    const arn = task.taskArn!;
+    const now = this.d.clock.now();
+    this.update(arn, (t) => {
+      if (t.lastStatus !== 'STOPPING' && t.lastStatus !== 'DEPROVISIONING') {
+        t.lastStatus = 'STOPPING';
+        t.stoppingAt ??= iso(now) as unknown as Date;
+      }
+    });
+    // Dependents stop before what they depend on, as ECS does.
+    const order = stopOrder(def);
+    const byName = new Map(observed.map((c) => [c.labels[LABELS.containerName], c]));
+    for (const wave of order) {
+      await Promise.all(wave.map(async (name) => {
+        const c = byName.get(name);
+        if (!c || c.status !== 'running') return;
+        const cd = def.containerDefinitions?.find((x) => x.name === name);
+        await this.d.driver.stopContainer(c.id, cd?.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS);
+      }));
+    }
+    const final = new Map<string, ContainerState>();
+    for (const c of observed) {
+      const s = await this.d.driver.inspectContainer(c.id);
+      if (s) final.set(c.labels[LABELS.containerName], s);
+    }
+    const execStopped = this.d.clock.now();
+    this.update(arn, (t) => {
+      const pause = final.get('~pause');
+      for (const c of t.containers ?? []) {
+        const s = final.get(c.name!);
+        if (s) applyContainerState(c, s, def, pause, undefined, undefined);
+        else if (c.lastStatus !== 'STOPPED') c.lastStatus = 'STOPPED';
+        c.networkBindings = c.networkBindings ?? [];
+      }
+      t.executionStoppedAt ??= iso(execStopped) as unknown as Date;
+      t.lastStatus = 'DEPROVISIONING';
+      const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+      if (eni) eni.status = 'DELETED';
+    });
+    await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
+    const stopped = this.d.clock.now();
+    this.update(arn, (t) => {
+      t.lastStatus = 'STOPPED';
+      t.stoppedAt ??= iso(stopped) as unknown as Date;
+      t.connectivity = 'DISCONNECTED';
+      t.version = (t.version ?? 0) + 1;
+    });
+  }
+}
+
+function applyContainerState(c: Container, s: ContainerState, def: TaskDefinition, pause: ContainerState | undefined, attachmentId?: string, ip?: string) {
+  const cd = def.containerDefinitions?.find((x) => x.name === c.name);
+  c.runtimeId = s.id;
+  c.imageDigest ??= s.imageDigest;
+  if (s.status === 'running' || s.status === 'paused' || s.status === 'restarting') c.lastStatus = 'RUNNING';
+  else if (s.status === 'exited' || s.status === 'dead') {
+    c.lastStatus = 'STOPPED';
+    if (s.exitCode !== undefined) c.exitCode = s.exitCode;
+    if (s.oomKilled) c.reason = 'OutOfMemoryError: Container killed due to memory usage';
+    else if (s.error && !c.reason) c.reason = s.error;
+  }
+  if (cd?.healthCheck) c.healthStatus = containerHealth(s);
+  const published = def.networkMode === 'awsvpc' ? (pause?.ports ?? []).filter((p) => cd?.portMappings?.some((m) => m.containerPort === p.containerPort)) : s.ports;
+  if (c.lastStatus === 'RUNNING') {
+    c.networkBindings = published.map((p) => ({ bindIP: p.hostIp, containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol }));
+  }
+  if (def.networkMode === 'awsvpc' && attachmentId) c.networkInterfaces = [{ attachmentId, privateIpv4Address: ip }];
+}
+
+/** Waves of container names: containers nothing depends on stop first. */
+function stopOrder(def: TaskDefinition): string[][] {
+  const names = (def.containerDefinitions ?? []).map((c) => c.name!);
+  const dependents = new Map(names.map((n) => [n, new Set<string>()]));
+  for (const cd of def.containerDefinitions ?? []) for (const dep of cd.dependsOn ?? []) dependents.get(dep.containerName!)?.add(cd.name!);
+  const done = new Set<string>();
+  const waves: string[][] = [];
+  while (done.size < names.length) {
+    const wave = names.filter((n) => !done.has(n) && [...dependents.get(n)!].every((d) => done.has(d)));
+    if (!wave.length) {
+      waves.push(names.filter((n) => !done.has(n)));
+      break;
+    }
+    wave.forEach((n) => done.add(n));
+    waves.push(wave);
+  }
+  // The pause container is not stopped: it is removed (killed) once the task's containers are down.
+  return waves;
+}

@@ -1,0 +1,189 @@
+/** The Docker Engine API driver (also Podman's Docker-compatible socket). */
+import type { IncomingMessage } from 'node:http';
+import {
+  RuntimeError,
+  type ContainerEvent,
+  type ContainerSpec,
+  type ContainerState,
+  type ContainerStats,
+  type LogLine,
+  type RegistryAuth,
+  type RuntimeDriver,
+} from '../driver.js';
+import { createBody, stateFromInspect } from './container-config.js';
+import { EngineClient, engineEndpoint, errorFor, type EngineEndpoint } from './engine-client.js';
+import { demuxLogFrames } from './log-frames.js';
+
+const labelFilter = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
+
+export class DockerDriver implements RuntimeDriver {
+  readonly name = 'docker';
+  readonly client: EngineClient;
+
+  constructor(endpoint: EngineEndpoint = engineEndpoint()) {
+    this.client = new EngineClient(endpoint);
+  }
+
+  async ping(): Promise<void> {
+    const res = await this.client.request('GET', '/_ping');
+    if (res.status !== 200) throw new RuntimeError('Unavailable', `engine ping answered ${res.status}`);
+  }
+
+  async hasImage(ref: string): Promise<boolean> {
+    const res = await this.client.request('GET', `/images/${encodeURIComponent(ref)}/json`);
+    return res.status === 200;
+  }
+
+  async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
+    const headers: Record<string, string> = {};
+    if (auth) {
+      headers['X-Registry-Auth'] = Buffer.from(
+        JSON.stringify({ username: auth.username, password: auth.password, serveraddress: auth.serverAddress }),
+      ).toString('base64url');
+    }
+    const res = await this.client.open('POST', `/images/create?fromImage=${encodeURIComponent(ref)}`, { headers, timeoutMs: 600_000 });
+    const body = await readAll(res);
+    if ((res.statusCode ?? 0) >= 400) {
+      const err = errorFor(res.statusCode ?? 500, body);
+      throw new RuntimeError('PullFailed', err.message);
+    }
+    // The engine answers 200 and reports failures inside the progress stream.
+    for (const line of body.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const msg = JSON.parse(line);
+        if (msg.error) throw new RuntimeError('PullFailed', msg.error);
+      } catch (e) {
+        if (e instanceof RuntimeError) throw e;
+      }
+    }
+  }
+
+  async buildImage(ref: string, context: Buffer): Promise<void> {
+    const res = await this.client.open('POST', `/build?t=${encodeURIComponent(ref)}&rm=1&forcerm=1`, {
+      headers: { 'content-type': 'application/x-tar', 'content-length': String(context.length) },
+      rawBody: context,
+      timeoutMs: 300_000,
+    });
+    const body = await readAll(res);
+    if ((res.statusCode ?? 0) >= 400) throw errorFor(res.statusCode ?? 500, body);
+    for (const line of body.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const msg = JSON.parse(line);
+        if (msg.error) throw new RuntimeError('InvalidSpec', `image build failed: ${msg.error}`);
+      } catch (e) {
+        if (e instanceof RuntimeError) throw e;
+      }
+    }
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const out = await this.client.json<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(spec.name)}`, createBody(spec));
+    return out.Id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const res = await this.client.request('POST', `/containers/${id}/start`);
+    // 304: already started.
+    if (res.status >= 400) throw errorFor(res.status, res.body);
+  }
+
+  async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
+    const res = await this.client.request('POST', `/containers/${id}/stop?t=${Math.max(0, Math.round(timeoutSeconds))}`);
+    if (res.status === 404 || res.status === 304) return;
+    if (res.status >= 400) throw errorFor(res.status, res.body);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const res = await this.client.request('DELETE', `/containers/${id}?force=true&v=true`);
+    if (res.status === 404) return;
+    // 409: removal already in progress.
+    if (res.status === 409 && /already in progress/.test(res.body.toString())) return;
+    if (res.status >= 400) throw errorFor(res.status, res.body);
+  }
+
+  async inspectContainer(id: string): Promise<ContainerState | undefined> {
+    const res = await this.client.request('GET', `/containers/${id}/json`);
+    if (res.status === 404) return undefined;
+    if (res.status >= 400) throw errorFor(res.status, res.body);
+    return stateFromInspect(JSON.parse(res.body.toString('utf8')));
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerState[]> {
+    const filters = encodeURIComponent(JSON.stringify({ label: labelFilter(labels) }));
+    const list = await this.client.json<{ Id: string }[]>('GET', `/containers/json?all=true&filters=${filters}`);
+    const states = await Promise.all(list.map((c) => this.inspectContainer(c.Id)));
+    return states.filter((s): s is ContainerState => !!s);
+  }
+
+  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): () => void {
+    const controller = new AbortController();
+    const filters = encodeURIComponent(JSON.stringify({ type: ['container'], label: labelFilter(labels) }));
+    const loop = async () => {
+      while (!controller.signal.aborted) {
+        try {
+          const res = await this.client.open('GET', `/events?filters=${filters}`, { signal: controller.signal });
+          let buf = '';
+          for await (const chunk of res) {
+            buf += chunk.toString();
+            let nl: number;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const line = buf.slice(0, nl);
+              buf = buf.slice(nl + 1);
+              if (!line.trim()) continue;
+              try {
+                const e = JSON.parse(line);
+                onEvent({ id: e.id ?? e.Actor?.ID, action: String(e.Action ?? e.status ?? ''), labels: e.Actor?.Attributes ?? {} });
+              } catch { /* partial or foreign line */ }
+            }
+          }
+        } catch {
+          /* engine restarted or unreachable: retry below */
+        }
+        if (!controller.signal.aborted) await new Promise((r) => setTimeout(r, 1000).unref());
+      }
+    };
+    void loop();
+    return () => controller.abort();
+  }
+
+  async stats(id: string): Promise<ContainerStats | undefined> {
+    const res = await this.client.request('GET', `/containers/${id}/stats?stream=false&one-shot=true`);
+    if (res.status === 404) return undefined;
+    if (res.status >= 400) throw errorFor(res.status, res.body);
+    const s = JSON.parse(res.body.toString('utf8'));
+    return {
+      memoryUsage: s.memory_stats?.usage ?? 0,
+      memoryLimit: s.memory_stats?.limit ?? 0,
+      cpuTotalNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+      systemCpuNs: s.cpu_stats?.system_cpu_usage ?? 0,
+      onlineCpus: s.cpu_stats?.online_cpus ?? 1,
+      raw: s,
+    };
+  }
+
+  async logs(id: string, opts: { since?: Date; follow?: boolean; onLine: (line: LogLine) => void; signal?: AbortSignal }): Promise<void> {
+    const since = opts.since ? `&since=${(opts.since.getTime() / 1000).toFixed(3)}` : '';
+    const res = await this.client.open('GET', `/containers/${id}/logs?stdout=1&stderr=1&timestamps=1&follow=${opts.follow ? 1 : 0}${since}`, {
+      signal: opts.signal,
+    });
+    if ((res.statusCode ?? 0) >= 400) throw errorFor(res.statusCode ?? 500, await readAll(res));
+    try {
+      await demuxLogFrames(res, opts.onLine);
+    } catch (err) {
+      if ((err as Error).name !== 'AbortError') throw err;
+    }
+  }
+
+  close() {
+    this.client.close();
+  }
+}
+
+async function readAll(res: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,175 @@
+/**
+ * The runtime-driver interface: what controllers need from a container engine.
+ * Implementations: docker/ (Docker Engine API, also Podman's compatible socket)
+ * and fake/ (in memory, for scheduler scale tests). Both pass
+ * test/conformance/runtime-driver.ts.
+ *
+ * Errors are typed (RuntimeError with a closed code set) and mapped to AWS
+ * semantics once, by the controllers.
+ */
+
+export type RuntimeErrorCode =
+  /** The container or image does not exist. */
+  | 'NotFound'
+  /** Name already in use, or the container is in the wrong state. */
+  | 'Conflict'
+  /** The engine cannot be reached. */
+  | 'Unavailable'
+  /** The image could not be pulled (bad name, no access, registry down). */
+  | 'PullFailed'
+  /** The engine refused the container configuration. */
+  | 'InvalidSpec';
+
+export class RuntimeError extends Error {
+  constructor(
+    readonly code: RuntimeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = `RuntimeError(${code})`;
+  }
+}
+
+export interface PortBinding {
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+  /** 0 (or undefined) = let the engine pick a free port. */
+  hostPort?: number;
+  /** Defaults to 127.0.0.1: Berth never publishes beyond loopback unless told. */
+  hostIp?: string;
+}
+
+export interface HealthCheckSpec {
+  /** Docker form: ["CMD", ...] or ["CMD-SHELL", "..."] */
+  test: string[];
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  retries: number;
+  startPeriodSeconds: number;
+}
+
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source?: string;
+  target: string;
+  readOnly?: boolean;
+  tmpfsSizeBytes?: number;
+  tmpfsOptions?: string[];
+}
+
+export interface ContainerSpec {
+  /** Engine container name; unique per engine. */
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  env?: Record<string, string>;
+  entryPoint?: string[];
+  command?: string[];
+  workingDirectory?: string;
+  user?: string;
+  hostname?: string;
+  /** Hard limit in bytes (OOM-kill above it). */
+  memoryBytes?: number;
+  memoryReservationBytes?: number;
+  /** CPU units as ECS counts them (1024 = one vCPU), used for shares. */
+  cpuUnits?: number;
+  /** Hard CPU cap in vCPUs (Fargate task size). */
+  cpuLimit?: number;
+  /** 'bridge' | 'host' | 'none' | 'container:<id>' | a network name. */
+  networkMode: string;
+  ports?: PortBinding[];
+  healthCheck?: HealthCheckSpec;
+  extraHosts?: { hostname: string; ipAddress: string }[];
+  dnsServers?: string[];
+  ulimits?: { name: string; softLimit: number; hardLimit: number }[];
+  capAdd?: string[];
+  capDrop?: string[];
+  init?: boolean;
+  sharedMemoryBytes?: number;
+  readonlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  mounts?: MountSpec[];
+  /** Seconds between SIGTERM and SIGKILL on stop. */
+  stopTimeoutSeconds?: number;
+}
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  id: string;
+  name: string;
+  image: string;
+  /** Image digest the container runs (sha256:…), when the engine knows it. */
+  imageDigest?: string;
+  labels: Record<string, string>;
+  status: ContainerStatus;
+  exitCode?: number;
+  oomKilled: boolean;
+  /** Engine error (e.g. start failure), if any. */
+  error?: string;
+  startedAt?: Date;
+  finishedAt?: Date;
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  /** Published ports (what the host can reach). */
+  ports: Required<PortBinding>[];
+  /** The container's own IP on its network, if it has one. */
+  ipAddress?: string;
+}
+
+export interface ContainerEvent {
+  id: string;
+  /** start, die, oom, health_status, destroy, … */
+  action: string;
+  labels: Record<string, string>;
+}
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serverAddress: string;
+}
+
+export interface ContainerStats {
+  /** Bytes in use now and the limit. */
+  memoryUsage: number;
+  memoryLimit: number;
+  /** Cumulative CPU time in nanoseconds, and the system's, for a usage ratio. */
+  cpuTotalNs: number;
+  systemCpuNs: number;
+  onlineCpus: number;
+  raw: unknown;
+}
+
+export interface RuntimeDriver {
+  readonly name: string;
+  /** Resolves when the engine answers; throws RuntimeError('Unavailable') otherwise. */
+  ping(): Promise<void>;
+  /** True if the image is in the engine's local store. */
+  hasImage(ref: string): Promise<boolean>;
+  /** Pulls an image; throws RuntimeError('PullFailed') with the registry's reason. */
+  pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
+  /** Builds an image from a tar build context (Dockerfile at its root). */
+  buildImage(ref: string, context: Buffer): Promise<void>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after the timeout. Stopping a stopped container is not an error. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  /** Removes a container (forcefully); removing a missing one is not an error. */
+  removeContainer(id: string): Promise<void>;
+  /** undefined if the container does not exist. */
+  inspectContainer(id: string): Promise<ContainerState | undefined>;
+  /** All containers (running or not) carrying every given label (value '' = any value). */
+  listContainers(labels: Record<string, string>): Promise<ContainerState[]>;
+  /** Streams container events with the given labels until the returned function is called. */
+  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): () => void;
+  /** One sample of resource usage. */
+  stats(id: string): Promise<ContainerStats | undefined>;
+  /** Log lines since a time, stdout and stderr interleaved in order; `follow` keeps streaming. */
+  logs(id: string, opts: { since?: Date; follow?: boolean; onLine: (line: LogLine) => void; signal?: AbortSignal }): Promise<void>;
+}
+
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  timestamp: Date;
+  message: string;
+}

@@ -1,0 +1,136 @@
+/**
+ * Builds the Task that RunTask records: containers from the task definition
+ * with overrides applied, the launch type, the awsvpc ENI attachment, group,
+ * and timestamps, in ECS's shapes. The task-lifecycle controller takes it from
+ * PROVISIONING on.
+ */
+import type {
+  Container,
+  NetworkConfiguration,
+  Task,
+  TaskDefinition,
+  TaskOverride,
+} from '@aws-sdk/client-ecs';
+import { randomUUID } from 'node:crypto';
+import { arn } from '../../shared/arns.js';
+import { randomHex } from '../../shared/ids.js';
+import type { RequestContext } from '../provider.js';
+import { invalidParameter } from './errors.js';
+
+export interface NewTaskParams {
+  clusterArn: string;
+  clusterName: string;
+  def: TaskDefinition;
+  launchType: 'FARGATE' | 'EC2' | 'EXTERNAL';
+  capacityProviderName?: string;
+  overrides?: TaskOverride;
+  networkConfiguration?: NetworkConfiguration;
+  group?: string;
+  startedBy?: string;
+  platformVersion?: string;
+  enableExecuteCommand?: boolean;
+  tags?: { key?: string; value?: string }[];
+  containerInstanceArn?: string;
+}
+
+/** Fargate's current Linux platform version, which LATEST resolves to. */
+export const FARGATE_LATEST = '1.4.0';
+
+export function validateOverrides(def: TaskDefinition, overrides: TaskOverride | undefined) {
+  const names = new Set((def.containerDefinitions ?? []).map((c) => c.name));
+  for (const o of overrides?.containerOverrides ?? []) {
+    if (!o.name || !names.has(o.name)) {
+      throw invalidParameter(`Container Overrides contains invalid container name: ${o.name ?? ''}. Container name must be in task definition.`);
+    }
+  }
+}
+
+/** A private IPv4 for an awsvpc task; the EC2 networking issue draws it from the subnet's CIDR. */
+function privateIp(): string {
+  const b = Buffer.from(randomHex(2), 'hex');
+  return `172.31.${b[0]}.${Math.max(4, b[1] % 250)}`;
+}
+
+function macAddress(): string {
+  const b = Buffer.from(randomHex(5), 'hex');
+  return ['0e', ...[...b].map((x) => x.toString(16).padStart(2, '0'))].join(':');
+}
+
+export function buildTask(ctx: RequestContext, p: NewTaskParams, now: number): Task {
+  const id = randomHex(16);
+  const taskArn = arn('ecs', ctx.region, ctx.account, `task/${p.clusterName}/${id}`);
+  const overrides = p.overrides ?? {};
+  const containers: Container[] = (p.def.containerDefinitions ?? []).map((cd) => {
+    const o = overrides.containerOverrides?.find((x) => x.name === cd.name);
+    return {
+      containerArn: arn('ecs', ctx.region, ctx.account, `container/${p.clusterName}/${id}/${randomUUID()}`),
+      taskArn,
+      name: cd.name,
+      image: cd.image,
+      lastStatus: 'PENDING',
+      networkInterfaces: [],
+      ...(cd.healthCheck ? { healthStatus: 'UNKNOWN' } : {}),
+      cpu: String(o?.cpu ?? cd.cpu ?? 0),
+      ...((o?.memory ?? cd.memory) !== undefined ? { memory: String(o?.memory ?? cd.memory) } : {}),
+      ...((o?.memoryReservation ?? cd.memoryReservation) !== undefined
+        ? { memoryReservation: String(o?.memoryReservation ?? cd.memoryReservation) }
+        : {}),
+    };
+  });
+  const awsvpc = p.def.networkMode === 'awsvpc';
+  const vpc = p.networkConfiguration?.awsvpcConfiguration;
+  const attachments = awsvpc
+    ? [{
+        id: randomUUID(),
+        type: 'ElasticNetworkInterface',
+        status: 'PRECREATED',
+        details: [
+          { name: 'subnetId', value: vpc?.subnets?.[0] ?? '' },
+          { name: 'networkInterfaceId', value: `eni-0${randomHex(8).slice(0, 16)}` },
+          { name: 'macAddress', value: macAddress() },
+          { name: 'privateIPv4Address', value: privateIp() },
+        ],
+      }]
+    : [];
+  const isFargate = p.launchType === 'FARGATE';
+  const task: Task = {
+    taskArn,
+    clusterArn: p.clusterArn,
+    taskDefinitionArn: p.def.taskDefinitionArn,
+    containers,
+    overrides: {
+      containerOverrides: (p.def.containerDefinitions ?? []).map((cd) => ({
+        name: cd.name,
+        ...(overrides.containerOverrides?.find((x) => x.name === cd.name) ?? {}),
+      })),
+      inferenceAcceleratorOverrides: [],
+      ...(overrides.cpu ? { cpu: overrides.cpu } : {}),
+      ...(overrides.memory ? { memory: overrides.memory } : {}),
+      ...(overrides.taskRoleArn ? { taskRoleArn: overrides.taskRoleArn } : {}),
+      ...(overrides.executionRoleArn ? { executionRoleArn: overrides.executionRoleArn } : {}),
+      ...(overrides.ephemeralStorage ? { ephemeralStorage: overrides.ephemeralStorage } : {}),
+    },
+    lastStatus: 'PROVISIONING',
+    desiredStatus: 'RUNNING',
+    ...((overrides.cpu ?? p.def.cpu) ? { cpu: overrides.cpu ?? p.def.cpu } : {}),
+    ...((overrides.memory ?? p.def.memory) ? { memory: overrides.memory ?? p.def.memory } : {}),
+    createdAt: new Date(now),
+    version: 1,
+    group: p.group ?? `family:${p.def.family}`,
+    launchType: p.launchType,
+    ...(p.capacityProviderName ? { capacityProviderName: p.capacityProviderName } : {}),
+    ...(isFargate ? { platformVersion: !p.platformVersion || p.platformVersion === 'LATEST' ? FARGATE_LATEST : p.platformVersion, platformFamily: 'Linux' } : {}),
+    ...(isFargate ? { ephemeralStorage: { sizeInGiB: 20 }, fargateEphemeralStorage: { sizeInGiB: 20 } } : {}),
+    attachments,
+    attributes: awsvpc ? [{ name: 'ecs.cpu-architecture', value: 'x86_64' }] : [],
+    availabilityZone: `${ctx.region}a`,
+    connectivity: 'CONNECTED',
+    connectivityAt: new Date(now),
+    enableExecuteCommand: !!p.enableExecuteCommand,
+    healthStatus: 'UNKNOWN',
+    ...(p.startedBy ? { startedBy: p.startedBy } : {}),
+    ...(p.containerInstanceArn ? { containerInstanceArn: p.containerInstanceArn } : {}),
+    tags: [],
+  };
+  return task;
+}

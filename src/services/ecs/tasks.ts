@@ -1,0 +1,255 @@
+/**
+ * ECS task API: RunTask, StopTask, DescribeTasks, ListTasks, Get/UpdateTaskProtection.
+ * These record desired state only; the task-lifecycle controller starts and
+ * stops containers and moves lastStatus along.
+ */
+import type {
+  CapacityProviderStrategyItem,
+  DescribeTasksRequest,
+  DescribeTasksResponse,
+  Failure,
+  GetTaskProtectionRequest,
+  GetTaskProtectionResponse,
+  ListTasksRequest,
+  ListTasksResponse,
+  ProtectedTask,
+  RunTaskRequest,
+  RunTaskResponse,
+  StartTaskRequest,
+  StopTaskRequest,
+  StopTaskResponse,
+  Task,
+  TaskDefinition,
+  UpdateTaskProtectionRequest,
+  UpdateTaskProtectionResponse,
+} from '@aws-sdk/client-ecs';
+import { arn, parseArn } from '../../shared/arns.js';
+import type { RequestContext } from '../provider.js';
+import { getTags, putTags } from '../shared/tags.js';
+import { clusterNameOf, requireActiveCluster } from './clusters.js';
+import { clientException, invalidParameter } from './errors.js';
+import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
+import { toEcsTags, validateNewTags } from './tag-rules.js';
+import { buildTask, validateOverrides } from './task-factory.js';
+import { findTaskDefinition } from './task-definitions.js';
+import { registerTaggable } from './tags.js';
+import { insertTask, loadTaskByArn, saveTask } from './task-store.js';
+
+registerTaggable('task', {
+  exists: (ctx, taskArn) => {
+    const row = loadTaskByArn(ctx.sql, taskArn);
+    return !!row && row.account === ctx.account && row.region === ctx.region;
+  },
+  notFound: () => invalidParameter('The specified task was not found.'),
+});
+
+/** The task definition a RunTask names; INACTIVE revisions cannot start new tasks. */
+function resolveDefinition(ctx: RequestContext, ref: string): TaskDefinition {
+  const def = findTaskDefinition(ctx, ref);
+  if (!def || def.status === 'DELETE_IN_PROGRESS') throw clientException('Unable to describe task definition.');
+  if (def.status !== 'ACTIVE') throw clientException(`TaskDefinition is inactive`);
+  return def;
+}
+
+function chooseLaunchType(input: RunTaskRequest, clusterStrategy: CapacityProviderStrategyItem[] | undefined) {
+  if (input.launchType && input.capacityProviderStrategy?.length) {
+    throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.');
+  }
+  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : input.launchType ? [] : clusterStrategy ?? [];
+  if (strategy.length) {
+    // Fargate providers are the ones Berth can run today; instance-backed providers arrive with EC2 launch type.
+    const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
+    const name = pick.capacityProvider ?? '';
+    if (name === 'FARGATE' || name === 'FARGATE_SPOT') return { launchType: 'FARGATE' as const, capacityProviderName: name };
+    return { launchType: 'EC2' as const, capacityProviderName: name };
+  }
+  return { launchType: (input.launchType ?? 'EC2') as 'FARGATE' | 'EC2' | 'EXTERNAL', capacityProviderName: undefined };
+}
+
+export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const count = input.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
+  validateNewTags(input.tags);
+  if (input.clientToken) {
+    const prior = ctx.sql
+      .get("SELECT response FROM ecs_idempotency WHERE account = ? AND region = ? AND operation = 'RunTask' AND token = ?")
+      .get(ctx.account, ctx.region, input.clientToken) as { response: string } | undefined;
+    if (prior) {
+      const arns = JSON.parse(prior.response) as string[];
+      return { tasks: arns.map((a) => describeTask(ctx, a, [])).filter((t): t is Task => !!t), failures: [] };
+    }
+  }
+  const def = resolveDefinition(ctx, input.taskDefinition!);
+  validateOverrides(def, input.overrides);
+  const { launchType, capacityProviderName } = chooseLaunchType(input, cluster.defaultCapacityProviderStrategy);
+  const awsvpc = def.networkMode === 'awsvpc';
+  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration) {
+    throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  }
+  if (!awsvpc && input.networkConfiguration) {
+    throw invalidParameter("Network Configuration is not valid for the given networkMode of this task definition.");
+  }
+  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
+    throw invalidParameter('subnets can not be empty.');
+  }
+  if (launchType === 'FARGATE' && !(def.compatibilities ?? []).includes('FARGATE')) {
+    throw invalidParameter('Task definition does not support launch_type FARGATE.');
+  }
+  if (launchType !== 'FARGATE') {
+    // EC2 and EXTERNAL need registered container instances (the EC2 launch type issue).
+    const failures: Failure[] = [{ arn: cluster.clusterArn, reason: 'No Container Instances were found in your cluster.' }];
+    return { tasks: [], failures };
+  }
+  const now = ctx.clock.now();
+  const tasks: Task[] = [];
+  for (let i = 0; i < count; i++) {
+    const task = buildTask(ctx, {
+      clusterArn: cluster.clusterArn!, clusterName: cluster.clusterName!, def, launchType, capacityProviderName,
+      overrides: input.overrides, networkConfiguration: input.networkConfiguration, group: input.group,
+      startedBy: input.startedBy, platformVersion: input.platformVersion, enableExecuteCommand: input.enableExecuteCommand,
+    }, now);
+    const tags = [...(input.tags ?? [])];
+    if (input.propagateTags === 'TASK_DEFINITION') {
+      for (const t of getTags(ctx, def.taskDefinitionArn!)) if (!tags.some((x) => x.key === t.key)) tags.push(t);
+    }
+    if (input.enableECSManagedTags) {
+      tags.push({ key: 'aws:ecs:clusterName', value: cluster.clusterName });
+    }
+    insertTask(ctx.sql, ctx, cluster.clusterName!, task, {});
+    if (tags.length) putTags(ctx, task.taskArn!, tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
+    ctx.changed('ecs.task', task.taskArn!);
+    tasks.push({ ...task, tags: [] });
+  }
+  if (input.clientToken) {
+    ctx.sql
+      .get("INSERT INTO ecs_idempotency (account, region, operation, token, response, created_at) VALUES (?, ?, 'RunTask', ?, ?, ?)")
+      .run(ctx.account, ctx.region, input.clientToken, JSON.stringify(tasks.map((t) => t.taskArn)), now);
+  }
+  return { tasks, failures: [] };
+}
+
+export function startTask(_ctx: RequestContext, _input: StartTaskRequest): never {
+  // StartTask places on named container instances; those arrive with the EC2 launch type.
+  throw invalidParameter('StartTask requires container instances; Berth does not support the EC2 launch type yet.');
+}
+
+/** A task reference (ARN or id) in the named cluster → ARN, or undefined if it is another account/region's. */
+function taskArnOf(ctx: RequestContext, clusterName: string, ref: string): string | undefined {
+  if (ref.startsWith('arn:')) {
+    const a = parseArn(ref);
+    if (!a || a.service !== 'ecs' || a.account !== ctx.account || a.region !== ctx.region) return undefined;
+    return ref;
+  }
+  return arn('ecs', ctx.region, ctx.account, `task/${clusterName}/${ref}`);
+}
+
+function describeTask(ctx: RequestContext, taskArn: string, include: string[]): Task | undefined {
+  const row = loadTaskByArn(ctx.sql, taskArn);
+  if (!row || row.account !== ctx.account || row.region !== ctx.region) return undefined;
+  return { ...row.task, tags: include.includes('TAGS') ? toEcsTags(getTags(ctx, taskArn)) : [] };
+}
+
+export function describeTasks(ctx: RequestContext, input: DescribeTasksRequest): DescribeTasksResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const refs = input.tasks ?? [];
+  if (!refs.length) throw invalidParameter('Tasks cannot be empty.');
+  if (refs.length > 100) throw invalidParameter('Tasks cannot have more than 100 elements.');
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const taskArn = taskArnOf(ctx, cluster.clusterName!, ref);
+    const task = taskArn ? describeTask(ctx, taskArn, input.include ?? []) : undefined;
+    if (task && task.clusterArn === cluster.clusterArn) tasks.push(task);
+    else failures.push({ arn: taskArn ?? ref, reason: 'MISSING' });
+  }
+  return { tasks, failures };
+}
+
+export function stopTask(ctx: RequestContext, input: StopTaskRequest): StopTaskResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const taskArn = taskArnOf(ctx, cluster.clusterName!, input.task!);
+  const row = taskArn ? loadTaskByArn(ctx.sql, taskArn) : undefined;
+  if (!row || row.account !== ctx.account || row.region !== ctx.region || row.task.clusterArn !== cluster.clusterArn) {
+    throw invalidParameter('The referenced task was not found.');
+  }
+  const task = row.task;
+  if (task.desiredStatus !== 'STOPPED') {
+    task.desiredStatus = 'STOPPED';
+    task.stopCode = 'UserInitiated';
+    task.stoppedReason = input.reason || 'Task stopped by user';
+    task.version = (task.version ?? 0) + 1;
+    saveTask(ctx.sql, task);
+    ctx.changed('ecs.task', task.taskArn!);
+  }
+  return { task: { ...task, tags: [] } };
+}
+
+export function listTasks(ctx: RequestContext, input: ListTasksRequest): ListTasksResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const limit = pageSize(input.maxResults, 100);
+  const after = decodeNextToken(input.nextToken);
+  if (input.serviceName && input.family) throw invalidParameter('Specify either serviceName or family, not both.');
+  const where = ['account = ?', 'region = ?', 'cluster = ?', 'seq > ?'];
+  const args: unknown[] = [ctx.account, ctx.region, clusterNameOf(ctx, cluster.clusterArn), after];
+  const desired = input.desiredStatus ?? 'RUNNING';
+  if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) throw invalidParameter(`Invalid desiredStatus: ${desired}`);
+  // PENDING and RUNNING tasks both have desiredStatus RUNNING; PENDING narrows to not-yet-running ones.
+  if (desired === 'PENDING') where.push("desired_status = 'RUNNING'", "last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')");
+  else where.push('desired_status = ?') && args.push(desired);
+  if (input.family) where.push('family = ?') && args.push(input.family);
+  if (input.startedBy) where.push('started_by = ?') && args.push(input.startedBy);
+  if (input.serviceName) where.push('service_name = ?') && args.push(input.serviceName);
+  if (input.launchType) where.push('launch_type = ?') && args.push(input.launchType);
+  if (input.containerInstance) where.push('container_instance LIKE ?') && args.push(`%${input.containerInstance}`);
+  const rows = ctx.sql
+    .get(`SELECT arn, seq FROM ecs_tasks WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+    .all(...args, limit + 1) as { arn: string; seq: number }[];
+  const page = rows.slice(0, limit);
+  return { taskArns: page.map((r) => r.arn), nextToken: rows.length > limit ? encodeNextToken(page[page.length - 1].seq) : undefined };
+}
+
+const DEFAULT_PROTECTION_MINUTES = 2 * 60;
+const MAX_PROTECTION_MINUTES = 48 * 60;
+
+function protectionOf(task: Task & { protection?: ProtectedTask }): ProtectedTask {
+  const p = task.protection;
+  const active = p?.protectionEnabled && p.expirationDate && Date.parse(String(p.expirationDate)) > Date.now();
+  return { taskArn: task.taskArn, protectionEnabled: !!active, ...(active ? { expirationDate: p!.expirationDate } : {}) };
+}
+
+function protectableTasks(ctx: RequestContext, clusterName: string, refs: string[]) {
+  const found: (Task & { protection?: ProtectedTask })[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const taskArn = taskArnOf(ctx, clusterName, ref);
+    const row = taskArn ? loadTaskByArn(ctx.sql, taskArn) : undefined;
+    if (!row || row.account !== ctx.account || row.region !== ctx.region) failures.push({ arn: taskArn ?? ref, reason: 'TASK_NOT_VALID', detail: 'The task was not found.' });
+    // Scale-in protection only applies to tasks that belong to a service.
+    else if (!row.task.group?.startsWith('service:')) failures.push({ arn: taskArn, reason: 'TASK_NOT_VALID', detail: 'The task is not part of a service.' });
+    else found.push(row.task);
+  }
+  return { found, failures };
+}
+
+export function updateTaskProtection(ctx: RequestContext, input: UpdateTaskProtectionRequest): UpdateTaskProtectionResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const minutes = input.expiresInMinutes ?? DEFAULT_PROTECTION_MINUTES;
+  if (minutes < 1 || minutes > MAX_PROTECTION_MINUTES) throw invalidParameter(`expiresInMinutes must be between 1 and ${MAX_PROTECTION_MINUTES}.`);
+  const { found, failures } = protectableTasks(ctx, cluster.clusterName!, input.tasks ?? []);
+  const protectedTasks = found.map((task) => {
+    task.protection = input.protectionEnabled
+      ? { taskArn: task.taskArn, protectionEnabled: true, expirationDate: new Date(ctx.clock.now() + minutes * 60_000) }
+      : { taskArn: task.taskArn, protectionEnabled: false };
+    saveTask(ctx.sql, task);
+    return protectionOf(JSON.parse(JSON.stringify(task)));
+  });
+  return { protectedTasks, failures };
+}
+
+export function getTaskProtection(ctx: RequestContext, input: GetTaskProtectionRequest): GetTaskProtectionResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const { found, failures } = protectableTasks(ctx, cluster.clusterName!, input.tasks ?? []);
+  return { protectedTasks: found.map(protectionOf), failures };
+}
+

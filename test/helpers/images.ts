@@ -1,0 +1,18 @@
+/** Offline test images, built once per machine from busybox-static. */
+import { execFileSync } from 'node:child_process';
+import { REPO_ROOT } from './berth.js';
+
+export const BUSYBOX_IMAGE = 'berth-test/busybox:latest';
+
+let built = false;
+
+export function ensureBusyboxImage(): string {
+  if (built) return BUSYBOX_IMAGE;
+  try {
+    execFileSync('docker', ['image', 'inspect', BUSYBOX_IMAGE], { stdio: 'ignore' });
+  } catch {
+    execFileSync(`${REPO_ROOT}/fixtures/images/build-busybox.sh`, [BUSYBOX_IMAGE], { stdio: 'inherit' });
+  }
+  built = true;
+  return BUSYBOX_IMAGE;
+}

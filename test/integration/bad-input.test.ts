@@ -1,0 +1,309 @@
+/**
+ * Malformed requests, sent as raw HTTP to every operation Berth implements
+ * (found at test time from the service models and the provider tables, so new
+ * operations are covered as they land): missing required members, wrongly
+ * typed members, oversized strings and garbage bodies. Each must be answered
+ * with a 4xx error in the protocol's own error format, never a 2xx or a 5xx,
+ * and Berth must stay up.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadModel, type Operation, type ServiceModel } from '../../src/protocol/model.js';
+import type { Shape, StructureShape } from '../../src/protocol/schema.js';
+import { lowerCamel, type Provider } from '../../src/services/provider.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+
+const MB = 1024 * 1024;
+const OVERSIZED = 'a'.repeat(MB);
+const CONCURRENCY = 8;
+
+interface Case {
+  label: string;
+  headers?: Record<string, string>;
+  body: string | Buffer;
+}
+
+/** Operations of a service that its provider implements. */
+async function implemented(serviceId: string, load: () => Promise<{ provider: Provider }>): Promise<Operation[]> {
+  const model = loadModel(serviceId);
+  const { provider } = await load();
+  return [...model.operations.values()].filter((op) => typeof provider[lowerCamel(op.name)] === 'function');
+}
+
+const ECS = loadModel('ecs');
+const STS = loadModel('sts');
+const ECS_OPS = await implemented('ecs', () => import('../../src/services/ecs/provider.js'));
+const STS_OPS = await implemented('sts', () => import('../../src/services/sts/provider.js'));
+
+/** A SigV4 header whose scope names the service; Berth routes by it and does not check the signature. */
+const auth = (service: string) =>
+  `AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+
+// --- values by shape ---------------------------------------------------------
+
+/** A value of the right type (not necessarily one the service accepts). */
+function valid(shape: Shape, depth = 0): unknown {
+  switch (shape.kind) {
+    case 'string': return 'x';
+    case 'number': case 'bigint': case 'bigdecimal': return 1;
+    case 'boolean': return false;
+    case 'timestamp': return 1_700_000_000;
+    case 'blob': return 'eA==';
+    case 'document': return {};
+    case 'list': return [];
+    case 'map': return {};
+    case 'structure': return validStructure(shape, depth);
+    default: return undefined;
+  }
+}
+
+function validStructure(shape: StructureShape, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (depth > 4) return out;
+  const names = shape.isUnion ? shape.members.slice(0, 1).map((m) => m.name) : shape.required;
+  for (const name of names) out[name] = valid(shape.byName.get(name)!.shape, depth + 1);
+  return out;
+}
+
+/** JSON values of the wrong type for a shape (none for documents, which take anything). */
+function wrongJson(shape: Shape): unknown[] {
+  switch (shape.kind) {
+    case 'string': return [12345, { a: 1 }];
+    case 'number': case 'bigint': case 'bigdecimal': return ['not-a-number', [1]];
+    case 'boolean': return ['yes', 1];
+    case 'timestamp': return [{ a: 1 }, true];
+    case 'blob': return [42, { a: 1 }];
+    case 'list': return ['x', { a: 1 }];
+    case 'map': return ['x', [1]];
+    case 'structure': return ['x', [1], 7];
+    default: return [];
+  }
+}
+
+const describeValue = (v: unknown) => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+
+// --- awsJson (ECS) -------------------------------------------------------------
+
+function jsonCases(model: ServiceModel, op: Operation): Case[] {
+  const headers = {
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `${model.serviceTarget ?? model.entry.targetPrefix}.${op.name}`,
+    authorization: auth(model.entry.signingNames[0]),
+  };
+  const base = validStructure(op.input);
+  const cases: Case[] = [];
+  const add = (label: string, body: unknown) =>
+    cases.push({ label, headers, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+
+  for (const name of op.input.required) {
+    const { [name]: _, ...rest } = base;
+    add(`missing required ${name}`, rest);
+    add(`required ${name} as null`, { ...base, [name]: null });
+  }
+  for (const member of op.input.members) {
+    for (const wrong of wrongJson(member.shape)) add(`${member.name} (${member.shape.kind}) as ${describeValue(wrong)}`, { ...base, [member.name]: wrong });
+    // One level down: each member of a structure, or of a structure inside a list.
+    const inner = member.shape.kind === 'list' ? member.shape.member.shape : member.shape;
+    if (inner.kind === 'structure') {
+      const wrap = (v: unknown) => (member.shape.kind === 'list' ? [v] : v);
+      for (const m of inner.members) {
+        for (const wrong of wrongJson(m.shape)) {
+          add(`${member.name}.${m.name} (${m.shape.kind}) as ${describeValue(wrong)}`, { ...base, [member.name]: wrap({ ...validStructure(inner), [m.name]: wrong }) });
+        }
+      }
+    }
+    if (member.shape.kind === 'string') add(`${member.name} as a 1 MB string`, { ...base, [member.name]: OVERSIZED });
+    if (member.shape.kind === 'list' && member.shape.member.shape.kind === 'string') add(`${member.name} holding a 1 MB string`, { ...base, [member.name]: [OVERSIZED] });
+  }
+  for (const [label, body] of GARBAGE_JSON) add(label, body);
+  // Nesting far deeper than any shape, in a member the operation has (unknown members are ignored).
+  const target = op.input.members.find((m) => m.shape.kind !== 'document');
+  if (target) add(`${target.name} as a list nested 100,000 deep`, `{"${target.name}": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+  return cases;
+}
+
+const GARBAGE_JSON: [string, string | Buffer][] = [
+  ['a body that is not JSON', 'this is not json'],
+  ['truncated JSON', '{"clusterName": "abc", "tags": [{"key": '],
+  ['a JSON array', '[{"clusterName": "abc"}]'],
+  ['a JSON string', '"clusterName"'],
+  ['a JSON number', '42'],
+  ['JSON null', 'null'],
+  ['binary garbage', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256))],
+  ['a UTF-16 byte-order mark before the JSON', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{}', 'utf16le')])],
+];
+
+function checkJsonError(status: number, headers: Headers, text: string): string | undefined {
+  if (status < 400 || status > 499) return `status ${status}`;
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'the error body is not JSON';
+  }
+  if (typeof body?.__type !== 'string' || !body.__type) return 'no __type';
+  if (typeof (body.message ?? body.Message) !== 'string') return 'no message';
+  if (!headers.get('x-amzn-requestid')) return 'no x-amzn-RequestId header';
+  return undefined;
+}
+
+// --- awsQuery (STS) ------------------------------------------------------------
+
+function queryCases(model: ServiceModel, op: Operation): Case[] {
+  const headers = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', authorization: auth(model.entry.signingNames[0]) };
+  const form = (params: Record<string, string>) => new URLSearchParams({ Action: op.name, Version: model.version, ...params }).toString();
+  const base: Record<string, string> = {};
+  for (const name of op.input.required) {
+    const shape = op.input.byName.get(name)!.shape;
+    if (shape.kind !== 'list' && shape.kind !== 'map' && shape.kind !== 'structure') base[name] = String(valid(shape));
+    else base[`${name}.member.1`] = 'x';
+  }
+  const cases: Case[] = [];
+  const add = (label: string, body: string | Buffer) => cases.push({ label, headers, body });
+  for (const name of op.input.required) {
+    add(`missing required ${name}`, form(Object.fromEntries(Object.entries(base).filter(([k]) => k.split('.')[0] !== name))));
+  }
+  // A query string carries text only: scalar members are the ones that can be mistyped.
+  const WRONG: Partial<Record<Shape['kind'], string>> = { number: 'not-a-number', boolean: 'maybe', timestamp: 'not-a-date' };
+  for (const member of op.input.members) {
+    const wrong = WRONG[member.shape.kind];
+    if (wrong) add(`${member.name} (${member.shape.kind}) as "${wrong}"`, form({ ...base, [member.name]: wrong }));
+    if (member.shape.kind === 'string') add(`${member.name} as a 1 MB string`, form({ ...base, [member.name]: OVERSIZED }));
+  }
+  add('binary garbage', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256)));
+  add('a JSON body', JSON.stringify({ Action: op.name, Version: model.version }));
+  add('no Action', new URLSearchParams({ Version: model.version, ...base }).toString());
+  add('an empty Action', form({ ...base, Action: '' }));
+  add('a truncated Action', form({ ...base, Action: op.name.slice(0, -3) }));
+  return cases;
+}
+
+function checkQueryError(status: number, _headers: Headers, text: string): string | undefined {
+  if (status < 400 || status > 499) return `status ${status}`;
+  if (!/^(<\?xml[^>]*>\s*)?<ErrorResponse[\s>]/.test(text.trim())) return 'no <ErrorResponse>';
+  if (!/<Error>[\s\S]*<Code>[^<]+<\/Code>[\s\S]*<\/Error>/.test(text)) return 'no <Error><Code>';
+  if (!/<Message>/.test(text)) return 'no <Message>';
+  if (!/<RequestId>[^<]+<\/RequestId>/.test(text)) return 'no <RequestId>';
+  return undefined;
+}
+
+// --- running -----------------------------------------------------------------
+
+/** fetch's types take a Uint8Array over an ArrayBuffer, not a Buffer. */
+const bodyInit = (body: string | Buffer) => (typeof body === 'string' ? body : new Uint8Array(body));
+
+type Check = (status: number, headers: Headers, text: string) => string | undefined;
+
+/** Sends every case (a few at a time) and returns the ones answered wrongly. */
+async function sendAll(endpoint: string, cases: Case[], check: Check): Promise<string[]> {
+  const problems: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < cases.length) {
+      const c = cases[next++];
+      try {
+        const res = await fetch(`${endpoint}/`, { method: 'POST', headers: c.headers, body: bodyInit(c.body), signal: AbortSignal.timeout(15_000) });
+        const text = await res.text();
+        const problem = check(res.status, res.headers, text);
+        if (problem) problems.push(`${c.label}: ${problem}: ${text.slice(0, 160)}`);
+      } catch (err) {
+        problems.push(`${c.label}: request failed: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return problems;
+}
+
+async function assertAlive(endpoint: string) {
+  const res = await fetch(`${endpoint}/_berth/health`);
+  assert.equal(res.status, 200);
+  await res.text();
+}
+
+describe('malformed requests to every implemented operation get a 4xx in the protocol\'s error format', () => {
+  let berth: TestBerth;
+  before(async () => {
+    berth = await startBerth();
+  });
+  after(async () => {
+    await berth.stop();
+  });
+
+  it('ECS implements at least the cluster operations (discovery works)', () => {
+    for (const name of ['CreateCluster', 'DescribeClusters', 'ListClusters', 'DeleteCluster']) {
+      assert.ok(ECS_OPS.some((op) => op.name === name), name);
+    }
+    assert.ok(STS_OPS.some((op) => op.name === 'GetCallerIdentity'));
+  });
+
+  for (const op of ECS_OPS) {
+    it(`ECS ${op.name} answers missing, mistyped, oversized and garbage input with a JSON 4xx`, async () => {
+      const problems = await sendAll(berth.endpoint, jsonCases(ECS, op), checkJsonError);
+      assert.deepEqual(problems, []);
+      await assertAlive(berth.endpoint);
+    });
+  }
+
+  for (const op of STS_OPS) {
+    it(`STS ${op.name} answers missing, mistyped, oversized and garbage input with an XML ErrorResponse 4xx`, async () => {
+      const problems = await sendAll(berth.endpoint, queryCases(STS, op), checkQueryError);
+      assert.deepEqual(problems, []);
+      await assertAlive(berth.endpoint);
+    });
+  }
+});
+
+describe('requests the gateway cannot serve', () => {
+  let berth: TestBerth;
+  before(async () => {
+    berth = await startBerth();
+  });
+  after(async () => {
+    await berth.stop();
+  });
+
+  const post = (headers: Record<string, string>, body: string | Buffer = '{}', path = '/') =>
+    fetch(`${berth.endpoint}${path}`, { method: 'POST', headers, body: bodyInit(body) });
+
+  it('an X-Amz-Target naming an operation ECS does not have is a 400 UnknownOperationException', async () => {
+    const res = await post({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.LaunchRockets' });
+    assert.equal(res.status, 400);
+    const body = await res.json() as Record<string, string>;
+    assert.equal(body.__type, 'UnknownOperationException');
+    assert.match(body.message, /LaunchRockets/);
+  });
+
+  it('an X-Amz-Target with a service prefix but no operation is a 400 UnknownOperationException', async () => {
+    const res = await post({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerServiceV20141113' });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as Record<string, string>).__type, 'UnknownOperationException');
+  });
+
+  it('a request that names no service is a 400 that says how to address one', async () => {
+    for (const res of [
+      await post({ 'content-type': 'application/json' }),
+      await post({ 'x-amz-target': 'NoSuchService_20990101.DoThing' }),
+      await fetch(`${berth.endpoint}/some/where?x=1`),
+    ]) {
+      assert.equal(res.status, 400);
+      const body = await res.json() as Record<string, string>;
+      assert.equal(body.__type, 'UnrecognizedClientException');
+      assert.match(body.message, /SigV4|X-Amz-Target/);
+    }
+  });
+
+  it('an unknown /_berth/ path is a JSON 404', async () => {
+    const res = await fetch(`${berth.endpoint}/_berth/nope`);
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as Record<string, string>).error, 'NotFound');
+  });
+
+  it('a body over 64 MiB is refused with 413, and Berth stays up', async () => {
+    const big = Buffer.alloc(64 * MB + 1, 0x20);
+    const res = await post({ 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters' }, big);
+    assert.equal(res.status, 413);
+    await res.text();
+    await assertAlive(berth.endpoint);
+  });
+});

@@ -1,0 +1,78 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { SQSClient, ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
+
+const ROOT = { Account: '000000000000', Arn: 'arn:aws:iam::000000000000:root' };
+const OWN_ACCOUNT = { key: '123456789012', Account: '123456789012', Arn: 'arn:aws:iam::123456789012:root' };
+
+describe('STS GetCallerIdentity (awsQuery)', () => {
+  let berth: TestBerth;
+  before(async () => {
+    berth = await startBerth();
+  });
+  after(async () => {
+    await berth.stop();
+  });
+
+  it('the v3 SDK sees the default account and its root ARN', async () => {
+    const sts = new STSClient(clientConfig(berth.endpoint));
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    sts.destroy();
+    assert.equal(out.Account, ROOT.Account);
+    assert.equal(out.Arn, ROOT.Arn);
+    assert.match(out.$metadata.requestId ?? '', /\S/);
+  });
+
+  it('a 12-digit access key id is its own account', async () => {
+    const sts = new STSClient(clientConfig(berth.endpoint, 'eu-west-1', { accessKeyId: OWN_ACCOUNT.key, secretAccessKey: 'x' }));
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    sts.destroy();
+    assert.equal(out.Account, OWN_ACCOUNT.Account);
+    assert.equal(out.Arn, OWN_ACCOUNT.Arn);
+  });
+
+  for (const cli of ['v2', 'v1'] as CliName[]) {
+    it(`${CLIS[cli].name} prints the default account and root ARN`, { skip: !cliAvailable(cli) && `${CLIS[cli].name} not installed` }, async () => {
+      const res = await aws(cli, berth.endpoint, ['sts', 'get-caller-identity']);
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.json?.Account, ROOT.Account);
+      assert.equal(res.json?.Arn, ROOT.Arn);
+    });
+
+    it(`${CLIS[cli].name} with a 12-digit access key id sees that account`, { skip: !cliAvailable(cli) && `${CLIS[cli].name} not installed` }, async () => {
+      const res = await aws(cli, berth.endpoint, ['sts', 'get-caller-identity'], { AWS_ACCESS_KEY_ID: OWN_ACCOUNT.key });
+      assert.equal(res.code, 0, res.stderr);
+      assert.equal(res.json?.Account, OWN_ACCOUNT.Account);
+      assert.equal(res.json?.Arn, OWN_ACCOUNT.Arn);
+    });
+  }
+});
+
+describe('an unimplemented operation of a query-compatible service', () => {
+  let berth: TestBerth;
+  before(async () => {
+    berth = await startBerth();
+  });
+  after(async () => {
+    await berth.stop();
+  });
+
+  it('awscli v2 speaks query to SQS and prints the 501 InternalFailure, not a parse error', { skip: !cliAvailable('v2') && 'awscli v2 not installed' }, async () => {
+    const res = await aws('v2', berth.endpoint, ['sqs', 'list-queues']);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /An error occurred \(InternalFailure\) when calling the ListQueues operation/);
+    assert.match(res.stderr, /not implemented/);
+  });
+
+  it('the v3 SDK speaks JSON to SQS and gets the same InternalFailure', async () => {
+    const sqs = new SQSClient(clientConfig(berth.endpoint));
+    const err = await sqs.send(new ListQueuesCommand({})).catch((e) => e);
+    sqs.destroy();
+    assert.equal(err.name, 'InternalFailure');
+    assert.equal(err.$metadata.httpStatusCode, 501);
+    assert.match(err.message, /ListQueues .*not implemented/);
+  });
+});
