@@ -67,4 +67,56 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'ecr repositories and the registry (manifests, tags, blobs)',
+    sql: `
+      CREATE TABLE ecr_repositories (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, created_at REAL NOT NULL, doc TEXT NOT NULL, policy TEXT,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE ecr_registry_policies (
+        account TEXT NOT NULL, region TEXT NOT NULL, policy TEXT NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+      CREATE TABLE registry_blobs (digest TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at REAL NOT NULL);
+      CREATE TABLE registry_repo_blobs (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL,
+        PRIMARY KEY (account, region, repo, digest)
+      );
+      CREATE INDEX registry_repo_blobs_digest ON registry_repo_blobs (digest);
+      CREATE TABLE registry_manifests (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL,
+        media_type TEXT NOT NULL, artifact_type TEXT, subject TEXT, image_size INTEGER NOT NULL,
+        body BLOB NOT NULL, pushed_at REAL NOT NULL, last_pulled_at REAL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, repo, digest)
+      );
+      CREATE INDEX registry_manifests_subject ON registry_manifests (account, region, repo, subject);
+      CREATE TABLE registry_manifest_refs (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL,
+        ref TEXT NOT NULL, kind TEXT NOT NULL,
+        PRIMARY KEY (account, region, repo, digest, ref)
+      );
+      CREATE INDEX registry_manifest_refs_ref ON registry_manifest_refs (account, region, repo, ref);
+      CREATE TABLE registry_tags (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, tag TEXT NOT NULL,
+        digest TEXT NOT NULL, updated_at REAL NOT NULL,
+        PRIMARY KEY (account, region, repo, tag)
+      );
+      CREATE INDEX registry_tags_digest ON registry_tags (account, region, repo, digest);
+    `,
+  },
+  {
+    version: 5,
+    name: 'indexes for list order and sequence allocation',
+    sql: `
+      CREATE INDEX ecs_clusters_list ON ecs_clusters (account, region, status, seq);
+      CREATE INDEX ecs_clusters_seq ON ecs_clusters (seq);
+      CREATE INDEX ecs_capacity_providers_seq ON ecs_capacity_providers (seq);
+      CREATE INDEX ecs_tasks_seq ON ecs_tasks (seq);
+      CREATE INDEX tags_seq ON tags (arn, seq);
+    `,
+  },
 ];

@@ -2,7 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from './berth.js';
 
-export const BUSYBOX_IMAGE = 'berth-test/busybox:latest';
+/** Bump the tag when the image's content changes, so machines rebuild it. */
+export const BUSYBOX_IMAGE = 'berth-test/busybox:2';
 
 let built = false;
 

@@ -1,0 +1,199 @@
+/**
+ * ECS tasks on a real Docker engine: what a user sees through the SDK and curl.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { FARGATE_NETWORK, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+
+const CLUSTER = 'e2e';
+
+function enginePs(taskArn: string): string[] {
+  const out = execFileSync('docker', ['ps', '-a', '--filter', `label=berth.task-arn=${taskArn}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
+
+describe('ECS tasks on Docker (Fargate launch type)', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let image: string;
+
+  before(async () => {
+    image = ensureBusyboxImage();
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+  });
+  after(async () => {
+    ecs.destroy();
+    await berth.stop();
+  });
+
+  async function run(family: string, def: object) {
+    await register(ecs, {
+      family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', ...def,
+    } as never);
+    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: FARGATE_NETWORK }));
+    assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
+    return out.tasks![0];
+  }
+
+  it('an awsvpc task runs its containers in one network namespace and its port answers on 127.0.0.1', async () => {
+    const task = await run('web', {
+      containerDefinitions: [
+        { name: 'web', image, essential: true, command: ['httpd', '-f', '-p', '8080', '-h', '/etc'], portMappings: [{ containerPort: 8080 }], stopTimeout: 2 },
+        // Reaches the web container on localhost: only true if both share the task's namespace.
+        { name: 'probe', image, essential: false, command: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O /dev/null http://127.0.0.1:8080/hostname && exit 0; sleep 0.3; done; exit 1'] },
+      ],
+    });
+    assert.equal(task.lastStatus, 'PROVISIONING');
+    assert.equal(task.desiredStatus, 'RUNNING');
+    const running = await waitForTask(ecs, CLUSTER, task.taskArn!, (t) => isRunning(t) && t.containers?.find((c) => c.name === 'probe')?.lastStatus === 'STOPPED', 'RUNNING with probe done');
+    const probe = running.containers!.find((c) => c.name === 'probe')!;
+    assert.equal(probe.exitCode, 0, 'the sidecar reached the web container on localhost');
+    const web = running.containers!.find((c) => c.name === 'web')!;
+    const binding = web.networkBindings?.[0];
+    assert.equal(binding?.containerPort, 8080);
+    assert.equal(binding?.bindIP, '127.0.0.1');
+    const res = await fetch(`http://127.0.0.1:${binding!.hostPort}/hostname`);
+    assert.equal(res.status, 200);
+    const eni = running.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+    assert.equal(eni?.status, 'ATTACHED');
+    assert.match(eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    assert.ok(running.startedAt && running.pullStartedAt && running.pullStoppedAt);
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn, reason: 'test done' }));
+    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    assert.equal(stopped.stopCode, 'UserInitiated');
+    assert.equal(stopped.stoppedReason, 'test done');
+    assert.equal(stopped.desiredStatus, 'STOPPED');
+    const t = (d: unknown) => new Date(d as string).getTime();
+    assert.ok(t(stopped.stoppingAt) <= t(stopped.executionStoppedAt) && t(stopped.executionStoppedAt) <= t(stopped.stoppedAt));
+    assert.deepEqual(enginePs(task.taskArn!), [], 'its containers are gone from the engine');
+  });
+
+  it('an essential container that exits stops the task with EssentialContainerExited', async () => {
+    const task = await run('exits', {
+      containerDefinitions: [
+        { name: 'main', image, essential: true, command: ['sh', '-c', 'sleep 1; exit 7'] },
+        { name: 'sidecar', image, essential: true, command: ['sleep', '600'], stopTimeout: 1 },
+      ],
+    });
+    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+    assert.equal(stopped.stoppedReason, 'Essential container in task exited');
+    assert.equal(stopped.containers!.find((c) => c.name === 'main')!.exitCode, 7);
+    assert.equal(stopped.containers!.find((c) => c.name === 'sidecar')!.lastStatus, 'STOPPED');
+  });
+
+  it('a non-essential container that exits leaves the task running', async () => {
+    const task = await run('nonessential', {
+      containerDefinitions: [
+        { name: 'main', image, essential: true, command: ['sleep', '600'], stopTimeout: 1 },
+        { name: 'init', image, essential: false, command: ['sh', '-c', 'exit 4'] },
+      ],
+    });
+    const t = await waitForTask(ecs, CLUSTER, task.taskArn!, (x) => isRunning(x) && x.containers?.find((c) => c.name === 'init')?.exitCode === 4, 'init exited');
+    assert.equal(t.lastStatus, 'RUNNING');
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+  });
+
+  it('dependsOn HEALTHY holds the app back until its dependency passes its health check', async () => {
+    const task = await run('deps', {
+      containerDefinitions: [
+        {
+          name: 'db', image, essential: true, command: ['sh', '-c', 'sleep 2; touch /tmp/ready; sleep 600'], stopTimeout: 1,
+          healthCheck: { command: ['CMD-SHELL', 'test -f /tmp/ready'], interval: 5, timeout: 2, retries: 1, startPeriod: 0 },
+        },
+        { name: 'app', image, essential: true, command: ['sleep', '600'], stopTimeout: 1, dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }] },
+      ],
+    });
+    const early = await waitForTask(ecs, CLUSTER, task.taskArn!, (t) => t.containers?.find((c) => c.name === 'db')?.lastStatus === 'RUNNING', 'db running');
+    assert.equal(early.containers!.find((c) => c.name === 'app')!.lastStatus, 'PENDING', 'app waits while db is not yet healthy');
+    assert.notEqual(early.lastStatus, 'RUNNING');
+    const running = await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
+    assert.equal(running.containers!.find((c) => c.name === 'db')!.healthStatus, 'HEALTHY');
+    assert.equal(running.containers!.find((c) => c.name === 'app')!.lastStatus, 'RUNNING');
+    assert.equal(running.healthStatus, 'HEALTHY');
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+  });
+
+  it('dependsOn SUCCESS fails the task when the dependency exits non-zero', async () => {
+    const task = await run('migrate', {
+      containerDefinitions: [
+        { name: 'migrate', image, essential: false, command: ['sh', '-c', 'exit 2'] },
+        { name: 'app', image, essential: true, command: ['sleep', '600'], dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }] },
+      ],
+    });
+    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.match(stopped.stoppedReason ?? '', /SUCCESS/);
+    assert.equal(stopped.containers!.find((c) => c.name === 'app')!.runtimeId, undefined, 'app never started');
+  });
+
+  it('an image that cannot be pulled stops the task with CannotPullContainerError', async () => {
+    const task = await run('nopull', { containerDefinitions: [{ name: 'x', image: '127.0.0.1:1/berth/missing:1', essential: true }] });
+    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.match(stopped.stoppedReason ?? '', /^CannotPullContainerError/);
+    assert.match(stopped.containers![0].reason ?? '', /^CannotPullContainerError/);
+  });
+
+  it('a container over its hard memory limit is OOM-killed: exit code 137 and OutOfMemoryError', async () => {
+    const task = await run('oom', {
+      containerDefinitions: [{
+        name: 'hog', image, essential: true, memory: 16,
+        command: ['sh', '-c', 'x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done'],
+      }],
+    });
+    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED', 60_000);
+    const hog = stopped.containers![0];
+    assert.equal(hog.exitCode, 137);
+    assert.match(hog.reason ?? '', /^OutOfMemoryError/);
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+  });
+
+  it('a failing container health check makes the container and the task UNHEALTHY', async () => {
+    const task = await run('sick', {
+      containerDefinitions: [{
+        name: 'app', image, essential: true, command: ['sleep', '600'], stopTimeout: 1,
+        healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, timeout: 2, retries: 1 },
+      }],
+    });
+    const sick = await waitForTask(ecs, CLUSTER, task.taskArn!, (t) => t.healthStatus === 'UNHEALTHY', 'UNHEALTHY');
+    assert.equal(sick.containers![0].healthStatus, 'UNHEALTHY');
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+  });
+});
+
+describe('ECS tasks on Docker (bridge network mode)', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let image: string;
+
+  before(async () => {
+    image = ensureBusyboxImage();
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    await ecs.send(new CreateClusterCommand({
+      clusterName: CLUSTER, capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
+    }));
+  });
+  after(async () => {
+    ecs.destroy();
+    await berth.stop();
+  });
+
+  it('bridge tasks publish dynamic host ports on 127.0.0.1 and report them in networkBindings', async () => {
+    // Bridge mode is an EC2 launch-type feature; without instances RunTask reports the ECS failure.
+    await register(ecs, {
+      family: 'bridge', networkMode: 'bridge', memory: '128',
+      containerDefinitions: [{ name: 'web', image, essential: true, command: ['httpd', '-f', '-p', '80', '-h', '/etc'], portMappings: [{ containerPort: 80, hostPort: 0 }] }],
+    });
+    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'bridge', launchType: 'EC2' }));
+    assert.equal(out.tasks?.length, 0);
+    assert.equal(out.failures?.[0].reason, 'No Container Instances were found in your cluster.');
+  });
+});
