@@ -17,7 +17,10 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { startControllers, type Controllers } from './controllers/index.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ChangeFeed } from './state/change-feed.js';
-import { instanceId } from './state/meta.js';
+import { getOrCreateMeta, instanceId } from './state/meta.js';
+import { MetadataServer } from './metadata/server.js';
+import { taskEnvironment } from './metadata/environment.js';
+import { randomBytes } from 'node:crypto';
 import { openDb, Statements } from './state/db.js';
 import { VERSION } from './version.js';
 
@@ -73,7 +76,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   const driver = opts.driver ?? (await makeDriver(config));
-  const controllers = startControllers({ db, sql, clock, log, changes, driver, instanceId: instanceId(db) });
+  const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
+  const controllers = startControllers({
+    db, sql, clock, log, changes, driver, instanceId: instanceId(db),
+    injectedEnv: async (task, containerName) => taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
+  });
 
   // Warm the hot services after we are ready, so the first ECS call is fast too.
   const warm = setTimeout(() => {
@@ -100,6 +107,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       stopped = true;
       clearTimeout(warm);
       await controllers.stop();
+      metadata.close();
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();

@@ -23,7 +23,7 @@ export interface ControllerDeps {
   changes: ChangeFeed;
   driver: RuntimeDriver;
   instanceId: string;
-  injectedEnv?: (task: Task) => Record<string, string>;
+  injectedEnv?: (task: Task, containerName: string) => Promise<Record<string, string>>;
 }
 
 const RESYNC_MS = 30_000;

@@ -32,8 +32,8 @@ export interface TaskLifecycleDeps {
   clock: Clock;
   log: Logger;
   instanceId: string;
-  /** Environment Berth injects into every container of a task. */
-  injectedEnv?: (task: Task) => Record<string, string>;
+  /** Environment Berth injects into a container (metadata endpoint, region). */
+  injectedEnv?: (task: Task, containerName: string) => Promise<Record<string, string>>;
 }
 
 /** While a task runs, look again this often (events usually come first). */
@@ -79,7 +79,6 @@ export class TaskLifecycle implements Reconciler {
     }
     const ctx: SpecContext = {
       task, def, instanceId: this.d.instanceId, account: row.account, region: row.region, clusterName: row.cluster,
-      injectedEnv: this.d.injectedEnv?.(task),
     };
     if (task.desiredStatus === 'STOPPED') return this.stop(ctx, observed);
     return this.run(ctx, observed);
@@ -149,7 +148,13 @@ export class TaskLifecycle implements Reconciler {
       }
       if (verdict.kind === 'impossible') return this.failToStart(arn, verdict.reason);
       try {
-        const id = await this.d.driver.createContainer(containerSpecOf(ctx, cd));
+        const injectedEnv = await this.d.injectedEnv?.(task, cd.name!);
+        const id = await this.d.driver.createContainer(containerSpecOf({ ...ctx, injectedEnv }, cd));
+        // Known before the process starts, so its first metadata request already sees its DockerId.
+        this.update(arn, (t) => {
+          const c = t.containers?.find((x) => x.name === cd.name);
+          if (c) c.runtimeId = id;
+        });
         await this.d.driver.startContainer(id);
         const state = await this.d.driver.inspectContainer(id);
         if (state) byName.set(cd.name!, state);

@@ -162,6 +162,11 @@ export interface RuntimeDriver {
   listContainers(labels: Record<string, string>): Promise<ContainerState[]>;
   /** Streams container events with the given labels until the returned function is called. */
   watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): () => void;
+  /**
+   * An address on the host that containers on the default network can reach
+   * (Docker's bridge gateway), for Berth's in-task endpoints; undefined if none.
+   */
+  hostAddressForContainers(): Promise<string | undefined>;
   /** One sample of resource usage. */
   stats(id: string): Promise<ContainerStats | undefined>;
   /** Log lines since a time, stdout and stderr interleaved in order; `follow` keeps streaming. */

@@ -74,6 +74,46 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     assert.deepEqual(enginePs(task.taskArn!), [], 'its containers are gone from the engine');
   });
 
+  it('the task metadata endpoint v4 answers inside the task with the task, the container and real stats', async () => {
+    // The container saves what the endpoint says and serves it back on its port.
+    const script = [
+      'mkdir -p /www',
+      'wget -q -O /www/self.json "$ECS_CONTAINER_METADATA_URI_V4"',
+      'wget -q -O /www/task.json "$ECS_CONTAINER_METADATA_URI_V4/task"',
+      'wget -q -O /www/stats.json "$ECS_CONTAINER_METADATA_URI_V4/stats"',
+      'echo "$AWS_REGION $AWS_EXECUTION_ENV" > /www/env.txt',
+      'exec httpd -f -p 8080 -h /www',
+    ].join('; ');
+    const task = await run('meta', {
+      containerDefinitions: [{ name: 'app', image, essential: true, command: ['sh', '-c', script], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
+    });
+    const running = await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
+    const port = running.containers![0].networkBindings![0].hostPort;
+    const get = async (file: string) => {
+      for (let i = 0; i < 50; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/${file}`).catch(() => undefined);
+        if (res?.status === 200) return res.text();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${file} not served`);
+    };
+    const self = JSON.parse(await get('self.json'));
+    assert.equal(self.Name, 'app');
+    assert.equal(self.DockerId, running.containers![0].runtimeId);
+    assert.equal(self.Labels['com.amazonaws.ecs.task-arn'], task.taskArn);
+    const meta = JSON.parse(await get('task.json'));
+    assert.equal(meta.TaskARN, task.taskArn);
+    assert.equal(meta.Family, 'meta');
+    assert.equal(meta.LaunchType, 'FARGATE');
+    assert.equal(meta.Containers.length, 1);
+    const ip = running.attachments![0].details!.find((d) => d.name === 'privateIPv4Address')!.value;
+    assert.deepEqual(meta.Containers[0].Networks[0].IPv4Addresses, [ip]);
+    const stats = JSON.parse(await get('stats.json'));
+    assert.ok(stats.memory_stats.usage > 0, 'real memory usage');
+    assert.equal((await get('env.txt')).trim(), 'us-east-1 AWS_ECS_FARGATE');
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+  });
+
   it('an essential container that exits stops the task with EssentialContainerExited', async () => {
     const task = await run('exits', {
       containerDefinitions: [

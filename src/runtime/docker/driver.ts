@@ -1,5 +1,6 @@
 /** The Docker Engine API driver (also Podman's Docker-compatible socket). */
 import type { IncomingMessage } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import {
   RuntimeError,
   type ContainerEvent,
@@ -147,6 +148,23 @@ export class DockerDriver implements RuntimeDriver {
     };
     void loop();
     return () => controller.abort();
+  }
+
+  async hostAddressForContainers(): Promise<string | undefined> {
+    const res = await this.client.request('GET', '/networks/bridge');
+    if (res.status !== 200) return undefined;
+    const net = JSON.parse(res.body.toString('utf8'));
+    const configs: { Gateway?: string; Subnet?: string }[] = net.IPAM?.Config ?? [];
+    const gateway = configs.find((c) => c.Gateway && !c.Gateway.includes(':'))?.Gateway;
+    if (gateway) return gateway;
+    // The default bridge often omits its gateway: read the bridge interface's own address (a local engine).
+    const ifname = net.Options?.['com.docker.network.bridge.name'];
+    const local = ifname ? networkInterfaces()[ifname]?.find((a) => a.family === 'IPv4')?.address : undefined;
+    if (local) return local;
+    const subnet = configs.find((c) => c.Subnet && !c.Subnet.includes(':'))?.Subnet;
+    if (!subnet) return undefined;
+    const [a, b, c, d] = subnet.split('/')[0].split('.').map(Number);
+    return `${a}.${b}.${c}.${d + 1}`;
   }
 
   async stats(id: string): Promise<ContainerStats | undefined> {

@@ -108,6 +108,10 @@ export class FakeDriver implements RuntimeDriver {
     return () => this.listeners.delete(entry);
   }
 
+  async hostAddressForContainers() {
+    return '127.0.0.1';
+  }
+
   async stats(id: string): Promise<ContainerStats | undefined> {
     const c = this.containers.get(id);
     if (!c) return undefined;
