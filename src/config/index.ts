@@ -19,6 +19,8 @@ export const ConfigSchema = z.strictObject({
   runtime: z.enum(['docker', 'fake']).default('docker'),
   /** Access key id → account id. A 12-digit access key is itself the account. */
   accessKeys: z.record(z.string(), z.string().regex(/^\d{12}$/)).default({}),
+  /** Let unauthenticated clients pull from the registry (local convenience; ECR never does). */
+  registryAnonymousPull: z.boolean().default(false),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -50,6 +52,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     defaultRegion: env.BERTH_DEFAULT_REGION,
     accessKeys: parseKeyMap(env.BERTH_ACCESS_KEYS),
     runtime: env.BERTH_RUNTIME,
+    registryAnonymousPull: bool(env.BERTH_REGISTRY_ANONYMOUS_PULL),
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }
