@@ -114,6 +114,41 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
+  it('container settings reach the process: overrides, environment, working directory, read-only root, tmpfs, ulimits, labels', async () => {
+    const script = [
+      'echo "$GREETING|$FROM_DEF|$(pwd)|$(ulimit -n)" > /www/out.txt',
+      '(touch /probe 2>/dev/null && echo rw || echo ro) >> /www/out.txt',
+      'exec httpd -f -p 8080 -h /www',
+    ].join('; ');
+    await register(ecs, {
+      family: 'settings', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{
+        name: 'app', image, essential: true, command: ['sleep', '1'], stopTimeout: 1, workingDirectory: '/var',
+        environment: [{ name: 'FROM_DEF', value: 'def' }, { name: 'GREETING', value: 'from-def' }],
+        readonlyRootFilesystem: true, linuxParameters: { tmpfs: [{ containerPath: '/www', size: 16 }], initProcessEnabled: true },
+        ulimits: [{ name: 'nofile', softLimit: 4321, hardLimit: 4321 }], dockerLabels: { team: 'web' },
+        portMappings: [{ containerPort: 8080 }],
+      }],
+    } as never);
+    const out = await ecs.send(new RunTaskCommand({
+      cluster: CLUSTER, taskDefinition: 'settings', launchType: 'FARGATE', networkConfiguration: FARGATE_NETWORK,
+      overrides: { containerOverrides: [{ name: 'app', command: ['sh', '-c', script], environment: [{ name: 'GREETING', value: 'hello' }] }] },
+    }));
+    const running = await waitForTask(ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const port = running.containers![0].networkBindings![0].hostPort;
+    let text = '';
+    for (let i = 0; i < 50 && !text; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/out.txt`).catch(() => undefined);
+      if (res?.status === 200) text = await res.text();
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(text, 'hello|def|/var|4321\nro\n');
+    const labels = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', running.containers![0].runtimeId!], { encoding: 'utf8' }));
+    assert.equal(labels.team, 'web');
+    assert.equal(labels['berth.task-arn'], running.taskArn);
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: running.taskArn }));
+  });
+
   it('an essential container that exits stops the task with EssentialContainerExited', async () => {
     const task = await run('exits', {
       containerDefinitions: [
