@@ -14,6 +14,7 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -86,7 +87,10 @@ async function main() {
       family: 'bench', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'app', image: IMAGE, essential: true, command: ['sleep', '600'], stopTimeout: 1 }],
     }));
-    const net = { awsvpcConfiguration: { subnets: ['subnet-00000000000000000'] } };
+    const ec2 = new EC2Client({ endpoint: berth.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    ec2.destroy();
+    const net = { awsvpcConfiguration: { subnets: Subnets!.slice(0, 2).map((x) => x.SubnetId!) } };
     const runTasks = async (count: number) => {
       const calls = [];
       for (let left = count; left > 0; left -= 10) {

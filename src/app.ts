@@ -10,6 +10,7 @@ import type { Config } from './config/index.js';
 import { dispatchAws } from './gateway/dispatch.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer } from './gateway/server.js';
+import { createRegistry } from './registry/index.js';
 import { loadModel } from './protocol/model.js';
 import { providerFor } from './services/registry.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -60,8 +61,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const deps = { config, db, sql, clock, log, changes };
 
   let endpoint = '';
+  const registry = await createRegistry({ config, db, sql, clock, log, dataDir, endpoint: () => endpoint });
   const server = createServer(
     {
+      registry: registry.handle,
       internal: internalRoutes({ version: VERSION, startedAt, dataDir: config.ephemeral ? null : dataDir, endpoint: () => endpoint }),
       aws: (req) => dispatchAws(deps, req),
     },

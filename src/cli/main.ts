@@ -1,5 +1,5 @@
 /**
- * `berth up | status | env | doctor | version`: parse flags, call the app.
+ * `berth up | status | env | doctor | logs | version`: parse flags, call the app.
  */
 import { configFromEnv, ConfigError, resolveConfig, type Config } from '../config/index.js';
 import { VERSION } from '../version.js';
@@ -13,13 +13,15 @@ Usage:
   berth status [--endpoint URL]     is a Berth answering, and which
   berth env [--endpoint URL]        shell exports for the AWS CLI and SDKs
   berth doctor [--port N] [--data-dir D]   check the container engine, port and data dir
+  berth logs <task> [--cluster C] [--container NAME] [-f|--follow] [--endpoint URL]
+                                    a task's awslogs output (CloudWatch Logs)
   berth version
 
 Environment: BERTH_HOST, BERTH_PORT, BERTH_DATA_DIR, BERTH_EPHEMERAL, BERTH_LOG_LEVEL,
 BERTH_DEFAULT_ACCOUNT, BERTH_DEFAULT_REGION, BERTH_ACCESS_KEYS (KEY=ACCOUNT,...).
 `;
 
-const BOOLEAN_FLAGS = new Set(['ephemeral', 'help']);
+const BOOLEAN_FLAGS = new Set(['ephemeral', 'help', 'follow']);
 
 function configFromFlags(flags: Record<string, string | boolean>): Partial<Config> {
   const out: Record<string, unknown> = {};
@@ -62,6 +64,23 @@ export async function main(argv: string[]): Promise<void> {
       case 'doctor':
         process.exitCode = await doctor(resolveConfig(configFromEnv(), configFromFlags(flags)));
         return;
+      case 'logs': {
+        // `-f` is the short form of --follow (the generic parser leaves single-dash words in rest).
+        const positional = parsed.rest.filter((a) => a !== '-f');
+        if (positional.length !== 1) {
+          console.error('berth logs: give one task ARN or id\n\nUsage: berth logs <task> [--cluster C] [--container NAME] [-f|--follow]');
+          process.exitCode = 2;
+          return;
+        }
+        const { logs } = await import('./logs.js');
+        process.exitCode = await logs({
+          endpoint: endpointOf(flags), task: positional[0], follow: flags.follow === true || parsed.rest.includes('-f'),
+          cluster: typeof flags.cluster === 'string' ? flags.cluster : undefined,
+          container: typeof flags.container === 'string' ? flags.container : undefined,
+          region: typeof flags.region === 'string' ? flags.region : undefined,
+        });
+        return;
+      }
       case 'version':
         console.log(VERSION);
         return;

@@ -12,8 +12,18 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 import { pruneStoppedTasks, unfinishedTaskArns } from '../services/ecs/task-store.js';
 import { LABELS } from './container-spec.js';
+import { LogShipper } from './log-shipper.js';
 import { ControllerRuntime } from './runtime.js';
 import { TaskLifecycle } from './task-lifecycle.js';
+import { ServiceScheduler } from './service-scheduler.js';
+import { liveServiceArns } from '../services/ecs/service-store.js';
+
+/** The service a task belongs to (group "service:<name>"), as an ARN. */
+function serviceArnOfTask(task: Task): string | undefined {
+  if (!task.group?.startsWith('service:') || !task.taskArn) return undefined;
+  const [prefix, rest] = [task.taskArn.slice(0, task.taskArn.indexOf(':task/')), task.taskArn.slice(task.taskArn.indexOf(':task/') + 6)];
+  return `${prefix}:service/${rest.split('/')[0]}/${task.group.slice('service:'.length)}`;
+}
 
 export interface ControllerDeps {
   db: Db;
@@ -38,19 +48,40 @@ export interface Controllers {
 
 export function startControllers(d: ControllerDeps): Controllers {
   const runtime = new ControllerRuntime(d.log);
-  runtime.register(new TaskLifecycle(d));
+  // awslogs: the shipper follows task containers' output into CloudWatch Logs; the lifecycle calls its hooks.
+  const shipper = new LogShipper(d);
+  runtime.register(shipper);
+  const SERVICES = 'service-scheduler';
+  runtime.register(new ServiceScheduler(d));
+  runtime.register(new TaskLifecycle({
+    ...d, prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),
+    onTaskChanged: (t) => {
+      const service = serviceArnOfTask(t);
+      if (service) runtime.enqueue(SERVICES, service);
+    },
+  }));
   const TASKS = 'task-lifecycle';
+  const LOGS = shipper.name;
 
   const unsubscribe = d.changes.subscribe((kind, key) => {
-    if (kind === 'ecs.task') runtime.enqueue(TASKS, key);
+    if (kind === 'ecs.service') runtime.enqueue(SERVICES, key);
+    if (kind === 'ecs.task') {
+      runtime.enqueue(TASKS, key);
+      runtime.enqueue(LOGS, key);
+    }
   });
   const stopEvents = d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, (e) => {
     const arn = e.labels[LABELS.taskArn];
     if (arn && e.action !== 'destroy') runtime.enqueue(TASKS, arn);
+    if (arn && (e.action === 'start' || e.action === 'die')) runtime.enqueue(LOGS, arn);
   });
 
   const resync = () => {
-    for (const arn of unfinishedTaskArns(d.sql)) runtime.enqueue(TASKS, arn);
+    for (const arn of liveServiceArns(d.sql)) runtime.enqueue(SERVICES, arn);
+    for (const arn of unfinishedTaskArns(d.sql)) {
+      runtime.enqueue(TASKS, arn);
+      runtime.enqueue(LOGS, arn);
+    }
   };
   const adoptContainers = async () => {
     try {
@@ -70,6 +101,7 @@ export function startControllers(d: ControllerDeps): Controllers {
   const pruneTimer = setInterval(() => {
     try {
       pruneStoppedTasks(d.sql, d.clock.now());
+      shipper.housekeeping(d.clock.now());
     } catch (err) {
       d.log.warn('pruning stopped tasks failed', { error: String(err) });
     }
@@ -86,6 +118,7 @@ export function startControllers(d: ControllerDeps): Controllers {
       unsubscribe();
       stopEvents();
       await runtime.stop();
+      await shipper.stop();
     },
   };
 }

@@ -19,6 +19,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Db, Statements } from '../state/db.js';
 import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
 import { loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
+import { releaseTaskEni } from '../services/ecs/awsvpc.js';
 import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
 import { ensurePauseImage } from './pause-image.js';
 import type { ReconcileResult, Reconciler } from './runtime.js';
@@ -34,6 +35,12 @@ export interface TaskLifecycleDeps {
   instanceId: string;
   /** Environment Berth injects into a container (metadata endpoint, region). */
   injectedEnv?: (task: Task, containerName: string) => Promise<Record<string, string>>;
+  /** Log drivers (log-shipper.ts): set up before containers are created; a returned reason fails the task start. */
+  prepareLogging?: (task: Task, def: TaskDefinition) => string | undefined;
+  /** Log drivers: ship a stopped task's last lines; awaited before its containers are removed. */
+  drainLogs?: (taskArn: string) => Promise<void>;
+  /** Called after a task's lastStatus or health changed (the service scheduler listens). */
+  onTaskChanged?: (task: Task) => void;
 }
 
 /** While a task runs, look again this often (events usually come first). */
@@ -50,13 +57,16 @@ export class TaskLifecycle implements Reconciler {
 
   /** Applies a change to the freshest copy of the task, in one transaction. */
   private update(taskArn: string, change: (task: Task) => void): Task | undefined {
-    return this.d.db.transaction(() => {
+    const result = this.d.db.transaction(() => {
       const row = loadTaskByArn(this.d.sql, taskArn);
       if (!row) return undefined;
+      const before = `${row.task.lastStatus}|${row.task.healthStatus}|${row.task.desiredStatus}`;
       change(row.task);
       saveTask(this.d.sql, row.task);
-      return row.task;
+      return { task: row.task, changed: before !== `${row.task.lastStatus}|${row.task.healthStatus}|${row.task.desiredStatus}` };
     })();
+    if (result?.changed) this.d.onTaskChanged?.(result.task);
+    return result?.task;
   }
 
   async reconcile(taskArn: string): Promise<ReconcileResult | void> {
@@ -138,6 +148,9 @@ export class TaskLifecycle implements Reconciler {
     if (missing.length) {
       const pullError = await this.pullImages(arn, missing);
       if (pullError) return this.failToStart(arn, pullError, missing);
+      // As ECS's agent validates logger args when it creates containers (awslogs: the group must exist).
+      const logError = this.d.prepareLogging?.(task, def);
+      if (logError) return this.failToStart(arn, logError);
     }
     let waiting = false;
     for (const cd of missing) {
@@ -263,7 +276,11 @@ export class TaskLifecycle implements Reconciler {
       t.lastStatus = 'DEPROVISIONING';
       const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
       if (eni) eni.status = 'DELETED';
+      const eniId = eni?.details?.find((d) => d.name === 'networkInterfaceId')?.value;
+      if (eniId) releaseTaskEni({ account: ctx.account, region: ctx.region, sql: this.d.sql }, eniId);
     });
+    // The containers' last log lines are shipped before the containers (and their logs) go.
+    await this.d.drainLogs?.(arn);
     await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
     const stopped = this.d.clock.now();
     this.update(arn, (t) => {

@@ -1,6 +1,7 @@
 /**
  * The HTTP listener: reads a request, hands /_berth/* to Berth's own routes and
- * everything else to the AWS pipeline, and writes the answer.
+ * everything else to the AWS pipeline, and writes the answer. Registry requests
+ * (/v2/…) go to the registry's streaming handler before any body is read.
  */
 import http from 'node:http';
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
@@ -11,14 +12,27 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export type Handler = (req: WireRequest) => Promise<WireResponse> | WireResponse;
 
+/** A handler that reads the request and writes the response itself (streaming). */
+export type StreamHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
 export interface Routes {
   internal: Handler;
   aws: Handler;
+  /** The OCI registry (/v2/…): blobs stream through it, so it gets the request before any body is read. */
+  registry?: StreamHandler;
+}
+
+/** /v2 and /v2/… are the registry's, unless the request is SigV4-signed or names an X-Amz-Target (an AWS API). */
+function isRegistryRequest(req: http.IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  if (!(url === '/v2' || url.startsWith('/v2/') || url.startsWith('/v2?'))) return false;
+  return !req.headers['x-amz-target'] && !(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256');
 }
 
 export function createServer(routes: Routes, log: Logger): http.Server {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
-    handle(routes, req, res).catch((err) => {
+    const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res) : handle(routes, req, res);
+    work.catch((err) => {
       log.error('http handler failed', { error: (err as Error)?.stack ?? String(err) });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('InternalFailure');

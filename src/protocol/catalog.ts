@@ -63,6 +63,10 @@ export const SERVICES: readonly ServiceEntry[] = [
     id: 'route-53', sdkPackage: '@aws-sdk/client-route-53', clientName: 'Route53Client', protocol: 'restXml',
     signingNames: ['route53'], validationError: 'InvalidInput',
   },
+  {
+    id: 'logs', sdkPackage: '@aws-sdk/client-cloudwatch-logs', clientName: 'CloudWatchLogsClient', protocol: 'awsJson1_1',
+    signingNames: ['logs'], targetPrefix: 'Logs_20140328', validationError: 'InvalidParameterException',
+  },
 ];
 
 export const BY_ID = new Map(SERVICES.map((s) => [s.id, s]));

@@ -3,7 +3,11 @@ import type { Provider } from './provider.js';
 
 const LOADERS: Record<string, () => Promise<{ provider: Provider }>> = {
   ecs: () => import('./ecs/provider.js'),
+  ec2: () => import('./ec2/provider.js'),
+  ecr: () => import('./ecr/provider.js'),
   sts: () => import('./sts/provider.js'),
+  'elastic-load-balancing-v2': () => import('./elastic-load-balancing-v2/provider.js'),
+  logs: () => import('./logs/provider.js'),
 };
 
 const loaded = new Map<string, Provider | null>();

@@ -39,3 +39,15 @@ export const iamArn = {
   user: (account: string, name: string) => `arn:${PARTITION}:iam::${account}:user/${name}`,
   role: (account: string, name: string) => `arn:${PARTITION}:iam::${account}:role/${name}`,
 };
+
+/** Elastic Load Balancing v2: ids are 16 hex digits; listeners and rules nest under their load balancer. */
+export const elbArn = {
+  loadBalancer: (region: string, account: string, type: 'app' | 'net', name: string, id: string) =>
+    arn('elasticloadbalancing', region, account, `loadbalancer/${type}/${name}/${id}`),
+  targetGroup: (region: string, account: string, name: string, id: string) => arn('elasticloadbalancing', region, account, `targetgroup/${name}/${id}`),
+  /** `lbPath` is the load balancer's `app/<name>/<id>` (or net/…). */
+  listener: (region: string, account: string, lbPath: string, id: string) => arn('elasticloadbalancing', region, account, `listener/${lbPath}/${id}`),
+  /** `listenerPath` is the listener's `app/<name>/<lb id>/<listener id>`. */
+  rule: (region: string, account: string, listenerPath: string, id: string) =>
+    arn('elasticloadbalancing', region, account, `listener-rule/${listenerPath}/${id}`),
+};

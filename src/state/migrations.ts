@@ -119,4 +119,130 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX tags_seq ON tags (arn, seq);
     `,
   },
+  {
+    version: 6,
+    name: 'cloudwatch logs (groups, streams, events) and the awslogs shipper cursors',
+    sql: `
+      CREATE TABLE logs_groups (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        created_at INTEGER NOT NULL, retention_days INTEGER, kms_key_id TEXT, log_group_class TEXT NOT NULL,
+        deletion_protection INTEGER NOT NULL DEFAULT 0, stored_bytes INTEGER NOT NULL DEFAULT 0,
+        next_seq INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (account, region, name)
+      );
+      CREATE TABLE logs_streams (
+        id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL,
+        first_event_ts INTEGER, last_event_ts INTEGER, last_ingestion_time INTEGER,
+        stored_bytes INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (group_id, name)
+      );
+      CREATE INDEX logs_streams_last_event ON logs_streams (group_id, last_event_ts, name);
+      CREATE TABLE logs_events (
+        group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL,
+        ingested_at INTEGER NOT NULL, message TEXT NOT NULL,
+        PRIMARY KEY (group_id, stream_id, ts, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX logs_events_group_time ON logs_events (group_id, ts, seq);
+      CREATE TABLE logs_shipper_cursors (
+        container_id TEXT PRIMARY KEY, task_arn TEXT NOT NULL,
+        last_ts INTEGER NOT NULL, count_at_ts INTEGER NOT NULL
+      );
+      CREATE INDEX logs_shipper_cursors_task ON logs_shipper_cursors (task_arn);
+    `,
+  },
+  {
+    version: 9,
+    name: 'ecs services, service deployments and revisions',
+    sql: `
+      CREATE TABLE ecs_services (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, launch_type TEXT, scheduling_strategy TEXT NOT NULL,
+        namespace TEXT, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, cluster, name)
+      );
+      CREATE INDEX ecs_services_list ON ecs_services (account, region, cluster, status, seq);
+      CREATE INDEX ecs_services_seq ON ecs_services (seq);
+      CREATE TABLE ecs_service_deployments (
+        arn TEXT PRIMARY KEY, service_arn TEXT NOT NULL, deployment_id TEXT NOT NULL, status TEXT NOT NULL,
+        created_at REAL NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX ecs_service_deployments_service ON ecs_service_deployments (service_arn, created_at);
+      CREATE TABLE ecs_service_revisions (
+        arn TEXT PRIMARY KEY, service_arn TEXT NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX ecs_tasks_service ON ecs_tasks (account, region, cluster, service_name, last_status);
+    `,
+  },
+  {
+    version: 4,
+    name: 'ec2 networking (vpcs, subnets, security groups, enis, gateways, route tables, acls, tags)',
+    sql: `
+      CREATE TABLE ec2_networks (
+        account TEXT NOT NULL, region TEXT NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+      CREATE TABLE ec2_resources (
+        account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,
+        vpc_id TEXT, parent_id TEXT, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, id)
+      );
+      CREATE INDEX ec2_resources_kind ON ec2_resources (account, region, kind, seq);
+      CREATE INDEX ec2_resources_vpc ON ec2_resources (account, region, vpc_id, kind);
+      CREATE INDEX ec2_resources_parent ON ec2_resources (account, region, parent_id, kind);
+      CREATE INDEX ec2_resources_seq ON ec2_resources (seq);
+      CREATE TABLE ec2_tags (
+        account TEXT NOT NULL, region TEXT NOT NULL, resource_id TEXT NOT NULL, resource_type TEXT NOT NULL,
+        key TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, resource_id, key)
+      );
+      CREATE INDEX ec2_tags_seq ON ec2_tags (seq);
+      CREATE TABLE ec2_addresses (
+        account TEXT NOT NULL, region TEXT NOT NULL, subnet_id TEXT NOT NULL, ip TEXT NOT NULL, eni_id TEXT NOT NULL,
+        PRIMARY KEY (account, region, subnet_id, ip)
+      );
+      CREATE INDEX ec2_addresses_eni ON ec2_addresses (account, region, eni_id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'elastic load balancing v2: load balancers, target groups, listeners, rules, targets',
+    sql: `
+      CREATE TABLE elbv2_load_balancers (
+        arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        type TEXT NOT NULL, dns_name TEXT NOT NULL, doc TEXT NOT NULL, attributes TEXT NOT NULL, seq INTEGER NOT NULL,
+        UNIQUE (account, region, name)
+      );
+      CREATE INDEX elbv2_load_balancers_list ON elbv2_load_balancers (account, region, seq);
+      CREATE TABLE elbv2_target_groups (
+        arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        doc TEXT NOT NULL, attributes TEXT NOT NULL, seq INTEGER NOT NULL,
+        UNIQUE (account, region, name)
+      );
+      CREATE INDEX elbv2_target_groups_list ON elbv2_target_groups (account, region, seq);
+      CREATE TABLE elbv2_listeners (
+        arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, lb_arn TEXT NOT NULL,
+        port INTEGER NOT NULL, protocol TEXT NOT NULL, doc TEXT NOT NULL, attributes TEXT NOT NULL,
+        bound_port INTEGER, seq INTEGER NOT NULL,
+        UNIQUE (lb_arn, port)
+      );
+      CREATE TABLE elbv2_rules (
+        arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, listener_arn TEXT NOT NULL,
+        priority INTEGER, doc TEXT NOT NULL, seq INTEGER NOT NULL
+      );
+      CREATE INDEX elbv2_rules_listener ON elbv2_rules (listener_arn, priority);
+      CREATE TABLE elbv2_forwards (
+        owner_arn TEXT NOT NULL, tg_arn TEXT NOT NULL, lb_arn TEXT NOT NULL,
+        PRIMARY KEY (owner_arn, tg_arn)
+      );
+      CREATE INDEX elbv2_forwards_tg ON elbv2_forwards (tg_arn);
+      CREATE TABLE elbv2_targets (
+        tg_arn TEXT NOT NULL, id TEXT NOT NULL, port INTEGER NOT NULL, az TEXT,
+        state TEXT NOT NULL, reason TEXT, description TEXT, registered_at REAL NOT NULL,
+        healthy_since REAL, drain_until REAL, seq INTEGER NOT NULL,
+        PRIMARY KEY (tg_arn, id, port)
+      );
+      CREATE TABLE elbv2_generation (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);
+      INSERT INTO elbv2_generation (id, gen) VALUES (1, 0);
+    `,
+  },
 ];

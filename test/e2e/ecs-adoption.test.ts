@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { clientConfig, spawnBerth, type SpawnedBerth } from '../helpers/berth.js';
-import { FARGATE_NETWORK, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
@@ -33,7 +33,7 @@ describe('Berth restarted after kill -9 adopts its running tasks', () => {
       family: 'sleeper', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'main', image, essential: true, command: ['sleep', '600'], stopTimeout: 1 }],
     });
-    const out = await ecs.send(new RunTaskCommand({ cluster: 'adopt', taskDefinition: 'sleeper', count: 2, launchType: 'FARGATE', networkConfiguration: FARGATE_NETWORK }));
+    const out = await ecs.send(new RunTaskCommand({ cluster: 'adopt', taskDefinition: 'sleeper', count: 2, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint) }));
     const [keep, die] = out.tasks!.map((t) => t.taskArn!);
     const before = await waitForTask(ecs, 'adopt', keep, isRunning, 'RUNNING');
     await waitForTask(ecs, 'adopt', die, isRunning, 'RUNNING');

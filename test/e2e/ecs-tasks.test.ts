@@ -5,8 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeNetworkInterfacesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
-import { FARGATE_NETWORK, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const CLUSTER = 'e2e';
@@ -17,6 +18,7 @@ function enginePs(taskArn: string): string[] {
 }
 
 describe('ECS tasks on Docker (Fargate launch type)', () => {
+  let net: Awaited<ReturnType<typeof fargateNetwork>>;
   let berth: TestBerth;
   let ecs: ECSClient;
   let image: string;
@@ -25,6 +27,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     image = ensureBusyboxImage();
     berth = await startBerth();
     ecs = new ECSClient(clientConfig(berth.endpoint));
+    net = await fargateNetwork(berth.endpoint);
     await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   });
   after(async () => {
@@ -36,7 +39,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     await register(ecs, {
       family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', ...def,
     } as never);
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: FARGATE_NETWORK }));
+    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
     return out.tasks![0];
   }
@@ -64,6 +67,17 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     assert.equal(eni?.status, 'ATTACHED');
     assert.match(eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value ?? '', /^\d+\.\d+\.\d+\.\d+$/);
     assert.ok(running.startedAt && running.pullStartedAt && running.pullStoppedAt);
+    // The ENI is a real EC2 network interface in the task's subnet, with an address from its CIDR.
+    const eniId = eni!.details!.find((d) => d.name === 'networkInterfaceId')!.value!;
+    const subnetId = eni!.details!.find((d) => d.name === 'subnetId')!.value!;
+    const ec2 = new EC2Client(clientConfig(berth.endpoint));
+    const { NetworkInterfaces } = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }));
+    const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }));
+    assert.equal(NetworkInterfaces?.[0].Status, 'in-use');
+    assert.equal(NetworkInterfaces?.[0].PrivateIpAddress, eni!.details!.find((d) => d.name === 'privateIPv4Address')!.value);
+    assert.equal(running.availabilityZone, Subnets![0].AvailabilityZone);
+    const [a, b] = Subnets![0].CidrBlock!.split('/')[0].split('.');
+    assert.ok(NetworkInterfaces![0].PrivateIpAddress!.startsWith(`${a}.${b}.`));
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn, reason: 'test done' }));
     const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'UserInitiated');
@@ -72,6 +86,8 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     const t = (d: unknown) => new Date(d as string).getTime();
     assert.ok(t(stopped.stoppingAt) <= t(stopped.executionStoppedAt) && t(stopped.executionStoppedAt) <= t(stopped.stoppedAt));
     assert.deepEqual(enginePs(task.taskArn!), [], 'its containers are gone from the engine');
+    await assert.rejects(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] })), /InvalidNetworkInterfaceID.NotFound/);
+    ec2.destroy();
   });
 
   it('the task metadata endpoint v4 answers inside the task with the task, the container and real stats', async () => {
@@ -131,7 +147,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
       }],
     } as never);
     const out = await ecs.send(new RunTaskCommand({
-      cluster: CLUSTER, taskDefinition: 'settings', launchType: 'FARGATE', networkConfiguration: FARGATE_NETWORK,
+      cluster: CLUSTER, taskDefinition: 'settings', launchType: 'FARGATE', networkConfiguration: net,
       overrides: { containerOverrides: [{ name: 'app', command: ['sh', '-c', script], environment: [{ name: 'GREETING', value: 'hello' }] }] },
     }));
     const running = await waitForTask(ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');

@@ -1,4 +1,5 @@
 /** ECS test helpers: register a task definition, wait for a task to reach a state. */
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeTasksCommand, RegisterTaskDefinitionCommand, type ECSClient, type RegisterTaskDefinitionCommandInput, type Task } from '@aws-sdk/client-ecs';
 
 export async function waitForTask(
@@ -28,4 +29,23 @@ export async function register(ecs: ECSClient, input: RegisterTaskDefinitionComm
   return out.taskDefinition!.taskDefinitionArn!;
 }
 
-export const FARGATE_NETWORK = { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], assignPublicIp: 'ENABLED' as const } };
+/**
+ * An awsvpcConfiguration on the account's default subnets, looked up the way
+ * users' scripts do (describe-subnets default-for-az).
+ */
+export async function fargateNetwork(target: string | ECSClient, region = 'us-east-1') {
+  let endpoint: string;
+  if (typeof target === 'string') endpoint = target;
+  else {
+    const e = await target.config.endpoint!();
+    endpoint = `${e.protocol}//${e.hostname}:${e.port}`;
+  }
+  const ec2 = new EC2Client({ endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    const subnets = (Subnets ?? []).map((s) => s.SubnetId!).sort().slice(0, 2);
+    return { awsvpcConfiguration: { subnets, assignPublicIp: 'ENABLED' as const } };
+  } finally {
+    ec2.destroy();
+  }
+}

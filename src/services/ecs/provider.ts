@@ -7,6 +7,8 @@ import * as clusters from './clusters.js';
 import * as tags from './tags.js';
 import * as taskDefinitions from './task-definitions.js';
 import * as tasks from './tasks.js';
+import * as services from './services.js';
+import * as serviceDeployments from './service-deployments.js';
 
 export const provider: Provider = {
   createCluster: clusters.createCluster,
@@ -37,6 +39,17 @@ export const provider: Provider = {
   putAccountSettingDefault: accountSettings.putAccountSettingDefault,
   listAccountSettings: accountSettings.listAccountSettings,
   deleteAccountSetting: accountSettings.deleteAccountSetting,
+
+  createService: services.createService,
+  updateService: services.updateService,
+  deleteService: services.deleteService,
+  describeServices: services.describeServices,
+  listServices: services.listServices,
+  listServicesByNamespace: services.listServicesByNamespace,
+  listServiceDeployments: serviceDeployments.listServiceDeployments,
+  describeServiceDeployments: serviceDeployments.describeServiceDeployments,
+  stopServiceDeployment: serviceDeployments.stopServiceDeployment,
+  describeServiceRevisions: serviceDeployments.describeServiceRevisions,
 
   runTask: tasks.runTask,
   startTask: tasks.startTask,

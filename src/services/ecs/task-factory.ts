@@ -14,6 +14,7 @@ import type {
 import { randomUUID } from 'node:crypto';
 import { arn } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
+import { allocateTaskEni } from './awsvpc.js';
 import type { RequestContext } from '../provider.js';
 import { invalidParameter } from './errors.js';
 
@@ -45,18 +46,8 @@ export function validateOverrides(def: TaskDefinition, overrides: TaskOverride |
   }
 }
 
-/** A private IPv4 for an awsvpc task; the EC2 networking issue draws it from the subnet's CIDR. */
-function privateIp(): string {
-  const b = Buffer.from(randomHex(2), 'hex');
-  return `172.31.${b[0]}.${Math.max(4, b[1] % 250)}`;
-}
-
-function macAddress(): string {
-  const b = Buffer.from(randomHex(5), 'hex');
-  return ['0e', ...[...b].map((x) => x.toString(16).padStart(2, '0'))].join(':');
-}
-
-export function buildTask(ctx: RequestContext, p: NewTaskParams, now: number): Task {
+/** Builds a task for an account and region (a RequestContext, or the service scheduler's scope). */
+export function buildTask(ctx: Pick<RequestContext, 'account' | 'region' | 'sql'>, p: NewTaskParams, now: number): Task {
   const id = randomHex(16);
   const taskArn = arn('ecs', ctx.region, ctx.account, `task/${p.clusterName}/${id}`);
   const overrides = p.overrides ?? {};
@@ -79,16 +70,19 @@ export function buildTask(ctx: RequestContext, p: NewTaskParams, now: number): T
   });
   const awsvpc = p.def.networkMode === 'awsvpc';
   const vpc = p.networkConfiguration?.awsvpcConfiguration;
-  const attachments = awsvpc
+  const attachmentId = randomUUID();
+  const eni = awsvpc && vpc ? allocateTaskEni(ctx, vpc, `arn:aws:ecs:${ctx.region}:${ctx.account}:attachment/${attachmentId}`) : undefined;
+  const attachments = eni
     ? [{
-        id: randomUUID(),
+        id: attachmentId,
         type: 'ElasticNetworkInterface',
         status: 'PRECREATED',
         details: [
-          { name: 'subnetId', value: vpc?.subnets?.[0] ?? '' },
-          { name: 'networkInterfaceId', value: `eni-0${randomHex(8).slice(0, 16)}` },
-          { name: 'macAddress', value: macAddress() },
-          { name: 'privateIPv4Address', value: privateIp() },
+          { name: 'subnetId', value: eni.subnetId },
+          { name: 'networkInterfaceId', value: eni.networkInterfaceId },
+          { name: 'macAddress', value: eni.macAddress },
+          { name: 'privateDnsName', value: eni.privateDnsName },
+          { name: 'privateIPv4Address', value: eni.privateIpAddress },
         ],
       }]
     : [];
@@ -123,7 +117,7 @@ export function buildTask(ctx: RequestContext, p: NewTaskParams, now: number): T
     ...(isFargate ? { ephemeralStorage: { sizeInGiB: 20 }, fargateEphemeralStorage: { sizeInGiB: 20 } } : {}),
     attachments,
     attributes: awsvpc ? [{ name: 'ecs.cpu-architecture', value: 'x86_64' }] : [],
-    availabilityZone: `${ctx.region}a`,
+    availabilityZone: eni?.availabilityZone ?? `${ctx.region}a`,
     connectivity: 'CONNECTED',
     connectivityAt: new Date(now),
     enableExecuteCommand: !!p.enableExecuteCommand,

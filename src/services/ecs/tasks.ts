@@ -31,6 +31,7 @@ import { clientException, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { buildTask, validateOverrides } from './task-factory.js';
+import { validateAwsvpc } from './awsvpc.js';
 import { findTaskDefinition } from './task-definitions.js';
 import { registerTaggable } from './tags.js';
 import { insertTask, loadTaskByArn, saveTask } from './task-store.js';
@@ -90,9 +91,7 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   if (!awsvpc && input.networkConfiguration) {
     throw invalidParameter("Network Configuration is not valid for the given networkMode of this task definition.");
   }
-  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
-    throw invalidParameter('subnets can not be empty.');
-  }
+  validateAwsvpc(ctx, input.networkConfiguration);
   if (launchType === 'FARGATE' && !(def.compatibilities ?? []).includes('FARGATE')) {
     throw invalidParameter('Task definition does not support launch_type FARGATE.');
   }

@@ -4,16 +4,19 @@
  */
 import type { RequestContext } from '../provider.js';
 
+/** Tags need only the statement cache: providers pass their context, controllers a `{ sql }`. */
+type TagScope = Pick<RequestContext, 'sql'>;
+
 export interface TagPair {
   key: string;
   value: string;
 }
 
-export function getTags(ctx: RequestContext, arn: string): TagPair[] {
+export function getTags(ctx: TagScope, arn: string): TagPair[] {
   return ctx.sql.get('SELECT key, value FROM tags WHERE arn = ? ORDER BY seq').all(arn) as TagPair[];
 }
 
-export function putTags(ctx: RequestContext, arn: string, tags: TagPair[]): void {
+export function putTags(ctx: TagScope, arn: string, tags: TagPair[]): void {
   const seq = ctx.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM tags WHERE arn = ?').get(arn) as { n: number };
   let n = seq.n;
   const upsert = ctx.sql.get(
@@ -22,15 +25,15 @@ export function putTags(ctx: RequestContext, arn: string, tags: TagPair[]): void
   for (const t of tags) upsert.run(arn, t.key, t.value, ++n);
 }
 
-export function removeTags(ctx: RequestContext, arn: string, keys: string[]): void {
+export function removeTags(ctx: TagScope, arn: string, keys: string[]): void {
   const del = ctx.sql.get('DELETE FROM tags WHERE arn = ? AND key = ?');
   for (const k of keys) del.run(arn, k);
 }
 
-export function countTags(ctx: RequestContext, arn: string): number {
+export function countTags(ctx: TagScope, arn: string): number {
   return (ctx.sql.get('SELECT COUNT(*) AS n FROM tags WHERE arn = ?').get(arn) as { n: number }).n;
 }
 
-export function dropAllTags(ctx: RequestContext, arn: string): void {
+export function dropAllTags(ctx: TagScope, arn: string): void {
   ctx.sql.get('DELETE FROM tags WHERE arn = ?').run(arn);
 }

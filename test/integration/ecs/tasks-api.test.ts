@@ -11,17 +11,19 @@ import {
   DeregisterTaskDefinitionCommand, paginateListTasks,
 } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
-import { FARGATE_NETWORK, isRunning, isStopped, register, waitForTask } from '../../helpers/ecs.js';
+import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../../helpers/ecs.js';
 
 describe('ECS task API (fake runtime)', () => {
   let berth: TestBerth;
   let ecs: ECSClient;
+  let net: Awaited<ReturnType<typeof fargateNetwork>>;
   const C = 'api';
 
   before(async () => {
     berth = await startBerth({ runtime: 'fake' });
     ecs = new ECSClient(clientConfig(berth.endpoint));
     await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    net = await fargateNetwork(berth.endpoint);
     for (const family of ['alpha', 'beta']) {
       await register(ecs, {
         family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
@@ -36,7 +38,7 @@ describe('ECS task API (fake runtime)', () => {
   });
 
   const runOne = (input: Partial<ConstructorParameters<typeof RunTaskCommand>[0]> = {}) =>
-    ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'alpha', launchType: 'FARGATE', networkConfiguration: FARGATE_NETWORK, ...input }));
+    ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'alpha', launchType: 'FARGATE', networkConfiguration: net, ...input }));
 
   it('RunTask returns PROVISIONING tasks with ECS fields, and count starts that many', async () => {
     const out = await runOne({ count: 3, startedBy: 'ci', group: 'batch' });

@@ -1,0 +1,271 @@
+/**
+ * service-scheduler: keeps an ECS service's tasks at its desired count and
+ * carries out its deployments (key = service ARN). Each pass reads the service
+ * and its tasks, asks planRollout what to start and stop, does it, and records
+ * counts, rollout state, the circuit breaker and service events.
+ */
+import type { Deployment, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { ChangeFeed } from '../state/change-feed.js';
+import type { Db, Statements } from '../state/db.js';
+import { getTags, putTags } from '../services/shared/tags.js';
+import { addEvent, failureThreshold, iso, loadService, loadServiceDeployment, saveService, saveServiceDeployment, serviceDeploymentArn, startDeployment } from '../services/ecs/service-store.js';
+import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
+import { buildTask } from '../services/ecs/task-factory.js';
+import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
+import type { ReconcileResult, Reconciler } from './runtime.js';
+import { planRollout, type TaskView } from './service-rollout.js';
+import { taskIdOf } from './container-spec.js';
+
+export interface SchedulerDeps {
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+  changes: ChangeFeed;
+}
+
+const STEADY_RESYNC_MS = 15_000;
+const ACTIVE_RESYNC_MS = 1_000;
+/** Launch throttling after repeated failures, as ECS backs off. */
+const MAX_THROTTLE_MS = 60_000;
+
+interface ServiceState extends Service {
+  /** Berth's bookkeeping, never on the wire (the serializer writes model members only). */
+  berth?: { lastCompletedTaskDefinition?: string; consecutiveFailures?: number; lastFailureAtMs?: number; steady?: boolean; seenStopped?: string[] };
+}
+
+const taskRows = (sql: Statements, s: { account: string; region: string; cluster: string; name: string }) =>
+  (sql.get('SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?').all(s.account, s.region, s.cluster, s.name) as { doc: string }[])
+    .map((r) => JSON.parse(r.doc) as Task);
+
+const shortId = (taskArn: string) => taskIdOf(taskArn);
+
+export class ServiceScheduler implements Reconciler {
+  readonly name = 'service-scheduler';
+  readonly concurrency = 4;
+
+  constructor(private readonly d: SchedulerDeps) {}
+
+  async reconcile(serviceArn: string): Promise<ReconcileResult | void> {
+    const created: string[] = [];
+    const result = this.d.db.transaction(() => this.pass(serviceArn, created))();
+    for (const arn of created) this.d.changes.publish('ecs.task', arn);
+    return result;
+  }
+
+  private pass(serviceArn: string, created: string[]): ReconcileResult | void {
+    const row = loadService(this.d.sql, serviceArn);
+    if (!row || row.status === 'INACTIVE') return;
+    const service = row.service as ServiceState;
+    const book = (service.berth ??= {});
+    const now = this.d.clock.now();
+    const tasks = taskRows(this.d.sql, row);
+    const live = tasks.filter((t) => t.desiredStatus === 'RUNNING');
+    const deployments = service.deployments ?? [];
+    const primary = deployments.find((d) => d.status === 'PRIMARY');
+
+    // Failures since the last pass feed the circuit breaker and launch throttling.
+    const seen = new Set(book.seenStopped ?? []);
+    for (const t of tasks) {
+      if (t.lastStatus !== 'STOPPED' || seen.has(t.taskArn!)) continue;
+      seen.add(t.taskArn!);
+      const failed = t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited';
+      if (!failed) continue;
+      const dep = deployments.find((d) => d.id === t.startedBy);
+      if (dep) dep.failedTasks = (dep.failedTasks ?? 0) + 1;
+      book.consecutiveFailures = (book.consecutiveFailures ?? 0) + 1;
+      book.lastFailureAtMs = now;
+    }
+    book.seenStopped = [...seen].filter((a) => tasks.some((t) => t.taskArn === a));
+    if (live.some((t) => t.lastStatus === 'RUNNING' && t.startedBy === primary?.id && t.healthStatus !== 'UNHEALTHY')) book.consecutiveFailures = 0;
+
+    if (primary) this.circuitBreaker(service, primary, now);
+    const current = service.deployments?.find((d) => d.status === 'PRIMARY');
+    const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
+    const defs = new Map<string, TaskDefinition | undefined>();
+    const defOf = (arn: string) => (defs.has(arn) ? defs.get(arn) : defs.set(arn, findTaskDefinitionByArn(this.d.sql, arn)).get(arn));
+    const views: TaskView[] = live.map((t) => {
+      const startedAt = t.startedAt ? Date.parse(String(t.startedAt)) : undefined;
+      const hasChecks = (defOf(t.taskDefinitionArn!)?.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck?.command?.length);
+      const running = t.lastStatus === 'RUNNING';
+      const inGrace = startedAt !== undefined && now - startedAt < graceMs;
+      return {
+        arn: t.taskArn!,
+        deploymentId: t.startedBy ?? '',
+        running,
+        healthy: running && (!hasChecks || t.healthStatus === 'HEALTHY'),
+        failingHealth: running && t.healthStatus === 'UNHEALTHY' && !inGrace ? 'container' : undefined,
+        startedAtMs: startedAt,
+      };
+    });
+    const throttled = this.throttled(book, now);
+    const failedRollout = current?.rolloutState === 'FAILED' && !(service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback);
+    const plan = current
+      ? planRollout({
+          desiredCount: service.desiredCount ?? 0,
+          maximumPercent: service.deploymentConfiguration?.maximumPercent ?? 200,
+          minimumHealthyPercent: service.deploymentConfiguration?.minimumHealthyPercent ?? 100,
+          primaryId: current.id!,
+          tasks: views,
+          canLaunch: !throttled && !failedRollout && service.status === 'ACTIVE',
+        })
+      : { start: 0, stop: views.map((v) => ({ arn: v.arn, reason: `Scaling activity initiated by (deployment ${v.deploymentId})` })) };
+
+    const stopped: string[] = [];
+    for (const s of plan.stop) {
+      const t = loadTaskByArn(this.d.sql, s.arn);
+      if (!t || t.task.desiredStatus === 'STOPPED') continue;
+      t.task.desiredStatus = 'STOPPED';
+      t.task.stopCode = 'ServiceSchedulerInitiated';
+      t.task.stoppedReason = s.reason;
+      t.task.version = (t.task.version ?? 0) + 1;
+      saveTask(this.d.sql, t.task);
+      created.push(s.arn);
+      stopped.push(s.arn);
+    }
+    if (stopped.length) addEvent(service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+    if (plan.start > 0 && current) {
+      const started = this.launch(row, service, current, plan.start, now);
+      created.push(...started);
+      if (started.length) addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+    }
+
+    // Counts, drained deployments, rollout completion.
+    const after = taskRows(this.d.sql, row).filter((t) => t.desiredStatus === 'RUNNING');
+    for (const d of service.deployments ?? []) {
+      const mine = after.filter((t) => t.startedBy === d.id);
+      d.runningCount = mine.filter((t) => t.lastStatus === 'RUNNING').length;
+      d.pendingCount = mine.length - d.runningCount;
+    }
+    service.deployments = (service.deployments ?? []).filter((d) => d.status === 'PRIMARY' || (d.runningCount ?? 0) + (d.pendingCount ?? 0) > 0);
+    service.runningCount = after.filter((t) => t.lastStatus === 'RUNNING').length;
+    service.pendingCount = after.length - service.runningCount;
+    const steady = this.settle(service, views, now);
+
+    if (service.status === 'DRAINING' && after.length === 0) {
+      service.status = 'INACTIVE';
+      addEvent(service, 'has stopped all its tasks and is now INACTIVE.', now);
+    }
+    saveService(this.d.sql, service);
+    if (service.status === 'INACTIVE') return;
+    return { requeueAfterMs: steady ? STEADY_RESYNC_MS : ACTIVE_RESYNC_MS };
+  }
+
+  private throttled(book: NonNullable<ServiceState['berth']>, now: number): boolean {
+    const n = book.consecutiveFailures ?? 0;
+    if (n < 3 || !book.lastFailureAtMs) return false;
+    return now - book.lastFailureAtMs < Math.min(MAX_THROTTLE_MS, 1000 * 2 ** (n - 3));
+  }
+
+  private launch(row: { account: string; region: string; cluster: string; name: string }, service: ServiceState, deployment: Deployment, count: number, now: number): string[] {
+    const def = findTaskDefinitionByArn(this.d.sql, deployment.taskDefinition!);
+    if (!def) return [];
+    const scope = { account: row.account, region: row.region, sql: this.d.sql };
+    const strategy = deployment.capacityProviderStrategy ?? service.capacityProviderStrategy;
+    const provider = strategy?.length ? (strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0]).capacityProvider : undefined;
+    const started: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const task = buildTask(scope, {
+        clusterArn: service.clusterArn!, clusterName: row.cluster, def, launchType: 'FARGATE',
+        capacityProviderName: provider, networkConfiguration: deployment.networkConfiguration ?? service.networkConfiguration,
+        group: `service:${service.serviceName}`, startedBy: deployment.id, platformVersion: deployment.platformVersion,
+        enableExecuteCommand: service.enableExecuteCommand,
+      }, now);
+      insertTask(this.d.sql, scope, row.cluster, task, { serviceName: service.serviceName });
+      const tags = service.propagateTags === 'SERVICE' ? getTags(this.d, service.serviceArn!)
+        : service.propagateTags === 'TASK_DEFINITION' ? getTags(this.d, def.taskDefinitionArn!) : [];
+      if (service.enableECSManagedTags) {
+        tags.push({ key: 'aws:ecs:serviceName', value: service.serviceName! }, { key: 'aws:ecs:clusterName', value: row.cluster });
+      }
+      if (tags.length) putTags(this.d, task.taskArn!, tags);
+      started.push(task.taskArn!);
+    }
+    return started;
+  }
+
+  /** The deployment circuit breaker: too many failed tasks fail the rollout, and may roll it back. */
+  private circuitBreaker(service: ServiceState, primary: Deployment, now: number) {
+    const cb = service.deploymentConfiguration?.deploymentCircuitBreaker;
+    const sdArn = serviceDeploymentArn(service, primary.id!);
+    const rollbackRequested = (primary as { berthRollback?: boolean }).berthRollback;
+    if (primary.rolloutState !== 'IN_PROGRESS' && !rollbackRequested) return;
+    const threshold = failureThreshold(service.desiredCount ?? 0);
+    const tripped = !!cb?.enable && (primary.failedTasks ?? 0) >= threshold;
+    if (!tripped && !rollbackRequested) {
+      const sd = loadServiceDeployment(this.d.sql, sdArn);
+      if (sd?.deploymentCircuitBreaker && sd.deploymentCircuitBreaker.failureCount !== primary.failedTasks) {
+        sd.deploymentCircuitBreaker.failureCount = primary.failedTasks;
+        saveServiceDeployment(this.d.sql, sd);
+      }
+      return;
+    }
+    delete (primary as { berthRollback?: boolean }).berthRollback;
+    primary.rolloutState = 'FAILED';
+    primary.rolloutStateReason = tripped ? 'ECS deployment circuit breaker: tasks failed to start.' : primary.rolloutStateReason;
+    if (tripped) addEvent(service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`, now);
+    const sd = loadServiceDeployment(this.d.sql, sdArn);
+    const target = service.berth?.lastCompletedTaskDefinition;
+    const rollback = (tripped && cb?.rollback) || rollbackRequested;
+    if (sd) {
+      sd.status = rollback && target ? 'ROLLBACK_IN_PROGRESS' : tripped ? 'STOPPED' : sd.status;
+      sd.statusReason = primary.rolloutStateReason;
+      if (sd.deploymentCircuitBreaker) sd.deploymentCircuitBreaker = { ...sd.deploymentCircuitBreaker, status: tripped ? 'TRIGGERED' : 'MONITORING', failureCount: primary.failedTasks };
+      sd.updatedAt = iso(now);
+      if (!(rollback && target)) sd.finishedAt = iso(now);
+      saveServiceDeployment(this.d.sql, sd);
+    }
+    if (rollback && target) {
+      const from = primary.id;
+      service.taskDefinition = target;
+      const next = startDeployment(this.d.sql, service, now, `ECS deployment circuit breaker: rolling back to deployment ${from}.`);
+      (next as { berthRollbackOf?: string }).berthRollbackOf = sdArn;
+      addEvent(service, `rolling back to deployment ${next.id}.`, now);
+      if (service.berth) service.berth.consecutiveFailures = 0;
+    }
+  }
+
+  /** Marks the primary deployment COMPLETED and records the steady state once the service has converged. */
+  private settle(service: ServiceState, views: TaskView[], now: number): boolean {
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    if (!primary) return true;
+    const converged = service.deployments!.length === 1 && (primary.runningCount ?? 0) === (service.desiredCount ?? 0) && (primary.pendingCount ?? 0) === 0
+      && views.filter((v) => v.deploymentId === primary.id).every((v) => v.healthy || !v.running);
+    const book = (service.berth ??= {});
+    if (!converged) {
+      book.steady = false;
+      return false;
+    }
+    if (primary.rolloutState === 'IN_PROGRESS') {
+      primary.rolloutState = 'COMPLETED';
+      primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
+      primary.updatedAt = iso(now);
+      addEvent(service, `(deployment ${primary.id}) deployment completed.`, now);
+      book.lastCompletedTaskDefinition = primary.taskDefinition;
+      const sd = loadServiceDeployment(this.d.sql, serviceDeploymentArn(service, primary.id!));
+      if (sd && (sd.status === 'IN_PROGRESS' || sd.status === 'PENDING')) {
+        sd.status = (primary as { berthRollbackOf?: string }).berthRollbackOf ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
+        sd.finishedAt = iso(now);
+        sd.updatedAt = iso(now);
+        if (sd.targetServiceRevision) sd.targetServiceRevision = { ...sd.targetServiceRevision, runningTaskCount: primary.runningCount, pendingTaskCount: 0 };
+        saveServiceDeployment(this.d.sql, sd);
+      }
+      const rolledBackFrom = (primary as { berthRollbackOf?: string }).berthRollbackOf;
+      if (rolledBackFrom) {
+        const failed = loadServiceDeployment(this.d.sql, rolledBackFrom);
+        if (failed) {
+          failed.status = 'ROLLBACK_SUCCESSFUL';
+          failed.finishedAt = iso(now);
+          failed.updatedAt = iso(now);
+          saveServiceDeployment(this.d.sql, failed);
+        }
+      }
+    }
+    if (!book.steady) {
+      book.steady = true;
+      addEvent(service, 'has reached a steady state.', now);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Choosing a target in a target group, as ELB does: only registered,
+ * non-draining targets that pass health checks; when none passes, all of them
+ * (fail open); none registered, none at all. Round robin by default,
+ * least_outstanding_requests and weighted_random when the group asks, with
+ * slow start ramping a newly healthy target's share linearly over
+ * slow_start.duration_seconds. A sticky target is kept while it may receive
+ * traffic.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#modify-routing-algorithm
+ */
+import type { TargetGroupView, TargetView, WeightedGroup } from './snapshot.js';
+import { resolveTarget, type ResolvedTarget } from './target-resolver.js';
+
+export class Balancer {
+  private rr = new Map<string, number>();
+  private inflight = new Map<string, number>();
+  private resolved = new Map<string, ResolvedTarget | null>();
+
+  /** Forgets resolved addresses (a reload may have changed what resolvers answer). */
+  refresh(): void {
+    this.resolved.clear();
+  }
+
+  address(group: TargetGroupView, t: TargetView): ResolvedTarget | undefined {
+    let r = this.resolved.get(t.key);
+    if (r === undefined) {
+      r = resolveTarget(group.account, group.region, group.doc.TargetType ?? 'instance', t.id, t.port) ?? null;
+      this.resolved.set(t.key, r);
+    }
+    return r ?? undefined;
+  }
+
+  /** The targets traffic may go to now: healthy ones, or all (fail open) when none is. */
+  pool(group: TargetGroupView): TargetView[] {
+    const candidates = group.targets.filter((t) => !t.draining && this.address(group, t));
+    if (group.doc.HealthCheckEnabled === false) return candidates;
+    const healthy = candidates.filter((t) => t.state === 'healthy');
+    return healthy.length ? healthy : candidates;
+  }
+
+  pick(group: TargetGroupView, now: number, stickyKey?: string): TargetView | undefined {
+    const pool = this.pool(group);
+    if (!pool.length) return undefined;
+    if (stickyKey) {
+      const sticky = pool.find((t) => t.key === stickyKey);
+      if (sticky) return sticky;
+    }
+    if (pool.length === 1) return pool[0];
+    const slowStart = Number(group.attributes['slow_start.duration_seconds'] ?? '0') * 1000;
+    if (slowStart > 0) {
+      const weights = pool.map((t) => (t.healthySince === null ? 1 : Math.min(1, Math.max(0.05, (now - t.healthySince) / slowStart))));
+      if (weights.some((w) => w < 1)) return weightedRandom(pool, weights);
+    }
+    switch (group.attributes['load_balancing.algorithm.type']) {
+      case 'least_outstanding_requests': return this.leastOutstanding(group.arn, pool);
+      case 'weighted_random': return pool[Math.floor(Math.random() * pool.length)];
+      default: return this.roundRobin(group.arn, pool);
+    }
+  }
+
+  private roundRobin(key: string, pool: TargetView[]): TargetView {
+    const n = this.rr.get(key) ?? 0;
+    this.rr.set(key, (n + 1) % 1_000_000_007);
+    return pool[n % pool.length];
+  }
+
+  private leastOutstanding(key: string, pool: TargetView[]): TargetView {
+    let best: TargetView[] = [];
+    let min = Infinity;
+    for (const t of pool) {
+      const n = this.inflight.get(t.key) ?? 0;
+      if (n < min) {
+        min = n;
+        best = [t];
+      } else if (n === min) best.push(t);
+    }
+    return best.length === 1 ? best[0] : this.roundRobin(key, best);
+  }
+
+  acquire(t: TargetView): void {
+    this.inflight.set(t.key, (this.inflight.get(t.key) ?? 0) + 1);
+  }
+
+  release(t: TargetView): void {
+    const n = (this.inflight.get(t.key) ?? 1) - 1;
+    if (n <= 0) this.inflight.delete(t.key);
+    else this.inflight.set(t.key, n);
+  }
+}
+
+function weightedRandom<T>(items: T[], weights: number[]): T {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let r = Math.random() * total;
+  for (let i = 0; i < items.length; i++) {
+    r -= weights[i];
+    if (r <= 0) return items[i];
+  }
+  return items[items.length - 1];
+}
+
+/** A forward action's target group: by group stickiness when it names one, else by weight. */
+export function pickGroup(groups: WeightedGroup[], stickyArn?: string): TargetGroupView | undefined {
+  if (stickyArn) {
+    const sticky = groups.find((g) => g.group.arn === stickyArn && g.weight > 0);
+    if (sticky) return sticky.group;
+  }
+  if (groups.length === 1) return groups[0].group;
+  const live = groups.filter((g) => g.weight > 0);
+  if (!live.length) return groups[0]?.group;
+  return weightedRandom(live.map((g) => g.group), live.map((g) => g.weight));
+}

@@ -1,0 +1,48 @@
+/**
+ * Where the data plane actually connects for a registered target. Berth's
+ * containers are reachable only through ports published on 127.0.0.1, so a
+ * target registered as (Id, Port) — an awsvpc task's private IP and container
+ * port, or an instance id and host port — must be translated. Services that
+ * know the mapping plug in a resolver (ECS maps a task's private IP +
+ * containerPort to 127.0.0.1:<published host port>); the first resolver that
+ * answers wins, and the default is the id itself as the host, which serves
+ * `ip` targets on loopback (127.0.0.1) and anything else the host can reach.
+ *
+ * @example
+ *   const unregister = registerTargetResolver({
+ *     resolve: (account, region, type, id, port) => lookupTaskPort(account, region, id, port),
+ *   });
+ */
+export interface ResolvedTarget {
+  host: string;
+  port: number;
+}
+
+export interface TargetResolver {
+  /** undefined: not mine (the next resolver, then the default, is asked). */
+  resolve(account: string, region: string, targetType: string, id: string, port: number): ResolvedTarget | undefined;
+}
+
+const resolvers: TargetResolver[] = [];
+
+/** Adds a resolver (asked before earlier ones); returns a function that removes it. */
+export function registerTargetResolver(resolver: TargetResolver): () => void {
+  resolvers.unshift(resolver);
+  return () => {
+    const i = resolvers.indexOf(resolver);
+    if (i >= 0) resolvers.splice(i, 1);
+  };
+}
+
+export function resolveTarget(account: string, region: string, targetType: string, id: string, port: number): ResolvedTarget | undefined {
+  for (const r of resolvers) {
+    try {
+      const found = r.resolve(account, region, targetType, id, port);
+      if (found) return found;
+    } catch {
+      // A failing resolver must not take the data plane down; the next one is asked.
+    }
+  }
+  if (targetType === 'instance') return undefined;
+  return { host: id, port };
+}

@@ -1,0 +1,184 @@
+/**
+ * Blob uploads and reads on top of a storage driver. Bytes stream from the
+ * socket through a sha256 hash into the upload file (memory stays flat);
+ * finishing an upload checks the digest, commits the file by one atomic
+ * rename and only then records the blob in SQLite, so no reader ever sees a
+ * partial or unverified blob.
+ *
+ * Upload sessions (the running hash and size) live in memory: an upload does
+ * not survive the process that received it, and start-up purges upload files
+ * (see StorageDriver.purgeUploads). Clients restart an interrupted push.
+ */
+import { randomUUID, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Clock } from '../shared/clock.js';
+import type { Db, Statements } from '../state/db.js';
+import { digestOf, newHash } from './digest.js';
+import { RegistryError } from './errors.js';
+import { linkBlob, recordBlob, repoBlobSize } from './metadata.js';
+import type { RepoRef } from './names.js';
+import type { ByteRange, StorageDriver } from './storage/driver.js';
+
+export interface UploadSession {
+  id: string;
+  repo: RepoRef;
+  /** Bytes received and hashed so far. */
+  size: number;
+  hash: Hash;
+  startedAt: number;
+  /** A chunk is being received: chunks of one upload are sequential. */
+  busy: boolean;
+}
+
+const sameRepo = (a: RepoRef, b: RepoRef) => a.account === b.account && a.region === b.region && a.name === b.name;
+
+export class BlobStore {
+  private readonly sessions = new Map<string, UploadSession>();
+
+  constructor(
+    readonly driver: StorageDriver,
+    private readonly db: Db,
+    private readonly sql: Statements,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Forgets uploads a previous process left behind (it cannot have finished them). */
+  async purgeStaleUploads(): Promise<void> {
+    await this.driver.purgeUploads();
+  }
+
+  async startUpload(repo: RepoRef): Promise<UploadSession> {
+    const session = this.newSession(repo);
+    await this.driver.createUpload(session.id);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  private newSession(repo: RepoRef): UploadSession {
+    return { id: randomUUID(), repo, size: 0, hash: newHash(), startedAt: this.clock.now(), busy: false };
+  }
+
+  /** The session, if it exists and belongs to this repository. */
+  upload(id: string, repo: RepoRef): UploadSession {
+    const s = this.sessions.get(id);
+    if (!s || !sameRepo(s.repo, repo)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', undefined, { detail: { uuid: id } });
+    return s;
+  }
+
+  /**
+   * Appends a chunk, all or nothing: if the stream fails midway (client gone,
+   * disk full) the file is cut back and the hash restored, so the upload stays
+   * a clean prefix the client can continue from its last acknowledged Range.
+   */
+  async append(session: UploadSession, source: Readable): Promise<void> {
+    if (session.busy) throw new RegistryError('BLOB_UPLOAD_INVALID', 'another chunk of this upload is in progress');
+    session.busy = true;
+    const before = { size: session.size, hash: session.hash.copy() };
+    let received = 0;
+    try {
+      await pipeline(
+        source,
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            session.hash.update(chunk);
+            received += chunk.length;
+            yield chunk;
+          }
+        },
+        this.driver.uploadWriter(session.id, session.size),
+      );
+      session.size += received;
+    } catch (err) {
+      session.hash = before.hash;
+      session.size = before.size;
+      await this.driver.truncateUpload(session.id, before.size).catch(() => undefined);
+      throw err;
+    } finally {
+      session.busy = false;
+    }
+  }
+
+  /** Verifies the digest and makes the blob visible in the session's repository; returns its size. */
+  async finish(session: UploadSession, digest: string): Promise<number> {
+    if (session.busy) throw new RegistryError('BLOB_UPLOAD_INVALID', 'a chunk of this upload is in progress');
+    const actual = digestOf(session.hash.copy());
+    if (actual !== digest) {
+      await this.cancel(session);
+      throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { detail: { digest } });
+    }
+    this.sessions.delete(session.id);
+    await this.driver.commitUpload(session.id, digest);
+    this.record(session.repo, digest, session.size);
+    return session.size;
+  }
+
+  async cancel(session: UploadSession): Promise<void> {
+    this.sessions.delete(session.id);
+    await this.driver.deleteUpload(session.id);
+  }
+
+  private record(repo: RepoRef, digest: string, size: number) {
+    this.db.transaction(() => {
+      recordBlob(this.sql, digest, size, this.clock.now());
+      linkBlob(this.sql, repo, digest);
+    })();
+  }
+
+  /** Cross-repository mount: the target repository may serve a blob the source already has. */
+  mount(from: RepoRef, to: RepoRef, digest: string): number | undefined {
+    const size = repoBlobSize(this.sql, from, digest);
+    if (size !== undefined) linkBlob(this.sql, to, digest);
+    return size;
+  }
+
+  read(digest: string, range?: ByteRange): Promise<Readable> {
+    return this.driver.read(digest, range);
+  }
+
+  // --- the ECR layer-part API (synchronous: it runs inside an AWS API transaction) ---
+
+  private syncDriver() {
+    const sync = this.driver.sync;
+    if (!sync) throw new RegistryError('UNSUPPORTED', `the ${this.driver.name} storage driver cannot take layer parts through the ECR API`);
+    return sync;
+  }
+
+  startUploadSync(repo: RepoRef): UploadSession {
+    const session = this.newSession(repo);
+    this.syncDriver().createUpload(session.id);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** Looks an upload up by id alone (the ECR API names the repository separately). */
+  findUpload(id: string): UploadSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  appendSync(session: UploadSession, bytes: Uint8Array): void {
+    if (session.busy) throw new RegistryError('BLOB_UPLOAD_INVALID', 'another chunk of this upload is in progress');
+    this.syncDriver().appendUpload(session.id, session.size, bytes);
+    session.hash.update(bytes);
+    session.size += bytes.length;
+  }
+
+  cancelSync(session: UploadSession): void {
+    this.sessions.delete(session.id);
+    this.syncDriver().deleteUpload(session.id);
+  }
+
+  /** Like finish, for the ECR API; the caller's transaction records the blob. */
+  finishSync(session: UploadSession, digest: string): number {
+    const actual = digestOf(session.hash.copy());
+    if (actual !== digest) {
+      this.cancelSync(session);
+      throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { kind: 'digest-mismatch' });
+    }
+    this.sessions.delete(session.id);
+    this.syncDriver().commitUpload(session.id, digest);
+    recordBlob(this.sql, digest, session.size, this.clock.now());
+    linkBlob(this.sql, session.repo, digest);
+    return session.size;
+  }
+}

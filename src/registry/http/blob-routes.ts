@@ -1,0 +1,66 @@
+/** Blob GET/HEAD (with a single byte Range) and DELETE. */
+import { pipeline } from 'node:stream/promises';
+import { requireDigest } from '../digest.js';
+import { RegistryError } from '../errors.js';
+import { repoBlobSize, unlinkBlob } from '../metadata.js';
+import type { ByteRange } from '../storage/driver.js';
+import type { RouteContext } from './handler.js';
+import { API_VERSION_HEADER, send } from './respond.js';
+
+/** Parses `bytes=a-b`, `bytes=a-` or `bytes=-n` against the blob size; undefined = unsatisfiable. */
+export function parseRange(header: string, size: number): ByteRange | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return undefined;
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  return start <= end && start < size ? { start, end } : undefined;
+}
+
+export async function getBlob(ctx: RouteContext): Promise<void> {
+  const digest = requireDigest(ctx.param);
+  const size = repoBlobSize(ctx.reg.sql, ctx.repo, digest);
+  if (size === undefined) throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/octet-stream',
+    'docker-content-digest': digest,
+    etag: `"${digest}"`,
+    'accept-ranges': 'bytes',
+    'cache-control': 'max-age=31536000',
+  };
+  const rangeHeader = ctx.req.headers.range;
+  let range: ByteRange | undefined;
+  if (rangeHeader && !ctx.head) {
+    range = parseRange(rangeHeader, size);
+    if (!range) {
+      send(ctx.res, 416, { 'content-range': `bytes */${size}` });
+      return;
+    }
+  }
+  if (ctx.head) return send(ctx.res, 200, { ...headers, 'content-length': size }, undefined);
+  const stream = await ctx.reg.blobs.read(digest, range);
+  if (range) {
+    ctx.res.writeHead(206, {
+      ...API_VERSION_HEADER, ...headers,
+      'content-range': `bytes ${range.start}-${range.end}/${size}`, 'content-length': range.end - range.start + 1,
+    });
+  } else {
+    ctx.res.writeHead(200, { ...API_VERSION_HEADER, ...headers, 'content-length': size });
+  }
+  await pipeline(stream, ctx.res);
+}
+
+/** Unlinks the blob from this repository (the bytes go when no repository references them). */
+export function deleteBlob(ctx: RouteContext): void {
+  const digest = requireDigest(ctx.param);
+  if (!unlinkBlob(ctx.reg.sql, ctx.repo, digest)) throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
+  send(ctx.res, 202, {});
+}

@@ -1,0 +1,98 @@
+/**
+ * Manifests by tag or digest: GET/HEAD with content negotiation, PUT
+ * (validated, references checked, tag immutability enforced as ECR does),
+ * DELETE (by digest removes the image; by tag removes only the tag).
+ */
+import type { IncomingMessage } from 'node:http';
+import { requireDigest } from '../digest.js';
+import { RegistryError } from '../errors.js';
+import { deleteImage, putManifest as storeManifest, resolveManifest } from '../images.js';
+import { accepts, defaultChild, isIndexType, MAX_MANIFEST_BYTES } from '../manifest-format.js';
+import { deleteTag, getManifest as loadManifest, touchPull, type ManifestRow } from '../metadata.js';
+import type { RouteContext } from './handler.js';
+import { send } from './respond.js';
+
+/** ECR's text for a tag or digest that is not there (docker prints "manifest unknown: …"). */
+const manifestUnknown = (reference: string) =>
+  new RegistryError('MANIFEST_UNKNOWN', 'Requested image not found', { detail: { reference } });
+
+/** What to serve a client whose Accept header rules out the stored media type. */
+function negotiate(ctx: RouteContext, m: ManifestRow): ManifestRow {
+  const accept = ctx.req.headers.accept;
+  if (accepts(accept, m.mediaType)) return m;
+  // A client that cannot read indexes gets the index's default platform image (distribution does the same).
+  if (isIndexType(m.mediaType)) {
+    const child = defaultChild(m.body);
+    const row = child && loadManifest(ctx.reg.sql, ctx.repo, child.digest);
+    if (row && accepts(accept, row.mediaType)) return row;
+  }
+  throw new RegistryError('MANIFEST_UNKNOWN', `manifest of type ${m.mediaType} not found in an accepted format`, { detail: { accept } });
+}
+
+export function getManifest(ctx: RouteContext): void {
+  if (ctx.param.includes(':')) requireDigest(ctx.param);
+  const found = resolveManifest(ctx.reg.sql, ctx.repo, ctx.param);
+  if (!found) throw manifestUnknown(ctx.param);
+  const m = negotiate(ctx, found);
+  // A GET is a pull: ECR records lastRecordedPullTime (a HEAD only checks).
+  if (!ctx.head) touchPull(ctx.reg.sql, ctx.repo, m.digest, ctx.reg.clock.now());
+  send(ctx.res, 200, { 'content-type': m.mediaType, 'docker-content-digest': m.digest, etag: `"${m.digest}"` }, m.body, ctx.head);
+}
+
+/** Reads at most `limit` bytes; SIZE beyond it is refused without buffering the rest. */
+function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function putManifest(ctx: RouteContext): Promise<void> {
+  const reference = ctx.param;
+  const byDigest = reference.includes(':');
+  if (byDigest) requireDigest(reference);
+  const declared = Number(ctx.req.headers['content-length'] ?? 0);
+  if (declared > MAX_MANIFEST_BYTES) {
+    throw new RegistryError('MANIFEST_INVALID', `manifest invalid: larger than ${MAX_MANIFEST_BYTES} bytes`, { status: 413 });
+  }
+  const body = await readLimited(ctx.req, MAX_MANIFEST_BYTES);
+  if (!body) throw new RegistryError('MANIFEST_INVALID', `manifest invalid: larger than ${MAX_MANIFEST_BYTES} bytes`, { status: 413 });
+  const contentType = ctx.req.headers['content-type'];
+  const { reg, repo } = ctx;
+  const result = reg.db.transaction(() =>
+    storeManifest(reg.sql, reg.clock.now(), repo, {
+      body,
+      contentType,
+      ...(byDigest ? { digest: reference } : { tag: reference }),
+    }),
+  )();
+  const headers: Record<string, string> = {
+    location: `/v2/${ctx.wire}/manifests/${result.digest}`,
+    'docker-content-digest': result.digest,
+  };
+  // OCI 1.1: a registry that processed `subject` says so, and clients skip the referrers tag fallback.
+  if (result.manifest.subject) headers['oci-subject'] = result.manifest.subject.digest;
+  send(ctx.res, 201, headers);
+}
+
+export function deleteManifest(ctx: RouteContext): void {
+  const { reg, repo, param } = ctx;
+  reg.db.transaction(() => {
+    if (param.includes(':')) {
+      const digest = requireDigest(param);
+      if (!loadManifest(reg.sql, repo, digest)) throw manifestUnknown(param);
+      deleteImage(reg.sql, repo, digest);
+    } else if (!deleteTag(reg.sql, repo, param)) {
+      throw manifestUnknown(param);
+    }
+  })();
+  send(ctx.res, 202, {});
+}

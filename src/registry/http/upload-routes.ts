@@ -1,0 +1,101 @@
+/**
+ * Blob uploads: POST starts one (or mounts from another repository, or takes
+ * the whole blob with ?digest=), PATCH appends a chunk, PUT ?digest= appends
+ * an optional last chunk and commits, GET reports progress, DELETE cancels.
+ * Locations are relative (the spec allows it; docker and skopeo resolve them),
+ * so they are right whatever Host the client used.
+ */
+import type { UploadSession } from '../blobs.js';
+import { requireDigest } from '../digest.js';
+import { RegistryError } from '../errors.js';
+import { getRepo } from '../metadata.js';
+import { parseRegistryName } from '../names.js';
+import { policyAllows } from '../policy.js';
+import type { RouteContext } from './handler.js';
+import { send } from './respond.js';
+
+function uploadHeaders(ctx: RouteContext, s: UploadSession): Record<string, string> {
+  return {
+    location: `/v2/${ctx.wire}/blobs/uploads/${s.id}`,
+    // The spec's Range is inclusive: "0-0" is also what an empty upload reports.
+    range: `0-${Math.max(0, s.size - 1)}`,
+    'docker-upload-uuid': s.id,
+  };
+}
+
+function created(ctx: RouteContext, digest: string) {
+  send(ctx.res, 201, { location: `/v2/${ctx.wire}/blobs/${digest}`, 'docker-content-digest': digest });
+}
+
+/** Can the caller read `from` (for a mount)? Same account, or a policy granting it. */
+function mountSource(ctx: RouteContext, from: string) {
+  const parsed = parseRegistryName(from, ctx.req.headers.host);
+  if (!parsed.ok) return undefined;
+  const repo = getRepo(ctx.reg.sql, parsed.repo);
+  if (!repo) return undefined;
+  if (repo.account === ctx.caller) return repo;
+  return ctx.caller && policyAllows(repo.policy, ctx.caller, 'ecr:GetDownloadUrlForLayer') ? repo : undefined;
+}
+
+export async function startUpload(ctx: RouteContext): Promise<void> {
+  const mount = ctx.query.get('mount');
+  const from = ctx.query.get('from');
+  if (mount !== null && from !== null) {
+    const digest = requireDigest(mount);
+    const source = mountSource(ctx, from);
+    const size = source ? ctx.reg.db.transaction(() => ctx.reg.blobs.mount(source, ctx.repo, digest))() : undefined;
+    if (size !== undefined) return created(ctx, digest);
+    // Not mountable: the spec says to start an ordinary upload instead.
+  }
+  const monolithic = ctx.query.get('digest');
+  const session = await ctx.reg.blobs.startUpload(ctx.repo);
+  if (monolithic !== null) {
+    const digest = requireDigest(monolithic);
+    await ctx.reg.blobs.append(session, ctx.req);
+    await ctx.reg.blobs.finish(session, digest);
+    return created(ctx, digest);
+  }
+  send(ctx.res, 202, uploadHeaders(ctx, session));
+}
+
+/** Content-Range of a chunk: "<start>-<end>" (OCI), also tolerating "bytes <start>-<end>/<total>". */
+function checkContentRange(ctx: RouteContext, s: UploadSession) {
+  const header = ctx.req.headers['content-range'];
+  if (!header) return;
+  const m = /^(?:bytes\s+)?(\d+)-(\d+)(?:\/(?:\d+|\*))?$/.exec(header.trim());
+  const length = ctx.req.headers['content-length'];
+  const ok = m && Number(m[1]) === s.size && Number(m[2]) >= Number(m[1]) &&
+    (length === undefined || Number(length) === Number(m[2]) - Number(m[1]) + 1);
+  if (!ok) {
+    throw new RegistryError('RANGE_INVALID', `chunk ${header} does not continue the upload at byte ${s.size}`, {
+      headers: uploadHeaders(ctx, s),
+    });
+  }
+}
+
+export async function patchUpload(ctx: RouteContext): Promise<void> {
+  const s = ctx.reg.blobs.upload(ctx.param, ctx.repo);
+  checkContentRange(ctx, s);
+  await ctx.reg.blobs.append(s, ctx.req);
+  send(ctx.res, 202, uploadHeaders(ctx, s));
+}
+
+export async function putUpload(ctx: RouteContext): Promise<void> {
+  const s = ctx.reg.blobs.upload(ctx.param, ctx.repo);
+  const digest = requireDigest(ctx.query.get('digest'));
+  checkContentRange(ctx, s);
+  await ctx.reg.blobs.append(s, ctx.req);
+  await ctx.reg.blobs.finish(s, digest);
+  created(ctx, digest);
+}
+
+export function uploadStatus(ctx: RouteContext): void {
+  const s = ctx.reg.blobs.upload(ctx.param, ctx.repo);
+  send(ctx.res, 204, uploadHeaders(ctx, s));
+}
+
+export async function cancelUpload(ctx: RouteContext): Promise<void> {
+  const s = ctx.reg.blobs.upload(ctx.param, ctx.repo);
+  await ctx.reg.blobs.cancel(s);
+  send(ctx.res, 204, {});
+}

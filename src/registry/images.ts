@@ -1,0 +1,142 @@
+/**
+ * Image operations both front doors share: a registry push (PUT manifest) and
+ * ECR's PutImage store a manifest the same way; DELETE manifest and
+ * BatchDeleteImage remove one the same way. Synchronous, inside the caller's
+ * SQLite transaction, so a manifest, its references and its tag appear
+ * together or not at all.
+ */
+import type { Statements } from '../state/db.js';
+import { isDigest, sha256 } from './digest.js';
+import { RegistryError } from './errors.js';
+import { parseManifest, type ParsedManifest } from './manifest-format.js';
+import {
+  deleteManifestRow, digestForTag, getManifest, insertManifest, parentIndexes, repoBlobSize, setTag, tagsOf,
+  type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
+} from './metadata.js';
+import { TAG_RE, type RepoRef } from './names.js';
+
+const wildcard = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+/** Whether a tag may not move, under the repository's mutability and its exclusion filters. */
+export function isTagImmutable(settings: RepositorySettings, tag: string): boolean {
+  const excluded = (settings.imageTagMutabilityExclusionFilters ?? []).some((f) => wildcard(f.filter).test(tag));
+  switch (settings.imageTagMutability) {
+    case 'IMMUTABLE': return true;
+    case 'IMMUTABLE_WITH_EXCLUSION': return !excluded;
+    case 'MUTABLE_WITH_EXCLUSION': return excluded;
+    default: return false;
+  }
+}
+
+/** ECR's wording, which docker prints after "tag invalid:". */
+function immutableTag(repo: RepoRow, tag: string): RegistryError {
+  const why = repo.settings.imageTagMutability === 'IMMUTABLE' ? 'the repository is immutable' : 'the tag is immutable';
+  return new RegistryError(
+    'TAG_INVALID',
+    `The image tag '${tag}' already exists in the '${repo.name}' repository and cannot be overwritten because ${why}.`,
+    { kind: 'immutable-tag' },
+  );
+}
+
+export interface PutManifestInput {
+  body: Buffer;
+  contentType?: string;
+  tag?: string;
+  /** The digest the caller named (PUT by digest, PutImage's imageDigest): must match the body. */
+  digest?: string;
+  /** ECR PutImage refuses a manifest and tag that are already there; a registry push accepts them. */
+  unchangedIsError?: boolean;
+}
+
+export interface PutManifestResult {
+  digest: string;
+  manifest: ParsedManifest;
+  /** True when the manifest was not in the repository before. */
+  created: boolean;
+}
+
+export function putManifest(sql: Statements, now: number, repo: RepoRow, input: PutManifestInput): PutManifestResult {
+  const { tag } = input;
+  if (tag !== undefined && !TAG_RE.test(tag)) throw new RegistryError('TAG_INVALID', `invalid tag '${tag}'`, { detail: { tag } });
+  const manifest = parseManifest(input.body, input.contentType);
+  const digest = sha256(input.body);
+  if (input.digest !== undefined && input.digest !== digest) {
+    throw new RegistryError('DIGEST_INVALID', `manifest digest ${digest} does not match ${input.digest}`, {
+      kind: 'digest-mismatch', detail: { digest: input.digest },
+    });
+  }
+  const existing = getManifest(sql, repo, digest);
+  if (tag !== undefined) {
+    const current = digestForTag(sql, repo, tag);
+    if (input.unchangedIsError && current === digest) {
+      throw new RegistryError('TAG_INVALID', `Image with digest '${digest}' and tag '${tag}' already exists in the repository with name '${repo.name}' in registry with id '${repo.account}'`, { kind: 'unchanged-image' });
+    }
+    // ECR refuses even an identical re-push to an immutable tag (moby/buildkit#3776).
+    if (current !== undefined && isTagImmutable(repo.settings, tag)) throw immutableTag(repo, tag);
+  } else if (input.unchangedIsError && existing) {
+    throw new RegistryError('MANIFEST_INVALID', `Image with digest '${digest}' already exists in the repository with name '${repo.name}' in registry with id '${repo.account}'`, { kind: 'unchanged-image' });
+  }
+
+  if (!existing) {
+    const imageSize = checkReferences(sql, repo, manifest);
+    const refs: ManifestRef[] = [
+      ...manifest.blobs.map((b) => ({ ref: b.digest, kind: 'blob' as const })),
+      ...manifest.manifests.map((m) => ({ ref: m.digest, kind: 'manifest' as const })),
+    ];
+    insertManifest(sql, repo, {
+      digest, mediaType: manifest.mediaType, artifactType: manifest.isIndex ? manifest.artifactType ?? null : manifest.artifactType ?? null,
+      subject: manifest.subject?.digest ?? null, imageSize, body: input.body, pushedAt: now,
+    }, refs);
+  }
+  if (tag !== undefined) setTag(sql, repo, tag, digest, now);
+  return { digest, manifest, created: !existing };
+}
+
+/** Every referenced blob and child manifest must be in the repository; returns ECR's image size. */
+function checkReferences(sql: Statements, repo: RepoRef, manifest: ParsedManifest): number {
+  const missingBlobs = [];
+  for (const b of manifest.blobs) {
+    const size = repoBlobSize(sql, repo, b.digest);
+    if (size === undefined) missingBlobs.push(b.digest);
+    else if (size !== b.size) throw new RegistryError('MANIFEST_INVALID', `manifest invalid: blob ${b.digest} is ${size} bytes, the manifest says ${b.size}`);
+  }
+  if (missingBlobs.length) {
+    throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `blob unknown to registry: ${missingBlobs[0]}`, {
+      kind: 'missing-layers', detail: { digest: missingBlobs[0], digests: missingBlobs },
+    });
+  }
+  if (!manifest.isIndex) return manifest.layerBytes;
+  let largest = 0;
+  const missing = [];
+  for (const m of manifest.manifests) {
+    const child = getManifest(sql, repo, m.digest);
+    if (!child) missing.push(m.digest);
+    else largest = Math.max(largest, child.imageSize);
+  }
+  if (missing.length) {
+    throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest unknown to registry: ${missing[0]}`, {
+      kind: 'missing-manifests', detail: { digest: missing[0], digests: missing },
+    });
+  }
+  // ECR: "If the image is a manifest list, this will be the max size of all manifests in the list."
+  return largest;
+}
+
+/** The manifest a tag or digest names, if the repository has it. */
+export function resolveManifest(sql: Statements, repo: RepoRef, reference: string): ManifestRow | undefined {
+  const digest = isDigest(reference) ? reference : digestForTag(sql, repo, reference);
+  return digest ? getManifest(sql, repo, digest) : undefined;
+}
+
+/** Deletes an image and its tags; an image an index in the repository lists cannot go first. Returns its tags. */
+export function deleteImage(sql: Statements, repo: RepoRef, digest: string): string[] {
+  const parents = parentIndexes(sql, repo, digest);
+  if (parents.length) {
+    throw new RegistryError('DENIED', `The image ${digest} is referenced by the manifest list ${parents[0]}; delete that first.`, {
+      kind: 'referenced-by-index', status: 409,
+    });
+  }
+  const tags = tagsOf(sql, repo, digest);
+  deleteManifestRow(sql, repo, digest);
+  return tags;
+}

@@ -1,0 +1,65 @@
+/**
+ * The registry: OCI Distribution under /v2/ on Berth's port, over a blob
+ * storage driver, with metadata in SQLite. `createRegistry` wires it for one
+ * Berth (one data dir); the ECR API provider finds the same instance by the
+ * database it is handed (`registryFor(ctx.db)`), so both front doors share
+ * one blob store and one set of upload sessions.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
+import { registrySecret } from './auth.js';
+import { BlobStore } from './blobs.js';
+import { registryHandler } from './http/handler.js';
+import type { StorageDriver } from './storage/driver.js';
+import { FilesystemDriver } from './storage/filesystem.js';
+
+export interface RegistryDeps {
+  config: Config;
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+  dataDir: string;
+  /** Berth's endpoint (known once the port is bound): the registry host in repository URIs. */
+  endpoint: () => string;
+  driver?: StorageDriver;
+}
+
+export interface Registry {
+  config: Config;
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+  blobs: BlobStore;
+  /** Signs registry tokens and pre-signed layer URLs. */
+  secret: Buffer;
+  endpoint: () => string;
+  /** The /v2/ request handler (streams bodies itself). */
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+}
+
+const BY_DB = new WeakMap<Db, Registry>();
+
+export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
+  const driver = deps.driver ?? new FilesystemDriver(join(deps.dataDir, 'registry'));
+  const blobs = new BlobStore(driver, deps.db, deps.sql, deps.clock);
+  await blobs.purgeStaleUploads();
+  const registry: Registry = {
+    config: deps.config, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
+    blobs, secret: registrySecret(deps.db), endpoint: deps.endpoint,
+    handle: async () => undefined,
+  };
+  registry.handle = registryHandler(registry);
+  BY_DB.set(deps.db, registry);
+  return registry;
+}
+
+/** The registry of the Berth that owns this database, if it has one. */
+export function registryFor(db: Db): Registry | undefined {
+  return BY_DB.get(db);
+}

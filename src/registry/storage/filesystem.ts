@@ -1,0 +1,138 @@
+/**
+ * The default storage driver: plain files under <dataDir>/registry.
+ *
+ *     registry/
+ *       blobs/sha256/<first two hex>/<hex>   committed blobs, content-addressed
+ *       uploads/<id>                         uploads in progress (appended to)
+ *
+ * Uploads live on the same filesystem as blobs, so a commit is one rename(2):
+ * atomic, and never a copy.
+ */
+import { createReadStream, createWriteStream, mkdirSync, rmSync, renameSync, openSync, writeSync, closeSync, existsSync, unlinkSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { BlobNotFoundError, UploadNotFoundError, type ByteRange, type StorageDriver, type SyncUploads } from './driver.js';
+
+const HEX_RE = /^[a-f0-9]{64}$/;
+const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
+
+export class FilesystemDriver implements StorageDriver {
+  readonly name = 'filesystem';
+  private readonly blobsDir: string;
+  private readonly uploadsDir: string;
+  readonly sync: SyncUploads;
+
+  constructor(root: string) {
+    this.blobsDir = join(root, 'blobs', 'sha256');
+    this.uploadsDir = join(root, 'uploads');
+    mkdirSync(this.blobsDir, { recursive: true });
+    mkdirSync(this.uploadsDir, { recursive: true });
+    this.sync = {
+      createUpload: (id) => closeSync(openSync(this.uploadPath(id), 'wx')),
+      appendUpload: (id, offset, bytes) => {
+        const fd = openSync(this.existingUpload(id), 'r+');
+        try {
+          writeSync(fd, bytes, 0, bytes.length, offset);
+        } finally {
+          closeSync(fd);
+        }
+      },
+      commitUpload: (id, digest) => {
+        const from = this.existingUpload(id);
+        const to = this.blobPath(digest);
+        if (existsSync(to)) return unlinkSync(from);
+        mkdirSync(join(to, '..'), { recursive: true });
+        renameSync(from, to);
+      },
+      deleteUpload: (id) => rmSync(this.uploadPath(id), { force: true }),
+    };
+  }
+
+  /** Paths are only ever built from validated digests and ids: no traversal. */
+  private blobPath(digest: string): string {
+    const hex = digest.slice('sha256:'.length);
+    if (!digest.startsWith('sha256:') || !HEX_RE.test(hex)) throw new Error(`invalid digest ${digest}`);
+    return join(this.blobsDir, hex.slice(0, 2), hex);
+  }
+
+  private uploadPath(id: string): string {
+    if (!ID_RE.test(id)) throw new Error(`invalid upload id ${id}`);
+    return join(this.uploadsDir, id);
+  }
+
+  private existingUpload(id: string): string {
+    const p = this.uploadPath(id);
+    if (!existsSync(p)) throw new UploadNotFoundError(id, this.name);
+    return p;
+  }
+
+  async stat(digest: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.blobPath(digest))).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async read(digest: string, range?: ByteRange): Promise<Readable> {
+    const path = this.blobPath(digest);
+    // Open before returning so a missing blob is an error here, not a stream error later.
+    const stream = createReadStream(path, { ...(range ?? {}), highWaterMark: 1024 * 1024 });
+    await new Promise<void>((ok, fail) => {
+      stream.once('open', () => ok());
+      stream.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'ENOENT' ? new BlobNotFoundError(digest, this.name) : err));
+    });
+    return stream;
+  }
+
+  async delete(digest: string): Promise<void> {
+    await rm(this.blobPath(digest), { force: true });
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const prefix of await readdir(this.blobsDir)) {
+      for (const hex of await readdir(join(this.blobsDir, prefix)).catch(() => [] as string[])) {
+        if (HEX_RE.test(hex)) yield `sha256:${hex}`;
+      }
+    }
+  }
+
+  async createUpload(id: string): Promise<void> {
+    await writeFile(this.uploadPath(id), '', { flag: 'wx' });
+  }
+
+  async uploadSize(id: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.uploadPath(id))).size;
+    } catch {
+      return undefined;
+    }
+  }
+
+  uploadWriter(id: string, offset: number): Writable {
+    return createWriteStream(this.existingUpload(id), { flags: 'r+', start: offset, highWaterMark: 1024 * 1024 });
+  }
+
+  async truncateUpload(id: string, size: number): Promise<void> {
+    await truncate(this.existingUpload(id), size);
+  }
+
+  async commitUpload(id: string, digest: string): Promise<void> {
+    const from = this.existingUpload(id);
+    const to = this.blobPath(digest);
+    if (existsSync(to)) return unlink(from);
+    await mkdir(join(to, '..'), { recursive: true });
+    await rename(from, to);
+  }
+
+  async deleteUpload(id: string): Promise<void> {
+    await rm(this.uploadPath(id), { force: true });
+  }
+
+  async purgeUploads(): Promise<void> {
+    await rm(this.uploadsDir, { recursive: true, force: true });
+    await mkdir(this.uploadsDir, { recursive: true });
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Images through the ECR API: ListImages, DescribeImages, BatchGetImage,
+ * BatchDeleteImage and PutImage (the retag recipe: BatchGetImage's manifest
+ * put back under a new tag). The registry's own image logic (images.ts in
+ * src/registry) does the storing, so a push and a PutImage obey the same rules.
+ */
+import type {
+  BatchDeleteImageRequest, BatchDeleteImageResponse, BatchGetImageRequest, BatchGetImageResponse,
+  DescribeImagesRequest, DescribeImagesResponse, Image, ImageDetail, ImageFailure, ImageIdentifier,
+  ListImagesRequest, ListImagesResponse, PutImageRequest, PutImageResponse,
+} from '@aws-sdk/client-ecr';
+import { isDigest } from '../../registry/digest.js';
+import { RegistryError } from '../../registry/errors.js';
+import { deleteImage, putManifest, resolveManifest } from '../../registry/images.js';
+import {
+  deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, tagsOf, touchPull,
+  type ManifestRow, type RepoRow,
+} from '../../registry/metadata.js';
+import { TAG_RE } from '../../registry/names.js';
+import type { RequestContext } from '../provider.js';
+import { decodeToken, encodeToken, pageSize, requireRepo } from './common.js';
+import { fromRegistryError, imageNotFound, invalidParameter } from './errors.js';
+
+const allManifests = (ctx: RequestContext, repo: RepoRow) => listManifests(ctx.sql, repo, 0, Number.MAX_SAFE_INTEGER);
+
+function checkTagStatus(status: string | undefined) {
+  if (status !== undefined && !['TAGGED', 'UNTAGGED', 'ANY'].includes(status)) {
+    throw invalidParameter(`Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'`);
+  }
+}
+
+export function listImages(ctx: RequestContext, input: ListImagesRequest): ListImagesResponse {
+  const repo = requireRepo(ctx, input, 'ecr:ListImages');
+  checkTagStatus(input.filter?.tagStatus);
+  const status = input.filter?.tagStatus ?? 'ANY';
+  const ids: ImageIdentifier[] = [];
+  for (const m of allManifests(ctx, repo)) {
+    const tags = tagsOf(ctx.sql, repo, m.digest);
+    if (tags.length && status !== 'UNTAGGED') ids.push(...tags.map((imageTag) => ({ imageDigest: m.digest, imageTag })));
+    if (!tags.length && status !== 'TAGGED') ids.push({ imageDigest: m.digest });
+  }
+  const limit = pageSize(input.maxResults);
+  const start = decodeToken(input.nextToken);
+  return {
+    imageIds: ids.slice(start, start + limit),
+    nextToken: ids.length > start + limit ? encodeToken(start + limit) : undefined,
+  };
+}
+
+function detail(ctx: RequestContext, repo: RepoRow, m: ManifestRow): ImageDetail {
+  const tags = tagsOf(ctx.sql, repo, m.digest);
+  return {
+    registryId: repo.account,
+    repositoryName: repo.name,
+    imageDigest: m.digest,
+    ...(tags.length ? { imageTags: tags } : {}),
+    imageSizeInBytes: m.imageSize,
+    imagePushedAt: new Date(m.pushedAt),
+    imageManifestMediaType: m.mediaType,
+    ...(m.artifactType ? { artifactMediaType: m.artifactType } : {}),
+    ...(m.lastPulledAt ? { lastRecordedPullTime: new Date(m.lastPulledAt) } : {}),
+    ...(m.subject ? { subjectManifestDigest: m.subject } : {}),
+    imageStatus: 'ACTIVE',
+  };
+}
+
+const idText = (id: ImageIdentifier) => `{imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'}`;
+
+export function describeImages(ctx: RequestContext, input: DescribeImagesRequest): DescribeImagesResponse {
+  const repo = requireRepo(ctx, input, 'ecr:DescribeImages');
+  checkTagStatus(input.filter?.tagStatus);
+  if (input.imageIds?.length) {
+    if (input.maxResults !== undefined || input.nextToken !== undefined) throw invalidParameter('Cannot specify imageIds together with maxResults or nextToken.');
+    const seen = new Set<string>();
+    const imageDetails: ImageDetail[] = [];
+    for (const id of input.imageIds) {
+      const m = lookup(ctx, repo, id);
+      if (!m) {
+        throw imageNotFound(`The image with imageId ${idText(id)} does not exist within the repository with name '${repo.name}' in the registry with id '${repo.account}'`);
+      }
+      if (!seen.has(m.digest)) imageDetails.push(detail(ctx, repo, m));
+      seen.add(m.digest);
+    }
+    return { imageDetails };
+  }
+  const status = input.filter?.tagStatus ?? 'ANY';
+  const all = allManifests(ctx, repo).map((m) => detail(ctx, repo, m)).filter((d) =>
+    status === 'ANY' || (status === 'TAGGED' ? !!d.imageTags : !d.imageTags));
+  const limit = pageSize(input.maxResults);
+  const start = decodeToken(input.nextToken);
+  return { imageDetails: all.slice(start, start + limit), nextToken: all.length > start + limit ? encodeToken(start + limit) : undefined };
+}
+
+/** The manifest an image id names; undefined if absent or if tag and digest disagree. */
+function lookup(ctx: RequestContext, repo: RepoRow, id: ImageIdentifier): ManifestRow | undefined {
+  if (id.imageDigest) {
+    const m = isDigest(id.imageDigest) ? getManifest(ctx.sql, repo, id.imageDigest) : undefined;
+    if (m && id.imageTag && digestForTag(ctx.sql, repo, id.imageTag) !== m.digest) return undefined;
+    return m;
+  }
+  return id.imageTag ? resolveManifest(ctx.sql, repo, id.imageTag) : undefined;
+}
+
+/** Why an image id fails, in BatchGetImage/BatchDeleteImage's failure codes; undefined if it resolves. */
+function failureOf(ctx: RequestContext, repo: RepoRow, id: ImageIdentifier): ImageFailure | undefined {
+  if (!id.imageDigest && !id.imageTag) return { imageId: id, failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' };
+  if (id.imageDigest && !isDigest(id.imageDigest)) return { imageId: id, failureCode: 'InvalidImageDigest', failureReason: 'Invalid request parameters: image digest should satisfy the regex' };
+  if (id.imageTag && !TAG_RE.test(id.imageTag)) return { imageId: id, failureCode: 'InvalidImageTag', failureReason: 'Invalid request parameters: image tag should satisfy the regex' };
+  if (id.imageDigest && id.imageTag) {
+    const tagged = digestForTag(ctx.sql, repo, id.imageTag);
+    if (tagged && tagged !== id.imageDigest) return { imageId: id, failureCode: 'ImageTagDoesNotMatchDigest', failureReason: 'Invalid input: Image Tag does not match Image Digest' };
+  }
+  return lookup(ctx, repo, id) ? undefined : { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
+}
+
+export function batchGetImage(ctx: RequestContext, input: BatchGetImageRequest): BatchGetImageResponse {
+  const repo = requireRepo(ctx, input, 'ecr:BatchGetImage');
+  if ((input.imageIds?.length ?? 0) > 100) throw invalidParameter("Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length less than or equal to 100'");
+  const images: Image[] = [];
+  const failures: ImageFailure[] = [];
+  for (const id of input.imageIds ?? []) {
+    const failure = failureOf(ctx, repo, id);
+    if (failure) {
+      failures.push(failure);
+      continue;
+    }
+    const m = lookup(ctx, repo, id)!;
+    touchPull(ctx.sql, repo, m.digest, ctx.clock.now());
+    images.push({
+      registryId: repo.account,
+      repositoryName: repo.name,
+      imageId: { imageDigest: m.digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) },
+      imageManifest: m.body.toString('utf8'),
+      imageManifestMediaType: m.mediaType,
+    });
+  }
+  return { images, failures };
+}
+
+export function batchDeleteImage(ctx: RequestContext, input: BatchDeleteImageRequest): BatchDeleteImageResponse {
+  const repo = requireRepo(ctx, input, 'ecr:BatchDeleteImage');
+  if ((input.imageIds?.length ?? 0) > 100) throw invalidParameter("Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length less than or equal to 100'");
+  const imageIds: ImageIdentifier[] = [];
+  const failures: ImageFailure[] = [];
+  for (const id of input.imageIds ?? []) {
+    const failure = failureOf(ctx, repo, id);
+    if (failure) {
+      failures.push(failure);
+      continue;
+    }
+    const m = lookup(ctx, repo, id)!;
+    if (!id.imageDigest) {
+      // Removing a tag; ECR deletes the image with its last tag (unless an index still lists it).
+      deleteTag(ctx.sql, repo, id.imageTag!);
+      if (!tagsOf(ctx.sql, repo, m.digest).length && !parentIndexes(ctx.sql, repo, m.digest).length) deleteManifestRow(ctx.sql, repo, m.digest);
+      imageIds.push({ imageDigest: m.digest, imageTag: id.imageTag });
+      continue;
+    }
+    try {
+      const tags = deleteImage(ctx.sql, repo, m.digest);
+      if (tags.length) imageIds.push(...tags.map((imageTag) => ({ imageDigest: m.digest, imageTag })));
+      else imageIds.push({ imageDigest: m.digest });
+    } catch (err) {
+      if (!(err instanceof RegistryError) || err.kind !== 'referenced-by-index') throw err;
+      failures.push({ imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: 'Requested image is referenced by an image index' });
+    }
+  }
+  return { imageIds, failures };
+}
+
+export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageResponse {
+  const repo = requireRepo(ctx, input, 'ecr:PutImage');
+  if (input.imageTag !== undefined && !TAG_RE.test(input.imageTag)) {
+    throw invalidParameter(`Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '${TAG_RE.source}''`);
+  }
+  if (input.imageDigest !== undefined && !isDigest(input.imageDigest)) {
+    throw invalidParameter("Invalid parameter at 'imageDigest' failed to satisfy constraint: 'Invalid digest'");
+  }
+  const body = Buffer.from(input.imageManifest ?? '', 'utf8');
+  try {
+    const { digest, manifest } = putManifest(ctx.sql, ctx.clock.now(), repo, {
+      body,
+      contentType: input.imageManifestMediaType,
+      tag: input.imageTag,
+      digest: input.imageDigest,
+      unchangedIsError: true,
+    });
+    return {
+      image: {
+        registryId: repo.account,
+        repositoryName: repo.name,
+        imageId: { imageDigest: digest, ...(input.imageTag ? { imageTag: input.imageTag } : {}) },
+        imageManifest: input.imageManifest,
+        imageManifestMediaType: manifest.mediaType,
+      },
+    };
+  } catch (err) {
+    if (err instanceof RegistryError) throw fromRegistryError(err, repo);
+    throw err;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * ECR: the control API over Berth's registry. What is and is not supported:
+ * README.md beside this file. Unlisted operations answer 501.
+ */
+import type { Provider } from '../provider.js';
+import { getAuthorizationToken } from './auth.js';
+import { batchDeleteImage, batchGetImage, describeImages, listImages, putImage } from './images.js';
+import {
+  batchCheckLayerAvailability, completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart,
+} from './layers.js';
+import {
+  deleteRegistryPolicy, deleteRepositoryPolicy, getRegistryPolicy, getRepositoryPolicy, putRegistryPolicy, setRepositoryPolicy,
+} from './policies.js';
+import {
+  createRepository, deleteRepository, describeRepositories, putImageScanningConfiguration, putImageTagMutability,
+} from './repositories.js';
+import { listTagsForResource, tagResource, untagResource } from './tagging.js';
+
+export const provider: Provider = {
+  createRepository,
+  describeRepositories,
+  deleteRepository,
+  putImageTagMutability,
+  putImageScanningConfiguration,
+  listImages,
+  describeImages,
+  batchGetImage,
+  batchDeleteImage,
+  putImage,
+  batchCheckLayerAvailability,
+  getDownloadUrlForLayer,
+  initiateLayerUpload,
+  uploadLayerPart,
+  completeLayerUpload,
+  setRepositoryPolicy,
+  getRepositoryPolicy,
+  deleteRepositoryPolicy,
+  putRegistryPolicy,
+  getRegistryPolicy,
+  deleteRegistryPolicy,
+  tagResource,
+  untagResource,
+  listTagsForResource,
+  getAuthorizationToken,
+};

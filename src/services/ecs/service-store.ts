@@ -1,0 +1,181 @@
+/**
+ * ECS service rows, their deployments (the `deployments[]` of the Service and
+ * the ServiceDeployment/ServiceRevision documents of the newer APIs) and
+ * service events. Shared by the ECS provider (desired state) and the
+ * service-scheduler controller, so it takes a plain Statements handle.
+ */
+import type { Deployment, Service, ServiceDeployment, ServiceRevision } from '@aws-sdk/client-ecs';
+import { randomInt, randomUUID } from 'node:crypto';
+import { arn } from '../../shared/arns.js';
+import type { Statements } from '../../state/db.js';
+
+export interface ServiceRow {
+  account: string;
+  region: string;
+  cluster: string;
+  name: string;
+  arn: string;
+  status: string;
+  doc: string;
+}
+
+/** ECS keeps the newest 100 events on a service. */
+const MAX_EVENTS = 100;
+
+export const iso = (ms: number) => new Date(ms).toISOString() as unknown as Date;
+
+/** ECS deployment ids: "ecs-svc/" and 19 digits. */
+export function newDeploymentId(): string {
+  let digits = String(randomInt(1, 10));
+  while (digits.length < 19) digits += String(randomInt(0, 10));
+  return `ecs-svc/${digits}`;
+}
+
+export function loadService(sql: Statements, serviceArn: string): (ServiceRow & { service: Service }) | undefined {
+  const row = sql.get('SELECT account, region, cluster, name, arn, status, doc FROM ecs_services WHERE arn = ?').get(serviceArn) as ServiceRow | undefined;
+  return row ? { ...row, service: JSON.parse(row.doc) as Service } : undefined;
+}
+
+export function findService(sql: Statements, scope: { account: string; region: string }, cluster: string, name: string) {
+  const row = sql
+    .get('SELECT account, region, cluster, name, arn, status, doc FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND name = ?')
+    .get(scope.account, scope.region, cluster, name) as ServiceRow | undefined;
+  return row ? { ...row, service: JSON.parse(row.doc) as Service } : undefined;
+}
+
+export function saveService(sql: Statements, service: Service) {
+  sql
+    .get('UPDATE ecs_services SET status = ?, launch_type = ?, doc = ? WHERE arn = ?')
+    .run(service.status, service.launchType ?? null, JSON.stringify(service), service.serviceArn);
+}
+
+export function insertService(sql: Statements, scope: { account: string; region: string }, cluster: string, service: Service, namespace?: string) {
+  sql
+    .get(`INSERT INTO ecs_services (account, region, cluster, name, arn, status, launch_type, scheduling_strategy, namespace, doc, seq)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_services))`)
+    .run(scope.account, scope.region, cluster, service.serviceName, service.serviceArn, service.status, service.launchType ?? null,
+      service.schedulingStrategy ?? 'REPLICA', namespace ?? null, JSON.stringify(service));
+}
+
+/** Services the scheduler looks after: not yet INACTIVE. */
+export function liveServiceArns(sql: Statements): string[] {
+  return sql.get("SELECT arn FROM ecs_services WHERE status != 'INACTIVE'").pluck().all() as string[];
+}
+
+export function addEvent(service: Service, message: string, now: number) {
+  const events = service.events ?? [];
+  events.unshift({ id: randomUUID(), createdAt: iso(now), message: `(service ${service.serviceName}) ${message}` });
+  service.events = events.slice(0, MAX_EVENTS);
+}
+
+export function serviceDeploymentArn(service: Service, deploymentId: string): string {
+  const [, , , region, account] = service.serviceArn!.split(':');
+  const cluster = service.clusterArn!.split('/').pop();
+  return arn('ecs', region, account, `service-deployment/${cluster}/${service.serviceName}/${deploymentId.replace('ecs-svc/', '')}`);
+}
+
+export function serviceRevisionArn(service: Service, deploymentId: string): string {
+  const [, , , region, account] = service.serviceArn!.split(':');
+  const cluster = service.clusterArn!.split('/').pop();
+  return arn('ecs', region, account, `service-revision/${cluster}/${service.serviceName}/${deploymentId.replace('ecs-svc/', '')}`);
+}
+
+/**
+ * Starts a new PRIMARY deployment from the service's current configuration:
+ * the previous PRIMARY becomes ACTIVE, and the deployment and revision
+ * documents of the service-deployment APIs are recorded.
+ */
+export function startDeployment(sql: Statements, service: Service, now: number, reason?: string): Deployment {
+  const id = newDeploymentId();
+  const previous = service.deployments ?? [];
+  for (const d of previous) {
+    if (d.status === 'PRIMARY') {
+      d.status = 'ACTIVE';
+      d.updatedAt = iso(now);
+      if (d.rolloutState === 'IN_PROGRESS') {
+        d.rolloutState = 'FAILED';
+        d.rolloutStateReason = 'ECS deployment interrupted by a newer deployment.';
+      }
+    }
+  }
+  const deployment: Deployment = {
+    id,
+    status: 'PRIMARY',
+    taskDefinition: service.taskDefinition,
+    desiredCount: service.desiredCount,
+    pendingCount: 0,
+    runningCount: 0,
+    failedTasks: 0,
+    createdAt: iso(now),
+    updatedAt: iso(now),
+    ...(service.capacityProviderStrategy?.length ? { capacityProviderStrategy: service.capacityProviderStrategy } : { launchType: service.launchType }),
+    ...(service.platformVersion ? { platformVersion: service.platformVersion, platformFamily: service.platformFamily } : {}),
+    ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+    rolloutState: 'IN_PROGRESS',
+    rolloutStateReason: reason ?? 'ECS deployment ecs-svc in progress.'.replace('ecs-svc', id),
+  };
+  service.deployments = [deployment, ...previous];
+  const revisionArn = serviceRevisionArn(service, id);
+  const revision: ServiceRevision = {
+    serviceRevisionArn: revisionArn,
+    serviceArn: service.serviceArn,
+    clusterArn: service.clusterArn,
+    taskDefinition: service.taskDefinition,
+    ...(service.capacityProviderStrategy?.length ? { capacityProviderStrategy: service.capacityProviderStrategy } : { launchType: service.launchType }),
+    platformVersion: service.platformVersion,
+    platformFamily: service.platformFamily,
+    loadBalancers: service.loadBalancers ?? [],
+    serviceRegistries: service.serviceRegistries ?? [],
+    networkConfiguration: service.networkConfiguration,
+    createdAt: iso(now),
+  };
+  sql.get('INSERT INTO ecs_service_revisions (arn, service_arn, doc) VALUES (?, ?, ?)').run(revisionArn, service.serviceArn, JSON.stringify(revision));
+  const sources = previous
+    .filter((d) => d.status === 'ACTIVE' && (d.runningCount ?? 0) + (d.pendingCount ?? 0) > 0)
+    .map((d) => ({ arn: serviceRevisionArn(service, d.id!), requestedTaskCount: d.desiredCount, runningTaskCount: d.runningCount, pendingTaskCount: d.pendingCount }));
+  const sd: ServiceDeployment = {
+    serviceDeploymentArn: serviceDeploymentArn(service, id),
+    serviceArn: service.serviceArn,
+    clusterArn: service.clusterArn,
+    createdAt: iso(now),
+    startedAt: iso(now),
+    updatedAt: iso(now),
+    sourceServiceRevisions: sources,
+    targetServiceRevision: { arn: revisionArn, requestedTaskCount: service.desiredCount, runningTaskCount: 0, pendingTaskCount: 0 },
+    status: 'IN_PROGRESS',
+    deploymentConfiguration: service.deploymentConfiguration,
+    ...(service.deploymentConfiguration?.deploymentCircuitBreaker
+      ? { deploymentCircuitBreaker: { status: service.deploymentConfiguration.deploymentCircuitBreaker.enable ? 'MONITORING' : 'DISABLED', failureCount: 0, threshold: failureThreshold(service.desiredCount ?? 0) } }
+      : {}),
+  };
+  // Older deployments still in progress are superseded.
+  for (const row of sql.get("SELECT arn, doc FROM ecs_service_deployments WHERE service_arn = ? AND status IN ('PENDING', 'IN_PROGRESS')").all(service.serviceArn) as { arn: string; doc: string }[]) {
+    const old = JSON.parse(row.doc) as ServiceDeployment;
+    old.status = 'STOPPED';
+    old.statusReason = 'Superseded by a newer service deployment.';
+    old.stoppedAt = iso(now);
+    old.updatedAt = iso(now);
+    saveServiceDeployment(sql, old);
+  }
+  sql
+    .get('INSERT INTO ecs_service_deployments (arn, service_arn, deployment_id, status, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(sd.serviceDeploymentArn, service.serviceArn, id, sd.status, now, JSON.stringify(sd));
+  return deployment;
+}
+
+export function loadServiceDeployment(sql: Statements, sdArn: string): ServiceDeployment | undefined {
+  const row = sql.get('SELECT doc FROM ecs_service_deployments WHERE arn = ?').get(sdArn) as { doc: string } | undefined;
+  return row ? (JSON.parse(row.doc) as ServiceDeployment) : undefined;
+}
+
+export function saveServiceDeployment(sql: Statements, sd: ServiceDeployment) {
+  sql.get('UPDATE ecs_service_deployments SET status = ?, doc = ? WHERE arn = ?').run(sd.status, JSON.stringify(sd), sd.serviceDeploymentArn);
+}
+
+/**
+ * The circuit breaker's failure threshold: half the desired count, at least 3
+ * and at most 200 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html).
+ */
+export function failureThreshold(desiredCount: number): number {
+  return Math.min(200, Math.max(3, Math.ceil(desiredCount * 0.5)));
+}

@@ -1,0 +1,323 @@
+/**
+ * ECS services: CreateService, UpdateService, DeleteService, DescribeServices,
+ * ListServices, ListServicesByNamespace. These record desired state and
+ * deployments; the service-scheduler controller starts and stops the tasks.
+ */
+import type {
+  CreateServiceRequest,
+  CreateServiceResponse,
+  DeleteServiceRequest,
+  DeleteServiceResponse,
+  DeploymentConfiguration,
+  DescribeServicesRequest,
+  DescribeServicesResponse,
+  Failure,
+  ListServicesByNamespaceRequest,
+  ListServicesByNamespaceResponse,
+  ListServicesRequest,
+  ListServicesResponse,
+  Service,
+  TaskDefinition,
+  UpdateServiceRequest,
+  UpdateServiceResponse,
+} from '@aws-sdk/client-ecs';
+import { arn, parseArn } from '../../shared/arns.js';
+import type { RequestContext } from '../provider.js';
+import { getTags, putTags } from '../shared/tags.js';
+import { validateCapacityProviderStrategy } from './capacity-provider-refs.js';
+import { clusterNameOf, requireActiveCluster } from './clusters.js';
+import { clientException, invalidParameter, serviceNotActive, serviceNotFound } from './errors.js';
+import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
+import { addEvent, findService, insertService, iso, loadService, saveService, startDeployment } from './service-store.js';
+import { toEcsTags, validateNewTags } from './tag-rules.js';
+import { registerTaggable } from './tags.js';
+import { findTaskDefinition } from './task-definitions.js';
+import { FARGATE_LATEST } from './task-factory.js';
+import { validateAwsvpc } from './awsvpc.js';
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
+
+registerTaggable('service', {
+  exists: (ctx, serviceArn) => {
+    const row = loadService(ctx.sql, serviceArn);
+    return !!row && row.account === ctx.account && row.region === ctx.region && row.status !== 'INACTIVE';
+  },
+  notFound: () => serviceNotFound(),
+});
+
+/** A service reference (name or ARN) in a cluster. */
+export function serviceNameOf(ctx: RequestContext, ref: string): string | undefined {
+  if (!ref.startsWith('arn:')) return ref;
+  const a = parseArn(ref);
+  if (!a || a.service !== 'ecs' || !a.resource.startsWith('service/') || a.account !== ctx.account || a.region !== ctx.region) return undefined;
+  return a.resource.split('/').pop();
+}
+
+function resolveDefinition(ctx: RequestContext, ref: string | undefined): TaskDefinition {
+  if (!ref) throw invalidParameter('TaskDefinition must be specified.');
+  const def = findTaskDefinition(ctx, ref);
+  if (!def || def.status === 'DELETE_IN_PROGRESS') throw clientException('Unable to describe task definition.');
+  if (def.status !== 'ACTIVE') throw clientException('TaskDefinition is inactive');
+  return def;
+}
+
+function validateDeploymentConfiguration(dc: DeploymentConfiguration | undefined) {
+  if (!dc) return;
+  if (dc.maximumPercent !== undefined && (dc.maximumPercent < 100 || dc.maximumPercent > 200)) {
+    throw invalidParameter('The maximumPercent value must be between 100 and 200.');
+  }
+  if (dc.minimumHealthyPercent !== undefined && (dc.minimumHealthyPercent < 0 || dc.minimumHealthyPercent > 100)) {
+    throw invalidParameter('The minimumHealthyPercent value must be between 0 and 100.');
+  }
+}
+
+function validateNetwork(ctx: RequestContext, def: TaskDefinition, input: { networkConfiguration?: Service['networkConfiguration'] }) {
+  const awsvpc = def.networkMode === 'awsvpc';
+  if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
+    throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  }
+  if (!awsvpc && input.networkConfiguration) {
+    throw invalidParameter('Network Configuration is not valid for the given networkMode of this task definition.');
+  }
+  validateAwsvpc(ctx, input.networkConfiguration);
+}
+
+function validateLoadBalancers(def: TaskDefinition, lbs: Service['loadBalancers']) {
+  for (const lb of lbs ?? []) {
+    if (!lb.targetGroupArn && !lb.loadBalancerName) throw invalidParameter('Either a target group or a load balancer name must be specified.');
+    const cd = def.containerDefinitions?.find((c) => c.name === lb.containerName);
+    if (!cd) throw invalidParameter(`The container ${lb.containerName} does not exist in the task definition.`);
+    if (!cd.portMappings?.some((p) => p.containerPort === lb.containerPort)) {
+      throw invalidParameter(`The container ${lb.containerName} did not have a container port ${lb.containerPort} defined.`);
+    }
+  }
+}
+
+export function createService(ctx: RequestContext, input: CreateServiceRequest): CreateServiceResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const name = input.serviceName!;
+  if (!NAME_RE.test(name)) throw invalidParameter('Service name can only contain letters, numbers, hyphens and underscores, and must be 1-255 characters long.');
+  const scheduling = input.schedulingStrategy ?? 'REPLICA';
+  if (scheduling === 'DAEMON') throw invalidParameter('The DAEMON scheduling strategy requires container instances; Berth does not support the EC2 launch type yet.');
+  const desiredCount = input.desiredCount ?? 0;
+  if (!Number.isInteger(desiredCount) || desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
+  if (input.launchType && input.capacityProviderStrategy?.length) {
+    throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.');
+  }
+  validateCapacityProviderStrategy(input.capacityProviderStrategy ?? []);
+  validateDeploymentConfiguration(input.deploymentConfiguration);
+  validateNewTags(input.tags);
+  if (input.deploymentController?.type && input.deploymentController.type !== 'ECS') {
+    throw invalidParameter(`The ${input.deploymentController.type} deployment controller is not supported by Berth; use ECS.`);
+  }
+  const def = resolveDefinition(ctx, input.taskDefinition);
+  validateNetwork(ctx, def, input);
+  validateLoadBalancers(def, input.loadBalancers);
+  const existing = findService(ctx.sql, ctx, cluster.clusterName!, name);
+  if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.');
+  const launchType = input.capacityProviderStrategy?.length ? undefined : input.launchType ?? (cluster.defaultCapacityProviderStrategy?.length ? undefined : 'EC2');
+  const strategy = input.capacityProviderStrategy?.length
+    ? input.capacityProviderStrategy
+    : !input.launchType && cluster.defaultCapacityProviderStrategy?.length ? cluster.defaultCapacityProviderStrategy : undefined;
+  const isFargate = launchType === 'FARGATE' || (strategy ?? []).some((s) => s.capacityProvider?.startsWith('FARGATE'));
+  if (isFargate && !(def.compatibilities ?? []).includes('FARGATE')) throw invalidParameter('Task definition does not support launch_type FARGATE.');
+  if (!isFargate) {
+    // Placement on container instances arrives with the EC2 launch type.
+    throw invalidParameter('No Container Instances were found in your cluster. Berth runs services on the FARGATE launch type or FARGATE capacity providers.');
+  }
+  const now = ctx.clock.now();
+  const service: Service = {
+    serviceArn: arn('ecs', ctx.region, ctx.account, `service/${cluster.clusterName}/${name}`),
+    serviceName: name,
+    clusterArn: cluster.clusterArn,
+    loadBalancers: input.loadBalancers ?? [],
+    serviceRegistries: input.serviceRegistries ?? [],
+    status: 'ACTIVE',
+    desiredCount,
+    runningCount: 0,
+    pendingCount: 0,
+    ...(launchType ? { launchType } : { capacityProviderStrategy: strategy }),
+    ...(isFargate ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
+    taskDefinition: def.taskDefinitionArn,
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: false, rollback: false, ...input.deploymentConfiguration?.deploymentCircuitBreaker },
+      maximumPercent: input.deploymentConfiguration?.maximumPercent ?? 200,
+      minimumHealthyPercent: input.deploymentConfiguration?.minimumHealthyPercent ?? 100,
+      ...(input.deploymentConfiguration?.alarms ? { alarms: input.deploymentConfiguration.alarms } : {}),
+    },
+    deployments: [],
+    events: [],
+    createdAt: iso(now),
+    placementConstraints: input.placementConstraints ?? [],
+    placementStrategy: input.placementStrategy ?? [],
+    ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
+    ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
+    schedulingStrategy: scheduling,
+    deploymentController: { type: 'ECS' },
+    createdBy: ctx.principalArn,
+    enableECSManagedTags: !!input.enableECSManagedTags,
+    propagateTags: input.propagateTags ?? 'NONE',
+    enableExecuteCommand: !!input.enableExecuteCommand,
+    availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
+  };
+  if (input.role) service.roleArn = input.role;
+  startDeployment(ctx.sql, service, now);
+  if (existing) {
+    // Recreating an INACTIVE service's name reuses its row and ARN, as ECS does.
+    saveService(ctx.sql, service);
+  } else {
+    insertService(ctx.sql, ctx, cluster.clusterName!, service);
+  }
+  if (input.tags?.length) putTags(ctx, service.serviceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
+  ctx.changed('ecs.service', service.serviceArn!);
+  return { service: { ...service, platformVersion: service.platformVersion, tags: input.tags ?? [] } };
+}
+
+const REDEPLOY_FIELDS = ['taskDefinition', 'networkConfiguration', 'platformVersion', 'loadBalancers', 'capacityProviderStrategy', 'serviceRegistries'] as const;
+
+export function updateService(ctx: RequestContext, input: UpdateServiceRequest): UpdateServiceResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const row = requireServiceOrThrow(ctx, cluster.clusterName!, input.service!);
+  const service = row.service;
+  if (service.status !== 'ACTIVE') throw serviceNotActive();
+  const now = ctx.clock.now();
+  let redeploy = !!input.forceNewDeployment;
+  if (input.desiredCount !== undefined) {
+    if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
+    service.desiredCount = input.desiredCount;
+  }
+  if (input.taskDefinition) {
+    const def = resolveDefinition(ctx, input.taskDefinition);
+    if (def.taskDefinitionArn !== service.taskDefinition) redeploy = true;
+    service.taskDefinition = def.taskDefinitionArn;
+  }
+  const def = resolveDefinition(ctx, service.taskDefinition);
+  if (input.networkConfiguration) {
+    service.networkConfiguration = input.networkConfiguration;
+    redeploy = true;
+  }
+  validateNetwork(ctx, def, service);
+  if (input.loadBalancers) {
+    validateLoadBalancers(def, input.loadBalancers);
+    service.loadBalancers = input.loadBalancers;
+    redeploy = true;
+  }
+  validateLoadBalancers(def, service.loadBalancers);
+  if (input.deploymentConfiguration) {
+    validateDeploymentConfiguration(input.deploymentConfiguration);
+    service.deploymentConfiguration = {
+      ...service.deploymentConfiguration,
+      ...input.deploymentConfiguration,
+      deploymentCircuitBreaker: { enable: false, rollback: false, ...service.deploymentConfiguration?.deploymentCircuitBreaker, ...input.deploymentConfiguration.deploymentCircuitBreaker },
+    };
+  }
+  if (input.capacityProviderStrategy?.length) {
+    validateCapacityProviderStrategy(input.capacityProviderStrategy);
+    service.capacityProviderStrategy = input.capacityProviderStrategy;
+    delete service.launchType;
+    redeploy = true;
+  }
+  if (input.platformVersion && input.platformVersion !== service.platformVersion) {
+    service.platformVersion = input.platformVersion;
+    redeploy = true;
+  }
+  if (input.serviceRegistries) {
+    service.serviceRegistries = input.serviceRegistries;
+    redeploy = true;
+  }
+  if (input.healthCheckGracePeriodSeconds !== undefined) service.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+  if (input.enableExecuteCommand !== undefined) service.enableExecuteCommand = input.enableExecuteCommand;
+  if (input.enableECSManagedTags !== undefined) service.enableECSManagedTags = input.enableECSManagedTags;
+  if (input.propagateTags) service.propagateTags = input.propagateTags;
+  if (input.placementConstraints) service.placementConstraints = input.placementConstraints;
+  if (input.placementStrategy) service.placementStrategy = input.placementStrategy;
+  if (redeploy) startDeployment(ctx.sql, service, now);
+  else {
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+    if (primary) {
+      primary.desiredCount = service.desiredCount;
+      primary.updatedAt = iso(now);
+    }
+  }
+  saveService(ctx.sql, service);
+  ctx.changed('ecs.service', service.serviceArn!);
+  return { service: { ...service, tags: [] } };
+}
+
+function requireServiceOrThrow(ctx: RequestContext, clusterName: string, ref: string) {
+  const name = serviceNameOf(ctx, ref);
+  const row = name ? findService(ctx.sql, ctx, clusterName, name) : undefined;
+  if (!row) throw serviceNotFound();
+  return row;
+}
+
+export function deleteService(ctx: RequestContext, input: DeleteServiceRequest): DeleteServiceResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const row = requireServiceOrThrow(ctx, cluster.clusterName!, input.service!);
+  const service = row.service;
+  if (service.status === 'INACTIVE') throw serviceNotActive();
+  if (service.status === 'DRAINING') return { service: { ...service, tags: [] } };
+  if ((service.desiredCount ?? 0) > 0 && !input.force && service.schedulingStrategy !== 'DAEMON') {
+    throw invalidParameter('The service cannot be stopped while it is scaled above 0.');
+  }
+  const now = ctx.clock.now();
+  service.desiredCount = 0;
+  service.status = 'DRAINING';
+  for (const d of service.deployments ?? []) d.desiredCount = 0;
+  addEvent(service, 'has begun draining its tasks.', now);
+  saveService(ctx.sql, service);
+  ctx.changed('ecs.service', service.serviceArn!);
+  return { service: { ...service, tags: [] } };
+}
+
+export function describeServices(ctx: RequestContext, input: DescribeServicesRequest): DescribeServicesResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const refs = input.services ?? [];
+  if (!refs.length) throw invalidParameter('Services cannot be empty.');
+  if (refs.length > 10) throw invalidParameter('services can have at most 10 items.');
+  const services: Service[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const name = serviceNameOf(ctx, ref);
+    const row = name ? findService(ctx.sql, ctx, cluster.clusterName!, name) : undefined;
+    if (!row) {
+      failures.push({ arn: ref.startsWith('arn:') ? ref : arn('ecs', ctx.region, ctx.account, `service/${cluster.clusterName}/${ref}`), reason: 'MISSING' });
+      continue;
+    }
+    const s = row.service;
+    services.push({
+      ...s,
+      // LATEST is reported as given on the service, resolved on its deployments.
+      deployments: s.deployments?.map((d) => ({ ...d, platformVersion: d.platformVersion === 'LATEST' ? FARGATE_LATEST : d.platformVersion })),
+      tags: input.include?.includes('TAGS') ? toEcsTags(getTags(ctx, s.serviceArn!)) : [],
+    });
+  }
+  return { services, failures };
+}
+
+export function listServices(ctx: RequestContext, input: ListServicesRequest): ListServicesResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const limit = pageSize(input.maxResults, 100);
+  const after = decodeNextToken(input.nextToken);
+  const where = ['account = ?', 'region = ?', 'cluster = ?', "status != 'INACTIVE'", 'seq > ?'];
+  const args: unknown[] = [ctx.account, ctx.region, clusterNameOf(ctx, cluster.clusterArn), after];
+  if (input.launchType) where.push('launch_type = ?') && args.push(input.launchType);
+  if (input.schedulingStrategy) where.push('scheduling_strategy = ?') && args.push(input.schedulingStrategy);
+  const rows = ctx.sql
+    .get(`SELECT arn, seq FROM ecs_services WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+    .all(...args, (input.maxResults ? limit : 10) + 1) as { arn: string; seq: number }[];
+  const size = input.maxResults ? limit : 10;
+  const page = rows.slice(0, size);
+  return { serviceArns: page.map((r) => r.arn), nextToken: rows.length > size ? encodeNextToken(page[page.length - 1].seq) : undefined };
+}
+
+export function listServicesByNamespace(ctx: RequestContext, input: ListServicesByNamespaceRequest): ListServicesByNamespaceResponse {
+  const limit = pageSize(input.maxResults, 100);
+  const after = decodeNextToken(input.nextToken);
+  const rows = ctx.sql
+    .get("SELECT arn, seq FROM ecs_services WHERE account = ? AND region = ? AND namespace = ? AND status != 'INACTIVE' AND seq > ? ORDER BY seq LIMIT ?")
+    .all(ctx.account, ctx.region, input.namespace, after, limit + 1) as { arn: string; seq: number }[];
+  const page = rows.slice(0, limit);
+  return { serviceArns: page.map((r) => r.arn), nextToken: rows.length > limit ? encodeNextToken(page[page.length - 1].seq) : undefined };
+}
+

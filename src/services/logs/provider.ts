@@ -1,0 +1,32 @@
+/** CloudWatch Logs: the operation table. Each group of operations lives in its own file. */
+import type { Provider } from '../provider.js';
+import * as events from './events.js';
+import * as groups from './groups.js';
+import * as streams from './streams.js';
+import * as tags from './tags.js';
+
+export const provider: Provider = {
+  createLogGroup: groups.createLogGroup,
+  deleteLogGroup: groups.deleteLogGroup,
+  describeLogGroups: groups.describeLogGroups,
+  listLogGroups: groups.listLogGroups,
+  putRetentionPolicy: groups.putRetentionPolicy,
+  deleteRetentionPolicy: groups.deleteRetentionPolicy,
+  putLogGroupDeletionProtection: groups.putLogGroupDeletionProtection,
+
+  createLogStream: streams.createLogStream,
+  deleteLogStream: streams.deleteLogStream,
+  describeLogStreams: streams.describeLogStreams,
+
+  putLogEvents: events.putLogEvents,
+  getLogEvents: events.getLogEvents,
+  filterLogEvents: events.filterLogEvents,
+  testMetricFilter: events.testMetricFilter,
+
+  tagLogGroup: tags.tagLogGroup,
+  untagLogGroup: tags.untagLogGroup,
+  listTagsLogGroup: tags.listTagsLogGroup,
+  tagResource: tags.tagResource,
+  untagResource: tags.untagResource,
+  listTagsForResource: tags.listTagsForResource,
+};

