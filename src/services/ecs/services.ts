@@ -26,7 +26,7 @@ import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../shared/tags.js';
 import { validateCapacityProviderStrategy } from './capacity-provider-refs.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
-import { clientException, invalidParameter, serviceNotActive, serviceNotFound } from './errors.js';
+import { clientException, invalidParameter, resourceNotFound, serviceNotActive, serviceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { addEvent, findService, insertService, iso, loadService, saveService, startDeployment } from './service-store.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
@@ -42,7 +42,7 @@ registerTaggable('service', {
     const row = loadService(ctx.sql, serviceArn);
     return !!row && row.account === ctx.account && row.region === ctx.region && row.status !== 'INACTIVE';
   },
-  notFound: () => serviceNotFound(),
+  notFound: () => resourceNotFound('The specified resource could not be found.'),
 });
 
 /** A service reference (name or ARN) in a cluster. */

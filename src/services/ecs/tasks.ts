@@ -27,7 +27,7 @@ import { arn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../shared/tags.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
-import { clientException, invalidParameter } from './errors.js';
+import { clientException, invalidParameter, resourceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { buildTask, validateOverrides } from './task-factory.js';
@@ -41,7 +41,7 @@ registerTaggable('task', {
     const row = loadTaskByArn(ctx.sql, taskArn);
     return !!row && row.account === ctx.account && row.region === ctx.region;
   },
-  notFound: () => invalidParameter('The specified task was not found.'),
+  notFound: () => resourceNotFound('The specified resource could not be found.'),
 });
 
 /** The task definition a RunTask names; INACTIVE revisions cannot start new tasks. */
