@@ -257,7 +257,8 @@ function stopper(child: ChildProcess) {
 async function startBerth(): Promise<Started & { readyMs: number; healthMs: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--port', String(port), '--ephemeral', '--log-level', 'warn'], {
+  // The V8 flags bin/berth.js's shebang and `npm start` run Berth with.
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/berth.js', 'up', '--port', String(port), '--ephemeral', '--log-level', 'warn'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Berth's own log lines are shown, not its shutdown notice.

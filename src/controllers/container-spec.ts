@@ -32,6 +32,8 @@ export interface SpecContext {
   pauseContainerId?: string;
   /** Extra environment Berth injects (metadata endpoint, region). */
   injectedEnv?: Record<string, string>;
+  /** Volumes resolved for this container (bind, Docker volume, EFS). */
+  mounts?: MountSpec[];
 }
 
 export const taskIdOf = (taskArn: string) => taskArn.slice(taskArn.lastIndexOf('/') + 1);
@@ -94,9 +96,9 @@ export function containerSpecOf(c: SpecContext, cd: ContainerDefinition): Contai
   const taskCpu = Number(c.task.cpu ?? 0);
   const memory = o?.memory ?? cd.memory ?? (isFargate && taskMemory ? taskMemory : undefined);
   const lp = cd.linuxParameters;
-  const mounts: MountSpec[] = (lp?.tmpfs ?? []).map((t) => ({
+  const mounts: MountSpec[] = [...(c.mounts ?? []), ...(lp?.tmpfs ?? []).map((t): MountSpec => ({
     type: 'tmpfs', target: t.containerPath!, tmpfsSizeBytes: (t.size ?? 0) * MIB || undefined, tmpfsOptions: t.mountOptions,
-  }));
+  }))];
   let runtimeNetwork: string = networkMode;
   if (networkMode === 'awsvpc') runtimeNetwork = `container:${c.pauseContainerId}`;
   return {

@@ -12,7 +12,7 @@
  * time. That is also what adopts containers after a restart.
  */
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { ContainerState, RuntimeDriver } from '../runtime/driver.js';
+import type { ContainerState, MountSpec, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -39,6 +39,14 @@ export interface TaskLifecycleDeps {
   prepareLogging?: (task: Task, def: TaskDefinition) => string | undefined;
   /** Log drivers: ship a stopped task's last lines; awaited before its containers are removed. */
   drainLogs?: (taskArn: string) => Promise<void>;
+  /**
+   * Task-definition `secrets` (SSM, Secrets Manager) as environment variables for a container, resolved
+   * as the execution role would; a thrown Error's message becomes the task's stoppedReason
+   * (e.g. "ResourceInitializationError: unable to pull secrets …").
+   */
+  resolveSecrets?: (task: Task, def: TaskDefinition, containerName: string) => Record<string, string>;
+  /** The container's volumes (bind mounts, Docker volumes, EFS) as runtime mounts; a thrown Error fails the task start. */
+  resolveMounts?: (task: Task, def: TaskDefinition, containerName: string) => Promise<MountSpec[]>;
   /** Called after a task's lastStatus or health changed (the service scheduler listens). */
   onTaskChanged?: (task: Task) => void;
 }
@@ -161,8 +169,15 @@ export class TaskLifecycle implements Reconciler {
       }
       if (verdict.kind === 'impossible') return this.failToStart(arn, verdict.reason);
       try {
-        const injectedEnv = await this.d.injectedEnv?.(task, cd.name!);
-        const id = await this.d.driver.createContainer(containerSpecOf({ ...ctx, injectedEnv }, cd));
+        let injectedEnv: Record<string, string> | undefined;
+        let mounts: MountSpec[] | undefined;
+        try {
+          injectedEnv = { ...(await this.d.injectedEnv?.(task, cd.name!)), ...this.d.resolveSecrets?.(task, def, cd.name!) };
+          mounts = await this.d.resolveMounts?.(task, def, cd.name!);
+        } catch (err) {
+          return this.failToStart(arn, (err as Error).message, [cd]);
+        }
+        const id = await this.d.driver.createContainer(containerSpecOf({ ...ctx, injectedEnv, mounts }, cd));
         // Known before the process starts, so its first metadata request already sees its DockerId.
         this.update(arn, (t) => {
           const c = t.containers?.find((x) => x.name === cd.name);
