@@ -178,10 +178,12 @@ export class LogShipper implements Reconciler {
 
   /** Periodic work: retention, and cursors of tasks that are STOPPED or gone. */
   housekeeping(now: number) {
-    purgeAllExpired(this.d.sql, now);
-    this.d.sql
-      .get("DELETE FROM logs_shipper_cursors WHERE task_arn NOT IN (SELECT arn FROM ecs_tasks WHERE last_status != 'STOPPED')")
-      .run();
+    this.d.db.transaction(() => {
+      purgeAllExpired(this.d.sql, now);
+      this.d.sql
+        .get("DELETE FROM logs_shipper_cursors WHERE task_arn NOT IN (SELECT arn FROM ecs_tasks WHERE last_status != 'STOPPED')")
+        .run();
+    })();
     for (const arn of this.finished.keys()) {
       const t = loadTaskByArn(this.d.sql, arn);
       if (!t || t.task.lastStatus === 'STOPPED') this.finished.delete(arn);
