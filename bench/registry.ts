@@ -184,6 +184,11 @@ async function pull(t: Target, tag: string, out: string) {
   return run('skopeo', ['copy', '--src-tls-verify=false', ...srcCreds(t), `docker://${t.repo}:${tag}`, `oci:${out}:bench`]);
 }
 
+/** Reads a layout once so both registries push from a warm page cache. */
+function warm(layout: string) {
+  execFileSync('sh', ['-c', `cat ${layout}/blobs/sha256/* > /dev/null`]);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface Samples { push: number[]; pull: number[]; repush: number[] }
@@ -229,6 +234,7 @@ async function main() {
       // Alternate who goes first, so page-cache warmth does not favour one side.
       const order = (r % 2 ? ['distribution', 'berth'] : ['berth', 'distribution']) as (keyof typeof STARTERS)[];
       for (const name of order) {
+        warm(join(work, 'image'));
         const t = await fresh(name, work);
         try {
           await round(t, join(work, 'image'), work, samples[name]);
@@ -237,28 +243,36 @@ async function main() {
         }
       }
     }
+    for (const [name, s] of Object.entries(samples)) {
+      const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
+      console.log(`${name} seconds per round: push ${fmt(s.push)} | re-push ${fmt(s.repush)} | pull ${fmt(s.pull)}`);
+    }
     const results: Record<string, { pushMiBs: number; pullMiBs: number; repushSeconds: number }> = {};
     for (const [name, s] of Object.entries(samples)) {
       results[name] = { pushMiBs: bytes / MIB / median(s.push), pullMiBs: bytes / MIB / median(s.pull), repushSeconds: median(s.repush) };
     }
 
-    let rssGrowth = NaN;
-    const bigPushMiBs: Record<string, number> = {};
-    for (const name of ['berth', 'distribution'] as const) {
-      const t = await fresh(name, work);
-      try {
-        const before = rssMib(t.pid);
-        let peak = before;
-        const timer = setInterval(() => (peak = Math.max(peak, rssMib(t.pid))), 20);
-        const { seconds } = await push(t, join(work, 'big'), 'big');
-        clearInterval(timer);
-        bigPushMiBs[name] = bigBytes / MIB / seconds;
-        if (name === 'berth') rssGrowth = peak - before;
-        console.log(`${name}: ${BIG_LAYER_MIB} MiB layer pushed at ${bigPushMiBs[name].toFixed(0)} MiB/s, RSS ${before.toFixed(0)} → peak ${peak.toFixed(0)} MiB`);
-      } finally {
-        await t.stop();
+    // The large layer: a fresh registry per push, alternating who goes first; Berth's RSS sampled throughout.
+    let rssGrowth = 0;
+    const bigSeconds: Record<string, number[]> = { berth: [], distribution: [] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const order = (r % 2 ? ['distribution', 'berth'] : ['berth', 'distribution']) as (keyof typeof STARTERS)[];
+      for (const name of order) {
+        warm(join(work, 'big'));
+        const t = await fresh(name, work);
+        try {
+          const before = rssMib(t.pid);
+          let peak = before;
+          const timer = setInterval(() => (peak = Math.max(peak, rssMib(t.pid))), 20);
+          bigSeconds[name].push((await push(t, join(work, 'big'), 'big')).seconds);
+          clearInterval(timer);
+          if (name === 'berth') rssGrowth = Math.max(rssGrowth, peak - before);
+        } finally {
+          await t.stop();
+        }
       }
     }
+    const bigPushMiBs = Object.fromEntries(Object.entries(bigSeconds).map(([k, v]) => [k, bigBytes / MIB / median(v)]));
 
     const b = results.berth;
     const d = results.distribution;

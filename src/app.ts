@@ -11,6 +11,8 @@ import { dispatchAws } from './gateway/dispatch.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer } from './gateway/server.js';
 import { createRegistry } from './registry/index.js';
+import { resolveTaskImage } from './registry/task-images.js';
+import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';
 import { providerFor } from './services/registry.js';
 import { systemClock, type Clock } from './shared/clock.js';
@@ -62,10 +64,16 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
   let endpoint = '';
   const registry = await createRegistry({ config, db, sql, clock, log, dataDir, endpoint: () => endpoint });
+  const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host });
   const server = createServer(
     {
       registry: registry.handle,
-      internal: internalRoutes({ version: VERSION, startedAt, dataDir: config.ephemeral ? null : dataDir, endpoint: () => endpoint }),
+      loadBalancer: (req, res) => loadBalancing.route(req, res),
+      loadBalancerUpgrade: (req, socket, head) => loadBalancing.routeUpgrade(req, socket, head),
+      internal: internalRoutes({
+        version: VERSION, startedAt, dataDir: config.ephemeral ? null : dataDir, endpoint: () => endpoint,
+        loadBalancers: () => loadBalancing.status(endpoint),
+      }),
       aws: (req) => dispatchAws(deps, req),
     },
     log,
@@ -77,12 +85,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  // Listeners bind after Berth's own port, so a listener can never take it.
+  loadBalancing.start();
 
   const driver = opts.driver ?? (await makeDriver(config));
   const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
   const controllers = startControllers({
-    db, sql, clock, log, changes, driver, instanceId: instanceId(db),
+    db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir,
     injectedEnv: async (task, containerName) => taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
+    resolveImage: (task, image) => resolveTaskImage(registry, task.taskArn!.split(':')[4], image),
   });
 
   // Warm the hot services after we are ready, so the first ECS call is fast too.
@@ -110,6 +121,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       stopped = true;
       clearTimeout(warm);
       await controllers.stop();
+      await loadBalancing.stop();
       metadata.close();
       await new Promise<void>((ok) => {
         server.close(() => ok());

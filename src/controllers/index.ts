@@ -5,7 +5,7 @@
  * the periodic resync and retention jobs.
  */
 import type { Task } from '@aws-sdk/client-ecs';
-import type { RuntimeDriver } from '../runtime/driver.js';
+import type { RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
@@ -17,6 +17,9 @@ import { ControllerRuntime } from './runtime.js';
 import { TaskLifecycle } from './task-lifecycle.js';
 import { ServiceScheduler } from './service-scheduler.js';
 import { liveServiceArns } from '../services/ecs/service-store.js';
+import { allFileSystemKeys, unsettledKeys } from '../services/efs/store.js';
+import { EfsFileSystems } from './efs-file-systems.js';
+import { TaskVolumes } from './task-volumes.js';
 
 /** The service a task belongs to (group "service:<name>"), as an ARN. */
 function serviceArnOfTask(task: Task): string | undefined {
@@ -33,7 +36,10 @@ export interface ControllerDeps {
   changes: ChangeFeed;
   driver: RuntimeDriver;
   instanceId: string;
+  /** Berth's data directory (EFS file systems live under volumes/). */
+  dataDir: string;
   injectedEnv?: (task: Task, containerName: string) => Promise<Record<string, string>>;
+  resolveImage?: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
 }
 
 const RESYNC_MS = 30_000;
@@ -53,8 +59,13 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.register(shipper);
   const SERVICES = 'service-scheduler';
   runtime.register(new ServiceScheduler(d));
+  // Volumes: ECS task volumes become mounts; EFS file systems are directories the EFS controller keeps.
+  const volumes = new TaskVolumes(d);
+  const efs = new EfsFileSystems(d);
+  runtime.register(efs);
   runtime.register(new TaskLifecycle({
     ...d, prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),
+    resolveMounts: volumes.resolveMounts, releaseMounts: volumes.releaseMounts,
     onTaskChanged: (t) => {
       const service = serviceArnOfTask(t);
       if (service) runtime.enqueue(SERVICES, service);
@@ -65,6 +76,7 @@ export function startControllers(d: ControllerDeps): Controllers {
 
   const unsubscribe = d.changes.subscribe((kind, key) => {
     if (kind === 'ecs.service') runtime.enqueue(SERVICES, key);
+    if (kind === 'efs') runtime.enqueue(efs.name, key);
     if (kind === 'ecs.task') {
       runtime.enqueue(TASKS, key);
       runtime.enqueue(LOGS, key);
@@ -82,6 +94,7 @@ export function startControllers(d: ControllerDeps): Controllers {
       runtime.enqueue(TASKS, arn);
       runtime.enqueue(LOGS, arn);
     }
+    for (const key of unsettledKeys(d.sql)) runtime.enqueue(efs.name, key);
   };
   const adoptContainers = async () => {
     try {
@@ -92,6 +105,8 @@ export function startControllers(d: ControllerDeps): Controllers {
     }
   };
   resync();
+  // Each file system then requeues itself to meter its size.
+  for (const key of allFileSystemKeys(d.sql)) runtime.enqueue(efs.name, key);
   void adoptContainers();
 
   const resyncTimer = setInterval(() => {

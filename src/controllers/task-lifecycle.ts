@@ -12,7 +12,7 @@
  * time. That is also what adopts containers after a restart.
  */
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { ContainerState, MountSpec, RuntimeDriver } from '../runtime/driver.js';
+import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -47,6 +47,13 @@ export interface TaskLifecycleDeps {
   resolveSecrets?: (task: Task, def: TaskDefinition, containerName: string) => Record<string, string>;
   /** The container's volumes (bind mounts, Docker volumes, EFS) as runtime mounts; a thrown Error fails the task start. */
   resolveMounts?: (task: Task, def: TaskDefinition, containerName: string) => Promise<MountSpec[]>;
+  /** Volumes: remove what belonged to the task alone (task-scoped volumes); called once its containers are removed. */
+  releaseMounts?: (task: Task) => Promise<void>;
+  /**
+   * Where a container image is pulled from and with which credentials: Berth's own ECR (also when the
+   * task definition names an image as `<account>.dkr.ecr.<region>.amazonaws.com/…`) with Berth's token.
+   */
+  resolveImage?: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
   /** Called after a task's lastStatus or health changed (the service scheduler listens). */
   onTaskChanged?: (task: Task) => void;
 }
@@ -154,7 +161,7 @@ export class TaskLifecycle implements Reconciler {
     // PENDING: pull what is missing, then start each container whose dependencies allow it.
     const missing = (def.containerDefinitions ?? []).filter((cd) => !byName.has(cd.name!));
     if (missing.length) {
-      const pullError = await this.pullImages(arn, missing);
+      const pullError = await this.pullImages(task, missing);
       if (pullError) return this.failToStart(arn, pullError, missing);
       // As ECS's agent validates logger args when it creates containers (awslogs: the group must exist).
       const logError = this.d.prepareLogging?.(task, def);
@@ -177,7 +184,8 @@ export class TaskLifecycle implements Reconciler {
         } catch (err) {
           return this.failToStart(arn, (err as Error).message, [cd]);
         }
-        const id = await this.d.driver.createContainer(containerSpecOf({ ...ctx, injectedEnv, mounts }, cd));
+        const image = this.d.resolveImage?.(task, cd.image!).ref ?? cd.image!;
+        const id = await this.d.driver.createContainer({ ...containerSpecOf({ ...ctx, injectedEnv, mounts }, cd), image });
         // Known before the process starts, so its first metadata request already sees its DockerId.
         this.update(arn, (t) => {
           const c = t.containers?.find((x) => x.name === cd.name);
@@ -209,15 +217,20 @@ export class TaskLifecycle implements Reconciler {
     return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
   }
 
-  private async pullImages(arn: string, defs: ContainerDefinition[]): Promise<string | undefined> {
+  private async pullImages(task: Task, defs: ContainerDefinition[]): Promise<string | undefined> {
+    const arn = task.taskArn!;
     const images = [...new Set(defs.map((cd) => cd.image!))];
-    const need: string[] = [];
-    for (const image of images) if (!(await this.d.driver.hasImage(image))) need.push(image);
+    const need: { image: string; ref: string; auth?: RegistryAuth }[] = [];
+    for (const image of images) {
+      const { ref, auth } = this.d.resolveImage?.(task, image) ?? { ref: image };
+      // Images in Berth's registry are always pulled (a tag may have moved); others only when absent.
+      if (auth || !(await this.d.driver.hasImage(ref))) need.push({ image, ref, auth });
+    }
     const start = this.d.clock.now();
     this.update(arn, (t) => { t.pullStartedAt ??= iso(start) as unknown as Date; });
-    for (const image of need) {
+    for (const { image, ref, auth } of need) {
       try {
-        await this.d.driver.pullImage(image);
+        await this.d.driver.pullImage(ref, auth);
       } catch (err) {
         return `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: ${(err as Error).message}`;
       }
@@ -297,6 +310,7 @@ export class TaskLifecycle implements Reconciler {
     // The containers' last log lines are shipped before the containers (and their logs) go.
     await this.d.drainLogs?.(arn);
     await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
+    await this.d.releaseMounts?.(task);
     const stopped = this.d.clock.now();
     this.update(arn, (t) => {
       t.lastStatus = 'STOPPED';

@@ -7,6 +7,8 @@ export interface InternalInfo {
   startedAt: number;
   dataDir: string | null;
   endpoint: () => string;
+  /** The load balancers' listeners and where Berth serves them (GET /_berth/load-balancers). */
+  loadBalancers?: () => unknown;
 }
 
 const json = (status: number, value: unknown): WireResponse => ({
@@ -25,6 +27,9 @@ export function internalRoutes(info: InternalInfo) {
         endpoint: info.endpoint(),
         dataDir: info.dataDir,
       });
+    }
+    if (req.path === '/_berth/load-balancers' && info.loadBalancers && (req.method === 'GET' || req.method === 'HEAD')) {
+      return json(200, { loadBalancers: info.loadBalancers() });
     }
     return json(404, { error: 'NotFound', message: `No Berth endpoint ${req.method} ${req.path}` });
   };

@@ -4,6 +4,7 @@
  * (/v2/…) go to the registry's streaming handler before any body is read.
  */
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -20,6 +21,10 @@ export interface Routes {
   aws: Handler;
   /** The OCI registry (/v2/…): blobs stream through it, so it gets the request before any body is read. */
   registry?: StreamHandler;
+  /** Load balancers by Host header (their DNS names): true when the request was theirs and answered. */
+  loadBalancer?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /** Upgrade (WebSocket) requests for a load balancer's DNS name: true when taken. */
+  loadBalancerUpgrade?: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 }
 
 /** /v2 and /v2/… are the registry's, unless the request is SigV4-signed or names an X-Amz-Target (an AWS API). */
@@ -31,6 +36,7 @@ function isRegistryRequest(req: http.IncomingMessage): boolean {
 
 export function createServer(routes: Routes, log: Logger): http.Server {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
+    if (routes.loadBalancer?.(req, res)) return;
     const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res) : handle(routes, req, res);
     work.catch((err) => {
       log.error('http handler failed', { error: (err as Error)?.stack ?? String(err) });
@@ -39,6 +45,12 @@ export function createServer(routes: Routes, log: Logger): http.Server {
     });
   });
   server.keepAliveTimeout = 65_000;
+  // A registry push sends a whole layer in one request: Node's default 5-minute limit on
+  // receiving a request would cut off multi-GiB layers (headersTimeout still applies).
+  if (routes.registry) server.requestTimeout = 0;
+  server.on('upgrade', (req, socket, head) => {
+    if (!routes.loadBalancerUpgrade?.(req, socket, head)) socket.destroy();
+  });
   return server;
 }
 

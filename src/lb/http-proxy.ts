@@ -91,11 +91,16 @@ export class HttpProxy {
   private agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 512, scheduling: 'lifo' });
   private tlsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 512, scheduling: 'lifo', rejectUnauthorized: false });
 
+  /** Upgraded (WebSocket) connections: no server tracks them once upgraded, so stop() ends them here. */
+  private upgraded = new Set<Duplex>();
+
   constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger) {}
 
   close(): void {
     this.agent.destroy();
     this.tlsAgent.destroy();
+    for (const s of this.upgraded) s.destroy();
+    this.upgraded.clear();
   }
 
   handle(listener: ListenerView, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -241,6 +246,8 @@ export class HttpProxy {
   /** A WebSocket (or other Upgrade) request: answered on the socket, then both sides piped. */
   upgrade(listener: ListenerView, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
+    this.upgraded.add(socket);
+    socket.on('close', () => this.upgraded.delete(socket));
     const facts = requestFacts(req);
     const action = matchRule(listener, facts)?.action;
     if (!action || action.type !== 'forward') {

@@ -84,8 +84,8 @@ export const EMPTY_SNAPSHOT: Snapshot = { generation: -1, loadBalancers: [], byD
 function compileAction(actions: Action[] | undefined, groups: Map<string, TargetGroupView>): CompiledAction {
   // Only the terminal action acts; authenticate-* actions are refused by the API.
   const terminal = [...(actions ?? [])].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0)).pop();
-  if (terminal?.Type === 'redirect') return { type: 'redirect', config: terminal.RedirectConfig ?? {} };
-  if (terminal?.Type === 'fixed-response') return { type: 'fixed-response', config: terminal.FixedResponseConfig ?? {} };
+  if (terminal?.Type === 'redirect') return { type: 'redirect', config: terminal.RedirectConfig! };
+  if (terminal?.Type === 'fixed-response') return { type: 'fixed-response', config: terminal.FixedResponseConfig! };
   const config = terminal?.ForwardConfig;
   const list = config?.TargetGroups?.length ? config.TargetGroups : terminal?.TargetGroupArn ? [{ TargetGroupArn: terminal.TargetGroupArn, Weight: 1 }] : [];
   const weighted: WeightedGroup[] = [];

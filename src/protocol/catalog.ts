@@ -67,6 +67,21 @@ export const SERVICES: readonly ServiceEntry[] = [
     id: 'logs', sdkPackage: '@aws-sdk/client-cloudwatch-logs', clientName: 'CloudWatchLogsClient', protocol: 'awsJson1_1',
     signingNames: ['logs'], targetPrefix: 'Logs_20140328', validationError: 'InvalidParameterException',
   },
+  {
+    id: 'efs', sdkPackage: '@aws-sdk/client-efs', clientName: 'EFSClient', protocol: 'restJson1',
+    // EFS answers malformed requests with BadRequest (HTTP 400, with an ErrorCode member).
+    signingNames: ['elasticfilesystem'], validationError: 'BadRequest',
+  },
+  {
+    id: 'ssm', sdkPackage: '@aws-sdk/client-ssm', clientName: 'SSMClient', protocol: 'awsJson1_1',
+    signingNames: ['ssm'], targetPrefix: 'AmazonSSM', validationError: 'ValidationException',
+  },
+  {
+    id: 'secrets-manager', sdkPackage: '@aws-sdk/client-secrets-manager', clientName: 'SecretsManagerClient', protocol: 'awsJson1_1',
+    signingNames: ['secretsmanager'], targetPrefix: 'secretsmanager',
+    // Its frontend answers model violations with the common ValidationException ("1 validation error detected: …").
+    validationError: 'ValidationException',
+  },
 ];
 
 export const BY_ID = new Map(SERVICES.map((s) => [s.id, s]));

@@ -35,6 +35,7 @@ const sameRepo = (a: RepoRef, b: RepoRef) => a.account === b.account && a.region
 
 export class BlobStore {
   private readonly sessions = new Map<string, UploadSession>();
+  private readonly committing = new Set<string>();
 
   constructor(
     readonly driver: StorageDriver,
@@ -108,9 +109,20 @@ export class BlobStore {
       throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { detail: { digest } });
     }
     this.sessions.delete(session.id);
-    await this.driver.commitUpload(session.id, digest);
-    this.record(session.repo, digest, session.size);
+    // Between the commit and the record the blob has a file but no row: GC must not take it.
+    this.committing.add(digest);
+    try {
+      await this.driver.commitUpload(session.id, digest);
+      this.record(session.repo, digest, session.size);
+    } finally {
+      this.committing.delete(digest);
+    }
     return session.size;
+  }
+
+  /** Digests whose upload is being committed right now (GC leaves them alone). */
+  isCommitting(digest: string): boolean {
+    return this.committing.has(digest);
   }
 
   async cancel(session: UploadSession): Promise<void> {
@@ -121,14 +133,14 @@ export class BlobStore {
   private record(repo: RepoRef, digest: string, size: number) {
     this.db.transaction(() => {
       recordBlob(this.sql, digest, size, this.clock.now());
-      linkBlob(this.sql, repo, digest);
+      linkBlob(this.sql, repo, digest, this.clock.now());
     })();
   }
 
   /** Cross-repository mount: the target repository may serve a blob the source already has. */
   mount(from: RepoRef, to: RepoRef, digest: string): number | undefined {
     const size = repoBlobSize(this.sql, from, digest);
-    if (size !== undefined) linkBlob(this.sql, to, digest);
+    if (size !== undefined) linkBlob(this.sql, to, digest, this.clock.now());
     return size;
   }
 
@@ -178,7 +190,7 @@ export class BlobStore {
     this.sessions.delete(session.id);
     this.syncDriver().commitUpload(session.id, digest);
     recordBlob(this.sql, digest, session.size, this.clock.now());
-    linkBlob(this.sql, session.repo, digest);
+    linkBlob(this.sql, session.repo, digest, this.clock.now());
     return session.size;
   }
 }

@@ -84,7 +84,7 @@ export function putManifest(sql: Statements, now: number, repo: RepoRow, input: 
       ...manifest.manifests.map((m) => ({ ref: m.digest, kind: 'manifest' as const })),
     ];
     insertManifest(sql, repo, {
-      digest, mediaType: manifest.mediaType, artifactType: manifest.isIndex ? manifest.artifactType ?? null : manifest.artifactType ?? null,
+      digest, mediaType: manifest.mediaType, artifactType: manifest.artifactType ?? null,
       subject: manifest.subject?.digest ?? null, imageSize, body: input.body, pushedAt: now,
     }, refs);
   }

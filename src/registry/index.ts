@@ -13,6 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Db, Statements } from '../state/db.js';
 import { registrySecret } from './auth.js';
 import { BlobStore } from './blobs.js';
+import { scheduleGarbageCollection } from './gc.js';
 import { registryHandler } from './http/handler.js';
 import type { StorageDriver } from './storage/driver.js';
 import { FilesystemDriver } from './storage/filesystem.js';
@@ -56,6 +57,7 @@ export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
   };
   registry.handle = registryHandler(registry);
   BY_DB.set(deps.db, registry);
+  scheduleGarbageCollection(registry);
   return registry;
 }
 

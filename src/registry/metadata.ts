@@ -59,7 +59,7 @@ export function listRepos(sql: Statements, account: string, region: string | und
   return (rows as RawRepo[]).map(toRepo);
 }
 
-/** Repository wire names of an account after `last`, in lexical order (for _catalog). */
+/** Every repository of an account, in every region (for _catalog). */
 export function catalog(sql: Statements, account: string): RepoRef[] {
   return sql.get('SELECT account, region, name FROM ecr_repositories WHERE account = ? ORDER BY region, name').all(account) as RepoRef[];
 }
@@ -97,8 +97,17 @@ export function recordBlob(sql: Statements, digest: string, size: number, now: n
   sql.get('INSERT INTO registry_blobs (digest, size, created_at) VALUES (?, ?, ?) ON CONFLICT (digest) DO NOTHING').run(digest, size, now);
 }
 
-export function linkBlob(sql: Statements, ref: RepoRef, digest: string): void {
-  sql.get('INSERT INTO registry_repo_blobs (account, region, repo, digest) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(...key(ref), digest);
+/** Lets the repository serve the blob; (re)linking restarts the blob's grace period against GC. */
+export function linkBlob(sql: Statements, ref: RepoRef, digest: string, now: number): void {
+  sql.get(
+    `INSERT INTO registry_repo_blobs (account, region, repo, digest, linked_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO UPDATE SET linked_at = excluded.linked_at`,
+  ).run(...key(ref), digest, now);
+}
+
+/** Refreshes a link's grace period against GC (at most every `minAgeMs`, to keep reads write-free). */
+export function touchLink(sql: Statements, ref: RepoRef, digest: string, now: number, minAgeMs: number): void {
+  sql.get(`UPDATE registry_repo_blobs SET linked_at = ? WHERE ${KEY} AND digest = ? AND linked_at < ?`).run(now, ...key(ref), digest, now - minAgeMs);
 }
 
 export function unlinkBlob(sql: Statements, ref: RepoRef, digest: string): boolean {

@@ -171,6 +171,29 @@ export interface RuntimeDriver {
   stats(id: string): Promise<ContainerStats | undefined>;
   /** Log lines since a time, stdout and stderr interleaved in order; `follow` keeps streaming. */
   logs(id: string, opts: { since?: Date; follow?: boolean; onLine: (line: LogLine) => void; signal?: AbortSignal }): Promise<void>;
+  /** Creates a named volume; creating one that already exists under that name is not an error. */
+  createVolume(spec: VolumeSpec): Promise<void>;
+  /** undefined if no volume has this name. */
+  inspectVolume(name: string): Promise<VolumeState | undefined>;
+  /** Removes a named volume; removing a missing one is not an error; one a container uses is a Conflict. */
+  removeVolume(name: string): Promise<void>;
+  /** Named volumes carrying every given label (value '' = any value). */
+  listVolumes(labels: Record<string, string>): Promise<VolumeState[]>;
+}
+
+export interface VolumeSpec {
+  name: string;
+  /** Volume driver; the engine's default ('local') when absent. */
+  driver?: string;
+  driverOpts?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+export interface VolumeState {
+  name: string;
+  driver: string;
+  labels: Record<string, string>;
+  options: Record<string, string>;
 }
 
 export interface LogLine {

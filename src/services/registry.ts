@@ -8,6 +8,9 @@ const LOADERS: Record<string, () => Promise<{ provider: Provider }>> = {
   sts: () => import('./sts/provider.js'),
   'elastic-load-balancing-v2': () => import('./elastic-load-balancing-v2/provider.js'),
   logs: () => import('./logs/provider.js'),
+  ssm: () => import('./ssm/provider.js'),
+  'secrets-manager': () => import('./secrets-manager/provider.js'),
+  efs: () => import('./efs/provider.js'),
 };
 
 const loaded = new Map<string, Provider | null>();

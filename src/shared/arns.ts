@@ -51,3 +51,9 @@ export const elbArn = {
   rule: (region: string, account: string, listenerPath: string, id: string) =>
     arn('elasticloadbalancing', region, account, `listener-rule/${listenerPath}/${id}`),
 };
+
+/** Elastic File System: file systems and access points (mount targets have no ARN). */
+export const efsArn = {
+  fileSystem: (region: string, account: string, id: string) => arn('elasticfilesystem', region, account, `file-system/${id}`),
+  accessPoint: (region: string, account: string, id: string) => arn('elasticfilesystem', region, account, `access-point/${id}`),
+};

@@ -4,7 +4,7 @@
  * It is only a hint to react quickly: controllers also resync from the
  * database on start and on a timer, so nothing is lost if a hint is.
  */
-export type ChangeKind = 'ecs.task' | 'ecs.service' | 'ecs.cluster' | 'elbv2';
+export type ChangeKind = 'ecs.task' | 'ecs.service' | 'ecs.cluster' | 'elbv2' | 'efs';
 
 export type ChangeListener = (kind: ChangeKind, key: string) => void;
 

@@ -84,6 +84,7 @@ export const MIGRATIONS: Migration[] = [
       CREATE TABLE registry_blobs (digest TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at REAL NOT NULL);
       CREATE TABLE registry_repo_blobs (
         account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL,
+        linked_at REAL NOT NULL,
         PRIMARY KEY (account, region, repo, digest)
       );
       CREATE INDEX registry_repo_blobs_digest ON registry_repo_blobs (digest);
@@ -243,6 +244,64 @@ export const MIGRATIONS: Migration[] = [
       );
       CREATE TABLE elbv2_generation (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);
       INSERT INTO elbv2_generation (id, gen) VALUES (1, 0);
+    `,
+  },
+  {
+    version: 10,
+    name: 'ssm parameter store: parameters and their versions',
+    sql: `
+      CREATE TABLE ssm_parameters (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        version INTEGER NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE ssm_parameter_versions (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL,
+        value TEXT NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (account, region, name, version)
+      );
+    `,
+  },
+  {
+    version: 11,
+    name: 'secrets manager: secrets and their versions',
+    sql: `
+      CREATE TABLE sm_secrets (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL, deleted_at REAL, purge_at REAL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE sm_secret_versions (
+        arn TEXT NOT NULL, version_id TEXT NOT NULL, string_value TEXT, binary_value BLOB,
+        stages TEXT NOT NULL, created_at REAL NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (arn, version_id)
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'efs file systems, access points and mount targets',
+    sql: `
+      CREATE TABLE efs_file_systems (
+        account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, creation_token TEXT NOT NULL,
+        state TEXT NOT NULL, doc TEXT NOT NULL, policy TEXT, lifecycle TEXT, backup TEXT, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, id),
+        UNIQUE (account, region, creation_token)
+      );
+      CREATE INDEX efs_file_systems_list ON efs_file_systems (account, region, seq);
+      CREATE TABLE efs_access_points (
+        account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, fs_id TEXT NOT NULL, client_token TEXT NOT NULL,
+        state TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, id),
+        UNIQUE (account, region, client_token)
+      );
+      CREATE INDEX efs_access_points_fs ON efs_access_points (account, region, fs_id, seq);
+      CREATE TABLE efs_mount_targets (
+        account TEXT NOT NULL, region TEXT NOT NULL, id TEXT NOT NULL, fs_id TEXT NOT NULL, subnet_id TEXT NOT NULL,
+        vpc_id TEXT NOT NULL, az TEXT NOT NULL, state TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, id)
+      );
+      CREATE INDEX efs_mount_targets_fs ON efs_mount_targets (account, region, fs_id, seq);
     `,
   },
 ];

@@ -110,6 +110,25 @@ export function runtimeDriverConformance(name: string, makeDriver: () => Promise
       await driver.stopContainer(web.id, 1);
     });
 
+    it('creates named volumes idempotently, lists them by label, and refuses to remove one a container uses', async () => {
+      const name = `berth-conf-${run}-vol`;
+      await driver.createVolume({ name, driverOpts: {}, labels: { ...labels, purpose: 'conformance' } });
+      await driver.createVolume({ name, labels: { ...labels, purpose: 'conformance' } });
+      const v = await driver.inspectVolume(name);
+      assert.equal(v?.name, name);
+      assert.equal(v?.driver, 'local');
+      assert.equal(v?.labels.purpose, 'conformance');
+      assert.deepEqual((await driver.listVolumes(labels)).map((x) => x.name), [name]);
+      assert.deepEqual(await driver.listVolumes({ 'berth.conformance': 'other-run' }), []);
+      const id = await driver.createContainer(spec('vol-user', { mounts: [{ type: 'volume', source: name, target: '/data' }] }));
+      created.push(id);
+      await assert.rejects(driver.removeVolume(name), (e: unknown) => e instanceof RuntimeError && e.code === 'Conflict');
+      await driver.removeContainer(id);
+      await driver.removeVolume(name);
+      assert.equal(await driver.inspectVolume(name), undefined);
+      await driver.removeVolume(name);
+    });
+
     it('removes containers; removing or inspecting a missing one is not an error', async () => {
       const [web] = await driver.listContainers({ ...labels, 'berth.container-name': 'web' });
       await driver.removeContainer(web.id);

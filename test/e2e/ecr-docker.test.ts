@@ -78,7 +78,14 @@ describe('ECR with the docker CLI', { skip: !dockerAvailable && 'docker is not a
   });
 
   after(async () => {
+    // By id too: pushed images keep repo-digest references that outlive their tags.
+    const ids = new Set<string>();
+    for (const ref of tagged) {
+      const r = await docker(['image', 'inspect', '--format', '{{.Id}}', ref]);
+      if (r.code === 0) ids.add(r.stdout.trim());
+    }
     for (const ref of tagged) await docker(['rmi', '-f', ref]);
+    for (const id of ids) await docker(['rmi', '-f', id]);
     await berth?.stop();
     rmSync(configDir, { recursive: true, force: true });
   });

@@ -2,7 +2,8 @@
 import { pipeline } from 'node:stream/promises';
 import { requireDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
-import { repoBlobSize, unlinkBlob } from '../metadata.js';
+import { GC_GRACE_MS } from '../gc.js';
+import { repoBlobSize, touchLink, unlinkBlob } from '../metadata.js';
 import type { ByteRange } from '../storage/driver.js';
 import type { RouteContext } from './handler.js';
 import { API_VERSION_HEADER, send } from './respond.js';
@@ -29,6 +30,8 @@ export async function getBlob(ctx: RouteContext): Promise<void> {
   const digest = requireDigest(ctx.param);
   const size = repoBlobSize(ctx.reg.sql, ctx.repo, digest);
   if (size === undefined) throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
+  // A client that found the blob here may push a manifest using it: keep GC off it for a while.
+  touchLink(ctx.reg.sql, ctx.repo, digest, ctx.reg.clock.now(), GC_GRACE_MS / 2);
   const headers: Record<string, string | number> = {
     'content-type': 'application/octet-stream',
     'docker-content-digest': digest,

@@ -57,16 +57,18 @@ export interface StorageDriver {
   purgeUploads(): Promise<void>;
 
   /**
-   * Synchronous upload operations, for the ECR layer-part API (AWS API
-   * providers run synchronously inside one SQLite transaction). Optional: a
-   * driver without them answers that API with UnsupportedOperation.
+   * Synchronous operations, for the ECR layer-part API (AWS API providers run
+   * synchronously inside one SQLite transaction) and for garbage collection
+   * (a blob's last check and its deletion must happen in one tick). Optional:
+   * without them the layer-part API answers UNSUPPORTED and GC does not run.
    */
-  readonly sync?: SyncUploads;
+  readonly sync?: SyncOperations;
 }
 
-export interface SyncUploads {
+export interface SyncOperations {
   createUpload(id: string): void;
   appendUpload(id: string, offset: number, bytes: Uint8Array): void;
   commitUpload(id: string, digest: string): void;
   deleteUpload(id: string): void;
+  deleteBlob(digest: string): void;
 }

@@ -12,7 +12,7 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync, renameSync, ope
 import { mkdir, readdir, rename, rm, stat, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { BlobNotFoundError, UploadNotFoundError, type ByteRange, type StorageDriver, type SyncUploads } from './driver.js';
+import { BlobNotFoundError, UploadNotFoundError, type ByteRange, type StorageDriver, type SyncOperations } from './driver.js';
 
 const HEX_RE = /^[a-f0-9]{64}$/;
 const ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
@@ -21,7 +21,7 @@ export class FilesystemDriver implements StorageDriver {
   readonly name = 'filesystem';
   private readonly blobsDir: string;
   private readonly uploadsDir: string;
-  readonly sync: SyncUploads;
+  readonly sync: SyncOperations;
 
   constructor(root: string) {
     this.blobsDir = join(root, 'blobs', 'sha256');
@@ -46,6 +46,7 @@ export class FilesystemDriver implements StorageDriver {
         renameSync(from, to);
       },
       deleteUpload: (id) => rmSync(this.uploadPath(id), { force: true }),
+      deleteBlob: (digest) => rmSync(this.blobPath(digest), { force: true }),
     };
   }
 

@@ -10,6 +10,8 @@ import {
   type LogLine,
   type RegistryAuth,
   type RuntimeDriver,
+  type VolumeSpec,
+  type VolumeState,
 } from '../driver.js';
 import { createBody, stateFromInspect } from './container-config.js';
 import { EngineClient, engineEndpoint, errorFor, type EngineEndpoint } from './engine-client.js';
@@ -41,7 +43,11 @@ export class DockerDriver implements RuntimeDriver {
     if (auth) {
       headers['X-Registry-Auth'] = Buffer.from(
         JSON.stringify({ username: auth.username, password: auth.password, serveraddress: auth.serverAddress }),
-      ).toString('base64url');
+      )
+        .toString('base64')
+        // URL-safe base64 *with* padding: what the engine's decoder (Go's base64.URLEncoding) expects.
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_');
     }
     const res = await this.client.open('POST', `/images/create?fromImage=${encodeURIComponent(ref)}`, { headers, timeoutMs: 600_000 });
     const body = await readAll(res);
@@ -195,9 +201,39 @@ export class DockerDriver implements RuntimeDriver {
     }
   }
 
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    // The engine answers an existing name with that volume (201), so this is idempotent.
+    await this.client.json('POST', '/volumes/create', {
+      Name: spec.name, Driver: spec.driver ?? 'local', DriverOpts: spec.driverOpts ?? {}, Labels: spec.labels ?? {},
+    });
+  }
+
+  async inspectVolume(name: string): Promise<VolumeState | undefined> {
+    const res = await this.client.request('GET', `/volumes/${encodeURIComponent(name)}`);
+    if (res.status === 404) return undefined;
+    if (res.status >= 400) throw errorFor(res.status, res.body);
+    return volumeState(JSON.parse(res.body.toString('utf8')));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    const res = await this.client.request('DELETE', `/volumes/${encodeURIComponent(name)}`);
+    if (res.status === 404) return;
+    if (res.status >= 400) throw errorFor(res.status, res.body);
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeState[]> {
+    const filters = encodeURIComponent(JSON.stringify({ label: labelFilter(labels) }));
+    const out = await this.client.json<{ Volumes: unknown[] | null }>('GET', `/volumes?filters=${filters}`);
+    return (out.Volumes ?? []).map(volumeState);
+  }
+
   close() {
     this.client.close();
   }
+}
+
+function volumeState(v: any): VolumeState {
+  return { name: v.Name, driver: v.Driver, labels: v.Labels ?? {}, options: v.Options ?? {} };
 }
 
 async function readAll(res: IncomingMessage): Promise<Buffer> {

@@ -14,6 +14,8 @@ import {
   type LogLine,
   type RegistryAuth,
   type RuntimeDriver,
+  type VolumeSpec,
+  type VolumeState,
 } from '../driver.js';
 
 interface FakeContainer {
@@ -25,6 +27,7 @@ interface FakeContainer {
 export class FakeDriver implements RuntimeDriver {
   readonly name = 'fake';
   private containers = new Map<string, FakeContainer>();
+  private volumes = new Map<string, VolumeState>();
   private images = new Set<string>();
   private listeners = new Set<{ labels: Record<string, string>; fn: (e: ContainerEvent) => void }>();
   private nextPort = 40000;
@@ -120,6 +123,27 @@ export class FakeDriver implements RuntimeDriver {
 
   async logs(id: string, opts: { since?: Date; onLine: (line: LogLine) => void }) {
     for (const l of this.get(id).logs) if (!opts.since || l.timestamp >= opts.since) opts.onLine(l);
+  }
+
+  async createVolume(spec: VolumeSpec) {
+    if (this.volumes.has(spec.name)) return;
+    this.volumes.set(spec.name, { name: spec.name, driver: spec.driver ?? 'local', labels: { ...spec.labels }, options: { ...spec.driverOpts } });
+  }
+
+  async inspectVolume(name: string) {
+    const v = this.volumes.get(name);
+    return v ? structuredClone(v) : undefined;
+  }
+
+  async removeVolume(name: string) {
+    if (!this.volumes.has(name)) return;
+    const user = [...this.containers.values()].find((c) => c.spec.mounts?.some((m) => m.type === 'volume' && m.source === name));
+    if (user) throw new RuntimeError('Conflict', `remove ${name}: volume is in use - [${user.state.id}]`);
+    this.volumes.delete(name);
+  }
+
+  async listVolumes(labels: Record<string, string>) {
+    return [...this.volumes.values()].filter((v) => matches(v.labels, labels)).map((v) => structuredClone(v));
   }
 
   /** Test hook: the container's process exits with this code. */

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateRepositoryCommand, DeleteRegistryPolicyCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
+  CreateRepositoryCommand, DeleteRegistryPolicyCommand, PutLifecyclePolicyCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
   GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
@@ -64,6 +64,14 @@ describe('ECR policies', () => {
     await rejects(other.send(new SetRepositoryPolicyCommand({ registryId: '000000000000', repositoryName: 'pol/app', policyText: POLICY })), 'AccessDeniedException');
     const stranger = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: '222222222222', secretAccessKey: 'x' }));
     await rejects(stranger.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/app' })), 'AccessDeniedException');
+  });
+
+  it('lifecycle policies are not in Berth yet and answer 501 naming the operation', async () => {
+    await assert.rejects(ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'pol/app', lifecyclePolicyText: '{"rules":[]}' })), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(err.$metadata?.httpStatusCode, 501);
+      assert.match(err.message, /PutLifecyclePolicy/);
+      return true;
+    });
   });
 
   it('the registry policy is stored per account and region, read back and deleted', async () => {

@@ -39,10 +39,12 @@ export async function createRepo(endpoint: string, input: CreateRepositoryComman
 export class Registry {
   constructor(readonly endpoint: string, readonly auth: string | undefined) {}
 
-  fetch(path: string, init: RequestInit = {}): Promise<Response> {
+  fetch(path: string, init: Omit<RequestInit, 'body'> & { body?: string | Uint8Array } = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.auth && !headers.has('authorization')) headers.set('authorization', this.auth);
-    return fetch(path.startsWith('http') ? path : `${this.endpoint}${path}`, { ...init, headers, redirect: 'manual' });
+    // Node's fetch takes any byte view; its DOM-derived types only admit ArrayBuffer-backed ones.
+    const body = init.body as RequestInit['body'];
+    return fetch(path.startsWith('http') ? path : `${this.endpoint}${path}`, { ...init, body, headers, redirect: 'manual' });
   }
 
   /** Monolithic upload (POST ?digest=). */

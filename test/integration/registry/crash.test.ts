@@ -133,6 +133,10 @@ describe('Berth killed in the middle of a large push', () => {
     assert.deepEqual(readdirSync(uploads), [], 'upload files are purged at start-up');
     const hex = blob.digest.slice('sha256:'.length);
     assert.equal(existsSync(join(dir, 'registry', 'blobs', 'sha256', hex.slice(0, 2), hex)), false);
+    // The blob store holds exactly the blobs acknowledged before the crash.
+    const stored = readdirSync(join(dir, 'registry', 'blobs', 'sha256'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile()).map((e) => `sha256:${e.name}`).sort();
+    assert.deepEqual(stored, [small.config, ...small.layers].map(sha256).sort());
     assert.equal((await reg.fetch(`/v2/${NAME}/blobs/${blob.digest}`, { method: 'HEAD' })).status, 404);
     const stale = await reg.fetch(location);
     assert.equal(await errorCode(stale), 'BLOB_UPLOAD_UNKNOWN');

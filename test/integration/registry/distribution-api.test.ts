@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBerth, type TestBerth } from '../../helpers/berth.js';
-import { ACCOUNT, MEDIA, REGION, Registry, createRepo, errorCode, makeImage, makeIndex, registryAuth, sha256 } from './client.js';
+import { ACCOUNT, MEDIA, REGION, Registry, createRepo, errorCode, makeImage, makeIndex, rawRequest, registryAuth, sha256 } from './client.js';
 
 const repo = (name: string) => `${ACCOUNT}/${REGION}/${name}`;
 
@@ -209,6 +209,16 @@ describe('the OCI distribution API', () => {
     assert.equal(res.status, 409);
     assert.equal((await reg.fetch(`/v2/${name}/manifests/${index.digest}`, { method: 'DELETE' })).status, 202);
     assert.equal((await reg.fetch(`/v2/${name}/manifests/${child.digest}`, { method: 'DELETE' })).status, 202);
+  });
+
+  it('a request addressed to an ECR-style host names the repository without the account and region prefix', async () => {
+    const image = makeImage();
+    await reg.pushImage(repo('api/app'), image, 'by-host');
+    const res = await rawRequest(berth.endpoint, 'GET', '/v2/api/app/manifests/by-host', {
+      host: `${ACCOUNT}.dkr.ecr.${REGION}.localhost:${berth.port}`, authorization: reg.auth!, accept: MEDIA.dockerManifest,
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, image.manifest);
   });
 
   it('a blob deleted from a repository is no longer served there', async () => {

@@ -1,0 +1,192 @@
+/**
+ * The ELBv2 data plane: keeps a snapshot of load balancer state (reloaded
+ * when the ELBv2 generation moves: on the change feed at once, else within
+ * RELOAD_MS), binds a server per listener, runs the health checker, and routes
+ * requests that arrive on Berth's main port with a load balancer's DNS name
+ * as Host (to its port-80 HTTP listener, else its first HTTP listener).
+ * Everything comes back from SQLite on restart: listeners rebind (on their
+ * last port), health checks resume from the recorded states.
+ */
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { generation } from '../services/elastic-load-balancing-v2/store.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { ChangeFeed } from '../state/change-feed.js';
+import type { Db, Statements } from '../state/db.js';
+import { Balancer } from './balancer.js';
+import { HealthChecker } from './health-checker.js';
+import { HttpProxy } from './http-proxy.js';
+import { ListenerServers } from './listener-servers.js';
+import { sendError } from './responses.js';
+import { EMPTY_SNAPSHOT, loadSnapshot, type ListenerView, type LoadBalancerView, type Snapshot } from './snapshot.js';
+import { TcpProxy } from './tcp-proxy.js';
+
+const RELOAD_MS = 500;
+const TICK_MS = 250;
+
+export interface LoadBalancingDeps {
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+  changes: ChangeFeed;
+  /** Address listeners bind (Berth's own host). */
+  host: string;
+}
+
+export interface ListenerStatus {
+  listenerArn: string;
+  protocol: string;
+  port: number;
+  /** Where Berth listens for it (differs from port when that was taken or not permitted). */
+  boundPort: number | null;
+  url: string | null;
+  error?: string;
+}
+
+export interface LoadBalancerStatus {
+  loadBalancerArn: string;
+  name: string;
+  type: string;
+  account: string;
+  region: string;
+  dnsName: string;
+  /** Through Berth's main port, by Host header (application load balancers). */
+  mainPortUrl: string | null;
+  listeners: ListenerStatus[];
+}
+
+export class LoadBalancing {
+  private snapshot: Snapshot = EMPTY_SNAPSHOT;
+  private readonly balancer = new Balancer();
+  private readonly http: HttpProxy;
+  private readonly tcp: TcpProxy;
+  private readonly servers: ListenerServers;
+  private readonly health: HealthChecker;
+  private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private reloadQueued = false;
+  private lastReloadCheck = 0;
+  private started = false;
+
+  constructor(private readonly d: LoadBalancingDeps) {
+    this.http = new HttpProxy(this.balancer, d.clock, d.log);
+    this.tcp = new TcpProxy(this.balancer, d.clock, d.log);
+    this.servers = new ListenerServers({
+      host: d.host, sql: d.sql, log: d.log, http: this.http, tcp: this.tcp,
+      listener: (arn) => this.snapshot.listeners.get(arn),
+    });
+    this.health = new HealthChecker({
+      db: d.db, sql: d.sql, clock: d.clock, log: d.log, snapshot: () => this.snapshot, changed: () => this.queueReload(),
+    });
+  }
+
+  /** Loads state, binds listeners and starts health checks (after Berth's own port is bound). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.reload();
+    this.unsubscribe = this.d.changes.subscribe((kind) => {
+      if (kind === 'elbv2') this.queueReload();
+    });
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      if (now - this.lastReloadCheck >= RELOAD_MS) this.reload();
+      this.health.tick();
+    }, TICK_MS);
+    this.timer.unref();
+    this.health.tick();
+  }
+
+  /** Reload soon, once, however many changes arrive in the meantime. */
+  private queueReload(): void {
+    if (this.reloadQueued) return;
+    this.reloadQueued = true;
+    queueMicrotask(() => {
+      this.reloadQueued = false;
+      this.reload();
+    });
+  }
+
+  private reload(): void {
+    this.lastReloadCheck = Date.now();
+    try {
+      const gen = generation(this.d.sql);
+      if (gen === this.snapshot.generation) return;
+      this.snapshot = loadSnapshot(this.d.sql, gen, this.d.clock.now());
+      this.balancer.refresh();
+      this.servers.sync(this.snapshot);
+      this.tcp.terminateGone(this.snapshot.targetGroups);
+    } catch (err) {
+      this.d.log.warn('load balancer state reload failed', { error: (err as Error)?.stack ?? String(err) });
+    }
+  }
+
+  private httpListenerFor(host: string | undefined): ListenerView | LoadBalancerView | undefined {
+    if (!host || !this.snapshot.byDnsName.size) return undefined;
+    const name = (host.startsWith('[') ? host : host.split(':')[0]).toLowerCase();
+    const lb = this.snapshot.byDnsName.get(name);
+    if (!lb) return undefined;
+    const httpListeners = lb.listeners.filter((l) => l.protocol === 'HTTP');
+    return httpListeners.find((l) => l.port === 80) ?? httpListeners[0] ?? lb;
+  }
+
+  /**
+   * A request on Berth's main port: true when its Host names a load balancer
+   * (and it was answered here), false when it is not for a load balancer.
+   */
+  route(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const target = this.httpListenerFor(req.headers.host);
+    if (!target) return false;
+    if ('rules' in target) {
+      this.http.handle(target, req, res);
+    } else {
+      // A load balancer without an HTTP listener: nothing to answer with on this port.
+      req.resume();
+      sendError(res, 503, true);
+    }
+    return true;
+  }
+
+  /** An Upgrade request on Berth's main port (WebSocket through a load balancer's DNS name). */
+  routeUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const target = this.httpListenerFor(req.headers.host);
+    if (!target) return false;
+    if ('rules' in target) this.http.upgrade(target, req, socket, head);
+    else socket.destroy();
+    return true;
+  }
+
+  status(mainEndpoint: string): LoadBalancerStatus[] {
+    const main = mainEndpoint ? new URL(mainEndpoint) : undefined;
+    return this.snapshot.loadBalancers.map((lb) => ({
+      loadBalancerArn: lb.arn,
+      name: lb.name,
+      type: lb.type,
+      account: lb.account,
+      region: lb.region,
+      dnsName: lb.dnsName,
+      mainPortUrl: lb.type === 'application' && main ? `http://${lb.dnsName}:${main.port}/` : null,
+      listeners: lb.listeners.map((l) => {
+        const b = this.servers.get(l.arn);
+        const port = b?.boundPort ?? null;
+        const scheme = l.protocol === 'TCP' ? 'tcp' : 'http';
+        return {
+          listenerArn: l.arn, protocol: l.protocol, port: l.port, boundPort: port,
+          url: port ? `${scheme}://${lb.dnsName}:${port}/` : null,
+          ...(b?.error ? { error: b.error } : {}),
+        };
+      }),
+    }));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+    this.health.stop();
+    this.servers.closeAll();
+    this.tcp.closeAll();
+    this.http.close();
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Snapshots: one portable archive (tar.gz) of a Berth's state.
+ *
+ *   berth-snapshot.json        {format, berthVersion, createdAt}  (always first)
+ *   state.db                   the SQLite state (a consistent online backup)
+ *   blobs/sha256/<hex>         every registry blob the state references, once
+ *   volumes/…                  Berth-managed volumes (EFS file systems)
+ *
+ * Loading reads and checks the whole archive into a staging directory first
+ * (format version, digests, database integrity), migrates an older state to
+ * this schema, and only then replaces the current state: rows in one
+ * transaction, blobs added (content-addressed), volumes swapped by rename. A
+ * truncated, foreign or newer archive is refused with the state untouched.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
+import { createGunzip, createGzip } from 'node:zlib';
+import { readTar, TarWriter } from '../shared/tar-stream.js';
+import { openDb, type Db } from './db.js';
+import { INTERNAL_TABLES, userTables } from './reset.js';
+
+export const SNAPSHOT_FORMAT = 1;
+const MANIFEST = 'berth-snapshot.json';
+
+export class SnapshotError extends Error {}
+
+export interface SnapshotDeps {
+  db: Db;
+  dataDir: string;
+  version: string;
+  /** Registry blob access (absent when the registry is not running). */
+  blobs?: {
+    read(digest: string): Promise<Readable>;
+    /** Adds a blob from a verified local file. */
+    import(digest: string, file: string): Promise<void>;
+  };
+  /** Stops what runs for the current state (containers, listeners) before it is replaced. */
+  beforeReplace(): Promise<void>;
+  /** Lets controllers, listeners and the registry pick the new state up. */
+  afterReplace(): Promise<void>;
+}
+
+async function* walk(dir: string): AsyncGenerator<{ path: string; dir: boolean; size: number }> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      yield { path: p, dir: true, size: 0 };
+      yield* walk(p);
+    } else if (e.isFile()) yield { path: p, dir: false, size: (await stat(p)).size };
+  }
+}
+
+export async function saveSnapshot(d: SnapshotDeps, out: Writable): Promise<void> {
+  const tmp = join(d.dataDir, `.snapshot-${randomBytes(6).toString('hex')}.db`);
+  await mkdir(d.dataDir, { recursive: true });
+  try {
+    await d.db.backup(tmp);
+    const gzip = createGzip();
+    const piped = pipeline(gzip, out);
+    const tar = new TarWriter(gzip);
+    const manifest = Buffer.from(JSON.stringify({ format: SNAPSHOT_FORMAT, berthVersion: d.version, createdAt: new Date().toISOString() }));
+    await tar.file(MANIFEST, manifest.length, manifest);
+    await tar.file('state.db', (await stat(tmp)).size, createReadStream(tmp));
+    const snap = openDb(tmp);
+    let blobs: { digest: string; size: number }[] = [];
+    try {
+      const has = snap.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'registry_blobs'").get();
+      if (has) blobs = snap.prepare('SELECT digest, size FROM registry_blobs ORDER BY digest').all() as typeof blobs;
+    } finally {
+      snap.close();
+    }
+    if (blobs.length && !d.blobs) throw new SnapshotError('the registry is not running: its blobs cannot be saved');
+    for (const b of blobs) await tar.file(`blobs/sha256/${b.digest.slice('sha256:'.length)}`, b.size, await d.blobs!.read(b.digest));
+    const volumes = join(d.dataDir, 'volumes');
+    for await (const e of walk(volumes)) {
+      const rel = `volumes/${relative(volumes, e.path).split(sep).join('/')}`;
+      if (e.dir) await tar.dir(rel);
+      else await tar.file(rel, e.size, createReadStream(e.path));
+    }
+    await tar.end();
+    await piped;
+  } finally {
+    await rm(tmp, { force: true });
+    await rm(`${tmp}-wal`, { force: true });
+    await rm(`${tmp}-shm`, { force: true });
+  }
+}
+
+interface Staged {
+  dir: string;
+  db: string;
+  blobs: string[];
+  volumes: string;
+}
+
+/** Reads the whole archive into a staging dir, checking everything; throws SnapshotError on any problem. */
+async function stage(d: SnapshotDeps, input: Readable): Promise<Staged> {
+  const dir = join(d.dataDir, `.load-${randomBytes(6).toString('hex')}`);
+  await mkdir(join(dir, 'blobs'), { recursive: true });
+  const staged: Staged = { dir, db: join(dir, 'state.db'), blobs: [], volumes: join(dir, 'volumes') };
+  let manifest: { format?: number } | undefined;
+  let sawDb = false;
+  try {
+    await readTar(input.pipe(createGunzip()), async (h, body) => {
+      if (!manifest) {
+        if (h.name !== MANIFEST) throw new SnapshotError('not a Berth snapshot (no berth-snapshot.json at its start)');
+        const chunks: Buffer[] = [];
+        for await (const c of body) chunks.push(c);
+        try {
+          manifest = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          throw new SnapshotError('not a Berth snapshot (unreadable berth-snapshot.json)');
+        }
+        if (typeof manifest?.format !== 'number') throw new SnapshotError('not a Berth snapshot (no format version)');
+        if (manifest.format > SNAPSHOT_FORMAT) {
+          throw new SnapshotError(`snapshot format ${manifest.format} is newer than this Berth supports (${SNAPSHOT_FORMAT}); upgrade Berth to load it`);
+        }
+        return;
+      }
+      if (h.name === 'state.db') {
+        sawDb = true;
+        await pipeline(body, createWriteStream(staged.db));
+      } else if (h.name.startsWith('blobs/sha256/') && h.type === 'file') {
+        const hex = h.name.slice('blobs/sha256/'.length);
+        if (!/^[0-9a-f]{64}$/.test(hex)) throw new SnapshotError(`bad blob name in snapshot: ${h.name}`);
+        const hash = createHash('sha256');
+        const file = join(dir, 'blobs', hex);
+        await pipeline(body, async function* (src: AsyncIterable<Buffer>) {
+          for await (const c of src) {
+            hash.update(c);
+            yield c;
+          }
+        }, createWriteStream(file));
+        if (hash.digest('hex') !== hex) throw new SnapshotError(`blob sha256:${hex} in the snapshot does not match its digest`);
+        staged.blobs.push(`sha256:${hex}`);
+      } else if (h.name.startsWith('volumes/')) {
+        const rel = h.name.slice('volumes/'.length);
+        if (rel.split('/').some((p) => p === '..')) throw new SnapshotError(`unsafe path in snapshot: ${h.name}`);
+        const target = join(staged.volumes, rel);
+        if (h.type === 'dir') await mkdir(target, { recursive: true });
+        else if (h.type === 'file') {
+          await mkdir(join(target, '..'), { recursive: true });
+          await pipeline(body, createWriteStream(target, { mode: h.mode & 0o777 }));
+        }
+      }
+    });
+    if (!manifest) throw new SnapshotError('not a Berth snapshot (empty archive)');
+    if (!sawDb) throw new SnapshotError('snapshot has no state.db');
+    // Opening applies this Berth's migrations to an older snapshot; integrity_check proves it is whole.
+    const snap = openDb(staged.db);
+    try {
+      const ok = snap.pragma('integrity_check', { simple: true });
+      if (ok !== 'ok') throw new SnapshotError(`snapshot database is corrupt: ${ok}`);
+    } finally {
+      snap.close();
+    }
+    return staged;
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    if (err instanceof SnapshotError) throw err;
+    throw new SnapshotError(`cannot read snapshot: ${(err as Error).message}`);
+  }
+}
+
+export async function loadSnapshot(d: SnapshotDeps, input: Readable): Promise<void> {
+  const staged = await stage(d, input);
+  try {
+    for (const digest of staged.blobs) {
+      if (!d.blobs) throw new SnapshotError('the registry is not running: the snapshot\'s blobs cannot be loaded');
+      await d.blobs.import(digest, join(staged.dir, 'blobs', digest.slice('sha256:'.length)));
+    }
+    await d.beforeReplace();
+    replaceRows(d.db, staged.db);
+    const volumes = join(d.dataDir, 'volumes');
+    const old = join(staged.dir, 'old-volumes');
+    await rename(volumes, old).catch(() => undefined);
+    await rename(staged.volumes, volumes).catch(async () => mkdir(volumes, { recursive: true }));
+    await d.afterReplace();
+  } finally {
+    await rm(staged.dir, { recursive: true, force: true });
+  }
+}
+
+/** Every user table's rows replaced by the snapshot's, in one transaction. */
+function replaceRows(db: Db, file: string) {
+  db.prepare('ATTACH DATABASE ? AS snap').run(file);
+  try {
+    db.transaction(() => {
+      const snapTables = new Set(db.prepare("SELECT name FROM snap.sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+      for (const t of userTables(db)) {
+        db.prepare(`DELETE FROM main."${t}"`).run();
+        if (!snapTables.has(t) || INTERNAL_TABLES.has(t)) continue;
+        const cols = (db.prepare(`SELECT name FROM pragma_table_info(?, 'main')`).pluck().all(t) as string[]).map((c) => `"${c}"`).join(', ');
+        db.prepare(`INSERT INTO main."${t}" (${cols}) SELECT ${cols} FROM snap."${t}"`).run();
+      }
+    })();
+  } finally {
+    db.prepare('DETACH DATABASE snap').run();
+  }
+}
