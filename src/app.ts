@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import type { Config } from './config/index.js';
 import { dispatchAws } from './gateway/dispatch.js';
 import { internalRoutes } from './gateway/internal.js';
-import { createServer } from './gateway/server.js';
+import { createServer, type StreamHandler } from './gateway/server.js';
+import { stateRoutes, type StateOps } from './gateway/state-routes.js';
+import { stateControl } from './state-control.js';
 import { createRegistry } from './registry/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import { LoadBalancing } from './lb/index.js';
@@ -33,6 +35,11 @@ export interface App {
   dataDir: string;
   driver: RuntimeDriver;
   controllers: Controllers;
+  /** Reset and snapshots (also served under /_berth/). */
+  state: StateOps;
+  /** True until init scripts have run once for this data dir (`berth up --init`). */
+  needsInit(): boolean;
+  markInitialized(): void;
   stop(): Promise<void>;
 }
 
@@ -63,6 +70,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const deps = { config, db, sql, clock, log, changes };
 
   let endpoint = '';
+  // Bound once the controllers exist (below); the server is created first.
+  let stateHandler: StreamHandler = async (_req, res) => {
+    res.writeHead(503).end();
+  };
   const registry = await createRegistry({ config, db, sql, clock, log, dataDir, endpoint: () => endpoint });
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host });
   const server = createServer(
@@ -75,6 +86,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         loadBalancers: () => loadBalancing.status(endpoint),
       }),
       aws: (req) => dispatchAws(deps, req),
+      state: (req, res) => stateHandler(req, res),
     },
     log,
   );
@@ -96,6 +108,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     resolveImage: (task, image) => resolveTaskImage(registry, task.taskArn!.split(':')[4], image),
   });
 
+  const state = stateControl({
+    db, sql, dataDir, version: VERSION, log, driver, instanceId: instanceId(db), controllers, registry,
+    reloadLoadBalancers: () => loadBalancing.refresh(),
+  });
+  stateHandler = stateRoutes(state);
+
   // Warm the hot services after we are ready, so the first ECS call is fast too.
   const warm = setTimeout(() => {
     try {
@@ -116,11 +134,19 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     dataDir,
     driver,
     controllers,
+    state,
+    needsInit: () => !db.prepare("SELECT 1 FROM berth_meta WHERE key = 'initialized-at'").get(),
+    markInitialized: () => void getOrCreateMeta(db, 'initialized-at', () => new Date().toISOString()),
     async stop() {
       if (stopped) return;
       stopped = true;
       clearTimeout(warm);
       await controllers.stop();
+      // An ephemeral Berth's state dies with it, so its containers must too (a persistent one leaves them to adopt).
+      if (config.ephemeral) {
+        const mine = await driver.listContainers({ 'berth.instance': instanceId(db) }).catch(() => []);
+        await Promise.all(mine.map((c) => driver.removeContainer(c.id).catch(() => undefined)));
+      }
       await loadBalancing.stop();
       metadata.close();
       await new Promise<void>((ok) => {

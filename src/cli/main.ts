@@ -3,23 +3,32 @@
  */
 import { configFromEnv, ConfigError, resolveConfig, type Config } from '../config/index.js';
 import { VERSION } from '../version.js';
+import { createReadStream } from 'node:fs';
 import { parseArgs } from './args.js';
+import { loadCommand, resetCommand, runInitScripts, saveCommand } from './state.js';
 import { doctor } from './doctor.js';
+import type { LoadBalancerStatus } from '../lb/index.js';
+import { loadBalancerStatusLines } from '../lb/status-text.js';
 
 const HELP = `berth ${VERSION}: the AWS container platform on one machine
 
 Usage:
-  berth up [--host H] [--port N] [--data-dir D] [--ephemeral] [--log-level L]
+  berth up [--host H] [--port N] [--data-dir D] [--ephemeral] [--log-level L] [--load FILE] [--init DIR]
+                                    --load starts from a snapshot; --init runs DIR/*.sh once for a new state
   berth status [--endpoint URL]     is a Berth answering, and which
   berth env [--endpoint URL]        shell exports for the AWS CLI and SDKs
   berth doctor [--port N] [--data-dir D]   check the container engine, port and data dir
   berth logs <task> [--cluster C] [--container NAME] [-f|--follow] [--endpoint URL]
                                     a task's awslogs output (CloudWatch Logs)
+  berth reset [--service ecs,ecr,…] [--endpoint URL]   back to a fresh start (all or some services)
+  berth state save|load FILE [--endpoint URL]           snapshot the state to FILE, or replace it from FILE
   berth version
 
 Environment: BERTH_HOST, BERTH_PORT, BERTH_DATA_DIR, BERTH_EPHEMERAL, BERTH_LOG_LEVEL,
 BERTH_DEFAULT_ACCOUNT, BERTH_DEFAULT_REGION, BERTH_ACCESS_KEYS (KEY=ACCOUNT,...).
 `;
+
+class UsageError extends Error {}
 
 const BOOLEAN_FLAGS = new Set(['ephemeral', 'help', 'follow']);
 
@@ -81,6 +90,13 @@ export async function main(argv: string[]): Promise<void> {
         });
         return;
       }
+      case 'reset':
+        return await resetCommand(endpointOf(flags), typeof flags.service === 'string' ? flags.service : undefined);
+      case 'state': {
+        const [verb, file] = parsed.rest;
+        if (!file || (verb !== 'save' && verb !== 'load')) throw new UsageError('usage: berth state save|load FILE');
+        return await (verb === 'save' ? saveCommand : loadCommand)(endpointOf(flags), file);
+      }
       case 'version':
         console.log(VERSION);
         return;
@@ -89,6 +105,16 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = 2;
     }
   } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`berth: ${err.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    if (command === 'reset' || command === 'state') {
+      console.error(`berth ${command}: ${(err as Error).message}`);
+      process.exitCode = 1;
+      return;
+    }
     if (err instanceof ConfigError) {
       console.error(`berth: ${err.message}`);
       process.exitCode = 2;
@@ -128,9 +154,23 @@ async function up(flags: Record<string, string | boolean>) {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  if (typeof flags.load === 'string') {
+    try {
+      await app.state.load(createReadStream(flags.load));
+    } catch (err) {
+      console.error(`berth: cannot load ${flags.load}: ${(err as Error).message}`);
+      await app.stop();
+      process.exit(2);
+    }
+  }
   // Handlers first: whoever reads the ready line may signal at once.
   const where = config.ephemeral ? 'ephemeral (in memory)' : app.dataDir;
   process.stdout.write(`Berth ${VERSION} ready on ${app.endpoint} (data: ${where})\n`);
+  if (typeof flags.init === 'string' && app.needsInit()) {
+    const failed = runInitScripts(flags.init, app.endpoint, config.defaultRegion);
+    app.markInitialized();
+    if (failed.length) console.error(`berth: init scripts failed: ${failed.join(', ')}`);
+  }
 }
 
 async function status(endpoint: string) {
@@ -138,6 +178,8 @@ async function status(endpoint: string) {
     const res = await fetch(`${endpoint}/_berth/health`, { signal: AbortSignal.timeout(2000) });
     const body = (await res.json()) as Record<string, unknown>;
     console.log(`Berth ${body.version} ${body.status} on ${endpoint}, up ${body.uptimeSeconds}s, data: ${body.dataDir ?? 'ephemeral'}`);
+    const lbs = await fetch(`${endpoint}/_berth/load-balancers`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.json() : { loadBalancers: [] }), () => ({ loadBalancers: [] }));
+    for (const line of loadBalancerStatusLines((lbs as { loadBalancers: LoadBalancerStatus[] }).loadBalancers ?? [])) console.log(line);
   } catch {
     console.error(`berth: nothing answers on ${endpoint} (start one with \`berth up\`)`);
     process.exitCode = 1;

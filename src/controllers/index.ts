@@ -15,6 +15,7 @@ import { LABELS } from './container-spec.js';
 import { LogShipper } from './log-shipper.js';
 import { ControllerRuntime } from './runtime.js';
 import { TaskLifecycle } from './task-lifecycle.js';
+import { registryAuth, resolveSecrets } from './task-secrets.js';
 import { ServiceScheduler } from './service-scheduler.js';
 import { liveServiceArns } from '../services/ecs/service-store.js';
 import { allFileSystemKeys, unsettledKeys } from '../services/efs/store.js';
@@ -47,8 +48,10 @@ const PRUNE_MS = 60_000;
 
 export interface Controllers {
   runtime: ControllerRuntime;
-  /** Resolves once every queued reconcile has run (tests). */
+  /** Resolves once every queued reconcile has run (tests, reset). */
   idle(): Promise<void>;
+  /** Reconciles everything in the state now (after a reset or a snapshot load). */
+  resync(): void;
   stop(): Promise<void>;
 }
 
@@ -66,6 +69,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.register(new TaskLifecycle({
     ...d, prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),
     resolveMounts: volumes.resolveMounts, releaseMounts: volumes.releaseMounts,
+    // Task-definition secrets and repositoryCredentials, from SSM and Secrets Manager (task-secrets.ts).
+    resolveSecrets: (t, def, name) => resolveSecrets(d, t, def, name), registryAuth: (t, def, name) => registryAuth(d, t, def, name),
     onTaskChanged: (t) => {
       const service = serviceArnOfTask(t);
       if (service) runtime.enqueue(SERVICES, service);
@@ -126,6 +131,10 @@ export function startControllers(d: ControllerDeps): Controllers {
 
   return {
     runtime,
+    resync: () => {
+      resync();
+      void adoptContainers();
+    },
     idle: () => runtime.idle(),
     async stop() {
       clearInterval(resyncTimer);

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
 import type { Logger } from '../shared/logger.js';
+import { isStateRequest } from './state-routes.js';
 
 /** API bodies larger than this are refused (registry uploads stream separately). */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -21,6 +22,8 @@ export interface Routes {
   aws: Handler;
   /** The OCI registry (/v2/…): blobs stream through it, so it gets the request before any body is read. */
   registry?: StreamHandler;
+  /** Reset and snapshots (/_berth/reset, /_berth/state): archives stream through it. */
+  state?: StreamHandler;
   /** Load balancers by Host header (their DNS names): true when the request was theirs and answered. */
   loadBalancer?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** Upgrade (WebSocket) requests for a load balancer's DNS name: true when taken. */
@@ -37,7 +40,9 @@ function isRegistryRequest(req: http.IncomingMessage): boolean {
 export function createServer(routes: Routes, log: Logger): http.Server {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     if (routes.loadBalancer?.(req, res)) return;
-    const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res) : handle(routes, req, res);
+    const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res)
+      : routes.state && isStateRequest(req.url ?? '/') ? routes.state(req, res)
+      : handle(routes, req, res);
     work.catch((err) => {
       log.error('http handler failed', { error: (err as Error)?.stack ?? String(err) });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

@@ -109,6 +109,12 @@ export class LoadBalancing {
     });
   }
 
+  /** Rebinds everything from state now, whatever the generation says (after a reset or snapshot load). */
+  refresh(): void {
+    this.snapshot = EMPTY_SNAPSHOT;
+    this.reload();
+  }
+
   private reload(): void {
     this.lastReloadCheck = Date.now();
     try {

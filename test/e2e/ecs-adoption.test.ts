@@ -20,6 +20,7 @@ describe('Berth restarted after kill -9 adopts its running tasks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-adopt-'));
   let berth: SpawnedBerth | undefined;
   after(async () => {
+    if (berth) await fetch(`${berth.endpoint}/_berth/reset`, { method: 'POST' }).catch(() => undefined);
     await berth?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
