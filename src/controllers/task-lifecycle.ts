@@ -54,6 +54,11 @@ export interface TaskLifecycleDeps {
    * task definition names an image as `<account>.dkr.ecr.<region>.amazonaws.com/…`) with Berth's token.
    */
   resolveImage?: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
+  /**
+   * A container's `repositoryCredentials` (task-secrets.ts) as pull credentials; a thrown Error's message
+   * becomes the stoppedReason (ECS resolves them even when the image is cached).
+   */
+  registryAuth?: (task: Task, def: TaskDefinition, containerName: string) => RegistryAuth | undefined;
   /** Called after a task's lastStatus or health changed (the service scheduler listens). */
   onTaskChanged?: (task: Task) => void;
 }
@@ -147,6 +152,8 @@ export class TaskLifecycle implements Reconciler {
         }
       }
       ctx.pauseContainerId = pause!.id;
+      // A pause container made in this pass publishes the task's ports: record them with the containers below.
+      byName.set('~pause', pause!);
       this.update(arn, (t) => {
         if (t.lastStatus === 'PROVISIONING') t.lastStatus = 'PENDING';
         const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
@@ -161,7 +168,7 @@ export class TaskLifecycle implements Reconciler {
     // PENDING: pull what is missing, then start each container whose dependencies allow it.
     const missing = (def.containerDefinitions ?? []).filter((cd) => !byName.has(cd.name!));
     if (missing.length) {
-      const pullError = await this.pullImages(task, missing);
+      const pullError = await this.pullImages(task, missing, def);
       if (pullError) return this.failToStart(arn, pullError, missing);
       // As ECS's agent validates logger args when it creates containers (awslogs: the group must exist).
       const logError = this.d.prepareLogging?.(task, def);
@@ -217,14 +224,21 @@ export class TaskLifecycle implements Reconciler {
     return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
   }
 
-  private async pullImages(task: Task, defs: ContainerDefinition[]): Promise<string | undefined> {
+  private async pullImages(task: Task, defs: ContainerDefinition[], def?: TaskDefinition): Promise<string | undefined> {
     const arn = task.taskArn!;
     const images = [...new Set(defs.map((cd) => cd.image!))];
     const need: { image: string; ref: string; auth?: RegistryAuth }[] = [];
     for (const image of images) {
-      const { ref, auth } = this.d.resolveImage?.(task, image) ?? { ref: image };
+      const { ref, auth: berthAuth } = this.d.resolveImage?.(task, image) ?? { ref: image };
+      let auth = berthAuth;
+      try {
+        const withCreds = defs.find((cd) => cd.image === image && cd.repositoryCredentials);
+        if (withCreds && def) auth ??= this.d.registryAuth?.(task, def, withCreds.name!);
+      } catch (err) {
+        return (err as Error).message;
+      }
       // Images in Berth's registry are always pulled (a tag may have moved); others only when absent.
-      if (auth || !(await this.d.driver.hasImage(ref))) need.push({ image, ref, auth });
+      if (berthAuth || !(await this.d.driver.hasImage(ref))) need.push({ image, ref, auth });
     }
     const start = this.d.clock.now();
     this.update(arn, (t) => { t.pullStartedAt ??= iso(start) as unknown as Date; });

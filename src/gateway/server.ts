@@ -54,7 +54,15 @@ export function createServer(routes: Routes, log: Logger): http.Server {
   // receiving a request would cut off multi-GiB layers (headersTimeout still applies).
   if (routes.registry) server.requestTimeout = 0;
   server.on('upgrade', (req, socket, head) => {
-    if (!routes.loadBalancerUpgrade?.(req, socket, head)) socket.destroy();
+    if (routes.loadBalancerUpgrade?.(req, socket, head)) return;
+    // Not a load balancer's: ignore the Upgrade (e.g. curl --http2's h2c) and answer it as HTTP/1.1, as Node
+    // does when no 'upgrade' listener exists.
+    if (head.length) socket.unshift(head);
+    const res = new http.ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as import('node:net').Socket);
+    res.on('finish', () => socket.end());
+    server.emit('request', req, res);
   });
   return server;
 }

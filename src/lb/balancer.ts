@@ -19,6 +19,7 @@ export class Balancer {
   /** Forgets resolved addresses (a reload may have changed what resolvers answer). */
   refresh(): void {
     this.resolved.clear();
+    this.pools = new WeakMap();
   }
 
   address(group: TargetGroupView, t: TargetView): ResolvedTarget | undefined {
@@ -30,8 +31,20 @@ export class Balancer {
     return r ?? undefined;
   }
 
+  /** Pools by group view: a reload makes new views, so entries expire with their snapshot. */
+  private pools = new WeakMap<TargetGroupView, TargetView[]>();
+
   /** The targets traffic may go to now: healthy ones, or all (fail open) when none is. */
   pool(group: TargetGroupView): TargetView[] {
+    let pool = this.pools.get(group);
+    if (!pool) {
+      pool = this.computePool(group);
+      this.pools.set(group, pool);
+    }
+    return pool;
+  }
+
+  private computePool(group: TargetGroupView): TargetView[] {
     const candidates = group.targets.filter((t) => !t.draining && this.address(group, t));
     if (group.doc.HealthCheckEnabled === false) return candidates;
     const healthy = candidates.filter((t) => t.state === 'healthy');

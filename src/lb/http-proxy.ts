@@ -88,17 +88,28 @@ interface Choice {
 }
 
 export class HttpProxy {
-  private agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 512, scheduling: 'lifo' });
-  private tlsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 512, scheduling: 'lifo', rejectUnauthorized: false });
+  /** Pooled keep-alive connections to targets, one pool per (TLS, idle timeout): the timeout is the sockets'. */
+  private agents = new Map<string, http.Agent>();
 
   /** Upgraded (WebSocket) connections: no server tracks them once upgraded, so stop() ends them here. */
   private upgraded = new Set<Duplex>();
 
   constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger) {}
 
+  private agentFor(tls: boolean, idleMs: number): http.Agent {
+    const key = `${tls}:${idleMs}`;
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const opts = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 512, scheduling: 'lifo' as const, timeout: idleMs, noDelay: true };
+      agent = tls ? new https.Agent({ ...opts, rejectUnauthorized: false }) : new http.Agent(opts);
+      this.agents.set(key, agent);
+    }
+    return agent;
+  }
+
   close(): void {
-    this.agent.destroy();
-    this.tlsAgent.destroy();
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
     for (const s of this.upgraded) s.destroy();
     this.upgraded.clear();
   }
@@ -137,11 +148,13 @@ export class HttpProxy {
 
   private choose(groups: Parameters<typeof pickGroup>[0], stickySeconds: number | undefined, req: http.IncomingMessage): Choice | undefined {
     const now = this.clock.now();
-    const cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : undefined;
-    const group = pickGroup(groups, stickySeconds ? decodeCookie(cookies?.get(COOKIE_TG)) : undefined);
+    const cookieHeader = req.headers.cookie;
+    let cookies: Map<string, string> | undefined;
+    const cookie = (name: string) => (cookieHeader ? (cookies ??= parseCookies(cookieHeader)).get(name) : undefined);
+    const group = pickGroup(groups, stickySeconds ? decodeCookie(cookie(COOKIE_TG)) : undefined);
     if (!group) return undefined;
     const stickyType = group.attributes['stickiness.enabled'] === 'true' ? group.attributes['stickiness.type'] : undefined;
-    const stickyKey = stickyType === 'lb_cookie' ? decodeCookie(cookies?.get(COOKIE_LB)) : stickyType === 'app_cookie' ? decodeCookie(cookies?.get(COOKIE_APP)) : undefined;
+    const stickyKey = stickyType === 'lb_cookie' ? decodeCookie(cookie(COOKIE_LB)) : stickyType === 'app_cookie' ? decodeCookie(cookie(COOKIE_APP)) : undefined;
     const target = this.balancer.pick(group, now, stickyKey);
     if (!target) return undefined;
     const addr = this.balancer.address(group, target)!;
@@ -198,9 +211,10 @@ export class HttpProxy {
       }
     };
     const upReq = (tls ? https : http).request({
-      host: c.host, port: c.port, method: req.method, path: req.url, headers, agent: tls ? this.tlsAgent : this.agent, setHost: false,
+      host: c.host, port: c.port, method: req.method, path: req.url, headers, agent: this.agentFor(tls, idleMs), setHost: false,
     });
-    upReq.setTimeout(idleMs, () => upReq.destroy(Object.assign(new Error('target timed out'), { code: 'ETIMEDOUT' })));
+    // The agent's socket timeout is the load balancer's idle timeout: a target silent that long gets a 504.
+    upReq.once('timeout', () => upReq.destroy(Object.assign(new Error('target timed out'), { code: 'ETIMEDOUT' })));
     upReq.on('response', (upRes) => {
       const out: http.OutgoingHttpHeaders = {};
       for (const k in upRes.headers) if (!RESPONSE_HOP_BY_HOP.has(k)) out[k] = upRes.headers[k];
@@ -213,8 +227,17 @@ export class HttpProxy {
       }
       if (cookies.length) out['set-cookie'] = [...(upRes.headers['set-cookie'] ?? []), ...cookies];
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out);
-      upRes.pipe(res);
-      upRes.on('end', release);
+      // A hand-rolled pipe: most responses are one chunk, and pipe()'s bookkeeping costs more than the copy.
+      upRes.on('data', (chunk: Buffer) => {
+        if (!res.write(chunk)) {
+          upRes.pause();
+          res.once('drain', () => upRes.resume());
+        }
+      });
+      upRes.on('end', () => {
+        res.end();
+        release();
+      });
       upRes.on('error', () => {
         release();
         res.destroy();

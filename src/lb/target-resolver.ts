@@ -5,8 +5,10 @@
  * port, or an instance id and host port — must be translated. Services that
  * know the mapping plug in a resolver (ECS maps a task's private IP +
  * containerPort to 127.0.0.1:<published host port>); the first resolver that
- * answers wins, and the default is the id itself as the host, which serves
- * `ip` targets on loopback (127.0.0.1) and anything else the host can reach.
+ * answers wins. The default for `ip` targets is the id itself as the host,
+ * which serves targets on loopback (127.0.0.1) and anything else the host can
+ * reach; for `instance` targets it is 127.0.0.1 (every instance Berth has is
+ * this machine, so the registered port is a host port).
  *
  * @example
  *   const unregister = registerTargetResolver({
@@ -43,6 +45,7 @@ export function resolveTarget(account: string, region: string, targetType: strin
       // A failing resolver must not take the data plane down; the next one is asked.
     }
   }
-  if (targetType === 'instance') return undefined;
+  // Every "instance" Berth knows is this machine: a port registered for an instance is a host port here.
+  if (targetType === 'instance') return { host: '127.0.0.1', port };
   return { host: id, port };
 }

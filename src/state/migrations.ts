@@ -266,12 +266,12 @@ export const MIGRATIONS: Migration[] = [
     version: 11,
     name: 'secrets manager: secrets and their versions',
     sql: `
-      CREATE TABLE sm_secrets (
+      CREATE TABLE secretsmanager_secrets (
         account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL UNIQUE,
         created_at REAL NOT NULL, deleted_at REAL, purge_at REAL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
         PRIMARY KEY (account, region, name)
       );
-      CREATE TABLE sm_secret_versions (
+      CREATE TABLE secretsmanager_secret_versions (
         arn TEXT NOT NULL, version_id TEXT NOT NULL, string_value TEXT, binary_value BLOB,
         stages TEXT NOT NULL, created_at REAL NOT NULL, seq INTEGER NOT NULL,
         PRIMARY KEY (arn, version_id)

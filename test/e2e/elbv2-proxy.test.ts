@@ -13,10 +13,10 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import {
   ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, CreateListenerCommand, CreateRuleCommand,
-  RegisterTargetsCommand, type LoadBalancer, type TargetGroup, type Listener,
+  RegisterTargetsCommand, DescribeTargetGroupsCommand, ModifyTargetGroupAttributesCommand, type LoadBalancer, type TargetGroup, type Listener,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
-import { defaultSubnets, freePort, request, startBackend, type Backend } from '../helpers/elbv2.js';
+import { defaultSubnets, eventually, freePort, request, startBackend, type Backend } from '../helpers/elbv2.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -134,6 +134,41 @@ describe('load balancer data plane with real backends', () => {
     assert.equal(h.host, `127.0.0.1:${port}`);
     await request(port, '/api/trace', { headers: { 'x-amzn-trace-id': 'Root=1-5759e988-bd862e3fe1be46a994272793' } });
     assert.match(String(api.seen[api.seen.length - 1]['x-amzn-trace-id']), /^Self=1-[0-9a-f]{8}-[0-9a-f]{24};Root=1-5759e988-bd862e3fe1be46a994272793$/);
+  });
+
+  it('weighted target groups split traffic by weight, and group stickiness pins a client to one group', async () => {
+    const [, , , api, admin] = backends;
+    const [apiTg, adminTg] = await Promise.all(['api', 'admin'].map(async (name) =>
+      (await elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))).TargetGroups![0]));
+    await elb.send(new CreateRuleCommand({
+      ListenerArn: listener.ListenerArn, Priority: 40, Conditions: [{ Field: 'path-pattern', Values: ['/weighted'] }],
+      Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: apiTg.TargetGroupArn, Weight: 0 }, { TargetGroupArn: adminTg.TargetGroupArn, Weight: 5 }] } }],
+    }));
+    for (let i = 0; i < 5; i++) assert.equal((await request(port, '/weighted')).body, 'admin /weighted');
+    await elb.send(new CreateRuleCommand({
+      ListenerArn: listener.ListenerArn, Priority: 41, Conditions: [{ Field: 'path-pattern', Values: ['/sticky-groups'] }],
+      Actions: [{ Type: 'forward', ForwardConfig: {
+        TargetGroups: [{ TargetGroupArn: apiTg.TargetGroupArn, Weight: 1 }, { TargetGroupArn: adminTg.TargetGroupArn, Weight: 1 }],
+        TargetGroupStickinessConfig: { Enabled: true, DurationSeconds: 60 },
+      } }],
+    }));
+    const first = await request(port, '/sticky-groups');
+    const cookie = (first.headers['set-cookie'] ?? []).find((c) => c.startsWith('AWSALBTG='))!.split(';')[0];
+    for (let i = 0; i < 5; i++) assert.equal((await request(port, '/sticky-groups', { headers: { cookie } })).body, first.body);
+    assert.ok([api.name, admin.name].includes(first.body.split(' ')[0]));
+  });
+
+  it('lb_cookie stickiness sends a client back to the same target', async () => {
+    const web = (await elb.send(new DescribeTargetGroupsCommand({ Names: ['web'] }))).TargetGroups![0];
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'stickiness.enabled', Value: 'true' }] }));
+    const first = await eventually(async () => {
+      const r = await request(port, '/sticky');
+      return r.headers['set-cookie']?.some((c) => c.startsWith('AWSALB=')) && r;
+    }, 5000, 100);
+    const cookie = first.headers['set-cookie']!.find((c) => c.startsWith('AWSALB='))!.split(';')[0];
+    assert.ok(first.headers['set-cookie']!.some((c) => c.startsWith('AWSALBCORS=')));
+    for (let i = 0; i < 5; i++) assert.equal((await request(port, '/sticky', { headers: { cookie } })).body, first.body);
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'stickiness.enabled', Value: 'false' }] }));
   });
 
   it('a listener with no registered targets answers 503, and a dead target 502', async () => {

@@ -2,10 +2,9 @@
  * EFS rows: file systems, access points and mount targets, each keyed by
  * (account, region, id) with the SDK-shaped description in `doc`. Tags live
  * in the shared tags table under the resource's ARN (mount targets have none).
- * Lifecycle states move forward in efs-file-systems.ts (the controller):
- * creating → available, and deleting → gone.
- *
- * Also the few lookups ECS's task-volume resolution needs (no RequestContext).
+ * Lifecycle states move forward in controllers/efs-file-systems.ts:
+ * creating → available, and deleting → gone. Functions take a Scope (a
+ * RequestContext is one), so the controller can use them too.
  */
 import type { AccessPointDescription, FileSystemDescription, MountTargetDescription, Tag } from '@aws-sdk/client-efs';
 import { parseArn } from '../../shared/arns.js';
@@ -208,7 +207,7 @@ export function pageLimit(value: number | undefined, defaultSize: number, what: 
   return value;
 }
 
-/** Rows still in the scope of an account's listing, in creation order, for the controller's resync. */
+/** Resources not yet settled (creating, updating, deleting), for the controller's periodic resync. */
 export function unsettledKeys(sql: Statements): string[] {
   const rows = sql
     .get(`SELECT account, region, id FROM efs_file_systems WHERE state != 'available'

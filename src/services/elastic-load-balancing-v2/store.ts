@@ -41,7 +41,8 @@ const nextSeq = (sql: Statements, table: string) => (sql.get(`SELECT COALESCE(MA
 
 /** Marks ELBv2 state as changed for the data plane. */
 export function bumpGeneration(sql: Statements): void {
-  sql.get('UPDATE elbv2_generation SET gen = gen + 1 WHERE id = 1').run();
+  // An upsert: a reset of ELBv2 state (state/reset.ts) deletes the row too.
+  sql.get('INSERT INTO elbv2_generation (id, gen) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET gen = gen + 1').run();
 }
 
 export function generation(sql: Statements): number {

@@ -83,19 +83,19 @@ const COLUMNS = 'name, arn, created_at, deleted_at, purge_at, doc, seq';
 /** Secrets whose recovery window ended are gone for good. */
 export function purgeExpired(s: SmScope, now: number): void {
   const due = s.sql
-    .get('SELECT arn FROM sm_secrets WHERE account = ? AND region = ? AND purge_at IS NOT NULL AND purge_at <= ?')
+    .get('SELECT arn FROM secretsmanager_secrets WHERE account = ? AND region = ? AND purge_at IS NOT NULL AND purge_at <= ?')
     .all(s.account, s.region, now) as { arn: string }[];
   for (const { arn: a } of due) removeSecret(s, a);
 }
 
 export function removeSecret(s: SmScope, secretArn: string): void {
-  s.sql.get('DELETE FROM sm_secret_versions WHERE arn = ?').run(secretArn);
-  s.sql.get('DELETE FROM sm_secrets WHERE arn = ?').run(secretArn);
+  s.sql.get('DELETE FROM secretsmanager_secret_versions WHERE arn = ?').run(secretArn);
+  s.sql.get('DELETE FROM secretsmanager_secrets WHERE arn = ?').run(secretArn);
   dropAllTags(s, secretArn);
 }
 
 export function findByName(s: SmScope, name: string): StoredSecret | undefined {
-  const row = s.sql.get(`SELECT ${COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? AND name = ?`).get(s.account, s.region, name) as
+  const row = s.sql.get(`SELECT ${COLUMNS} FROM secretsmanager_secrets WHERE account = ? AND region = ? AND name = ?`).get(s.account, s.region, name) as
     | SecretRow
     | undefined;
   return row ? toSecret(row) : undefined;
@@ -112,7 +112,7 @@ export function findSecret(s: SmScope, secretId: string, now: number): StoredSec
   const a = parseArn(secretId);
   if (!a || a.service !== 'secretsmanager' || !a.resource.startsWith('secret:')) return undefined;
   if (a.account !== s.account || a.region !== s.region) return undefined;
-  const row = s.sql.get(`SELECT ${COLUMNS} FROM sm_secrets WHERE arn = ?`).get(secretId) as SecretRow | undefined;
+  const row = s.sql.get(`SELECT ${COLUMNS} FROM secretsmanager_secrets WHERE arn = ?`).get(secretId) as SecretRow | undefined;
   if (row) return toSecret(row);
   return findByName(s, a.resource.slice('secret:'.length));
 }
@@ -120,14 +120,14 @@ export function findSecret(s: SmScope, secretId: string, now: number): StoredSec
 /** Secrets in creation order (filtering happens in code: the store is small). */
 export function allSecrets(s: SmScope, now: number): StoredSecret[] {
   purgeExpired(s, now);
-  const rows = s.sql.get(`SELECT ${COLUMNS} FROM sm_secrets WHERE account = ? AND region = ? ORDER BY seq`).all(s.account, s.region) as SecretRow[];
+  const rows = s.sql.get(`SELECT ${COLUMNS} FROM secretsmanager_secrets WHERE account = ? AND region = ? ORDER BY seq`).all(s.account, s.region) as SecretRow[];
   return rows.map(toSecret);
 }
 
 export function insertSecret(s: SmScope, secret: Omit<StoredSecret, 'seq'>): void {
-  const { n } = s.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM sm_secrets').get() as { n: number };
+  const { n } = s.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM secretsmanager_secrets').get() as { n: number };
   s.sql
-    .get('INSERT INTO sm_secrets (account, region, name, arn, created_at, deleted_at, purge_at, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+    .get('INSERT INTO secretsmanager_secrets (account, region, name, arn, created_at, deleted_at, purge_at, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(s.account, s.region, secret.name, secret.arn, secret.createdAt, secret.deletedAt ?? null, secret.purgeAt ?? null, docOf(secret), n + 1);
 }
 
@@ -143,7 +143,7 @@ function docOf(secret: SecretMeta): string {
 
 export function saveSecret(s: SmScope, secret: StoredSecret): void {
   s.sql
-    .get('UPDATE sm_secrets SET deleted_at = ?, purge_at = ?, doc = ? WHERE arn = ?')
+    .get('UPDATE secretsmanager_secrets SET deleted_at = ?, purge_at = ?, doc = ? WHERE arn = ?')
     .run(secret.deletedAt ?? null, secret.purgeAt ?? null, docOf(secret), secret.arn);
 }
 
@@ -158,22 +158,22 @@ const toVersion = (r: VersionRow): StoredVersion => ({
 /** Oldest first. */
 export function versionsOf(s: SmScope, secretArn: string): StoredVersion[] {
   const rows = s.sql
-    .get('SELECT version_id, string_value, binary_value, stages, created_at FROM sm_secret_versions WHERE arn = ? ORDER BY seq')
+    .get('SELECT version_id, string_value, binary_value, stages, created_at FROM secretsmanager_secret_versions WHERE arn = ? ORDER BY seq')
     .all(secretArn) as VersionRow[];
   return rows.map(toVersion);
 }
 
 export function insertVersion(s: SmScope, secretArn: string, v: StoredVersion): void {
-  const { n } = s.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM sm_secret_versions WHERE arn = ?').get(secretArn) as { n: number };
+  const { n } = s.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM secretsmanager_secret_versions WHERE arn = ?').get(secretArn) as { n: number };
   s.sql
-    .get('INSERT INTO sm_secret_versions (arn, version_id, string_value, binary_value, stages, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .get('INSERT INTO secretsmanager_secret_versions (arn, version_id, string_value, binary_value, stages, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(secretArn, v.versionId, v.stringValue ?? null, v.binaryValue ?? null, JSON.stringify(v.stages), v.createdAt, n + 1);
 }
 
 export function setStages(s: SmScope, secretArn: string, versionId: string, stages: string[]): void {
-  s.sql.get('UPDATE sm_secret_versions SET stages = ? WHERE arn = ? AND version_id = ?').run(JSON.stringify(stages), secretArn, versionId);
+  s.sql.get('UPDATE secretsmanager_secret_versions SET stages = ? WHERE arn = ? AND version_id = ?').run(JSON.stringify(stages), secretArn, versionId);
 }
 
 export function deleteVersion(s: SmScope, secretArn: string, versionId: string): void {
-  s.sql.get('DELETE FROM sm_secret_versions WHERE arn = ? AND version_id = ?').run(secretArn, versionId);
+  s.sql.get('DELETE FROM secretsmanager_secret_versions WHERE arn = ? AND version_id = ?').run(secretArn, versionId);
 }

@@ -8,6 +8,7 @@ import {
   ListSecretsCommand,
   SecretsManagerClient,
   paginateListSecrets,
+  type ListSecretsCommandInput,
 } from '@aws-sdk/client-secrets-manager';
 import { startApp, type App } from '../../../src/app.js';
 import { resolveConfig } from '../../../src/config/index.js';
@@ -19,7 +20,7 @@ describe('Secrets Manager listing and the deletion window', () => {
   let app: App;
   let sm: SecretsManagerClient;
   const clock = new ManualClock(Date.now());
-  const names = async (input: ConstructorParameters<typeof ListSecretsCommand>[0]) =>
+  const names = async (input: ListSecretsCommandInput) =>
     (await sm.send(new ListSecretsCommand(input))).SecretList!.map((s) => s.Name);
 
   before(async () => {
