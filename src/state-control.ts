@@ -56,7 +56,14 @@ export function stateControl(d: StateControlDeps): StateOps {
     }],
     ['ecr', { after: async () => void (await collectGarbage(d.registry)) }],
     ['elastic-load-balancing-v2', { after: async () => d.reloadLoadBalancers() }],
-    ['efs', { after: async () => rm(join(d.dataDir, 'volumes', 'efs'), { recursive: true, force: true }) }],
+    ['efs', {
+      // Mount targets' ENIs live in EC2's tables.
+      before: async () => {
+        const enis = d.sql.get("SELECT account, region, json_extract(doc, '$.NetworkInterfaceId') AS id FROM efs_mount_targets").all() as { account: string; region: string; id: string | null }[];
+        for (const e of enis) if (e.id) releaseEni(d.sql, { account: e.account, region: e.region, networkInterfaceId: e.id });
+      },
+      after: async () => rm(join(d.dataDir, 'volumes', 'efs'), { recursive: true, force: true }),
+    }],
   ]);
 
   const snapshotDeps = {

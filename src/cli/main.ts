@@ -167,7 +167,7 @@ async function up(flags: Record<string, string | boolean>) {
   const where = config.ephemeral ? 'ephemeral (in memory)' : app.dataDir;
   process.stdout.write(`Berth ${VERSION} ready on ${app.endpoint} (data: ${where})\n`);
   if (typeof flags.init === 'string' && app.needsInit()) {
-    const failed = runInitScripts(flags.init, app.endpoint, config.defaultRegion);
+    const failed = await runInitScripts(flags.init, app.endpoint, config.defaultRegion);
     app.markInitialized();
     if (failed.length) console.error(`berth: init scripts failed: ${failed.join(', ')}`);
   }

@@ -2,7 +2,8 @@
  * `berth reset [--service a,b]`, `berth state save FILE`, `berth state load FILE`
  * against a running Berth, and the start-up helpers of `berth up --load/--init`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -64,20 +65,24 @@ export async function loadCommand(endpoint: string, file: string) {
   console.log(`loaded ${file} in ${JSON.parse(body).durationMs} ms`);
 }
 
-/** Runs each `*.sh` in DIR (sorted) with the AWS CLI pointed at Berth; returns the names that failed. */
-export function runInitScripts(dir: string, endpoint: string, region: string): string[] {
+/**
+ * Runs each `*.sh` in DIR (sorted) with the AWS CLI pointed at Berth; returns the names that failed.
+ * Asynchronous: the scripts call this very process.
+ */
+export async function runInitScripts(dir: string, endpoint: string, region: string): Promise<string[]> {
   const scripts = readdirSync(dir).filter((f) => f.endsWith('.sh')).sort();
   const failed: string[] = [];
   for (const s of scripts) {
     process.stderr.write(`berth: init ${s}\n`);
-    const r = spawnSync('bash', [join(dir, s)], {
+    const child = spawn('bash', [join(dir, s)], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: {
         ...process.env, AWS_ENDPOINT_URL: endpoint, BERTH_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
         AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test', AWS_DEFAULT_REGION: region, AWS_REGION: region, AWS_PAGER: '',
       },
     });
-    if (r.status !== 0) failed.push(s);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) failed.push(s);
   }
   return failed;
 }

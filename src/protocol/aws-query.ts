@@ -65,7 +65,7 @@ export function errorFields(shape: StructureShape | undefined, err: AwsError): s
 /** <ErrorResponse>: the body awsQuery and restXml share. */
 export function errorResponseXml(err: AwsError, model: ServiceModel, requestId: string, xmlns?: string) {
   const shape = errorShape(model, err.code);
-  const status = errorStatus(err, shape);
+  const status = errorStatus(err, shape, true);
   const sender = err.sender ?? status < 500;
   const body = element(
     'ErrorResponse',

@@ -44,7 +44,7 @@ export class Ec2QueryCodec implements Codec {
   serializeError(err: AwsError, model: ServiceModel, ctx: ResponseContext): WireResponse {
     // EC2 models no error shapes; a code thrown by a provider is the wire code.
     const shape = errorShape(model, err.code);
-    const status = errorStatus(err, shape);
+    const status = errorStatus(err, shape, true);
     const body = XML_DECLARATION + element(
       'Response',
       element('Errors', element('Error', textElement('Code', queryErrorCode(err, shape)) + textElement('Message', err.message))) +

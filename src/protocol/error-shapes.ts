@@ -8,10 +8,15 @@ export function errorShape(model: ServiceModel, code: string): StructureShape | 
   return model.errors.get(code) ?? model.errorsByQueryCode.get(code);
 }
 
-export function errorStatus(err: AwsError, shape: StructureShape | undefined): number {
+/**
+ * The HTTP status of an error: the thrower's, else the model's. An awsQueryError
+ * status applies only when the error is spoken as query (JSON services such as
+ * SSM declare query-era statuses they no longer send).
+ */
+export function errorStatus(err: AwsError, shape: StructureShape | undefined, asQuery = false): number {
   if (err.status) return err.status;
   const q = shape?.traits.awsQueryError;
-  if (Array.isArray(q) && q[1]) return q[1];
+  if (asQuery && Array.isArray(q) && q[1]) return q[1];
   if (shape?.traits.httpError) return shape.traits.httpError;
   return shape?.traits.error === 'server' ? 500 : 400;
 }

@@ -13,6 +13,8 @@ import { gzipSync } from 'node:zlib';
 import { CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateFileSystemCommand, DescribeFileSystemsCommand, EFSClient } from '@aws-sdk/client-efs';
+import { existsSync } from 'node:fs';
 import { clientConfig, REPO_ROOT, spawnBerth, type SpawnedBerth } from '../helpers/berth.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -57,6 +59,8 @@ describe('reset and snapshots', () => {
   let digest: string;
   let imageUri: string;
   let instance: string;
+  let fsId: string;
+  let efsFile: string;
   const snapshot = join(work, 'team.tar.gz');
 
   before(async () => {
@@ -88,6 +92,13 @@ describe('reset and snapshots', () => {
     }, 'service running');
     instance = execFileSync('docker', ['ps', '--filter', 'label=berth.cluster=team', '--format', '{{.Label "berth.instance"}}'], { encoding: 'utf8' }).split('\n')[0];
     assert.ok(instance);
+    // An EFS file system with a file in it (its directory is what tasks mount).
+    const efs = new EFSClient(clientConfig(berth.endpoint));
+    fsId = (await efs.send(new CreateFileSystemCommand({ CreationToken: 'team-data' }))).FileSystemId!;
+    await waitFor(async () => ((await efs.send(new DescribeFileSystemsCommand({ FileSystemId: fsId }))).FileSystems![0].LifeCycleState === 'available' ? true : undefined), 'fs available');
+    efs.destroy();
+    efsFile = join(work, 'a', 'volumes', 'efs', '000000000000', 'us-east-1', fsId, 'hello.txt');
+    writeFileSync(efsFile, 'shared data');
   });
   after(async () => {
     ecs.destroy();
@@ -112,6 +123,7 @@ describe('reset and snapshots', () => {
     assert.deepEqual(instanceContainers(instance), []);
     assert.deepEqual((await ecs.send(new ListClustersCommand({}))).clusterArns, []);
     assert.deepEqual((await ecr.send(new DescribeRepositoriesCommand({}))).repositories, []);
+    assert.equal(existsSync(efsFile), false, 'the EFS file system is gone');
     const ec2 = new EC2Client(clientConfig(berth.endpoint));
     const vpcs = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
     ec2.destroy();
@@ -137,6 +149,7 @@ describe('reset and snapshots', () => {
       return x.runningCount === 2 ? x : undefined;
     }, 'service running again');
     assert.equal(s.desiredCount, 2);
+    assert.equal(readFileSync(efsFile, 'utf8'), 'shared data');
     // The controllers start the loaded tasks' containers again: each task's container and its pause container.
     await waitFor(async () => (instanceContainers(instance).length === 4 ? true : undefined), 'containers started again');
   });
