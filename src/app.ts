@@ -12,6 +12,8 @@ import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { stateControl } from './state-control.js';
+import { registerTargetResolver } from './lb/target-resolver.js';
+import { ecsTargetResolver } from './services/ecs/lb-target-resolver.js';
 import { createRegistry } from './registry/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import { LoadBalancing } from './lb/index.js';
@@ -76,6 +78,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   };
   const registry = await createRegistry({ config, db, sql, clock, log, dataDir, endpoint: () => endpoint });
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host });
+  // ECS tasks registered as ip targets are reached through their published ports.
+  const unregisterResolver = registerTargetResolver(ecsTargetResolver(sql));
   const server = createServer(
     {
       registry: registry.handle,
@@ -148,6 +152,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         await Promise.all(mine.map((c) => driver.removeContainer(c.id).catch(() => undefined)));
       }
       await loadBalancing.stop();
+      unregisterResolver();
       metadata.close();
       await new Promise<void>((ok) => {
         server.close(() => ok());

@@ -18,6 +18,8 @@ export interface TaskView {
   healthy: boolean;
   /** Failing a health check after the grace period: to be replaced. */
   failingHealth?: 'container' | 'elb';
+  /** Deregistered from its load balancers and draining: on its way out, counted but not touched. */
+  draining?: boolean;
   startedAtMs?: number;
 }
 
@@ -56,7 +58,9 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   const scaling = (t: TaskView) => `Scaling activity initiated by (deployment ${t.deploymentId})`;
 
   // Tasks failing their health checks are replaced whatever the bounds say, as ECS does.
+  for (const t of input.tasks) if (t.draining) stopping.add(t.arn);
   for (const t of input.tasks) {
+    if (t.draining) continue;
     if (t.failingHealth === 'container') mark(t, 'Task failed container health checks.');
     else if (t.failingHealth === 'elb') mark(t, 'Task failed ELB health checks.');
   }

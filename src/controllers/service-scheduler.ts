@@ -16,6 +16,7 @@ import { buildTask } from '../services/ecs/task-factory.js';
 import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
 import type { ReconcileResult, Reconciler } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
+import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { taskIdOf } from './container-spec.js';
 
 export interface SchedulerDeps {
@@ -82,21 +83,48 @@ export class ServiceScheduler implements Reconciler {
     if (live.some((t) => t.lastStatus === 'RUNNING' && t.startedBy === primary?.id && t.healthStatus !== 'UNHEALTHY')) book.consecutiveFailures = 0;
 
     if (primary) this.circuitBreaker(service, primary, now);
+
+    // Load balancers: running tasks in, stopped tasks out; drained tasks are stopped now.
+    for (const t of tasks as (Task & TaskTargets)[]) {
+      let dirty = false;
+      if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && !t.berthTargets && !t.berthDrainingUntil) {
+        const msg = registerTask(this.d.sql, service, t, now);
+        if (msg) addEvent(service, msg, now);
+        dirty = !!t.berthTargets;
+      }
+      if (t.desiredStatus === 'STOPPED' && t.berthTargets && !t.berthDeregistered) {
+        deregisterTask(this.d.sql, t, now);
+        dirty = true;
+      }
+      if (t.desiredStatus === 'RUNNING' && t.berthDrainingUntil && t.berthDrainingUntil <= now) {
+        t.desiredStatus = 'STOPPED';
+        t.stopCode = 'ServiceSchedulerInitiated';
+        t.stoppedReason = t.berthStopReason ?? 'Scaling activity initiated by deployment';
+        t.version = (t.version ?? 0) + 1;
+        created.push(t.taskArn!);
+        dirty = true;
+      }
+      if (dirty) saveTask(this.d.sql, t);
+    }
+    const draining = new Set(tasks.filter((t) => (t as TaskTargets).berthDrainingUntil && t.desiredStatus === 'RUNNING').map((t) => t.taskArn!));
     const current = service.deployments?.find((d) => d.status === 'PRIMARY');
     const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
     const defs = new Map<string, TaskDefinition | undefined>();
     const defOf = (arn: string) => (defs.has(arn) ? defs.get(arn) : defs.set(arn, findTaskDefinitionByArn(this.d.sql, arn)).get(arn));
-    const views: TaskView[] = live.map((t) => {
+    const withLb = !!service.loadBalancers?.length;
+    const views: TaskView[] = live.filter((t) => t.desiredStatus === 'RUNNING').map((t) => {
       const startedAt = t.startedAt ? Date.parse(String(t.startedAt)) : undefined;
       const hasChecks = (defOf(t.taskDefinitionArn!)?.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck?.command?.length);
       const running = t.lastStatus === 'RUNNING';
       const inGrace = startedAt !== undefined && now - startedAt < graceMs;
+      const lb = withLb ? targetState(this.d.sql, t as Task & TaskTargets, now) : undefined;
       return {
         arn: t.taskArn!,
         deploymentId: t.startedBy ?? '',
         running,
-        healthy: running && (!hasChecks || t.healthStatus === 'HEALTHY'),
-        failingHealth: running && t.healthStatus === 'UNHEALTHY' && !inGrace ? 'container' : undefined,
+        healthy: running && (!hasChecks || t.healthStatus === 'HEALTHY') && (!withLb || lb === 'healthy'),
+        failingHealth: running && !inGrace ? (t.healthStatus === 'UNHEALTHY' ? 'container' : lb === 'unhealthy' ? 'elb' : undefined) : undefined,
+        draining: draining.has(t.taskArn!),
         startedAtMs: startedAt,
       };
     });
@@ -115,8 +143,16 @@ export class ServiceScheduler implements Reconciler {
 
     const stopped: string[] = [];
     for (const s of plan.stop) {
-      const t = loadTaskByArn(this.d.sql, s.arn);
-      if (!t || t.task.desiredStatus === 'STOPPED') continue;
+      const t = loadTaskByArn(this.d.sql, s.arn) as { task: Task & TaskTargets } | undefined;
+      if (!t || t.task.desiredStatus === 'STOPPED' || t.task.berthDrainingUntil) continue;
+      if (t.task.berthTargets?.length && !t.task.berthDeregistered) {
+        // Out of the load balancer first; the task stops once its connections have drained.
+        t.task.berthDrainingUntil = deregisterTask(this.d.sql, t.task, now);
+        t.task.berthStopReason = s.reason;
+        saveTask(this.d.sql, t.task);
+        addEvent(service, `has begun draining connections on 1 tasks.`, now);
+        continue;
+      }
       t.task.desiredStatus = 'STOPPED';
       t.task.stopCode = 'ServiceSchedulerInitiated';
       t.task.stoppedReason = s.reason;

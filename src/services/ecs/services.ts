@@ -34,6 +34,7 @@ import { registerTaggable } from './tags.js';
 import { findTaskDefinition } from './task-definitions.js';
 import { FARGATE_LATEST } from './task-factory.js';
 import { validateAwsvpc } from './awsvpc.js';
+import { targetGroupOf } from '../elastic-load-balancing-v2/targets.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
 
@@ -82,9 +83,17 @@ function validateNetwork(ctx: RequestContext, def: TaskDefinition, input: { netw
   validateAwsvpc(ctx, input.networkConfiguration);
 }
 
-function validateLoadBalancers(def: TaskDefinition, lbs: Service['loadBalancers']) {
+function validateLoadBalancers(ctx: RequestContext, def: TaskDefinition, lbs: Service['loadBalancers']) {
   for (const lb of lbs ?? []) {
     if (!lb.targetGroupArn && !lb.loadBalancerName) throw invalidParameter('Either a target group or a load balancer name must be specified.');
+    if (lb.loadBalancerName) throw invalidParameter('Classic Load Balancers are not supported by Berth; use an Application or Network Load Balancer target group.');
+    const tg = targetGroupOf(ctx.sql, { account: ctx.account, region: ctx.region, targetGroupArn: lb.targetGroupArn! });
+    if (!tg || !tg.LoadBalancerArns?.length) {
+      throw invalidParameter(`The target group with targetGroupArn ${lb.targetGroupArn} does not have an associated load balancer.`);
+    }
+    if (def.networkMode === 'awsvpc' && tg.TargetType !== 'ip') {
+      throw invalidParameter(`The provided target group ${lb.targetGroupArn} has target type ${tg.TargetType}, which is incompatible with the awsvpc network mode specified in the task definition.`);
+    }
     const cd = def.containerDefinitions?.find((c) => c.name === lb.containerName);
     if (!cd) throw invalidParameter(`The container ${lb.containerName} does not exist in the task definition.`);
     if (!cd.portMappings?.some((p) => p.containerPort === lb.containerPort)) {
@@ -112,7 +121,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
   }
   const def = resolveDefinition(ctx, input.taskDefinition);
   validateNetwork(ctx, def, input);
-  validateLoadBalancers(def, input.loadBalancers);
+  validateLoadBalancers(ctx, def, input.loadBalancers);
   const existing = findService(ctx.sql, ctx, cluster.clusterName!, name);
   if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.');
   const launchType = input.capacityProviderStrategy?.length ? undefined : input.launchType ?? (cluster.defaultCapacityProviderStrategy?.length ? undefined : 'EC2');
@@ -198,11 +207,11 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   }
   validateNetwork(ctx, def, service);
   if (input.loadBalancers) {
-    validateLoadBalancers(def, input.loadBalancers);
+    validateLoadBalancers(ctx, def, input.loadBalancers);
     service.loadBalancers = input.loadBalancers;
     redeploy = true;
   }
-  validateLoadBalancers(def, service.loadBalancers);
+  validateLoadBalancers(ctx, def, service.loadBalancers);
   if (input.deploymentConfiguration) {
     validateDeploymentConfiguration(input.deploymentConfiguration);
     service.deploymentConfiguration = {

@@ -1,0 +1,91 @@
+/**
+ * A service's tasks in its load balancers' target groups, as ECS manages them:
+ * a task is registered (its private IP and container port, for awsvpc) once
+ * it runs, counts as healthy for a deployment only when every target group
+ * says so, and is deregistered and drained before it is stopped.
+ */
+import type { Service, Task } from '@aws-sdk/client-ecs';
+import { AwsError } from '../protocol/errors.js';
+import { deregisterTargets, registerTargets, targetGroupOf, targetHealthOf } from '../services/elastic-load-balancing-v2/targets.js';
+import type { Statements } from '../state/db.js';
+
+/** Berth's bookkeeping on a task (never serialized: not a model member). */
+export interface TaskTargets {
+  berthTargets?: { targetGroupArn: string; id: string; port: number }[];
+  berthDeregistered?: boolean;
+  /** Epoch ms when draining ends and the task may be stopped. */
+  berthDrainingUntil?: number;
+  berthStopReason?: string;
+}
+
+export type TargetState = 'healthy' | 'unhealthy' | 'initial' | 'draining' | 'unused' | 'unavailable' | 'missing';
+
+const scopeOf = (taskArn: string) => {
+  const [, , , region, account] = taskArn.split(':');
+  return { account, region };
+};
+
+function privateIp(task: Task): string | undefined {
+  return task.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+}
+
+/**
+ * Registers a running task in each of the service's target groups; returns an
+ * event message if a registration failed (e.g. the target group is gone).
+ */
+export function registerTask(sql: Statements, service: Service, task: Task & TaskTargets, now: number): string | undefined {
+  if (task.berthTargets || !service.loadBalancers?.length) return undefined;
+  const ip = privateIp(task);
+  if (!ip) return undefined;
+  const scope = scopeOf(task.taskArn!);
+  const targets: NonNullable<TaskTargets['berthTargets']> = [];
+  for (const lb of service.loadBalancers) {
+    if (!lb.targetGroupArn) continue;
+    try {
+      registerTargets(sql, { ...scope, targetGroupArn: lb.targetGroupArn, targets: [{ id: ip, port: lb.containerPort }], now });
+      targets.push({ targetGroupArn: lb.targetGroupArn, id: ip, port: lb.containerPort! });
+    } catch (err) {
+      if (!(err instanceof AwsError)) throw err;
+      return `failed to register targets in (target-group ${lb.targetGroupArn}) with (error ${err.message})`;
+    }
+  }
+  task.berthTargets = targets;
+  return `registered 1 targets in (target-group ${targets.map((t) => t.targetGroupArn).join(', ')})`;
+}
+
+/** The worst state of the task's targets ('healthy' only if all are). */
+export function targetState(sql: Statements, task: Task & TaskTargets, now: number): TargetState | undefined {
+  if (!task.berthTargets?.length) return undefined;
+  const scope = scopeOf(task.taskArn!);
+  const order: TargetState[] = ['missing', 'unhealthy', 'unavailable', 'draining', 'unused', 'initial', 'healthy'];
+  let worst: TargetState = 'healthy';
+  for (const t of task.berthTargets) {
+    let state: TargetState = 'missing';
+    try {
+      const [h] = targetHealthOf(sql, { ...scope, targetGroupArn: t.targetGroupArn, targets: [{ id: t.id, port: t.port }], now });
+      state = (h?.TargetHealth?.State as TargetState | undefined) ?? 'missing';
+    } catch (err) {
+      if (!(err instanceof AwsError)) throw err;
+    }
+    if (order.indexOf(state) < order.indexOf(worst)) worst = state;
+  }
+  return worst;
+}
+
+/** Starts draining the task's targets; returns when the task may be stopped (epoch ms). */
+export function deregisterTask(sql: Statements, task: Task & TaskTargets, now: number): number {
+  if (!task.berthTargets?.length || task.berthDeregistered) return now;
+  const scope = scopeOf(task.taskArn!);
+  let delay = 0;
+  for (const t of task.berthTargets) {
+    try {
+      const tg = targetGroupOf(sql, { ...scope, targetGroupArn: t.targetGroupArn });
+      delay = Math.max(delay, Number(tg?.attributes?.['deregistration_delay.timeout_seconds'] ?? 300));
+      deregisterTargets(sql, { ...scope, targetGroupArn: t.targetGroupArn, targets: [{ id: t.id, port: t.port }], now });
+    } catch (err) {
+      if (!(err instanceof AwsError)) throw err;
+    }
+  }
+  task.berthDeregistered = true;
+  return now + delay * 1000;
+}
