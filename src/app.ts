@@ -27,6 +27,8 @@ import { ChangeFeed } from './state/change-feed.js';
 import { getOrCreateMeta, instanceId } from './state/meta.js';
 import { MetadataServer } from './metadata/server.js';
 import { taskEnvironment } from './metadata/environment.js';
+import { CredentialsEndpoint } from './metadata/credentials.js';
+import { ContainerApi } from './metadata/container-api.js';
 import { randomBytes } from 'node:crypto';
 import { openDb, Statements } from './state/db.js';
 import { VERSION } from './version.js';
@@ -80,7 +82,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host });
   // ECS tasks registered as ip targets are reached through their published ports.
   const unregisterResolver = registerTargetResolver(ecsTargetResolver(sql));
-  const server = createServer(
+  // Built twice: Berth's own listener and the one task containers reach (metadata/container-api.ts).
+  const makeServer = () => createServer(
     {
       registry: registry.handle,
       loadBalancer: (req, res) => loadBalancing.route(req, res),
@@ -94,6 +97,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     },
     log,
   );
+  const server = makeServer();
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(config.port, config.host, () => ok());
@@ -106,9 +110,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
   const driver = opts.driver ?? (await makeDriver(config));
   const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
+  const credentials = new CredentialsEndpoint({ sql, clock, log, driver });
+  const containerApi = new ContainerApi({ driver, log, host: config.host, port, makeServer });
   const controllers = startControllers({
     db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir,
-    injectedEnv: async (task, containerName) => taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
+    injectedEnv: async (task, containerName) => ({
+      ...taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
+      ...(await containerApi.env()),
+      ...(await credentials.envFor(task)),
+    }),
     resolveImage: (task, image) => resolveTaskImage(registry, task.taskArn!.split(':')[4], image),
   });
 
@@ -154,6 +164,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       await loadBalancing.stop();
       unregisterResolver();
       metadata.close();
+      credentials.close();
+      containerApi.close();
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeAllConnections();

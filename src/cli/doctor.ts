@@ -4,6 +4,7 @@ import net from 'node:net';
 import http from 'node:http';
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
+import { linkLocalUnsupportedReason } from '../metadata/link-local.js';
 
 interface Check {
   name: string;
@@ -90,6 +91,15 @@ export async function doctor(config: Config): Promise<number> {
   } catch (err) {
     checks.push({ name: 'data dir', ok: false, detail: `${dir}: ${(err as Error).message}`, fix: 'choose a writable --data-dir' });
   }
+
+  // Not a failure: without it tasks get AWS_CONTAINER_CREDENTIALS_FULL_URI instead (src/metadata/credentials.ts).
+  const linkLocal = linkLocalUnsupportedReason();
+  checks.push({
+    name: 'task role credentials', ok: true,
+    detail: linkLocal
+      ? `${linkLocal}: tasks get AWS_CONTAINER_CREDENTIALS_FULL_URI on the bridge gateway (with AWS_CONTAINER_AUTHORIZATION_TOKEN), which AWS SDKs accept only over https; run Berth as root for 169.254.170.2`
+      : 'Berth can serve 169.254.170.2 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) on the container bridge',
+  });
 
   for (const c of checks) {
     console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}${!c.ok && c.fix ? `\n     fix: ${c.fix}` : ''}`);

@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { createReadStream } from 'node:fs';
 import { parseArgs } from './args.js';
 import { loadCommand, resetCommand, runInitScripts, saveCommand } from './state.js';
+import { addInstance, listInstances, removeInstance } from './instances.js';
 import { doctor } from './doctor.js';
 import type { LoadBalancerStatus } from '../lb/index.js';
 import { loadBalancerStatusLines } from '../lb/status-text.js';
@@ -20,6 +21,8 @@ Usage:
   berth doctor [--port N] [--data-dir D]   check the container engine, port and data dir
   berth logs <task> [--cluster C] [--container NAME] [-f|--follow] [--endpoint URL]
                                     a task's awslogs output (CloudWatch Logs)
+  berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--attributes k=v,…]
+                                    virtual container instances for the EC2 launch type
   berth reset [--service ecs,ecr,…] [--endpoint URL]   back to a fresh start (all or some services)
   berth state save|load FILE [--endpoint URL]           snapshot the state to FILE, or replace it from FILE
   berth version
@@ -30,7 +33,7 @@ BERTH_DEFAULT_ACCOUNT, BERTH_DEFAULT_REGION, BERTH_ACCESS_KEYS (KEY=ACCOUNT,...)
 
 class UsageError extends Error {}
 
-const BOOLEAN_FLAGS = new Set(['ephemeral', 'help', 'follow']);
+const BOOLEAN_FLAGS = new Set(['force', 'ephemeral', 'help', 'follow']);
 
 function configFromFlags(flags: Record<string, string | boolean>): Partial<Config> {
   const out: Record<string, unknown> = {};
@@ -90,6 +93,18 @@ export async function main(argv: string[]): Promise<void> {
         });
         return;
       }
+      case 'instances': {
+        const [verb, target] = parsed.rest;
+        const f = {
+          endpoint: endpointOf(flags), region: String(flags.region ?? process.env.BERTH_DEFAULT_REGION ?? 'us-east-1'),
+          cluster: String(flags.cluster ?? 'default'), cpu: flags.cpu as string | undefined, memory: flags.memory as string | undefined,
+          az: flags.az as string | undefined, instanceType: flags['instance-type'] as string | undefined, attributes: flags.attributes as string | undefined,
+        };
+        if (verb === 'add') return await addInstance(f);
+        if (verb === 'list') return await listInstances(f);
+        if (verb === 'remove' && target) return await removeInstance(f, target, !!flags.force);
+        throw new UsageError('usage: berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--instance-type T] [--attributes k=v,…]');
+      }
       case 'reset':
         return await resetCommand(endpointOf(flags), typeof flags.service === 'string' ? flags.service : undefined);
       case 'state': {
@@ -110,7 +125,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    if (command === 'reset' || command === 'state') {
+    if (command === 'reset' || command === 'state' || command === 'instances') {
       console.error(`berth ${command}: ${(err as Error).message}`);
       process.exitCode = 1;
       return;

@@ -21,6 +21,8 @@ export const ConfigSchema = z.strictObject({
   accessKeys: z.record(z.string(), z.string().regex(/^\d{12}$/)).default({}),
   /** Let unauthenticated clients pull from the registry (local convenience; ECR never does). */
   registryAnonymousPull: z.boolean().default(false),
+  /** Directory of OSV JSON records that ECR image scanning matches packages against (none: scans fail saying so). */
+  vulnerabilityDb: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -53,6 +55,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     accessKeys: parseKeyMap(env.BERTH_ACCESS_KEYS),
     runtime: env.BERTH_RUNTIME,
     registryAnonymousPull: bool(env.BERTH_REGISTRY_ANONYMOUS_PULL),
+    vulnerabilityDb: env.BERTH_VULN_DB,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }

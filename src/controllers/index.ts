@@ -21,6 +21,7 @@ import { liveServiceArns } from '../services/ecs/service-store.js';
 import { allFileSystemKeys, unsettledKeys } from '../services/efs/store.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { TaskVolumes } from './task-volumes.js';
+import { startEcrControllers } from './ecr.js';
 
 /** The service a task belongs to (group "service:<name>"), as an ARN. */
 function serviceArnOfTask(task: Task): string | undefined {
@@ -78,6 +79,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   }));
   const TASKS = 'task-lifecycle';
   const LOGS = shipper.name;
+  // ECR lifecycle policies, their previews and image scans (ecr.ts).
+  const ecr = startEcrControllers(runtime, d);
 
   const unsubscribe = d.changes.subscribe((kind, key) => {
     if (kind === 'ecs.service') runtime.enqueue(SERVICES, key);
@@ -100,6 +103,7 @@ export function startControllers(d: ControllerDeps): Controllers {
       runtime.enqueue(LOGS, arn);
     }
     for (const key of unsettledKeys(d.sql)) runtime.enqueue(efs.name, key);
+    ecr.resync();
   };
   const adoptContainers = async () => {
     try {
@@ -140,6 +144,7 @@ export function startControllers(d: ControllerDeps): Controllers {
       clearInterval(resyncTimer);
       clearInterval(pruneTimer);
       unsubscribe();
+      ecr.stop();
       stopEvents();
       await runtime.stop();
       await shipper.stop();

@@ -347,7 +347,10 @@ function applyContainerState(c: Container, s: ContainerState, def: TaskDefinitio
     else if (s.error && !c.reason) c.reason = s.error;
   }
   if (cd?.healthCheck) c.healthStatus = containerHealth(s);
-  const published = def.networkMode === 'awsvpc' ? (pause?.ports ?? []).filter((p) => cd?.portMappings?.some((m) => m.containerPort === p.containerPort)) : s.ports;
+  const published = def.networkMode === 'awsvpc' ? (pause?.ports ?? []).filter((p) => cd?.portMappings?.some((m) => m.containerPort === p.containerPort))
+    // host mode: the process binds the host's own ports, so the container port is the host port.
+    : def.networkMode === 'host' ? (cd?.portMappings ?? []).map((m) => ({ containerPort: m.containerPort!, hostPort: m.containerPort!, protocol: (m.protocol ?? 'tcp') as 'tcp' | 'udp', hostIp: '0.0.0.0' }))
+    : s.ports;
   if (c.lastStatus === 'RUNNING') {
     c.networkBindings = published.map((p) => ({ bindIP: p.hostIp, containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol }));
   }

@@ -56,7 +56,7 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
     const provider = loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id));
     const fn = provider?.[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
-    const identity = identify(deps.config, scope);
+    const identity = identify(deps.config, scope, deps);
     const changes: [ChangeKind, string][] = [];
     const ctx: RequestContext = {
       ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,

@@ -39,6 +39,11 @@ export const SERVICES: readonly ServiceEntry[] = [
     signingNames: ['sts'], validationError: 'ValidationError',
   },
   {
+    // IAM is global: clients sign for us-east-1 and its ARNs have no region (state is keyed by account only).
+    id: 'iam', sdkPackage: '@aws-sdk/client-iam', clientName: 'IAMClient', protocol: 'awsQuery',
+    signingNames: ['iam'], validationError: 'ValidationError',
+  },
+  {
     id: 'elastic-load-balancing-v2', sdkPackage: '@aws-sdk/client-elastic-load-balancing-v2',
     clientName: 'ElasticLoadBalancingV2Client', protocol: 'awsQuery',
     signingNames: ['elasticloadbalancing'], validationError: 'ValidationError',

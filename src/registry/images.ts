@@ -14,6 +14,7 @@ import {
   type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
 } from './metadata.js';
 import { TAG_RE, type RepoRef } from './names.js';
+import { scanOnPush } from './scanner/store.js';
 
 const wildcard = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 
@@ -87,6 +88,8 @@ export function putManifest(sql: Statements, now: number, repo: RepoRow, input: 
       digest, mediaType: manifest.mediaType, artifactType: manifest.artifactType ?? null,
       subject: manifest.subject?.digest ?? null, imageSize, body: input.body, pushedAt: now,
     }, refs);
+    // ECR scan on push (repository or registry scanning configuration): a new image gets a scan queued.
+    scanOnPush(sql, now, repo, digest, { mediaType: manifest.mediaType, artifactType: manifest.artifactType ?? null });
   }
   if (tag !== undefined) setTag(sql, repo, tag, digest, now);
   return { digest, manifest, created: !existing };

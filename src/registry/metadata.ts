@@ -81,7 +81,10 @@ export function setRepoPolicy(sql: Statements, ref: RepoRef, policy: string | nu
 
 /** Drops the repository and everything in it; the blobs themselves stay for GC. */
 export function deleteRepo(sql: Statements, ref: RepoRef): void {
-  for (const table of ['registry_tags', 'registry_manifest_refs', 'registry_manifests', 'registry_repo_blobs']) {
+  for (const table of [
+    'registry_tags', 'registry_manifest_refs', 'registry_manifests', 'registry_repo_blobs',
+    'ecr_lifecycle_policies', 'ecr_lifecycle_previews', 'ecr_image_scans',
+  ]) {
     sql.get(`DELETE FROM ${table} WHERE ${KEY}`).run(...key(ref));
   }
   sql.get('DELETE FROM ecr_repositories WHERE account = ? AND region = ? AND name = ?').run(...key(ref));
@@ -187,6 +190,7 @@ export function deleteManifestRow(sql: Statements, ref: RepoRef, digest: string)
   sql.get(`DELETE FROM registry_tags WHERE ${KEY} AND digest = ?`).run(...key(ref), digest);
   sql.get(`DELETE FROM registry_manifest_refs WHERE ${KEY} AND digest = ?`).run(...key(ref), digest);
   sql.get(`DELETE FROM registry_manifests WHERE ${KEY} AND digest = ?`).run(...key(ref), digest);
+  sql.get(`DELETE FROM ecr_image_scans WHERE ${KEY} AND digest = ?`).run(...key(ref), digest);
 }
 
 /** Digests of the indexes in this repository that list `digest` as a child manifest. */

@@ -6,6 +6,7 @@ const LOADERS: Record<string, () => Promise<{ provider: Provider }>> = {
   ec2: () => import('./ec2/provider.js'),
   ecr: () => import('./ecr/provider.js'),
   sts: () => import('./sts/provider.js'),
+  iam: () => import('./iam/provider.js'),
   'elastic-load-balancing-v2': () => import('./elastic-load-balancing-v2/provider.js'),
   logs: () => import('./logs/provider.js'),
   ssm: () => import('./ssm/provider.js'),

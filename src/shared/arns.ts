@@ -37,7 +37,15 @@ export const ecsArn = {
 export const iamArn = {
   root: (account: string) => `arn:${PARTITION}:iam::${account}:root`,
   user: (account: string, name: string) => `arn:${PARTITION}:iam::${account}:user/${name}`,
-  role: (account: string, name: string) => `arn:${PARTITION}:iam::${account}:role/${name}`,
+  /** `path` is the role's IAM path (`/` or `/a/b/`), part of its ARN. */
+  role: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:role${path}${name}`,
+  policy: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:policy${path}${name}`,
+};
+
+/** STS principals: a session of a role is named by the role (without its path) and the session name. */
+export const stsArn = {
+  assumedRole: (account: string, roleName: string, sessionName: string) =>
+    `arn:${PARTITION}:sts::${account}:assumed-role/${roleName}/${sessionName}`,
 };
 
 /** Elastic Load Balancing v2: ids are 16 hex digits; listeners and rules nest under their load balancer. */

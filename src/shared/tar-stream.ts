@@ -76,6 +76,8 @@ export interface TarEntryHeader {
   size: number;
   type: 'file' | 'dir' | 'other';
   mode: number;
+  /** The raw typeflag ('0' file, '5' dir, '2' symlink, 'x' PAX header, 'L' GNU long name, …). */
+  flag: string;
 }
 
 const octal = (b: Buffer, start: number, len: number) => parseInt(b.toString('ascii', start, start + len).replace(/\0.*$/, '').trim() || '0', 8);
@@ -93,6 +95,7 @@ function parseHeader(h: Buffer): TarEntryHeader | null {
     size: octal(h, 124, 12),
     type: flag === '0' ? 'file' : flag === '5' ? 'dir' : 'other',
     mode: octal(h, 100, 8),
+    flag,
   };
 }
 

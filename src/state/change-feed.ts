@@ -4,7 +4,9 @@
  * It is only a hint to react quickly: controllers also resync from the
  * database on start and on a timer, so nothing is lost if a hint is.
  */
-export type ChangeKind = 'ecs.task' | 'ecs.service' | 'ecs.cluster' | 'elbv2' | 'efs';
+export type ChangeKind = 'ecs.task' | 'ecs.service' | 'ecs.cluster' | 'elbv2' | 'efs'
+  // ECR: a lifecycle policy was put (key: account|region|repo), a preview started (same key), a scan requested (…|digest).
+  | 'ecr.lifecycle-policy' | 'ecr.lifecycle-preview' | 'ecr.image-scan';
 
 export type ChangeListener = (kind: ChangeKind, key: string) => void;
 

@@ -304,4 +304,93 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX efs_mount_targets_fs ON efs_mount_targets (account, region, fs_id, seq);
     `,
   },
+  {
+    version: 15,
+    name: 'iam: roles, their inline and attached policies, customer managed policies',
+    sql: `
+      CREATE TABLE iam_roles (
+        account TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, role_id TEXT NOT NULL UNIQUE, arn TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      );
+      CREATE TABLE iam_role_policies (
+        account TEXT NOT NULL, role_name TEXT NOT NULL COLLATE NOCASE, policy_name TEXT NOT NULL,
+        document TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, role_name, policy_name)
+      );
+      CREATE TABLE iam_role_attached_policies (
+        account TEXT NOT NULL, role_name TEXT NOT NULL COLLATE NOCASE, policy_arn TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, role_name, policy_arn)
+      );
+      CREATE INDEX iam_role_attached_policies_arn ON iam_role_attached_policies (policy_arn);
+      CREATE TABLE iam_policies (
+        account TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, arn TEXT NOT NULL UNIQUE, path TEXT NOT NULL,
+        document TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      );
+    `,
+  },
+  {
+    version: 16,
+    name: 'sts: temporary credentials (sessions) and task role credential ids',
+    sql: `
+      CREATE TABLE sts_sessions (
+        access_key_id TEXT PRIMARY KEY, secret_access_key TEXT NOT NULL, session_token TEXT NOT NULL,
+        account TEXT NOT NULL, arn TEXT NOT NULL, user_id TEXT NOT NULL, role_arn TEXT, source TEXT,
+        created_at REAL NOT NULL, expires_at REAL NOT NULL
+      );
+      CREATE INDEX sts_sessions_source ON sts_sessions (source, expires_at);
+      CREATE INDEX sts_sessions_expiry ON sts_sessions (expires_at);
+      CREATE TABLE sts_task_credentials (
+        id TEXT PRIMARY KEY, task_arn TEXT NOT NULL UNIQUE, account TEXT NOT NULL, role_arn TEXT NOT NULL,
+        token TEXT NOT NULL, created_at REAL NOT NULL
+      );
+    `,
+  },
+  {
+    version: 13,
+    name: 'ecr lifecycle policies and their previews',
+    sql: `
+      CREATE TABLE ecr_lifecycle_policies (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, policy_text TEXT NOT NULL,
+        updated_at REAL NOT NULL, evaluated_at REAL, dirty INTEGER NOT NULL,
+        PRIMARY KEY (account, region, repo)
+      );
+      CREATE TABLE ecr_lifecycle_previews (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, policy_text TEXT NOT NULL,
+        status TEXT NOT NULL, started_at REAL NOT NULL, results TEXT,
+        PRIMARY KEY (account, region, repo)
+      );
+    `,
+  },
+  {
+    version: 14,
+    name: 'ecr image scans and registry scanning configuration',
+    sql: `
+      CREATE TABLE ecr_image_scans (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL,
+        status TEXT NOT NULL, description TEXT, started_at REAL NOT NULL, completed_at REAL,
+        source_updated_at REAL, findings TEXT,
+        PRIMARY KEY (account, region, repo, digest)
+      );
+      CREATE INDEX ecr_image_scans_status ON ecr_image_scans (status);
+      CREATE TABLE ecr_registry_scanning (
+        account TEXT NOT NULL, region TEXT NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+    `,
+  },
+  {
+    version: 17,
+    name: 'ecs container instances',
+    sql: `
+      CREATE TABLE ecs_container_instances (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, id TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, ec2_instance_id TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, cluster, id)
+      );
+      CREATE INDEX ecs_container_instances_seq ON ecs_container_instances (seq);
+      CREATE INDEX ecs_tasks_instance ON ecs_tasks (container_instance, last_status);
+    `,
+  },
 ];

@@ -33,6 +33,8 @@ export const RESETTABLE: ResettableService[] = [
   { names: ['ssm'], tablePrefixes: ['ssm_'], arnServices: ['ssm'] },
   { names: ['secrets-manager', 'secretsmanager'], tablePrefixes: ['secretsmanager_', 'secrets_'], arnServices: ['secretsmanager'] },
   { names: ['efs', 'elasticfilesystem'], tablePrefixes: ['efs_'], arnServices: ['elasticfilesystem'] },
+  { names: ['iam'], tablePrefixes: ['iam_'], arnServices: ['iam'] },
+  { names: ['sts'], tablePrefixes: ['sts_'], arnServices: [] },
 ];
 
 /** Tables Berth keeps across resets and snapshots: the schema's own and this data dir's identity. */

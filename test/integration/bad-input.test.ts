@@ -36,6 +36,8 @@ const ECS = loadModel('ecs');
 const STS = loadModel('sts');
 const ECS_OPS = await implemented('ecs', () => import('../../src/services/ecs/provider.js'));
 const STS_OPS = await implemented('sts', () => import('../../src/services/sts/provider.js'));
+const IAM = loadModel('iam');
+const IAM_OPS = await implemented('iam', () => import('../../src/services/iam/provider.js'));
 
 /** A SigV4 header whose scope names the service; Berth routes by it and does not check the signature. */
 const auth = (service: string) =>
@@ -252,6 +254,14 @@ describe('malformed requests to every implemented operation get a 4xx in the pro
   for (const op of STS_OPS) {
     it(`STS ${op.name} answers missing, mistyped, oversized and garbage input with an XML ErrorResponse 4xx`, async () => {
       const problems = await sendAll(berth.endpoint, queryCases(STS, op), checkQueryError);
+      assert.deepEqual(problems, []);
+      await assertAlive(berth.endpoint);
+    });
+  }
+
+  for (const op of IAM_OPS) {
+    it(`IAM ${op.name} answers missing, mistyped, oversized and garbage input with an XML ErrorResponse 4xx`, async () => {
+      const problems = await sendAll(berth.endpoint, queryCases(IAM, op), checkQueryError);
       assert.deepEqual(problems, []);
       await assertAlive(berth.endpoint);
     });

@@ -20,6 +20,7 @@ import { TAG_RE } from '../../registry/names.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize, requireRepo } from './common.js';
 import { fromRegistryError, imageNotFound, invalidParameter } from './errors.js';
+import { scanDetail } from './scanning.js';
 
 const allManifests = (ctx: RequestContext, repo: RepoRow) => listManifests(ctx.sql, repo, 0, Number.MAX_SAFE_INTEGER);
 
@@ -60,6 +61,7 @@ function detail(ctx: RequestContext, repo: RepoRow, m: ManifestRow): ImageDetail
     ...(m.artifactType ? { artifactMediaType: m.artifactType } : {}),
     ...(m.lastPulledAt ? { lastRecordedPullTime: new Date(m.lastPulledAt) } : {}),
     ...(m.subject ? { subjectManifestDigest: m.subject } : {}),
+    ...scanDetail(ctx, repo, m.digest),
     imageStatus: 'ACTIVE',
   };
 }

@@ -15,6 +15,13 @@ import {
   createRepository, deleteRepository, describeRepositories, putImageScanningConfiguration, putImageTagMutability,
 } from './repositories.js';
 import { listTagsForResource, tagResource, untagResource } from './tagging.js';
+import {
+  deleteLifecyclePolicy, getLifecyclePolicy, getLifecyclePolicyPreview, putLifecyclePolicy, startLifecyclePolicyPreview,
+} from './lifecycle.js';
+import {
+  batchGetRepositoryScanningConfiguration, describeImageScanFindings, getRegistryScanningConfiguration,
+  putRegistryScanningConfiguration, startImageScan,
+} from './scanning.js';
 
 export const provider: Provider = {
   createRepository,
@@ -42,4 +49,14 @@ export const provider: Provider = {
   untagResource,
   listTagsForResource,
   getAuthorizationToken,
+  putLifecyclePolicy,
+  getLifecyclePolicy,
+  deleteLifecyclePolicy,
+  startLifecyclePolicyPreview,
+  getLifecyclePolicyPreview,
+  startImageScan,
+  describeImageScanFindings,
+  putRegistryScanningConfiguration,
+  getRegistryScanningConfiguration,
+  batchGetRepositoryScanningConfiguration,
 };

@@ -1,8 +1,6 @@
 /**
- * Container-instance references used by attributes (and later placement).
- * Berth has no container instances yet (RegisterContainerInstance is not
- * implemented), so no reference resolves; when they arrive, this is the one
- * place that looks them up.
+ * Container-instance references used by attributes: the one place that
+ * resolves an id or ARN to a registered (not INACTIVE) instance.
  */
 import type { RequestContext } from '../provider.js';
 
@@ -10,6 +8,11 @@ import type { RequestContext } from '../provider.js';
  * The ARN of the container instance that `ref` (its id or ARN) names in the
  * cluster, or undefined when there is none.
  */
-export function containerInstanceArnOf(_ctx: RequestContext, _cluster: string, _ref: string): string | undefined {
-  return undefined;
+export function containerInstanceArnOf(ctx: RequestContext, cluster: string, ref: string): string | undefined {
+  let id = ref;
+  if (ref.startsWith('arn:')) id = ref.slice(ref.lastIndexOf('/') + 1);
+  const row = ctx.sql
+    .get("SELECT arn FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND id = ? AND status != 'INACTIVE'")
+    .get(ctx.account, ctx.region, cluster, id) as { arn: string } | undefined;
+  return row?.arn;
 }

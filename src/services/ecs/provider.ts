@@ -7,6 +7,7 @@ import * as clusters from './clusters.js';
 import * as tags from './tags.js';
 import * as taskDefinitions from './task-definitions.js';
 import * as tasks from './tasks.js';
+import * as instances from './container-instances.js';
 import * as services from './services.js';
 import * as serviceDeployments from './service-deployments.js';
 
@@ -50,6 +51,13 @@ export const provider: Provider = {
   describeServiceDeployments: serviceDeployments.describeServiceDeployments,
   stopServiceDeployment: serviceDeployments.stopServiceDeployment,
   describeServiceRevisions: serviceDeployments.describeServiceRevisions,
+
+  registerContainerInstance: instances.registerContainerInstance,
+  deregisterContainerInstance: instances.deregisterContainerInstance,
+  describeContainerInstances: instances.describeContainerInstances,
+  listContainerInstances: instances.listContainerInstances,
+  updateContainerInstancesState: instances.updateContainerInstancesState,
+  updateContainerAgent: instances.updateContainerAgent,
 
   runTask: tasks.runTask,
   startTask: tasks.startTask,

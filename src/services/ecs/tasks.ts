@@ -16,6 +16,7 @@ import type {
   RunTaskRequest,
   RunTaskResponse,
   StartTaskRequest,
+  StartTaskResponse,
   StopTaskRequest,
   StopTaskResponse,
   Task,
@@ -32,6 +33,9 @@ import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { buildTask, validateOverrides } from './task-factory.js';
 import { validateAwsvpc } from './awsvpc.js';
+import { containerInstanceArnFor, placementCandidates } from './container-instances.js';
+import { place } from './placement.js';
+import { definitionDemand } from './task-demand.js';
 import { findTaskDefinition } from './task-definitions.js';
 import { registerTaggable } from './tags.js';
 import { insertTask, loadTaskByArn, saveTask } from './task-store.js';
@@ -95,19 +99,27 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   if (launchType === 'FARGATE' && !(def.compatibilities ?? []).includes('FARGATE')) {
     throw invalidParameter('Task definition does not support launch_type FARGATE.');
   }
+  if (launchType !== 'FARGATE' && !(def.compatibilities ?? []).includes(launchType)) {
+    throw invalidParameter(`Task definition does not support launch_type ${launchType}.`);
+  }
+  // EC2 and EXTERNAL tasks are placed on the cluster's container instances.
+  let placements: (string | undefined)[] = Array.from({ length: count }, () => undefined);
+  let failures: Failure[] = [];
   if (launchType !== 'FARGATE') {
-    // EC2 and EXTERNAL need registered container instances (the EC2 launch type issue).
-    const failures: Failure[] = [{ arn: cluster.clusterArn, reason: 'No Container Instances were found in your cluster.' }];
-    return { tasks: [], failures };
+    const placed = placeTasks(ctx, cluster.clusterName!, def, input, count);
+    placements = placed.placements;
+    failures = placed.failures;
   }
   const now = ctx.clock.now();
   const tasks: Task[] = [];
-  for (let i = 0; i < count; i++) {
+  for (const containerInstanceArn of placements) {
     const task = buildTask(ctx, {
       clusterArn: cluster.clusterArn!, clusterName: cluster.clusterName!, def, launchType, capacityProviderName,
       overrides: input.overrides, networkConfiguration: input.networkConfiguration, group: input.group,
       startedBy: input.startedBy, platformVersion: input.platformVersion, enableExecuteCommand: input.enableExecuteCommand,
+      containerInstanceArn,
     }, now);
+    recordHostPorts(task, def);
     const tags = [...(input.tags ?? [])];
     if (input.propagateTags === 'TASK_DEFINITION') {
       for (const t of getTags(ctx, def.taskDefinitionArn!)) if (!tags.some((x) => x.key === t.key)) tags.push(t);
@@ -125,12 +137,69 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
       .get("INSERT INTO ecs_idempotency (account, region, operation, token, response, created_at) VALUES (?, ?, 'RunTask', ?, ?, ?)")
       .run(ctx.account, ctx.region, input.clientToken, JSON.stringify(tasks.map((t) => t.taskArn)), now);
   }
-  return { tasks, failures: [] };
+  return { tasks, failures };
 }
 
-export function startTask(_ctx: RequestContext, _input: StartTaskRequest): never {
-  // StartTask places on named container instances; those arrive with the EC2 launch type.
-  throw invalidParameter('StartTask requires container instances; Berth does not support the EC2 launch type yet.');
+/** The host ports a task binds, kept on it so instances' remaining PORTS stay exact. */
+function recordHostPorts(task: Task, def: TaskDefinition) {
+  const d = definitionDemand(def);
+  if (d.tcpPorts.length || d.udpPorts.length) (task as Task & { berthHostPorts?: object }).berthHostPorts = { tcp: d.tcpPorts, udp: d.udpPorts };
+}
+
+function placeTasks(ctx: RequestContext, clusterName: string, def: TaskDefinition, input: RunTaskRequest, count: number) {
+  const candidates = placementCandidates(ctx.sql, ctx, clusterName);
+  if (!candidates.length) return { placements: [], failures: [{ arn: arn('ecs', ctx.region, ctx.account, `cluster/${clusterName}`), reason: 'No Container Instances were found in your cluster.' }] };
+  const result = place(candidates, {
+    demand: definitionDemand(def, input.overrides),
+    requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
+    constraints: [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(input.placementConstraints ?? [])],
+    strategies: input.placementStrategy ?? [],
+    count,
+    group: input.group ?? `family:${def.family}`,
+  });
+  return result;
+}
+
+export function startTask(ctx: RequestContext, input: StartTaskRequest): StartTaskResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const refs = input.containerInstances ?? [];
+  if (!refs.length || refs.length > 10) throw invalidParameter('containerInstances must contain between 1 and 10 container instances.');
+  validateNewTags(input.tags);
+  const def = resolveDefinition(ctx, input.taskDefinition!);
+  validateOverrides(def, input.overrides);
+  if (def.networkMode === 'awsvpc' && !input.networkConfiguration?.awsvpcConfiguration) {
+    throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+  }
+  validateAwsvpc(ctx, input.networkConfiguration);
+  const now = ctx.clock.now();
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  const demand = definitionDemand(def, input.overrides);
+  for (const ref of refs) {
+    const instanceArn = containerInstanceArnFor(ctx, cluster.clusterName!, ref);
+    const candidate = instanceArn ? placementCandidates(ctx.sql, ctx, cluster.clusterName!).find((c) => c.arn === instanceArn) : undefined;
+    if (!instanceArn || !candidate) {
+      failures.push({ arn: ref, reason: 'MISSING' });
+      continue;
+    }
+    // StartTask skips placement strategies but not the instance's resources.
+    const placed = place([candidate], { demand, requiredAttributes: [], constraints: [], strategies: [], count: 1, group: input.group ?? `family:${def.family}` });
+    if (!placed.placements.length) {
+      failures.push(...placed.failures);
+      continue;
+    }
+    const task = buildTask(ctx, {
+      clusterArn: cluster.clusterArn!, clusterName: cluster.clusterName!, def, launchType: 'EC2',
+      overrides: input.overrides, networkConfiguration: input.networkConfiguration, group: input.group,
+      startedBy: input.startedBy, enableExecuteCommand: input.enableExecuteCommand, containerInstanceArn: instanceArn,
+    }, now);
+    recordHostPorts(task, def);
+    insertTask(ctx.sql, ctx, cluster.clusterName!, task, {});
+    if (input.tags?.length) putTags(ctx, task.taskArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
+    ctx.changed('ecs.task', task.taskArn!);
+    tasks.push({ ...task, tags: [] });
+  }
+  return { tasks, failures };
 }
 
 /** A task reference (ARN or id) in the named cluster → ARN, or undefined if it is another account/region's. */

@@ -1,9 +1,121 @@
-/** STS: GetCallerIdentity (the identity Berth derived from the access key). */
-import type { GetCallerIdentityResponse } from '@aws-sdk/client-sts';
+/**
+ * STS: GetCallerIdentity (who Berth took the caller for), AssumeRole (a
+ * session of an IAM role) and GetSessionToken. Temporary keys are stored
+ * (sessions.ts) and recognised by the gateway as their principal.
+ */
+import type {
+  AssumeRoleRequest, AssumeRoleResponse, Credentials, GetCallerIdentityResponse, GetSessionTokenRequest,
+  GetSessionTokenResponse,
+} from '@aws-sdk/client-sts';
+import { AwsError } from '../../protocol/errors.js';
+import { stsArn } from '../../shared/arns.js';
+import { findRoleByArn, updateRole } from '../iam/store.js';
 import type { Provider, RequestContext } from '../provider.js';
+import { findSession, issueSession, type Session } from './sessions.js';
+
+const validation = (message: string) => new AwsError('ValidationError', message, { status: 400 });
+const constraint = (value: unknown, member: string, rule: string) =>
+  validation(`1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${rule}`);
+const accessDenied = (message: string) => new AwsError('AccessDenied', message, { status: 403 });
+
+const SESSION_NAME_RE = /^[\w+=,.@-]*$/;
+/** Sessions of roles assumed with role credentials are limited to an hour (role chaining). */
+const CHAINED_MAX_SECONDS = 3600;
+const ROOT_SESSION_MAX_SECONDS = 3600;
+
+function range(value: number, member: string, min: number, max: number) {
+  if (value < min) throw constraint(value, member, `Member must have value greater than or equal to ${min}`);
+  if (value > max) throw constraint(value, member, `Member must have value less than or equal to ${max}`);
+}
+
+function length(value: string, member: string, min: number, max: number) {
+  if (value.length < min) throw constraint(value, member, `Member must have length greater than or equal to ${min}`);
+  if (value.length > max) throw constraint(value, member, `Member must have length less than or equal to ${max}`);
+}
+
+/** MFA members are accepted (not checked against a device) within their model limits. */
+function checkMfa(input: { SerialNumber?: string; TokenCode?: string }) {
+  if (input.SerialNumber !== undefined) length(input.SerialNumber, 'serialNumber', 9, 256);
+  if (input.TokenCode !== undefined) {
+    length(input.TokenCode, 'tokenCode', 6, 6);
+    if (!/^\d*$/.test(input.TokenCode)) throw constraint(input.TokenCode, 'tokenCode', 'Member must satisfy regular expression pattern: [\\d]*');
+  }
+}
+
+/** AssumeRole's optional members: recorded nowhere (session policies and tags are not evaluated), but within limits. */
+function checkOptional(input: AssumeRoleRequest) {
+  checkMfa(input);
+  if (input.SourceIdentity !== undefined) length(input.SourceIdentity, 'sourceIdentity', 2, 64);
+  if (input.Policy !== undefined) length(input.Policy, 'policy', 1, 2048);
+  if (input.ExternalId !== undefined) length(input.ExternalId, 'externalId', 2, 1224);
+  if ((input.PolicyArns?.length ?? 0) > 10) throw constraint(input.PolicyArns!.length, 'policyArns', 'Member must have length less than or equal to 10');
+  for (const p of input.PolicyArns ?? []) length(p.arn ?? '', 'policyArns.member.arn', 20, 2048);
+  if ((input.Tags?.length ?? 0) > 50) throw constraint(input.Tags!.length, 'tags', 'Member must have length less than or equal to 50');
+  for (const t of input.Tags ?? []) {
+    length(t.Key ?? '', 'tags.member.key', 1, 128);
+    length(t.Value ?? '', 'tags.member.value', 0, 256);
+  }
+  for (const k of input.TransitiveTagKeys ?? []) length(k, 'transitiveTagKeys.member', 1, 128);
+  for (const c of input.ProvidedContexts ?? []) {
+    length(c.ProviderArn ?? '', 'providedContexts.member.providerArn', 20, 2048);
+    length(c.ContextAssertion ?? '', 'providedContexts.member.contextAssertion', 4, 2048);
+  }
+}
+
+const credentialsOf = (s: Session): Credentials => ({
+  AccessKeyId: s.accessKeyId, SecretAccessKey: s.secretAccessKey, SessionToken: s.sessionToken, Expiration: new Date(s.expiresAt),
+});
 
 export const provider: Provider = {
   getCallerIdentity(ctx: RequestContext): GetCallerIdentityResponse {
+    const session = findSession(ctx.sql, ctx.accessKeyId);
+    if (session) return { UserId: session.userId, Account: session.account, Arn: session.arn };
     return { UserId: ctx.account, Account: ctx.account, Arn: ctx.principalArn };
+  },
+
+  assumeRole(ctx: RequestContext, input: AssumeRoleRequest): AssumeRoleResponse {
+    const roleArn = input.RoleArn ?? '';
+    length(roleArn, 'roleArn', 20, 2048);
+    const sessionName = input.RoleSessionName ?? '';
+    length(sessionName, 'roleSessionName', 2, 64);
+    if (!SESSION_NAME_RE.test(sessionName)) throw constraint(sessionName, 'roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
+    if (input.DurationSeconds !== undefined) range(input.DurationSeconds, 'durationSeconds', 900, 43200);
+    checkOptional(input);
+    // Berth does not evaluate trust policies: any caller may assume any role that exists.
+    const role = findRoleByArn(ctx.sql, roleArn);
+    if (!role) throw accessDenied(`User: ${ctx.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    const chained = !!findSession(ctx.sql, ctx.accessKeyId)?.roleArn;
+    const duration = input.DurationSeconds ?? 3600;
+    if (chained && duration > CHAINED_MAX_SECONDS) {
+      throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    }
+    if (duration > (role.MaxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    const account = roleArn.split(':')[4];
+    const now = ctx.clock.now();
+    const session = issueSession(ctx.sql, now, {
+      account,
+      arn: stsArn.assumedRole(account, role.RoleName, sessionName),
+      userId: `${role.RoleId}:${sessionName}`,
+      roleArn: role.Arn,
+      durationSeconds: duration,
+    });
+    updateRole({ sql: ctx.sql, account }, { ...role, RoleLastUsed: { LastUsedDate: new Date(now).toISOString() as unknown as Date, Region: ctx.region } });
+    return {
+      Credentials: credentialsOf(session),
+      AssumedRoleUser: { AssumedRoleId: session.userId, Arn: session.arn },
+      ...(input.SourceIdentity !== undefined ? { SourceIdentity: input.SourceIdentity } : {}),
+    };
+  },
+
+  getSessionToken(ctx: RequestContext, input: GetSessionTokenRequest): GetSessionTokenResponse {
+    if (input.DurationSeconds !== undefined) range(input.DurationSeconds, 'durationSeconds', 900, 129600);
+    checkMfa(input);
+    if (findSession(ctx.sql, ctx.accessKeyId)) throw accessDenied('Cannot call GetSessionToken with session credentials');
+    // Berth's long-term keys are the account root's, whose sessions AWS caps at one hour.
+    const duration = Math.min(input.DurationSeconds ?? 43200, ROOT_SESSION_MAX_SECONDS);
+    const session = issueSession(ctx.sql, ctx.clock.now(), {
+      account: ctx.account, arn: ctx.principalArn, userId: ctx.account, durationSeconds: duration,
+    });
+    return { Credentials: credentialsOf(session) };
   },
 };

@@ -1,0 +1,56 @@
+/**
+ * ECR image scans, converged: a scan recorded IN_PROGRESS (by StartImageScan
+ * or scan on push; key account|region|repo|digest) is run by the scanner over
+ * the image's layers in the blob store, and its outcome stored, unless the
+ * scan was superseded or the image deleted meanwhile. A Berth that stops
+ * mid-scan finds the row still IN_PROGRESS and scans again.
+ */
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
+import { registryFor } from '../registry/index.js';
+import { getManifest } from '../registry/metadata.js';
+import { scanImage } from '../registry/scanner/index.js';
+import { finishScan, getScan, parseScanKey } from '../registry/scanner/store.js';
+import type { Reconciler } from './runtime.js';
+
+export interface EcrImageScanDeps {
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+}
+
+export class EcrImageScan implements Reconciler {
+  readonly name = 'ecr-image-scan';
+  /** Scans read whole images: one at a time keeps a push storm from saturating the disk. */
+  readonly concurrency = 1;
+
+  constructor(private readonly d: EcrImageScanDeps) {}
+
+  async reconcile(key: string): Promise<void> {
+    const parsed = parseScanKey(key);
+    const { db, sql, clock, log } = this.d;
+    if (!parsed || !db.open) return;
+    const { ref, digest } = parsed;
+    const scan = getScan(sql, ref, digest);
+    const manifest = getManifest(sql, ref, digest);
+    if (!scan || scan.status !== 'IN_PROGRESS' || !manifest) return;
+    const reg = registryFor(db);
+    if (!reg) return;
+    const outcome = await scanImage({
+      manifest: manifest.body,
+      mediaType: manifest.mediaType,
+      read: (d) => reg.blobs.read(d),
+      vulnerabilityDb: reg.config.vulnerabilityDb,
+    });
+    if (!db.open) return;
+    const stored = db.transaction(() => finishScan(sql, ref, digest, scan.startedAt, outcome, clock.now()))();
+    if (stored) {
+      log.info('ecr image scanned', {
+        repository: ref.name, digest, status: outcome.status, findings: outcome.findings.length,
+        ...(outcome.status === 'COMPLETE' ? {} : { description: outcome.description }),
+      });
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * ECR lifecycle policies, converged: each repository with a policy (key
+ * account|region|repo) has it applied when it is put and then every
+ * LIFECYCLE_INTERVAL_MS; each preview in progress is computed. Both evaluate
+ * through lifecycle-store.ts (one transaction each), so a preview lists
+ * exactly what a run at the same moment deletes. Deleted images leave their
+ * blobs to registry GC, as BatchDeleteImage does.
+ */
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
+import { getRepo } from '../registry/metadata.js';
+import {
+  applyLifecyclePolicy, completePreview, dueInMs, getPolicy, LIFECYCLE_INTERVAL_MS, parseRepoKey,
+} from '../services/ecr/lifecycle-store.js';
+import type { ReconcileResult, Reconciler } from './runtime.js';
+
+export interface EcrLifecycleDeps {
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+}
+
+/** Applies a repository's lifecycle policy when it is due. */
+export class EcrLifecycle implements Reconciler {
+  readonly name = 'ecr-lifecycle';
+
+  constructor(private readonly d: EcrLifecycleDeps) {}
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const ref = parseRepoKey(key);
+    if (!ref || !this.d.db.open) return;
+    const { db, sql, clock, log } = this.d;
+    const outcome = db.transaction(() => {
+      const policy = getPolicy(sql, ref);
+      if (!policy || !getRepo(sql, ref)) return undefined;
+      const wait = dueInMs(policy, clock.now());
+      if (wait > 0) return { wait };
+      return { expired: applyLifecyclePolicy(sql, ref, clock.now()) };
+    })();
+    if (!outcome) return;
+    if ('wait' in outcome) return { requeueAfterMs: outcome.wait };
+    if (outcome.expired.length) {
+      log.info('ecr lifecycle policy expired images', {
+        repository: ref.name, account: ref.account, region: ref.region,
+        images: outcome.expired.map((e) => ({ digest: e.digest, tags: e.tags, rulePriority: e.rulePriority })),
+      });
+    }
+    return { requeueAfterMs: LIFECYCLE_INTERVAL_MS };
+  }
+}
+
+/** Computes lifecycle policy previews that are in progress. */
+export class EcrLifecyclePreview implements Reconciler {
+  readonly name = 'ecr-lifecycle-preview';
+
+  constructor(private readonly d: EcrLifecycleDeps) {}
+
+  async reconcile(key: string): Promise<void> {
+    const ref = parseRepoKey(key);
+    if (!ref || !this.d.db.open) return;
+    const { db, sql, clock } = this.d;
+    db.transaction(() => completePreview(sql, ref, clock.now()))();
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * 169.254.170.2, where ECS serves task role credentials and where every AWS SDK
+ * looks for them (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI). ECS's agent makes it
+ * reachable with iptables; Berth gives the address to the container engine's
+ * bridge interface (`ip addr add 169.254.170.2/32 dev docker0`, idempotent, as
+ * root), so a container's packets to it reach the host through its gateway and
+ * a listener on 169.254.170.2:80 answers them.
+ *
+ * Several Berths may share one engine (and one 169.254.170.2:80): each also
+ * listens on its own port and registers it in a peer directory; whoever holds
+ * port 80 answers the credential ids it knows and asks its peers for the rest.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CREDENTIALS_ADDRESS = '169.254.170.2';
+export const CREDENTIALS_PORT = 80;
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** The local interface holding `address` (the bridge whose gateway it is), if it is on this host. */
+export function interfaceWithAddress(address: string): string | undefined {
+  for (const [name, addrs] of Object.entries(networkInterfaces())) {
+    if (addrs?.some((a) => a.address === address)) return name;
+  }
+  return undefined;
+}
+
+/** Why 169.254.170.2 cannot be set up here, or undefined when it can (for `berth doctor`). */
+export function linkLocalUnsupportedReason(): string | undefined {
+  if (interfaceWithAddress(CREDENTIALS_ADDRESS)) return undefined;
+  if (!isRoot()) return 'Berth is not running as root, so it cannot add 169.254.170.2 to the bridge interface';
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return 'the `ip` command (iproute2) is not installed';
+  }
+  return undefined;
+}
+
+/**
+ * Adds 169.254.170.2/32 to the interface that holds `gateway`; resolves to an
+ * error message when that cannot be done (not root, no `ip`, remote engine).
+ */
+export async function ensureLinkLocalAddress(gateway: string): Promise<string | undefined> {
+  if (interfaceWithAddress(CREDENTIALS_ADDRESS)) return undefined;
+  const ifname = interfaceWithAddress(gateway);
+  if (!ifname) return `the container gateway ${gateway} is not an interface of this host (a remote or virtualised engine)`;
+  const unsupported = linkLocalUnsupportedReason();
+  if (unsupported) return unsupported;
+  return new Promise((resolve) => {
+    execFile('ip', ['addr', 'add', `${CREDENTIALS_ADDRESS}/32`, 'dev', ifname], (err, _out, stderr) => {
+      // Another Berth may have added it in the meantime ("Address already assigned" / "File exists").
+      if (!err || /exists|already assigned/i.test(stderr)) resolve(undefined);
+      else resolve(`ip addr add ${CREDENTIALS_ADDRESS}/32 dev ${ifname} failed: ${stderr.trim() || err.message}`);
+    });
+  });
+}
+
+const peerDir = () => (isRoot() ? '/run/berth/credential-endpoints' : join(tmpdir(), `berth-credential-endpoints-${process.getuid?.() ?? 'user'}`));
+
+/** Registers this Berth's own credentials listener; returns the function that removes it. */
+export function registerPeer(url: string): () => void {
+  const dir = peerDir();
+  const file = join(dir, `${process.pid}-${Buffer.from(url).toString('base64url')}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, url);
+  } catch {
+    return () => undefined;
+  }
+  return () => rmSync(file, { force: true });
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Other Berths' credentials listeners (stale entries of exited processes are removed). */
+export function peerUrls(own: string): string[] {
+  const dir = peerDir();
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const urls: string[] = [];
+  for (const name of names) {
+    const pid = Number(name.split('-')[0]);
+    if (!alive(pid)) {
+      rmSync(join(dir, name), { force: true });
+      continue;
+    }
+    try {
+      const url = readFileSync(join(dir, name), 'utf8');
+      if (url !== own) urls.push(url);
+    } catch { /* removed meanwhile */ }
+  }
+  return urls;
+}

@@ -1,0 +1,335 @@
+/**
+ * Container instances (the EC2 and EXTERNAL launch types): RegisterContainerInstance,
+ * DeregisterContainerInstance, DescribeContainerInstances, ListContainerInstances,
+ * UpdateContainerInstancesState, UpdateContainerAgent.
+ *
+ * A Berth container instance is virtual: a CPU/memory/port budget carved from
+ * the local container engine (`berth instances add`), with the attributes an
+ * ECS agent reports. Remaining resources are computed from the tasks placed on
+ * it, so they can never drift from what runs.
+ */
+import type {
+  Attribute,
+  ContainerInstance,
+  DeregisterContainerInstanceRequest,
+  DeregisterContainerInstanceResponse,
+  DescribeContainerInstancesRequest,
+  DescribeContainerInstancesResponse,
+  Failure,
+  ListContainerInstancesRequest,
+  ListContainerInstancesResponse,
+  RegisterContainerInstanceRequest,
+  RegisterContainerInstanceResponse,
+  Resource,
+  UpdateContainerAgentRequest,
+  UpdateContainerInstancesStateRequest,
+  UpdateContainerInstancesStateResponse,
+} from '@aws-sdk/client-ecs';
+import { AwsError } from '../../protocol/errors.js';
+import { arn, parseArn } from '../../shared/arns.js';
+import { randomHex } from '../../shared/ids.js';
+import type { Statements } from '../../state/db.js';
+import type { RequestContext } from '../provider.js';
+import { getTags, putTags } from '../shared/tags.js';
+import { requireActiveCluster } from './clusters.js';
+import { parseQuery, type QueryCandidate } from './cluster-query.js';
+import { invalidParameter } from './errors.js';
+import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
+import { toEcsTags, validateNewTags } from './tag-rules.js';
+import { registerTaggable } from './tags.js';
+import { writeAttributes } from './attributes.js';
+import { taskDemand } from './task-demand.js';
+import type { Candidate } from './placement.js';
+
+/** The ports an ECS agent reserves on every instance. */
+const RESERVED_PORTS = ['22', '2375', '2376', '51678', '51679'];
+const AGENT_VERSION = '1.89.2';
+
+/** Capabilities Berth's engine offers, reported as an agent does (placement checks requiresAttributes against them). */
+const CAPABILITIES = [
+  ...Array.from({ length: 28 }, (_, i) => `com.amazonaws.ecs.capability.docker-remote-api.1.${17 + i}`),
+  'com.amazonaws.ecs.capability.logging-driver.json-file', 'com.amazonaws.ecs.capability.logging-driver.awslogs',
+  'com.amazonaws.ecs.capability.logging-driver.none', 'com.amazonaws.ecs.capability.privileged-container',
+  'com.amazonaws.ecs.capability.task-iam-role', 'com.amazonaws.ecs.capability.task-iam-role-network-host',
+  'com.amazonaws.ecs.capability.ecr-auth', 'ecs.capability.task-eni', 'ecs.capability.execution-role-awslogs',
+  'ecs.capability.execution-role-ecr-pull', 'ecs.capability.container-health-check', 'ecs.capability.container-ordering',
+  'ecs.capability.docker-plugin.local', 'ecs.capability.efsAuth', 'ecs.capability.efs', 'ecs.capability.secrets.asm.environment-variables',
+  'ecs.capability.secrets.ssm.environment-variables', 'ecs.capability.private-registry-authentication.secretsmanager',
+  'ecs.capability.task-cpu-mem-limit', 'ecs.capability.increased-task-cpu-limit',
+];
+
+interface InstanceRow {
+  account: string;
+  region: string;
+  cluster: string;
+  arn: string;
+  status: string;
+  doc: string;
+}
+
+registerTaggable('container-instance', {
+  exists: (ctx, a) => !!ctx.sql.get("SELECT 1 FROM ecs_container_instances WHERE arn = ? AND status != 'INACTIVE'").get(a),
+  notFound: () => new AwsError('ResourceNotFoundException', 'The specified resource could not be found.'),
+});
+
+const intResource = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
+const setResource = (name: string, values: string[]): Resource => ({ name, type: 'STRINGSET', doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: values });
+
+export function loadInstances(sql: Statements, scope: { account: string; region: string }, cluster: string, statusIn = ['ACTIVE', 'DRAINING']): (ContainerInstance & { cluster: string })[] {
+  const rows = sql
+    .get(`SELECT account, region, cluster, arn, status, doc FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? ORDER BY seq`)
+    .all(scope.account, scope.region, cluster) as InstanceRow[];
+  return rows.filter((r) => statusIn.includes(r.status)).map((r) => ({ ...(JSON.parse(r.doc) as ContainerInstance), cluster: r.cluster }));
+}
+
+function saveInstance(sql: Statements, ci: ContainerInstance) {
+  sql.get('UPDATE ecs_container_instances SET status = ?, doc = ? WHERE arn = ?').run(ci.status, JSON.stringify(ci), ci.containerInstanceArn);
+}
+
+/** Tasks on an instance that still hold resources (not yet STOPPED). */
+export function tasksOnInstance(sql: Statements, instanceArn: string): { doc: string }[] {
+  return sql.get("SELECT doc FROM ecs_tasks WHERE container_instance = ? AND last_status != 'STOPPED'").all(instanceArn) as { doc: string }[];
+}
+
+/** The instance as DescribeContainerInstances shows it: remaining resources and task counts computed from its tasks. */
+export function withUsage(sql: Statements, ci: ContainerInstance): ContainerInstance {
+  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!).map((r) => JSON.parse(r.doc));
+  const reg = new Map((ci.registeredResources ?? []).map((r) => [r.name, r]));
+  let cpu = reg.get('CPU')?.integerValue ?? 0;
+  let mem = reg.get('MEMORY')?.integerValue ?? 0;
+  const ports = new Set(reg.get('PORTS')?.stringSetValue ?? []);
+  const udp = new Set(reg.get('PORTS_UDP')?.stringSetValue ?? []);
+  for (const t of tasks) {
+    const d = taskDemand(t);
+    cpu -= d.cpu;
+    mem -= d.memory;
+    for (const p of d.tcpPorts) ports.add(String(p));
+    for (const p of d.udpPorts) udp.add(String(p));
+  }
+  // Attributes put with PutAttributes (and custom ones given at registration) live in ecs_attributes.
+  const extra = sql.get('SELECT name, value FROM ecs_attributes WHERE target_id = ?').all(ci.containerInstanceArn) as { name: string; value: string | null }[];
+  const attributes = [...(ci.attributes ?? []).filter((a) => !extra.some((e) => e.name === a.name)), ...extra.map((e) => ({ name: e.name, ...(e.value !== null ? { value: e.value } : {}) }))];
+  return {
+    ...ci,
+    attributes,
+    remainingResources: [intResource('CPU', cpu), intResource('MEMORY', mem), setResource('PORTS', [...ports]), setResource('PORTS_UDP', [...udp])],
+    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
+    pendingTasksCount: tasks.filter((t) => t.lastStatus !== 'RUNNING').length,
+  };
+}
+
+export function queryCandidate(sql: Statements, ci: ContainerInstance): QueryCandidate {
+  const attrs: Record<string, string | undefined> = {};
+  for (const a of ci.attributes ?? []) attrs[a.name!] = a.value ?? '';
+  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!).map((r) => JSON.parse(r.doc));
+  return {
+    attributes: attrs,
+    ec2InstanceType: attrs['ecs.instance-type'],
+    ec2InstanceId: ci.ec2InstanceId,
+    agentConnected: ci.agentConnected,
+    agentVersion: ci.versionInfo?.agentVersion,
+    registeredAt: ci.registeredAt ? Date.parse(String(ci.registeredAt)) / 1000 : undefined,
+    runningTasksCount: tasks.filter((t: { lastStatus: string }) => t.lastStatus === 'RUNNING').length,
+    taskGroups: tasks.map((t: { group?: string }) => t.group ?? ''),
+  };
+}
+
+function resourceValue(resources: Resource[] | undefined, name: string): number | undefined {
+  return resources?.find((r) => r.name === name)?.integerValue;
+}
+
+export function registerContainerInstance(ctx: RequestContext, input: RegisterContainerInstanceRequest): RegisterContainerInstanceResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  validateNewTags(input.tags);
+  const identity = input.instanceIdentityDocument ? safeJson(input.instanceIdentityDocument) : undefined;
+  const cpu = resourceValue(input.totalResources, 'CPU') ?? 2048;
+  const memory = resourceValue(input.totalResources, 'MEMORY') ?? 3828;
+  if (cpu <= 0 || memory <= 0) throw invalidParameter('CPU and MEMORY resources must be positive.');
+  const ports = input.totalResources?.find((r) => r.name === 'PORTS')?.stringSetValue ?? RESERVED_PORTS;
+  const ec2InstanceId = (identity?.instanceId as string | undefined) ?? `i-0${randomHex(8)}`;
+  const az = (identity?.availabilityZone as string | undefined) ?? `${ctx.region}a`;
+  const instanceType = (identity?.instanceType as string | undefined) ?? 't3.medium';
+  const given = new Map((input.attributes ?? []).map((a) => [a.name!, a.value]));
+  const attributes: Attribute[] = [
+    ...CAPABILITIES.map((name) => ({ name })),
+    { name: 'ecs.os-type', value: 'linux' },
+    { name: 'ecs.os-family', value: 'LINUX' },
+    { name: 'ecs.cpu-architecture', value: 'x86_64' },
+    { name: 'ecs.instance-type', value: instanceType },
+    { name: 'ecs.availability-zone', value: az },
+    { name: 'ecs.ami-id', value: 'ami-0berth000000000000' },
+  ].filter((a) => !given.has(a.name!));
+  for (const [name, value] of given) attributes.push({ name, ...(value !== undefined ? { value } : {}) });
+  const now = ctx.clock.now();
+  const id = randomHex(16);
+  const ci: ContainerInstance = {
+    containerInstanceArn: arn('ecs', ctx.region, ctx.account, `container-instance/${cluster.clusterName}/${id}`),
+    ec2InstanceId,
+    version: 1,
+    versionInfo: { agentVersion: input.versionInfo?.agentVersion ?? AGENT_VERSION, agentHash: input.versionInfo?.agentHash ?? 'berth', dockerVersion: input.versionInfo?.dockerVersion ?? 'DockerVersion: 20.10.24' },
+    remainingResources: [],
+    registeredResources: [intResource('CPU', cpu), intResource('MEMORY', memory), setResource('PORTS', ports), setResource('PORTS_UDP', [])],
+    status: 'ACTIVE',
+    agentConnected: true,
+    runningTasksCount: 0,
+    pendingTasksCount: 0,
+    attributes,
+    registeredAt: new Date(now),
+    attachments: [],
+    tags: [],
+    ...(input.platformDevices ? {} : {}),
+  };
+  ctx.sql
+    .get(`INSERT INTO ecs_container_instances (account, region, cluster, id, arn, status, ec2_instance_id, doc, seq)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_container_instances))`)
+    .run(ctx.account, ctx.region, cluster.clusterName, id, ci.containerInstanceArn, 'ACTIVE', ec2InstanceId, JSON.stringify(ci));
+  if (input.tags?.length) putTags(ctx, ci.containerInstanceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
+  const custom = (input.attributes ?? []).filter((a) => !a.name!.startsWith('ecs.') && !a.name!.startsWith('com.amazonaws.ecs.'));
+  if (custom.length) writeAttributes(ctx, cluster.clusterName!, ci.containerInstanceArn!, custom);
+  bumpClusterCount(ctx, cluster.clusterName!);
+  ctx.changed('ecs.cluster', cluster.clusterArn!);
+  return { containerInstance: { ...withUsage(ctx.sql, ci), tags: input.tags ?? [] } };
+}
+
+function safeJson(text: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidParameter('instanceIdentityDocument is not valid JSON.');
+  }
+}
+
+function bumpClusterCount(ctx: RequestContext, clusterName: string) {
+  const n = (ctx.sql.get("SELECT COUNT(*) AS n FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND status IN ('ACTIVE', 'DRAINING')")
+    .get(ctx.account, ctx.region, clusterName) as { n: number }).n;
+  ctx.sql.get("UPDATE ecs_clusters SET doc = json_set(doc, '$.registeredContainerInstancesCount', ?) WHERE account = ? AND region = ? AND name = ?")
+    .run(n, ctx.account, ctx.region, clusterName);
+}
+
+/** An instance reference (id or ARN) in a cluster → its row. */
+function findInstance(ctx: RequestContext, clusterName: string, ref: string): InstanceRow | undefined {
+  let id = ref;
+  if (ref.startsWith('arn:')) {
+    const a = parseArn(ref);
+    if (!a || a.account !== ctx.account || a.region !== ctx.region || !a.resource.startsWith('container-instance/')) return undefined;
+    id = a.resource.split('/').pop()!;
+  }
+  return ctx.sql
+    .get('SELECT account, region, cluster, arn, status, doc FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND id = ?')
+    .get(ctx.account, ctx.region, clusterName, id) as InstanceRow | undefined;
+}
+
+export function containerInstanceArnFor(ctx: RequestContext, clusterName: string, ref: string): string | undefined {
+  const row = findInstance(ctx, clusterName, ref);
+  return row && row.status !== 'INACTIVE' ? row.arn : undefined;
+}
+
+export function deregisterContainerInstance(ctx: RequestContext, input: DeregisterContainerInstanceRequest): DeregisterContainerInstanceResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const row = findInstance(ctx, cluster.clusterName!, input.containerInstance!);
+  if (!row || row.status === 'INACTIVE') throw invalidParameter('The referenced container instance was not found.');
+  const ci = JSON.parse(row.doc) as ContainerInstance;
+  const tasks = tasksOnInstance(ctx.sql, row.arn);
+  if (tasks.length && !input.force) {
+    throw invalidParameter('Found running tasks on the instance. Specify force=true to deregister the container instance.');
+  }
+  // Forced: its tasks are orphaned on AWS; here they are stopped, since the instance is this machine.
+  for (const t of tasks) {
+    const task = JSON.parse(t.doc);
+    if (task.desiredStatus === 'STOPPED') continue;
+    task.desiredStatus = 'STOPPED';
+    task.stopCode = 'ServiceSchedulerInitiated';
+    task.stoppedReason = 'Container instance deregistration forced by user';
+    ctx.sql.get('UPDATE ecs_tasks SET desired_status = ?, doc = ? WHERE arn = ?').run('STOPPED', JSON.stringify(task), task.taskArn);
+    ctx.changed('ecs.task', task.taskArn);
+  }
+  ci.status = 'INACTIVE';
+  ci.agentConnected = false;
+  saveInstance(ctx.sql, ci);
+  bumpClusterCount(ctx, cluster.clusterName!);
+  return { containerInstance: withUsage(ctx.sql, ci) };
+}
+
+export function describeContainerInstances(ctx: RequestContext, input: DescribeContainerInstancesRequest): DescribeContainerInstancesResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const refs = input.containerInstances ?? [];
+  if (!refs.length) throw invalidParameter('Container instances cannot be empty.');
+  if (refs.length > 100) throw invalidParameter('containerInstances can have at most 100 items.');
+  const containerInstances: ContainerInstance[] = [];
+  const failures: Failure[] = [];
+  for (const ref of refs) {
+    const row = findInstance(ctx, cluster.clusterName!, ref);
+    if (!row) {
+      failures.push({ arn: ref.startsWith('arn:') ? ref : arn('ecs', ctx.region, ctx.account, `container-instance/${cluster.clusterName}/${ref}`), reason: 'MISSING' });
+      continue;
+    }
+    const ci = withUsage(ctx.sql, JSON.parse(row.doc));
+    containerInstances.push({ ...ci, tags: input.include?.includes('TAGS') ? toEcsTags(getTags(ctx, row.arn)) : [] });
+  }
+  return { containerInstances, failures };
+}
+
+export function listContainerInstances(ctx: RequestContext, input: ListContainerInstancesRequest): ListContainerInstancesResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  const limit = pageSize(input.maxResults, 100);
+  const after = decodeNextToken(input.nextToken);
+  const predicate = input.filter ? parseQuery(input.filter) : undefined;
+  const statuses = input.status ? [input.status] : ['ACTIVE', 'DRAINING'];
+  const rows = (ctx.sql
+    .get('SELECT arn, status, doc, seq FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND seq > ? ORDER BY seq')
+    .all(ctx.account, ctx.region, cluster.clusterName, after) as (InstanceRow & { seq: number })[])
+    .filter((r) => statuses.includes(r.status))
+    .filter((r) => !predicate || predicate(queryCandidate(ctx.sql, withUsage(ctx.sql, JSON.parse(r.doc)))));
+  const page = rows.slice(0, limit);
+  return { containerInstanceArns: page.map((r) => r.arn), nextToken: rows.length > limit ? encodeNextToken(page[page.length - 1].seq) : undefined };
+}
+
+export function updateContainerInstancesState(ctx: RequestContext, input: UpdateContainerInstancesStateRequest): UpdateContainerInstancesStateResponse {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  if (input.status !== 'ACTIVE' && input.status !== 'DRAINING') {
+    throw invalidParameter('Container instance status can only be updated to ACTIVE or DRAINING.');
+  }
+  const containerInstances: ContainerInstance[] = [];
+  const failures: Failure[] = [];
+  for (const ref of input.containerInstances ?? []) {
+    const row = findInstance(ctx, cluster.clusterName!, ref);
+    if (!row || row.status === 'INACTIVE') {
+      failures.push({ arn: ref, reason: 'MISSING' });
+      continue;
+    }
+    const ci = JSON.parse(row.doc) as ContainerInstance;
+    ci.status = input.status;
+    ci.version = (ci.version ?? 1) + 1;
+    saveInstance(ctx.sql, ci);
+    containerInstances.push(withUsage(ctx.sql, ci));
+    // Services move their tasks off a DRAINING instance.
+    ctx.changed('ecs.cluster', cluster.clusterArn!);
+  }
+  return { containerInstances, failures };
+}
+
+export function updateContainerAgent(ctx: RequestContext, input: UpdateContainerAgentRequest): never {
+  const cluster = requireActiveCluster(ctx, input.cluster);
+  if (!findInstance(ctx, cluster.clusterName!, input.containerInstance!)) throw invalidParameter('The referenced container instance was not found.');
+  // Berth's "agent" is Berth itself: always the latest.
+  throw new AwsError('NoUpdateAvailableException', 'There is no update available for your container agent.');
+}
+
+/** ACTIVE instances of a cluster as placement candidates, with what their tasks already take. */
+export function placementCandidates(sql: Statements, scope: { account: string; region: string }, cluster: string): Candidate[] {
+  return loadInstances(sql, scope, cluster, ['ACTIVE']).map((raw) => {
+    const ci = withUsage(sql, raw);
+    const rem = new Map((ci.remainingResources ?? []).map((r) => [r.name, r]));
+    const query = queryCandidate(sql, ci);
+    return {
+      arn: ci.containerInstanceArn!,
+      cpu: rem.get('CPU')?.integerValue ?? 0,
+      memory: rem.get('MEMORY')?.integerValue ?? 0,
+      tcpPorts: new Set((rem.get('PORTS')?.stringSetValue ?? []).map(Number)),
+      udpPorts: new Set((rem.get('PORTS_UDP')?.stringSetValue ?? []).map(Number)),
+      attributes: new Map((ci.attributes ?? []).map((a) => [a.name!, a.value])),
+      query,
+      groups: [...(query.taskGroups ?? [])],
+    };
+  });
+}

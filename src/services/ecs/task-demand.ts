@@ -1,0 +1,44 @@
+/**
+ * What a task takes from a container instance, as ECS's scheduler counts it:
+ * task-level cpu/memory when set, else the sum of its containers' cpu and
+ * memory (hard limit, else reservation); and the host ports it binds (bridge
+ * static host ports, host-mode container ports).
+ */
+import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
+
+export interface TaskDemand {
+  cpu: number;
+  memory: number;
+  tcpPorts: number[];
+  udpPorts: number[];
+}
+
+/** Demand of a recorded task (its containers carry cpu/memory; host ports from its def are stored on it). */
+export function taskDemand(task: Task & { berthHostPorts?: { tcp: number[]; udp: number[] } }): TaskDemand {
+  const cpu = task.cpu ? Number(task.cpu) : (task.containers ?? []).reduce((n, c) => n + Number(c.cpu ?? 0), 0);
+  const memory = task.memory
+    ? Number(task.memory)
+    : (task.containers ?? []).reduce((n, c) => n + Number(c.memory ?? c.memoryReservation ?? 0), 0);
+  return { cpu, memory, tcpPorts: task.berthHostPorts?.tcp ?? [], udpPorts: task.berthHostPorts?.udp ?? [] };
+}
+
+/** Demand of a task definition about to be placed. */
+export function definitionDemand(def: TaskDefinition, overrides?: { cpu?: string; memory?: string }): TaskDemand {
+  const cpu = overrides?.cpu ?? def.cpu;
+  const memory = overrides?.memory ?? def.memory;
+  const tcp: number[] = [];
+  const udp: number[] = [];
+  for (const cd of def.containerDefinitions ?? []) {
+    for (const p of cd.portMappings ?? []) {
+      const host = def.networkMode === 'host' ? p.containerPort : def.networkMode === 'bridge' || !def.networkMode ? p.hostPort : undefined;
+      if (!host) continue;
+      (p.protocol === 'udp' ? udp : tcp).push(host);
+    }
+  }
+  return {
+    cpu: cpu ? Number(cpu) : (def.containerDefinitions ?? []).reduce((n, c) => n + (c.cpu ?? 0), 0),
+    memory: memory ? Number(memory) : (def.containerDefinitions ?? []).reduce((n, c) => n + (c.memory ?? c.memoryReservation ?? 0), 0),
+    tcpPorts: tcp,
+    udpPorts: udp,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * IAM state. IAM is global: rows are keyed by account only (no region), and
+ * names are unique regardless of case, as in IAM. A role row keeps the
+ * SDK-shaped Role (without tags: those live in the shared `tags` table under
+ * the role ARN) in `doc`; inline policies and attachments have their own rows.
+ */
+import type { Policy, Role } from '@aws-sdk/client-iam';
+import type { Statements } from '../../state/db.js';
+
+export interface IamScope {
+  sql: Statements;
+  account: string;
+}
+
+/** A stored role: the Role without tags, dates as ISO strings. */
+export type StoredRole = Omit<Role, 'Tags' | 'CreateDate'> & { RoleName: string; Arn: string; RoleId: string; Path: string; CreateDate: string };
+
+export type StoredPolicy = Omit<Policy, 'Tags' | 'CreateDate' | 'UpdateDate'> & {
+  PolicyName: string; Arn: string; Path: string; CreateDate: string; UpdateDate: string;
+};
+
+const nextSeq = (s: IamScope, table: string) =>
+  (s.sql.get(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table} WHERE account = ?`).get(s.account) as { n: number }).n;
+
+// ---- roles
+
+export function findRole(s: IamScope, name: string): StoredRole | undefined {
+  const row = s.sql.get('SELECT doc FROM iam_roles WHERE account = ? AND name = ?').get(s.account, name) as { doc: string } | undefined;
+  return row ? JSON.parse(row.doc) : undefined;
+}
+
+export function findRoleByArn(sql: Statements, arn: string): StoredRole | undefined {
+  const row = sql.get('SELECT doc FROM iam_roles WHERE arn = ?').get(arn) as { doc: string } | undefined;
+  return row ? JSON.parse(row.doc) : undefined;
+}
+
+/** Every role of the account in name order (an account holds at most a few thousand). */
+export function allRoles(s: IamScope): StoredRole[] {
+  return (s.sql.get('SELECT doc FROM iam_roles WHERE account = ? ORDER BY name').all(s.account) as { doc: string }[]).map((r) => JSON.parse(r.doc));
+}
+
+export function insertRole(s: IamScope, role: StoredRole): void {
+  s.sql.get('INSERT INTO iam_roles (account, name, role_id, arn, path, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(s.account, role.RoleName, role.RoleId, role.Arn, role.Path, JSON.stringify(role), nextSeq(s, 'iam_roles'));
+}
+
+export function updateRole(s: IamScope, role: StoredRole): void {
+  s.sql.get('UPDATE iam_roles SET doc = ? WHERE account = ? AND name = ?').run(JSON.stringify(role), s.account, role.RoleName);
+}
+
+export function deleteRoleRow(s: IamScope, name: string): void {
+  s.sql.get('DELETE FROM iam_roles WHERE account = ? AND name = ?').run(s.account, name);
+}
+
+// ---- inline policies
+
+export function rolePolicyNames(s: IamScope, role: string): string[] {
+  return s.sql.get('SELECT policy_name FROM iam_role_policies WHERE account = ? AND role_name = ? ORDER BY policy_name')
+    .pluck().all(s.account, role) as string[];
+}
+
+export function getRolePolicyDocument(s: IamScope, role: string, policy: string): string | undefined {
+  return s.sql.get('SELECT document FROM iam_role_policies WHERE account = ? AND role_name = ? AND policy_name = ?')
+    .pluck().get(s.account, role, policy) as string | undefined;
+}
+
+export function putRolePolicyRow(s: IamScope, role: string, policy: string, document: string): void {
+  s.sql.get(`INSERT INTO iam_role_policies (account, role_name, policy_name, document, seq) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (account, role_name, policy_name) DO UPDATE SET document = excluded.document`)
+    .run(s.account, role, policy, document, nextSeq(s, 'iam_role_policies'));
+}
+
+export function deleteRolePolicyRow(s: IamScope, role: string, policy: string): boolean {
+  return s.sql.get('DELETE FROM iam_role_policies WHERE account = ? AND role_name = ? AND policy_name = ?').run(s.account, role, policy).changes > 0;
+}
+
+// ---- attached managed policies
+
+export function attachedPolicyArns(s: IamScope, role: string): string[] {
+  return s.sql.get('SELECT policy_arn FROM iam_role_attached_policies WHERE account = ? AND role_name = ? ORDER BY seq')
+    .pluck().all(s.account, role) as string[];
+}
+
+export function attachPolicyRow(s: IamScope, role: string, arn: string): void {
+  s.sql.get('INSERT OR IGNORE INTO iam_role_attached_policies (account, role_name, policy_arn, seq) VALUES (?, ?, ?, ?)')
+    .run(s.account, role, arn, nextSeq(s, 'iam_role_attached_policies'));
+}
+
+export function detachPolicyRow(s: IamScope, role: string, arn: string): boolean {
+  return s.sql.get('DELETE FROM iam_role_attached_policies WHERE account = ? AND role_name = ? AND policy_arn = ?').run(s.account, role, arn).changes > 0;
+}
+
+/** How many roles (of any account) have this managed policy attached. */
+export function attachmentCount(sql: Statements, arn: string): number {
+  return sql.get('SELECT COUNT(*) FROM iam_role_attached_policies WHERE policy_arn = ?').pluck().get(arn) as number;
+}
+
+// ---- customer managed policies
+
+export function findPolicyByArn(sql: Statements, arn: string): (StoredPolicy & { document: string }) | undefined {
+  const row = sql.get('SELECT doc, document FROM iam_policies WHERE arn = ?').get(arn) as { doc: string; document: string } | undefined;
+  return row ? { ...JSON.parse(row.doc), document: row.document } : undefined;
+}
+
+export function findPolicyByName(s: IamScope, name: string): StoredPolicy | undefined {
+  const row = s.sql.get('SELECT doc FROM iam_policies WHERE account = ? AND name = ?').get(s.account, name) as { doc: string } | undefined;
+  return row ? JSON.parse(row.doc) : undefined;
+}
+
+export function allPolicies(s: IamScope): StoredPolicy[] {
+  return (s.sql.get('SELECT doc FROM iam_policies WHERE account = ? ORDER BY name').all(s.account) as { doc: string }[]).map((r) => JSON.parse(r.doc));
+}
+
+export function insertPolicy(s: IamScope, policy: StoredPolicy, document: string): void {
+  s.sql.get('INSERT INTO iam_policies (account, name, arn, path, document, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(s.account, policy.PolicyName, policy.Arn, policy.Path, document, JSON.stringify(policy), nextSeq(s, 'iam_policies'));
+}
+
+export function deletePolicyRow(sql: Statements, arn: string): void {
+  sql.get('DELETE FROM iam_policies WHERE arn = ?').run(arn);
+}

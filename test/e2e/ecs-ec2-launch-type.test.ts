@@ -1,0 +1,89 @@
+/**
+ * The EC2 launch type on Docker: tasks placed on virtual container instances
+ * (`berth instances add`), bridge-mode dynamic and static host ports and host
+ * networking reachable from the host as networkBindings say.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { freePort } from '../helpers/elbv2.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+
+const C = 'ec2-e2e';
+const run = promisify(execFile);
+
+describe('EC2 launch type on Docker', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let image: string;
+
+  before(async () => {
+    image = ensureBusyboxImage();
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    // As a user adds capacity: the CLI registers a virtual instance through Berth's API.
+    // Asynchronously: this Berth runs in this process and must keep answering.
+    const { stdout } = await run(process.execPath, ['bin/berth.js', 'instances', 'add', '--cluster', C, '--endpoint', berth.endpoint, '--memory', '2048', '--az', 'us-east-1b'], { cwd: REPO_ROOT });
+    assert.match(stdout, /container-instance\/ec2-e2e\//);
+  });
+  after(async () => {
+    ecs.destroy();
+    await berth.stop();
+  });
+
+  const fetchText = async (port: number) => {
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+      if (res?.status === 200) return res.text();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`nothing answers on ${port}`);
+  };
+
+  it('bridge tasks publish a dynamic and a static host port on 127.0.0.1, as networkBindings report', async () => {
+    const staticPort = await freePort();
+    await register(ecs, {
+      family: 'bridge', networkMode: 'bridge',
+      containerDefinitions: [{
+        name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', '80', '-h', '/var/www'],
+        portMappings: [{ containerPort: 80, hostPort: 0 }, { containerPort: 81, hostPort: staticPort }],
+      }],
+    });
+    const out = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'bridge', launchType: 'EC2' }));
+    assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
+    const t = await waitForTask(ecs, C, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    assert.equal(t.launchType, 'EC2');
+    assert.ok(t.containerInstanceArn);
+    const bindings = t.containers![0].networkBindings!;
+    const dynamic = bindings.find((b) => b.containerPort === 80)!;
+    assert.ok(dynamic.hostPort! > 0 && dynamic.hostPort !== 80);
+    assert.equal(bindings.find((b) => b.containerPort === 81)!.hostPort, staticPort);
+    assert.match(await fetchText(dynamic.hostPort!), /berth/);
+    await ecs.send(new StopTaskCommand({ cluster: C, task: t.taskArn }));
+    await waitForTask(ecs, C, t.taskArn!, isStopped, 'STOPPED');
+  });
+
+  it('a host-network task listens on the host port itself', async () => {
+    const port = await freePort();
+    await register(ecs, {
+      family: 'hostnet', networkMode: 'host',
+      containerDefinitions: [{ name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/var/www'], portMappings: [{ containerPort: port }] }],
+    });
+    const out = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'hostnet', launchType: 'EC2' }));
+    const t = await waitForTask(ecs, C, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    assert.equal(t.containers![0].networkBindings![0].hostPort, port);
+    assert.match(await fetchText(port), /berth/);
+    await ecs.send(new StopTaskCommand({ cluster: C, task: t.taskArn }));
+  });
+
+  it('a task larger than the instance fails to place with RESOURCE:MEMORY', async () => {
+    await register(ecs, { family: 'huge', networkMode: 'bridge', containerDefinitions: [{ name: 'x', image, essential: true, memory: 4096 }] });
+    const out = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'huge', launchType: 'EC2' }));
+    assert.equal(out.failures?.[0].reason, 'RESOURCE:MEMORY');
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * Task role credentials on real Docker: a container fetches its role's
+ * credentials from 169.254.170.2 (as every AWS SDK does) and calls Berth with
+ * them on AWS_ENDPOINT_URL; the test process uses the same keys through the SDK.
+ * The busybox image has no AWS SDK: the container signs a GetCallerIdentity
+ * request's scope by hand (Berth reads the key from the SigV4 scope).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+
+const CLUSTER = 'roles';
+const TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+// Saves what the container sees, then serves it on :8080.
+const SCRIPT = [
+  'mkdir -p /www',
+  'echo "$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI|$AWS_ENDPOINT_URL" > /www/env.txt',
+  'if [ -n "$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" ]; then',
+  '  wget -q -O /www/creds.json "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"',
+  '  KEY=$(sed \'s/.*"AccessKeyId":"\\([^"]*\\)".*/\\1/\' /www/creds.json)',
+  '  wget -q -O /www/whoami.xml --header "Authorization: AWS4-HMAC-SHA256 Credential=$KEY/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0" --header "Content-Type: application/x-www-form-urlencoded" --post-data "Action=GetCallerIdentity&Version=2011-06-15" "$AWS_ENDPOINT_URL/"',
+  'fi',
+  'exec httpd -f -p 8080 -h /www',
+].join('\n');
+
+describe('ECS task role credentials on Docker', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let net: Awaited<ReturnType<typeof fargateNetwork>>;
+  let image: string;
+  let appRole: string;
+  let otherRole: string;
+
+  before(async () => {
+    image = ensureBusyboxImage();
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    net = await fargateNetwork(berth.endpoint);
+    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    const iam = new IAMClient(clientConfig(berth.endpoint));
+    appRole = (await iam.send(new CreateRoleCommand({ RoleName: 'app-task', Path: '/ecs/', AssumeRolePolicyDocument: TRUST }))).Role!.Arn!;
+    otherRole = (await iam.send(new CreateRoleCommand({ RoleName: 'override-task', AssumeRolePolicyDocument: TRUST }))).Role!.Arn!;
+    iam.destroy();
+  });
+  after(async () => {
+    ecs.destroy();
+    await berth.stop();
+  });
+
+  async function run(family: string, taskRoleArn: string | undefined, override?: string): Promise<{ task: Task; get: (f: string) => Promise<string> }> {
+    await register(ecs, {
+      family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      ...(taskRoleArn ? { taskRoleArn } : {}),
+      containerDefinitions: [{ name: 'app', image, essential: true, command: ['sh', '-c', SCRIPT], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
+    });
+    const out = await ecs.send(new RunTaskCommand({
+      cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net,
+      ...(override ? { overrides: { taskRoleArn: override } } : {}),
+    }));
+    assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
+    const task = await waitForTask(ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const port = task.containers![0].networkBindings![0].hostPort;
+    const get = async (file: string) => {
+      for (let i = 0; i < 80; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/${file}`).catch(() => undefined);
+        if (res?.status === 200) return res.text();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${file} not served`);
+    };
+    return { task, get };
+  }
+
+  it('a container of a task with a task role gets its credentials from 169.254.170.2, and Berth takes them for the assumed role', async () => {
+    const { task, get } = await run('with-role', appRole);
+    const taskId = task.taskArn!.split('/').pop();
+    const [uri, endpoint] = (await get('env.txt')).trim().split('|');
+    assert.match(uri, /^\/v2\/credentials\/[0-9a-f-]{36}$/);
+    assert.match(endpoint, /^http:\/\/\d+\.\d+\.\d+\.\d+:\d+$/);
+    const creds = JSON.parse(await get('creds.json'));
+    assert.equal(creds.RoleArn, appRole);
+    assert.match(creds.AccessKeyId, /^ASIA[A-Z2-7]{16}$/);
+    assert.ok(creds.SecretAccessKey && creds.Token);
+    assert.ok(new Date(creds.Expiration).getTime() > Date.now() + 5 * 3600_000, 'valid for hours');
+    // The session is named after the task, and the role's path is not part of it.
+    const assumed = `arn:aws:sts::000000000000:assumed-role/app-task/${taskId}`;
+    // From inside the container, on AWS_ENDPOINT_URL, signed with the task role's key.
+    assert.match(await get('whoami.xml'), new RegExp(`<Arn>${assumed}</Arn>`));
+    // From the test process, through the SDK, with the same keys.
+    const sts = new STSClient(clientConfig(berth.endpoint, 'us-east-1', {
+      accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token,
+    } as never));
+    const me = await sts.send(new GetCallerIdentityCommand({}));
+    sts.destroy();
+    assert.equal(me.Arn, assumed);
+    assert.equal(me.Account, '000000000000');
+    assert.match(me.UserId!, new RegExp(`^AROA[A-Z2-7]{17}:${taskId}$`));
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+  });
+
+  it('a taskRoleArn override wins over the task definition; a task without a role gets no credentials URI', async () => {
+    const overridden = await run('override', undefined, otherRole);
+    assert.equal(JSON.parse(await overridden.get('creds.json')).RoleArn, otherRole);
+    const none = await run('no-role', undefined);
+    const [uri, endpoint] = (await none.get('env.txt')).trim().split('|');
+    assert.equal(uri, '');
+    assert.match(endpoint, /^http:\/\//, 'AWS_ENDPOINT_URL is set for every task');
+    for (const t of [overridden.task, none.task]) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: t.taskArn }));
+  });
+
+  it('the credentials URI answers only while its task runs', async () => {
+    const { task, get } = await run('stops', appRole);
+    const [uri] = (await get('env.txt')).trim().split('|');
+    // 169.254.170.2 is an address of this host too.
+    const before = await fetch(`http://169.254.170.2${uri}`);
+    assert.equal(before.status, 200);
+    assert.equal((await before.json()).RoleArn, appRole);
+    assert.equal((await fetch('http://169.254.170.2/v2/credentials/00000000-0000-0000-0000-000000000000')).status, 400);
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const after = await fetch(`http://169.254.170.2${uri}`);
+    assert.equal(after.status, 400);
+    assert.deepEqual(await after.json(), { code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
+  });
+
+  it('a second Berth on the same engine serves its tasks through the 169.254.170.2:80 another Berth holds, and takes it over when that one stops', async () => {
+    const second = await startBerth();
+    const ecs2 = new ECSClient(clientConfig(second.endpoint));
+    try {
+      await ecs2.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+      const iam = new IAMClient(clientConfig(second.endpoint));
+      const role = (await iam.send(new CreateRoleCommand({ RoleName: 'second-berth', AssumeRolePolicyDocument: TRUST }))).Role!.Arn!;
+      iam.destroy();
+      await register(ecs2, {
+        family: 'second', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', taskRoleArn: role,
+        containerDefinitions: [{ name: 'app', image, essential: true, command: ['sh', '-c', SCRIPT], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
+      });
+      const out = await ecs2.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'second', launchType: 'FARGATE', networkConfiguration: await fargateNetwork(second.endpoint) }));
+      const task = await waitForTask(ecs2, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+      const port = task.containers![0].networkBindings![0].hostPort;
+      let creds: { RoleArn?: string } = {};
+      for (let i = 0; i < 80 && !creds.RoleArn; i++) {
+        const res = await fetch(`http://127.0.0.1:${port}/creds.json`).catch(() => undefined);
+        if (res?.status === 200) creds = await res.json();
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(creds.RoleArn, role);
+      const uri = (await (await fetch(`http://127.0.0.1:${port}/env.txt`)).text()).split('|')[0];
+      // The first Berth goes away: the second binds 169.254.170.2:80 itself within seconds.
+      await berth.stop();
+      let status = 0;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        status = (await fetch(`http://169.254.170.2${uri}`).catch(() => undefined))?.status ?? 0;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(status, 200);
+    } finally {
+      ecs2.destroy();
+      await second.stop();
+    }
+  });
+});
