@@ -84,6 +84,12 @@ export function startControllers(d: ControllerDeps): Controllers {
 
   const unsubscribe = d.changes.subscribe((kind, key) => {
     if (kind === 'ecs.service') runtime.enqueue(SERVICES, key);
+    // Container instances came, went or changed state: the cluster's services re-plan.
+    if (kind === 'ecs.cluster') {
+      const cluster = key.slice(key.lastIndexOf('/') + 1);
+      const prefix = key.slice(0, key.indexOf(':cluster/'));
+      for (const arn of liveServiceArns(d.sql)) if (arn.startsWith(`${prefix}:service/${cluster}/`)) runtime.enqueue(SERVICES, arn);
+    }
     if (kind === 'efs') runtime.enqueue(efs.name, key);
     if (kind === 'ecs.task') {
       runtime.enqueue(TASKS, key);

@@ -18,6 +18,9 @@ import type { ReconcileResult, Reconciler } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { taskIdOf } from './container-spec.js';
+import { placementCandidates, loadInstances } from '../services/ecs/container-instances.js';
+import { place } from '../services/ecs/placement.js';
+import { definitionDemand } from '../services/ecs/task-demand.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -112,6 +115,14 @@ export class ServiceScheduler implements Reconciler {
     const defs = new Map<string, TaskDefinition | undefined>();
     const defOf = (arn: string) => (defs.has(arn) ? defs.get(arn) : defs.set(arn, findTaskDefinitionByArn(this.d.sql, arn)).get(arn));
     const withLb = !!service.loadBalancers?.length;
+    const drainingInstances = new Set(loadInstances(this.d.sql, row, row.cluster, ['DRAINING', 'INACTIVE']).map((i) => i.containerInstanceArn!));
+    const daemon = service.schedulingStrategy === 'DAEMON';
+    const daemonInstances = daemon ? loadInstances(this.d.sql, row, row.cluster, ['ACTIVE']).map((i) => i.containerInstanceArn!) : [];
+    // A daemon service wants one task on every ACTIVE instance.
+    if (daemon && service.status === 'ACTIVE') {
+      service.desiredCount = daemonInstances.length;
+      for (const d of service.deployments ?? []) if (d.status === 'PRIMARY') d.desiredCount = daemonInstances.length;
+    }
     const views: TaskView[] = live.filter((t) => t.desiredStatus === 'RUNNING').map((t) => {
       const startedAt = t.startedAt ? Date.parse(String(t.startedAt)) : undefined;
       const hasChecks = (defOf(t.taskDefinitionArn!)?.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck?.command?.length);
@@ -120,7 +131,8 @@ export class ServiceScheduler implements Reconciler {
       const lb = withLb ? targetState(this.d.sql, t as Task & TaskTargets, now) : undefined;
       return {
         arn: t.taskArn!,
-        deploymentId: t.startedBy ?? '',
+        // Tasks on a DRAINING instance are replaced like an old deployment's, within the same bounds.
+        deploymentId: t.containerInstanceArn && drainingInstances.has(t.containerInstanceArn) ? 'draining-instance' : t.startedBy ?? '',
         running,
         healthy: running && (!hasChecks || t.healthStatus === 'HEALTHY') && (!withLb || lb === 'healthy'),
         failingHealth: running && !inGrace ? (t.healthStatus === 'UNHEALTHY' ? 'container' : lb === 'unhealthy' ? 'elb' : undefined) : undefined,
@@ -130,7 +142,9 @@ export class ServiceScheduler implements Reconciler {
     });
     const throttled = this.throttled(book, now);
     const failedRollout = current?.rolloutState === 'FAILED' && !(service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback);
-    const plan = current
+    const plan = daemon && current
+      ? this.daemonPlan(views, live, current.id!, daemonInstances, !throttled && !failedRollout && service.status === 'ACTIVE')
+      : current
       ? planRollout({
           desiredCount: service.desiredCount ?? 0,
           maximumPercent: service.deploymentConfiguration?.maximumPercent ?? 200,
@@ -163,7 +177,7 @@ export class ServiceScheduler implements Reconciler {
     }
     if (stopped.length) addEvent(service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
     if (plan.start > 0 && current) {
-      const started = this.launch(row, service, current, plan.start, now);
+      const started = this.launch(row, service, current, plan.start, now, 'instances' in plan ? (plan.instances as string[]) : undefined);
       created.push(...started);
       if (started.length) addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
     }
@@ -195,20 +209,28 @@ export class ServiceScheduler implements Reconciler {
     return now - book.lastFailureAtMs < Math.min(MAX_THROTTLE_MS, 1000 * 2 ** (n - 3));
   }
 
-  private launch(row: { account: string; region: string; cluster: string; name: string }, service: ServiceState, deployment: Deployment, count: number, now: number): string[] {
+  private launch(row: { account: string; region: string; cluster: string; name: string }, service: ServiceState, deployment: Deployment, count: number, now: number, onInstances?: string[]): string[] {
     const def = findTaskDefinitionByArn(this.d.sql, deployment.taskDefinition!);
     if (!def) return [];
     const scope = { account: row.account, region: row.region, sql: this.d.sql };
     const strategy = deployment.capacityProviderStrategy ?? service.capacityProviderStrategy;
     const provider = strategy?.length ? (strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0]).capacityProvider : undefined;
+    const launchType = (deployment.launchType ?? (provider?.startsWith('FARGATE') ? 'FARGATE' : 'EC2')) as 'FARGATE' | 'EC2' | 'EXTERNAL';
+    const group = `service:${service.serviceName}`;
+    let instances: (string | undefined)[] = Array.from({ length: count }, () => undefined);
+    if (launchType !== 'FARGATE') {
+      instances = onInstances ?? this.placeServiceTasks(row, service, def, count, group, now);
+    }
     const started: string[] = [];
-    for (let i = 0; i < count; i++) {
+    for (const containerInstanceArn of instances) {
       const task = buildTask(scope, {
-        clusterArn: service.clusterArn!, clusterName: row.cluster, def, launchType: 'FARGATE',
+        clusterArn: service.clusterArn!, clusterName: row.cluster, def, launchType,
         capacityProviderName: provider, networkConfiguration: deployment.networkConfiguration ?? service.networkConfiguration,
-        group: `service:${service.serviceName}`, startedBy: deployment.id, platformVersion: deployment.platformVersion,
-        enableExecuteCommand: service.enableExecuteCommand,
+        group, startedBy: deployment.id, platformVersion: launchType === 'FARGATE' ? deployment.platformVersion : undefined,
+        enableExecuteCommand: service.enableExecuteCommand, containerInstanceArn,
       }, now);
+      const demand = definitionDemand(def);
+      if (demand.tcpPorts.length || demand.udpPorts.length) (task as Task & { berthHostPorts?: object }).berthHostPorts = { tcp: demand.tcpPorts, udp: demand.udpPorts };
       insertTask(this.d.sql, scope, row.cluster, task, { serviceName: service.serviceName });
       const tags = service.propagateTags === 'SERVICE' ? getTags(this.d, service.serviceArn!)
         : service.propagateTags === 'TASK_DEFINITION' ? getTags(this.d, def.taskDefinitionArn!) : [];
@@ -219,6 +241,51 @@ export class ServiceScheduler implements Reconciler {
       started.push(task.taskArn!);
     }
     return started;
+  }
+
+  /**
+   * Daemon scheduling: a task of the primary deployment on each ACTIVE instance; an instance's
+   * older task is stopped first, then replaced; tasks on instances no longer ACTIVE are stopped.
+   */
+  private daemonPlan(views: TaskView[], live: Task[], primaryId: string, active: string[], canLaunch: boolean) {
+    const instanceOf = new Map(live.map((t) => [t.taskArn!, t.containerInstanceArn]));
+    const stop: { arn: string; reason: string }[] = [];
+    const instances: string[] = [];
+    for (const v of views) {
+      const ci = instanceOf.get(v.arn);
+      if (v.draining) continue;
+      if (!ci || !active.includes(ci)) stop.push({ arn: v.arn, reason: 'Service scheduler: container instance is no longer ACTIVE' });
+      else if (v.deploymentId !== primaryId) stop.push({ arn: v.arn, reason: `Scaling activity initiated by (deployment ${primaryId})` });
+      else if (v.failingHealth) stop.push({ arn: v.arn, reason: v.failingHealth === 'elb' ? 'Task failed ELB health checks.' : 'Task failed container health checks.' });
+    }
+    const stopping = new Set(stop.map((x) => x.arn));
+    for (const ci of active) {
+      const here = views.filter((v) => instanceOf.get(v.arn) === ci && !stopping.has(v.arn));
+      if (!here.length && canLaunch) instances.push(ci);
+    }
+    return { start: instances.length, stop, instances };
+  }
+
+  /** Places service tasks on ACTIVE container instances (default: spread over zones, then instances). */
+  private placeServiceTasks(row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number): string[] {
+    const candidates = placementCandidates(this.d.sql, row, row.cluster);
+    const result = place(candidates, {
+      demand: definitionDemand(def),
+      requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
+      constraints: [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(service.placementConstraints ?? [])],
+      strategies: service.placementStrategy?.length ? service.placementStrategy
+        : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'spread', field: 'instanceId' }],
+      count, group,
+    });
+    if (result.placements.length < count) {
+      const reason = result.failures[0]?.reason ?? '';
+      const what = reason === 'RESOURCE:MEMORY' ? 'has insufficient memory available' : reason === 'RESOURCE:CPU' ? 'has insufficient CPU units available'
+        : reason === 'RESOURCE:PORTS' ? 'is already using a port required by your task' : 'does not meet the requirements of your task';
+      addEvent(service, candidates.length
+        ? `was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${result.failures[0]?.arn?.split('/').pop()}) ${what}.`
+        : 'was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.', now);
+    }
+    return result.placements;
   }
 
   /** The deployment circuit breaker: too many failed tasks fail the rollout, and may roll it back. */

@@ -107,7 +107,10 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
   const name = input.serviceName!;
   if (!NAME_RE.test(name)) throw invalidParameter('Service name can only contain letters, numbers, hyphens and underscores, and must be 1-255 characters long.');
   const scheduling = input.schedulingStrategy ?? 'REPLICA';
-  if (scheduling === 'DAEMON') throw invalidParameter('The DAEMON scheduling strategy requires container instances; Berth does not support the EC2 launch type yet.');
+  if (scheduling === 'DAEMON' && (input.launchType === 'FARGATE' || input.capacityProviderStrategy?.length)) {
+    throw invalidParameter('The daemon scheduling strategy does not support the FARGATE launch type or capacity provider strategies.');
+  }
+  if (scheduling === 'DAEMON' && input.desiredCount !== undefined) throw invalidParameter('The daemon scheduling strategy does not support a desired count for services.');
   const desiredCount = input.desiredCount ?? 0;
   if (!Number.isInteger(desiredCount) || desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
   if (input.launchType && input.capacityProviderStrategy?.length) {
@@ -130,10 +133,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     : !input.launchType && cluster.defaultCapacityProviderStrategy?.length ? cluster.defaultCapacityProviderStrategy : undefined;
   const isFargate = launchType === 'FARGATE' || (strategy ?? []).some((s) => s.capacityProvider?.startsWith('FARGATE'));
   if (isFargate && !(def.compatibilities ?? []).includes('FARGATE')) throw invalidParameter('Task definition does not support launch_type FARGATE.');
-  if (!isFargate) {
-    // Placement on container instances arrives with the EC2 launch type.
-    throw invalidParameter('No Container Instances were found in your cluster. Berth runs services on the FARGATE launch type or FARGATE capacity providers.');
-  }
+  if (!isFargate && !(def.compatibilities ?? []).includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
   const now = ctx.clock.now();
   const service: Service = {
     serviceArn: arn('ecs', ctx.region, ctx.account, `service/${cluster.clusterName}/${name}`),
@@ -150,8 +150,9 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     taskDefinition: def.taskDefinitionArn,
     deploymentConfiguration: {
       deploymentCircuitBreaker: { enable: false, rollback: false, ...input.deploymentConfiguration?.deploymentCircuitBreaker },
-      maximumPercent: input.deploymentConfiguration?.maximumPercent ?? 200,
-      minimumHealthyPercent: input.deploymentConfiguration?.minimumHealthyPercent ?? 100,
+      // Daemon services replace a task in place: stop first (0%), never more than one per instance (100%).
+      maximumPercent: input.deploymentConfiguration?.maximumPercent ?? (scheduling === 'DAEMON' ? 100 : 200),
+      minimumHealthyPercent: input.deploymentConfiguration?.minimumHealthyPercent ?? (scheduling === 'DAEMON' ? 0 : 100),
       ...(input.deploymentConfiguration?.alarms ? { alarms: input.deploymentConfiguration.alarms } : {}),
     },
     deployments: [],
