@@ -1,5 +1,5 @@
 /**
- * The in-task endpoints (task metadata v4 today; task-role credentials later):
+ * The task metadata endpoint v4 (task role credentials: credentials.ts):
  * an HTTP listener on an address containers can reach (Docker's bridge
  * gateway), started on first need. Each container gets its own signed URL.
  */

@@ -2,8 +2,9 @@
  * Task role credentials on real Docker: a container fetches its role's
  * credentials from 169.254.170.2 (as every AWS SDK does) and calls Berth with
  * them on AWS_ENDPOINT_URL; the test process uses the same keys through the SDK.
- * The busybox image has no AWS SDK: the container signs a GetCallerIdentity
- * request's scope by hand (Berth reads the key from the SigV4 scope).
+ * In the busybox image the container names its key in a hand-made SigV4 scope
+ * (Berth reads the key from it); the SDK test runs the real AWS SDK for
+ * JavaScript in a task (test/helpers/sdk-image.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
+import { ensureAwsSdkImage } from '../helpers/sdk-image.js';
 
 const CLUSTER = 'roles';
 const TRUST = JSON.stringify({
@@ -104,6 +106,33 @@ describe('ECS task role credentials on Docker', () => {
     assert.equal(me.Arn, assumed);
     assert.equal(me.Account, '000000000000');
     assert.match(me.UserId!, new RegExp(`^AROA[A-Z2-7]{17}:${taskId}$`));
+    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+  });
+
+  it('an unmodified AWS SDK in a task gets the task role\'s credentials from 169.254.170.2 and calls Berth as that role', async () => {
+    const sdkImage = ensureAwsSdkImage();
+    await register(ecs, {
+      family: 'sdk', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', taskRoleArn: appRole,
+      containerDefinitions: [{
+        name: 'app', image: sdkImage, essential: true, stopTimeout: 1, portMappings: [{ containerPort: 8080 }],
+        // No credentials or endpoint are configured: the SDK's default chain and AWS_ENDPOINT_URL do it all.
+        command: ['sh', '-c', 'mkdir -p /www; node /sdk/caller-identity.mjs > /www/me.json 2> /www/err.txt; exec httpd -f -p 8080 -h /www'],
+      }],
+    });
+    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'sdk', launchType: 'FARGATE', networkConfiguration: net }));
+    const task = await waitForTask(ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const port = task.containers![0].networkBindings![0].hostPort;
+    let me = '';
+    for (let i = 0; i < 150 && !me; i++) {
+      const res = await fetch(`http://127.0.0.1:${port}/me.json`).catch(() => undefined);
+      if (res?.status === 200) me = (await res.text()).trim();
+      if (!me) await new Promise((r) => setTimeout(r, 100));
+    }
+    const err = me ? '' : await (await fetch(`http://127.0.0.1:${port}/err.txt`)).text();
+    assert.ok(me, `the SDK printed nothing: ${err}`);
+    const identity = JSON.parse(me);
+    assert.equal(identity.Arn, `arn:aws:sts::000000000000:assumed-role/app-task/${task.taskArn!.split('/').pop()}`);
+    assert.equal(identity.Account, '000000000000');
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 

@@ -63,9 +63,15 @@ export function place(candidates: Candidate[], req: PlacementRequest): Placement
   const memberOf = req.constraints.filter((k) => k.type === 'memberOf' && k.expression).map((k) => parseQuery(k.expression!));
   const distinct = req.constraints.some((k) => k.type === 'distinctInstance');
   const placements: string[] = [];
-  // How many tasks of this group sit on each value of a spread field (this call's placements included).
-  const spreadCount = (field: string, value: string) =>
-    candidates.filter((c) => fieldValue(c, field) === value).reduce((n, c) => n + c.groups.filter((g) => g === req.group).length, 0);
+  // How many tasks of this group sit on each value of a spread field (this call's placements included),
+  // kept up to date as tasks are placed instead of recounted for every candidate.
+  const spreadFields = req.strategies.filter((s) => s.type === 'spread').map((s) => s.field ?? 'instanceId');
+  const spreadCounts = new Map(spreadFields.map((f) => [f, new Map<string, number>()]));
+  for (const c of candidates) {
+    const n = c.groups.filter((g) => g === req.group).length;
+    for (const [f, m] of spreadCounts) m.set(fieldValue(c, f), (m.get(fieldValue(c, f)) ?? 0) + n);
+  }
+  const spreadCount = (field: string, value: string) => spreadCounts.get(field)?.get(value) ?? 0;
 
   for (let i = 0; i < req.count; i++) {
     const eligible = candidates.filter((c) => !reject(c, req, memberOf, distinct));
@@ -96,6 +102,7 @@ export function place(candidates: Candidate[], req: PlacementRequest): Placement
     for (const p of req.demand.tcpPorts) chosen.tcpPorts.add(p);
     for (const p of req.demand.udpPorts) chosen.udpPorts.add(p);
     chosen.groups.push(req.group);
+    for (const [f, m] of spreadCounts) m.set(fieldValue(chosen, f), (m.get(fieldValue(chosen, f)) ?? 0) + 1);
     placements.push(chosen.arn);
   }
   return { placements, failures: [] };
