@@ -14,6 +14,7 @@ import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { stateControl } from './state-control.js';
 import { registerTargetResolver } from './lb/target-resolver.js';
 import { ecsTargetResolver } from './services/ecs/lb-target-resolver.js';
+import { engineForTask, remoteEngines } from './services/ecs/engine-routing.js';
 import { createRegistry } from './registry/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import { LoadBalancing } from './lb/index.js';
@@ -54,13 +55,20 @@ export interface AppOptions {
   driver?: RuntimeDriver;
 }
 
-async function makeDriver(config: Config): Promise<RuntimeDriver> {
+async function makeDriver(config: Config, sql: Statements): Promise<RuntimeDriver> {
   if (config.runtime === 'fake') {
     const { FakeDriver } = await import('./runtime/fake/driver.js');
     return new FakeDriver();
   }
   const { DockerDriver } = await import('./runtime/docker/driver.js');
-  return new DockerDriver();
+  const { engineEndpoint } = await import('./runtime/docker/engine-client.js');
+  const { MultiEngineDriver } = await import('./runtime/multi/driver.js');
+  // The local engine, plus the remote engines of external container instances.
+  return new MultiEngineDriver(new DockerDriver(), {
+    engineFor: (labels) => engineForTask(sql, labels?.['berth.task-arn']),
+    engines: () => remoteEngines(sql),
+    make: (url) => new DockerDriver(engineEndpoint(url)),
+  });
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -108,7 +116,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   // Listeners bind after Berth's own port, so a listener can never take it.
   loadBalancing.start();
 
-  const driver = opts.driver ?? (await makeDriver(config));
+  const driver = opts.driver ?? (await makeDriver(config, sql));
   const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
   const credentials = new CredentialsEndpoint({ sql, clock, log, driver });
   const containerApi = new ContainerApi({ driver, log, host: config.host, port, makeServer });

@@ -14,6 +14,8 @@ export interface InstanceFlags {
   az?: string;
   instanceType?: string;
   attributes?: string;
+  /** A remote Docker engine (unix:// or tcp://): an external instance. */
+  engine?: string;
 }
 
 function client(f: InstanceFlags) {
@@ -27,6 +29,7 @@ export async function addInstance(f: InstanceFlags) {
       const [name, ...rest] = kv.split('=');
       return rest.length ? { name, value: rest.join('=') } : { name };
     });
+    if (f.engine) attributes.push({ name: 'berth.engine', value: f.engine });
     const out = await ecs.send(new RegisterContainerInstanceCommand({
       cluster: f.cluster,
       instanceIdentityDocument: JSON.stringify({ availabilityZone: f.az ?? `${f.region}a`, instanceType: f.instanceType ?? 't3.medium', region: f.region }),

@@ -21,8 +21,8 @@ Usage:
   berth doctor [--port N] [--data-dir D]   check the container engine, port and data dir
   berth logs <task> [--cluster C] [--container NAME] [-f|--follow] [--endpoint URL]
                                     a task's awslogs output (CloudWatch Logs)
-  berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--attributes k=v,…]
-                                    virtual container instances for the EC2 launch type
+  berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--attributes k=v,…] [--engine URL]
+                                    container instances: virtual (local engine, EC2) or a remote engine (EXTERNAL)
   berth reset [--service ecs,ecr,…] [--endpoint URL]   back to a fresh start (all or some services)
   berth state save|load FILE [--endpoint URL]           snapshot the state to FILE, or replace it from FILE
   berth version
@@ -99,6 +99,7 @@ export async function main(argv: string[]): Promise<void> {
           endpoint: endpointOf(flags), region: String(flags.region ?? process.env.BERTH_DEFAULT_REGION ?? 'us-east-1'),
           cluster: String(flags.cluster ?? 'default'), cpu: flags.cpu as string | undefined, memory: flags.memory as string | undefined,
           az: flags.az as string | undefined, instanceType: flags['instance-type'] as string | undefined, attributes: flags.attributes as string | undefined,
+          engine: flags.engine as string | undefined,
         };
         if (verb === 'add') return await addInstance(f);
         if (verb === 'list') return await listInstances(f);

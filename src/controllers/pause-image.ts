@@ -10,22 +10,24 @@ import { tar } from '../shared/tar.js';
 export const PAUSE_IMAGE = 'berth/pause:1';
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 
-let ensured: Promise<string> | undefined;
+/** One build at a time per engine (the labels say which engine, for a multi-engine driver). */
+const inFlight = new Map<string, Promise<string>>();
 
-export function ensurePauseImage(driver: RuntimeDriver): Promise<string> {
-  ensured ??= (async () => {
-    if (await driver.hasImage(PAUSE_IMAGE)) return PAUSE_IMAGE;
+export function ensurePauseImage(driver: RuntimeDriver, labels?: Record<string, string>): Promise<string> {
+  const key = labels ? JSON.stringify(labels) : '';
+  const existing = inFlight.get(key);
+  if (existing) return existing;
+  const ensured = (async () => {
+    if (await driver.hasImage(PAUSE_IMAGE, labels)) return PAUSE_IMAGE;
     const busybox = BUSYBOX_CANDIDATES.map((p) => { try { return readFileSync(p); } catch { return undefined; } }).find(Boolean);
     if (!busybox) throw new Error('awsvpc tasks need busybox-static (/bin/busybox) to build the pause image: apt-get install busybox-static');
     const dockerfile = 'FROM scratch\nCOPY busybox /bin/sleep\nENTRYPOINT ["/bin/sleep"]\n';
     await driver.buildImage(PAUSE_IMAGE, tar([
       { name: 'Dockerfile', data: Buffer.from(dockerfile) },
       { name: 'busybox', data: busybox, mode: 0o755 },
-    ]));
+    ]), labels);
     return PAUSE_IMAGE;
-  })().catch((err) => {
-    ensured = undefined;
-    throw err;
-  });
+  })().finally(() => inFlight.delete(key));
+  inFlight.set(key, ensured);
   return ensured;
 }

@@ -219,7 +219,7 @@ export class ServiceScheduler implements Reconciler {
     const group = `service:${service.serviceName}`;
     let instances: (string | undefined)[] = Array.from({ length: count }, () => undefined);
     if (launchType !== 'FARGATE') {
-      instances = onInstances ?? this.placeServiceTasks(row, service, def, count, group, now);
+      instances = onInstances ?? this.placeServiceTasks(row, service, def, count, group, now, launchType);
     }
     const started: string[] = [];
     for (const containerInstanceArn of instances) {
@@ -267,8 +267,8 @@ export class ServiceScheduler implements Reconciler {
   }
 
   /** Places service tasks on ACTIVE container instances (default: spread over zones, then instances). */
-  private placeServiceTasks(row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number): string[] {
-    const candidates = placementCandidates(this.d.sql, row, row.cluster);
+  private placeServiceTasks(row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
+    const candidates = placementCandidates(this.d.sql, row, row.cluster, launchType);
     const result = place(candidates, {
       demand: definitionDemand(def),
       requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),

@@ -143,7 +143,7 @@ export class TaskLifecycle implements Reconciler {
       if (!pause || pause.status !== 'running') {
         try {
           if (pause) await this.d.driver.removeContainer(pause.id);
-          const image = await ensurePauseImage(this.d.driver);
+          const image = await ensurePauseImage(this.d.driver, { [LABELS.taskArn]: task.taskArn! });
           const id = await this.d.driver.createContainer(pauseSpecOf(ctx, image));
           await this.d.driver.startContainer(id);
           pause = await this.d.driver.inspectContainer(id);
@@ -238,13 +238,13 @@ export class TaskLifecycle implements Reconciler {
         return (err as Error).message;
       }
       // Images in Berth's registry are always pulled (a tag may have moved); others only when absent.
-      if (berthAuth || !(await this.d.driver.hasImage(ref))) need.push({ image, ref, auth });
+      if (berthAuth || !(await this.d.driver.hasImage(ref, { [LABELS.taskArn]: arn }))) need.push({ image, ref, auth });
     }
     const start = this.d.clock.now();
     this.update(arn, (t) => { t.pullStartedAt ??= iso(start) as unknown as Date; });
     for (const { image, ref, auth } of need) {
       try {
-        await this.d.driver.pullImage(ref, auth);
+        await this.d.driver.pullImage(ref, auth, { [LABELS.taskArn]: arn });
       } catch (err) {
         return `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: ${(err as Error).message}`;
       }

@@ -144,12 +144,16 @@ export interface RuntimeDriver {
   readonly name: string;
   /** Resolves when the engine answers; throws RuntimeError('Unavailable') otherwise. */
   ping(): Promise<void>;
+  /**
+   * Image operations take the labels of the task they are for (optional): a driver
+   * over several engines (runtime/multi) routes by them; single engines ignore them.
+   */
   /** True if the image is in the engine's local store. */
-  hasImage(ref: string): Promise<boolean>;
+  hasImage(ref: string, labels?: Record<string, string>): Promise<boolean>;
   /** Pulls an image; throws RuntimeError('PullFailed') with the registry's reason. */
-  pullImage(ref: string, auth?: RegistryAuth): Promise<void>;
+  pullImage(ref: string, auth?: RegistryAuth, labels?: Record<string, string>): Promise<void>;
   /** Builds an image from a tar build context (Dockerfile at its root). */
-  buildImage(ref: string, context: Buffer): Promise<void>;
+  buildImage(ref: string, context: Buffer, labels?: Record<string, string>): Promise<void>;
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after the timeout. Stopping a stopped container is not an error. */
@@ -166,7 +170,7 @@ export interface RuntimeDriver {
    * An address on the host that containers on the default network can reach
    * (Docker's bridge gateway), for Berth's in-task endpoints; undefined if none.
    */
-  hostAddressForContainers(): Promise<string | undefined>;
+  hostAddressForContainers(labels?: Record<string, string>): Promise<string | undefined>;
   /** One sample of resource usage. */
   stats(id: string): Promise<ContainerStats | undefined>;
   /** Log lines since a time, stdout and stderr interleaved in order; `follow` keeps streaming. */

@@ -393,4 +393,35 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX ecs_tasks_instance ON ecs_tasks (container_instance, last_status);
     `,
   },
+  {
+    version: 18,
+    name: 'ecr replication: registry replication configuration and per-destination image replication status',
+    sql: `
+      CREATE TABLE ecr_replication_configs (
+        account TEXT NOT NULL, region TEXT NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+      CREATE TABLE ecr_replication_statuses (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL,
+        dest_account TEXT NOT NULL, dest_region TEXT NOT NULL, status TEXT NOT NULL, failure_code TEXT,
+        queued_at REAL NOT NULL, updated_at REAL NOT NULL,
+        PRIMARY KEY (account, region, repo, digest, dest_account, dest_region)
+      );
+      CREATE INDEX ecr_replication_statuses_status ON ecr_replication_statuses (status);
+    `,
+  },
+  {
+    version: 19,
+    name: 'ecr pull through cache rules and when each cached tag was last checked upstream',
+    sql: `
+      CREATE TABLE ecr_pull_through_rules (
+        account TEXT NOT NULL, region TEXT NOT NULL, prefix TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, prefix)
+      );
+      CREATE TABLE ecr_pull_through_tags (
+        account TEXT NOT NULL, region TEXT NOT NULL, repo TEXT NOT NULL, tag TEXT NOT NULL, checked_at REAL NOT NULL,
+        PRIMARY KEY (account, region, repo, tag)
+      );
+    `,
+  },
 ];

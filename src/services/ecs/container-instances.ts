@@ -40,6 +40,7 @@ import { registerTaggable } from './tags.js';
 import { writeAttributes } from './attributes.js';
 import { taskDemand } from './task-demand.js';
 import type { Candidate } from './placement.js';
+import { ENGINE_ATTRIBUTE } from './engine-routing.js';
 
 /** The ports an ECS agent reserves on every instance. */
 const RESERVED_PORTS = ['22', '2375', '2376', '51678', '51679'];
@@ -146,7 +147,9 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
   const memory = resourceValue(input.totalResources, 'MEMORY') ?? 3828;
   if (cpu <= 0 || memory <= 0) throw invalidParameter('CPU and MEMORY resources must be positive.');
   const ports = input.totalResources?.find((r) => r.name === 'PORTS')?.stringSetValue ?? RESERVED_PORTS;
-  const ec2InstanceId = (identity?.instanceId as string | undefined) ?? `i-0${randomHex(8)}`;
+  // An instance on a remote engine is an external (ECS Anywhere) instance: managed-instance id, EXTERNAL launch type.
+  const external = (input.attributes ?? []).some((a) => a.name === ENGINE_ATTRIBUTE && a.value);
+  const ec2InstanceId = (identity?.instanceId as string | undefined) ?? (external ? `mi-${randomHex(9).slice(0, 17)}` : `i-0${randomHex(8)}`);
   const az = (identity?.availabilityZone as string | undefined) ?? `${ctx.region}a`;
   const instanceType = (identity?.instanceType as string | undefined) ?? 't3.medium';
   const given = new Map((input.attributes ?? []).map((a) => [a.name!, a.value]));
@@ -157,7 +160,7 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
     { name: 'ecs.cpu-architecture', value: 'x86_64' },
     { name: 'ecs.instance-type', value: instanceType },
     { name: 'ecs.availability-zone', value: az },
-    { name: 'ecs.ami-id', value: 'ami-0berth000000000000' },
+    ...(external ? [{ name: 'ecs.capability.external' }] : [{ name: 'ecs.ami-id', value: 'ami-0berth000000000000' }]),
   ].filter((a) => !given.has(a.name!));
   for (const [name, value] of given) attributes.push({ name, ...(value !== undefined ? { value } : {}) });
   const now = ctx.clock.now();
@@ -184,7 +187,7 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_container_instances))`)
     .run(ctx.account, ctx.region, cluster.clusterName, id, ci.containerInstanceArn, 'ACTIVE', ec2InstanceId, JSON.stringify(ci));
   if (input.tags?.length) putTags(ctx, ci.containerInstanceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
-  const custom = (input.attributes ?? []).filter((a) => !a.name!.startsWith('ecs.') && !a.name!.startsWith('com.amazonaws.ecs.'));
+  const custom = (input.attributes ?? []).filter((a) => !a.name!.startsWith('ecs.') && !a.name!.startsWith('com.amazonaws.ecs.') && a.name !== ENGINE_ATTRIBUTE);
   if (custom.length) writeAttributes(ctx, cluster.clusterName!, ci.containerInstanceArn!, custom);
   bumpClusterCount(ctx, cluster.clusterName!);
   ctx.changed('ecs.cluster', cluster.clusterArn!);
@@ -316,8 +319,11 @@ export function updateContainerAgent(ctx: RequestContext, input: UpdateContainer
 }
 
 /** ACTIVE instances of a cluster as placement candidates, with what their tasks already take. */
-export function placementCandidates(sql: Statements, scope: { account: string; region: string }, cluster: string): Candidate[] {
-  return loadInstances(sql, scope, cluster, ['ACTIVE']).map((raw) => {
+export function placementCandidates(sql: Statements, scope: { account: string; region: string }, cluster: string, launchType?: string): Candidate[] {
+  const isExternal = (ci: ContainerInstance) => !!ci.attributes?.some((a) => a.name === 'ecs.capability.external');
+  // EXTERNAL tasks run only on external instances, EC2 tasks only on the others.
+  const fits = (ci: ContainerInstance) => !launchType || (launchType === 'EXTERNAL') === isExternal(ci);
+  return loadInstances(sql, scope, cluster, ['ACTIVE']).filter(fits).map((raw) => {
     const ci = withUsage(sql, raw);
     const rem = new Map((ci.remainingResources ?? []).map((r) => [r.name, r]));
     const query = queryCandidate(sql, ci);

@@ -106,7 +106,7 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   let placements: (string | undefined)[] = Array.from({ length: count }, () => undefined);
   let failures: Failure[] = [];
   if (launchType !== 'FARGATE') {
-    const placed = placeTasks(ctx, cluster.clusterName!, def, input, count);
+    const placed = placeTasks(ctx, cluster.clusterName!, def, input, count, launchType);
     placements = placed.placements;
     failures = placed.failures;
   }
@@ -146,8 +146,8 @@ function recordHostPorts(task: Task, def: TaskDefinition) {
   if (d.tcpPorts.length || d.udpPorts.length) (task as Task & { berthHostPorts?: object }).berthHostPorts = { tcp: d.tcpPorts, udp: d.udpPorts };
 }
 
-function placeTasks(ctx: RequestContext, clusterName: string, def: TaskDefinition, input: RunTaskRequest, count: number) {
-  const candidates = placementCandidates(ctx.sql, ctx, clusterName);
+function placeTasks(ctx: RequestContext, clusterName: string, def: TaskDefinition, input: RunTaskRequest, count: number, launchType: string) {
+  const candidates = placementCandidates(ctx.sql, ctx, clusterName, launchType);
   if (!candidates.length) return { placements: [], failures: [{ arn: arn('ecs', ctx.region, ctx.account, `cluster/${clusterName}`), reason: 'No Container Instances were found in your cluster.' }] };
   const result = place(candidates, {
     demand: definitionDemand(def, input.overrides),
@@ -189,7 +189,8 @@ export function startTask(ctx: RequestContext, input: StartTaskRequest): StartTa
       continue;
     }
     const task = buildTask(ctx, {
-      clusterArn: cluster.clusterArn!, clusterName: cluster.clusterName!, def, launchType: 'EC2',
+      clusterArn: cluster.clusterArn!, clusterName: cluster.clusterName!, def,
+      launchType: candidate.attributes.has('ecs.capability.external') ? 'EXTERNAL' : 'EC2',
       overrides: input.overrides, networkConfiguration: input.networkConfiguration, group: input.group,
       startedBy: input.startedBy, enableExecuteCommand: input.enableExecuteCommand, containerInstanceArn: instanceArn,
     }, now);

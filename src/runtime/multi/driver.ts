@@ -1,0 +1,158 @@
+/**
+ * Several container engines behind one RuntimeDriver: the local engine, plus
+ * the remote engines of external container instances (the ECS Anywhere model).
+ * A container goes to the engine of the task it belongs to (found from its
+ * labels); later calls find it by id. Controllers cannot tell the difference.
+ */
+import type {
+  ContainerEvent,
+  ContainerSpec,
+  ContainerState,
+  ContainerStats,
+  LogLine,
+  RegistryAuth,
+  RuntimeDriver,
+  VolumeSpec,
+  VolumeState,
+} from '../driver.js';
+
+export interface EngineRouting {
+  /** The engine URL for a container or image with these labels (undefined: the local engine). */
+  engineFor(labels: Record<string, string> | undefined): string | undefined;
+  /** Every remote engine currently in use (for listing and events). */
+  engines(): string[];
+  make(url: string): RuntimeDriver;
+}
+
+const RESCAN_MS = 5_000;
+
+export class MultiEngineDriver implements RuntimeDriver {
+  readonly name = 'multi';
+  private remotes = new Map<string, RuntimeDriver>();
+  private owner = new Map<string, RuntimeDriver>();
+
+  constructor(private readonly local: RuntimeDriver, private readonly routing: EngineRouting) {}
+
+  private engine(url: string | undefined): RuntimeDriver {
+    if (!url) return this.local;
+    let d = this.remotes.get(url);
+    if (!d) {
+      d = this.routing.make(url);
+      this.remotes.set(url, d);
+    }
+    return d;
+  }
+
+  private all(): RuntimeDriver[] {
+    for (const url of this.routing.engines()) this.engine(url);
+    return [this.local, ...this.remotes.values()];
+  }
+
+  private byLabels(labels: Record<string, string> | undefined) {
+    return this.engine(this.routing.engineFor(labels));
+  }
+
+  /** The engine that has this container (asking each engine once, then remembered). */
+  private async byId(id: string): Promise<RuntimeDriver | undefined> {
+    const known = this.owner.get(id);
+    if (known) return known;
+    for (const d of this.all()) {
+      if (await d.inspectContainer(id).catch(() => undefined)) {
+        this.owner.set(id, d);
+        return d;
+      }
+    }
+    return undefined;
+  }
+
+  ping() {
+    return this.local.ping();
+  }
+  hasImage(ref: string, labels?: Record<string, string>) {
+    return this.byLabels(labels).hasImage(ref, labels);
+  }
+  pullImage(ref: string, auth?: RegistryAuth, labels?: Record<string, string>) {
+    return this.byLabels(labels).pullImage(ref, auth, labels);
+  }
+  buildImage(ref: string, context: Buffer, labels?: Record<string, string>) {
+    return this.byLabels(labels).buildImage(ref, context, labels);
+  }
+  async createContainer(spec: ContainerSpec) {
+    const d = this.byLabels(spec.labels);
+    const id = await d.createContainer(spec);
+    this.owner.set(id, d);
+    return id;
+  }
+  async startContainer(id: string) {
+    await (await this.byId(id) ?? this.local).startContainer(id);
+  }
+  async stopContainer(id: string, timeoutSeconds: number) {
+    const d = await this.byId(id);
+    if (d) await d.stopContainer(id, timeoutSeconds);
+  }
+  async removeContainer(id: string) {
+    const d = await this.byId(id);
+    if (d) await d.removeContainer(id);
+    this.owner.delete(id);
+  }
+  async inspectContainer(id: string) {
+    const d = await this.byId(id);
+    return d ? d.inspectContainer(id) : undefined;
+  }
+  async listContainers(labels: Record<string, string>) {
+    const out: ContainerState[] = [];
+    for (const d of this.all()) {
+      const found = await d.listContainers(labels).catch(() => [] as ContainerState[]);
+      for (const c of found) this.owner.set(c.id, d);
+      out.push(...found);
+    }
+    return out;
+  }
+  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void) {
+    const stops = new Map<RuntimeDriver, () => void>();
+    const attach = () => {
+      for (const d of this.all()) if (!stops.has(d)) stops.set(d, d.watchEvents(labels, onEvent));
+    };
+    attach();
+    // Engines of instances registered later join the stream.
+    const timer = setInterval(attach, RESCAN_MS);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      for (const stop of stops.values()) stop();
+    };
+  }
+  createVolume(spec: VolumeSpec) {
+    return this.byLabels(spec.labels).createVolume(spec);
+  }
+  async inspectVolume(name: string): Promise<VolumeState | undefined> {
+    for (const d of this.all()) {
+      const v = await d.inspectVolume(name).catch(() => undefined);
+      if (v) return v;
+    }
+    return undefined;
+  }
+  async removeVolume(name: string) {
+    for (const d of this.all()) if (await d.inspectVolume(name).catch(() => undefined)) await d.removeVolume(name);
+  }
+  async listVolumes(labels: Record<string, string>) {
+    const out: VolumeState[] = [];
+    for (const d of this.all()) out.push(...(await d.listVolumes(labels).catch(() => [] as VolumeState[])));
+    return out;
+  }
+  async hostAddressForContainers(labels?: Record<string, string>) {
+    return this.byLabels(labels).hostAddressForContainers(labels);
+  }
+  async stats(id: string): Promise<ContainerStats | undefined> {
+    const d = await this.byId(id);
+    return d ? d.stats(id) : undefined;
+  }
+  async logs(id: string, opts: { since?: Date; follow?: boolean; onLine: (line: LogLine) => void; signal?: AbortSignal }) {
+    const d = await this.byId(id);
+    if (d) await d.logs(id, opts);
+  }
+  close() {
+    for (const d of this.remotes.values()) (d as { close?: () => void }).close?.();
+    (this.local as { close?: () => void }).close?.();
+  }
+}
