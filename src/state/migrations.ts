@@ -424,4 +424,29 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 20,
+    name: 'acm certificates',
+    sql: `
+      CREATE TABLE acm_certificates (
+        arn TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, type TEXT NOT NULL,
+        doc TEXT NOT NULL, certificate TEXT NOT NULL, private_key TEXT NOT NULL, chain TEXT,
+        issue_at REAL, idempotency_token TEXT, request_hash TEXT, created_at REAL NOT NULL,
+        version INTEGER NOT NULL, seq INTEGER NOT NULL
+      );
+      CREATE INDEX acm_certificates_list ON acm_certificates (account, region, seq);
+    `,
+  },
+  {
+    version: 21,
+    name: 'elastic load balancing v2 listener certificates',
+    sql: `
+      CREATE TABLE elbv2_listener_certificates (
+        listener_arn TEXT NOT NULL, lb_arn TEXT NOT NULL, certificate_arn TEXT NOT NULL,
+        is_default INTEGER NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (listener_arn, certificate_arn)
+      );
+      CREATE INDEX elbv2_listener_certificates_cert ON elbv2_listener_certificates (certificate_arn);
+    `,
+  },
 ];

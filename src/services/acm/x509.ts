@@ -149,6 +149,7 @@ export function buildCertificate(spec: CertificateSpec): string {
     alg.der,
     name(spec.issuer),
     sequence(time(spec.notBefore), time(spec.notAfter)),
+    name(spec.subject),
     spec.publicKey.export({ type: 'spki', format: 'der' }),
     explicit(3, sequence(...extensions)),
   );

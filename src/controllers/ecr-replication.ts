@@ -1,0 +1,45 @@
+/**
+ * ECR private image replication, converged: an image pushed to a repository
+ * the registry's replication rules select has a status row IN_PROGRESS per
+ * destination (key account|region|repo|digest); this controller copies it
+ * into each destination region and account of this Berth and records
+ * COMPLETE or FAILED (registry/replication.ts). A push answers at once; the
+ * change feed wakes the controller, and a restarted Berth finds the rows
+ * still IN_PROGRESS and copies them then.
+ */
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
+import { parseReplicationKey, replicatePending } from '../registry/replication.js';
+import type { Reconciler } from './runtime.js';
+
+export interface EcrReplicationDeps {
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
+}
+
+export class EcrReplication implements Reconciler {
+  readonly name = 'ecr-replication';
+  /** Copies are metadata writes (blobs are shared): cheap, but each is its own transaction. */
+  readonly concurrency = 2;
+
+  constructor(private readonly d: EcrReplicationDeps) {}
+
+  async reconcile(key: string): Promise<void> {
+    const parsed = parseReplicationKey(key);
+    const { db, sql, clock, log } = this.d;
+    if (!parsed || !db.open) return;
+    const { ref, digest } = parsed;
+    const outcomes = db.transaction(() => replicatePending(sql, clock.now(), ref, digest))();
+    for (const o of outcomes) {
+      const fields = {
+        repository: ref.name, account: ref.account, region: ref.region, digest,
+        destinationRegistryId: o.destination.registryId, destinationRegion: o.destination.region,
+      };
+      if (o.status === 'COMPLETE') log.info('ecr image replicated', fields);
+      else log.warn('ecr image replication failed', { ...fields, failureCode: o.failureCode });
+    }
+  }
+}
