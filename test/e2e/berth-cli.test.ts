@@ -167,7 +167,7 @@ describe('the berth command', () => {
     // The exit code says whether every check passed; a missing container engine is a FAIL, not a crash.
     const lines = run.stdout.split('\n').filter(Boolean);
     const checks = lines.filter((l) => /^(ok  |FAIL) /.test(l));
-    assert.deepEqual(checks.map((l) => /^(?:ok  |FAIL) ([^:]+):/.exec(l)?.[1]), ['node', 'container engine', 'port', 'data dir']);
+    assert.deepEqual(checks.map((l) => /^(?:ok  |FAIL) ([^:]+):/.exec(l)?.[1]), ['node', 'container engine', 'port', 'data dir', 'task role credentials']);
     const failed = checks.filter((l) => l.startsWith('FAIL'));
     assert.equal(run.code, failed.length ? 1 : 0, run.stdout + run.stderr);
     assert.equal(lines.filter((l) => /^\s+fix: /.test(l)).length, failed.length);
