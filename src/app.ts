@@ -16,6 +16,7 @@ import { registerTargetResolver } from './lb/target-resolver.js';
 import { ecsTargetResolver } from './services/ecs/lb-target-resolver.js';
 import { engineForTask, remoteEngines } from './services/ecs/engine-routing.js';
 import { createRegistry } from './registry/index.js';
+import { pullThroughCredentials } from './services/ecr/pull-through-cache.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';
@@ -86,7 +87,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let stateHandler: StreamHandler = async (_req, res) => {
     res.writeHead(503).end();
   };
-  const registry = await createRegistry({ config, db, sql, clock, log, dataDir, endpoint: () => endpoint });
+  const registry = await createRegistry({
+    config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes, upstreamCredentials: pullThroughCredentials(sql),
+  });
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host });
   // ECS tasks registered as ip targets are reached through their published ports.
   const unregisterResolver = registerTargetResolver(ecsTargetResolver(sql));

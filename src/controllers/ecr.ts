@@ -1,13 +1,16 @@
 /**
- * The ECR controllers (lifecycle policies, lifecycle previews, image scans)
+ * The ECR controllers (lifecycle policies, lifecycle previews, image scans,
+ * replication)
  * on the shared reconcile runtime: registered, fed by the change feed and by
  * the registry's scan-on-push hook, and resynced from the database.
  */
 import type { ChangeFeed } from '../state/change-feed.js';
+import { pendingReplicationKeys } from '../registry/replication.js';
 import { onScanQueued, scanKeysInProgress } from '../registry/scanner/store.js';
 import { policyKeys, previewKeysInProgress } from '../services/ecr/lifecycle-store.js';
 import { EcrImageScan } from './ecr-image-scan.js';
 import { EcrLifecycle, EcrLifecyclePreview, type EcrLifecycleDeps } from './ecr-lifecycle.js';
+import { EcrReplication } from './ecr-replication.js';
 import type { ControllerRuntime } from './runtime.js';
 
 export interface EcrControllers {
@@ -23,11 +26,14 @@ export function startEcrControllers(runtime: ControllerRuntime, d: EcrLifecycleD
   runtime.register(lifecycle);
   runtime.register(previews);
   runtime.register(scans);
+  const replication = new EcrReplication(d);
+  runtime.register(replication);
 
   const unsubscribe = d.changes.subscribe((kind, key) => {
     if (kind === 'ecr.lifecycle-policy') runtime.enqueue(lifecycle.name, key);
     if (kind === 'ecr.lifecycle-preview') runtime.enqueue(previews.name, key);
     if (kind === 'ecr.image-scan') runtime.enqueue(scans.name, key);
+    if (kind === 'ecr.replication') runtime.enqueue(replication.name, key);
   });
   const unhook = onScanQueued(d.db, (key) => runtime.enqueue(scans.name, key));
 
@@ -37,6 +43,7 @@ export function startEcrControllers(runtime: ControllerRuntime, d: EcrLifecycleD
     for (const key of policyKeys(d.sql)) runtime.enqueue(lifecycle.name, key);
     for (const key of previewKeysInProgress(d.sql)) runtime.enqueue(previews.name, key);
     for (const key of scanKeysInProgress(d.sql)) runtime.enqueue(scans.name, key);
+    for (const key of pendingReplicationKeys(d.sql)) runtime.enqueue(replication.name, key);
   };
   return {
     resync,

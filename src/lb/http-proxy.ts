@@ -94,7 +94,32 @@ export class HttpProxy {
   /** Upgraded (WebSocket) connections: no server tracks them once upgraded, so stop() ends them here. */
   private upgraded = new Set<Duplex>();
 
+  /** Where Berth actually listens for a listener (set by LoadBalancing; differs from its port when that was taken). */
+  boundPort: (listenerArn: string) => number | undefined = () => undefined;
+
   constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger) {}
+
+  /**
+   * A redirect to another listener of the same load balancer (HTTP:80 →
+   * HTTPS:443) goes where Berth serves that listener when it could not bind
+   * the listener's own port.
+   */
+  private localize(listener: ListenerView, location: string, host: string): string {
+    let url: URL;
+    try {
+      url = new URL(location);
+    } catch {
+      return location;
+    }
+    if (url.hostname.toLowerCase() !== host) return location;
+    const scheme = url.protocol.slice(0, -1);
+    const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+    const target = listener.lb.listeners.find((l) => l.port === port && l.protocol.toLowerCase() === scheme);
+    const bound = target && this.boundPort(target.arn);
+    if (!bound || bound === port) return location;
+    url.port = String(bound);
+    return url.toString();
+  }
 
   private agentFor(tls: boolean, idleMs: number): http.Agent {
     const key = `${tls}:${idleMs}`;
@@ -127,10 +152,10 @@ export class HttpProxy {
       return;
     }
     if (action.type === 'redirect') {
-      const location = redirectLocation(action.config, {
+      const location = this.localize(listener, redirectLocation(action.config, {
         protocol: listener.protocol.toLowerCase(), hostHeader: req.headers.host ?? facts.host, host: facts.host,
         listenerPort: listener.port, path: facts.path, query: facts.query,
-      });
+      }), facts.host);
       const status = action.config.StatusCode === 'HTTP_301' ? 301 : 302;
       res.writeHead(status, { location, 'content-length': '0', ...(serverHeader ? { server: SERVER_HEADER } : {}) });
       res.end();

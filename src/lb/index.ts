@@ -72,6 +72,7 @@ export class LoadBalancing {
 
   constructor(private readonly d: LoadBalancingDeps) {
     this.http = new HttpProxy(this.balancer, d.clock, d.log);
+    this.http.boundPort = (arn) => this.servers.get(arn)?.boundPort;
     this.tcp = new TcpProxy(this.balancer, d.clock, d.log);
     this.servers = new ListenerServers({
       host: d.host, sql: d.sql, log: d.log, http: this.http, tcp: this.tcp,
@@ -177,7 +178,7 @@ export class LoadBalancing {
       listeners: lb.listeners.map((l) => {
         const b = this.servers.get(l.arn);
         const port = b?.boundPort ?? null;
-        const scheme = l.protocol === 'TCP' ? 'tcp' : 'http';
+        const scheme = ({ TCP: 'tcp', TLS: 'tls', HTTPS: 'https' } as Record<string, string>)[l.protocol] ?? 'http';
         return {
           listenerArn: l.arn, protocol: l.protocol, port: l.port, boundPort: port,
           url: port ? `${scheme}://${lb.dnsName}:${port}/` : null,

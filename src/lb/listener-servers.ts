@@ -1,6 +1,9 @@
 /**
  * One server per listener, on Berth's host (127.0.0.1 by default): an HTTP
- * server for ALB listeners, a TCP server for NLB listeners. Each binds its own
+ * server for ALB listeners, a TCP server for NLB listeners, each terminating
+ * TLS first for HTTPS and TLS listeners (certificates chosen by SNI; their
+ * secure contexts are swapped in place when the certificates or the security
+ * policy change, without rebinding). Each binds its own
  * port when it can; when it cannot (taken, or privileged and Berth is not
  * root) it binds the port it had last time, else any free port, and records
  * where in SQLite so `berth status` and /_berth/load-balancers can say so and
@@ -8,7 +11,9 @@
  * listeners are bound, changed ports rebound, deleted listeners closed.
  */
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import { boundPortOf, setBoundPort } from '../services/elastic-load-balancing-v2/store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
@@ -16,6 +21,7 @@ import type { HttpProxy } from './http-proxy.js';
 import { sendError } from './responses.js';
 import type { ListenerView, Snapshot } from './snapshot.js';
 import type { TcpProxy } from './tcp-proxy.js';
+import { TlsContexts } from './tls.js';
 
 export interface Binding {
   listenerArn: string;
@@ -24,7 +30,7 @@ export interface Binding {
   /** Where it listens now; undefined while binding or when binding failed. */
   boundPort?: number;
   error?: string;
-  server: http.Server | net.Server;
+  server: http.Server | https.Server | net.Server;
 }
 
 export interface ListenerServersDeps {
@@ -38,6 +44,8 @@ export interface ListenerServersDeps {
 
 export class ListenerServers {
   private bindings = new Map<string, Binding>();
+  /** Secure contexts of HTTPS and TLS listeners, by listener ARN. */
+  private contexts = new Map<string, TlsContexts>();
 
   constructor(private readonly d: ListenerServersDeps) {}
 
@@ -57,27 +65,48 @@ export class ListenerServers {
   }
 
   private tune(b: Binding, l: ListenerView): void {
-    if (!(b.server instanceof http.Server)) return;
+    if (l.tls && this.contexts.get(l.arn)?.key !== l.tls.key) (b.server as tls.Server).setSecureContext(this.tlsContexts(l).options);
+    if (!(b.server instanceof http.Server || b.server instanceof https.Server)) return;
     // The load balancer's idle timeout closes idle client connections.
     const idleMs = Number(l.lb.attributes['idle_timeout.timeout_seconds'] ?? '60') * 1000;
     b.server.keepAliveTimeout = idleMs;
     b.server.headersTimeout = idleMs + 1000;
   }
 
-  private makeServer(l: ListenerView): http.Server | net.Server {
+  /** Builds (and keeps) a listener's secure contexts for its current certificates and policy. */
+  private tlsContexts(l: ListenerView): TlsContexts {
+    const contexts = new TlsContexts(l.tls!, (cert, err) => {
+      this.d.log.warn('load balancer certificate unusable', { listener: l.arn, certificate: cert, error: String(err) });
+    });
+    this.contexts.set(l.arn, contexts);
+    return contexts;
+  }
+
+  /** Server options for TLS termination: the default certificate, the policy, SNI. */
+  private tlsOptions(l: ListenerView): tls.TlsOptions {
     const arn = l.arn;
-    if (l.protocol === 'TCP') {
-      return net.createServer((socket) => {
+    return {
+      ...this.tlsContexts(l).options,
+      SNICallback: (servername, cb) => cb(null, this.contexts.get(arn)?.select(servername)),
+    };
+  }
+
+  private makeServer(l: ListenerView): http.Server | https.Server | net.Server {
+    const arn = l.arn;
+    if (l.protocol === 'TCP' || l.protocol === 'TLS') {
+      const onSocket = (socket: net.Socket) => {
         const current = this.d.listener(arn);
         if (current) this.d.tcp.handle(current, socket);
         else socket.destroy();
-      });
+      };
+      return l.protocol === 'TLS' ? tls.createServer(this.tlsOptions(l), onSocket) : net.createServer(onSocket);
     }
-    const server = http.createServer((req, res) => {
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const current = this.d.listener(arn);
       if (current) this.d.http.handle(current, req, res);
       else sendError(res, 503, true);
-    });
+    };
+    const server = l.protocol === 'HTTPS' ? https.createServer(this.tlsOptions(l), onRequest) : http.createServer(onRequest);
     server.on('upgrade', (req, socket, head) => {
       const current = this.d.listener(arn);
       if (current) this.d.http.upgrade(current, req, socket, head);
@@ -136,8 +165,9 @@ export class ListenerServers {
     const b = this.bindings.get(arn);
     if (!b) return;
     this.bindings.delete(arn);
+    this.contexts.delete(arn);
     b.server.close();
-    if (b.server instanceof http.Server) b.server.closeAllConnections();
+    if (b.server instanceof http.Server || b.server instanceof https.Server) b.server.closeAllConnections();
   }
 
   closeAll(): void {

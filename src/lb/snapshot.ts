@@ -11,6 +11,7 @@ import {
 } from '../services/elastic-load-balancing-v2/store.js';
 import type { Statements } from '../state/db.js';
 import { compileConditions, type Predicate } from './rule-matcher.js';
+import { loadListenerTls, type ListenerTls } from './tls.js';
 
 export interface TargetView {
   /** tg arn | id | port: stable across reloads (round robin, stickiness, health counters). */
@@ -58,6 +59,8 @@ export interface ListenerView {
   attributes: Attributes;
   rules: CompiledRule[];
   lb: LoadBalancerView;
+  /** HTTPS and TLS listeners: the certificates and security policy they serve. */
+  tls?: ListenerTls;
 }
 
 export interface LoadBalancerView {
@@ -126,7 +129,9 @@ export function loadSnapshot(sql: Statements, generation: number, now: number): 
         match: compileConditions(r.IsDefault ? [] : r.Conditions),
         action: compileAction(r.Actions, targetGroups),
       }));
-      const lv: ListenerView = { arn: l.arn, port: ldoc.Port!, protocol: ldoc.Protocol!, attributes: l.attributes, rules, lb: view };
+      const lv: ListenerView = {
+        arn: l.arn, port: ldoc.Port!, protocol: ldoc.Protocol!, attributes: l.attributes, rules, lb: view, tls: loadListenerTls(sql, l.arn, ldoc),
+      };
       view.listeners.push(lv);
       listeners.set(l.arn, lv);
     }

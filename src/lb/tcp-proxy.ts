@@ -9,6 +9,7 @@
  * Berth's, as with preserve_client_ip off.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from '../shared/logger.js';
 import type { Clock } from '../shared/clock.js';
 import { Balancer } from './balancer.js';
@@ -65,7 +66,9 @@ export class TcpProxy {
   private connect(listener: ListenerView, group: TargetGroupView, target: TargetView, client: net.Socket, clientIp: string): void {
     const addr = this.balancer.address(group, target)!;
     client.pause();
-    const upstream = net.connect({ host: addr.host, port: addr.port });
+    // TLS target groups get TLS from the load balancer, which does not verify target certificates (as ELB).
+    const secure = group.doc.Protocol === 'TLS';
+    const upstream = secure ? tls.connect({ host: addr.host, port: addr.port, rejectUnauthorized: false }) : net.connect({ host: addr.host, port: addr.port });
     upstream.setNoDelay(true);
     client.setNoDelay(true);
     const idleMs = Number(listener.attributes['tcp.idle_timeout.seconds'] ?? '350') * 1000;
@@ -84,7 +87,7 @@ export class TcpProxy {
       client.destroy();
       upstream.destroy();
     };
-    upstream.on('connect', () => {
+    upstream.on(secure ? 'secureConnect' : 'connect', () => {
       if (group.attributes['proxy_protocol_v2.enabled'] === 'true') {
         upstream.write(proxyV2Header(clientIp, client.remotePort ?? 0, normalizeIp(client.localAddress ?? ''), listener.port));
       }

@@ -87,6 +87,10 @@ export const SERVICES: readonly ServiceEntry[] = [
     // Its frontend answers model violations with the common ValidationException ("1 validation error detected: …").
     validationError: 'ValidationException',
   },
+  {
+    id: 'acm', sdkPackage: '@aws-sdk/client-acm', clientName: 'ACMClient', protocol: 'awsJson1_1',
+    signingNames: ['acm'], targetPrefix: 'CertificateManager', validationError: 'ValidationException',
+  },
 ];
 
 export const BY_ID = new Map(SERVICES.map((s) => [s.id, s]));

@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { ChangeFeed } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 import { registrySecret } from './auth.js';
 import { BlobStore } from './blobs.js';
 import { scheduleGarbageCollection } from './gc.js';
 import { registryHandler } from './http/handler.js';
+import { UpstreamPullThrough, type PullThrough, type UpstreamCredentialResolver } from './pull-through.js';
 import type { StorageDriver } from './storage/driver.js';
 import { FilesystemDriver } from './storage/filesystem.js';
 
@@ -28,6 +30,10 @@ export interface RegistryDeps {
   /** Berth's endpoint (known once the port is bound): the registry host in repository URIs. */
   endpoint: () => string;
   driver?: StorageDriver;
+  /** Where a push announces work for controllers (replication). */
+  changes?: ChangeFeed;
+  /** Reads a pull through cache rule's upstream credentials (its Secrets Manager secret). */
+  upstreamCredentials?: UpstreamCredentialResolver;
 }
 
 export interface Registry {
@@ -40,6 +46,9 @@ export interface Registry {
   /** Signs registry tokens and pre-signed layer URLs. */
   secret: Buffer;
   endpoint: () => string;
+  changes?: ChangeFeed;
+  /** Pull through cache rules: consulted when a pull misses (pull-through.ts). */
+  pullThrough?: PullThrough;
   /** The /v2/ request handler (streams bodies itself). */
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
@@ -52,9 +61,10 @@ export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
   await blobs.purgeStaleUploads();
   const registry: Registry = {
     config: deps.config, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
-    blobs, secret: registrySecret(deps.db), endpoint: deps.endpoint,
+    blobs, secret: registrySecret(deps.db), endpoint: deps.endpoint, changes: deps.changes,
     handle: async () => undefined,
   };
+  registry.pullThrough = new UpstreamPullThrough(registry, deps.upstreamCredentials);
   registry.handle = registryHandler(registry);
   BY_DB.set(deps.db, registry);
   scheduleGarbageCollection(registry);

@@ -12,6 +12,7 @@ const LOADERS: Record<string, () => Promise<{ provider: Provider }>> = {
   ssm: () => import('./ssm/provider.js'),
   'secrets-manager': () => import('./secrets-manager/provider.js'),
   efs: () => import('./efs/provider.js'),
+  acm: () => import('./acm/provider.js'),
 };
 
 const loaded = new Map<string, Provider | null>();

@@ -6,7 +6,9 @@
  */
 export type ChangeKind = 'ecs.task' | 'ecs.service' | 'ecs.cluster' | 'elbv2' | 'efs'
   // ECR: a lifecycle policy was put (key: account|region|repo), a preview started (same key), a scan requested (…|digest).
-  | 'ecr.lifecycle-policy' | 'ecr.lifecycle-preview' | 'ecr.image-scan';
+  | 'ecr.lifecycle-policy' | 'ecr.lifecycle-preview' | 'ecr.image-scan'
+  // ECR: a pushed image has replications to run (key: account|region|repo|digest).
+  | 'ecr.replication';
 
 export type ChangeListener = (kind: ChangeKind, key: string) => void;
 

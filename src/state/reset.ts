@@ -35,6 +35,7 @@ export const RESETTABLE: ResettableService[] = [
   { names: ['efs', 'elasticfilesystem'], tablePrefixes: ['efs_'], arnServices: ['elasticfilesystem'] },
   { names: ['iam'], tablePrefixes: ['iam_'], arnServices: ['iam'] },
   { names: ['sts'], tablePrefixes: ['sts_'], arnServices: [] },
+  { names: ['acm', 'certificate-manager'], tablePrefixes: ['acm_'], arnServices: ['acm'] },
 ];
 
 /** Tables Berth keeps across resets and snapshots: the schema's own and this data dir's identity. */

@@ -27,9 +27,9 @@ const SCRIPT = [
   'mkdir -p /www',
   'echo "$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI|$AWS_ENDPOINT_URL" > /www/env.txt',
   'if [ -n "$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" ]; then',
-  '  wget -q -O /www/creds.json "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"',
+  '  wget -q -T 10 -O /www/creds.json "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"',
   '  KEY=$(sed \'s/.*"AccessKeyId":"\\([^"]*\\)".*/\\1/\' /www/creds.json)',
-  '  wget -q -O /www/whoami.xml --header "Authorization: AWS4-HMAC-SHA256 Credential=$KEY/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0" --header "Content-Type: application/x-www-form-urlencoded" --post-data "Action=GetCallerIdentity&Version=2011-06-15" "$AWS_ENDPOINT_URL/"',
+  '  wget -q -T 10 -O /www/whoami.xml --header "Authorization: AWS4-HMAC-SHA256 Credential=$KEY/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0" --header "Content-Type: application/x-www-form-urlencoded" --post-data "Action=GetCallerIdentity&Version=2011-06-15" "$AWS_ENDPOINT_URL/"',
   'fi',
   'exec httpd -f -p 8080 -h /www',
 ].join('\n');
@@ -82,7 +82,7 @@ describe('ECS task role credentials on Docker', () => {
     return { task, get };
   }
 
-  it('a container of a task with a task role gets its credentials from 169.254.170.2, and Berth takes them for the assumed role', async () => {
+  it('a container of a task with a task role gets its credentials from 169.254.170.2, and Berth takes them for the assumed role', { timeout: 120_000 }, async () => {
     const { task, get } = await run('with-role', appRole);
     const taskId = task.taskArn!.split('/').pop();
     const [uri, endpoint] = (await get('env.txt')).trim().split('|');
@@ -109,7 +109,7 @@ describe('ECS task role credentials on Docker', () => {
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
-  it('an unmodified AWS SDK in a task gets the task role\'s credentials from 169.254.170.2 and calls Berth as that role', async () => {
+  it('an unmodified AWS SDK in a task gets the task role\'s credentials from 169.254.170.2 and calls Berth as that role', { timeout: 120_000 }, async () => {
     const sdkImage = ensureAwsSdkImage();
     await register(ecs, {
       family: 'sdk', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', taskRoleArn: appRole,
@@ -136,7 +136,7 @@ describe('ECS task role credentials on Docker', () => {
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
-  it('a taskRoleArn override wins over the task definition; a task without a role gets no credentials URI', async () => {
+  it('a taskRoleArn override wins over the task definition; a task without a role gets no credentials URI', { timeout: 120_000 }, async () => {
     const overridden = await run('override', undefined, otherRole);
     assert.equal(JSON.parse(await overridden.get('creds.json')).RoleArn, otherRole);
     const none = await run('no-role', undefined);
@@ -146,22 +146,22 @@ describe('ECS task role credentials on Docker', () => {
     for (const t of [overridden.task, none.task]) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: t.taskArn }));
   });
 
-  it('the credentials URI answers only while its task runs', async () => {
+  it('the credentials URI answers only while its task runs', { timeout: 120_000 }, async () => {
     const { task, get } = await run('stops', appRole);
     const [uri] = (await get('env.txt')).trim().split('|');
     // 169.254.170.2 is an address of this host too.
-    const before = await fetch(`http://169.254.170.2${uri}`);
+    const before = await fetch(`http://169.254.170.2${uri}`, { signal: AbortSignal.timeout(10_000) });
     assert.equal(before.status, 200);
     assert.equal((await before.json()).RoleArn, appRole);
-    assert.equal((await fetch('http://169.254.170.2/v2/credentials/00000000-0000-0000-0000-000000000000')).status, 400);
+    assert.equal((await fetch('http://169.254.170.2/v2/credentials/00000000-0000-0000-0000-000000000000', { signal: AbortSignal.timeout(10_000) })).status, 400);
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
     await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
-    const after = await fetch(`http://169.254.170.2${uri}`);
+    const after = await fetch(`http://169.254.170.2${uri}`, { signal: AbortSignal.timeout(10_000) });
     assert.equal(after.status, 400);
     assert.deepEqual(await after.json(), { code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });
   });
 
-  it('a second Berth on the same engine serves its tasks through the 169.254.170.2:80 another Berth holds, and takes it over when that one stops', async () => {
+  it('a second Berth on the same engine serves its tasks through the 169.254.170.2:80 another Berth holds, and takes it over when that one stops', { timeout: 120_000 }, async () => {
     const second = await startBerth();
     const ecs2 = new ECSClient(clientConfig(second.endpoint));
     try {
@@ -188,7 +188,7 @@ describe('ECS task role credentials on Docker', () => {
       await berth.stop();
       let status = 0;
       for (let i = 0; i < 40 && status !== 200; i++) {
-        status = (await fetch(`http://169.254.170.2${uri}`).catch(() => undefined))?.status ?? 0;
+        status = (await fetch(`http://169.254.170.2${uri}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined))?.status ?? 0;
         if (status !== 200) await new Promise((r) => setTimeout(r, 250));
       }
       assert.equal(status, 200);

@@ -23,7 +23,15 @@ export interface TestBerth {
 export async function startBerth(overrides: Partial<Config> = {}): Promise<TestBerth & { app: App }> {
   const config = resolveConfig({ port: 0, ephemeral: true, logLevel: 'error', ...overrides });
   const app = await startApp(config, { log: createLogger(process.env.BERTH_TEST_LOG === '1' ? 'debug' : 'error') });
-  return { app, endpoint: app.endpoint, port: app.port, stop: () => app.stop() };
+  // A stop that hangs must not stall the suite: give it 20 s, then report and move on.
+  const stop = () => Promise.race([
+    app.stop(),
+    new Promise<void>((resolve) => setTimeout(() => {
+      console.error('# warning: Berth did not stop within 20 s');
+      resolve();
+    }, 20_000).unref()),
+  ]);
+  return { app, endpoint: app.endpoint, port: app.port, stop };
 }
 
 export interface SpawnedBerth extends TestBerth {

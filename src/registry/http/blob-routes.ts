@@ -29,7 +29,11 @@ export function parseRange(header: string, size: number): ByteRange | undefined 
 export async function getBlob(ctx: RouteContext): Promise<void> {
   const digest = requireDigest(ctx.param);
   const size = repoBlobSize(ctx.reg.sql, ctx.repo, digest);
-  if (size === undefined) throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
+  if (size === undefined) {
+    // A pull through cache repository streams what it lacks from upstream, storing it (pull-through.ts).
+    if (await ctx.reg.pullThrough?.blob(ctx, digest)) return;
+    throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
+  }
   // A client that found the blob here may push a manifest using it: keep GC off it for a while.
   touchLink(ctx.reg.sql, ctx.repo, digest, ctx.reg.clock.now(), GC_GRACE_MS / 2);
   const headers: Record<string, string | number> = {

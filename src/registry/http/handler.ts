@@ -41,7 +41,8 @@ type RouteFn = (ctx: RouteContext) => Promise<void> | void;
 
 interface Route {
   re: RegExp;
-  methods: Partial<Record<string, { fn: RouteFn; action: string; pull?: boolean }>>;
+  /** `through`: a pull of a missing repository may go to a pull through cache rule's upstream. */
+  methods: Partial<Record<string, { fn: RouteFn; action: string; pull?: boolean; through?: boolean }>>;
 }
 
 // Order matters: blobs/uploads must win over blobs/<digest>. Names are greedy, so the last marker wins.
@@ -49,8 +50,8 @@ const ROUTES: Route[] = [
   {
     re: /^\/v2\/(.+)\/manifests\/([^/]+)$/,
     methods: {
-      GET: { fn: getManifest, action: 'ecr:BatchGetImage', pull: true },
-      HEAD: { fn: getManifest, action: 'ecr:BatchGetImage', pull: true },
+      GET: { fn: getManifest, action: 'ecr:BatchGetImage', pull: true, through: true },
+      HEAD: { fn: getManifest, action: 'ecr:BatchGetImage', pull: true, through: true },
       PUT: { fn: putManifest, action: 'ecr:PutImage' },
       DELETE: { fn: deleteManifest, action: 'ecr:BatchDeleteImage' },
     },
@@ -71,8 +72,8 @@ const ROUTES: Route[] = [
   {
     re: /^\/v2\/(.+)\/blobs\/([^/]+)$/,
     methods: {
-      GET: { fn: getBlob, action: 'ecr:GetDownloadUrlForLayer', pull: true },
-      HEAD: { fn: getBlob, action: 'ecr:GetDownloadUrlForLayer', pull: true },
+      GET: { fn: getBlob, action: 'ecr:GetDownloadUrlForLayer', pull: true, through: true },
+      HEAD: { fn: getBlob, action: 'ecr:GetDownloadUrlForLayer', pull: true, through: true },
       DELETE: { fn: deleteBlob, action: 'ecr:BatchDeleteImage' },
     },
   },
@@ -152,7 +153,8 @@ async function route(reg: Registry, req: IncomingMessage, res: ServerResponse, h
       throw new RegistryError('NAME_INVALID', `invalid repository name '${m[1]}'`, { detail: { name: m[1] } });
     }
     const presigned = op.pull && method !== 'DELETE' && checkPresigned(reg.secret, path, query, now);
-    const repo = presigned ? getRepo(reg.sql, name.repo) : authorize(reg, cred, name.repo, op.action, !!op.pull);
+    const repo = (presigned ? getRepo(reg.sql, name.repo) : authorize(reg, cred, name.repo, op.action, !!op.pull))
+      ?? (op.through ? reg.pullThrough?.repository(name.repo) : undefined);
     if (!repo) throw repositoryNotFound(name.repo.account, name.repo.name);
     const caller = cred.kind === 'account' ? cred.account : undefined;
     return op.fn({ reg, req, res, query, head, repo, wire: m[1], caller, param: m[2] });

@@ -9,6 +9,7 @@ import { RegistryError } from '../errors.js';
 import { deleteImage, putManifest as storeManifest, resolveManifest } from '../images.js';
 import { accepts, defaultChild, isIndexType, MAX_MANIFEST_BYTES } from '../manifest-format.js';
 import { deleteTag, getManifest as loadManifest, touchPull, type ManifestRow } from '../metadata.js';
+import { queueReplication } from '../replication.js';
 import type { RouteContext } from './handler.js';
 import { send } from './respond.js';
 
@@ -29,9 +30,11 @@ function negotiate(ctx: RouteContext, m: ManifestRow): ManifestRow {
   throw new RegistryError('MANIFEST_UNKNOWN', `manifest of type ${m.mediaType} not found in an accepted format`, { detail: { accept } });
 }
 
-export function getManifest(ctx: RouteContext): void {
+export async function getManifest(ctx: RouteContext): Promise<void> {
   if (ctx.param.includes(':')) requireDigest(ctx.param);
-  const found = resolveManifest(ctx.reg.sql, ctx.repo, ctx.param);
+  const cached = resolveManifest(ctx.reg.sql, ctx.repo, ctx.param);
+  // A pull through cache repository fetches what it lacks from upstream (pull-through.ts).
+  const found = ctx.reg.pullThrough ? await ctx.reg.pullThrough.manifest(ctx.repo, ctx.param, cached, ctx.req.headers.accept) : cached;
   if (!found) throw manifestUnknown(ctx.param);
   const m = negotiate(ctx, found);
   // A GET is a pull: ECR records lastRecordedPullTime (a HEAD only checks).
@@ -67,13 +70,18 @@ export async function putManifest(ctx: RouteContext): Promise<void> {
   if (!body) throw new RegistryError('MANIFEST_INVALID', `manifest invalid: larger than ${MAX_MANIFEST_BYTES} bytes`, { status: 413 });
   const contentType = ctx.req.headers['content-type'];
   const { reg, repo } = ctx;
-  const result = reg.db.transaction(() =>
-    storeManifest(reg.sql, reg.clock.now(), repo, {
+  let replication: string | undefined;
+  const result = reg.db.transaction(() => {
+    const stored = storeManifest(reg.sql, reg.clock.now(), repo, {
       body,
       contentType,
       ...(byDigest ? { digest: reference } : { tag: reference }),
-    }),
-  )();
+    });
+    // ECR replication: the push queues its copies; the controller runs them once this commits.
+    replication = queueReplication(reg.sql, reg.clock.now(), repo, stored.digest);
+    return stored;
+  })();
+  if (replication) reg.changes?.publish('ecr.replication', replication);
   const headers: Record<string, string> = {
     location: `/v2/${ctx.wire}/manifests/${result.digest}`,
     'docker-content-digest': result.digest,

@@ -17,6 +17,7 @@ import {
   type ManifestRow, type RepoRow,
 } from '../../registry/metadata.js';
 import { TAG_RE } from '../../registry/names.js';
+import { queueReplication } from '../../registry/replication.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize, requireRepo } from './common.js';
 import { fromRegistryError, imageNotFound, invalidParameter } from './errors.js';
@@ -187,6 +188,9 @@ export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageR
       digest: input.imageDigest,
       unchangedIsError: true,
     });
+    // ECR replication: queued with the image, run by the ecr-replication controller after commit.
+    const replication = queueReplication(ctx.sql, ctx.clock.now(), repo, digest);
+    if (replication) ctx.changed('ecr.replication', replication);
     return {
       image: {
         registryId: repo.account,

@@ -15,6 +15,11 @@ import {
   createRepository, deleteRepository, describeRepositories, putImageScanningConfiguration, putImageTagMutability,
 } from './repositories.js';
 import { listTagsForResource, tagResource, untagResource } from './tagging.js';
+import { describeImageReplicationStatus, describeRegistry, putReplicationConfiguration } from './replication.js';
+import {
+  createPullThroughCacheRule, deletePullThroughCacheRule, describePullThroughCacheRules, updatePullThroughCacheRule,
+  validatePullThroughCacheRule,
+} from './pull-through-cache.js';
 import {
   deleteLifecyclePolicy, getLifecyclePolicy, getLifecyclePolicyPreview, putLifecyclePolicy, startLifecyclePolicyPreview,
 } from './lifecycle.js';
@@ -59,4 +64,12 @@ export const provider: Provider = {
   putRegistryScanningConfiguration,
   getRegistryScanningConfiguration,
   batchGetRepositoryScanningConfiguration,
+  putReplicationConfiguration,
+  describeRegistry,
+  describeImageReplicationStatus,
+  createPullThroughCacheRule,
+  describePullThroughCacheRules,
+  updatePullThroughCacheRule,
+  deletePullThroughCacheRule,
+  validatePullThroughCacheRule,
 };

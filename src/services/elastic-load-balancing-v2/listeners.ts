@@ -1,9 +1,10 @@
 /**
  * Listeners: CreateListener, DescribeListeners, ModifyListener, DeleteListener,
- * Describe/ModifyListenerAttributes. HTTP for Application Load Balancers, TCP
- * for Network Load Balancers (HTTPS and TLS need certificates, which need ACM:
- * not in Berth yet). Each listener owns a default rule holding its default
- * actions, which DescribeRules lists last with Priority "default".
+ * Describe/ModifyListenerAttributes. HTTP and HTTPS for Application Load
+ * Balancers, TCP and TLS for Network Load Balancers (HTTPS and TLS take an ACM
+ * certificate and a security policy: certificates.ts). Each listener owns a
+ * default rule holding its default actions, which DescribeRules lists last
+ * with Priority "default".
  */
 import type {
   Action, CreateListenerInput, CreateListenerOutput, DeleteListenerInput, DeleteListenerOutput,
@@ -16,8 +17,9 @@ import type { RequestContext } from '../provider.js';
 import { dropAllTags } from '../shared/tags.js';
 import { checkActions } from './actions.js';
 import { applyAttributes, attributeList, listenerDefaults } from './attributes.js';
+import { checkListenerTls, dropListenerCertificates, recordListenerTls } from './certificates.js';
 import {
-  certificateNotFound, duplicateListener, notSupportedByBerth, tooManyListeners, validationError,
+  duplicateListener, notSupportedByBerth, tooManyListeners, validationError,
 } from './errors.js';
 import { requireListener, requireLoadBalancer } from './lookup.js';
 import { paginate } from './pagination.js';
@@ -37,19 +39,13 @@ export function forwardTo(s: Scope, ownerArn: string, lbArn: string, tgArns: str
   for (const tg of fresh) resetTargetsToInitial(s.sql, tg);
 }
 
-function checkProtocolAndPort(lbType: string, protocol: string | undefined, port: number | undefined, certificates: unknown[] | undefined) {
+function checkProtocolAndPort(lbType: string, protocol: string | undefined, port: number | undefined) {
   if (!protocol) throw validationError('A listener protocol must be specified');
   const allowed = PROTOCOLS[lbType] ?? [];
   if (!allowed.includes(protocol)) throw validationError(`Listener protocol '${protocol}' must be one of '${allowed.join(', ')}'`);
   if (port === undefined) throw validationError('A listener port must be specified');
   if (port < 1 || port > 65535) throw validationError(`Listener port '${port}' must be between 1 and 65535`);
   if (protocol === 'UDP' || protocol === 'TCP_UDP') throw notSupportedByBerth(`Listener protocol '${protocol}'`);
-  if (protocol === 'HTTPS' || protocol === 'TLS') {
-    const first = (certificates as { CertificateArn?: string }[] | undefined)?.[0]?.CertificateArn;
-    if (!first) throw validationError(`A certificate must be specified for ${protocol} listeners`);
-    // Berth has no ACM yet, so no certificate ARN can be found.
-    throw certificateNotFound(`Certificate '${first}' not found`);
-  }
 }
 
 const ruleIdPath = (listenerArn: string) => listenerArn.slice(listenerArn.indexOf(':listener/') + ':listener/'.length);
@@ -61,7 +57,8 @@ function defaultRuleOf(s: Scope, listenerArn: string): RuleDoc | undefined {
 export function createListener(ctx: RequestContext, input: CreateListenerInput): CreateListenerOutput {
   const lb = requireLoadBalancer(ctx, input.LoadBalancerArn);
   const type = lb.doc.Type!;
-  checkProtocolAndPort(type, input.Protocol, input.Port, input.Certificates);
+  checkProtocolAndPort(type, input.Protocol, input.Port);
+  const tls = checkListenerTls(ctx, input.Protocol!, input);
   if (input.AlpnPolicy?.length && input.Protocol !== 'TLS') throw validationError('ALPN policies are supported only for TLS listeners');
   checkTags(input.Tags);
   const { actions, targetGroups } = checkActions(ctx, input.DefaultActions, { lbArn: lb.arn, lbType: type, listenerProtocol: input.Protocol! });
@@ -69,7 +66,8 @@ export function createListener(ctx: RequestContext, input: CreateListenerInput):
   const existing = listenerOnPort(ctx.sql, lb.arn, input.Port!);
   if (existing) {
     // CreateListener is idempotent for identical settings.
-    if (existing.doc.Protocol === input.Protocol && JSON.stringify(existing.doc.DefaultActions) === JSON.stringify(actions)) {
+    if (existing.doc.Protocol === input.Protocol && JSON.stringify(existing.doc.DefaultActions) === JSON.stringify(actions)
+      && JSON.stringify([existing.doc.Certificates, existing.doc.SslPolicy]) === JSON.stringify([tls.Certificates, tls.SslPolicy])) {
       return { Listeners: [existing.doc] };
     }
     throw duplicateListener(lb.arn);
@@ -83,9 +81,11 @@ export function createListener(ctx: RequestContext, input: CreateListenerInput):
     LoadBalancerArn: lb.arn,
     Port: input.Port,
     Protocol: input.Protocol,
+    ...tls,
     DefaultActions: actions,
   };
   insertListener(ctx, listener, listenerDefaults(input.Protocol));
+  recordListenerTls(ctx, listener);
   const ruleArn = elbArn.rule(ctx.region, ctx.account, ruleIdPath(arn), randomHex(8));
   insertRule(ctx, { RuleArn: ruleArn, ListenerArn: arn, Priority: 'default', Conditions: [], Actions: actions, IsDefault: true });
   forwardTo(ctx, ruleArn, lb.arn, targetGroups);
@@ -113,9 +113,10 @@ export function modifyListener(ctx: RequestContext, input: ModifyListenerInput):
   const lb = requireLoadBalancer(ctx, current.doc.LoadBalancerArn);
   const protocol = input.Protocol ?? current.doc.Protocol!;
   const port = input.Port ?? current.doc.Port!;
-  checkProtocolAndPort(lb.doc.Type!, protocol, port, input.Certificates ?? current.doc.Certificates);
+  checkProtocolAndPort(lb.doc.Type!, protocol, port);
+  const tls = checkListenerTls(ctx, protocol, input, current.doc);
   if (port !== current.doc.Port && listenerOnPort(ctx.sql, lb.arn, port)) throw duplicateListener(lb.arn);
-  const listener: Listener = { ...current.doc, Port: port, Protocol: protocol as Listener['Protocol'] };
+  const listener: Listener = { ...current.doc, Port: port, Protocol: protocol as Listener['Protocol'], Certificates: tls.Certificates, SslPolicy: tls.SslPolicy };
   const rule = defaultRuleOf(ctx, current.arn)!;
   // A protocol change re-checks the existing actions against the new protocol.
   const wanted: Action[] | undefined = input.DefaultActions ?? (protocol !== current.doc.Protocol ? current.doc.DefaultActions : undefined);
@@ -126,6 +127,7 @@ export function modifyListener(ctx: RequestContext, input: ModifyListenerInput):
     forwardTo(ctx, rule.RuleArn!, lb.arn, targetGroups);
   }
   saveListener(ctx, listener, current.attributes);
+  recordListenerTls(ctx, listener);
   ctx.changed('elbv2', listener.ListenerArn!);
   return { Listeners: [listener] };
 }
@@ -134,6 +136,7 @@ export function modifyListener(ctx: RequestContext, input: ModifyListenerInput):
 export function deleteListenerCascade(ctx: RequestContext, listenerArn: string): void {
   for (const rule of rulesOf(ctx.sql, listenerArn)) dropAllTags(ctx, rule.arn);
   deleteListenerRow(ctx, listenerArn);
+  dropListenerCertificates(ctx.sql, listenerArn);
   dropAllTags(ctx, listenerArn);
 }
 

@@ -1,9 +1,11 @@
 /** Elastic Load Balancing v2: the operation table. Each group of operations lives in its own file. */
 import type { DescribeAccountLimitsInput, DescribeAccountLimitsOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Provider, RequestContext } from '../provider.js';
+import * as certificates from './certificates.js';
 import * as listeners from './listeners.js';
 import * as loadBalancers from './load-balancers.js';
 import * as rules from './rules.js';
+import { describeSSLPolicies } from './ssl-policies.js';
 import * as tags from './tags.js';
 import * as targetGroups from './target-groups.js';
 import * as targets from './targets.js';
@@ -54,6 +56,10 @@ export const provider: Provider = {
   deleteListener: listeners.deleteListener,
   describeListenerAttributes: listeners.describeListenerAttributes,
   modifyListenerAttributes: listeners.modifyListenerAttributes,
+  addListenerCertificates: certificates.addListenerCertificates,
+  removeListenerCertificates: certificates.removeListenerCertificates,
+  describeListenerCertificates: certificates.describeListenerCertificates,
+  describeSSLPolicies,
 
   createRule: rules.createRule,
   describeRules: rules.describeRules,
