@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateRepositoryCommand, DeleteRegistryPolicyCommand, PutLifecyclePolicyCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
+  CreateRepositoryCommand, DeleteRegistryPolicyCommand, CreateRepositoryCreationTemplateCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
   GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
@@ -66,10 +66,10 @@ describe('ECR policies', () => {
     await rejects(stranger.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/app' })), 'AccessDeniedException');
   });
 
-  it('lifecycle policies are not in Berth yet and answer 501 naming the operation', async () => {
-    await assert.rejects(ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'pol/app', lifecyclePolicyText: '{"rules":[]}' })), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+  it('an operation Berth does not implement (repository creation templates) answers 501 naming it', async () => {
+    await assert.rejects(ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'pol', appliedFor: ['REPLICATION'] })), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
       assert.equal(err.$metadata?.httpStatusCode, 501);
-      assert.match(err.message, /PutLifecyclePolicy/);
+      assert.match(err.message, /CreateRepositoryCreationTemplate/);
       return true;
     });
   });
