@@ -2,19 +2,22 @@
  * ECR pull through cache end to end: the busybox test image exists only in a
  * local CNCF distribution registry (`docker-registry`, pushed there with
  * skopeo); a pull through cache rule points at it; the real docker CLI pulls
- * `<berth>/<account>/<region>/<prefix>/library/busybox:2` and runs it; then,
- * with the upstream stopped, docker pulls it again and skopeo copies it out,
- * both served from Berth's cache with the upstream's digest.
+ * `<berth>/<account>/<region>/<prefix>/library/busybox:2` and runs it; the
+ * whole image gets cached (also the layers docker already had and never
+ * asked for); then, with the upstream stopped, docker pulls it again and
+ * skopeo copies it out, both served from Berth's cache with the upstream's
+ * digest.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreatePullThroughCacheRuleCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient,
-  GetAuthorizationTokenCommand,
+  BatchCheckLayerAvailabilityCommand, BatchGetImageCommand, CreatePullThroughCacheRuleCommand, DescribeImagesCommand,
+  DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
 import { distributionAvailable, startDistribution, type Distribution } from '../helpers/distribution.js';
@@ -97,6 +100,19 @@ describe('ECR pull through cache with docker and skopeo', { skip }, () => {
     assert.deepEqual(imageDetails![0].imageTags, ['2']);
   });
 
+  it('the whole image is cached, also the layers the docker engine already had and never asked for', async () => {
+    const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName: 'hub/library/busybox', imageIds: [{ imageTag: '2' }] }));
+    const manifest = JSON.parse(images![0].imageManifest!) as { config: { digest: string }; layers: { digest: string }[] };
+    const layerDigests = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { layers } = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'hub/library/busybox', layerDigests }));
+      if (layers!.every((l) => l.layerAvailability === 'AVAILABLE')) break;
+      assert.ok(Date.now() < deadline, `layers not cached: ${JSON.stringify(layers)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
   it('with the upstream stopped, docker pull and skopeo copy are served from the cache', async () => {
     await upstream.stop();
     await ok('docker', ['rmi', '-f', ref]);
@@ -104,12 +120,9 @@ describe('ECR pull through cache with docker and skopeo', { skip }, () => {
     assert.match(out, new RegExp(`Digest: ${upstreamDigest}`));
     assert.equal((await ok('docker', ['run', '--rm', ref, 'echo', 'from-cache'])).trim(), 'from-cache');
 
-    const dir = join(work, 'oci');
-    await ok('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', creds, `docker://${ref}`, `oci:${dir}:busybox`]);
-    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-    // skopeo keeps the manifest as served (docker schema 2 into an OCI layout would convert; compare the config instead).
-    const manifest = JSON.parse(readFileSync(join(dir, 'blobs', 'sha256', index.manifests[0].digest.slice(7)), 'utf8')) as { config: { digest: string } };
-    const raw = await ok('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${ref}`]);
-    assert.equal((JSON.parse(raw) as { config: { digest: string } }).config.digest, manifest.config.digest);
+    // A dir: destination keeps the manifest byte for byte (an OCI layout would convert docker schema 2).
+    const dir = join(work, 'copy');
+    await ok('skopeo', ['copy', '--src-tls-verify=false', '--src-creds', creds, `docker://${ref}`, `dir:${dir}`]);
+    assert.equal(`sha256:${createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex')}`, upstreamDigest);
   });
 });

@@ -22,6 +22,7 @@ const TRUST = JSON.stringify({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
+// Runs alone (a .serial test): every Berth on the host shares 169.254.170.2:80, and other test files start and stop Berths all the time.
 // Saves what the container sees, then serves it on :8080.
 const SCRIPT = [
   'mkdir -p /www',
