@@ -84,6 +84,7 @@ export function deleteRepo(sql: Statements, ref: RepoRef): void {
   for (const table of [
     'registry_tags', 'registry_manifest_refs', 'registry_manifests', 'registry_repo_blobs',
     'ecr_lifecycle_policies', 'ecr_lifecycle_previews', 'ecr_image_scans',
+    'ecr_replication_statuses', 'ecr_pull_through_tags',
   ]) {
     sql.get(`DELETE FROM ${table} WHERE ${KEY}`).run(...key(ref));
   }

@@ -12,11 +12,16 @@
  *     cached image is served when the upstream cannot be reached;
  *   - a blob GET that misses streams the blob from upstream to the client
  *     while writing it through the blob store's upload path (digest verified
- *     before it becomes visible; memory stays flat whatever the layer size).
+ *     before it becomes visible; memory stays flat whatever the layer size);
+ *   - as ECR caches the whole image on its first pull, a manifest fetched
+ *     from upstream also starts a background fetch of the child manifests and
+ *     blobs no client asked for (one download per blob: a client asking for
+ *     a blob on its way waits for it and is served from the store).
  *
  * Cached content is then served like any pushed image, upstream or not.
  */
 import { PassThrough, Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { arn } from '../shared/arns.js';
 import { issueToken } from './auth.js';
@@ -27,7 +32,7 @@ import { API_VERSION_HEADER } from './http/respond.js';
 import type { Registry } from './index.js';
 import { accepts, defaultChild, MANIFEST_TYPES, MAX_MANIFEST_BYTES, parseManifest } from './manifest-format.js';
 import {
-  getManifest, getRepo, insertManifest, insertRepo, setTag, type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
+  getManifest, getRepo, insertManifest, insertRepo, repoBlobSize, setTag, type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
 } from './metadata.js';
 import type { RepoRef } from './names.js';
 import {
@@ -42,7 +47,7 @@ export interface PullThrough {
   repository(ref: RepoRef): RepoRow | undefined;
   /** The manifest to serve for a GET/HEAD: `cached`, or fetched from upstream on a miss or a stale tag. */
   manifest(repo: RepoRow, reference: string, cached: ManifestRow | undefined, accept: string | undefined): Promise<ManifestRow | undefined>;
-  /** Serves a blob GET the repository lacks from upstream, storing it; false when no rule covers the repository. */
+  /** Serves a blob GET the repository lacks from upstream (storing it), or once the cache has it; false when no rule covers the repository. */
   blob(ctx: RouteContext, digest: string): Promise<boolean>;
 }
 
@@ -67,6 +72,9 @@ interface Fetched {
 
 export class UpstreamPullThrough implements PullThrough {
   private readonly clients = new Map<string, UpstreamRegistry>();
+  /** Blobs (and whole images) being fetched from upstream, by repository and digest. */
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly manifestsInFlight = new Map<string, Promise<ManifestRow | undefined>>();
 
   constructor(private readonly reg: Registry, private readonly credentials?: UpstreamCredentialResolver) {}
 
@@ -81,7 +89,22 @@ export class UpstreamPullThrough implements PullThrough {
     const { sql, clock } = this.reg;
     const match = matchRule(sql, repo);
     if (!match) return cached;
-    if (cached && clock.now() - (tagCheckedAt(sql, repo, reference) ?? 0) < TAG_RECHECK_MS) return cached;
+    // Only tags that came from upstream are re-checked there (a tag someone pushed here stays theirs).
+    if (cached) {
+      const checkedAt = tagCheckedAt(sql, repo, reference);
+      if (checkedAt === undefined || clock.now() - checkedAt < TAG_RECHECK_MS) return cached;
+    }
+    // Concurrent pulls of one reference share one upstream fetch.
+    const key = inflightKey(repo, `manifest:${reference}`);
+    const pending = this.manifestsInFlight.get(key);
+    if (pending) return pending;
+    const fetching = this.refresh(repo, reference, cached, accept, match).finally(() => this.manifestsInFlight.delete(key));
+    this.manifestsInFlight.set(key, fetching);
+    return fetching;
+  }
+
+  private async refresh(repo: RepoRow, reference: string, cached: ManifestRow | undefined, accept: string | undefined, match: RuleMatch): Promise<ManifestRow | undefined> {
+    const { sql, clock } = this.reg;
     try {
       const upstream = this.client(match);
       if (cached) {
@@ -98,6 +121,7 @@ export class UpstreamPullThrough implements PullThrough {
       }
       const fetched = await this.fetchManifest(upstream, reference);
       let row = this.store(repo, match, reference, fetched);
+      this.completeCache(repo, match, row.digest);
       // A client that cannot read indexes is served the default platform's image: fetch that too.
       if (accept && !accepts(accept, row.mediaType) && parseManifest(row.body, row.mediaType).isIndex) {
         const child = defaultChild(row.body);
@@ -126,24 +150,111 @@ export class UpstreamPullThrough implements PullThrough {
     if (ctx.head) return false;
     const match = matchRule(this.reg.sql, ctx.repo);
     if (!match) return false;
-    let res: Response;
+    const key = inflightKey(ctx.repo, digest);
+    const pending = this.inflight.get(key);
+    if (pending) {
+      // The cache is fetching this layer already: wait for it, then serve it from the store.
+      await pending;
+      const size = repoBlobSize(this.reg.sql, ctx.repo, digest);
+      if (size !== undefined) {
+        await this.serveStored(ctx, digest, size);
+        return true;
+      }
+    }
+    // Claimed before the first await, so a background fetch of the same blob waits for this one.
+    let release!: () => void;
+    this.track(key, new Promise<void>((resolve) => (release = resolve)));
     try {
-      const upstream = this.client(match);
-      res = await upstream.client.request('GET', upstream.name, `blobs/${digest}`);
-    } catch (err) {
-      throw blobUnknown(digest, `Unable to get the layer from the upstream registry ${match.rule.upstreamRegistryUrl}: ${describe(err)}`);
+      let res: Response;
+      try {
+        const upstream = this.client(match);
+        res = await upstream.client.request('GET', upstream.name, `blobs/${digest}`);
+      } catch (err) {
+        throw blobUnknown(digest, `Unable to get the layer from the upstream registry ${match.rule.upstreamRegistryUrl}: ${describe(err)}`);
+      }
+      if (!res.ok || !res.body) {
+        await res.body?.cancel().catch(() => undefined);
+        throw blobUnknown(digest, res.status === 404 ? undefined : `the upstream registry ${match.rule.upstreamRegistryUrl} answered ${res.status}`);
+      }
+      const length = res.headers.get('content-length');
+      const headers: Record<string, string | number> = {
+        'content-type': 'application/octet-stream', 'docker-content-digest': digest, etag: `"${digest}"`,
+        ...(length !== null && /^\d+$/.test(length) ? { 'content-length': Number(length) } : {}),
+      };
+      await this.streamAndStore(ctx, digest, Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), headers);
+      return true;
+    } finally {
+      release();
     }
-    if (!res.ok || !res.body) {
-      await res.body?.cancel().catch(() => undefined);
-      throw blobUnknown(digest, res.status === 404 ? undefined : `the upstream registry ${match.rule.upstreamRegistryUrl} answered ${res.status}`);
-    }
-    const length = res.headers.get('content-length');
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/octet-stream', 'docker-content-digest': digest, etag: `"${digest}"`,
-      ...(length !== null && /^\d+$/.test(length) ? { 'content-length': Number(length) } : {}),
+  }
+
+  private async serveStored(ctx: RouteContext, digest: string, size: number): Promise<void> {
+    const stream = await this.reg.blobs.read(digest);
+    ctx.res.writeHead(200, {
+      ...API_VERSION_HEADER, 'content-type': 'application/octet-stream', 'docker-content-digest': digest, etag: `"${digest}"`, 'content-length': size,
+    });
+    await pipeline(stream, ctx.res);
+  }
+
+  /** Remembers work in flight for a key until it settles (waiters never see its error: they check the store). */
+  private track(key: string, work: Promise<unknown>): void {
+    const settled: Promise<void> = work.then(() => undefined, () => undefined).finally(() => {
+      if (this.inflight.get(key) === settled) this.inflight.delete(key);
+    });
+    this.inflight.set(key, settled);
+  }
+
+  /**
+   * ECR caches the whole image on its first pull: in the background, fetch
+   * the child manifests and blobs clients did not ask for (a docker engine
+   * that has some layers already never asks for them).
+   */
+  private completeCache(repo: RepoRef, match: RuleMatch, digest: string): void {
+    const key = inflightKey(repo, `image:${digest}`);
+    if (this.inflight.has(key)) return;
+    const job = async () => {
+      const queue = [digest];
+      const seen = new Set<string>();
+      while (queue.length && this.reg.db.open) {
+        const d = queue.shift()!;
+        if (seen.has(d)) continue;
+        seen.add(d);
+        const m = getManifest(this.reg.sql, repo, d) ?? this.store(repo, match, d, await this.fetchManifest(this.client(match), d));
+        const parsed = parseManifest(m.body, m.mediaType);
+        queue.push(...parsed.manifests.map((c) => c.digest));
+        for (const b of parsed.blobs) await this.cacheBlob(repo, match, b.digest);
+      }
     };
-    await this.streamAndStore(ctx, digest, Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), headers);
-    return true;
+    this.track(key, job().catch((err) => {
+      if (this.reg.db.open) this.reg.log.warn('pull through cache: could not cache the whole image', { repository: repo.name, digest, error: describe(err) });
+    }));
+  }
+
+  /** Stores one blob from upstream (no client waiting), unless it is here or on its way. */
+  private async cacheBlob(repo: RepoRef, match: RuleMatch, digest: string): Promise<void> {
+    const key = inflightKey(repo, digest);
+    const pending = this.inflight.get(key);
+    if (pending) return pending;
+    if (repoBlobSize(this.reg.sql, repo, digest) !== undefined) return;
+    const { blobs } = this.reg;
+    const job = (async () => {
+      const upstream = this.client(match);
+      const res = await upstream.client.request('GET', upstream.name, `blobs/${digest}`);
+      if (!res.ok || !res.body) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new UpstreamError('failed', `the upstream registry answered ${res.status} for ${digest}`, res.status);
+      }
+      const session = await blobs.startUpload(repo);
+      try {
+        await blobs.append(session, Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>));
+        await blobs.finish(session, digest);
+      } catch (err) {
+        await blobs.cancel(session).catch(() => undefined);
+        throw err;
+      }
+    })();
+    this.track(key, job);
+    return job;
   }
 
   /** Sends the upstream bytes to the client and into an upload at once; commits (digest verified) at the end. */
@@ -234,7 +345,7 @@ export class UpstreamPullThrough implements PullThrough {
   }
 
   /** Stores a fetched manifest (its blobs come later, as clients ask) and moves the tag; creates the repository. */
-  private store(repo: RepoRow, match: RuleMatch, reference: string, f: Fetched): ManifestRow {
+  private store(repo: RepoRef, match: RuleMatch, reference: string, f: Fetched): ManifestRow {
     const { db, sql, clock } = this.reg;
     return db.transaction(() => {
       const now = clock.now();
@@ -264,6 +375,8 @@ export class UpstreamPullThrough implements PullThrough {
     })();
   }
 }
+
+const inflightKey = (ref: RepoRef, what: string) => `${ref.account}|${ref.region}|${ref.name}|${what}`;
 
 const repoArn = (ref: RepoRef) => arn('ecr', ref.region, ref.account, `repository/${ref.name}`);
 

@@ -120,6 +120,10 @@ export function createPullThroughCacheRule(ctx: RequestContext, input: CreatePul
   if (!kind) {
     throw new AwsError('UnsupportedUpstreamRegistryException', `The upstream registry URL '${url}' is not supported. Specify the URL of a supported upstream registry.`);
   }
+  if (kind.ecr && kind.ecr.account === account && kind.ecr.region === ctx.region) {
+    // A registry caching itself would ask itself for every miss, forever.
+    throw invalidParameter('The upstream registry URL cannot be the registry the pull through cache rule belongs to.');
+  }
   const named = input.upstreamRegistry;
   if (named !== undefined && !UPSTREAM_REGISTRIES.has(named)) {
     throw invalidParameter(`Invalid parameter at 'upstreamRegistry' failed to satisfy constraint: 'Member must satisfy enum value set: [${[...UPSTREAM_REGISTRIES].join(', ')}]'`);

@@ -13,11 +13,15 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  CreatePullThroughCacheRuleCommand, DeletePullThroughCacheRuleCommand, DescribeImagesCommand,
+  CreatePullThroughCacheRuleCommand, CreateRepositoryCommand, DeletePullThroughCacheRuleCommand, DescribeImagesCommand,
   DescribePullThroughCacheRulesCommand, DescribeRepositoriesCommand, ECRClient, UpdatePullThroughCacheRuleCommand,
   ValidatePullThroughCacheRuleCommand,
 } from '@aws-sdk/client-ecr';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { startApp, type App } from '../../../src/app.js';
+import { resolveConfig } from '../../../src/config/index.js';
+import { ManualClock } from '../../../src/shared/clock.js';
+import { createLogger } from '../../../src/shared/logger.js';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
 import { distributionAvailable, startDistribution, type Distribution } from '../../helpers/distribution.js';
 import { MEDIA, Registry, errorCode, makeImage, makeIndex, registryAuth, sha256 } from '../registry/client.js';
@@ -86,7 +90,7 @@ describe('ECR pull through cache rules', () => {
     assert.ok(page.nextToken);
   });
 
-  it('refuses unsupported upstreams, Docker Hub without credentials, bad prefixes, unknown secrets and duplicates', async () => {
+  it('refuses unsupported upstreams, Docker Hub without credentials, bad prefixes, unknown secrets, duplicates and itself as upstream', async () => {
     const create = (input: Partial<ConstructorParameters<typeof CreatePullThroughCacheRuleCommand>[0]>) =>
       ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'x-cache', upstreamRegistryUrl: 'quay.io', ...input }));
     await rejects(create({ upstreamRegistryUrl: 'registry.example.com' }), 'UnsupportedUpstreamRegistryException');
@@ -99,6 +103,8 @@ describe('ECR pull through cache rules', () => {
       'SecretNotFoundException',
     );
     await rejects(create({ ecrRepositoryPrefix: 'ecr-public' }), 'PullThroughCacheRuleAlreadyExistsException');
+    // A registry cannot be its own upstream (every miss would come back to it).
+    await rejects(create({ upstreamRegistryUrl: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com` }), 'InvalidParameterException', /cannot be the registry/);
   });
 
   it('Update changes the credentials, Validate checks them, Delete returns the rule; unknown prefixes are PullThroughCacheRuleNotFoundException', async () => {
@@ -272,6 +278,22 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
     }
   });
 
+  it('an ECR private registry upstream (ECR to ECR) is served by this Berth: another region of the account', async () => {
+    const west = new ECRClient(clientConfig(berth.endpoint, 'us-west-2'));
+    await west.send(new CreateRepositoryCommand({ repositoryName: 'team/app' }));
+    const source = makeImage();
+    assert.equal((await reg.pushImage(`${ACCOUNT}/us-west-2/team/app`, source, 'v3')).status, 201);
+    const rule = await ecr.send(new CreatePullThroughCacheRuleCommand({
+      ecrRepositoryPrefix: 'mirror', upstreamRegistryUrl: `${ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com`,
+    }));
+    assert.equal(rule.upstreamRegistry, 'ecr');
+    const res = await reg.fetch(`/v2/${wire('mirror/team/app')}/manifests/v3`, { headers: { accept: MEDIA.dockerManifest } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('docker-content-digest'), source.digest);
+    const layer = await reg.fetch(`/v2/${wire('mirror/team/app')}/blobs/${sha256(source.layers[0])}`);
+    assert.deepEqual(Buffer.from(await layer.arrayBuffer()), source.layers[0]);
+  });
+
   it('a public upstream is unreachable offline: the pull fails saying why', async () => {
     await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' }));
     const res = await reg.fetch(`/v2/${wire('quay/prometheus/busybox')}/manifests/latest`);
@@ -279,5 +301,42 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
     const body = await res.json() as { errors: { code: string; message: string }[] };
     assert.equal(body.errors[0].code, 'MANIFEST_UNKNOWN');
     assert.match(body.errors[0].message, /quay\.io is unreachable/);
+  });
+});
+
+describe('ECR pull through cache tag freshness', { skip: !distributionAvailable() && 'docker-registry is not installed' }, () => {
+  const clock = new ManualClock(Date.now());
+  let app: App;
+  let upstream: Distribution;
+
+  before(async () => {
+    upstream = await startDistribution();
+    app = await startApp(resolveConfig({ port: 0, ephemeral: true, logLevel: 'error', runtime: 'fake' }), { clock, log: createLogger('error') });
+    await new ECRClient(clientConfig(app.endpoint)).send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'local', upstreamRegistryUrl: upstream.url }));
+  });
+  after(async () => {
+    await app.stop();
+    await upstream.destroy();
+  });
+
+  it('a cached tag is checked upstream again only after 24 hours, and then follows the moved tag', async () => {
+    const up = new Registry(upstream.url, undefined);
+    const first = makeImage();
+    const second = makeImage();
+    await pushUpstream(up, 'library/moving', first, 'latest');
+    const pull = async () => {
+      const reg = new Registry(app.endpoint, await registryAuth(app.endpoint));
+      const res = await reg.fetch(`/v2/${wire('local/library/moving')}/manifests/latest`, { headers: { accept: MEDIA.dockerManifest } });
+      assert.equal(res.status, 200);
+      return res.headers.get('docker-content-digest');
+    };
+    assert.equal(await pull(), first.digest);
+    await pushUpstream(up, 'library/moving', second, 'latest');
+    clock.advance(23 * 60 * 60 * 1000);
+    assert.equal(await pull(), first.digest, 'within 24 hours the cache answers');
+    clock.advance(2 * 60 * 60 * 1000);
+    assert.equal(await pull(), second.digest, 'after 24 hours the upstream is asked again');
+    const { imageDetails } = await new ECRClient(clientConfig(app.endpoint)).send(new DescribeImagesCommand({ repositoryName: 'local/library/moving' }));
+    assert.deepEqual(imageDetails!.map((d) => [d.imageDigest, d.imageTags ?? []]).sort(), [[first.digest, []], [second.digest, ['latest']]].sort());
   });
 });
