@@ -47,8 +47,11 @@ describe('EC2 network interfaces through the v3 SDK', () => {
   });
 
   it('each interface takes a distinct address and the subnet reports fewer available addresses', async () => {
-    await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, PrivateIpAddress: '10.4.8.10' }));
-    await rejectsWith(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, PrivateIpAddress: '10.4.8.10' })), 'InvalidIPAddress.InUse');
+    // Addresses are drawn at random: ask for one the first interface did not get.
+    const { NetworkInterfaces: existing } = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: [subnetId] }] }));
+    const wanted = ['10.4.8.10', '10.4.8.11'].find((a) => !existing!.some((e) => e.PrivateIpAddress === a))!;
+    await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, PrivateIpAddress: wanted }));
+    await rejectsWith(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, PrivateIpAddress: wanted })), 'InvalidIPAddress.InUse');
     await rejectsWith(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, PrivateIpAddress: '10.4.8.1' })), 'InvalidParameterValue');
     const { Subnets } = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }));
     assert.equal(Subnets![0].AvailableIpAddressCount, 11 - 2);
