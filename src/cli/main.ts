@@ -6,7 +6,6 @@ import { VERSION } from '../version.js';
 import { createReadStream } from 'node:fs';
 import { parseArgs } from './args.js';
 import { loadCommand, resetCommand, runInitScripts, saveCommand } from './state.js';
-import { addInstance, listInstances, removeInstance } from './instances.js';
 import { doctor } from './doctor.js';
 import type { LoadBalancerStatus } from '../lb/index.js';
 import { loadBalancerStatusLines } from '../lb/status-text.js';
@@ -101,6 +100,8 @@ export async function main(argv: string[]): Promise<void> {
           az: flags.az as string | undefined, instanceType: flags['instance-type'] as string | undefined, attributes: flags.attributes as string | undefined,
           engine: flags.engine as string | undefined,
         };
+        // Loaded on use: the SDK client it needs would slow every other command's start.
+        const { addInstance, listInstances, removeInstance } = await import('./instances.js');
         if (verb === 'add') return await addInstance(f);
         if (verb === 'list') return await listInstances(f);
         if (verb === 'remove' && target) return await removeInstance(f, target, !!flags.force);

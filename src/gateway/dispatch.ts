@@ -39,6 +39,17 @@ function unroutable(requestId: string): WireResponse {
   return { status: 400, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body };
 }
 
+/** One reusable transaction wrapper per database (building one per request costs measurably). */
+const runners = new WeakMap<Db, (work: () => unknown) => unknown>();
+function inTransaction(db: Db, work: () => unknown): unknown {
+  let run = runners.get(db);
+  if (!run) {
+    run = db.transaction((w: () => unknown) => w());
+    runners.set(db, run);
+  }
+  return run(work);
+}
+
 export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise<WireResponse> {
   const requestId = newRequestId();
   const scope = credentialScope(req.headers.authorization, req.query);
@@ -62,7 +73,7 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
       ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
       changed: (kind, key) => changes.push([kind, key]),
     };
-    const output = deps.db.transaction(() => fn(ctx, input))();
+    const output = inTransaction(deps.db, () => fn(ctx, input));
     for (const [kind, key] of changes) deps.changes.publish(kind, key);
     const res = codec.serializeOutput(output, op, model, { requestId });
     if (deps.log.enabled('debug')) deps.log.debug('request', { requestId, service: model.entry.id, operation: op.name, status: res.status });

@@ -5,11 +5,16 @@
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html).
  * Messages quote ECS where its wording is known; the rest keep its style.
  */
-import {
-  ApplicationProtocol, Compatibility, ContainerCondition, CPUArchitecture, IpcMode, LogDriver, NetworkMode, OSFamily,
-  PidMode, TransportProtocol,
-  type ContainerDefinition, type HealthCheck, type PortMapping, type RegisterTaskDefinitionRequest, type TaskDefinition,
+import { createRequire } from 'node:module';
+import type {
+  Compatibility, ContainerDefinition, HealthCheck, PortMapping, RegisterTaskDefinitionRequest, TaskDefinition,
 } from '@aws-sdk/client-ecs';
+
+// The SDK's enum objects, read on first use: importing them statically would load the whole
+// ECS client at start-up (it is loaded anyway, lazily, as ECS's model).
+const sdk = createRequire(import.meta.url);
+const ecsEnums = () => sdk('@aws-sdk/client-ecs') as Record<string, Record<string, string>>;
+const enumOf = (name: string) => ecsEnums()[name];
 import { clientException } from './errors.js';
 import { checkEc2TaskCpu, fargateSizeError, isFargateSize, normalizeTaskCpu, normalizeTaskMemory } from './fargate-sizes.js';
 import { isEcrImage, requiredAttributes } from './requires-attributes.js';
@@ -33,12 +38,12 @@ export function buildTaskDefinition(input: RegisterTaskDefinitionRequest): TaskD
   const containers = structuredClone(input.containerDefinitions ?? []);
   if (containers.length === 0) throw clientException('Container list cannot be empty.');
   if (containers.length > MAX_CONTAINERS) throw clientException(`A task definition can contain at most ${MAX_CONTAINERS} containers.`);
-  oneOf(input.networkMode, NetworkMode, 'networkMode');
-  for (const c of input.requiresCompatibilities ?? []) oneOf(c, Compatibility, 'requiresCompatibilities value');
-  oneOf(input.pidMode, PidMode, 'pidMode');
-  oneOf(input.ipcMode, IpcMode, 'ipcMode');
-  oneOf(input.runtimePlatform?.cpuArchitecture, CPUArchitecture, 'runtimePlatform.cpuArchitecture');
-  oneOf(input.runtimePlatform?.operatingSystemFamily, OSFamily, 'runtimePlatform.operatingSystemFamily');
+  oneOf(input.networkMode, enumOf('NetworkMode'), 'networkMode');
+  for (const c of input.requiresCompatibilities ?? []) oneOf(c, enumOf('Compatibility'), 'requiresCompatibilities value');
+  oneOf(input.pidMode, enumOf('PidMode'), 'pidMode');
+  oneOf(input.ipcMode, enumOf('IpcMode'), 'ipcMode');
+  oneOf(input.runtimePlatform?.cpuArchitecture, enumOf('CPUArchitecture'), 'runtimePlatform.cpuArchitecture');
+  oneOf(input.runtimePlatform?.operatingSystemFamily, enumOf('OSFamily'), 'runtimePlatform.operatingSystemFamily');
   for (const p of input.placementConstraints ?? []) {
     if (p.type !== 'memberOf') throw clientException(`Invalid placement constraint type: '${p.type}'. Valid values are memberOf.`);
   }
@@ -164,8 +169,8 @@ function normalizePortMappings(c: ContainerDefinition, mode: string) {
   const seen = new Set<string>();
   for (const pm of c.portMappings as PortMapping[]) {
     pm.protocol ??= 'tcp';
-    oneOf(pm.protocol, TransportProtocol, 'port mapping protocol');
-    oneOf(pm.appProtocol, ApplicationProtocol, 'port mapping appProtocol');
+    oneOf(pm.protocol, enumOf('TransportProtocol'), 'port mapping protocol');
+    oneOf(pm.appProtocol, enumOf('ApplicationProtocol'), 'port mapping appProtocol');
     if (pm.containerPortRange !== undefined) {
       if (pm.containerPort !== undefined) {
         throw clientException(`Invalid port mapping for container '${c.name}'. Specify either containerPort or containerPortRange, not both.`);
@@ -232,7 +237,7 @@ function healthCheckWithDefaults(name: string, hc: HealthCheck): HealthCheck {
 function checkLogConfiguration(c: ContainerDefinition) {
   const log = c.logConfiguration;
   if (!log) return;
-  oneOf(log.logDriver, LogDriver, 'log driver');
+  oneOf(log.logDriver, enumOf('LogDriver'), 'log driver');
   if (log.logDriver === 'awslogs') {
     for (const option of ['awslogs-group', 'awslogs-region']) {
       if (!log.options?.[option]) throw clientException(`Log driver awslogs option '${option}' should not be null or empty.`);
@@ -246,7 +251,7 @@ function checkDependencies(containers: ContainerDefinition[]) {
     for (const dep of c.dependsOn ?? []) {
       const target = byName.get(dep.containerName ?? '');
       if (!target) throw clientException(`Cannot depend on container + '${dep.containerName}' because it does not exist`);
-      oneOf(dep.condition, ContainerCondition, 'dependsOn condition');
+      oneOf(dep.condition, enumOf('ContainerCondition'), 'dependsOn condition');
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html
       if ((dep.condition === 'COMPLETE' || dep.condition === 'SUCCESS') && target.essential) {
         throw clientException(`Container '${c.name}' cannot depend on essential container '${target.name}' with condition ${dep.condition}.`);
