@@ -28,9 +28,9 @@ const SCRIPT = [
   'mkdir -p /www',
   'echo "$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI|$AWS_ENDPOINT_URL" > /www/env.txt',
   'if [ -n "$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI" ]; then',
-  '  wget -q -T 10 -O /www/creds.json "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"',
+  '  wget -q -O /www/creds.json "http://169.254.170.2$AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"',
   '  KEY=$(sed \'s/.*"AccessKeyId":"\\([^"]*\\)".*/\\1/\' /www/creds.json)',
-  '  wget -q -T 10 -O /www/whoami.xml --header "Authorization: AWS4-HMAC-SHA256 Credential=$KEY/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0" --header "Content-Type: application/x-www-form-urlencoded" --post-data "Action=GetCallerIdentity&Version=2011-06-15" "$AWS_ENDPOINT_URL/"',
+  '  wget -q -O /www/whoami.xml --header "Authorization: AWS4-HMAC-SHA256 Credential=$KEY/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=0" --header "Content-Type: application/x-www-form-urlencoded" --post-data "Action=GetCallerIdentity&Version=2011-06-15" "$AWS_ENDPOINT_URL/"',
   'fi',
   'exec httpd -f -p 8080 -h /www',
 ].join('\n');
