@@ -11,7 +11,6 @@ import { dispatchAws } from './gateway/dispatch.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
-import { stateControl } from './state-control.js';
 import { registerTargetResolver } from './lb/target-resolver.js';
 import { ecsTargetResolver } from './services/ecs/lb-target-resolver.js';
 import { engineForTask, remoteEngines } from './services/ecs/engine-routing.js';
@@ -23,7 +22,10 @@ import { loadModel } from './protocol/model.js';
 import { providerFor } from './services/registry.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
-import { startControllers, type Controllers } from './controllers/index.js';
+import type { Controllers } from './controllers/index.js';
+
+/** What the app exposes of its controllers (they start just after Berth is ready). */
+export type AppControllers = Pick<Controllers, 'idle' | 'resync' | 'stop'>;
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ChangeFeed } from './state/change-feed.js';
 import { getOrCreateMeta, instanceId } from './state/meta.js';
@@ -40,7 +42,7 @@ export interface App {
   port: number;
   dataDir: string;
   driver: RuntimeDriver;
-  controllers: Controllers;
+  controllers: AppControllers;
   /** Reset and snapshots (also served under /_berth/). */
   state: StateOps;
   /** True until init scripts have run once for this data dir (`berth up --init`). */
@@ -83,9 +85,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const deps = { config, db, sql, clock, log, changes };
 
   let endpoint = '';
-  // Bound once the controllers exist (below); the server is created first.
-  let stateHandler: StreamHandler = async (_req, res) => {
-    res.writeHead(503).end();
+  // Bound once the controllers exist (below); until then it waits for them.
+  let background: Promise<{ controllers: Controllers; state: StateOps }> | undefined;
+  let stateHandler: StreamHandler = async (req, res) => {
+    const ok = background ? await background.then(() => true, () => false) : false;
+    if (!ok) {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('Berth controllers failed to start; see the log.');
+      return;
+    }
+    return stateHandler(req, res);
   };
   const registry = await createRegistry({
     config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes, upstreamCredentials: pullThroughCredentials(sql),
@@ -123,21 +131,39 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
   const credentials = new CredentialsEndpoint({ sql, clock, log, driver });
   const containerApi = new ContainerApi({ driver, log, host: config.host, port, makeServer });
-  const controllers = startControllers({
-    db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir,
-    injectedEnv: async (task, containerName) => ({
-      ...taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
-      ...(await containerApi.env()),
-      ...(await credentials.envFor(task)),
-    }),
-    resolveImage: (task, image) => resolveTaskImage(registry, task.taskArn!.split(':')[4], image),
-  });
-
-  const state = stateControl({
-    db, sql, dataDir, version: VERSION, log, driver, instanceId: instanceId(db), controllers, registry,
-    reloadLoadBalancers: () => loadBalancing.refresh(),
-  });
-  stateHandler = stateRoutes(state);
+  // Controllers (and reset/snapshots, which need them) load right after Berth is ready: answering
+  // API calls does not need them, and their modules are a large part of start-up time.
+  const started = (async () => {
+    const { startControllers } = await import('./controllers/index.js');
+    const controllers = startControllers({
+      db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir,
+      injectedEnv: async (task, containerName) => ({
+        ...taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
+        ...(await containerApi.env()),
+        ...(await credentials.envFor(task)),
+      }),
+      resolveImage: (task, image) => resolveTaskImage(registry, task.taskArn!.split(':')[4], image),
+    });
+    const { stateControl } = await import('./state-control.js');
+    const state = stateControl({
+      db, sql, dataDir, version: VERSION, log, driver, instanceId: instanceId(db), controllers, registry,
+      reloadLoadBalancers: () => loadBalancing.refresh(),
+    });
+    stateHandler = stateRoutes(state);
+    return { controllers, state };
+  })();
+  background = started;
+  started.catch((err) => log.error('controllers failed to start', { error: (err as Error)?.stack ?? String(err) }));
+  const controllers: AppControllers = {
+    idle: async () => (await started).controllers.idle(),
+    resync: () => void started.then((b) => b.controllers.resync()),
+    stop: async () => (await started).controllers.stop(),
+  };
+  const state: StateOps = {
+    reset: async (services) => (await started).state.reset(services),
+    save: async (out) => (await started).state.save(out),
+    load: async (input) => (await started).state.load(input),
+  };
 
   // Warm the hot services after we are ready, so the first ECS call is fast too.
   const warm = setTimeout(() => {
