@@ -1,11 +1,8 @@
 /** SSM Parameter Store errors by their AWS codes, with the service's own wording. */
 import { AwsError } from '../../protocol/errors.js';
 
-/**
- * SSM answers every Parameter Store error with HTTP 400 on its JSON protocol. The model's
- * awsQueryError traits (e.g. ParameterNotFound → 404) describe its legacy query protocol only.
- */
-const ssmError = (code: string, message: string) => new AwsError(code, message, { status: 400 });
+/** The HTTP status comes from the model (protocol/error-shapes.ts: 400 on SSM's JSON protocol). */
+const ssmError = (code: string, message: string) => new AwsError(code, message);
 
 export const validation = (message: string) => ssmError('ValidationException', message);
 
