@@ -38,6 +38,16 @@ const ECS_OPS = await implemented('ecs', () => import('../../src/services/ecs/pr
 const STS_OPS = await implemented('sts', () => import('../../src/services/sts/provider.js'));
 const IAM = loadModel('iam');
 const IAM_OPS = await implemented('iam', () => import('../../src/services/iam/provider.js'));
+/** The other JSON services, swept the same way as ECS. */
+const JSON_SERVICES: [ServiceModel, Operation[]][] = await Promise.all(([
+  ['ecr', () => import('../../src/services/ecr/provider.js')],
+  ['logs', () => import('../../src/services/logs/provider.js')],
+  ['ssm', () => import('../../src/services/ssm/provider.js')],
+  ['secrets-manager', () => import('../../src/services/secrets-manager/provider.js')],
+  ['acm', () => import('../../src/services/acm/provider.js')],
+] as const).map(async ([id, load]) => [loadModel(id), await implemented(id, load)] as [ServiceModel, Operation[]]));
+const ELB = loadModel('elastic-load-balancing-v2');
+const ELB_OPS = await implemented('elastic-load-balancing-v2', () => import('../../src/services/elastic-load-balancing-v2/provider.js'));
 
 /** A SigV4 header whose scope names the service; Berth routes by it and does not check the signature. */
 const auth = (service: string) =>
@@ -254,6 +264,24 @@ describe('malformed requests to every implemented operation get a 4xx in the pro
   for (const op of STS_OPS) {
     it(`STS ${op.name} answers missing, mistyped, oversized and garbage input with an XML ErrorResponse 4xx`, async () => {
       const problems = await sendAll(berth.endpoint, queryCases(STS, op), checkQueryError);
+      assert.deepEqual(problems, []);
+      await assertAlive(berth.endpoint);
+    });
+  }
+
+  for (const [model, ops] of JSON_SERVICES) {
+    for (const op of ops) {
+      it(`${model.entry.id} ${op.name} answers missing, mistyped, oversized and garbage input with a JSON 4xx`, async () => {
+        const problems = await sendAll(berth.endpoint, jsonCases(model, op), checkJsonError);
+        assert.deepEqual(problems, []);
+        await assertAlive(berth.endpoint);
+      });
+    }
+  }
+
+  for (const op of ELB_OPS) {
+    it(`ELBv2 ${op.name} answers missing, mistyped, oversized and garbage input with an XML ErrorResponse 4xx`, async () => {
+      const problems = await sendAll(berth.endpoint, queryCases(ELB, op), checkQueryError);
       assert.deepEqual(problems, []);
       await assertAlive(berth.endpoint);
     });

@@ -4,6 +4,7 @@ import type { Provider, RequestContext } from '../provider.js';
 import * as certificates from './certificates.js';
 import * as listeners from './listeners.js';
 import * as loadBalancers from './load-balancers.js';
+import { paginate } from './pagination.js';
 import * as rules from './rules.js';
 import { describeSSLPolicies } from './ssl-policies.js';
 import * as tags from './tags.js';
@@ -25,8 +26,11 @@ const LIMITS: Record<string, string> = {
   'targets-per-target-group': '1000',
 };
 
-function describeAccountLimits(_ctx: RequestContext, _input: DescribeAccountLimitsInput): DescribeAccountLimitsOutput {
-  return { Limits: Object.entries(LIMITS).map(([Name, Max]) => ({ Name, Max })) };
+function describeAccountLimits(_ctx: RequestContext, input: DescribeAccountLimitsInput): DescribeAccountLimitsOutput {
+  // Pages like every other Describe call, so a bad Marker or PageSize is refused the same way.
+  const limits = Object.entries(LIMITS).map(([Name, Max], i) => ({ Name, Max, i }));
+  const { page, NextMarker } = paginate(limits, (l) => l.i, input.Marker, input.PageSize);
+  return { Limits: page.map(({ Name, Max }) => ({ Name, Max })), NextMarker };
 }
 
 export const provider: Provider = {
