@@ -7,34 +7,15 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
 import { aws, cliAvailable } from '../helpers/cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
+import { dockerCli } from '../helpers/docker-cli.js';
 
-interface Run { code: number; stdout: string; stderr: string }
-
-const configDir = mkdtempSync(join(tmpdir(), 'berth-docker-config-'));
-function docker(args: string[], input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('docker', args, { env: { ...process.env, DOCKER_CONFIG: configDir, DOCKER_BUILDKIT: '0' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await docker(args, input);
-  assert.equal(r.code, 0, `docker ${args.join(' ')}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
+const { configDir, docker, ok } = dockerCli();
 
 const dockerAvailable = await new Promise<boolean>((resolve) => execFile('docker', ['info'], (err) => resolve(!err)));
 const skip = !dockerAvailable ? 'docker is not available' : !cliAvailable('v2') ? 'awscli v2 is not installed' : false;
