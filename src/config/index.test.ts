@@ -23,5 +23,15 @@ describe('configuration', () => {
     assert.throws(() => resolveConfig({ port: 70000 as number, logLevel: 'loud' as 'info' }), (e: unknown) =>
       e instanceof ConfigError && /port/.test(e.message) && /logLevel/.test(e.message));
     assert.throws(() => configFromEnv({ BERTH_ACCESS_KEYS: 'nonsense' }), ConfigError);
+    assert.throws(() => resolveConfig({ prot: 1 } as Partial<ReturnType<typeof resolveConfig>>), /prot: unknown setting/);
+    assert.throws(() => resolveConfig(configFromEnv({ BERTH_ACCESS_KEYS: 'A=123' })), /accessKeys: A: account must be 12 digits/);
+  });
+
+  it('takes a port from the environment as text and keeps defaults apart between calls', () => {
+    assert.equal(resolveConfig(configFromEnv({ BERTH_PORT: '0' })).port, 0);
+    assert.throws(() => resolveConfig(configFromEnv({ BERTH_PORT: '45x' })), /port: must be an integer/);
+    const a = resolveConfig();
+    a.accessKeys.X = '111111111111';
+    assert.deepEqual(resolveConfig().accessKeys, {});
   });
 });

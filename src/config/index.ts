@@ -1,39 +1,89 @@
 /**
  * Berth's own settings in one typed place. Precedence: CLI flags, then BERTH_*
  * environment variables, then defaults.
+ *
+ * Validated by a small table of field checkers rather than a schema library:
+ * this module is on the start-up path, and zod alone cost ~55 ms of the
+ * 300 ms ready budget (97 files to load).
  */
-import { z } from 'zod';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+const RUNTIMES = ['docker', 'fake'] as const;
+const ACCOUNT = /^\d{12}$/;
 
-export const ConfigSchema = z.strictObject({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(4566),
-  dataDir: z.string().min(1).default('./.berth'),
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
   /** Keep state in memory and files in a temp dir; for tests. */
-  ephemeral: z.boolean().default(false),
-  logLevel: z.enum(LOG_LEVELS).default('info'),
-  defaultAccount: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('000000000000'),
-  defaultRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1').default('us-east-1'),
+  ephemeral: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  defaultAccount: string;
+  defaultRegion: string;
   /** Container engine: docker (Docker Engine API or Podman's socket) or fake (in memory, tests). */
-  runtime: z.enum(['docker', 'fake']).default('docker'),
+  runtime: (typeof RUNTIMES)[number];
   /** Access key id → account id. A 12-digit access key is itself the account. */
-  accessKeys: z.record(z.string(), z.string().regex(/^\d{12}$/)).default({}),
+  accessKeys: Record<string, string>;
   /** Let unauthenticated clients pull from the registry (local convenience; ECR never does). */
-  registryAnonymousPull: z.boolean().default(false),
+  registryAnonymousPull: boolean;
   /** Directory of OSV JSON records that ECR image scanning matches packages against (none: scans fail saying so). */
-  vulnerabilityDb: z.string().min(1).optional(),
-});
-
-export type Config = z.infer<typeof ConfigSchema>;
+  vulnerabilityDb?: string;
+}
 
 export class ConfigError extends Error {}
 
+/** A field checker returns the typed value or throws a message (a string) saying what is wrong. */
+type Check<T> = (v: unknown) => T;
+
+const text: Check<string> = (v) => {
+  if (typeof v !== 'string') throw 'expected a string';
+  if (v.length === 0) throw 'must not be empty';
+  return v;
+};
+const flag: Check<boolean> = (v) => {
+  if (typeof v !== 'boolean') throw 'expected a boolean';
+  return v;
+};
+const oneOf = <T extends string>(values: readonly T[]): Check<T> => (v) => {
+  if (!values.includes(v as T)) throw `must be one of ${values.join(', ')}`;
+  return v as T;
+};
+const matching = (re: RegExp, message: string): Check<string> => (v) => {
+  if (!re.test(text(v))) throw message;
+  return v as string;
+};
+const port: Check<number> = (v) => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw 'must be an integer from 0 to 65535';
+  return n;
+};
+const keyMap: Check<Record<string, string>> = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw 'expected a map of access key to account';
+  for (const [k, account] of Object.entries(v)) {
+    if (typeof account !== 'string' || !ACCOUNT.test(account)) throw `${k}: account must be 12 digits`;
+  }
+  return { ...(v as Record<string, string>) };
+};
+
+const FIELDS: { [K in keyof Config]-?: { check: Check<NonNullable<Config[K]>>; default?: Config[K] } } = {
+  host: { check: text, default: '127.0.0.1' },
+  port: { check: port, default: 4566 },
+  dataDir: { check: text, default: './.berth' },
+  ephemeral: { check: flag, default: false },
+  logLevel: { check: oneOf(LOG_LEVELS), default: 'info' },
+  defaultAccount: { check: matching(ACCOUNT, 'must be 12 digits'), default: '000000000000' },
+  defaultRegion: { check: matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1'), default: 'us-east-1' },
+  runtime: { check: oneOf(RUNTIMES), default: 'docker' },
+  accessKeys: { check: keyMap, default: {} },
+  registryAnonymousPull: { check: flag, default: false },
+  vulnerabilityDb: { check: text },
+};
+
 /** "AKID1=111111111111,AKID2=222222222222" → map */
-function parseKeyMap(text: string | undefined): Record<string, string> | undefined {
-  if (!text) return undefined;
+function parseKeyMap(value: string | undefined): Record<string, string> | undefined {
+  if (!value) return undefined;
   const out: Record<string, string> = {};
-  for (const pair of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of value.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [k, v] = pair.split('=');
     if (!k || !v) throw new ConfigError(`BERTH_ACCESS_KEYS: expected KEY=ACCOUNT, got "${pair}"`);
     out[k] = v;
@@ -60,13 +110,26 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }
 
-/** Merges sources (later wins) and validates; throws one readable ConfigError. */
+/** Merges sources (later wins) and validates; throws one readable ConfigError naming every bad field. */
 export function resolveConfig(...sources: Partial<Config>[]): Config {
-  const merged = Object.assign({}, ...sources);
-  const result = ConfigSchema.safeParse(merged);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  const merged: Record<string, unknown> = Object.assign({}, ...sources);
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of Object.keys(merged)) {
+    if (!(key in FIELDS)) problems.push(`  ${key}: unknown setting`);
   }
-  return result.data;
+  for (const [key, field] of Object.entries(FIELDS) as [string, { check: Check<unknown>; default?: unknown }][]) {
+    const value = merged[key];
+    if (value === undefined) {
+      if (field.default !== undefined) out[key] = structuredClone(field.default);
+      continue;
+    }
+    try {
+      out[key] = field.check(value);
+    } catch (message) {
+      problems.push(`  ${key}: ${String(message)}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  return out as unknown as Config;
 }

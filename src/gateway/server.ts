@@ -95,9 +95,11 @@ async function handle(routes: Routes, req: http.IncomingMessage, res: http.Serve
   };
   const handler = path.startsWith('/_berth/') ? routes.internal : routes.aws;
   const out = await handler(wire);
-  const bytes = typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body;
-  res.writeHead(out.status, { ...out.headers, 'content-length': String(bytes.length) });
-  res.end(wire.method === 'HEAD' ? undefined : bytes);
+  // A string body goes out in the same write as the head (Node joins them); a Buffer needs a second one.
+  const length = typeof out.body === 'string' ? Buffer.byteLength(out.body, 'utf8') : out.body.length;
+  out.headers['content-length'] = String(length);
+  res.writeHead(out.status, out.headers);
+  res.end(wire.method === 'HEAD' ? undefined : out.body);
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer | null> {

@@ -13,7 +13,9 @@ import type {
 // The SDK's enum objects, read on first use: importing them statically would load the whole
 // ECS client at start-up (it is loaded anyway, lazily, as ECS's model).
 const sdk = createRequire(import.meta.url);
-const ecsEnums = () => sdk('@aws-sdk/client-ecs') as Record<string, Record<string, string>>;
+let enums: Record<string, Record<string, string>> | undefined;
+// require() resolves the package path on every call (~70 µs): keep the module once loaded.
+const ecsEnums = () => (enums ??= sdk('@aws-sdk/client-ecs') as Record<string, Record<string, string>>);
 const enumOf = (name: string) => ecsEnums()[name];
 import { clientException } from './errors.js';
 import { checkEc2TaskCpu, fargateSizeError, isFargateSize, normalizeTaskCpu, normalizeTaskMemory } from './fargate-sizes.js';
