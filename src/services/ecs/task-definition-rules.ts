@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type {
-  Compatibility, ContainerDefinition, HealthCheck, PortMapping, RegisterTaskDefinitionRequest, TaskDefinition,
+  Compatibility, ContainerDefinition, EFSVolumeConfiguration, HealthCheck, PortMapping, RegisterTaskDefinitionRequest, TaskDefinition,
 } from '@aws-sdk/client-ecs';
 
 // The SDK's enum objects, read on first use: importing them statically would load the whole
@@ -102,6 +102,7 @@ export function buildTaskDefinition(input: RegisterTaskDefinitionRequest): TaskD
   checkDependencies(containers);
   checkVolumes(def);
   checkReservations(def);
+  checkExecutionRole(def);
 
   const fargateProblems = fargateIncompatibilities(def);
   if (wantsFargate && fargateProblems.length) throw clientException(fargateProblems[0]);
@@ -281,6 +282,7 @@ function checkVolumes(def: TaskDefinition) {
     if (!NAME_RE.test(v.name)) throw clientException(`Invalid volume name '${v.name}'. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`);
     if (volumes.has(v.name)) throw clientException(`Volume names must be unique within a task definition. Duplicate name: '${v.name}'.`);
     volumes.add(v.name);
+    if (v.efsVolumeConfiguration) checkEfsVolume(v.efsVolumeConfiguration);
   }
   const containers = new Set(def.containerDefinitions!.map((c) => c.name));
   for (const c of def.containerDefinitions!) {
@@ -294,6 +296,28 @@ function checkVolumes(def: TaskDefinition) {
       if (!vf.sourceContainer || !containers.has(vf.sourceContainer) || vf.sourceContainer === c.name) {
         throw clientException(`Invalid 'volumesFrom' setting for container '${c.name}'. The sourceContainer '${vf.sourceContainer ?? ''}' is not another container of this task definition.`);
       }
+    }
+  }
+}
+
+/** EFS's rules: an access point fixes the root, and access points and IAM authorization need TLS. */
+function checkEfsVolume(efs: EFSVolumeConfiguration) {
+  const viaAccessPoint = !!efs.authorizationConfig?.accessPointId;
+  if (viaAccessPoint && efs.rootDirectory !== undefined && efs.rootDirectory !== '/') {
+    throw clientException('Invalid request provided: Create TaskDefinition: When using an EFS access point, the root directory must either be set to "/" or be omitted.');
+  }
+  if ((viaAccessPoint || efs.authorizationConfig?.iam === 'ENABLED') && efs.transitEncryption !== 'ENABLED') {
+    throw clientException('Invalid request provided: Create TaskDefinition: Transit encryption must be enabled when using an EFS access point or IAM authorization.');
+  }
+}
+
+/** Secrets and private registry credentials are fetched with the task execution role, so ECS wants one named. */
+function checkExecutionRole(def: TaskDefinition) {
+  if (def.executionRoleArn) return;
+  for (const c of def.containerDefinitions!) {
+    if (c.secrets?.length) throw clientException("When you are specifying container secrets, you must also specify a value for 'executionRoleArn'.");
+    if (c.repositoryCredentials) {
+      throw clientException('Private repository authentication requires that the task definition specify a value for executionRoleArn.');
     }
   }
 }

@@ -151,6 +151,17 @@ describe('ECS task definitions through the v3 SDK', () => {
       executionRoleArn: undefined,
       containerDefinitions: [{ name: 'a', image: 'nginx', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-region': 'us-east-1' } } }],
     }), 'Fargate requires task definition to have execution role ARN to support log driver awslogs.'],
+    ['secrets without an execution role', ec2('x', [{ name: 'a', image: 'busybox', memory: 64, secrets: [{ name: 'DB', valueFrom: '/db' }] }]),
+      "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."],
+    ['private registry credentials without an execution role',
+      ec2('x', [{ name: 'a', image: 'registry.example.com/app:1', memory: 64, repositoryCredentials: { credentialsParameter: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:reg' } }]),
+      'Private repository authentication requires that the task definition specify a value for executionRoleArn.'],
+    ['an EFS access point with its own root directory', { ...ec2('x'), volumes: [{ name: 'v', efsVolumeConfiguration: {
+      fileSystemId: 'fs-0123456789abcdef0', rootDirectory: '/data', transitEncryption: 'ENABLED', authorizationConfig: { accessPointId: 'fsap-0123456789abcdef0' } } }] },
+      /When using an EFS access point, the root directory must either be set to "\/" or be omitted\.$/],
+    ['EFS IAM authorization without transit encryption', { ...ec2('x'), volumes: [{ name: 'v', efsVolumeConfiguration: {
+      fileSystemId: 'fs-0123456789abcdef0', authorizationConfig: { iam: 'ENABLED' } } }] },
+      /Transit encryption must be enabled when using an EFS access point or IAM authorization\.$/],
     ['a Fargate ephemeral storage below 21 GiB', fargateWeb('x', { ephemeralStorage: { sizeInGiB: 20 } }), 'EphemeralStorage size should be at least 21'],
   ];
   for (const [what, input, message] of invalid) {
