@@ -1,7 +1,9 @@
 /**
  * `berth instances add|list|remove`: virtual container instances (EC2 launch
  * type) carved from the local engine, registered through Berth's own ECS API
- * as an ECS agent would register an EC2 instance.
+ * as an ECS agent would register an EC2 instance. With `--engine URL`
+ * (unix://, tcp:// or ssh://[user@]host[:port]) the instance is an external
+ * one (ECS Anywhere) whose tasks run on that engine.
  */
 import { DeregisterContainerInstanceCommand, DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand, RegisterContainerInstanceCommand } from '@aws-sdk/client-ecs';
 
@@ -14,8 +16,36 @@ export interface InstanceFlags {
   az?: string;
   instanceType?: string;
   attributes?: string;
-  /** A remote Docker engine (unix:// or tcp://): an external instance. */
+  /** A remote Docker engine (unix://, tcp:// or ssh://): an external instance. */
   engine?: string;
+}
+
+/** How long `instances add` waits for a remote engine to answer before registering it anyway. */
+const ENGINE_CHECK_MS = 20_000;
+
+/**
+ * Refuses an engine URL Berth cannot use, and warns (without refusing: Berth
+ * retries, and the engine may come up later) when the engine does not answer
+ * from here. ssh:// logs in as this user with ~/.ssh/config and
+ * BERTH_SSH_OPTIONS, as the Berth server does.
+ */
+async function checkEngine(url: string) {
+  const { engineEndpoint } = await import('../runtime/docker/engine-client.js');
+  const endpoint = engineEndpoint(url);
+  const { DockerDriver } = await import('../runtime/docker/driver.js');
+  const driver = new DockerDriver(endpoint);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      driver.ping(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ENGINE_CHECK_MS / 1000} s`)), ENGINE_CHECK_MS))),
+    ]);
+  } catch (err) {
+    console.error(`warning: the engine at ${url} does not answer from here (${(err as Error).message}); registering it anyway: its tasks start once Berth reaches it`);
+  } finally {
+    clearTimeout(timer);
+    driver.close();
+  }
 }
 
 function client(f: InstanceFlags) {
@@ -23,6 +53,7 @@ function client(f: InstanceFlags) {
 }
 
 export async function addInstance(f: InstanceFlags) {
+  if (f.engine) await checkEngine(f.engine);
   const ecs = client(f);
   try {
     const attributes = (f.attributes ?? '').split(',').filter(Boolean).map((kv) => {

@@ -21,7 +21,9 @@ Usage:
   berth logs <task> [--cluster C] [--container NAME] [-f|--follow] [--endpoint URL]
                                     a task's awslogs output (CloudWatch Logs)
   berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--attributes k=v,…] [--engine URL]
-                                    container instances: virtual (local engine, EC2) or a remote engine (EXTERNAL)
+                                    container instances: virtual (local engine, EC2) or a remote engine (EXTERNAL):
+                                    --engine unix:///path.sock | tcp://host:port | ssh://[user@]host[:port] (ssh uses
+                                    ~/.ssh/config, ssh-agent and BERTH_SSH_OPTIONS, e.g. "-i ~/.ssh/berth_ed25519")
   berth reset [--service ecs,ecr,…] [--endpoint URL]   back to a fresh start (all or some services)
   berth state save|load FILE [--endpoint URL]           snapshot the state to FILE, or replace it from FILE
   berth version
@@ -105,7 +107,7 @@ export async function main(argv: string[]): Promise<void> {
         if (verb === 'add') return await addInstance(f);
         if (verb === 'list') return await listInstances(f);
         if (verb === 'remove' && target) return await removeInstance(f, target, !!flags.force);
-        throw new UsageError('usage: berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--instance-type T] [--attributes k=v,…]');
+        throw new UsageError('usage: berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--instance-type T] [--attributes k=v,…] [--engine URL]');
       }
       case 'reset':
         return await resetCommand(endpointOf(flags), typeof flags.service === 'string' ? flags.service : undefined);

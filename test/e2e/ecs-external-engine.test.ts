@@ -1,8 +1,10 @@
 /**
- * An external container instance on a second Docker engine (the ECS Anywhere
+ * External container instances on a second Docker engine (the ECS Anywhere
  * model): the test starts another dockerd with its own socket, data root and
- * bridge, registers it with `berth instances add --engine`, and runs EXTERNAL
- * tasks there.
+ * bridge, listening on a unix socket and on tcp://127.0.0.1, plus a private
+ * sshd whose key runs `docker system dial-stdio` against it. It registers the
+ * engine with `berth instances add --engine` as unix://, tcp:// and ssh://
+ * (one cluster each) and runs EXTERNAL tasks there.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,7 @@ import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from
 import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
 import { isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
+import { freePort, sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd.js';
 
 const run = promisify(execFile);
 const root = process.getuid?.() === 0;
@@ -25,52 +28,21 @@ const engine2 = (...args: string[]) => execFileSync('docker', ['-H', `unix://${s
 
 describe('an external container instance on a second Docker engine', { skip: root ? false : 'needs root to start a second dockerd' }, () => {
   let dockerd: ChildProcess | undefined;
+  let sshd: TestSshd | undefined;
   let berth: TestBerth;
   let ecs: ECSClient;
+  let tcpPort = 0;
+  const savedSshOptions = process.env.BERTH_SSH_OPTIONS;
 
-  before(async () => {
-    const image = ensureBusyboxImage();
-    execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
-    execFileSync('ip', ['addr', 'add', `172.29.${process.pid % 250}.1/24`, 'dev', BRIDGE]);
-    execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
-    dockerd = spawn('dockerd', [
-      '--host', `unix://${sock}`, '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'),
-      '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false',
-    ], { stdio: 'ignore', detached: true });
-    for (let i = 0; i < 60; i++) {
-      try {
-        engine2('info');
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-    execFileSync('sh', ['-c', `docker save ${image} | docker -H unix://${sock} load`], { stdio: 'ignore' });
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: 'edge' }));
-    const { stdout } = await run(process.execPath, ['bin/berth.js', 'instances', 'add', '--cluster', 'edge', '--engine', `unix://${sock}`, '--endpoint', berth.endpoint], { cwd: REPO_ROOT });
-    assert.match(stdout, /container-instance\/edge\//);
-    await register(ecs, {
-      family: 'edge-web', networkMode: 'bridge', requiresCompatibilities: ['EXTERNAL'],
-      containerDefinitions: [{ name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', '80', '-h', '/var/www'], portMappings: [{ containerPort: 80, hostPort: 0 }] }],
-    });
-  });
-  after(async () => {
-    ecs?.destroy();
-    await berth?.stop();
-    if (dockerd?.pid) {
-      try { process.kill(dockerd.pid); } catch { /* gone */ }
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    try { execFileSync('ip', ['link', 'del', BRIDGE]); } catch { /* gone */ }
-    rmSync(dir, { recursive: true, force: true });
-  });
+  /** `berth instances add --cluster C --engine URL`: its stdout and stderr. */
+  const addInstance = (cluster: string, engine: string) =>
+    run(process.execPath, ['bin/berth.js', 'instances', 'add', '--cluster', cluster, '--engine', engine, '--endpoint', berth.endpoint], { cwd: REPO_ROOT });
 
-  it('an EXTERNAL task runs on the remote engine, answers on its published port, and is removed there when stopped', async () => {
-    const out = await ecs.send(new RunTaskCommand({ cluster: 'edge', taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
+  /** Runs the edge-web task on a cluster's external instance and proves where it runs; then stops it. */
+  async function runsOnEngine2(cluster: string) {
+    const out = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
-    const t = await waitForTask(ecs, 'edge', out.tasks![0].taskArn!, (x) => isRunning(x) || isStopped(x), 'RUNNING');
+    const t = await waitForTask(ecs, cluster, out.tasks![0].taskArn!, (x) => isRunning(x) || isStopped(x), 'RUNNING');
     assert.equal(t.lastStatus, 'RUNNING', t.stoppedReason);
     assert.equal(t.launchType, 'EXTERNAL');
     const id = t.containers![0].runtimeId!;
@@ -83,9 +55,94 @@ describe('an external container instance on a second Docker engine', { skip: roo
       if (!body) await new Promise((r) => setTimeout(r, 100));
     }
     assert.match(body, /berth/);
-    await ecs.send(new StopTaskCommand({ cluster: 'edge', task: t.taskArn }));
-    await waitForTask(ecs, 'edge', t.taskArn!, isStopped, 'STOPPED');
+    await ecs.send(new StopTaskCommand({ cluster, task: t.taskArn }));
+    await waitForTask(ecs, cluster, t.taskArn!, isStopped, 'STOPPED');
     assert.equal(engine2('ps', '-aq', '--filter', `label=berth.task-arn=${t.taskArn}`), '');
+  }
+
+  before(async () => {
+    const image = ensureBusyboxImage();
+    tcpPort = await freePort();
+    execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
+    execFileSync('ip', ['addr', 'add', `172.29.${process.pid % 250}.1/24`, 'dev', BRIDGE]);
+    execFileSync('ip', ['link', 'set', BRIDGE, 'up']);
+    dockerd = spawn('dockerd', [
+      '--host', `unix://${sock}`, '--host', `tcp://127.0.0.1:${tcpPort}`, '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'docker.pid'),
+      '--bridge', BRIDGE, '--iptables=false', '--ip-masq=false',
+    ], { stdio: 'ignore', detached: true });
+    for (let i = 0; i < 60; i++) {
+      try {
+        engine2('info');
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    execFileSync('sh', ['-c', `docker save ${image} | docker -H unix://${sock} load`], { stdio: 'ignore' });
+    if (!sshdUnavailable()) {
+      // The remote login's docker CLI talks to the second engine, whatever the client asked to run.
+      sshd = await startSshd({ forceCommand: `DOCKER_HOST=unix://${sock} exec docker system dial-stdio` });
+      // Berth (in this process) and the CLI (its child) log in with the test's key and known_hosts.
+      process.env.BERTH_SSH_OPTIONS = sshd.sshOptions;
+    }
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    await ecs.send(new CreateClusterCommand({ clusterName: 'edge' }));
+    const { stdout } = await addInstance('edge', `unix://${sock}`);
+    assert.match(stdout, /container-instance\/edge\//);
+    await register(ecs, {
+      family: 'edge-web', networkMode: 'bridge', requiresCompatibilities: ['EXTERNAL'],
+      containerDefinitions: [{ name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', '80', '-h', '/var/www'], portMappings: [{ containerPort: 80, hostPort: 0 }] }],
+    });
+  });
+  after(async () => {
+    ecs?.destroy();
+    await berth?.stop();
+    await sshd?.stop();
+    if (savedSshOptions === undefined) delete process.env.BERTH_SSH_OPTIONS;
+    else process.env.BERTH_SSH_OPTIONS = savedSshOptions;
+    if (dockerd?.pid) {
+      try { process.kill(dockerd.pid); } catch { /* gone */ }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    try { execFileSync('ip', ['link', 'del', BRIDGE]); } catch { /* gone */ }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an EXTERNAL task runs on the remote engine (unix://), answers on its published port, and is removed there when stopped', async () => {
+    await runsOnEngine2('edge');
+  });
+
+  it('an external instance on tcp://127.0.0.1:<port> runs its tasks on that engine', async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'edge-tcp' }));
+    const { stdout, stderr } = await addInstance('edge-tcp', `tcp://127.0.0.1:${tcpPort}`);
+    assert.match(stdout, /container-instance\/edge-tcp\//);
+    assert.equal(stderr, '', 'the engine answered the CLI\'s check');
+    await runsOnEngine2('edge-tcp');
+  });
+
+  it('an external instance on ssh://root@127.0.0.1:<port> runs its tasks on that engine over ssh', { skip: sshdUnavailable() ?? false }, async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'edge-ssh' }));
+    const { stdout, stderr } = await addInstance('edge-ssh', sshd!.url);
+    assert.match(stdout, /container-instance\/edge-ssh\//);
+    assert.equal(stderr, '', 'the engine answered the CLI\'s check');
+    await runsOnEngine2('edge-ssh');
+  });
+
+  it('an instance whose ssh engine cannot be reached: the CLI warns why, its task waits without harm, and stopping it works', { skip: sshdUnavailable() ?? false }, async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'edge-down' }));
+    const { stdout, stderr } = await addInstance('edge-down', `ssh://root@127.0.0.1:${await freePort()}`);
+    assert.match(stdout, /container-instance\/edge-down\//);
+    assert.match(stderr, /warning: the engine at ssh:\/\/root@127\.0\.0\.1:\d+ does not answer from here \(.*Connection refused/);
+    const out = await ecs.send(new RunTaskCommand({ cluster: 'edge-down', taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
+    const arn = out.tasks![0].taskArn!;
+    await new Promise((r) => setTimeout(r, 3000));
+    const t = await waitForTask(ecs, 'edge-down', arn, () => true, 'described');
+    assert.ok(['PROVISIONING', 'PENDING'].includes(t.lastStatus!), `still waiting for its engine: ${t.lastStatus}`);
+    await ecs.send(new StopTaskCommand({ cluster: 'edge-down', task: arn }));
+    await waitForTask(ecs, 'edge-down', arn, isStopped, 'STOPPED');
+    // The other external instances are unaffected.
+    await runsOnEngine2('edge-ssh');
   });
 
   it('EC2 tasks are not placed on the external instance', async () => {

@@ -3,7 +3,33 @@ import type { ContainerSpec, ContainerState, ContainerStatus, PortBinding } from
 
 const NS_PER_SECOND = 1_000_000_000;
 
-export function createBody(spec: ContainerSpec): Record<string, unknown> {
+/** Which implementation answers the Engine API (GET /version's Components). */
+export type EngineKind = 'docker' | 'podman';
+
+/**
+ * Limits a Podman container gets when the task sets none. Docker gives
+ * containers dockerd's own limits; Podman instead asks runc for 1048576 open
+ * files and processes, which fails ("error setting rlimit … operation not
+ * permitted") wherever the engine lacks CAP_SYS_RESOURCE (VMs, nested
+ * containers), and Podman 4.3's compat API cannot be configured out of it:
+ * it ignores containers.conf `default_ulimits` once any ulimit is given, and
+ * swaps their soft and hard values when none is. So: values any engine can
+ * grant, the kernel's own default for open files (1024 soft, 4096 hard) and
+ * 4096 processes per user (root in a container, the usual case, is exempt).
+ */
+export const PODMAN_DEFAULT_ULIMITS = [
+  { name: 'nofile', softLimit: 1024, hardLimit: 4096 },
+  { name: 'nproc', softLimit: 4096, hardLimit: 4096 },
+] as const;
+
+function ulimitsFor(spec: ContainerSpec, engine: EngineKind) {
+  const given = spec.ulimits ?? [];
+  if (engine !== 'podman') return given;
+  return [...given, ...PODMAN_DEFAULT_ULIMITS.filter((d) => !given.some((u) => u.name === d.name))];
+}
+
+export function createBody(spec: ContainerSpec, engine: EngineKind = 'docker'): Record<string, unknown> {
+  const ulimits = ulimitsFor(spec, engine);
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const p of spec.ports ?? []) {
@@ -54,7 +80,7 @@ export function createBody(spec: ContainerSpec): Record<string, unknown> {
       ...(spec.cpuLimit ? { NanoCpus: Math.round(spec.cpuLimit * NS_PER_SECOND) } : {}),
       ...(spec.extraHosts?.length ? { ExtraHosts: spec.extraHosts.map((h) => `${h.hostname}:${h.ipAddress}`) } : {}),
       ...(spec.dnsServers?.length ? { Dns: spec.dnsServers } : {}),
-      ...(spec.ulimits?.length ? { Ulimits: spec.ulimits.map((u) => ({ Name: u.name, Soft: u.softLimit, Hard: u.hardLimit })) } : {}),
+      ...(ulimits.length ? { Ulimits: ulimits.map((u) => ({ Name: u.name, Soft: u.softLimit, Hard: u.hardLimit })) } : {}),
       ...(spec.capAdd?.length ? { CapAdd: spec.capAdd } : {}),
       ...(spec.capDrop?.length ? { CapDrop: spec.capDrop } : {}),
       ...(spec.init ? { Init: true } : {}),

@@ -13,9 +13,10 @@ import {
   type VolumeSpec,
   type VolumeState,
 } from '../driver.js';
-import { createBody, stateFromInspect } from './container-config.js';
+import { createBody, stateFromInspect, type EngineKind } from './container-config.js';
 import { EngineClient, engineEndpoint, errorFor, type EngineEndpoint } from './engine-client.js';
 import { demuxLogFrames } from './log-frames.js';
+import { PodmanHealthChecks } from './podman-health.js';
 
 const labelFilter = (labels: Record<string, string>) =>
   Object.entries(labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`));
@@ -24,8 +25,24 @@ export class DockerDriver implements RuntimeDriver {
   readonly name = 'docker';
   readonly client: EngineClient;
 
+  private kind?: Promise<EngineKind>;
+  private readonly podmanHealth: PodmanHealthChecks;
+
   constructor(endpoint: EngineEndpoint = engineEndpoint()) {
     this.client = new EngineClient(endpoint);
+    this.podmanHealth = new PodmanHealthChecks(this.client);
+  }
+
+  /** Docker or Podman (asked once; an engine that cannot be asked is retried next time). */
+  engineKind(): Promise<EngineKind> {
+    this.kind ??= this.client.json<{ Components?: { Name?: string }[] }>('GET', '/version').then(
+      (v) => ((v.Components ?? []).some((c) => /podman/i.test(c.Name ?? '')) ? 'podman' : 'docker'),
+      (err) => {
+        this.kind = undefined;
+        throw err;
+      },
+    );
+    return this.kind;
   }
 
   async ping(): Promise<void> {
@@ -49,7 +66,11 @@ export class DockerDriver implements RuntimeDriver {
         .replace(/\+/g, '-')
         .replace(/\//g, '_');
     }
-    const res = await this.client.open('POST', `/images/create?fromImage=${encodeURIComponent(ref)}`, { headers, timeoutMs: 600_000 });
+    // Docker pulls from loopback registries (Berth's ECR) over plain HTTP by default; Podman needs telling, which
+    // only its own pull endpoint can be.
+    const insecure = isLoopbackRegistry(ref) && (await this.engineKind()) === 'podman';
+    const path = insecure ? `/libpod/images/pull?reference=${encodeURIComponent(ref)}&tlsVerify=false` : `/images/create?fromImage=${encodeURIComponent(ref)}`;
+    const res = await this.client.open('POST', path, { headers, timeoutMs: 600_000 });
     const body = await readAll(res);
     if ((res.statusCode ?? 0) >= 400) {
       const err = errorFor(res.statusCode ?? 500, body);
@@ -87,7 +108,8 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
-    const out = await this.client.json<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(spec.name)}`, createBody(spec));
+    const body = createBody(spec, await this.engineKind());
+    const out = await this.client.json<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(spec.name)}`, body);
     return out.Id;
   }
 
@@ -95,6 +117,8 @@ export class DockerDriver implements RuntimeDriver {
     const res = await this.client.request('POST', `/containers/${id}/start`);
     // 304: already started.
     if (res.status >= 400) throw errorFor(res.status, res.body);
+    // Inspecting a running container starts Podman's health checks (see inspectContainer).
+    if ((await this.engineKind()) === 'podman') await this.inspectContainer(id);
   }
 
   async stopContainer(id: string, timeoutSeconds: number): Promise<void> {
@@ -104,6 +128,7 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   async removeContainer(id: string): Promise<void> {
+    this.podmanHealth.forget(id);
     const res = await this.client.request('DELETE', `/containers/${id}?force=true&v=true`);
     if (res.status === 404) return;
     // 409: removal already in progress.
@@ -115,7 +140,13 @@ export class DockerDriver implements RuntimeDriver {
     const res = await this.client.request('GET', `/containers/${id}/json`);
     if (res.status === 404) return undefined;
     if (res.status >= 400) throw errorFor(res.status, res.body);
-    return stateFromInspect(JSON.parse(res.body.toString('utf8')));
+    const j = JSON.parse(res.body.toString('utf8'));
+    const hc = j.Config?.Healthcheck;
+    if (j.State?.Running && hc?.Test?.length && hc.Test[0] !== 'NONE' && (await this.engineKind().catch(() => 'docker')) === 'podman') {
+      // Podman may not run health checks by itself: see podman-health.ts. Docker's default interval is 30 s.
+      this.podmanHealth.watch(j.Id, (hc.Interval || 30_000_000_000) / 1_000_000, j.State.Health?.Log?.at(-1)?.End);
+    }
+    return stateFromInspect(j);
   }
 
   async listContainers(labels: Record<string, string>): Promise<ContainerState[]> {
@@ -197,7 +228,8 @@ export class DockerDriver implements RuntimeDriver {
     try {
       await demuxLogFrames(res, opts.onLine);
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
+      // Aborting a follow ends the stream (as an AbortError, or as "aborted" once the response had begun).
+      if ((err as Error).name !== 'AbortError' && !opts.signal?.aborted) throw err;
     }
   }
 
@@ -228,8 +260,22 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   close() {
+    this.podmanHealth.close();
     this.client.close();
   }
+}
+
+/**
+ * True when an image reference names a registry on this machine's loopback
+ * (127.0.0.0/8, localhost, ::1): what Docker treats as an insecure registry
+ * without configuration (https://docs.docker.com/reference/cli/dockerd/#insecure-registries).
+ */
+export function isLoopbackRegistry(ref: string): boolean {
+  const first = ref.split('/')[0];
+  // A first component that is not a host (no dot, colon or "localhost") is a Docker Hub path.
+  if (!ref.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) return false;
+  const host = first.startsWith('[') ? first.slice(1, first.indexOf(']')) : first.split(':')[0];
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function volumeState(v: any): VolumeState {

@@ -1,10 +1,12 @@
 /**
- * A small Docker Engine API client over the unix socket (or tcp://host:port).
- * Podman's Docker-compatible socket speaks the same API.
+ * A small Docker Engine API client over a unix socket, tcp://host:port (plain
+ * HTTP, as the engine's `-H tcp://` serves it) or ssh://[user@]host[:port]
+ * (see ssh-transport.ts). Podman's Docker-compatible socket speaks the same API.
  */
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { RuntimeError } from '../driver.js';
+import { describeSsh, parseSshUrl, SshAgent, sshOptionsFromEnv, type SshTarget } from './ssh-transport.js';
 
 const API_VERSION = 'v1.41';
 
@@ -12,15 +14,33 @@ export interface EngineEndpoint {
   socketPath?: string;
   host?: string;
   port?: number;
+  ssh?: SshTarget;
 }
 
-/** DOCKER_HOST, else the usual socket paths (Docker, then Podman). */
-export function engineEndpoint(dockerHost = process.env.DOCKER_HOST): EngineEndpoint {
-  if (dockerHost?.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
-  if (dockerHost?.startsWith('tcp://')) {
-    const u = new URL(dockerHost.replace(/^tcp:/, 'http:'));
-    return { host: u.hostname, port: Number(u.port || 2375) };
+/** The engine URL schemes Berth speaks (DOCKER_HOST and `instances add --engine`). */
+export const ENGINE_URL_SCHEMES = ['unix://', 'tcp://', 'ssh://'] as const;
+
+/**
+ * An engine URL (DOCKER_HOST's syntax) to an endpoint; without one, the usual
+ * socket paths (Docker, then Podman). Throws on a URL it cannot use.
+ * `sshOptions`: extra ssh arguments for ssh:// (default: BERTH_SSH_OPTIONS).
+ */
+export function engineEndpoint(dockerHost = process.env.DOCKER_HOST, sshOptions = sshOptionsFromEnv()): EngineEndpoint {
+  if (!dockerHost) return defaultEndpoint();
+  if (dockerHost.startsWith('unix://')) {
+    const socketPath = dockerHost.slice('unix://'.length);
+    if (!socketPath) throw new Error(`engine URL ${dockerHost} has no socket path`);
+    return { socketPath };
   }
+  if (dockerHost.startsWith('tcp://')) {
+    const u = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+    return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(u.port || 2375) };
+  }
+  if (dockerHost.startsWith('ssh://')) return { ssh: parseSshUrl(dockerHost, sshOptions) };
+  throw new Error(`unsupported container engine URL ${dockerHost} (use ${ENGINE_URL_SCHEMES.join(', ')})`);
+}
+
+function defaultEndpoint(): EngineEndpoint {
   const candidates = ['/var/run/docker.sock', '/run/podman/podman.sock'];
   if (process.env.XDG_RUNTIME_DIR) candidates.push(`${process.env.XDG_RUNTIME_DIR}/podman/podman.sock`);
   return { socketPath: candidates.find((p) => existsSync(p)) ?? '/var/run/docker.sock' };
@@ -32,12 +52,19 @@ export interface EngineResponse {
 }
 
 export class EngineClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly agent: http.Agent;
+  /** Where node:http connects (an ssh agent makes its own connections). */
+  private readonly target: http.RequestOptions;
 
-  constructor(readonly endpoint: EngineEndpoint) {}
+  constructor(readonly endpoint: EngineEndpoint) {
+    this.agent = endpoint.ssh ? new SshAgent(endpoint.ssh) : new http.Agent({ keepAlive: true, maxSockets: 32 });
+    this.target = endpoint.ssh ? { host: 'docker' } : endpoint.socketPath ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port };
+  }
 
   describe(): string {
-    return this.endpoint.socketPath ? `unix://${this.endpoint.socketPath}` : `tcp://${this.endpoint.host}:${this.endpoint.port}`;
+    const e = this.endpoint;
+    if (e.ssh) return describeSsh(e.ssh);
+    return e.socketPath ? `unix://${e.socketPath}` : `tcp://${e.host?.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
   }
 
   /** Opens a request and returns the raw response (for streams). */
@@ -50,7 +77,7 @@ export class EngineClient {
       const payload = opts.rawBody ?? (opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body)));
       const req = http.request(
         {
-          ...this.endpoint,
+          ...this.target,
           agent: this.agent,
           method,
           path: `/${API_VERSION}${path}`,
@@ -66,7 +93,7 @@ export class EngineClient {
       req.on('timeout', () => req.destroy(new Error(`engine request timed out: ${method} ${path}`)));
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.name === 'AbortError') return reject(err);
-        if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET'].includes(err.code ?? '')) {
+        if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ESSH'].includes(err.code ?? '')) {
           reject(new RuntimeError('Unavailable', `container engine at ${this.describe()} is unavailable: ${err.message}`));
         } else reject(err);
       });
@@ -101,6 +128,8 @@ export function errorFor(status: number, body: Buffer): RuntimeError {
   } catch { /* plain text */ }
   if (status === 404) return new RuntimeError('NotFound', message);
   if (status === 409 || status === 304) return new RuntimeError('Conflict', message);
+  // Podman answers a container name in use with 500 (Docker: 409).
+  if (/container name .* is already in use/i.test(message)) return new RuntimeError('Conflict', message);
   if (status === 400) return new RuntimeError('InvalidSpec', message);
   return new RuntimeError('Unavailable', `engine answered ${status}: ${message}`);
 }

@@ -4,16 +4,17 @@
  * A container goes to the engine of the task it belongs to (found from its
  * labels); later calls find it by id. Controllers cannot tell the difference.
  */
-import type {
-  ContainerEvent,
-  ContainerSpec,
-  ContainerState,
-  ContainerStats,
-  LogLine,
-  RegistryAuth,
-  RuntimeDriver,
-  VolumeSpec,
-  VolumeState,
+import {
+  RuntimeError,
+  type ContainerEvent,
+  type ContainerSpec,
+  type ContainerState,
+  type ContainerStats,
+  type LogLine,
+  type RegistryAuth,
+  type RuntimeDriver,
+  type VolumeSpec,
+  type VolumeState,
 } from '../driver.js';
 
 export interface EngineRouting {
@@ -37,7 +38,12 @@ export class MultiEngineDriver implements RuntimeDriver {
     if (!url) return this.local;
     let d = this.remotes.get(url);
     if (!d) {
-      d = this.routing.make(url);
+      try {
+        d = this.routing.make(url);
+      } catch (err) {
+        // A URL Berth cannot use (e.g. an unknown scheme): the instance's tasks fail as on an unreachable engine.
+        d = unreachableEngine(`container engine ${url} cannot be used: ${(err as Error).message}`);
+      }
       this.remotes.set(url, d);
     }
     return d;
@@ -155,4 +161,18 @@ export class MultiEngineDriver implements RuntimeDriver {
     for (const d of this.remotes.values()) (d as { close?: () => void }).close?.();
     (this.local as { close?: () => void }).close?.();
   }
+}
+
+/** A driver for an engine that cannot be used: every call fails with Unavailable. */
+function unreachableEngine(message: string): RuntimeDriver {
+  const fail = async (): Promise<never> => {
+    throw new RuntimeError('Unavailable', message);
+  };
+  return {
+    name: 'unreachable',
+    ping: fail, hasImage: fail, pullImage: fail, buildImage: fail, createContainer: fail, startContainer: fail,
+    stopContainer: fail, removeContainer: fail, inspectContainer: fail, listContainers: fail, hostAddressForContainers: fail,
+    stats: fail, logs: fail, createVolume: fail, inspectVolume: fail, removeVolume: fail, listVolumes: fail,
+    watchEvents: () => () => {},
+  };
 }
