@@ -14,7 +14,7 @@ const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 const inFlight = new Map<string, Promise<string>>();
 
 export function ensurePauseImage(driver: RuntimeDriver, labels?: Record<string, string>): Promise<string> {
-  const key = labels ? JSON.stringify(labels) : '';
+  const key = driver.engineOf?.(labels) ?? '';
   const existing = inFlight.get(key);
   if (existing) return existing;
   const ensured = (async () => {

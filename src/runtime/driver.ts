@@ -148,6 +148,8 @@ export interface RuntimeDriver {
    * Image operations take the labels of the task they are for (optional): a driver
    * over several engines (runtime/multi) routes by them; single engines ignore them.
    */
+  /** Which engine serves these labels (a driver over several engines; others need not say): to share per-engine work. */
+  engineOf?(labels?: Record<string, string>): string;
   /** True if the image is in the engine's local store. */
   hasImage(ref: string, labels?: Record<string, string>): Promise<boolean>;
   /** Pulls an image; throws RuntimeError('PullFailed') with the registry's reason. */

@@ -71,6 +71,10 @@ export class MultiEngineDriver implements RuntimeDriver {
     return undefined;
   }
 
+  engineOf(labels?: Record<string, string>): string {
+    return this.routing.engineFor(labels) ?? 'local';
+  }
+
   ping() {
     return this.local.ping();
   }
