@@ -1,7 +1,6 @@
 /** `berth doctor`: checks what Berth needs and says how to fix each problem. */
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import net from 'node:net';
-import http from 'node:http';
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { linkLocalUnsupportedReason } from '../metadata/link-local.js';
@@ -13,33 +12,22 @@ interface Check {
   fix?: string;
 }
 
-function dockerSocketPath(): string | undefined {
-  const host = process.env.DOCKER_HOST;
-  if (host?.startsWith('unix://')) return host.slice('unix://'.length);
-  if (host) return undefined;
-  for (const p of ['/var/run/docker.sock', '/run/podman/podman.sock', `${process.env.XDG_RUNTIME_DIR ?? '/nonexistent'}/podman/podman.sock`]) {
-    if (existsSync(p)) return p;
+/** Asks the engine Berth would use (DOCKER_HOST: unix://, tcp:// or ssh://; else the usual sockets) for its version. */
+async function probeEngine(): Promise<{ where: string; version: string }> {
+  const { EngineClient, engineEndpoint } = await import('../runtime/docker/engine-client.js');
+  const client = new EngineClient(engineEndpoint());
+  try {
+    const v = await Promise.race([
+      client.json<{ Components?: { Name?: string }[]; Version?: string; ApiVersion?: string }>('GET', '/version'),
+      new Promise<never>((_, fail) => setTimeout(() => fail(new Error('timed out')), 10_000).unref()),
+    ]);
+    return { where: client.describe(), version: `${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion})` };
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new Error(message.includes(client.describe()) ? message : `${client.describe()}: ${message}`);
+  } finally {
+    client.close();
   }
-  return '/var/run/docker.sock';
-}
-
-function pingEngine(socketPath: string): Promise<string> {
-  return new Promise((ok, fail) => {
-    const req = http.get({ socketPath, path: '/version', timeout: 2000 }, (res) => {
-      let data = '';
-      res.on('data', (c) => (data += c));
-      res.on('end', () => {
-        try {
-          const v = JSON.parse(data);
-          ok(`${v.Components?.[0]?.Name ?? 'engine'} ${v.Version} (API ${v.ApiVersion})`);
-        } catch {
-          fail(new Error(`unexpected answer: ${data.slice(0, 80)}`));
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', fail);
-  });
 }
 
 function portFree(host: string, port: number): Promise<boolean> {
@@ -55,18 +43,14 @@ export async function doctor(config: Config): Promise<number> {
   const major = Number(process.versions.node.split('.')[0]);
   checks.push({ name: 'node', ok: major >= 20, detail: process.version, fix: 'install Node.js 20 or newer' });
 
-  const sock = dockerSocketPath();
-  if (!sock) {
-    checks.push({ name: 'container engine', ok: true, detail: `DOCKER_HOST=${process.env.DOCKER_HOST} (not checked: only unix sockets are probed)` });
-  } else {
-    try {
-      checks.push({ name: 'container engine', ok: true, detail: `${await pingEngine(sock)} at ${sock}` });
-    } catch (err) {
-      checks.push({
-        name: 'container engine', ok: false, detail: `${sock}: ${(err as Error).message}`,
-        fix: 'start Docker (`apt-get install -y docker.io && dockerd &`) or Podman\'s socket, or set DOCKER_HOST',
-      });
-    }
+  try {
+    const engine = await probeEngine();
+    checks.push({ name: 'container engine', ok: true, detail: `${engine.version} at ${engine.where}` });
+  } catch (err) {
+    checks.push({
+      name: 'container engine', ok: false, detail: (err as Error).message,
+      fix: 'start Docker (`apt-get install -y docker.io && dockerd &`) or Podman\'s socket, or set DOCKER_HOST (unix://, tcp:// or ssh://; ssh options in BERTH_SSH_OPTIONS)',
+    });
   }
 
   const free = await portFree(config.host, config.port);

@@ -175,6 +175,19 @@ describe('the berth command', () => {
     assert.match(run.stdout, /^ok {3}data dir: .* is writable$/m);
   });
 
+  it('berth doctor probes the engine DOCKER_HOST names, also over tcp:// and ssh://, and says how to fix it', async () => {
+    const closed = await freePort();
+    const tcp = await berth(['doctor', '--port', String(await freePort()), '--data-dir', tempDir()], { DOCKER_HOST: `tcp://127.0.0.1:${closed}` });
+    assert.equal(tcp.code, 1);
+    assert.match(tcp.stdout, new RegExp(`^FAIL container engine: .*tcp://127\\.0\\.0\\.1:${closed}.*ECONNREFUSED`, 'm'));
+    assert.match(tcp.stdout, /^\s+fix: .*DOCKER_HOST/m);
+    const ssh = await berth(['doctor', '--port', String(await freePort()), '--data-dir', tempDir()],
+      { DOCKER_HOST: `ssh://nobody@127.0.0.1:${closed}`, BERTH_SSH_OPTIONS: '-o StrictHostKeyChecking=no' });
+    assert.match(ssh.stdout, new RegExp(`^FAIL container engine: .*ssh://nobody@127\\.0\\.0\\.1:${closed}.*Connection refused`, 'm'));
+    const bad = await berth(['doctor', '--port', String(await freePort()), '--data-dir', tempDir()], { DOCKER_HOST: 'ftp://engine' });
+    assert.match(bad.stdout, /^FAIL container engine: unsupported container engine URL ftp:\/\/engine/m);
+  });
+
   it('berth doctor recognises a Berth already answering on its port', async () => {
     const b = await up(['--port', '0', '--ephemeral', '--log-level', 'warn']);
     try {
