@@ -14,6 +14,7 @@ import type { Registry } from './registry/index.js';
 import { collectGarbage } from './registry/gc.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { releaseEni } from './services/ec2/network-refs.js';
+import { S3_OBJECTS_DIR } from './services/s3/files.js';
 import type { Logger } from './shared/logger.js';
 import type { Db, Statements } from './state/db.js';
 import { reset, serialize, type ResetParticipant } from './state/reset.js';
@@ -64,6 +65,8 @@ export function stateControl(d: StateControlDeps): StateOps {
       },
       after: async () => rm(join(d.dataDir, 'volumes', 'efs'), { recursive: true, force: true }),
     }],
+    // Object bodies: files no row names any more.
+    ['s3', { after: async () => rm(join(d.dataDir, S3_OBJECTS_DIR), { recursive: true, force: true }) }],
   ]);
 
   const snapshotDeps = {

@@ -16,6 +16,7 @@ import { LogShipper } from './log-shipper.js';
 import { ControllerRuntime } from './runtime.js';
 import { TaskLifecycle } from './task-lifecycle.js';
 import { registryAuth, resolveSecrets } from './task-secrets.js';
+import { resolveEnvFiles } from './task-env-files.js';
 import { ServiceScheduler } from './service-scheduler.js';
 import { liveServiceArns } from '../services/ecs/service-store.js';
 import { allFileSystemKeys, unsettledKeys } from '../services/efs/store.js';
@@ -72,6 +73,8 @@ export function startControllers(d: ControllerDeps): Controllers {
     resolveMounts: volumes.resolveMounts, releaseMounts: volumes.releaseMounts,
     // Task-definition secrets and repositoryCredentials, from SSM and Secrets Manager (task-secrets.ts).
     resolveSecrets: (t, def, name) => resolveSecrets(d, t, def, name), registryAuth: (t, def, name) => registryAuth(d, t, def, name),
+    // Container-definition environmentFiles, from Berth's S3 or local files (task-env-files.ts).
+    resolveEnvFiles: (t, def, name) => resolveEnvFiles(d, t, def, name),
     onTaskChanged: (t) => {
       const service = serviceArnOfTask(t);
       if (service) runtime.enqueue(SERVICES, service);

@@ -45,6 +45,11 @@ export interface TaskLifecycleDeps {
    * (e.g. "ResourceInitializationError: unable to pull secrets …").
    */
   resolveSecrets?: (task: Task, def: TaskDefinition, containerName: string) => Record<string, string>;
+  /**
+   * A container's `environmentFiles` (task-env-files.ts) as environment variables, below every other source; a
+   * thrown Error's message becomes the stoppedReason ("ResourceInitializationError: failed to download env files: …").
+   */
+  resolveEnvFiles?: (task: Task, def: TaskDefinition, containerName: string) => Promise<Record<string, string>>;
   /** The container's volumes (bind mounts, Docker volumes, EFS) as runtime mounts; a thrown Error fails the task start. */
   resolveMounts?: (task: Task, def: TaskDefinition, containerName: string) => Promise<MountSpec[]>;
   /** Volumes: remove what belonged to the task alone (task-scoped volumes); called once its containers are removed. */
@@ -186,7 +191,11 @@ export class TaskLifecycle implements Reconciler {
         let injectedEnv: Record<string, string> | undefined;
         let mounts: MountSpec[] | undefined;
         try {
-          injectedEnv = { ...(await this.d.injectedEnv?.(task, cd.name!)), ...this.d.resolveSecrets?.(task, def, cd.name!) };
+          injectedEnv = {
+            ...(await this.d.resolveEnvFiles?.(task, def, cd.name!)),
+            ...(await this.d.injectedEnv?.(task, cd.name!)),
+            ...this.d.resolveSecrets?.(task, def, cd.name!),
+          };
           mounts = await this.d.resolveMounts?.(task, def, cd.name!);
         } catch (err) {
           return this.failToStart(arn, (err as Error).message, [cd]);

@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
 import type { Logger } from '../shared/logger.js';
+import { isS3Request } from '../protocol/s3.js';
 import { isStateRequest } from './state-routes.js';
 
 /** API bodies larger than this are refused (registry uploads stream separately). */
@@ -24,6 +25,8 @@ export interface Routes {
   registry?: StreamHandler;
   /** Reset and snapshots (/_berth/reset, /_berth/state): archives stream through it. */
   state?: StreamHandler;
+  /** S3 (requests signed for "s3"): object bodies stream through it, so it gets the request before any body is read. */
+  s3?: StreamHandler;
   /** Load balancers by Host header (their DNS names): true when the request was theirs and answered. */
   loadBalancer?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** Upgrade (WebSocket) requests for a load balancer's DNS name: true when taken. */
@@ -42,6 +45,7 @@ export function createServer(routes: Routes, log: Logger): http.Server {
     if (routes.loadBalancer?.(req, res)) return;
     const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res)
       : routes.state && isStateRequest(req.url ?? '/') ? routes.state(req, res)
+      : routes.s3 && isS3Request(req.url ?? '/', req.headers.authorization) ? routes.s3(req, res)
       : handle(routes, req, res);
     work.catch((err) => {
       log.error('http handler failed', { error: (err as Error)?.stack ?? String(err) });

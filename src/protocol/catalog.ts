@@ -91,6 +91,13 @@ export const SERVICES: readonly ServiceEntry[] = [
     id: 'acm', sdkPackage: '@aws-sdk/client-acm', clientName: 'ACMClient', protocol: 'awsJson1_1',
     signingNames: ['acm'], targetPrefix: 'CertificateManager', validationError: 'ValidationException',
   },
+  {
+    // S3 requests never reach the buffered AWS pipeline: the gateway hands them to services/s3's
+    // streaming front door (object bodies go to disk), which uses this entry's model and codec.
+    // Its model's URIs leave the bucket out ("/{Key+}"): the front door takes it from the path or Host.
+    id: 's3', sdkPackage: '@aws-sdk/client-s3', clientName: 'S3Client', protocol: 'restXml',
+    signingNames: ['s3'], validationError: 'InvalidArgument',
+  },
 ];
 
 export const BY_ID = new Map(SERVICES.map((s) => [s.id, s]));

@@ -65,3 +65,13 @@ export const efsArn = {
   fileSystem: (region: string, account: string, id: string) => arn('elasticfilesystem', region, account, `file-system/${id}`),
   accessPoint: (region: string, account: string, id: string) => arn('elasticfilesystem', region, account, `access-point/${id}`),
 };
+
+/** S3: bucket and object ARNs carry neither region nor account (bucket names are global). */
+export const s3Arn = {
+  bucket: (name: string) => `arn:${PARTITION}:s3:::${name}`,
+  /** Bucket and key of an object ARN (`arn:aws:s3:::bucket/key`); undefined for anything else. */
+  parseObject(value: string): { bucket: string; key: string } | undefined {
+    const m = /^arn:[a-z-]+:s3:::([^/]+)\/(.+)$/.exec(value);
+    return m ? { bucket: m[1], key: m[2] } : undefined;
+  },
+};

@@ -449,4 +449,50 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX elbv2_listener_certificates_cert ON elbv2_listener_certificates (certificate_arn);
     `,
   },
+  {
+    version: 22,
+    name: 's3 buckets, objects and multipart uploads (bodies are files under s3/objects)',
+    sql: `
+      CREATE TABLE s3_buckets (
+        name TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, created_at REAL NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX s3_buckets_account ON s3_buckets (account, name);
+      CREATE TABLE s3_objects (
+        bucket TEXT NOT NULL, key TEXT NOT NULL, file TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+        last_modified REAL NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (bucket, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE s3_uploads (
+        upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, initiated REAL NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX s3_uploads_key ON s3_uploads (bucket, key, initiated);
+      CREATE TABLE s3_upload_parts (
+        upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, file TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
+        last_modified REAL NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (upload_id, part_number)
+      );
+    `,
+  },
+  {
+    version: 23,
+    name: 'ecr repository creation templates, account settings, signing configuration, pull time update exclusions',
+    sql: `
+      CREATE TABLE ecr_creation_templates (
+        account TEXT NOT NULL, region TEXT NOT NULL, prefix TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, prefix)
+      );
+      CREATE TABLE ecr_account_settings (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE ecr_signing_configs (
+        account TEXT NOT NULL, region TEXT NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (account, region)
+      );
+      CREATE TABLE ecr_pull_time_exclusions (
+        account TEXT NOT NULL, region TEXT NOT NULL, principal_arn TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, principal_arn)
+      );
+    `,
+  },
 ];

@@ -36,6 +36,7 @@ export const RESETTABLE: ResettableService[] = [
   { names: ['iam'], tablePrefixes: ['iam_'], arnServices: ['iam'] },
   { names: ['sts'], tablePrefixes: ['sts_'], arnServices: [] },
   { names: ['acm', 'certificate-manager'], tablePrefixes: ['acm_'], arnServices: ['acm'] },
+  { names: ['s3'], tablePrefixes: ['s3_'], arnServices: ['s3'] },
 ];
 
 /** Tables Berth keeps across resets and snapshots: the schema's own and this data dir's identity. */

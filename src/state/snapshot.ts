@@ -5,11 +5,12 @@
  *   state.db                   the SQLite state (a consistent online backup)
  *   blobs/sha256/<hex>         every registry blob the state references, once
  *   volumes/…                  Berth-managed volumes (EFS file systems)
+ *   s3/objects/…               S3 object bodies (services/s3/files.ts)
  *
  * Loading reads and checks the whole archive into a staging directory first
  * (format version, digests, database integrity), migrates an older state to
  * this schema, and only then replaces the current state: rows in one
- * transaction, blobs added (content-addressed), volumes swapped by rename. A
+ * transaction, blobs added (content-addressed), file trees swapped by rename. A
  * truncated, foreign or newer archive is refused with the state untouched.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,6 +26,8 @@ import { INTERNAL_TABLES, userTables } from './reset.js';
 
 export const SNAPSHOT_FORMAT = 1;
 const MANIFEST = 'berth-snapshot.json';
+/** Directories of the data dir a snapshot carries whole (archive paths use "/"). */
+const FILE_TREES = ['volumes', 's3/objects'];
 
 export class SnapshotError extends Error {}
 
@@ -81,11 +84,13 @@ export async function saveSnapshot(d: SnapshotDeps, out: Writable): Promise<void
     }
     if (blobs.length && !d.blobs) throw new SnapshotError('the registry is not running: its blobs cannot be saved');
     for (const b of blobs) await tar.file(`blobs/sha256/${b.digest.slice('sha256:'.length)}`, b.size, await d.blobs!.read(b.digest));
-    const volumes = join(d.dataDir, 'volumes');
-    for await (const e of walk(volumes)) {
-      const rel = `volumes/${relative(volumes, e.path).split(sep).join('/')}`;
-      if (e.dir) await tar.dir(rel);
-      else await tar.file(rel, e.size, createReadStream(e.path));
+    for (const tree of FILE_TREES) {
+      const root = join(d.dataDir, ...tree.split('/'));
+      for await (const e of walk(root)) {
+        const rel = `${tree}/${relative(root, e.path).split(sep).join('/')}`;
+        if (e.dir) await tar.dir(rel);
+        else await tar.file(rel, e.size, createReadStream(e.path));
+      }
     }
     await tar.end();
     await piped;
@@ -100,14 +105,15 @@ interface Staged {
   dir: string;
   db: string;
   blobs: string[];
-  volumes: string;
+  /** Where each of FILE_TREES was staged. */
+  trees: string;
 }
 
 /** Reads the whole archive into a staging dir, checking everything; throws SnapshotError on any problem. */
 async function stage(d: SnapshotDeps, input: Readable): Promise<Staged> {
   const dir = join(d.dataDir, `.load-${randomBytes(6).toString('hex')}`);
   await mkdir(join(dir, 'blobs'), { recursive: true });
-  const staged: Staged = { dir, db: join(dir, 'state.db'), blobs: [], volumes: join(dir, 'volumes') };
+  const staged: Staged = { dir, db: join(dir, 'state.db'), blobs: [], trees: join(dir, 'trees') };
   let manifest: { format?: number } | undefined;
   let sawDb = false;
   try {
@@ -143,10 +149,10 @@ async function stage(d: SnapshotDeps, input: Readable): Promise<Staged> {
         }, createWriteStream(file));
         if (hash.digest('hex') !== hex) throw new SnapshotError(`blob sha256:${hex} in the snapshot does not match its digest`);
         staged.blobs.push(`sha256:${hex}`);
-      } else if (h.name.startsWith('volumes/')) {
-        const rel = h.name.slice('volumes/'.length);
+      } else if (FILE_TREES.some((t) => h.name.startsWith(`${t}/`))) {
+        const rel = h.name;
         if (rel.split('/').some((p) => p === '..')) throw new SnapshotError(`unsafe path in snapshot: ${h.name}`);
-        const target = join(staged.volumes, rel);
+        const target = join(staged.trees, rel);
         if (h.type === 'dir') await mkdir(target, { recursive: true });
         else if (h.type === 'file') {
           await mkdir(join(target, '..'), { recursive: true });
@@ -181,10 +187,12 @@ export async function loadSnapshot(d: SnapshotDeps, input: Readable): Promise<vo
     }
     await d.beforeReplace();
     replaceRows(d.db, staged.db);
-    const volumes = join(d.dataDir, 'volumes');
-    const old = join(staged.dir, 'old-volumes');
-    await rename(volumes, old).catch(() => undefined);
-    await rename(staged.volumes, volumes).catch(async () => mkdir(volumes, { recursive: true }));
+    for (const tree of FILE_TREES) {
+      const current = join(d.dataDir, ...tree.split('/'));
+      await mkdir(join(current, '..'), { recursive: true });
+      await rename(current, join(staged.dir, `old-${tree.replace(/\//g, '-')}`)).catch(() => undefined);
+      await rename(join(staged.trees, ...tree.split('/')), current).catch(async () => mkdir(current, { recursive: true }));
+    }
     await d.afterReplace();
   } finally {
     await rm(staged.dir, { recursive: true, force: true });

@@ -23,6 +23,9 @@ interface Case {
   body: string | Buffer;
   /** A 200 is also right (well-formed input naming nothing that exists). */
   mayBeFound?: boolean;
+  /** REST protocols (S3): the method and path; otherwise POST /. */
+  method?: string;
+  path?: string;
 }
 
 /** Operations of a service that its provider implements. */
@@ -48,6 +51,8 @@ const JSON_SERVICES: [ServiceModel, Operation[]][] = await Promise.all(([
 ] as const).map(async ([id, load]) => [loadModel(id), await implemented(id, load)] as [ServiceModel, Operation[]]));
 const ELB = loadModel('elastic-load-balancing-v2');
 const ELB_OPS = await implemented('elastic-load-balancing-v2', () => import('../../src/services/elastic-load-balancing-v2/provider.js'));
+const S3 = loadModel('s3');
+const S3_OPS = await implemented('s3', () => import('../../src/services/s3/provider.js'));
 
 /** A SigV4 header whose scope names the service; Berth routes by it and does not check the signature. */
 const auth = (service: string) =>
@@ -203,6 +208,72 @@ function checkQueryError(status: number, _headers: Headers, text: string): strin
   return undefined;
 }
 
+// --- restXml (S3) --------------------------------------------------------------
+
+const S3_BUCKET = 'bad-input-bucket';
+
+/** Requests to one S3 operation: bucket in the path (path style), literal query parts, required members filled in. */
+function s3Cases(op: Operation): Case[] {
+  const [template, literal = ''] = op.http!.uri.split('?');
+  const method = op.http!.method.toUpperCase();
+  const hasKey = template.includes('{Key+}');
+  const baseHeaders: Record<string, string> = { authorization: auth('s3'), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
+  const required = op.input.required.map((n) => op.input.byName.get(n)!).filter((m) => m.name !== 'Bucket' && m.name !== 'Key');
+  const request = (opts: { key?: string; drop?: string; query?: Record<string, string>; headers?: Record<string, string> } = {}) => {
+    const q = new URLSearchParams(literal);
+    const headers = { ...baseHeaders };
+    for (const m of required) {
+      if (m.name === opts.drop) continue;
+      if (m.traits.httpQuery) q.set(m.traits.httpQuery, m.shape.kind === 'number' ? '1' : 'x');
+      if (m.traits.httpHeader) headers[String(m.traits.httpHeader).toLowerCase()] = 'x';
+    }
+    for (const [k, v] of Object.entries(opts.query ?? {})) q.set(k, v);
+    const qs = q.toString().replace(/=(&|$)/g, '$1');
+    return { method, path: `/${S3_BUCKET}${hasKey ? `/${opts.key ?? 'some/key.txt'}` : ''}${qs ? `?${qs}` : ''}`, headers: { ...headers, ...opts.headers } };
+  };
+  const cases: Case[] = [];
+  for (const m of required) {
+    if (m.traits.httpQuery || m.traits.httpHeader) cases.push({ label: `missing required ${m.name}`, body: '', ...request({ drop: m.name }) });
+  }
+  // Strings carry anything; numbers, booleans and timestamps in a query or header can be mistyped.
+  const WRONG: Partial<Record<Shape['kind'], string>> = { number: 'not-a-number', boolean: 'maybe', timestamp: 'not-a-date' };
+  for (const m of op.input.members) {
+    const wrong = WRONG[m.shape.kind];
+    if (!wrong) continue;
+    if (m.traits.httpQuery) cases.push({ label: `${m.name} (${m.shape.kind}) as "${wrong}"`, body: '', ...request({ query: { [m.traits.httpQuery]: wrong } }) });
+    // (HTTP clients refuse to send a Content-Length that is not a number.)
+    const header = String(m.traits.httpHeader ?? '').toLowerCase();
+    if (header && header !== 'content-length') cases.push({ label: `${m.name} header (${m.shape.kind}) as "${wrong}"`, body: '', ...request({ headers: { [header]: wrong } }) });
+  }
+  if (hasKey) {
+    cases.push({ label: 'a key over 1024 bytes', body: 'x', ...request({ key: 'k'.repeat(2000) }) });
+    cases.push({ label: 'a key that is not valid percent-encoding', body: '', ...request({ key: 'bad%E0%A4%A' }) });
+  }
+  const payload = op.input.members.find((m) => m.traits.httpPayload);
+  if (payload?.shape.kind === 'structure') {
+    cases.push({ label: 'an XML payload that is binary garbage', body: Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256)), ...request() });
+    cases.push({ label: 'a truncated XML payload', body: '<Delete><Object><Key>a</Key>', ...request() });
+  }
+  if (payload?.shape.kind === 'blob' && method === 'PUT') {
+    cases.push({ label: 'an aws-chunked body with broken framing', body: 'zz\r\nhello\r\n0\r\n\r\n', ...request({ headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5' } }) });
+    cases.push({ label: 'a body shorter than its decoded length', body: '5\r\nhel', ...request({ headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5' } }) });
+    cases.push({ label: 'a Content-MD5 that is not an MD5', body: 'hello', ...request({ headers: { 'content-md5': 'bm90LW1kNQ==' } }) });
+  }
+  // CreateBucket of a new name is a 200, of course.
+  const missing = `missing-${op.name.toLowerCase()}`;
+  cases.push({ label: 'a bucket that does not exist', body: '', ...request(), path: request().path.replace(S3_BUCKET, missing), mayBeFound: op.name === 'CreateBucket' });
+  return cases;
+}
+
+function checkS3Error(status: number, headers: Headers, text: string): string | undefined {
+  if (status < 400 || status > 499) return `status ${status}`;
+  if (!headers.get('x-amz-request-id')) return 'no x-amz-request-id header';
+  // A HEAD has no body.
+  if (!text) return undefined;
+  if (!/^(<\?xml[^>]*>\s*)?<Error><Code>[^<]+<\/Code><Message>[^<]*<\/Message>[\s\S]*<RequestId>[^<]+<\/RequestId><\/Error>$/.test(text.trim())) return 'not an S3 <Error>';
+  return undefined;
+}
+
 // --- running -----------------------------------------------------------------
 
 /** fetch's types take a Uint8Array over an ArrayBuffer, not a Buffer. */
@@ -218,7 +289,9 @@ async function sendAll(endpoint: string, cases: Case[], check: Check): Promise<s
     while (next < cases.length) {
       const c = cases[next++];
       try {
-        const res = await fetch(`${endpoint}/`, { method: 'POST', headers: c.headers, body: bodyInit(c.body), signal: AbortSignal.timeout(15_000) });
+        const method = c.method ?? 'POST';
+        const body = method === 'GET' || method === 'HEAD' ? undefined : bodyInit(c.body);
+        const res = await fetch(`${endpoint}${c.path ?? '/'}`, { method, headers: c.headers, body, signal: AbortSignal.timeout(15_000) });
         const text = await res.text();
         const problem = c.mayBeFound && res.status === 200 ? undefined : check(res.status, res.headers, text);
         if (problem) problems.push(`${c.label}: ${problem}: ${text.slice(0, 160)}`);
@@ -290,6 +363,20 @@ describe('malformed requests to every implemented operation get a 4xx in the pro
   for (const op of IAM_OPS) {
     it(`IAM ${op.name} answers missing, mistyped, oversized and garbage input with an XML ErrorResponse 4xx`, async () => {
       const problems = await sendAll(berth.endpoint, queryCases(IAM, op), checkQueryError);
+      assert.deepEqual(problems, []);
+      await assertAlive(berth.endpoint);
+    });
+  }
+
+  it('S3 implements at least the object basics (discovery works)', () => {
+    for (const name of ['CreateBucket', 'PutObject', 'GetObject', 'ListObjectsV2']) assert.ok(S3_OPS.some((op) => op.name === name), name);
+  });
+
+  for (const op of S3_OPS) {
+    it(`S3 ${op.name} answers missing, mistyped, oversized and garbage input with an S3 <Error> 4xx`, async () => {
+      const made = await fetch(`${berth.endpoint}/${S3_BUCKET}`, { method: 'PUT', headers: { authorization: auth('s3') } });
+      assert.ok(made.status === 200, `bucket: ${made.status} ${await made.text()}`);
+      const problems = await sendAll(berth.endpoint, s3Cases(op), checkS3Error);
       assert.deepEqual(problems, []);
       await assertAlive(berth.endpoint);
     });

@@ -95,6 +95,7 @@ export function buildTaskDefinition(input: RegisterTaskDefinitionRequest): TaskD
     normalizePortMappings(c, mode);
     if (c.healthCheck) c.healthCheck = healthCheckWithDefaults(c.name, c.healthCheck);
     checkLogConfiguration(c);
+    checkEnvironmentFiles(c);
     if (c.links?.length && mode === 'awsvpc') throw clientException('Links are not supported when networkMode=awsvpc.');
   }
   if (!containers.some((c) => c.essential)) throw clientException('Task definition does not have any essential container');
@@ -153,6 +154,30 @@ function checkContainerMemory(c: ContainerDefinition, def: TaskDefinition, requi
     throw clientException(`${prefix} The container 'memory' (${c.memory} MiB) is greater than the task memory (${def.memory} MiB).`);
   }
   if (c.cpu !== undefined && c.cpu < 0) throw clientException(`${prefix} The 'cpu' value must not be negative.`);
+}
+
+/** "You can specify up to ten environment files" (ContainerDefinition.environmentFiles). */
+const MAX_ENVIRONMENT_FILES = 10;
+
+/**
+ * `environmentFiles`: type "s3" (the only EnvironmentFileType) and an S3 object ARN, as ECS requires; Berth
+ * also takes a `file:///absolute/path` value for a file on its own machine (task-env-files.ts).
+ */
+function checkEnvironmentFiles(c: ContainerDefinition) {
+  const files = c.environmentFiles ?? [];
+  if (files.length > MAX_ENVIRONMENT_FILES) {
+    throw clientException(`Invalid setting for container '${c.name}'. At most ${MAX_ENVIRONMENT_FILES} environment files can be specified.`);
+  }
+  for (const f of files) {
+    oneOf(f.type, enumOf('EnvironmentFileType'), 'environmentFiles type');
+    const value = f.value ?? '';
+    if (!/^arn:aws[a-z-]*:s3:::[^/]+\/.+$/.test(value) && !/^file:\/\/\/./.test(value)) {
+      throw clientException(
+        `Invalid environmentFiles value '${value}' for container '${c.name}'. Specify the ARN of an S3 object ` +
+          '(arn:aws:s3:::bucket/key.env), or a file:/// URL of a file on the Berth host.',
+      );
+    }
+  }
 }
 
 /** Containers share the task's cpu and memory (the task_definition_parameters page: "must be lower than the task-level cpu"). */

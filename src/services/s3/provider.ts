@@ -1,0 +1,43 @@
+/**
+ * S3's operations (see README.md for what is and is not supported). Every
+ * other operation S3's model declares answers 501 InternalFailure naming it.
+ * The front door (http.ts) runs each in one transaction with an S3Context;
+ * PutObject and UploadPart get their body already received into a file.
+ */
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './buckets.js';
+import type { S3Context } from './context.js';
+import { listObjects, listObjectsV2 } from './listing.js';
+import {
+  abortMultipartUpload, beforeUploadPart, completeMultipartUpload, createMultipartUpload, listMultipartUploads, listParts, uploadPart,
+} from './multipart.js';
+import { beforePutObject, copyObject, deleteObject, deleteObjects, getObject, headObject, putObject } from './objects.js';
+
+export type S3Operation = (ctx: S3Context, input: any) => unknown;
+
+export const provider: Record<string, S3Operation> = {
+  createBucket,
+  headBucket,
+  listBuckets,
+  getBucketLocation,
+  deleteBucket,
+  putObject,
+  getObject,
+  headObject,
+  deleteObject,
+  deleteObjects,
+  copyObject,
+  listObjectsV2,
+  listObjects,
+  createMultipartUpload,
+  uploadPart,
+  listParts,
+  listMultipartUploads,
+  abortMultipartUpload,
+  completeMultipartUpload,
+};
+
+/**
+ * Operations whose request body is an object's bytes, each with the checks it can make without them: the
+ * front door runs those first, then receives the body into a file, then runs the operation.
+ */
+export const BODY_OPERATIONS: Record<string, S3Operation> = { PutObject: beforePutObject, UploadPart: beforeUploadPart };
