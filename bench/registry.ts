@@ -1,10 +1,13 @@
 /**
- * Registry benchmark: skopeo pushes and pulls a ~256 MiB multi-layer image to
+ * Registry benchmark: skopeo pushes and pulls a ~256 MiB multi-layer image
+ * (incompressible gzip layers, which skopeo passes through as they are) to
  * and from Berth's registry and, side by side in the same run, CNCF
  * distribution (Debian's `docker-registry`), each on its own loopback port
- * with a fresh data dir. Prints MiB/s, Berth/distribution ratios, the seconds
- * a re-push of the unchanged image takes, and Berth's RSS growth while a
- * single large layer (1 GiB by default) is pushed.
+ * with a fresh data dir; then every layer GET at once with curl, which
+ * measures the registries without skopeo's own costs. Prints MiB/s,
+ * Berth/distribution ratios, the seconds a re-push of the unchanged image
+ * takes, and Berth's RSS growth while a single large layer (1 GiB by
+ * default) is pushed.
  *
  *   npx tsx bench/registry.ts [--rounds N] [--image-mib N] [--big-layer-mib N] [--no-build]
  *
@@ -19,6 +22,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants as zlib, createGzip } from 'node:zlib';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -52,26 +56,44 @@ function run(cmd: string, args: string[]): Promise<{ seconds: number; stderr: st
 
 // --- the image: an OCI layout with incompressible layers ----------------------
 
-/** Writes `mib` MiB of random bytes as a layer blob (stored, not compressed: the registry never looks inside). */
+/**
+ * Writes `mib` MiB of random bytes as a gzip layer blob, deflate level 0
+ * (stored blocks: valid gzip, no compression work). Skopeo gzips a layer it
+ * finds uncompressed before pushing it, which made an earlier version of this
+ * bench measure skopeo's gzip rather than the registries; a layer that is
+ * gzip already goes through untouched, as a real image's layers do.
+ */
 async function writeLayer(dir: string, mib: number): Promise<{ digest: string; size: number }> {
   const tmp = join(dir, `layer-${randomBytes(4).toString('hex')}`);
   const out = createWriteStream(tmp);
   const hash = createHash('sha256');
+  let size = 0;
+  const gzip = createGzip({ level: zlib.Z_NO_COMPRESSION });
+  gzip.on('data', (c: Buffer) => {
+    hash.update(c);
+    size += c.length;
+    if (!out.write(c)) {
+      gzip.pause();
+      out.once('drain', () => gzip.resume());
+    }
+  });
   const unit = randomBytes(MIB);
   for (let i = 0; i < mib; i++) {
     // Vary every MiB so no two layers (or MiBs) are alike.
     unit.writeUInt32LE(i, 0);
-    hash.update(unit);
-    if (!out.write(unit)) await once(out, 'drain');
+    unit.writeUInt32LE(mib, 4);
+    if (!gzip.write(Buffer.from(unit))) await once(gzip, 'drain');
   }
+  gzip.end();
+  await once(gzip, 'end');
   out.end();
   await once(out, 'finish');
   const digest = `sha256:${hash.digest('hex')}`;
   execFileSync('mv', [tmp, join(dir, 'blobs', 'sha256', digest.slice(7))]);
-  return { digest, size: mib * MIB };
+  return { digest, size };
 }
 
-async function buildLayout(dir: string, layerMibs: number[]): Promise<number> {
+async function buildLayout(dir: string, layerMibs: number[]): Promise<{ bytes: number; layers: { digest: string; size: number }[] }> {
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   const layers = [];
@@ -85,13 +107,13 @@ async function buildLayout(dir: string, layerMibs: number[]): Promise<number> {
   const manifest = blob(Buffer.from(JSON.stringify({
     schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...l })),
+    layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
   })));
   writeFileSync(join(dir, 'index.json'), JSON.stringify({
     schemaVersion: 2,
     manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'bench' } }],
   }));
-  return layers.reduce((n, l) => n + l.size, 0);
+  return { bytes: layers.reduce((n, l) => n + l.size, 0), layers };
 }
 
 // --- the two registries -------------------------------------------------------
@@ -189,15 +211,39 @@ function warm(layout: string) {
   execFileSync('sh', ['-c', `cat ${layout}/blobs/sha256/* > /dev/null`]);
 }
 
+/**
+ * The registry alone: every layer fetched at once with curl into /dev/null,
+ * as a puller fetches layers in parallel, but without the client's own
+ * digest checks and disk writes (which bound skopeo's pull at a few hundred
+ * MiB/s here, whichever registry serves it).
+ */
+async function rawPull(t: Target, layers: { digest: string; size: number }[]) {
+  const [host, ...path] = t.repo.split('/');
+  const started = process.hrtime.bigint();
+  await Promise.all(layers.map(async (l) => {
+    const { stdout } = await runOut('curl', ['-sf', '-o', '/dev/null', '-w', '%{size_download}', ...(t.creds.length ? ['-u', t.creds[0]] : []),
+      `http://${host}/v2/${path.join('/')}/blobs/${l.digest}`]);
+    if (Number(stdout) !== l.size) throw new Error(`${t.name}: ${l.digest} came back with ${stdout} bytes, not ${l.size}`);
+  }));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+function runOut(cmd: string, args: string[]): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: MIB }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd} failed: ${stderr}`)) : resolve({ stdout })));
+  });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-interface Samples { push: number[]; pull: number[]; repush: number[] }
+interface Samples { push: number[]; pull: number[]; repush: number[]; raw: number[] }
 
-/** One round on a fresh registry: a cold push, a re-push of the unchanged image under a new tag, a pull. */
-async function round(t: Target, layout: string, work: string, into: Samples) {
+/** One round on a fresh registry: a cold push, a re-push of the unchanged image under a new tag, a pull, a raw layer fetch. */
+async function round(t: Target, layout: string, work: string, layers: { digest: string; size: number }[], into: Samples) {
   into.push.push((await push(t, layout, 'v1')).seconds);
   into.repush.push((await push(t, layout, 'v1-again')).seconds);
   into.pull.push((await pull(t, 'v1', join(work, `pull-${t.name}`))).seconds);
+  into.raw.push(await rawPull(t, layers));
 }
 
 const STARTERS = { berth: startBerth, distribution: startDistribution };
@@ -214,11 +260,11 @@ async function main() {
       execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'ignore' });
     } catch { /* type errors elsewhere still emit dist/ */ }
   }
-  for (const bin of ['skopeo', 'docker-registry']) {
+  for (const bin of ['skopeo', 'docker-registry', 'curl']) {
     try {
       execFileSync('which', [bin], { stdio: 'ignore' });
     } catch {
-      throw new Error(`${bin} is not installed (apt-get install ${bin === 'skopeo' ? 'skopeo' : 'docker-registry'})`);
+      throw new Error(`${bin} is not installed (apt-get install ${bin})`);
     }
   }
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-registry-'));
@@ -226,10 +272,12 @@ async function main() {
     // ~256 MiB in layers of decreasing size, like an application image on a base.
     const parts = [0.5, 0.25, 0.125, 0.0625, 0.0625].map((f) => Math.max(1, Math.round(IMAGE_MIB * f)));
     console.log(`building a ${parts.reduce((a, b) => a + b)} MiB image (${parts.join(' + ')} MiB layers) and a ${BIG_LAYER_MIB} MiB single-layer image…`);
-    const bytes = await buildLayout(join(work, 'image'), parts);
-    const bigBytes = await buildLayout(join(work, 'big'), [BIG_LAYER_MIB]);
+    const { bytes, layers } = await buildLayout(join(work, 'image'), parts);
+    const { bytes: bigBytes } = await buildLayout(join(work, 'big'), [BIG_LAYER_MIB]);
 
-    const samples: Record<string, Samples> = { berth: { push: [], pull: [], repush: [] }, distribution: { push: [], pull: [], repush: [] } };
+    const samples: Record<string, Samples> = {
+      berth: { push: [], pull: [], repush: [], raw: [] }, distribution: { push: [], pull: [], repush: [], raw: [] },
+    };
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate who goes first, so page-cache warmth does not favour one side.
       const order = (r % 2 ? ['distribution', 'berth'] : ['berth', 'distribution']) as (keyof typeof STARTERS)[];
@@ -237,7 +285,7 @@ async function main() {
         warm(join(work, 'image'));
         const t = await fresh(name, work);
         try {
-          await round(t, join(work, 'image'), work, samples[name]);
+          await round(t, join(work, 'image'), work, layers, samples[name]);
         } finally {
           await t.stop();
         }
@@ -245,11 +293,13 @@ async function main() {
     }
     for (const [name, s] of Object.entries(samples)) {
       const fmt = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(' ');
-      console.log(`${name} seconds per round: push ${fmt(s.push)} | re-push ${fmt(s.repush)} | pull ${fmt(s.pull)}`);
+      console.log(`${name} seconds per round: push ${fmt(s.push)} | re-push ${fmt(s.repush)} | pull ${fmt(s.pull)} | layers (curl) ${fmt(s.raw)}`);
     }
-    const results: Record<string, { pushMiBs: number; pullMiBs: number; repushSeconds: number }> = {};
+    const results: Record<string, { pushMiBs: number; pullMiBs: number; rawMiBs: number; repushSeconds: number }> = {};
     for (const [name, s] of Object.entries(samples)) {
-      results[name] = { pushMiBs: bytes / MIB / median(s.push), pullMiBs: bytes / MIB / median(s.pull), repushSeconds: median(s.repush) };
+      results[name] = {
+        pushMiBs: bytes / MIB / median(s.push), pullMiBs: bytes / MIB / median(s.pull), rawMiBs: bytes / MIB / median(s.raw), repushSeconds: median(s.repush),
+      };
     }
 
     // The large layer: a fresh registry per push, alternating who goes first; Berth's RSS sampled throughout.
@@ -282,6 +332,7 @@ async function main() {
     console.log(`${''.padEnd(26)} ${'berth'.padStart(9)} ${'distribution'.padStart(13)}        berth vs distribution`);
     row('push (cold)', b.pushMiBs, d.pushMiBs, 'MiB/s');
     row('pull', b.pullMiBs, d.pullMiBs, 'MiB/s');
+    row('layer GETs (curl)', b.rawMiBs, d.rawMiBs, 'MiB/s');
     row('re-push unchanged', b.repushSeconds, d.repushSeconds, 's', false);
     row(`push ${BIG_LAYER_MIB} MiB layer`, bigPushMiBs.berth, bigPushMiBs.distribution, 'MiB/s');
     console.log(`berth RSS growth during the ${BIG_LAYER_MIB} MiB layer push: ${rssGrowth.toFixed(1)} MiB`);

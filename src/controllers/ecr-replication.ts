@@ -9,6 +9,7 @@
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { ChangeFeed } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 import { parseReplicationKey, replicatePending } from '../registry/replication.js';
 import type { Reconciler } from './runtime.js';
@@ -18,6 +19,8 @@ export interface EcrReplicationDeps {
   sql: Statements;
   clock: Clock;
   log: Logger;
+  /** Where a repository created with a creation template's lifecycle policy is announced. */
+  changes?: ChangeFeed;
 }
 
 export class EcrReplication implements Reconciler {
@@ -38,6 +41,7 @@ export class EcrReplication implements Reconciler {
         repository: ref.name, account: ref.account, region: ref.region, digest,
         destinationRegistryId: o.destination.registryId, destinationRegion: o.destination.region,
       };
+      if (o.lifecyclePolicyKey) this.d.changes?.publish('ecr.lifecycle-policy', o.lifecyclePolicyKey);
       if (o.status === 'COMPLETE') log.info('ecr image replicated', fields);
       else log.warn('ecr image replication failed', { ...fields, failureCode: o.failureCode });
     }

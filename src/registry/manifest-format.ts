@@ -132,9 +132,48 @@ export function accepts(accept: string | undefined, mediaType: string): boolean 
   return !types.length || types.some((t) => t === mediaType || t === '*/*' || t === 'application/*');
 }
 
+/** The media types an Accept header names (parameters dropped). */
+export function acceptedTypes(accept: string | undefined): string[] {
+  return (accept ?? '').split(',').map((t) => stripParams(t)).filter((t): t is string => !!t);
+}
+
 /** The child of an index a client that cannot read indexes gets: linux/amd64, else the first. */
 export function defaultChild(index: Buffer): Descriptor | undefined {
   const doc = JSON.parse(index.toString('utf8')) as { manifests?: Descriptor[] };
   const all = doc.manifests ?? [];
   return all.find((m) => m.platform?.os === 'linux' && m.platform.architecture === 'amd64') ?? all[0];
+}
+
+// --- ECR's manifest translation -----------------------------------------------
+
+/** Docker schema 2 and OCI names for the same config and layer blobs. */
+const DOCKER_TO_OCI: Record<string, string> = {
+  'application/vnd.docker.container.image.v1+json': 'application/vnd.oci.image.config.v1+json',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+};
+const OCI_TO_DOCKER: Record<string, string> = Object.fromEntries(Object.entries(DOCKER_TO_OCI).map(([d, o]) => [o, d]));
+
+/**
+ * ECR's image manifest conversion for a pull by tag whose client does not
+ * accept the stored format: a Docker schema 2 image manifest is served as an
+ * OCI image manifest and the other way round (ECR's table; schema 1 is never
+ * produced here). Only images translate: an OCI manifest that uses what
+ * Docker schema 2 cannot say (artifactType, subject, annotations, other
+ * config or layer types such as zstd) has no translation, nor has an index.
+ * Returns undefined when no accepted translation exists.
+ */
+export function translateManifest(body: Buffer, mediaType: string, accepted: string[]): { body: Buffer; mediaType: string } | undefined {
+  const target = mediaType === MEDIA.dockerManifest ? MEDIA.ociManifest : mediaType === MEDIA.ociManifest ? MEDIA.dockerManifest : undefined;
+  if (!target || !accepted.includes(target)) return undefined;
+  const doc = JSON.parse(body.toString('utf8')) as Record<string, unknown> & { config: Descriptor; layers?: Descriptor[] };
+  const table = target === MEDIA.ociManifest ? DOCKER_TO_OCI : OCI_TO_DOCKER;
+  if (target === MEDIA.dockerManifest && (doc.artifactType !== undefined || doc.subject !== undefined || doc.annotations !== undefined)) return undefined;
+  const map = (d: Descriptor): Descriptor | undefined => (table[d.mediaType] ? { ...d, mediaType: table[d.mediaType] } : undefined);
+  const config = map(doc.config);
+  const layers = (doc.layers ?? []).map(map);
+  if (!config || layers.some((l) => !l)) return undefined;
+  const out = { schemaVersion: 2, mediaType: target, config, layers };
+  // Docker's own tools write schema 2 manifests indented by three spaces.
+  return { body: Buffer.from(target === MEDIA.dockerManifest ? JSON.stringify(out, null, 3) : JSON.stringify(out)), mediaType: target };
 }

@@ -21,7 +21,6 @@
  * Cached content is then served like any pushed image, upstream or not.
  */
 import { PassThrough, Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { arn } from '../shared/arns.js';
 import { issueToken } from './auth.js';
@@ -30,9 +29,10 @@ import { RegistryError } from './errors.js';
 import type { RouteContext } from './http/handler.js';
 import { API_VERSION_HEADER } from './http/respond.js';
 import type { Registry } from './index.js';
+import { createRepositoryFor } from './creation-templates.js';
 import { accepts, defaultChild, MANIFEST_TYPES, MAX_MANIFEST_BYTES, parseManifest } from './manifest-format.js';
 import {
-  getManifest, getRepo, insertManifest, insertRepo, repoBlobSize, setTag, type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
+  getManifest, getRepo, insertManifest, repoBlobSize, setTag, type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
 } from './metadata.js';
 import type { RepoRef } from './names.js';
 import {
@@ -189,11 +189,12 @@ export class UpstreamPullThrough implements PullThrough {
   }
 
   private async serveStored(ctx: RouteContext, digest: string, size: number): Promise<void> {
-    const stream = await this.reg.blobs.read(digest);
+    const blob = await this.reg.blobs.open(digest);
     ctx.res.writeHead(200, {
       ...API_VERSION_HEADER, 'content-type': 'application/octet-stream', 'docker-content-digest': digest, etag: `"${digest}"`, 'content-length': size,
     });
-    await pipeline(stream, ctx.res);
+    await blob.copyTo(ctx.res);
+    ctx.res.end();
   }
 
   /** Remembers work in flight for a key until it settles (waiters never see its error: they check the store). */
@@ -290,8 +291,15 @@ export class UpstreamPullThrough implements PullThrough {
     res.end();
   }
 
+  /** The cache's repository, created on first success with the matching creation template (else ECR's defaults). */
   private ensureRepo(ref: RepoRef): RepoRow {
-    return getRepo(this.reg.sql, ref) ?? insertRepo(this.reg.sql, ref, repoArn(ref), this.reg.clock.now(), DEFAULT_SETTINGS);
+    const existing = getRepo(this.reg.sql, ref);
+    if (existing) return existing;
+    const created = createRepositoryFor(this.reg.sql, ref, this.reg.clock.now(), 'PULL_THROUGH_CACHE', DEFAULT_SETTINGS);
+    // Called inside a transaction: the lifecycle controller hears of the template's policy once it commits.
+    const key = created.lifecyclePolicyKey;
+    if (key) setImmediate(() => this.reg.changes?.publish('ecr.lifecycle-policy', key));
+    return created.repo;
   }
 
   /** The client for a rule's upstream, and the repository's name there. */

@@ -14,13 +14,13 @@
  * scan on push included.
  */
 import type { ReplicationConfiguration, ReplicationDestination } from '@aws-sdk/client-ecr';
-import { arn } from '../shared/arns.js';
 import type { Statements } from '../state/db.js';
+import { createRepositoryFor } from './creation-templates.js';
 import { RegistryError } from './errors.js';
 import { putManifest } from './images.js';
 import { parseManifest } from './manifest-format.js';
 import {
-  blobSize, digestForTag, getManifest, getRepo, insertRepo, linkBlob, tagsOf, type ManifestRow, type RepoRow,
+  blobSize, digestForTag, getManifest, getRepo, linkBlob, tagsOf, type ManifestRow, type RepoRow,
 } from './metadata.js';
 import type { RepoRef } from './names.js';
 import { policyAllows } from './policy.js';
@@ -135,6 +135,8 @@ export interface ReplicationOutcome {
   destination: { registryId: string; region: string };
   status: 'COMPLETE' | 'FAILED';
   failureCode?: ReplicationFailure;
+  /** The copy created the destination repository with a creation template's lifecycle policy (its controller key). */
+  lifecyclePolicyKey?: string;
 }
 
 /**
@@ -155,8 +157,9 @@ export function replicatePending(sql: Statements, now: number, ref: RepoRef, dig
   for (const row of pending) {
     const dest = { account: row.destAccount, region: row.destRegion };
     let failure: ReplicationFailure | undefined;
+    const created: string[] = [];
     try {
-      failure = sql.db.transaction(() => copyImage(sql, now, source, manifest, dest))();
+      failure = sql.db.transaction(() => copyImage(sql, now, source, manifest, dest, created))();
     } catch (err) {
       failure = failureOf(err);
     }
@@ -165,6 +168,7 @@ export function replicatePending(sql: Statements, now: number, ref: RepoRef, dig
       destination: { registryId: row.destAccount, region: row.destRegion },
       status: failure ? 'FAILED' : 'COMPLETE',
       ...(failure ? { failureCode: failure } : {}),
+      ...(!failure && created.length ? { lifecyclePolicyKey: created[0] } : {}),
     });
   }
   return outcomes;
@@ -191,7 +195,9 @@ function settingsFor(source: RepoRow, dest: { account: string; region: string })
   return settings;
 }
 
-function copyImage(sql: Statements, now: number, source: RepoRow, manifest: ManifestRow, dest: { account: string; region: string }): ReplicationFailure | undefined {
+function copyImage(
+  sql: Statements, now: number, source: RepoRow, manifest: ManifestRow, dest: { account: string; region: string }, createdLifecyclePolicies: string[],
+): ReplicationFailure | undefined {
   const destRef: RepoRef = { account: dest.account, region: dest.region, name: source.name };
   // Cross-account: the destination's registry policy must grant the source account (ECR's registry permissions).
   const policy = dest.account === source.account ? undefined : registryPolicy(sql, dest.account, dest.region);
@@ -200,7 +206,10 @@ function copyImage(sql: Statements, now: number, source: RepoRow, manifest: Mani
   if (!repo) {
     // ECR creates the repository with the source's settings; across accounts only with ecr:CreateRepository granted.
     if (dest.account !== source.account && !policyAllows(policy, source.account, 'ecr:CreateRepository')) return 'REPOSITORY_NOT_FOUND';
-    repo = insertRepo(sql, destRef, arn('ecr', dest.region, dest.account, `repository/${destRef.name}`), now, settingsFor(source, dest));
+    // A REPLICATION creation template in the destination registry decides its settings, else the source's.
+    const created = createRepositoryFor(sql, destRef, now, 'REPLICATION', settingsFor(source, dest));
+    repo = created.repo;
+    if (created.lifecyclePolicyKey) createdLifecyclePolicies.push(created.lifecyclePolicyKey);
   }
   copyManifest(sql, now, source, repo, manifest);
   for (const tag of tagsOf(sql, source, manifest.digest)) {

@@ -1,8 +1,9 @@
 /**
  * The ECR workflow with the real docker CLI, as a user types it:
  * get-login-password | docker login, docker push of a multi-layer image,
- * describe-images, docker pull, the tag-immutability error docker prints, and
- * a pull after the image is deleted. Images are built offline from busybox.
+ * describe-images, docker pull, the tag-immutability error docker prints, a
+ * push to a missing repository (refused, then created by a CREATE_ON_PUSH
+ * creation template), and a pull after the image is deleted. Images are built offline from busybox.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,8 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient,
-  GetAuthorizationTokenCommand,
+  BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, CreateRepositoryCreationTemplateCommand,
+  DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
 import { aws, cliAvailable } from '../helpers/cli.js';
@@ -127,6 +128,25 @@ describe('ECR with the docker CLI', { skip: !dockerAvailable && 'docker is not a
     assert.notEqual(again.code, 0);
     assert.match(again.stderr + again.stdout,
       /tag invalid: The image tag '1' already exists in the 'team\/frozen' repository and cannot be overwritten because the repository is immutable\./);
+  });
+
+  it('docker push to a missing repository fails with ECR\'s message; a CREATE_ON_PUSH template makes the push create it', async () => {
+    const host = new URL(berth.endpoint).host;
+    const ref = `${host}/000000000000/us-east-1/auto/api:1`;
+    tagged.push(ref);
+    await ok(['tag', local, ref]);
+    const refused = await docker(['push', ref]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr + refused.stdout, /name unknown: The repository with name 'auto\/api' does not exist in the registry with id '000000000000'/);
+
+    await ecr.send(new CreateRepositoryCreationTemplateCommand({
+      prefix: 'auto', appliedFor: ['CREATE_ON_PUSH'], imageTagMutability: 'IMMUTABLE', encryptionConfiguration: { encryptionType: 'KMS' },
+    }));
+    await ok(['push', ref]);
+    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['auto/api'] }))).repositories![0];
+    assert.equal(repo.imageTagMutability, 'IMMUTABLE');
+    assert.equal(repo.encryptionConfiguration!.encryptionType, 'KMS');
+    assert.deepEqual((await ecr.send(new DescribeImagesCommand({ repositoryName: 'auto/api' }))).imageDetails!.map((d) => d.imageTags), [['1']]);
   });
 
   it('after BatchDeleteImage docker pull reports the image is not found', async () => {

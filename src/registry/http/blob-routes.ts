@@ -1,5 +1,4 @@
 /** Blob GET/HEAD (with a single byte Range) and DELETE. */
-import { pipeline } from 'node:stream/promises';
 import { requireDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import { GC_GRACE_MS } from '../gc.js';
@@ -53,7 +52,8 @@ export async function getBlob(ctx: RouteContext): Promise<void> {
     }
   }
   if (ctx.head) return send(ctx.res, 200, { ...headers, 'content-length': size }, undefined);
-  const stream = await ctx.reg.blobs.read(digest, range);
+  // Opened before the headers go, so a blob missing from storage is still a clean BLOB_UNKNOWN.
+  const blob = await ctx.reg.blobs.open(digest);
   if (range) {
     ctx.res.writeHead(206, {
       ...API_VERSION_HEADER, ...headers,
@@ -62,7 +62,8 @@ export async function getBlob(ctx: RouteContext): Promise<void> {
   } else {
     ctx.res.writeHead(200, { ...API_VERSION_HEADER, ...headers, 'content-length': size });
   }
-  await pipeline(stream, ctx.res);
+  await blob.copyTo(ctx.res, range);
+  ctx.res.end();
 }
 
 /** Unlinks the blob from this repository (the bytes go when no repository references them). */

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { arn } from '../../shared/arns.js';
 import { requestId as newRequestId } from '../../shared/ids.js';
 import { checkPresigned, readCredential, type Credential } from '../auth.js';
+import { createOnPush as createFromTemplate } from '../creation-templates.js';
 import { RegistryError, repositoryNotFound } from '../errors.js';
 import type { Registry } from '../index.js';
 import { getRepo, type RepoRow } from '../metadata.js';
@@ -41,8 +42,11 @@ type RouteFn = (ctx: RouteContext) => Promise<void> | void;
 
 interface Route {
   re: RegExp;
-  /** `through`: a pull of a missing repository may go to a pull through cache rule's upstream. */
-  methods: Partial<Record<string, { fn: RouteFn; action: string; pull?: boolean; through?: boolean }>>;
+  /**
+   * `through`: a pull of a missing repository may go to a pull through cache rule's upstream.
+   * `create`: a push to a missing repository creates it where a CREATE_ON_PUSH creation template covers it.
+   */
+  methods: Partial<Record<string, { fn: RouteFn; action: string; pull?: boolean; through?: boolean; create?: boolean }>>;
 }
 
 // Order matters: blobs/uploads must win over blobs/<digest>. Names are greedy, so the last marker wins.
@@ -52,13 +56,13 @@ const ROUTES: Route[] = [
     methods: {
       GET: { fn: getManifest, action: 'ecr:BatchGetImage', pull: true, through: true },
       HEAD: { fn: getManifest, action: 'ecr:BatchGetImage', pull: true, through: true },
-      PUT: { fn: putManifest, action: 'ecr:PutImage' },
+      PUT: { fn: putManifest, action: 'ecr:PutImage', create: true },
       DELETE: { fn: deleteManifest, action: 'ecr:BatchDeleteImage' },
     },
   },
   {
     re: /^\/v2\/(.+)\/blobs\/uploads\/?()$/,
-    methods: { POST: { fn: startUpload, action: 'ecr:InitiateLayerUpload' } },
+    methods: { POST: { fn: startUpload, action: 'ecr:InitiateLayerUpload', create: true } },
   },
   {
     re: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/,
@@ -153,13 +157,21 @@ async function route(reg: Registry, req: IncomingMessage, res: ServerResponse, h
       throw new RegistryError('NAME_INVALID', `invalid repository name '${m[1]}'`, { detail: { name: m[1] } });
     }
     const presigned = op.pull && method !== 'DELETE' && checkPresigned(reg.secret, path, query, now);
-    const repo = (presigned ? getRepo(reg.sql, name.repo) : authorize(reg, cred, name.repo, op.action, !!op.pull))
-      ?? (op.through ? reg.pullThrough?.repository(name.repo) : undefined);
-    if (!repo) throw repositoryNotFound(name.repo.account, name.repo.name);
     const caller = cred.kind === 'account' ? cred.account : undefined;
+    const repo = (presigned ? getRepo(reg.sql, name.repo) : authorize(reg, cred, name.repo, op.action, !!op.pull))
+      ?? (op.through ? reg.pullThrough?.repository(name.repo) : undefined)
+      ?? (op.create && caller === name.repo.account ? createOnPush(reg, name.repo) : undefined);
+    if (!repo) throw repositoryNotFound(name.repo.account, name.repo.name);
     return op.fn({ reg, req, res, query, head, repo, wire: m[1], caller, param: m[2] });
   }
   throw new RegistryError('NAME_UNKNOWN', `no registry endpoint ${method} ${path}`, { status: 404 });
+}
+
+/** A push to a missing repository: created (and announced) when a CREATE_ON_PUSH template covers it. */
+function createOnPush(reg: Registry, ref: RepoRef): RepoRow | undefined {
+  const created = reg.db.transaction(() => createFromTemplate(reg.sql, ref, reg.clock.now()))();
+  if (created?.lifecyclePolicyKey) reg.changes?.publish('ecr.lifecycle-policy', created.lifecyclePolicyKey);
+  return created?.repo;
 }
 
 function requireAccount(reg: Registry, cred: Credential): string {

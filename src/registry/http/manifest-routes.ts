@@ -4,10 +4,10 @@
  * DELETE (by digest removes the image; by tag removes only the tag).
  */
 import type { IncomingMessage } from 'node:http';
-import { requireDigest } from '../digest.js';
+import { isDigest, requireDigest, sha256 } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import { deleteImage, putManifest as storeManifest, resolveManifest } from '../images.js';
-import { accepts, defaultChild, isIndexType, MAX_MANIFEST_BYTES } from '../manifest-format.js';
+import { acceptedTypes, accepts, defaultChild, isIndexType, MAX_MANIFEST_BYTES, translateManifest } from '../manifest-format.js';
 import { deleteTag, getManifest as loadManifest, touchPull, type ManifestRow } from '../metadata.js';
 import { queueReplication } from '../replication.js';
 import type { RouteContext } from './handler.js';
@@ -17,16 +17,28 @@ import { send } from './respond.js';
 const manifestUnknown = (reference: string) =>
   new RegistryError('MANIFEST_UNKNOWN', 'Requested image not found', { detail: { reference } });
 
+interface Served {
+  /** The stored image (its pull time moves). */
+  row: ManifestRow;
+  body: Buffer;
+  mediaType: string;
+  digest: string;
+}
+
 /** What to serve a client whose Accept header rules out the stored media type. */
-function negotiate(ctx: RouteContext, m: ManifestRow): ManifestRow {
+function negotiate(ctx: RouteContext, m: ManifestRow): Served {
   const accept = ctx.req.headers.accept;
-  if (accepts(accept, m.mediaType)) return m;
+  const as = (row: ManifestRow): Served => ({ row, body: row.body, mediaType: row.mediaType, digest: row.digest });
+  if (accepts(accept, m.mediaType)) return as(m);
   // A client that cannot read indexes gets the index's default platform image (distribution does the same).
   if (isIndexType(m.mediaType)) {
     const child = defaultChild(m.body);
     const row = child && loadManifest(ctx.reg.sql, ctx.repo, child.digest);
-    if (row && accepts(accept, row.mediaType)) return row;
+    if (row && accepts(accept, row.mediaType)) return as(row);
   }
+  // ECR translates Docker schema 2 and OCI image manifests for a pull by tag (never by digest).
+  const translated = !isDigest(ctx.param) && translateManifest(m.body, m.mediaType, acceptedTypes(accept));
+  if (translated) return { row: m, ...translated, digest: sha256(translated.body) };
   throw new RegistryError('MANIFEST_UNKNOWN', `manifest of type ${m.mediaType} not found in an accepted format`, { detail: { accept } });
 }
 
@@ -38,7 +50,7 @@ export async function getManifest(ctx: RouteContext): Promise<void> {
   if (!found) throw manifestUnknown(ctx.param);
   const m = negotiate(ctx, found);
   // A GET is a pull: ECR records lastRecordedPullTime (a HEAD only checks).
-  if (!ctx.head) touchPull(ctx.reg.sql, ctx.repo, m.digest, ctx.reg.clock.now());
+  if (!ctx.head) touchPull(ctx.reg.sql, ctx.repo, m.row.digest, ctx.reg.clock.now());
   send(ctx.res, 200, { 'content-type': m.mediaType, 'docker-content-digest': m.digest, etag: `"${m.digest}"` }, m.body, ctx.head);
 }
 

@@ -11,6 +11,7 @@ import { RegistryError } from '../errors.js';
 import { getRepo } from '../metadata.js';
 import { parseRegistryName } from '../names.js';
 import { policyAllows } from '../policy.js';
+import { blobMountingEnabled } from '../settings.js';
 import type { RouteContext } from './handler.js';
 import { send } from './respond.js';
 
@@ -27,14 +28,24 @@ function created(ctx: RouteContext, digest: string) {
   send(ctx.res, 201, { location: `/v2/${ctx.wire}/blobs/${digest}`, 'docker-content-digest': digest });
 }
 
-/** Can the caller read `from` (for a mount)? Same account, or a policy granting it. */
+/**
+ * The repository a mount may take the blob from, as ECR's blob mounting
+ * allows it: only with the registry's BLOB_MOUNTING setting ENABLED (off by
+ * default), only within one registry (same account and region), between
+ * repositories with identical encryption settings. Anything else is
+ * undefined: the client gets an ordinary upload, as the distribution spec says.
+ */
 function mountSource(ctx: RouteContext, from: string) {
+  const { sql } = ctx.reg;
+  if (!blobMountingEnabled(sql, ctx.repo.account, ctx.repo.region)) return undefined;
   const parsed = parseRegistryName(from, ctx.req.headers.host);
-  if (!parsed.ok) return undefined;
-  const repo = getRepo(ctx.reg.sql, parsed.repo);
-  if (!repo) return undefined;
-  if (repo.account === ctx.caller) return repo;
-  return ctx.caller && policyAllows(repo.policy, ctx.caller, 'ecr:GetDownloadUrlForLayer') ? repo : undefined;
+  if (!parsed.ok || parsed.repo.account !== ctx.repo.account || parsed.repo.region !== ctx.repo.region) return undefined;
+  const repo = getRepo(sql, parsed.repo);
+  // A pusher from another account (a policy lets it push here) must also be allowed to read the source.
+  if (!repo || !ctx.caller || (repo.account !== ctx.caller && !policyAllows(repo.policy, ctx.caller, 'ecr:GetDownloadUrlForLayer'))) return undefined;
+  const a = repo.settings.encryptionConfiguration;
+  const b = ctx.repo.settings.encryptionConfiguration;
+  return a.encryptionType === b.encryptionType && (a.kmsKey ?? '') === (b.kmsKey ?? '') ? repo : undefined;
 }
 
 export async function startUpload(ctx: RouteContext): Promise<void> {

@@ -35,12 +35,32 @@ export class UploadNotFoundError extends Error {
   }
 }
 
+/** A committed blob, open for one copy. */
+export interface OpenBlob {
+  readonly size: number;
+  /**
+   * Writes the bytes (all, or the inclusive range) to `dest`, honouring its
+   * backpressure, and resolves once `dest` has taken the last one (`dest` is
+   * not ended); rejects if `dest` closes first. Closes the blob either way.
+   */
+  copyTo(dest: Writable, range?: ByteRange): Promise<void>;
+  /** Closes the blob without copying. */
+  close(): Promise<void>;
+}
+
 export interface StorageDriver {
   readonly name: string;
   /** Size of a committed blob, undefined if absent. */
   stat(digest: string): Promise<number | undefined>;
   /** The blob's bytes (all, or the inclusive range). BlobNotFoundError if absent. */
   read(digest: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Optional fast path for serving: the blob opened for one copy to a
+   * writable (BlobNotFoundError if absent, before anything is sent). Unlike
+   * `read`, the copy goes through a few reused buffers, so a pull allocates
+   * nothing per chunk and costs no garbage collection.
+   */
+  open?(digest: string): Promise<OpenBlob>;
   /** Removes a committed blob; absent is not an error. */
   delete(digest: string): Promise<void>;
   /** Every committed blob's digest. */

@@ -6,6 +6,7 @@
  */
 import type { Repository } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
+import { createOnPush } from '../../registry/creation-templates.js';
 import { registryFor, type Registry } from '../../registry/index.js';
 import { getRepo, type RepoRow } from '../../registry/metadata.js';
 import { isRepositoryName, repositoryUri, type RepoRef } from '../../registry/names.js';
@@ -56,6 +57,19 @@ export function requireRepo(ctx: RequestContext, input: { registryId?: string; r
   }
   if (!repo) throw repositoryNotFound(ref.name, ref.account);
   return repo;
+}
+
+/**
+ * For a push (InitiateLayerUpload, PutImage): the repository, created first
+ * when it is missing and a CREATE_ON_PUSH creation template covers it.
+ */
+export function requireRepoForPush(ctx: RequestContext, input: { registryId?: string; repositoryName?: string }, action: string): RepoRow {
+  const ref = repoRef(ctx, input);
+  if (ref.account === ctx.account && !getRepo(ctx.sql, ref)) {
+    const created = createOnPush(ctx.sql, ref, ctx.clock.now());
+    if (created?.lifecyclePolicyKey) ctx.changed('ecr.lifecycle-policy', created.lifecyclePolicyKey);
+  }
+  return requireRepo(ctx, input, action);
 }
 
 export function toRepository(ctx: RequestContext, row: RepoRow): Repository {

@@ -9,9 +9,11 @@ import type {
   DescribeImagesRequest, DescribeImagesResponse, Image, ImageDetail, ImageFailure, ImageIdentifier,
   ListImagesRequest, ListImagesResponse, PutImageRequest, PutImageResponse,
 } from '@aws-sdk/client-ecr';
+import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { RegistryError } from '../../registry/errors.js';
 import { deleteImage, putManifest, resolveManifest } from '../../registry/images.js';
+import { translateManifest } from '../../registry/manifest-format.js';
 import {
   deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, tagsOf, touchPull,
   type ManifestRow, type RepoRow,
@@ -19,8 +21,9 @@ import {
 import { TAG_RE } from '../../registry/names.js';
 import { queueReplication } from '../../registry/replication.js';
 import type { RequestContext } from '../provider.js';
-import { decodeToken, encodeToken, pageSize, requireRepo } from './common.js';
+import { decodeToken, encodeToken, pageSize, requireRepo, requireRepoForPush } from './common.js';
 import { fromRegistryError, imageNotFound, invalidParameter } from './errors.js';
+import { pullTimeExcluded } from './account-settings.js';
 import { scanDetail } from './scanning.js';
 
 const allManifests = (ctx: RequestContext, repo: RepoRow) => listManifests(ctx.sql, repo, 0, Number.MAX_SAFE_INTEGER);
@@ -116,9 +119,25 @@ function failureOf(ctx: RequestContext, repo: RepoRow, id: ImageIdentifier): Ima
   return lookup(ctx, repo, id) ? undefined : { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' };
 }
 
+/**
+ * The manifest in a media type the caller accepts: as stored when it is
+ * accepted (or nothing was said); else, for a request by tag, ECR's
+ * translation between Docker schema 2 and OCI. By digest ECR never
+ * translates: the stored manifest comes back whatever was asked
+ * (aws/containers-roadmap#1075). Undefined when no accepted form exists.
+ */
+function inAcceptedType(m: ManifestRow, id: ImageIdentifier, accepted: string[] | undefined): { body: Buffer; mediaType: string } | undefined {
+  if (!accepted?.length || accepted.includes(m.mediaType) || id.imageDigest) return { body: m.body, mediaType: m.mediaType };
+  return translateManifest(m.body, m.mediaType, accepted);
+}
+
 export function batchGetImage(ctx: RequestContext, input: BatchGetImageRequest): BatchGetImageResponse {
   const repo = requireRepo(ctx, input, 'ecr:BatchGetImage');
   if ((input.imageIds?.length ?? 0) > 100) throw invalidParameter("Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length less than or equal to 100'");
+  const accepted = input.acceptedMediaTypes;
+  if (accepted !== undefined && (accepted.length < 1 || accepted.length > 100)) {
+    throw new AwsError('ValidationException', "1 validation error detected: Value at 'acceptedMediaTypes' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1");
+  }
   const images: Image[] = [];
   const failures: ImageFailure[] = [];
   for (const id of input.imageIds ?? []) {
@@ -128,13 +147,18 @@ export function batchGetImage(ctx: RequestContext, input: BatchGetImageRequest):
       continue;
     }
     const m = lookup(ctx, repo, id)!;
-    touchPull(ctx.sql, repo, m.digest, ctx.clock.now());
+    const served = inAcceptedType(m, id, accepted);
+    if (!served) {
+      failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+      continue;
+    }
+    if (!pullTimeExcluded(ctx)) touchPull(ctx.sql, repo, m.digest, ctx.clock.now());
     images.push({
       registryId: repo.account,
       repositoryName: repo.name,
       imageId: { imageDigest: m.digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) },
-      imageManifest: m.body.toString('utf8'),
-      imageManifestMediaType: m.mediaType,
+      imageManifest: served.body.toString('utf8'),
+      imageManifestMediaType: served.mediaType,
     });
   }
   return { images, failures };
@@ -172,7 +196,7 @@ export function batchDeleteImage(ctx: RequestContext, input: BatchDeleteImageReq
 }
 
 export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageResponse {
-  const repo = requireRepo(ctx, input, 'ecr:PutImage');
+  const repo = requireRepoForPush(ctx, input, 'ecr:PutImage');
   if (input.imageTag !== undefined && !TAG_RE.test(input.imageTag)) {
     throw invalidParameter(`Invalid parameter at 'imageTag' failed to satisfy constraint: 'must satisfy regular expression '${TAG_RE.source}''`);
   }

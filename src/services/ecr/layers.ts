@@ -17,7 +17,7 @@ import { RegistryError } from '../../registry/errors.js';
 import { repoBlobSize, type RepoRow } from '../../registry/metadata.js';
 import { wireName } from '../../registry/names.js';
 import type { RequestContext } from '../provider.js';
-import { registryOf, requireRepo } from './common.js';
+import { registryOf, requireRepo, requireRepoForPush } from './common.js';
 import { invalidParameter, uploadNotFound } from './errors.js';
 
 /** The part size InitiateLayerUpload recommends. */
@@ -53,7 +53,7 @@ export function getDownloadUrlForLayer(ctx: RequestContext, input: GetDownloadUr
 }
 
 export function initiateLayerUpload(ctx: RequestContext, input: InitiateLayerUploadRequest): InitiateLayerUploadResponse {
-  const repo = requireRepo(ctx, input, 'ecr:InitiateLayerUpload');
+  const repo = requireRepoForPush(ctx, input, 'ecr:InitiateLayerUpload');
   const session = registryOf(ctx).blobs.startUploadSync(repo);
   return { uploadId: session.id, partSize: PART_SIZE };
 }

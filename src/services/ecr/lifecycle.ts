@@ -24,7 +24,7 @@ const policyNotFound = (repo: RepoRow) =>
   new AwsError('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${repo.name}' in the registry with id '${repo.account}'`);
 
 /** Validates a policy text; ECR's message wraps the validator's detail. */
-function checkPolicyText(text: string | undefined): string {
+export function checkPolicyText(text: string | undefined): string {
   const t = text ?? '';
   if (t.length > MAX_POLICY_TEXT) {
     throw invalidParameter(`Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Member must have length less than or equal to ${MAX_POLICY_TEXT}'`);

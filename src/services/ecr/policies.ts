@@ -18,7 +18,7 @@ import { invalidParameter } from './errors.js';
 
 const MAX_POLICY_CHARS = 10240;
 
-function checkPolicy(text: string | undefined, what: 'repository' | 'registry'): string {
+export function checkPolicy(text: string | undefined, what: 'repository' | 'registry'): string {
   const policy = text ?? '';
   if (policy.length < 1 || policy.length > MAX_POLICY_CHARS) {
     throw invalidParameter(`Invalid parameter at 'policyText' failed to satisfy constraint: 'Member must have length between 1 and ${MAX_POLICY_CHARS}'`);

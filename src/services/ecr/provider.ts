@@ -24,6 +24,18 @@ import {
   deleteLifecyclePolicy, getLifecyclePolicy, getLifecyclePolicyPreview, putLifecyclePolicy, startLifecyclePolicyPreview,
 } from './lifecycle.js';
 import {
+  createRepositoryCreationTemplate, deleteRepositoryCreationTemplate, describeRepositoryCreationTemplates,
+  updateRepositoryCreationTemplate,
+} from './creation-templates.js';
+import { listImageReferrers } from './referrers.js';
+import {
+  deregisterPullTimeUpdateExclusion, getAccountSetting, listPullTimeUpdateExclusions, putAccountSetting,
+  registerPullTimeUpdateExclusion,
+} from './account-settings.js';
+import {
+  deleteSigningConfiguration, describeImageSigningStatus, getSigningConfiguration, putSigningConfiguration,
+} from './signing.js';
+import {
   batchGetRepositoryScanningConfiguration, describeImageScanFindings, getRegistryScanningConfiguration,
   putRegistryScanningConfiguration, startImageScan,
 } from './scanning.js';
@@ -72,4 +84,18 @@ export const provider: Provider = {
   updatePullThroughCacheRule,
   deletePullThroughCacheRule,
   validatePullThroughCacheRule,
+  createRepositoryCreationTemplate,
+  describeRepositoryCreationTemplates,
+  updateRepositoryCreationTemplate,
+  deleteRepositoryCreationTemplate,
+  listImageReferrers,
+  getAccountSetting,
+  putAccountSetting,
+  registerPullTimeUpdateExclusion,
+  deregisterPullTimeUpdateExclusion,
+  listPullTimeUpdateExclusions,
+  putSigningConfiguration,
+  getSigningConfiguration,
+  deleteSigningConfiguration,
+  describeImageSigningStatus,
 };

@@ -23,7 +23,7 @@ import { checkTags } from './tagging.js';
 const MUTABILITY = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
 const FILTER_RE = /^[0-9a-zA-Z._*-]{1,128}$/;
 
-function checkMutability(value: string | undefined, filters: ImageTagMutabilityExclusionFilter[] | undefined) {
+export function checkMutability(value: string | undefined, filters: ImageTagMutabilityExclusionFilter[] | undefined) {
   const mutability = value ?? 'MUTABLE';
   if (!MUTABILITY.includes(mutability)) {
     throw invalidParameter(`Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [${MUTABILITY.join(', ')}]'`);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient,
-  ListImagesCommand, PutImageCommand, paginateListImages,
+  ListImageReferrersCommand, ListImagesCommand, PutImageCommand, paginateListImages,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
 import { MEDIA, Registry, makeImage, makeIndex, registryAuth, sha256 } from '../registry/client.js';
@@ -171,5 +171,75 @@ describe('ECR images', () => {
     assert.equal(d.imageSizeInBytes, 5000);
     const out = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/multi', imageIds: [{ imageDigest: small.digest }] }));
     assert.equal(out.failures![0].failureCode, 'ImageReferencedByManifestList');
+  });
+
+  it('BatchGetImage with acceptedMediaTypes translates Docker schema 2 and OCI by tag, never by digest, and fails what has no translation', async () => {
+    const docker = makeImage();
+    await reg.pushImage(wire('img/app'), docker, 'media');
+    const asOci = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: [MEDIA.ociManifest] }));
+    const img = asOci.images![0];
+    assert.equal(img.imageManifestMediaType, MEDIA.ociManifest);
+    assert.deepEqual(img.imageId, { imageDigest: docker.digest, imageTag: 'media' });
+    const doc = JSON.parse(img.imageManifest!);
+    const stored = JSON.parse(docker.manifest);
+    assert.equal(doc.mediaType, MEDIA.ociManifest);
+    assert.deepEqual(doc.config, { ...stored.config, mediaType: MEDIA.ociConfig });
+    assert.deepEqual(doc.layers, stored.layers.map((l: object) => ({ ...l, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' })));
+    // Accepted as stored: untouched. By digest: the stored manifest whatever was asked (ECR translates only by tag).
+    const same = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: [MEDIA.dockerManifest, MEDIA.ociManifest] }));
+    assert.equal(same.images![0].imageManifest, docker.manifest);
+    const byDigest = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageDigest: docker.digest }], acceptedMediaTypes: [MEDIA.ociManifest] }));
+    assert.equal(byDigest.images![0].imageManifest, docker.manifest);
+
+    const oci = makeImage({ oci: true });
+    await reg.pushImage(wire('img/app'), oci, 'media-oci');
+    const asDocker = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media-oci' }], acceptedMediaTypes: [MEDIA.dockerManifest] }));
+    assert.equal(asDocker.images![0].imageManifestMediaType, MEDIA.dockerManifest);
+    assert.equal(JSON.parse(asDocker.images![0].imageManifest!).config.mediaType, MEDIA.dockerConfig);
+    // Schema 1 is never produced; an index has no single-image translation.
+    const v1 = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: ['application/vnd.docker.distribution.manifest.v1+json'] }));
+    assert.deepEqual([v1.images, v1.failures![0].failureCode, v1.failures![0].imageId], [[], 'ImageNotFound', { imageTag: 'media' }]);
+    const index = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/multi', imageIds: [{ imageTag: 'v1' }], acceptedMediaTypes: [MEDIA.ociManifest] }));
+    assert.equal(index.failures![0].failureCode, 'ImageNotFound');
+
+    // The registry translates the same way for a pull by tag whose Accept rules the stored type out.
+    const pulled = await reg.fetch(`/v2/${wire('img/app')}/manifests/media`, { headers: { accept: MEDIA.ociManifest } });
+    assert.equal(pulled.status, 200);
+    assert.equal(pulled.headers.get('content-type'), MEDIA.ociManifest);
+    const body = await pulled.text();
+    assert.equal(pulled.headers.get('docker-content-digest'), sha256(body));
+    assert.equal(body, img.imageManifest);
+    assert.equal((await reg.fetch(`/v2/${wire('img/app')}/manifests/${docker.digest}`, { headers: { accept: MEDIA.ociManifest } })).status, 404);
+  });
+
+  it('ListImageReferrers lists the artifacts whose subject is the image, filtered by artifact type and status, paginated', async () => {
+    const subject = makeImage({ oci: true });
+    await reg.pushImage(wire('img/app'), subject, 'signed');
+    const ref = { mediaType: subject.mediaType, digest: subject.digest, size: Buffer.byteLength(subject.manifest) };
+    const sbom = makeImage({ subject: ref, artifactType: 'application/spdx+json' });
+    const sig = makeImage({ subject: ref, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' });
+    for (const a of [sbom, sig]) assert.equal((await reg.pushImage(wire('img/app'), a, a.digest)).status, 201);
+
+    const all = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest } }));
+    assert.deepEqual(all.referrers, [sbom, sig].map((a) => ({
+      digest: a.digest, mediaType: MEDIA.ociManifest, artifactType: JSON.parse(a.manifest).artifactType, size: Buffer.byteLength(a.manifest), artifactStatus: 'ACTIVE',
+    })));
+    const sboms = await ecr.send(new ListImageReferrersCommand({
+      repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, filter: { artifactTypes: ['application/spdx+json'] },
+    }));
+    assert.deepEqual(sboms.referrers!.map((r) => r.digest), [sbom.digest]);
+    const archived = await ecr.send(new ListImageReferrersCommand({
+      repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, filter: { artifactStatus: 'ARCHIVED' },
+    }));
+    assert.deepEqual(archived.referrers, []);
+    const page = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 1 }));
+    assert.deepEqual(page.referrers!.map((r) => r.digest), [sbom.digest]);
+    const next = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 1, nextToken: page.nextToken }));
+    assert.deepEqual(next.referrers!.map((r) => r.digest), [sig.digest]);
+    const none = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: sha256('nothing refers to me') } }));
+    assert.deepEqual(none.referrers, []);
+    await rejects(ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: 'sha256:nope' } })), 'InvalidParameterException');
+    await rejects(ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 51 })), 'InvalidParameterException');
+    await rejects(ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/none', subjectId: { imageDigest: subject.digest } })), 'RepositoryNotFoundException');
   });
 });

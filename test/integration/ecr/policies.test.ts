@@ -6,8 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateRepositoryCommand, DeleteRegistryPolicyCommand, CreateRepositoryCreationTemplateCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
-  GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand,
+  CreateRepositoryCommand, DeleteRegistryPolicyCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
+  GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
 
@@ -66,10 +66,11 @@ describe('ECR policies', () => {
     await rejects(stranger.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/app' })), 'AccessDeniedException');
   });
 
-  it('an operation Berth does not implement (repository creation templates) answers 501 naming it', async () => {
-    await assert.rejects(ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'pol', appliedFor: ['REPLICATION'] })), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+  it('an operation Berth does not implement (archival storage classes) answers 501 naming it', async () => {
+    const input = { repositoryName: 'pol/app', imageId: { imageTag: 'v1' }, targetStorageClass: 'ARCHIVE' as const };
+    await assert.rejects(ecr.send(new UpdateImageStorageClassCommand(input)), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
       assert.equal(err.$metadata?.httpStatusCode, 501);
-      assert.match(err.message, /CreateRepositoryCreationTemplate/);
+      assert.match(err.message, /UpdateImageStorageClass/);
       return true;
     });
   });

@@ -1,12 +1,13 @@
 /**
  * The OCI distribution API end to end with plain HTTP: chunked and
  * monolithic uploads, upload status and cancel, blob ranges, cross-repository
- * mounts, manifests by tag and digest with content negotiation, tag and
+ * mounts (with ECR's BLOB_MOUNTING setting), manifests by tag and digest with content negotiation, tag and
  * catalog pagination, the referrers API, and deletes.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { ECRClient, PutAccountSettingCommand } from '@aws-sdk/client-ecr';
+import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
 import { ACCOUNT, MEDIA, REGION, Registry, createRepo, errorCode, makeImage, makeIndex, rawRequest, registryAuth, sha256 } from './client.js';
 
 const repo = (name: string) => `${ACCOUNT}/${REGION}/${name}`;
@@ -18,6 +19,7 @@ describe('the OCI distribution API', () => {
   before(async () => {
     berth = await startBerth();
     for (const name of ['api/app', 'api/base', 'api/tags', 'api/multi']) await createRepo(berth.endpoint, { repositoryName: name });
+    await createRepo(berth.endpoint, { repositoryName: 'api/kms', encryptionConfiguration: { encryptionType: 'KMS' } });
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
   });
   after(() => berth.stop());
@@ -81,19 +83,37 @@ describe('the OCI distribution API', () => {
     assert.equal(await errorCode(after), 'BLOB_UPLOAD_UNKNOWN');
   });
 
-  it('a blob mounts from another repository of the account without re-uploading, and a mount of a missing blob starts an upload', async () => {
+  it('a mount is an ordinary upload until BLOB_MOUNTING is ENABLED, then a blob mounts from another repository of the registry', async () => {
     const bytes = Buffer.from('shared base layer');
     const digest = sha256(bytes);
     assert.equal((await reg.putBlob(repo('api/base'), bytes)).status, 201);
-    const mounted = await reg.fetch(`/v2/${repo('api/app')}/blobs/uploads/?mount=${digest}&from=${repo('api/base')}`, { method: 'POST' });
-    assert.equal(mounted.status, 201);
-    assert.equal(mounted.headers.get('docker-content-digest'), digest);
-    assert.equal((await reg.fetch(`/v2/${repo('api/app')}/blobs/${digest}`, { method: 'HEAD' })).status, 200);
+    const mountUrl = `/v2/${repo('api/app')}/blobs/uploads/?mount=${digest}&from=${repo('api/base')}`;
+    // ECR's default: blob mounting is off, so the client uploads (the spec's fallback).
+    const refused = await reg.fetch(mountUrl, { method: 'POST' });
+    assert.equal(refused.status, 202);
+    assert.ok(refused.headers.get('docker-upload-uuid'));
+    assert.equal((await reg.fetch(`/v2/${repo('api/app')}/blobs/${digest}`, { method: 'HEAD' })).status, 404);
 
-    const missing = sha256('not anywhere');
-    const fallback = await reg.fetch(`/v2/${repo('api/app')}/blobs/uploads/?mount=${missing}&from=${repo('api/base')}`, { method: 'POST' });
-    assert.equal(fallback.status, 202);
-    assert.ok(fallback.headers.get('docker-upload-uuid'));
+    const ecr = new ECRClient(clientConfig(berth.endpoint));
+    await ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' }));
+    try {
+      const mounted = await reg.fetch(mountUrl, { method: 'POST' });
+      assert.equal(mounted.status, 201);
+      assert.equal(mounted.headers.get('docker-content-digest'), digest);
+      assert.equal((await reg.fetch(`/v2/${repo('api/app')}/blobs/${digest}`, { method: 'HEAD' })).status, 200);
+
+      const missing = sha256('not anywhere');
+      const fallback = await reg.fetch(`/v2/${repo('api/app')}/blobs/uploads/?mount=${missing}&from=${repo('api/base')}`, { method: 'POST' });
+      assert.equal(fallback.status, 202);
+      assert.ok(fallback.headers.get('docker-upload-uuid'));
+
+      // Only within one registry, between repositories encrypted alike.
+      assert.equal((await reg.fetch(`/v2/${repo('api/kms')}/blobs/uploads/?mount=${digest}&from=${repo('api/base')}`, { method: 'POST' })).status, 202);
+      const otherRegion = `${ACCOUNT}/eu-west-1/api/base`;
+      assert.equal((await reg.fetch(`/v2/${repo('api/tags')}/blobs/uploads/?mount=${digest}&from=${otherRegion}`, { method: 'POST' })).status, 202);
+    } finally {
+      await ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'DISABLED' }));
+    }
   });
 
   it('a blob pushed to one repository is not readable through another that never received it', async () => {
@@ -160,7 +180,7 @@ describe('the OCI distribution API', () => {
 
   it('the catalog lists the account repositories by their wire names, paginated', async () => {
     const all = (await (await reg.fetch('/v2/_catalog')).json()) as { repositories: string[] };
-    assert.deepEqual(all.repositories, ['api/app', 'api/base', 'api/multi', 'api/tags'].map(repo));
+    assert.deepEqual(all.repositories, ['api/app', 'api/base', 'api/kms', 'api/multi', 'api/tags'].map(repo));
     const page = await reg.fetch('/v2/_catalog?n=1');
     assert.deepEqual(((await page.json()) as { repositories: string[] }).repositories, [repo('api/app')]);
     assert.match(page.headers.get('link')!, /last=/);
