@@ -71,8 +71,17 @@ export interface TaskLifecycleDeps {
 /** While a task runs, look again this often (events usually come first). */
 const RUNNING_RESYNC_MS = 5_000;
 const STARTING_RESYNC_MS = 500;
+/**
+ * Docker learns of an OOM kill and of the process exit separately (containerd's TaskOOM and TaskExit
+ * events), so a container can first read as exited 137 with OOMKilled false. Such an exit is inspected
+ * again until it is this old (and for no longer than this) before a stopping task records it.
+ */
+const OOM_SETTLE_MS = 1_000;
+const OOM_RECHECK_MS = 50;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+type ResolvedImage = { ref: string; auth?: RegistryAuth };
 
 export class TaskLifecycle implements Reconciler {
   readonly name = 'task-lifecycle';
@@ -172,8 +181,11 @@ export class TaskLifecycle implements Reconciler {
 
     // PENDING: pull what is missing, then start each container whose dependencies allow it.
     const missing = (def.containerDefinitions ?? []).filter((cd) => !byName.has(cd.name!));
+    // Each image is resolved once per pass, so a container is created from exactly the reference that was pulled.
+    const resolved = new Map<string, ResolvedImage>();
+    for (const cd of missing) if (!resolved.has(cd.image!)) resolved.set(cd.image!, this.d.resolveImage?.(task, cd.image!) ?? { ref: cd.image! });
     if (missing.length) {
-      const pullError = await this.pullImages(task, missing, def);
+      const pullError = await this.pullImages(task, missing, resolved, def);
       if (pullError) return this.failToStart(arn, pullError, missing);
       // As ECS's agent validates logger args when it creates containers (awslogs: the group must exist).
       const logError = this.d.prepareLogging?.(task, def);
@@ -200,8 +212,7 @@ export class TaskLifecycle implements Reconciler {
         } catch (err) {
           return this.failToStart(arn, (err as Error).message, [cd]);
         }
-        const image = this.d.resolveImage?.(task, cd.image!).ref ?? cd.image!;
-        const id = await this.d.driver.createContainer({ ...containerSpecOf({ ...ctx, injectedEnv, mounts }, cd), image });
+        const id = await this.d.driver.createContainer({ ...containerSpecOf({ ...ctx, injectedEnv, mounts }, cd), image: resolved.get(cd.image!)!.ref });
         // Known before the process starts, so its first metadata request already sees its DockerId.
         this.update(arn, (t) => {
           const c = t.containers?.find((x) => x.name === cd.name);
@@ -233,12 +244,12 @@ export class TaskLifecycle implements Reconciler {
     return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
   }
 
-  private async pullImages(task: Task, defs: ContainerDefinition[], def?: TaskDefinition): Promise<string | undefined> {
+  private async pullImages(task: Task, defs: ContainerDefinition[], resolved: Map<string, ResolvedImage>, def?: TaskDefinition): Promise<string | undefined> {
     const arn = task.taskArn!;
     const images = [...new Set(defs.map((cd) => cd.image!))];
     const need: { image: string; ref: string; auth?: RegistryAuth }[] = [];
     for (const image of images) {
-      const { ref, auth: berthAuth } = this.d.resolveImage?.(task, image) ?? { ref: image };
+      const { ref, auth: berthAuth } = resolved.get(image)!;
       let auth = berthAuth;
       try {
         const withCreds = defs.find((cd) => cd.image === image && cd.repositoryCredentials);
@@ -288,6 +299,17 @@ export class TaskLifecycle implements Reconciler {
     });
   }
 
+  /** The container's state once an exit 137 has had time to be recorded as an OOM kill (bounded by OOM_SETTLE_MS). */
+  private async settledExit(id: string): Promise<ContainerState | undefined> {
+    const deadline = Date.now() + OOM_SETTLE_MS;
+    let s = await this.d.driver.inspectContainer(id);
+    while (s && mayBeUnrecordedOom(s, Date.now()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, OOM_RECHECK_MS));
+      s = await this.d.driver.inspectContainer(id);
+    }
+    return s;
+  }
+
   private async stop(ctx: SpecContext, observed: ContainerState[]): Promise<ReconcileResult | void> {
     const { task, def } = ctx;
     const arn = task.taskArn!;
@@ -301,19 +323,22 @@ export class TaskLifecycle implements Reconciler {
     // Dependents stop before what they depend on, as ECS does.
     const order = stopOrder(def);
     const byName = new Map(observed.map((c) => [c.labels[LABELS.containerName], c]));
+    const stoppedHere = new Set<string>();
     for (const wave of order) {
       await Promise.all(wave.map(async (name) => {
         const c = byName.get(name);
         if (!c || c.status !== 'running') return;
         const cd = def.containerDefinitions?.find((x) => x.name === name);
+        stoppedHere.add(c.id);
         await this.d.driver.stopContainer(c.id, cd?.stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS);
       }));
     }
     const final = new Map<string, ContainerState>();
-    for (const c of observed) {
-      const s = await this.d.driver.inspectContainer(c.id);
+    await Promise.all(observed.map(async (c) => {
+      // A 137 from the SIGKILL after stopTimeout is Berth's own doing: no OOM to wait for.
+      const s = stoppedHere.has(c.id) ? await this.d.driver.inspectContainer(c.id) : await this.settledExit(c.id);
       if (s) final.set(c.labels[LABELS.containerName], s);
-    }
+    }));
     const execStopped = this.d.clock.now();
     this.update(arn, (t) => {
       const pause = final.get('~pause');
@@ -342,6 +367,13 @@ export class TaskLifecycle implements Reconciler {
       t.version = (t.version ?? 0) + 1;
     });
   }
+}
+
+/** An exit that may still turn out to be an OOM kill the engine has not recorded yet (see OOM_SETTLE_MS). */
+function mayBeUnrecordedOom(s: ContainerState, now: number): boolean {
+  if ((s.status !== 'exited' && s.status !== 'dead') || s.exitCode !== 137 || s.oomKilled || !s.finishedAt) return false;
+  // Engine time: an engine whose clock is far off this one's is not waited for.
+  return Math.abs(now - s.finishedAt.getTime()) < OOM_SETTLE_MS;
 }
 
 function applyContainerState(c: Container, s: ContainerState, def: TaskDefinition, pause: ContainerState | undefined, attachmentId?: string, ip?: string) {

@@ -168,6 +168,24 @@ describe('the awslogs log driver on Docker', () => {
     assert.deepEqual(lines, job, 'berth logs prints what CloudWatch Logs holds, in its order');
   });
 
+  it('a 40 KiB line (which the engine cuts into 16 KiB messages) is one event, followed by the next line', async () => {
+    await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long-line' }));
+    // 4096 numbered cells of 10 bytes: any lost, doubled or reordered piece shows.
+    const task = await run('longline', [{
+      name: 'main', image, essential: true, logConfiguration: awslogs('/ecs/long-line'),
+      command: ['sh', '-c', 'i=0; while [ $i -lt 4096 ]; do printf "%09d|" $i; i=$((i+1)); done; echo; echo short'],
+    }]);
+    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    assert.equal(stopped.containers![0].exitCode, 0);
+    const events = await allEvents(cwl, '/ecs/long-line', `app/main/${taskIdOf(task.taskArn!)}`);
+    assert.equal(events.length, 2, `events of ${events.map((e) => e.message!.length).join(', ')} characters`);
+    const expected = Array.from({ length: 4096 }, (_, i) => `${String(i).padStart(9, '0')}|`).join('');
+    const got = events[0].message!;
+    const at = [...expected].findIndex((ch, i) => got[i] !== ch);
+    assert.ok(got === expected, `the first event has ${got.length} characters, not ${expected.length}; first difference at ${at}: ${JSON.stringify(got.slice(at, at + 40))}`);
+    assert.equal(events[1].message, 'short');
+  });
+
   it('berth logs -f prints lines as they come and exits when the task stops; several containers are prefixed by name', async () => {
     await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/follow' }));
     const task = await run('follow', [

@@ -1,0 +1,113 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { ContainerState, RegistryAuth } from '../runtime/driver.js';
+import { FakeDriver } from '../runtime/fake/driver.js';
+import { systemClock } from '../shared/clock.js';
+import { createLogger } from '../shared/logger.js';
+import { openDb, Statements } from '../state/db.js';
+import { insertTask, loadTaskByArn } from '../services/ecs/task-store.js';
+import { LABELS } from './container-spec.js';
+import { TaskLifecycle, type TaskLifecycleDeps } from './task-lifecycle.js';
+
+const SCOPE = { account: '000000000000', region: 'us-east-1' };
+const TASK_ARN = `arn:aws:ecs:us-east-1:${SCOPE.account}:task/c/0123456789abcdef0123456789abcdef`;
+const DEF_ARN = `arn:aws:ecs:us-east-1:${SCOPE.account}:task-definition/fam:1`;
+
+/** Docker's race: the exit is visible first (137, OOMKilled false), the OOM kill `lateMs` later. */
+class LateOomDriver extends FakeDriver {
+  constructor(images: string[], private readonly lateMs: number) {
+    super(images);
+  }
+  private hide(s: ContainerState): ContainerState {
+    if (s.oomKilled && s.finishedAt && Date.now() - s.finishedAt.getTime() < this.lateMs) s.oomKilled = false;
+    return s;
+  }
+  override async inspectContainer(id: string) {
+    const s = await super.inspectContainer(id);
+    return s && this.hide(s);
+  }
+  override async listContainers(labels: Record<string, string>) {
+    return (await super.listContainers(labels)).map((s) => this.hide(s));
+  }
+}
+
+function setup(driver: FakeDriver, containerDefinitions: TaskDefinition['containerDefinitions'], extra: Partial<TaskLifecycleDeps> = {}) {
+  const db = openDb(':memory:');
+  const sql = new Statements(db);
+  const def: TaskDefinition = { taskDefinitionArn: DEF_ARN, family: 'fam', revision: 1, networkMode: 'bridge', containerDefinitions };
+  sql.get('INSERT INTO ecs_task_definitions (account, region, family, revision, status, doc, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(SCOPE.account, SCOPE.region, 'fam', 1, 'ACTIVE', JSON.stringify(def), 0);
+  const task: Task = {
+    taskArn: TASK_ARN, taskDefinitionArn: DEF_ARN, lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', launchType: 'EC2',
+    containers: containerDefinitions!.map((cd) => ({ name: cd.name, image: cd.image, lastStatus: 'PENDING', taskArn: TASK_ARN })),
+  };
+  insertTask(sql, SCOPE, 'c', task, {});
+  const lifecycle = new TaskLifecycle({ db, sql, driver, clock: systemClock, log: createLogger('silent'), instanceId: 'i1', ...extra });
+  /** Reconciles as the controller runtime would (requeues included) until `done` holds. */
+  const reconcileUntil = async (done: (t: Task) => boolean) => {
+    for (let i = 0; i < 100; i++) {
+      const t = loadTaskByArn(sql, TASK_ARN)!.task;
+      if (done(t)) return t;
+      const wait = (await lifecycle.reconcile(TASK_ARN))?.requeueAfterMs;
+      if (wait) await new Promise((ok) => setTimeout(ok, Math.min(wait, 20)));
+    }
+    assert.fail(`task never got there: ${JSON.stringify(loadTaskByArn(sql, TASK_ARN)!.task)}`);
+  };
+  const containerId = async (name: string) =>
+    (await driver.listContainers({ [LABELS.taskArn]: TASK_ARN, [LABELS.containerName]: name }))[0].id;
+  return { db, reconcileUntil, containerId };
+}
+
+describe('task-lifecycle on the fake runtime', () => {
+  it('an essential container OOM-killed, which the engine records only after the exit, stops the task with OutOfMemoryError', async () => {
+    const driver = new LateOomDriver(['app:1'], 200);
+    const { db, reconcileUntil, containerId } = setup(driver, [{ name: 'hog', image: 'app:1', essential: true, memory: 16 }]);
+    await reconcileUntil((t) => t.lastStatus === 'RUNNING');
+    driver.exit(await containerId('hog'), 137, true);
+    const stopped = await reconcileUntil((t) => t.lastStatus === 'STOPPED');
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+    assert.equal(stopped.containers![0].exitCode, 137);
+    assert.equal(stopped.containers![0].reason, 'OutOfMemoryError: Container killed due to memory usage');
+    db.close();
+  });
+
+  it('a container that exits 137 without an OOM kill is not reported as one, and the stop waits only boundedly', async () => {
+    const driver = new FakeDriver(['app:1']);
+    const { db, reconcileUntil, containerId } = setup(driver, [{ name: 'app', image: 'app:1', essential: true }]);
+    await reconcileUntil((t) => t.lastStatus === 'RUNNING');
+    driver.exit(await containerId('app'), 137, false);
+    const began = Date.now();
+    const stopped = await reconcileUntil((t) => t.lastStatus === 'STOPPED');
+    assert.ok(Date.now() - began < 3_000, `stopped after ${Date.now() - began} ms`);
+    assert.equal(stopped.containers![0].exitCode, 137);
+    assert.equal(stopped.containers![0].reason, undefined);
+    db.close();
+  });
+
+  it('resolves each container image once per start, and creates the container from the reference it pulled', async () => {
+    const driver = new FakeDriver();
+    const pulls: string[] = [];
+    const pull = driver.pullImage.bind(driver);
+    driver.pullImage = async (ref: string, auth?: RegistryAuth) => {
+      pulls.push(`${ref} as ${auth?.username}`);
+      return pull(ref, auth);
+    };
+    const calls: string[] = [];
+    const resolveImage = (_task: Task, image: string) => {
+      calls.push(image);
+      return { ref: `127.0.0.1:4566/${SCOPE.account}/us-east-1/${image}`, auth: { username: 'AWS', password: 't', serverAddress: '127.0.0.1:4566' } };
+    };
+    const { db, reconcileUntil } = setup(driver, [
+      { name: 'web', image: 'web:1', essential: true },
+      { name: 'proxy', image: 'proxy:1', essential: true },
+    ], { resolveImage });
+    const running = await reconcileUntil((t) => t.lastStatus === 'RUNNING');
+    assert.deepEqual(calls.sort(), ['proxy:1', 'web:1']);
+    assert.deepEqual(pulls.sort(), [`127.0.0.1:4566/${SCOPE.account}/us-east-1/proxy:1 as AWS`, `127.0.0.1:4566/${SCOPE.account}/us-east-1/web:1 as AWS`]);
+    const images = (await driver.listContainers({ [LABELS.taskArn]: TASK_ARN })).map((c) => c.image).sort();
+    assert.deepEqual(images, [`127.0.0.1:4566/${SCOPE.account}/us-east-1/proxy:1`, `127.0.0.1:4566/${SCOPE.account}/us-east-1/web:1`]);
+    assert.ok(running.containers!.every((c) => c.lastStatus === 'RUNNING'));
+    db.close();
+  });
+});
