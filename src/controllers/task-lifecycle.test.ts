@@ -110,4 +110,30 @@ describe('task-lifecycle on the fake runtime', () => {
     assert.ok(running.containers!.every((c) => c.lastStatus === 'RUNNING'));
     db.close();
   });
+  it('a container waiting on dependsOn is not resolved and pulled again on every pass', async () => {
+    const driver = new FakeDriver();
+    let pulls = 0;
+    const pull = driver.pullImage.bind(driver);
+    driver.pullImage = async (ref: string, auth?: RegistryAuth) => {
+      pulls++;
+      return pull(ref, auth);
+    };
+    let resolves = 0;
+    const resolveImage = (_task: Task, image: string) => {
+      resolves++;
+      return { ref: `127.0.0.1:4566/${SCOPE.account}/us-east-1/${image}`, auth: { username: 'AWS', password: 't', serverAddress: '127.0.0.1:4566' } };
+    };
+    const { db, reconcileUntil, containerId } = setup(driver, [
+      { name: 'init', image: 'init:1', essential: false },
+      { name: 'app', image: 'app:1', essential: true, dependsOn: [{ containerName: 'init', condition: 'SUCCESS' }] },
+    ], { resolveImage });
+    let passes = 0;
+    await reconcileUntil(() => ++passes > 6);
+    assert.equal((await driver.listContainers({ [LABELS.taskArn]: TASK_ARN, [LABELS.containerName]: 'app' })).length, 0, 'app waits for init');
+    driver.exit(await containerId('init'), 0, false);
+    await reconcileUntil((t) => t.lastStatus === 'RUNNING');
+    assert.equal(resolves, 2);
+    assert.equal(pulls, 2);
+    db.close();
+  });
 });

@@ -87,6 +87,13 @@ export class TaskLifecycle implements Reconciler {
   readonly name = 'task-lifecycle';
   readonly concurrency = 8;
 
+  /**
+   * Images resolved and pulled for a task that is still starting: a container waiting on dependsOn
+   * comes round every pass, and ECS pulls once per task, not once per pass. Only a cache (a restart
+   * pulls again); dropped when the task runs or stops.
+   */
+  private readonly prepared = new Map<string, Map<string, ResolvedImage>>();
+
   constructor(private readonly d: TaskLifecycleDeps) {}
 
   /** Applies a change to the freshest copy of the task, in one transaction. */
@@ -124,7 +131,10 @@ export class TaskLifecycle implements Reconciler {
     const ctx: SpecContext = {
       task, def, instanceId: this.d.instanceId, account: row.account, region: row.region, clusterName: row.cluster,
     };
-    if (task.desiredStatus === 'STOPPED') return this.stop(ctx, observed);
+    if (task.desiredStatus === 'STOPPED') {
+      this.prepared.delete(taskArn);
+      return this.stop(ctx, observed);
+    }
     return this.run(ctx, observed);
   }
 
@@ -181,12 +191,14 @@ export class TaskLifecycle implements Reconciler {
 
     // PENDING: pull what is missing, then start each container whose dependencies allow it.
     const missing = (def.containerDefinitions ?? []).filter((cd) => !byName.has(cd.name!));
-    // Each image is resolved once per pass, so a container is created from exactly the reference that was pulled.
-    const resolved = new Map<string, ResolvedImage>();
-    for (const cd of missing) if (!resolved.has(cd.image!)) resolved.set(cd.image!, this.d.resolveImage?.(task, cd.image!) ?? { ref: cd.image! });
-    if (missing.length) {
-      const pullError = await this.pullImages(task, missing, resolved, def);
+    // Each image is resolved and pulled once per start, so a container is created from exactly the reference that was pulled.
+    const resolved = this.prepared.get(arn) ?? new Map<string, ResolvedImage>();
+    const unpulled = missing.filter((cd) => !resolved.has(cd.image!));
+    for (const cd of unpulled) if (!resolved.has(cd.image!)) resolved.set(cd.image!, this.d.resolveImage?.(task, cd.image!) ?? { ref: cd.image! });
+    if (unpulled.length) {
+      const pullError = await this.pullImages(task, unpulled, resolved, def);
       if (pullError) return this.failToStart(arn, pullError, missing);
+      this.prepared.set(arn, resolved);
       // As ECS's agent validates logger args when it creates containers (awslogs: the group must exist).
       const logError = this.d.prepareLogging?.(task, def);
       if (logError) return this.failToStart(arn, logError);
@@ -230,6 +242,7 @@ export class TaskLifecycle implements Reconciler {
 
     const allStarted = (def.containerDefinitions ?? []).every((cd) => byName.has(cd.name!));
     const essentialsUp = (def.containerDefinitions ?? []).every((cd) => cd.essential === false || byName.get(cd.name!)?.status === 'running');
+    if (allStarted) this.prepared.delete(arn);
     if (allStarted && essentialsUp) {
       const now = this.d.clock.now();
       this.update(arn, (t) => {
@@ -275,6 +288,7 @@ export class TaskLifecycle implements Reconciler {
   }
 
   private failToStart(arn: string, reason: string, containers?: ContainerDefinition[]): ReconcileResult {
+    this.prepared.delete(arn);
     this.update(arn, (t) => {
       for (const c of t.containers ?? []) {
         if (!containers || containers.some((cd) => cd.name === c.name)) c.reason ??= reason;
