@@ -202,6 +202,7 @@ export interface VolumeState {
   options: Record<string, string>;
 }
 
+/** One line of a container's output (Docker's 16 KiB partial messages already rejoined). */
 export interface LogLine {
   stream: 'stdout' | 'stderr';
   timestamp: Date;
