@@ -258,7 +258,8 @@ async function startBerth(): Promise<Started & { readyMs: number; healthMs: numb
   const port = await freePort();
   const t0 = performance.now();
   // The V8 flags bin/berth.js's shebang and `npm start` run Berth with.
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/berth.js', 'up', '--port', String(port), '--ephemeral', '--log-level', 'warn'], {
+  const flags = /^#!.*?node (.*)$/m.exec(readFileSync(new URL('../bin/berth.js', import.meta.url), 'utf8'))?.[1].split(' ') ?? [];
+  const child = spawn(process.execPath, [...flags, 'bin/berth.js', 'up', '--port', String(port), '--ephemeral', '--log-level', 'warn'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Berth's own log lines are shown, not its shutdown notice.
