@@ -3,21 +3,24 @@
  * Application Load Balancer against nginx as a reverse proxy to the same
  * backends, at the same concurrency, with wrk, in one run.
  *
- *   npx tsx bench/load-balancer.ts [--connections 64] [--seconds 10] [--workers 1] [--no-build]
+ *   npx tsx bench/load-balancer.ts [--connections 64] [--seconds 5] [--rounds 3] [--workers N] [--no-build]
  *
  * Backends: two keep-alive HTTP servers in a separate Node process on
  * loopback ports (a 13-byte body). Peers: wrk straight to one backend (the
  * floor), nginx (Debian's package; `apt-get install nginx wrk`) configured
  * here as a round-robin reverse proxy with upstream keep-alive, and Berth's
  * ALB (the built CLI, --ephemeral) with a listener forwarding to a target
- * group holding both backends. nginx runs --workers worker processes (1 by
- * default: Berth's proxy is one Node thread). Targets: Berth ≥ 0.8× nginx
- * throughput and ≤ 2 ms added p99.
+ * group holding both backends. Both proxies run --workers worker processes
+ * (nginx worker_processes, BERTH_LB_WORKERS; default: Berth's default, one
+ * per core up to 2). nginx and Berth take turns for --rounds runs of
+ * --seconds each and the medians are compared, so that a shared machine's
+ * noise hits both alike. Targets: Berth ≥ 0.8× nginx throughput and ≤ 2 ms
+ * added p99.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,8 +38,9 @@ const flag = (name: string, def: number) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const CONNECTIONS = flag('connections', 64);
-const SECONDS = flag('seconds', 10);
-const WORKERS = flag('workers', 1);
+const SECONDS = flag('seconds', 5);
+const ROUNDS = flag('rounds', 3);
+const WORKERS = flag('workers', Math.max(1, Math.min(2, availableParallelism())));
 const creds = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
 
 const children: ChildProcess[] = [];
@@ -107,7 +111,9 @@ http {
 
 async function startBerthAlb(port: number, backends: number[]): Promise<void> {
   if (!args.includes('--no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--ephemeral', '--port', '0', '--log-level', 'error'], { cwd: ROOT });
+  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--ephemeral', '--port', '0', '--log-level', 'error'], {
+    cwd: ROOT, env: { ...process.env, BERTH_LB_WORKERS: String(WORKERS) },
+  });
   children.push(child);
   let out = '';
   const endpoint = await new Promise<string>((ok, fail) => {
@@ -157,6 +163,15 @@ async function wrk(port: number): Promise<Result> {
   return { rps, p50, p99, errors };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function medianOf(results: Result[]): Result {
+  return {
+    rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
 async function main() {
   const [b1, b2, nginxPort, berthPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   await startBackends([b1, b2]);
@@ -165,13 +180,22 @@ async function main() {
 
   const fmt = (name: string, r: Result) =>
     `${name.padEnd(22)} ${r.rps.toFixed(0).padStart(9)} req/s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   errors ${r.errors}`;
-  console.log(`wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, nginx workers ${WORKERS}`);
+  console.log(`wrk -t2 -c${CONNECTIONS} -d${SECONDS}s, ${ROUNDS} rounds (medians), ${WORKERS} worker process(es) for nginx and for Berth`);
   await wrk(berthPort); // warm-up: JIT, pooled connections
+  await wrk(nginxPort);
   const direct = await wrk(b1);
   console.log(fmt('backend (direct)', direct));
-  const nginx = await wrk(nginxPort);
+  const nginxRuns: Result[] = [];
+  const berthRuns: Result[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    nginxRuns.push(await wrk(nginxPort));
+    berthRuns.push(await wrk(berthPort));
+    const r = i + 1;
+    console.log(`  round ${r}: nginx ${nginxRuns[i].rps.toFixed(0)} req/s p99 ${nginxRuns[i].p99.toFixed(2)} ms; Berth ${berthRuns[i].rps.toFixed(0)} req/s p99 ${berthRuns[i].p99.toFixed(2)} ms`);
+  }
+  const nginx = medianOf(nginxRuns);
+  const berth = medianOf(berthRuns);
   console.log(fmt('nginx reverse proxy', nginx));
-  const berth = await wrk(berthPort);
   console.log(fmt('Berth ALB', berth));
   const ratio = berth.rps / nginx.rps;
   const addedVsNginx = berth.p99 - nginx.p99;

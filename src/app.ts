@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/index.js';
 import { dispatchAws } from './gateway/dispatch.js';
+import { identify } from './gateway/identity.js';
+import type { S3Service } from './services/s3/http.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
-import { registerTargetResolver } from './lb/target-resolver.js';
 import { ecsTargetResolver } from './services/ecs/lb-target-resolver.js';
 import { engineForTask, remoteEngines } from './services/ecs/engine-routing.js';
 import { createRegistry } from './registry/index.js';
@@ -98,13 +99,22 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const registry = await createRegistry({
     config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes, upstreamCredentials: pullThroughCredentials(sql),
   });
-  const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host });
+  const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host, workers: config.lbWorkers, logLevel: config.logLevel });
+  // S3 streams object bodies itself (services/s3/http.ts); loaded on its first request, to keep start-up fast.
+  let s3: Promise<S3Service> | undefined;
+  const s3Handler: StreamHandler = async (req, res) => {
+    s3 ??= import('./services/s3/http.js').then((m) => m.createS3({
+      db, sql, clock, log, dataDir, identify: (scope) => identify(config, scope, { sql, clock }),
+    }));
+    return (await s3).handle(req, res);
+  };
   // ECS tasks registered as ip targets are reached through their published ports.
-  const unregisterResolver = registerTargetResolver(ecsTargetResolver(sql));
+  const unregisterResolver = loadBalancing.resolvers.register(ecsTargetResolver(sql));
   // Built twice: Berth's own listener and the one task containers reach (metadata/container-api.ts).
   const makeServer = () => createServer(
     {
       registry: registry.handle,
+      s3: s3Handler,
       loadBalancer: (req, res) => loadBalancing.route(req, res),
       loadBalancerUpgrade: (req, socket, head) => loadBalancing.routeUpgrade(req, socket, head),
       internal: internalRoutes({

@@ -7,6 +7,8 @@
  * 300 ms ready budget (97 files to load).
  */
 
+import { availableParallelism } from 'node:os';
+
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 const RUNTIMES = ['docker', 'fake'] as const;
 const ACCOUNT = /^\d{12}$/;
@@ -28,6 +30,8 @@ export interface Config {
   registryAnonymousPull: boolean;
   /** Directory of OSV JSON records that ECR image scanning matches packages against (none: scans fail saying so). */
   vulnerabilityDb?: string;
+  /** Worker processes serving load balancer listener ports (started with the first listener); 0 serves them in Berth's process. */
+  lbWorkers: number;
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +61,11 @@ const port: Check<number> = (v) => {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) throw 'must be an integer from 0 to 65535';
   return n;
 };
+const workers: Check<number> = (v) => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 64) throw 'must be an integer from 0 to 64';
+  return n;
+};
 const keyMap: Check<Record<string, string>> = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw 'expected a map of access key to account';
   for (const [k, account] of Object.entries(v)) {
@@ -77,6 +86,7 @@ const FIELDS: { [K in keyof Config]-?: { check: Check<NonNullable<Config[K]>>; d
   accessKeys: { check: keyMap, default: {} },
   registryAnonymousPull: { check: flag, default: false },
   vulnerabilityDb: { check: text },
+  lbWorkers: { check: workers, default: Math.max(1, Math.min(2, availableParallelism())) },
 };
 
 /** "AKID1=111111111111,AKID2=222222222222" → map */
@@ -106,6 +116,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     runtime: env.BERTH_RUNTIME,
     registryAnonymousPull: bool(env.BERTH_REGISTRY_ANONYMOUS_PULL),
     vulnerabilityDb: env.BERTH_VULN_DB,
+    lbWorkers: env.BERTH_LB_WORKERS,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }

@@ -5,30 +5,29 @@
  * least_outstanding_requests and weighted_random when the group asks, with
  * slow start ramping a newly healthy target's share linearly over
  * slow_start.duration_seconds. A sticky target is kept while it may receive
- * traffic.
+ * traffic. Each process of the data plane balances on its own (as each node
+ * of an ELB does); a worker's round robin starts at its own offset so that
+ * workers taking turns still spread consecutive requests over the targets.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#modify-routing-algorithm
  */
 import type { TargetGroupView, TargetView, WeightedGroup } from './snapshot.js';
-import { resolveTarget, type ResolvedTarget } from './target-resolver.js';
+import type { ResolvedTarget } from './target-resolver.js';
 
 export class Balancer {
   private rr = new Map<string, number>();
   private inflight = new Map<string, number>();
-  private resolved = new Map<string, ResolvedTarget | null>();
 
-  /** Forgets resolved addresses (a reload may have changed what resolvers answer). */
+  /** @param rrOffset where round robin starts in each group (a worker's index). */
+  constructor(private readonly rrOffset = 0) {}
+
+  /** Forgets pools computed from the previous snapshot. */
   refresh(): void {
-    this.resolved.clear();
     this.pools = new WeakMap();
   }
 
-  address(group: TargetGroupView, t: TargetView): ResolvedTarget | undefined {
-    let r = this.resolved.get(t.key);
-    if (r === undefined) {
-      r = resolveTarget(group.account, group.region, group.doc.TargetType ?? 'instance', t.id, t.port) ?? null;
-      this.resolved.set(t.key, r);
-    }
-    return r ?? undefined;
+  /** Where a target is reached (resolved when the snapshot was read). */
+  address(t: TargetView): ResolvedTarget | undefined {
+    return t.addr ?? undefined;
   }
 
   /** Pools by group view: a reload makes new views, so entries expire with their snapshot. */
@@ -45,7 +44,7 @@ export class Balancer {
   }
 
   private computePool(group: TargetGroupView): TargetView[] {
-    const candidates = group.targets.filter((t) => !t.draining && this.address(group, t));
+    const candidates = group.targets.filter((t) => !t.draining && t.addr);
     if (group.doc.HealthCheckEnabled === false) return candidates;
     const healthy = candidates.filter((t) => t.state === 'healthy');
     return healthy.length ? healthy : candidates;
@@ -72,7 +71,7 @@ export class Balancer {
   }
 
   private roundRobin(key: string, pool: TargetView[]): TargetView {
-    const n = this.rr.get(key) ?? 0;
+    const n = this.rr.get(key) ?? this.rrOffset;
     this.rr.set(key, (n + 1) % 1_000_000_007);
     return pool[n % pool.length];
   }

@@ -19,7 +19,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Statements } from '../state/db.js';
 import type { Snapshot, TargetGroupView, TargetView } from './snapshot.js';
-import { resolveTarget } from './target-resolver.js';
+import type { TargetResolvers } from './target-resolver.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -100,6 +100,8 @@ export interface HealthCheckerDeps {
   clock: Clock;
   log: Logger;
   snapshot: () => Snapshot;
+  /** Where targets are reached (Berth's resolvers). */
+  resolvers: TargetResolvers;
   /** Called after a verdict was written (the data plane reloads). */
   changed: () => void;
 }
@@ -147,8 +149,7 @@ export class HealthChecker {
   private check(group: TargetGroupView, t: TargetView): Promise<CheckResult> {
     const doc = group.doc;
     const port = doc.HealthCheckPort && doc.HealthCheckPort !== 'traffic-port' ? Number(doc.HealthCheckPort) : t.port;
-    const addr = resolveTarget(group.account, group.region, doc.TargetType ?? 'instance', t.id, port);
-    if (!addr) return Promise.resolve(FAILED);
+    const addr = this.d.resolvers.resolve(group.account, group.region, doc.TargetType ?? 'instance', t.id, port);
     const timeoutMs = (doc.HealthCheckTimeoutSeconds ?? 5) * 1000;
     if (doc.HealthCheckProtocol === 'TCP') return checkTcp(addr.host, addr.port, timeoutMs);
     return checkHttp({

@@ -1,60 +1,42 @@
 /**
- * The Application Load Balancer's HTTP path: evaluate the listener's rules in
- * priority order, then answer a fixed-response or redirect action, or forward
- * to a target of the chosen target group. Forwarding is HTTP/1.1 with pooled
- * keep-alive connections to targets; bodies stream both ways (never
- * buffered); WebSocket upgrades are passed through; X-Forwarded-For/-Proto/
- * -Port and X-Amzn-Trace-Id are added; stickiness cookies (AWSALB, AWSALBAPP-0,
- * AWSALBTG) are honoured and set.
+ * The Application Load Balancer's HTTP path on node:http: requests that
+ * arrive on Berth's main port for a load balancer's DNS name, WebSocket (and
+ * other Upgrade) requests from any port, and listener ports when Node's HTTP
+ * parser cannot be driven directly (see http-parser.ts; alb-connection.ts is
+ * the fast path otherwise). Rules are evaluated in priority order, then a
+ * fixed-response or redirect action is answered, or the request forwarded to
+ * a target of the chosen target group over pooled keep-alive connections;
+ * bodies stream both ways (never buffered); X-Forwarded-For/-Proto/-Port and
+ * X-Amzn-Trace-Id are added; stickiness cookies are honoured and set
+ * (forwarding.ts).
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { Balancer, pickGroup } from './balancer.js';
+import type { Balancer } from './balancer.js';
+import { appStickinessCookie, chooseTarget, forwardedFor, hostOf, idleTimeoutMs, localizeRedirect, type Choice } from './forwarding.js';
 import {
   fixedResponse, rawErrorResponse, rawResponse, redirectLocation, sendError, SERVER_HEADER, traceHeader,
 } from './responses.js';
 import { normalizeIp, type RequestFacts } from './rule-matcher.js';
-import type { CompiledRule, ListenerView, TargetGroupView, TargetView } from './snapshot.js';
+import type { CompiledRule, ListenerView, WeightedGroup } from './snapshot.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and Expect, which Berth answers itself. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'trailer', 'upgrade']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-const COOKIE_LB = 'AWSALB';
-const COOKIE_APP = 'AWSALBAPP-0';
-const COOKIE_TG = 'AWSALBTG';
-
-const encodeCookie = (value: string) => Buffer.from(value).toString('base64url');
-function decodeCookie(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  try {
-    return Buffer.from(value, 'base64url').toString('utf8');
-  } catch {
-    return undefined;
-  }
+/** The parts of a request the proxy reads (an IncomingMessage, or what alb-connection.ts parsed). */
+export interface ProxiedRequest {
+  method?: string;
+  url?: string;
+  headers: http.IncomingHttpHeaders;
+  socket: { remoteAddress?: string; remotePort?: number };
 }
 
-function parseCookies(header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-  }
-  return out;
-}
-
-function hostOf(header: string | undefined): string {
-  if (!header) return '';
-  const h = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0];
-  return h.toLowerCase();
-}
-
-export function requestFacts(req: http.IncomingMessage): RequestFacts {
+export function requestFacts(req: ProxiedRequest): RequestFacts {
   let url = req.url ?? '/';
   if (!url.startsWith('/')) {
     // Absolute-form request target: only its path and query matter here.
@@ -79,14 +61,6 @@ export function matchRule(listener: ListenerView, facts: RequestFacts): Compiled
   return undefined;
 }
 
-interface Choice {
-  group: TargetGroupView;
-  target: TargetView;
-  host: string;
-  port: number;
-  setCookies: string[];
-}
-
 export class HttpProxy {
   /** Pooled keep-alive connections to targets, one pool per (TLS, idle timeout): the timeout is the sockets'. */
   private agents = new Map<string, http.Agent>();
@@ -99,26 +73,8 @@ export class HttpProxy {
 
   constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger) {}
 
-  /**
-   * A redirect to another listener of the same load balancer (HTTP:80 →
-   * HTTPS:443) goes where Berth serves that listener when it could not bind
-   * the listener's own port.
-   */
   private localize(listener: ListenerView, location: string, host: string): string {
-    let url: URL;
-    try {
-      url = new URL(location);
-    } catch {
-      return location;
-    }
-    if (url.hostname.toLowerCase() !== host) return location;
-    const scheme = url.protocol.slice(0, -1);
-    const port = Number(url.port || (scheme === 'https' ? 443 : 80));
-    const target = listener.lb.listeners.find((l) => l.port === port && l.protocol.toLowerCase() === scheme);
-    const bound = target && this.boundPort(target.arn);
-    if (!bound || bound === port) return location;
-    url.port = String(bound);
-    return url.toString();
+    return localizeRedirect(listener, location, host, this.boundPort);
   }
 
   private agentFor(tls: boolean, idleMs: number): http.Agent {
@@ -171,33 +127,11 @@ export class HttpProxy {
     this.forward(listener, req, res, choice, serverHeader, false);
   }
 
-  private choose(groups: Parameters<typeof pickGroup>[0], stickySeconds: number | undefined, req: http.IncomingMessage): Choice | undefined {
-    const now = this.clock.now();
-    const cookieHeader = req.headers.cookie;
-    let cookies: Map<string, string> | undefined;
-    const cookie = (name: string) => (cookieHeader ? (cookies ??= parseCookies(cookieHeader)).get(name) : undefined);
-    const group = pickGroup(groups, stickySeconds ? decodeCookie(cookie(COOKIE_TG)) : undefined);
-    if (!group) return undefined;
-    const stickyType = group.attributes['stickiness.enabled'] === 'true' ? group.attributes['stickiness.type'] : undefined;
-    const stickyKey = stickyType === 'lb_cookie' ? decodeCookie(cookie(COOKIE_LB)) : stickyType === 'app_cookie' ? decodeCookie(cookie(COOKIE_APP)) : undefined;
-    const target = this.balancer.pick(group, now, stickyKey);
-    if (!target) return undefined;
-    const addr = this.balancer.address(group, target)!;
-    const setCookies: string[] = [];
-    if (stickyType === 'lb_cookie') {
-      const expires = new Date(now + Number(group.attributes['stickiness.lb_cookie.duration_seconds'] ?? '86400') * 1000).toUTCString();
-      const v = encodeCookie(target.key);
-      setCookies.push(`${COOKIE_LB}=${v}; Expires=${expires}; Path=/`, `${COOKIE_LB}CORS=${v}; Expires=${expires}; Path=/; SameSite=None`);
-    }
-    if (stickySeconds && groups.length > 1) {
-      const expires = new Date(now + stickySeconds * 1000).toUTCString();
-      const v = encodeCookie(group.arn);
-      setCookies.push(`${COOKIE_TG}=${v}; Expires=${expires}; Path=/`, `${COOKIE_TG}CORS=${v}; Expires=${expires}; Path=/; SameSite=None`);
-    }
-    return { group, target, host: addr.host, port: addr.port, setCookies };
+  private choose(groups: WeightedGroup[], stickySeconds: number | undefined, req: ProxiedRequest): Choice | undefined {
+    return chooseTarget(this.balancer, this.clock.now(), groups, stickySeconds, req.headers.cookie);
   }
 
-  private forwardedHeaders(listener: ListenerView, req: http.IncomingMessage): http.OutgoingHttpHeaders {
+  private forwardedHeaders(listener: ListenerView, req: ProxiedRequest): http.OutgoingHttpHeaders {
     const headers: http.OutgoingHttpHeaders = {};
     const src = req.headers;
     const named = src.connection ? new Set(String(src.connection).toLowerCase().split(',').map((s) => s.trim())) : undefined;
@@ -206,16 +140,9 @@ export class HttpProxy {
       headers[k] = src[k];
     }
     if (src['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
-    const attrs = listener.lb.attributes;
-    const mode = attrs['routing.http.xff_header_processing.mode'] ?? 'append';
-    if (mode === 'remove') delete headers['x-forwarded-for'];
-    else {
-      const ip = normalizeIp(req.socket.remoteAddress ?? '');
-      const client = attrs['routing.http.xff_client_port.enabled'] === 'true' ? `${ip}:${req.socket.remotePort}` : ip;
-      const prior = src['x-forwarded-for'];
-      if (mode === 'append') headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
-      else if (!prior) headers['x-forwarded-for'] = client;
-    }
+    const xff = forwardedFor(listener, src['x-forwarded-for'] as string | undefined, normalizeIp(req.socket.remoteAddress ?? ''), req.socket.remotePort);
+    if (xff === undefined) delete headers['x-forwarded-for'];
+    else headers['x-forwarded-for'] = xff;
     headers['x-forwarded-proto'] = listener.protocol.toLowerCase();
     headers['x-forwarded-port'] = String(listener.port);
     headers['x-amzn-trace-id'] = traceHeader(src['x-amzn-trace-id'] as string | undefined, this.clock.now());
@@ -224,7 +151,7 @@ export class HttpProxy {
 
   private forward(listener: ListenerView, req: http.IncomingMessage, res: http.ServerResponse, c: Choice, serverHeader: boolean, retry: boolean): void {
     const tls = c.group.doc.Protocol === 'HTTPS';
-    const idleMs = Number(listener.lb.attributes['idle_timeout.timeout_seconds'] ?? '60') * 1000;
+    const idleMs = idleTimeoutMs(listener);
     const headers = this.forwardedHeaders(listener, req);
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     this.balancer.acquire(c.target);
@@ -244,12 +171,8 @@ export class HttpProxy {
       const out: http.OutgoingHttpHeaders = {};
       for (const k in upRes.headers) if (!RESPONSE_HOP_BY_HOP.has(k)) out[k] = upRes.headers[k];
       const cookies = [...c.setCookies];
-      const appCookie = c.group.attributes['stickiness.type'] === 'app_cookie' && c.group.attributes['stickiness.enabled'] === 'true'
-        ? c.group.attributes['stickiness.app_cookie.cookie_name'] : undefined;
-      if (appCookie && upRes.headers['set-cookie']?.some((sc) => sc.startsWith(`${appCookie}=`))) {
-        const expires = new Date(this.clock.now() + Number(c.group.attributes['stickiness.app_cookie.duration_seconds'] ?? '86400') * 1000).toUTCString();
-        cookies.push(`${COOKIE_APP}=${encodeCookie(c.target.key)}; Expires=${expires}; Path=/`);
-      }
+      const app = appStickinessCookie(c, this.clock.now(), upRes.headers['set-cookie']);
+      if (app) cookies.push(app);
       if (cookies.length) out['set-cookie'] = [...(upRes.headers['set-cookie'] ?? []), ...cookies];
       res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, out);
       // A hand-rolled pipe: most responses are one chunk, and pipe()'s bookkeeping costs more than the copy.
@@ -292,7 +215,7 @@ export class HttpProxy {
   }
 
   /** A WebSocket (or other Upgrade) request: answered on the socket, then both sides piped. */
-  upgrade(listener: ListenerView, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  upgrade(listener: ListenerView, req: ProxiedRequest, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     this.upgraded.add(socket);
     socket.on('close', () => this.upgraded.delete(socket));

@@ -1,26 +1,31 @@
 /**
  * The ELBv2 data plane: keeps a snapshot of load balancer state (reloaded
  * when the ELBv2 generation moves: on the change feed at once, else within
- * RELOAD_MS), binds a server per listener, runs the health checker, and routes
+ * RELOAD_MS), binds a socket per listener, runs the health checker, and routes
  * requests that arrive on Berth's main port with a load balancer's DNS name
  * as Host (to its port-80 HTTP listener, else its first HTTP listener).
+ * Connections on listener ports are served by worker processes (workers.ts)
+ * when `workers` > 0, so traffic does not compete with the API and the
+ * controllers for this process; with 0 they are served here.
  * Everything comes back from SQLite on restart: listeners rebind (on their
  * last port), health checks resume from the recorded states.
  */
 import type http from 'node:http';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { generation } from '../services/elastic-load-balancing-v2/store.js';
 import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
+import type { Logger, LogLevel } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
-import { Balancer } from './balancer.js';
+import { DataPlane } from './data-plane.js';
 import { HealthChecker } from './health-checker.js';
-import { HttpProxy } from './http-proxy.js';
 import { ListenerServers } from './listener-servers.js';
 import { sendError } from './responses.js';
-import { EMPTY_SNAPSHOT, loadSnapshot, type ListenerView, type LoadBalancerView, type Snapshot } from './snapshot.js';
-import { TcpProxy } from './tcp-proxy.js';
+import { loadSnapshotData } from './snapshot-loader.js';
+import { buildSnapshot, EMPTY_SNAPSHOT, type ListenerView, type LoadBalancerView, type Snapshot } from './snapshot.js';
+import { TargetResolvers } from './target-resolver.js';
+import { WorkerPool } from './workers.js';
 
 const RELOAD_MS = 500;
 const TICK_MS = 250;
@@ -33,6 +38,10 @@ export interface LoadBalancingDeps {
   changes: ChangeFeed;
   /** Address listeners bind (Berth's own host). */
   host: string;
+  /** Worker processes serving listener ports; 0 serves them in this process. */
+  workers: number;
+  /** What workers log at and above. */
+  logLevel: LogLevel;
 }
 
 export interface ListenerStatus {
@@ -58,10 +67,12 @@ export interface LoadBalancerStatus {
 }
 
 export class LoadBalancing {
+  /** Where targets are reached: services plug in theirs (ECS tasks' published ports). */
+  readonly resolvers = new TargetResolvers();
   private snapshot: Snapshot = EMPTY_SNAPSHOT;
-  private readonly balancer = new Balancer();
-  private readonly http: HttpProxy;
-  private readonly tcp: TcpProxy;
+  /** This process's data plane: Host-header routing on Berth's port, and listener ports when there are no workers. */
+  private readonly plane: DataPlane;
+  private pool: WorkerPool | undefined;
   private readonly servers: ListenerServers;
   private readonly health: HealthChecker;
   private timer?: NodeJS.Timeout;
@@ -71,16 +82,30 @@ export class LoadBalancing {
   private started = false;
 
   constructor(private readonly d: LoadBalancingDeps) {
-    this.http = new HttpProxy(this.balancer, d.clock, d.log);
-    this.http.boundPort = (arn) => this.servers.get(arn)?.boundPort;
-    this.tcp = new TcpProxy(this.balancer, d.clock, d.log);
+    this.plane = new DataPlane({ clock: d.clock, log: d.log });
+    if (d.workers > 0) {
+      this.pool = new WorkerPool({
+        count: d.workers, log: d.log, logLevel: d.logLevel,
+        onGiveUp: () => void (this.pool = undefined),
+        fallback: (arn, socket) => this.plane.connection(arn, socket),
+      });
+    }
     this.servers = new ListenerServers({
-      host: d.host, sql: d.sql, log: d.log, http: this.http, tcp: this.tcp,
-      listener: (arn) => this.snapshot.listeners.get(arn),
+      host: d.host, sql: d.sql, log: d.log,
+      accept: (arn, socket) => this.accept(arn, socket),
+      bound: (ports) => {
+        this.plane.setPorts(ports);
+        this.pool?.setPorts(ports);
+      },
     });
     this.health = new HealthChecker({
-      db: d.db, sql: d.sql, clock: d.clock, log: d.log, snapshot: () => this.snapshot, changed: () => this.queueReload(),
+      db: d.db, sql: d.sql, clock: d.clock, log: d.log, snapshot: () => this.snapshot, changed: () => this.queueReload(), resolvers: this.resolvers,
     });
+  }
+
+  private accept(arn: string, socket: net.Socket): void {
+    if (this.pool) this.pool.dispatch(arn, socket);
+    else this.plane.connection(arn, socket);
   }
 
   /** Loads state, binds listeners and starts health checks (after Berth's own port is bound). */
@@ -121,10 +146,16 @@ export class LoadBalancing {
     try {
       const gen = generation(this.d.sql);
       if (gen === this.snapshot.generation) return;
-      this.snapshot = loadSnapshot(this.d.sql, gen, this.d.clock.now());
-      this.balancer.refresh();
+      const now = this.d.clock.now();
+      const data = loadSnapshotData(this.d.sql, gen, now, this.resolvers);
+      this.snapshot = buildSnapshot(data);
+      this.plane.update(this.snapshot);
+      if (this.pool) {
+        // Workers start with the first listener, not with Berth.
+        if (this.snapshot.listeners.size) this.pool.start();
+        this.pool.update(data, now - Date.now());
+      }
       this.servers.sync(this.snapshot);
-      this.tcp.terminateGone(this.snapshot.targetGroups);
     } catch (err) {
       this.d.log.warn('load balancer state reload failed', { error: (err as Error)?.stack ?? String(err) });
     }
@@ -147,7 +178,7 @@ export class LoadBalancing {
     const target = this.httpListenerFor(req.headers.host);
     if (!target) return false;
     if ('rules' in target) {
-      this.http.handle(target, req, res);
+      this.plane.http.handle(target, req, res);
     } else {
       // A load balancer without an HTTP listener: nothing to answer with on this port.
       req.resume();
@@ -160,7 +191,7 @@ export class LoadBalancing {
   routeUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const target = this.httpListenerFor(req.headers.host);
     if (!target) return false;
-    if ('rules' in target) this.http.upgrade(target, req, socket, head);
+    if ('rules' in target) this.plane.http.upgrade(target, req, socket, head);
     else socket.destroy();
     return true;
   }
@@ -193,7 +224,7 @@ export class LoadBalancing {
     this.unsubscribe?.();
     this.health.stop();
     this.servers.closeAll();
-    this.tcp.closeAll();
-    this.http.close();
+    await this.pool?.stop();
+    this.plane.close();
   }
 }

@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-request-tracing.html
  */
 import { randomBytes } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type http from 'node:http';
 import type { FixedResponseActionConfig, RedirectActionConfig } from '@aws-sdk/client-elastic-load-balancing-v2';
 
@@ -20,6 +21,11 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Temporarily Unavailable',
   504: 'Gateway Time-out',
 };
+
+/** The reason phrase the load balancer sends with a status code. */
+export function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? STATUS_CODES[status] ?? 'Unknown';
+}
 
 export function errorPage(status: number): { headers: Record<string, string>; body: string } {
   const text = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
@@ -106,9 +112,17 @@ function randomHex12(): string {
   return pool.toString('hex', offset - 12, offset);
 }
 
+let epochSecond = -1;
+let epochHex = '';
+
 /** X-Amzn-Trace-Id: a new Root, or, when the client sent one, a Self field ahead of it. */
 export function traceHeader(existing: string | undefined, nowMs: number): string {
-  const id = `1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${randomHex12()}`;
+  const second = Math.floor(nowMs / 1000);
+  if (second !== epochSecond) {
+    epochSecond = second;
+    epochHex = second.toString(16).padStart(8, '0');
+  }
+  const id = `1-${epochHex}-${randomHex12()}`;
   if (existing && existing.includes('Root=')) return `Self=${id};${existing.replace(/Self=[^;]*;?/, '')}`;
   return `Root=${id}`;
 }

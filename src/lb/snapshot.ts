@@ -1,17 +1,90 @@
 /**
  * The data plane's view of ELBv2 state: every load balancer with its
- * listeners and compiled rules, every target group in use with its targets and
- * their health. Rebuilt from SQLite whenever the ELBv2 generation moves (any
- * API write, a registration by ECS, a health verdict), so a request never
- * touches the database.
+ * listeners and compiled rules, every target group with its targets, their
+ * health and the address each is reached at. Berth's main process reads it
+ * from SQLite (snapshot-loader.ts) whenever the ELBv2 generation moves (any
+ * API write, a registration by ECS, a health verdict) as plain data, which it
+ * also sends to the data plane's worker processes; each side compiles it
+ * here, so a request never touches the database.
  */
-import type { Action, Listener, LoadBalancer, RedirectActionConfig, FixedResponseActionConfig, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
-import {
-  everyForwardedTargetGroup, everyLoadBalancer, everyTargetGroup, listenersOf, rulesOf, targetsOf, type Attributes, type StoredHealth,
-} from '../services/elastic-load-balancing-v2/store.js';
-import type { Statements } from '../state/db.js';
+import type { Action, FixedResponseActionConfig, RedirectActionConfig, RuleCondition, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { Attributes, StoredHealth } from '../services/elastic-load-balancing-v2/store.js';
+import type { CertificateMaterial } from '../services/acm/store.js';
 import { compileConditions, type Predicate } from './rule-matcher.js';
-import { loadListenerTls, type ListenerTls } from './tls.js';
+import type { ResolvedTarget } from './target-resolver.js';
+
+/** What an HTTPS or TLS listener serves: its certificates (the default one first) and security policy. */
+export interface ListenerTls {
+  policy: string;
+  certificates: CertificateMaterial[];
+  /** Changes whenever the policy, the certificate list or a certificate's material does. */
+  key: string;
+}
+
+// ---- plain data (JSON-serializable: crosses the IPC channel to workers) ----------------------
+
+export interface TargetData {
+  id: string;
+  port: number;
+  state: StoredHealth;
+  reason: string | null;
+  drainUntil: number | null;
+  healthySince: number | null;
+  /** Where the data plane connects (resolved by the main process); null when nothing answers. */
+  addr: ResolvedTarget | null;
+}
+
+/** A target group with its targets: as data for workers (TargetData) or compiled as a view (TargetView). */
+interface TargetGroupOf<T> {
+  arn: string;
+  account: string;
+  region: string;
+  doc: TargetGroup;
+  attributes: Attributes;
+  inUse: boolean;
+  targets: T[];
+}
+
+export type TargetGroupData = TargetGroupOf<TargetData>;
+
+export interface RuleData {
+  arn: string;
+  priority: number | 'default';
+  conditions: RuleCondition[];
+  actions: Action[];
+}
+
+export interface ListenerData {
+  arn: string;
+  port: number;
+  protocol: string;
+  attributes: Attributes;
+  rules: RuleData[];
+  tls?: ListenerTls;
+}
+
+/** What a load balancer is, apart from its listeners (as data for workers, or compiled as a view). */
+interface LoadBalancerBase {
+  arn: string;
+  account: string;
+  region: string;
+  name: string;
+  type: string;
+  dnsName: string;
+  attributes: Attributes;
+}
+
+export interface LoadBalancerData extends LoadBalancerBase {
+  listeners: ListenerData[];
+}
+
+export interface SnapshotData {
+  generation: number;
+  loadBalancers: LoadBalancerData[];
+  targetGroups: TargetGroupData[];
+}
+
+// ---- compiled views ----------------------------------------------------------------------
 
 export interface TargetView {
   /** tg arn | id | port: stable across reloads (round robin, stickiness, health counters). */
@@ -23,17 +96,10 @@ export interface TargetView {
   draining: boolean;
   drainUntil: number | null;
   healthySince: number | null;
+  addr: ResolvedTarget | null;
 }
 
-export interface TargetGroupView {
-  arn: string;
-  account: string;
-  region: string;
-  doc: TargetGroup;
-  attributes: Attributes;
-  inUse: boolean;
-  targets: TargetView[];
-}
+export type TargetGroupView = TargetGroupOf<TargetView>;
 
 export interface WeightedGroup {
   group: TargetGroupView;
@@ -63,14 +129,7 @@ export interface ListenerView {
   tls?: ListenerTls;
 }
 
-export interface LoadBalancerView {
-  arn: string;
-  account: string;
-  region: string;
-  name: string;
-  type: string;
-  dnsName: string;
-  attributes: Attributes;
+export interface LoadBalancerView extends LoadBalancerBase {
   listeners: ListenerView[];
 }
 
@@ -81,6 +140,8 @@ export interface Snapshot {
   listeners: Map<string, ListenerView>;
   targetGroups: Map<string, TargetGroupView>;
 }
+
+export const EMPTY_DATA: SnapshotData = { generation: -1, loadBalancers: [], targetGroups: [] };
 
 export const EMPTY_SNAPSHOT: Snapshot = { generation: -1, loadBalancers: [], byDnsName: new Map(), listeners: new Map(), targetGroups: new Map() };
 
@@ -100,43 +161,36 @@ function compileAction(actions: Action[] | undefined, groups: Map<string, Target
   return { type: 'forward', groups: weighted, stickySeconds: sticky?.Enabled ? sticky.DurationSeconds ?? 3600 : undefined };
 }
 
-export function loadSnapshot(sql: Statements, generation: number, now: number): Snapshot {
-  const inUse = everyForwardedTargetGroup(sql);
+/** Compiles snapshot data: views linked to each other, rule conditions turned into predicates. */
+export function buildSnapshot(data: SnapshotData): Snapshot {
   const targetGroups = new Map<string, TargetGroupView>();
-  for (const tg of everyTargetGroup(sql)) {
-    const targets: TargetView[] = targetsOf(sql, tg.arn)
-      .filter((t) => t.drain_until === null || t.drain_until > now)
-      .map((t) => ({
-        key: `${tg.arn}|${t.id}|${t.port}`, id: t.id, port: t.port, state: t.state, reason: t.reason, draining: t.drain_until !== null,
-        drainUntil: t.drain_until, healthySince: t.healthy_since,
-      }));
-    targetGroups.set(tg.arn, { arn: tg.arn, account: tg.account, region: tg.region, doc: tg.doc, attributes: tg.attributes, inUse: inUse.has(tg.arn), targets });
+  for (const tg of data.targetGroups) {
+    const targets: TargetView[] = tg.targets.map((t) => ({
+      key: `${tg.arn}|${t.id}|${t.port}`, id: t.id, port: t.port, state: t.state, reason: t.reason, draining: t.drainUntil !== null,
+      drainUntil: t.drainUntil, healthySince: t.healthySince, addr: t.addr,
+    }));
+    targetGroups.set(tg.arn, { arn: tg.arn, account: tg.account, region: tg.region, doc: tg.doc, attributes: tg.attributes, inUse: tg.inUse, targets });
   }
   const loadBalancers: LoadBalancerView[] = [];
   const byDnsName = new Map<string, LoadBalancerView>();
   const listeners = new Map<string, ListenerView>();
-  for (const lb of everyLoadBalancer(sql)) {
-    const doc: LoadBalancer = lb.doc;
+  for (const lb of data.loadBalancers) {
     const view: LoadBalancerView = {
-      arn: lb.arn, account: lb.account, region: lb.region, name: doc.LoadBalancerName!, type: doc.Type!, dnsName: doc.DNSName!.toLowerCase(),
-      attributes: lb.attributes, listeners: [],
+      arn: lb.arn, account: lb.account, region: lb.region, name: lb.name, type: lb.type, dnsName: lb.dnsName, attributes: lb.attributes, listeners: [],
     };
-    for (const l of listenersOf(sql, lb.arn)) {
-      const ldoc: Listener = l.doc;
-      const rules: CompiledRule[] = rulesOf(sql, l.arn).map((r) => ({
+    for (const l of lb.listeners) {
+      const rules: CompiledRule[] = l.rules.map((r) => ({
         arn: r.arn,
-        priority: r.IsDefault ? 'default' : Number(r.Priority),
-        match: compileConditions(r.IsDefault ? [] : r.Conditions),
-        action: compileAction(r.Actions, targetGroups),
+        priority: r.priority,
+        match: compileConditions(r.priority === 'default' ? [] : r.conditions),
+        action: compileAction(r.actions, targetGroups),
       }));
-      const lv: ListenerView = {
-        arn: l.arn, port: ldoc.Port!, protocol: ldoc.Protocol!, attributes: l.attributes, rules, lb: view, tls: loadListenerTls(sql, l.arn, ldoc),
-      };
+      const lv: ListenerView = { arn: l.arn, port: l.port, protocol: l.protocol, attributes: l.attributes, rules, lb: view, tls: l.tls };
       view.listeners.push(lv);
       listeners.set(l.arn, lv);
     }
     loadBalancers.push(view);
     byDnsName.set(view.dnsName, view);
   }
-  return { generation, loadBalancers, byDnsName, listeners, targetGroups };
+  return { generation: data.generation, loadBalancers, byDnsName, listeners, targetGroups };
 }

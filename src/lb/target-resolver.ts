@@ -10,8 +10,11 @@
  * reach; for `instance` targets it is 127.0.0.1 (every instance Berth has is
  * this machine, so the registered port is a host port).
  *
+ * Resolvers belong to one Berth (its LoadBalancing owns a TargetResolvers):
+ * several Berths in one process each see their own state.
+ *
  * @example
- *   const unregister = registerTargetResolver({
+ *   const unregister = loadBalancing.resolvers.register({
  *     resolve: (account, region, type, id, port) => lookupTaskPort(account, region, id, port),
  *   });
  */
@@ -25,27 +28,29 @@ export interface TargetResolver {
   resolve(account: string, region: string, targetType: string, id: string, port: number): ResolvedTarget | undefined;
 }
 
-const resolvers: TargetResolver[] = [];
+export class TargetResolvers {
+  private list: TargetResolver[] = [];
 
-/** Adds a resolver (asked before earlier ones); returns a function that removes it. */
-export function registerTargetResolver(resolver: TargetResolver): () => void {
-  resolvers.unshift(resolver);
-  return () => {
-    const i = resolvers.indexOf(resolver);
-    if (i >= 0) resolvers.splice(i, 1);
-  };
-}
-
-export function resolveTarget(account: string, region: string, targetType: string, id: string, port: number): ResolvedTarget | undefined {
-  for (const r of resolvers) {
-    try {
-      const found = r.resolve(account, region, targetType, id, port);
-      if (found) return found;
-    } catch {
-      // A failing resolver must not take the data plane down; the next one is asked.
-    }
+  /** Adds a resolver (asked before earlier ones); returns a function that removes it. */
+  register(resolver: TargetResolver): () => void {
+    this.list.unshift(resolver);
+    return () => {
+      const i = this.list.indexOf(resolver);
+      if (i >= 0) this.list.splice(i, 1);
+    };
   }
-  // Every "instance" Berth knows is this machine: a port registered for an instance is a host port here.
-  if (targetType === 'instance') return { host: '127.0.0.1', port };
-  return { host: id, port };
+
+  resolve(account: string, region: string, targetType: string, id: string, port: number): ResolvedTarget {
+    for (const r of this.list) {
+      try {
+        const found = r.resolve(account, region, targetType, id, port);
+        if (found) return found;
+      } catch {
+        // A failing resolver must not take the data plane down; the next one is asked.
+      }
+    }
+    // Every "instance" Berth knows is this machine: a port registered for an instance is a host port here.
+    if (targetType === 'instance') return { host: '127.0.0.1', port };
+    return { host: id, port };
+  }
 }

@@ -64,7 +64,7 @@ export class TcpProxy {
   }
 
   private connect(listener: ListenerView, group: TargetGroupView, target: TargetView, client: net.Socket, clientIp: string): void {
-    const addr = this.balancer.address(group, target)!;
+    const addr = this.balancer.address(target)!;
     client.pause();
     // TLS target groups get TLS from the load balancer, which does not verify target certificates (as ELB).
     const secure = group.doc.Protocol === 'TLS';

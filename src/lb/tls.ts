@@ -7,29 +7,8 @@
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
  */
 import tls from 'node:tls';
-import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { certificateMaterial, type CertificateMaterial } from '../services/acm/store.js';
-import { listenerCertificates } from '../services/elastic-load-balancing-v2/certificate-store.js';
-import { DEFAULT_SSL_POLICY, tlsSettings } from '../services/elastic-load-balancing-v2/ssl-policies.js';
-import type { Statements } from '../state/db.js';
-
-export interface ListenerTls {
-  policy: string;
-  /** The default certificate first. */
-  certificates: CertificateMaterial[];
-  /** Changes whenever the policy, the certificate list or a certificate's material does. */
-  key: string;
-}
-
-/** What an HTTPS or TLS listener serves, read from state (undefined for other protocols). */
-export function loadListenerTls(sql: Statements, listenerArn: string, doc: Listener): ListenerTls | undefined {
-  if (doc.Protocol !== 'HTTPS' && doc.Protocol !== 'TLS') return undefined;
-  const certificates = listenerCertificates(sql, listenerArn)
-    .map((c) => certificateMaterial(sql, c.certificateArn))
-    .filter((c): c is CertificateMaterial => !!c);
-  const policy = doc.SslPolicy ?? DEFAULT_SSL_POLICY;
-  return { policy, certificates, key: [policy, ...certificates.map((c) => `${c.arn}@${c.version}`)].join('|') };
-}
+import { tlsSettings } from '../services/elastic-load-balancing-v2/ssl-policies.js';
+import type { ListenerTls } from './snapshot.js';
 
 function covers(name: string, host: string): 'exact' | 'wildcard' | undefined {
   if (name === host) return 'exact';

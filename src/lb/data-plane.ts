@@ -1,0 +1,204 @@
+/**
+ * The listener side of the data plane: connections accepted on listener ports
+ * (by listener-servers.ts, in Berth's main process) are handed here, in a
+ * worker process (worker.ts) or in the main process itself when workers are
+ * off, and served by protocol: HTTP on the fast path (alb-connection.ts, or
+ * node:http when Node's parser cannot be driven), HTTPS the same after TLS
+ * termination, TCP and TLS passed through to targets (tcp-proxy.ts). It
+ * follows the snapshot: a listener's certificates and policy are swapped in
+ * place, and its connections closed when it is deleted or moves.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import tls from 'node:tls';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { AlbConnection, type AlbContext } from './alb-connection.js';
+import { Balancer } from './balancer.js';
+import { idleTimeoutMs } from './forwarding.js';
+import { httpParserAvailable } from './http-parser.js';
+import { HttpProxy } from './http-proxy.js';
+import { sendError } from './responses.js';
+import { EMPTY_SNAPSHOT, type ListenerView, type Snapshot } from './snapshot.js';
+import { TargetConnections } from './target-connections.js';
+import { TcpProxy } from './tcp-proxy.js';
+import { TlsContexts } from './tls.js';
+
+/** A listener's state here: its connections, and the servers that terminate TLS or run node:http for it. */
+interface ListenerEntry {
+  port: number;
+  protocol: string;
+  sockets: Set<net.Socket>;
+  contexts?: TlsContexts;
+  tls?: tls.Server;
+  /** node:http, when the fast path is unavailable. */
+  http?: http.Server | https.Server;
+}
+
+export interface DataPlaneDeps {
+  clock: Clock;
+  log: Logger;
+  /** Where round robin starts (a worker's index): see balancer.ts. */
+  rrOffset?: number;
+}
+
+export class DataPlane {
+  private snapshot: Snapshot = EMPTY_SNAPSHOT;
+  private ports = new Map<string, number>();
+  private readonly entries = new Map<string, ListenerEntry>();
+  readonly balancer: Balancer;
+  readonly http: HttpProxy;
+  private readonly tcp: TcpProxy;
+  private readonly targets = new TargetConnections();
+  /** Node's parser can be driven directly (checked when the first listener needs it). */
+  private fastPath: boolean | undefined;
+  private readonly ctx: AlbContext;
+
+  constructor(private readonly d: DataPlaneDeps) {
+    this.balancer = new Balancer(d.rrOffset ?? 0);
+    this.http = new HttpProxy(this.balancer, d.clock, d.log);
+    this.http.boundPort = (arn) => this.ports.get(arn);
+    this.tcp = new TcpProxy(this.balancer, d.clock, d.log);
+    this.ctx = {
+      balancer: this.balancer, targets: this.targets, clock: d.clock, log: d.log,
+      listener: (arn) => this.snapshot.listeners.get(arn),
+      boundPort: (arn) => this.ports.get(arn),
+      upgrade: (listener, req, socket, head) => this.http.upgrade(listener, req, socket, head),
+    };
+  }
+
+  private get fast(): boolean {
+    if (this.fastPath === undefined) {
+      this.fastPath = httpParserAvailable();
+      if (!this.fastPath) this.d.log.warn('load balancer fast path unavailable on this Node version; listener ports use node:http');
+    }
+    return this.fastPath;
+  }
+
+  listener(arn: string): ListenerView | undefined {
+    return this.snapshot.listeners.get(arn);
+  }
+
+  /** Follows a new snapshot: TLS material swapped in place, connections of deleted or moved listeners closed. */
+  update(snapshot: Snapshot): void {
+    this.snapshot = snapshot;
+    this.balancer.refresh();
+    for (const [arn, e] of this.entries) {
+      const l = snapshot.listeners.get(arn);
+      if (!l || l.port !== e.port || l.protocol !== e.protocol) this.drop(arn);
+      else this.tune(e, l);
+    }
+    this.tcp.terminateGone(snapshot.targetGroups);
+  }
+
+  /** Where Berth listens for each listener (set by the main process as ports are bound). */
+  setPorts(ports: Map<string, number>): void {
+    this.ports = ports;
+  }
+
+  /** A connection accepted on a listener's port (not yet read from). */
+  connection(arn: string, socket: net.Socket): void {
+    const l = this.snapshot.listeners.get(arn);
+    if (!l) {
+      socket.destroy();
+      return;
+    }
+    const e = this.entry(l);
+    e.sockets.add(socket);
+    socket.once('close', () => e.sockets.delete(socket));
+    if (e.tls) e.tls.emit('connection', socket);
+    else if (e.http) this.feedHttp(e.http, socket);
+    else if (l.protocol === 'TCP') this.tcp.handle(l, socket);
+    else new AlbConnection(socket, arn, this.ctx, idleTimeoutMs(l));
+  }
+
+  private feedHttp(server: http.Server | https.Server, socket: net.Socket): void {
+    server.emit('connection', socket);
+    socket.resume();
+  }
+
+  private entry(l: ListenerView): ListenerEntry {
+    let e = this.entries.get(l.arn);
+    if (e) return e;
+    e = { port: l.port, protocol: l.protocol, sockets: new Set() };
+    this.entries.set(l.arn, e);
+    const arn = l.arn;
+    const secure = l.protocol === 'HTTPS' || l.protocol === 'TLS';
+    if (secure) e.contexts = this.newContexts(l);
+    if (l.protocol === 'HTTPS' && !this.fast) e.http = https.createServer(this.tlsOptions(arn, e.contexts!), (req, res) => this.onRequest(arn, req, res));
+    else if (l.protocol === 'HTTP' && !this.fast) e.http = http.createServer((req, res) => this.onRequest(arn, req, res));
+    else if (secure) {
+      e.tls = tls.createServer(this.tlsOptions(arn, e.contexts!), (socket) => {
+        const current = this.snapshot.listeners.get(arn);
+        if (!current) socket.destroy();
+        else if (current.protocol === 'TLS') this.tcp.handle(current, socket);
+        else new AlbConnection(socket, arn, this.ctx, idleTimeoutMs(current));
+      });
+      e.tls.on('tlsClientError', (_err, socket) => socket.destroy());
+    }
+    if (e.http) {
+      const server = e.http;
+      server.on('upgrade', (req, socket, head) => {
+        const current = this.snapshot.listeners.get(arn);
+        if (current) this.http.upgrade(current, req, socket, head);
+        else socket.destroy();
+      });
+      // Uploads and downloads may stream for as long as they make progress.
+      server.requestTimeout = 0;
+      server.on('clientError', (_err, socket) => {
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nServer: awselb/2.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+        else socket.destroy();
+      });
+    }
+    this.tune(e, l);
+    return e;
+  }
+
+  private onRequest(arn: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const current = this.snapshot.listeners.get(arn);
+    if (current) this.http.handle(current, req, res);
+    else sendError(res, 503, true);
+  }
+
+  private newContexts(l: ListenerView): TlsContexts {
+    return new TlsContexts(l.tls!, (cert, err) => {
+      this.d.log.warn('load balancer certificate unusable', { listener: l.arn, certificate: cert, error: String(err) });
+    });
+  }
+
+  /** Server options for TLS termination: the default certificate, the policy, SNI. */
+  private tlsOptions(arn: string, contexts: TlsContexts): tls.TlsOptions {
+    return {
+      ...contexts.options,
+      SNICallback: (servername, cb) => cb(null, this.entries.get(arn)?.contexts?.select(servername)),
+    };
+  }
+
+  private tune(e: ListenerEntry, l: ListenerView): void {
+    if (l.tls && e.contexts?.key !== l.tls.key) {
+      e.contexts = this.newContexts(l);
+      (e.tls ?? (e.http as tls.Server | undefined))?.setSecureContext(e.contexts.options);
+    }
+    if (e.http) {
+      // The load balancer's idle timeout closes idle client connections.
+      const idleMs = idleTimeoutMs(l);
+      e.http.keepAliveTimeout = idleMs;
+      e.http.headersTimeout = idleMs + 1000;
+    }
+  }
+
+  private drop(arn: string): void {
+    const e = this.entries.get(arn);
+    if (!e) return;
+    this.entries.delete(arn);
+    for (const s of e.sockets) s.destroy();
+  }
+
+  close(): void {
+    for (const arn of [...this.entries.keys()]) this.drop(arn);
+    this.targets.closeAll();
+    this.tcp.closeAll();
+    this.http.close();
+  }
+}
