@@ -30,6 +30,8 @@ describe('configuration', () => {
   it('takes a port from the environment as text and keeps defaults apart between calls', () => {
     assert.equal(resolveConfig(configFromEnv({ BERTH_PORT: '0' })).port, 0);
     assert.throws(() => resolveConfig(configFromEnv({ BERTH_PORT: '45x' })), /port: must be an integer/);
+    assert.equal(resolveConfig(configFromEnv({ BERTH_LB_WORKERS: '0' })).lbWorkers, 0);
+    assert.throws(() => resolveConfig(configFromEnv({ BERTH_LB_WORKERS: '-1' })), /lbWorkers: must be an integer from 0 to 64/);
     const a = resolveConfig();
     a.accessKeys.X = '111111111111';
     assert.deepEqual(resolveConfig().accessKeys, {});
