@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
-import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { fargateNetwork, fetchWhenUp, isRunning, isStopped, register, runOneContainerTask, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const CLUSTER = 'env-files';
@@ -51,15 +51,8 @@ describe('ECS environmentFiles on Docker', () => {
     await berth.stop();
   });
 
-  async function run(family: string, container: Partial<ContainerDefinition>) {
-    await register(ecs, {
-      family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', executionRoleArn: EXEC_ROLE,
-      containerDefinitions: [{ name: 'app', image, essential: true, portMappings: [{ containerPort: 8080 }], stopTimeout: 1, ...container }],
-    });
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net }));
-    assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
-    return out.tasks![0];
-  }
+  const run = (family: string, container: Partial<ContainerDefinition>) =>
+    runOneContainerTask(ecs, { cluster: CLUSTER, family, image, network: net, executionRoleArn: EXEC_ROLE, container });
 
   it('variables from S3 objects and a local file reach the container; environment wins, then the first file', async () => {
     const script = [
@@ -78,12 +71,7 @@ describe('ECS environmentFiles on Docker', () => {
     });
     const running = await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
     const port = running.containers![0].networkBindings![0].hostPort;
-    let body = '';
-    for (let i = 0; i < 50 && !body; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/env.txt`).catch(() => undefined);
-      if (res?.status === 200) body = await res.text();
-      else await new Promise((r) => setTimeout(r, 100));
-    }
+    const body = await fetchWhenUp(`http://127.0.0.1:${port}/env.txt`);
     assert.equal(body, 's3 value with spaces|local-value|from-first-file|2|from-environment|postgres://app:p=w@db:5432/app');
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
     await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');

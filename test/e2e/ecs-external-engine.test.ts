@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
-import { isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { fetchWhenUp, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { freePort, sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd.js';
 
@@ -49,11 +49,7 @@ describe('an external container instance on a second Docker engine', { skip: roo
     assert.equal(engine2('inspect', '-f', '{{.State.Running}}', id), 'true', 'the container is on the second engine');
     assert.throws(() => execFileSync('docker', ['inspect', id], { stdio: 'ignore' }), 'and not on the local one');
     const port = t.containers![0].networkBindings![0].hostPort;
-    let body = '';
-    for (let i = 0; i < 50 && !body; i++) {
-      body = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => '');
-      if (!body) await new Promise((r) => setTimeout(r, 100));
-    }
+    const body = await fetchWhenUp(`http://127.0.0.1:${port}/`);
     assert.match(body, /berth/);
     await ecs.send(new StopTaskCommand({ cluster, task: t.taskArn }));
     await waitForTask(ecs, cluster, t.taskArn!, isStopped, 'STOPPED');

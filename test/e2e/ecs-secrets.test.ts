@@ -5,11 +5,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
-import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { fargateNetwork, fetchWhenUp, isRunning, isStopped, runOneContainerTask, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const CLUSTER = 'secrets';
@@ -43,15 +43,8 @@ describe('ECS task secrets on Docker', () => {
     await berth.stop();
   });
 
-  async function run(family: string, secrets: { name: string; valueFrom: string }[], command: string[]) {
-    await register(ecs, {
-      family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', executionRoleArn: EXEC_ROLE,
-      containerDefinitions: [{ name: 'app', image, essential: true, command, secrets, portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
-    });
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net }));
-    assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
-    return out.tasks![0];
-  }
+  const run = (family: string, secrets: { name: string; valueFrom: string }[], command: string[]) =>
+    runOneContainerTask(ecs, { cluster: CLUSTER, family, image, network: net, executionRoleArn: EXEC_ROLE, container: { command, secrets } });
 
   it('secrets from a Secrets Manager JSON key and an SSM SecureString appear in the container environment', async () => {
     // The container writes what it received into a file and serves it on its port.
@@ -71,12 +64,7 @@ describe('ECS task secrets on Docker', () => {
     ], ['sh', '-c', script]);
     const running = await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
     const port = running.containers![0].networkBindings![0].hostPort;
-    let body = '';
-    for (let i = 0; i < 50 && !body; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/env.txt`).catch(() => undefined);
-      if (res?.status === 200) body = await res.text();
-      else await new Promise((r) => setTimeout(r, 100));
-    }
+    const body = await fetchWhenUp(`http://127.0.0.1:${port}/env.txt`);
     assert.equal(body, 'p@ss word!|app|5432|tok-123|tok-123|old-pw');
     await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
     await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');

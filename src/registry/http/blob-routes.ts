@@ -4,25 +4,14 @@ import { RegistryError } from '../errors.js';
 import { GC_GRACE_MS } from '../gc.js';
 import { repoBlobSize, touchLink, unlinkBlob } from '../metadata.js';
 import type { ByteRange } from '../storage/driver.js';
+import { byteRange } from '../../shared/byte-range.js';
 import type { RouteContext } from './handler.js';
 import { API_VERSION_HEADER, send } from './respond.js';
 
 /** Parses `bytes=a-b`, `bytes=a-` or `bytes=-n` against the blob size; undefined = unsatisfiable. */
 export function parseRange(header: string, size: number): ByteRange | undefined {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0) return undefined;
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  return start <= end && start < size ? { start, end } : undefined;
+  const range = byteRange(header, size);
+  return typeof range === 'string' ? undefined : range;
 }
 
 export async function getBlob(ctx: RouteContext): Promise<void> {

@@ -17,6 +17,7 @@ import {
 } from './errors.js';
 import { ObjectFiles } from './files.js';
 import { deleteObjectRow, findObject, ownBucket, putObjectRow, requireObject, type ObjectDoc, type ObjectRow, type StoredChecksum } from './store.js';
+import { byteRange } from '../../shared/byte-range.js';
 
 /** What S3 reports for an object stored without a Content-Type. */
 export const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
@@ -94,22 +95,9 @@ export function checkConditions(o: ObjectRow, c: Conditions, prefix = ''): void 
 /** A `bytes=` range against a size; undefined means "send it all" (S3 ignores ranges it cannot parse). */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
   if (header === undefined) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0) throw invalidRange(header, size);
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-    if (m[2] !== '' && Number(m[2]) < start) return undefined;
-  }
-  if (start >= size) throw invalidRange(header, size);
-  return { start, end };
+  const range = byteRange(header, size);
+  if (range === 'unsatisfiable') throw invalidRange(header, size);
+  return range === 'ignore' ? undefined : range;
 }
 
 function checkVersion(versionId: string | undefined) {
