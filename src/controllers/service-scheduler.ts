@@ -194,7 +194,8 @@ export class ServiceScheduler implements Reconciler {
     service.pendingCount = after.length - service.runningCount;
     const steady = this.settle(service, views, now);
 
-    if (service.status === 'DRAINING' && after.length === 0) {
+    // As on ECS, a deleted service turns INACTIVE once its tasks have stopped, not when they are told to.
+    if (service.status === 'DRAINING' && taskRows(this.d.sql, row).every((t) => t.lastStatus === 'STOPPED')) {
       service.status = 'INACTIVE';
       addEvent(service, 'has stopped all its tasks and is now INACTIVE.', now);
     }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServiceDeploymentsCommand, DescribeServiceRevisionsCommand,
-  DescribeServicesCommand, ECSClient, InvalidParameterException, ListServiceDeploymentsCommand, ListServicesCommand, ListTasksCommand,
+  DescribeServicesCommand, DescribeTasksCommand, ECSClient, InvalidParameterException, ListServiceDeploymentsCommand, ListServicesCommand, ListTasksCommand,
   ServiceNotFoundException, StopTaskCommand, UpdateServiceCommand, type Service, ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
@@ -137,10 +137,15 @@ describe('ECS services (fake runtime)', () => {
   it('DeleteService refuses a scaled-up service, and with force drains it to INACTIVE', async () => {
     await assert.rejects(ecs.send(new DeleteServiceCommand({ cluster: C, service: 'web' })), (e: unknown) =>
       e instanceof InvalidParameterException && /scaled above 0/.test(e.message));
+    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
+    assert.ok(taskArns!.length > 0);
     const { service } = await ecs.send(new DeleteServiceCommand({ cluster: C, service: 'web', force: true }));
     assert.equal(service?.status, 'DRAINING');
     const s = await waitService('web', (x) => x.status === 'INACTIVE', 'INACTIVE');
     assert.equal(s.runningCount, 0);
+    // INACTIVE comes once the tasks have stopped, not when they are told to.
+    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: taskArns }));
+    assert.deepEqual(tasks!.map((t) => t.lastStatus), taskArns!.map(() => 'STOPPED'));
     const list = await ecs.send(new ListServicesCommand({ cluster: C }));
     assert.deepEqual(list.serviceArns, []);
   });
