@@ -6,13 +6,18 @@
  * COMPLETE or FAILED (registry/replication.ts). A push answers at once; the
  * change feed wakes the controller, and a restarted Berth finds the rows
  * still IN_PROGRESS and copies them then.
+ *
+ * It also drives replication backfills (key `backfill:<id>`,
+ * registry/replication-backfill.ts): one bounded batch of copies per pass,
+ * requeued until the backfill ends.
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 import { parseReplicationKey, replicatePending } from '../registry/replication.js';
-import type { Reconciler } from './runtime.js';
+import { advanceBackfill, getBackfill, parseBackfillKey } from '../registry/replication-backfill.js';
+import type { ReconcileResult, Reconciler } from './runtime.js';
 
 export interface EcrReplicationDeps {
   db: Db;
@@ -30,7 +35,9 @@ export class EcrReplication implements Reconciler {
 
   constructor(private readonly d: EcrReplicationDeps) {}
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const backfill = parseBackfillKey(key);
+    if (backfill !== undefined) return this.backfill(backfill);
     const parsed = parseReplicationKey(key);
     const { db, sql, clock, log } = this.d;
     if (!parsed || !db.open) return;
@@ -45,5 +52,17 @@ export class EcrReplication implements Reconciler {
       if (o.status === 'COMPLETE') log.info('ecr image replicated', fields);
       else log.warn('ecr image replication failed', { ...fields, failureCode: o.failureCode });
     }
+  }
+
+  private backfill(id: string): ReconcileResult | void {
+    const { db, sql, clock, log } = this.d;
+    if (!db.open) return;
+    const pass = db.transaction(() => advanceBackfill(sql, clock.now(), id))();
+    for (const k of pass.lifecyclePolicyKeys) this.d.changes?.publish('ecr.lifecycle-policy', k);
+    const failed = pass.copied.filter((c) => c.failureCode);
+    if (pass.copied.length) log.info('ecr replication backfill pass', { backfill: id, copied: pass.copied.length, failed: failed.length });
+    if (pass.more) return { requeueAfterMs: 0 };
+    const b = getBackfill(sql, id);
+    if (b && pass.copied.length) log.info('ecr replication backfill ended', { backfill: id, status: b.status });
   }
 }

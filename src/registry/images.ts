@@ -10,7 +10,7 @@ import { isDigest, sha256 } from './digest.js';
 import { RegistryError } from './errors.js';
 import { parseManifest, type ParsedManifest } from './manifest-format.js';
 import {
-  deleteManifestRow, digestForTag, getManifest, insertManifest, parentIndexes, repoBlobSize, setTag, tagsOf,
+  deleteManifestRow, digestForTag, getManifest, insertManifest, parentIndexes, repoBlobSize, setImageStatus, setTag, tagsOf,
   type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
 } from './metadata.js';
 import { TAG_RE, type RepoRef } from './names.js';
@@ -90,6 +90,9 @@ export function putManifest(sql: Statements, now: number, repo: RepoRow, input: 
     }, refs);
     // ECR scan on push (repository or registry scanning configuration): a new image gets a scan queued.
     scanOnPush(sql, now, repo, digest, { mediaType: manifest.mediaType, artifactType: manifest.artifactType ?? null });
+  } else if (existing.imageStatus === 'ARCHIVED') {
+    // ECR: re-pushing an archived image restores it to standard storage.
+    setImageStatus(sql, repo, digest, 'ACTIVE', now);
   }
   if (tag !== undefined) setTag(sql, repo, tag, digest, now);
   return { digest, manifest, created: !existing };

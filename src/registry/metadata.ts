@@ -138,6 +138,10 @@ export interface ManifestRow {
   body: Buffer;
   pushedAt: number;
   lastPulledAt: number | null;
+  /** ECR's storage class: ACTIVE (standard) or ARCHIVED (migration 24); an archived image cannot be pulled. */
+  imageStatus: 'ACTIVE' | 'ARCHIVED';
+  lastArchivedAt: number | null;
+  lastActivatedAt: number | null;
   seq: number;
 }
 
@@ -150,12 +154,16 @@ interface RawManifest {
   body: Buffer;
   pushed_at: number;
   last_pulled_at: number | null;
+  image_status: 'ACTIVE' | 'ARCHIVED';
+  last_archived_at: number | null;
+  last_activated_at: number | null;
   seq: number;
 }
 
 const toManifest = (r: RawManifest): ManifestRow => ({
   digest: r.digest, mediaType: r.media_type, artifactType: r.artifact_type, subject: r.subject,
-  imageSize: r.image_size, body: r.body, pushedAt: r.pushed_at, lastPulledAt: r.last_pulled_at, seq: r.seq,
+  imageSize: r.image_size, body: r.body, pushedAt: r.pushed_at, lastPulledAt: r.last_pulled_at,
+  imageStatus: r.image_status ?? 'ACTIVE', lastArchivedAt: r.last_archived_at ?? null, lastActivatedAt: r.last_activated_at ?? null, seq: r.seq,
 });
 
 export function getManifest(sql: Statements, ref: RepoRef, digest: string): ManifestRow | undefined {
@@ -177,7 +185,7 @@ export interface ManifestRef {
   kind: 'blob' | 'manifest';
 }
 
-export function insertManifest(sql: Statements, ref: RepoRef, m: Omit<ManifestRow, 'seq' | 'lastPulledAt'>, refs: ManifestRef[]): void {
+export function insertManifest(sql: Statements, ref: RepoRef, m: Omit<ManifestRow, 'seq' | 'lastPulledAt' | 'imageStatus' | 'lastArchivedAt' | 'lastActivatedAt'>, refs: ManifestRef[]): void {
   const seq = (sql.get(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM registry_manifests WHERE ${KEY}`).get(...key(ref)) as { n: number }).n;
   sql.get(
     `INSERT INTO registry_manifests (account, region, repo, digest, media_type, artifact_type, subject, image_size, body, pushed_at, last_pulled_at, seq)
@@ -202,6 +210,12 @@ export function parentIndexes(sql: Statements, ref: RepoRef, digest: string): st
 
 export function referrers(sql: Statements, ref: RepoRef, subject: string): ManifestRow[] {
   return (sql.get(`SELECT * FROM registry_manifests WHERE ${KEY} AND subject = ? ORDER BY seq`).all(...key(ref), subject) as RawManifest[]).map(toManifest);
+}
+
+/** Moves an image between ECR's storage classes: ARCHIVED stamps lastArchivedAt, ACTIVE (a restore) lastActivatedAt. */
+export function setImageStatus(sql: Statements, ref: RepoRef, digest: string, status: 'ACTIVE' | 'ARCHIVED', now: number): void {
+  const column = status === 'ARCHIVED' ? 'last_archived_at' : 'last_activated_at';
+  sql.get(`UPDATE registry_manifests SET image_status = ?, ${column} = ? WHERE ${KEY} AND digest = ?`).run(status, now, ...key(ref), digest);
 }
 
 export function touchPull(sql: Statements, ref: RepoRef, digest: string, now: number): void {

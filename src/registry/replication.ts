@@ -111,7 +111,9 @@ export function replicationStatuses(sql: Statements, ref: RepoRef, digest: strin
 export function pendingReplicationKeys(sql: Statements): string[] {
   const rows = sql.get("SELECT DISTINCT account, region, repo, digest FROM ecr_replication_statuses WHERE status = 'IN_PROGRESS'")
     .all() as { account: string; region: string; repo: string; digest: string }[];
-  return rows.map((r) => replicationKey({ account: r.account, region: r.region, name: r.repo }, r.digest));
+  // Replication backfills still to be driven ride on the same controller (key backfill:<id>).
+  const backfills = sql.get("SELECT id FROM ecr_replication_backfills WHERE status IN ('PREPARING', 'IN_PROGRESS', 'STOPPING')").pluck().all() as string[];
+  return [...rows.map((r) => replicationKey({ account: r.account, region: r.region, name: r.repo }, r.digest)), ...backfills.map((id) => `backfill:${id}`)];
 }
 
 function setStatus(sql: Statements, ref: RepoRef, digest: string, row: ReplicationRow, status: ReplicationState, failureCode: string | null, now: number) {
@@ -174,7 +176,7 @@ export function replicatePending(sql: Statements, now: number, ref: RepoRef, dig
   return outcomes;
 }
 
-function failureOf(err: unknown): ReplicationFailure {
+export function failureOf(err: unknown): ReplicationFailure {
   if (!(err instanceof RegistryError)) throw err;
   if (err.kind === 'immutable-tag') return 'IMAGE_TAG_ALREADY_EXISTS';
   if (err.kind === 'missing-layers' || err.kind === 'missing-manifests') return 'IMAGE_CONTENT_NOT_FOUND';
@@ -195,7 +197,7 @@ function settingsFor(source: RepoRow, dest: { account: string; region: string })
   return settings;
 }
 
-function copyImage(
+export function copyImage(
   sql: Statements, now: number, source: RepoRow, manifest: ManifestRow, dest: { account: string; region: string }, createdLifecyclePolicies: string[],
 ): ReplicationFailure | undefined {
   const destRef: RepoRef = { account: dest.account, region: dest.region, name: source.name };

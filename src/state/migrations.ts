@@ -495,4 +495,24 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 24,
+    name: 'ecr image storage class (archive) and replication backfills',
+    sql: `
+      ALTER TABLE registry_manifests ADD COLUMN image_status TEXT NOT NULL DEFAULT 'ACTIVE';
+      ALTER TABLE registry_manifests ADD COLUMN last_archived_at REAL;
+      ALTER TABLE registry_manifests ADD COLUMN last_activated_at REAL;
+      CREATE TABLE ecr_replication_backfills (
+        id TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL,
+        dest_account TEXT NOT NULL, dest_region TEXT NOT NULL, status TEXT NOT NULL, failure_code TEXT,
+        started_at REAL NOT NULL, ended_at REAL, total INTEGER, seq INTEGER NOT NULL
+      );
+      CREATE INDEX ecr_replication_backfills_registry ON ecr_replication_backfills (account, region, seq);
+      CREATE TABLE ecr_replication_backfill_items (
+        backfill_id TEXT NOT NULL, n INTEGER NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL, tag TEXT,
+        status TEXT NOT NULL, failure_code TEXT,
+        PRIMARY KEY (backfill_id, n)
+      );
+    `,
+  },
 ];

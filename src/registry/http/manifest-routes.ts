@@ -47,7 +47,8 @@ export async function getManifest(ctx: RouteContext): Promise<void> {
   const cached = resolveManifest(ctx.reg.sql, ctx.repo, ctx.param);
   // A pull through cache repository fetches what it lacks from upstream (pull-through.ts).
   const found = ctx.reg.pullThrough ? await ctx.reg.pullThrough.manifest(ctx.repo, ctx.param, cached, ctx.req.headers.accept) : cached;
-  if (!found) throw manifestUnknown(ctx.param);
+  // An archived image cannot be pulled: ECR answers 404 until it is restored.
+  if (!found || found.imageStatus === 'ARCHIVED') throw manifestUnknown(ctx.param);
   const m = negotiate(ctx, found);
   // A GET is a pull: ECR records lastRecordedPullTime (a HEAD only checks).
   if (!ctx.head) touchPull(ctx.reg.sql, ctx.repo, m.row.digest, ctx.reg.clock.now());

@@ -7,7 +7,8 @@
 import type {
   BatchDeleteImageRequest, BatchDeleteImageResponse, BatchGetImageRequest, BatchGetImageResponse,
   DescribeImagesRequest, DescribeImagesResponse, Image, ImageDetail, ImageFailure, ImageIdentifier,
-  ListImagesRequest, ListImagesResponse, PutImageRequest, PutImageResponse,
+  ListImagesRequest, ListImagesResponse, PutImageRequest, PutImageResponse, UpdateImageStorageClassRequest,
+  UpdateImageStorageClassResponse,
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
@@ -15,7 +16,7 @@ import { RegistryError } from '../../registry/errors.js';
 import { deleteImage, putManifest, resolveManifest } from '../../registry/images.js';
 import { translateManifest } from '../../registry/manifest-format.js';
 import {
-  deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, tagsOf, touchPull,
+  deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, setImageStatus, tagsOf, touchPull,
   type ManifestRow, type RepoRow,
 } from '../../registry/metadata.js';
 import { TAG_RE } from '../../registry/names.js';
@@ -34,12 +35,26 @@ function checkTagStatus(status: string | undefined) {
   }
 }
 
+/**
+ * The imageStatus filter of ListImages and DescribeImages: ACTIVE when unset,
+ * as on ECR (archived images are listed only when asked for). Berth restores
+ * at once, so nothing is ever ACTIVATING.
+ */
+function statusFilter(status: string | undefined): (m: ManifestRow) => boolean {
+  if (status !== undefined && !['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'].includes(status)) {
+    throw invalidParameter(`Invalid parameter at 'filter.imageStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [ACTIVE, ARCHIVED, ACTIVATING, ANY]'`);
+  }
+  const wanted = status ?? 'ACTIVE';
+  return (m) => wanted === 'ANY' || m.imageStatus === wanted;
+}
+
 export function listImages(ctx: RequestContext, input: ListImagesRequest): ListImagesResponse {
   const repo = requireRepo(ctx, input, 'ecr:ListImages');
   checkTagStatus(input.filter?.tagStatus);
   const status = input.filter?.tagStatus ?? 'ANY';
+  const inStatus = statusFilter(input.filter?.imageStatus);
   const ids: ImageIdentifier[] = [];
-  for (const m of allManifests(ctx, repo)) {
+  for (const m of allManifests(ctx, repo).filter(inStatus)) {
     const tags = tagsOf(ctx.sql, repo, m.digest);
     if (tags.length && status !== 'UNTAGGED') ids.push(...tags.map((imageTag) => ({ imageDigest: m.digest, imageTag })));
     if (!tags.length && status !== 'TAGGED') ids.push({ imageDigest: m.digest });
@@ -66,7 +81,9 @@ function detail(ctx: RequestContext, repo: RepoRow, m: ManifestRow): ImageDetail
     ...(m.lastPulledAt ? { lastRecordedPullTime: new Date(m.lastPulledAt) } : {}),
     ...(m.subject ? { subjectManifestDigest: m.subject } : {}),
     ...scanDetail(ctx, repo, m.digest),
-    imageStatus: 'ACTIVE',
+    imageStatus: m.imageStatus,
+    ...(m.lastArchivedAt ? { lastArchivedAt: new Date(m.lastArchivedAt) } : {}),
+    ...(m.lastActivatedAt ? { lastActivatedAt: new Date(m.lastActivatedAt) } : {}),
   };
 }
 
@@ -75,6 +92,7 @@ const idText = (id: ImageIdentifier) => `{imageDigest:'${id.imageDigest ?? 'null
 export function describeImages(ctx: RequestContext, input: DescribeImagesRequest): DescribeImagesResponse {
   const repo = requireRepo(ctx, input, 'ecr:DescribeImages');
   checkTagStatus(input.filter?.tagStatus);
+  const inStatus = statusFilter(input.filter?.imageStatus);
   if (input.imageIds?.length) {
     if (input.maxResults !== undefined || input.nextToken !== undefined) throw invalidParameter('Cannot specify imageIds together with maxResults or nextToken.');
     const seen = new Set<string>();
@@ -90,7 +108,7 @@ export function describeImages(ctx: RequestContext, input: DescribeImagesRequest
     return { imageDetails };
   }
   const status = input.filter?.tagStatus ?? 'ANY';
-  const all = allManifests(ctx, repo).map((m) => detail(ctx, repo, m)).filter((d) =>
+  const all = allManifests(ctx, repo).filter(inStatus).map((m) => detail(ctx, repo, m)).filter((d) =>
     status === 'ANY' || (status === 'TAGGED' ? !!d.imageTags : !d.imageTags));
   const limit = pageSize(input.maxResults);
   const start = decodeToken(input.nextToken);
@@ -147,6 +165,11 @@ export function batchGetImage(ctx: RequestContext, input: BatchGetImageRequest):
       continue;
     }
     const m = lookup(ctx, repo, id)!;
+    // An archived image cannot be pulled until it is restored (the registry answers 404 too).
+    if (m.imageStatus === 'ARCHIVED') {
+      failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image is archived; restore it with UpdateImageStorageClass before pulling it' });
+      continue;
+    }
     const served = inAcceptedType(m, id, accepted);
     if (!served) {
       failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
@@ -228,4 +251,52 @@ export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageR
     if (err instanceof RegistryError) throw fromRegistryError(err, repo);
     throw err;
   }
+}
+
+/**
+ * ECR archive: ARCHIVE moves an ACTIVE image to the archival storage class
+ * (still listed and described, with imageStatus ARCHIVED and lastArchivedAt,
+ * but not pullable); STANDARD restores an ARCHIVED one. Berth keeps the
+ * bytes where they were, so a restore is immediate: the image is ACTIVE
+ * (lastActivatedAt) when the call returns, never ACTIVATING.
+ */
+export function updateImageStorageClass(ctx: RequestContext, input: UpdateImageStorageClassRequest): UpdateImageStorageClassResponse {
+  const repo = requireRepo(ctx, input, 'ecr:UpdateImageStorageClass');
+  const target = input.targetStorageClass;
+  if (target !== 'STANDARD' && target !== 'ARCHIVE') {
+    throw invalidParameter("Invalid parameter at 'targetStorageClass' failed to satisfy constraint: 'Member must satisfy enum value set: [STANDARD, ARCHIVE]'");
+  }
+  const id = input.imageId ?? {};
+  if (!id.imageDigest && !id.imageTag) throw invalidParameter('Invalid request parameters: both tag and digest cannot be null');
+  if (id.imageDigest !== undefined && !isDigest(id.imageDigest)) throw invalidParameter("Invalid parameter at 'imageId.imageDigest' failed to satisfy constraint: 'Invalid digest'");
+  if (id.imageTag !== undefined && !TAG_RE.test(id.imageTag)) {
+    throw invalidParameter(`Invalid parameter at 'imageId.imageTag' failed to satisfy constraint: 'must satisfy regular expression '${TAG_RE.source}''`);
+  }
+  const m = lookup(ctx, repo, id);
+  if (!m) {
+    throw imageNotFound(`The image with imageId ${idText(id)} does not exist within the repository with name '${repo.name}' in the registry with id '${repo.account}'`);
+  }
+  const status = target === 'ARCHIVE' ? 'ARCHIVED' : 'ACTIVE';
+  if (m.imageStatus === status) {
+    throw new AwsError(
+      'ImageStorageClassUpdateNotSupportedException',
+      target === 'ARCHIVE'
+        ? `The image with digest '${m.digest}' is already archived in the repository with name '${repo.name}' in the registry with id '${repo.account}'`
+        : `The image with digest '${m.digest}' is not archived in the repository with name '${repo.name}' in the registry with id '${repo.account}'; only an archived image can be restored`,
+    );
+  }
+  if (target === 'ARCHIVE' && parentIndexes(ctx.sql, repo, m.digest).length) {
+    // An index's platform images go with the index (archive the index itself).
+    throw new AwsError(
+      'ImageStorageClassUpdateNotSupportedException',
+      `The image with digest '${m.digest}' is referenced by an image index in the repository with name '${repo.name}'; archive the index instead`,
+    );
+  }
+  setImageStatus(ctx.sql, repo, m.digest, status, ctx.clock.now());
+  return {
+    registryId: repo.account,
+    repositoryName: repo.name,
+    imageId: { imageDigest: m.digest, ...(id.imageTag ? { imageTag: id.imageTag } : {}) },
+    imageStatus: status,
+  };
 }

@@ -1,10 +1,10 @@
 /**
  * ECR: the control API over Berth's registry. What is and is not supported:
- * README.md beside this file. Unlisted operations answer 501.
+ * README.md beside this file. Unlisted operations answer 501 (none are left).
  */
 import type { Provider } from '../provider.js';
 import { getAuthorizationToken } from './auth.js';
-import { batchDeleteImage, batchGetImage, describeImages, listImages, putImage } from './images.js';
+import { batchDeleteImage, batchGetImage, describeImages, listImages, putImage, updateImageStorageClass } from './images.js';
 import {
   batchCheckLayerAvailability, completeLayerUpload, getDownloadUrlForLayer, initiateLayerUpload, uploadLayerPart,
 } from './layers.js';
@@ -15,7 +15,10 @@ import {
   createRepository, deleteRepository, describeRepositories, putImageScanningConfiguration, putImageTagMutability,
 } from './repositories.js';
 import { listTagsForResource, tagResource, untagResource } from './tagging.js';
-import { describeImageReplicationStatus, describeRegistry, putReplicationConfiguration } from './replication.js';
+import {
+  describeImageReplicationStatus, describeRegistry, describeReplicationBackfillResults, listReplicationBackfills,
+  putReplicationConfiguration, startReplicationBackfill, stopReplicationBackfill,
+} from './replication.js';
 import {
   createPullThroughCacheRule, deletePullThroughCacheRule, describePullThroughCacheRules, updatePullThroughCacheRule,
   validatePullThroughCacheRule,
@@ -79,6 +82,11 @@ export const provider: Provider = {
   putReplicationConfiguration,
   describeRegistry,
   describeImageReplicationStatus,
+  startReplicationBackfill,
+  stopReplicationBackfill,
+  listReplicationBackfills,
+  describeReplicationBackfillResults,
+  updateImageStorageClass,
   createPullThroughCacheRule,
   describePullThroughCacheRules,
   updatePullThroughCacheRule,

@@ -1,19 +1,31 @@
 /**
  * Private image replication through the ECR API: PutReplicationConfiguration
- * (validated as ECR does), DescribeRegistry, DescribeImageReplicationStatus.
- * Copies run in the ecr-replication controller (registry/replication.ts).
+ * (validated as ECR does), DescribeRegistry, DescribeImageReplicationStatus,
+ * and replication backfills (Start/Stop/ListReplicationBackfills,
+ * DescribeReplicationBackfillResults). Copies run in the ecr-replication
+ * controller (registry/replication.ts, registry/replication-backfill.ts);
+ * these operations only record what is wanted.
  */
+import { randomUUID } from 'node:crypto';
 import type {
   DescribeImageReplicationStatusRequest, DescribeImageReplicationStatusResponse, DescribeRegistryRequest,
-  DescribeRegistryResponse, PutReplicationConfigurationRequest, PutReplicationConfigurationResponse,
-  ReplicationConfiguration, ReplicationRule,
+  DescribeRegistryResponse, DescribeReplicationBackfillResultsRequest, DescribeReplicationBackfillResultsResponse,
+  ListReplicationBackfillsRequest, ListReplicationBackfillsResponse, PutReplicationConfigurationRequest,
+  PutReplicationConfigurationResponse, ReplicationBackfillSummary, ReplicationConfiguration, ReplicationRule,
+  StartReplicationBackfillRequest, StartReplicationBackfillResponse, StopReplicationBackfillRequest,
+  StopReplicationBackfillResponse,
 } from '@aws-sdk/client-ecr';
+import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { resolveManifest } from '../../registry/images.js';
 import { digestForTag } from '../../registry/metadata.js';
-import { getReplicationConfig, putReplicationConfig, replicationStatuses } from '../../registry/replication.js';
+import { destinationsFor, getReplicationConfig, putReplicationConfig, replicationStatuses } from '../../registry/replication.js';
+import {
+  ACTIVE_BACKFILL, backfillKey, backfillProgress, backfillResults, getBackfill, insertBackfill, listBackfills, stopBackfill,
+  type BackfillRow,
+} from '../../registry/replication-backfill.js';
 import type { RequestContext } from '../provider.js';
-import { requireRepo } from './common.js';
+import { checkRegistryId, decodeToken, encodeToken, requireRepo } from './common.js';
 import { imageNotFound, invalidParameter } from './errors.js';
 
 // ECR's quotas: "up to 25 unique destinations across all rules, with a maximum of 10 rules total. Each rule may
@@ -101,5 +113,148 @@ export function describeImageReplicationStatus(ctx: RequestContext, input: Descr
       status: r.status,
       ...(r.failureCode ? { failureCode: r.failureCode } : {}),
     })),
+  };
+}
+
+// --- replication backfills --------------------------------------------------
+
+/** ECR: "a registry can have at most 10 replication backfills in progress at once". */
+const MAX_ACTIVE_BACKFILLS = 10;
+const BACKFILL_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The registry a backfill request names: only the caller's own (registryId defaults to it). */
+function ownRegistry(ctx: RequestContext, registryId: string | undefined, action: string): void {
+  checkRegistryId(registryId);
+  if (registryId !== undefined && registryId !== ctx.account) {
+    throw new AwsError(
+      'AccessDeniedException',
+      `User: arn:aws:iam::${ctx.account}:root is not authorized to perform: ${action} on resource: arn:aws:ecr:${ctx.region}:${registryId}:registry`,
+      { status: 400 },
+    );
+  }
+}
+
+/** The caller's backfill by id, else ReplicationBackfillNotFoundException. */
+function requireBackfill(ctx: RequestContext, id: string | undefined): BackfillRow {
+  if (!id || id.length > 36) throw constraint('replicationBackfillId', 'Member must have length less than or equal to 36 and greater than or equal to 1');
+  const b = BACKFILL_ID_RE.test(id) ? getBackfill(ctx.sql, id) : undefined;
+  if (!b || b.account !== ctx.account || b.region !== ctx.region) {
+    throw new AwsError('ReplicationBackfillNotFoundException', `The replication backfill with id '${id}' does not exist in the registry with id '${ctx.account}'`);
+  }
+  return b;
+}
+
+const destinationOf = (b: BackfillRow) => ({ region: b.destRegion, registryId: b.destAccount });
+
+export function startReplicationBackfill(ctx: RequestContext, input: StartReplicationBackfillRequest): StartReplicationBackfillResponse {
+  ownRegistry(ctx, input.registryId, 'ecr:StartReplicationBackfill');
+  const d = input.destination;
+  if (!REGION_RE.test(d?.region ?? '')) throw constraint('destination.region', "must satisfy regular expression '[0-9a-z-]{2,25}'");
+  if (!ACCOUNT_RE.test(d?.registryId ?? '')) throw constraint('destination.registryId', "must satisfy regular expression '[0-9]{12}'");
+  const dest = { account: d!.registryId!, region: d!.region! };
+  // ECR: "The destination must already be configured in the registry's replication configuration."
+  const configured = (getReplicationConfig(ctx.sql, ctx.account, ctx.region)?.rules ?? [])
+    .some((r) => (r.destinations ?? []).some((x) => x.registryId === dest.account && x.region === dest.region));
+  if (!configured) {
+    throw invalidParameter(
+      `The destination with region '${dest.region}' and registry id '${dest.account}' is not configured in the replication configuration of the registry with id '${ctx.account}'`,
+    );
+  }
+  const active = listBackfills(ctx.sql, ctx.account, ctx.region).filter((b) => ACTIVE_BACKFILL.includes(b.status));
+  // ECR: one backfill in progress per destination Region at a time.
+  const busy = active.find((b) => b.destRegion === dest.region);
+  if (busy) {
+    throw new AwsError(
+      'ReplicationBackfillInProgressException',
+      `The replication backfill with id '${busy.id}' is already in progress for the destination region '${dest.region}'. Wait for it to finish or stop it before starting another one.`,
+    );
+  }
+  if (active.length >= MAX_ACTIVE_BACKFILLS) {
+    throw new AwsError('LimitExceededException', `The registry with id '${ctx.account}' already has the maximum of ${MAX_ACTIVE_BACKFILLS} replication backfills in progress`);
+  }
+  const b = insertBackfill(ctx.sql, randomUUID(), ctx.account, ctx.region, dest, ctx.clock.now());
+  ctx.changed('ecr.replication', backfillKey(b.id));
+  return {
+    replicationBackfillId: b.id, registryId: ctx.account, destination: destinationOf(b), status: b.status, startedAt: new Date(b.startedAt),
+  };
+}
+
+export function stopReplicationBackfill(ctx: RequestContext, input: StopReplicationBackfillRequest): StopReplicationBackfillResponse {
+  ownRegistry(ctx, input.registryId, 'ecr:StopReplicationBackfill');
+  const b = requireBackfill(ctx, input.replicationBackfillId);
+  if (b.status !== 'PREPARING' && b.status !== 'IN_PROGRESS') {
+    throw new AwsError(
+      'ReplicationBackfillInvalidStatusException',
+      `The replication backfill with id '${b.id}' cannot be stopped because its status is ${b.status}. Only a backfill that is PREPARING or IN_PROGRESS can be stopped.`,
+    );
+  }
+  const status = stopBackfill(ctx.sql, b, ctx.clock.now());
+  return { registryId: ctx.account, replicationBackfillId: b.id, destination: destinationOf(b), status, startedAt: new Date(b.startedAt) };
+}
+
+function summary(ctx: RequestContext, b: BackfillRow): ReplicationBackfillSummary {
+  const progress = backfillProgress(ctx.sql, b);
+  return {
+    replicationBackfillId: b.id,
+    destination: destinationOf(b),
+    status: b.status,
+    ...(b.failureCode ? { failureCode: b.failureCode } : {}),
+    ...(progress ? { progress } : {}),
+    startedAt: new Date(b.startedAt),
+    ...(b.endedAt !== null ? { endedAt: new Date(b.endedAt) } : {}),
+  };
+}
+
+function limit(maxResults: number | undefined, max: number, fallback: number): number {
+  if (maxResults === undefined) return fallback;
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > max) {
+    throw constraint('maxResults', `Member must have value less than or equal to ${max} and greater than or equal to 1`);
+  }
+  return maxResults;
+}
+
+export function listReplicationBackfills(ctx: RequestContext, input: ListReplicationBackfillsRequest): ListReplicationBackfillsResponse {
+  ownRegistry(ctx, input.registryId, 'ecr:ListReplicationBackfills');
+  const size = limit(input.maxResults, 50, 25);
+  const start = decodeToken(input.nextToken);
+  const all = listBackfills(ctx.sql, ctx.account, ctx.region);
+  return {
+    registryId: ctx.account,
+    backfills: all.slice(start, start + size).map((b) => summary(ctx, b)),
+    ...(all.length > start + size ? { nextToken: encodeToken(start + size) } : {}),
+  };
+}
+
+export function describeReplicationBackfillResults(
+  ctx: RequestContext, input: DescribeReplicationBackfillResultsRequest,
+): DescribeReplicationBackfillResultsResponse {
+  ownRegistry(ctx, input.registryId, 'ecr:DescribeReplicationBackfillResults');
+  const filter = input.resultStatusFilter;
+  if (filter !== undefined && filter !== 'COMPLETE' && filter !== 'FAILED') {
+    throw constraint('resultStatusFilter', 'Member must satisfy enum value set: [COMPLETE, FAILED]');
+  }
+  const size = limit(input.maxResults, 1000, 100);
+  const start = decodeToken(input.nextToken);
+  const b = requireBackfill(ctx, input.replicationBackfillId);
+  // ECR: "Results are available only after the replication backfill reaches a terminal status."
+  const terminal = !ACTIVE_BACKFILL.includes(b.status);
+  const all = terminal ? backfillResults(ctx.sql, b.id, filter) : [];
+  const { replicationBackfillId, destination, status, failureCode, progress, startedAt, endedAt } = summary(ctx, b);
+  return {
+    registryId: ctx.account,
+    replicationBackfillId, destination, status,
+    ...(failureCode ? { failureCode } : {}),
+    ...(progress ? { progress } : {}),
+    ...(terminal ? {
+      results: all.slice(start, start + size).map((r) => ({
+        repositoryName: r.repo,
+        imageId: { imageDigest: r.digest, ...(r.tag ? { imageTag: r.tag } : {}) },
+        status: r.status,
+        ...(r.failureCode ? { failureCode: r.failureCode } : {}),
+      })),
+    } : {}),
+    startedAt,
+    ...(endedAt ? { endedAt } : {}),
+    ...(all.length > start + size ? { nextToken: encodeToken(start + size) } : {}),
   };
 }

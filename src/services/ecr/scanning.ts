@@ -50,6 +50,7 @@ const imageIdOf = (m: ManifestRow, id: ImageIdentifier): ImageIdentifier => ({ i
 export function startImageScan(ctx: RequestContext, input: StartImageScanRequest): StartImageScanResponse {
   const repo = requireRepo(ctx, input, 'ecr:StartImageScan');
   const m = findImage(ctx, repo, input.imageId);
+  if (m.imageStatus === 'ARCHIVED') throw new AwsError('ImageArchivedException', 'The specified image is archived and cannot be scanned.');
   if (!isScannable(m)) throw new AwsError('UnsupportedImageTypeException', 'The image type is not supported for image scanning.');
   const now = ctx.clock.now();
   const last = getScan(ctx.sql, repo, m.digest);

@@ -66,13 +66,10 @@ describe('ECR policies', () => {
     await rejects(stranger.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/app' })), 'AccessDeniedException');
   });
 
-  it('an operation Berth does not implement (archival storage classes) answers 501 naming it', async () => {
-    const input = { repositoryName: 'pol/app', imageId: { imageTag: 'v1' }, targetStorageClass: 'ARCHIVE' as const };
-    await assert.rejects(ecr.send(new UpdateImageStorageClassCommand(input)), (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(err.$metadata?.httpStatusCode, 501);
-      assert.match(err.message, /UpdateImageStorageClass/);
-      return true;
-    });
+  it("archiving another account's image needs a repository policy granting ecr:UpdateImageStorageClass", async () => {
+    const stranger = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: '222222222222', secretAccessKey: 'x' }));
+    const input = { registryId: '000000000000', repositoryName: 'pol/app', imageId: { imageTag: 'v1' }, targetStorageClass: 'ARCHIVE' as const };
+    await rejects(stranger.send(new UpdateImageStorageClassCommand(input)), 'AccessDeniedException', /ecr:UpdateImageStorageClass/);
   });
 
   it('the registry policy is stored per account and region, read back and deleted', async () => {
