@@ -6,23 +6,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsError } from '../../protocol/errors.js';
-import { ManualClock } from '../../shared/clock.js';
-import { createLogger } from '../../shared/logger.js';
-import { openDb, Statements } from '../../state/db.js';
-import type { RequestContext } from '../provider.js';
+import { providerContext } from '../../../test/helpers/provider-context.js';
 import { getLifecyclePolicyPreview, startLifecyclePolicyPreview } from './lifecycle.js';
 import { completePreview } from './lifecycle-store.js';
 import { createRepository } from './repositories.js';
 
-function context(): RequestContext & { published: string[] } {
-  const db = openDb(':memory:');
-  const published: string[] = [];
-  return {
-    account: '000000000000', region: 'us-east-1', requestId: 'r', principalArn: 'arn:aws:iam::000000000000:root',
-    accessKeyId: 'test', db, sql: new Statements(db), clock: new ManualClock(), log: createLogger('silent'),
-    changed: (kind, key) => published.push(`${kind} ${key}`), published,
-  };
-}
+const context = providerContext;
 
 const TEXT = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
 

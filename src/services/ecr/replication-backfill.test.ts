@@ -10,10 +10,8 @@ import { AwsError } from '../../protocol/errors.js';
 import { putManifest } from '../../registry/images.js';
 import { getRepo, linkBlob, listManifests, recordBlob } from '../../registry/metadata.js';
 import { advanceBackfill } from '../../registry/replication-backfill.js';
-import { ManualClock } from '../../shared/clock.js';
-import { createLogger } from '../../shared/logger.js';
-import { openDb, Statements } from '../../state/db.js';
 import type { RequestContext } from '../provider.js';
+import { providerContext } from '../../../test/helpers/provider-context.js';
 import {
   describeReplicationBackfillResults, putReplicationConfiguration, startReplicationBackfill, stopReplicationBackfill,
 } from './replication.js';
@@ -21,15 +19,7 @@ import { createRepository } from './repositories.js';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-function context(): RequestContext & { published: string[] } {
-  const db = openDb(':memory:');
-  const published: string[] = [];
-  return {
-    account: '000000000000', region: 'us-east-1', requestId: 'r', principalArn: 'arn:aws:iam::000000000000:root',
-    accessKeyId: 'test', db, sql: new Statements(db), clock: new ManualClock(), log: createLogger('silent'),
-    changed: (kind, key) => published.push(`${kind} ${key}`), published,
-  };
-}
+const context = providerContext;
 
 /** Stores `n` tagged images in the repository, as a push would. */
 function push(ctx: RequestContext, name: string, n: number) {

@@ -4,20 +4,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../shared/clock.js';
-import { createLogger } from '../../shared/logger.js';
-import { openDb, Statements } from '../../state/db.js';
-import type { RequestContext } from '../provider.js';
+import { providerContext } from '../../../test/helpers/provider-context.js';
 import { listAttributes, removeAttributes, writeAttributes } from './attributes.js';
 import { createCluster } from './clusters.js';
 
-function context(): RequestContext {
-  const db = openDb(':memory:');
-  return {
-    account: '000000000000', region: 'us-east-1', requestId: 'r', principalArn: 'arn:aws:iam::000000000000:root',
-    accessKeyId: 'test', db, sql: new Statements(db), clock: new ManualClock(), log: createLogger('silent'),
-  };
-}
+const context = providerContext;
 
 const A = 'arn:aws:ecs:us-east-1:000000000000:container-instance/c/aaaa';
 const B = 'arn:aws:ecs:us-east-1:000000000000:container-instance/c/bbbb';
