@@ -18,17 +18,10 @@ import {
   StopReplicationBackfillCommand, UpdateImageStorageClassCommand, type DescribeReplicationBackfillResultsResponse,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { MEDIA, Registry, makeImage, registryAuth } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECR replication backfill', () => {
   let berth: TestBerth;

@@ -18,19 +18,12 @@ import {
   UpdateRepositoryCreationTemplateCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { aws, cliAvailable, type CliName } from '../../helpers/cli.js';
 import { Registry, errorCode, makeImage, registryAuth, sha256 } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
 const wire = (name: string, region = 'us-east-1') => `${ACCOUNT}/${region}/${name}`;
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',

@@ -10,17 +10,10 @@ import {
   ListImageReferrersCommand, ListImagesCommand, PutImageCommand, paginateListImages,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { MEDIA, Registry, makeImage, makeIndex, registryAuth, sha256 } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECR images', () => {
   let berth: TestBerth;

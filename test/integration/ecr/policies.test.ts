@@ -10,19 +10,12 @@ import {
   GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 
 const POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Sid: 'ci', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: ['ecr:BatchGetImage', 'ecr:DescribeImages'] }],
 });
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECR policies', () => {
   let berth: TestBerth;

@@ -23,19 +23,12 @@ import { resolveConfig } from '../../../src/config/index.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { distributionAvailable, startDistribution, type Distribution } from '../../helpers/distribution.js';
 import { MEDIA, Registry, errorCode, makeImage, makeIndex, registryAuth, sha256 } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
 const wire = (name: string) => `${ACCOUNT}/us-east-1/${name}`;
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** Pushes to distribution (which ignores a monolithic POST ?digest=): POST, then PUT ?digest= with the bytes. */
 async function pushUpstream(up: Registry, name: string, image: { config: Buffer; layers: Buffer[]; manifest: string; mediaType: string }, reference: string) {

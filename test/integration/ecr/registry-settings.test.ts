@@ -15,19 +15,12 @@ import {
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { aws, cliAvailable, type CliName } from '../../helpers/cli.js';
 import { Registry, makeImage, registryAuth } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
 const PROFILE = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/release_profile`;
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECR registry settings', () => {
   let berth: TestBerth;

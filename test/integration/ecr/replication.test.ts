@@ -17,20 +17,13 @@ import {
   PutReplicationConfigurationCommand, type ImageReplicationStatus, type ReplicationConfiguration,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import type { App } from '../../../src/app.js';
 import { MEDIA, Registry, makeImage, makeIndex, registryAuth } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
 const OTHER = '111111111111';
 const STRANGER = '222222222222';
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 /** Polls DescribeImageReplicationStatus until no destination is IN_PROGRESS. */
 async function settled(ecr: ECRClient, repositoryName: string, imageDigest: string): Promise<ImageReplicationStatus[]> {

@@ -11,17 +11,10 @@ import {
   paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { Registry, makeImage, registryAuth } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
-
-async function rejects(p: Promise<unknown>, name: string, message?: RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name);
-    if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECR repositories', () => {
   let berth: TestBerth;
