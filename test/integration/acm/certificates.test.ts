@@ -10,6 +10,7 @@ import {
 import { buildCertificate } from '../../../src/services/acm/x509.js';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
 import { eventually } from '../../helpers/elbv2.js';
+import { rejectsNamed } from '../../helpers/aws-errors.js';
 
 const DAY = 86400_000;
 
@@ -37,15 +38,7 @@ function makeCertificate(cn: string, opts: { sans?: string[]; ec?: boolean; issu
 
 const bytes = (s: string) => Buffer.from(s);
 
-async function rejectsWith(p: Promise<unknown>, name: string, message?: string | RegExp) {
-  await assert.rejects(p, (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(err.name, name, `${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    assert.equal(err.$metadata?.httpStatusCode, 400);
-    return true;
-  });
-}
+const rejectsWith = (p: Promise<unknown>, name: string, message?: string | RegExp) => rejectsNamed(p, name, message, 400);
 
 describe('ACM certificates', () => {
   let berth: TestBerth;

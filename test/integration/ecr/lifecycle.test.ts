@@ -18,18 +18,10 @@ import { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { clientConfig } from '../../helpers/berth.js';
 import { Registry, makeImage, registryAuth } from '../registry/client.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 
 const ACCOUNT = '000000000000';
 const DAY = 24 * 3600 * 1000;
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 const rule = (rulePriority: number, selection: Record<string, unknown>) => ({
   rulePriority, selection: { countType: 'imageCountMoreThan', countNumber: 1, ...selection }, action: { type: 'expire' },

@@ -22,6 +22,7 @@ import { createLogger } from '../../../src/shared/logger.js';
 import { tar } from '../../../src/shared/tar.js';
 import { clientConfig, REPO_ROOT } from '../../helpers/berth.js';
 import { Registry, makeImage, makeIndex, registryAuth, type TestImage } from '../registry/client.js';
+import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 
 const ACCOUNT = '000000000000';
 const HOUR = 3600 * 1000;
@@ -51,15 +52,6 @@ const alpineImage = () => makeImage({
 });
 
 const attrs = (f: ImageScanFinding) => Object.fromEntries(f.attributes!.map((a) => [a.key, a.value]));
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.equal(err.name, name, err.message);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECR image scanning', () => {
   const clock = new ManualClock(Date.now());

@@ -5,18 +5,10 @@ import {
   CreateClusterCommand, InvalidParameterException, paginateListAccountSettings, type Setting, type SettingName,
 } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const ROOT = 'arn:aws:iam::000000000000:root';
 const USER = 'arn:aws:iam::000000000000:user/dev';
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECS account settings through the v3 SDK', () => {
   let berth: TestBerth;

@@ -5,17 +5,9 @@ import {
   ClusterNotFoundException, InvalidParameterException, TargetNotFoundException, paginateListAttributes, type Attribute,
 } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const INSTANCE_ARN = 'arn:aws:ecs:us-east-1:000000000000:container-instance/attrs/0123456789abcdef0123456789abcdef';
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECS attributes through the v3 SDK (no container instances exist yet)', () => {
   let berth: TestBerth;

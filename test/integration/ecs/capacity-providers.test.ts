@@ -6,19 +6,11 @@ import {
   ClientException, ClusterContainsCapacityProviderException, ClusterNotFoundException, InvalidParameterException,
 } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const CP_ARN = 'arn:aws:ecs:us-east-1:000000000000:capacity-provider';
 const asgArn = (name: string) =>
   `arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:57ffcb94-11f0-4d6d-bf60-3bac5EXAMPLE:autoScalingGroupName/${name}`;
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECS capacity providers through the v3 SDK', () => {
   let berth: TestBerth;

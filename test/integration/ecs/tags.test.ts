@@ -6,20 +6,12 @@ import {
   ClusterNotFoundException, InvalidParameterException, ResourceNotFoundException, type Tag,
 } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const PREFIX = 'arn:aws:ecs:us-east-1:000000000000';
 const CLUSTER = `${PREFIX}:cluster/tagged`;
 const TASK_DEF = `${PREFIX}:task-definition/tagged:1`;
 const PROVIDER = `${PREFIX}:capacity-provider/tagged-cp`;
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECS tagging through the v3 SDK', () => {
   let berth: TestBerth;

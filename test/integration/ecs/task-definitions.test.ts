@@ -7,6 +7,7 @@ import {
   type ContainerDefinition, type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const ARN = 'arn:aws:ecs:us-east-1:000000000000:task-definition';
 const EXEC_ROLE = 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole';
@@ -26,15 +27,6 @@ const ec2 = (family: string, containers: ContainerDefinition[] = [{ name: 'app',
   family,
   containerDefinitions: containers,
 });
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('ECS task definitions through the v3 SDK', () => {
   let berth: TestBerth;

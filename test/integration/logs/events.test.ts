@@ -9,18 +9,10 @@ import { resolveConfig } from '../../../src/config/index.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { clientConfig } from '../../helpers/berth.js';
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
 
 describe('CloudWatch Logs events through the v3 SDK (PutLogEvents, GetLogEvents, retention)', () => {
   let app: App;

@@ -8,15 +8,7 @@ import {
   UntagLogGroupCommand, UntagResourceCommand, ValidationException, type LogGroup,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 describe('CloudWatch Logs log groups through the v3 SDK', () => {
   let berth: TestBerth;

@@ -6,15 +6,7 @@ import {
   ResourceNotFoundException, type LogStream,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
-
-async function rejects(p: Promise<unknown>, type: new (...args: any[]) => Error, message: string | RegExp) {
-  await assert.rejects(p, (err: Error) => {
-    assert.ok(err instanceof type, `expected ${type.name}, got ${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else assert.match(err.message, message);
-    return true;
-  });
-}
+import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 describe('CloudWatch Logs log streams through the v3 SDK', () => {
   let berth: TestBerth;
