@@ -56,6 +56,8 @@ async function loadBalancerFor(endpoint: string, backend: Backend): Promise<numb
     await elb.send(new CreateListenerCommand({
       LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }],
     }));
+    // The port is bound just after CreateListener answers (as on AWS, a listener takes a moment): wait until it accepts.
+    await eventually(async () => (await request(port, '/').catch(() => undefined))?.status === 200, 10_000, 50);
     return port;
   } finally {
     elb.destroy();
@@ -97,6 +99,7 @@ describe('load balancer worker processes', () => {
 
   it('stop with Berth when it shuts down', async () => {
     backend ??= await startBackend('app', (_req, res) => res.end('app'));
+    await berth?.stop(); // left by the test before if it failed
     berth = await spawnBerth(['--ephemeral'], { BERTH_LB_WORKERS: '2', BERTH_RUNTIME: 'fake' });
     const pid = berth.child.pid!;
     const port = await loadBalancerFor(berth.endpoint, backend);
