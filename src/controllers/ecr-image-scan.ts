@@ -5,21 +5,13 @@
  * scan was superseded or the image deleted meanwhile. A Berth that stops
  * mid-scan finds the row still IN_PROGRESS and scans again.
  */
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Db, Statements } from '../state/db.js';
 import { registryFor } from '../registry/index.js';
 import { getManifest } from '../registry/metadata.js';
 import { scanImage } from '../registry/scanner/index.js';
 import { finishScan, getScan, parseScanKey } from '../registry/scanner/store.js';
-import type { Reconciler } from './runtime.js';
+import type { Reconciler, StateDeps } from './runtime.js';
 
-export interface EcrImageScanDeps {
-  db: Db;
-  sql: Statements;
-  clock: Clock;
-  log: Logger;
-}
+export type EcrImageScanDeps = StateDeps;
 
 export class EcrImageScan implements Reconciler {
   readonly name = 'ecr-image-scan';

@@ -6,21 +6,13 @@
  * exactly what a run at the same moment deletes. Deleted images leave their
  * blobs to registry GC, as BatchDeleteImage does.
  */
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Db, Statements } from '../state/db.js';
 import { getRepo } from '../registry/metadata.js';
 import {
   applyLifecyclePolicy, completePreview, dueInMs, getPolicy, LIFECYCLE_INTERVAL_MS, parseRepoKey,
 } from '../services/ecr/lifecycle-store.js';
-import type { ReconcileResult, Reconciler } from './runtime.js';
+import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 
-export interface EcrLifecycleDeps {
-  db: Db;
-  sql: Statements;
-  clock: Clock;
-  log: Logger;
-}
+export type EcrLifecycleDeps = StateDeps;
 
 /** Applies a repository's lifecycle policy when it is due. */
 export class EcrLifecycle implements Reconciler {

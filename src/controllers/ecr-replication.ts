@@ -11,19 +11,12 @@
  * registry/replication-backfill.ts): one bounded batch of copies per pass,
  * requeued until the backfill ends.
  */
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
-import type { Db, Statements } from '../state/db.js';
 import { parseReplicationKey, replicatePending } from '../registry/replication.js';
 import { advanceBackfill, getBackfill, parseBackfillKey } from '../registry/replication-backfill.js';
-import type { ReconcileResult, Reconciler } from './runtime.js';
+import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 
-export interface EcrReplicationDeps {
-  db: Db;
-  sql: Statements;
-  clock: Clock;
-  log: Logger;
+export interface EcrReplicationDeps extends StateDeps {
   /** Where a repository created with a creation template's lifecycle policy is announced. */
   changes?: ChangeFeed;
 }

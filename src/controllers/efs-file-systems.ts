@@ -11,9 +11,6 @@
  */
 import { mkdir, chmod, readdir, lstat, rm } from 'node:fs/promises';
 import type { FileSystemDescription } from '@aws-sdk/client-efs';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Db, Statements } from '../state/db.js';
 import { releaseEni } from '../services/ec2/network-refs.js';
 import { fileSystemDir } from '../services/efs/mounts.js';
 import {
@@ -21,13 +18,9 @@ import {
   type Scope,
 } from '../services/efs/store.js';
 import { dropAllTags } from '../services/shared/tags.js';
-import type { ReconcileResult, Reconciler } from './runtime.js';
+import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 
-export interface EfsControllerDeps {
-  db: Db;
-  sql: Statements;
-  clock: Clock;
-  log: Logger;
+export interface EfsControllerDeps extends StateDeps {
   dataDir: string;
 }
 

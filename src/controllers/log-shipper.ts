@@ -18,20 +18,13 @@
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.js';
 import { parseArn } from '../shared/arns.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Db, Statements } from '../state/db.js';
 import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
 import { loadTaskByArn } from '../services/ecs/task-store.js';
 import { appendEvents, ensureStream, findGroup, insertGroup, purgeAllExpired, type NewEvent, type Scope } from '../services/logs/store.js';
 import { LABELS, taskIdOf } from './container-spec.js';
-import type { Reconciler } from './runtime.js';
+import type { Reconciler, StateDeps } from './runtime.js';
 
-export interface LogShipperDeps {
-  db: Db;
-  sql: Statements;
-  clock: Clock;
-  log: Logger;
+export interface LogShipperDeps extends StateDeps {
   driver: RuntimeDriver;
   instanceId: string;
 }

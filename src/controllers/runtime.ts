@@ -5,11 +5,21 @@
  * a TerminalError is not retried; a result may ask for a timed requeue.
  * Reconcilers are level-triggered: they get a key, never an event.
  */
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
 
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds. */
   requeueAfterMs?: number;
+}
+
+/** What every controller reads state and time through. */
+export interface StateDeps {
+  db: Db;
+  sql: Statements;
+  clock: Clock;
+  log: Logger;
 }
 
 export interface Reconciler {

@@ -5,16 +5,14 @@
  * counts, rollout state, the circuit breaker and service events.
  */
 import type { Deployment, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
-import type { Db, Statements } from '../state/db.js';
+import type { Statements } from '../state/db.js';
 import { getTags, putTags } from '../services/shared/tags.js';
 import { addEvent, failureThreshold, iso, loadService, loadServiceDeployment, saveService, saveServiceDeployment, serviceDeploymentArn, startDeployment } from '../services/ecs/service-store.js';
 import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
 import { buildTask } from '../services/ecs/task-factory.js';
 import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
-import type { ReconcileResult, Reconciler } from './runtime.js';
+import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { taskIdOf } from './container-spec.js';
@@ -22,11 +20,7 @@ import { placementCandidates, loadInstances } from '../services/ecs/container-in
 import { place } from '../services/ecs/placement.js';
 import { definitionDemand } from '../services/ecs/task-demand.js';
 
-export interface SchedulerDeps {
-  db: Db;
-  sql: Statements;
-  clock: Clock;
-  log: Logger;
+export interface SchedulerDeps extends StateDeps {
   changes: ChangeFeed;
 }
 

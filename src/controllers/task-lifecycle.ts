@@ -14,24 +14,17 @@
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
-import type { Clock } from '../shared/clock.js';
-import type { Logger } from '../shared/logger.js';
-import type { Db, Statements } from '../state/db.js';
 import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
 import { loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
 import { releaseTaskEni } from '../services/ecs/awsvpc.js';
 import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
 import { ensurePauseImage } from './pause-image.js';
-import type { ReconcileResult, Reconciler } from './runtime.js';
+import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 import { dependencyVerdict } from './task-dependencies.js';
 import { containerHealth, taskHealth } from './task-health.js';
 
-export interface TaskLifecycleDeps {
-  db: Db;
-  sql: Statements;
+export interface TaskLifecycleDeps extends StateDeps {
   driver: RuntimeDriver;
-  clock: Clock;
-  log: Logger;
   instanceId: string;
   /** Environment Berth injects into a container (metadata endpoint, region). */
   injectedEnv?: (task: Task, containerName: string) => Promise<Record<string, string>>;
