@@ -116,7 +116,11 @@ export class DockerDriver implements RuntimeDriver {
   async startContainer(id: string): Promise<void> {
     const res = await this.client.request('POST', `/containers/${id}/start`);
     // 304: already started.
-    if (res.status >= 400) throw errorFor(res.status, res.body);
+    if (res.status >= 400) {
+      // Podman answers 500 when a process exits before it reads the process's cgroup: the container did run.
+      if (res.status === 500 && /\/cgroup: no such process/.test(res.body.toString()) && (await this.inspectContainer(id))?.startedAt) return;
+      throw errorFor(res.status, res.body);
+    }
     // Inspecting a running container starts Podman's health checks (see inspectContainer).
     if ((await this.engineKind()) === 'podman') await this.inspectContainer(id);
   }
