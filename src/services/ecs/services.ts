@@ -25,6 +25,7 @@ import { arn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../shared/tags.js';
 import { validateCapacityProviderStrategy } from './capacity-provider-refs.js';
+import { refuseClassicLoadBalancer } from './classic-load-balancers.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter, resourceNotFound, serviceNotActive, serviceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
@@ -86,7 +87,7 @@ function validateNetwork(ctx: RequestContext, def: TaskDefinition, input: { netw
 function validateLoadBalancers(ctx: RequestContext, def: TaskDefinition, lbs: Service['loadBalancers']) {
   for (const lb of lbs ?? []) {
     if (!lb.targetGroupArn && !lb.loadBalancerName) throw invalidParameter('Either a target group or a load balancer name must be specified.');
-    if (lb.loadBalancerName) throw invalidParameter('Classic Load Balancers are not supported by Berth; use an Application or Network Load Balancer target group.');
+    refuseClassicLoadBalancer(lb);
     const tg = targetGroupOf(ctx.sql, { account: ctx.account, region: ctx.region, targetGroupArn: lb.targetGroupArn! });
     if (!tg || !tg.LoadBalancerArns?.length) {
       throw invalidParameter(`The target group with targetGroupArn ${lb.targetGroupArn} does not have an associated load balancer.`);
