@@ -1,10 +1,10 @@
 /**
- * `berth up | status | env | doctor | logs | version`: parse flags, call the app.
+ * `berth up | status | env | doctor | logs | instances | reset | state | version`: parse flags, call the app.
  */
 import { configFromEnv, ConfigError, resolveConfig, type Config } from '../config/index.js';
 import { VERSION } from '../version.js';
 import { createReadStream } from 'node:fs';
-import { parseArgs } from './args.js';
+import { ArgsError, parseArgs, type FlagSpec } from './args.js';
 import { loadCommand, resetCommand, runInitScripts, saveCommand } from './state.js';
 import { doctor } from './doctor.js';
 import type { LoadBalancerStatus } from '../lb/index.js';
@@ -17,10 +17,11 @@ Usage:
                                     --load starts from a snapshot; --init runs DIR/*.sh once for a new state
   berth status [--endpoint URL]     is a Berth answering, and which
   berth env [--endpoint URL]        shell exports for the AWS CLI and SDKs
-  berth doctor [--port N] [--data-dir D]   check the container engine, port and data dir
+  berth doctor [--host H] [--port N] [--data-dir D]   check the container engine, port and data dir
   berth logs <task> [--cluster C] [--container NAME] [-f|--follow] [--endpoint URL]
                                     a task's awslogs output (CloudWatch Logs)
-  berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--attributes k=v,…] [--engine URL]
+  berth instances add|list|remove [INSTANCE] --cluster C [--cpu N] [--memory MiB] [--az ZONE] [--instance-type T]
+                  [--attributes k=v,…] [--engine URL] [--force] [--region R] [--endpoint URL]
                                     container instances: virtual (local engine, EC2) or a remote engine (EXTERNAL):
                                     --engine unix:///path.sock | tcp://host:port | ssh://[user@]host[:port] (ssh uses
                                     ~/.ssh/config, ssh-agent and BERTH_SSH_OPTIONS, e.g. "-i ~/.ssh/berth_ed25519")
@@ -35,7 +36,35 @@ BERTH_REGISTRY_ANONYMOUS_PULL, BERTH_VULN_DB, BERTH_LB_WORKERS, DOCKER_HOST, BER
 
 class UsageError extends Error {}
 
-const BOOLEAN_FLAGS = new Set(['force', 'ephemeral', 'help', 'follow']);
+/** Where `berth up` listens, which also locates the Berth the client commands talk to. */
+const WHERE: FlagSpec = { host: 'value', port: 'value' };
+const CLIENT: FlagSpec = { endpoint: 'value', ...WHERE };
+
+/** Every command's flags; a flag not listed for its command is a usage error (exit 2). */
+const COMMANDS: Record<string, FlagSpec> = {
+  up: { ...WHERE, 'data-dir': 'value', ephemeral: 'boolean', 'log-level': 'value', load: 'value', init: 'value' },
+  status: CLIENT,
+  env: CLIENT,
+  doctor: { ...WHERE, 'data-dir': 'value' },
+  logs: { ...CLIENT, cluster: 'value', container: 'value', follow: 'boolean', region: 'value' },
+  instances: {
+    ...CLIENT, cluster: 'value', region: 'value', cpu: 'value', memory: 'value', az: 'value', 'instance-type': 'value',
+    attributes: 'value', engine: 'value', force: 'boolean',
+  },
+  reset: { ...CLIENT, service: 'value' },
+  state: CLIENT,
+  version: {},
+  help: {},
+};
+
+class UnknownCommandError extends ArgsError {}
+
+function specOf(command: string | undefined) {
+  if (command === undefined) return { flags: {} };
+  if (!Object.hasOwn(COMMANDS, command)) throw new UnknownCommandError(`unknown command "${command}"`);
+  // `-f` is the short form of `berth logs --follow`.
+  return { flags: COMMANDS[command], short: command === 'logs' ? { '-f': 'follow' } : undefined };
+}
 
 function configFromFlags(flags: Record<string, string | boolean>): Partial<Config> {
   const out: Record<string, unknown> = {};
@@ -54,11 +83,15 @@ function endpointOf(flags: Record<string, string | boolean>): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK's documented switch for its multi-line "will require node >=22" notice, which every `berth logs` and
+  // `berth instances` run would print on the Node 20 Berth supports; other warnings still show. A user's own setting wins.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let parsed;
   try {
-    parsed = parseArgs(argv, BOOLEAN_FLAGS);
+    parsed = parseArgs(argv, specOf);
   } catch (err) {
-    console.error(`berth: ${(err as Error).message}`);
+    if (!(err instanceof ArgsError)) throw err;
+    console.error(`berth: ${err.message}${err instanceof UnknownCommandError ? `\n\n${HELP}` : ''}`);
     process.exitCode = 2;
     return;
   }
@@ -79,8 +112,7 @@ export async function main(argv: string[]): Promise<void> {
         process.exitCode = await doctor(resolveConfig(configFromEnv(), configFromFlags(flags)));
         return;
       case 'logs': {
-        // `-f` is the short form of --follow (the generic parser leaves single-dash words in rest).
-        const positional = parsed.rest.filter((a) => a !== '-f');
+        const positional = parsed.rest;
         if (positional.length !== 1) {
           console.error('berth logs: give one task ARN or id\n\nUsage: berth logs <task> [--cluster C] [--container NAME] [-f|--follow]');
           process.exitCode = 2;
@@ -88,7 +120,7 @@ export async function main(argv: string[]): Promise<void> {
         }
         const { logs } = await import('./logs.js');
         process.exitCode = await logs({
-          endpoint: endpointOf(flags), task: positional[0], follow: flags.follow === true || parsed.rest.includes('-f'),
+          endpoint: endpointOf(flags), task: positional[0], follow: flags.follow === true,
           cluster: typeof flags.cluster === 'string' ? flags.cluster : undefined,
           container: typeof flags.container === 'string' ? flags.container : undefined,
           region: typeof flags.region === 'string' ? flags.region : undefined,
@@ -120,9 +152,6 @@ export async function main(argv: string[]): Promise<void> {
       case 'version':
         console.log(VERSION);
         return;
-      default:
-        console.error(`berth: unknown command "${command}"\n\n${HELP}`);
-        process.exitCode = 2;
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -183,14 +212,15 @@ async function up(flags: Record<string, string | boolean>) {
       process.exit(2);
     }
   }
-  // Handlers first: whoever reads the ready line may signal at once.
-  const where = config.ephemeral ? 'ephemeral (in memory)' : app.dataDir;
-  process.stdout.write(`Berth ${VERSION} ready on ${app.endpoint} (data: ${where})\n`);
+  // Ready means ready: a new state's --init scripts have run (they call this very process) before the line is printed.
   if (typeof flags.init === 'string' && app.needsInit()) {
     const failed = await runInitScripts(flags.init, app.endpoint, config.defaultRegion);
     app.markInitialized();
     if (failed.length) console.error(`berth: init scripts failed: ${failed.join(', ')}`);
   }
+  // Signal handlers are in place already: whoever reads the ready line may signal at once.
+  const where = config.ephemeral ? 'ephemeral (in memory)' : app.dataDir;
+  process.stdout.write(`Berth ${VERSION} ready on ${app.endpoint} (data: ${where})\n`);
 }
 
 async function status(endpoint: string) {

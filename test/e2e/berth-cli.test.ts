@@ -11,15 +11,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { REPO_ROOT } from '../helpers/berth.js';
 
 const { version: VERSION } = (await import('../../package.json', { with: { type: 'json' } })).default;
 
-/** Only what the CLI needs: no AWS_* or BERTH_* from the developer's shell. */
+/**
+ * Only what the CLI needs: no AWS_* or BERTH_* from the developer's shell (nor the SDK's switch for its
+ * Node-version warning: the CLI must keep that quiet by itself).
+ */
 const BASE_ENV = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
   HOME: process.env.HOME ?? '/root',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 interface Run { code: number; stdout: string; stderr: string }
@@ -233,6 +236,60 @@ describe('the berth command', () => {
     const missing = await berth(['up', '--port']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /flag --port needs a value/);
+  });
+
+  it('every command refuses a flag it does not know with "unknown flag", the flags it takes, and exit 2', async () => {
+    const up = await berth(['up', '--bogus']);
+    assert.equal(up.code, 2);
+    assert.equal(up.stdout, '');
+    assert.match(up.stderr, /^berth: unknown flag --bogus \(berth up takes --host VALUE, --port VALUE, --data-dir VALUE, --ephemeral, --log-level VALUE, --load VALUE, --init VALUE;/);
+    const commands: [string[], string][] = [
+      [['status'], '--endpoint VALUE'], [['env'], '--endpoint VALUE'], [['doctor'], '--data-dir VALUE'],
+      [['logs', 'task-1'], '--follow'], [['instances', 'list'], '--engine VALUE'], [['reset'], '--service VALUE'],
+      [['state', 'save', 'x.tar.gz'], '--endpoint VALUE'], [['version'], 'no flags'],
+    ];
+    for (const [args, listed] of commands) {
+      // With and without a value: `--bogus x` must not pass as a flag and its value, nor `--bogus=1` as a setting.
+      for (const bogus of [['--bogus', 'x'], ['--bogus=1'], ['-z']]) {
+        const run = await berth([...args, ...bogus, '--endpoint=http://127.0.0.1:9']);
+        assert.equal(run.code, 2, `${args.join(' ')} ${bogus.join(' ')}: ${run.stdout}${run.stderr}`);
+        assert.equal(run.stdout, '', args.join(' '));
+        assert.match(run.stderr, new RegExp(`^berth: unknown flag ${bogus[0].replace(/=.*/, '')} \\(berth ${args[0]} takes .*${listed}`), args.join(' '));
+      }
+    }
+    // A flag of another command is unknown too; `-f` is `berth logs`' own.
+    const foreign = await berth(['env', '--cluster', 'c']);
+    assert.equal(foreign.code, 2);
+    assert.match(foreign.stderr, /^berth: unknown flag --cluster \(berth env takes --endpoint VALUE, --host VALUE, --port VALUE;/);
+    const missing = await berth(['up', '--port', '--ephemeral']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^berth: flag --port needs a value/);
+  });
+
+  it('berth instances and berth logs print no AWS SDK Node-version warning, and other warnings still show', async () => {
+    const b = await up(['--port', '0', '--ephemeral', '--log-level', 'warn'], { BERTH_RUNTIME: 'fake' });
+    const ecs = new ECSClient({ endpoint: b.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    try {
+      await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
+      const list = await berth(['instances', 'list', '--cluster', 'default', '--endpoint', b.endpoint]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.equal(list.stdout, 'no container instances\n');
+      assert.equal(list.stderr, '');
+      const logs = await berth(['logs', 'no-such-task', '--endpoint', b.endpoint]);
+      assert.equal(logs.code, 1);
+      assert.equal(logs.stderr, 'berth logs: task no-such-task not found (use --cluster if it is not in the default cluster)\n');
+      // Only the SDK's notice is switched off: a warning of Node's own still reaches stderr.
+      const warned = await new Promise<Run>((resolve) => {
+        execFile(process.execPath, ['-e', 'import("./dist/cli/main.js").then((m) => { process.emitWarning("still here"); return m.main(["instances", "list", "--endpoint", process.argv[1]]); })', b.endpoint],
+          { cwd: REPO_ROOT, env: BASE_ENV, timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+      });
+      assert.equal(warned.code, 0, warned.stderr);
+      assert.match(warned.stderr, /Warning: still here/);
+      assert.doesNotMatch(warned.stderr, /NodeVersionSupportWarning|require node/);
+    } finally {
+      ecs.destroy();
+      await b.stop();
+    }
   });
 
   it('berth version prints the package version; an unknown command exits 2 with the usage', async () => {

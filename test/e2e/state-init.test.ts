@@ -26,10 +26,9 @@ describe('berth up --init', () => {
     writeFileSync(join(dir, '02-second.sh'), `echo two >> ${marker}\n`);
     writeFileSync(join(dir, 'notes.txt'), 'not a script');
     const args = ['--data-dir', join(work, 'data'), '--init', dir];
-    berth = await spawnBerth(args);
-    const end = Date.now() + 30_000;
-    while (Date.now() < end && !readFileSync(marker, { flag: 'a+' }).toString().includes('two')) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(readFileSync(marker, 'utf8'), 'one\ntwo\n');
+    // The ready line means ready: by the time it is printed, every init script has run.
+    berth = await spawnBerth(args, {}, 120_000);
+    assert.equal(readFileSync(marker, { encoding: 'utf8', flag: 'a+' }), 'one\ntwo\n');
     const ecs = new ECSClient(clientConfig(berth.endpoint));
     assert.deepEqual((await ecs.send(new ListClustersCommand({}))).clusterArns, ['arn:aws:ecs:us-east-1:000000000000:cluster/seeded']);
     ecs.destroy();

@@ -41,8 +41,8 @@ export interface SpawnedBerth extends TestBerth {
   output(): string;
 }
 
-/** Runs `node bin/berth.js up …` and waits for its ready line. */
-export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Promise<SpawnedBerth> {
+/** Runs `node bin/berth.js up …` and waits for its ready line (up to `readyMs`: longer for `--init` scripts). */
+export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}, readyMs = 15_000): Promise<SpawnedBerth> {
   const child = spawn(process.execPath, ['bin/berth.js', 'up', '--port', '0', '--log-level', 'warn', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -52,7 +52,7 @@ export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): P
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
   const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`berth did not start:\n${out}`)), 15_000);
+    const timer = setTimeout(() => reject(new Error(`berth did not start:\n${out}`)), readyMs);
     const onData = () => {
       const m = /ready on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
