@@ -515,4 +515,11 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 25,
+    name: 'ecs cluster counts: tasks by cluster, status and launch type',
+    sql: `
+      CREATE INDEX ecs_tasks_cluster_status ON ecs_tasks (account, region, cluster, last_status, launch_type);
+    `,
+  },
 ];

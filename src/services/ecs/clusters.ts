@@ -28,6 +28,7 @@ import type { RequestContext } from '../provider.js';
 import { dropAllTags, getTags, putTags } from '../shared/tags.js';
 import { effectiveSetting } from './account-settings.js';
 import { clusterScopedProviders, validateCapacityProviderStrategy, capacityProviderExists } from './capacity-provider-refs.js';
+import { clusterCounts, clusterDeleteBlocker, clusterStatistics } from './cluster-counts.js';
 import { clusterNotFound, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { nextSeq, parseDoc } from './store.js';
@@ -151,19 +152,25 @@ export function createCluster(ctx: RequestContext, input: CreateClusterRequest):
   return { cluster: { ...cluster, tags: input.tags ?? [] } };
 }
 
-const STAT_KEYS = [
-  'runningEC2TasksCount', 'runningFargateTasksCount', 'pendingEC2TasksCount', 'pendingFargateTasksCount',
-  'runningExternalTasksCount', 'pendingExternalTasksCount',
-  'activeEC2ServiceCount', 'activeFargateServiceCount', 'drainingEC2ServiceCount', 'drainingFargateServiceCount',
-  'activeExternalServiceCount', 'drainingExternalServiceCount',
-];
+/** The stored cluster with its live counts (they are never stored: see cluster-counts.ts). */
+function withCounts(ctx: RequestContext, cluster: Cluster): Cluster {
+  return { ...cluster, ...clusterCounts(ctx.sql, ctx, cluster.clusterName!) };
+}
 
+/**
+ * A cluster as DescribeClusters shows it. Without `include`, ECS still sends
+ * `statistics`, `tags` and `settings`, as empty lists, and leaves out
+ * `configuration` and `attachments` (the AWS CLI's describe-clusters
+ * examples: https://docs.aws.amazon.com/cli/latest/reference/ecs/describe-clusters.html).
+ */
 function describeOne(ctx: RequestContext, row: ClusterRow, include: string[]): Cluster {
   const cluster = parseDoc<Cluster>(row)!;
-  const out: Cluster = { ...cluster, statistics: [], tags: [] };
-  if (!include.includes('SETTINGS')) delete out.settings;
-  if (!include.includes('CONFIGURATIONS')) delete out.configuration;
-  if (include.includes('STATISTICS')) out.statistics = STAT_KEYS.map((name) => ({ name, value: '0' }));
+  const out: Cluster = { ...withCounts(ctx, cluster), statistics: [], tags: [], settings: [] };
+  delete out.configuration;
+  delete out.attachments;
+  if (include.includes('SETTINGS')) out.settings = cluster.settings ?? [];
+  if (include.includes('CONFIGURATIONS') && cluster.configuration) out.configuration = cluster.configuration;
+  if (include.includes('STATISTICS')) out.statistics = clusterStatistics(ctx.sql, ctx, row.name);
   if (include.includes('TAGS')) out.tags = getTags(ctx, row.arn);
   if (include.includes('ATTACHMENTS')) out.attachments = cluster.attachments ?? [];
   return out;
@@ -204,7 +211,7 @@ export function updateCluster(ctx: RequestContext, input: UpdateClusterRequest):
   if (input.configuration) cluster.configuration = { ...cluster.configuration, ...input.configuration };
   if (input.serviceConnectDefaults?.namespace) cluster.serviceConnectDefaults = { namespace: input.serviceConnectDefaults.namespace };
   save(ctx, cluster);
-  return { cluster: { ...cluster, tags: getTags(ctx, cluster.clusterArn!) } };
+  return { cluster: { ...withCounts(ctx, cluster), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 
 export function updateClusterSettings(ctx: RequestContext, input: UpdateClusterSettingsRequest): UpdateClusterSettingsResponse {
@@ -212,7 +219,7 @@ export function updateClusterSettings(ctx: RequestContext, input: UpdateClusterS
   validateSettings(input.settings);
   cluster.settings = mergeSettings(cluster.settings, input.settings);
   save(ctx, cluster);
-  return { cluster: { ...cluster, tags: getTags(ctx, cluster.clusterArn!) } };
+  return { cluster: { ...withCounts(ctx, cluster), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 
 export function putClusterCapacityProviders(
@@ -224,18 +231,31 @@ export function putClusterCapacityProviders(
   cluster.capacityProviders = input.capacityProviders ?? [];
   cluster.defaultCapacityProviderStrategy = input.defaultCapacityProviderStrategy ?? [];
   save(ctx, cluster);
-  return { cluster: { ...cluster, tags: getTags(ctx, cluster.clusterArn!) } };
+  return { cluster: { ...withCounts(ctx, cluster), tags: getTags(ctx, cluster.clusterArn!) } };
 }
+
+/**
+ * ECS's DeleteCluster refusals, with the messages ECS sends. ECS does not
+ * document the order of its checks; services come first because deleting them
+ * is the first step ECS's message asks for (their tasks then drain).
+ */
+const DELETE_BLOCKED = {
+  services: () => new AwsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.'),
+  tasks: () => new AwsError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.'),
+  instances: () => new AwsError('ClusterContainsContainerInstancesException', 'The Cluster cannot be deleted while Container Instances are active or draining.'),
+};
 
 export function deleteCluster(ctx: RequestContext, input: DeleteClusterRequest): DeleteClusterResponse {
   const cluster = requireActiveCluster(ctx, input.cluster);
-  // Later issues add ClusterContainsServicesException / ...TasksException / ...ContainerInstancesException here.
+  const blocker = clusterDeleteBlocker(ctx.sql, ctx, cluster.clusterName!);
+  if (blocker) throw DELETE_BLOCKED[blocker]();
+  // Managed Instances providers are scoped to their cluster; Auto Scaling group providers are just disassociated.
   if (clusterScopedProviders(ctx, cluster.clusterName!).length) {
     throw new AwsError('ClusterContainsCapacityProviderException', 'The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster.');
   }
   const deleted: Cluster = { ...cluster, status: 'INACTIVE' };
   save(ctx, deleted);
-  return { cluster: { ...deleted, tags: getTags(ctx, cluster.clusterArn!) } };
+  return { cluster: { ...withCounts(ctx, deleted), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 
 /** True if an ACTIVE or INACTIVE cluster with this ARN exists (for tagging). */

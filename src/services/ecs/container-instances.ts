@@ -189,7 +189,6 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
   if (input.tags?.length) putTags(ctx, ci.containerInstanceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
   const custom = (input.attributes ?? []).filter((a) => !a.name!.startsWith('ecs.') && !a.name!.startsWith('com.amazonaws.ecs.') && a.name !== ENGINE_ATTRIBUTE);
   if (custom.length) writeAttributes(ctx, cluster.clusterName!, ci.containerInstanceArn!, custom);
-  bumpClusterCount(ctx, cluster.clusterName!);
   ctx.changed('ecs.cluster', cluster.clusterArn!);
   return { containerInstance: { ...withUsage(ctx.sql, ci), tags: input.tags ?? [] } };
 }
@@ -200,13 +199,6 @@ function safeJson(text: string): Record<string, unknown> | undefined {
   } catch {
     throw invalidParameter('instanceIdentityDocument is not valid JSON.');
   }
-}
-
-function bumpClusterCount(ctx: RequestContext, clusterName: string) {
-  const n = (ctx.sql.get("SELECT COUNT(*) AS n FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND status IN ('ACTIVE', 'DRAINING')")
-    .get(ctx.account, ctx.region, clusterName) as { n: number }).n;
-  ctx.sql.get("UPDATE ecs_clusters SET doc = json_set(doc, '$.registeredContainerInstancesCount', ?) WHERE account = ? AND region = ? AND name = ?")
-    .run(n, ctx.account, ctx.region, clusterName);
 }
 
 /** An instance reference (id or ARN) in a cluster → its row. */
@@ -249,7 +241,6 @@ export function deregisterContainerInstance(ctx: RequestContext, input: Deregist
   ci.status = 'INACTIVE';
   ci.agentConnected = false;
   saveInstance(ctx.sql, ci);
-  bumpClusterCount(ctx, cluster.clusterName!);
   return { containerInstance: withUsage(ctx.sql, ci) };
 }
 

@@ -47,7 +47,7 @@ describe('ECS clusters through the v3 SDK', () => {
     const out = await ecs.send(new DescribeClustersCommand({ clusters: ['demo', 'nope'] }));
     assert.equal(out.clusters?.length, 1);
     assert.deepEqual(out.clusters?.[0].tags, []);
-    assert.equal(out.clusters?.[0].settings, undefined);
+    assert.deepEqual(out.clusters?.[0].settings, [], 'ECS sends settings as [] unless include has SETTINGS');
     assert.deepEqual(out.failures, [{ arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/nope', reason: 'MISSING' }]);
     const withTags = await ecs.send(new DescribeClustersCommand({ clusters: ['demo'], include: ['TAGS', 'SETTINGS'] }));
     assert.deepEqual(withTags.clusters?.[0].tags, [{ key: 'team', value: 'web' }]);
