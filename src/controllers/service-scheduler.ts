@@ -40,6 +40,12 @@ const taskRows = (sql: Statements, s: { account: string; region: string; cluster
 
 const shortId = (taskArn: string) => taskIdOf(taskArn);
 
+/** Deregistered from its load balancers and still within its deregistration delay, not yet stopped. */
+const isDraining = (t: Task, now: number) => {
+  const until = (t as TaskTargets).berthDrainingUntil;
+  return !!until && until > now && (t.lastStatus === 'RUNNING' || t.lastStatus === 'DEACTIVATING');
+};
+
 export class ServiceScheduler implements Reconciler {
   readonly name = 'service-scheduler';
   readonly concurrency = 4;
@@ -60,7 +66,18 @@ export class ServiceScheduler implements Reconciler {
     const book = (service.berth ??= {});
     const now = this.d.clock.now();
     const tasks = taskRows(this.d.sql, row);
-    const live = tasks.filter((t) => t.desiredStatus === 'RUNNING');
+    // A task that reached STOPPED never runs again (ECS has no way back): one recorded as still desired RUNNING
+    // (a start that failed while its row was replaced, e.g. by a snapshot load) is a failed start, to be replaced.
+    for (const t of tasks) {
+      if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'STOPPED') continue;
+      t.desiredStatus = 'STOPPED';
+      t.stopCode ??= 'TaskFailedToStart';
+      t.stoppedReason ??= 'TaskFailedToStart: the task stopped before it was running';
+      t.version = (t.version ?? 0) + 1;
+      saveTask(this.d.sql, t);
+      this.d.log.info('task stopped', { taskArn: t.taskArn, service: service.serviceName, stopCode: t.stopCode, reason: t.stoppedReason });
+    }
+    const live = tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
     const deployments = service.deployments ?? [];
     const primary = deployments.find((d) => d.status === 'PRIMARY');
 
@@ -81,7 +98,7 @@ export class ServiceScheduler implements Reconciler {
 
     if (primary) this.circuitBreaker(service, primary, now);
 
-    // Load balancers: running tasks in, stopped tasks out; drained tasks are stopped now.
+    // Load balancers: running tasks in, stopped tasks out.
     for (const t of tasks as (Task & TaskTargets)[]) {
       let dirty = false;
       if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && !t.berthTargets && !t.berthDrainingUntil) {
@@ -93,17 +110,17 @@ export class ServiceScheduler implements Reconciler {
         deregisterTask(this.d.sql, t, now);
         dirty = true;
       }
-      if (t.desiredStatus === 'RUNNING' && t.berthDrainingUntil && t.berthDrainingUntil <= now) {
-        t.desiredStatus = 'STOPPED';
-        t.stopCode = 'ServiceSchedulerInitiated';
-        t.stoppedReason = t.berthStopReason ?? 'Scaling activity initiated by deployment';
-        t.version = (t.version ?? 0) + 1;
+      // A state written by an older Berth: a draining task still desired RUNNING is told to stop (it drains the rest of its delay).
+      if (t.desiredStatus === 'RUNNING' && t.berthDrainingUntil) {
+        this.stopTask(t, t.berthStopReason ?? 'Scaling activity initiated by deployment');
         created.push(t.taskArn!);
         dirty = true;
       }
       if (dirty) saveTask(this.d.sql, t);
     }
-    const draining = new Set(tasks.filter((t) => (t as TaskTargets).berthDrainingUntil && t.desiredStatus === 'RUNNING').map((t) => t.taskArn!));
+    // Tasks deregistered from their load balancers and draining (lastStatus DEACTIVATING until the delay ends):
+    // on their way out, they still count toward maximumPercent, as their containers still run.
+    const draining = new Set(tasks.filter((t) => isDraining(t, now)).map((t) => t.taskArn!));
     const current = service.deployments?.find((d) => d.status === 'PRIMARY');
     const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
     const defs = new Map<string, TaskDefinition | undefined>();
@@ -117,7 +134,7 @@ export class ServiceScheduler implements Reconciler {
       service.desiredCount = daemonInstances.length;
       for (const d of service.deployments ?? []) if (d.status === 'PRIMARY') d.desiredCount = daemonInstances.length;
     }
-    const views: TaskView[] = live.filter((t) => t.desiredStatus === 'RUNNING').map((t) => {
+    const views: TaskView[] = tasks.filter((t) => (t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED') || draining.has(t.taskArn!)).map((t) => {
       const startedAt = t.startedAt ? Date.parse(String(t.startedAt)) : undefined;
       const hasChecks = (defOf(t.taskDefinitionArn!)?.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck?.command?.length);
       const running = t.lastStatus === 'RUNNING';
@@ -150,40 +167,52 @@ export class ServiceScheduler implements Reconciler {
       : { start: 0, stop: views.map((v) => ({ arn: v.arn, reason: `Scaling activity initiated by (deployment ${v.deploymentId})` })) };
 
     const stopped: string[] = [];
+    const drained: (Task & TaskTargets)[] = [];
     for (const s of plan.stop) {
       const t = loadTaskByArn(this.d.sql, s.arn) as { task: Task & TaskTargets } | undefined;
       if (!t || t.task.desiredStatus === 'STOPPED' || t.task.berthDrainingUntil) continue;
       if (t.task.berthTargets?.length && !t.task.berthDeregistered) {
-        // Out of the load balancer first; the task stops once its connections have drained.
+        // Out of the load balancer first: the task is told to stop now, and its containers keep running
+        // (lastStatus DEACTIVATING) until the target group's deregistration delay has passed.
         t.task.berthDrainingUntil = deregisterTask(this.d.sql, t.task, now);
         t.task.berthStopReason = s.reason;
-        saveTask(this.d.sql, t.task);
-        addEvent(service, `has begun draining connections on 1 tasks.`, now);
-        continue;
+        drained.push(t.task);
       }
-      t.task.desiredStatus = 'STOPPED';
-      t.task.stopCode = 'ServiceSchedulerInitiated';
-      t.task.stoppedReason = s.reason;
-      t.task.version = (t.task.version ?? 0) + 1;
+      this.stopTask(t.task, s.reason);
       saveTask(this.d.sql, t.task);
       created.push(s.arn);
       stopped.push(s.arn);
     }
-    if (stopped.length) addEvent(service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+    // As ECS reports a batch: one event per step, naming how many tasks it took.
+    if (drained.length) {
+      addEvent(service, `has begun draining connections on ${drained.length} tasks.`, now);
+      const groups = [...new Set(drained.flatMap((t) => (t.berthTargets ?? []).map((x) => x.targetGroupArn)))];
+      addEvent(service, `deregistered ${drained.length} targets in (target-group ${groups.join(', ')})`, now);
+    }
+    if (stopped.length) {
+      addEvent(service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+      this.d.log.info('service stopping tasks', { service: service.serviceArn, tasks: stopped.map(shortId), draining: drained.length, reasons: [...new Set(plan.stop.map((x) => x.reason))] });
+    }
     if (plan.start > 0 && current) {
       const started = this.launch(row, service, current, plan.start, now, 'instances' in plan ? (plan.instances as string[]) : undefined);
       created.push(...started);
       if (started.length) addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
     }
 
-    // Counts, drained deployments, rollout completion.
-    const after = taskRows(this.d.sql, row).filter((t) => t.desiredStatus === 'RUNNING');
+    // Counts, drained deployments, rollout completion. An older deployment wants only the tasks it still runs
+    // (its desired count drops as they are stopped) and is listed until its draining tasks are gone.
+    const afterAll = taskRows(this.d.sql, row);
+    const after = afterAll.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
+    const lingering = new Set<string>();
     for (const d of service.deployments ?? []) {
       const mine = after.filter((t) => t.startedBy === d.id);
       d.runningCount = mine.filter((t) => t.lastStatus === 'RUNNING').length;
       d.pendingCount = mine.length - d.runningCount;
+      if (d.status === 'PRIMARY') d.desiredCount = service.desiredCount;
+      else d.desiredCount = mine.length;
+      if (afterAll.some((t) => t.startedBy === d.id && isDraining(t, now))) lingering.add(d.id!);
     }
-    service.deployments = (service.deployments ?? []).filter((d) => d.status === 'PRIMARY' || (d.runningCount ?? 0) + (d.pendingCount ?? 0) > 0);
+    service.deployments = (service.deployments ?? []).filter((d) => d.status === 'PRIMARY' || (d.runningCount ?? 0) + (d.pendingCount ?? 0) > 0 || lingering.has(d.id!));
     service.runningCount = after.filter((t) => t.lastStatus === 'RUNNING').length;
     service.pendingCount = after.length - service.runningCount;
     const steady = this.settle(service, views, now);
@@ -196,6 +225,14 @@ export class ServiceScheduler implements Reconciler {
     saveService(this.d.sql, service);
     if (service.status === 'INACTIVE') return;
     return { requeueAfterMs: steady ? STEADY_RESYNC_MS : ACTIVE_RESYNC_MS };
+  }
+
+  /** Tells a task to stop (the task-lifecycle controller drains, then stops it). */
+  private stopTask(t: Task, reason: string) {
+    t.desiredStatus = 'STOPPED';
+    t.stopCode = 'ServiceSchedulerInitiated';
+    t.stoppedReason = reason;
+    t.version = (t.version ?? 0) + 1;
   }
 
   private throttled(book: NonNullable<ServiceState['berth']>, now: number): boolean {

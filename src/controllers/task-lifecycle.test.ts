@@ -6,7 +6,7 @@ import { FakeDriver } from '../runtime/fake/driver.js';
 import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { openDb, Statements } from '../state/db.js';
-import { insertTask, loadTaskByArn } from '../services/ecs/task-store.js';
+import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
 import { LABELS } from './container-spec.js';
 import { TaskLifecycle, type TaskLifecycleDeps } from './task-lifecycle.js';
 
@@ -56,7 +56,7 @@ function setup(driver: FakeDriver, containerDefinitions: TaskDefinition['contain
   };
   const containerId = async (name: string) =>
     (await driver.listContainers({ [LABELS.taskArn]: TASK_ARN, [LABELS.containerName]: name }))[0].id;
-  return { db, reconcileUntil, containerId };
+  return { db, sql, reconcileUntil, containerId };
 }
 
 describe('task-lifecycle on the fake runtime', () => {
@@ -134,6 +134,61 @@ describe('task-lifecycle on the fake runtime', () => {
     await reconcileUntil((t) => t.lastStatus === 'RUNNING');
     assert.equal(resolves, 2);
     assert.equal(pulls, 2);
+    db.close();
+  });
+
+  it('a start that fails while the task row is replaced (a snapshot loaded) never leaves the task STOPPED but desired RUNNING', async () => {
+    const driver = new FakeDriver(['app:1']);
+    driver.failNext('start', (spec) => spec.labels[LABELS.containerName] === 'app');
+    let replaced = false;
+    let snapshotRow: Task | undefined;
+    // The row as a snapshot holds it (desired RUNNING), written back while the failed start is being cleaned up.
+    const ctx = setup(driver, [{ name: 'app', image: 'app:1', essential: true }], {
+      drainLogs: async () => {
+        if (replaced || !snapshotRow) return;
+        replaced = true;
+        saveTask(ctx.sql, snapshotRow);
+      },
+    });
+    snapshotRow = loadTaskByArn(ctx.sql, TASK_ARN)!.task;
+    const seen: string[] = [];
+    const running = await ctx.reconcileUntil((t) => {
+      seen.push(`${t.lastStatus}/${t.desiredStatus}`);
+      return t.lastStatus === 'RUNNING';
+    });
+    assert.ok(replaced, 'the row was replaced during the stop');
+    assert.ok(!seen.includes('STOPPED/RUNNING'), seen.join(' '));
+    assert.equal(running.desiredStatus, 'RUNNING');
+    ctx.db.close();
+  });
+
+  it('a start the engine refuses once stops the task with TaskFailedToStart and a CannotStartContainerError reason', async () => {
+    const driver = new FakeDriver(['app:1']);
+    driver.failNext('start', (spec) => spec.labels[LABELS.containerName] === 'app', 'OCI runtime create failed: runc create failed: boom: unknown');
+    const { db, reconcileUntil } = setup(driver, [{ name: 'app', image: 'app:1', essential: true }]);
+    const stopped = await reconcileUntil((t) => t.lastStatus === 'STOPPED');
+    assert.equal(stopped.desiredStatus, 'STOPPED');
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.equal(stopped.stoppedReason, 'CannotStartContainerError: OCI runtime create failed: runc create failed: boom: unknown');
+    assert.equal((await driver.listContainers({ [LABELS.taskArn]: TASK_ARN })).length, 0);
+    db.close();
+  });
+
+  it('a task told to stop while its load balancer targets drain is DEACTIVATING, its containers running, until the delay ends', async () => {
+    const driver = new FakeDriver(['app:1']);
+    const { db, sql, reconcileUntil, containerId } = setup(driver, [{ name: 'app', image: 'app:1', essential: true }]);
+    await reconcileUntil((t) => t.lastStatus === 'RUNNING');
+    const t = loadTaskByArn(sql, TASK_ARN)!.task as Task & { berthDrainingUntil?: number };
+    t.desiredStatus = 'STOPPED';
+    t.stopCode = 'ServiceSchedulerInitiated';
+    t.berthDrainingUntil = Date.now() + 400;
+    saveTask(sql, t);
+    const deactivating = await reconcileUntil((x) => x.lastStatus === 'DEACTIVATING');
+    assert.equal(deactivating.desiredStatus, 'STOPPED');
+    assert.equal((await driver.inspectContainer(await containerId('app')))?.status, 'running');
+    const stopped = await reconcileUntil((x) => x.lastStatus === 'STOPPED');
+    assert.ok(Date.now() >= t.berthDrainingUntil, 'stopped only after the deregistration delay');
+    assert.equal(stopped.stopCode, 'ServiceSchedulerInitiated');
     db.close();
   });
 });

@@ -22,6 +22,7 @@ import { ensurePauseImage } from './pause-image.js';
 import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 import { dependencyVerdict } from './task-dependencies.js';
 import { containerHealth, taskHealth } from './task-health.js';
+import type { TaskTargets } from './service-targets.js';
 
 export interface TaskLifecycleDeps extends StateDeps {
   driver: RuntimeDriver;
@@ -126,9 +127,31 @@ export class TaskLifecycle implements Reconciler {
     };
     if (task.desiredStatus === 'STOPPED') {
       this.prepared.delete(taskArn);
+      const drainedIn = this.drainRemaining(task, observed);
+      if (drainedIn > 0) return { requeueAfterMs: drainedIn };
       return this.stop(ctx, observed);
     }
     return this.run(ctx, observed);
+  }
+
+  /**
+   * DEACTIVATING: a task told to stop while its load balancer targets drain keeps its containers running
+   * until the deregistration delay has passed, so connections in flight complete
+   * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html).
+   * Returns how long is left (0: go on stopping).
+   */
+  private drainRemaining(task: Task, observed: ContainerState[]): number {
+    const until = (task as Task & TaskTargets).berthDrainingUntil;
+    const now = this.d.clock.now();
+    if (!until || until <= now || !observed.some((c) => c.status === 'running')) return 0;
+    if (task.lastStatus === 'STOPPING' || task.lastStatus === 'DEPROVISIONING') return 0;
+    this.update(task.taskArn!, (t) => {
+      if (t.desiredStatus === 'STOPPED' && t.lastStatus !== 'DEACTIVATING' && t.lastStatus !== 'STOPPING' && t.lastStatus !== 'DEPROVISIONING' && t.lastStatus !== 'STOPPED') {
+        t.lastStatus = 'DEACTIVATING';
+        t.version = (t.version ?? 0) + 1;
+      }
+    });
+    return until - now;
   }
 
   private markStopping(t: Task, stopCode: string, reason: string) {
@@ -217,6 +240,7 @@ export class TaskLifecycle implements Reconciler {
         } catch (err) {
           return this.failToStart(arn, (err as Error).message, [cd]);
         }
+        this.d.log.debug('creating container', { taskArn: arn, container: cd.name, image: resolved.get(cd.image!)!.ref });
         const id = await this.d.driver.createContainer({ ...containerSpecOf({ ...ctx, injectedEnv, mounts }, cd), image: resolved.get(cd.image!)!.ref });
         // Known before the process starts, so its first metadata request already sees its DockerId.
         this.update(arn, (t) => {
@@ -238,13 +262,21 @@ export class TaskLifecycle implements Reconciler {
     if (allStarted) this.prepared.delete(arn);
     if (allStarted && essentialsUp) {
       const now = this.d.clock.now();
-      this.update(arn, (t) => {
+      let began = false;
+      const t = this.update(arn, (t) => {
         if (t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING' || t.lastStatus === 'ACTIVATING') {
           t.lastStatus = 'RUNNING';
           t.startedAt ??= iso(now) as unknown as Date;
           t.version = (t.version ?? 0) + 1;
+          began = true;
         }
       });
+      if (began && t) {
+        this.d.log.info('task started', {
+          taskArn: arn, cluster: ctx.clusterName, taskDefinition: def.taskDefinitionArn, group: t.group,
+          containers: Object.fromEntries([...byName].filter(([n]) => n !== '~pause').map(([n, c]) => [n, c.id.slice(0, 12)])),
+        });
+      }
       return { requeueAfterMs: RUNNING_RESYNC_MS };
     }
     return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
@@ -269,6 +301,7 @@ export class TaskLifecycle implements Reconciler {
     const start = this.d.clock.now();
     this.update(arn, (t) => { t.pullStartedAt ??= iso(start) as unknown as Date; });
     for (const { image, ref, auth } of need) {
+      this.d.log.debug('pulling image', { taskArn: arn, image, ref });
       try {
         await this.d.driver.pullImage(ref, auth, { [LABELS.taskArn]: arn });
       } catch (err) {
@@ -282,6 +315,7 @@ export class TaskLifecycle implements Reconciler {
 
   private failToStart(arn: string, reason: string, containers?: ContainerDefinition[]): ReconcileResult {
     this.prepared.delete(arn);
+    this.d.log.debug('task failed to start', { taskArn: arn, reason });
     this.update(arn, (t) => {
       for (const c of t.containers ?? []) {
         if (!containers || containers.some((cd) => cd.name === c.name)) c.reason ??= reason;
@@ -321,12 +355,17 @@ export class TaskLifecycle implements Reconciler {
     const { task, def } = ctx;
     const arn = task.taskArn!;
     const now = this.d.clock.now();
-    this.update(arn, (t) => {
+    // Every step writes only to a row still desired STOPPED: a row replaced meanwhile (a snapshot loaded, a reset)
+    // by one that wants the task RUNNING is left to the next pass, never marked STOPPED under it.
+    const stillStopping = (t: Task | undefined) => t?.desiredStatus === 'STOPPED';
+    const begun = this.update(arn, (t) => {
+      if (!stillStopping(t)) return;
       if (t.lastStatus !== 'STOPPING' && t.lastStatus !== 'DEPROVISIONING') {
         t.lastStatus = 'STOPPING';
         t.stoppingAt ??= iso(now) as unknown as Date;
       }
     });
+    if (!stillStopping(begun)) return { requeueAfterMs: 1 };
     // Dependents stop before what they depend on, as ECS does.
     const order = stopOrder(def);
     const byName = new Map(observed.map((c) => [c.labels[LABELS.containerName], c]));
@@ -347,7 +386,8 @@ export class TaskLifecycle implements Reconciler {
       if (s) final.set(c.labels[LABELS.containerName], s);
     }));
     const execStopped = this.d.clock.now();
-    this.update(arn, (t) => {
+    const deprovisioning = this.update(arn, (t) => {
+      if (!stillStopping(t)) return;
       const pause = final.get('~pause');
       for (const c of t.containers ?? []) {
         const s = final.get(c.name!);
@@ -362,18 +402,31 @@ export class TaskLifecycle implements Reconciler {
       const eniId = eni?.details?.find((d) => d.name === 'networkInterfaceId')?.value;
       if (eniId) releaseTaskEni({ account: ctx.account, region: ctx.region, sql: this.d.sql }, eniId);
     });
+    if (!stillStopping(deprovisioning)) return { requeueAfterMs: 1 };
     // The containers' last log lines are shipped before the containers (and their logs) go.
     await this.d.drainLogs?.(arn);
     await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
     await this.d.releaseMounts?.(task);
     const stopped = this.d.clock.now();
-    this.update(arn, (t) => {
+    const done = this.update(arn, (t) => {
+      if (!stillStopping(t)) return;
       t.lastStatus = 'STOPPED';
       t.stoppedAt ??= iso(stopped) as unknown as Date;
       t.connectivity = 'DISCONNECTED';
       t.version = (t.version ?? 0) + 1;
     });
+    if (!stillStopping(done)) return { requeueAfterMs: 1 };
+    this.d.log.info('task stopped', {
+      taskArn: arn, cluster: ctx.clusterName, group: done!.group, stopCode: done!.stopCode, reason: done!.stoppedReason,
+      ...exitCodes(done!),
+    });
   }
+}
+
+/** Essential containers' exit codes, for the log line of a stopped task. */
+function exitCodes(t: Task): { exitCodes?: Record<string, number> } {
+  const codes = Object.fromEntries((t.containers ?? []).filter((c) => c.exitCode !== undefined).map((c) => [c.name!, c.exitCode!]));
+  return Object.keys(codes).length ? { exitCodes: codes } : {};
 }
 
 /** An exit that may still turn out to be an OOM kill the engine has not recorded yet (see OOM_SETTLE_MS). */

@@ -33,6 +33,8 @@ export class FakeDriver implements RuntimeDriver {
   private nextPort = 40000;
   /** Image refs whose pull fails (tests set this). */
   readonly unpullable = new Set<string>();
+  /** Faults armed by failNext: each fails one matching create or start, then is spent. */
+  private faults: { op: 'create' | 'start'; when: (spec: ContainerSpec) => boolean; message: string }[] = [];
 
   constructor(localImages: string[] = []) {
     for (const i of localImages) this.images.add(i);
@@ -55,7 +57,23 @@ export class FakeDriver implements RuntimeDriver {
     this.images.add(ref);
   }
 
+  /**
+   * Test hook: the next create (or start) of a container matching `when` fails as an engine answers a
+   * runtime error (a start failure leaves the container created, as Docker does); later ones succeed.
+   */
+  failNext(op: 'create' | 'start', when: (spec: ContainerSpec) => boolean, message = 'OCI runtime create failed: runc create failed: unable to start container process: error during container init: fake fault: unknown') {
+    this.faults.push({ op, when, message });
+  }
+
+  private fault(op: 'create' | 'start', spec: ContainerSpec) {
+    const i = this.faults.findIndex((f) => f.op === op && f.when(spec));
+    if (i < 0) return;
+    const [f] = this.faults.splice(i, 1);
+    throw new RuntimeError('InvalidSpec', f.message);
+  }
+
   async createContainer(spec: ContainerSpec): Promise<string> {
+    this.fault('create', spec);
     if ([...this.containers.values()].some((c) => c.state.name === spec.name)) {
       throw new RuntimeError('Conflict', `container name "${spec.name}" is already in use`);
     }
@@ -73,6 +91,7 @@ export class FakeDriver implements RuntimeDriver {
   async startContainer(id: string) {
     const c = this.get(id);
     if (c.state.status === 'running') return;
+    this.fault('start', c.spec);
     c.state.status = 'running';
     c.state.startedAt = new Date();
     c.state.exitCode = undefined;
