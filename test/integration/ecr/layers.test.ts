@@ -57,7 +57,12 @@ describe('ECR layer API', () => {
     const res = await fetch(downloadUrl!);
     assert.equal(res.status, 200);
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(bytes));
-    const tampered = await fetch(downloadUrl!.replace(/X-Berth-Signature=./, 'X-Berth-Signature=A'));
+    // Tampered for certain: the signature's first character changed to one it is not (a fixed 'A' already is, 1 run in 64).
+    const url = new URL(downloadUrl!);
+    const signature = url.searchParams.get('X-Berth-Signature')!;
+    url.searchParams.set('X-Berth-Signature', `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`);
+    assert.notEqual(url.searchParams.get('X-Berth-Signature'), signature);
+    const tampered = await fetch(url);
     assert.equal(tampered.status, 401);
   });
 
