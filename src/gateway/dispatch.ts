@@ -11,7 +11,7 @@ import { codecFor } from '../protocol/index.js';
 import { loadModel, type ServiceModel } from '../protocol/model.js';
 import { renderRefusal } from '../protocol/refusal.js';
 import { credentialScope } from '../protocol/sigv4.js';
-import { inputError, validateInput } from '../protocol/validate.js';
+import { validateInput, violationMessage } from '../protocol/validate.js';
 import { lowerCamel, type RequestContext } from '../services/provider.js';
 import { loadedProvider, providerFor } from '../services/registry.js';
 import type { Clock } from '../shared/clock.js';
@@ -65,7 +65,7 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
     const op = opName ? model.operations.get(opName) : undefined;
     if (!op) throw codec.unknownOperation(opName, model);
     const input = codec.parseInput(req, op, model);
-    checkInput(model, route.protocol, op.name, op.input, input);
+    checkInput(model, route.protocol, op.input, input);
     const provider = loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id));
     const fn = provider?.[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
@@ -85,14 +85,14 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
   }
 }
 
-function checkInput(model: ServiceModel, protocol: string, opName: string, shape: Parameters<typeof validateInput>[0], input: Record<string, unknown>) {
-  const violations = validateInput(shape, input, model.entry.id);
+function checkInput(model: ServiceModel, protocol: string, shape: Parameters<typeof validateInput>[0], input: Record<string, unknown>) {
+  const violations = validateInput(shape, input);
   if (!violations.length) return;
   // JSON frontends reject a wrongly typed value while deserializing, before validation.
   const isJson = protocol.startsWith('awsJson') || protocol === 'restJson1';
   const typeError = violations.find((v) => v.kind === 'type');
   if (isJson && typeError) throw serializationError(typeError.message);
-  throw inputError(model.entry.id, opName, model.entry.validationError, violations);
+  throw new AwsError(model.entry.validationError, violationMessage(violations), { status: 400 });
 }
 
 function renderError(log: Logger, codec: Codec, model: ServiceModel, requestId: string, op: string | undefined, err: unknown): WireResponse {
