@@ -89,8 +89,9 @@ export function clusterStatistics(sql: Statements, scope: Scope, cluster: string
 export function clusterDeleteBlocker(sql: Statements, scope: Scope, cluster: string): 'services' | 'tasks' | 'instances' | undefined {
   const has = (query: string) => !!sql.get(query).get(scope.account, scope.region, cluster);
   if (has("SELECT 1 FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status = 'ACTIVE' LIMIT 1")) return 'services';
-  // A task holds the cluster until it is STOPPED, whatever its desired status.
-  if (has(`SELECT 1 FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND last_status != 'STOPPED' LIMIT 1`)) return 'tasks';
+  // A task holds the cluster until it is STOPPED, whatever its desired status (an IN list: index seeks, not a scan of stopped tasks).
+  if (has(`SELECT 1 FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ?
+           AND last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING') LIMIT 1`)) return 'tasks';
   if (has("SELECT 1 FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND status IN ('ACTIVE', 'DRAINING') LIMIT 1")) return 'instances';
   return undefined;
 }

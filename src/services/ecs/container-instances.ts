@@ -39,7 +39,7 @@ import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { registerTaggable } from './tags.js';
 import { writeAttributes } from './attributes.js';
 import { taskDemand } from './task-demand.js';
-import type { Candidate } from './placement.js';
+import type { Candidate, HostPorts } from './placement.js';
 import { ENGINE_ATTRIBUTE } from './engine-routing.js';
 
 /** The ports an ECS agent reserves on every instance. */
@@ -309,8 +309,43 @@ export function updateContainerAgent(ctx: RequestContext, input: UpdateContainer
   throw new AwsError('NoUpdateAvailableException', 'There is no update available for your container agent.');
 }
 
-/** ACTIVE instances of a cluster as placement candidates, with what their tasks already take. */
+/** Task states that still hold an instance's resources (every state but STOPPED). */
+const HOLDING_STATES = "('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING')";
+
+/** The engine a container instance's tasks run on: its berth.engine attribute, '' for the local engine. */
+const engineKey = (ci: ContainerInstance) => ci.attributes?.find((a) => a.name === ENGINE_ATTRIBUTE)?.value ?? '';
+
+/**
+ * Host ports held on each container engine by tasks that are not STOPPED, on
+ * any instance of any cluster, account or region: Berth's virtual instances on
+ * one engine share its host address, so a static host port is the engine's.
+ */
+function enginePortsInUse(sql: Statements): Map<string, HostPorts> {
+  const rows = sql
+    .get(`SELECT COALESCE((SELECT json_extract(a.value, '$.value') FROM json_each(ci.doc, '$.attributes') a
+                           WHERE json_extract(a.value, '$.name') = ?), '') AS engine,
+                 json_extract(t.doc, '$.berthHostPorts') AS ports
+          FROM ecs_tasks t JOIN ecs_container_instances ci ON ci.arn = t.container_instance
+          WHERE t.last_status IN ${HOLDING_STATES} AND json_extract(t.doc, '$.berthHostPorts') IS NOT NULL`)
+    .all(ENGINE_ATTRIBUTE) as { engine: string; ports: string }[];
+  const out = new Map<string, HostPorts>();
+  for (const r of rows) {
+    const held = out.get(r.engine) ?? { tcp: new Set<number>(), udp: new Set<number>() };
+    out.set(r.engine, held);
+    const ports = JSON.parse(r.ports) as { tcp?: number[]; udp?: number[] };
+    for (const p of ports.tcp ?? []) held.tcp.add(p);
+    for (const p of ports.udp ?? []) held.udp.add(p);
+  }
+  return out;
+}
+
+/** ACTIVE instances of a cluster as placement candidates, with what their tasks (and their engine's) already take. */
 export function placementCandidates(sql: Statements, scope: { account: string; region: string }, cluster: string, launchType?: string): Candidate[] {
+  const enginePorts = enginePortsInUse(sql);
+  const portsOfEngine = (key: string) => {
+    if (!enginePorts.has(key)) enginePorts.set(key, { tcp: new Set(), udp: new Set() });
+    return enginePorts.get(key)!;
+  };
   const isExternal = (ci: ContainerInstance) => !!ci.attributes?.some((a) => a.name === 'ecs.capability.external');
   // EXTERNAL tasks run only on external instances, EC2 tasks only on the others.
   const fits = (ci: ContainerInstance) => !launchType || (launchType === 'EXTERNAL') === isExternal(ci);
@@ -324,6 +359,7 @@ export function placementCandidates(sql: Statements, scope: { account: string; r
       memory: rem.get('MEMORY')?.integerValue ?? 0,
       tcpPorts: new Set((rem.get('PORTS')?.stringSetValue ?? []).map(Number)),
       udpPorts: new Set((rem.get('PORTS_UDP')?.stringSetValue ?? []).map(Number)),
+      enginePorts: portsOfEngine(engineKey(ci)),
       attributes: new Map((ci.attributes ?? []).map((a) => [a.name!, a.value])),
       query,
       groups: [...(query.taskGroups ?? [])],

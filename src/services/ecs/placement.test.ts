@@ -63,3 +63,20 @@ describe('task placement', () => {
     assert.equal(reason({ requiredAttributes: ['ecs.capability.nvidia'] }), 'ATTRIBUTE');
   });
 });
+
+describe('host ports on a shared engine', () => {
+  it('a static host port taken on one virtual instance is taken on every instance of the same engine', () => {
+    const shared = { tcp: new Set<number>(), udp: new Set<number>() };
+    const [a, b, remote] = instances(3);
+    a.enginePorts = shared;
+    b.enginePorts = shared;
+    remote.enginePorts = { tcp: new Set(), udp: new Set() };
+    const withPort = { ...demand, tcpPorts: [18500] };
+    const r = place([a, b], { demand: withPort, requiredAttributes: [], constraints: [], strategies: [], count: 2, group: 'g' });
+    assert.equal(r.placements.length, 1);
+    assert.deepEqual(r.failures.map((f) => f.reason), ['RESOURCE:PORTS', 'RESOURCE:PORTS']);
+    // Another engine has its own host address: the port is free there.
+    const again = place([a, b, remote], { demand: withPort, requiredAttributes: [], constraints: [], strategies: [], count: 1, group: 'g' });
+    assert.deepEqual(again.placements, [remote.arn]);
+  });
+});

@@ -5,17 +5,30 @@
  * constraints (distinctInstance, memberOf), then order by the strategies
  * (binpack, spread, random) applied in turn. A pure function over snapshots of
  * the instances, so it is tested at scale without an engine.
+ *
+ * Host ports differ from ECS in one way: Berth's virtual instances on one
+ * container engine share its host address, so a host port taken by a task on
+ * any of them is taken on all (`HostPorts` shared by reference between them).
  */
 import type { Failure, PlacementConstraint, PlacementStrategy } from '@aws-sdk/client-ecs';
 import { parseQuery, type Predicate, type QueryCandidate } from './cluster-query.js';
 import type { TaskDemand } from './task-demand.js';
 
+/** Host ports in use; one object per container engine, shared by the candidates on it. */
+export interface HostPorts {
+  tcp: Set<number>;
+  udp: Set<number>;
+}
+
 export interface Candidate {
   arn: string;
   cpu: number;
   memory: number;
+  /** The instance's own reserved and used ports. */
   tcpPorts: Set<number>;
   udpPorts: Set<number>;
+  /** Ports taken on the engine the instance runs on, by tasks on any instance of it. */
+  enginePorts?: HostPorts;
   /** Attribute names (and values) the instance reports. */
   attributes: Map<string, string | undefined>;
   query: QueryCandidate;
@@ -47,8 +60,12 @@ function reject(c: Candidate, req: PlacementRequest, memberOf: Predicate[], dist
   if (distinct && c.groups.includes(req.group)) return 'CONSTRAINT';
   if (c.cpu < req.demand.cpu) return 'RESOURCE:CPU';
   if (c.memory < req.demand.memory) return 'RESOURCE:MEMORY';
-  if (req.demand.tcpPorts.some((p) => c.tcpPorts.has(p)) || req.demand.udpPorts.some((p) => c.udpPorts.has(p))) return 'RESOURCE:PORTS';
+  if (portTaken(req.demand.tcpPorts, c.tcpPorts, c.enginePorts?.tcp) || portTaken(req.demand.udpPorts, c.udpPorts, c.enginePorts?.udp)) return 'RESOURCE:PORTS';
   return undefined;
+}
+
+function portTaken(wanted: number[], own: Set<number>, engine: Set<number> | undefined): boolean {
+  return wanted.some((p) => own.has(p) || !!engine?.has(p));
 }
 
 function fieldValue(c: Candidate, field: string): string {
@@ -99,8 +116,14 @@ export function place(candidates: Candidate[], req: PlacementRequest): Placement
     const chosen = req.strategies.length ? eligible[0] : eligible[Math.floor(random() * eligible.length)];
     chosen.cpu -= req.demand.cpu;
     chosen.memory -= req.demand.memory;
-    for (const p of req.demand.tcpPorts) chosen.tcpPorts.add(p);
-    for (const p of req.demand.udpPorts) chosen.udpPorts.add(p);
+    for (const p of req.demand.tcpPorts) {
+      chosen.tcpPorts.add(p);
+      chosen.enginePorts?.tcp.add(p);
+    }
+    for (const p of req.demand.udpPorts) {
+      chosen.udpPorts.add(p);
+      chosen.enginePorts?.udp.add(p);
+    }
     chosen.groups.push(req.group);
     for (const [f, m] of spreadCounts) m.set(fieldValue(chosen, f), (m.get(fieldValue(chosen, f)) ?? 0) + 1);
     placements.push(chosen.arn);
