@@ -1,10 +1,20 @@
 /**
  * Which service a request is for: by X-Amz-Target (json protocols), by the
- * SigV4 credential scope, or, for unsigned requests, by what the request names.
+ * SigV4 credential scope (and, for query protocols, the API Version), or, for
+ * unsigned requests, by what the request names. A request for a service Berth
+ * does not serve is recognised too (`refusalFor`), so it can be refused by name
+ * in the client's own protocol.
  */
+import { awsServices, type AwsServiceFacts } from '../protocol/aws-service-facts.js';
+import { queryParams } from '../protocol/aws-query.js';
 import { BY_SIGNING_NAME, BY_TARGET, SERVICES, type ProtocolName, type ServiceEntry } from '../protocol/catalog.js';
 import type { WireRequest } from '../protocol/codec.js';
-import { loadModel } from '../protocol/model.js';
+import type { AwsError } from '../protocol/errors.js';
+import { loadModel, type ServiceModel } from '../protocol/model.js';
+import {
+  restOperationOf, serviceNotImplemented, spokenProtocol, unrecognizedClient, type Refused, type WireProtocol,
+} from '../protocol/refusal.js';
+import { rpcV2Target, speaksRpcV2Cbor } from '../protocol/rpc-v2-cbor.js';
 import type { CredentialScope } from '../protocol/sigv4.js';
 
 export interface Route {
@@ -15,17 +25,36 @@ export interface Route {
 
 const isForm = (req: WireRequest) => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
+const isQuery = (p: ProtocolName) => p === 'awsQuery' || p === 'ec2Query';
+
+const versionOf = (req: WireRequest) => queryParams(req).find(([k]) => k === 'Version')?.[1] || undefined;
+
+/** The served service this request is for; undefined when Berth serves none (see refusalFor). */
 export function routeRequest(req: WireRequest, scope: CredentialScope | undefined): Route | undefined {
+  // No codec speaks rpc-v2-cbor yet: such requests are refused by name.
+  if (speaksRpcV2Cbor(req)) return undefined;
   const target = req.headers['x-amz-target'];
   if (target) {
-    const dot = target.lastIndexOf('.');
-    const service = BY_TARGET.get(dot >= 0 ? target.slice(0, dot) : target);
+    const service = BY_TARGET.get(prefixOf(target));
     if (service) return { service, protocol: service.protocol };
   }
   const service = scope ? BY_SIGNING_NAME.get(scope.service) : undefined;
-  if (service) return { service, protocol: protocolFor(service, req) };
+  if (service) {
+    const protocol = protocolFor(service, req);
+    // One signing name, several APIs: elasticloadbalancing is ELBv2 (2015-12-01) and classic ELB (2012-06-01).
+    if (isQuery(protocol)) {
+      const version = versionOf(req);
+      if (version && version !== loadModel(service.id).version) return undefined;
+    }
+    return { service, protocol };
+  }
   return guessUnsigned(req);
 }
+
+const prefixOf = (target: string) => {
+  const dot = target.lastIndexOf('.');
+  return dot >= 0 ? target.slice(0, dot) : target;
+};
 
 /** SQS and CloudWatch answer both their JSON protocol and the older awsQuery. */
 function protocolFor(service: ServiceEntry, req: WireRequest): ProtocolName {
@@ -44,4 +73,87 @@ function guessUnsigned(req: WireRequest): Route | undefined {
     if (loadModel(service.id).operations.has(action)) return { service, protocol: protocolFor(service, req) };
   }
   return undefined;
+}
+
+/** Berth's answer to a request it will not serve, and how to write it. */
+export interface Refusal {
+  error: AwsError;
+  protocol: WireProtocol;
+  /** The service's model when Berth has one, else what a stand-in needs. */
+  model: ServiceModel | { signingName: string; apiVersion?: string };
+}
+
+/**
+ * Why Berth will not answer a request routeRequest found no served service for:
+ * the service and operation it recognises, in the protocol the client spoke.
+ */
+export async function refusalFor(req: WireRequest, scope: CredentialScope | undefined): Promise<Refusal> {
+  const { bySigningName, byTarget } = await awsServices();
+  const target = req.headers['x-amz-target'];
+  const rpc = speaksRpcV2Cbor(req) ? rpcV2Target(req) : undefined;
+  const named = target ? byTarget.get(prefixOf(target)) : rpc ? byTarget.get(rpc.service) : undefined;
+  const candidates = named ? [named] : scope ? bySigningName.get(scope.service) ?? [] : [];
+  if (!candidates.length) {
+    const protocol = spokenProtocol(req);
+    const error = scope
+      ? unrecognizedClient(`Berth does not know an AWS service with the signing name ${scope.service}.`)
+      : unrecognizedClient('Berth could not tell which AWS service this request is for: sign it with SigV4 or send X-Amz-Target.');
+    return { error, protocol, model: { signingName: scope?.service ?? 'unknown' } };
+  }
+  const protocol = spokenProtocol(req, candidates[0].protocol);
+  const version = protocol === 'awsQuery' || protocol === 'ec2Query' ? versionOf(req) : undefined;
+  // A query request names its API version: classic ELB and ELBv2 share a signing name.
+  const facts = version
+    ? candidates.find((c) => c.apiVersion === version) ?? (candidates.length === 1 && !candidates[0].apiVersion ? candidates[0] : undefined)
+    : candidates.length === 1 ? candidates[0] : undefined;
+  const signingName = facts?.signingName ?? candidates[0].signingName;
+  const refused: Refused = {
+    name: facts?.name ?? candidates.map((c) => c.name).join(' or '),
+    signingName,
+    operation: operationOf(req, protocol, facts),
+    hint: servedHint(signingName, candidates, facts),
+  };
+  if (version && !facts) refused.hint = `Berth knows no API version ${version} for this signing name.`;
+  return { error: serviceNotImplemented(refused, req), protocol, model: { signingName, apiVersion: facts?.apiVersion ?? version } };
+}
+
+/**
+ * A catalogued service without a provider (Berth has its model but serves none of
+ * it) is refused like an unknown one, in its own codec's shape.
+ */
+export async function refusalForUnserved(req: WireRequest, route: Route, model: ServiceModel, operation: string | undefined): Promise<Refusal> {
+  const candidates = (await awsServices()).bySigningName.get(route.service.signingNames[0]) ?? [];
+  const facts = candidates.find((c) => (c.targetPrefix && c.targetPrefix === model.serviceTarget) || (c.apiVersion && c.apiVersion === model.version))
+    ?? candidates[0];
+  const refused: Refused = {
+    name: facts?.name ?? route.service.id,
+    signingName: route.service.signingNames[0],
+    operation: operation && model.operations.has(operation) ? operation : undefined,
+  };
+  return { error: serviceNotImplemented(refused, req), protocol: route.protocol, model };
+}
+
+function operationOf(req: WireRequest, protocol: WireProtocol, facts: AwsServiceFacts | undefined): string | undefined {
+  switch (protocol) {
+    case 'rpcV2Cbor': return rpcV2Target(req)?.operation;
+    case 'awsJson1_0':
+    case 'awsJson1_1': {
+      const target = req.headers['x-amz-target'];
+      const dot = target ? target.lastIndexOf('.') : -1;
+      return dot >= 0 ? target!.slice(dot + 1) : undefined;
+    }
+    case 'awsQuery':
+    case 'ec2Query': return queryParams(req).find(([k]) => k === 'Action')?.[1] || undefined;
+    default: return facts ? restOperationOf(req, facts, protocol) : undefined;
+  }
+}
+
+/** When Berth serves another API under this signing name, say which (classic ELB vs ELBv2). */
+function servedHint(signingName: string, candidates: AwsServiceFacts[], facts: AwsServiceFacts | undefined): string | undefined {
+  const served = BY_SIGNING_NAME.get(signingName);
+  if (!served || !isQuery(served.protocol)) return undefined;
+  const version = loadModel(served.id).version;
+  if (facts?.apiVersion === version) return undefined;
+  const name = candidates.find((c) => c.apiVersion === version)?.name ?? served.id;
+  return `Berth serves ${name} (Version ${version}) under the signing name ${signingName}.`;
 }
