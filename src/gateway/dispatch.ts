@@ -9,9 +9,8 @@ import type { Codec, WireRequest, WireResponse } from '../protocol/codec.js';
 import { AwsError, internalFailure, notImplemented, serializationError } from '../protocol/errors.js';
 import { codecFor } from '../protocol/index.js';
 import { loadModel, type ServiceModel } from '../protocol/model.js';
-import { renderRefusal } from '../protocol/refusal.js';
 import { credentialScope } from '../protocol/sigv4.js';
-import { validateInput, violationMessage } from '../protocol/validate.js';
+import { inputError, validateInput } from '../protocol/validate.js';
 import { lowerCamel, type RequestContext } from '../services/provider.js';
 import { loadedProvider, providerFor } from '../services/registry.js';
 import type { Clock } from '../shared/clock.js';
@@ -20,7 +19,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 import { identify } from './identity.js';
-import { refusalFor, refusalForUnserved, routeRequest, type Refusal } from './route.js';
+import { routeRequest } from './route.js';
 
 export interface DispatchDeps {
   config: Config;
@@ -31,10 +30,13 @@ export interface DispatchDeps {
   changes: ChangeFeed;
 }
 
-/** A request for a service Berth does not serve, refused by name in the client's protocol. */
-function refuse(log: Logger, refusal: Refusal, requestId: string): WireResponse {
-  if (log.enabled('debug')) log.debug('request refused', { requestId, code: refusal.error.code, message: refusal.error.message });
-  return renderRefusal(refusal.error, refusal.protocol, { requestId }, refusal.model);
+/** Answer when no AWS service can be told from the request. */
+function unroutable(requestId: string): WireResponse {
+  const body = JSON.stringify({
+    __type: 'UnrecognizedClientException',
+    message: 'Berth could not tell which AWS service this request is for: sign it with SigV4 or send X-Amz-Target.',
+  });
+  return { status: 400, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body };
 }
 
 /** One reusable transaction wrapper per database (building one per request costs measurably). */
@@ -52,20 +54,16 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
   const requestId = newRequestId();
   const scope = credentialScope(req.headers.authorization, req.query);
   const route = routeRequest(req, scope);
-  if (!route) return refuse(deps.log, await refusalFor(req, scope), requestId);
+  if (!route) return unroutable(requestId);
   const model = loadModel(route.service.id);
   const codec = codecFor(route.protocol);
   let opName: string | undefined;
   try {
     opName = codec.resolveOperation(req, model);
-    // A catalogued service without a provider is not served: refused before its input is read.
-    if (!(loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id)))) {
-      return refuse(deps.log, await refusalForUnserved(req, route, model, opName), requestId);
-    }
     const op = opName ? model.operations.get(opName) : undefined;
     if (!op) throw codec.unknownOperation(opName, model);
     const input = codec.parseInput(req, op, model);
-    checkInput(model, route.protocol, op.input, input);
+    checkInput(model, route.protocol, op.name, op.input, input);
     const provider = loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id));
     const fn = provider?.[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
@@ -85,14 +83,14 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
   }
 }
 
-function checkInput(model: ServiceModel, protocol: string, shape: Parameters<typeof validateInput>[0], input: Record<string, unknown>) {
-  const violations = validateInput(shape, input);
+function checkInput(model: ServiceModel, protocol: string, opName: string, shape: Parameters<typeof validateInput>[0], input: Record<string, unknown>) {
+  const violations = validateInput(shape, input, model.entry.id);
   if (!violations.length) return;
   // JSON frontends reject a wrongly typed value while deserializing, before validation.
   const isJson = protocol.startsWith('awsJson') || protocol === 'restJson1';
   const typeError = violations.find((v) => v.kind === 'type');
   if (isJson && typeError) throw serializationError(typeError.message);
-  throw new AwsError(model.entry.validationError, violationMessage(violations), { status: 400 });
+  throw inputError(model.entry.id, opName, model.entry.validationError, violations);
 }
 
 function renderError(log: Logger, codec: Codec, model: ServiceModel, requestId: string, op: string | undefined, err: unknown): WireResponse {
