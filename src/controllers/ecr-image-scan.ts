@@ -6,9 +6,9 @@
  * mid-scan finds the row still IN_PROGRESS and scans again.
  */
 import { registryFor } from '../registry/index.js';
-import { getManifest } from '../registry/metadata.js';
-import { scanImage } from '../registry/scanner/index.js';
-import { finishScan, getScan, parseScanKey } from '../registry/scanner/store.js';
+import { getManifest } from '../services/ecr/store/repositories.js';
+import { scanImage } from '../services/ecr/scanner/index.js';
+import { finishScan, getScan, parseScanKey } from '../services/ecr/store/scans.js';
 import type { Reconciler, StateDeps } from './runtime.js';
 
 export type EcrImageScanDeps = StateDeps;

@@ -5,9 +5,9 @@
  * the registry's scan-on-push hook, and resynced from the database.
  */
 import type { ChangeFeed } from '../state/change-feed.js';
-import { pendingReplicationKeys } from '../registry/replication.js';
-import { onScanQueued, scanKeysInProgress } from '../registry/scanner/store.js';
-import { policyKeys, previewKeysInProgress } from '../services/ecr/lifecycle-store.js';
+import { pendingReplicationKeys } from '../services/ecr/store/replication.js';
+import { onScanQueued, scanKeysInProgress } from '../services/ecr/store/scans.js';
+import { policyKeys, previewKeysInProgress } from '../services/ecr/store/lifecycle.js';
 import { EcrImageScan } from './ecr-image-scan.js';
 import { EcrLifecycle, EcrLifecyclePreview, type EcrLifecycleDeps } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';

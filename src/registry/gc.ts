@@ -12,7 +12,7 @@
  *
  * Berth runs it at start-up and hourly.
  */
-import { blobSize } from './metadata.js';
+import { blobSize } from '../services/ecr/store/repositories.js';
 import type { Registry } from './index.js';
 
 export const GC_GRACE_MS = 60 * 60 * 1000;

@@ -29,16 +29,16 @@ import { RegistryError } from './errors.js';
 import type { RouteContext } from './http/handler.js';
 import { API_VERSION_HEADER } from './http/respond.js';
 import type { Registry } from './index.js';
-import { createRepositoryFor } from './creation-templates.js';
+import { createRepositoryFor } from '../services/ecr/store/creation-templates.js';
 import { accepts, defaultChild, MANIFEST_TYPES, MAX_MANIFEST_BYTES, parseManifest } from './manifest-format.js';
 import {
   getManifest, getRepo, insertManifest, repoBlobSize, setTag, type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
-} from './metadata.js';
+} from '../services/ecr/store/repositories.js';
 import type { RepoRef } from './names.js';
 import {
   classifyUpstream, markTagChecked, matchRule, recordUpstreamOutcome, tagCheckedAt, TAG_RECHECK_MS,
   type PullThroughRule, type RuleMatch,
-} from './pull-through-rules.js';
+} from '../services/ecr/store/pull-through-rules.js';
 import { UpstreamError, UpstreamRegistry, type UpstreamCredentials } from './upstream.js';
 
 /** The hook the /v2/ routes consult on a miss. */

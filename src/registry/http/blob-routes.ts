@@ -2,7 +2,7 @@
 import { requireDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import { GC_GRACE_MS } from '../gc.js';
-import { repoBlobSize, touchLink, unlinkBlob } from '../metadata.js';
+import { repoBlobSize, touchLink, unlinkBlob } from '../../services/ecr/store/repositories.js';
 import type { ByteRange } from '../storage/driver.js';
 import { byteRange } from '../../shared/byte-range.js';
 import type { RouteContext } from './handler.js';

@@ -13,7 +13,7 @@ import type {
   RegisterPullTimeUpdateExclusionResponse,
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
-import { ACCOUNT_SETTINGS, getAccountSetting as readSetting, putAccountSetting as writeSetting } from '../../registry/settings.js';
+import { ACCOUNT_SETTINGS, getAccountSetting as readSetting, putAccountSetting as writeSetting } from './store/settings.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize } from './common.js';
 import { invalidParameter } from './errors.js';

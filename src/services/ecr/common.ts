@@ -6,11 +6,11 @@
  */
 import type { Repository } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
-import { createOnPush } from '../../registry/creation-templates.js';
+import { createOnPush } from './store/creation-templates.js';
 import { registryFor, type Registry } from '../../registry/index.js';
-import { getRepo, type RepoRow } from '../../registry/metadata.js';
+import { getRepo, type RepoRow } from './store/repositories.js';
 import { isRepositoryName, repositoryUri, type RepoRef } from '../../registry/names.js';
-import { policyAllows } from '../../registry/policy.js';
+import { policyAllows } from './store/policy.js';
 import { arn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { accessDenied, invalidParameter, repositoryNotFound } from './errors.js';

@@ -16,7 +16,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import {
   deleteTemplate, getTemplate, listTemplates, prefixKey, saveTemplate, type StoredTemplate,
-} from '../../registry/creation-templates.js';
+} from './store/creation-templates.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize } from './common.js';
 import { invalidParameter } from './errors.js';

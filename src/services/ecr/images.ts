@@ -13,14 +13,14 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { RegistryError } from '../../registry/errors.js';
-import { deleteImage, putManifest, resolveManifest } from '../../registry/images.js';
+import { deleteImage, putManifest, resolveManifest } from './store/images.js';
 import { translateManifest } from '../../registry/manifest-format.js';
 import {
   deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, setImageStatus, tagsOf, touchPull,
   type ManifestRow, type RepoRow,
-} from '../../registry/metadata.js';
+} from './store/repositories.js';
 import { TAG_RE } from '../../registry/names.js';
-import { queueReplication } from '../../registry/replication.js';
+import { queueReplication } from './store/replication.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize, requireRepo, requireRepoForPush } from './common.js';
 import { fromRegistryError, imageNotFound, invalidParameter } from './errors.js';

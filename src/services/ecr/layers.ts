@@ -14,7 +14,7 @@ import { AwsError } from '../../protocol/errors.js';
 import { presign } from '../../registry/auth.js';
 import { isDigest } from '../../registry/digest.js';
 import { RegistryError } from '../../registry/errors.js';
-import { repoBlobSize, type RepoRow } from '../../registry/metadata.js';
+import { repoBlobSize, type RepoRow } from './store/repositories.js';
 import { wireName } from '../../registry/names.js';
 import type { RequestContext } from '../provider.js';
 import { registryOf, requireRepo, requireRepoForPush } from './common.js';

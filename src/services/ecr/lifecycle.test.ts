@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { AwsError } from '../../protocol/errors.js';
 import { providerContext } from '../../../test/helpers/provider-context.js';
 import { getLifecyclePolicyPreview, startLifecyclePolicyPreview } from './lifecycle.js';
-import { completePreview } from './lifecycle-store.js';
+import { completePreview } from './store/lifecycle.js';
 import { createRepository } from './repositories.js';
 
 const context = providerContext;

@@ -11,12 +11,12 @@ import type {
   PutLifecyclePolicyRequest, PutLifecyclePolicyResponse, StartLifecyclePolicyPreviewRequest, StartLifecyclePolicyPreviewResponse,
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
-import type { RepoRow } from '../../registry/metadata.js';
+import type { RepoRow } from './store/repositories.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize, requireRepo } from './common.js';
 import { invalidParameter } from './errors.js';
 import { LifecyclePolicyError, parseLifecyclePolicy, type LifecycleExpiry } from './lifecycle-evaluate.js';
-import { deletePolicy, getPolicy, getPreview, putPolicy, repoKey, startPreview } from './lifecycle-store.js';
+import { deletePolicy, getPolicy, getPreview, putPolicy, repoKey, startPreview } from './store/lifecycle.js';
 
 const MAX_POLICY_TEXT = 30720;
 

@@ -10,8 +10,8 @@ import type {
   PutRegistryPolicyRequest, PutRegistryPolicyResponse, SetRepositoryPolicyRequest, SetRepositoryPolicyResponse,
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
-import { setRepoPolicy } from '../../registry/metadata.js';
-import { parsePolicy } from '../../registry/policy.js';
+import { setRepoPolicy } from './store/repositories.js';
+import { parsePolicy } from './store/policy.js';
 import type { RequestContext } from '../provider.js';
 import { requireRepo } from './common.js';
 import { invalidParameter } from './errors.js';

@@ -14,7 +14,7 @@ import { AwsError } from '../../protocol/errors.js';
 import type { UpstreamCredentialResolver } from '../../registry/pull-through.js';
 import {
   classifyUpstream, deleteRule, getRule, listRules, putRule, type PullThroughRule, type PullThroughRuleDoc,
-} from '../../registry/pull-through-rules.js';
+} from './store/pull-through-rules.js';
 import { parseArn } from '../../shared/arns.js';
 import type { Statements } from '../../state/db.js';
 import type { RequestContext } from '../provider.js';

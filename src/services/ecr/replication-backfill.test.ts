@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
-import { putManifest } from '../../registry/images.js';
-import { getRepo, linkBlob, listManifests, recordBlob } from '../../registry/metadata.js';
-import { advanceBackfill } from '../../registry/replication-backfill.js';
+import { putManifest } from './store/images.js';
+import { getRepo, linkBlob, listManifests, recordBlob } from './store/repositories.js';
+import { advanceBackfill } from './store/replication-backfill.js';
 import type { RequestContext } from '../provider.js';
 import { providerContext } from '../../../test/helpers/provider-context.js';
 import {

@@ -17,13 +17,13 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
-import { resolveManifest } from '../../registry/images.js';
-import { digestForTag } from '../../registry/metadata.js';
-import { destinationsFor, getReplicationConfig, putReplicationConfig, replicationStatuses } from '../../registry/replication.js';
+import { resolveManifest } from './store/images.js';
+import { digestForTag } from './store/repositories.js';
+import { destinationsFor, getReplicationConfig, putReplicationConfig, replicationStatuses } from './store/replication.js';
 import {
   ACTIVE_BACKFILL, backfillKey, backfillProgress, backfillResults, getBackfill, insertBackfill, listBackfills, stopBackfill,
   type BackfillRow,
-} from '../../registry/replication-backfill.js';
+} from './store/replication-backfill.js';
 import type { RequestContext } from '../provider.js';
 import { checkRegistryId, decodeToken, encodeToken, requireRepo } from './common.js';
 import { imageNotFound, invalidParameter } from './errors.js';

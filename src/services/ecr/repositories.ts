@@ -11,7 +11,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import {
   countManifests, deleteRepo, getRepo, insertRepo, listRepos, saveRepoSettings, type RepositorySettings,
-} from '../../registry/metadata.js';
+} from './store/repositories.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, putTags } from '../shared/tags.js';
 import {

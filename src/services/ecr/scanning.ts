@@ -15,12 +15,12 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
-import { resolveManifest } from '../../registry/images.js';
-import { digestForTag, getManifest, getRepo, type ManifestRow, type RepoRow } from '../../registry/metadata.js';
-import { isScannable, severityCounts } from '../../registry/scanner/index.js';
+import { resolveManifest } from './store/images.js';
+import { digestForTag, getManifest, getRepo, type ManifestRow, type RepoRow } from './store/repositories.js';
+import { isScannable, severityCounts } from './scanner/index.js';
 import {
   getRegistryScanning, getScan, putRegistryScanning, repositoryScanning, scanKey, startScan, type RegistryScanningDoc, type ScanRow,
-} from '../../registry/scanner/store.js';
+} from './store/scans.js';
 import type { RequestContext } from '../provider.js';
 import { checkRepositoryName, decodeToken, encodeToken, pageSize, requireRepo } from './common.js';
 import { imageNotFound, invalidParameter } from './errors.js';

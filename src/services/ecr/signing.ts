@@ -12,8 +12,8 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
-import { resolveManifest } from '../../registry/images.js';
-import { digestForTag, getManifest } from '../../registry/metadata.js';
+import { resolveManifest } from './store/images.js';
+import { digestForTag, getManifest } from './store/repositories.js';
 import type { RequestContext } from '../provider.js';
 import { requireRepo } from './common.js';
 import { imageNotFound } from './errors.js';

@@ -7,7 +7,7 @@
  */
 import type { Attribute, ImageScanFinding } from '@aws-sdk/client-ecr';
 import type { Readable } from 'node:stream';
-import { isIndexType, parseManifest } from '../manifest-format.js';
+import { isIndexType, parseManifest } from '../../../registry/manifest-format.js';
 import { readImageFiles, UnsupportedLayerError } from './layers.js';
 import { advisoryUri, cvss3Vector, findingName, loadVulnerabilityDb, matchPackage, severityOf, type VulnerabilityDb } from './osv.js';
 import {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { tarHeader } from '../../shared/tar-stream.js';
+import { tarHeader } from '../../../shared/tar-stream.js';
 import { isWanted, readImageFiles, UnsupportedLayerError } from './layers.js';
 
 /** A ustar archive; `flag` overrides an entry's typeflag (PAX 'x', symlink '2', …). */

@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { readTar } from '../../shared/tar-stream.js';
+import { readTar } from '../../../shared/tar-stream.js';
 
 /** The most a wanted file may weigh; larger ones are skipped (a lockfile this big is not a lockfile). */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;

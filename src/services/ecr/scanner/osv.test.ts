@@ -6,7 +6,7 @@ import { findingsFor, inventory, severityCounts } from './index.js';
 import { evaluateAffected, findingName, loadVulnerabilityDb, VulnerabilityDb, type OsvAffected } from './osv.js';
 import { cvss3BaseScore, ratingOf } from './severity.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../../fixtures/', import.meta.url));
 const imageFile = (name: string) => readFileSync(`${FIXTURES}images/vulnerable/${name}`);
 
 const range = (type: string, ...events: Record<string, string>[]): OsvAffected => ({ ranges: [{ type, events }] });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { osEcosystem, parseApkInstalled, parseDpkgStatus, parseOsRelease, parsePackageLock } from './packages.js';
 
-const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../../fixtures/images/vulnerable/${name}`, import.meta.url)), 'utf8');
+const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../fixtures/images/vulnerable/${name}`, import.meta.url)), 'utf8');
 
 describe('package inventories', () => {
   it('dpkg status: installed packages with their source package, removed ones left out', () => {

@@ -6,10 +6,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDb, Statements } from '../state/db.js';
+import { openDb, Statements } from '../../../state/db.js';
 import { createOnPush, createRepositoryFor, saveTemplate, templateFor, type StoredTemplate } from './creation-templates.js';
-import { MEDIA, translateManifest } from './manifest-format.js';
-import { getRepo } from './metadata.js';
+import { MEDIA, translateManifest } from '../../../registry/manifest-format.js';
+import { getRepo } from './repositories.js';
 
 const ref = (name: string) => ({ account: '000000000000', region: 'us-east-1', name });
 const template = (prefix: string, appliedFor: string[], extra: Partial<StoredTemplate> = {}): StoredTemplate =>

@@ -16,10 +16,10 @@
  * transaction.
  */
 import type { RepositoryCreationTemplate } from '@aws-sdk/client-ecr';
-import { arn } from '../shared/arns.js';
-import type { Statements } from '../state/db.js';
-import { getRepo, insertRepo, setRepoPolicy, type RepoRow, type RepositorySettings } from './metadata.js';
-import type { RepoRef } from './names.js';
+import { arn } from '../../../shared/arns.js';
+import type { Statements } from '../../../state/db.js';
+import { getRepo, insertRepo, setRepoPolicy, type RepoRow, type RepositorySettings } from './repositories.js';
+import type { RepoRef } from '../../../registry/names.js';
 
 export type TemplateScenario = 'PULL_THROUGH_CACHE' | 'REPLICATION' | 'CREATE_ON_PUSH';
 

@@ -5,16 +5,16 @@
  * SQLite transaction, so a manifest, its references and its tag appear
  * together or not at all.
  */
-import type { Statements } from '../state/db.js';
-import { isDigest, sha256 } from './digest.js';
-import { RegistryError } from './errors.js';
-import { parseManifest, type ParsedManifest } from './manifest-format.js';
+import type { Statements } from '../../../state/db.js';
+import { isDigest, sha256 } from '../../../registry/digest.js';
+import { RegistryError } from '../../../registry/errors.js';
+import { parseManifest, type ParsedManifest } from '../../../registry/manifest-format.js';
 import {
   deleteManifestRow, digestForTag, getManifest, insertManifest, parentIndexes, repoBlobSize, setImageStatus, setTag, tagsOf,
   type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
-} from './metadata.js';
-import { TAG_RE, type RepoRef } from './names.js';
-import { scanOnPush } from './scanner/store.js';
+} from './repositories.js';
+import { TAG_RE, type RepoRef } from '../../../registry/names.js';
+import { scanOnPush } from './scans.js';
 
 const wildcard = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 

@@ -6,11 +6,11 @@
  * same image list (`lifecycleImages`), so a preview is what a run deletes.
  * Every function is synchronous and runs inside the caller's transaction.
  */
-import { deleteImage } from '../../registry/images.js';
-import { listManifests, tagsOf } from '../../registry/metadata.js';
-import type { RepoRef } from '../../registry/names.js';
-import type { Statements } from '../../state/db.js';
-import { evaluateLifecyclePolicy, parseLifecyclePolicy, type LifecycleExpiry, type LifecycleImage } from './lifecycle-evaluate.js';
+import { deleteImage } from './images.js';
+import { listManifests, tagsOf } from './repositories.js';
+import type { RepoRef } from '../../../registry/names.js';
+import type { Statements } from '../../../state/db.js';
+import { evaluateLifecyclePolicy, parseLifecyclePolicy, type LifecycleExpiry, type LifecycleImage } from '../lifecycle-evaluate.js';
 
 /** How often each policy is applied (ECR: "within 24 hours"; Berth is quicker so local loops stay short). */
 export const LIFECYCLE_INTERVAL_MS = 10 * 60 * 1000;

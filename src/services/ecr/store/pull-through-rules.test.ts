@@ -6,10 +6,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDb, Statements } from '../state/db.js';
+import { openDb, Statements } from '../../../state/db.js';
 import { classifyUpstream, matchRule, putRule, type PullThroughRuleDoc } from './pull-through-rules.js';
 import { destinationsFor } from './replication.js';
-import { isLoopbackHost, parseChallenge } from './upstream.js';
+import { isLoopbackHost, parseChallenge } from '../../../registry/upstream.js';
 
 describe('classifyUpstream', () => {
   it('knows ECR\'s upstream registries and which need credentials', () => {

@@ -5,9 +5,9 @@
  * registry's pull path reads them (pull-through.ts). Synchronous, inside the
  * caller's transaction.
  */
-import type { Statements } from '../state/db.js';
-import type { RepoRef } from './names.js';
-import { isLoopbackHost } from './upstream.js';
+import type { Statements } from '../../../state/db.js';
+import type { RepoRef } from '../../../registry/names.js';
+import { isLoopbackHost } from '../../../registry/upstream.js';
 
 export interface PullThroughRuleDoc {
   ecrRepositoryPrefix: string;

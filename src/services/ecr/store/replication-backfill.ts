@@ -11,8 +11,8 @@
  * StopReplicationBackfill cancels the items not yet run (each batch is one
  * transaction, so nothing is ever half-way: STOPPED at once).
  */
-import type { Statements } from '../state/db.js';
-import { getManifest, getRepo, listManifests, listRepos, parentIndexes, tagsOf } from './metadata.js';
+import type { Statements } from '../../../state/db.js';
+import { getManifest, getRepo, listManifests, listRepos, parentIndexes, tagsOf } from './repositories.js';
 import { copyImage, destinationsFor, failureOf, getReplicationConfig, type ReplicationFailure } from './replication.js';
 
 export type BackfillStatus = 'PREPARING' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'STOPPING' | 'STOPPED';

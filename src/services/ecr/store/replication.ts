@@ -14,15 +14,15 @@
  * scan on push included.
  */
 import type { ReplicationConfiguration, ReplicationDestination } from '@aws-sdk/client-ecr';
-import type { Statements } from '../state/db.js';
+import type { Statements } from '../../../state/db.js';
 import { createRepositoryFor } from './creation-templates.js';
-import { RegistryError } from './errors.js';
+import { RegistryError } from '../../../registry/errors.js';
 import { putManifest } from './images.js';
-import { parseManifest } from './manifest-format.js';
+import { parseManifest } from '../../../registry/manifest-format.js';
 import {
   blobSize, digestForTag, getManifest, getRepo, linkBlob, tagsOf, type ManifestRow, type RepoRow,
-} from './metadata.js';
-import type { RepoRef } from './names.js';
+} from './repositories.js';
+import type { RepoRef } from '../../../registry/names.js';
 import { policyAllows } from './policy.js';
 
 const KEY = 'account = ? AND region = ? AND repo = ?';

@@ -6,8 +6,8 @@
  * verified and committed. Every function is synchronous and runs inside the
  * caller's transaction.
  */
-import type { Statements } from '../state/db.js';
-import type { RepoRef } from './names.js';
+import type { Statements } from '../../../state/db.js';
+import type { RepoRef } from '../../../registry/names.js';
 
 /** What CreateRepository set, as ECR's Repository shape spells it. */
 export interface RepositorySettings {

@@ -10,10 +10,10 @@
  * has committed.
  */
 import type { ImageScanFinding, ScanningRepositoryFilter } from '@aws-sdk/client-ecr';
-import type { Db, Statements } from '../../state/db.js';
-import type { RepoRow } from '../metadata.js';
-import type { RepoRef } from '../names.js';
-import { isScannable, type ScanOutcome } from './index.js';
+import type { Db, Statements } from '../../../state/db.js';
+import type { RepoRow } from './repositories.js';
+import type { RepoRef } from '../../../registry/names.js';
+import { isScannable, type ScanOutcome } from '../scanner/index.js';
 
 const KEY = 'account = ? AND region = ? AND repo = ?';
 const key = (ref: RepoRef) => [ref.account, ref.region, ref.name] as const;

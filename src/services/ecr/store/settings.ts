@@ -3,7 +3,7 @@
  * region as ECR keeps them: GetAccountSetting / PutAccountSetting write them,
  * the registry reads BLOB_MOUNTING when a push asks to mount a blob.
  */
-import type { Statements } from '../state/db.js';
+import type { Statements } from '../../../state/db.js';
 
 /** Each setting ECR knows, its values and what a registry that never set it reports. */
 export const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: string }> = {
