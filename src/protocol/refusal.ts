@@ -34,8 +34,8 @@ export function spokenProtocol(req: WireRequest, current?: BotocoreProtocol): Wi
   if (type.startsWith('application/x-www-form-urlencoded') || req.query.has('Action')) {
     return current === 'ec2' ? 'ec2Query' : 'awsQuery';
   }
-  if (current) return FROM_BOTOCORE[current];
-  return type.includes('xml') ? 'restXml' : type.startsWith('application/json') ? 'restJson1' : 'awsJson1_1';
+  // Unknown service: JSON with __type, which every JSON client reads.
+  return current ? FROM_BOTOCORE[current] : 'awsJson1_1';
 }
 
 export interface Refused {

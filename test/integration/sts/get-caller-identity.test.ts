@@ -51,7 +51,7 @@ describe('STS GetCallerIdentity (awsQuery)', () => {
   }
 });
 
-describe('an unimplemented operation of a query-compatible service', () => {
+describe('a catalogued service Berth does not serve yet (SQS: a model, no provider)', () => {
   let berth: TestBerth;
   before(async () => {
     berth = await startBerth();
@@ -60,19 +60,19 @@ describe('an unimplemented operation of a query-compatible service', () => {
     await berth.stop();
   });
 
-  it('awscli v2 speaks query to SQS and prints the 501 InternalFailure, not a parse error', { skip: !cliAvailable('v2') && 'awscli v2 not installed' }, async () => {
+  it('awscli v2 speaks query to SQS and prints the 501 NotImplemented refusal, not a parse error', { skip: !cliAvailable('v2') && 'awscli v2 not installed' }, async () => {
     const res = await aws('v2', berth.endpoint, ['sqs', 'list-queues']);
     assert.notEqual(res.code, 0);
-    assert.match(res.stderr, /An error occurred \(InternalFailure\) when calling the ListQueues operation/);
-    assert.match(res.stderr, /not implemented/);
+    assert.match(res.stderr, /An error occurred \(NotImplemented\) when calling the ListQueues operation/);
+    assert.match(res.stderr, /Berth does not implement the Amazon Simple Queue Service \(sqs:ListQueues\) yet/);
   });
 
-  it('the v3 SDK speaks JSON to SQS and gets the same InternalFailure', async () => {
+  it('the v3 SDK speaks JSON to SQS and gets the same NotImplemented', async () => {
     const sqs = new SQSClient(clientConfig(berth.endpoint));
     const err = await sqs.send(new ListQueuesCommand({})).catch((e) => e);
     sqs.destroy();
-    assert.equal(err.name, 'InternalFailure');
+    assert.equal(err.name, 'NotImplemented');
     assert.equal(err.$metadata.httpStatusCode, 501);
-    assert.match(err.message, /ListQueues .*not implemented/);
+    assert.match(err.message, /\(sqs:ListQueues\)/);
   });
 });
