@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { CreateClusterCommand, DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -85,6 +85,20 @@ describe('ECS tasks with images from Berth\'s ECR', () => {
     const t = await waitForTask(ecs, 'img', arn, (x) => isRunning(x) || isStopped(x), 'RUNNING');
     assert.equal(t.lastStatus, 'RUNNING', t.stoppedReason);
     await ecs.send(new StopTaskCommand({ cluster: 'img', task: arn }));
+  });
+
+  it("containers[].imageDigest is the manifest digest ECR's describe-images shows, not the engine's local image id", async () => {
+    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'team/app', imageIds: [{ imageTag: '1' }] }));
+    const digest = imageDetails![0].imageDigest!;
+    const arn = await runImage('digest', `${uri}:1`);
+    const t = await waitForTask(ecs, 'img', arn, (x) => isRunning(x) || isStopped(x), 'RUNNING');
+    assert.equal(t.lastStatus, 'RUNNING', t.stoppedReason);
+    assert.equal(t.containers![0].imageDigest, digest);
+    await ecs.send(new StopTaskCommand({ cluster: 'img', task: arn }));
+    const stopped = await waitForTask(ecs, 'img', arn, isStopped, 'STOPPED');
+    assert.equal(stopped.containers![0].imageDigest, digest);
+    const described = (await ecs.send(new DescribeTasksCommand({ cluster: 'img', tasks: [arn] }))).tasks![0];
+    assert.equal(described.containers![0].imageDigest, digest);
   });
 
   it('a tag that was never pushed stops the task with CannotPullContainerError', async () => {

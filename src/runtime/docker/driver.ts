@@ -26,6 +26,8 @@ export class DockerDriver implements RuntimeDriver {
   readonly client: EngineClient;
 
   private kind?: Promise<EngineKind>;
+  /** Manifest digests by "<image id> <reference>": an image id's repository digests never change. */
+  private readonly repoDigests = new Map<string, string>();
   private readonly podmanHealth: PodmanHealthChecks;
 
   constructor(endpoint: EngineEndpoint = engineEndpoint()) {
@@ -150,7 +152,31 @@ export class DockerDriver implements RuntimeDriver {
       // Podman may not run health checks by itself: see podman-health.ts. Docker's default interval is 30 s.
       this.podmanHealth.watch(j.Id, (hc.Interval || 30_000_000_000) / 1_000_000, j.State.Health?.Log?.at(-1)?.End);
     }
-    return stateFromInspect(j);
+    const state = stateFromInspect(j);
+    state.imageDigest = (await this.manifestDigest(j.Image, state.image)) ?? state.imageDigest;
+    return state;
+  }
+
+  /**
+   * The manifest digest the container's image was pulled by (what the registry, e.g. `aws ecr describe-images`,
+   * shows), from the image's RepoDigests entry for the container's repository; undefined for an image that
+   * came from no registry (built or loaded locally), whose only identity is its local id.
+   */
+  private async manifestDigest(imageId: string | undefined, ref: string): Promise<string | undefined> {
+    if (!imageId) return undefined;
+    const pinned = /@(sha256:[0-9a-f]{64})$/.exec(ref);
+    if (pinned) return pinned[1];
+    const key = `${imageId} ${ref}`;
+    const known = this.repoDigests.get(key);
+    if (known) return known;
+    const res = await this.client.request('GET', `/images/${encodeURIComponent(imageId)}/json`);
+    if (res.status !== 200) return undefined;
+    const repoDigests: string[] = JSON.parse(res.body.toString('utf8')).RepoDigests ?? [];
+    const repo = repositoryOf(ref);
+    const match = repoDigests.find((d) => repositoryOf(d) === repo) ?? (repoDigests.length === 1 ? repoDigests[0] : undefined);
+    const digest = match?.slice(match.indexOf('@') + 1);
+    if (digest) this.repoDigests.set(key, digest);
+    return digest;
   }
 
   async listContainers(labels: Record<string, string>): Promise<ContainerState[]> {
@@ -280,6 +306,18 @@ export function isLoopbackRegistry(ref: string): boolean {
   if (!ref.includes('/') || !(first.includes('.') || first.includes(':') || first === 'localhost')) return false;
   const host = first.startsWith('[') ? first.slice(1, first.indexOf(']')) : first.split(':')[0];
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** A reference's repository: without its tag or digest, Docker Hub's implicit prefix spelled out. */
+function repositoryOf(ref: string): string {
+  let name = ref.includes('@') ? ref.slice(0, ref.indexOf('@')) : ref;
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  if (colon > slash) name = name.slice(0, colon);
+  const first = name.split('/')[0];
+  const hasHost = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasHost) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`;
+  return name;
 }
 
 function volumeState(v: any): VolumeState {
