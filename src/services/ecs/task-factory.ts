@@ -46,6 +46,14 @@ export function validateOverrides(def: TaskDefinition, overrides: TaskOverride |
   }
 }
 
+/** A container instance's zone: its ecs.availability-zone attribute, which a task placed on it runs in. */
+function instanceZone(ctx: Pick<RequestContext, 'sql'>, instanceArn: string): string | undefined {
+  return (ctx.sql
+    .get(`SELECT json_extract(a.value, '$.value') FROM ecs_container_instances ci, json_each(ci.doc, '$.attributes') a
+          WHERE ci.arn = ? AND json_extract(a.value, '$.name') = 'ecs.availability-zone'`)
+    .pluck().get(instanceArn) as string | null) ?? undefined;
+}
+
 /** Builds a task for an account and region (a RequestContext, or the service scheduler's scope). */
 export function buildTask(ctx: Pick<RequestContext, 'account' | 'region' | 'sql'>, p: NewTaskParams, now: number): Task {
   const id = randomHex(16);
@@ -117,7 +125,7 @@ export function buildTask(ctx: Pick<RequestContext, 'account' | 'region' | 'sql'
     ...(isFargate ? { ephemeralStorage: { sizeInGiB: 20 }, fargateEphemeralStorage: { sizeInGiB: 20 } } : {}),
     attachments,
     attributes: awsvpc ? [{ name: 'ecs.cpu-architecture', value: 'x86_64' }] : [],
-    availabilityZone: eni?.availabilityZone ?? `${ctx.region}a`,
+    availabilityZone: (p.containerInstanceArn && instanceZone(ctx, p.containerInstanceArn)) ?? eni?.availabilityZone ?? `${ctx.region}a`,
     connectivity: 'CONNECTED',
     connectivityAt: new Date(now),
     enableExecuteCommand: !!p.enableExecuteCommand,
