@@ -37,7 +37,7 @@ function created(ctx: RouteContext, digest: string) {
  */
 function mountSource(ctx: RouteContext, from: string) {
   const { sql } = ctx.reg;
-  if (!blobMountingEnabled(sql, ctx.repo.account, ctx.repo.region)) return undefined;
+  if (!blobMountingEnabled({ sql, account: ctx.repo.account, region: ctx.repo.region })) return undefined;
   const parsed = parseRegistryName(from, ctx.req.headers.host);
   if (!parsed.ok || parsed.repo.account !== ctx.repo.account || parsed.repo.region !== ctx.repo.region) return undefined;
   const repo = getRepo(sql, parsed.repo);

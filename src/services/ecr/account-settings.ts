@@ -13,7 +13,9 @@ import type {
   RegisterPullTimeUpdateExclusionResponse,
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
-import { ACCOUNT_SETTINGS, getAccountSetting as readSetting, putAccountSetting as writeSetting } from './store/settings.js';
+import {
+  ACCOUNT_SETTINGS, addPullTimeExclusion, getAccountSetting as readSetting, pullTimeExclusions, putAccountSetting as writeSetting, removePullTimeExclusion,
+} from './store/settings.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize } from './common.js';
 import { invalidParameter } from './errors.js';
@@ -31,7 +33,7 @@ function checkName(name: string | undefined): string {
 
 export function getAccountSetting(ctx: RequestContext, input: GetAccountSettingRequest): GetAccountSettingResponse {
   const name = checkName(input.name);
-  return { name, value: readSetting(ctx.sql, ctx.account, ctx.region, name) };
+  return { name, value: readSetting(ctx, name) };
 }
 
 export function putAccountSetting(ctx: RequestContext, input: PutAccountSettingRequest): PutAccountSettingResponse {
@@ -41,7 +43,7 @@ export function putAccountSetting(ctx: RequestContext, input: PutAccountSettingR
   if (!values.includes(value)) {
     throw invalidParameter(`Invalid parameter at 'value' failed to satisfy constraint: 'Valid values for ${name} are: [${values.join(', ')}]'`);
   }
-  writeSetting(ctx.sql, ctx.account, ctx.region, name, value);
+  writeSetting(ctx, name, value);
   return { name, value };
 }
 
@@ -59,31 +61,26 @@ function checkPrincipal(arn: string | undefined): string {
   return a;
 }
 
-const exclusions = (ctx: RequestContext): string[] =>
-  ctx.sql.get('SELECT principal_arn FROM ecr_pull_time_exclusions WHERE account = ? AND region = ? ORDER BY seq')
-    .pluck().all(ctx.account, ctx.region) as string[];
-
 /**
  * Whether the caller's pulls leave lastRecordedPullTime alone: its user or
  * role is excluded (a session of an assumed role counts as the role).
  */
 export function pullTimeExcluded(ctx: RequestContext): boolean {
   const assumed = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(ctx.principalArn);
-  return exclusions(ctx).some((arn) => arn === ctx.principalArn ||
+  return pullTimeExclusions(ctx).some((arn) => arn === ctx.principalArn ||
     (!!assumed && arn.startsWith(`arn:aws:iam::${assumed[1]}:role/`) && arn.split('/').pop() === assumed[2]));
 }
 
 export function registerPullTimeUpdateExclusion(ctx: RequestContext, input: RegisterPullTimeUpdateExclusionRequest): RegisterPullTimeUpdateExclusionResponse {
   const principalArn = checkPrincipal(input.principalArn);
-  const current = exclusions(ctx);
+  const current = pullTimeExclusions(ctx);
   if (current.includes(principalArn)) {
     throw new AwsError('ExclusionAlreadyExistsException', `The principal '${principalArn}' is already excluded from pull time updates in the registry with id '${ctx.account}'`);
   }
   if (current.length >= MAX_EXCLUSIONS) {
     throw new AwsError('LimitExceededException', `The registry with id '${ctx.account}' already has the maximum of ${MAX_EXCLUSIONS} pull time update exclusions`);
   }
-  const seq = ctx.sql.get('SELECT COALESCE(MAX(seq), 0) + 1 FROM ecr_pull_time_exclusions').pluck().get() as number;
-  ctx.sql.get('INSERT INTO ecr_pull_time_exclusions (account, region, principal_arn, seq) VALUES (?, ?, ?, ?)').run(ctx.account, ctx.region, principalArn, seq);
+  addPullTimeExclusion(ctx, principalArn);
   return { principalArn };
 }
 
@@ -91,9 +88,7 @@ export function deregisterPullTimeUpdateExclusion(
   ctx: RequestContext, input: DeregisterPullTimeUpdateExclusionRequest,
 ): DeregisterPullTimeUpdateExclusionResponse {
   const principalArn = checkPrincipal(input.principalArn);
-  const { changes } = ctx.sql.get('DELETE FROM ecr_pull_time_exclusions WHERE account = ? AND region = ? AND principal_arn = ?')
-    .run(ctx.account, ctx.region, principalArn);
-  if (!changes) {
+  if (!removePullTimeExclusion(ctx, principalArn)) {
     throw new AwsError('ExclusionNotFoundException', `The principal '${principalArn}' is not excluded from pull time updates in the registry with id '${ctx.account}'`);
   }
   return { principalArn };
@@ -101,7 +96,7 @@ export function deregisterPullTimeUpdateExclusion(
 
 export function listPullTimeUpdateExclusions(ctx: RequestContext, input: ListPullTimeUpdateExclusionsRequest): ListPullTimeUpdateExclusionsResponse {
   const limit = input.maxResults === undefined ? 100 : pageSize(input.maxResults);
-  const all = exclusions(ctx);
+  const all = pullTimeExclusions(ctx);
   const start = decodeToken(input.nextToken);
   return {
     pullTimeUpdateExclusions: all.slice(start, start + limit),

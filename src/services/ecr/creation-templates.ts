@@ -133,12 +133,12 @@ export function createRepositoryCreationTemplate(
 ): CreateRepositoryCreationTemplateResponse {
   const prefix = checkPrefix(input.prefix);
   const fields = checkFields(ctx, { ...input, appliedFor: input.appliedFor ?? [] });
-  if (getTemplate(ctx.sql, ctx.account, ctx.region, prefix)) {
+  if (getTemplate(ctx, prefix)) {
     throw new AwsError('TemplateAlreadyExistsException', `The repository creation template with prefix '${prefix}' already exists in the registry with id '${ctx.account}'`);
   }
   const now = ctx.clock.now();
   const template: StoredTemplate = { ...fields, prefix, createdAt: now, updatedAt: now };
-  saveTemplate(ctx.sql, ctx.account, ctx.region, template);
+  saveTemplate(ctx, template);
   return { registryId: ctx.account, repositoryCreationTemplate: toTemplate(template) };
 }
 
@@ -147,7 +147,7 @@ export function describeRepositoryCreationTemplates(
 ): DescribeRepositoryCreationTemplatesResponse {
   // "If this parameter is not used, then DescribeRepositoryCreationTemplatesRequest returns up to 100 results."
   const limit = input.maxResults === undefined ? 100 : pageSize(input.maxResults);
-  let all = listTemplates(ctx.sql, ctx.account, ctx.region);
+  let all = listTemplates(ctx);
   if (input.prefixes?.length) {
     const wanted = new Set(input.prefixes.map((p, i) => prefixKey(checkPrefix(p, `prefixes.${i + 1}.member`))));
     all = all.filter((t) => wanted.has(prefixKey(t.prefix)));
@@ -165,12 +165,12 @@ export function updateRepositoryCreationTemplate(
 ): UpdateRepositoryCreationTemplateResponse {
   const prefix = checkPrefix(input.prefix);
   const fields = checkFields(ctx, input);
-  const current = getTemplate(ctx.sql, ctx.account, ctx.region, prefix);
+  const current = getTemplate(ctx, prefix);
   if (!current) throw notFound(prefix, ctx.account);
   // Fields the request leaves out keep their values; a mutability given alone drops the old exclusion filters.
   const template: StoredTemplate = { ...current, ...fields, updatedAt: ctx.clock.now() };
   for (const k of Object.keys(template) as (keyof StoredTemplate)[]) if (template[k] === undefined) delete template[k];
-  saveTemplate(ctx.sql, ctx.account, ctx.region, template);
+  saveTemplate(ctx, template);
   return { registryId: ctx.account, repositoryCreationTemplate: toTemplate(template) };
 }
 
@@ -178,8 +178,8 @@ export function deleteRepositoryCreationTemplate(
   ctx: RequestContext, input: DeleteRepositoryCreationTemplateRequest,
 ): DeleteRepositoryCreationTemplateResponse {
   const prefix = checkPrefix(input.prefix);
-  const current = getTemplate(ctx.sql, ctx.account, ctx.region, prefix);
+  const current = getTemplate(ctx, prefix);
   if (!current) throw notFound(prefix, ctx.account);
-  deleteTemplate(ctx.sql, ctx.account, ctx.region, prefix);
+  deleteTemplate(ctx, prefix);
   return { registryId: ctx.account, repositoryCreationTemplate: toTemplate(current) };
 }

@@ -12,6 +12,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { setRepoPolicy } from './store/repositories.js';
 import { parsePolicy } from './store/policy.js';
+import { deleteRegistryPolicy as dropRegistryPolicy, getRegistryPolicy as storedRegistryPolicy, putRegistryPolicy as storeRegistryPolicy } from './store/settings.js';
 import type { RequestContext } from '../provider.js';
 import { requireRepo } from './common.js';
 import { invalidParameter } from './errors.js';
@@ -54,26 +55,21 @@ export function deleteRepositoryPolicy(ctx: RequestContext, input: DeleteReposit
 const noRegistryPolicy = (account: string) =>
   new AwsError('RegistryPolicyNotFoundException', `Registry policy does not exist in the registry with id '${account}'`);
 
-function registryPolicy(ctx: RequestContext): string | undefined {
-  return ctx.sql.get('SELECT policy FROM ecr_registry_policies WHERE account = ? AND region = ?').pluck().get(ctx.account, ctx.region) as string | undefined;
-}
-
 export function putRegistryPolicy(ctx: RequestContext, input: PutRegistryPolicyRequest): PutRegistryPolicyResponse {
   const policyText = checkPolicy(input.policyText, 'registry');
-  ctx.sql.get('INSERT INTO ecr_registry_policies (account, region, policy) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET policy = excluded.policy')
-    .run(ctx.account, ctx.region, policyText);
+  storeRegistryPolicy(ctx, policyText);
   return { registryId: ctx.account, policyText };
 }
 
 export function getRegistryPolicy(ctx: RequestContext, _input: GetRegistryPolicyRequest): GetRegistryPolicyResponse {
-  const policyText = registryPolicy(ctx);
+  const policyText = storedRegistryPolicy(ctx);
   if (!policyText) throw noRegistryPolicy(ctx.account);
   return { registryId: ctx.account, policyText };
 }
 
 export function deleteRegistryPolicy(ctx: RequestContext, _input: DeleteRegistryPolicyRequest): DeleteRegistryPolicyResponse {
-  const policyText = registryPolicy(ctx);
+  const policyText = storedRegistryPolicy(ctx);
   if (!policyText) throw noRegistryPolicy(ctx.account);
-  ctx.sql.get('DELETE FROM ecr_registry_policies WHERE account = ? AND region = ?').run(ctx.account, ctx.region);
+  dropRegistryPolicy(ctx);
   return { registryId: ctx.account, policyText };
 }

@@ -58,7 +58,7 @@ function ownRegistry(ctx: RequestContext, registryId: string | undefined): strin
 function requireRule(ctx: RequestContext, input: { registryId?: string; ecrRepositoryPrefix?: string }): PullThroughRule {
   const account = ownRegistry(ctx, input.registryId);
   const prefix = checkPrefix(input.ecrRepositoryPrefix, 'ecrRepositoryPrefix');
-  const rule = getRule(ctx.sql, account, ctx.region, prefix);
+  const rule = getRule({ sql: ctx.sql, account, region: ctx.region }, prefix);
   if (!rule) throw ruleNotFound(prefix, account);
   return rule;
 }
@@ -146,10 +146,10 @@ export function createPullThroughCacheRule(ctx: RequestContext, input: CreatePul
   if (prefix === 'ROOT' && upstreamPrefix !== 'ROOT') {
     throw invalidParameter('The upstreamRepositoryPrefix can only be set when the ecrRepositoryPrefix is not ROOT.');
   }
-  if (getRule(ctx.sql, account, ctx.region, prefix)) {
+  if (getRule({ sql: ctx.sql, account, region: ctx.region }, prefix)) {
     throw new AwsError('PullThroughCacheRuleAlreadyExistsException', `A pull through cache rule with prefix '${prefix}' already exists in the registry with id '${account}'`);
   }
-  if (listRules(ctx.sql, account, ctx.region).length >= MAX_RULES) {
+  if (listRules({ sql: ctx.sql, account, region: ctx.region }).length >= MAX_RULES) {
     throw new AwsError('LimitExceededException', `The maximum number of pull through cache rules (${MAX_RULES}) in the registry with id '${account}' has been reached.`);
   }
   const now = ctx.clock.now();
@@ -163,14 +163,14 @@ export function createPullThroughCacheRule(ctx: RequestContext, input: CreatePul
     createdAt: now,
     updatedAt: now,
   };
-  putRule(ctx.sql, account, ctx.region, doc);
-  const { updatedAt: _u, ...out } = toRule(getRule(ctx.sql, account, ctx.region, prefix)!);
+  putRule({ sql: ctx.sql, account, region: ctx.region }, doc);
+  const { updatedAt: _u, ...out } = toRule(getRule({ sql: ctx.sql, account, region: ctx.region }, prefix)!);
   return out;
 }
 
 export function describePullThroughCacheRules(ctx: RequestContext, input: DescribePullThroughCacheRulesRequest): DescribePullThroughCacheRulesResponse {
   const account = ownRegistry(ctx, input.registryId);
-  let rules = listRules(ctx.sql, account, ctx.region);
+  let rules = listRules({ sql: ctx.sql, account, region: ctx.region });
   if (input.ecrRepositoryPrefixes?.length) {
     if (input.ecrRepositoryPrefixes.length > 100) {
       throw invalidParameter("Invalid parameter at 'ecrRepositoryPrefixes' failed to satisfy constraint: 'Member must have length less than or equal to 100'");
@@ -203,7 +203,7 @@ export function updatePullThroughCacheRule(ctx: RequestContext, input: UpdatePul
     updatedAt: ctx.clock.now(),
     lastUpstreamFailure: null,
   };
-  putRule(ctx.sql, account, region, updated);
+  putRule({ sql: ctx.sql, account, region }, updated);
   return {
     ecrRepositoryPrefix: updated.ecrRepositoryPrefix,
     registryId: account,
@@ -216,7 +216,7 @@ export function updatePullThroughCacheRule(ctx: RequestContext, input: UpdatePul
 
 export function deletePullThroughCacheRule(ctx: RequestContext, input: DeletePullThroughCacheRuleRequest): DeletePullThroughCacheRuleResponse {
   const rule = requireRule(ctx, input);
-  deleteRule(ctx.sql, rule.account, rule.region, rule.ecrRepositoryPrefix);
+  deleteRule({ sql: ctx.sql, account: rule.account, region: rule.region }, rule.ecrRepositoryPrefix);
   const { updatedAt: _u, upstreamRegistry: _r, ...out } = toRule(rule);
   return out;
 }

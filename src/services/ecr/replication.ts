@@ -83,14 +83,14 @@ function checkConfiguration(ctx: RequestContext, config: ReplicationConfiguratio
 
 export function putReplicationConfiguration(ctx: RequestContext, input: PutReplicationConfigurationRequest): PutReplicationConfigurationResponse {
   const replicationConfiguration = checkConfiguration(ctx, input.replicationConfiguration);
-  putReplicationConfig(ctx.sql, ctx.account, ctx.region, replicationConfiguration);
+  putReplicationConfig(ctx, replicationConfiguration);
   return { replicationConfiguration };
 }
 
 export function describeRegistry(ctx: RequestContext, _input: DescribeRegistryRequest): DescribeRegistryResponse {
   return {
     registryId: ctx.account,
-    replicationConfiguration: getReplicationConfig(ctx.sql, ctx.account, ctx.region) ?? { rules: [] },
+    replicationConfiguration: getReplicationConfig(ctx) ?? { rules: [] },
   };
 }
 
@@ -153,14 +153,14 @@ export function startReplicationBackfill(ctx: RequestContext, input: StartReplic
   if (!ACCOUNT_RE.test(d?.registryId ?? '')) throw constraint('destination.registryId', "must satisfy regular expression '[0-9]{12}'");
   const dest = { account: d!.registryId!, region: d!.region! };
   // ECR: "The destination must already be configured in the registry's replication configuration."
-  const configured = (getReplicationConfig(ctx.sql, ctx.account, ctx.region)?.rules ?? [])
+  const configured = (getReplicationConfig(ctx)?.rules ?? [])
     .some((r) => (r.destinations ?? []).some((x) => x.registryId === dest.account && x.region === dest.region));
   if (!configured) {
     throw invalidParameter(
       `The destination with region '${dest.region}' and registry id '${dest.account}' is not configured in the replication configuration of the registry with id '${ctx.account}'`,
     );
   }
-  const active = listBackfills(ctx.sql, ctx.account, ctx.region).filter((b) => ACTIVE_BACKFILL.includes(b.status));
+  const active = listBackfills(ctx).filter((b) => ACTIVE_BACKFILL.includes(b.status));
   // ECR: one backfill in progress per destination Region at a time.
   const busy = active.find((b) => b.destRegion === dest.region);
   if (busy) {
@@ -172,7 +172,7 @@ export function startReplicationBackfill(ctx: RequestContext, input: StartReplic
   if (active.length >= MAX_ACTIVE_BACKFILLS) {
     throw new AwsError('LimitExceededException', `The registry with id '${ctx.account}' already has the maximum of ${MAX_ACTIVE_BACKFILLS} replication backfills in progress`);
   }
-  const b = insertBackfill(ctx.sql, randomUUID(), ctx.account, ctx.region, dest, ctx.clock.now());
+  const b = insertBackfill(ctx, randomUUID(), dest, ctx.clock.now());
   ctx.changed('ecr.replication', backfillKey(b.id));
   return {
     replicationBackfillId: b.id, registryId: ctx.account, destination: destinationOf(b), status: b.status, startedAt: new Date(b.startedAt),
@@ -217,7 +217,7 @@ export function listReplicationBackfills(ctx: RequestContext, input: ListReplica
   ownRegistry(ctx, input.registryId, 'ecr:ListReplicationBackfills');
   const size = limit(input.maxResults, 50, 25);
   const start = decodeToken(input.nextToken);
-  const all = listBackfills(ctx.sql, ctx.account, ctx.region);
+  const all = listBackfills(ctx);
   return {
     registryId: ctx.account,
     backfills: all.slice(start, start + size).map((b) => summary(ctx, b)),

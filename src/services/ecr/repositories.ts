@@ -94,7 +94,7 @@ export function describeRepositories(ctx: RequestContext, input: DescribeReposit
   }
   if (account !== ctx.account) return { repositories: [] };
   const limit = pageSize(input.maxResults);
-  const rows = listRepos(ctx.sql, account, ctx.region, decodeToken(input.nextToken), limit + 1);
+  const rows = listRepos({ sql: ctx.sql, account, region: ctx.region }, decodeToken(input.nextToken), limit + 1);
   const page = rows.slice(0, limit);
   return {
     repositories: page.map((r) => toRepository(ctx, r)),

@@ -145,12 +145,12 @@ export function putRegistryScanningConfiguration(ctx: RequestContext, input: Put
     throw invalidParameter("Invalid parameter at 'scanType' failed to satisfy constraint: 'Member must satisfy enum value set: [BASIC, ENHANCED]'");
   }
   const doc: RegistryScanningDoc = { scanType, rules: checkRules(scanType, input.rules) };
-  putRegistryScanning(ctx.sql, ctx.account, ctx.region, doc);
+  putRegistryScanning(ctx, doc);
   return { registryScanningConfiguration: doc as RegistryScanningConfiguration };
 }
 
 export function getRegistryScanningConfiguration(ctx: RequestContext, _input: GetRegistryScanningConfigurationRequest): GetRegistryScanningConfigurationResponse {
-  return { registryId: ctx.account, scanningConfiguration: getRegistryScanning(ctx.sql, ctx.account, ctx.region) as RegistryScanningConfiguration };
+  return { registryId: ctx.account, scanningConfiguration: getRegistryScanning(ctx) as RegistryScanningConfiguration };
 }
 
 export function batchGetRepositoryScanningConfiguration(

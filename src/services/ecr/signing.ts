@@ -14,6 +14,7 @@ import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { resolveManifest } from './store/images.js';
 import { digestForTag, getManifest } from './store/repositories.js';
+import { deleteSigningConfig, getSigningConfig, putSigningConfig } from './store/settings.js';
 import type { RequestContext } from '../provider.js';
 import { requireRepo } from './common.js';
 import { imageNotFound } from './errors.js';
@@ -54,28 +55,22 @@ function checkConfiguration(config: SigningConfiguration | undefined): SigningCo
 const notFound = (account: string) =>
   new AwsError('SigningConfigurationNotFoundException', `Signing configuration does not exist in the registry with id '${account}'`);
 
-function stored(ctx: RequestContext): SigningConfiguration | undefined {
-  const doc = ctx.sql.get('SELECT doc FROM ecr_signing_configs WHERE account = ? AND region = ?').pluck().get(ctx.account, ctx.region) as string | undefined;
-  return doc ? JSON.parse(doc) : undefined;
-}
-
 export function putSigningConfiguration(ctx: RequestContext, input: PutSigningConfigurationRequest): PutSigningConfigurationResponse {
   const signingConfiguration = checkConfiguration(input.signingConfiguration);
-  ctx.sql.get('INSERT INTO ecr_signing_configs (account, region, doc) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET doc = excluded.doc')
-    .run(ctx.account, ctx.region, JSON.stringify(signingConfiguration));
+  putSigningConfig(ctx, signingConfiguration);
   return { signingConfiguration };
 }
 
 export function getSigningConfiguration(ctx: RequestContext, _input: GetSigningConfigurationRequest): GetSigningConfigurationResponse {
-  const signingConfiguration = stored(ctx);
+  const signingConfiguration = getSigningConfig(ctx);
   if (!signingConfiguration) throw notFound(ctx.account);
   return { registryId: ctx.account, signingConfiguration };
 }
 
 export function deleteSigningConfiguration(ctx: RequestContext, _input: DeleteSigningConfigurationRequest): DeleteSigningConfigurationResponse {
-  const signingConfiguration = stored(ctx);
+  const signingConfiguration = getSigningConfig(ctx);
   if (!signingConfiguration) throw notFound(ctx.account);
-  ctx.sql.get('DELETE FROM ecr_signing_configs WHERE account = ? AND region = ?').run(ctx.account, ctx.region);
+  deleteSigningConfig(ctx);
   return { registryId: ctx.account, signingConfiguration };
 }
 

@@ -22,7 +22,7 @@ describe('templateFor', () => {
     template('prod', ['CREATE_ON_PUSH']),
     template('prod/team/', ['CREATE_ON_PUSH']),
     template('prod/team/x', ['REPLICATION']),
-  ]) saveTemplate(sql, '000000000000', 'us-east-1', t);
+  ]) saveTemplate({ sql, account: '000000000000', region: 'us-east-1' }, t);
   const prefixOf = (name: string, scenario: 'PULL_THROUGH_CACHE' | 'REPLICATION' | 'CREATE_ON_PUSH') => templateFor(sql, ref(name), scenario)?.prefix;
 
   it('picks the longest prefix covering the name as a path (prod covers prod/…, not production/…)', () => {
@@ -42,7 +42,7 @@ describe('templateFor', () => {
 
 describe('creating a repository from a template', () => {
   const sql = new Statements(openDb(':memory:'));
-  saveTemplate(sql, '000000000000', 'us-east-1', template('apps', ['CREATE_ON_PUSH'], {
+  saveTemplate({ sql, account: '000000000000', region: 'us-east-1' }, template('apps', ['CREATE_ON_PUSH'], {
     imageTagMutability: 'IMMUTABLE', encryptionConfiguration: { encryptionType: 'KMS' },
     resourceTags: [{ Key: 'team', Value: 'a' }], repositoryPolicy: '{"Version":"2012-10-17","Statement":[]}', lifecyclePolicy: '{"rules":[]}',
   }));

@@ -18,6 +18,7 @@
 import type { RepositoryCreationTemplate } from '@aws-sdk/client-ecr';
 import { arn } from '../../../shared/arns.js';
 import type { Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 import { getRepo, insertRepo, setRepoPolicy, type RepoRow, type RepositorySettings } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
 
@@ -35,24 +36,24 @@ export interface StoredTemplate extends Omit<RepositoryCreationTemplate, 'create
 /** The key a prefix is stored and looked up under (`prod/` and `prod` are one template). */
 export const prefixKey = (prefix: string) => (prefix === ROOT_PREFIX ? prefix : prefix.replace(/\/+$/, ''));
 
-export function getTemplate(sql: Statements, account: string, region: string, prefix: string): StoredTemplate | undefined {
+export function getTemplate({ sql, account, region }: Scope, prefix: string): StoredTemplate | undefined {
   const doc = sql.get('SELECT doc FROM ecr_creation_templates WHERE account = ? AND region = ? AND prefix = ?')
     .pluck().get(account, region, prefixKey(prefix)) as string | undefined;
   return doc ? JSON.parse(doc) : undefined;
 }
 
 /** Every template of a registry, oldest first. */
-export function listTemplates(sql: Statements, account: string, region: string): StoredTemplate[] {
+export function listTemplates({ sql, account, region }: Scope): StoredTemplate[] {
   return (sql.get('SELECT doc FROM ecr_creation_templates WHERE account = ? AND region = ? ORDER BY seq')
     .pluck().all(account, region) as string[]).map((d) => JSON.parse(d));
 }
 
-export function countTemplates(sql: Statements, account: string, region: string): number {
+export function countTemplates({ sql, account, region }: Scope): number {
   return sql.get('SELECT COUNT(*) FROM ecr_creation_templates WHERE account = ? AND region = ?').pluck().get(account, region) as number;
 }
 
 /** Inserts or replaces (keeping its place in the list). */
-export function saveTemplate(sql: Statements, account: string, region: string, t: StoredTemplate): void {
+export function saveTemplate({ sql, account, region }: Scope, t: StoredTemplate): void {
   const key = prefixKey(t.prefix);
   const seq = (sql.get('SELECT seq FROM ecr_creation_templates WHERE account = ? AND region = ? AND prefix = ?').pluck().get(account, region, key) as number | undefined)
     ?? (sql.get('SELECT COALESCE(MAX(seq), 0) + 1 FROM ecr_creation_templates').pluck().get() as number);
@@ -62,7 +63,7 @@ export function saveTemplate(sql: Statements, account: string, region: string, t
   ).run(account, region, key, JSON.stringify(t), seq);
 }
 
-export function deleteTemplate(sql: Statements, account: string, region: string, prefix: string): void {
+export function deleteTemplate({ sql, account, region }: Scope, prefix: string): void {
   sql.get('DELETE FROM ecr_creation_templates WHERE account = ? AND region = ? AND prefix = ?').run(account, region, prefixKey(prefix));
 }
 
@@ -70,7 +71,7 @@ export function deleteTemplate(sql: Statements, account: string, region: string,
 export function templateFor(sql: Statements, ref: RepoRef, scenario: TemplateScenario): StoredTemplate | undefined {
   let best: StoredTemplate | undefined;
   let bestLength = -1;
-  for (const t of listTemplates(sql, ref.account, ref.region)) {
+  for (const t of listTemplates({ sql, account: ref.account, region: ref.region })) {
     if (!t.appliedFor?.includes(scenario)) continue;
     const key = prefixKey(t.prefix);
     const length = key === ROOT_PREFIX ? 0 : ref.name.startsWith(`${key}/`) ? key.length : -1;

@@ -39,9 +39,9 @@ describe('matchRule', () => {
   const rule = (ecrRepositoryPrefix: string, upstreamRepositoryPrefix = 'ROOT'): PullThroughRuleDoc => ({
     ecrRepositoryPrefix, upstreamRegistryUrl: 'http://127.0.0.1:1', upstreamRepositoryPrefix, createdAt: 0, updatedAt: 0,
   });
-  putRule(sql, '000000000000', 'us-east-1', rule('ecr-public'));
-  putRule(sql, '000000000000', 'us-east-1', rule('team'));
-  putRule(sql, '000000000000', 'us-east-1', rule('team/a', 'upstream-app'));
+  putRule({ sql, account: '000000000000', region: 'us-east-1' }, rule('ecr-public'));
+  putRule({ sql, account: '000000000000', region: 'us-east-1' }, rule('team'));
+  putRule({ sql, account: '000000000000', region: 'us-east-1' }, rule('team/a', 'upstream-app'));
   const match = (name: string) => {
     const m = matchRule(sql, { account: '000000000000', region: 'us-east-1', name });
     return m && [m.rule.ecrRepositoryPrefix, m.upstreamName];
@@ -56,7 +56,7 @@ describe('matchRule', () => {
   it('covers nothing outside its prefix, the prefix itself included; ROOT covers the rest', () => {
     assert.equal(match('team'), undefined);
     assert.equal(match('teams/x'), undefined);
-    putRule(sql, '000000000000', 'us-east-1', rule('ROOT'));
+    putRule({ sql, account: '000000000000', region: 'us-east-1' }, rule('ROOT'));
     assert.deepEqual(match('other/x'), ['ROOT', 'other/x']);
     assert.deepEqual(match('team/b/x'), ['team', 'b/x']);
   });

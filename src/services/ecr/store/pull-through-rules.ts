@@ -6,6 +6,7 @@
  * caller's transaction.
  */
 import type { Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 import type { RepoRef } from '../../../registry/names.js';
 import { isLoopbackHost } from '../../../registry/upstream.js';
 
@@ -38,16 +39,16 @@ interface RawRule {
 
 const toRule = (r: RawRule): PullThroughRule => ({ ...JSON.parse(r.doc), account: r.account, region: r.region, seq: r.seq });
 
-export function getRule(sql: Statements, account: string, region: string, prefix: string): PullThroughRule | undefined {
+export function getRule({ sql, account, region }: Scope, prefix: string): PullThroughRule | undefined {
   const r = sql.get('SELECT * FROM ecr_pull_through_rules WHERE account = ? AND region = ? AND prefix = ?').get(account, region, prefix) as RawRule | undefined;
   return r && toRule(r);
 }
 
-export function listRules(sql: Statements, account: string, region: string): PullThroughRule[] {
+export function listRules({ sql, account, region }: Scope): PullThroughRule[] {
   return (sql.get('SELECT * FROM ecr_pull_through_rules WHERE account = ? AND region = ? ORDER BY seq').all(account, region) as RawRule[]).map(toRule);
 }
 
-export function putRule(sql: Statements, account: string, region: string, doc: PullThroughRuleDoc): void {
+export function putRule({ sql, account, region }: Scope, doc: PullThroughRuleDoc): void {
   const existing = sql.get('SELECT seq FROM ecr_pull_through_rules WHERE account = ? AND region = ? AND prefix = ?').pluck().get(account, region, doc.ecrRepositoryPrefix) as number | undefined;
   const seq = existing ?? (sql.get('SELECT COALESCE(MAX(seq), 0) + 1 FROM ecr_pull_through_rules').pluck().get() as number);
   sql.get(
@@ -56,16 +57,16 @@ export function putRule(sql: Statements, account: string, region: string, doc: P
   ).run(account, region, doc.ecrRepositoryPrefix, JSON.stringify(doc), seq);
 }
 
-export function deleteRule(sql: Statements, account: string, region: string, prefix: string): void {
+export function deleteRule({ sql, account, region }: Scope, prefix: string): void {
   sql.get('DELETE FROM ecr_pull_through_rules WHERE account = ? AND region = ? AND prefix = ?').run(account, region, prefix);
 }
 
 /** Records the outcome of the latest upstream request through a rule (only when it changes). */
 export function recordUpstreamOutcome(sql: Statements, rule: PullThroughRule, failure: string | null): void {
-  const current = getRule(sql, rule.account, rule.region, rule.ecrRepositoryPrefix);
+  const current = getRule({ sql, account: rule.account, region: rule.region }, rule.ecrRepositoryPrefix);
   if (!current || (current.lastUpstreamFailure ?? null) === failure) return;
   const { account: _a, region: _r, seq: _s, ...doc } = current;
-  putRule(sql, rule.account, rule.region, { ...doc, lastUpstreamFailure: failure });
+  putRule({ sql, account: rule.account, region: rule.region }, { ...doc, lastUpstreamFailure: failure });
 }
 
 export interface RuleMatch {
@@ -82,7 +83,7 @@ export interface RuleMatch {
  */
 export function matchRule(sql: Statements, ref: RepoRef): RuleMatch | undefined {
   let best: PullThroughRule | undefined;
-  for (const rule of listRules(sql, ref.account, ref.region)) {
+  for (const rule of listRules({ sql, account: ref.account, region: ref.region })) {
     const p = rule.ecrRepositoryPrefix;
     if (p === 'ROOT') best ??= rule;
     else if (ref.name.startsWith(`${p}/`) && (!best || best.ecrRepositoryPrefix === 'ROOT' || p.length > best.ecrRepositoryPrefix.length)) best = rule;

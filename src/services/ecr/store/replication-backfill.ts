@@ -12,6 +12,7 @@
  * transaction, so nothing is ever half-way: STOPPED at once).
  */
 import type { Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 import { getManifest, getRepo, listManifests, listRepos, parentIndexes, tagsOf } from './repositories.js';
 import { copyImage, destinationsFor, failureOf, getReplicationConfig, type ReplicationFailure } from './replication.js';
 
@@ -54,7 +55,7 @@ export const backfillKey = (id: string) => `backfill:${id}`;
 export const parseBackfillKey = (k: string) => (k.startsWith('backfill:') ? k.slice('backfill:'.length) : undefined);
 
 export function insertBackfill(
-  sql: Statements, id: string, account: string, region: string, dest: { account: string; region: string }, now: number,
+  { sql, account, region }: Scope, id: string, dest: { account: string; region: string }, now: number,
 ): BackfillRow {
   const seq = (sql.get('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ecr_replication_backfills').get() as { n: number }).n;
   sql.get(
@@ -69,7 +70,7 @@ export function getBackfill(sql: Statements, id: string): BackfillRow | undefine
   return r && toRow(r);
 }
 
-export function listBackfills(sql: Statements, account: string, region: string): BackfillRow[] {
+export function listBackfills({ sql, account, region }: Scope): BackfillRow[] {
   return (sql.get('SELECT * FROM ecr_replication_backfills WHERE account = ? AND region = ? ORDER BY seq').all(account, region) as RawBackfill[]).map(toRow);
 }
 
@@ -121,12 +122,12 @@ export function stopBackfill(sql: Statements, b: BackfillRow, now: number): Back
 
 /** Lists the qualifying images: active images of the repositories the current rules select for the destination. */
 function prepare(sql: Statements, b: BackfillRow): void {
-  const config = getReplicationConfig(sql, b.account, b.region);
+  const config = getReplicationConfig({ sql, account: b.account, region: b.region });
   const insert = sql.get(
     "INSERT INTO ecr_replication_backfill_items (backfill_id, n, repo, digest, tag, status, failure_code) VALUES (?, ?, ?, ?, ?, 'PENDING', NULL)",
   );
   let n = 0;
-  for (const repo of listRepos(sql, b.account, b.region, 0, Number.MAX_SAFE_INTEGER)) {
+  for (const repo of listRepos({ sql, account: b.account, region: b.region }, 0, Number.MAX_SAFE_INTEGER)) {
     if (!destinationsFor(config, repo.name).some((d) => d.registryId === b.destAccount && d.region === b.destRegion)) continue;
     for (const m of listManifests(sql, repo, 0, Number.MAX_SAFE_INTEGER)) {
       // Archived images cannot be copied; an index's platform images go with the index.

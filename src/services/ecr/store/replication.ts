@@ -15,6 +15,7 @@
  */
 import type { ReplicationConfiguration, ReplicationDestination } from '@aws-sdk/client-ecr';
 import type { Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 import { createRepositoryFor } from './creation-templates.js';
 import { RegistryError } from '../../../registry/errors.js';
 import { putManifest } from './images.js';
@@ -24,18 +25,19 @@ import {
 } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
 import { policyAllows } from './policy.js';
+import { getRegistryPolicy } from './settings.js';
 
 const KEY = 'account = ? AND region = ? AND repo = ?';
 const key = (ref: RepoRef) => [ref.account, ref.region, ref.name] as const;
 
 // --- configuration ----------------------------------------------------------
 
-export function getReplicationConfig(sql: Statements, account: string, region: string): ReplicationConfiguration | undefined {
+export function getReplicationConfig({ sql, account, region }: Scope): ReplicationConfiguration | undefined {
   const doc = sql.get('SELECT doc FROM ecr_replication_configs WHERE account = ? AND region = ?').pluck().get(account, region) as string | undefined;
   return doc ? JSON.parse(doc) : undefined;
 }
 
-export function putReplicationConfig(sql: Statements, account: string, region: string, config: ReplicationConfiguration): void {
+export function putReplicationConfig({ sql, account, region }: Scope, config: ReplicationConfiguration): void {
   sql.get('INSERT INTO ecr_replication_configs (account, region, doc) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET doc = excluded.doc')
     .run(account, region, JSON.stringify(config));
 }
@@ -91,7 +93,7 @@ const toRow = (r: RawRow): ReplicationRow => ({
  * action only occurs once per image push").
  */
 export function queueReplication(sql: Statements, now: number, repo: RepoRef, digest: string): string | undefined {
-  const destinations = destinationsFor(getReplicationConfig(sql, repo.account, repo.region), repo.name);
+  const destinations = destinationsFor(getReplicationConfig({ sql, account: repo.account, region: repo.region }), repo.name);
   if (!destinations.length) return undefined;
   const upsert = sql.get(
     `INSERT INTO ecr_replication_statuses (account, region, repo, digest, dest_account, dest_region, status, failure_code, queued_at, updated_at)
@@ -183,10 +185,6 @@ export function failureOf(err: unknown): ReplicationFailure {
   throw err;
 }
 
-function registryPolicy(sql: Statements, account: string, region: string): string | undefined {
-  return sql.get('SELECT policy FROM ecr_registry_policies WHERE account = ? AND region = ?').pluck().get(account, region) as string | undefined;
-}
-
 /** The KMS key ECR would use in the destination: the source's, unless it was the source region's default aws/ecr key. */
 function settingsFor(source: RepoRow, dest: { account: string; region: string }): RepoRow['settings'] {
   const settings = structuredClone(source.settings);
@@ -202,7 +200,7 @@ export function copyImage(
 ): ReplicationFailure | undefined {
   const destRef: RepoRef = { account: dest.account, region: dest.region, name: source.name };
   // Cross-account: the destination's registry policy must grant the source account (ECR's registry permissions).
-  const policy = dest.account === source.account ? undefined : registryPolicy(sql, dest.account, dest.region);
+  const policy = dest.account === source.account ? undefined : getRegistryPolicy({ sql, account: dest.account, region: dest.region });
   if (dest.account !== source.account && !policyAllows(policy, source.account, 'ecr:ReplicateImage')) return 'ACCESS_DENIED';
   let repo = getRepo(sql, destRef);
   if (!repo) {

@@ -7,6 +7,7 @@
  * caller's transaction.
  */
 import type { Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 import type { RepoRef } from '../../../registry/names.js';
 
 /** What CreateRepository set, as ECR's Repository shape spells it. */
@@ -52,11 +53,9 @@ export function getRepo(sql: Statements, ref: RepoRef): RepoRow | undefined {
   return row && toRepo(row);
 }
 
-export function listRepos(sql: Statements, account: string, region: string | undefined, afterSeq: number, limit: number): RepoRow[] {
-  const rows = region === undefined
-    ? sql.get('SELECT * FROM ecr_repositories WHERE account = ? AND seq > ? ORDER BY seq LIMIT ?').all(account, afterSeq, limit)
-    : sql.get('SELECT * FROM ecr_repositories WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?').all(account, region, afterSeq, limit);
-  return (rows as RawRepo[]).map(toRepo);
+export function listRepos({ sql, account, region }: Scope, afterSeq: number, limit: number): RepoRow[] {
+  return (sql.get('SELECT * FROM ecr_repositories WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
+    .all(account, region, afterSeq, limit) as RawRepo[]).map(toRepo);
 }
 
 /** Every repository of an account, in every region (for _catalog). */

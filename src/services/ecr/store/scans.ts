@@ -11,6 +11,7 @@
  */
 import type { ImageScanFinding, ScanningRepositoryFilter } from '@aws-sdk/client-ecr';
 import type { Db, Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 import type { RepoRow } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
 import { isScannable, type ScanOutcome } from '../scanner/index.js';
@@ -91,12 +92,12 @@ export interface RegistryScanningDoc {
 }
 
 /** Without a configuration the registry does BASIC scanning with no rules (ECR's default). */
-export function getRegistryScanning(sql: Statements, account: string, region: string): RegistryScanningDoc {
+export function getRegistryScanning({ sql, account, region }: Scope): RegistryScanningDoc {
   const doc = sql.get('SELECT doc FROM ecr_registry_scanning WHERE account = ? AND region = ?').pluck().get(account, region) as string | undefined;
   return doc ? JSON.parse(doc) : { scanType: 'BASIC', rules: [] };
 }
 
-export function putRegistryScanning(sql: Statements, account: string, region: string, doc: RegistryScanningDoc): void {
+export function putRegistryScanning({ sql, account, region }: Scope, doc: RegistryScanningDoc): void {
   sql.get('INSERT INTO ecr_registry_scanning (account, region, doc) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET doc = excluded.doc')
     .run(account, region, JSON.stringify(doc));
 }
@@ -114,7 +115,7 @@ export function scanFilterMatches(filter: string, repositoryName: string): boole
 
 /** The repository's scanning as BatchGetRepositoryScanningConfiguration reports it. */
 export function repositoryScanning(sql: Statements, repo: RepoRow): { scanFrequency: 'SCAN_ON_PUSH' | 'MANUAL'; appliedScanFilters: ScanningRepositoryFilter[] } {
-  const cfg = getRegistryScanning(sql, repo.account, repo.region);
+  const cfg = getRegistryScanning({ sql, account: repo.account, region: repo.region });
   const applied = cfg.rules
     .filter((r) => r.scanFrequency === 'SCAN_ON_PUSH')
     .flatMap((r) => r.repositoryFilters)

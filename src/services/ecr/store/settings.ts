@@ -1,9 +1,12 @@
 /**
- * ECR's registry-wide account settings (migration 23), per account and
- * region as ECR keeps them: GetAccountSetting / PutAccountSetting write them,
- * the registry reads BLOB_MOUNTING when a push asks to mount a blob.
+ * A registry's own settings, per account and region as ECR keeps them: the
+ * account settings (migration 23; GetAccountSetting / PutAccountSetting write
+ * them, the registry reads BLOB_MOUNTING when a push asks to mount a blob),
+ * pull time update exclusions, the registry policy and the signing
+ * configuration.
  */
-import type { Statements } from '../../../state/db.js';
+import type { SigningConfiguration } from '@aws-sdk/client-ecr';
+import type { Scope } from '../../../state/scope.js';
 
 /** Each setting ECR knows, its values and what a registry that never set it reports. */
 export const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: string }> = {
@@ -15,16 +18,61 @@ export const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: strin
   BLOB_MOUNTING: { values: ['ENABLED', 'DISABLED'], default: 'DISABLED' },
 };
 
-export function getAccountSetting(sql: Statements, account: string, region: string, name: string): string {
+export function getAccountSetting({ sql, account, region }: Scope, name: string): string {
   const value = sql.get('SELECT value FROM ecr_account_settings WHERE account = ? AND region = ? AND name = ?').pluck().get(account, region, name) as string | undefined;
   return value ?? ACCOUNT_SETTINGS[name]?.default ?? '';
 }
 
-export function putAccountSetting(sql: Statements, account: string, region: string, name: string, value: string): void {
+export function putAccountSetting({ sql, account, region }: Scope, name: string, value: string): void {
   sql.get(
     'INSERT INTO ecr_account_settings (account, region, name, value) VALUES (?, ?, ?, ?) ON CONFLICT (account, region, name) DO UPDATE SET value = excluded.value',
   ).run(account, region, name, value);
 }
 
-export const blobMountingEnabled = (sql: Statements, account: string, region: string) =>
-  getAccountSetting(sql, account, region, 'BLOB_MOUNTING') === 'ENABLED';
+export const blobMountingEnabled = (scope: Scope) => getAccountSetting(scope, 'BLOB_MOUNTING') === 'ENABLED';
+
+// --- pull time update exclusions ------------------------------------------------
+
+/** The principals whose pulls leave lastRecordedPullTime alone, oldest first. */
+export const pullTimeExclusions = ({ sql, account, region }: Scope): string[] =>
+  sql.get('SELECT principal_arn FROM ecr_pull_time_exclusions WHERE account = ? AND region = ? ORDER BY seq').pluck().all(account, region) as string[];
+
+export function addPullTimeExclusion({ sql, account, region }: Scope, principalArn: string): void {
+  const seq = sql.get('SELECT COALESCE(MAX(seq), 0) + 1 FROM ecr_pull_time_exclusions').pluck().get() as number;
+  sql.get('INSERT INTO ecr_pull_time_exclusions (account, region, principal_arn, seq) VALUES (?, ?, ?, ?)').run(account, region, principalArn, seq);
+}
+
+/** Whether there was such an exclusion. */
+export function removePullTimeExclusion({ sql, account, region }: Scope, principalArn: string): boolean {
+  return sql.get('DELETE FROM ecr_pull_time_exclusions WHERE account = ? AND region = ? AND principal_arn = ?').run(account, region, principalArn).changes > 0;
+}
+
+// --- registry policy ---------------------------------------------------------------
+
+export const getRegistryPolicy = ({ sql, account, region }: Scope): string | undefined =>
+  sql.get('SELECT policy FROM ecr_registry_policies WHERE account = ? AND region = ?').pluck().get(account, region) as string | undefined;
+
+export function putRegistryPolicy({ sql, account, region }: Scope, policy: string): void {
+  sql.get('INSERT INTO ecr_registry_policies (account, region, policy) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET policy = excluded.policy')
+    .run(account, region, policy);
+}
+
+export function deleteRegistryPolicy({ sql, account, region }: Scope): void {
+  sql.get('DELETE FROM ecr_registry_policies WHERE account = ? AND region = ?').run(account, region);
+}
+
+// --- signing configuration -----------------------------------------------------------
+
+export function getSigningConfig({ sql, account, region }: Scope): SigningConfiguration | undefined {
+  const doc = sql.get('SELECT doc FROM ecr_signing_configs WHERE account = ? AND region = ?').pluck().get(account, region) as string | undefined;
+  return doc ? JSON.parse(doc) : undefined;
+}
+
+export function putSigningConfig({ sql, account, region }: Scope, config: SigningConfiguration): void {
+  sql.get('INSERT INTO ecr_signing_configs (account, region, doc) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET doc = excluded.doc')
+    .run(account, region, JSON.stringify(config));
+}
+
+export function deleteSigningConfig({ sql, account, region }: Scope): void {
+  sql.get('DELETE FROM ecr_signing_configs WHERE account = ? AND region = ?').run(account, region);
+}
