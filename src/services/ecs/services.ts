@@ -33,7 +33,7 @@ import { addEvent, findService, insertService, iso, loadService, saveService, st
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { registerTaggable } from './tags.js';
 import { findTaskDefinition } from './task-definitions.js';
-import { FARGATE_LATEST } from './task-factory.js';
+import { FARGATE_LATEST, refuseExecuteCommand } from './task-factory.js';
 import { validateAwsvpc } from './awsvpc.js';
 import { targetGroupOf } from '../elastic-load-balancing-v2/targets.js';
 
@@ -108,6 +108,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
   const name = input.serviceName!;
   if (!NAME_RE.test(name)) throw invalidParameter('Service name can only contain letters, numbers, hyphens and underscores, and must be 1-255 characters long.');
   const scheduling = input.schedulingStrategy ?? 'REPLICA';
+  refuseExecuteCommand(input.enableExecuteCommand);
   if (scheduling === 'DAEMON' && (input.launchType === 'FARGATE' || input.capacityProviderStrategy?.length)) {
     throw invalidParameter('The daemon scheduling strategy does not support the FARGATE launch type or capacity provider strategies.');
   }
@@ -191,6 +192,7 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   const row = requireServiceOrThrow(ctx, cluster.clusterName!, input.service!);
   const service = row.service;
   if (service.status !== 'ACTIVE') throw serviceNotActive();
+  refuseExecuteCommand(input.enableExecuteCommand);
   const now = ctx.clock.now();
   let redeploy = !!input.forceNewDeployment;
   if (input.desiredCount !== undefined) {

@@ -34,6 +34,17 @@ export interface NewTaskParams {
   containerInstanceArn?: string;
 }
 
+/**
+ * ECS Exec is not implemented (ExecuteCommand answers 501), so a task or
+ * service that asks for it is refused rather than recorded as if it could be
+ * used.
+ */
+export function refuseExecuteCommand(enableExecuteCommand: boolean | undefined) {
+  if (enableExecuteCommand) {
+    throw invalidParameter('Berth does not support ECS Exec yet: enableExecuteCommand must be false (ExecuteCommand is not implemented).');
+  }
+}
+
 /** Fargate's current Linux platform version, which LATEST resolves to. */
 export const FARGATE_LATEST = '1.4.0';
 

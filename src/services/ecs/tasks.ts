@@ -31,7 +31,7 @@ import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter, resourceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
-import { buildTask, validateOverrides } from './task-factory.js';
+import { buildTask, refuseExecuteCommand, validateOverrides } from './task-factory.js';
 import { validateAwsvpc } from './awsvpc.js';
 import { containerInstanceArnFor, placementCandidates } from './container-instances.js';
 import { place } from './placement.js';
@@ -75,6 +75,7 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   const cluster = requireActiveCluster(ctx, input.cluster);
   const count = input.count ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
+  refuseExecuteCommand(input.enableExecuteCommand);
   validateNewTags(input.tags);
   if (input.clientToken) {
     const prior = ctx.sql
@@ -164,6 +165,7 @@ export function startTask(ctx: RequestContext, input: StartTaskRequest): StartTa
   const cluster = requireActiveCluster(ctx, input.cluster);
   const refs = input.containerInstances ?? [];
   if (!refs.length || refs.length > 10) throw invalidParameter('containerInstances must contain between 1 and 10 container instances.');
+  refuseExecuteCommand(input.enableExecuteCommand);
   validateNewTags(input.tags);
   const def = resolveDefinition(ctx, input.taskDefinition!);
   validateOverrides(def, input.overrides);
