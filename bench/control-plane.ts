@@ -21,7 +21,8 @@ import net from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
-  ECSClient, CreateClusterCommand, DeleteClusterCommand, DescribeClustersCommand, DescribeTaskDefinitionCommand,
+  ECSClient, CreateClusterCommand, DeleteClusterCommand, DeleteTaskDefinitionsCommand, DeregisterTaskDefinitionCommand,
+  DescribeClustersCommand, DescribeTaskDefinitionCommand,
   ListClustersCommand, ListTagsForResourceCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-ecs';
@@ -58,6 +59,16 @@ const TASK_DEF = {
 
 interface Cursor { run: string; n: number; name: string; arn: string }
 
+/**
+ * What the bench made on a target, so that it leaves a user's Berth as it found it (`--endpoint`): clusters it
+ * created and has not deleted, task-definition revisions it registered. Tracking costs a Set/array push per call.
+ */
+interface Made { clusters: Set<string>; taskDefinitions: string[] }
+
+const made: Made = { clusters: new Set(), taskDefinitions: [] };
+/** Set by Ctrl-C: the mix stops at the next call and the bench cleans up. */
+let interrupted = false;
+
 function newCursor(run: string): Cursor {
   return { run, n: 0, name: '', arn: '' };
 }
@@ -68,6 +79,7 @@ async function call(ecs: ECSClient, op: OpName, c: Cursor): Promise<void> {
     case 'CreateCluster': {
       c.name = `${c.run}-${c.n++}`;
       const out = await ecs.send(new CreateClusterCommand({ clusterName: c.name }));
+      made.clusters.add(c.name);
       // The no-op target returns {}; fall back to the ARN the name implies.
       c.arn = out.cluster?.clusterArn ?? `arn:aws:ecs:us-east-1:000000000000:cluster/${c.name}`;
       return;
@@ -78,9 +90,11 @@ async function call(ecs: ECSClient, op: OpName, c: Cursor): Promise<void> {
     case 'ListClusters':
       await ecs.send(new ListClustersCommand({ maxResults: 20 }));
       return;
-    case 'RegisterTaskDefinition':
-      await ecs.send(new RegisterTaskDefinitionCommand(TASK_DEF));
+    case 'RegisterTaskDefinition': {
+      const out = await ecs.send(new RegisterTaskDefinitionCommand(TASK_DEF));
+      if (out.taskDefinition?.taskDefinitionArn) made.taskDefinitions.push(out.taskDefinition.taskDefinitionArn);
       return;
+    }
     case 'DescribeTaskDefinition':
       await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: FAMILY }));
       return;
@@ -95,8 +109,36 @@ async function call(ecs: ECSClient, op: OpName, c: Cursor): Promise<void> {
       return;
     case 'DeleteCluster':
       await ecs.send(new DeleteClusterCommand({ cluster: c.name }));
+      made.clusters.delete(c.name);
       return;
   }
+}
+
+/**
+ * Removes what the bench made on a target: its clusters (the seed clusters only where they did not exist before)
+ * and its task-definition revisions (deregistered, then deleted). Errors are counted, not fatal.
+ */
+async function cleanUp(endpoint: string): Promise<{ clusters: number; taskDefinitions: number; errors: number }> {
+  const ecs = client(endpoint);
+  let errors = 0;
+  const clusters = [...made.clusters];
+  const taskDefinitions = [...made.taskDefinitions];
+  try {
+    for (const cluster of clusters) {
+      await ecs.send(new DeleteClusterCommand({ cluster })).then(() => made.clusters.delete(cluster), () => errors++);
+    }
+    for (const taskDefinition of taskDefinitions) {
+      await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition })).catch(() => errors++);
+    }
+    // ECS deletes INACTIVE revisions ten at a time.
+    for (let i = 0; i < taskDefinitions.length; i += 10) {
+      await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: taskDefinitions.slice(i, i + 10) })).catch(() => errors++);
+    }
+    made.taskDefinitions = [];
+  } finally {
+    ecs.destroy();
+  }
+  return { clusters: clusters.length, taskDefinitions: taskDefinitions.length, errors };
 }
 
 function client(endpoint: string): ECSClient {
@@ -113,8 +155,18 @@ async function prepare(endpoint: string): Promise<{ supported: Set<OpName>; fail
   const failures: string[] = [];
   const supported = new Set<OpName>();
   try {
-    for (let i = 0; i < SEED_CLUSTERS; i++) await ecs.send(new CreateClusterCommand({ clusterName: `bench-seed-${i}` })).catch(() => {});
-    await ecs.send(new RegisterTaskDefinitionCommand(TASK_DEF)).catch(() => {});
+    const seeds = Array.from({ length: SEED_CLUSTERS }, (_, i) => `bench-seed-${i}`);
+    // A seed cluster the user already had is theirs: only those this run creates are removed afterwards.
+    const existing = await ecs.send(new DescribeClustersCommand({ clusters: seeds })).then(
+      (out) => new Set((out.clusters ?? []).filter((c) => c.status === 'ACTIVE').map((c) => c.clusterName)),
+      () => new Set<string | undefined>(),
+    );
+    for (const name of seeds) {
+      await ecs.send(new CreateClusterCommand({ clusterName: name })).then(() => existing.has(name) || made.clusters.add(name), () => {});
+    }
+    await ecs.send(new RegisterTaskDefinitionCommand(TASK_DEF)).then((out) => {
+      if (out.taskDefinition?.taskDefinitionArn) made.taskDefinitions.push(out.taskDefinition.taskDefinitionArn);
+    }, () => {});
     const c = newCursor('bench-probe');
     for (const op of CYCLE) {
       if (supported.has(op) || failures.some((f) => f.startsWith(`${op}:`))) continue;
@@ -143,7 +195,7 @@ async function runMix(endpoint: string, ops: Set<OpName>, seconds: number, warmu
   const loop = async (c: Cursor, until: number, limit: number, record: boolean) => {
     let n = 0;
     const started = performance.now();
-    while (n < limit && performance.now() < until) {
+    while (n < limit && performance.now() < until && !interrupted) {
       for (const op of cycle) {
         const t0 = performance.now();
         try {
@@ -357,8 +409,13 @@ async function single(args: Args) {
   for (const f of failures) console.log(`dropped from the mix: ${f}`);
   const ops = CYCLE.filter((op, i) => supported.has(op) && CYCLE.indexOf(op) === i);
   console.log(`mix against ${endpoint}: ${args.seconds} s after ${args.warmup} s warm-up, one client, sequential`);
-  const s = summarize('target', await runMix(endpoint, supported, args.seconds, args.warmup, args.maxOps));
-  printTable([s], ops);
+  try {
+    const s = summarize('target', await runMix(endpoint, supported, args.seconds, args.warmup, args.maxOps));
+    if (!interrupted) printTable([s], ops);
+  } finally {
+    const c = await cleanUp(endpoint);
+    console.log(`cleaned up: ${c.clusters} clusters and ${c.taskDefinitions} task-definition revisions the bench made${c.errors ? ` (${c.errors} calls failed)` : ''}`);
+  }
 }
 
 async function compare(args: Args) {
@@ -439,6 +496,13 @@ async function compare(args: Args) {
 }
 
 const args = parseCli(process.argv.slice(2));
+// Ctrl-C stops the mix and still cleans up; a second one exits at once.
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  process.exitCode = 130;
+  console.error('\ninterrupted: cleaning up what the bench made (Ctrl-C again to leave it)');
+});
 if (args.compare) await compare(args);
 else if (args.endpoint) await single(args);
 else {
