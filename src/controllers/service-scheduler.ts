@@ -31,7 +31,7 @@ const MAX_THROTTLE_MS = 60_000;
 
 interface ServiceState extends Service {
   /** Berth's bookkeeping, never on the wire (the serializer writes model members only). */
-  berth?: { lastCompletedTaskDefinition?: string; consecutiveFailures?: number; lastFailureAtMs?: number; steady?: boolean; seenStopped?: string[] };
+  berth?: { announced?: string; placementFailure?: string; lastCompletedTaskDefinition?: string; consecutiveFailures?: number; lastFailureAtMs?: number; steady?: boolean; seenStopped?: string[] };
 }
 
 const taskRows = (sql: Statements, s: { account: string; region: string; cluster: string; name: string }) =>
@@ -96,6 +96,13 @@ export class ServiceScheduler implements Reconciler {
     book.seenStopped = [...seen].filter((a) => tasks.some((t) => t.taskArn === a));
     if (live.some((t) => t.lastStatus === 'RUNNING' && t.startedBy === primary?.id && t.healthStatus !== 'UNHEALTHY')) book.consecutiveFailures = 0;
 
+    if (primary && primary.rolloutState === 'IN_PROGRESS' && book.announced !== primary.id) {
+      book.announced = primary.id;
+      this.d.log.info('deployment started', {
+        service: service.serviceArn, deployment: primary.id, taskDefinition: primary.taskDefinition, desiredCount: service.desiredCount,
+        ...(primary.rolloutStateReason?.includes('rolling back') ? { reason: primary.rolloutStateReason } : {}),
+      });
+    }
     if (primary) this.circuitBreaker(service, primary, now);
 
     // Load balancers: running tasks in, stopped tasks out.
@@ -166,6 +173,13 @@ export class ServiceScheduler implements Reconciler {
         })
       : { start: 0, stop: views.map((v) => ({ arn: v.arn, reason: `Scaling activity initiated by (deployment ${v.deploymentId})` })) };
 
+    if (this.d.log.enabled('debug') && (plan.start || plan.stop.length)) {
+      this.d.log.debug('service reconcile', {
+        service: service.serviceArn, desiredCount: service.desiredCount, primary: current?.id,
+        tasks: views.map((v) => `${shortId(v.arn).slice(0, 8)}:${v.deploymentId === current?.id ? 'primary' : v.deploymentId}:${v.running ? 'running' : 'pending'}${v.healthy ? ':healthy' : ''}${v.draining ? ':draining' : ''}${v.failingHealth ? `:failing-${v.failingHealth}` : ''}`),
+        start: plan.start, stop: plan.stop, throttled, failedRollout,
+      });
+    }
     const stopped: string[] = [];
     const drained: (Task & TaskTargets)[] = [];
     for (const s of plan.stop) {
@@ -196,7 +210,10 @@ export class ServiceScheduler implements Reconciler {
     if (plan.start > 0 && current) {
       const started = this.launch(row, service, current, plan.start, now, 'instances' in plan ? (plan.instances as string[]) : undefined);
       created.push(...started);
-      if (started.length) addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+      if (started.length) {
+        addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+        this.d.log.info('service starting tasks', { service: service.serviceArn, deployment: current.id, tasks: started.map(shortId) });
+      }
     }
 
     // Counts, drained deployments, rollout completion. An older deployment wants only the tasks it still runs
@@ -313,10 +330,15 @@ export class ServiceScheduler implements Reconciler {
       const reason = result.failures[0]?.reason ?? '';
       const what = reason === 'RESOURCE:MEMORY' ? 'has insufficient memory available' : reason === 'RESOURCE:CPU' ? 'has insufficient CPU units available'
         : reason === 'RESOURCE:PORTS' ? 'is already using a port required by your task' : 'does not meet the requirements of your task';
-      addEvent(service, candidates.length
+      const message = candidates.length
         ? `was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${result.failures[0]?.arn?.split('/').pop()}) ${what}.`
-        : 'was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.', now);
-    }
+        : 'was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.';
+      addEvent(service, message, now);
+      // Logged once per distinct reason, not on every pass that retries.
+      const book = (service.berth ??= {});
+      if (book.placementFailure !== message) this.d.log.info('service unable to place a task', { service: service.serviceArn, reason: reason || (candidates.length ? 'no instance matched' : 'no container instances'), unplaced: count - result.placements.length, message });
+      book.placementFailure = message;
+    } else if (service.berth?.placementFailure) delete service.berth.placementFailure;
     return result.placements;
   }
 
@@ -339,7 +361,10 @@ export class ServiceScheduler implements Reconciler {
     delete (primary as { berthRollback?: boolean }).berthRollback;
     primary.rolloutState = 'FAILED';
     primary.rolloutStateReason = tripped ? 'ECS deployment circuit breaker: tasks failed to start.' : primary.rolloutStateReason;
-    if (tripped) addEvent(service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`, now);
+    if (tripped) {
+      addEvent(service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`, now);
+      this.d.log.info('deployment failed', { service: service.serviceArn, deployment: primary.id, reason: primary.rolloutStateReason, failedTasks: primary.failedTasks });
+    }
     const sd = loadServiceDeployment(this.d.sql, sdArn);
     const target = service.berth?.lastCompletedTaskDefinition;
     const rollback = (tripped && cb?.rollback) || rollbackRequested;
@@ -357,6 +382,7 @@ export class ServiceScheduler implements Reconciler {
       const next = startDeployment(this.d.sql, service, now, `ECS deployment circuit breaker: rolling back to deployment ${from}.`);
       (next as { berthRollbackOf?: string }).berthRollbackOf = sdArn;
       addEvent(service, `rolling back to deployment ${next.id}.`, now);
+      this.d.log.info('deployment rolled back', { service: service.serviceArn, from: from, to: next.id, taskDefinition: target, reason: primary.rolloutStateReason });
       if (service.berth) service.berth.consecutiveFailures = 0;
     }
   }
@@ -377,6 +403,7 @@ export class ServiceScheduler implements Reconciler {
       primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
       primary.updatedAt = iso(now);
       addEvent(service, `(deployment ${primary.id}) deployment completed.`, now);
+      this.d.log.info('deployment completed', { service: service.serviceArn, deployment: primary.id, taskDefinition: primary.taskDefinition, runningCount: primary.runningCount });
       book.lastCompletedTaskDefinition = primary.taskDefinition;
       const sd = loadServiceDeployment(this.d.sql, serviceDeploymentArn(service, primary.id!));
       if (sd && (sd.status === 'IN_PROGRESS' || sd.status === 'PENDING')) {
