@@ -10,6 +10,7 @@
  * workers taking turns still spread consecutive requests over the targets.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#modify-routing-algorithm
  */
+import { Destinations } from './destinations.js';
 import type { TargetGroupView, TargetView, WeightedGroup } from './snapshot.js';
 import type { ResolvedTarget } from './target-resolver.js';
 
@@ -20,9 +21,12 @@ export class Balancer {
   /** @param rrOffset where round robin starts in each group (a worker's index). */
   constructor(private readonly rrOffset = 0) {}
 
-  /** Forgets pools computed from the previous snapshot. */
-  refresh(): void {
+  private destinations = new Destinations();
+
+  /** Forgets pools computed from the previous snapshot; `destinations` are the snapshot's. */
+  refresh(destinations: Destinations): void {
     this.pools = new WeakMap();
+    this.destinations = destinations;
   }
 
   /** Where a target is reached (resolved when the snapshot was read). */
@@ -44,7 +48,8 @@ export class Balancer {
   }
 
   private computePool(group: TargetGroupView): TargetView[] {
-    const candidates = group.targets.filter((t) => !t.draining && t.addr);
+    // Only targets at an address of Berth's own (the guard every proxied connection passes).
+    const candidates = group.targets.filter((t) => !t.draining && t.addr && this.destinations.permits(t.addr.host));
     if (group.doc.HealthCheckEnabled === false) return candidates;
     const healthy = candidates.filter((t) => t.state === 'healthy');
     return healthy.length ? healthy : candidates;

@@ -83,7 +83,7 @@ export class DataPlane {
   /** Follows a new snapshot: TLS material swapped in place, connections of deleted or moved listeners closed. */
   update(snapshot: Snapshot): void {
     this.snapshot = snapshot;
-    this.balancer.refresh();
+    this.balancer.refresh(snapshot.destinations);
     for (const [arn, e] of this.entries) {
       const l = snapshot.listeners.get(arn);
       if (!l || l.port !== e.port || l.protocol !== e.protocol) this.drop(arn);

@@ -6,7 +6,12 @@
  * HealthyThresholdCount consecutive successes make a target healthy (from
  * initial or unhealthy); UnhealthyThresholdCount consecutive failures make it
  * unhealthy, with AWS's reason: Target.ResponseCodeMismatch, Target.Timeout or
- * Target.FailedHealthChecks. Verdicts are written to SQLite (DescribeTargetHealth
+ * Target.FailedHealthChecks. A target Berth cannot reach (no published port
+ * answers for it: target-resolver.ts) is never connected to; its check fails
+ * as Target.FailedHealthChecks with a description saying why. Each check
+ * resolves the target afresh, so it also notices when a target's address
+ * moved (a container started or restarted on another port) and asks for the
+ * data plane's addresses to be resolved again. Verdicts are written to SQLite (DescribeTargetHealth
  * reads them; they survive a restart); the run of consecutive results lives in
  * memory and restarts with Berth, as a new load balancer node's would.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
@@ -19,7 +24,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Statements } from '../state/db.js';
 import type { Snapshot, TargetGroupView, TargetView } from './snapshot.js';
-import type { TargetResolvers } from './target-resolver.js';
+import { isResolved, type ResolvedTarget, type TargetResolvers } from './target-resolver.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -87,6 +92,8 @@ export function checkTcp(host: string, port: number, timeoutMs: number): Promise
   });
 }
 
+const sameAddress = (a: ResolvedTarget | null, b: ResolvedTarget | null) => a?.host === b?.host && a?.port === b?.port;
+
 interface Run {
   ok: number;
   fail: number;
@@ -104,6 +111,8 @@ export interface HealthCheckerDeps {
   resolvers: TargetResolvers;
   /** Called after a verdict was written (the data plane reloads). */
   changed: () => void;
+  /** A target's address is not the one the data plane routes to: resolve again. */
+  moved: () => void;
 }
 
 export class HealthChecker {
@@ -149,7 +158,11 @@ export class HealthChecker {
   private check(group: TargetGroupView, t: TargetView): Promise<CheckResult> {
     const doc = group.doc;
     const port = doc.HealthCheckPort && doc.HealthCheckPort !== 'traffic-port' ? Number(doc.HealthCheckPort) : t.port;
-    const addr = this.d.resolvers.resolve(group.account, group.region, doc.TargetType ?? 'instance', t.id, port);
+    const type = doc.TargetType ?? 'instance';
+    const addr = this.d.resolvers.resolve(group.account, group.region, type, t.id, port);
+    const traffic = port === t.port ? addr : this.d.resolvers.resolve(group.account, group.region, type, t.id, t.port);
+    if (!sameAddress(isResolved(traffic) ? traffic : null, t.addr)) this.d.moved();
+    if (!isResolved(addr)) return Promise.resolve({ ok: false, reason: 'Target.FailedHealthChecks', description: `Health checks failed: ${addr.unresolvable}` });
     const timeoutMs = (doc.HealthCheckTimeoutSeconds ?? 5) * 1000;
     if (doc.HealthCheckProtocol === 'TCP') return checkTcp(addr.host, addr.port, timeoutMs);
     return checkHttp({

@@ -7,6 +7,11 @@
  * Connections on listener ports are served by worker processes (workers.ts)
  * when `workers` > 0, so traffic does not compete with the API and the
  * controllers for this process; with 0 they are served here.
+ * Targets' addresses follow their containers, whatever moved them (a task
+ * started, restarted, given new ports, or a snapshot loaded): targets that
+ * could not be resolved are tried again every RELOAD_MS, and the health
+ * checker, which resolves each target afresh, asks for a new resolution when
+ * an address differs from the one traffic goes to.
  * Everything comes back from SQLite on restart: listeners rebind (on their
  * last port), health checks resume from the recorded states.
  */
@@ -19,12 +24,13 @@ import type { Logger, LogLevel } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 import { DataPlane } from './data-plane.js';
+import type { Destinations } from './destinations.js';
 import { HealthChecker } from './health-checker.js';
 import { ListenerServers } from './listener-servers.js';
 import { sendError } from './responses.js';
 import { loadSnapshotData } from './snapshot-loader.js';
 import { buildSnapshot, EMPTY_SNAPSHOT, type ListenerView, type LoadBalancerView, type Snapshot } from './snapshot.js';
-import { TargetResolvers } from './target-resolver.js';
+import { isResolved, TargetResolvers } from './target-resolver.js';
 import { WorkerPool } from './workers.js';
 
 const RELOAD_MS = 500;
@@ -78,6 +84,8 @@ export class LoadBalancing {
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private reloadQueued = false;
+  /** The queued reload resolves targets again even if ELBv2 state has not moved. */
+  private readdressQueued = false;
   private lastReloadCheck = 0;
   private started = false;
 
@@ -100,6 +108,7 @@ export class LoadBalancing {
     });
     this.health = new HealthChecker({
       db: d.db, sql: d.sql, clock: d.clock, log: d.log, snapshot: () => this.snapshot, changed: () => this.queueReload(), resolvers: this.resolvers,
+      moved: () => this.queueReload(true),
     });
   }
 
@@ -118,21 +127,44 @@ export class LoadBalancing {
     });
     this.timer = setInterval(() => {
       const now = Date.now();
-      if (now - this.lastReloadCheck >= RELOAD_MS) this.reload();
+      if (now - this.lastReloadCheck >= RELOAD_MS) {
+        this.reload();
+        if (this.unresolvedNowResolve()) this.queueReload(true);
+      }
       this.health.tick();
     }, TICK_MS);
     this.timer.unref();
     this.health.tick();
   }
 
-  /** Reload soon, once, however many changes arrive in the meantime. */
-  private queueReload(): void {
+  /** Reload soon, once, however many changes arrive in the meantime; `readdress`: resolve targets again even if nothing else moved. */
+  private queueReload(readdress = false): void {
+    if (readdress) this.readdressQueued = true;
     if (this.reloadQueued) return;
     this.reloadQueued = true;
     queueMicrotask(() => {
       this.reloadQueued = false;
-      this.reload();
+      const force = this.readdressQueued;
+      this.readdressQueued = false;
+      this.reload(force);
     });
+  }
+
+  /** Whether a target traffic could not reach at the last reload has an address now (its containers came up). */
+  private unresolvedNowResolve(): boolean {
+    try {
+      let destinations: Destinations | undefined;
+      for (const group of this.snapshot.targetGroups.values()) {
+        if (!group.inUse) continue;
+        for (const t of group.targets) {
+          if (t.draining || t.addr) continue;
+          if (isResolved(this.resolvers.resolve(group.account, group.region, group.doc.TargetType ?? 'instance', t.id, t.port, (destinations ??= this.resolvers.destinations())))) return true;
+        }
+      }
+    } catch (err) {
+      this.d.log.warn('resolving load balancer targets failed', { error: String(err) });
+    }
+    return false;
   }
 
   /** Rebinds everything from state now, whatever the generation says (after a reset or snapshot load). */
@@ -141,11 +173,11 @@ export class LoadBalancing {
     this.reload();
   }
 
-  private reload(): void {
+  private reload(readdress = false): void {
     this.lastReloadCheck = Date.now();
     try {
       const gen = generation(this.d.sql);
-      if (gen === this.snapshot.generation) return;
+      if (gen === this.snapshot.generation && !readdress) return;
       const now = this.d.clock.now();
       const data = loadSnapshotData(this.d.sql, gen, now, this.resolvers);
       this.snapshot = buildSnapshot(data);

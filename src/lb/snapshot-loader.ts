@@ -2,8 +2,10 @@
  * Reads the data plane's snapshot (snapshot.ts) from SQLite, in Berth's main
  * process: load balancers, listeners with their rules and TLS material, and
  * target groups with their targets' health and the address each is reached
- * at (asked of the target resolvers once per reload, for groups a rule
- * forwards to; workers have no database and no resolvers).
+ * at (asked of the target resolvers on each reload, for groups a rule
+ * forwards to: null when a target cannot be reached; workers have no
+ * database and no resolvers). LoadBalancing reloads when ELBv2 state moves
+ * and when a target's address does (see index.ts).
  */
 import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { certificateMaterial, type CertificateMaterial } from '../services/acm/store.js';
@@ -13,8 +15,9 @@ import {
   everyForwardedTargetGroup, everyLoadBalancer, everyTargetGroup, listenersOf, rulesOf, targetsOf,
 } from '../services/elastic-load-balancing-v2/store.js';
 import type { Statements } from '../state/db.js';
+import type { Destinations } from './destinations.js';
 import type { ListenerData, ListenerTls, LoadBalancerData, SnapshotData, TargetGroupData } from './snapshot.js';
-import type { TargetResolvers } from './target-resolver.js';
+import { isResolved, type TargetResolvers } from './target-resolver.js';
 
 /** What an HTTPS or TLS listener serves, read from state (undefined for other protocols). */
 export function loadListenerTls(sql: Statements, listenerArn: string, doc: Listener): ListenerTls | undefined {
@@ -28,6 +31,7 @@ export function loadListenerTls(sql: Statements, listenerArn: string, doc: Liste
 
 export function loadSnapshotData(sql: Statements, generation: number, now: number, resolvers: TargetResolvers): SnapshotData {
   const inUse = everyForwardedTargetGroup(sql);
+  const destinations = resolvers.destinations();
   const targetGroups: TargetGroupData[] = [];
   for (const tg of everyTargetGroup(sql)) {
     const used = inUse.has(tg.arn);
@@ -36,7 +40,7 @@ export function loadSnapshotData(sql: Statements, generation: number, now: numbe
       .filter((t) => t.drain_until === null || t.drain_until > now)
       .map((t) => ({
         id: t.id, port: t.port, state: t.state, reason: t.reason, drainUntil: t.drain_until, healthySince: t.healthy_since,
-        addr: used ? resolvers.resolve(tg.account, tg.region, type, t.id, t.port) : null,
+        addr: used ? addressOf(resolvers, tg.account, tg.region, type, t.id, t.port, destinations) : null,
       }));
     targetGroups.push({ arn: tg.arn, account: tg.account, region: tg.region, doc: tg.doc, attributes: tg.attributes, inUse: used, targets });
   }
@@ -54,5 +58,10 @@ export function loadSnapshotData(sql: Statements, generation: number, now: numbe
       dnsName: lb.doc.DNSName!.toLowerCase(), attributes: lb.attributes, listeners,
     });
   }
-  return { generation, loadBalancers, targetGroups };
+  return { generation, loadBalancers, targetGroups, engineHosts: destinations.engineHosts };
+}
+
+function addressOf(resolvers: TargetResolvers, account: string, region: string, type: string, id: string, port: number, destinations: Destinations) {
+  const r = resolvers.resolve(account, region, type, id, port, destinations);
+  return isResolved(r) ? r : null;
 }

@@ -10,6 +10,7 @@
 import type { Action, FixedResponseActionConfig, RedirectActionConfig, RuleCondition, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Attributes, StoredHealth } from '../services/elastic-load-balancing-v2/store.js';
 import type { CertificateMaterial } from '../services/acm/store.js';
+import { Destinations } from './destinations.js';
 import { compileConditions, type Predicate } from './rule-matcher.js';
 import type { ResolvedTarget } from './target-resolver.js';
 
@@ -82,6 +83,8 @@ export interface SnapshotData {
   generation: number;
   loadBalancers: LoadBalancerData[];
   targetGroups: TargetGroupData[];
+  /** Hosts of configured container engines: with loopback, the only addresses the data plane connects to. */
+  engineHosts: string[];
 }
 
 // ---- compiled views ----------------------------------------------------------------------
@@ -135,15 +138,19 @@ export interface LoadBalancerView extends LoadBalancerBase {
 
 export interface Snapshot {
   generation: number;
+  /** Where connections may go (see destinations.ts). */
+  destinations: Destinations;
   loadBalancers: LoadBalancerView[];
   byDnsName: Map<string, LoadBalancerView>;
   listeners: Map<string, ListenerView>;
   targetGroups: Map<string, TargetGroupView>;
 }
 
-export const EMPTY_DATA: SnapshotData = { generation: -1, loadBalancers: [], targetGroups: [] };
+export const EMPTY_DATA: SnapshotData = { generation: -1, loadBalancers: [], targetGroups: [], engineHosts: [] };
 
-export const EMPTY_SNAPSHOT: Snapshot = { generation: -1, loadBalancers: [], byDnsName: new Map(), listeners: new Map(), targetGroups: new Map() };
+export const EMPTY_SNAPSHOT: Snapshot = {
+  generation: -1, destinations: new Destinations(), loadBalancers: [], byDnsName: new Map(), listeners: new Map(), targetGroups: new Map(),
+};
 
 function compileAction(actions: Action[] | undefined, groups: Map<string, TargetGroupView>): CompiledAction {
   // Only the terminal action acts; authenticate-* actions are refused by the API.
@@ -192,5 +199,5 @@ export function buildSnapshot(data: SnapshotData): Snapshot {
     loadBalancers.push(view);
     byDnsName.set(view.dnsName, view);
   }
-  return { generation: data.generation, loadBalancers, byDnsName, listeners, targetGroups };
+  return { generation: data.generation, destinations: new Destinations(data.engineHosts), loadBalancers, byDnsName, listeners, targetGroups };
 }

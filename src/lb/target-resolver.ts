@@ -1,14 +1,18 @@
 /**
  * Where the data plane actually connects for a registered target. Berth's
- * containers are reachable only through ports published on 127.0.0.1, so a
- * target registered as (Id, Port) — an awsvpc task's private IP and container
- * port, or an instance id and host port — must be translated. Services that
- * know the mapping plug in a resolver (ECS maps a task's private IP +
- * containerPort to 127.0.0.1:<published host port>); the first resolver that
- * answers wins. The default for `ip` targets is the id itself as the host,
- * which serves targets on loopback (127.0.0.1) and anything else the host can
- * reach; for `instance` targets it is 127.0.0.1 (every instance Berth has is
- * this machine, so the registered port is a host port).
+ * containers are reachable only through ports published on 127.0.0.1 (or on
+ * a configured container engine's host), so a target registered as (Id, Port)
+ * — an awsvpc task's private IP and container port, or an instance id and
+ * host port — must be translated. Services that know the mapping plug in a
+ * resolver (ECS maps a task's private IP + containerPort to
+ * 127.0.0.1:<published host port>); the first resolver that answers wins.
+ * Without one, an `ip` target is reached at its own address only when that
+ * is loopback (host backends registered as 127.0.0.1), and an `instance`
+ * target at 127.0.0.1 (every instance Berth has is this machine, so the
+ * registered port is a host port). Anything else is unresolvable, with the
+ * reason why: it is health checked as a failure and gets no traffic. Every
+ * answer passes the destinations guard (destinations.ts): a resolver can
+ * never send Berth to an address that is not its own.
  *
  * Resolvers belong to one Berth (its LoadBalancing owns a TargetResolvers):
  * several Berths in one process each see their own state.
@@ -16,17 +20,31 @@
  * @example
  *   const unregister = loadBalancing.resolvers.register({
  *     resolve: (account, region, type, id, port) => lookupTaskPort(account, region, id, port),
+ *     engineHosts: () => [],
  *   });
  */
+import { Destinations, isLoopback } from './destinations.js';
+
 export interface ResolvedTarget {
   host: string;
   port: number;
 }
 
+/** A target Berth cannot reach, and why (becomes its health description). */
+export interface Unresolvable {
+  unresolvable: string;
+}
+
+export type Resolution = ResolvedTarget | Unresolvable;
+
 export interface TargetResolver {
   /** undefined: not mine (the next resolver, then the default, is asked). */
-  resolve(account: string, region: string, targetType: string, id: string, port: number): ResolvedTarget | undefined;
+  resolve(account: string, region: string, targetType: string, id: string, port: number): Resolution | undefined;
+  /** Hosts of the container engines this resolver may answer with (besides loopback). */
+  engineHosts(): string[];
 }
+
+export const isResolved = (r: Resolution): r is ResolvedTarget => !('unresolvable' in r);
 
 export class TargetResolvers {
   private list: TargetResolver[] = [];
@@ -40,7 +58,26 @@ export class TargetResolvers {
     };
   }
 
-  resolve(account: string, region: string, targetType: string, id: string, port: number): ResolvedTarget {
+  /** Where Berth may connect: loopback and the resolvers' engine hosts. */
+  destinations(): Destinations {
+    const hosts: string[] = [];
+    for (const r of this.list) {
+      try {
+        hosts.push(...r.engineHosts());
+      } catch {
+        // A failing resolver adds no host: its targets are refused, never sent elsewhere.
+      }
+    }
+    return new Destinations(hosts);
+  }
+
+  resolve(account: string, region: string, targetType: string, id: string, port: number, destinations = this.destinations()): Resolution {
+    const r = this.answer(account, region, targetType, id, port);
+    if (isResolved(r) && !destinations.permits(r.host)) return { unresolvable: destinations.refusal(r.host, r.port) };
+    return r;
+  }
+
+  private answer(account: string, region: string, targetType: string, id: string, port: number): Resolution {
     for (const r of this.list) {
       try {
         const found = r.resolve(account, region, targetType, id, port);
@@ -51,6 +88,7 @@ export class TargetResolvers {
     }
     // Every "instance" Berth knows is this machine: a port registered for an instance is a host port here.
     if (targetType === 'instance') return { host: '127.0.0.1', port };
-    return { host: id, port };
+    if (isLoopback(id)) return { host: id, port };
+    return { unresolvable: `no container Berth runs publishes ${id}:${port}; Berth connects only to ports it published on this machine or on a configured container engine` };
   }
 }
