@@ -27,7 +27,16 @@ const isForm = (req: WireRequest) => (req.headers['content-type'] ?? '').startsW
 
 const isQuery = (p: ProtocolName) => p === 'awsQuery' || p === 'ec2Query';
 
-const versionOf = (req: WireRequest) => queryParams(req).find(([k]) => k === 'Version')?.[1] || undefined;
+/** A query parameter; undefined also when the form is malformed (the codec reports that, in the service's shape). */
+function queryParam(req: WireRequest, name: string): string | undefined {
+  try {
+    return queryParams(req).find(([k]) => k === name)?.[1] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const versionOf = (req: WireRequest) => queryParam(req, 'Version');
 
 /** The served service this request is for; undefined when Berth serves none (see refusalFor). */
 export function routeRequest(req: WireRequest, scope: CredentialScope | undefined): Route | undefined {
@@ -143,7 +152,7 @@ function operationOf(req: WireRequest, protocol: WireProtocol, facts: AwsService
       return dot >= 0 ? target!.slice(dot + 1) : undefined;
     }
     case 'awsQuery':
-    case 'ec2Query': return queryParams(req).find(([k]) => k === 'Action')?.[1] || undefined;
+    case 'ec2Query': return queryParam(req, 'Action');
     default: return facts ? restOperationOf(req, facts, protocol) : undefined;
   }
 }
