@@ -1,0 +1,132 @@
+/**
+ * A rolling deployment's drain on real Docker, as ECS shows it: the old tasks are desiredStatus STOPPED at once
+ * and lastStatus DEACTIVATING while their targets drain (their containers still running and serving connections
+ * in flight), then STOPPED; the old deployment's desired count drops; the draining event names the whole batch.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand,
+  type Service, type Task,
+} from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { fargateNetwork, register } from '../helpers/ecs.js';
+import { defaultSubnets, freePort } from '../helpers/elbv2.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+
+const C = 'drain';
+const DELAY_S = 8;
+
+describe('a rolling deployment drains its old tasks as ECS does', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let elb: ElasticLoadBalancingV2Client;
+  let url: string;
+
+  const describeService = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
+  async function allTasks(): Promise<Task[]> {
+    const arns = [
+      ...(await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }))).taskArns!,
+      ...(await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web', desiredStatus: 'STOPPED' }))).taskArns!,
+    ];
+    return arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: arns }))).tasks! : [];
+  }
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify((await describeService()).events?.slice(0, 6))}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  before(async () => {
+    const image = ensureBusyboxImage();
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
+    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'drain', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
+    const tg = (await elb.send(new CreateTargetGroupCommand({
+      Name: 'drain', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
+      HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+    }))).TargetGroups![0];
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DELAY_S) }] }));
+    const port = await freePort();
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+    url = `http://127.0.0.1:${port}/`;
+    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    for (const version of ['v1', 'v2']) {
+      await register(ecs, {
+        family: `drain-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+        containerDefinitions: [{
+          name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
+          command: ['sh', '-c', `echo "${version}" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www`],
+        }],
+      });
+    }
+    await ecs.send(new CreateServiceCommand({
+      cluster: C, serviceName: 'web', taskDefinition: 'drain-v1', desiredCount: 2, launchType: 'FARGATE',
+      networkConfiguration: await fargateNetwork(berth.endpoint),
+      loadBalancers: [{ targetGroupArn: tg.TargetGroupArn, containerName: 'web', containerPort: 8080 }],
+      healthCheckGracePeriodSeconds: 30,
+    }));
+    await waitFor('v1 stable', async () => {
+      const s = await describeService();
+      return s.deployments?.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2 ? s : undefined;
+    });
+  });
+  after(async () => {
+    ecs.destroy();
+    elb.destroy();
+    await berth.stop();
+  });
+
+  it('old tasks are desired STOPPED and DEACTIVATING while they drain, their containers running; then STOPPED', async () => {
+    const v1 = (await allTasks()).filter((t) => t.lastStatus === 'RUNNING').map((t) => t.taskArn!);
+    assert.equal(v1.length, 2);
+    await ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'drain-v2' }));
+
+    const deactivating = await waitFor('an old task DEACTIVATING', async () =>
+      (await allTasks()).find((t) => v1.includes(t.taskArn!) && t.lastStatus === 'DEACTIVATING'));
+    assert.equal(deactivating.desiredStatus, 'STOPPED');
+    assert.equal(deactivating.stopCode, 'ServiceSchedulerInitiated');
+    assert.match(deactivating.stoppedReason!, /^Scaling activity initiated by \(deployment ecs-svc\/\d+\)$/);
+    // Its container keeps running through the deregistration delay.
+    const id = deactivating.containers![0].runtimeId!;
+    assert.equal(execFileSync('docker', ['inspect', '-f', '{{.State.Running}}', id], { encoding: 'utf8' }).trim(), 'true');
+    // The old deployment now wants only the tasks it still runs.
+    const during = await describeService();
+    const old = during.deployments!.find((d) => d.status === 'ACTIVE');
+    assert.ok(old, JSON.stringify(during.deployments));
+    assert.ok((old.desiredCount ?? 0) < 2, `old deployment desiredCount ${old.desiredCount}`);
+    assert.equal(during.runningCount! + during.pendingCount!, during.deployments!.reduce((n, d) => n + (d.runningCount ?? 0) + (d.pendingCount ?? 0), 0));
+    // The load balancer still answers throughout.
+    assert.equal((await fetch(url)).status, 200);
+
+    const s = await waitFor('v2 rolled out', async () => {
+      const x = await describeService();
+      return x.deployments?.length === 1 && x.taskDefinition!.endsWith('drain-v2:1') && x.deployments[0].rolloutState === 'COMPLETED' && x.runningCount === 2 ? x : undefined;
+    });
+    const stopped = await waitFor('old tasks STOPPED', async () => {
+      const ts = (await allTasks()).filter((t) => v1.includes(t.taskArn!));
+      return ts.every((t) => t.lastStatus === 'STOPPED') ? ts : undefined;
+    });
+    for (const t of stopped) {
+      assert.equal(t.desiredStatus, 'STOPPED');
+      assert.equal(t.stopCode, 'ServiceSchedulerInitiated');
+    }
+    // One draining event per batch, naming how many tasks it took; never two for one batch.
+    const draining = s.events!.filter((e) => /has begun draining connections on \d+ tasks\.$/.test(e.message!));
+    const total = draining.reduce((n, e) => n + Number(/on (\d+) tasks/.exec(e.message!)![1]), 0);
+    assert.equal(total, 2, draining.map((e) => e.message).join('\n'));
+    const times = draining.map((e) => String(e.createdAt));
+    assert.equal(new Set(times).size, times.length, `two draining events at one time: ${times.join(', ')}`);
+    assert.match((await (await fetch(url)).text()), /^v2/);
+  });
+});
