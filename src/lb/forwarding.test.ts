@@ -8,6 +8,7 @@ import { buildSnapshot, type SnapshotData } from './snapshot.js';
 function snapshot(lbAttributes: Record<string, string> = {}, tgAttributes: Record<string, string> = {}) {
   const data: SnapshotData = {
     generation: 1,
+    engineHosts: [],
     targetGroups: [{
       arn: 'tg', account: '000000000000', region: 'us-east-1', doc: { Protocol: 'HTTP', TargetType: 'ip' }, attributes: tgAttributes, inUse: true,
       targets: ['a', 'b', 'c'].map((id, i) => ({
