@@ -1,0 +1,35 @@
+#!/bin/sh
+# `npm test`: builds, then runs the suite with Node's test runner: every *.test.ts under test/ and src/ two files at
+# a time, then the *.serial.test.ts files one at a time. Exit status 0 only if both batches pass.
+#
+#   npm test                                   # everything
+#   npm test -- test/e2e/berth-cli.test.ts     # only these files (each in its batch)
+#   BERTH_TEST_DURATIONS=FILE npm test         # TAP on stdout, and "<ms> <file>" per test file appended to FILE
+#                                              # (.ci/run prints the slowest files from it)
+cd "$(dirname "$0")/.." || exit 1
+npm run build --silent || exit 1
+
+if [ $# -gt 0 ]; then
+  parallel=$(for f in "$@"; do case "$f" in *.serial.test.ts) ;; *) echo "$f" ;; esac; done)
+  serial=$(for f in "$@"; do case "$f" in *.serial.test.ts) echo "$f" ;; esac; done)
+else
+  parallel=$(find test src -name '*.test.ts' ! -name '*.serial.test.ts' | sort)
+  serial=$(find test src -name '*.serial.test.ts' | sort)
+fi
+
+set --
+if [ -n "${BERTH_TEST_DURATIONS:-}" ]; then
+  set -- --test-reporter=tap --test-reporter-destination=stdout --test-reporter=./scripts/test-durations.mjs --test-reporter-destination=stdout
+fi
+
+status=0
+# An empty list must not reach `node --test`, which would then run every test file it finds.
+if [ -n "$parallel" ]; then
+  # shellcheck disable=SC2086 # one path per word
+  node --import tsx --test --test-concurrency=2 --test-timeout=300000 "$@" $parallel || status=1
+fi
+if [ -n "$serial" ]; then
+  # shellcheck disable=SC2086
+  node --import tsx --test --test-timeout=300000 "$@" $serial || status=1
+fi
+exit $status
