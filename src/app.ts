@@ -99,6 +99,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const registry = await createRegistry({
     config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes, upstreamCredentials: pullThroughCredentials(sql),
   });
+  // The ECR API shares the registry's blob store and upload sessions (its layer API, download URLs, repository URIs).
+  const apiDeps = { ...deps, registry };
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host, workers: config.lbWorkers, logLevel: config.logLevel });
   // S3 streams object bodies itself (services/s3/http.ts); loaded on its first request, to keep start-up fast.
   let s3: Promise<S3Service> | undefined;
@@ -121,7 +123,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         version: VERSION, startedAt, dataDir: config.ephemeral ? null : dataDir, endpoint: () => endpoint,
         loadBalancers: () => loadBalancing.status(endpoint),
       }),
-      aws: (req) => dispatchAws(deps, req),
+      aws: (req) => dispatchAws(apiDeps, req),
       state: (req, res) => stateHandler(req, res),
     },
     log,
@@ -147,6 +149,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const { startControllers } = await import('./controllers/index.js');
     const controllers = startControllers({
       db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir,
+      blobs: registry.blobs, vulnerabilityDb: config.vulnerabilityDb,
       injectedEnv: async (task, containerName) => ({
         ...taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
         ...(await containerApi.env()),

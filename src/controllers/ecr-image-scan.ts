@@ -5,13 +5,17 @@
  * scan was superseded or the image deleted meanwhile. A Berth that stops
  * mid-scan finds the row still IN_PROGRESS and scans again.
  */
-import { registryFor } from '../registry/index.js';
-import { getManifest } from '../services/ecr/store/repositories.js';
+import type { BlobStore } from '../registry/blobs.js';
+import { finishScan, getManifest, getScan, parseScanKey } from '../services/ecr/store/index.js';
 import { scanImage } from '../services/ecr/scanner/index.js';
-import { finishScan, getScan, parseScanKey } from '../services/ecr/store/scans.js';
 import type { Reconciler, StateDeps } from './runtime.js';
 
-export type EcrImageScanDeps = StateDeps;
+export interface EcrImageScanDeps extends StateDeps {
+  /** Where the image's layers are read: the registry's blob store. */
+  blobs: Pick<BlobStore, 'read'>;
+  /** The directory of OSV files scans match against (BERTH_VULN_DB); without it a scan fails, saying so. */
+  vulnerabilityDb?: string;
+}
 
 export class EcrImageScan implements Reconciler {
   readonly name = 'ecr-image-scan';
@@ -28,13 +32,11 @@ export class EcrImageScan implements Reconciler {
     const scan = getScan(sql, ref, digest);
     const manifest = getManifest(sql, ref, digest);
     if (!scan || scan.status !== 'IN_PROGRESS' || !manifest) return;
-    const reg = registryFor(db);
-    if (!reg) return;
     const outcome = await scanImage({
       manifest: manifest.body,
       mediaType: manifest.mediaType,
-      read: (d) => reg.blobs.read(d),
-      vulnerabilityDb: reg.config.vulnerabilityDb,
+      read: (d) => this.d.blobs.read(d),
+      vulnerabilityDb: this.d.vulnerabilityDb,
     });
     if (!db.open) return;
     const stored = db.transaction(() => finishScan(sql, ref, digest, scan.startedAt, outcome, clock.now()))();

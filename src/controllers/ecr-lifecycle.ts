@@ -6,10 +6,9 @@
  * exactly what a run at the same moment deletes. Deleted images leave their
  * blobs to registry GC, as BatchDeleteImage does.
  */
-import { getRepo } from '../services/ecr/store/repositories.js';
 import {
-  applyLifecyclePolicy, completePreview, dueInMs, getPolicy, LIFECYCLE_INTERVAL_MS, parseRepoKey,
-} from '../services/ecr/store/lifecycle.js';
+  applyLifecyclePolicy, completePreview, dueInMs, getPolicy, getRepo, LIFECYCLE_INTERVAL_MS, parseRepoKey,
+} from '../services/ecr/store/index.js';
 import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 
 export type EcrLifecycleDeps = StateDeps;

@@ -12,8 +12,7 @@
  * requeued until the backfill ends.
  */
 import type { ChangeFeed } from '../state/change-feed.js';
-import { parseReplicationKey, replicatePending } from '../services/ecr/store/replication.js';
-import { advanceBackfill, getBackfill, parseBackfillKey } from '../services/ecr/store/replication-backfill.js';
+import { advanceBackfill, getBackfill, parseBackfillKey, parseReplicationKey, replicatePending } from '../services/ecr/store/index.js';
 import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 
 export interface EcrReplicationDeps extends StateDeps {

@@ -5,10 +5,8 @@
  * the registry's scan-on-push hook, and resynced from the database.
  */
 import type { ChangeFeed } from '../state/change-feed.js';
-import { pendingReplicationKeys } from '../services/ecr/store/replication.js';
-import { onScanQueued, scanKeysInProgress } from '../services/ecr/store/scans.js';
-import { policyKeys, previewKeysInProgress } from '../services/ecr/store/lifecycle.js';
-import { EcrImageScan } from './ecr-image-scan.js';
+import { onScanQueued, pendingReplicationKeys, policyKeys, previewKeysInProgress, scanKeysInProgress } from '../services/ecr/store/index.js';
+import { EcrImageScan, type EcrImageScanDeps } from './ecr-image-scan.js';
 import { EcrLifecycle, EcrLifecyclePreview, type EcrLifecycleDeps } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
 import type { ControllerRuntime } from './runtime.js';
@@ -19,7 +17,7 @@ export interface EcrControllers {
   stop(): void;
 }
 
-export function startEcrControllers(runtime: ControllerRuntime, d: EcrLifecycleDeps & { changes: ChangeFeed }): EcrControllers {
+export function startEcrControllers(runtime: ControllerRuntime, d: EcrLifecycleDeps & EcrImageScanDeps & { changes: ChangeFeed }): EcrControllers {
   const lifecycle = new EcrLifecycle(d);
   const previews = new EcrLifecyclePreview(d);
   const scans = new EcrImageScan(d);

@@ -5,6 +5,7 @@
  * the periodic resync and retention jobs.
  */
 import type { Task } from '@aws-sdk/client-ecs';
+import type { BlobStore } from '../registry/blobs.js';
 import type { RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -41,6 +42,10 @@ export interface ControllerDeps {
   instanceId: string;
   /** Berth's data directory (EFS file systems live under volumes/). */
   dataDir: string;
+  /** The registry's blob store: ECR image scans read layers from it. */
+  blobs: BlobStore;
+  /** The OSV directory ECR image scans match against (BERTH_VULN_DB). */
+  vulnerabilityDb?: string;
   injectedEnv?: (task: Task, containerName: string) => Promise<Record<string, string>>;
   resolveImage?: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
 }

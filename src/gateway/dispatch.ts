@@ -17,6 +17,7 @@ import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
+import type { RegistryLink } from '../registry/index.js';
 import type { Db, Statements } from '../state/db.js';
 import { identify } from './identity.js';
 import { routeRequest } from './route.js';
@@ -28,6 +29,8 @@ export interface DispatchDeps {
   clock: Clock;
   log: Logger;
   changes: ChangeFeed;
+  /** The OCI registry, which ECR's operations reach through their context. */
+  registry: RegistryLink;
 }
 
 /** Answer when no AWS service can be told from the request. */
@@ -70,7 +73,7 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
     const identity = identify(deps.config, scope, deps);
     const changes: [ChangeKind, string][] = [];
     const ctx: RequestContext = {
-      ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
+      ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log, registry: deps.registry,
       changed: (kind, key) => changes.push([kind, key]),
     };
     const output = inTransaction(deps.db, () => fn(ctx, input));

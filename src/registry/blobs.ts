@@ -16,7 +16,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Db, Statements } from '../state/db.js';
 import { digestOf, newHash } from './digest.js';
 import { RegistryError } from './errors.js';
-import { linkBlob, recordBlob, repoBlobSize } from '../services/ecr/store/repositories.js';
+import { linkBlob, recordBlob, repoBlobSize } from '../services/ecr/store/index.js';
 import type { RepoRef } from './names.js';
 import { BlobNotFoundError, type ByteRange, type OpenBlob, type StorageDriver } from './storage/driver.js';
 

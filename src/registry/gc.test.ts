@@ -14,9 +14,8 @@ import { ManualClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { openDb, Statements } from '../state/db.js';
 import { collectGarbage, GC_GRACE_MS } from './gc.js';
-import { deleteImage, putManifest } from '../services/ecr/store/images.js';
+import { deleteImage, deleteRepo, insertRepo, putManifest, repoBlobSize, type RepoRow } from '../services/ecr/store/index.js';
 import { createRegistry, type Registry } from './index.js';
-import { deleteRepo, insertRepo, repoBlobSize, type RepoRow } from '../services/ecr/store/repositories.js';
 
 const digestOf = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 

@@ -12,7 +12,7 @@
  *
  * Berth runs it at start-up and hourly.
  */
-import { blobSize } from '../services/ecr/store/repositories.js';
+import { blobSize, deleteBlobRow, isLinked, unlinkedBlobs, unlinkUnreferenced } from '../services/ecr/store/index.js';
 import type { Registry } from './index.js';
 
 export const GC_GRACE_MS = 60 * 60 * 1000;
@@ -31,22 +31,15 @@ export async function collectGarbage(reg: Registry): Promise<GcResult> {
   if (!sync || !reg.db.open) return result;
   const { db, sql } = reg;
 
-  result.unlinked = db.transaction(() => sql.get(
-    `DELETE FROM registry_repo_blobs AS l WHERE linked_at < ? AND NOT EXISTS (
-       SELECT 1 FROM registry_manifest_refs r
-       WHERE r.account = l.account AND r.region = l.region AND r.repo = l.repo AND r.ref = l.digest)`,
-  ).run(reg.clock.now() - GC_GRACE_MS).changes)();
+  result.unlinked = db.transaction(() => unlinkUnreferenced(sql, reg.clock.now() - GC_GRACE_MS))();
 
-  const unlinked = sql.get(
-    'SELECT digest FROM registry_blobs b WHERE NOT EXISTS (SELECT 1 FROM registry_repo_blobs l WHERE l.digest = b.digest)',
-  ).pluck().all() as string[];
-  for (const digest of unlinked) {
+  for (const digest of unlinkedBlobs(sql)) {
     // Re-checked and deleted in one synchronous step: no upload can commit in between.
     const size = db.transaction(() => {
       if (reg.blobs.isCommitting(digest)) return undefined;
-      if (sql.get('SELECT 1 FROM registry_repo_blobs WHERE digest = ?').get(digest)) return undefined;
+      if (isLinked(sql, digest)) return undefined;
       const bytes = blobSize(sql, digest);
-      sql.get('DELETE FROM registry_blobs WHERE digest = ?').run(digest);
+      deleteBlobRow(sql, digest);
       sync.deleteBlob(digest);
       return bytes;
     })();

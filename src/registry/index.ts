@@ -1,8 +1,9 @@
 /**
  * The registry: OCI Distribution under /v2/ on Berth's port, over a blob
- * storage driver, with metadata in SQLite. `createRegistry` wires it for one
- * Berth (one data dir); the ECR API provider finds the same instance by the
- * database it is handed (`registryFor(ctx.db)`), so both front doors share
+ * storage driver, with ECR's tables (services/ecr/store) in SQLite.
+ * `createRegistry` wires it for one Berth (one data dir); app.ts hands the
+ * same instance to the ECR API (each request's context carries it as a
+ * `RegistryLink`) and to the image scan controller, so both front doors share
  * one blob store and one set of upload sessions.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -53,8 +54,6 @@ export interface Registry {
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
-const BY_DB = new WeakMap<Db, Registry>();
-
 export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
   const driver = deps.driver ?? new FilesystemDriver(join(deps.dataDir, 'registry'));
   const blobs = new BlobStore(driver, deps.db, deps.sql, deps.clock);
@@ -66,12 +65,13 @@ export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
   };
   registry.pullThrough = new UpstreamPullThrough(registry, deps.upstreamCredentials);
   registry.handle = registryHandler(registry);
-  BY_DB.set(deps.db, registry);
   scheduleGarbageCollection(registry);
   return registry;
 }
 
-/** The registry of the Berth that owns this database, if it has one. */
-export function registryFor(db: Db): Registry | undefined {
-  return BY_DB.get(db);
-}
+/**
+ * What the ECR API uses of the registry: the blob store and upload sessions it
+ * shares with /v2/ (the layer API), the secret that signs download URLs, and
+ * Berth's endpoint (the registry host in repository URIs).
+ */
+export type RegistryLink = Pick<Registry, 'blobs' | 'secret' | 'endpoint'>;

@@ -20,26 +20,29 @@
  *
  * Cached content is then served like any pushed image, upstream or not.
  */
+import type { ServerResponse } from 'node:http';
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { arn } from '../shared/arns.js';
 import { issueToken } from './auth.js';
 import { isDigest, sha256 } from './digest.js';
 import { RegistryError } from './errors.js';
-import type { RouteContext } from './http/handler.js';
 import { API_VERSION_HEADER } from './http/respond.js';
 import type { Registry } from './index.js';
-import { createRepositoryFor } from '../services/ecr/store/creation-templates.js';
+import {
+  classifyUpstream, createRepositoryFor, getManifest, getRepo, insertManifest, markTagChecked, matchRule, recordUpstreamOutcome, repoBlobSize,
+  setTag, TAG_RECHECK_MS, tagCheckedAt, type ManifestRef, type ManifestRow, type PullThroughRule, type RepoRow, type RepositorySettings, type RuleMatch,
+} from '../services/ecr/store/index.js';
 import { accepts, defaultChild, MANIFEST_TYPES, MAX_MANIFEST_BYTES, parseManifest } from './manifest-format.js';
-import {
-  getManifest, getRepo, insertManifest, repoBlobSize, setTag, type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
-} from '../services/ecr/store/repositories.js';
 import type { RepoRef } from './names.js';
-import {
-  classifyUpstream, markTagChecked, matchRule, recordUpstreamOutcome, tagCheckedAt, TAG_RECHECK_MS,
-  type PullThroughRule, type RuleMatch,
-} from '../services/ecr/store/pull-through-rules.js';
 import { UpstreamError, UpstreamRegistry, type UpstreamCredentials } from './upstream.js';
+
+/** A blob GET or HEAD the pull through cache may serve: the repository, the method and the response to stream to. */
+export interface BlobPull {
+  repo: RepoRef;
+  head: boolean;
+  res: ServerResponse;
+}
 
 /** The hook the /v2/ routes consult on a miss. */
 export interface PullThrough {
@@ -48,7 +51,7 @@ export interface PullThrough {
   /** The manifest to serve for a GET/HEAD: `cached`, or fetched from upstream on a miss or a stale tag. */
   manifest(repo: RepoRow, reference: string, cached: ManifestRow | undefined, accept: string | undefined): Promise<ManifestRow | undefined>;
   /** Serves a blob GET the repository lacks from upstream (storing it), or once the cache has it; false when no rule covers the repository. */
-  blob(ctx: RouteContext, digest: string): Promise<boolean>;
+  blob(pull: BlobPull, digest: string): Promise<boolean>;
 }
 
 /** The credentials of a rule's `credentialArn` (a Secrets Manager secret); throws an Error saying why not. */
@@ -145,19 +148,19 @@ export class UpstreamPullThrough implements PullThrough {
     }
   }
 
-  async blob(ctx: RouteContext, digest: string): Promise<boolean> {
+  async blob(pull: BlobPull, digest: string): Promise<boolean> {
     // Pullers GET blobs; a HEAD is a pusher asking whether to upload (upstream's answer would be wrong here).
-    if (ctx.head) return false;
-    const match = matchRule(this.reg.sql, ctx.repo);
+    if (pull.head) return false;
+    const match = matchRule(this.reg.sql, pull.repo);
     if (!match) return false;
-    const key = inflightKey(ctx.repo, digest);
+    const key = inflightKey(pull.repo, digest);
     const pending = this.inflight.get(key);
     if (pending) {
       // The cache is fetching this layer already: wait for it, then serve it from the store.
       await pending;
-      const size = repoBlobSize(this.reg.sql, ctx.repo, digest);
+      const size = repoBlobSize(this.reg.sql, pull.repo, digest);
       if (size !== undefined) {
-        await this.serveStored(ctx, digest, size);
+        await this.serveStored(pull, digest, size);
         return true;
       }
     }
@@ -181,20 +184,20 @@ export class UpstreamPullThrough implements PullThrough {
         'content-type': 'application/octet-stream', 'docker-content-digest': digest, etag: `"${digest}"`,
         ...(length !== null && /^\d+$/.test(length) ? { 'content-length': Number(length) } : {}),
       };
-      await this.streamAndStore(ctx, digest, Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), headers);
+      await this.streamAndStore(pull, digest, Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>), headers);
       return true;
     } finally {
       release();
     }
   }
 
-  private async serveStored(ctx: RouteContext, digest: string, size: number): Promise<void> {
+  private async serveStored(pull: BlobPull, digest: string, size: number): Promise<void> {
     const blob = await this.reg.blobs.open(digest);
-    ctx.res.writeHead(200, {
+    pull.res.writeHead(200, {
       ...API_VERSION_HEADER, 'content-type': 'application/octet-stream', 'docker-content-digest': digest, etag: `"${digest}"`, 'content-length': size,
     });
-    await blob.copyTo(ctx.res);
-    ctx.res.end();
+    await blob.copyTo(pull.res);
+    pull.res.end();
   }
 
   /** Remembers work in flight for a key until it settles (waiters never see its error: they check the store). */
@@ -259,14 +262,14 @@ export class UpstreamPullThrough implements PullThrough {
   }
 
   /** Sends the upstream bytes to the client and into an upload at once; commits (digest verified) at the end. */
-  private async streamAndStore(ctx: RouteContext, digest: string, body: Readable, headers: Record<string, string | number>) {
+  private async streamAndStore(pull: BlobPull, digest: string, body: Readable, headers: Record<string, string | number>) {
     const { blobs } = this.reg;
-    const session = await blobs.startUpload(ctx.repo);
+    const session = await blobs.startUpload(pull.repo);
     const tee = new PassThrough();
     tee.on('error', () => undefined); // the upload's own promise reports failures
     const storing = blobs.append(session, tee);
     storing.catch(() => undefined);
-    const res = ctx.res;
+    const res = pull.res;
     let clientGone = false;
     res.once('close', () => {
       if (!res.writableFinished) clientGone = true;
@@ -287,7 +290,7 @@ export class UpstreamPullThrough implements PullThrough {
       await blobs.cancel(session).catch(() => undefined);
       throw err;
     }
-    this.reg.db.transaction(() => this.ensureRepo(ctx.repo))();
+    this.reg.db.transaction(() => this.ensureRepo(pull.repo))();
     res.end();
   }
 

@@ -4,6 +4,7 @@
  * output. The gateway runs each call in one SQLite transaction. Providers
  * record desired state only; controllers do container work.
  */
+import type { RegistryLink } from '../registry/index.js';
 import type { Db, Statements } from '../state/db.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -22,6 +23,12 @@ export interface RequestContext {
   log: Logger;
   /** Records that a resource changed; published to controllers once the transaction commits. */
   changed(kind: ChangeKind, key: string): void;
+  /**
+   * The OCI registry this Berth serves (ECR's layer API, download URLs and
+   * repository URIs reach it here). Absent only in unit-test contexts that run
+   * no registry.
+   */
+  registry?: RegistryLink;
 }
 
 export type OperationFn = (ctx: RequestContext, input: any) => unknown;

@@ -2,7 +2,7 @@
 import { requireDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import { GC_GRACE_MS } from '../gc.js';
-import { repoBlobSize, touchLink, unlinkBlob } from '../../services/ecr/store/repositories.js';
+import { repoBlobSize, touchLink, unlinkBlob } from '../../services/ecr/store/index.js';
 import type { ByteRange } from '../storage/driver.js';
 import { byteRange } from '../../shared/byte-range.js';
 import type { RouteContext } from './handler.js';
@@ -19,7 +19,7 @@ export async function getBlob(ctx: RouteContext): Promise<void> {
   const size = repoBlobSize(ctx.reg.sql, ctx.repo, digest);
   if (size === undefined) {
     // A pull through cache repository streams what it lacks from upstream, storing it (pull-through.ts).
-    if (await ctx.reg.pullThrough?.blob(ctx, digest)) return;
+    if (await ctx.reg.pullThrough?.blob({ repo: ctx.repo, head: ctx.head, res: ctx.res }, digest)) return;
     throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
   }
   // A client that found the blob here may push a manifest using it: keep GC off it for a while.

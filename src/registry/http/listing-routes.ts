@@ -4,7 +4,7 @@ import { requireDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import type { Registry } from '../index.js';
 import { MEDIA, type Descriptor } from '../manifest-format.js';
-import { catalog, listTags, referrers } from '../../services/ecr/store/repositories.js';
+import { catalog, listTags, referrers } from '../../services/ecr/store/index.js';
 import { wireName } from '../names.js';
 import type { RouteContext } from './handler.js';
 import { sendJson } from './respond.js';

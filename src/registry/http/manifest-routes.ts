@@ -6,10 +6,10 @@
 import type { IncomingMessage } from 'node:http';
 import { isDigest, requireDigest, sha256 } from '../digest.js';
 import { RegistryError } from '../errors.js';
-import { deleteImage, putManifest as storeManifest, resolveManifest } from '../../services/ecr/store/images.js';
+import {
+  deleteImage, deleteTag, getManifest as loadManifest, type ManifestRow, putManifest as storeManifest, queueReplication, resolveManifest, touchPull,
+} from '../../services/ecr/store/index.js';
 import { acceptedTypes, accepts, defaultChild, isIndexType, MAX_MANIFEST_BYTES, translateManifest } from '../manifest-format.js';
-import { deleteTag, getManifest as loadManifest, touchPull, type ManifestRow } from '../../services/ecr/store/repositories.js';
-import { queueReplication } from '../../services/ecr/store/replication.js';
 import type { RouteContext } from './handler.js';
 import { send } from './respond.js';
 

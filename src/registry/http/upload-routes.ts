@@ -8,10 +8,8 @@
 import type { UploadSession } from '../blobs.js';
 import { requireDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
-import { getRepo } from '../../services/ecr/store/repositories.js';
+import { blobMountingEnabled, getRepo, policyAllows } from '../../services/ecr/store/index.js';
 import { parseRegistryName } from '../names.js';
-import { policyAllows } from '../../services/ecr/store/policy.js';
-import { blobMountingEnabled } from '../../services/ecr/store/settings.js';
 import type { RouteContext } from './handler.js';
 import { send } from './respond.js';
 

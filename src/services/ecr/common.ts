@@ -7,7 +7,7 @@
 import type { Repository } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
 import { createOnPush } from './store/creation-templates.js';
-import { registryFor, type Registry } from '../../registry/index.js';
+import type { RegistryLink } from '../../registry/index.js';
 import { getRepo, type RepoRow } from './store/repositories.js';
 import { isRepositoryName, repositoryUri, type RepoRef } from '../../registry/names.js';
 import { policyAllows } from './store/policy.js';
@@ -18,8 +18,8 @@ import { accessDenied, invalidParameter, repositoryNotFound } from './errors.js'
 export const repositoryArn = (ref: RepoRef) => arn('ecr', ref.region, ref.account, `repository/${ref.name}`);
 
 /** The registry of this Berth (the ECR API and /v2/ share its blob store and upload sessions). */
-export function registryOf(ctx: RequestContext): Registry {
-  const reg = registryFor(ctx.db);
+export function registryOf(ctx: RequestContext): RegistryLink {
+  const reg = ctx.registry;
   if (!reg) throw new AwsError('ServerException', 'The registry is not running in this Berth.', { status: 500, sender: false });
   return reg;
 }
@@ -73,7 +73,7 @@ export function requireRepoForPush(ctx: RequestContext, input: { registryId?: st
 }
 
 export function toRepository(ctx: RequestContext, row: RepoRow): Repository {
-  const endpoint = registryFor(ctx.db)?.endpoint() || 'http://127.0.0.1:4566';
+  const endpoint = ctx.registry?.endpoint() || 'http://127.0.0.1:4566';
   return {
     repositoryArn: row.arn,
     registryId: row.account,

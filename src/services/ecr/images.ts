@@ -15,10 +15,8 @@ import { isDigest } from '../../registry/digest.js';
 import { RegistryError } from '../../registry/errors.js';
 import { deleteImage, putManifest, resolveManifest } from './store/images.js';
 import { translateManifest } from '../../registry/manifest-format.js';
-import {
-  deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, setImageStatus, tagsOf, touchPull,
-  type ManifestRow, type RepoRow,
-} from './store/repositories.js';
+import { deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, setImageStatus, tagsOf, touchPull, type ManifestRow } from './store/manifests.js';
+import { type RepoRow } from './store/repositories.js';
 import { TAG_RE } from '../../registry/names.js';
 import { queueReplication } from './store/replication.js';
 import type { RequestContext } from '../provider.js';

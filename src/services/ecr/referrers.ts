@@ -7,7 +7,7 @@
 import type { ImageReferrer, ListImageReferrersRequest, ListImageReferrersResponse } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
-import { referrers } from './store/repositories.js';
+import { referrers } from './store/manifests.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize, requireRepo } from './common.js';
 import { invalidParameter } from './errors.js';

@@ -18,7 +18,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { resolveManifest } from './store/images.js';
-import { digestForTag } from './store/repositories.js';
+import { digestForTag } from './store/manifests.js';
 import { destinationsFor, getReplicationConfig, putReplicationConfig, replicationStatuses } from './store/replication.js';
 import {
   ACTIVE_BACKFILL, backfillKey, backfillProgress, backfillResults, getBackfill, insertBackfill, listBackfills, stopBackfill,

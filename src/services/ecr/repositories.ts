@@ -9,9 +9,8 @@ import type {
   PutImageTagMutabilityResponse, Repository,
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
-import {
-  countManifests, deleteRepo, getRepo, insertRepo, listRepos, saveRepoSettings, type RepositorySettings,
-} from './store/repositories.js';
+import { countManifests } from './store/manifests.js';
+import { deleteRepo, getRepo, insertRepo, listRepos, saveRepoSettings, type RepositorySettings } from './store/repositories.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, putTags } from '../shared/tags.js';
 import {

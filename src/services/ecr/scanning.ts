@@ -16,7 +16,8 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { resolveManifest } from './store/images.js';
-import { digestForTag, getManifest, getRepo, type ManifestRow, type RepoRow } from './store/repositories.js';
+import { digestForTag, getManifest, type ManifestRow } from './store/manifests.js';
+import { getRepo, type RepoRow } from './store/repositories.js';
 import { isScannable, severityCounts } from './scanner/index.js';
 import {
   getRegistryScanning, getScan, putRegistryScanning, repositoryScanning, scanKey, startScan, type RegistryScanningDoc, type ScanRow,

@@ -13,7 +13,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { resolveManifest } from './store/images.js';
-import { digestForTag, getManifest } from './store/repositories.js';
+import { digestForTag, getManifest } from './store/manifests.js';
 import { deleteSigningConfig, getSigningConfig, putSigningConfig } from './store/settings.js';
 import type { RequestContext } from '../provider.js';
 import { requireRepo } from './common.js';

@@ -9,10 +9,9 @@ import type { Statements } from '../../../state/db.js';
 import { isDigest, sha256 } from '../../../registry/digest.js';
 import { RegistryError } from '../../../registry/errors.js';
 import { parseManifest, type ParsedManifest } from '../../../registry/manifest-format.js';
-import {
-  deleteManifestRow, digestForTag, getManifest, insertManifest, parentIndexes, repoBlobSize, setImageStatus, setTag, tagsOf,
-  type ManifestRef, type ManifestRow, type RepoRow, type RepositorySettings,
-} from './repositories.js';
+import { repoBlobSize } from './blobs.js';
+import { deleteManifestRow, digestForTag, getManifest, insertManifest, parentIndexes, setImageStatus, setTag, tagsOf, type ManifestRef, type ManifestRow } from './manifests.js';
+import { type RepoRow, type RepositorySettings } from './repositories.js';
 import { TAG_RE, type RepoRef } from '../../../registry/names.js';
 import { scanOnPush } from './scans.js';
 

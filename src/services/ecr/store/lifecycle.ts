@@ -7,7 +7,7 @@
  * Every function is synchronous and runs inside the caller's transaction.
  */
 import { deleteImage } from './images.js';
-import { listManifests, tagsOf } from './repositories.js';
+import { listManifests, tagsOf } from './manifests.js';
 import type { RepoRef } from '../../../registry/names.js';
 import type { Statements } from '../../../state/db.js';
 import { evaluateLifecyclePolicy, parseLifecyclePolicy, type LifecycleExpiry, type LifecycleImage } from '../lifecycle-evaluate.js';

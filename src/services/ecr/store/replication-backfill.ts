@@ -13,7 +13,8 @@
  */
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
-import { getManifest, getRepo, listManifests, listRepos, parentIndexes, tagsOf } from './repositories.js';
+import { getManifest, listManifests, parentIndexes, tagsOf } from './manifests.js';
+import { getRepo, listRepos } from './repositories.js';
 import { copyImage, destinationsFor, failureOf, getReplicationConfig, type ReplicationFailure } from './replication.js';
 
 export type BackfillStatus = 'PREPARING' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'STOPPING' | 'STOPPED';

@@ -20,9 +20,9 @@ import { createRepositoryFor } from './creation-templates.js';
 import { RegistryError } from '../../../registry/errors.js';
 import { putManifest } from './images.js';
 import { parseManifest } from '../../../registry/manifest-format.js';
-import {
-  blobSize, digestForTag, getManifest, getRepo, linkBlob, tagsOf, type ManifestRow, type RepoRow,
-} from './repositories.js';
+import { blobSize, linkBlob } from './blobs.js';
+import { digestForTag, getManifest, tagsOf, type ManifestRow } from './manifests.js';
+import { getRepo, type RepoRow } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
 import { policyAllows } from './policy.js';
 import { getRegistryPolicy } from './settings.js';
