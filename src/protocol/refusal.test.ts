@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cbor } from '@smithy/core/cbor';
 import { awsServices } from './aws-service-facts.js';
+import { SERVICES } from './catalog.js';
+import { loadModel } from './model.js';
 import type { WireRequest } from './codec.js';
 import { renderRefusal, restOperationOf, serviceNotImplemented, spokenProtocol } from './refusal.js';
 import { encodeTextMap } from './rpc-v2-cbor.js';
@@ -20,6 +22,16 @@ describe('honest refusals', () => {
     assert.equal(byTarget.get('DynamoDB_20120810')?.name, 'Amazon DynamoDB');
     assert.equal(byTarget.get('GraniteServiceVersion20100801')?.protocol, 'smithy-rpc-v2-cbor');
     assert.ok(bySigningName.size > 300);
+  });
+
+  it('every catalogued service is in the table under its signing name, with its X-Amz-Target or API version', async () => {
+    const { bySigningName } = await awsServices();
+    for (const entry of SERVICES) {
+      const rows = bySigningName.get(entry.signingNames[0]) ?? [];
+      const model = loadModel(entry.id);
+      const found = rows.some((r) => (entry.targetPrefix ? r.targetPrefix === entry.targetPrefix : r.apiVersion === model.version || !r.apiVersion));
+      assert.ok(found, `${entry.id}: ${JSON.stringify(rows)}`);
+    }
   });
 
   it('the protocol is read from the request before the service\'s current one', () => {
