@@ -2,7 +2,7 @@
  * ECR lifecycle policies, converged: each repository with a policy (key
  * account|region|repo) has it applied when it is put and then every
  * LIFECYCLE_INTERVAL_MS; each preview in progress is computed. Both evaluate
- * through lifecycle-store.ts (one transaction each), so a preview lists
+ * through services/ecr/store/lifecycle.ts (one transaction each), so a preview lists
  * exactly what a run at the same moment deletes. Deleted images leave their
  * blobs to registry GC, as BatchDeleteImage does.
  */

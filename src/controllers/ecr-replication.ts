@@ -3,12 +3,12 @@
  * the registry's replication rules select has a status row IN_PROGRESS per
  * destination (key account|region|repo|digest); this controller copies it
  * into each destination region and account of this Berth and records
- * COMPLETE or FAILED (registry/replication.ts). A push answers at once; the
+ * COMPLETE or FAILED (services/ecr/store/replication.ts). A push answers at once; the
  * change feed wakes the controller, and a restarted Berth finds the rows
  * still IN_PROGRESS and copies them then.
  *
  * It also drives replication backfills (key `backfill:<id>`,
- * registry/replication-backfill.ts): one bounded batch of copies per pass,
+^ * services/ecr/store/replication-backfill.ts): one bounded batch of copies per pass,
  * requeued until the backfill ends.
  */
 import type { ChangeFeed } from '../state/change-feed.js';

@@ -5,7 +5,7 @@
  * operation that sets it on a repository validates it (PutImageTagMutability,
  * SetRepositoryPolicy, PutLifecyclePolicy, TagResource), so a template can
  * never create a repository those operations would refuse. Where and how a
- * template is applied: src/registry/creation-templates.ts.
+ * template is applied: store/creation-templates.ts.
  */
 import type {
   CreateRepositoryCreationTemplateRequest, CreateRepositoryCreationTemplateResponse, DeleteRepositoryCreationTemplateRequest,

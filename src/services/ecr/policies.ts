@@ -2,7 +2,7 @@
  * Repository policies (Set/Get/DeleteRepositoryPolicy) and the registry
  * policy (Put/Get/DeleteRegistryPolicy), stored as the caller wrote them and
  * validated as IAM policy JSON. Repository policies are enforced for callers
- * of other accounts (registry/policy.ts).
+ * of other accounts (store/policy.ts).
  */
 import type {
   DeleteRegistryPolicyRequest, DeleteRegistryPolicyResponse, DeleteRepositoryPolicyRequest, DeleteRepositoryPolicyResponse,

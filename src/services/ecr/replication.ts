@@ -3,7 +3,7 @@
  * (validated as ECR does), DescribeRegistry, DescribeImageReplicationStatus,
  * and replication backfills (Start/Stop/ListReplicationBackfills,
  * DescribeReplicationBackfillResults). Copies run in the ecr-replication
- * controller (registry/replication.ts, registry/replication-backfill.ts);
+ * controller (store/replication.ts, store/replication-backfill.ts);
  * these operations only record what is wanted.
  */
 import { randomUUID } from 'node:crypto';

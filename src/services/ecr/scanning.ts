@@ -3,7 +3,7 @@
  * Put/GetRegistryScanningConfiguration and
  * BatchGetRepositoryScanningConfiguration (PutImageScanningConfiguration is in
  * repositories.ts). The provider records a scan as IN_PROGRESS; the
- * ecr-image-scan controller runs the scanner (src/registry/scanner) and
+ * ecr-image-scan controller runs the scanner (services/ecr/scanner) and
  * stores the findings.
  */
 import type {

@@ -132,7 +132,7 @@ export function createRepositoryFor(
   }
   let lifecyclePolicyKey: string | undefined;
   if (template.lifecyclePolicy) {
-    // Stored as PutLifecyclePolicy stores it (services/ecr/lifecycle-store.ts): due at once.
+    // Stored as PutLifecyclePolicy stores it (store/lifecycle.ts): due at once.
     sql.get(
       `INSERT INTO ecr_lifecycle_policies (account, region, repo, policy_text, updated_at, evaluated_at, dirty) VALUES (?, ?, ?, ?, ?, NULL, 1)
        ON CONFLICT (account, region, repo) DO UPDATE SET policy_text = excluded.policy_text, updated_at = excluded.updated_at, dirty = 1`,

@@ -1,10 +1,8 @@
 /**
- * The registry's metadata in SQLite (migration 3): repositories, which blobs
- * each repository may serve, manifests with what they reference, and tags.
- * Blob bytes live in the storage driver; a blob exists for the registry once
- * its row is in registry_blobs, which is written only after the bytes were
- * verified and committed. Every function is synchronous and runs inside the
- * caller's transaction.
+ * ECR repositories in SQLite (migration 3): name, ARN, settings and policy.
+ * Deleting one drops everything in it (its blobs stay for the registry's GC).
+ * Blob links are in blobs.ts, manifests and tags in manifests.ts. Every
+ * function is synchronous and runs inside the caller's transaction.
  */
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
