@@ -132,7 +132,7 @@ describe('services the v3 SDK clients in node_modules reach are refused as servi
 describe('ECS refuses a Classic Load Balancer in a service', () => {
   let berth: TestBerth;
   before(async () => {
-    berth = await startBerth({ runtime: 'fake' } as never);
+    berth = await startBerth({ runtime: 'fake' });
   });
   after(async () => {
     await berth.stop();
