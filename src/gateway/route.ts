@@ -137,7 +137,7 @@ export async function refusalForUnserved(req: WireRequest, route: Route, model: 
   const refused: Refused = {
     name: facts?.name ?? route.service.id,
     signingName: route.service.signingNames[0],
-    operation: operation && model.operations.has(operation) ? operation : undefined,
+    operation,
   };
   return { error: serviceNotImplemented(refused, req), protocol: route.protocol, model };
 }
