@@ -9,6 +9,7 @@ import type { Codec, WireRequest, WireResponse } from '../protocol/codec.js';
 import { AwsError, internalFailure, notImplemented, serializationError } from '../protocol/errors.js';
 import { codecFor } from '../protocol/index.js';
 import { loadModel, type ServiceModel } from '../protocol/model.js';
+import { renderRefusal } from '../protocol/refusal.js';
 import { credentialScope } from '../protocol/sigv4.js';
 import { inputError, validateInput } from '../protocol/validate.js';
 import { lowerCamel, type RequestContext } from '../services/provider.js';
@@ -20,7 +21,7 @@ import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { RegistryLink } from '../registry/index.js';
 import type { Db, Statements } from '../state/db.js';
 import { identify } from './identity.js';
-import { routeRequest } from './route.js';
+import { refusalFor, refusalForUnserved, routeRequest, type Refusal } from './route.js';
 
 export interface DispatchDeps {
   config: Config;
@@ -33,13 +34,10 @@ export interface DispatchDeps {
   registry: RegistryLink;
 }
 
-/** Answer when no AWS service can be told from the request. */
-function unroutable(requestId: string): WireResponse {
-  const body = JSON.stringify({
-    __type: 'UnrecognizedClientException',
-    message: 'Berth could not tell which AWS service this request is for: sign it with SigV4 or send X-Amz-Target.',
-  });
-  return { status: 400, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body };
+/** A request for a service Berth does not serve, refused by name in the client's protocol. */
+function refuse(log: Logger, refusal: Refusal, requestId: string): WireResponse {
+  if (log.enabled('debug')) log.debug('request refused', { requestId, code: refusal.error.code, message: refusal.error.message });
+  return renderRefusal(refusal.error, refusal.protocol, { requestId }, refusal.model);
 }
 
 /** One reusable transaction wrapper per database (building one per request costs measurably). */
@@ -57,12 +55,16 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
   const requestId = newRequestId();
   const scope = credentialScope(req.headers.authorization, req.query);
   const route = routeRequest(req, scope);
-  if (!route) return unroutable(requestId);
+  if (!route) return refuse(deps.log, await refusalFor(req, scope), requestId);
   const model = loadModel(route.service.id);
   const codec = codecFor(route.protocol);
   let opName: string | undefined;
   try {
     opName = codec.resolveOperation(req, model);
+    // A catalogued service without a provider is not served: refused before its input is read.
+    if (!(loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id)))) {
+      return refuse(deps.log, await refusalForUnserved(req, route, model, opName), requestId);
+    }
     const op = opName ? model.operations.get(opName) : undefined;
     if (!op) throw codec.unknownOperation(opName, model);
     const input = codec.parseInput(req, op, model);
