@@ -1,0 +1,103 @@
+/**
+ * A load balancer follows its targets' containers: after `berth state load`
+ * replaces the state and the loaded service's tasks start again (new
+ * containers, new published ports), the listener answers through them — not
+ * 502 from the ports the snapshot recorded — without restarting Berth.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { fargateNetwork, register } from '../helpers/ecs.js';
+import { defaultSubnets, eventually, freePort } from '../helpers/elbv2.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+
+const work = mkdtempSync(join(tmpdir(), 'berth-elb-snapshot-'));
+
+/** Polls the listener until it answers 200 (the body) or the deadline passes (the last answers seen). */
+async function answersWithin(url: string, ms: number): Promise<string> {
+  const end = Date.now() + ms;
+  const seen: string[] = [];
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      const body = await res.text();
+      if (res.status === 200) return body;
+      seen.push(String(res.status));
+    } catch (err) {
+      seen.push((err as Error).message);
+    }
+    if (Date.now() > end) throw new Error(`no 200 within ${ms} ms; last answers: ${seen.slice(-5).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('a load balancer after a snapshot is loaded', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let elb: ElasticLoadBalancingV2Client;
+  let url: string;
+  let tgArn: string;
+  const health = async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions!;
+
+  before(async () => {
+    const image = ensureBusyboxImage();
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
+    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'saved', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    tgArn = (await elb.send(new CreateTargetGroupCommand({
+      Name: 'saved', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
+      HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2,
+      // The target stays healthy while its task restarts (as when it comes back within a few checks): no verdict moves ELBv2 state.
+      UnhealthyThresholdCount: 10,
+    }))).TargetGroups![0].TargetGroupArn!;
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
+    const port = await freePort();
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+    url = `http://127.0.0.1:${port}/`;
+    await ecs.send(new CreateClusterCommand({ clusterName: 'saved' }));
+    await register(ecs, {
+      family: 'saved-web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{
+        name: 'web', image, essential: true, stopTimeout: 1, portMappings: [{ containerPort: 8080 }],
+        command: ['sh', '-c', 'echo "web $(hostname)" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www'],
+      }],
+    });
+    await ecs.send(new CreateServiceCommand({
+      cluster: 'saved', serviceName: 'web', taskDefinition: 'saved-web', desiredCount: 1, launchType: 'FARGATE',
+      networkConfiguration: await fargateNetwork(berth.endpoint),
+      loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
+    }));
+  });
+  after(async () => {
+    ecs.destroy();
+    elb.destroy();
+    await berth.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('the listener answers through the loaded tasks\' new containers', async () => {
+    assert.match(await answersWithin(url, 60_000), /^web /);
+    // Saved with its target healthy, as a working environment is.
+    await eventually(async () => (await health()).every((h) => h.TargetHealth?.State === 'healthy'), 30_000);
+    const file = join(work, 'snapshot.tar.gz');
+    // Not execFileSync: this process is the Berth the CLI talks to.
+    const berthCli = (...args: string[]) => promisify(execFile)(process.execPath, ['bin/berth.js', ...args, '--endpoint', berth.endpoint], { cwd: REPO_ROOT });
+    await berthCli('state', 'save', file);
+    await berthCli('state', 'load', file);
+    // Loading removed the task's container; the task starts again in a new one, on another port.
+    const after = await answersWithin(url, 30_000);
+    assert.match(after, /^web /);
+  });
+});
