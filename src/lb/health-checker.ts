@@ -35,6 +35,41 @@ export interface CheckResult {
 const FAILED: CheckResult = { ok: false, reason: 'Target.FailedHealthChecks', description: 'Health checks failed' };
 const TIMED_OUT: CheckResult = { ok: false, reason: 'Target.Timeout', description: 'Request timed out' };
 
+/** How late a timer may fire before Berth, not the target, is taken to have been slow. */
+const STALL_MS = 500;
+
+/**
+ * A health check's timeout that blames the target only: when Berth's own event
+ * loop was too busy to run the timer on time (a loaded machine), the answer
+ * may be waiting unread, so the check gets its time again; and the verdict
+ * waits for I/O already received (setImmediate runs after it) before it
+ * says Target.Timeout. A false Timeout on every target at once would make
+ * ECS replace healthy tasks together and leave a listener nothing to serve.
+ */
+function berthAwareTimeout(ms: number, fire: () => void): { clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let retried = false;
+  const arm = (after: number) => {
+    const due = Date.now() + after;
+    timer = setTimeout(() => {
+      if (!retried && Date.now() - due > STALL_MS) {
+        retried = true;
+        arm(ms);
+        return;
+      }
+      immediate = setImmediate(fire);
+    }, after);
+  };
+  arm(ms);
+  return {
+    clear() {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
+}
+
 /** "200", "200,202", "200-299" → a predicate on status codes. */
 export function compileMatcher(code: string | undefined): (status: number) => boolean {
   const ranges = (code ?? '200').split(',').map((part) => {
@@ -50,7 +85,7 @@ export function checkHttp(opts: { host: string; port: number; path: string; tls:
     const done = (r: CheckResult) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       req.destroy();
       resolve(r);
     };
@@ -59,7 +94,7 @@ export function checkHttp(opts: { host: string; port: number; path: string; tls:
       headers: { host: opts.hostHeader, 'user-agent': 'ELB-HealthChecker/2.0', accept: '*/*', connection: 'close' },
       ...(opts.tls ? { rejectUnauthorized: false } : {}),
     });
-    const timer = setTimeout(() => done(TIMED_OUT), opts.timeoutMs);
+    const timer = berthAwareTimeout(opts.timeoutMs, () => done(TIMED_OUT));
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       res.resume();
@@ -75,17 +110,17 @@ export function checkHttp(opts: { host: string; port: number; path: string; tls:
 export function checkTcp(host: string, port: number, timeoutMs: number): Promise<CheckResult> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
-    const timer = setTimeout(() => {
+    const timer = berthAwareTimeout(timeoutMs, () => {
       socket.destroy();
       resolve(TIMED_OUT);
-    }, timeoutMs);
+    });
     socket.once('connect', () => {
-      clearTimeout(timer);
+      timer.clear();
       socket.destroy();
       resolve({ ok: true });
     });
     socket.once('error', () => {
-      clearTimeout(timer);
+      timer.clear();
       socket.destroy();
       resolve(FAILED);
     });

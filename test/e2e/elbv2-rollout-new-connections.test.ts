@@ -1,0 +1,127 @@
+/**
+ * Zero-downtime deployments for clients that open a new connection per
+ * request (curl, health probes): a rolling update of a two-task Fargate
+ * service behind an ALB, on a machine kept busy by two CPU burners, answers
+ * every request 200. (ecs-services-alb.test.ts covers keep-alive clients.)
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { fargateNetwork, register } from '../helpers/ecs.js';
+import { defaultSubnets, freePort } from '../helpers/elbv2.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+
+const C = 'fresh';
+
+/** One GET on a new connection (as curl makes it): the status, or the error. */
+function getOnce(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(String(res.statusCode)));
+      res.on('error', (err) => resolve(err.message));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (err) => resolve(err.message));
+    req.end();
+  });
+}
+
+/** Two busy loops beside Berth (a loaded 2-core machine), each ending by itself after `ms` should the test not kill it. */
+function burnCpu(ms: number): ChildProcess[] {
+  return [0, 1].map(() => spawn(process.execPath, ['-e', `const end = Date.now() + ${ms}; while (Date.now() < end) {}`], { stdio: 'ignore' }));
+}
+
+describe('a rolling update under new-connection-per-request load on a busy machine', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let elb: ElasticLoadBalancingV2Client;
+  let port: number;
+  let burners: ChildProcess[] = [];
+
+  const describeService = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
+  async function waitFor(ok: (s: Service) => boolean, what: string, ms: number) {
+    const end = Date.now() + ms;
+    let s = await describeService();
+    while (!ok(s)) {
+      if (Date.now() > end) throw new Error(`timed out: ${what}: ${JSON.stringify(s.events?.slice(0, 6))}`);
+      await new Promise((r) => setTimeout(r, 250));
+      s = await describeService();
+    }
+    return s;
+  }
+
+  before(async () => {
+    const image = ensureBusyboxImage();
+    berth = await startBerth();
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
+    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'fresh', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    const tgArn = (await elb.send(new CreateTargetGroupCommand({
+      Name: 'fresh', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
+      HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+    }))).TargetGroups![0].TargetGroupArn!;
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
+    port = await freePort();
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    for (const version of ['v1', 'v2']) {
+      await register(ecs, {
+        family: `fresh-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+        containerDefinitions: [{
+          name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
+          command: ['sh', '-c', `echo ${version} > /var/www/index.html; exec httpd -f -p 8080 -h /var/www`],
+        }],
+      });
+    }
+    // Default deployment configuration: maximumPercent 200, minimumHealthyPercent 100.
+    await ecs.send(new CreateServiceCommand({
+      cluster: C, serviceName: 'web', taskDefinition: 'fresh-v1', desiredCount: 2, launchType: 'FARGATE',
+      networkConfiguration: await fargateNetwork(berth.endpoint),
+      loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
+    }));
+    await waitFor((s) => s.deployments?.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v1 stable', 90_000);
+  });
+  after(async () => {
+    for (const b of burners) b.kill('SIGKILL');
+    ecs.destroy();
+    elb.destroy();
+    await berth.stop();
+  });
+
+  it('answers every request 200 while v1 is replaced by v2', async () => {
+    burners = burnCpu(120_000);
+    let stop = false;
+    const answers = new Map<string, number>();
+    const load = (async () => {
+      // Two clients, each one request per new connection, until the rollout is over (bounded in count too).
+      await Promise.all([0, 1].map(async () => {
+        for (let i = 0; i < 20_000 && !stop; i++) {
+          const a = await getOnce(port);
+          answers.set(a, (answers.get(a) ?? 0) + 1);
+        }
+      }));
+    })();
+    try {
+      await ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'fresh-v2' }));
+      await waitFor((s) => s.deployments?.length === 1 && s.taskDefinition!.endsWith('fresh-v2:1') && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v2 rolled out', 120_000);
+      // Past the old tasks' deregistration delay: they are gone, and nothing answers for them.
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      stop = true;
+      await load;
+      for (const b of burners) b.kill('SIGKILL');
+    }
+    const total = [...answers.values()].reduce((a, b) => a + b, 0);
+    const failed = [...answers].filter(([a]) => a !== '200');
+    assert.deepEqual(failed, [], `${failed.reduce((n, [, c]) => n + c, 0)} of ${total} requests failed`);
+    assert.ok(total > 200, `only ${total} requests`);
+  });
+});
