@@ -3,8 +3,18 @@
  * run until stopped (or until a test calls `exit`), and publish ports from a
  * counter. It never proves a feature works; it passes the same conformance
  * suite as the Docker driver so controllers cannot tell them apart.
+ *
+ * It scales with the tests it serves (tens of thousands of containers): containers
+ * are indexed by id, by name and by label (`key=value` and `key` → ids), so create,
+ * inspect and remove cost O(1) and a label query costs O(matches of its rarest label),
+ * never a scan of every container.
+ *
+ * Containers outlive Berth as an engine's do when BERTH_FAKE_STATE names a file:
+ * the driver loads it when made and writes it on close(), so a restarted Berth
+ * adopts the tasks it left running (bench/scale.ts measures restarts this way).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   RuntimeError,
   type ContainerEvent,
@@ -24,20 +34,61 @@ interface FakeContainer {
   logs: LogLine[];
 }
 
+/** What BERTH_FAKE_STATE holds: the containers, volumes and images a previous Berth left behind. */
+interface SavedState {
+  containers: { spec: ContainerSpec; state: ContainerState }[];
+  volumes: VolumeState[];
+  images: string[];
+  nextPort: number;
+}
+
 export class FakeDriver implements RuntimeDriver {
   readonly name = 'fake';
   private containers = new Map<string, FakeContainer>();
+  /** Container name → id (names are unique per engine). */
+  private byName = new Map<string, string>();
+  /** `key=value` and bare `key` → ids of the containers carrying that label. */
+  private byLabel = new Map<string, Set<string>>();
+  /** Volume name → ids of the containers mounting it. */
+  private volumeUsers = new Map<string, Set<string>>();
   private volumes = new Map<string, VolumeState>();
   private images = new Set<string>();
   private listeners = new Set<{ labels: Record<string, string>; fn: (e: ContainerEvent) => void }>();
   private nextPort = 40000;
+  /** Container ids are 64 hex digits as Docker's: a random prefix per driver and a counter (a syscall per id costs more than the rest of a create). */
+  private readonly idPrefix = randomBytes(24).toString('hex');
+  private idCounter = 0;
   /** Image refs whose pull fails (tests set this). */
   readonly unpullable = new Set<string>();
   /** Faults armed by failNext: each fails one matching create or start, then is spent. */
   private faults: { op: 'create' | 'start'; when: (spec: ContainerSpec) => boolean; message: string }[] = [];
 
-  constructor(localImages: string[] = []) {
+  constructor(localImages: string[] = [], private readonly stateFile = process.env.BERTH_FAKE_STATE || undefined) {
     for (const i of localImages) this.images.add(i);
+    if (this.stateFile && existsSync(this.stateFile)) this.load(JSON.parse(readFileSync(this.stateFile, 'utf8')) as SavedState);
+  }
+
+  /** Writes the containers to BERTH_FAKE_STATE (if set) for the next Berth to adopt. */
+  close() {
+    if (!this.stateFile) return;
+    const saved: SavedState = {
+      containers: [...this.containers.values()].map((c) => ({ spec: c.spec, state: c.state })),
+      volumes: [...this.volumes.values()],
+      images: [...this.images],
+      nextPort: this.nextPort,
+    };
+    writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(saved));
+    renameSync(`${this.stateFile}.tmp`, this.stateFile);
+  }
+
+  private load(saved: SavedState) {
+    for (const i of saved.images) this.images.add(i);
+    for (const v of saved.volumes) this.volumes.set(v.name, v);
+    this.nextPort = saved.nextPort;
+    for (const { spec, state } of saved.containers) {
+      for (const k of ['startedAt', 'finishedAt'] as const) if (state[k]) state[k] = new Date(state[k]);
+      this.add({ spec, state, logs: [] });
+    }
   }
 
   async ping() {}
@@ -74,12 +125,12 @@ export class FakeDriver implements RuntimeDriver {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     this.fault('create', spec);
-    if ([...this.containers.values()].some((c) => c.state.name === spec.name)) {
+    if (this.byName.has(spec.name)) {
       throw new RuntimeError('Conflict', `container name "${spec.name}" is already in use`);
     }
     if (!this.images.has(spec.image)) throw new RuntimeError('NotFound', `No such image: ${spec.image}`);
-    const id = randomBytes(32).toString('hex');
-    this.containers.set(id, {
+    const id = this.newId();
+    this.add({
       spec,
       logs: [],
       state: { id, name: spec.name, image: spec.image, labels: { ...spec.labels }, status: 'created', oomKilled: false, ports: [] },
@@ -110,9 +161,13 @@ export class FakeDriver implements RuntimeDriver {
   }
 
   async removeContainer(id: string) {
-    if (!this.containers.has(id)) return;
+    const c = this.containers.get(id);
+    if (!c) return;
     this.emit(id, 'destroy');
     this.containers.delete(id);
+    this.byName.delete(c.state.name);
+    for (const key of labelKeys(c.state.labels)) unindex(this.byLabel, key, id);
+    for (const v of mountedVolumes(c.spec)) unindex(this.volumeUsers, v, id);
   }
 
   async inspectContainer(id: string) {
@@ -121,7 +176,23 @@ export class FakeDriver implements RuntimeDriver {
   }
 
   async listContainers(labels: Record<string, string>) {
-    return [...this.containers.values()].filter((c) => matches(c.state.labels, labels)).map((c) => structuredClone(c.state));
+    const out: ContainerState[] = [];
+    for (const id of this.candidates(labels)) {
+      const c = this.containers.get(id)!;
+      if (matches(c.state.labels, labels)) out.push(structuredClone(c.state));
+    }
+    return out;
+  }
+
+  /** The ids carrying the query's rarest label (every id for an empty query): a superset of the matches. */
+  private candidates(labels: Record<string, string>): Iterable<string> {
+    let best: Set<string> | undefined;
+    for (const [k, v] of Object.entries(labels)) {
+      const ids = this.byLabel.get(v === '' ? k : `${k}=${v}`);
+      if (!ids) return [];
+      if (!best || ids.size < best.size) best = ids;
+    }
+    return best ?? this.containers.keys();
   }
 
   watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void) {
@@ -156,8 +227,8 @@ export class FakeDriver implements RuntimeDriver {
 
   async removeVolume(name: string) {
     if (!this.volumes.has(name)) return;
-    const user = [...this.containers.values()].find((c) => c.spec.mounts?.some((m) => m.type === 'volume' && m.source === name));
-    if (user) throw new RuntimeError('Conflict', `remove ${name}: volume is in use - [${user.state.id}]`);
+    const [user] = this.volumeUsers.get(name) ?? [];
+    if (user) throw new RuntimeError('Conflict', `remove ${name}: volume is in use - [${user}]`);
     this.volumes.delete(name);
   }
 
@@ -175,6 +246,18 @@ export class FakeDriver implements RuntimeDriver {
     this.emit(id, oomKilled ? 'oom' : 'die');
   }
 
+  private newId(): string {
+    return this.idPrefix + (this.idCounter++).toString(16).padStart(16, '0');
+  }
+
+  private add(c: FakeContainer) {
+    const id = c.state.id;
+    this.containers.set(id, c);
+    this.byName.set(c.state.name, id);
+    for (const key of labelKeys(c.state.labels)) index(this.byLabel, key, id);
+    for (const v of mountedVolumes(c.spec)) index(this.volumeUsers, v, id);
+  }
+
   private get(id: string): FakeContainer {
     const c = this.containers.get(id);
     if (!c) throw new RuntimeError('NotFound', `No such container: ${id}`);
@@ -186,6 +269,28 @@ export class FakeDriver implements RuntimeDriver {
     if (!c) return;
     for (const l of this.listeners) if (matches(c.state.labels, l.labels)) l.fn({ id, action, labels: { ...c.state.labels } });
   }
+}
+
+/** The index keys of a label set: each `key=value` and each bare `key` (for '' = any value). */
+function labelKeys(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([k, v]) => [`${k}=${v}`, k]);
+}
+
+function mountedVolumes(spec: ContainerSpec): string[] {
+  return (spec.mounts ?? []).filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
+}
+
+function index(map: Map<string, Set<string>>, key: string, id: string) {
+  let ids = map.get(key);
+  if (!ids) map.set(key, (ids = new Set()));
+  ids.add(id);
+}
+
+function unindex(map: Map<string, Set<string>>, key: string, id: string) {
+  const ids = map.get(key);
+  if (!ids) return;
+  ids.delete(id);
+  if (!ids.size) map.delete(key);
 }
 
 function matches(have: Record<string, string>, want: Record<string, string>) {
