@@ -20,7 +20,7 @@ import { pullThroughCredentials } from './services/ecr/pull-through-cache.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';
-import { providerFor } from './services/registry.js';
+import { providerFor } from './services/providers.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import type { Controllers } from './controllers/index.js';

@@ -7,13 +7,14 @@
 import type { Config } from '../config/index.js';
 import type { Codec, WireRequest, WireResponse } from '../protocol/codec.js';
 import { AwsError, internalFailure, notImplemented, serializationError } from '../protocol/errors.js';
+import { CATALOG, type Catalog } from '../protocol/catalog.js';
 import { codecFor } from '../protocol/index.js';
 import { loadModel, type ServiceModel } from '../protocol/model.js';
 import { renderRefusal } from '../protocol/refusal.js';
 import { credentialScope } from '../protocol/sigv4.js';
 import { inputError, validateInput } from '../protocol/validate.js';
 import { lowerCamel, type RequestContext } from '../services/provider.js';
-import { loadedProvider, providerFor } from '../services/registry.js';
+import { PROVIDERS, type Providers } from '../services/providers.js';
 import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
@@ -32,6 +33,8 @@ export interface DispatchDeps {
   changes: ChangeFeed;
   /** The OCI registry, which ECR's operations reach through their context. */
   registry: RegistryLink;
+  /** The services requests are routed to and answered by (Berth's: every descriptor's, services/index.ts). */
+  services?: { catalog: Catalog; providers: Providers };
 }
 
 /** A request for a service Berth does not serve, refused by name in the client's protocol. */
@@ -54,22 +57,24 @@ function inTransaction(db: Db, work: () => unknown): unknown {
 export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise<WireResponse> {
   const requestId = newRequestId();
   const scope = credentialScope(req.headers.authorization, req.query);
-  const route = routeRequest(req, scope);
-  if (!route) return refuse(deps.log, await refusalFor(req, scope), requestId);
-  const model = loadModel(route.service.id);
+  const catalog = deps.services?.catalog ?? CATALOG;
+  const providers = deps.services?.providers ?? PROVIDERS;
+  const route = routeRequest(req, scope, catalog);
+  if (!route) return refuse(deps.log, await refusalFor(req, scope, catalog), requestId);
+  const model = loadModel(route.service.id, catalog.byId);
   const codec = codecFor(route.protocol);
   let opName: string | undefined;
   try {
     opName = codec.resolveOperation(req, model);
     // A catalogued service without a provider is not served: refused before its input is read.
-    if (!(loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id)))) {
+    if (!(providers.loadedProvider(model.entry.id) ?? (await providers.providerFor(model.entry.id)))) {
       return refuse(deps.log, await refusalForUnserved(req, route, model, opName), requestId);
     }
     const op = opName ? model.operations.get(opName) : undefined;
     if (!op) throw codec.unknownOperation(opName, model);
     const input = codec.parseInput(req, op, model);
     checkInput(model, route.protocol, op.name, op.input, input);
-    const provider = loadedProvider(model.entry.id) ?? (await providerFor(model.entry.id));
+    const provider = providers.loadedProvider(model.entry.id) ?? (await providers.providerFor(model.entry.id));
     const fn = provider?.[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
     const identity = identify(deps.config, scope, deps);

@@ -7,7 +7,7 @@
  */
 import { awsServices, type AwsServiceFacts } from '../protocol/aws-service-facts.js';
 import { queryParams } from '../protocol/aws-query.js';
-import { BY_SIGNING_NAME, BY_TARGET, SERVICES, type ProtocolName, type ServiceEntry } from '../protocol/catalog.js';
+import { CATALOG, type Catalog, type ProtocolName, type ServiceEntry } from '../protocol/catalog.js';
 import type { WireRequest } from '../protocol/codec.js';
 import type { AwsError } from '../protocol/errors.js';
 import { loadModel, type ServiceModel } from '../protocol/model.js';
@@ -38,26 +38,26 @@ function queryParam(req: WireRequest, name: string): string | undefined {
 
 const versionOf = (req: WireRequest) => queryParam(req, 'Version');
 
-/** The served service this request is for; undefined when Berth serves none (see refusalFor). */
-export function routeRequest(req: WireRequest, scope: CredentialScope | undefined): Route | undefined {
+/** The catalogued service this request is for; undefined when Berth catalogues none (see refusalFor). */
+export function routeRequest(req: WireRequest, scope: CredentialScope | undefined, catalog: Catalog = CATALOG): Route | undefined {
   // No codec speaks rpc-v2-cbor yet: such requests are refused by name.
   if (speaksRpcV2Cbor(req)) return undefined;
   const target = req.headers['x-amz-target'];
   if (target) {
-    const service = BY_TARGET.get(prefixOf(target));
+    const service = catalog.byTarget.get(prefixOf(target));
     if (service) return { service, protocol: service.protocol };
   }
-  const service = scope ? BY_SIGNING_NAME.get(scope.service) : undefined;
+  const service = scope ? catalog.bySigningName.get(scope.service) : undefined;
   if (service) {
     const protocol = protocolFor(service, req);
     // One signing name, several APIs: elasticloadbalancing is ELBv2 (2015-12-01) and classic ELB (2012-06-01).
     if (isQuery(protocol)) {
       const version = versionOf(req);
-      if (version && version !== loadModel(service.id).version) return undefined;
+      if (version && version !== loadModel(service.id, catalog.byId).version) return undefined;
     }
     return { service, protocol };
   }
-  return guessUnsigned(req);
+  return guessUnsigned(req, catalog);
 }
 
 const prefixOf = (target: string) => {
@@ -73,15 +73,23 @@ function protocolFor(service: ServiceEntry, req: WireRequest): ProtocolName {
   return service.protocol;
 }
 
-/** Unsigned query requests (e.g. --no-sign-request): find the service declaring the Action. */
-function guessUnsigned(req: WireRequest): Route | undefined {
+/**
+ * Unsigned query requests (e.g. --no-sign-request): find the service declaring the Action,
+ * of the API Version the request names when several do (EC2's and ELBv2's DescribeTags).
+ */
+function guessUnsigned(req: WireRequest, catalog: Catalog): Route | undefined {
   const action = req.query.get('Action') ?? (isForm(req) ? new URLSearchParams(req.body.toString('utf8')).get('Action') : null);
   if (!action) return undefined;
-  for (const service of SERVICES) {
+  const version = versionOf(req);
+  let first: ServiceEntry | undefined;
+  for (const service of catalog.services) {
     if (service.protocol === 'restJson1' || service.protocol === 'restXml') continue;
-    if (loadModel(service.id).operations.has(action)) return { service, protocol: protocolFor(service, req) };
+    const model = loadModel(service.id, catalog.byId);
+    if (!model.operations.has(action)) continue;
+    if (!version || model.version === version) return { service, protocol: protocolFor(service, req) };
+    first ??= service;
   }
-  return undefined;
+  return first && { service: first, protocol: protocolFor(first, req) };
 }
 
 /** Berth's answer to a request it will not serve, and how to write it. */
@@ -96,7 +104,7 @@ export interface Refusal {
  * Why Berth will not answer a request routeRequest found no served service for:
  * the service and operation it recognises, in the protocol the client spoke.
  */
-export async function refusalFor(req: WireRequest, scope: CredentialScope | undefined): Promise<Refusal> {
+export async function refusalFor(req: WireRequest, scope: CredentialScope | undefined, catalog: Catalog = CATALOG): Promise<Refusal> {
   const { bySigningName, byTarget } = await awsServices();
   const target = req.headers['x-amz-target'];
   const rpc = speaksRpcV2Cbor(req) ? rpcV2Target(req) : undefined;
@@ -120,7 +128,7 @@ export async function refusalFor(req: WireRequest, scope: CredentialScope | unde
     name: facts?.name ?? candidates.map((c) => c.name).join(' or '),
     signingName,
     operation: operationOf(req, protocol, facts),
-    hint: servedHint(signingName, candidates, facts),
+    hint: servedHint(signingName, candidates, facts, catalog),
   };
   if (version && !facts) refused.hint = `Berth knows no API version ${version} for this signing name.`;
   return { error: serviceNotImplemented(refused, req), protocol, model: { signingName, apiVersion: facts?.apiVersion ?? version } };
@@ -158,10 +166,10 @@ function operationOf(req: WireRequest, protocol: WireProtocol, facts: AwsService
 }
 
 /** When Berth serves another API under this signing name, say which (classic ELB vs ELBv2). */
-function servedHint(signingName: string, candidates: AwsServiceFacts[], facts: AwsServiceFacts | undefined): string | undefined {
-  const served = BY_SIGNING_NAME.get(signingName);
+function servedHint(signingName: string, candidates: AwsServiceFacts[], facts: AwsServiceFacts | undefined, catalog: Catalog): string | undefined {
+  const served = catalog.bySigningName.get(signingName);
   if (!served || !isQuery(served.protocol)) return undefined;
-  const version = loadModel(served.id).version;
+  const version = loadModel(served.id, catalog.byId).version;
   if (facts?.apiVersion === version) return undefined;
   const name = candidates.find((c) => c.apiVersion === version)?.name ?? served.id;
   return `Berth serves ${name} (Version ${version}) under the signing name ${signingName}.`;

@@ -2,8 +2,11 @@
  * The AWS services Berth speaks, with just enough to route a request before the
  * service's model is loaded. Everything else (operations, shapes, protocol
  * settings) comes from the service's `@aws-sdk/client-*` package, lazily.
+ * Each entry is declared by its service's descriptor (`services/<svc>/descriptor.ts`).
  * `catalog.test.ts` checks these entries against the clients themselves.
  */
+import { DESCRIPTORS, type ServiceDescriptor } from '../services/index.js';
+
 export type ProtocolName = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query' | 'restJson1' | 'restXml';
 
 export interface ServiceEntry {
@@ -22,84 +25,30 @@ export interface ServiceEntry {
   validationError: string;
 }
 
-export const SERVICES: readonly ServiceEntry[] = [
-  {
-    id: 'ecs', sdkPackage: '@aws-sdk/client-ecs', clientName: 'ECSClient', protocol: 'awsJson1_1',
-    signingNames: ['ecs'], targetPrefix: 'AmazonEC2ContainerServiceV20141113',
-    // ECS reports bad parameters as InvalidParameterException (a ClientException subtype).
-    validationError: 'InvalidParameterException',
-  },
-  {
-    id: 'ecr', sdkPackage: '@aws-sdk/client-ecr', clientName: 'ECRClient', protocol: 'awsJson1_1',
-    signingNames: ['ecr'], targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
-    validationError: 'InvalidParameterException',
-  },
-  {
-    id: 'sts', sdkPackage: '@aws-sdk/client-sts', clientName: 'STSClient', protocol: 'awsQuery',
-    signingNames: ['sts'], validationError: 'ValidationError',
-  },
-  {
-    // IAM is global: clients sign for us-east-1 and its ARNs have no region (state is keyed by account only).
-    id: 'iam', sdkPackage: '@aws-sdk/client-iam', clientName: 'IAMClient', protocol: 'awsQuery',
-    signingNames: ['iam'], validationError: 'ValidationError',
-  },
-  {
-    id: 'elastic-load-balancing-v2', sdkPackage: '@aws-sdk/client-elastic-load-balancing-v2',
-    clientName: 'ElasticLoadBalancingV2Client', protocol: 'awsQuery',
-    signingNames: ['elasticloadbalancing'], validationError: 'ValidationError',
-  },
-  {
-    id: 'ec2', sdkPackage: '@aws-sdk/client-ec2', clientName: 'EC2Client', protocol: 'ec2Query',
-    signingNames: ['ec2'], validationError: 'InvalidParameterValue',
-  },
-  {
-    id: 'sqs', sdkPackage: '@aws-sdk/client-sqs', clientName: 'SQSClient', protocol: 'awsJson1_0',
-    signingNames: ['sqs'], targetPrefix: 'AmazonSQS', validationError: 'InvalidParameterValue',
-  },
-  {
-    id: 'cloudwatch', sdkPackage: '@aws-sdk/client-cloudwatch', clientName: 'CloudWatchClient', protocol: 'awsJson1_0',
-    signingNames: ['monitoring'], targetPrefix: 'GraniteServiceVersion20100801', validationError: 'InvalidParameterValue',
-  },
-  {
-    id: 'eks', sdkPackage: '@aws-sdk/client-eks', clientName: 'EKSClient', protocol: 'restJson1',
-    signingNames: ['eks'], validationError: 'InvalidParameterException',
-  },
-  {
-    id: 'route-53', sdkPackage: '@aws-sdk/client-route-53', clientName: 'Route53Client', protocol: 'restXml',
-    signingNames: ['route53'], validationError: 'InvalidInput',
-  },
-  {
-    id: 'logs', sdkPackage: '@aws-sdk/client-cloudwatch-logs', clientName: 'CloudWatchLogsClient', protocol: 'awsJson1_1',
-    signingNames: ['logs'], targetPrefix: 'Logs_20140328', validationError: 'InvalidParameterException',
-  },
-  {
-    id: 'efs', sdkPackage: '@aws-sdk/client-efs', clientName: 'EFSClient', protocol: 'restJson1',
-    // EFS answers malformed requests with BadRequest (HTTP 400, with an ErrorCode member).
-    signingNames: ['elasticfilesystem'], validationError: 'BadRequest',
-  },
-  {
-    id: 'ssm', sdkPackage: '@aws-sdk/client-ssm', clientName: 'SSMClient', protocol: 'awsJson1_1',
-    signingNames: ['ssm'], targetPrefix: 'AmazonSSM', validationError: 'ValidationException',
-  },
-  {
-    id: 'secrets-manager', sdkPackage: '@aws-sdk/client-secrets-manager', clientName: 'SecretsManagerClient', protocol: 'awsJson1_1',
-    signingNames: ['secretsmanager'], targetPrefix: 'secretsmanager',
-    // Its frontend answers model violations with the common ValidationException ("1 validation error detected: …").
-    validationError: 'ValidationException',
-  },
-  {
-    id: 'acm', sdkPackage: '@aws-sdk/client-acm', clientName: 'ACMClient', protocol: 'awsJson1_1',
-    signingNames: ['acm'], targetPrefix: 'CertificateManager', validationError: 'ValidationException',
-  },
-  {
-    // S3 requests never reach the buffered AWS pipeline: the gateway hands them to services/s3's
-    // streaming front door (object bodies go to disk), which uses this entry's model and codec.
-    // Its model's URIs leave the bucket out ("/{Key+}"): the front door takes it from the path or Host.
-    id: 's3', sdkPackage: '@aws-sdk/client-s3', clientName: 'S3Client', protocol: 'restXml',
-    signingNames: ['s3'], validationError: 'InvalidArgument',
-  },
-];
+/** The catalogue of a list of descriptors, indexed the three ways requests name a service. */
+export interface Catalog {
+  services: readonly ServiceEntry[];
+  byId: ReadonlyMap<string, ServiceEntry>;
+  byTarget: ReadonlyMap<string, ServiceEntry>;
+  bySigningName: ReadonlyMap<string, ServiceEntry>;
+}
 
-export const BY_ID = new Map(SERVICES.map((s) => [s.id, s]));
-export const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix!, s]));
-export const BY_SIGNING_NAME = new Map(SERVICES.flatMap((s) => s.signingNames.map((n) => [n, s] as const)));
+export function catalogOf(descriptors: readonly Pick<ServiceDescriptor, 'id' | 'catalog'>[]): Catalog {
+  const services = descriptors.map((d): ServiceEntry => ({ id: d.id, ...d.catalog }));
+  const byTarget = new Map<string, ServiceEntry>();
+  const bySigningName = new Map<string, ServiceEntry>();
+  for (const s of services) {
+    const clash = (s.targetPrefix && byTarget.get(s.targetPrefix)) || s.signingNames.map((n) => bySigningName.get(n)).find(Boolean);
+    if (clash) throw new Error(`services ${clash.id} and ${s.id} claim the same X-Amz-Target prefix or signing name`);
+    if (s.targetPrefix) byTarget.set(s.targetPrefix, s);
+    for (const n of s.signingNames) bySigningName.set(n, s);
+  }
+  return { services, byId: new Map(services.map((s) => [s.id, s])), byTarget, bySigningName };
+}
+
+/** Berth's catalogue: every service's descriptor (services/index.ts). */
+export const CATALOG = catalogOf(DESCRIPTORS);
+export const SERVICES = CATALOG.services;
+export const BY_ID = CATALOG.byId;
+export const BY_TARGET = CATALOG.byTarget;
+export const BY_SIGNING_NAME = CATALOG.bySigningName;

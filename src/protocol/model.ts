@@ -48,10 +48,11 @@ export interface ServiceModel {
 
 const loaded = new Map<string, ServiceModel>();
 
-export function loadModel(serviceId: string): ServiceModel {
+/** A catalogued service's model (`byId`: the catalogue it is in, Berth's by default), loaded once. */
+export function loadModel(serviceId: string, byId: ReadonlyMap<string, ServiceEntry> = BY_ID): ServiceModel {
   const cached = loaded.get(serviceId);
   if (cached) return cached;
-  const entry = BY_ID.get(serviceId);
+  const entry = byId.get(serviceId);
   if (!entry) throw new Error(`unknown service ${serviceId}`);
   const mod = require(entry.sdkPackage);
   const Client = mod[entry.clientName];

@@ -4,11 +4,10 @@
  * It is only a hint to react quickly: controllers also resync from the
  * database on start and on a timer, so nothing is lost if a hint is.
  */
-export type ChangeKind = 'ecs.task' | 'ecs.service' | 'ecs.cluster' | 'elbv2' | 'efs'
-  // ECR: a lifecycle policy was put (key: account|region|repo), a preview started (same key), a scan requested (…|digest).
-  | 'ecr.lifecycle-policy' | 'ecr.lifecycle-preview' | 'ecr.image-scan'
-  // ECR: a pushed image has replications to run (key: account|region|repo|digest).
-  | 'ecr.replication';
+import type { ChangeKind } from '../services/index.js';
+
+/** A change's kind: declared by the service that publishes it (its descriptor's `changeKinds`). */
+export type { ChangeKind };
 
 export type ChangeListener = (kind: ChangeKind, key: string) => void;
 

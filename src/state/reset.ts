@@ -1,11 +1,13 @@
 /**
  * Reset: back to a fresh start, for everything or for chosen services, without
  * restarting Berth. Each service's rows are found by table-name prefix (the
- * naming rule of migrations.ts) and its tags by ARN service; runtime clean-up
+ * naming rule of migrations.ts) and its tags by ARN service, both declared by
+ * its descriptor (services/<svc>/descriptor.ts); runtime clean-up
  * (containers, listeners, blobs) is done by participants registered by app.ts.
  * The rows go in one transaction, so a concurrent API call sees either the old
  * state or the clean one.
  */
+import { DESCRIPTORS, type ServiceDescriptor } from '../services/index.js';
 import type { Db } from './db.js';
 
 export interface ResetParticipant {
@@ -24,20 +26,15 @@ export interface ResettableService {
   arnServices: string[];
 }
 
-export const RESETTABLE: ResettableService[] = [
-  { names: ['ecs'], tablePrefixes: ['ecs_'], arnServices: ['ecs'] },
-  { names: ['ecr', 'registry'], tablePrefixes: ['ecr_', 'registry_'], arnServices: ['ecr'] },
-  { names: ['ec2'], tablePrefixes: ['ec2_'], arnServices: ['ec2'] },
-  { names: ['elastic-load-balancing-v2', 'elbv2', 'elb'], tablePrefixes: ['elbv2_'], arnServices: ['elasticloadbalancing'] },
-  { names: ['logs', 'cloudwatch-logs'], tablePrefixes: ['logs_'], arnServices: ['logs'] },
-  { names: ['ssm'], tablePrefixes: ['ssm_'], arnServices: ['ssm'] },
-  { names: ['secrets-manager', 'secretsmanager'], tablePrefixes: ['secretsmanager_', 'secrets_'], arnServices: ['secretsmanager'] },
-  { names: ['efs', 'elasticfilesystem'], tablePrefixes: ['efs_'], arnServices: ['elasticfilesystem'] },
-  { names: ['iam'], tablePrefixes: ['iam_'], arnServices: ['iam'] },
-  { names: ['sts'], tablePrefixes: ['sts_'], arnServices: [] },
-  { names: ['acm', 'certificate-manager'], tablePrefixes: ['acm_'], arnServices: ['acm'] },
-  { names: ['s3'], tablePrefixes: ['s3_'], arnServices: ['s3'] },
-];
+/** The resettable services of a list of descriptors (those that declare what a reset deletes). */
+export function resettableOf(descriptors: readonly Pick<ServiceDescriptor, 'id' | 'reset' | 'arnServices'>[]): ResettableService[] {
+  return descriptors.flatMap((d) => d.reset
+    ? [{ names: [d.id, ...(d.reset.aliases ?? [])], tablePrefixes: [...d.reset.tablePrefixes], arnServices: [...(d.arnServices ?? [])] }]
+    : []);
+}
+
+/** Berth's resettable services: every descriptor's (services/index.ts). */
+export const RESETTABLE: ResettableService[] = resettableOf(DESCRIPTORS);
 
 /** Tables Berth keeps across resets and snapshots: the schema's own and this data dir's identity. */
 export const INTERNAL_TABLES = new Set(['schema_migrations', 'berth_meta']);
@@ -45,11 +42,11 @@ export const INTERNAL_TABLES = new Set(['schema_migrations', 'berth_meta']);
 export class ResetError extends Error {}
 
 /** The canonical names of the services a `?service=a,b` list selects (all when empty). */
-export function selectServices(list: string[] | undefined): ResettableService[] {
-  if (!list?.length) return RESETTABLE;
+export function selectServices(list: string[] | undefined, all: readonly ResettableService[] = RESETTABLE): ResettableService[] {
+  if (!list?.length) return [...all];
   return list.map((name) => {
-    const s = RESETTABLE.find((r) => r.names.includes(name.trim().toLowerCase()));
-    if (!s) throw new ResetError(`unknown service "${name}"; known: ${RESETTABLE.map((r) => r.names[0]).join(', ')}`);
+    const s = all.find((r) => r.names.includes(name.trim().toLowerCase()));
+    if (!s) throw new ResetError(`unknown service "${name}"; known: ${all.map((r) => r.names[0]).join(', ')}`);
     return s;
   });
 }
@@ -72,6 +69,8 @@ export function deleteServiceRows(db: Db, services: ResettableService[]) {
 export interface ResetDeps {
   db: Db;
   participants: Map<string, ResetParticipant>;
+  /** The services a reset knows (Berth's: RESETTABLE). */
+  services?: readonly ResettableService[];
 }
 
 /** One reset (or snapshot load) at a time per database. */
@@ -85,7 +84,7 @@ export function serialize<T>(db: Db, work: () => Promise<T>): Promise<T> {
 
 /** Resets the selected services. */
 export function reset(d: ResetDeps, list?: string[]): Promise<string[]> {
-  const services = selectServices(list);
+  const services = selectServices(list, d.services);
   return serialize(d.db, async () => {
     const chosen = services.map((s) => s.names[0]);
     for (const name of chosen) await d.participants.get(name)?.before?.();

@@ -1,0 +1,143 @@
+/**
+ * Amazon ECS: Berth's descriptor of the service (see ../service-descriptor.ts).
+ * Berth's first migrations were ECS's, and 1, 2 and 5 also made the tables every service shares
+ * (`tags`, `berth_meta`): released migrations are never edited, so they stay here.
+ */
+import type { Migration } from '../../state/migrations.js';
+import { defineService } from '../service-descriptor.js';
+
+export const ECS = defineService({
+  id: 'ecs',
+  catalog: {
+    sdkPackage: '@aws-sdk/client-ecs', clientName: 'ECSClient', protocol: 'awsJson1_1',
+    signingNames: ['ecs'], targetPrefix: 'AmazonEC2ContainerServiceV20141113',
+    // ECS reports bad parameters as InvalidParameterException (a ClientException subtype).
+    validationError: 'InvalidParameterException',
+  },
+  provider: () => import('./provider.js'),
+  migrations: migrations(),
+  reset: { tablePrefixes: ['ecs_'] },
+  arnServices: ['ecs'],
+  changeKinds: [
+    // key: the task's, service's or cluster's ARN (a cluster changes when its container instances do).
+    'ecs.task', 'ecs.service', 'ecs.cluster',
+    // A task's status or health moved (key: its ARN; the task lifecycle controller publishes it, its service re-plans).
+    'ecs.task-state',
+  ],
+});
+
+function migrations(): Migration[] {
+  return [
+    {
+      version: 1,
+      name: 'tags and ecs control plane',
+      sql: `
+      CREATE TABLE tags (
+        arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (arn, key)
+      );
+      CREATE TABLE ecs_clusters (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE ecs_task_definitions (
+        account TEXT NOT NULL, region TEXT NOT NULL, family TEXT NOT NULL, revision INTEGER NOT NULL,
+        status TEXT NOT NULL, doc TEXT NOT NULL, registered_at REAL NOT NULL,
+        PRIMARY KEY (account, region, family, revision)
+      );
+      CREATE INDEX ecs_task_definitions_status ON ecs_task_definitions (account, region, status, family, revision);
+      CREATE TABLE ecs_capacity_providers (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,
+        arn TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE ecs_attributes (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL,
+        target_type TEXT NOT NULL, target_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT,
+        PRIMARY KEY (account, region, cluster, target_id, name)
+      );
+      CREATE TABLE ecs_account_settings (
+        account TEXT NOT NULL, region TEXT NOT NULL, principal_arn TEXT NOT NULL,
+        name TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (account, region, principal_arn, name)
+      );
+    `,
+    },
+    {
+      version: 2,
+      name: 'ecs tasks, idempotency tokens, berth meta',
+      sql: `
+      CREATE TABLE berth_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE ecs_tasks (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, task_id TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, family TEXT, started_by TEXT, service_name TEXT, launch_type TEXT,
+        container_instance TEXT, desired_status TEXT NOT NULL, last_status TEXT NOT NULL,
+        doc TEXT NOT NULL, created_at REAL NOT NULL, stopped_at REAL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, task_id)
+      );
+      CREATE INDEX ecs_tasks_list ON ecs_tasks (account, region, cluster, desired_status, seq);
+      CREATE INDEX ecs_tasks_unfinished ON ecs_tasks (last_status);
+      CREATE TABLE ecs_idempotency (
+        account TEXT NOT NULL, region TEXT NOT NULL, operation TEXT NOT NULL, token TEXT NOT NULL,
+        response TEXT NOT NULL, created_at REAL NOT NULL,
+        PRIMARY KEY (account, region, operation, token)
+      );
+    `,
+    },
+    {
+      version: 5,
+      name: 'indexes for list order and sequence allocation',
+      sql: `
+      CREATE INDEX ecs_clusters_list ON ecs_clusters (account, region, status, seq);
+      CREATE INDEX ecs_clusters_seq ON ecs_clusters (seq);
+      CREATE INDEX ecs_capacity_providers_seq ON ecs_capacity_providers (seq);
+      CREATE INDEX ecs_tasks_seq ON ecs_tasks (seq);
+      CREATE INDEX tags_seq ON tags (arn, seq);
+    `,
+    },
+    {
+      version: 9,
+      name: 'ecs services, service deployments and revisions',
+      sql: `
+      CREATE TABLE ecs_services (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, name TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, launch_type TEXT, scheduling_strategy TEXT NOT NULL,
+        namespace TEXT, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, cluster, name)
+      );
+      CREATE INDEX ecs_services_list ON ecs_services (account, region, cluster, status, seq);
+      CREATE INDEX ecs_services_seq ON ecs_services (seq);
+      CREATE TABLE ecs_service_deployments (
+        arn TEXT PRIMARY KEY, service_arn TEXT NOT NULL, deployment_id TEXT NOT NULL, status TEXT NOT NULL,
+        created_at REAL NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX ecs_service_deployments_service ON ecs_service_deployments (service_arn, created_at);
+      CREATE TABLE ecs_service_revisions (
+        arn TEXT PRIMARY KEY, service_arn TEXT NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX ecs_tasks_service ON ecs_tasks (account, region, cluster, service_name, last_status);
+    `,
+    },
+    {
+      version: 17,
+      name: 'ecs container instances',
+      sql: `
+      CREATE TABLE ecs_container_instances (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, id TEXT NOT NULL,
+        arn TEXT NOT NULL UNIQUE, status TEXT NOT NULL, ec2_instance_id TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, cluster, id)
+      );
+      CREATE INDEX ecs_container_instances_seq ON ecs_container_instances (seq);
+      CREATE INDEX ecs_tasks_instance ON ecs_tasks (container_instance, last_status);
+    `,
+    },
+    {
+      version: 25,
+      name: 'ecs cluster counts: tasks by cluster, status and launch type',
+      sql: `
+      CREATE INDEX ecs_tasks_cluster_status ON ecs_tasks (account, region, cluster, last_status, launch_type);
+    `,
+    },
+  ];
+}

@@ -1,0 +1,49 @@
+/**
+ * AWS IAM: Berth's descriptor of the service (see ../service-descriptor.ts).
+ */
+import type { Migration } from '../../state/migrations.js';
+import { defineService } from '../service-descriptor.js';
+
+export const IAM = defineService({
+  id: 'iam',
+  catalog: {
+    // IAM is global: clients sign for us-east-1 and its ARNs have no region (state is keyed by account only).
+    sdkPackage: '@aws-sdk/client-iam', clientName: 'IAMClient', protocol: 'awsQuery',
+    signingNames: ['iam'], validationError: 'ValidationError',
+  },
+  provider: () => import('./provider.js'),
+  migrations: migrations(),
+  reset: { tablePrefixes: ['iam_'] },
+  arnServices: ['iam'],
+});
+
+function migrations(): Migration[] {
+  return [
+    {
+      version: 15,
+      name: 'iam: roles, their inline and attached policies, customer managed policies',
+      sql: `
+      CREATE TABLE iam_roles (
+        account TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, role_id TEXT NOT NULL UNIQUE, arn TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      );
+      CREATE TABLE iam_role_policies (
+        account TEXT NOT NULL, role_name TEXT NOT NULL COLLATE NOCASE, policy_name TEXT NOT NULL,
+        document TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, role_name, policy_name)
+      );
+      CREATE TABLE iam_role_attached_policies (
+        account TEXT NOT NULL, role_name TEXT NOT NULL COLLATE NOCASE, policy_arn TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, role_name, policy_arn)
+      );
+      CREATE INDEX iam_role_attached_policies_arn ON iam_role_attached_policies (policy_arn);
+      CREATE TABLE iam_policies (
+        account TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, arn TEXT NOT NULL UNIQUE, path TEXT NOT NULL,
+        document TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      );
+    `,
+    },
+  ];
+}
