@@ -13,7 +13,7 @@ import type { S3Service } from './services/s3/http.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
-import { ecsTargetResolver } from './services/ecs/lb-target-resolver.js';
+import { ecsTargetResolver } from './services/ecs/index.js';
 import { engineForTask, remoteEngines } from './services/ecs/engine-routing.js';
 import { createRegistry } from './registry/index.js';
 import { pullThroughCredentials } from './services/ecr/pull-through-cache.js';

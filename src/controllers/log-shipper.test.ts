@@ -5,7 +5,7 @@ import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.j
 import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { openDb, Statements } from '../state/db.js';
-import { insertTask } from '../services/ecs/task-store.js';
+import { insertTask } from '../services/ecs/index.js';
 import { findGroup, findStream, insertGroup } from '../services/logs/store.js';
 import { LABELS } from './container-spec.js';
 import { LogShipper } from './log-shipper.js';

@@ -18,8 +18,7 @@
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.js';
 import { parseArn } from '../shared/arns.js';
-import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
-import { loadTaskByArn } from '../services/ecs/task-store.js';
+import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
 import { appendEvents, ensureStream, findGroup, insertGroup, purgeAllExpired, type NewEvent, type Scope } from '../services/logs/store.js';
 import { LABELS, taskIdOf } from './container-spec.js';
 import type { Reconciler, StateDeps } from './runtime.js';

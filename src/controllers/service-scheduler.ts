@@ -8,17 +8,14 @@ import type { Deployment, Service, Task, TaskDefinition } from '@aws-sdk/client-
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
 import { getTags, putTags } from '../services/shared/tags.js';
-import { addEvent, failureThreshold, iso, loadService, loadServiceDeployment, saveService, saveServiceDeployment, serviceDeploymentArn, startDeployment } from '../services/ecs/service-store.js';
-import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
-import { buildTask } from '../services/ecs/task-factory.js';
-import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
+import {
+  addEvent, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, loadInstances, loadService,
+  loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveService, saveServiceDeployment, saveTask, serviceDeploymentArn, startDeployment,
+} from '../services/ecs/index.js';
 import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { taskIdOf } from './container-spec.js';
-import { placementCandidates, loadInstances } from '../services/ecs/container-instances.js';
-import { place } from '../services/ecs/placement.js';
-import { definitionDemand } from '../services/ecs/task-demand.js';
 
 export interface SchedulerDeps extends StateDeps {
   changes: ChangeFeed;
@@ -133,9 +130,9 @@ export class ServiceScheduler implements Reconciler {
     const defs = new Map<string, TaskDefinition | undefined>();
     const defOf = (arn: string) => (defs.has(arn) ? defs.get(arn) : defs.set(arn, findTaskDefinitionByArn(this.d.sql, arn)).get(arn));
     const withLb = !!service.loadBalancers?.length;
-    const drainingInstances = new Set(loadInstances(this.d.sql, row, row.cluster, ['DRAINING', 'INACTIVE']).map((i) => i.containerInstanceArn!));
+    const drainingInstances = new Set(loadInstances({ ...row, sql: this.d.sql }, row.cluster, ['DRAINING', 'INACTIVE']).map((i) => i.containerInstanceArn!));
     const daemon = service.schedulingStrategy === 'DAEMON';
-    const daemonInstances = daemon ? loadInstances(this.d.sql, row, row.cluster, ['ACTIVE']).map((i) => i.containerInstanceArn!) : [];
+    const daemonInstances = daemon ? loadInstances({ ...row, sql: this.d.sql }, row.cluster, ['ACTIVE']).map((i) => i.containerInstanceArn!) : [];
     // A daemon service wants one task on every ACTIVE instance.
     if (daemon && service.status === 'ACTIVE') {
       service.desiredCount = daemonInstances.length;
@@ -317,7 +314,7 @@ export class ServiceScheduler implements Reconciler {
 
   /** Places service tasks on ACTIVE container instances (default: spread over zones, then instances). */
   private placeServiceTasks(row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
-    const candidates = placementCandidates(this.d.sql, row, row.cluster, launchType);
+    const candidates = placementCandidates({ ...row, sql: this.d.sql }, row.cluster, launchType);
     const result = place(candidates, {
       demand: definitionDemand(def),
       requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),

@@ -6,7 +6,7 @@ import { FakeDriver } from '../runtime/fake/driver.js';
 import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { openDb, Statements } from '../state/db.js';
-import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
+import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/index.js';
 import { LABELS } from './container-spec.js';
 import { TaskLifecycle, type TaskLifecycleDeps } from './task-lifecycle.js';
 

@@ -14,9 +14,7 @@
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
-import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
-import { loadTaskByArn, saveTask } from '../services/ecs/task-store.js';
-import { releaseTaskEni } from '../services/ecs/awsvpc.js';
+import { findTaskDefinitionByArn, loadTaskByArn, releaseTaskEni, saveTask } from '../services/ecs/index.js';
 import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
 import { ensurePauseImage } from './pause-image.js';
 import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';

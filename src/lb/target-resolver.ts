@@ -24,25 +24,10 @@
  *   });
  */
 import { Destinations, isLoopback } from './destinations.js';
+import type { Resolution, ResolvedTarget, TargetResolver } from '../shared/target-resolution.js';
 
-export interface ResolvedTarget {
-  host: string;
-  port: number;
-}
-
-/** A target Berth cannot reach, and why (becomes its health description). */
-export interface Unresolvable {
-  unresolvable: string;
-}
-
-export type Resolution = ResolvedTarget | Unresolvable;
-
-export interface TargetResolver {
-  /** undefined: not mine (the next resolver, then the default, is asked). */
-  resolve(account: string, region: string, targetType: string, id: string, port: number): Resolution | undefined;
-  /** Hosts of the container engines this resolver may answer with (besides loopback). */
-  engineHosts(): string[];
-}
+// The contract lives in shared/ so a service (ECS) can implement it without importing lb/.
+export type { Resolution, ResolvedTarget, TargetResolver, Unresolvable } from '../shared/target-resolution.js';
 
 export const isResolved = (r: Resolution): r is ResolvedTarget => !('unresolvable' in r);
 

@@ -20,8 +20,7 @@ import type { RuntimeDriver } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
-import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
-import { loadTaskByArn } from '../services/ecs/task-store.js';
+import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
 import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRoleSession } from '../services/sts/task-credentials.js';
 import { CREDENTIALS_ADDRESS, CREDENTIALS_PORT, ensureLinkLocalAddress, peerUrls, registerPeer } from './link-local.js';
 

@@ -8,8 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
-import { findTaskDefinitionByArn } from '../services/ecs/task-definition-lookup.js';
-import { loadTaskByArn } from '../services/ecs/task-store.js';
+import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
 import { containerDocument, taskDocument } from './documents.js';
 import { makeToken, readToken } from './tokens.js';
 

@@ -23,6 +23,41 @@ export function parseArn(value: string): ParsedArn | undefined {
   return { partition: parts[1], service: parts[2], region: parts[3], account: parts[4], resource: parts.slice(5).join(':') };
 }
 
+/**
+ * The last `/` segment of an ARN's resource: a task's or container
+ * instance's id, a cluster's, service's or role's name. A reference that is
+ * not an ARN is returned as it is (ECS takes a name or an ARN alike).
+ */
+export function resourceId(nameOrArn: string): string {
+  if (!nameOrArn.startsWith('arn:')) return nameOrArn;
+  return nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1);
+}
+
+/** A task's id: the last segment of its ARN (task/<cluster>/<id>). */
+export function taskIdOf(taskArn: string): string {
+  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
+}
+
+/** The account an ARN belongs to ('' when it is not an ARN). */
+export function accountOf(value: string): string {
+  return parseArn(value)?.account ?? '';
+}
+
+/** The region in an ARN ('' for global ones such as IAM's, or when it is not an ARN). */
+export function regionOf(value: string): string {
+  return parseArn(value)?.region ?? '';
+}
+
+/** A task definition ARN's family and revision (task-definition/<family>:<revision>); undefined for anything else. */
+export function parseTaskDefinitionArn(value: string): { account: string; region: string; family: string; revision: number } | undefined {
+  const a = parseArn(value);
+  if (!a || a.service !== 'ecs' || !a.resource.startsWith('task-definition/')) return undefined;
+  const body = a.resource.slice('task-definition/'.length);
+  const colon = body.lastIndexOf(':');
+  if (colon < 0) return undefined;
+  return { account: a.account, region: a.region, family: body.slice(0, colon), revision: Number(body.slice(colon + 1)) };
+}
+
 export const ecsArn = {
   cluster: (region: string, account: string, name: string) => arn('ecs', region, account, `cluster/${name}`),
   taskDefinition: (region: string, account: string, family: string, revision: number) =>

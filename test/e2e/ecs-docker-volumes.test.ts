@@ -20,7 +20,7 @@ import { DockerDriver } from '../../src/runtime/docker/driver.js';
 import type { RequestContext } from '../../src/services/provider.js';
 import { registerTaskDefinition } from '../../src/services/ecs/task-definitions.js';
 import { buildTask } from '../../src/services/ecs/task-factory.js';
-import { insertTask, loadTaskByArn, saveTask } from '../../src/services/ecs/task-store.js';
+import { insertTask, loadTaskByArn, saveTask } from '../../src/services/ecs/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { openDb, Statements } from '../../src/state/db.js';

@@ -21,6 +21,7 @@ import { iamArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
+import { deleteSetting, putSetting, storedSetting } from './store/index.js';
 
 interface SettingRule {
   values: string[];
@@ -69,13 +70,6 @@ function principalOf(ctx: RequestContext, principalArn: string | undefined): str
   return principalArn;
 }
 
-function stored(ctx: RequestContext, principal: string, name: string): string | undefined {
-  const row = ctx.sql
-    .get('SELECT value FROM ecs_account_settings WHERE account = ? AND region = ? AND principal_arn = ? AND name = ?')
-    .get(ctx.account, ctx.region, principal, name) as { value: string } | undefined;
-  return row?.value;
-}
-
 function setting(name: string, value: string, principalArn: string): Setting {
   return { name: name as SettingName, value, principalArn, type: ACCOUNT_SETTINGS[name as SettingName].awsManaged ? 'aws_managed' : 'user' };
 }
@@ -83,9 +77,9 @@ function setting(name: string, value: string, principalArn: string): Setting {
 /** The value in effect for a principal: its own, else the account default, else AWS's default. */
 export function effectiveSetting(ctx: RequestContext, name: SettingName, principal = ctx.principalArn): Setting {
   const root = iamArn.root(ctx.account);
-  const own = stored(ctx, principal, name);
+  const own = storedSetting(ctx, principal, name);
   if (own !== undefined) return setting(name, own, principal);
-  return setting(name, stored(ctx, root, name) ?? ACCOUNT_SETTINGS[name].default, root);
+  return setting(name, storedSetting(ctx, root, name) ?? ACCOUNT_SETTINGS[name].default, root);
 }
 
 function put(ctx: RequestContext, principal: string, name: string | undefined, value: string | undefined, viaDefault: boolean): Setting {
@@ -98,10 +92,7 @@ function put(ctx: RequestContext, principal: string, name: string | undefined, v
   if (!rule.values.includes(value ?? '')) {
     throw invalidParameter(`Invalid value for ${name}: ${value}. Valid values are ${rule.values.join(', ')}.`);
   }
-  ctx.sql
-    .get(`INSERT INTO ecs_account_settings (account, region, principal_arn, name, value) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (account, region, principal_arn, name) DO UPDATE SET value = excluded.value`)
-    .run(ctx.account, ctx.region, principal, name, value);
+  putSetting(ctx, principal, name!, value!);
   return setting(name!, value!, principal);
 }
 
@@ -117,10 +108,8 @@ export function deleteAccountSetting(ctx: RequestContext, input: DeleteAccountSe
   const rule = ruleFor(input.name);
   if (rule.awsManaged) throw invalidParameter(`The ${input.name} account setting is read-only. Amazon GuardDuty manages it.`);
   const principal = principalOf(ctx, input.principalArn);
-  const own = stored(ctx, principal, input.name!);
-  ctx.sql
-    .get('DELETE FROM ecs_account_settings WHERE account = ? AND region = ? AND principal_arn = ? AND name = ?')
-    .run(ctx.account, ctx.region, principal, input.name);
+  const own = storedSetting(ctx, principal, input.name!);
+  deleteSetting(ctx, principal, input.name!);
   // The response names the setting that was removed (or, if none was set, the one now in effect).
   return { setting: own !== undefined ? setting(input.name!, own, principal) : effectiveSetting(ctx, input.name!, principal) };
 }
@@ -138,7 +127,7 @@ export function listAccountSettings(ctx: RequestContext, input: ListAccountSetti
     settings = names.map((n) => effectiveSetting(ctx, n, principal));
   } else {
     settings = names.flatMap((n) => {
-      const v = stored(ctx, principal, n);
+      const v = storedSetting(ctx, principal, n);
       return v === undefined ? [] : [setting(n, v, principal)];
     });
   }

@@ -15,11 +15,12 @@ import type {
   PutAttributesResponse,
 } from '@aws-sdk/client-ecs';
 import { AwsError } from '../../protocol/errors.js';
+import { resourceId } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { requireActiveCluster } from './clusters.js';
-import { containerInstanceArnOf } from './container-instance-refs.js';
 import { invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
+import { attributeNames, deleteAttributes as deleteAttributeRows, listAttributeRows, registeredInstanceArn, upsertAttributes } from './store/index.js';
 
 const TARGET_TYPE = 'container-instance';
 const MAX_PER_CALL = 10;
@@ -61,10 +62,7 @@ function checkBatch(attributes: Attribute[] | undefined): Attribute[] {
 
 /** Upserts attributes on a resolved target; AttributeLimitExceededException past 10 custom ones. */
 export function writeAttributes(ctx: RequestContext, cluster: string, targetArn: string, attributes: Attribute[]) {
-  const existing = ctx.sql
-    .get('SELECT name FROM ecs_attributes WHERE account = ? AND region = ? AND cluster = ? AND target_id = ?')
-    .all(ctx.account, ctx.region, cluster, targetArn) as { name: string }[];
-  const names = new Set(existing.map((r) => r.name).filter((n) => !isEcsAttribute(n)));
+  const names = new Set(attributeNames(ctx, cluster, targetArn).filter((n) => !isEcsAttribute(n)));
   for (const a of attributes) if (!isEcsAttribute(a.name!)) names.add(a.name!);
   if (names.size > MAX_CUSTOM_PER_TARGET) {
     throw new AwsError(
@@ -72,18 +70,16 @@ export function writeAttributes(ctx: RequestContext, cluster: string, targetArn:
       `You can apply up to ${MAX_CUSTOM_PER_TARGET} custom attributes for each resource. You can view the attributes of a resource with ListAttributes. You can remove existing attributes on a resource with DeleteAttributes.`,
     );
   }
-  const upsert = ctx.sql.get(`INSERT INTO ecs_attributes (account, region, cluster, target_type, target_id, name, value)
-    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, cluster, target_id, name) DO UPDATE SET value = excluded.value`);
-  for (const a of attributes) upsert.run(ctx.account, ctx.region, cluster, TARGET_TYPE, targetArn, a.name, a.value ?? null);
+  upsertAttributes(ctx, cluster, TARGET_TYPE, targetArn, attributes);
 }
 
 export function removeAttributes(ctx: RequestContext, cluster: string, targetArn: string, names: string[]) {
-  const del = ctx.sql.get('DELETE FROM ecs_attributes WHERE account = ? AND region = ? AND cluster = ? AND target_id = ? AND name = ?');
-  for (const n of names) del.run(ctx.account, ctx.region, cluster, targetArn, n);
+  deleteAttributeRows(ctx, cluster, targetArn, names);
 }
 
 function resolveTarget(ctx: RequestContext, cluster: string, a: Attribute): string {
-  const arn = containerInstanceArnOf(ctx, cluster, a.targetId!);
+  // A target is an instance's id or ARN, resolved in the caller's scope.
+  const arn = registeredInstanceArn(ctx, cluster, resourceId(a.targetId!));
   if (!arn) throw targetNotFound();
   return arn;
 }
@@ -118,16 +114,9 @@ export function listAttributes(ctx: RequestContext, input: ListAttributesRequest
   const limit = pageSize(input.maxResults, 100);
   const after = decodeNextToken<string>(input.nextToken, '');
   const [afterTarget, afterName] = after ? after.split('\n') : ['', ''];
-  const rows = ctx.sql
-    .get(`SELECT target_type, target_id, name, value FROM ecs_attributes
-          WHERE account = ? AND region = ? AND cluster = ? AND target_type = ?
-            AND (? IS NULL OR name = ?) AND (? IS NULL OR value = ?)
-            AND (target_id > ? OR (target_id = ? AND name > ?))
-          ORDER BY target_id, name LIMIT ?`)
-    .all(ctx.account, ctx.region, cluster, TARGET_TYPE, input.attributeName ?? null, input.attributeName ?? null,
-      input.attributeValue ?? null, input.attributeValue ?? null, afterTarget, afterTarget, afterName, limit + 1) as {
-    target_type: string; target_id: string; name: string; value: string | null;
-  }[];
+  const rows = listAttributeRows(ctx, cluster, {
+    targetType: TARGET_TYPE, name: input.attributeName, value: input.attributeValue, afterTarget, afterName, limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {

@@ -4,6 +4,7 @@
  */
 import type { CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
 import type { RequestContext } from '../provider.js';
+import { activeCapacityProviderExists } from './store/index.js';
 import { invalidParameter } from './errors.js';
 
 export const BUILTIN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
@@ -11,9 +12,7 @@ export const BUILTIN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
 export function capacityProviderExists(ctx: RequestContext, nameOrArn: string): boolean {
   const name = nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
   if (BUILTIN_PROVIDERS.includes(name)) return true;
-  return !!ctx.sql
-    .get("SELECT 1 FROM ecs_capacity_providers WHERE account = ? AND region = ? AND name = ? AND json_extract(doc, '$.status') = 'ACTIVE'")
-    .get(ctx.account, ctx.region, name);
+  return activeCapacityProviderExists(ctx, name);
 }
 
 export function validateCapacityProviderStrategy(strategy: CapacityProviderStrategyItem[]) {
@@ -31,22 +30,4 @@ export function validateCapacityProviderStrategy(strategy: CapacityProviderStrat
   if (withBase > 1) throw invalidParameter('The specified capacity provider strategy cannot contain more than one capacity provider with a base value.');
   const names = new Set(strategy.map((s) => s.capacityProvider));
   if (names.size !== strategy.length) throw invalidParameter('The specified capacity provider strategy cannot contain duplicate capacity providers.');
-}
-
-/** The ACTIVE clusters that list this capacity provider (by name) among their capacityProviders. */
-export function clustersUsingProvider(ctx: RequestContext, name: string): string[] {
-  const rows = ctx.sql
-    .get(`SELECT c.name AS name FROM ecs_clusters AS c, json_each(c.doc, '$.capacityProviders') AS p
-          WHERE c.account = ? AND c.region = ? AND c.status = 'ACTIVE' AND p.value = ? ORDER BY c.seq`)
-    .all(ctx.account, ctx.region, name) as { name: string }[];
-  return rows.map((r) => r.name);
-}
-
-/** ACTIVE capacity providers scoped to one cluster (Amazon ECS Managed Instances ones). */
-export function clusterScopedProviders(ctx: RequestContext, cluster: string): string[] {
-  const rows = ctx.sql
-    .get(`SELECT name FROM ecs_capacity_providers WHERE account = ? AND region = ?
-          AND json_extract(doc, '$.status') = 'ACTIVE' AND json_extract(doc, '$.cluster') = ? ORDER BY seq`)
-    .all(ctx.account, ctx.region, cluster) as { name: string }[];
-  return rows.map((r) => r.name);
 }

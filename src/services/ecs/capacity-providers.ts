@@ -23,11 +23,11 @@ import type {
 import { ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, getTags, putTags } from '../shared/tags.js';
-import { BUILTIN_PROVIDERS, clustersUsingProvider } from './capacity-provider-refs.js';
+import { BUILTIN_PROVIDERS } from './capacity-provider-refs.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
-import { nextSeq, parseDoc } from './store.js';
+import { activeCapacityProviders, autoScalingGroupInUse, clustersUsingProvider, loadCapacityProvider, putCapacityProvider, saveCapacityProvider } from './store/index.js';
 import { validateNewTags } from './tag-rules.js';
 
 const NAME_RE = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -39,11 +39,6 @@ const DEFAULT_SCALING: Required<ManagedScaling> = {
   maximumScalingStepSize: 10000,
   instanceWarmupPeriod: 300,
 };
-
-interface ProviderRow {
-  name: string;
-  doc: string;
-}
 
 const notFound = () => invalidParameter('The specified capacity provider does not exist. Specify a valid name or ARN and try again.');
 
@@ -66,26 +61,13 @@ function providerNameOf(ctx: RequestContext, ref: string): string | undefined {
   return arn.resource.slice('capacity-provider/'.length);
 }
 
-function loadProvider(ctx: RequestContext, name: string): CapacityProvider | undefined {
-  const row = ctx.sql
-    .get('SELECT name, doc FROM ecs_capacity_providers WHERE account = ? AND region = ? AND name = ?')
-    .get(ctx.account, ctx.region, name) as ProviderRow | undefined;
-  return parseDoc<CapacityProvider>(row);
-}
-
-function save(ctx: RequestContext, provider: CapacityProvider) {
-  ctx.sql
-    .get('UPDATE ecs_capacity_providers SET doc = ? WHERE account = ? AND region = ? AND name = ?')
-    .run(JSON.stringify(provider), ctx.account, ctx.region, provider.name);
-}
-
 /** An ACTIVE user-created provider by name or ARN, scoped to `cluster` for Managed Instances ones. */
 function requireActiveProvider(ctx: RequestContext, ref: string, cluster: string | undefined): CapacityProvider {
   const name = providerNameOf(ctx, ref);
   if (name && BUILTIN_PROVIDERS.includes(name)) {
     throw invalidParameter(`The ${name} capacity provider is managed by AWS and can't be updated or deleted.`);
   }
-  const provider = name ? loadProvider(ctx, name) : undefined;
+  const provider = name ? loadCapacityProvider(ctx, name) : undefined;
   if (!provider || provider.status !== 'ACTIVE') throw notFound();
   if (cluster !== undefined && provider.cluster !== undefined && provider.cluster !== clusterNameOf(ctx, cluster)) throw notFound();
   return provider;
@@ -139,7 +121,7 @@ export function createCapacityProvider(ctx: RequestContext, input: CreateCapacit
   if (!!input.autoScalingGroupProvider === !!input.managedInstancesProvider) {
     throw invalidParameter('Specify exactly one of autoScalingGroupProvider or managedInstancesProvider.');
   }
-  const existing = loadProvider(ctx, name);
+  const existing = loadCapacityProvider(ctx, name);
   if (existing?.status === 'ACTIVE') {
     throw clientException(`The specified capacity provider name '${name}' is already in use. Specify a unique name and try again.`);
   }
@@ -148,11 +130,7 @@ export function createCapacityProvider(ctx: RequestContext, input: CreateCapacit
   if (input.autoScalingGroupProvider) {
     const asg = asgProvider(input.autoScalingGroupProvider);
     if (!asg.autoScalingGroupArn) throw invalidParameter('autoScalingGroupArn should not be null or empty.');
-    const taken = ctx.sql
-      .get(`SELECT 1 FROM ecs_capacity_providers WHERE account = ? AND region = ? AND json_extract(doc, '$.status') = 'ACTIVE'
-            AND json_extract(doc, '$.autoScalingGroupProvider.autoScalingGroupArn') = ?`)
-      .get(ctx.account, ctx.region, asg.autoScalingGroupArn);
-    if (taken) {
+    if (autoScalingGroupInUse(ctx, asg.autoScalingGroupArn)) {
       throw clientException('The specified Auto Scaling group ARN is already being used by another capacity provider. Specify a unique Auto Scaling group ARN and try again.');
     }
     provider = { capacityProviderArn: arn, name, status: 'ACTIVE', autoScalingGroupProvider: asg, type: 'EC2_AUTOSCALING' };
@@ -171,14 +149,8 @@ export function createCapacityProvider(ctx: RequestContext, input: CreateCapacit
       type: 'MANAGED_INSTANCES',
     };
   }
-  if (existing) {
-    ctx.sql.get('UPDATE ecs_capacity_providers SET arn = ?, doc = ?, seq = ? WHERE account = ? AND region = ? AND name = ?')
-      .run(arn, JSON.stringify(provider), nextSeq(ctx, 'ecs_capacity_providers'), ctx.account, ctx.region, name);
-    dropAllTags(ctx, arn);
-  } else {
-    ctx.sql.get('INSERT INTO ecs_capacity_providers (account, region, name, arn, doc, seq) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(ctx.account, ctx.region, name, arn, JSON.stringify(provider), nextSeq(ctx, 'ecs_capacity_providers'));
-  }
+  putCapacityProvider(ctx, provider, !!existing);
+  if (existing) dropAllTags(ctx, arn);
   if (input.tags?.length) putTags(ctx, arn, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
   return { capacityProvider: { ...provider, tags: input.tags ?? [] } };
 }
@@ -200,7 +172,7 @@ export function describeCapacityProviders(
   if (refs.length) {
     for (const ref of refs) {
       const name = providerNameOf(ctx, ref);
-      const found = name && BUILTIN_PROVIDERS.includes(name) ? builtin(ctx, name) : name ? loadProvider(ctx, name) : undefined;
+      const found = name && BUILTIN_PROVIDERS.includes(name) ? builtin(ctx, name) : name ? loadCapacityProvider(ctx, name) : undefined;
       const inScope = found && (!cluster || !found.cluster || found.cluster === cluster.clusterName);
       if (found && inScope) all.push(found);
       else failures.push({ arn: ref.startsWith('arn:') ? ref : ecsArn.capacityProvider(ctx.region, ctx.account, ref), reason: 'MISSING' });
@@ -208,13 +180,13 @@ export function describeCapacityProviders(
   } else if (cluster) {
     const names = new Set(cluster.capacityProviders ?? []);
     for (const name of names) {
-      const p = BUILTIN_PROVIDERS.includes(name) ? builtin(ctx, name) : loadProvider(ctx, name);
+      const p = BUILTIN_PROVIDERS.includes(name) ? builtin(ctx, name) : loadCapacityProvider(ctx, name);
       if (p) all.push(p);
     }
-    for (const p of activeProviders(ctx)) if (p.cluster === cluster.clusterName && !names.has(p.name!)) all.push(p);
+    for (const p of activeCapacityProviders(ctx)) if (p.cluster === cluster.clusterName && !names.has(p.name!)) all.push(p);
   } else {
     // ECS lists the built-in Fargate providers first, then the account's own.
-    all.push(...BUILTIN_PROVIDERS.map((n) => builtin(ctx, n)), ...activeProviders(ctx).filter((p) => !p.cluster));
+    all.push(...BUILTIN_PROVIDERS.map((n) => builtin(ctx, n)), ...activeCapacityProviders(ctx).filter((p) => !p.cluster));
   }
   const start = decodeNextToken(input.nextToken);
   const page = all.slice(start, start + limit);
@@ -223,13 +195,6 @@ export function describeCapacityProviders(
     failures,
     nextToken: start + limit < all.length ? encodeNextToken(start + limit) : undefined,
   };
-}
-
-function activeProviders(ctx: RequestContext): CapacityProvider[] {
-  const rows = ctx.sql
-    .get(`SELECT name, doc FROM ecs_capacity_providers WHERE account = ? AND region = ? AND json_extract(doc, '$.status') = 'ACTIVE' ORDER BY seq`)
-    .all(ctx.account, ctx.region) as ProviderRow[];
-  return rows.map((r) => parseDoc<CapacityProvider>(r)!);
 }
 
 export function updateCapacityProvider(ctx: RequestContext, input: UpdateCapacityProviderRequest): UpdateCapacityProviderResponse {
@@ -260,7 +225,7 @@ export function updateCapacityProvider(ctx: RequestContext, input: UpdateCapacit
   }
   provider.updateStatus = 'UPDATE_COMPLETE';
   delete provider.updateStatusReason;
-  save(ctx, provider);
+  saveCapacityProvider(ctx, provider);
   return { capacityProvider: { ...provider, updateStatus: 'UPDATE_IN_PROGRESS', tags: getTags(ctx, provider.capacityProviderArn!) } };
 }
 
@@ -272,15 +237,15 @@ export function deleteCapacityProvider(ctx: RequestContext, input: DeleteCapacit
     // ECS answers 200 and records the failure on the provider rather than throwing.
     provider.updateStatus = 'DELETE_FAILED';
     provider.updateStatusReason = `The capacity provider cannot be deleted because it is associated with cluster: ${inUse[0]}. Remove the capacity provider from the cluster and try again.`;
-    save(ctx, provider);
+    saveCapacityProvider(ctx, provider);
     return { capacityProvider: { ...provider, tags } };
   }
-  save(ctx, { ...provider, status: 'INACTIVE', updateStatus: 'DELETE_COMPLETE', updateStatusReason: undefined });
+  saveCapacityProvider(ctx, { ...provider, status: 'INACTIVE', updateStatus: 'DELETE_COMPLETE', updateStatusReason: undefined });
   return { capacityProvider: { ...provider, updateStatus: 'DELETE_IN_PROGRESS', updateStatusReason: undefined, tags } };
 }
 
 /** True if the ARN names an ACTIVE capacity provider in this scope that can carry tags (not FARGATE*). */
 export function capacityProviderArnExists(ctx: RequestContext, arn: string): boolean {
   const name = providerNameOf(ctx, arn);
-  return !!name && loadProvider(ctx, name)?.status === 'ACTIVE';
+  return !!name && loadCapacityProvider(ctx, name)?.status === 'ACTIVE';
 }

@@ -27,22 +27,14 @@ import { ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, getTags, putTags } from '../shared/tags.js';
 import { effectiveSetting } from './account-settings.js';
-import { clusterScopedProviders, validateCapacityProviderStrategy, capacityProviderExists } from './capacity-provider-refs.js';
-import { clusterCounts, clusterDeleteBlocker, clusterStatistics } from './cluster-counts.js';
+import { validateCapacityProviderStrategy, capacityProviderExists } from './capacity-provider-refs.js';
 import { clusterNotFound, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
-import { nextSeq, parseDoc } from './store.js';
+import { activeClusterArnExists, clusterCounts, clusterDeleteBlocker, clusterScopedProviders, clusterStatistics, insertCluster, listClusterRows, loadClusterRow, parseDoc, saveCluster, type ClusterRow } from './store/index.js';
 import { validateNewTags } from './tag-rules.js';
 
 const NAME_RE = /^[a-zA-Z0-9_-]{1,255}$/;
 const DEFAULT_CLUSTER = 'default';
-
-interface ClusterRow {
-  name: string;
-  arn: string;
-  status: string;
-  doc: string;
-}
 
 /** The name in a cluster reference (name or ARN); undefined if the ARN is another account's or region's. */
 export function clusterNameOf(ctx: RequestContext, ref: string | undefined): string | undefined {
@@ -54,24 +46,12 @@ export function clusterNameOf(ctx: RequestContext, ref: string | undefined): str
   return arn.resource.slice('cluster/'.length);
 }
 
-function loadRow(ctx: RequestContext, name: string): ClusterRow | undefined {
-  return ctx.sql
-    .get('SELECT name, arn, status, doc FROM ecs_clusters WHERE account = ? AND region = ? AND name = ?')
-    .get(ctx.account, ctx.region, name) as ClusterRow | undefined;
-}
-
 /** The ACTIVE cluster a request names, or ClusterNotFoundException. */
 export function requireActiveCluster(ctx: RequestContext, ref: string | undefined): Cluster {
   const name = clusterNameOf(ctx, ref);
-  const row = name ? loadRow(ctx, name) : undefined;
+  const row = name ? loadClusterRow(ctx, name) : undefined;
   if (!row || row.status !== 'ACTIVE') throw clusterNotFound();
   return parseDoc<Cluster>(row)!;
-}
-
-function save(ctx: RequestContext, cluster: Cluster) {
-  ctx.sql
-    .get('UPDATE ecs_clusters SET status = ?, doc = ? WHERE account = ? AND region = ? AND name = ?')
-    .run(cluster.status, JSON.stringify(cluster), ctx.account, ctx.region, cluster.clusterName);
 }
 
 function validateSettings(settings: ClusterSetting[] | undefined) {
@@ -117,7 +97,7 @@ export function createCluster(ctx: RequestContext, input: CreateClusterRequest):
   const providers = input.capacityProviders ?? [];
   validateProviderAssociation(ctx, providers, input.defaultCapacityProviderStrategy);
 
-  const existing = loadRow(ctx, name);
+  const existing = loadClusterRow(ctx, name);
   // CreateCluster on an ACTIVE name is idempotent: ECS returns the existing cluster.
   if (existing && existing.status === 'ACTIVE') return { cluster: describeOne(ctx, existing, ['TAGS', 'SETTINGS', 'CONFIGURATIONS']) };
 
@@ -141,12 +121,10 @@ export function createCluster(ctx: RequestContext, input: CreateClusterRequest):
       : {}),
   };
   if (existing) {
-    save(ctx, cluster);
+    saveCluster(ctx, cluster);
     dropAllTags(ctx, arn);
   } else {
-    ctx.sql
-      .get('INSERT INTO ecs_clusters (account, region, name, arn, status, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(ctx.account, ctx.region, name, arn, 'ACTIVE', JSON.stringify(cluster), nextSeq(ctx, 'ecs_clusters'));
+    insertCluster(ctx, cluster);
   }
   if (input.tags?.length) putTags(ctx, arn, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
   return { cluster: { ...cluster, tags: input.tags ?? [] } };
@@ -154,7 +132,7 @@ export function createCluster(ctx: RequestContext, input: CreateClusterRequest):
 
 /** The stored cluster with its live counts (they are never stored: see cluster-counts.ts). */
 function withCounts(ctx: RequestContext, cluster: Cluster): Cluster {
-  return { ...cluster, ...clusterCounts(ctx.sql, ctx, cluster.clusterName!) };
+  return { ...cluster, ...clusterCounts(ctx, cluster.clusterName!) };
 }
 
 /**
@@ -170,7 +148,7 @@ function describeOne(ctx: RequestContext, row: ClusterRow, include: string[]): C
   delete out.attachments;
   if (include.includes('SETTINGS')) out.settings = cluster.settings ?? [];
   if (include.includes('CONFIGURATIONS') && cluster.configuration) out.configuration = cluster.configuration;
-  if (include.includes('STATISTICS')) out.statistics = clusterStatistics(ctx.sql, ctx, row.name);
+  if (include.includes('STATISTICS')) out.statistics = clusterStatistics(ctx, row.name);
   if (include.includes('TAGS')) out.tags = getTags(ctx, row.arn);
   if (include.includes('ATTACHMENTS')) out.attachments = cluster.attachments ?? [];
   return out;
@@ -184,7 +162,7 @@ export function describeClusters(ctx: RequestContext, input: DescribeClustersReq
   const failures: Failure[] = [];
   for (const ref of refs) {
     const name = clusterNameOf(ctx, ref);
-    const row = name ? loadRow(ctx, name) : undefined;
+    const row = name ? loadClusterRow(ctx, name) : undefined;
     if (row) clusters.push(describeOne(ctx, row, include));
     else failures.push({ arn: ref.startsWith('arn:') ? ref : ecsArn.cluster(ctx.region, ctx.account, ref), reason: 'MISSING' });
   }
@@ -194,9 +172,7 @@ export function describeClusters(ctx: RequestContext, input: DescribeClustersReq
 export function listClusters(ctx: RequestContext, input: ListClustersRequest): ListClustersResponse {
   const limit = pageSize(input.maxResults, 100);
   const after = decodeNextToken(input.nextToken);
-  const rows = ctx.sql
-    .get("SELECT arn, seq FROM ecs_clusters WHERE account = ? AND region = ? AND status = 'ACTIVE' AND seq > ? ORDER BY seq LIMIT ?")
-    .all(ctx.account, ctx.region, after, limit + 1) as { arn: string; seq: number }[];
+  const rows = listClusterRows(ctx, after, limit + 1);
   const page = rows.slice(0, limit);
   return {
     clusterArns: page.map((r) => r.arn),
@@ -210,7 +186,7 @@ export function updateCluster(ctx: RequestContext, input: UpdateClusterRequest):
   if (input.settings) cluster.settings = mergeSettings(cluster.settings, input.settings);
   if (input.configuration) cluster.configuration = { ...cluster.configuration, ...input.configuration };
   if (input.serviceConnectDefaults?.namespace) cluster.serviceConnectDefaults = { namespace: input.serviceConnectDefaults.namespace };
-  save(ctx, cluster);
+  saveCluster(ctx, cluster);
   return { cluster: { ...withCounts(ctx, cluster), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 
@@ -218,7 +194,7 @@ export function updateClusterSettings(ctx: RequestContext, input: UpdateClusterS
   const cluster = requireActiveCluster(ctx, input.cluster);
   validateSettings(input.settings);
   cluster.settings = mergeSettings(cluster.settings, input.settings);
-  save(ctx, cluster);
+  saveCluster(ctx, cluster);
   return { cluster: { ...withCounts(ctx, cluster), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 
@@ -230,7 +206,7 @@ export function putClusterCapacityProviders(
   validateProviderAssociation(ctx, input.capacityProviders ?? [], input.defaultCapacityProviderStrategy);
   cluster.capacityProviders = input.capacityProviders ?? [];
   cluster.defaultCapacityProviderStrategy = input.defaultCapacityProviderStrategy ?? [];
-  save(ctx, cluster);
+  saveCluster(ctx, cluster);
   return { cluster: { ...withCounts(ctx, cluster), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 
@@ -247,19 +223,19 @@ const DELETE_BLOCKED = {
 
 export function deleteCluster(ctx: RequestContext, input: DeleteClusterRequest): DeleteClusterResponse {
   const cluster = requireActiveCluster(ctx, input.cluster);
-  const blocker = clusterDeleteBlocker(ctx.sql, ctx, cluster.clusterName!);
+  const blocker = clusterDeleteBlocker(ctx, cluster.clusterName!);
   if (blocker) throw DELETE_BLOCKED[blocker]();
   // Managed Instances providers are scoped to their cluster; Auto Scaling group providers are just disassociated.
   if (clusterScopedProviders(ctx, cluster.clusterName!).length) {
     throw new AwsError('ClusterContainsCapacityProviderException', 'The Cluster cannot be deleted while Cluster Scoped Capacity Providers are attached to the cluster.');
   }
   const deleted: Cluster = { ...cluster, status: 'INACTIVE' };
-  save(ctx, deleted);
+  saveCluster(ctx, deleted);
   return { cluster: { ...withCounts(ctx, deleted), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 
 /** True if an ACTIVE or INACTIVE cluster with this ARN exists (for tagging). */
 export function clusterArnExists(ctx: RequestContext, arn: string): boolean {
-  return !!ctx.sql.get("SELECT 1 FROM ecs_clusters WHERE arn = ? AND status = 'ACTIVE'").get(arn);
+  return activeClusterArnExists(ctx.sql, arn);
 }
 

@@ -29,6 +29,7 @@ import { AwsError } from '../../protocol/errors.js';
 import { arn, parseArn } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../shared/tags.js';
 import { requireActiveCluster } from './clusters.js';
@@ -41,6 +42,10 @@ import { writeAttributes } from './attributes.js';
 import { taskDemand } from './task-demand.js';
 import type { Candidate, HostPorts } from './placement.js';
 import { ENGINE_ATTRIBUTE } from './engine-routing.js';
+import {
+  attributesOfTarget, findInstanceRow, hostPortsByEngine, insertInstance, listInstanceRows, loadInstances, registeredInstanceArnExists,
+  saveInstance, saveTaskDesired, tasksOnInstance,
+} from './store/index.js';
 
 /** The ports an ECS agent reserves on every instance. */
 const RESERVED_PORTS = ['22', '2375', '2376', '51678', '51679'];
@@ -59,42 +64,17 @@ const CAPABILITIES = [
   'ecs.capability.task-cpu-mem-limit', 'ecs.capability.increased-task-cpu-limit',
 ];
 
-interface InstanceRow {
-  account: string;
-  region: string;
-  cluster: string;
-  arn: string;
-  status: string;
-  doc: string;
-}
-
 registerTaggable('container-instance', {
-  exists: (ctx, a) => !!ctx.sql.get("SELECT 1 FROM ecs_container_instances WHERE arn = ? AND status != 'INACTIVE'").get(a),
+  exists: (ctx, a) => registeredInstanceArnExists(ctx.sql, a),
   notFound: () => new AwsError('ResourceNotFoundException', 'The specified resource could not be found.'),
 });
 
 const intResource = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
 const setResource = (name: string, values: string[]): Resource => ({ name, type: 'STRINGSET', doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: values });
 
-export function loadInstances(sql: Statements, scope: { account: string; region: string }, cluster: string, statusIn = ['ACTIVE', 'DRAINING']): (ContainerInstance & { cluster: string })[] {
-  const rows = sql
-    .get(`SELECT account, region, cluster, arn, status, doc FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? ORDER BY seq`)
-    .all(scope.account, scope.region, cluster) as InstanceRow[];
-  return rows.filter((r) => statusIn.includes(r.status)).map((r) => ({ ...(JSON.parse(r.doc) as ContainerInstance), cluster: r.cluster }));
-}
-
-function saveInstance(sql: Statements, ci: ContainerInstance) {
-  sql.get('UPDATE ecs_container_instances SET status = ?, doc = ? WHERE arn = ?').run(ci.status, JSON.stringify(ci), ci.containerInstanceArn);
-}
-
-/** Tasks on an instance that still hold resources (not yet STOPPED). */
-export function tasksOnInstance(sql: Statements, instanceArn: string): { doc: string }[] {
-  return sql.get("SELECT doc FROM ecs_tasks WHERE container_instance = ? AND last_status != 'STOPPED'").all(instanceArn) as { doc: string }[];
-}
-
 /** The instance as DescribeContainerInstances shows it: remaining resources and task counts computed from its tasks. */
-export function withUsage(sql: Statements, ci: ContainerInstance): ContainerInstance {
-  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!).map((r) => JSON.parse(r.doc));
+function withUsage(sql: Statements, ci: ContainerInstance): ContainerInstance {
+  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!);
   const reg = new Map((ci.registeredResources ?? []).map((r) => [r.name, r]));
   let cpu = reg.get('CPU')?.integerValue ?? 0;
   let mem = reg.get('MEMORY')?.integerValue ?? 0;
@@ -108,7 +88,7 @@ export function withUsage(sql: Statements, ci: ContainerInstance): ContainerInst
     for (const p of d.udpPorts) udp.add(String(p));
   }
   // Attributes put with PutAttributes (and custom ones given at registration) live in ecs_attributes.
-  const extra = sql.get('SELECT name, value FROM ecs_attributes WHERE target_id = ?').all(ci.containerInstanceArn) as { name: string; value: string | null }[];
+  const extra = attributesOfTarget(sql, ci.containerInstanceArn!);
   const attributes = [...(ci.attributes ?? []).filter((a) => !extra.some((e) => e.name === a.name)), ...extra.map((e) => ({ name: e.name, ...(e.value !== null ? { value: e.value } : {}) }))];
   return {
     ...ci,
@@ -119,10 +99,10 @@ export function withUsage(sql: Statements, ci: ContainerInstance): ContainerInst
   };
 }
 
-export function queryCandidate(sql: Statements, ci: ContainerInstance): QueryCandidate {
+function queryCandidate(sql: Statements, ci: ContainerInstance): QueryCandidate {
   const attrs: Record<string, string | undefined> = {};
   for (const a of ci.attributes ?? []) attrs[a.name!] = a.value ?? '';
-  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!).map((r) => JSON.parse(r.doc));
+  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!);
   return {
     attributes: attrs,
     ec2InstanceType: attrs['ecs.instance-type'],
@@ -130,8 +110,8 @@ export function queryCandidate(sql: Statements, ci: ContainerInstance): QueryCan
     agentConnected: ci.agentConnected,
     agentVersion: ci.versionInfo?.agentVersion,
     registeredAt: ci.registeredAt ? Date.parse(String(ci.registeredAt)) / 1000 : undefined,
-    runningTasksCount: tasks.filter((t: { lastStatus: string }) => t.lastStatus === 'RUNNING').length,
-    taskGroups: tasks.map((t: { group?: string }) => t.group ?? ''),
+    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
+    taskGroups: tasks.map((t) => t.group ?? ''),
   };
 }
 
@@ -182,10 +162,7 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
     tags: [],
     ...(input.platformDevices ? {} : {}),
   };
-  ctx.sql
-    .get(`INSERT INTO ecs_container_instances (account, region, cluster, id, arn, status, ec2_instance_id, doc, seq)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_container_instances))`)
-    .run(ctx.account, ctx.region, cluster.clusterName, id, ci.containerInstanceArn, 'ACTIVE', ec2InstanceId, JSON.stringify(ci));
+  insertInstance(ctx, cluster.clusterName!, id, ci);
   if (input.tags?.length) putTags(ctx, ci.containerInstanceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
   const custom = (input.attributes ?? []).filter((a) => !a.name!.startsWith('ecs.') && !a.name!.startsWith('com.amazonaws.ecs.') && a.name !== ENGINE_ATTRIBUTE);
   if (custom.length) writeAttributes(ctx, cluster.clusterName!, ci.containerInstanceArn!, custom);
@@ -202,16 +179,14 @@ function safeJson(text: string): Record<string, unknown> | undefined {
 }
 
 /** An instance reference (id or ARN) in a cluster → its row. */
-function findInstance(ctx: RequestContext, clusterName: string, ref: string): InstanceRow | undefined {
+function findInstance(ctx: RequestContext, clusterName: string, ref: string) {
   let id = ref;
   if (ref.startsWith('arn:')) {
     const a = parseArn(ref);
     if (!a || a.account !== ctx.account || a.region !== ctx.region || !a.resource.startsWith('container-instance/')) return undefined;
     id = a.resource.split('/').pop()!;
   }
-  return ctx.sql
-    .get('SELECT account, region, cluster, arn, status, doc FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND id = ?')
-    .get(ctx.account, ctx.region, clusterName, id) as InstanceRow | undefined;
+  return findInstanceRow(ctx, clusterName, id);
 }
 
 export function containerInstanceArnFor(ctx: RequestContext, clusterName: string, ref: string): string | undefined {
@@ -229,14 +204,13 @@ export function deregisterContainerInstance(ctx: RequestContext, input: Deregist
     throw invalidParameter('Found running tasks on the instance. Specify force=true to deregister the container instance.');
   }
   // Forced: its tasks are orphaned on AWS; here they are stopped, since the instance is this machine.
-  for (const t of tasks) {
-    const task = JSON.parse(t.doc);
+  for (const task of tasks) {
     if (task.desiredStatus === 'STOPPED') continue;
     task.desiredStatus = 'STOPPED';
     task.stopCode = 'ServiceSchedulerInitiated';
     task.stoppedReason = 'Container instance deregistration forced by user';
-    ctx.sql.get('UPDATE ecs_tasks SET desired_status = ?, doc = ? WHERE arn = ?').run('STOPPED', JSON.stringify(task), task.taskArn);
-    ctx.changed('ecs.task', task.taskArn);
+    saveTaskDesired(ctx.sql, task);
+    ctx.changed('ecs.task', task.taskArn!);
   }
   ci.status = 'INACTIVE';
   ci.agentConnected = false;
@@ -269,9 +243,7 @@ export function listContainerInstances(ctx: RequestContext, input: ListContainer
   const after = decodeNextToken(input.nextToken);
   const predicate = input.filter ? parseQuery(input.filter) : undefined;
   const statuses = input.status ? [input.status] : ['ACTIVE', 'DRAINING'];
-  const rows = (ctx.sql
-    .get('SELECT arn, status, doc, seq FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND seq > ? ORDER BY seq')
-    .all(ctx.account, ctx.region, cluster.clusterName, after) as (InstanceRow & { seq: number })[])
+  const rows = listInstanceRows(ctx, cluster.clusterName!, after)
     .filter((r) => statuses.includes(r.status))
     .filter((r) => !predicate || predicate(queryCandidate(ctx.sql, withUsage(ctx.sql, JSON.parse(r.doc)))));
   const page = rows.slice(0, limit);
@@ -309,9 +281,6 @@ export function updateContainerAgent(ctx: RequestContext, input: UpdateContainer
   throw new AwsError('NoUpdateAvailableException', 'There is no update available for your container agent.');
 }
 
-/** Task states that still hold an instance's resources (every state but STOPPED). */
-const HOLDING_STATES = "('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING')";
-
 /** The engine a container instance's tasks run on: its berth.engine attribute, '' for the local engine. */
 const engineKey = (ci: ContainerInstance) => ci.attributes?.find((a) => a.name === ENGINE_ATTRIBUTE)?.value ?? '';
 
@@ -321,18 +290,10 @@ const engineKey = (ci: ContainerInstance) => ci.attributes?.find((a) => a.name =
  * one engine share its host address, so a static host port is the engine's.
  */
 function enginePortsInUse(sql: Statements): Map<string, HostPorts> {
-  const rows = sql
-    .get(`SELECT COALESCE((SELECT json_extract(a.value, '$.value') FROM json_each(ci.doc, '$.attributes') a
-                           WHERE json_extract(a.value, '$.name') = ?), '') AS engine,
-                 json_extract(t.doc, '$.berthHostPorts') AS ports
-          FROM ecs_tasks t JOIN ecs_container_instances ci ON ci.arn = t.container_instance
-          WHERE t.last_status IN ${HOLDING_STATES} AND json_extract(t.doc, '$.berthHostPorts') IS NOT NULL`)
-    .all(ENGINE_ATTRIBUTE) as { engine: string; ports: string }[];
   const out = new Map<string, HostPorts>();
-  for (const r of rows) {
-    const held = out.get(r.engine) ?? { tcp: new Set<number>(), udp: new Set<number>() };
-    out.set(r.engine, held);
-    const ports = JSON.parse(r.ports) as { tcp?: number[]; udp?: number[] };
+  for (const { engine, ports } of hostPortsByEngine(sql, ENGINE_ATTRIBUTE)) {
+    const held = out.get(engine) ?? { tcp: new Set<number>(), udp: new Set<number>() };
+    out.set(engine, held);
     for (const p of ports.tcp ?? []) held.tcp.add(p);
     for (const p of ports.udp ?? []) held.udp.add(p);
   }
@@ -340,7 +301,8 @@ function enginePortsInUse(sql: Statements): Map<string, HostPorts> {
 }
 
 /** ACTIVE instances of a cluster as placement candidates, with what their tasks (and their engine's) already take. */
-export function placementCandidates(sql: Statements, scope: { account: string; region: string }, cluster: string, launchType?: string): Candidate[] {
+export function placementCandidates(scope: Scope, cluster: string, launchType?: string): Candidate[] {
+  const { sql } = scope;
   const enginePorts = enginePortsInUse(sql);
   const portsOfEngine = (key: string) => {
     if (!enginePorts.has(key)) enginePorts.set(key, { tcp: new Set(), udp: new Set() });
@@ -349,7 +311,7 @@ export function placementCandidates(sql: Statements, scope: { account: string; r
   const isExternal = (ci: ContainerInstance) => !!ci.attributes?.some((a) => a.name === 'ecs.capability.external');
   // EXTERNAL tasks run only on external instances, EC2 tasks only on the others.
   const fits = (ci: ContainerInstance) => !launchType || (launchType === 'EXTERNAL') === isExternal(ci);
-  return loadInstances(sql, scope, cluster, ['ACTIVE']).filter(fits).map((raw) => {
+  return loadInstances(scope, cluster, ['ACTIVE']).filter(fits).map((raw) => {
     const ci = withUsage(sql, raw);
     const rem = new Map((ci.remainingResources ?? []).map((r) => [r.name, r]));
     const query = queryCandidate(sql, ci);

@@ -8,11 +8,12 @@
  * engine's host. A task that has not published the port (yet) is
  * unresolvable, with the reason: never its invented ENI address.
  */
-import type { Task } from '@aws-sdk/client-ecs';
-import type { Resolution, TargetResolver } from '../../lb/target-resolver.js';
+import { taskIdOf } from '../../shared/arns.js';
 import { isLoopback } from '../../shared/loopback.js';
+import type { Resolution, TargetResolver } from '../../shared/target-resolution.js';
 import type { Statements } from '../../state/db.js';
 import { engineForTask, remoteEngines } from './engine-routing.js';
+import { liveTasksMentioning } from './store/index.js';
 
 /** The host of an engine URL (tcp://h:p, ssh://user@h:p); undefined for a local socket. */
 export function engineHost(url: string | undefined): string | undefined {
@@ -38,14 +39,10 @@ export function ecsTargetResolver(sql: Statements, localEngine: string | undefin
     engineHosts: () => [...new Set([localEngine, ...remoteEngines(sql)].map(engineHost).filter((h): h is string => !!h))],
     resolve(account: string, region: string, targetType: string, id: string, port: number): Resolution | undefined {
       if (targetType !== 'ip') return undefined;
-      const rows = sql
-        .get("SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND last_status != 'STOPPED' AND instr(doc, ?) > 0")
-        .all(account, region, `"${id}"`) as { doc: string }[];
-      for (const row of rows) {
-        const task = JSON.parse(row.doc) as Task;
+      for (const task of liveTasksMentioning({ sql, account, region }, `"${id}"`)) {
         const eni = task.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
         if (eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value !== id) continue;
-        const taskId = task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
+        const taskId = taskIdOf(task.taskArn!);
         for (const c of task.containers ?? []) {
           const b = c.networkBindings?.find((x) => x.containerPort === port);
           if (!b?.hostPort) continue;

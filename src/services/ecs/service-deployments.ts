@@ -1,7 +1,7 @@
 /**
  * The service-deployment APIs: ListServiceDeployments,
  * DescribeServiceDeployments, StopServiceDeployment, DescribeServiceRevisions.
- * The documents are written by service-store.ts and the scheduler.
+ * The documents are written by store/services.ts and the scheduler.
  */
 import type {
   DescribeServiceDeploymentsRequest,
@@ -22,7 +22,7 @@ import type { RequestContext } from '../provider.js';
 import { requireActiveCluster } from './clusters.js';
 import { invalidParameter, serviceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
-import { findService, iso, loadService, loadServiceDeployment, saveService, saveServiceDeployment } from './service-store.js';
+import { findService, iso, loadService, loadServiceDeployment, loadServiceRevision, saveService, saveServiceDeployment, serviceDeploymentsOf } from './store/index.js';
 import { serviceNameOf } from './services.js';
 
 function inScope(ctx: RequestContext, arnText: string | undefined): boolean {
@@ -33,15 +33,14 @@ function inScope(ctx: RequestContext, arnText: string | undefined): boolean {
 export function listServiceDeployments(ctx: RequestContext, input: ListServiceDeploymentsRequest): ListServiceDeploymentsResponse {
   const cluster = requireActiveCluster(ctx, input.cluster);
   const name = serviceNameOf(ctx, input.service!);
-  const row = name ? findService(ctx.sql, ctx, cluster.clusterName!, name) : undefined;
+  const row = name ? findService(ctx, cluster.clusterName!, name) : undefined;
   if (!row) throw serviceNotFound();
   const limit = pageSize(input.maxResults, 100);
   const after = decodeNextToken(input.nextToken, '');
   const statuses = input.status?.length ? input.status : undefined;
   const from = input.createdAt?.after ? new Date(input.createdAt.after).getTime() : -Infinity;
   const to = input.createdAt?.before ? new Date(input.createdAt.before).getTime() : Infinity;
-  const docs = (ctx.sql.get('SELECT arn, doc FROM ecs_service_deployments WHERE service_arn = ? ORDER BY created_at DESC, arn').all(row.arn) as { arn: string; doc: string }[])
-    .map((r) => JSON.parse(r.doc) as ServiceDeployment)
+  const docs = serviceDeploymentsOf(ctx.sql, row.arn)
     .filter((d) => !statuses || statuses.includes(d.status!))
     .filter((d) => {
       const t = new Date(d.createdAt as unknown as string).getTime();
@@ -78,8 +77,8 @@ export function describeServiceRevisions(ctx: RequestContext, input: DescribeSer
   const serviceRevisions: ServiceRevision[] = [];
   const failures: Failure[] = [];
   for (const a of arns) {
-    const row = inScope(ctx, a) ? (ctx.sql.get('SELECT doc FROM ecs_service_revisions WHERE arn = ?').get(a) as { doc: string } | undefined) : undefined;
-    if (row) serviceRevisions.push(JSON.parse(row.doc));
+    const revision = inScope(ctx, a) ? loadServiceRevision(ctx.sql, a) : undefined;
+    if (revision) serviceRevisions.push(revision);
     else failures.push({ arn: a, reason: 'MISSING' });
   }
   return { serviceRevisions, failures };

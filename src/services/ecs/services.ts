@@ -29,7 +29,7 @@ import { refuseClassicLoadBalancer } from './classic-load-balancers.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter, resourceNotFound, serviceNotActive, serviceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
-import { addEvent, findService, insertService, iso, loadService, saveService, startDeployment } from './service-store.js';
+import { addEvent, findService, insertService, iso, listServiceRows, listServiceRowsByNamespace, loadService, saveService, startDeployment } from './store/index.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { registerTaggable } from './tags.js';
 import { findTaskDefinition } from './task-definitions.js';
@@ -127,7 +127,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
   const def = resolveDefinition(ctx, input.taskDefinition);
   validateNetwork(ctx, def, input);
   validateLoadBalancers(ctx, def, input.loadBalancers);
-  const existing = findService(ctx.sql, ctx, cluster.clusterName!, name);
+  const existing = findService(ctx, cluster.clusterName!, name);
   if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.');
   const launchType = input.capacityProviderStrategy?.length ? undefined : input.launchType ?? (cluster.defaultCapacityProviderStrategy?.length ? undefined : 'EC2');
   const strategy = input.capacityProviderStrategy?.length
@@ -178,7 +178,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     // Recreating an INACTIVE service's name reuses its row and ARN, as ECS does.
     saveService(ctx.sql, service);
   } else {
-    insertService(ctx.sql, ctx, cluster.clusterName!, service);
+    insertService(ctx, cluster.clusterName!, service);
   }
   if (input.tags?.length) putTags(ctx, service.serviceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
   ctx.changed('ecs.service', service.serviceArn!);
@@ -259,7 +259,7 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
 
 function requireServiceOrThrow(ctx: RequestContext, clusterName: string, ref: string) {
   const name = serviceNameOf(ctx, ref);
-  const row = name ? findService(ctx.sql, ctx, clusterName, name) : undefined;
+  const row = name ? findService(ctx, clusterName, name) : undefined;
   if (!row) throw serviceNotFound();
   return row;
 }
@@ -292,7 +292,7 @@ export function describeServices(ctx: RequestContext, input: DescribeServicesReq
   const failures: Failure[] = [];
   for (const ref of refs) {
     const name = serviceNameOf(ctx, ref);
-    const row = name ? findService(ctx.sql, ctx, cluster.clusterName!, name) : undefined;
+    const row = name ? findService(ctx, cluster.clusterName!, name) : undefined;
     if (!row) {
       failures.push({ arn: ref.startsWith('arn:') ? ref : arn('ecs', ctx.region, ctx.account, `service/${cluster.clusterName}/${ref}`), reason: 'MISSING' });
       continue;
@@ -312,13 +312,10 @@ export function listServices(ctx: RequestContext, input: ListServicesRequest): L
   const cluster = requireActiveCluster(ctx, input.cluster);
   const limit = pageSize(input.maxResults, 100);
   const after = decodeNextToken(input.nextToken);
-  const where = ['account = ?', 'region = ?', 'cluster = ?', "status != 'INACTIVE'", 'seq > ?'];
-  const args: unknown[] = [ctx.account, ctx.region, clusterNameOf(ctx, cluster.clusterArn), after];
-  if (input.launchType) where.push('launch_type = ?') && args.push(input.launchType);
-  if (input.schedulingStrategy) where.push('scheduling_strategy = ?') && args.push(input.schedulingStrategy);
-  const rows = ctx.sql
-    .get(`SELECT arn, seq FROM ecs_services WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-    .all(...args, (input.maxResults ? limit : 10) + 1) as { arn: string; seq: number }[];
+  const rows = listServiceRows(ctx, {
+    cluster: clusterNameOf(ctx, cluster.clusterArn)!, afterSeq: after, launchType: input.launchType,
+    schedulingStrategy: input.schedulingStrategy, limit: (input.maxResults ? limit : 10) + 1,
+  });
   const size = input.maxResults ? limit : 10;
   const page = rows.slice(0, size);
   return { serviceArns: page.map((r) => r.arn), nextToken: rows.length > size ? encodeNextToken(page[page.length - 1].seq) : undefined };
@@ -327,9 +324,7 @@ export function listServices(ctx: RequestContext, input: ListServicesRequest): L
 export function listServicesByNamespace(ctx: RequestContext, input: ListServicesByNamespaceRequest): ListServicesByNamespaceResponse {
   const limit = pageSize(input.maxResults, 100);
   const after = decodeNextToken(input.nextToken);
-  const rows = ctx.sql
-    .get("SELECT arn, seq FROM ecs_services WHERE account = ? AND region = ? AND namespace = ? AND status != 'INACTIVE' AND seq > ? ORDER BY seq LIMIT ?")
-    .all(ctx.account, ctx.region, input.namespace, after, limit + 1) as { arn: string; seq: number }[];
+  const rows = listServiceRowsByNamespace(ctx, input.namespace, after, limit + 1);
   const page = rows.slice(0, limit);
   return { serviceArns: page.map((r) => r.arn), nextToken: rows.length > limit ? encodeNextToken(page[page.length - 1].seq) : undefined };
 }

@@ -26,24 +26,14 @@ import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../shared/tags.js';
 import { clientException, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
-import { nowSeconds, parseDoc } from './store.js';
+import {
+  insertTaskDefinition, listFamilies, listTaskDefinitionRows, loadTaskDefinitionRow, nextRevision, parseDoc, saveTaskDefinition,
+  type TaskDefinitionRef,
+} from './store/index.js';
 import { validateNewTags } from './tag-rules.js';
 import { buildTaskDefinition } from './task-definition-rules.js';
 
 const MAX_DELETE = 10;
-
-interface TaskDefinitionRow {
-  family: string;
-  revision: number;
-  status: string;
-  doc: string;
-}
-
-/** A reference as ECS accepts it: "family", "family:revision" or the full ARN. */
-export interface TaskDefinitionRef {
-  family: string;
-  revision?: number;
-}
 
 /** Parses a reference; undefined for another account's or region's ARN or a malformed one. */
 export function parseTaskDefinitionRef(ctx: RequestContext, ref: string): TaskDefinitionRef | undefined {
@@ -63,40 +53,19 @@ export function parseTaskDefinitionRef(ctx: RequestContext, ref: string): TaskDe
   return { family: body.slice(0, colon), revision: Number(revision) };
 }
 
-function loadRow(ctx: RequestContext, ref: TaskDefinitionRef): TaskDefinitionRow | undefined {
-  if (ref.revision === undefined) {
-    // A bare family names its latest ACTIVE revision.
-    return ctx.sql
-      .get(`SELECT family, revision, status, doc FROM ecs_task_definitions
-            WHERE account = ? AND region = ? AND family = ? AND status = 'ACTIVE' ORDER BY revision DESC LIMIT 1`)
-      .get(ctx.account, ctx.region, ref.family) as TaskDefinitionRow | undefined;
-  }
-  return ctx.sql
-    .get('SELECT family, revision, status, doc FROM ecs_task_definitions WHERE account = ? AND region = ? AND family = ? AND revision = ?')
-    .get(ctx.account, ctx.region, ref.family, ref.revision) as TaskDefinitionRow | undefined;
-}
-
 /** The task definition a reference names (any status), for RunTask, CreateService and tagging. */
 export function findTaskDefinition(ctx: RequestContext, ref: string): TaskDefinition | undefined {
   const parsed = parseTaskDefinitionRef(ctx, ref);
-  return parsed ? parseDoc<TaskDefinition>(loadRow(ctx, parsed)) : undefined;
-}
-
-function save(ctx: RequestContext, def: TaskDefinition) {
-  ctx.sql
-    .get('UPDATE ecs_task_definitions SET status = ?, doc = ? WHERE account = ? AND region = ? AND family = ? AND revision = ?')
-    .run(def.status, JSON.stringify(def), ctx.account, ctx.region, def.family, def.revision);
+  return parsed ? parseDoc<TaskDefinition>(loadTaskDefinitionRow(ctx, parsed)) : undefined;
 }
 
 export function registerTaskDefinition(ctx: RequestContext, input: RegisterTaskDefinitionRequest): RegisterTaskDefinitionResponse {
   const body = buildTaskDefinition(input);
   validateNewTags(input.tags);
   const family = body.family!;
-  const last = ctx.sql
-    .get('SELECT COALESCE(MAX(revision), 0) AS n FROM ecs_task_definitions WHERE account = ? AND region = ? AND family = ?')
-    .get(ctx.account, ctx.region, family) as { n: number };
-  const revision = last.n + 1;
-  const registeredAt = nowSeconds(ctx);
+  const revision = nextRevision(ctx, family);
+  // Epoch seconds with millisecond precision, as ECS timestamps are sent.
+  const registeredAt = ctx.clock.now() / 1000;
   const def: TaskDefinition = {
     taskDefinitionArn: ecsArn.taskDefinition(ctx.region, ctx.account, family, revision),
     ...body,
@@ -105,16 +74,14 @@ export function registerTaskDefinition(ctx: RequestContext, input: RegisterTaskD
     registeredAt: new Date(ctx.clock.now()),
     registeredBy: ctx.principalArn,
   };
-  ctx.sql
-    .get('INSERT INTO ecs_task_definitions (account, region, family, revision, status, doc, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(ctx.account, ctx.region, family, revision, 'ACTIVE', JSON.stringify(def), registeredAt);
+  insertTaskDefinition(ctx, def, registeredAt);
   if (input.tags?.length) putTags(ctx, def.taskDefinitionArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
   return { taskDefinition: def, ...(input.tags?.length ? { tags: input.tags } : {}) };
 }
 
 export function describeTaskDefinition(ctx: RequestContext, input: DescribeTaskDefinitionRequest): DescribeTaskDefinitionResponse {
   const ref = parseTaskDefinitionRef(ctx, input.taskDefinition ?? '');
-  const def = ref ? parseDoc<TaskDefinition>(loadRow(ctx, ref)) : undefined;
+  const def = ref ? parseDoc<TaskDefinition>(loadTaskDefinitionRow(ctx, ref)) : undefined;
   if (!def) throw clientException('Unable to describe task definition.');
   for (const field of input.include ?? []) {
     if (field !== 'TAGS') throw invalidParameter(`Invalid include value: ${field}. Valid values are TAGS.`);
@@ -136,14 +103,9 @@ export function listTaskDefinitions(ctx: RequestContext, input: ListTaskDefiniti
   const after = decodeNextToken<string>(input.nextToken, '');
   const [afterFamily, afterRevision] = after ? [after.slice(0, after.lastIndexOf(':')), Number(after.slice(after.lastIndexOf(':') + 1))] : ['', 0];
   // familyPrefix here is the full family name (unlike ListTaskDefinitionFamilies).
-  const cmp = desc ? '<' : '>';
-  const rows = ctx.sql
-    .get(`SELECT family, revision FROM ecs_task_definitions
-          WHERE account = ? AND region = ? AND status = ? AND (? IS NULL OR family = ?)
-            AND (? = '' OR family ${cmp} ? OR (family = ? AND revision ${cmp} ?))
-          ORDER BY family ${desc ? 'DESC' : 'ASC'}, revision ${desc ? 'DESC' : 'ASC'} LIMIT ?`)
-    .all(ctx.account, ctx.region, input.status ?? 'ACTIVE', input.familyPrefix ?? null, input.familyPrefix ?? null,
-      after, afterFamily, afterFamily, afterRevision, limit + 1) as { family: string; revision: number }[];
+  const rows = listTaskDefinitionRows(ctx, {
+    status: input.status ?? 'ACTIVE', family: input.familyPrefix, desc, after, afterFamily, afterRevision, limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   const lastRow = page[page.length - 1];
   return {
@@ -160,17 +122,11 @@ export function listTaskDefinitionFamilies(
   const limit = pageSize(input.maxResults, 100);
   const after = decodeNextToken<string>(input.nextToken, '');
   // ACTIVE: families with an ACTIVE revision; INACTIVE: families with none; ALL (the default): both.
-  const having = { ACTIVE: 'HAVING active > 0', INACTIVE: 'HAVING active = 0', ALL: '' }[input.status ?? 'ALL'];
-  const prefix = input.familyPrefix ?? '';
-  const rows = ctx.sql
-    .get(`SELECT family, SUM(status = 'ACTIVE') AS active FROM ecs_task_definitions
-          WHERE account = ? AND region = ? AND substr(family, 1, ?) = ? AND family > ?
-          GROUP BY family ${having} ORDER BY family LIMIT ?`)
-    .all(ctx.account, ctx.region, prefix.length, prefix, after, limit + 1) as { family: string }[];
-  const page = rows.slice(0, limit);
+  const families = listFamilies(ctx, input.status ?? 'ALL', input.familyPrefix ?? '', after, limit + 1);
+  const page = families.slice(0, limit);
   return {
-    families: page.map((r) => r.family),
-    nextToken: rows.length > limit ? encodeNextToken(page[page.length - 1].family) : undefined,
+    families: page,
+    nextToken: families.length > limit ? encodeNextToken(page[page.length - 1]) : undefined,
   };
 }
 
@@ -182,14 +138,14 @@ export function deregisterTaskDefinition(
   if (ref && ref.revision === undefined) {
     throw clientException('A task definition revision must be specified: use family:revision or the full ARN.');
   }
-  const def = ref ? parseDoc<TaskDefinition>(loadRow(ctx, ref)) : undefined;
+  const def = ref ? parseDoc<TaskDefinition>(loadTaskDefinitionRow(ctx, ref)) : undefined;
   if (!def) throw clientException('Unable to describe task definition.');
   if (def.status === 'DELETE_IN_PROGRESS') throw clientException('The specified task definition is in the process of being deleted.');
   // Deregistering an INACTIVE revision again is a no-op.
   if (def.status === 'ACTIVE') {
     def.status = 'INACTIVE';
     def.deregisteredAt = new Date(ctx.clock.now());
-    save(ctx, def);
+    saveTaskDefinition(ctx, def);
   }
   return { taskDefinition: def };
 }
@@ -212,7 +168,7 @@ export function deleteTaskDefinitions(ctx: RequestContext, input: DeleteTaskDefi
       failures.push({ arn: raw, reason: 'A task definition revision must be specified: use family:revision or the full ARN.' });
       continue;
     }
-    const def = ref ? parseDoc<TaskDefinition>(loadRow(ctx, ref)) : undefined;
+    const def = ref ? parseDoc<TaskDefinition>(loadTaskDefinitionRow(ctx, ref)) : undefined;
     if (!def) {
       failures.push({ arn, reason: 'The specified task definition does not exist. Specify a valid account, family, revision and try again.' });
     } else if (def.status === 'ACTIVE') {
@@ -221,7 +177,7 @@ export function deleteTaskDefinitions(ctx: RequestContext, input: DeleteTaskDefi
       if (def.status === 'INACTIVE') {
         def.status = 'DELETE_IN_PROGRESS';
         def.deleteRequestedAt = new Date(ctx.clock.now());
-        save(ctx, def);
+        saveTaskDefinition(ctx, def);
       }
       taskDefinitions.push(def);
     }
@@ -239,6 +195,6 @@ export function taskDefinitionArnExists(ctx: RequestContext, arn: string): boole
     }
   })();
   if (!ref || ref.revision === undefined) return false;
-  const row = loadRow(ctx, ref);
+  const row = loadTaskDefinitionRow(ctx, ref);
   return !!row && row.status !== 'DELETE_IN_PROGRESS';
 }

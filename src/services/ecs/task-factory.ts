@@ -15,7 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { arn } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import { allocateTaskEni } from './awsvpc.js';
-import type { RequestContext } from '../provider.js';
+import type { Scope } from '../../state/scope.js';
+import { instanceZone } from './store/index.js';
 import { invalidParameter } from './errors.js';
 
 export interface NewTaskParams {
@@ -57,16 +58,8 @@ export function validateOverrides(def: TaskDefinition, overrides: TaskOverride |
   }
 }
 
-/** A container instance's zone: its ecs.availability-zone attribute, which a task placed on it runs in. */
-function instanceZone(ctx: Pick<RequestContext, 'sql'>, instanceArn: string): string | undefined {
-  return (ctx.sql
-    .get(`SELECT json_extract(a.value, '$.value') FROM ecs_container_instances ci, json_each(ci.doc, '$.attributes') a
-          WHERE ci.arn = ? AND json_extract(a.value, '$.name') = 'ecs.availability-zone'`)
-    .pluck().get(instanceArn) as string | null) ?? undefined;
-}
-
 /** Builds a task for an account and region (a RequestContext, or the service scheduler's scope). */
-export function buildTask(ctx: Pick<RequestContext, 'account' | 'region' | 'sql'>, p: NewTaskParams, now: number): Task {
+export function buildTask(ctx: Scope, p: NewTaskParams, now: number): Task {
   const id = randomHex(16);
   const taskArn = arn('ecs', ctx.region, ctx.account, `task/${p.clusterName}/${id}`);
   const overrides = p.overrides ?? {};
@@ -136,7 +129,7 @@ export function buildTask(ctx: Pick<RequestContext, 'account' | 'region' | 'sql'
     ...(isFargate ? { ephemeralStorage: { sizeInGiB: 20 }, fargateEphemeralStorage: { sizeInGiB: 20 } } : {}),
     attachments,
     attributes: awsvpc ? [{ name: 'ecs.cpu-architecture', value: 'x86_64' }] : [],
-    availabilityZone: (p.containerInstanceArn && instanceZone(ctx, p.containerInstanceArn)) ?? eni?.availabilityZone ?? `${ctx.region}a`,
+    availabilityZone: (p.containerInstanceArn && instanceZone(ctx.sql, p.containerInstanceArn)) ?? eni?.availabilityZone ?? `${ctx.region}a`,
     connectivity: 'CONNECTED',
     connectivityAt: new Date(now),
     enableExecuteCommand: !!p.enableExecuteCommand,

@@ -38,7 +38,7 @@ import { place } from './placement.js';
 import { definitionDemand } from './task-demand.js';
 import { findTaskDefinition } from './task-definitions.js';
 import { registerTaggable } from './tags.js';
-import { insertTask, loadTaskByArn, saveTask } from './task-store.js';
+import { idempotentRunTask, insertTask, listTaskRows, loadTaskByArn, recordRunTask, saveTask } from './store/index.js';
 
 registerTaggable('task', {
   exists: (ctx, taskArn) => {
@@ -78,11 +78,8 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   refuseExecuteCommand(input.enableExecuteCommand);
   validateNewTags(input.tags);
   if (input.clientToken) {
-    const prior = ctx.sql
-      .get("SELECT response FROM ecs_idempotency WHERE account = ? AND region = ? AND operation = 'RunTask' AND token = ?")
-      .get(ctx.account, ctx.region, input.clientToken) as { response: string } | undefined;
-    if (prior) {
-      const arns = JSON.parse(prior.response) as string[];
+    const arns = idempotentRunTask(ctx, input.clientToken);
+    if (arns) {
       return { tasks: arns.map((a) => describeTask(ctx, a, [])).filter((t): t is Task => !!t), failures: [] };
     }
   }
@@ -134,9 +131,7 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
     tasks.push({ ...task, tags: [] });
   }
   if (input.clientToken) {
-    ctx.sql
-      .get("INSERT INTO ecs_idempotency (account, region, operation, token, response, created_at) VALUES (?, ?, 'RunTask', ?, ?, ?)")
-      .run(ctx.account, ctx.region, input.clientToken, JSON.stringify(tasks.map((t) => t.taskArn)), now);
+    recordRunTask(ctx, input.clientToken, tasks.map((t) => t.taskArn!), now);
   }
   return { tasks, failures };
 }
@@ -148,7 +143,7 @@ function recordHostPorts(task: Task, def: TaskDefinition) {
 }
 
 function placeTasks(ctx: RequestContext, clusterName: string, def: TaskDefinition, input: RunTaskRequest, count: number, launchType: string) {
-  const candidates = placementCandidates(ctx.sql, ctx, clusterName, launchType);
+  const candidates = placementCandidates(ctx, clusterName, launchType);
   if (!candidates.length) return { placements: [], failures: [{ arn: arn('ecs', ctx.region, ctx.account, `cluster/${clusterName}`), reason: 'No Container Instances were found in your cluster.' }] };
   const result = place(candidates, {
     demand: definitionDemand(def, input.overrides),
@@ -179,7 +174,7 @@ export function startTask(ctx: RequestContext, input: StartTaskRequest): StartTa
   const demand = definitionDemand(def, input.overrides);
   for (const ref of refs) {
     const instanceArn = containerInstanceArnFor(ctx, cluster.clusterName!, ref);
-    const candidate = instanceArn ? placementCandidates(ctx.sql, ctx, cluster.clusterName!).find((c) => c.arn === instanceArn) : undefined;
+    const candidate = instanceArn ? placementCandidates(ctx, cluster.clusterName!).find((c) => c.arn === instanceArn) : undefined;
     if (!instanceArn || !candidate) {
       failures.push({ arn: ref, reason: 'MISSING' });
       continue;
@@ -261,21 +256,13 @@ export function listTasks(ctx: RequestContext, input: ListTasksRequest): ListTas
   const limit = pageSize(input.maxResults, 100);
   const after = decodeNextToken(input.nextToken);
   if (input.serviceName && input.family) throw invalidParameter('Specify either serviceName or family, not both.');
-  const where = ['account = ?', 'region = ?', 'cluster = ?', 'seq > ?'];
-  const args: unknown[] = [ctx.account, ctx.region, clusterNameOf(ctx, cluster.clusterArn), after];
   const desired = input.desiredStatus ?? 'RUNNING';
   if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) throw invalidParameter(`Invalid desiredStatus: ${desired}`);
-  // PENDING and RUNNING tasks both have desiredStatus RUNNING; PENDING narrows to not-yet-running ones.
-  if (desired === 'PENDING') where.push("desired_status = 'RUNNING'", "last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')");
-  else where.push('desired_status = ?') && args.push(desired);
-  if (input.family) where.push('family = ?') && args.push(input.family);
-  if (input.startedBy) where.push('started_by = ?') && args.push(input.startedBy);
-  if (input.serviceName) where.push('service_name = ?') && args.push(input.serviceName);
-  if (input.launchType) where.push('launch_type = ?') && args.push(input.launchType);
-  if (input.containerInstance) where.push('container_instance LIKE ?') && args.push(`%${input.containerInstance}`);
-  const rows = ctx.sql
-    .get(`SELECT arn, seq FROM ecs_tasks WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-    .all(...args, limit + 1) as { arn: string; seq: number }[];
+  const rows = listTaskRows(ctx, {
+    cluster: clusterNameOf(ctx, cluster.clusterArn)!, afterSeq: after, desiredStatus: desired, family: input.family,
+    startedBy: input.startedBy, serviceName: input.serviceName, launchType: input.launchType,
+    containerInstance: input.containerInstance, limit: limit + 1,
+  });
   const page = rows.slice(0, limit);
   return { taskArns: page.map((r) => r.arn), nextToken: rows.length > limit ? encodeNextToken(page[page.length - 1].seq) : undefined };
 }

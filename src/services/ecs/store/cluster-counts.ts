@@ -6,7 +6,7 @@
  * what runs; no task document is parsed.
  */
 import type { KeyValuePair } from '@aws-sdk/client-ecs';
-import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 
 export interface ClusterCounts {
   registeredContainerInstancesCount: number;
@@ -14,8 +14,6 @@ export interface ClusterCounts {
   pendingTasksCount: number;
   activeServicesCount: number;
 }
-
-type Scope = { account: string; region: string };
 
 /** Task states ECS counts as pending: accepted, not yet RUNNING. */
 const PENDING_STATES = ['PROVISIONING', 'PENDING', 'ACTIVATING'];
@@ -35,30 +33,31 @@ function kindOfLaunchType(launchType: string | null): LaunchKind {
 }
 
 /** Unfinished tasks of a cluster by lastStatus and launch type (covered by the ecs_tasks_cluster_status index). */
-function taskGroups(sql: Statements, scope: Scope, cluster: string) {
+function taskGroups({ sql, account, region }: Scope, cluster: string) {
   return sql
     .get(`SELECT last_status AS status, launch_type AS launchType, COUNT(*) AS n FROM ecs_tasks
           WHERE account = ? AND region = ? AND cluster = ? AND last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING')
           GROUP BY last_status, launch_type`)
-    .all(scope.account, scope.region, cluster) as { status: string; launchType: string | null; n: number }[];
+    .all(account, region, cluster) as { status: string; launchType: string | null; n: number }[];
 }
 
 /**
  * ACTIVE and DRAINING services by launch type. A service placed by a capacity
  * provider strategy has no launch_type; FARGATE/FARGATE_SPOT providers make it Fargate.
  */
-function serviceGroups(sql: Statements, scope: Scope, cluster: string) {
+function serviceGroups({ sql, account, region }: Scope, cluster: string) {
   return sql
     .get(`SELECT status, CASE WHEN launch_type IS NOT NULL THEN launch_type
                  WHEN json_extract(doc, '$.capacityProviderStrategy[0].capacityProvider') LIKE 'FARGATE%' THEN 'FARGATE'
                  ELSE 'EC2' END AS launchType, COUNT(*) AS n
           FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status IN ('ACTIVE', 'DRAINING')
           GROUP BY 1, 2`)
-    .all(scope.account, scope.region, cluster) as { status: string; launchType: string; n: number }[];
+    .all(account, region, cluster) as { status: string; launchType: string; n: number }[];
 }
 
-export function clusterCounts(sql: Statements, scope: Scope, cluster: string): ClusterCounts {
-  const tasks = taskGroups(sql, scope, cluster);
+export function clusterCounts(scope: Scope, cluster: string): ClusterCounts {
+  const { sql } = scope;
+  const tasks = taskGroups(scope, cluster);
   const instances = sql
     .get("SELECT COUNT(*) FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND status IN ('ACTIVE', 'DRAINING')")
     .pluck().get(scope.account, scope.region, cluster) as number;
@@ -73,21 +72,21 @@ export function clusterCounts(sql: Statements, scope: Scope, cluster: string): C
   };
 }
 
-export function clusterStatistics(sql: Statements, scope: Scope, cluster: string): KeyValuePair[] {
+export function clusterStatistics(scope: Scope, cluster: string): KeyValuePair[] {
   const values = new Map<string, number>(STAT_KEYS.map((k) => [k, 0]));
   const add = (key: string, n: number) => values.set(key, (values.get(key) ?? 0) + n);
-  for (const t of taskGroups(sql, scope, cluster)) {
+  for (const t of taskGroups(scope, cluster)) {
     add(`${t.status === 'RUNNING' ? 'running' : 'pending'}${kindOfLaunchType(t.launchType)}TasksCount`, t.n);
   }
-  for (const s of serviceGroups(sql, scope, cluster)) {
+  for (const s of serviceGroups(scope, cluster)) {
     add(`${s.status === 'ACTIVE' ? 'active' : 'draining'}${kindOfLaunchType(s.launchType)}ServiceCount`, s.n);
   }
   return STAT_KEYS.map((name) => ({ name, value: String(values.get(name)) }));
 }
 
 /** What stops DeleteCluster, in the order it is checked; undefined if nothing does. */
-export function clusterDeleteBlocker(sql: Statements, scope: Scope, cluster: string): 'services' | 'tasks' | 'instances' | undefined {
-  const has = (query: string) => !!sql.get(query).get(scope.account, scope.region, cluster);
+export function clusterDeleteBlocker(scope: Scope, cluster: string): 'services' | 'tasks' | 'instances' | undefined {
+  const has = (query: string) => !!scope.sql.get(query).get(scope.account, scope.region, cluster);
   if (has("SELECT 1 FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status = 'ACTIVE' LIMIT 1")) return 'services';
   // A task holds the cluster until it is STOPPED, whatever its desired status (an IN list: index seeks, not a scan of stopped tasks).
   if (has(`SELECT 1 FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ?

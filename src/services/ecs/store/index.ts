@@ -1,17 +1,26 @@
-/** Row helpers shared by the ECS model files: JSON docs in, typed objects out. */
-import type { RequestContext } from '../provider.js';
-
-export function parseDoc<T>(row: { doc: string } | undefined): T | undefined {
-  return row ? (JSON.parse(row.doc) as T) : undefined;
-}
-
-/** A monotonically increasing sequence for stable list order (insertion order). */
-export function nextSeq(ctx: RequestContext, table: string): number {
-  const row = ctx.sql.get(`SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ${table}`).get() as { n: number };
-  return row.n;
-}
-
-/** Epoch seconds with millisecond precision, as ECS timestamps are sent. */
-export function nowSeconds(ctx: RequestContext): number {
-  return ctx.clock.now() / 1000;
-}
+/**
+ * ECS's front door for everything outside services/ecs: its tables and the
+ * queries over them, each synchronous and run in the caller's transaction.
+ * The ECS operations, the task-lifecycle and service-scheduler controllers,
+ * the metadata endpoints and the load balancer's task resolver use ECS's
+ * state only through here. Queries of a request's resources take a Scope
+ * (account, region, sql); those controllers run by ARN take the Statements.
+ *
+ *   clusters, cluster-counts      clusters; their live counts and what blocks their deletion
+ *   account-settings              per-principal account settings
+ *   capacity-providers            user-created capacity providers and the clusters using them
+ *   task-definitions              the one task-definition lookup (by reference in a scope, or by ARN)
+ *   tasks                         task rows, ListTasks, RunTask idempotency
+ *   services                      service rows, deployments, revisions, events
+ *   container-instances, attributes
+ */
+export * from './docs.js';
+export * from './clusters.js';
+export * from './cluster-counts.js';
+export * from './account-settings.js';
+export * from './capacity-providers.js';
+export * from './task-definitions.js';
+export * from './tasks.js';
+export * from './services.js';
+export * from './container-instances.js';
+export * from './attributes.js';

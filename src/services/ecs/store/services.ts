@@ -2,12 +2,13 @@
  * ECS service rows, their deployments (the `deployments[]` of the Service and
  * the ServiceDeployment/ServiceRevision documents of the newer APIs) and
  * service events. Shared by the ECS provider (desired state) and the
- * service-scheduler controller, so it takes a plain Statements handle.
+ * service-scheduler controller, so most functions take a plain Statements handle.
  */
 import type { Deployment, Service, ServiceDeployment, ServiceRevision } from '@aws-sdk/client-ecs';
 import { randomInt, randomUUID } from 'node:crypto';
-import { arn } from '../../shared/arns.js';
-import type { Statements } from '../../state/db.js';
+import { arn, parseArn, resourceId } from '../../../shared/arns.js';
+import type { Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 
 export interface ServiceRow {
   account: string;
@@ -25,7 +26,7 @@ const MAX_EVENTS = 100;
 export const iso = (ms: number) => new Date(ms).toISOString() as unknown as Date;
 
 /** ECS deployment ids: "ecs-svc/" and 19 digits. */
-export function newDeploymentId(): string {
+function newDeploymentId(): string {
   let digits = String(randomInt(1, 10));
   while (digits.length < 19) digits += String(randomInt(0, 10));
   return `ecs-svc/${digits}`;
@@ -36,10 +37,10 @@ export function loadService(sql: Statements, serviceArn: string): (ServiceRow & 
   return row ? { ...row, service: JSON.parse(row.doc) as Service } : undefined;
 }
 
-export function findService(sql: Statements, scope: { account: string; region: string }, cluster: string, name: string) {
+export function findService({ sql, account, region }: Scope, cluster: string, name: string) {
   const row = sql
     .get('SELECT account, region, cluster, name, arn, status, doc FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND name = ?')
-    .get(scope.account, scope.region, cluster, name) as ServiceRow | undefined;
+    .get(account, region, cluster, name) as ServiceRow | undefined;
   return row ? { ...row, service: JSON.parse(row.doc) as Service } : undefined;
 }
 
@@ -49,11 +50,11 @@ export function saveService(sql: Statements, service: Service) {
     .run(service.status, service.launchType ?? null, JSON.stringify(service), service.serviceArn);
 }
 
-export function insertService(sql: Statements, scope: { account: string; region: string }, cluster: string, service: Service, namespace?: string) {
+export function insertService({ sql, account, region }: Scope, cluster: string, service: Service, namespace?: string) {
   sql
     .get(`INSERT INTO ecs_services (account, region, cluster, name, arn, status, launch_type, scheduling_strategy, namespace, doc, seq)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_services))`)
-    .run(scope.account, scope.region, cluster, service.serviceName, service.serviceArn, service.status, service.launchType ?? null,
+    .run(account, region, cluster, service.serviceName, service.serviceArn, service.status, service.launchType ?? null,
       service.schedulingStrategy ?? 'REPLICA', namespace ?? null, JSON.stringify(service));
 }
 
@@ -68,17 +69,16 @@ export function addEvent(service: Service, message: string, now: number) {
   service.events = events.slice(0, MAX_EVENTS);
 }
 
-export function serviceDeploymentArn(service: Service, deploymentId: string): string {
-  const [, , , region, account] = service.serviceArn!.split(':');
-  const cluster = service.clusterArn!.split('/').pop();
-  return arn('ecs', region, account, `service-deployment/${cluster}/${service.serviceName}/${deploymentId.replace('ecs-svc/', '')}`);
+/** The ARN of a service's deployment or revision: `service-deployment/<cluster>/<service>/<id>`. */
+function deploymentArn(kind: 'service-deployment' | 'service-revision', service: Service, deploymentId: string): string {
+  const { region, account } = parseArn(service.serviceArn!)!;
+  const cluster = resourceId(service.clusterArn!);
+  return arn('ecs', region, account, `${kind}/${cluster}/${service.serviceName}/${deploymentId.replace('ecs-svc/', '')}`);
 }
 
-export function serviceRevisionArn(service: Service, deploymentId: string): string {
-  const [, , , region, account] = service.serviceArn!.split(':');
-  const cluster = service.clusterArn!.split('/').pop();
-  return arn('ecs', region, account, `service-revision/${cluster}/${service.serviceName}/${deploymentId.replace('ecs-svc/', '')}`);
-}
+export const serviceDeploymentArn = (service: Service, deploymentId: string) => deploymentArn('service-deployment', service, deploymentId);
+
+const serviceRevisionArn = (service: Service, deploymentId: string) => deploymentArn('service-revision', service, deploymentId);
 
 /**
  * Starts a new PRIMARY deployment from the service's current configuration:
@@ -170,6 +170,43 @@ export function loadServiceDeployment(sql: Statements, sdArn: string): ServiceDe
 
 export function saveServiceDeployment(sql: Statements, sd: ServiceDeployment) {
   sql.get('UPDATE ecs_service_deployments SET status = ?, doc = ? WHERE arn = ?').run(sd.status, JSON.stringify(sd), sd.serviceDeploymentArn);
+}
+
+/** A service's deployments, newest first. */
+export function serviceDeploymentsOf(sql: Statements, serviceArn: string): ServiceDeployment[] {
+  return (sql.get('SELECT doc FROM ecs_service_deployments WHERE service_arn = ? ORDER BY created_at DESC, arn').pluck().all(serviceArn) as string[])
+    .map((doc) => JSON.parse(doc) as ServiceDeployment);
+}
+
+export function loadServiceRevision(sql: Statements, revisionArn: string): ServiceRevision | undefined {
+  const doc = sql.get('SELECT doc FROM ecs_service_revisions WHERE arn = ?').pluck().get(revisionArn) as string | undefined;
+  return doc === undefined ? undefined : (JSON.parse(doc) as ServiceRevision);
+}
+
+export interface ServiceListQuery {
+  cluster: string;
+  afterSeq: number;
+  launchType?: string;
+  schedulingStrategy?: string;
+  limit: number;
+}
+
+/** A page of a cluster's services that are not INACTIVE, in creation order. */
+export function listServiceRows({ sql, account, region }: Scope, q: ServiceListQuery): { arn: string; seq: number }[] {
+  const where = ['account = ?', 'region = ?', 'cluster = ?', "status != 'INACTIVE'", 'seq > ?'];
+  const args: unknown[] = [account, region, q.cluster, q.afterSeq];
+  if (q.launchType) where.push('launch_type = ?') && args.push(q.launchType);
+  if (q.schedulingStrategy) where.push('scheduling_strategy = ?') && args.push(q.schedulingStrategy);
+  return sql
+    .get(`SELECT arn, seq FROM ecs_services WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+    .all(...args, q.limit) as { arn: string; seq: number }[];
+}
+
+/** A page of the services (not INACTIVE) in a Service Connect namespace, in creation order. */
+export function listServiceRowsByNamespace({ sql, account, region }: Scope, namespace: string | undefined, afterSeq: number, limit: number): { arn: string; seq: number }[] {
+  return sql
+    .get("SELECT arn, seq FROM ecs_services WHERE account = ? AND region = ? AND namespace = ? AND status != 'INACTIVE' AND seq > ? ORDER BY seq LIMIT ?")
+    .all(account, region, namespace, afterSeq, limit) as { arn: string; seq: number }[];
 }
 
 /**

@@ -1,10 +1,14 @@
 /**
- * ECS task rows: the Task document plus the columns ListTasks filters on.
- * Shared by the ECS provider (desired state) and the task-lifecycle controller
- * (observed state), which is why it takes a plain Statements handle.
+ * ECS task rows: the Task document plus the columns ListTasks filters on, and
+ * RunTask's idempotency tokens. Shared by the ECS provider (desired state),
+ * the task-lifecycle and service-scheduler controllers (observed state), the
+ * metadata endpoints and the load balancer's task resolver, which is why
+ * most queries take a plain Statements handle.
  */
 import type { Task } from '@aws-sdk/client-ecs';
-import type { Statements } from '../../state/db.js';
+import { parseTaskDefinitionArn, taskIdOf } from '../../../shared/arns.js';
+import type { Statements } from '../../../state/db.js';
+import type { Scope } from '../../../state/scope.js';
 
 export interface TaskRow {
   account: string;
@@ -16,19 +20,13 @@ export interface TaskRow {
   seq: number;
 }
 
-export interface TaskKey {
-  account: string;
-  region: string;
-}
-
 /** Stopped tasks stay describable for an hour, as on ECS. */
 export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 
-export function taskIdOf(taskArn: string): string {
-  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
-}
+/** Task states that still hold an instance's resources and a cluster (every state but STOPPED). */
+export const HOLDING_STATES = "('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING')";
 
-export function insertTask(sql: Statements, key: TaskKey, cluster: string, task: Task, extra: { serviceName?: string }) {
+export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region'>, cluster: string, task: Task, extra: { serviceName?: string }) {
   sql
     .get(`INSERT INTO ecs_tasks (account, region, cluster, task_id, arn, family, started_by, service_name, launch_type,
             container_instance, desired_status, last_status, doc, created_at, seq)
@@ -40,10 +38,8 @@ export function insertTask(sql: Statements, key: TaskKey, cluster: string, task:
     );
 }
 
-export function familyOf(task: Task): string {
-  const def = task.taskDefinitionArn ?? '';
-  const name = def.slice(def.lastIndexOf('/') + 1);
-  return name.slice(0, name.lastIndexOf(':'));
+function familyOf(task: Task): string {
+  return parseTaskDefinitionArn(task.taskDefinitionArn ?? '')?.family ?? '';
 }
 
 export function loadTaskByArn(sql: Statements, taskArn: string): (TaskRow & { task: Task }) | undefined {
@@ -57,6 +53,11 @@ export function saveTask(sql: Statements, task: Task) {
     .run(task.desiredStatus, task.lastStatus, JSON.stringify(task), task.stoppedAt ? Date.parse(String(task.stoppedAt)) : null, task.taskArn);
 }
 
+/** Records a new desired status only (the controllers own lastStatus). */
+export function saveTaskDesired(sql: Statements, task: Task) {
+  sql.get('UPDATE ecs_tasks SET desired_status = ?, doc = ? WHERE arn = ?').run(task.desiredStatus, JSON.stringify(task), task.taskArn);
+}
+
 /** Tasks the controllers must look after: not yet STOPPED. */
 export function unfinishedTaskArns(sql: Statements): string[] {
   return sql.get("SELECT arn FROM ecs_tasks WHERE last_status != 'STOPPED'").pluck().all() as string[];
@@ -65,4 +66,61 @@ export function unfinishedTaskArns(sql: Statements): string[] {
 /** Drops stopped tasks past their retention. */
 export function pruneStoppedTasks(sql: Statements, now: number): number {
   return sql.get("DELETE FROM ecs_tasks WHERE last_status = 'STOPPED' AND stopped_at IS NOT NULL AND stopped_at < ?").run(now - STOPPED_TASK_RETENTION_MS).changes;
+}
+
+/** Tasks on an instance that still hold resources (not yet STOPPED). */
+export function tasksOnInstance(sql: Statements, instanceArn: string): Task[] {
+  return (sql.get("SELECT doc FROM ecs_tasks WHERE container_instance = ? AND last_status != 'STOPPED'").pluck().all(instanceArn) as string[])
+    .map((doc) => JSON.parse(doc) as Task);
+}
+
+/** The unfinished tasks of a scope whose document mentions `text` (a quoted private IP, for the load balancer). */
+export function liveTasksMentioning({ sql, account, region }: Scope, text: string): Task[] {
+  return (sql
+    .get("SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND last_status != 'STOPPED' AND instr(doc, ?) > 0")
+    .pluck().all(account, region, text) as string[]).map((doc) => JSON.parse(doc) as Task);
+}
+
+export interface TaskListQuery {
+  cluster: string;
+  afterSeq: number;
+  desiredStatus: 'RUNNING' | 'PENDING' | 'STOPPED';
+  family?: string;
+  startedBy?: string;
+  serviceName?: string;
+  launchType?: string;
+  /** An instance id or ARN (matched as the end of the instance's ARN). */
+  containerInstance?: string;
+  limit: number;
+}
+
+/** A page of ListTasks, in creation order. */
+export function listTaskRows({ sql, account, region }: Scope, q: TaskListQuery): { arn: string; seq: number }[] {
+  const where = ['account = ?', 'region = ?', 'cluster = ?', 'seq > ?'];
+  const args: unknown[] = [account, region, q.cluster, q.afterSeq];
+  // PENDING and RUNNING tasks both have desiredStatus RUNNING; PENDING narrows to not-yet-running ones.
+  if (q.desiredStatus === 'PENDING') where.push("desired_status = 'RUNNING'", "last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')");
+  else where.push('desired_status = ?') && args.push(q.desiredStatus);
+  if (q.family) where.push('family = ?') && args.push(q.family);
+  if (q.startedBy) where.push('started_by = ?') && args.push(q.startedBy);
+  if (q.serviceName) where.push('service_name = ?') && args.push(q.serviceName);
+  if (q.launchType) where.push('launch_type = ?') && args.push(q.launchType);
+  if (q.containerInstance) where.push('container_instance LIKE ?') && args.push(`%${q.containerInstance}`);
+  return sql
+    .get(`SELECT arn, seq FROM ecs_tasks WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+    .all(...args, q.limit) as { arn: string; seq: number }[];
+}
+
+/** The task ARNs an earlier RunTask with this client token answered, if any. */
+export function idempotentRunTask({ sql, account, region }: Scope, token: string): string[] | undefined {
+  const prior = sql
+    .get("SELECT response FROM ecs_idempotency WHERE account = ? AND region = ? AND operation = 'RunTask' AND token = ?")
+    .get(account, region, token) as { response: string } | undefined;
+  return prior ? (JSON.parse(prior.response) as string[]) : undefined;
+}
+
+export function recordRunTask({ sql, account, region }: Scope, token: string, taskArns: string[], now: number) {
+  sql
+    .get("INSERT INTO ecs_idempotency (account, region, operation, token, response, created_at) VALUES (?, ?, 'RunTask', ?, ?, ?)")
+    .run(account, region, token, JSON.stringify(taskArns), now);
 }

@@ -1,0 +1,16 @@
+/**
+ * ECS's front door for everything outside services/ecs (the gateway reaches
+ * its operations through descriptor.ts → provider.ts instead): its store
+ * (tables and queries, ./store/index.ts), and the ECS rules the controllers
+ * share with the operations: building a task from its definition, placing
+ * tasks on container instances, a task's awsvpc ENI, where the load
+ * balancer reaches a task, and which container engine runs a task.
+ */
+export * from './store/index.js';
+export { buildTask, type NewTaskParams } from './task-factory.js';
+export { placementCandidates } from './container-instances.js';
+export { place } from './placement.js';
+export { definitionDemand } from './task-demand.js';
+export { releaseTaskEni } from './awsvpc.js';
+export { ecsTargetResolver } from './lb-target-resolver.js';
+export { ENGINE_ATTRIBUTE, engineForTask, remoteEngines } from './engine-routing.js';
