@@ -13,7 +13,7 @@ import type { RequestContext } from '../provider.js';
 import { loadBalancersUsingCertificate } from '../elastic-load-balancing-v2/certificate-store.js';
 import { constraint, inUse, invalidArgs, invalidArn, notFound, requestInProgress } from './errors.js';
 import {
-  certificateByArn, deleteCertificateRow, listCertificateRows, statusOf, type AcmScope, type StoredCertificate,
+  certificateByArn, deleteCertificateRow, listCertificateRows, statusOf, type Scope, type StoredCertificate,
 } from './store.js';
 
 /** The model's pattern for an ARN (checked by ACM's frontend before the service sees it). */
@@ -21,7 +21,7 @@ const ARN_PATTERN = /^arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(\/[\w
 const ARN_PATTERN_TEXT = 'Member must satisfy regular expression pattern: arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*';
 
 /** Checks an ARN's shape (ValidationException, then InvalidArnException) and finds the caller's certificate. */
-export function requireCertificate(ctx: AcmScope, arn: string, path = 'certificateArn'): StoredCertificate {
+export function requireCertificate(ctx: Scope, arn: string, path = 'certificateArn'): StoredCertificate {
   if (arn.length < 20 || arn.length > 2048 || !ARN_PATTERN.test(arn)) throw constraint(arn, path, ARN_PATTERN_TEXT);
   const parsed = parseArn(arn);
   if (!parsed || !/^certificate\/[\w-]+$/.test(parsed.resource) || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(parsed.region)) throw invalidArn(arn);
@@ -42,7 +42,7 @@ function validationsOf(c: StoredCertificate, issued: boolean): DomainValidation[
   }));
 }
 
-export function detailOf(ctx: AcmScope & { now: number }, c: StoredCertificate): CertificateDetail {
+export function detailOf(ctx: Scope & { now: number }, c: StoredCertificate): CertificateDetail {
   const status = statusOf(c, ctx.now);
   const issued = status !== 'PENDING_VALIDATION';
   const m = c.meta;

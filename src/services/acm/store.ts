@@ -9,14 +9,11 @@
  * and the load balancer data plane (the PEMs to serve) read from here.
  */
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 import { certificateChanged } from '../elastic-load-balancing-v2/certificate-store.js';
 import { dropAllTags } from '../shared/tags.js';
 
-export interface AcmScope {
-  sql: Statements;
-  account: string;
-  region: string;
-}
+export type { Scope };
 
 export type CertificateType = 'IMPORTED' | 'AMAZON_ISSUED';
 
@@ -103,7 +100,7 @@ export interface NewCertificate {
   requestHash?: string;
 }
 
-export function insertCertificate(s: AcmScope, c: NewCertificate): void {
+export function insertCertificate(s: Scope, c: NewCertificate): void {
   s.sql
     .get(`INSERT INTO acm_certificates (arn, account, region, type, doc, certificate, private_key, chain, issue_at, idempotency_token, request_hash, created_at, version, seq)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM acm_certificates))`)
@@ -112,35 +109,35 @@ export function insertCertificate(s: AcmScope, c: NewCertificate): void {
 }
 
 /** Replaces an imported certificate's material in place (ImportCertificate with CertificateArn). */
-export function reimport(s: AcmScope, arn: string, c: Pick<NewCertificate, 'meta' | 'certificate' | 'privateKey' | 'chain'>): void {
+export function reimport(s: Scope, arn: string, c: Pick<NewCertificate, 'meta' | 'certificate' | 'privateKey' | 'chain'>): void {
   s.sql
     .get('UPDATE acm_certificates SET doc = ?, certificate = ?, private_key = ?, chain = ?, version = version + 1 WHERE arn = ?')
     .run(JSON.stringify(c.meta), c.certificate, c.privateKey, c.chain, arn);
   certificateChanged(s.sql, arn);
 }
 
-export function saveMeta(s: AcmScope, arn: string, meta: CertificateMeta): void {
+export function saveMeta(s: Scope, arn: string, meta: CertificateMeta): void {
   s.sql.get('UPDATE acm_certificates SET doc = ? WHERE arn = ?').run(JSON.stringify(meta), arn);
 }
 
-export function certificateByArn(s: AcmScope, arn: string): StoredCertificate | undefined {
+export function certificateByArn(s: Scope, arn: string): StoredCertificate | undefined {
   const r = s.sql.get(`SELECT ${COLUMNS} FROM acm_certificates WHERE arn = ? AND account = ? AND region = ?`).get(arn, s.account, s.region) as Row | undefined;
   return r && toStored(r);
 }
 
-export function listCertificateRows(s: AcmScope): StoredCertificate[] {
+export function listCertificateRows(s: Scope): StoredCertificate[] {
   return (s.sql.get(`SELECT ${COLUMNS} FROM acm_certificates WHERE account = ? AND region = ? ORDER BY seq`).all(s.account, s.region) as Row[]).map(toStored);
 }
 
 /** A certificate requested with this idempotency token and the same request since `since`. */
-export function certificateByToken(s: AcmScope, token: string, requestHash: string, since: number): string | undefined {
+export function certificateByToken(s: Scope, token: string, requestHash: string, since: number): string | undefined {
   return s.sql
     .get('SELECT arn FROM acm_certificates WHERE account = ? AND region = ? AND idempotency_token = ? AND request_hash = ? AND created_at >= ?')
     .pluck()
     .get(s.account, s.region, token, requestHash, since) as string | undefined;
 }
 
-export function deleteCertificateRow(s: AcmScope, arn: string): void {
+export function deleteCertificateRow(s: Scope, arn: string): void {
   s.sql.get('DELETE FROM acm_certificates WHERE arn = ?').run(arn);
   dropAllTags(s, arn);
 }
@@ -148,7 +145,7 @@ export function deleteCertificateRow(s: AcmScope, arn: string): void {
 // ---- for Elastic Load Balancing ---------------------------------------------------
 
 /** A certificate a listener may serve: this account and region's, issued, not expired. */
-export function usableCertificate(s: AcmScope, arn: string, now: number): StoredCertificate | undefined {
+export function usableCertificate(s: Scope, arn: string, now: number): StoredCertificate | undefined {
   const c = certificateByArn(s, arn);
   return c && statusOf(c, now) === 'ISSUED' ? c : undefined;
 }

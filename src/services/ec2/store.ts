@@ -8,13 +8,10 @@
  */
 import type { Tag } from '@aws-sdk/client-ec2';
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 import type { ResourceKind } from './ids.js';
 
-export interface Scope {
-  sql: Statements;
-  account: string;
-  region: string;
-}
+export type { Scope };
 
 export interface Stored<T> {
   id: string;

@@ -4,15 +4,9 @@
  * gets its own ENI in one of its subnets, released when it stops.
  */
 import type { AwsVpcConfiguration, NetworkConfiguration } from '@aws-sdk/client-ecs';
-import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 import { allocateEni, findSecurityGroups, findSubnets, releaseEni, type AllocatedEni } from '../ec2/network-refs.js';
 import { invalidParameter } from './errors.js';
-
-interface Scope {
-  account: string;
-  region: string;
-  sql: Statements;
-}
 
 /** Validates an awsvpcConfiguration as ECS does when a task or service is created. */
 export function validateAwsvpc(s: Scope, network: NetworkConfiguration | undefined) {
@@ -45,6 +39,6 @@ export function allocateTaskEni(s: Scope, cfg: AwsVpcConfiguration, description:
   });
 }
 
-export function releaseTaskEni(s: Omit<Scope, 'sql'> & { sql: Statements }, networkInterfaceId: string) {
+export function releaseTaskEni(s: Scope, networkInterfaceId: string) {
   releaseEni(s.sql, { account: s.account, region: s.region, networkInterfaceId });
 }

@@ -10,14 +10,11 @@ import type { AccessPointDescription, FileSystemDescription, MountTargetDescript
 import { parseArn } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 import { getTags } from '../shared/tags.js';
 import { badRequest } from './errors.js';
 
-export interface Scope {
-  account: string;
-  region: string;
-  sql: Statements;
-}
+export type { Scope };
 
 export interface FileSystemRow {
   id: string;

@@ -12,12 +12,9 @@
  */
 import type { Listener, LoadBalancer, Rule, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 
-export interface Scope {
-  sql: Statements;
-  account: string;
-  region: string;
-}
+export type { Scope };
 
 export type Attributes = Record<string, string>;
 

@@ -6,11 +6,10 @@
  */
 import type { Policy, Role } from '@aws-sdk/client-iam';
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 
-export interface IamScope {
-  sql: Statements;
-  account: string;
-}
+/** IAM is global: its resources belong to an account, in no region. */
+export type IamScope = Pick<Scope, 'sql' | 'account'>;
 
 /** A stored role: the Role without tags, dates as ISO strings. */
 export type StoredRole = Omit<Role, 'Tags' | 'CreateDate'> & { RoleName: string; Arn: string; RoleId: string; Path: string; CreateDate: string };

@@ -9,11 +9,10 @@
  */
 import { arn } from '../../shared/arns.js';
 import type { Statements } from '../../state/db.js';
+import type { Scope as StateScope } from '../../state/scope.js';
 
-export interface Scope {
-  account: string;
-  region: string;
-}
+/** Where a log group lives; the statements are passed beside it. */
+export type Scope = Pick<StateScope, 'account' | 'region'>;
 
 export interface GroupRow {
   id: number;

@@ -4,6 +4,7 @@
  * `file`, see files.ts), multipart uploads and their parts.
  */
 import type { Statements } from '../../state/db.js';
+import type { Scope as StateScope } from '../../state/scope.js';
 import type { ChecksumAlgorithm } from './checksums.js';
 import { accessDenied, noSuchBucket, noSuchKey } from './errors.js';
 
@@ -69,10 +70,8 @@ const toObject = (r: RawObject): ObjectRow => ({
   bucket: r.bucket, key: r.key, file: r.file, size: r.size, etag: r.etag, lastModified: r.last_modified, doc: JSON.parse(r.doc),
 });
 
-export interface Scope {
-  sql: Statements;
-  account: string;
-}
+/** Buckets belong to an account; their names are global, their region a property. */
+export type Scope = Pick<StateScope, 'sql' | 'account'>;
 
 // --- buckets -------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import type { RequestContext } from '../provider.js';
 import { getTags, putTags, removeTags } from '../shared/tags.js';
 import { constraint, invalidParameter, invalidRequest, markedForDeletion, resourceExists, secretNotFound } from './errors.js';
 import {
-  findSecret, insertSecret, newSecretArn, removeSecret, saveSecret, versionsOf, type SmScope, type StoredSecret,
+  findSecret, insertSecret, newSecretArn, removeSecret, saveSecret, versionsOf, type Scope, type StoredSecret,
 } from './store.js';
 import { addVersion, checkToken, checkValue, CURRENT, liveSecret, sameValue } from './versions.js';
 
@@ -32,18 +32,18 @@ const DAY_MS = 86_400_000;
 /** LastAccessedDate is kept to the day, as Secrets Manager reports it. */
 export const accessDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
-export function tagsOf(s: SmScope, arn: string): Tag[] {
+export function tagsOf(s: Scope, arn: string): Tag[] {
   return getTags(s, arn).map((t) => ({ Key: t.key, Value: t.value }));
 }
 
 /** ARN → VersionId → staging labels, for versions that still carry one. */
-export function versionsToStages(s: SmScope, arn: string): Record<string, string[]> {
+export function versionsToStages(s: Scope, arn: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const v of versionsOf(s, arn)) if (v.stages.length) out[v.versionId] = v.stages;
   return out;
 }
 
-function checkTags(s: SmScope, arn: string | undefined, tags: Tag[]) {
+function checkTags(s: Scope, arn: string | undefined, tags: Tag[]) {
   for (const t of tags) {
     if (/^aws:/i.test(t.Key ?? '')) throw invalidParameter('Invalid tag key: tag keys that begin with "aws:" are reserved for AWS use.');
   }

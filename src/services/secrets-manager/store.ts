@@ -8,13 +8,10 @@
 import { randomInt } from 'node:crypto';
 import { arn, parseArn } from '../../shared/arns.js';
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 import { dropAllTags } from '../shared/tags.js';
 
-export interface SmScope {
-  sql: Statements;
-  account: string;
-  region: string;
-}
+export type { Scope };
 
 export interface SecretMeta {
   description?: string;
@@ -62,7 +59,7 @@ interface VersionRow {
 const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 random characters>` */
-export function newSecretArn(s: SmScope, name: string): string {
+export function newSecretArn(s: Scope, name: string): string {
   let suffix = '';
   for (let i = 0; i < 6; i++) suffix += SUFFIX_CHARS[randomInt(SUFFIX_CHARS.length)];
   return arn('secretsmanager', s.region, s.account, `secret:${name}-${suffix}`);
@@ -81,20 +78,20 @@ const toSecret = (r: SecretRow): StoredSecret => ({
 const COLUMNS = 'name, arn, created_at, deleted_at, purge_at, doc, seq';
 
 /** Secrets whose recovery window ended are gone for good. */
-export function purgeExpired(s: SmScope, now: number): void {
+export function purgeExpired(s: Scope, now: number): void {
   const due = s.sql
     .get('SELECT arn FROM secretsmanager_secrets WHERE account = ? AND region = ? AND purge_at IS NOT NULL AND purge_at <= ?')
     .all(s.account, s.region, now) as { arn: string }[];
   for (const { arn: a } of due) removeSecret(s, a);
 }
 
-export function removeSecret(s: SmScope, secretArn: string): void {
+export function removeSecret(s: Scope, secretArn: string): void {
   s.sql.get('DELETE FROM secretsmanager_secret_versions WHERE arn = ?').run(secretArn);
   s.sql.get('DELETE FROM secretsmanager_secrets WHERE arn = ?').run(secretArn);
   dropAllTags(s, secretArn);
 }
 
-export function findByName(s: SmScope, name: string): StoredSecret | undefined {
+export function findByName(s: Scope, name: string): StoredSecret | undefined {
   const row = s.sql.get(`SELECT ${COLUMNS} FROM secretsmanager_secrets WHERE account = ? AND region = ? AND name = ?`).get(s.account, s.region, name) as
     | SecretRow
     | undefined;
@@ -106,7 +103,7 @@ export function findByName(s: SmScope, name: string): StoredSecret | undefined {
  * ARN without the random suffix), as Secrets Manager accepts.
  * https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot.html#ARN_secretnamehyphen
  */
-export function findSecret(s: SmScope, secretId: string, now: number): StoredSecret | undefined {
+export function findSecret(s: Scope, secretId: string, now: number): StoredSecret | undefined {
   purgeExpired(s, now);
   if (!secretId.startsWith('arn:')) return findByName(s, secretId);
   const a = parseArn(secretId);
@@ -118,13 +115,13 @@ export function findSecret(s: SmScope, secretId: string, now: number): StoredSec
 }
 
 /** Secrets in creation order (filtering happens in code: the store is small). */
-export function allSecrets(s: SmScope, now: number): StoredSecret[] {
+export function allSecrets(s: Scope, now: number): StoredSecret[] {
   purgeExpired(s, now);
   const rows = s.sql.get(`SELECT ${COLUMNS} FROM secretsmanager_secrets WHERE account = ? AND region = ? ORDER BY seq`).all(s.account, s.region) as SecretRow[];
   return rows.map(toSecret);
 }
 
-export function insertSecret(s: SmScope, secret: Omit<StoredSecret, 'seq'>): void {
+export function insertSecret(s: Scope, secret: Omit<StoredSecret, 'seq'>): void {
   const { n } = s.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM secretsmanager_secrets').get() as { n: number };
   s.sql
     .get('INSERT INTO secretsmanager_secrets (account, region, name, arn, created_at, deleted_at, purge_at, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -141,7 +138,7 @@ function docOf(secret: SecretMeta): string {
   return JSON.stringify(meta);
 }
 
-export function saveSecret(s: SmScope, secret: StoredSecret): void {
+export function saveSecret(s: Scope, secret: StoredSecret): void {
   s.sql
     .get('UPDATE secretsmanager_secrets SET deleted_at = ?, purge_at = ?, doc = ? WHERE arn = ?')
     .run(secret.deletedAt ?? null, secret.purgeAt ?? null, docOf(secret), secret.arn);
@@ -156,24 +153,24 @@ const toVersion = (r: VersionRow): StoredVersion => ({
 });
 
 /** Oldest first. */
-export function versionsOf(s: SmScope, secretArn: string): StoredVersion[] {
+export function versionsOf(s: Scope, secretArn: string): StoredVersion[] {
   const rows = s.sql
     .get('SELECT version_id, string_value, binary_value, stages, created_at FROM secretsmanager_secret_versions WHERE arn = ? ORDER BY seq')
     .all(secretArn) as VersionRow[];
   return rows.map(toVersion);
 }
 
-export function insertVersion(s: SmScope, secretArn: string, v: StoredVersion): void {
+export function insertVersion(s: Scope, secretArn: string, v: StoredVersion): void {
   const { n } = s.sql.get('SELECT COALESCE(MAX(seq), 0) AS n FROM secretsmanager_secret_versions WHERE arn = ?').get(secretArn) as { n: number };
   s.sql
     .get('INSERT INTO secretsmanager_secret_versions (arn, version_id, string_value, binary_value, stages, created_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(secretArn, v.versionId, v.stringValue ?? null, v.binaryValue ?? null, JSON.stringify(v.stages), v.createdAt, n + 1);
 }
 
-export function setStages(s: SmScope, secretArn: string, versionId: string, stages: string[]): void {
+export function setStages(s: Scope, secretArn: string, versionId: string, stages: string[]): void {
   s.sql.get('UPDATE secretsmanager_secret_versions SET stages = ? WHERE arn = ? AND version_id = ?').run(JSON.stringify(stages), secretArn, versionId);
 }
 
-export function deleteVersion(s: SmScope, secretArn: string, versionId: string): void {
+export function deleteVersion(s: Scope, secretArn: string, versionId: string): void {
   s.sql.get('DELETE FROM secretsmanager_secret_versions WHERE arn = ? AND version_id = ?').run(secretArn, versionId);
 }

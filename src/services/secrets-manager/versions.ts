@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constraint, invalidParameter, invalidRequest, markedForDeletion, resourceExists, secretNotFound, stageNotFound, versionNotFound } from './errors.js';
-import { deleteVersion, findSecret, insertVersion, setStages, versionsOf, type SmScope, type StoredSecret, type StoredVersion } from './store.js';
+import { deleteVersion, findSecret, insertVersion, setStages, versionsOf, type Scope, type StoredSecret, type StoredVersion } from './store.js';
 
 export const CURRENT = 'AWSCURRENT';
 export const PREVIOUS = 'AWSPREVIOUS';
@@ -19,7 +19,7 @@ export interface SecretValue {
 }
 
 /** A secret that exists and is not scheduled for deletion, or the AWS error. */
-export function liveSecret(s: SmScope, secretId: string, now: number): StoredSecret {
+export function liveSecret(s: Scope, secretId: string, now: number): StoredSecret {
   const secret = findSecret(s, secretId, now);
   if (!secret) throw secretNotFound();
   if (secret.deletedAt !== undefined) throw markedForDeletion();
@@ -27,7 +27,7 @@ export function liveSecret(s: SmScope, secretId: string, now: number): StoredSec
 }
 
 /** The version GetSecretValue returns for (VersionId, VersionStage), or its AWS error. */
-export function readSecretValue(s: SmScope, secretId: string, versionId: string | undefined, versionStage: string | undefined, now: number): SecretValue {
+export function readSecretValue(s: Scope, secretId: string, versionId: string | undefined, versionStage: string | undefined, now: number): SecretValue {
   const secret = liveSecret(s, secretId, now);
   const versions = versionsOf(s, secret.arn);
   let version: StoredVersion | undefined;
@@ -78,7 +78,7 @@ export const sameValue = (v: StoredVersion, n: NewValue) =>
  * those labels off other versions. Replaying a token with the same value is a
  * no-op (the SDKs retry with the same token); with another value it fails.
  */
-export function addVersion(s: SmScope, secret: StoredSecret, value: NewValue, token: string | undefined, stages: string[], now: number): StoredVersion {
+export function addVersion(s: Scope, secret: StoredSecret, value: NewValue, token: string | undefined, stages: string[], now: number): StoredVersion {
   const versionId = token ?? randomUUID();
   const versions = versionsOf(s, secret.arn);
   const existing = versions.find((v) => v.versionId === versionId);
@@ -94,7 +94,7 @@ export function addVersion(s: SmScope, secret: StoredSecret, value: NewValue, to
 }
 
 /** Puts `stages` on one version and takes them off the others; AWSCURRENT's old holder becomes AWSPREVIOUS. */
-export function attachStages(s: SmScope, secretArn: string, versionId: string, stages: string[]): void {
+export function attachStages(s: Scope, secretArn: string, versionId: string, stages: string[]): void {
   const versions = versionsOf(s, secretArn);
   const oldCurrent = stages.includes(CURRENT) ? versions.find((v) => v.versionId !== versionId && v.stages.includes(CURRENT)) : undefined;
   for (const v of versions) {
@@ -107,7 +107,7 @@ export function attachStages(s: SmScope, secretArn: string, versionId: string, s
   }
 }
 
-function pruneDeprecated(s: SmScope, secretArn: string): void {
+function pruneDeprecated(s: Scope, secretArn: string): void {
   const versions = versionsOf(s, secretArn);
   let excess = versions.length - MAX_VERSIONS;
   for (const v of versions) {

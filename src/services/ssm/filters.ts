@@ -7,7 +7,7 @@ import type { ParametersFilter, ParameterStringFilter } from '@aws-sdk/client-ss
 import { getTags } from '../shared/tags.js';
 import { invalidFilterKey, invalidFilterOption, invalidFilterValue, validation } from './errors.js';
 import { isUnderPath, parameterArn } from './names.js';
-import type { SsmScope, StoredVersion } from './store.js';
+import type { Scope, StoredVersion } from './store.js';
 
 export type FilterUse = 'describe' | 'by-path';
 
@@ -57,7 +57,7 @@ function textMatches(actual: string | undefined, option: string, values: string[
 }
 
 /** Whether a parameter passes every filter; a Label filter also picks the version returned. */
-export function applyFilters(s: SsmScope, c: Candidate, filters: ParameterStringFilter[] | undefined): Candidate | undefined {
+export function applyFilters(s: Scope, c: Candidate, filters: ParameterStringFilter[] | undefined): Candidate | undefined {
   let picked = c.version;
   for (const f of filters ?? []) {
     const key = f.Key!;

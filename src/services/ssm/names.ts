@@ -5,14 +5,14 @@
  */
 import { arn, parseArn } from '../../shared/arns.js';
 import { constraint, hierarchyTooDeep, parameterNotFound, validation, versionNotFound } from './errors.js';
-import { findParameter, getVersion, versionWithLabel, type SsmScope, type StoredVersion } from './store.js';
+import { findParameter, getVersion, versionWithLabel, type Scope, type StoredVersion } from './store.js';
 
 const NAME_CHARS = /^[a-zA-Z0-9_.\-/]+$/;
 const MAX_NAME = 2048;
 const MAX_DEPTH = 15;
 
 /** `arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash>` */
-export const parameterArn = (s: Pick<SsmScope, 'account' | 'region'>, name: string) =>
+export const parameterArn = (s: Pick<Scope, 'account' | 'region'>, name: string) =>
   arn('ssm', s.region, s.account, `parameter/${name.startsWith('/') ? name.slice(1) : name}`);
 
 const PATH_RULE =
@@ -47,7 +47,7 @@ export interface NameRef {
  * Splits `name[:selector]` or a parameter ARN. Undefined when it cannot name a
  * parameter of this scope (another region or account, or a second colon).
  */
-export function parseRef(s: SsmScope, given: string): NameRef | undefined {
+export function parseRef(s: Scope, given: string): NameRef | undefined {
   let body = given;
   if (given.startsWith('arn:')) {
     const a = parseArn(given);
@@ -66,7 +66,7 @@ export function parseRef(s: SsmScope, given: string): NameRef | undefined {
 }
 
 /** The version a reference names, or the AWS error for it. */
-export function resolveRef(s: SsmScope, given: string): StoredVersion {
+export function resolveRef(s: Scope, given: string): StoredVersion {
   const ref = parseRef(s, given);
   const param = ref ? findParameter(s, ref.name) : undefined;
   if (!ref || !param) throw parameterNotFound(given);
@@ -79,7 +79,7 @@ export function resolveRef(s: SsmScope, given: string): StoredVersion {
 }
 
 /** Like resolveRef, but undefined instead of an error (GetParameters' InvalidParameters). */
-export function tryResolveRef(s: SsmScope, given: string): StoredVersion | undefined {
+export function tryResolveRef(s: Scope, given: string): StoredVersion | undefined {
   try {
     return resolveRef(s, given);
   } catch {

@@ -30,7 +30,7 @@ import { isSecretReference, secretAsParameter } from './secrets-reference.js';
 import { DEFAULT_KEY_ID, encryptForDisplay } from './secure-string.js';
 import {
   allParameters, allVersions, deleteParameter as dropParameter, deleteVersion, findParameter, getVersion, saveVersion,
-  type ParameterTier, type ParameterType, type SsmScope, type StoredVersion,
+  type ParameterTier, type ParameterType, type Scope, type StoredVersion,
 } from './store.js';
 
 const TYPES: ParameterType[] = ['SecureString', 'StringList', 'String'];
@@ -42,7 +42,7 @@ const MAX_VERSIONS = 100;
 const MAX_TAGS = 50;
 
 /** The SDK shape of one version; SecureString values stay encrypted unless asked. */
-export function toParameter(s: SsmScope, v: StoredVersion, withDecryption: boolean | undefined, selector?: string): Parameter {
+export function toParameter(s: Scope, v: StoredVersion, withDecryption: boolean | undefined, selector?: string): Parameter {
   return {
     Name: v.name,
     Type: v.type,

@@ -5,12 +5,9 @@
  * the same code the API uses.
  */
 import type { Statements } from '../../state/db.js';
+import type { Scope } from '../../state/scope.js';
 
-export interface SsmScope {
-  sql: Statements;
-  account: string;
-  region: string;
-}
+export type { Scope };
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
 export type ParameterTier = 'Standard' | 'Advanced';
@@ -54,40 +51,40 @@ interface VersionRow {
 
 const toVersion = (r: VersionRow): StoredVersion => ({ ...(JSON.parse(r.doc) as VersionMeta), name: r.name, version: r.version, value: r.value });
 
-export function findParameter(s: SsmScope, name: string): StoredParameter | undefined {
+export function findParameter(s: Scope, name: string): StoredParameter | undefined {
   return s.sql
     .get('SELECT name, version, seq FROM ssm_parameters WHERE account = ? AND region = ? AND name = ?')
     .get(s.account, s.region, name) as StoredParameter | undefined;
 }
 
 /** Every parameter of the scope, in name order (the store is small: filtering happens in code). */
-export function allParameters(s: SsmScope): StoredParameter[] {
+export function allParameters(s: Scope): StoredParameter[] {
   return s.sql
     .get('SELECT name, version, seq FROM ssm_parameters WHERE account = ? AND region = ? ORDER BY name')
     .all(s.account, s.region) as StoredParameter[];
 }
 
-export function getVersion(s: SsmScope, name: string, version: number): StoredVersion | undefined {
+export function getVersion(s: Scope, name: string, version: number): StoredVersion | undefined {
   const row = s.sql
     .get('SELECT name, version, value, doc FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ? AND version = ?')
     .get(s.account, s.region, name, version) as VersionRow | undefined;
   return row ? toVersion(row) : undefined;
 }
 
-export function latestVersion(s: SsmScope, name: string): StoredVersion | undefined {
+export function latestVersion(s: Scope, name: string): StoredVersion | undefined {
   const p = findParameter(s, name);
   return p ? getVersion(s, name, p.version) : undefined;
 }
 
 /** Oldest first. */
-export function allVersions(s: SsmScope, name: string): StoredVersion[] {
+export function allVersions(s: Scope, name: string): StoredVersion[] {
   const rows = s.sql
     .get('SELECT name, version, value, doc FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ? ORDER BY version')
     .all(s.account, s.region, name) as VersionRow[];
   return rows.map(toVersion);
 }
 
-export function versionWithLabel(s: SsmScope, name: string, label: string): StoredVersion | undefined {
+export function versionWithLabel(s: Scope, name: string, label: string): StoredVersion | undefined {
   return allVersions(s, name).find((v) => v.labels.includes(label));
 }
 
@@ -97,7 +94,7 @@ function metaOf(v: StoredVersion): VersionMeta {
 }
 
 /** Writes a version row (insert or replace) and points the parameter at the highest version. */
-export function saveVersion(s: SsmScope, v: StoredVersion): void {
+export function saveVersion(s: Scope, v: StoredVersion): void {
   s.sql
     .get('INSERT OR REPLACE INTO ssm_parameter_versions (account, region, name, version, value, doc) VALUES (?, ?, ?, ?, ?, ?)')
     .run(s.account, s.region, v.name, v.version, v.value, JSON.stringify(metaOf(v)));
@@ -112,11 +109,11 @@ export function saveVersion(s: SsmScope, v: StoredVersion): void {
   }
 }
 
-export function deleteVersion(s: SsmScope, name: string, version: number): void {
+export function deleteVersion(s: Scope, name: string, version: number): void {
   s.sql.get('DELETE FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ? AND version = ?').run(s.account, s.region, name, version);
 }
 
-export function deleteParameter(s: SsmScope, name: string): void {
+export function deleteParameter(s: Scope, name: string): void {
   s.sql.get('DELETE FROM ssm_parameter_versions WHERE account = ? AND region = ? AND name = ?').run(s.account, s.region, name);
   s.sql.get('DELETE FROM ssm_parameters WHERE account = ? AND region = ? AND name = ?').run(s.account, s.region, name);
 }
