@@ -6,7 +6,7 @@
 import type { Config } from '../config/index.js';
 import { AwsError } from '../protocol/errors.js';
 import type { CredentialScope } from '../protocol/sigv4.js';
-import { findSession } from '../services/sts/sessions.js';
+import { findSession } from '../services/sts/store/index.js';
 import { iamArn } from '../shared/arns.js';
 import type { Clock } from '../shared/clock.js';
 import type { Statements } from '../state/db.js';

@@ -5,7 +5,7 @@
  * AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/credentials/<id>, and any AWS SDK
  * fetches http://169.254.170.2/v2/credentials/<id> for
  * {AccessKeyId, SecretAccessKey, Token, Expiration, RoleArn}: a session of the
- * role that Berth then recognises as the role (sts/sessions.ts).
+ * role that Berth then recognises as the role (sts/store/sessions.ts).
  *
  * Where 169.254.170.2 cannot be made reachable (link-local.ts: not root, no
  * `ip`, a remote engine), containers get AWS_CONTAINER_CREDENTIALS_FULL_URI on
@@ -21,7 +21,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
 import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
-import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRoleSession } from '../services/sts/task-credentials.js';
+import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRoleSession } from '../services/sts/store/index.js';
 import { CREDENTIALS_ADDRESS, CREDENTIALS_PORT, ensureLinkLocalAddress, peerUrls, registerPeer } from './link-local.js';
 
 export interface CredentialsDeps {

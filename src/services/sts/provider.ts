@@ -11,7 +11,7 @@ import { AwsError } from '../../protocol/errors.js';
 import { stsArn } from '../../shared/arns.js';
 import { findRoleByArn, updateRole } from '../iam/store.js';
 import type { Provider, RequestContext } from '../provider.js';
-import { findSession, issueSession, type Session } from './sessions.js';
+import { findSession, issueSession, type Session } from './store/index.js';
 
 const validation = (message: string) => new AwsError('ValidationError', message, { status: 400 });
 const constraint = (value: unknown, member: string, rule: string) =>

@@ -6,10 +6,10 @@
  * answers only while the task has not stopped (the caller checks the task).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Statements } from '../../state/db.js';
-import { stsArn, parseArn } from '../../shared/arns.js';
-import { base32Id } from '../../shared/ids.js';
-import { findRoleByArn } from '../iam/store.js';
+import type { Statements } from '../../../state/db.js';
+import { stsArn, parseArn } from '../../../shared/arns.js';
+import { base32Id } from '../../../shared/ids.js';
+import { findRoleByArn } from '../../iam/store.js';
 import { currentSessionFor, issueSession, type Session } from './sessions.js';
 
 export interface TaskCredential {

@@ -4,8 +4,8 @@
  * Expired sessions are kept a day, so their keys are answered ExpiredToken
  * rather than taken for unknown keys, then pruned.
  */
-import type { Statements } from '../../state/db.js';
-import { base32Id, randomSecret } from '../../shared/ids.js';
+import type { Statements } from '../../../state/db.js';
+import { base32Id, randomSecret } from '../../../shared/ids.js';
 import { randomBytes } from 'node:crypto';
 
 export interface Session {
