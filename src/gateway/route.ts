@@ -81,15 +81,10 @@ function guessUnsigned(req: WireRequest, catalog: Catalog): Route | undefined {
   const action = req.query.get('Action') ?? (isForm(req) ? new URLSearchParams(req.body.toString('utf8')).get('Action') : null);
   if (!action) return undefined;
   const version = versionOf(req);
-  let first: ServiceEntry | undefined;
-  for (const service of catalog.services) {
-    if (service.protocol === 'restJson1' || service.protocol === 'restXml') continue;
-    const model = loadModel(service.id, catalog.byId);
-    if (!model.operations.has(action)) continue;
-    if (!version || model.version === version) return { service, protocol: protocolFor(service, req) };
-    first ??= service;
-  }
-  return first && { service: first, protocol: protocolFor(first, req) };
+  const declares = (s: ServiceEntry) =>
+    s.protocol !== 'restJson1' && s.protocol !== 'restXml' && loadModel(s.id, catalog.byId).operations.has(action);
+  const service = (version && catalog.services.find((s) => s.apiVersion === version && declares(s))) || catalog.services.find(declares);
+  return service && { service, protocol: protocolFor(service, req) };
 }
 
 /** Berth's answer to a request it will not serve, and how to write it. */

@@ -9,6 +9,7 @@ describe('service catalog', () => {
       const model = loadModel(entry.id);
       assert.ok(model.operations.size > 0, 'the model declares operations');
       if (entry.targetPrefix) assert.equal(model.serviceTarget, entry.targetPrefix);
+      assert.equal(model.version, entry.apiVersion);
       if (entry.protocol === 'awsQuery' || entry.protocol === 'ec2Query' || entry.protocol === 'restXml') {
         assert.ok(model.xmlNamespace, 'XML protocols need the xml namespace');
       }

@@ -17,6 +17,8 @@ export interface ServiceEntry {
   /** Client class exported by the package (read once for protocol settings). */
   clientName: string;
   protocol: ProtocolName;
+  /** Its model's API version (query requests name it in `Version`). */
+  apiVersion: string;
   /** SigV4 credential-scope service names that route here. */
   signingNames: string[];
   /** X-Amz-Target prefix (json protocols). */

@@ -76,7 +76,7 @@ export function renderRefusal(
 
 function standInModel(protocol: ProtocolName, signingName: string, version = ''): ServiceModel {
   return {
-    entry: { id: signingName, sdkPackage: '', clientName: '', protocol, signingNames: [signingName], validationError: 'ValidationError' },
+    entry: { id: signingName, sdkPackage: '', clientName: '', protocol, apiVersion: version, signingNames: [signingName], validationError: 'ValidationError' },
     protocol,
     namespace: '',
     version,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolveConfig } from '../config/index.js';
 import { dispatchAws } from '../gateway/dispatch.js';
+import { routeRequest } from '../gateway/route.js';
 import { catalogOf } from '../protocol/catalog.js';
 import type { WireRequest } from '../protocol/codec.js';
 import { ManualClock } from '../shared/clock.js';
@@ -109,5 +110,17 @@ describe('a service is one folder and one descriptor line', () => {
     assert.equal(catalog.services.length, DESCRIPTORS.length);
     // Two services may not claim one way in.
     assert.throws(() => catalogOf([...DESCRIPTORS, { ...STUB, id: 'other', catalog: { ...STUB.catalog, signingNames: ['ecs'] } }]), /ecs and other/);
+  });
+
+  it('an unsigned query request goes to the service of its API Version when two declare its Action, whatever the list order', () => {
+    const unsigned = (version: string): WireRequest => ({
+      method: 'GET', path: '/', rawPath: '/', headers: {}, body: Buffer.alloc(0),
+      query: new URLSearchParams({ Action: 'DescribeTags', Version: version }),
+    });
+    for (const list of [DESCRIPTORS, [...DESCRIPTORS].reverse()]) {
+      const catalog = catalogOf(list);
+      assert.equal(routeRequest(unsigned('2016-11-15'), undefined, catalog)?.service.id, 'ec2');
+      assert.equal(routeRequest(unsigned('2015-12-01'), undefined, catalog)?.service.id, 'elastic-load-balancing-v2');
+    }
   });
 });

@@ -7,7 +7,7 @@ import { defineService } from '../service-descriptor.js';
 export const ACM = defineService({
   id: 'acm',
   catalog: {
-    sdkPackage: '@aws-sdk/client-acm', clientName: 'ACMClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-acm', clientName: 'ACMClient', protocol: 'awsJson1_1', apiVersion: '2015-12-08',
     signingNames: ['acm'], targetPrefix: 'CertificateManager', validationError: 'ValidationException',
   },
   provider: () => import('./provider.js'),

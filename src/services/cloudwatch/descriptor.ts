@@ -8,7 +8,7 @@ import { defineService } from '../service-descriptor.js';
 export const CLOUDWATCH = defineService({
   id: 'cloudwatch',
   catalog: {
-    sdkPackage: '@aws-sdk/client-cloudwatch', clientName: 'CloudWatchClient', protocol: 'awsJson1_0',
+    sdkPackage: '@aws-sdk/client-cloudwatch', clientName: 'CloudWatchClient', protocol: 'awsJson1_0', apiVersion: '2010-08-01',
     signingNames: ['monitoring'], targetPrefix: 'GraniteServiceVersion20100801', validationError: 'InvalidParameterValue',
   },
 });

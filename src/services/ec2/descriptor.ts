@@ -7,7 +7,7 @@ import { defineService } from '../service-descriptor.js';
 export const EC2 = defineService({
   id: 'ec2',
   catalog: {
-    sdkPackage: '@aws-sdk/client-ec2', clientName: 'EC2Client', protocol: 'ec2Query',
+    sdkPackage: '@aws-sdk/client-ec2', clientName: 'EC2Client', protocol: 'ec2Query', apiVersion: '2016-11-15',
     signingNames: ['ec2'], validationError: 'InvalidParameterValue',
   },
   provider: () => import('./provider.js'),

@@ -8,7 +8,7 @@ import { defineService } from '../service-descriptor.js';
 export const ECR = defineService({
   id: 'ecr',
   catalog: {
-    sdkPackage: '@aws-sdk/client-ecr', clientName: 'ECRClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-ecr', clientName: 'ECRClient', protocol: 'awsJson1_1', apiVersion: '2015-09-21',
     signingNames: ['ecr'], targetPrefix: 'AmazonEC2ContainerRegistry_V20150921',
     validationError: 'InvalidParameterException',
   },

@@ -9,7 +9,7 @@ import { defineService } from '../service-descriptor.js';
 export const ECS = defineService({
   id: 'ecs',
   catalog: {
-    sdkPackage: '@aws-sdk/client-ecs', clientName: 'ECSClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-ecs', clientName: 'ECSClient', protocol: 'awsJson1_1', apiVersion: '2014-11-13',
     signingNames: ['ecs'], targetPrefix: 'AmazonEC2ContainerServiceV20141113',
     // ECS reports bad parameters as InvalidParameterException (a ClientException subtype).
     validationError: 'InvalidParameterException',

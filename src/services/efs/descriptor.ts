@@ -7,7 +7,7 @@ import { defineService } from '../service-descriptor.js';
 export const EFS = defineService({
   id: 'efs',
   catalog: {
-    sdkPackage: '@aws-sdk/client-efs', clientName: 'EFSClient', protocol: 'restJson1',
+    sdkPackage: '@aws-sdk/client-efs', clientName: 'EFSClient', protocol: 'restJson1', apiVersion: '2015-02-01',
     // EFS answers malformed requests with BadRequest (HTTP 400, with an ErrorCode member).
     signingNames: ['elasticfilesystem'], validationError: 'BadRequest',
   },

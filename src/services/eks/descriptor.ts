@@ -8,7 +8,7 @@ import { defineService } from '../service-descriptor.js';
 export const EKS = defineService({
   id: 'eks',
   catalog: {
-    sdkPackage: '@aws-sdk/client-eks', clientName: 'EKSClient', protocol: 'restJson1',
+    sdkPackage: '@aws-sdk/client-eks', clientName: 'EKSClient', protocol: 'restJson1', apiVersion: '2017-11-01',
     signingNames: ['eks'], validationError: 'InvalidParameterException',
   },
 });

@@ -8,7 +8,7 @@ export const ELASTIC_LOAD_BALANCING_V2 = defineService({
   id: 'elastic-load-balancing-v2',
   catalog: {
     sdkPackage: '@aws-sdk/client-elastic-load-balancing-v2',
-    clientName: 'ElasticLoadBalancingV2Client', protocol: 'awsQuery',
+    clientName: 'ElasticLoadBalancingV2Client', protocol: 'awsQuery', apiVersion: '2015-12-01',
     signingNames: ['elasticloadbalancing'], validationError: 'ValidationError',
   },
   provider: () => import('./provider.js'),

@@ -8,7 +8,7 @@ export const IAM = defineService({
   id: 'iam',
   catalog: {
     // IAM is global: clients sign for us-east-1 and its ARNs have no region (state is keyed by account only).
-    sdkPackage: '@aws-sdk/client-iam', clientName: 'IAMClient', protocol: 'awsQuery',
+    sdkPackage: '@aws-sdk/client-iam', clientName: 'IAMClient', protocol: 'awsQuery', apiVersion: '2010-05-08',
     signingNames: ['iam'], validationError: 'ValidationError',
   },
   provider: () => import('./provider.js'),

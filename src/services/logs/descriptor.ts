@@ -7,7 +7,7 @@ import { defineService } from '../service-descriptor.js';
 export const LOGS = defineService({
   id: 'logs',
   catalog: {
-    sdkPackage: '@aws-sdk/client-cloudwatch-logs', clientName: 'CloudWatchLogsClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-cloudwatch-logs', clientName: 'CloudWatchLogsClient', protocol: 'awsJson1_1', apiVersion: '2014-03-28',
     signingNames: ['logs'], targetPrefix: 'Logs_20140328', validationError: 'InvalidParameterException',
   },
   provider: () => import('./provider.js'),

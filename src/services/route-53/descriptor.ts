@@ -8,7 +8,7 @@ import { defineService } from '../service-descriptor.js';
 export const ROUTE_53 = defineService({
   id: 'route-53',
   catalog: {
-    sdkPackage: '@aws-sdk/client-route-53', clientName: 'Route53Client', protocol: 'restXml',
+    sdkPackage: '@aws-sdk/client-route-53', clientName: 'Route53Client', protocol: 'restXml', apiVersion: '2013-04-01',
     signingNames: ['route53'], validationError: 'InvalidInput',
   },
 });

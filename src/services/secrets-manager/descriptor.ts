@@ -7,7 +7,7 @@ import { defineService } from '../service-descriptor.js';
 export const SECRETS_MANAGER = defineService({
   id: 'secrets-manager',
   catalog: {
-    sdkPackage: '@aws-sdk/client-secrets-manager', clientName: 'SecretsManagerClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-secrets-manager', clientName: 'SecretsManagerClient', protocol: 'awsJson1_1', apiVersion: '2017-10-17',
     signingNames: ['secretsmanager'], targetPrefix: 'secretsmanager',
     // Its frontend answers model violations with the common ValidationException ("1 validation error detected: …").
     validationError: 'ValidationException',

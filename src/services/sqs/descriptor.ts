@@ -8,7 +8,7 @@ import { defineService } from '../service-descriptor.js';
 export const SQS = defineService({
   id: 'sqs',
   catalog: {
-    sdkPackage: '@aws-sdk/client-sqs', clientName: 'SQSClient', protocol: 'awsJson1_0',
+    sdkPackage: '@aws-sdk/client-sqs', clientName: 'SQSClient', protocol: 'awsJson1_0', apiVersion: '2012-11-05',
     signingNames: ['sqs'], targetPrefix: 'AmazonSQS', validationError: 'InvalidParameterValue',
   },
 });

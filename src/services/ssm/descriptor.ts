@@ -7,7 +7,7 @@ import { defineService } from '../service-descriptor.js';
 export const SSM = defineService({
   id: 'ssm',
   catalog: {
-    sdkPackage: '@aws-sdk/client-ssm', clientName: 'SSMClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-ssm', clientName: 'SSMClient', protocol: 'awsJson1_1', apiVersion: '2014-11-06',
     signingNames: ['ssm'], targetPrefix: 'AmazonSSM', validationError: 'ValidationException',
   },
   provider: () => import('./provider.js'),

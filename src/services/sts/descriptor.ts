@@ -7,7 +7,7 @@ import { defineService } from '../service-descriptor.js';
 export const STS = defineService({
   id: 'sts',
   catalog: {
-    sdkPackage: '@aws-sdk/client-sts', clientName: 'STSClient', protocol: 'awsQuery',
+    sdkPackage: '@aws-sdk/client-sts', clientName: 'STSClient', protocol: 'awsQuery', apiVersion: '2011-06-15',
     signingNames: ['sts'], validationError: 'ValidationError',
   },
   provider: () => import('./provider.js'),
