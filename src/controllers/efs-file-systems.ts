@@ -11,8 +11,8 @@
  */
 import { mkdir, chmod, readdir, lstat, rm } from 'node:fs/promises';
 import type { FileSystemDescription } from '@aws-sdk/client-efs';
-import { releaseEni } from '../services/ec2/network-refs.js';
-import { fileSystemDir } from '../services/efs/mounts.js';
+import { releaseEni } from '../services/ec2/index.js';
+import { fileSystemDir } from '../services/efs/index.js';
 import {
   accessPointsOf, loadAccessPoint, loadFileSystem, loadMountTarget, parse, parseEfsKey, saveAccessPoint, saveFileSystem, saveMountTarget,
   type Scope,

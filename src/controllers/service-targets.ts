@@ -6,7 +6,7 @@
  */
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import { AwsError } from '../protocol/errors.js';
-import { deregisterTargets, registerTargets, targetGroupOf, targetHealthOf } from '../services/elastic-load-balancing-v2/targets.js';
+import { deregisterTargets, registerTargets, targetGroupOf, targetHealthOf } from '../services/elastic-load-balancing-v2/index.js';
 import type { Statements } from '../state/db.js';
 
 /** Berth's bookkeeping on a task (never serialized: not a model member). */

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { ContainerDefinition, EnvironmentFile, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import { ObjectFiles } from '../services/s3/files.js';
+import { ObjectFiles } from '../services/s3/index.js';
 import { findBucket, findObject } from '../services/s3/store.js';
 import { parseArn, s3Arn } from '../shared/arns.js';
 import type { Statements } from '../state/db.js';

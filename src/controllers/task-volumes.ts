@@ -29,8 +29,8 @@ import { RuntimeError, type MountSpec, type RuntimeDriver } from '../runtime/dri
 import type { Logger } from '../shared/logger.js';
 import { parseArn } from '../shared/arns.js';
 import type { Statements } from '../state/db.js';
-import { findSubnets } from '../services/ec2/network-refs.js';
-import { fileSystemDir, mountableAccessPoint, mountableFileSystem, type MountableAccessPoint } from '../services/efs/mounts.js';
+import { findSubnets } from '../services/ec2/index.js';
+import { fileSystemDir, mountableAccessPoint, mountableFileSystem, type MountableAccessPoint } from '../services/efs/index.js';
 import { LABELS, taskIdOf } from './container-spec.js';
 
 export interface TaskVolumesDeps {

@@ -9,8 +9,7 @@
  */
 import type { Listener } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { certificateMaterial, type CertificateMaterial } from '../services/acm/store.js';
-import { listenerCertificates } from '../services/elastic-load-balancing-v2/certificate-store.js';
-import { DEFAULT_SSL_POLICY } from '../services/elastic-load-balancing-v2/ssl-policies.js';
+import { DEFAULT_SSL_POLICY, listenerCertificates } from '../services/elastic-load-balancing-v2/index.js';
 import {
   everyForwardedTargetGroup, everyLoadBalancer, everyTargetGroup, listenersOf, rulesOf, targetsOf,
 } from '../services/elastic-load-balancing-v2/store.js';

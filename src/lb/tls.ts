@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
  */
 import tls from 'node:tls';
-import { tlsSettings } from '../services/elastic-load-balancing-v2/ssl-policies.js';
+import { tlsSettings } from '../services/elastic-load-balancing-v2/index.js';
 import type { ListenerTls } from './snapshot.js';
 
 function covers(name: string, host: string): 'exact' | 'wildcard' | undefined {

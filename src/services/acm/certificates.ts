@@ -10,7 +10,7 @@ import type {
 } from '@aws-sdk/client-acm';
 import { parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { loadBalancersUsingCertificate } from '../elastic-load-balancing-v2/certificate-store.js';
+import { loadBalancersUsingCertificate } from '../elastic-load-balancing-v2/index.js';
 import { constraint, inUse, invalidArgs, invalidArn, notFound, requestInProgress } from './errors.js';
 import {
   certificateByArn, deleteCertificateRow, listCertificateRows, statusOf, type Scope, type StoredCertificate,

@@ -10,7 +10,7 @@
  */
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
-import { certificateChanged } from '../elastic-load-balancing-v2/certificate-store.js';
+import { certificateChanged } from '../elastic-load-balancing-v2/index.js';
 import { dropAllTags } from '../shared/tags.js';
 
 export type { Scope };

@@ -18,7 +18,7 @@ import {
 import { parseArn } from '../../shared/arns.js';
 import type { Statements } from '../../state/db.js';
 import type { RequestContext } from '../provider.js';
-import { readSecretValue } from '../secrets-manager/versions.js';
+import { readSecretValue } from '../secrets-manager/index.js';
 import { checkRegistryId, decodeToken, encodeToken, pageSize } from './common.js';
 import { invalidParameter } from './errors.js';
 

@@ -5,7 +5,7 @@
  */
 import type { AwsVpcConfiguration, NetworkConfiguration } from '@aws-sdk/client-ecs';
 import type { Scope } from '../../state/scope.js';
-import { allocateEni, findSecurityGroups, findSubnets, releaseEni, type AllocatedEni } from '../ec2/network-refs.js';
+import { allocateEni, findSecurityGroups, findSubnets, releaseEni, type AllocatedEni } from '../ec2/index.js';
 import { invalidParameter } from './errors.js';
 
 /** Validates an awsvpcConfiguration as ECS does when a task or service is created. */

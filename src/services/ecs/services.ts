@@ -35,7 +35,7 @@ import { registerTaggable } from './tags.js';
 import { findTaskDefinition } from './task-definitions.js';
 import { FARGATE_LATEST, refuseExecuteCommand } from './task-factory.js';
 import { validateAwsvpc } from './awsvpc.js';
-import { targetGroupOf } from '../elastic-load-balancing-v2/targets.js';
+import { targetGroupOf } from '../elastic-load-balancing-v2/index.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
 

@@ -16,7 +16,7 @@ import type {
   UpdateFileSystemRequest,
 } from '@aws-sdk/client-efs';
 import { efsArn } from '../../shared/arns.js';
-import { zoneByName } from '../ec2/zones.js';
+import { zoneByName } from '../ec2/index.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags } from '../shared/tags.js';
 import {

@@ -18,7 +18,7 @@ import type {
   MountTargetDescription,
 } from '@aws-sdk/client-efs';
 import { AwsError } from '../../protocol/errors.js';
-import { allocateEni, findSecurityGroups, findSubnets } from '../ec2/network-refs.js';
+import { allocateEni, findSecurityGroups, findSubnets } from '../ec2/index.js';
 import type { RequestContext } from '../provider.js';
 import {
   accessPointNotFound, badRequest, incorrectMountTargetState, ipAddressInUse, mountTargetConflict, mountTargetNotFound, noFreeAddressesInSubnet,

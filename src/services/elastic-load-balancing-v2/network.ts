@@ -9,9 +9,7 @@
  */
 import type { AvailabilityZone, SubnetMapping } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SecurityGroup, Subnet } from '@aws-sdk/client-ec2';
-import { ensureDefaultNetwork } from '../ec2/defaults.js';
-import { groupByName } from '../ec2/security-group-refs.js';
-import { getDoc } from '../ec2/store.js';
+import { ensureDefaultNetwork, getDoc, groupByName } from '../ec2/index.js';
 import { invalidConfiguration, invalidSecurityGroup, subnetNotFound, validationError } from './errors.js';
 import type { Scope } from './store.js';
 

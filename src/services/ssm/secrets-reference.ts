@@ -6,7 +6,7 @@
 import type { Parameter } from '@aws-sdk/client-ssm';
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
-import { readSecretValue } from '../secrets-manager/versions.js';
+import { readSecretValue } from '../secrets-manager/index.js';
 import { parameterNotFound, validation } from './errors.js';
 
 const PREFIX = '/aws/reference/secretsmanager/';

@@ -1,0 +1,13 @@
+/**
+ * EC2's front door for everything outside services/ec2: the network other
+ * services place things in (ECS tasks' and EFS mount targets' ENIs, ELBv2's
+ * default VPC and security groups) and the zones of a region. Controllers and
+ * state control release ENIs here.
+ */
+export {
+  allocateEni, defaultSecurityGroupId, defaultVpcId, ensureDefaultNetwork, findSecurityGroups, findSubnets, findVpc, releaseEni,
+  type AllocateEniParams, type AllocatedEni, type SecurityGroupRef, type SubnetRef, type VpcRef,
+} from './network-refs.js';
+export { zoneByName, zoneById, zonesOf, type Zone } from './zones.js';
+export { defaultVpc, groupByName } from './security-group-refs.js';
+export { getDoc, type Scope, type Stored } from './store.js';
