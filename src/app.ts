@@ -14,7 +14,6 @@ import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { ecsTargetResolver } from './services/ecs/index.js';
-import { engineForTask, remoteEngines } from './services/ecs/engine-routing.js';
 import { createRegistry } from './registry/index.js';
 import { pullThroughCredentials } from './services/ecr/pull-through-cache.js';
 import { resolveTaskImage } from './registry/task-images.js';
@@ -59,7 +58,7 @@ export interface AppOptions {
   driver?: RuntimeDriver;
 }
 
-async function makeDriver(config: Config, sql: Statements): Promise<RuntimeDriver> {
+async function makeDriver(config: Config): Promise<RuntimeDriver> {
   if (config.runtime === 'fake') {
     const { FakeDriver } = await import('./runtime/fake/driver.js');
     return new FakeDriver();
@@ -67,12 +66,8 @@ async function makeDriver(config: Config, sql: Statements): Promise<RuntimeDrive
   const { DockerDriver } = await import('./runtime/docker/driver.js');
   const { engineEndpoint } = await import('./runtime/docker/engine-client.js');
   const { MultiEngineDriver } = await import('./runtime/multi/driver.js');
-  // The local engine, plus the remote engines of external container instances.
-  return new MultiEngineDriver(new DockerDriver(), {
-    engineFor: (labels) => engineForTask(sql, labels?.['berth.task-arn']),
-    engines: () => remoteEngines(sql),
-    make: (url) => new DockerDriver(engineEndpoint(url)),
-  });
+  // The local engine, plus the remote engines of external container instances (the task lifecycle names each one).
+  return new MultiEngineDriver(new DockerDriver(), (url) => new DockerDriver(engineEndpoint(url)));
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -139,7 +134,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   // Listeners bind after Berth's own port, so a listener can never take it.
   loadBalancing.start();
 
-  const driver = opts.driver ?? (await makeDriver(config, sql));
+  const driver = opts.driver ?? (await makeDriver(config));
   const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
   const credentials = new CredentialsEndpoint({ sql, clock, log, driver });
   const containerApi = new ContainerApi({ driver, log, host: config.host, port, makeServer });

@@ -4,7 +4,7 @@
  * health check, Linux parameters, labels, and networking per network mode.
  */
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { ContainerSpec, HealthCheckSpec, MountSpec, PortBinding } from '../runtime/driver.js';
+import { ENGINE_LABEL, type ContainerSpec, type HealthCheckSpec, type MountSpec, type PortBinding } from '../runtime/driver.js';
 
 const MIB = 1024 * 1024;
 /** ECS's default stop timeout (ECS_CONTAINER_STOP_TIMEOUT). */
@@ -28,6 +28,8 @@ export interface SpecContext {
   account: string;
   region: string;
   clusterName: string;
+  /** The engine the task runs on (its container instance's), undefined for the local one: labelled on every container. */
+  engine?: string;
   /** For awsvpc: the pause container whose network namespace the task shares. */
   pauseContainerId?: string;
   /** Extra environment Berth injects (metadata endpoint, region). */
@@ -52,7 +54,13 @@ export function baseLabels(c: SpecContext, role: 'container' | 'pause', containe
     [LABELS.account]: c.account,
     [LABELS.region]: c.region,
     [LABELS.role]: role,
+    ...engineLabel(c.engine),
   };
+}
+
+/** The label that tells the runtime which engine (ENGINE_LABEL; none for the local engine). */
+export function engineLabel(engine: string | undefined): Record<string, string> {
+  return engine ? { [ENGINE_LABEL]: engine } : {};
 }
 
 /** The ports a container definition asks for, as loopback-published bindings. */

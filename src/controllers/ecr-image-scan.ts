@@ -6,9 +6,9 @@
  * mid-scan finds the row still IN_PROGRESS and scans again.
  */
 import type { BlobStore } from '../registry/blobs.js';
-import { finishScan, getManifest, getScan, parseScanKey } from '../services/ecr/store/index.js';
+import { finishScan, getManifest, getScan, parseScanKey, scanKeysInProgress } from '../services/ecr/store/index.js';
 import { scanImage } from '../services/ecr/scanner/index.js';
-import type { Reconciler, StateDeps } from './runtime.js';
+import type { Controller, StateDeps, Watches } from './runtime.js';
 
 export interface EcrImageScanDeps extends StateDeps {
   /** Where the image's layers are read: the registry's blob store. */
@@ -17,10 +17,19 @@ export interface EcrImageScanDeps extends StateDeps {
   vulnerabilityDb?: string;
 }
 
-export class EcrImageScan implements Reconciler {
+/** Scans in progress are looked for this often (a restart finds those it left). */
+const RESYNC_MS = 30_000;
+
+export class EcrImageScan implements Controller {
   readonly name = 'ecr-image-scan';
   /** Scans read whole images: one at a time keeps a push storm from saturating the disk. */
   readonly concurrency = 1;
+
+  /** StartImageScan and scan on push (registry pushes, PutImage, replicated copies) publish ecr.image-scan after commit. */
+  readonly watches: Watches = {
+    changes: [{ kind: 'ecr.image-scan' }],
+    resync: [{ periodMs: RESYNC_MS, keys: () => (this.d.db.open ? scanKeysInProgress(this.d.sql) : []) }],
+  };
 
   constructor(private readonly d: EcrImageScanDeps) {}
 

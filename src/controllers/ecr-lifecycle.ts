@@ -7,15 +7,24 @@
  * blobs to registry GC, as BatchDeleteImage does.
  */
 import {
-  applyLifecyclePolicy, completePreview, dueInMs, getPolicy, getRepo, LIFECYCLE_INTERVAL_MS, parseRepoKey,
+  applyLifecyclePolicy, completePreview, dueInMs, getPolicy, getRepo, LIFECYCLE_INTERVAL_MS, parseRepoKey, policyKeys, previewKeysInProgress,
 } from '../services/ecr/store/index.js';
-import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
+import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export type EcrLifecycleDeps = StateDeps;
 
+/** Policies and previews are looked for this often, whatever the feed said. */
+const RESYNC_MS = 30_000;
+
 /** Applies a repository's lifecycle policy when it is due. */
-export class EcrLifecycle implements Reconciler {
+export class EcrLifecycle implements Controller {
   readonly name = 'ecr-lifecycle';
+
+  readonly watches: Watches = {
+    changes: [{ kind: 'ecr.lifecycle-policy' }],
+    // A policy not yet due requeues itself for when it is; enqueuing it early is cheap.
+    resync: [{ periodMs: RESYNC_MS, keys: () => (this.d.db.open ? policyKeys(this.d.sql) : []) }],
+  };
 
   constructor(private readonly d: EcrLifecycleDeps) {}
 
@@ -43,8 +52,13 @@ export class EcrLifecycle implements Reconciler {
 }
 
 /** Computes lifecycle policy previews that are in progress. */
-export class EcrLifecyclePreview implements Reconciler {
+export class EcrLifecyclePreview implements Controller {
   readonly name = 'ecr-lifecycle-preview';
+
+  readonly watches: Watches = {
+    changes: [{ kind: 'ecr.lifecycle-preview' }],
+    resync: [{ periodMs: RESYNC_MS, keys: () => (this.d.db.open ? previewKeysInProgress(this.d.sql) : []) }],
+  };
 
   constructor(private readonly d: EcrLifecycleDeps) {}
 

@@ -12,18 +12,26 @@
  * requeued until the backfill ends.
  */
 import type { ChangeFeed } from '../state/change-feed.js';
-import { advanceBackfill, getBackfill, parseBackfillKey, parseReplicationKey, replicatePending } from '../services/ecr/store/index.js';
-import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
+import { advanceBackfill, getBackfill, parseBackfillKey, parseReplicationKey, pendingReplicationKeys, replicatePending } from '../services/ecr/store/index.js';
+import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface EcrReplicationDeps extends StateDeps {
-  /** Where a repository created with a creation template's lifecycle policy is announced. */
-  changes?: ChangeFeed;
+  /** Where a copy announces what it made: a repository with a creation template's lifecycle policy, a scan on push. */
+  changes: ChangeFeed;
 }
 
-export class EcrReplication implements Reconciler {
+/** Copies still IN_PROGRESS are looked for this often (a restart finds those it left). */
+const RESYNC_MS = 30_000;
+
+export class EcrReplication implements Controller {
   readonly name = 'ecr-replication';
   /** Copies are metadata writes (blobs are shared): cheap, but each is its own transaction. */
   readonly concurrency = 2;
+
+  readonly watches: Watches = {
+    changes: [{ kind: 'ecr.replication' }],
+    resync: [{ periodMs: RESYNC_MS, keys: () => (this.d.db.open ? pendingReplicationKeys(this.d.sql) : []) }],
+  };
 
   constructor(private readonly d: EcrReplicationDeps) {}
 
@@ -40,7 +48,8 @@ export class EcrReplication implements Reconciler {
         repository: ref.name, account: ref.account, region: ref.region, digest,
         destinationRegistryId: o.destination.registryId, destinationRegion: o.destination.region,
       };
-      if (o.lifecyclePolicyKey) this.d.changes?.publish('ecr.lifecycle-policy', o.lifecyclePolicyKey);
+      if (o.lifecyclePolicyKey) this.d.changes.publish('ecr.lifecycle-policy', o.lifecyclePolicyKey);
+      for (const k of o.scanKeys ?? []) this.d.changes.publish('ecr.image-scan', k);
       if (o.status === 'COMPLETE') log.info('ecr image replicated', fields);
       else log.warn('ecr image replication failed', { ...fields, failureCode: o.failureCode });
     }
@@ -50,7 +59,8 @@ export class EcrReplication implements Reconciler {
     const { db, sql, clock, log } = this.d;
     if (!db.open) return;
     const pass = db.transaction(() => advanceBackfill(sql, clock.now(), id))();
-    for (const k of pass.lifecyclePolicyKeys) this.d.changes?.publish('ecr.lifecycle-policy', k);
+    for (const k of pass.lifecyclePolicyKeys) this.d.changes.publish('ecr.lifecycle-policy', k);
+    for (const k of pass.scanKeys) this.d.changes.publish('ecr.image-scan', k);
     const failed = pass.copied.filter((c) => c.failureCode);
     if (pass.copied.length) log.info('ecr replication backfill pass', { backfill: id, copied: pass.copied.length, failed: failed.length });
     if (pass.more) return { requeueAfterMs: 0 };

@@ -14,11 +14,11 @@ import type { FileSystemDescription } from '@aws-sdk/client-efs';
 import { releaseEni } from '../services/ec2/index.js';
 import { fileSystemDir } from '../services/efs/index.js';
 import {
-  accessPointsOf, loadAccessPoint, loadFileSystem, loadMountTarget, parse, parseEfsKey, saveAccessPoint, saveFileSystem, saveMountTarget,
-  type Scope,
+  accessPointsOf, allFileSystemKeys, loadAccessPoint, loadFileSystem, loadMountTarget, parse, parseEfsKey, saveAccessPoint, saveFileSystem, saveMountTarget,
+  type Scope, unsettledKeys,
 } from '../services/efs/store.js';
 import { dropAllTags } from '../services/shared/tags.js';
-import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
+import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface EfsControllerDeps extends StateDeps {
   dataDir: string;
@@ -30,9 +30,18 @@ const METER_MS = 60_000;
 const METER_MAX_ENTRIES = 200_000;
 const EMPTY_SIZE = 6144;
 
-export class EfsFileSystems implements Reconciler {
+/** Resources not yet settled (creating, deleting) are looked for this often. */
+const RESYNC_MS = 30_000;
+
+export class EfsFileSystems implements Controller {
   readonly name = 'efs-file-systems';
   readonly concurrency = 4;
+
+  readonly watches: Watches = {
+    changes: [{ kind: 'efs' }],
+    // At start every file system, each then requeuing itself to meter its size; later only what is unsettled.
+    resync: [{ periodMs: RESYNC_MS, keys: () => unsettledKeys(this.d.sql), startKeys: () => allFileSystemKeys(this.d.sql) }],
+  };
 
   constructor(private readonly d: EfsControllerDeps) {}
 

@@ -18,10 +18,10 @@
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.js';
 import { parseArn } from '../shared/arns.js';
-import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
+import { engineForTask, findTaskDefinitionByArn, loadTaskByArn, unfinishedTaskArns } from '../services/ecs/index.js';
 import { appendEvents, ensureStream, findGroup, insertGroup, purgeAllExpired, type NewEvent, type Scope } from '../services/logs/store.js';
-import { LABELS, taskIdOf } from './container-spec.js';
-import type { Reconciler, StateDeps } from './runtime.js';
+import { engineLabel, LABELS, taskIdOf } from './container-spec.js';
+import type { Controller, StateDeps, Watches } from './runtime.js';
 
 export interface LogShipperDeps extends StateDeps {
   driver: RuntimeDriver;
@@ -96,9 +96,22 @@ function splitMessage(message: string): string[] {
   return out;
 }
 
-export class LogShipper implements Reconciler {
+/** Every unfinished task is looked at this often, whatever the feed and the engine said. */
+const RESYNC_MS = 30_000;
+
+export class LogShipper implements Controller {
   readonly name = 'log-shipper';
   readonly concurrency = 8;
+
+  readonly watches: Watches = {
+    changes: [{ kind: 'ecs.task' }],
+    // A container that started has output to follow; one that died has its last lines to ship.
+    engineEvents: (e) => {
+      const arn = e.labels[LABELS.taskArn];
+      return arn && (e.action === 'start' || e.action === 'die') ? [arn] : [];
+    },
+    resync: [{ periodMs: RESYNC_MS, keys: () => unfinishedTaskArns(this.d.sql) }],
+  };
   private readonly followers = new Map<string, Follower>();
   /** Per container: the read in progress (reads of one container never overlap). */
   private readonly busy = new Map<string, Promise<void>>();
@@ -203,7 +216,9 @@ export class LogShipper implements Reconciler {
       if (t) targets.set(cd.name!, t);
     }
     if (!targets.size) return [];
-    const observed = await this.d.driver.listContainers({ [LABELS.taskArn]: task.taskArn!, [LABELS.instance]: this.d.instanceId });
+    const observed = await this.d.driver.listContainers({
+      [LABELS.taskArn]: task.taskArn!, [LABELS.instance]: this.d.instanceId, ...engineLabel(engineForTask(this.d.sql, task.taskArn)),
+    });
     return observed
       .filter((c) => targets.has(c.labels[LABELS.containerName]))
       .map((c) => {

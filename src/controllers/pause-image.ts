@@ -4,17 +4,17 @@
  * image with one static binary that sleeps forever.
  */
 import { readFileSync } from 'node:fs';
-import type { RuntimeDriver } from '../runtime/driver.js';
+import { ENGINE_LABEL, type RuntimeDriver } from '../runtime/driver.js';
 import { tar } from '../shared/tar.js';
 
 export const PAUSE_IMAGE = 'berth/pause:1';
 const BUSYBOX_CANDIDATES = ['/bin/busybox', '/usr/bin/busybox'];
 
-/** One build at a time per engine (the labels say which engine, for a multi-engine driver). */
+/** One build at a time per engine (the labels say which engine: ENGINE_LABEL, absent for the local one). */
 const inFlight = new Map<string, Promise<string>>();
 
 export function ensurePauseImage(driver: RuntimeDriver, labels?: Record<string, string>): Promise<string> {
-  const key = driver.engineOf?.(labels) ?? '';
+  const key = labels?.[ENGINE_LABEL] ?? '';
   const existing = inFlight.get(key);
   if (existing) return existing;
   const ensured = (async () => {

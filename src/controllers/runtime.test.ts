@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ControllerRuntime, TerminalError } from './runtime.js';
+import { ControllerRuntime, TerminalError, type Controller, type Timers } from './runtime.js';
+import type { ContainerEvent } from '../runtime/driver.js';
 import { createLogger } from '../shared/logger.js';
+import { ChangeFeed } from '../state/change-feed.js';
 
 const log = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,5 +80,99 @@ describe('controller runtime', () => {
     await sleep(150);
     assert.equal(n, 3);
     await rt.stop();
+  });
+
+  describe('declared watches', () => {
+    /** Interval timers a test fires by hand. */
+    class HandTimers implements Timers {
+      readonly intervals = new Map<number, { fn: () => void; ms: number }>();
+      private next = 1;
+      setInterval(fn: () => void, ms: number) {
+        const h = this.next++;
+        this.intervals.set(h, { fn, ms });
+        return h;
+      }
+      clearInterval(h: unknown) {
+        this.intervals.delete(h as number);
+      }
+      fire(ms: number) {
+        for (const t of [...this.intervals.values()]) if (t.ms === ms) t.fn();
+      }
+    }
+
+    /** A controller that records the keys it reconciles, with the given watches. */
+    const recorder = (name: string, watches: Controller['watches']) => {
+      const seen: string[] = [];
+      const c: Controller = { name, watches, async reconcile(k) { seen.push(k); } };
+      return { c, seen };
+    };
+
+    it('a controller declared with a change kind gets that kind\'s keys, mapped as it declares; other kinds do not reach it', async () => {
+      const rt = new ControllerRuntime(log, new HandTimers());
+      const changes = new ChangeFeed();
+      const services = recorder('services', {
+        changes: [
+          { kind: 'ecs.service' },
+          { kind: 'ecs.cluster', keys: (cluster) => [`${cluster}/svc-a`, `${cluster}/svc-b`] },
+        ],
+      });
+      const tasks = recorder('tasks', { changes: [{ kind: 'ecs.task' }] });
+      rt.add(services.c);
+      rt.add(tasks.c);
+      rt.start({ changes, engineEvents: () => () => {} });
+      changes.publish('ecs.service', 'svc-x');
+      changes.publish('ecs.cluster', 'c1');
+      changes.publish('ecs.task', 't1');
+      changes.publish('efs', 'fs-1');
+      await rt.idle();
+      assert.deepEqual(services.seen.sort(), ['c1/svc-a', 'c1/svc-b', 'svc-x']);
+      assert.deepEqual(tasks.seen, ['t1']);
+      await rt.stop();
+      changes.publish('ecs.task', 't2');
+      assert.deepEqual(tasks.seen, ['t1'], 'a stopped runtime has unsubscribed');
+    });
+
+    it('engine events reach the controllers that declare them, as the keys they map to', async () => {
+      const rt = new ControllerRuntime(log, new HandTimers());
+      let emit: (e: ContainerEvent) => void = () => {};
+      const lifecycle = recorder('lifecycle', { engineEvents: (e) => (e.action === 'destroy' ? [] : [e.labels.task]) });
+      rt.add(lifecycle.c);
+      rt.start({ changes: new ChangeFeed(), engineEvents: (fn) => { emit = fn; return () => {}; } });
+      emit({ id: 'c1', action: 'die', labels: { task: 't1' } });
+      emit({ id: 'c1', action: 'destroy', labels: { task: 't2' } });
+      await rt.idle();
+      assert.deepEqual(lifecycle.seen, ['t1']);
+      await rt.stop();
+    });
+
+    it('a resync lists its start keys at start, then its keys on its period (async lists too), and resync() runs it now', async () => {
+      const timers = new HandTimers();
+      const rt = new ControllerRuntime(log, timers);
+      let listed = ['a'];
+      const ctl = recorder('efs', {
+        resync: [
+          { periodMs: 30_000, keys: () => listed, startKeys: () => ['everything'] },
+          { periodMs: 45_000, keys: async function* () { yield 'adopted'; } },
+        ],
+      });
+      rt.add(ctl.c);
+      rt.start({ changes: new ChangeFeed(), engineEvents: () => () => {} });
+      await sleep(5);
+      await rt.idle();
+      assert.deepEqual(ctl.seen.sort(), ['adopted', 'everything']);
+      assert.deepEqual([...timers.intervals.values()].map((t) => t.ms).sort(), [30_000, 45_000]);
+      ctl.seen.length = 0;
+      listed = ['a', 'b'];
+      timers.fire(30_000);
+      await rt.idle();
+      assert.deepEqual(ctl.seen.sort(), ['a', 'b'], 'the periodic resync lists keys(), not the start keys');
+      ctl.seen.length = 0;
+      rt.resync();
+      await sleep(5);
+      await rt.idle();
+      assert.deepEqual(ctl.seen.sort(), ['a', 'adopted', 'b']);
+      await rt.stop();
+      assert.equal(timers.intervals.size, 0, 'stop clears the resync timers');
+    });
   });
 });

@@ -4,9 +4,17 @@
  * that is already waiting is a no-op; failures retry with exponential backoff;
  * a TerminalError is not retried; a result may ask for a timed requeue.
  * Reconcilers are level-triggered: they get a key, never an event.
+ *
+ * Each controller declares, beside its reconcile function, what it watches
+ * (`Watches`: change kinds on the feed and how a change maps to its keys,
+ * engine events, periodic resyncs), as controller-runtime's builders do; the
+ * runtime wires them (`add`, then `start`). A controller never names another:
+ * it pokes one by publishing a change kind on the feed.
  */
+import type { ContainerEvent } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 
 export interface ReconcileResult {
@@ -29,6 +37,56 @@ export interface Reconciler {
   reconcile(key: string): Promise<ReconcileResult | void>;
 }
 
+/** A change kind on the feed a controller reacts to, and which of its keys a change names. */
+export interface ChangeWatch {
+  kind: ChangeKind;
+  /** The controller's keys for a change's key (default: the change's key itself). */
+  keys?: (key: string) => Iterable<string>;
+}
+
+/** A periodic resync: at start, then every `periodMs`, every key `keys()` lists is enqueued. */
+export interface Resync {
+  periodMs: number;
+  /**
+   * Every key that may need a pass. A generator may page a large table; an async
+   * iterable is for lists that need I/O (an engine's containers) and may end early on failure.
+   */
+  keys: () => Iterable<string> | AsyncIterable<string>;
+  /** Keys enqueued once at start instead of `keys()` (e.g. every file system, each then requeuing itself). */
+  startKeys?: () => Iterable<string>;
+}
+
+/** What a controller watches: the runtime enqueues its keys from these. */
+export interface Watches {
+  changes?: ChangeWatch[];
+  /** Engine events of this Berth's containers, mapped to keys. */
+  engineEvents?: (e: ContainerEvent) => Iterable<string>;
+  resync?: Resync[];
+}
+
+/** A reconciler with its declared watches. */
+export interface Controller extends Reconciler {
+  readonly watches: Watches;
+}
+
+/** Where watched changes come from (`ControllerRuntime.start`). */
+export interface WatchSources {
+  changes: ChangeFeed;
+  /** Subscribes to engine events of this Berth's containers; returns the unsubscribe. */
+  engineEvents(onEvent: (e: ContainerEvent) => void): () => void;
+}
+
+/** Interval timers (injectable, so a test can run resyncs by hand). */
+export interface Timers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const REAL_TIMERS: Timers = {
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
 /** A failure that retrying cannot fix: recorded by the reconciler, not retried. */
 export class TerminalError extends Error {}
 
@@ -48,15 +106,86 @@ interface Queue {
 
 export class ControllerRuntime {
   private queues = new Map<string, Queue>();
+  private watched: { name: string; watches: Watches }[] = [];
+  private unwatch: (() => void)[] = [];
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger, private readonly timers: Timers = REAL_TIMERS) {}
 
   register(reconciler: Reconciler) {
     this.queues.set(reconciler.name, {
       reconciler, waiting: new Set(), order: [], active: new Set(), dirty: new Set(), failures: new Map(), timers: new Map(),
     });
+  }
+
+  /** Registers a controller and its watches (wired by `start`). */
+  add(controller: Controller) {
+    this.register(controller);
+    this.watched.push({ name: controller.name, watches: controller.watches });
+  }
+
+  /**
+   * Wires every added controller's watches: one change-feed subscription, one
+   * engine-event subscription (if any controller watches engine events), each
+   * resync run now (its start keys) and then on its period.
+   */
+  start(sources: WatchSources) {
+    const byKind = new Map<ChangeKind, { name: string; keys?: (key: string) => Iterable<string> }[]>();
+    for (const { name, watches } of this.watched) {
+      for (const w of watches.changes ?? []) byKind.set(w.kind, [...(byKind.get(w.kind) ?? []), { name, keys: w.keys }]);
+    }
+    this.unwatch.push(sources.changes.subscribe((kind, key) => {
+      for (const w of byKind.get(kind) ?? []) this.enqueueAll(w.name, () => (w.keys ? w.keys(key) : [key]));
+    }));
+    const onEvent = this.watched.filter((c) => c.watches.engineEvents);
+    if (onEvent.length) {
+      this.unwatch.push(sources.engineEvents((e) => {
+        for (const c of onEvent) this.enqueueAll(c.name, () => c.watches.engineEvents!(e));
+      }));
+    }
+    for (const { name, watches } of this.watched) {
+      for (const r of watches.resync ?? []) {
+        this.resyncOne(name, r, r.startKeys ?? r.keys);
+        const handle = this.timers.setInterval(() => this.resyncOne(name, r, r.keys), r.periodMs);
+        this.unwatch.push(() => this.timers.clearInterval(handle));
+      }
+    }
+  }
+
+  /** Runs every declared resync now (after a reset or a snapshot load). Synchronous key lists are enqueued before it returns. */
+  resync() {
+    for (const { name, watches } of this.watched) for (const r of watches.resync ?? []) this.resyncOne(name, r, r.keys);
+  }
+
+  private resyncOne(name: string, r: Resync, keys: Resync['keys']) {
+    let listed: Iterable<string> | AsyncIterable<string>;
+    try {
+      listed = keys();
+    } catch (err) {
+      this.log.warn('resync failed', { controller: name, error: (err as Error)?.stack ?? String(err) });
+      return;
+    }
+    if (Symbol.iterator in listed) {
+      this.enqueueAll(name, () => listed as Iterable<string>);
+      return;
+    }
+    void (async () => {
+      try {
+        for await (const key of listed as AsyncIterable<string>) this.enqueue(name, key);
+      } catch (err) {
+        this.log.warn('resync failed', { controller: name, periodMs: r.periodMs, error: (err as Error)?.stack ?? String(err) });
+      }
+    })();
+  }
+
+  /** Enqueues the keys a watch maps to; a mapping that throws is logged (the next resync catches up). */
+  private enqueueAll(name: string, keys: () => Iterable<string>) {
+    try {
+      for (const key of keys()) this.enqueue(name, key);
+    } catch (err) {
+      this.log.warn('watch failed to map a change to keys', { controller: name, error: (err as Error)?.stack ?? String(err) });
+    }
   }
 
   /** Asks for `key` to be reconciled by `controller` (now, or after delayMs). */
@@ -140,6 +269,7 @@ export class ControllerRuntime {
   /** Stops taking work and waits (bounded) for running reconciles to finish. */
   async stop(timeoutMs = 5000) {
     this.stopped = true;
+    for (const off of this.unwatch.splice(0)) off();
     for (const q of this.queues.values()) {
       for (const t of q.timers.values()) clearTimeout(t);
       q.timers.clear();

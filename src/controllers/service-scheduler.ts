@@ -9,10 +9,10 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
 import { getTags, putTags } from '../services/shared/tags.js';
 import {
-  addEvent, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, loadInstances, loadService,
+  addEvent, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveService, saveServiceDeployment, saveTask, serviceDeploymentArn, startDeployment,
 } from '../services/ecs/index.js';
-import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
+import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { taskIdOf } from './container-spec.js';
@@ -21,6 +21,8 @@ export interface SchedulerDeps extends StateDeps {
   changes: ChangeFeed;
 }
 
+/** Every live service is looked at this often, whatever the feed said. */
+const RESYNC_MS = 30_000;
 const STEADY_RESYNC_MS = 15_000;
 const ACTIVE_RESYNC_MS = 1_000;
 /** Launch throttling after repeated failures, as ECS backs off. */
@@ -31,7 +33,13 @@ interface ServiceState extends Service {
   berth?: { announced?: string; placementFailure?: string; lastCompletedTaskDefinition?: string; consecutiveFailures?: number; lastFailureAtMs?: number; steady?: boolean; seenStopped?: string[] };
 }
 
-const taskRows = (sql: Statements, s: { account: string; region: string; cluster: string; name: string }) =>
+/** The service row's scope and names. */
+type ServiceRow = { account: string; region: string; cluster: string; name: string };
+
+/** A pass's plan: how many tasks to start (on which instances, for a daemon) and which to stop, why. */
+type Plan = { start: number; stop: { arn: string; reason: string }[]; instances?: string[] };
+
+const taskRows = (sql: Statements, s: ServiceRow) =>
   (sql.get('SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?').all(s.account, s.region, s.cluster, s.name) as { doc: string }[])
     .map((r) => JSON.parse(r.doc) as Task);
 
@@ -43,11 +51,41 @@ const isDraining = (t: Task, now: number) => {
   return !!until && until > now && (t.lastStatus === 'RUNNING' || t.lastStatus === 'DEACTIVATING');
 };
 
-export class ServiceScheduler implements Reconciler {
+/** The service a task belongs to (group "service:<name>"), as an ARN. */
+export function serviceArnOfTask(task: Task): string | undefined {
+  if (!task.group?.startsWith('service:') || !task.taskArn) return undefined;
+  const [prefix, rest] = [task.taskArn.slice(0, task.taskArn.indexOf(':task/')), task.taskArn.slice(task.taskArn.indexOf(':task/') + 6)];
+  return `${prefix}:service/${rest.split('/')[0]}/${task.group.slice('service:'.length)}`;
+}
+
+export class ServiceScheduler implements Controller {
   readonly name = 'service-scheduler';
   readonly concurrency = 4;
 
+  readonly watches: Watches = {
+    changes: [
+      { kind: 'ecs.service' },
+      // Container instances came, went or changed state: the cluster's services re-plan.
+      { kind: 'ecs.cluster', keys: (clusterArn) => this.servicesOfCluster(clusterArn) },
+      // A task's status or health moved: its service re-plans.
+      { kind: 'ecs.task-state', keys: (taskArn) => this.serviceOfTask(taskArn) },
+    ],
+    resync: [{ periodMs: RESYNC_MS, keys: () => liveServiceArns(this.d.sql) }],
+  };
+
   constructor(private readonly d: SchedulerDeps) {}
+
+  private servicesOfCluster(clusterArn: string): string[] {
+    const cluster = clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
+    const prefix = `${clusterArn.slice(0, clusterArn.indexOf(':cluster/'))}:service/${cluster}/`;
+    return liveServiceArns(this.d.sql).filter((arn) => arn.startsWith(prefix));
+  }
+
+  private serviceOfTask(taskArn: string): string[] {
+    const row = loadTaskByArn(this.d.sql, taskArn);
+    const service = row && serviceArnOfTask(row.task);
+    return service ? [service] : [];
+  }
 
   async reconcile(serviceArn: string): Promise<ReconcileResult | void> {
     const created: string[] = [];
@@ -56,15 +94,37 @@ export class ServiceScheduler implements Reconciler {
     return result;
   }
 
+  /**
+   * One pass over a service, in one transaction, read top-down: repair and count what happened since the
+   * last pass, judge the deployment, keep its load balancers in step, plan, stop and start tasks, then
+   * record counts and rollout state. `created` collects the tasks it started or told to stop.
+   */
   private pass(serviceArn: string, created: string[]): ReconcileResult | void {
     const row = loadService(this.d.sql, serviceArn);
     if (!row || row.status === 'INACTIVE') return;
     const service = row.service as ServiceState;
-    const book = (service.berth ??= {});
     const now = this.d.clock.now();
     const tasks = taskRows(this.d.sql, row);
-    // A task that reached STOPPED never runs again (ECS has no way back): one recorded as still desired RUNNING
-    // (a start that failed while its row was replaced, e.g. by a snapshot load) is a failed start, to be replaced.
+    this.repairFailedStarts(service, tasks);
+    this.countFailures(service, tasks, now);
+    this.judgeDeployment(service, now);
+    this.syncLoadBalancers(service, tasks, created, now);
+    const { views, plan } = this.planPass(row, service, tasks, now);
+    this.stopPlanned(service, plan.stop, created, now);
+    this.startPlanned(row, service, plan, created, now);
+    this.recordCounts(row, service, now);
+    const steady = this.settle(service, views, now);
+    this.retireIfDrained(row, service, now);
+    saveService(this.d.sql, service);
+    if (service.status === 'INACTIVE') return;
+    return { requeueAfterMs: steady ? STEADY_RESYNC_MS : ACTIVE_RESYNC_MS };
+  }
+
+  /**
+   * A task that reached STOPPED never runs again (ECS has no way back): one recorded as still desired RUNNING
+   * (a start that failed while its row was replaced, e.g. by a snapshot load) is a failed start, to be replaced.
+   */
+  private repairFailedStarts(service: ServiceState, tasks: Task[]) {
     for (const t of tasks) {
       if (t.desiredStatus !== 'RUNNING' || t.lastStatus !== 'STOPPED') continue;
       t.desiredStatus = 'STOPPED';
@@ -74,11 +134,14 @@ export class ServiceScheduler implements Reconciler {
       saveTask(this.d.sql, t);
       this.d.log.info('task stopped', { taskArn: t.taskArn, service: service.serviceName, stopCode: t.stopCode, reason: t.stoppedReason });
     }
-    const live = tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
+  }
+
+  /** Failures since the last pass feed the circuit breaker and launch throttling; a healthy primary task resets the streak. */
+  private countFailures(service: ServiceState, tasks: Task[], now: number) {
+    const book = (service.berth ??= {});
     const deployments = service.deployments ?? [];
     const primary = deployments.find((d) => d.status === 'PRIMARY');
-
-    // Failures since the last pass feed the circuit breaker and launch throttling.
+    const live = tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
     const seen = new Set(book.seenStopped ?? []);
     for (const t of tasks) {
       if (t.lastStatus !== 'STOPPED' || seen.has(t.taskArn!)) continue;
@@ -92,7 +155,12 @@ export class ServiceScheduler implements Reconciler {
     }
     book.seenStopped = [...seen].filter((a) => tasks.some((t) => t.taskArn === a));
     if (live.some((t) => t.lastStatus === 'RUNNING' && t.startedBy === primary?.id && t.healthStatus !== 'UNHEALTHY')) book.consecutiveFailures = 0;
+  }
 
+  /** Announces a deployment that started, and runs the circuit breaker over the primary one (which may roll it back). */
+  private judgeDeployment(service: ServiceState, now: number) {
+    const book = (service.berth ??= {});
+    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
     if (primary && primary.rolloutState === 'IN_PROGRESS' && book.announced !== primary.id) {
       book.announced = primary.id;
       this.d.log.info('deployment started', {
@@ -101,8 +169,10 @@ export class ServiceScheduler implements Reconciler {
       });
     }
     if (primary) this.circuitBreaker(service, primary, now);
+  }
 
-    // Load balancers: running tasks in, stopped tasks out.
+  /** Load balancers: running tasks in, stopped tasks out. */
+  private syncLoadBalancers(service: ServiceState, tasks: Task[], created: string[], now: number) {
     for (const t of tasks as (Task & TaskTargets)[]) {
       let dirty = false;
       if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && !t.berthTargets && !t.berthDrainingUntil) {
@@ -122,15 +192,15 @@ export class ServiceScheduler implements Reconciler {
       }
       if (dirty) saveTask(this.d.sql, t);
     }
-    // Tasks deregistered from their load balancers and draining (lastStatus DEACTIVATING until the delay ends):
-    // on their way out, they still count toward maximumPercent, as their containers still run.
-    const draining = new Set(tasks.filter((t) => isDraining(t, now)).map((t) => t.taskArn!));
+  }
+
+  /**
+   * What this pass does: the task views (deployment, running, healthy, failing health, draining) and the
+   * plan made from them — planRollout's for a replica service, one task per ACTIVE instance for a daemon.
+   */
+  private planPass(row: ServiceRow, service: ServiceState, tasks: Task[], now: number): { views: TaskView[]; plan: Plan } {
+    const live = tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
     const current = service.deployments?.find((d) => d.status === 'PRIMARY');
-    const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
-    const defs = new Map<string, TaskDefinition | undefined>();
-    const defOf = (arn: string) => (defs.has(arn) ? defs.get(arn) : defs.set(arn, findTaskDefinitionByArn(this.d.sql, arn)).get(arn));
-    const withLb = !!service.loadBalancers?.length;
-    const drainingInstances = new Set(loadInstances({ ...row, sql: this.d.sql }, row.cluster, ['DRAINING', 'INACTIVE']).map((i) => i.containerInstanceArn!));
     const daemon = service.schedulingStrategy === 'DAEMON';
     const daemonInstances = daemon ? loadInstances({ ...row, sql: this.d.sql }, row.cluster, ['ACTIVE']).map((i) => i.containerInstanceArn!) : [];
     // A daemon service wants one task on every ACTIVE instance.
@@ -138,26 +208,11 @@ export class ServiceScheduler implements Reconciler {
       service.desiredCount = daemonInstances.length;
       for (const d of service.deployments ?? []) if (d.status === 'PRIMARY') d.desiredCount = daemonInstances.length;
     }
-    const views: TaskView[] = tasks.filter((t) => (t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED') || draining.has(t.taskArn!)).map((t) => {
-      const startedAt = t.startedAt ? Date.parse(String(t.startedAt)) : undefined;
-      const hasChecks = (defOf(t.taskDefinitionArn!)?.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck?.command?.length);
-      const running = t.lastStatus === 'RUNNING';
-      const inGrace = startedAt !== undefined && now - startedAt < graceMs;
-      const lb = withLb ? targetState(this.d.sql, t as Task & TaskTargets, now) : undefined;
-      return {
-        arn: t.taskArn!,
-        // Tasks on a DRAINING instance are replaced like an old deployment's, within the same bounds.
-        deploymentId: t.containerInstanceArn && drainingInstances.has(t.containerInstanceArn) ? 'draining-instance' : t.startedBy ?? '',
-        running,
-        healthy: running && (!hasChecks || t.healthStatus === 'HEALTHY') && (!withLb || lb === 'healthy'),
-        failingHealth: running && !inGrace ? (t.healthStatus === 'UNHEALTHY' ? 'container' : lb === 'unhealthy' ? 'elb' : undefined) : undefined,
-        draining: draining.has(t.taskArn!),
-        startedAtMs: startedAt,
-      };
-    });
+    const views = this.taskViews(row, service, tasks, now);
+    const book = (service.berth ??= {});
     const throttled = this.throttled(book, now);
     const failedRollout = current?.rolloutState === 'FAILED' && !(service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback);
-    const plan = daemon && current
+    const plan: Plan = daemon && current
       ? this.daemonPlan(views, live, current.id!, daemonInstances, !throttled && !failedRollout && service.status === 'ACTIVE')
       : current
       ? planRollout({
@@ -177,14 +232,52 @@ export class ServiceScheduler implements Reconciler {
         start: plan.start, stop: plan.stop, throttled, failedRollout,
       });
     }
+    return { views, plan };
+  }
+
+  /**
+   * The service's tasks as the planner sees them: those desired RUNNING and not yet stopped, plus those
+   * draining (deregistered from their load balancers, lastStatus DEACTIVATING until the delay ends: on
+   * their way out, they still count toward maximumPercent, as their containers still run).
+   */
+  private taskViews(row: ServiceRow, service: ServiceState, tasks: Task[], now: number): TaskView[] {
+    const draining = new Set(tasks.filter((t) => isDraining(t, now)).map((t) => t.taskArn!));
+    const graceMs = (service.healthCheckGracePeriodSeconds ?? 0) * 1000;
+    const defs = new Map<string, TaskDefinition | undefined>();
+    const defOf = (arn: string) => (defs.has(arn) ? defs.get(arn) : defs.set(arn, findTaskDefinitionByArn(this.d.sql, arn)).get(arn));
+    const withLb = !!service.loadBalancers?.length;
+    const drainingInstances = new Set(loadInstances({ ...row, sql: this.d.sql }, row.cluster, ['DRAINING', 'INACTIVE']).map((i) => i.containerInstanceArn!));
+    return tasks.filter((t) => (t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED') || draining.has(t.taskArn!)).map((t) => {
+      const startedAt = t.startedAt ? Date.parse(String(t.startedAt)) : undefined;
+      const hasChecks = (defOf(t.taskDefinitionArn!)?.containerDefinitions ?? []).some((c) => c.essential !== false && c.healthCheck?.command?.length);
+      const running = t.lastStatus === 'RUNNING';
+      const inGrace = startedAt !== undefined && now - startedAt < graceMs;
+      const lb = withLb ? targetState(this.d.sql, t as Task & TaskTargets, now) : undefined;
+      return {
+        arn: t.taskArn!,
+        // Tasks on a DRAINING instance are replaced like an old deployment's, within the same bounds.
+        deploymentId: t.containerInstanceArn && drainingInstances.has(t.containerInstanceArn) ? 'draining-instance' : t.startedBy ?? '',
+        running,
+        healthy: running && (!hasChecks || t.healthStatus === 'HEALTHY') && (!withLb || lb === 'healthy'),
+        failingHealth: running && !inGrace ? (t.healthStatus === 'UNHEALTHY' ? 'container' : lb === 'unhealthy' ? 'elb' : undefined) : undefined,
+        draining: draining.has(t.taskArn!),
+        startedAtMs: startedAt,
+      };
+    });
+  }
+
+  /**
+   * Tells the planned tasks to stop. One behind a load balancer leaves it first: told to stop now, its
+   * containers keep running (lastStatus DEACTIVATING) until the target group's deregistration delay has
+   * passed. As ECS reports a batch: one event per step, naming how many tasks it took.
+   */
+  private stopPlanned(service: ServiceState, stops: Plan['stop'], created: string[], now: number) {
     const stopped: string[] = [];
     const drained: (Task & TaskTargets)[] = [];
-    for (const s of plan.stop) {
+    for (const s of stops) {
       const t = loadTaskByArn(this.d.sql, s.arn) as { task: Task & TaskTargets } | undefined;
       if (!t || t.task.desiredStatus === 'STOPPED' || t.task.berthDrainingUntil) continue;
       if (t.task.berthTargets?.length && !t.task.berthDeregistered) {
-        // Out of the load balancer first: the task is told to stop now, and its containers keep running
-        // (lastStatus DEACTIVATING) until the target group's deregistration delay has passed.
         t.task.berthDrainingUntil = deregisterTask(this.d.sql, t.task, now);
         t.task.berthStopReason = s.reason;
         drained.push(t.task);
@@ -194,7 +287,6 @@ export class ServiceScheduler implements Reconciler {
       created.push(s.arn);
       stopped.push(s.arn);
     }
-    // As ECS reports a batch: one event per step, naming how many tasks it took.
     if (drained.length) {
       addEvent(service, `has begun draining connections on ${drained.length} tasks.`, now);
       const groups = [...new Set(drained.flatMap((t) => (t.berthTargets ?? []).map((x) => x.targetGroupArn)))];
@@ -202,19 +294,27 @@ export class ServiceScheduler implements Reconciler {
     }
     if (stopped.length) {
       addEvent(service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
-      this.d.log.info('service stopping tasks', { service: service.serviceArn, tasks: stopped.map(shortId), draining: drained.length, reasons: [...new Set(plan.stop.map((x) => x.reason))] });
+      this.d.log.info('service stopping tasks', { service: service.serviceArn, tasks: stopped.map(shortId), draining: drained.length, reasons: [...new Set(stops.map((x) => x.reason))] });
     }
-    if (plan.start > 0 && current) {
-      const started = this.launch(row, service, current, plan.start, now, 'instances' in plan ? (plan.instances as string[]) : undefined);
-      created.push(...started);
-      if (started.length) {
-        addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
-        this.d.log.info('service starting tasks', { service: service.serviceArn, deployment: current.id, tasks: started.map(shortId) });
-      }
-    }
+  }
 
-    // Counts, drained deployments, rollout completion. An older deployment wants only the tasks it still runs
-    // (its desired count drops as they are stopped) and is listed until its draining tasks are gone.
+  /** Launches the tasks the plan asks for, in the primary deployment (on the plan's instances for a daemon). */
+  private startPlanned(row: ServiceRow, service: ServiceState, plan: Plan, created: string[], now: number) {
+    const current = service.deployments?.find((d) => d.status === 'PRIMARY');
+    if (plan.start <= 0 || !current) return;
+    const started = this.launch(row, service, current, plan.start, now, 'instances' in plan ? (plan.instances as string[]) : undefined);
+    created.push(...started);
+    if (started.length) {
+      addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+      this.d.log.info('service starting tasks', { service: service.serviceArn, deployment: current.id, tasks: started.map(shortId) });
+    }
+  }
+
+  /**
+   * Counts per deployment and for the service; drained deployments go. An older deployment wants only the
+   * tasks it still runs (its desired count drops as they are stopped) and is listed until its draining tasks are gone.
+   */
+  private recordCounts(row: ServiceRow, service: ServiceState, now: number) {
     const afterAll = taskRows(this.d.sql, row);
     const after = afterAll.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
     const lingering = new Set<string>();
@@ -229,16 +329,14 @@ export class ServiceScheduler implements Reconciler {
     service.deployments = (service.deployments ?? []).filter((d) => d.status === 'PRIMARY' || (d.runningCount ?? 0) + (d.pendingCount ?? 0) > 0 || lingering.has(d.id!));
     service.runningCount = after.filter((t) => t.lastStatus === 'RUNNING').length;
     service.pendingCount = after.length - service.runningCount;
-    const steady = this.settle(service, views, now);
+  }
 
-    // As on ECS, a deleted service turns INACTIVE once its tasks have stopped, not when they are told to.
+  /** As on ECS, a deleted service turns INACTIVE once its tasks have stopped, not when they are told to. */
+  private retireIfDrained(row: ServiceRow, service: ServiceState, now: number) {
     if (service.status === 'DRAINING' && taskRows(this.d.sql, row).every((t) => t.lastStatus === 'STOPPED')) {
       service.status = 'INACTIVE';
       addEvent(service, 'has stopped all its tasks and is now INACTIVE.', now);
     }
-    saveService(this.d.sql, service);
-    if (service.status === 'INACTIVE') return;
-    return { requeueAfterMs: steady ? STEADY_RESYNC_MS : ACTIVE_RESYNC_MS };
   }
 
   /** Tells a task to stop (the task-lifecycle controller drains, then stops it). */

@@ -5,6 +5,7 @@ import type { ContainerState, RegistryAuth } from '../runtime/driver.js';
 import { FakeDriver } from '../runtime/fake/driver.js';
 import { systemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
+import { ChangeFeed } from '../state/change-feed.js';
 import { openDb, Statements } from '../state/db.js';
 import { insertTask, loadTaskByArn, saveTask } from '../services/ecs/index.js';
 import { LABELS } from './container-spec.js';
@@ -32,6 +33,20 @@ class LateOomDriver extends FakeDriver {
   }
 }
 
+/** No logging, secrets, env files, volumes or Berth registry: each dependency an explicit no-op. */
+const NO_EXTRAS: Omit<TaskLifecycleDeps, 'db' | 'sql' | 'driver' | 'clock' | 'log' | 'instanceId'> = {
+  changes: new ChangeFeed(),
+  injectedEnv: async () => ({}),
+  prepareLogging: () => undefined,
+  drainLogs: async () => {},
+  resolveSecrets: () => ({}),
+  resolveEnvFiles: async () => ({}),
+  resolveMounts: async () => [],
+  releaseMounts: async () => {},
+  resolveImage: (_task, image) => ({ ref: image }),
+  registryAuth: () => undefined,
+};
+
 function setup(driver: FakeDriver, containerDefinitions: TaskDefinition['containerDefinitions'], extra: Partial<TaskLifecycleDeps> = {}) {
   const db = openDb(':memory:');
   const sql = new Statements(db);
@@ -43,7 +58,7 @@ function setup(driver: FakeDriver, containerDefinitions: TaskDefinition['contain
     containers: containerDefinitions!.map((cd) => ({ name: cd.name, image: cd.image, lastStatus: 'PENDING', taskArn: TASK_ARN })),
   };
   insertTask(sql, SCOPE, 'c', task, {});
-  const lifecycle = new TaskLifecycle({ db, sql, driver, clock: systemClock, log: createLogger('silent'), instanceId: 'i1', ...extra });
+  const lifecycle = new TaskLifecycle({ db, sql, driver, clock: systemClock, log: createLogger('silent'), instanceId: 'i1', ...NO_EXTRAS, ...extra });
   /** Reconciles as the controller runtime would (requeues included) until `done` holds. */
   const reconcileUntil = async (done: (t: Task) => boolean) => {
     for (let i = 0; i < 100; i++) {

@@ -14,10 +14,13 @@
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
-import { findTaskDefinitionByArn, loadTaskByArn, releaseTaskEni, saveTask } from '../services/ecs/index.js';
-import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
+import {
+  engineForTask, findTaskDefinitionByArn, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, unfinishedTaskArns,
+} from '../services/ecs/index.js';
+import type { ChangeFeed } from '../state/change-feed.js';
+import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, engineLabel, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
 import { ensurePauseImage } from './pause-image.js';
-import type { ReconcileResult, Reconciler, StateDeps } from './runtime.js';
+import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { dependencyVerdict } from './task-dependencies.js';
 import { containerHealth, taskHealth } from './task-health.js';
 import type { TaskTargets } from './service-targets.js';
@@ -25,41 +28,43 @@ import type { TaskTargets } from './service-targets.js';
 export interface TaskLifecycleDeps extends StateDeps {
   driver: RuntimeDriver;
   instanceId: string;
+  /** Where a task's status or health moving is published (`ecs.task-state`: its service re-plans). */
+  changes: ChangeFeed;
   /** Environment Berth injects into a container (metadata endpoint, region). */
-  injectedEnv?: (task: Task, containerName: string) => Promise<Record<string, string>>;
+  injectedEnv: (task: Task, containerName: string) => Promise<Record<string, string>>;
   /** Log drivers (log-shipper.ts): set up before containers are created; a returned reason fails the task start. */
-  prepareLogging?: (task: Task, def: TaskDefinition) => string | undefined;
+  prepareLogging: (task: Task, def: TaskDefinition) => string | undefined;
   /** Log drivers: ship a stopped task's last lines; awaited before its containers are removed. */
-  drainLogs?: (taskArn: string) => Promise<void>;
+  drainLogs: (taskArn: string) => Promise<void>;
   /**
    * Task-definition `secrets` (SSM, Secrets Manager) as environment variables for a container, resolved
    * as the execution role would; a thrown Error's message becomes the task's stoppedReason
    * (e.g. "ResourceInitializationError: unable to pull secrets …").
    */
-  resolveSecrets?: (task: Task, def: TaskDefinition, containerName: string) => Record<string, string>;
+  resolveSecrets: (task: Task, def: TaskDefinition, containerName: string) => Record<string, string>;
   /**
    * A container's `environmentFiles` (task-env-files.ts) as environment variables, below every other source; a
    * thrown Error's message becomes the stoppedReason ("ResourceInitializationError: failed to download env files: …").
    */
-  resolveEnvFiles?: (task: Task, def: TaskDefinition, containerName: string) => Promise<Record<string, string>>;
+  resolveEnvFiles: (task: Task, def: TaskDefinition, containerName: string) => Promise<Record<string, string>>;
   /** The container's volumes (bind mounts, Docker volumes, EFS) as runtime mounts; a thrown Error fails the task start. */
-  resolveMounts?: (task: Task, def: TaskDefinition, containerName: string) => Promise<MountSpec[]>;
+  resolveMounts: (task: Task, def: TaskDefinition, containerName: string) => Promise<MountSpec[]>;
   /** Volumes: remove what belonged to the task alone (task-scoped volumes); called once its containers are removed. */
-  releaseMounts?: (task: Task) => Promise<void>;
+  releaseMounts: (task: Task) => Promise<void>;
   /**
    * Where a container image is pulled from and with which credentials: Berth's own ECR (also when the
    * task definition names an image as `<account>.dkr.ecr.<region>.amazonaws.com/…`) with Berth's token.
    */
-  resolveImage?: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
+  resolveImage: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
   /**
    * A container's `repositoryCredentials` (task-secrets.ts) as pull credentials; a thrown Error's message
    * becomes the stoppedReason (ECS resolves them even when the image is cached).
    */
-  registryAuth?: (task: Task, def: TaskDefinition, containerName: string) => RegistryAuth | undefined;
-  /** Called after a task's lastStatus or health changed (the service scheduler listens). */
-  onTaskChanged?: (task: Task) => void;
+  registryAuth: (task: Task, def: TaskDefinition, containerName: string) => RegistryAuth | undefined;
 }
 
+/** Every unfinished task, and every container this Berth labelled, is looked at this often. */
+const RESYNC_MS = 30_000;
 /** While a task runs, look again this often (events usually come first). */
 const RUNNING_RESYNC_MS = 5_000;
 const STARTING_RESYNC_MS = 500;
@@ -75,9 +80,23 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 type ResolvedImage = { ref: string; auth?: RegistryAuth };
 
-export class TaskLifecycle implements Reconciler {
+export class TaskLifecycle implements Controller {
   readonly name = 'task-lifecycle';
   readonly concurrency = 8;
+
+  readonly watches: Watches = {
+    changes: [{ kind: 'ecs.task' }],
+    // Any event of a task's container but its removal: the task looks again.
+    engineEvents: (e) => {
+      const arn = e.labels[LABELS.taskArn];
+      return arn && e.action !== 'destroy' ? [arn] : [];
+    },
+    resync: [
+      { periodMs: RESYNC_MS, keys: () => unfinishedTaskArns(this.d.sql) },
+      // Adoption: the containers a previous run left name their tasks (a task gone from state gets them removed).
+      { periodMs: RESYNC_MS, keys: () => this.labelledTasks() },
+    ],
+  };
 
   /**
    * Images resolved and pulled for a task that is still starting: a container waiting on dependsOn
@@ -87,6 +106,20 @@ export class TaskLifecycle implements Reconciler {
   private readonly prepared = new Map<string, Map<string, ResolvedImage>>();
 
   constructor(private readonly d: TaskLifecycleDeps) {}
+
+  /** The tasks of every container with this Berth's label: on the local engine and on each external instance's. */
+  private async *labelledTasks(): AsyncIterable<string> {
+    for (const engine of [undefined, ...remoteEngines(this.d.sql)]) {
+      let mine: ContainerState[];
+      try {
+        mine = await this.d.driver.listContainers({ [LABELS.instance]: this.d.instanceId, ...engineLabel(engine) });
+      } catch (err) {
+        this.d.log.warn('container engine not reachable; tasks will start when it is', { ...(engine ? { engine } : {}), error: (err as Error).message });
+        continue;
+      }
+      for (const c of mine) yield c.labels[LABELS.taskArn];
+    }
+  }
 
   /** Applies a change to the freshest copy of the task, in one transaction. */
   private update(taskArn: string, change: (task: Task) => void): Task | undefined {
@@ -98,13 +131,15 @@ export class TaskLifecycle implements Reconciler {
       saveTask(this.d.sql, row.task);
       return { task: row.task, changed: before !== `${row.task.lastStatus}|${row.task.healthStatus}|${row.task.desiredStatus}` };
     })();
-    if (result?.changed) this.d.onTaskChanged?.(result.task);
+    if (result?.changed) this.d.changes.publish('ecs.task-state', taskArn);
     return result?.task;
   }
 
   async reconcile(taskArn: string): Promise<ReconcileResult | void> {
     const row = loadTaskByArn(this.d.sql, taskArn);
-    const observed = await this.d.driver.listContainers({ [LABELS.taskArn]: taskArn, [LABELS.instance]: this.d.instanceId });
+    // The engine of the task's container instance (none: the local engine) is labelled on each container it makes.
+    const engine = engineForTask(this.d.sql, taskArn);
+    const observed = await this.d.driver.listContainers({ [LABELS.taskArn]: taskArn, [LABELS.instance]: this.d.instanceId, ...engineLabel(engine) });
     if (!row) {
       // The task is gone from state (pruned or reset): its containers are orphans.
       await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
@@ -121,7 +156,7 @@ export class TaskLifecycle implements Reconciler {
       return { requeueAfterMs: 1 };
     }
     const ctx: SpecContext = {
-      task, def, instanceId: this.d.instanceId, account: row.account, region: row.region, clusterName: row.cluster,
+      task, def, instanceId: this.d.instanceId, account: row.account, region: row.region, clusterName: row.cluster, engine,
     };
     if (task.desiredStatus === 'STOPPED') {
       this.prepared.delete(taskArn);
@@ -160,128 +195,174 @@ export class TaskLifecycle implements Reconciler {
     t.version = (t.version ?? 0) + 1;
   }
 
+  /**
+   * Desired RUNNING: one step of PROVISIONING → PENDING → RUNNING, read top-down. A phase that returns a
+   * result ends the pass with it (a failed start, a requeue); otherwise the next phase runs.
+   */
   private async run(ctx: SpecContext, observed: ContainerState[]): Promise<ReconcileResult | void> {
     const { task, def } = ctx;
     const arn = task.taskArn!;
     const byName = new Map(observed.map((c) => [c.labels[LABELS.containerName], c]));
     this.recordObserved(arn, def, byName);
-
-    // An essential container that has exited ends the task.
-    for (const cd of def.containerDefinitions ?? []) {
-      const c = byName.get(cd.name!);
-      if (cd.essential !== false && c && (c.status === 'exited' || c.status === 'dead')) {
-        this.update(arn, (t) => this.markStopping(t, 'EssentialContainerExited', 'Essential container in task exited'));
-        return { requeueAfterMs: 1 };
-      }
+    if (essentialExited(def, byName)) {
+      this.update(arn, (t) => this.markStopping(t, 'EssentialContainerExited', 'Essential container in task exited'));
+      return { requeueAfterMs: 1 };
     }
-
-    // PROVISIONING: the task's network namespace (awsvpc).
-    if (def.networkMode === 'awsvpc') {
-      let pause = byName.get('~pause');
-      if (!pause || pause.status !== 'running') {
-        try {
-          if (pause) await this.d.driver.removeContainer(pause.id);
-          const image = await ensurePauseImage(this.d.driver, { [LABELS.taskArn]: task.taskArn! });
-          const id = await this.d.driver.createContainer(pauseSpecOf(ctx, image));
-          await this.d.driver.startContainer(id);
-          pause = await this.d.driver.inspectContainer(id);
-        } catch (err) {
-          return this.failToStart(arn, `ResourceInitializationError: failed to set up the task network: ${(err as Error).message}`);
-        }
-      }
-      ctx.pauseContainerId = pause!.id;
-      // A pause container made in this pass publishes the task's ports: record them with the containers below.
-      byName.set('~pause', pause!);
-      this.update(arn, (t) => {
-        if (t.lastStatus === 'PROVISIONING') t.lastStatus = 'PENDING';
-        const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
-        if (eni) eni.status = 'ATTACHED';
-      });
-    } else {
-      this.update(arn, (t) => {
-        if (t.lastStatus === 'PROVISIONING') t.lastStatus = 'PENDING';
-      });
-    }
-
-    // PENDING: pull what is missing, then start each container whose dependencies allow it.
+    const unprovisioned = await this.provision(ctx, byName);
+    if (unprovisioned) return unprovisioned;
     const missing = (def.containerDefinitions ?? []).filter((cd) => !byName.has(cd.name!));
-    // Each image is resolved and pulled once per start, so a container is created from exactly the reference that was pulled.
+    const images = await this.pullMissingImages(ctx, missing);
+    if (!(images instanceof Map)) return images;
+    const started = await this.startReadyContainers(ctx, missing, images, byName);
+    if ('halt' in started) return started.halt;
+    this.recordObserved(arn, def, byName);
+    return this.markRunningOnceUp(ctx, byName, started.waiting);
+  }
+
+  /**
+   * PROVISIONING: the task's network namespace (awsvpc: a running pause container, which publishes the
+   * task's ports), then PENDING. Returns a result only when the network could not be set up.
+   */
+  private async provision(ctx: SpecContext, byName: Map<string, ContainerState>): Promise<ReconcileResult | undefined> {
+    const { task, def } = ctx;
+    const arn = task.taskArn!;
+    if (def.networkMode !== 'awsvpc') {
+      this.update(arn, (t) => {
+        if (t.lastStatus === 'PROVISIONING') t.lastStatus = 'PENDING';
+      });
+      return undefined;
+    }
+    let pause = byName.get('~pause');
+    if (!pause || pause.status !== 'running') {
+      try {
+        if (pause) await this.d.driver.removeContainer(pause.id);
+        const image = await ensurePauseImage(this.d.driver, { [LABELS.taskArn]: arn, ...engineLabel(ctx.engine) });
+        const id = await this.d.driver.createContainer(pauseSpecOf(ctx, image));
+        await this.d.driver.startContainer(id);
+        pause = await this.d.driver.inspectContainer(id);
+      } catch (err) {
+        return this.failToStart(arn, `ResourceInitializationError: failed to set up the task network: ${(err as Error).message}`);
+      }
+    }
+    ctx.pauseContainerId = pause!.id;
+    // A pause container made in this pass publishes the task's ports: record them with the containers below.
+    byName.set('~pause', pause!);
+    this.update(arn, (t) => {
+      if (t.lastStatus === 'PROVISIONING') t.lastStatus = 'PENDING';
+      const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+      if (eni) eni.status = 'ATTACHED';
+    });
+    return undefined;
+  }
+
+  /**
+   * PENDING, first: each missing container's image resolved and pulled once per start (so a container is
+   * created from exactly the reference that was pulled), then logging set up, as ECS's agent validates
+   * logger args when it creates containers (awslogs: the group must exist). Returns the resolved images,
+   * or the failed start.
+   */
+  private async pullMissingImages(ctx: SpecContext, missing: ContainerDefinition[]): Promise<Map<string, ResolvedImage> | ReconcileResult> {
+    const { task, def } = ctx;
+    const arn = task.taskArn!;
     const resolved = this.prepared.get(arn) ?? new Map<string, ResolvedImage>();
     const unpulled = missing.filter((cd) => !resolved.has(cd.image!));
-    for (const cd of unpulled) if (!resolved.has(cd.image!)) resolved.set(cd.image!, this.d.resolveImage?.(task, cd.image!) ?? { ref: cd.image! });
-    if (unpulled.length) {
-      const pullError = await this.pullImages(task, unpulled, resolved, def);
-      if (pullError) return this.failToStart(arn, pullError, missing);
-      this.prepared.set(arn, resolved);
-      // As ECS's agent validates logger args when it creates containers (awslogs: the group must exist).
-      const logError = this.d.prepareLogging?.(task, def);
-      if (logError) return this.failToStart(arn, logError);
-    }
+    for (const cd of unpulled) if (!resolved.has(cd.image!)) resolved.set(cd.image!, this.d.resolveImage(task, cd.image!));
+    if (!unpulled.length) return resolved;
+    const pullError = await this.pullImages(ctx, unpulled, resolved, def);
+    if (pullError) return this.failToStart(arn, pullError, missing);
+    this.prepared.set(arn, resolved);
+    const logError = this.d.prepareLogging(task, def);
+    if (logError) return this.failToStart(arn, logError);
+    return resolved;
+  }
+
+  /**
+   * PENDING, then: creates and starts each missing container whose dependsOn allows it now. `waiting`: some
+   * container waits on another; `halt`: the pass ends with this result (a failed start, a name conflict).
+   */
+  private async startReadyContainers(
+    ctx: SpecContext, missing: ContainerDefinition[], images: Map<string, ResolvedImage>, byName: Map<string, ContainerState>,
+  ): Promise<{ waiting: boolean } | { halt: ReconcileResult }> {
     let waiting = false;
     for (const cd of missing) {
-      const verdict = dependencyVerdict(cd, def, byName);
+      const verdict = dependencyVerdict(cd, ctx.def, byName);
       if (verdict.kind === 'wait') {
         waiting = true;
         continue;
       }
-      if (verdict.kind === 'impossible') return this.failToStart(arn, verdict.reason);
-      try {
-        let injectedEnv: Record<string, string> | undefined;
-        let mounts: MountSpec[] | undefined;
-        try {
-          injectedEnv = {
-            ...(await this.d.resolveEnvFiles?.(task, def, cd.name!)),
-            ...(await this.d.injectedEnv?.(task, cd.name!)),
-            ...this.d.resolveSecrets?.(task, def, cd.name!),
-          };
-          mounts = await this.d.resolveMounts?.(task, def, cd.name!);
-        } catch (err) {
-          return this.failToStart(arn, (err as Error).message, [cd]);
-        }
-        this.d.log.debug('creating container', { taskArn: arn, container: cd.name, image: resolved.get(cd.image!)!.ref });
-        const id = await this.d.driver.createContainer({ ...containerSpecOf({ ...ctx, injectedEnv, mounts }, cd), image: resolved.get(cd.image!)!.ref });
-        // Known before the process starts, so its first metadata request already sees its DockerId.
-        this.update(arn, (t) => {
-          const c = t.containers?.find((x) => x.name === cd.name);
-          if (c) c.runtimeId = id;
-        });
-        await this.d.driver.startContainer(id);
-        const state = await this.d.driver.inspectContainer(id);
-        if (state) byName.set(cd.name!, state);
-      } catch (err) {
-        if (err instanceof RuntimeError && err.code === 'Conflict') return { requeueAfterMs: 200 };
-        return this.failToStart(arn, `CannotStartContainerError: ${(err as Error).message}`);
-      }
+      if (verdict.kind === 'impossible') return { halt: this.failToStart(ctx.task.taskArn!, verdict.reason) };
+      const halt = await this.startContainer(ctx, cd, images.get(cd.image!)!.ref, byName);
+      if (halt) return { halt };
     }
-    this.recordObserved(arn, def, byName);
+    return { waiting };
+  }
 
+  /** One container: its environment and mounts resolved, created from the pulled image, started, observed. */
+  private async startContainer(ctx: SpecContext, cd: ContainerDefinition, image: string, byName: Map<string, ContainerState>): Promise<ReconcileResult | undefined> {
+    const { task, def } = ctx;
+    const arn = task.taskArn!;
+    let injectedEnv: Record<string, string>;
+    let mounts: MountSpec[];
+    try {
+      injectedEnv = {
+        ...(await this.d.resolveEnvFiles(task, def, cd.name!)),
+        ...(await this.d.injectedEnv(task, cd.name!)),
+        ...this.d.resolveSecrets(task, def, cd.name!),
+      };
+      mounts = await this.d.resolveMounts(task, def, cd.name!);
+    } catch (err) {
+      return this.failToStart(arn, (err as Error).message, [cd]);
+    }
+    try {
+      this.d.log.debug('creating container', { taskArn: arn, container: cd.name, image });
+      const id = await this.d.driver.createContainer({ ...containerSpecOf({ ...ctx, injectedEnv, mounts }, cd), image });
+      // Known before the process starts, so its first metadata request already sees its DockerId.
+      this.update(arn, (t) => {
+        const c = t.containers?.find((x) => x.name === cd.name);
+        if (c) c.runtimeId = id;
+      });
+      await this.d.driver.startContainer(id);
+      const state = await this.d.driver.inspectContainer(id);
+      if (state) byName.set(cd.name!, state);
+      return undefined;
+    } catch (err) {
+      if (err instanceof RuntimeError && err.code === 'Conflict') return { requeueAfterMs: 200 };
+      return this.failToStart(arn, `CannotStartContainerError: ${(err as Error).message}`);
+    }
+  }
+
+  /** RUNNING once every container was started and the essential ones run; then looked at again now and then. */
+  private markRunningOnceUp(ctx: SpecContext, byName: Map<string, ContainerState>, waiting: boolean): ReconcileResult {
+    const { def } = ctx;
+    const arn = ctx.task.taskArn!;
     const allStarted = (def.containerDefinitions ?? []).every((cd) => byName.has(cd.name!));
     const essentialsUp = (def.containerDefinitions ?? []).every((cd) => cd.essential === false || byName.get(cd.name!)?.status === 'running');
     if (allStarted) this.prepared.delete(arn);
-    if (allStarted && essentialsUp) {
-      const now = this.d.clock.now();
-      let began = false;
-      const t = this.update(arn, (t) => {
-        if (t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING' || t.lastStatus === 'ACTIVATING') {
-          t.lastStatus = 'RUNNING';
-          t.startedAt ??= iso(now) as unknown as Date;
-          t.version = (t.version ?? 0) + 1;
-          began = true;
-        }
-      });
-      if (began && t) {
-        this.d.log.info('task started', {
-          taskArn: arn, cluster: ctx.clusterName, taskDefinition: def.taskDefinitionArn, group: t.group,
-          containers: Object.fromEntries([...byName].filter(([n]) => n !== '~pause').map(([n, c]) => [n, c.id.slice(0, 12)])),
-        });
+    if (!allStarted || !essentialsUp) return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
+    const now = this.d.clock.now();
+    let began = false;
+    const t = this.update(arn, (t) => {
+      if (t.lastStatus === 'PENDING' || t.lastStatus === 'PROVISIONING' || t.lastStatus === 'ACTIVATING') {
+        t.lastStatus = 'RUNNING';
+        t.startedAt ??= iso(now) as unknown as Date;
+        t.version = (t.version ?? 0) + 1;
+        began = true;
       }
-      return { requeueAfterMs: RUNNING_RESYNC_MS };
+    });
+    if (began && t) {
+      this.d.log.info('task started', {
+        taskArn: arn, cluster: ctx.clusterName, taskDefinition: def.taskDefinitionArn, group: t.group,
+        containers: Object.fromEntries([...byName].filter(([n]) => n !== '~pause').map(([n, c]) => [n, c.id.slice(0, 12)])),
+      });
     }
-    return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
+    return { requeueAfterMs: RUNNING_RESYNC_MS };
   }
 
-  private async pullImages(task: Task, defs: ContainerDefinition[], resolved: Map<string, ResolvedImage>, def?: TaskDefinition): Promise<string | undefined> {
+  private async pullImages(ctx: SpecContext, defs: ContainerDefinition[], resolved: Map<string, ResolvedImage>, def?: TaskDefinition): Promise<string | undefined> {
+    const { task } = ctx;
     const arn = task.taskArn!;
+    // Image calls go to the task's engine.
+    const labels = { [LABELS.taskArn]: arn, ...engineLabel(ctx.engine) };
     const images = [...new Set(defs.map((cd) => cd.image!))];
     const need: { image: string; ref: string; auth?: RegistryAuth }[] = [];
     for (const image of images) {
@@ -289,19 +370,19 @@ export class TaskLifecycle implements Reconciler {
       let auth = berthAuth;
       try {
         const withCreds = defs.find((cd) => cd.image === image && cd.repositoryCredentials);
-        if (withCreds && def) auth ??= this.d.registryAuth?.(task, def, withCreds.name!);
+        if (withCreds && def) auth ??= this.d.registryAuth(task, def, withCreds.name!);
       } catch (err) {
         return (err as Error).message;
       }
       // Images in Berth's registry are always pulled (a tag may have moved); others only when absent.
-      if (berthAuth || !(await this.d.driver.hasImage(ref, { [LABELS.taskArn]: arn }))) need.push({ image, ref, auth });
+      if (berthAuth || !(await this.d.driver.hasImage(ref, labels))) need.push({ image, ref, auth });
     }
     const start = this.d.clock.now();
     this.update(arn, (t) => { t.pullStartedAt ??= iso(start) as unknown as Date; });
     for (const { image, ref, auth } of need) {
       this.d.log.debug('pulling image', { taskArn: arn, image, ref });
       try {
-        await this.d.driver.pullImage(ref, auth, { [LABELS.taskArn]: arn });
+        await this.d.driver.pullImage(ref, auth, labels);
       } catch (err) {
         return `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${image}: ${(err as Error).message}`;
       }
@@ -402,9 +483,9 @@ export class TaskLifecycle implements Reconciler {
     });
     if (!stillStopping(deprovisioning)) return { requeueAfterMs: 1 };
     // The containers' last log lines are shipped before the containers (and their logs) go.
-    await this.d.drainLogs?.(arn);
+    await this.d.drainLogs(arn);
     await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
-    await this.d.releaseMounts?.(task);
+    await this.d.releaseMounts(task);
     const stopped = this.d.clock.now();
     const done = this.update(arn, (t) => {
       if (!stillStopping(t)) return;
@@ -419,6 +500,14 @@ export class TaskLifecycle implements Reconciler {
       ...exitCodes(done!),
     });
   }
+}
+
+/** Whether an essential container has exited (which ends the task). */
+function essentialExited(def: TaskDefinition, byName: Map<string, ContainerState>): boolean {
+  return (def.containerDefinitions ?? []).some((cd) => {
+    const c = byName.get(cd.name!);
+    return cd.essential !== false && !!c && (c.status === 'exited' || c.status === 'dead');
+  });
 }
 
 /** Essential containers' exit codes, for the log line of a stopped task. */

@@ -31,7 +31,8 @@ import { parseArn } from '../shared/arns.js';
 import type { Statements } from '../state/db.js';
 import { findSubnets } from '../services/ec2/index.js';
 import { fileSystemDir, mountableAccessPoint, mountableFileSystem, type MountableAccessPoint } from '../services/efs/index.js';
-import { LABELS, taskIdOf } from './container-spec.js';
+import { engineLabel, LABELS, taskIdOf } from './container-spec.js';
+import { engineForTask } from '../services/ecs/index.js';
 
 export interface TaskVolumesDeps {
   sql: Statements;
@@ -148,6 +149,8 @@ export class TaskVolumes {
         [LABELS.taskArn]: arn,
         [LABELS.account]: scope.account,
         [LABELS.region]: scope.region,
+        // On the engine the task runs on.
+        ...engineLabel(engineForTask(this.d.sql, arn)),
       },
     });
     return { type: 'volume', source: name };

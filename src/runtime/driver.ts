@@ -140,16 +140,22 @@ export interface ContainerStats {
   raw: unknown;
 }
 
+/**
+ * The engine a container, volume or image operation belongs to, as a label the
+ * caller sets (on a spec's labels, an image call's labels, a list filter): its
+ * URL (`unix://…`, `tcp://…`, `ssh://…`); absent, the local engine. A driver over
+ * several engines (runtime/multi) routes by it; the runtime never looks it up.
+ */
+export const ENGINE_LABEL = 'berth.engine';
+
 export interface RuntimeDriver {
   readonly name: string;
   /** Resolves when the engine answers; throws RuntimeError('Unavailable') otherwise. */
   ping(): Promise<void>;
   /**
    * Image operations take the labels of the task they are for (optional): a driver
-   * over several engines (runtime/multi) routes by them; single engines ignore them.
+   * over several engines (runtime/multi) routes by their ENGINE_LABEL; single engines ignore them.
    */
-  /** Which engine serves these labels (a driver over several engines; others need not say): to share per-engine work. */
-  engineOf?(labels?: Record<string, string>): string;
   /** True if the image is in the engine's local store. */
   hasImage(ref: string, labels?: Record<string, string>): Promise<boolean>;
   /** Pulls an image; throws RuntimeError('PullFailed') with the registry's reason. */

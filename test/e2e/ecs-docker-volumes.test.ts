@@ -23,6 +23,7 @@ import { buildTask } from '../../src/services/ecs/task-factory.js';
 import { insertTask, loadTaskByArn, saveTask } from '../../src/services/ecs/index.js';
 import { systemClock } from '../../src/shared/clock.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { ChangeFeed } from '../../src/state/change-feed.js';
 import { openDb, Statements } from '../../src/state/db.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
@@ -46,8 +47,11 @@ function ec2Tasks() {
   const instanceId = `e2e-volumes-${run}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-volumes-'));
   const volumes = new TaskVolumes({ sql, driver, log, instanceId, dataDir });
+  // Volumes only: every other dependency an explicit no-op.
   const lifecycle = new TaskLifecycle({
     db, sql, driver, clock: systemClock, log, instanceId, resolveMounts: volumes.resolveMounts, releaseMounts: volumes.releaseMounts,
+    changes: new ChangeFeed(), injectedEnv: async () => ({}), prepareLogging: () => undefined, drainLogs: async () => {},
+    resolveSecrets: () => ({}), resolveEnvFiles: async () => ({}), resolveImage: (_task, image) => ({ ref: image }), registryAuth: () => undefined,
   });
   const ctx: RequestContext = {
     account: '000000000000', region: 'us-east-1', requestId: 'e2e', principalArn: 'arn:aws:iam::000000000000:root', accessKeyId: 'test',

@@ -95,6 +95,8 @@ export async function putManifest(ctx: RouteContext): Promise<void> {
     return stored;
   })();
   if (replication) reg.changes?.publish('ecr.replication', replication);
+  // ECR scan on push: the scan the push queued runs once the push has committed.
+  if (result.scanKey) reg.changes?.publish('ecr.image-scan', result.scanKey);
   const headers: Record<string, string> = {
     location: `/v2/${ctx.wire}/manifests/${result.digest}`,
     'docker-content-digest': result.digest,

@@ -1,10 +1,15 @@
 /**
  * Several container engines behind one RuntimeDriver: the local engine, plus
  * the remote engines of external container instances (the ECS Anywhere model).
- * A container goes to the engine of the task it belongs to (found from its
- * labels); later calls find it by id. Controllers cannot tell the difference.
+ * The caller says which engine a container, volume or image operation is for
+ * (the ENGINE_LABEL on its labels or list filter; absent: the local engine);
+ * later calls find a container by id. A list or event stream without the label
+ * covers the local engine and every remote engine named so far. Controllers
+ * cannot tell the difference, and this driver never asks anyone where a
+ * container belongs.
  */
 import {
+  ENGINE_LABEL,
   RuntimeError,
   type ContainerEvent,
   type ContainerSpec,
@@ -17,45 +22,40 @@ import {
   type VolumeState,
 } from '../driver.js';
 
-export interface EngineRouting {
-  /** The engine URL for a container or image with these labels (undefined: the local engine). */
-  engineFor(labels: Record<string, string> | undefined): string | undefined;
-  /** Every remote engine currently in use (for listing and events). */
-  engines(): string[];
-  make(url: string): RuntimeDriver;
-}
-
-const RESCAN_MS = 5_000;
+/** Makes the driver of a remote engine from its URL (throws for a URL it cannot use). */
+export type EngineFactory = (url: string) => RuntimeDriver;
 
 export class MultiEngineDriver implements RuntimeDriver {
   readonly name = 'multi';
   private remotes = new Map<string, RuntimeDriver>();
   private owner = new Map<string, RuntimeDriver>();
+  /** Event streams in progress: each joins engines named after it began. */
+  private attachers = new Set<() => void>();
 
-  constructor(private readonly local: RuntimeDriver, private readonly routing: EngineRouting) {}
+  constructor(private readonly local: RuntimeDriver, private readonly make: EngineFactory) {}
 
   private engine(url: string | undefined): RuntimeDriver {
     if (!url) return this.local;
     let d = this.remotes.get(url);
     if (!d) {
       try {
-        d = this.routing.make(url);
+        d = this.make(url);
       } catch (err) {
         // A URL Berth cannot use (e.g. an unknown scheme): the instance's tasks fail as on an unreachable engine.
         d = unreachableEngine(`container engine ${url} cannot be used: ${(err as Error).message}`);
       }
       this.remotes.set(url, d);
+      for (const attach of this.attachers) attach();
     }
     return d;
   }
 
   private all(): RuntimeDriver[] {
-    for (const url of this.routing.engines()) this.engine(url);
     return [this.local, ...this.remotes.values()];
   }
 
   private byLabels(labels: Record<string, string> | undefined) {
-    return this.engine(this.routing.engineFor(labels));
+    return this.engine(labels?.[ENGINE_LABEL]);
   }
 
   /** The engine that has this container (asking each engine once, then remembered). */
@@ -69,10 +69,6 @@ export class MultiEngineDriver implements RuntimeDriver {
       }
     }
     return undefined;
-  }
-
-  engineOf(labels?: Record<string, string>): string {
-    return this.routing.engineFor(labels) ?? 'local';
   }
 
   ping() {
@@ -111,7 +107,8 @@ export class MultiEngineDriver implements RuntimeDriver {
   }
   async listContainers(labels: Record<string, string>) {
     const out: ContainerState[] = [];
-    for (const d of this.all()) {
+    const engines = labels[ENGINE_LABEL] !== undefined ? [this.byLabels(labels)] : this.all();
+    for (const d of engines) {
       const found = await d.listContainers(labels).catch(() => [] as ContainerState[]);
       for (const c of found) this.owner.set(c.id, d);
       out.push(...found);
@@ -124,11 +121,10 @@ export class MultiEngineDriver implements RuntimeDriver {
       for (const d of this.all()) if (!stops.has(d)) stops.set(d, d.watchEvents(labels, onEvent));
     };
     attach();
-    // Engines of instances registered later join the stream.
-    const timer = setInterval(attach, RESCAN_MS);
-    timer.unref();
+    // Engines named later join the stream.
+    this.attachers.add(attach);
     return () => {
-      clearInterval(timer);
+      this.attachers.delete(attach);
       for (const stop of stops.values()) stop();
     };
   }

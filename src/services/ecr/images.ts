@@ -226,7 +226,7 @@ export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageR
   }
   const body = Buffer.from(input.imageManifest ?? '', 'utf8');
   try {
-    const { digest, manifest } = putManifest(ctx.sql, ctx.clock.now(), repo, {
+    const { digest, manifest, scanKey } = putManifest(ctx.sql, ctx.clock.now(), repo, {
       body,
       contentType: input.imageManifestMediaType,
       tag: input.imageTag,
@@ -236,6 +236,7 @@ export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageR
     // ECR replication: queued with the image, run by the ecr-replication controller after commit.
     const replication = queueReplication(ctx.sql, ctx.clock.now(), repo, digest);
     if (replication) ctx.changed('ecr.replication', replication);
+    if (scanKey) ctx.changed('ecr.image-scan', scanKey);
     return {
       image: {
         registryId: repo.account,

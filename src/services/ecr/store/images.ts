@@ -53,6 +53,8 @@ export interface PutManifestResult {
   manifest: ParsedManifest;
   /** True when the manifest was not in the repository before. */
   created: boolean;
+  /** A scan on push this push queued (its controller key): the caller publishes `ecr.image-scan` after commit. */
+  scanKey?: string;
 }
 
 export function putManifest(sql: Statements, now: number, repo: RepoRow, input: PutManifestInput): PutManifestResult {
@@ -66,6 +68,7 @@ export function putManifest(sql: Statements, now: number, repo: RepoRow, input: 
     });
   }
   const existing = getManifest(sql, repo, digest);
+  let scanKey: string | undefined;
   if (tag !== undefined) {
     const current = digestForTag(sql, repo, tag);
     if (input.unchangedIsError && current === digest) {
@@ -88,13 +91,13 @@ export function putManifest(sql: Statements, now: number, repo: RepoRow, input: 
       subject: manifest.subject?.digest ?? null, imageSize, body: input.body, pushedAt: now,
     }, refs);
     // ECR scan on push (repository or registry scanning configuration): a new image gets a scan queued.
-    scanOnPush(sql, now, repo, digest, { mediaType: manifest.mediaType, artifactType: manifest.artifactType ?? null });
+    scanKey = scanOnPush(sql, now, repo, digest, { mediaType: manifest.mediaType, artifactType: manifest.artifactType ?? null });
   } else if (existing.imageStatus === 'ARCHIVED') {
     // ECR: re-pushing an archived image restores it to standard storage.
     setImageStatus(sql, repo, digest, 'ACTIVE', now);
   }
   if (tag !== undefined) setTag(sql, repo, tag, digest, now);
-  return { digest, manifest, created: !existing };
+  return { digest, manifest, created: !existing, ...(scanKey ? { scanKey } : {}) };
 }
 
 /** Every referenced blob and child manifest must be in the repository; returns ECR's image size. */

@@ -146,11 +146,13 @@ export interface BackfillPass {
   copied: { repo: string; digest: string; failureCode?: ReplicationFailure | 'IMAGE_NOT_FOUND' }[];
   /** Destination repositories created with a creation template's lifecycle policy (their controller keys). */
   lifecyclePolicyKeys: string[];
+  /** Scans on push the copies queued (their controller keys), to publish after commit. */
+  scanKeys: string[];
 }
 
 /** One bounded pass of a backfill, in the caller's transaction. */
 export function advanceBackfill(sql: Statements, now: number, id: string): BackfillPass {
-  const pass: BackfillPass = { more: false, copied: [], lifecyclePolicyKeys: [] };
+  const pass: BackfillPass = { more: false, copied: [], lifecyclePolicyKeys: [], scanKeys: [] };
   let b = getBackfill(sql, id);
   if (!b || !ACTIVE_BACKFILL.includes(b.status)) return pass;
   if (b.status === 'STOPPING') {
@@ -181,7 +183,7 @@ export function advanceBackfill(sql: Statements, now: number, id: string): Backf
       failure = 'IMAGE_NOT_FOUND';
     } else {
       try {
-        failure = sql.db.transaction(() => copyImage(sql, now, source, manifest, dest, pass.lifecyclePolicyKeys))();
+        failure = sql.db.transaction(() => copyImage(sql, now, source, manifest, dest, pass.lifecyclePolicyKeys, pass.scanKeys))();
       } catch (err) {
         failure = failureOf(err);
       }

@@ -141,6 +141,8 @@ export interface ReplicationOutcome {
   failureCode?: ReplicationFailure;
   /** The copy created the destination repository with a creation template's lifecycle policy (its controller key). */
   lifecyclePolicyKey?: string;
+  /** Scans on push the copy queued in the destination (their controller keys), to publish after commit. */
+  scanKeys?: string[];
 }
 
 /**
@@ -162,8 +164,9 @@ export function replicatePending(sql: Statements, now: number, ref: RepoRef, dig
     const dest = { account: row.destAccount, region: row.destRegion };
     let failure: ReplicationFailure | undefined;
     const created: string[] = [];
+    const scans: string[] = [];
     try {
-      failure = sql.db.transaction(() => copyImage(sql, now, source, manifest, dest, created))();
+      failure = sql.db.transaction(() => copyImage(sql, now, source, manifest, dest, created, scans))();
     } catch (err) {
       failure = failureOf(err);
     }
@@ -173,6 +176,7 @@ export function replicatePending(sql: Statements, now: number, ref: RepoRef, dig
       status: failure ? 'FAILED' : 'COMPLETE',
       ...(failure ? { failureCode: failure } : {}),
       ...(!failure && created.length ? { lifecyclePolicyKey: created[0] } : {}),
+      ...(!failure && scans.length ? { scanKeys: scans } : {}),
     });
   }
   return outcomes;
@@ -197,6 +201,7 @@ function settingsFor(source: RepoRow, dest: { account: string; region: string })
 
 export function copyImage(
   sql: Statements, now: number, source: RepoRow, manifest: ManifestRow, dest: { account: string; region: string }, createdLifecyclePolicies: string[],
+  queuedScans: string[],
 ): ReplicationFailure | undefined {
   const destRef: RepoRef = { account: dest.account, region: dest.region, name: source.name };
   // Cross-account: the destination's registry policy must grant the source account (ECR's registry permissions).
@@ -211,24 +216,26 @@ export function copyImage(
     repo = created.repo;
     if (created.lifecyclePolicyKey) createdLifecyclePolicies.push(created.lifecyclePolicyKey);
   }
-  copyManifest(sql, now, source, repo, manifest);
+  copyManifest(sql, now, source, repo, manifest, queuedScans);
   for (const tag of tagsOf(sql, source, manifest.digest)) {
     if (digestForTag(sql, repo, tag) === manifest.digest) continue;
-    putManifest(sql, now, repo, { body: manifest.body, contentType: manifest.mediaType, tag });
+    const { scanKey } = putManifest(sql, now, repo, { body: manifest.body, contentType: manifest.mediaType, tag });
+    if (scanKey) queuedScans.push(scanKey);
   }
   return undefined;
 }
 
 /** Links the image's blobs into the destination and writes its manifest, an index's children first. */
-function copyManifest(sql: Statements, now: number, source: RepoRow, dest: RepoRow, m: ManifestRow): void {
+function copyManifest(sql: Statements, now: number, source: RepoRow, dest: RepoRow, m: ManifestRow, queuedScans: string[]): void {
   if (getManifest(sql, dest, m.digest)) return;
   const parsed = parseManifest(m.body, m.mediaType);
   for (const child of parsed.manifests) {
     const row = getManifest(sql, source, child.digest);
-    if (row) copyManifest(sql, now, source, dest, row);
+    if (row) copyManifest(sql, now, source, dest, row, queuedScans);
   }
   for (const b of parsed.blobs) {
     if (blobSize(sql, b.digest) !== undefined) linkBlob(sql, dest, b.digest, now);
   }
-  putManifest(sql, now, dest, { body: m.body, contentType: m.mediaType });
+  const { scanKey } = putManifest(sql, now, dest, { body: m.body, contentType: m.mediaType });
+  if (scanKey) queuedScans.push(scanKey);
 }

@@ -4,13 +4,12 @@
  * IN_PROGRESS; the ecr-image-scan controller runs the scanner and records the
  * outcome. Functions are synchronous, inside the caller's transaction.
  *
- * A push reaches the registry through /v2/ as well as ECR's PutImage, and the
- * registry has no change feed, so a queued scan also pokes the listeners
- * registered for its database (the controller), once the push's transaction
- * has committed.
+ * A push (through /v2/, ECR's PutImage or a replicated copy) that queues a scan
+ * returns its key; the caller publishes it as `ecr.image-scan` on the change
+ * feed once the push's transaction has committed.
  */
 import type { ImageScanFinding, ScanningRepositoryFilter } from '@aws-sdk/client-ecr';
-import type { Db, Statements } from '../../../state/db.js';
+import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 import type { RepoRow } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
@@ -126,27 +125,14 @@ export function repositoryScanning(sql: Statements, repo: RepoRow): { scanFreque
 
 // --- scan on push ---------------------------------------------------------------
 
-const LISTENERS = new WeakMap<Db, Set<(key: string) => void>>();
-
-/** Calls `fn` with the key of every scan a push queues in this database. Returns the unsubscribe. */
-export function onScanQueued(db: Db, fn: (key: string) => void): () => void {
-  const set = LISTENERS.get(db) ?? new Set();
-  set.add(fn);
-  LISTENERS.set(db, set);
-  return () => set.delete(fn);
-}
-
 /**
- * Called by the registry when a push stores a new image: queues a scan if the
- * repository scans on push (its own scanOnPush, or a registry SCAN_ON_PUSH
- * filter that matches it) and the image is one basic scanning can scan.
+ * Called when a push stores a new image: queues a scan if the repository scans
+ * on push (its own scanOnPush, or a registry SCAN_ON_PUSH filter that matches
+ * it) and the image is one basic scanning can scan. Returns the scan's key, for
+ * the caller to publish as `ecr.image-scan` once its transaction has committed.
  */
-export function scanOnPush(sql: Statements, now: number, repo: RepoRow, digest: string, m: { mediaType: string; artifactType: string | null }): void {
-  if (!isScannable(m) || repositoryScanning(sql, repo).scanFrequency !== 'SCAN_ON_PUSH') return;
+export function scanOnPush(sql: Statements, now: number, repo: RepoRow, digest: string, m: { mediaType: string; artifactType: string | null }): string | undefined {
+  if (!isScannable(m) || repositoryScanning(sql, repo).scanFrequency !== 'SCAN_ON_PUSH') return undefined;
   startScan(sql, repo, digest, now);
-  const k = scanKey(repo, digest);
-  // After the push's (synchronous) transaction has committed.
-  setImmediate(() => {
-    for (const fn of LISTENERS.get(sql.db) ?? []) fn(k);
-  });
+  return scanKey(repo, digest);
 }
