@@ -1,5 +1,5 @@
 /** ACM through the v3 SDK: importing, requesting, describing, listing, getting, tagging and deleting certificates. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import {
@@ -8,7 +8,8 @@ import {
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
 import { buildCertificate } from '../../../src/services/acm/x509.js';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { eventually } from '../../helpers/elbv2.js';
 import { rejectsNamed } from '../../helpers/aws-errors.js';
 
@@ -41,25 +42,16 @@ const bytes = (s: string) => Buffer.from(s);
 const rejectsWith = (p: Promise<unknown>, name: string, message?: string | RegExp) => rejectsNamed(p, name, message, 400);
 
 describe('ACM certificates', () => {
-  let berth: TestBerth;
-  let acm: ACMClient;
+  const berth = useBerth({ runtime: 'fake', clients: { acm: ACMClient } });
   const ca = makeCertificate('Test Root CA', { ca: true });
   const leaf = makeCertificate('shop.example.com', { sans: ['shop.example.com', 'www.shop.example.com'], issuer: ca });
   let importedArn: string;
 
-  before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    acm = new ACMClient(clientConfig(berth.endpoint));
-  });
-  after(async () => {
-    acm.destroy();
-    await berth.stop();
-  });
 
-  const describeCert = async (arn: string) => (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate!;
+  const describeCert = async (arn: string) => (await berth.acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate!;
 
   it('ImportCertificate stores a certificate with its chain and DescribeCertificate reports what the certificate says', async () => {
-    const out = await acm.send(new ImportCertificateCommand({
+    const out = await berth.acm.send(new ImportCertificateCommand({
       Certificate: bytes(leaf.cert), PrivateKey: bytes(leaf.key), CertificateChain: bytes(ca.cert), Tags: [{ Key: 'team', Value: 'shop' }],
     }));
     assert.match(out.CertificateArn!, /^arn:aws:acm:us-east-1:000000000000:certificate\/[0-9a-f-]{36}$/);
@@ -84,48 +76,48 @@ describe('ACM certificates', () => {
   });
 
   it('GetCertificate returns the imported certificate and its chain as PEM', async () => {
-    const got = await acm.send(new GetCertificateCommand({ CertificateArn: importedArn }));
+    const got = await berth.acm.send(new GetCertificateCommand({ CertificateArn: importedArn }));
     assert.equal(new X509Certificate(got.Certificate!).fingerprint256, new X509Certificate(leaf.cert).fingerprint256);
     assert.equal(new X509Certificate(got.CertificateChain!).fingerprint256, new X509Certificate(ca.cert).fingerprint256);
   });
 
   it('ImportCertificate refuses a private key that is not the certificate\'s', async () => {
     const other = makeCertificate('other.example.com');
-    await rejectsWith(acm.send(new ImportCertificateCommand({ Certificate: bytes(leaf.cert), PrivateKey: bytes(other.key) })),
+    await rejectsWith(berth.acm.send(new ImportCertificateCommand({ Certificate: bytes(leaf.cert), PrivateKey: bytes(other.key) })),
       'ValidationException', 'The private key does not match the public key in the certificate.');
   });
 
   it('ImportCertificate refuses text that is not a PEM certificate, two certificates, and an expired certificate', async () => {
-    await rejectsWith(acm.send(new ImportCertificateCommand({ Certificate: bytes('not a certificate'), PrivateKey: bytes(leaf.key) })),
+    await rejectsWith(berth.acm.send(new ImportCertificateCommand({ Certificate: bytes('not a certificate'), PrivateKey: bytes(leaf.key) })),
       'ValidationException', /Unable to parse certificate/);
-    await rejectsWith(acm.send(new ImportCertificateCommand({ Certificate: bytes(leaf.cert + ca.cert), PrivateKey: bytes(leaf.key) })),
+    await rejectsWith(berth.acm.send(new ImportCertificateCommand({ Certificate: bytes(leaf.cert + ca.cert), PrivateKey: bytes(leaf.key) })),
       'ValidationException', /more than one certificate/);
     const expired = makeCertificate('old.example.com', { from: Date.now() - 60 * DAY, to: Date.now() - DAY });
-    await rejectsWith(acm.send(new ImportCertificateCommand({ Certificate: bytes(expired.cert), PrivateKey: bytes(expired.key) })),
+    await rejectsWith(berth.acm.send(new ImportCertificateCommand({ Certificate: bytes(expired.cert), PrivateKey: bytes(expired.key) })),
       'ValidationException', /not valid at this time/);
   });
 
   it('ImportCertificate refuses a chain that did not sign the certificate', async () => {
     const stranger = makeCertificate('Another CA', { ca: true });
-    await rejectsWith(acm.send(new ImportCertificateCommand({
+    await rejectsWith(berth.acm.send(new ImportCertificateCommand({
       Certificate: bytes(leaf.cert), PrivateKey: bytes(leaf.key), CertificateChain: bytes(stranger.cert),
     })), 'ValidationException', 'Could not validate the certificate with the certificate chain.');
   });
 
   it('ImportCertificate with CertificateArn reimports in place: same ARN, new certificate', async () => {
     const renewed = makeCertificate('shop.example.com', { sans: ['shop.example.com'], ec: true });
-    const out = await acm.send(new ImportCertificateCommand({ CertificateArn: importedArn, Certificate: bytes(renewed.cert), PrivateKey: bytes(renewed.key) }));
+    const out = await berth.acm.send(new ImportCertificateCommand({ CertificateArn: importedArn, Certificate: bytes(renewed.cert), PrivateKey: bytes(renewed.key) }));
     assert.equal(out.CertificateArn, importedArn);
     const d = await describeCert(importedArn);
     assert.equal(d.KeyAlgorithm, 'EC_prime256v1');
     assert.equal(d.SignatureAlgorithm, 'SHA256WITHECDSA');
     assert.deepEqual(d.SubjectAlternativeNames, ['shop.example.com']);
-    const got = await acm.send(new GetCertificateCommand({ CertificateArn: importedArn }));
+    const got = await berth.acm.send(new GetCertificateCommand({ CertificateArn: importedArn }));
     assert.equal(got.CertificateChain, undefined);
-    await rejectsWith(acm.send(new ImportCertificateCommand({
+    await rejectsWith(berth.acm.send(new ImportCertificateCommand({
       CertificateArn: importedArn, Certificate: bytes(renewed.cert), PrivateKey: bytes(renewed.key), Tags: [{ Key: 'a', Value: 'b' }],
     })), 'ValidationException', /Tags cannot be applied when reimporting/);
-    await rejectsWith(acm.send(new ImportCertificateCommand({
+    await rejectsWith(berth.acm.send(new ImportCertificateCommand({
       CertificateArn: 'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000',
       Certificate: bytes(renewed.cert), PrivateKey: bytes(renewed.key),
     })), 'ResourceNotFoundException');
@@ -133,7 +125,7 @@ describe('ACM certificates', () => {
 
   let requestedArn: string;
   it('RequestCertificate is PENDING_VALIDATION with the DNS records to create, then ISSUED by the local CA', async () => {
-    const out = await acm.send(new RequestCertificateCommand({
+    const out = await berth.acm.send(new RequestCertificateCommand({
       DomainName: 'api.example.com', SubjectAlternativeNames: ['*.api.example.com'], ValidationMethod: 'DNS', Tags: [{ Key: 'env', Value: 'dev' }],
     }));
     requestedArn = out.CertificateArn!;
@@ -151,7 +143,7 @@ describe('ACM certificates', () => {
     assert.match(options[0].ResourceRecord!.Value!, /\.acm-validations\.aws\.$/);
     // A wildcard is validated by the same record as its base domain.
     assert.deepEqual(options[1].ResourceRecord, options[0].ResourceRecord);
-    await rejectsWith(acm.send(new GetCertificateCommand({ CertificateArn: requestedArn })), 'RequestInProgressException');
+    await rejectsWith(berth.acm.send(new GetCertificateCommand({ CertificateArn: requestedArn })), 'RequestInProgressException');
 
     const issued = await eventually(async () => {
       const d = await describeCert(requestedArn);
@@ -164,7 +156,7 @@ describe('ACM certificates', () => {
     assert.ok(issued.IssuedAt! >= issued.CreatedAt!);
     assert.ok(issued.NotAfter!.getTime() - issued.NotBefore!.getTime() >= 395 * DAY);
 
-    const got = await acm.send(new GetCertificateCommand({ CertificateArn: requestedArn }));
+    const got = await berth.acm.send(new GetCertificateCommand({ CertificateArn: requestedArn }));
     const cert = new X509Certificate(got.Certificate!);
     const chain = new X509Certificate(got.CertificateChain!);
     assert.ok(cert.checkIssued(chain) && cert.verify(chain.publicKey), 'the chain is the CA that signed the certificate');
@@ -174,7 +166,7 @@ describe('ACM certificates', () => {
   });
 
   it('RequestCertificate with EMAIL validation names the addresses ACM would write to', async () => {
-    const out = await acm.send(new RequestCertificateCommand({ DomainName: 'mail.example.org', KeyAlgorithm: 'EC_prime256v1' }));
+    const out = await berth.acm.send(new RequestCertificateCommand({ DomainName: 'mail.example.org', KeyAlgorithm: 'EC_prime256v1' }));
     const d = await describeCert(out.CertificateArn!);
     assert.equal(d.DomainValidationOptions![0].ValidationMethod, 'EMAIL');
     assert.deepEqual(d.DomainValidationOptions![0].ValidationEmails, [
@@ -186,23 +178,23 @@ describe('ACM certificates', () => {
 
   it('RequestCertificate with the same idempotency token returns the same certificate', async () => {
     const req = { DomainName: 'idem.example.com', ValidationMethod: 'DNS' as const, IdempotencyToken: 'token1' };
-    const a = await acm.send(new RequestCertificateCommand(req));
-    const b = await acm.send(new RequestCertificateCommand(req));
+    const a = await berth.acm.send(new RequestCertificateCommand(req));
+    const b = await berth.acm.send(new RequestCertificateCommand(req));
     assert.equal(a.CertificateArn, b.CertificateArn);
-    const c = await acm.send(new RequestCertificateCommand({ ...req, DomainName: 'idem2.example.com' }));
+    const c = await berth.acm.send(new RequestCertificateCommand({ ...req, DomainName: 'idem2.example.com' }));
     assert.notEqual(c.CertificateArn, a.CertificateArn);
   });
 
   it('RequestCertificate refuses a domain name that is not one and a key algorithm ACM does not issue', async () => {
-    await rejectsWith(acm.send(new RequestCertificateCommand({ DomainName: 'not a domain' })), 'ValidationException',
+    await rejectsWith(berth.acm.send(new RequestCertificateCommand({ DomainName: 'not a domain' })), 'ValidationException',
       /Value 'not a domain' at 'domainName' failed to satisfy constraint/);
-    await rejectsWith(acm.send(new RequestCertificateCommand({ DomainName: 'x.example.com', KeyAlgorithm: 'RSA_4096' })), 'ValidationException');
+    await rejectsWith(berth.acm.send(new RequestCertificateCommand({ DomainName: 'x.example.com', KeyAlgorithm: 'RSA_4096' })), 'ValidationException');
   });
 
   it('ListCertificates filters by status and, as ACM does, lists only RSA certificates unless asked for other key types', async () => {
     const list = async (input: ConstructorParameters<typeof ListCertificatesCommand>[0]) =>
-      (await acm.send(new ListCertificatesCommand(input))).CertificateSummaryList!.map((s) => s.DomainName);
-    const issued = (await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED'] }))).CertificateSummaryList!;
+      (await berth.acm.send(new ListCertificatesCommand(input))).CertificateSummaryList!.map((s) => s.DomainName);
+    const issued = (await berth.acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED'] }))).CertificateSummaryList!;
     assert.ok(issued.some((s) => s.DomainName === 'api.example.com'));
     assert.ok(issued.every((s) => s.Status === 'ISSUED'));
     assert.ok(!(await list({ CertificateStatuses: ['PENDING_VALIDATION', 'FAILED'] })).includes('api.example.com'));
@@ -211,7 +203,7 @@ describe('ACM certificates', () => {
     assert.ok(!all.includes('mail.example.org') && !all.includes('shop.example.com'), 'EC certificates are left out by default');
     const ec = await list({ Includes: { keyTypes: ['EC_prime256v1'] } });
     assert.deepEqual(ec.sort(), ['mail.example.org', 'shop.example.com']);
-    const summary = (await acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED'] }))).CertificateSummaryList![0];
+    const summary = (await berth.acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED'] }))).CertificateSummaryList![0];
     assert.equal(summary.CertificateArn, requestedArn);
     assert.equal(summary.Type, 'AMAZON_ISSUED');
     assert.equal(summary.InUse, false);
@@ -222,7 +214,7 @@ describe('ACM certificates', () => {
     const seen: string[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await acm.send(new ListCertificatesCommand({ MaxItems: 1, NextToken, Includes: { keyTypes: ['RSA_2048', 'EC_prime256v1'] } }));
+      const page = await berth.acm.send(new ListCertificatesCommand({ MaxItems: 1, NextToken, Includes: { keyTypes: ['RSA_2048', 'EC_prime256v1'] } }));
       assert.ok(page.CertificateSummaryList!.length <= 1);
       seen.push(...page.CertificateSummaryList!.map((s) => s.CertificateArn!));
       NextToken = page.NextToken;
@@ -232,30 +224,30 @@ describe('ACM certificates', () => {
   });
 
   it('tags are added, listed and removed; aws: keys are refused', async () => {
-    await acm.send(new AddTagsToCertificateCommand({ CertificateArn: requestedArn, Tags: [{ Key: 'owner', Value: 'ops' }, { Key: 'flag' }] }));
-    const tags = async () => (await acm.send(new ListTagsForCertificateCommand({ CertificateArn: requestedArn }))).Tags;
+    await berth.acm.send(new AddTagsToCertificateCommand({ CertificateArn: requestedArn, Tags: [{ Key: 'owner', Value: 'ops' }, { Key: 'flag' }] }));
+    const tags = async () => (await berth.acm.send(new ListTagsForCertificateCommand({ CertificateArn: requestedArn }))).Tags;
     assert.deepEqual(await tags(), [{ Key: 'env', Value: 'dev' }, { Key: 'owner', Value: 'ops' }, { Key: 'flag' }]);
     // A tag given with a value is removed only when the value matches.
-    await acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: requestedArn, Tags: [{ Key: 'owner', Value: 'nope' }, { Key: 'flag' }] }));
+    await berth.acm.send(new RemoveTagsFromCertificateCommand({ CertificateArn: requestedArn, Tags: [{ Key: 'owner', Value: 'nope' }, { Key: 'flag' }] }));
     assert.deepEqual(await tags(), [{ Key: 'env', Value: 'dev' }, { Key: 'owner', Value: 'ops' }]);
-    await rejectsWith(acm.send(new AddTagsToCertificateCommand({ CertificateArn: requestedArn, Tags: [{ Key: 'aws:x', Value: 'y' }] })), 'InvalidTagException');
+    await rejectsWith(berth.acm.send(new AddTagsToCertificateCommand({ CertificateArn: requestedArn, Tags: [{ Key: 'aws:x', Value: 'y' }] })), 'InvalidTagException');
     const many = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
-    await rejectsWith(acm.send(new AddTagsToCertificateCommand({ CertificateArn: requestedArn, Tags: many })), 'TooManyTagsException');
+    await rejectsWith(berth.acm.send(new AddTagsToCertificateCommand({ CertificateArn: requestedArn, Tags: many })), 'TooManyTagsException');
   });
 
   it('DeleteCertificate removes a certificate; then it is not found', async () => {
-    await acm.send(new DeleteCertificateCommand({ CertificateArn: importedArn }));
-    await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: importedArn })), 'ResourceNotFoundException',
+    await berth.acm.send(new DeleteCertificateCommand({ CertificateArn: importedArn }));
+    await rejectsWith(berth.acm.send(new DescribeCertificateCommand({ CertificateArn: importedArn })), 'ResourceNotFoundException',
       `Could not find certificate ${importedArn} in account 000000000000.`);
-    await rejectsWith(acm.send(new DeleteCertificateCommand({ CertificateArn: importedArn })), 'ResourceNotFoundException');
+    await rejectsWith(berth.acm.send(new DeleteCertificateCommand({ CertificateArn: importedArn })), 'ResourceNotFoundException');
   });
 
   it('ARNs are checked: a malformed one is a ValidationException, a non-certificate ACM ARN an InvalidArnException', async () => {
-    await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: 'not-an-arn' })), 'ValidationException', /at 'certificateArn'/);
-    await rejectsWith(acm.send(new DescribeCertificateCommand({
+    await rejectsWith(berth.acm.send(new DescribeCertificateCommand({ CertificateArn: 'not-an-arn' })), 'ValidationException', /at 'certificateArn'/);
+    await rejectsWith(berth.acm.send(new DescribeCertificateCommand({
       CertificateArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/x/1',
     })), 'ValidationException');
-    await rejectsWith(acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-east-1:000000000000:thing/abc' })), 'InvalidArnException');
+    await rejectsWith(berth.acm.send(new DescribeCertificateCommand({ CertificateArn: 'arn:aws:acm:us-east-1:000000000000:thing/abc' })), 'InvalidArnException');
   });
 
   it('certificates belong to their region', async () => {

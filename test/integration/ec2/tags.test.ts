@@ -1,79 +1,72 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateSecurityGroupCommand, CreateTagsCommand, CreateVpcCommand, DeleteTagsCommand, DeleteVpcCommand, DescribeSubnetsCommand, DescribeTagsCommand,
-  DescribeVpcsCommand, type EC2Client,
+  DescribeVpcsCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { ec2Client, rejectsWith } from './support.js';
 
 describe('EC2 tags through the v3 SDK', () => {
-  let berth: TestBerth;
-  let ec2: EC2Client;
+  const berth = useBerth({ clients: { ec2: EC2Client } });
   let vpcId: string;
   let sgId: string;
   let subnetId: string;
   before(async () => {
-    berth = await startBerth();
-    ec2 = ec2Client(berth.endpoint);
-    vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }))).Vpc!.VpcId!;
-    sgId = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tagged', Description: 'tagged', VpcId: vpcId }))).GroupId!;
-    subnetId = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }] }))).Subnets![0].SubnetId!;
-  });
-  after(async () => {
-    ec2.destroy();
-    await berth.stop();
+    vpcId = (await berth.ec2.send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }))).Vpc!.VpcId!;
+    sgId = (await berth.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'tagged', Description: 'tagged', VpcId: vpcId }))).GroupId!;
+    subnetId = (await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'availability-zone', Values: ['us-east-1a'] }] }))).Subnets![0].SubnetId!;
   });
 
   it('CreateTags tags several resources at once and overwrites a key', async () => {
-    await ec2.send(new CreateTagsCommand({ Resources: [vpcId, sgId, subnetId], Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'owner', Value: 'ana' }] }));
-    await ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'env', Value: 'prod' }] }));
-    const { Vpcs } = await ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
+    await berth.ec2.send(new CreateTagsCommand({ Resources: [vpcId, sgId, subnetId], Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'owner', Value: 'ana' }] }));
+    await berth.ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'env', Value: 'prod' }] }));
+    const { Vpcs } = await berth.ec2.send(new DescribeVpcsCommand({ VpcIds: [vpcId] }));
     assert.deepEqual(Vpcs![0].Tags, [{ Key: 'env', Value: 'prod' }, { Key: 'owner', Value: 'ana' }]);
   });
 
   it('DescribeTags filters by resource type, resource id, key and value', async () => {
-    const byType = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-type', Values: ['security-group'] }] }));
+    const byType = await berth.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-type', Values: ['security-group'] }] }));
     assert.deepEqual(byType.Tags, [
       { Key: 'env', Value: 'dev', ResourceId: sgId, ResourceType: 'security-group' },
       { Key: 'owner', Value: 'ana', ResourceId: sgId, ResourceType: 'security-group' },
     ]);
-    const byValue = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['env'] }, { Name: 'value', Values: ['d*'] }] }));
+    const byValue = await berth.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['env'] }, { Name: 'value', Values: ['d*'] }] }));
     assert.deepEqual(byValue.Tags!.map((t) => t.ResourceId).sort(), [sgId, subnetId].sort());
-    const byId = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [subnetId] }] }));
+    const byId = await berth.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [subnetId] }] }));
     assert.deepEqual(byId.Tags!.map((t) => [t.ResourceType, t.Key]), [['subnet', 'env'], ['subnet', 'owner']]);
-    const page = await ec2.send(new DescribeTagsCommand({ MaxResults: 5 }));
+    const page = await berth.ec2.send(new DescribeTagsCommand({ MaxResults: 5 }));
     assert.equal(page.Tags?.length, 5);
-    const rest = await ec2.send(new DescribeTagsCommand({ MaxResults: 5, NextToken: page.NextToken }));
+    const rest = await berth.ec2.send(new DescribeTagsCommand({ MaxResults: 5, NextToken: page.NextToken }));
     assert.equal(rest.Tags?.length, 1);
   });
 
   it('DeleteTags removes a key, or only a matching value, or every tag', async () => {
-    await ec2.send(new DeleteTagsCommand({ Resources: [sgId], Tags: [{ Key: 'env', Value: 'other' }] }));
-    await ec2.send(new DeleteTagsCommand({ Resources: [sgId], Tags: [{ Key: 'owner' }] }));
-    let tags = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [sgId] }] }));
+    await berth.ec2.send(new DeleteTagsCommand({ Resources: [sgId], Tags: [{ Key: 'env', Value: 'other' }] }));
+    await berth.ec2.send(new DeleteTagsCommand({ Resources: [sgId], Tags: [{ Key: 'owner' }] }));
+    let tags = await berth.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [sgId] }] }));
     assert.deepEqual(tags.Tags!.map((t) => t.Key), ['env']);
-    await ec2.send(new DeleteTagsCommand({ Resources: [subnetId] }));
-    tags = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [subnetId] }] }));
+    await berth.ec2.send(new DeleteTagsCommand({ Resources: [subnetId] }));
+    tags = await berth.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'resource-id', Values: [subnetId] }] }));
     assert.deepEqual(tags.Tags, []);
   });
 
   it('tagging an unknown id is its kind\'s NotFound, and an id of no known kind is InvalidID', async () => {
-    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: ['vpc-0000000000000000a'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidVpcID.NotFound');
-    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: ['i-0000000000000000a'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidInstanceID.NotFound');
-    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: ['banana'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidID', "The ID 'banana' is not valid");
+    await rejectsWith(berth.ec2.send(new CreateTagsCommand({ Resources: ['vpc-0000000000000000a'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidVpcID.NotFound');
+    await rejectsWith(berth.ec2.send(new CreateTagsCommand({ Resources: ['i-0000000000000000a'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidInstanceID.NotFound');
+    await rejectsWith(berth.ec2.send(new CreateTagsCommand({ Resources: ['banana'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidID', "The ID 'banana' is not valid");
   });
 
   it('aws: keys are reserved and a resource holds at most 50 tags', async () => {
-    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'x' }] })), 'InvalidParameterValue');
+    await rejectsWith(berth.ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: [{ Key: 'aws:cloudformation:stack-name', Value: 'x' }] })), 'InvalidParameterValue');
     const many = Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: String(i) }));
-    await rejectsWith(ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: many })), 'TagLimitExceeded');
+    await rejectsWith(berth.ec2.send(new CreateTagsCommand({ Resources: [vpcId], Tags: many })), 'TagLimitExceeded');
   });
 
   it('deleting a resource deletes its tags', async () => {
-    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.8.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'tmp', Value: '1' }] }] }))).Vpc!;
-    await ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId }));
-    const { Tags } = await ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['tmp'] }] }));
+    const vpc = (await berth.ec2.send(new CreateVpcCommand({ CidrBlock: '10.8.0.0/16', TagSpecifications: [{ ResourceType: 'vpc', Tags: [{ Key: 'tmp', Value: '1' }] }] }))).Vpc!;
+    await berth.ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId }));
+    const { Tags } = await berth.ec2.send(new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['tmp'] }] }));
     assert.deepEqual(Tags, []);
   });
 });

@@ -8,7 +8,7 @@
  * through cache create their repositories from REPLICATION and
  * PULL_THROUGH_CACHE templates.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CompleteLayerUploadCommand, CreatePullThroughCacheRuleCommand, CreateRepositoryCommand, CreateRepositoryCreationTemplateCommand,
@@ -17,7 +17,8 @@ import {
   InitiateLayerUploadCommand, ListTagsForResourceCommand, PutImageCommand, PutReplicationConfigurationCommand,
   UpdateRepositoryCreationTemplateCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { aws, cliAvailable, type CliName } from '../../helpers/cli.js';
 import { Registry, errorCode, makeImage, registryAuth, sha256 } from '../registry/client.js';
@@ -44,19 +45,15 @@ async function eventually<T>(fn: () => Promise<T | undefined>, what: string): Pr
 }
 
 describe('ECR repository creation templates', () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
+  const berth = useBerth({ clients: { ecr: ECRClient } });
   let reg: Registry;
 
   before(async () => {
-    berth = await startBerth();
-    ecr = new ECRClient(clientConfig(berth.endpoint));
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
   });
-  after(() => berth.stop());
 
   it('CreateRepositoryCreationTemplate stores a template that Describe, Update and Delete see, with ECR\'s errors', async () => {
-    const created = await ecr.send(new CreateRepositoryCreationTemplateCommand({
+    const created = await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({
       prefix: 'svc', description: 'services', appliedFor: ['CREATE_ON_PUSH', 'REPLICATION'],
       imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }],
       resourceTags: [{ Key: 'team', Value: 'core' }], repositoryPolicy: POLICY, lifecyclePolicy: LIFECYCLE,
@@ -72,36 +69,36 @@ describe('ECR repository creation templates', () => {
     assert.equal(t.lifecyclePolicy, LIFECYCLE);
     assert.ok(t.createdAt instanceof Date && t.updatedAt instanceof Date);
 
-    await rejects(ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'svc/', appliedFor: ['REPLICATION'] })), 'TemplateAlreadyExistsException');
-    await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'ROOT', appliedFor: ['PULL_THROUGH_CACHE'] }));
+    await rejects(berth.ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'svc/', appliedFor: ['REPLICATION'] })), 'TemplateAlreadyExistsException');
+    await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'ROOT', appliedFor: ['PULL_THROUGH_CACHE'] }));
 
-    const all = await ecr.send(new DescribeRepositoryCreationTemplatesCommand({}));
+    const all = await berth.ecr.send(new DescribeRepositoryCreationTemplatesCommand({}));
     assert.deepEqual(all.repositoryCreationTemplates!.map((x) => x.prefix), ['svc', 'ROOT']);
     const root = all.repositoryCreationTemplates![1];
     // What ECR reports for a template that said nothing: MUTABLE, AES256, no tags.
     assert.deepEqual([root.imageTagMutability, root.encryptionConfiguration, root.resourceTags], ['MUTABLE', { encryptionType: 'AES256' }, []]);
-    const one = await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: ['ROOT'] }));
+    const one = await berth.ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: ['ROOT'] }));
     assert.deepEqual(one.repositoryCreationTemplates!.map((x) => x.prefix), ['ROOT']);
-    const page = await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ maxResults: 1 }));
+    const page = await berth.ecr.send(new DescribeRepositoryCreationTemplatesCommand({ maxResults: 1 }));
     assert.equal(page.repositoryCreationTemplates!.length, 1);
-    const rest = await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ maxResults: 1, nextToken: page.nextToken }));
+    const rest = await berth.ecr.send(new DescribeRepositoryCreationTemplatesCommand({ maxResults: 1, nextToken: page.nextToken }));
     assert.deepEqual(rest.repositoryCreationTemplates!.map((x) => x.prefix), ['ROOT']);
     assert.equal(rest.nextToken, undefined);
 
-    const updated = await ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'ROOT', description: 'everything else', appliedFor: ['PULL_THROUGH_CACHE', 'CREATE_ON_PUSH'] }));
+    const updated = await berth.ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'ROOT', description: 'everything else', appliedFor: ['PULL_THROUGH_CACHE', 'CREATE_ON_PUSH'] }));
     assert.deepEqual([updated.repositoryCreationTemplate!.description, updated.repositoryCreationTemplate!.appliedFor], ['everything else', ['PULL_THROUGH_CACHE', 'CREATE_ON_PUSH']]);
     assert.ok(updated.repositoryCreationTemplate!.updatedAt! >= updated.repositoryCreationTemplate!.createdAt!);
-    await rejects(ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'nope', description: 'x' })), 'TemplateNotFoundException');
-    await rejects(ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'nope' })), 'TemplateNotFoundException');
+    await rejects(berth.ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'nope', description: 'x' })), 'TemplateNotFoundException');
+    await rejects(berth.ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'nope' })), 'TemplateNotFoundException');
 
-    const deleted = await ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'ROOT' }));
+    const deleted = await berth.ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'ROOT' }));
     assert.equal(deleted.repositoryCreationTemplate!.description, 'everything else');
-    assert.deepEqual((await ecr.send(new DescribeRepositoryCreationTemplatesCommand({}))).repositoryCreationTemplates!.map((x) => x.prefix), ['svc']);
+    assert.deepEqual((await berth.ecr.send(new DescribeRepositoryCreationTemplatesCommand({}))).repositoryCreationTemplates!.map((x) => x.prefix), ['svc']);
   });
 
   it('invalid templates are refused as ECR refuses them', async () => {
     const create = (input: Partial<ConstructorParameters<typeof CreateRepositoryCreationTemplateCommand>[0]>) =>
-      ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'bad', appliedFor: ['REPLICATION'], ...input }));
+      berth.ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'bad', appliedFor: ['REPLICATION'], ...input }));
     await rejects(create({ prefix: 'Bad_Prefix' }), 'ValidationException', /at 'prefix' failed to satisfy constraint/);
     await rejects(create({ appliedFor: ['SOMETIMES' as 'REPLICATION'] }), 'ValidationException', /appliedFor/);
     await rejects(create({ appliedFor: [] }), 'InvalidParameterException', /appliedFor/);
@@ -137,30 +134,30 @@ describe('ECR repository creation templates', () => {
     assert.equal(miss.status, 404);
     assert.equal(await errorCode(miss), 'NAME_UNKNOWN');
     // A template for other scenarios does not create on push.
-    await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'loose', appliedFor: ['REPLICATION', 'PULL_THROUGH_CACHE'] }));
+    await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'loose', appliedFor: ['REPLICATION', 'PULL_THROUGH_CACHE'] }));
     assert.equal((await reg.putBlob(wire('loose/app'), image.config)).status, 404);
-    await rejects(ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'loose/app' })), 'RepositoryNotFoundException');
-    await rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['loose/app'] })), 'RepositoryNotFoundException');
+    await rejects(berth.ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'loose/app' })), 'RepositoryNotFoundException');
+    await rejects(berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['loose/app'] })), 'RepositoryNotFoundException');
   });
 
   it('with CREATE_ON_PUSH a registry push creates the repository with the most specific template\'s settings', async () => {
-    await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'ROOT', appliedFor: ['CREATE_ON_PUSH'], resourceTags: [{ Key: 'from', Value: 'root' }] }));
-    await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'svc/internal', appliedFor: ['REPLICATION'] }));
+    await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'ROOT', appliedFor: ['CREATE_ON_PUSH'], resourceTags: [{ Key: 'from', Value: 'root' }] }));
+    await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'svc/internal', appliedFor: ['REPLICATION'] }));
     const image = makeImage();
     const put = await reg.pushImage(wire('svc/internal/api'), image, 'v1');
     assert.equal(put.status, 201, await put.text());
 
-    const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['svc/internal/api'] }));
+    const { repositories } = await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['svc/internal/api'] }));
     const repo = repositories![0];
     // 'svc/internal' is longer but not for CREATE_ON_PUSH: the 'svc' template applies.
     assert.equal(repo.imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
     assert.deepEqual(repo.imageTagMutabilityExclusionFilters, [{ filterType: 'WILDCARD', filter: 'latest' }]);
     assert.deepEqual(repo.encryptionConfiguration, { encryptionType: 'KMS', kmsKey: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/ecr` });
-    assert.deepEqual((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: 'team', Value: 'core' }]);
-    assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'svc/internal/api' }))).policyText, POLICY);
+    assert.deepEqual((await berth.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: 'team', Value: 'core' }]);
+    assert.equal((await berth.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'svc/internal/api' }))).policyText, POLICY);
     // The lifecycle policy is in force: the ecr-lifecycle controller evaluates it.
     const evaluated = await eventually(async () => {
-      const p = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'svc/internal/api' }));
+      const p = await berth.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'svc/internal/api' }));
       assert.equal(p.lifecyclePolicyText, LIFECYCLE);
       return p.lastEvaluatedAt;
     }, 'the lifecycle policy to be evaluated');
@@ -168,29 +165,29 @@ describe('ECR repository creation templates', () => {
 
     // Anything else falls to ROOT.
     assert.equal((await reg.pushImage(wire('misc/tool'), makeImage(), 'v1')).status, 201);
-    const misc = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['misc/tool'] }))).repositories![0];
+    const misc = (await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['misc/tool'] }))).repositories![0];
     assert.deepEqual([misc.imageTagMutability, misc.encryptionConfiguration], ['MUTABLE', { encryptionType: 'AES256' }]);
-    assert.deepEqual((await ecr.send(new ListTagsForResourceCommand({ resourceArn: misc.repositoryArn }))).tags, [{ Key: 'from', Value: 'root' }]);
+    assert.deepEqual((await berth.ecr.send(new ListTagsForResourceCommand({ resourceArn: misc.repositoryArn }))).tags, [{ Key: 'from', Value: 'root' }]);
     // A template changed later leaves the repositories it created alone.
-    await ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'ROOT', imageTagMutability: 'IMMUTABLE' }));
-    assert.equal((await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['misc/tool'] }))).repositories![0].imageTagMutability, 'MUTABLE');
+    await berth.ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'ROOT', imageTagMutability: 'IMMUTABLE' }));
+    assert.equal((await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['misc/tool'] }))).repositories![0].imageTagMutability, 'MUTABLE');
   });
 
   it('with CREATE_ON_PUSH the ECR layer API and PutImage create the repository too', async () => {
     const image = makeImage({ layers: [Buffer.from('layer through the api')] });
     const repositoryName = 'svc/by-api';
     for (const blob of [image.config, ...image.layers]) {
-      const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
-      await ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: 0, partLastByte: blob.length - 1, layerPartBlob: blob }));
-      await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [sha256(blob)] }));
+      const { uploadId } = await berth.ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+      await berth.ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: 0, partLastByte: blob.length - 1, layerPartBlob: blob }));
+      await berth.ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [sha256(blob)] }));
     }
-    const out = await ecr.send(new PutImageCommand({ repositoryName, imageManifest: image.manifest, imageTag: 'v1' }));
+    const out = await berth.ecr.send(new PutImageCommand({ repositoryName, imageManifest: image.manifest, imageTag: 'v1' }));
     assert.equal(out.image!.imageId!.imageDigest, image.digest);
-    assert.equal((await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }))).repositories![0].imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
+    assert.equal((await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repositoryName] }))).repositories![0].imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
 
     // A push that fails creates nothing: the repository comes and goes with the call's transaction.
-    await rejects(ecr.send(new PutImageCommand({ repositoryName: 'svc/retag', imageManifest: image.manifest, imageTag: 'v1' })), 'LayersNotFoundException');
-    await rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['svc/retag'] })), 'RepositoryNotFoundException');
+    await rejects(berth.ecr.send(new PutImageCommand({ repositoryName: 'svc/retag', imageManifest: image.manifest, imageTag: 'v1' })), 'LayersNotFoundException');
+    await rejects(berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['svc/retag'] })), 'RepositoryNotFoundException');
   });
 
   it('replication creates its destination repository from the destination registry\'s REPLICATION template', async () => {
@@ -198,16 +195,16 @@ describe('ECR repository creation templates', () => {
     await west.send(new CreateRepositoryCreationTemplateCommand({
       prefix: 'rep', appliedFor: ['REPLICATION'], imageTagMutability: 'IMMUTABLE', resourceTags: [{ Key: 'replica', Value: 'yes' }],
     }));
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'rep/app' }));
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'plain/app', imageTagMutability: 'MUTABLE' }));
-    await ecr.send(new PutReplicationConfigurationCommand({
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'rep/app' }));
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'plain/app', imageTagMutability: 'MUTABLE' }));
+    await berth.ecr.send(new PutReplicationConfigurationCommand({
       replicationConfiguration: { rules: [{ destinations: [{ region: 'us-west-2', registryId: ACCOUNT }] }] },
     }));
     for (const name of ['rep/app', 'plain/app']) {
       const image = makeImage();
       assert.equal((await reg.pushImage(wire(name), image, 'v1')).status, 201);
       await eventually(async () => {
-        const out = await ecr.send(new DescribeImageReplicationStatusCommand({ repositoryName: name, imageId: { imageDigest: image.digest } }));
+        const out = await berth.ecr.send(new DescribeImageReplicationStatusCommand({ repositoryName: name, imageId: { imageDigest: image.digest } }));
         return out.replicationStatuses?.every((s) => s.status === 'COMPLETE') && out.replicationStatuses.length ? true : undefined;
       }, `${name} to replicate`);
     }
@@ -217,7 +214,7 @@ describe('ECR repository creation templates', () => {
     // No template covers plain/: the source's settings, as before templates.
     const plain = (await west.send(new DescribeRepositoriesCommand({ repositoryNames: ['plain/app'] }))).repositories![0];
     assert.equal(plain.imageTagMutability, 'MUTABLE');
-    await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
+    await berth.ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
   });
 
   it('a pull through cache creates its repository from the PULL_THROUGH_CACHE template of its prefix', async () => {
@@ -226,15 +223,15 @@ describe('ECR repository creation templates', () => {
     await west.send(new CreateRepositoryCommand({ repositoryName: 'lib/base' }));
     const image = makeImage();
     assert.equal((await reg.pushImage(wire('lib/base', 'us-west-2'), image, 'v1')).status, 201);
-    await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'mirror', upstreamRegistryUrl: `${ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com` }));
-    await ecr.send(new CreateRepositoryCreationTemplateCommand({
+    await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'mirror', upstreamRegistryUrl: `${ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com` }));
+    await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({
       prefix: 'mirror', appliedFor: ['PULL_THROUGH_CACHE'], imageTagMutability: 'IMMUTABLE', repositoryPolicy: POLICY,
     }));
     const pulled = await reg.fetch(`/v2/${wire('mirror/lib/base')}/manifests/v1`, { headers: { accept: image.mediaType } });
     assert.equal(pulled.status, 200, await pulled.clone().text());
     assert.equal(pulled.headers.get('docker-content-digest'), image.digest);
-    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['mirror/lib/base'] }))).repositories![0];
+    const repo = (await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['mirror/lib/base'] }))).repositories![0];
     assert.equal(repo.imageTagMutability, 'IMMUTABLE');
-    assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'mirror/lib/base' }))).policyText, POLICY);
+    assert.equal((await berth.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'mirror/lib/base' }))).policyText, POLICY);
   });
 });

@@ -3,38 +3,34 @@
  * pushed image, ListImages filters and pagination, BatchGetImage and the
  * PutImage retag recipe, tag immutability, and BatchDeleteImage semantics.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient,
   ListImageReferrersCommand, ListImagesCommand, PutImageCommand, paginateListImages,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { MEDIA, Registry, makeImage, makeIndex, registryAuth, sha256 } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
 
 describe('ECR images', () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
+  const berth = useBerth({ clients: { ecr: ECRClient } });
   let reg: Registry;
   const wire = (name: string) => `${ACCOUNT}/us-east-1/${name}`;
 
   before(async () => {
-    berth = await startBerth();
-    ecr = new ECRClient(clientConfig(berth.endpoint));
-    for (const repositoryName of ['img/app', 'img/list', 'img/del', 'img/multi']) await ecr.send(new CreateRepositoryCommand({ repositoryName }));
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'img/frozen', imageTagMutability: 'IMMUTABLE' }));
+    for (const repositoryName of ['img/app', 'img/list', 'img/del', 'img/multi']) await berth.ecr.send(new CreateRepositoryCommand({ repositoryName }));
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'img/frozen', imageTagMutability: 'IMMUTABLE' }));
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
   });
-  after(() => berth.stop());
 
   it('DescribeImages reports digest, tags, size as the sum of layers, media types and push time', async () => {
     const image = makeImage({ layers: [Buffer.alloc(1000, 1), Buffer.alloc(2345, 2)] });
     const before = Date.now();
     assert.equal((await reg.pushImage(wire('img/app'), image, 'v1')).status, 201);
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'v1' }] }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'v1' }] }));
     const d = imageDetails![0];
     assert.equal(d.registryId, ACCOUNT);
     assert.equal(d.repositoryName, 'img/app');
@@ -51,16 +47,16 @@ describe('ECR images', () => {
     const image = makeImage();
     await reg.pushImage(wire('img/app'), image, 'pulled');
     await reg.fetch(`/v2/${wire('img/app')}/manifests/pulled`, { method: 'HEAD' });
-    const describe = async () => (await ecr.send(new DescribeImagesCommand({ repositoryName: 'img/app', imageIds: [{ imageDigest: image.digest }] }))).imageDetails![0];
+    const describe = async () => (await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'img/app', imageIds: [{ imageDigest: image.digest }] }))).imageDetails![0];
     assert.equal((await describe()).lastRecordedPullTime, undefined);
     await reg.fetch(`/v2/${wire('img/app')}/manifests/pulled`);
     assert.ok((await describe()).lastRecordedPullTime instanceof Date);
   });
 
   it('DescribeImages of a missing tag is ImageNotFoundException naming it', async () => {
-    await rejects(ecr.send(new DescribeImagesCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'ghost' }] })), 'ImageNotFoundException',
+    await rejects(berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'ghost' }] })), 'ImageNotFoundException',
       /The image with imageId \{imageDigest:'null', imageTag:'ghost'\} does not exist within the repository with name 'img\/app'/);
-    await rejects(ecr.send(new DescribeImagesCommand({ repositoryName: 'img/nope' })), 'RepositoryNotFoundException');
+    await rejects(berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'img/nope' })), 'RepositoryNotFoundException');
   });
 
   it('ListImages lists one id per tag and untagged images by digest, filtered by tagStatus and paginated', async () => {
@@ -69,21 +65,21 @@ describe('ECR images', () => {
     await reg.pushImage(wire('img/list'), tagged, 'a');
     await reg.putManifest(wire('img/list'), 'b', tagged.manifest, tagged.mediaType);
     await reg.pushImage(wire('img/list'), untagged, untagged.digest);
-    const all = await ecr.send(new ListImagesCommand({ repositoryName: 'img/list' }));
+    const all = await berth.ecr.send(new ListImagesCommand({ repositoryName: 'img/list' }));
     assert.deepEqual(all.imageIds, [{ imageDigest: tagged.digest, imageTag: 'a' }, { imageDigest: tagged.digest, imageTag: 'b' }, { imageDigest: untagged.digest }]);
-    const onlyUntagged = await ecr.send(new ListImagesCommand({ repositoryName: 'img/list', filter: { tagStatus: 'UNTAGGED' } }));
+    const onlyUntagged = await berth.ecr.send(new ListImagesCommand({ repositoryName: 'img/list', filter: { tagStatus: 'UNTAGGED' } }));
     assert.deepEqual(onlyUntagged.imageIds, [{ imageDigest: untagged.digest }]);
-    const onlyTagged = await ecr.send(new DescribeImagesCommand({ repositoryName: 'img/list', filter: { tagStatus: 'TAGGED' } }));
+    const onlyTagged = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'img/list', filter: { tagStatus: 'TAGGED' } }));
     assert.deepEqual(onlyTagged.imageDetails!.map((d) => d.imageTags), [['a', 'b']]);
     const pages: number[] = [];
-    for await (const page of paginateListImages({ client: ecr, pageSize: 2 }, { repositoryName: 'img/list' })) pages.push(page.imageIds!.length);
+    for await (const page of paginateListImages({ client: berth.ecr, pageSize: 2 }, { repositoryName: 'img/list' })) pages.push(page.imageIds!.length);
     assert.deepEqual(pages, [2, 1]);
   });
 
   it('BatchGetImage returns the manifest and reports missing or mismatched ids as failures', async () => {
     const image = makeImage();
     await reg.pushImage(wire('img/app'), image, 'get');
-    const out = await ecr.send(new BatchGetImageCommand({
+    const out = await berth.ecr.send(new BatchGetImageCommand({
       repositoryName: 'img/app',
       imageIds: [{ imageTag: 'get' }, { imageTag: 'missing' }, { imageTag: 'get', imageDigest: sha256('other') }],
     }));
@@ -97,23 +93,23 @@ describe('ECR images', () => {
   it('PutImage retags an image with its own manifest, and refuses the same manifest and tag twice', async () => {
     const image = makeImage();
     await reg.pushImage(wire('img/app'), image, 'release');
-    const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'release' }] }));
-    const put = await ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: images![0].imageManifest, imageTag: 'prod' }));
+    const { images } = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'release' }] }));
+    const put = await berth.ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: images![0].imageManifest, imageTag: 'prod' }));
     assert.deepEqual(put.image!.imageId, { imageDigest: image.digest, imageTag: 'prod' });
     const res = await reg.fetch(`/v2/${wire('img/app')}/manifests/prod`);
     assert.equal(res.headers.get('docker-content-digest'), image.digest);
-    await rejects(ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: images![0].imageManifest, imageTag: 'prod' })), 'ImageAlreadyExistsException');
+    await rejects(berth.ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: images![0].imageManifest, imageTag: 'prod' })), 'ImageAlreadyExistsException');
   });
 
   it('PutImage checks layers, digests and JSON', async () => {
     const image = makeImage();
-    await rejects(ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: image.manifest, imageTag: 'x' })), 'LayersNotFoundException',
+    await rejects(berth.ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: image.manifest, imageTag: 'x' })), 'LayersNotFoundException',
       /Layers with digests/);
     await reg.pushImage(wire('img/app'), image, image.digest);
-    await rejects(ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: image.manifest, imageTag: 'x', imageDigest: sha256('x') })), 'ImageDigestDoesNotMatchException');
-    await rejects(ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: '{not json', imageTag: 'x' })), 'InvalidParameterException');
+    await rejects(berth.ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: image.manifest, imageTag: 'x', imageDigest: sha256('x') })), 'ImageDigestDoesNotMatchException');
+    await rejects(berth.ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: '{not json', imageTag: 'x' })), 'InvalidParameterException');
     const index = makeIndex([{ image: makeImage({ oci: true }), arch: 'amd64' }]);
-    await rejects(ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: index.body, imageTag: 'idx' })), 'ReferencedImagesNotFoundException');
+    await rejects(berth.ecr.send(new PutImageCommand({ repositoryName: 'img/app', imageManifest: index.body, imageTag: 'idx' })), 'ReferencedImagesNotFoundException');
   });
 
   it('an immutable repository refuses to move a tag, through PutImage and through a push', async () => {
@@ -121,7 +117,7 @@ describe('ECR images', () => {
     const second = makeImage();
     assert.equal((await reg.pushImage(wire('img/frozen'), first, '1.0')).status, 201);
     await reg.pushImage(wire('img/frozen'), second, second.digest);
-    await rejects(ecr.send(new PutImageCommand({ repositoryName: 'img/frozen', imageManifest: second.manifest, imageTag: '1.0' })),
+    await rejects(berth.ecr.send(new PutImageCommand({ repositoryName: 'img/frozen', imageManifest: second.manifest, imageTag: '1.0' })),
       'ImageTagAlreadyExistsException', /The image tag '1.0' already exists in the 'img\/frozen' repository and cannot be overwritten because the repository is immutable\./);
     const push = await reg.putManifest(wire('img/frozen'), '1.0', second.manifest, second.mediaType);
     assert.equal(push.status, 400);
@@ -138,16 +134,16 @@ describe('ECR images', () => {
     const image = makeImage();
     await reg.pushImage(wire('img/del'), image, 't1');
     await reg.putManifest(wire('img/del'), 't2', image.manifest, image.mediaType);
-    const byTag = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/del', imageIds: [{ imageTag: 't1' }] }));
+    const byTag = await berth.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/del', imageIds: [{ imageTag: 't1' }] }));
     assert.deepEqual(byTag.imageIds, [{ imageDigest: image.digest, imageTag: 't1' }]);
-    assert.deepEqual((await ecr.send(new ListImagesCommand({ repositoryName: 'img/del' }))).imageIds, [{ imageDigest: image.digest, imageTag: 't2' }]);
-    await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/del', imageIds: [{ imageTag: 't2' }] }));
-    assert.deepEqual((await ecr.send(new ListImagesCommand({ repositoryName: 'img/del' }))).imageIds, []);
+    assert.deepEqual((await berth.ecr.send(new ListImagesCommand({ repositoryName: 'img/del' }))).imageIds, [{ imageDigest: image.digest, imageTag: 't2' }]);
+    await berth.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/del', imageIds: [{ imageTag: 't2' }] }));
+    assert.deepEqual((await berth.ecr.send(new ListImagesCommand({ repositoryName: 'img/del' }))).imageIds, []);
 
     const other = makeImage();
     await reg.pushImage(wire('img/del'), other, 'x');
     await reg.putManifest(wire('img/del'), 'y', other.manifest, other.mediaType);
-    const byDigest = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/del', imageIds: [{ imageDigest: other.digest }, { imageTag: 'gone' }] }));
+    const byDigest = await berth.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/del', imageIds: [{ imageDigest: other.digest }, { imageTag: 'gone' }] }));
     assert.deepEqual(byDigest.imageIds, [{ imageDigest: other.digest, imageTag: 'x' }, { imageDigest: other.digest, imageTag: 'y' }]);
     assert.deepEqual(byDigest.failures, [{ imageId: { imageTag: 'gone' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }]);
   });
@@ -159,17 +155,17 @@ describe('ECR images', () => {
     await reg.pushImage(wire('img/multi'), big, big.digest);
     const index = makeIndex([{ image: small, arch: 'amd64' }, { image: big, arch: 'arm64' }]);
     await reg.putManifest(wire('img/multi'), 'v1', index.body, MEDIA.ociIndex);
-    const [d] = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'img/multi', imageIds: [{ imageTag: 'v1' }] }))).imageDetails!;
+    const [d] = (await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'img/multi', imageIds: [{ imageTag: 'v1' }] }))).imageDetails!;
     assert.equal(d.imageManifestMediaType, MEDIA.ociIndex);
     assert.equal(d.imageSizeInBytes, 5000);
-    const out = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/multi', imageIds: [{ imageDigest: small.digest }] }));
+    const out = await berth.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'img/multi', imageIds: [{ imageDigest: small.digest }] }));
     assert.equal(out.failures![0].failureCode, 'ImageReferencedByManifestList');
   });
 
   it('BatchGetImage with acceptedMediaTypes translates Docker schema 2 and OCI by tag, never by digest, and fails what has no translation', async () => {
     const docker = makeImage();
     await reg.pushImage(wire('img/app'), docker, 'media');
-    const asOci = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: [MEDIA.ociManifest] }));
+    const asOci = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: [MEDIA.ociManifest] }));
     const img = asOci.images![0];
     assert.equal(img.imageManifestMediaType, MEDIA.ociManifest);
     assert.deepEqual(img.imageId, { imageDigest: docker.digest, imageTag: 'media' });
@@ -179,20 +175,20 @@ describe('ECR images', () => {
     assert.deepEqual(doc.config, { ...stored.config, mediaType: MEDIA.ociConfig });
     assert.deepEqual(doc.layers, stored.layers.map((l: object) => ({ ...l, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' })));
     // Accepted as stored: untouched. By digest: the stored manifest whatever was asked (ECR translates only by tag).
-    const same = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: [MEDIA.dockerManifest, MEDIA.ociManifest] }));
+    const same = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: [MEDIA.dockerManifest, MEDIA.ociManifest] }));
     assert.equal(same.images![0].imageManifest, docker.manifest);
-    const byDigest = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageDigest: docker.digest }], acceptedMediaTypes: [MEDIA.ociManifest] }));
+    const byDigest = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageDigest: docker.digest }], acceptedMediaTypes: [MEDIA.ociManifest] }));
     assert.equal(byDigest.images![0].imageManifest, docker.manifest);
 
     const oci = makeImage({ oci: true });
     await reg.pushImage(wire('img/app'), oci, 'media-oci');
-    const asDocker = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media-oci' }], acceptedMediaTypes: [MEDIA.dockerManifest] }));
+    const asDocker = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media-oci' }], acceptedMediaTypes: [MEDIA.dockerManifest] }));
     assert.equal(asDocker.images![0].imageManifestMediaType, MEDIA.dockerManifest);
     assert.equal(JSON.parse(asDocker.images![0].imageManifest!).config.mediaType, MEDIA.dockerConfig);
     // Schema 1 is never produced; an index has no single-image translation.
-    const v1 = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: ['application/vnd.docker.distribution.manifest.v1+json'] }));
+    const v1 = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/app', imageIds: [{ imageTag: 'media' }], acceptedMediaTypes: ['application/vnd.docker.distribution.manifest.v1+json'] }));
     assert.deepEqual([v1.images, v1.failures![0].failureCode, v1.failures![0].imageId], [[], 'ImageNotFound', { imageTag: 'media' }]);
-    const index = await ecr.send(new BatchGetImageCommand({ repositoryName: 'img/multi', imageIds: [{ imageTag: 'v1' }], acceptedMediaTypes: [MEDIA.ociManifest] }));
+    const index = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/multi', imageIds: [{ imageTag: 'v1' }], acceptedMediaTypes: [MEDIA.ociManifest] }));
     assert.equal(index.failures![0].failureCode, 'ImageNotFound');
 
     // The registry translates the same way for a pull by tag whose Accept rules the stored type out.
@@ -213,26 +209,26 @@ describe('ECR images', () => {
     const sig = makeImage({ subject: ref, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' });
     for (const a of [sbom, sig]) assert.equal((await reg.pushImage(wire('img/app'), a, a.digest)).status, 201);
 
-    const all = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest } }));
+    const all = await berth.ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest } }));
     assert.deepEqual(all.referrers, [sbom, sig].map((a) => ({
       digest: a.digest, mediaType: MEDIA.ociManifest, artifactType: JSON.parse(a.manifest).artifactType, size: Buffer.byteLength(a.manifest), artifactStatus: 'ACTIVE',
     })));
-    const sboms = await ecr.send(new ListImageReferrersCommand({
+    const sboms = await berth.ecr.send(new ListImageReferrersCommand({
       repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, filter: { artifactTypes: ['application/spdx+json'] },
     }));
     assert.deepEqual(sboms.referrers!.map((r) => r.digest), [sbom.digest]);
-    const archived = await ecr.send(new ListImageReferrersCommand({
+    const archived = await berth.ecr.send(new ListImageReferrersCommand({
       repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, filter: { artifactStatus: 'ARCHIVED' },
     }));
     assert.deepEqual(archived.referrers, []);
-    const page = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 1 }));
+    const page = await berth.ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 1 }));
     assert.deepEqual(page.referrers!.map((r) => r.digest), [sbom.digest]);
-    const next = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 1, nextToken: page.nextToken }));
+    const next = await berth.ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 1, nextToken: page.nextToken }));
     assert.deepEqual(next.referrers!.map((r) => r.digest), [sig.digest]);
-    const none = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: sha256('nothing refers to me') } }));
+    const none = await berth.ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: sha256('nothing refers to me') } }));
     assert.deepEqual(none.referrers, []);
-    await rejects(ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: 'sha256:nope' } })), 'InvalidParameterException');
-    await rejects(ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 51 })), 'InvalidParameterException');
-    await rejects(ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/none', subjectId: { imageDigest: subject.digest } })), 'RepositoryNotFoundException');
+    await rejects(berth.ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: 'sha256:nope' } })), 'InvalidParameterException');
+    await rejects(berth.ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/app', subjectId: { imageDigest: subject.digest }, maxResults: 51 })), 'InvalidParameterException');
+    await rejects(berth.ecr.send(new ListImageReferrersCommand({ repositoryName: 'img/none', subjectId: { imageDigest: subject.digest } })), 'RepositoryNotFoundException');
   });
 });

@@ -3,13 +3,13 @@
  * availability, download it by pre-signed URL, push an image by PutImage from
  * layers uploaded this way, and the API's errors for bad parts and digests.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchCheckLayerAvailabilityCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, ECRClient,
   GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { Registry, makeImage, registryAuth, sha256 } from '../registry/client.js';
 
 const REPO = 'layers/app';
@@ -22,38 +22,34 @@ async function rejects(p: Promise<unknown>, name: string) {
 }
 
 describe('ECR layer API', () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
+  const berth = useBerth({ clients: { ecr: ECRClient } });
 
   /** Uploads bytes in parts of `part` bytes; returns the CompleteLayerUpload output. */
   async function upload(bytes: Buffer, part = bytes.length, digest = sha256(bytes)) {
-    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: REPO }));
+    const { uploadId } = await berth.ecr.send(new InitiateLayerUploadCommand({ repositoryName: REPO }));
     for (let at = 0; at < bytes.length; at += part) {
       const chunk = bytes.subarray(at, at + part);
-      const out = await ecr.send(new UploadLayerPartCommand({
+      const out = await berth.ecr.send(new UploadLayerPartCommand({
         repositoryName: REPO, uploadId, partFirstByte: at, partLastByte: at + chunk.length - 1, layerPartBlob: chunk,
       }));
       assert.equal(out.lastByteReceived, at + chunk.length - 1);
     }
-    return ecr.send(new CompleteLayerUploadCommand({ repositoryName: REPO, uploadId, layerDigests: [digest] }));
+    return berth.ecr.send(new CompleteLayerUploadCommand({ repositoryName: REPO, uploadId, layerDigests: [digest] }));
   }
 
   before(async () => {
-    berth = await startBerth();
-    ecr = new ECRClient(clientConfig(berth.endpoint));
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: REPO }));
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: REPO }));
   });
-  after(() => berth.stop());
 
   it('a layer uploaded in parts is available with its size and downloadable from its pre-signed URL', async () => {
     const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
     const done = await upload(bytes, 3000);
     assert.equal(done.layerDigest, sha256(bytes));
-    const check = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: REPO, layerDigests: [sha256(bytes), sha256('missing')] }));
+    const check = await berth.ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: REPO, layerDigests: [sha256(bytes), sha256('missing')] }));
     assert.deepEqual(check.layers!.map((l) => [l.layerDigest, l.layerAvailability, l.layerSize]), [[sha256(bytes), 'AVAILABLE', 10_000]]);
     assert.deepEqual(check.failures!.map((f) => f.failureCode), ['MissingLayerDigest']);
 
-    const { downloadUrl } = await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: REPO, layerDigest: sha256(bytes) }));
+    const { downloadUrl } = await berth.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: REPO, layerDigest: sha256(bytes) }));
     const res = await fetch(downloadUrl!);
     assert.equal(res.status, 200);
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(bytes));
@@ -69,7 +65,7 @@ describe('ECR layer API', () => {
   it('an image whose layers came through the layer API is pushable with PutImage and pullable by docker clients', async () => {
     const image = makeImage({ layers: [Buffer.from('layer api layer')] });
     for (const blob of [image.config, ...image.layers]) await upload(blob);
-    const put = await ecr.send(new PutImageCommand({ repositoryName: REPO, imageManifest: image.manifest, imageTag: 'api' }));
+    const put = await berth.ecr.send(new PutImageCommand({ repositoryName: REPO, imageManifest: image.manifest, imageTag: 'api' }));
     assert.equal(put.image!.imageId!.imageDigest, image.digest);
     const reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
     const res = await reg.fetch(`/v2/000000000000/us-east-1/${REPO}/manifests/api`);
@@ -77,19 +73,19 @@ describe('ECR layer API', () => {
   });
 
   it('a part that does not continue the upload is InvalidLayerPartException', async () => {
-    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: REPO }));
-    await rejects(ecr.send(new UploadLayerPartCommand({
+    const { uploadId } = await berth.ecr.send(new InitiateLayerUploadCommand({ repositoryName: REPO }));
+    await rejects(berth.ecr.send(new UploadLayerPartCommand({
       repositoryName: REPO, uploadId, partFirstByte: 5, partLastByte: 9, layerPartBlob: Buffer.alloc(5),
     })), 'InvalidLayerPartException');
-    await rejects(ecr.send(new UploadLayerPartCommand({
+    await rejects(berth.ecr.send(new UploadLayerPartCommand({
       repositoryName: REPO, uploadId, partFirstByte: 0, partLastByte: 9, layerPartBlob: Buffer.alloc(5),
     })), 'InvalidLayerPartException');
   });
 
   it('completing with the wrong digest is InvalidLayerException; an empty upload is EmptyUploadException', async () => {
     await rejects(upload(Buffer.from('abc'), 3, sha256('abd')), 'InvalidLayerException');
-    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: REPO }));
-    await rejects(ecr.send(new CompleteLayerUploadCommand({ repositoryName: REPO, uploadId, layerDigests: [sha256('')] })), 'EmptyUploadException');
+    const { uploadId } = await berth.ecr.send(new InitiateLayerUploadCommand({ repositoryName: REPO }));
+    await rejects(berth.ecr.send(new CompleteLayerUploadCommand({ repositoryName: REPO, uploadId, layerDigests: [sha256('')] })), 'EmptyUploadException');
   });
 
   it('completing a layer the repository already has is LayerAlreadyExistsException', async () => {
@@ -99,9 +95,9 @@ describe('ECR layer API', () => {
   });
 
   it('an unknown upload id is UploadNotFoundException and an unknown layer has no download URL', async () => {
-    await rejects(ecr.send(new UploadLayerPartCommand({
+    await rejects(berth.ecr.send(new UploadLayerPartCommand({
       repositoryName: REPO, uploadId: 'nope', partFirstByte: 0, partLastByte: 0, layerPartBlob: Buffer.alloc(1),
     })), 'UploadNotFoundException');
-    await rejects(ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: REPO, layerDigest: sha256('none') })), 'LayersNotFoundException');
+    await rejects(berth.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: REPO, layerDigest: sha256('none') })), 'LayersNotFoundException');
   });
 });

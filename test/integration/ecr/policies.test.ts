@@ -3,13 +3,14 @@
  * as written, validated as IAM policy JSON, and reported missing with ECR's
  * exceptions. Also GetAuthorizationToken's shape.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateRepositoryCommand, DeleteRegistryPolicyCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
   GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 
 const POLICY = JSON.stringify({
@@ -18,24 +19,20 @@ const POLICY = JSON.stringify({
 });
 
 describe('ECR policies', () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
+  const berth = useBerth({ clients: { ecr: ECRClient } });
 
   before(async () => {
-    berth = await startBerth();
-    ecr = new ECRClient(clientConfig(berth.endpoint));
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'pol/app' }));
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'pol/app' }));
   });
-  after(() => berth.stop());
 
   it('a repository policy is stored as written, read back and deleted', async () => {
-    await rejects(ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol/app' })), 'RepositoryPolicyNotFoundException',
+    await rejects(berth.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol/app' })), 'RepositoryPolicyNotFoundException',
       /Repository policy does not exist for the repository with name 'pol\/app'/);
-    const set = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: POLICY }));
+    const set = await berth.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: POLICY }));
     assert.deepEqual([set.registryId, set.repositoryName, set.policyText], ['000000000000', 'pol/app', POLICY]);
-    assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol/app' }))).policyText, POLICY);
-    assert.equal((await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'pol/app' }))).policyText, POLICY);
-    await rejects(ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'pol/app' })), 'RepositoryPolicyNotFoundException');
+    assert.equal((await berth.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol/app' }))).policyText, POLICY);
+    assert.equal((await berth.ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'pol/app' }))).policyText, POLICY);
+    await rejects(berth.ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: 'pol/app' })), 'RepositoryPolicyNotFoundException');
   });
 
   for (const [what, text] of [
@@ -45,12 +42,12 @@ describe('ECR policies', () => {
     ['with a bad Effect', JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: '*', Principal: '*' }] })],
   ]) {
     it(`a policy ${what} is InvalidParameterException`, async () => {
-      await rejects(ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: text })), 'InvalidParameterException');
+      await rejects(berth.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: text })), 'InvalidParameterException');
     });
   }
 
   it('a repository policy lets the granted account use the repository through the API, and only for the granted actions', async () => {
-    await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: POLICY }));
+    await berth.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/app', policyText: POLICY }));
     const other = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: '111111111111', secretAccessKey: 'x' }));
     const out = await other.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/app' }));
     assert.deepEqual(out.imageDetails, []);
@@ -66,13 +63,13 @@ describe('ECR policies', () => {
   });
 
   it('the registry policy is stored per account and region, read back and deleted', async () => {
-    await rejects(ecr.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
-    const put = await ecr.send(new PutRegistryPolicyCommand({ policyText: POLICY }));
+    await rejects(berth.ecr.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
+    const put = await berth.ecr.send(new PutRegistryPolicyCommand({ policyText: POLICY }));
     assert.deepEqual([put.registryId, put.policyText], ['000000000000', POLICY]);
-    assert.equal((await ecr.send(new GetRegistryPolicyCommand({}))).policyText, POLICY);
+    assert.equal((await berth.ecr.send(new GetRegistryPolicyCommand({}))).policyText, POLICY);
     const west = new ECRClient(clientConfig(berth.endpoint, 'eu-west-1'));
     await rejects(west.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
-    await ecr.send(new DeleteRegistryPolicyCommand({}));
-    await rejects(ecr.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
+    await berth.ecr.send(new DeleteRegistryPolicyCommand({}));
+    await rejects(berth.ecr.send(new GetRegistryPolicyCommand({})), 'RegistryPolicyNotFoundException');
   });
 });

@@ -22,7 +22,8 @@ import { startApp, type App } from '../../../src/app.js';
 import { resolveConfig } from '../../../src/config/index.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { distributionAvailable, startDistribution, type Distribution } from '../../helpers/distribution.js';
 import { MEDIA, Registry, errorCode, makeImage, makeIndex, registryAuth, sha256 } from '../registry/client.js';
@@ -50,42 +51,38 @@ async function secret(endpoint: string, name: string, value: unknown): Promise<s
 }
 
 describe('ECR pull through cache rules', () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
+  const berth = useBerth({ clients: { ecr: ECRClient } });
   let credentialArn: string;
 
   before(async () => {
-    berth = await startBerth();
-    ecr = new ECRClient(clientConfig(berth.endpoint));
     credentialArn = await secret(berth.endpoint, 'ecr-pullthroughcache/hub', { username: 'u', accessToken: 't' });
   });
-  after(() => berth.stop());
 
   it('CreatePullThroughCacheRule names the upstream registry; DescribePullThroughCacheRules lists the rules', async () => {
-    const out = await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'ecr-public', upstreamRegistryUrl: 'public.ecr.aws' }));
+    const out = await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'ecr-public', upstreamRegistryUrl: 'public.ecr.aws' }));
     assert.equal(out.ecrRepositoryPrefix, 'ecr-public');
     assert.equal(out.upstreamRegistry, 'ecr-public');
     assert.equal(out.registryId, ACCOUNT);
     assert.equal(out.upstreamRepositoryPrefix, 'ROOT');
     assert.ok(out.createdAt instanceof Date);
-    const hub = await ecr.send(new CreatePullThroughCacheRuleCommand({
+    const hub = await berth.ecr.send(new CreatePullThroughCacheRuleCommand({
       ecrRepositoryPrefix: 'docker-hub', upstreamRegistryUrl: 'registry-1.docker.io', upstreamRegistry: 'docker-hub', credentialArn,
     }));
     assert.equal(hub.credentialArn, credentialArn);
-    const { pullThroughCacheRules } = await ecr.send(new DescribePullThroughCacheRulesCommand({}));
+    const { pullThroughCacheRules } = await berth.ecr.send(new DescribePullThroughCacheRulesCommand({}));
     assert.deepEqual(pullThroughCacheRules!.map((r) => [r.ecrRepositoryPrefix, r.upstreamRegistryUrl]), [
       ['ecr-public', 'public.ecr.aws'], ['docker-hub', 'registry-1.docker.io'],
     ]);
-    const one = await ecr.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: ['docker-hub'] }));
+    const one = await berth.ecr.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: ['docker-hub'] }));
     assert.equal(one.pullThroughCacheRules!.length, 1);
-    const page = await ecr.send(new DescribePullThroughCacheRulesCommand({ maxResults: 1 }));
+    const page = await berth.ecr.send(new DescribePullThroughCacheRulesCommand({ maxResults: 1 }));
     assert.equal(page.pullThroughCacheRules!.length, 1);
     assert.ok(page.nextToken);
   });
 
   it('refuses unsupported upstreams, Docker Hub without credentials, bad prefixes, unknown secrets, duplicates and itself as upstream', async () => {
     const create = (input: Partial<ConstructorParameters<typeof CreatePullThroughCacheRuleCommand>[0]>) =>
-      ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'x-cache', upstreamRegistryUrl: 'quay.io', ...input }));
+      berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'x-cache', upstreamRegistryUrl: 'quay.io', ...input }));
     await rejects(create({ upstreamRegistryUrl: 'registry.example.com' }), 'UnsupportedUpstreamRegistryException');
     await rejects(create({ upstreamRegistryUrl: 'registry-1.docker.io' }), 'UnsupportedUpstreamRegistryException', /requires authentication/);
     await rejects(create({ upstreamRegistry: 'docker-hub' }), 'UnsupportedUpstreamRegistryException');
@@ -102,22 +99,22 @@ describe('ECR pull through cache rules', () => {
 
   it('Update changes the credentials, Validate checks them, Delete returns the rule; unknown prefixes are PullThroughCacheRuleNotFoundException', async () => {
     const next = await secret(berth.endpoint, 'ecr-pullthroughcache/hub-2', { username: 'u2' });
-    const updated = await ecr.send(new UpdatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub', credentialArn: next }));
+    const updated = await berth.ecr.send(new UpdatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub', credentialArn: next }));
     assert.equal(updated.credentialArn, next);
     assert.ok(updated.updatedAt instanceof Date);
-    const invalid = await ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' }));
+    const invalid = await berth.ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' }));
     assert.equal(invalid.isValid, false);
     assert.match(invalid.failure!, /accessToken/);
-    await ecr.send(new UpdatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub', credentialArn }));
-    assert.equal((await ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' }))).isValid, true);
+    await berth.ecr.send(new UpdatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub', credentialArn }));
+    assert.equal((await berth.ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' }))).isValid, true);
 
-    const deleted = await ecr.send(new DeletePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' }));
+    const deleted = await berth.ecr.send(new DeletePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' }));
     assert.equal(deleted.upstreamRegistryUrl, 'registry-1.docker.io');
     for (const send of [
-      () => ecr.send(new DeletePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' })),
-      () => ecr.send(new UpdatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub', credentialArn })),
-      () => ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' })),
-      () => ecr.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: ['docker-hub'] })),
+      () => berth.ecr.send(new DeletePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' })),
+      () => berth.ecr.send(new UpdatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub', credentialArn })),
+      () => berth.ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'docker-hub' })),
+      () => berth.ecr.send(new DescribePullThroughCacheRulesCommand({ ecrRepositoryPrefixes: ['docker-hub'] })),
     ]) {
       await rejects(send(), 'PullThroughCacheRuleNotFoundException');
     }
@@ -161,24 +158,22 @@ async function tokenFront(upstream: Distribution, user: string, password: string
 }
 
 describe('ECR pull through cache with a local upstream registry', { skip: !distributionAvailable() && 'docker-registry is not installed' }, () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
+  before(async () => {
+    upstream = await startDistribution();
+    up = new Registry(upstream.url, undefined);
+    await pushUpstream(up, 'library/app', image, '1');
+  });
+  const berth = useBerth({ clients: { ecr: ECRClient } });
   let reg: Registry;
   let upstream: Distribution;
   let up: Registry;
   const image = makeImage({ layers: [randomBytes(8 * 1024 * 1024), Buffer.from(`small ${Math.random()}`)] });
 
   before(async () => {
-    upstream = await startDistribution();
-    up = new Registry(upstream.url, undefined);
-    await pushUpstream(up, 'library/app', image, '1');
-    berth = await startBerth();
-    ecr = new ECRClient(clientConfig(berth.endpoint));
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
-    await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'local', upstreamRegistryUrl: upstream.url }));
+    await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'local', upstreamRegistryUrl: upstream.url }));
   });
   after(async () => {
-    await berth.stop();
     await upstream.destroy();
   });
 
@@ -192,9 +187,9 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
       assert.equal(blob.status, 200, `layer ${i}`);
       assert.equal(sha256(Buffer.from(await blob.arrayBuffer())), sha256(layer));
     }
-    const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['local/library/app'] }));
+    const { repositories } = await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['local/library/app'] }));
     assert.equal(repositories![0].imageTagMutability, 'MUTABLE');
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'local/library/app' }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'local/library/app' }));
     assert.equal(imageDetails![0].imageDigest, image.digest);
     assert.deepEqual(imageDetails![0].imageTags, ['1']);
   });
@@ -203,7 +198,7 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
     const res = await reg.fetch(`/v2/${wire('local/library/absent')}/manifests/1`);
     assert.equal(res.status, 404);
     assert.equal(await errorCode(res), 'MANIFEST_UNKNOWN');
-    await rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['local/library/absent'] })), 'RepositoryNotFoundException');
+    await rejects(berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['local/library/absent'] })), 'RepositoryNotFoundException');
     const elsewhere = await reg.fetch(`/v2/${wire('nocache/library/app')}/manifests/1`);
     assert.equal(elsewhere.status, 404);
     assert.equal(await errorCode(elsewhere), 'NAME_UNKNOWN');
@@ -237,7 +232,7 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
       const body = await missing.json() as { errors: { code: string; message: string }[] };
       assert.equal(body.errors[0].code, 'MANIFEST_UNKNOWN');
       assert.match(body.errors[0].message, new RegExp(`${upstream.url.replace(/[.]/g, '\\.')}.*ECONNREFUSED`));
-      const v = await ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'local' }));
+      const v = await berth.ecr.send(new ValidatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'local' }));
       assert.equal(v.isValid, false);
       assert.match(v.failure!, /ECONNREFUSED/);
     } finally {
@@ -249,7 +244,7 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
     const front = await tokenFront(upstream, 'robot', 's3cret');
     try {
       const arn = await secret(berth.endpoint, 'ecr-pullthroughcache/front', { username: 'robot', accessToken: 's3cret' });
-      await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'front', upstreamRegistryUrl: front.url, credentialArn: arn }));
+      await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'front', upstreamRegistryUrl: front.url, credentialArn: arn }));
       const res = await reg.fetch(`/v2/${wire('front/library/app')}/manifests/1`, { headers: { accept: MEDIA.dockerManifest } });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('docker-content-digest'), image.digest);
@@ -261,7 +256,7 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
       assert.equal(front.tokenRequests.length, 1);
 
       const wrong = await secret(berth.endpoint, 'ecr-pullthroughcache/wrong', { username: 'robot', accessToken: 'nope' });
-      await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'wrong', upstreamRegistryUrl: front.url, credentialArn: wrong }));
+      await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'wrong', upstreamRegistryUrl: front.url, credentialArn: wrong }));
       const denied = await reg.fetch(`/v2/${wire('wrong/library/app')}/manifests/1`);
       assert.equal(denied.status, 404);
       assert.match(((await denied.json()) as { errors: { message: string }[] }).errors[0].message, /credentials were refused/);
@@ -276,7 +271,7 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
     await west.send(new CreateRepositoryCommand({ repositoryName: 'team/app' }));
     const source = makeImage();
     assert.equal((await reg.pushImage(`${ACCOUNT}/us-west-2/team/app`, source, 'v3')).status, 201);
-    const rule = await ecr.send(new CreatePullThroughCacheRuleCommand({
+    const rule = await berth.ecr.send(new CreatePullThroughCacheRuleCommand({
       ecrRepositoryPrefix: 'mirror', upstreamRegistryUrl: `${ACCOUNT}.dkr.ecr.us-west-2.amazonaws.com`,
     }));
     assert.equal(rule.upstreamRegistry, 'ecr');
@@ -288,7 +283,7 @@ describe('ECR pull through cache with a local upstream registry', { skip: !distr
   });
 
   it('a public upstream is unreachable offline: the pull fails saying why', async () => {
-    await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' }));
+    await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'quay', upstreamRegistryUrl: 'quay.io' }));
     const res = await reg.fetch(`/v2/${wire('quay/prometheus/busybox')}/manifests/latest`);
     assert.equal(res.status, 404);
     const body = await res.json() as { errors: { code: string; message: string }[] };

@@ -16,7 +16,8 @@ import {
   DescribeRegistryCommand, DescribeRepositoriesCommand, ECRClient, PutImageCommand, PutRegistryPolicyCommand,
   PutReplicationConfigurationCommand, type ImageReplicationStatus, type ReplicationConfiguration,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig, startBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import type { App } from '../../../src/app.js';
 import { MEDIA, Registry, makeImage, makeIndex, registryAuth } from '../registry/client.js';
@@ -43,22 +44,15 @@ const grantReplication = (source: string, actions = ['ecr:ReplicateImage', 'ecr:
 });
 
 describe('ECR replication', () => {
-  let berth: TestBerth & { app: App };
-  let east: ECRClient;
-  let west: ECRClient;
-  let other: ECRClient;
+  const berth = useBerth({ clients: { east: ECRClient, west: [ECRClient, { region: 'us-west-2' }], other: [ECRClient, { region: 'us-east-1', credentials: { accessKeyId: OTHER, secretAccessKey: 'x' } }] } });
   let reg: Registry;
   const wire = (name: string, region = 'us-east-1', account = ACCOUNT) => `${account}/${region}/${name}`;
 
   before(async () => {
-    berth = await startBerth();
-    east = new ECRClient(clientConfig(berth.endpoint));
-    west = new ECRClient(clientConfig(berth.endpoint, 'us-west-2'));
-    other = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: OTHER, secretAccessKey: 'x' }));
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
     // The second account lets this one replicate into it and create repositories there.
-    await other.send(new PutRegistryPolicyCommand({ policyText: grantReplication(ACCOUNT) }));
-    await east.send(new PutReplicationConfigurationCommand({
+    await berth.other.send(new PutRegistryPolicyCommand({ policyText: grantReplication(ACCOUNT) }));
+    await berth.east.send(new PutReplicationConfigurationCommand({
       replicationConfiguration: {
         rules: [
           { destinations: [{ region: 'us-west-2', registryId: ACCOUNT }, { region: 'us-east-1', registryId: OTHER }], repositoryFilters: [{ filter: 'rep', filterType: 'PREFIX_MATCH' }] },
@@ -67,19 +61,18 @@ describe('ECR replication', () => {
       },
     }));
   });
-  after(() => berth.stop());
 
   it('DescribeRegistry returns the registry id and the configuration as put; a fresh registry has no rules', async () => {
-    const out = await east.send(new DescribeRegistryCommand({}));
+    const out = await berth.east.send(new DescribeRegistryCommand({}));
     assert.equal(out.registryId, ACCOUNT);
     assert.equal(out.replicationConfiguration!.rules!.length, 2);
     assert.deepEqual(out.replicationConfiguration!.rules![0].repositoryFilters, [{ filter: 'rep', filterType: 'PREFIX_MATCH' }]);
-    const fresh = await west.send(new DescribeRegistryCommand({}));
+    const fresh = await berth.west.send(new DescribeRegistryCommand({}));
     assert.deepEqual(fresh.replicationConfiguration, { rules: [] });
   });
 
   it('PutReplicationConfiguration refuses the source registry as a destination, too many rules or destinations, and bad filters', async () => {
-    const put = (replicationConfiguration: ReplicationConfiguration) => west.send(new PutReplicationConfigurationCommand({ replicationConfiguration }));
+    const put = (replicationConfiguration: ReplicationConfiguration) => berth.west.send(new PutReplicationConfigurationCommand({ replicationConfiguration }));
     await rejects(put({ rules: [{ destinations: [{ region: 'us-west-2', registryId: ACCOUNT }] }] }), 'InvalidParameterException', /cannot be the same as the source registry/);
     const rule = { destinations: [{ region: 'eu-west-1', registryId: ACCOUNT }] };
     await rejects(put({ rules: Array.from({ length: 11 }, () => rule) }), 'InvalidParameterException', /less than or equal to 10/);
@@ -89,22 +82,22 @@ describe('ECR replication', () => {
     await rejects(put({ rules: [{ ...rule, repositoryFilters: [{ filter: 'Bad Name', filterType: 'PREFIX_MATCH' }] }] }), 'InvalidParameterException', /filter/);
     await rejects(put({ rules: [{ destinations: [{ region: 'mars', registryId: ACCOUNT }] }] }), 'InvalidParameterException', /region/);
     // Still the empty configuration.
-    assert.deepEqual((await west.send(new DescribeRegistryCommand({}))).replicationConfiguration, { rules: [] });
+    assert.deepEqual((await berth.west.send(new DescribeRegistryCommand({}))).replicationConfiguration, { rules: [] });
   });
 
   it('a registry push is copied to us-west-2 and to a second account with the same digest and tag, into repositories with the source settings', async () => {
-    await east.send(new CreateRepositoryCommand({
+    await berth.east.send(new CreateRepositoryCommand({
       repositoryName: 'rep/app', imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: true },
     }));
     const image = makeImage({ layers: [Buffer.alloc(3000, 7), Buffer.from(`replicated ${Math.random()}`)] });
     assert.equal((await reg.pushImage(wire('rep/app'), image, 'v1')).status, 201);
-    const statuses = await settled(east, 'rep/app', image.digest);
+    const statuses = await settled(berth.east, 'rep/app', image.digest);
     assert.deepEqual(
       statuses.map((s) => [s.registryId, s.region, s.status]).sort(),
       [[ACCOUNT, 'us-west-2', 'COMPLETE'], [OTHER, 'us-east-1', 'COMPLETE']],
     );
 
-    for (const client of [west, other]) {
+    for (const client of [berth.west, berth.other]) {
       const { imageDetails } = await client.send(new DescribeImagesCommand({ repositoryName: 'rep/app', imageIds: [{ imageTag: 'v1' }] }));
       assert.equal(imageDetails![0].imageDigest, image.digest);
       assert.equal(imageDetails![0].imageSizeInBytes, 3000 + image.layers[1].length);
@@ -112,7 +105,7 @@ describe('ECR replication', () => {
       assert.equal(repositories![0].imageTagMutability, 'IMMUTABLE');
       assert.deepEqual(repositories![0].imageScanningConfiguration, { scanOnPush: true });
     }
-    assert.match((await west.send(new DescribeRepositoriesCommand({ repositoryNames: ['rep/app'] }))).repositories![0].repositoryArn!, /^arn:aws:ecr:us-west-2:000000000000:repository\/rep\/app$/);
+    assert.match((await berth.west.send(new DescribeRepositoriesCommand({ repositoryNames: ['rep/app'] }))).repositories![0].repositoryArn!, /^arn:aws:ecr:us-west-2:000000000000:repository\/rep\/app$/);
 
     // The copies are pullable through the registry: same manifest bytes, layers shared.
     const manifest = await reg.fetch(`/v2/${wire('rep/app', 'us-west-2')}/manifests/v1`, { headers: { accept: MEDIA.dockerManifest } });
@@ -126,51 +119,51 @@ describe('ECR replication', () => {
   });
 
   it('PutImage (the retag recipe) replicates the new tag', async () => {
-    await east.send(new CreateRepositoryCommand({ repositoryName: 'rep/retag' }));
+    await berth.east.send(new CreateRepositoryCommand({ repositoryName: 'rep/retag' }));
     const image = makeImage();
     await reg.pushImage(wire('rep/retag'), image, 'build-1');
-    await settled(east, 'rep/retag', image.digest);
-    const { images } = await east.send(new BatchGetImageCommand({ repositoryName: 'rep/retag', imageIds: [{ imageTag: 'build-1' }] }));
-    await east.send(new PutImageCommand({ repositoryName: 'rep/retag', imageTag: 'release', imageManifest: images![0].imageManifest }));
-    await settled(east, 'rep/retag', image.digest);
-    const { imageDetails } = await west.send(new DescribeImagesCommand({ repositoryName: 'rep/retag', imageIds: [{ imageDigest: image.digest }] }));
+    await settled(berth.east, 'rep/retag', image.digest);
+    const { images } = await berth.east.send(new BatchGetImageCommand({ repositoryName: 'rep/retag', imageIds: [{ imageTag: 'build-1' }] }));
+    await berth.east.send(new PutImageCommand({ repositoryName: 'rep/retag', imageTag: 'release', imageManifest: images![0].imageManifest }));
+    await settled(berth.east, 'rep/retag', image.digest);
+    const { imageDetails } = await berth.west.send(new DescribeImagesCommand({ repositoryName: 'rep/retag', imageIds: [{ imageDigest: image.digest }] }));
     assert.deepEqual(imageDetails![0].imageTags!.sort(), ['build-1', 'release']);
   });
 
   it('an image index is copied with its child manifests', async () => {
-    await east.send(new CreateRepositoryCommand({ repositoryName: 'rep/multi' }));
+    await berth.east.send(new CreateRepositoryCommand({ repositoryName: 'rep/multi' }));
     const amd = makeImage({ oci: true, arch: 'amd64' });
     const arm = makeImage({ oci: true, arch: 'arm64' });
     await reg.pushImage(wire('rep/multi'), amd, amd.digest);
     await reg.pushImage(wire('rep/multi'), arm, arm.digest);
     const index = makeIndex([{ image: amd, arch: 'amd64' }, { image: arm, arch: 'arm64' }]);
     assert.equal((await reg.putManifest(wire('rep/multi'), 'latest', index.body, MEDIA.ociIndex)).status, 201);
-    await settled(east, 'rep/multi', index.digest);
-    const { imageDetails } = await west.send(new DescribeImagesCommand({ repositoryName: 'rep/multi' }));
+    await settled(berth.east, 'rep/multi', index.digest);
+    const { imageDetails } = await berth.west.send(new DescribeImagesCommand({ repositoryName: 'rep/multi' }));
     assert.deepEqual(imageDetails!.map((d) => d.imageDigest).sort(), [amd.digest, arm.digest, index.digest].sort());
     assert.deepEqual(imageDetails!.find((d) => d.imageDigest === index.digest)!.imageTags, ['latest']);
   });
 
   it('a destination account whose registry policy does not grant replication reports FAILED', async () => {
-    await east.send(new CreateRepositoryCommand({ repositoryName: 'denied/app' }));
+    await berth.east.send(new CreateRepositoryCommand({ repositoryName: 'denied/app' }));
     const image = makeImage();
     await reg.pushImage(wire('denied/app'), image, 'v1');
-    const statuses = await settled(east, 'denied/app', image.digest);
+    const statuses = await settled(berth.east, 'denied/app', image.digest);
     assert.deepEqual(statuses, [{ region: 'us-east-1', registryId: STRANGER, status: 'FAILED', failureCode: 'ACCESS_DENIED' }]);
     const stranger = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: STRANGER, secretAccessKey: 'x' }));
     await rejects(stranger.send(new DescribeRepositoriesCommand({ repositoryNames: ['denied/app'] })), 'RepositoryNotFoundException');
   });
 
   it('a repository no rule selects is not replicated; an unknown image is ImageNotFoundException', async () => {
-    await east.send(new CreateRepositoryCommand({ repositoryName: 'local/only' }));
+    await berth.east.send(new CreateRepositoryCommand({ repositoryName: 'local/only' }));
     const image = makeImage();
     await reg.pushImage(wire('local/only'), image, 'v1');
-    const out = await east.send(new DescribeImageReplicationStatusCommand({ repositoryName: 'local/only', imageId: { imageTag: 'v1' } }));
+    const out = await berth.east.send(new DescribeImageReplicationStatusCommand({ repositoryName: 'local/only', imageId: { imageTag: 'v1' } }));
     assert.deepEqual(out.replicationStatuses, []);
     assert.equal(out.imageId!.imageDigest, image.digest);
-    await rejects(west.send(new DescribeRepositoriesCommand({ repositoryNames: ['local/only'] })), 'RepositoryNotFoundException');
+    await rejects(berth.west.send(new DescribeRepositoriesCommand({ repositoryNames: ['local/only'] })), 'RepositoryNotFoundException');
     await rejects(
-      east.send(new DescribeImageReplicationStatusCommand({ repositoryName: 'local/only', imageId: { imageTag: 'nope' } })),
+      berth.east.send(new DescribeImageReplicationStatusCommand({ repositoryName: 'local/only', imageId: { imageTag: 'nope' } })),
       'ImageNotFoundException',
     );
   });

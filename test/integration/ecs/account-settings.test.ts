@@ -1,35 +1,27 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ECSClient, PutAccountSettingCommand, PutAccountSettingDefaultCommand, ListAccountSettingsCommand, DeleteAccountSettingCommand,
   CreateClusterCommand, InvalidParameterException, paginateListAccountSettings, type Setting, type SettingName,
 } from '@aws-sdk/client-ecs';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const ROOT = 'arn:aws:iam::000000000000:root';
 const USER = 'arn:aws:iam::000000000000:user/dev';
 
 describe('ECS account settings through the v3 SDK', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  before(async () => {
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
-  });
+  const berth = useBerth({ clients: { ecs: ECSClient } });
 
   const effective = async (principalArn?: string) => {
     const all: Setting[] = [];
-    for await (const page of paginateListAccountSettings({ client: ecs }, { effectiveSettings: true, principalArn })) all.push(...(page.settings ?? []));
+    for await (const page of paginateListAccountSettings({ client: berth.ecs }, { effectiveSettings: true, principalArn })) all.push(...(page.settings ?? []));
     return Object.fromEntries(all.map((s) => [s.name, s]));
   };
 
   it('the effective settings of a new account are AWS’s defaults, over two pages of at most 10', async () => {
-    const first = await ecs.send(new ListAccountSettingsCommand({ effectiveSettings: true }));
+    const first = await berth.ecs.send(new ListAccountSettingsCommand({ effectiveSettings: true }));
     assert.equal(first.settings?.length, 10);
     assert.ok(first.nextToken);
     const settings = await effective();
@@ -51,44 +43,44 @@ describe('ECS account settings through the v3 SDK', () => {
   });
 
   it('without effectiveSettings only explicitly set settings are listed', async () => {
-    const { settings } = await ecs.send(new ListAccountSettingsCommand({}));
+    const { settings } = await berth.ecs.send(new ListAccountSettingsCommand({}));
     assert.deepEqual(settings, []);
   });
 
   it('PutAccountSetting for the caller changes its value, and new clusters follow containerInsights', async () => {
-    const { setting } = await ecs.send(new PutAccountSettingCommand({ name: 'containerInsights', value: 'enhanced' }));
+    const { setting } = await berth.ecs.send(new PutAccountSettingCommand({ name: 'containerInsights', value: 'enhanced' }));
     assert.deepEqual(setting, { name: 'containerInsights', value: 'enhanced', principalArn: ROOT, type: 'user' });
-    const { settings } = await ecs.send(new ListAccountSettingsCommand({}));
+    const { settings } = await berth.ecs.send(new ListAccountSettingsCommand({}));
     assert.deepEqual(settings?.map((s) => [s.name, s.value]), [['containerInsights', 'enhanced']]);
-    const { cluster } = await ecs.send(new CreateClusterCommand({ clusterName: 'insightful' }));
+    const { cluster } = await berth.ecs.send(new CreateClusterCommand({ clusterName: 'insightful' }));
     assert.deepEqual(cluster?.settings, [{ name: 'containerInsights', value: 'enhanced' }]);
   });
 
   it('a user’s own setting overrides the account default, which PutAccountSettingDefault sets', async () => {
-    const { setting } = await ecs.send(new PutAccountSettingDefaultCommand({ name: 'awsvpcTrunking', value: 'enabled' }));
+    const { setting } = await berth.ecs.send(new PutAccountSettingDefaultCommand({ name: 'awsvpcTrunking', value: 'enabled' }));
     assert.deepEqual(setting, { name: 'awsvpcTrunking', value: 'enabled', principalArn: ROOT, type: 'user' });
-    await ecs.send(new PutAccountSettingCommand({ name: 'tagResourceAuthorization', value: 'off', principalArn: USER }));
+    await berth.ecs.send(new PutAccountSettingCommand({ name: 'tagResourceAuthorization', value: 'off', principalArn: USER }));
     const user = await effective(USER);
     assert.deepEqual(user.tagResourceAuthorization, { name: 'tagResourceAuthorization', value: 'off', principalArn: USER, type: 'user' });
     assert.deepEqual(user.awsvpcTrunking, { name: 'awsvpcTrunking', value: 'enabled', principalArn: ROOT, type: 'user' });
-    const own = await ecs.send(new ListAccountSettingsCommand({ principalArn: USER }));
+    const own = await berth.ecs.send(new ListAccountSettingsCommand({ principalArn: USER }));
     assert.deepEqual(own.settings?.map((s) => s.name), ['tagResourceAuthorization']);
     const rootView = await effective();
     assert.equal(rootView.tagResourceAuthorization.value, 'on');
   });
 
   it('ListAccountSettings filters by name and value, and a value filter needs a name', async () => {
-    const byName = await ecs.send(new ListAccountSettingsCommand({ name: 'awsvpcTrunking', effectiveSettings: true }));
+    const byName = await berth.ecs.send(new ListAccountSettingsCommand({ name: 'awsvpcTrunking', effectiveSettings: true }));
     assert.deepEqual(byName.settings?.map((s) => s.value), ['enabled']);
-    const miss = await ecs.send(new ListAccountSettingsCommand({ name: 'awsvpcTrunking', value: 'disabled', effectiveSettings: true }));
+    const miss = await berth.ecs.send(new ListAccountSettingsCommand({ name: 'awsvpcTrunking', value: 'disabled', effectiveSettings: true }));
     assert.deepEqual(miss.settings, []);
-    await rejects(ecs.send(new ListAccountSettingsCommand({ value: 'enabled' })), InvalidParameterException, /account setting name/);
-    await rejects(ecs.send(new ListAccountSettingsCommand({ maxResults: 11 })), InvalidParameterException, /maxResults/);
+    await rejects(berth.ecs.send(new ListAccountSettingsCommand({ value: 'enabled' })), InvalidParameterException, /account setting name/);
+    await rejects(berth.ecs.send(new ListAccountSettingsCommand({ maxResults: 11 })), InvalidParameterException, /maxResults/);
   });
 
   it('settings and values are validated as ECS does', async () => {
     const put = (name: string, value: string, principalArn?: string) =>
-      ecs.send(new PutAccountSettingCommand({ name: name as SettingName, value, principalArn }));
+      berth.ecs.send(new PutAccountSettingCommand({ name: name as SettingName, value, principalArn }));
     await rejects(put('dualStackIPv6x', 'enabled'), InvalidParameterException, /Invalid setting name/);
     await rejects(put('containerInsights', 'on'), InvalidParameterException, 'Invalid value for containerInsights: on. Valid values are enabled, disabled, enhanced.');
     await rejects(put('fargateTaskRetirementWaitPeriod', '3'), InvalidParameterException, /Valid values are 0, 7, 14/);
@@ -99,17 +91,17 @@ describe('ECS account settings through the v3 SDK', () => {
     await rejects(put('serviceLongArnFormat', 'enabled', 'not-an-arn'), InvalidParameterException, /Invalid principalArn/);
     const waited = await put('fargateTaskRetirementWaitPeriod', '14');
     assert.equal(waited.setting?.value, '14');
-    const fips = await ecs.send(new PutAccountSettingDefaultCommand({ name: 'fargateFIPSMode', value: 'enabled' }));
+    const fips = await berth.ecs.send(new PutAccountSettingDefaultCommand({ name: 'fargateFIPSMode', value: 'enabled' }));
     assert.equal(fips.setting?.value, 'enabled');
   });
 
   it('DeleteAccountSetting removes a principal’s value and returns it; the default applies again', async () => {
-    const { setting } = await ecs.send(new DeleteAccountSettingCommand({ name: 'tagResourceAuthorization', principalArn: USER }));
+    const { setting } = await berth.ecs.send(new DeleteAccountSettingCommand({ name: 'tagResourceAuthorization', principalArn: USER }));
     assert.deepEqual(setting, { name: 'tagResourceAuthorization', value: 'off', principalArn: USER, type: 'user' });
     assert.equal((await effective(USER)).tagResourceAuthorization.value, 'on');
-    await ecs.send(new DeleteAccountSettingCommand({ name: 'containerInsights' }));
+    await berth.ecs.send(new DeleteAccountSettingCommand({ name: 'containerInsights' }));
     assert.equal((await effective()).containerInsights.value, 'disabled');
-    await rejects(ecs.send(new DeleteAccountSettingCommand({ name: 'guardDutyActivate' })), InvalidParameterException, /read-only/);
+    await rejects(berth.ecs.send(new DeleteAccountSettingCommand({ name: 'guardDutyActivate' })), InvalidParameterException, /read-only/);
   });
 
   it('account settings are kept per region', async () => {

@@ -1,57 +1,50 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ECSClient, CreateClusterCommand, PutAttributesCommand, ListAttributesCommand, DeleteAttributesCommand,
   ClusterNotFoundException, InvalidParameterException, TargetNotFoundException, paginateListAttributes, type Attribute,
 } from '@aws-sdk/client-ecs';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const INSTANCE_ARN = 'arn:aws:ecs:us-east-1:000000000000:container-instance/attrs/0123456789abcdef0123456789abcdef';
 
 describe('ECS attributes through the v3 SDK (no container instances exist yet)', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
+  const berth = useBerth({ clients: { ecs: ECSClient } });
   before(async () => {
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: 'attrs' }));
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'attrs' }));
   });
 
   it('ListAttributes on a cluster without container instances returns no attributes', async () => {
-    const out = await ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance' }));
+    const out = await berth.ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance' }));
     assert.deepEqual(out.attributes, []);
     assert.equal(out.nextToken, undefined);
     const pages: Attribute[] = [];
-    for await (const page of paginateListAttributes({ client: ecs, pageSize: 5 }, { cluster: 'attrs', targetType: 'container-instance', attributeName: 'stack' })) {
+    for await (const page of paginateListAttributes({ client: berth.ecs, pageSize: 5 }, { cluster: 'attrs', targetType: 'container-instance', attributeName: 'stack' })) {
       pages.push(...(page.attributes ?? []));
     }
     assert.deepEqual(pages, []);
   });
 
   it('ListAttributes requires a valid targetType, a name with a value filter, and an existing cluster', async () => {
-    await rejects(ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'task' as 'container-instance' })), InvalidParameterException, /Invalid targetType/);
-    await rejects(ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: undefined as unknown as 'container-instance' })),
+    await rejects(berth.ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'task' as 'container-instance' })), InvalidParameterException, /Invalid targetType/);
+    await rejects(berth.ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: undefined as unknown as 'container-instance' })),
       InvalidParameterException, /Value null at 'targetType' failed to satisfy constraint: Member must not be null/);
-    await rejects(ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', attributeValue: 'x' })),
+    await rejects(berth.ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', attributeValue: 'x' })),
       InvalidParameterException, /attribute name/);
-    await rejects(ecs.send(new ListAttributesCommand({ cluster: 'ghost', targetType: 'container-instance' })), ClusterNotFoundException, 'Cluster not found.');
-    await rejects(ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', maxResults: 101 })), InvalidParameterException, /maxResults/);
+    await rejects(berth.ecs.send(new ListAttributesCommand({ cluster: 'ghost', targetType: 'container-instance' })), ClusterNotFoundException, 'Cluster not found.');
+    await rejects(berth.ecs.send(new ListAttributesCommand({ cluster: 'attrs', targetType: 'container-instance', maxResults: 101 })), InvalidParameterException, /maxResults/);
   });
 
   it('PutAttributes on an unknown container instance is TargetNotFoundException', async () => {
-    await rejects(ecs.send(new PutAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'stack', value: 'prod', targetId: INSTANCE_ARN }] })),
+    await rejects(berth.ecs.send(new PutAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'stack', value: 'prod', targetId: INSTANCE_ARN }] })),
       TargetNotFoundException, /The specified target wasn't found/);
-    await rejects(ecs.send(new PutAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'stack', value: 'prod', targetType: 'container-instance', targetId: '0123456789abcdef' }] })),
+    await rejects(berth.ecs.send(new PutAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'stack', value: 'prod', targetType: 'container-instance', targetId: '0123456789abcdef' }] })),
       TargetNotFoundException, /ListContainerInstances/);
   });
 
   it('PutAttributes validates names, values, targets and batch size before looking the target up', async () => {
-    const put = (attributes: Attribute[], cluster = 'attrs') => ecs.send(new PutAttributesCommand({ cluster, attributes }));
+    const put = (attributes: Attribute[], cluster = 'attrs') => berth.ecs.send(new PutAttributesCommand({ cluster, attributes }));
     await rejects(put([{ name: 'bad name!', value: 'v', targetId: INSTANCE_ARN }]), InvalidParameterException, /Invalid attribute name/);
     await rejects(put([{ name: 'n'.repeat(129), value: 'v', targetId: INSTANCE_ARN }]), InvalidParameterException, /Invalid attribute name/);
     await rejects(put([{ name: 'stack', value: ' prod', targetId: INSTANCE_ARN }]), InvalidParameterException, /Invalid attribute value/);
@@ -64,9 +57,9 @@ describe('ECS attributes through the v3 SDK (no container instances exist yet)',
   });
 
   it('DeleteAttributes on an unknown container instance is TargetNotFoundException', async () => {
-    await rejects(ecs.send(new DeleteAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'stack', targetId: INSTANCE_ARN }] })),
+    await rejects(berth.ecs.send(new DeleteAttributesCommand({ cluster: 'attrs', attributes: [{ name: 'stack', targetId: INSTANCE_ARN }] })),
       TargetNotFoundException, /The specified target wasn't found/);
-    await rejects(ecs.send(new DeleteAttributesCommand({ cluster: 'ghost', attributes: [{ name: 'stack', targetId: INSTANCE_ARN }] })),
+    await rejects(berth.ecs.send(new DeleteAttributesCommand({ cluster: 'ghost', attributes: [{ name: 'stack', targetId: INSTANCE_ARN }] })),
       ClusterNotFoundException, 'Cluster not found.');
   });
 });

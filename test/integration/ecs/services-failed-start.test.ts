@@ -12,14 +12,18 @@ import {
 } from '@aws-sdk/client-ecs';
 import { LABELS } from '../../../src/controllers/container-spec.js';
 import type { FakeDriver } from '../../../src/runtime/fake/driver.js';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { fargateNetwork, register } from '../../helpers/ecs.js';
 import type { App } from '../../../src/app.js';
 
 const C = 'failed-start';
 
 describe('ECS tasks whose start failed (fake runtime)', () => {
-  let berth: TestBerth & { app: App };
+  after(async () => {
+    ecs.destroy();
+  });
+  const berth = useBerth({ runtime: 'fake' });
   let driver: FakeDriver;
   let ecs: ECSClient;
   let net: Awaited<ReturnType<typeof fargateNetwork>>;
@@ -50,7 +54,6 @@ describe('ECS tasks whose start failed (fake runtime)', () => {
   };
 
   before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
     driver = berth.app.driver as FakeDriver;
     ecs = new ECSClient(clientConfig(berth.endpoint));
     await ecs.send(new CreateClusterCommand({ clusterName: C }));
@@ -59,10 +62,6 @@ describe('ECS tasks whose start failed (fake runtime)', () => {
       family: 'web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'web', image: 'example/web:1', essential: true, portMappings: [{ containerPort: 80 }] }],
     });
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
   });
 
   it('a task whose container start the engine refuses once is STOPPED with TaskFailedToStart and replaced', async () => {

@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ECSClient, RegisterTaskDefinitionCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand,
@@ -6,7 +6,8 @@ import {
   ClientException, InvalidParameterException, paginateListTaskDefinitions, paginateListTaskDefinitionFamilies,
   type ContainerDefinition, type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 const ARN = 'arn:aws:ecs:us-east-1:000000000000:task-definition';
@@ -29,20 +30,11 @@ const ec2 = (family: string, containers: ContainerDefinition[] = [{ name: 'app',
 });
 
 describe('ECS task definitions through the v3 SDK', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  before(async () => {
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
-  });
+  const berth = useBerth({ clients: { ecs: ECSClient } });
 
   it('RegisterTaskDefinition of a Fargate web task returns revision 1 with the defaults ECS fills in', async () => {
     const before = Date.now();
-    const { taskDefinition: td, tags } = await ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('web', {
+    const { taskDefinition: td, tags } = await berth.ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('web', {
       cpu: '.25 vCPU', memory: '0.5 GB', tags: [{ key: 'team', value: 'web' }],
     })));
     assert.equal(td?.taskDefinitionArn, `${ARN}/web:1`);
@@ -70,7 +62,7 @@ describe('ECS task definitions through the v3 SDK', () => {
   });
 
   it('an EC2 definition without networkMode omits it, keeps hostPort unset and runs on EXTERNAL and EC2', async () => {
-    const { taskDefinition: td } = await ecs.send(new RegisterTaskDefinitionCommand(ec2('worker', [
+    const { taskDefinition: td } = await berth.ecs.send(new RegisterTaskDefinitionCommand(ec2('worker', [
       { name: 'app', image: 'busybox', memory: 128, command: ['sleep', '360'], portMappings: [{ containerPort: 8080 }] },
     ])));
     assert.equal(td?.networkMode, undefined);
@@ -81,7 +73,7 @@ describe('ECS task definitions through the v3 SDK', () => {
   });
 
   it('keeps the request’s container fields intact and fills health-check defaults', async () => {
-    const { taskDefinition: td } = await ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('full', {
+    const { taskDefinition: td } = await berth.ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('full', {
       cpu: '1024', memory: '2048', taskRoleArn: 'arn:aws:iam::000000000000:role/app',
       containerDefinitions: [
         {
@@ -110,7 +102,7 @@ describe('ECS task definitions through the v3 SDK', () => {
   });
 
   it('registering the same family again adds the next revision', async () => {
-    const { taskDefinition: td } = await ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('web')));
+    const { taskDefinition: td } = await berth.ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('web')));
     assert.equal(td?.revision, 2);
     assert.equal(td?.taskDefinitionArn, `${ARN}/web:2`);
   });
@@ -158,45 +150,45 @@ describe('ECS task definitions through the v3 SDK', () => {
   ];
   for (const [what, input, message] of invalid) {
     it(`RegisterTaskDefinition rejects ${what} with ClientException`, async () => {
-      await rejects(ecs.send(new RegisterTaskDefinitionCommand(input)), ClientException, message);
+      await rejects(berth.ecs.send(new RegisterTaskDefinitionCommand(input)), ClientException, message);
     });
   }
 
   it('accepts every edge of the Fargate size table and refuses sizes just outside it', async () => {
     const ok = [['256', '2048'], ['512', '1 GB'], ['1 vcpu', '8 GB'], ['2048', '16384'], ['4096', '30720'], ['8192', '61440'], ['16384', '122880']];
-    for (const [cpu, memory] of ok) await ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('sizes', { cpu, memory })));
+    for (const [cpu, memory] of ok) await berth.ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('sizes', { cpu, memory })));
     const bad = [['1024', '9216'], ['4096', '31744'], ['8192', '18432'], ['16384', '36864'], ['32768', '131072']];
     for (const [cpu, memory] of bad) {
-      await rejects(ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('sizes', { cpu, memory }))), ClientException, /No Fargate configuration exists/);
+      await rejects(berth.ecs.send(new RegisterTaskDefinitionCommand(fargateWeb('sizes', { cpu, memory }))), ClientException, /No Fargate configuration exists/);
     }
   });
 
   it('DescribeTaskDefinition finds a family’s latest ACTIVE revision, a family:revision and an ARN, with tags only when asked', async () => {
-    const latest = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web' }));
+    const latest = await berth.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web' }));
     assert.equal(latest.taskDefinition?.revision, 2);
     assert.equal(latest.tags, undefined);
-    const first = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web:1', include: ['TAGS'] }));
+    const first = await berth.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web:1', include: ['TAGS'] }));
     assert.equal(first.taskDefinition?.revision, 1);
     assert.deepEqual(first.tags, [{ key: 'team', value: 'web' }]);
-    const byArn = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `${ARN}/web:2` }));
+    const byArn = await berth.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `${ARN}/web:2` }));
     assert.equal(byArn.taskDefinition?.taskDefinitionArn, `${ARN}/web:2`);
-    await rejects(ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'nope' })), ClientException, 'Unable to describe task definition.');
-    await rejects(ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web:99' })), ClientException, 'Unable to describe task definition.');
+    await rejects(berth.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'nope' })), ClientException, 'Unable to describe task definition.');
+    await rejects(berth.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'web:99' })), ClientException, 'Unable to describe task definition.');
   });
 
   it('ListTaskDefinitions filters by exact family and status, sorts, and pages', async () => {
-    for (let i = 0; i < 4; i++) await ecs.send(new RegisterTaskDefinitionCommand(ec2('pager')));
-    await ecs.send(new RegisterTaskDefinitionCommand(ec2('pager-other')));
-    const asc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager' }));
+    for (let i = 0; i < 4; i++) await berth.ecs.send(new RegisterTaskDefinitionCommand(ec2('pager')));
+    await berth.ecs.send(new RegisterTaskDefinitionCommand(ec2('pager-other')));
+    const asc = await berth.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager' }));
     assert.deepEqual(asc.taskDefinitionArns, [1, 2, 3, 4].map((r) => `${ARN}/pager:${r}`));
-    const desc = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager', sort: 'DESC', maxResults: 3 }));
+    const desc = await berth.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager', sort: 'DESC', maxResults: 3 }));
     assert.deepEqual(desc.taskDefinitionArns, [4, 3, 2].map((r) => `${ARN}/pager:${r}`));
     assert.ok(desc.nextToken);
-    const rest = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager', sort: 'DESC', maxResults: 3, nextToken: desc.nextToken }));
+    const rest = await berth.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager', sort: 'DESC', maxResults: 3, nextToken: desc.nextToken }));
     assert.deepEqual(rest.taskDefinitionArns, [`${ARN}/pager:1`]);
     assert.equal(rest.nextToken, undefined);
     const all: string[] = [];
-    for await (const page of paginateListTaskDefinitions({ client: ecs, pageSize: 2 }, {})) all.push(...(page.taskDefinitionArns ?? []));
+    for await (const page of paginateListTaskDefinitions({ client: berth.ecs, pageSize: 2 }, {})) all.push(...(page.taskDefinitionArns ?? []));
     const key = (arn: string) => { const [family, rev] = arn.split('/')[1].split(':'); return [family, Number(rev)] as const; };
     const byFamilyThenRevision = (a: string, b: string) => {
       const [fa, ra] = key(a);
@@ -205,55 +197,55 @@ describe('ECS task definitions through the v3 SDK', () => {
     };
     assert.deepEqual(all, [...all].sort(byFamilyThenRevision));
     assert.ok(all.includes(`${ARN}/pager-other:1`) && all.includes(`${ARN}/web:1`));
-    await rejects(ecs.send(new ListTaskDefinitionsCommand({ maxResults: 101 })), InvalidParameterException, /maxResults/);
-    await rejects(ecs.send(new ListTaskDefinitionsCommand({ nextToken: 'garbage' })), InvalidParameterException, /nextToken/);
+    await rejects(berth.ecs.send(new ListTaskDefinitionsCommand({ maxResults: 101 })), InvalidParameterException, /maxResults/);
+    await rejects(berth.ecs.send(new ListTaskDefinitionsCommand({ nextToken: 'garbage' })), InvalidParameterException, /nextToken/);
   });
 
   it('DeregisterTaskDefinition makes a revision INACTIVE; the family then names its latest ACTIVE one', async () => {
-    const { taskDefinition: td } = await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager:4' }));
+    const { taskDefinition: td } = await berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager:4' }));
     assert.equal(td?.status, 'INACTIVE');
     assert.ok(td?.deregisteredAt instanceof Date);
-    const latest = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'pager' }));
+    const latest = await berth.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'pager' }));
     assert.equal(latest.taskDefinition?.revision, 3);
-    const inactive = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager', status: 'INACTIVE' }));
+    const inactive = await berth.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'pager', status: 'INACTIVE' }));
     assert.deepEqual(inactive.taskDefinitionArns, [`${ARN}/pager:4`]);
-    const again = await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: `${ARN}/pager:4` }));
+    const again = await berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: `${ARN}/pager:4` }));
     assert.equal(again.taskDefinition?.status, 'INACTIVE');
-    await rejects(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager' })), ClientException, /revision must be specified/);
-    await rejects(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager:77' })), ClientException, 'Unable to describe task definition.');
-    await rejects(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager:latest' })), ClientException, 'Invalid revision number. Number: latest');
+    await rejects(berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager' })), ClientException, /revision must be specified/);
+    await rejects(berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager:77' })), ClientException, 'Unable to describe task definition.');
+    await rejects(berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'pager:latest' })), ClientException, 'Invalid revision number. Number: latest');
   });
 
   it('ListTaskDefinitionFamilies filters by prefix and by ACTIVE, INACTIVE or ALL, and pages', async () => {
-    await ecs.send(new RegisterTaskDefinitionCommand(ec2('gone')));
-    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'gone:1' }));
-    const prefixed = await ecs.send(new ListTaskDefinitionFamiliesCommand({ familyPrefix: 'pager' }));
+    await berth.ecs.send(new RegisterTaskDefinitionCommand(ec2('gone')));
+    await berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'gone:1' }));
+    const prefixed = await berth.ecs.send(new ListTaskDefinitionFamiliesCommand({ familyPrefix: 'pager' }));
     assert.deepEqual(prefixed.families, ['pager', 'pager-other']);
-    const active = await ecs.send(new ListTaskDefinitionFamiliesCommand({ status: 'ACTIVE' }));
+    const active = await berth.ecs.send(new ListTaskDefinitionFamiliesCommand({ status: 'ACTIVE' }));
     assert.ok(!active.families?.includes('gone') && active.families?.includes('web'));
-    const inactive = await ecs.send(new ListTaskDefinitionFamiliesCommand({ status: 'INACTIVE' }));
+    const inactive = await berth.ecs.send(new ListTaskDefinitionFamiliesCommand({ status: 'INACTIVE' }));
     assert.deepEqual(inactive.families, ['gone']);
     const all: string[] = [];
-    for await (const page of paginateListTaskDefinitionFamilies({ client: ecs, pageSize: 2 }, { status: 'ALL' })) all.push(...(page.families ?? []));
+    for await (const page of paginateListTaskDefinitionFamilies({ client: berth.ecs, pageSize: 2 }, { status: 'ALL' })) all.push(...(page.families ?? []));
     assert.deepEqual(all, ['full', 'gone', 'pager', 'pager-other', 'sizes', 'web', 'worker']);
   });
 
   it('DeleteTaskDefinitions deletes INACTIVE revisions, reports ACTIVE and unknown ones as failures, and never reuses a revision', async () => {
-    const out = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ['gone:1', 'pager:3', 'nope:1'] }));
+    const out = await berth.ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ['gone:1', 'pager:3', 'nope:1'] }));
     assert.equal(out.taskDefinitions?.length, 1);
     assert.equal(out.taskDefinitions?.[0].status, 'DELETE_IN_PROGRESS');
     assert.ok(out.taskDefinitions?.[0].deleteRequestedAt instanceof Date);
     assert.deepEqual(out.failures?.map((f) => f.arn), [`${ARN}/pager:3`, `${ARN}/nope:1`]);
     assert.match(out.failures?.[0].reason ?? '', /still in ACTIVE status/);
     assert.match(out.failures?.[1].reason ?? '', /does not exist/);
-    const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'gone:1' }));
+    const described = await berth.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'gone:1' }));
     assert.equal(described.taskDefinition?.status, 'DELETE_IN_PROGRESS');
-    const deleting = await ecs.send(new ListTaskDefinitionsCommand({ status: 'DELETE_IN_PROGRESS' }));
+    const deleting = await berth.ecs.send(new ListTaskDefinitionsCommand({ status: 'DELETE_IN_PROGRESS' }));
     assert.deepEqual(deleting.taskDefinitionArns, [`${ARN}/gone:1`]);
-    await rejects(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'gone:1' })), ClientException, /in the process of being deleted/);
-    const { taskDefinition: next } = await ecs.send(new RegisterTaskDefinitionCommand(ec2('gone')));
+    await rejects(berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'gone:1' })), ClientException, /in the process of being deleted/);
+    const { taskDefinition: next } = await berth.ecs.send(new RegisterTaskDefinitionCommand(ec2('gone')));
     assert.equal(next?.revision, 2);
-    await rejects(ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: Array.from({ length: 11 }, (_, i) => `pager:${i + 1}`) })),
+    await rejects(berth.ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: Array.from({ length: 11 }, (_, i) => `pager:${i + 1}`) })),
       InvalidParameterException, /at most 10/);
   });
 

@@ -3,42 +3,35 @@
  * tags, failures) on the in-memory runtime. That tasks really run is proven on
  * Docker in test/e2e/ecs-tasks.test.ts.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ClientException, CreateClusterCommand, DescribeTasksCommand, ECSClient, GetTaskProtectionCommand, InvalidParameterException,
   ListTagsForResourceCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand, TagResourceCommand, ClusterNotFoundException,
   DeregisterTaskDefinitionCommand, paginateListTasks,
 } from '@aws-sdk/client-ecs';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../../helpers/ecs.js';
 
 describe('ECS task API (fake runtime)', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
+  const berth = useBerth({ runtime: 'fake', clients: { ecs: ECSClient } });
   let net: Awaited<ReturnType<typeof fargateNetwork>>;
   const C = 'api';
 
   before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
     net = await fargateNetwork(berth.endpoint);
     for (const family of ['alpha', 'beta']) {
-      await register(ecs, {
+      await register(berth.ecs, {
         family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
         containerDefinitions: [{ name: 'app', image: 'example/app:1', essential: true }],
         tags: [{ key: 'from', value: 'definition' }],
       });
     }
   });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
-  });
 
   const runOne = (input: Partial<ConstructorParameters<typeof RunTaskCommand>[0]> = {}) =>
-    ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'alpha', launchType: 'FARGATE', networkConfiguration: net, ...input }));
+    berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'alpha', launchType: 'FARGATE', networkConfiguration: net, ...input }));
 
   it('RunTask returns PROVISIONING tasks with ECS fields, and count starts that many', async () => {
     const out = await runOne({ count: 3, startedBy: 'ci', group: 'batch' });
@@ -56,7 +49,7 @@ describe('ECS task API (fake runtime)', () => {
     assert.ok(t.createdAt instanceof Date);
     assert.match(t.containers![0].containerArn!, /^arn:aws:ecs:us-east-1:000000000000:container\/api\/[0-9a-f]{32}\/[0-9a-f-]{36}$/);
     assert.equal(t.attachments![0].type, 'ElasticNetworkInterface');
-    const running = await waitForTask(ecs, C, t.taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, C, t.taskArn!, isRunning, 'RUNNING');
     assert.equal(running.containers![0].lastStatus, 'RUNNING');
   });
 
@@ -89,17 +82,17 @@ describe('ECS task API (fake runtime)', () => {
   });
 
   it('an INACTIVE task definition cannot start new tasks', async () => {
-    await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'beta:1' }));
+    await berth.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'beta:1' }));
     await assert.rejects(runOne({ taskDefinition: 'beta:1' }), ClientException);
   });
 
   it('tags: given, propagated from the task definition, and managed ones', async () => {
     const out = await runOne({ tags: [{ key: 'run', value: 'x' }], propagateTags: 'TASK_DEFINITION', enableECSManagedTags: true });
     const arn = out.tasks![0].taskArn!;
-    const { tags } = await ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+    const { tags } = await berth.ecs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
     assert.deepEqual(tags?.map((t) => t.key).sort(), ['aws:ecs:clusterName', 'from', 'run']);
-    await ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'later', value: 'y' }] }));
-    const described = await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [arn], include: ['TAGS'] }));
+    await berth.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: 'later', value: 'y' }] }));
+    const described = await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [arn], include: ['TAGS'] }));
     assert.ok(described.tasks![0].tags!.some((t) => t.key === 'later'));
   });
 
@@ -107,7 +100,7 @@ describe('ECS task API (fake runtime)', () => {
     const out = await runOne();
     const arn = out.tasks![0].taskArn!;
     const id = arn.split('/').pop()!;
-    const d = await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [id, arn, 'ffffffffffffffffffffffffffffffff'] }));
+    const d = await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [id, arn, 'ffffffffffffffffffffffffffffffff'] }));
     assert.equal(d.tasks?.length, 2);
     assert.deepEqual(d.failures, [{ arn: 'arn:aws:ecs:us-east-1:000000000000:task/api/ffffffffffffffffffffffffffffffff', reason: 'MISSING' }]);
   });
@@ -115,30 +108,30 @@ describe('ECS task API (fake runtime)', () => {
   it('StopTask stops a task with UserInitiated and the given reason; ListTasks filters by desired status', async () => {
     const out = await runOne({ startedBy: 'stopper' });
     const arn = out.tasks![0].taskArn!;
-    await waitForTask(ecs, C, arn, isRunning, 'RUNNING');
-    const stopped = await ecs.send(new StopTaskCommand({ cluster: C, task: arn, reason: 'done here' }));
+    await waitForTask(berth.ecs, C, arn, isRunning, 'RUNNING');
+    const stopped = await berth.ecs.send(new StopTaskCommand({ cluster: C, task: arn, reason: 'done here' }));
     assert.equal(stopped.task?.desiredStatus, 'STOPPED');
-    const final = await waitForTask(ecs, C, arn, isStopped, 'STOPPED');
+    const final = await waitForTask(berth.ecs, C, arn, isStopped, 'STOPPED');
     assert.equal(final.stopCode, 'UserInitiated');
     assert.equal(final.stoppedReason, 'done here');
-    const running = await ecs.send(new ListTasksCommand({ cluster: C, startedBy: 'stopper' }));
+    const running = await berth.ecs.send(new ListTasksCommand({ cluster: C, startedBy: 'stopper' }));
     assert.deepEqual(running.taskArns, []);
-    const gone = await ecs.send(new ListTasksCommand({ cluster: C, startedBy: 'stopper', desiredStatus: 'STOPPED' }));
+    const gone = await berth.ecs.send(new ListTasksCommand({ cluster: C, startedBy: 'stopper', desiredStatus: 'STOPPED' }));
     assert.deepEqual(gone.taskArns, [arn]);
-    await assert.rejects(ecs.send(new StopTaskCommand({ cluster: C, task: 'ffffffffffffffffffffffffffffffff' })), InvalidParameterException);
+    await assert.rejects(berth.ecs.send(new StopTaskCommand({ cluster: C, task: 'ffffffffffffffffffffffffffffffff' })), InvalidParameterException);
   });
 
   it('ListTasks filters by family, startedBy and launch type, and pages', async () => {
-    const fam = await ecs.send(new ListTasksCommand({ cluster: C, family: 'alpha' }));
+    const fam = await berth.ecs.send(new ListTasksCommand({ cluster: C, family: 'alpha' }));
     assert.ok((fam.taskArns?.length ?? 0) >= 5);
-    const none = await ecs.send(new ListTasksCommand({ cluster: C, family: 'beta' }));
+    const none = await berth.ecs.send(new ListTasksCommand({ cluster: C, family: 'beta' }));
     assert.deepEqual(none.taskArns, []);
-    const ci = await ecs.send(new ListTasksCommand({ cluster: C, startedBy: 'ci' }));
+    const ci = await berth.ecs.send(new ListTasksCommand({ cluster: C, startedBy: 'ci' }));
     assert.equal(ci.taskArns?.length, 3);
-    const ec2 = await ecs.send(new ListTasksCommand({ cluster: C, launchType: 'EC2' }));
+    const ec2 = await berth.ecs.send(new ListTasksCommand({ cluster: C, launchType: 'EC2' }));
     assert.deepEqual(ec2.taskArns, []);
     const all: string[] = [];
-    for await (const page of paginateListTasks({ client: ecs, pageSize: 2 }, { cluster: C })) {
+    for await (const page of paginateListTasks({ client: berth.ecs, pageSize: 2 }, { cluster: C })) {
       assert.ok((page.taskArns?.length ?? 0) <= 2);
       all.push(...(page.taskArns ?? []));
     }
@@ -148,7 +141,7 @@ describe('ECS task API (fake runtime)', () => {
 
   it('task protection applies only to service tasks', async () => {
     const out = await runOne();
-    const p = await ecs.send(new GetTaskProtectionCommand({ cluster: C, tasks: [out.tasks![0].taskArn!] }));
+    const p = await berth.ecs.send(new GetTaskProtectionCommand({ cluster: C, tasks: [out.tasks![0].taskArn!] }));
     assert.deepEqual(p.protectedTasks, []);
     assert.equal(p.failures?.[0].reason, 'TASK_NOT_VALID');
   });

@@ -1,34 +1,25 @@
 /** EFS file systems through @aws-sdk/client-efs: create, describe, update, delete, and the directory behind each. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateAccessPointCommand, CreateFileSystemCommand, DeleteFileSystemCommand, DescribeAccessPointsCommand, DescribeFileSystemsCommand,
-  UpdateFileSystemCommand, type EFSClient,
+  UpdateFileSystemCommand, EFSClient,
 } from '@aws-sdk/client-efs';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import type { App } from '../../../src/app.js';
 import { efsClient, fileSystemAvailable, fileSystemGone, rejectsWith } from './support.js';
 
 const FS_ID = /^fs-0[0-9a-f]{16}$/;
 
 describe('EFS file systems', () => {
-  let berth: TestBerth & { app: App };
-  let efs: EFSClient;
+  const berth = useBerth({ runtime: 'fake', clients: { efs: EFSClient } });
   const dirOf = (id: string, account = '000000000000', region = 'us-east-1') => join(berth.app.dataDir, 'volumes', 'efs', account, region, id);
 
-  before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    efs = efsClient(berth.endpoint);
-  });
-  after(async () => {
-    efs.destroy();
-    await berth.stop();
-  });
 
   it('CreateFileSystem answers a creating file system with EFS defaults, which becomes available with its directory', async () => {
-    const created = await efs.send(new CreateFileSystemCommand({ CreationToken: 'defaults', Tags: [{ Key: 'Name', Value: 'shared-data' }, { Key: 'team', Value: 'web' }] }));
+    const created = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'defaults', Tags: [{ Key: 'Name', Value: 'shared-data' }, { Key: 'team', Value: 'web' }] }));
     assert.equal(created.$metadata.httpStatusCode, 201);
     assert.match(created.FileSystemId!, FS_ID);
     assert.equal(created.FileSystemArn, `arn:aws:elasticfilesystem:us-east-1:000000000000:file-system/${created.FileSystemId}`);
@@ -45,7 +36,7 @@ describe('EFS file systems', () => {
     assert.ok(created.CreationTime instanceof Date && Math.abs(created.CreationTime.getTime() - Date.now()) < 60_000);
     assert.equal(created.FileSystemProtection?.ReplicationOverwriteProtection, 'ENABLED');
 
-    const available = await fileSystemAvailable(efs, created.FileSystemId!);
+    const available = await fileSystemAvailable(berth.efs, created.FileSystemId!);
     assert.equal(available.Name, 'shared-data');
     const dir = dirOf(created.FileSystemId!);
     assert.ok(statSync(dir).isDirectory(), 'the file system is a directory Berth manages');
@@ -53,8 +44,8 @@ describe('EFS file systems', () => {
   });
 
   it('CreateFileSystem with a CreationToken already used answers FileSystemAlreadyExists naming the file system', async () => {
-    const first = await efs.send(new CreateFileSystemCommand({ CreationToken: 'once' }));
-    await assert.rejects(efs.send(new CreateFileSystemCommand({ CreationToken: 'once' })), (e: any) => {
+    const first = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'once' }));
+    await assert.rejects(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'once' })), (e: any) => {
       assert.equal(e.name, 'FileSystemAlreadyExists');
       assert.equal(e.$metadata.httpStatusCode, 409);
       assert.equal(e.FileSystemId, first.FileSystemId);
@@ -64,50 +55,50 @@ describe('EFS file systems', () => {
   });
 
   it('the SDK fills a fresh CreationToken when none is given, so two calls create two file systems', async () => {
-    const a = await efs.send(new CreateFileSystemCommand({}));
-    const b = await efs.send(new CreateFileSystemCommand({}));
+    const a = await berth.efs.send(new CreateFileSystemCommand({}));
+    const b = await berth.efs.send(new CreateFileSystemCommand({}));
     assert.notEqual(a.FileSystemId, b.FileSystemId);
     assert.notEqual(a.CreationToken, b.CreationToken);
   });
 
   it('encryption, throughput and One Zone settings are kept, with the account key for Encrypted and backups on for One Zone', async () => {
-    const enc = await efs.send(new CreateFileSystemCommand({ CreationToken: 'enc', Encrypted: true, PerformanceMode: 'maxIO' }));
+    const enc = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'enc', Encrypted: true, PerformanceMode: 'maxIO' }));
     assert.equal(enc.Encrypted, true);
     assert.match(enc.KmsKeyId!, /^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f-]{36}$/);
     assert.equal(enc.PerformanceMode, 'maxIO');
-    const prov = await efs.send(new CreateFileSystemCommand({ CreationToken: 'prov', ThroughputMode: 'provisioned', ProvisionedThroughputInMibps: 128 }));
+    const prov = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'prov', ThroughputMode: 'provisioned', ProvisionedThroughputInMibps: 128 }));
     assert.equal(prov.ThroughputMode, 'provisioned');
     assert.equal(prov.ProvisionedThroughputInMibps, 128);
-    const oneZone = await efs.send(new CreateFileSystemCommand({ CreationToken: 'onezone', AvailabilityZoneName: 'us-east-1b', ThroughputMode: 'elastic' }));
+    const oneZone = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'onezone', AvailabilityZoneName: 'us-east-1b', ThroughputMode: 'elastic' }));
     assert.equal(oneZone.AvailabilityZoneName, 'us-east-1b');
     assert.equal(oneZone.AvailabilityZoneId, 'use1-az2');
     assert.equal(oneZone.ThroughputMode, 'elastic');
   });
 
   it('inconsistent settings are BadRequest and an unknown zone is UnsupportedAvailabilityZone', async () => {
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 'k', KmsKeyId: 'alias/x' })), 'BadRequest', 400, /Encrypted/);
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 'p', ThroughputMode: 'provisioned' })), 'BadRequest', 400, /ProvisionedThroughputInMibps/);
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 'q', ProvisionedThroughputInMibps: 10 })), 'BadRequest', 400);
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 'e', ThroughputMode: 'elastic', PerformanceMode: 'maxIO' })), 'BadRequest', 400);
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 'm', PerformanceMode: 'fast' as never })), 'BadRequest', 400);
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 'z', AvailabilityZoneName: 'us-east-1z' })), 'UnsupportedAvailabilityZone', 400);
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 'x'.repeat(65) })), 'BadRequest', 400);
-    await rejectsWith(efs.send(new CreateFileSystemCommand({ CreationToken: 't', Tags: [{ Key: 'aws:owner', Value: 'x' }] })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'k', KmsKeyId: 'alias/x' })), 'BadRequest', 400, /Encrypted/);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'p', ThroughputMode: 'provisioned' })), 'BadRequest', 400, /ProvisionedThroughputInMibps/);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'q', ProvisionedThroughputInMibps: 10 })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'e', ThroughputMode: 'elastic', PerformanceMode: 'maxIO' })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'm', PerformanceMode: 'fast' as never })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'z', AvailabilityZoneName: 'us-east-1z' })), 'UnsupportedAvailabilityZone', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'x'.repeat(65) })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 't', Tags: [{ Key: 'aws:owner', Value: 'x' }] })), 'BadRequest', 400);
   });
 
   it('DescribeFileSystems finds one by id, ARN or creation token; an unknown id is FileSystemNotFound', async () => {
-    const fs = await efs.send(new CreateFileSystemCommand({ CreationToken: 'lookup' }));
-    const byId = await efs.send(new DescribeFileSystemsCommand({ FileSystemId: fs.FileSystemId }));
+    const fs = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'lookup' }));
+    const byId = await berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: fs.FileSystemId }));
     assert.equal(byId.FileSystems?.[0].CreationToken, 'lookup');
-    const byArn = await efs.send(new DescribeFileSystemsCommand({ FileSystemId: fs.FileSystemArn }));
+    const byArn = await berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: fs.FileSystemArn }));
     assert.equal(byArn.FileSystems?.[0].FileSystemId, fs.FileSystemId);
-    const byToken = await efs.send(new DescribeFileSystemsCommand({ CreationToken: 'lookup' }));
+    const byToken = await berth.efs.send(new DescribeFileSystemsCommand({ CreationToken: 'lookup' }));
     assert.equal(byToken.FileSystems?.[0].FileSystemId, fs.FileSystemId);
-    const noToken = await efs.send(new DescribeFileSystemsCommand({ CreationToken: 'never-used' }));
+    const noToken = await berth.efs.send(new DescribeFileSystemsCommand({ CreationToken: 'never-used' }));
     assert.deepEqual(noToken.FileSystems, []);
-    await rejectsWith(efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'fs-0123456789abcdef0' })), 'FileSystemNotFound', 404, "File system 'fs-0123456789abcdef0' does not exist.");
-    await rejectsWith(efs.send(new DescribeFileSystemsCommand({ FileSystemId: fs.FileSystemId, CreationToken: 'lookup' })), 'BadRequest', 400);
-    await rejectsWith(efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'not-an-id' })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'fs-0123456789abcdef0' })), 'FileSystemNotFound', 404, "File system 'fs-0123456789abcdef0' does not exist.");
+    await rejectsWith(berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: fs.FileSystemId, CreationToken: 'lookup' })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'not-an-id' })), 'BadRequest', 400);
   });
 
   it('DescribeFileSystems pages with MaxItems and Marker in creation order', async () => {
@@ -135,7 +126,7 @@ describe('EFS file systems', () => {
   });
 
   it('file systems belong to their region and account', async () => {
-    const fs = await efs.send(new CreateFileSystemCommand({ CreationToken: 'scoped' }));
+    const fs = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'scoped' }));
     const west = efsClient(berth.endpoint, 'us-west-2');
     const other = efsClient(berth.endpoint, 'us-east-1', '111111111111');
     try {
@@ -151,33 +142,33 @@ describe('EFS file systems', () => {
   });
 
   it('UpdateFileSystem changes the throughput mode: updating, then available', async () => {
-    const fs = await efs.send(new CreateFileSystemCommand({ CreationToken: 'update' }));
-    await fileSystemAvailable(efs, fs.FileSystemId!);
-    const out = await efs.send(new UpdateFileSystemCommand({ FileSystemId: fs.FileSystemId, ThroughputMode: 'provisioned', ProvisionedThroughputInMibps: 256 }));
+    const fs = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'update' }));
+    await fileSystemAvailable(berth.efs, fs.FileSystemId!);
+    const out = await berth.efs.send(new UpdateFileSystemCommand({ FileSystemId: fs.FileSystemId, ThroughputMode: 'provisioned', ProvisionedThroughputInMibps: 256 }));
     assert.equal(out.$metadata.httpStatusCode, 202);
     assert.equal(out.LifeCycleState, 'updating');
     assert.equal(out.ThroughputMode, 'provisioned');
-    const after = await fileSystemAvailable(efs, fs.FileSystemId!);
+    const after = await fileSystemAvailable(berth.efs, fs.FileSystemId!);
     assert.equal(after.ProvisionedThroughputInMibps, 256);
-    const back = await efs.send(new UpdateFileSystemCommand({ FileSystemId: fs.FileSystemId, ThroughputMode: 'elastic' }));
+    const back = await berth.efs.send(new UpdateFileSystemCommand({ FileSystemId: fs.FileSystemId, ThroughputMode: 'elastic' }));
     assert.equal(back.ProvisionedThroughputInMibps, undefined);
-    await fileSystemAvailable(efs, fs.FileSystemId!);
-    await rejectsWith(efs.send(new UpdateFileSystemCommand({ FileSystemId: fs.FileSystemId })), 'BadRequest', 400);
+    await fileSystemAvailable(berth.efs, fs.FileSystemId!);
+    await rejectsWith(berth.efs.send(new UpdateFileSystemCommand({ FileSystemId: fs.FileSystemId })), 'BadRequest', 400);
   });
 
   it('DeleteFileSystem removes the file system, its files and its access points', async () => {
-    const fs = await efs.send(new CreateFileSystemCommand({ CreationToken: 'delete-me' }));
-    await fileSystemAvailable(efs, fs.FileSystemId!);
+    const fs = await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'delete-me' }));
+    await fileSystemAvailable(berth.efs, fs.FileSystemId!);
     writeFileSync(join(dirOf(fs.FileSystemId!), 'data.txt'), 'bye');
-    await efs.send(new CreateAccessPointCommand({ FileSystemId: fs.FileSystemId, RootDirectory: { Path: '/app' } }));
-    const out = await efs.send(new DeleteFileSystemCommand({ FileSystemId: fs.FileSystemId }));
+    await berth.efs.send(new CreateAccessPointCommand({ FileSystemId: fs.FileSystemId, RootDirectory: { Path: '/app' } }));
+    const out = await berth.efs.send(new DeleteFileSystemCommand({ FileSystemId: fs.FileSystemId }));
     assert.equal(out.$metadata.httpStatusCode, 204);
-    await fileSystemGone(efs, fs.FileSystemId!);
+    await fileSystemGone(berth.efs, fs.FileSystemId!);
     assert.equal(existsSync(dirOf(fs.FileSystemId!)), false, 'its directory is gone');
-    const { AccessPoints } = await efs.send(new DescribeAccessPointsCommand({}));
+    const { AccessPoints } = await berth.efs.send(new DescribeAccessPointsCommand({}));
     assert.ok(!AccessPoints!.some((a) => a.FileSystemId === fs.FileSystemId), 'its access points went with it');
-    await rejectsWith(efs.send(new DeleteFileSystemCommand({ FileSystemId: fs.FileSystemId })), 'FileSystemNotFound', 404);
+    await rejectsWith(berth.efs.send(new DeleteFileSystemCommand({ FileSystemId: fs.FileSystemId })), 'FileSystemNotFound', 404);
     // Its creation token is free again.
-    await efs.send(new CreateFileSystemCommand({ CreationToken: 'delete-me' }));
+    await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'delete-me' }));
   });
 });

@@ -18,7 +18,7 @@ import {
   DescribeTargetHealthCommand, RegisterTargetsCommand, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isLoopback } from '../../../src/shared/loopback.js';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { defaultSubnets, eventually, freePort, request, startBackend, type Backend } from '../../helpers/elbv2.js';
 
 /** Connection attempts to anything but loopback, as host:port (refused before a packet leaves). */
@@ -45,8 +45,13 @@ function watchConnections(): void {
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 describe('load balancer targets outside the machine', () => {
-  let berth: TestBerth;
-  let elb: ElasticLoadBalancingV2Client;
+  before(async () => {
+    watchConnections();
+  });
+  after(async () => {
+    net.Socket.prototype.connect = originalConnect;
+  });
+  const berth = useBerth({ runtime: 'fake', lbWorkers: 0, clients: { elb: ElasticLoadBalancingV2Client } });
   let alb: LoadBalancer;
   let web: TargetGroup;
   let nowhere: TargetGroup;
@@ -57,13 +62,10 @@ describe('load balancer targets outside the machine', () => {
   let echo: net.Server;
   let echoPort: number;
 
-  const health = async (tg: TargetGroup) => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions!;
+  const health = async (tg: TargetGroup) => (await berth.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions!;
   const checks = { HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 };
 
   before(async () => {
-    watchConnections();
-    berth = await startBerth({ runtime: 'fake', lbWorkers: 0 });
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     const { vpcId, ids: subnetIds } = await defaultSubnets(berth.endpoint);
     backend = await startBackend('local');
     backend.server.on('upgrade', (req, socket) => {
@@ -75,10 +77,10 @@ describe('load balancer targets outside the machine', () => {
     echoPort = (echo.address() as net.AddressInfo).port;
 
     const group = async (Name: string, Protocol: 'HTTP' | 'TCP', Targets: { Id: string; Port: number }[]) => {
-      const tg = (await elb.send(new CreateTargetGroupCommand({
+      const tg = (await berth.elb.send(new CreateTargetGroupCommand({
         Name, Protocol, Port: 80, VpcId: vpcId, TargetType: 'ip', ...checks, ...(Protocol === 'HTTP' ? { HealthCheckPath: '/health' } : {}),
       }))).TargetGroups![0];
-      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets }));
+      await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets }));
       return tg;
     };
     // An ENI address Berth invents for awsvpc tasks, and a host on some other network.
@@ -86,25 +88,22 @@ describe('load balancer targets outside the machine', () => {
     nowhere = await group('nowhere', 'HTTP', [{ Id: '172.31.40.2', Port: 80 }]);
     tcp = await group('tcp', 'TCP', [{ Id: '127.0.0.1', Port: echoPort }, { Id: '10.1.2.3', Port: echoPort }]);
 
-    alb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: subnetIds.slice(0, 2) }))).LoadBalancers![0];
+    alb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: subnetIds.slice(0, 2) }))).LoadBalancers![0];
     listenerPort = await freePort();
-    const listener = (await elb.send(new CreateListenerCommand({
+    const listener = (await berth.elb.send(new CreateListenerCommand({
       LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: listenerPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
     }))).Listeners![0];
-    await elb.send(new CreateRuleCommand({
+    await berth.elb.send(new CreateRuleCommand({
       ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/nowhere/*'] }], Actions: [{ Type: 'forward', TargetGroupArn: nowhere.TargetGroupArn }],
     }));
-    const nlb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'tcp', Type: 'network', Subnets: subnetIds.slice(0, 1) }))).LoadBalancers![0];
+    const nlb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'tcp', Type: 'network', Subnets: subnetIds.slice(0, 1) }))).LoadBalancers![0];
     nlbPort = await freePort();
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TCP', Port: nlbPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }] }));
+    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TCP', Port: nlbPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }] }));
     // The listener binds just after CreateListener answers.
     await eventually(async () => (await request(listenerPort, '/ready').catch(() => undefined))?.status === 200);
   });
 
   after(async () => {
-    net.Socket.prototype.connect = originalConnect;
-    elb.destroy();
-    await berth.stop();
     await backend.close();
     echo.close();
   });

@@ -1,12 +1,12 @@
 /** A role's policies through the v3 SDK: inline, attached AWS and customer managed, and DeleteConflict. */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, DeletePolicyCommand, DeleteRoleCommand,
   DeleteRolePolicyCommand, DetachRolePolicyCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRolePolicyCommand,
   IAMClient, ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { ECS_TRUST } from './fixtures.js';
 
 const READ_BUCKET = JSON.stringify({
@@ -16,28 +16,21 @@ const READ_BUCKET = JSON.stringify({
 const EXECUTION_POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
 describe('IAM role policies', () => {
-  let berth: TestBerth;
-  let iam: IAMClient;
+  const berth = useBerth({ clients: { iam: IAMClient } });
   before(async () => {
-    berth = await startBerth();
-    iam = new IAMClient(clientConfig(berth.endpoint));
-    await iam.send(new CreateRoleCommand({ RoleName: 'worker', AssumeRolePolicyDocument: ECS_TRUST }));
-  });
-  after(async () => {
-    iam.destroy();
-    await berth.stop();
+    await berth.iam.send(new CreateRoleCommand({ RoleName: 'worker', AssumeRolePolicyDocument: ECS_TRUST }));
   });
 
   it('PutRolePolicy stores an inline policy that GetRolePolicy returns URL-encoded and ListRolePolicies names', async () => {
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'read-bucket', PolicyDocument: READ_BUCKET }));
-    await iam.send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'another', PolicyDocument: READ_BUCKET }));
-    const got = await iam.send(new GetRolePolicyCommand({ RoleName: 'worker', PolicyName: 'read-bucket' }));
+    await berth.iam.send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'read-bucket', PolicyDocument: READ_BUCKET }));
+    await berth.iam.send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'another', PolicyDocument: READ_BUCKET }));
+    const got = await berth.iam.send(new GetRolePolicyCommand({ RoleName: 'worker', PolicyName: 'read-bucket' }));
     assert.equal(got.RoleName, 'worker');
     assert.equal(decodeURIComponent(got.PolicyDocument!), READ_BUCKET);
-    const page = await iam.send(new ListRolePoliciesCommand({ RoleName: 'worker', MaxItems: 1 }));
+    const page = await berth.iam.send(new ListRolePoliciesCommand({ RoleName: 'worker', MaxItems: 1 }));
     assert.deepEqual(page.PolicyNames, ['another']);
     assert.equal(page.IsTruncated, true);
-    const rest = await iam.send(new ListRolePoliciesCommand({ RoleName: 'worker', Marker: page.Marker }));
+    const rest = await berth.iam.send(new ListRolePoliciesCommand({ RoleName: 'worker', Marker: page.Marker }));
     assert.deepEqual(rest.PolicyNames, ['read-bucket']);
   });
 
@@ -46,11 +39,11 @@ describe('IAM role policies', () => {
       [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }] }, 'Policy document should not specify a principal.'],
       [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*' }] }, 'Policy statement must contain resources.'],
       [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Resource: '*' }] }, 'Policy statement must contain actions.'],
-      [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'GetObject', Resource: '*' }] }, 'Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.'],
+      [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'GetObject', Resource: '*' }] }, 'Actions/Conditions must be prefaced by a vendor, e.g., berth.iam, sdb, ec2, etc.'],
       [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'bucket' }] }, 'Resource bucket must be in ARN format or "*".'],
     ];
     for (const [doc, message] of cases) {
-      const err = await iam.send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'bad', PolicyDocument: JSON.stringify(doc) })).catch((e) => e);
+      const err = await berth.iam.send(new PutRolePolicyCommand({ RoleName: 'worker', PolicyName: 'bad', PolicyDocument: JSON.stringify(doc) })).catch((e) => e);
       assert.equal(err.name, 'MalformedPolicyDocumentException');
       assert.equal(err.message, message);
     }
@@ -58,64 +51,64 @@ describe('IAM role policies', () => {
 
   it('GetRolePolicy and DeleteRolePolicy of an unknown inline policy are NoSuchEntity', async () => {
     for (const cmd of [new GetRolePolicyCommand({ RoleName: 'worker', PolicyName: 'ghost' }), new DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: 'ghost' })]) {
-      const err = await iam.send(cmd as never).catch((e) => e);
+      const err = await berth.iam.send(cmd as never).catch((e) => e);
       assert.equal(err.name, 'NoSuchEntityException');
       assert.equal(err.message, 'The role policy with name ghost cannot be found.');
     }
   });
 
   it('AWS managed policies always exist and attach; ListAttachedRolePolicies names them and filters by path', async () => {
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: EXECUTION_POLICY }));
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
-    const all = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'worker' }));
+    await berth.iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: EXECUTION_POLICY }));
+    await berth.iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const all = await berth.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'worker' }));
     assert.deepEqual(all.AttachedPolicies, [
       { PolicyName: 'AmazonECSTaskExecutionRolePolicy', PolicyArn: EXECUTION_POLICY },
       { PolicyName: 'ReadOnlyAccess', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
     ]);
-    const byPath = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'worker', PathPrefix: '/service-role/' }));
+    const byPath = await berth.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'worker', PathPrefix: '/service-role/' }));
     assert.deepEqual(byPath.AttachedPolicies!.map((p) => p.PolicyName), ['AmazonECSTaskExecutionRolePolicy']);
   });
 
   it('a customer managed policy must exist to be attached, counts its attachments and cannot be deleted while attached', async () => {
-    const missing = await iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:iam::000000000000:policy/nope' })).catch((e) => e);
+    const missing = await berth.iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:iam::000000000000:policy/nope' })).catch((e) => e);
     assert.equal(missing.name, 'NoSuchEntityException');
     assert.equal(missing.message, 'Policy arn:aws:iam::000000000000:policy/nope does not exist or is not attachable.');
-    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: 'read-bucket', Path: '/app/', PolicyDocument: READ_BUCKET }));
+    const { Policy } = await berth.iam.send(new CreatePolicyCommand({ PolicyName: 'read-bucket', Path: '/app/', PolicyDocument: READ_BUCKET }));
     assert.equal(Policy!.Arn, 'arn:aws:iam::000000000000:policy/app/read-bucket');
     assert.match(Policy!.PolicyId!, /^ANPA[A-Z2-7]{17}$/);
-    await iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: Policy!.Arn }));
-    assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn }))).Policy!.AttachmentCount, 1);
-    const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn, VersionId: 'v1' }));
+    await berth.iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: Policy!.Arn }));
+    assert.equal((await berth.iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn }))).Policy!.AttachmentCount, 1);
+    const version = await berth.iam.send(new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn, VersionId: 'v1' }));
     assert.equal(decodeURIComponent(version.PolicyVersion!.Document!), READ_BUCKET);
-    const local = await iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
+    const local = await berth.iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
     assert.deepEqual(local.Policies!.map((p) => p.PolicyName), ['read-bucket']);
-    const conflict = await iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn })).catch((e) => e);
+    const conflict = await berth.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn })).catch((e) => e);
     assert.equal(conflict.name, 'DeleteConflictException');
     assert.equal(conflict.$metadata.httpStatusCode, 409);
-    await iam.send(new DetachRolePolicyCommand({ RoleName: 'worker', PolicyArn: Policy!.Arn }));
-    await iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn }));
+    await berth.iam.send(new DetachRolePolicyCommand({ RoleName: 'worker', PolicyArn: Policy!.Arn }));
+    await berth.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn }));
   });
 
   it('a malformed policy ARN is InvalidInput; detaching a policy that is not attached is NoSuchEntity', async () => {
-    const bad = await iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:s3:::not-a-policy' })).catch((e) => e);
+    const bad = await berth.iam.send(new AttachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:s3:::not-a-policy' })).catch((e) => e);
     assert.equal(bad.name, 'InvalidInputException');
     assert.equal(bad.message, 'ARN arn:aws:s3:::not-a-policy is not valid.');
-    const notAttached = await iam.send(new DetachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })).catch((e) => e);
+    const notAttached = await berth.iam.send(new DetachRolePolicyCommand({ RoleName: 'worker', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' })).catch((e) => e);
     assert.equal(notAttached.name, 'NoSuchEntityException');
     assert.equal(notAttached.message, 'Policy arn:aws:iam::aws:policy/AdministratorAccess was not found.');
   });
 
   it('DeleteRole is DeleteConflict while managed policies are attached, then while inline policies remain', async () => {
-    let err = await iam.send(new DeleteRoleCommand({ RoleName: 'worker' })).catch((e) => e);
+    let err = await berth.iam.send(new DeleteRoleCommand({ RoleName: 'worker' })).catch((e) => e);
     assert.equal(err.name, 'DeleteConflictException');
     assert.equal(err.message, 'Cannot delete entity, must detach all policies first.');
     for (const arn of [EXECUTION_POLICY, 'arn:aws:iam::aws:policy/ReadOnlyAccess']) {
-      await iam.send(new DetachRolePolicyCommand({ RoleName: 'worker', PolicyArn: arn }));
+      await berth.iam.send(new DetachRolePolicyCommand({ RoleName: 'worker', PolicyArn: arn }));
     }
-    err = await iam.send(new DeleteRoleCommand({ RoleName: 'worker' })).catch((e) => e);
+    err = await berth.iam.send(new DeleteRoleCommand({ RoleName: 'worker' })).catch((e) => e);
     assert.equal(err.name, 'DeleteConflictException');
     assert.equal(err.message, 'Cannot delete entity, must delete policies first.');
-    for (const name of ['read-bucket', 'another']) await iam.send(new DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: name }));
-    await iam.send(new DeleteRoleCommand({ RoleName: 'worker' }));
+    for (const name of ['read-bucket', 'another']) await berth.iam.send(new DeleteRolePolicyCommand({ RoleName: 'worker', PolicyName: name }));
+    await berth.iam.send(new DeleteRoleCommand({ RoleName: 'worker' }));
   });
 });

@@ -1,28 +1,20 @@
 /** IAM roles through the v3 SDK: create, read, list with pages, tags, delete, and IAM's errors. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, GetUserCommand, IAMClient, ListRoleTagsCommand, ListRolesCommand,
   TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { ECS_TRUST } from './fixtures.js';
 
 
 describe('IAM roles (awsQuery, global)', () => {
-  let berth: TestBerth;
-  let iam: IAMClient;
-  before(async () => {
-    berth = await startBerth();
-    iam = new IAMClient(clientConfig(berth.endpoint));
-  });
-  after(async () => {
-    iam.destroy();
-    await berth.stop();
-  });
+  const berth = useBerth({ clients: { iam: IAMClient } });
 
   it('CreateRole returns the role with an AROA id, a path in its ARN and the trust policy URL-encoded; GetRole reads it back', async () => {
-    const { Role } = await iam.send(new CreateRoleCommand({
+    const { Role } = await berth.iam.send(new CreateRoleCommand({
       RoleName: 'app-task', Path: '/service/', AssumeRolePolicyDocument: ECS_TRUST, Description: 'the app', MaxSessionDuration: 7200,
       Tags: [{ Key: 'team', Value: 'web' }],
     }));
@@ -31,7 +23,7 @@ describe('IAM roles (awsQuery, global)', () => {
     assert.equal(Role!.Path, '/service/');
     assert.ok(Role!.CreateDate instanceof Date);
     assert.deepEqual(JSON.parse(decodeURIComponent(Role!.AssumeRolePolicyDocument!)), JSON.parse(ECS_TRUST));
-    const got = (await iam.send(new GetRoleCommand({ RoleName: 'app-task' }))).Role!;
+    const got = (await berth.iam.send(new GetRoleCommand({ RoleName: 'app-task' }))).Role!;
     assert.equal(got.RoleId, Role!.RoleId);
     assert.equal(got.Description, 'the app');
     assert.equal(got.MaxSessionDuration, 7200);
@@ -39,14 +31,14 @@ describe('IAM roles (awsQuery, global)', () => {
   });
 
   it('role names are unique regardless of case: a second CreateRole is EntityAlreadyExists (409)', async () => {
-    const err = await iam.send(new CreateRoleCommand({ RoleName: 'APP-TASK', AssumeRolePolicyDocument: ECS_TRUST })).catch((e) => e);
+    const err = await berth.iam.send(new CreateRoleCommand({ RoleName: 'APP-TASK', AssumeRolePolicyDocument: ECS_TRUST })).catch((e) => e);
     assert.equal(err.name, 'EntityAlreadyExistsException');
     assert.equal(err.$metadata.httpStatusCode, 409);
     assert.equal(err.message, 'Role with name APP-TASK already exists.');
   });
 
   it('GetRole of an unknown role is NoSuchEntity (404) with IAM\'s message', async () => {
-    const err = await iam.send(new GetRoleCommand({ RoleName: 'nope' })).catch((e) => e);
+    const err = await berth.iam.send(new GetRoleCommand({ RoleName: 'nope' })).catch((e) => e);
     assert.equal(err.name, 'NoSuchEntityException');
     assert.equal(err.$metadata.httpStatusCode, 404);
     assert.equal(err.message, 'The role with name nope cannot be found.');
@@ -61,7 +53,7 @@ describe('IAM roles (awsQuery, global)', () => {
       [JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Principal: '*', Action: 'sts:AssumeRole' }] }), 'Syntax errors in policy.'],
     ];
     for (const [doc, message] of cases) {
-      const err = await iam.send(new CreateRoleCommand({ RoleName: 'bad', AssumeRolePolicyDocument: doc })).catch((e) => e);
+      const err = await berth.iam.send(new CreateRoleCommand({ RoleName: 'bad', AssumeRolePolicyDocument: doc })).catch((e) => e);
       assert.equal(err.name, 'MalformedPolicyDocumentException', doc);
       assert.equal(err.message, message);
       assert.equal(err.$metadata.httpStatusCode, 400);
@@ -69,7 +61,7 @@ describe('IAM roles (awsQuery, global)', () => {
   });
 
   it('bad names, paths and session durations are ValidationError in the frontend\'s wording', async () => {
-    const bad = async (input: object) => iam.send(new CreateRoleCommand({ RoleName: 'ok', AssumeRolePolicyDocument: ECS_TRUST, ...input })).catch((e) => e);
+    const bad = async (input: object) => berth.iam.send(new CreateRoleCommand({ RoleName: 'ok', AssumeRolePolicyDocument: ECS_TRUST, ...input })).catch((e) => e);
     let err = await bad({ RoleName: 'has space' });
     assert.equal(err.name, 'ValidationError');
     assert.match(err.message, /^1 validation error detected: Value 'has space' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
@@ -83,18 +75,18 @@ describe('IAM roles (awsQuery, global)', () => {
 
   it('ListRoles pages with MaxItems and Marker, in name order, filtered by PathPrefix, without tags', async () => {
     for (const name of ['b-role', 'a-role', 'C-role']) {
-      await iam.send(new CreateRoleCommand({ RoleName: name, Path: '/list/', AssumeRolePolicyDocument: ECS_TRUST, Tags: [{ Key: 'k', Value: 'v' }] }));
+      await berth.iam.send(new CreateRoleCommand({ RoleName: name, Path: '/list/', AssumeRolePolicyDocument: ECS_TRUST, Tags: [{ Key: 'k', Value: 'v' }] }));
     }
-    const first = await iam.send(new ListRolesCommand({ PathPrefix: '/list/', MaxItems: 2 }));
+    const first = await berth.iam.send(new ListRolesCommand({ PathPrefix: '/list/', MaxItems: 2 }));
     assert.deepEqual(first.Roles!.map((r) => r.RoleName), ['a-role', 'b-role']);
     assert.equal(first.IsTruncated, true);
     assert.ok(first.Marker);
     assert.equal(first.Roles![0].Tags, undefined);
-    const second = await iam.send(new ListRolesCommand({ PathPrefix: '/list/', MaxItems: 2, Marker: first.Marker }));
+    const second = await berth.iam.send(new ListRolesCommand({ PathPrefix: '/list/', MaxItems: 2, Marker: first.Marker }));
     assert.deepEqual(second.Roles!.map((r) => r.RoleName), ['C-role']);
     assert.equal(second.IsTruncated, false);
     assert.equal(second.Marker, undefined);
-    const all = await iam.send(new ListRolesCommand({}));
+    const all = await berth.iam.send(new ListRolesCommand({}));
     assert.ok(all.Roles!.some((r) => r.RoleName === 'app-task'));
   });
 
@@ -106,37 +98,37 @@ describe('IAM roles (awsQuery, global)', () => {
   });
 
   it('TagRole, UntagRole and ListRoleTags manage tags with case-insensitive keys', async () => {
-    await iam.send(new TagRoleCommand({ RoleName: 'app-task', Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'TEAM', Value: 'api' }] }));
-    let tags = (await iam.send(new ListRoleTagsCommand({ RoleName: 'app-task' }))).Tags!;
+    await berth.iam.send(new TagRoleCommand({ RoleName: 'app-task', Tags: [{ Key: 'env', Value: 'dev' }, { Key: 'TEAM', Value: 'api' }] }));
+    let tags = (await berth.iam.send(new ListRoleTagsCommand({ RoleName: 'app-task' }))).Tags!;
     assert.deepEqual(tags.map((t) => `${t.Key}=${t.Value}`).sort(), ['TEAM=api', 'env=dev']);
-    await iam.send(new UntagRoleCommand({ RoleName: 'app-task', TagKeys: ['Env'] }));
-    tags = (await iam.send(new ListRoleTagsCommand({ RoleName: 'app-task' }))).Tags!;
+    await berth.iam.send(new UntagRoleCommand({ RoleName: 'app-task', TagKeys: ['Env'] }));
+    tags = (await berth.iam.send(new ListRoleTagsCommand({ RoleName: 'app-task' }))).Tags!;
     assert.deepEqual(tags, [{ Key: 'TEAM', Value: 'api' }]);
   });
 
   it('UpdateRole and UpdateAssumeRolePolicy change the description, session limit and trust policy', async () => {
-    await iam.send(new UpdateRoleCommand({ RoleName: 'app-task', Description: 'changed', MaxSessionDuration: 3600 }));
+    await berth.iam.send(new UpdateRoleCommand({ RoleName: 'app-task', Description: 'changed', MaxSessionDuration: 3600 }));
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '000000000000' }, Action: 'sts:AssumeRole' }] });
-    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app-task', PolicyDocument: trust }));
-    const { Role } = await iam.send(new GetRoleCommand({ RoleName: 'app-task' }));
+    await berth.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'app-task', PolicyDocument: trust }));
+    const { Role } = await berth.iam.send(new GetRoleCommand({ RoleName: 'app-task' }));
     assert.equal(Role!.Description, 'changed');
     assert.equal(Role!.MaxSessionDuration, 3600);
     assert.equal(decodeURIComponent(Role!.AssumeRolePolicyDocument!), trust);
   });
 
   it('DeleteRole removes the role; deleting it again is NoSuchEntity', async () => {
-    await iam.send(new DeleteRoleCommand({ RoleName: 'c-role' }));
-    const err = await iam.send(new GetRoleCommand({ RoleName: 'C-role' })).catch((e) => e);
+    await berth.iam.send(new DeleteRoleCommand({ RoleName: 'c-role' }));
+    const err = await berth.iam.send(new GetRoleCommand({ RoleName: 'C-role' })).catch((e) => e);
     assert.equal(err.name, 'NoSuchEntityException');
-    const again = await iam.send(new DeleteRoleCommand({ RoleName: 'C-role' })).catch((e) => e);
+    const again = await berth.iam.send(new DeleteRoleCommand({ RoleName: 'C-role' })).catch((e) => e);
     assert.equal(again.name, 'NoSuchEntityException');
   });
 
   it('GetUser without a name describes the caller, the account root', async () => {
-    const { User } = await iam.send(new GetUserCommand({}));
+    const { User } = await berth.iam.send(new GetUserCommand({}));
     assert.equal(User!.Arn, 'arn:aws:iam::000000000000:root');
     assert.equal(User!.UserId, '000000000000');
-    const err = await iam.send(new GetUserCommand({ UserName: 'bob' })).catch((e) => e);
+    const err = await berth.iam.send(new GetUserCommand({ UserName: 'bob' })).catch((e) => e);
     assert.equal(err.name, 'NoSuchEntityException');
     assert.equal(err.message, 'The user with name bob cannot be found.');
   });
@@ -146,7 +138,7 @@ describe('IAM roles (awsQuery, global)', () => {
     const { Role } = await own.send(new CreateRoleCommand({ RoleName: 'app-task', AssumeRolePolicyDocument: ECS_TRUST }));
     assert.equal(Role!.Arn, 'arn:aws:iam::111122223333:role/app-task');
     own.destroy();
-    const { Role: mine } = await iam.send(new GetRoleCommand({ RoleName: 'app-task' }));
+    const { Role: mine } = await berth.iam.send(new GetRoleCommand({ RoleName: 'app-task' }));
     assert.equal(mine!.Arn, 'arn:aws:iam::000000000000:role/service/app-task');
   });
 });

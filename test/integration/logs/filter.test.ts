@@ -1,37 +1,30 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, InvalidParameterException,
   paginateFilterLogEvents, PutLogEventsCommand, ResourceNotFoundException, TestMetricFilterCommand, type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsAs as rejects } from '../../helpers/aws-errors.js';
 
 describe('CloudWatch Logs FilterLogEvents and TestMetricFilter through the v3 SDK', () => {
-  let berth: TestBerth;
-  let logs: CloudWatchLogsClient;
+  const berth = useBerth({ runtime: 'fake', clients: { logs: CloudWatchLogsClient } });
   const G = '/filter';
   const t0 = Date.now() - 60_000;
   before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    logs = new CloudWatchLogsClient(clientConfig(berth.endpoint));
-    await logs.send(new CreateLogGroupCommand({ logGroupName: G }));
+    await berth.logs.send(new CreateLogGroupCommand({ logGroupName: G }));
     // Two streams whose events interleave in time.
     const lines: Record<string, [number, string][]> = {
       'app/web/1': [[0, 'GET /health 200'], [2, 'ERROR timeout talking to db'], [4, '{"level":"ERROR","latency":250,"user":{"id":7}}'], [6, 'WARN slow request']],
       'app/worker/1': [[1, 'job 1 done'], [3, 'ERROR job 2 failed: Exception in thread'], [5, '{"level":"INFO","latency":20}'], [7, 'job 3 done']],
     };
     for (const [stream, events] of Object.entries(lines)) {
-      await logs.send(new CreateLogStreamCommand({ logGroupName: G, logStreamName: stream }));
-      await logs.send(new PutLogEventsCommand({ logGroupName: G, logStreamName: stream, logEvents: events.map(([dt, message]) => ({ timestamp: t0 + dt, message })) }));
+      await berth.logs.send(new CreateLogStreamCommand({ logGroupName: G, logStreamName: stream }));
+      await berth.logs.send(new PutLogEventsCommand({ logGroupName: G, logStreamName: stream, logEvents: events.map(([dt, message]) => ({ timestamp: t0 + dt, message })) }));
     }
   });
-  after(async () => {
-    logs.destroy();
-    await berth.stop();
-  });
 
-  const filter = async (input: object = {}) => (await logs.send(new FilterLogEventsCommand({ logGroupName: G, ...input }))).events!;
+  const filter = async (input: object = {}) => (await berth.logs.send(new FilterLogEventsCommand({ logGroupName: G, ...input }))).events!;
   const messages = (events: FilteredLogEvent[]) => events.map((e) => e.message);
 
   it('without a pattern it returns every stream’s events interleaved by time, each with its stream and an event id', async () => {
@@ -84,28 +77,28 @@ describe('CloudWatch Logs FilterLogEvents and TestMetricFilter through the v3 SD
   });
 
   it('pages of `limit` events carry a nextToken until the last page, in either direction', async () => {
-    const first = await logs.send(new FilterLogEventsCommand({ logGroupName: G, limit: 3 }));
+    const first = await berth.logs.send(new FilterLogEventsCommand({ logGroupName: G, limit: 3 }));
     assert.equal(first.events!.length, 3);
     assert.ok(first.nextToken);
     const all: FilteredLogEvent[] = [];
-    for await (const page of paginateFilterLogEvents({ client: logs, pageSize: 3 }, { logGroupName: G })) all.push(...page.events!);
+    for await (const page of paginateFilterLogEvents({ client: berth.logs, pageSize: 3 }, { logGroupName: G })) all.push(...page.events!);
     assert.deepEqual(all.map((e) => e.timestamp! - t0), [0, 1, 2, 3, 4, 5, 6, 7]);
-    const last = await logs.send(new FilterLogEventsCommand({ logGroupName: G, limit: 8 }));
+    const last = await berth.logs.send(new FilterLogEventsCommand({ logGroupName: G, limit: 8 }));
     assert.equal(last.nextToken, undefined);
     const newest: FilteredLogEvent[] = [];
-    for await (const page of paginateFilterLogEvents({ client: logs, pageSize: 3 }, { logGroupName: G, startFromHead: false })) newest.push(...page.events!);
+    for await (const page of paginateFilterLogEvents({ client: berth.logs, pageSize: 3 }, { logGroupName: G, startFromHead: false })) newest.push(...page.events!);
     assert.deepEqual(newest.map((e) => e.timestamp! - t0), [7, 6, 5, 4, 3, 2, 1, 0], 'startFromHead=false reads newest first');
     await rejects(filter({ nextToken: 'nope' }), InvalidParameterException, /nextToken/);
   });
 
   it('a missing group is ResourceNotFoundException; the group may be named by ARN', async () => {
-    await rejects(logs.send(new FilterLogEventsCommand({ logGroupName: '/nope' })), ResourceNotFoundException, 'The specified log group does not exist.');
-    const out = await logs.send(new FilterLogEventsCommand({ logGroupIdentifier: 'arn:aws:logs:us-east-1:000000000000:log-group:/filter:*', limit: 1 }));
+    await rejects(berth.logs.send(new FilterLogEventsCommand({ logGroupName: '/nope' })), ResourceNotFoundException, 'The specified log group does not exist.');
+    const out = await berth.logs.send(new FilterLogEventsCommand({ logGroupIdentifier: 'arn:aws:logs:us-east-1:000000000000:log-group:/filter:*', limit: 1 }));
     assert.equal(out.events!.length, 1);
   });
 
   it('TestMetricFilter reports which messages a pattern matches, numbered from 1', async () => {
-    const out = await logs.send(new TestMetricFilterCommand({ filterPattern: '?ERROR ?WARN', logEventMessages: ['ok', 'ERROR x', 'WARN y'] }));
+    const out = await berth.logs.send(new TestMetricFilterCommand({ filterPattern: '?ERROR ?WARN', logEventMessages: ['ok', 'ERROR x', 'WARN y'] }));
     assert.deepEqual(out.matches!.map((m) => [m.eventNumber, m.eventMessage]), [[2, 'ERROR x'], [3, 'WARN y']]);
   });
 });

@@ -11,23 +11,22 @@ import { startApp, type App } from '../../../src/app.js';
 import { resolveConfig } from '../../../src/config/index.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, registryAuth } from './client.js';
 
 const OTHER = '111111111111';
 const NAME = `${ACCOUNT}/${REGION}/auth/app`;
 
 describe('registry authentication', () => {
-  let berth: TestBerth;
+  const berth = useBerth();
   let owner: Registry;
 
   before(async () => {
-    berth = await startBerth();
     await createRepo(berth.endpoint, { repositoryName: 'auth/app' });
     owner = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
     assert.equal((await owner.pushImage(NAME, makeImage(), 'v1')).status, 201);
   });
-  after(() => berth.stop());
 
   it('GetAuthorizationToken returns base64 AWS:<token> valid 12 hours and Berth as proxyEndpoint', async () => {
     const ecr = new ECRClient(clientConfig(berth.endpoint));
@@ -124,15 +123,13 @@ describe('registry token expiry', () => {
 });
 
 describe('anonymous pulls', () => {
-  let berth: TestBerth;
+  const berth = useBerth({ registryAnonymousPull: true });
 
   before(async () => {
-    berth = await startBerth({ registryAnonymousPull: true });
     await createRepo(berth.endpoint, { repositoryName: 'public/app' });
     const owner = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
     await owner.pushImage(`${ACCOUNT}/${REGION}/public/app`, makeImage(), 'v1');
   });
-  after(() => berth.stop());
 
   it('with registryAnonymousPull an unauthenticated client pulls but cannot push', async () => {
     const anon = new Registry(berth.endpoint, undefined);

@@ -13,7 +13,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { REPO_ROOT, spawnBerth, startBerth, type SpawnedBerth, type TestBerth } from '../../helpers/berth.js';
+import { REPO_ROOT, spawnBerth, type SpawnedBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, registryAuth, sha256 } from './client.js';
 
 const MIB = 1024 * 1024;
@@ -55,15 +56,13 @@ async function startUpload(reg: Registry, name = NAME): Promise<string> {
 }
 
 describe('an upload cut off by the client', () => {
-  let berth: TestBerth;
+  const berth = useBerth();
   let reg: Registry;
 
   before(async () => {
-    berth = await startBerth();
     await createRepo(berth.endpoint, { repositoryName: 'crash/app' });
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
   });
-  after(() => berth.stop());
 
   it('a chunk that breaks off midway leaves the upload at its last acknowledged byte, and the push completes after', async () => {
     const location = await startUpload(reg);

@@ -4,25 +4,24 @@
  * mounts (with ECR's BLOB_MOUNTING setting), manifests by tag and digest with content negotiation, tag and
  * catalog pagination, the referrers API, and deletes.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ECRClient, PutAccountSettingCommand } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { ACCOUNT, MEDIA, REGION, Registry, createRepo, errorCode, makeImage, makeIndex, rawRequest, registryAuth, sha256 } from './client.js';
 
 const repo = (name: string) => `${ACCOUNT}/${REGION}/${name}`;
 
 describe('the OCI distribution API', () => {
-  let berth: TestBerth;
+  const berth = useBerth();
   let reg: Registry;
 
   before(async () => {
-    berth = await startBerth();
     for (const name of ['api/app', 'api/base', 'api/tags', 'api/multi']) await createRepo(berth.endpoint, { repositoryName: name });
     await createRepo(berth.endpoint, { repositoryName: 'api/kms', encryptionConfiguration: { encryptionType: 'KMS' } });
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
   });
-  after(() => berth.stop());
 
   it('GET /v2/ answers 200 with the registry API version header for a logged-in client', async () => {
     const res = await reg.fetch('/v2/');

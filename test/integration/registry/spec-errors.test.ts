@@ -4,23 +4,21 @@
  * uploads, invalid and traversal repository names, out-of-order chunks,
  * malformed, oversized and dangling manifests.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, rawRequest, registryAuth, sha256 } from './client.js';
 
 const NAME = `${ACCOUNT}/${REGION}/spec/errors`;
 
 describe('registry errors follow the distribution spec', () => {
-  let berth: TestBerth;
+  const berth = useBerth();
   let reg: Registry;
 
   before(async () => {
-    berth = await startBerth();
     await createRepo(berth.endpoint, { repositoryName: 'spec/errors' });
     reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
   });
-  after(() => berth.stop());
 
   it('a monolithic upload whose bytes do not match its digest is DIGEST_INVALID and the blob stays unknown', async () => {
     const bytes = Buffer.from('some layer bytes');

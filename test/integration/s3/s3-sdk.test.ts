@@ -15,7 +15,8 @@ import {
   HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, ListPartsCommand,
   PutObjectCommand, S3Client, UploadPartCommand, type S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 
 const MIB = 1024 * 1024;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -28,7 +29,10 @@ const s3Error = (code: string, status: number) => (e: S3ServiceException) => {
 };
 
 describe('S3 through the AWS SDK for JavaScript v3', () => {
-  let berth: TestBerth;
+  after(async () => {
+    for (const c of [s3, other, euWest]) c.destroy();
+  });
+  const berth = useBerth();
   let s3: S3Client;
   let other: S3Client;
   let euWest: S3Client;
@@ -36,15 +40,10 @@ describe('S3 through the AWS SDK for JavaScript v3', () => {
     new S3Client({ ...clientConfig(berth.endpoint, region, { accessKeyId, secretAccessKey: 'test' }), forcePathStyle: true });
 
   before(async () => {
-    berth = await startBerth();
     s3 = client();
     other = client('us-east-1', '111111111111');
     euWest = client('eu-west-1');
     await s3.send(new CreateBucketCommand({ Bucket: 'objects' }));
-  });
-  after(async () => {
-    for (const c of [s3, other, euWest]) c.destroy();
-    await berth.stop();
   });
 
   describe('buckets', () => {

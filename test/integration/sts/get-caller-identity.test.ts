@@ -1,21 +1,16 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { SQSClient, ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { clientConfig, startBerth, type TestBerth } from '../../helpers/berth.js';
+import { clientConfig } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
 
 const ROOT = { Account: '000000000000', Arn: 'arn:aws:iam::000000000000:root' };
 const OWN_ACCOUNT = { key: '123456789012', Account: '123456789012', Arn: 'arn:aws:iam::123456789012:root' };
 
 describe('STS GetCallerIdentity (awsQuery)', () => {
-  let berth: TestBerth;
-  before(async () => {
-    berth = await startBerth();
-  });
-  after(async () => {
-    await berth.stop();
-  });
+  const berth = useBerth();
 
   it('the v3 SDK sees the default account and its root ARN', async () => {
     const sts = new STSClient(clientConfig(berth.endpoint));
@@ -52,13 +47,7 @@ describe('STS GetCallerIdentity (awsQuery)', () => {
 });
 
 describe('a catalogued service Berth does not serve yet (SQS: a model, no provider)', () => {
-  let berth: TestBerth;
-  before(async () => {
-    berth = await startBerth();
-  });
-  after(async () => {
-    await berth.stop();
-  });
+  const berth = useBerth();
 
   it('awscli v2 speaks query to SQS and prints the 501 NotImplemented refusal, not a parse error', { skip: !cliAvailable('v2') && 'awscli v2 not installed' }, async () => {
     const res = await aws('v2', berth.endpoint, ['sqs', 'list-queues']);
