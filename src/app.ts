@@ -36,6 +36,7 @@ import { ContainerApi } from './metadata/container-api.js';
 import { randomBytes } from 'node:crypto';
 import { openDb, Statements } from './state/db.js';
 import { VERSION } from './version.js';
+import { accountOf } from './shared/arns.js';
 
 export interface App {
   endpoint: string;
@@ -150,7 +151,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         ...(await containerApi.env()),
         ...(await credentials.envFor(task)),
       }),
-      resolveImage: (task, image) => resolveTaskImage(registry, task.taskArn!.split(':')[4], image),
+      resolveImage: (task, image) => resolveTaskImage(registry, accountOf(task.taskArn!), image),
     });
     const { stateControl } = await import('./state-control.js');
     const state = stateControl({

@@ -7,6 +7,7 @@
  */
 import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { taskIdOf } from '../shared/arns.js';
 
 export interface LogsOptions {
   endpoint: string;
@@ -48,7 +49,7 @@ async function describeTask(ecs: ECSClient, task: string, cluster: string | unde
 /** The awslogs streams of the task's containers, named as the awslogs driver names them. */
 async function sourcesOf(ecs: ECSClient, task: Task, only: string | undefined, defaultRegion: string): Promise<Source[]> {
   const def = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: task.taskDefinitionArn! }))).taskDefinition;
-  const taskId = task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
+  const taskId = taskIdOf(task.taskArn!);
   const sources: Source[] = [];
   let configured = 0;
   for (const cd of def?.containerDefinitions ?? []) {

@@ -5,6 +5,7 @@
  */
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import { ENGINE_LABEL, type ContainerSpec, type HealthCheckSpec, type MountSpec, type PortBinding } from '../runtime/driver.js';
+import { taskIdOf } from '../shared/arns.js';
 
 const MIB = 1024 * 1024;
 /** ECS's default stop timeout (ECS_CONTAINER_STOP_TIMEOUT). */
@@ -37,8 +38,6 @@ export interface SpecContext {
   /** Volumes resolved for this container (bind, Docker volume, EFS). */
   mounts?: MountSpec[];
 }
-
-export const taskIdOf = (taskArn: string) => taskArn.slice(taskArn.lastIndexOf('/') + 1);
 
 export function engineName(taskArn: string, container: string): string {
   return `berth-${taskIdOf(taskArn)}-${container}`.replace(/[^a-zA-Z0-9_.-]/g, '-');

@@ -17,10 +17,10 @@
  */
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.js';
-import { parseArn } from '../shared/arns.js';
+import { parseArn, taskIdOf } from '../shared/arns.js';
 import { engineForTask, findTaskDefinitionByArn, loadTaskByArn, unfinishedTaskArns } from '../services/ecs/index.js';
 import { appendEvents, ensureStream, findGroup, insertGroup, purgeAllExpired, type NewEvent, type Scope } from '../services/logs/store.js';
-import { engineLabel, LABELS, taskIdOf } from './container-spec.js';
+import { engineLabel, LABELS } from './container-spec.js';
 import type { Controller, StateDeps, Watches } from './runtime.js';
 
 export interface LogShipperDeps extends StateDeps {

@@ -15,7 +15,7 @@ import {
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
-import { taskIdOf } from './container-spec.js';
+import { ecsArn, parseEcsArn, resourceId, taskIdOf } from '../shared/arns.js';
 
 export interface SchedulerDeps extends StateDeps {
   changes: ChangeFeed;
@@ -54,8 +54,8 @@ const isDraining = (t: Task, now: number) => {
 /** The service a task belongs to (group "service:<name>"), as an ARN. */
 export function serviceArnOfTask(task: Task): string | undefined {
   if (!task.group?.startsWith('service:') || !task.taskArn) return undefined;
-  const [prefix, rest] = [task.taskArn.slice(0, task.taskArn.indexOf(':task/')), task.taskArn.slice(task.taskArn.indexOf(':task/') + 6)];
-  return `${prefix}:service/${rest.split('/')[0]}/${task.group.slice('service:'.length)}`;
+  const t = parseEcsArn(task.taskArn);
+  return t?.cluster ? ecsArn.service(t.region, t.account, t.cluster, task.group.slice('service:'.length)) : undefined;
 }
 
 export class ServiceScheduler implements Controller {
@@ -76,8 +76,8 @@ export class ServiceScheduler implements Controller {
   constructor(private readonly d: SchedulerDeps) {}
 
   private servicesOfCluster(clusterArn: string): string[] {
-    const cluster = clusterArn.slice(clusterArn.lastIndexOf('/') + 1);
-    const prefix = `${clusterArn.slice(0, clusterArn.indexOf(':cluster/'))}:service/${cluster}/`;
+    const c = parseEcsArn(clusterArn)!;
+    const prefix = ecsArn.service(c.region, c.account, c.name, '');
     return liveServiceArns(this.d.sql).filter((arn) => arn.startsWith(prefix));
   }
 
@@ -426,7 +426,7 @@ export class ServiceScheduler implements Controller {
       const what = reason === 'RESOURCE:MEMORY' ? 'has insufficient memory available' : reason === 'RESOURCE:CPU' ? 'has insufficient CPU units available'
         : reason === 'RESOURCE:PORTS' ? 'is already using a port required by your task' : 'does not meet the requirements of your task';
       const message = candidates.length
-        ? `was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${result.failures[0]?.arn?.split('/').pop()}) ${what}.`
+        ? `was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${result.failures[0]?.arn && resourceId(result.failures[0].arn)}) ${what}.`
         : 'was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.';
       addEvent(service, message, now);
       // Logged once per distinct reason, not on every pass that retries.

@@ -8,6 +8,7 @@ import type { Service, Task } from '@aws-sdk/client-ecs';
 import { AwsError } from '../protocol/errors.js';
 import { deregisterTargets, registerTargets, targetGroupOf, targetHealthOf } from '../services/elastic-load-balancing-v2/index.js';
 import type { Statements } from '../state/db.js';
+import { accountOf, regionOf } from '../shared/arns.js';
 
 /** Berth's bookkeeping on a task (never serialized: not a model member). */
 export interface TaskTargets {
@@ -20,10 +21,7 @@ export interface TaskTargets {
 
 export type TargetState = 'healthy' | 'unhealthy' | 'initial' | 'draining' | 'unused' | 'unavailable' | 'missing';
 
-const scopeOf = (taskArn: string) => {
-  const [, , , region, account] = taskArn.split(':');
-  return { account, region };
-};
+const scopeOf = (taskArn: string) => ({ account: accountOf(taskArn), region: regionOf(taskArn) });
 
 function privateIp(task: Task): string | undefined {
   return task.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details?.find((d) => d.name === 'privateIPv4Address')?.value;

@@ -27,11 +27,11 @@ import { posix } from 'node:path';
 import type { EFSVolumeConfiguration, Task, TaskDefinition, Volume } from '@aws-sdk/client-ecs';
 import { RuntimeError, type MountSpec, type RuntimeDriver } from '../runtime/driver.js';
 import type { Logger } from '../shared/logger.js';
-import { parseArn } from '../shared/arns.js';
+import { parseArn, taskIdOf } from '../shared/arns.js';
 import type { Statements } from '../state/db.js';
 import { findSubnets } from '../services/ec2/index.js';
 import { fileSystemDir, mountableAccessPoint, mountableFileSystem, type MountableAccessPoint } from '../services/efs/index.js';
-import { engineLabel, LABELS, taskIdOf } from './container-spec.js';
+import { engineLabel, LABELS } from './container-spec.js';
 import { engineForTask } from '../services/ecs/index.js';
 
 export interface TaskVolumesDeps {

@@ -23,6 +23,7 @@ import type { Statements } from '../state/db.js';
 import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
 import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRoleSession } from '../services/sts/store/index.js';
 import { CREDENTIALS_ADDRESS, CREDENTIALS_PORT, ensureLinkLocalAddress, peerUrls, registerPeer } from './link-local.js';
+import { accountOf } from '../shared/arns.js';
 
 export interface CredentialsDeps {
   sql: Statements;
@@ -73,7 +74,7 @@ export class CredentialsEndpoint {
     if (!roleArn) return {};
     const setup = await this.ready();
     if (!setup) return {};
-    const account = task.taskArn!.split(':')[4];
+    const account = accountOf(task.taskArn!);
     const cred = taskCredentialFor(this.d.sql, this.d.clock.now(), task.taskArn!, account, roleArn);
     if (setup.mode === 'link-local') return { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${cred.id}` };
     return {

@@ -3,6 +3,7 @@
  * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-metadata-endpoint-v4-fargate.html).
  */
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { resourceId } from '../shared/arns.js';
 
 const str = (v: unknown) => (v === undefined || v === null ? undefined : new Date(v as string).toISOString());
 
@@ -53,7 +54,7 @@ export function containerDocument(task: Task, c: Container, cd: ContainerDefinit
 }
 
 function familyRevision(task: Task): [string, string] {
-  const name = (task.taskDefinitionArn ?? '').split('/').pop() ?? '';
+  const name = resourceId(task.taskDefinitionArn ?? '');
   const i = name.lastIndexOf(':');
   return [name.slice(0, i), name.slice(i + 1)];
 }

@@ -1,8 +1,9 @@
 /** The environment ECS injects into every container of a task. */
 import type { Task } from '@aws-sdk/client-ecs';
+import { regionOf } from '../shared/arns.js';
 
 export function taskEnvironment(task: Task, metadataUrl: string | undefined): Record<string, string> {
-  const region = (task.taskArn ?? '').split(':')[3] ?? '';
+  const region = regionOf(task.taskArn ?? '');
   return {
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,

@@ -58,6 +58,15 @@ export function parseTaskDefinitionArn(value: string): { account: string; region
   return { account: a.account, region: a.region, family: body.slice(0, colon), revision: Number(body.slice(colon + 1)) };
 }
 
+/** An ECS ARN's parts: `<type>/<cluster>/<id>` (the long format of tasks, services, instances) or `<type>/<name>`. */
+export function parseEcsArn(value: string): { region: string; account: string; type: string; cluster?: string; name: string } | undefined {
+  const a = parseArn(value);
+  if (!a || a.service !== 'ecs') return undefined;
+  const parts = a.resource.split('/');
+  if (parts.length < 2) return undefined;
+  return { region: a.region, account: a.account, type: parts[0], ...(parts.length > 2 ? { cluster: parts[1] } : {}), name: parts[parts.length - 1] };
+}
+
 export const ecsArn = {
   cluster: (region: string, account: string, name: string) => arn('ecs', region, account, `cluster/${name}`),
   taskDefinition: (region: string, account: string, family: string, revision: number) =>

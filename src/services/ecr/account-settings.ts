@@ -16,6 +16,7 @@ import { AwsError } from '../../protocol/errors.js';
 import {
   ACCOUNT_SETTINGS, addPullTimeExclusion, getAccountSetting as readSetting, pullTimeExclusions, putAccountSetting as writeSetting, removePullTimeExclusion,
 } from './store/settings.js';
+import { resourceId } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { decodeToken, encodeToken, pageSize } from './common.js';
 import { invalidParameter } from './errors.js';
@@ -68,7 +69,7 @@ function checkPrincipal(arn: string | undefined): string {
 export function pullTimeExcluded(ctx: RequestContext): boolean {
   const assumed = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(ctx.principalArn);
   return pullTimeExclusions(ctx).some((arn) => arn === ctx.principalArn ||
-    (!!assumed && arn.startsWith(`arn:aws:iam::${assumed[1]}:role/`) && arn.split('/').pop() === assumed[2]));
+    (!!assumed && arn.startsWith(`arn:aws:iam::${assumed[1]}:role/`) && resourceId(arn) === assumed[2]));
 }
 
 export function registerPullTimeUpdateExclusion(ctx: RequestContext, input: RegisterPullTimeUpdateExclusionRequest): RegisterPullTimeUpdateExclusionResponse {

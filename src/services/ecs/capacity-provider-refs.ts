@@ -3,6 +3,7 @@
  * FARGATE_SPOT exist in every account and region, as on AWS.
  */
 import type { CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
+import { resourceId } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { activeCapacityProviderExists } from './store/index.js';
 import { invalidParameter } from './errors.js';
@@ -10,7 +11,7 @@ import { invalidParameter } from './errors.js';
 export const BUILTIN_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
 
 export function capacityProviderExists(ctx: RequestContext, nameOrArn: string): boolean {
-  const name = nameOrArn.startsWith('arn:') ? nameOrArn.slice(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
+  const name = resourceId(nameOrArn);
   if (BUILTIN_PROVIDERS.includes(name)) return true;
   return activeCapacityProviderExists(ctx, name);
 }

@@ -26,7 +26,7 @@ import type {
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
 import { AwsError } from '../../protocol/errors.js';
-import { arn, parseArn } from '../../shared/arns.js';
+import { arn, parseArn, resourceId } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
@@ -184,7 +184,7 @@ function findInstance(ctx: RequestContext, clusterName: string, ref: string) {
   if (ref.startsWith('arn:')) {
     const a = parseArn(ref);
     if (!a || a.account !== ctx.account || a.region !== ctx.region || !a.resource.startsWith('container-instance/')) return undefined;
-    id = a.resource.split('/').pop()!;
+    id = resourceId(ref);
   }
   return findInstanceRow(ctx, clusterName, id);
 }

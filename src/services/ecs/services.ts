@@ -21,7 +21,7 @@ import type {
   UpdateServiceRequest,
   UpdateServiceResponse,
 } from '@aws-sdk/client-ecs';
-import { arn, parseArn } from '../../shared/arns.js';
+import { arn, parseArn, resourceId } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../shared/tags.js';
 import { validateCapacityProviderStrategy } from './capacity-provider-refs.js';
@@ -52,7 +52,7 @@ export function serviceNameOf(ctx: RequestContext, ref: string): string | undefi
   if (!ref.startsWith('arn:')) return ref;
   const a = parseArn(ref);
   if (!a || a.service !== 'ecs' || !a.resource.startsWith('service/') || a.account !== ctx.account || a.region !== ctx.region) return undefined;
-  return a.resource.split('/').pop();
+  return resourceId(ref);
 }
 
 function resolveDefinition(ctx: RequestContext, ref: string | undefined): TaskDefinition {

@@ -8,7 +8,7 @@ import type {
   GetSessionTokenResponse,
 } from '@aws-sdk/client-sts';
 import { AwsError } from '../../protocol/errors.js';
-import { stsArn } from '../../shared/arns.js';
+import { accountOf, stsArn } from '../../shared/arns.js';
 import { findRoleByArn, updateRole } from '../iam/store.js';
 import type { Provider, RequestContext } from '../provider.js';
 import { findSession, issueSession, type Session } from './store/index.js';
@@ -90,7 +90,7 @@ export const provider: Provider = {
       throw validation('The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
     }
     if (duration > (role.MaxSessionDuration ?? 3600)) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
-    const account = roleArn.split(':')[4];
+    const account = accountOf(roleArn);
     const now = ctx.clock.now();
     const session = issueSession(ctx.sql, now, {
       account,

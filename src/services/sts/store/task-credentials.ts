@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Statements } from '../../../state/db.js';
-import { stsArn, parseArn } from '../../../shared/arns.js';
+import { parseArn, resourceId, stsArn, taskIdOf } from '../../../shared/arns.js';
 import { base32Id } from '../../../shared/ids.js';
 import { findRoleByArn } from '../../iam/store.js';
 import { currentSessionFor, issueSession, type Session } from './sessions.js';
@@ -58,7 +58,7 @@ function roleIdentity(sql: Statements, roleArn: string): { account: string; name
   const role = findRoleByArn(sql, roleArn);
   const account = parseArn(roleArn)?.account ?? '000000000000';
   if (role) return { account, name: role.RoleName, roleId: role.RoleId };
-  const name = roleArn.split('/').pop() ?? roleArn;
+  const name = resourceId(roleArn);
   return { account, name, roleId: base32Id('AROA', 17, createHash('sha256').update(roleArn).digest()) };
 }
 
@@ -67,7 +67,7 @@ export function taskRoleSession(sql: Statements, now: number, cred: TaskCredenti
   const current = currentSessionFor(sql, cred.id, now + REISSUE_BEFORE_MS);
   if (current) return current;
   const role = roleIdentity(sql, cred.roleArn);
-  const sessionName = cred.taskArn.split('/').pop() ?? 'task';
+  const sessionName = taskIdOf(cred.taskArn) || 'task';
   return issueSession(sql, now, {
     account: role.account,
     arn: stsArn.assumedRole(role.account, role.name, sessionName),
