@@ -107,6 +107,10 @@ const LEFT_TO_PROVIDER = new Set([
   'ecr:UploadLayerPartRequest.uploadId', 'ecr:CompleteLayerUploadRequest.uploadId',
   'efs:RootDirectory.Path', 'efs:CreationInfo.Permissions', 'efs:CreationInfo.OwnerUid', 'efs:CreationInfo.OwnerGid',
   'efs:PosixUser.Uid', 'efs:PosixUser.Gid', 'efs:PosixUser.SecondaryGids',
+  // ECS answers these with its own messages (account-settings.ts, attributes.ts, capacity-providers.ts); the
+  // setting-name enum of the extracted model also lags the settings ECS accepts (e.g. dualStackIPv6).
+  'ecs:PutAccountSettingRequest.name', 'ecs:PutAccountSettingDefaultRequest.name', 'ecs:ListAccountSettingsRequest.name',
+  'ecs:DeleteAccountSettingRequest.name', 'ecs:ListAttributesRequest.targetType', 'ecs:ManagedScaling.targetCapacity',
 ]);
 
 const files = new Map<string, ConstraintFile | null>();
