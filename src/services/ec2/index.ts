@@ -2,7 +2,8 @@
  * EC2's front door for everything outside services/ec2: the network other
  * services place things in (ECS tasks' and EFS mount targets' ENIs, ELBv2's
  * default VPC and security groups) and the zones of a region. Controllers and
- * state control release ENIs here.
+ * state control release ENIs here. SSM's public parameters name the Amazon
+ * images (AMI ids per region).
  */
 export {
   allocateEni, defaultSecurityGroupId, defaultVpcId, ensureDefaultNetwork, findSecurityGroups, findSubnets, findVpc, releaseEni,
@@ -11,3 +12,4 @@ export {
 export { zoneByName, zoneById, zonesOf, type Zone } from './zones.js';
 export { defaultVpc, groupByName } from './security-group-refs.js';
 export { getDoc, type Scope, type Stored } from './store.js';
+export { AMAZON_IMAGES, IMAGE_VERSIONS, amazonImage, amazonImageId, type AmazonImage } from './images.js';

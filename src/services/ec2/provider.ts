@@ -8,6 +8,7 @@ import type { OperationFn, Provider, RequestContext } from '../provider.js';
 import { ensureDefaultNetwork, createDefaultVpc, describeAccountAttributes } from './defaults.js';
 import { dryRunOperation } from './errors.js';
 import * as igw from './internet-gateways.js';
+import * as images from './images.js';
 import * as acls from './network-acls.js';
 import * as enis from './network-interfaces.js';
 import * as rts from './route-tables.js';
@@ -78,6 +79,8 @@ const OPERATIONS = {
   describeAvailabilityZones: zones.describeAvailabilityZones,
   describeRegions: zones.describeRegions,
   describeAccountAttributes,
+
+  describeImages: images.describeImages,
 };
 
 export const provider: Provider = Object.fromEntries(

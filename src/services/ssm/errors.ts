@@ -12,6 +12,9 @@ export function constraint(value: unknown, path: string, rule: string) {
   return validation(`1 validation error detected: Value '${shown}' at '${path}' failed to satisfy constraint: ${rule}`);
 }
 
+/** `/aws/…` names (and `aws…/…` paths) belong to AWS: PutParameter and DeleteParameter are denied. */
+export const reservedName = (name: string) => ssmError('AccessDeniedException', `No access to reserved parameter name: ${name}.`);
+
 export const parameterNotFound = (name: string) => ssmError('ParameterNotFound', `Parameter ${name} not found.`);
 
 export const versionNotFound = (selector: string, name: string) =>

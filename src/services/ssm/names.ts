@@ -4,7 +4,8 @@
  * https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html
  */
 import { arn, parseArn } from '../../shared/arns.js';
-import { constraint, hierarchyTooDeep, parameterNotFound, validation, versionNotFound } from './errors.js';
+import { constraint, hierarchyTooDeep, parameterNotFound, reservedName, validation, versionNotFound } from './errors.js';
+import { findPublicParameter, isPublicName } from './public-parameters.js';
 import { findParameter, getVersion, versionWithLabel, type Scope, type StoredVersion } from './store.js';
 
 const NAME_CHARS = /^[a-zA-Z0-9_.\-/]+$/;
@@ -23,7 +24,8 @@ export function checkNewName(name: string): void {
   if (name.length > MAX_NAME) throw constraint(name, 'name', `Member must have length less than or equal to ${MAX_NAME}`);
   const isPath = name.startsWith('/');
   const first = (isPath ? name.slice(1).split('/')[0] : name).toLowerCase();
-  if (isPath && first.startsWith('aws')) throw validation(`No access to reserved parameter name: ${name}.`);
+  // AWS answers AccessDeniedException for hierarchical names in its namespace (`/aws/…`, `aws…/…`).
+  if (first.startsWith('aws') && (isPath || name.includes('/'))) throw reservedName(name);
   if (isPath && first.startsWith('ssm')) throw validation(`Parameter name: can't be prefixed with "ssm" (case-insensitive). ${PATH_RULE}`);
   if (!isPath && (first.startsWith('aws') || first.startsWith('ssm'))) {
     throw validation('Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).');
@@ -52,7 +54,9 @@ export function parseRef(s: Scope, given: string): NameRef | undefined {
   if (given.startsWith('arn:')) {
     const a = parseArn(given);
     if (!a || a.service !== 'ssm' || !a.resource.startsWith('parameter/')) return undefined;
-    if (a.account !== s.account || a.region !== s.region) return undefined;
+    // Public parameters' ARNs name no account (`arn:aws:ssm:<region>::parameter/aws/…`).
+    const isPublic = a.account === '' && isPublicName(`/${a.resource.slice('parameter/'.length)}`);
+    if ((a.account !== s.account && !isPublic) || a.region !== s.region) return undefined;
     body = a.resource.slice('parameter/'.length);
     const colon = body.indexOf(':');
     const bare = colon >= 0 ? body.slice(0, colon) : body;
@@ -68,6 +72,7 @@ export function parseRef(s: Scope, given: string): NameRef | undefined {
 /** The version a reference names, or the AWS error for it. */
 export function resolveRef(s: Scope, given: string): StoredVersion {
   const ref = parseRef(s, given);
+  if (ref && isPublicName(ref.name)) return resolvePublic(s, ref);
   const param = ref ? findParameter(s, ref.name) : undefined;
   if (!ref || !param) throw parameterNotFound(given);
   if (ref.selector === undefined) return getVersion(s, ref.name, param.version)!;
@@ -75,6 +80,14 @@ export function resolveRef(s: Scope, given: string): StoredVersion {
     ? getVersion(s, ref.name, Number(ref.selector))
     : versionWithLabel(s, ref.name, ref.selector);
   if (!found) throw versionNotFound(ref.selector, ref.name);
+  return found;
+}
+
+/** A public parameter (`/aws/service/…`): one version, no labels. */
+function resolvePublic(s: Scope, ref: NameRef): StoredVersion {
+  const found = findPublicParameter(s.region, ref.name);
+  if (!found) throw parameterNotFound(ref.given);
+  if (ref.selector !== undefined && ref.selector !== String(found.version)) throw versionNotFound(ref.selector, ref.name);
   return found;
 }
 

@@ -20,12 +20,14 @@ import type {
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, putTags } from '../shared/tags.js';
 import {
-  alreadyExists, constraint, invalidAllowedPattern, invalidNextToken, parameterNotFound, patternMismatch, tooManyTags, validation, versionLimit,
+  alreadyExists, constraint, invalidAllowedPattern, invalidNextToken, parameterNotFound, patternMismatch, reservedName, tooManyTags, validation,
+  versionLimit,
 } from './errors.js';
 import { applyFilters, checkFilters } from './filters.js';
 import {
   checkMaxResults, checkNewName, decodeToken, encodeToken, isUnderPath, parameterArn, parseRef, resolveRef, tryResolveRef,
 } from './names.js';
+import { findPublicParameter, isPublicName, publicParameterArn, publicParameters } from './public-parameters.js';
 import { isSecretReference, secretAsParameter } from './secrets-reference.js';
 import { DEFAULT_KEY_ID, encryptForDisplay } from './secure-string.js';
 import {
@@ -50,7 +52,7 @@ export function toParameter(s: Scope, v: StoredVersion, withDecryption: boolean 
     Version: v.version,
     ...(selector !== undefined ? { Selector: `:${selector}` } : {}),
     LastModifiedDate: new Date(v.modifiedAt),
-    ARN: parameterArn(s, v.name),
+    ARN: isPublicName(v.name) ? publicParameterArn(s.region, v.name) : parameterArn(s, v.name),
     DataType: v.dataType,
   };
 }
@@ -185,10 +187,14 @@ export function getParametersByPath(ctx: RequestContext, input: GetParametersByP
   const out: Parameter[] = [];
   let last: string | undefined;
   let more = false;
-  for (const p of allParameters(ctx)) {
+  // Under /aws/ are AWS's public parameters only (nobody can create a parameter there).
+  const candidates: { name: string; versions: () => StoredVersion[] }[] = isPublicName(path.endsWith('/') ? path : `${path}/`)
+    ? publicParameters(ctx.region).map((v) => ({ name: v.name, versions: () => [v] }))
+    : allParameters(ctx).map((p) => ({ name: p.name, versions: () => allVersions(ctx, p.name) }));
+  for (const p of candidates) {
     if (after !== undefined && p.name <= after) continue;
     if (!isUnderPath(p.name, path, !!input.Recursive)) continue;
-    const all = allVersions(ctx, p.name);
+    const all = p.versions();
     const picked = applyFilters(ctx, { version: all[all.length - 1], all }, input.ParameterFilters);
     if (!picked) continue;
     if (out.length === limit) {
@@ -203,6 +209,7 @@ export function getParametersByPath(ctx: RequestContext, input: GetParametersByP
 
 export function deleteParameter(ctx: RequestContext, input: DeleteParameterRequest): DeleteParameterResult {
   const name = input.Name!;
+  if (findPublicParameter(ctx.region, name)) throw reservedName(name);
   if (!findParameter(ctx, name)) throw parameterNotFound(name);
   dropParameter(ctx, name);
   dropAllTags(ctx, parameterArn(ctx, name));

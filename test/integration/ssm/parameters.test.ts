@@ -130,7 +130,7 @@ describe('SSM parameters', () => {
       'ValidationException',
       "1 validation error detected: Value 'Str' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]",
     );
-    await rejectsWith(berth.ssm.send(new PutParameterCommand({ Name: '/aws/x', Value: 'v', Type: 'String' })), 'ValidationException', 'No access to reserved parameter name: /aws/x.');
+    await rejectsWith(berth.ssm.send(new PutParameterCommand({ Name: '/aws/x', Value: 'v', Type: 'String' })), 'AccessDeniedException', 'No access to reserved parameter name: /aws/x.');
     await rejectsWith(berth.ssm.send(new PutParameterCommand({ Name: 'ssm-x', Value: 'v', Type: 'String' })), 'ValidationException', /can't be prefixed with "aws" or "ssm"/);
     await rejectsWith(berth.ssm.send(new PutParameterCommand({ Name: 'a/b', Value: 'v', Type: 'String' })), 'ValidationException', 'Parameter name must be a fully qualified name.');
     await rejectsWith(berth.ssm.send(new PutParameterCommand({ Name: '/x', Value: 'v', Type: 'String', KeyId: 'alias/k' })), 'ValidationException', /KeyId/);
