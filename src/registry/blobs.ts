@@ -1,6 +1,9 @@
 /**
  * Blob uploads and reads on top of a storage driver. Bytes stream from the
- * socket through a sha256 hash into the upload file (memory stays flat);
+ * socket through a hash into the upload file (memory stays flat): sha256, or
+ * the algorithm the client named when it started the upload (the spec's
+ * `digest-algorithm`, or the digest of a single-POST upload). A final digest
+ * of another algorithm costs one re-read of the upload file;
  * finishing an upload checks the digest, commits the file by one atomic
  * rename and only then records the blob in SQLite, so no reader ever sees a
  * partial or unverified blob.
@@ -14,7 +17,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../shared/clock.js';
 import type { Db, Statements } from '../state/db.js';
-import { digestOf, newHash } from './digest.js';
+import { algorithmOf, CANONICAL, digestOf, newHash, type DigestAlgorithm } from './digest.js';
 import { RegistryError } from './errors.js';
 import { linkBlob, recordBlob, repoBlobSize } from '../services/ecr/store/index.js';
 import type { RepoRef } from './names.js';
@@ -25,6 +28,8 @@ export interface UploadSession {
   repo: RepoRef;
   /** Bytes received and hashed so far. */
   size: number;
+  /** What `hash` computes. */
+  algorithm: DigestAlgorithm;
   hash: Hash;
   startedAt: number;
   /** A chunk is being received: chunks of one upload are sequential. */
@@ -49,15 +54,15 @@ export class BlobStore {
     await this.driver.purgeUploads();
   }
 
-  async startUpload(repo: RepoRef): Promise<UploadSession> {
-    const session = this.newSession(repo);
+  async startUpload(repo: RepoRef, algorithm: DigestAlgorithm = CANONICAL): Promise<UploadSession> {
+    const session = this.newSession(repo, algorithm);
     await this.driver.createUpload(session.id);
     this.sessions.set(session.id, session);
     return session;
   }
 
-  private newSession(repo: RepoRef): UploadSession {
-    return { id: randomUUID(), repo, size: 0, hash: newHash(), startedAt: this.clock.now(), busy: false };
+  private newSession(repo: RepoRef, algorithm: DigestAlgorithm = CANONICAL): UploadSession {
+    return { id: randomUUID(), repo, size: 0, algorithm, hash: newHash(algorithm), startedAt: this.clock.now(), busy: false };
   }
 
   /** The session, if it exists and belongs to this repository. */
@@ -101,7 +106,8 @@ export class BlobStore {
   /** Verifies the digest and makes the blob visible in the session's repository; returns its size. */
   async finish(session: UploadSession, digest: string): Promise<number> {
     if (session.busy) throw new RegistryError('BLOB_UPLOAD_INVALID', 'a chunk of this upload is in progress');
-    const actual = digestOf(session.hash.copy());
+    const algorithm = algorithmOf(digest);
+    const actual = algorithm === session.algorithm ? digestOf(session.hash.copy(), algorithm) : await this.rehash(session, algorithm);
     if (actual !== digest) {
       await this.cancel(session);
       throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { detail: { digest } });
@@ -116,6 +122,20 @@ export class BlobStore {
       this.committing.delete(digest);
     }
     return session.size;
+  }
+
+  /** The upload's digest in an algorithm it was not hashed with while streaming: one read of the file. */
+  private async rehash(session: UploadSession, algorithm: DigestAlgorithm): Promise<string> {
+    session.busy = true;
+    try {
+      const hash = newHash(algorithm);
+      await pipeline(await this.driver.readUpload(session.id), async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) hash.update(chunk);
+      });
+      return digestOf(hash, algorithm);
+    } finally {
+      session.busy = false;
+    }
   }
 
   /** Digests whose upload is being committed right now (GC leaves them alone). */
@@ -192,7 +212,8 @@ export class BlobStore {
 
   /** Like finish, for the ECR API; the caller's transaction records the blob. */
   finishSync(session: UploadSession, digest: string): number {
-    const actual = digestOf(session.hash.copy());
+    // The ECR API takes sha256 layers only (layers.ts), which is what its sessions hash.
+    const actual = digestOf(session.hash.copy(), session.algorithm);
     if (actual !== digest) {
       this.cancelSync(session);
       throw new RegistryError('DIGEST_INVALID', `digest ${digest} does not match the uploaded content (${actual})`, { kind: 'digest-mismatch' });

@@ -59,7 +59,7 @@ function descriptor(value: unknown, where: string): Descriptor {
   const d = value as Descriptor;
   if (!d || typeof d !== 'object' || Array.isArray(d)) throw invalid(`${where} is not a descriptor`);
   if (typeof d.mediaType !== 'string' || !d.mediaType) throw invalid(`${where}.mediaType is missing`);
-  if (!isDigest(d.digest)) throw invalid(`${where}.digest is not a sha256 digest`);
+  if (!isDigest(d.digest)) throw invalid(`${where}.digest is not a sha256 or sha512 digest`);
   if (!Number.isSafeInteger(d.size) || d.size < 0) throw invalid(`${where}.size is not a size`);
   return d;
 }

@@ -25,7 +25,7 @@ import { PassThrough, Readable, type Writable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { arn } from '../shared/arns.js';
 import { issueToken } from './auth.js';
-import { isDigest, sha256 } from './digest.js';
+import { algorithmOf, digestBytes, isDigest, sha256 } from './digest.js';
 import { RegistryError } from './errors.js';
 import { API_VERSION_HEADER } from './http/respond.js';
 import type { Registry } from './index.js';
@@ -248,7 +248,7 @@ export class UpstreamPullThrough implements PullThrough {
         await res.body?.cancel().catch(() => undefined);
         throw new UpstreamError('failed', `the upstream registry answered ${res.status} for ${digest}`, res.status);
       }
-      const session = await blobs.startUpload(repo);
+      const session = await blobs.startUpload(repo, algorithmOf(digest));
       try {
         await blobs.append(session, Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>));
         await blobs.finish(session, digest);
@@ -264,7 +264,7 @@ export class UpstreamPullThrough implements PullThrough {
   /** Sends the upstream bytes to the client and into an upload at once; commits (digest verified) at the end. */
   private async streamAndStore(pull: BlobPull, digest: string, body: Readable, headers: Record<string, string | number>) {
     const { blobs } = this.reg;
-    const session = await blobs.startUpload(pull.repo);
+    const session = await blobs.startUpload(pull.repo, algorithmOf(digest));
     const tee = new PassThrough();
     tee.on('error', () => undefined); // the upload's own promise reports failures
     const storing = blobs.append(session, tee);
@@ -347,7 +347,8 @@ export class UpstreamPullThrough implements PullThrough {
     }
     if (!res.body) throw new UpstreamError('failed', 'the upstream registry sent a manifest without a body');
     const body = await readLimited(res, MAX_MANIFEST_BYTES);
-    const digest = sha256(body);
+    // A manifest pulled by digest is addressed in that digest's algorithm; by tag, in the canonical one.
+    const digest = isDigest(reference) ? digestBytes(body, algorithmOf(reference)) : sha256(body);
     if (isDigest(reference) && digest !== reference) {
       throw new UpstreamError('failed', `the upstream registry returned a manifest whose digest is ${digest}, not ${reference}`);
     }

@@ -4,6 +4,7 @@
  *   berth-snapshot.json        {format, berthVersion, createdAt}  (always first)
  *   state.db                   the SQLite state (a consistent online backup)
  *   blobs/sha256/<hex>         every registry blob the state references, once
+ *   blobs/sha512/<hex 1-64>/<hex 65-128>   (sha512 blobs: ustar names are at most 100 bytes a segment)
  *   volumes/…                  Berth-managed volumes (EFS file systems)
  *   s3/objects/…               S3 object bodies (services/s3/files.ts)
  *
@@ -30,6 +31,15 @@ const MANIFEST = 'berth-snapshot.json';
 const FILE_TREES = ['volumes', 's3/objects'];
 
 export class SnapshotError extends Error {}
+
+/** The registry's digest algorithms, each with its hex length. */
+const BLOB_HEX = { sha256: /^[0-9a-f]{64}$/, sha512: /^[0-9a-f]{128}$/ } as const;
+const stagedBlobName = (digest: string) => digest.replace(':', '-');
+/** A blob's name in the archive: the hex split after 64 digits, so each path segment fits a ustar name. */
+const blobEntry = (digest: string) => {
+  const [algorithm, hex] = digest.split(':');
+  return `blobs/${algorithm}/${hex.slice(0, 64)}${hex.length > 64 ? `/${hex.slice(64)}` : ''}`;
+};
 
 export interface SnapshotDeps {
   db: Db;
@@ -83,7 +93,7 @@ export async function saveSnapshot(d: SnapshotDeps, out: Writable): Promise<void
       snap.close();
     }
     if (blobs.length && !d.blobs) throw new SnapshotError('the registry is not running: its blobs cannot be saved');
-    for (const b of blobs) await tar.file(`blobs/sha256/${b.digest.slice('sha256:'.length)}`, b.size, await d.blobs!.read(b.digest));
+    for (const b of blobs) await tar.file(blobEntry(b.digest), b.size, await d.blobs!.read(b.digest));
     for (const tree of FILE_TREES) {
       const root = join(d.dataDir, ...tree.split('/'));
       for await (const e of walk(root)) {
@@ -136,19 +146,22 @@ async function stage(d: SnapshotDeps, input: Readable): Promise<Staged> {
       if (h.name === 'state.db') {
         sawDb = true;
         await pipeline(body, createWriteStream(staged.db));
-      } else if (h.name.startsWith('blobs/sha256/') && h.type === 'file') {
-        const hex = h.name.slice('blobs/sha256/'.length);
-        if (!/^[0-9a-f]{64}$/.test(hex)) throw new SnapshotError(`bad blob name in snapshot: ${h.name}`);
-        const hash = createHash('sha256');
-        const file = join(dir, 'blobs', hex);
+      } else if (h.name.startsWith('blobs/') && h.type === 'file') {
+        const [, algorithm, encoded] = /^blobs\/(sha256|sha512)\/(.*)$/.exec(h.name) ?? [];
+        const hex = encoded?.replace('/', '');
+        if (!algorithm || !BLOB_HEX[algorithm as keyof typeof BLOB_HEX].test(hex) || blobEntry(`${algorithm}:${hex}`) !== h.name) {
+          throw new SnapshotError(`bad blob name in snapshot: ${h.name}`);
+        }
+        const hash = createHash(algorithm);
+        const file = join(dir, 'blobs', stagedBlobName(`${algorithm}:${hex}`));
         await pipeline(body, async function* (src: AsyncIterable<Buffer>) {
           for await (const c of src) {
             hash.update(c);
             yield c;
           }
         }, createWriteStream(file));
-        if (hash.digest('hex') !== hex) throw new SnapshotError(`blob sha256:${hex} in the snapshot does not match its digest`);
-        staged.blobs.push(`sha256:${hex}`);
+        if (hash.digest('hex') !== hex) throw new SnapshotError(`blob ${algorithm}:${hex} in the snapshot does not match its digest`);
+        staged.blobs.push(`${algorithm}:${hex}`);
       } else if (FILE_TREES.some((t) => h.name.startsWith(`${t}/`))) {
         const rel = h.name;
         if (rel.split('/').some((p) => p === '..')) throw new SnapshotError(`unsafe path in snapshot: ${h.name}`);
@@ -183,7 +196,7 @@ export async function loadSnapshot(d: SnapshotDeps, input: Readable): Promise<vo
   try {
     for (const digest of staged.blobs) {
       if (!d.blobs) throw new SnapshotError('the registry is not running: the snapshot\'s blobs cannot be loaded');
-      await d.blobs.import(digest, join(staged.dir, 'blobs', digest.slice('sha256:'.length)));
+      await d.blobs.import(digest, join(staged.dir, 'blobs', stagedBlobName(digest)));
     }
     await d.beforeReplace();
     replaceRows(d.db, staged.db);

@@ -1,5 +1,5 @@
 /** Blob GET/HEAD (with a single byte Range) and DELETE. */
-import { requireDigest } from '../digest.js';
+import { lookupDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import { GC_GRACE_MS } from '../gc.js';
 import { repoBlobSize, touchLink, unlinkBlob } from '../../services/ecr/store/index.js';
@@ -14,8 +14,15 @@ export function parseRange(header: string, size: number): ByteRange | undefined 
   return typeof range === 'string' ? undefined : range;
 }
 
+/** The blob digest the path names; a digest Berth cannot store names nothing (404, as the spec says). */
+function blobDigest(ctx: RouteContext): string {
+  const digest = lookupDigest(ctx.param);
+  if (!digest) throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest: ctx.param } });
+  return digest;
+}
+
 export async function getBlob(ctx: RouteContext): Promise<void> {
-  const digest = requireDigest(ctx.param);
+  const digest = blobDigest(ctx);
   const size = repoBlobSize(ctx.reg.sql, ctx.repo, digest);
   if (size === undefined) {
     // A pull through cache repository streams what it lacks from upstream, storing it (pull-through.ts).
@@ -57,7 +64,7 @@ export async function getBlob(ctx: RouteContext): Promise<void> {
 
 /** Unlinks the blob from this repository (the bytes go when no repository references them). */
 export function deleteBlob(ctx: RouteContext): void {
-  const digest = requireDigest(ctx.param);
+  const digest = blobDigest(ctx);
   if (!unlinkBlob(ctx.reg.sql, ctx.repo, digest)) throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
   send(ctx.res, 202, {});
 }

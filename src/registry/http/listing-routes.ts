@@ -1,6 +1,6 @@
 /** Tag lists (n/last pagination with a Link header), the catalog, and the OCI 1.1 referrers API. */
 import type { ServerResponse } from 'node:http';
-import { requireDigest } from '../digest.js';
+import { lookupDigest } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import type { Registry } from '../index.js';
 import { MEDIA, type Descriptor } from '../manifest-format.js';
@@ -43,10 +43,11 @@ export function catalogRoute(reg: Registry, res: ServerResponse, query: URLSearc
 }
 
 export function referrersRoute(ctx: RouteContext): void {
-  const subject = requireDigest(ctx.param);
+  // A subject of an algorithm Berth does not store has no referrers: an empty index, as for any unknown subject.
+  const subject = lookupDigest(ctx.param);
   const wanted = ctx.query.get('artifactType');
   const manifests: Descriptor[] = [];
-  for (const m of referrers(ctx.reg.sql, ctx.repo, subject)) {
+  for (const m of subject ? referrers(ctx.reg.sql, ctx.repo, subject) : []) {
     const artifactType = m.artifactType ?? undefined;
     if (wanted && artifactType !== wanted) continue;
     const doc = JSON.parse(m.body.toString('utf8')) as { annotations?: Record<string, string> };

@@ -4,7 +4,7 @@
  * DELETE (by digest removes the image; by tag removes only the tag).
  */
 import type { IncomingMessage } from 'node:http';
-import { isDigest, requireDigest, sha256 } from '../digest.js';
+import { isDigest, lookupDigest, requireDigest, sha256 } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import {
   deleteImage, deleteTag, getManifest as loadManifest, type ManifestRow, putManifest as storeManifest, queueReplication, resolveManifest, touchPull,
@@ -42,8 +42,13 @@ function negotiate(ctx: RouteContext, m: ManifestRow): Served {
   throw new RegistryError('MANIFEST_UNKNOWN', `manifest of type ${m.mediaType} not found in an accepted format`, { detail: { accept } });
 }
 
+/** A reference with a colon is a digest; one of an algorithm Berth cannot store names nothing (404, as the spec says). */
+function checkReference(reference: string): void {
+  if (reference.includes(':') && !lookupDigest(reference)) throw manifestUnknown(reference);
+}
+
 export async function getManifest(ctx: RouteContext): Promise<void> {
-  if (ctx.param.includes(':')) requireDigest(ctx.param);
+  checkReference(ctx.param);
   const cached = resolveManifest(ctx.reg.sql, ctx.repo, ctx.param);
   // A pull through cache repository fetches what it lacks from upstream (pull-through.ts).
   const found = ctx.reg.pullThrough ? await ctx.reg.pullThrough.manifest(ctx.repo, ctx.param, cached, ctx.req.headers.accept) : cached;
@@ -75,6 +80,9 @@ export async function putManifest(ctx: RouteContext): Promise<void> {
   const reference = ctx.param;
   const byDigest = reference.includes(':');
   if (byDigest) requireDigest(reference);
+  // The spec's `tag` query parameters: tags for a manifest pushed by digest, which is how a client
+  // tags a manifest addressed by another algorithm than the canonical sha256 (a push by tag is sha256).
+  const tags = byDigest ? ctx.query.getAll('tag') : [];
   const declared = Number(ctx.req.headers['content-length'] ?? 0);
   if (declared > MAX_MANIFEST_BYTES) {
     throw new RegistryError('MANIFEST_INVALID', `manifest invalid: larger than ${MAX_MANIFEST_BYTES} bytes`, { status: 413 });
@@ -88,8 +96,10 @@ export async function putManifest(ctx: RouteContext): Promise<void> {
     const stored = storeManifest(reg.sql, reg.clock.now(), repo, {
       body,
       contentType,
-      ...(byDigest ? { digest: reference } : { tag: reference }),
+      ...(byDigest ? { digest: reference, ...(tags.length ? { tag: tags[0] } : {}) } : { tag: reference }),
     });
+    // All the tags or none: a refused tag (invalid, immutable) rolls the push back.
+    for (const tag of tags.slice(1)) storeManifest(reg.sql, reg.clock.now(), repo, { body, contentType, digest: reference, tag });
     // ECR replication: the push queues its copies; the controller runs them once this commits.
     replication = queueReplication(reg.sql, reg.clock.now(), repo, stored.digest);
     return stored;
@@ -110,8 +120,8 @@ export function deleteManifest(ctx: RouteContext): void {
   const { reg, repo, param } = ctx;
   reg.db.transaction(() => {
     if (param.includes(':')) {
-      const digest = requireDigest(param);
-      if (!loadManifest(reg.sql, repo, digest)) throw manifestUnknown(param);
+      const digest = lookupDigest(param);
+      if (!digest || !loadManifest(reg.sql, repo, digest)) throw manifestUnknown(param);
       deleteImage(reg.sql, repo, digest);
     } else if (!deleteTag(reg.sql, repo, param)) {
       throw manifestUnknown(param);

@@ -6,7 +6,7 @@
  * so they are right whatever Host the client used.
  */
 import type { UploadSession } from '../blobs.js';
-import { requireDigest } from '../digest.js';
+import { algorithmOf, CANONICAL, isAlgorithm, requireDigest, type DigestAlgorithm } from '../digest.js';
 import { RegistryError } from '../errors.js';
 import { blobMountingEnabled, getRepo, policyAllows } from '../../services/ecr/store/index.js';
 import { parseRegistryName } from '../names.js';
@@ -46,24 +46,40 @@ function mountSource(ctx: RouteContext, from: string) {
   return a.encryptionType === b.encryptionType && (a.kmsKey ?? '') === (b.kmsKey ?? '') ? repo : undefined;
 }
 
+/**
+ * The algorithm an upload hashes while its bytes stream in: the spec's
+ * `digest-algorithm` hint (for chunks sent before the client names the
+ * digest), else sha256. An algorithm Berth cannot store is refused up front.
+ */
+function uploadAlgorithm(ctx: RouteContext, mounting?: string): DigestAlgorithm {
+  const hint = ctx.query.get('digest-algorithm');
+  // A mount that fell back to an upload: the client is about to send that blob.
+  if (hint === null) return mounting ? algorithmOf(mounting) : CANONICAL;
+  if (isAlgorithm(hint)) return hint;
+  throw new RegistryError('DIGEST_INVALID', `unsupported digest algorithm: ${hint}`, { detail: { 'digest-algorithm': hint } });
+}
+
 export async function startUpload(ctx: RouteContext): Promise<void> {
   const mount = ctx.query.get('mount');
   const from = ctx.query.get('from');
+  let mounting: string | undefined;
   if (mount !== null && from !== null) {
-    const digest = requireDigest(mount);
+    const digest = mounting = requireDigest(mount);
     const source = mountSource(ctx, from);
     const size = source ? ctx.reg.db.transaction(() => ctx.reg.blobs.mount(source, ctx.repo, digest))() : undefined;
     if (size !== undefined) return created(ctx, digest);
     // Not mountable: the spec says to start an ordinary upload instead.
   }
   const monolithic = ctx.query.get('digest');
-  const session = await ctx.reg.blobs.startUpload(ctx.repo);
   if (monolithic !== null) {
     const digest = requireDigest(monolithic);
+    // Single POST: the digest is known before the bytes, so they are hashed in its algorithm.
+    const session = await ctx.reg.blobs.startUpload(ctx.repo, algorithmOf(digest));
     await ctx.reg.blobs.append(session, ctx.req);
     await ctx.reg.blobs.finish(session, digest);
     return created(ctx, digest);
   }
+  const session = await ctx.reg.blobs.startUpload(ctx.repo, uploadAlgorithm(ctx, mounting));
   send(ctx.res, 202, uploadHeaders(ctx, session));
 }
 

@@ -69,6 +69,8 @@ export interface StorageDriver {
   createUpload(id: string): Promise<void>;
   /** Bytes received so far, undefined if there is no such upload. */
   uploadSize(id: string): Promise<number | undefined>;
+  /** The upload's bytes so far (to hash them in an algorithm not computed while they streamed in). */
+  readUpload(id: string): Promise<Readable>;
   /** A stream that appends to the upload; `offset` must be its current size. */
   uploadWriter(id: string, offset: number): Writable;
   truncateUpload(id: string, size: number): Promise<void>;

@@ -3,6 +3,7 @@
  *
  *     registry/
  *       blobs/sha256/<first two hex>/<hex>   committed blobs, content-addressed
+ *       blobs/sha512/<first two hex>/<hex>   (the same, for sha512 digests)
  *       uploads/<id>                         uploads in progress (appended to)
  *
  * Uploads live on the same filesystem as blobs, so a commit is one rename(2):
@@ -16,7 +17,9 @@ import {
   BlobNotFoundError, UploadNotFoundError, type ByteRange, type OpenBlob, type StorageDriver, type SyncOperations,
 } from './driver.js';
 
-const HEX_RE = /^[a-f0-9]{64}$/;
+/** The algorithms blobs are stored under, each with its hex length. */
+const ALGORITHMS = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ } as const;
+type Algorithm = keyof typeof ALGORITHMS;
 
 /**
  * Serving buffers, reused across requests: a pull reads the file into one
@@ -54,9 +57,9 @@ export class FilesystemDriver implements StorageDriver {
   readonly sync: SyncOperations;
 
   constructor(root: string) {
-    this.blobsDir = join(root, 'blobs', 'sha256');
+    this.blobsDir = join(root, 'blobs');
     this.uploadsDir = join(root, 'uploads');
-    mkdirSync(this.blobsDir, { recursive: true });
+    mkdirSync(join(this.blobsDir, 'sha256'), { recursive: true });
     mkdirSync(this.uploadsDir, { recursive: true });
     this.sync = {
       createUpload: (id) => closeSync(openSync(this.uploadPath(id), 'wx')),
@@ -82,9 +85,11 @@ export class FilesystemDriver implements StorageDriver {
 
   /** Paths are only ever built from validated digests and ids: no traversal. */
   private blobPath(digest: string): string {
-    const hex = digest.slice('sha256:'.length);
-    if (!digest.startsWith('sha256:') || !HEX_RE.test(hex)) throw new Error(`invalid digest ${digest}`);
-    return join(this.blobsDir, hex.slice(0, 2), hex);
+    const colon = digest.indexOf(':');
+    const algorithm = digest.slice(0, colon) as Algorithm;
+    const hex = digest.slice(colon + 1);
+    if (!Object.hasOwn(ALGORITHMS, algorithm) || !ALGORITHMS[algorithm].test(hex)) throw new Error(`invalid digest ${digest}`);
+    return join(this.blobsDir, algorithm, hex.slice(0, 2), hex);
   }
 
   private uploadPath(id: string): string {
@@ -171,9 +176,12 @@ export class FilesystemDriver implements StorageDriver {
   }
 
   async *list(): AsyncIterable<string> {
-    for (const prefix of await readdir(this.blobsDir)) {
-      for (const hex of await readdir(join(this.blobsDir, prefix)).catch(() => [] as string[])) {
-        if (HEX_RE.test(hex)) yield `sha256:${hex}`;
+    for (const algorithm of Object.keys(ALGORITHMS) as Algorithm[]) {
+      const dir = join(this.blobsDir, algorithm);
+      for (const prefix of await readdir(dir).catch(() => [] as string[])) {
+        for (const hex of await readdir(join(dir, prefix)).catch(() => [] as string[])) {
+          if (ALGORITHMS[algorithm].test(hex)) yield `${algorithm}:${hex}`;
+        }
       }
     }
   }
@@ -188,6 +196,10 @@ export class FilesystemDriver implements StorageDriver {
     } catch {
       return undefined;
     }
+  }
+
+  async readUpload(id: string): Promise<Readable> {
+    return createReadStream(this.existingUpload(id), { highWaterMark: 1024 * 1024 });
   }
 
   uploadWriter(id: string, offset: number): Writable {

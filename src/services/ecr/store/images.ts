@@ -6,7 +6,7 @@
  * together or not at all.
  */
 import type { Statements } from '../../../state/db.js';
-import { isDigest, sha256 } from '../../../registry/digest.js';
+import { algorithmOf, CANONICAL, digestBytes, isDigest } from '../../../registry/digest.js';
 import { RegistryError } from '../../../registry/errors.js';
 import { parseManifest, type ParsedManifest } from '../../../registry/manifest-format.js';
 import { repoBlobSize } from './blobs.js';
@@ -61,7 +61,8 @@ export function putManifest(sql: Statements, now: number, repo: RepoRow, input: 
   const { tag } = input;
   if (tag !== undefined && !TAG_RE.test(tag)) throw new RegistryError('TAG_INVALID', `invalid tag '${tag}'`, { detail: { tag } });
   const manifest = parseManifest(input.body, input.contentType);
-  const digest = sha256(input.body);
+  // Addressed in the algorithm of the digest the caller named; pushed by tag, in the canonical one (sha256).
+  const digest = digestBytes(input.body, input.digest !== undefined ? algorithmOf(input.digest) : CANONICAL);
   if (input.digest !== undefined && input.digest !== digest) {
     throw new RegistryError('DIGEST_INVALID', `manifest digest ${digest} does not match ${input.digest}`, {
       kind: 'digest-mismatch', detail: { digest: input.digest },
