@@ -216,6 +216,16 @@ export function batchDeleteImage(ctx: RequestContext, input: BatchDeleteImageReq
   return { imageIds, failures };
 }
 
+/** Whether a manifest's JSON names its own media type (a top-level `mediaType` string). */
+function declaresMediaType(manifest: string | undefined): boolean {
+  try {
+    const doc = JSON.parse(manifest ?? '');
+    return !!doc && typeof doc === 'object' && typeof doc.mediaType === 'string' && doc.mediaType !== '';
+  } catch {
+    return false;
+  }
+}
+
 export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageResponse {
   const repo = requireRepoForPush(ctx, input, 'ecr:PutImage');
   if (input.imageTag !== undefined && !TAG_RE.test(input.imageTag)) {
@@ -225,6 +235,12 @@ export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageR
     throw invalidParameter("Invalid parameter at 'imageDigest' failed to satisfy constraint: 'Invalid digest'");
   }
   const body = Buffer.from(input.imageManifest ?? '', 'utf8');
+  if (!input.imageManifestMediaType && !declaresMediaType(input.imageManifest)) {
+    // "If you push an image manifest that does not contain the mediaType field, you must specify the
+    // imageManifestMediaType in the request": ECR refuses it as it refuses unparsable JSON.
+    // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html
+    throw invalidParameter("Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'");
+  }
   try {
     const { digest, manifest, scanKey } = putManifest(ctx.sql, ctx.clock.now(), repo, {
       body,

@@ -9,6 +9,7 @@ import type {
   PutImageTagMutabilityResponse, Repository,
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
+import { awsManagedKeyArn } from './store/managed-key.js';
 import { countManifests } from './store/manifests.js';
 import { deleteRepo, getRepo, insertRepo, listRepos, saveRepoSettings, type RepositorySettings } from './store/repositories.js';
 import type { RequestContext } from '../provider.js';
@@ -52,8 +53,10 @@ function encryption(ctx: RequestContext, input: CreateRepositoryRequest['encrypt
     if (input?.kmsKey) throw invalidParameter('KMS key should not be specified when encryption type is AES256.');
     return { encryptionType: type };
   }
-  // Without a key, ECR uses the AWS managed key aws/ecr (Berth encrypts nothing: the setting is recorded).
-  return { encryptionType: type, kmsKey: input?.kmsKey ?? `arn:aws:kms:${ctx.region}:${ctx.account}:alias/aws/ecr` };
+  // Without a key, ECR uses the AWS managed key aws/ecr and reports its key ARN, not the alias
+  // (Berth encrypts nothing: the setting is recorded).
+  // https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_EncryptionConfiguration.html
+  return { encryptionType: type, kmsKey: input?.kmsKey || awsManagedKeyArn(ctx.account, ctx.region) };
 }
 
 export function createRepository(ctx: RequestContext, input: CreateRepositoryRequest): CreateRepositoryResponse {

@@ -26,6 +26,7 @@ import { getRepo, type RepoRow } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
 import { policyAllows } from './policy.js';
 import { getRegistryPolicy } from './settings.js';
+import { awsManagedKeyArn, isAwsManagedKey } from './managed-key.js';
 
 const KEY = 'account = ? AND region = ? AND repo = ?';
 const key = (ref: RepoRef) => [ref.account, ref.region, ref.name] as const;
@@ -195,6 +196,8 @@ function settingsFor(source: RepoRow, dest: { account: string; region: string })
   const enc = settings.encryptionConfiguration;
   if (enc.kmsKey === `arn:aws:kms:${source.region}:${source.account}:alias/aws/ecr`) {
     enc.kmsKey = `arn:aws:kms:${dest.region}:${dest.account}:alias/aws/ecr`;
+  } else if (isAwsManagedKey(enc.kmsKey, source.account, source.region)) {
+    enc.kmsKey = awsManagedKeyArn(dest.account, dest.region);
   }
   return settings;
 }
