@@ -66,16 +66,15 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
   let opName: string | undefined;
   try {
     opName = codec.resolveOperation(req, model);
-    // A catalogued service without a provider is not served: refused before its input is read.
-    if (!(providers.loadedProvider(model.entry.id) ?? (await providers.providerFor(model.entry.id)))) {
-      return refuse(deps.log, await refusalForUnserved(req, route, model, opName), requestId);
-    }
     const op = opName ? model.operations.get(opName) : undefined;
     if (!op) throw codec.unknownOperation(opName, model);
     const input = codec.parseInput(req, op, model);
     checkInput(model, route.protocol, op.name, op.input, input);
+    // A catalogued service without a provider is not served: a well-formed request for one of its operations is
+    // refused by name (a malformed one got the 4xx the service itself would answer, above).
     const provider = providers.loadedProvider(model.entry.id) ?? (await providers.providerFor(model.entry.id));
-    const fn = provider?.[lowerCamel(op.name)];
+    if (!provider) return refuse(deps.log, await refusalForUnserved(req, route, model, opName), requestId);
+    const fn = provider[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
     const identity = identify(deps.config, scope, deps);
     const changes: [ChangeKind, string][] = [];
