@@ -15,18 +15,36 @@ const S3_LOGS = (kind: string): Attributes => ({
   [`${kind}.s3.prefix`]: '',
 });
 
-export function loadBalancerDefaults(type: string): Attributes {
+/**
+ * The attributes DescribeLoadBalancerAttributes reports for a new load balancer of `type`: every key the
+ * load balancer type documents, with its default.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#load-balancer-attributes
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#load-balancer-attributes
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/gateway-load-balancers.html#load-balancer-attributes
+ */
+export function loadBalancerDefaults(type: string, scheme?: string): Attributes {
+  // IGW access to IPv6 addresses is blocked by default only for internal load balancers.
+  const denyIgw = scheme === 'internal' ? 'true' : 'false';
+  if (type === 'gateway') {
+    return {
+      'deletion_protection.enabled': 'false',
+      'load_balancing.cross_zone.enabled': 'false',
+    };
+  }
   if (type === 'network') {
     return {
       ...S3_LOGS('access_logs'),
       'deletion_protection.enabled': 'false',
+      'ipv6.deny_all_igw_traffic': denyIgw,
       'load_balancing.cross_zone.enabled': 'false',
       'dns_record.client_routing_policy': 'any_availability_zone',
+      'secondary_ips.auto_assigned.per_subnet': '0',
       'zonal_shift.config.enabled': 'false',
     };
   }
   return {
     ...S3_LOGS('access_logs'),
+    'ipv6.deny_all_igw_traffic': denyIgw,
     ...S3_LOGS('connection_logs'),
     ...S3_LOGS('health_check_logs'),
     'deletion_protection.enabled': 'false',
@@ -116,6 +134,9 @@ const CHECKS: Record<string, (v: string) => boolean> = {
   'routing.http2.enabled': BOOL,
   'waf.fail_open.enabled': BOOL,
   'zonal_shift.config.enabled': BOOL,
+  'ipv6.deny_all_igw_traffic': BOOL,
+  // Extra private IPv4 addresses per subnet for a Network Load Balancer: 0 to 7.
+  'secondary_ips.auto_assigned.per_subnet': INT(0, 7),
   'dns_record.client_routing_policy': ONE_OF('availability_zone_affinity', 'partial_availability_zone_affinity', 'any_availability_zone'),
   'deregistration_delay.timeout_seconds': INT(0, 3600),
   'deregistration_delay.connection_termination.enabled': BOOL,

@@ -75,5 +75,14 @@ function migrations(): Migration[] {
       CREATE INDEX elbv2_listener_certificates_cert ON elbv2_listener_certificates (certificate_arn);
     `,
     },
+    {
+      version: 26,
+      name: 'elastic load balancing v2 capacity reservations',
+      sql: `
+      CREATE TABLE elbv2_capacity_reservations (
+        lb_arn TEXT NOT NULL PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, doc TEXT NOT NULL
+      );
+    `,
+    },
   ];
 }

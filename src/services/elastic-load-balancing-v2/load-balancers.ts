@@ -98,7 +98,7 @@ export function createLoadBalancer(ctx: RequestContext, input: CreateLoadBalance
     ...(type === 'network' ? { EnablePrefixForIpv6SourceNat: 'off' as const } : {}),
     ...(type === 'network' && groups ? { EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'on' } : {}),
   };
-  insertLoadBalancer(ctx, lb, loadBalancerDefaults(type));
+  insertLoadBalancer(ctx, lb, loadBalancerDefaults(type, lb.Scheme));
   applyTags(ctx, arn, input.Tags);
   ctx.changed('elbv2', arn);
   return { LoadBalancers: [{ ...lb, State: { Code: 'provisioning' } }] };
@@ -141,14 +141,17 @@ export function deleteLoadBalancer(ctx: RequestContext, input: DeleteLoadBalance
   return {};
 }
 
+/** Stored attributes over the current defaults: a load balancer stored before a key was known still reports it. */
+const withDefaults = (lb: LoadBalancer, attributes: Record<string, string>) => ({ ...loadBalancerDefaults(lb.Type!, lb.Scheme), ...attributes });
+
 export function describeLoadBalancerAttributes(ctx: RequestContext, input: DescribeLoadBalancerAttributesInput): DescribeLoadBalancerAttributesOutput {
   const lb = requireLoadBalancer(ctx, input.LoadBalancerArn);
-  return { Attributes: attributeList(lb.attributes) };
+  return { Attributes: attributeList(withDefaults(lb.doc, lb.attributes)) };
 }
 
 export function modifyLoadBalancerAttributes(ctx: RequestContext, input: ModifyLoadBalancerAttributesInput): ModifyLoadBalancerAttributesOutput {
   const lb = requireLoadBalancer(ctx, input.LoadBalancerArn);
-  const attributes = applyAttributes(lb.attributes, input.Attributes);
+  const attributes = applyAttributes(withDefaults(lb.doc, lb.attributes), input.Attributes);
   if (lb.doc.Type === 'application' && attributes['load_balancing.cross_zone.enabled'] !== 'true') {
     throw invalidConfiguration('Cross-zone load balancing cannot be disabled for Application Load Balancers');
   }

@@ -1,6 +1,7 @@
 /** Elastic Load Balancing v2: the operation table. Each group of operations lives in its own file. */
 import type { DescribeAccountLimitsInput, DescribeAccountLimitsOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Provider, RequestContext } from '../provider.js';
+import * as capacity from './capacity-reservations.js';
 import * as certificates from './certificates.js';
 import * as listeners from './listeners.js';
 import * as loadBalancers from './load-balancers.js';
@@ -42,6 +43,8 @@ export const provider: Provider = {
   setSecurityGroups: loadBalancers.setSecurityGroups,
   setSubnets: loadBalancers.setSubnets,
   setIpAddressType: loadBalancers.setIpAddressType,
+  describeCapacityReservation: capacity.describeCapacityReservation,
+  modifyCapacityReservation: capacity.modifyCapacityReservation,
 
   createTargetGroup: targetGroups.createTargetGroup,
   describeTargetGroups: targetGroups.describeTargetGroups,

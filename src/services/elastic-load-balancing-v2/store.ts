@@ -76,7 +76,33 @@ export function saveLoadBalancer(s: Scope, lb: LoadBalancer, attributes: Attribu
 
 export function deleteLoadBalancerRow(s: Scope, arn: string): void {
   s.sql.get('DELETE FROM elbv2_load_balancers WHERE arn = ?').run(arn);
+  s.sql.get('DELETE FROM elbv2_capacity_reservations WHERE lb_arn = ?').run(arn);
   bumpGeneration(s.sql);
+}
+
+// ---- capacity reservations ---------------------------------------------------
+
+/** A load balancer's LCU reservation: what was asked, when, and the decreases counted for the day. */
+export interface StoredReservation {
+  /** Absent after a reset. */
+  capacityUnits?: number;
+  /** Epoch ms of the last ModifyCapacityReservation. */
+  modifiedAt: number;
+  /** The UTC day (epoch ms / 86400000, floored) `decreases` counts for. */
+  day: number;
+  decreases: number;
+}
+
+export function capacityReservationOf(s: Scope, lbArn: string): StoredReservation | undefined {
+  const r = s.sql.get('SELECT doc FROM elbv2_capacity_reservations WHERE lb_arn = ? AND account = ? AND region = ?').get(lbArn, s.account, s.region) as
+    | { doc: string }
+    | undefined;
+  return r ? (JSON.parse(r.doc) as StoredReservation) : undefined;
+}
+
+export function saveCapacityReservation(s: Scope, lbArn: string, reservation: StoredReservation): void {
+  s.sql.get('INSERT INTO elbv2_capacity_reservations (lb_arn, account, region, doc) VALUES (?, ?, ?, ?) ON CONFLICT (lb_arn) DO UPDATE SET doc = excluded.doc')
+    .run(lbArn, s.account, s.region, JSON.stringify(reservation));
 }
 
 // ---- target groups ----------------------------------------------------------
