@@ -206,4 +206,21 @@ describe('task-lifecycle on the fake runtime', () => {
     assert.equal(stopped.stopCode, 'ServiceSchedulerInitiated');
     db.close();
   });
+
+  it('a standalone task found STOPPED while still desired RUNNING (a row from an older Berth) is repaired to desired STOPPED, TaskFailedToStart', async () => {
+    const driver = new FakeDriver(['app:1']);
+    const changes = new ChangeFeed();
+    const published: string[] = [];
+    changes.subscribe((kind, key) => { if (kind === 'ecs.task-state') published.push(key); });
+    const { db, sql, reconcileUntil } = setup(driver, [{ name: 'app', image: 'app:1', essential: true }], { changes });
+    const t = loadTaskByArn(sql, TASK_ARN)!.task;
+    t.lastStatus = 'STOPPED';
+    saveTask(sql, t);
+    const repaired = await reconcileUntil((x) => x.desiredStatus === 'STOPPED');
+    assert.equal(repaired.lastStatus, 'STOPPED');
+    assert.equal(repaired.stopCode, 'TaskFailedToStart');
+    assert.match(repaired.stoppedReason ?? '', /TaskFailedToStart/);
+    assert.deepEqual(published, [TASK_ARN], 'the repair is published as a task-state change');
+    db.close();
+  });
 });

@@ -147,6 +147,17 @@ export class TaskLifecycle implements Controller {
     }
     const task = row.task;
     if (task.lastStatus === 'STOPPED') {
+      // A task that reached STOPPED never runs again: one still desired RUNNING (a row written before failed
+      // starts were recorded as such) is a failed start, as the service scheduler repairs its own.
+      if (task.desiredStatus === 'RUNNING') {
+        this.update(taskArn, (t) => {
+          if (t.lastStatus !== 'STOPPED' || t.desiredStatus !== 'RUNNING') return;
+          t.desiredStatus = 'STOPPED';
+          t.stopCode ??= 'TaskFailedToStart';
+          t.stoppedReason ??= 'TaskFailedToStart: the task stopped before it was running';
+          t.version = (t.version ?? 0) + 1;
+        });
+      }
       await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
       return;
     }
