@@ -36,13 +36,73 @@ describe('rolling update decisions', () => {
     assert.equal(after.start, 2);
   });
 
-  it('unhealthy old tasks and tasks failing health checks are stopped regardless of the minimum', () => {
+  it('an old task that never ran is stopped at once; a task failing health checks waits for its replacement', () => {
     const tasks = [task('o1', 'old', 'pending'), task('n2', 'new', 'running', { failingHealth: 'container' })];
     const p = planRollout({ ...base, desiredCount: 1, tasks });
-    assert.deepEqual(p.stop.map((s) => [s.arn, s.reason]), [
-      ['n2', 'Task failed container health checks.'],
-      ['o1', 'Scaling activity initiated by (deployment old)'],
-    ]);
+    assert.deepEqual(p.stop.map((s) => [s.arn, s.reason]), [['o1', 'Scaling activity initiated by (deployment old)']]);
+  });
+
+  it('a task failing ELB health checks is replaced by starting a task first, and stopped once the replacement is healthy', () => {
+    const failing = task('n1', 'new', 'running', { failingHealth: 'elb' });
+    const first = planRollout({ ...base, desiredCount: 2, tasks: [failing, task('n2', 'new', 'healthy')] });
+    assert.equal(first.start, 1, 'a replacement starts while the unhealthy task still runs');
+    assert.deepEqual(first.stop, []);
+    const starting = planRollout({ ...base, desiredCount: 2, tasks: [failing, task('n2', 'new', 'healthy'), task('n3', 'new', 'running')] });
+    assert.deepEqual(starting, { start: 0, stop: [] }, 'nothing stops while the replacement is not yet healthy');
+    const replaced = planRollout({ ...base, desiredCount: 2, tasks: [failing, task('n2', 'new', 'healthy'), task('n3', 'new', 'healthy')] });
+    assert.deepEqual(replaced.stop.map((s) => [s.arn, s.reason]), [['n1', 'Task failed ELB health checks.']]);
+    assert.equal(replaced.start, 0);
+  });
+
+  it('when every task fails its health checks at once (false failures on a loaded machine), none stops before replacements are healthy', () => {
+    const tasks = [task('n1', 'new', 'running', { failingHealth: 'elb' }), task('n2', 'new', 'running', { failingHealth: 'elb' })];
+    const p = planRollout({ ...base, desiredCount: 2, tasks });
+    assert.deepEqual(p, { start: 2, stop: [] });
+    const half = planRollout({ ...base, desiredCount: 2, tasks: [...tasks, task('n3', 'new', 'healthy'), task('n4', 'new', 'running')] });
+    assert.deepEqual(half.stop.map((s) => s.arn), ['n1'], 'one unhealthy task stops per healthy replacement');
+    assert.equal(half.start, 0);
+  });
+
+  it('a rollout whose old tasks are all running but not healthy stops them only as new tasks become healthy', () => {
+    const old = [task('o1', 'old', 'running'), task('o2', 'old', 'running')];
+    const p = planRollout({ ...base, desiredCount: 2, tasks: old });
+    assert.deepEqual(p, { start: 2, stop: [] });
+    const one = planRollout({ ...base, desiredCount: 2, tasks: [...old, task('n3', 'new', 'healthy'), task('n4', 'new', 'running')] });
+    assert.deepEqual(one.stop.map((s) => s.arn), ['o1']);
+    const both = planRollout({ ...base, desiredCount: 2, tasks: [...old, task('n3', 'new', 'healthy'), task('n4', 'new', 'healthy')] });
+    assert.deepEqual(both.stop.map((s) => s.arn), ['o1', 'o2']);
+  });
+
+  it('when maximumPercent leaves no room for a replacement, unhealthy tasks stop one by one', () => {
+    const tasks = [task('n1', 'new', 'running', { failingHealth: 'elb' }), task('n2', 'new', 'running', { failingHealth: 'elb' })];
+    const p = planRollout({ ...base, maximumPercent: 100, minimumHealthyPercent: 50, desiredCount: 2, tasks });
+    assert.deepEqual(p.stop.map((s) => s.arn), ['n1']);
+    assert.equal(p.start, 0);
+    const next = planRollout({ ...base, maximumPercent: 100, minimumHealthyPercent: 50, desiredCount: 2, tasks: [{ ...tasks[0], draining: true }, tasks[1]] });
+    assert.deepEqual(next, { start: 0, stop: [] }, 'the next waits until the first is gone');
+  });
+
+  it('never leaves no healthy task while some were healthy (every mix of states, minimumHealthyPercent above 0)', () => {
+    const states: ('pending' | 'running' | 'healthy' | 'failing')[] = ['pending', 'running', 'healthy', 'failing'];
+    for (const [maximumPercent, minimumHealthyPercent] of [[200, 100], [200, 50], [150, 50], [100, 50], [100, 1]]) {
+      for (let desired = 1; desired <= 3; desired++) {
+        for (let mask = 0; mask < 4 ** 4; mask++) {
+          const tasks = [0, 1, 2, 3].map((i) => {
+            const st = states[Math.floor(mask / 4 ** i) % 4];
+            const dep = i % 2 ? 'old' : 'new';
+            return st === 'failing' ? task(`t${i}`, dep, 'running', { failingHealth: 'elb' }) : task(`t${i}`, dep, st);
+          });
+          const p = planRollout({ ...base, maximumPercent, minimumHealthyPercent, desiredCount: desired, tasks });
+          const healthyBefore = tasks.filter((t) => t.healthy).length;
+          const healthyAfter = tasks.filter((t) => t.healthy && !p.stop.some((s) => s.arn === t.arn)).length;
+          const servingBefore = tasks.filter((t) => t.running).length;
+          const servingAfter = tasks.filter((t) => t.running && !p.stop.some((s) => s.arn === t.arn)).length;
+          const ctx = JSON.stringify({ maximumPercent, minimumHealthyPercent, desired, tasks: tasks.map((t) => `${t.arn}:${t.deploymentId}:${t.healthy ? 'healthy' : t.failingHealth ? 'failing' : t.running ? 'running' : 'pending'}`), stop: p.stop });
+          if (healthyBefore > 0) assert.ok(healthyAfter > 0, `no healthy task left: ${ctx}`);
+          if (servingBefore > 0 && healthyBefore === 0) assert.ok(servingAfter > 0, `every running task stopped before any replacement was healthy: ${ctx}`);
+        }
+      }
+    }
   });
 
   it('scaling in stops pending tasks before running ones, newest first', () => {

@@ -6,7 +6,9 @@
  * Rolling update (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html):
  * never more than maximumPercent of desiredCount tasks live, never fewer than
  * minimumHealthyPercent healthy; old deployments drain as the new one becomes
- * healthy; unhealthy tasks past their grace period are replaced.
+ * healthy; unhealthy tasks past their grace period are replaced by starting a
+ * task first and stopping them once it is healthy (one by one when
+ * maximumPercent leaves no room).
  */
 
 export interface TaskView {
@@ -56,37 +58,59 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     stop.push({ arn: t.arn, reason });
   };
   const scaling = (t: TaskView) => `Scaling activity initiated by (deployment ${t.deploymentId})`;
+  const oldestFirst = (a: TaskView, b: TaskView) => (a.startedAtMs ?? 0) - (b.startedAtMs ?? 0);
 
-  // Tasks failing their health checks are replaced whatever the bounds say, as ECS does.
   for (const t of input.tasks) if (t.draining) stopping.add(t.arn);
-  for (const t of input.tasks) {
-    if (t.draining) continue;
-    if (t.failingHealth === 'container') mark(t, 'Task failed container health checks.');
-    else if (t.failingHealth === 'elb') mark(t, 'Task failed ELB health checks.');
-  }
   const live = () => input.tasks.filter((t) => !stopping.has(t.arn));
-  const primary = () => live().filter((t) => t.deploymentId === primaryId);
   const old = () => live().filter((t) => t.deploymentId !== primaryId);
+  // Tasks to be replaced: those failing a health check, and an old deployment's running tasks that are not healthy.
+  // They may still be all a listener has to serve, so (as ECS does since 2023) a replacement is started first and
+  // the unhealthy task stopped only once a replacement is healthy
+  // (https://aws.amazon.com/about-aws/whats-new/2023/10/amazon-ecs-applications-resiliency-unpredictable-load-spikes/).
+  const toReplace = (t: TaskView) => !!t.failingHealth || (t.deploymentId !== primaryId && t.running && !t.healthy);
+  const primaryKept = () => live().filter((t) => t.deploymentId === primaryId && !t.failingHealth);
 
-  // Scale-in of the primary deployment: pending tasks first, then the newest.
-  const extra = primary().length - desired;
+  // Scale-in of the primary deployment: pending tasks first, then running ones not yet healthy, then the newest.
+  const extra = primaryKept().length - desired;
   if (extra > 0) {
-    const order = [...primary()].sort((a, b) => Number(a.running) - Number(b.running) || (b.startedAtMs ?? 0) - (a.startedAtMs ?? 0));
+    const order = [...primaryKept()].sort((a, b) =>
+      Number(a.running) - Number(b.running) || Number(a.healthy) - Number(b.healthy) || (b.startedAtMs ?? 0) - (a.startedAtMs ?? 0));
     for (const t of order.slice(0, extra)) mark(t, `Scaling activity initiated by (deployment ${primaryId})`);
   }
 
-  // Old deployments: tasks that are not healthy never count toward the minimum, so they go first.
-  for (const t of old()) if (!t.healthy) mark(t, scaling(t));
-  const healthyNow = live().filter((t) => t.healthy).length;
-  let canStop = healthyNow - minHealthy;
-  for (const t of old().sort((a, b) => (a.startedAtMs ?? 0) - (b.startedAtMs ?? 0))) {
+  // An old deployment's tasks that never ran serve nothing: they go first.
+  for (const t of old()) if (!t.running) mark(t, scaling(t));
+
+  // Unhealthy tasks stop as healthy ones cover for them: each healthy task beyond the desired count frees one.
+  const reasonFor = (t: TaskView) =>
+    t.failingHealth === 'container' ? 'Task failed container health checks.' : t.failingHealth === 'elb' ? 'Task failed ELB health checks.' : scaling(t);
+  const unhealthy = () => live().filter(toReplace).sort((a, b) => Number(!a.failingHealth) - Number(!b.failingHealth) || oldestFirst(a, b));
+  const healthyCount = () => live().filter((t) => t.healthy).length;
+  let freed = healthyCount() + unhealthy().length - desired;
+  for (const t of unhealthy()) {
+    if (freed <= 0) break;
+    mark(t, reasonFor(t));
+    freed--;
+  }
+
+  // Healthy old tasks stop as far as minimumHealthyPercent allows.
+  let canStop = healthyCount() - minHealthy;
+  for (const t of old().filter((x) => x.healthy).sort(oldestFirst)) {
     if (canStop <= 0) break;
     mark(t, scaling(t));
     canStop--;
   }
 
-  // Launch the primary's missing tasks within maximumPercent (stopping tasks still count until gone).
+  // Launch the primary's missing tasks within maximumPercent (stopping and unhealthy tasks still count until gone).
   const totalLive = input.tasks.length;
-  const start = input.canLaunch ? Math.max(0, Math.min(desired - primary().length, maxTotal - totalLive)) : 0;
+  const missing = desired - primaryKept().length;
+  const room = maxTotal - totalLive;
+  const start = input.canLaunch ? Math.max(0, Math.min(missing, room)) : 0;
+
+  // No room to start a replacement (maximumPercent): unhealthy tasks stop one by one to make room, once nothing else is on its way out.
+  if (input.canLaunch && missing > 0 && room <= 0 && !stop.length && !input.tasks.some((t) => t.draining)) {
+    const [first] = unhealthy();
+    if (first) mark(first, reasonFor(first));
+  }
   return { start, stop };
 }
