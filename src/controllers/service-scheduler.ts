@@ -51,6 +51,26 @@ const isDraining = (t: Task, now: number) => {
   return !!until && until > now && (t.lastStatus === 'RUNNING' || t.lastStatus === 'DEACTIVATING');
 };
 
+/** Container instances with a task told to stop that has not stopped yet. */
+const stoppingOn = (tasks: Task[]) =>
+  new Set(tasks.filter((t) => t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED' && t.containerInstanceArn).map((t) => t.containerInstanceArn!));
+
+/**
+ * ECS's service event for a task it could not place, by the closest instance's reason
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html); a placement
+ * constraint the instance does not meet reads as a missing attribute, as on ECS.
+ */
+export function placementFailureMessage(reason: string | undefined, instanceArn: string | undefined): string {
+  const head = 'was unable to place a task because no container instance met all of its requirements.';
+  const tail = 'For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.';
+  if (!instanceArn) return `${head} Reason: No Container Instances were found in your cluster. ${tail}`;
+  const what = reason === 'RESOURCE:MEMORY' ? 'has insufficient memory available'
+    : reason === 'RESOURCE:CPU' ? 'has insufficient CPU units available'
+    : reason === 'RESOURCE:PORTS' ? 'is already using a port required by your task'
+    : 'is missing an attribute required by your task';
+  return `${head} The closest matching (container-instance ${resourceId(instanceArn)}) ${what}. ${tail}`;
+}
+
 /** The service a task belongs to (group "service:<name>"), as an ARN. */
 export function serviceArnOfTask(task: Task): string | undefined {
   if (!task.group?.startsWith('service:') || !task.taskArn) return undefined;
@@ -213,7 +233,7 @@ export class ServiceScheduler implements Controller {
     const throttled = this.throttled(book, now);
     const failedRollout = current?.rolloutState === 'FAILED' && !(service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback);
     const plan: Plan = daemon && current
-      ? this.daemonPlan(views, live, current.id!, daemonInstances, !throttled && !failedRollout && service.status === 'ACTIVE')
+      ? this.daemonPlan(views, live, current.id!, daemonInstances, !throttled && !failedRollout && service.status === 'ACTIVE', stoppingOn(tasks))
       : current
       ? planRollout({
           desiredCount: service.desiredCount ?? 0,
@@ -363,7 +383,7 @@ export class ServiceScheduler implements Controller {
     const group = `service:${service.serviceName}`;
     let instances: (string | undefined)[] = Array.from({ length: count }, () => undefined);
     if (launchType !== 'FARGATE') {
-      instances = onInstances ?? this.placeServiceTasks(row, service, def, count, group, now, launchType);
+      instances = onInstances ? this.placeDaemonTasks(row, service, def, onInstances, group, now, launchType) : this.placeServiceTasks(row, service, def, count, group, now, launchType);
     }
     const started: string[] = [];
     for (const containerInstanceArn of instances) {
@@ -389,9 +409,9 @@ export class ServiceScheduler implements Controller {
 
   /**
    * Daemon scheduling: a task of the primary deployment on each ACTIVE instance; an instance's
-   * older task is stopped first, then replaced; tasks on instances no longer ACTIVE are stopped.
+   * older task is stopped first, then replaced once stopped; tasks on instances no longer ACTIVE are stopped.
    */
-  private daemonPlan(views: TaskView[], live: Task[], primaryId: string, active: string[], canLaunch: boolean) {
+  private daemonPlan(views: TaskView[], live: Task[], primaryId: string, active: string[], canLaunch: boolean, stillStopping: Set<string>) {
     const instanceOf = new Map(live.map((t) => [t.taskArn!, t.containerInstanceArn]));
     const stop: { arn: string; reason: string }[] = [];
     const instances: string[] = [];
@@ -405,7 +425,8 @@ export class ServiceScheduler implements Controller {
     const stopping = new Set(stop.map((x) => x.arn));
     for (const ci of active) {
       const here = views.filter((v) => instanceOf.get(v.arn) === ci && !stopping.has(v.arn));
-      if (!here.length && canLaunch) instances.push(ci);
+      // An instance whose old task is still stopping gets its new one once that has stopped (its host ports are free).
+      if (!here.length && canLaunch && !stillStopping.has(ci)) instances.push(ci);
     }
     return { start: instances.length, stop, instances };
   }
@@ -421,20 +442,47 @@ export class ServiceScheduler implements Controller {
         : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'spread', field: 'instanceId' }],
       count, group,
     });
-    if (result.placements.length < count) {
-      const reason = result.failures[0]?.reason ?? '';
-      const what = reason === 'RESOURCE:MEMORY' ? 'has insufficient memory available' : reason === 'RESOURCE:CPU' ? 'has insufficient CPU units available'
-        : reason === 'RESOURCE:PORTS' ? 'is already using a port required by your task' : 'does not meet the requirements of your task';
-      const message = candidates.length
-        ? `was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance ${result.failures[0]?.arn && resourceId(result.failures[0].arn)}) ${what}.`
-        : 'was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster.';
-      addEvent(service, message, now);
-      // Logged once per distinct reason, not on every pass that retries.
-      const book = (service.berth ??= {});
-      if (book.placementFailure !== message) this.d.log.info('service unable to place a task', { service: service.serviceArn, reason: reason || (candidates.length ? 'no instance matched' : 'no container instances'), unplaced: count - result.placements.length, message });
-      book.placementFailure = message;
-    } else if (service.berth?.placementFailure) delete service.berth.placementFailure;
+    if (result.placements.length < count) this.recordPlacementFailure(service, result.failures[0], candidates.length > 0, count - result.placements.length, now);
+    else if (service.berth?.placementFailure) delete service.berth.placementFailure;
     return result.placements;
+  }
+
+  /**
+   * A daemon's task on each of the given instances, where it fits: a daemon is placed without strategies, but an
+   * instance that cannot hold it (a host port its engine's other instances already bind, its resources,
+   * attributes) is left without one and the service says why, instead of starting a task that fails.
+   */
+  private placeDaemonTasks(row: ServiceRow, service: ServiceState, def: TaskDefinition, instances: string[], group: string, now: number, launchType: string): string[] {
+    const candidates = placementCandidates({ ...row, sql: this.d.sql }, row.cluster, launchType);
+    const placed: string[] = [];
+    let failure: { arn?: string; reason?: string } | undefined;
+    for (const arn of instances) {
+      const c = candidates.find((x) => x.arn === arn);
+      if (!c) continue;
+      const result = place([c], {
+        demand: definitionDemand(def),
+        requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
+        constraints: [...(def.placementConstraints ?? []), ...(service.placementConstraints ?? [])].filter((k) => k.type === 'memberOf'),
+        strategies: [], count: 1, group,
+      });
+      if (result.placements.length) placed.push(...result.placements);
+      else failure ??= result.failures[0];
+    }
+    if (failure) this.recordPlacementFailure(service, failure, true, instances.length - placed.length, now);
+    else if (service.berth?.placementFailure) delete service.berth.placementFailure;
+    return placed;
+  }
+
+  /** The service event (and one log line per distinct reason) for tasks that could not be placed. */
+  private recordPlacementFailure(service: ServiceState, failure: { arn?: string; reason?: string } | undefined, hadCandidates: boolean, unplaced: number, now: number) {
+    const message = placementFailureMessage(failure?.reason, hadCandidates ? failure?.arn : undefined);
+    addEvent(service, message, now);
+    // Logged once per distinct reason, not on every pass that retries.
+    const book = (service.berth ??= {});
+    if (book.placementFailure !== message) {
+      this.d.log.info('service unable to place a task', { service: service.serviceArn, reason: failure?.reason || (hadCandidates ? 'no instance matched' : 'no container instances'), unplaced, message });
+    }
+    book.placementFailure = message;
   }
 
   /** The deployment circuit breaker: too many failed tasks fail the rollout, and may roll it back. */
