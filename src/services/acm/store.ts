@@ -116,10 +116,6 @@ export function reimport(s: Scope, arn: string, c: Pick<NewCertificate, 'meta' |
   certificateChanged(s.sql, arn);
 }
 
-export function saveMeta(s: Scope, arn: string, meta: CertificateMeta): void {
-  s.sql.get('UPDATE acm_certificates SET doc = ? WHERE arn = ?').run(JSON.stringify(meta), arn);
-}
-
 export function certificateByArn(s: Scope, arn: string): StoredCertificate | undefined {
   const r = s.sql.get(`SELECT ${COLUMNS} FROM acm_certificates WHERE arn = ? AND account = ? AND region = ?`).get(arn, s.account, s.region) as Row | undefined;
   return r && toStored(r);

@@ -7,6 +7,5 @@ export const clientException = (message: string) => new AwsError('ClientExceptio
 export const resourceNotFound = (message: string) => new AwsError('ResourceNotFoundException', message);
 export const resourceInUse = (message: string) => new AwsError('ResourceInUseException', message);
 export const limitExceeded = (message: string) => new AwsError('LimitExceededException', message);
-export const updateInProgress = (message: string) => new AwsError('UpdateInProgressException', message);
 export const serviceNotFound = () => new AwsError('ServiceNotFoundException', 'Service not found.');
 export const serviceNotActive = () => new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');

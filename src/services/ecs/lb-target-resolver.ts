@@ -16,7 +16,7 @@ import { engineForTask, remoteEngines } from './engine-routing.js';
 import { liveTasksMentioning } from './store/index.js';
 
 /** The host of an engine URL (tcp://h:p, ssh://user@h:p); undefined for a local socket. */
-export function engineHost(url: string | undefined): string | undefined {
+function engineHost(url: string | undefined): string | undefined {
   if (!url || !/^(tcp|ssh|http|https):\/\//.test(url)) return undefined;
   try {
     const host = new URL(url).hostname;

@@ -36,7 +36,7 @@ import { buildTaskDefinition } from './task-definition-rules.js';
 const MAX_DELETE = 10;
 
 /** Parses a reference; undefined for another account's or region's ARN or a malformed one. */
-export function parseTaskDefinitionRef(ctx: RequestContext, ref: string): TaskDefinitionRef | undefined {
+function parseTaskDefinitionRef(ctx: RequestContext, ref: string): TaskDefinitionRef | undefined {
   let body = ref;
   if (ref.startsWith('arn:')) {
     const arn = parseArn(ref);

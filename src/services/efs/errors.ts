@@ -56,5 +56,3 @@ export const invalidPolicy = (message: string) => efsError('InvalidPolicyExcepti
 
 export const unsupportedAvailabilityZone = (az: string) =>
   efsError('UnsupportedAvailabilityZone', `Availability zone '${az}' is not supported for One Zone file systems.`);
-
-export const validationException = (message: string) => efsError('ValidationException', message);

@@ -71,11 +71,6 @@ export function getVersion(s: Scope, name: string, version: number): StoredVersi
   return row ? toVersion(row) : undefined;
 }
 
-export function latestVersion(s: Scope, name: string): StoredVersion | undefined {
-  const p = findParameter(s, name);
-  return p ? getVersion(s, name, p.version) : undefined;
-}
-
 /** Oldest first. */
 export function allVersions(s: Scope, name: string): StoredVersion[] {
   const rows = s.sql

@@ -204,10 +204,6 @@ function comparePrerelease(a: string | undefined, b: string | undefined): number
   return 0;
 }
 
-export function isSemver(v: string): boolean {
-  return SEMVER.test(v.trim());
-}
-
 /** SemVer 2.0 precedence (build metadata ignored); a non-semver string sorts by natural order. */
 export function compareSemver(a: string, b: string): number {
   const x = SEMVER.exec(a.trim());

@@ -48,10 +48,6 @@ export function listTemplates({ sql, account, region }: Scope): StoredTemplate[]
     .pluck().all(account, region) as string[]).map((d) => JSON.parse(d));
 }
 
-export function countTemplates({ sql, account, region }: Scope): number {
-  return sql.get('SELECT COUNT(*) FROM ecr_creation_templates WHERE account = ? AND region = ?').pluck().get(account, region) as number;
-}
-
 /** Inserts or replaces (keeping its place in the list). */
 export function saveTemplate({ sql, account, region }: Scope, t: StoredTemplate): void {
   const key = prefixKey(t.prefix);

@@ -21,7 +21,7 @@ export interface TaskRow {
 }
 
 /** Stopped tasks stay describable for an hour, as on ECS. */
-export const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
+const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 
 /** Task states that still hold an instance's resources and a cluster (every state but STOPPED). */
 export const HOLDING_STATES = "('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING')";
