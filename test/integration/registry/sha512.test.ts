@@ -156,6 +156,15 @@ describe('sha512 digests in the registry', () => {
     assert.ok(tags.tags.includes('v512') && tags.tags.includes('also'));
   });
 
+  it('tag parameters are all applied or none: an invalid one refuses the push and stores nothing', async () => {
+    const image = sha512Image();
+    const res = await push(NAME, image, ['fine', 'not:valid']);
+    assert.equal(res.status, 400);
+    assert.equal(await errorCode(res), 'TAG_INVALID');
+    assert.equal((await reg.fetch(`/v2/${NAME}/manifests/${image.digest}`, { method: 'HEAD', headers: { accept: MEDIA.ociManifest } })).status, 404);
+    assert.equal((await reg.fetch(`/v2/${NAME}/manifests/fine`, { method: 'HEAD', headers: { accept: MEDIA.ociManifest } })).status, 404);
+  });
+
   it('a manifest pushed by tag is addressed by sha256, the canonical algorithm, even when it references sha512 blobs', async () => {
     const image = sha512Image();
     for (const blob of [image.config, image.layer]) assert.equal((await reg.putBlob(NAME, blob, sha512(blob))).status, 201);
