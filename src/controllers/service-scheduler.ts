@@ -201,7 +201,9 @@ export class ServiceScheduler implements Controller {
         dirty = !!t.berthTargets;
       }
       if (t.desiredStatus === 'STOPPED' && t.berthTargets && !t.berthDeregistered) {
-        deregisterTask(this.d.sql, t, now);
+        // Told to stop elsewhere (StopTask): it drains for the deregistration delay before it stops.
+        const until = deregisterTask(this.d.sql, t, now);
+        if (t.lastStatus === 'RUNNING' || t.lastStatus === 'DEACTIVATING') t.berthDrainingUntil ??= until;
         dirty = true;
       }
       // A state written by an older Berth: a draining task still desired RUNNING is told to stop (it drains the rest of its delay).

@@ -23,7 +23,7 @@ import { ensurePauseImage } from './pause-image.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { dependencyVerdict } from './task-dependencies.js';
 import { containerHealth, taskHealth } from './task-health.js';
-import type { TaskTargets } from './service-targets.js';
+import { deregisterTask, type TaskTargets } from './service-targets.js';
 
 export interface TaskLifecycleDeps extends StateDeps {
   driver: RuntimeDriver;
@@ -171,11 +171,27 @@ export class TaskLifecycle implements Controller {
     };
     if (task.desiredStatus === 'STOPPED') {
       this.prepared.delete(taskArn);
-      const drainedIn = this.drainRemaining(task, observed);
+      const drainedIn = this.drainRemaining(this.leaveLoadBalancers(task), observed);
       if (drainedIn > 0) return { requeueAfterMs: drainedIn };
       return this.stop(ctx, observed);
     }
     return this.run(ctx, observed);
+  }
+
+  /**
+   * A task told to stop that is still registered in its service's target groups (StopTask, or any stop the
+   * scheduler did not start) is deregistered first and drains for the deregistration delay, as on ECS.
+   */
+  private leaveLoadBalancers(task: Task): Task {
+    const t = task as Task & TaskTargets;
+    if (!t.berthTargets?.length || t.berthDeregistered || t.lastStatus === 'STOPPING' || t.lastStatus === 'DEPROVISIONING') return task;
+    return this.update(task.taskArn!, (fresh) => {
+      const f = fresh as Task & TaskTargets;
+      if (f.desiredStatus !== 'STOPPED' || !f.berthTargets?.length || f.berthDeregistered) return;
+      f.berthDrainingUntil = deregisterTask(this.d.sql, f, this.d.clock.now());
+      f.berthStopReason ??= f.stoppedReason;
+      this.d.log.info('task draining', { taskArn: f.taskArn, until: iso(f.berthDrainingUntil) });
+    }) ?? task;
   }
 
   /**
