@@ -114,10 +114,31 @@ export function driverContract(name: string, make: () => { driver: StorageDriver
       assert.ok((await readAll(d, digestOf(bytes))).equals(bytes));
     });
 
+    it('sha256 and sha512 blobs live side by side; an upload reads back whole before it is committed', async () => {
+      const d = driver();
+      const bytes = Buffer.from('one content, two digests');
+      const sha512 = `sha512:${createHash('sha512').update(bytes).digest('hex')}`;
+      for (const [id, digest] of [['a', digestOf(bytes)], ['b', sha512]]) {
+        await d.createUpload(id);
+        await append(d, id, 0, bytes);
+        const read: Buffer[] = [];
+        for await (const c of await d.readUpload(id)) read.push(c as Buffer);
+        assert.ok(Buffer.concat(read).equals(bytes));
+        await d.commitUpload(id, digest);
+      }
+      assert.equal(await d.stat(sha512), bytes.length);
+      assert.ok((await readAll(d, sha512)).equals(bytes));
+      assert.deepEqual((await listAll(d)).sort(), [digestOf(bytes), sha512].sort());
+      await d.delete(sha512);
+      assert.deepEqual(await listAll(d), [digestOf(bytes)]);
+    });
+
     it('ids and digests that could escape the root are refused', async () => {
       const d = driver();
       await assert.rejects(d.createUpload('../escape'));
       await assert.rejects(d.stat('sha256:../../etc/passwd'));
+      await assert.rejects(d.stat('sha512:../../etc/passwd'));
+      await assert.rejects(d.stat('md5:d41d8cd98f00b204e9800998ecf8427e'));
     });
   });
 }
