@@ -28,7 +28,7 @@ import { deregisterTask, type TaskTargets } from './service-targets.js';
 export interface TaskLifecycleDeps extends StateDeps {
   driver: RuntimeDriver;
   instanceId: string;
-  /** Where a task's status or health moving is published (`ecs.task-state`: its service re-plans). */
+  /** Where a task's status, health or published ports moving is published (`ecs.task-state`: its service re-plans, load balancers resolve it again). */
   changes: ChangeFeed;
   /** Environment Berth injects into a container (metadata endpoint, region). */
   injectedEnv: (task: Task, containerName: string) => Promise<Record<string, string>>;
@@ -126,10 +126,12 @@ export class TaskLifecycle implements Controller {
     const result = this.d.db.transaction(() => {
       const row = loadTaskByArn(this.d.sql, taskArn);
       if (!row) return undefined;
-      const before = `${row.task.lastStatus}|${row.task.healthStatus}|${row.task.desiredStatus}`;
+      // Status, health and published ports: what services and load balancers follow.
+      const signature = (t: Task) => `${t.lastStatus}|${t.healthStatus}|${t.desiredStatus}|${JSON.stringify((t.containers ?? []).map((c) => c.networkBindings ?? []))}`;
+      const before = signature(row.task);
       change(row.task);
       saveTask(this.d.sql, row.task);
-      return { task: row.task, changed: before !== `${row.task.lastStatus}|${row.task.healthStatus}|${row.task.desiredStatus}` };
+      return { task: row.task, changed: before !== signature(row.task) };
     })();
     if (result?.changed) this.d.changes.publish('ecs.task-state', taskArn);
     return result?.task;

@@ -25,7 +25,7 @@ describe('where the load balancer may connect', () => {
     const resolvers = new TargetResolvers();
     assert.deepEqual(resolvers.resolve('a', 'r', 'ip', '127.0.0.1', 8080), { host: '127.0.0.1', port: 8080 });
     assert.match((resolvers.resolve('a', 'r', 'ip', '172.31.15.29', 80) as { unresolvable: string }).unresolvable, /172\.31\.15\.29:80/);
-    resolvers.register({ engineHosts: () => ['engine.lan'], resolve: (_a, _r, _t, id) => ({ host: id === '10.0.0.1' ? '10.9.9.9' : 'engine.lan', port: 1 }) });
+    resolvers.register({ engineHosts: () => ['engine.lan'], moves: [], resolve: (_a, _r, _t, id) => ({ host: id === '10.0.0.1' ? '10.9.9.9' : 'engine.lan', port: 1 }) });
     assert.match((resolvers.resolve('a', 'r', 'ip', '10.0.0.1', 80) as { unresolvable: string }).unresolvable, /^10\.9\.9\.9:1 is not a port Berth published/);
     assert.deepEqual(resolvers.resolve('a', 'r', 'ip', '10.0.0.2', 80), { host: 'engine.lan', port: 1 });
   });

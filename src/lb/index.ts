@@ -8,7 +8,9 @@
  * when `workers` > 0, so traffic does not compete with the API and the
  * controllers for this process; with 0 they are served here.
  * Targets' addresses follow their containers, whatever moved them (a task
- * started, restarted, given new ports, or a snapshot loaded): targets that
+ * started, restarted, given new ports, or a snapshot loaded): a change a
+ * resolver says can move a target it has (ECS's `ecs.task-state` for a task
+ * whose address is registered) resolves them again at once; targets that
  * could not be resolved are tried again every RELOAD_MS, and the health
  * checker, which resolves each target afresh, asks for a new resolution when
  * an address differs from the one traffic goes to.
@@ -122,8 +124,9 @@ export class LoadBalancing {
     if (this.started) return;
     this.started = true;
     this.reload();
-    this.unsubscribe = this.d.changes.subscribe((kind) => {
+    this.unsubscribe = this.d.changes.subscribe((kind, key) => {
       if (kind === 'elbv2') this.queueReload();
+      else if (this.resolvers.moveKinds().has(kind) && this.hasTargetMovedBy(kind, key)) this.queueReload(true);
     });
     this.timer = setInterval(() => {
       const now = Date.now();
@@ -148,6 +151,28 @@ export class LoadBalancing {
       this.readdressQueued = false;
       this.reload(force);
     });
+  }
+
+  /**
+   * Whether a change (a task started, or given new ports) concerns a target of a group traffic is forwarded to:
+   * only then is it worth resolving targets again at once.
+   */
+  private hasTargetMovedBy(kind: string, key: string): boolean {
+    const moved = this.resolvers.moved(kind, key);
+    if (!moved.length) return false;
+    for (const group of this.snapshot.targetGroups.values()) {
+      if (!group.inUse || group.doc.TargetType !== 'ip') continue;
+      for (const m of moved) {
+        if (m.account === group.account && m.region === group.region && group.targets.some((t) => m.ids.includes(t.id))) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Where traffic for a target of a group goes now (null: unresolved; undefined: no such target in use). */
+  addressOf(targetGroupArn: string, id: string, port: number): { host: string; port: number } | null | undefined {
+    const t = this.snapshot.targetGroups.get(targetGroupArn)?.targets.find((x) => x.id === id && x.port === port);
+    return t ? t.addr : undefined;
   }
 
   /** Whether a target traffic could not reach at the last reload has an address now (its containers came up). */

@@ -21,13 +21,14 @@
  *   const unregister = loadBalancing.resolvers.register({
  *     resolve: (account, region, type, id, port) => lookupTaskPort(account, region, id, port),
  *     engineHosts: () => [],
+ *     moves: [{ kind: 'ecs.task-state', targets: (taskArn) => addressesOfTask(taskArn) }],
  *   });
  */
 import { Destinations, isLoopback } from './destinations.js';
 import type { Resolution, ResolvedTarget, TargetResolver } from '../shared/target-resolution.js';
 
 // The contract lives in shared/ so a service (ECS) can implement it without importing lb/.
-export type { Resolution, ResolvedTarget, TargetResolver, Unresolvable } from '../shared/target-resolution.js';
+export type { Resolution, ResolvedTarget, TargetMoves, TargetResolver, Unresolvable } from '../shared/target-resolution.js';
 
 export const isResolved = (r: Resolution): r is ResolvedTarget => !('unresolvable' in r);
 
@@ -54,6 +55,28 @@ export class TargetResolvers {
       }
     }
     return new Destinations(hosts);
+  }
+
+  /** The change kinds that can move a resolver's answers. */
+  moveKinds(): Set<string> {
+    return new Set(this.list.flatMap((r) => r.moves.map((m) => m.kind)));
+  }
+
+  /** The targets a change concerns, per resolver that watches its kind (none: it cannot move an address). */
+  moved(kind: string, key: string): { account: string; region: string; ids: string[] }[] {
+    const out: { account: string; region: string; ids: string[] }[] = [];
+    for (const r of this.list) {
+      for (const m of r.moves) {
+        if (m.kind !== kind) continue;
+        try {
+          const t = m.targets(key);
+          if (t?.ids.length) out.push(t);
+        } catch {
+          // A failing resolver moves nothing; the periodic retry still resolves its targets.
+        }
+      }
+    }
+    return out;
   }
 
   resolve(account: string, region: string, targetType: string, id: string, port: number, destinations = this.destinations()): Resolution {

@@ -22,4 +22,16 @@ export interface TargetResolver {
   resolve(account: string, region: string, targetType: string, id: string, port: number): Resolution | undefined;
   /** Hosts of the container engines this resolver may answer with (besides loopback). */
   engineHosts(): string[];
+  /**
+   * The changes that can move this resolver's answers (ECS: `ecs.task-state`, a task started or given new ports),
+   * each with the targets a change of that key concerns: the data plane resolves again at once when one of them
+   * is a target it has, instead of on its next retry.
+   */
+  readonly moves: readonly TargetMoves[];
+}
+
+/** A change kind, and the ip target ids (in one account and region) a change of a key of that kind concerns. */
+export interface TargetMoves {
+  kind: string;
+  targets(key: string): { account: string; region: string; ids: string[] } | undefined;
 }

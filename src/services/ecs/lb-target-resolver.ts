@@ -13,7 +13,7 @@ import { isLoopback } from '../../shared/loopback.js';
 import type { Resolution, TargetResolver } from '../../shared/target-resolution.js';
 import type { Statements } from '../../state/db.js';
 import { engineForTask, remoteEngines } from './engine-routing.js';
-import { liveTasksMentioning } from './store/index.js';
+import { liveTasksMentioning, loadTaskByArn } from './store/index.js';
 
 /** The host of an engine URL (tcp://h:p, ssh://user@h:p); undefined for a local socket. */
 function engineHost(url: string | undefined): string | undefined {
@@ -37,6 +37,15 @@ export function ecsTargetResolver(sql: Statements, localEngine: string | undefin
   };
   return {
     engineHosts: () => [...new Set([localEngine, ...remoteEngines(sql)].map(engineHost).filter((h): h is string => !!h))],
+    // A task's status moving (it runs, its containers got ports, it stops) moves the target at its ENI address.
+    moves: [{
+      kind: 'ecs.task-state',
+      targets: (taskArn: string) => {
+        const row = loadTaskByArn(sql, taskArn);
+        const ip = row?.task.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+        return row && ip ? { account: row.account, region: row.region, ids: [ip] } : undefined;
+      },
+    }],
     resolve(account: string, region: string, targetType: string, id: string, port: number): Resolution | undefined {
       if (targetType !== 'ip') return undefined;
       for (const task of liveTasksMentioning({ sql, account, region }, `"${id}"`)) {
