@@ -4,9 +4,9 @@
  * anything is stored or looked up, CloudWatch Logs quotes numbers and refuses an ARN
  * ending in ":*" as the model's pattern does.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../helpers/cli.js';
 
 const LAUNCH_TYPES = '[EC2, FARGATE, EXTERNAL, MANAGED_INSTANCES]';
@@ -22,9 +22,7 @@ function failsWith(r: { code: number; stderr: string }, code: string, op: string
 
 for (const cli of ['v1', 'v2'] as CliName[]) {
   describe(`model constraints through ${CLIS[cli].name}`, { skip: !cliAvailable(cli) && `${CLIS[cli].cmd} not installed` }, () => {
-    let berth: TestBerth;
-    before(async () => { berth = await startBerth(); });
-    after(async () => { await berth.stop(); });
+    const berth = useBerth();
     const run = (args: string[]) => aws(cli, berth.endpoint, args);
 
     it('CreateService with launchType SOMETHING and schedulingStrategy WHATEVER is InvalidParameterException and stores nothing', async () => {

@@ -6,13 +6,13 @@
  * validation error, in its wording, naming the member, before any provider runs (so before
  * any "not found").
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { constraintsFor, frontendFor, patternOf, type Constraint } from '../../src/protocol/constraints.js';
 import { loadModel, type Operation } from '../../src/protocol/model.js';
 import type { Shape, StructureShape } from '../../src/protocol/schema.js';
 import { lowerCamel, type Provider } from '../../src/services/provider.js';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 
 const SERVICES: [string, () => Promise<{ provider: Provider }>][] = [
   ['ecs', () => import('../../src/services/ecs/provider.js')],
@@ -89,9 +89,7 @@ function breaking(shape: Shape, c: Constraint, enums: string[][], label: boolean
 }
 
 describe('model constraints are enforced for every implemented operation, through the SDK', () => {
-  let berth: TestBerth;
-  before(async () => { berth = await startBerth(); });
-  after(async () => { await berth.stop(); });
+  const berth = useBerth();
 
   for (const [id, load] of SERVICES) {
     it(`${id}: every enum, length, range and pattern of every implemented operation's input is refused as AWS's frontend refuses it`, async () => {

@@ -5,7 +5,7 @@
  * awscli v1 (botocore 1.43) and Debian's awscli v2 (2.9) speak different protocols
  * to some services (CloudWatch: CBOR vs query), so each command runs through both.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
@@ -15,7 +15,8 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws
 import { ListHostedZonesCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { rejectsAs, rejectsNamed } from '../helpers/aws-errors.js';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { clientConfig } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../helpers/cli.js';
 import { register } from '../helpers/ecs.js';
 
@@ -42,13 +43,7 @@ const UNSERVED: Array<[string[], string, string]> = [
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('a service Berth does not serve is refused by name through both AWS CLIs', () => {
-  let berth: TestBerth;
-  before(async () => {
-    berth = await startBerth();
-  });
-  after(async () => {
-    await berth.stop();
-  });
+  const berth = useBerth();
 
   for (const cli of Object.keys(CLIS) as CliName[]) {
     for (const [args, op, names] of UNSERVED) {
@@ -85,13 +80,7 @@ describe('a service Berth does not serve is refused by name through both AWS CLI
 });
 
 describe('services the v3 SDK clients in node_modules reach are refused as service errors', () => {
-  let berth: TestBerth;
-  before(async () => {
-    berth = await startBerth();
-  });
-  after(async () => {
-    await berth.stop();
-  });
+  const berth = useBerth();
 
   it('Application Auto Scaling (JSON 1.1, no model in Berth)', async () => {
     const client = new ApplicationAutoScalingClient(clientConfig(berth.endpoint));
@@ -130,13 +119,7 @@ describe('services the v3 SDK clients in node_modules reach are refused as servi
 });
 
 describe('ECS refuses a Classic Load Balancer in a service', () => {
-  let berth: TestBerth;
-  before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-  });
-  after(async () => {
-    await berth.stop();
-  });
+  const berth = useBerth({ runtime: 'fake' });
 
   it('CreateService with loadBalancerName is an InvalidParameterException naming ELBv2 target groups', async () => {
     const ecs = new ECSClient(clientConfig(berth.endpoint));

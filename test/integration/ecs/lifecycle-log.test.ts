@@ -2,52 +2,45 @@
  * Berth's own log narrates the ECS lifecycle at info level, one JSON line per event: a task started, a task
  * stopped (with its stop code and reason), a deployment started and completed.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateClusterCommand, CreateServiceCommand, ECSClient, RunTaskCommand, StopTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { clientConfig, spawnBerth, type SpawnedBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../../helpers/ecs.js';
 
 describe("Berth's log at info level", () => {
-  let berth: SpawnedBerth;
-  let ecs: ECSClient;
+  const berth = useBerth({ spawn: ['--ephemeral', '--log-level', 'info'], env: { BERTH_RUNTIME: 'fake' }, clients: { ecs: ECSClient } });
 
-  const lines = () => berth.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = () => berth.spawned.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
   async function waitForLine(what: string, match: (l: Record<string, unknown>) => boolean, ms = 15_000) {
     const end = Date.now() + ms;
     for (;;) {
       const found = lines().find(match);
       if (found) return found;
-      if (Date.now() > end) throw new Error(`no log line for ${what} in:\n${berth.output()}`);
+      if (Date.now() > end) throw new Error(`no log line for ${what} in:\n${berth.spawned.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   before(async () => {
-    berth = await spawnBerth(['--ephemeral', '--log-level', 'info'], { BERTH_RUNTIME: 'fake' });
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: 'logs' }));
-    await register(ecs, {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'logs' }));
+    await register(berth.ecs, {
       family: 'app', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'app', image: 'example/app:1', essential: true }],
     });
   });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
-  });
 
   it('says when a task started and when it stopped, with the stop code and reason', async () => {
-    const { tasks } = await ecs.send(new RunTaskCommand({ cluster: 'logs', taskDefinition: 'app', launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint) }));
+    const { tasks } = await berth.ecs.send(new RunTaskCommand({ cluster: 'logs', taskDefinition: 'app', launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint) }));
     const arn = tasks![0].taskArn!;
-    await waitForTask(ecs, 'logs', arn, isRunning, 'RUNNING');
+    await waitForTask(berth.ecs, 'logs', arn, isRunning, 'RUNNING');
     const started = await waitForLine('task started', (l) => l.msg === 'task started' && l.taskArn === arn);
     assert.equal(started.level, 'info');
     assert.equal(started.cluster, 'logs');
-    await ecs.send(new StopTaskCommand({ cluster: 'logs', task: arn, reason: 'done for today' }));
-    await waitForTask(ecs, 'logs', arn, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster: 'logs', task: arn, reason: 'done for today' }));
+    await waitForTask(berth.ecs, 'logs', arn, isStopped, 'STOPPED');
     const stopped = await waitForLine('task stopped', (l) => l.msg === 'task stopped' && l.taskArn === arn);
     assert.equal(stopped.level, 'info');
     assert.equal(stopped.stopCode, 'UserInitiated');
@@ -56,7 +49,7 @@ describe("Berth's log at info level", () => {
   });
 
   it('says when a service deployment started and completed', async () => {
-    const { service } = await ecs.send(new CreateServiceCommand({
+    const { service } = await berth.ecs.send(new CreateServiceCommand({
       cluster: 'logs', serviceName: 'web', taskDefinition: 'app', desiredCount: 1, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint),
     }));
     const id = service!.deployments![0].id;

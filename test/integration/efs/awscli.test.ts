@@ -1,20 +1,14 @@
 /** EFS through both AWS CLIs: what `aws efs …` users type. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aws, CLIS, cliAvailable, type CliName } from '../../helpers/cli.js';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 
 for (const name of ['v2', 'v1'] as CliName[]) {
   describe(`aws efs through ${CLIS[name].name}`, { skip: !cliAvailable(name) && `${CLIS[name].name} is not installed` }, () => {
-    let berth: TestBerth;
+    const berth = useBerth({ runtime: 'fake' });
     let fsId = '';
     let mtId = '';
-    before(async () => {
-      berth = await startBerth({ runtime: 'fake' });
-    });
-    after(async () => {
-      await berth.stop();
-    });
     const run = async (service: string, args: string[]) => {
       const r = await aws(name, berth.endpoint, [service, ...args]);
       assert.equal(r.code, 0, `aws ${service} ${args.join(' ')}: ${r.stderr}`);

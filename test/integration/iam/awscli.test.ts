@@ -1,20 +1,14 @@
 /** IAM through both AWS CLIs: they decode the URL-encoded policy documents and print IAM's error codes. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
 import { ECS_TRUST } from './fixtures.js';
 
 const INLINE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:PutLogEvents', Resource: '*' }] });
 
 describe('IAM with the AWS CLI', () => {
-  let berth: TestBerth;
-  before(async () => {
-    berth = await startBerth();
-  });
-  after(async () => {
-    await berth.stop();
-  });
+  const berth = useBerth();
 
   for (const cli of ['v2', 'v1'] as CliName[]) {
     const role = `cli-${cli}`;

@@ -1,20 +1,14 @@
 /** CloudWatch Logs through both AWS CLIs: what `aws logs …` users type. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aws, CLIS, cliAvailable, type CliName } from '../../helpers/cli.js';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 
 for (const name of ['v2', 'v1'] as CliName[]) {
   describe(`aws logs through ${CLIS[name].name}`, { skip: !cliAvailable(name) && `${CLIS[name].name} is not installed` }, () => {
-    let berth: TestBerth;
+    const berth = useBerth({ runtime: 'fake' });
     const G = `/cli/${name}`;
     const t0 = Date.now() - 10_000;
-    before(async () => {
-      berth = await startBerth({ runtime: 'fake' });
-    });
-    after(async () => {
-      await berth.stop();
-    });
     const run = async (args: string[]) => {
       const r = await aws(name, berth.endpoint, ['logs', ...args]);
       assert.equal(r.code, 0, `aws logs ${args.join(' ')}: ${r.stderr}`);

@@ -10,29 +10,27 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
 
 const MIB = 1024 * 1024;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 describe('S3 through the AWS CLIs', () => {
-  let berth: TestBerth;
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const berth = useBerth();
   let dir: string;
   let big: Buffer;
 
   before(async () => {
-    berth = await startBerth();
     dir = mkdtempSync(join(tmpdir(), 'berth-s3-cli-'));
     writeFileSync(join(dir, 'small.txt'), 'hello from the cli\n');
     // Above the CLIs' 8 MiB multipart threshold: uploaded in parts, downloaded in ranges.
     big = randomBytes(12 * MIB + 321);
     writeFileSync(join(dir, 'big.bin'), big);
     writeFileSync(join(dir, 'app.env'), 'A=1\n');
-  });
-  after(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await berth.stop();
   });
 
   for (const cli of Object.keys(CLIS) as CliName[]) {

@@ -1,19 +1,13 @@
 /** Secrets Manager through both AWS CLIs: what `aws secretsmanager …` users type. */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aws, CLIS, cliAvailable, type CliName } from '../../helpers/cli.js';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../../helpers/use-berth.js';
 
 for (const name of ['v2', 'v1'] as CliName[]) {
   describe(`aws secretsmanager through ${CLIS[name].name}`, { skip: !cliAvailable(name) && `${CLIS[name].name} is not installed` }, () => {
-    let berth: TestBerth;
+    const berth = useBerth({ runtime: 'fake' });
     const S = `cli-${name}/db`;
-    before(async () => {
-      berth = await startBerth({ runtime: 'fake' });
-    });
-    after(async () => {
-      await berth.stop();
-    });
     const run = async (args: string[]) => {
       const r = await aws(name, berth.endpoint, ['secretsmanager', ...args]);
       assert.equal(r.code, 0, `aws secretsmanager ${args.join(' ')}: ${r.stderr}`);
