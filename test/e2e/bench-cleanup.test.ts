@@ -2,12 +2,13 @@
  * `bench/control-plane.ts --endpoint` runs against a user's own Berth: it must
  * leave it as it found it, after a full run and after Ctrl-C alike.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { CreateClusterCommand, ECSClient, ListClustersCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { REPO_ROOT } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 
 interface Run { code: number | null; signal: NodeJS.Signals | null; out: string }
 
@@ -30,27 +31,18 @@ async function bench(endpoint: string, onOutput?: (out: string, child: ReturnTyp
 }
 
 describe('the control-plane bench against a running Berth', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
-  });
+  const berth = useBerth({ runtime: 'fake', clients: { ecs: ECSClient } });
 
   const state = async () => ({
-    clusters: ((await ecs.send(new ListClustersCommand({}))).clusterArns ?? []).map((a) => a.split('/').pop()).sort(),
-    taskDefinitions: (await ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns ?? [],
+    clusters: ((await berth.ecs.send(new ListClustersCommand({}))).clusterArns ?? []).map((a) => a.split('/').pop()).sort(),
+    taskDefinitions: (await berth.ecs.send(new ListTaskDefinitionsCommand({}))).taskDefinitionArns ?? [],
   });
 
   it('removes the clusters and task-definition revisions it made, and keeps what was there before', async () => {
     // The user's own resources, one with a name the bench also seeds.
-    await ecs.send(new CreateClusterCommand({ clusterName: 'mine' }));
-    await ecs.send(new CreateClusterCommand({ clusterName: 'bench-seed-3' }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'mine', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 64 }] }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'mine' }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'bench-seed-3' }));
+    await berth.ecs.send(new RegisterTaskDefinitionCommand({ family: 'mine', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 64 }] }));
     const before = await state();
     const run = await bench(berth.endpoint);
     assert.equal(run.code, 0, run.out);

@@ -4,9 +4,9 @@
  * VPC, a subnet, a security group and its rules built by hand, and how a
  * refused request exits.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName, type CliResult } from '../helpers/cli.js';
 
 /** What each CLI exits with when the service answers an error. */
@@ -14,7 +14,7 @@ const SERVICE_ERROR_EXIT: Record<CliName, number> = { v2: 254, v1: 255 };
 
 for (const cli of ['v2', 'v1'] as CliName[]) {
   describe(`EC2 networking through ${CLIS[cli].name}`, { skip: !cliAvailable(cli) && `${CLIS[cli].name} is not installed` }, () => {
-    let berth: TestBerth;
+    const berth = useBerth();
     let defaultVpcId: string;
     let vpcId: string;
     let groupId: string;
@@ -30,12 +30,6 @@ for (const cli of ['v2', 'v1'] as CliName[]) {
       if (message) assert.ok(r.stderr.includes(message), r.stderr);
     };
 
-    before(async () => {
-      berth = await startBerth();
-    });
-    after(async () => {
-      await berth.stop();
-    });
 
     it('data "aws_vpc" { default = true }: describe-vpcs with the isDefault filter finds the default VPC', async () => {
       const out = await ok('ec2', 'describe-vpcs', '--filters', 'Name=isDefault,Values=true');

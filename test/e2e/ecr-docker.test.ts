@@ -15,7 +15,7 @@ import {
   BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, CreateRepositoryCreationTemplateCommand,
   DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable } from '../helpers/cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { dockerCli } from '../helpers/docker-cli.js';
@@ -41,23 +41,12 @@ async function buildImage(tag: string, marker: string): Promise<void> {
 const dockerAvailable = await new Promise<boolean>((resolve) => execFile('docker', ['info'], (err) => resolve(!err)));
 
 describe('ECR with the docker CLI', { skip: !dockerAvailable && 'docker is not available' }, () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
   let webUri: string;
   let frozenUri: string;
   const run = Math.random().toString(36).slice(2, 8);
   const local = `berth-test/ecr-e2e:${run}`;
   const localOther = `berth-test/ecr-e2e:${run}-other`;
   const tagged: string[] = [local, localOther];
-
-  before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    ecr = new ECRClient(clientConfig(berth.endpoint));
-    webUri = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/web' }))).repository!.repositoryUri!;
-    frozenUri = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/frozen', imageTagMutability: 'IMMUTABLE' }))).repository!.repositoryUri!;
-    await buildImage(local, `one-${run}`);
-    await buildImage(localOther, `two-${run}`);
-  });
 
   after(async () => {
     // By id too: pushed images keep repo-digest references that outlive their tags.
@@ -68,15 +57,24 @@ describe('ECR with the docker CLI', { skip: !dockerAvailable && 'docker is not a
     }
     for (const ref of tagged) await docker(['rmi', '-f', ref]);
     for (const id of ids) await docker(['rmi', '-f', id]);
-    await berth?.stop();
+  });
+  const berth = useBerth({ runtime: 'fake', clients: { ecr: ECRClient } });
+  before(async () => {
+    webUri = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/web' }))).repository!.repositoryUri!;
+    frozenUri = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/frozen', imageTagMutability: 'IMMUTABLE' }))).repository!.repositoryUri!;
+    await buildImage(local, `one-${run}`);
+    await buildImage(localOther, `two-${run}`);
+  });
+
+  after(async () => {
     rmSync(configDir, { recursive: true, force: true });
   });
 
   it('docker login with the password from get-login-password succeeds, and a wrong password fails', async () => {
     const password = cliAvailable('v2')
       ? (await aws('v2', berth.endpoint, ['ecr', 'get-login-password'])).stdout.trim()
-      : Buffer.from((await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!, 'base64').toString().slice(4);
-    const proxyEndpoint = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].proxyEndpoint!;
+      : Buffer.from((await berth.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!, 'base64').toString().slice(4);
+    const proxyEndpoint = (await berth.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].proxyEndpoint!;
     const bad = await docker(['login', '--username', 'AWS', '--password-stdin', proxyEndpoint], `${password}x`);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /401|unauthorized|Not Authorized/i);
@@ -91,14 +89,14 @@ describe('ECR with the docker CLI', { skip: !dockerAvailable && 'docker is not a
     const out = await ok(['push', ref]);
     const digest = /digest: (sha256:[a-f0-9]{64})/.exec(out)![1];
 
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'team/web' }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'team/web' }));
     assert.equal(imageDetails!.length, 1);
     const d = imageDetails![0];
     assert.equal(d.imageDigest, digest);
     assert.deepEqual(d.imageTags, ['1.0']);
     assert.equal(d.imageManifestMediaType, 'application/vnd.docker.distribution.manifest.v2+json');
     assert.equal(d.artifactMediaType, 'application/vnd.docker.container.image.v1+json');
-    const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName: 'team/web', imageIds: [{ imageDigest: digest }] }));
+    const { images } = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'team/web', imageIds: [{ imageDigest: digest }] }));
     const manifest = JSON.parse(images![0].imageManifest!) as { layers: { size: number }[] };
     assert.ok(manifest.layers.length >= 3, 'busybox layers plus two RUN layers');
     assert.equal(d.imageSizeInBytes, manifest.layers.reduce((n, l) => n + l.size, 0));
@@ -114,7 +112,7 @@ describe('ECR with the docker CLI', { skip: !dockerAvailable && 'docker is not a
     assert.match(out, /Downloaded newer image|Image is up to date/);
     assert.equal((await ok(['image', 'inspect', '--format', '{{.Id}}', ref])).trim(), id);
     await ok(['tag', ref, local]);
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'team/web', imageIds: [{ imageTag: '1.0' }] }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'team/web', imageIds: [{ imageTag: '1.0' }] }));
     assert.ok(imageDetails![0].lastRecordedPullTime instanceof Date);
   });
 
@@ -139,18 +137,18 @@ describe('ECR with the docker CLI', { skip: !dockerAvailable && 'docker is not a
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr + refused.stdout, /name unknown: The repository with name 'auto\/api' does not exist in the registry with id '000000000000'/);
 
-    await ecr.send(new CreateRepositoryCreationTemplateCommand({
+    await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({
       prefix: 'auto', appliedFor: ['CREATE_ON_PUSH'], imageTagMutability: 'IMMUTABLE', encryptionConfiguration: { encryptionType: 'KMS' },
     }));
     await ok(['push', ref]);
-    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['auto/api'] }))).repositories![0];
+    const repo = (await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['auto/api'] }))).repositories![0];
     assert.equal(repo.imageTagMutability, 'IMMUTABLE');
     assert.equal(repo.encryptionConfiguration!.encryptionType, 'KMS');
-    assert.deepEqual((await ecr.send(new DescribeImagesCommand({ repositoryName: 'auto/api' }))).imageDetails!.map((d) => d.imageTags), [['1']]);
+    assert.deepEqual((await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'auto/api' }))).imageDetails!.map((d) => d.imageTags), [['1']]);
   });
 
   it('after BatchDeleteImage docker pull reports the image is not found', async () => {
-    await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'team/web', imageIds: [{ imageTag: '1.0' }] }));
+    await berth.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'team/web', imageIds: [{ imageTag: '1.0' }] }));
     await docker(['rmi', `${webUri}:1.0`]);
     const pull = await docker(['pull', `${webUri}:1.0`]);
     assert.notEqual(pull.code, 0);

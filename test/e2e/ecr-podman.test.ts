@@ -19,7 +19,7 @@ import {
   CreateRepositoryCommand, CreateRepositoryCreationTemplateCommand, DescribeImagesCommand, DescribeRepositoriesCommand,
   ECRClient, GetAuthorizationTokenCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable } from '../helpers/cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
@@ -44,8 +44,6 @@ interface Run {
 }
 
 describe('ECR with the podman CLI', { skip: podmanMissing() }, () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
   let dir: string;
   let host: string;
   let uri: string;
@@ -76,11 +74,12 @@ describe('ECR with the podman CLI', { skip: podmanMissing() }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-podman-e2e-'));
-    berth = await startBerth({ runtime: 'fake' });
-    ecr = new ECRClient(clientConfig(berth.endpoint));
+  });
+  const berth = useBerth({ runtime: 'fake', clients: { ecr: ECRClient } });
+  before(async () => {
     host = new URL(berth.endpoint).host;
-    uri = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'pod/web' }))).repository!.repositoryUri!;
-    frozenUri = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'pod/frozen', imageTagMutability: 'IMMUTABLE' }))).repository!.repositoryUri!;
+    uri = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'pod/web' }))).repository!.repositoryUri!;
+    frozenUri = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'pod/frozen', imageTagMutability: 'IMMUTABLE' }))).repository!.repositoryUri!;
     await new Promise<void>((resolve, reject) => execFile('sh', ['-c', `docker save "$1" | podman --root "$2/root" --runroot "$2/run" --tmpdir "$2/tmp" load`, 'sh', ensureBusyboxImage(), dir],
       { timeout: 120_000 }, (err) => (err ? reject(err) : resolve())));
     await build('localhost/pod/app:1');
@@ -88,7 +87,6 @@ describe('ECR with the podman CLI', { skip: podmanMissing() }, () => {
   });
 
   after(async () => {
-    await berth?.stop();
     if (dir) {
       await podman(['rmi', '--all', '--force']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -98,7 +96,7 @@ describe('ECR with the podman CLI', { skip: podmanMissing() }, () => {
   it('podman login takes the password from get-login-password, and refuses a wrong one', async () => {
     const password = cliAvailable('v2')
       ? (await aws('v2', berth.endpoint, ['ecr', 'get-login-password'])).stdout.trim()
-      : Buffer.from((await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!, 'base64').toString().slice(4);
+      : Buffer.from((await berth.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!, 'base64').toString().slice(4);
     const bad = await podman(['login', '--tls-verify=false', '--username', 'AWS', '--password-stdin', host], `${password}x`);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /401|unauthorized|invalid username\/password/i);
@@ -108,7 +106,7 @@ describe('ECR with the podman CLI', { skip: podmanMissing() }, () => {
   it('podman push stores OCI and Docker schema 2 images that DescribeImages reports with their media types', async () => {
     await ok(['push', '--tls-verify=false', '--format', 'oci', 'localhost/pod/app:1', `${uri}:oci`]);
     await ok(['push', '--tls-verify=false', '--format', 'v2s2', 'localhost/pod/app:1', `${uri}:v2s2`]);
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'pod/web' }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'pod/web' }));
     const byTag = new Map(imageDetails!.map((d) => [d.imageTags![0], d]));
     assert.equal(byTag.get('oci')!.imageManifestMediaType, 'application/vnd.oci.image.manifest.v1+json');
     assert.equal(byTag.get('oci')!.artifactMediaType, 'application/vnd.oci.image.config.v1+json');
@@ -122,7 +120,7 @@ describe('ECR with the podman CLI', { skip: podmanMissing() }, () => {
     await podman(['rmi', '--force', id]);
     await ok(['pull', '--tls-verify=false', `${uri}:oci`]);
     assert.equal((await ok(['image', 'inspect', '--format', '{{.Id}}', `${uri}:oci`])).trim(), id);
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'pod/web', imageIds: [{ imageTag: 'oci' }] }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'pod/web', imageIds: [{ imageTag: 'oci' }] }));
     assert.ok(imageDetails![0].lastRecordedPullTime instanceof Date);
   });
 
@@ -132,14 +130,14 @@ describe('ECR with the podman CLI', { skip: podmanMissing() }, () => {
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /name unknown: The repository with name 'pod-new\/api' does not exist in the registry with id '000000000000'/);
 
-    await ecr.send(new CreateRepositoryCreationTemplateCommand({
+    await berth.ecr.send(new CreateRepositoryCreationTemplateCommand({
       prefix: 'pod-new', appliedFor: ['CREATE_ON_PUSH'], imageTagMutability: 'IMMUTABLE', resourceTags: [{ Key: 'made-by', Value: 'push' }],
     }));
     await ok(['push', '--tls-verify=false', 'localhost/pod/app:2', missing]);
-    const repo = (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['pod-new/api'] }))).repositories![0];
+    const repo = (await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['pod-new/api'] }))).repositories![0];
     assert.equal(repo.imageTagMutability, 'IMMUTABLE');
-    assert.deepEqual((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: 'made-by', Value: 'push' }]);
-    assert.equal((await ecr.send(new DescribeImagesCommand({ repositoryName: 'pod-new/api' }))).imageDetails!.length, 1);
+    assert.deepEqual((await berth.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: 'made-by', Value: 'push' }]);
+    assert.equal((await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'pod-new/api' }))).imageDetails!.length, 1);
   });
 
   it('pushing another image to an existing tag of an immutable repository fails with ECR\'s message', async () => {

@@ -19,7 +19,7 @@ import {
   BatchCheckLayerAvailabilityCommand, BatchGetImageCommand, CreatePullThroughCacheRuleCommand, DescribeImagesCommand,
   DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand,
 } from '@aws-sdk/client-ecr';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { distributionAvailable, startDistribution, type Distribution } from '../helpers/distribution.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
@@ -55,14 +55,16 @@ const skip = !available[0] ? 'docker is not available' : !available[1] ? 'skopeo
   : !distributionAvailable() ? 'docker-registry is not installed' : false;
 
 describe('ECR pull through cache with docker and skopeo', { skip }, () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
   let upstream: Distribution;
   let creds: string;
   let ref: string;
   let upstreamDigest: string;
   const work = mkdtempSync(join(tmpdir(), 'berth-pull-through-'));
 
+  after(async () => {
+    if (ref) await docker(['rmi', '-f', ref]);
+  });
+  const berth = useBerth({ runtime: 'fake', clients: { ecr: ECRClient } });
   before(async () => {
     const busybox = ensureBusyboxImage();
     upstream = await startDistribution();
@@ -70,19 +72,15 @@ describe('ECR pull through cache with docker and skopeo', { skip }, () => {
     const raw = await ok('skopeo', ['inspect', '--tls-verify=false', '--no-creds', `docker://${upstream.host}/library/busybox:2`]);
     upstreamDigest = (JSON.parse(raw) as { Digest: string }).Digest;
 
-    berth = await startBerth({ runtime: 'fake' });
-    ecr = new ECRClient(clientConfig(berth.endpoint));
     // A loopback host:port is a local upstream (Berth's extension to ECR's list of upstream registries).
-    await ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'hub', upstreamRegistryUrl: upstream.host }));
-    const auth = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0];
+    await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'hub', upstreamRegistryUrl: upstream.host }));
+    const auth = (await berth.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0];
     creds = Buffer.from(auth.authorizationToken!, 'base64').toString('utf8');
     await ok('docker', ['login', '--username', 'AWS', '--password-stdin', auth.proxyEndpoint!], creds.slice(4));
     ref = `${new URL(berth.endpoint).host}/000000000000/us-east-1/hub/library/busybox:2`;
   });
 
   after(async () => {
-    if (ref) await docker(['rmi', '-f', ref]);
-    await berth?.stop();
     await upstream?.destroy();
     rmSync(work, { recursive: true, force: true });
     rmSync(configDir, { recursive: true, force: true });
@@ -93,20 +91,20 @@ describe('ECR pull through cache with docker and skopeo', { skip }, () => {
     const out = await ok('docker', ['pull', ref]);
     assert.match(out, new RegExp(`Digest: ${upstreamDigest}`));
     assert.equal((await ok('docker', ['run', '--rm', ref, 'echo', 'pulled-through'])).trim(), 'pulled-through');
-    const { repositories } = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['hub/library/busybox'] }));
+    const { repositories } = await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['hub/library/busybox'] }));
     assert.equal(repositories![0].repositoryName, 'hub/library/busybox');
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'hub/library/busybox' }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'hub/library/busybox' }));
     assert.equal(imageDetails![0].imageDigest, upstreamDigest);
     assert.deepEqual(imageDetails![0].imageTags, ['2']);
   });
 
   it('the whole image is cached, also the layers the docker engine already had and never asked for', async () => {
-    const { images } = await ecr.send(new BatchGetImageCommand({ repositoryName: 'hub/library/busybox', imageIds: [{ imageTag: '2' }] }));
+    const { images } = await berth.ecr.send(new BatchGetImageCommand({ repositoryName: 'hub/library/busybox', imageIds: [{ imageTag: '2' }] }));
     const manifest = JSON.parse(images![0].imageManifest!) as { config: { digest: string }; layers: { digest: string }[] };
     const layerDigests = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const { layers } = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'hub/library/busybox', layerDigests }));
+      const { layers } = await berth.ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'hub/library/busybox', layerDigests }));
       if (layers!.every((l) => l.layerAvailability === 'AVAILABLE')) break;
       assert.ok(Date.now() < deadline, `layers not cached: ${JSON.stringify(layers)}`);
       await new Promise((r) => setTimeout(r, 100));

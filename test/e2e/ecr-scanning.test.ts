@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { REPO_ROOT } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable } from '../helpers/cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { dockerCli } from '../helpers/docker-cli.js';
@@ -21,17 +22,11 @@ const dockerAvailable = await new Promise<boolean>((resolve) => execFile('docker
 const skip = !dockerAvailable ? 'docker is not available' : !cliAvailable('v2') ? 'awscli v2 is not installed' : false;
 
 describe('ECR image scanning with the docker CLI and awscli v2', { skip }, () => {
-  let berth: TestBerth;
   let uri: string;
   const run = Math.random().toString(36).slice(2, 8);
   const local = `berth-test/ecr-scan:${run}`;
   const refs: string[] = [local];
   const cli = (args: string[]) => aws('v2', berth.endpoint, args);
-
-  before(async () => {
-    berth = await startBerth({ runtime: 'fake', vulnerabilityDb: join(REPO_ROOT, 'fixtures/osv') });
-    await ok(['build', '-q', '--build-arg', `BASE=${ensureBusyboxImage()}`, '-t', local, join(REPO_ROOT, 'fixtures/images/vulnerable')]);
-  });
 
   after(async () => {
     const ids = new Set<string>();
@@ -41,7 +36,13 @@ describe('ECR image scanning with the docker CLI and awscli v2', { skip }, () =>
     }
     for (const ref of refs) await docker(['rmi', '-f', ref]);
     for (const id of ids) await docker(['rmi', '-f', id]);
-    await berth?.stop();
+  });
+  const berth = useBerth({ runtime: 'fake', vulnerabilityDb: join(REPO_ROOT, 'fixtures/osv') });
+  before(async () => {
+    await ok(['build', '-q', '--build-arg', `BASE=${ensureBusyboxImage()}`, '-t', local, join(REPO_ROOT, 'fixtures/images/vulnerable')]);
+  });
+
+  after(async () => {
     rmSync(configDir, { recursive: true, force: true });
   });
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { tar } from '../../src/shared/tar.js';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 
 const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -79,8 +79,7 @@ function refDigest(dir: string, name: string): string {
 const skopeoAvailable = await new Promise<boolean>((resolve) => execFile('skopeo', ['--version'], (err) => resolve(!err)));
 
 describe('ECR with skopeo', { skip: !skopeoAvailable && 'skopeo is not installed' }, () => {
-  let berth: TestBerth;
-  let ecr: ECRClient;
+  const berth = useBerth({ runtime: 'fake', clients: { ecr: ECRClient } });
   let creds: string;
   let appUri: string;
   let multiUri: string;
@@ -92,11 +91,9 @@ describe('ECR with skopeo', { skip: !skopeoAvailable && 'skopeo is not installed
   let index: ReturnType<Layout['index']>;
 
   before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    ecr = new ECRClient(clientConfig(berth.endpoint));
-    appUri = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'sko/app' }))).repository!.repositoryUri!;
-    multiUri = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'sko/multi' }))).repository!.repositoryUri!;
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+    appUri = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'sko/app' }))).repository!.repositoryUri!;
+    multiUri = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'sko/multi' }))).repository!.repositoryUri!;
+    const token = (await berth.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
     creds = Buffer.from(token, 'base64').toString('utf8');
     // 12 MiB of incompressible data: a layer big enough to stream in several TCP chunks.
     app = src.image('amd64', { 'app/data.bin': randomBytes(12 * 1024 * 1024), 'app/hello.txt': Buffer.from('hello\n') });
@@ -107,7 +104,6 @@ describe('ECR with skopeo', { skip: !skopeoAvailable && 'skopeo is not installed
     src.tag('multi', index);
   });
   after(async () => {
-    await berth?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -146,7 +142,7 @@ describe('ECR with skopeo', { skip: !skopeoAvailable && 'skopeo is not installed
     }
 
     // As in ECR, the index is the tagged image and its platform images are untagged ones.
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'sko/multi' }));
+    const { imageDetails } = await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'sko/multi' }));
     const byDigest = new Map(imageDetails!.map((d) => [d.imageDigest, d]));
     assert.deepEqual(byDigest.get(index.digest)!.imageTags, ['1']);
     assert.equal(byDigest.get(index.digest)!.imageManifestMediaType, 'application/vnd.oci.image.index.v1+json');

@@ -7,19 +7,17 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../helpers/cli.js';
 import { eventually, freePort, startBackend, type Backend } from '../helpers/elbv2.js';
 
 describe('ELBv2 through the AWS CLIs', () => {
-  let berth: TestBerth;
+  const berth = useBerth();
   let backend: Backend;
   before(async () => {
-    berth = await startBerth();
     backend = await startBackend('cli-app');
   });
   after(async () => {
-    await berth.stop();
     await backend.close();
   });
 

@@ -12,7 +12,7 @@ import {
   RegisterTargetsCommand, DeregisterTargetsCommand, DescribeTargetHealthCommand, ModifyTargetGroupAttributesCommand,
   type TargetGroup, type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { defaultSubnets, eventually, freePort, request, startBackend, type Backend } from '../helpers/elbv2.js';
 
 /** A backend whose /health answers `health` (a status code, or 'hang' to never answer). */
@@ -30,14 +30,13 @@ const backend = (name: string, health: number | 'hang' = 200) =>
   });
 
 describe('target health checks and the traffic that follows them', () => {
-  let berth: TestBerth;
-  let elb: ElasticLoadBalancingV2Client;
+  const berth = useBerth({ clients: { elb: ElasticLoadBalancingV2Client } });
   let port: number;
   const groups: Record<string, TargetGroup> = {};
   const b: Record<string, Backend> = {};
 
   const health = async (group: string): Promise<Map<number, TargetHealthDescription['TargetHealth']>> => {
-    const out = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[group].TargetGroupArn }));
+    const out = await berth.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[group].TargetGroupArn }));
     return new Map(out.TargetHealthDescriptions!.map((d) => [d.Target!.Port!, d.TargetHealth]));
   };
   const namesFrom = async (path: string, n: number) => {
@@ -50,8 +49,6 @@ describe('target health checks and the traffic that follows them', () => {
   };
 
   before(async () => {
-    berth = await startBerth();
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     const { vpcId, ids } = await defaultSubnets(berth.endpoint);
     b.ok = await backend('ok');
     b.err = await backend('err', 500);
@@ -65,25 +62,25 @@ describe('target health checks and the traffic that follows them', () => {
     b.d1 = await backend('d1');
     b.d2 = await backend('d2');
     const make = async (name: string, members: Backend[]) => {
-      groups[name] = (await elb.send(new CreateTargetGroupCommand({
+      groups[name] = (await berth.elb.send(new CreateTargetGroupCommand({
         Name: name, Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/health',
         HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
       }))).TargetGroups![0];
-      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: groups[name].TargetGroupArn, Targets: members.map((m) => ({ Id: '127.0.0.1', Port: m.port })) }));
+      await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: groups[name].TargetGroupArn, Targets: members.map((m) => ({ Id: '127.0.0.1', Port: m.port })) }));
     };
     await make('mixed', [b.ok, b.err, b.stopped, b.hang]);
     await make('sick', [b.sick1, b.sick2]);
     await make('pair', [b.p1, b.p2]);
     await make('drain', [b.d1, b.d2]);
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: groups.drain.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
-    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'health', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: groups.drain.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
+    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'health', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
     port = await freePort();
-    const listener = (await elb.send(new CreateListenerCommand({
+    const listener = (await berth.elb.send(new CreateListenerCommand({
       LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: groups.mixed.TargetGroupArn }],
     }))).Listeners![0];
     let priority = 1;
     for (const name of ['sick', 'pair', 'drain']) {
-      await elb.send(new CreateRuleCommand({
+      await berth.elb.send(new CreateRuleCommand({
         ListenerArn: listener.ListenerArn, Priority: priority++, Conditions: [{ Field: 'path-pattern', Values: [`/${name}*`] }],
         Actions: [{ Type: 'forward', TargetGroupArn: groups[name].TargetGroupArn }],
       }));
@@ -91,8 +88,6 @@ describe('target health checks and the traffic that follows them', () => {
   });
 
   after(async () => {
-    elb.destroy();
-    await berth.stop();
     for (const x of Object.values(b)) await x.close();
   });
 
@@ -137,7 +132,7 @@ describe('target health checks and the traffic that follows them', () => {
     // Two slow requests: round robin sends one to each target.
     const inflight = [request(port, '/drain/slow'), request(port, '/drain/slow')];
     await new Promise((r) => setTimeout(r, 200));
-    await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: groups.drain.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: b.d2.port }] }));
+    await berth.elb.send(new DeregisterTargetsCommand({ TargetGroupArn: groups.drain.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: b.d2.port }] }));
     const h = await health('drain');
     assert.equal(h.get(b.d2.port)?.State, 'draining');
     assert.equal(h.get(b.d2.port)?.Reason, 'Target.DeregistrationInProgress');

@@ -14,7 +14,8 @@ import { promisify } from 'node:util';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { clientConfig } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { defaultSubnets, freePort, request, startBackend, type Backend } from '../helpers/elbv2.js';
 
 /** Raw bytes to the listener, and everything it answers until it closes (or `waitMs` passes). */
@@ -37,12 +38,11 @@ function exchange(port: number, text: string, waitMs = 3000): Promise<string> {
 const statuses = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
 
 describe('HTTP/1.x through a listener port', () => {
-  let berth: TestBerth;
+  const berth = useBerth({ runtime: 'fake' });
   let backend: Backend;
   let port: number;
 
   before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
     backend = await startBackend('app', (req, res) => {
       const url = req.url ?? '/';
       if (url === '/empty') {
@@ -88,7 +88,6 @@ describe('HTTP/1.x through a listener port', () => {
     assert.equal((await request(port, '/')).body, 'ok');
   });
   after(async () => {
-    await berth.stop();
     await backend.close();
   });
 

@@ -15,7 +15,7 @@ import {
   ElasticLoadBalancingV2Client, CreateLoadBalancerCommand, CreateTargetGroupCommand, CreateListenerCommand, CreateRuleCommand,
   RegisterTargetsCommand, DescribeTargetGroupsCommand, ModifyTargetGroupAttributesCommand, type LoadBalancer, type TargetGroup, type Listener,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { defaultSubnets, eventually, freePort, request, startBackend, type Backend } from '../helpers/elbv2.js';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -37,8 +37,7 @@ function wsText(frame: Buffer): string {
 }
 
 describe('load balancer data plane with real backends', () => {
-  let berth: TestBerth;
-  let elb: ElasticLoadBalancingV2Client;
+  const berth = useBerth({ clients: { elb: ElasticLoadBalancingV2Client } });
   let vpcId: string;
   let subnetIds: string[];
   let alb: LoadBalancer;
@@ -48,29 +47,27 @@ describe('load balancer data plane with real backends', () => {
   const servers: net.Server[] = [];
 
   const targetGroup = async (Name: string, members: Backend[], Protocol: 'HTTP' | 'TCP' = 'HTTP'): Promise<TargetGroup> => {
-    const tg = (await elb.send(new CreateTargetGroupCommand({
+    const tg = (await berth.elb.send(new CreateTargetGroupCommand({
       Name, Protocol, Port: 80, VpcId: vpcId, TargetType: 'ip', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2,
       ...(Protocol === 'HTTP' ? { HealthCheckPath: '/health' } : {}),
     }))).TargetGroups![0];
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: members.map((b) => ({ Id: '127.0.0.1', Port: b.port })) }));
+    await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: members.map((b) => ({ Id: '127.0.0.1', Port: b.port })) }));
     return tg;
   };
 
   before(async () => {
-    berth = await startBerth();
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     ({ vpcId, ids: subnetIds } = await defaultSubnets(berth.endpoint));
     for (const name of ['a', 'b', 'c', 'api', 'admin']) backends.push(await startBackend(name));
     const [a, b, c, api, admin] = backends;
     const web = await targetGroup('web', [a, b, c]);
     const apiTg = await targetGroup('api', [api]);
     const adminTg = await targetGroup('admin', [admin]);
-    alb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: subnetIds.slice(0, 2) }))).LoadBalancers![0];
+    alb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: subnetIds.slice(0, 2) }))).LoadBalancers![0];
     port = await freePort();
-    listener = (await elb.send(new CreateListenerCommand({
+    listener = (await berth.elb.send(new CreateListenerCommand({
       LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
     }))).Listeners![0];
-    const rule = (Priority: number, Conditions: any, Actions: any) => elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority, Conditions, Actions }));
+    const rule = (Priority: number, Conditions: any, Actions: any) => berth.elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority, Conditions, Actions }));
     await rule(1, [{ Field: 'path-pattern', Values: ['/api/*'] }], [{ Type: 'forward', TargetGroupArn: apiTg.TargetGroupArn }]);
     await rule(2, [{ Field: 'host-header', Values: ['admin.example.com'] }], [{ Type: 'forward', TargetGroupArn: adminTg.TargetGroupArn }]);
     await rule(3, [{ Field: 'path-pattern', Values: ['/ping'] }], [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'pong' } }]);
@@ -79,8 +76,6 @@ describe('load balancer data plane with real backends', () => {
   });
 
   after(async () => {
-    elb.destroy();
-    await berth.stop();
     for (const b of backends) await b.close();
     for (const s of servers) s.close();
   });
@@ -139,13 +134,13 @@ describe('load balancer data plane with real backends', () => {
   it('weighted target groups split traffic by weight, and group stickiness pins a client to one group', async () => {
     const [, , , api, admin] = backends;
     const [apiTg, adminTg] = await Promise.all(['api', 'admin'].map(async (name) =>
-      (await elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))).TargetGroups![0]));
-    await elb.send(new CreateRuleCommand({
+      (await berth.elb.send(new DescribeTargetGroupsCommand({ Names: [name] }))).TargetGroups![0]));
+    await berth.elb.send(new CreateRuleCommand({
       ListenerArn: listener.ListenerArn, Priority: 40, Conditions: [{ Field: 'path-pattern', Values: ['/weighted'] }],
       Actions: [{ Type: 'forward', ForwardConfig: { TargetGroups: [{ TargetGroupArn: apiTg.TargetGroupArn, Weight: 0 }, { TargetGroupArn: adminTg.TargetGroupArn, Weight: 5 }] } }],
     }));
     for (let i = 0; i < 5; i++) assert.equal((await request(port, '/weighted')).body, 'admin /weighted');
-    await elb.send(new CreateRuleCommand({
+    await berth.elb.send(new CreateRuleCommand({
       ListenerArn: listener.ListenerArn, Priority: 41, Conditions: [{ Field: 'path-pattern', Values: ['/sticky-groups'] }],
       Actions: [{ Type: 'forward', ForwardConfig: {
         TargetGroups: [{ TargetGroupArn: apiTg.TargetGroupArn, Weight: 1 }, { TargetGroupArn: adminTg.TargetGroupArn, Weight: 1 }],
@@ -159,8 +154,8 @@ describe('load balancer data plane with real backends', () => {
   });
 
   it('lb_cookie stickiness sends a client back to the same target', async () => {
-    const web = (await elb.send(new DescribeTargetGroupsCommand({ Names: ['web'] }))).TargetGroups![0];
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'stickiness.enabled', Value: 'true' }] }));
+    const web = (await berth.elb.send(new DescribeTargetGroupsCommand({ Names: ['web'] }))).TargetGroups![0];
+    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'stickiness.enabled', Value: 'true' }] }));
     const first = await eventually(async () => {
       const r = await request(port, '/sticky');
       return r.headers['set-cookie']?.some((c) => c.startsWith('AWSALB=')) && r;
@@ -168,19 +163,19 @@ describe('load balancer data plane with real backends', () => {
     const cookie = first.headers['set-cookie']!.find((c) => c.startsWith('AWSALB='))!.split(';')[0];
     assert.ok(first.headers['set-cookie']!.some((c) => c.startsWith('AWSALBCORS=')));
     for (let i = 0; i < 5; i++) assert.equal((await request(port, '/sticky', { headers: { cookie } })).body, first.body);
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'stickiness.enabled', Value: 'false' }] }));
+    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: web.TargetGroupArn, Attributes: [{ Key: 'stickiness.enabled', Value: 'false' }] }));
   });
 
   it('a listener with no registered targets answers 503, and a dead target 502', async () => {
-    const empty = (await elb.send(new CreateTargetGroupCommand({ Name: 'empty', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
-    await elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 10, Conditions: [{ Field: 'path-pattern', Values: ['/empty'] }], Actions: [{ Type: 'forward', TargetGroupArn: empty.TargetGroupArn }] }));
+    const empty = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'empty', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
+    await berth.elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 10, Conditions: [{ Field: 'path-pattern', Values: ['/empty'] }], Actions: [{ Type: 'forward', TargetGroupArn: empty.TargetGroupArn }] }));
     const r = await request(port, '/empty');
     assert.equal(r.status, 503);
     assert.match(r.body, /503 Service Temporarily Unavailable/);
     const dead = await freePort();
-    const deadTg = (await elb.send(new CreateTargetGroupCommand({ Name: 'dead', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: deadTg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: dead }] }));
-    await elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 11, Conditions: [{ Field: 'path-pattern', Values: ['/dead'] }], Actions: [{ Type: 'forward', TargetGroupArn: deadTg.TargetGroupArn }] }));
+    const deadTg = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'dead', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
+    await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: deadTg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: dead }] }));
+    await berth.elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 11, Conditions: [{ Field: 'path-pattern', Values: ['/dead'] }], Actions: [{ Type: 'forward', TargetGroupArn: deadTg.TargetGroupArn }] }));
     const d = await request(port, '/dead');
     assert.equal(d.status, 502);
     assert.match(d.body, /502 Bad Gateway/);
@@ -201,7 +196,7 @@ describe('load balancer data plane with real backends', () => {
     });
     backends.push(streamer);
     const tg = await targetGroup('stream', [streamer]);
-    await elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 20, Conditions: [{ Field: 'path-pattern', Values: ['/stream*'] }], Actions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+    await berth.elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 20, Conditions: [{ Field: 'path-pattern', Values: ['/stream*'] }], Actions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
 
     // 48 MiB up, chunked, hashed by the backend as it arrives.
     const expected = createHash('sha256');
@@ -269,7 +264,7 @@ describe('load balancer data plane with real backends', () => {
     });
     backends.push(ws);
     const tg = await targetGroup('ws', [ws]);
-    await elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 30, Conditions: [{ Field: 'path-pattern', Values: ['/ws'] }], Actions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+    await berth.elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 30, Conditions: [{ Field: 'path-pattern', Values: ['/ws'] }], Actions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
     const talk = (p: number, host?: string) => new Promise<string>((resolve, reject) => {
       const key = randomBytes(16).toString('base64');
       const req = http.request({
@@ -297,11 +292,11 @@ describe('load balancer data plane with real backends', () => {
     servers.push(echo);
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
     const echoPort = (echo.address() as net.AddressInfo).port;
-    const nlb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'tcp', Type: 'network', Subnets: subnetIds.slice(0, 1) }))).LoadBalancers![0];
-    const tg = (await elb.send(new CreateTargetGroupCommand({ Name: 'echo', Protocol: 'TCP', Port: echoPort, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1' }] }));
+    const nlb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'tcp', Type: 'network', Subnets: subnetIds.slice(0, 1) }))).LoadBalancers![0];
+    const tg = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'echo', Protocol: 'TCP', Port: echoPort, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
+    await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1' }] }));
     const nlbPort = await freePort();
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TCP', Port: nlbPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TCP', Port: nlbPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
     const reply = await new Promise<string>((resolve, reject) => {
       const s = net.connect(nlbPort, '127.0.0.1', () => s.write('ping over tcp'));
       s.once('data', (d) => {

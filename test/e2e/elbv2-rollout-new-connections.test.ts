@@ -12,7 +12,7 @@ import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, EC
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { defaultSubnets, freePort } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -39,13 +39,10 @@ function burnCpu(ms: number): ChildProcess[] {
 }
 
 describe('a rolling update under new-connection-per-request load on a busy machine', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
   let port: number;
   let burners: ChildProcess[] = [];
 
-  const describeService = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
+  const describeService = async (): Promise<Service> => (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
   async function waitFor(ok: (s: Service) => boolean, what: string, ms: number) {
     const end = Date.now() + ms;
     let s = await describeService();
@@ -57,23 +54,24 @@ describe('a rolling update under new-connection-per-request load on a busy machi
     return s;
   }
 
+  after(async () => {
+    for (const b of burners) b.kill('SIGKILL');
+  });
+  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client } });
   before(async () => {
     const image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'fresh', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
-    const tgArn = (await elb.send(new CreateTargetGroupCommand({
+    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'fresh', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    const tgArn = (await berth.elb.send(new CreateTargetGroupCommand({
       Name: 'fresh', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
       HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
     }))).TargetGroups![0].TargetGroupArn!;
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
+    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
     port = await freePort();
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
     for (const version of ['v1', 'v2']) {
-      await register(ecs, {
+      await register(berth.ecs, {
         family: `fresh-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
         containerDefinitions: [{
           name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
@@ -82,18 +80,12 @@ describe('a rolling update under new-connection-per-request load on a busy machi
       });
     }
     // Default deployment configuration: maximumPercent 200, minimumHealthyPercent 100.
-    await ecs.send(new CreateServiceCommand({
+    await berth.ecs.send(new CreateServiceCommand({
       cluster: C, serviceName: 'web', taskDefinition: 'fresh-v1', desiredCount: 2, launchType: 'FARGATE',
       networkConfiguration: await fargateNetwork(berth.endpoint),
       loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
     }));
     await waitFor((s) => s.deployments?.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v1 stable', 90_000);
-  });
-  after(async () => {
-    for (const b of burners) b.kill('SIGKILL');
-    ecs.destroy();
-    elb.destroy();
-    await berth.stop();
   });
 
   it('answers every request 200 while v1 is replaced by v2', async () => {
@@ -110,7 +102,7 @@ describe('a rolling update under new-connection-per-request load on a busy machi
       }));
     })();
     try {
-      await ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'fresh-v2' }));
+      await berth.ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'fresh-v2' }));
       await waitFor((s) => s.deployments?.length === 1 && s.taskDefinition!.endsWith('fresh-v2:1') && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v2 rolled out', 120_000);
       // Past the old tasks' deregistration delay: they are gone, and nothing answers for them.
       await new Promise((r) => setTimeout(r, 3000));

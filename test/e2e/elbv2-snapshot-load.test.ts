@@ -16,7 +16,8 @@ import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { REPO_ROOT } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { defaultSubnets, eventually, freePort } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -42,48 +43,40 @@ async function answersWithin(url: string, ms: number): Promise<string> {
 }
 
 describe('a load balancer after a snapshot is loaded', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
+  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client } });
   let url: string;
   let tgArn: string;
-  const health = async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions!;
+  const health = async () => (await berth.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions!;
 
   before(async () => {
     const image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'saved', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
-    tgArn = (await elb.send(new CreateTargetGroupCommand({
+    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'saved', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    tgArn = (await berth.elb.send(new CreateTargetGroupCommand({
       Name: 'saved', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
       HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2,
       // The target stays healthy while its task restarts (as when it comes back within a few checks): no verdict moves ELBv2 state.
       UnhealthyThresholdCount: 10,
     }))).TargetGroups![0].TargetGroupArn!;
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
+    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
     const port = await freePort();
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
     url = `http://127.0.0.1:${port}/`;
-    await ecs.send(new CreateClusterCommand({ clusterName: 'saved' }));
-    await register(ecs, {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'saved' }));
+    await register(berth.ecs, {
       family: 'saved-web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{
         name: 'web', image, essential: true, stopTimeout: 1, portMappings: [{ containerPort: 8080 }],
         command: ['sh', '-c', 'echo "web $(hostname)" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www'],
       }],
     });
-    await ecs.send(new CreateServiceCommand({
+    await berth.ecs.send(new CreateServiceCommand({
       cluster: 'saved', serviceName: 'web', taskDefinition: 'saved-web', desiredCount: 1, launchType: 'FARGATE',
       networkConfiguration: await fargateNetwork(berth.endpoint),
       loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
     }));
   });
   after(async () => {
-    ecs.destroy();
-    elb.destroy();
-    await berth.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
