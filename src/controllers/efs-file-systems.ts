@@ -17,7 +17,7 @@ import {
   accessPointsOf, allFileSystemKeys, loadAccessPoint, loadFileSystem, loadMountTarget, parse, parseEfsKey, saveAccessPoint, saveFileSystem, saveMountTarget,
   type Scope, unsettledKeys,
 } from '../services/efs/store.js';
-import { dropAllTags } from '../services/shared/tags.js';
+import { dropAllTags } from '../state/tags.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface EfsControllerDeps extends StateDeps {

@@ -7,7 +7,7 @@
 import type { Deployment, Service, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
-import { getTags, putTags } from '../services/shared/tags.js';
+import { getTags, putTags } from '../state/tags.js';
 import {
   addEvent, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveService, saveServiceDeployment, saveTask, serviceDeploymentArn, startDeployment,

@@ -11,7 +11,7 @@
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
 import { certificateChanged } from '../elastic-load-balancing-v2/index.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 
 export type { Scope };
 

@@ -8,7 +8,7 @@ import type {
   AddTagsToCertificateRequest, ListTagsForCertificateRequest, ListTagsForCertificateResponse, RemoveTagsFromCertificateRequest, Tag,
 } from '@aws-sdk/client-acm';
 import type { RequestContext } from '../provider.js';
-import { countTags, getTags, putTags, removeTags } from '../shared/tags.js';
+import { countTags, getTags, putTags, removeTags } from '../../state/tags.js';
 import { requireCertificate } from './certificates.js';
 import { constraint, invalidTag, tooManyTags } from './errors.js';
 

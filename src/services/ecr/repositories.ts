@@ -13,7 +13,7 @@ import { awsManagedKeyArn } from './store/managed-key.js';
 import { countManifests } from './store/manifests.js';
 import { deleteRepo, getRepo, insertRepo, listRepos, saveRepoSettings, type RepositorySettings } from './store/repositories.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags, putTags } from '../shared/tags.js';
+import { dropAllTags, putTags } from '../../state/tags.js';
 import {
   checkRegistryId, decodeToken, encodeToken, pageSize, repoRef, repositoryArn, requireRepo, toRepository,
 } from './common.js';

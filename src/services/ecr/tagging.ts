@@ -5,7 +5,7 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
-import { countTags, getTags, putTags, removeTags } from '../shared/tags.js';
+import { countTags, getTags, putTags, removeTags } from '../../state/tags.js';
 import { repoByArn } from './repositories.js';
 
 const MAX_TAGS = 50;

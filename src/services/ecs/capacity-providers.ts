@@ -22,7 +22,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags, getTags, putTags } from '../shared/tags.js';
+import { dropAllTags, getTags, putTags } from '../../state/tags.js';
 import { BUILTIN_PROVIDERS } from './capacity-provider-refs.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter } from './errors.js';

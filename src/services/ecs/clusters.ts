@@ -25,7 +25,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags, getTags, putTags } from '../shared/tags.js';
+import { dropAllTags, getTags, putTags } from '../../state/tags.js';
 import { effectiveSetting } from './account-settings.js';
 import { validateCapacityProviderStrategy, capacityProviderExists } from './capacity-provider-refs.js';
 import { clusterNotFound, invalidParameter } from './errors.js';

@@ -31,7 +31,7 @@ import { randomHex } from '../../shared/ids.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
 import type { RequestContext } from '../provider.js';
-import { getTags, putTags } from '../shared/tags.js';
+import { getTags, putTags } from '../../state/tags.js';
 import { requireActiveCluster } from './clusters.js';
 import { parseQuery, type QueryCandidate } from './cluster-query.js';
 import { invalidParameter } from './errors.js';

@@ -23,7 +23,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { arn, parseArn, resourceId } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { getTags, putTags } from '../shared/tags.js';
+import { getTags, putTags } from '../../state/tags.js';
 import { validateCapacityProviderStrategy } from './capacity-provider-refs.js';
 import { refuseClassicLoadBalancer } from './classic-load-balancers.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';

@@ -4,7 +4,7 @@
  * aws: prefix reserved.
  */
 import type { Tag } from '@aws-sdk/client-ecs';
-import type { TagPair } from '../shared/tags.js';
+import type { TagPair } from '../../state/tags.js';
 import { invalidParameter } from './errors.js';
 
 export const MAX_TAGS = 50;

@@ -16,7 +16,7 @@ import type {
 import { parseArn } from '../../shared/arns.js';
 import type { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
-import { getTags, putTags, removeTags } from '../shared/tags.js';
+import { getTags, putTags, removeTags } from '../../state/tags.js';
 import { BUILTIN_PROVIDERS } from './capacity-provider-refs.js';
 import { capacityProviderArnExists } from './capacity-providers.js';
 import { clusterArnExists } from './clusters.js';

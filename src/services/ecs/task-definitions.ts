@@ -23,7 +23,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { getTags, putTags } from '../shared/tags.js';
+import { getTags, putTags } from '../../state/tags.js';
 import { clientException, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import {

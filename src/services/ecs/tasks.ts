@@ -26,7 +26,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import { arn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { getTags, putTags } from '../shared/tags.js';
+import { getTags, putTags } from '../../state/tags.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter, resourceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';

@@ -18,7 +18,7 @@ import type {
 } from '@aws-sdk/client-efs';
 import { efsArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 import { accessPointAlreadyExists, accessPointLimitExceeded, accessPointNotFound, badRequest } from './errors.js';
 import { requireAvailableFileSystem, requireFileSystem } from './file-systems.js';
 import {

@@ -18,7 +18,7 @@ import type {
 import { efsArn } from '../../shared/arns.js';
 import { zoneByName } from '../ec2/index.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 import {
   badRequest, fileSystemAlreadyExists, fileSystemInUse, fileSystemNotFound, incorrectFileSystemLifeCycleState, unsupportedAvailabilityZone,
 } from './errors.js';

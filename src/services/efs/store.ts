@@ -11,7 +11,7 @@ import { parseArn } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
-import { getTags } from '../shared/tags.js';
+import { getTags } from '../../state/tags.js';
 import { badRequest } from './errors.js';
 
 export type { Scope };

@@ -17,7 +17,7 @@ import type {
 } from '@aws-sdk/client-efs';
 import { efsArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { countTags, putTags, removeTags } from '../shared/tags.js';
+import { countTags, putTags, removeTags } from '../../state/tags.js';
 import { accessPointNotFound, badRequest, fileSystemNotFound } from './errors.js';
 import {
   accessPointIdOf, decodeMarker, efsTags, encodeMarker, fileSystemIdOf, loadAccessPoint, loadFileSystem, pageLimit,

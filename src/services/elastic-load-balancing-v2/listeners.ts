@@ -14,7 +14,7 @@ import type {
 import { randomHex } from '../../shared/ids.js';
 import { elbArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 import { checkActions } from './actions.js';
 import { applyAttributes, attributeList, listenerDefaults } from './attributes.js';
 import { checkListenerTls, dropListenerCertificates, recordListenerTls } from './certificates.js';

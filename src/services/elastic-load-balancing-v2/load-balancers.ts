@@ -16,7 +16,7 @@ import type {
 import { randomHex } from '../../shared/ids.js';
 import { elbArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 import { applyAttributes, attributeList, loadBalancerDefaults } from './attributes.js';
 import { canonicalHostedZoneId, dnsNameFor } from './dns.js';
 import { duplicateLoadBalancerName, invalidConfiguration, loadBalancerNotFound, notSupportedByBerth, operationNotPermitted, validationError } from './errors.js';

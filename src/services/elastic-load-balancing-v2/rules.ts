@@ -11,7 +11,7 @@ import type {
 import { elbArn } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 import { checkActions } from './actions.js';
 import { checkConditions } from './conditions.js';
 import { operationNotPermitted, priorityInUse, tooManyRules, validationError } from './errors.js';

@@ -9,7 +9,7 @@ import type {
   AddTagsInput, AddTagsOutput, DescribeTagsInput, DescribeTagsOutput, RemoveTagsInput, RemoveTagsOutput, Tag,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RequestContext } from '../provider.js';
-import { countTags, getTags, putTags, removeTags as removeTagRows } from '../shared/tags.js';
+import { countTags, getTags, putTags, removeTags as removeTagRows } from '../../state/tags.js';
 import { duplicateTagKeys, tooManyTags, validationError } from './errors.js';
 import { requireAnyResource } from './lookup.js';
 

@@ -16,7 +16,7 @@ import type {
 import { elbArn } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 import { applyAttributes, attributeList, isLayer4, targetGroupDefaults } from './attributes.js';
 import { duplicateTargetGroupName, notSupportedByBerth, resourceInUse, targetGroupNotFound, validationError } from './errors.js';
 import { requireLoadBalancer, requireTargetGroup } from './lookup.js';

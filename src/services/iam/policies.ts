@@ -10,7 +10,7 @@ import type {
 import { iamArn } from '../../shared/arns.js';
 import { base32Id } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags, getTags, putTags } from '../shared/tags.js';
+import { dropAllTags, getTags, putTags } from '../../state/tags.js';
 import { alreadyExists, constraint, deleteConflict, invalidInput, noSuchEntity, noSuchPolicy } from './errors.js';
 import { checkDescription, checkName, checkPath, checkPathPrefix, checkPolicyText, checkTags, paginate } from './inputs.js';
 import { checkPolicyDocument, encodePolicy } from './policy-document.js';

@@ -7,7 +7,7 @@ import type {
 import { iamArn } from '../../shared/arns.js';
 import { base32Id } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
-import { countTags, dropAllTags, getTags, putTags, removeTags } from '../shared/tags.js';
+import { countTags, dropAllTags, getTags, putTags, removeTags } from '../../state/tags.js';
 import { alreadyExists, constraint, deleteConflict, noSuchRole, policyNotAttachable } from './errors.js';
 import {
   checkDescription, checkName, checkPath, checkPathPrefix, checkPolicyText, checkTags, MAX_TAGS, paginate, tooManyTags,

@@ -15,7 +15,7 @@ import type {
   PutRetentionPolicyRequest,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 import { constraint, groupExists, groupNotFound, invalidParameter, validation } from './errors.js';
 import { checkGroupName, checkLimit, decodeToken, encodeToken, groupNameOf, isString, requireGroup } from './names.js';
 import { deleteGroup, findGroup, groupArn, insertGroup, purgeExpired, type GroupRow } from './store.js';

@@ -16,7 +16,7 @@ import type {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
-import { countTags, getTags, putTags, removeTags } from '../shared/tags.js';
+import { countTags, getTags, putTags, removeTags } from '../../state/tags.js';
 import { constraint, groupNotFound, invalidParameter, tooManyTags } from './errors.js';
 import { groupNameOf } from './names.js';
 import { findGroup, groupArn } from './store.js';

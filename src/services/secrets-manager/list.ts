@@ -4,7 +4,7 @@
  */
 import type { Filter, ListSecretsRequest, ListSecretsResponse, SecretListEntry } from '@aws-sdk/client-secrets-manager';
 import type { RequestContext } from '../provider.js';
-import { getTags } from '../shared/tags.js';
+import { getTags } from '../../state/tags.js';
 import { constraint, invalidNextToken } from './errors.js';
 import { tagsOf, versionsToStages } from './secrets.js';
 import { allSecrets, type StoredSecret } from './store.js';

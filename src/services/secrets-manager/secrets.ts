@@ -18,7 +18,7 @@ import type {
   UpdateSecretResponse,
 } from '@aws-sdk/client-secrets-manager';
 import type { RequestContext } from '../provider.js';
-import { getTags, putTags, removeTags } from '../shared/tags.js';
+import { getTags, putTags, removeTags } from '../../state/tags.js';
 import { constraint, invalidParameter, invalidRequest, markedForDeletion, resourceExists, secretNotFound } from './errors.js';
 import {
   findSecret, insertSecret, newSecretArn, removeSecret, saveSecret, versionsOf, type Scope, type StoredSecret,

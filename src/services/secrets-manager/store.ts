@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import { arn, parseArn } from '../../shared/arns.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
-import { dropAllTags } from '../shared/tags.js';
+import { dropAllTags } from '../../state/tags.js';
 
 export type { Scope };
 

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ParameterStringFilter.html
  */
 import type { ParametersFilter, ParameterStringFilter } from '@aws-sdk/client-ssm';
-import { getTags } from '../shared/tags.js';
+import { getTags } from '../../state/tags.js';
 import { invalidFilterKey, invalidFilterOption, invalidFilterValue, validation } from './errors.js';
 import { isUnderPath, parameterArn } from './names.js';
 import type { Scope, StoredVersion } from './store.js';

@@ -18,7 +18,7 @@ import type {
   PutParameterResult,
 } from '@aws-sdk/client-ssm';
 import type { RequestContext } from '../provider.js';
-import { dropAllTags, putTags } from '../shared/tags.js';
+import { dropAllTags, putTags } from '../../state/tags.js';
 import {
   alreadyExists, constraint, invalidAllowedPattern, invalidNextToken, parameterNotFound, patternMismatch, reservedName, tooManyTags, validation,
   versionLimit,

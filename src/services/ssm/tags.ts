@@ -12,7 +12,7 @@ import type {
   RemoveTagsFromResourceResult,
 } from '@aws-sdk/client-ssm';
 import type { RequestContext } from '../provider.js';
-import { getTags, putTags, removeTags } from '../shared/tags.js';
+import { getTags, putTags, removeTags } from '../../state/tags.js';
 import { invalidResourceId, invalidResourceType, tooManyTags, validation } from './errors.js';
 import { parameterArn, parseRef } from './names.js';
 import { findParameter } from './store.js';

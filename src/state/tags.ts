@@ -1,11 +1,12 @@
 /**
- * Tags of any resource, keyed by ARN. Each service maps its own tag shape
- * (ECS {key, value}, ELB/STS {Key, Value}) onto these rows.
+ * Tags of any resource, keyed by ARN: the one `tags` table every service shares (made by ECS's first
+ * migration; reset deletes a service's rows by its descriptor's ARN service names). Each service maps its own
+ * tag shape (ECS {key, value}, ELB/STS {Key, Value}) onto these rows.
  */
-import type { RequestContext } from '../provider.js';
+import type { Statements } from './db.js';
 
 /** Tags need only the statement cache: providers pass their context, controllers a `{ sql }`. */
-type TagScope = Pick<RequestContext, 'sql'>;
+type TagScope = { sql: Statements };
 
 export interface TagPair {
   key: string;
