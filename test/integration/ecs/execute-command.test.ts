@@ -50,7 +50,7 @@ describe('enableExecuteCommand (fake runtime)', () => {
     assert.equal(ok.tasks?.[0].enableExecuteCommand, false);
   });
 
-  it('aws berth.ecs update-service --enable-execute-command is refused; the service keeps it off', { skip: !cliAvailable('v2') }, async () => {
+  it('aws ecs update-service --enable-execute-command is refused; the service keeps it off', { skip: !cliAvailable('v2') }, async () => {
     await berth.ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'web', taskDefinition: 'app', desiredCount: 0, launchType: 'FARGATE', networkConfiguration: net }));
     const out = await aws('v2', berth.endpoint, ['ecs', 'update-service', '--cluster', C, '--service', 'web', '--enable-execute-command']);
     assert.notEqual(out.code, 0);
