@@ -41,9 +41,8 @@ import { registerTaggable } from './tags.js';
 import { writeAttributes } from './attributes.js';
 import { taskDemand } from './task-demand.js';
 import type { Candidate, HostPorts } from './placement.js';
-import { ENGINE_ATTRIBUTE } from './engine-routing.js';
 import {
-  attributesOfTarget, findInstanceRow, hostPortsByEngine, insertInstance, listInstanceRows, loadInstances, registeredInstanceArnExists,
+  ENGINE_ATTRIBUTE, attributesOfTarget, findInstanceRow, hostPortsByEngine, insertInstance, listInstanceRows, loadInstances, registeredInstanceArnExists,
   saveInstance, saveTaskDesired, tasksOnInstance,
 } from './store/index.js';
 

@@ -1,10 +1,10 @@
 /**
  * ECS's front door for everything outside services/ecs (the gateway reaches
  * its operations through descriptor.ts → provider.ts instead): its store
- * (tables and queries, ./store/index.ts), and the ECS rules the controllers
- * share with the operations: building a task from its definition, placing
+ * (tables and queries, ./store/index.ts, among them which container engine
+ * runs a task), and the ECS rules the controllers share with the operations: building a task from its definition, placing
  * tasks on container instances, a task's awsvpc ENI, where the load
- * balancer reaches a task, and which container engine runs a task.
+ * balancer reaches a task.
  */
 export * from './store/index.js';
 export { buildTask, type NewTaskParams } from './task-factory.js';
@@ -13,4 +13,3 @@ export { place } from './placement.js';
 export { definitionDemand } from './task-demand.js';
 export { releaseTaskEni } from './awsvpc.js';
 export { ecsTargetResolver } from './lb-target-resolver.js';
-export { ENGINE_ATTRIBUTE, engineForTask, remoteEngines } from './engine-routing.js';

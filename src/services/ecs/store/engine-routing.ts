@@ -5,7 +5,7 @@
  * local engine.
  */
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
-import type { Statements } from '../../state/db.js';
+import type { Statements } from '../../../state/db.js';
 
 export const ENGINE_ATTRIBUTE = 'berth.engine';
 

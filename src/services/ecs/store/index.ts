@@ -13,6 +13,7 @@
  *   tasks                         task rows, ListTasks, RunTask idempotency
  *   services                      service rows, deployments, revisions, events
  *   container-instances, attributes
+ *   engine-routing                which container engine runs a task (its container instance's berth.engine attribute)
  */
 export * from './docs.js';
 export * from './clusters.js';
@@ -24,3 +25,4 @@ export * from './tasks.js';
 export * from './services.js';
 export * from './container-instances.js';
 export * from './attributes.js';
+export * from './engine-routing.js';
