@@ -15,7 +15,7 @@ import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { ecsTargetResolver } from './services/ecs/index.js';
 import { createRegistry } from './registry/index.js';
-import { pullThroughCredentials } from './services/ecr/pull-through-cache.js';
+import { pullThroughCredentials } from './services/ecr/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';

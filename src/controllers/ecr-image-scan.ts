@@ -7,7 +7,7 @@
  */
 import type { BlobStore } from '../registry/blobs.js';
 import { finishScan, getManifest, getScan, parseScanKey, scanKeysInProgress } from '../services/ecr/store/index.js';
-import { scanImage } from '../services/ecr/scanner/index.js';
+import { scanImage } from '../services/ecr/index.js';
 import type { Controller, StateDeps, Watches } from './runtime.js';
 
 export interface EcrImageScanDeps extends StateDeps {

@@ -2,9 +2,9 @@
  * ECS's front door for everything outside services/ecs (the gateway reaches
  * its operations through descriptor.ts → provider.ts instead): its store
  * (tables and queries, ./store/index.ts, among them which container engine
- * runs a task), and the ECS rules the controllers share with the operations: building a task from its definition, placing
- * tasks on container instances, a task's awsvpc ENI, where the load
- * balancer reaches a task.
+ * runs a task), and the ECS rules the controllers share with the operations:
+ * building a task from its definition, placing tasks on container instances,
+ * a task's awsvpc ENI, where the load balancer reaches a task.
  */
 export * from './store/index.js';
 export { buildTask, type NewTaskParams } from './task-factory.js';
