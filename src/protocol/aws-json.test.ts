@@ -6,11 +6,11 @@ import {
 import { ECRClient, UploadLayerPartCommand } from '@aws-sdk/client-ecr';
 import { SQSClient, SendMessageCommand, ListQueuesCommand, QueueDoesNotExist } from '@aws-sdk/client-sqs';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { AwsError, notImplemented } from '../../../src/protocol/errors.js';
-import { loadModel } from '../../../src/protocol/model.js';
-import { CLIENT_BASE, harness, runCodec, withOperations } from './harness.js';
-import { JsonIsoOp$, JsonOp$, commandFor } from './synthetic.js';
-import { normalize, wireRequest } from './util.js';
+import { AwsError, notImplemented } from './errors.js';
+import { loadModel } from './model.js';
+import { CLIENT_BASE, harness, runCodec, withOperations } from './test-support/harness.js';
+import { JsonIsoOp$, JsonOp$, commandFor } from './test-support/synthetic.js';
+import { normalize, wireRequest } from './test-support/util.js';
 
 const ecs = loadModel('ecs');
 

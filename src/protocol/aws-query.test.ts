@@ -8,11 +8,11 @@ import {
 import { SQSClient, SendMessageCommand, ReceiveMessageCommand, GetQueueAttributesCommand, ListQueuesCommand, QueueDoesNotExist } from '@aws-sdk/client-sqs';
 import { CloudWatchClient, PutMetricDataCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { AwsQueryProtocol } from '@aws-sdk/core/protocols';
-import { AwsError, notImplemented } from '../../../src/protocol/errors.js';
-import { loadModel } from '../../../src/protocol/model.js';
-import { CLIENT_BASE, harness, runCodec, withOperations } from './harness.js';
-import { QueryOp$, commandFor } from './synthetic.js';
-import { normalize, wireRequest } from './util.js';
+import { AwsError, notImplemented } from './errors.js';
+import { loadModel } from './model.js';
+import { CLIENT_BASE, harness, runCodec, withOperations } from './test-support/harness.js';
+import { QueryOp$, commandFor } from './test-support/synthetic.js';
+import { normalize, wireRequest } from './test-support/util.js';
 
 const sts = loadModel('sts');
 

@@ -6,11 +6,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import type { ProtocolName } from '../../../src/protocol/catalog.js';
-import { AwsError } from '../../../src/protocol/errors.js';
-import { loadModel } from '../../../src/protocol/model.js';
-import { runCodec } from './harness.js';
-import { normalize, wireRequest } from './util.js';
+import type { ProtocolName } from './catalog.js';
+import { AwsError } from './errors.js';
+import { loadModel } from './model.js';
+import { runCodec } from './test-support/harness.js';
+import { normalize, wireRequest } from './test-support/util.js';
 
 const SCRIPT = String.raw`
 import sys, json, base64, datetime

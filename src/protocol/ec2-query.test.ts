@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EC2Client, DescribeVpcsCommand, CreateTagsCommand } from '@aws-sdk/client-ec2';
-import { AwsError, notImplemented } from '../../../src/protocol/errors.js';
-import { loadModel } from '../../../src/protocol/model.js';
-import { CLIENT_BASE, harness, runCodec, withOperations } from './harness.js';
-import { Ec2Op$, commandFor } from './synthetic.js';
-import { normalize, wireRequest } from './util.js';
+import { AwsError, notImplemented } from './errors.js';
+import { loadModel } from './model.js';
+import { CLIENT_BASE, harness, runCodec, withOperations } from './test-support/harness.js';
+import { Ec2Op$, commandFor } from './test-support/synthetic.js';
+import { normalize, wireRequest } from './test-support/util.js';
 
 const ec2 = loadModel('ec2');
 

@@ -4,13 +4,13 @@ import {
   EKSClient, CreateClusterCommand, DescribeClusterCommand, ListClustersCommand, ResourceNotFoundException,
   InvalidParameterException, EKSServiceException, errorTypeRegistries,
 } from '@aws-sdk/client-eks';
-import { AwsError, notImplemented } from '../../../src/protocol/errors.js';
-import { loadModel } from '../../../src/protocol/model.js';
-import { CLIENT_BASE, harness, runCodec, withErrors, withOperations } from './harness.js';
+import { AwsError, notImplemented } from './errors.js';
+import { loadModel } from './model.js';
+import { CLIENT_BASE, harness, runCodec, withErrors, withOperations } from './test-support/harness.js';
 import {
   RestJsonBlobOp$, RestJsonError$, RestJsonLiteralOp$, RestJsonOp$, RestJsonTextOp$, commandFor, registerError,
-} from './synthetic.js';
-import { normalize, wireRequest } from './util.js';
+} from './test-support/synthetic.js';
+import { normalize, wireRequest } from './test-support/util.js';
 
 const eks = loadModel('eks');
 const client = (h: ReturnType<typeof harness>) => new EKSClient({ ...CLIENT_BASE, requestHandler: h.requestHandler });

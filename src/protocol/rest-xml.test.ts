@@ -4,11 +4,11 @@ import {
   Route53Client, ChangeResourceRecordSetsCommand, ListHostedZonesCommand, GetHostedZoneCommand, ChangeTagsForResourceCommand, CreateHostedZoneCommand,
   NoSuchHostedZone, InvalidChangeBatch, InvalidInput, Route53ServiceException, errorTypeRegistries,
 } from '@aws-sdk/client-route-53';
-import { AwsError, notImplemented } from '../../../src/protocol/errors.js';
-import { loadModel } from '../../../src/protocol/model.js';
-import { CLIENT_BASE, harness, runCodec, withErrors, withOperations } from './harness.js';
-import { RestXmlError$, RestXmlOp$, RestXmlPayloadOp$, commandFor, registerError } from './synthetic.js';
-import { normalize, wireRequest } from './util.js';
+import { AwsError, notImplemented } from './errors.js';
+import { loadModel } from './model.js';
+import { CLIENT_BASE, harness, runCodec, withErrors, withOperations } from './test-support/harness.js';
+import { RestXmlError$, RestXmlOp$, RestXmlPayloadOp$, commandFor, registerError } from './test-support/synthetic.js';
+import { normalize, wireRequest } from './test-support/util.js';
 
 const r53 = loadModel('route-53');
 const client = (h: ReturnType<typeof harness>) => new Route53Client({ ...CLIENT_BASE, requestHandler: h.requestHandler });

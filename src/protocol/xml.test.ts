@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseXML } from '@aws-sdk/xml-builder';
-import { element, escapeAttr, escapeText, parseXml, textElement, XmlSyntaxError } from '../../../src/protocol/xml.js';
+import { element, escapeAttr, escapeText, parseXml, textElement, XmlSyntaxError } from './xml.js';
 
 describe('XML parser', () => {
   it('reads elements, attributes, text, entities, character references and CDATA', () => {

@@ -2,9 +2,9 @@
  * Malformed requests over real HTTP to a real Berth: every protocol answers a
  * 4xx in its own error format, never a 500.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBerth, type TestBerth } from '../../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 
 const auth = (service: string) =>
   `AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
@@ -42,13 +42,7 @@ const PROBES: Probe[] = [
 ];
 
 describe('malformed requests over HTTP', () => {
-  let berth: TestBerth;
-  before(async () => {
-    berth = await startBerth();
-  });
-  after(async () => {
-    await berth.stop();
-  });
+  const berth = useBerth();
 
   const send = (p: Omit<Probe, 'title' | 'status' | 'body_re'>) => fetch(`${berth.endpoint}${p.path ?? '/'}`, {
     method: p.method ?? 'POST',

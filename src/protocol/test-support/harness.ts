@@ -6,13 +6,13 @@
  */
 import { HttpResponse, buildQueryString } from '@smithy/core/protocols';
 import { Readable } from 'node:stream';
-import type { ProtocolName } from '../../../src/protocol/catalog.js';
-import type { WireRequest, WireResponse } from '../../../src/protocol/codec.js';
-import { AwsError, serializationError } from '../../../src/protocol/errors.js';
-import { codecFor } from '../../../src/protocol/index.js';
-import type { Operation, ServiceModel } from '../../../src/protocol/model.js';
-import { operationOf, shapeOf, type StructureShape } from '../../../src/protocol/schema.js';
-import { validateInput, violationMessage } from '../../../src/protocol/validate.js';
+import type { ProtocolName } from '../catalog.js';
+import type { WireRequest, WireResponse } from '../codec.js';
+import { AwsError, serializationError } from '../errors.js';
+import { codecFor } from '../index.js';
+import type { Operation, ServiceModel } from '../model.js';
+import { operationOf, shapeOf, type StructureShape } from '../schema.js';
+import { validateInput, violationMessage } from '../validate.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

@@ -1,5 +1,5 @@
 /** Small helpers shared by the protocol tests. */
-import type { WireRequest } from '../../../src/protocol/codec.js';
+import type { WireRequest } from '../codec.js';
 
 /** Comparable form: bytes as base64, Dates as ISO strings, undefined members dropped. */
 export function normalize(value: unknown): unknown {
