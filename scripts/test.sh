@@ -1,6 +1,6 @@
 #!/bin/sh
-# `npm test`: builds, then runs the suite with Node's test runner: every *.test.ts under test/ and src/ two files at
-# a time, then the *.serial.test.ts files one at a time. Exit status 0 only if both batches pass.
+# `npm test`: builds, type-checks src, test and bench (tsconfig.test.json), then runs the suite with Node's test
+# runner: every *.test.ts under test/ and src/ two files at a time, then the *.serial.test.ts files one at a time. Exit status 0 only if both batches pass.
 #
 #   npm test                                   # everything
 #   npm test -- test/e2e/berth-cli.test.ts     # only these files (each in its batch)
@@ -8,6 +8,8 @@
 #                                              # (.ci/run prints the slowest files from it)
 cd "$(dirname "$0")/.." || exit 1
 npm run build --silent || exit 1
+# The tests are TypeScript too: a type error in them (or in bench/) fails the run before any test starts.
+npx --no-install tsc -p tsconfig.test.json || { echo 'npm test: type errors (tsc -p tsconfig.test.json); no tests run' >&2; exit 1; }
 
 if [ $# -gt 0 ]; then
   parallel=$(for f in "$@"; do case "$f" in *.serial.test.ts) ;; *) echo "$f" ;; esac; done)

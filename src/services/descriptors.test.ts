@@ -24,7 +24,7 @@ import { defineService, type ServiceDescriptor } from './service-descriptor.js';
 const STUB = defineService({
   id: 'berth-stub',
   catalog: {
-    sdkPackage: '@aws-sdk/client-application-auto-scaling', clientName: 'ApplicationAutoScalingClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-application-auto-scaling', clientName: 'ApplicationAutoScalingClient', protocol: 'awsJson1_1', apiVersion: '2016-02-06',
     signingNames: ['berth-stub'], targetPrefix: 'BerthStub_20260101', validationError: 'ValidationException',
   },
   provider: async () => ({ provider: STUB_PROVIDER }),

@@ -74,7 +74,7 @@ export function startBackend(name: string, handler?: http.RequestListener, port 
 }
 
 /** Polls `fn` until it returns a truthy value or the time is up. */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false | 0 | ''>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import {
   ACMClient, AddTagsToCertificateCommand, DeleteCertificateCommand, DescribeCertificateCommand, GetCertificateCommand,
-  ImportCertificateCommand, ListCertificatesCommand, ListTagsForCertificateCommand, RemoveTagsFromCertificateCommand,
+  ImportCertificateCommand, ListCertificatesCommand, type ListCertificatesCommandInput, ListTagsForCertificateCommand, RemoveTagsFromCertificateCommand,
   RequestCertificateCommand,
 } from '@aws-sdk/client-acm';
 import { buildCertificate } from '../../../src/services/acm/x509.js';
@@ -192,7 +192,7 @@ describe('ACM certificates', () => {
   });
 
   it('ListCertificates filters by status and, as ACM does, lists only RSA certificates unless asked for other key types', async () => {
-    const list = async (input: ConstructorParameters<typeof ListCertificatesCommand>[0]) =>
+    const list = async (input: ListCertificatesCommandInput) =>
       (await berth.acm.send(new ListCertificatesCommand(input))).CertificateSummaryList!.map((s) => s.DomainName);
     const issued = (await berth.acm.send(new ListCertificatesCommand({ CertificateStatuses: ['ISSUED'] }))).CertificateSummaryList!;
     assert.ok(issued.some((s) => s.DomainName === 'api.example.com'));

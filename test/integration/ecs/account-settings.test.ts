@@ -17,7 +17,7 @@ describe('ECS account settings through the v3 SDK', () => {
   const effective = async (principalArn?: string) => {
     const all: Setting[] = [];
     for await (const page of paginateListAccountSettings({ client: berth.ecs }, { effectiveSettings: true, principalArn })) all.push(...(page.settings ?? []));
-    return Object.fromEntries(all.map((s) => [s.name, s]));
+    return Object.fromEntries(all.map((s): [string, Setting] => [s.name!, s]));
   };
 
   it('the effective settings of a new account are AWS’s defaults, over two pages of at most 10', async () => {

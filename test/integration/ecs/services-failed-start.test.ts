@@ -12,34 +12,28 @@ import {
 } from '@aws-sdk/client-ecs';
 import { LABELS } from '../../../src/controllers/container-spec.js';
 import type { FakeDriver } from '../../../src/runtime/fake/driver.js';
-import { clientConfig } from '../../helpers/berth.js';
 import { useBerth } from '../../helpers/use-berth.js';
 import { fargateNetwork, register } from '../../helpers/ecs.js';
-import type { App } from '../../../src/app.js';
 
 const C = 'failed-start';
 
 describe('ECS tasks whose start failed (fake runtime)', () => {
-  after(async () => {
-    ecs.destroy();
-  });
-  const berth = useBerth({ runtime: 'fake' });
+  const berth = useBerth({ runtime: 'fake', clients: { ecs: ECSClient } });
   let driver: FakeDriver;
-  let ecs: ECSClient;
   let net: Awaited<ReturnType<typeof fargateNetwork>>;
 
   const describeService = async (name: string): Promise<Service> =>
-    (await ecs.send(new DescribeServicesCommand({ cluster: C, services: [name] }))).services![0];
+    (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: [name] }))).services![0];
   async function tasksOf(name: string): Promise<Task[]> {
     const arns = [
-      ...(await ecs.send(new ListTasksCommand({ cluster: C, serviceName: name }))).taskArns!,
-      ...(await ecs.send(new ListTasksCommand({ cluster: C, serviceName: name, desiredStatus: 'STOPPED' }))).taskArns!,
+      ...(await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: name }))).taskArns!,
+      ...(await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: name, desiredStatus: 'STOPPED' }))).taskArns!,
     ];
-    return arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: arns }))).tasks! : [];
+    return arns.length ? (await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: arns }))).tasks! : [];
   }
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
     const end = Date.now() + ms;
-    let last: unknown;
+    let last: Task[] | undefined;
     while (Date.now() < end) {
       const v = await probe();
       if (v !== undefined) return v;
@@ -55,10 +49,9 @@ describe('ECS tasks whose start failed (fake runtime)', () => {
 
   before(async () => {
     driver = berth.app.driver as FakeDriver;
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
     net = await fargateNetwork(berth.endpoint);
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'web', image: 'example/web:1', essential: true, portMappings: [{ containerPort: 80 }] }],
     });
@@ -67,7 +60,7 @@ describe('ECS tasks whose start failed (fake runtime)', () => {
   it('a task whose container start the engine refuses once is STOPPED with TaskFailedToStart and replaced', async () => {
     driver.failNext('start', (spec) => spec.labels[LABELS.containerName] === 'web',
       'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: injected: unknown');
-    await ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'web', taskDefinition: 'web', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: net }));
+    await berth.ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'web', taskDefinition: 'web', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: net }));
     await waitFor('two running tasks', steady('web', 2));
     const tasks = await tasksOf('web');
     const failed = tasks.filter((t) => t.stopCode === 'TaskFailedToStart');
@@ -79,7 +72,7 @@ describe('ECS tasks whose start failed (fake runtime)', () => {
   });
 
   it('a start that fails while the same snapshot is loaded a second time leaves no task STOPPED but desired RUNNING, and the service converges', async () => {
-    await ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'api', taskDefinition: 'web', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: net }));
+    await berth.ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'api', taskDefinition: 'web', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: net }));
     await waitFor('api steady', steady('api', 2));
     const chunks: Buffer[] = [];
     const out = new PassThrough();

@@ -86,7 +86,7 @@ describe('findings for the fixture image', () => {
     const openssl = findings[0];
     assert.equal(openssl.uri, 'https://security-tracker.debian.org/tracker/CVE-2099-0001');
     assert.match(openssl.description!, /TEST DATA/);
-    assert.deepEqual(openssl.attributes!.filter((a) => a.key.startsWith('CVSS3')).map((a) => a.value), ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', '9.8']);
+    assert.deepEqual(openssl.attributes!.filter((a) => a.key?.startsWith('CVSS3')).map((a) => a.value), ['CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', '9.8']);
   });
 
   it('without os-release, advisories of every release apply', () => {
