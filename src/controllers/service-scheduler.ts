@@ -193,8 +193,15 @@ export class ServiceScheduler implements Controller {
 
   /** Load balancers: running tasks in, stopped tasks out. */
   private syncLoadBalancers(service: ServiceState, tasks: Task[], created: string[], now: number) {
+    const unannounced: (Task & TaskTargets)[] = [];
     for (const t of tasks as (Task & TaskTargets)[]) {
       let dirty = false;
+      // Deregistered by the task lifecycle (StopTask): the service says so, as for its own drains.
+      if (t.berthDrainUnannounced) {
+        delete t.berthDrainUnannounced;
+        unannounced.push(t);
+        dirty = true;
+      }
       if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && !t.berthTargets && !t.berthDrainingUntil) {
         const msg = registerTask(this.d.sql, service, t, now);
         if (msg) addEvent(service, msg, now);
@@ -214,6 +221,14 @@ export class ServiceScheduler implements Controller {
       }
       if (dirty) saveTask(this.d.sql, t);
     }
+    if (unannounced.length) this.announceDrain(service, unannounced, now);
+  }
+
+  /** As ECS reports a batch of tasks leaving their load balancers: one event per step, naming how many. */
+  private announceDrain(service: ServiceState, drained: (Task & TaskTargets)[], now: number) {
+    addEvent(service, `has begun draining connections on ${drained.length} tasks.`, now);
+    const groups = [...new Set(drained.flatMap((t) => (t.berthTargets ?? []).map((x) => x.targetGroupArn)))];
+    addEvent(service, `deregistered ${drained.length} targets in (target-group ${groups.join(', ')})`, now);
   }
 
   /**
@@ -309,11 +324,7 @@ export class ServiceScheduler implements Controller {
       created.push(s.arn);
       stopped.push(s.arn);
     }
-    if (drained.length) {
-      addEvent(service, `has begun draining connections on ${drained.length} tasks.`, now);
-      const groups = [...new Set(drained.flatMap((t) => (t.berthTargets ?? []).map((x) => x.targetGroupArn)))];
-      addEvent(service, `deregistered ${drained.length} targets in (target-group ${groups.join(', ')})`, now);
-    }
+    if (drained.length) this.announceDrain(service, drained, now);
     if (stopped.length) {
       addEvent(service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
       this.d.log.info('service stopping tasks', { service: service.serviceArn, tasks: stopped.map(shortId), draining: drained.length, reasons: [...new Set(stops.map((x) => x.reason))] });

@@ -17,6 +17,8 @@ export interface TaskTargets {
   /** Epoch ms when draining ends and the task may be stopped. */
   berthDrainingUntil?: number;
   berthStopReason?: string;
+  /** Deregistered by a stop the scheduler did not make (StopTask): its service has yet to say it drains. */
+  berthDrainUnannounced?: boolean;
 }
 
 export type TargetState = 'healthy' | 'unhealthy' | 'initial' | 'draining' | 'unused' | 'unavailable' | 'missing';

@@ -192,6 +192,7 @@ export class TaskLifecycle implements Controller {
       if (f.desiredStatus !== 'STOPPED' || !f.berthTargets?.length || f.berthDeregistered) return;
       f.berthDrainingUntil = deregisterTask(this.d.sql, f, this.d.clock.now());
       f.berthStopReason ??= f.stoppedReason;
+      f.berthDrainUnannounced = true;
       this.d.log.info('task draining', { taskArn: f.taskArn, until: iso(f.berthDrainingUntil) });
     }) ?? task;
   }

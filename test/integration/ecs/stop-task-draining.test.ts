@@ -7,7 +7,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, type Task,
+  CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, type Task,
 } from '@aws-sdk/client-ecs';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
@@ -74,5 +74,8 @@ describe('StopTask on a service task behind a load balancer (fake runtime)', () 
     assert.ok(Date.now() - stoppedAt >= DELAY_S * 1000, `stopped after ${Date.now() - stoppedAt} ms, within the ${DELAY_S} s deregistration delay`);
     assert.equal(stopped.stopCode, 'UserInitiated');
     assert.equal(stopped.stoppedReason, 'maintenance');
+    // The service says it drained the task, once, as for its own drains.
+    const events = (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0].events!.map((e) => e.message!);
+    assert.deepEqual(events.filter((m) => /has begun draining connections/.test(m)), ['(service web) has begun draining connections on 1 tasks.']);
   });
 });
