@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Config } from './config/index.js';
 import { dispatchAws } from './gateway/dispatch.js';
 import { identify } from './gateway/identity.js';
-import type { S3Service } from './services/s3/http.js';
+import type { S3Service } from './gateway/s3.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
@@ -98,10 +98,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   // The ECR API shares the registry's blob store and upload sessions (its layer API, download URLs, repository URIs).
   const apiDeps = { ...deps, registry };
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host, workers: config.lbWorkers, logLevel: config.logLevel });
-  // S3 streams object bodies itself (services/s3/http.ts); loaded on its first request, to keep start-up fast.
+  // S3 streams object bodies itself (gateway/s3.ts); loaded on its first request, to keep start-up fast.
   let s3: Promise<S3Service> | undefined;
   const s3Handler: StreamHandler = async (req, res) => {
-    s3 ??= import('./services/s3/http.js').then((m) => m.createS3({
+    s3 ??= import('./gateway/s3.js').then((m) => m.createS3({
       db, sql, clock, log, dataDir, identify: (scope) => identify(config, scope, { sql, clock }),
     }));
     return (await s3).handle(req, res);

@@ -7,8 +7,8 @@ import { defineService } from '../service-descriptor.js';
 export const S3 = defineService({
   id: 's3',
   catalog: {
-    // S3 requests never reach the buffered AWS pipeline: the gateway hands them to this service's
-    // streaming front door (http.ts: object bodies go to disk), which uses this entry's model and codec.
+    // S3 requests never reach the buffered AWS pipeline: the gateway hands them to its S3 streaming
+    // handler (gateway/s3.ts: object bodies go to disk), which uses this entry's model and codec.
     // Its model's URIs leave the bucket out ("/{Key+}"): the front door takes it from the path or Host.
     sdkPackage: '@aws-sdk/client-s3', clientName: 'S3Client', protocol: 'restXml', apiVersion: '2006-03-01',
     signingNames: ['s3'], validationError: 'InvalidArgument',

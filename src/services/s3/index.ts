@@ -1,5 +1,6 @@
 /**
  * S3's front door for everything outside services/s3: object files on disk
- * (task environment files, state control). app.ts loads its HTTP surface (http.ts) lazily.
+ * (task environment files, state control, the gateway's streaming handler). Its operations are the gateway's
+ * (gateway/s3.ts, through provider.ts), loaded on S3's first request.
  */
 export { ObjectFiles, S3_DIR, S3_OBJECTS_DIR } from './files.js';

@@ -1,5 +1,5 @@
 /**
- * Objects: PutObject (the body arrives already received, see http.ts),
+ * Objects: PutObject (the body arrives already received, see gateway/s3.ts),
  * GetObject / HeadObject (ranges, conditions, response-* overrides, stored
  * checksums on x-amz-checksum-mode), DeleteObject, DeleteObjects, CopyObject.
  * Buckets are unversioned: VersionId "null" is the only version there is.

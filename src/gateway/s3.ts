@@ -1,8 +1,9 @@
 /**
- * S3's front door. The gateway hands it every request signed for S3 before
- * any body is read (object bodies can be gigabytes): it routes by S3's
- * addressing, parses and validates with S3's model and the S3 codec, runs the
- * operation in one transaction, and streams object bodies to and from files.
+ * S3's streaming handler, beside the generic dispatch (app.ts loads it on S3's
+ * first request). The server hands it every request signed for S3 before any
+ * body is read (object bodies can be gigabytes): it routes by S3's addressing,
+ * parses and validates with S3's model and the S3 codec, runs the operation
+ * (S3's provider.ts) in one transaction, and streams object bodies to and from files.
  *
  *   PutObject / UploadPart   request body → (aws-chunked decoding) → MD5 + checksum → staging file,
  *                            verified (Content-MD5, x-amz-checksum-* header or trailer), then committed
@@ -17,24 +18,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import { Transform, type Writable } from 'node:stream';
-import { AwsChunkedDecoder, isAwsChunked } from '../../protocol/aws-chunked.js';
-import type { WireRequest, WireResponse } from '../../protocol/codec.js';
-import { AwsError, internalFailure, notImplemented } from '../../protocol/errors.js';
-import { loadModel, type Operation } from '../../protocol/model.js';
-import { S3Codec, s3Address, type S3WireRequest } from '../../protocol/s3.js';
-import { credentialScope, type CredentialScope } from '../../protocol/sigv4.js';
-import { validateInput, violationMessage } from '../../protocol/validate.js';
-import type { Clock } from '../../shared/clock.js';
-import { requestId as newRequestId } from '../../shared/ids.js';
-import type { Logger } from '../../shared/logger.js';
-import type { Db, Statements } from '../../state/db.js';
-import { lowerCamel } from '../provider.js';
-import { asAlgorithm, CHECKSUM_ALGORITHMS, checksumDigest, checksumHeader, type ChecksumAlgorithm } from './checksums.js';
-import type { BodyRef, ReceivedBody, S3Context } from './context.js';
-import { badDigest, entityTooLarge, incompleteBody, invalidDigest, malformedXml } from './errors.js';
-import { ObjectFiles } from './files.js';
-import { completeMultipartUpload, planCompletion, type AssembledBody, type CompletionPlan } from './multipart.js';
-import { BODY_OPERATIONS, provider } from './provider.js';
+import { AwsChunkedDecoder, isAwsChunked } from '../protocol/aws-chunked.js';
+import type { WireRequest, WireResponse } from '../protocol/codec.js';
+import { AwsError, internalFailure, notImplemented } from '../protocol/errors.js';
+import { loadModel, type Operation } from '../protocol/model.js';
+import { S3Codec, s3Address, type S3WireRequest } from '../protocol/s3.js';
+import { credentialScope, type CredentialScope } from '../protocol/sigv4.js';
+import { validateInput, violationMessage } from '../protocol/validate.js';
+import type { Clock } from '../shared/clock.js';
+import { requestId as newRequestId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { Db, Statements } from '../state/db.js';
+import { lowerCamel } from '../services/provider.js';
+import { ObjectFiles } from '../services/s3/index.js';
+import {
+  asAlgorithm, badDigest, BODY_OPERATIONS, CHECKSUM_ALGORITHMS, checksumDigest, checksumHeader, completeMultipartUpload, entityTooLarge,
+  incompleteBody, invalidDigest, malformedXml, planCompletion, provider,
+  type AssembledBody, type BodyRef, type ChecksumAlgorithm, type CompletionPlan, type ReceivedBody, type S3Context,
+} from '../services/s3/provider.js';
 
 /** S3's largest single PUT (5 GiB). */
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
