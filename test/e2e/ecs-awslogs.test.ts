@@ -13,7 +13,8 @@ import {
   type OutputLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { clientConfig, REPO_ROOT, startBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
@@ -69,66 +70,60 @@ const COUNT_TO = (n: number, tail = '') =>
   `i=1; while [ $i -le ${n} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done${tail}`;
 
 describe('the awslogs log driver on Docker', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let cwl: CloudWatchLogsClient;
   let image: string;
   const started: string[] = [];
 
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    cwl = new CloudWatchLogsClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   });
   after(async () => {
     // Whatever a failed test left running is stopped, so no container outlives the suite.
     await Promise.all(started.map(async (arn) => {
-      await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn })).catch(() => undefined);
-      await waitForTask(ecs, CLUSTER, arn, isStopped, 'STOPPED', 20_000).catch(() => undefined);
+      await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: arn })).catch(() => undefined);
+      await waitForTask(berth.ecs, CLUSTER, arn, isStopped, 'STOPPED', 20_000).catch(() => undefined);
     }));
-    ecs.destroy();
-    cwl.destroy();
-    await berth.stop();
+  });
+  const berth = useBerth({ clients: { ecs: ECSClient, cwl: CloudWatchLogsClient } });
+  before(async () => {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   });
 
   async function run(family: string, containerDefinitions: object[]): Promise<Task> {
-    await register(ecs, {
+    await register(berth.ecs, {
       family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', executionRoleArn: EXEC_ROLE,
       containerDefinitions,
     } as never);
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(ecs) }));
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.ecs) }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
     started.push(out.tasks![0].taskArn!);
     return out.tasks![0];
   }
 
   it('200 numbered lines on stdout and stderr all arrive in order in the stream prefix/container/task-id', async () => {
-    await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/counter' }));
+    await berth.cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/counter' }));
     const task = await run('counter', [
       { name: 'main', image, essential: true, command: ['sh', '-c', COUNT_TO(200, '; sleep 600')], stopTimeout: 1, logConfiguration: awslogs('/ecs/counter') },
     ]);
     const stream = `app/main/${taskIdOf(task.taskArn!)}`;
-    const events = await waitForEvents(cwl, '/ecs/counter', stream, 400);
+    const events = await waitForEvents(berth.cwl, '/ecs/counter', stream, 400);
     assert.equal(events.length, 400);
     const out = events.map((e) => e.message!).filter((m) => m.startsWith('out '));
     const err = events.map((e) => e.message!).filter((m) => m.startsWith('err '));
     assert.deepEqual(out, Array.from({ length: 200 }, (_, i) => `out ${i + 1}`));
     assert.deepEqual(err, Array.from({ length: 200 }, (_, i) => `err ${i + 1}`));
     for (let i = 1; i < events.length; i++) assert.ok(events[i].timestamp! >= events[i - 1].timestamp!, 'events are in timestamp order');
-    const streams = await cwl.send(new DescribeLogStreamsCommand({ logGroupName: '/ecs/counter' }));
+    const streams = await berth.cwl.send(new DescribeLogStreamsCommand({ logGroupName: '/ecs/counter' }));
     assert.deepEqual(streams.logStreams?.map((s) => s.logStreamName), [stream]);
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
-    await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
-    assert.equal((await allEvents(cwl, '/ecs/counter', stream)).length, 400, 'stopping ships nothing twice');
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    assert.equal((await allEvents(berth.cwl, '/ecs/counter', stream)).length, 400, 'stopping ships nothing twice');
   });
 
   it('a missing log group without awslogs-create-group stops the task with ResourceInitializationError', async () => {
     const task = await run('nogroup', [
       { name: 'main', image, essential: true, command: ['sh', '-c', 'echo hi; sleep 600'], logConfiguration: awslogs('/ecs/does-not-exist') },
     ]);
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(stopped.stoppedReason ?? '', /^ResourceInitializationError: failed to validate logger args: .*The specified log group does not exist/);
     assert.equal(stopped.containers![0].runtimeId, undefined, 'no container was created');
@@ -138,28 +133,28 @@ describe('the awslogs log driver on Docker', () => {
     const task = await run('creategroup', [
       { name: 'web', image, essential: true, command: ['sh', '-c', 'echo created; sleep 600'], stopTimeout: 1, logConfiguration: awslogs('/ecs/created', { 'awslogs-create-group': 'true' }) },
     ]);
-    await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
-    const groups = await cwl.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
+    await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
+    const groups = await berth.cwl.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
     assert.deepEqual(groups.logGroups?.map((g) => g.logGroupName), ['/ecs/created']);
-    const events = await waitForEvents(cwl, '/ecs/created', `app/web/${taskIdOf(task.taskArn!)}`, 1);
+    const events = await waitForEvents(berth.cwl, '/ecs/created', `app/web/${taskIdOf(task.taskArn!)}`, 1);
     assert.equal(events[0].message, 'created');
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
   it('lines printed right before the essential container exits are in CloudWatch Logs when the task is STOPPED', async () => {
-    await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/last-words' }));
+    await berth.cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/last-words' }));
     const task = await run('lastwords', [
       { name: 'job', image, essential: true, command: ['sh', '-c', COUNT_TO(100, '; echo "goodbye"; exit 3')], logConfiguration: awslogs('/ecs/last-words') },
       { name: 'sidecar', image, essential: true, command: ['sh', '-c', 'echo "sidecar up"; trap "echo sidecar got SIGTERM; exit 0" TERM; while true; do sleep 0.1; done'], stopTimeout: 5, logConfiguration: awslogs('/ecs/last-words') },
     ]);
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
     // The engine timestamps stdout and stderr separately, so only each one's own order is defined.
     const stdout = (lines: string[]) => lines.filter((m) => !m.startsWith('err '));
-    const job = (await allEvents(cwl, '/ecs/last-words', `app/job/${taskIdOf(task.taskArn!)}`)).map((e) => e.message!);
+    const job = (await allEvents(berth.cwl, '/ecs/last-words', `app/job/${taskIdOf(task.taskArn!)}`)).map((e) => e.message!);
     assert.equal(job.length, 201);
     assert.deepEqual(stdout(job), [...Array.from({ length: 100 }, (_, i) => `out ${i + 1}`), 'goodbye']);
-    const sidecar = await allEvents(cwl, '/ecs/last-words', `app/sidecar/${taskIdOf(task.taskArn!)}`);
+    const sidecar = await allEvents(berth.cwl, '/ecs/last-words', `app/sidecar/${taskIdOf(task.taskArn!)}`);
     assert.deepEqual(sidecar.map((e) => e.message), ['sidecar up', 'sidecar got SIGTERM'], 'what a container prints on SIGTERM is kept too');
 
     const printed = await berthLogs([task.taskArn!, '--cluster', CLUSTER, '--container', 'job', '--endpoint', berth.endpoint]);
@@ -169,15 +164,15 @@ describe('the awslogs log driver on Docker', () => {
   });
 
   it('a 40 KiB line (which the engine cuts into 16 KiB messages) is one event, followed by the next line', async () => {
-    await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long-line' }));
+    await berth.cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long-line' }));
     // 4096 numbered cells of 10 bytes: any lost, doubled or reordered piece shows.
     const task = await run('longline', [{
       name: 'main', image, essential: true, logConfiguration: awslogs('/ecs/long-line'),
       command: ['sh', '-c', 'i=0; while [ $i -lt 4096 ]; do printf "%09d|" $i; i=$((i+1)); done; echo; echo short'],
     }]);
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.containers![0].exitCode, 0);
-    const events = await allEvents(cwl, '/ecs/long-line', `app/main/${taskIdOf(task.taskArn!)}`);
+    const events = await allEvents(berth.cwl, '/ecs/long-line', `app/main/${taskIdOf(task.taskArn!)}`);
     assert.equal(events.length, 2, `events of ${events.map((e) => e.message!.length).join(', ')} characters`);
     const expected = Array.from({ length: 4096 }, (_, i) => `${String(i).padStart(9, '0')}|`).join('');
     const got = events[0].message!;
@@ -187,7 +182,7 @@ describe('the awslogs log driver on Docker', () => {
   });
 
   it('berth logs -f prints lines as they come and exits when the task stops; several containers are prefixed by name', async () => {
-    await cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/follow' }));
+    await berth.cwl.send(new CreateLogGroupCommand({ logGroupName: '/ecs/follow' }));
     const task = await run('follow', [
       { name: 'main', image, essential: true, command: ['sh', '-c', 'echo first; sleep 3; echo second'], logConfiguration: awslogs('/ecs/follow') },
       { name: 'side', image, essential: false, command: ['sh', '-c', 'echo side'], logConfiguration: awslogs('/ecs/follow') },
@@ -198,7 +193,7 @@ describe('the awslogs log driver on Docker', () => {
     const lines = printed.stdout.trimEnd().split('\n');
     assert.deepEqual(lines.filter((l) => l.startsWith('main | ')), ['main | first', 'main | second']);
     assert.deepEqual(lines.filter((l) => l.startsWith('side | ')), ['side | side']);
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED', 5_000);
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED', 5_000);
     assert.equal(stopped.lastStatus, 'STOPPED', 'berth logs -f returned after the task stopped');
   });
 

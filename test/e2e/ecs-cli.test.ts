@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName, type CliResult } from '../helpers/cli.js';
 
 const ACCOUNT = '000000000000';
@@ -58,7 +58,7 @@ const WEB_TASK_DEFINITION = {
 
 for (const cli of ['v2', 'v1'] as CliName[]) {
   describe(`ECS control plane through ${CLIS[cli].name}`, { skip: !cliAvailable(cli) && `${CLIS[cli].name} is not installed` }, () => {
-    let berth: TestBerth;
+    const berth = useBerth();
     let dir: string;
     const run = (...args: string[]) => aws(cli, berth.endpoint, args);
     const ok = async (...args: string[]) => {
@@ -74,12 +74,10 @@ for (const cli of ['v2', 'v1'] as CliName[]) {
     };
 
     before(async () => {
-      berth = await startBerth();
       dir = mkdtempSync(join(tmpdir(), 'berth-ecs-cli-'));
       writeFileSync(join(dir, 'web.json'), JSON.stringify(WEB_TASK_DEFINITION, null, 2));
     });
     after(async () => {
-      await berth.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 

@@ -3,12 +3,13 @@
  * (`berth instances add`), bridge-mode dynamic and static host ports and host
  * networking reachable from the host as networkBindings say.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { REPO_ROOT } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { freePort } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -17,23 +18,16 @@ const C = 'ec2-e2e';
 const run = promisify(execFile);
 
 describe('EC2 launch type on Docker', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
   let image: string;
 
+  const berth = useBerth({ clients: { ecs: ECSClient } });
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
     // As a user adds capacity: the CLI registers a virtual instance through Berth's API.
     // Asynchronously: this Berth runs in this process and must keep answering.
     const { stdout } = await run(process.execPath, ['bin/berth.js', 'instances', 'add', '--cluster', C, '--endpoint', berth.endpoint, '--memory', '2048', '--az', 'us-east-1b'], { cwd: REPO_ROOT });
     assert.match(stdout, /container-instance\/ec2-e2e\//);
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
   });
 
   const fetchText = async (port: number) => {
@@ -47,16 +41,16 @@ describe('EC2 launch type on Docker', () => {
 
   it('bridge tasks publish a dynamic and a static host port on 127.0.0.1, as networkBindings report', async () => {
     const staticPort = await freePort();
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'bridge', networkMode: 'bridge',
       containerDefinitions: [{
         name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', '80', '-h', '/var/www'],
         portMappings: [{ containerPort: 80, hostPort: 0 }, { containerPort: 81, hostPort: staticPort }],
       }],
     });
-    const out = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'bridge', launchType: 'EC2' }));
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'bridge', launchType: 'EC2' }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
-    const t = await waitForTask(ecs, C, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const t = await waitForTask(berth.ecs, C, out.tasks![0].taskArn!, isRunning, 'RUNNING');
     assert.equal(t.launchType, 'EC2');
     assert.ok(t.containerInstanceArn);
     const bindings = t.containers![0].networkBindings!;
@@ -64,49 +58,49 @@ describe('EC2 launch type on Docker', () => {
     assert.ok(dynamic.hostPort! > 0 && dynamic.hostPort !== 80);
     assert.equal(bindings.find((b) => b.containerPort === 81)!.hostPort, staticPort);
     assert.match(await fetchText(dynamic.hostPort!), /berth/);
-    await ecs.send(new StopTaskCommand({ cluster: C, task: t.taskArn }));
-    await waitForTask(ecs, C, t.taskArn!, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster: C, task: t.taskArn }));
+    await waitForTask(berth.ecs, C, t.taskArn!, isStopped, 'STOPPED');
   });
 
   it('a host-network task listens on the host port itself', async () => {
     const port = await freePort();
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'hostnet', networkMode: 'host',
       containerDefinitions: [{ name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/var/www'], portMappings: [{ containerPort: port }] }],
     });
-    const out = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'hostnet', launchType: 'EC2' }));
-    const t = await waitForTask(ecs, C, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'hostnet', launchType: 'EC2' }));
+    const t = await waitForTask(berth.ecs, C, out.tasks![0].taskArn!, isRunning, 'RUNNING');
     assert.equal(t.containers![0].networkBindings![0].hostPort, port);
     assert.match(await fetchText(port), /berth/);
-    await ecs.send(new StopTaskCommand({ cluster: C, task: t.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: C, task: t.taskArn }));
   });
 
   it('spread, binpack, memberOf and DRAINING place real tasks where ECS would', async () => {
     const { stdout } = await run(process.execPath, ['bin/berth.js', 'instances', 'add', '--cluster', C, '--endpoint', berth.endpoint, '--memory', '2048', '--az', 'us-east-1c'], { cwd: REPO_ROOT });
     const second = stdout.split(' ')[0].trim();
-    await register(ecs, { family: 'small', networkMode: 'bridge', containerDefinitions: [{ name: 'x', image, essential: true, memory: 64, command: ['sleep', '600'], stopTimeout: 1 }] });
+    await register(berth.ecs, { family: 'small', networkMode: 'bridge', containerDefinitions: [{ name: 'x', image, essential: true, memory: 64, command: ['sleep', '600'], stopTimeout: 1 }] });
     const instanceOf = async (arns: string[]) => {
       const out: string[] = [];
-      for (const a of arns) out.push((await waitForTask(ecs, C, a, isRunning, 'RUNNING')).containerInstanceArn!);
+      for (const a of arns) out.push((await waitForTask(berth.ecs, C, a, isRunning, 'RUNNING')).containerInstanceArn!);
       return out;
     };
-    const stopAll = async (arns: string[]) => { for (const a of arns) await ecs.send(new StopTaskCommand({ cluster: C, task: a })); };
-    const spread = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 2, group: 'spread', placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }] }));
+    const stopAll = async (arns: string[]) => { for (const a of arns) await berth.ecs.send(new StopTaskCommand({ cluster: C, task: a })); };
+    const spread = await berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 2, group: 'spread', placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }] }));
     const spreadOn = await instanceOf(spread.tasks!.map((t) => t.taskArn!));
     assert.equal(new Set(spreadOn).size, 2, 'one task in each zone');
-    const member = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 2, placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.availability-zone == us-east-1c' }] }));
+    const member = await berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 2, placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.availability-zone == us-east-1c' }] }));
     assert.deepEqual(await instanceOf(member.tasks!.map((t) => t.taskArn!)), [second, second]);
-    const packed = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 1, placementStrategy: [{ type: 'binpack', field: 'memory' }] }));
+    const packed = await berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 1, placementStrategy: [{ type: 'binpack', field: 'memory' }] }));
     assert.deepEqual(await instanceOf(packed.tasks!.map((t) => t.taskArn!)), [second], 'the instance with the least memory left');
-    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: C, containerInstances: [second], status: 'DRAINING' }));
-    const after = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 2 }));
+    await berth.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: C, containerInstances: [second], status: 'DRAINING' }));
+    const after = await berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'small', launchType: 'EC2', count: 2 }));
     assert.ok((await instanceOf(after.tasks!.map((t) => t.taskArn!))).every((a) => a !== second), 'nothing new on the DRAINING instance');
     await stopAll([...spread.tasks!, ...member.tasks!, ...packed.tasks!, ...after.tasks!].map((t) => t.taskArn!));
   });
 
   it('a task larger than the instance fails to place with RESOURCE:MEMORY', async () => {
-    await register(ecs, { family: 'huge', networkMode: 'bridge', containerDefinitions: [{ name: 'x', image, essential: true, memory: 4096 }] });
-    const out = await ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'huge', launchType: 'EC2' }));
+    await register(berth.ecs, { family: 'huge', networkMode: 'bridge', containerDefinitions: [{ name: 'x', image, essential: true, memory: 4096 }] });
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: C, taskDefinition: 'huge', launchType: 'EC2' }));
     assert.ok(out.failures!.length >= 1 && out.failures!.every((f) => f.reason === 'RESOURCE:MEMORY'), JSON.stringify(out.failures));
   });
 });

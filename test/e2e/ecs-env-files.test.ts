@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateClusterCommand, ECSClient, StopTaskCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, fetchWhenUp, isRunning, isStopped, register, runOneContainerTask, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
@@ -21,38 +21,32 @@ const BUCKET = 'team-config';
 const EXEC_ROLE = 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole';
 
 describe('ECS environmentFiles on Docker', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let s3: S3Client;
   let net: Awaited<ReturnType<typeof fargateNetwork>>;
   let image: string;
   let dir: string;
 
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    s3 = new S3Client({ ...clientConfig(berth.endpoint), forcePathStyle: true });
+  });
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const berth = useBerth({ clients: { ecs: ECSClient, s3: [S3Client, { forcePathStyle: true }] } });
+  before(async () => {
     net = await fargateNetwork(berth.endpoint);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await s3.send(new PutObjectCommand({
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    await berth.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    await berth.s3.send(new PutObjectCommand({
       Bucket: BUCKET, Key: 'app/prod.env',
       Body: '# written by the platform team\nFROM_S3=s3 value with spaces\nSHARED=from-first-file\nOVERRIDDEN=from-file\nDB_URL=postgres://app:p=w@db:5432/app\n',
     }));
-    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'app/extra.env', Body: 'SHARED=from-second-file\nSECOND_ONLY=2\r\n' }));
+    await berth.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'app/extra.env', Body: 'SHARED=from-second-file\nSECOND_ONLY=2\r\n' }));
     dir = mkdtempSync(join(tmpdir(), 'berth-env-files-'));
     writeFileSync(join(dir, 'local.env'), 'FROM_LOCAL=local-value\nSHARED=from-local-file\n');
   });
-  after(async () => {
-    ecs.destroy();
-    s3.destroy();
-    rmSync(dir, { recursive: true, force: true });
-    await berth.stop();
-  });
 
   const run = (family: string, container: Partial<ContainerDefinition>) =>
-    runOneContainerTask(ecs, { cluster: CLUSTER, family, image, network: net, executionRoleArn: EXEC_ROLE, container });
+    runOneContainerTask(berth.ecs, { cluster: CLUSTER, family, image, network: net, executionRoleArn: EXEC_ROLE, container });
 
   it('variables from S3 objects and a local file reach the container; environment wins, then the first file', async () => {
     const script = [
@@ -69,12 +63,12 @@ describe('ECS environmentFiles on Docker', () => {
         { type: 's3', value: `file://${join(dir, 'local.env')}` },
       ],
     });
-    const running = await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
     const port = running.containers![0].networkBindings![0].hostPort;
     const body = await fetchWhenUp(`http://127.0.0.1:${port}/env.txt`);
     assert.equal(body, 's3 value with spaces|local-value|from-first-file|2|from-environment|postgres://app:p=w@db:5432/app');
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
-    await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
   });
 
   it('a missing object stops the task with TaskFailedToStart and ResourceInitializationError', async () => {
@@ -85,7 +79,7 @@ describe('ECS environmentFiles on Docker', () => {
         { type: 's3', value: `arn:aws:s3:::${BUCKET}/app/missing.env` },
       ],
     });
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(
       stopped.stoppedReason!,
@@ -100,7 +94,7 @@ describe('ECS environmentFiles on Docker', () => {
 
   it('a missing local file stops the task too', async () => {
     const task = await run('missing-local-file', { command: ['sleep', '60'], environmentFiles: [{ type: 's3', value: 'file:///nonexistent/berth.env' }] });
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(stopped.stoppedReason!, /^ResourceInitializationError: failed to download env files: .*\/nonexistent\/berth\.env.*no such file or directory/);
   });
@@ -108,7 +102,7 @@ describe('ECS environmentFiles on Docker', () => {
   it('RegisterTaskDefinition refuses a type other than s3, a value that is not an S3 object ARN, and more than 10 files', async () => {
     const base = { family: 'bad-env-files', containerDefinitions: [] as ContainerDefinition[] };
     const attempt = (environmentFiles: ContainerDefinition['environmentFiles']) =>
-      register(ecs, { ...base, containerDefinitions: [{ name: 'app', image, memory: 64, essential: true, environmentFiles }] });
+      register(berth.ecs, { ...base, containerDefinitions: [{ name: 'app', image, memory: 64, essential: true, environmentFiles }] });
     await assert.rejects(attempt([{ type: 'http' as 's3', value: `arn:aws:s3:::${BUCKET}/a.env` }]), /ClientException|environmentFiles type/);
     await assert.rejects(attempt([{ type: 's3', value: `${BUCKET}/a.env` }]), /Invalid environmentFiles value/);
     await assert.rejects(attempt([{ type: 's3', value: `arn:aws:s3:::${BUCKET}` }]), /Invalid environmentFiles value/);

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { clientConfig, REPO_ROOT, startBerth, type TestBerth } from '../helpers/berth.js';
+import { REPO_ROOT } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fetchWhenUp, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { freePort, sshdUnavailable, startSshd, type TestSshd } from '../helpers/sshd.js';
@@ -29,9 +30,8 @@ const engine2 = (...args: string[]) => execFileSync('docker', ['-H', `unix://${s
 describe('an external container instance on a second Docker engine', { skip: root ? false : 'needs root to start a second dockerd' }, () => {
   let dockerd: ChildProcess | undefined;
   let sshd: TestSshd | undefined;
-  let berth: TestBerth;
-  let ecs: ECSClient;
   let tcpPort = 0;
+  let image = '';
   const savedSshOptions = process.env.BERTH_SSH_OPTIONS;
 
   /** `berth instances add --cluster C --engine URL`: its stdout and stderr. */
@@ -40,9 +40,9 @@ describe('an external container instance on a second Docker engine', { skip: roo
 
   /** Runs the edge-web task on a cluster's external instance and proves where it runs; then stops it. */
   async function runsOnEngine2(cluster: string) {
-    const out = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
-    const t = await waitForTask(ecs, cluster, out.tasks![0].taskArn!, (x) => isRunning(x) || isStopped(x), 'RUNNING');
+    const t = await waitForTask(berth.ecs, cluster, out.tasks![0].taskArn!, (x) => isRunning(x) || isStopped(x), 'RUNNING');
     assert.equal(t.lastStatus, 'RUNNING', t.stoppedReason);
     assert.equal(t.launchType, 'EXTERNAL');
     const id = t.containers![0].runtimeId!;
@@ -51,13 +51,13 @@ describe('an external container instance on a second Docker engine', { skip: roo
     const port = t.containers![0].networkBindings![0].hostPort;
     const body = await fetchWhenUp(`http://127.0.0.1:${port}/`);
     assert.match(body, /berth/);
-    await ecs.send(new StopTaskCommand({ cluster, task: t.taskArn }));
-    await waitForTask(ecs, cluster, t.taskArn!, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster, task: t.taskArn }));
+    await waitForTask(berth.ecs, cluster, t.taskArn!, isStopped, 'STOPPED');
     assert.equal(engine2('ps', '-aq', '--filter', `label=berth.task-arn=${t.taskArn}`), '');
   }
 
   before(async () => {
-    const image = ensureBusyboxImage();
+    image = ensureBusyboxImage();
     tcpPort = await freePort();
     execFileSync('ip', ['link', 'add', BRIDGE, 'type', 'bridge']);
     execFileSync('ip', ['addr', 'add', `172.29.${process.pid % 250}.1/24`, 'dev', BRIDGE]);
@@ -81,19 +81,18 @@ describe('an external container instance on a second Docker engine', { skip: roo
       // Berth (in this process) and the CLI (its child) log in with the test's key and known_hosts.
       process.env.BERTH_SSH_OPTIONS = sshd.sshOptions;
     }
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: 'edge' }));
+  });
+  const berth = useBerth({ clients: { ecs: ECSClient } });
+  before(async () => {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'edge' }));
     const { stdout } = await addInstance('edge', `unix://${sock}`);
     assert.match(stdout, /container-instance\/edge\//);
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'edge-web', networkMode: 'bridge', requiresCompatibilities: ['EXTERNAL'],
       containerDefinitions: [{ name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', '80', '-h', '/var/www'], portMappings: [{ containerPort: 80, hostPort: 0 }] }],
     });
   });
   after(async () => {
-    ecs?.destroy();
-    await berth?.stop();
     await sshd?.stop();
     if (savedSshOptions === undefined) delete process.env.BERTH_SSH_OPTIONS;
     else process.env.BERTH_SSH_OPTIONS = savedSshOptions;
@@ -110,7 +109,7 @@ describe('an external container instance on a second Docker engine', { skip: roo
   });
 
   it('an external instance on tcp://127.0.0.1:<port> runs its tasks on that engine', async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'edge-tcp' }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'edge-tcp' }));
     const { stdout, stderr } = await addInstance('edge-tcp', `tcp://127.0.0.1:${tcpPort}`);
     assert.match(stdout, /container-instance\/edge-tcp\//);
     assert.equal(stderr, '', 'the engine answered the CLI\'s check');
@@ -118,7 +117,7 @@ describe('an external container instance on a second Docker engine', { skip: roo
   });
 
   it('an external instance on ssh://root@127.0.0.1:<port> runs its tasks on that engine over ssh', { skip: sshdUnavailable() ?? false }, async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'edge-ssh' }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'edge-ssh' }));
     const { stdout, stderr } = await addInstance('edge-ssh', sshd!.url);
     assert.match(stdout, /container-instance\/edge-ssh\//);
     assert.equal(stderr, '', 'the engine answered the CLI\'s check');
@@ -126,24 +125,24 @@ describe('an external container instance on a second Docker engine', { skip: roo
   });
 
   it('an instance whose ssh engine cannot be reached: the CLI warns why, its task waits without harm, and stopping it works', { skip: sshdUnavailable() ?? false }, async () => {
-    await ecs.send(new CreateClusterCommand({ clusterName: 'edge-down' }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'edge-down' }));
     const { stdout, stderr } = await addInstance('edge-down', `ssh://root@127.0.0.1:${await freePort()}`);
     assert.match(stdout, /container-instance\/edge-down\//);
     assert.match(stderr, /warning: the engine at ssh:\/\/root@127\.0\.0\.1:\d+ does not answer from here \(.*Connection refused/);
-    const out = await ecs.send(new RunTaskCommand({ cluster: 'edge-down', taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: 'edge-down', taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
     const arn = out.tasks![0].taskArn!;
     await new Promise((r) => setTimeout(r, 3000));
-    const t = await waitForTask(ecs, 'edge-down', arn, () => true, 'described');
+    const t = await waitForTask(berth.ecs, 'edge-down', arn, () => true, 'described');
     assert.ok(['PROVISIONING', 'PENDING'].includes(t.lastStatus!), `still waiting for its engine: ${t.lastStatus}`);
-    await ecs.send(new StopTaskCommand({ cluster: 'edge-down', task: arn }));
-    await waitForTask(ecs, 'edge-down', arn, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster: 'edge-down', task: arn }));
+    await waitForTask(berth.ecs, 'edge-down', arn, isStopped, 'STOPPED');
     // The other external instances are unaffected.
     await runsOnEngine2('edge-ssh');
   });
 
   it('EC2 tasks are not placed on the external instance', async () => {
-    await register(ecs, { family: 'ec2-only', networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [{ name: 'x', image: 'berth-test/busybox:2', memory: 64 }] });
-    const out = await ecs.send(new RunTaskCommand({ cluster: 'edge', taskDefinition: 'ec2-only', launchType: 'EC2' }));
+    await register(berth.ecs, { family: 'ec2-only', networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [{ name: 'x', image: 'berth-test/busybox:2', memory: 64 }] });
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: 'edge', taskDefinition: 'ec2-only', launchType: 'EC2' }));
     assert.equal(out.tasks?.length, 0);
     assert.equal(out.failures?.[0].reason, 'No Container Instances were found in your cluster.');
   });

@@ -12,18 +12,14 @@ import {
   CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, type Task,
 } from '@aws-sdk/client-ecs';
 import { CreateFileSystemCommand, CreateMountTargetCommand, DescribeMountTargetsCommand, EFSClient } from '@aws-sdk/client-efs';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
-import type { App } from '../../src/app.js';
 import { fileSystemAvailable } from '../integration/efs/support.js';
 
 const C = 'failed-start';
 
 describe('a task whose container start fails on Docker', () => {
-  let berth: TestBerth & { app: App };
-  let ecs: ECSClient;
-  let efs: EFSClient;
 
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
     const end = Date.now() + ms;
@@ -35,31 +31,26 @@ describe('a task whose container start fails on Docker', () => {
     }
   }
   async function tasks(desiredStatus: 'RUNNING' | 'STOPPED'): Promise<Task[]> {
-    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'app', desiredStatus }));
-    return taskArns!.length ? (await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: taskArns }))).tasks! : [];
+    const { taskArns } = await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'app', desiredStatus }));
+    return taskArns!.length ? (await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: taskArns }))).tasks! : [];
   }
 
-  before(async () => {
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    efs = new EFSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
-  });
   after(async () => {
-    await ecs.send(new DeleteServiceCommand({ cluster: C, service: 'app', force: true })).catch(() => {});
-    ecs.destroy();
-    efs.destroy();
-    await berth.stop();
+    await berth.ecs.send(new DeleteServiceCommand({ cluster: C, service: 'app', force: true })).catch(() => {});
+  });
+  const berth = useBerth({ clients: { ecs: ECSClient, efs: EFSClient } });
+  before(async () => {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
   });
 
   it('is STOPPED with TaskFailedToStart and a CannotStartContainerError reason, and the service replaces it', async () => {
     const net = await fargateNetwork(berth.endpoint);
-    const fsId = (await efs.send(new CreateFileSystemCommand({ CreationToken: 'failed-start' }))).FileSystemId!;
-    await fileSystemAvailable(efs, fsId);
-    for (const SubnetId of net.awsvpcConfiguration.subnets) await efs.send(new CreateMountTargetCommand({ FileSystemId: fsId, SubnetId }));
+    const fsId = (await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'failed-start' }))).FileSystemId!;
+    await fileSystemAvailable(berth.efs, fsId);
+    for (const SubnetId of net.awsvpcConfiguration.subnets) await berth.efs.send(new CreateMountTargetCommand({ FileSystemId: fsId, SubnetId }));
     await waitFor('mount targets', async () =>
-      (await efs.send(new DescribeMountTargetsCommand({ FileSystemId: fsId }))).MountTargets!.every((m) => m.LifeCycleState === 'available') || undefined);
-    await register(ecs, {
+      (await berth.efs.send(new DescribeMountTargetsCommand({ FileSystemId: fsId }))).MountTargets!.every((m) => m.LifeCycleState === 'available') || undefined);
+    await register(berth.ecs, {
       family: 'app', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       volumes: [{ name: 'code', efsVolumeConfiguration: { fileSystemId: fsId } }],
       containerDefinitions: [{
@@ -67,7 +58,7 @@ describe('a task whose container start fails on Docker', () => {
         mountPoints: [{ sourceVolume: 'code', containerPath: '/mnt/code' }],
       }],
     });
-    await ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'app', taskDefinition: 'app', desiredCount: 1, launchType: 'FARGATE', networkConfiguration: net }));
+    await berth.ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'app', taskDefinition: 'app', desiredCount: 1, launchType: 'FARGATE', networkConfiguration: net }));
 
     const failed = await waitFor('a task that failed to start', async () => (await tasks('STOPPED')).find((t) => t.lastStatus === 'STOPPED'));
     assert.equal(failed.desiredStatus, 'STOPPED');
@@ -78,7 +69,7 @@ describe('a task whose container start fails on Docker', () => {
     writeFileSync(script, '#!/bin/sh\nexec sleep 600\n');
     chmodSync(script, 0o755);
     await waitFor('the replacement running', async () => {
-      const s = (await ecs.send(new DescribeServicesCommand({ cluster: C, services: ['app'] }))).services![0];
+      const s = (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['app'] }))).services![0];
       return s.runningCount === 1 && s.pendingCount === 0 ? s : undefined;
     }, 120_000);
     const stuck = (await tasks('RUNNING')).filter((t) => t.lastStatus === 'STOPPED');

@@ -3,7 +3,7 @@
  * and lastStatus DEACTIVATING while their targets drain (their containers still running and serving connections
  * in flight), then STOPPED; the old deployment's desired count drops; the draining event names the whole batch.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
@@ -13,7 +13,7 @@ import {
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { defaultSubnets, freePort } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -22,18 +22,16 @@ const C = 'drain';
 const DELAY_S = 8;
 
 describe('a rolling deployment drains its old tasks as ECS does', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
+  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client } });
   let url: string;
 
-  const describeService = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
+  const describeService = async (): Promise<Service> => (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
   async function allTasks(): Promise<Task[]> {
     const arns = [
-      ...(await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }))).taskArns!,
-      ...(await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web', desiredStatus: 'STOPPED' }))).taskArns!,
+      ...(await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }))).taskArns!,
+      ...(await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web', desiredStatus: 'STOPPED' }))).taskArns!,
     ];
-    return arns.length ? (await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: arns }))).tasks! : [];
+    return arns.length ? (await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: arns }))).tasks! : [];
   }
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
     const end = Date.now() + ms;
@@ -47,22 +45,19 @@ describe('a rolling deployment drains its old tasks as ECS does', () => {
 
   before(async () => {
     const image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'drain', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
-    const tg = (await elb.send(new CreateTargetGroupCommand({
+    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'drain', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
+    const tg = (await berth.elb.send(new CreateTargetGroupCommand({
       Name: 'drain', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
       HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
     }))).TargetGroups![0];
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DELAY_S) }] }));
+    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DELAY_S) }] }));
     const port = await freePort();
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
     url = `http://127.0.0.1:${port}/`;
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
     for (const version of ['v1', 'v2']) {
-      await register(ecs, {
+      await register(berth.ecs, {
         family: `drain-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
         containerDefinitions: [{
           name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
@@ -70,7 +65,7 @@ describe('a rolling deployment drains its old tasks as ECS does', () => {
         }],
       });
     }
-    await ecs.send(new CreateServiceCommand({
+    await berth.ecs.send(new CreateServiceCommand({
       cluster: C, serviceName: 'web', taskDefinition: 'drain-v1', desiredCount: 2, launchType: 'FARGATE',
       networkConfiguration: await fargateNetwork(berth.endpoint),
       loadBalancers: [{ targetGroupArn: tg.TargetGroupArn, containerName: 'web', containerPort: 8080 }],
@@ -81,16 +76,11 @@ describe('a rolling deployment drains its old tasks as ECS does', () => {
       return s.deployments?.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2 ? s : undefined;
     });
   });
-  after(async () => {
-    ecs.destroy();
-    elb.destroy();
-    await berth.stop();
-  });
 
   it('old tasks are desired STOPPED and DEACTIVATING while they drain, their containers running; then STOPPED', async () => {
     const v1 = (await allTasks()).filter((t) => t.lastStatus === 'RUNNING').map((t) => t.taskArn!);
     assert.equal(v1.length, 2);
-    await ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'drain-v2' }));
+    await berth.ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'drain-v2' }));
 
     const deactivating = await waitFor('an old task DEACTIVATING', async () =>
       (await allTasks()).find((t) => v1.includes(t.taskArn!) && t.lastStatus === 'DEACTIVATING'));

@@ -3,7 +3,7 @@
  * of three tasks registered in it, curl through the load balancer, and a
  * rolling update to a new version under continuous load with no failed request.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -12,7 +12,7 @@ import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { defaultSubnets, freePort } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -21,14 +21,12 @@ const curl = promisify(execFile);
 const C = 'alb';
 
 describe('an ECS service behind an Application Load Balancer', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
+  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client } });
   let url: string;
   let dnsName: string;
   let tgArn: string;
 
-  const describeService = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
+  const describeService = async (): Promise<Service> => (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
   async function waitFor(ok: (s: Service) => boolean, what: string, ms = 60_000) {
     const end = Date.now() + ms;
     let s = await describeService();
@@ -42,24 +40,21 @@ describe('an ECS service behind an Application Load Balancer', () => {
 
   before(async () => {
     const image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
+    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
     dnsName = lb.DNSName!;
-    const tg = (await elb.send(new CreateTargetGroupCommand({
+    const tg = (await berth.elb.send(new CreateTargetGroupCommand({
       Name: 'web', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
       HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
     }))).TargetGroups![0];
     tgArn = tg.TargetGroupArn!;
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
+    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
     const port = await freePort();
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
     url = `http://127.0.0.1:${port}/`;
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
     for (const version of ['v1', 'v2']) {
-      await register(ecs, {
+      await register(berth.ecs, {
         family: `web-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
         containerDefinitions: [{
           name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
@@ -67,22 +62,17 @@ describe('an ECS service behind an Application Load Balancer', () => {
         }],
       });
     }
-    await ecs.send(new CreateServiceCommand({
+    await berth.ecs.send(new CreateServiceCommand({
       cluster: C, serviceName: 'web', taskDefinition: 'web-v1', desiredCount: 3, launchType: 'FARGATE',
       networkConfiguration: await fargateNetwork(berth.endpoint),
       loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
       healthCheckGracePeriodSeconds: 30,
     }));
   });
-  after(async () => {
-    ecs.destroy();
-    elb.destroy();
-    await berth.stop();
-  });
 
   it('the service registers its three tasks and every one answers through the load balancer', async () => {
     await waitFor((s) => s.deployments?.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 3, 'stable with healthy targets');
-    const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
+    const health = await berth.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
     assert.equal(health.TargetHealthDescriptions?.length, 3);
     assert.ok(health.TargetHealthDescriptions!.every((h) => h.TargetHealth?.State === 'healthy'));
     const seen = new Set<string>();
@@ -116,7 +106,7 @@ describe('an ECS service behind an Application Load Balancer', () => {
         }
       }
     })();
-    await ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'web-v2' }));
+    await berth.ecs.send(new UpdateServiceCommand({ cluster: C, service: 'web', taskDefinition: 'web-v2' }));
     const s = await waitFor((x) => x.deployments?.length === 1 && x.taskDefinition!.endsWith('web-v2:1') && x.deployments[0].rolloutState === 'COMPLETED' && x.runningCount === 3, 'v2 rolled out', 120_000);
     await new Promise((r) => setTimeout(r, 3000));
     stop = true;

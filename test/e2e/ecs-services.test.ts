@@ -2,11 +2,11 @@
  * ECS services on a real Docker engine, driven as users do: the AWS CLI,
  * `aws ecs wait services-stable`, and containers that die.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { CreateClusterCommand, DescribeServicesCommand, ECSClient, ListTasksCommand, DescribeTasksCommand, type Service } from '@aws-sdk/client-ecs';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws } from '../helpers/cli.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -14,32 +14,25 @@ import { ensureBusyboxImage } from '../helpers/images.js';
 const C = 'svc-e2e';
 
 describe('ECS services on Docker', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
   let image: string;
   let subnets: string[];
 
+  const berth = useBerth({ clients: { ecs: ECSClient } });
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
     subnets = (await fargateNetwork(berth.endpoint)).awsvpcConfiguration.subnets;
-    await ecs.send(new CreateClusterCommand({ clusterName: C }));
-    await register(ecs, {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
+    await register(berth.ecs, {
       family: 'web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'web', image, essential: true, command: ['httpd', '-f', '-p', '8080', '-h', '/var/www'], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
     });
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'broken', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'web', image, essential: true, command: ['sh', '-c', 'exit 1'], portMappings: [{ containerPort: 8080 }] }],
     });
   });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
-  });
 
-  const describe1 = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
+  const describe1 = async (): Promise<Service> => (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
 
   it('a service created with the AWS CLI reaches services-stable with three tasks that answer', async () => {
     const created = await aws('v2', berth.endpoint, [
@@ -52,8 +45,8 @@ describe('ECS services on Docker', () => {
     assert.equal(wait.code, 0, wait.stderr);
     const s = await describe1();
     assert.equal(s.runningCount, 3);
-    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
-    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: taskArns }));
+    const { taskArns } = await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
+    const { tasks } = await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: taskArns }));
     for (const t of tasks!) {
       const res = await fetch(`http://127.0.0.1:${t.containers![0].networkBindings![0].hostPort}/`);
       assert.equal(res.status, 200);
@@ -62,20 +55,20 @@ describe('ECS services on Docker', () => {
   });
 
   it('a task whose container is killed is replaced, and the service is stable again', async () => {
-    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
-    const { tasks } = await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [taskArns![0]] }));
+    const { taskArns } = await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
+    const { tasks } = await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [taskArns![0]] }));
     execFileSync('docker', ['kill', tasks![0].containers![0].runtimeId!]);
     const end = Date.now() + 30_000;
     let replaced = false;
     while (Date.now() < end && !replaced) {
-      const now = await ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
+      const now = await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
       replaced = !now.taskArns!.includes(taskArns![0]) && now.taskArns!.length === 3;
       if (!replaced) await new Promise((r) => setTimeout(r, 200));
     }
     assert.ok(replaced, 'the killed task was replaced');
     const wait = await aws('v1', berth.endpoint, ['ecs', 'wait', 'services-stable', '--cluster', C, '--services', 'web']);
     assert.equal(wait.code, 0, wait.stderr);
-    const dead = await ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [taskArns![0]] }));
+    const dead = await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [taskArns![0]] }));
     assert.equal(dead.tasks![0].stopCode, 'EssentialContainerExited');
   });
 

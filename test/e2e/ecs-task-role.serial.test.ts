@@ -6,12 +6,13 @@
  * (Berth reads the key from it); the SDK test runs the real AWS SDK for
  * JavaScript in a task (test/helpers/sdk-image.ts).
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { clientConfig, startBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { ensureAwsSdkImage } from '../helpers/sdk-image.js';
@@ -36,41 +37,34 @@ const SCRIPT = [
 ].join('\n');
 
 describe('ECS task role credentials on Docker', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
   let net: Awaited<ReturnType<typeof fargateNetwork>>;
   let image: string;
   let appRole: string;
   let otherRole: string;
 
+  const berth = useBerth({ clients: { ecs: ECSClient } });
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
     net = await fargateNetwork(berth.endpoint);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
     const iam = new IAMClient(clientConfig(berth.endpoint));
     appRole = (await iam.send(new CreateRoleCommand({ RoleName: 'app-task', Path: '/ecs/', AssumeRolePolicyDocument: TRUST }))).Role!.Arn!;
     otherRole = (await iam.send(new CreateRoleCommand({ RoleName: 'override-task', AssumeRolePolicyDocument: TRUST }))).Role!.Arn!;
     iam.destroy();
   });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
-  });
 
   async function run(family: string, taskRoleArn: string | undefined, override?: string): Promise<{ task: Task; get: (f: string) => Promise<string> }> {
-    await register(ecs, {
+    await register(berth.ecs, {
       family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       ...(taskRoleArn ? { taskRoleArn } : {}),
       containerDefinitions: [{ name: 'app', image, essential: true, command: ['sh', '-c', SCRIPT], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
     });
-    const out = await ecs.send(new RunTaskCommand({
+    const out = await berth.ecs.send(new RunTaskCommand({
       cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net,
       ...(override ? { overrides: { taskRoleArn: override } } : {}),
     }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
-    const task = await waitForTask(ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const task = await waitForTask(berth.ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
     const port = task.containers![0].networkBindings![0].hostPort;
     const get = async (file: string) => {
       for (let i = 0; i < 80; i++) {
@@ -107,12 +101,12 @@ describe('ECS task role credentials on Docker', () => {
     assert.equal(me.Arn, assumed);
     assert.equal(me.Account, '000000000000');
     assert.match(me.UserId!, new RegExp(`^AROA[A-Z2-7]{17}:${taskId}$`));
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
   it('an unmodified AWS SDK in a task gets the task role\'s credentials from 169.254.170.2 and calls Berth as that role', { timeout: 120_000 }, async () => {
     const sdkImage = ensureAwsSdkImage();
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'sdk', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', taskRoleArn: appRole,
       containerDefinitions: [{
         name: 'app', image: sdkImage, essential: true, stopTimeout: 1, portMappings: [{ containerPort: 8080 }],
@@ -120,8 +114,8 @@ describe('ECS task role credentials on Docker', () => {
         command: ['sh', '-c', 'mkdir -p /www; node /sdk/caller-identity.mjs > /www/me.json 2> /www/err.txt; exec httpd -f -p 8080 -h /www'],
       }],
     });
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'sdk', launchType: 'FARGATE', networkConfiguration: net }));
-    const task = await waitForTask(ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'sdk', launchType: 'FARGATE', networkConfiguration: net }));
+    const task = await waitForTask(berth.ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
     const port = task.containers![0].networkBindings![0].hostPort;
     let me = '';
     for (let i = 0; i < 150 && !me; i++) {
@@ -134,7 +128,7 @@ describe('ECS task role credentials on Docker', () => {
     const identity = JSON.parse(me);
     assert.equal(identity.Arn, `arn:aws:sts::000000000000:assumed-role/app-task/${task.taskArn!.split('/').pop()}`);
     assert.equal(identity.Account, '000000000000');
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
   it('a taskRoleArn override wins over the task definition; a task without a role gets no credentials URI', { timeout: 120_000 }, async () => {
@@ -144,7 +138,7 @@ describe('ECS task role credentials on Docker', () => {
     const [uri, endpoint] = (await none.get('env.txt')).trim().split('|');
     assert.equal(uri, '');
     assert.match(endpoint, /^http:\/\//, 'AWS_ENDPOINT_URL is set for every task');
-    for (const t of [overridden.task, none.task]) await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: t.taskArn }));
+    for (const t of [overridden.task, none.task]) await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: t.taskArn }));
   });
 
   it('the credentials URI answers only while its task runs', { timeout: 120_000 }, async () => {
@@ -155,8 +149,8 @@ describe('ECS task role credentials on Docker', () => {
     assert.equal(before.status, 200);
     assert.equal((await before.json()).RoleArn, appRole);
     assert.equal((await fetch('http://169.254.170.2/v2/credentials/00000000-0000-0000-0000-000000000000', { signal: AbortSignal.timeout(10_000) })).status, 400);
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
-    await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     const after = await fetch(`http://169.254.170.2${uri}`, { signal: AbortSignal.timeout(10_000) });
     assert.equal(after.status, 400);
     assert.deepEqual(await after.json(), { code: 'InvalidIdInRequest', message: 'CredentialsV2Request: Credentials not found' });

@@ -1,12 +1,13 @@
 /**
  * ECS tasks on a real Docker engine: what a user sees through the SDK and curl.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { DescribeNetworkInterfacesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { clientConfig } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
@@ -19,27 +20,20 @@ function enginePs(taskArn: string): string[] {
 
 describe('ECS tasks on Docker (Fargate launch type)', () => {
   let net: Awaited<ReturnType<typeof fargateNetwork>>;
-  let berth: TestBerth;
-  let ecs: ECSClient;
   let image: string;
 
+  const berth = useBerth({ clients: { ecs: ECSClient } });
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
     net = await fargateNetwork(berth.endpoint);
-    await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
   });
 
   async function run(family: string, def: object) {
-    await register(ecs, {
+    await register(berth.ecs, {
       family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', ...def,
     } as never);
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net }));
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
     return out.tasks![0];
   }
@@ -54,7 +48,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     });
     assert.equal(task.lastStatus, 'PROVISIONING');
     assert.equal(task.desiredStatus, 'RUNNING');
-    const running = await waitForTask(ecs, CLUSTER, task.taskArn!, (t) => isRunning(t) && t.containers?.find((c) => c.name === 'probe')?.lastStatus === 'STOPPED', 'RUNNING with probe done');
+    const running = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, (t) => isRunning(t) && t.containers?.find((c) => c.name === 'probe')?.lastStatus === 'STOPPED', 'RUNNING with probe done');
     const probe = running.containers!.find((c) => c.name === 'probe')!;
     assert.equal(probe.exitCode, 0, 'the sidecar reached the web container on localhost');
     const web = running.containers!.find((c) => c.name === 'web')!;
@@ -78,8 +72,8 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     assert.equal(running.availabilityZone, Subnets![0].AvailabilityZone);
     const [a, b] = Subnets![0].CidrBlock!.split('/')[0].split('.');
     assert.ok(NetworkInterfaces![0].PrivateIpAddress!.startsWith(`${a}.${b}.`));
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn, reason: 'test done' }));
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn, reason: 'test done' }));
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'UserInitiated');
     assert.equal(stopped.stoppedReason, 'test done');
     assert.equal(stopped.desiredStatus, 'STOPPED');
@@ -103,7 +97,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     const task = await run('meta', {
       containerDefinitions: [{ name: 'app', image, essential: true, command: ['sh', '-c', script], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
     });
-    const running = await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
     const port = running.containers![0].networkBindings![0].hostPort;
     const get = async (file: string) => {
       for (let i = 0; i < 50; i++) {
@@ -127,7 +121,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     const stats = JSON.parse(await get('stats.json'));
     assert.ok(stats.memory_stats.usage > 0, 'real memory usage');
     assert.equal((await get('env.txt')).trim(), 'us-east-1 AWS_ECS_FARGATE');
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
   it('container settings reach the process: overrides, environment, working directory, read-only root, tmpfs, ulimits, labels', async () => {
@@ -136,7 +130,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
       '(touch /probe 2>/dev/null && echo rw || echo ro) >> /www/out.txt',
       'exec httpd -f -p 8080 -h /www',
     ].join('; ');
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'settings', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{
         name: 'app', image, essential: true, command: ['sleep', '1'], stopTimeout: 1, workingDirectory: '/var',
@@ -146,11 +140,11 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
         portMappings: [{ containerPort: 8080 }],
       }],
     } as never);
-    const out = await ecs.send(new RunTaskCommand({
+    const out = await berth.ecs.send(new RunTaskCommand({
       cluster: CLUSTER, taskDefinition: 'settings', launchType: 'FARGATE', networkConfiguration: net,
       overrides: { containerOverrides: [{ name: 'app', command: ['sh', '-c', script], environment: [{ name: 'GREETING', value: 'hello' }] }] },
     }));
-    const running = await waitForTask(ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
     const port = running.containers![0].networkBindings![0].hostPort;
     let text = '';
     for (let i = 0; i < 50 && !text; i++) {
@@ -162,7 +156,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     const labels = JSON.parse(execFileSync('docker', ['inspect', '-f', '{{json .Config.Labels}}', running.containers![0].runtimeId!], { encoding: 'utf8' }));
     assert.equal(labels.team, 'web');
     assert.equal(labels['berth.task-arn'], running.taskArn);
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: running.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: running.taskArn }));
   });
 
   it('an essential container that exits stops the task with EssentialContainerExited', async () => {
@@ -172,7 +166,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
         { name: 'sidecar', image, essential: true, command: ['sleep', '600'], stopTimeout: 1 },
       ],
     });
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'EssentialContainerExited');
     assert.equal(stopped.stoppedReason, 'Essential container in task exited');
     assert.equal(stopped.containers!.find((c) => c.name === 'main')!.exitCode, 7);
@@ -186,9 +180,9 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
         { name: 'init', image, essential: false, command: ['sh', '-c', 'exit 4'] },
       ],
     });
-    const t = await waitForTask(ecs, CLUSTER, task.taskArn!, (x) => isRunning(x) && x.containers?.find((c) => c.name === 'init')?.exitCode === 4, 'init exited');
+    const t = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, (x) => isRunning(x) && x.containers?.find((c) => c.name === 'init')?.exitCode === 4, 'init exited');
     assert.equal(t.lastStatus, 'RUNNING');
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
   it('dependsOn HEALTHY holds the app back until its dependency passes its health check', async () => {
@@ -201,14 +195,14 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
         { name: 'app', image, essential: true, command: ['sleep', '600'], stopTimeout: 1, dependsOn: [{ containerName: 'db', condition: 'HEALTHY' }] },
       ],
     });
-    const early = await waitForTask(ecs, CLUSTER, task.taskArn!, (t) => t.containers?.find((c) => c.name === 'db')?.lastStatus === 'RUNNING', 'db running');
+    const early = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, (t) => t.containers?.find((c) => c.name === 'db')?.lastStatus === 'RUNNING', 'db running');
     assert.equal(early.containers!.find((c) => c.name === 'app')!.lastStatus, 'PENDING', 'app waits while db is not yet healthy');
     assert.notEqual(early.lastStatus, 'RUNNING');
-    const running = await waitForTask(ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isRunning, 'RUNNING');
     assert.equal(running.containers!.find((c) => c.name === 'db')!.healthStatus, 'HEALTHY');
     assert.equal(running.containers!.find((c) => c.name === 'app')!.lastStatus, 'RUNNING');
     assert.equal(running.healthStatus, 'HEALTHY');
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 
   it('dependsOn SUCCESS fails the task when the dependency exits non-zero', async () => {
@@ -218,7 +212,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
         { name: 'app', image, essential: true, command: ['sleep', '600'], dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }] },
       ],
     });
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(stopped.stoppedReason ?? '', /SUCCESS/);
     assert.equal(stopped.containers!.find((c) => c.name === 'app')!.runtimeId, undefined, 'app never started');
@@ -226,7 +220,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
 
   it('an image that cannot be pulled stops the task with CannotPullContainerError', async () => {
     const task = await run('nopull', { containerDefinitions: [{ name: 'x', image: '127.0.0.1:1/berth/missing:1', essential: true }] });
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(stopped.stoppedReason ?? '', /^CannotPullContainerError/);
     assert.match(stopped.containers![0].reason ?? '', /^CannotPullContainerError/);
@@ -239,7 +233,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
         command: ['sh', '-c', 'x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done'],
       }],
     });
-    const stopped = await waitForTask(ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED', 60_000);
+    const stopped = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, isStopped, 'STOPPED', 60_000);
     const hog = stopped.containers![0];
     assert.equal(hog.exitCode, 137);
     assert.match(hog.reason ?? '', /^OutOfMemoryError/);
@@ -253,37 +247,30 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
         healthCheck: { command: ['CMD-SHELL', 'exit 1'], interval: 5, timeout: 2, retries: 1 },
       }],
     });
-    const sick = await waitForTask(ecs, CLUSTER, task.taskArn!, (t) => t.healthStatus === 'UNHEALTHY', 'UNHEALTHY');
+    const sick = await waitForTask(berth.ecs, CLUSTER, task.taskArn!, (t) => t.healthStatus === 'UNHEALTHY', 'UNHEALTHY');
     assert.equal(sick.containers![0].healthStatus, 'UNHEALTHY');
-    await ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+    await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
   });
 });
 
 describe('ECS tasks on Docker (bridge network mode)', () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
   let image: string;
 
+  const berth = useBerth({ clients: { ecs: ECSClient } });
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    await ecs.send(new CreateClusterCommand({
+    await berth.ecs.send(new CreateClusterCommand({
       clusterName: CLUSTER, capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }],
     }));
-  });
-  after(async () => {
-    ecs.destroy();
-    await berth.stop();
   });
 
   it('bridge tasks publish dynamic host ports on 127.0.0.1 and report them in networkBindings', async () => {
     // Bridge mode is an EC2 launch-type feature; without instances RunTask reports the ECS failure.
-    await register(ecs, {
+    await register(berth.ecs, {
       family: 'bridge', networkMode: 'bridge', memory: '128',
       containerDefinitions: [{ name: 'web', image, essential: true, command: ['httpd', '-f', '-p', '80', '-h', '/etc'], portMappings: [{ containerPort: 80, hostPort: 0 }] }],
     });
-    const out = await ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'bridge', launchType: 'EC2' }));
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: CLUSTER, taskDefinition: 'bridge', launchType: 'EC2' }));
     assert.equal(out.tasks?.length, 0);
     assert.equal(out.failures?.[0].reason, 'No Container Instances were found in your cluster.');
   });

@@ -15,10 +15,9 @@ import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, type 
 import {
   CreateAccessPointCommand, CreateFileSystemCommand, CreateMountTargetCommand, DescribeMountTargetsCommand, EFSClient,
 } from '@aws-sdk/client-efs';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
-import type { App } from '../../src/app.js';
 import { fileSystemAvailable } from '../integration/efs/support.js';
 
 const volumeExists = (name: string) => {
@@ -46,35 +45,29 @@ async function fetchText(port: number, path: string, ms = 15_000): Promise<strin
 const portOf = (t: Task, container: string) => t.containers!.find((c) => c.name === container)!.networkBindings![0].hostPort!;
 
 describe('ECS task volumes on Docker (Fargate launch type)', () => {
-  let berth: TestBerth & { app: App };
-  let ecs: ECSClient;
-  let efs: EFSClient;
   let image: string;
   let net: Awaited<ReturnType<typeof fargateNetwork>>;
   const started: string[] = [];
 
   before(async () => {
     image = ensureBusyboxImage();
-    berth = await startBerth();
-    ecs = new ECSClient(clientConfig(berth.endpoint));
-    efs = new EFSClient(clientConfig(berth.endpoint));
-    net = await fargateNetwork(berth.endpoint);
-    for (const clusterName of ['writers', 'readers']) await ecs.send(new CreateClusterCommand({ clusterName }));
   });
   after(async () => {
     for (const arn of started) {
       const cluster = arn.split('/')[1];
-      await ecs.send(new StopTaskCommand({ cluster, task: arn })).catch(() => {});
+      await berth.ecs.send(new StopTaskCommand({ cluster, task: arn })).catch(() => {});
     }
-    for (const arn of started) await waitForTask(ecs, arn.split('/')[1], arn, isStopped, 'STOPPED').catch(() => {});
-    ecs.destroy();
-    efs.destroy();
-    await berth.stop();
+    for (const arn of started) await waitForTask(berth.ecs, arn.split('/')[1], arn, isStopped, 'STOPPED').catch(() => {});
+  });
+  const berth = useBerth({ clients: { ecs: ECSClient, efs: EFSClient } });
+  before(async () => {
+    net = await fargateNetwork(berth.endpoint);
+    for (const clusterName of ['writers', 'readers']) await berth.ecs.send(new CreateClusterCommand({ clusterName }));
   });
 
   async function run(cluster: string, family: string, def: object): Promise<Task> {
-    await register(ecs, { family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', ...def } as never);
-    const out = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net }));
+    await register(berth.ecs, { family, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512', ...def } as never);
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: net }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
     started.push(out.tasks![0].taskArn!);
     return out.tasks![0];
@@ -82,11 +75,11 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
 
   /** A file system reachable from the default VPC: available, with mount targets in the task subnets. */
   async function reachableFileSystem(token: string): Promise<string> {
-    const fsId = (await efs.send(new CreateFileSystemCommand({ CreationToken: token }))).FileSystemId!;
-    await fileSystemAvailable(efs, fsId);
-    for (const SubnetId of net.awsvpcConfiguration.subnets) await efs.send(new CreateMountTargetCommand({ FileSystemId: fsId, SubnetId }));
+    const fsId = (await berth.efs.send(new CreateFileSystemCommand({ CreationToken: token }))).FileSystemId!;
+    await fileSystemAvailable(berth.efs, fsId);
+    for (const SubnetId of net.awsvpcConfiguration.subnets) await berth.efs.send(new CreateMountTargetCommand({ FileSystemId: fsId, SubnetId }));
     for (let i = 0; i < 100; i++) {
-      const { MountTargets } = await efs.send(new DescribeMountTargetsCommand({ FileSystemId: fsId }));
+      const { MountTargets } = await berth.efs.send(new DescribeMountTargetsCommand({ FileSystemId: fsId }));
       if (MountTargets!.every((m) => m.LifeCycleState === 'available')) return fsId;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -107,12 +100,12 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
         },
       ],
     });
-    const running = await waitForTask(ecs, 'writers', task.taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, 'writers', task.taskArn!, isRunning, 'RUNNING');
     assert.equal(await fetchText(portOf(running, 'web'), '/msg.txt'), 'written-by-the-writer\n');
     const volume = `berth-${task.taskArn!.split('/').pop()}-scratch`;
     assert.ok(volumeExists(volume), 'the task volume is a Docker volume while the task runs');
-    await ecs.send(new StopTaskCommand({ cluster: 'writers', task: task.taskArn }));
-    await waitForTask(ecs, 'writers', task.taskArn!, isStopped, 'STOPPED');
+    await berth.ecs.send(new StopTaskCommand({ cluster: 'writers', task: task.taskArn }));
+    await waitForTask(berth.ecs, 'writers', task.taskArn!, isStopped, 'STOPPED');
     assert.equal(volumeExists(volume), false, 'and is removed when the task stops');
   });
 
@@ -127,7 +120,7 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
         command: ['sh', '-c', `mkdir -p /mnt/efs/notes && echo ${note} > /mnt/efs/notes/today.txt && exec sleep 600`],
       }],
     });
-    await waitForTask(ecs, 'writers', writer.taskArn!, isRunning, 'RUNNING');
+    await waitForTask(berth.ecs, 'writers', writer.taskArn!, isRunning, 'RUNNING');
     const reader = await run('readers', 'efs-reader', {
       volumes,
       containerDefinitions: [{
@@ -135,7 +128,7 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
         mountPoints: [{ sourceVolume: 'shared', containerPath: '/mnt/efs' }], command: ['httpd', '-f', '-p', '8080', '-h', '/mnt/efs'],
       }],
     });
-    const running = await waitForTask(ecs, 'readers', reader.taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, 'readers', reader.taskArn!, isRunning, 'RUNNING');
     assert.notEqual(running.clusterArn, writer.clusterArn);
     assert.equal(await fetchText(portOf(running, 'reader'), '/notes/today.txt'), `${note}\n`);
     assert.equal(readFileSync(join(fsDir(fsId), 'notes', 'today.txt'), 'utf8'), `${note}\n`, 'the file is in the file system Berth keeps');
@@ -144,7 +137,7 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
   it("an access point's root directory is what the container sees, created with the access point's owner and mode", async () => {
     const fsId = await reachableFileSystem('access-point');
     writeFileSync(join(fsDir(fsId), 'outside.txt'), 'not for the access point');
-    const ap = await efs.send(new CreateAccessPointCommand({
+    const ap = await berth.efs.send(new CreateAccessPointCommand({
       FileSystemId: fsId, PosixUser: { Uid: 1000, Gid: 1000 },
       RootDirectory: { Path: '/apps/web', CreationInfo: { OwnerUid: 1000, OwnerGid: 1000, Permissions: '750' } },
     }));
@@ -159,7 +152,7 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
         command: ['sh', '-c', 'echo inside-the-access-point > /data/hello.txt && exec httpd -f -p 8080 -h /data'],
       }],
     });
-    const running = await waitForTask(ecs, 'readers', task.taskArn!, isRunning, 'RUNNING');
+    const running = await waitForTask(berth.ecs, 'readers', task.taskArn!, isRunning, 'RUNNING');
     const port = portOf(running, 'app');
     assert.equal(await fetchText(port, '/hello.txt'), 'inside-the-access-point\n');
     assert.equal((await fetch(`http://127.0.0.1:${port}/outside.txt`)).status, 404, 'the file system root is not visible');
@@ -183,7 +176,7 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
         { name: 'sidecar', image, essential: false, command: ['sh', '-c', 'sleep 1; touch /www/sidecar'], volumesFrom: [{ sourceContainer: 'app', readOnly: true }] },
       ],
     });
-    const done = await waitForTask(ecs, 'readers', task.taskArn!, (t) => isRunning(t) && t.containers!.find((c) => c.name === 'sidecar')?.lastStatus === 'STOPPED', 'sidecar done');
+    const done = await waitForTask(berth.ecs, 'readers', task.taskArn!, (t) => isRunning(t) && t.containers!.find((c) => c.name === 'sidecar')?.lastStatus === 'STOPPED', 'sidecar done');
     assert.equal(await fetchText(portOf(done, 'app'), '/efs.txt'), 'ro\n');
     assert.equal(done.containers!.find((c) => c.name === 'sidecar')!.exitCode, 1, 'the read-only volumesFrom refused the write');
     assert.equal((await fetch(`http://127.0.0.1:${portOf(done, 'app')}/sidecar`)).status, 404);
@@ -194,20 +187,20 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
       volumes: [{ name: 'gone', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0' } }],
       containerDefinitions: [{ name: 'app', image, essential: true, command: ['sleep', '600'], mountPoints: [{ sourceVolume: 'gone', containerPath: '/mnt' }] }],
     });
-    const stopped = await waitForTask(ecs, 'readers', task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, 'readers', task.taskArn!, isStopped, 'STOPPED');
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(stopped.stoppedReason!, /^ResourceInitializationError: failed to invoke EFS utils commands to set up EFS volumes: stderr: Failed to resolve "fs-0123456789abcdef0\.efs\.us-east-1\.amazonaws\.com" - check that your file system ID is correct/);
     assert.equal(stopped.containers![0].runtimeId, undefined, 'the container was never created');
   });
 
   it('a file system without a mount target in the task VPC fails the same way', async () => {
-    const fsId = (await efs.send(new CreateFileSystemCommand({ CreationToken: 'no-mount-target' }))).FileSystemId!;
-    await fileSystemAvailable(efs, fsId);
+    const fsId = (await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'no-mount-target' }))).FileSystemId!;
+    await fileSystemAvailable(berth.efs, fsId);
     const task = await run('readers', 'efs-unreachable', {
       volumes: [{ name: 'v', efsVolumeConfiguration: { fileSystemId: fsId } }],
       containerDefinitions: [{ name: 'app', image, essential: true, command: ['sleep', '600'], mountPoints: [{ sourceVolume: 'v', containerPath: '/mnt' }] }],
     });
-    const stopped = await waitForTask(ecs, 'readers', task.taskArn!, isStopped, 'STOPPED');
+    const stopped = await waitForTask(berth.ecs, 'readers', task.taskArn!, isStopped, 'STOPPED');
     assert.match(stopped.stoppedReason!, new RegExp(`Failed to resolve "${fsId}\\.efs\\.us-east-1\\.amazonaws\\.com"`));
   });
 });

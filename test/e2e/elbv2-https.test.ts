@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { VALIDATION_DELAY_MS } from '../../src/services/acm/request.js';
 import { buildCertificate } from '../../src/services/acm/x509.js';
-import { clientConfig, startBerth, type TestBerth } from '../helpers/berth.js';
+import { useBerth } from '../helpers/use-berth.js';
 import { aws, CLIS, cliAvailable, type CliName } from '../helpers/cli.js';
 import { defaultSubnets, eventually, freePort, request, startBackend, type Backend } from '../helpers/elbv2.js';
 
@@ -55,9 +55,7 @@ function httpsGet(port: number, host: string, ca: string, path = '/', opts: tls.
 }
 
 describe('HTTPS listeners with ACM certificates', () => {
-  let berth: TestBerth;
-  let acm: ACMClient;
-  let elb: ElasticLoadBalancingV2Client;
+  const berth = useBerth({ runtime: 'fake', clients: { acm: ACMClient, elb: ElasticLoadBalancingV2Client } });
   let alb: LoadBalancer;
   let web: TargetGroup;
   let backend: Backend;
@@ -69,36 +67,30 @@ describe('HTTPS listeners with ACM certificates', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-https-'));
 
   const requestIssued = async (DomainName: string, SubjectAlternativeNames?: string[]) => {
-    const arn = (await acm.send(new RequestCertificateCommand({ DomainName, SubjectAlternativeNames, ValidationMethod: 'DNS' }))).CertificateArn!;
-    await eventually(async () => (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate!.Status === 'ISSUED', 10_000, 200);
+    const arn = (await berth.acm.send(new RequestCertificateCommand({ DomainName, SubjectAlternativeNames, ValidationMethod: 'DNS' }))).CertificateArn!;
+    await eventually(async () => (await berth.acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate!.Status === 'ISSUED', 10_000, 200);
     return arn;
   };
 
   before(async () => {
-    berth = await startBerth({ runtime: 'fake' });
-    acm = new ACMClient(clientConfig(berth.endpoint));
-    elb = new ElasticLoadBalancingV2Client(clientConfig(berth.endpoint));
     const { ids, vpcId } = await defaultSubnets(berth.endpoint);
     backend = await startBackend('app');
-    web = (await elb.send(new CreateTargetGroupCommand({
+    web = (await berth.elb.send(new CreateTargetGroupCommand({
       Name: 'web', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/health',
     }))).TargetGroups![0];
-    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: web.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: backend.port }] }));
-    alb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'secure-web', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: web.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: backend.port }] }));
+    alb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'secure-web', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
     shopCert = await requestIssued('shop.example.com', ['www.shop.example.com']);
     apiCert = await requestIssued('*.api.example.net');
-    ca = (await acm.send(new GetCertificateCommand({ CertificateArn: shopCert }))).CertificateChain!;
+    ca = (await berth.acm.send(new GetCertificateCommand({ CertificateArn: shopCert }))).CertificateChain!;
     writeFileSync(join(dir, 'ca.pem'), ca);
     port = await freePort();
-    listenerArn = (await elb.send(new CreateListenerCommand({
+    listenerArn = (await berth.elb.send(new CreateListenerCommand({
       LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTPS', Port: port, Certificates: [{ CertificateArn: shopCert }],
       DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
     }))).Listeners![0].ListenerArn!;
   });
   after(async () => {
-    acm.destroy();
-    elb.destroy();
-    await berth.stop();
     await backend.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -124,7 +116,7 @@ describe('HTTPS listeners with ACM certificates', () => {
   });
 
   it('SNI picks the certificate for each host name; an unknown name gets the default certificate', async () => {
-    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: apiCert }] }));
+    await berth.elb.send(new AddListenerCertificatesCommand({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: apiCert }] }));
     const api = await eventually(async () => {
       const r = await httpsGet(port, 'v1.api.example.net', ca).catch(() => undefined);
       return r?.peer.subject.CN === '*.api.example.net' && r;
@@ -139,11 +131,11 @@ describe('HTTPS listeners with ACM certificates', () => {
   it('a security policy change is served at once: TLS 1.3 only refuses a TLS 1.2 client', async () => {
     const before = await httpsGet(port, 'shop.example.com', ca, '/', { maxVersion: 'TLSv1.2' });
     assert.equal(before.protocol, 'TLSv1.2');
-    await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, SslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' }));
+    await berth.elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, SslPolicy: 'ELBSecurityPolicy-TLS13-1-3-2021-06' }));
     await eventually(async () => httpsGet(port, 'shop.example.com', ca, '/', { maxVersion: 'TLSv1.2' }).then(() => false, () => true), 10_000, 100);
     const after13 = await httpsGet(port, 'shop.example.com', ca);
     assert.equal(after13.protocol, 'TLSv1.3');
-    await elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }));
+    await berth.elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06' }));
   });
 
   it('an imported certificate is served, and a reimport is picked up without rebinding', async () => {
@@ -163,10 +155,10 @@ describe('HTTPS listeners with ACM certificates', () => {
       return { cert, key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
     };
     const first = leaf();
-    const imported = (await acm.send(new ImportCertificateCommand({
+    const imported = (await berth.acm.send(new ImportCertificateCommand({
       Certificate: Buffer.from(first.cert), PrivateKey: Buffer.from(first.key), CertificateChain: Buffer.from(corpCa),
     }))).CertificateArn!;
-    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: imported }] }));
+    await berth.elb.send(new AddListenerCertificatesCommand({ ListenerArn: listenerArn, Certificates: [{ CertificateArn: imported }] }));
     const fingerprint = (c: tls.PeerCertificate) => c.fingerprint256;
     const served = await eventually(async () => {
       const r = await httpsGet(port, 'intranet.corp.test', corpCa).catch(() => undefined);
@@ -174,7 +166,7 @@ describe('HTTPS listeners with ACM certificates', () => {
     }, 10_000, 100);
     assert.equal(fingerprint(served.peer), new X509Certificate(first.cert).fingerprint256);
     const second = leaf();
-    await acm.send(new ImportCertificateCommand({ CertificateArn: imported, Certificate: Buffer.from(second.cert), PrivateKey: Buffer.from(second.key) }));
+    await berth.acm.send(new ImportCertificateCommand({ CertificateArn: imported, Certificate: Buffer.from(second.cert), PrivateKey: Buffer.from(second.key) }));
     await eventually(async () => {
       const r = await httpsGet(port, 'intranet.corp.test', corpCa).catch(() => undefined);
       return r?.peer.fingerprint256 === new X509Certificate(second.cert).fingerprint256;
@@ -186,11 +178,11 @@ describe('HTTPS listeners with ACM certificates', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.once('error', () => resolve()).listen(443, '127.0.0.1', () => resolve()));
     t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
-    await elb.send(new CreateListenerCommand({
+    await berth.elb.send(new CreateListenerCommand({
       LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: shopCert }],
       DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
     }));
-    await elb.send(new CreateListenerCommand({
+    await berth.elb.send(new CreateListenerCommand({
       LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: 80,
       DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
     }));
@@ -218,11 +210,11 @@ describe('HTTPS listeners with ACM certificates', () => {
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     try {
       const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-      const tg = (await elb.send(new CreateTargetGroupCommand({ Name: 'echo', Protocol: 'TCP', Port: 7, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
-      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: (echo.address() as net.AddressInfo).port }] }));
-      const nlb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'secure-nlb', Type: 'network', Subnets: ids.slice(0, 1) }))).LoadBalancers![0];
+      const tg = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'echo', Protocol: 'TCP', Port: 7, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
+      await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: (echo.address() as net.AddressInfo).port }] }));
+      const nlb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'secure-nlb', Type: 'network', Subnets: ids.slice(0, 1) }))).LoadBalancers![0];
       const tlsPort = await freePort();
-      await elb.send(new CreateListenerCommand({
+      await berth.elb.send(new CreateListenerCommand({
         LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TLS', Port: tlsPort, Certificates: [{ CertificateArn: apiCert }],
         DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }],
       }));
@@ -243,13 +235,7 @@ describe('HTTPS listeners with ACM certificates', () => {
 
 for (const name of ['v2', 'v1'] as CliName[]) {
   describe(`aws acm and HTTPS listeners through ${CLIS[name].name}`, { skip: !cliAvailable(name) && `${CLIS[name].name} is not installed` }, () => {
-    let berth: TestBerth;
-    before(async () => {
-      berth = await startBerth({ runtime: 'fake' });
-    });
-    after(async () => {
-      await berth.stop();
-    });
+    const berth = useBerth({ runtime: 'fake' });
     const run = async (args: string[]) => {
       const r = await aws(name, berth.endpoint, args);
       assert.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr}`);
