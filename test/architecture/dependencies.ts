@@ -261,7 +261,7 @@ export const RULES: readonly Rule[] = [
   {
     // Generic dispatch loads providers through the descriptors (providers.ts); S3's streaming handler
     // (gateway/s3.ts, loaded by app.ts on S3's first request) imports S3's provider.ts itself.
-    name: "a service's provider.ts only from its own descriptor or gateway/",
+    name: "a service's provider.ts only from its own folder (the descriptor's loader) or gateway/",
     breaks: (e) => /^src\/services\/[^/]+\/provider\.ts$/.test(e.to) && serviceOf(e.from) !== serviceOf(e.to) && !under(e.from, 'src/gateway'),
   },
   {
