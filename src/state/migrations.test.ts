@@ -13,6 +13,9 @@ import { MIGRATIONS, migrationsOf, type Migration } from './migrations.js';
  * Commit fb2d594's list was this one without version 25.
  */
 const SINGLE_LIST: Migration[] = JSON.parse(readFileSync(new URL('./testdata/migrations-83bcdd7.json', import.meta.url), 'utf8'));
+/** Migrations services declared after the single list (version 26 on): an old data dir gets exactly these. */
+const LAST_OF_SINGLE_LIST = Math.max(...SINGLE_LIST.map((m) => m.version));
+const LATER = MIGRATIONS.filter((m) => m.version > LAST_OF_SINGLE_LIST).map((m) => m.version);
 
 /** What openDb did with that list: every migration not yet recorded, in list order, one transaction each. */
 function migrateTheOldWay(file: string, list: Migration[]) {
@@ -48,10 +51,10 @@ function withDir(fn: (dir: string) => void) {
 describe('migrations declared by service descriptors', () => {
   it('are the single list they replaced: the same versions, names and SQL', () => {
     const byVersion = (a: Migration, b: Migration) => a.version - b.version;
-    assert.deepEqual(MIGRATIONS.map((m) => ({ ...m })), [...SINGLE_LIST].sort(byVersion));
+    assert.deepEqual(MIGRATIONS.filter((m) => m.version <= LAST_OF_SINGLE_LIST).map((m) => ({ ...m })), [...SINGLE_LIST].sort(byVersion));
   });
 
-  it('a data dir made by the single list opens with nothing re-run and nothing missing', () => {
+  it('a data dir made by the single list opens with nothing re-run and only later migrations added', () => {
     withDir((dir) => {
       const file = join(dir, 'state.db');
       migrateTheOldWay(file, SINGLE_LIST);
@@ -60,22 +63,25 @@ describe('migrations declared by service descriptors', () => {
       before.close();
       const db = openDb(file);
       try {
-        assert.deepEqual(recorded(db), rows, 'schema_migrations is untouched (applied_at still the old run\'s)');
-        assert.deepEqual(schemaOf(db), schema);
+        const after = recorded(db) as { version: number; applied_at: number }[];
+        assert.deepEqual(after.filter((r) => r.version <= LAST_OF_SINGLE_LIST), rows, 'the old rows are untouched (applied_at still the old run\'s)');
+        assert.deepEqual(after.filter((r) => r.version > LAST_OF_SINGLE_LIST).map((r) => r.version), LATER);
+        const now = schemaOf(db) as unknown[];
+        for (const object of schema) assert.ok(now.some((o) => JSON.stringify(o) === JSON.stringify(object)), `kept: ${JSON.stringify(object)}`);
       } finally {
         db.close();
       }
     });
   });
 
-  it('a data dir or snapshot from before migration 25 (fb2d594) gets exactly migration 25', () => {
+  it('a data dir or snapshot from before migration 25 (fb2d594) gets exactly migration 25 and the later ones', () => {
     withDir((dir) => {
       const file = join(dir, 'state.db');
       migrateTheOldWay(file, SINGLE_LIST.filter((m) => m.version !== 25));
       const db = openDb(file);
       try {
         const rows = recorded(db) as { version: number; applied_at: number }[];
-        assert.deepEqual(rows.filter((r) => r.applied_at !== 1).map((r) => r.version), [25]);
+        assert.deepEqual(rows.filter((r) => r.applied_at !== 1).map((r) => r.version), [25, ...LATER]);
         assert.ok(db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'ecs_tasks_cluster_status'").get());
       } finally {
         db.close();
@@ -83,9 +89,10 @@ describe('migrations declared by service descriptors', () => {
     });
   });
 
-  it('a fresh database has the schema the single list made', () => {
+  it('a fresh database has the schema the single list made, with the later migrations', () => {
     withDir((dir) => {
       migrateTheOldWay(join(dir, 'old.db'), SINGLE_LIST);
+      openDb(join(dir, 'old.db')).close();
       const old = new Database(join(dir, 'old.db'));
       const fresh = openDb(':memory:');
       try {
