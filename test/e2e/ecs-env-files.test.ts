@@ -103,7 +103,7 @@ describe('ECS environmentFiles on Docker', () => {
     const base = { family: 'bad-env-files', containerDefinitions: [] as ContainerDefinition[] };
     const attempt = (environmentFiles: ContainerDefinition['environmentFiles']) =>
       register(berth.ecs, { ...base, containerDefinitions: [{ name: 'app', image, memory: 64, essential: true, environmentFiles }] });
-    await assert.rejects(attempt([{ type: 'http' as 's3', value: `arn:aws:s3:::${BUCKET}/a.env` }]), /ClientException|environmentFiles type/);
+    await assert.rejects(attempt([{ type: 'http' as 's3', value: `arn:aws:s3:::${BUCKET}/a.env` }]), /Member must satisfy enum value set: \[s3\]/);
     await assert.rejects(attempt([{ type: 's3', value: `${BUCKET}/a.env` }]), /Invalid environmentFiles value/);
     await assert.rejects(attempt([{ type: 's3', value: `arn:aws:s3:::${BUCKET}` }]), /Invalid environmentFiles value/);
     const eleven = Array.from({ length: 11 }, (_, i) => ({ type: 's3' as const, value: `arn:aws:s3:::${BUCKET}/${i}.env` }));
