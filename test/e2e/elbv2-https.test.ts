@@ -245,6 +245,8 @@ for (const name of ['v2', 'v1'] as CliName[]) {
     it('request-certificate, describe-certificate, wait certificate-validated, then create-listener --protocol HTTPS', async () => {
       const requestedBy = Date.now();
       const { CertificateArn: arn } = await run(['acm', 'request-certificate', '--domain-name', `cli-${name}.example.com`, '--validation-method', 'DNS']);
+      // Berth stamped the request somewhere between requestedBy and answeredBy (a slow CLI start-up widens that).
+      const answeredBy = Date.now();
       assert.match(arn, /^arn:aws:acm:us-east-1:000000000000:certificate\//);
       const early = await run(['acm', 'describe-certificate', '--certificate-arn', arn]);
       // Berth's validation takes VALIDATION_DELAY_MS from the request. A describe answered within that time of the
@@ -256,7 +258,7 @@ for (const name of ['v2', 'v1'] as CliName[]) {
       assert.equal(validation.ResourceRecord.Type, 'CNAME');
       assert.equal(validation.ValidationStatus, early.Certificate.Status === 'ISSUED' ? 'SUCCESS' : 'PENDING_VALIDATION');
       // The CLI's waiter polls every 60 s: start it once validation is due, so its first look succeeds.
-      await new Promise((r) => setTimeout(r, Math.max(0, requestedBy + VALIDATION_DELAY_MS + 100 - Date.now())));
+      await new Promise((r) => setTimeout(r, Math.max(0, answeredBy + VALIDATION_DELAY_MS + 100 - Date.now())));
       await run(['acm', 'wait', 'certificate-validated', '--certificate-arn', arn]);
       const issued = await run(['acm', 'describe-certificate', '--certificate-arn', arn]);
       assert.equal(issued.Certificate.Status, 'ISSUED');
