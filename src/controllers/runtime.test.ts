@@ -82,6 +82,76 @@ describe('controller runtime', () => {
     await rt.stop();
   });
 
+  it('returns to the event loop between reconciles that resolve without I/O, so 10,000 queued keys do not hold it', async () => {
+    const rt = new ControllerRuntime(log);
+    let done = 0;
+    let running = 0;
+    let maxRunning = 0;
+    rt.register({
+      name: 'c', concurrency: 8,
+      async reconcile() {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        // Synchronous work (a SQLite pass), no I/O.
+        const until = performance.now() + 0.02;
+        while (performance.now() < until) { /* busy */ }
+        await Promise.resolve();
+        running--;
+        done++;
+      },
+    });
+    for (let i = 0; i < 10_000; i++) rt.enqueue('c', `k${i}`);
+    const atImmediate = new Promise<number>((r) => setImmediate(() => r(done)));
+    const atTimer = new Promise<number>((r) => setTimeout(() => r(done), 0));
+    await rt.idle();
+    assert.equal(done, 10_000);
+    assert.ok((await atImmediate) < 10_000, `a setImmediate scheduled at the start ran only after all ${await atImmediate} reconciles`);
+    assert.ok((await atTimer) < 10_000, `a timer scheduled at the start ran only after all ${await atTimer} reconciles`);
+    assert.ok(maxRunning <= 8, `at most concurrency (8) keys in flight, saw ${maxRunning}`);
+    await rt.stop();
+  });
+
+  it('caps a controller\'s reconciles in flight at its concurrency while they wait on I/O', async () => {
+    const rt = new ControllerRuntime(log);
+    let running = 0;
+    let maxRunning = 0;
+    let done = 0;
+    rt.register({
+      name: 'engine', concurrency: 8,
+      async reconcile() {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((r) => setTimeout(r, 1));
+        running--;
+        done++;
+      },
+    });
+    for (let i = 0; i < 200; i++) rt.enqueue('engine', `k${i}`);
+    await rt.idle();
+    assert.equal(done, 200);
+    assert.equal(maxRunning, 8);
+    await rt.stop();
+  });
+
+  it('a stopped runtime does not start keys that were waiting for their turn', async () => {
+    const rt = new ControllerRuntime(log);
+    let done = 0;
+    rt.register({
+      name: 'c', concurrency: 8,
+      async reconcile() {
+        const until = performance.now() + 1;
+        while (performance.now() < until) { /* busy */ }
+        done++;
+      },
+    });
+    for (let i = 0; i < 1000; i++) rt.enqueue('c', `k${i}`);
+    await new Promise((r) => setImmediate(r));
+    const before = done;
+    await rt.stop();
+    await sleep(20);
+    assert.ok(done < 1000 && done - before <= 8, `ran ${done} of 1,000 keys, ${done - before} of them after stop`);
+  });
+
   describe('declared watches', () => {
     /** Interval timers a test fires by hand. */
     class HandTimers implements Timers {

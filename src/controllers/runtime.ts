@@ -5,6 +5,16 @@
  * a TerminalError is not retried; a result may ask for a timed requeue.
  * Reconcilers are level-triggered: they get a key, never an event.
  *
+ * Fairness: a reconcile that resolves without I/O (a quiet task on the fake runtime,
+ * a scheduler pass that only reads SQLite) would otherwise chain into the next one
+ * through promise continuations, and a long queue would run to its end before Node
+ * looks at the network again. So a reconcile starts only while the current turn of
+ * the event loop has spent less than SLICE_MS on controller work; past that it waits
+ * for the next turn (setImmediate), after the I/O that arrived meanwhile (API
+ * requests) has been served. Each controller's `concurrency` caps how many of its
+ * keys are in flight (engine calls included), as controller-runtime's
+ * MaxConcurrentReconciles does.
+ *
  * Each controller declares, beside its reconcile function, what it watches
  * (`Watches`: change kinds on the feed and how a change maps to its keys,
  * engine events, periodic resyncs), as controller-runtime's builders do; the
@@ -91,12 +101,16 @@ const REAL_TIMERS: Timers = {
 export class TerminalError extends Error {}
 
 const BASE_BACKOFF_MS = 100;
+/** How long controller work may hold one turn of the event loop before it yields to I/O. */
+const SLICE_MS = 5;
 const MAX_BACKOFF_MS = 30_000;
 
 interface Queue {
   reconciler: Reconciler;
   waiting: Set<string>;
+  /** Waiting keys in order, from `head` on (a head index, so taking the next key of a long queue is O(1)). */
   order: string[];
+  head: number;
   active: Set<string>;
   /** Keys enqueued while active: run once more when the current pass ends. */
   dirty: Set<string>;
@@ -110,12 +124,14 @@ export class ControllerRuntime {
   private unwatch: (() => void)[] = [];
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  /** When controller work began in this turn of the event loop (undefined: none yet). */
+  private sliceStart: number | undefined;
 
   constructor(private readonly log: Logger, private readonly timers: Timers = REAL_TIMERS) {}
 
   register(reconciler: Reconciler) {
     this.queues.set(reconciler.name, {
-      reconciler, waiting: new Set(), order: [], active: new Set(), dirty: new Set(), failures: new Map(), timers: new Map(),
+      reconciler, waiting: new Set(), order: [], head: 0, active: new Set(), dirty: new Set(), failures: new Map(), timers: new Map(),
     });
   }
 
@@ -214,17 +230,42 @@ export class ControllerRuntime {
 
   private pump(q: Queue) {
     const limit = q.reconciler.concurrency ?? 1;
-    while (!this.stopped && q.active.size < limit && q.order.length) {
-      const key = q.order.shift()!;
+    while (!this.stopped && q.active.size < limit && q.head < q.order.length) {
+      const key = q.order[q.head++];
       q.waiting.delete(key);
       q.active.add(key);
       void this.runOne(q, key);
     }
+    if (q.head > 1024 && q.head * 2 > q.order.length) {
+      q.order = q.order.slice(q.head);
+      q.head = 0;
+    }
     this.checkIdle();
+  }
+
+  /**
+   * Whether a reconcile may start in this turn of the event loop: the first one in a turn opens a slice (and
+   * a setImmediate closes it once the loop has turned); later ones may start while the slice lasts.
+   */
+  private mayStart(): boolean {
+    const now = performance.now();
+    if (this.sliceStart === undefined) {
+      this.sliceStart = now;
+      setImmediate(() => { this.sliceStart = undefined; });
+      return true;
+    }
+    return now - this.sliceStart < SLICE_MS;
   }
 
   private async runOne(q: Queue, key: string) {
     const name = q.reconciler.name;
+    // The slice of this turn is spent: wait for the next, after pending I/O.
+    while (!this.mayStart()) await new Promise<void>((r) => setImmediate(r));
+    if (this.stopped) {
+      q.active.delete(key);
+      this.checkIdle();
+      return;
+    }
     let requeueAfter: number | undefined;
     try {
       const result = await q.reconciler.reconcile(key);
@@ -255,7 +296,7 @@ export class ControllerRuntime {
   }
 
   private isIdle() {
-    for (const q of this.queues.values()) if (q.active.size || q.order.length) return false;
+    for (const q of this.queues.values()) if (q.active.size || q.head < q.order.length) return false;
     return true;
   }
 
@@ -274,6 +315,7 @@ export class ControllerRuntime {
       for (const t of q.timers.values()) clearTimeout(t);
       q.timers.clear();
       q.order = [];
+      q.head = 0;
       q.waiting.clear();
     }
     const end = Date.now() + timeoutMs;
