@@ -71,10 +71,31 @@ function setup(driver: FakeDriver, containerDefinitions: TaskDefinition['contain
   };
   const containerId = async (name: string) =>
     (await driver.listContainers({ [LABELS.taskArn]: TASK_ARN, [LABELS.containerName]: name }))[0].id;
-  return { db, sql, reconcileUntil, containerId };
+  return { db, sql, lifecycle, reconcileUntil, containerId };
 }
 
 describe('task-lifecycle on the fake runtime', () => {
+  it('a RUNNING task whose containers and document are unchanged is looked at again without a write', async () => {
+    const driver = new FakeDriver(['app:1']);
+    const { db, sql, lifecycle, reconcileUntil } = setup(driver, [{ name: 'app', image: 'app:1', essential: true }]);
+    await reconcileUntil((t) => t.lastStatus === 'RUNNING');
+    // One pass to settle what the last start pass recorded, then a quiet pass must change no row.
+    await lifecycle.reconcile(TASK_ARN);
+    const changes = () => db.prepare('SELECT total_changes()').pluck().get() as number;
+    const before = changes();
+    const doc = sql.get('SELECT doc FROM ecs_tasks WHERE arn = ?').pluck().get(TASK_ARN);
+    assert.deepEqual(await lifecycle.reconcile(TASK_ARN), { requeueAfterMs: 5_000 });
+    assert.equal(changes(), before, 'no row written');
+    assert.equal(sql.get('SELECT doc FROM ecs_tasks WHERE arn = ?').pluck().get(TASK_ARN), doc);
+    // A change the engine reports is still recorded.
+    const id = (await driver.listContainers({ [LABELS.taskArn]: TASK_ARN }))[0].id;
+    await driver.stopContainer(id, 0);
+    await lifecycle.reconcile(TASK_ARN);
+    assert.ok(changes() > before);
+    assert.equal(loadTaskByArn(sql, TASK_ARN)!.task.containers![0].lastStatus, 'STOPPED');
+    db.close();
+  });
+
   it('an essential container OOM-killed, which the engine records only after the exit, stops the task with OutOfMemoryError', async () => {
     const driver = new LateOomDriver(['app:1'], 200);
     const { db, reconcileUntil, containerId } = setup(driver, [{ name: 'hog', image: 'app:1', essential: true, memory: 16 }]);

@@ -130,7 +130,8 @@ export class TaskLifecycle implements Controller {
       const signature = (t: Task) => `${t.lastStatus}|${t.healthStatus}|${t.desiredStatus}|${JSON.stringify((t.containers ?? []).map((c) => c.networkBindings ?? []))}`;
       const before = signature(row.task);
       change(row.task);
-      saveTask(this.d.sql, row.task);
+      // A pass that changed nothing (a quiet RUNNING task looked at again) writes nothing.
+      if (JSON.stringify(row.task) !== row.doc) saveTask(this.d.sql, row.task);
       return { task: row.task, changed: before !== signature(row.task) };
     })();
     if (result?.changed) this.d.changes.publish('ecs.task-state', taskArn);
