@@ -10,8 +10,8 @@ import type { RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
-import type { Db, Statements } from '../state/db.js';
-import { pruneStoppedTasks } from '../services/ecs/index.js';
+import { reclaimFreePages, type Db, type Statements } from '../state/db.js';
+import { pruneIdempotencyTokens, pruneStoppedTasks } from '../services/ecs/index.js';
 import { LABELS } from './container-spec.js';
 import { EcrImageScan } from './ecr-image-scan.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
@@ -46,6 +46,21 @@ export interface ControllerDeps {
 }
 
 const PRUNE_MS = 60_000;
+/** Free pages handed back to the file system per retention pass (64 MiB of 4 KiB pages), in steps of a few ms. */
+const RECLAIM_PAGES_PER_PASS = 16_384;
+
+/**
+ * One pass of the retention job: ECS's stopped tasks past their hour and RunTask
+ * client tokens past their window are deleted, then the pages they held are
+ * returned to the file system (a bounded number per pass), so state.db stays
+ * near its live size.
+ */
+export async function pruneState(d: Pick<ControllerDeps, 'db' | 'sql' | 'clock'>): Promise<{ tasks: number; tokens: number; pages: number }> {
+  const now = d.clock.now();
+  const { tasks, tokens } = d.db.transaction(() => ({ tasks: pruneStoppedTasks(d.sql, now), tokens: pruneIdempotencyTokens(d.sql, now) }))();
+  const pages = await reclaimFreePages(d.db, RECLAIM_PAGES_PER_PASS);
+  return { tasks, tokens, pages };
+}
 
 export interface Controllers {
   runtime: ControllerRuntime;
@@ -84,13 +99,18 @@ export function startControllers(d: ControllerDeps): Controllers {
     engineEvents: (onEvent) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent),
   });
 
+  let pruning: Promise<void> | undefined;
   const pruneTimer = setInterval(() => {
-    try {
-      pruneStoppedTasks(d.sql, d.clock.now());
-      shipper.housekeeping(d.clock.now());
-    } catch (err) {
-      d.log.warn('pruning stopped tasks failed', { error: String(err) });
-    }
+    if (pruning) return; // the last pass is still reclaiming pages
+    pruning = (async () => {
+      try {
+        const pruned = await pruneState(d);
+        if (pruned.tasks || pruned.tokens || pruned.pages) d.log.debug('retention pass', pruned);
+        shipper.housekeeping(d.clock.now());
+      } catch (err) {
+        d.log.warn('pruning stopped tasks failed', { error: String(err) });
+      }
+    })().finally(() => { pruning = undefined; });
   }, PRUNE_MS);
   pruneTimer.unref();
 
@@ -100,6 +120,7 @@ export function startControllers(d: ControllerDeps): Controllers {
     idle: () => runtime.idle(),
     async stop() {
       clearInterval(pruneTimer);
+      await pruning;
       await runtime.stop();
       await shipper.stop();
     },

@@ -139,5 +139,18 @@ function migrations(): Migration[] {
       CREATE INDEX ecs_tasks_cluster_status ON ecs_tasks (account, region, cluster, last_status, launch_type);
     `,
     },
+    {
+      version: 27,
+      name: 'ecs bounded storage: indexes for token expiry, task pruning and every list order',
+      // Partial indexes: a list of live services (status != 'INACTIVE', as the queries say it) walks them in seq order.
+      sql: `
+      CREATE INDEX ecs_idempotency_created ON ecs_idempotency (operation, created_at);
+      CREATE INDEX ecs_tasks_stopped ON ecs_tasks (stopped_at) WHERE last_status = 'STOPPED';
+      CREATE INDEX ecs_services_live ON ecs_services (account, region, cluster, seq) WHERE status != 'INACTIVE';
+      CREATE INDEX ecs_services_namespace ON ecs_services (account, region, namespace, seq) WHERE status != 'INACTIVE';
+      CREATE INDEX ecs_container_instances_list ON ecs_container_instances (account, region, cluster, seq);
+      CREATE INDEX ecs_service_deployments_order ON ecs_service_deployments (service_arn, created_at DESC, arn);
+    `,
+    },
   ];
 }

@@ -78,7 +78,7 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   refuseExecuteCommand(input.enableExecuteCommand);
   validateNewTags(input.tags);
   if (input.clientToken) {
-    const arns = idempotentRunTask(ctx, input.clientToken);
+    const arns = idempotentRunTask(ctx, input.clientToken, ctx.clock.now());
     if (arns) {
       return { tasks: arns.map((a) => describeTask(ctx, a, [])).filter((t): t is Task => !!t), failures: [] };
     }

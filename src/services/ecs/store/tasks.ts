@@ -111,16 +111,37 @@ export function listTaskRows({ sql, account, region }: Scope, q: TaskListQuery):
     .all(...args, q.limit) as { arn: string; seq: number }[];
 }
 
-/** The task ARNs an earlier RunTask with this client token answered, if any. */
-export function idempotentRunTask({ sql, account, region }: Scope, token: string): string[] | undefined {
+/**
+ * A RunTask client token answers with its first call's tasks for 24 hours, then starts new ones
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html, "Idempotency for RunTask":
+ * a TTL of 24 hours, capped by a second bound). Berth also ends a token once every task it answered with has
+ * been pruned (an hour after stopping): a retry could no longer be answered with them.
+ */
+export const RUN_TASK_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The task ARNs an earlier RunTask with this client token answered, if the token has not expired at `now`. */
+export function idempotentRunTask({ sql, account, region }: Scope, token: string, now: number): string[] | undefined {
   const prior = sql
-    .get("SELECT response FROM ecs_idempotency WHERE account = ? AND region = ? AND operation = 'RunTask' AND token = ?")
-    .get(account, region, token) as { response: string } | undefined;
+    .get("SELECT response FROM ecs_idempotency WHERE account = ? AND region = ? AND operation = 'RunTask' AND token = ? AND created_at > ?")
+    .get(account, region, token, now - RUN_TASK_TOKEN_TTL_MS) as { response: string } | undefined;
   return prior ? (JSON.parse(prior.response) as string[]) : undefined;
 }
 
+/** Records a RunTask's answer under its client token (replacing an expired record the retention job has not yet pruned). */
 export function recordRunTask({ sql, account, region }: Scope, token: string, taskArns: string[], now: number) {
   sql
-    .get("INSERT INTO ecs_idempotency (account, region, operation, token, response, created_at) VALUES (?, ?, 'RunTask', ?, ?, ?)")
+    .get(`INSERT INTO ecs_idempotency (account, region, operation, token, response, created_at) VALUES (?, ?, 'RunTask', ?, ?, ?)
+          ON CONFLICT (account, region, operation, token) DO UPDATE SET response = excluded.response, created_at = excluded.created_at`)
     .run(account, region, token, JSON.stringify(taskArns), now);
+}
+
+/**
+ * Drops client tokens past their 24 hours, and those older than the stopped-task retention whose tasks are
+ * all gone (a younger token's tasks cannot have been pruned yet). ecs_idempotency_created keeps both a range.
+ */
+export function pruneIdempotencyTokens(sql: Statements, now: number): number {
+  return sql
+    .get(`DELETE FROM ecs_idempotency WHERE operation = 'RunTask' AND created_at <= ? AND (created_at <= ?
+            OR NOT EXISTS (SELECT 1 FROM json_each(response) AS a JOIN ecs_tasks AS t ON t.arn = a.value))`)
+    .run(now - STOPPED_TASK_RETENTION_MS, now - RUN_TASK_TOKEN_TTL_MS).changes;
 }
