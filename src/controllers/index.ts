@@ -57,7 +57,10 @@ const RECLAIM_PAGES_PER_PASS = 16_384;
  */
 export async function pruneState(d: Pick<ControllerDeps, 'db' | 'sql' | 'clock'>): Promise<{ tasks: number; tokens: number; pages: number }> {
   const now = d.clock.now();
-  const { tasks, tokens } = d.db.transaction(() => ({ tasks: pruneStoppedTasks(d.sql, now), tokens: pruneIdempotencyTokens(d.sql, now) }))();
+  const { tasks, tokens } = d.db.transaction(() => {
+    const stopped = pruneStoppedTasks(d.sql, now);
+    return { tasks: stopped.tasks, tokens: stopped.tokens + pruneIdempotencyTokens(d.sql, now) };
+  })();
   const pages = await reclaimFreePages(d.db, RECLAIM_PAGES_PER_PASS);
   return { tasks, tokens, pages };
 }

@@ -152,5 +152,12 @@ function migrations(): Migration[] {
       CREATE INDEX ecs_service_deployments_order ON ecs_service_deployments (service_arn, created_at DESC, arn);
     `,
     },
+    {
+      version: 28,
+      name: 'ecs client tokens by their first task (pruned with it)',
+      sql: `
+      CREATE INDEX ecs_idempotency_first_task ON ecs_idempotency (json_extract(response, '$[0]'));
+    `,
+    },
   ];
 }

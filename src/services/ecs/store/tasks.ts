@@ -63,9 +63,20 @@ export function unfinishedTaskArns(sql: Statements): string[] {
   return sql.get("SELECT arn FROM ecs_tasks WHERE last_status != 'STOPPED'").pluck().all() as string[];
 }
 
-/** Drops stopped tasks past their retention. */
-export function pruneStoppedTasks(sql: Statements, now: number): number {
-  return sql.get("DELETE FROM ecs_tasks WHERE last_status = 'STOPPED' AND stopped_at IS NOT NULL AND stopped_at < ?").run(now - STOPPED_TASK_RETENTION_MS).changes;
+/**
+ * Drops stopped tasks past their retention, and the RunTask client tokens that answered with them once none of
+ * their tasks is left (found by their first task: ecs_idempotency_first_task).
+ */
+export function pruneStoppedTasks(sql: Statements, now: number): { tasks: number; tokens: number } {
+  const arns = sql
+    // INDEXED BY: a range of the STOPPED tasks' stop times, not every STOPPED task (what ecs_tasks_unfinished would seek).
+    .get("DELETE FROM ecs_tasks INDEXED BY ecs_tasks_stopped WHERE last_status = 'STOPPED' AND stopped_at IS NOT NULL AND stopped_at < ? RETURNING arn")
+    .pluck().all(now - STOPPED_TASK_RETENTION_MS) as string[];
+  const dropToken = sql.get(`DELETE FROM ecs_idempotency WHERE json_extract(response, '$[0]') = ?
+                               AND NOT EXISTS (SELECT 1 FROM json_each(response) AS a JOIN ecs_tasks AS t ON t.arn = a.value)`);
+  let tokens = 0;
+  for (const arn of arns) tokens += dropToken.run(arn).changes;
+  return { tasks: arns.length, tokens };
 }
 
 /** Tasks on an instance that still hold resources (not yet STOPPED). */
@@ -115,7 +126,8 @@ export function listTaskRows({ sql, account, region }: Scope, q: TaskListQuery):
  * A RunTask client token answers with its first call's tasks for 24 hours, then starts new ones
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/ECS_Idempotency.html, "Idempotency for RunTask":
  * a TTL of 24 hours, capped by a second bound). Berth also ends a token once every task it answered with has
- * been pruned (an hour after stopping): a retry could no longer be answered with them.
+ * been pruned (an hour after stopping): a retry could no longer be answered with them. One that started several
+ * tasks is found by its first task; if that one goes before the others, the token stays until its 24 hours.
  */
 export const RUN_TASK_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -135,13 +147,7 @@ export function recordRunTask({ sql, account, region }: Scope, token: string, ta
     .run(account, region, token, JSON.stringify(taskArns), now);
 }
 
-/**
- * Drops client tokens past their 24 hours, and those older than the stopped-task retention whose tasks are
- * all gone (a younger token's tasks cannot have been pruned yet). ecs_idempotency_created keeps both a range.
- */
+/** Drops client tokens past their 24 hours (a range of ecs_idempotency_created). */
 export function pruneIdempotencyTokens(sql: Statements, now: number): number {
-  return sql
-    .get(`DELETE FROM ecs_idempotency WHERE operation = 'RunTask' AND created_at <= ? AND (created_at <= ?
-            OR NOT EXISTS (SELECT 1 FROM json_each(response) AS a JOIN ecs_tasks AS t ON t.arn = a.value))`)
-    .run(now - STOPPED_TASK_RETENTION_MS, now - RUN_TASK_TOKEN_TTL_MS).changes;
+  return sql.get("DELETE FROM ecs_idempotency WHERE operation = 'RunTask' AND created_at <= ?").run(now - RUN_TASK_TOKEN_TTL_MS).changes;
 }
