@@ -75,15 +75,15 @@ describe('EFS file systems', () => {
     assert.equal(oneZone.ThroughputMode, 'elastic');
   });
 
-  it('inconsistent settings are BadRequest and an unknown zone is UnsupportedAvailabilityZone', async () => {
+  it('inconsistent settings are BadRequest, values outside the model ValidationException, and an unknown zone UnsupportedAvailabilityZone', async () => {
     await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'k', KmsKeyId: 'alias/x' })), 'BadRequest', 400, /Encrypted/);
     await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'p', ThroughputMode: 'provisioned' })), 'BadRequest', 400, /ProvisionedThroughputInMibps/);
     await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'q', ProvisionedThroughputInMibps: 10 })), 'BadRequest', 400);
     await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'e', ThroughputMode: 'elastic', PerformanceMode: 'maxIO' })), 'BadRequest', 400);
-    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'm', PerformanceMode: 'fast' as never })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'm', PerformanceMode: 'fast' as never })), 'ValidationException', 400);
     await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'z', AvailabilityZoneName: 'us-east-1z' })), 'UnsupportedAvailabilityZone', 400);
-    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'x'.repeat(65) })), 'BadRequest', 400);
-    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 't', Tags: [{ Key: 'aws:owner', Value: 'x' }] })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'x'.repeat(65) })), 'ValidationException', 400);
+    await rejectsWith(berth.efs.send(new CreateFileSystemCommand({ CreationToken: 't', Tags: [{ Key: 'aws:owner', Value: 'x' }] })), 'ValidationException', 400);
   });
 
   it('DescribeFileSystems finds one by id, ARN or creation token; an unknown id is FileSystemNotFound', async () => {
@@ -98,7 +98,7 @@ describe('EFS file systems', () => {
     assert.deepEqual(noToken.FileSystems, []);
     await rejectsWith(berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'fs-0123456789abcdef0' })), 'FileSystemNotFound', 404, "File system 'fs-0123456789abcdef0' does not exist.");
     await rejectsWith(berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: fs.FileSystemId, CreationToken: 'lookup' })), 'BadRequest', 400);
-    await rejectsWith(berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'not-an-id' })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new DescribeFileSystemsCommand({ FileSystemId: 'not-an-id' })), 'ValidationException', 400);
   });
 
   it('DescribeFileSystems pages with MaxItems and Marker in creation order', async () => {
@@ -119,7 +119,7 @@ describe('EFS file systems', () => {
       assert.deepEqual(seen, ids);
       assert.equal(pages, 3);
       await rejectsWith(region.send(new DescribeFileSystemsCommand({ Marker: 'garbage' })), 'BadRequest', 400);
-      await rejectsWith(region.send(new DescribeFileSystemsCommand({ MaxItems: 0 })), 'BadRequest', 400);
+      await rejectsWith(region.send(new DescribeFileSystemsCommand({ MaxItems: 0 })), 'ValidationException', 400);
     } finally {
       region.destroy();
     }

@@ -63,7 +63,7 @@ describe('EFS tags and policies', () => {
   it('tagging checks the resource and the keys: FileSystemNotFound, AccessPointNotFound, BadRequest', async () => {
     await rejectsWith(berth.efs.send(new TagResourceCommand({ ResourceId: 'fs-0123456789abcdef0', Tags: [{ Key: 'a', Value: 'b' }] })), 'FileSystemNotFound', 404);
     await rejectsWith(berth.efs.send(new ListTagsForResourceCommand({ ResourceId: 'fsap-0123456789abcdef0' })), 'AccessPointNotFound', 404);
-    await rejectsWith(berth.efs.send(new TagResourceCommand({ ResourceId: fsId, Tags: [{ Key: 'aws:x', Value: 'b' }] })), 'BadRequest', 400);
+    await rejectsWith(berth.efs.send(new TagResourceCommand({ ResourceId: fsId, Tags: [{ Key: 'aws:x', Value: 'b' }] })), 'ValidationException', 400);
     const tooMany = Array.from({ length: 51 }, (_, i) => ({ Key: `t${i}`, Value: 'x' }));
     await rejectsWith(berth.efs.send(new TagResourceCommand({ ResourceId: fsId, Tags: tooMany })), 'BadRequest', 400);
   });

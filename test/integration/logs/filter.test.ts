@@ -93,7 +93,7 @@ describe('CloudWatch Logs FilterLogEvents and TestMetricFilter through the v3 SD
 
   it('a missing group is ResourceNotFoundException; the group may be named by ARN', async () => {
     await rejects(berth.logs.send(new FilterLogEventsCommand({ logGroupName: '/nope' })), ResourceNotFoundException, 'The specified log group does not exist.');
-    const out = await berth.logs.send(new FilterLogEventsCommand({ logGroupIdentifier: 'arn:aws:logs:us-east-1:000000000000:log-group:/filter:*', limit: 1 }));
+    const out = await berth.logs.send(new FilterLogEventsCommand({ logGroupIdentifier: 'arn:aws:logs:us-east-1:000000000000:log-group:/filter', limit: 1 }));
     assert.equal(out.events!.length, 1);
   });
 

@@ -70,7 +70,7 @@ describe('CloudWatch Logs log groups through the v3 SDK', () => {
 
   it('DescribeLogGroups takes logGroupIdentifiers by name or ARN', async () => {
     const out = await berth.logs.send(new DescribeLogGroupsCommand({
-      logGroupIdentifiers: ['pg/a', 'arn:aws:logs:us-east-1:000000000000:log-group:pg/c:*', 'nope'],
+      logGroupIdentifiers: ['pg/a', 'arn:aws:logs:us-east-1:000000000000:log-group:pg/c', 'nope'],
     }));
     assert.deepEqual(out.logGroups!.map((g) => g.logGroupName), ['pg/a', 'pg/c']);
   });
@@ -116,7 +116,9 @@ describe('CloudWatch Logs log groups through the v3 SDK', () => {
     await berth.logs.send(new TagLogGroupCommand({ logGroupName: '/app/tags', tags: { team: 'core' } }));
     await berth.logs.send(new TagResourceCommand({ resourceArn: arn, tags: { env: 'prod' } }));
     assert.deepEqual((await berth.logs.send(new ListTagsLogGroupCommand({ logGroupName: '/app/tags' }))).tags, { env: 'prod', team: 'core' });
-    assert.deepEqual((await berth.logs.send(new ListTagsForResourceCommand({ resourceArn: `${arn}:*` }))).tags, { env: 'prod', team: 'core' });
+    assert.deepEqual((await berth.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags, { env: 'prod', team: 'core' });
+    // The group's `arn` with its trailing :* is not a resource ARN: the model's pattern refuses it, as CloudWatch Logs does.
+    await assert.rejects(berth.logs.send(new ListTagsForResourceCommand({ resourceArn: `${arn}:*` })), /InvalidParameterException|validation error/);
     await berth.logs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ['env'] }));
     await berth.logs.send(new UntagLogGroupCommand({ logGroupName: '/app/tags', tags: ['team'] }));
     assert.deepEqual((await berth.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags, {});
