@@ -33,21 +33,25 @@ describe('controller fairness (fake runtime)', () => {
   });
 
   it(`answers DescribeClusters promptly while ${TASKS} running tasks are reconciled again`, async () => {
-    const ms: number[] = [];
+    // Latencies of the calls answered while the controllers still had work queued.
+    const during: number[] = [];
+    const all: number[] = [];
     let drained = false;
     berth.app.controllers.resync();
     const idle = berth.app.controllers.idle().then(() => { drained = true; });
-    let overlapped = 0;
     for (let i = 0; i < 20 && !drained; i++) {
       const t0 = performance.now();
       const out = await berth.ecs.send(new DescribeClustersCommand({ clusters: [C] }));
-      ms.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      all.push(ms);
       assert.equal(out.clusters?.[0].runningTasksCount, TASKS);
-      if (!drained) overlapped++;
+      if (!drained) during.push(ms);
     }
     await idle;
-    const worst = Math.max(...ms);
-    assert.ok(worst < 250, `every call answered within 250 ms while the controllers were busy; took ${ms.map((m) => m.toFixed(0)).join(', ')} ms`);
-    assert.ok(overlapped >= 1, 'the calls were answered while the controllers still had work queued');
+    const shown = all.map((m) => m.toFixed(0)).join(', ');
+    // Before the runtime yielded, the first call was answered only once the whole backlog had run (seconds).
+    assert.ok(during.length >= 3, `at least 3 calls answered while the backlog ran; ${during.length} were (calls took ${shown} ms)`);
+    const median = [...during].sort((a, b) => a - b)[Math.floor(during.length / 2)];
+    assert.ok(median < 200, `the median call answered within 200 ms while the controllers were busy; calls took ${shown} ms`);
   });
 });
