@@ -7,15 +7,13 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand,
+  CreateClusterCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand,
   type Service, type Task,
 } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useBerth } from '../helpers/use-berth.js';
-import { fargateNetwork, register } from '../helpers/ecs.js';
-import { defaultSubnets, freePort } from '../helpers/elbv2.js';
+import { createWebService, registerHttpdVersions } from '../helpers/ecs.js';
+import { createAlb } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const C = 'drain';
@@ -45,32 +43,15 @@ describe('a rolling deployment drains its old tasks as ECS does', () => {
 
   before(async () => {
     const image = ensureBusyboxImage();
-    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'drain', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
-    const tg = (await berth.elb.send(new CreateTargetGroupCommand({
-      Name: 'drain', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
-      HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
-    }))).TargetGroups![0];
-    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DELAY_S) }] }));
-    const port = await freePort();
-    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+    const { tgArn, port } = await createAlb(berth, {
+      name: 'drain', type: 'application',
+      healthCheck: { HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 },
+      deregistrationDelaySeconds: DELAY_S,
+    });
     url = `http://127.0.0.1:${port}/`;
     await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
-    for (const version of ['v1', 'v2']) {
-      await register(berth.ecs, {
-        family: `drain-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
-        containerDefinitions: [{
-          name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
-          command: ['sh', '-c', `echo "${version}" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www`],
-        }],
-      });
-    }
-    await berth.ecs.send(new CreateServiceCommand({
-      cluster: C, serviceName: 'web', taskDefinition: 'drain-v1', desiredCount: 2, launchType: 'FARGATE',
-      networkConfiguration: await fargateNetwork(berth.endpoint),
-      loadBalancers: [{ targetGroupArn: tg.TargetGroupArn, containerName: 'web', containerPort: 8080 }],
-      healthCheckGracePeriodSeconds: 30,
-    }));
+    await registerHttpdVersions(berth.ecs, 'drain', image, (version) => `"${version}"`);
+    await createWebService(berth, { cluster: C, taskDefinition: 'drain-v1', desiredCount: 2, targetGroupArn: tgArn, healthCheckGracePeriodSeconds: 30 });
     await waitFor('v1 stable', async () => {
       const s = await describeService();
       return s.deployments?.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2 ? s : undefined;

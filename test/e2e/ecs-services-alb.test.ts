@@ -7,14 +7,11 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateClusterCommand, ECSClient, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useBerth } from '../helpers/use-berth.js';
-import { fargateNetwork, register } from '../helpers/ecs.js';
-import { defaultSubnets, freePort } from '../helpers/elbv2.js';
+import { createWebService, registerHttpdVersions, waitForService } from '../helpers/ecs.js';
+import { createAlb } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const curl = promisify(execFile);
@@ -26,48 +23,21 @@ describe('an ECS service behind an Application Load Balancer', () => {
   let dnsName: string;
   let tgArn: string;
 
-  const describeService = async (): Promise<Service> => (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
-  async function waitFor(ok: (s: Service) => boolean, what: string, ms = 60_000) {
-    const end = Date.now() + ms;
-    let s = await describeService();
-    while (!ok(s)) {
-      if (Date.now() > end) throw new Error(`timed out: ${what}: ${JSON.stringify(s.events?.slice(0, 6))}`);
-      await new Promise((r) => setTimeout(r, 250));
-      s = await describeService();
-    }
-    return s;
-  }
+  const waitFor = (ok: (s: Service) => boolean, what: string, ms?: number) => waitForService(berth.ecs, C, 'web', ok, what, ms);
 
   before(async () => {
     const image = ensureBusyboxImage();
-    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
-    dnsName = lb.DNSName!;
-    const tg = (await berth.elb.send(new CreateTargetGroupCommand({
-      Name: 'web', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
-      HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
-    }))).TargetGroups![0];
-    tgArn = tg.TargetGroupArn!;
-    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
-    const port = await freePort();
-    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
-    url = `http://127.0.0.1:${port}/`;
+    const alb = await createAlb(berth, {
+      name: 'web', type: 'application',
+      healthCheck: { HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 },
+      deregistrationDelaySeconds: 2,
+    });
+    dnsName = alb.lb.DNSName!;
+    tgArn = alb.tgArn;
+    url = `http://127.0.0.1:${alb.port}/`;
     await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
-    for (const version of ['v1', 'v2']) {
-      await register(berth.ecs, {
-        family: `web-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
-        containerDefinitions: [{
-          name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
-          command: ['sh', '-c', `echo "${version} $(hostname)" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www`],
-        }],
-      });
-    }
-    await berth.ecs.send(new CreateServiceCommand({
-      cluster: C, serviceName: 'web', taskDefinition: 'web-v1', desiredCount: 3, launchType: 'FARGATE',
-      networkConfiguration: await fargateNetwork(berth.endpoint),
-      loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
-      healthCheckGracePeriodSeconds: 30,
-    }));
+    await registerHttpdVersions(berth.ecs, 'web', image, (version) => `"${version} $(hostname)"`);
+    await createWebService(berth, { cluster: C, taskDefinition: 'web-v1', desiredCount: 3, targetGroupArn: tgArn, healthCheckGracePeriodSeconds: 30 });
   });
 
   it('the service registers its three tasks and every one answers through the load balancer', async () => {

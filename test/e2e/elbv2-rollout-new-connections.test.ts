@@ -8,13 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, ECSClient, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateClusterCommand, ECSClient, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useBerth } from '../helpers/use-berth.js';
-import { fargateNetwork, register } from '../helpers/ecs.js';
-import { defaultSubnets, freePort } from '../helpers/elbv2.js';
+import { createWebService, registerHttpdVersions, waitForService } from '../helpers/ecs.js';
+import { createAlb } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const C = 'fresh';
@@ -42,17 +40,7 @@ describe('a rolling update under new-connection-per-request load on a busy machi
   let port: number;
   let burners: ChildProcess[] = [];
 
-  const describeService = async (): Promise<Service> => (await berth.ecs.send(new DescribeServicesCommand({ cluster: C, services: ['web'] }))).services![0];
-  async function waitFor(ok: (s: Service) => boolean, what: string, ms: number) {
-    const end = Date.now() + ms;
-    let s = await describeService();
-    while (!ok(s)) {
-      if (Date.now() > end) throw new Error(`timed out: ${what}: ${JSON.stringify(s.events?.slice(0, 6))}`);
-      await new Promise((r) => setTimeout(r, 250));
-      s = await describeService();
-    }
-    return s;
-  }
+  const waitFor = (ok: (s: Service) => boolean, what: string, ms: number) => waitForService(berth.ecs, C, 'web', ok, what, ms);
 
   after(async () => {
     for (const b of burners) b.kill('SIGKILL');
@@ -60,31 +48,17 @@ describe('a rolling update under new-connection-per-request load on a busy machi
   const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client } });
   before(async () => {
     const image = ensureBusyboxImage();
-    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'fresh', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
-    const tgArn = (await berth.elb.send(new CreateTargetGroupCommand({
-      Name: 'fresh', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
-      HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
-    }))).TargetGroups![0].TargetGroupArn!;
-    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '2' }] }));
-    port = await freePort();
-    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+    const alb = await createAlb(berth, {
+      name: 'fresh',
+      healthCheck: { HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 4, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 },
+      deregistrationDelaySeconds: 2,
+    });
+    const tgArn = alb.tgArn;
+    port = alb.port;
     await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
-    for (const version of ['v1', 'v2']) {
-      await register(berth.ecs, {
-        family: `fresh-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
-        containerDefinitions: [{
-          name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
-          command: ['sh', '-c', `echo ${version} > /var/www/index.html; exec httpd -f -p 8080 -h /var/www`],
-        }],
-      });
-    }
+    await registerHttpdVersions(berth.ecs, 'fresh', image, (version) => version);
     // Default deployment configuration: maximumPercent 200, minimumHealthyPercent 100.
-    await berth.ecs.send(new CreateServiceCommand({
-      cluster: C, serviceName: 'web', taskDefinition: 'fresh-v1', desiredCount: 2, launchType: 'FARGATE',
-      networkConfiguration: await fargateNetwork(berth.endpoint),
-      loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
-    }));
+    await createWebService(berth, { cluster: C, taskDefinition: 'fresh-v1', desiredCount: 2, targetGroupArn: tgArn });
     await waitFor((s) => s.deployments?.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2, 'v1 stable', 90_000);
   });
 

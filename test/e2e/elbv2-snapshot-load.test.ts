@@ -11,15 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { REPO_ROOT } from '../helpers/berth.js';
 import { useBerth } from '../helpers/use-berth.js';
-import { fargateNetwork, register } from '../helpers/ecs.js';
-import { defaultSubnets, eventually, freePort } from '../helpers/elbv2.js';
+import { createWebService, register } from '../helpers/ecs.js';
+import { createAlb, eventually } from '../helpers/elbv2.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const work = mkdtempSync(join(tmpdir(), 'berth-elb-snapshot-'));
@@ -50,18 +47,17 @@ describe('a load balancer after a snapshot is loaded', () => {
 
   before(async () => {
     const image = ensureBusyboxImage();
-    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'saved', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
-    tgArn = (await berth.elb.send(new CreateTargetGroupCommand({
-      Name: 'saved', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip',
-      HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2,
-      // The target stays healthy while its task restarts (as when it comes back within a few checks): no verdict moves ELBv2 state.
-      UnhealthyThresholdCount: 10,
-    }))).TargetGroups![0].TargetGroupArn!;
-    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '0' }] }));
-    const port = await freePort();
-    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
-    url = `http://127.0.0.1:${port}/`;
+    const alb = await createAlb(berth, {
+      name: 'saved',
+      healthCheck: {
+        HealthCheckPath: '/', HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2,
+        // The target stays healthy while its task restarts (as when it comes back within a few checks): no verdict moves ELBv2 state.
+        UnhealthyThresholdCount: 10,
+      },
+      deregistrationDelaySeconds: 0,
+    });
+    tgArn = alb.tgArn;
+    url = `http://127.0.0.1:${alb.port}/`;
     await berth.ecs.send(new CreateClusterCommand({ clusterName: 'saved' }));
     await register(berth.ecs, {
       family: 'saved-web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
@@ -70,11 +66,7 @@ describe('a load balancer after a snapshot is loaded', () => {
         command: ['sh', '-c', 'echo "web $(hostname)" > /var/www/index.html; exec httpd -f -p 8080 -h /var/www'],
       }],
     });
-    await berth.ecs.send(new CreateServiceCommand({
-      cluster: 'saved', serviceName: 'web', taskDefinition: 'saved-web', desiredCount: 1, launchType: 'FARGATE',
-      networkConfiguration: await fargateNetwork(berth.endpoint),
-      loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
-    }));
+    await createWebService(berth, { cluster: 'saved', taskDefinition: 'saved-web', desiredCount: 1, targetGroupArn: tgArn });
   });
   after(async () => {
     rmSync(work, { recursive: true, force: true });

@@ -1,10 +1,21 @@
-/** ECS test helpers: register a task definition, wait for a task to reach a state. */
+/** ECS test helpers: register a task definition, wait for a task or a service to reach a state. */
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import assert from 'node:assert/strict';
 import {
-  DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type ECSClient,
-  type RegisterTaskDefinitionCommandInput, type Task,
+  CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type ECSClient,
+  type RegisterTaskDefinitionCommandInput, type Service, type Task,
 } from '@aws-sdk/client-ecs';
+
+/** Reads `get()` every `everyMs` until `done` holds of what it returns; past `timeoutMs`, throws `fail(last read)`. */
+async function poll<T>(get: () => Promise<T | undefined>, done: (v: T) => boolean, timeoutMs: number, everyMs: number, fail: (last: T | undefined) => Error): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await get();
+    if (v !== undefined && done(v)) return v;
+    if (Date.now() > end) throw fail(v);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
 
 export async function waitForTask(
   ecs: ECSClient,
@@ -14,15 +25,11 @@ export async function waitForTask(
   what: string,
   timeoutMs = 30_000,
 ): Promise<Task> {
-  const end = Date.now() + timeoutMs;
-  let last: Task | undefined;
-  while (Date.now() < end) {
-    const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
-    last = out.tasks?.[0];
-    if (last && done(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for task to be ${what}; last seen: ${JSON.stringify(last, null, 1)}`);
+  return poll(
+    async () => (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks?.[0],
+    done, timeoutMs, 150,
+    (last) => new Error(`timed out waiting for task to be ${what}; last seen: ${JSON.stringify(last, null, 1)}`),
+  );
 }
 
 export const isStopped = (t: Task) => t.lastStatus === 'STOPPED';
@@ -83,4 +90,52 @@ export async function fetchWhenUp(url: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return '';
+}
+
+/** The service as DescribeServices shows it. */
+export async function describeService(ecs: ECSClient, cluster: string, service: string): Promise<Service> {
+  return (await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }))).services![0];
+}
+
+/** Polls the service every 250 ms until `ok` holds; on time-out, fails with its latest events. */
+export async function waitForService(ecs: ECSClient, cluster: string, service: string, ok: (s: Service) => boolean, what: string, timeoutMs = 60_000): Promise<Service> {
+  return poll(
+    () => describeService(ecs, cluster, service),
+    ok, timeoutMs, 250,
+    (s) => new Error(`timed out: ${what}: ${JSON.stringify(s?.events?.slice(0, 6))}`),
+  );
+}
+
+/**
+ * Registers `<prefix>-v1` and `<prefix>-v2`: Fargate (0.25 vCPU, 512 MiB), one container `web` running busybox httpd
+ * on port 8080 (stopTimeout 2) whose index.html is what `echo <index(version)>` writes.
+ */
+export async function registerHttpdVersions(ecs: ECSClient, prefix: string, image: string, index: (version: string) => string): Promise<void> {
+  for (const version of ['v1', 'v2']) {
+    await register(ecs, {
+      family: `${prefix}-${version}`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{
+        name: 'web', image, essential: true, stopTimeout: 2, portMappings: [{ containerPort: 8080 }],
+        command: ['sh', '-c', `echo ${index(version)} > /var/www/index.html; exec httpd -f -p 8080 -h /var/www`],
+      }],
+    });
+  }
+}
+
+export interface ServiceBehindTargetGroup {
+  cluster: string;
+  taskDefinition: string;
+  desiredCount: number;
+  targetGroupArn: string;
+  healthCheckGracePeriodSeconds?: number;
+}
+
+/** Creates the Fargate service `web` on the default subnets, its container `web` port 8080 registered in the target group. */
+export async function createWebService(berth: { ecs: ECSClient; endpoint: string }, o: ServiceBehindTargetGroup): Promise<void> {
+  await berth.ecs.send(new CreateServiceCommand({
+    cluster: o.cluster, serviceName: 'web', taskDefinition: o.taskDefinition, desiredCount: o.desiredCount, launchType: 'FARGATE',
+    networkConfiguration: await fargateNetwork(berth.endpoint),
+    loadBalancers: [{ targetGroupArn: o.targetGroupArn, containerName: 'web', containerPort: 8080 }],
+    ...(o.healthCheckGracePeriodSeconds === undefined ? {} : { healthCheckGracePeriodSeconds: o.healthCheckGracePeriodSeconds }),
+  }));
 }

@@ -1,8 +1,12 @@
-/** Helpers for ELBv2 tests: the default subnets to place load balancers in, free ports, small HTTP backends. */
+/** Helpers for ELBv2 tests: the default subnets to place load balancers in, free ports, small HTTP backends, an ALB set-up. */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { EC2Client, DescribeSubnetsCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ModifyTargetGroupAttributesCommand,
+  type CreateTargetGroupCommandInput, type ElasticLoadBalancingV2Client, type Listener, type LoadBalancer, type TargetGroup,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { clientConfig } from './berth.js';
 
 /** The account's default subnets (one per zone), as EC2 describes them. */
@@ -125,4 +129,45 @@ export function request(port: number, path: string, opts: { host?: string; metho
     req.on('error', reject);
     req.end(opts.body);
   });
+}
+
+export interface AlbOptions {
+  /** The load balancer's and target group's name. */
+  name: string;
+  /** Sent as the load balancer's Type only when given. */
+  type?: 'application';
+  /** Health-check settings of the target group (HTTP on port 8080, IP targets). */
+  healthCheck?: Pick<CreateTargetGroupCommandInput, 'HealthCheckPath' | 'HealthCheckIntervalSeconds' | 'HealthCheckTimeoutSeconds' | 'HealthyThresholdCount' | 'UnhealthyThresholdCount'>;
+  /** deregistration_delay.timeout_seconds of the target group. */
+  deregistrationDelaySeconds: number;
+}
+
+export interface Alb {
+  lb: LoadBalancer;
+  tg: TargetGroup;
+  tgArn: string;
+  listener: Listener;
+  /** The listener's port on 127.0.0.1. */
+  port: number;
+}
+
+/**
+ * An ALB on the first two default subnets, an IP target group (HTTP 8080) with the given health check and
+ * deregistration delay, and an HTTP listener on a free port forwarding to it.
+ */
+export async function createAlb(berth: { elb: ElasticLoadBalancingV2Client; endpoint: string }, o: AlbOptions): Promise<Alb> {
+  const { ids, vpcId } = await defaultSubnets(berth.endpoint);
+  const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: o.name, Subnets: ids.slice(0, 2), ...(o.type ? { Type: o.type } : {}) }))).LoadBalancers![0];
+  const tg = (await berth.elb.send(new CreateTargetGroupCommand({
+    Name: o.name, Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip', ...o.healthCheck,
+  }))).TargetGroups![0];
+  const tgArn = tg.TargetGroupArn!;
+  await berth.elb.send(new ModifyTargetGroupAttributesCommand({
+    TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(o.deregistrationDelaySeconds) }],
+  }));
+  const port = await freePort();
+  const listener = (await berth.elb.send(new CreateListenerCommand({
+    LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }],
+  }))).Listeners![0];
+  return { lb, tg, tgArn, listener, port };
 }

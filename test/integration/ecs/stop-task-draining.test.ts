@@ -7,15 +7,14 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, type Task,
+  CreateClusterCommand, DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, type Task,
 } from '@aws-sdk/client-ecs';
 import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
+  DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useBerth } from '../../helpers/use-berth.js';
-import { fargateNetwork, register } from '../../helpers/ecs.js';
-import { defaultSubnets, eventually, freePort } from '../../helpers/elbv2.js';
+import { createWebService, register } from '../../helpers/ecs.js';
+import { createAlb, eventually } from '../../helpers/elbv2.js';
 
 const C = 'stop-drain';
 const DELAY_S = 2;
@@ -28,23 +27,13 @@ describe('StopTask on a service task behind a load balancer (fake runtime)', () 
     (await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: [arn] }))).tasks![0];
 
   before(async () => {
-    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
-    const lb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'stop-drain', Subnets: ids.slice(0, 2), Type: 'application' }))).LoadBalancers![0];
-    const tg = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'stop-drain', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
-    tgArn = tg.TargetGroupArn!;
-    await berth.elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DELAY_S) }] }));
-    await berth.elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: await freePort(), DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }));
+    ({ tgArn } = await createAlb(berth, { name: 'stop-drain', type: 'application', deregistrationDelaySeconds: DELAY_S }));
     await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
     await register(berth.ecs, {
       family: 'stop-drain', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'web', image: 'example/web:1', essential: true, portMappings: [{ containerPort: 8080 }] }],
     });
-    await berth.ecs.send(new CreateServiceCommand({
-      cluster: C, serviceName: 'web', taskDefinition: 'stop-drain', desiredCount: 1, launchType: 'FARGATE',
-      networkConfiguration: await fargateNetwork(berth.endpoint),
-      loadBalancers: [{ targetGroupArn: tgArn, containerName: 'web', containerPort: 8080 }],
-      healthCheckGracePeriodSeconds: 300,
-    }));
+    await createWebService(berth, { cluster: C, taskDefinition: 'stop-drain', desiredCount: 1, targetGroupArn: tgArn, healthCheckGracePeriodSeconds: 300 });
   });
 
   it('the task is deregistered and DEACTIVATING for the deregistration delay, its containers running, then STOPPED', async () => {

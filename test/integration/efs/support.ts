@@ -30,12 +30,17 @@ async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 10_
   }
 }
 
+/** Polls `describe` (a Describe call for one id) until the resource it lists is available: that resource. */
+function untilAvailable<T extends { LifeCycleState?: string }>(describe: () => Promise<T[] | undefined>, id: string): Promise<T> {
+  return until(async () => {
+    const items = await describe();
+    return items?.[0].LifeCycleState === 'available' ? items[0] : undefined;
+  }, `${id} available`);
+}
+
 /** Polls DescribeFileSystems the way scripts and Terraform do, until the file system is available. */
 export function fileSystemAvailable(efs: EFSClient, FileSystemId: string) {
-  return until(async () => {
-    const { FileSystems } = await efs.send(new DescribeFileSystemsCommand({ FileSystemId }));
-    return FileSystems?.[0].LifeCycleState === 'available' ? FileSystems[0] : undefined;
-  }, `${FileSystemId} available`);
+  return untilAvailable(async () => (await efs.send(new DescribeFileSystemsCommand({ FileSystemId }))).FileSystems, FileSystemId);
 }
 
 export function fileSystemGone(efs: EFSClient, FileSystemId: string) {
@@ -50,10 +55,7 @@ export function fileSystemGone(efs: EFSClient, FileSystemId: string) {
 }
 
 export function mountTargetAvailable(efs: EFSClient, MountTargetId: string) {
-  return until(async () => {
-    const { MountTargets } = await efs.send(new DescribeMountTargetsCommand({ MountTargetId }));
-    return MountTargets?.[0].LifeCycleState === 'available' ? MountTargets[0] : undefined;
-  }, `${MountTargetId} available`);
+  return untilAvailable(async () => (await efs.send(new DescribeMountTargetsCommand({ MountTargetId }))).MountTargets, MountTargetId);
 }
 
 export function mountTargetsGone(efs: EFSClient, FileSystemId: string) {
@@ -64,8 +66,5 @@ export function mountTargetsGone(efs: EFSClient, FileSystemId: string) {
 }
 
 export function accessPointAvailable(efs: EFSClient, AccessPointId: string) {
-  return until(async () => {
-    const { AccessPoints } = await efs.send(new DescribeAccessPointsCommand({ AccessPointId }));
-    return AccessPoints?.[0].LifeCycleState === 'available' ? AccessPoints[0] : undefined;
-  }, `${AccessPointId} available`);
+  return untilAvailable(async () => (await efs.send(new DescribeAccessPointsCommand({ AccessPointId }))).AccessPoints, AccessPointId);
 }

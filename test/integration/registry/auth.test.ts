@@ -13,7 +13,7 @@ import { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { clientConfig } from '../../helpers/berth.js';
 import { useBerth } from '../../helpers/use-berth.js';
-import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, registryAuth } from './client.js';
+import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, registryAuth, registryWithRepo } from './client.js';
 
 const OTHER = '111111111111';
 const NAME = `${ACCOUNT}/${REGION}/auth/app`;
@@ -23,8 +23,7 @@ describe('registry authentication', () => {
   let owner: Registry;
 
   before(async () => {
-    await createRepo(berth.endpoint, { repositoryName: 'auth/app' });
-    owner = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
+    owner = await registryWithRepo(berth.endpoint, 'auth/app');
     assert.equal((await owner.pushImage(NAME, makeImage(), 'v1')).status, 201);
   });
 

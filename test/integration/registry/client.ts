@@ -36,6 +36,12 @@ export async function createRepo(endpoint: string, input: CreateRepositoryComman
   return (await ecr.send(new CreateRepositoryCommand(input))).repository!;
 }
 
+/** Creates the repository, then logs in: a registry client with the account's token. */
+export async function registryWithRepo(endpoint: string, repositoryName: string): Promise<Registry> {
+  await createRepo(endpoint, { repositoryName });
+  return new Registry(endpoint, await registryAuth(endpoint));
+}
+
 export class Registry {
   constructor(readonly endpoint: string, readonly auth: string | undefined) {}
 

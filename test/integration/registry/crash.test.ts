@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { REPO_ROOT, spawnBerth, type SpawnedBerth } from '../../helpers/berth.js';
 import { useBerth } from '../../helpers/use-berth.js';
-import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, registryAuth, sha256 } from './client.js';
+import { ACCOUNT, REGION, Registry, errorCode, makeImage, registryWithRepo, sha256 } from './client.js';
 
 const MIB = 1024 * 1024;
 const NAME = `${ACCOUNT}/${REGION}/crash/app`;
@@ -60,8 +60,7 @@ describe('an upload cut off by the client', () => {
   let reg: Registry;
 
   before(async () => {
-    await createRepo(berth.endpoint, { repositoryName: 'crash/app' });
-    reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
+    reg = await registryWithRepo(berth.endpoint, 'crash/app');
   });
 
   it('a chunk that breaks off midway leaves the upload at its last acknowledged byte, and the push completes after', async () => {
@@ -109,8 +108,7 @@ describe('Berth killed in the middle of a large push', () => {
 
   it('restarts with no partial blob or upload left, keeps acknowledged pushes, and takes the re-push', { timeout: 120_000 }, async () => {
     berth = await spawnBerth(['--data-dir', dir], { BERTH_RUNTIME: 'fake' });
-    await createRepo(berth.endpoint, { repositoryName: 'crash/app' });
-    let reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
+    let reg = await registryWithRepo(berth.endpoint, 'crash/app');
     const small = makeImage();
     assert.equal((await reg.pushImage(NAME, small, 'before-crash')).status, 201);
 

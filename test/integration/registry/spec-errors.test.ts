@@ -7,7 +7,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { useBerth } from '../../helpers/use-berth.js';
-import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, rawRequest, registryAuth, sha256 } from './client.js';
+import { ACCOUNT, REGION, Registry, createRepo, errorCode, makeImage, rawRequest, registryWithRepo, sha256 } from './client.js';
 
 const NAME = `${ACCOUNT}/${REGION}/spec/errors`;
 
@@ -16,8 +16,7 @@ describe('registry errors follow the distribution spec', () => {
   let reg: Registry;
 
   before(async () => {
-    await createRepo(berth.endpoint, { repositoryName: 'spec/errors' });
-    reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
+    reg = await registryWithRepo(berth.endpoint, 'spec/errors');
   });
 
   it('a monolithic upload whose bytes do not match its digest is DIGEST_INVALID and the blob stays unknown', async () => {
