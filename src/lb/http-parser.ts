@@ -124,6 +124,7 @@ export class SocketParser {
   private flowing = false;
   /** Bytes of the last batch the parser consumed (for an upgrade's head). */
   private lastBuffer: Buffer | undefined;
+  private freed = false;
   private readonly onData?: (d: Buffer) => void;
 
   constructor(readonly socket: net.Socket, kind: 'request' | 'response', private readonly events: ParserEvents) {
@@ -213,6 +214,7 @@ export class SocketParser {
 
   /** End of input (the peer closed): completes a message whose length is the connection's. */
   finish(): ParseError | undefined {
+    if (this.freed) return undefined;
     const r = this.p.finish();
     return r instanceof Error ? r : undefined;
   }
@@ -232,7 +234,7 @@ export class SocketParser {
     if (this.onData) this.socket.off('data', this.onData);
     // Bytes of the new protocol wait in the stream until its proxy reads them.
     this.socket.pause();
-    this.p.close?.();
+    this.freeParser();
     return buffer ? buffer.subarray(bytesParsedByHead) : Buffer.alloc(0);
   }
 
@@ -244,6 +246,18 @@ export class SocketParser {
       this.handle = undefined;
     }
     if (this.onData) this.socket.off('data', this.onData);
-    this.p.close?.();
+    this.freeParser();
+  }
+
+  /**
+   * Frees the native parser once, on the next turn: close() deletes it in C++, and a close reached from one of its
+   * own callbacks (a message completing ends the connection) would leave it executing on freed memory — a
+   * segfault. Node's http defers parser.close() to setImmediate for the same reason (freeParser).
+   */
+  private freeParser(): void {
+    if (this.freed) return;
+    this.freed = true;
+    const p = this.p;
+    setImmediate(() => p.close?.());
   }
 }
