@@ -42,7 +42,8 @@ const UNSERVED: Array<[string[], string, string]> = [
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('a service Berth does not serve is refused by name through both AWS CLIs', () => {
+// Read-only refusals, independent of each other: three at a time (the CLI helper's servers per CLI).
+describe('a service Berth does not serve is refused by name through both AWS CLIs', { concurrency: 3 }, () => {
   const berth = useBerth();
 
   for (const cli of Object.keys(CLIS) as CliName[]) {
