@@ -33,7 +33,7 @@ import { lowerCamel } from '../services/provider.js';
 import { ObjectFiles } from '../services/s3/index.js';
 import {
   asAlgorithm, badDigest, BODY_OPERATIONS, CHECKSUM_ALGORITHMS, checksumDigest, checksumHeader, completeMultipartUpload, entityTooLarge,
-  incompleteBody, invalidDigest, malformedXml, planCompletion, provider,
+  anonymousAccount, incompleteBody, invalidDigest, malformedXml, planCompletion, provider,
   type AssembledBody, type BodyRef, type ChecksumAlgorithm, type CompletionPlan, type ReceivedBody, type S3Context,
 } from '../services/s3/provider.js';
 
@@ -106,8 +106,11 @@ export function createS3(deps: S3Deps): S3Service {
       // A SigV2 presigned URL names only the access key.
       const v2Key = wire.query.get('AWSAccessKeyId');
       const scope = credentialScope(wire.headers.authorization, wire.query) ?? (v2Key ? { accessKeyId: v2Key, region: '', service: 's3' } : undefined);
+      // An unsigned request acts as the bucket's owner where the bucket's policy makes it public, else AccessDenied.
+      const identity = scope ? deps.identify(scope) : { ...deps.identify(undefined), accessKeyId: 'anonymous', principalArn: '*' };
+      if (!scope) identity.account = anonymousAccount(deps.sql, op.name, wire.bucket, wire.path.slice(1) || undefined);
       const ctx: S3Context = {
-        ...deps.identify(scope), requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
+        ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
         changed: () => undefined, files, afterCommit: () => undefined, onRollback: () => undefined,
       };
       let input: any;

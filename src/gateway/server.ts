@@ -45,7 +45,7 @@ export function createServer(routes: Routes, log: Logger): http.Server {
     if (routes.loadBalancer?.(req, res)) return;
     const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res)
       : routes.state && isStateRequest(req.url ?? '/') ? routes.state(req, res)
-      : routes.s3 && isS3Request(req.url ?? '/', req.headers.authorization) ? routes.s3(req, res)
+      : routes.s3 && isS3Request(req.url ?? '/', req.headers, req.method) ? routes.s3(req, res)
       : handle(routes, req, res);
     work.catch((err) => {
       log.error('http handler failed', { error: (err as Error)?.stack ?? String(err) });

@@ -31,20 +31,36 @@ export interface S3WireRequest extends WireRequest {
 const S3_SCOPE_RE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/s3\/aws4_request/;
 
 /**
- * A request signed for S3 (Authorization header or presigned query), before its body is read. Signature
- * version 2 (`AWS AKID:sig`, or `?AWSAccessKeyId=…&Signature=…` as botocore still presigns) is S3's alone.
+ * A request for S3, told before its body is read:
+ * - signed for S3 (SigV4 scope `…/s3/aws4_request` in the Authorization header or a presigned query); signature
+ *   version 2 (`AWS AKID:sig`, or `?AWSAccessKeyId=…&Signature=…` as botocore still presigns) is S3's alone;
+ * - or unsigned (`--no-sign-request`, curl) and addressed as S3 addresses: a virtual-hosted bucket in the Host,
+ *   or a path naming a bucket, without the marks of another API (X-Amz-Target, a query-protocol form post) or
+ *   of Berth's own routes (`/_berth/`).
  */
-export function isS3Request(url: string, authorization: string | undefined): boolean {
+export function isS3Request(url: string, headers: Record<string, string | string[] | undefined>, method = 'GET'): boolean {
+  const authorization = headers.authorization as string | undefined;
   if (authorization) return S3_SCOPE_RE.test(authorization) || authorization.startsWith('AWS ');
   const q = url.indexOf('?');
-  if (q < 0) return false;
-  if (url.includes('X-Amz-Credential')) {
+  if (q >= 0 && url.includes('X-Amz-Credential')) {
     const credential = new URLSearchParams(url.slice(q + 1)).get('X-Amz-Credential') ?? '';
     return credential.split('/')[3] === 's3';
   }
-  if (!url.includes('AWSAccessKeyId')) return false;
-  const query = new URLSearchParams(url.slice(q + 1));
-  return query.has('AWSAccessKeyId') && query.has('Signature');
+  if (q >= 0 && url.includes('AWSAccessKeyId')) {
+    const query = new URLSearchParams(url.slice(q + 1));
+    if (query.has('AWSAccessKeyId') && query.has('Signature')) return true;
+  }
+  return isUnsignedS3(url, headers, method);
+}
+
+function isUnsignedS3(url: string, headers: Record<string, string | string[] | undefined>, method: string): boolean {
+  if (headers['x-amz-target'] !== undefined) return false;
+  const host = String(headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+  if (VHOST_S3_RE.test(host)) return true;
+  if (url.startsWith('/_berth')) return false;
+  // A query-protocol API's unsigned call (STS AssumeRoleWithWebIdentity) is a form post.
+  if (method === 'POST' && String(headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return false;
+  return /^\/[^/?]+/.test(url);
 }
 
 // bucket.s3.localhost, bucket.s3.us-east-1.localhost, bucket.s3.localhost.localstack.cloud, bucket.s3.amazonaws.com

@@ -401,13 +401,18 @@ describe('requests the gateway cannot serve', () => {
     for (const res of [
       await post({ 'content-type': 'application/json' }),
       await post({ 'x-amz-target': 'NoSuchService_20990101.DoThing' }),
-      await fetch(`${berth.endpoint}/some/where?x=1`),
     ]) {
       assert.equal(res.status, 400);
       const body = await res.json() as Record<string, string>;
       assert.equal(body.__type, 'UnrecognizedClientException');
       assert.match(body.message, /SigV4|X-Amz-Target/);
     }
+  });
+
+  it('an unsigned GET of a path is S3 addressing (as on AWS): an anonymous request for a bucket nobody has', async () => {
+    const res = await fetch(`${berth.endpoint}/some/where?x=1`);
+    assert.equal(res.status, 404);
+    assert.match(await res.text(), /<Code>NoSuchBucket<\/Code>/);
   });
 
   it('an unknown /_berth/ path is a JSON 404', async () => {

@@ -7,6 +7,8 @@ import { AwsError } from '../../protocol/errors.js';
 
 const err = (code: string, status: number, message: string, fields?: Record<string, unknown>) =>
   new AwsError(code, message, { status, fields });
+/** Any S3 error by code, status and message (the ones used in a single place). */
+export const s3Error = err;
 
 export const noSuchBucket = (bucket: string) => err('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket });
 export const noSuchKey = (key: string) => err('NoSuchKey', 404, 'The specified key does not exist.', { Key: key });

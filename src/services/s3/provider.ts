@@ -7,6 +7,7 @@
  * it exports what streaming a body needs (checksums, multipart completion's two
  * steps, the body errors).
  */
+import * as config from './bucket-config.js';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './buckets.js';
 import type { S3Context } from './context.js';
 import { listObjects, listObjectsV2 } from './listing.js';
@@ -37,6 +38,7 @@ export const provider: Record<string, S3Operation> = {
   listMultipartUploads,
   abortMultipartUpload,
   completeMultipartUpload,
+  ...(config as Record<string, S3Operation>),
 };
 
 /**
@@ -51,3 +53,4 @@ export type { BodyRef, ReceivedBody, S3Context } from './context.js';
 export { badDigest, entityTooLarge, incompleteBody, invalidDigest, malformedXml } from './errors.js';
 export { planCompletion, type AssembledBody, type CompletionPlan } from './multipart.js';
 export { completeMultipartUpload };
+export { anonymousAccount } from './anonymous.js';

@@ -8,9 +8,26 @@ import type { Scope as StateScope } from '../../state/scope.js';
 import type { ChecksumAlgorithm } from './checksums.js';
 import { accessDenied, noSuchBucket, noSuchKey } from './errors.js';
 
+/** A bucket's document: where it is, and its configurations as they were put (bucket-config.ts). */
 export interface BucketDoc {
   LocationConstraint?: string;
   ObjectOwnership?: string;
+  /** The policy document as the owner sent it. */
+  Policy?: string;
+  /** Undefined: S3's default (all four blocks on); null: deleted. */
+  PublicAccessBlock?: { BlockPublicAcls: boolean; IgnorePublicAcls: boolean; BlockPublicPolicy: boolean; RestrictPublicBuckets: boolean } | null;
+  Acl?: { Owner: unknown; Grants: unknown };
+  Versioning?: { Status?: string; MFADelete?: string };
+  TagSet?: { Key: string; Value: string }[];
+  Lifecycle?: { Rules: unknown[]; TransitionDefaultMinimumObjectSize: string };
+  CORSRules?: unknown[];
+  Encryption?: { Rules: unknown[] };
+  Website?: Record<string, unknown>;
+  Accelerate?: string;
+  Payer?: string;
+  Logging?: Record<string, unknown>;
+  Notifications?: Record<string, unknown>;
+  Replication?: Record<string, unknown>;
 }
 
 export interface BucketRow {
@@ -97,6 +114,10 @@ export function ownBucket(s: Scope, name: string, expectedOwner?: string): Bucke
 export function insertBucket(sql: Statements, b: BucketRow): void {
   sql.get('INSERT INTO s3_buckets (name, account, region, created_at, doc) VALUES (?, ?, ?, ?, ?)')
     .run(b.name, b.account, b.region, b.createdAt, JSON.stringify(b.doc));
+}
+
+export function updateBucketDoc(sql: Statements, name: string, doc: BucketDoc): void {
+  sql.get('UPDATE s3_buckets SET doc = ? WHERE name = ?').run(JSON.stringify(doc), name);
 }
 
 export function deleteBucketRow(sql: Statements, name: string): void {

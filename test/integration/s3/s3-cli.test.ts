@@ -80,6 +80,31 @@ describe('S3 through the AWS CLIs', () => {
         assert.equal(await res.text(), 'A=1\n');
       });
 
+      it('s3api bucket configurations: tagging, encryption, public access block, policy; cp --no-sign-request under a public policy', async () => {
+        await run(['s3api', 'put-bucket-tagging', '--bucket', bucket, '--tagging', 'TagSet=[{Key=team,Value=platform}]']);
+        assert.deepEqual((await run(['s3api', 'get-bucket-tagging', '--bucket', bucket])).json.TagSet, [{ Key: 'team', Value: 'platform' }]);
+        const enc = await run(['s3api', 'get-bucket-encryption', '--bucket', bucket]);
+        assert.equal(enc.json.ServerSideEncryptionConfiguration.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm, 'AES256');
+        const noPolicy = await run(['s3api', 'get-bucket-policy', '--bucket', bucket], cli === 'v2' ? 254 : 255);
+        assert.match(noPolicy.stderr, /NoSuchBucketPolicy/);
+        const policy = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/docs/*` }],
+        });
+        const blocked = await run(['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', policy], cli === 'v2' ? 254 : 255);
+        assert.match(blocked.stderr, /AccessDenied/);
+        await run(['s3api', 'put-public-access-block', '--bucket', bucket, '--public-access-block-configuration',
+          'BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=false,RestrictPublicBuckets=false']);
+        await run(['s3api', 'put-bucket-policy', '--bucket', bucket, '--policy', policy]);
+        assert.deepEqual(JSON.parse((await run(['s3api', 'get-bucket-policy', '--bucket', bucket])).json.Policy), JSON.parse(policy));
+        const out = join(dir, `anon-${cli}.txt`);
+        await run(['s3', 'cp', '--no-sign-request', `s3://${bucket}/docs/small.txt`, out]);
+        assert.equal(readFileSync(out, 'utf8'), 'hello from the cli\n');
+        const denied = await run(['s3', 'cp', '--no-sign-request', `s3://${bucket}/big.bin`, join(dir, 'denied')], 1);
+        assert.match(denied.stderr, /403|Forbidden|AccessDenied/);
+        await run(['s3api', 'delete-bucket-policy', '--bucket', bucket]);
+      });
+
       it('errors come out with S3\'s codes: NoSuchKey, NoSuchBucket, BucketNotEmpty', async () => {
         const missing = await run(['s3api', 'get-object', '--bucket', bucket, '--key', 'nope', join(dir, 'nope')], cli === 'v2' ? 254 : 255);
         assert.match(missing.stderr, /NoSuchKey.*The specified key does not exist/);

@@ -11,7 +11,7 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand,
-  DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketLocationCommand, GetBucketTaggingCommand, GetObjectCommand,
+  DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetBucketLocationCommand, GetBucketInventoryConfigurationCommand, GetObjectCommand,
   HeadBucketCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsCommand, ListObjectsV2Command, ListPartsCommand,
   PutObjectCommand, S3Client, UploadPartCommand, type S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -99,10 +99,10 @@ describe('S3 through the AWS SDK for JavaScript v3', () => {
     });
 
     it('an operation Berth does not implement is a 501 InternalFailure naming it', async () => {
-      await assert.rejects(berth.s3.send(new GetBucketTaggingCommand({ Bucket: 'objects' })), (e: S3ServiceException) => {
+      await assert.rejects(berth.s3.send(new GetBucketInventoryConfigurationCommand({ Bucket: 'objects', Id: 'x' })), (e: S3ServiceException) => {
         assert.equal(e.$metadata.httpStatusCode, 501);
         assert.equal(e.name, 'InternalFailure');
-        assert.match(e.message, /GetBucketTagging/);
+        assert.match(e.message, /GetBucketInventoryConfiguration/);
         return true;
       });
     });
