@@ -152,7 +152,9 @@ describe('ECR repository creation templates', () => {
     // 'svc/internal' is longer but not for CREATE_ON_PUSH: the 'svc' template applies.
     assert.equal(repo.imageTagMutability, 'IMMUTABLE_WITH_EXCLUSION');
     assert.deepEqual(repo.imageTagMutabilityExclusionFilters, [{ filterType: 'WILDCARD', filter: 'latest' }]);
-    assert.deepEqual(repo.encryptionConfiguration, { encryptionType: 'KMS', kmsKey: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/ecr` });
+    // KMS with no key: the account's aws/ecr managed key, reported by its key ARN as CreateRepository reports it.
+    assert.equal(repo.encryptionConfiguration?.encryptionType, 'KMS');
+    assert.match(repo.encryptionConfiguration?.kmsKey ?? '', new RegExp(`^arn:aws:kms:us-east-1:${ACCOUNT}:key/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`));
     assert.deepEqual((await berth.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }))).tags, [{ Key: 'team', Value: 'core' }]);
     assert.equal((await berth.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'svc/internal/api' }))).policyText, POLICY);
     // The lifecycle policy is in force: the ecr-lifecycle controller evaluates it.

@@ -4,6 +4,7 @@
  * repository created from one gets. Also ECR's manifest translation between
  * Docker schema 2 and OCI.
  */
+import { awsManagedKeyArn } from './managed-key.js';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDb, Statements } from '../../../state/db.js';
@@ -52,8 +53,9 @@ describe('creating a repository from a template', () => {
     assert.equal(created.template?.prefix, 'apps');
     assert.deepEqual(created.repo.settings, {
       imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: { scanOnPush: false },
-      encryptionConfiguration: { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' },
+      encryptionConfiguration: { encryptionType: 'KMS', kmsKey: awsManagedKeyArn('000000000000', 'us-east-1') },
     });
+    assert.match(awsManagedKeyArn('000000000000', 'us-east-1'), /^arn:aws:kms:us-east-1:000000000000:key\/[0-9a-f-]{36}$/);
     assert.equal(getRepo(sql, ref('apps/web'))?.policy, '{"Version":"2012-10-17","Statement":[]}');
     assert.deepEqual(sql.get('SELECT key, value FROM tags WHERE arn = ?').all(created.repo.arn), [{ key: 'team', value: 'a' }]);
     assert.equal(created.lifecyclePolicyKey, '000000000000|us-east-1|apps/web');

@@ -15,6 +15,7 @@
  * this file stores them and applies them. Synchronous, inside the caller's
  * transaction.
  */
+import { awsManagedKeyArn } from './managed-key.js';
 import type { RepositoryCreationTemplate } from '@aws-sdk/client-ecr';
 import { arn } from '../../../shared/arns.js';
 import type { Statements } from '../../../state/db.js';
@@ -91,7 +92,7 @@ export function templateSettings(t: StoredTemplate, ref: RepoRef): RepositorySet
     imageScanningConfiguration: { scanOnPush: false },
     encryptionConfiguration: type === 'AES256'
       ? { encryptionType: type }
-      : { encryptionType: type, kmsKey: enc?.kmsKey || `arn:aws:kms:${ref.region}:${ref.account}:alias/aws/ecr` },
+      : { encryptionType: type, kmsKey: enc?.kmsKey || awsManagedKeyArn(ref.account, ref.region) },
   };
 }
 
