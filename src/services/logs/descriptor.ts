@@ -49,5 +49,52 @@ function migrations(): Migration[] {
       CREATE INDEX logs_shipper_cursors_task ON logs_shipper_cursors (task_arn);
     `,
     },
+    {
+      // Issue 13. Another helper adds CloudWatch's migrations at the same time: renumber here if the versions collide.
+      version: 30,
+      name: 'cloudwatch logs metric and subscription filters, destinations, metric datapoints, insights queries, export tasks, policies, deliveries',
+      sql: `
+      CREATE TABLE logs_metric_filters (
+        group_id INTEGER NOT NULL, name TEXT NOT NULL, pattern TEXT NOT NULL, transformations TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (group_id, name)
+      );
+      CREATE TABLE logs_metric_datapoints (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+        dimensions TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL
+      );
+      CREATE INDEX logs_metric_datapoints_metric ON logs_metric_datapoints (account, region, namespace, name, ts);
+      CREATE TABLE logs_subscription_filters (
+        group_id INTEGER NOT NULL, name TEXT NOT NULL, pattern TEXT NOT NULL, destination_arn TEXT NOT NULL,
+        role_arn TEXT, distribution TEXT NOT NULL, created_at INTEGER NOT NULL,
+        PRIMARY KEY (group_id, name)
+      );
+      CREATE TABLE logs_destinations (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, target_arn TEXT NOT NULL, role_arn TEXT NOT NULL,
+        access_policy TEXT, created_at INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE logs_queries (
+        id TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, query_string TEXT NOT NULL, groups TEXT NOT NULL,
+        start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, max_rows INTEGER, status TEXT NOT NULL,
+        created_at INTEGER NOT NULL, results TEXT, statistics TEXT
+      );
+      CREATE INDEX logs_queries_scope ON logs_queries (account, region, created_at);
+      CREATE TABLE logs_export_tasks (
+        id TEXT PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, name TEXT, group_name TEXT NOT NULL,
+        stream_prefix TEXT, from_ts INTEGER NOT NULL, to_ts INTEGER NOT NULL, bucket TEXT NOT NULL, prefix TEXT NOT NULL,
+        status TEXT NOT NULL, status_message TEXT, created_at INTEGER NOT NULL, completed_at INTEGER
+      );
+      CREATE INDEX logs_export_tasks_status ON logs_export_tasks (status);
+      CREATE TABLE logs_resource_policies (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE logs_delivery_objects (
+        account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+        PRIMARY KEY (account, region, kind, name)
+      );
+    `,
+    },
   ];
 }

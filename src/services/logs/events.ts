@@ -1,5 +1,5 @@
 /**
- * Log events: PutLogEvents, GetLogEvents, FilterLogEvents, TestMetricFilter.
+ * Log events: PutLogEvents, GetLogEvents, FilterLogEvents.
  *
  * GetLogEvents tokens are positions between events: `f/<position>/s` reads the
  * events after it, `b/<position>/s` the events before it. As on AWS, a call that
@@ -16,8 +16,6 @@ import type {
   PutLogEventsRequest,
   PutLogEventsResponse,
   RejectedLogEventsInfo,
-  TestMetricFilterRequest,
-  TestMetricFilterResponse,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { RequestContext } from '../provider.js';
 import { constraint, groupNotFound, invalidParameter, streamNotFound } from './errors.js';
@@ -227,15 +225,5 @@ export function filterLogEvents(ctx: RequestContext, input: FilterLogEventsReque
     events,
     searchedLogStreams: [],
     ...(more && last ? { nextToken: encodeToken({ d: dir, ts: last.ts, seq: last.seq }) } : {}),
-  };
-}
-
-export function testMetricFilter(_ctx: RequestContext, input: TestMetricFilterRequest): TestMetricFilterResponse {
-  const matches = compileFilterPattern(input.filterPattern);
-  const messages = input.logEventMessages ?? [];
-  return {
-    matches: messages
-      .map((m, i) => ({ eventNumber: i + 1, eventMessage: m, extractedValues: {} }))
-      .filter((m) => matches(m.eventMessage)),
   };
 }

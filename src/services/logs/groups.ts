@@ -56,7 +56,7 @@ function toLogGroup(ctx: RequestContext, g: GroupRow): LogGroup {
     logGroupName: g.name,
     creationTime: g.created_at,
     ...(g.retention_days ? { retentionInDays: g.retention_days } : {}),
-    metricFilterCount: 0,
+    metricFilterCount: (ctx.sql.get('SELECT COUNT(*) AS n FROM logs_metric_filters WHERE group_id = ?').get(g.id) as { n: number }).n,
     arn: `${arn}:*`,
     storedBytes: g.stored_bytes,
     ...(g.kms_key_id ? { kmsKeyId: g.kms_key_id } : {}),

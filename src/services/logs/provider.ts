@@ -2,6 +2,7 @@
 import type { Provider } from '../provider.js';
 import * as events from './events.js';
 import * as groups from './groups.js';
+import * as metricFilters from './metric-filters.js';
 import * as streams from './streams.js';
 import * as tags from './tags.js';
 
@@ -21,7 +22,11 @@ export const provider: Provider = {
   putLogEvents: events.putLogEvents,
   getLogEvents: events.getLogEvents,
   filterLogEvents: events.filterLogEvents,
-  testMetricFilter: events.testMetricFilter,
+
+  putMetricFilter: metricFilters.putMetricFilter,
+  describeMetricFilters: metricFilters.describeMetricFilters,
+  deleteMetricFilter: metricFilters.deleteMetricFilter,
+  testMetricFilter: metricFilters.testMetricFilter,
 
   tagLogGroup: tags.tagLogGroup,
   untagLogGroup: tags.untagLogGroup,

@@ -10,6 +10,10 @@
 import { arn } from '../../shared/arns.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope as StateScope } from '../../state/scope.js';
+import { applyMetricFilters } from './metric-store.js';
+
+// What CloudWatch reads of Logs: the datapoints metric filters emitted.
+export { metricDatapointsFromFilters, metricsFromFilters, type DatapointQuery, type MetricDatapoint } from './metric-store.js';
 
 /** Where a log group lives; the statements are passed beside it. */
 export type Scope = Pick<StateScope, 'account' | 'region'>;
@@ -82,6 +86,8 @@ export function insertGroup(sql: Statements, s: Scope, g: NewGroup): GroupRow {
 export function deleteGroup(sql: Statements, group: GroupRow): void {
   sql.get('DELETE FROM logs_events WHERE group_id = ?').run(group.id);
   sql.get('DELETE FROM logs_streams WHERE group_id = ?').run(group.id);
+  sql.get('DELETE FROM logs_metric_filters WHERE group_id = ?').run(group.id);
+  sql.get('DELETE FROM logs_subscription_filters WHERE group_id = ?').run(group.id);
   sql.get('DELETE FROM logs_groups WHERE id = ?').run(group.id);
 }
 
@@ -108,7 +114,8 @@ export function deleteStream(sql: Statements, stream: StreamRow): void {
 
 /**
  * Appends events (already validated) to a stream in the given order and
- * updates the stream's and group's statistics. Runs inside the caller's transaction.
+ * updates the stream's and group's statistics; the group's metric filters turn
+ * matching events into datapoints. Runs inside the caller's transaction.
  */
 export function appendEvents(sql: Statements, group: GroupRow, stream: StreamRow, events: NewEvent[], now: number): void {
   if (!events.length) return;
@@ -131,6 +138,7 @@ export function appendEvents(sql: Statements, group: GroupRow, stream: StreamRow
             last_ingestion_time = ?, stored_bytes = stored_bytes + ?
           WHERE id = ?`)
     .run(minTs, minTs, maxTs, maxTs, now, bytes, stream.id);
+  applyMetricFilters(sql, group, events);
 }
 
 /** The oldest timestamp a group's retention keeps, or undefined if it keeps everything. */
