@@ -2,6 +2,7 @@
 import type { Provider } from '../provider.js';
 import * as events from './events.js';
 import * as groups from './groups.js';
+import * as insights from './insights.js';
 import * as metricFilters from './metric-filters.js';
 import * as streams from './streams.js';
 import * as tags from './tags.js';
@@ -27,6 +28,11 @@ export const provider: Provider = {
   describeMetricFilters: metricFilters.describeMetricFilters,
   deleteMetricFilter: metricFilters.deleteMetricFilter,
   testMetricFilter: metricFilters.testMetricFilter,
+
+  startQuery: insights.startQuery,
+  getQueryResults: insights.getQueryResults,
+  stopQuery: insights.stopQuery,
+  describeQueries: insights.describeQueries,
 
   tagLogGroup: tags.tagLogGroup,
   untagLogGroup: tags.untagLogGroup,
