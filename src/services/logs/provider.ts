@@ -5,6 +5,7 @@ import * as groups from './groups.js';
 import * as insights from './insights.js';
 import * as metricFilters from './metric-filters.js';
 import * as streams from './streams.js';
+import * as subscriptions from './subscriptions.js';
 import * as tags from './tags.js';
 
 export const provider: Provider = {
@@ -28,6 +29,14 @@ export const provider: Provider = {
   describeMetricFilters: metricFilters.describeMetricFilters,
   deleteMetricFilter: metricFilters.deleteMetricFilter,
   testMetricFilter: metricFilters.testMetricFilter,
+
+  putSubscriptionFilter: subscriptions.putSubscriptionFilter,
+  describeSubscriptionFilters: subscriptions.describeSubscriptionFilters,
+  deleteSubscriptionFilter: subscriptions.deleteSubscriptionFilter,
+  putDestination: subscriptions.putDestination,
+  putDestinationPolicy: subscriptions.putDestinationPolicy,
+  describeDestinations: subscriptions.describeDestinations,
+  deleteDestination: subscriptions.deleteDestination,
 
   startQuery: insights.startQuery,
   getQueryResults: insights.getQueryResults,

@@ -18,6 +18,7 @@ import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
 import { countTags, getTags, putTags, removeTags } from '../../state/tags.js';
 import { constraint, groupNotFound, invalidParameter, tooManyTags } from './errors.js';
+import { parseArn } from '../../shared/arns.js';
 import { groupNameOf } from './names.js';
 import { findGroup, groupArn } from './store.js';
 
@@ -51,8 +52,15 @@ function arnOfGroupNamed(ctx: RequestContext, name: string): string {
   return groupArn(ctx, name);
 }
 
-/** TagResource & co. take the group's ARN; only log groups are taggable in Berth. */
+/** TagResource & co. take a log group's or a destination's ARN (the taggable resources Berth stores). */
 function arnOfResource(ctx: RequestContext, resourceArn: string): string {
+  const a = parseArn(resourceArn);
+  if (a?.service === 'logs' && a.account === ctx.account && a.region === ctx.region && a.resource.startsWith('destination:')) {
+    const exists = ctx.sql.get('SELECT 1 FROM logs_destinations WHERE account = ? AND region = ? AND name = ?')
+      .get(ctx.account, ctx.region, a.resource.slice('destination:'.length));
+    if (!exists) throw new AwsError('ResourceNotFoundException', `The specified resource does not exist: ${resourceArn}`);
+    return resourceArn;
+  }
   const name = resourceArn.startsWith('arn:') ? groupNameOf(ctx, resourceArn) : undefined;
   if (name === undefined || !findGroup(ctx.sql, ctx, name)) {
     throw new AwsError('ResourceNotFoundException', `The specified resource does not exist: ${resourceArn}`);
