@@ -18,6 +18,7 @@ import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { LogShipper } from './log-shipper.js';
+import { LogsExportTasks } from './logs-export-tasks.js';
 import { ControllerRuntime } from './runtime.js';
 import { ServiceScheduler } from './service-scheduler.js';
 import { TaskLifecycle } from './task-lifecycle.js';
@@ -97,6 +98,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new EcrLifecyclePreview(d));
   runtime.add(new EcrImageScan(d));
   runtime.add(new EcrReplication(d));
+  // CloudWatch Logs export tasks write their objects into Berth's S3.
+  runtime.add(new LogsExportTasks(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent),

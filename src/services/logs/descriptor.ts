@@ -14,6 +14,8 @@ export const LOGS = defineService({
   migrations: migrations(),
   reset: { aliases: ['cloudwatch-logs'], tablePrefixes: ['logs_'] },
   arnServices: ['logs'],
+  // An export task was created (key: its task id); the export-tasks controller writes it to S3.
+  changeKinds: ['logs.export-task'],
 });
 
 function migrations(): Migration[] {

@@ -1,6 +1,7 @@
 /** CloudWatch Logs: the operation table. Each group of operations lives in its own file. */
 import type { Provider } from '../provider.js';
 import * as events from './events.js';
+import * as exportTasks from './exports.js';
 import * as groups from './groups.js';
 import * as insights from './insights.js';
 import * as metricFilters from './metric-filters.js';
@@ -42,6 +43,10 @@ export const provider: Provider = {
   getQueryResults: insights.getQueryResults,
   stopQuery: insights.stopQuery,
   describeQueries: insights.describeQueries,
+
+  createExportTask: exportTasks.createExportTask,
+  describeExportTasks: exportTasks.describeExportTasks,
+  cancelExportTask: exportTasks.cancelExportTask,
 
   tagLogGroup: tags.tagLogGroup,
   untagLogGroup: tags.untagLogGroup,

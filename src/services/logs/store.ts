@@ -14,6 +14,8 @@ import { applyMetricFilters } from './metric-store.js';
 
 // What CloudWatch reads of Logs: the datapoints metric filters emitted.
 export { metricDatapointsFromFilters, metricsFromFilters, type DatapointQuery, type MetricDatapoint } from './metric-store.js';
+// What the export-tasks controller reads and records.
+export { exportObjectsOf, findExportTask, setExportTaskStatus, unfinishedExportTaskIds, type ExportTaskRow } from './export-store.js';
 
 /** Where a log group lives; the statements are passed beside it. */
 export type Scope = Pick<StateScope, 'account' | 'region'>;
