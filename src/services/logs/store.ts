@@ -90,6 +90,8 @@ export function deleteGroup(sql: Statements, group: GroupRow): void {
   sql.get('DELETE FROM logs_streams WHERE group_id = ?').run(group.id);
   sql.get('DELETE FROM logs_metric_filters WHERE group_id = ?').run(group.id);
   sql.get('DELETE FROM logs_subscription_filters WHERE group_id = ?').run(group.id);
+  sql.get('DELETE FROM logs_resource_policies WHERE account = ? AND region = ? AND name = ?')
+    .run(group.account, group.region, `resource:${groupArn(group, group.name)}`);
   sql.get('DELETE FROM logs_groups WHERE id = ?').run(group.id);
 }
 
