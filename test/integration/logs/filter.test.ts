@@ -59,10 +59,15 @@ describe('CloudWatch Logs FilterLogEvents and TestMetricFilter through the v3 SD
     assert.deepEqual(messages(await filter({ filterPattern: '{ $.level = "ERR*" }' })).length, 1);
   });
 
-  it('a malformed or unsupported pattern is InvalidParameterException', async () => {
+  it('a malformed pattern is InvalidParameterException', async () => {
     await rejects(filter({ filterPattern: '{ $.level = ' }), InvalidParameterException, /Invalid filter pattern/);
     await rejects(filter({ filterPattern: '"unterminated' }), InvalidParameterException, /Invalid filter pattern/);
-    await rejects(filter({ filterPattern: '[ip, user]' }), InvalidParameterException, /not supported/);
+    await rejects(filter({ filterPattern: '[ip, user' }), InvalidParameterException, /Invalid filter pattern/);
+  });
+
+  it('space-delimited patterns match by field', async () => {
+    assert.deepEqual(messages(await filter({ filterPattern: '[method = GET, path, status = 2*]' })), ['GET /health 200']);
+    assert.deepEqual(messages(await filter({ filterPattern: '[w1 = job, n, result = done]' })), ['job 1 done', 'job 3 done']);
   });
 
   it('streams are chosen by name or by prefix, never both', async () => {
