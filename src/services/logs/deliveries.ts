@@ -74,7 +74,6 @@ function all<T>(ctx: RequestContext, kind: Kind): T[] {
 
 /** A page of `items` (already in name order) after the token's name. */
 function page<T>(items: T[], key: (t: T) => string, limit: number | undefined, token: string | undefined): { items: T[]; nextToken?: string } {
-  if (limit !== undefined && (limit < 1 || limit > 50)) throw validation(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : 'less than or equal to 50'}`);
   const max = limit ?? 50;
   const after = decodeToken(token, isString);
   const rest = after === undefined ? items : items.filter((t) => key(t) > after);
@@ -82,16 +81,10 @@ function page<T>(items: T[], key: (t: T) => string, limit: number | undefined, t
   return { items: out, ...(rest.length > max ? { nextToken: encodeToken(key(out[out.length - 1])) } : {}) };
 }
 
-function checkName(name: string, path = 'name') {
-  if (name.length < 1 || name.length > 60) throw validation(`1 validation error detected: Value '${name}' at '${path}' failed to satisfy constraint: Member must have length ${name.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 60'}`);
-  if (!/^[\w-]*$/.test(name)) throw validation(`1 validation error detected: Value '${name}' at '${path}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]*`);
-}
-
 // ---- sources --------------------------------------------------------------------
 
 export function putDeliverySource(ctx: RequestContext, input: PutDeliverySourceRequest): PutDeliverySourceResponse {
   const name = input.name!;
-  checkName(name);
   const resource = parseArn(input.resourceArn!);
   if (!resource) throw validation(`Invalid resourceArn: ${input.resourceArn}`);
   const existing = get<DeliverySource>(ctx, 'source', name);
@@ -147,7 +140,6 @@ function destinationType(resourceArn: string | undefined, given: DeliveryDestina
 
 export function putDeliveryDestination(ctx: RequestContext, input: PutDeliveryDestinationRequest): PutDeliveryDestinationResponse {
   const name = input.name!;
-  checkName(name);
   const resourceArn = input.deliveryDestinationConfiguration?.destinationResourceArn;
   const type = destinationType(resourceArn, input.deliveryDestinationType);
   const existing = get<DeliveryDestination>(ctx, 'destination', name);

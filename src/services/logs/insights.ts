@@ -54,7 +54,6 @@ export function startQuery(ctx: RequestContext, input: StartQueryRequest): Start
   if (input.queryLanguage !== undefined && input.queryLanguage !== 'CWLI') {
     throw invalidParameter(`Berth runs Logs Insights QL (CWLI) queries only, not ${input.queryLanguage}.`);
   }
-  const limit = input.limit === undefined ? undefined : checkLimit(input.limit, 10_000);
   if (input.endTime! < input.startTime!) throw invalidParameter('End time should not be before the start time.');
   const names = input.logGroupName !== undefined ? [input.logGroupName]
     : input.logGroupNames ?? input.logGroupIdentifiers!.map((id) => groupNameOf(ctx, id) ?? id);
@@ -67,7 +66,7 @@ export function startQuery(ctx: RequestContext, input: StartQueryRequest): Start
   ctx.sql
     .get(`INSERT INTO logs_queries (id, account, region, query_string, groups, start_time, end_time, max_rows, status, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Scheduled', ?)`)
-    .run(id, ctx.account, ctx.region, input.queryString!, JSON.stringify([...new Set(names)]), input.startTime!, input.endTime!, limit ?? null, ctx.clock.now());
+    .run(id, ctx.account, ctx.region, input.queryString!, JSON.stringify([...new Set(names)]), input.startTime!, input.endTime!, input.limit ?? null, ctx.clock.now());
   return { queryId: id };
 }
 

@@ -16,7 +16,7 @@ import type {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
-import { constraint, groupNotFound, invalidParameter } from './errors.js';
+import { groupNotFound, invalidParameter } from './errors.js';
 import { compileFilter } from './filter-pattern.js';
 import type { MetricFilterRow } from './metric-store.js';
 import { checkLimit, decodeToken, encodeToken } from './names.js';
@@ -24,39 +24,14 @@ import { findGroup } from './store.js';
 
 /** CloudWatch Logs' quota of metric filters per log group. */
 const MAX_FILTERS_PER_GROUP = 100;
-const UNITS = [
-  'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits',
-  'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second',
-  'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second',
-  'Terabits/Second', 'Count/Second', 'None',
-];
 
 export const filterNotFound = () => new AwsError('ResourceNotFoundException', 'The specified metric filter does not exist.');
 
-/** A filter or subscription name: 1–512 characters without `:` or `*` (the model's FilterName). */
-export function checkFilterName(name: string, path = 'filterName') {
-  if (name.length < 1) throw constraint(name, path, 'Member must have length greater than or equal to 1');
-  if (name.length > 512) throw constraint(name, path, 'Member must have length less than or equal to 512');
-  if (/[:*]/.test(name)) throw constraint(name, path, 'Member must satisfy regular expression pattern: [^:*]*');
-}
-
-export function checkFilterPattern(pattern: string, path = 'filterPattern') {
-  if (pattern.length > 1024) throw constraint(pattern, path, 'Member must have length less than or equal to 1024');
-}
-
-function checkMetricName(value: string, path: string) {
-  if (value.length > 255) throw constraint(value, path, 'Member must have length less than or equal to 255');
-  if (/[:*$]/.test(value)) throw constraint(value, path, 'Member must satisfy regular expression pattern: [^:*$]*');
-}
-
+/**
+ * What the model cannot say about a transformation (its names' patterns and lengths, the unit's enum and
+ * the single transformation are checked by the wire layer before the operation runs).
+ */
 function checkTransformation(t: MetricTransformation, pattern: string) {
-  const path = 'metricTransformations.1.member';
-  checkMetricName(t.metricName!, `${path}.metricName`);
-  checkMetricName(t.metricNamespace!, `${path}.metricNamespace`);
-  if (t.metricValue!.length > 100) throw constraint(t.metricValue, `${path}.metricValue`, 'Member must have length less than or equal to 100');
-  if (t.unit !== undefined && !UNITS.includes(t.unit)) {
-    throw constraint(t.unit, `${path}.unit`, `Member must satisfy enum value set: [${UNITS.join(', ')}]`);
-  }
   const value = t.metricValue!;
   if (!value.startsWith('$') && !Number.isFinite(Number(value))) {
     throw invalidParameter(`Invalid metric value: ${value} is neither a number nor a $ field reference.`);
@@ -77,13 +52,7 @@ function checkTransformation(t: MetricTransformation, pattern: string) {
 export function putMetricFilter(ctx: RequestContext, input: PutMetricFilterRequest): Record<string, never> {
   const name = input.filterName!;
   const pattern = input.filterPattern!;
-  checkFilterName(name);
-  checkFilterPattern(pattern);
-  const transformations = input.metricTransformations ?? [];
-  if (transformations.length !== 1) {
-    throw constraint(`[list of ${transformations.length}]`, 'metricTransformations',
-      transformations.length ? 'Member must have length less than or equal to 1' : 'Member must have length greater than or equal to 1');
-  }
+  const transformations = input.metricTransformations!;
   compileFilter(pattern);
   for (const t of transformations) checkTransformation(t, pattern);
   const group = findGroup(ctx.sql, ctx, input.logGroupName!);
@@ -168,11 +137,8 @@ export function deleteMetricFilter(ctx: RequestContext, input: DeleteMetricFilte
 
 /** Matches each message as a metric filter would; `extractedValues` are the fields the pattern extracted. */
 export function testMetricFilter(_ctx: RequestContext, input: TestMetricFilterRequest): TestMetricFilterResponse {
-  checkFilterPattern(input.filterPattern!);
   const extract = compileFilter(input.filterPattern);
-  const messages = input.logEventMessages ?? [];
-  if (messages.length < 1) throw constraint('[]', 'logEventMessages', 'Member must have length greater than or equal to 1');
-  if (messages.length > 50) throw constraint(`[list of ${messages.length}]`, 'logEventMessages', 'Member must have length less than or equal to 50');
+  const messages = input.logEventMessages!;
   const matches: NonNullable<TestMetricFilterResponse['matches']> = [];
   messages.forEach((message, i) => {
     const m = extract(message);

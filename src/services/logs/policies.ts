@@ -18,12 +18,11 @@ import type {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
-import { constraint, groupNotFound, invalidParameter } from './errors.js';
+import { groupNotFound, invalidParameter } from './errors.js';
 import { checkLimit, decodeToken, encodeToken, groupNameOf, isString } from './names.js';
 import { findGroup, groupArn } from './store.js';
 
 const MAX_ACCOUNT_POLICIES = 10;
-const MAX_DOCUMENT = 5120;
 /** Resource-scoped rows are keyed by this prefix + the group's ARN, beside the account's named policies. */
 const RESOURCE_KEY = 'resource:';
 
@@ -58,7 +57,6 @@ const findPolicy = (ctx: RequestContext, key: string) =>
 export function putResourcePolicy(ctx: RequestContext, input: PutResourcePolicyRequest): PutResourcePolicyResponse {
   const document = input.policyDocument;
   if (document === undefined) throw invalidParameter('policyDocument is required.');
-  if (document.length > MAX_DOCUMENT) throw constraint(document, 'policyDocument', `Member must have length less than or equal to ${MAX_DOCUMENT}`);
   try {
     JSON.parse(document);
   } catch {

@@ -31,16 +31,14 @@ import { AwsError } from '../../protocol/errors.js';
 import { arn, parseArn } from '../../shared/arns.js';
 import { dropAllTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
-import { constraint, groupNotFound, invalidParameter } from './errors.js';
+import { groupNotFound, invalidParameter } from './errors.js';
 import { compileFilter } from './filter-pattern.js';
-import { checkFilterName, checkFilterPattern } from './metric-filters.js';
 import { checkLimit, decodeToken, encodeToken, isString } from './names.js';
 import { findGroup } from './store.js';
 import { putGroupTags } from './tags.js';
 
 /** CloudWatch Logs' quota: two subscription filters per log group. */
 const MAX_SUBSCRIPTIONS_PER_GROUP = 2;
-const DISTRIBUTIONS = ['Random', 'ByLogStream'];
 
 /** What AWS says when it cannot deliver its test message, and why Berth cannot. */
 const UNSERVED: Record<string, string> = {
@@ -92,11 +90,6 @@ function checkDestination(ctx: RequestContext, destination: string) {
 
 export function putSubscriptionFilter(ctx: RequestContext, input: PutSubscriptionFilterRequest): Record<string, never> {
   const name = input.filterName!;
-  checkFilterName(name);
-  checkFilterPattern(input.filterPattern!);
-  if (input.distribution !== undefined && !DISTRIBUTIONS.includes(input.distribution)) {
-    throw constraint(input.distribution, 'distribution', `Member must satisfy enum value set: [${DISTRIBUTIONS.join(', ')}]`);
-  }
   compileFilter(input.filterPattern);
   const group = findGroup(ctx.sql, ctx, input.logGroupName!);
   if (!group) throw groupNotFound();
@@ -145,12 +138,6 @@ export function deleteSubscriptionFilter(ctx: RequestContext, input: DeleteSubsc
 
 // ---- destinations -------------------------------------------------------------
 
-function checkDestinationName(name: string, path = 'destinationName') {
-  if (name.length < 1) throw constraint(name, path, 'Member must have length greater than or equal to 1');
-  if (name.length > 512) throw constraint(name, path, 'Member must have length less than or equal to 512');
-  if (/[:*]/.test(name)) throw constraint(name, path, 'Member must satisfy regular expression pattern: [^:*]*');
-}
-
 const toDestination = (ctx: RequestContext, r: DestinationRow): Destination => ({
   destinationName: r.name, targetArn: r.target_arn, roleArn: r.role_arn,
   ...(r.access_policy ? { accessPolicy: r.access_policy } : {}),
@@ -159,7 +146,6 @@ const toDestination = (ctx: RequestContext, r: DestinationRow): Destination => (
 
 export function putDestination(ctx: RequestContext, input: PutDestinationRequest): PutDestinationResponse {
   const name = input.destinationName!;
-  checkDestinationName(name);
   for (const [field, value] of [['targetArn', input.targetArn!], ['roleArn', input.roleArn!]] as const) {
     if (!parseArn(value)) throw invalidParameter(`Invalid ${field}: ${value}`);
   }
@@ -187,7 +173,6 @@ export function putDestinationPolicy(ctx: RequestContext, input: PutDestinationP
 export function describeDestinations(ctx: RequestContext, input: DescribeDestinationsRequest): DescribeDestinationsResponse {
   const limit = checkLimit(input.limit, 50);
   const prefix = input.DestinationNamePrefix ?? '';
-  if (prefix) checkDestinationName(prefix, 'destinationNamePrefix');
   const after = decodeToken(input.nextToken, isString);
   const rows = ctx.sql
     .get(`SELECT * FROM logs_destinations WHERE account = ? AND region = ? AND substr(name, 1, ?) = ? AND name > ? ORDER BY name LIMIT ?`)
