@@ -1,5 +1,5 @@
 /**
- * Logs Insights: StartQuery, GetQueryResults, StopQuery, DescribeQueries over
+ * Logs Insights: StartQuery, GetQueryResults, StopQuery, DescribeQueries, GetLogRecord over
  * Berth's stored events (the language is insights-query.ts's).
  *
  * A query is Scheduled when StartQuery returns and runs the first time its
@@ -12,6 +12,8 @@ import { randomUUID } from 'node:crypto';
 import type {
   DescribeQueriesRequest,
   DescribeQueriesResponse,
+  GetLogRecordRequest,
+  GetLogRecordResponse,
   GetQueryResultsRequest,
   GetQueryResultsResponse,
   QueryStatistics,
@@ -25,7 +27,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
 import { constraint, groupNotFound, invalidParameter } from './errors.js';
-import { parseQuery, runQuery, type InsightsRecord } from './insights-query.js';
+import { parseQuery, rowOf, runQuery, type InsightsRecord } from './insights-query.js';
 import { checkLimit, decodeToken, encodeToken, groupNameOf, isString } from './names.js';
 import { findGroup, purgeExpired, type EventRow } from './store.js';
 
@@ -77,6 +79,30 @@ function findQuery(ctx: RequestContext, id: string): QueryRow {
 }
 
 const ptrOf = (group: string, stream: string, r: EventRow) => Buffer.from(JSON.stringify([group, stream, r.ts, r.seq]), 'utf8').toString('base64url');
+
+const isPtr = (p: unknown): p is [string, string, number, number] =>
+  Array.isArray(p) && p.length === 4 && typeof p[0] === 'string' && typeof p[1] === 'string' && Number.isInteger(p[2]) && Number.isInteger(p[3]);
+
+/** GetLogRecord: every field of the event a query result's @ptr points at. */
+export function getLogRecord(ctx: RequestContext, input: GetLogRecordRequest): GetLogRecordResponse {
+  let ptr: unknown;
+  try {
+    ptr = JSON.parse(Buffer.from(input.logRecordPointer!, 'base64url').toString('utf8'));
+  } catch { /* below */ }
+  if (!isPtr(ptr)) throw invalidParameter('The specified log record pointer is invalid.');
+  const [groupName, streamName, ts, seq] = ptr;
+  const group = findGroup(ctx.sql, ctx, groupName);
+  const stream = group && (ctx.sql.get('SELECT id FROM logs_streams WHERE group_id = ? AND name = ?').get(group.id, streamName) as { id: number } | undefined);
+  const row = group && stream && (ctx.sql.get('SELECT stream_id, ts, seq, ingested_at, message FROM logs_events WHERE group_id = ? AND stream_id = ? AND ts = ? AND seq = ?')
+    .get(group.id, stream.id, ts, seq) as EventRow | undefined);
+  if (!group || !row) throw new AwsError('ResourceNotFoundException', 'The specified log record does not exist.');
+  const fields = rowOf({ timestamp: row.ts, message: row.message, logStream: streamName, log: `${group.account}:${group.name}`, ingestionTime: row.ingested_at, ptr: input.logRecordPointer! });
+  const record: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    if (v !== undefined && k !== '@ptr') record[k] = String(v);
+  }
+  return { logRecord: record };
+}
 
 /** Runs a scheduled query over the events of its groups in [startTime s, endTime s] and stores the outcome. */
 function execute(ctx: RequestContext, q: QueryRow): void {

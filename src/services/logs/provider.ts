@@ -45,6 +45,7 @@ export const provider: Provider = {
   getQueryResults: insights.getQueryResults,
   stopQuery: insights.stopQuery,
   describeQueries: insights.describeQueries,
+  getLogRecord: insights.getLogRecord,
 
   createExportTask: exportTasks.createExportTask,
   describeExportTasks: exportTasks.describeExportTasks,

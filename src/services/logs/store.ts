@@ -172,10 +172,19 @@ export function purgeExpired(sql: Statements, group: GroupRow, now: number): num
   return removed;
 }
 
-/** The periodic retention pass over every group that has a retention policy. */
+/** CloudWatch keeps a metric's datapoints 15 months; DescribeQueries shows the queries of the last 30 days. */
+const DATAPOINT_DAYS = 455;
+const QUERY_DAYS = 30;
+
+/**
+ * The periodic retention pass over every group that has a retention policy,
+ * plus metric filters' datapoints and Insights queries past their keeping.
+ */
 export function purgeAllExpired(sql: Statements, now: number): number {
   const groups = sql.get('SELECT * FROM logs_groups WHERE retention_days IS NOT NULL').all() as GroupRow[];
   let n = 0;
   for (const g of groups) n += purgeExpired(sql, g, now);
+  sql.get('DELETE FROM logs_metric_datapoints WHERE ts < ?').run(now - DATAPOINT_DAYS * DAY_MS);
+  sql.get('DELETE FROM logs_queries WHERE created_at < ?').run(now - QUERY_DAYS * DAY_MS);
   return n;
 }

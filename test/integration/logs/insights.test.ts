@@ -2,7 +2,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeQueriesCommand, GetQueryResultsCommand,
+  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DescribeQueriesCommand, GetLogRecordCommand, GetQueryResultsCommand,
   InvalidParameterException, MalformedQueryException, PutLogEventsCommand, ResourceNotFoundException, StartQueryCommand,
   StopQueryCommand, type GetQueryResultsResponse,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -56,6 +56,17 @@ describe('CloudWatch Logs Insights queries through the v3 SDK', () => {
     assert.equal(out.statistics!.bytesScanned, bytes);
   });
 
+  it('GetLogRecord returns every field of the event a row’s @ptr points at', async () => {
+    const out = await results(await start('fields @message | filter @message like "/api/orders"'));
+    const ptr = out.results![0].find((c) => c.field === '@ptr')!.value!;
+    const { logRecord } = await berth.logs.send(new GetLogRecordCommand({ logRecordPointer: ptr }));
+    assert.deepEqual(logRecord, {
+      '@timestamp': String(t0 + 1_000), '@message': '{"level":"ERROR","ms":300,"path":"/api/orders"}', '@logStream': 'web/1',
+      '@log': '000000000000:/q/api', '@ingestionTime': logRecord!['@ingestionTime'], level: 'ERROR', ms: '300', path: '/api/orders',
+    });
+    await rejectsAs(berth.logs.send(new GetLogRecordCommand({ logRecordPointer: 'bogus' })), InvalidParameterException, /pointer/);
+  });
+
   it('stats count() and avg by a JSON field and by bin(1m), sorted', async () => {
     const out = await results(await start('filter ispresent(level) | stats count(*) as n, avg(ms) as avgMs by level | sort n desc'));
     assert.deepEqual(table(out), [{ level: 'ERROR', n: '2', avgMs: '200' }, { level: 'INFO', n: '1', avgMs: '12' }]);
@@ -88,7 +99,7 @@ describe('CloudWatch Logs Insights queries through the v3 SDK', () => {
     assert.equal(all.queries![0].queryId, scheduled);
     assert.equal(all.queries![0].status, 'Scheduled');
     assert.equal(all.queries![0].logGroupName, '/q/worker');
-    assert.ok(all.queries!.length >= 8);
+    assert.ok(all.queries!.length >= 9);
     const cancelled = await berth.logs.send(new DescribeQueriesCommand({ status: 'Cancelled' }));
     assert.equal(cancelled.queries!.length, 1);
     const page = await berth.logs.send(new DescribeQueriesCommand({ maxResults: 3 }));
