@@ -142,9 +142,12 @@ function extract(model, stats) {
       if (Object.keys(members).length) structures[name] = members;
     }
   }
-  // Operations that declare the generic ValidationException (ECR answers those in the common wording).
+  // Operations that declare the generic ValidationException and not InvalidParameterException: where a
+  // service's frontend otherwise answers InvalidParameterException (CloudWatch Logs), these newer operations
+  // answer ValidationException.
+  const declares = (op, shape) => (op.errors ?? []).some((e) => e.shape === shape);
   const validationOps = Object.values(model.operations)
-    .filter((op) => (op.errors ?? []).some((e) => e.shape === 'ValidationException'))
+    .filter((op) => declares(op, 'ValidationException') && !declares(op, 'InvalidParameterException'))
     .map((op) => op.name).sort();
   return { enums, structures, validationOps };
 }

@@ -33,6 +33,7 @@ export interface Constraint {
 }
 
 interface ConstraintFile {
+  /** Operations that declare ValidationException and not InvalidParameterException. */
   validationOps: string[];
   enums: string[][];
   structures: Record<string, Record<string, Constraint>>;
@@ -135,6 +136,9 @@ export const enforcesConstraints = (service: string | undefined): boolean => !!s
 export function frontendFor(service: string, operation?: string): Frontend | undefined {
   const fe = FRONTENDS[service];
   if (fe?.style === 'ecr' && operation && ECR_COMMON.has(operation)) return COMMON;
+  // CloudWatch Logs' newer operations (deliveries, integrations, scheduled queries) declare only
+  // ValidationException, and answer it; the older ones answer InvalidParameterException.
+  if (service === 'logs' && operation && fileFor(service)?.validationOps.includes(operation)) return COMMON;
   return fe;
 }
 

@@ -99,7 +99,9 @@ describe('CloudWatch Logs delivery sources, destinations and deliveries through 
 
   it('refuses bad names, unknown sources and destinations, and a destination that is no bucket, group or stream', async () => {
     // The model's pattern, checked by the wire layer before the operation runs (its error is the service's validation error).
-    await assert.rejects(berth.logs.send(new PutDeliverySourceCommand({ name: 'a b', resourceArn: RESOURCE, logType: 'X' })), /Value 'a b' at 'name' failed to satisfy constraint/);
+    // These newer operations declare only ValidationException and answer it (the older ones answer InvalidParameterException).
+    await rejectsAs(berth.logs.send(new PutDeliverySourceCommand({ name: 'a b', resourceArn: RESOURCE, logType: 'X' })),
+      ValidationException, /^1 validation error detected: Value 'a b' at 'name' failed to satisfy constraint/);
     await rejectsAs(berth.logs.send(new PutDeliveryDestinationCommand({ name: 'bad', deliveryDestinationConfiguration: { destinationResourceArn: 'arn:aws:sqs:us-east-1:000000000000:q' } })),
       ValidationException, /Invalid destinationResourceArn/);
     await rejectsAs(berth.logs.send(new CreateDeliveryCommand({ deliverySourceName: 'none', deliveryDestinationArn: DEST_ARN })), ResourceNotFoundException, /delivery source/);
