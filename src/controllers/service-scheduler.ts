@@ -11,9 +11,11 @@ import { getTags, putTags } from '../state/tags.js';
 import {
   addEvent, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveService, saveServiceDeployment, saveTask, serviceDeploymentArn, startDeployment,
+  usesTaskSets,
 } from '../services/ecs/index.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
+import { taskSetPass } from './service-task-sets.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { ecsArn, parseEcsArn, resourceId, taskIdOf } from '../shared/arns.js';
 
@@ -122,6 +124,8 @@ export class ServiceScheduler implements Controller {
   private pass(serviceArn: string, created: string[]): ReconcileResult | void {
     const row = loadService(this.d.sql, serviceArn);
     if (!row || row.status === 'INACTIVE') return;
+    // EXTERNAL and CODE_DEPLOY services run task sets, not deployments: their own pass (service-task-sets.ts).
+    if (usesTaskSets(row.service)) return taskSetPass(this.d, row, row.service, created);
     const service = row.service as ServiceState;
     const now = this.d.clock.now();
     const tasks = taskRows(this.d.sql, row);

@@ -13,3 +13,4 @@ export { place } from './placement.js';
 export { definitionDemand } from './task-demand.js';
 export { releaseTaskEni } from './awsvpc.js';
 export { ecsTargetResolver } from './lb-target-resolver.js';
+export { computedDesiredCount, usesTaskSets } from './task-set-rules.js';

@@ -10,6 +10,8 @@ import * as tasks from './tasks.js';
 import * as instances from './container-instances.js';
 import * as services from './services.js';
 import * as serviceDeployments from './service-deployments.js';
+import * as taskSets from './task-sets.js';
+import * as agent from './agent-apis.js';
 
 export const provider: Provider = {
   createCluster: clusters.createCluster,
@@ -51,6 +53,17 @@ export const provider: Provider = {
   describeServiceDeployments: serviceDeployments.describeServiceDeployments,
   stopServiceDeployment: serviceDeployments.stopServiceDeployment,
   describeServiceRevisions: serviceDeployments.describeServiceRevisions,
+
+  createTaskSet: taskSets.createTaskSet,
+  describeTaskSets: taskSets.describeTaskSets,
+  updateTaskSet: taskSets.updateTaskSet,
+  deleteTaskSet: taskSets.deleteTaskSet,
+  updateServicePrimaryTaskSet: taskSets.updateServicePrimaryTaskSet,
+
+  discoverPollEndpoint: agent.discoverPollEndpoint,
+  submitTaskStateChange: agent.submitTaskStateChange,
+  submitContainerStateChange: agent.submitContainerStateChange,
+  submitAttachmentStateChanges: agent.submitAttachmentStateChanges,
 
   registerContainerInstance: instances.registerContainerInstance,
   deregisterContainerInstance: instances.deregisterContainerInstance,

@@ -35,6 +35,7 @@ import { registerTaggable } from './tags.js';
 import { findTaskDefinition } from './task-definitions.js';
 import { FARGATE_LATEST, refuseExecuteCommand } from './task-factory.js';
 import { validateAwsvpc } from './awsvpc.js';
+import { initialCodeDeployTaskSet, recomputeTaskSets, usesTaskSets } from './task-set-rules.js';
 import { targetGroupOf } from '../elastic-load-balancing-v2/index.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
@@ -55,7 +56,7 @@ export function serviceNameOf(ctx: RequestContext, ref: string): string | undefi
   return resourceId(ref);
 }
 
-function resolveDefinition(ctx: RequestContext, ref: string | undefined): TaskDefinition {
+export function resolveDefinition(ctx: RequestContext, ref: string | undefined): TaskDefinition {
   if (!ref) throw invalidParameter('TaskDefinition must be specified.');
   const def = findTaskDefinition(ctx, ref);
   if (!def || def.status === 'DELETE_IN_PROGRESS') throw clientException('Unable to describe task definition.');
@@ -73,7 +74,7 @@ function validateDeploymentConfiguration(dc: DeploymentConfiguration | undefined
   }
 }
 
-function validateNetwork(ctx: RequestContext, def: TaskDefinition, input: { networkConfiguration?: Service['networkConfiguration'] }) {
+export function validateNetwork(ctx: RequestContext, def: TaskDefinition, input: { networkConfiguration?: Service['networkConfiguration'] }) {
   const awsvpc = def.networkMode === 'awsvpc';
   if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
@@ -84,7 +85,7 @@ function validateNetwork(ctx: RequestContext, def: TaskDefinition, input: { netw
   validateAwsvpc(ctx, input.networkConfiguration);
 }
 
-function validateLoadBalancers(ctx: RequestContext, def: TaskDefinition, lbs: Service['loadBalancers']) {
+export function validateLoadBalancers(ctx: RequestContext, def: TaskDefinition, lbs: Service['loadBalancers']) {
   for (const lb of lbs ?? []) {
     if (!lb.targetGroupArn && !lb.loadBalancerName) throw invalidParameter('Either a target group or a load balancer name must be specified.');
     refuseClassicLoadBalancer(lb);
@@ -121,12 +122,15 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
   validateCapacityProviderStrategy(input.capacityProviderStrategy ?? []);
   validateDeploymentConfiguration(input.deploymentConfiguration);
   validateNewTags(input.tags);
-  if (input.deploymentController?.type && input.deploymentController.type !== 'ECS') {
-    throw invalidParameter(`The ${input.deploymentController.type} deployment controller is not supported by Berth; use ECS.`);
+  const controller = input.deploymentController?.type ?? 'ECS';
+  if (controller === 'EXTERNAL') validateExternalService(input, scheduling);
+  if (controller === 'CODE_DEPLOY' && scheduling === 'DAEMON') throw invalidParameter('The daemon scheduling strategy does not support the CODE_DEPLOY deployment controller.');
+  // An EXTERNAL service has no task definition of its own: each of its task sets names one.
+  const def = controller === 'EXTERNAL' ? undefined : resolveDefinition(ctx, input.taskDefinition);
+  if (def) {
+    validateNetwork(ctx, def, input);
+    validateLoadBalancers(ctx, def, input.loadBalancers);
   }
-  const def = resolveDefinition(ctx, input.taskDefinition);
-  validateNetwork(ctx, def, input);
-  validateLoadBalancers(ctx, def, input.loadBalancers);
   const existing = findService(ctx, cluster.clusterName!, name);
   if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.');
   const launchType = input.capacityProviderStrategy?.length ? undefined : input.launchType ?? (cluster.defaultCapacityProviderStrategy?.length ? undefined : 'EC2');
@@ -134,8 +138,8 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     ? input.capacityProviderStrategy
     : !input.launchType && cluster.defaultCapacityProviderStrategy?.length ? cluster.defaultCapacityProviderStrategy : undefined;
   const isFargate = launchType === 'FARGATE' || (strategy ?? []).some((s) => s.capacityProvider?.startsWith('FARGATE'));
-  if (isFargate && !(def.compatibilities ?? []).includes('FARGATE')) throw invalidParameter('Task definition does not support launch_type FARGATE.');
-  if (!isFargate && !(def.compatibilities ?? []).includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
+  if (def && isFargate && !(def.compatibilities ?? []).includes('FARGATE')) throw invalidParameter('Task definition does not support launch_type FARGATE.');
+  if (def && !isFargate && !(def.compatibilities ?? []).includes('EC2')) throw invalidParameter('Task definition does not support launch_type EC2.');
   const now = ctx.clock.now();
   const service: Service = {
     serviceArn: arn('ecs', ctx.region, ctx.account, `service/${cluster.clusterName}/${name}`),
@@ -149,7 +153,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     pendingCount: 0,
     ...(launchType ? { launchType } : { capacityProviderStrategy: strategy }),
     ...(isFargate ? { platformVersion: input.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
-    taskDefinition: def.taskDefinitionArn,
+    ...(def ? { taskDefinition: def.taskDefinitionArn } : {}),
     deploymentConfiguration: {
       deploymentCircuitBreaker: { enable: false, rollback: false, ...input.deploymentConfiguration?.deploymentCircuitBreaker },
       // Daemon services replace a task in place: stop first (0%), never more than one per instance (100%).
@@ -165,7 +169,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
     ...(input.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds } : {}),
     schedulingStrategy: scheduling,
-    deploymentController: { type: 'ECS' },
+    deploymentController: { type: controller },
     createdBy: ctx.principalArn,
     enableECSManagedTags: !!input.enableECSManagedTags,
     propagateTags: input.propagateTags ?? 'NONE',
@@ -173,7 +177,10 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
   };
   if (input.role) service.roleArn = input.role;
-  startDeployment(ctx.sql, service, now);
+  // EXTERNAL and CODE_DEPLOY services run task sets, not deployments: ECS makes a CODE_DEPLOY service's first one.
+  if (controller === 'ECS') startDeployment(ctx.sql, service, now);
+  else service.taskSets = [];
+  if (controller === 'CODE_DEPLOY') initialCodeDeployTaskSet(service, input, now);
   if (existing) {
     // Recreating an INACTIVE service's name reuses its row and ARN, as ECS does.
     saveService(ctx.sql, service);
@@ -193,6 +200,7 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   const service = row.service;
   if (service.status !== 'ACTIVE') throw serviceNotActive();
   refuseExecuteCommand(input.enableExecuteCommand);
+  if (usesTaskSets(service)) return updateTaskSetService(ctx, service, input);
   const now = ctx.clock.now();
   let redeploy = !!input.forceNewDeployment;
   if (input.desiredCount !== undefined) {
@@ -257,11 +265,63 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   return { service: { ...service, tags: [] } };
 }
 
-function requireServiceOrThrow(ctx: RequestContext, clusterName: string, ref: string) {
+export function requireServiceOrThrow(ctx: RequestContext, clusterName: string, ref: string) {
   const name = serviceNameOf(ctx, ref);
   const row = name ? findService(ctx, clusterName, name) : undefined;
   if (!row) throw serviceNotFound();
   return row;
+}
+
+/**
+ * CreateService with the EXTERNAL deployment controller: "the only required parameter is the service name";
+ * the task definition, load balancers, network and platform belong to task sets
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-external.html), and the
+ * DAEMON strategy is not supported.
+ */
+function validateExternalService(input: CreateServiceRequest, scheduling: string) {
+  if (scheduling === 'DAEMON') throw invalidParameter('The daemon scheduling strategy does not support the EXTERNAL deployment controller.');
+  // ECS's words for a task definition given anyway.
+  if (input.taskDefinition) throw invalidParameter('TaskDefinition must be blank');
+  if (input.loadBalancers?.length) throw invalidParameter('LoadBalancers must be blank: specify them on task sets for services using the EXTERNAL deployment controller.');
+  if (input.networkConfiguration) throw invalidParameter('NetworkConfiguration must be blank: specify it on task sets for services using the EXTERNAL deployment controller.');
+  if (input.serviceRegistries?.length) throw invalidParameter('ServiceRegistries must be blank: specify them on task sets for services using the EXTERNAL deployment controller.');
+}
+
+/**
+ * UpdateService on a service that runs task sets changes only what the service itself holds (desired count,
+ * grace period, placement, tags options, deployment configuration); the task definition, network, load
+ * balancers, platform and capacity are changed by a new task set (EXTERNAL) or a CodeDeploy deployment,
+ * as ECS answers (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
+ */
+function updateTaskSetService(ctx: RequestContext, service: Service, input: UpdateServiceRequest): UpdateServiceResponse {
+  const type = service.deploymentController!.type!;
+  const how = type === 'CODE_DEPLOY' ? 'Use AWS CodeDeploy to trigger a new deployment.' : 'Create a new task set instead.';
+  const refused: [unknown, string][] = [
+    [input.taskDefinition, 'task definition'], [input.networkConfiguration, 'network configuration'], [input.loadBalancers, 'load balancers'],
+    [input.platformVersion, 'platform version'], [input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : undefined, 'capacity provider strategy'],
+    [input.serviceRegistries, 'service registries'],
+  ];
+  for (const [value, what] of refused) {
+    if (value !== undefined) throw invalidParameter(`Unable to update ${what} on services with a ${type} deployment controller. ${how}`);
+  }
+  if (input.forceNewDeployment) throw invalidParameter(`Unable to force a new deployment on services with a ${type} deployment controller. ${how}`);
+  if (input.desiredCount !== undefined) {
+    if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
+    service.desiredCount = input.desiredCount;
+  }
+  if (input.deploymentConfiguration) {
+    validateDeploymentConfiguration(input.deploymentConfiguration);
+    service.deploymentConfiguration = { ...service.deploymentConfiguration, ...input.deploymentConfiguration };
+  }
+  if (input.healthCheckGracePeriodSeconds !== undefined) service.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
+  if (input.enableECSManagedTags !== undefined) service.enableECSManagedTags = input.enableECSManagedTags;
+  if (input.propagateTags) service.propagateTags = input.propagateTags;
+  if (input.placementConstraints) service.placementConstraints = input.placementConstraints;
+  if (input.placementStrategy) service.placementStrategy = input.placementStrategy;
+  recomputeTaskSets(service);
+  saveService(ctx.sql, service);
+  ctx.changed('ecs.service', service.serviceArn!);
+  return { service: { ...service, tags: [] } };
 }
 
 export function deleteService(ctx: RequestContext, input: DeleteServiceRequest): DeleteServiceResponse {
@@ -277,6 +337,7 @@ export function deleteService(ctx: RequestContext, input: DeleteServiceRequest):
   service.desiredCount = 0;
   service.status = 'DRAINING';
   for (const d of service.deployments ?? []) d.desiredCount = 0;
+  recomputeTaskSets(service);
   addEvent(service, 'has begun draining its tasks.', now);
   saveService(ctx.sql, service);
   ctx.changed('ecs.service', service.serviceArn!);

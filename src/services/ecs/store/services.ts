@@ -26,7 +26,7 @@ const MAX_EVENTS = 100;
 export const iso = (ms: number) => new Date(ms).toISOString() as unknown as Date;
 
 /** ECS deployment ids: "ecs-svc/" and 19 digits. */
-function newDeploymentId(): string {
+export function newDeploymentId(): string {
   let digits = String(randomInt(1, 10));
   while (digits.length < 19) digits += String(randomInt(0, 10));
   return `ecs-svc/${digits}`;
