@@ -7,6 +7,7 @@
 import type { CreateServiceRequest, Scale, Service, TaskSet } from '@aws-sdk/client-ecs';
 import { arn, parseArn } from '../../shared/arns.js';
 import { iso, newDeploymentId } from './store/index.js';
+import { FARGATE_LATEST } from './task-factory.js';
 
 /** EXTERNAL and CODE_DEPLOY services run task sets; ECS services run deployments. */
 export function usesTaskSets(service: Service): boolean {
@@ -84,7 +85,8 @@ export function addTaskSet(service: Service, p: NewTaskSet, now: number): TaskSe
     createdAt: iso(now),
     updatedAt: iso(now),
     ...(p.capacityProviderStrategy?.length ? { capacityProviderStrategy: p.capacityProviderStrategy } : { launchType: p.launchType }),
-    ...(isFargate ? { platformVersion: p.platformVersion ?? 'LATEST', platformFamily: 'Linux' } : {}),
+    // A task set reports the platform version LATEST resolved to when it was made (as its tasks run it).
+    ...(isFargate ? { platformVersion: (p.platformVersion ?? 'LATEST') === 'LATEST' ? FARGATE_LATEST : p.platformVersion, platformFamily: 'Linux' } : {}),
     ...(p.networkConfiguration ? { networkConfiguration: p.networkConfiguration } : {}),
     loadBalancers: p.loadBalancers ?? [],
     serviceRegistries: p.serviceRegistries ?? [],

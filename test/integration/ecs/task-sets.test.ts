@@ -95,7 +95,7 @@ describe('ECS task sets (fake runtime)', () => {
     assert.deepEqual(blue.scale, { value: 50, unit: 'PERCENT' });
     assert.equal(blue.stabilityStatus, 'STABILIZING');
     assert.equal(blue.launchType, 'FARGATE');
-    assert.equal(blue.platformVersion, 'LATEST');
+    assert.equal(blue.platformVersion, '1.4.0');
     assert.match(blue.taskDefinition!, /task-definition\/web:1$/);
     // The same client token answers with the same task set.
     const again = (await berth.ecs.send(new CreateTaskSetCommand(input))).taskSet!;
