@@ -43,7 +43,7 @@ import { addTaskSet, computedDesiredCount, lendPrimaryFields, taskSetArn } from 
 /** ECS refuses a sixth task set ("5 deployments exist on the service…", as users have reported it). */
 const MAX_TASK_SETS = 5;
 
-const taskSetNotFound = () => new AwsError('TaskSetNotFoundException', 'The specified task set does not exist.');
+const taskSetNotFound = () => new AwsError('TaskSetNotFoundException', "The specified task set wasn't found.");
 
 const notExternal = () => invalidParameter('Amazon ECS only supports task set management on services configured to use external deployment controllers.');
 
