@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {
   CreateClusterCommand, CreateServiceCommand, CreateTaskSetCommand, DeleteServiceCommand, DeleteTaskSetCommand, DescribeServicesCommand,
   DescribeTaskSetsCommand, DescribeTasksCommand, DiscoverPollEndpointCommand, ECSClient, ListTagsForResourceCommand, ListTasksCommand,
+  RegisterContainerInstanceCommand, StopTaskCommand,
   SubmitContainerStateChangeCommand, SubmitTaskStateChangeCommand, TagResourceCommand, UpdateServiceCommand, UpdateServicePrimaryTaskSetCommand,
   UpdateTaskSetCommand, type Service, type TaskSet,
 } from '@aws-sdk/client-ecs';
@@ -211,6 +212,32 @@ describe('ECS task sets (fake runtime)', () => {
     assert.equal(described.taskSets?.[0].id, primary.id);
     await berth.ecs.send(new UpdateServiceCommand({ cluster: C, service: 'bg', desiredCount: 1 }));
     await until('bg', (x) => x.runningCount === 1 && x.taskSets![0].computedDesiredCount === 1, 'bg scaled to 1');
+  });
+
+  it('an EC2 task set is placed on container instances, and a stopped task is replaced', async () => {
+    const instances: string[] = [];
+    for (const az of ['us-east-1a', 'us-east-1b']) {
+      const { containerInstance } = await berth.ecs.send(new RegisterContainerInstanceCommand({
+        cluster: C, instanceIdentityDocument: JSON.stringify({ availabilityZone: az }),
+        totalResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 2048 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 4096 }],
+      }));
+      instances.push(containerInstance!.containerInstanceArn!);
+    }
+    await register(berth.ecs, { family: 'bridge', containerDefinitions: [{ name: 'web', image: 'example/web:1', essential: true, memory: 256, portMappings: [{ containerPort: 80, hostPort: 0 }] }] });
+    await berth.ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'ec2', desiredCount: 2, deploymentController: { type: 'EXTERNAL' } }));
+    const ts = (await berth.ecs.send(new CreateTaskSetCommand({ cluster: C, service: 'ec2', taskDefinition: 'bridge', scale: { value: 100, unit: 'PERCENT' } }))).taskSet!;
+    // Neither a launch type nor a strategy: the service's (EC2).
+    assert.equal(ts.launchType, 'EC2');
+    await until('ec2', (x) => x.taskSets![0].stabilityStatus === 'STEADY_STATE', 'ec2 steady');
+    const arns = await runningOf(ts.id!);
+    const { tasks } = await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: arns }));
+    // Spread over the two instances (ECS's default: zones, then instances).
+    assert.deepEqual(tasks!.map((t) => t.containerInstanceArn).sort(), [...instances].sort());
+    await berth.ecs.send(new StopTaskCommand({ cluster: C, task: arns[0] }));
+    await until('ec2', (x) => x.taskSets![0].stabilityStatus === 'STEADY_STATE' && x.runningCount === 2, 'replaced');
+    const now = await runningOf(ts.id!);
+    assert.equal(now.length, 2);
+    assert.ok(!now.includes(arns[0]));
   });
 
   it('DiscoverPollEndpoint points at Berth; the agent’s state-change submissions are AccessDeniedException', async () => {
