@@ -123,9 +123,11 @@ function taskHealth(d: StateDeps, service: Service, ts: TaskSet, t: LiveTask, no
 
 /** Launches are held back after repeated failures of the task set's tasks, as ECS throttles a failing service. */
 function throttled(mine: Task[], now: number): boolean {
+  // A failed task counts from when it began stopping (it is no longer live, so it is being replaced).
+  const failedAt = (t: Task) => Date.parse(String(t.stoppedAt ?? t.stoppingAt ?? t.executionStoppedAt ?? t.createdAt));
   const failed = mine
-    .filter((t) => (t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited') && t.stoppedAt && now - Date.parse(String(t.stoppedAt)) < FAILURE_WINDOW_MS)
-    .map((t) => Date.parse(String(t.stoppedAt)));
+    .filter((t) => (t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited') && now - failedAt(t) < FAILURE_WINDOW_MS)
+    .map(failedAt);
   if (failed.length < 3) return false;
   return now - Math.max(...failed) < Math.min(MAX_THROTTLE_MS, 1000 * 2 ** (failed.length - 3));
 }

@@ -240,6 +240,24 @@ describe('ECS task sets (fake runtime)', () => {
     assert.ok(!now.includes(arns[0]));
   });
 
+  it('a task set whose tasks fail to start keeps retrying, throttled, and stays STABILIZING', async () => {
+    await register(berth.ecs, {
+      family: 'broken', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'web', image: 'example/does-not-exist:1', essential: true }],
+    });
+    await berth.ecs.send(new CreateServiceCommand({ cluster: C, serviceName: 'broken', desiredCount: 1, deploymentController: { type: 'EXTERNAL' } }));
+    const ts = (await berth.ecs.send(new CreateTaskSetCommand({
+      cluster: C, service: 'broken', taskDefinition: 'broken', launchType: 'FARGATE', networkConfiguration: net, scale: { value: 100, unit: 'PERCENT' },
+    }))).taskSet!;
+    await new Promise((r) => setTimeout(r, 4000));
+    const stopped = (await berth.ecs.send(new ListTasksCommand({ cluster: C, startedBy: ts.id, desiredStatus: 'STOPPED' }))).taskArns ?? [];
+    // Three quick failures, then back-off of 1 s, 2 s, 4 s…: a handful in 4 s, not one per pass.
+    assert.ok(stopped.length >= 3 && stopped.length <= 8, `${stopped.length} failed tasks in 4 s`);
+    const s = await describeService(berth.ecs, C, 'broken');
+    assert.equal(s.taskSets![0].stabilityStatus, 'STABILIZING');
+    assert.equal(s.runningCount, 0);
+  });
+
   it('DiscoverPollEndpoint points at Berth; the agent’s state-change submissions are AccessDeniedException', async () => {
     const out = await berth.ecs.send(new DiscoverPollEndpointCommand({ cluster: C }));
     assert.equal(out.endpoint, `${berth.endpoint}/`);
