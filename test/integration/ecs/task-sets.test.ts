@@ -4,8 +4,11 @@
  * stability, is made primary, deleted and drained; ECS's refusals; the agent-only operations. Real
  * containers behind a real load balancer are in test/e2e/ecs-task-sets.test.ts.
  */
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateClusterCommand, CreateServiceCommand, CreateTaskSetCommand, DeleteServiceCommand, DeleteTaskSetCommand, DescribeServicesCommand,
   DescribeTaskSetsCommand, DescribeTasksCommand, DiscoverPollEndpointCommand, ECSClient, ListTagsForResourceCommand, ListTasksCommand,
@@ -14,6 +17,7 @@ import {
   UpdateTaskSetCommand, type Service, type TaskSet,
 } from '@aws-sdk/client-ecs';
 import { useBerth } from '../../helpers/use-berth.js';
+import { clientConfig, spawnBerth, type SpawnedBerth } from '../../helpers/berth.js';
 import { describeService, fargateNetwork, register } from '../../helpers/ecs.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
 
@@ -279,7 +283,7 @@ for (const cli of ['v2', 'v1'] as CliName[]) {
     };
 
     it('create-service, create-task-set, update-service-primary-task-set, describe-task-sets, delete-task-set and the agent operations', async () => {
-      await ok('ecs', 'create-cluster', '--cluster-name', C);
+      await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
       await register(berth.ecs, {
         family: 'web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
         containerDefinitions: [{ name: 'web', image: 'example/web:1', essential: true, portMappings: [{ containerPort: 80 }] }],
@@ -294,27 +298,82 @@ for (const cli of ['v2', 'v1'] as CliName[]) {
       assert.equal(created.scale.value, 100);
       const primary = (await ok('ecs', 'update-service-primary-task-set', '--cluster', C, '--service', 'ext', '--primary-task-set', created.taskSetArn)).taskSet;
       assert.equal(primary.status, 'PRIMARY');
-      let described: any;
-      for (let i = 0; i < 100; i++) {
-        described = (await ok('ecs', 'describe-task-sets', '--cluster', C, '--service', 'ext', '--task-sets', created.id)).taskSets[0];
-        if (described.stabilityStatus === 'STEADY_STATE') break;
+      // Waited for through the SDK (a CLI call costs ~100 ms or more), then read through the CLI.
+      for (let i = 0; i < 200 && (await describeService(berth.ecs, C, 'ext')).taskSets?.[0]?.stabilityStatus !== 'STEADY_STATE'; i++) {
         await new Promise((r) => setTimeout(r, 100));
       }
+      // Independent calls run together (the CLI helper keeps three servers per CLI).
+      const [describedOut, servicesOut, tasks] = await Promise.all([
+        ok('ecs', 'describe-task-sets', '--cluster', C, '--service', 'ext', '--task-sets', created.id),
+        ok('ecs', 'describe-services', '--cluster', C, '--services', 'ext'),
+        ok('ecs', 'list-tasks', '--cluster', C, '--started-by', created.id),
+      ]);
+      const described = describedOut.taskSets[0];
+      assert.equal(described.stabilityStatus, 'STEADY_STATE');
       assert.equal(described.runningCount, 2);
       assert.equal(described.externalId, 'v1');
-      const service = (await ok('ecs', 'describe-services', '--cluster', C, '--services', 'ext')).services[0];
+      const service = servicesOut.services[0];
       assert.equal(service.taskSets[0].id, created.id);
       assert.equal(service.taskDefinition, created.taskDefinition);
-      const tasks = await ok('ecs', 'list-tasks', '--cluster', C, '--started-by', created.id);
       assert.equal(tasks.taskArns.length, 2);
-      const refused = await run('ecs', 'delete-task-set', '--cluster', C, '--service', 'ext', '--task-set', created.id);
+      const [refused, poll, submit] = await Promise.all([
+        run('ecs', 'delete-task-set', '--cluster', C, '--service', 'ext', '--task-set', created.id),
+        ok('ecs', 'discover-poll-endpoint', '--cluster', C),
+        run('ecs', 'submit-task-state-change', '--cluster', C, '--task', 'abc', '--status', 'RUNNING'),
+      ]);
       assert.notEqual(refused.code, 0);
       assert.match(refused.stderr, /\(InvalidParameterException\) when calling the DeleteTaskSet operation( \(reached max retries: 0\))?: Primary TaskSet cannot be deleted/);
-      const poll = await ok('ecs', 'discover-poll-endpoint', '--cluster', C);
       assert.equal(poll.endpoint, `${berth.endpoint}/`);
-      const submit = await run('ecs', 'submit-task-state-change', '--cluster', C, '--task', 'abc', '--status', 'RUNNING');
       assert.notEqual(submit.code, 0);
       assert.match(submit.stderr, /\(AccessDeniedException\) when calling the SubmitTaskStateChange operation( \(reached max retries: 0\))?: User: /);
     });
   });
 }
+
+describe('ECS task sets across a crash (fake runtime)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-task-sets-'));
+  let berth: SpawnedBerth | undefined;
+  let ecs: ECSClient | undefined;
+  const start = async () => {
+    berth = await spawnBerth(['--data-dir', dir], { BERTH_RUNTIME: 'fake' });
+    ecs = new ECSClient(clientConfig(berth.endpoint));
+    return ecs;
+  };
+  after(async () => {
+    ecs?.destroy();
+    await berth?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const steady = async (client: ECSClient, what: string) => {
+    const end = Date.now() + 20_000;
+    for (;;) {
+      const s = await describeService(client, C, 'ext');
+      if (s.taskSets?.[0]?.stabilityStatus === 'STEADY_STATE' && s.runningCount === 2) return s;
+      if (Date.now() > end) throw new Error(`timed out: ${what}: ${JSON.stringify(s.taskSets)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('a task set acknowledged before kill -9 is there after the restart and runs its tasks again', async () => {
+    let client = await start();
+    await client.send(new CreateClusterCommand({ clusterName: C }));
+    await register(client, {
+      family: 'web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'web', image: 'example/web:1', essential: true }],
+    });
+    await client.send(new CreateServiceCommand({ cluster: C, serviceName: 'ext', desiredCount: 2, deploymentController: { type: 'EXTERNAL' } }));
+    const ts = (await client.send(new CreateTaskSetCommand({
+      cluster: C, service: 'ext', taskDefinition: 'web', launchType: 'FARGATE', networkConfiguration: await fargateNetwork(client), scale: { value: 100, unit: 'PERCENT' },
+    }))).taskSet!;
+    await client.send(new UpdateServicePrimaryTaskSetCommand({ cluster: C, service: 'ext', primaryTaskSet: ts.id }));
+    await steady(client, 'steady before the crash');
+    await berth!.kill9();
+    client.destroy();
+    client = await start();
+    const s = await steady(client, 'steady after the restart');
+    assert.equal(s.taskSets![0].id, ts.id);
+    assert.equal(s.taskSets![0].status, 'PRIMARY');
+    const running = (await client.send(new ListTasksCommand({ cluster: C, startedBy: ts.id, desiredStatus: 'RUNNING' }))).taskArns ?? [];
+    assert.equal(running.length, 2);
+  });
+});
