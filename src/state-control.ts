@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Controllers } from './controllers/index.js';
 import { LABELS } from './controllers/container-spec.js';
@@ -14,11 +15,12 @@ import type { Registry } from './registry/index.js';
 import { collectGarbage } from './registry/gc.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { releaseEni } from './services/ec2/index.js';
+import { forgetPublishedPorts } from './services/ecs/index.js';
 import { S3_OBJECTS_DIR } from './services/s3/index.js';
 import type { Logger } from './shared/logger.js';
 import type { Db, Statements } from './state/db.js';
 import { reset, serialize, type ResetParticipant } from './state/reset.js';
-import { loadSnapshot, saveSnapshot } from './state/snapshot.js';
+import { loadSnapshot, saveSnapshot, type SnapshotFiles } from './state/snapshot.js';
 
 export interface StateControlDeps {
   db: Db;
@@ -69,7 +71,7 @@ export function stateControl(d: StateControlDeps): StateOps {
     ['s3', { after: async () => rm(join(d.dataDir, S3_OBJECTS_DIR), { recursive: true, force: true }) }],
   ]);
 
-  const snapshotDeps = {
+  const files: SnapshotFiles = {
     db: d.db,
     dataDir: d.dataDir,
     version: d.version,
@@ -84,19 +86,42 @@ export function stateControl(d: StateControlDeps): StateOps {
         await driver.commitUpload(id, digest);
       },
     },
-    beforeReplace: async () => {
-      await removeContainers();
-    },
-    afterReplace: async () => {
-      d.reloadLoadBalancers();
-      await removeContainers();
-      d.controllers.resync();
-    },
+  };
+
+  /**
+   * A load replaces the state under the controllers, so none may start a pass from removing the current
+   * containers until the loaded state is in place: a pass started by a container the load kills would act on
+   * the loaded rows halfway (make containers the load then removes, or fail a loaded task's start on a name the
+   * removal still holds), leaving a loaded task replaced, or running with its target at a port nothing serves.
+   * Released whatever happens; the resync then runs every loaded task against a clean engine.
+   */
+  const load = async (input: Readable) => {
+    let release: (() => void) | undefined;
+    try {
+      await loadSnapshot({
+        ...files,
+        beforeReplace: async () => {
+          release = await d.controllers.hold();
+          await removeContainers();
+        },
+        afterReplace: async () => {
+          // The loaded tasks' containers are gone: the ports the snapshot recorded for them are no target's address.
+          d.db.transaction(() => forgetPublishedPorts(d.sql))();
+          d.reloadLoadBalancers();
+          // Containers a pass still running when the hold began made meanwhile.
+          await removeContainers();
+          release?.();
+          d.controllers.resync();
+        },
+      }, input);
+    } finally {
+      release?.();
+    }
   };
 
   return {
     reset: (services) => reset({ db: d.db, participants }, services),
-    save: (out) => saveSnapshot(snapshotDeps, out),
-    load: (input) => serialize(d.db, () => loadSnapshot(snapshotDeps, input)),
+    save: (out) => saveSnapshot(files, out),
+    load: (input) => serialize(d.db, () => load(input)),
   };
 }

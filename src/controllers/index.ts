@@ -72,6 +72,8 @@ export interface Controllers {
   idle(): Promise<void>;
   /** Reconciles everything in the state now (after a reset or a snapshot load). */
   resync(): void;
+  /** Keeps controllers from starting passes until released (ControllerRuntime.hold). */
+  hold(waitMs?: number): Promise<() => void>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export function startControllers(d: ControllerDeps): Controllers {
     runtime,
     resync: () => runtime.resync(),
     idle: () => runtime.idle(),
+    hold: (waitMs) => runtime.hold(waitMs),
     async stop() {
       clearInterval(pruneTimer);
       await pruning;

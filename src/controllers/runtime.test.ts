@@ -152,6 +152,50 @@ describe('controller runtime', () => {
     assert.ok(done < 1000 && done - before <= 8, `ran ${done} of 1,000 keys, ${done - before} of them after stop`);
   });
 
+  it('a hold resolves once the passes in flight end, starts none until released, and then runs the keys queued meanwhile', async () => {
+    const rt = new ControllerRuntime(log);
+    const seen: string[] = [];
+    rt.register({
+      name: 'c', concurrency: 4,
+      async reconcile(k) {
+        seen.push(`start ${k}`);
+        await sleep(30);
+        seen.push(`end ${k}`);
+      },
+    });
+    rt.enqueue('c', 'a');
+    await sleep(5);
+    const release = await rt.hold();
+    seen.push('held');
+    rt.enqueue('c', 'b');
+    rt.enqueue('c', 'a');
+    await sleep(50);
+    seen.push('release');
+    release();
+    release(); // a second call changes nothing
+    await sleep(5);
+    await rt.idle();
+    assert.deepEqual(seen.slice(0, 4), ['start a', 'end a', 'held', 'release']);
+    assert.deepEqual(seen.slice(4).sort(), ['end a', 'end b', 'start a', 'start b']);
+    await rt.stop();
+  });
+
+  it('a hold waits no longer than asked for a pass that does not end', async () => {
+    const rt = new ControllerRuntime(log);
+    let unblock!: () => void;
+    const blocked = new Promise<void>((r) => (unblock = r));
+    rt.register({ name: 'c', async reconcile() { await blocked; } });
+    rt.enqueue('c', 'stuck');
+    await sleep(5);
+    const t0 = Date.now();
+    const release = await rt.hold(50);
+    assert.ok(Date.now() - t0 < 1000);
+    release();
+    unblock();
+    await rt.idle();
+    await rt.stop();
+  });
+
   describe('declared watches', () => {
     /** Interval timers a test fires by hand. */
     class HandTimers implements Timers {

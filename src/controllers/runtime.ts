@@ -15,6 +15,10 @@
  * keys are in flight (engine calls included), as controller-runtime's
  * MaxConcurrentReconciles does.
  *
+ * `hold` keeps every controller from starting a pass (keys still queue) while
+ * something replaces the world under them (a snapshot load): a pass that began
+ * against the old state would otherwise act on the new one halfway.
+ *
  * Each controller declares, beside its reconcile function, what it watches
  * (`Watches`: change kinds on the feed and how a change maps to its keys,
  * engine events, periodic resyncs), as controller-runtime's builders do; the
@@ -126,6 +130,11 @@ export class ControllerRuntime {
   private idleWaiters: (() => void)[] = [];
   /** When controller work began in this turn of the event loop (undefined: none yet). */
   private sliceStart: number | undefined;
+  /** Reconciles inside their reconcile function now (keys waiting to start, e.g. held, do not count). */
+  private running = 0;
+  private quietWaiters: (() => void)[] = [];
+  /** While holds are taken: resolves when the last is released (passes wait on it before they start). */
+  private held: { count: number; released: Promise<void>; release: () => void } | undefined;
 
   constructor(private readonly log: Logger, private readonly timers: Timers = REAL_TIMERS) {}
 
@@ -259,14 +268,19 @@ export class ControllerRuntime {
 
   private async runOne(q: Queue, key: string) {
     const name = q.reconciler.name;
-    // The slice of this turn is spent: wait for the next, after pending I/O.
-    while (!this.mayStart()) await new Promise<void>((r) => setImmediate(r));
+    for (;;) {
+      // The slice of this turn is spent: wait for the next, after pending I/O.
+      while (!this.mayStart()) await new Promise<void>((r) => setImmediate(r));
+      if (!this.held || this.stopped) break;
+      await this.held.released;
+    }
     if (this.stopped) {
       q.active.delete(key);
       this.checkIdle();
       return;
     }
     let requeueAfter: number | undefined;
+    this.running++;
     try {
       const result = await q.reconciler.reconcile(key);
       q.failures.delete(key);
@@ -283,10 +297,43 @@ export class ControllerRuntime {
       }
     } finally {
       q.active.delete(key);
+      if (--this.running === 0) for (const w of this.quietWaiters.splice(0)) w();
     }
     if (q.dirty.delete(key)) this.enqueue(name, key);
     else if (requeueAfter !== undefined) this.enqueue(name, key, Math.max(1, requeueAfter));
     this.pump(q);
+  }
+
+  /**
+   * Keeps every controller from starting a pass until the returned release is called (keys keep queueing
+   * and run then); resolves once no pass runs, or after `waitMs` (a pass may wait long on an engine, as a
+   * pull does: it goes on, and the level-triggered passes after it repair what it did).
+   */
+  async hold(waitMs = 2_000): Promise<() => void> {
+    if (!this.held) {
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      this.held = { count: 0, released, release };
+    }
+    const h = this.held;
+    h.count++;
+    let done = false;
+    const release = () => {
+      if (done) return;
+      done = true;
+      if (--h.count > 0) return;
+      if (this.held === h) this.held = undefined;
+      h.release();
+    };
+    if (this.running > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((r) => {
+        this.quietWaiters.push(r);
+        timer = setTimeout(r, waitMs);
+      });
+      clearTimeout(timer);
+    }
+    return release;
   }
 
   /** Resolves when no key is queued or running (timed requeues don't count). */
@@ -310,6 +357,9 @@ export class ControllerRuntime {
   /** Stops taking work and waits (bounded) for running reconciles to finish. */
   async stop(timeoutMs = 5000) {
     this.stopped = true;
+    // Held passes are let go, to see `stopped` and end.
+    this.held?.release();
+    this.held = undefined;
     for (const off of this.unwatch.splice(0)) off();
     for (const q of this.queues.values()) {
       for (const t of q.timers.values()) clearTimeout(t);

@@ -234,6 +234,7 @@ export class TaskLifecycle implements Controller {
     const { task, def } = ctx;
     const arn = task.taskArn!;
     const byName = new Map(observed.map((c) => [c.labels[LABELS.containerName], c]));
+    await this.discardUnstarted(byName);
     this.recordObserved(arn, def, byName);
     if (essentialExited(def, byName)) {
       this.update(arn, (t) => this.markStopping(t, 'EssentialContainerExited', 'Essential container in task exited'));
@@ -251,8 +252,24 @@ export class TaskLifecycle implements Controller {
   }
 
   /**
+   * A container created but never started (its start was refused: Docker answers 409 "cannot join network of
+   * a non running container" when the task's pause container stopped in between, as when a snapshot load
+   * removes containers under a pass), or one being removed, will not run as it is. It is removed, so this
+   * pass makes it again, in the task's current network, instead of leaving the task waiting on it for good.
+   */
+  private async discardUnstarted(byName: Map<string, ContainerState>) {
+    for (const [name, c] of byName) {
+      if (name === '~pause' || (c.status !== 'created' && c.status !== 'removing')) continue;
+      await this.d.driver.removeContainer(c.id);
+      byName.delete(name);
+    }
+  }
+
+  /**
    * PROVISIONING: the task's network namespace (awsvpc: a running pause container, which publishes the
-   * task's ports), then PENDING. Returns a result only when the network could not be set up.
+   * task's ports), then PENDING. A pause container that stopped or went away is made again, and with it
+   * every container of the task: they joined the old namespace, which nothing publishes any more. Returns a
+   * result only when the network could not be set up (now, or in this pass).
    */
   private async provision(ctx: SpecContext, byName: Map<string, ContainerState>): Promise<ReconcileResult | undefined> {
     const { task, def } = ctx;
@@ -266,12 +283,15 @@ export class TaskLifecycle implements Controller {
     let pause = byName.get('~pause');
     if (!pause || pause.status !== 'running') {
       try {
-        if (pause) await this.d.driver.removeContainer(pause.id);
+        await Promise.all([...byName.values()].map((c) => this.d.driver.removeContainer(c.id)));
+        byName.clear();
         const image = await ensurePauseImage(this.d.driver, { [LABELS.taskArn]: arn, ...engineLabel(ctx.engine) });
         const id = await this.d.driver.createContainer(pauseSpecOf(ctx, image));
         await this.d.driver.startContainer(id);
         pause = await this.d.driver.inspectContainer(id);
       } catch (err) {
+        // The name is still held by the old pause container, which the engine is removing: the next pass makes it.
+        if (err instanceof RuntimeError && err.code === 'Conflict') return { requeueAfterMs: 200 };
         return this.failToStart(arn, `ResourceInitializationError: failed to set up the task network: ${(err as Error).message}`);
       }
     }
@@ -358,7 +378,19 @@ export class TaskLifecycle implements Controller {
       return undefined;
     } catch (err) {
       if (err instanceof RuntimeError && err.code === 'Conflict') return { requeueAfterMs: 200 };
+      // The task's network went away under this pass (its pause container stopped or was removed; Docker then
+      // answers 404 for it): not the container's failure. The next pass makes the network and the container again.
+      if (ctx.pauseContainerId && !(await this.isRunning(ctx.pauseContainerId))) return { requeueAfterMs: 200 };
       return this.failToStart(arn, `CannotStartContainerError: ${(err as Error).message}`);
+    }
+  }
+
+  /** Whether a container runs now (a failing engine: no). */
+  private async isRunning(id: string): Promise<boolean> {
+    try {
+      return (await this.d.driver.inspectContainer(id))?.status === 'running';
+    } catch {
+      return false;
     }
   }
 
@@ -443,7 +475,12 @@ export class TaskLifecycle implements Controller {
       const ip = eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
       for (const c of t.containers ?? []) {
         const s = byName.get(c.name!);
-        if (!s) continue;
+        if (!s) {
+          // Not there (removed, or not made again yet): it publishes nothing, whatever was recorded before (by an
+          // earlier pass, or in a loaded snapshot). Its target is then unresolvable, never sent to a stale port.
+          if (c.networkBindings?.length) c.networkBindings = [];
+          continue;
+        }
         applyContainerState(c, s, def, pause, eni?.id, ip);
       }
       t.healthStatus = taskHealth(t, def);
@@ -558,7 +595,8 @@ function applyContainerState(c: Container, s: ContainerState, def: TaskDefinitio
   const cd = def.containerDefinitions?.find((x) => x.name === c.name);
   c.runtimeId = s.id;
   c.imageDigest ??= s.imageDigest;
-  if (s.status === 'running' || s.status === 'paused' || s.status === 'restarting') c.lastStatus = 'RUNNING';
+  const up = s.status === 'running' || s.status === 'paused' || s.status === 'restarting';
+  if (up) c.lastStatus = 'RUNNING';
   else if (s.status === 'exited' || s.status === 'dead') {
     c.lastStatus = 'STOPPED';
     if (s.exitCode !== undefined) c.exitCode = s.exitCode;
@@ -566,12 +604,14 @@ function applyContainerState(c: Container, s: ContainerState, def: TaskDefinitio
     else if (s.error && !c.reason) c.reason = s.error;
   }
   if (cd?.healthCheck) c.healthStatus = containerHealth(s);
-  const published = def.networkMode === 'awsvpc' ? (pause?.ports ?? []).filter((p) => cd?.portMappings?.some((m) => m.containerPort === p.containerPort))
+  // awsvpc: the pause container publishes the task's ports, only while it runs.
+  const published = def.networkMode === 'awsvpc' ? (pause?.status === 'running' ? pause.ports : []).filter((p) => cd?.portMappings?.some((m) => m.containerPort === p.containerPort))
     // host mode: the process binds the host's own ports, so the container port is the host port.
     : def.networkMode === 'host' ? (cd?.portMappings ?? []).map((m) => ({ containerPort: m.containerPort!, hostPort: m.containerPort!, protocol: (m.protocol ?? 'tcp') as 'tcp' | 'udp', hostIp: '0.0.0.0' }))
     : s.ports;
   if (c.lastStatus === 'RUNNING') {
-    c.networkBindings = published.map((p) => ({ bindIP: p.hostIp, containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol }));
+    // A container that is not up (created, being removed) publishes nothing, whatever its recorded status says.
+    c.networkBindings = up ? published.map((p) => ({ bindIP: p.hostIp, containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol })) : [];
   }
   if (def.networkMode === 'awsvpc' && attachmentId) c.networkInterfaces = [{ attachmentId, privateIpv4Address: ip }];
 }

@@ -41,7 +41,8 @@ const blobEntry = (digest: string) => {
   return `blobs/${algorithm}/${hex.slice(0, 64)}${hex.length > 64 ? `/${hex.slice(64)}` : ''}`;
 };
 
-export interface SnapshotDeps {
+/** What a snapshot is made of: the state, its data dir and the registry's blobs. */
+export interface SnapshotFiles {
   db: Db;
   dataDir: string;
   version: string;
@@ -51,6 +52,9 @@ export interface SnapshotDeps {
     /** Adds a blob from a verified local file. */
     import(digest: string, file: string): Promise<void>;
   };
+}
+
+export interface SnapshotDeps extends SnapshotFiles {
   /** Stops what runs for the current state (containers, listeners) before it is replaced. */
   beforeReplace(): Promise<void>;
   /** Lets controllers, listeners and the registry pick the new state up. */
@@ -73,7 +77,7 @@ async function* walk(dir: string): AsyncGenerator<{ path: string; dir: boolean; 
   }
 }
 
-export async function saveSnapshot(d: SnapshotDeps, out: Writable): Promise<void> {
+export async function saveSnapshot(d: SnapshotFiles, out: Writable): Promise<void> {
   const tmp = join(d.dataDir, `.snapshot-${randomBytes(6).toString('hex')}.db`);
   await mkdir(d.dataDir, { recursive: true });
   try {
@@ -120,7 +124,7 @@ interface Staged {
 }
 
 /** Reads the whole archive into a staging dir, checking everything; throws SnapshotError on any problem. */
-async function stage(d: SnapshotDeps, input: Readable): Promise<Staged> {
+async function stage(d: SnapshotFiles, input: Readable): Promise<Staged> {
   const dir = join(d.dataDir, `.load-${randomBytes(6).toString('hex')}`);
   await mkdir(join(dir, 'blobs'), { recursive: true });
   const staged: Staged = { dir, db: join(dir, 'state.db'), blobs: [], trees: join(dir, 'trees') };

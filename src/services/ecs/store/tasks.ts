@@ -64,6 +64,21 @@ export function unfinishedTaskArns(sql: Statements): string[] {
 }
 
 /**
+ * Every unfinished task's containers publish nothing any more: their containers are gone (a snapshot load removed
+ * them), so the host ports recorded for them are stale, and may be another program's by now. The task lifecycle
+ * records new ones as it starts the containers again; until then a load balancer has nowhere to send their targets.
+ */
+export function forgetPublishedPorts(sql: Statements): void {
+  for (const arn of unfinishedTaskArns(sql)) {
+    const row = loadTaskByArn(sql, arn);
+    const bound = row?.task.containers?.filter((c) => c.networkBindings?.length) ?? [];
+    if (!row || !bound.length) continue;
+    for (const c of bound) c.networkBindings = [];
+    saveTask(sql, row.task);
+  }
+}
+
+/**
  * Drops stopped tasks past their retention, and the RunTask client tokens that answered with them once none of
  * their tasks is left (found by their first task: ecs_idempotency_first_task).
  */
