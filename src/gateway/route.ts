@@ -40,8 +40,12 @@ const versionOf = (req: WireRequest) => queryParam(req, 'Version');
 
 /** The catalogued service this request is for; undefined when Berth catalogues none (see refusalFor). */
 export function routeRequest(req: WireRequest, scope: CredentialScope | undefined, catalog: Catalog = CATALOG): Route | undefined {
-  // No codec speaks rpc-v2-cbor yet: such requests are refused by name.
-  if (speaksRpcV2Cbor(req)) return undefined;
+  // rpc-v2-cbor names the service in its path, by the same shape name json protocols put in X-Amz-Target.
+  if (speaksRpcV2Cbor(req)) {
+    const rpc = rpcV2Target(req);
+    const service = rpc && catalog.byTarget.get(rpc.service);
+    return service && { service, protocol: 'rpcV2Cbor' };
+  }
   const target = req.headers['x-amz-target'];
   if (target) {
     const service = catalog.byTarget.get(prefixOf(target));

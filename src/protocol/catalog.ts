@@ -7,7 +7,7 @@
  */
 import { DESCRIPTORS, type ServiceDescriptor } from '../services/index.js';
 
-export type ProtocolName = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query' | 'restJson1' | 'restXml';
+export type ProtocolName = 'awsJson1_0' | 'awsJson1_1' | 'awsQuery' | 'ec2Query' | 'restJson1' | 'restXml' | 'rpcV2Cbor';
 
 export interface ServiceEntry {
   /** Berth's folder name under services/ (the SDK service id in kebab-case). */

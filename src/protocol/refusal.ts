@@ -15,8 +15,8 @@ import type { Operation, ServiceModel } from './model.js';
 import { serializeCborError, speaksRpcV2Cbor } from './rpc-v2-cbor.js';
 import { operationOf } from './schema.js';
 
-/** Every protocol Berth can answer in: its codecs' plus rpc-v2-cbor (errors only). */
-export type WireProtocol = ProtocolName | 'rpcV2Cbor';
+/** Every protocol Berth can answer in: its codecs'. */
+export type WireProtocol = ProtocolName;
 
 const FROM_BOTOCORE: Record<BotocoreProtocol, WireProtocol> = {
   query: 'awsQuery', ec2: 'ec2Query', json: 'awsJson1_1', 'rest-json': 'restJson1', 'rest-xml': 'restXml', 'smithy-rpc-v2-cbor': 'rpcV2Cbor',
@@ -69,7 +69,7 @@ export function renderRefusal(
   err: AwsError, protocol: WireProtocol, ctx: ResponseContext,
   model: ServiceModel | { signingName: string; apiVersion?: string },
 ): WireResponse {
-  if (protocol === 'rpcV2Cbor') return serializeCborError(err, ctx);
+  if (protocol === 'rpcV2Cbor' && !('entry' in model)) return serializeCborError(err, ctx);
   const m = 'entry' in model ? model : standInModel(protocol, model.signingName, model.apiVersion);
   return codecFor(protocol).serializeError(err, m, ctx);
 }
