@@ -14,7 +14,9 @@ const HELP = `berth ${VERSION}: the AWS container platform on one machine
 
 Usage:
   berth up [--host H] [--port N] [--data-dir D] [--ephemeral] [--log-level L] [--load FILE] [--init DIR]
-                                    --load starts from a snapshot; --init runs DIR/*.sh once for a new state
+           [--metrics-period 5s]
+                                    --load starts from a snapshot; --init runs DIR/*.sh once for a new state;
+                                    --metrics-period: how long one CloudWatch minute lasts (default 60s)
   berth status [--endpoint URL]     is a Berth answering, and which
   berth env [--endpoint URL]        shell exports for the AWS CLI and SDKs
   berth doctor [--host H] [--port N] [--data-dir D]   check the container engine, port and data dir
@@ -31,7 +33,7 @@ Usage:
 
 Environment: BERTH_HOST, BERTH_PORT, BERTH_DATA_DIR, BERTH_EPHEMERAL, BERTH_LOG_LEVEL,
 BERTH_DEFAULT_ACCOUNT, BERTH_DEFAULT_REGION, BERTH_ACCESS_KEYS (KEY=ACCOUNT,...), BERTH_RUNTIME,
-BERTH_REGISTRY_ANONYMOUS_PULL, BERTH_VULN_DB, BERTH_LB_WORKERS, DOCKER_HOST, BERTH_SSH_OPTIONS.
+BERTH_REGISTRY_ANONYMOUS_PULL, BERTH_VULN_DB, BERTH_LB_WORKERS, BERTH_METRICS_PERIOD, DOCKER_HOST, BERTH_SSH_OPTIONS.
 `;
 
 class UsageError extends Error {}
@@ -42,7 +44,7 @@ const CLIENT: FlagSpec = { endpoint: 'value', ...WHERE };
 
 /** Every command's flags; a flag not listed for its command is a usage error (exit 2). */
 const COMMANDS: Record<string, FlagSpec> = {
-  up: { ...WHERE, 'data-dir': 'value', ephemeral: 'boolean', 'log-level': 'value', load: 'value', init: 'value' },
+  up: { ...WHERE, 'data-dir': 'value', ephemeral: 'boolean', 'log-level': 'value', load: 'value', init: 'value', 'metrics-period': 'value' },
   status: CLIENT,
   env: CLIENT,
   doctor: { ...WHERE, 'data-dir': 'value' },
@@ -73,6 +75,7 @@ function configFromFlags(flags: Record<string, string | boolean>): Partial<Confi
   if (flags['data-dir'] !== undefined) out.dataDir = String(flags['data-dir']);
   if (flags.ephemeral) out.ephemeral = true;
   if (flags['log-level'] !== undefined) out.logLevel = String(flags['log-level']);
+  if (flags['metrics-period'] !== undefined) out.metricsPeriod = String(flags['metrics-period']);
   return out as Partial<Config>;
 }
 

@@ -32,6 +32,12 @@ describe('configuration', () => {
     assert.throws(() => resolveConfig(configFromEnv({ BERTH_PORT: '45x' })), /port: must be an integer/);
     assert.equal(resolveConfig(configFromEnv({ BERTH_LB_WORKERS: '0' })).lbWorkers, 0);
     assert.throws(() => resolveConfig(configFromEnv({ BERTH_LB_WORKERS: '-1' })), /lbWorkers: must be an integer from 0 to 64/);
+    assert.equal(resolveConfig().metricsPeriod, 60);
+    assert.equal(resolveConfig(configFromEnv({ BERTH_METRICS_PERIOD: '5s' })).metricsPeriod, 5);
+    assert.equal(resolveConfig({ metricsPeriod: '1m' as unknown as number }).metricsPeriod, 60);
+    assert.equal(resolveConfig(configFromEnv({ BERTH_METRICS_PERIOD: '500ms' })).metricsPeriod, 0.5);
+    assert.throws(() => resolveConfig(configFromEnv({ BERTH_METRICS_PERIOD: 'soon' })), /metricsPeriod: expected seconds/);
+    assert.throws(() => resolveConfig(configFromEnv({ BERTH_METRICS_PERIOD: '2h' })), /metricsPeriod: expected seconds/);
     const a = resolveConfig();
     a.accessKeys.X = '111111111111';
     assert.deepEqual(resolveConfig().accessKeys, {});

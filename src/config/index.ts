@@ -32,6 +32,11 @@ export interface Config {
   vulnerabilityDb?: string;
   /** Worker processes serving load balancer listener ports (started with the first listener); 0 serves them in Berth's process. */
   lbWorkers: number;
+  /**
+   * How many real seconds one CloudWatch "minute" lasts (`--metrics-period 5s`): metric periods, alarm
+   * evaluation and retention run on it, while every API keeps AWS's units. 60 is real time.
+   */
+  metricsPeriod: number;
 }
 
 export class ConfigError extends Error {}
@@ -66,6 +71,18 @@ const workers: Check<number> = (v) => {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 64) throw 'must be an integer from 0 to 64';
   return n;
 };
+/** Seconds, from a number or "5s", "1m", "500ms"; from 0.05 s to 1 h. */
+const duration: Check<number> = (v) => {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(String(v));
+    if (!m) throw 'expected seconds, e.g. 5s, 1m or 500ms';
+    n = Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1);
+  }
+  if (!Number.isFinite(n) || n < 0.05 || n > 3600) throw 'must be from 50ms to 1h';
+  return n;
+};
 const keyMap: Check<Record<string, string>> = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw 'expected a map of access key to account';
   for (const [k, account] of Object.entries(v)) {
@@ -87,6 +104,7 @@ const FIELDS: { [K in keyof Config]-?: { check: Check<NonNullable<Config[K]>>; d
   registryAnonymousPull: { check: flag, default: false },
   vulnerabilityDb: { check: text },
   lbWorkers: { check: workers, default: Math.max(1, Math.min(2, availableParallelism())) },
+  metricsPeriod: { check: duration, default: 60 },
 };
 
 /** "AKID1=111111111111,AKID2=222222222222" → map */
@@ -117,6 +135,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     registryAnonymousPull: bool(env.BERTH_REGISTRY_ANONYMOUS_PULL),
     vulnerabilityDb: env.BERTH_VULN_DB,
     lbWorkers: env.BERTH_LB_WORKERS,
+    metricsPeriod: env.BERTH_METRICS_PERIOD,
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }

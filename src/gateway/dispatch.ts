@@ -11,6 +11,7 @@ import { CATALOG, type Catalog } from '../protocol/catalog.js';
 import { codecFor } from '../protocol/index.js';
 import { loadModel, type ServiceModel } from '../protocol/model.js';
 import { renderRefusal } from '../protocol/refusal.js';
+import { decodeRequestBody } from '../protocol/request-compression.js';
 import { credentialScope } from '../protocol/sigv4.js';
 import { inputError, validateInput } from '../protocol/validate.js';
 import { lowerCamel, type RequestContext } from '../services/provider.js';
@@ -54,7 +55,8 @@ function inTransaction(db: Db, work: () => unknown): unknown {
   return run(work);
 }
 
-export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise<WireResponse> {
+export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Promise<WireResponse> {
+  const req = decodeRequestBody(received);
   const requestId = newRequestId();
   const scope = credentialScope(req.headers.authorization, req.query);
   const catalog = deps.services?.catalog ?? CATALOG;
@@ -80,6 +82,7 @@ export async function dispatchAws(deps: DispatchDeps, req: WireRequest): Promise
     const changes: [ChangeKind, string][] = [];
     const ctx: RequestContext = {
       ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log, registry: deps.registry,
+      metricsPeriod: deps.config.metricsPeriod,
       changed: (kind, key) => changes.push([kind, key]),
     };
     const output = inTransaction(deps.db, () => fn(ctx, input));

@@ -21,6 +21,11 @@ export interface RequestContext {
   sql: Statements;
   clock: Clock;
   log: Logger;
+  /**
+   * Real seconds per CloudWatch minute (`--metrics-period`; 60 when absent): CloudWatch keeps
+   * AWS's units on the wire and runs its periods this much faster or slower.
+   */
+  metricsPeriod?: number;
   /** Records that a resource changed; published to controllers once the transaction commits. */
   changed(kind: ChangeKind, key: string): void;
   /**

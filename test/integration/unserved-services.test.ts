@@ -3,12 +3,11 @@
  * is answered 501 NotImplemented naming the service and operation, in the protocol
  * the client spoke, so every client prints a service error (not a parse error).
  * awscli v1 (botocore 1.43) and Debian's awscli v2 (2.9) speak different protocols
- * to some services (CloudWatch: CBOR vs query), so each command runs through both.
+ * to some services (Compute Optimizer: CBOR vs JSON), so each command runs through both.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, InvalidParameterException } from '@aws-sdk/client-ecs';
 import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -35,8 +34,9 @@ const UNSERVED: Array<[string[], string, string]> = [
   [['elb', 'create-load-balancer', '--load-balancer-name', 'classic', '--listeners',
     'Protocol=HTTP,LoadBalancerPort=80,InstancePort=80', '--availability-zones', 'us-east-1a'], 'CreateLoadBalancer',
     'the Elastic Load Balancing (Classic Load Balancers) service (elasticloadbalancing:CreateLoadBalancer)'],
-  // Catalogued (Berth has the model) but no provider: refused the same way. botocore speaks CBOR to CloudWatch.
-  [['cloudwatch', 'list-metrics'], 'ListMetrics', 'the Amazon CloudWatch service (monitoring:ListMetrics)'],
+  // botocore speaks rpc-v2-cbor to Compute Optimizer (awscli 2.9: JSON 1.0).
+  [['compute-optimizer', 'get-enrollment-status'], 'GetEnrollmentStatus', 'the AWS Compute Optimizer service (compute-optimizer:GetEnrollmentStatus)'],
+  // Catalogued (Berth has the model) but no provider: refused the same way.
   [['eks', 'list-clusters'], 'ListClusters', 'the Amazon Elastic Kubernetes Service (eks:ListClusters)'],
 ];
 
@@ -90,17 +90,15 @@ describe('services the v3 SDK clients in node_modules reach are refused as servi
     client.destroy();
   });
 
-  it('CloudWatch, SQS (JSON 1.0), EKS (rest-json) and Route 53 (rest-xml): catalogued models without a provider', async () => {
+  it('SQS (JSON 1.0), EKS (rest-json) and Route 53 (rest-xml): catalogued models without a provider', async () => {
     const config = clientConfig(berth.endpoint);
-    const cw = new CloudWatchClient(config);
     const sqs = new SQSClient(config);
     const eks = new EKSClient(config);
     const r53 = new Route53Client(config);
-    await rejectsNamed(cw.send(new ListMetricsCommand({})), 'NotImplemented', /the Amazon CloudWatch service \(monitoring:ListMetrics\)/, 501);
     await rejectsNamed(sqs.send(new ListQueuesCommand({})), 'NotImplemented', /the Amazon Simple Queue Service \(sqs:ListQueues\)/, 501);
     await rejectsNamed(eks.send(new ListClustersCommand({})), 'NotImplemented', /the Amazon Elastic Kubernetes Service \(eks:ListClusters\)/, 501);
     await rejectsNamed(r53.send(new ListHostedZonesCommand({})), 'NotImplemented', /the Amazon Route 53 service \(route53:ListHostedZones\)/, 501);
-    for (const c of [cw, sqs, eks, r53]) c.destroy();
+    for (const c of [sqs, eks, r53]) c.destroy();
   });
 
   it('a request signed for a service no AWS catalogue knows is UnrecognizedClientException naming the signing name', async () => {
