@@ -145,7 +145,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const { startControllers } = await import('./controllers/index.js');
     const controllers = startControllers({
       db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir,
-      blobs: registry.blobs, vulnerabilityDb: config.vulnerabilityDb,
+      blobs: registry.blobs, vulnerabilityDb: config.vulnerabilityDb, metricsPeriod: config.metricsPeriod,
       injectedEnv: async (task, containerName) => ({
         ...taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),
         ...(await containerApi.env()),

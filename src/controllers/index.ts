@@ -13,6 +13,8 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import { reclaimFreePages, type Db, type Statements } from '../state/db.js';
 import { pruneIdempotencyTokens, pruneStoppedTasks } from '../services/ecs/index.js';
 import { LABELS } from './container-spec.js';
+import { RECORD_ONLY } from '../services/cloudwatch/index.js';
+import { CloudWatchAlarms } from './cloudwatch-alarms.js';
 import { EcrImageScan } from './ecr-image-scan.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
@@ -42,6 +44,8 @@ export interface ControllerDeps {
   vulnerabilityDb?: string;
   /** Environment Berth injects into a task's container (metadata and credentials endpoints, region). */
   injectedEnv: (task: Task, containerName: string) => Promise<Record<string, string>>;
+  /** Real seconds per CloudWatch minute (`--metrics-period`): alarms evaluate on it. */
+  metricsPeriod: number;
   /** Where a task's image is pulled from, with which credentials (Berth's ECR). */
   resolveImage: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
 }
@@ -102,6 +106,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new EcrReplication(d));
   // CloudWatch Logs export tasks write their objects into Berth's S3.
   runtime.add(new LogsExportTasks(d));
+  // CloudWatch alarms evaluate in metric time; their actions are recorded (scaling policies plug in here).
+  runtime.add(new CloudWatchAlarms({ ...d, alarmActions: RECORD_ONLY }));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent),

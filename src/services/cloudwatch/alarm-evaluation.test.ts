@@ -1,0 +1,104 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { openDb, Statements } from '../../state/db.js';
+import { evaluateAlarmNow, RECORD_ONLY } from './alarm-evaluation.js';
+import { getAlarm, historyOf, saveAlarm, type AlarmRecord } from './alarm-store.js';
+import { javaDouble, shortDate } from './alarm-text.js';
+import { metricTime } from './metric-time.js';
+import { addSamples, dimsKey, rollUp, bucketsOf, upsertMetric } from './metric-store.js';
+import { fromValues } from './samples.js';
+
+const S = { account: '000000000000', region: 'us-east-1' };
+const T0 = Date.UTC(2026, 6, 12, 10, 0, 0);
+const time = metricTime(60);
+
+function setup() {
+  const db = openDb(':memory:');
+  const sql = new Statements(db);
+  const id = upsertMetric(sql, S, 'App', 'Latency', dimsKey([]), T0 / 1000);
+  const put = (minute: number, ...values: number[]) => addSamples(sql, id, T0 / 1000 + minute * 60, 60, 'None', fromValues(values));
+  const alarm = (doc: Record<string, unknown>, state: AlarmRecord['state']['StateValue'] = 'OK'): void => saveAlarm(sql, {
+    ...S, name: 'a', type: 'MetricAlarm', nextEval: null,
+    doc: { AlarmName: 'a', Namespace: 'App', MetricName: 'Latency', Statistic: 'Average', Period: 60, Threshold: 40, ComparisonOperator: 'GreaterThanThreshold', ...doc },
+    state: { StateValue: state, StateReason: 'x', StateUpdatedTimestamp: 0, StateTransitionedTimestamp: 0 },
+  });
+  /** Evaluates at the start of minute `m` (so minutes before it are complete). */
+  const evalAt = (m: number) => { sql.get('UPDATE cloudwatch_alarms SET next_eval = NULL').run(); evaluateAlarmNow(sql, S, 'a', T0 + m * 60_000, time, RECORD_ONLY); return getAlarm(sql, S, 'a')!.state; };
+  return { db, sql, id, put, alarm, evalAt };
+}
+
+describe('alarm evaluation', () => {
+  it('writes AWS\'s reason text: "1 out of the last 1 datapoints [42.0 (12/07/26 10:00:00)] was greater than…"', () => {
+    const t = setup();
+    t.put(0, 42);
+    t.alarm({ EvaluationPeriods: 1 });
+    const s = t.evalAt(1);
+    assert.equal(s.StateValue, 'ALARM');
+    assert.equal(s.StateReason, 'Threshold Crossed: 1 out of the last 1 datapoints [42.0 (12/07/26 10:00:00)] was greater than the threshold (40.0) (minimum 1 datapoint for OK -> ALARM transition).');
+    assert.deepEqual(JSON.parse(s.StateReasonData!), {
+      version: '1.0', queryDate: '2026-07-12T10:01:00.000+0000', startDate: '2026-07-12T10:00:00.000+0000', statistic: 'Average', period: 60,
+      recentDatapoints: [42], threshold: 40, evaluatedDatapoints: [{ timestamp: '2026-07-12T10:00:00.000+0000', sampleCount: 1, value: 42 }],
+    });
+    assert.deepEqual(historyOf(t.sql, S, 'a', 0, Infinity).map((h) => h.summary), ['Alarm updated from OK to ALARM']);
+  });
+
+  it('DatapointsToAlarm M of N, every comparison operator, and the way back to OK', () => {
+    const t = setup();
+    t.put(0, 50); t.put(1, 10); t.put(2, 45);
+    t.alarm({ EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    assert.match(t.evalAt(3).StateReason, /^Threshold Crossed: 2 out of the last 3 datapoints \[45\.0 \(12\/07\/26 10:02:00\), 50\.0 \(12\/07\/26 10:00:00\)\] were greater than the threshold \(40\.0\) \(minimum 2 datapoints for OK -> ALARM transition\)\.$/);
+    t.put(3, 1);
+    const ok = t.evalAt(4);
+    assert.equal(ok.StateValue, 'OK');
+    assert.equal(ok.StateReason, 'Threshold Crossed: 2 out of the last 3 datapoints [1.0 (12/07/26 10:03:00), 10.0 (12/07/26 10:01:00)] were not greater than the threshold (40.0) (minimum 2 datapoints for ALARM -> OK transition).');
+    // 40 against a threshold of 40, by each operator.
+    for (const [op, want] of [['GreaterThanOrEqualToThreshold', 'ALARM'], ['LessThanThreshold', 'OK'], ['LessThanOrEqualToThreshold', 'ALARM'], ['GreaterThanThreshold', 'OK']] as const) {
+      const u = setup();
+      u.put(0, 40);
+      u.alarm({ EvaluationPeriods: 1, ComparisonOperator: op }, 'INSUFFICIENT_DATA');
+      assert.equal(u.evalAt(1).StateValue, want, op);
+    }
+  });
+
+  it('TreatMissingData: missing and ignore leave state or go INSUFFICIENT_DATA with AWS\'s text', () => {
+    const t = setup();
+    t.alarm({ EvaluationPeriods: 2, TreatMissingData: 'missing' }, 'ALARM');
+    assert.deepEqual([t.evalAt(5).StateValue, t.evalAt(5).StateReason], ['INSUFFICIENT_DATA', 'Insufficient Data: 2 datapoints were unknown.']);
+    const u = setup();
+    u.alarm({ EvaluationPeriods: 2, TreatMissingData: 'ignore' }, 'ALARM');
+    assert.equal(u.evalAt(5).StateValue, 'ALARM');
+  });
+
+  it('percentile alarms with EvaluateLowSampleCountPercentile=ignore keep their state on few samples', () => {
+    const t = setup();
+    t.put(0, 99, 1, 2);
+    t.alarm({ Statistic: undefined, ExtendedStatistic: 'p90', EvaluationPeriods: 1, EvaluateLowSampleCountPercentile: 'ignore' }, 'OK');
+    assert.equal(t.evalAt(1).StateValue, 'OK');
+    t.alarm({ Statistic: undefined, ExtendedStatistic: 'p90', EvaluationPeriods: 1, EvaluateLowSampleCountPercentile: 'evaluate' }, 'OK');
+    assert.equal(t.evalAt(1).StateValue, 'ALARM');
+  });
+});
+
+describe('retention', () => {
+  it('rolls 1-second data into minutes after 3 hours and drops hour data after 455 days, keeping every sample once', () => {
+    const t = setup();
+    const base = T0 / 1000;
+    for (let i = 0; i < 5; i++) addSamples(t.sql, t.id, base + i, 1, 'None', fromValues([i]));
+    rollUp(t.sql, base + 3 * 3600 + 10);
+    const rows = bucketsOf(t.sql, t.id, base - 10, base + 100);
+    assert.deepEqual(rows.map((r) => [r.ts, r.resolution, r.count, r.sum, r.min, r.max]), [[base, 60, 5, 10, 0, 4]]);
+    rollUp(t.sql, base + 15 * 86400 + 120);
+    assert.deepEqual(bucketsOf(t.sql, t.id, base - 1000, base + 1000).map((r) => r.resolution), [300]);
+    rollUp(t.sql, base + 63 * 86400 + 1000);
+    assert.deepEqual(bucketsOf(t.sql, t.id, base - 4000, base + 4000).map((r) => r.resolution), [3600]);
+    rollUp(t.sql, base + 456 * 86400);
+    assert.deepEqual(bucketsOf(t.sql, t.id, base - 4000, base + 4000), []);
+  });
+});
+
+describe('alarm text', () => {
+  it('prints numbers as Java doubles and dates as dd/MM/yy HH:mm:ss', () => {
+    assert.deepEqual([42, 0, -3, 0.0666851903306472, 1e7, 1.5e-5, 12345.5].map(javaDouble), ['42.0', '0.0', '-3.0', '0.0666851903306472', '1.0E7', '1.5E-5', '12345.5']);
+    assert.equal(shortDate(new Date(T0)), '12/07/26 10:00:00');
+  });
+});
