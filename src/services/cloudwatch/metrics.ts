@@ -14,7 +14,7 @@ import {
   addSamples, bucketsOf, dimsKey, dimsOf, findMetric, LISTED_FOR, metricsOf, upsertMetric, type Bucket, type MetricRow,
 } from './metric-store.js';
 import { fromStatisticSet, fromValues, merge, type Samples } from './samples.js';
-import { isStatistic, statistic } from './statistics.js';
+import { parseExtended, SIMPLE_STATISTICS, statistic } from './statistics.js';
 import { checkDimensions, checkLength, checkNamespace, checkPeriod, checkUnit } from './validation.js';
 
 const MAX_METRIC_DATA = 1000;
@@ -37,8 +37,9 @@ export function putMetricData(ctx: RequestContext, input: PutMetricDataInput): R
   const ns = input.Namespace!;
   checkNamespace(ns);
   if (ns.startsWith('AWS/')) throw invalidParameterValue(`The value ${ns} for parameter Namespace is invalid.`);
-  const data = input.MetricData ?? [];
-  if (!data.length && !input.EntityMetricData?.length) {
+  // EntityMetricData's datums are metrics like any other; the entity (resource context for Explore) is not kept.
+  const data = [...(input.MetricData ?? []), ...(input.EntityMetricData ?? []).flatMap((e) => e.MetricData ?? [])];
+  if (!data.length) {
     throw invalidParameterCombination('At least one of the parameters MetricData or EntityMetricData must be specified.');
   }
   if (data.length > MAX_METRIC_DATA) throw invalidParameterValue(`The collection MetricData must not have a size greater than ${MAX_METRIC_DATA}.`);
@@ -130,8 +131,8 @@ export function getMetricStatistics(ctx: RequestContext, input: GetMetricStatist
   if (stats.length && extended.length) throw invalidParameterCombination('Must specify either Statistics or ExtendedStatistics, but not both.');
   if (stats.length > 5) throw invalidParameterValue('The collection Statistics must not have a size greater than 5.');
   if (extended.length > 10) throw invalidParameterValue('The collection ExtendedStatistics must not have a size greater than 10.');
-  stats.forEach((s, i) => { if (!isStatistic(s) || s.startsWith('p')) throw badValue(s, `Statistics.member.${i + 1}`); });
-  extended.forEach((s, i) => { if (!isStatistic(s) || ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'].includes(s)) throw badValue(s, `ExtendedStatistics.member.${i + 1}`); });
+  stats.forEach((s, i) => { if (!(SIMPLE_STATISTICS as readonly string[]).includes(s)) throw badValue(s, `Statistics.member.${i + 1}`); });
+  extended.forEach((s, i) => { if (!parseExtended(s)) throw badValue(s, `ExtendedStatistics.member.${i + 1}`); });
   const time = clockOf(ctx);
   const now = time.toMetric(ctx.clock.now());
   const period = input.Period!;
