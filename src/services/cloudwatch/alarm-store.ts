@@ -74,13 +74,14 @@ export function deleteAlarm(sql: Statements, s: Scope, name: string): void {
 
 /** Every alarm's key, paged by name (the evaluator's resync). */
 export function* allAlarmKeys(sql: Statements): Generator<string> {
-  let after = '';
+  let after = ['', '', ''];
   for (;;) {
-    const rows = sql.get("SELECT account, region, name FROM cloudwatch_alarms WHERE account || '|' || region || '|' || name > ? ORDER BY account || '|' || region || '|' || name LIMIT 500")
-      .all(after) as { account: string; region: string; name: string }[];
+    const rows = sql.get(`SELECT account, region, name FROM cloudwatch_alarms WHERE (account, region, name) > (?, ?, ?)
+        ORDER BY account, region, name LIMIT 500`).all(...after) as { account: string; region: string; name: string }[];
     if (!rows.length) return;
     for (const r of rows) yield alarmKey(r);
-    after = alarmKey(rows[rows.length - 1]);
+    const last = rows[rows.length - 1];
+    after = [last.account, last.region, last.name];
   }
 }
 
