@@ -5,6 +5,7 @@
  * (cbor.ts) has already turned tag 1 into a Date; here an untagged number for a
  * timestamp is read as epoch seconds too, and a text blob as its UTF-8 bytes.
  */
+import { CborDouble } from './cbor.js';
 import type { Shape, StructureShape } from './schema.js';
 import { parseTimestamp, toDate } from './values.js';
 
@@ -46,8 +47,13 @@ export function readCborStructure(shape: StructureShape, value: Record<string, u
   return out;
 }
 
+/** Members (Structure.Member) whose numbers are doubles (cbor-doubles.ts): written as floats even when integral. */
+export type Doubles = ReadonlySet<string> | undefined;
+
+const asDouble = (v: unknown): unknown => (typeof v === 'number' ? new CborDouble(v) : v);
+
 /** Output value → a value cbor.ts encodes as the protocol says (Dates as tag 1, bytes as byte strings). */
-export function writeCbor(shape: Shape, value: unknown): unknown {
+export function writeCbor(shape: Shape, value: unknown, doubles?: Doubles): unknown {
   if (value === null || value === undefined) return undefined;
   switch (shape.kind) {
     case 'timestamp':
@@ -57,29 +63,35 @@ export function writeCbor(shape: Shape, value: unknown): unknown {
     case 'list': {
       if (!Array.isArray(value)) return value;
       const m = shape.member.shape;
-      return value.map((v) => (v === null || v === undefined ? null : writeCbor(m, v)));
+      return value.map((v) => (v === null || v === undefined ? null : writeCbor(m, v, doubles)));
     }
     case 'map': {
       const out: Record<string, unknown> = {};
       const m = shape.value.shape;
       for (const [k, v] of Object.entries(value as object)) {
-        if (v !== undefined) out[k] = writeCbor(m, v);
+        if (v !== undefined) out[k] = writeCbor(m, v, doubles);
       }
       return out;
     }
     case 'structure':
-      return writeCborStructure(shape, value as Record<string, unknown>);
+      return writeCborStructure(shape, value as Record<string, unknown>, doubles);
     default:
       return value;
   }
 }
 
-export function writeCborStructure(shape: StructureShape, value: Record<string, unknown>): Record<string, unknown> {
+export function writeCborStructure(shape: StructureShape, value: Record<string, unknown>, doubles?: Doubles): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const member of shape.members) {
     const v = value[member.name];
     if (v === undefined || v === null) continue;
-    out[member.name] = writeCbor(member.shape, v);
+    let w = writeCbor(member.shape, v, doubles);
+    if (doubles?.has(`${shape.name}.${member.name}`)) {
+      if (Array.isArray(w)) w = w.map(asDouble);
+      else if (w && typeof w === 'object') w = Object.fromEntries(Object.entries(w).map(([k, x]) => [k, asDouble(x)]));
+      else w = asDouble(w);
+    }
+    out[member.name] = w;
   }
   return out;
 }

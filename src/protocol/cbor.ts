@@ -19,6 +19,11 @@ export class Tagged {
 
 export class CborError extends Error {}
 
+/** A number to write as a double even when it is integral (a double member's 42 is 42.0 on AWS's wire). */
+export class CborDouble {
+  constructor(readonly value: number) {}
+}
+
 const MAX_DEPTH = 64;
 
 // ---------------------------------------------------------------- decoding
@@ -261,6 +266,11 @@ class Writer {
       this.pos += 2;
       return;
     }
+    this.double(n);
+  }
+
+  private double(n: number) {
+    this.room(9);
     this.buf[this.pos++] = 0xfb;
     this.buf.writeDoubleBE(n, this.pos);
     this.pos += 8;
@@ -293,6 +303,7 @@ class Writer {
       return this.number(value.getTime() / 1000);
     }
     if (value instanceof Uint8Array) return this.bytes(2, value);
+    if (value instanceof CborDouble) return this.double(value.value);
     if (value instanceof Tagged) {
       this.head(6, value.tag);
       return this.item(value.value, depth + 1);

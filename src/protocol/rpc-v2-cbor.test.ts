@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import {
-  CloudWatchClient, GetMetricStatisticsCommand, PutMetricDataCommand, ListMetricsCommand, InvalidParameterValueException,
+  CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricDataCommand, ListMetricsCommand, InvalidParameterValueException,
 } from '@aws-sdk/client-cloudwatch';
-import { decodeCbor } from './cbor.js';
+import { CborDouble, decodeCbor, encodeCbor } from './cbor.js';
 import { AwsError } from './errors.js';
 import { loadModel } from './model.js';
 import { CLIENT_BASE, harness, runCodec } from './test-support/harness.js';
@@ -44,6 +44,16 @@ describe('rpc-v2-cbor through the real SDK (CloudWatch)', () => {
     assert.deepEqual(out.Datapoints, [{ Timestamp: t, Maximum: 99.5, SampleCount: 3, Unit: 'Percent' }]);
     const raw = decodeCbor(h.last().response!.body as Buffer) as any;
     assert.ok(raw.Datapoints[0].Timestamp instanceof Date, 'timestamps travel as tag 1');
+  });
+
+  it('doubles go out as CBOR floats even when integral (42.0, as AWS writes them); integers as integers', async () => {
+    const h = harness('rpcV2Cbor', model, () => ({ MetricAlarms: [{ AlarmName: 'a', Period: 60, EvaluationPeriods: 3, Threshold: 42 }] }));
+    const out = await cborClient(h).send(new DescribeAlarmsCommand({}));
+    assert.deepEqual(out.MetricAlarms?.map((a) => [a.Period, a.Threshold]), [[60, 42]]);
+    const body = h.last().response!.body as Buffer;
+    assert.ok(body.includes(Buffer.concat([encodeCbor('Threshold'), encodeCbor(new CborDouble(42))])), 'Threshold 42.0 as a double');
+    assert.ok(body.includes(Buffer.concat([encodeCbor('Period'), encodeCbor(60)])), 'Period 60 as an integer');
+    assert.equal(encodeCbor(new CborDouble(42)).toString('hex'), 'fb4045000000000000');
   });
 
   it('an error carries the shape id, message, status and the query-compatible code the SDK maps back', async () => {

@@ -9,6 +9,7 @@
  * https://smithy.io/2.0/additional-specs/protocols/smithy-rpc-v2.html
  */
 import { CborError, decodeCbor, encodeCbor } from './cbor.js';
+import { CBOR_DOUBLES } from './cbor-doubles.js';
 import { readCborStructure, writeCborStructure } from './cbor-values.js';
 import type { Codec, ResponseContext, WireRequest, WireResponse } from './codec.js';
 import { AwsError, serializationError } from './errors.js';
@@ -48,8 +49,9 @@ export class RpcV2CborCodec implements Codec {
     return readCborStructure(op.input, parsed as Record<string, unknown>);
   }
 
-  serializeOutput(output: unknown, op: Operation, _model: ServiceModel, ctx: ResponseContext): WireResponse {
-    const body = encodeCbor(writeCborStructure(op.output, (output ?? {}) as Record<string, unknown>));
+  serializeOutput(output: unknown, op: Operation, model: ServiceModel, ctx: ResponseContext): WireResponse {
+    const doubles = CBOR_DOUBLES[model.entry.id];
+    const body = encodeCbor(writeCborStructure(op.output, (output ?? {}) as Record<string, unknown>, doubles));
     return { status: 200, headers: headers(ctx), body };
   }
 
