@@ -7,6 +7,8 @@ import { javaDouble, shortDate } from './alarm-text.js';
 import { metricTime } from './metric-time.js';
 import { addSamples, dimsKey, rollUp, bucketsOf, upsertMetric } from './metric-store.js';
 import { fromValues } from './samples.js';
+import { recordOwnMetrics } from './index.js';
+import { getMetricStatistics } from './metrics.js';
 
 const S = { account: '000000000000', region: 'us-east-1' };
 const T0 = Date.UTC(2026, 6, 12, 10, 0, 0);
@@ -93,6 +95,22 @@ describe('retention', () => {
     assert.deepEqual(bucketsOf(t.sql, t.id, base - 4000, base + 4000).map((r) => r.resolution), [3600]);
     rollUp(t.sql, base + 456 * 86400);
     assert.deepEqual(bucketsOf(t.sql, t.id, base - 4000, base + 4000), []);
+  });
+});
+
+describe('metrics Berth records itself', () => {
+  it('recordOwnMetrics writes AWS/ namespaces that GetMetricStatistics then reads', () => {
+    const t = setup();
+    recordOwnMetrics(t.sql, [
+      { ...S, namespace: 'AWS/ECS', name: 'CPUUtilization', dimensions: [{ Name: 'ClusterName', Value: 'c' }], values: [40, 60], unit: 'Percent', timestamp: T0 + 5_000 },
+      { ...S, namespace: 'AWS/ECS', name: 'CPUUtilization', dimensions: [{ Name: 'ClusterName', Value: 'c' }], statistics: { SampleCount: 1, Sum: 80, Minimum: 80, Maximum: 80 }, unit: 'Percent', timestamp: T0 + 65_000 },
+    ], 60);
+    const ctx = { ...S, sql: t.sql, clock: { now: () => T0 + 120_000 } } as unknown as Parameters<typeof getMetricStatistics>[0];
+    const out = getMetricStatistics(ctx, {
+      Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'ClusterName', Value: 'c' }],
+      StartTime: new Date(T0), EndTime: new Date(T0 + 120_000), Period: 60, Statistics: ['Average', 'SampleCount'],
+    });
+    assert.deepEqual(out.Datapoints!.map((d) => [d.Timestamp!.getTime() - T0, d.Average, d.SampleCount, d.Unit]), [[0, 50, 2, 'Percent'], [60_000, 80, 1, 'Percent']]);
   });
 });
 

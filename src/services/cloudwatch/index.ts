@@ -1,12 +1,13 @@
 /**
- * CloudWatch's door for the rest of Berth (controllers): the alarm evaluator's pass, its keys, retention
- * and the action-invoker hook scaling plugs into.
+ * CloudWatch's door for the rest of Berth (controllers): the alarm evaluator's pass, its keys, retention,
+ * the action-invoker hook scaling plugs into, and recordOwnMetrics for the metrics Berth produces itself.
  */
 import type { Statements } from '../../state/db.js';
 import { allAlarmKeys, parseAlarmKey, pruneHistory } from './alarm-store.js';
 import { evaluateAlarmNow, type AlarmActionInvoker } from './alarm-evaluation.js';
 import { metricTime } from './metric-time.js';
-import { rollUp } from './metric-store.js';
+import { addSamples, dimsKey, rollUp, upsertMetric } from './metric-store.js';
+import { fromStatisticSet, fromValues } from './samples.js';
 
 export { RECORD_ONLY, isScalingAction, type AlarmAction, type AlarmActionInvoker } from './alarm-evaluation.js';
 export { metricTime, type MetricTime } from './metric-time.js';
@@ -32,4 +33,38 @@ export function cloudwatchRetention(sql: Statements, nowMs: number, metricsPerio
   const moved = rollUp(sql, time.toMetric(nowMs), limit);
   pruneHistory(sql, nowMs - time.realMs(HISTORY_DAYS * 86400));
   return moved;
+}
+
+/** One datapoint Berth itself produces (AWS/ECS, AWS/ApplicationELB, AWS/Logs metric filters, …). */
+export interface OwnDatum {
+  account: string;
+  region: string;
+  namespace: string;
+  name: string;
+  dimensions?: { Name: string; Value: string }[];
+  /** Values with counts (one value: `[v]`), or a statistic set. */
+  values?: number[];
+  counts?: number[];
+  statistics?: { SampleCount: number; Sum: number; Minimum: number; Maximum: number };
+  unit?: string;
+  /** Real epoch ms. */
+  timestamp: number;
+  /** 1 for high resolution, else 60. */
+  storageResolution?: 1 | 60;
+}
+
+/**
+ * Records datapoints Berth produces itself, bypassing PutMetricData's refusal of `AWS/` namespaces
+ * (call inside a transaction). The hook issue 16's metric collection and Logs metric filters write through.
+ */
+export function recordOwnMetrics(sql: Statements, data: OwnDatum[], metricsPeriod: number): void {
+  const time = metricTime(metricsPeriod);
+  for (const d of data) {
+    const ts = time.toMetric(d.timestamp);
+    const id = upsertMetric(sql, d, d.namespace, d.name, dimsKey(d.dimensions), ts);
+    const resolution = d.storageResolution === 1 ? 1 : 60;
+    const samples = d.statistics ? fromStatisticSet(d.statistics) : fromValues(d.values ?? [], d.counts);
+    if (!samples.count) continue;
+    addSamples(sql, id, Math.floor(ts / resolution) * resolution, resolution, d.unit ?? 'None', samples);
+  }
 }
