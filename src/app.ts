@@ -13,7 +13,7 @@ import type { S3Service } from './gateway/s3.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
-import { ecsTargetResolver } from './services/ecs/index.js';
+import { ecsTargetResolver } from './services/ecs/store/index.js';
 import { createRegistry } from './registry/index.js';
 import { pullThroughCredentials } from './services/ecr/index.js';
 import { resolveTaskImage } from './registry/task-images.js';

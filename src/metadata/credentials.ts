@@ -20,7 +20,7 @@ import type { RuntimeDriver } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
-import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
+import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/store/index.js';
 import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRoleSession } from '../services/sts/store/index.js';
 import { CREDENTIALS_ADDRESS, CREDENTIALS_PORT, ensureLinkLocalAddress, peerUrls, registerPeer } from './link-local.js';
 import { accountOf } from '../shared/arns.js';

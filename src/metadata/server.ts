@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
-import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
+import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/store/index.js';
 import { containerDocument, taskDocument } from './documents.js';
 import { makeToken, readToken } from './tokens.js';
 

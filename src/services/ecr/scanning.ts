@@ -18,7 +18,8 @@ import { isDigest } from '../../registry/digest.js';
 import { resolveManifest } from './store/images.js';
 import { digestForTag, getManifest, type ManifestRow } from './store/manifests.js';
 import { getRepo, type RepoRow } from './store/repositories.js';
-import { isScannable, severityCounts } from './scanner/index.js';
+import { severityCounts } from './scanner/index.js';
+import { isScannable } from './store/scans.js';
 import {
   getRegistryScanning, getScan, putRegistryScanning, repositoryScanning, scanKey, startScan, type RegistryScanningDoc, type ScanRow,
 } from './store/scans.js';

@@ -2,9 +2,12 @@
  * ECS's front door for everything outside services/ecs (the gateway reaches
  * its operations through descriptor.ts → provider.ts instead): its store
  * (tables and queries, ./store/index.ts, among them which container engine
- * runs a task), and the ECS rules the controllers share with the operations:
- * building a task from its definition, placing tasks on container instances,
- * a task's awsvpc ENI, where the load balancer reaches a task.
+ * runs a task and where the load balancer reaches it), and the ECS rules the
+ * controllers share with the operations: building a task from its definition,
+ * placing tasks on container instances, a task's awsvpc ENI. Those rules load
+ * EC2's network and ECS's operations; a caller that needs only ECS's state
+ * (app.ts, metadata/) imports ./store/index.ts, which Berth loads before its
+ * ready line.
  */
 export * from './store/index.js';
 export { buildTask, type NewTaskParams } from './task-factory.js';
@@ -12,5 +15,4 @@ export { placementCandidates } from './container-instances.js';
 export { place } from './placement.js';
 export { definitionDemand } from './task-demand.js';
 export { releaseTaskEni } from './awsvpc.js';
-export { ecsTargetResolver } from './lb-target-resolver.js';
 export { computedDesiredCount, usesTaskSets } from './task-set-rules.js';

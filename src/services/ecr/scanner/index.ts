@@ -7,7 +7,8 @@
  */
 import type { Attribute, ImageScanFinding } from '@aws-sdk/client-ecr';
 import type { Readable } from 'node:stream';
-import { isIndexType, parseManifest } from '../../../registry/manifest-format.js';
+import { parseManifest } from '../../../registry/manifest-format.js';
+import { isScannable } from '../store/scans.js';
 import { readImageFiles, UnsupportedLayerError } from './layers.js';
 import { advisoryUri, cvss3Vector, findingName, loadVulnerabilityDb, matchPackage, severityOf, type VulnerabilityDb } from './osv.js';
 import {
@@ -29,13 +30,6 @@ export interface ScanOutcome {
 export const COMPLETE_DESCRIPTION = 'The scan was completed successfully.';
 export const UNSUPPORTED_DESCRIPTION = 'UnsupportedImageError: The operating system and/or package manager are not supported.';
 export const NO_DB_DESCRIPTION = 'The scan failed: Berth has no vulnerability database. Point vulnerabilityDb (BERTH_VULN_DB) at a directory of OSV JSON files.';
-
-const IMAGE_CONFIG_TYPES = ['application/vnd.docker.container.image.v1+json', 'application/vnd.oci.image.config.v1+json'];
-
-/** Whether a manifest is a container image (not an index, not another kind of artifact): what basic scanning scans. */
-export function isScannable(m: { mediaType: string; artifactType: string | null }): boolean {
-  return !isIndexType(m.mediaType) && IMAGE_CONFIG_TYPES.includes(m.artifactType ?? '');
-}
 
 export interface Inventory {
   packages: InstalledPackage[];

@@ -13,7 +13,16 @@ import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 import type { RepoRow } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
-import { isScannable, type ScanOutcome } from '../scanner/index.js';
+import { isIndexType } from '../../../registry/manifest-format.js';
+// Types only: the scanner itself is loaded on the first scan (../index.ts), not with the registry's store.
+import type { ScanOutcome } from '../scanner/index.js';
+
+const IMAGE_CONFIG_TYPES = ['application/vnd.docker.container.image.v1+json', 'application/vnd.oci.image.config.v1+json'];
+
+/** Whether a manifest is a container image (not an index, not another kind of artifact): what basic scanning scans. */
+export function isScannable(m: { mediaType: string; artifactType: string | null }): boolean {
+  return !isIndexType(m.mediaType) && IMAGE_CONFIG_TYPES.includes(m.artifactType ?? '');
+}
 
 const KEY = 'account = ? AND region = ? AND repo = ?';
 const key = (ref: RepoRef) => [ref.account, ref.region, ref.name] as const;

@@ -14,6 +14,7 @@
  *   services                      service rows, deployments, revisions, events
  *   container-instances, attributes
  *   engine-routing                which container engine runs a task (its container instance's berth.engine attribute)
+ *   target-resolver               where the load balancer reaches a task (the port Berth published for it)
  */
 export * from './docs.js';
 export * from './clusters.js';
@@ -26,3 +27,4 @@ export * from './services.js';
 export * from './container-instances.js';
 export * from './attributes.js';
 export * from './engine-routing.js';
+export * from './target-resolver.js';

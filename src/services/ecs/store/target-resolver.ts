@@ -8,11 +8,12 @@
  * engine's host. A task that has not published the port (yet) is
  * unresolvable, with the reason: never its invented ENI address.
  */
-import { taskIdOf } from '../../shared/arns.js';
-import { isLoopback } from '../../shared/loopback.js';
-import type { Resolution, TargetResolver } from '../../shared/target-resolution.js';
-import type { Statements } from '../../state/db.js';
-import { engineForTask, liveTasksMentioning, loadTaskByArn, remoteEngines } from './store/index.js';
+import { taskIdOf } from '../../../shared/arns.js';
+import { isLoopback } from '../../../shared/loopback.js';
+import type { Resolution, TargetResolver } from '../../../shared/target-resolution.js';
+import type { Statements } from '../../../state/db.js';
+import { engineForTask, remoteEngines } from './engine-routing.js';
+import { liveTasksMentioning, loadTaskByArn } from './tasks.js';
 
 /** The host of an engine URL (tcp://h:p, ssh://user@h:p); undefined for a local socket. */
 function engineHost(url: string | undefined): string | undefined {
