@@ -15,7 +15,6 @@ import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { ecsTargetResolver } from './services/ecs/store/index.js';
 import { createRegistry } from './registry/index.js';
-import { pullThroughCredentials } from './services/ecr/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';
@@ -93,7 +92,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     return stateHandler(req, res);
   };
   const registry = await createRegistry({
-    config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes, upstreamCredentials: pullThroughCredentials(sql),
+    config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes,
+    upstreamCredentials: async () => (await import('./services/ecr/index.js')).pullThroughCredentials(sql),
   });
   // The ECR API shares the registry's blob store and upload sessions (its layer API, download URLs, repository URIs).
   const apiDeps = { ...deps, registry };

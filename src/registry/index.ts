@@ -16,8 +16,7 @@ import type { Db, Statements } from '../state/db.js';
 import { registrySecret } from './auth.js';
 import { BlobStore } from './blobs.js';
 import { scheduleGarbageCollection } from './gc.js';
-import { registryHandler } from './http/handler.js';
-import { UpstreamPullThrough, type PullThrough, type UpstreamCredentialResolver } from './pull-through.js';
+import type { PullThrough, UpstreamCredentialResolver } from './pull-through.js';
 import type { StorageDriver } from './storage/driver.js';
 import { FilesystemDriver } from './storage/filesystem.js';
 
@@ -33,8 +32,11 @@ export interface RegistryDeps {
   driver?: StorageDriver;
   /** Where a push announces work for controllers (replication). */
   changes?: ChangeFeed;
-  /** Reads a pull through cache rule's upstream credentials (its Secrets Manager secret). */
-  upstreamCredentials?: UpstreamCredentialResolver;
+  /**
+   * Loads what reads a pull through cache rule's upstream credentials (its Secrets Manager secret): called once, with
+   * the /v2/ surface, on the registry's first request.
+   */
+  upstreamCredentials?: () => Promise<UpstreamCredentialResolver>;
 }
 
 export interface Registry {
@@ -48,7 +50,7 @@ export interface Registry {
   secret: Buffer;
   endpoint: () => string;
   changes?: ChangeFeed;
-  /** Pull through cache rules: consulted when a pull misses (pull-through.ts). */
+  /** Pull through cache rules: consulted when a pull misses (pull-through.ts); set with the /v2/ surface. */
   pullThrough?: PullThrough;
   /** The /v2/ request handler (streams bodies itself). */
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -63,10 +65,20 @@ export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
     blobs, secret: registrySecret(deps.db), endpoint: deps.endpoint, changes: deps.changes,
     handle: async () => undefined,
   };
-  registry.pullThrough = new UpstreamPullThrough(registry, deps.upstreamCredentials);
-  registry.handle = registryHandler(registry);
+  // The /v2/ surface (its routes, pull through) is loaded on the registry's first request: Berth's start-up (its
+  // ready line) does not wait for modules a run that never pushes or pulls would not use.
+  let surface: Promise<Registry['handle']> | undefined;
+  registry.handle = async (req, res) => (await (surface ??= loadSurface(registry, deps)))(req, res);
   scheduleGarbageCollection(registry);
   return registry;
+}
+
+async function loadSurface(registry: Registry, deps: RegistryDeps): Promise<Registry['handle']> {
+  const [{ registryHandler }, { UpstreamPullThrough }, credentials] = await Promise.all([
+    import('./http/handler.js'), import('./pull-through.js'), deps.upstreamCredentials?.(),
+  ]);
+  registry.pullThrough = new UpstreamPullThrough(registry, credentials);
+  return registryHandler(registry);
 }
 
 /**
