@@ -11,6 +11,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { reclaimFreePages, type Db, type Statements } from '../state/db.js';
+import { getMeta, setMeta } from '../state/meta.js';
 import { pruneIdempotencyTokens, pruneStoppedTasks } from '../services/ecs/index.js';
 import { LABELS } from './container-spec.js';
 import { RECORD_ONLY } from '../services/cloudwatch/index.js';
@@ -51,6 +52,8 @@ export interface ControllerDeps {
 }
 
 const PRUNE_MS = 60_000;
+/** The berth_meta key of the engine event stream's cursor. */
+const ENGINE_EVENTS_CURSOR = 'engine-events-cursor';
 /** Free pages handed back to the file system per retention pass (64 MiB of 4 KiB pages), in steps of a few ms. */
 const RECLAIM_PAGES_PER_PASS = 16_384;
 
@@ -110,7 +113,12 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new CloudWatchAlarms({ ...d, alarmActions: RECORD_ONLY }));
   runtime.start({
     changes: d.changes,
-    engineEvents: (onEvent) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent),
+    engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),
+    // Where this Berth's event stream stood: a restart replays what the engine still holds from there.
+    eventCursor: {
+      load: () => getMeta(d.db, ENGINE_EVENTS_CURSOR),
+      save: (cursor) => { if (d.db.open) setMeta(d.db, ENGINE_EVENTS_CURSOR, cursor); },
+    },
   });
 
   let pruning: Promise<void> | undefined;

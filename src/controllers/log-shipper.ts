@@ -18,10 +18,11 @@
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.js';
 import { parseArn, taskIdOf } from '../shared/arns.js';
-import { engineForTask, findTaskDefinitionByArn, loadTaskByArn, unfinishedTaskArns } from '../services/ecs/index.js';
+import { engineForTask, findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
 import { appendEvents, ensureStream, findGroup, insertGroup, purgeAllExpired, type NewEvent, type Scope } from '../services/logs/store.js';
 import { engineLabel, LABELS } from './container-spec.js';
 import type { Controller, StateDeps, Watches } from './runtime.js';
+import { unfinishedTaskSweep } from './task-sweep.js';
 
 export interface LogShipperDeps extends StateDeps {
   driver: RuntimeDriver;
@@ -96,9 +97,6 @@ function splitMessage(message: string): string[] {
   return out;
 }
 
-/** Every unfinished task is looked at this often, whatever the feed and the engine said. */
-const RESYNC_MS = 30_000;
-
 export class LogShipper implements Controller {
   readonly name = 'log-shipper';
   readonly concurrency = 8;
@@ -110,7 +108,8 @@ export class LogShipper implements Controller {
       const arn = e.labels[LABELS.taskArn];
       return arn && (e.action === 'start' || e.action === 'die') ? [arn] : [];
     },
-    resync: [{ periodMs: RESYNC_MS, keys: () => unfinishedTaskArns(this.d.sql) }],
+    // The safety net: every unfinished task at start, then each about once a minute, a page at a time.
+    sweep: unfinishedTaskSweep(() => this.d.sql),
   };
   private readonly followers = new Map<string, Follower>();
   /** Per container: the read in progress (reads of one container never overlap). */

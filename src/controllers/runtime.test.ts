@@ -6,6 +6,8 @@ import { createLogger } from '../shared/logger.js';
 import { ChangeFeed } from '../state/change-feed.js';
 
 const log = createLogger('silent');
+/** No event cursor kept. */
+const NO_CURSOR = { load: () => undefined, save: () => {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('controller runtime', () => {
@@ -233,7 +235,7 @@ describe('controller runtime', () => {
       const tasks = recorder('tasks', { changes: [{ kind: 'ecs.task' }] });
       rt.add(services.c);
       rt.add(tasks.c);
-      rt.start({ changes, engineEvents: () => () => {} });
+      rt.start({ changes, engineEvents: () => () => {}, eventCursor: NO_CURSOR });
       changes.publish('ecs.service', 'svc-x');
       changes.publish('ecs.cluster', 'c1');
       changes.publish('ecs.task', 't1');
@@ -251,7 +253,7 @@ describe('controller runtime', () => {
       let emit: (e: ContainerEvent) => void = () => {};
       const lifecycle = recorder('lifecycle', { engineEvents: (e) => (e.action === 'destroy' ? [] : [e.labels.task]) });
       rt.add(lifecycle.c);
-      rt.start({ changes: new ChangeFeed(), engineEvents: (fn) => { emit = fn; return () => {}; } });
+      rt.start({ changes: new ChangeFeed(), engineEvents: (fn) => { emit = fn; return () => {}; }, eventCursor: NO_CURSOR });
       emit({ id: 'c1', action: 'die', labels: { task: 't1' } });
       emit({ id: 'c1', action: 'destroy', labels: { task: 't2' } });
       await rt.idle();
@@ -270,7 +272,7 @@ describe('controller runtime', () => {
         ],
       });
       rt.add(ctl.c);
-      rt.start({ changes: new ChangeFeed(), engineEvents: () => () => {} });
+      rt.start({ changes: new ChangeFeed(), engineEvents: () => () => {}, eventCursor: NO_CURSOR });
       await sleep(5);
       await rt.idle();
       assert.deepEqual(ctl.seen.sort(), ['adopted', 'everything']);
@@ -287,6 +289,67 @@ describe('controller runtime', () => {
       assert.deepEqual(ctl.seen.sort(), ['a', 'adopted', 'b']);
       await rt.stop();
       assert.equal(timers.intervals.size, 0, 'stop clears the resync timers');
+    });
+
+    it('the event stream starts from the saved cursor, and the newest cursor seen is saved on a tick and at stop', async () => {
+      const timers = new HandTimers();
+      const rt = new ControllerRuntime(log, timers);
+      let emit: (e: ContainerEvent) => void = () => {};
+      let since: string | undefined;
+      const saved: string[] = [];
+      const lifecycle = recorder('lifecycle', { engineEvents: (e) => [e.labels.task] });
+      rt.add(lifecycle.c);
+      rt.start({
+        changes: new ChangeFeed(),
+        engineEvents: (fn, s) => { emit = fn; since = s; return () => {}; },
+        eventCursor: { load: () => '41', save: (c) => saved.push(c) },
+      });
+      assert.equal(since, '41', 'resumed where the last run stood');
+      emit({ id: 'c1', action: 'die', labels: { task: 't1' }, cursor: '42' });
+      emit({ id: 'c1', action: 'destroy', labels: { task: 't1' }, cursor: '43' });
+      timers.fire(1_000);
+      timers.fire(1_000);
+      assert.deepEqual(saved, ['43'], 'written once per move');
+      emit({ id: 'c2', action: 'start', labels: { task: 't2' }, cursor: '44' });
+      await rt.idle();
+      await rt.stop();
+      assert.deepEqual(saved, ['43', '44'], 'the last position is written at stop');
+    });
+
+    it('a sweep enqueues every key at start, then a bounded page per tick with a cursor, the whole set about once per sweepMs', async () => {
+      const timers = new HandTimers();
+      const rt = new ControllerRuntime(log, timers);
+      const all = Array.from({ length: 120 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+      const pages: number[] = [];
+      const ctl = recorder('tasks', {
+        sweep: {
+          sweepMs: 60_000,
+          page: (after, limit) => {
+            pages.push(limit);
+            const from = after === undefined ? 0 : all.indexOf(after) + 1;
+            const keys = all.slice(from, from + limit);
+            return { keys, next: keys.at(-1) };
+          },
+        },
+      });
+      rt.add(ctl.c);
+      rt.start({ changes: new ChangeFeed(), engineEvents: () => () => {}, eventCursor: NO_CURSOR });
+      await rt.idle();
+      assert.equal(ctl.seen.length, 120, 'every key at start');
+      ctl.seen.length = 0;
+      pages.length = 0;
+      // 12 ticks of 5 s make the minute: 10 keys a tick for 120 keys.
+      for (let i = 0; i < 12; i++) {
+        timers.fire(5_000);
+        await rt.idle();
+      }
+      assert.deepEqual(pages, Array(12).fill(10));
+      assert.deepEqual(ctl.seen, all, 'each key once, in order, over the minute');
+      ctl.seen.length = 0;
+      timers.fire(5_000);
+      await rt.idle();
+      assert.deepEqual(ctl.seen, all.slice(0, 10), 'then from the first again');
+      await rt.stop();
     });
   });
 });

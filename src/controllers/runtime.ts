@@ -21,9 +21,17 @@
  *
  * Each controller declares, beside its reconcile function, what it watches
  * (`Watches`: change kinds on the feed and how a change maps to its keys,
- * engine events, periodic resyncs), as controller-runtime's builders do; the
- * runtime wires them (`add`, then `start`). A controller never names another:
- * it pokes one by publishing a change kind on the feed.
+ * engine events, periodic resyncs, a paged sweep), as controller-runtime's
+ * builders do; the runtime wires them (`add`, then `start`). A controller never
+ * names another: it pokes one by publishing a change kind on the feed.
+ *
+ * Observe, don't poll: what changes on the engine arrives as its events (one
+ * stream for every controller, resumed after a restart from the cursor kept in
+ * state, and by the driver after a reconnect); a quiet key costs nothing. The
+ * safety net for anything missed anyway (an engine that kept too few events) is
+ * a sweep: at start every key, then a page per tick with a cursor over the keys,
+ * so the whole set comes round about once per `sweepMs` and a tick's work stays
+ * bounded however large the table grows.
  */
 import type { ContainerEvent } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
@@ -70,12 +78,24 @@ export interface Resync {
   startKeys?: () => Iterable<string>;
 }
 
+/**
+ * A paged sweep over a large set of keys (every unfinished task): all of them at start and on `resync()`,
+ * then each tick the next page after a cursor, wrapping at the end.
+ */
+export interface Sweep {
+  /** About how long one round over every key takes (longer once a round needs more than MAX_SWEEP_PAGE keys a tick). */
+  sweepMs: number;
+  /** Up to `limit` keys after `after` (undefined: from the first), in a stable order, and the cursor after the last. */
+  page: (after: string | undefined, limit: number) => { keys: string[]; next?: string };
+}
+
 /** What a controller watches: the runtime enqueues its keys from these. */
 export interface Watches {
   changes?: ChangeWatch[];
   /** Engine events of this Berth's containers, mapped to keys. */
   engineEvents?: (e: ContainerEvent) => Iterable<string>;
   resync?: Resync[];
+  sweep?: Sweep;
 }
 
 /** A reconciler with its declared watches. */
@@ -86,11 +106,13 @@ export interface Controller extends Reconciler {
 /** Where watched changes come from (`ControllerRuntime.start`). */
 export interface WatchSources {
   changes: ChangeFeed;
-  /** Subscribes to engine events of this Berth's containers; returns the unsubscribe. */
-  engineEvents(onEvent: (e: ContainerEvent) => void): () => void;
+  /** Subscribes to engine events of this Berth's containers, from `since` (an event's cursor); returns the unsubscribe. */
+  engineEvents(onEvent: (e: ContainerEvent) => void, since?: string): () => void;
+  /** Where the event stream's position is kept across restarts (state): read at start, written as events arrive. */
+  eventCursor: { load(): string | undefined; save(cursor: string): void };
 }
 
-/** Interval timers (injectable, so a test can run resyncs by hand). */
+/** Interval timers (injectable, so a test can run resyncs and sweeps by hand). */
 export interface Timers {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
@@ -105,6 +127,14 @@ const REAL_TIMERS: Timers = {
 export class TerminalError extends Error {}
 
 const BASE_BACKOFF_MS = 100;
+/** A sweep enqueues a page this often. */
+const SWEEP_TICK_MS = 5_000;
+/** At most this many keys per sweep tick (a large table takes longer rounds, never a longer tick). */
+export const MAX_SWEEP_PAGE = 200;
+/** Pages read when a sweep enqueues every key (start, resync). */
+const FULL_SWEEP_PAGE = 1_000;
+/** The event cursor is written at most this often (and at stop). */
+const CURSOR_SAVE_MS = 1_000;
 /** How long controller work may hold one turn of the event loop before it yields to I/O. */
 const SLICE_MS = 5;
 const MAX_BACKOFF_MS = 30_000;
@@ -135,6 +165,10 @@ export class ControllerRuntime {
   private quietWaiters: (() => void)[] = [];
   /** While holds are taken: resolves when the last is released (passes wait on it before they start). */
   private held: { count: number; released: Promise<void>; release: () => void } | undefined;
+  /** Sweeps in progress: where each stands and how many keys its last full round had. */
+  private sweeps: { name: string; sweep: Sweep; after?: string; round: number; ticks: number; lastRound: number }[] = [];
+  /** The newest event cursor seen, and whether it is newer than the one saved. */
+  private eventCursor: { latest?: string; unsaved: boolean; save?: (cursor: string) => void } = { unsaved: false };
 
   constructor(private readonly log: Logger, private readonly timers: Timers = REAL_TIMERS) {}
 
@@ -165,9 +199,18 @@ export class ControllerRuntime {
     }));
     const onEvent = this.watched.filter((c) => c.watches.engineEvents);
     if (onEvent.length) {
+      // Resumed where the last run stood: what happened while Berth was down comes first (as far as the engine kept it).
+      const cursor = this.eventCursor;
+      cursor.save = sources.eventCursor.save;
       this.unwatch.push(sources.engineEvents((e) => {
+        if (e.cursor !== undefined && e.cursor !== cursor.latest) {
+          cursor.latest = e.cursor;
+          cursor.unsaved = true;
+        }
         for (const c of onEvent) this.enqueueAll(c.name, () => c.watches.engineEvents!(e));
-      }));
+      }, sources.eventCursor.load()));
+      const handle = this.timers.setInterval(() => this.saveEventCursor(), CURSOR_SAVE_MS);
+      this.unwatch.push(() => this.timers.clearInterval(handle));
     }
     for (const { name, watches } of this.watched) {
       for (const r of watches.resync ?? []) {
@@ -175,12 +218,94 @@ export class ControllerRuntime {
         const handle = this.timers.setInterval(() => this.resyncOne(name, r, r.keys), r.periodMs);
         this.unwatch.push(() => this.timers.clearInterval(handle));
       }
+      if (watches.sweep) {
+        const s = { name, sweep: watches.sweep, round: 0, ticks: 0, lastRound: 0 };
+        this.sweeps.push(s);
+        this.sweepAll(s);
+        const handle = this.timers.setInterval(() => this.sweepTick(s), SWEEP_TICK_MS);
+        this.unwatch.push(() => this.timers.clearInterval(handle));
+      }
     }
   }
 
-  /** Runs every declared resync now (after a reset or a snapshot load). Synchronous key lists are enqueued before it returns. */
+  /**
+   * Runs every declared resync now, and every sweep over all its keys (after a reset or a snapshot load).
+   * Synchronous key lists are enqueued before it returns.
+   */
   resync() {
     for (const { name, watches } of this.watched) for (const r of watches.resync ?? []) this.resyncOne(name, r, r.keys);
+    for (const s of this.sweeps) this.sweepAll(s);
+  }
+
+  /** Writes the newest event cursor, if it moved since the last write. */
+  private saveEventCursor() {
+    const c = this.eventCursor;
+    if (!c.unsaved || c.latest === undefined || !c.save) return;
+    try {
+      c.save(c.latest);
+      c.unsaved = false;
+    } catch (err) {
+      this.log.warn('saving the engine event cursor failed', { error: (err as Error)?.message ?? String(err) });
+    }
+  }
+
+  /** Every key of a sweep, now (paged reads, all enqueued); the periodic round starts again from the first. */
+  private sweepAll(s: (typeof this.sweeps)[number]) {
+    let after: string | undefined;
+    let count = 0;
+    try {
+      for (;;) {
+        const { keys, next } = s.sweep.page(after, FULL_SWEEP_PAGE);
+        for (const key of keys) this.enqueue(s.name, key);
+        count += keys.length;
+        if (next === undefined || !keys.length) break;
+        after = next;
+      }
+    } catch (err) {
+      this.log.warn('sweep failed', { controller: s.name, error: (err as Error)?.stack ?? String(err) });
+      return;
+    }
+    s.lastRound = count;
+    s.round = 0;
+    s.ticks = 0;
+    s.after = undefined;
+  }
+
+  /**
+   * One tick of a sweep: the next page, sized so a round takes about `sweepMs` by the last round's size (at most
+   * MAX_SWEEP_PAGE keys); a round that has taken longer (the set grew) goes on at the most a tick allows.
+   */
+  private sweepTick(s: (typeof this.sweeps)[number]) {
+    try {
+      let page = this.sweepPage(s);
+      // The round ended exactly at the last page: this tick begins the next.
+      if (!page.keys.length && s.after !== undefined) {
+        this.endRound(s);
+        page = this.sweepPage(s);
+      }
+      const { keys, next, limit } = page;
+      for (const key of keys) this.enqueue(s.name, key);
+      s.round += keys.length;
+      if (next === undefined || keys.length < limit) this.endRound(s);
+      else s.after = next;
+    } catch (err) {
+      this.log.warn('sweep failed', { controller: s.name, error: (err as Error)?.stack ?? String(err) });
+    }
+  }
+
+  private sweepPage(s: (typeof this.sweeps)[number]) {
+    const overdue = ++s.ticks * SWEEP_TICK_MS > s.sweep.sweepMs;
+    const paced = Math.max(1, Math.ceil((Math.max(s.lastRound, s.round) * SWEEP_TICK_MS) / s.sweep.sweepMs));
+    const limit = overdue ? MAX_SWEEP_PAGE : Math.min(MAX_SWEEP_PAGE, paced);
+    return { ...s.sweep.page(s.after, limit), limit };
+  }
+
+  /** The end of a round: the next starts from the first key, paced by this round's size. */
+  private endRound(s: (typeof this.sweeps)[number]) {
+    s.lastRound = s.round;
+    s.round = 0;
+    s.ticks = 0;
+    s.after = undefined;
   }
 
   private resyncOne(name: string, r: Resync, keys: Resync['keys']) {
@@ -361,6 +486,7 @@ export class ControllerRuntime {
     this.held?.release();
     this.held = undefined;
     for (const off of this.unwatch.splice(0)) off();
+    this.saveEventCursor();
     for (const q of this.queues.values()) {
       for (const t of q.timers.values()) clearTimeout(t);
       q.timers.clear();

@@ -10,17 +10,24 @@
  * Level-triggered: every pass reads the task row and the engine's containers
  * (found by label) and does the next step; it never trusts what it did last
  * time. That is also what adopts containers after a restart.
+ *
+ * A task that runs quietly costs nothing: a pass comes from a change of the
+ * task row, from an engine event of one of its containers (start, exit, OOM
+ * kill, health status) or from the runtime's paged sweep over the unfinished
+ * tasks (about once a minute each, the safety net); only a task on its way to
+ * RUNNING or STOPPED asks to be looked at again on a timer.
  */
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  engineForTask, findTaskDefinitionByArn, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, unfinishedTaskArns,
+  engineForTask, findTaskDefinitionByArn, isUnfinishedTask, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask,
 } from '../services/ecs/index.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, engineLabel, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
 import { ensurePauseImage } from './pause-image.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
+import { unfinishedTaskSweep } from './task-sweep.js';
 import { dependencyVerdict } from './task-dependencies.js';
 import { containerHealth, taskHealth } from './task-health.js';
 import { deregisterTask, type TaskTargets } from './service-targets.js';
@@ -63,11 +70,15 @@ export interface TaskLifecycleDeps extends StateDeps {
   registryAuth: (task: Task, def: TaskDefinition, containerName: string) => RegistryAuth | undefined;
 }
 
-/** Every unfinished task, and every container this Berth labelled, is looked at this often. */
-const RESYNC_MS = 30_000;
-/** While a task runs, look again this often (events usually come first). */
-const RUNNING_RESYNC_MS = 5_000;
+/** Containers labelled by this Berth whose task is gone or stopped are looked for this often (and at start). */
+const ORPHAN_RESYNC_MS = 300_000;
+/** A task whose containers are not all up yet (one created, not running) is looked at again this often. */
+const STARTING_RETRY_MS = 5_000;
+/** A container waiting on another's dependsOn condition is looked for this often. */
 const STARTING_RESYNC_MS = 500;
+/** Engine events that may change what a task records (Docker's health event is `health_status: healthy`; exec_* are not). */
+const TASK_EVENTS = /^(create|start|restart|die|oom|pause|unpause|health_status)\b/;
+
 /**
  * Docker learns of an OOM kill and of the process exit separately (containerd's TaskOOM and TaskExit
  * events), so a container can first read as exited 137 with OOMKilled false. Such an exit is inspected
@@ -86,16 +97,15 @@ export class TaskLifecycle implements Controller {
 
   readonly watches: Watches = {
     changes: [{ kind: 'ecs.task' }],
-    // Any event of a task's container but its removal: the task looks again.
+    // An event that may change a task's containers (their removal aside: Berth's own doing): the task looks again.
     engineEvents: (e) => {
       const arn = e.labels[LABELS.taskArn];
-      return arn && e.action !== 'destroy' ? [arn] : [];
+      return arn && TASK_EVENTS.test(e.action) ? [arn] : [];
     },
-    resync: [
-      { periodMs: RESYNC_MS, keys: () => unfinishedTaskArns(this.d.sql) },
-      // Adoption: the containers a previous run left name their tasks (a task gone from state gets them removed).
-      { periodMs: RESYNC_MS, keys: () => this.labelledTasks() },
-    ],
+    // Every unfinished task at start (adoption: a restarted Berth finds its containers by label), then paged.
+    sweep: unfinishedTaskSweep(() => this.d.sql),
+    // Containers a previous run left whose task is gone from state (or stopped) are removed.
+    resync: [{ periodMs: ORPHAN_RESYNC_MS, keys: () => this.orphanedTasks() }],
   };
 
   /**
@@ -107,8 +117,11 @@ export class TaskLifecycle implements Controller {
 
   constructor(private readonly d: TaskLifecycleDeps) {}
 
-  /** The tasks of every container with this Berth's label: on the local engine and on each external instance's. */
-  private async *labelledTasks(): AsyncIterable<string> {
+  /**
+   * The tasks of containers with this Berth's label, on the local engine and on each external instance's, that
+   * are not unfinished tasks in state (those the sweep brings round).
+   */
+  private async *orphanedTasks(): AsyncIterable<string> {
     for (const engine of [undefined, ...remoteEngines(this.d.sql)]) {
       let mine: ContainerState[];
       try {
@@ -117,7 +130,9 @@ export class TaskLifecycle implements Controller {
         this.d.log.warn('container engine not reachable; tasks will start when it is', { ...(engine ? { engine } : {}), error: (err as Error).message });
         continue;
       }
-      for (const c of mine) yield c.labels[LABELS.taskArn];
+      for (const arn of new Set(mine.map((c) => c.labels[LABELS.taskArn]))) {
+        if (arn && !isUnfinishedTask(this.d.sql, arn)) yield arn;
+      }
     }
   }
 
@@ -394,14 +409,14 @@ export class TaskLifecycle implements Controller {
     }
   }
 
-  /** RUNNING once every container was started and the essential ones run; then looked at again now and then. */
-  private markRunningOnceUp(ctx: SpecContext, byName: Map<string, ContainerState>, waiting: boolean): ReconcileResult {
+  /** RUNNING once every container was started and the essential ones run; then only events (and the sweep) bring it round. */
+  private markRunningOnceUp(ctx: SpecContext, byName: Map<string, ContainerState>, waiting: boolean): ReconcileResult | void {
     const { def } = ctx;
     const arn = ctx.task.taskArn!;
     const allStarted = (def.containerDefinitions ?? []).every((cd) => byName.has(cd.name!));
     const essentialsUp = (def.containerDefinitions ?? []).every((cd) => cd.essential === false || byName.get(cd.name!)?.status === 'running');
     if (allStarted) this.prepared.delete(arn);
-    if (!allStarted || !essentialsUp) return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : RUNNING_RESYNC_MS };
+    if (!allStarted || !essentialsUp) return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : STARTING_RETRY_MS };
     const now = this.d.clock.now();
     let began = false;
     const t = this.update(arn, (t) => {
@@ -418,7 +433,6 @@ export class TaskLifecycle implements Controller {
         containers: Object.fromEntries([...byName].filter(([n]) => n !== '~pause').map(([n, c]) => [n, c.id.slice(0, 12)])),
       });
     }
-    return { requeueAfterMs: RUNNING_RESYNC_MS };
   }
 
   private async pullImages(ctx: SpecContext, defs: ContainerDefinition[], resolved: Map<string, ResolvedImage>, def?: TaskDefinition): Promise<string | undefined> {

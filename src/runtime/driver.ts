@@ -118,9 +118,16 @@ export interface ContainerState {
 
 export interface ContainerEvent {
   id: string;
-  /** start, die, oom, health_status, destroy, … */
+  /** start, die, oom, health_status (Docker: `health_status: healthy`), destroy, … */
   action: string;
   labels: Record<string, string>;
+  /**
+   * Where the stream stands once this event is seen: passed back as `since` to `watchEvents`, the
+   * stream resumes here (this event may come again; none after it is lost while the engine still
+   * holds it). Opaque, and only meaningful to the driver that made it (Docker: the engine's time of
+   * the event in nanoseconds; several engines: one position per engine).
+   */
+  cursor?: string;
 }
 
 export interface RegistryAuth {
@@ -172,8 +179,13 @@ export interface RuntimeDriver {
   inspectContainer(id: string): Promise<ContainerState | undefined>;
   /** All containers (running or not) carrying every given label (value '' = any value). */
   listContainers(labels: Record<string, string>): Promise<ContainerState[]>;
-  /** Streams container events with the given labels until the returned function is called. */
-  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): () => void;
+  /**
+   * Streams container events with the given labels until the returned function is called. With
+   * `since` (an event's cursor) the events the engine still holds from that point on come first
+   * (what happened while no one listened: a restart of Berth); a stream that drops reconnects by
+   * itself and resumes after the last event it delivered, so a reconnect loses nothing either.
+   */
+  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void, since?: string): () => void;
   /**
    * An address on the host that containers on the default network can reach
    * (Docker's bridge gateway), for Berth's in-task endpoints; undefined if none.

@@ -10,6 +10,15 @@ export function getOrCreateMeta(db: Db, key: string, make: () => string): string
   return value;
 }
 
+/** A fact kept in berth_meta (undefined: never set). */
+export function getMeta(db: Db, key: string): string | undefined {
+  return (db.prepare('SELECT value FROM berth_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+export function setMeta(db: Db, key: string, value: string) {
+  db.prepare('INSERT INTO berth_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}
+
 /**
  * Labels every container this data dir's Berth starts, so a restarted Berth
  * adopts exactly its own containers and never touches another Berth's on the

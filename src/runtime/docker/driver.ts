@@ -186,13 +186,18 @@ export class DockerDriver implements RuntimeDriver {
     return states.filter((s): s is ContainerState => !!s);
   }
 
-  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void): () => void {
+  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void, since?: string): () => void {
     const controller = new AbortController();
     const filters = encodeURIComponent(JSON.stringify({ type: ['container'], label: labelFilter(labels) }));
+    // The engine's time (ns) of the last event delivered: a reconnect resumes there (Docker replays what it still holds).
+    let cursor = since && /^\d+$/.test(since) ? since : undefined;
     const loop = async () => {
       while (!controller.signal.aborted) {
         try {
-          const res = await this.client.open('GET', `/events?filters=${filters}`, { signal: controller.signal });
+          const res = await this.client.open('GET', `/events?filters=${filters}${cursor ? `&since=${sinceParam(cursor)}` : ''}`, { signal: controller.signal });
+          // Nothing seen yet: a drop before the first event resumes from when this stream began, by the engine's clock.
+          const began = Date.parse(String(res.headers.date ?? ''));
+          if (!cursor && Number.isFinite(began)) cursor = String(BigInt(began - 1000) * 1_000_000n);
           let buf = '';
           for await (const chunk of res) {
             buf += chunk.toString();
@@ -201,10 +206,13 @@ export class DockerDriver implements RuntimeDriver {
               const line = buf.slice(0, nl);
               buf = buf.slice(nl + 1);
               if (!line.trim()) continue;
+              let e: any;
               try {
-                const e = JSON.parse(line);
-                onEvent({ id: e.id ?? e.Actor?.ID, action: String(e.Action ?? e.status ?? ''), labels: e.Actor?.Attributes ?? {} });
-              } catch { /* partial or foreign line */ }
+                e = JSON.parse(line);
+              } catch { continue; /* partial or foreign line */ }
+              const at = e.timeNano ?? (e.time !== undefined ? Number(e.time) * 1e9 : undefined);
+              if (at !== undefined) cursor = BigInt(at).toString();
+              onEvent({ id: e.id ?? e.Actor?.ID, action: String(e.Action ?? e.status ?? ''), labels: e.Actor?.Attributes ?? {}, cursor });
             }
           }
         } catch {
@@ -293,6 +301,12 @@ export class DockerDriver implements RuntimeDriver {
     this.podmanHealth.close();
     this.client.close();
   }
+}
+
+/** Docker's `since` for an engine time in nanoseconds: seconds with a nanosecond fraction. */
+function sinceParam(ns: string): string {
+  const n = BigInt(ns);
+  return `${n / 1_000_000_000n}.${(n % 1_000_000_000n).toString().padStart(9, '0')}`;
 }
 
 /**

@@ -12,6 +12,11 @@
  * Containers outlive Berth as an engine's do when BERTH_FAKE_STATE names a file:
  * the driver loads it when made and writes it on close(), so a restarted Berth
  * adopts the tasks it left running (bench/scale.ts measures restarts this way).
+ *
+ * Events are kept as an engine keeps them: the last EVENT_LOG_LIMIT in order, each
+ * with a sequence number as its cursor, so `watchEvents(…, since)` replays what a
+ * listener missed (a restart; a dropped stream, which tests cause with
+ * `dropEventStreams` and end with `reconnectEventStreams`, as Docker's reconnect does).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,25 @@ import {
   type VolumeState,
 } from '../driver.js';
 
+/** How many events the fake keeps for replay (Docker keeps 256 in memory; Podman its whole event log). */
+const EVENT_LOG_LIMIT = 4096;
+
+interface LoggedEvent {
+  seq: number;
+  id: string;
+  action: string;
+  labels: Record<string, string>;
+}
+
+interface Listener {
+  labels: Record<string, string>;
+  fn: (e: ContainerEvent) => void;
+  /** The sequence number of the last event delivered (-1: none yet). */
+  last: number;
+  /** False while a test holds the stream dropped: events are kept, not delivered. */
+  connected: boolean;
+}
+
 interface FakeContainer {
   spec: ContainerSpec;
   state: ContainerState;
@@ -40,6 +64,8 @@ interface SavedState {
   volumes: VolumeState[];
   images: string[];
   nextPort: number;
+  events?: LoggedEvent[];
+  nextEventSeq?: number;
 }
 
 export class FakeDriver implements RuntimeDriver {
@@ -53,7 +79,10 @@ export class FakeDriver implements RuntimeDriver {
   private volumeUsers = new Map<string, Set<string>>();
   private volumes = new Map<string, VolumeState>();
   private images = new Set<string>();
-  private listeners = new Set<{ labels: Record<string, string>; fn: (e: ContainerEvent) => void }>();
+  private listeners = new Set<Listener>();
+  /** The newest events, oldest first (a ring of EVENT_LOG_LIMIT, trimmed in halves). */
+  private eventLog: LoggedEvent[] = [];
+  private nextEventSeq = 1;
   private nextPort = 40000;
   /** Container ids are 64 hex digits as Docker's: a random prefix per driver and a counter (a syscall per id costs more than the rest of a create). */
   private readonly idPrefix = randomBytes(24).toString('hex');
@@ -76,6 +105,8 @@ export class FakeDriver implements RuntimeDriver {
       volumes: [...this.volumes.values()],
       images: [...this.images],
       nextPort: this.nextPort,
+      events: this.eventLog,
+      nextEventSeq: this.nextEventSeq,
     };
     writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(saved));
     renameSync(`${this.stateFile}.tmp`, this.stateFile);
@@ -85,6 +116,8 @@ export class FakeDriver implements RuntimeDriver {
     for (const i of saved.images) this.images.add(i);
     for (const v of saved.volumes) this.volumes.set(v.name, v);
     this.nextPort = saved.nextPort;
+    this.eventLog = saved.events ?? [];
+    this.nextEventSeq = saved.nextEventSeq ?? 1;
     for (const { spec, state } of saved.containers) {
       for (const k of ['startedAt', 'finishedAt'] as const) if (state[k]) state[k] = new Date(state[k]);
       this.add({ spec, state, logs: [] });
@@ -195,10 +228,38 @@ export class FakeDriver implements RuntimeDriver {
     return best ?? this.containers.keys();
   }
 
-  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void) {
-    const entry = { labels, fn: onEvent };
+  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void, since?: string) {
+    // A cursor this engine never gave (its events were not kept) resumes live, as an engine that lost its log does.
+    const from = since !== undefined && /^\d+$/.test(since) ? Math.min(Number(since), this.nextEventSeq) : undefined;
+    const entry: Listener = { labels, fn: onEvent, last: from === undefined ? this.nextEventSeq - 1 : from - 1, connected: true };
     this.listeners.add(entry);
+    // Replayed on a later turn, as an engine's stream answers after the request (the caller has its stop function).
+    if (from !== undefined) queueMicrotask(() => this.catchUp(entry));
     return () => this.listeners.delete(entry);
+  }
+
+  /** Test hook: every event stream open now drops (events are still logged; nothing is delivered). */
+  dropEventStreams() {
+    for (const l of this.listeners) l.connected = false;
+  }
+
+  /** Test hook: dropped streams reconnect and resume after the last event each delivered, as the Docker driver's do. */
+  reconnectEventStreams() {
+    for (const l of this.listeners) {
+      if (l.connected) continue;
+      l.connected = true;
+      this.catchUp(l);
+    }
+  }
+
+  /** Delivers the logged events after the listener's last one (those that match its labels). */
+  private catchUp(l: Listener) {
+    for (const e of this.eventLog) {
+      if (!this.listeners.has(l) || !l.connected) return;
+      if (e.seq <= l.last) continue;
+      l.last = e.seq;
+      if (matches(e.labels, l.labels)) l.fn({ id: e.id, action: e.action, labels: { ...e.labels }, cursor: String(e.seq) });
+    }
   }
 
   async hostAddressForContainers() {
@@ -267,7 +328,15 @@ export class FakeDriver implements RuntimeDriver {
   private emit(id: string, action: string) {
     const c = this.containers.get(id);
     if (!c) return;
-    for (const l of this.listeners) if (matches(c.state.labels, l.labels)) l.fn({ id, action, labels: { ...c.state.labels } });
+    const e: LoggedEvent = { seq: this.nextEventSeq++, id, action, labels: c.state.labels };
+    this.eventLog.push(e);
+    if (this.eventLog.length > EVENT_LOG_LIMIT) this.eventLog = this.eventLog.slice(EVENT_LOG_LIMIT / 2);
+    for (const l of this.listeners) {
+      // A listener still replaying (or dropped) gets this event from the log, in order.
+      if (!l.connected || l.last !== e.seq - 1) continue;
+      l.last = e.seq;
+      if (matches(e.labels, l.labels)) l.fn({ id, action, labels: { ...e.labels }, cursor: String(e.seq) });
+    }
   }
 }
 

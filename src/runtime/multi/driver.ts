@@ -54,6 +54,11 @@ export class MultiEngineDriver implements RuntimeDriver {
     return [this.local, ...this.remotes.values()];
   }
 
+  /** Every engine with its URL ('' for the local one). */
+  private engines(): [string, RuntimeDriver][] {
+    return [['', this.local], ...this.remotes];
+  }
+
   private byLabels(labels: Record<string, string> | undefined) {
     return this.engine(labels?.[ENGINE_LABEL]);
   }
@@ -115,10 +120,21 @@ export class MultiEngineDriver implements RuntimeDriver {
     }
     return out;
   }
-  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void) {
+  /**
+   * One stream over every engine. Its cursor holds each engine's own (JSON: engine URL, '' for the local
+   * one → that engine's cursor), so `since` resumes every engine where it stood, engines named later included.
+   */
+  watchEvents(labels: Record<string, string>, onEvent: (e: ContainerEvent) => void, since?: string) {
+    const positions = parsePositions(since);
     const stops = new Map<RuntimeDriver, () => void>();
     const attach = () => {
-      for (const d of this.all()) if (!stops.has(d)) stops.set(d, d.watchEvents(labels, onEvent));
+      for (const [url, d] of this.engines()) {
+        if (stops.has(d)) continue;
+        stops.set(d, d.watchEvents(labels, (e) => {
+          if (e.cursor !== undefined) positions[url] = e.cursor;
+          onEvent({ ...e, cursor: JSON.stringify(positions) });
+        }, positions[url]));
+      }
     };
     attach();
     // Engines named later join the stream.
@@ -161,6 +177,16 @@ export class MultiEngineDriver implements RuntimeDriver {
     for (const d of this.remotes.values()) (d as { close?: () => void }).close?.();
     (this.local as { close?: () => void }).close?.();
   }
+}
+
+/** The per-engine cursors of a multi-engine cursor (none, or not one: every engine from now). */
+function parsePositions(since: string | undefined): Record<string, string> {
+  if (!since) return {};
+  try {
+    const p = JSON.parse(since);
+    if (p && typeof p === 'object' && !Array.isArray(p)) return Object.fromEntries(Object.entries(p).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  } catch { /* not ours */ }
+  return {};
 }
 
 /** A driver for an engine that cannot be used: every call fails with Unavailable. */

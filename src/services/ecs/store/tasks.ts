@@ -58,9 +58,24 @@ export function saveTaskDesired(sql: Statements, task: Task) {
   sql.get('UPDATE ecs_tasks SET desired_status = ?, doc = ? WHERE arn = ?').run(task.desiredStatus, JSON.stringify(task), task.taskArn);
 }
 
-/** Tasks the controllers must look after: not yet STOPPED. */
+/** Tasks not yet STOPPED (a snapshot load forgets their ports; the controllers page them with unfinishedTaskPage). */
 export function unfinishedTaskArns(sql: Statements): string[] {
   return sql.get("SELECT arn FROM ecs_tasks WHERE last_status != 'STOPPED'").pluck().all() as string[];
+}
+
+/**
+ * A page of the unfinished tasks in creation order, after the task with sequence number `afterSeq`: the
+ * controllers' sweep reads the table this way, a bounded page at a time (by the ecs_tasks_seq index).
+ */
+export function unfinishedTaskPage(sql: Statements, afterSeq: number, limit: number): { arn: string; seq: number }[] {
+  return sql
+    .get("SELECT arn, seq FROM ecs_tasks INDEXED BY ecs_tasks_seq WHERE seq > ? AND last_status != 'STOPPED' ORDER BY seq LIMIT ?")
+    .all(afterSeq, limit) as { arn: string; seq: number }[];
+}
+
+/** Whether a task is in state and not yet STOPPED (a container naming any other task is an orphan). */
+export function isUnfinishedTask(sql: Statements, taskArn: string): boolean {
+  return !!sql.get("SELECT 1 FROM ecs_tasks WHERE arn = ? AND last_status != 'STOPPED'").get(taskArn);
 }
 
 /**
