@@ -139,6 +139,21 @@ const CURSOR_SAVE_MS = 1_000;
 const SLICE_MS = 5;
 const MAX_BACKOFF_MS = 30_000;
 
+/** Where a sweep stands. */
+interface SweepState {
+  name: string;
+  sweep: Sweep;
+  /** The cursor after the last key enqueued in this round (undefined: from the first). */
+  after?: string;
+  /** Keys enqueued in this round, and in the last whole round. */
+  round: number;
+  lastRound: number;
+  /** Ticks since this round began. */
+  ticks: number;
+  /** This round has covered every key (the next waits for sweepMs to pass). */
+  done: boolean;
+}
+
 interface Queue {
   reconciler: Reconciler;
   waiting: Set<string>;
@@ -166,7 +181,7 @@ export class ControllerRuntime {
   /** While holds are taken: resolves when the last is released (passes wait on it before they start). */
   private held: { count: number; released: Promise<void>; release: () => void } | undefined;
   /** Sweeps in progress: where each stands and how many keys its last full round had. */
-  private sweeps: { name: string; sweep: Sweep; after?: string; round: number; ticks: number; lastRound: number }[] = [];
+  private sweeps: SweepState[] = [];
   /** The newest event cursor seen, and whether it is newer than the one saved. */
   private eventCursor: { latest?: string; unsaved: boolean; save?: (cursor: string) => void } = { unsaved: false };
 
@@ -219,7 +234,7 @@ export class ControllerRuntime {
         this.unwatch.push(() => this.timers.clearInterval(handle));
       }
       if (watches.sweep) {
-        const s = { name, sweep: watches.sweep, round: 0, ticks: 0, lastRound: 0 };
+        const s: SweepState = { name, sweep: watches.sweep, round: 0, ticks: 0, lastRound: 0, done: true };
         this.sweeps.push(s);
         this.sweepAll(s);
         const handle = this.timers.setInterval(() => this.sweepTick(s), SWEEP_TICK_MS);
@@ -250,7 +265,7 @@ export class ControllerRuntime {
   }
 
   /** Every key of a sweep, now (paged reads, all enqueued); the periodic round starts again from the first. */
-  private sweepAll(s: (typeof this.sweeps)[number]) {
+  private sweepAll(s: SweepState) {
     let after: string | undefined;
     let count = 0;
     try {
@@ -265,47 +280,41 @@ export class ControllerRuntime {
       this.log.warn('sweep failed', { controller: s.name, error: (err as Error)?.stack ?? String(err) });
       return;
     }
-    s.lastRound = count;
-    s.round = 0;
-    s.ticks = 0;
-    s.after = undefined;
+    // This was a round: the next begins once sweepMs has passed.
+    Object.assign(s, { lastRound: count, round: 0, ticks: 0, after: undefined, done: true });
   }
 
   /**
    * One tick of a sweep: the next page, sized so a round takes about `sweepMs` by the last round's size (at most
-   * MAX_SWEEP_PAGE keys); a round that has taken longer (the set grew) goes on at the most a tick allows.
+   * MAX_SWEEP_PAGE keys); a round that has taken longer (the set grew) goes on at the most a tick allows. A round
+   * that is done early waits for its `sweepMs` to pass before the next begins (a few keys are not swept every tick).
    */
-  private sweepTick(s: (typeof this.sweeps)[number]) {
+  private sweepTick(s: SweepState) {
+    s.ticks++;
     try {
-      let page = this.sweepPage(s);
-      // The round ended exactly at the last page: this tick begins the next.
-      if (!page.keys.length && s.after !== undefined) {
-        this.endRound(s);
-        page = this.sweepPage(s);
+      // Twice at most: a page that comes back empty ends the round, and the next may begin in the same tick.
+      for (let pass = 0; pass < 2; pass++) {
+        if (s.done) {
+          if (s.ticks * SWEEP_TICK_MS < s.sweep.sweepMs) return;
+          Object.assign(s, { done: false, ticks: 1, round: 0, after: undefined });
+        }
+        const overdue = s.ticks * SWEEP_TICK_MS > s.sweep.sweepMs;
+        const paced = Math.max(1, Math.ceil((Math.max(s.lastRound, s.round) * SWEEP_TICK_MS) / s.sweep.sweepMs));
+        const limit = overdue ? MAX_SWEEP_PAGE : Math.min(MAX_SWEEP_PAGE, paced);
+        const { keys, next } = s.sweep.page(s.after, limit);
+        for (const key of keys) this.enqueue(s.name, key);
+        s.round += keys.length;
+        if (next !== undefined && keys.length === limit) {
+          s.after = next;
+          return;
+        }
+        s.lastRound = s.round;
+        s.done = true;
+        if (keys.length) return;
       }
-      const { keys, next, limit } = page;
-      for (const key of keys) this.enqueue(s.name, key);
-      s.round += keys.length;
-      if (next === undefined || keys.length < limit) this.endRound(s);
-      else s.after = next;
     } catch (err) {
       this.log.warn('sweep failed', { controller: s.name, error: (err as Error)?.stack ?? String(err) });
     }
-  }
-
-  private sweepPage(s: (typeof this.sweeps)[number]) {
-    const overdue = ++s.ticks * SWEEP_TICK_MS > s.sweep.sweepMs;
-    const paced = Math.max(1, Math.ceil((Math.max(s.lastRound, s.round) * SWEEP_TICK_MS) / s.sweep.sweepMs));
-    const limit = overdue ? MAX_SWEEP_PAGE : Math.min(MAX_SWEEP_PAGE, paced);
-    return { ...s.sweep.page(s.after, limit), limit };
-  }
-
-  /** The end of a round: the next starts from the first key, paced by this round's size. */
-  private endRound(s: (typeof this.sweeps)[number]) {
-    s.lastRound = s.round;
-    s.round = 0;
-    s.ticks = 0;
-    s.after = undefined;
   }
 
   private resyncOne(name: string, r: Resync, keys: Resync['keys']) {

@@ -123,6 +123,38 @@ export function runtimeDriverConformance(name: string, makeDriver: () => Promise
       }
     });
 
+    it('replays from an event\'s cursor what happened while no one listened (a restart of Berth)', async () => {
+      const seen: ContainerEvent[] = [];
+      let stop = driver.watchEvents(labels, (e) => seen.push(e));
+      let id: string;
+      let cursor: string;
+      try {
+        await new Promise((r) => setTimeout(r, 200));
+        id = await driver.createContainer(spec('replay'));
+        created.push(id);
+        await driver.startContainer(id);
+        const started = await waitFor(async () => seen.find((e) => e.id === id && e.action === 'start'), 'start event');
+        assert.equal(typeof started.cursor, 'string', 'events carry a cursor');
+        cursor = started.cursor!;
+      } finally {
+        stop();
+      }
+      // Nobody listens while the container is stopped.
+      await driver.stopContainer(id, 0);
+      const replayed: ContainerEvent[] = [];
+      stop = driver.watchEvents(labels, (e) => replayed.push(e), cursor);
+      try {
+        const die = await waitFor(async () => replayed.find((e) => e.id === id && e.action === 'die'), 'the missed die event, replayed');
+        assert.equal(die.labels['berth.container-name'], 'replay');
+        assert.equal(typeof die.cursor, 'string');
+        // The stream goes on live after the replay.
+        await driver.removeContainer(id);
+        await waitFor(async () => replayed.find((e) => e.id === id && e.action === 'destroy'), 'a live event after the replay');
+      } finally {
+        stop();
+      }
+    });
+
     it('stops a running container and stopping again is not an error', async () => {
       const [web] = (await driver.listContainers({ ...labels, 'berth.container-name': 'web' }));
       await driver.stopContainer(web.id, 1);
