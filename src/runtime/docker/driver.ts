@@ -212,7 +212,9 @@ export class DockerDriver implements RuntimeDriver {
               } catch { continue; /* partial or foreign line */ }
               const at = e.timeNano ?? (e.time !== undefined ? Number(e.time) * 1e9 : undefined);
               if (at !== undefined) cursor = BigInt(at).toString();
-              onEvent({ id: e.id ?? e.Actor?.ID, action: String(e.Action ?? e.status ?? ''), labels: e.Actor?.Attributes ?? {}, cursor });
+              const action = String(e.Action ?? e.status ?? '');
+              // Podman names a container's removal `remove` where Docker says `destroy`.
+              onEvent({ id: e.id ?? e.Actor?.ID, action: action === 'remove' ? 'destroy' : action, labels: e.Actor?.Attributes ?? {}, cursor });
             }
           }
         } catch {
