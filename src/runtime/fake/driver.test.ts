@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RuntimeError } from '../driver.js';
+import { RuntimeError, type ContainerEvent } from '../driver.js';
 import { FakeDriver } from './driver.js';
 
 const IMAGE = 'berth-test/busybox:latest';
@@ -62,6 +62,38 @@ describe('fake runtime at scale', () => {
       assert.equal(await b.hasImage(IMAGE), true);
       assert.equal((await b.inspectVolume('v1'))?.name, 'v1');
       await assert.rejects(b.createContainer(spec(1, 'again')), (e: unknown) => e instanceof RuntimeError && e.code === 'Conflict');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps its events: a restarted engine replays from a cursor what happened after it, and a dropped stream resumes where it stood', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-fake-'));
+    try {
+      const file = join(dir, 'fake.json');
+      const a = new FakeDriver([IMAGE], file);
+      const seen: ContainerEvent[] = [];
+      a.watchEvents({ 'berth.instance': 'scale' }, (e) => seen.push(e));
+      const id = await a.createContainer(spec(1, 't'));
+      await a.startContainer(id);
+      const cursor = seen.at(-1)!.cursor!;
+      assert.deepEqual(seen.map((e) => e.action), ['create', 'start']);
+      // Missed by every listener: the engine goes on while Berth is down.
+      a.exit(id, 137, true);
+      a.close();
+
+      const b = new FakeDriver([], file);
+      const replayed: ContainerEvent[] = [];
+      b.watchEvents({ 'berth.task-arn': 't' }, (e) => replayed.push(e), cursor);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(replayed.map((e) => e.action), ['start', 'oom', 'die'], 'from the cursor on (inclusive, as Docker), OOM then exit as Docker reports them');
+
+      b.dropEventStreams();
+      await b.removeContainer(id);
+      assert.equal(replayed.length, 3, 'nothing delivered while dropped');
+      b.reconnectEventStreams();
+      assert.deepEqual(replayed.map((e) => e.action), ['start', 'oom', 'die', 'destroy']);
+      assert.ok(replayed.every((e, i) => i === 0 || Number(e.cursor) > Number(replayed[i - 1].cursor)), 'cursors move forward');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

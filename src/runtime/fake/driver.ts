@@ -185,6 +185,8 @@ export class FakeDriver implements RuntimeDriver {
       hostPort: p.hostPort || this.nextPort++,
     }));
     this.emit(id, 'start');
+    // Docker reports a health check's first result as its own event.
+    if (c.state.health) this.emit(id, `health_status: ${c.state.health}`);
   }
 
   async stopContainer(id: string, _timeoutSeconds: number) {
@@ -304,7 +306,9 @@ export class FakeDriver implements RuntimeDriver {
     c.state.exitCode = code;
     c.state.oomKilled = oomKilled;
     c.state.finishedAt = new Date();
-    this.emit(id, oomKilled ? 'oom' : 'die');
+    // Docker reports an OOM kill, then the exit.
+    if (oomKilled) this.emit(id, 'oom');
+    this.emit(id, 'die');
   }
 
   private newId(): string {
