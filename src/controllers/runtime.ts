@@ -130,7 +130,7 @@ const BASE_BACKOFF_MS = 100;
 /** A sweep enqueues a page this often. */
 const SWEEP_TICK_MS = 5_000;
 /** At most this many keys per sweep tick (a large table takes longer rounds, never a longer tick). */
-export const MAX_SWEEP_PAGE = 200;
+const MAX_SWEEP_PAGE = 200;
 /** Pages read when a sweep enqueues every key (start, resync). */
 const FULL_SWEEP_PAGE = 1_000;
 /** The event cursor is written at most this often (and at stop). */

@@ -195,6 +195,7 @@ export class DockerDriver implements RuntimeDriver {
       while (!controller.signal.aborted) {
         try {
           const res = await this.client.open('GET', `/events?filters=${filters}${cursor ? `&since=${sinceParam(cursor)}` : ''}`, { signal: controller.signal });
+          if ((res.statusCode ?? 0) >= 400) throw errorFor(res.statusCode ?? 500, await readAll(res));
           // Nothing seen yet: a drop before the first event resumes from when this stream began, by the engine's clock.
           const began = Date.parse(String(res.headers.date ?? ''));
           if (!cursor && Number.isFinite(began)) cursor = String(BigInt(began - 1000) * 1_000_000n);
