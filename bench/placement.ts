@@ -51,7 +51,7 @@ async function viaApi(strategy: 'binpack' | 'spread') {
 function pure(strategy: 'binpack' | 'spread') {
   const candidates: Candidate[] = Array.from({ length: INSTANCES }, (_, i) => ({
     arn: `ci-${i}`, cpu: 8192, memory: 16384, tcpPorts: new Set(), udpPorts: new Set(),
-    attributes: new Map([['ecs.availability-zone', `us-east-1${'abc'[i % 3]}`]]), query: { attributes: {} }, groups: [],
+    attributes: new Map([['ecs.availability-zone', `us-east-1${'abc'[i % 3]}`]]), query: { attributes: {} }, groups: new Map(),
   }));
   const t0 = performance.now();
   const r = place(candidates, {

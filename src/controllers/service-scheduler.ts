@@ -9,8 +9,8 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
 import { getTags, putTags } from '../state/tags.js';
 import {
-  addEvent, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArns, loadInstances, loadService,
-  loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveService, saveServiceDeployment, saveTask, serviceDeploymentArn, startDeployment,
+  addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArns, loadInstances, loadService,
+  loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveServiceDeployment, saveServiceIfChanged, saveTask, serviceDeploymentArn, startDeployment,
   usesTaskSets,
 } from '../services/ecs/index.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
@@ -139,7 +139,8 @@ export class ServiceScheduler implements Controller {
     this.recordCounts(row, service, now);
     const steady = this.settle(service, views, now);
     this.retireIfDrained(row, service, now);
-    saveService(this.d.sql, service);
+    // A pass that changed nothing (a steady service's resync) writes nothing.
+    saveServiceIfChanged(this.d.sql, service, row.doc);
     if (service.status === 'INACTIVE') return;
     return { requeueAfterMs: steady ? STEADY_RESYNC_MS : ACTIVE_RESYNC_MS };
   }
@@ -208,7 +209,7 @@ export class ServiceScheduler implements Controller {
       }
       if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && !t.berthTargets && !t.berthDrainingUntil) {
         const msg = registerTask(this.d.sql, service, t, now);
-        if (msg) addEvent(service, msg, now);
+        if (msg) addEvent(this.d.sql, service, msg, now);
         dirty = !!t.berthTargets;
       }
       if (t.desiredStatus === 'STOPPED' && t.berthTargets && !t.berthDeregistered) {
@@ -230,9 +231,9 @@ export class ServiceScheduler implements Controller {
 
   /** As ECS reports a batch of tasks leaving their load balancers: one event per step, naming how many. */
   private announceDrain(service: ServiceState, drained: (Task & TaskTargets)[], now: number) {
-    addEvent(service, `has begun draining connections on ${drained.length} tasks.`, now);
+    addEvent(this.d.sql, service, `has begun draining connections on ${drained.length} tasks.`, now);
     const groups = [...new Set(drained.flatMap((t) => (t.berthTargets ?? []).map((x) => x.targetGroupArn)))];
-    addEvent(service, `deregistered ${drained.length} targets in (target-group ${groups.join(', ')})`, now);
+    addEvent(this.d.sql, service, `deregistered ${drained.length} targets in (target-group ${groups.join(', ')})`, now);
   }
 
   /**
@@ -330,7 +331,7 @@ export class ServiceScheduler implements Controller {
     }
     if (drained.length) this.announceDrain(service, drained, now);
     if (stopped.length) {
-      addEvent(service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+      addEvent(this.d.sql, service, `has stopped ${stopped.length} running tasks: ${stopped.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
       this.d.log.info('service stopping tasks', { service: service.serviceArn, tasks: stopped.map(shortId), draining: drained.length, reasons: [...new Set(stops.map((x) => x.reason))] });
     }
   }
@@ -342,7 +343,7 @@ export class ServiceScheduler implements Controller {
     const started = this.launch(row, service, current, plan.start, now, 'instances' in plan ? (plan.instances as string[]) : undefined);
     created.push(...started);
     if (started.length) {
-      addEvent(service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+      addEvent(this.d.sql, service, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
       this.d.log.info('service starting tasks', { service: service.serviceArn, deployment: current.id, tasks: started.map(shortId) });
     }
   }
@@ -372,7 +373,7 @@ export class ServiceScheduler implements Controller {
   private retireIfDrained(row: ServiceRow, service: ServiceState, now: number) {
     if (service.status === 'DRAINING' && taskRows(this.d.sql, row).every((t) => t.lastStatus === 'STOPPED')) {
       service.status = 'INACTIVE';
-      addEvent(service, 'has stopped all its tasks and is now INACTIVE.', now);
+      addEvent(this.d.sql, service, 'has stopped all its tasks and is now INACTIVE.', now);
     }
   }
 
@@ -450,11 +451,12 @@ export class ServiceScheduler implements Controller {
 
   /** Places service tasks on ACTIVE container instances (default: spread over zones, then instances). */
   private placeServiceTasks(row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
-    const candidates = placementCandidates({ ...row, sql: this.d.sql }, row.cluster, launchType);
+    const constraints = [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(service.placementConstraints ?? [])];
+    const candidates = placementCandidates({ ...row, sql: this.d.sql }, row.cluster, { group, all: asksTaskGroups(constraints) }, launchType);
     const result = place(candidates, {
       demand: definitionDemand(def),
       requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
-      constraints: [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(service.placementConstraints ?? [])],
+      constraints,
       strategies: service.placementStrategy?.length ? service.placementStrategy
         : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'spread', field: 'instanceId' }],
       count, group,
@@ -470,7 +472,8 @@ export class ServiceScheduler implements Controller {
    * attributes) is left without one and the service says why, instead of starting a task that fails.
    */
   private placeDaemonTasks(row: ServiceRow, service: ServiceState, def: TaskDefinition, instances: string[], group: string, now: number, launchType: string): string[] {
-    const candidates = placementCandidates({ ...row, sql: this.d.sql }, row.cluster, launchType);
+    const constraints = [...(def.placementConstraints ?? []), ...(service.placementConstraints ?? [])].filter((k) => k.type === 'memberOf');
+    const candidates = placementCandidates({ ...row, sql: this.d.sql }, row.cluster, { group, all: asksTaskGroups(constraints) }, launchType);
     const placed: string[] = [];
     let failure: { arn?: string; reason?: string } | undefined;
     for (const arn of instances) {
@@ -479,8 +482,7 @@ export class ServiceScheduler implements Controller {
       const result = place([c], {
         demand: definitionDemand(def),
         requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
-        constraints: [...(def.placementConstraints ?? []), ...(service.placementConstraints ?? [])].filter((k) => k.type === 'memberOf'),
-        strategies: [], count: 1, group,
+        constraints, strategies: [], count: 1, group,
       });
       if (result.placements.length) placed.push(...result.placements);
       else failure ??= result.failures[0];
@@ -493,7 +495,7 @@ export class ServiceScheduler implements Controller {
   /** The service event (and one log line per distinct reason) for tasks that could not be placed. */
   private recordPlacementFailure(service: ServiceState, failure: { arn?: string; reason?: string } | undefined, hadCandidates: boolean, unplaced: number, now: number) {
     const message = placementFailureMessage(failure?.reason, hadCandidates ? failure?.arn : undefined);
-    addEvent(service, message, now);
+    addEvent(this.d.sql, service, message, now);
     // Logged once per distinct reason, not on every pass that retries.
     const book = (service.berth ??= {});
     if (book.placementFailure !== message) {
@@ -522,7 +524,7 @@ export class ServiceScheduler implements Controller {
     primary.rolloutState = 'FAILED';
     primary.rolloutStateReason = tripped ? 'ECS deployment circuit breaker: tasks failed to start.' : primary.rolloutStateReason;
     if (tripped) {
-      addEvent(service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`, now);
+      addEvent(this.d.sql, service, `(deployment ${primary.id}) deployment failed: tasks failed to start.`, now);
       this.d.log.info('deployment failed', { service: service.serviceArn, deployment: primary.id, reason: primary.rolloutStateReason, failedTasks: primary.failedTasks });
     }
     const sd = loadServiceDeployment(this.d.sql, sdArn);
@@ -541,7 +543,7 @@ export class ServiceScheduler implements Controller {
       service.taskDefinition = target;
       const next = startDeployment(this.d.sql, service, now, `ECS deployment circuit breaker: rolling back to deployment ${from}.`);
       (next as { berthRollbackOf?: string }).berthRollbackOf = sdArn;
-      addEvent(service, `rolling back to deployment ${next.id}.`, now);
+      addEvent(this.d.sql, service, `rolling back to deployment ${next.id}.`, now);
       this.d.log.info('deployment rolled back', { service: service.serviceArn, from: from, to: next.id, taskDefinition: target, reason: primary.rolloutStateReason });
       if (service.berth) service.berth.consecutiveFailures = 0;
     }
@@ -562,7 +564,7 @@ export class ServiceScheduler implements Controller {
       primary.rolloutState = 'COMPLETED';
       primary.rolloutStateReason = `ECS deployment ${primary.id} completed.`;
       primary.updatedAt = iso(now);
-      addEvent(service, `(deployment ${primary.id}) deployment completed.`, now);
+      addEvent(this.d.sql, service, `(deployment ${primary.id}) deployment completed.`, now);
       this.d.log.info('deployment completed', { service: service.serviceArn, deployment: primary.id, taskDefinition: primary.taskDefinition, runningCount: primary.runningCount });
       book.lastCompletedTaskDefinition = primary.taskDefinition;
       const sd = loadServiceDeployment(this.d.sql, serviceDeploymentArn(service, primary.id!));
@@ -586,7 +588,7 @@ export class ServiceScheduler implements Controller {
     }
     if (!book.steady) {
       book.steady = true;
-      addEvent(service, 'has reached a steady state.', now);
+      addEvent(this.d.sql, service, 'has reached a steady state.', now);
     }
     return true;
   }

@@ -9,7 +9,7 @@
  */
 import type { Service, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 import {
-  addEvent, buildTask, computedDesiredCount, definitionDemand, findTaskDefinitionByArn, insertTask, iso, place, placementCandidates, saveService, saveTask,
+  addEvent, asksTaskGroups, buildTask, computedDesiredCount, definitionDemand, findTaskDefinitionByArn, insertTask, iso, place, placementCandidates, saveService, saveTask,
 } from '../services/ecs/index.js';
 import { getTags, putTags } from '../state/tags.js';
 import { taskIdOf } from '../shared/arns.js';
@@ -28,7 +28,7 @@ const MAX_THROTTLE_MS = 60_000;
 const shortId = (taskArn: string) => taskIdOf(taskArn);
 
 /** Task set events name the task set (ECS writes "(service web, taskSet ecs-svc/…) has started …"; Berth's read "(service web) (taskSet ecs-svc/…) …"). */
-const event = (service: Service, ts: TaskSet, message: string, now: number) => addEvent(service, `(taskSet ${ts.id}) ${message}`, now);
+const event = (d: StateDeps, service: Service, ts: TaskSet, message: string, now: number) => addEvent(d.sql, service, `(taskSet ${ts.id}) ${message}`, now);
 
 /** One pass, in the caller's transaction; `touched` collects the tasks it started or told to stop. */
 export function taskSetPass(d: StateDeps, row: ServiceRow, service: Service, touched: string[]): ReconcileResult | void {
@@ -55,7 +55,7 @@ export function taskSetPass(d: StateDeps, row: ServiceRow, service: Service, tou
       const started = launch(d, row, service, ts, missing, now);
       touched.push(...started);
       if (started.length) {
-        event(service, ts, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
+        event(d, service, ts, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
         d.log.info('task set starting tasks', { service: service.serviceArn, taskSet: ts.id, tasks: started.map(shortId) });
       }
     }
@@ -69,7 +69,7 @@ export function taskSetPass(d: StateDeps, row: ServiceRow, service: Service, tou
   if (service.status === 'DRAINING' && tasksOf(d, row).every((t) => t.lastStatus === 'STOPPED')) {
     service.status = 'INACTIVE';
     service.taskSets = [];
-    addEvent(service, 'has stopped all its tasks and is now INACTIVE.', now);
+    addEvent(d.sql, service, 'has stopped all its tasks and is now INACTIVE.', now);
   }
   if (JSON.stringify(service) !== before) saveService(d.sql, service);
   if (service.status === 'INACTIVE') return;
@@ -91,12 +91,12 @@ function syncTargets(d: StateDeps, service: Service, ts: TaskSet, mine: LiveTask
     let dirty = false;
     if (t.berthDrainUnannounced) {
       delete t.berthDrainUnannounced;
-      event(service, ts, `has begun draining connections on 1 tasks.`, now);
+      event(d, service, ts, `has begun draining connections on 1 tasks.`, now);
       dirty = true;
     }
     if (t.desiredStatus === 'RUNNING' && t.lastStatus === 'RUNNING' && !t.berthTargets && ts.loadBalancers?.length) {
       const msg = registerTask(d.sql, { loadBalancers: ts.loadBalancers } as Service, t, now);
-      if (msg) event(service, ts, msg, now);
+      if (msg) event(d, service, ts, msg, now);
       dirty = !!t.berthTargets;
     }
     if (t.desiredStatus === 'STOPPED' && t.berthTargets && !t.berthDeregistered) {
@@ -147,7 +147,7 @@ function stopTasks(d: StateDeps, service: Service, ts: TaskSet, stops: { t: Live
     saveTask(d.sql, t);
     touched.push(t.taskArn!);
   }
-  event(service, ts, `has stopped ${stops.length} running tasks: ${stops.map(({ t }) => `(task ${shortId(t.taskArn!)})`).join(' ')}.`, now);
+  event(d, service, ts, `has stopped ${stops.length} running tasks: ${stops.map(({ t }) => `(task ${shortId(t.taskArn!)})`).join(' ')}.`, now);
   d.log.info('task set stopping tasks', { service: service.serviceArn, taskSet: ts.id, tasks: stops.map(({ t }) => shortId(t.taskArn!)), reasons: [...new Set(stops.map((s) => s.reason))] });
 }
 
@@ -165,7 +165,7 @@ function recordCounts(d: StateDeps, service: Service, ts: TaskSet, row: ServiceR
     ts.stabilityStatus = status;
     ts.stabilityStatusAt = iso(now);
     ts.updatedAt = iso(now);
-    if (steady) event(service, ts, 'has reached a steady state.', now);
+    if (steady) event(d, service, ts, 'has reached a steady state.', now);
   }
   return steady;
 }
@@ -201,18 +201,19 @@ function launch(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, co
 
 /** EC2 placement with ECS's default strategy (spread over zones, then instances); unplaced tasks get the service event. */
 function placeTasks(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
-  const candidates = placementCandidates({ ...row, sql: d.sql }, row.cluster, launchType);
+  const constraints = [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(service.placementConstraints ?? [])];
+  const candidates = placementCandidates({ ...row, sql: d.sql }, row.cluster, { group, all: asksTaskGroups(constraints) }, launchType);
   const result = place(candidates, {
     demand: definitionDemand(def),
     requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
-    constraints: [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(service.placementConstraints ?? [])],
+    constraints,
     strategies: service.placementStrategy?.length ? service.placementStrategy
       : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'spread', field: 'instanceId' }],
     count, group,
   });
   if (result.placements.length < count) {
     const reason = candidates.length ? `The closest matching container instance could not hold it (${result.failures[0]?.reason ?? 'no instance matched'}).` : 'Reason: No Container Instances were found in your cluster.';
-    event(service, ts, `was unable to place a task because no container instance met all of its requirements. ${reason}`, now);
+    event(d, service, ts, `was unable to place a task because no container instance met all of its requirements. ${reason}`, now);
   }
   return result.placements;
 }

@@ -39,6 +39,20 @@ const schemaOf = (db: Db) => db.prepare(
   "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
 ).all();
 
+type SchemaObject = { type: string; name: string; tbl_name: string; sql: string };
+
+/** A table's columns as PRAGMA table_info lists them (name, type, not null, default, primary key position). */
+const columnsOf = (db: Db | Database.Database, table: string) =>
+  (db.prepare('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?)').all(table) as object[]).map((c) => JSON.stringify(c));
+
+/**
+ * An old schema object is still there as it was; a table may have gained columns from a later migration's
+ * ALTER TABLE ADD COLUMN (SQLite writes them into its CREATE TABLE text): its old columns come first, unchanged.
+ */
+const kept = (old: SchemaObject, oldColumns: string[], now: SchemaObject, db: Db) => JSON.stringify(old) === JSON.stringify(now)
+  || (old.type === 'table' && now.type === 'table' && old.name === now.name
+    && JSON.stringify(columnsOf(db, now.name).slice(0, oldColumns.length)) === JSON.stringify(oldColumns));
+
 function withDir(fn: (dir: string) => void) {
   const dir = mkdtempSync(join(tmpdir(), 'berth-migrations-'));
   try {
@@ -59,15 +73,16 @@ describe('migrations declared by service descriptors', () => {
       const file = join(dir, 'state.db');
       migrateTheOldWay(file, SINGLE_LIST);
       const before = new Database(file);
-      const [rows, schema] = [recorded(before), schemaOf(before)];
+      const [rows, schema] = [recorded(before), schemaOf(before) as SchemaObject[]];
+      const oldColumns = new Map(schema.filter((o) => o.type === 'table').map((o) => [o.name, columnsOf(before, o.name)]));
       before.close();
       const db = openDb(file);
       try {
         const after = recorded(db) as { version: number; applied_at: number }[];
         assert.deepEqual(after.filter((r) => r.version <= LAST_OF_SINGLE_LIST), rows, 'the old rows are untouched (applied_at still the old run\'s)');
         assert.deepEqual(after.filter((r) => r.version > LAST_OF_SINGLE_LIST).map((r) => r.version), LATER);
-        const now = schemaOf(db) as unknown[];
-        for (const object of schema) assert.ok(now.some((o) => JSON.stringify(o) === JSON.stringify(object)), `kept: ${JSON.stringify(object)}`);
+        const now = schemaOf(db) as SchemaObject[];
+        for (const object of schema) assert.ok(now.some((o) => kept(object, oldColumns.get(object.name) ?? [], o, db)), `kept: ${JSON.stringify(object)}`);
       } finally {
         db.close();
       }

@@ -5,8 +5,8 @@
  *
  * A Berth container instance is virtual: a CPU/memory/port budget carved from
  * the local container engine (`berth instances add`), with the attributes an
- * ECS agent reports. Remaining resources are computed from the tasks placed on
- * it, so they can never drift from what runs.
+ * ECS agent reports. Remaining resources are its registered ones less what its
+ * tasks take, kept per instance as their lastStatus changes (store/instance-usage.ts).
  */
 import type {
   Attribute,
@@ -39,11 +39,10 @@ import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { registerTaggable } from './tags.js';
 import { writeAttributes } from './attributes.js';
-import { taskDemand } from './task-demand.js';
 import type { Candidate, HostPorts } from './placement.js';
 import {
-  ENGINE_ATTRIBUTE, attributesOfTarget, findInstanceRow, hostPortsByEngine, insertInstance, listInstanceRows, loadInstances, registeredInstanceArnExists,
-  saveInstance, saveTaskDesired, tasksOnInstance,
+  ENGINE_ATTRIBUTE, attributesOfTarget, engineHostPorts, findInstanceRow, insertInstance, instanceGroups, instanceGroupTasks, instanceHostPorts, instanceUsage,
+  listInstanceRows, loadInstances, registeredInstanceArnExists, saveInstance, saveTaskDesired, tasksOnInstance,
 } from './store/index.js';
 
 /** The ports an ECS agent reserves on every instance. */
@@ -71,37 +70,36 @@ registerTaggable('container-instance', {
 const intResource = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
 const setResource = (name: string, values: string[]): Resource => ({ name, type: 'STRINGSET', doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: values });
 
-/** The instance as DescribeContainerInstances shows it: remaining resources and task counts computed from its tasks. */
+/**
+ * The instance as DescribeContainerInstances shows it: remaining resources and task counts from what its tasks
+ * take (instance-usage.ts: one row, not its tasks' documents).
+ */
 function withUsage(sql: Statements, ci: ContainerInstance): ContainerInstance {
-  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!);
+  const arn = ci.containerInstanceArn!;
+  const used = instanceUsage(sql, arn);
+  const taken = instanceHostPorts(sql, arn);
   const reg = new Map((ci.registeredResources ?? []).map((r) => [r.name, r]));
-  let cpu = reg.get('CPU')?.integerValue ?? 0;
-  let mem = reg.get('MEMORY')?.integerValue ?? 0;
-  const ports = new Set(reg.get('PORTS')?.stringSetValue ?? []);
-  const udp = new Set(reg.get('PORTS_UDP')?.stringSetValue ?? []);
-  for (const t of tasks) {
-    const d = taskDemand(t);
-    cpu -= d.cpu;
-    mem -= d.memory;
-    for (const p of d.tcpPorts) ports.add(String(p));
-    for (const p of d.udpPorts) udp.add(String(p));
-  }
+  const ports = new Set([...(reg.get('PORTS')?.stringSetValue ?? []), ...[...taken.tcp].map(String)]);
+  const udp = new Set([...(reg.get('PORTS_UDP')?.stringSetValue ?? []), ...[...taken.udp].map(String)]);
   // Attributes put with PutAttributes (and custom ones given at registration) live in ecs_attributes.
-  const extra = attributesOfTarget(sql, ci.containerInstanceArn!);
+  const extra = attributesOfTarget(sql, arn);
   const attributes = [...(ci.attributes ?? []).filter((a) => !extra.some((e) => e.name === a.name)), ...extra.map((e) => ({ name: e.name, ...(e.value !== null ? { value: e.value } : {}) }))];
   return {
     ...ci,
     attributes,
-    remainingResources: [intResource('CPU', cpu), intResource('MEMORY', mem), setResource('PORTS', [...ports]), setResource('PORTS_UDP', [...udp])],
-    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
-    pendingTasksCount: tasks.filter((t) => t.lastStatus !== 'RUNNING').length,
+    remainingResources: [
+      intResource('CPU', (reg.get('CPU')?.integerValue ?? 0) - used.cpu), intResource('MEMORY', (reg.get('MEMORY')?.integerValue ?? 0) - used.memory),
+      setResource('PORTS', [...ports]), setResource('PORTS_UDP', [...udp]),
+    ],
+    runningTasksCount: used.running,
+    pendingTasksCount: used.pending,
   };
 }
 
-function queryCandidate(sql: Statements, ci: ContainerInstance): QueryCandidate {
+/** The instance as the cluster query language sees it; `taskGroups` are the groups of its tasks. */
+function queryCandidate(ci: ContainerInstance, taskGroups: string[]): QueryCandidate {
   const attrs: Record<string, string | undefined> = {};
   for (const a of ci.attributes ?? []) attrs[a.name!] = a.value ?? '';
-  const tasks = tasksOnInstance(sql, ci.containerInstanceArn!);
   return {
     attributes: attrs,
     ec2InstanceType: attrs['ecs.instance-type'],
@@ -109,8 +107,8 @@ function queryCandidate(sql: Statements, ci: ContainerInstance): QueryCandidate 
     agentConnected: ci.agentConnected,
     agentVersion: ci.versionInfo?.agentVersion,
     registeredAt: ci.registeredAt ? Date.parse(String(ci.registeredAt)) / 1000 : undefined,
-    runningTasksCount: tasks.filter((t) => t.lastStatus === 'RUNNING').length,
-    taskGroups: tasks.map((t) => t.group ?? ''),
+    runningTasksCount: ci.runningTasksCount,
+    taskGroups,
   };
 }
 
@@ -244,7 +242,7 @@ export function listContainerInstances(ctx: RequestContext, input: ListContainer
   const statuses = input.status ? [input.status] : ['ACTIVE', 'DRAINING'];
   const rows = listInstanceRows(ctx, cluster.clusterName!, after)
     .filter((r) => statuses.includes(r.status))
-    .filter((r) => !predicate || predicate(queryCandidate(ctx.sql, withUsage(ctx.sql, JSON.parse(r.doc)))));
+    .filter((r) => !predicate || predicate(queryCandidate(withUsage(ctx.sql, JSON.parse(r.doc)), [...instanceGroups(ctx.sql, r.arn).keys()])));
   const page = rows.slice(0, limit);
   return { containerInstanceArns: page.map((r) => r.arn), nextToken: rows.length > limit ? encodeNextToken(page[page.length - 1].seq) : undefined };
 }
@@ -283,28 +281,28 @@ export function updateContainerAgent(ctx: RequestContext, input: UpdateContainer
 /** The engine a container instance's tasks run on: its berth.engine attribute, '' for the local engine. */
 const engineKey = (ci: ContainerInstance) => ci.attributes?.find((a) => a.name === ENGINE_ATTRIBUTE)?.value ?? '';
 
-/**
- * Host ports held on each container engine by tasks that are not STOPPED, on
- * any instance of any cluster, account or region: Berth's virtual instances on
- * one engine share its host address, so a static host port is the engine's.
- */
-function enginePortsInUse(sql: Statements): Map<string, HostPorts> {
-  const out = new Map<string, HostPorts>();
-  for (const { engine, ports } of hostPortsByEngine(sql, ENGINE_ATTRIBUTE)) {
-    const held = out.get(engine) ?? { tcp: new Set<number>(), udp: new Set<number>() };
-    out.set(engine, held);
-    for (const p of ports.tcp ?? []) held.tcp.add(p);
-    for (const p of ports.udp ?? []) held.udp.add(p);
-  }
-  return out;
+/** What placement counts of the task groups on each candidate. */
+export interface GroupsWanted {
+  /** The group of the tasks being placed (distinctInstance, spread). */
+  group: string;
+  /** Every group on each instance too: a memberOf expression asks about task:group. */
+  all: boolean;
 }
 
-/** ACTIVE instances of a cluster as placement candidates, with what their tasks (and their engine's) already take. */
-export function placementCandidates(scope: Scope, cluster: string, launchType?: string): Candidate[] {
+/** Whether any memberOf constraint's expression asks about the task groups on an instance. */
+export const asksTaskGroups = (constraints: { type?: string; expression?: string }[]) =>
+  constraints.some((k) => k.type === 'memberOf' && /task:group/i.test(k.expression ?? ''));
+
+/**
+ * ACTIVE instances of a cluster as placement candidates, with what their tasks (and their engine's) already take.
+ * Each costs a few rows (its usage, its task groups, the host ports taken on its engine), not its tasks' documents.
+ */
+export function placementCandidates(scope: Scope, cluster: string, groups: GroupsWanted, launchType?: string): Candidate[] {
   const { sql } = scope;
-  const enginePorts = enginePortsInUse(sql);
+  // One set of taken host ports per engine, shared by its candidates (placing on one takes the port on all).
+  const enginePorts = new Map<string, HostPorts>();
   const portsOfEngine = (key: string) => {
-    if (!enginePorts.has(key)) enginePorts.set(key, { tcp: new Set(), udp: new Set() });
+    if (!enginePorts.has(key)) enginePorts.set(key, engineHostPorts(sql, key));
     return enginePorts.get(key)!;
   };
   const isExternal = (ci: ContainerInstance) => !!ci.attributes?.some((a) => a.name === 'ecs.capability.external');
@@ -312,18 +310,19 @@ export function placementCandidates(scope: Scope, cluster: string, launchType?: 
   const fits = (ci: ContainerInstance) => !launchType || (launchType === 'EXTERNAL') === isExternal(ci);
   return loadInstances(scope, cluster, ['ACTIVE']).filter(fits).map((raw) => {
     const ci = withUsage(sql, raw);
+    const arn = ci.containerInstanceArn!;
     const rem = new Map((ci.remainingResources ?? []).map((r) => [r.name, r]));
-    const query = queryCandidate(sql, ci);
+    const tasksByGroup = groups.all ? instanceGroups(sql, arn) : new Map([[groups.group, instanceGroupTasks(sql, arn, groups.group)]]);
     return {
-      arn: ci.containerInstanceArn!,
+      arn,
       cpu: rem.get('CPU')?.integerValue ?? 0,
       memory: rem.get('MEMORY')?.integerValue ?? 0,
       tcpPorts: new Set((rem.get('PORTS')?.stringSetValue ?? []).map(Number)),
       udpPorts: new Set((rem.get('PORTS_UDP')?.stringSetValue ?? []).map(Number)),
       enginePorts: portsOfEngine(engineKey(ci)),
       attributes: new Map((ci.attributes ?? []).map((a) => [a.name!, a.value])),
-      query,
-      groups: [...(query.taskGroups ?? [])],
+      query: queryCandidate(ci, groups.all ? [...tasksByGroup.keys()] : []),
+      groups: tasksByGroup,
     };
   });
 }

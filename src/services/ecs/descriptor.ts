@@ -159,5 +159,61 @@ function migrations(): Migration[] {
       CREATE INDEX ecs_idempotency_first_task ON ecs_idempotency (json_extract(response, '$[0]'));
     `,
     },
+    {
+      version: 29,
+      name: 'ecs placement from indexes: task demand columns, instance usage and task groups, service events',
+      // What a task takes from its instance is fixed when it is placed, so it is kept in columns; what an instance's
+      // tasks take together (and how many of each task group it holds) is kept in ecs_instance_usage and
+      // ecs_instance_groups, changed with a task's lastStatus in the same transaction: placement and
+      // DescribeContainerInstances read one row per instance, never its tasks' documents. A task's host ports stay
+      // on its row, found through a partial index of the tasks that hold some (at most one per port and engine). An
+      // instance's own attributes are found by their target, not by scanning every cluster's.
+      // Service events leave the service document for a table they are appended to.
+      sql: `
+      ALTER TABLE ecs_tasks ADD COLUMN cpu INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE ecs_tasks ADD COLUMN memory INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE ecs_tasks ADD COLUMN task_group TEXT NOT NULL DEFAULT '';
+      ALTER TABLE ecs_tasks ADD COLUMN host_ports TEXT;
+      UPDATE ecs_tasks SET
+        cpu = CASE WHEN CAST(COALESCE(json_extract(doc, '$.cpu'), 0) AS INTEGER) != 0 THEN CAST(json_extract(doc, '$.cpu') AS INTEGER)
+              ELSE COALESCE((SELECT SUM(CAST(COALESCE(json_extract(c.value, '$.cpu'), 0) AS INTEGER)) FROM json_each(doc, '$.containers') c), 0) END,
+        memory = CASE WHEN CAST(COALESCE(json_extract(doc, '$.memory'), 0) AS INTEGER) != 0 THEN CAST(json_extract(doc, '$.memory') AS INTEGER)
+              ELSE COALESCE((SELECT SUM(CAST(COALESCE(json_extract(c.value, '$.memory'), json_extract(c.value, '$.memoryReservation'), 0) AS INTEGER))
+                             FROM json_each(doc, '$.containers') c), 0) END,
+        task_group = COALESCE(json_extract(doc, '$.group'), ''),
+        host_ports = json_extract(doc, '$.berthHostPorts');
+      CREATE INDEX ecs_tasks_host_ports ON ecs_tasks (container_instance) WHERE host_ports IS NOT NULL AND last_status != 'STOPPED';
+
+      ALTER TABLE ecs_container_instances ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+      UPDATE ecs_container_instances SET engine = COALESCE((SELECT json_extract(a.value, '$.value') FROM json_each(doc, '$.attributes') a
+                                                            WHERE json_extract(a.value, '$.name') = 'berth.engine'), '');
+      CREATE INDEX ecs_container_instances_engine ON ecs_container_instances (engine);
+      CREATE INDEX ecs_attributes_target ON ecs_attributes (target_id);
+
+      CREATE TABLE ecs_instance_usage (
+        instance_arn TEXT PRIMARY KEY, cpu INTEGER NOT NULL, memory INTEGER NOT NULL,
+        running INTEGER NOT NULL, pending INTEGER NOT NULL
+      );
+      INSERT INTO ecs_instance_usage (instance_arn, cpu, memory, running, pending)
+        SELECT container_instance, SUM(cpu), SUM(memory), SUM(last_status = 'RUNNING'), SUM(last_status != 'RUNNING')
+        FROM ecs_tasks WHERE container_instance IS NOT NULL AND last_status != 'STOPPED' GROUP BY container_instance;
+      CREATE TABLE ecs_instance_groups (
+        instance_arn TEXT NOT NULL, task_group TEXT NOT NULL, tasks INTEGER NOT NULL,
+        PRIMARY KEY (instance_arn, task_group)
+      );
+      INSERT INTO ecs_instance_groups (instance_arn, task_group, tasks)
+        SELECT container_instance, task_group, COUNT(*)
+        FROM ecs_tasks WHERE container_instance IS NOT NULL AND last_status != 'STOPPED' GROUP BY container_instance, task_group;
+
+      CREATE TABLE ecs_service_events (
+        seq INTEGER PRIMARY KEY, service_arn TEXT NOT NULL, id TEXT NOT NULL, created_at TEXT NOT NULL, message TEXT NOT NULL
+      );
+      CREATE INDEX ecs_service_events_service ON ecs_service_events (service_arn, seq);
+      INSERT INTO ecs_service_events (service_arn, id, created_at, message)
+        SELECT s.arn, json_extract(e.value, '$.id'), json_extract(e.value, '$.createdAt'), json_extract(e.value, '$.message')
+        FROM ecs_services s, json_each(s.doc, '$.events') e ORDER BY s.seq, e.key DESC;
+      UPDATE ecs_services SET doc = json_remove(doc, '$.events') WHERE json_type(doc, '$.events') IS NOT NULL;
+    `,
+    },
   ];
 }

@@ -11,7 +11,7 @@
  */
 export * from './store/index.js';
 export { buildTask, type NewTaskParams } from './task-factory.js';
-export { placementCandidates } from './container-instances.js';
+export { asksTaskGroups, placementCandidates } from './container-instances.js';
 export { place } from './placement.js';
 export { definitionDemand } from './task-demand.js';
 export { releaseTaskEni } from './awsvpc.js';

@@ -8,7 +8,7 @@ function instances(n: number, cpu = 4096, memory = 8192): Candidate[] {
     return {
       arn: `ci-${i}`, cpu, memory, tcpPorts: new Set([22]), udpPorts: new Set(),
       attributes: new Map([['ecs.availability-zone', az], ['ecs.instance-type', i % 2 ? 'c5.large' : 't3.medium']]),
-      query: { attributes: { 'ecs.availability-zone': az }, ec2InstanceType: i % 2 ? 'c5.large' : 't3.medium' }, groups: [],
+      query: { attributes: { 'ecs.availability-zone': az }, ec2InstanceType: i % 2 ? 'c5.large' : 't3.medium' }, groups: new Map(),
     };
   });
 }

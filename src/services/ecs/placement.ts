@@ -32,8 +32,11 @@ export interface Candidate {
   /** Attribute names (and values) the instance reports. */
   attributes: Map<string, string | undefined>;
   query: QueryCandidate;
-  /** Groups of the tasks on it (grows as this call places tasks). */
-  groups: string[];
+  /**
+   * Tasks per task group on it (grows as this call places tasks): at least the placing group's, and every group
+   * when a memberOf expression asks about task:group.
+   */
+  groups: Map<string, number>;
 }
 
 export interface PlacementRequest {
@@ -56,8 +59,8 @@ type Reason = 'RESOURCE:CPU' | 'RESOURCE:MEMORY' | 'RESOURCE:PORTS' | 'ATTRIBUTE
 
 function reject(c: Candidate, req: PlacementRequest, memberOf: Predicate[], distinct: boolean): Reason | undefined {
   if (req.requiredAttributes.some((a) => !c.attributes.has(a))) return 'ATTRIBUTE';
-  if (memberOf.some((p) => !p({ ...c.query, taskGroups: c.groups }))) return 'CONSTRAINT';
-  if (distinct && c.groups.includes(req.group)) return 'CONSTRAINT';
+  if (memberOf.length && memberOf.some((p) => !p({ ...c.query, taskGroups: [...c.groups].filter(([, n]) => n > 0).map(([g]) => g) }))) return 'CONSTRAINT';
+  if (distinct && (c.groups.get(req.group) ?? 0) > 0) return 'CONSTRAINT';
   if (c.cpu < req.demand.cpu) return 'RESOURCE:CPU';
   if (c.memory < req.demand.memory) return 'RESOURCE:MEMORY';
   if (portTaken(req.demand.tcpPorts, c.tcpPorts, c.enginePorts?.tcp) || portTaken(req.demand.udpPorts, c.udpPorts, c.enginePorts?.udp)) return 'RESOURCE:PORTS';
@@ -85,7 +88,7 @@ export function place(candidates: Candidate[], req: PlacementRequest): Placement
   const spreadFields = req.strategies.filter((s) => s.type === 'spread').map((s) => s.field ?? 'instanceId');
   const spreadCounts = new Map(spreadFields.map((f) => [f, new Map<string, number>()]));
   for (const c of candidates) {
-    const n = c.groups.filter((g) => g === req.group).length;
+    const n = c.groups.get(req.group) ?? 0;
     for (const [f, m] of spreadCounts) m.set(fieldValue(c, f), (m.get(fieldValue(c, f)) ?? 0) + n);
   }
   const spreadCount = (field: string, value: string) => spreadCounts.get(field)?.get(value) ?? 0;
@@ -124,7 +127,7 @@ export function place(candidates: Candidate[], req: PlacementRequest): Placement
       chosen.udpPorts.add(p);
       chosen.enginePorts?.udp.add(p);
     }
-    chosen.groups.push(req.group);
+    chosen.groups.set(req.group, (chosen.groups.get(req.group) ?? 0) + 1);
     for (const [f, m] of spreadCounts) m.set(fieldValue(chosen, f), (m.get(fieldValue(chosen, f)) ?? 0) + 1);
     placements.push(chosen.arn);
   }

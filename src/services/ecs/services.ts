@@ -29,7 +29,9 @@ import { refuseClassicLoadBalancer } from './classic-load-balancers.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter, resourceNotFound, serviceNotActive, serviceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
-import { addEvent, findService, insertService, iso, listServiceRows, listServiceRowsByNamespace, loadService, saveService, startDeployment } from './store/index.js';
+import {
+  addEvent, findService, insertService, iso, listServiceRows, listServiceRowsByNamespace, loadService, saveService, serviceEvents, startDeployment,
+} from './store/index.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { registerTaggable } from './tags.js';
 import { findTaskDefinition } from './task-definitions.js';
@@ -262,7 +264,7 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   }
   saveService(ctx.sql, service);
   ctx.changed('ecs.service', service.serviceArn!);
-  return { service: { ...service, tags: [] } };
+  return { service: { ...service, events: serviceEvents(ctx.sql, service.serviceArn!), tags: [] } };
 }
 
 export function requireServiceOrThrow(ctx: RequestContext, clusterName: string, ref: string) {
@@ -329,7 +331,7 @@ export function deleteService(ctx: RequestContext, input: DeleteServiceRequest):
   const row = requireServiceOrThrow(ctx, cluster.clusterName!, input.service!);
   const service = row.service;
   if (service.status === 'INACTIVE') throw serviceNotActive();
-  if (service.status === 'DRAINING') return { service: { ...service, tags: [] } };
+  if (service.status === 'DRAINING') return { service: { ...service, events: serviceEvents(ctx.sql, service.serviceArn!), tags: [] } };
   if ((service.desiredCount ?? 0) > 0 && !input.force && service.schedulingStrategy !== 'DAEMON') {
     throw invalidParameter('The service cannot be stopped while it is scaled above 0.');
   }
@@ -338,10 +340,10 @@ export function deleteService(ctx: RequestContext, input: DeleteServiceRequest):
   service.status = 'DRAINING';
   for (const d of service.deployments ?? []) d.desiredCount = 0;
   recomputeTaskSets(service);
-  addEvent(service, 'has begun draining its tasks.', now);
+  addEvent(ctx.sql, service, 'has begun draining its tasks.', now);
   saveService(ctx.sql, service);
   ctx.changed('ecs.service', service.serviceArn!);
-  return { service: { ...service, tags: [] } };
+  return { service: { ...service, events: serviceEvents(ctx.sql, service.serviceArn!), tags: [] } };
 }
 
 export function describeServices(ctx: RequestContext, input: DescribeServicesRequest): DescribeServicesResponse {
@@ -361,6 +363,7 @@ export function describeServices(ctx: RequestContext, input: DescribeServicesReq
     const s = row.service;
     services.push({
       ...s,
+      events: serviceEvents(ctx.sql, s.serviceArn!),
       // LATEST is reported as given on the service, resolved on its deployments.
       deployments: s.deployments?.map((d) => ({ ...d, platformVersion: d.platformVersion === 'LATEST' ? FARGATE_LATEST : d.platformVersion })),
       tags: input.include?.includes('TAGS') ? toEcsTags(getTags(ctx, s.serviceArn!)) : [],

@@ -13,8 +13,11 @@ export interface TaskDemand {
   udpPorts: number[];
 }
 
+/** A task as recorded: the host ports its definition binds are kept on it (Berth's bookkeeping, never on the wire). */
+export type RecordedTask = Task & { berthHostPorts?: { tcp: number[]; udp: number[] } };
+
 /** Demand of a recorded task (its containers carry cpu/memory; host ports from its def are stored on it). */
-export function taskDemand(task: Task & { berthHostPorts?: { tcp: number[]; udp: number[] } }): TaskDemand {
+export function taskDemand(task: RecordedTask): TaskDemand {
   const cpu = task.cpu ? Number(task.cpu) : (task.containers ?? []).reduce((n, c) => n + Number(c.cpu ?? 0), 0);
   const memory = task.memory
     ? Number(task.memory)

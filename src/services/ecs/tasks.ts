@@ -33,7 +33,7 @@ import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { buildTask, refuseExecuteCommand, validateOverrides } from './task-factory.js';
 import { validateAwsvpc } from './awsvpc.js';
-import { containerInstanceArnFor, placementCandidates } from './container-instances.js';
+import { asksTaskGroups, containerInstanceArnFor, placementCandidates } from './container-instances.js';
 import { place } from './placement.js';
 import { definitionDemand } from './task-demand.js';
 import { findTaskDefinition } from './task-definitions.js';
@@ -143,15 +143,17 @@ function recordHostPorts(task: Task, def: TaskDefinition) {
 }
 
 function placeTasks(ctx: RequestContext, clusterName: string, def: TaskDefinition, input: RunTaskRequest, count: number, launchType: string) {
-  const candidates = placementCandidates(ctx, clusterName, launchType);
+  const constraints = [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(input.placementConstraints ?? [])];
+  const group = input.group ?? `family:${def.family}`;
+  const candidates = placementCandidates(ctx, clusterName, { group, all: asksTaskGroups(constraints) }, launchType);
   if (!candidates.length) return { placements: [], failures: [{ arn: arn('ecs', ctx.region, ctx.account, `cluster/${clusterName}`), reason: 'No Container Instances were found in your cluster.' }] };
   const result = place(candidates, {
     demand: definitionDemand(def, input.overrides),
     requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
-    constraints: [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(input.placementConstraints ?? [])],
+    constraints,
     strategies: input.placementStrategy ?? [],
     count,
-    group: input.group ?? `family:${def.family}`,
+    group,
   });
   return result;
 }
@@ -172,15 +174,16 @@ export function startTask(ctx: RequestContext, input: StartTaskRequest): StartTa
   const tasks: Task[] = [];
   const failures: Failure[] = [];
   const demand = definitionDemand(def, input.overrides);
+  const group = input.group ?? `family:${def.family}`;
   for (const ref of refs) {
     const instanceArn = containerInstanceArnFor(ctx, cluster.clusterName!, ref);
-    const candidate = instanceArn ? placementCandidates(ctx, cluster.clusterName!).find((c) => c.arn === instanceArn) : undefined;
+    const candidate = instanceArn ? placementCandidates(ctx, cluster.clusterName!, { group, all: false }).find((c) => c.arn === instanceArn) : undefined;
     if (!instanceArn || !candidate) {
       failures.push({ arn: ref, reason: 'MISSING' });
       continue;
     }
     // StartTask skips placement strategies but not the instance's resources.
-    const placed = place([candidate], { demand, requiredAttributes: [], constraints: [], strategies: [], count: 1, group: input.group ?? `family:${def.family}` });
+    const placed = place([candidate], { demand, requiredAttributes: [], constraints: [], strategies: [], count: 1, group });
     if (!placed.placements.length) {
       failures.push(...placed.failures);
       continue;

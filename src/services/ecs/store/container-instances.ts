@@ -1,11 +1,11 @@
 /**
  * ECS container instances in SQLite: the ContainerInstance document, its
- * status and id, and the queries placement and the ports it takes need.
+ * status, id and engine. What their tasks take is in instance-usage.ts.
  */
 import type { ContainerInstance } from '@aws-sdk/client-ecs';
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
-import { HOLDING_STATES } from './tasks.js';
+import { ENGINE_ATTRIBUTE } from './engine-routing.js';
 
 export interface InstanceRow {
   account: string;
@@ -42,11 +42,13 @@ export function registeredInstanceArnExists(sql: Statements, arn: string): boole
   return !!sql.get("SELECT 1 FROM ecs_container_instances WHERE arn = ? AND status != 'INACTIVE'").get(arn);
 }
 
+/** Records a new instance; `engine` is its berth.engine attribute ('' for the local engine), fixed at registration. */
 export function insertInstance({ sql, account, region }: Scope, cluster: string, id: string, ci: ContainerInstance) {
+  const engine = ci.attributes?.find((a) => a.name === ENGINE_ATTRIBUTE)?.value ?? '';
   sql
-    .get(`INSERT INTO ecs_container_instances (account, region, cluster, id, arn, status, ec2_instance_id, doc, seq)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_container_instances))`)
-    .run(account, region, cluster, id, ci.containerInstanceArn, ci.status, ci.ec2InstanceId, JSON.stringify(ci));
+    .get(`INSERT INTO ecs_container_instances (account, region, cluster, id, arn, status, ec2_instance_id, engine, doc, seq)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_container_instances))`)
+    .run(account, region, cluster, id, ci.containerInstanceArn, ci.status, ci.ec2InstanceId, engine, JSON.stringify(ci));
 }
 
 export function saveInstance(sql: Statements, ci: ContainerInstance) {
@@ -66,20 +68,4 @@ export function instanceZone(sql: Statements, instanceArn: string): string | und
     .get(`SELECT json_extract(a.value, '$.value') FROM ecs_container_instances ci, json_each(ci.doc, '$.attributes') a
           WHERE ci.arn = ? AND json_extract(a.value, '$.name') = 'ecs.availability-zone'`)
     .pluck().get(instanceArn) as string | null) ?? undefined;
-}
-
-/**
- * The host ports (berthHostPorts) of every task that is not STOPPED, on any
- * instance of any cluster, account or region, with the value of its
- * instance's `engineAttribute` ('' when it has none).
- */
-export function hostPortsByEngine(sql: Statements, engineAttribute: string): { engine: string; ports: { tcp?: number[]; udp?: number[] } }[] {
-  const rows = sql
-    .get(`SELECT COALESCE((SELECT json_extract(a.value, '$.value') FROM json_each(ci.doc, '$.attributes') a
-                           WHERE json_extract(a.value, '$.name') = ?), '') AS engine,
-                 json_extract(t.doc, '$.berthHostPorts') AS ports
-          FROM ecs_tasks t JOIN ecs_container_instances ci ON ci.arn = t.container_instance
-          WHERE t.last_status IN ${HOLDING_STATES} AND json_extract(t.doc, '$.berthHostPorts') IS NOT NULL`)
-    .all(engineAttribute) as { engine: string; ports: string }[];
-  return rows.map((r) => ({ engine: r.engine, ports: JSON.parse(r.ports) }));
 }

@@ -13,6 +13,7 @@
  *   tasks                         task rows, ListTasks, RunTask idempotency
  *   services                      service rows, deployments, revisions, events
  *   container-instances, attributes
+ *   instance-usage                what each instance's tasks take (CPU, memory, counts, task groups, host ports)
  *   engine-routing                which container engine runs a task (its container instance's berth.engine attribute)
  *   target-resolver               where the load balancer reaches a task (the port Berth published for it)
  */
@@ -25,6 +26,7 @@ export * from './task-definitions.js';
 export * from './tasks.js';
 export * from './services.js';
 export * from './container-instances.js';
+export * from './instance-usage.js';
 export * from './attributes.js';
 export * from './engine-routing.js';
 export * from './target-resolver.js';

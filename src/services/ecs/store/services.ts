@@ -1,10 +1,10 @@
 /**
  * ECS service rows, their deployments (the `deployments[]` of the Service and
  * the ServiceDeployment/ServiceRevision documents of the newer APIs) and
- * service events. Shared by the ECS provider (desired state) and the
+ * service events (rows of ecs_service_events, appended, not in the document). Shared by the ECS provider (desired state) and the
  * service-scheduler controller, so most functions take a plain Statements handle.
  */
-import type { Deployment, Service, ServiceDeployment, ServiceRevision } from '@aws-sdk/client-ecs';
+import type { Deployment, Service, ServiceDeployment, ServiceEvent, ServiceRevision } from '@aws-sdk/client-ecs';
 import { randomInt, randomUUID } from 'node:crypto';
 import { arn, parseArn, resourceId } from '../../../shared/arns.js';
 import type { Statements } from '../../../state/db.js';
@@ -44,10 +44,24 @@ export function findService({ sql, account, region }: Scope, cluster: string, na
   return row ? { ...row, service: JSON.parse(row.doc) as Service } : undefined;
 }
 
+/** The service's document as stored: its events are rows of their own (addEvent). */
+export function serviceDoc(service: Service): string {
+  const { events: _events, ...rest } = service;
+  return JSON.stringify(rest);
+}
+
 export function saveService(sql: Statements, service: Service) {
   sql
     .get('UPDATE ecs_services SET status = ?, launch_type = ?, doc = ? WHERE arn = ?')
-    .run(service.status, service.launchType ?? null, JSON.stringify(service), service.serviceArn);
+    .run(service.status, service.launchType ?? null, serviceDoc(service), service.serviceArn);
+}
+
+/** Saves the service only if its document differs from `stored` (as loaded): a pass that changed nothing writes nothing. */
+export function saveServiceIfChanged(sql: Statements, service: Service, stored: string): boolean {
+  const doc = serviceDoc(service);
+  if (doc === stored) return false;
+  sql.get('UPDATE ecs_services SET status = ?, launch_type = ?, doc = ? WHERE arn = ?').run(service.status, service.launchType ?? null, doc, service.serviceArn);
+  return true;
 }
 
 export function insertService({ sql, account, region }: Scope, cluster: string, service: Service, namespace?: string) {
@@ -55,7 +69,7 @@ export function insertService({ sql, account, region }: Scope, cluster: string, 
     .get(`INSERT INTO ecs_services (account, region, cluster, name, arn, status, launch_type, scheduling_strategy, namespace, doc, seq)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_services))`)
     .run(account, region, cluster, service.serviceName, service.serviceArn, service.status, service.launchType ?? null,
-      service.schedulingStrategy ?? 'REPLICA', namespace ?? null, JSON.stringify(service));
+      service.schedulingStrategy ?? 'REPLICA', namespace ?? null, serviceDoc(service));
 }
 
 /** Services the scheduler looks after: not yet INACTIVE. */
@@ -63,10 +77,25 @@ export function liveServiceArns(sql: Statements): string[] {
   return sql.get("SELECT arn FROM ecs_services WHERE status != 'INACTIVE'").pluck().all() as string[];
 }
 
-export function addEvent(service: Service, message: string, now: number) {
-  const events = service.events ?? [];
-  events.unshift({ id: randomUUID(), createdAt: iso(now), message: `(service ${service.serviceName}) ${message}` });
-  service.events = events.slice(0, MAX_EVENTS);
+/**
+ * Appends a service event (its own row: the service's document is not rewritten for it) and drops those past the
+ * newest 100.
+ */
+export function addEvent(sql: Statements, service: Service, message: string, now: number) {
+  sql
+    .get('INSERT INTO ecs_service_events (service_arn, id, created_at, message) VALUES (?, ?, ?, ?)')
+    .run(service.serviceArn, randomUUID(), iso(now), `(service ${service.serviceName}) ${message}`);
+  sql
+    .get(`DELETE FROM ecs_service_events WHERE service_arn = ? AND seq <= (
+            SELECT seq FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT 1 OFFSET ${MAX_EVENTS})`)
+    .run(service.serviceArn, service.serviceArn);
+}
+
+/** A service's events as ECS lists them: newest first, at most 100. */
+export function serviceEvents(sql: Statements, serviceArn: string): ServiceEvent[] {
+  return sql
+    .get(`SELECT id, created_at AS createdAt, message FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT ${MAX_EVENTS}`)
+    .all(serviceArn) as ServiceEvent[];
 }
 
 /** The ARN of a service's deployment or revision: `service-deployment/<cluster>/<service>/<id>`. */

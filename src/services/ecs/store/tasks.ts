@@ -9,6 +9,8 @@ import type { Task } from '@aws-sdk/client-ecs';
 import { parseTaskDefinitionArn, taskIdOf } from '../../../shared/arns.js';
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
+import { taskDemand, type RecordedTask } from '../task-demand.js';
+import { moveTaskHold, type TaskHold } from './instance-usage.js';
 
 export interface TaskRow {
   account: string;
@@ -26,16 +28,20 @@ const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 /** Task states that still hold an instance's resources and a cluster (every state but STOPPED). */
 export const HOLDING_STATES = "('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING')";
 
-export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region'>, cluster: string, task: Task, extra: { serviceName?: string }) {
+export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region'>, cluster: string, task: RecordedTask, extra: { serviceName?: string }) {
+  const demand = taskDemand(task);
+  const hostPorts = demand.tcpPorts.length || demand.udpPorts.length ? JSON.stringify(task.berthHostPorts) : null;
+  const hold: TaskHold = { container_instance: task.containerInstanceArn ?? null, cpu: demand.cpu, memory: demand.memory, task_group: task.group ?? '' };
   sql
     .get(`INSERT INTO ecs_tasks (account, region, cluster, task_id, arn, family, started_by, service_name, launch_type,
-            container_instance, desired_status, last_status, doc, created_at, seq)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_tasks))`)
+            container_instance, desired_status, last_status, doc, created_at, cpu, memory, task_group, host_ports, seq)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_tasks))`)
     .run(
       key.account, key.region, cluster, taskIdOf(task.taskArn!), task.taskArn, familyOf(task), task.startedBy ?? null,
-      extra.serviceName ?? null, task.launchType ?? null, task.containerInstanceArn ?? null,
-      task.desiredStatus, task.lastStatus, JSON.stringify(task), Date.now(),
+      extra.serviceName ?? null, task.launchType ?? null, hold.container_instance,
+      task.desiredStatus, task.lastStatus, JSON.stringify(task), Date.now(), hold.cpu, hold.memory, hold.task_group, hostPorts,
     );
+  moveTaskHold(sql, hold, undefined, task.lastStatus!);
 }
 
 function familyOf(task: Task): string {
@@ -47,10 +53,15 @@ export function loadTaskByArn(sql: Statements, taskArn: string): (TaskRow & { ta
   return row ? { ...row, task: JSON.parse(row.doc) as Task } : undefined;
 }
 
+/** Writes a task; a new lastStatus moves its share of its instance (instance-usage.ts) in the same transaction. */
 export function saveTask(sql: Statements, task: Task) {
+  const before = sql
+    .get('SELECT last_status, container_instance, cpu, memory, task_group FROM ecs_tasks WHERE arn = ?')
+    .get(task.taskArn) as (TaskHold & { last_status: string }) | undefined;
   sql
     .get('UPDATE ecs_tasks SET desired_status = ?, last_status = ?, doc = ?, stopped_at = ? WHERE arn = ?')
     .run(task.desiredStatus, task.lastStatus, JSON.stringify(task), task.stoppedAt ? Date.parse(String(task.stoppedAt)) : null, task.taskArn);
+  if (before) moveTaskHold(sql, before, before.last_status, task.lastStatus!);
 }
 
 /** Records a new desired status only (the controllers own lastStatus). */
@@ -109,7 +120,7 @@ export function pruneStoppedTasks(sql: Statements, now: number): { tasks: number
   return { tasks: arns.length, tokens };
 }
 
-/** Tasks on an instance that still hold resources (not yet STOPPED). */
+/** Tasks on an instance that still hold resources (not yet STOPPED): their documents, for the few that change them all. */
 export function tasksOnInstance(sql: Statements, instanceArn: string): Task[] {
   return (sql.get("SELECT doc FROM ecs_tasks WHERE container_instance = ? AND last_status != 'STOPPED'").pluck().all(instanceArn) as string[])
     .map((doc) => JSON.parse(doc) as Task);
