@@ -70,11 +70,14 @@ export class EfsFileSystems implements Controller {
       const fresh = loadFileSystem(s, id);
       if (!fresh || fresh.state === 'deleting') return;
       const fs = parse<FileSystemDescription>(fresh);
-      if (fs.LifeCycleState === 'creating' || fs.LifeCycleState === 'updating') fs.LifeCycleState = 'available';
-      if (size !== undefined) {
+      const settled = fs.LifeCycleState === 'creating' || fs.LifeCycleState === 'updating';
+      if (settled) fs.LifeCycleState = 'available';
+      // A size that has not changed since it was last metered is not written again: a quiet file system costs no write.
+      const resized = size !== undefined && fs.SizeInBytes?.Value !== size;
+      if (resized) {
         fs.SizeInBytes = { Value: size, Timestamp: (this.d.clock.now() / 1000) as unknown as Date, ValueInIA: 0, ValueInStandard: size, ValueInArchive: 0 };
       }
-      saveFileSystem(s, fs);
+      if (settled || resized) saveFileSystem(s, fs);
     })();
     return { requeueAfterMs: METER_MS };
   }

@@ -12,7 +12,7 @@ import type { Scope } from '../../../state/scope.js';
 import {
   clusterCounts, clusterDeleteBlocker, clusterStatistics, listAttributeRows, listClusterRows, listFamilies,
   listInstanceRows, serviceDeploymentsOf, listServiceRows, listServiceRowsByNamespace, listTaskDefinitionRows,
-  listTaskRows, loadInstances, idempotentRunTask, pruneIdempotencyTokens, pruneStoppedTasks,
+  listTaskRows, loadInstances, idempotentRunTask, pruneIdempotencyTokens, pruneStoppedTasks, addEvent, serviceEvents,
 } from './index.js';
 
 /** Statements that remember each SQL text they prepare. */
@@ -84,6 +84,13 @@ describe('ECS store query plans', () => {
       loadInstances(scope, 'c');
       listInstanceRows(scope, 'c', 0);
       serviceDeploymentsOf(scope.sql, 'arn:aws:ecs:us-east-1:000000000000:service/c/s');
+    }));
+  });
+
+  it("a service's events are appended, trimmed and read newest first from an index", () => {
+    assertIndexed(plansOf((scope) => {
+      addEvent(scope.sql, { serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/c/s', serviceName: 's' }, 'has reached a steady state.', 0);
+      serviceEvents(scope.sql, 'arn:aws:ecs:us-east-1:000000000000:service/c/s');
     }));
   });
 
