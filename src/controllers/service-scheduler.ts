@@ -136,7 +136,8 @@ export class ServiceScheduler implements Controller {
     const { views, plan } = this.planPass(row, service, tasks, now);
     this.stopPlanned(service, plan.stop, created, now);
     this.startPlanned(row, service, plan, created, now);
-    this.recordCounts(row, service, now);
+    // Tasks started or told to stop were written as new rows or fresh copies: read them back; otherwise the pass's own are current.
+    this.recordCounts(service, created.length ? taskRows(this.d.sql, row) : tasks, now);
     const steady = this.settle(service, views, now);
     this.retireIfDrained(row, service, now);
     // A pass that changed nothing (a steady service's resync) writes nothing.
@@ -352,8 +353,7 @@ export class ServiceScheduler implements Controller {
    * Counts per deployment and for the service; drained deployments go. An older deployment wants only the
    * tasks it still runs (its desired count drops as they are stopped) and is listed until its draining tasks are gone.
    */
-  private recordCounts(row: ServiceRow, service: ServiceState, now: number) {
-    const afterAll = taskRows(this.d.sql, row);
+  private recordCounts(service: ServiceState, afterAll: Task[], now: number) {
     const after = afterAll.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED');
     const lingering = new Set<string>();
     for (const d of service.deployments ?? []) {
