@@ -1,7 +1,10 @@
 /**
  * Placement benchmark: tasks placed per second on virtual container instances,
  * through the ECS API (RunTask, EC2 launch type) on the in-memory runtime, and
- * for the placement function alone. No peer: moto does not place tasks.
+ * for the placement function alone; and the CPU time of one RunTask's placement
+ * (candidates read from the store, then placed) on 10 instances already holding
+ * 10, 1,000 and 10,000 running tasks, which should not grow with them (issue 15).
+ * No peer: moto does not place tasks.
  *
  *   npx tsx bench/placement.ts [--instances 100] [--tasks 1000]
  */
@@ -10,6 +13,9 @@ import { startApp } from '../src/app.js';
 import { resolveConfig } from '../src/config/index.js';
 import { createLogger } from '../src/shared/logger.js';
 import { place, type Candidate } from '../src/services/ecs/placement.js';
+import { placementCandidates } from '../src/services/ecs/container-instances.js';
+import { insertInstance, insertTask, saveTask } from '../src/services/ecs/store/index.js';
+import { openDb, Statements } from '../src/state/db.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const args = process.argv.slice(2);
@@ -61,6 +67,42 @@ function pure(strategy: 'binpack' | 'spread') {
   return { placed: r.placements.length, perSecond: r.placements.length / ((performance.now() - t0) / 1000) };
 }
 
+/** CPU milliseconds of one placement (placementCandidates + place) on 10 instances holding `running` tasks. */
+function fromStore(running: number): number {
+  const db = openDb(':memory:');
+  const sql = new Statements(db);
+  const scope = { sql, account: '000000000000', region: 'us-east-1' };
+  const ci = (i: number) => `arn:aws:ecs:us-east-1:000000000000:container-instance/bench/${String(i).padStart(32, '0')}`;
+  db.transaction(() => {
+    for (let i = 0; i < 10; i++) {
+      insertInstance(scope, 'bench', String(i).padStart(32, '0'), {
+        containerInstanceArn: ci(i), ec2InstanceId: `i-${i}`, status: 'ACTIVE',
+        registeredResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 1e6 }, { name: 'MEMORY', type: 'INTEGER', integerValue: 1e7 }],
+        attributes: [{ name: 'ecs.availability-zone', value: `us-east-1${'abc'[i % 3]}` }],
+      });
+    }
+    for (let k = 0; k < running; k++) {
+      const task = {
+        taskArn: `arn:aws:ecs:us-east-1:000000000000:task/bench/${String(k).padStart(32, '0')}`, containerInstanceArn: ci(k % 10),
+        taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/b:1', lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING',
+        group: k % 2 ? 'family:b' : `service:s${k % 1000}`, containers: [{ name: 'x', image: 'example/x:1', cpu: '64', memory: '128' }],
+      };
+      insertTask(sql, scope, 'bench', task, {});
+      saveTask(sql, { ...task, lastStatus: 'RUNNING' });
+    }
+  })();
+  const once = () => place(placementCandidates(scope, 'bench', { group: 'family:b', all: false }, 'EC2'), {
+    demand: { cpu: 64, memory: 128, tcpPorts: [], udpPorts: [] }, requiredAttributes: [], constraints: [], strategies: [], count: 1, group: 'family:b',
+  });
+  for (let i = 0; i < 5; i++) once();
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < 100; i++) once();
+  const c = process.cpuUsage(c0);
+  db.close();
+  return (c.user + c.system) / 1000 / 100;
+}
+
+console.log(`one RunTask's placement on 10 instances, CPU ms: ${[10, 1_000, 10_000].map((n) => `${n} tasks ${fromStore(n).toFixed(2)}`).join(' · ')}`);
 console.log(`placement: ${TASKS} tasks on ${INSTANCES} virtual instances`);
 for (const strategy of ['binpack', 'spread'] as const) {
   const p = pure(strategy);
