@@ -16,11 +16,13 @@ export interface InstanceRow {
   doc: string;
 }
 
+/** A cluster's instances in the given statuses, in registration order (the others' documents are not read). */
 export function loadInstances(scope: Scope, cluster: string, statusIn = ['ACTIVE', 'DRAINING']): (ContainerInstance & { cluster: string })[] {
   const rows = scope.sql
-    .get(`SELECT account, region, cluster, arn, status, doc FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? ORDER BY seq`)
-    .all(scope.account, scope.region, cluster) as InstanceRow[];
-  return rows.filter((r) => statusIn.includes(r.status)).map((r) => ({ ...(JSON.parse(r.doc) as ContainerInstance), cluster: r.cluster }));
+    .get(`SELECT account, region, cluster, arn, status, doc FROM ecs_container_instances
+          WHERE account = ? AND region = ? AND cluster = ? AND status IN (SELECT value FROM json_each(?)) ORDER BY seq`)
+    .all(scope.account, scope.region, cluster, JSON.stringify(statusIn)) as InstanceRow[];
+  return rows.map((r) => ({ ...(JSON.parse(r.doc) as ContainerInstance), cluster: r.cluster }));
 }
 
 /** An instance of a cluster by its id (any status). */
