@@ -160,7 +160,7 @@ function migrations(): Migration[] {
     `,
     },
     {
-      version: 29,
+      version: 31,
       name: 'ecs placement from indexes: task demand columns, instance usage and task groups, service events',
       // What a task takes from its instance is fixed when it is placed, so it is kept in columns; what an instance's
       // tasks take together (and how many of each task group it holds) is kept in ecs_instance_usage and
