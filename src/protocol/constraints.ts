@@ -99,19 +99,20 @@ const ENUM_ORDER: Record<string, string[]> = {
 
 /**
  * Members whose constraint Berth leaves to the provider, because the provider's own check
- * reproduces what AWS was seen to answer there (ECR validates a lifecycle policy's text
- * before its length, and answers UploadNotFoundException for a malformed upload id; EFS
- * answers BadRequest for access-point root paths and POSIX ids). Revisit with captures.
+ * reproduces what AWS was seen to answer there; keyed `service:Structure.member`, with the
+ * reason (the constraint sweep lists them with it). Revisit with captures.
  */
-const LEFT_TO_PROVIDER = new Set([
-  'ecr:PutLifecyclePolicyRequest.lifecyclePolicyText', 'ecr:StartLifecyclePolicyPreviewRequest.lifecyclePolicyText',
-  'ecr:UploadLayerPartRequest.uploadId', 'ecr:CompleteLayerUploadRequest.uploadId',
-  'efs:RootDirectory.Path', 'efs:CreationInfo.Permissions', 'efs:CreationInfo.OwnerUid', 'efs:CreationInfo.OwnerGid',
-  'efs:PosixUser.Uid', 'efs:PosixUser.Gid', 'efs:PosixUser.SecondaryGids',
-  // ECS answers these with its own messages (account-settings.ts, attributes.ts, capacity-providers.ts); the
-  // setting-name enum of the extracted model also lags the settings ECS accepts (e.g. dualStackIPv6).
-  'ecs:PutAccountSettingRequest.name', 'ecs:PutAccountSettingDefaultRequest.name', 'ecs:ListAccountSettingsRequest.name',
-  'ecs:DeleteAccountSettingRequest.name', 'ecs:ListAttributesRequest.targetType', 'ecs:ManagedScaling.targetCapacity',
+const ECR_LIFECYCLE = 'ECR validates a lifecycle policy\'s text before its length (provider: lifecycle.ts)';
+const ECR_UPLOAD = 'ECR answers UploadNotFoundException for a malformed upload id (provider: layers.ts)';
+const EFS_BAD_REQUEST = 'EFS answers BadRequest for access-point root paths and POSIX ids (provider)';
+const ECS_OWN = 'ECS answers with its own message (account-settings.ts, attributes.ts, capacity-providers.ts); the extracted setting-name enum also lags the settings ECS accepts (e.g. dualStackIPv6)';
+export const LEFT_TO_PROVIDER: ReadonlyMap<string, string> = new Map([
+  ['ecr:PutLifecyclePolicyRequest.lifecyclePolicyText', ECR_LIFECYCLE], ['ecr:StartLifecyclePolicyPreviewRequest.lifecyclePolicyText', ECR_LIFECYCLE],
+  ['ecr:UploadLayerPartRequest.uploadId', ECR_UPLOAD], ['ecr:CompleteLayerUploadRequest.uploadId', ECR_UPLOAD],
+  ...['RootDirectory.Path', 'CreationInfo.Permissions', 'CreationInfo.OwnerUid', 'CreationInfo.OwnerGid', 'PosixUser.Uid', 'PosixUser.Gid',
+    'PosixUser.SecondaryGids'].map((m) => [`efs:${m}`, EFS_BAD_REQUEST] as const),
+  ...['PutAccountSettingRequest.name', 'PutAccountSettingDefaultRequest.name', 'ListAccountSettingsRequest.name', 'DeleteAccountSettingRequest.name',
+    'ListAttributesRequest.targetType', 'ManagedScaling.targetCapacity'].map((m) => [`ecs:${m}`, ECS_OWN] as const),
 ]);
 
 const files = new Map<string, ConstraintFile | null>();
@@ -121,7 +122,7 @@ function fileFor(service: string): ConstraintFile | null {
   let f = files.get(service);
   if (f !== undefined) return f;
   f = FRONTENDS[service] ? JSON.parse(readFileSync(new URL(`${service}.json`, MODELS_DIR), 'utf8')) as ConstraintFile : null;
-  for (const key of LEFT_TO_PROVIDER) {
+  for (const key of LEFT_TO_PROVIDER.keys()) {
     const [svc, rest] = key.split(':');
     const [structure, member] = rest.split('.');
     if (svc === service && f?.structures[structure]) delete f.structures[structure][member];
