@@ -107,9 +107,6 @@ export function getLifecyclePolicyPreview(ctx: RequestContext, input: GetLifecyc
       `There is no dry run for the repository with name '${repo.name}' in the registry with id '${repo.account}'`);
   }
   const status = input.filter?.tagStatus;
-  if (status !== undefined && !['TAGGED', 'UNTAGGED', 'ANY'].includes(status)) {
-    throw invalidParameter(`Invalid parameter at 'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'`);
-  }
   const base = { registryId: repo.account, repositoryName: repo.name, lifecyclePolicyText: preview.text, status: preview.status };
   if (preview.status !== 'COMPLETE') return base;
 

@@ -24,10 +24,6 @@ import { invalidParameter } from './errors.js';
 
 const PREFIX_RE = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const CREDENTIAL_ARN_RE = /^arn:aws:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr-pullthroughcache\/[a-zA-Z0-9/_+=.@-]+$/;
-const UPSTREAM_REGISTRIES = new Set<string>([
-  'ecr', 'ecr-public', 'quay', 'k8s', 'docker-hub', 'github-container-registry', 'azure-container-registry',
-  'gitlab-container-registry', 'chainguard',
-]);
 /** ECR's quota "Pull through cache rules per registry" (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html). */
 const MAX_RULES = 50;
 
@@ -125,9 +121,6 @@ export function createPullThroughCacheRule(ctx: RequestContext, input: CreatePul
     throw invalidParameter('The upstream registry URL cannot be the registry the pull through cache rule belongs to.');
   }
   const named = input.upstreamRegistry;
-  if (named !== undefined && !UPSTREAM_REGISTRIES.has(named)) {
-    throw invalidParameter(`Invalid parameter at 'upstreamRegistry' failed to satisfy constraint: 'Member must satisfy enum value set: [${[...UPSTREAM_REGISTRIES].join(', ')}]'`);
-  }
   if (named !== undefined && kind.registry !== undefined && named !== kind.registry) {
     throw new AwsError('UnsupportedUpstreamRegistryException', `The upstream registry URL '${url}' does not belong to the upstream registry '${named}'.`);
   }
@@ -172,9 +165,6 @@ export function describePullThroughCacheRules(ctx: RequestContext, input: Descri
   const account = ownRegistry(ctx, input.registryId);
   let rules = listRules({ sql: ctx.sql, account, region: ctx.region });
   if (input.ecrRepositoryPrefixes?.length) {
-    if (input.ecrRepositoryPrefixes.length > 100) {
-      throw invalidParameter("Invalid parameter at 'ecrRepositoryPrefixes' failed to satisfy constraint: 'Member must have length less than or equal to 100'");
-    }
     const wanted = input.ecrRepositoryPrefixes.map((p) => checkPrefix(p, 'ecrRepositoryPrefixes'));
     for (const p of wanted) if (!rules.some((r) => r.ecrRepositoryPrefix === p)) throw ruleNotFound(p, account);
     rules = rules.filter((r) => wanted.includes(r.ecrRepositoryPrefix));

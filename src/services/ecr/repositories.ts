@@ -20,14 +20,11 @@ import {
 import { invalidParameter, repositoryNotFound } from './errors.js';
 import { checkTags } from './tagging.js';
 
-const MUTABILITY = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
 const FILTER_RE = /^[0-9a-zA-Z._*-]{1,128}$/;
 
 export function checkMutability(value: string | undefined, filters: ImageTagMutabilityExclusionFilter[] | undefined) {
+  // The enum itself is the model's, checked before any provider runs (protocol/validate.ts).
   const mutability = value ?? 'MUTABLE';
-  if (!MUTABILITY.includes(mutability)) {
-    throw invalidParameter(`Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: [${MUTABILITY.join(', ')}]'`);
-  }
   const withExclusion = mutability.endsWith('_WITH_EXCLUSION');
   if (withExclusion && !filters?.length) {
     throw invalidParameter(`imageTagMutabilityExclusionFilters must be specified when imageTagMutability is ${mutability}.`);
@@ -46,9 +43,6 @@ export function checkMutability(value: string | undefined, filters: ImageTagMuta
 
 function encryption(ctx: RequestContext, input: CreateRepositoryRequest['encryptionConfiguration']): RepositorySettings['encryptionConfiguration'] {
   const type = input?.encryptionType ?? 'AES256';
-  if (!['AES256', 'KMS', 'KMS_DSSE'].includes(type)) {
-    throw invalidParameter(`Invalid parameter at 'encryptionType' failed to satisfy constraint: 'Member must satisfy enum value set: [AES256, KMS, KMS_DSSE]'`);
-  }
   if (type === 'AES256') {
     if (input?.kmsKey) throw invalidParameter('KMS key should not be specified when encryption type is AES256.');
     return { encryptionType: type };
@@ -87,7 +81,6 @@ export function describeRepositories(ctx: RequestContext, input: DescribeReposit
     if (input.maxResults !== undefined || input.nextToken !== undefined) {
       throw invalidParameter('Cannot specify repositoryNames together with maxResults or nextToken.');
     }
-    if (input.repositoryNames.length > 100) throw invalidParameter("Invalid parameter at 'repositoryNames' failed to satisfy constraint: 'Member must have length less than or equal to 100'");
     const repositories: Repository[] = [];
     for (const name of input.repositoryNames) {
       repositories.push(toRepository(ctx, requireRepo(ctx, { registryId: input.registryId, repositoryName: name }, 'ecr:DescribeRepositories')));
