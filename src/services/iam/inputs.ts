@@ -84,8 +84,6 @@ export interface Page<T> {
 export function paginate<T>(all: T[], keyOf: (item: T) => string, marker: string | undefined, maxItems: number | undefined): Page<T> {
   const items = all.map((item) => ({ item, key: keyOf(item) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const max = maxItems ?? 100;
-  if (max < 1) throw constraint(max, 'maxItems', 'Member must have value greater than or equal to 1');
-  if (max > 1000) throw constraint(max, 'maxItems', 'Member must have value less than or equal to 1000');
   let start = 0;
   if (marker !== undefined) {
     let after: string;

@@ -111,11 +111,7 @@ export function deletePolicy(ctx: RequestContext, input: DeletePolicyRequest): R
 /** Customer managed policies (Local) and the AWS managed ones attached in this account (AWS). */
 export function listPolicies(ctx: RequestContext, input: ListPoliciesRequest): ListPoliciesResponse {
   const scope = input.Scope ?? 'All';
-  if (!['All', 'AWS', 'Local'].includes(scope)) throw constraint(scope, 'scope', 'Member must satisfy enum value set: [All, AWS, Local]');
   const usage = input.PolicyUsageFilter;
-  if (usage !== undefined && usage !== 'PermissionsPolicy' && usage !== 'PermissionsBoundary') {
-    throw constraint(usage, 'policyUsageFilter', 'Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]');
-  }
   const prefix = checkPathPrefix(input.PathPrefix);
   const policies: Policy[] = [];
   // Berth counts attachments as permissions policies only (boundary use is not counted).

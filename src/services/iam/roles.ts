@@ -8,7 +8,7 @@ import { iamArn } from '../../shared/arns.js';
 import { base32Id } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
 import { countTags, dropAllTags, getTags, putTags, removeTags } from '../../state/tags.js';
-import { alreadyExists, constraint, deleteConflict, noSuchRole, policyNotAttachable } from './errors.js';
+import { alreadyExists, deleteConflict, noSuchRole, policyNotAttachable } from './errors.js';
 import {
   checkDescription, checkName, checkPath, checkPathPrefix, checkPolicyText, checkTags, MAX_TAGS, paginate, tooManyTags,
 } from './inputs.js';
@@ -53,10 +53,8 @@ export function roleOutput(ctx: RequestContext, role: StoredRole, detail: 'full'
 }
 
 function checkMaxSessionDuration(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_SESSION_DURATION;
-  if (value < 3600) throw constraint(value, 'maxSessionDuration', 'Member must have value greater than or equal to 3600');
-  if (value > 43200) throw constraint(value, 'maxSessionDuration', 'Member must have value less than or equal to 43200');
-  return value;
+  // Its range (3600-43200) is the model's, checked before any provider runs (protocol/validate.ts).
+  return value ?? DEFAULT_MAX_SESSION_DURATION;
 }
 
 /** A permissions boundary names a managed policy that exists (AWS managed ones always do). */
@@ -151,7 +149,6 @@ export function tagRole(ctx: RequestContext, input: TagRoleRequest): Record<stri
 export function untagRole(ctx: RequestContext, input: UntagRoleRequest): Record<string, never> {
   const role = requireRole(ctx, input.RoleName);
   const keys = input.TagKeys ?? [];
-  if (keys.length > MAX_TAGS) throw constraint(`[${keys.join(', ')}]`, 'tagKeys', `Member must have length less than or equal to ${MAX_TAGS}`);
   const lower = new Set(keys.map((k) => k.toLowerCase()));
   removeTags(ctx, role.Arn, getTags(ctx, role.Arn).filter((t) => lower.has(t.key.toLowerCase())).map((t) => t.key));
   return {};

@@ -18,44 +18,25 @@ const constraint = (value: unknown, member: string, rule: string) =>
   validation(`1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${rule}`);
 const accessDenied = (message: string) => new AwsError('AccessDenied', message, { status: 403 });
 
-const SESSION_NAME_RE = /^[\w+=,.@-]*$/;
 /** Sessions of roles assumed with role credentials are limited to an hour (role chaining). */
 const CHAINED_MAX_SECONDS = 3600;
 const ROOT_SESSION_MAX_SECONDS = 3600;
-
-function range(value: number, member: string, min: number, max: number) {
-  if (value < min) throw constraint(value, member, `Member must have value greater than or equal to ${min}`);
-  if (value > max) throw constraint(value, member, `Member must have value less than or equal to ${max}`);
-}
 
 function length(value: string, member: string, min: number, max: number) {
   if (value.length < min) throw constraint(value, member, `Member must have length greater than or equal to ${min}`);
   if (value.length > max) throw constraint(value, member, `Member must have length less than or equal to ${max}`);
 }
 
-/** MFA members are accepted (not checked against a device) within their model limits. */
-function checkMfa(input: { SerialNumber?: string; TokenCode?: string }) {
-  if (input.SerialNumber !== undefined) length(input.SerialNumber, 'serialNumber', 9, 256);
-  if (input.TokenCode !== undefined) {
-    length(input.TokenCode, 'tokenCode', 6, 6);
-    if (!/^\d*$/.test(input.TokenCode)) throw constraint(input.TokenCode, 'tokenCode', 'Member must satisfy regular expression pattern: [\\d]*');
-  }
-}
-
-/** AssumeRole's optional members: recorded nowhere (session policies and tags are not evaluated), but within limits. */
+/**
+ * AssumeRole's optional members: recorded nowhere (session policies and tags are not evaluated), but within
+ * limits. The model's own constraints (role ARN and session name, MFA members, tags, source identity, external
+ * id, durations) are checked before any provider runs (protocol/validate.ts); these are the limits it lacks or
+ * leaves to the service (a policy's 2048 characters, ten policy ARNs, members it does not require).
+ */
 function checkOptional(input: AssumeRoleRequest) {
-  checkMfa(input);
-  if (input.SourceIdentity !== undefined) length(input.SourceIdentity, 'sourceIdentity', 2, 64);
   if (input.Policy !== undefined) length(input.Policy, 'policy', 1, 2048);
-  if (input.ExternalId !== undefined) length(input.ExternalId, 'externalId', 2, 1224);
   if ((input.PolicyArns?.length ?? 0) > 10) throw constraint(input.PolicyArns!.length, 'policyArns', 'Member must have length less than or equal to 10');
   for (const p of input.PolicyArns ?? []) length(p.arn ?? '', 'policyArns.member.arn', 20, 2048);
-  if ((input.Tags?.length ?? 0) > 50) throw constraint(input.Tags!.length, 'tags', 'Member must have length less than or equal to 50');
-  for (const t of input.Tags ?? []) {
-    length(t.Key ?? '', 'tags.member.key', 1, 128);
-    length(t.Value ?? '', 'tags.member.value', 0, 256);
-  }
-  for (const k of input.TransitiveTagKeys ?? []) length(k, 'transitiveTagKeys.member', 1, 128);
   for (const c of input.ProvidedContexts ?? []) {
     length(c.ProviderArn ?? '', 'providedContexts.member.providerArn', 20, 2048);
     length(c.ContextAssertion ?? '', 'providedContexts.member.contextAssertion', 4, 2048);
@@ -74,12 +55,8 @@ export const provider: Provider = {
   },
 
   assumeRole(ctx: RequestContext, input: AssumeRoleRequest): AssumeRoleResponse {
-    const roleArn = input.RoleArn ?? '';
-    length(roleArn, 'roleArn', 20, 2048);
-    const sessionName = input.RoleSessionName ?? '';
-    length(sessionName, 'roleSessionName', 2, 64);
-    if (!SESSION_NAME_RE.test(sessionName)) throw constraint(sessionName, 'roleSessionName', 'Member must satisfy regular expression pattern: [\\w+=,.@-]*');
-    if (input.DurationSeconds !== undefined) range(input.DurationSeconds, 'durationSeconds', 900, 43200);
+    const roleArn = input.RoleArn!;
+    const sessionName = input.RoleSessionName!;
     checkOptional(input);
     // Berth does not evaluate trust policies: any caller may assume any role that exists.
     const role = findRoleByArn(ctx.sql, roleArn);
@@ -108,8 +85,6 @@ export const provider: Provider = {
   },
 
   getSessionToken(ctx: RequestContext, input: GetSessionTokenRequest): GetSessionTokenResponse {
-    if (input.DurationSeconds !== undefined) range(input.DurationSeconds, 'durationSeconds', 900, 129600);
-    checkMfa(input);
     if (findSession(ctx.sql, ctx.accessKeyId)) throw accessDenied('Cannot call GetSessionToken with session credentials');
     // Berth's long-term keys are the account root's, whose sessions AWS caps at one hour.
     const duration = Math.min(input.DurationSeconds ?? 43200, ROOT_SESSION_MAX_SECONDS);
