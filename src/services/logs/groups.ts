@@ -23,14 +23,10 @@ import { putGroupTags } from './tags.js';
 
 /** https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-const GROUP_CLASSES = ['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY'];
 
 export function createLogGroup(ctx: RequestContext, input: CreateLogGroupRequest): Record<string, never> {
   const name = input.logGroupName!;
   checkGroupName(name);
-  if (input.logGroupClass !== undefined && !GROUP_CLASSES.includes(input.logGroupClass)) {
-    throw constraint(input.logGroupClass, 'logGroupClass', `Member must satisfy enum value set: [${GROUP_CLASSES.join(', ')}]`);
-  }
   if (findGroup(ctx.sql, ctx, name)) throw groupExists();
   insertGroup(ctx.sql, ctx, {
     name, now: ctx.clock.now(), kmsKeyId: input.kmsKeyId, logGroupClass: input.logGroupClass,

@@ -7,7 +7,7 @@ import type {
   LogStream,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { RequestContext } from '../provider.js';
-import { constraint, groupNotFound, invalidParameter, streamExists, streamNotFound } from './errors.js';
+import { groupNotFound, invalidParameter, streamExists, streamNotFound } from './errors.js';
 import { checkLimit, checkStreamName, decodeToken, encodeToken, requireGroup } from './names.js';
 import { deleteStream, findGroup, findStream, insertStream, streamArn, type GroupRow, type StreamRow } from './store.js';
 
@@ -54,9 +54,6 @@ const isPosition = (p: unknown): p is Position => Array.isArray(p) && p.length =
 export function describeLogStreams(ctx: RequestContext, input: DescribeLogStreamsRequest): DescribeLogStreamsResponse {
   const limit = checkLimit(input.limit, 50);
   const orderBy = input.orderBy ?? 'LogStreamName';
-  if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') {
-    throw constraint(orderBy, 'orderBy', 'Member must satisfy enum value set: [LogStreamName, LastEventTime]');
-  }
   if (orderBy === 'LastEventTime' && input.logStreamNamePrefix !== undefined) {
     throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');
   }

@@ -35,8 +35,6 @@ import {
   type ParameterTier, type ParameterType, type Scope, type StoredVersion,
 } from './store.js';
 
-const TYPES: ParameterType[] = ['SecureString', 'StringList', 'String'];
-const TIERS = ['Standard', 'Advanced', 'Intelligent-Tiering'];
 const DATA_TYPES = ['text', 'aws:ec2:image', 'aws:ssm:integration'];
 const STANDARD_MAX_BYTES = 4096;
 const ADVANCED_MAX_BYTES = 8192;
@@ -58,9 +56,6 @@ export function toParameter(s: Scope, v: StoredVersion, withDecryption: boolean 
 }
 
 function pickTier(requested: string | undefined, previous: ParameterTier | undefined, bytes: number, name: string): ParameterTier {
-  if (requested !== undefined && !TIERS.includes(requested)) {
-    throw constraint(requested, 'tier', `Member must satisfy enum value set: [${TIERS.join(', ')}]`);
-  }
   if (requested === 'Standard' && previous === 'Advanced') {
     throw validation(
       `This parameter uses the advanced-parameter tier. You can't downgrade a parameter from the advanced-parameter tier to the standard-parameter tier. If necessary, you can delete the advanced parameter and recreate it as a standard parameter. Parameter name: ${name}`,
@@ -94,13 +89,9 @@ export function putParameter(ctx: RequestContext, input: PutParameterRequest): P
   const name = input.Name!;
   const value = input.Value!;
   if (value === '') throw constraint('', 'value', 'Member must have length greater than or equal to 1.');
-  if (input.Type !== undefined && !TYPES.includes(input.Type as ParameterType)) {
-    throw constraint(input.Type, 'type', `Member must satisfy enum value set: [${TYPES.join(', ')}]`);
-  }
   if (input.DataType !== undefined && !DATA_TYPES.includes(input.DataType)) {
     throw validation(`The following data type is not supported: ${input.DataType} (Data type names are all lowercase.)`);
   }
-  if ((input.Description?.length ?? 0) > 1024) throw constraint(input.Description, 'description', 'Member must have length less than or equal to 1024');
   if (input.Overwrite && input.Tags?.length) {
     throw validation(
       'Invalid request: tags and overwrite can\'t be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.',
