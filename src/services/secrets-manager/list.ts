@@ -77,8 +77,6 @@ const SORTERS: Record<string, (a: StoredSecret, b: StoredSecret) => number> = {
 
 export function listSecrets(ctx: RequestContext, input: ListSecretsRequest): ListSecretsResponse {
   const limit = input.MaxResults ?? 100;
-  if (limit < 1) throw constraint(limit, 'maxResults', 'Member must have value greater than or equal to 1');
-  if (limit > 100) throw constraint(limit, 'maxResults', 'Member must have value less than or equal to 100');
   const start = decodeOffset(input.NextToken, invalidNextToken);
   const all = matchingSecrets(ctx, input.Filters, !!input.IncludePlannedDeletion);
   all.sort(SORTERS[input.SortBy ?? 'created-date'] ?? SORTERS['created-date']);

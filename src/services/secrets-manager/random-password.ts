@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import type { GetRandomPasswordRequest, GetRandomPasswordResponse } from '@aws-sdk/client-secrets-manager';
 import type { RequestContext } from '../provider.js';
-import { constraint, invalidParameter } from './errors.js';
+import { invalidParameter } from './errors.js';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -15,8 +15,6 @@ const PUNCTUATION = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 
 export function getRandomPassword(_ctx: RequestContext, input: GetRandomPasswordRequest): GetRandomPasswordResponse {
   const length = input.PasswordLength ?? 32;
-  if (length < 1) throw constraint(length, 'passwordLength', 'Member must have value greater than or equal to 1');
-  if (length > 4096) throw constraint(length, 'passwordLength', 'Member must have value less than or equal to 4096');
   const excluded = new Set(input.ExcludeCharacters ?? '');
   const keep = (chars: string) => [...chars].filter((c) => !excluded.has(c)).join('');
   const classes = [

@@ -19,11 +19,11 @@ import type {
 } from '@aws-sdk/client-secrets-manager';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags, removeTags } from '../../state/tags.js';
-import { constraint, invalidParameter, invalidRequest, markedForDeletion, resourceExists, secretNotFound } from './errors.js';
+import { invalidParameter, invalidRequest, markedForDeletion, resourceExists, secretNotFound } from './errors.js';
 import {
   findSecret, insertSecret, newSecretArn, removeSecret, saveSecret, versionsOf, type Scope, type StoredSecret,
 } from './store.js';
-import { addVersion, checkToken, checkValue, CURRENT, liveSecret, sameValue } from './versions.js';
+import { addVersion, checkValue, CURRENT, liveSecret, sameValue } from './versions.js';
 
 const NAME_RE = /^[a-zA-Z0-9/_+=.@-]+$/;
 const MAX_TAGS = 50;
@@ -54,11 +54,9 @@ function checkTags(s: Scope, arn: string | undefined, tags: Tag[]) {
 
 export function createSecret(ctx: RequestContext, input: CreateSecretRequest): CreateSecretResponse {
   const name = input.Name!;
-  if (name.length > 512) throw constraint(name, 'name', 'Member must have length less than or equal to 512');
   if (!NAME_RE.test(name)) {
     throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
   }
-  checkToken(input.ClientRequestToken);
   const value = checkValue(input, false);
   const now = ctx.clock.now();
   const existing = findSecret(ctx, name, now);
@@ -104,7 +102,6 @@ export function describeSecret(ctx: RequestContext, input: DescribeSecretRequest
 export function updateSecret(ctx: RequestContext, input: UpdateSecretRequest): UpdateSecretResponse {
   const now = ctx.clock.now();
   const secret = liveSecret(ctx, input.SecretId!, now);
-  checkToken(input.ClientRequestToken);
   const value = checkValue(input, false);
   if (input.Description !== undefined) secret.description = input.Description;
   if (input.KmsKeyId !== undefined) secret.kmsKeyId = input.KmsKeyId;

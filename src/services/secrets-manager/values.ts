@@ -18,11 +18,11 @@ import type {
 } from '@aws-sdk/client-secrets-manager';
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
-import { constraint, invalidNextToken, invalidParameter } from './errors.js';
+import { invalidNextToken, invalidParameter } from './errors.js';
 import { decodeOffset, encodeOffset, matchingSecrets } from './list.js';
 import { accessDay } from './secrets.js';
 import { saveSecret, versionsOf } from './store.js';
-import { addVersion, attachStages, checkToken, checkValue, CURRENT, liveSecret, readSecretValue, type SecretValue } from './versions.js';
+import { addVersion, attachStages, checkValue, CURRENT, liveSecret, readSecretValue, type SecretValue } from './versions.js';
 
 function valueEntry(r: SecretValue): SecretValueEntry {
   return {
@@ -55,7 +55,6 @@ export function batchGetSecretValue(ctx: RequestContext, input: BatchGetSecretVa
   const ids = input.SecretIdList ?? [];
   if (ids.length && input.Filters?.length) throw invalidParameter('Either secret id list or filter is allowed. You cannot provide both.');
   if (!ids.length && !input.Filters?.length) throw invalidParameter('Either secret id list or filter is required.');
-  if (ids.length > 20) throw constraint(ids, 'secretIdList', 'Member must have length less than or equal to 20');
   const SecretValues: SecretValueEntry[] = [];
   const Errors: APIErrorType[] = [];
   if (ids.length) {
@@ -70,7 +69,6 @@ export function batchGetSecretValue(ctx: RequestContext, input: BatchGetSecretVa
     return { SecretValues, Errors };
   }
   const limit = input.MaxResults ?? 20;
-  if (limit < 1 || limit > 20) throw constraint(limit, 'maxResults', 'Member must have value less than or equal to 20');
   const start = decodeOffset(input.NextToken, invalidNextToken);
   const all = matchingSecrets(ctx, input.Filters, false).filter((s) => versionsOf(ctx, s.arn).some((v) => v.stages.includes(CURRENT)));
   for (const s of all.slice(start, start + limit)) SecretValues.push(valueEntry(read(ctx, s.arn)));
@@ -80,10 +78,8 @@ export function batchGetSecretValue(ctx: RequestContext, input: BatchGetSecretVa
 export function putSecretValue(ctx: RequestContext, input: PutSecretValueRequest): PutSecretValueResponse {
   const now = ctx.clock.now();
   const secret = liveSecret(ctx, input.SecretId!, now);
-  checkToken(input.ClientRequestToken);
   const value = checkValue(input, true)!;
   const stages = input.VersionStages?.length ? input.VersionStages : [CURRENT];
-  if (stages.length > 20) throw constraint(stages, 'versionStages', 'Member must have length less than or equal to 20');
   const version = addVersion(ctx, secret, value, input.ClientRequestToken, stages, now);
   secret.lastChangedAt = now;
   saveSecret(ctx, secret);
@@ -94,7 +90,6 @@ export function putSecretValue(ctx: RequestContext, input: PutSecretValueRequest
 export function listSecretVersionIds(ctx: RequestContext, input: ListSecretVersionIdsRequest): ListSecretVersionIdsResponse {
   const secret = liveSecret(ctx, input.SecretId!, ctx.clock.now());
   const limit = input.MaxResults ?? 100;
-  if (limit < 1 || limit > 100) throw constraint(limit, 'maxResults', 'Member must have value less than or equal to 100');
   const start = decodeOffset(input.NextToken, invalidNextToken);
   const all = versionsOf(ctx, secret.arn).filter((v) => input.IncludeDeprecated || v.stages.length).reverse();
   return {

@@ -63,12 +63,6 @@ export function checkValue(v: { SecretString?: string; SecretBinary?: Uint8Array
   return undefined;
 }
 
-export function checkToken(token: string | undefined): void {
-  if (token === undefined) return;
-  if (token.length < 32) throw constraint(token, 'clientRequestToken', 'Member must have length greater than or equal to 32');
-  if (token.length > 64) throw constraint(token, 'clientRequestToken', 'Member must have length less than or equal to 64');
-}
-
 export const sameValue = (v: StoredVersion, n: NewValue) =>
   v.stringValue === n.stringValue && (v.binaryValue === undefined) === (n.binaryValue === undefined) &&
   (!v.binaryValue || v.binaryValue.equals(n.binaryValue!));
