@@ -20,7 +20,7 @@ import type {
 import type { RequestContext } from '../provider.js';
 import { constraint, groupNotFound, invalidParameter, streamNotFound } from './errors.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { checkLimit, decodeToken, encodeToken, requireGroup } from './names.js';
+import { pageLimit, decodeToken, encodeToken, requireGroup } from './names.js';
 import { appendEvents, findGroup, findStream, retentionCutoff, type EventRow, type GroupRow } from './store.js';
 import { sequenceTokenOf } from './streams.js';
 
@@ -123,7 +123,7 @@ function withinResponseSize<T extends { message: string }>(rows: T[]): T[] {
 }
 
 export function getLogEvents(ctx: RequestContext, input: GetLogEventsRequest): GetLogEventsResponse {
-  const limit = checkLimit(input.limit, 10_000);
+  const limit = pageLimit(input.limit, 10_000);
   const group = requireGroup(ctx, input);
   const stream = requireStream(ctx, group, input.logStreamName!);
   const token = input.nextToken !== undefined ? parseStreamToken(input.nextToken) : undefined;
@@ -171,7 +171,7 @@ const eventIdOf = (r: { ts: number; seq: number }) => `${pad(r.ts, 20)}${pad(r.s
 const JAN_2024 = Date.UTC(2024, 0, 1);
 
 export function filterLogEvents(ctx: RequestContext, input: FilterLogEventsRequest): FilterLogEventsResponse {
-  const limit = checkLimit(input.limit, 10_000);
+  const limit = pageLimit(input.limit, 10_000);
   if (input.logStreamNames !== undefined && input.logStreamNamePrefix !== undefined) {
     throw invalidParameter('logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
   }

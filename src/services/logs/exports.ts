@@ -18,7 +18,7 @@ import { bucketOwner } from '../s3/index.js';
 import type { RequestContext } from '../provider.js';
 import { groupNotFound, invalidParameter } from './errors.js';
 import { EXPORT_STATUS_MESSAGES, setExportTaskStatus, type ExportTaskRow } from './export-store.js';
-import { checkLimit, decodeToken, encodeToken } from './names.js';
+import { pageLimit, decodeToken, encodeToken } from './names.js';
 import { findGroup } from './store.js';
 
 const taskNotFound = () => new AwsError('ResourceNotFoundException', 'The specified export task does not exist.');
@@ -48,7 +48,7 @@ interface TaskToken { c: number; id: string }
 const isTaskToken = (p: unknown): p is TaskToken => !!p && typeof p === 'object' && typeof (p as TaskToken).c === 'number' && typeof (p as TaskToken).id === 'string';
 
 export function describeExportTasks(ctx: RequestContext, input: DescribeExportTasksRequest): DescribeExportTasksResponse {
-  const limit = checkLimit(input.limit, 50);
+  const limit = pageLimit(input.limit, 50);
   const where = ['account = ?', 'region = ?'];
   const args: unknown[] = [ctx.account, ctx.region];
   if (input.taskId !== undefined) { where.push('id = ?'); args.push(input.taskId); }

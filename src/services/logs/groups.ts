@@ -17,7 +17,7 @@ import type {
 import type { RequestContext } from '../provider.js';
 import { dropAllTags } from '../../state/tags.js';
 import { constraint, groupExists, groupNotFound, invalidParameter, validation } from './errors.js';
-import { checkGroupName, checkLimit, decodeToken, encodeToken, groupNameOf, isString, requireGroup } from './names.js';
+import { checkGroupName, pageLimit, decodeToken, encodeToken, groupNameOf, isString, requireGroup } from './names.js';
 import { deleteGroup, findGroup, groupArn, insertGroup, purgeExpired, type GroupRow } from './store.js';
 import { putGroupTags } from './tags.js';
 
@@ -92,7 +92,7 @@ function pageOfGroups(ctx: RequestContext, f: { prefix?: string; pattern?: strin
 }
 
 export function describeLogGroups(ctx: RequestContext, input: DescribeLogGroupsRequest): DescribeLogGroupsResponse {
-  const limit = checkLimit(input.limit, 50);
+  const limit = pageLimit(input.limit, 50);
   if (input.logGroupNamePrefix !== undefined && input.logGroupNamePattern !== undefined) {
     throw invalidParameter('LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.');
   }
@@ -115,7 +115,7 @@ export function describeLogGroups(ctx: RequestContext, input: DescribeLogGroupsR
 }
 
 export function listLogGroups(ctx: RequestContext, input: ListLogGroupsRequest): ListLogGroupsResponse {
-  const limit = checkLimit(input.limit, 1000);
+  const limit = pageLimit(input.limit, 1000);
   const after = decodeToken(input.nextToken, isString);
   // The pattern of ListLogGroups is a regular expression; Berth matches it as a case-insensitive substring (see README).
   const rows = pageOfGroups(ctx, { pattern: input.logGroupNamePattern, cls: input.logGroupClass, after }, limit);

@@ -28,7 +28,7 @@ import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
 import { constraint, groupNotFound, invalidParameter } from './errors.js';
 import { parseQuery, rowOf, runQuery, type InsightsRecord } from './insights-query.js';
-import { checkLimit, decodeToken, encodeToken, groupNameOf, isString } from './names.js';
+import { pageLimit, decodeToken, encodeToken, groupNameOf, isString } from './names.js';
 import { findGroup, purgeExpired, type EventRow } from './store.js';
 
 interface QueryRow {
@@ -166,7 +166,7 @@ const isQueryToken = (p: unknown): p is QueryToken =>
   !!p && typeof p === 'object' && typeof (p as QueryToken).c === 'number' && isString((p as QueryToken).id);
 
 export function describeQueries(ctx: RequestContext, input: DescribeQueriesRequest): DescribeQueriesResponse {
-  const max = checkLimit(input.maxResults, 1000, 'maxResults');
+  const max = pageLimit(input.maxResults, 1000);
   const where = ['account = ?', 'region = ?'];
   const args: unknown[] = [ctx.account, ctx.region];
   if (input.status !== undefined) { where.push('status = ?'); args.push(input.status); }

@@ -19,7 +19,7 @@ import type { RequestContext } from '../provider.js';
 import { groupNotFound, invalidParameter } from './errors.js';
 import { compileFilter } from './filter-pattern.js';
 import type { MetricFilterRow } from './metric-store.js';
-import { checkLimit, decodeToken, encodeToken } from './names.js';
+import { pageLimit, decodeToken, encodeToken } from './names.js';
 import { findGroup } from './store.js';
 
 /** CloudWatch Logs' quota of metric filters per log group. */
@@ -80,7 +80,7 @@ const isFilterToken = (p: unknown): p is FilterToken =>
   !!p && typeof p === 'object' && typeof (p as FilterToken).g === 'string' && typeof (p as FilterToken).n === 'string';
 
 export function describeMetricFilters(ctx: RequestContext, input: DescribeMetricFiltersRequest): DescribeMetricFiltersResponse {
-  const limit = checkLimit(input.limit, 50);
+  const limit = pageLimit(input.limit, 50);
   if ((input.metricName === undefined) !== (input.metricNamespace === undefined)) {
     throw invalidParameter('If you specify metricName or metricNamespace, you must specify both.');
   }

@@ -20,11 +20,9 @@ export function checkStreamName(name: string, path = 'logStreamName') {
   if (/[:*]/.test(name)) throw constraint(name, path, 'Member must satisfy regular expression pattern: [^:*]*');
 }
 
-export function checkLimit(limit: number | undefined, max: number, path = 'limit'): number {
-  if (limit === undefined) return max;
-  if (limit < 1) throw constraint(limit, path, 'Member must have value greater than or equal to 1');
-  if (limit > max) throw constraint(limit, path, `Member must have value less than or equal to ${max}`);
-  return limit;
+/** A page's size: the caller's, or the operation's maximum (its range, 1 to that maximum, is the model's, checked before any provider runs). */
+export function pageLimit(limit: number | undefined, max: number): number {
+  return limit ?? max;
 }
 
 /** The group name an identifier names: a name, or this account's and region's log group ARN (with or without `:*`). */

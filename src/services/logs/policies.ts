@@ -19,7 +19,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import type { RequestContext } from '../provider.js';
 import { groupNotFound, invalidParameter } from './errors.js';
-import { checkLimit, decodeToken, encodeToken, groupNameOf, isString } from './names.js';
+import { pageLimit, decodeToken, encodeToken, groupNameOf, isString } from './names.js';
 import { findGroup, groupArn } from './store.js';
 
 const MAX_ACCOUNT_POLICIES = 10;
@@ -89,7 +89,7 @@ export function putResourcePolicy(ctx: RequestContext, input: PutResourcePolicyR
 }
 
 export function describeResourcePolicies(ctx: RequestContext, input: DescribeResourcePoliciesRequest): DescribeResourcePoliciesResponse {
-  const limit = checkLimit(input.limit, 50);
+  const limit = pageLimit(input.limit, 50);
   const after = decodeToken(input.nextToken, isString) ?? '';
   const where = ['account = ?', 'region = ?', 'name > ?'];
   const args: unknown[] = [ctx.account, ctx.region, after];

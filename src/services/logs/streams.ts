@@ -8,7 +8,7 @@ import type {
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { RequestContext } from '../provider.js';
 import { groupNotFound, invalidParameter, streamExists, streamNotFound } from './errors.js';
-import { checkLimit, checkStreamName, decodeToken, encodeToken, requireGroup } from './names.js';
+import { pageLimit, checkStreamName, decodeToken, encodeToken, requireGroup } from './names.js';
 import { deleteStream, findGroup, findStream, insertStream, streamArn, type GroupRow, type StreamRow } from './store.js';
 
 export function createLogStream(ctx: RequestContext, input: CreateLogStreamRequest): Record<string, never> {
@@ -52,7 +52,7 @@ type Position = [number, string];
 const isPosition = (p: unknown): p is Position => Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && typeof p[1] === 'string';
 
 export function describeLogStreams(ctx: RequestContext, input: DescribeLogStreamsRequest): DescribeLogStreamsResponse {
-  const limit = checkLimit(input.limit, 50);
+  const limit = pageLimit(input.limit, 50);
   const orderBy = input.orderBy ?? 'LogStreamName';
   if (orderBy === 'LastEventTime' && input.logStreamNamePrefix !== undefined) {
     throw invalidParameter('Cannot order by LastEventTime with a logStreamNamePrefix.');

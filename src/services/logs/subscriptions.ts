@@ -33,7 +33,7 @@ import { dropAllTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { groupNotFound, invalidParameter } from './errors.js';
 import { compileFilter } from './filter-pattern.js';
-import { checkLimit, decodeToken, encodeToken, isString } from './names.js';
+import { pageLimit, decodeToken, encodeToken, isString } from './names.js';
 import { findGroup } from './store.js';
 import { putGroupTags } from './tags.js';
 
@@ -109,7 +109,7 @@ export function putSubscriptionFilter(ctx: RequestContext, input: PutSubscriptio
 }
 
 export function describeSubscriptionFilters(ctx: RequestContext, input: DescribeSubscriptionFiltersRequest): DescribeSubscriptionFiltersResponse {
-  const limit = checkLimit(input.limit, 50);
+  const limit = pageLimit(input.limit, 50);
   const group = findGroup(ctx.sql, ctx, input.logGroupName!);
   if (!group) throw groupNotFound();
   const after = decodeToken(input.nextToken, isString);
@@ -171,7 +171,7 @@ export function putDestinationPolicy(ctx: RequestContext, input: PutDestinationP
 }
 
 export function describeDestinations(ctx: RequestContext, input: DescribeDestinationsRequest): DescribeDestinationsResponse {
-  const limit = checkLimit(input.limit, 50);
+  const limit = pageLimit(input.limit, 50);
   const prefix = input.DestinationNamePrefix ?? '';
   const after = decodeToken(input.nextToken, isString);
   const rows = ctx.sql
