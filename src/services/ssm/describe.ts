@@ -11,7 +11,7 @@ import type {
 import type { RequestContext } from '../provider.js';
 import { invalidNextToken, parameterNotFound, validation } from './errors.js';
 import { applyFilters, checkFilters, legacyFilters } from './filters.js';
-import { checkMaxResults, decodeToken, encodeToken, parameterArn, parseRef } from './names.js';
+import { decodeToken, encodeToken, pageSize, parameterArn, parseRef } from './names.js';
 import { allParameters, allVersions, findParameter, type StoredVersion } from './store.js';
 
 /** Policies as SSM reports them: one entry per policy in the JSON array PutParameter took. */
@@ -50,7 +50,7 @@ export function describeParameters(ctx: RequestContext, input: DescribeParameter
   }
   const filters = input.ParameterFilters?.length ? input.ParameterFilters : legacyFilters(input.Filters);
   checkFilters(filters, 'describe');
-  const limit = checkMaxResults(input.MaxResults, 50, 10);
+  const limit = pageSize(input.MaxResults, 10);
   const after = decodeToken(input.NextToken, invalidNextToken);
   const out: ParameterMetadata[] = [];
   let last: string | undefined;
@@ -72,7 +72,7 @@ export function describeParameters(ctx: RequestContext, input: DescribeParameter
 export function getParameterHistory(ctx: RequestContext, input: GetParameterHistoryRequest): GetParameterHistoryResult {
   const ref = parseRef(ctx, input.Name!);
   if (!ref || ref.selector !== undefined || !findParameter(ctx, ref.name)) throw parameterNotFound(input.Name!);
-  const limit = checkMaxResults(input.MaxResults, 50, 50);
+  const limit = pageSize(input.MaxResults, 50);
   const after = decodeToken(input.NextToken, invalidNextToken);
   const versions = allVersions(ctx, ref.name).filter((v) => after === undefined || v.version > Number(after));
   const page = versions.slice(0, limit);

@@ -10,7 +10,7 @@ import type {
   UnlabelParameterVersionResult,
 } from '@aws-sdk/client-ssm';
 import type { RequestContext } from '../provider.js';
-import { constraint, labelLimit, parameterNotFound, versionNotFound } from './errors.js';
+import { labelLimit, parameterNotFound, versionNotFound } from './errors.js';
 import { allVersions, findParameter, getVersion, saveVersion } from './store.js';
 
 const MAX_LABELS_PER_VERSION = 10;
@@ -23,14 +23,8 @@ function isValidLabel(label: string): boolean {
   return /^[a-zA-Z0-9_.-]+$/.test(label);
 }
 
-function checkLabelCount(labels: string[] | undefined) {
-  if (!labels?.length) throw constraint('[]', 'labels', 'Member must have length greater than or equal to 1');
-  if (labels.length > MAX_LABELS_PER_VERSION) throw constraint(labels, 'labels', `Member must have length less than or equal to ${MAX_LABELS_PER_VERSION}`);
-}
-
 export function labelParameterVersion(ctx: RequestContext, input: LabelParameterVersionRequest): LabelParameterVersionResult {
   const name = input.Name!;
-  checkLabelCount(input.Labels);
   const param = findParameter(ctx, name);
   if (!param) throw parameterNotFound(name);
   const versionNumber = input.ParameterVersion ?? param.version;
@@ -52,7 +46,6 @@ export function labelParameterVersion(ctx: RequestContext, input: LabelParameter
 
 export function unlabelParameterVersion(ctx: RequestContext, input: UnlabelParameterVersionRequest): UnlabelParameterVersionResult {
   const name = input.Name!;
-  checkLabelCount(input.Labels);
   if (!findParameter(ctx, name)) throw parameterNotFound(name);
   const target = getVersion(ctx, name, input.ParameterVersion!);
   if (!target) throw versionNotFound(String(input.ParameterVersion), name);

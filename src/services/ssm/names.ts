@@ -123,9 +123,7 @@ export function decodeToken(token: string | undefined, invalid: () => Error): st
   throw invalid();
 }
 
-export function checkMaxResults(value: number | undefined, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (value < 1) throw constraint(value, 'maxResults', 'Member must have value greater than or equal to 1');
-  if (value > max) throw constraint(value, 'maxResults', `Member must have value less than or equal to ${max}`);
-  return value;
+/** A page's size: the caller's, or the operation's default (its range is the model's, checked before any provider runs). */
+export function pageSize(value: number | undefined, fallback: number): number {
+  return value ?? fallback;
 }

@@ -25,7 +25,7 @@ import {
 } from './errors.js';
 import { applyFilters, checkFilters } from './filters.js';
 import {
-  checkMaxResults, checkNewName, decodeToken, encodeToken, isUnderPath, parameterArn, parseRef, resolveRef, tryResolveRef,
+  checkNewName, decodeToken, encodeToken, isUnderPath, pageSize, parameterArn, parseRef, resolveRef, tryResolveRef,
 } from './names.js';
 import { findPublicParameter, isPublicName, publicParameterArn, publicParameters } from './public-parameters.js';
 import { isSecretReference, secretAsParameter } from './secrets-reference.js';
@@ -173,7 +173,7 @@ export function getParametersByPath(ctx: RequestContext, input: GetParametersByP
   if (!path.startsWith('/') || !/^[a-zA-Z0-9_.\-/]+$/.test(path)) throw validation(PATH_RULES);
   if (path.split('/').filter(Boolean).length > 15) throw validation(PATH_RULES);
   checkFilters(input.ParameterFilters, 'by-path');
-  const limit = checkMaxResults(input.MaxResults, 10, 10);
+  const limit = pageSize(input.MaxResults, 10);
   const after = decodeToken(input.NextToken, invalidNextToken);
   const out: Parameter[] = [];
   let last: string | undefined;
