@@ -260,7 +260,6 @@ export function listTasks(ctx: RequestContext, input: ListTasksRequest): ListTas
   const after = decodeNextToken(input.nextToken);
   if (input.serviceName && input.family) throw invalidParameter('Specify either serviceName or family, not both.');
   const desired = input.desiredStatus ?? 'RUNNING';
-  if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) throw invalidParameter(`Invalid desiredStatus: ${desired}`);
   const rows = listTaskRows(ctx, {
     cluster: clusterNameOf(ctx, cluster.clusterArn)!, afterSeq: after, desiredStatus: desired, family: input.family,
     startedBy: input.startedBy, serviceName: input.serviceName, launchType: input.launchType,
