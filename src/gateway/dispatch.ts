@@ -14,7 +14,7 @@ import { renderRefusal } from '../protocol/refusal.js';
 import { decodeRequestBody } from '../protocol/request-compression.js';
 import { credentialScope } from '../protocol/sigv4.js';
 import { inputError, validateInput } from '../protocol/validate.js';
-import { lowerCamel, type RequestContext } from '../services/provider.js';
+import { Later, lowerCamel, type RequestContext } from '../services/provider.js';
 import { PROVIDERS, type Providers } from '../services/providers.js';
 import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
@@ -83,10 +83,15 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
     const ctx: RequestContext = {
       ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log, registry: deps.registry,
       metricsPeriod: deps.config.metricsPeriod,
+      host: req.headers.host, changes: deps.changes,
       changed: (kind, key) => changes.push([kind, key]),
     };
-    const output = inTransaction(deps.db, () => fn(ctx, input));
-    for (const [kind, key] of changes) deps.changes.publish(kind, key);
+    let output = inTransaction(deps.db, () => fn(ctx, input));
+    for (const [kind, key] of changes.splice(0)) deps.changes.publish(kind, key);
+    if (output instanceof Later) {
+      output = await output.run();
+      for (const [kind, key] of changes.splice(0)) deps.changes.publish(kind, key);
+    }
     const res = codec.serializeOutput(output, op, model, { requestId });
     if (deps.log.enabled('debug')) deps.log.debug('request', { requestId, service: model.entry.id, operation: op.name, status: res.status });
     return res;

@@ -34,6 +34,22 @@ export interface RequestContext {
    * no registry.
    */
   registry?: RegistryLink;
+  /** The Host header the client reached Berth with (SQS queue URLs name it). */
+  host?: string;
+  /**
+   * Committed changes as they are published (SQS long polling waits on them). Absent in
+   * unit-test contexts; an operation that waits then only waits for its deadline.
+   */
+  changes?: { subscribe(fn: (kind: ChangeKind, key: string) => void): () => void };
+}
+
+/**
+ * An operation that must wait for something (SQS long polling) returns `Later`: the gateway
+ * commits the call's transaction, then awaits `run`, which opens its own transactions
+ * (`ctx.db.transaction`) when what it waits for has happened.
+ */
+export class Later<T = unknown> {
+  constructor(readonly run: () => Promise<T>) {}
 }
 
 export type OperationFn = (ctx: RequestContext, input: any) => unknown;
