@@ -64,7 +64,7 @@ export function redrivePolicyOf(q: QueueRow): RedrivePolicy | undefined {
 }
 
 /** Validates requested attribute values and normalises them into the stored strings. */
-export function validAttributes(ctx: RequestContext, given: Record<string, string>, fifo: boolean, self?: QueueRow): Record<string, string> {
+export function validAttributes(ctx: RequestContext, name: string, given: Record<string, string>, fifo: boolean, self?: QueueRow): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, raw] of Object.entries(given)) {
     const value = String(raw);
@@ -91,7 +91,7 @@ export function validAttributes(ctx: RequestContext, given: Record<string, strin
       if (value !== '' && !isJsonObject(value)) throw invalidAttributeValue(name, 'The policy is not valid JSON.');
       out[name] = value;
     } else if (name === 'RedrivePolicy') {
-      out[name] = value === '' ? '' : validRedrivePolicy(ctx, value, fifo, self);
+      out[name] = value === '' ? '' : validRedrivePolicy(ctx, value, fifo, queueArn({ account: ctx.account, region: ctx.region, name }));
     } else if (name === 'RedriveAllowPolicy') {
       out[name] = value === '' ? '' : validRedriveAllowPolicy(value);
     } else {
@@ -111,7 +111,7 @@ function isJsonObject(s: string) {
   }
 }
 
-function validRedrivePolicy(ctx: RequestContext, value: string, fifo: boolean, self?: QueueRow): string {
+function validRedrivePolicy(ctx: RequestContext, value: string, fifo: boolean, selfArn: string): string {
   const bad = (reason: string) => invalidParameterValue(`Value ${value} for parameter RedrivePolicy is invalid. Reason: ${reason}`);
   if (!isJsonObject(value)) throw bad('Redrive policy is not a valid JSON map.');
   const p = JSON.parse(value) as Record<string, unknown>;
@@ -123,9 +123,9 @@ function validRedrivePolicy(ctx: RequestContext, value: string, fifo: boolean, s
   if (!dlq) throw bad('Dead-letter target does not exist.');
   if (isFifo(dlq) !== fifo) throw bad('Dead-letter target queue type must match the source queue type (standard or FIFO).');
   const allow = attributesOf(dlq).RedriveAllowPolicy;
-  if (allow && self) {
+  if (allow) {
     const a = JSON.parse(allow) as { redrivePermission: string; sourceQueueArns?: string[] };
-    const denied = a.redrivePermission === 'denyAll' || (a.redrivePermission === 'byQueue' && !a.sourceQueueArns?.includes(queueArn(self)));
+    const denied = a.redrivePermission === 'denyAll' || (a.redrivePermission === 'byQueue' && !a.sourceQueueArns?.includes(selfArn));
     if (denied) throw bad('Dead-letter target does not allow this queue as a source (its RedriveAllowPolicy).');
   }
   // SQS stores (and returns) the policy with maxReceiveCount as a number.

@@ -29,7 +29,7 @@ export function createQueue(ctx: RequestContext, input: CreateQueueRequest): Cre
       : (isFifoName(name) ? 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.'
         : 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length'));
   }
-  const attrs = validAttributes(ctx, given, fifo);
+  const attrs = validAttributes(ctx, name, given, fifo);
   const existing = findQueue(ctx.sql, ctx, name);
   if (existing) {
     // Same name and the same values for the attributes given: the same queue (CreateQueue is idempotent).
@@ -96,7 +96,7 @@ export function setQueueAttributes(ctx: RequestContext, input: SetQueueAttribute
   const given = (input.Attributes ?? {}) as Record<string, string>;
   // FifoQueue is chosen at creation only.
   if ('FifoQueue' in given) throw invalidAttributeName('FifoQueue');
-  const changes = validAttributes(ctx, given, isFifo(q), q);
+  const changes = validAttributes(ctx, q.name, given, isFifo(q), q);
   const next = { ...attributesOf(q), ...changes };
   for (const [k, v] of Object.entries(next)) if (v === '') delete next[k];
   storeAttributes(ctx.sql, q.id, next, ctx.clock.now());
