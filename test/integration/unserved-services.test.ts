@@ -12,7 +12,6 @@ import { CreateClusterCommand, CreateServiceCommand, ECSClient, InvalidParameter
 import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListHostedZonesCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { rejectsAs, rejectsNamed } from '../helpers/aws-errors.js';
 import { clientConfig } from '../helpers/berth.js';
 import { useBerth } from '../helpers/use-berth.js';
@@ -90,15 +89,13 @@ describe('services the v3 SDK clients in node_modules reach are refused as servi
     client.destroy();
   });
 
-  it('SQS (JSON 1.0), EKS (rest-json) and Route 53 (rest-xml): catalogued models without a provider', async () => {
+  it('EKS (rest-json) and Route 53 (rest-xml): catalogued models without a provider', async () => {
     const config = clientConfig(berth.endpoint);
-    const sqs = new SQSClient(config);
     const eks = new EKSClient(config);
     const r53 = new Route53Client(config);
-    await rejectsNamed(sqs.send(new ListQueuesCommand({})), 'NotImplemented', /the Amazon Simple Queue Service \(sqs:ListQueues\)/, 501);
     await rejectsNamed(eks.send(new ListClustersCommand({})), 'NotImplemented', /the Amazon Elastic Kubernetes Service \(eks:ListClusters\)/, 501);
     await rejectsNamed(r53.send(new ListHostedZonesCommand({})), 'NotImplemented', /the Amazon Route 53 service \(route53:ListHostedZones\)/, 501);
-    for (const c of [sqs, eks, r53]) c.destroy();
+    for (const c of [eks, r53]) c.destroy();
   });
 
   it('a request signed for a service no AWS catalogue knows is UnrecognizedClientException naming the signing name', async () => {

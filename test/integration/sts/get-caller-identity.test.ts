@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { SQSClient, ListQueuesCommand } from '@aws-sdk/client-sqs';
+import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { clientConfig } from '../../helpers/berth.js';
 import { useBerth } from '../../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
@@ -46,22 +46,22 @@ describe('STS GetCallerIdentity (awsQuery)', () => {
   }
 });
 
-describe('a catalogued service Berth does not serve yet (SQS: a model, no provider)', () => {
+describe('a catalogued service Berth does not serve yet (EKS: a model, no provider)', () => {
   const berth = useBerth();
 
-  it('awscli v2 speaks query to SQS and prints the 501 NotImplemented refusal, not a parse error', { skip: !cliAvailable('v2') && 'awscli v2 not installed' }, async () => {
-    const res = await aws('v2', berth.endpoint, ['sqs', 'list-queues']);
+  it('awscli v2 prints the 501 NotImplemented refusal, not a parse error', { skip: !cliAvailable('v2') && 'awscli v2 not installed' }, async () => {
+    const res = await aws('v2', berth.endpoint, ['eks', 'list-clusters']);
     assert.notEqual(res.code, 0);
-    assert.match(res.stderr, /An error occurred \(NotImplemented\) when calling the ListQueues operation/);
-    assert.match(res.stderr, /Berth does not implement the Amazon Simple Queue Service \(sqs:ListQueues\) yet/);
+    assert.match(res.stderr, /An error occurred \(NotImplemented\) when calling the ListClusters operation/);
+    assert.match(res.stderr, /Berth does not implement the Amazon Elastic Kubernetes Service \(eks:ListClusters\) yet/);
   });
 
-  it('the v3 SDK speaks JSON to SQS and gets the same NotImplemented', async () => {
-    const sqs = new SQSClient(clientConfig(berth.endpoint));
-    const err = await sqs.send(new ListQueuesCommand({})).catch((e) => e);
-    sqs.destroy();
+  it('the v3 SDK gets the same NotImplemented', async () => {
+    const eks = new EKSClient(clientConfig(berth.endpoint));
+    const err = await eks.send(new ListClustersCommand({})).catch((e) => e);
+    eks.destroy();
     assert.equal(err.name, 'NotImplemented');
     assert.equal(err.$metadata.httpStatusCode, 501);
-    assert.match(err.message, /\(sqs:ListQueues\)/);
+    assert.match(err.message, /\(eks:ListClusters\)/);
   });
 });
