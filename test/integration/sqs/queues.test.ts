@@ -109,4 +109,26 @@ describe('SQS queues through the v3 SDK', () => {
     await berth.sqs.send(new UntagQueueCommand({ QueueUrl, TagKeys: ['team'] }));
     assert.deepEqual((await berth.sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags, { env: 'prod', tier: '1' });
   });
+
+  it('a query form post to the queue URL path is answered in XML (as query clients send it)', async () => {
+    const { QueueUrl } = await berth.sqs.send(new CreateQueueCommand({ QueueName: 'by-path' }));
+    const post = (path: string, form: Record<string, string>) => fetch(`${berth.endpoint}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: 'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=00',
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      },
+      body: new URLSearchParams({ Version: '2012-11-05', ...form }).toString(),
+    });
+    const sent = await post('/000000000000/by-path', { Action: 'SendMessage', QueueUrl: QueueUrl!, MessageBody: 'hello' });
+    const xml = await sent.text();
+    assert.equal(sent.status, 200, xml);
+    assert.match(xml, /^<SendMessageResponse[^>]*><SendMessageResult>/);
+    assert.match(xml, /<MD5OfMessageBody>5d41402abc4b2a76b9719d911017c592<\/MD5OfMessageBody>/);
+    assert.match(xml, /<MessageId>[0-9a-f-]{36}<\/MessageId>/);
+    const missing = await post('/000000000000/nope', { Action: 'GetQueueUrl', QueueName: 'nope' });
+    const err = await missing.text();
+    assert.equal(missing.status, 400);
+    assert.match(err, /<Code>AWS\.SimpleQueueService\.NonExistentQueue<\/Code>/);
+  });
 });
