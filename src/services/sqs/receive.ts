@@ -67,6 +67,8 @@ function longPoll(ctx: RequestContext, queueId: number, input: ReceiveMessageReq
       const now = ctx.clock.now();
       const next = nextVisibleAt(ctx.sql, queueId, now);
       timer = setTimeout(tryNow, next === undefined ? left : Math.max(1, Math.min(left, next - now)));
+      // A waiting receive never keeps a stopping Berth alive (its connection is closed then).
+      timer.unref();
     }
     function tryNow() {
       woken = false;
