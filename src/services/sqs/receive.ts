@@ -100,7 +100,8 @@ function receiveNow(ctx: RequestContext, q: QueueRow, input: ReceiveMessageReque
   const redrive = redrivePolicyOf(q);
   const dlq = redrive ? queueOfArn(ctx, redrive.deadLetterTargetArn) : undefined;
   const picked: MessageRow[] = [];
-  for (const m of fifo ? fifoCandidates(ctx, q.id, now) : standardCandidates(ctx, q.id, now, max)) {
+  // Read before writing: better-sqlite3 allows no write while a statement is still being iterated.
+  for (const m of fifo ? fifoCandidates(ctx, q.id, now, max * 4) : standardCandidates(ctx, q.id, now, max)) {
     if (picked.length >= max) break;
     // The receive that would exceed maxReceiveCount moves the message to the dead-letter queue instead.
     if (redrive && dlq && m.receive_count >= redrive.maxReceiveCount) {
@@ -129,8 +130,9 @@ function standardCandidates(ctx: RequestContext, queueId: number, now: number, m
  * FIFO queues: in send order, skipping every group whose oldest message is not visible (in flight or
  * not yet delivered): a group delivers nothing more until its in-flight messages are deleted or visible again.
  */
-function* fifoCandidates(ctx: RequestContext, queueId: number, now: number): Generator<MessageRow> {
+function fifoCandidates(ctx: RequestContext, queueId: number, now: number, limit: number): MessageRow[] {
   const blocked = new Set<string>();
+  const out: MessageRow[] = [];
   for (const m of messagesInSendOrder(ctx.sql, queueId)) {
     const group = m.group_id ?? '';
     if (blocked.has(group)) continue;
@@ -138,8 +140,10 @@ function* fifoCandidates(ctx: RequestContext, queueId: number, now: number): Gen
       blocked.add(group);
       continue;
     }
-    yield m;
+    out.push(m);
+    if (out.length >= limit) break;
   }
+  return out;
 }
 
 function render(ctx: RequestContext, m: MessageRow, handle: string, input: ReceiveMessageRequest, fifo: boolean): Message {

@@ -108,6 +108,24 @@ describe('SQS dead-letter queues through the v3 SDK', () => {
     assert.equal(back.Messages![0].Body, 'poison');
   });
 
+  it('a FIFO queue redrives to a FIFO dead-letter queue, and its group flows again', async () => {
+    const dlq = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'dead.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    const RedrivePolicy = JSON.stringify({ deadLetterTargetArn: await arnOf(dlq), maxReceiveCount: 1 });
+    const src = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'work.fifo', Attributes: {
+      FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout: '0', RedrivePolicy,
+    } }))).QueueUrl!;
+    await berth.sqs.send(new SendMessageCommand({ QueueUrl: src, MessageBody: 'first', MessageGroupId: 'g' }));
+    await berth.sqs.send(new SendMessageCommand({ QueueUrl: src, MessageBody: 'second', MessageGroupId: 'g' }));
+    assert.deepEqual((await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: src }))).Messages!.map((m) => m.Body), ['first']);
+    // 'first' was received once (its maxReceiveCount): the next receive moves it and delivers 'second'.
+    assert.deepEqual((await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: src, MaxNumberOfMessages: 1 }))).Messages!.map((m) => m.Body), ['second']);
+    const dead = await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MessageSystemAttributeNames: ['MessageGroupId'] }));
+    assert.deepEqual(dead.Messages!.map((m) => [m.Body, m.Attributes!.MessageGroupId]), [['first', 'g']]);
+    await rejectsNamed(berth.sqs.send(new SetQueueAttributesCommand({ QueueUrl: src, Attributes: {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: await arnOf((await berth.sqs.send(new CreateQueueCommand({ QueueName: 'std-dead' }))).QueueUrl!), maxReceiveCount: 1 }),
+    } })), 'InvalidParameterValue', /must match the source queue type/);
+  });
+
   it('a RedrivePolicy naming a missing queue, or a queue whose RedriveAllowPolicy denies it, is refused', async () => {
     const src = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'src2' }))).QueueUrl!;
     await rejectsNamed(berth.sqs.send(new SetQueueAttributesCommand({ QueueUrl: src, Attributes: {
