@@ -2,6 +2,7 @@
 import type { Provider } from '../provider.js';
 import * as inFlight from './in-flight.js';
 import * as moveTasks from './move-tasks.js';
+import * as permissions from './permissions.js';
 import * as queues from './queues.js';
 import * as receive from './receive.js';
 import * as send from './send.js';
@@ -24,6 +25,9 @@ export const provider: Provider = {
   deleteMessageBatch: inFlight.deleteMessageBatch,
   changeMessageVisibility: inFlight.changeMessageVisibility,
   changeMessageVisibilityBatch: inFlight.changeMessageVisibilityBatch,
+
+  addPermission: permissions.addPermission,
+  removePermission: permissions.removePermission,
 
   tagQueue: tags.tagQueue,
   untagQueue: tags.untagQueue,

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, InvalidAttributeName, ListQueuesCommand,
+  AddPermissionCommand, RemovePermissionCommand, CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, InvalidAttributeName, ListQueuesCommand,
   ListQueueTagsCommand, paginateListQueues, PurgeQueueCommand, PurgeQueueInProgress, QueueDeletedRecently, QueueDoesNotExist,
   QueueNameExists, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand, UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
@@ -72,6 +72,22 @@ describe('SQS queues through the v3 SDK', () => {
     await rejectsAs(berth.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { FifoQueue: 'true' } })), InvalidAttributeName, 'Unknown Attribute FifoQueue.');
     await rejectsNamed(berth.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { MessageRetentionPeriod: '59' } })), 'InvalidAttributeValue',
       'Invalid value for the parameter MessageRetentionPeriod.');
+  });
+
+  it('AddPermission writes a statement per label into Policy; RemovePermission takes it out', async () => {
+    const { QueueUrl } = await berth.sqs.send(new CreateQueueCommand({ QueueName: 'shared' }));
+    await berth.sqs.send(new AddPermissionCommand({ QueueUrl, Label: 'send', AWSAccountIds: ['111111111111'], Actions: ['SendMessage'] }));
+    const read = async () => (await berth.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['Policy'] }))).Attributes?.Policy;
+    const policy = JSON.parse((await read())!);
+    assert.deepEqual(policy.Statement, [{
+      Sid: 'send', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'SQS:SendMessage',
+      Resource: 'arn:aws:sqs:us-east-1:000000000000:shared',
+    }]);
+    await rejectsNamed(berth.sqs.send(new AddPermissionCommand({ QueueUrl, Label: 'send', AWSAccountIds: ['1'], Actions: ['*'] })), 'InvalidParameterValue',
+      'Value send for parameter Label is invalid. Reason: Already exists.');
+    await berth.sqs.send(new RemovePermissionCommand({ QueueUrl, Label: 'send' }));
+    assert.equal(await read(), undefined);
+    await rejectsNamed(berth.sqs.send(new RemovePermissionCommand({ QueueUrl, Label: 'send' })), 'InvalidParameterValue', /can't find label/);
   });
 
   it('ListQueues filters by prefix and pages with MaxResults and NextToken', async () => {
