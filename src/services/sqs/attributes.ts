@@ -6,7 +6,7 @@
 import type { RequestContext } from '../provider.js';
 import { invalidAttributeName, invalidAttributeValue, invalidParameterValue } from './errors.js';
 import { queueArn, queueOfArn } from './queue-names.js';
-import { queueCounts, type QueueRow } from './store.js';
+import { expireMessages, queueCounts, type QueueRow } from './store.js';
 
 export const MAX_MESSAGE_SIZE = 262_144;
 
@@ -160,7 +160,10 @@ export function readAttributes(ctx: RequestContext, q: QueueRow, names: string[]
   const all = names.includes('All');
   const wanted = (n: string) => all || names.includes(n);
   const stored = attributesOf(q);
-  const counts = queueCounts(ctx.sql, q.id, ctx.clock.now());
+  const now = ctx.clock.now();
+  // Messages past the retention period are gone before they are counted.
+  expireMessages(ctx.sql, q.id, now - numberAttribute(q, 'MessageRetentionPeriod') * 1000);
+  const counts = queueCounts(ctx.sql, q.id, now);
   const computed: Record<string, string> = {
     ApproximateNumberOfMessages: String(counts.visible),
     ApproximateNumberOfMessagesNotVisible: String(counts.notVisible),
