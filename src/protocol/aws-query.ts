@@ -86,8 +86,14 @@ export class AwsQueryCodec implements Codec {
     return actionOf(req);
   }
 
-  parseInput(req: WireRequest, op: Operation): Record<string, any> {
-    return readQueryRequest(req, op, { ec2: false });
+  parseInput(req: WireRequest, op: Operation, model: ServiceModel): Record<string, any> {
+    const input = readQueryRequest(req, op, { ec2: false });
+    const member = model.entry.queryUrlMember;
+    // A request posted to the resource's own URL names it by its path (older SQS clients send no QueueUrl).
+    if (member && input[member] === undefined && op.input.byName.has(member) && req.path.split('/').filter(Boolean).length >= 2) {
+      input[member] = `http://${req.headers.host ?? 'localhost'}${req.path}`;
+    }
+    return input;
   }
 
   serializeOutput(output: unknown, op: Operation, model: ServiceModel, ctx: ResponseContext): WireResponse {

@@ -25,6 +25,11 @@ export interface ServiceEntry {
   targetPrefix?: string;
   /** The error code this service answers for a request that fails model validation. */
   validationError: string;
+  /**
+   * Query clients may post to a resource's URL instead of naming it (SQS: to the queue URL, without `QueueUrl`):
+   * the input member that URL fills when the form leaves it out.
+   */
+  queryUrlMember?: string;
 }
 
 /** The catalogue of a list of descriptors, indexed the three ways requests name a service. */

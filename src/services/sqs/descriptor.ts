@@ -9,7 +9,7 @@ export const SQS = defineService({
   id: 'sqs',
   catalog: {
     sdkPackage: '@aws-sdk/client-sqs', clientName: 'SQSClient', protocol: 'awsJson1_0', apiVersion: '2012-11-05',
-    signingNames: ['sqs'], targetPrefix: 'AmazonSQS', validationError: 'InvalidParameterValue',
+    signingNames: ['sqs'], targetPrefix: 'AmazonSQS', validationError: 'InvalidParameterValue', queryUrlMember: 'QueueUrl',
   },
   provider: () => import('./provider.js'),
   migrations: migrations(),

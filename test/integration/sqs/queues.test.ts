@@ -126,7 +126,7 @@ describe('SQS queues through the v3 SDK', () => {
     assert.deepEqual((await berth.sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags, { env: 'prod', tier: '1' });
   });
 
-  it('a query form post to the queue URL path is answered in XML (as query clients send it)', async () => {
+  it('a query form post to the queue URL path is answered in XML, also without QueueUrl (as older query clients send it)', async () => {
     const { QueueUrl } = await berth.sqs.send(new CreateQueueCommand({ QueueName: 'by-path' }));
     const post = (path: string, form: Record<string, string>) => fetch(`${berth.endpoint}${path}`, {
       method: 'POST',
@@ -142,6 +142,11 @@ describe('SQS queues through the v3 SDK', () => {
     assert.match(xml, /^<SendMessageResponse[^>]*><SendMessageResult>/);
     assert.match(xml, /<MD5OfMessageBody>5d41402abc4b2a76b9719d911017c592<\/MD5OfMessageBody>/);
     assert.match(xml, /<MessageId>[0-9a-f-]{36}<\/MessageId>/);
+    // Older query clients name the queue only by the path they post to.
+    const byPathOnly = await post('/000000000000/by-path', { Action: 'GetQueueAttributes', 'AttributeName.1': 'ApproximateNumberOfMessages' });
+    const attrs = await byPathOnly.text();
+    assert.equal(byPathOnly.status, 200, attrs);
+    assert.match(attrs, /<Attribute><Name>ApproximateNumberOfMessages<\/Name><Value>1<\/Value><\/Attribute>/);
     const missing = await post('/000000000000/nope', { Action: 'GetQueueUrl', QueueName: 'nope' });
     const err = await missing.text();
     assert.equal(missing.status, 400);
