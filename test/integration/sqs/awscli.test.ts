@@ -43,6 +43,21 @@ for (const name of ['v2', 'v1'] as CliName[]) {
       assert.deepEqual(Attributes, { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
     });
 
+    it('a FIFO queue: group order, deduplication, sequence numbers', async () => {
+      const { QueueUrl } = await run(['create-queue', '--queue-name', `fifo-${name}.fifo`, '--attributes', 'FifoQueue=true']);
+      const send = (body: string, dedup: string) =>
+        run(['send-message', '--queue-url', QueueUrl, '--message-body', body, '--message-group-id', 'g', '--message-deduplication-id', dedup]);
+      const a = await send('one', 'd1');
+      const dup = await send('one again', 'd1');
+      const b = await send('two', 'd2');
+      assert.equal(dup.MessageId, a.MessageId);
+      assert.ok(BigInt(b.SequenceNumber) > BigInt(a.SequenceNumber));
+      const got = await run(['receive-message', '--queue-url', QueueUrl, '--max-number-of-messages', '10', '--attribute-names', 'All']);
+      assert.deepEqual(got.Messages.map((m: { Body: string }) => m.Body), ['one', 'two']);
+      assert.equal(got.Messages[0].Attributes.SequenceNumber, a.SequenceNumber);
+      assert.equal(got.Messages[1].Attributes.MessageDeduplicationId, 'd2');
+    });
+
     it('a missing queue prints the query-era error code AWS.SimpleQueueService.NonExistentQueue', async () => {
       const r = await aws(name, berth.endpoint, ['sqs', 'get-queue-url', '--queue-name', 'does-not-exist']);
       assert.notEqual(r.code, 0);
