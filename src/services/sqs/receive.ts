@@ -48,6 +48,8 @@ function longPoll(ctx: RequestContext, queueId: number, input: ReceiveMessageReq
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     let woken = false;
+    // Once answered, a wake-up already scheduled must not take (and so hide) another message.
+    let done = false;
     const unsubscribe = ctx.changes?.subscribe((kind, key) => {
       if (kind === 'sqs.messages' && key === String(queueId) && !woken) {
         woken = true;
@@ -56,6 +58,7 @@ function longPoll(ctx: RequestContext, queueId: number, input: ReceiveMessageReq
       }
     });
     const finish = (r: ReceiveMessageResult) => {
+      done = true;
       unsubscribe?.();
       clearTimeout(timer);
       resolve(r);
@@ -71,12 +74,14 @@ function longPoll(ctx: RequestContext, queueId: number, input: ReceiveMessageReq
       timer.unref();
     }
     function tryNow() {
+      if (done) return;
       woken = false;
       try {
         const r = attempt();
         if (r.Messages?.length) return finish(r);
         arm();
       } catch (err) {
+        done = true;
         unsubscribe?.();
         clearTimeout(timer);
         reject(err);
