@@ -4,7 +4,7 @@ import type {
   GetQueueUrlRequest, GetQueueUrlResult, ListDeadLetterSourceQueuesRequest, ListDeadLetterSourceQueuesResult,
   ListQueuesRequest, ListQueuesResult, PurgeQueueRequest, SetQueueAttributesRequest,
 } from '@aws-sdk/client-sqs';
-import { putTags } from '../../state/tags.js';
+import { dropAllTags, putTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { attributesOf, initialAttributes, isFifo, isFifoName, readAttributes, redrivePolicyOf, validAttributes } from './attributes.js';
 import { invalidAttributeName, invalidParameterValue, purgeInProgress, queueDeletedRecently, queueDoesNotExist, queueNameExists } from './errors.js';
@@ -105,7 +105,7 @@ export function setQueueAttributes(ctx: RequestContext, input: SetQueueAttribute
 
 export function deleteQueue(ctx: RequestContext, input: DeleteQueueRequest): Record<string, never> {
   const q = queueOfUrl(ctx, input.QueueUrl!);
-  ctx.sql.get('DELETE FROM tags WHERE arn = ?').run(queueArn(q));
+  dropAllTags(ctx, queueArn(q));
   deleteQueueRow(ctx.sql, q, ctx.clock.now());
   return {};
 }
