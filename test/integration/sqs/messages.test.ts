@@ -1,4 +1,4 @@
-/** SQS messages through the v3 SDK (which checks every MD5 Berth returns): send, receive, visibility, delete, batches, long polling. */
+/** SQS messages through the v3 SDK (which checks the body MD5s Berth returns): send, receive, visibility, delete, batches, long polling. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -19,7 +19,7 @@ describe('SQS messages through the v3 SDK', () => {
     return [a!.ApproximateNumberOfMessages, a!.ApproximateNumberOfMessagesNotVisible, a!.ApproximateNumberOfMessagesDelayed].map(Number);
   };
 
-  it('a message with attributes round-trips; the SDK verifies MD5OfMessageBody and MD5OfMessageAttributes', async () => {
+  it('a message with attributes round-trips with SQS\'s MD5OfMessageBody and MD5OfMessageAttributes', async () => {
     const QueueUrl = await queue('attrs');
     const MessageAttributes = {
       city: { DataType: 'String', StringValue: 'Zürich' },
@@ -29,7 +29,8 @@ describe('SQS messages through the v3 SDK', () => {
     };
     const sent = await berth.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'héllo ✓', MessageAttributes }));
     assert.equal(sent.MD5OfMessageBody, createHash('md5').update('héllo ✓', 'utf8').digest('hex'));
-    assert.match(sent.MD5OfMessageAttributes!, /^[0-9a-f]{32}$/);
+    // The SDK checks only body digests: this one was computed independently, by moto's SQS (Message.attribute_md5).
+    assert.equal(sent.MD5OfMessageAttributes, 'ca5cc38b5bad2437978f4f7fb86cee77');
     const before = Date.now();
     const { Messages } = await berth.sqs.send(new ReceiveMessageCommand({
       QueueUrl, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
