@@ -14,7 +14,6 @@ import { reclaimFreePages, type Db, type Statements } from '../state/db.js';
 import { getMeta, setMeta } from '../state/meta.js';
 import { pruneIdempotencyTokens, pruneStoppedTasks } from '../services/ecs/index.js';
 import { LABELS } from './container-spec.js';
-import { RECORD_ONLY } from '../services/cloudwatch/index.js';
 import { CloudWatchAlarms } from './cloudwatch-alarms.js';
 import { EcrImageScan } from './ecr-image-scan.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
@@ -25,6 +24,8 @@ import { LogsExportTasks } from './logs-export-tasks.js';
 import { ControllerRuntime } from './runtime.js';
 import { ServiceScheduler } from './service-scheduler.js';
 import { TaskLifecycle } from './task-lifecycle.js';
+import { scalingActionInvoker } from './scaling-policies.js';
+import { ScalingSchedules } from './scaling-schedules.js';
 import { registryAuth, resolveSecrets } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
 import { TaskVolumes } from './task-volumes.js';
@@ -109,8 +110,10 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new EcrReplication(d));
   // CloudWatch Logs export tasks write their objects into Berth's S3.
   runtime.add(new LogsExportTasks(d));
-  // CloudWatch alarms evaluate in metric time; their actions are recorded (scaling policies plug in here).
-  runtime.add(new CloudWatchAlarms({ ...d, alarmActions: RECORD_ONLY }));
+  // CloudWatch alarms evaluate in metric time; Application Auto Scaling policies they name run (other actions are
+  // recorded), and scheduled actions run on the same clock.
+  runtime.add(new CloudWatchAlarms({ ...d, alarmActions: scalingActionInvoker(d) }));
+  runtime.add(new ScalingSchedules(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

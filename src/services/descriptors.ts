@@ -3,6 +3,7 @@
  * Adding a service is adding its folder and its line here (any order: index.ts sorts by id).
  */
 export { ACM } from './acm/descriptor.js';
+export { APPLICATION_AUTO_SCALING } from './application-auto-scaling/descriptor.js';
 export { CLOUDWATCH } from './cloudwatch/descriptor.js';
 export { EC2 } from './ec2/descriptor.js';
 export { ECR } from './ecr/descriptor.js';

@@ -7,7 +7,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, InvalidParameterException } from '@aws-sdk/client-ecs';
 import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -21,8 +20,7 @@ import { register } from '../helpers/ecs.js';
 /** [CLI arguments, the operation, what the refusal names]. */
 const UNSERVED: Array<[string[], string, string]> = [
   [['autoscaling', 'describe-auto-scaling-groups'], 'DescribeAutoScalingGroups', 'the Amazon EC2 Auto Scaling service (autoscaling:DescribeAutoScalingGroups)'],
-  [['application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs'], 'DescribeScalableTargets',
-    'the Application Auto Scaling service (application-autoscaling:DescribeScalableTargets)'],
+  [['autoscaling-plans', 'describe-scaling-plans'], 'DescribeScalingPlans', 'the AWS Auto Scaling Plans service (autoscaling-plans:DescribeScalingPlans)'],
   [['events', 'list-rules'], 'ListRules', 'the Amazon EventBridge service (events:ListRules)'],
   [['apprunner', 'list-services'], 'ListServices', 'the AWS App Runner service (apprunner:ListServices)'],
   [['cloudformation', 'list-stacks'], 'ListStacks', 'the AWS CloudFormation service (cloudformation:ListStacks)'],
@@ -81,13 +79,6 @@ describe('a service Berth does not serve is refused by name through both AWS CLI
 
 describe('services the v3 SDK clients in node_modules reach are refused as service errors', () => {
   const berth = useBerth();
-
-  it('Application Auto Scaling (JSON 1.1, no model in Berth)', async () => {
-    const client = new ApplicationAutoScalingClient(clientConfig(berth.endpoint));
-    await rejectsNamed(client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' })), 'NotImplemented',
-      'Berth does not implement the Application Auto Scaling service (application-autoscaling:DescribeScalableTargets) yet.', 501);
-    client.destroy();
-  });
 
   it('EKS (rest-json) and Route 53 (rest-xml): catalogued models without a provider', async () => {
     const config = clientConfig(berth.endpoint);

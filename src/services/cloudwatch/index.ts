@@ -2,9 +2,12 @@
  * CloudWatch's door for the rest of Berth (controllers): the alarm evaluator's pass, its keys, retention,
  * the action-invoker hook scaling plugs into, and recordOwnMetrics for the metrics Berth produces itself.
  */
+import type { PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
 import type { Statements } from '../../state/db.js';
-import { allAlarmKeys, parseAlarmKey, pruneHistory } from './alarm-store.js';
-import { evaluateAlarmNow, type AlarmActionInvoker } from './alarm-evaluation.js';
+import type { RequestContext } from '../provider.js';
+import { allAlarmKeys, getAlarm, parseAlarmKey, pruneHistory } from './alarm-store.js';
+import { alarmArn, evaluateAlarmNow, type AlarmActionInvoker } from './alarm-evaluation.js';
+import { deleteAlarms, putMetricAlarm } from './alarms.js';
 import { metricTime } from './metric-time.js';
 import { addSamples, dimsKey, rollUp, upsertMetric } from './metric-store.js';
 import { fromStatisticSet, fromValues } from './samples.js';
@@ -67,4 +70,20 @@ export function recordOwnMetrics(sql: Statements, data: OwnDatum[], metricsPerio
     if (!samples.count) continue;
     addSamples(sql, id, Math.floor(ts / resolution) * resolution, resolution, d.unit ?? 'None', samples);
   }
+}
+
+/**
+ * Alarms another service owns (Application Auto Scaling's target-tracking alarms): put with PutMetricAlarm's
+ * rules and history, so DescribeAlarms shows them as AWS does; deleted with their owner. Run in the caller's
+ * request (its context and transaction).
+ */
+export function putOwnedAlarm(ctx: RequestContext, input: PutMetricAlarmInput): string {
+  putMetricAlarm(ctx, input);
+  return alarmArn(ctx, input.AlarmName!);
+}
+
+/** Deletes the named alarms that exist (an owner's clean-up: a missing one is not an error). */
+export function deleteOwnedAlarms(ctx: RequestContext, names: string[]): void {
+  const present = names.filter((n) => getAlarm(ctx.sql, ctx, n));
+  if (present.length) deleteAlarms(ctx, { AlarmNames: present });
 }

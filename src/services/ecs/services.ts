@@ -30,7 +30,7 @@ import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter, resourceNotFound, serviceNotActive, serviceNotFound } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import {
-  addEvent, findService, insertService, iso, listServiceRows, listServiceRowsByNamespace, loadService, saveService, serviceEvents, startDeployment,
+  addEvent, findService, insertService, iso, listServiceRows, listServiceRowsByNamespace, loadService, saveService, serviceEvents, setDesiredCount, startDeployment,
 } from './store/index.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { registerTaggable } from './tags.js';
@@ -255,13 +255,7 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   if (input.placementConstraints) service.placementConstraints = input.placementConstraints;
   if (input.placementStrategy) service.placementStrategy = input.placementStrategy;
   if (redeploy) startDeployment(ctx.sql, service, now);
-  else {
-    const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
-    if (primary) {
-      primary.desiredCount = service.desiredCount;
-      primary.updatedAt = iso(now);
-    }
-  }
+  else setDesiredCount(service, service.desiredCount!, now);
   saveService(ctx.sql, service);
   ctx.changed('ecs.service', service.serviceArn!);
   return { service: { ...service, events: serviceEvents(ctx.sql, service.serviceArn!), tags: [] } };

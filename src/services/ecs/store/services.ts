@@ -98,6 +98,19 @@ export function serviceEvents(sql: Statements, serviceArn: string): ServiceEvent
     .all(serviceArn) as ServiceEvent[];
 }
 
+/**
+ * A new desired count without a new deployment (UpdateService's desiredCount, Application Auto Scaling):
+ * the PRIMARY deployment follows it; the scheduler, watching the service's change, starts or stops tasks.
+ */
+export function setDesiredCount(service: Service, desiredCount: number, now: number) {
+  service.desiredCount = desiredCount;
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  if (primary) {
+    primary.desiredCount = desiredCount;
+    primary.updatedAt = iso(now);
+  }
+}
+
 /** The ARN of a service's deployment or revision: `service-deployment/<cluster>/<service>/<id>`. */
 function deploymentArn(kind: 'service-deployment' | 'service-revision', service: Service, deploymentId: string): string {
   const { region, account } = parseArn(service.serviceArn!)!;

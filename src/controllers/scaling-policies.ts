@@ -1,0 +1,33 @@
+/**
+ * The CloudWatch alarm actions Berth carries out: Application Auto Scaling policy ARNs run the policy (its
+ * capacity change goes through ECS's desired-count path, and the service's change is told to the scheduler once
+ * the evaluator's transaction commits); every other action is recorded only (SNS, EC2 Auto Scaling).
+ */
+import { RECORD_ONLY, type AlarmActionInvoker } from '../services/cloudwatch/index.js';
+import { executePolicy, isApplicationScalingPolicy, type ScalingEnv } from '../services/application-auto-scaling/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { ChangeFeed } from '../state/change-feed.js';
+
+export interface ScalingDeps {
+  clock: Clock;
+  changes: ChangeFeed;
+  metricsPeriod: number;
+}
+
+/** How scaling tells the rest of Berth what it changed: after the caller's (synchronous) transaction has committed. */
+export function scalingEnv(d: ScalingDeps): ScalingEnv {
+  return {
+    now: d.clock.now(),
+    metricsPeriod: d.metricsPeriod,
+    changed: (kind, key) => queueMicrotask(() => d.changes.publish(kind, key)),
+  };
+}
+
+export function scalingActionInvoker(d: ScalingDeps): AlarmActionInvoker {
+  return {
+    invoke(sql, action) {
+      if (!isApplicationScalingPolicy(action.action)) return RECORD_ONLY.invoke(sql, action);
+      return executePolicy(sql, action, { ...scalingEnv(d), now: action.at });
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * What a scaling policy does when its alarm is in ALARM (CloudWatch re-invokes it each period while the alarm
+ * stays there, as AWS does): compute the new capacity, clamp it to the target's range, respect cooldowns and
+ * suspensions, and change the ECS service's desired count, recording the activity.
+ *
+ * - Target tracking: capacity × metric ÷ target, rounded up (the high alarm scales out, the low one in).
+ *   https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html
+ * - Step scaling: the step whose bounds hold the breach (metric − alarm threshold); ChangeInCapacity,
+ *   PercentChangeInCapacity (with MinAdjustmentMagnitude) or ExactCapacity.
+ *   https://docs.aws.amazon.com/autoscaling/application/userguide/step-scaling-policy-overview.html
+ * - ECS: scaling starts from the running count; a desired count outside [min, max] is brought inside first;
+ *   scale-in waits while a deployment is in progress.
+ */
+import type { AlarmAction } from '../cloudwatch/index.js';
+import type { Statements } from '../../state/db.js';
+import { deploying, ecsCapacity, failed, notScaled, setEcsDesired, type ScalingEnv } from './capacity.js';
+import { getTarget, policyByArn, saveCooldowns, type Cooldowns, type PolicyDoc } from './store.js';
+import { isHighAlarm } from './target-tracking-alarms.js';
+
+/** Application Auto Scaling policy ARNs (EC2 Auto Scaling's name an autoScalingGroupName instead of a resource). */
+export const isApplicationScalingPolicy = (arn: string) => /^arn:[^:]+:autoscaling:[^:]*:[^:]*:scalingPolicy:[^:]+:resource\//.test(arn);
+
+/** Default cooldown (seconds) for ECS and most namespaces; DynamoDB and Keyspaces use 0. */
+const defaultCooldown = (namespace: string) => (namespace === 'dynamodb' || namespace === 'cassandra' ? 0 : 300);
+
+/** The evaluation's latest datapoint and the alarm's threshold, from its StateReasonData. */
+function reading(a: AlarmAction): { value: number; threshold: number } | undefined {
+  try {
+    const data = JSON.parse(a.reasonData ?? '{}');
+    const points: number[] = data.recentDatapoints ?? [];
+    if (!points.length || typeof data.threshold !== 'number') return undefined;
+    return { value: points[points.length - 1], threshold: data.threshold };
+  } catch {
+    return undefined;
+  }
+}
+
+/** AWS's rounding of a percent change: |x| > 1 toward zero, 0 < |x| < 1 away from it. */
+function percentDelta(capacity: number, percent: number, minMagnitude: number | undefined): number {
+  const raw = (capacity * percent) / 100;
+  let delta = Math.abs(raw) >= 1 ? Math.trunc(raw) : raw === 0 ? 0 : Math.sign(raw);
+  if (minMagnitude !== undefined && delta !== 0 && Math.abs(delta) < minMagnitude) delta = Math.sign(delta) * minMagnitude;
+  return delta;
+}
+
+/** The capacity a step policy asks for, or undefined when no step holds the breach. */
+function stepCapacity(p: PolicyDoc, capacity: number, breach: number): number | undefined {
+  const c = p.StepScalingPolicyConfiguration!;
+  const step = (c.StepAdjustments as Record<string, number | undefined>[]).find((s) =>
+    (s.MetricIntervalLowerBound === undefined || breach >= s.MetricIntervalLowerBound) && (s.MetricIntervalUpperBound === undefined || breach < s.MetricIntervalUpperBound));
+  if (!step) return undefined;
+  const adj = step.ScalingAdjustment ?? 0;
+  if (c.AdjustmentType === 'ExactCapacity') return adj;
+  if (c.AdjustmentType === 'PercentChangeInCapacity') return capacity + percentDelta(capacity, adj, c.MinAdjustmentMagnitude);
+  return capacity + adj;
+}
+
+/** Runs the policy an alarm action names (inside the evaluator's transaction); returns what the alarm's history says. */
+export function executePolicy(sql: Statements, a: AlarmAction, env: ScalingEnv): { ok: boolean; summary: string } {
+  const ok = { ok: true, summary: `Successfully executed action ${a.action}` };
+  const found = policyByArn(sql, a.action);
+  if (!found) return { ok: false, summary: `Failed to execute action ${a.action}. Received error: "No scaling policy found for the ARN."` };
+  if (a.state !== 'ALARM') return ok;
+  const s = { sql, ...found.scope };
+  const p = found.policy;
+  const t = getTarget(s, p);
+  if (!t) return { ok: false, summary: `Failed to execute action ${a.action}. Received error: "No scalable target registered for the policy."` };
+  const cause = `monitor alarm ${a.alarmName} in state ALARM triggered policy ${p.PolicyName}`;
+  const now = ecsCapacity(s, t);
+  if ('error' in now) {
+    failed(s, t, cause, now.error, env);
+    return ok;
+  }
+  const r = reading(a);
+  if (!r) return ok;
+  const capacity = now.running;
+  let wanted: number | undefined;
+  let cooldownSeconds: { out: number; in: number };
+  if (p.PolicyType === 'TargetTrackingScaling') {
+    const c = p.TargetTrackingScalingPolicyConfiguration!;
+    const out = isHighAlarm(a.alarmName);
+    if (!out && c.DisableScaleIn) return ok;
+    const proportional = Math.ceil((capacity * r.value) / c.TargetValue);
+    wanted = out ? Math.max(proportional, capacity === 0 ? 1 : proportional) : Math.min(proportional, capacity);
+    cooldownSeconds = { out: c.ScaleOutCooldown ?? defaultCooldown(t.ServiceNamespace), in: c.ScaleInCooldown ?? defaultCooldown(t.ServiceNamespace) };
+  } else if (p.PolicyType === 'StepScaling') {
+    wanted = stepCapacity(p, capacity, r.value - r.threshold);
+    const cd = p.StepScalingPolicyConfiguration!.Cooldown ?? defaultCooldown(t.ServiceNamespace);
+    cooldownSeconds = { out: cd, in: cd };
+  } else return ok;
+  if (wanted === undefined) return ok;
+  // ECS: a desired count outside the range is brought inside first; the result is clamped to it.
+  const desired = Math.min(Math.max(now.desired, t.MinCapacity), t.MaxCapacity);
+  const target = Math.min(Math.max(wanted, t.MinCapacity), t.MaxCapacity);
+  const out = target > desired || (wanted > capacity && target >= desired);
+  if (out ? t.SuspendedState.DynamicScalingOutSuspended : t.SuspendedState.DynamicScalingInSuspended) return ok;
+
+  const scale = env.metricsPeriod / 60;
+  const cd: Cooldowns = found.cooldowns;
+  const since = (at: number | undefined) => (at === undefined ? Infinity : (env.now - at) / (1000 * scale));
+  if (out) {
+    // During a scale-out cooldown the capacity already added counts: only a larger result adds more.
+    if (since(cd.outAt) < cooldownSeconds.out && target <= Math.max(desired, cd.outTo ?? 0)) return ok;
+  } else {
+    if (since(cd.inAt) < cooldownSeconds.in || since(cd.outAt) < cooldownSeconds.out) return ok;
+    if (target < desired && deploying(now.service)) return ok;
+  }
+  if (target === now.desired) {
+    const code = wanted > t.MaxCapacity && target === t.MaxCapacity ? 'AlreadyAtMaxCapacity'
+      : wanted < t.MinCapacity && target === t.MinCapacity ? 'AlreadyAtMinCapacity' : 'AlreadyAtDesiredCapacity';
+    notScaled(s, t, wanted, now.desired, code, cause, env);
+    return ok;
+  }
+  setEcsDesired(s, t, now.service, target, cause, env);
+  // A scale-out interrupts a scale-in cooldown; a scale-in starts its own.
+  saveCooldowns(sql, p.PolicyARN, out ? { outAt: env.now, outTo: target } : { ...cd, inAt: env.now });
+  return ok;
+}

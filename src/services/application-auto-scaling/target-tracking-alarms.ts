@@ -1,0 +1,101 @@
+/**
+ * The two CloudWatch alarms a target-tracking policy owns, as AWS makes them: `TargetTracking-<resource>-AlarmHigh-<uuid>`
+ * (3 of 3 one-minute periods above the target) and `…-AlarmLow-<uuid>` (15 of 15 below 90 % of it; not made when
+ * scale-in is disabled), described "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy <arn>.", whose action is
+ * the policy. https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html
+ */
+import type { PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
+import { randomUUID } from 'node:crypto';
+import { deleteOwnedAlarms, putOwnedAlarm } from '../cloudwatch/index.js';
+import type { RequestContext } from '../provider.js';
+import { validation } from './errors.js';
+import type { PolicyDoc } from './store.js';
+
+type Dim = { Name: string; Value: string };
+/** What the alarms watch: one metric and statistic, or a metric-math query list. */
+type Watched = Pick<PutMetricAlarmInput, 'Namespace' | 'MetricName' | 'Dimensions' | 'Statistic' | 'Unit' | 'Metrics'>;
+
+const PREDEFINED: Record<string, { namespace: string; metric: string; statistic: string; unit?: string; ecs?: boolean }> = {
+  ECSServiceAverageCPUUtilization: { namespace: 'AWS/ECS', metric: 'CPUUtilization', statistic: 'Average', unit: 'Percent', ecs: true },
+  ECSServiceAverageMemoryUtilization: { namespace: 'AWS/ECS', metric: 'MemoryUtilization', statistic: 'Average', unit: 'Percent', ecs: true },
+  ALBRequestCountPerTarget: { namespace: 'AWS/ApplicationELB', metric: 'RequestCountPerTarget', statistic: 'Sum' },
+};
+
+/** The metric a target-tracking configuration names, as alarm fields; undefined for a predefined type Berth has no metric for. */
+export function watchedMetric(p: PolicyDoc): Watched | undefined {
+  const c = p.TargetTrackingScalingPolicyConfiguration!;
+  const pre = c.PredefinedMetricSpecification;
+  if (pre) {
+    const spec = PREDEFINED[pre.PredefinedMetricType];
+    if (spec?.ecs && p.ServiceNamespace !== 'ecs') throw validation(`Unsupported predefined metric type ${pre.PredefinedMetricType} for service namespace ${p.ServiceNamespace}`);
+    if (!spec) return undefined;
+    let dims: Dim[];
+    if (spec.ecs) {
+      const [, cluster, service] = p.ResourceId.split('/');
+      dims = [{ Name: 'ClusterName', Value: cluster }, { Name: 'ServiceName', Value: service }];
+    } else {
+      // ResourceLabel: app/<lb>/<lb-id>/targetgroup/<tg>/<tg-id>; the alarm's dimension is the target group's part.
+      const label: string | undefined = pre.ResourceLabel;
+      const m = label && /^app\/[^/]+\/[^/]+\/(targetgroup\/[^/]+\/[^/]+)$/.exec(label);
+      if (!m) throw validation(`Invalid ResourceLabel for predefined metric type ALBRequestCountPerTarget: ${label ?? '(none)'}. It must have the format app/<load-balancer-name>/<load-balancer-id>/targetgroup/<target-group-name>/<target-group-id>.`);
+      dims = [{ Name: 'TargetGroup', Value: m[1] }];
+    }
+    return { Namespace: spec.namespace, MetricName: spec.metric, Dimensions: dims, Statistic: spec.statistic as never, Unit: spec.unit as never };
+  }
+  const custom = c.CustomizedMetricSpecification;
+  if (!custom) throw validation('Either PredefinedMetricSpecification or CustomizedMetricSpecification must be specified.');
+  if (custom.Metrics?.length) {
+    if (custom.MetricName || custom.Namespace) throw validation('CustomizedMetricSpecification must specify either Metrics or MetricName and Namespace, not both.');
+    return {
+      Metrics: custom.Metrics.map((q: Record<string, any>) => ({
+        Id: q.Id, Expression: q.Expression, Label: q.Label, ReturnData: q.ReturnData,
+        MetricStat: q.MetricStat ? { Metric: q.MetricStat.Metric, Stat: q.MetricStat.Stat, Unit: q.MetricStat.Unit, Period: 60 } : undefined,
+      })),
+    };
+  }
+  if (!custom.MetricName || !custom.Namespace || !custom.Statistic) {
+    throw validation('CustomizedMetricSpecification must specify MetricName, Namespace and Statistic, or Metrics.');
+  }
+  return { Namespace: custom.Namespace, MetricName: custom.MetricName, Dimensions: custom.Dimensions ?? [], Statistic: custom.Statistic, Unit: custom.Unit };
+}
+
+const UUID = /-Alarm(?:High|Low)-([0-9a-f-]{36})$/;
+
+/** Puts (or re-puts, keeping their names) the policy's alarms; deletes the low one when scale-in is disabled. */
+export function putTargetTrackingAlarms(ctx: RequestContext, p: PolicyDoc, previous: PolicyDoc['Alarms']): PolicyDoc['Alarms'] {
+  const watched = watchedMetric(p);
+  if (!watched) {
+    deleteOwnedAlarms(ctx, previous.map((a) => a.AlarmName));
+    return [];
+  }
+  const uuid = previous.map((a) => UUID.exec(a.AlarmName)?.[1]).find(Boolean) ?? randomUUID();
+  const c = p.TargetTrackingScalingPolicyConfiguration!;
+  const target: number = c.TargetValue;
+  const base = {
+    ...watched, ...(watched.Metrics ? {} : { Period: 60 }), ActionsEnabled: true, AlarmActions: [p.PolicyARN],
+    AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${p.PolicyARN}.`,
+  };
+  const high = `TargetTracking-${p.ResourceId}-AlarmHigh-${uuid}`;
+  const low = `TargetTracking-${p.ResourceId}-AlarmLow-${uuid}`;
+  const alarms = [{
+    AlarmName: high,
+    AlarmARN: putOwnedAlarm(ctx, { ...base, AlarmName: high, EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: target, ComparisonOperator: 'GreaterThanThreshold' }),
+  }];
+  if (c.DisableScaleIn) deleteOwnedAlarms(ctx, [low]);
+  else {
+    const threshold = Number((target * 0.9).toPrecision(15));
+    alarms.push({
+      AlarmName: low,
+      AlarmARN: putOwnedAlarm(ctx, { ...base, AlarmName: low, EvaluationPeriods: 15, DatapointsToAlarm: 15, Threshold: threshold, ComparisonOperator: 'LessThanThreshold' }),
+    });
+  }
+  deleteOwnedAlarms(ctx, previous.map((a) => a.AlarmName).filter((n) => n !== high && n !== low));
+  return alarms;
+}
+
+export function deleteTargetTrackingAlarms(ctx: RequestContext, p: PolicyDoc): void {
+  deleteOwnedAlarms(ctx, p.Alarms.map((a) => a.AlarmName));
+}
+
+/** True when the alarm is a policy's high alarm (scale out); else its low one (scale in). */
+export const isHighAlarm = (alarmName: string) => /-AlarmHigh-[0-9a-f-]{36}$/.test(alarmName);
