@@ -14,7 +14,8 @@ import type { RequestContext } from '../provider.js';
 import { noTarget, validation } from './errors.js';
 import { page } from './pages.js';
 import { removePolicy } from './policies.js';
-import { checkTargetKey, defaultRole, requireEcsService } from './resources.js';
+import { ecsCapacity, setEcsDesired } from './capacity.js';
+import { checkTargetKey, defaultRole, isEcsService, requireEcsService } from './resources.js';
 import { deleteScheduled, deleteTarget, getTarget, listPolicies, listScheduled, listTargets, saveTarget, type TargetDoc, type TargetKey } from './store.js';
 import { applyTags } from './tags.js';
 
@@ -56,7 +57,23 @@ export function registerScalableTarget(ctx: RequestContext, input: RegisterScala
   };
   if (input.Tags && Object.keys(input.Tags).length) applyTags(ctx, target.ScalableTargetARN, input.Tags);
   saveTarget(ctx, target);
+  clampCapacity(ctx, target);
   return { ScalableTargetARN: target.ScalableTargetARN };
+}
+
+/**
+ * "If the specified resource is not active …, this operation does not change the resource's current capacity.
+ * Otherwise, it changes the resource's current capacity to a value that is inside of this range."
+ * (API_RegisterScalableTarget). Berth acts on ECS services only.
+ */
+function clampCapacity(ctx: RequestContext, t: TargetDoc) {
+  if (!isEcsService(t)) return;
+  const now = ecsCapacity(ctx, t);
+  if ('error' in now) return;
+  const clamped = Math.min(Math.max(now.desired, t.MinCapacity), t.MaxCapacity);
+  if (clamped === now.desired) return;
+  const cause = clamped > now.desired ? `minimum capacity was set to ${t.MinCapacity}` : `maximum capacity was set to ${t.MaxCapacity}`;
+  setEcsDesired(ctx, t, now.service, clamped, cause, { now: ctx.clock.now(), metricsPeriod: ctx.metricsPeriod ?? 60, changed: ctx.changed });
 }
 
 export function deregisterScalableTarget(ctx: RequestContext, input: DeregisterScalableTargetRequest): Record<string, never> {

@@ -69,6 +69,11 @@ describe('Application Auto Scaling on compressed time', () => {
     assert.equal(t.RoleARN, 'arn:aws:iam::000000000000:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService');
     assert.ok(t.CreationTime instanceof Date);
     assert.deepEqual((await berth.aas.send(new ListTagsForResourceCommand({ ResourceARN: ScalableTargetARN }))).Tags, { team: 'a' });
+    // Registering brings the service's desired count into the range, as an activity.
+    await berth.aas.send(new RegisterScalableTargetCommand({ ...ECS_TARGET('api'), MinCapacity: 2 }));
+    assert.equal((await describeService(berth.ecs, C, 'api')).desiredCount, 2);
+    const [raised] = await activities('api');
+    assert.deepEqual([raised.Description, raised.Cause, raised.StatusCode], ['Setting desired count to 2.', 'minimum capacity was set to 2', 'Successful']);
     // Another namespace is stored and validated, not acted on.
     await rejectsAs(berth.aas.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'dynamodb', ResourceId: 'table/t', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 2 })),
       ValidationException, /Unsupported scalable dimension/);
