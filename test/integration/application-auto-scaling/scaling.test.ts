@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApplicationAutoScalingClient, DeleteScalingPolicyCommand, DeregisterScalableTargetCommand, DescribeScalableTargetsCommand,
-  DescribeScalingActivitiesCommand, DescribeScalingPoliciesCommand, DescribeScheduledActionsCommand, ListTagsForResourceCommand,
+  DescribeScalingActivitiesCommand, DescribeScalingPoliciesCommand, GetPredictiveScalingForecastCommand, DescribeScheduledActionsCommand, ListTagsForResourceCommand,
   ObjectNotFoundException, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand, ValidationException,
   type ScalingActivity,
 } from '@aws-sdk/client-application-auto-scaling';
@@ -119,6 +119,23 @@ describe('Application Auto Scaling on compressed time', () => {
     const [reqAlarm] = (await berth.cw.send(new DescribeAlarmsCommand({ AlarmNames: [alb.Alarms![0].AlarmName!] }))).MetricAlarms!;
     assert.deepEqual([reqAlarm.Namespace, reqAlarm.MetricName, reqAlarm.Statistic, reqAlarm.Dimensions], ['AWS/ApplicationELB', 'RequestCountPerTarget', 'Sum', [{ Name: 'TargetGroup', Value: 'targetgroup/my-tg/943f017f100becff' }]]);
 
+    // A customized metric with metric math: the alarms evaluate the expression over one-minute MetricStats.
+    const math = await berth.aas.send(new PutScalingPolicyCommand({ ...ECS_TARGET('cpu'), PolicyName: 'math', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: { TargetValue: 10, CustomizedMetricSpecification: { Metrics: [
+        { Id: 'm1', MetricStat: { Metric: { Namespace: 'App', MetricName: 'Backlog' }, Stat: 'Sum' }, ReturnData: false },
+        { Id: 'e1', Expression: 'm1 / 2', Label: 'backlog per task', ReturnData: true },
+      ] } } }));
+    const [mathHigh] = (await berth.cw.send(new DescribeAlarmsCommand({ AlarmNames: [math.Alarms![0].AlarmName!] }))).MetricAlarms!;
+    assert.deepEqual(mathHigh.Metrics?.map((m) => [m.Id, m.Expression, m.MetricStat?.Period, m.MetricStat?.Stat, m.ReturnData]),
+      [['m1', undefined, 60, 'Sum', false], ['e1', 'm1 / 2', undefined, undefined, true]]);
+    await berth.aas.send(new DeleteScalingPolicyCommand({ ...ECS_TARGET('cpu'), PolicyName: 'math' }));
+    // Predictive scaling is stored; Berth has no load history to forecast from, and says so with an empty forecast.
+    await berth.aas.send(new PutScalingPolicyCommand({ ...ECS_TARGET('cpu'), PolicyName: 'predict', PolicyType: 'PredictiveScaling',
+      PredictiveScalingPolicyConfiguration: { MetricSpecifications: [{ TargetValue: 40, PredefinedMetricPairSpecification: { PredefinedMetricType: 'ECSServiceCPUUtilization' } }] } }));
+    const window = { StartTime: new Date(), EndTime: new Date(Date.now() + 86_400_000) };
+    const forecast = await berth.aas.send(new GetPredictiveScalingForecastCommand({ ...ECS_TARGET('cpu'), PolicyName: 'predict', ...window }));
+    assert.deepEqual([forecast.LoadForecast, forecast.CapacityForecast?.Values], [[], []]);
+    await rejectsAs(berth.aas.send(new GetPredictiveScalingForecastCommand({ ...ECS_TARGET('cpu'), PolicyName: 'req', ...window })), ValidationException, /not a PredictiveScaling policy/);
     await berth.aas.send(new DeleteScalingPolicyCommand({ ...ECS_TARGET('cpu'), PolicyName: 'cpu50' }));
     const left = (await berth.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: `TargetTracking-service/${C}/cpu-` }))).MetricAlarms!;
     assert.deepEqual(left.map((a) => a.AlarmName), [alb.Alarms![0].AlarmName]);
