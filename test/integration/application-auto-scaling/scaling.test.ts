@@ -13,7 +13,7 @@ import {
   ObjectNotFoundException, PutScalingPolicyCommand, PutScheduledActionCommand, RegisterScalableTargetCommand, ValidationException,
   type ScalingActivity,
 } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { rejectsAs } from '../../helpers/aws-errors.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
@@ -165,6 +165,10 @@ describe('Application Auto Scaling on compressed time', () => {
       assert.match(a.StatusMessage!, /^Successfully set desired count to [23]\. Change successfully fulfilled by ecs\.$/);
       assert.ok(a.StartTime instanceof Date && a.ActivityId);
     }
+    // The alarm's history tells the same story: OK/INSUFFICIENT_DATA → ALARM, then the policy executed.
+    const history = (await berth.cw.send(new DescribeAlarmHistoryCommand({ AlarmName: high }))).AlarmHistoryItems!;
+    assert.ok(history.some((h) => h.HistoryItemType === 'StateUpdate' && /to ALARM$/.test(h.HistorySummary!)), JSON.stringify(history.map((h) => h.HistorySummary)));
+    assert.ok(history.some((h) => h.HistoryItemType === 'Action' && h.HistorySummary === `Successfully executed action ${put.PolicyARN}`));
     // Staying in ALARM at the max: a not-scaled activity, listed only when asked for.
     const all = await (async () => {
       const end = Date.now() + 10_000;
