@@ -21,13 +21,27 @@ const PREDEFINED: Record<string, { namespace: string; metric: string; statistic:
   ALBRequestCountPerTarget: { namespace: 'AWS/ApplicationELB', metric: 'RequestCountPerTarget', statistic: 'Sum' },
 };
 
+/** Which namespace each family of predefined metric types belongs to (ALBRequestCountPerTarget: ECS services and Spot Fleets). */
+const PREDEFINED_NAMESPACES: [string, string[]][] = [
+  ['ECSService', ['ecs']], ['ALB', ['ecs', 'ec2']], ['DynamoDB', ['dynamodb']], ['RDS', ['rds']], ['EC2SpotFleet', ['ec2']],
+  ['SageMaker', ['sagemaker']], ['AppStream', ['appstream']], ['Comprehend', ['comprehend']], ['Lambda', ['lambda']],
+  ['Cassandra', ['cassandra']], ['Kafka', ['kafka']], ['ElastiCache', ['elasticache']], ['Neptune', ['neptune']], ['WorkSpaces', ['workspaces']],
+];
+
+const predefinedFits = (type: string, namespace: string) => {
+  const family = PREDEFINED_NAMESPACES.find(([prefix]) => type.startsWith(prefix));
+  return !family || family[1].includes(namespace);
+};
+
 /** The metric a target-tracking configuration names, as alarm fields; undefined for a predefined type Berth has no metric for. */
 export function watchedMetric(p: PolicyDoc): Watched | undefined {
   const c = p.TargetTrackingScalingPolicyConfiguration!;
   const pre = c.PredefinedMetricSpecification;
   if (pre) {
     const spec = PREDEFINED[pre.PredefinedMetricType];
-    if (spec?.ecs && p.ServiceNamespace !== 'ecs') throw validation(`Unsupported predefined metric type ${pre.PredefinedMetricType} for service namespace ${p.ServiceNamespace}`);
+    if (!predefinedFits(pre.PredefinedMetricType, p.ServiceNamespace)) {
+      throw validation(`Unsupported predefined metric type ${pre.PredefinedMetricType} for service namespace ${p.ServiceNamespace}`);
+    }
     if (!spec) return undefined;
     let dims: Dim[];
     if (spec.ecs) {

@@ -78,6 +78,9 @@ describe('Application Auto Scaling on compressed time', () => {
     await rejectsAs(berth.aas.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'dynamodb', ResourceId: 'table/t', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 1, MaxCapacity: 2 })),
       ValidationException, /Unsupported scalable dimension/);
     await berth.aas.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'dynamodb', ResourceId: 'table/t', ScalableDimension: 'dynamodb:table:ReadCapacityUnits', MinCapacity: 5, MaxCapacity: 50 }));
+    await rejectsAs(berth.aas.send(new PutScalingPolicyCommand({ ServiceNamespace: 'dynamodb', ResourceId: 'table/t', ScalableDimension: 'dynamodb:table:ReadCapacityUnits',
+      PolicyName: 'cpu', PolicyType: 'TargetTrackingScaling', TargetTrackingScalingPolicyConfiguration: { TargetValue: 50, PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' } } })),
+    ValidationException, 'Unsupported predefined metric type ECSServiceAverageCPUUtilization for service namespace dynamodb');
     await berth.aas.send(new DeregisterScalableTargetCommand(ECS_TARGET('api')));
     await rejectsAs(berth.aas.send(new DeregisterScalableTargetCommand(ECS_TARGET('api'))), ObjectNotFoundException,
       `No scalable target registered for service namespace: ecs, resource ID: service/${C}/api, scalable dimension: ecs:service:DesiredCount`);
