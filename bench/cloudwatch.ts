@@ -10,10 +10,9 @@
  * PutMetricData sends 20 datums per call (10 metrics × 2 hosts, each a value); GetMetricData asks for
  * 5 metrics' averages per minute over the last hour plus one math expression (SUM(METRICS())).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { percentile, startBerth, startMoto, type Target as Peer } from './peers.js';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 
@@ -21,72 +20,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MAX_CALLS = 50_000;
 
-interface Target { name: string; endpoint: string; cbor?: boolean; stop(): Promise<void> }
+type Target = Peer & { cbor?: boolean };
 interface Result { target: string; op: string; calls: number; perSec: number; p50: number; p99: number; errors: number }
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  srv.close();
-  return port;
-}
-
-function stopper(child: ChildProcess) {
-  return async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    try {
-      await fetch(url);
-      return true;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return false;
-}
-
-async function startBerth(): Promise<Target> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/berth.js', 'up', '--port', String(port), '--ephemeral', '--log-level', 'warn'], {
-    cwd: ROOT, stdio: 'ignore', env: { ...process.env, BERTH_RUNTIME: 'fake' },
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  if (!(await waitFor(`${endpoint}/_berth/health`, 15_000))) throw new Error('berth did not start');
-  return { name: 'berth', endpoint, stop: stopper(child) };
-}
-
-async function startMoto(): Promise<Target | undefined> {
-  let bin = 'moto_server';
-  try {
-    bin = execFileSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).trim() || bin;
-  } catch {
-    console.log('moto: moto_server not found; skipped');
-    return undefined;
-  }
-  const port = await freePort();
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${port}`;
-  if (!(await waitFor(`${endpoint}/moto-api/`, 30_000))) {
-    await stopper(child)();
-    console.log('moto: did not answer within 30 s; skipped');
-    return undefined;
-  }
-  return { name: 'moto', endpoint, stop: stopper(child) };
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 async function measure(target: string, op: string, seconds: number, call: () => Promise<unknown>): Promise<Result> {
   for (let i = 0; i < 20; i++) await call(); // warm-up

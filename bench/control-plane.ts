@@ -14,12 +14,11 @@
  * Every loop is bounded in count and time; traffic goes to 127.0.0.1 only.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { freePort, stopper } from './peers.js';
 import {
   ECSClient, CreateClusterCommand, DeleteClusterCommand, DeleteTaskDefinitionsCommand, DeregisterTaskDefinitionCommand,
   DescribeClustersCommand, DescribeTaskDefinitionCommand,
@@ -263,14 +262,6 @@ function printTable(summaries: Summary[], ops: OpName[]) {
 
 const isLoopback = (url: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname) || /^127\./.test(new URL(url).hostname);
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((ok) => srv.close(() => ok()));
-  return port;
-}
-
 /** One GET; resolves with the status, or 0 when nothing answers yet. */
 function probe(url: string): Promise<number> {
   return new Promise((resolve) => {
@@ -293,17 +284,6 @@ async function waitFor(url: string, ok: (status: number) => boolean, timeoutMs: 
 }
 
 interface Started { child: ChildProcess; endpoint: string; stop(): Promise<void> }
-
-function stopper(child: ChildProcess) {
-  return async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-}
 
 /** Starts `berth up` and times it: spawn → ready line, and spawn → first 200 from /_berth/health. */
 async function startBerth(): Promise<Started & { readyMs: number; healthMs: number }> {
