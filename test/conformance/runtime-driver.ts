@@ -255,8 +255,10 @@ export function runtimeDriverConformance(name: string, makeDriver: () => Promise
 
     it('runs health checks and reports healthy, then unhealthy', engineOnly, async () => {
       const id = await driver.createContainer(spec('health', {
-        command: ['sh', '-c', 'touch /tmp/ok; sleep 4; rm /tmp/ok; sleep 300'],
-        healthCheck: { test: ['CMD-SHELL', 'test -f /tmp/ok'], intervalSeconds: 1, timeoutSeconds: 1, retries: 1, startPeriodSeconds: 0 },
+        // Healthy for 8 s, then failing. On a busy machine a probe's exec can take over a second and the first
+        // probe can come late: a longer window and a probe timeout above the probe's cost keep "healthy" observable.
+        command: ['sh', '-c', 'touch /tmp/ok; sleep 8; rm /tmp/ok; sleep 300'],
+        healthCheck: { test: ['CMD-SHELL', 'test -f /tmp/ok'], intervalSeconds: 1, timeoutSeconds: 5, retries: 1, startPeriodSeconds: 0 },
       }));
       created.push(id);
       await driver.startContainer(id);
