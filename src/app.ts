@@ -97,7 +97,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   });
   // The ECR API shares the registry's blob store and upload sessions (its layer API, download URLs, repository URIs).
   const apiDeps = { ...deps, registry };
-  const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host, workers: config.lbWorkers, logLevel: config.logLevel });
+  const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host, workers: config.lbWorkers, logLevel: config.logLevel,
+    metricsPeriod: config.metricsPeriod,
+  });
   // S3 streams object bodies itself (gateway/s3.ts); loaded on its first request, to keep start-up fast.
   let s3: Promise<S3Service> | undefined;
   const s3Handler: StreamHandler = async (req, res) => {

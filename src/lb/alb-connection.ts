@@ -24,12 +24,15 @@ import { Facts, headerMap, hostPort, httpDate, listenerLines } from './http-head
 import { normalizeIp } from './rule-matcher.js';
 import type { ListenerView } from './snapshot.js';
 import type { TargetConnection, TargetConnections, TargetExchange } from './target-connections.js';
+import type { TrafficMeter } from './traffic-meter.js';
 
 export interface AlbContext {
   balancer: Balancer;
   targets: TargetConnections;
   clock: Clock;
   log: Logger;
+  /** Counts requests for CloudWatch. */
+  meter: TrafficMeter;
   /** The listener's current view (undefined once it is deleted). */
   listener(arn: string): ListenerView | undefined;
   /** Where Berth listens for a listener (redirects to a sibling listener). */
@@ -85,6 +88,8 @@ class Exchange implements TargetExchange {
   listener: ListenerView | undefined;
   choice: Choice | undefined;
   target: TargetConnection | undefined;
+  /** When the request (its last attempt) was sent to the target (performance.now()): TargetResponseTime. */
+  sentAt = 0;
   /** Pipelined: parsed while an earlier exchange was in progress. */
   queuedBody: Buffer[] | undefined;
 
@@ -283,9 +288,14 @@ export class AlbConnection {
     const q = path.indexOf('?');
     const facts = new Facts(h.method, ex.host, q >= 0 ? path.slice(0, q) : path, q >= 0 ? path.slice(q + 1) : '', this.ip, h.headers);
     const action = matchRule(listener, facts)?.action;
-    if (!action) return this.answerError(ex, 503);
+    const lb = listener.lb.arn;
+    if (!action) {
+      this.ctx.meter.rejected(lb, 503);
+      return this.answerError(ex, 503);
+    }
     if (action.type === 'fixed-response') {
       const out = fixedResponse(action.config);
+      this.ctx.meter.answered(lb, out.status, 'fixed');
       let head = '';
       for (const k in out.headers) head += `${k}: ${out.headers[k]}\r\n`;
       return this.answer(ex, out.status, head, h.method === 'HEAD' ? '' : out.body);
@@ -295,12 +305,20 @@ export class AlbConnection {
         protocol: listener.protocol.toLowerCase(), hostHeader: ex.hostHeader ?? ex.host, host: ex.host,
         listenerPort: listener.port, path: facts.path, query: facts.query,
       }), ex.host, this.ctx.boundPort);
-      return this.answer(ex, action.config.StatusCode === 'HTTP_301' ? 301 : 302, `Location: ${location}\r\nContent-Length: 0\r\n`, '');
+      const status = action.config.StatusCode === 'HTTP_301' ? 301 : 302;
+      this.ctx.meter.answered(lb, status, 'redirect');
+      return this.answer(ex, status, `Location: ${location}\r\nContent-Length: 0\r\n`, '');
     }
     // As node:http: 100-continue is answered at once, any other expectation refused.
-    if (ex.expect !== undefined && ex.expect !== '100-continue') return this.answer(ex, 417, 'Content-Length: 0\r\n', '');
+    if (ex.expect !== undefined && ex.expect !== '100-continue') {
+      this.ctx.meter.rejected(lb, 417);
+      return this.answer(ex, 417, 'Content-Length: 0\r\n', '');
+    }
     const choice = chooseTarget(this.ctx.balancer, this.ctx.clock.now(), action.groups, action.stickySeconds, ex.cookie);
-    if (!choice) return this.answerError(ex, 503);
+    if (!choice) {
+      this.ctx.meter.rejected(lb, 503);
+      return this.answerError(ex, 503);
+    }
     ex.choice = choice;
     if (ex.expect !== undefined && h.versionMinor >= 1) this.write(CONTINUE);
     this.ctx.balancer.acquire(choice.target);
@@ -311,8 +329,9 @@ export class AlbConnection {
   private forward(ex: Exchange): void {
     const listener = ex.listener!;
     const c = ex.choice!;
-    const target = this.ctx.targets.acquire(c.host, c.port, c.group.doc.Protocol === 'HTTPS', idleTimeoutMs(listener), ex);
+    const target = this.ctx.targets.acquire(c.host, c.port, c.group.doc.Protocol === 'HTTPS', idleTimeoutMs(listener), ex, listener.lb.arn);
     ex.target = target;
+    ex.sentAt = performance.now();
     const xff = forwardedFor(listener, ex.priorXff, this.ip, this.socket.remotePort);
     // HTTP/1.0 may leave Host out; HTTP/1.1 may not: the load balancer's address stands in, as ELB does.
     const host = ex.hostHeader === undefined ? `Host: ${hostPort(this.socket.localAddress, this.socket.localPort)}\r\n` : '';
@@ -362,6 +381,7 @@ export class AlbConnection {
   // ---- response side ------------------------------------------------------------
 
   responseHead(ex: Exchange, h: Head): boolean {
+    if (h.status >= 200) this.ctx.meter.targetResponse(ex.listener!.lb.arn, ex.choice!.group.arn, h.status, (performance.now() - ex.sentAt) / 1000);
     if (ex !== this.current || this.closed) return true;
     if (h.status < 200) {
       // Informational (103 Early Hints, an unasked 100): relayed to HTTP/1.1 clients, the final response follows.
@@ -447,7 +467,9 @@ export class AlbConnection {
       this.socket.destroy();
       return;
     }
-    this.answerError(ex, err.code === 'ETIMEDOUT' ? 504 : 502);
+    const status = err.code === 'ETIMEDOUT' ? 504 : 502;
+    this.ctx.meter.targetFailed(ex.listener!.lb.arn, ex.choice!.group.arn, status);
+    this.answerError(ex, status);
   }
 
   flush(): void {
@@ -550,6 +572,8 @@ export class AlbConnection {
       return;
     }
     const page = errorPage(400);
+    const listener = this.ctx.listener(this.listenerArn);
+    if (listener) this.ctx.meter.rejected(listener.lb.arn, 400);
     this.current = undefined;
     this.queue = [];
     this.flush();

@@ -6,7 +6,8 @@
  * node:http when Node's parser cannot be driven), HTTPS the same after TLS
  * termination, TCP and TLS passed through to targets (tcp-proxy.ts). It
  * follows the snapshot: a listener's certificates and policy are swapped in
- * place, and its connections closed when it is deleted or moves.
+ * place, and its connections closed when it is deleted or moves. What it
+ * serves is counted in its TrafficMeter (CloudWatch's ELB metrics).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -24,6 +25,7 @@ import { EMPTY_SNAPSHOT, type ListenerView, type Snapshot } from './snapshot.js'
 import { TargetConnections } from './target-connections.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { TlsContexts } from './tls.js';
+import { TrafficMeter } from './traffic-meter.js';
 
 /** A listener's state here: its connections, and the servers that terminate TLS or run node:http for it. */
 interface ListenerEntry {
@@ -50,18 +52,22 @@ export class DataPlane {
   readonly balancer: Balancer;
   readonly http: HttpProxy;
   private readonly tcp: TcpProxy;
-  private readonly targets = new TargetConnections();
+  /** What this process served, for CloudWatch (taken once per metric minute). */
+  readonly meter: TrafficMeter;
+  private readonly targets: TargetConnections;
   /** Node's parser can be driven directly (checked when the first listener needs it). */
   private fastPath: boolean | undefined;
   private readonly ctx: AlbContext;
 
   constructor(private readonly d: DataPlaneDeps) {
     this.balancer = new Balancer(d.rrOffset ?? 0);
-    this.http = new HttpProxy(this.balancer, d.clock, d.log);
+    this.meter = new TrafficMeter(() => d.clock.now());
+    this.targets = new TargetConnections(this.meter);
+    this.http = new HttpProxy(this.balancer, d.clock, d.log, this.meter);
     this.http.boundPort = (arn) => this.ports.get(arn);
-    this.tcp = new TcpProxy(this.balancer, d.clock, d.log);
+    this.tcp = new TcpProxy(this.balancer, d.clock, d.log, this.meter);
     this.ctx = {
-      balancer: this.balancer, targets: this.targets, clock: d.clock, log: d.log,
+      balancer: this.balancer, targets: this.targets, clock: d.clock, log: d.log, meter: this.meter,
       listener: (arn) => this.snapshot.listeners.get(arn),
       boundPort: (arn) => this.ports.get(arn),
       upgrade: (listener, req, socket, head) => this.http.upgrade(listener, req, socket, head),
@@ -106,6 +112,7 @@ export class DataPlane {
     }
     const e = this.entry(l);
     e.sockets.add(socket);
+    this.meter.connection(l.lb.arn, l.protocol, socket);
     socket.once('close', () => e.sockets.delete(socket));
     if (e.tls) e.tls.emit('connection', socket);
     else if (e.http) this.feedHttp(e.http, socket);

@@ -22,6 +22,7 @@ import {
 } from './responses.js';
 import { normalizeIp, type RequestFacts } from './rule-matcher.js';
 import type { CompiledRule, ListenerView, WeightedGroup } from './snapshot.js';
+import type { TrafficMeter } from './traffic-meter.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and Expect, which Berth answers itself. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
@@ -71,7 +72,7 @@ export class HttpProxy {
   /** Where Berth actually listens for a listener (set by LoadBalancing; differs from its port when that was taken). */
   boundPort: (listenerArn: string) => number | undefined = () => undefined;
 
-  constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger) {}
+  constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger, private readonly meter: TrafficMeter) {}
 
   private localize(listener: ListenerView, location: string, host: string): string {
     return localizeRedirect(listener, location, host, this.boundPort);
@@ -100,9 +101,14 @@ export class HttpProxy {
     const facts = requestFacts(req);
     const rule = matchRule(listener, facts);
     const action = rule?.action;
-    if (!action) return sendError(res, 503, serverHeader);
+    const lb = listener.lb.arn;
+    if (!action) {
+      this.meter.rejected(lb, 503);
+      return sendError(res, 503, serverHeader);
+    }
     if (action.type === 'fixed-response') {
       const out = fixedResponse(action.config);
+      this.meter.answered(lb, out.status, 'fixed');
       res.writeHead(out.status, serverHeader ? { ...out.headers, server: SERVER_HEADER } : out.headers);
       res.end(req.method === 'HEAD' ? undefined : out.body);
       return;
@@ -113,6 +119,7 @@ export class HttpProxy {
         listenerPort: listener.port, path: facts.path, query: facts.query,
       }), facts.host);
       const status = action.config.StatusCode === 'HTTP_301' ? 301 : 302;
+      this.meter.answered(lb, status, 'redirect');
       res.writeHead(status, { location, 'content-length': '0', ...(serverHeader ? { server: SERVER_HEADER } : {}) });
       res.end();
       // The body of a request answered without reading it is drained so the connection can be reused.
@@ -121,6 +128,7 @@ export class HttpProxy {
     }
     const choice = this.choose(action.groups, action.stickySeconds, req);
     if (!choice) {
+      this.meter.rejected(lb, 503);
       req.resume();
       return sendError(res, 503, serverHeader);
     }
@@ -165,9 +173,11 @@ export class HttpProxy {
     const upReq = (tls ? https : http).request({
       host: c.host, port: c.port, method: req.method, path: req.url, headers, agent: this.agentFor(tls, idleMs), setHost: false,
     });
+    const sentAt = performance.now();
     // The agent's socket timeout is the load balancer's idle timeout: a target silent that long gets a 504.
     upReq.once('timeout', () => upReq.destroy(Object.assign(new Error('target timed out'), { code: 'ETIMEDOUT' })));
     upReq.on('response', (upRes) => {
+      this.meter.targetResponse(listener.lb.arn, c.group.arn, upRes.statusCode ?? 502, (performance.now() - sentAt) / 1000);
       const out: http.OutgoingHttpHeaders = {};
       for (const k in upRes.headers) if (!RESPONSE_HOP_BY_HOP.has(k)) out[k] = upRes.headers[k];
       const cookies = [...c.setCookies];
@@ -204,7 +214,9 @@ export class HttpProxy {
       }
       if (this.log.enabled('debug')) this.log.debug('load balancer target failed', { target: `${c.host}:${c.port}`, error: err.code ?? err.message });
       req.resume();
-      sendError(res, err.code === 'ETIMEDOUT' ? 504 : 502, serverHeader);
+      const status = err.code === 'ETIMEDOUT' ? 504 : 502;
+      this.meter.targetFailed(listener.lb.arn, c.group.arn, status);
+      sendError(res, status, serverHeader);
     });
     res.on('close', () => {
       release();

@@ -37,7 +37,7 @@ describe('load balancer targets follow the tasks behind them', () => {
     insertTarget(sql, { tg_arn: TG_ARN, id: '10.0.1.5', port: 8080, az: 'us-east-1a', state: 'initial', reason: null, description: null, registered_at: 0 });
 
     const changes = new ChangeFeed();
-    const lb = new LoadBalancing({ db, sql, clock: systemClock, log: createLogger('silent'), changes, host: '127.0.0.1', workers: 0, logLevel: 'silent' });
+    const lb = new LoadBalancing({ db, sql, clock: systemClock, log: createLogger('silent'), changes, host: '127.0.0.1', workers: 0, logLevel: 'silent', metricsPeriod: 60 });
     let published: Resolution = { unresolvable: 'its containers are not running yet' };
     lb.resolvers.register({
       engineHosts: () => [],

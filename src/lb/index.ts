@@ -14,6 +14,9 @@
  * could not be resolved are tried again every RELOAD_MS, and the health
  * checker, which resolves each target afresh, asks for a new resolution when
  * an address differs from the one traffic goes to.
+ * Every metric minute (`--metrics-period`) the traffic each process served and
+ * target health become CloudWatch's AWS/ApplicationELB and AWS/NetworkELB
+ * metrics (metrics-publisher.ts).
  * Everything comes back from SQLite on restart: listeners rebind (on their
  * last port), health checks resume from the recorded states.
  */
@@ -30,6 +33,7 @@ import type { Destinations } from './destinations.js';
 import { HealthChecker } from './health-checker.js';
 import { ListenerServers } from './listener-servers.js';
 import { sendError } from './responses.js';
+import { MetricsPublisher } from './metrics-publisher.js';
 import { loadSnapshotData } from './snapshot-loader.js';
 import { buildSnapshot, EMPTY_SNAPSHOT, type ListenerView, type LoadBalancerView, type Snapshot } from './snapshot.js';
 import { isResolved, TargetResolvers } from './target-resolver.js';
@@ -50,6 +54,8 @@ export interface LoadBalancingDeps {
   workers: number;
   /** What workers log at and above. */
   logLevel: LogLevel;
+  /** Real seconds per CloudWatch minute (`--metrics-period`): the load balancers' metrics are written that often. */
+  metricsPeriod: number;
 }
 
 export interface ListenerStatus {
@@ -83,6 +89,7 @@ export class LoadBalancing {
   private pool: WorkerPool | undefined;
   private readonly servers: ListenerServers;
   private readonly health: HealthChecker;
+  private readonly metrics: MetricsPublisher;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private reloadQueued = false;
@@ -93,9 +100,13 @@ export class LoadBalancing {
 
   constructor(private readonly d: LoadBalancingDeps) {
     this.plane = new DataPlane({ clock: d.clock, log: d.log });
+    this.metrics = new MetricsPublisher({
+      db: d.db, sql: d.sql, clock: d.clock, log: d.log, metricsPeriod: d.metricsPeriod, snapshot: () => this.snapshot, meter: this.plane.meter,
+    });
     if (d.workers > 0) {
       this.pool = new WorkerPool({
-        count: d.workers, log: d.log, logLevel: d.logLevel,
+        count: d.workers, log: d.log, logLevel: d.logLevel, metricsPeriod: d.metricsPeriod,
+        metrics: (report) => this.metrics.receive(report),
         onGiveUp: () => void (this.pool = undefined),
         fallback: (arn, socket) => this.plane.connection(arn, socket),
       });
@@ -138,6 +149,7 @@ export class LoadBalancing {
     }, TICK_MS);
     this.timer.unref();
     this.health.tick();
+    this.metrics.start();
   }
 
   /** Reload soon, once, however many changes arrive in the meantime; `readdress`: resolve targets again even if nothing else moved. */
@@ -282,6 +294,7 @@ export class LoadBalancing {
     this.health.stop();
     this.servers.closeAll();
     await this.pool?.stop();
+    await this.metrics.stop();
     this.plane.close();
   }
 }

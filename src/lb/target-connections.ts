@@ -11,6 +11,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { SocketParser, type Head, type ParseError } from './http-parser.js';
+import type { TrafficMeter } from './traffic-meter.js';
 
 /** The side of an exchange that receives a target's response (alb-connection.ts). */
 export interface TargetExchange {
@@ -174,8 +175,11 @@ export class TargetConnections {
   private readonly idle = new Map<string, TargetConnection[]>();
   private readonly all = new Set<TargetConnection>();
 
-  /** A connection for an exchange with host:port: an idle one when there is one, else a new one. */
-  acquire(host: string, port: number, secure: boolean, idleMs: number, exchange: TargetExchange): TargetConnection {
+  /** `meter` counts connections to targets, for the load balancer that opened each. */
+  constructor(private readonly meter?: TrafficMeter) {}
+
+  /** A connection for an exchange of load balancer `lb` with host:port: an idle one when there is one, else a new one. */
+  acquire(host: string, port: number, secure: boolean, idleMs: number, exchange: TargetExchange, lb: string): TargetConnection {
     const key = `${host}|${port}|${secure ? 1 : 0}|${idleMs}`;
     const list = this.idle.get(key);
     let conn: TargetConnection | undefined;
@@ -190,7 +194,11 @@ export class TargetConnections {
       conn = new TargetConnection(this, key, host, port, secure, idleMs);
       this.all.add(conn);
       const c = conn;
-      conn.socket.once('close', () => this.all.delete(c));
+      const counted = this.meter?.targetConnection(lb);
+      conn.socket.once('close', () => {
+        this.all.delete(c);
+        counted?.();
+      });
     }
     conn.begin(exchange);
     return conn;

@@ -15,6 +15,7 @@ import type { Clock } from '../shared/clock.js';
 import { Balancer } from './balancer.js';
 import { normalizeIp } from './rule-matcher.js';
 import type { ListenerView, TargetGroupView, TargetView } from './snapshot.js';
+import type { TrafficMeter } from './traffic-meter.js';
 
 const PROXY_V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
 
@@ -39,13 +40,18 @@ export class TcpProxy {
   /** Open connections per target key, for connection termination at the end of draining. */
   private open = new Map<string, Set<net.Socket>>();
 
-  constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger) {}
+  constructor(private readonly balancer: Balancer, private readonly clock: Clock, private readonly log: Logger, private readonly meter: TrafficMeter) {}
 
   handle(listener: ListenerView, client: net.Socket): void {
-    client.on('error', () => client.destroy());
+    const lb = listener.lb.arn;
+    client.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET') this.meter.reset(lb, 'client');
+      client.destroy();
+    });
     const action = listener.rules.find((r) => r.priority === 'default')?.action;
     const group = action?.type === 'forward' ? action.groups[0]?.group : undefined;
     if (!group) {
+      this.meter.reset(lb, 'elb');
       client.resetAndDestroy();
       return;
     }
@@ -57,6 +63,7 @@ export class TcpProxy {
     }
     const target = this.balancer.pick(group, this.clock.now(), sticky);
     if (!target) {
+      this.meter.reset(lb, 'elb');
       client.resetAndDestroy();
       return;
     }
@@ -87,7 +94,9 @@ export class TcpProxy {
       client.destroy();
       upstream.destroy();
     };
+    let connected = false;
     upstream.on(secure ? 'secureConnect' : 'connect', () => {
+      connected = true;
       if (group.attributes['proxy_protocol_v2.enabled'] === 'true') {
         upstream.write(proxyV2Header(clientIp, client.remotePort ?? 0, normalizeIp(client.localAddress ?? ''), listener.port));
       }
@@ -95,7 +104,9 @@ export class TcpProxy {
       upstream.pipe(client);
       client.resume();
     });
-    upstream.on('error', (err) => {
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      // A target that reset an established connection (TCP_Target_Reset_Count).
+      if (err.code === 'ECONNRESET' && connected) this.meter.reset(listener.lb.arn, 'target');
       if (this.log.enabled('debug')) this.log.debug('load balancer target connection failed', { target: `${addr.host}:${addr.port}`, error: err.message });
       finish();
     });

@@ -1,14 +1,16 @@
 /**
  * A data plane worker process (started by workers.ts): serves the listener
  * connections Berth's main process hands it, from the snapshot the main
- * process sends. It exits when its IPC channel closes, that is when Berth
- * exits, whether it stopped or was killed.
+ * process sends, and sends back what it served once per metric minute. It
+ * exits when its IPC channel closes, that is when Berth exits, whether it
+ * stopped or was killed.
  */
 import type net from 'node:net';
 import type { Clock } from '../shared/clock.js';
 import { createLogger, type Logger, type LogLevel } from '../shared/logger.js';
 import { DataPlane } from './data-plane.js';
 import { buildSnapshot } from './snapshot.js';
+import { msToNextMinute } from './traffic-meter.js';
 import type { FromWorker, ToWorker } from './workers.js';
 
 function main(): void {
@@ -29,6 +31,14 @@ function main(): void {
   let offset = 0;
   const clock: Clock = { now: () => Date.now() + offset };
   const plane = new DataPlane({ clock, log, rrOffset: index });
+  // Counts go to the main process once per metric minute, in one message (none when there was nothing).
+  const minuteMs = Number(process.env.BERTH_LB_WORKER_METRICS_PERIOD ?? '60') * 1000;
+  const report = () => {
+    const r = plane.meter.take(minuteMs);
+    if (r && process.connected) send({ t: 'metrics', report: r } satisfies FromWorker);
+    setTimeout(report, msToNextMinute(clock.now(), minuteMs)).unref();
+  };
+  setTimeout(report, msToNextMinute(clock.now(), minuteMs)).unref();
 
   process.on('message', (m: ToWorker, handle?: unknown) => {
     switch (m.t) {

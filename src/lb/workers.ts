@@ -12,6 +12,9 @@
  * rebinding: node:cluster's round-robin scheduling, without its process-wide
  * state (several Berths can share a process).
  *
+ * Each worker counts what it serves (traffic-meter.ts) and sends the counts
+ * once per metric minute, in one message, to `metrics` (metrics-publisher.ts).
+ *
  * Workers start when the first listener appears, never at boot. A worker
  * exits when its IPC channel closes, i.e. when Berth exits however it exits
  * (kill -9 included); one that dies while Berth runs is replaced.
@@ -20,6 +23,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type net from 'node:net';
 import type { Logger, LogLevel } from '../shared/logger.js';
 import type { SnapshotData } from './snapshot.js';
+import type { TrafficReport } from './traffic-meter.js';
 
 /** Main → worker. */
 export type ToWorker =
@@ -30,6 +34,7 @@ export type ToWorker =
 /** Worker → main. */
 export type FromWorker =
   | { t: 'ready' }
+  | { t: 'metrics'; report: TrafficReport }
   | { t: 'log'; level: Exclude<LogLevel, 'silent'>; msg: string; fields?: Record<string, unknown> };
 
 /** How long connections wait for all workers to be up before going to those that are. */
@@ -48,6 +53,10 @@ export interface WorkerPoolDeps {
   count: number;
   log: Logger;
   logLevel: LogLevel;
+  /** Real seconds per metric minute: how often workers report their counts. */
+  metricsPeriod: number;
+  /** A worker's counts of one metric minute. */
+  metrics(report: TrafficReport): void;
   /** Workers cannot start: connections are served in the main process from now on. */
   onGiveUp(): void;
   /** A connection to serve in the main process (when the pool has given up). */
@@ -90,7 +99,9 @@ export class WorkerPool {
 
   private spawn(index: number): void {
     if (this.stopping || this.gaveUp) return;
-    const env: NodeJS.ProcessEnv = { ...process.env, BERTH_LB_WORKER_INDEX: String(index), BERTH_LB_WORKER_LOG_LEVEL: this.d.logLevel };
+    const env: NodeJS.ProcessEnv = { ...process.env, BERTH_LB_WORKER_INDEX: String(index), BERTH_LB_WORKER_LOG_LEVEL: this.d.logLevel,
+      BERTH_LB_WORKER_METRICS_PERIOD: String(this.d.metricsPeriod),
+    };
     // Under `node --test` the worker is no test file.
     delete env.NODE_TEST_CONTEXT;
     let child: ChildProcess;
@@ -105,6 +116,7 @@ export class WorkerPool {
     this.workers[index] = w;
     child.on('message', (m: FromWorker) => {
       if (m.t === 'ready') this.ready(w);
+      else if (m.t === 'metrics') this.d.metrics(m.report);
       else if (m.t === 'log') this.d.log[m.level](m.msg, { worker: index, ...m.fields });
     });
     child.on('error', (err) => this.d.log.warn('load balancer worker error', { worker: index, error: String(err) }));

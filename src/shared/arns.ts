@@ -102,6 +102,14 @@ export const elbArn = {
   /** `listenerPath` is the listener's `app/<name>/<lb id>/<listener id>`. */
   rule: (region: string, account: string, listenerPath: string, id: string) =>
     arn('elasticloadbalancing', region, account, `listener-rule/${listenerPath}/${id}`),
+  /**
+   * The CloudWatch dimension value naming a load balancer (`app/<name>/<id>`, `net/<name>/<id>`) or a
+   * target group (`targetgroup/<name>/<id>`): the end of its ARN.
+   */
+  metricDimension: (value: string): string => {
+    const resource = parseArn(value)?.resource ?? value;
+    return resource.startsWith('loadbalancer/') ? resource.slice('loadbalancer/'.length) : resource;
+  },
 };
 
 /** Elastic File System: file systems and access points (mount targets have no ARN). */
