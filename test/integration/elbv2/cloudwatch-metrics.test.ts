@@ -1,7 +1,7 @@
 /**
  * The load balancers' CloudWatch metrics, from the data plane's own counts: a bounded number of requests
  * through an ALB listener on 127.0.0.1 (two target groups of real HTTP servers on loopback, a fixed-response
- * rule) and connections through an NLB, then what CloudWatch answers through the SDK v3 client —
+ * rule) and on Berth's own port by the ALB's DNS name, and connections through an NLB, then what CloudWatch answers through the SDK v3 client —
  * GetMetricStatistics, GetMetricData and ListMetrics under AWS/ApplicationELB and AWS/NetworkELB with AWS's
  * names, dimensions and statistics. Time is compressed (one metric minute = 1 s), and it runs with listener
  * ports served by worker processes (which report their counts once per minute) and by Berth's own process.
@@ -21,10 +21,16 @@ import { defaultSubnets, eventually, freePort, request, startBackend, type Backe
 const ALB = 'AWS/ApplicationELB';
 const NLB = 'AWS/NetworkELB';
 
-/** What the test sends through the ALB: forwarded by status, answered by a fixed-response rule, sent to a group nothing answers for. */
-const SENT = { ok: 12, notFound: 3, error: 2, fixed: 3, broken: 2 };
-const FORWARDED = SENT.ok + SENT.notFound + SENT.error;
+/**
+ * What the test sends through the ALB's listener port: forwarded by status, answered by a fixed-response rule,
+ * sent to a group nothing answers for; and requests on Berth's own port for the ALB's DNS name (200s too).
+ */
+const SENT = { ok: 12, notFound: 3, error: 2, fixed: 3, broken: 2, byHost: 2 };
+const OK = SENT.ok + SENT.byHost;
+const FORWARDED = OK + SENT.notFound + SENT.error;
 const ROUTED = FORWARDED + SENT.fixed + SENT.broken;
+/** Requests on the listener's port, each on a connection of its own. */
+const ON_LISTENER_PORT = ROUTED - SENT.byHost;
 const NLB_CONNECTIONS = 4;
 
 /** The end of an ARN as ELB names it in metric dimensions: app/<name>/<id>, net/…, targetgroup/<name>/<id>. */
@@ -114,6 +120,7 @@ for (const lbWorkers of [2, 0]) {
       await send('/fail', SENT.error, 500);
       await send('/maintenance', SENT.fixed, 503);
       await send('/broken', SENT.broken, 502);
+      for (let i = 0; i < SENT.byHost; i++) assert.equal((await request(berth.port, '/', { host: alb.DNSName })).status, 200);
       for (let i = 0; i < NLB_CONNECTIONS; i++) assert.equal((await request(nlbPort, '/')).status, 200);
     });
     after(async () => {
@@ -132,7 +139,7 @@ for (const lbWorkers of [2, 0]) {
     it("HTTP codes: the targets' by class, the load balancer's own by class and code", async () => {
       await eventually(async () => (await sum(ALB, 'HTTPCode_ELB_5XX_Count', [lbDim])) === SENT.fixed + SENT.broken, 15_000);
       for (const dims of [[lbDim], [lbDim, webDim]]) {
-        assert.equal(await sum(ALB, 'HTTPCode_Target_2XX_Count', dims), SENT.ok);
+        assert.equal(await sum(ALB, 'HTTPCode_Target_2XX_Count', dims), OK);
         assert.equal(await sum(ALB, 'HTTPCode_Target_4XX_Count', dims), SENT.notFound);
         assert.equal(await sum(ALB, 'HTTPCode_Target_5XX_Count', dims), SENT.error);
         assert.deepEqual(await points(ALB, 'HTTPCode_Target_3XX_Count', dims), [], 'no 3XX, no datapoint');
@@ -164,28 +171,26 @@ for (const lbWorkers of [2, 0]) {
       const healthyNow = await points(ALB, 'HealthyHostCount', [lbDim, webDim], ['Maximum']);
       assert.ok(healthyNow.some((d) => d.Maximum === 2), JSON.stringify(healthyNow));
       assert.equal((await points(NLB, 'HealthyHostCount', [nlbDim, tcpDim], ['Maximum'])).at(-1)?.Maximum, 1);
-      // Published each metric minute while nothing is sent.
-      const before = healthyNow.length;
-      await eventually(async () => (await points(ALB, 'HealthyHostCount', [lbDim, webDim], ['Maximum'])).length >= before + 2, 10_000);
     });
 
-    it('request metrics are published only for minutes with traffic', async () => {
+    it('request metrics are published only for minutes with traffic; target health every minute', async () => {
       await eventually(async () => (await sum(ALB, 'RequestCount', [lbDim])) === ROUTED, 15_000);
-      const was = (await points(ALB, 'RequestCount', [lbDim])).length;
+      const requests = (await points(ALB, 'RequestCount', [lbDim])).length;
+      const health = (await points(ALB, 'HealthyHostCount', [lbDim, webDim])).length;
       // Three idle metric minutes later: health datapoints went on, request ones did not.
-      await new Promise((r) => setTimeout(r, 3_000));
-      assert.equal((await points(ALB, 'RequestCount', [lbDim])).length, was);
+      await eventually(async () => (await points(ALB, 'HealthyHostCount', [lbDim, webDim])).length >= health + 3, 10_000);
+      assert.equal((await points(ALB, 'RequestCount', [lbDim])).length, requests);
       assert.equal(await sum(ALB, 'RequestCount', [lbDim]), ROUTED);
     });
 
     it('connections and bytes: ActiveConnectionCount, NewConnectionCount, ProcessedBytes', async () => {
-      // One client connection per request (plus the load balancer's own to targets).
-      await eventually(async () => (await sum(ALB, 'NewConnectionCount', [lbDim])) >= ROUTED, 15_000);
-      assert.ok(await sum(ALB, 'ActiveConnectionCount', [lbDim]) >= ROUTED);
+      // One client connection per request on the listener's port (plus the load balancer's own to targets).
+      await eventually(async () => (await sum(ALB, 'NewConnectionCount', [lbDim])) >= ON_LISTENER_PORT, 15_000);
+      assert.ok(await sum(ALB, 'ActiveConnectionCount', [lbDim]) >= ON_LISTENER_PORT);
       const bytes = await points(ALB, 'ProcessedBytes', [lbDim]);
       assert.ok(bytes.length > 0 && bytes.every((d) => d.Unit === 'Bytes'));
       // Each request is ≥ 40 bytes and each answer ≥ 60: a floor the count must clear.
-      assert.ok(bytes.reduce((a, d) => a + d.Sum!, 0) > ROUTED * 100);
+      assert.ok(bytes.reduce((a, d) => a + d.Sum!, 0) > ON_LISTENER_PORT * 100);
     });
 
     it('an NLB: NewFlowCount, ActiveFlowCount and ProcessedBytes, also per listener protocol', async () => {
