@@ -33,10 +33,11 @@ import type { Destinations } from './destinations.js';
 import { HealthChecker } from './health-checker.js';
 import { ListenerServers } from './listener-servers.js';
 import { sendError } from './responses.js';
-import { MetricsPublisher } from './metrics-publisher.js';
+import type { MetricsPublisher } from './metrics-publisher.js';
 import { loadSnapshotData } from './snapshot-loader.js';
 import { buildSnapshot, EMPTY_SNAPSHOT, type ListenerView, type LoadBalancerView, type Snapshot } from './snapshot.js';
 import { isResolved, TargetResolvers } from './target-resolver.js';
+import type { TrafficReport } from './traffic-meter.js';
 import { WorkerPool } from './workers.js';
 
 const RELOAD_MS = 500;
@@ -89,7 +90,11 @@ export class LoadBalancing {
   private pool: WorkerPool | undefined;
   private readonly servers: ListenerServers;
   private readonly health: HealthChecker;
-  private readonly metrics: MetricsPublisher;
+  /** Loaded by start(), after Berth's ready line (the first request does not need it). */
+  private metrics: MetricsPublisher | undefined;
+  /** Workers' reports that came before it was loaded. */
+  private earlyReports: TrafficReport[] = [];
+  private stopped = false;
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private reloadQueued = false;
@@ -100,13 +105,10 @@ export class LoadBalancing {
 
   constructor(private readonly d: LoadBalancingDeps) {
     this.plane = new DataPlane({ clock: d.clock, log: d.log });
-    this.metrics = new MetricsPublisher({
-      db: d.db, sql: d.sql, clock: d.clock, log: d.log, metricsPeriod: d.metricsPeriod, snapshot: () => this.snapshot, meter: this.plane.meter,
-    });
     if (d.workers > 0) {
       this.pool = new WorkerPool({
         count: d.workers, log: d.log, logLevel: d.logLevel, metricsPeriod: d.metricsPeriod,
-        metrics: (report) => this.metrics.receive(report),
+        metrics: (report) => (this.metrics ? this.metrics.receive(report) : void this.earlyReports.push(report)),
         onGiveUp: () => void (this.pool = undefined),
         fallback: (arn, socket) => this.plane.connection(arn, socket),
       });
@@ -149,7 +151,21 @@ export class LoadBalancing {
     }, TICK_MS);
     this.timer.unref();
     this.health.tick();
-    this.metrics.start();
+    this.startMetrics();
+  }
+
+  /** CloudWatch metrics of the load balancers (metrics-publisher.ts), loaded without delaying the ready line. */
+  private startMetrics(): void {
+    const d = this.d;
+    import('./metrics-publisher.js').then(({ MetricsPublisher }) => {
+      if (this.stopped) return;
+      const publisher = new MetricsPublisher({
+        db: d.db, sql: d.sql, clock: d.clock, log: d.log, metricsPeriod: d.metricsPeriod, snapshot: () => this.snapshot, meter: this.plane.meter,
+      });
+      for (const r of this.earlyReports.splice(0)) publisher.receive(r);
+      this.metrics = publisher;
+      publisher.start();
+    }, (err) => d.log.error('load balancer metrics could not start', { error: String(err) }));
   }
 
   /** Reload soon, once, however many changes arrive in the meantime; `readdress`: resolve targets again even if nothing else moved. */
@@ -289,12 +305,13 @@ export class LoadBalancing {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
     this.health.stop();
     this.servers.closeAll();
     await this.pool?.stop();
-    await this.metrics.stop();
+    await this.metrics?.stop();
     this.plane.close();
   }
 }
