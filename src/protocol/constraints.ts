@@ -71,6 +71,7 @@ const FRONTENDS: Record<string, Frontend> = {
   acm: { code: 'ValidationException', style: 'coral' },
   // EFS moved from BadRequest to ValidationException for these in 2020 (aws-sdk-js#3321).
   efs: { code: 'ValidationException', style: 'coral' },
+  'application-auto-scaling': { code: 'ValidationException', style: 'coral' },
 };
 
 const COMMON: Frontend = { code: 'ValidationException', style: 'coral' };

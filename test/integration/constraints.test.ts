@@ -34,7 +34,13 @@ const SERVICES: [string, () => Promise<{ provider: Provider }>][] = [
   ['secrets-manager', () => import('../../src/services/secrets-manager/provider.js')],
   ['acm', () => import('../../src/services/acm/provider.js')],
   ['efs', () => import('../../src/services/efs/provider.js')],
+  ['application-auto-scaling', () => import('../../src/services/application-auto-scaling/provider.js')],
 ];
+
+/** The valid read that proves the spy sees calls, for a service whose reads all take a required member. */
+const CONTROLS: Record<string, [string, Record<string, unknown>]> = {
+  'application-auto-scaling': ['DescribeScalableTargets', { ServiceNamespace: 'ecs' }],
+};
 
 /** Requests in flight at once, per service. */
 const BATCH = 8;
@@ -229,7 +235,9 @@ describe('model constraints are enforced for every implemented operation, throug
       const queue = [...probes];
       const started = Date.now();
       // The control: a valid read with no required members reaches the provider through the same spy.
-      const control = implemented.find((op) => /^(List|Describe|Get)/.test(op.name) && !op.input.required.length && mod[`${op.name}Command`])!;
+      // (A service with no such read names its control and the input that makes it valid.)
+      const [controlName, controlInput] = CONTROLS[id] ?? [implemented.find((op) => /^(List|Describe|Get)/.test(op.name) && !op.input.required.length && mod[`${op.name}Command`])!.name, {}];
+      const control = { name: controlName };
       let duringProbes: string[] = [];
       try {
         await Promise.all(Array.from({ length: BATCH }, async () => {
@@ -240,7 +248,7 @@ describe('model constraints are enforced for every implemented operation, throug
           }
         }));
         duringProbes = [...new Set(ran)];
-        await client.send(new mod[`${control.name}Command`]({}));
+        await client.send(new mod[`${control.name}Command`](controlInput));
         assert.deepEqual(ran.slice(-1), [lowerCamel(control.name)], `the spy saw ${control.name}`);
       } finally {
         for (const [name, fn] of originals) provider[name] = fn;
