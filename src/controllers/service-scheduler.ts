@@ -15,6 +15,7 @@ import {
 } from '../services/ecs/index.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
+import { placeOnInstances } from './service-placement.js';
 import { taskSetPass } from './service-task-sets.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { ecsArn, parseEcsArn, resourceId, taskIdOf } from '../shared/arns.js';
@@ -451,16 +452,7 @@ export class ServiceScheduler implements Controller {
 
   /** Places service tasks on ACTIVE container instances (default: spread over zones, then instances). */
   private placeServiceTasks(row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
-    const constraints = [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(service.placementConstraints ?? [])];
-    const candidates = placementCandidates({ ...row, sql: this.d.sql }, row.cluster, { group, all: asksTaskGroups(constraints) }, launchType);
-    const result = place(candidates, {
-      demand: definitionDemand(def),
-      requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
-      constraints,
-      strategies: service.placementStrategy?.length ? service.placementStrategy
-        : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'spread', field: 'instanceId' }],
-      count, group,
-    });
+    const { result, candidates } = placeOnInstances(this.d.sql, row, service, def, count, group, launchType);
     if (result.placements.length < count) this.recordPlacementFailure(service, result.failures[0], candidates.length > 0, count - result.placements.length, now);
     else if (service.berth?.placementFailure) delete service.berth.placementFailure;
     return result.placements;

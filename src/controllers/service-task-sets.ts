@@ -9,11 +9,12 @@
  */
 import type { Service, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 import {
-  addEvent, asksTaskGroups, buildTask, computedDesiredCount, definitionDemand, findTaskDefinitionByArn, insertTask, iso, place, placementCandidates, saveService, saveTask,
+  addEvent, buildTask, computedDesiredCount, definitionDemand, findTaskDefinitionByArn, insertTask, iso, saveService, saveTask,
 } from '../services/ecs/index.js';
 import { getTags, putTags } from '../state/tags.js';
 import { taskIdOf } from '../shared/arns.js';
 import type { ReconcileResult, StateDeps } from './runtime.js';
+import { placeOnInstances } from './service-placement.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 
 type ServiceRow = { account: string; region: string; cluster: string; name: string };
@@ -201,16 +202,7 @@ function launch(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, co
 
 /** EC2 placement with ECS's default strategy (spread over zones, then instances); unplaced tasks get the service event. */
 function placeTasks(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
-  const constraints = [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(service.placementConstraints ?? [])];
-  const candidates = placementCandidates({ ...row, sql: d.sql }, row.cluster, { group, all: asksTaskGroups(constraints) }, launchType);
-  const result = place(candidates, {
-    demand: definitionDemand(def),
-    requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
-    constraints,
-    strategies: service.placementStrategy?.length ? service.placementStrategy
-      : [{ type: 'spread', field: 'attribute:ecs.availability-zone' }, { type: 'spread', field: 'instanceId' }],
-    count, group,
-  });
+  const { result, candidates } = placeOnInstances(d.sql, row, service, def, count, group, launchType);
   if (result.placements.length < count) {
     const reason = candidates.length ? `The closest matching container instance could not hold it (${result.failures[0]?.reason ?? 'no instance matched'}).` : 'Reason: No Container Instances were found in your cluster.';
     event(d, service, ts, `was unable to place a task because no container instance met all of its requirements. ${reason}`, now);
