@@ -129,7 +129,8 @@ export function listLogGroups(ctx: RequestContext, input: ListLogGroupsRequest):
 export function putRetentionPolicy(ctx: RequestContext, input: PutRetentionPolicyRequest): Record<string, never> {
   const days = input.retentionInDays!;
   if (!RETENTION_DAYS.includes(days)) {
-    throw constraint(days, 'retentionInDays', `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
+    // Logs' frontend quotes numbers as it quotes strings (`Value '2'`), as in its model-constraint errors.
+    throw constraint(String(days), 'retentionInDays', `Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
   }
   const group = findGroup(ctx.sql, ctx, input.logGroupName!);
   if (!group) throw groupNotFound();

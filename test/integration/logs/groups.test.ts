@@ -86,7 +86,7 @@ describe('CloudWatch Logs log groups through the v3 SDK', () => {
     const get = async () => (await berth.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/app/ret' }))).logGroups![0].retentionInDays;
     assert.equal(await get(), 14);
     await rejects(berth.logs.send(new PutRetentionPolicyCommand({ logGroupName: '/app/ret', retentionInDays: 2 })), InvalidParameterException,
-      /Value 2 at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: \[1, 3, 5, 7, 14, 30/);
+      /Value '2' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: \[1, 3, 5, 7, 14, 30/);
     await berth.logs.send(new DeleteRetentionPolicyCommand({ logGroupName: '/app/ret' }));
     assert.equal(await get(), undefined);
     await rejects(berth.logs.send(new PutRetentionPolicyCommand({ logGroupName: '/nope', retentionInDays: 1 })), ResourceNotFoundException, 'The specified log group does not exist.');
