@@ -5,6 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startApp, type App } from '../../src/app.js';
 import { resolveConfig, type Config } from '../../src/config/index.js';
@@ -81,6 +85,27 @@ export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}, re
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGKILL');
       await exited;
+    },
+  };
+}
+
+/**
+ * For crash tests: Berths spawned one after another on one data dir (`start()` with the same arguments each time).
+ * Registers an `after` hook in the calling suite that kills whatever is still running and removes the dir.
+ */
+export function berthsOnOneDataDir(prefix: string, args: string[] = [], env: NodeJS.ProcessEnv = { BERTH_RUNTIME: 'fake' }) {
+  const dir = mkdtempSync(join(tmpdir(), `berth-${prefix}-`));
+  const running: SpawnedBerth[] = [];
+  after(async () => {
+    for (const b of running) await b.kill9();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    async start(): Promise<SpawnedBerth> {
+      const b = await spawnBerth(['--data-dir', dir, ...args], env);
+      running.push(b);
+      return b;
     },
   };
 }

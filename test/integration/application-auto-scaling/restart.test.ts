@@ -2,32 +2,23 @@
  * Application Auto Scaling survives a crash: targets, policies and scheduled actions are in SQLite, and a scheduled
  * action put before a SIGKILL still fires after the restart (`berth up --metrics-period 1s`, fake runtime).
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, PutScalingPolicyCommand, PutScheduledActionCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { clientConfig, spawnBerth, type SpawnedBerth } from '../../helpers/berth.js';
+import { berthsOnOneDataDir, clientConfig } from '../../helpers/berth.js';
 import { describeService, fargateNetwork, register } from '../../helpers/ecs.js';
 
 const TARGET = { ServiceNamespace: 'ecs' as const, ResourceId: 'service/durable/web', ScalableDimension: 'ecs:service:DesiredCount' as const };
 
 describe('Application Auto Scaling across a SIGKILL', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-aas-restart-'));
-  const running: SpawnedBerth[] = [];
-  after(async () => {
-    for (const b of running) await b.kill9();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const berths = berthsOnOneDataDir('aas-restart', ['--metrics-period', '1s']);
   const start = async () => {
-    const b = await spawnBerth(['--data-dir', dir, '--metrics-period', '1s'], { BERTH_RUNTIME: 'fake' });
-    running.push(b);
+    const b = await berths.start();
     return { b, aas: new ApplicationAutoScalingClient(clientConfig(b.endpoint)), ecs: new ECSClient(clientConfig(b.endpoint)) };
   };
 

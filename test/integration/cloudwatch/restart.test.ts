@@ -2,27 +2,18 @@
  * CloudWatch state survives a crash: metrics, alarms (with their state and history) are in SQLite, and
  * the evaluator picks the alarms up again after a SIGKILL and restart (`berth up --metrics-period 1s`).
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand, PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { clientConfig, spawnBerth, type SpawnedBerth } from '../../helpers/berth.js';
+import { berthsOnOneDataDir, clientConfig } from '../../helpers/berth.js';
 
 describe('CloudWatch across a SIGKILL', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-cw-restart-'));
-  const running: SpawnedBerth[] = [];
-  after(async () => {
-    for (const b of running) await b.kill9();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const berths = berthsOnOneDataDir('cw-restart', ['--metrics-period', '1s']);
   const start = async () => {
-    const b = await spawnBerth(['--data-dir', dir, '--metrics-period', '1s'], { BERTH_RUNTIME: 'fake' });
-    running.push(b);
+    const b = await berths.start();
     return { b, cw: new CloudWatchClient(clientConfig(b.endpoint)) };
   };
 

@@ -3,30 +3,18 @@
  * restarted on the same dir. Every acknowledged message is there; a received, undeleted message becomes visible
  * again when its visibility timeout ends, across the restart.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { clientConfig, spawnBerth, type SpawnedBerth } from '../../helpers/berth.js';
+import { berthsOnOneDataDir, clientConfig } from '../../helpers/berth.js';
 
 const BURST = 400;
 const CONCURRENCY = 8;
 const KILL_AFTER_ACKS = 150;
 
 describe('SQS across kill -9', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-sqs-kill-'));
-  const running: SpawnedBerth[] = [];
-  const start = async () => {
-    const b = await spawnBerth(['--data-dir', dir], { BERTH_RUNTIME: 'fake' });
-    running.push(b);
-    return b;
-  };
-  after(async () => {
-    for (const b of running) await b.kill9();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const berths = berthsOnOneDataDir('sqs-kill');
+  const start = () => berths.start();
 
   it('every acknowledged SendMessage is delivered after restart; an in-flight message comes back after its timeout', async () => {
     const first = await start();
