@@ -23,7 +23,7 @@ import { gunzipSync } from 'node:zlib';
 const SERVICES = {
   ecs: 'ecs', ecr: 'ecr', logs: 'logs', 'elastic-load-balancing-v2': 'elbv2', iam: 'iam', sts: 'sts',
   ssm: 'ssm', 'secrets-manager': 'secretsmanager', acm: 'acm', efs: 'efs',
-  'application-auto-scaling': 'application-autoscaling',
+  'application-auto-scaling': 'application-autoscaling', cloudwatch: 'cloudwatch', sqs: 'sqs',
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -101,7 +101,7 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
 }
 
 function checkInput(model: ServiceModel, protocol: string, opName: string, shape: Parameters<typeof validateInput>[0], input: Record<string, unknown>) {
-  const violations = validateInput(shape, input, model.entry.id);
+  const violations = validateInput(shape, input, model.entry.id, opName);
   if (!violations.length) return;
   // JSON frontends reject a wrongly typed value while deserializing, before validation.
   const isJson = protocol.startsWith('awsJson') || protocol === 'restJson1';

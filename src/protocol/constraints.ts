@@ -48,7 +48,23 @@ interface ConstraintFile {
 export interface Frontend {
   code: string;
   style: 'coral' | 'ecr';
+  /**
+   * A frontend that names missing members in its own words instead of the common "Value null at …"
+   * (MISSING below); a request that lacks a required member gets that error, whatever else is wrong.
+   */
+  missing?: keyof typeof MISSING;
 }
+
+/**
+ * MissingParameter in the query-era wordings. CloudWatch lists every missing member, one per line, by its
+ * query name ("The parameter Namespace is required.\nThe parameter Statistics is required.",
+ * "The parameter MetricData.member.16.Dimensions.member.3.Value is required."); SQS names the first
+ * ("The request must contain the parameter MessageBody.").
+ */
+export const MISSING = {
+  cloudwatch: (paths: string[]) => paths.map((p) => `The parameter ${p} is required.`).join('\n'),
+  sqs: (paths: string[]) => `The request must contain the parameter ${paths[0]}.`,
+};
 
 /**
  * Services whose frontends enforce the model's constraints. EC2 and S3 are absent on
@@ -72,6 +88,14 @@ const FRONTENDS: Record<string, Frontend> = {
   // EFS moved from BadRequest to ValidationException for these in 2020 (aws-sdk-js#3321).
   efs: { code: 'ValidationException', style: 'coral' },
   'application-auto-scaling': { code: 'ValidationException', style: 'coral' },
+  // CloudWatch: ValidationError in the common wording (PutMetricAlarm's unit, DescribeAlarms' and SetAlarmState's
+  // stateValue, captured from AWS), except PutMetricData, whose older checks its provider keeps (LEFT_TO_PROVIDER);
+  // missing members are MissingParameter. Over JSON and CBOR the code travels in x-amzn-query-error: the shape is
+  // ValidationException, so the SDK v3 names the error ValidationException with Code ValidationError, as against AWS.
+  cloudwatch: { code: 'ValidationError', style: 'coral', missing: 'cloudwatch' },
+  // SQS enforces none of its model's constraints (its only ones are attribute-name enums, all LEFT_TO_PROVIDER): it
+  // answers in its own words (InvalidAttributeName, InvalidParameterValue); missing members are MissingParameter.
+  sqs: { code: 'InvalidParameterValue', style: 'coral', missing: 'sqs' },
 };
 
 const COMMON: Frontend = { code: 'ValidationException', style: 'coral' };
@@ -89,6 +113,10 @@ const ECR_COMMON = new Set([
   'GetSigningConfiguration', 'DeleteSigningConfiguration', 'DescribeImageSigningStatus',
 ]);
 
+const CW_UNITS_MODEL_ORDER = 'Seconds,Microseconds,Milliseconds,Bytes,Kilobytes,Megabytes,Gigabytes,Terabytes,Bits,Kilobits,' +
+  'Megabits,Gigabits,Terabits,Percent,Count,Bytes/Second,Kilobytes/Second,Megabytes/Second,Gigabytes/Second,Terabytes/Second,' +
+  'Bits/Second,Kilobits/Second,Megabits/Second,Gigabits/Second,Terabits/Second,Count/Second,None';
+
 /**
  * Enum value sets AWS prints in an order other than the model's (its frontends' own copy
  * of the model orders them differently); keyed by service and the model's order.
@@ -96,12 +124,22 @@ const ECR_COMMON = new Set([
 const ENUM_ORDER: Record<string, string[]> = {
   // SSM PutParameter(Type=…): "Member must satisfy enum value set: [SecureString, StringList, String]".
   'ssm:String,StringList,SecureString': ['SecureString', 'StringList', 'String'],
+  // CloudWatch DescribeAlarms/SetAlarmState(StateValue=…): "… enum value set: [INSUFFICIENT_DATA, ALARM, OK]".
+  'cloudwatch:OK,ALARM,INSUFFICIENT_DATA': ['INSUFFICIENT_DATA', 'ALARM', 'OK'],
+  // CloudWatch PutMetricAlarm(Unit=…), as captured from AWS (terraform-linters/tflint#101).
+  [`cloudwatch:${CW_UNITS_MODEL_ORDER}`]: [
+    'Gigabits/Second', 'Gigabits', 'Percent', 'Terabits', 'Bits', 'Kilobits', 'Megabytes/Second', 'Kilobytes', 'Megabits/Second',
+    'Terabytes', 'Bytes', 'Count', 'Gigabytes', 'Milliseconds', 'Count/Second', 'Gigabytes/Second', 'None', 'Terabytes/Second',
+    'Bytes/Second', 'Megabits', 'Kilobytes/Second', 'Megabytes', 'Microseconds', 'Kilobits/Second', 'Terabits/Second',
+    'Bits/Second', 'Seconds',
+  ],
 };
 
 /**
  * Members whose constraint Berth leaves to the provider, because the provider's own check
- * reproduces what AWS was seen to answer there; keyed `service:Structure.member`, with the
- * reason (the constraint sweep lists them with it). Revisit with captures.
+ * reproduces what AWS was seen to answer there; keyed `service:Structure.member`, or
+ * `service:Operation` for every constraint of an operation's input, with the reason (the
+ * constraint sweep lists them with it). Revisit with captures.
  */
 const ECR_LIFECYCLE = 'ECR validates a lifecycle policy\'s text before its length (provider: lifecycle.ts)';
 const ECR_UPLOAD = 'ECR answers UploadNotFoundException for a malformed upload id (provider: layers.ts)';
@@ -114,7 +152,20 @@ export const LEFT_TO_PROVIDER: ReadonlyMap<string, string> = new Map([
     'PosixUser.SecondaryGids'].map((m) => [`efs:${m}`, EFS_BAD_REQUEST] as const),
   ...['PutAccountSettingRequest.name', 'PutAccountSettingDefaultRequest.name', 'ListAccountSettingsRequest.name', 'DeleteAccountSettingRequest.name',
     'ListAttributesRequest.targetType', 'ManagedScaling.targetCapacity'].map((m) => [`ecs:${m}`, ECS_OWN] as const),
+  ['cloudwatch:PutMetricData', 'CloudWatch checks PutMetricData in its older words: InvalidParameterValue "The parameter MetricData.member.1.Unit must be a value in the set [ … ]." and "The collection MetricData.member.1.Dimensions must not have a size greater than 30." (provider: metrics.ts, validation.ts)'],
+  ...['CreateQueueRequest.Attributes', 'SetQueueAttributesRequest.Attributes', 'GetQueueAttributesRequest.AttributeNames']
+    .map((m) => [`sqs:${m}`, 'SQS answers InvalidAttributeName "Unknown Attribute X." (provider: attributes.ts)'] as const),
+  // The model long typed ReceiveMessage's AttributeNames as queue attribute names while SQS took message attribute names
+  // there (aws/aws-sdk#56): SQS checks neither list against the model.
+  ...['ReceiveMessageRequest.AttributeNames', 'ReceiveMessageRequest.MessageSystemAttributeNames']
+    .map((m) => [`sqs:${m}`, 'SQS returns the system attributes it knows and ignores other names (provider: receive.ts)'] as const),
+  ...['SendMessageRequest.MessageSystemAttributes', 'SendMessageBatchRequestEntry.MessageSystemAttributes']
+    .map((m) => [`sqs:${m}`, 'SQS answers InvalidParameterValue "Message system attribute name \'X\' is invalid." (provider: send.ts)'] as const),
 ]);
+
+/** Whether every constraint of an operation's input is left to its provider. */
+export const operationLeftToProvider = (service: string | undefined, operation: string | undefined): boolean =>
+  !!service && !!operation && LEFT_TO_PROVIDER.has(`${service}:${operation}`);
 
 const files = new Map<string, ConstraintFile | null>();
 const MODELS_DIR = new URL('../../models/constraints/', import.meta.url);
@@ -126,7 +177,7 @@ function fileFor(service: string): ConstraintFile | null {
   for (const key of LEFT_TO_PROVIDER.keys()) {
     const [svc, rest] = key.split(':');
     const [structure, member] = rest.split('.');
-    if (svc === service && f?.structures[structure]) delete f.structures[structure][member];
+    if (member && svc === service && f?.structures[structure]) delete f.structures[structure][member];
   }
   files.set(service, f);
   return f;

@@ -12,7 +12,9 @@
  * list, with every rule of its members ("Member must satisfy constraint: [...]").
  */
 import { AwsError } from './errors.js';
-import { constraintsFor, enforcesConstraints, frontendFor, patternOf, type Constraint, type ServiceConstraints } from './constraints.js';
+import {
+  constraintsFor, enforcesConstraints, frontendFor, MISSING, operationLeftToProvider, patternOf, type Constraint, type ServiceConstraints,
+} from './constraints.js';
 import type { Shape, StructureShape } from './schema.js';
 
 export interface Violation {
@@ -32,11 +34,13 @@ interface Walk {
 }
 
 /**
- * `service` (Berth's service id) turns on the constraints its frontend enforces; without
- * it only required members and types are checked, with member names as the model spells them.
+ * `service` (Berth's service id) turns on the constraints its frontend enforces, except for an
+ * `operation` whose constraints are all left to its provider; without it only required members
+ * and types are checked, with member names as the model spells them.
  */
-export function validateInput(shape: StructureShape, input: Record<string, unknown>, service?: string): Violation[] {
-  const walk: Walk = { out: [], cons: constraintsFor(service), camel: enforcesConstraints(service) };
+export function validateInput(shape: StructureShape, input: Record<string, unknown>, service?: string, operation?: string): Violation[] {
+  const cons = operationLeftToProvider(service, operation) ? null : constraintsFor(service);
+  const walk: Walk = { out: [], cons, camel: enforcesConstraints(service) };
   checkStructure(shape, input, '', walk, 0);
   return walk.out;
 }
@@ -48,12 +52,21 @@ export function violationMessage(violations: Violation[]): string {
 
 /** The error a service's frontend answers for these violations. */
 export function inputError(service: string, operation: string, fallbackCode: string, violations: Violation[]): AwsError {
+  const missing = violations.filter((v) => v.kind === 'missing');
+  const words = missing.length ? frontendFor(service, operation)?.missing : undefined;
+  if (words) return new AwsError('MissingParameter', MISSING[words](missing.map((v) => queryPath(v.path))), { status: 400 });
   const fe = violations.some((v) => v.kind === 'constraint') ? frontendFor(service, operation) : undefined;
   if (fe?.style === 'ecr') {
     const v = violations.find((x) => x.kind === 'constraint')!;
     return new AwsError(fe.code, `Invalid parameter at '${v.path}' failed to satisfy constraint: '${v.rule}'`, { status: 400 });
   }
   return new AwsError(fe?.code ?? fallbackCode, violationMessage(violations), { status: 400 });
+}
+
+/** A member path as the query protocol names it: `metricData.2.member.dimensions` → `MetricData.member.2.Dimensions`. */
+function queryPath(path: string): string {
+  return path.replace(/(^|\.)(\d+)\.member(?=\.|$)/g, '$1member.$2').split('.')
+    .map((s) => (s === 'member' || /^\d+$/.test(s) ? s : s[0].toUpperCase() + s.slice(1))).join('.');
 }
 
 const lowerFirst = (s: string) => (s && s[0] >= 'A' && s[0] <= 'Z' ? s[0].toLowerCase() + s.slice(1) : s);

@@ -15,7 +15,7 @@ import {
 } from './metric-store.js';
 import { fromStatisticSet, fromValues, merge, type Samples } from './samples.js';
 import { parseExtended, SIMPLE_STATISTICS, statistic } from './statistics.js';
-import { checkDimensions, checkLength, checkNamespace, checkPeriod, checkUnit } from './validation.js';
+import { checkDimensions, checkLength, checkNamespace, checkPeriod, checkUnit, UNITS, unitMessage } from './validation.js';
 
 const MAX_METRIC_DATA = 1000;
 const MAX_VALUES = 150;
@@ -43,6 +43,9 @@ export function putMetricData(ctx: RequestContext, input: PutMetricDataInput): R
     throw invalidParameterCombination('At least one of the parameters MetricData or EntityMetricData must be specified.');
   }
   if (data.length > MAX_METRIC_DATA) throw invalidParameterValue(`The collection MetricData must not have a size greater than ${MAX_METRIC_DATA}.`);
+  // Every bad unit is named, one per line, before anything else about the datums.
+  const badUnits = data.flatMap((d, i) => (d.Unit !== undefined && !UNITS.includes(d.Unit) ? [unitMessage(`MetricData.member.${i + 1}.Unit`)] : []));
+  if (badUnits.length) throw invalidParameterValue(badUnits.join('\n'));
   const time = clockOf(ctx);
   const now = time.toMetric(ctx.clock.now());
   const checked = data.map((d, i) => checkDatum(d, `MetricData.member.${i + 1}`, now, time));

@@ -1,6 +1,6 @@
 /** Checks CloudWatch's service applies beyond the model's required members (its documented limits). */
 import type { Dimension } from '@aws-sdk/client-cloudwatch';
-import { badValue, invalidParameterValue } from './errors.js';
+import { badValue, invalidParameterValue, missingParameter } from './errors.js';
 
 export const UNITS = [
   'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes', 'Bits', 'Kilobits',
@@ -11,8 +11,11 @@ export const UNITS = [
 
 export const MAX_DIMENSIONS = 30;
 
+/** CloudWatch's older check (PutMetricData), one line per bad unit: "The parameter MetricData.member.1.Unit must be a value in the set [ Seconds, … ]." */
+export const unitMessage = (at: string) => `The parameter ${at} must be a value in the set [ ${UNITS.join(', ')} ].`;
+
 export function checkUnit(unit: string | undefined, at: string) {
-  if (unit !== undefined && !UNITS.includes(unit)) throw badValue(unit, at);
+  if (unit !== undefined && !UNITS.includes(unit)) throw invalidParameterValue(unitMessage(at));
 }
 
 export function checkLength(value: string | undefined, at: string, min: number, max: number) {
@@ -34,6 +37,8 @@ export function checkDimensions(dims: readonly Dimension[] | undefined, at: stri
   }
   const names = new Set<string>();
   dims.forEach((d, i) => {
+    // An empty name or value is a missing one (seen from AWS: "The parameter MetricData.member.16.Dimensions.member.3.Value is required.").
+    for (const k of ['Name', 'Value'] as const) if (!d[k]) throw missingParameter(`The parameter ${at}.member.${i + 1}.${k} is required.`);
     checkLength(d.Name, `${at}.member.${i + 1}.Name`, 1, 255);
     checkLength(d.Value, `${at}.member.${i + 1}.Value`, 1, 1024);
     if (names.has(d.Name!)) throw invalidParameterValue(`No metric may have duplicate dimension names: ${d.Name} appears more than once in ${at}.`);
