@@ -35,6 +35,8 @@ const UNSERVED: Array<[string[], string, string]> = [
   [['compute-optimizer', 'get-enrollment-status'], 'GetEnrollmentStatus', 'the AWS Compute Optimizer service (compute-optimizer:GetEnrollmentStatus)'],
   // Catalogued (Berth has the model) but no provider: refused the same way.
   [['eks', 'list-clusters'], 'ListClusters', 'the Amazon Elastic Kubernetes Service (eks:ListClusters)'],
+  // rest-xml: the refusal is an XML ErrorResponse both CLIs parse.
+  [['route53', 'list-hosted-zones'], 'ListHostedZones', 'the Amazon Route 53 service (route53:ListHostedZones)'],
 ];
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -13,7 +13,7 @@ import {
   CreateClusterCommand, CreateServiceCommand, CreateTaskSetCommand, DeleteServiceCommand, DeleteTaskSetCommand, DescribeServicesCommand,
   DescribeTaskSetsCommand, DescribeTasksCommand, DiscoverPollEndpointCommand, ECSClient, ListTagsForResourceCommand, ListTasksCommand,
   RegisterContainerInstanceCommand, StopTaskCommand,
-  SubmitContainerStateChangeCommand, SubmitTaskStateChangeCommand, TagResourceCommand, UpdateServiceCommand, UpdateServicePrimaryTaskSetCommand,
+  SubmitAttachmentStateChangesCommand, SubmitContainerStateChangeCommand, SubmitTaskStateChangeCommand, TagResourceCommand, UpdateServiceCommand, UpdateServicePrimaryTaskSetCommand,
   UpdateTaskSetCommand, type Service, type TaskSet,
 } from '@aws-sdk/client-ecs';
 import { useBerth } from '../../helpers/use-berth.js';
@@ -269,6 +269,8 @@ describe('ECS task sets (fake runtime)', () => {
     assert.equal(out.serviceConnectEndpoint, berth.endpoint);
     await rejects(berth.ecs.send(new SubmitTaskStateChangeCommand({ cluster: C, task: 'abc', status: 'RUNNING' })), 'AccessDeniedException', /ecs:SubmitTaskStateChange: only the Amazon ECS container agent/);
     await rejects(berth.ecs.send(new SubmitContainerStateChangeCommand({ cluster: C, task: 'abc', containerName: 'web', status: 'RUNNING' })), 'AccessDeniedException', /ecs:SubmitContainerStateChange/);
+    await rejects(berth.ecs.send(new SubmitAttachmentStateChangesCommand({ cluster: C, attachments: [{ attachmentArn: 'arn:aws:ecs:us-east-1:000000000000:attachment/a', status: 'ATTACHED' }] })),
+      'AccessDeniedException', /ecs:SubmitAttachmentStateChanges: only the Amazon ECS container agent/);
   });
 });
 
