@@ -14,20 +14,18 @@ import { putTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { addHistory, deleteAlarm, getAlarm, historyOf, listAlarms, saveAlarm, type AlarmRecord, type AlarmType, type StateValue } from './alarm-store.js';
 import { alarmArn, applyVerdict, RECORD_ONLY } from './alarm-evaluation.js';
-import { COMPARE } from './alarm-text.js';
 import { parseRule, RuleError, ruleAlarms } from './composite-rule.js';
 import { badValue, invalidParameterCombination, invalidParameterValue, resourceNotFound } from './errors.js';
 import { checkQueries, validationError } from './metric-data.js';
 import { dimsKey } from './metric-store.js';
 import { pageOffset, pageToken } from './metrics.js';
-import { isStatistic, parseExtended, SIMPLE_STATISTICS } from './statistics.js';
+import { isStatistic, parseExtended } from './statistics.js';
 import { checkTags } from './tags.js';
-import { checkDimensions, checkLength, checkNamespace, checkUnit } from './validation.js';
+import { checkDimensions } from './validation.js';
 
 const MAX_ACTIONS = 5;
 const TREAT_MISSING = ['breaching', 'notBreaching', 'ignore', 'missing'];
 const ANOMALY_OPERATORS = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
-const STATES: StateValue[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
 const DAY = 86400;
 
 export const alarmChanged = (ctx: RequestContext, name: string) => ctx.changed('cloudwatch.alarm', `${ctx.account}|${ctx.region}|${name}`);
@@ -42,17 +40,20 @@ function checkActions(input: { OKActions?: string[]; AlarmActions?: string[]; In
   }
 }
 
+/**
+ * What CloudWatch checks beyond the model: its enums, lengths and ranges (ComparisonOperator, Statistic, Unit,
+ * EvaluationPeriods ≥ 1, name lengths…) are refused by the wire layer before this runs (protocol/constraints.ts).
+ */
 function checkMetricAlarm(input: PutMetricAlarmInput) {
-  checkLength(input.AlarmName, 'AlarmName', 1, 255);
-  checkLength(input.AlarmDescription, 'AlarmDescription', 0, 1024);
   checkActions(input);
   const op = input.ComparisonOperator!;
   if (ANOMALY_OPERATORS.includes(op) || input.ThresholdMetricId) {
     throw new AwsError('NotImplemented', 'Berth does not evaluate anomaly detection bands (ThresholdMetricId) yet.', { status: 501, sender: false });
   }
-  if (!COMPARE[op]) throw badValue(op, 'ComparisonOperator');
+  // Not required by the model; CloudWatch's own check words it "MetricName must not be null" (terraform-provider-aws#11105).
+  if (op === undefined) throw validationError('ComparisonOperator must not be null');
   if (input.Threshold === undefined) throw validationError('Threshold must be specified.');
-  if (!(input.EvaluationPeriods! >= 1)) throw badValue(input.EvaluationPeriods, 'EvaluationPeriods');
+  if (input.EvaluationPeriods === undefined) throw validationError('EvaluationPeriods must not be null');
   if (input.DatapointsToAlarm !== undefined && (input.DatapointsToAlarm < 1 || input.DatapointsToAlarm > input.EvaluationPeriods!)) {
     throw validationError('DatapointsToAlarm must be greater than 0 and less than or equal to EvaluationPeriods.');
   }
@@ -69,14 +70,12 @@ function checkMetricAlarm(input: PutMetricAlarmInput) {
     if (period * input.EvaluationPeriods! > DAY && period < 3600) throw validationError('The evaluation period (Period * EvaluationPeriods) must not exceed one day.');
     return;
   }
-  if (!input.MetricName || !input.Namespace) throw validationError('Either MetricName and Namespace, or Metrics, must be specified.');
-  checkNamespace(input.Namespace);
+  if (!input.MetricName) throw validationError('MetricName must not be null');
+  if (!input.Namespace) throw validationError('Namespace must not be null');
   checkDimensions(input.Dimensions, 'Dimensions');
-  checkUnit(input.Unit, 'Unit');
   if (!!input.Statistic === !!input.ExtendedStatistic) {
     throw invalidParameterCombination('Exactly one of the parameters Statistic and ExtendedStatistic must be specified.');
   }
-  if (input.Statistic && !(SIMPLE_STATISTICS as readonly string[]).includes(input.Statistic)) throw badValue(input.Statistic, 'Statistic');
   if (input.ExtendedStatistic && (!isStatistic(input.ExtendedStatistic) || !parseExtended(input.ExtendedStatistic))) throw badValue(input.ExtendedStatistic, 'ExtendedStatistic');
   if (input.EvaluateLowSampleCountPercentile !== undefined) {
     if (!['evaluate', 'ignore'].includes(input.EvaluateLowSampleCountPercentile)) throw badValue(input.EvaluateLowSampleCountPercentile, 'EvaluateLowSampleCountPercentile');
@@ -129,8 +128,6 @@ export function putMetricAlarm(ctx: RequestContext, input: PutMetricAlarmInput):
 }
 
 export function putCompositeAlarm(ctx: RequestContext, input: PutCompositeAlarmInput): Record<string, never> {
-  checkLength(input.AlarmName, 'AlarmName', 1, 255);
-  checkLength(input.AlarmRule, 'AlarmRule', 1, 10240);
   checkActions(input);
   let children: string[];
   try {
@@ -168,10 +165,7 @@ export function describeAlarms(ctx: RequestContext, input: DescribeAlarmsInput):
   if (input.AlarmNames?.length && input.AlarmNamePrefix) {
     throw invalidParameterCombination('The parameters AlarmNames and AlarmNamePrefix are mutually exclusive and you have specified both.');
   }
-  if ((input.AlarmNames?.length ?? 0) > 100) throw invalidParameterValue('The collection AlarmNames must not have a size greater than 100.');
-  if (input.StateValue && !STATES.includes(input.StateValue as StateValue)) throw badValue(input.StateValue, 'StateValue');
   const max = input.MaxRecords ?? 50;
-  if (max < 1 || max > 100) throw badValue(max, 'MaxRecords');
   const types = new Set(input.AlarmTypes?.length ? input.AlarmTypes : ['MetricAlarm']);
   if (input.ChildrenOfAlarmName || input.ParentsOfAlarmName) {
     // These two ignore the other filters but AlarmTypes, as AWS documents.
@@ -220,10 +214,6 @@ export function describeAlarmsForMetric(ctx: RequestContext, input: DescribeAlar
 
 export function describeAlarmHistory(ctx: RequestContext, input: DescribeAlarmHistoryInput): DescribeAlarmHistoryOutput {
   const max = input.MaxRecords ?? 100;
-  if (max < 1 || max > 100) throw badValue(max, 'MaxRecords');
-  if (input.HistoryItemType && !['ConfigurationUpdate', 'StateUpdate', 'Action', 'AlarmContributorStateUpdate', 'AlarmContributorAction'].includes(input.HistoryItemType)) {
-    throw badValue(input.HistoryItemType, 'HistoryItemType');
-  }
   const types = new Set(input.AlarmTypes?.length ? input.AlarmTypes : ['MetricAlarm', 'CompositeAlarm']);
   let items = historyItems(ctx, input);
   items = items.filter((h) => types.has(h.alarmType) && (!input.HistoryItemType || h.itemType === input.HistoryItemType));
@@ -249,8 +239,6 @@ function historyItems(ctx: RequestContext, input: DescribeAlarmHistoryInput) {
 export function setAlarmState(ctx: RequestContext, input: SetAlarmStateInput): Record<string, never> {
   const a = getAlarm(ctx.sql, ctx, input.AlarmName!);
   if (!a) throw resourceNotFound(`Alarm ${input.AlarmName} not found`);
-  if (!STATES.includes(input.StateValue as StateValue)) throw badValue(input.StateValue, 'StateValue');
-  checkLength(input.StateReason, 'StateReason', 0, 1023);
   if (input.StateReasonData !== undefined) {
     try {
       JSON.parse(input.StateReasonData);
@@ -265,7 +253,6 @@ export function setAlarmState(ctx: RequestContext, input: SetAlarmStateInput): R
 
 export function deleteAlarms(ctx: RequestContext, input: DeleteAlarmsInput): Record<string, never> {
   const names = input.AlarmNames ?? [];
-  if (names.length > 100) throw invalidParameterValue('The collection AlarmNames must not have a size greater than 100.');
   const missing = names.filter((n) => !getAlarm(ctx.sql, ctx, n));
   if (missing.length) throw resourceNotFound(`The following alarms could not be found: [${missing.join(', ')}]`);
   for (const n of names) {

@@ -16,7 +16,7 @@ import type { MetricTime } from './metric-time.js';
 import { bucketsOf, dimsKey, dimsOf, findMetric, LISTED_FOR, metricsOf, type Scope } from './metric-store.js';
 import { alignedStart, checkTimeRange, clockOf, periodSamples } from './metrics.js';
 import { isStatistic, statistic } from './statistics.js';
-import { checkDimensions, checkPeriod, checkUnit } from './validation.js';
+import { checkDimensions, checkPeriod } from './validation.js';
 
 const ID = /^[a-z][a-zA-Z0-9_]*$/;
 const MAX_QUERIES = 500;
@@ -50,7 +50,6 @@ export function checkQueries(queries: MetricDataQuery[], at: string) {
 function checkMetricStat(ms: MetricStat, at: string) {
   checkDimensions(ms.Metric?.Dimensions, `${at}.Metric.Dimensions`);
   checkPeriod(ms.Period, `${at}.Period`);
-  checkUnit(ms.Unit, `${at}.Unit`);
   if (!isStatistic(ms.Stat!)) throw badValue(ms.Stat, `${at}.Stat`);
 }
 
@@ -171,7 +170,6 @@ export function getMetricData(ctx: RequestContext, input: GetMetricDataInput): G
   if (!queries.length) throw invalidParameterValue('The collection MetricDataQueries must not be empty.');
   if (queries.length > MAX_QUERIES) throw invalidParameterValue(`The collection MetricDataQueries must not have a size greater than ${MAX_QUERIES}.`);
   checkQueries(queries, 'MetricDataQueries');
-  if (input.ScanBy && input.ScanBy !== 'TimestampAscending' && input.ScanBy !== 'TimestampDescending') throw badValue(input.ScanBy, 'ScanBy');
   const time = clockOf(ctx);
   const now = time.toMetric(ctx.clock.now());
   const period = queries.find((q) => q.MetricStat)?.MetricStat!.Period ?? queries.find((q) => q.Period)?.Period ?? 60;

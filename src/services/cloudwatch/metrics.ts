@@ -14,8 +14,8 @@ import {
   addSamples, bucketsOf, dimsKey, dimsOf, findMetric, LISTED_FOR, metricsOf, upsertMetric, type Bucket, type MetricRow,
 } from './metric-store.js';
 import { fromStatisticSet, fromValues, merge, type Samples } from './samples.js';
-import { parseExtended, SIMPLE_STATISTICS, statistic } from './statistics.js';
-import { checkDimensions, checkLength, checkNamespace, checkPeriod, checkUnit, UNITS, unitMessage } from './validation.js';
+import { parseExtended, statistic } from './statistics.js';
+import { checkDimensions, checkLength, checkNamespace, checkPeriod, UNITS, unitMessage } from './validation.js';
 
 const MAX_METRIC_DATA = 1000;
 const MAX_VALUES = 150;
@@ -60,7 +60,6 @@ export function putMetricData(ctx: RequestContext, input: PutMetricDataInput): R
 function checkDatum(d: MetricDatum, at: string, now: number, time: MetricTime): { datum: MetricDatum; ts: number; samples: Samples } {
   checkLength(d.MetricName, `${at}.MetricName`, 1, 255);
   checkDimensions(d.Dimensions, `${at}.Dimensions`);
-  checkUnit(d.Unit, `${at}.Unit`);
   if (d.StorageResolution !== undefined && d.StorageResolution !== 1 && d.StorageResolution !== 60) {
     throw badValue(d.StorageResolution, `${at}.StorageResolution`);
   }
@@ -123,18 +122,15 @@ export function checkTimeRange(start: number, end: number) {
   if (!(start < end)) throw invalidParameterValue('The parameter StartTime must be less than the parameter EndTime.');
 }
 
+// The model's constraints on these inputs (namespace, unit and statistic values, list sizes) are refused by the wire
+// layer before a provider runs (protocol/constraints.ts); what follows is CloudWatch's own.
 export function getMetricStatistics(ctx: RequestContext, input: GetMetricStatisticsInput): GetMetricStatisticsOutput {
-  checkNamespace(input.Namespace);
   checkDimensions(input.Dimensions, 'Dimensions');
   checkPeriod(input.Period);
-  checkUnit(input.Unit, 'Unit');
   const stats = input.Statistics ?? [];
   const extended = input.ExtendedStatistics ?? [];
   if (!stats.length && !extended.length) throw invalidParameterCombination('Must specify either Statistics or ExtendedStatistics, but not both.');
   if (stats.length && extended.length) throw invalidParameterCombination('Must specify either Statistics or ExtendedStatistics, but not both.');
-  if (stats.length > 5) throw invalidParameterValue('The collection Statistics must not have a size greater than 5.');
-  if (extended.length > 10) throw invalidParameterValue('The collection ExtendedStatistics must not have a size greater than 10.');
-  stats.forEach((s, i) => { if (!(SIMPLE_STATISTICS as readonly string[]).includes(s)) throw badValue(s, `Statistics.member.${i + 1}`); });
   extended.forEach((s, i) => { if (!parseExtended(s)) throw badValue(s, `ExtendedStatistics.member.${i + 1}`); });
   const time = clockOf(ctx);
   const now = time.toMetric(ctx.clock.now());
@@ -184,10 +180,6 @@ export function metricOf(row: MetricRow): Metric {
 }
 
 export function listMetrics(ctx: RequestContext, input: ListMetricsInput): ListMetricsOutput {
-  checkNamespace(input.Namespace);
-  checkLength(input.MetricName, 'MetricName', 1, 255);
-  if ((input.Dimensions?.length ?? 0) > 10) throw invalidParameterValue('The collection Dimensions must not have a size greater than 10.');
-  if (input.RecentlyActive !== undefined && input.RecentlyActive !== 'PT3H') throw badValue(input.RecentlyActive, 'RecentlyActive');
   const time = clockOf(ctx);
   const now = time.toMetric(ctx.clock.now());
   const since = input.RecentlyActive ? now - 3 * 3600 : now - LISTED_FOR;

@@ -14,10 +14,6 @@ export const MAX_DIMENSIONS = 30;
 /** CloudWatch's older check (PutMetricData), one line per bad unit: "The parameter MetricData.member.1.Unit must be a value in the set [ Seconds, … ]." */
 export const unitMessage = (at: string) => `The parameter ${at} must be a value in the set [ ${UNITS.join(', ')} ].`;
 
-export function checkUnit(unit: string | undefined, at: string) {
-  if (unit !== undefined && !UNITS.includes(unit)) throw invalidParameterValue(unitMessage(at));
-}
-
 export function checkLength(value: string | undefined, at: string, min: number, max: number) {
   if (value === undefined) return;
   if (value.length < min || value.length > max) {
@@ -25,9 +21,10 @@ export function checkLength(value: string | undefined, at: string, min: number, 
   }
 }
 
+/** PutMetricData's namespace (other operations' are checked by the wire layer): the model's `[^:].*`; colons elsewhere are allowed. */
 export function checkNamespace(ns: string | undefined, at = 'Namespace') {
   checkLength(ns, at, 1, 255);
-  if (ns !== undefined && ns.includes(':')) throw badValue(ns, at);
+  if (ns !== undefined && ns.startsWith(':')) throw badValue(ns, at);
 }
 
 export function checkDimensions(dims: readonly Dimension[] | undefined, at: string) {
