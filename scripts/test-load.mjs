@@ -3,8 +3,9 @@
  * (timing assumptions show up here that an idle machine hides). Starts BERTH_LOAD_BURNERS (default 2: both cores
  * of the 2-core machines CI runs on) busy-loop node processes at normal priority beside `npm test`, passing its
  * arguments on (`npm run test:load -- test/e2e/berth-cli.test.ts`), and stops them when the tests end, fail or are
- * interrupted. Each burner also exits by itself after BERTH_LOAD_MAX_SECONDS (default 3600), so a runner killed
- * with SIGKILL never leaves one spinning. Exits with npm test's status.
+ * interrupted. Each burner also exits by itself as soon as this runner is gone (a runner killed with SIGKILL leaves
+ * none spinning) and after BERTH_LOAD_MAX_SECONDS (default 3600) in any case. Exits with npm
+ * test's status.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const burners = Math.max(0, Math.min(Number(process.env.BERTH_LOAD_BURNERS ?? 2) || 0, 16));
 const maxMs = Math.max(1, Number(process.env.BERTH_LOAD_MAX_SECONDS ?? 3600) || 3600) * 1000;
 
-const BURN = `const end = Date.now() + ${maxMs}; let x = 0; while (Date.now() < end) { for (let i = 0; i < 1e6; i++) x += i; }`;
+// The loop never yields, so it cannot hear its parent go: it asks the kernel whether the parent is still there
+// (signal 0; process.ppid is read once at start-up).
+const BURN = `const end = Date.now() + ${maxMs}; const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  let x = 0; while (Date.now() < end && alive(${process.pid})) { for (let i = 0; i < 1e6; i++) x += i; }`;
 const children = Array.from({ length: burners }, () => spawn(process.execPath, ['-e', BURN], { stdio: 'ignore' }));
 console.error(`test:load: ${burners} CPU burners (pids ${children.map((c) => c.pid).join(', ')}) beside npm test`);
 
