@@ -53,6 +53,8 @@ export interface Frontend {
    * (MISSING below); a request that lacks a required member gets that error, whatever else is wrong.
    */
   missing?: keyof typeof MISSING;
+  /** Member paths as the model spells them (SQS), not the common camelCase. */
+  modelPaths?: true;
 }
 
 /**
@@ -95,7 +97,7 @@ const FRONTENDS: Record<string, Frontend> = {
   cloudwatch: { code: 'ValidationError', style: 'coral', missing: 'cloudwatch' },
   // SQS enforces none of its model's constraints (its only ones are attribute-name enums, all LEFT_TO_PROVIDER): it
   // answers in its own words (InvalidAttributeName, InvalidParameterValue); missing members are MissingParameter.
-  sqs: { code: 'InvalidParameterValue', style: 'coral', missing: 'sqs' },
+  sqs: { code: 'InvalidParameterValue', style: 'coral', missing: 'sqs', modelPaths: true },
 };
 
 const COMMON: Frontend = { code: 'ValidationException', style: 'coral' };
@@ -183,8 +185,8 @@ function fileFor(service: string): ConstraintFile | null {
   return f;
 }
 
-/** Whether a service's frontend enforces model constraints (and writes paths in camelCase). */
-export const enforcesConstraints = (service: string | undefined): boolean => !!service && service in FRONTENDS;
+/** Whether a service's frontend writes member paths in camelCase (those that check the model's constraints, but SQS). */
+export const enforcesConstraints = (service: string | undefined): boolean => !!service && service in FRONTENDS && !FRONTENDS[service].modelPaths;
 
 export function frontendFor(service: string, operation?: string): Frontend | undefined {
   const fe = FRONTENDS[service];
