@@ -66,7 +66,7 @@ export function inputError(service: string, operation: string, fallbackCode: str
 /** A member path as the query protocol names it: `metricData.2.member.dimensions` → `MetricData.member.2.Dimensions`. */
 function queryPath(path: string): string {
   return path.replace(/(^|\.)(\d+)\.member(?=\.|$)/g, '$1member.$2').split('.')
-    .map((s) => (s === 'member' || /^\d+$/.test(s) ? s : s[0].toUpperCase() + s.slice(1))).join('.');
+    .map((s) => (!s || s === 'member' || /^\d+$/.test(s) ? s : s[0].toUpperCase() + s.slice(1))).join('.');
 }
 
 const lowerFirst = (s: string) => (s && s[0] >= 'A' && s[0] <= 'Z' ? s[0].toLowerCase() + s.slice(1) : s);
