@@ -109,13 +109,33 @@ describe('model constraints (enum, pattern, length, range) as AWS frontends repo
     assert.match(message('ecr', 'PutAccountSetting', { name: '', value: 'x' }), /^ValidationException: 1 validation error detected: Value '' at 'name'/);
   });
 
+  it('names missing members as CloudWatch and SQS do: MissingParameter, by query name', () => {
+    const cw = (op: string, input: Record<string, unknown>) => {
+      const err = inputError('cloudwatch', op, 'InvalidParameterValue', validateInput(loadModel('cloudwatch').operations.get(op)!.input, input, 'cloudwatch', op));
+      return `${err.code}: ${err.message}`;
+    };
+    assert.equal(cw('PutMetricData', { Namespace: 'n', MetricData: [{ MetricName: 'm' }, { MetricName: 'm', Dimensions: [{ Name: 'a' }] }] }),
+      'MissingParameter: The parameter MetricData.member.2.Dimensions.member.1.Value is required.');
+    // Missing beats any other failure; every missing member, one per line.
+    assert.equal(cw('SetAlarmState', { StateValue: 'NOPE' }), 'MissingParameter: The parameter AlarmName is required.\nThe parameter StateReason is required.');
+    const sqs = loadModel('sqs').operations.get('SendMessage')!;
+    const err = inputError('sqs', 'SendMessage', 'InvalidParameterValue', validateInput(sqs.input, { QueueUrl: 'q' }, 'sqs', 'SendMessage'));
+    assert.deepEqual([err.code, err.message], ['MissingParameter', 'The request must contain the parameter MessageBody.']);
+  });
+
+  it('leaves every constraint of CloudWatch\'s PutMetricData to its provider, and none of its other operations\'', () => {
+    assert.deepEqual(validateInput(loadModel('cloudwatch').operations.get('PutMetricData')!.input,
+      { Namespace: 'n', MetricData: [{ MetricName: 'm', Unit: 'Foo' }] }, 'cloudwatch', 'PutMetricData'), []);
+    assert.match(message('cloudwatch', 'PutMetricAlarm', { AlarmName: 'a', Unit: 'Foo' }), /^ValidationError: 1 validation error detected: Value 'Foo' at 'unit'/);
+  });
+
   it('enforces nothing beyond types for EC2 and S3, whose AWS frontends do not', () => {
     const ec2 = loadModel('ec2').operations.get('DescribeVpcs')!;
     assert.deepEqual(validateInput(ec2.input, { MaxResults: 1 }, 'ec2'), []);
   });
 
   it('finds the constraints of every served service under the v3 schemas\' structure names', () => {
-    for (const svc of ['ecs', 'ecr', 'logs', 'elastic-load-balancing-v2', 'iam', 'sts', 'ssm', 'secrets-manager', 'acm', 'efs']) {
+    for (const svc of ['ecs', 'ecr', 'logs', 'elastic-load-balancing-v2', 'iam', 'sts', 'ssm', 'secrets-manager', 'acm', 'efs', 'application-auto-scaling', 'cloudwatch', 'sqs']) {
       const table = constraintsFor(svc)!;
       let constrained = 0;
       for (const op of loadModel(svc).operations.values()) if (table.of(op.input)) constrained++;
