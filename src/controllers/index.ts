@@ -16,6 +16,7 @@ import { pruneIdempotencyTokens, pruneStoppedTasks } from '../services/ecs/index
 import { LABELS } from './container-spec.js';
 import { CloudWatchAlarms } from './cloudwatch-alarms.js';
 import { EcrImageScan } from './ecr-image-scan.js';
+import { EcsMetrics } from './ecs-metrics.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
 import { EfsFileSystems } from './efs-file-systems.js';
@@ -26,6 +27,7 @@ import { ServiceScheduler } from './service-scheduler.js';
 import { TaskLifecycle } from './task-lifecycle.js';
 import { scalingActionInvoker } from './scaling-policies.js';
 import { ScalingSchedules } from './scaling-schedules.js';
+import { ScalingTargets } from './scaling-targets.js';
 import { registryAuth, resolveSecrets } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
 import { TaskVolumes } from './task-volumes.js';
@@ -114,6 +116,10 @@ export function startControllers(d: ControllerDeps): Controllers {
   // recorded), and scheduled actions run on the same clock.
   runtime.add(new CloudWatchAlarms({ ...d, alarmActions: scalingActionInvoker(d) }));
   runtime.add(new ScalingSchedules(d));
+  // A deleted ECS service's scalable target (its policies, alarms, scheduled actions) goes with it.
+  runtime.add(new ScalingTargets(d));
+  // AWS/ECS CPUUtilization and MemoryUtilization, measured from the service tasks' containers each metric minute.
+  runtime.add(new EcsMetrics(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

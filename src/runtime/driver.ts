@@ -137,7 +137,7 @@ export interface RegistryAuth {
 }
 
 export interface ContainerStats {
-  /** Bytes in use now and the limit. */
+  /** Bytes in use now (without the inactive page cache, as `docker stats` shows it) and the limit. */
   memoryUsage: number;
   memoryLimit: number;
   /** Cumulative CPU time in nanoseconds, and the system's, for a usage ratio. */
@@ -191,7 +191,10 @@ export interface RuntimeDriver {
    * (Docker's bridge gateway), for Berth's in-task endpoints; undefined if none.
    */
   hostAddressForContainers(labels?: Record<string, string>): Promise<string | undefined>;
-  /** One sample of resource usage. */
+  /**
+   * One sample of resource usage, without waiting for a second one (Docker: `stream=false&one-shot=true`): a CPU
+   * ratio needs two samples, which the caller keeps. undefined if the container does not exist.
+   */
   stats(id: string): Promise<ContainerStats | undefined>;
   /** Log lines since a time, stdout and stderr interleaved in order; `follow` keeps streaming. */
   logs(id: string, opts: { since?: Date; follow?: boolean; onLine: (line: LogLine) => void; signal?: AbortSignal }): Promise<void>;

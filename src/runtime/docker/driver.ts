@@ -251,7 +251,7 @@ export class DockerDriver implements RuntimeDriver {
     if (res.status >= 400) throw errorFor(res.status, res.body);
     const s = JSON.parse(res.body.toString('utf8'));
     return {
-      memoryUsage: s.memory_stats?.usage ?? 0,
+      memoryUsage: memoryInUse(s.memory_stats),
       memoryLimit: s.memory_stats?.limit ?? 0,
       cpuTotalNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
       systemCpuNs: s.cpu_stats?.system_cpu_usage ?? 0,
@@ -345,4 +345,14 @@ async function readAll(res: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
+}
+
+/**
+ * Memory a container uses, as `docker stats` counts it: the cgroup's usage less its inactive page cache
+ * (`total_inactive_file` on cgroup v1, `inactive_file` on v2), which the kernel reclaims before it would OOM-kill.
+ */
+export function memoryInUse(m: { usage?: number; stats?: Record<string, number> } | undefined): number {
+  const usage = m?.usage ?? 0;
+  const cache = m?.stats?.total_inactive_file ?? m?.stats?.inactive_file ?? 0;
+  return cache < usage ? usage - cache : usage;
 }

@@ -56,7 +56,27 @@ interface FakeContainer {
   spec: ContainerSpec;
   state: ContainerState;
   logs: LogLine[];
+  /** What its process uses (tests set it with `setUsage`); CPU time accrues at `vcpus` while it runs. */
+  usage?: FakeUsage;
 }
+
+/** A fake container's resource use: CPU in vCPUs (1 = one core busy) and memory in bytes. */
+export interface ContainerUsage {
+  vcpus: number;
+  memoryBytes: number;
+}
+
+interface FakeUsage extends ContainerUsage {
+  /** CPU nanoseconds accrued up to `sinceNs` (engine time), and when the rate last changed. */
+  cpuNs: number;
+  sinceNs: number;
+}
+
+/** What an idle container is seen using until a test says otherwise: a little CPU, a few MiB. */
+export const IDLE_USAGE: ContainerUsage = { vcpus: 0.002, memoryBytes: 4 << 20 };
+/** The CPUs the fake engine's host has (stats' online_cpus). */
+const FAKE_ONLINE_CPUS = 2;
+const nowNs = () => Number(process.hrtime.bigint());
 
 /** What BERTH_FAKE_STATE holds: the containers, volumes and images a previous Berth left behind. */
 interface SavedState {
@@ -219,6 +239,10 @@ export class FakeDriver implements RuntimeDriver {
     return out;
   }
 
+  private idsWith(labels: Record<string, string>): string[] {
+    return [...this.candidates(labels)].filter((id) => matches(this.containers.get(id)!.state.labels, labels));
+  }
+
   /** The ids carrying the query's rarest label (every id for an empty query): a superset of the matches. */
   private candidates(labels: Record<string, string>): Iterable<string> {
     let best: Set<string> | undefined;
@@ -268,10 +292,46 @@ export class FakeDriver implements RuntimeDriver {
     return '127.0.0.1';
   }
 
+  /**
+   * A sample as Docker's one-shot stats give it: CPU time accrued at the container's usage rate while it ran, the
+   * host's CPU time as wall time × its CPUs (so Δcpu ÷ Δsystem × CPUs is the vCPUs used), memory in use and the limit.
+   */
   async stats(id: string): Promise<ContainerStats | undefined> {
     const c = this.containers.get(id);
     if (!c) return undefined;
-    return { memoryUsage: 4 << 20, memoryLimit: c.spec.memoryBytes ?? 2 ** 31, cpuTotalNs: 0, systemCpuNs: 0, onlineCpus: 2, raw: {} };
+    const now = nowNs();
+    const u = this.usageOf(c, now);
+    const running = c.state.status === 'running';
+    return {
+      memoryUsage: running ? u.memoryBytes : 0,
+      memoryLimit: c.spec.memoryBytes ?? 2 ** 31,
+      cpuTotalNs: Math.round(u.cpuNs + (running ? (now - u.sinceNs) * u.vcpus : 0)),
+      systemCpuNs: now * FAKE_ONLINE_CPUS,
+      onlineCpus: FAKE_ONLINE_CPUS,
+      raw: {},
+    };
+  }
+
+  /**
+   * Test hook: from now on the container uses this much (CPU in vCPUs, memory in bytes); what it used so far is
+   * kept. By id, or for every container carrying the given labels (value '' = any).
+   */
+  setUsage(target: string | Record<string, string>, usage: Partial<ContainerUsage>): number {
+    const ids = typeof target === 'string' ? [target] : this.idsWith(target);
+    const now = nowNs();
+    for (const id of ids) {
+      const c = this.get(id);
+      const u = this.usageOf(c, now);
+      if (c.state.status === 'running') u.cpuNs += (now - u.sinceNs) * u.vcpus;
+      u.sinceNs = now;
+      if (usage.vcpus !== undefined) u.vcpus = usage.vcpus;
+      if (usage.memoryBytes !== undefined) u.memoryBytes = usage.memoryBytes;
+    }
+    return ids.length;
+  }
+
+  private usageOf(c: FakeContainer, now: number): FakeUsage {
+    return (c.usage ??= { ...IDLE_USAGE, cpuNs: 0, sinceNs: c.state.startedAt ? now - (Date.now() - c.state.startedAt.getTime()) * 1e6 : now });
   }
 
   async logs(id: string, opts: { since?: Date; onLine: (line: LogLine) => void }) {

@@ -13,6 +13,6 @@ export * from './store/index.js';
 export { buildTask, type NewTaskParams } from './task-factory.js';
 export { asksTaskGroups, placementCandidates } from './container-instances.js';
 export { place } from './placement.js';
-export { definitionDemand } from './task-demand.js';
+export { definitionDemand, utilizationBasis } from './task-demand.js';
 export { releaseTaskEni } from './awsvpc.js';
 export { computedDesiredCount, usesTaskSets } from './task-set-rules.js';

@@ -45,3 +45,17 @@ export function definitionDemand(def: TaskDefinition, overrides?: { cpu?: string
     udpPorts: udp,
   };
 }
+
+/**
+ * What ECS divides a task's measured use by for its service's CPUUtilization and MemoryUtilization
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_utilization.html): the CPU units the task
+ * specifies (task-level `cpu`, else its containers' `cpu`), and its memory — the containers' soft limits
+ * (`memoryReservation`) where set, else their hard limits (`memory`), else the task-level `memory`. 0 where the task
+ * specifies none (the caller decides what then: ECS does not document it).
+ */
+export function utilizationBasis(task: Task): { cpuUnits: number; memoryMiB: number } {
+  const containers = task.containers ?? [];
+  const cpuUnits = task.cpu ? Number(task.cpu) : containers.reduce((n, c) => n + Number(c.cpu ?? 0), 0);
+  const perContainer = containers.reduce((n, c) => n + Number(c.memoryReservation ?? c.memory ?? 0), 0);
+  return { cpuUnits: cpuUnits || 0, memoryMiB: perContainer || Number(task.memory ?? 0) || 0 };
+}

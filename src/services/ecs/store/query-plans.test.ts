@@ -12,7 +12,7 @@ import type { Scope } from '../../../state/scope.js';
 import {
   clusterCounts, clusterDeleteBlocker, clusterStatistics, listAttributeRows, listClusterRows, listFamilies,
   listInstanceRows, serviceDeploymentsOf, listServiceRows, listServiceRowsByNamespace, listTaskDefinitionRows,
-  listTaskRows, loadInstances, idempotentRunTask, pruneIdempotencyTokens, pruneStoppedTasks, addEvent, serviceEvents,
+  listTaskRows, loadInstances, idempotentRunTask, runningServiceTaskPage, pruneIdempotencyTokens, pruneStoppedTasks, addEvent, serviceEvents,
 } from './index.js';
 
 /** Statements that remember each SQL text they prepare. */
@@ -71,6 +71,8 @@ describe('ECS store query plans', () => {
         listTaskRows(scope, { ...base, desiredStatus, launchType: 'FARGATE' });
         listTaskRows(scope, { ...base, desiredStatus, containerInstance: 'i' });
       }
+      // The utilization metrics' page of a cluster's running service tasks (controllers/ecs-metrics.ts).
+      runningServiceTaskPage(scope, 'c', 0, 100);
     }));
   });
 

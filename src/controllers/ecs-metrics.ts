@@ -1,0 +1,231 @@
+/**
+ * ecs-metrics: ECS's CloudWatch utilization metrics from measurements (key = account|region|cluster). Once per
+ * metric minute (`--metrics-period`) it samples the containers of the cluster's RUNNING service tasks through the
+ * engine's one-shot stats — a page of tasks at a time, at most ENGINE_CALLS engine calls in flight — and writes,
+ * through CloudWatch's door, `AWS/ECS` `CPUUtilization` and `MemoryUtilization` per service (ClusterName,
+ * ServiceName: one sample per task, so Average is ECS's formula and Minimum/Maximum the least and most used task) and
+ * per cluster (ClusterName: the service tasks' use over what they specify), unit Percent
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_utilization.html).
+ *
+ * A task's use is measured against what it specifies (ECS's `utilizationBasis`): CPU units used = vCPUs busy × 1024,
+ * so a task without a hard CPU limit can exceed 100 %. CPU needs two samples of a container (cumulative CPU time over
+ * the host's), so the previous sample of each container is kept here, in memory: a restarted Berth skips one period.
+ *
+ * Each pass runs just before its minute ends (ahead by about twice the last pass's length) and stamps its datapoints
+ * with its start, inside that minute, so the alarm evaluator, which looks just after the boundary, sees them at once.
+ * Cost: nothing while no service task runs (a cluster's key goes quiet once it has none, and a task reaching RUNNING
+ * wakes it); otherwise one indexed read of the running service tasks and one stats call per container per minute.
+ */
+import type { Task } from '@aws-sdk/client-ecs';
+import { recordOwnMetrics, type OwnDatum } from '../services/cloudwatch/index.js';
+import { liveServiceArns, runningServiceTaskPage, utilizationBasis } from '../services/ecs/index.js';
+import type { ContainerStats, RuntimeDriver } from '../runtime/driver.js';
+import { parseEcsArn } from '../shared/arns.js';
+import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
+
+export interface EcsMetricsDeps extends StateDeps {
+  driver: RuntimeDriver;
+  /** Real seconds per CloudWatch minute (config metricsPeriod). */
+  metricsPeriod: number;
+}
+
+/** Engine stats calls in flight at once (all clusters: the controller runs one cluster at a time). */
+export const ENGINE_CALLS = 8;
+/** Tasks read from the state per page. */
+const PAGE = 100;
+/** Clusters with service tasks are looked at this often whatever the feed said (a pass that is not due is free). */
+const RESYNC_MS = 5 * 60_000;
+const MIB = 1024 * 1024;
+
+/** One container's CPU sample, kept until the next pass. */
+interface Sample {
+  cpuNs: number;
+  systemNs: number;
+  onlineCpus: number;
+  atMs: number;
+}
+
+interface ClusterState {
+  /** When the next pass is due (real ms). */
+  nextAt: number;
+  /** The last pass's start and length (ms): the next one starts ahead of its minute's end by about twice that. */
+  lastStart: number;
+  lastMs: number;
+  samples: Map<string, Sample>;
+}
+
+/** One task's measured use and what it specifies. */
+export interface TaskUse {
+  service: string;
+  /** CPU units busy (undefined until each of its containers has two samples). */
+  cpuUnits?: number;
+  memoryMiB: number;
+  basis: { cpuUnits: number; memoryMiB: number };
+}
+
+export const clusterKey = (account: string, region: string, cluster: string) => `${account}|${region}|${cluster}`;
+
+/** vCPUs busy between two samples of a container: Δ CPU time over Δ host CPU time × its CPUs (Docker's ratio). */
+export function vcpusBetween(prev: Sample, cur: Sample): number {
+  const used = cur.cpuNs - prev.cpuNs;
+  const system = cur.systemNs - prev.systemNs;
+  if (used <= 0) return 0;
+  if (system > 0) return (used / system) * cur.onlineCpus;
+  const wallNs = (cur.atMs - prev.atMs) * 1e6;
+  return wallNs > 0 ? used / wallNs : 0;
+}
+
+/**
+ * The datapoints of one pass: per service one sample per task (its use ÷ what it specifies × 100), per cluster the
+ * service tasks' total use ÷ their total specified × 100. A task that specifies no CPU (or memory) is measured against
+ * its host's CPUs (the memory it was seen allowed): ECS documents no basis for it.
+ */
+export function utilizationData(account: string, region: string, cluster: string, uses: TaskUse[], at: number, hostCpus: number): OwnDatum[] {
+  const perService = new Map<string, { cpu: number[]; memory: number[] }>();
+  let cpuUsed = 0, cpuBasis = 0, memUsed = 0, memBasis = 0;
+  for (const u of uses) {
+    const s = perService.get(u.service) ?? { cpu: [], memory: [] };
+    perService.set(u.service, s);
+    const cpuOf = u.basis.cpuUnits || hostCpus * 1024;
+    if (u.cpuUnits !== undefined) {
+      s.cpu.push((u.cpuUnits / cpuOf) * 100);
+      cpuUsed += u.cpuUnits;
+      cpuBasis += cpuOf;
+    }
+    if (u.basis.memoryMiB > 0) {
+      s.memory.push((u.memoryMiB / u.basis.memoryMiB) * 100);
+      memUsed += u.memoryMiB;
+      memBasis += u.basis.memoryMiB;
+    }
+  }
+  const datum = (name: string, dimensions: OwnDatum['dimensions'], values: number[]): OwnDatum =>
+    ({ account, region, namespace: 'AWS/ECS', name, dimensions, values: values.map(round), unit: 'Percent', timestamp: at });
+  const out: OwnDatum[] = [];
+  for (const [service, s] of perService) {
+    const dims = [{ Name: 'ClusterName', Value: cluster }, { Name: 'ServiceName', Value: service }];
+    if (s.cpu.length) out.push(datum('CPUUtilization', dims, s.cpu));
+    if (s.memory.length) out.push(datum('MemoryUtilization', dims, s.memory));
+  }
+  const dims = [{ Name: 'ClusterName', Value: cluster }];
+  if (cpuBasis) out.push(datum('CPUUtilization', dims, [(cpuUsed / cpuBasis) * 100]));
+  if (memBasis) out.push(datum('MemoryUtilization', dims, [(memUsed / memBasis) * 100]));
+  return out;
+}
+
+/** Percentages to 4 decimals: noise in the engine's counters is not data. */
+const round = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/** The next pass: `lead` ms before the end of a metric minute, at least half a minute after the last one began. */
+export function nextPassAt(now: number, periodMs: number, leadMs: number, lastStart: number): number {
+  let at = (Math.floor(now / periodMs) + 1) * periodMs - leadMs;
+  while (at <= now || at - lastStart < periodMs / 2) at += periodMs;
+  return at;
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export class EcsMetrics implements Controller {
+  readonly name = 'ecs-metrics';
+  readonly concurrency = 1;
+  readonly watches: Watches;
+  private readonly clusters = new Map<string, ClusterState>();
+  private readonly periodMs: number;
+
+  constructor(private readonly d: EcsMetricsDeps) {
+    this.periodMs = d.metricsPeriod * 1000;
+    this.watches = {
+      // A task reached (or left) RUNNING: its cluster's key wakes; a pass that is not due yet only requeues itself.
+      changes: [{ kind: 'ecs.task-state', keys: (taskArn) => this.clusterOfTask(taskArn) }],
+      resync: [{ periodMs: RESYNC_MS, keys: () => (this.d.db.open ? this.clustersWithServices() : []) }],
+    };
+  }
+
+  private clusterOfTask(taskArn: string): string[] {
+    const t = parseEcsArn(taskArn);
+    return t?.cluster ? [clusterKey(t.account, t.region, t.cluster)] : [];
+  }
+
+  private clustersWithServices(): string[] {
+    const keys = new Set<string>();
+    for (const arn of liveServiceArns(this.d.sql)) {
+      const s = parseEcsArn(arn);
+      if (s?.cluster) keys.add(clusterKey(s.account, s.region, s.cluster));
+    }
+    return [...keys];
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    if (!this.d.db.open) return;
+    const state = this.clusters.get(key);
+    const start = this.d.clock.now();
+    if (state && start < state.nextAt) return { requeueAfterMs: state.nextAt - start };
+    const [account, region, cluster] = key.split('|');
+    const samples = new Map<string, Sample>();
+    const { uses, hostCpus } = await this.measure(account, region, cluster, state?.samples ?? new Map(), samples);
+    if (!uses.length) {
+      // No service task runs here: nothing to write, nothing to do until one does.
+      this.clusters.delete(key);
+      return;
+    }
+    const data = utilizationData(account, region, cluster, uses, start, hostCpus);
+    if (data.length && this.d.db.open) this.d.db.transaction(() => recordOwnMetrics(this.d.sql, data, this.d.metricsPeriod))();
+    const now = this.d.clock.now();
+    const lastMs = now - start;
+    const lead = Math.min(this.periodMs / 4, Math.max(100, 2 * lastMs + 50));
+    const nextAt = nextPassAt(now, this.periodMs, lead, start);
+    this.clusters.set(key, { nextAt, lastStart: start, lastMs, samples });
+    return { requeueAfterMs: Math.max(1, nextAt - now) };
+  }
+
+  /** Samples every container of the cluster's RUNNING service tasks, a page at a time; `next` receives the new samples. */
+  private async measure(account: string, region: string, cluster: string, prev: Map<string, Sample>, next: Map<string, Sample>) {
+    const uses: TaskUse[] = [];
+    let hostCpus = 1;
+    let after = 0;
+    for (;;) {
+      if (!this.d.db.open) break;
+      const page = runningServiceTaskPage({ sql: this.d.sql, account, region }, cluster, after, PAGE);
+      if (!page.length) break;
+      after = page[page.length - 1].seq;
+      const tasks = page.map((r) => ({ service: r.serviceName, task: JSON.parse(r.doc) as Task }));
+      const containers = tasks.flatMap((t) => (t.task.containers ?? []).map((c) => c.runtimeId).filter((id): id is string => !!id));
+      const stats = new Map<string, ContainerStats>();
+      await eachLimited(containers, ENGINE_CALLS, async (id) => {
+        const s = await this.d.driver.stats(id).catch((err) => {
+          this.d.log.debug('container stats failed', { container: id, error: String(err) });
+          return undefined;
+        });
+        if (s) stats.set(id, s);
+      });
+      const at = this.d.clock.now();
+      for (const { service, task } of tasks) {
+        let cpuUnits: number | undefined = 0;
+        let memoryBytes = 0;
+        let seen = 0;
+        for (const c of task.containers ?? []) {
+          const s = c.runtimeId ? stats.get(c.runtimeId) : undefined;
+          if (!s) continue;
+          seen++;
+          hostCpus = Math.max(hostCpus, s.onlineCpus || 1);
+          memoryBytes += s.memoryUsage;
+          const cur: Sample = { cpuNs: s.cpuTotalNs, systemNs: s.systemCpuNs, onlineCpus: s.onlineCpus || 1, atMs: at };
+          next.set(c.runtimeId!, cur);
+          const before = prev.get(c.runtimeId!);
+          if (before && cpuUnits !== undefined) cpuUnits += vcpusBetween(before, cur) * 1024;
+          else cpuUnits = undefined;
+        }
+        // A task none of whose containers answered is not measured this period.
+        if (seen) uses.push({ service, cpuUnits, memoryMiB: memoryBytes / MIB, basis: utilizationBasis(task) });
+      }
+      if (page.length < PAGE) break;
+    }
+    return { uses, hostCpus };
+  }
+}
