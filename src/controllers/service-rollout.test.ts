@@ -114,4 +114,16 @@ describe('rolling update decisions', () => {
   it('launches nothing while throttled or after the circuit breaker trips', () => {
     assert.equal(planRollout({ ...base, desiredCount: 3, tasks: [], canLaunch: false }).start, 0);
   });
+
+  it('scale-in protection: protected tasks are never chosen for a lower desired count or by a deployment; failing health still replaces them', () => {
+    const guarded = { protectedFromScaleIn: true };
+    const tasks = [task('n1', 'new', 'healthy'), task('n2', 'new', 'healthy', guarded), task('n3', 'new', 'healthy', guarded)];
+    assert.deepEqual(planRollout({ ...base, desiredCount: 1, tasks }).stop.map((s) => s.arn), ['n1'], 'only the unprotected one');
+    assert.deepEqual(planRollout({ ...base, desiredCount: 1, tasks: tasks.slice(1) }), { start: 0, stop: [] }, 'more than desired while protected');
+    const rolling = [task('o1', 'old', 'healthy', guarded), task('o2', 'old', 'healthy'), task('n3', 'new', 'healthy'), task('n4', 'new', 'healthy')];
+    assert.deepEqual(planRollout({ ...base, desiredCount: 2, tasks: rolling }).stop.map((s) => s.arn), ['o2'], 'the old deployment keeps its protected task');
+    const failing = [task('n1', 'new', 'healthy', { ...guarded, failingHealth: 'container' }), task('n2', 'new', 'healthy')];
+    const p = planRollout({ ...base, desiredCount: 1, tasks: [...failing, task('n3', 'new', 'healthy')] });
+    assert.deepEqual(p.stop.map((s) => [s.arn, s.reason]), [['n3', 'Scaling activity initiated by (deployment new)'], ['n1', 'Task failed container health checks.']]);
+  });
 });

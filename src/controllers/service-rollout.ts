@@ -9,6 +9,11 @@
  * healthy; unhealthy tasks past their grace period are replaced by starting a
  * task first and stopping them once it is healthy (one by one when
  * maximumPercent leaves no room).
+ *
+ * Task scale-in protection (UpdateTaskProtection,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-scale-in-protection.html): a protected task is
+ * never chosen to stop when the desired count goes down or a deployment replaces it; the service runs more tasks
+ * than desired (or keeps the old deployment's) until its protection ends. Failing health checks still replace it.
  */
 
 export interface TaskView {
@@ -23,6 +28,8 @@ export interface TaskView {
   /** Deregistered from its load balancers and draining: on its way out, counted but not touched. */
   draining?: boolean;
   startedAtMs?: number;
+  /** Scale-in protection in force: not stopped for a lower desired count or a deployment. */
+  protectedFromScaleIn?: boolean;
 }
 
 export interface RolloutInput {
@@ -52,8 +59,10 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   const minHealthy = Math.ceil((desired * input.minimumHealthyPercent) / 100);
   const stop: StopDecision[] = [];
   const stopping = new Set<string>();
+  // Only a failing health check stops a protected task.
+  const stoppable = (t: TaskView) => !t.protectedFromScaleIn || !!t.failingHealth;
   const mark = (t: TaskView, reason: string) => {
-    if (stopping.has(t.arn)) return;
+    if (stopping.has(t.arn) || !stoppable(t)) return;
     stopping.add(t.arn);
     stop.push({ arn: t.arn, reason });
   };
@@ -73,7 +82,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   // Scale-in of the primary deployment: pending tasks first, then running ones not yet healthy, then the newest.
   const extra = primaryKept().length - desired;
   if (extra > 0) {
-    const order = [...primaryKept()].sort((a, b) =>
+    const order = primaryKept().filter(stoppable).sort((a, b) =>
       Number(a.running) - Number(b.running) || Number(a.healthy) - Number(b.healthy) || (b.startedAtMs ?? 0) - (a.startedAtMs ?? 0));
     for (const t of order.slice(0, extra)) mark(t, `Scaling activity initiated by (deployment ${primaryId})`);
   }
@@ -87,7 +96,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   const unhealthy = () => live().filter(toReplace).sort((a, b) => Number(!a.failingHealth) - Number(!b.failingHealth) || oldestFirst(a, b));
   const healthyCount = () => live().filter((t) => t.healthy).length;
   let freed = healthyCount() + unhealthy().length - desired;
-  for (const t of unhealthy()) {
+  for (const t of unhealthy().filter(stoppable)) {
     if (freed <= 0) break;
     mark(t, reasonFor(t));
     freed--;
@@ -95,7 +104,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
 
   // Healthy old tasks stop as far as minimumHealthyPercent allows.
   let canStop = healthyCount() - minHealthy;
-  for (const t of old().filter((x) => x.healthy).sort(oldestFirst)) {
+  for (const t of old().filter((x) => x.healthy && stoppable(x)).sort(oldestFirst)) {
     if (canStop <= 0) break;
     mark(t, scaling(t));
     canStop--;
@@ -109,7 +118,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
 
   // No room to start a replacement (maximumPercent): unhealthy tasks stop one by one to make room, once nothing else is on its way out.
   if (input.canLaunch && missing > 0 && room <= 0 && !stop.length && !input.tasks.some((t) => t.draining)) {
-    const [first] = unhealthy();
+    const [first] = unhealthy().filter(stoppable);
     if (first) mark(first, reasonFor(first));
   }
   return { start, stop };

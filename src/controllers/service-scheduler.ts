@@ -54,6 +54,10 @@ const isDraining = (t: Task, now: number) => {
   return !!until && until > now && (t.lastStatus === 'RUNNING' || t.lastStatus === 'DEACTIVATING');
 };
 
+/** Scale-in protection (UpdateTaskProtection) in force on a task now. */
+const isProtected = (t: Task & { protection?: { protectionEnabled?: boolean; expirationDate?: unknown } }, now: number) =>
+  !!t.protection?.protectionEnabled && !!t.protection.expirationDate && Date.parse(String(t.protection.expirationDate)) > now;
+
 /** Container instances with a task told to stop that has not stopped yet. */
 const stoppingOn = (tasks: Task[]) =>
   new Set(tasks.filter((t) => t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED' && t.containerInstanceArn).map((t) => t.containerInstanceArn!));
@@ -306,6 +310,7 @@ export class ServiceScheduler implements Controller {
         failingHealth: running && !inGrace ? (t.healthStatus === 'UNHEALTHY' ? 'container' : lb === 'unhealthy' ? 'elb' : undefined) : undefined,
         draining: draining.has(t.taskArn!),
         startedAtMs: startedAt,
+        protectedFromScaleIn: isProtected(t, now),
       };
     });
   }

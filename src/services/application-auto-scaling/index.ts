@@ -1,8 +1,10 @@
 /**
  * Application Auto Scaling's door for the controllers: running a scaling policy an alarm action names
- * (the CloudWatch evaluator's invoker), and running scheduled actions (the scaling-schedules controller).
+ * (the CloudWatch evaluator's invoker), running scheduled actions (the scaling-schedules controller), and
+ * deregistering a deleted ECS service's scalable target (the scaling-targets controller).
  */
 export { executePolicy, isApplicationScalingPolicy } from './policy-execution.js';
 export { runScheduledAction } from './scheduled-actions.js';
-export { allScheduledArns } from './store.js';
+export { allScheduledArns, ecsTargetServiceArns } from './store.js';
+export { retireDeletedServiceTarget } from './targets.js';
 export type { ScalingEnv } from './capacity.js';

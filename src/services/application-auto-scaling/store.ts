@@ -3,6 +3,7 @@
  * activities, each row scoped by account and region and keyed by (namespace, resource id, dimension).
  * Documents are SDK-shaped JSON; times are real epoch ms.
  */
+import { ecsArn } from '../../shared/arns.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
 
@@ -92,6 +93,15 @@ export function deleteTarget(s: Scope, k: TargetKey): void {
 export function listTargets(s: Scope, namespace: string): TargetDoc[] {
   return (s.sql.get('SELECT doc FROM appscaling_targets WHERE account = ? AND region = ? AND namespace = ? ORDER BY seq')
     .pluck().all(s.account, s.region, namespace) as string[]).map((d) => JSON.parse(d));
+}
+
+/** The ECS services every ECS scalable target names, as service ARNs (the clean-up controller's resync). */
+export function ecsTargetServiceArns(sql: Statements): string[] {
+  return (sql.get("SELECT account, region, resource_id AS id FROM appscaling_targets WHERE namespace = 'ecs'").all() as { account: string; region: string; id: string }[])
+    .map((r) => {
+      const [, cluster, name] = r.id.split('/');
+      return ecsArn.service(r.region, r.account, cluster, name);
+    });
 }
 
 // ------------------------------------------------------------------ policies

@@ -15,7 +15,7 @@ import { noTarget, validation } from './errors.js';
 import { page } from './pages.js';
 import { removePolicy } from './policies.js';
 import { ecsCapacity, setEcsDesired } from './capacity.js';
-import { checkTargetKey, defaultRole, isEcsService, requireEcsService } from './resources.js';
+import { checkTargetKey, defaultRole, ecsServiceOf, isEcsService, requireEcsService } from './resources.js';
 import { deleteScheduled, deleteTarget, getTarget, listPolicies, listScheduled, listTargets, saveTarget, type TargetDoc, type TargetKey } from './store.js';
 import { applyTags } from './tags.js';
 
@@ -84,6 +84,18 @@ export function deregisterScalableTarget(ctx: RequestContext, input: DeregisterS
   deleteTarget(ctx, k);
   dropAllTags(ctx, target.ScalableTargetARN);
   return {};
+}
+
+/**
+ * An ECS service's scalable target goes with the service: once the service is deleted (DRAINING, INACTIVE or gone)
+ * its target is deregistered with its policies (and their alarms) and scheduled actions, as AWS does (a later
+ * DeregisterScalableTarget answers ObjectNotFoundException). Returns whether there was one to deregister.
+ */
+export function retireDeletedServiceTarget(ctx: RequestContext, cluster: string, service: string): boolean {
+  const k: TargetKey = { ServiceNamespace: 'ecs', ResourceId: `service/${cluster}/${service}`, ScalableDimension: 'ecs:service:DesiredCount' };
+  if (!getTarget(ctx, k) || ecsServiceOf(ctx, k.ResourceId)?.status === 'ACTIVE') return false;
+  deregisterScalableTarget(ctx, k as DeregisterScalableTargetRequest);
+  return true;
 }
 
 export const targetOut = (t: TargetDoc): ScalableTarget => ({ ...t, CreationTime: new Date(t.CreationTime) }) as ScalableTarget;

@@ -24,7 +24,7 @@ import type {
   UpdateTaskProtectionRequest,
   UpdateTaskProtectionResponse,
 } from '@aws-sdk/client-ecs';
-import { arn, parseArn } from '../../shared/arns.js';
+import { arn, ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../../state/tags.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
@@ -302,6 +302,8 @@ export function updateTaskProtection(ctx: RequestContext, input: UpdateTaskProte
       ? { taskArn: task.taskArn, protectionEnabled: true, expirationDate: new Date(ctx.clock.now() + minutes * 60_000) }
       : { taskArn: task.taskArn, protectionEnabled: false };
     saveTask(ctx.sql, task);
+    // The service's scheduler re-plans: a task that lost its protection may now be the one to stop.
+    ctx.changed('ecs.service', ecsArn.service(ctx.region, ctx.account, cluster.clusterName!, task.group!.slice('service:'.length)));
     return protectionOf(JSON.parse(JSON.stringify(task)));
   });
   return { protectedTasks, failures };
