@@ -310,7 +310,8 @@ export class ServiceScheduler implements Controller {
         failingHealth: running && !inGrace ? (t.healthStatus === 'UNHEALTHY' ? 'container' : lb === 'unhealthy' ? 'elb' : undefined) : undefined,
         draining: draining.has(t.taskArn!),
         startedAtMs: startedAt,
-        protectedFromScaleIn: isProtected(t, now),
+        // Deleting the service stops its tasks, protected or not.
+        protectedFromScaleIn: service.status === 'ACTIVE' && isProtected(t, now),
       };
     });
   }

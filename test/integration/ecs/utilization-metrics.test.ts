@@ -182,6 +182,11 @@ describe('AWS/ECS utilization metrics from measured use', () => {
     await berth.ecs.send(new UpdateTaskProtectionCommand({ cluster: C, tasks: [p2], protectionEnabled: false }));
     const done = await waitForService(berth.ecs, C, 'keep', (x) => x.runningCount === 1 && x.deployments!.length === 1, 'one task, one deployment', 20_000);
     assert.equal(done.deployments![0].rolloutState, 'COMPLETED');
+    // Deleting the service stops a protected task too.
+    const [last] = await tasksOf(C, 'keep');
+    await berth.ecs.send(new UpdateTaskProtectionCommand({ cluster: C, tasks: [last], protectionEnabled: true }));
+    await berth.ecs.send(new DeleteServiceCommand({ cluster: C, service: 'keep', force: true }));
+    await waitForService(berth.ecs, C, 'keep', (x) => x.status === 'INACTIVE', 'the deleted service inactive', 20_000);
     assert.ok(!(await tasksOf(C, 'keep')).some((a) => arns.includes(a)), 'only the new deployment\'s task is left');
   });
 });
