@@ -14,11 +14,11 @@
  * Each pass runs just before its minute ends (ahead by about twice the last pass's length) and stamps its datapoints
  * with its start, inside that minute, so the alarm evaluator, which looks just after the boundary, sees them at once.
  * Cost: nothing while no service task runs (a cluster's key goes quiet once it has none, and a task reaching RUNNING
- * wakes it); otherwise one indexed read of the running service tasks and one stats call per container per minute.
+ * wakes it); otherwise one indexed read of the running service tasks' ARNs (a task's document is read once, when it
+ * is first seen running) and one stats call per container per minute.
  */
-import type { Task } from '@aws-sdk/client-ecs';
 import { recordOwnMetrics, type OwnDatum } from '../services/cloudwatch/index.js';
-import { liveServiceArns, runningServiceTaskPage, utilizationBasis } from '../services/ecs/index.js';
+import { liveServiceArns, loadTaskByArn, runningServiceTaskPage, utilizationBasis } from '../services/ecs/index.js';
 import type { ContainerStats, RuntimeDriver } from '../runtime/driver.js';
 import { parseEcsArn } from '../shared/arns.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
@@ -52,6 +52,14 @@ interface ClusterState {
   lastStart: number;
   lastMs: number;
   samples: Map<string, Sample>;
+  /** What each running task is (its containers and basis do not change while it runs): its document is read once. */
+  tasks: Map<string, TaskInfo>;
+}
+
+interface TaskInfo {
+  service: string;
+  containers: string[];
+  basis: { cpuUnits: number; memoryMiB: number };
 }
 
 /** One task's measured use and what it specifies. */
@@ -168,7 +176,8 @@ export class EcsMetrics implements Controller {
     if (state && start < state.nextAt) return { requeueAfterMs: state.nextAt - start };
     const [account, region, cluster] = key.split('|');
     const samples = new Map<string, Sample>();
-    const { uses, hostCpus } = await this.measure(account, region, cluster, state?.samples ?? new Map(), samples);
+    const tasks = new Map<string, TaskInfo>();
+    const { uses, hostCpus } = await this.measure(account, region, cluster, state ?? { samples: new Map(), tasks: new Map() }, { samples, tasks });
     if (!uses.length) {
       // No service task runs here: nothing to write, nothing to do until one does.
       this.clusters.delete(key);
@@ -180,12 +189,15 @@ export class EcsMetrics implements Controller {
     const lastMs = now - start;
     const lead = Math.min(this.periodMs / 4, Math.max(100, 2 * lastMs + 50));
     const nextAt = nextPassAt(now, this.periodMs, lead, start);
-    this.clusters.set(key, { nextAt, lastStart: start, lastMs, samples });
+    this.clusters.set(key, { nextAt, lastStart: start, lastMs, samples, tasks });
     return { requeueAfterMs: Math.max(1, nextAt - now) };
   }
 
-  /** Samples every container of the cluster's RUNNING service tasks, a page at a time; `next` receives the new samples. */
-  private async measure(account: string, region: string, cluster: string, prev: Map<string, Sample>, next: Map<string, Sample>) {
+  /**
+   * Samples every container of the cluster's RUNNING service tasks, a page at a time. `prev` holds the last pass's
+   * samples and task infos; `next` receives this pass's (so what has stopped is forgotten).
+   */
+  private async measure(account: string, region: string, cluster: string, prev: Pick<ClusterState, 'samples' | 'tasks'>, next: Pick<ClusterState, 'samples' | 'tasks'>) {
     const uses: TaskUse[] = [];
     let hostCpus = 1;
     let after = 0;
@@ -194,10 +206,15 @@ export class EcsMetrics implements Controller {
       const page = runningServiceTaskPage({ sql: this.d.sql, account, region }, cluster, after, PAGE);
       if (!page.length) break;
       after = page[page.length - 1].seq;
-      const tasks = page.map((r) => ({ service: r.serviceName, task: JSON.parse(r.doc) as Task }));
-      const containers = tasks.flatMap((t) => (t.task.containers ?? []).map((c) => c.runtimeId).filter((id): id is string => !!id));
+      const infos: TaskInfo[] = [];
+      for (const r of page) {
+        const info = prev.tasks.get(r.arn) ?? this.taskInfo(r.arn, r.serviceName);
+        if (!info) continue;
+        next.tasks.set(r.arn, info);
+        infos.push(info);
+      }
       const stats = new Map<string, ContainerStats>();
-      await eachLimited(containers, ENGINE_CALLS, async (id) => {
+      await eachLimited(infos.flatMap((t) => t.containers), ENGINE_CALLS, async (id) => {
         const s = await this.d.driver.stats(id).catch((err) => {
           this.d.log.debug('container stats failed', { container: id, error: String(err) });
           return undefined;
@@ -205,27 +222,35 @@ export class EcsMetrics implements Controller {
         if (s) stats.set(id, s);
       });
       const at = this.d.clock.now();
-      for (const { service, task } of tasks) {
+      for (const info of infos) {
         let cpuUnits: number | undefined = 0;
         let memoryBytes = 0;
         let seen = 0;
-        for (const c of task.containers ?? []) {
-          const s = c.runtimeId ? stats.get(c.runtimeId) : undefined;
+        for (const id of info.containers) {
+          const s = stats.get(id);
           if (!s) continue;
           seen++;
           hostCpus = Math.max(hostCpus, s.onlineCpus || 1);
           memoryBytes += s.memoryUsage;
           const cur: Sample = { cpuNs: s.cpuTotalNs, systemNs: s.systemCpuNs, onlineCpus: s.onlineCpus || 1, atMs: at };
-          next.set(c.runtimeId!, cur);
-          const before = prev.get(c.runtimeId!);
+          next.samples.set(id, cur);
+          const before = prev.samples.get(id);
           if (before && cpuUnits !== undefined) cpuUnits += vcpusBetween(before, cur) * 1024;
           else cpuUnits = undefined;
         }
         // A task none of whose containers answered is not measured this period.
-        if (seen) uses.push({ service, cpuUnits, memoryMiB: memoryBytes / MIB, basis: utilizationBasis(task) });
+        if (seen) uses.push({ service: info.service, cpuUnits, memoryMiB: memoryBytes / MIB, basis: info.basis });
       }
       if (page.length < PAGE) break;
     }
     return { uses, hostCpus };
+  }
+
+  /** A running task's containers and what it specifies, from its document. */
+  private taskInfo(arn: string, service: string): TaskInfo | undefined {
+    const row = loadTaskByArn(this.d.sql, arn);
+    if (!row) return undefined;
+    const containers = (row.task.containers ?? []).map((c) => c.runtimeId).filter((id): id is string => !!id);
+    return { service, containers, basis: utilizationBasis(row.task) };
   }
 }

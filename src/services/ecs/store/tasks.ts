@@ -86,16 +86,17 @@ export function unfinishedTaskPage(sql: Statements, afterSeq: number, limit: num
 
 /**
  * A page of a cluster's RUNNING service tasks (desired RUNNING too) in creation order, after `afterSeq`: what ECS's
- * CloudWatch utilization metrics sample each period, read a bounded page at a time by the ecs_tasks_list index.
+ * CloudWatch utilization metrics sample each period, read a bounded page at a time by the ecs_tasks_list index
+ * (ARNs only: their documents, which do not change while they run, are read once with loadTaskByArn).
  */
 export function runningServiceTaskPage(
   { sql, account, region }: Scope, cluster: string, afterSeq: number, limit: number,
-): { serviceName: string; doc: string; seq: number }[] {
+): { arn: string; serviceName: string; seq: number }[] {
   return sql
-    .get(`SELECT service_name AS serviceName, doc, seq FROM ecs_tasks INDEXED BY ecs_tasks_list
+    .get(`SELECT arn, service_name AS serviceName, seq FROM ecs_tasks INDEXED BY ecs_tasks_list
           WHERE account = ? AND region = ? AND cluster = ? AND desired_status = 'RUNNING' AND seq > ?
             AND last_status = 'RUNNING' AND service_name IS NOT NULL ORDER BY seq LIMIT ?`)
-    .all(account, region, cluster, afterSeq, limit) as { serviceName: string; doc: string; seq: number }[];
+    .all(account, region, cluster, afterSeq, limit) as { arn: string; serviceName: string; seq: number }[];
 }
 
 /** Whether a task is in state and not yet STOPPED (a container naming any other task is an orphan). */
