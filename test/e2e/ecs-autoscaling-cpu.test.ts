@@ -80,7 +80,7 @@ describe('target tracking on measured CPU, on Docker', () => {
     }
   });
 
-  it('GetMetricData shows the curve: near 100 % while burning, near 0 after', async () => {
+  it('GetMetricData shows the curve: from idle up past the target while burning, and back down after', async () => {
     const out = await berth.cw.send(new GetMetricDataCommand({
       StartTime: new Date((burnFrom - 10) * 1000), EndTime: new Date(), ScanBy: 'TimestampAscending',
       MetricDataQueries: [{ Id: 'cpu', MetricStat: { Metric: { Namespace: 'AWS/ECS', MetricName: 'CPUUtilization',
@@ -91,8 +91,12 @@ describe('target tracking on measured CPU, on Docker', () => {
     const during = curve.filter(([t]) => t > burnFrom + 2 && t < burnFrom + BURN_S - 2).map(([, v]) => v);
     const after = curve.filter(([t]) => t > burnFrom + BURN_S + 3).map(([, v]) => v);
     assert.ok(during.length >= 4 && after.length >= 4, JSON.stringify(curve));
-    // A quarter core out of a task's 256 units is 100 %; the machine is shared, so the bound is loose.
-    assert.ok(during.filter((v) => v > 70).length >= during.length / 2, `burning: ${during.map((v) => v.toFixed(0))}`);
+    // A quarter core out of a task's 256 units is 100 %; on a shared machine a burning container gets less, so the
+    // bounds are loose: above the target on average, near 100 % at its peak; idle before and after.
+    const before = curve.filter(([t]) => t < burnFrom - 1).map(([, v]) => v);
+    const mean = during.reduce((n, v) => n + v, 0) / during.length;
+    assert.ok(mean > 50 && Math.max(...during) > 70, `burning: ${during.map((v) => v.toFixed(0))}`);
+    assert.ok(before.every((v) => v < 20), `before: ${before.map((v) => v.toFixed(0))}`);
     assert.ok(after.every((v) => v < 20), `idle: ${after.map((v) => v.toFixed(0))}`);
   });
 
