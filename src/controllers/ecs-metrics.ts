@@ -11,7 +11,7 @@
  * so a task without a hard CPU limit can exceed 100 %. CPU needs two samples of a container (cumulative CPU time over
  * the host's), so the previous sample of each container is kept here, in memory: a restarted Berth skips one period.
  *
- * Each pass runs just before its minute ends (ahead by about twice the last pass's length) and stamps its datapoints
+ * Each pass runs just before its minute ends (ahead by about three times the last pass's length) and stamps its datapoints
  * with its start, inside that minute, so the alarm evaluator, which looks just after the boundary, sees them at once.
  * Cost: nothing while no service task runs (a cluster's key goes quiet once it has none, and a task reaching RUNNING
  * wakes it); otherwise one indexed read of the running service tasks' ARNs (a task's document is read once, when it
@@ -187,7 +187,9 @@ export class EcsMetrics implements Controller {
     if (data.length && this.d.db.open) this.d.db.transaction(() => recordOwnMetrics(this.d.sql, data, this.d.metricsPeriod))();
     const now = this.d.clock.now();
     const lastMs = now - start;
-    const lead = Math.min(this.periodMs / 4, Math.max(100, 2 * lastMs + 50));
+    // Written after its minute ended: the alarms have already looked at that minute (a busy engine, a loaded machine).
+    if (Math.floor(now / this.periodMs) > Math.floor(start / this.periodMs)) this.d.log.debug('ecs metrics written after their minute', { cluster: key, passMs: lastMs });
+    const lead = Math.min(this.periodMs / 3, Math.max(200, 3 * lastMs + 50));
     const nextAt = nextPassAt(now, this.periodMs, lead, start);
     this.clusters.set(key, { nextAt, lastStart: start, lastMs, samples, tasks });
     return { requeueAfterMs: Math.max(1, nextAt - now) };
