@@ -123,8 +123,8 @@ async function reaction(b: Berth, run: number, image: string, net: { awsvpcConfi
     // The step comes once the task runs and a few periods of idle CPU are recorded, at a whole second that falls at
     // the start of a period or later in it (runs alternate); the burn lasts long enough to decide.
     let step = Math.ceil(Date.now() / 1000) + 8 + Math.ceil(3 * PERIOD);
-    const phase = (run % Math.max(1, Math.floor(PERIOD))) % PERIOD;
-    while (Math.abs((((step - phase) % PERIOD) + PERIOD) % PERIOD) > 1e-9) step++;
+    const want = (run % Math.max(1, Math.floor(PERIOD))) % PERIOD;
+    while (Math.abs((((step - want) % PERIOD) + PERIOD) % PERIOD) > 1e-9) step++;
     await ecs.send(new RegisterTaskDefinitionCommand({
       family: cluster, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
       containerDefinitions: [{ name: 'web', image, essential: true, stopTimeout: 1, portMappings: [{ containerPort: 8080 }], command: cpuBurnCommand(step, step + Math.ceil(6 * PERIOD) + 8) }],
@@ -158,8 +158,9 @@ async function reaction(b: Berth, run: number, image: string, net: { awsvpcConfi
       const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
       return res?.status === 200 ? Date.now() : undefined;
     }, 20);
-    if (decided / 1000 - step > AWS_FLOOR_PERIODS * PERIOD + 1) {
-      // Late: show what the alarm saw — each period's average and samples (starved containers, or a missing period).
+    const phase = ((step % PERIOD) + PERIOD) % PERIOD;
+    if (decided / 1000 - step > AWS_FLOOR_PERIODS * PERIOD + (phase >= PERIOD / 2 ? PERIOD - phase : 0) + 1) {
+      // Later than the floor for this step: show what the alarm saw — each period's average and samples (starved containers, or a missing period).
       const { Datapoints } = await cw.send(new GetMetricStatisticsCommand({
         Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'ClusterName', Value: cluster }, { Name: 'ServiceName', Value: 'burn' }],
         StartTime: new Date((step - 2 * PERIOD) * 1000), EndTime: new Date(decided + PERIOD * 1000), Period: 60, Statistics: ['Average', 'SampleCount'],
@@ -168,7 +169,7 @@ async function reaction(b: Berth, run: number, image: string, net: { awsvpcConfi
         .map((d) => `${(d.Timestamp!.getTime() / 1000 - step).toFixed(1)}s:${d.Average!.toFixed(0)}%×${d.SampleCount}`);
       console.log(`  run ${run}: late decision; CPU per period from the step: ${seen.join(' ')}`);
     }
-    return { phase: ((step % PERIOD) + PERIOD) % PERIOD, decisionS: decided / 1000 - step, servingS: serving / 1000 - step };
+    return { phase, decisionS: decided / 1000 - step, servingS: serving / 1000 - step };
   } finally {
     await ecs.send(new DeleteServiceCommand({ cluster, service: 'burn', force: true })).catch(() => undefined);
     ecs.destroy();
