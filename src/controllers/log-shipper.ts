@@ -27,6 +27,8 @@ import { unfinishedTaskSweep } from './task-sweep.js';
 export interface LogShipperDeps extends StateDeps {
   driver: RuntimeDriver;
   instanceId: string;
+  /** Real seconds per CloudWatch minute: metric filters' datapoints are recorded on CloudWatch's clock. */
+  metricsPeriod?: number;
 }
 
 interface Target {
@@ -319,7 +321,7 @@ export class LogShipper implements Controller {
       if (events.length) {
         let group = findGroup(this.d.sql, target.scope, target.group);
         if (!group && target.createGroup) group = insertGroup(this.d.sql, target.scope, { name: target.group, now });
-        if (group) appendEvents(this.d.sql, group, ensureStream(this.d.sql, group.id, target.stream!, now), events, now);
+        if (group) appendEvents(this.d.sql, group, ensureStream(this.d.sql, group.id, target.stream!, now), events, now, this.d.metricsPeriod);
         else this.d.log.warn('awslogs: log group was deleted; dropping lines', { group: target.group, container: containerId });
       }
       if (cursor.last_ts >= 0) {

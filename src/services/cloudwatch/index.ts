@@ -60,7 +60,7 @@ export interface OwnDatum {
  * Records datapoints Berth produces itself, bypassing PutMetricData's refusal of `AWS/` namespaces
  * (call inside a transaction). The hook issue 16's metric collection and Logs metric filters write through.
  */
-export function recordOwnMetrics(sql: Statements, data: OwnDatum[], metricsPeriod: number): void {
+export function recordOwnMetrics(sql: Statements, data: OwnDatum[], metricsPeriod?: number): void {
   const time = metricTime(metricsPeriod);
   for (const d of data) {
     const ts = time.toMetric(d.timestamp);

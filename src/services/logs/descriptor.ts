@@ -98,5 +98,12 @@ function migrations(): Migration[] {
       );
     `,
     },
+    {
+      // Metric filters record into CloudWatch's tables (issue 13). The rows of the old table were never shown by
+      // any API (CloudWatch did not read them), so nothing a user saw goes with it.
+      version: 49,
+      name: 'metric filters record into cloudwatch: drop logs_metric_datapoints',
+      sql: 'DROP TABLE logs_metric_datapoints;',
+    },
   ];
 }

@@ -71,7 +71,7 @@ export function putLogEvents(ctx: RequestContext, input: PutLogEventsRequest): P
   if (accepted.length && accepted[accepted.length - 1].timestamp! - accepted[0].timestamp! > DAY_MS) {
     throw invalidParameter('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
   }
-  appendEvents(ctx.sql, group, stream, accepted.map((e) => ({ timestamp: e.timestamp!, message: e.message! })), now);
+  appendEvents(ctx.sql, group, stream, accepted.map((e) => ({ timestamp: e.timestamp!, message: e.message! })), now, ctx.metricsPeriod);
 
   const rejected: RejectedLogEventsInfo = {};
   if (tooNewStart < events.length) rejected.tooNewLogEventStartIndex = tooNewStart;

@@ -1,14 +1,15 @@
 /**
  * Metric filters' rows and what they produce: every event appended to a log
  * group (PutLogEvents, the awslogs shipper — both go through store.appendEvents)
- * is run through the group's metric filters, and each match becomes a datapoint
- * (namespace, metric name, dimensions, timestamp, value, unit) in
- * `logs_metric_datapoints`. CloudWatch reads them through the store's front door
- * (`metricDatapointsFromFilters`), so Logs never imports CloudWatch.
+ * is run through the group's metric filters, and each match becomes a CloudWatch
+ * datapoint (namespace, metric name, dimensions, timestamp, value, unit), recorded
+ * through CloudWatch's door in the appending transaction: GetMetricData, ListMetrics
+ * and alarms see it as on AWS, and the events and their datapoints commit together.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/MonitoringLogData.html
  */
 import type { MetricTransformation } from '@aws-sdk/client-cloudwatch-logs';
 import type { Statements } from '../../state/db.js';
+import { metricTime, recordOwnMetrics } from '../cloudwatch/index.js';
 import { compileFilter, type Extractor, type Match } from './filter-pattern.js';
 
 export interface MetricFilterRow {
@@ -32,24 +33,11 @@ export interface MetricDatapoint {
   unit: string;
 }
 
-export interface DatapointQuery {
-  account: string;
-  region: string;
-  namespace?: string;
-  metricName?: string;
-  /** Inclusive, epoch ms. */
-  startTime?: number;
-  /** Exclusive, epoch ms. */
-  endTime?: number;
-}
-
 interface GroupRef {
   id: number;
   account: string;
   region: string;
 }
-
-const MINUTE_MS = 60_000;
 
 /** Compiled patterns, by pattern text: appendEvents runs for every shipped batch. */
 const compiled = new Map<string, Extractor>();
@@ -118,9 +106,11 @@ export function datapointOf(t: MetricTransformation, m: Match, timestamp: number
  * transaction, so the events and their datapoints commit together). A filter with
  * a defaultValue reports it once for every minute of the batch in which events
  * arrived and none matched, as CloudWatch Logs reports it for periods with
- * ingestion but no match.
+ * ingestion but no match — CloudWatch's minute, so compressed by `--metrics-period`.
  */
-export function applyMetricFilters(sql: Statements, group: GroupRef, events: { timestamp: number; message: string }[]): number {
+export function applyMetricFilters(sql: Statements, group: GroupRef, events: { timestamp: number; message: string }[], metricsPeriod?: number): number {
+  const time = metricTime(metricsPeriod);
+  const minuteOf = (ts: number) => time.toReal(Math.floor(time.toMetric(ts) / 60) * 60).getTime();
   const filters = metricFiltersOf(sql, group.id);
   if (!filters.length || !events.length) return 0;
   const points: MetricDatapoint[] = [];
@@ -130,7 +120,7 @@ export function applyMetricFilters(sql: Statements, group: GroupRef, events: { t
     const minutes = new Map<number, boolean>();
     for (const e of events) {
       const m = extract(e.message);
-      const minute = Math.floor(e.timestamp / MINUTE_MS) * MINUTE_MS;
+      const minute = minuteOf(e.timestamp);
       if (m) {
         minutes.set(minute, true);
         for (const t of transformations) {
@@ -146,44 +136,9 @@ export function applyMetricFilters(sql: Statements, group: GroupRef, events: { t
       }
     }
   }
-  const insert = sql.get(`INSERT INTO logs_metric_datapoints (account, region, namespace, name, dimensions, ts, value, unit)
-                          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  for (const p of points) {
-    insert.run(group.account, group.region, p.namespace, p.metricName, JSON.stringify(p.dimensions), p.timestamp, p.value, p.unit);
-  }
+  recordOwnMetrics(sql, points.map((p) => ({
+    account: group.account, region: group.region, namespace: p.namespace, name: p.metricName,
+    dimensions: p.dimensions.map((d) => ({ Name: d.name, Value: d.value })), values: [p.value], unit: p.unit, timestamp: p.timestamp,
+  })), metricsPeriod);
   return points.length;
-}
-
-interface DatapointRow {
-  namespace: string;
-  name: string;
-  dimensions: string;
-  ts: number;
-  value: number;
-  unit: string;
-}
-
-/**
- * The datapoints metric filters emitted in an account and region, oldest first
- * (optionally one namespace / metric, and a time window). CloudWatch's front door to Logs.
- */
-export function metricDatapointsFromFilters(sql: Statements, q: DatapointQuery): MetricDatapoint[] {
-  const where = ['account = ?', 'region = ?'];
-  const args: unknown[] = [q.account, q.region];
-  if (q.namespace !== undefined) { where.push('namespace = ?'); args.push(q.namespace); }
-  if (q.metricName !== undefined) { where.push('name = ?'); args.push(q.metricName); }
-  if (q.startTime !== undefined) { where.push('ts >= ?'); args.push(q.startTime); }
-  if (q.endTime !== undefined) { where.push('ts < ?'); args.push(q.endTime); }
-  const rows = sql.get(`SELECT namespace, name, dimensions, ts, value, unit FROM logs_metric_datapoints
-                        WHERE ${where.join(' AND ')} ORDER BY ts, id`).all(...args) as DatapointRow[];
-  return rows.map((r) => ({
-    namespace: r.namespace, metricName: r.name, dimensions: JSON.parse(r.dimensions), timestamp: r.ts, value: r.value, unit: r.unit,
-  }));
-}
-
-/** The distinct metrics (namespace, name, dimensions) metric filters have emitted in an account and region. */
-export function metricsFromFilters(sql: Statements, s: { account: string; region: string }): Omit<MetricDatapoint, 'timestamp' | 'value' | 'unit'>[] {
-  const rows = sql.get(`SELECT DISTINCT namespace, name, dimensions FROM logs_metric_datapoints WHERE account = ? AND region = ?
-                        ORDER BY namespace, name, dimensions`).all(s.account, s.region) as DatapointRow[];
-  return rows.map((r) => ({ namespace: r.namespace, metricName: r.name, dimensions: JSON.parse(r.dimensions) }));
 }

@@ -12,8 +12,6 @@ import type { Statements } from '../../state/db.js';
 import type { Scope as StateScope } from '../../state/scope.js';
 import { applyMetricFilters } from './metric-store.js';
 
-// What CloudWatch reads of Logs: the datapoints metric filters emitted.
-export { metricDatapointsFromFilters, metricsFromFilters, type DatapointQuery, type MetricDatapoint } from './metric-store.js';
 // What the export-tasks controller reads and records.
 export { exportObjectsOf, findExportTask, setExportTaskStatus, unfinishedExportTaskIds, type ExportTaskRow } from './export-store.js';
 
@@ -121,7 +119,7 @@ export function deleteStream(sql: Statements, stream: StreamRow): void {
  * updates the stream's and group's statistics; the group's metric filters turn
  * matching events into datapoints. Runs inside the caller's transaction.
  */
-export function appendEvents(sql: Statements, group: GroupRow, stream: StreamRow, events: NewEvent[], now: number): void {
+export function appendEvents(sql: Statements, group: GroupRow, stream: StreamRow, events: NewEvent[], now: number, metricsPeriod?: number): void {
   if (!events.length) return;
   const { next_seq: first } = sql.get('SELECT next_seq FROM logs_groups WHERE id = ?').get(group.id) as { next_seq: number };
   const insert = sql.get('INSERT INTO logs_events (group_id, stream_id, ts, seq, ingested_at, message) VALUES (?, ?, ?, ?, ?, ?)');
@@ -142,7 +140,7 @@ export function appendEvents(sql: Statements, group: GroupRow, stream: StreamRow
             last_ingestion_time = ?, stored_bytes = stored_bytes + ?
           WHERE id = ?`)
     .run(minTs, minTs, maxTs, maxTs, now, bytes, stream.id);
-  applyMetricFilters(sql, group, events);
+  applyMetricFilters(sql, group, events, metricsPeriod);
 }
 
 /** The oldest timestamp a group's retention keeps, or undefined if it keeps everything. */
@@ -173,18 +171,16 @@ export function purgeExpired(sql: Statements, group: GroupRow, now: number): num
 }
 
 /** CloudWatch keeps a metric's datapoints 15 months; DescribeQueries shows the queries of the last 30 days. */
-const DATAPOINT_DAYS = 455;
 const QUERY_DAYS = 30;
 
 /**
  * The periodic retention pass over every group that has a retention policy,
- * plus metric filters' datapoints and Insights queries past their keeping.
+ * plus Insights queries past their keeping.
  */
 export function purgeAllExpired(sql: Statements, now: number): number {
   const groups = sql.get('SELECT * FROM logs_groups WHERE retention_days IS NOT NULL').all() as GroupRow[];
   let n = 0;
   for (const g of groups) n += purgeExpired(sql, g, now);
-  sql.get('DELETE FROM logs_metric_datapoints WHERE ts < ?').run(now - DATAPOINT_DAYS * DAY_MS);
   sql.get('DELETE FROM logs_queries WHERE created_at < ?').run(now - QUERY_DAYS * DAY_MS);
   return n;
 }

@@ -1,9 +1,10 @@
-/** CloudWatch Logs metric filters through the v3 SDK: stored, listed, tested, and turning ingested events into datapoints. */
-import { after, before, describe, it } from 'node:test';
+/**
+ * CloudWatch Logs metric filters through the v3 SDK: stored, listed, tested, and turning ingested events into
+ * CloudWatch datapoints that GetMetricStatistics and ListMetrics read.
+ */
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand, type Dimension } from '@aws-sdk/client-cloudwatch';
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, DeleteLogGroupCommand, DeleteMetricFilterCommand,
   DescribeLogGroupsCommand, DescribeMetricFiltersCommand, InvalidParameterException, PutLogEventsCommand, PutMetricFilterCommand,
@@ -11,13 +12,21 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsAs } from '../../helpers/aws-errors.js';
-import { datapointsIn } from '../../helpers/logs-metrics.js';
 
 describe('CloudWatch Logs metric filters through the v3 SDK', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'berth-logs-metrics-'));
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const berth = useBerth({ runtime: 'fake', ephemeral: false, dataDir, clients: { logs: CloudWatchLogsClient } });
-  const t0 = Date.now() - 120_000;
+  const berth = useBerth({ runtime: 'fake', clients: { logs: CloudWatchLogsClient, cw: CloudWatchClient } });
+  const MINUTE = 60_000;
+  // A second into a minute three minutes ago: the test's events share one CloudWatch minute.
+  const t0 = Math.floor((Date.now() - 3 * MINUTE) / MINUTE) * MINUTE + 1000;
+
+  /** Sum and SampleCount per minute of a metric from `from`, as CloudWatch reports them. */
+  const minutes = async (Namespace: string, MetricName: string, from: number, count = 1, Dimensions: Dimension[] = []) => {
+    const out = await berth.cw.send(new GetMetricStatisticsCommand({
+      Namespace, MetricName, Dimensions, StartTime: new Date(from), EndTime: new Date(from + count * MINUTE), Period: 60, Statistics: ['Sum', 'SampleCount'],
+    }));
+    return out.Datapoints!.sort((a, b) => a.Timestamp!.getTime() - b.Timestamp!.getTime())
+      .map((d) => ({ at: d.Timestamp!.getTime() - from, sum: d.Sum, n: d.SampleCount, unit: d.Unit }));
+  };
 
   before(async () => {
     for (const g of ['/mf/app', '/mf/web']) {
@@ -46,7 +55,7 @@ describe('CloudWatch Logs metric filters through the v3 SDK', () => {
     assert.equal(groups.logGroups![0].metricFilterCount, 1);
   });
 
-  it('PutLogEvents turns each matching event into a datapoint of the filter’s metric, at the event’s time', async () => {
+  it('PutLogEvents turns each matching event into a CloudWatch datapoint of the filter’s metric, at the event’s time', async () => {
     await put('/mf/app', 'latency', '{ $.ms = * }', { metricName: 'Latency', metricValue: '$.ms', unit: 'Milliseconds' });
     await put('/mf/app', 'by-status', '[ip, status, size]', { metricName: 'Bytes', metricValue: '$size', dimensions: { Status: '$status' } });
     await berth.logs.send(new PutLogEventsCommand({
@@ -56,12 +65,13 @@ describe('CloudWatch Logs metric filters through the v3 SDK', () => {
         { timestamp: t0 + 3, message: '10.0.0.1 404 512' }, { timestamp: t0 + 4, message: 'ERROR two' },
       ],
     }));
-    const pts = datapointsIn(dataDir, { namespace: 'App' });
-    assert.deepEqual(pts.map((p) => [p.metricName, p.timestamp - t0, p.value, p.unit, p.dimensions]), [
-      ['Errors', 0, 1, 'Count', []],
-      ['Latency', 1, 120, 'Milliseconds', []],
-      ['Bytes', 3, 512, 'None', [{ name: 'Status', value: '404' }]],
-      ['Errors', 4, 1, 'Count', []],
+    const minute = t0 - 1000;
+    assert.deepEqual(await minutes('App', 'Errors', minute), [{ at: 0, sum: 2, n: 2, unit: 'Count' }]);
+    assert.deepEqual(await minutes('App', 'Latency', minute), [{ at: 0, sum: 120, n: 1, unit: 'Milliseconds' }]);
+    assert.deepEqual(await minutes('App', 'Bytes', minute, 1, [{ Name: 'Status', Value: '404' }]), [{ at: 0, sum: 512, n: 1, unit: 'None' }]);
+    const listed = await berth.cw.send(new ListMetricsCommand({ Namespace: 'App' }));
+    assert.deepEqual(listed.Metrics!.map((m) => [m.MetricName, m.Dimensions]).sort(), [
+      ['Bytes', [{ Name: 'Status', Value: '404' }]], ['Errors', []], ['Latency', []],
     ]);
   });
 
@@ -72,7 +82,7 @@ describe('CloudWatch Logs metric filters through the v3 SDK', () => {
       logGroupName: '/mf/web', logStreamName: 's',
       logEvents: [{ timestamp: minute + 5, message: 'ok' }, { timestamp: minute + 6, message: 'ok' }, { timestamp: minute + 60_001, message: 'FATAL x' }],
     }));
-    assert.deepEqual(datapointsIn(dataDir, { namespace: 'Web', metricName: 'Fatal' }).map((p) => [p.timestamp - minute, p.value]), [[0, 0], [60_001, 1]]);
+    assert.deepEqual((await minutes('Web', 'Fatal', minute, 2)).map((p) => [p.at, p.sum, p.n]), [[0, 0, 1], [MINUTE, 1, 1]]);
   });
 
   it('DescribeMetricFilters filters by name prefix and by metric, and pages with nextToken', async () => {
@@ -95,7 +105,7 @@ describe('CloudWatch Logs metric filters through the v3 SDK', () => {
   it('DeleteMetricFilter removes a filter; its metric’s datapoints stay, and new events no longer match', async () => {
     await berth.logs.send(new DeleteMetricFilterCommand({ logGroupName: '/mf/app', filterName: 'errors' }));
     await berth.logs.send(new PutLogEventsCommand({ logGroupName: '/mf/app', logStreamName: 's', logEvents: [{ timestamp: t0 + 10, message: 'ERROR three' }] }));
-    assert.equal(datapointsIn(dataDir, { namespace: 'App', metricName: 'Errors' }).length, 2);
+    assert.deepEqual((await minutes('App', 'Errors', t0 - 1000)).map((p) => p.n), [2]);
     await rejectsAs(berth.logs.send(new DeleteMetricFilterCommand({ logGroupName: '/mf/app', filterName: 'errors' })),
       ResourceNotFoundException, 'The specified metric filter does not exist.');
   });
