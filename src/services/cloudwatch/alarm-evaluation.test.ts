@@ -71,6 +71,41 @@ describe('alarm evaluation', () => {
     assert.equal(u.evalAt(5).StateValue, 'ALARM');
   });
 
+  it('reads the evaluation range as AWS\'s tables show it: the newest N real datapoints, else all of them and the rest filled', () => {
+    // AWS's two tables (Evaluation Periods 3, range 5; Datapoints to Alarm 3, then 2), oldest first: X breaching, 0 not,
+    // - missing; then the state for TreatMissingData missing, ignore, breaching, notBreaching ('keep': no change).
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-evaluating-missing-data
+    const rows: [number, string, string[]][] = [
+      [3, '0-X-X', ['OK', 'OK', 'OK', 'OK']],
+      [3, '0----', ['OK', 'OK', 'OK', 'OK']],
+      [3, '-----', ['INSUFFICIENT_DATA', 'keep', 'ALARM', 'OK']],
+      [3, '0XX-X', ['ALARM', 'ALARM', 'ALARM', 'ALARM']],
+      [3, '--X--', ['ALARM', 'keep', 'ALARM', 'OK']],
+      [2, '0-X-X', ['ALARM', 'ALARM', 'ALARM', 'ALARM']],
+      [2, '00X0X', ['ALARM', 'ALARM', 'ALARM', 'ALARM']],
+      [2, '0-X--', ['OK', 'OK', 'ALARM', 'OK']],
+      [2, '----0', ['OK', 'OK', 'ALARM', 'OK']],
+      [2, '---X-', ['ALARM', 'keep', 'ALARM', 'OK']],
+    ];
+    for (const [m, points, want] of rows) {
+      ['missing', 'ignore', 'breaching', 'notBreaching'].forEach((treat, i) => {
+        const t = setup();
+        [...points].forEach((c, minute) => { if (c !== '-') t.put(minute, c === 'X' ? 50 : 10); });
+        t.alarm({ EvaluationPeriods: 3, DatapointsToAlarm: m, TreatMissingData: treat }, 'INSUFFICIENT_DATA');
+        const expected = want[i] === 'keep' ? 'INSUFFICIENT_DATA' : want[i];
+        assert.equal(t.evalAt(5).StateValue, expected, `${m} of 3, ${points}, ${treat}`);
+      });
+    }
+    // A period whose data has not arrived yet is not a gap: the three newest real datapoints decide.
+    const t = setup();
+    t.put(1, 50); t.put(2, 60); t.put(3, 70);
+    t.alarm({ EvaluationPeriods: 3 });
+    const s = t.evalAt(5);
+    assert.equal(s.StateReason, 'Threshold Crossed: 3 out of the last 3 datapoints [70.0 (12/07/26 10:03:00), 60.0 (12/07/26 10:02:00), 50.0 (12/07/26 10:01:00)] were greater than the threshold (40.0) (minimum 3 datapoints for OK -> ALARM transition).');
+    assert.deepEqual(JSON.parse(s.StateReasonData!).recentDatapoints, [50, 60, 70]);
+    assert.equal(JSON.parse(s.StateReasonData!).startDate, '2026-07-12T10:01:00.000+0000');
+  });
+
   it('percentile alarms with EvaluateLowSampleCountPercentile=ignore keep their state on few samples', () => {
     const t = setup();
     t.put(0, 99, 1, 2);

@@ -68,26 +68,50 @@ function datapoints(sql: Statements, s: Scope, doc: Record<string, any>, start: 
   return out;
 }
 
-/** A metric alarm's verdict at metric time `now`. */
+/**
+ * How many periods an evaluation reads back: AWS's "evaluation range", which it says depends on the period and
+ * resolution without a formula; its one worked example reads 5 for 3 evaluation periods.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-evaluating-missing-data
+ */
+export const evaluationRange = (evaluationPeriods: number) => evaluationPeriods + 2;
+
+/**
+ * AWS's guard against a premature ALARM when data is intermittent: with too few real datapoints, the alarm still
+ * goes to ALARM when every real one is breaching and the oldest breaching one among the last N periods is at least
+ * M periods old (`- - X - -` at 3 of 3; not `- - - X -`).
+ */
+function prematureAlarm(lastN: Datapoint[], breaching: (p: Datapoint) => boolean, m: number): boolean {
+  const oldest = lastN.findIndex((p) => p.value !== undefined);
+  if (oldest < 0 || !breaching(lastN[oldest])) return false;
+  return lastN.length - oldest >= m;
+}
+
+/**
+ * A metric alarm's verdict at metric time `now`, as AWS evaluates one: it reads the evaluation range; with at least
+ * EvaluationPeriods real datapoints there it judges the most recent N of them (so a period whose data is still on its
+ * way does not count as missing); with fewer, it judges all of them and fills the rest as TreatMissingData says.
+ */
 export function evaluateMetricAlarm(sql: Statements, a: AlarmRecord, now: number, time: MetricTime): Verdict {
   const doc = a.doc;
   const period = periodOf(doc);
   const n: number = doc.EvaluationPeriods;
   const m: number = doc.DatapointsToAlarm ?? n;
   const end = Math.floor(now / period) * period;
-  const start = end - n * period;
-  const points = datapoints(sql, a, doc, start, end, period, now);
+  const slots = datapoints(sql, a, doc, end - evaluationRange(n) * period, end, period, now);
+  const real = slots.filter((p) => p.value !== undefined) as Required<Datapoint>[];
+  const present = real.length >= n ? real.slice(-n) : real;
+  const filled = n - present.length;
   const ext = doc.ExtendedStatistic ? parseExtended(doc.ExtendedStatistic) : undefined;
   if (ext?.kind === 'p' && doc.EvaluateLowSampleCountPercentile === 'ignore') {
     const needed = ext.lo >= 100 ? Infinity : 10 / (1 - ext.lo / 100);
-    if (points.some((p) => p.value !== undefined && (p.samples ?? 0) < needed)) return undefined;
+    if (present.some((p) => (p.samples ?? 0) < needed)) return undefined;
   }
   const compare = COMPARE[doc.ComparisonOperator];
   const threshold: number = doc.Threshold;
-  const present = points.filter((p) => p.value !== undefined) as Required<Datapoint>[];
-  const missing = n - present.length;
+  const breaching = (p: Datapoint) => compare(p.value!, threshold);
   const treat: string = doc.TreatMissingData ?? 'missing';
   const toPoint = (p: Datapoint): Point => ({ ts: time.toReal(p.ts), value: p.value! });
+  const start = Math.min(end - n * period, present[0]?.ts ?? Infinity);
   const reasonData = JSON.stringify({
     version: '1.0', queryDate: reasonDate(time.toReal(now)), startDate: reasonDate(time.toReal(start)),
     ...(doc.Statistic ? { statistic: doc.Statistic } : doc.ExtendedStatistic ? { extendedStatistic: doc.ExtendedStatistic } : {}),
@@ -97,14 +121,17 @@ export function evaluateMetricAlarm(sql: Statements, a: AlarmRecord, now: number
   if (!present.length) {
     if (treat === 'ignore') return undefined;
     if (treat === 'missing') return { state: 'INSUFFICIENT_DATA', reason: insufficientReason(n), reasonData };
-    const breaching = treat === 'breaching';
-    return { state: breaching && n >= m ? 'ALARM' : 'OK', reason: missingTreatedReason(n, breaching), reasonData };
+    const asBreaching = treat === 'breaching';
+    return { state: asBreaching && n >= m ? 'ALARM' : 'OK', reason: missingTreatedReason(n, asBreaching), reasonData };
   }
-  const crossed = present.filter((p) => compare(p.value, threshold));
-  const breaches = crossed.length + (treat === 'breaching' ? missing : 0);
-  if (breaches >= m) return { state: 'ALARM', reason: alarmReason(crossed.map(toPoint), present.length, doc.ComparisonOperator, threshold, m), reasonData };
-  if (treat === 'ignore' && present.length < n - m + 1 && a.state.StateValue === 'ALARM') return undefined;
-  const fine = present.filter((p) => !compare(p.value, threshold));
+  const crossed = present.filter(breaching);
+  const breaches = crossed.length + (treat === 'breaching' ? filled : 0);
+  const alarm = (): Transition => ({ state: 'ALARM', reason: alarmReason(crossed.map(toPoint), present.length, doc.ComparisonOperator, threshold, m), reasonData });
+  if (breaches >= m) return alarm();
+  if (filled > 0 && (treat === 'missing' || treat === 'ignore') && crossed.length === present.length && prematureAlarm(slots.slice(-n), breaching, m)) {
+    return treat === 'missing' ? alarm() : undefined;
+  }
+  const fine = present.filter((p) => !breaching(p));
   return { state: 'OK', reason: okReason(fine.map(toPoint), present.length, doc.ComparisonOperator, threshold, n - m + 1), reasonData };
 }
 
