@@ -23,12 +23,11 @@ const events = (n: number): Stats => ({ SampleCount: n, Sum: n, Minimum: 1, Maxi
 /** One sample of a measured value. */
 const measured = (v: number): Stats => ({ SampleCount: 1, Sum: v, Minimum: v, Maximum: v });
 
-/** A target group's health where a load balancer forwards to it (health checks enabled). */
+/** A target group a load balancer forwards to, and its health (undefined: health checks disabled). */
 export interface GroupHealth {
   lb: string;
   group: string;
-  healthy: number;
-  unhealthy: number;
+  health?: { healthy: number; unhealthy: number };
 }
 
 /** Builds the datums of one minute for one load balancer's account and region. */
@@ -167,14 +166,26 @@ export function trafficDatums(minute: number, minuteMs: number, lbs: Map<string,
   return out;
 }
 
-/** HealthyHostCount and UnHealthyHostCount of a minute, zero included: published while a group is attached. */
-export function healthDatums(minute: number, minuteMs: number, health: GroupHealth[]): OwnDatum[] {
+/**
+ * What is published every minute for each (load balancer, target group) a rule forwards along: HealthyHostCount and
+ * UnHealthyHostCount, zero included (groups with health checks); and, for ALB groups with no request in the minute
+ * (`busy` holds those with some, as `<lb arn> <group arn>`), RequestCountPerTarget 0 — ELB "emits zeros for periods
+ * with no associated data" for this metric, which is what lets target tracking on ALBRequestCountPerTarget scale in
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html).
+ */
+export function attachedDatums(minute: number, minuteMs: number, attached: GroupHealth[], busy: Set<string>): OwnDatum[] {
   const out: OwnDatum[] = [];
-  for (const h of health) {
+  for (const h of attached) {
     const d = new Datums(h.lb, minute, minuteMs);
     const dims = d.withGroup(h.group);
-    d.stats('HealthyHostCount', dims, measured(h.healthy));
-    d.stats('UnHealthyHostCount', dims, measured(h.unhealthy));
+    if (h.health) {
+      d.stats('HealthyHostCount', dims, measured(h.health.healthy));
+      d.stats('UnHealthyHostCount', dims, measured(h.health.unhealthy));
+    }
+    if (d.namespace === ALB_NAMESPACE && !busy.has(`${h.lb} ${h.group}`)) {
+      d.stats('RequestCountPerTarget', dims, measured(0));
+      d.stats('RequestCountPerTarget', [dims[1]], measured(0));
+    }
     out.push(...d.out);
   }
   return out;

@@ -4,7 +4,7 @@
  * there are no workers), merges them with the report each worker sent at the same moment (one IPC message per
  * worker per minute), and a moment later writes the minute's datapoints in one transaction through CloudWatch's
  * door (recordOwnMetrics), with HealthyHostCount/UnHealthyHostCount of every target group a load balancer
- * forwards to. A report that arrives after its minute was written is written with the next one (CloudWatch adds
+ * forwards to, and a zero RequestCountPerTarget for each such ALB group that had no requests. A report that arrives after its minute was written is written with the next one (CloudWatch adds
  * it into the same minute). Idle, it costs one timer per minute and one small write per attached target group:
  * nothing grows with traffic.
  */
@@ -12,7 +12,7 @@ import type { OwnDatum } from '../services/cloudwatch/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Statements } from '../state/db.js';
-import { healthDatums, trafficDatums, type GroupHealth } from './metric-data.js';
+import { attachedDatums, trafficDatums, type GroupHealth } from './metric-data.js';
 import type { Snapshot, TargetGroupView } from './snapshot.js';
 import { MergedReports, msToNextMinute, type TrafficMeter, type TrafficReport } from './traffic-meter.js';
 
@@ -42,8 +42,11 @@ export function targetsServing(group: TargetGroupView): number {
   return group.doc.HealthCheckEnabled === false || !healthy ? registered : healthy;
 }
 
-/** Every (load balancer, target group) a rule forwards along, with the group's health (groups with health checks). */
-export function attachedHealth(snapshot: Snapshot): GroupHealth[] {
+/**
+ * Every (load balancer, target group) a rule forwards along, with the group's health (`undefined` for a group
+ * without health checks).
+ */
+export function attachedGroups(snapshot: Snapshot): GroupHealth[] {
   const seen = new Set<string>();
   const out: GroupHealth[] = [];
   for (const lb of snapshot.loadBalancers) {
@@ -52,8 +55,12 @@ export function attachedHealth(snapshot: Snapshot): GroupHealth[] {
         if (r.action.type !== 'forward') continue;
         for (const { group } of r.action.groups) {
           const key = `${lb.arn} ${group.arn}`;
-          if (seen.has(key) || group.doc.HealthCheckEnabled === false) continue;
+          if (seen.has(key)) continue;
           seen.add(key);
+          if (group.doc.HealthCheckEnabled === false) {
+            out.push({ lb: lb.arn, group: group.arn });
+            continue;
+          }
           let healthy = 0;
           let unhealthy = 0;
           for (const t of group.targets) {
@@ -61,7 +68,7 @@ export function attachedHealth(snapshot: Snapshot): GroupHealth[] {
             if (t.state === 'healthy') healthy++;
             else if (t.state === 'unhealthy') unhealthy++;
           }
-          out.push({ lb: lb.arn, group: group.arn, healthy, unhealthy });
+          out.push({ lb: lb.arn, group: group.arn, health: { healthy, unhealthy } });
         }
       }
     }
@@ -118,8 +125,14 @@ export class MetricsPublisher {
         return group ? targetsServing(group) : 0;
       };
       const data: OwnDatum[] = [];
-      for (const { minute, lbs } of this.reports.drain()) data.push(...trafficDatums(minute, this.minuteMs, lbs, perTarget));
-      if (ended !== undefined) data.push(...healthDatums(ended, this.minuteMs, attachedHealth(snapshot)));
+      /** Target groups that had requests in the minute that ended (RequestCountPerTarget is zero for the rest). */
+      const busy = new Set<string>();
+      for (const { minute, lbs } of this.reports.drain()) {
+        data.push(...trafficDatums(minute, this.minuteMs, lbs, perTarget));
+        if (minute !== ended) continue;
+        for (const [lb, t] of lbs) for (const group in t.groups) if (t.groups[group].requests > 0) busy.add(`${lb} ${group}`);
+      }
+      if (ended !== undefined) data.push(...attachedDatums(ended, this.minuteMs, attachedGroups(snapshot), busy));
       if (!data.length) return;
       // CloudWatch's door is loaded with the first datapoint, not before Berth's ready line.
       const record = await (this.recorder ??= import('../services/cloudwatch/index.js').then((m) => m.recordOwnMetrics));
