@@ -130,6 +130,23 @@ describe('a scaling policy run by its alarm', () => {
     assert.equal(exact.desired(), 2);
   });
 
+  it('a step policy in its scale-out cooldown counts what the initiating scale-out added: the same step adds nothing, a larger one the difference', () => {
+    const steps = [{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 50, ScalingAdjustment: 1 }, { MetricIntervalLowerBound: 50, ScalingAdjustment: 3 }];
+    const t = setup({ running: 1, policy: STEP({ AdjustmentType: 'ChangeInCapacity', Cooldown: 300, StepAdjustments: steps }) });
+    t.fire('custom', 130, 100, 0);
+    assert.equal(t.desired(), 2);
+    t.setRunning(2);
+    t.fire('custom', 130, 100, 60);
+    assert.equal(t.desired(), 2, 'the same step again, its task already running: nothing more');
+    t.fire('custom', 190, 100, 120);
+    assert.equal(t.desired(), 4, 'a step of 3 from the 1 the cooldown began at');
+    t.setRunning(4);
+    t.fire('custom', 190, 100, 180);
+    assert.equal(t.desired(), 4);
+    t.fire('custom', 190, 100, 421);
+    assert.equal(t.desired(), 7, 'after the cooldown, from the running count again');
+  });
+
   it('a namespace Berth does not act on gets a Failed activity saying so', () => {
     const key = { ServiceNamespace: 'dynamodb', ResourceId: 'table/t', ScalableDimension: 'dynamodb:table:ReadCapacityUnits' };
     const t = setup({ running: 1, key, policy: TT() });

@@ -74,8 +74,13 @@ export function executePolicy(sql: Statements, a: AlarmAction, env: ScalingEnv):
   const r = reading(a);
   if (!r) return ok;
   const capacity = now.running;
+  const scale = env.metricsPeriod / 60;
+  const cd: Cooldowns = found.cooldowns;
+  const since = (at: number | undefined) => (at === undefined ? Infinity : (env.now - at) / (1000 * scale));
   let wanted: number | undefined;
   let cooldownSeconds: { out: number; in: number };
+  /** What a step applies to: during a step policy's scale-out cooldown, the capacity the initiating scale-out started from. */
+  let base = capacity;
   if (p.PolicyType === 'TargetTrackingScaling') {
     const c = p.TargetTrackingScalingPolicyConfiguration!;
     const out = isHighAlarm(a.alarmName);
@@ -84,9 +89,13 @@ export function executePolicy(sql: Statements, a: AlarmAction, env: ScalingEnv):
     wanted = out ? Math.max(proportional, capacity === 0 ? 1 : proportional) : Math.min(proportional, capacity);
     cooldownSeconds = { out: c.ScaleOutCooldown ?? defaultCooldown(t.ServiceNamespace), in: c.ScaleInCooldown ?? defaultCooldown(t.ServiceNamespace) };
   } else if (p.PolicyType === 'StepScaling') {
-    wanted = stepCapacity(p, capacity, r.value - r.threshold);
-    const cd = p.StepScalingPolicyConfiguration!.Cooldown ?? defaultCooldown(t.ServiceNamespace);
-    cooldownSeconds = { out: cd, in: cd };
+    const seconds = p.StepScalingPolicyConfiguration!.Cooldown ?? defaultCooldown(t.ServiceNamespace);
+    cooldownSeconds = { out: seconds, in: seconds };
+    // "The capacity that has been added by the previous scale out event that initiated the cooldown is calculated as
+    // part of the desired capacity for the next scale out": the same step again adds nothing, a larger one the difference.
+    // https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html
+    if (since(cd.outAt) < seconds && cd.outFrom !== undefined) base = cd.outFrom;
+    wanted = stepCapacity(p, base, r.value - r.threshold);
   } else return ok;
   if (wanted === undefined) return ok;
   // ECS: a desired count outside the range is brought inside first; the result is clamped to it.
@@ -95,9 +104,6 @@ export function executePolicy(sql: Statements, a: AlarmAction, env: ScalingEnv):
   const out = target > desired || (wanted > capacity && target >= desired);
   if (out ? t.SuspendedState.DynamicScalingOutSuspended : t.SuspendedState.DynamicScalingInSuspended) return ok;
 
-  const scale = env.metricsPeriod / 60;
-  const cd: Cooldowns = found.cooldowns;
-  const since = (at: number | undefined) => (at === undefined ? Infinity : (env.now - at) / (1000 * scale));
   if (out) {
     // During a scale-out cooldown the capacity already added counts: only a larger result adds more.
     if (since(cd.outAt) < cooldownSeconds.out && target <= Math.max(desired, cd.outTo ?? 0)) return ok;
@@ -113,6 +119,7 @@ export function executePolicy(sql: Statements, a: AlarmAction, env: ScalingEnv):
   }
   setEcsDesired(s, t, now.service, target, cause, env);
   // A scale-out interrupts a scale-in cooldown; a scale-in starts its own.
-  saveCooldowns(sql, p.PolicyARN, out ? { outAt: env.now, outTo: target } : { ...cd, inAt: env.now });
+  // A scale-out within a scale-out cooldown keeps the capacity the initiating one started from.
+  saveCooldowns(sql, p.PolicyARN, out ? { outAt: env.now, outTo: target, outFrom: base } : { ...cd, inAt: env.now });
   return ok;
 }

@@ -38,6 +38,8 @@ export interface PolicyDoc extends TargetKey {
 export interface Cooldowns {
   outAt?: number;
   outTo?: number;
+  /** The capacity the scale-out that began the current scale-out cooldown started from (step scaling counts from it). */
+  outFrom?: number;
   inAt?: number;
 }
 

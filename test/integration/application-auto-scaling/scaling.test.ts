@@ -208,10 +208,18 @@ describe('Application Auto Scaling on compressed time', () => {
     const put = (v: number) => () => berth.cw.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'Queue', Value: v }] }));
     // Breach 150 − 100 = 50 ≥ 20: +3 from one running task.
     await waitService('steps', (s) => s.desiredCount === 4, 'a step of +3', put(150));
-    // Within the 600 s cooldown the capacity already added counts: 4 running + 3 = 7 → the max 6 adds more; no further step while at max.
-    await waitService('steps', (s) => s.desiredCount === 6, 'the max 6', put(150));
+    // Within the 600 s cooldown the capacity already added counts: the same step again (1 + 3) adds nothing more,
+    // however many periods the alarm stays in ALARM and its tasks are running.
+    await waitService('steps', (s) => s.runningCount === 4, 'four running tasks', put(150));
+    const end = Date.now() + 3_000;
+    while (Date.now() < end) {
+      await put(150)();
+      assert.equal((await describeService(berth.ecs, C, 'steps')).desiredCount, 4);
+      await sleep(250);
+    }
     const [latest] = await activities('steps');
     assert.equal(latest.Cause, 'monitor alarm queue-high in state ALARM triggered policy queue-out');
+    assert.equal(latest.Description, 'Setting desired count to 4.');
     await waitService('steps', (s) => s.desiredCount === 1, 'ExactCapacity 1', put(2));
     const [last] = await activities('steps');
     assert.equal(last.Cause, 'monitor alarm queue-low in state ALARM triggered policy queue-in');
