@@ -37,10 +37,10 @@ function setup(opts: { running: number; desired?: number; min?: number; max?: nu
   savePolicy(scope, { ...key, PolicyARN: POLICY_ARN, PolicyName: 'p', PolicyType: 'TargetTrackingScaling', Alarms: [], CreationTime: T0, ...opts.policy } as PolicyDoc);
   const changed: string[] = [];
   /** The alarm `name` in ALARM with `value` its newest datapoint against `threshold`, at T0 + `s` real seconds (metric period 60). */
-  const fire = (name: string, value: number, threshold: number, s = 0) => {
+  const fire = (name: string, value: number, threshold: number, s = 0, comparisonOperator?: string) => {
     const action: AlarmAction = {
       ...S, alarmName: name, alarmArn: `arn:aws:cloudwatch:us-east-1:000000000000:alarm:${name}`, state: 'ALARM', action: POLICY_ARN, reason: 'r',
-      reasonData: JSON.stringify({ recentDatapoints: [value], threshold }), at: T0 + s * 1000, repeat: false,
+      reasonData: JSON.stringify({ recentDatapoints: [value], threshold }), comparisonOperator, at: T0 + s * 1000, repeat: false,
     };
     return executePolicy(sql, action, { now: T0 + s * 1000, metricsPeriod: 60, changed: (kind, k) => changed.push(`${kind} ${k}`) });
   };
@@ -128,6 +128,24 @@ describe('a scaling policy run by its alarm', () => {
     const exact = setup({ running: 9, policy: STEP({ AdjustmentType: 'ExactCapacity', StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: 2 }] }) });
     exact.fire('custom', 1, 10);
     assert.equal(exact.desired(), 2);
+  });
+
+  it('step bounds: above the threshold lower inclusive and upper exclusive, below it the other way round; at it, the alarm\'s side', () => {
+    const inSteps = [{ MetricIntervalLowerBound: -10, MetricIntervalUpperBound: 0, ScalingAdjustment: -1 }, { MetricIntervalUpperBound: -10, ScalingAdjustment: -3 }];
+    const fire = (value: number, threshold: number, op: string, steps: unknown[], running = 6) => {
+      const t = setup({ running, policy: STEP({ AdjustmentType: 'ChangeInCapacity', StepAdjustments: steps }) });
+      t.fire('custom', value, threshold, 0, op);
+      return t.desired();
+    };
+    assert.equal(fire(40, 50, 'LessThanThreshold', inSteps), 3, '−10 is in (−∞, −10], not (−10, 0]');
+    assert.equal(fire(41, 50, 'LessThanThreshold', inSteps), 5);
+    assert.equal(fire(50, 50, 'LessThanOrEqualToThreshold', inSteps), 5, '0 is in (−10, 0]');
+    const outSteps = [{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 }, { MetricIntervalLowerBound: 10, ScalingAdjustment: 3 }];
+    assert.equal(fire(60, 50, 'GreaterThanThreshold', outSteps, 1), 4, '10 is in [10, ∞)');
+    assert.equal(fire(50, 50, 'GreaterThanOrEqualToThreshold', outSteps, 1), 2, '0 is in [0, 10)');
+    const exact = setup({ running: 4, policy: STEP({ AdjustmentType: 'ExactCapacity', StepAdjustments: [{ MetricIntervalUpperBound: 0, ScalingAdjustment: 1 }] }) });
+    exact.fire('queue-empty', 0, 0, 0, 'LessThanOrEqualToThreshold');
+    assert.equal(exact.desired(), 1, 'an empty queue at a threshold of 0');
   });
 
   it('a step policy in its scale-out cooldown counts what the initiating scale-out added: the same step adds nothing, a larger one the difference', () => {

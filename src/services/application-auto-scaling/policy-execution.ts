@@ -43,11 +43,22 @@ function percentDelta(capacity: number, percent: number, minMagnitude: number | 
   return delta;
 }
 
-/** The capacity a step policy asks for, or undefined when no step holds the breach. */
-function stepCapacity(p: PolicyDoc, capacity: number, breach: number): number | undefined {
+/**
+ * The capacity a step policy asks for, or undefined when no step holds the breach (metric − threshold). Bounds hold as
+ * AWS defines them: above the threshold the lower bound is inclusive and the upper exclusive, below it the other way
+ * round (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepAdjustment.html); at the threshold
+ * itself (an "…OrEqualTo" alarm) the side is the alarm's.
+ */
+function stepCapacity(p: PolicyDoc, capacity: number, breach: number, comparison: string | undefined): number | undefined {
   const c = p.StepScalingPolicyConfiguration!;
-  const step = (c.StepAdjustments as Record<string, number | undefined>[]).find((s) =>
-    (s.MetricIntervalLowerBound === undefined || breach >= s.MetricIntervalLowerBound) && (s.MetricIntervalUpperBound === undefined || breach < s.MetricIntervalUpperBound));
+  const above = breach > 0 || (breach === 0 && comparison === 'GreaterThanOrEqualToThreshold');
+  const step = (c.StepAdjustments as Record<string, number | undefined>[]).find((s) => {
+    const lo = s.MetricIntervalLowerBound;
+    const hi = s.MetricIntervalUpperBound;
+    return above
+      ? (lo === undefined || breach >= lo) && (hi === undefined || breach < hi)
+      : (lo === undefined || breach > lo) && (hi === undefined || breach <= hi);
+  });
   if (!step) return undefined;
   const adj = step.ScalingAdjustment ?? 0;
   if (c.AdjustmentType === 'ExactCapacity') return adj;
@@ -95,7 +106,7 @@ export function executePolicy(sql: Statements, a: AlarmAction, env: ScalingEnv):
     // part of the desired capacity for the next scale out": the same step again adds nothing, a larger one the difference.
     // https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html
     if (since(cd.outAt) < seconds && cd.outFrom !== undefined) base = cd.outFrom;
-    wanted = stepCapacity(p, base, r.value - r.threshold);
+    wanted = stepCapacity(p, base, r.value - r.threshold, a.comparisonOperator);
   } else return ok;
   if (wanted === undefined) return ok;
   // ECS: a desired count outside the range is brought inside first; the result is clamped to it.

@@ -178,6 +178,8 @@ export interface AlarmAction {
   reason: string;
   /** This evaluation's StateReasonData (JSON: recentDatapoints, threshold, …): what a scaling policy sizes its step by. */
   reasonData?: string;
+  /** The metric alarm's ComparisonOperator: which side of the threshold a step policy's bounds are measured from. */
+  comparisonOperator?: string;
   /** Real epoch ms. */
   at: number;
   /** True when the alarm stayed in ALARM and a scaling action is re-invoked for this period, as AWS does. */
@@ -222,7 +224,7 @@ export function applyVerdict(sql: Statements, a: AlarmRecord, v: Verdict, now: n
     if (a.doc.ActionsEnabled === false) return;
     for (const action of actions) {
       if (repeat && !isScalingAction(action)) continue;
-      const result = invoker.invoke(sql, { account: a.account, region: a.region, alarmName: a.name, alarmArn: arnOf, state: v.state, action, reason: v.reason, reasonData: v.reasonData, at: now, repeat });
+      const result = invoker.invoke(sql, { account: a.account, region: a.region, alarmName: a.name, alarmArn: arnOf, state: v.state, action, reason: v.reason, reasonData: v.reasonData, comparisonOperator: a.doc.ComparisonOperator, at: now, repeat });
       recordAction(sql, a, a.name, now, v.state, action, result.summary);
       if (!repeat) {
         addHistory(sql, a, { alarmName: a.name, alarmType: a.type, ts: now, itemType: 'Action', summary: result.summary, data: JSON.stringify({ actionState: result.ok ? 'Succeeded' : 'Failed', stateUpdateTimestamp: now, notificationResource: action }) });
