@@ -135,7 +135,7 @@ describe('ALBRequestCountPerTarget target tracking on real containers (one metri
     await waitFor((s) => s.desiredCount === 3, 'a scale-out to 3', 45_000);
     const decidedMs = Date.now() - started;
     // Three periods above the target are needed before the high alarm fires (AWS's floor; the first may be partial).
-    assert.ok(decidedMs >= 2 * PERIOD_S * 1000 && decidedMs < 10 * PERIOD_S * 1000, `decided after ${decidedMs} ms`);
+    assert.ok(decidedMs >= 2 * PERIOD_S * 1000 && decidedMs < 15 * PERIOD_S * 1000, `decided after ${decidedMs} ms`);
     await waitFor((s) => s.runningCount === 3, 'three running tasks', 45_000);
     // The three targets turn healthy and the load reaches every container.
     await eventually(async () => {
