@@ -4,9 +4,9 @@
  * there are no workers), merges them with the report each worker sent at the same moment (one IPC message per
  * worker per minute), and a moment later writes the minute's datapoints in one transaction through CloudWatch's
  * door (recordOwnMetrics), with HealthyHostCount/UnHealthyHostCount of every target group a load balancer
- * forwards to, and a zero RequestCountPerTarget for each such ALB group that had no requests. A report that arrives after its minute was written is written with the next one (CloudWatch adds
- * it into the same minute). Idle, it costs one timer per minute and one small write per attached target group:
- * nothing grows with traffic.
+ * forwards to, and a zero RequestCountPerTarget for each such ALB group that had no requests. A report that
+ * arrives after its minute was written is written with the next one (CloudWatch adds it into the same minute).
+ * Idle, it costs one timer per minute and one small write per attached target group: nothing grows with traffic.
  */
 import type { OwnDatum } from '../services/cloudwatch/index.js';
 import type { Clock } from '../shared/clock.js';
