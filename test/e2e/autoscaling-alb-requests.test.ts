@@ -128,7 +128,7 @@ describe('ALBRequestCountPerTarget target tracking on real containers (one metri
     assert.deepEqual([low.Threshold, low.EvaluationPeriods, low.ComparisonOperator], [TARGET * 0.9, 15, 'LessThanThreshold']);
   });
 
-  it('load through the listener scales the service out to its max, and the new tasks serve it', async () => {
+  it('load through the listener scales the service out to its max, and the new tasks serve it', async (t) => {
     await waitFor((s) => s.runningCount === 1 && s.deployments?.[0]?.rolloutState === 'COMPLETED', 'one task serving', 60_000);
     const started = Date.now();
     load = startLoad();
@@ -136,6 +136,7 @@ describe('ALBRequestCountPerTarget target tracking on real containers (one metri
     const decidedMs = Date.now() - started;
     // Three periods above the target are needed before the high alarm fires (AWS's floor; the first may be partial).
     assert.ok(decidedMs >= 2 * PERIOD_S * 1000 && decidedMs < 15 * PERIOD_S * 1000, `decided after ${decidedMs} ms`);
+    t.diagnostic(`scale-out decided ${decidedMs} ms after the load began (${(decidedMs / 1000 / PERIOD_S).toFixed(1)} metric periods)`);
     await waitFor((s) => s.runningCount === 3, 'three running tasks', 45_000);
     // The three targets turn healthy and the load reaches every container.
     await eventually(async () => {
@@ -165,10 +166,11 @@ describe('ALBRequestCountPerTarget target tracking on real containers (one metri
     assert.ok(Datapoints!.some((d) => d.Sum! > TARGET), JSON.stringify(Datapoints));
   });
 
-  it('after the load stops, the low alarm\'s 15 zero periods scale the service back in to its minimum', async () => {
+  it('after the load stops, the low alarm\'s 15 zero periods scale the service back in to its minimum', async (t) => {
     const stopped = Date.now();
     const s = await waitFor((x) => x.desiredCount === 1, 'a scale-in to 1', 60_000);
     assert.ok(Date.now() - stopped >= 15 * PERIOD_S * 1000 - 2 * PERIOD_S * 1000, `scaled in after ${Date.now() - stopped} ms`);
+    t.diagnostic(`scale-in decided ${Date.now() - stopped} ms after the load stopped`);
     await waitFor((x) => x.runningCount === 1, 'one running task', 30_000);
     const [latest] = (await activities()).filter((a) => a.StatusCode === 'Successful');
     assert.equal(latest.Description, 'Setting desired count to 1.');

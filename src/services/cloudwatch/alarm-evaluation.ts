@@ -284,8 +284,11 @@ export function evaluateAlarmNow(sql: Statements, s: Scope, name: string, nowMs:
   applyVerdict(sql, a, verdict, nowMs, invoker);
   const fresh = getAlarm(sql, s, name)!;
   const interval = evaluationInterval(fresh);
-  // Next look: just after the next period boundary, when that period's data is complete.
-  fresh.nextEval = (Math.floor(now / interval) + 1) * interval;
+  // Next look: a moment after the next period boundary, once the period's data is in — Berth's own producers write
+  // a minute just after it ends (the load balancers a fifth of a minute later, at most 2 s) — so a decision comes
+  // with the period that completes it, not one period later.
+  const settle = Math.min(interval / 4, 2.5 / time.scale);
+  fresh.nextEval = (Math.floor(now / interval) + 1) * interval + settle;
   saveAlarm(sql, fresh);
   return Math.max(1, time.realMs(fresh.nextEval - now));
 }
