@@ -49,8 +49,8 @@ describe('Terraform manages ECS service auto scaling and CloudWatch alarms (AWS 
       });
     });
   }
-  const alarmNames = async (prefix: string) =>
-    ((await berth.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix }))).MetricAlarms ?? []).map((a) => a.AlarmName!);
+  const alarmNames = async (prefix?: string) =>
+    ((await berth.cw.send(new DescribeAlarmsCommand(prefix ? { AlarmNamePrefix: prefix } : {}))).MetricAlarms ?? []).map((a) => a.AlarmName!);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-tf-'));
@@ -105,6 +105,6 @@ describe('Terraform manages ECS service auto scaling and CloudWatch alarms (AWS 
     assert.match(destroy.out, /Destroy complete! Resources: 12 destroyed\./);
     assert.deepEqual((await berth.aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' }))).ScalableTargets, []);
     assert.deepEqual((await berth.aas.send(new DescribeScheduledActionsCommand({ ServiceNamespace: 'ecs' }))).ScheduledActions, []);
-    assert.deepEqual(await alarmNames(''), []);
+    assert.deepEqual(await alarmNames(), []);
   });
 });
