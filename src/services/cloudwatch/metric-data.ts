@@ -14,7 +14,7 @@ import { badValue, invalidParameterCombination, invalidParameterValue } from './
 import { evaluate, ExpressionError, parseExpression, referencedIds, type EvalContext, type Series } from './expressions.js';
 import type { MetricTime } from './metric-time.js';
 import { bucketsOf, dimsKey, dimsOf, findMetric, LISTED_FOR, metricsOf, type Scope } from './metric-store.js';
-import { alignedStart, checkTimeRange, clockOf, periodSamples } from './metrics.js';
+import { alignedStart, checkTimeRange, clockOf, pageOffset, pageToken, periodSamples } from './metrics.js';
 import { isStatistic, statistic } from './statistics.js';
 import { checkDimensions, checkPeriod } from './validation.js';
 
@@ -184,16 +184,29 @@ export function getMetricData(ctx: RequestContext, input: GetMetricDataInput): G
     const v = values.get(q.Id!)!;
     for (const s of Array.isArray(v) ? v : [v]) results.push(resultOf(q.Id!, s, time, descending));
   }
-  if (input.MaxDatapoints !== undefined) {
-    let left = input.MaxDatapoints;
-    for (const r of results) {
-      if (r.Timestamps!.length > left) {
-        r.Timestamps = r.Timestamps!.slice(0, left);
-        r.Values = r.Values!.slice(0, left);
-        r.StatusCode = 'PartialData';
-      }
-      left -= r.Timestamps!.length;
-    }
+  return { MetricDataResults: results, ...pageOf(results, pageOffset(input.NextToken), input.MaxDatapoints ?? MAX_DATAPOINTS), Messages: [] };
+}
+
+/** GetMetricData's page size when MaxDatapoints is omitted, as CloudWatch documents it. */
+const MAX_DATAPOINTS = 100_800;
+
+/**
+ * One page of the results' datapoints, counted across the results in order: the first `skip` were on earlier pages,
+ * this page carries the next `max`. A result cut short says PartialData, and NextToken resumes after the last
+ * datapoint (each page recomputes the queries, as the token only counts datapoints). Cuts `results` in place.
+ */
+function pageOf(results: MetricDataResult[], skip: number, max: number): { NextToken?: string } {
+  let seen = 0;
+  let left = max;
+  for (const r of results) {
+    const total = r.Timestamps!.length;
+    const from = Math.min(total, Math.max(0, skip - seen));
+    const to = Math.min(total, from + left);
+    r.Timestamps = r.Timestamps!.slice(from, to);
+    r.Values = r.Values!.slice(from, to);
+    if (to < total) r.StatusCode = 'PartialData';
+    left -= to - from;
+    seen += total;
   }
-  return { MetricDataResults: results, Messages: [] };
+  return seen > skip + max ? { NextToken: pageToken(skip + max) } : {};
 }

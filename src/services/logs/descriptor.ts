@@ -52,7 +52,6 @@ function migrations(): Migration[] {
     `,
     },
     {
-      // Issue 13. Another helper adds CloudWatch's migrations at the same time: renumber here if the versions collide.
       version: 30,
       name: 'cloudwatch logs metric and subscription filters, destinations, metric datapoints, insights queries, export tasks, policies, deliveries',
       sql: `

@@ -22,7 +22,6 @@ export const SQS = defineService({
 function migrations(): Migration[] {
   return [
     {
-      // Issue 18. Other helpers add migrations at the same time: renumber here if the versions collide.
       version: 41,
       name: 'sqs queues, messages, deduplication ids, receive attempts, message move tasks',
       sql: `

@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import {
-  CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, InvalidParameterCombinationException,
-  InvalidParameterValueException, ListMetricsCommand, PutMetricDataCommand,
+  CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, InvalidNextToken, InvalidParameterCombinationException,
+  InvalidParameterValueException, ListMetricsCommand, PutMetricDataCommand, paginateGetMetricData,
 } from '@aws-sdk/client-cloudwatch';
 import { rejectsAs } from '../../helpers/aws-errors.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
@@ -117,6 +117,29 @@ describe('CloudWatch metrics through the SDK v3 (JSON and CBOR)', () => {
     assert.deepEqual(byId('busy'), [{ label: 'busy', ts: [minute(3).getTime()], v: [1] }]);
     assert.deepEqual(byId('found').map((r) => [r.label, r.v]), [['a Requests', [20, 10]], ['b Requests', [30]]]);
     assert.equal(out.MetricDataResults!.find((r) => r.Id === 'total')!.StatusCode, 'Complete');
+  });
+
+  it('GetMetricData pages by MaxDatapoints: PartialData and a NextToken the paginator follows to the end', async () => {
+    const m = (name: string) => ({ Namespace: 'Paged', MetricName: name });
+    await berth.json.send(new PutMetricDataCommand({ Namespace: 'Paged', MetricData: [
+      ...[4, 3, 2].map((n) => ({ MetricName: 'A', Timestamp: minute(n), Value: n })),
+      ...[4, 3].map((n) => ({ MetricName: 'B', Timestamp: minute(n), Value: 10 * n })),
+    ] }));
+    const input = {
+      StartTime: minute(5), EndTime: minute(1), ScanBy: 'TimestampAscending' as const, MaxDatapoints: 2,
+      MetricDataQueries: ['A', 'B'].map((n) => ({ Id: n.toLowerCase(), MetricStat: { Metric: m(n), Period: 60, Stat: 'Sum' } })),
+    };
+    const first = await berth.cbor.send(new GetMetricDataCommand(input));
+    assert.deepEqual(first.MetricDataResults!.map((r) => [r.Id, r.Values, r.StatusCode]), [['a', [4, 3], 'PartialData'], ['b', [], 'PartialData']]);
+    assert.ok(first.NextToken);
+    const pages = [];
+    for await (const page of paginateGetMetricData({ client: berth.json }, input)) pages.push(page.MetricDataResults!.map((r) => [r.Id, r.Values]));
+    assert.deepEqual(pages, [
+      [['a', [4, 3]], ['b', []]],
+      [['a', [2]], ['b', [40]]],
+      [['a', []], ['b', [30]]],
+    ]);
+    await rejectsAs(berth.json.send(new GetMetricDataCommand({ ...input, NextToken: 'not-a-token' })), InvalidNextToken, 'The service cannot process the NextToken.');
   });
 });
 
