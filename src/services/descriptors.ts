@@ -10,6 +10,7 @@ export { ECR } from './ecr/descriptor.js';
 export { ECS } from './ecs/descriptor.js';
 export { EFS } from './efs/descriptor.js';
 export { EKS } from './eks/descriptor.js';
+export { EVENTBRIDGE } from './eventbridge/descriptor.js';
 export { ELASTIC_LOAD_BALANCING_V2 } from './elastic-load-balancing-v2/descriptor.js';
 export { IAM } from './iam/descriptor.js';
 export { LOGS } from './logs/descriptor.js';

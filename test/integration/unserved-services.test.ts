@@ -21,7 +21,6 @@ import { register } from '../helpers/ecs.js';
 const UNSERVED: Array<[string[], string, string]> = [
   [['autoscaling', 'describe-auto-scaling-groups'], 'DescribeAutoScalingGroups', 'the Amazon EC2 Auto Scaling service (autoscaling:DescribeAutoScalingGroups)'],
   [['autoscaling-plans', 'describe-scaling-plans'], 'DescribeScalingPlans', 'the AWS Auto Scaling Plans service (autoscaling-plans:DescribeScalingPlans)'],
-  [['events', 'list-rules'], 'ListRules', 'the Amazon EventBridge service (events:ListRules)'],
   [['apprunner', 'list-services'], 'ListServices', 'the AWS App Runner service (apprunner:ListServices)'],
   [['cloudformation', 'list-stacks'], 'ListStacks', 'the AWS CloudFormation service (cloudformation:ListStacks)'],
   [['dynamodb', 'list-tables'], 'ListTables', 'the Amazon DynamoDB service (dynamodb:ListTables)'],

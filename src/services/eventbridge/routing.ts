@@ -1,0 +1,50 @@
+/**
+ * Accepting an event onto a bus: each ENABLED rule of the bus whose pattern matches gets one delivery per target,
+ * stored in the same transaction (delivered later, in acceptance order, by the event-delivery controller).
+ */
+import type { Statements } from '../../state/db.js';
+import { compilePattern, matches, type PatternNode } from './pattern.js';
+import { insertDelivery, patternRules, targetsOf, type Scope } from './store.js';
+import type { BusEvent } from './types.js';
+
+/** Compiled patterns by their text (a rule's pattern is compiled once, not per event). */
+const compiled = new Map<string, PatternNode>();
+const MAX_COMPILED = 1000;
+
+export function patternOf(text: string): PatternNode {
+  let p = compiled.get(text);
+  if (!p) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    p = compilePattern(text);
+    compiled.set(text, p);
+  }
+  return p;
+}
+
+/** What a change to deliveries is published as (the delivery controller's key). */
+export const deliveryKey = (ruleArn: string, targetId: string) => `${ruleArn} ${targetId}`;
+
+export type Changed = (kind: 'events.delivery', key: string) => void;
+
+/** Matches an event against a bus's rules and queues its deliveries; returns how many rules matched. */
+export function routeEvent(sql: Statements, scope: Scope, bus: string, event: BusEvent, now: number, changed: Changed): number {
+  let matched = 0;
+  const text = JSON.stringify(event);
+  for (const rule of patternRules(sql, scope, bus)) {
+    if (rule.State === 'DISABLED' || !rule.EventPattern || !matches(patternOf(rule.EventPattern), event)) continue;
+    matched++;
+    queueForRule(sql, rule.Arn, text, now, changed);
+  }
+  return matched;
+}
+
+/** Queues an event for every target of a rule (a match, or a scheduled rule's tick). */
+export function queueForRule(sql: Statements, ruleArn: string, eventText: string, now: number, changed: Changed) {
+  for (const t of targetsOf(sql, ruleArn)) {
+    insertDelivery(sql, ruleArn, t.Id, eventText, now);
+    changed('events.delivery', deliveryKey(ruleArn, t.Id));
+  }
+}
+
+/** EventBridge's event time: ISO 8601 to the second. */
+export const eventTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
