@@ -20,6 +20,8 @@ import { EcsMetrics } from './ecs-metrics.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
 import { EfsFileSystems } from './efs-file-systems.js';
+import { EventDelivery } from './event-delivery.js';
+import { EventSchedules } from './event-schedules.js';
 import { LogShipper } from './log-shipper.js';
 import { LogsExportTasks } from './logs-export-tasks.js';
 import { ControllerRuntime } from './runtime.js';
@@ -120,6 +122,9 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new ScalingTargets(d));
   // AWS/ECS CPUUtilization and MemoryUtilization, measured from the service tasks' containers each metric minute.
   runtime.add(new EcsMetrics(d));
+  // EventBridge: queued events go to their targets; scheduled rules tick on the (compressed) clock.
+  runtime.add(new EventDelivery(d));
+  runtime.add(new EventSchedules(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

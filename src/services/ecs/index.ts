@@ -11,6 +11,8 @@
  */
 export * from './store/index.js';
 export { buildTask, type NewTaskParams } from './task-factory.js';
+// RunTask as the API runs it, for callers that start tasks on a user's behalf (EventBridge's ECS targets).
+export { runTask } from './tasks.js';
 export { asksTaskGroups, placementCandidates } from './container-instances.js';
 export { place } from './placement.js';
 export { definitionDemand, utilizationBasis } from './task-demand.js';

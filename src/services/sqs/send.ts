@@ -91,7 +91,7 @@ function checkAttributes(attrs: Record<string, StoredAttribute>) {
   }
 }
 
-function send(ctx: RequestContext, q: QueueRow, e: Entry): SendMessageResult {
+export function send(ctx: RequestContext, q: QueueRow, e: Entry): SendMessageResult {
   const body = e.MessageBody ?? '';
   if (body.length === 0) throw missingParameter('The request must contain the parameter MessageBody.');
   if (INVALID_CHARS.test(body)) throw invalidMessageContents();

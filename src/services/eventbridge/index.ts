@@ -1,0 +1,14 @@
+/**
+ * EventBridge's door for the controllers: delivering queued events to targets (event-delivery), ticking scheduled
+ * rules (event-schedules), and what each needs to list at start.
+ */
+import type { Statements } from '../../state/db.js';
+import { deliveryKey } from './routing.js';
+import { pendingDeliveryKeys, scheduledRuleArns } from './store.js';
+
+export { deliverNext, type DeliveryDeps } from './delivery.js';
+export { tickSchedule } from './scheduled.js';
+export { scheduledRuleArns } from './store.js';
+
+/** Every `<rule ARN> <target id>` with deliveries waiting. */
+export const pendingDeliveries = (sql: Statements): string[] => pendingDeliveryKeys(sql).map((r) => deliveryKey(r.rule_arn, r.target_id));
