@@ -215,5 +215,17 @@ function migrations(): Migration[] {
       UPDATE ecs_services SET doc = json_remove(doc, '$.events') WHERE json_type(doc, '$.events') IS NOT NULL;
     `,
     },
+    {
+      // Issue 18: ECS's events for EventBridge, appended in the transaction that changes a task or service and
+      // drained in order onto the default bus (store/tasks.ts: appendEcsEvent, takeEcsEvents).
+      version: 56,
+      name: 'ecs event outbox',
+      sql: `
+      CREATE TABLE ecs_event_outbox (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, detail_type TEXT NOT NULL,
+        resources TEXT NOT NULL, detail TEXT NOT NULL, at REAL NOT NULL
+      );
+    `,
+    },
   ];
 }

@@ -9,6 +9,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { arn, parseArn, resourceId } from '../../../shared/arns.js';
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
+import { appendEcsEvent } from './tasks.js';
 
 export interface ServiceRow {
   account: string;
@@ -51,9 +52,11 @@ export function serviceDoc(service: Service): string {
 }
 
 export function saveService(sql: Statements, service: Service) {
+  const stored = sql.get('SELECT doc FROM ecs_services WHERE arn = ?').pluck().get(service.serviceArn) as string | undefined;
   sql
     .get('UPDATE ecs_services SET status = ?, launch_type = ?, doc = ? WHERE arn = ?')
     .run(service.status, service.launchType ?? null, serviceDoc(service), service.serviceArn);
+  if (stored) deploymentStateChanges(sql, JSON.parse(stored) as Service, service);
 }
 
 /** Saves the service only if its document differs from `stored` (as loaded): a pass that changed nothing writes nothing. */
@@ -61,7 +64,46 @@ export function saveServiceIfChanged(sql: Statements, service: Service, stored: 
   const doc = serviceDoc(service);
   if (doc === stored) return false;
   sql.get('UPDATE ecs_services SET status = ?, launch_type = ?, doc = ? WHERE arn = ?').run(service.status, service.launchType ?? null, doc, service.serviceArn);
+  deploymentStateChanges(sql, JSON.parse(stored) as Service, service);
   return true;
+}
+
+const ROLLOUT_EVENTS: Record<string, [eventType: string, eventName: string]> = {
+  IN_PROGRESS: ['INFO', 'SERVICE_DEPLOYMENT_IN_PROGRESS'],
+  COMPLETED: ['INFO', 'SERVICE_DEPLOYMENT_COMPLETED'],
+  FAILED: ['ERROR', 'SERVICE_DEPLOYMENT_FAILED'],
+};
+
+/** "ECS Deployment State Change" events for each deployment whose rolloutState moved (or that is new). */
+function deploymentStateChanges(sql: Statements, before: Service, after: Service) {
+  const p = parseArn(after.serviceArn ?? '');
+  if (!p) return;
+  for (const d of after.deployments ?? []) {
+    const was = before.deployments?.find((x) => x.id === d.id)?.rolloutState;
+    const ev = d.rolloutState && d.rolloutState !== was ? ROLLOUT_EVENTS[d.rolloutState] : undefined;
+    if (!ev) continue;
+    appendEcsEvent(sql, {
+      account: p.account, region: p.region, detailType: 'ECS Deployment State Change', resources: [after.serviceArn!],
+      detail: { eventType: ev[0], eventName: ev[1], deploymentId: d.id, updatedAt: new Date().toISOString(), reason: d.rolloutStateReason }, at: Date.now(),
+    });
+  }
+}
+
+/** Service events ECS also sends to EventBridge as "ECS Service Action" (the others stay on the service only). */
+const SERVICE_ACTIONS: [RegExp, eventType: string, eventName: string][] = [
+  [/has reached a steady state\.$/, 'INFO', 'SERVICE_STEADY_STATE'],
+  [/was unable to place a task/, 'WARN', 'SERVICE_TASK_PLACEMENT_FAILURE'],
+];
+
+function serviceAction(sql: Statements, service: Pick<Service, 'serviceArn' | 'clusterArn'>, message: string, now: number) {
+  const action = SERVICE_ACTIONS.find(([re]) => re.test(message));
+  const p = parseArn(service.serviceArn ?? '');
+  if (!action || !p) return;
+  const clusterArn = service.clusterArn ?? arn('ecs', p.region, p.account, `cluster/${p.resource.split('/')[1] ?? 'default'}`);
+  appendEcsEvent(sql, {
+    account: p.account, region: p.region, detailType: 'ECS Service Action', resources: [service.serviceArn!],
+    detail: { eventType: action[1], eventName: action[2], clusterArn, createdAt: new Date(now).toISOString() }, at: now,
+  });
 }
 
 export function insertService({ sql, account, region }: Scope, cluster: string, service: Service, namespace?: string) {
@@ -70,6 +112,7 @@ export function insertService({ sql, account, region }: Scope, cluster: string, 
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ecs_services))`)
     .run(account, region, cluster, service.serviceName, service.serviceArn, service.status, service.launchType ?? null,
       service.schedulingStrategy ?? 'REPLICA', namespace ?? null, serviceDoc(service));
+  deploymentStateChanges(sql, {}, service);
 }
 
 /** Services the scheduler looks after: not yet INACTIVE. */
@@ -85,6 +128,7 @@ export function addEvent(sql: Statements, service: Service, message: string, now
   sql
     .get('INSERT INTO ecs_service_events (service_arn, id, created_at, message) VALUES (?, ?, ?, ?)')
     .run(service.serviceArn, randomUUID(), iso(now), `(service ${service.serviceName}) ${message}`);
+  serviceAction(sql, service, message, now);
   sql
     .get(`DELETE FROM ecs_service_events WHERE service_arn = ? AND seq <= (
             SELECT seq FROM ecs_service_events WHERE service_arn = ? ORDER BY seq DESC LIMIT 1 OFFSET ${MAX_EVENTS})`)

@@ -28,6 +28,45 @@ const STOPPED_TASK_RETENTION_MS = 60 * 60 * 1000;
 /** Task states that still hold an instance's resources and a cluster (every state but STOPPED). */
 export const HOLDING_STATES = "('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING')";
 
+/**
+ * ECS's events for EventBridge (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_cwe_events.html): a
+ * row per event, appended in the transaction that makes the change, so the events of a resource keep its order and
+ * survive a crash; EventBridge drains them onto the default bus (takeEcsEvents).
+ */
+export interface EcsEvent {
+  id: number;
+  account: string;
+  region: string;
+  detailType: 'ECS Task State Change' | 'ECS Service Action' | 'ECS Deployment State Change';
+  resources: string[];
+  detail: object;
+  /** Real epoch ms. */
+  at: number;
+}
+
+export function appendEcsEvent(sql: Statements, e: Omit<EcsEvent, 'id'>) {
+  sql.get('INSERT INTO ecs_event_outbox (account, region, detail_type, resources, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(e.account, e.region, e.detailType, JSON.stringify(e.resources), JSON.stringify(e.detail), e.at);
+}
+
+/** The oldest `limit` events not yet drained, and a function that forgets them (call it in the same transaction). */
+export function takeEcsEvents(sql: Statements, limit: number): { events: EcsEvent[]; done(): void } {
+  const rows = sql.get('SELECT * FROM ecs_event_outbox ORDER BY id LIMIT ?').all(limit) as
+    { id: number; account: string; region: string; detail_type: EcsEvent['detailType']; resources: string; detail: string; at: number }[];
+  return {
+    events: rows.map((r) => ({ id: r.id, account: r.account, region: r.region, detailType: r.detail_type, resources: JSON.parse(r.resources), detail: JSON.parse(r.detail), at: r.at })),
+    done: () => { if (rows.length) sql.get('DELETE FROM ecs_event_outbox WHERE id <= ?').run(rows[rows.length - 1].id); },
+  };
+}
+
+/** A task's state change as ECS sends it: the task itself (without Berth's own fields) as the detail. */
+function taskStateChange(sql: Statements, account: string, region: string, task: Task) {
+  const detail: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(task)) if (!k.startsWith('berth') && k !== 'tags') detail[k] = v;
+  detail.updatedAt = new Date().toISOString();
+  appendEcsEvent(sql, { account, region, detailType: 'ECS Task State Change', resources: [task.taskArn!], detail, at: Date.now() });
+}
+
 export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region'>, cluster: string, task: RecordedTask, extra: { serviceName?: string }) {
   const demand = taskDemand(task);
   const hostPorts = demand.tcpPorts.length || demand.udpPorts.length ? JSON.stringify(task.berthHostPorts) : null;
@@ -42,6 +81,7 @@ export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region
       task.desiredStatus, task.lastStatus, JSON.stringify(task), Date.now(), hold.cpu, hold.memory, hold.task_group, hostPorts,
     );
   moveTaskHold(sql, hold, undefined, task.lastStatus!);
+  taskStateChange(sql, key.account, key.region, task);
 }
 
 function familyOf(task: Task): string {
@@ -56,17 +96,24 @@ export function loadTaskByArn(sql: Statements, taskArn: string): (TaskRow & { ta
 /** Writes a task; a new lastStatus moves its share of its instance (instance-usage.ts) in the same transaction. */
 export function saveTask(sql: Statements, task: Task) {
   const before = sql
-    .get('SELECT last_status, container_instance, cpu, memory, task_group FROM ecs_tasks WHERE arn = ?')
-    .get(task.taskArn) as (TaskHold & { last_status: string }) | undefined;
+    .get('SELECT account, region, last_status, desired_status, container_instance, cpu, memory, task_group FROM ecs_tasks WHERE arn = ?')
+    .get(task.taskArn) as (TaskHold & { account: string; region: string; last_status: string; desired_status: string }) | undefined;
   sql
     .get('UPDATE ecs_tasks SET desired_status = ?, last_status = ?, doc = ?, stopped_at = ? WHERE arn = ?')
     .run(task.desiredStatus, task.lastStatus, JSON.stringify(task), task.stoppedAt ? Date.parse(String(task.stoppedAt)) : null, task.taskArn);
   if (before) moveTaskHold(sql, before, before.last_status, task.lastStatus!);
+  // ECS sends a task state change when the task's last or desired status moves.
+  if (before && (before.last_status !== task.lastStatus || before.desired_status !== task.desiredStatus)) {
+    taskStateChange(sql, before.account, before.region, task);
+  }
 }
 
 /** Records a new desired status only (the controllers own lastStatus). */
 export function saveTaskDesired(sql: Statements, task: Task) {
+  const before = sql.get('SELECT account, region, desired_status FROM ecs_tasks WHERE arn = ?').get(task.taskArn) as
+    { account: string; region: string; desired_status: string } | undefined;
   sql.get('UPDATE ecs_tasks SET desired_status = ?, doc = ? WHERE arn = ?').run(task.desiredStatus, JSON.stringify(task), task.taskArn);
+  if (before && before.desired_status !== task.desiredStatus) taskStateChange(sql, before.account, before.region, task);
 }
 
 /** Tasks not yet STOPPED (a snapshot load forgets their ports; the controllers page them with unfinishedTaskPage). */

@@ -1,0 +1,109 @@
+/**
+ * ECS's events reach the default bus in AWS's shape (fake runtime): "ECS Task State Change" for each status a task
+ * moves through, in order, with the task as the detail; "ECS Service Action" (steady state) and "ECS Deployment State
+ * Change" for a service. Rules match them like any event; users cannot put `aws.` events themselves.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { aws } from '../../helpers/cli.js';
+import { fargateNetwork, register, waitForTask, isRunning } from '../../helpers/ecs.js';
+import { useBerth } from '../../helpers/use-berth.js';
+
+const ARN = 'arn:aws:sqs:us-east-1:000000000000';
+
+describe('ECS events on the default bus', () => {
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, ecs: ECSClient } });
+  const events = async (args: string[]) => {
+    const r = await aws('v1', berth.endpoint, ['events', ...args]);
+    assert.equal(r.code, 0, `aws events ${args.join(' ')}: ${r.stderr}`);
+    return r.json;
+  };
+  const receiveUntil = async (url: string, done: (all: Message[]) => boolean): Promise<Message[]> => {
+    const out: Message[] = [];
+    const end = Date.now() + 15_000;
+    while (!done(out) && Date.now() < end) {
+      const r = await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      if (!r.Messages?.length) continue;
+      out.push(...r.Messages);
+      await berth.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: r.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+    }
+    return out;
+  };
+
+  it('a task\'s state changes arrive in order with the task as detail; a rule on STOPPED gets the transformed message', async () => {
+    const all = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecs-all.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    const stopped = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecs-stopped' }))).QueueUrl!;
+    await events(['put-rule', '--name', 'ecs-tasks', '--event-pattern', JSON.stringify({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'] })]);
+    await events(['put-targets', '--rule', 'ecs-tasks', '--targets', JSON.stringify([{ Id: 'all', Arn: `${ARN}:ecs-all.fifo`, SqsParameters: { MessageGroupId: 'tasks' } }])]);
+    await events(['put-rule', '--name', 'ecs-stopped', '--event-pattern', JSON.stringify({
+      source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { lastStatus: ['STOPPED'], clusterArn: [{ suffix: '/ev' }] },
+    })]);
+    await events(['put-targets', '--rule', 'ecs-stopped', '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:ecs-stopped`, InputTransformer: {
+      InputPathsMap: { task: '$.detail.taskArn', reason: '$.detail.stoppedReason' }, InputTemplate: '"task <task> stopped: <reason>"',
+    } }])]);
+
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'ev' }));
+    const td = await register(berth.ecs, {
+      family: 'ev', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'main', image: 'busybox', essential: true }],
+    });
+    const run = await berth.ecs.send(new RunTaskCommand({ cluster: 'ev', taskDefinition: td, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint) }));
+    const taskArn = run.tasks![0].taskArn!;
+    await waitForTask(berth.ecs, 'ev', taskArn, isRunning, 'RUNNING');
+    await berth.ecs.send(new StopTaskCommand({ cluster: 'ev', task: taskArn, reason: 'done here' }));
+
+    const got = (await receiveUntil(all, (ms) => ms.some((m) => JSON.parse(m.Body!).detail.lastStatus === 'STOPPED'))).map((m) => JSON.parse(m.Body!));
+    const ofTask = got.filter((e) => e.resources[0] === taskArn);
+    const e = ofTask[0];
+    assert.equal(e.source, 'aws.ecs');
+    assert.equal(e['detail-type'], 'ECS Task State Change');
+    assert.equal(e.account, '000000000000');
+    assert.equal(e.detail.taskArn, taskArn);
+    assert.equal(e.detail.taskDefinitionArn, td);
+    assert.equal(e.detail.clusterArn, 'arn:aws:ecs:us-east-1:000000000000:cluster/ev');
+    const statuses = ofTask.map((x) => `${x.detail.lastStatus}/${x.detail.desiredStatus}`);
+    const order = ['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED'];
+    const ranks = ofTask.map((x) => order.indexOf(x.detail.lastStatus));
+    assert.deepEqual([...ranks].sort((a, b) => a - b), ranks, `statuses in order: ${statuses.join(' → ')}`);
+    assert.ok(statuses.includes('RUNNING/RUNNING') && statuses.includes('RUNNING/STOPPED') && statuses.at(-1) === 'STOPPED/STOPPED', statuses.join(' → '));
+    assert.equal(ofTask.at(-1).detail.stoppedReason, 'done here');
+
+    const [message] = await receiveUntil(stopped, (ms) => ms.length > 0);
+    assert.equal(message.Body, `"task ${taskArn} stopped: done here"`);
+  });
+
+  it('a service reaching steady state sends ECS Service Action and ECS Deployment State Change', async () => {
+    const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecs-service' }))).QueueUrl!;
+    await events(['put-rule', '--name', 'ecs-service', '--event-pattern', JSON.stringify({
+      source: ['aws.ecs'], 'detail-type': ['ECS Service Action', 'ECS Deployment State Change'],
+    })]);
+    await events(['put-targets', '--rule', 'ecs-service', '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:ecs-service` }])]);
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'svc' }));
+    const td = await register(berth.ecs, {
+      family: 'svc', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'main', image: 'busybox', essential: true }],
+    });
+    const { service } = await berth.ecs.send(new CreateServiceCommand({
+      cluster: 'svc', serviceName: 'web', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint),
+    }));
+    const got = (await receiveUntil(url, (ms) => ms.some((m) => JSON.parse(m.Body!).detail.eventName === 'SERVICE_STEADY_STATE')
+      && ms.some((m) => JSON.parse(m.Body!).detail.eventName === 'SERVICE_DEPLOYMENT_COMPLETED'))).map((m) => JSON.parse(m.Body!));
+    const names = got.map((e) => `${e['detail-type']}: ${e.detail.eventName}`);
+    assert.ok(names.includes('ECS Deployment State Change: SERVICE_DEPLOYMENT_IN_PROGRESS'), names.join(', '));
+    assert.ok(names.includes('ECS Deployment State Change: SERVICE_DEPLOYMENT_COMPLETED'), names.join(', '));
+    const steady = got.find((e) => e.detail.eventName === 'SERVICE_STEADY_STATE');
+    assert.deepEqual(steady.resources, [service!.serviceArn]);
+    assert.equal(steady.detail.eventType, 'INFO');
+    assert.equal(steady.detail.clusterArn, service!.clusterArn);
+    const completed = got.find((e) => e.detail.eventName === 'SERVICE_DEPLOYMENT_COMPLETED');
+    assert.equal(completed.detail.deploymentId, service!.deployments![0].id);
+  });
+
+  it('PutEvents refuses aws. sources', async () => {
+    const r = await events(['put-events', '--entries', JSON.stringify([{ Source: 'aws.ecs', DetailType: 'ECS Task State Change', Detail: '{}' }])]);
+    assert.equal(r.FailedEntryCount, 1);
+    assert.equal(r.Entries[0].ErrorCode, 'NotAuthorizedForSourceException');
+  });
+});
