@@ -30,6 +30,7 @@ import { TaskLifecycle } from './task-lifecycle.js';
 import { scalingActionInvoker } from './scaling-policies.js';
 import { ScalingSchedules } from './scaling-schedules.js';
 import { ScalingTargets } from './scaling-targets.js';
+import { SqsMetrics } from './sqs-metrics.js';
 import { registryAuth, resolveSecrets } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
 import { TaskVolumes } from './task-volumes.js';
@@ -125,6 +126,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   // EventBridge: queued events go to their targets; scheduled rules tick on the (compressed) clock.
   runtime.add(new EventDelivery(d));
   runtime.add(new EventSchedules(d));
+  // AWS/SQS metrics, each metric period.
+  runtime.add(new SqsMetrics(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

@@ -61,5 +61,17 @@ function migrations(): Migration[] {
       CREATE INDEX sqs_move_tasks_source ON sqs_move_tasks (account, region, source_arn, started_at);
     `,
     },
+    {
+      // Issue 18: AWS/SQS activity metrics count on the queue row between publications (metrics.ts).
+      version: 57,
+      name: 'sqs queue activity counts for AWS/SQS metrics',
+      sql: `
+      ALTER TABLE sqs_queues ADD COLUMN sent INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sqs_queues ADD COLUMN received INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sqs_queues ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sqs_queues ADD COLUMN empty_receives INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE sqs_queues ADD COLUMN metrics_live INTEGER NOT NULL DEFAULT 0;
+    `,
+    },
   ];
 }

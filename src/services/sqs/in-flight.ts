@@ -9,7 +9,7 @@ import { checkBatchIds } from './batch.js';
 import { invalidParameterValue, messageNotInflight, receiptHandleInvalid } from './errors.js';
 import { queueOfUrl } from './queue-names.js';
 import { parseReceipt } from './receipts.js';
-import { deleteMessageRow, messageById, setVisibleAt, type QueueRow } from './store.js';
+import { countActivity, deleteMessageRow, messageById, setVisibleAt, type QueueRow } from './store.js';
 
 export function deleteMessage(ctx: RequestContext, input: DeleteMessageRequest): Record<string, never> {
   remove(ctx, queueOfUrl(ctx, input.QueueUrl!), input.ReceiptHandle!);
@@ -56,7 +56,7 @@ function perEntry<E extends { Id?: string }>(entries: E[], fn: (e: E) => void) {
 function remove(ctx: RequestContext, q: QueueRow, handle: string) {
   const r = parseReceipt(handle);
   if (!r || r.queueId !== q.id) throw receiptHandleInvalid(handle);
-  deleteMessageRow(ctx.sql, r.rowId);
+  if (deleteMessageRow(ctx.sql, r.rowId)) countActivity(ctx.sql, q.id, 'deleted');
 }
 
 function changeVisibility(ctx: RequestContext, q: QueueRow, handle: string, seconds: number) {

@@ -9,6 +9,8 @@ import { queueDoesNotExist } from './errors.js';
 import { queueOfArn } from './queue-names.js';
 import { send } from './send.js';
 
+export { publishQueueMetrics } from './metrics.js';
+
 export interface ServiceMessage {
   body: string;
   attributes?: Record<string, MessageAttributeValue>;

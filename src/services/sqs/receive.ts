@@ -11,7 +11,7 @@ import { md5OfAttributes, type StoredAttribute } from './md5.js';
 import { queueArn, queueOfArn, queueOfUrl } from './queue-names.js';
 import { newReceipt } from './receipts.js';
 import {
-  expireMessages, findAttempt, markReceived, messagesInSendOrder, moveMessage, nextVisibleAt, queueById, recordAttempt,
+  countActivity, expireMessages, findAttempt, markReceived, messagesInSendOrder, moveMessage, nextVisibleAt, queueById, recordAttempt,
   visibleMessages, type MessageRow, type QueueRow,
 } from './store.js';
 
@@ -34,6 +34,7 @@ export function receiveMessage(ctx: RequestContext, input: ReceiveMessageRequest
     throw invalidParameterValue(`Value ${input.VisibilityTimeout} for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.`);
   }
   const first = receiveNow(ctx, q, input, max);
+  if (!first.Messages?.length && wait === 0) countActivity(ctx.sql, q.id, 'empty_receives');
   if (first.Messages?.length || wait === 0) return first;
   return new Later(() => longPoll(ctx, q.id, input, max, wait * 1000));
 }
@@ -66,7 +67,13 @@ function longPoll(ctx: RequestContext, queueId: number, input: ReceiveMessageReq
     function arm() {
       clearTimeout(timer);
       const left = deadline - Date.now();
-      if (left <= 0) return finish({});
+      if (left <= 0) {
+        // A long poll that ends with nothing is one empty receive (AWS/SQS NumberOfEmptyReceives).
+        try {
+          if (ctx.db.open) ctx.db.transaction(() => countActivity(ctx.sql, queueId, 'empty_receives'))();
+        } catch { /* the queue may be gone */ }
+        return finish({});
+      }
       const now = ctx.clock.now();
       const next = nextVisibleAt(ctx.sql, queueId, now);
       timer = setTimeout(tryNow, next === undefined ? left : Math.max(1, Math.min(left, next - now)));
@@ -121,6 +128,7 @@ function receiveNow(ctx: RequestContext, q: QueueRow, input: ReceiveMessageReque
     markReceived(ctx.sql, m.id, receipt.token, now + visibility, now);
     return render(ctx, { ...m, receive_count: m.receive_count + 1, first_received_at: m.first_received_at ?? now }, receipt.handle, input, fifo);
   });
+  if (messages.length) countActivity(ctx.sql, q.id, 'received', messages.length);
   const out: ReceiveMessageResult = messages.length ? { Messages: messages } : {};
   if (attemptId && messages.length) recordAttempt(ctx.sql, q.id, attemptId, JSON.stringify(out), now + ATTEMPT_WINDOW_MS);
   return out;

@@ -10,7 +10,7 @@ import { checkBatchIds } from './batch.js';
 import { batchTooLong, invalidMessageContents, invalidParameterValue, missingParameter } from './errors.js';
 import { md5Hex, md5OfAttributes, type StoredAttribute } from './md5.js';
 import { queueOfUrl } from './queue-names.js';
-import { findDedup, insertMessage, nextSequence, recordDedup, type QueueRow } from './store.js';
+import { countActivity, findDedup, insertMessage, nextSequence, recordDedup, type QueueRow } from './store.js';
 
 /** FIFO deduplication ids are remembered for 5 minutes. */
 const DEDUP_WINDOW_MS = 5 * 60_000;
@@ -174,6 +174,7 @@ function store(
     sender_id: ctx.principalArn.endsWith(':root') ? ctx.account : ctx.accessKeyId, sent_at: now, visible_at: visibleAt,
     group_id: groupId, dedup_id: dedupId, sequence_number: seq, dead_letter_source: null,
   });
+  countActivity(ctx.sql, q.id, 'sent');
   // Waiting receivers of this queue look again once this commits.
   ctx.changed('sqs.messages', String(q.id));
 }

@@ -148,8 +148,38 @@ export function messageById(sql: Statements, id: number): MessageRow | undefined
   return sql.get('SELECT * FROM sqs_messages WHERE id = ?').get(id) as MessageRow | undefined;
 }
 
-export function deleteMessageRow(sql: Statements, id: number) {
-  sql.get('DELETE FROM sqs_messages WHERE id = ?').run(id);
+/** Deletes a message; false when it was already gone. */
+export function deleteMessageRow(sql: Statements, id: number): boolean {
+  return sql.get('DELETE FROM sqs_messages WHERE id = ?').run(id).changes > 0;
+}
+
+/** What a queue's AWS/SQS activity metrics count, between two publications (metrics.ts). */
+export type Activity = 'sent' | 'received' | 'deleted' | 'empty_receives';
+
+export function countActivity(sql: Statements, queueId: number, what: Activity, n = 1) {
+  sql.get(`UPDATE sqs_queues SET ${what} = ${what} + ? WHERE id = ?`).run(n, queueId);
+}
+
+export interface QueueActivityRow extends QueueRow {
+  sent: number;
+  received: number;
+  deleted: number;
+  empty_receives: number;
+}
+
+/**
+ * Queues whose metrics are worth publishing: with messages, with activity since the last publication, or whose
+ * last publication was not all zeros (so a queue that goes quiet reports its zeros once, then costs nothing).
+ */
+export function queuesWithMetrics(sql: Statements): QueueActivityRow[] {
+  return sql.get(`SELECT * FROM sqs_queues q WHERE metrics_live = 1 OR sent + received + deleted + empty_receives > 0
+      OR EXISTS (SELECT 1 FROM sqs_messages m WHERE m.queue_id = q.id)`).all() as QueueActivityRow[];
+}
+
+/** After a publication: activity counts start again from zero; `live` says whether anything published was non-zero. */
+export function metricsPublished(sql: Statements, queueId: number, counted: Pick<QueueActivityRow, Activity>, live: boolean) {
+  sql.get(`UPDATE sqs_queues SET sent = sent - ?, received = received - ?, deleted = deleted - ?, empty_receives = empty_receives - ?,
+      metrics_live = ? WHERE id = ?`).run(counted.sent, counted.received, counted.deleted, counted.empty_receives, live ? 1 : 0, queueId);
 }
 
 export function setVisibleAt(sql: Statements, id: number, visibleAt: number) {
