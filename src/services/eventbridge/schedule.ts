@@ -87,6 +87,3 @@ export function nextTick(s: Schedule, origin: number, lastTick: number | null, m
   if (virtual === undefined) return undefined;
   return { at: origin + (virtual - origin) * (metricsPeriod / 60), virtual };
 }
-
-/** The virtual time a rule's clock reads at real time `now`. */
-export const virtualNow = (origin: number, now: number, metricsPeriod: number) => origin + (now - origin) / (metricsPeriod / 60);
