@@ -1,11 +1,11 @@
 /**
- * event-delivery: moves ECS's events onto the default bus (key ECS_EVENTS_KEY, poked by ECS's task and service
- * changes), and hands EventBridge's queued events to their targets (key = `<rule ARN> <target id>`), oldest first,
+ * event-delivery: moves ECS's and ECR's events onto the default bus (key SERVICE_EVENTS_KEY, poked by ECS's task and
+ * service changes and ECR's image actions), and hands EventBridge's queued events to their targets (key = `<rule ARN> <target id>`), oldest first,
  * each delivery one transaction (services/eventbridge/delivery.ts). A PutEvents, a match of an ECS event or a
  * schedule's tick pokes the key; at start every key with deliveries waiting is enqueued, so what was accepted
  * before a kill -9 is delivered after the restart. A failed delivery requeues itself for its retry.
  */
-import { deliverNext, drainEcsEvents, pendingDeliveries } from '../services/eventbridge/index.js';
+import { deliverNext, drainServiceEvents, pendingDeliveries } from '../services/eventbridge/index.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
@@ -16,9 +16,9 @@ export interface EventDeliveryDeps extends StateDeps {
 
 /** A safety net: keys with deliveries waiting are enqueued this often too (each pass is cheap when none is due). */
 const RESYNC_MS = 60_000;
-/** ECS's outbox is looked at this often besides when ECS changes something (one indexed read when empty). */
-const ECS_EVENTS_RESYNC_MS = 10_000;
-export const ECS_EVENTS_KEY = '#ecs-events';
+/** ECS's and ECR's outboxes are looked at this often besides when ECS changes something (one indexed read when empty). */
+const SERVICE_EVENTS_RESYNC_MS = 10_000;
+export const SERVICE_EVENTS_KEY = '#service-events';
 
 export class EventDelivery implements Controller {
   readonly name = 'event-delivery';
@@ -29,11 +29,11 @@ export class EventDelivery implements Controller {
     this.watches = {
       changes: [
         { kind: 'events.delivery' },
-        ...(['ecs.task', 'ecs.task-state', 'ecs.service'] as const).map((kind) => ({ kind, keys: () => [ECS_EVENTS_KEY] })),
+        ...(['ecs.task', 'ecs.task-state', 'ecs.service', 'ecr.image-action'] as const).map((kind) => ({ kind, keys: () => [SERVICE_EVENTS_KEY] })),
       ],
       resync: [
         { periodMs: RESYNC_MS, keys: () => (this.d.db.open ? pendingDeliveries(this.d.sql) : []) },
-        { periodMs: ECS_EVENTS_RESYNC_MS, keys: () => [ECS_EVENTS_KEY] },
+        { periodMs: SERVICE_EVENTS_RESYNC_MS, keys: () => [SERVICE_EVENTS_KEY] },
       ],
     };
   }
@@ -41,7 +41,7 @@ export class EventDelivery implements Controller {
   async reconcile(key: string): Promise<ReconcileResult | void> {
     if (!this.d.db.open) return;
     const deps = { ...this.d, publish: (kind: Parameters<ChangeFeed['publish']>[0], k: string) => this.d.changes.publish(kind, k) };
-    if (key === ECS_EVENTS_KEY) return drainEcsEvents(deps) ? { requeueAfterMs: 0 } : undefined;
+    if (key === SERVICE_EVENTS_KEY) return drainServiceEvents(deps) ? { requeueAfterMs: 0 } : undefined;
     const wait = deliverNext(deps, key);
     return wait === undefined ? undefined : { requeueAfterMs: wait };
   }

@@ -105,6 +105,7 @@ export async function putManifest(ctx: RouteContext): Promise<void> {
     return stored;
   })();
   if (replication) reg.changes?.publish('ecr.replication', replication);
+  reg.changes?.publish('ecr.image-action', `${repo.account}|${repo.region}`);
   // ECR scan on push: the scan the push queued runs once the push has committed.
   if (result.scanKey) reg.changes?.publish('ecr.image-scan', result.scanKey);
   const headers: Record<string, string> = {
@@ -127,5 +128,6 @@ export function deleteManifest(ctx: RouteContext): void {
       throw manifestUnknown(param);
     }
   })();
+  reg.changes?.publish('ecr.image-action', `${repo.account}|${repo.region}`);
   send(ctx.res, 202, {});
 }

@@ -21,6 +21,8 @@ export const ECR = defineService({
     'ecr.lifecycle-policy', 'ecr.lifecycle-preview', 'ecr.image-scan',
     // A pushed image has replications to run (key: account|region|repo|digest).
     'ecr.replication',
+    // An image was pushed or deleted (key: account|region): its "ECR Image Action" event waits in the outbox.
+    'ecr.image-action',
   ],
 });
 
@@ -171,6 +173,17 @@ function migrations(): Migration[] {
         backfill_id TEXT NOT NULL, n INTEGER NOT NULL, repo TEXT NOT NULL, digest TEXT NOT NULL, tag TEXT,
         status TEXT NOT NULL, failure_code TEXT,
         PRIMARY KEY (backfill_id, n)
+      );
+    `,
+    },
+    {
+      // Issue 18: ECR's "ECR Image Action" events for EventBridge, appended with the push or delete that makes them
+      // (store/images.ts) and drained in order onto the default bus.
+      version: 58,
+      name: 'ecr event outbox',
+      sql: `
+      CREATE TABLE ecr_event_outbox (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, detail TEXT NOT NULL, at REAL NOT NULL
       );
     `,
     },

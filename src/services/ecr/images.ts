@@ -13,7 +13,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { isDigest } from '../../registry/digest.js';
 import { RegistryError } from '../../registry/errors.js';
-import { deleteImage, putManifest, resolveManifest } from './store/images.js';
+import { appendImageAction, deleteImage, putManifest, resolveManifest } from './store/images.js';
 import { translateManifest } from '../../registry/manifest-format.js';
 import { deleteManifestRow, deleteTag, digestForTag, getManifest, listManifests, parentIndexes, setImageStatus, tagsOf, touchPull, type ManifestRow } from './store/manifests.js';
 import { type RepoRow } from './store/repositories.js';
@@ -188,11 +188,14 @@ export function batchDeleteImage(ctx: RequestContext, input: BatchDeleteImageReq
       // Removing a tag; ECR deletes the image with its last tag (unless an index still lists it).
       deleteTag(ctx.sql, repo, id.imageTag!);
       if (!tagsOf(ctx.sql, repo, m.digest).length && !parentIndexes(ctx.sql, repo, m.digest).length) deleteManifestRow(ctx.sql, repo, m.digest);
+      appendImageAction(ctx.sql, repo, 'DELETE', m.digest, id.imageTag, Date.now());
+      ctx.changed('ecr.image-action', `${repo.account}|${repo.region}`);
       imageIds.push({ imageDigest: m.digest, imageTag: id.imageTag });
       continue;
     }
     try {
       const tags = deleteImage(ctx.sql, repo, m.digest);
+      ctx.changed('ecr.image-action', `${repo.account}|${repo.region}`);
       if (tags.length) imageIds.push(...tags.map((imageTag) => ({ imageDigest: m.digest, imageTag })));
       else imageIds.push({ imageDigest: m.digest });
     } catch (err) {
@@ -240,6 +243,7 @@ export function putImage(ctx: RequestContext, input: PutImageRequest): PutImageR
     const replication = queueReplication(ctx.sql, ctx.clock.now(), repo, digest);
     if (replication) ctx.changed('ecr.replication', replication);
     if (scanKey) ctx.changed('ecr.image-scan', scanKey);
+    ctx.changed('ecr.image-action', `${repo.account}|${repo.region}`);
     return {
       image: {
         registryId: repo.account,

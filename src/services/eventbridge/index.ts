@@ -1,6 +1,6 @@
 /**
- * EventBridge's door for the controllers: delivering queued events to targets and draining ECS's events onto the
- * default bus (event-delivery), ticking scheduled rules (event-schedules), and what each needs to list at start.
+ * EventBridge's door for the controllers: delivering queued events to targets and draining ECS's and ECR's events
+ * onto the default bus (event-delivery), ticking scheduled rules (event-schedules), and what each needs to list at start.
  */
 import type { Statements } from '../../state/db.js';
 import { deliveryKey } from './routing.js';
@@ -8,7 +8,7 @@ import { pendingDeliveryKeys, scheduledRuleArns } from './store.js';
 
 export { deliverNext, type DeliveryDeps } from './delivery.js';
 export { tickSchedule } from './scheduled.js';
-export { drainEcsEvents } from './ecs-events.js';
+export { drainServiceEvents } from './service-events.js';
 export { scheduledRuleArns } from './store.js';
 
 /** Every `<rule ARN> <target id>` with deliveries waiting. */

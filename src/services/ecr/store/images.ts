@@ -57,6 +57,35 @@ export interface PutManifestResult {
   scanKey?: string;
 }
 
+/**
+ * "ECR Image Action" events for EventBridge (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html):
+ * appended in the push's or delete's transaction; EventBridge drains them in order onto the default bus (takeEcrEvents).
+ */
+export interface EcrImageAction {
+  id: number;
+  account: string;
+  region: string;
+  detail: { result: 'SUCCESS'; 'repository-name': string; 'image-digest': string; 'action-type': 'PUSH' | 'DELETE'; 'image-tag'?: string };
+  /** Real epoch ms. */
+  at: number;
+}
+
+export function appendImageAction(sql: Statements, repo: RepoRef, action: 'PUSH' | 'DELETE', digest: string, tag: string | undefined, now: number) {
+  const detail: EcrImageAction['detail'] = {
+    result: 'SUCCESS', 'repository-name': repo.name, 'image-digest': digest, 'action-type': action, ...(tag !== undefined ? { 'image-tag': tag } : {}),
+  };
+  sql.get('INSERT INTO ecr_event_outbox (account, region, detail, at) VALUES (?, ?, ?, ?)').run(repo.account, repo.region, JSON.stringify(detail), now);
+}
+
+/** The oldest `limit` image actions not yet drained, and a function that forgets them (call it in the same transaction). */
+export function takeEcrEvents(sql: Statements, limit: number): { events: EcrImageAction[]; done(): void } {
+  const rows = sql.get('SELECT * FROM ecr_event_outbox ORDER BY id LIMIT ?').all(limit) as { id: number; account: string; region: string; detail: string; at: number }[];
+  return {
+    events: rows.map((r) => ({ id: r.id, account: r.account, region: r.region, detail: JSON.parse(r.detail), at: r.at })),
+    done: () => { if (rows.length) sql.get('DELETE FROM ecr_event_outbox WHERE id <= ?').run(rows[rows.length - 1].id); },
+  };
+}
+
 export function putManifest(sql: Statements, now: number, repo: RepoRow, input: PutManifestInput): PutManifestResult {
   const { tag } = input;
   if (tag !== undefined && !TAG_RE.test(tag)) throw new RegistryError('TAG_INVALID', `invalid tag '${tag}'`, { detail: { tag } });
@@ -98,6 +127,7 @@ export function putManifest(sql: Statements, now: number, repo: RepoRow, input: 
     setImageStatus(sql, repo, digest, 'ACTIVE', now);
   }
   if (tag !== undefined) setTag(sql, repo, tag, digest, now);
+  appendImageAction(sql, repo, 'PUSH', digest, tag, Date.now());
   return { digest, manifest, created: !existing, ...(scanKey ? { scanKey } : {}) };
 }
 
@@ -147,5 +177,6 @@ export function deleteImage(sql: Statements, repo: RepoRef, digest: string): str
   }
   const tags = tagsOf(sql, repo, digest);
   deleteManifestRow(sql, repo, digest);
+  for (const tag of tags.length ? tags : [undefined]) appendImageAction(sql, repo, 'DELETE', digest, tag, Date.now());
   return tags;
 }

@@ -1,20 +1,23 @@
 /**
- * ECS's events reach the default bus in AWS's shape (fake runtime): "ECS Task State Change" for each status a task
- * moves through, in order, with the task as the detail; "ECS Service Action" (steady state) and "ECS Deployment State
- * Change" for a service. Rules match them like any event; users cannot put `aws.` events themselves.
+ * ECS's and ECR's events reach the default bus in AWS's shape (fake runtime): "ECS Task State Change" for each status a
+ * task moves through, in order, with the task as the detail; "ECS Service Action" (steady state) and "ECS Deployment
+ * State Change" for a service; "ECR Image Action" for a push and a delete, and a push that runs a task with its tag.
+ * Rules match them like any event; users cannot put `aws.` events themselves.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { Registry, makeImage, registryAuth } from '../registry/client.js';
 import { aws } from '../../helpers/cli.js';
 import { fargateNetwork, register, waitForTask, isRunning } from '../../helpers/ecs.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
 const ARN = 'arn:aws:sqs:us-east-1:000000000000';
 
-describe('ECS events on the default bus', () => {
-  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, ecs: ECSClient } });
+describe('ECS and ECR events on the default bus', () => {
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, ecs: ECSClient, ecr: ECRClient } });
   const events = async (args: string[]) => {
     const r = await aws('v1', berth.endpoint, ['events', ...args]);
     assert.equal(r.code, 0, `aws events ${args.join(' ')}: ${r.stderr}`);
@@ -99,6 +102,50 @@ describe('ECS events on the default bus', () => {
     assert.equal(steady.detail.clusterArn, service!.clusterArn);
     const completed = got.find((e) => e.detail.eventName === 'SERVICE_DEPLOYMENT_COMPLETED');
     assert.equal(completed.detail.deploymentId, service!.deployments![0].id);
+  });
+
+  it('an ECR push and delete send ECR Image Action; a push runs a task with the pushed tag', async () => {
+    const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecr-actions' }))).QueueUrl!;
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'deploy' }));
+    const td = await register(berth.ecs, {
+      family: 'deploy', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'main', image: 'busybox', essential: true }],
+    });
+    const net = await fargateNetwork(berth.endpoint);
+    await events(['put-rule', '--name', 'ecr-actions', '--event-pattern', JSON.stringify({ source: ['aws.ecr'], 'detail-type': ['ECR Image Action'] })]);
+    await events(['put-targets', '--rule', 'ecr-actions', '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:ecr-actions` }])]);
+    await events(['put-rule', '--name', 'on-push', '--event-pattern', JSON.stringify({
+      source: ['aws.ecr'], detail: { 'action-type': ['PUSH'], 'repository-name': ['app'], 'image-tag': [{ exists: true }] },
+    })]);
+    await events(['put-targets', '--rule', 'on-push', '--targets', JSON.stringify([{
+      Id: 'run', Arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/deploy', RoleArn: 'arn:aws:iam::000000000000:role/events',
+      EcsParameters: { TaskDefinitionArn: td, LaunchType: 'FARGATE', NetworkConfiguration: { awsvpcConfiguration: { Subnets: net.awsvpcConfiguration.subnets } } },
+      InputTransformer: {
+        InputPathsMap: { tag: '$.detail.image-tag' },
+        InputTemplate: '{"containerOverrides": [{"name": "main", "environment": [{"name": "IMAGE_TAG", "value": <tag>}]}]}',
+      },
+    }])]);
+    const reg = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
+    const image = makeImage();
+    assert.equal((await reg.pushImage('000000000000/us-east-1/app', image, 'v7')).status, 201);
+    await berth.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'app', imageIds: [{ imageTag: 'v7' }] }));
+
+    const got = (await receiveUntil(url, (ms) => ms.some((m) => JSON.parse(m.Body!).detail['action-type'] === 'DELETE'))).map((m) => JSON.parse(m.Body!));
+    const push = got.find((e) => e.detail['action-type'] === 'PUSH');
+    assert.equal(push.source, 'aws.ecr');
+    assert.deepEqual(push.resources, []);
+    assert.deepEqual(push.detail, { result: 'SUCCESS', 'repository-name': 'app', 'image-digest': image.digest, 'action-type': 'PUSH', 'image-tag': 'v7' });
+    const del = got.find((e) => e.detail['action-type'] === 'DELETE');
+    assert.deepEqual(del.detail, { result: 'SUCCESS', 'repository-name': 'app', 'image-digest': image.digest, 'action-type': 'DELETE', 'image-tag': 'v7' });
+
+    let arns: string[] = [];
+    for (const end = Date.now() + 10_000; !arns.length && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      arns = (await berth.ecs.send(new ListTasksCommand({ cluster: 'deploy', startedBy: 'events-rule/on-push' }))).taskArns ?? [];
+    }
+    assert.equal(arns.length, 1, 'the push ran one task');
+    const { tasks } = await berth.ecs.send(new DescribeTasksCommand({ cluster: 'deploy', tasks: arns }));
+    assert.deepEqual(tasks![0].overrides?.containerOverrides, [{ name: 'main', environment: [{ name: 'IMAGE_TAG', value: 'v7' }] }]);
   });
 
   it('PutEvents refuses aws. sources', async () => {
