@@ -5,7 +5,7 @@ import { limitExceeded, validation } from './errors.js';
 import { compileInputPath } from './input.js';
 import { decodeToken, encodeToken, pageLimit } from './names.js';
 import { requireRule } from './rules.js';
-import { countTargets, deleteTargetRow, putTargetRow, targetOf, targetsOf } from './store.js';
+import { busArn, countTargets, deleteTargetRow, putTargetRow, targetOf, targetsOf } from './store.js';
 import type { Target } from './types.js';
 
 /** AWS allows five targets per rule and ten per request. */
@@ -28,7 +28,7 @@ class EntryFailure extends Error {
   constructor(readonly code: string, message: string) { super(message); }
 }
 
-function checkTarget(t: Target) {
+function checkTarget(t: Target, ruleBusArn: string) {
   if (!ID.test(t.Id ?? '')) throw validation(`1 validation error detected: Value '${t.Id}' at 'targets.1.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
   const inputs = [t.Input, t.InputPath, t.InputTransformer].filter((x) => x !== undefined).length;
   if (inputs > 1) throw validation('Only one of Input, InputPath, or InputTransformer must be provided.');
@@ -63,6 +63,8 @@ function checkTarget(t: Target) {
       throw validation('Specifying both a launch type and capacity provider strategy is not supported.');
     }
   }
+  // A rule sending to its own bus would match its own output forever.
+  if (kind === 'event-bus' && t.Arn === ruleBusArn) throw validation(`The target event bus ${t.Arn} cannot be the rule's own event bus.`);
   if (kind === 'sqs' && t.Arn.endsWith('.fifo') && !t.SqsParameters?.MessageGroupId) {
     throw validation(`Parameter(s) SqsParameters must be specified for target: ${t.Id}.`);
   }
@@ -78,7 +80,7 @@ export function putTargets(ctx: RequestContext, input: { Rule: string; EventBusN
   const accepted: Target[] = [];
   for (const t of targets) {
     try {
-      checkTarget(t);
+      checkTarget(t, busArn(ctx, row.bus));
       accepted.push(t);
     } catch (err) {
       if (!(err instanceof EntryFailure)) throw err;

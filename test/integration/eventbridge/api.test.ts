@@ -85,6 +85,8 @@ for (const name of ['v2', 'v1'] as CliName[]) {
       await fails(['put-targets', '--rule', rule, '--targets', JSON.stringify([{ Id: 'x', Arn: queue, Input: '{}', InputPath: '$' }])],
         'ValidationException', /Only one of Input, InputPath, or InputTransformer/);
       await fails(['put-targets', '--rule', rule, '--targets', JSON.stringify([{ Id: 'f', Arn: `${queue}.fifo` }])], 'ValidationException', /SqsParameters/);
+      await fails(['put-targets', '--rule', rule, '--targets', JSON.stringify([{ Id: 'self', Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' }])],
+        'ValidationException', /own event bus/);
       await fails(['delete-rule', '--name', rule], 'ValidationException', /has targets/);
       const removed = await run(['remove-targets', '--rule', rule, '--ids', 'q']);
       assert.equal(removed.FailedEntryCount, 0);
