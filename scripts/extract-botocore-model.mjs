@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes models/services/<service>.json: botocore's model of a service Berth serves before its
- * `@aws-sdk/client-*` package is installed (issue 18: EventBridge). Documentation is dropped; every
+ * `@aws-sdk/client-*` package is installed (issue 18: EventBridge, EventBridge Scheduler). Documentation is dropped; every
  * shape, member, trait and constraint is kept as botocore has it. src/protocol/model.ts reads the file
  * only when the service's SDK package cannot be resolved; once it is installed, the package wins.
  *
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 /** Berth service id → botocore service directory. */
-const SERVICES = { eventbridge: 'events' };
+const SERVICES = { eventbridge: 'events', scheduler: 'scheduler' };
 const DROPPED = new Set(['documentation', 'documentationUrl', 'deprecatedMessage', 'examples']);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -107,9 +107,12 @@ function installed(pkg: string): boolean {
 }
 
 /** botocore's shape JSON (models/services/<id>.json). */
+interface BotocoreMember { shape: string; timestampFormat?: string; location?: string; locationName?: string; idempotencyToken?: boolean }
+
 interface BotocoreShape {
   type: string;
-  members?: Record<string, { shape: string; timestampFormat?: string }>;
+  members?: Record<string, BotocoreMember>;
+  payload?: string;
   member?: { shape: string };
   key?: { shape: string };
   value?: { shape: string };
@@ -133,7 +136,10 @@ function botocoreModel(entry: ServiceEntry): ServiceModel {
   const file = new URL(`../../models/services/${entry.botocoreModel}`, import.meta.url);
   const json = JSON.parse(readFileSync(file, 'utf8')) as {
     metadata: { apiVersion: string; targetPrefix?: string; uid?: string; serviceId: string; xmlNamespace?: string; awsQueryCompatible?: object };
-    operations: Record<string, { name: string; input?: { shape: string }; output?: { shape: string }; errors?: { shape: string }[] }>;
+    operations: Record<string, {
+      name: string; input?: { shape: string }; output?: { shape: string }; errors?: { shape: string }[];
+      http?: { method: string; requestUri: string; responseCode?: number };
+    }>;
     shapes: Record<string, BotocoreShape>;
   };
   const namespace = `com.amazonaws.${json.metadata.serviceId.toLowerCase().replace(/\s+/g, '')}`;
@@ -167,7 +173,7 @@ function botocoreModel(entry: ServiceEntry): ServiceModel {
       };
       shapes.set(name, s);
       for (const [m, ref] of Object.entries(b.members ?? {})) {
-        const mm = member(m, ref.shape, ref.timestampFormat ? { timestampFormat: ref.timestampFormat } : {});
+        const mm = member(m, ref.shape, memberTraits(ref, b.payload === m));
         members.push(mm);
         s.byName.set(m, mm);
       }
@@ -184,12 +190,29 @@ function botocoreModel(entry: ServiceEntry): ServiceModel {
     shapes.set(name, out);
     return out;
   };
+  // botocore's member locations as the Smithy HTTP traits the codecs read.
+  const memberTraits = (ref: BotocoreMember, payload: boolean): Traits => {
+    const t: Traits = {};
+    if (ref.timestampFormat) t.timestampFormat = ref.timestampFormat === 'iso8601' ? 'date-time' : ref.timestampFormat === 'unixTimestamp' ? 'epoch-seconds' : 'http-date';
+    if (ref.idempotencyToken) t.idempotencyToken = 1;
+    if (payload) t.httpPayload = 1;
+    switch (ref.location) {
+      case 'uri': t.httpLabel = 1; break;
+      case 'querystring': t.httpQuery = ref.locationName; break;
+      case 'header': t.httpHeader = ref.locationName; break;
+      case 'headers': t.httpPrefixHeaders = ref.locationName ?? ''; break;
+      case 'statusCode': t.httpResponseCode = 1; break;
+      default: if (ref.locationName && entry.protocol === 'restJson1') t.jsonName = ref.locationName;
+    }
+    return t;
+  };
   const empty = (name: string): StructureShape => ({ kind: 'structure', name, id: name, traits: {}, isError: false, isUnion: false, members: [], byName: new Map(), required: [] });
   const operations = new Map<string, Operation>();
   const errors = new Map<string, StructureShape>();
   for (const op of Object.values(json.operations)) {
     operations.set(op.name, {
       name: op.name, traits: {},
+      ...(op.http ? { http: { method: op.http.method, uri: op.http.requestUri, code: op.http.responseCode ?? 200 } } : {}),
       input: op.input ? (shape(op.input.shape) as StructureShape) : empty(`${op.name}Input`),
       output: op.output ? (shape(op.output.shape) as StructureShape) : empty(`${op.name}Output`),
     });

@@ -51,7 +51,7 @@ const MAX_BACKOFF_MS = 60_000;
 const PER_PASS = 50;
 
 /** A context for acting in another service as EventBridge does, in the target's account and region. */
-function serviceContext(d: DeliveryDeps, account: string, region: string, principal: string, changes: [ChangeKind, string][]): RequestContext {
+function serviceContext(d: Omit<DeliveryDeps, 'publish'>, account: string, region: string, principal: string, changes: [ChangeKind, string][]): RequestContext {
   return {
     account, region, requestId: randomUUID(), principalArn: principal, accessKeyId: '', db: d.db, sql: d.sql, clock: d.clock, log: d.log,
     metricsPeriod: d.metricsPeriod, changed: (kind, key) => changes.push([kind, key]),
@@ -100,21 +100,43 @@ function deliverOne(d: DeliveryDeps, ruleArnText: string, targetId: string, chan
 
 function deliverTo(d: DeliveryDeps, rule: Rule, target: Target, event: BusEvent, now: number, changes: [ChangeKind, string][]) {
   const input = targetInput(target, event, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: new Date(now).toISOString() });
-  const p = parseArn(target.Arn)!;
-  const principal = target.RoleArn ?? rule.RoleArn ?? `arn:aws:iam::${p.account}:root`;
+  if (targetKind(target.Arn) === 'event-bus') {
+    const p = parseArn(target.Arn)!;
+    const bus = p.resource.slice('event-bus/'.length);
+    if (!findBus(d.sql, p, bus)) throw new AwsError('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
+    routeEvent(d.sql, p, bus, event, now, (kind, key) => changes.push([kind, key]));
+    return;
+  }
+  // What ECS shows for tasks an EventBridge rule started.
+  invokeTarget(d, { ...target, RoleArn: target.RoleArn ?? rule.RoleArn }, input, { startedBy: `events-rule/${rule.Name}`, deduplicationId: event.id }, changes);
+}
+
+/** A target as both EventBridge rules and EventBridge Scheduler name one. */
+export interface InvokedTarget {
+  Arn: string;
+  RoleArn?: string;
+  EcsParameters?: Target['EcsParameters'];
+  SqsParameters?: Target['SqsParameters'];
+}
+
+/**
+ * Invokes an SQS or ECS target with an input text, in the caller's transaction (EventBridge rules and EventBridge
+ * Scheduler alike): the queue gets the text as its body; the cluster runs EcsParameters' task with the text as overrides
+ * when it is an object of override members. Throws the target service's AwsError when it refuses.
+ */
+export function invokeTarget(
+  d: Omit<DeliveryDeps, 'publish'>, target: InvokedTarget, input: string, opts: { startedBy?: string; deduplicationId: string }, changes: [ChangeKind, string][],
+) {
+  const p = parseArn(target.Arn);
+  if (!p) throw new AwsError('ValidationException', `Invalid target ARN ${target.Arn}.`);
+  const principal = target.RoleArn ?? `arn:aws:iam::${p.account}:root`;
   const ctx = serviceContext(d, p.account, p.region, principal, changes);
   switch (targetKind(target.Arn)) {
     case 'sqs':
-      sendToQueue(ctx, target.Arn, { body: input, groupId: target.SqsParameters?.MessageGroupId, deduplicationId: event.id });
+      sendToQueue(ctx, target.Arn, { body: input, groupId: target.SqsParameters?.MessageGroupId, deduplicationId: opts.deduplicationId });
       return;
-    case 'event-bus': {
-      const bus = p.resource.slice('event-bus/'.length);
-      if (!findBus(d.sql, p, bus)) throw new AwsError('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
-      routeEvent(d.sql, p, bus, event, now, ctx.changed);
-      return;
-    }
     case 'ecs':
-      runEcsTask(ctx, rule, target, input);
+      runEcsTask(ctx, target, input, opts.startedBy);
       return;
     default:
       throw new AwsError('ValidationException', `Berth does not deliver to ${target.Arn}.`);
@@ -122,7 +144,7 @@ function deliverTo(d: DeliveryDeps, rule: Rule, target: Target, event: BusEvent,
 }
 
 /** ECS's RunTask fields that EcsParameters carries (EventBridge spells some members differently). */
-function runEcsTask(ctx: RequestContext, rule: Rule, target: Target, input: string) {
+function runEcsTask(ctx: RequestContext, target: InvokedTarget, input: string, startedBy: string | undefined) {
   const p = target.EcsParameters!;
   const vpc = p.NetworkConfiguration?.awsvpcConfiguration;
   const request: RunTaskRequest = {
@@ -140,9 +162,8 @@ function runEcsTask(ctx: RequestContext, rule: Rule, target: Target, input: stri
     placementStrategy: p.PlacementStrategy as RunTaskRequest['placementStrategy'],
     propagateTags: p.PropagateTags,
     referenceId: p.ReferenceId,
-    tags: p.Tags?.map((t) => ({ key: t.Key, value: t.Value })),
-    // What ECS shows for tasks an EventBridge rule started.
-    startedBy: `events-rule/${rule.Name}`,
+    tags: tagsOf(p.Tags),
+    startedBy,
     overrides: overridesOf(input),
   };
   const result = runTask(ctx, request);
@@ -150,6 +171,12 @@ function runEcsTask(ctx: RequestContext, rule: Rule, target: Target, input: stri
     const f = result.failures[0];
     throw new AwsError('ECSFailure', `${f.reason ?? 'RunTask failed'}${f.arn ? ` (${f.arn})` : ''}`);
   }
+}
+
+/** EventBridge's tags are `{Key, Value}`; Scheduler's ECS tags are maps of key to value. */
+function tagsOf(tags: unknown): RunTaskRequest['tags'] {
+  if (!Array.isArray(tags)) return undefined;
+  return tags.flatMap((t: Record<string, string>) => ('Key' in t ? [{ key: t.Key, value: t.Value }] : Object.entries(t).map(([key, value]) => ({ key, value }))));
 }
 
 /** A target input that is a JSON object holding task overrides is used as RunTask's `overrides`, as on AWS. */

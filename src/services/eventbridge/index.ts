@@ -6,7 +6,9 @@ import type { Statements } from '../../state/db.js';
 import { deliveryKey } from './routing.js';
 import { pendingDeliveryKeys, scheduledRuleArns } from './store.js';
 
-export { deliverNext, type DeliveryDeps } from './delivery.js';
+export { deliverNext, invokeTarget, type DeliveryDeps, type InvokedTarget } from './delivery.js';
+export { putEventOnBus } from './routing.js';
+export { nextFire, parseSchedule, type Schedule } from './schedule.js';
 export { tickSchedule } from './scheduled.js';
 export { drainServiceEvents } from './service-events.js';
 export { scheduledRuleArns } from './store.js';

@@ -4,7 +4,9 @@
  */
 import type { Statements } from '../../state/db.js';
 import { compilePattern, matches, type PatternNode } from './pattern.js';
-import { insertDelivery, patternRules, targetsOf, type Scope } from './store.js';
+import { randomUUID } from 'node:crypto';
+import { AwsError } from '../../protocol/errors.js';
+import { findBus, insertDelivery, patternRules, targetsOf, type Scope } from './store.js';
 import type { BusEvent } from './types.js';
 
 /** Compiled patterns by their text (a rule's pattern is compiled once, not per event). */
@@ -48,3 +50,19 @@ export function queueForRule(sql: Statements, ruleArn: string, eventText: string
 
 /** EventBridge's event time: ISO 8601 to the second. */
 export const eventTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+/**
+ * Puts one event on a bus as PutEvents would (EventBridge Scheduler's bus targets): a new event of the bus's account
+ * and region, routed to the bus's rules. Throws ResourceNotFoundException when the bus is not there.
+ */
+export function putEventOnBus(
+  sql: Statements, scope: Scope, bus: string, e: { source: string; detailType: string; detail: unknown; resources: string[] }, now: number, changed: Changed,
+): string {
+  if (!findBus(sql, scope, bus)) throw new AwsError('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
+  const event: BusEvent = {
+    version: '0', id: randomUUID(), 'detail-type': e.detailType, source: e.source, account: scope.account, time: eventTime(now),
+    region: scope.region, resources: e.resources, detail: e.detail,
+  };
+  routeEvent(sql, scope, bus, event, now, changed);
+  return event.id;
+}

@@ -10,8 +10,13 @@
 import { validation } from './errors.js';
 
 export type Schedule =
+  | { kind: 'at'; at: number }
   | { kind: 'rate'; everyMs: number }
-  | { kind: 'cron'; minutes: Set<number>; hours: Set<number>; doms: Set<number> | null; months: Set<number>; dows: Set<number> | null; years: Set<number> | null };
+  | {
+    kind: 'cron'; minutes: Set<number>; hours: Set<number>; doms: Set<number> | null; months: Set<number>; dows: Set<number> | null; years: Set<number> | null;
+    /** IANA time zone the fields are read in (EventBridge Scheduler's ScheduleExpressionTimezone; rules: UTC). */
+    tz: string;
+  };
 
 const UNITS: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
@@ -41,7 +46,30 @@ function field(text: string, [lo, hi, names]: [number, number, string[]?]): Set<
   return out;
 }
 
-export function parseSchedule(expr: string): Schedule {
+/**
+ * Parses a schedule expression. EventBridge rules take rate() and cron() in UTC; EventBridge Scheduler also takes
+ * at(yyyy-mm-ddThh:mm:ss) and a time zone (`opts`), and words its refusals its own way (`invalid`).
+ */
+export function parseSchedule(expr: string, opts: { at?: boolean; timezone?: string; invalid?: () => Error } = {}): Schedule {
+  const tz = opts.timezone ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+  } catch {
+    throw validation(`Invalid time zone ${tz}.`);
+  }
+  try {
+    return parse(expr, tz, !!opts.at);
+  } catch (err) {
+    throw opts.invalid?.() ?? err;
+  }
+}
+
+function parse(expr: string, tz: string, allowAt: boolean): Schedule {
+  const at = allowAt ? /^at\((\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\)$/.exec(expr) : null;
+  if (at) {
+    const [y, mo, d, h, mi, sec] = at.slice(1).map(Number);
+    return { kind: 'at', at: fromLocal(y, mo, d, h, mi, sec, tz) };
+  }
   let m = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expr);
   if (m) {
     const n = Number(m[1]);
@@ -55,23 +83,47 @@ export function parseSchedule(expr: string): Schedule {
   // One of day-of-month and day-of-week must be '?'.
   if ((m[3] === '?') === (m[5] === '?')) throw invalid();
   const all = (i: number) => new Set(Array.from({ length: RANGES[i][1] - RANGES[i][0] + 1 }, (_, k) => RANGES[i][0] + k));
-  return { kind: 'cron', minutes: f[0] ?? all(0), hours: f[1] ?? all(1), doms: f[2], months: f[3] ?? all(3), dows: f[4], years: f[5] };
+  return { kind: 'cron', minutes: f[0] ?? all(0), hours: f[1] ?? all(1), doms: f[2], months: f[3] ?? all(3), dows: f[4], years: f[5], tz };
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock fields of an instant in a time zone. */
+function local(ms: number, tz: string) {
+  if (tz === 'UTC') {
+    const d = new Date(ms);
+    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), dow: d.getUTCDay() + 1 };
+  }
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
+    formatters.set(tz, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour, minute: +p.minute, dow: DAYS.indexOf(p.weekday.toUpperCase().slice(0, 3)) + 1 };
+}
+
+/** The instant a wall-clock time in a zone names. */
+function fromLocal(y: number, mo: number, d: number, h: number, mi: number, sec: number, tz: string): number {
+  const guess = Date.UTC(y, mo - 1, d, h, mi, sec);
+  const l = local(guess, tz);
+  return guess - (Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute) - Math.floor(guess / 60_000) * 60_000);
 }
 
 const HORIZON_MS = 2 * 366 * 86_400_000;
 
 /** The first virtual time (ms) the schedule fires strictly after `after`, counting rate() from `origin`. */
 export function nextFire(s: Schedule, after: number, origin: number): number | undefined {
+  if (s.kind === 'at') return s.at > after ? s.at : undefined;
   if (s.kind === 'rate') return origin + (Math.floor((after - origin) / s.everyMs) + 1) * s.everyMs;
   let t = (Math.floor(after / 60_000) + 1) * 60_000;
   const end = after + HORIZON_MS;
   while (t < end) {
-    const d = new Date(t);
-    const dayOk = (!s.doms || s.doms.has(d.getUTCDate())) && (!s.dows || s.dows.has(d.getUTCDay() + 1)) && s.months.has(d.getUTCMonth() + 1)
-      && (!s.years || s.years.has(d.getUTCFullYear()));
-    if (!dayOk) { t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1); continue; }
-    if (!s.hours.has(d.getUTCHours())) { t += (60 - d.getUTCMinutes()) * 60_000; continue; }
-    if (s.minutes.has(d.getUTCMinutes())) return t;
+    const l = local(t, s.tz);
+    const dayOk = (!s.doms || s.doms.has(l.day)) && (!s.dows || s.dows.has(l.dow)) && s.months.has(l.month) && (!s.years || s.years.has(l.year));
+    // On to the next local hour (a whole day's hours are skipped one by one: zones' days are not all 24 hours).
+    if (!dayOk || !s.hours.has(l.hour)) { t += (60 - l.minute) * 60_000; continue; }
+    if (s.minutes.has(l.minute)) return t;
     t += 60_000;
   }
   return undefined;
