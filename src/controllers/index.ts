@@ -30,6 +30,7 @@ import { TaskLifecycle } from './task-lifecycle.js';
 import { scalingActionInvoker } from './scaling-policies.js';
 import { ScalingSchedules } from './scaling-schedules.js';
 import { ScalingTargets } from './scaling-targets.js';
+import { SchedulerSchedules } from './scheduler-schedules.js';
 import { SqsMetrics } from './sqs-metrics.js';
 import { registryAuth, resolveSecrets } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
@@ -124,8 +125,10 @@ export function startControllers(d: ControllerDeps): Controllers {
   // AWS/ECS CPUUtilization and MemoryUtilization, measured from the service tasks' containers each metric minute.
   runtime.add(new EcsMetrics(d));
   // EventBridge: queued events go to their targets; scheduled rules tick on the (compressed) clock.
+  // EventBridge: queued events go to their targets; scheduled rules and Scheduler's schedules run on the (compressed) clock.
   runtime.add(new EventDelivery(d));
   runtime.add(new EventSchedules(d));
+  runtime.add(new SchedulerSchedules(d));
   // AWS/SQS metrics, each metric period.
   runtime.add(new SqsMetrics(d));
   runtime.start({

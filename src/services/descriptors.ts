@@ -16,6 +16,7 @@ export { IAM } from './iam/descriptor.js';
 export { LOGS } from './logs/descriptor.js';
 export { ROUTE_53 } from './route-53/descriptor.js';
 export { S3 } from './s3/descriptor.js';
+export { SCHEDULER } from './scheduler/descriptor.js';
 export { SECRETS_MANAGER } from './secrets-manager/descriptor.js';
 export { SQS } from './sqs/descriptor.js';
 export { SSM } from './ssm/descriptor.js';

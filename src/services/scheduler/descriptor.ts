@@ -1,0 +1,43 @@
+/**
+ * Amazon EventBridge Scheduler: Berth's descriptor of the service (see ../service-descriptor.ts).
+ * rest-json, signing name `scheduler`. Its model is botocore's (models/services/scheduler.json) until
+ * `@aws-sdk/client-scheduler` is installed, which then wins.
+ */
+import type { Migration } from '../../state/migrations.js';
+import { defineService } from '../service-descriptor.js';
+
+export const SCHEDULER = defineService({
+  id: 'scheduler',
+  catalog: {
+    sdkPackage: '@aws-sdk/client-scheduler', botocoreModel: 'scheduler.json', clientName: 'SchedulerClient', protocol: 'restJson1',
+    apiVersion: '2021-06-30', signingNames: ['scheduler'], validationError: 'ValidationException',
+  },
+  provider: () => import('./provider.js'),
+  migrations: migrations(),
+  reset: { tablePrefixes: ['scheduler_'] },
+  arnServices: ['scheduler'],
+  // A schedule was created, updated or deleted (key: its ARN): the scheduler-schedules controller looks at it again.
+  changeKinds: ['scheduler.schedule'],
+});
+
+/** Issue 18. Times are real epoch ms. */
+function migrations(): Migration[] {
+  return [
+    {
+      version: 59,
+      name: 'eventbridge scheduler: schedule groups and schedules',
+      sql: `
+      CREATE TABLE scheduler_groups (
+        account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL, modified_at REAL NOT NULL,
+        PRIMARY KEY (account, region, name)
+      );
+      CREATE TABLE scheduler_schedules (
+        account TEXT NOT NULL, region TEXT NOT NULL, grp TEXT NOT NULL, name TEXT NOT NULL, arn TEXT NOT NULL UNIQUE, doc TEXT NOT NULL,
+        created_at REAL NOT NULL, modified_at REAL NOT NULL, origin REAL NOT NULL, last_fire REAL,
+        PRIMARY KEY (account, region, grp, name)
+      );
+    `,
+    },
+  ];
+}

@@ -1,0 +1,30 @@
+/**
+ * EventBridge Scheduler's shapes as Berth uses them (`@aws-sdk/client-scheduler` is not a dependency yet; these follow
+ * models/services/scheduler.json member for member).
+ */
+import type { InvokedTarget } from '../eventbridge/index.js';
+
+export interface SchedulerTarget extends InvokedTarget {
+  RoleArn: string;
+  Input?: string;
+  EventBridgeParameters?: { DetailType: string; Source: string };
+  RetryPolicy?: { MaximumEventAgeInSeconds?: number; MaximumRetryAttempts?: number };
+  DeadLetterConfig?: { Arn?: string };
+  [other: string]: unknown;
+}
+
+/** A schedule as stored (GetSchedule's answer without its ARN and dates). */
+export interface ScheduleDoc {
+  Name: string;
+  GroupName: string;
+  ScheduleExpression: string;
+  ScheduleExpressionTimezone?: string;
+  StartDate?: string;
+  EndDate?: string;
+  Description?: string;
+  State: 'ENABLED' | 'DISABLED';
+  KmsKeyArn?: string;
+  FlexibleTimeWindow: { Mode: 'OFF' | 'FLEXIBLE'; MaximumWindowInMinutes?: number };
+  Target: SchedulerTarget;
+  ActionAfterCompletion?: 'NONE' | 'DELETE';
+}
