@@ -2,13 +2,13 @@
  * EventBridge delivers matched events to targets (fake runtime, compressed clock: a metric minute is 1 s):
  * SQS queues with Input, InputPath and InputTransformer, FIFO queues with a message group, another bus, ECS RunTask
  * with EcsParameters, scheduled rules, and failed deliveries to a dead-letter queue with EventBridge's attributes.
- * EventBridge is driven through awscli v1 (botocore 1.43); queues and tasks are read with the SDK v3 clients.
+ * EventBridge is driven through boto3 (botocore 1.43); queues and tasks are read with the SDK v3 clients.
  */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { aws } from '../../helpers/cli.js';
+import { boto3, type Boto3 } from '../../helpers/boto3.js';
 import { fargateNetwork, register } from '../../helpers/ecs.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
@@ -16,11 +16,11 @@ const ARN = 'arn:aws:sqs:us-east-1:000000000000';
 
 describe('EventBridge delivery', () => {
   const berth = useBerth({ runtime: 'fake', metricsPeriod: 1, clients: { sqs: SQSClient, ecs: ECSClient } });
-  const events = async (args: string[]) => {
-    const r = await aws('v1', berth.endpoint, ['events', ...args]);
-    assert.equal(r.code, 0, `aws events ${args.join(' ')}: ${r.stderr}`);
-    return r.json;
-  };
+  // EventBridge through boto3 (botocore 1.43), one Python process for the file; the calls read as the CLI's.
+  let b: Boto3;
+  before(() => { b = boto3(berth.endpoint); });
+  after(() => b.close());
+  const events = (args: string[]) => b.cli('events', args);
   const queue = async (name: string, attributes?: Record<string, string>) =>
     (await berth.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
   /** Receives until `n` messages have arrived (or 10 s pass). */

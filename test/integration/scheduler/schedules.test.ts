@@ -1,13 +1,14 @@
 /**
- * EventBridge Scheduler through awscli v1 (botocore 1.43, rest-json), fake runtime, compressed clock (a metric
- * minute is 1 s): schedule groups, schedules with rate(), at() and cron() in a time zone, SQS, ECS and EventBridge
+ * EventBridge Scheduler through boto3 (botocore 1.43, rest-json; the calls read as the CLI's) and awscli 2.9, fake
+ * runtime, compressed clock (a metric minute is 1 s): schedule groups, schedules with rate(), at() and cron() in a time zone, SQS, ECS and EventBridge
  * targets, ActionAfterCompletion, and the refusals.
  */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { aws } from '../../helpers/cli.js';
+import { boto3, type Boto3 } from '../../helpers/boto3.js';
 import { fargateNetwork, register } from '../../helpers/ecs.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
@@ -17,18 +18,11 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduler`;
 
 describe('EventBridge Scheduler', () => {
   const berth = useBerth({ runtime: 'fake', metricsPeriod: 1, clients: { sqs: SQSClient, ecs: ECSClient } });
-  const call = (service: string, args: string[]) => aws('v1', berth.endpoint, [service, ...args]);
-  const run = async (args: string[], service = 'scheduler') => {
-    const r = await call(service, args);
-    assert.equal(r.code, 0, `aws ${service} ${args.join(' ')}: ${r.stderr}`);
-    return r.json;
-  };
-  const fails = async (args: string[], code: string, message?: RegExp) => {
-    const r = await call('scheduler', args);
-    assert.notEqual(r.code, 0, `aws scheduler ${args.join(' ')} should fail`);
-    assert.match(r.stderr, new RegExp(`\\(${code}\\)`), r.stderr);
-    if (message) assert.match(r.stderr, message);
-  };
+  let b: Boto3;
+  before(() => { b = boto3(berth.endpoint); });
+  after(() => b.close());
+  const run = (args: string[], service = 'scheduler') => b.cli(service, args);
+  const fails = (args: string[], code: string, message?: RegExp) => b.cliFails('scheduler', args, code, message);
   const queue = async (name: string) => (await berth.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
   const receive = async (url: string, n: number, waitMs = 8000): Promise<Message[]> => {
     const out: Message[] = [];
@@ -42,7 +36,7 @@ describe('EventBridge Scheduler', () => {
   it('schedule groups: default exists; create, get, list, tag, delete (with their schedules)', async () => {
     const listed = await run(['list-schedule-groups']);
     assert.deepEqual(listed.ScheduleGroups.map((g: { Name: string }) => g.Name), ['default']);
-    const { ScheduleGroupArn } = await run(['create-schedule-group', '--name', 'nightly', '--tags', 'Key=team,Value=ops']);
+    const { ScheduleGroupArn } = await run(['create-schedule-group', '--name', 'nightly', '--tags', JSON.stringify([{ Key: 'team', Value: 'ops' }])]);
     assert.equal(ScheduleGroupArn, `arn:aws:scheduler:us-east-1:${ACCOUNT}:schedule-group/nightly`);
     const g = await run(['get-schedule-group', '--name', 'nightly']);
     assert.equal(g.State, 'ACTIVE');
@@ -92,7 +86,7 @@ describe('EventBridge Scheduler', () => {
     const got = await receive(url, 1);
     assert.equal(got[0]?.Body, 'once');
     let gone = false;
-    for (const end = Date.now() + 5000; !gone && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) gone = (await call('scheduler', ['get-schedule', '--name', 'once'])).code !== 0;
+    for (const end = Date.now() + 5000; !gone && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) gone = await run(['get-schedule', '--name', 'once']).then(() => false, () => true);
     assert.ok(gone, 'the completed schedule was deleted');
     assert.equal((await receive(url, 1, 1500)).length, 0, 'it fired once');
   });
