@@ -25,11 +25,19 @@ def client(service):
     return CLIENTS[service]
 
 
+def members(c, operation, params):
+    """Parameter names as the model spells them (`ResourceArn` → `ResourceARN`): tests may spell them as the CLI does."""
+    shape = c.meta.service_model.operation_model(operation).input_shape
+    names = {m.lower(): m for m in (shape.members if shape else {})}
+    return {names.get(k.lower(), k): v for k, v in params.items()}
+
+
 for line in sys.stdin:
     req = json.loads(line)
     out = {'id': req['id']}
     try:
-        result = getattr(client(req['service']), xform_name(req['operation']))(**req.get('params', {}))
+        c = client(req['service'])
+        result = getattr(c, xform_name(req['operation']))(**members(c, req['operation'], req.get('params', {})))
         result.pop('ResponseMetadata', None)
         out['result'] = result
     except ClientError as e:

@@ -42,8 +42,8 @@ function fromCli(args: string[], json: readonly string[]): [string, Record<strin
 
 const pascal = (kebab: string) => kebab.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 
-/** The CLI's list- and structure-valued options that tests pass as JSON. */
-const JSON_MEMBERS = ['Targets', 'Entries', 'Target', 'FlexibleTimeWindow', 'Tags'];
+/** The CLI's list-, structure- and number-valued options that tests pass as JSON. */
+const JSON_MEMBERS = ['Targets', 'Entries', 'Target', 'FlexibleTimeWindow', 'Tags', 'Ids', 'Limit', 'MaxResults'];
 
 export function boto3(endpoint: string): Boto3 {
   const child = spawn('python3', [SCRIPT, endpoint], { stdio: ['pipe', 'pipe', 'inherit'] });
