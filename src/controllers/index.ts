@@ -19,6 +19,7 @@ import { EcrImageScan } from './ecr-image-scan.js';
 import { EcsMetrics } from './ecs-metrics.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
+import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventSchedules } from './event-schedules.js';
@@ -100,6 +101,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(shipper);
   runtime.add(new ServiceScheduler(d));
   runtime.add(new EfsFileSystems(d));
+  // EC2 instances move through their states; those from ECS-optimized AMIs join their cluster as container instances.
+  runtime.add(new Ec2Instances(d));
   runtime.add(new TaskLifecycle({
     ...d,
     prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),

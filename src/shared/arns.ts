@@ -84,6 +84,7 @@ export const iamArn = {
   /** `path` is the role's IAM path (`/` or `/a/b/`), part of its ARN. */
   role: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:role${path}${name}`,
   policy: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:policy${path}${name}`,
+  instanceProfile: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:instance-profile${path}${name}`,
 };
 
 /** STS principals: a session of a role is named by the role (without its path) and the session name. */

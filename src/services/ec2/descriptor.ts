@@ -14,6 +14,10 @@ export const EC2 = defineService({
   migrations: migrations(),
   reset: { tablePrefixes: ['ec2_'] },
   arnServices: ['ec2'],
+  changeKinds: [
+    // key: account/region/instance id (the instance controller moves it through its states).
+    'ec2.instance',
+  ],
 });
 
 function migrations(): Migration[] {

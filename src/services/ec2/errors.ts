@@ -27,6 +27,9 @@ const NOT_FOUND: Record<ResourceKind, { code: string; noun: string }> = {
   'route-table': { code: 'InvalidRouteTableID.NotFound', noun: 'routeTable ID' },
   'network-acl': { code: 'InvalidNetworkAclID.NotFound', noun: 'networkAcl ID' },
   'dhcp-options': { code: 'InvalidDhcpOptionID.NotFound', noun: 'dhcpOption ID' },
+  instance: { code: 'InvalidInstanceID.NotFound', noun: 'instance ID' },
+  'launch-template': { code: 'InvalidLaunchTemplateId.NotFound', noun: 'launch template ID' },
+  'launch-template-version': { code: 'InvalidLaunchTemplateId.VersionNotFound', noun: 'launch template version' },
 };
 
 const MALFORMED: Record<ResourceKind, string> = {
@@ -39,6 +42,9 @@ const MALFORMED: Record<ResourceKind, string> = {
   'route-table': 'InvalidRouteTableId.Malformed',
   'network-acl': 'InvalidNetworkAclId.Malformed',
   'dhcp-options': 'InvalidDhcpOptionsId.Malformed',
+  instance: 'InvalidInstanceID.Malformed',
+  'launch-template': 'InvalidLaunchTemplateId.Malformed',
+  'launch-template-version': 'InvalidLaunchTemplateId.Malformed',
 };
 
 /** "The vpc ID 'vpc-1' does not exist" / "The vpc IDs 'vpc-1, vpc-2' do not exist". */

@@ -15,7 +15,11 @@ export type ResourceKind =
   | 'internet-gateway'
   | 'route-table'
   | 'network-acl'
-  | 'dhcp-options';
+  | 'dhcp-options'
+  | 'instance'
+  | 'launch-template'
+  /** One version of a launch template (stored under its template; id `<template id>#<version>`, never on the wire). */
+  | 'launch-template-version';
 
 export const PREFIX: Record<ResourceKind, string> = {
   vpc: 'vpc',
@@ -27,6 +31,9 @@ export const PREFIX: Record<ResourceKind, string> = {
   'route-table': 'rtb',
   'network-acl': 'acl',
   'dhcp-options': 'dopt',
+  instance: 'i',
+  'launch-template': 'lt',
+  'launch-template-version': 'ltv',
 };
 
 const KIND_BY_PREFIX = new Map(Object.entries(PREFIX).map(([k, p]) => [p, k as ResourceKind]));

@@ -215,3 +215,14 @@ export function describeImages(s: Scope, input: DescribeImagesRequest): Describe
   const { page, NextToken } = paginate(matched, (i) => i.seq, input);
   return { Images: page.map((i) => i.view), ...(NextToken ? { NextToken } : {}) };
 }
+
+/** The Amazon image with this id in `region` (its catalogue entry and its DescribeImages view). */
+export function findAmazonImage(region: string, id: string): { image: AmazonImage; view: Image } | undefined {
+  const image = AMAZON_IMAGES.find((i) => amazonImageId(region, i) === id);
+  return image ? { image, view: imageDoc(region, image) } : undefined;
+}
+
+/** Whether an image is ECS-optimized (its instances run the ECS agent). */
+export const isEcsOptimized = (image: AmazonImage) => image.owner === ECS_AMI_OWNER;
+
+export { malformedAmi, amiNotFound };

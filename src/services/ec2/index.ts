@@ -13,3 +13,5 @@ export { zoneByName, zoneById, zonesOf, type Zone } from './zones.js';
 export { defaultVpc, groupByName } from './security-group-refs.js';
 export { getDoc, type Scope, type Stored } from './store.js';
 export { AMAZON_IMAGES, IMAGE_VERSIONS, amazonImage, amazonImageId, type AmazonImage } from './images.js';
+export { instanceKey, parseInstanceKey, recordAgent, stepInstance, unsettledInstanceKeys, type InstanceFacts } from './instance-lifecycle.js';
+export { ecsCpuUnits, ecsMemoryMiB, instanceTypeSpec } from './instance-types.js';

@@ -28,7 +28,7 @@ import { invalidParameter, invalidParameterCombination, invalidParameterValue } 
 import { bool, type FilterFields } from './filters.js';
 import { newId, newResourceId } from './ids.js';
 import { groupByName } from './security-group-refs.js';
-import { claimAddress, deleteDoc, getStored, getTags, insertDoc, releaseAddresses, usedAddresses, type Scope } from './store.js';
+import { claimAddress, deleteDoc, getStored, getTags, insertDoc, releaseAddresses, updateDoc, usedAddresses, type Scope } from './store.js';
 import { applyTags, tagsFromSpecs, validateTags } from './tags.js';
 import { zoneByName } from './zones.js';
 
@@ -164,6 +164,34 @@ export function insertEni(s: Scope, p: Omit<AllocateEniParams, 'account' | 'regi
   claimAddress(s, subnet.SubnetId!, ip, id);
   applyTags(s, id, 'network-interface', tags);
   return eni;
+}
+
+/** Attaches an interface to an instance (its primary one at device index 0): in-use, with an eni-attach- attachment. */
+export function attachEniToInstance(
+  s: Scope, id: string, p: { instanceId: string; deviceIndex: number; deleteOnTermination: boolean; attachTime: string },
+): NetworkInterface {
+  const eni = requireDoc<NetworkInterface>(s, 'network-interface', id);
+  if (eni.Attachment || eni.Status !== 'available') throw invalidParameterValue(`Interface: [${id}] in use.`);
+  eni.Status = 'in-use';
+  eni.Attachment = {
+    AttachmentId: newId('eni-attach'), AttachTime: p.attachTime as unknown as Date, DeleteOnTermination: p.deleteOnTermination,
+    DeviceIndex: p.deviceIndex, NetworkCardIndex: 0, InstanceId: p.instanceId, InstanceOwnerId: s.account, Status: 'attached',
+  };
+  updateDoc(s, id, eni);
+  return eni;
+}
+
+/** An instance's interface once the instance is terminated: deleted (DeleteOnTermination) or available again. */
+export function detachEniFromInstance(s: Scope, id: string): void {
+  const eni = getStored<NetworkInterface>(s, 'network-interface', id)?.doc;
+  if (!eni) return;
+  if (eni.Attachment?.DeleteOnTermination) {
+    removeEni(s, id);
+    return;
+  }
+  delete eni.Attachment;
+  eni.Status = 'available';
+  updateDoc(s, id, eni);
 }
 
 export function removeEni(s: Scope, id: string): boolean {

@@ -9,18 +9,22 @@ import { ensureDefaultNetwork, createDefaultVpc, describeAccountAttributes } fro
 import { dryRunOperation } from './errors.js';
 import * as igw from './internet-gateways.js';
 import * as images from './images.js';
+import * as attributes from './instance-attributes.js';
+import * as types from './instance-types.js';
+import * as instances from './instances.js';
+import * as templates from './launch-templates.js';
+import { runInstances } from './run-instances.js';
 import * as acls from './network-acls.js';
 import * as enis from './network-interfaces.js';
 import * as rts from './route-tables.js';
 import * as rules from './security-group-rules.js';
 import * as groups from './security-groups.js';
-import type { Scope } from './store.js';
 import * as subnets from './subnets.js';
 import * as tags from './tags.js';
 import * as vpcs from './vpcs.js';
 import * as zones from './zones.js';
 
-function operation<I, O>(fn: (s: Scope, input: I) => O): OperationFn {
+function operation<I, O>(fn: (s: RequestContext, input: I) => O): OperationFn {
   return (ctx: RequestContext, input: I & { DryRun?: boolean }) => {
     ensureDefaultNetwork(ctx.sql, ctx.account, ctx.region);
     if (input?.DryRun) throw dryRunOperation();
@@ -81,8 +85,27 @@ const OPERATIONS = {
   describeAccountAttributes,
 
   describeImages: images.describeImages,
+
+  runInstances,
+  describeInstances: instances.describeInstances,
+  describeInstanceStatus: instances.describeInstanceStatus,
+  terminateInstances: instances.terminateInstances,
+  stopInstances: instances.stopInstances,
+  startInstances: instances.startInstances,
+  rebootInstances: instances.rebootInstances,
+  modifyInstanceAttribute: attributes.modifyInstanceAttribute,
+  describeInstanceAttribute: attributes.describeInstanceAttribute,
+  describeInstanceTypes: types.describeInstanceTypes,
+
+  createLaunchTemplate: templates.createLaunchTemplate,
+  createLaunchTemplateVersion: templates.createLaunchTemplateVersion,
+  describeLaunchTemplates: templates.describeLaunchTemplates,
+  describeLaunchTemplateVersions: templates.describeLaunchTemplateVersions,
+  modifyLaunchTemplate: templates.modifyLaunchTemplate,
+  deleteLaunchTemplate: templates.deleteLaunchTemplate,
+  deleteLaunchTemplateVersions: templates.deleteLaunchTemplateVersions,
 };
 
 export const provider: Provider = Object.fromEntries(
-  Object.entries(OPERATIONS).map(([name, fn]) => [name, operation(fn as (s: Scope, input: unknown) => unknown)]),
+  Object.entries(OPERATIONS).map(([name, fn]) => [name, operation(fn as (s: RequestContext, input: unknown) => unknown)]),
 );

@@ -24,7 +24,6 @@ export const MAX_TAGS = 50;
 
 /** Resource prefixes of EC2 resources Berth does not have: tagging them finds nothing. */
 const FOREIGN_NOT_FOUND: Record<string, (id: string) => AwsError> = {
-  i: (id) => new AwsError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`),
   ami: (id) => new AwsError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`),
   vol: (id) => new AwsError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`),
   snap: (id) => new AwsError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`),

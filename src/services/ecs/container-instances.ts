@@ -21,6 +21,7 @@ import type {
   RegisterContainerInstanceRequest,
   RegisterContainerInstanceResponse,
   Resource,
+  Task,
   UpdateContainerAgentRequest,
   UpdateContainerInstancesStateRequest,
   UpdateContainerInstancesStateResponse,
@@ -124,8 +125,9 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
   const memory = resourceValue(input.totalResources, 'MEMORY') ?? 3828;
   if (cpu <= 0 || memory <= 0) throw invalidParameter('CPU and MEMORY resources must be positive.');
   const ports = input.totalResources?.find((r) => r.name === 'PORTS')?.stringSetValue ?? RESERVED_PORTS;
-  // An instance on a remote engine is an external (ECS Anywhere) instance: managed-instance id, EXTERNAL launch type.
-  const external = (input.attributes ?? []).some((a) => a.name === ENGINE_ATTRIBUTE && a.value);
+  // An instance on a remote engine is an external (ECS Anywhere) instance: managed-instance id, EXTERNAL launch type,
+  // unless it is an EC2 instance (its identity document names one) whose tasks an engine URL sends elsewhere.
+  const external = !identity?.instanceId && (input.attributes ?? []).some((a) => a.name === ENGINE_ATTRIBUTE && a.value);
   const ec2InstanceId = (identity?.instanceId as string | undefined) ?? (external ? `mi-${randomHex(9).slice(0, 17)}` : `i-0${randomHex(8)}`);
   const az = (identity?.availabilityZone as string | undefined) ?? `${ctx.region}a`;
   const instanceType = (identity?.instanceType as string | undefined) ?? 't3.medium';
@@ -134,10 +136,10 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
     ...CAPABILITIES.map((name) => ({ name })),
     { name: 'ecs.os-type', value: 'linux' },
     { name: 'ecs.os-family', value: 'LINUX' },
-    { name: 'ecs.cpu-architecture', value: 'x86_64' },
+    { name: 'ecs.cpu-architecture', value: (identity?.architecture as string | undefined) === 'arm64' ? 'arm64' : 'x86_64' },
     { name: 'ecs.instance-type', value: instanceType },
     { name: 'ecs.availability-zone', value: az },
-    ...(external ? [{ name: 'ecs.capability.external' }] : [{ name: 'ecs.ami-id', value: 'ami-0berth000000000000' }]),
+    ...(external ? [{ name: 'ecs.capability.external' }] : [{ name: 'ecs.ami-id', value: (identity?.imageId as string | undefined) ?? 'ami-0berth000000000000' }]),
   ].filter((a) => !given.has(a.name!));
   for (const [name, value] of given) attributes.push({ name, ...(value !== undefined ? { value } : {}) });
   const now = ctx.clock.now();
@@ -201,18 +203,23 @@ export function deregisterContainerInstance(ctx: RequestContext, input: Deregist
     throw invalidParameter('Found running tasks on the instance. Specify force=true to deregister the container instance.');
   }
   // Forced: its tasks are orphaned on AWS; here they are stopped, since the instance is this machine.
-  for (const task of tasks) {
-    if (task.desiredStatus === 'STOPPED') continue;
-    task.desiredStatus = 'STOPPED';
-    task.stopCode = 'ServiceSchedulerInitiated';
-    task.stoppedReason = 'Container instance deregistration forced by user';
-    saveTaskDesired(ctx.sql, task);
-    ctx.changed('ecs.task', task.taskArn!);
-  }
+  stopTasksOn(ctx, row.arn, 'ServiceSchedulerInitiated', 'Container instance deregistration forced by user');
   ci.status = 'INACTIVE';
   ci.agentConnected = false;
   saveInstance(ctx.sql, ci);
   return { containerInstance: withUsage(ctx.sql, ci) };
+}
+
+/** Stops the tasks an instance still runs (its desired status; the task lifecycle stops their containers). */
+export function stopTasksOn(ctx: RequestContext, instanceArn: string, stopCode: Task['stopCode'], reason: string): void {
+  for (const task of tasksOnInstance(ctx.sql, instanceArn)) {
+    if (task.desiredStatus === 'STOPPED') continue;
+    task.desiredStatus = 'STOPPED';
+    task.stopCode = stopCode;
+    task.stoppedReason = reason;
+    saveTaskDesired(ctx.sql, task);
+    ctx.changed('ecs.task', task.taskArn!);
+  }
 }
 
 export function describeContainerInstances(ctx: RequestContext, input: DescribeContainerInstancesRequest): DescribeContainerInstancesResponse {
@@ -307,7 +314,8 @@ export function placementCandidates(scope: Scope, cluster: string, groups: Group
   };
   const isExternal = (ci: ContainerInstance) => !!ci.attributes?.some((a) => a.name === 'ecs.capability.external');
   // EXTERNAL tasks run only on external instances, EC2 tasks only on the others.
-  const fits = (ci: ContainerInstance) => !launchType || (launchType === 'EXTERNAL') === isExternal(ci);
+  // A disconnected agent (its EC2 instance stopped) takes no tasks, as on ECS.
+  const fits = (ci: ContainerInstance) => ci.agentConnected !== false && (!launchType || (launchType === 'EXTERNAL') === isExternal(ci));
   return loadInstances(scope, cluster, ['ACTIVE']).filter(fits).map((raw) => {
     const ci = withUsage(sql, raw);
     const arn = ci.containerInstanceArn!;

@@ -4,7 +4,8 @@
  * (tables and queries, ./store/index.ts, among them which container engine
  * runs a task and where the load balancer reaches it), and the ECS rules the
  * controllers share with the operations: building a task from its definition,
- * placing tasks on container instances, a task's awsvpc ENI. Those rules load
+ * placing tasks on container instances, a task's awsvpc ENI, and what the
+ * ECS agent of an EC2 instance does (ec2-agent.ts). Those rules load
  * EC2's network and ECS's operations; a caller that needs only ECS's state
  * (app.ts, metadata/) imports ./store/index.ts, which Berth loads before its
  * ready line.
@@ -18,3 +19,5 @@ export { place } from './placement.js';
 export { definitionDemand, utilizationBasis } from './task-demand.js';
 export { releaseTaskEni } from './awsvpc.js';
 export { computedDesiredCount, usesTaskSets } from './task-set-rules.js';
+export { parseAgentConfig, type AgentConfig } from './agent-config.js';
+export { disconnectEc2Instance, reconnectEc2Instance, registerEc2Instance, retireEc2Instance, type AgentEnv, type Ec2InstanceFacts } from './ec2-agent.js';

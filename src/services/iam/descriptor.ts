@@ -45,5 +45,17 @@ function migrations(): Migration[] {
       );
     `,
     },
+    {
+      version: 50,
+      name: 'iam: instance profiles (at most one role each)',
+      sql: `
+      CREATE TABLE iam_instance_profiles (
+        account TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, profile_id TEXT NOT NULL UNIQUE, arn TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL, role_name TEXT COLLATE NOCASE, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      );
+      CREATE INDEX iam_instance_profiles_role ON iam_instance_profiles (account, role_name);
+    `,
+    },
   ];
 }

@@ -1,5 +1,6 @@
-/** IAM (roles, their policies, customer managed policies, the caller): the operation table. Everything else answers 501. */
+/** IAM (roles, their policies, customer managed policies, instance profiles, the caller): the operation table. Everything else answers 501. */
 import type { Provider } from '../provider.js';
+import * as profiles from './instance-profiles.js';
 import * as policies from './policies.js';
 import * as rolePolicies from './role-policies.js';
 import * as roles from './roles.js';
@@ -31,4 +32,15 @@ export const provider: Provider = {
   listPolicies: policies.listPolicies,
 
   getUser: users.getUser,
+
+  createInstanceProfile: profiles.createInstanceProfile,
+  getInstanceProfile: profiles.getInstanceProfile,
+  listInstanceProfiles: profiles.listInstanceProfiles,
+  listInstanceProfilesForRole: profiles.listInstanceProfilesForRole,
+  addRoleToInstanceProfile: profiles.addRoleToInstanceProfile,
+  removeRoleFromInstanceProfile: profiles.removeRoleFromInstanceProfile,
+  deleteInstanceProfile: profiles.deleteInstanceProfile,
+  tagInstanceProfile: profiles.tagInstanceProfile,
+  untagInstanceProfile: profiles.untagInstanceProfile,
+  listInstanceProfileTags: profiles.listInstanceProfileTags,
 };

@@ -15,7 +15,7 @@ import {
 import { checkPolicyDocument, encodePolicy } from './policy-document.js';
 import { isAwsManagedPolicy } from './policies.js';
 import {
-  allRoles, attachedPolicyArns, deleteRoleRow, findPolicyByArn, findRole, insertRole, rolePolicyNames, updateRole,
+  allRoles, attachedPolicyArns, deleteRoleRow, findPolicyByArn, findRole, insertRole, instanceProfilesOfRole, rolePolicyNames, updateRole,
   type IamScope, type StoredRole,
 } from './store.js';
 
@@ -110,6 +110,7 @@ export function deleteRole(ctx: RequestContext, input: DeleteRoleRequest): Recor
   const scope = scopeOf(ctx);
   if (attachedPolicyArns(scope, role.RoleName).length) throw deleteConflict('Cannot delete entity, must detach all policies first.');
   if (rolePolicyNames(scope, role.RoleName).length) throw deleteConflict('Cannot delete entity, must delete policies first.');
+  if (instanceProfilesOfRole(scope, role.RoleName).length) throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
   deleteRoleRow(scope, role.RoleName);
   dropAllTags(ctx, role.Arn);
   return {};

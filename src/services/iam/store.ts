@@ -118,3 +118,54 @@ export function insertPolicy(s: IamScope, policy: StoredPolicy, document: string
 export function deletePolicyRow(sql: Statements, arn: string): void {
   sql.get('DELETE FROM iam_policies WHERE arn = ?').run(arn);
 }
+
+// ---- instance profiles
+
+/** A stored instance profile: the InstanceProfile without its roles and tags (its role's name is a column). */
+export interface StoredInstanceProfile {
+  InstanceProfileName: string;
+  InstanceProfileId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: string;
+  /** The role it holds (IAM allows one), if any. */
+  RoleName?: string;
+}
+
+const toProfile = (row: { doc: string; role_name: string | null } | undefined): StoredInstanceProfile | undefined =>
+  row ? { ...JSON.parse(row.doc), ...(row.role_name ? { RoleName: row.role_name } : {}) } : undefined;
+
+/** An instance profile by name (regardless of case, as IAM looks names up). */
+export function findInstanceProfile(s: IamScope, name: string): StoredInstanceProfile | undefined {
+  return toProfile(s.sql.get('SELECT doc, role_name FROM iam_instance_profiles WHERE account = ? AND name = ?').get(s.account, name) as
+    | { doc: string; role_name: string | null } | undefined);
+}
+
+/** An instance profile by ARN (EC2's RunInstances names one either way). */
+export function findInstanceProfileByArn(sql: Statements, arn: string): StoredInstanceProfile | undefined {
+  return toProfile(sql.get('SELECT doc, role_name FROM iam_instance_profiles WHERE arn = ?').get(arn) as { doc: string; role_name: string | null } | undefined);
+}
+
+export function allInstanceProfiles(s: IamScope): StoredInstanceProfile[] {
+  return (s.sql.get('SELECT doc, role_name FROM iam_instance_profiles WHERE account = ? ORDER BY name').all(s.account) as { doc: string; role_name: string | null }[])
+    .map((r) => toProfile(r)!);
+}
+
+export function instanceProfilesOfRole(s: IamScope, role: string): StoredInstanceProfile[] {
+  return (s.sql.get('SELECT doc, role_name FROM iam_instance_profiles WHERE account = ? AND role_name = ? ORDER BY name').all(s.account, role) as
+    { doc: string; role_name: string | null }[]).map((r) => toProfile(r)!);
+}
+
+export function insertInstanceProfile(s: IamScope, p: StoredInstanceProfile): void {
+  const { RoleName: _role, ...doc } = p;
+  s.sql.get('INSERT INTO iam_instance_profiles (account, name, profile_id, arn, path, role_name, doc, seq) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)')
+    .run(s.account, p.InstanceProfileName, p.InstanceProfileId, p.Arn, p.Path, JSON.stringify(doc), nextSeq(s, 'iam_instance_profiles'));
+}
+
+export function setInstanceProfileRole(s: IamScope, name: string, role: string | null): void {
+  s.sql.get('UPDATE iam_instance_profiles SET role_name = ? WHERE account = ? AND name = ?').run(role, s.account, name);
+}
+
+export function deleteInstanceProfileRow(s: IamScope, name: string): void {
+  s.sql.get('DELETE FROM iam_instance_profiles WHERE account = ? AND name = ?').run(s.account, name);
+}
