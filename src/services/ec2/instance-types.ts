@@ -65,8 +65,13 @@ const T2: InstanceTypeSpec[] = ([
   network: size === 'xlarge' || size === '2xlarge' ? 'Moderate' : 'Low to Moderate', maxEnis, ipsPerEni, clockGhz: 2.3,
 }));
 
+/** m1.small: RunInstances' default type when neither the request nor a launch template names one (previous generation). */
+const M1_SMALL: InstanceTypeSpec = {
+  name: 'm1.small', vcpus: 1, cores: 1, memoryMiB: 1740, arch: 'x86_64', hypervisor: 'xen', burstable: false, network: 'Low', maxEnis: 2, ipsPerEni: 4, clockGhz: 2.0,
+};
+
 export const INSTANCE_TYPES: readonly InstanceTypeSpec[] = [
-  ...T2,
+  M1_SMALL, ...T2,
   ...burstable('t3', 'x86_64', 2.5), ...burstable('t3a', 'x86_64', 2.2), ...burstable('t4g', 'arm64', 2.5),
   ...family('m5', 4096, 'x86_64', 'Up to 10 Gigabit', 3.1), ...family('m6i', 4096, 'x86_64', 'Up to 12.5 Gigabit', 3.5),
   ...family('m6g', 4096, 'arm64', 'Up to 10 Gigabit', 2.5), ...family('m7g', 4096, 'arm64', 'Up to 12.5 Gigabit', 2.6),
@@ -109,14 +114,14 @@ export const ecsCpuUnits = (t: InstanceTypeSpec) => t.vcpus * 1024;
 function info(t: InstanceTypeSpec): InstanceTypeInfo {
   return {
     InstanceType: t.name as _InstanceType,
-    CurrentGeneration: !t.name.startsWith('t2.'),
+    CurrentGeneration: !t.name.startsWith('t2.') && t.name !== 'm1.small',
     FreeTierEligible: t.name === 't2.micro' || t.name === 't3.micro',
     SupportedUsageClasses: ['on-demand', 'spot'],
     SupportedRootDeviceTypes: ['ebs'],
     SupportedVirtualizationTypes: ['hvm'],
     BareMetal: false,
     Hypervisor: t.hypervisor,
-    ProcessorInfo: { SupportedArchitectures: t.arch === 'x86_64' && t.name.startsWith('t2.') ? ['i386', 'x86_64'] : [t.arch], SustainedClockSpeedInGhz: t.clockGhz },
+    ProcessorInfo: { SupportedArchitectures: t.arch === 'x86_64' && t.hypervisor === 'xen' ? ['i386', 'x86_64'] : [t.arch], SustainedClockSpeedInGhz: t.clockGhz },
     VCpuInfo: {
       DefaultVCpus: t.vcpus, DefaultCores: t.cores, DefaultThreadsPerCore: t.vcpus / t.cores,
       ValidCores: Array.from({ length: t.cores }, (_, i) => i + 1), ValidThreadsPerCore: t.vcpus === t.cores ? [1] : [1, 2],
