@@ -9,25 +9,14 @@ import {
   CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstanceAttributeCommand,
   DescribeInstancesCommand, DescribeInstanceStatusCommand, DescribeInstanceTypesCommand, DescribeNetworkInterfacesCommand, EC2Client,
   ModifyInstanceAttributeCommand, RebootInstancesCommand, RunInstancesCommand, StartInstancesCommand, StopInstancesCommand,
-  TerminateInstancesCommand, type Instance,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { useBerth } from '../../helpers/use-berth.js';
-import { rejectsWith } from './support.js';
+import { rejectsWith, waitForState } from './support.js';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-
-export async function waitForState(ec2: EC2Client, id: string, state: string, timeoutMs = 10_000): Promise<Instance> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
-    const i = Reservations![0].Instances![0];
-    if (i.State?.Name === state) return i;
-    if (Date.now() > until) throw new Error(`${id} is ${i.State?.Name}, not ${state}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('EC2 instances through the v3 SDK', () => {
   const berth = useBerth({ runtime: 'fake', clients: { ec2: EC2Client, ssm: SSMClient, iam: IAMClient } });

@@ -1,6 +1,6 @@
 /** Shared bits of the EC2 integration suites: a client per account/region and error matching. */
 import assert from 'node:assert/strict';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { clientConfig, TEST_CREDENTIALS } from '../../helpers/berth.js';
 
 export function ec2Client(endpoint: string, region = 'us-east-1', accessKeyId = TEST_CREDENTIALS.accessKeyId) {
@@ -16,4 +16,16 @@ export async function rejectsWith(p: Promise<unknown>, code: string, message?: s
     assert.equal(e.$metadata?.httpStatusCode, status);
     return true;
   });
+}
+
+/** Polls DescribeInstances until the instance is in `state`. */
+export async function waitForState(ec2: EC2Client, id: string, state: string, timeoutMs = 10_000): Promise<Instance> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }));
+    const i = Reservations![0].Instances![0];
+    if (i.State?.Name === state) return i;
+    if (Date.now() > until) throw new Error(`${id} is ${i.State?.Name}, not ${state}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
