@@ -19,6 +19,7 @@ import { EcrImageScan } from './ecr-image-scan.js';
 import { EcsMetrics } from './ecs-metrics.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
+import { AutoScalingGroups } from './auto-scaling-groups.js';
 import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { EventDelivery } from './event-delivery.js';
@@ -103,6 +104,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new EfsFileSystems(d));
   // EC2 instances move through their states; those from ECS-optimized AMIs join their cluster as container instances.
   runtime.add(new Ec2Instances(d));
+  // EC2 Auto Scaling groups converge to their desired capacity through EC2's door.
+  runtime.add(new AutoScalingGroups(d));
   runtime.add(new TaskLifecycle({
     ...d,
     prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),

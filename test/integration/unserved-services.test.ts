@@ -19,7 +19,7 @@ import { register } from '../helpers/ecs.js';
 
 /** [CLI arguments, the operation, what the refusal names]. */
 const UNSERVED: Array<[string[], string, string]> = [
-  [['autoscaling', 'describe-auto-scaling-groups'], 'DescribeAutoScalingGroups', 'the Amazon EC2 Auto Scaling service (autoscaling:DescribeAutoScalingGroups)'],
+  [['elasticbeanstalk', 'describe-applications'], 'DescribeApplications', 'the AWS Elastic Beanstalk service (elasticbeanstalk:DescribeApplications)'],
   [['autoscaling-plans', 'describe-scaling-plans'], 'DescribeScalingPlans', 'the AWS Auto Scaling Plans service (autoscaling-plans:DescribeScalingPlans)'],
   [['apprunner', 'list-services'], 'ListServices', 'the AWS App Runner service (apprunner:ListServices)'],
   [['cloudformation', 'list-stacks'], 'ListStacks', 'the AWS CloudFormation service (cloudformation:ListStacks)'],

@@ -6,7 +6,7 @@
  * images (AMI ids per region).
  */
 export {
-  allocateEni, defaultSecurityGroupId, defaultVpcId, ensureDefaultNetwork, findSecurityGroups, findSubnets, findVpc, releaseEni,
+  allocateEni, defaultSecurityGroupId, defaultSubnets, defaultVpcId, ensureDefaultNetwork, findSecurityGroups, findSubnets, findVpc, releaseEni,
   type AllocateEniParams, type AllocatedEni, type SecurityGroupRef, type SubnetRef, type VpcRef,
 } from './network-refs.js';
 export { zoneByName, zoneById, zonesOf, type Zone } from './zones.js';
@@ -15,3 +15,8 @@ export { getDoc, type Scope, type Stored } from './store.js';
 export { AMAZON_IMAGES, IMAGE_VERSIONS, amazonImage, amazonImageId, type AmazonImage } from './images.js';
 export { instanceKey, parseInstanceKey, recordAgent, stepInstance, unsettledInstanceKeys, type InstanceFacts } from './instance-lifecycle.js';
 export { ecsCpuUnits, ecsMemoryMiB, instanceTypeSpec } from './instance-types.js';
+export { instanceState, putSystemTag } from './instance-lifecycle.js';
+export { runInstances as launchInstances } from './run-instances.js';
+export { terminateInstances } from './instances.js';
+export type { InstanceContext } from './instance-records.js';
+export { findLaunchTemplate } from './launch-templates.js';

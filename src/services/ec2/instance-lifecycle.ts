@@ -10,7 +10,7 @@ import type { Instance, InstanceStateName, Tag } from '@aws-sdk/client-ec2';
 import type { Statements } from '../../state/db.js';
 import { getInstance, saveInstance, stateOf, type InstanceRecord } from './instance-records.js';
 import { detachEniFromInstance } from './network-interfaces.js';
-import { deleteDoc, getTags, type Scope } from './store.js';
+import { deleteDoc, getTags, putTag, type Scope } from './store.js';
 
 /** How long a terminated instance stays visible ("about an hour" on EC2). */
 export const TERMINATED_VISIBLE_MS = 60 * 60_000;
@@ -111,4 +111,15 @@ export function recordAgent(s: Scope, id: string, agent: { containerInstanceArn?
   if (agent.error) rec.agentError = agent.error;
   else delete rec.agentError;
   saveInstance(s, rec);
+}
+
+/** An instance's state and zone, for a caller that keeps instances of its own (an Auto Scaling group). */
+export function instanceState(s: Scope, id: string): { state: InstanceStateName; availabilityZone?: string; launchTime?: string } | undefined {
+  const i = getInstance(s, id)?.doc.instance;
+  return i && { state: i.State!.Name!, availabilityZone: i.Placement?.AvailabilityZone, launchTime: i.LaunchTime as unknown as string };
+}
+
+/** A tag only AWS may set (`aws:autoscaling:groupName`): written without the `aws:` check callers' tags get. */
+export function putSystemTag(s: Scope, id: string, key: string, value: string): void {
+  putTag(s, id, 'instance', key, value);
 }

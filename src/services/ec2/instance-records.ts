@@ -6,7 +6,14 @@
  * where the instance controller stands (`nextAt`, the ECS agent).
  */
 import type { Instance, InstanceState, InstanceStateName, StateReason } from '@aws-sdk/client-ec2';
+import type { ChangeKind } from '../../state/change-feed.js';
 import { getStored, insertDoc, listStored, updateDoc, type Scope, type Stored } from './store.js';
+
+/** What launching and changing instances needs: a request's context, or a controller's (Auto Scaling's). */
+export interface InstanceContext extends Scope {
+  clock: { now(): number };
+  changed(kind: ChangeKind, key: string): void;
+}
 
 export interface InstanceRecord {
   instance: Instance;

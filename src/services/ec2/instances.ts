@@ -13,11 +13,10 @@ import type {
   StopInstancesRequest, StopInstancesResult, TerminateInstancesRequest, TerminateInstancesResult,
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol/errors.js';
-import type { RequestContext } from '../provider.js';
 import { checkIds } from './describe.js';
 import { invalidParameterCombination, notFound } from './errors.js';
 import { bool, compileFilters, type FilterFields } from './filters.js';
-import { getInstance, listInstances, saveInstance, stateOf, userInitiated, USER_SHUTDOWN, type InstanceRecord } from './instance-records.js';
+import { getInstance, listInstances, saveInstance, stateOf, userInitiated, USER_SHUTDOWN, type InstanceContext, type InstanceRecord } from './instance-records.js';
 import { viewInstance, viewReservations } from './instance-views.js';
 import { paginate } from './pagination.js';
 import type { Scope, Stored } from './store.js';
@@ -161,7 +160,7 @@ const incorrectState = (id: string, verb: string) =>
   new AwsError('IncorrectInstanceState', `The instance '${id}' is not in a state from which it can be ${verb}.`);
 
 /** Moves an instance to `to` for the controller to settle after `afterMs`; returns the change EC2 reports. */
-function transition(ctx: RequestContext, rec: InstanceRecord, to: InstanceStateName, afterMs: number, reason?: boolean): InstanceStateChange {
+function transition(ctx: InstanceContext, rec: InstanceRecord, to: InstanceStateName, afterMs: number, reason?: boolean): InstanceStateChange {
   const i = rec.instance;
   const previous = i.State!;
   const now = ctx.clock.now();
@@ -181,7 +180,7 @@ function transition(ctx: RequestContext, rec: InstanceRecord, to: InstanceStateN
 
 const unchanged = (rec: InstanceRecord): InstanceStateChange => ({ InstanceId: rec.instance.InstanceId, CurrentState: rec.instance.State, PreviousState: rec.instance.State });
 
-export function terminateInstances(ctx: RequestContext, input: TerminateInstancesRequest): TerminateInstancesResult {
+export function terminateInstances(ctx: InstanceContext, input: TerminateInstancesRequest): TerminateInstancesResult {
   const stored = requireInstances(ctx, input.InstanceIds);
   for (const { doc } of stored) {
     if (doc.disableApiTermination) {
@@ -196,7 +195,7 @@ export function terminateInstances(ctx: RequestContext, input: TerminateInstance
   return { TerminatingInstances };
 }
 
-export function stopInstances(ctx: RequestContext, input: StopInstancesRequest): StopInstancesResult {
+export function stopInstances(ctx: InstanceContext, input: StopInstancesRequest): StopInstancesResult {
   const stored = requireInstances(ctx, input.InstanceIds);
   for (const { doc } of stored) {
     const state = doc.instance.State?.Name;
@@ -213,7 +212,7 @@ export function stopInstances(ctx: RequestContext, input: StopInstancesRequest):
   return { StoppingInstances };
 }
 
-export function startInstances(ctx: RequestContext, input: StartInstancesRequest): StartInstancesResult {
+export function startInstances(ctx: InstanceContext, input: StartInstancesRequest): StartInstancesResult {
   const stored = requireInstances(ctx, input.InstanceIds);
   for (const { doc } of stored) {
     const state = doc.instance.State?.Name;
@@ -228,7 +227,7 @@ export function startInstances(ctx: RequestContext, input: StartInstancesRequest
 }
 
 /** A reboot keeps the instance running (its ECS agent reconnects as the same container instance). */
-export function rebootInstances(ctx: RequestContext, input: RebootInstancesRequest): Record<string, never> {
+export function rebootInstances(ctx: InstanceContext, input: RebootInstancesRequest): Record<string, never> {
   const stored = requireInstances(ctx, input.InstanceIds);
   for (const { doc } of stored) {
     const state = doc.instance.State?.Name;

@@ -239,3 +239,10 @@ export function describeLaunchTemplateVersions(s: Scope, input: DescribeLaunchTe
   const { page, NextToken } = paginate(matched, (v) => v.seq, input, { min: 1, max: 200 });
   return { LaunchTemplateVersions: page.map((v) => v.view), ...(NextToken ? { NextToken } : {}) };
 }
+
+/** A template and version as another service names them (Auto Scaling): its id, name and the version resolved; EC2's error otherwise. */
+export function findLaunchTemplate(s: Scope, ref: TemplateRef & { Version?: string }): { id: string; name: string; version: number } {
+  const t = requireTemplate(s, ref);
+  const v = resolveVersion(s, t, ref.Version);
+  return { id: t.LaunchTemplateId, name: t.LaunchTemplateName, version: v.VersionNumber! };
+}

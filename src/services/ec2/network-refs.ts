@@ -16,7 +16,7 @@ import type { SecurityGroup, Subnet } from '@aws-sdk/client-ec2';
 import type { Statements } from '../../state/db.js';
 import { ensureDefaultNetwork } from './defaults.js';
 import { defaultVpc, groupByName } from './security-group-refs.js';
-import { getDoc, type Scope } from './store.js';
+import { getDoc, listDocs, type Scope } from './store.js';
 import type { VpcRecord } from './vpcs.js';
 
 export { ensureDefaultNetwork } from './defaults.js';
@@ -65,6 +65,15 @@ export function findSubnets(sql: Statements, account: string, region: string, id
     }
   }
   return { found, missing };
+}
+
+/** The default VPC's default subnets (one per zone), as `findSubnets` describes them. */
+export function defaultSubnets(sql: Statements, account: string, region: string): SubnetRef[] {
+  const s = scope(sql, account, region);
+  const vpc = defaultVpc(s);
+  if (!vpc) return [];
+  const ids = listDocs<Subnet>(s, 'subnet', { vpcId: vpc.id }).filter((x) => x.DefaultForAz).map((x) => x.SubnetId!);
+  return findSubnets(sql, account, region, ids).found;
 }
 
 /** Security groups by id, in the order asked; unknown ids are in `missing`. */

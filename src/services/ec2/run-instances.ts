@@ -13,12 +13,11 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol/errors.js';
 import { findInstanceProfile, findInstanceProfileByArn } from '../iam/store.js';
-import type { RequestContext } from '../provider.js';
 import { requireStored } from './describe.js';
 import { invalidParameterCombination, invalidParameterValue, missingParameter } from './errors.js';
 import { newId, newResourceId } from './ids.js';
 import { amiNotFound, findAmazonImage, isEcsOptimized, malformedAmi } from './images.js';
-import { instancesWithToken, insertInstance, stateOf, type InstanceRecord } from './instance-records.js';
+import { instancesWithToken, insertInstance, stateOf, type InstanceContext, type InstanceRecord } from './instance-records.js';
 import { instanceTypeSpec } from './instance-types.js';
 import { viewReservations } from './instance-views.js';
 import { requireTemplate, resolveVersion } from './launch-templates.js';
@@ -122,7 +121,7 @@ function planNetwork(s: Scope, input: RunInstancesRequest): NetworkPlan {
   return { subnet, groups: groups.length ? groups : undefined, privateIp, deleteOnTermination: nic?.DeleteOnTermination ?? true };
 }
 
-function resolveProfile(ctx: RequestContext, spec: RunInstancesRequest['IamInstanceProfile']) {
+function resolveProfile(ctx: InstanceContext, spec: RunInstancesRequest['IamInstanceProfile']) {
   if (!spec?.Arn && !spec?.Name) return undefined;
   const iam = { sql: ctx.sql, account: ctx.account };
   if (spec.Arn) {
@@ -158,7 +157,7 @@ function tagsByType(specs: RunInstancesRequest['TagSpecifications']): { instance
   return { instance: validateTags(out.instance), eni: validateTags(out.eni) };
 }
 
-export function runInstances(ctx: RequestContext, request: RunInstancesRequest): Reservation {
+export function runInstances(ctx: InstanceContext, request: RunInstancesRequest): Reservation {
   const s: Scope = ctx;
   if (request.ClientToken) {
     const earlier = instancesWithToken(s, request.ClientToken);
