@@ -25,7 +25,6 @@ import type { Scope, Stored } from './store.js';
 export const STOPPING_MS = 1_000;
 
 const FIELDS: FilterFields<Instance & { ReservationId?: string; RequesterId?: string }> = {
-  'affinity': () => undefined,
   'ami-launch-index': (i) => i.AmiLaunchIndex,
   architecture: (i) => i.Architecture,
   'availability-zone': (i) => i.Placement?.AvailabilityZone,
@@ -68,7 +67,6 @@ const FIELDS: FilterFields<Instance & { ReservationId?: string; RequesterId?: st
   'platform-details': (i) => i.PlatformDetails,
   'private-dns-name': (i) => i.PrivateDnsName,
   'private-ip-address': (i) => i.PrivateIpAddress,
-  'product-code': () => undefined,
   'reason': (i) => i.StateTransitionReason,
   'requester-id': (i) => i.RequesterId,
   'reservation-id': (i) => i.ReservationId,

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type {
-  Instance, InstanceNetworkInterfaceSpecification, NetworkInterface, Reservation, ResponseLaunchTemplateData, RunInstancesRequest, Subnet, Tag,
+  Instance, InstanceNetworkInterfaceSpecification, NetworkInterface, Reservation, ResourceType, ResponseLaunchTemplateData, RunInstancesRequest, Subnet, Tag,
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol/errors.js';
 import { findInstanceProfile, findInstanceProfileByArn } from '../iam/store.js';
@@ -67,7 +67,7 @@ function mergeTemplate(input: RunInstancesRequest, data: ResponseLaunchTemplateD
     delete merged.SecurityGroupIds;
   }
   merged.TagSpecifications = [...tags].map(([ResourceType, t]) => ({
-    ResourceType: ResourceType as Tag['Key'] as never, Tags: [...t].map(([Key, Value]) => ({ Key, Value })),
+    ResourceType: ResourceType as ResourceType, Tags: [...t].map(([Key, Value]) => ({ Key, Value })),
   }));
   return merged;
 }

@@ -76,6 +76,22 @@ describe('EC2 instances through the v3 SDK', () => {
     await berth.ec2.send(new TerminateInstancesCommand({ InstanceIds: r.Instances!.map((i) => i.InstanceId!) }));
   });
 
+  it('DescribeInstances pages by instance with MaxResults and NextToken, not with InstanceIds', async () => {
+    const r = await berth.ec2.send(new RunInstancesCommand({ ImageId: al2023, InstanceType: 't3.nano', MinCount: 7, MaxCount: 7 }));
+    const filter = [{ Name: 'reservation-id', Values: [r.ReservationId!] }];
+    const first = await berth.ec2.send(new DescribeInstancesCommand({ Filters: filter, MaxResults: 5 }));
+    assert.equal(first.Reservations![0].Instances!.length, 5);
+    assert.ok(first.NextToken);
+    const second = await berth.ec2.send(new DescribeInstancesCommand({ Filters: filter, MaxResults: 5, NextToken: first.NextToken }));
+    assert.equal(second.Reservations![0].Instances!.length, 2);
+    assert.equal(second.NextToken, undefined);
+    const all = [...first.Reservations![0].Instances!, ...second.Reservations![0].Instances!].map((i) => i.InstanceId);
+    assert.deepEqual(all, r.Instances!.map((i) => i.InstanceId));
+    await rejectsWith(berth.ec2.send(new DescribeInstancesCommand({ InstanceIds: [all[0]!], MaxResults: 5 })), 'InvalidParameterCombination');
+    await rejectsWith(berth.ec2.send(new DescribeInstancesCommand({ MaxResults: 4 })), 'InvalidParameterValue');
+    await berth.ec2.send(new TerminateInstancesCommand({ InstanceIds: all as string[] }));
+  });
+
   it('stop, start, reboot and terminate move through EC2\'s states with its codes and reasons', async () => {
     const r = await berth.ec2.send(new RunInstancesCommand({ ImageId: al2023, InstanceType: 't3.small', MinCount: 1, MaxCount: 1 }));
     const id = r.Instances![0].InstanceId!;
