@@ -4,7 +4,8 @@
  * bridge, listening on a unix socket and on tcp://127.0.0.1, plus a private
  * sshd whose key runs `docker system dial-stdio` against it. It registers the
  * engine with `berth instances add --engine` as unix://, tcp:// and ssh://
- * (one cluster each) and runs EXTERNAL tasks there.
+ * (one cluster each) and runs EXTERNAL tasks there; an EC2 instance tagged
+ * `berth.engine` with its socket runs its (EC2 launch type) tasks there too.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { REPO_ROOT } from '../helpers/berth.js';
 import { useBerth } from '../helpers/use-berth.js';
 import { fetchWhenUp, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
@@ -39,12 +42,12 @@ describe('an external container instance on a second Docker engine', { skip: roo
     run(process.execPath, ['bin/berth.js', 'instances', 'add', '--cluster', cluster, '--engine', engine, '--endpoint', berth.endpoint], { cwd: REPO_ROOT });
 
   /** Runs the edge-web task on a cluster's external instance and proves where it runs; then stops it. */
-  async function runsOnEngine2(cluster: string) {
-    const out = await berth.ecs.send(new RunTaskCommand({ cluster, taskDefinition: 'edge-web', launchType: 'EXTERNAL' }));
+  async function runsOnEngine2(cluster: string, launchType: 'EXTERNAL' | 'EC2' = 'EXTERNAL') {
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster, taskDefinition: launchType === 'EC2' ? 'edge-web-ec2' : 'edge-web', launchType }));
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
     const t = await waitForTask(berth.ecs, cluster, out.tasks![0].taskArn!, (x) => isRunning(x) || isStopped(x), 'RUNNING');
     assert.equal(t.lastStatus, 'RUNNING', t.stoppedReason);
-    assert.equal(t.launchType, 'EXTERNAL');
+    assert.equal(t.launchType, launchType);
     const id = t.containers![0].runtimeId!;
     assert.equal(engine2('inspect', '-f', '{{.State.Running}}', id), 'true', 'the container is on the second engine');
     assert.throws(() => execFileSync('docker', ['inspect', id], { stdio: 'ignore' }), 'and not on the local one');
@@ -82,7 +85,7 @@ describe('an external container instance on a second Docker engine', { skip: roo
       process.env.BERTH_SSH_OPTIONS = sshd.sshOptions;
     }
   });
-  const berth = useBerth({ clients: { ecs: ECSClient } });
+  const berth = useBerth({ clients: { ecs: ECSClient, ec2: EC2Client, ssm: SSMClient } });
   before(async () => {
     await berth.ecs.send(new CreateClusterCommand({ clusterName: 'edge' }));
     const { stdout } = await addInstance('edge', `unix://${sock}`);
@@ -106,6 +109,25 @@ describe('an external container instance on a second Docker engine', { skip: roo
 
   it('an EXTERNAL task runs on the remote engine (unix://), answers on its published port, and is removed there when stopped', async () => {
     await runsOnEngine2('edge');
+  });
+
+  it('an EC2 instance tagged berth.engine joins its cluster as an EC2 instance whose tasks run on that engine', async () => {
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'edge-ec2' }));
+    await register(berth.ecs, {
+      family: 'edge-web-ec2', networkMode: 'bridge',
+      containerDefinitions: [{ name: 'web', image, essential: true, memory: 64, stopTimeout: 1, command: ['httpd', '-f', '-p', '80', '-h', '/var/www'], portMappings: [{ containerPort: 80, hostPort: 0 }] }],
+    });
+    const ami = (await berth.ssm.send(new GetParameterCommand({ Name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' }))).Parameter!.Value!;
+    const r = await berth.ec2.send(new RunInstancesCommand({
+      ImageId: ami, InstanceType: 't3.small', MinCount: 1, MaxCount: 1,
+      UserData: Buffer.from('#!/bin/bash\necho ECS_CLUSTER=edge-ec2 >> /etc/ecs/ecs.config\n').toString('base64'),
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'berth.engine', Value: `unix://${sock}` }] }],
+    }));
+    for (let i = 0; i < 100 && !(await berth.ecs.send(new ListContainerInstancesCommand({ cluster: 'edge-ec2' }))).containerInstanceArns?.length; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    await runsOnEngine2('edge-ec2', 'EC2');
+    await berth.ec2.send(new TerminateInstancesCommand({ InstanceIds: [r.Instances![0].InstanceId!] }));
   });
 
   it('an external instance on tcp://127.0.0.1:<port> runs its tasks on that engine', async () => {
