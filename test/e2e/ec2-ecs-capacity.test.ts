@@ -3,7 +3,8 @@
  * ECS-optimized AMI from SSM, run-instances with `ECS_CLUSTER` user data, the instance in list-container-instances
  * with its type's resources, an EC2-launch-type task running a real container on it, and terminate-instances
  * deregistering it and stopping the task (its container gone). Then a kill -9 while an instance is pending: the
- * restarted Berth finishes the transition and the agent still registers.
+ * restarted Berth finishes the transition and the agent still registers, and an Auto Scaling group created just
+ * before the crash reaches its capacity.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,7 +85,7 @@ describe('EC2 instances run ECS tasks on Docker (awscli 2.9)', { skip: !cliAvail
   });
 });
 
-describe('an instance pending when Berth is killed -9 still comes up and joins its cluster', { skip: !cliAvailable('v2') && 'awscli v2 is not installed' }, () => {
+describe('an instance pending (and a new Auto Scaling group) when Berth is killed -9 still come up and join the cluster', { skip: !cliAvailable('v2') && 'awscli v2 is not installed' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-ec2-kill-'));
   let b: SpawnedBerth | undefined;
   after(async () => {
@@ -98,13 +99,23 @@ describe('an instance pending when Berth is killed -9 still comes up and joins i
     okJson(await cli('ecs', 'create-cluster', '--cluster-name', 'tutorial'), 'create-cluster');
     const ami = okJson(await cli('ssm', 'get-parameter', '--name', '/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id'), 'ssm').Parameter.Value;
     const id = okJson(await cli('ec2', 'run-instances', '--image-id', ami, '--instance-type', 't3.large', '--count', '1', '--user-data', USER_DATA), 'run').Instances[0].InstanceId;
+    // An Auto Scaling group created just before the crash converges after the restart.
+    okJson(await cli('ec2', 'create-launch-template', '--launch-template-name', 'k9-nodes', '--launch-template-data',
+      JSON.stringify({ ImageId: ami, InstanceType: 't3.micro', UserData: Buffer.from(USER_DATA).toString('base64') })), 'create-launch-template');
+    okJson(await cli('autoscaling', 'create-auto-scaling-group', '--auto-scaling-group-name', 'k9', '--launch-template', 'LaunchTemplateName=k9-nodes',
+      '--min-size', '2', '--max-size', '2', '--availability-zones', 'us-east-1a', 'us-east-1b'), 'create-auto-scaling-group');
     await b.kill9();
     b = await spawnBerth(['--data-dir', dir], { BERTH_RUNTIME: 'fake' });
     const cli2 = (...args: string[]) => aws('v2', b!.endpoint, args);
     await until(async () => okJson(await cli2('ec2', 'describe-instances', '--instance-ids', id, '--query', 'Reservations[0].Instances[0].State.Name'), 'describe'),
       (s) => s === 'running', 'running after restart');
-    const list = await until(async () => okJson(await cli2('ecs', 'list-container-instances', '--cluster', 'tutorial'), 'list'), (v: any) => v.containerInstanceArns.length === 1, 'registered after restart');
-    const ci = okJson(await cli2('ecs', 'describe-container-instances', '--cluster', 'tutorial', '--container-instances', list.containerInstanceArns[0]), 'describe').containerInstances[0];
-    assert.equal(ci.ec2InstanceId, id);
+    // The lone instance and the group's two register (the group's user data names the same cluster).
+    const list = await until(async () => okJson(await cli2('ecs', 'list-container-instances', '--cluster', 'tutorial'), 'list'), (v: any) => v.containerInstanceArns.length === 3, 'registered after restart');
+    const cis = okJson(await cli2('ecs', 'describe-container-instances', '--cluster', 'tutorial', '--container-instances', ...list.containerInstanceArns), 'describe').containerInstances;
+    assert.ok(cis.some((c: any) => c.ec2InstanceId === id), 'the instance that was pending at the crash');
+    const g = await until(async () => okJson(await cli2('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', 'k9'), 'describe-asg').AutoScalingGroups[0],
+      (x: any) => x.Instances.filter((i: any) => i.LifecycleState === 'InService').length === 2, 'the group has its two instances');
+    assert.deepEqual(g.Instances.map((i: any) => i.AvailabilityZone).sort(), ['us-east-1a', 'us-east-1b']);
+    assert.deepEqual(cis.map((c: any) => c.ec2InstanceId).sort(), [id, ...g.Instances.map((i: any) => i.InstanceId)].sort());
   });
 });
