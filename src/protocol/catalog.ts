@@ -14,11 +14,6 @@ export interface ServiceEntry {
   id: string;
   /** Package whose static schemas are the model of this service. */
   sdkPackage: string;
-  /**
-   * A botocore model under models/services/ (scripts/extract-botocore-model.mjs), read when `sdkPackage`
-   * is not installed: a service can be served before its client package is a dependency (model.ts).
-   */
-  botocoreModel?: string;
   /** Client class exported by the package (read once for protocol settings). */
   clientName: string;
   protocol: ProtocolName;

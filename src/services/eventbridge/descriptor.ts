@@ -1,7 +1,6 @@
 /**
  * Amazon EventBridge (CloudWatch Events): Berth's descriptor of the service (see ../service-descriptor.ts).
- * JSON 1.1, `X-Amz-Target: AWSEvents.<Op>`, signing name `events`. Its model is botocore's
- * (models/services/eventbridge.json) until `@aws-sdk/client-eventbridge` is installed, which then wins.
+ * JSON 1.1, `X-Amz-Target: AWSEvents.<Op>`, signing name `events`; model from `@aws-sdk/client-eventbridge`.
  */
 import type { Migration } from '../../state/migrations.js';
 import { defineService } from '../service-descriptor.js';
@@ -9,7 +8,7 @@ import { defineService } from '../service-descriptor.js';
 export const EVENTBRIDGE = defineService({
   id: 'eventbridge',
   catalog: {
-    sdkPackage: '@aws-sdk/client-eventbridge', botocoreModel: 'eventbridge.json', clientName: 'EventBridgeClient', protocol: 'awsJson1_1',
+    sdkPackage: '@aws-sdk/client-eventbridge', clientName: 'EventBridgeClient', protocol: 'awsJson1_1',
     apiVersion: '2015-10-07', signingNames: ['events'], targetPrefix: 'AWSEvents', validationError: 'ValidationException',
   },
   provider: () => import('./provider.js'),

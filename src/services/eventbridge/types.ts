@@ -1,6 +1,6 @@
 /**
- * EventBridge's request and result shapes as Berth uses them. `@aws-sdk/client-eventbridge` (whose types other
- * services import) is not a dependency yet; these follow its model (models/services/eventbridge.json) member for member.
+ * EventBridge's shapes as Berth stores and hands them on: the model's members, with what Berth's validation
+ * guarantees made required (the SDK's types make every member optional).
  */
 export interface Tag { Key: string; Value: string }
 

@@ -1,7 +1,6 @@
 /**
  * Amazon EventBridge Scheduler: Berth's descriptor of the service (see ../service-descriptor.ts).
- * rest-json, signing name `scheduler`. Its model is botocore's (models/services/scheduler.json) until
- * `@aws-sdk/client-scheduler` is installed, which then wins.
+ * rest-json, signing name `scheduler`; model from `@aws-sdk/client-scheduler`.
  */
 import type { Migration } from '../../state/migrations.js';
 import { defineService } from '../service-descriptor.js';
@@ -9,7 +8,7 @@ import { defineService } from '../service-descriptor.js';
 export const SCHEDULER = defineService({
   id: 'scheduler',
   catalog: {
-    sdkPackage: '@aws-sdk/client-scheduler', botocoreModel: 'scheduler.json', clientName: 'SchedulerClient', protocol: 'restJson1',
+    sdkPackage: '@aws-sdk/client-scheduler', clientName: 'SchedulerClient', protocol: 'restJson1',
     apiVersion: '2021-06-30', signingNames: ['scheduler'], validationError: 'ValidationException',
   },
   provider: () => import('./provider.js'),

@@ -1,6 +1,6 @@
 /**
- * EventBridge Scheduler's shapes as Berth uses them (`@aws-sdk/client-scheduler` is not a dependency yet; these follow
- * models/services/scheduler.json member for member).
+ * EventBridge Scheduler's shapes as Berth stores them: the model's members, with what Berth's validation guarantees
+ * made required (the SDK's types make every member optional).
  */
 import type { InvokedTarget } from '../eventbridge/index.js';
 
