@@ -53,6 +53,7 @@ const OPERATIONS = {
   revokeSecurityGroupIngress: rules.revokeSecurityGroupIngress,
   revokeSecurityGroupEgress: rules.revokeSecurityGroupEgress,
   describeSecurityGroupRules: rules.describeSecurityGroupRules,
+  modifySecurityGroupRules: rules.modifySecurityGroupRules,
 
   describeNetworkInterfaces: enis.describeNetworkInterfaces,
   createNetworkInterface: enis.createNetworkInterface,

@@ -14,6 +14,8 @@ import type {
   DescribeSecurityGroupRulesRequest,
   DescribeSecurityGroupRulesResult,
   IpPermission,
+  ModifySecurityGroupRulesRequest,
+  ModifySecurityGroupRulesResult,
   RevokedSecurityGroupRule,
   RevokeSecurityGroupEgressRequest,
   RevokeSecurityGroupEgressResult,
@@ -31,7 +33,7 @@ import { invalidParameterValue, missingParameter, notFound } from './errors.js';
 import type { FilterFields } from './filters.js';
 import { newResourceId } from './ids.js';
 import { requireGroup, requireGroupByName } from './security-group-refs.js';
-import { deleteDoc, getDoc, insertDoc, listStored, type Scope, type Stored } from './store.js';
+import { deleteDoc, getDoc, insertDoc, listStored, updateDoc, type Scope, type Stored } from './store.js';
 import { applyTags, tagsFromSpecs, withTags } from './tags.js';
 
 /** Rules per group and direction (the default quota). */
@@ -297,6 +299,47 @@ export const revokeSecurityGroupIngress = (s: Scope, input: RevokeSecurityGroupI
 
 export const revokeSecurityGroupEgress = (s: Scope, input: RevokeSecurityGroupEgressRequest): RevokeSecurityGroupEgressResult =>
   revoke(s, input, true);
+
+/**
+ * Replaces rules in place, keeping their ids (and tags): each new rule is a
+ * protocol, ports and exactly one peer, checked as Authorize checks it.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html
+ */
+export function modifySecurityGroupRules(s: Scope, input: ModifySecurityGroupRulesRequest): ModifySecurityGroupRulesResult {
+  const group = requireGroup(s, { GroupId: input.GroupId ?? '' });
+  const updates = input.SecurityGroupRules ?? [];
+  if (!updates.length) throw missingParameter('SecurityGroupRules');
+  checkIds('security-group-rule', updates.map((u) => u.SecurityGroupRuleId ?? ''));
+  const current = new Map(rulesOf(s, group.id).map((r) => [r.id, r.doc]));
+  const changed = updates.map((u) => {
+    const rule = current.get(u.SecurityGroupRuleId ?? '');
+    if (!rule) throw notFound('security-group-rule', u.SecurityGroupRuleId ?? '');
+    const req = u.SecurityGroupRule;
+    if (!req) throw missingParameter('SecurityGroupRule');
+    const peers = [req.CidrIpv4, req.CidrIpv6, req.PrefixListId, req.ReferencedGroupId].filter((v) => v !== undefined);
+    if (peers.length !== 1) {
+      throw invalidParameterValue('Exactly one of CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId must be specified.');
+    }
+    const [spec] = expand(s, {
+      IpProtocol: req.IpProtocol, FromPort: req.FromPort, ToPort: req.ToPort,
+      ...(req.CidrIpv4 !== undefined ? { IpRanges: [{ CidrIp: req.CidrIpv4, Description: req.Description }] } : {}),
+      ...(req.CidrIpv6 !== undefined ? { Ipv6Ranges: [{ CidrIpv6: req.CidrIpv6, Description: req.Description }] } : {}),
+      ...(req.PrefixListId !== undefined ? { PrefixListIds: [{ PrefixListId: req.PrefixListId, Description: req.Description }] } : {}),
+      ...(req.ReferencedGroupId !== undefined ? { UserIdGroupPairs: [{ GroupId: req.ReferencedGroupId, Description: req.Description }] } : {}),
+    }, rule.IsEgress!, group, true);
+    const { CidrIpv4: _4, CidrIpv6: _6, PrefixListId: _p, ReferencedGroupInfo: _g, Description: _d, ...kept } = rule;
+    const next: SecurityGroupRule = { ...kept, ...spec, IsEgress: rule.IsEgress };
+    current.set(rule.SecurityGroupRuleId!, next);
+    return next;
+  });
+  const keys = new Set<string>();
+  for (const r of current.values()) {
+    if (keys.has(keyOf(r))) throw new AwsError('InvalidPermission.Duplicate', `the specified rule "${describeRule(r as RuleSpec)}" already exists`);
+    keys.add(keyOf(r));
+  }
+  for (const r of changed) updateDoc(s, r.SecurityGroupRuleId!, r);
+  return { Return: true };
+}
 
 const RULE_FIELDS: FilterFields<SecurityGroupRule> = {
   'group-id': (r) => r.GroupId,

@@ -135,7 +135,8 @@ export function createTargetGroup(ctx: RequestContext, input: CreateTargetGroupI
   if (input.Port < 1 || input.Port > 65535) throw validationError(`Port '${input.Port}' must be between 1 and 65535`);
   if (!input.VpcId) throw validationError('A VPC ID must be specified');
   const layer4 = isLayer4(input.Protocol);
-  if (input.ProtocolVersion !== undefined) {
+  // The Terraform provider sends `ProtocolVersion=` when unset; ELBv2 treats an empty value as absent.
+  if (input.ProtocolVersion !== undefined && input.ProtocolVersion !== '') {
     if (layer4) throw validationError(`Protocol version is not supported for target groups with the protocol '${input.Protocol}'`);
     if (input.ProtocolVersion === 'GRPC' || input.ProtocolVersion === 'HTTP2') throw notSupportedByBerth(`Protocol version '${input.ProtocolVersion}'`);
     if (input.ProtocolVersion !== 'HTTP1') throw validationError(`Protocol version '${input.ProtocolVersion}' is not valid`);

@@ -46,6 +46,20 @@ function migrations(): Migration[] {
     `,
     },
     {
+      version: 48,
+      name: 'iam: managed policy versions (the v1 of every existing policy)',
+      sql: `
+      CREATE TABLE iam_policy_versions (
+        policy_arn TEXT NOT NULL, version_id TEXT NOT NULL, number INTEGER NOT NULL, document TEXT NOT NULL, create_date TEXT NOT NULL,
+        PRIMARY KEY (policy_arn, version_id)
+      );
+      -- Version ids are never reused: the highest number a policy ever had.
+      ALTER TABLE iam_policies ADD COLUMN last_version INTEGER NOT NULL DEFAULT 1;
+      INSERT INTO iam_policy_versions (policy_arn, version_id, number, document, create_date)
+        SELECT arn, 'v1', 1, document, json_extract(doc, '$.CreateDate') FROM iam_policies;
+    `,
+    },
+    {
       version: 50,
       name: 'iam: instance profiles (at most one role each)',
       sql: `

@@ -1,21 +1,21 @@
 /**
  * Managed policies. AWS managed ones (`arn:aws:iam::aws:policy/…`) exist for
  * any name and carry no document in Berth; customer managed ones are created
- * here with one version (v1).
+ * here with version v1 (more in policy-versions.ts).
  */
 import type {
   CreatePolicyRequest, CreatePolicyResponse, DeletePolicyRequest, GetPolicyRequest, GetPolicyResponse,
-  GetPolicyVersionRequest, GetPolicyVersionResponse, ListPoliciesRequest, ListPoliciesResponse, Policy,
+  ListPoliciesRequest, ListPoliciesResponse, Policy,
 } from '@aws-sdk/client-iam';
 import { iamArn } from '../../shared/arns.js';
 import { base32Id } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, getTags, putTags } from '../../state/tags.js';
-import { alreadyExists, constraint, deleteConflict, invalidInput, noSuchEntity, noSuchPolicy } from './errors.js';
+import { alreadyExists, constraint, deleteConflict, invalidInput, noSuchPolicy } from './errors.js';
 import { checkDescription, checkName, checkPath, checkPathPrefix, checkPolicyText, checkTags, paginate } from './inputs.js';
-import { checkPolicyDocument, encodePolicy } from './policy-document.js';
+import { checkPolicyDocument } from './policy-document.js';
 import {
-  allPolicies, attachmentCount, deletePolicyRow, findPolicyByArn, findPolicyByName, insertPolicy, type StoredPolicy,
+  allPolicies, attachmentCount, deletePolicyRow, findPolicyByArn, findPolicyByName, insertPolicy, policyVersions, type StoredPolicy,
 } from './store.js';
 
 const POLICY_ARN_RE = /^arn:aws:iam::(aws|\d{12}):policy(\/(?:[\u0021-\u007E]*\/)?)([\w+=,.@-]+)$/;
@@ -91,18 +91,14 @@ export function getPolicy(ctx: RequestContext, input: GetPolicyRequest): GetPoli
   return { Policy: policyOutput(ctx, stored, true) };
 }
 
-export function getPolicyVersion(ctx: RequestContext, input: GetPolicyVersionRequest): GetPolicyVersionResponse {
-  parsePolicyArn(input.PolicyArn);
-  const p = findPolicyByArn(ctx.sql, input.PolicyArn!);
-  if (!p || input.VersionId !== 'v1') throw noSuchEntity(`Policy ${input.PolicyArn} version ${input.VersionId} does not exist or is not attachable.`);
-  return { PolicyVersion: { Document: encodePolicy(p.document), VersionId: 'v1', IsDefaultVersion: true, CreateDate: new Date(p.CreateDate) } };
-}
-
 export function deletePolicy(ctx: RequestContext, input: DeletePolicyRequest): Record<string, never> {
   parsePolicyArn(input.PolicyArn);
   const p = findPolicyByArn(ctx.sql, input.PolicyArn!);
   if (!p) throw noSuchPolicy(input.PolicyArn!);
   if (attachmentCount(ctx.sql, p.Arn)) throw deleteConflict('Cannot delete a policy attached to entities.');
+  if (policyVersions(ctx.sql, p.Arn).length > 1) {
+    throw deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
+  }
   deletePolicyRow(ctx.sql, p.Arn);
   dropAllTags(ctx, p.Arn);
   return {};

@@ -1,7 +1,8 @@
-/** IAM (roles, their policies, customer managed policies, instance profiles, the caller): the operation table. Everything else answers 501. */
+/** IAM (roles, their policies, customer managed policies and their versions, instance profiles, the caller): the operation table. Everything else answers 501. */
 import type { Provider } from '../provider.js';
 import * as profiles from './instance-profiles.js';
 import * as policies from './policies.js';
+import * as versions from './policy-versions.js';
 import * as rolePolicies from './role-policies.js';
 import * as roles from './roles.js';
 import * as users from './users.js';
@@ -27,9 +28,14 @@ export const provider: Provider = {
 
   createPolicy: policies.createPolicy,
   getPolicy: policies.getPolicy,
-  getPolicyVersion: policies.getPolicyVersion,
   deletePolicy: policies.deletePolicy,
   listPolicies: policies.listPolicies,
+
+  getPolicyVersion: versions.getPolicyVersion,
+  listPolicyVersions: versions.listPolicyVersions,
+  createPolicyVersion: versions.createPolicyVersion,
+  deletePolicyVersion: versions.deletePolicyVersion,
+  setDefaultPolicyVersion: versions.setDefaultPolicyVersion,
 
   getUser: users.getUser,
 

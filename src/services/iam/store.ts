@@ -110,12 +110,15 @@ export function allPolicies(s: IamScope): StoredPolicy[] {
   return (s.sql.get('SELECT doc FROM iam_policies WHERE account = ? ORDER BY name').all(s.account) as { doc: string }[]).map((r) => JSON.parse(r.doc));
 }
 
+/** A new policy and its version v1. */
 export function insertPolicy(s: IamScope, policy: StoredPolicy, document: string): void {
   s.sql.get('INSERT INTO iam_policies (account, name, arn, path, document, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(s.account, policy.PolicyName, policy.Arn, policy.Path, document, JSON.stringify(policy), nextSeq(s, 'iam_policies'));
+  insertPolicyVersion(s.sql, policy.Arn, { VersionId: 'v1', number: 1, Document: document, CreateDate: policy.CreateDate });
 }
 
 export function deletePolicyRow(sql: Statements, arn: string): void {
+  sql.get('DELETE FROM iam_policy_versions WHERE policy_arn = ?').run(arn);
   sql.get('DELETE FROM iam_policies WHERE arn = ?').run(arn);
 }
 
@@ -168,4 +171,37 @@ export function setInstanceProfileRole(s: IamScope, name: string, role: string |
 
 export function deleteInstanceProfileRow(s: IamScope, name: string): void {
   s.sql.get('DELETE FROM iam_instance_profiles WHERE account = ? AND name = ?').run(s.account, name);
+
+/** Rewrites a policy's metadata and the default version's document it keeps beside it. */
+export function updatePolicyRow(sql: Statements, policy: StoredPolicy, document: string): void {
+  sql.get('UPDATE iam_policies SET doc = ?, document = ? WHERE arn = ?').run(JSON.stringify(policy), document, policy.Arn);
+}
+
+// ---- managed policy versions (the default one's document is also in iam_policies.document)
+
+export interface StoredPolicyVersion {
+  VersionId: string;
+  /** The N of vN. */
+  number: number;
+  Document: string;
+  CreateDate: string;
+}
+
+export function policyVersions(sql: Statements, arn: string): StoredPolicyVersion[] {
+  return sql.get('SELECT version_id AS VersionId, number, document AS Document, create_date AS CreateDate FROM iam_policy_versions WHERE policy_arn = ? ORDER BY number')
+    .all(arn) as StoredPolicyVersion[];
+}
+
+/** The next version number of a policy (ids are never reused, as in IAM), counted as taken. */
+export function takeVersionNumber(sql: Statements, arn: string): number {
+  return sql.get('UPDATE iam_policies SET last_version = last_version + 1 WHERE arn = ? RETURNING last_version').pluck().get(arn) as number;
+}
+
+export function insertPolicyVersion(sql: Statements, arn: string, v: StoredPolicyVersion): void {
+  sql.get('INSERT INTO iam_policy_versions (policy_arn, version_id, number, document, create_date) VALUES (?, ?, ?, ?, ?)')
+    .run(arn, v.VersionId, v.number, v.Document, v.CreateDate);
+}
+
+export function deletePolicyVersionRow(sql: Statements, arn: string, versionId: string): void {
+  sql.get('DELETE FROM iam_policy_versions WHERE policy_arn = ? AND version_id = ?').run(arn, versionId);
 }

@@ -1,7 +1,8 @@
-/** Secrets Manager: the operation table. Rotation, replication and resource policies answer 501. */
+/** Secrets Manager: the operation table. Rotation and replication answer 501. */
 import type { Provider } from '../provider.js';
 import * as list from './list.js';
 import * as password from './random-password.js';
+import * as policies from './resource-policies.js';
 import * as secrets from './secrets.js';
 import * as values from './values.js';
 
@@ -20,6 +21,11 @@ export const provider: Provider = {
   putSecretValue: values.putSecretValue,
   listSecretVersionIds: values.listSecretVersionIds,
   updateSecretVersionStage: values.updateSecretVersionStage,
+
+  getResourcePolicy: policies.getResourcePolicy,
+  putResourcePolicy: policies.putResourcePolicy,
+  deleteResourcePolicy: policies.deleteResourcePolicy,
+  validateResourcePolicy: policies.validateResourcePolicy,
 
   getRandomPassword: password.getRandomPassword,
 };

@@ -19,6 +19,8 @@ export interface SecretMeta {
   /** Epoch ms. */
   lastChangedAt: number;
   lastAccessedAt?: number;
+  /** The resource policy as PutResourcePolicy stored it. */
+  resourcePolicy?: string;
 }
 
 export interface StoredSecret extends SecretMeta {
@@ -134,6 +136,7 @@ function docOf(secret: SecretMeta): string {
     kmsKeyId: secret.kmsKeyId,
     lastChangedAt: secret.lastChangedAt,
     lastAccessedAt: secret.lastAccessedAt,
+    resourcePolicy: secret.resourcePolicy,
   };
   return JSON.stringify(meta);
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand,
   CreateSubnetCommand, CreateVpcCommand, DeleteNetworkInterfaceCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupRulesCommand,
-  DescribeSecurityGroupsCommand, RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand, EC2Client,
+  DescribeSecurityGroupsCommand, ModifySecurityGroupRulesCommand, RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
 import { useBerth } from '../../helpers/use-berth.js';
 import { ec2Client, rejectsWith } from './support.js';
@@ -140,6 +140,31 @@ describe('EC2 security groups through the v3 SDK', () => {
     const out = await berth.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: db, SecurityGroupRuleIds: [id] }));
     assert.deepEqual(out.RevokedSecurityGroupRules?.map((r) => r.SecurityGroupRuleId), [id]);
     await rejectsWith(berth.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: db, SecurityGroupRuleIds: [id] })), 'InvalidSecurityGroupRuleId.NotFound');
+  });
+
+  it('ModifySecurityGroupRules replaces a rule in place, keeping its id; a duplicate or an unknown id is refused', async () => {
+    const { SecurityGroupRules } = await berth.ec2.send(new AuthorizeSecurityGroupIngressCommand({
+      GroupId: db, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '10.9.0.0/16' }] }],
+    }));
+    const id = SecurityGroupRules![0].SecurityGroupRuleId!;
+    const out = await berth.ec2.send(new ModifySecurityGroupRulesCommand({
+      GroupId: db,
+      SecurityGroupRules: [{ SecurityGroupRuleId: id, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 6432, ToPort: 6432, ReferencedGroupId: web, Description: 'pgbouncer' } }],
+    }));
+    assert.equal(out.Return, true);
+    const [rule] = (await berth.ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [id] }))).SecurityGroupRules!;
+    assert.deepEqual([rule.IsEgress, rule.FromPort, rule.ToPort, rule.CidrIpv4, rule.ReferencedGroupInfo?.GroupId, rule.Description], [false, 6432, 6432, undefined, web, 'pgbouncer']);
+    const { SecurityGroups } = await berth.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [db] }));
+    assert.ok(SecurityGroups![0].IpPermissions!.some((p) => p.FromPort === 6432 && p.UserIdGroupPairs?.[0].GroupId === web));
+    assert.ok(!SecurityGroups![0].IpPermissions!.some((p) => p.FromPort === 5432 && p.IpRanges?.length));
+    // The group's existing ingress rule (tcp 5432 from web) may not be duplicated.
+    await rejectsWith(berth.ec2.send(new ModifySecurityGroupRulesCommand({
+      GroupId: db, SecurityGroupRules: [{ SecurityGroupRuleId: id, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, ReferencedGroupId: web } }],
+    })), 'InvalidPermission.Duplicate');
+    await rejectsWith(berth.ec2.send(new ModifySecurityGroupRulesCommand({
+      GroupId: db, SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-0000000000000000c', SecurityGroupRule: { IpProtocol: '-1', CidrIpv4: '0.0.0.0/0' } }],
+    })), 'InvalidSecurityGroupRuleId.NotFound');
+    await berth.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: db, SecurityGroupRuleIds: [id] }));
   });
 
   it('DescribeSecurityGroups with a malformed id is InvalidGroupId.Malformed and with an unknown one InvalidGroup.NotFound', async () => {

@@ -55,6 +55,14 @@ describe('ELBv2 target groups and targets through the v3 SDK', () => {
     assert.equal(attrs['preserve_client_ip.enabled'], 'true');
   });
 
+  it('CreateTargetGroup with an empty ProtocolVersion (as Terraform sends it) takes it as absent', async () => {
+    const http = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'pv-empty', Protocol: 'HTTP', Port: 80, VpcId: vpcId, ProtocolVersion: '' }))).TargetGroups![0];
+    assert.equal(http.ProtocolVersion, 'HTTP1');
+    const tcp = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'pv-empty-tcp', Protocol: 'TCP', Port: 81, VpcId: vpcId, ProtocolVersion: '' }))).TargetGroups![0];
+    assert.equal(tcp.ProtocolVersion, undefined);
+    for (const tg of [http, tcp]) await berth.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn }));
+  });
+
   it('CreateTargetGroup is idempotent for the same settings and fails with DuplicateTargetGroupName otherwise', async () => {
     const again = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
     assert.equal(again.TargetGroupArn, web.TargetGroupArn);

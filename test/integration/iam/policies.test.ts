@@ -2,9 +2,10 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, DeletePolicyCommand, DeleteRoleCommand,
-  DeleteRolePolicyCommand, DetachRolePolicyCommand, GetPolicyCommand, GetPolicyVersionCommand, GetRolePolicyCommand,
-  IAMClient, ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListRolePoliciesCommand, PutRolePolicyCommand,
+  AttachRolePolicyCommand, CreatePolicyCommand, CreatePolicyVersionCommand, CreateRoleCommand, DeletePolicyCommand,
+  DeletePolicyVersionCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetPolicyCommand,
+  GetPolicyVersionCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListPoliciesCommand,
+  ListPolicyVersionsCommand, ListRolePoliciesCommand, PutRolePolicyCommand, SetDefaultPolicyVersionCommand,
 } from '@aws-sdk/client-iam';
 import { useBerth } from '../../helpers/use-berth.js';
 import { ECS_TRUST } from './fixtures.js';
@@ -87,6 +88,42 @@ describe('IAM role policies', () => {
     assert.equal(conflict.$metadata.httpStatusCode, 409);
     await berth.iam.send(new DetachRolePolicyCommand({ RoleName: 'worker', PolicyArn: Policy!.Arn }));
     await berth.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn }));
+  });
+
+  it('policy versions: CreatePolicyVersion up to five, SetDefault moves the document, the default cannot be deleted, ids are not reused', async () => {
+    const { Policy } = await berth.iam.send(new CreatePolicyCommand({ PolicyName: 'versioned', PolicyDocument: READ_BUCKET }));
+    const arn = Policy!.Arn!;
+    const doc = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::b${n}/*` }] });
+    const v2 = await berth.iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc(2), SetAsDefault: true }));
+    assert.deepEqual([v2.PolicyVersion!.VersionId, v2.PolicyVersion!.IsDefaultVersion, v2.PolicyVersion!.Document], ['v2', true, undefined]);
+    for (const n of [3, 4, 5]) await berth.iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc(n) }));
+    const full = await berth.iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc(6) })).catch((e) => e);
+    assert.equal(full.name, 'LimitExceededException');
+    const listed = await berth.iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }));
+    assert.deepEqual(listed.Versions!.map((v) => [v.VersionId, v.IsDefaultVersion, v.Document]),
+      [['v5', false, undefined], ['v4', false, undefined], ['v3', false, undefined], ['v2', true, undefined], ['v1', false, undefined]]);
+    assert.equal((await berth.iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!.DefaultVersionId, 'v2');
+    const page = await berth.iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn, MaxItems: 2 }));
+    assert.deepEqual([page.Versions!.map((v) => v.VersionId), page.IsTruncated], [['v5', 'v4'], true]);
+    const rest = await berth.iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn, Marker: page.Marker }));
+    assert.deepEqual(rest.Versions!.map((v) => v.VersionId), ['v3', 'v2', 'v1']);
+
+    await berth.iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v4' }));
+    const v4 = await berth.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v4' }));
+    assert.deepEqual([decodeURIComponent(v4.PolicyVersion!.Document!), v4.PolicyVersion!.IsDefaultVersion], [doc(4), true]);
+    const conflict = await berth.iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v4' })).catch((e) => e);
+    assert.deepEqual([conflict.name, conflict.message], ['DeleteConflictException', 'Cannot delete the default version of a policy.']);
+    const many = await berth.iam.send(new DeletePolicyCommand({ PolicyArn: arn })).catch((e) => e);
+    assert.equal(many.name, 'DeleteConflictException');
+    for (const v of ['v5', 'v3', 'v2', 'v1']) await berth.iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: v }));
+    const v6 = await berth.iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: doc(6) }));
+    assert.equal(v6.PolicyVersion!.VersionId, 'v6');
+    const gone = await berth.iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v5' })).catch((e) => e);
+    assert.equal(gone.name, 'NoSuchEntityException');
+    await berth.iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v6' }));
+    await berth.iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
+    const aws = await berth.iam.send(new ListPolicyVersionsCommand({ PolicyArn: EXECUTION_POLICY }));
+    assert.deepEqual(aws.Versions!.map((v) => [v.VersionId, v.IsDefaultVersion]), [['v1', true]]);
   });
 
   it('a malformed policy ARN is InvalidInput; detaching a policy that is not attached is NoSuchEntity', async () => {

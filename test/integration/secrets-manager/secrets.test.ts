@@ -4,11 +4,14 @@ import assert from 'node:assert/strict';
 import {
   BatchGetSecretValueCommand,
   CreateSecretCommand,
+  DeleteResourcePolicyCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetRandomPasswordCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   SecretsManagerClient,
@@ -16,6 +19,7 @@ import {
   UntagResourceCommand,
   UpdateSecretCommand,
   UpdateSecretVersionStageCommand,
+  ValidateResourcePolicyCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsNamed } from '../../helpers/aws-errors.js';
@@ -233,6 +237,31 @@ describe('Secrets Manager secrets', () => {
     const out = await berth.sm.send(new BatchGetSecretValueCommand({ SecretIdList: ['idem', 'nope'] }));
     assert.deepEqual(out.SecretValues?.map((v) => [v.Name, v.SecretString]), [['idem', 'v2']]);
     assert.deepEqual(out.Errors?.map((e) => [e.SecretId, e.ErrorCode]), [['nope', 'ResourceNotFoundException']]);
+  });
+
+  it('a resource policy is stored, read back, validated and deleted; a public one is refused with BlockPublicPolicy', async () => {
+    const { ARN } = await berth.sm.send(new CreateSecretCommand({ Name: 'with-policy', SecretString: 'x' }));
+    assert.deepEqual(await berth.sm.send(new GetResourcePolicyCommand({ SecretId: 'with-policy' })).then(({ ARN: a, Name, ResourcePolicy }) => ({ a, Name, ResourcePolicy })),
+      { a: ARN, Name: 'with-policy', ResourcePolicy: undefined });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:role/app' }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }],
+    });
+    const put = await berth.sm.send(new PutResourcePolicyCommand({ SecretId: ARN, ResourcePolicy: policy, BlockPublicPolicy: true }));
+    assert.equal(put.ARN, ARN);
+    assert.equal((await berth.sm.send(new GetResourcePolicyCommand({ SecretId: 'with-policy' }))).ResourcePolicy, policy);
+    const open = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Principal: '*', Action: 'secretsmanager:*', Resource: '*' } });
+    await rejectsWith(berth.sm.send(new PutResourcePolicyCommand({ SecretId: ARN, ResourcePolicy: open, BlockPublicPolicy: true })), 'PublicPolicyException');
+    await rejectsWith(berth.sm.send(new PutResourcePolicyCommand({ SecretId: ARN, ResourcePolicy: '{"Statement": ' })), 'MalformedPolicyDocumentException');
+    const valid = await berth.sm.send(new ValidateResourcePolicyCommand({ ResourcePolicy: policy }));
+    assert.deepEqual([valid.PolicyValidationPassed, valid.ValidationErrors], [true, []]);
+    const broad = await berth.sm.send(new ValidateResourcePolicyCommand({ SecretId: ARN, ResourcePolicy: open }));
+    assert.equal(broad.PolicyValidationPassed, false);
+    assert.equal(broad.ValidationErrors?.length, 1);
+    await berth.sm.send(new DeleteResourcePolicyCommand({ SecretId: ARN }));
+    assert.equal((await berth.sm.send(new GetResourcePolicyCommand({ SecretId: ARN }))).ResourcePolicy, undefined);
+    await rejectsWith(berth.sm.send(new GetResourcePolicyCommand({ SecretId: 'no-such' })), 'ResourceNotFoundException', NOT_FOUND);
+    await berth.sm.send(new DeleteSecretCommand({ SecretId: ARN, ForceDeleteWithoutRecovery: true }));
   });
 
   it('GetRandomPassword honours length and the excluded character classes', async () => {
