@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, GetUserCommand, IAMClient, ListRoleTagsCommand, ListRolesCommand,
+  CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, GetUserCommand, IAMClient, ListInstanceProfilesForRoleCommand, ListRoleTagsCommand, ListRolesCommand,
   TagRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand, UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
 import { clientConfig } from '../../helpers/berth.js';
@@ -114,6 +114,13 @@ describe('IAM roles (awsQuery, global)', () => {
     assert.equal(Role!.Description, 'changed');
     assert.equal(Role!.MaxSessionDuration, 3600);
     assert.equal(decodeURIComponent(Role!.AssumeRolePolicyDocument!), trust);
+  });
+
+  it('ListInstanceProfilesForRole lists none for a known role (Berth has no instance profiles) and is NoSuchEntity for an unknown one', async () => {
+    const out = await berth.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'c-role' }));
+    assert.deepEqual([out.InstanceProfiles, out.IsTruncated], [[], false]);
+    const err = await berth.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'no-such-role' })).catch((e) => e);
+    assert.equal(err.name, 'NoSuchEntityException');
   });
 
   it('DeleteRole removes the role; deleting it again is NoSuchEntity', async () => {
