@@ -2,6 +2,10 @@
  * Terraform against a Berth started by the test, offline: the AWS provider comes from the filesystem mirror at
  * /opt/tf-plugins (no registry access), through a CLI config written per workspace.
  *
+ * The provider is started once per workspace in its debug mode and every terraform command reattaches to it
+ * (TF_REATTACH_PROVIDERS, as the provider's own acceptance tests run it): the same provider code, without loading
+ * its 700 MB binary four or five times per command (~5 s of CPU each on this machine).
+ *
  *   const reason = terraformSkipReason();
  *   describe('…', { skip: reason }, () => {
  *     const tf = terraformWorkspace('fixtures/terraform/ecs-fargate');
@@ -9,8 +13,8 @@
  *     it('…', async () => { await tf.run(['apply', '-auto-approve'], { vars: { endpoint }, timeoutMs: 150_000 }); });
  *   });
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './berth.js';
@@ -25,8 +29,47 @@ export function terraformSkipReason(): string | undefined {
   } catch {
     return 'terraform is not on PATH';
   }
-  if (!existsSync(PROVIDER_DIR)) return `no AWS provider in the filesystem mirror ${TERRAFORM_MIRROR}`;
+  if (!providerBinary()) return `no AWS provider in the filesystem mirror ${TERRAFORM_MIRROR}`;
   return undefined;
+}
+
+/** The AWS provider's binary in the mirror (the one version there), or undefined. */
+function providerBinary(): string | undefined {
+  if (!existsSync(PROVIDER_DIR)) return undefined;
+  for (const version of readdirSync(PROVIDER_DIR)) {
+    const dir = join(PROVIDER_DIR, version, 'linux_amd64');
+    const bin = existsSync(dir) ? readdirSync(dir).find((f) => f.startsWith('terraform-provider-aws')) : undefined;
+    if (bin) return join(dir, bin);
+  }
+  return undefined;
+}
+
+/** Starts the provider in debug mode; resolves with its TF_REATTACH_PROVIDERS value. */
+function startProvider(env: NodeJS.ProcessEnv): { child: ChildProcess; reattach: Promise<string> } {
+  const child = spawn(providerBinary()!, ['-debug'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const reattach = new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the provider did not start within 60 s:\n${out}`)), 60_000);
+    let ready = false;
+    const seen = (chunk: Buffer) => {
+      if (ready) return; // its later log lines are not kept
+      out += chunk.toString('utf8');
+      const m = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(out);
+      if (m) {
+        ready = true;
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', seen);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the provider exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+  reattach.catch(() => {});
+  return { child, reattach };
 }
 
 export interface TerraformResult {
@@ -49,7 +92,7 @@ export interface TerraformWorkspace {
   readonly dir: string;
   /** `terraform <args> -input=false -no-color [-var …]`; resolves with the exit code whatever it is. */
   run(args: string[], options: RunOptions): Promise<TerraformResult>;
-  /** Removes the temporary directory. */
+  /** Stops the provider and removes the temporary directory. */
   remove(): void;
 }
 
@@ -68,14 +111,19 @@ export function terraformWorkspace(fixture: string): TerraformWorkspace {
   }
 }
 `);
-  const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  // A long-running provider is configured once per command, and aws-sdk-go-base cannot add AWS_CA_BUNDLE's roots to
+  // the client it already wrapped the first time ("unable to add custom RootCAs HTTPClient"): Berth is plain HTTP.
+  const { AWS_CA_BUNDLE: _caBundle, ...providerEnv } = env;
+  const provider = startProvider(providerEnv);
   return {
     dir,
-    run(args, { vars = {}, timeoutMs, env: extra }) {
+    async run(args, { vars = {}, timeoutMs, env: extra }) {
       const varArgs = Object.entries(vars).flatMap(([k, v]) => ['-var', `${k}=${v}`]);
+      const TF_REATTACH_PROVIDERS = await provider.reattach;
       return new Promise((resolve) => {
         const child = execFile('terraform', [...args, '-input=false', '-no-color', ...varArgs], {
-          cwd: dir, env: { ...env, ...extra }, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGINT', timeout: timeoutMs,
+          cwd: dir, env: { ...env, TF_REATTACH_PROVIDERS, ...extra }, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGINT', timeout: timeoutMs,
         }, (err, stdout, stderr) => {
           clearTimeout(hardKill);
           const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
@@ -87,6 +135,7 @@ export function terraformWorkspace(fixture: string): TerraformWorkspace {
       });
     },
     remove() {
+      provider.child.kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
