@@ -12,7 +12,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,12 +37,15 @@ describe('Terraform: the ECS-on-Fargate stack applies, serves through the ALB, p
   let dockerConfig: string;
   let vars: Record<string, string | number>;
   let destroyed = false;
+  /** The image as the tasks named it: the engine pulled it from Berth's registry under this tag. */
+  let pulledTag: string | undefined;
   const taskArns = new Set<string>();
 
   // Registered before useBerth(): runs while Berth still runs, so a failed test does not leave the stack behind.
   after(async () => {
     if (tf && vars && !destroyed) await tf.run(['destroy', '-auto-approve', '-parallelism=20'], { vars, timeoutMs: 120_000 });
     tf?.remove();
+    if (pulledTag) spawnSync('docker', ['rmi', pulledTag], { stdio: 'ignore' });
     if (dockerConfig) rmSync(dockerConfig, { recursive: true, force: true });
   });
 
@@ -82,6 +85,9 @@ describe('Terraform: the ECS-on-Fargate stack applies, serves through the ALB, p
     const { services } = await berth.ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['web'] }));
     const repo = (await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['web'] }))).repositories![0];
     assert.equal(repo.imageScanningConfiguration?.scanOnPush, true);
+    pulledTag = `${repo.repositoryUri}:v1`;
+    // The tasks run the image the apply pushed to the repository (the engine pulled it from Berth's registry).
+    assert.doesNotThrow(() => execFileSync('docker', ['image', 'inspect', pulledTag!], { stdio: 'ignore' }), pulledTag);
     assert.equal(services![0].deploymentConfiguration?.deploymentCircuitBreaker?.enable, true);
     await eventually(async () => (await listTasks()).length === 2, 30_000);
     for (const arn of await listTasks()) taskArns.add(arn);
