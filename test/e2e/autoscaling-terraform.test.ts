@@ -11,65 +11,40 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, DescribeScalingPoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { REPO_ROOT } from '../helpers/berth.js';
+import { terraformSkipReason, terraformWorkspace, type TerraformWorkspace } from '../helpers/terraform.js';
 import { useBerth } from '../helpers/use-berth.js';
 
-const MIRROR = '/opt/tf-plugins';
-const PROVIDER = join(MIRROR, 'registry.terraform.io/hashicorp/aws/5.100.0');
 const CLUSTER = 'tf';
 const RESOURCE = `service/${CLUSTER}/web`;
 /** Each terraform command's bound (the provider loads its schema once per command: seconds, more on a busy machine). */
 const COMMAND_MS = 240_000;
 
-const terraformVersion = spawnSync('terraform', ['version'], { encoding: 'utf8', timeout: 30_000 });
-const skip = terraformVersion.status !== 0 ? 'terraform is not installed'
-  : !existsSync(PROVIDER) ? `the AWS provider 5.100 is not in ${MIRROR}` : false;
+const skip = terraformSkipReason();
 
 describe('Terraform manages ECS service auto scaling and CloudWatch alarms (AWS provider 5.100)', { skip }, () => {
   const berth = useBerth({ runtime: 'fake', clients: { ecs: ECSClient, aas: ApplicationAutoScalingClient, cw: CloudWatchClient } });
-  let dir: string;
+  let tf: TerraformWorkspace;
 
-  function terraform(...args: string[]): Promise<{ code: number; out: string }> {
-    const env = {
-      PATH: process.env.PATH, HOME: dir, TMPDIR: dir,
-      TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1',
-      AWS_EC2_METADATA_DISABLED: 'true', TF_VAR_endpoint: berth.endpoint, TF_VAR_cluster: CLUSTER,
-    };
-    return new Promise((resolve) => {
-      execFile('terraform', [...args, '-no-color'], { cwd: dir, env, timeout: COMMAND_MS, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, out: `${stdout}${stderr}` });
-      });
-    });
+  /** `terraform <args>` in the workspace, its output as one text. */
+  async function terraform(...args: string[]): Promise<{ code: number; out: string }> {
+    const r = await tf.run(args, { vars: { endpoint: berth.endpoint, cluster: CLUSTER }, timeoutMs: COMMAND_MS });
+    return { code: r.code, out: `${r.stdout}${r.stderr}` };
   }
   const alarmNames = async (prefix?: string) =>
     ((await berth.cw.send(new DescribeAlarmsCommand(prefix ? { AlarmNamePrefix: prefix } : {}))).MetricAlarms ?? []).map((a) => a.AlarmName!);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'berth-tf-'));
-    writeFileSync(join(dir, 'cli.tfrc'), [
-      'provider_installation {',
-      `  filesystem_mirror {\n    path    = "${MIRROR}"\n    include = ["registry.terraform.io/hashicorp/aws"]\n  }`,
-      '  direct {\n    exclude = ["registry.terraform.io/hashicorp/aws"]\n  }',
-      '}',
-    ].join('\n'));
-    copyFileSync(join(REPO_ROOT, 'fixtures/terraform/autoscaling.tf'), join(dir, 'main.tf'));
+    tf = terraformWorkspace('fixtures/terraform/autoscaling.tf');
     // The cluster through the SDK: the provider waits a fixed 10 s after creating one.
     await berth.ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
-    const init = await terraform('init');
-    assert.equal(init.code, 0, init.out);
+    const init = await tf.run(['init'], { timeoutMs: COMMAND_MS });
+    assert.equal(init.code, 0, init.stdout + init.stderr);
   });
 
-  after(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => tf?.remove());
 
   it('terraform apply creates the target, three policies, three scheduled actions and three alarms; Berth holds them', async () => {
     const apply = await terraform('apply', '-auto-approve');

@@ -14,9 +14,9 @@
  *   });
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { REPO_ROOT } from './berth.js';
 
 export const TERRAFORM_MIRROR = '/opt/tf-plugins';
@@ -96,10 +96,14 @@ export interface TerraformWorkspace {
   remove(): void;
 }
 
-/** A temporary copy of `fixture` (relative to the repository) with its own CLI config using the provider mirror. */
+/**
+ * A temporary copy of `fixture` (a directory or one .tf file, relative to the repository) with its own CLI config
+ * using the provider mirror.
+ */
 export function terraformWorkspace(fixture: string): TerraformWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'berth-terraform-'));
-  cpSync(join(REPO_ROOT, fixture), dir, { recursive: true });
+  const source = join(REPO_ROOT, fixture);
+  cpSync(source, statSync(source).isFile() ? join(dir, basename(source)) : dir, { recursive: true });
   const cliConfig = join(dir, '.terraformrc');
   writeFileSync(cliConfig, `provider_installation {
   filesystem_mirror {
@@ -111,7 +115,10 @@ export function terraformWorkspace(fixture: string): TerraformWorkspace {
   }
 }
 `);
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  // HOME in the workspace: no ~/.aws or ~/.terraform.d of the machine's user reaches the provider or terraform.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, HOME: dir, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', AWS_EC2_METADATA_DISABLED: 'true',
+  };
   // A long-running provider is configured once per command, and aws-sdk-go-base cannot add AWS_CA_BUNDLE's roots to
   // the client it already wrapped the first time ("unable to add custom RootCAs HTTPClient"): Berth is plain HTTP.
   const { AWS_CA_BUNDLE: _caBundle, ...providerEnv } = env;
