@@ -17,7 +17,6 @@ export const provider: Provider = {
   tagRole: roles.tagRole,
   untagRole: roles.untagRole,
   listRoleTags: roles.listRoleTags,
-  listInstanceProfilesForRole: roles.listInstanceProfilesForRole,
 
   putRolePolicy: rolePolicies.putRolePolicy,
   getRolePolicy: rolePolicies.getRolePolicy,

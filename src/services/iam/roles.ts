@@ -1,7 +1,7 @@
 /** IAM roles: create, read, list, update, delete, and their tags. */
 import type {
   CreateRoleRequest, CreateRoleResponse, DeleteRoleRequest, GetRoleRequest, GetRoleResponse, ListRoleTagsRequest,
-  ListInstanceProfilesForRoleRequest, ListInstanceProfilesForRoleResponse, ListRoleTagsResponse, ListRolesRequest, ListRolesResponse, Role, TagRoleRequest, UntagRoleRequest,
+  ListRoleTagsResponse, ListRolesRequest, ListRolesResponse, Role, TagRoleRequest, UntagRoleRequest,
   UpdateAssumeRolePolicyRequest, UpdateRoleRequest,
 } from '@aws-sdk/client-iam';
 import { iamArn } from '../../shared/arns.js';
@@ -160,14 +160,4 @@ export function listRoleTags(ctx: RequestContext, input: ListRoleTagsRequest): L
   const tags = tagsOf(ctx, role.Arn).map((t, i) => ({ t, key: String(i).padStart(4, '0') }));
   const page = paginate(tags, (x) => x.key, input.Marker, input.MaxItems);
   return { Tags: page.items.map((x) => x.t), IsTruncated: page.IsTruncated, Marker: page.Marker };
-}
-
-/**
- * The instance profiles a role is in: Berth has no instance profiles yet, so a
- * known role is in none. (Read by every Terraform aws_iam_role destroy, issue 22;
- * the instance-profile operations themselves answer 501 until they land.)
- */
-export function listInstanceProfilesForRole(ctx: RequestContext, input: ListInstanceProfilesForRoleRequest): ListInstanceProfilesForRoleResponse {
-  requireRole(ctx, input.RoleName);
-  return { InstanceProfiles: [], IsTruncated: false };
 }

@@ -171,6 +171,7 @@ export function setInstanceProfileRole(s: IamScope, name: string, role: string |
 
 export function deleteInstanceProfileRow(s: IamScope, name: string): void {
   s.sql.get('DELETE FROM iam_instance_profiles WHERE account = ? AND name = ?').run(s.account, name);
+}
 
 /** Rewrites a policy's metadata and the default version's document it keeps beside it. */
 export function updatePolicyRow(sql: Statements, policy: StoredPolicy, document: string): void {

@@ -116,7 +116,7 @@ describe('IAM roles (awsQuery, global)', () => {
     assert.equal(decodeURIComponent(Role!.AssumeRolePolicyDocument!), trust);
   });
 
-  it('ListInstanceProfilesForRole lists none for a known role (Berth has no instance profiles) and is NoSuchEntity for an unknown one', async () => {
+  it('ListInstanceProfilesForRole lists none for a role in no profile and is NoSuchEntity for an unknown one', async () => {
     const out = await berth.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'c-role' }));
     assert.deepEqual([out.InstanceProfiles, out.IsTruncated], [[], false]);
     const err = await berth.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'no-such-role' })).catch((e) => e);
