@@ -34,6 +34,7 @@ import { ScalingSchedules } from './scaling-schedules.js';
 import { ScalingTargets } from './scaling-targets.js';
 import { SchedulerSchedules } from './scheduler-schedules.js';
 import { SqsMetrics } from './sqs-metrics.js';
+import { ExpressTeardown } from './express-teardown.js';
 import { registryAuth, resolveSecrets } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
 import { TaskVolumes } from './task-volumes.js';
@@ -128,6 +129,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new ScalingSchedules(d));
   // A deleted ECS service's scalable target (its policies, alarms, scheduled actions) goes with it.
   runtime.add(new ScalingTargets(d));
+  // A deleted ECS Express service's security groups and log group go once its tasks have stopped.
+  runtime.add(new ExpressTeardown(d));
   // AWS/ECS CPUUtilization and MemoryUtilization, measured from the service tasks' containers each metric minute.
   runtime.add(new EcsMetrics(d));
   // EventBridge: queued events go to their targets; scheduled rules tick on the (compressed) clock.

@@ -80,7 +80,8 @@ export function deregisterTask(sql: Statements, task: Task & TaskTargets, now: n
   for (const t of task.berthTargets) {
     try {
       const tg = targetGroupOf(sql, { ...scope, targetGroupArn: t.targetGroupArn });
-      delay = Math.max(delay, Number(tg?.attributes?.['deregistration_delay.timeout_seconds'] ?? 300));
+      // A deleted target group (ECS Express deletes its group before its service) has nothing left to drain.
+      if (tg) delay = Math.max(delay, Number(tg.attributes?.['deregistration_delay.timeout_seconds'] ?? 300));
       deregisterTargets(sql, { ...scope, targetGroupArn: t.targetGroupArn, targets: [{ id: t.id, port: t.port }], now });
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;

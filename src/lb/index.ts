@@ -250,7 +250,7 @@ export class LoadBalancing {
     if (!host || !this.snapshot.byDnsName.size) return undefined;
     const name = (host.startsWith('[') ? host : host.split(':')[0]).toLowerCase();
     const lb = this.snapshot.byDnsName.get(name);
-    if (!lb) return undefined;
+    if (!lb) return this.snapshot.byRuleHost.get(name);
     const httpListeners = lb.listeners.filter((l) => l.protocol === 'HTTP');
     return httpListeners.find((l) => l.port === 80) ?? httpListeners[0] ?? lb;
   }

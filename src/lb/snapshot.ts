@@ -142,6 +142,11 @@ export interface Snapshot {
   destinations: Destinations;
   loadBalancers: LoadBalancerView[];
   byDnsName: Map<string, LoadBalancerView>;
+  /**
+   * Exact `*.localhost` host names that an application load balancer's HTTP listener routes by a host-header rule
+   * (ECS Express Mode's service URLs): such a name resolves to loopback, so Berth's main port serves it too.
+   */
+  byRuleHost: Map<string, ListenerView>;
   listeners: Map<string, ListenerView>;
   targetGroups: Map<string, TargetGroupView>;
 }
@@ -149,8 +154,17 @@ export interface Snapshot {
 export const EMPTY_DATA: SnapshotData = { generation: -1, loadBalancers: [], targetGroups: [], engineHosts: [] };
 
 export const EMPTY_SNAPSHOT: Snapshot = {
-  generation: -1, destinations: new Destinations(), loadBalancers: [], byDnsName: new Map(), listeners: new Map(), targetGroups: new Map(),
+  generation: -1, destinations: new Destinations(), loadBalancers: [], byDnsName: new Map(), byRuleHost: new Map(), listeners: new Map(), targetGroups: new Map(),
 };
+
+/** A host-header condition's exact `.localhost` names (no wildcards): the names Berth's main port may serve. */
+function localHostNames(conditions: RuleCondition[]): string[] {
+  return conditions
+    .filter((c) => c.Field === 'host-header')
+    .flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? [])
+    .map((v) => v.toLowerCase())
+    .filter((v) => v.endsWith('.localhost') && !/[*?]/.test(v));
+}
 
 function compileAction(actions: Action[] | undefined, groups: Map<string, TargetGroupView>): CompiledAction {
   // Only the terminal action acts; authenticate-* actions are refused by the API.
@@ -180,6 +194,7 @@ export function buildSnapshot(data: SnapshotData): Snapshot {
   }
   const loadBalancers: LoadBalancerView[] = [];
   const byDnsName = new Map<string, LoadBalancerView>();
+  const byRuleHost = new Map<string, ListenerView>();
   const listeners = new Map<string, ListenerView>();
   for (const lb of data.loadBalancers) {
     const view: LoadBalancerView = {
@@ -195,9 +210,12 @@ export function buildSnapshot(data: SnapshotData): Snapshot {
       const lv: ListenerView = { arn: l.arn, port: l.port, protocol: l.protocol, attributes: l.attributes, rules, lb: view, tls: l.tls };
       view.listeners.push(lv);
       listeners.set(l.arn, lv);
+      if (lb.type === 'application' && l.protocol === 'HTTP') {
+        for (const r of l.rules) for (const host of localHostNames(r.conditions)) if (!byRuleHost.has(host)) byRuleHost.set(host, lv);
+      }
     }
     loadBalancers.push(view);
     byDnsName.set(view.dnsName, view);
   }
-  return { generation: data.generation, destinations: new Destinations(data.engineHosts), loadBalancers, byDnsName, listeners, targetGroups };
+  return { generation: data.generation, destinations: new Destinations(data.engineHosts), loadBalancers, byDnsName, byRuleHost, listeners, targetGroups };
 }

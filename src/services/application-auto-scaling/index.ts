@@ -8,3 +8,6 @@ export { runScheduledAction } from './scheduled-actions.js';
 export { allScheduledArns, ecsTargetServiceArns } from './store.js';
 export { retireDeletedServiceTarget } from './targets.js';
 export type { ScalingEnv } from './capacity.js';
+/** The operations, for ECS Express Mode, which registers its service's target and policy inside its own call. */
+export { registerScalableTarget, deregisterScalableTarget } from './targets.js';
+export { putScalingPolicy } from './policies.js';

@@ -227,5 +227,19 @@ function migrations(): Migration[] {
       );
     `,
     },
+    {
+      version: 60,
+      name: 'ecs express gateway services',
+      // One row per Express service (its ARN is its ECS service's), with what Express made for it: the shared
+      // load balancer is found through the rows of the same cluster and VPC.
+      sql: `
+      CREATE TABLE ecs_express_services (
+        account TEXT NOT NULL, region TEXT NOT NULL, service_arn TEXT NOT NULL PRIMARY KEY,
+        cluster TEXT NOT NULL, vpc_id TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL
+      );
+      CREATE INDEX ecs_express_services_shared ON ecs_express_services (account, region, cluster, vpc_id, status);
+      CREATE INDEX ecs_express_services_status ON ecs_express_services (status);
+    `,
+    },
   ];
 }

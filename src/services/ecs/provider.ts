@@ -12,6 +12,7 @@ import * as services from './services.js';
 import * as serviceDeployments from './service-deployments.js';
 import * as taskSets from './task-sets.js';
 import * as agent from './agent-apis.js';
+import * as express from './express-services.js';
 
 export const provider: Provider = {
   createCluster: clusters.createCluster,
@@ -53,6 +54,11 @@ export const provider: Provider = {
   describeServiceDeployments: serviceDeployments.describeServiceDeployments,
   stopServiceDeployment: serviceDeployments.stopServiceDeployment,
   describeServiceRevisions: serviceDeployments.describeServiceRevisions,
+
+  createExpressGatewayService: express.createExpressGatewayService,
+  describeExpressGatewayService: express.describeExpressGatewayService,
+  updateExpressGatewayService: express.updateExpressGatewayService,
+  deleteExpressGatewayService: express.deleteExpressGatewayService,
 
   createTaskSet: taskSets.createTaskSet,
   describeTaskSets: taskSets.describeTaskSets,

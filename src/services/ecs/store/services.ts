@@ -164,7 +164,7 @@ function deploymentArn(kind: 'service-deployment' | 'service-revision', service:
 
 export const serviceDeploymentArn = (service: Service, deploymentId: string) => deploymentArn('service-deployment', service, deploymentId);
 
-const serviceRevisionArn = (service: Service, deploymentId: string) => deploymentArn('service-revision', service, deploymentId);
+export const serviceRevisionArn = (service: Service, deploymentId: string) => deploymentArn('service-revision', service, deploymentId);
 
 /**
  * Starts a new PRIMARY deployment from the service's current configuration:

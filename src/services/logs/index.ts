@@ -1,0 +1,6 @@
+/**
+ * CloudWatch Logs' front door for the other services' operations: ECS Express Mode creates and deletes its
+ * service's log group inside its own call, through the same operations the API runs.
+ */
+export { createLogGroup, deleteLogGroup } from './groups.js';
+export { findGroup } from './store.js';
