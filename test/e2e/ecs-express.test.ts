@@ -1,0 +1,84 @@
+/**
+ * ECS Express Mode on real Docker: one CreateExpressGatewayService with a busybox httpd image, and its URL
+ * (Express's endpoint shape under `.localhost`) answers through Berth's main port by Host header; an update's new
+ * image is served by the same URL; deleting the Express service stops serving it and removes what it made.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import {
+  CreateExpressGatewayServiceCommand, DeleteExpressGatewayServiceCommand, DescribeExpressGatewayServiceCommand, DescribeServicesCommand, ECSClient,
+  UpdateExpressGatewayServiceCommand, type ECSExpressGatewayService,
+} from '@aws-sdk/client-ecs';
+import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { useBerth } from '../helpers/use-berth.js';
+import { ensureBusyboxImage } from '../helpers/images.js';
+
+const curl = promisify(execFile);
+// httpd in the background and a shell that exits on SIGTERM: the task stops at once, not after the stop timeout.
+const httpd = (body: string) => ['sh', '-c', `trap 'exit 0' TERM; mkdir -p /var/www; echo ${body} > /var/www/index.html; httpd -p 8080 -h /var/www; while true; do sleep 0.2; done`];
+
+describe('an ECS Express service on Docker answers through its URL', () => {
+  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client } });
+  let service: ECSExpressGatewayService;
+  let host: string;
+
+  /** GET / on the service URL: Berth's main port, the endpoint as Host (curl resolves it to loopback). */
+  const get = async (): Promise<{ status: string; body: string }> => {
+    const { stdout } = await curl('curl', ['-s', '-m', '2', '-w', '\n%{http_code}', '--resolve', `${host}:${berth.port}:127.0.0.1`, `http://${host}:${berth.port}/`]);
+    const lines = stdout.trimEnd().split('\n');
+    return { status: lines.pop()!, body: lines.join('\n').trim() };
+  };
+
+  async function until(ok: (r: { status: string; body: string }) => boolean, what: string, ms = 60_000) {
+    const end = Date.now() + ms;
+    let last = { status: '', body: '' };
+    while (Date.now() < end) {
+      last = await get().catch((e) => ({ status: 'error', body: String(e) }));
+      if (ok(last)) return last;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
+  }
+
+  before(async () => {
+    const image = ensureBusyboxImage();
+    ({ service } = await berth.ecs.send(new CreateExpressGatewayServiceCommand({
+      serviceName: 'hello', executionRoleArn: 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole',
+      infrastructureRoleArn: 'arn:aws:iam::000000000000:role/ecsInfrastructureRoleForExpressServices',
+      primaryContainer: { image, containerPort: 8080, command: httpd('v1') }, cpu: '256', memory: '512',
+      scalingTarget: { minTaskCount: 1, maxTaskCount: 2 },
+    })) as { service: ECSExpressGatewayService });
+    host = service.activeConfigurations![0].ingressPaths![0].endpoint!;
+  });
+
+  it('the URL serves the container once its task runs', async () => {
+    assert.match(host, /^hello-[0-9a-f]{6}\.ecs\.us-east-1\.localhost$/);
+    const r = await until((x) => x.status === '200', 'the first 200');
+    assert.equal(r.body, 'v1');
+    const { services: [s] = [] } = await berth.ecs.send(new DescribeServicesCommand({ cluster: 'default', services: ['hello'] }));
+    assert.equal(s.runningCount, 1);
+  });
+
+  it('an update rolls the new image out behind the same URL', async () => {
+    await berth.ecs.send(new UpdateExpressGatewayServiceCommand({ serviceArn: service.serviceArn, primaryContainer: { image: ensureBusyboxImage(), containerPort: 8080, command: httpd('v2') } }));
+    const r = await until((x) => x.status === '200' && x.body === 'v2', 'v2 served');
+    assert.equal(r.body, 'v2');
+  });
+
+  it('deleting the Express service stops serving the URL and removes its load balancer', async () => {
+    await berth.ecs.send(new DeleteExpressGatewayServiceCommand({ serviceArn: service.serviceArn }));
+    const r = await get();
+    assert.notEqual(r.body, 'v2');
+    assert.notEqual(r.body, 'v1');
+    assert.equal((await berth.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.length ?? 0, 0);
+    const end = Date.now() + 30_000;
+    let status: string | undefined;
+    while (Date.now() < end && status !== 'INACTIVE') {
+      status = (await berth.ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: service.serviceArn }))).service?.status?.statusCode;
+      if (status !== 'INACTIVE') await new Promise((res) => setTimeout(res, 250));
+    }
+    assert.equal(status, 'INACTIVE');
+  });
+});
