@@ -22,6 +22,7 @@ import {
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { useBerth } from '../../helpers/use-berth.js';
+import { aws } from '../../helpers/cli.js';
 
 const ROLE = 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole';
 const INFRA = 'arn:aws:iam::000000000000:role/ecsInfrastructureRoleForExpressServices';
@@ -168,6 +169,15 @@ describe('ECS Express Mode (fake runtime)', () => {
     assert.equal(TargetGroups[0].LoadBalancerArns![0], TargetGroups[1].LoadBalancerArns![0]);
     assert.equal(TargetGroups[1].Port, 80);
     assert.equal(TargetGroups[1].HealthCheckPath, '/');
+  });
+
+  it('awscli v1 (botocore 1.43 knows Express Mode; awscli 2.9 does not) describes the Express service', async () => {
+    const r = await aws('v1', berth.endpoint, ['ecs', 'describe-express-gateway-service', '--service-arn', second.serviceArn!, '--include', 'TAGS']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.service.serviceName, 'api');
+    assert.equal(r.json.service.status.statusCode, 'ACTIVE');
+    assert.equal(r.json.service.activeConfigurations[0].scalingTarget.autoScalingMetric, 'AVERAGE_MEMORY');
+    assert.deepEqual(r.json.service.tags, [{ key: 'AmazonECSManaged', value: 'true' }]);
   });
 
   it('UpdateExpressGatewayService rolls a new image out as a service deployment and changes scaling', async () => {
