@@ -3,7 +3,8 @@
  * when the ELBv2 generation moves: on the change feed at once, else within
  * RELOAD_MS), binds a socket per listener, runs the health checker, and routes
  * requests that arrive on Berth's main port with a load balancer's DNS name
- * as Host (to its port-80 HTTP listener, else its first HTTP listener).
+ * as Host (to its port-80 HTTP listener, else its first HTTP listener), or an exact `.localhost` name an
+ * ALB's HTTP listener routes by a host-header rule (ECS Express service URLs) to that listener.
  * Connections on listener ports are served by worker processes (workers.ts)
  * when `workers` > 0, so traffic does not compete with the API and the
  * controllers for this process; with 0 they are served here.
