@@ -64,9 +64,12 @@ export function saveExpress({ sql, account, region }: Scope, cluster: string, do
     .run(account, region, doc.service.serviceArn, cluster, doc.resources.vpcId, doc.service.status!.statusCode, JSON.stringify(doc));
 }
 
-/** Express services of a cluster and VPC that are not INACTIVE: those sharing its load balancer. */
+/**
+ * ACTIVE Express services of a cluster and VPC: those sharing its load balancer (one being deleted has already left
+ * it, and may have deleted it as its last user).
+ */
 export function expressSharing({ sql, account, region }: Scope, cluster: string, vpcId: string): ExpressRow[] {
-  return (sql.get("SELECT * FROM ecs_express_services WHERE account = ? AND region = ? AND cluster = ? AND vpc_id = ? AND status != 'INACTIVE'")
+  return (sql.get("SELECT * FROM ecs_express_services WHERE account = ? AND region = ? AND cluster = ? AND vpc_id = ? AND status = 'ACTIVE'")
     .all(account, region, cluster, vpcId) as Raw[]).map(toRow);
 }
 
