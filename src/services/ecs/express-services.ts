@@ -5,7 +5,7 @@
  * cluster's shared ALB) whose `resourceManagementType` is ECS, and each resource is visible through its own API.
  * An update that changes the task is a new service deployment; a delete drains the service and the
  * express-teardown controller removes what its tasks held once they have stopped.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/express-service-overview.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/express-service-work.html
  */
 import type {
   ContainerDefinition, CreateExpressGatewayServiceRequest, CreateExpressGatewayServiceResponse, DeleteExpressGatewayServiceRequest,

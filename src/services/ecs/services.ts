@@ -372,7 +372,7 @@ export function listServices(ctx: RequestContext, input: ListServicesRequest): L
   const after = decodeNextToken(input.nextToken);
   const rows = listServiceRows(ctx, {
     cluster: clusterNameOf(ctx, cluster.clusterArn)!, afterSeq: after, launchType: input.launchType,
-    schedulingStrategy: input.schedulingStrategy, limit: (input.maxResults ? limit : 10) + 1,
+    schedulingStrategy: input.schedulingStrategy, resourceManagementType: input.resourceManagementType, limit: (input.maxResults ? limit : 10) + 1,
   });
   const size = input.maxResults ? limit : 10;
   const page = rows.slice(0, size);

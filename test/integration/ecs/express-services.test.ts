@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   ClientException, CreateExpressGatewayServiceCommand, DeleteExpressGatewayServiceCommand, DescribeClustersCommand,
   DescribeExpressGatewayServiceCommand, DescribeServiceRevisionsCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient,
-  InvalidParameterException, ClusterNotFoundException, ListServiceDeploymentsCommand, ServiceNotFoundException, UpdateExpressGatewayServiceCommand,
+  InvalidParameterException, ClusterNotFoundException, ListServiceDeploymentsCommand, ListServicesCommand, ServiceNotFoundException, UpdateExpressGatewayServiceCommand,
   type ECSExpressGatewayService, type Service,
 } from '@aws-sdk/client-ecs';
 import {
@@ -163,6 +163,9 @@ describe('ECS Express Mode (fake runtime)', () => {
       serviceName: 'api', executionRoleArn: ROLE, infrastructureRoleArn: INFRA, primaryContainer: { image: 'example/api:1' },
       scalingTarget: { minTaskCount: 1, maxTaskCount: 2, autoScalingMetric: 'AVERAGE_MEMORY', autoScalingTargetValue: 70 },
     })) as { service: ECSExpressGatewayService });
+    const managed = await berth.ecs.send(new ListServicesCommand({ cluster: 'default', resourceManagementType: 'ECS' }));
+    assert.deepEqual(managed.serviceArns?.sort(), [second.serviceArn, created.serviceArn].sort());
+    assert.deepEqual((await berth.ecs.send(new ListServicesCommand({ cluster: 'default', resourceManagementType: 'CUSTOMER' }))).serviceArns, []);
     const tgOf = async (s: ECSExpressGatewayService) => (await describeService(s)).loadBalancers![0].targetGroupArn!;
     const { TargetGroups = [] } = await berth.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [await tgOf(created), await tgOf(second)] }));
     assert.equal(TargetGroups.length, 2);

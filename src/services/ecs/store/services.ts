@@ -274,6 +274,8 @@ export interface ServiceListQuery {
   afterSeq: number;
   launchType?: string;
   schedulingStrategy?: string;
+  /** ECS (Express services) or CUSTOMER (every other service). */
+  resourceManagementType?: string;
   limit: number;
 }
 
@@ -283,6 +285,8 @@ export function listServiceRows({ sql, account, region }: Scope, q: ServiceListQ
   const args: unknown[] = [account, region, q.cluster, q.afterSeq];
   if (q.launchType) where.push('launch_type = ?') && args.push(q.launchType);
   if (q.schedulingStrategy) where.push('scheduling_strategy = ?') && args.push(q.schedulingStrategy);
+  // Read from the document: a cluster's page is scanned by its index on (cluster, status, seq) either way.
+  if (q.resourceManagementType) where.push("coalesce(json_extract(doc, '$.resourceManagementType'), 'CUSTOMER') = ?") && args.push(q.resourceManagementType);
   return sql
     .get(`SELECT arn, seq FROM ecs_services WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
     .all(...args, q.limit) as { arn: string; seq: number }[];
