@@ -1,6 +1,7 @@
 /**
  * ECS Express Mode on real Docker: one CreateExpressGatewayService with a busybox httpd image, and its URL
- * (Express's endpoint shape under `.localhost`) answers through Berth's main port by Host header; an update's new
+ * (Express's endpoint shape under `.localhost`) answers through Berth's main port by Host header, and the
+ * container's output reaches the log group Express made; an update's new
  * image is served by the same URL; deleting the Express service stops serving it and removes what it made.
  */
 import { before, describe, it } from 'node:test';
@@ -12,15 +13,16 @@ import {
   UpdateExpressGatewayServiceCommand, type ECSExpressGatewayService,
 } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { useBerth } from '../helpers/use-berth.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 
 const curl = promisify(execFile);
 // httpd in the background and a shell that exits on SIGTERM: the task stops at once, not after the stop timeout.
-const httpd = (body: string) => ['sh', '-c', `trap 'exit 0' TERM; mkdir -p /var/www; echo ${body} > /var/www/index.html; httpd -p 8080 -h /var/www; while true; do sleep 0.2; done`];
+const httpd = (body: string) => ['sh', '-c', `trap 'exit 0' TERM; mkdir -p /var/www; echo ${body} > /var/www/index.html; echo serving ${body}; httpd -p 8080 -h /var/www; while true; do sleep 0.2; done`];
 
 describe('an ECS Express service on Docker answers through its URL', () => {
-  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client } });
+  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client, logs: CloudWatchLogsClient } });
   let service: ECSExpressGatewayService;
   let host: string;
 
@@ -59,6 +61,15 @@ describe('an ECS Express service on Docker answers through its URL', () => {
     assert.equal(r.body, 'v1');
     const { services: [s] = [] } = await berth.ecs.send(new DescribeServicesCommand({ cluster: 'default', services: ['hello'] }));
     assert.equal(s.runningCount, 1);
+    // The container's output reaches the log group Express made, through the awslogs configuration.
+    const logGroupName = service.activeConfigurations![0].primaryContainer!.awsLogsConfiguration!.logGroup!;
+    const end = Date.now() + 15_000;
+    let messages: string[] = [];
+    while (Date.now() < end && !messages.includes('serving v1')) {
+      messages = ((await berth.logs.send(new FilterLogEventsCommand({ logGroupName }))).events ?? []).map((e) => e.message!.trim());
+      if (!messages.includes('serving v1')) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(messages.includes('serving v1'), JSON.stringify(messages));
   });
 
   it('an update rolls the new image out behind the same URL', async () => {
