@@ -251,7 +251,7 @@ export function updateExpressGatewayService(ctx: RequestContext, input: UpdateEx
   const clusterName = resourceId(row.service.cluster!);
 
   let taskDefinition: string | undefined;
-  let port = (current.primaryContainer?.containerPort ?? portOf(ctx, current.taskDefinitionArn!));
+  let port = current.primaryContainer?.containerPort ?? portOf(ctx, current.taskDefinitionArn!);
   if (input.taskDefinitionArn) {
     const custom = customerDefinition(ctx, input.taskDefinitionArn);
     for (const k of CUSTOMER_DEFINITION_EXCLUDES) delete next[k];
