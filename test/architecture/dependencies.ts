@@ -188,10 +188,12 @@ export function serviceOf(path: string): string | null {
 
 /**
  * A service's doors: what a file outside `services/<svc>/` may import of it. `descriptor.ts` (for the wiring list),
- * `index.ts` (its exported functions), `store.ts` or `store/index.ts` (its tables and queries). Its `provider.ts` is
- * the gateway's door (next rule); every other file is the service's own.
+ * `index.ts` (its exported functions), `store.ts` or `store/index.ts` (its tables and queries), `operations.ts` (its
+ * operations, for a service provisioning on a caller's behalf in the caller's transaction, e.g. ECS Express Mode's
+ * load balancer; apart from index.ts where index.ts loads before the ready line). Its `provider.ts` is the gateway's
+ * door (next rule); every other file is the service's own.
  */
-export const SERVICE_DOORS: readonly string[] = ['descriptor.ts', 'index.ts', 'store.ts', 'store/index.ts'];
+export const SERVICE_DOORS: readonly string[] = ['descriptor.ts', 'index.ts', 'store.ts', 'store/index.ts', 'operations.ts'];
 
 /**
  * The files directly in services/ and who may import them. The wiring list (index.ts over descriptors.ts) is data:

@@ -16,11 +16,11 @@ import {
 import {
   createListener, createLoadBalancer, createRule, createTargetGroup, deleteLoadBalancer, deleteRule, deleteTargetGroup, describeRules,
   modifyTargetGroup,
-} from '../elastic-load-balancing-v2/index.js';
+} from '../elastic-load-balancing-v2/operations.js';
 import { createLogGroup, deleteLogGroup, findGroup } from '../logs/index.js';
 import { deregisterScalableTarget, putScalingPolicy, registerScalableTarget } from '../application-auto-scaling/index.js';
 import { invalidParameter } from './errors.js';
-import type { ExpressResources } from './store/index.js';
+import type { ExpressResources } from './store/express-services.js';
 
 /** The tag Express puts on everything it makes, beside the request's own tags. */
 export const MANAGED_TAG = { key: 'AmazonECSManaged', value: 'true' };

@@ -24,10 +24,9 @@ import {
   EXPRESS_DEFAULTS, MANAGED_TAG, removeLeftovers, removeRouting, resolveNetwork, setHealthCheckPath,
 } from './express-provisioning.js';
 import { createService, deleteService, resolveDefinition, updateService } from './services.js';
-import {
-  expressSharing, findService, loadClusterRow, iso, loadExpress, loadService, saveExpress, saveService, serviceDeploymentArn, serviceRevisionArn,
-  setRevisionResources, type ExpressDoc, type ExpressResources,
-} from './store/index.js';
+import { findService, loadClusterRow, iso, loadService, saveService, serviceDeploymentArn, serviceRevisionArn } from './store/index.js';
+// Not through store/index.ts: that loads before Berth's ready line, and Express's table is needed only by its operations.
+import { expressSharing, loadExpress, saveExpress, setRevisionResources, type ExpressDoc, type ExpressResources } from './store/express-services.js';
 import { toEcsTags, validateNewTags } from './tag-rules.js';
 import { registerTaskDefinition } from './task-definitions.js';
 

@@ -22,3 +22,4 @@ export { computedDesiredCount, usesTaskSets } from './task-set-rules.js';
 export { parseAgentConfig, type AgentConfig } from './agent-config.js';
 export { disconnectEc2Instance, reconnectEc2Instance, registerEc2Instance, retireEc2Instance, type AgentEnv, type Ec2InstanceFacts } from './ec2-agent.js';
 export { finishExpressTeardown } from './express-services.js';
+export { drainingExpressArns, drainingExpressInCluster } from './store/express-services.js';

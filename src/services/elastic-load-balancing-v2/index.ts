@@ -12,12 +12,3 @@ export {
 } from './targets.js';
 export { certificateChanged, listenerCertificates, loadBalancersUsingCertificate, type ListenerCertificateRow } from './certificate-store.js';
 export { DEFAULT_SSL_POLICY, tlsSettings } from './ssl-policies.js';
-/**
- * The operations themselves, for a service that provisions load balancing on a caller's behalf inside its own
- * call's transaction (ECS Express Mode makes its shared ALB, listener, target group and Host-header rule): one
- * implementation, the same checks and change notices as the API.
- */
-export { createLoadBalancer, deleteLoadBalancer } from './load-balancers.js';
-export { createListener } from './listeners.js';
-export { createTargetGroup, deleteTargetGroup, modifyTargetGroup } from './target-groups.js';
-export { createRule, deleteRule, describeRules } from './rules.js';
