@@ -24,7 +24,10 @@ import { createLogger, type Logger } from './shared/logger.js';
 import type { Controllers } from './controllers/index.js';
 
 /** What the app exposes of its controllers (they start just after Berth is ready). */
-export type AppControllers = Pick<Controllers, 'idle' | 'resync' | 'stop'>;
+export type AppControllers = Pick<Controllers, 'idle' | 'resync' | 'stop'> & {
+  /** Reconciles begun so far per controller (what an idle Berth still does shows here). */
+  passes(): Promise<Record<string, number>>;
+};
 import type { RuntimeDriver } from './runtime/driver.js';
 import { ChangeFeed } from './state/change-feed.js';
 import { getOrCreateMeta, instanceId } from './state/meta.js';
@@ -169,6 +172,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     idle: async () => (await started).controllers.idle(),
     resync: () => void started.then((b) => b.controllers.resync()),
     stop: async () => (await started).controllers.stop(),
+    passes: async () => (await started).controllers.runtime.passes(),
   };
   const state: StateOps = {
     reset: async (services) => (await started).state.reset(services),

@@ -38,6 +38,31 @@ describe('controller runtime', () => {
     await rt.stop();
   });
 
+  it('a pass supersedes its key\'s pending timed requeue, and a shorter requeue is not held up behind a longer one', async () => {
+    const rt = new ControllerRuntime(log);
+    const asks: (number | undefined)[] = [60_000, undefined, 30_000, 20];
+    const at: number[] = [];
+    const t0 = performance.now();
+    rt.register({ name: 'c', async reconcile() { at.push(performance.now() - t0); return asks.length ? { requeueAfterMs: asks.shift() } : undefined; } });
+    // Pass 1 asks for a look in 60 s; pass 2 (a change) asks for none: the 60 s timer is gone, not a stray pass later.
+    rt.enqueue('c', 'k');
+    await rt.idle();
+    rt.enqueue('c', 'k');
+    await rt.idle();
+    assert.equal(at.length, 2);
+    // Pass 3 asks for 30 s, then a change brings pass 4, which asks for 20 ms: pass 5 comes in 20 ms, not 30 s.
+    rt.enqueue('c', 'k');
+    await rt.idle();
+    rt.enqueue('c', 'k');
+    await rt.idle();
+    const end = performance.now() + 2_000;
+    while (at.length < 5 && performance.now() < end) await sleep(5);
+    assert.equal(at.length, 5, 'the 20 ms requeue ran');
+    await sleep(100);
+    assert.equal(at.length, 5, 'no pass from a superseded timer');
+    await rt.stop();
+  });
+
   it('de-duplicates waiting keys and runs different keys concurrently', async () => {
     const rt = new ControllerRuntime(log);
     const seen: string[] = [];

@@ -164,7 +164,10 @@ interface Queue {
   /** Keys enqueued while active: run once more when the current pass ends. */
   dirty: Set<string>;
   failures: Map<string, number>;
-  timers: Map<string, NodeJS.Timeout>;
+  /** Timed requeues by key, with when each is due (a pass that begins supersedes its key's). */
+  timers: Map<string, { handle: NodeJS.Timeout; due: number }>;
+  /** Reconciles begun since start (what an idle Berth spends is visible: `passes()`). */
+  passes: number;
 }
 
 export class ControllerRuntime {
@@ -189,7 +192,7 @@ export class ControllerRuntime {
 
   register(reconciler: Reconciler) {
     this.queues.set(reconciler.name, {
-      reconciler, waiting: new Set(), order: [], head: 0, active: new Set(), dirty: new Set(), failures: new Map(), timers: new Map(),
+      reconciler, waiting: new Set(), order: [], head: 0, active: new Set(), dirty: new Set(), failures: new Map(), timers: new Map(), passes: 0,
     });
   }
 
@@ -352,13 +355,18 @@ export class ControllerRuntime {
     const q = this.queues.get(controller);
     if (!q || this.stopped) return;
     if (delayMs > 0) {
-      if (q.timers.has(key)) return;
-      const t = setTimeout(() => {
+      // One timer per key, the earliest asked for: a later, shorter requeue (a step that wants to go on now) is not
+      // held up behind a long one (a backed-off look).
+      const due = Date.now() + delayMs;
+      const pending = q.timers.get(key);
+      if (pending && pending.due <= due) return;
+      if (pending) clearTimeout(pending.handle);
+      const handle = setTimeout(() => {
         q.timers.delete(key);
         this.enqueue(controller, key);
       }, delayMs);
-      t.unref();
-      q.timers.set(key, t);
+      handle.unref();
+      q.timers.set(key, { handle, due });
       return;
     }
     if (q.active.has(key)) {
@@ -414,7 +422,14 @@ export class ControllerRuntime {
       return;
     }
     let requeueAfter: number | undefined;
+    // This pass reads the state afresh and asks for its own requeue: a timed one still pending for the key is superseded.
+    const pending = q.timers.get(key);
+    if (pending) {
+      clearTimeout(pending.handle);
+      q.timers.delete(key);
+    }
     this.running++;
+    q.passes++;
     try {
       const result = await q.reconciler.reconcile(key);
       q.failures.delete(key);
@@ -470,6 +485,11 @@ export class ControllerRuntime {
     return release;
   }
 
+  /** Reconciles begun so far, per controller. */
+  passes(): Record<string, number> {
+    return Object.fromEntries([...this.queues].map(([name, q]) => [name, q.passes]));
+  }
+
   /** Resolves when no key is queued or running (timed requeues don't count). */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -497,7 +517,7 @@ export class ControllerRuntime {
     for (const off of this.unwatch.splice(0)) off();
     this.saveEventCursor();
     for (const q of this.queues.values()) {
-      for (const t of q.timers.values()) clearTimeout(t);
+      for (const t of q.timers.values()) clearTimeout(t.handle);
       q.timers.clear();
       q.order = [];
       q.head = 0;

@@ -63,10 +63,10 @@ describe('service-scheduler passes', () => {
     const before = changes();
     const doc = sql.get('SELECT doc FROM ecs_services WHERE arn = ?').pluck().get(SERVICE_ARN);
     const events = serviceEvents(sql, SERVICE_ARN);
-    // Passes as the resync makes them, 15 s apart on the service's clock.
+    // Passes as the safety sweep makes them, minutes apart on the service's clock: a steady service asks for no timed look.
     for (let i = 0; i < 5; i++) {
-      clock.advance(15_000);
-      assert.deepEqual(await scheduler.reconcile(SERVICE_ARN), { requeueAfterMs: 15_000 });
+      clock.advance(300_000);
+      assert.equal(await scheduler.reconcile(SERVICE_ARN), undefined);
     }
     assert.equal(changes(), before, 'no row written');
     assert.equal(sql.get('SELECT doc FROM ecs_services WHERE arn = ?').pluck().get(SERVICE_ARN), doc);
@@ -79,6 +79,18 @@ describe('service-scheduler passes', () => {
     await scheduler.reconcile(SERVICE_ARN);
     assert.ok(changes() > afterStop);
     assert.match(serviceEvents(sql, SERVICE_ARN)[0].message!, /^\(service web\) has started 1 tasks: \(task [0-9a-f]{32}\)\.$/);
+    db.close();
+  });
+
+  it('a target health verdict in a service\'s target group brings that service round (and no other)', () => {
+    const { db, sql, scheduler } = setup(1);
+    const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';
+    const row = loadService(sql, SERVICE_ARN)!;
+    saveService(sql, { ...row.service, loadBalancers: [{ targetGroupArn: tg, containerName: 'app', containerPort: 80 }] });
+    const watch = scheduler.watches.changes!.find((w) => w.kind === 'elbv2.target-health')!;
+    assert.deepEqual([...watch.keys!(tg)], [SERVICE_ARN]);
+    assert.deepEqual([...watch.keys!(`${tg}0`)], [], 'a target group whose ARN extends this one names no service');
+    assert.deepEqual([...watch.keys!(tg.replace('us-east-1', 'eu-west-1'))], []);
     db.close();
   });
 

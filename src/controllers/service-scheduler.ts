@@ -9,7 +9,7 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
 import { getTags, putTags } from '../state/tags.js';
 import {
-  addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArns, loadInstances, loadService,
+  addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServicesInTargetGroup, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveServiceDeployment, saveServiceIfChanged, saveTask, serviceDeploymentArn, startDeployment,
   usesTaskSets,
 } from '../services/ecs/index.js';
@@ -18,15 +18,18 @@ import { planRollout, type TaskView } from './service-rollout.js';
 import { placeOnInstances } from './service-placement.js';
 import { taskSetPass } from './service-task-sets.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
-import { ecsArn, parseEcsArn, resourceId, taskIdOf } from '../shared/arns.js';
+import { ecsArn, parseArn, parseEcsArn, resourceId, taskIdOf } from '../shared/arns.js';
 
 export interface SchedulerDeps extends StateDeps {
   changes: ChangeFeed;
 }
 
-/** Every live service is looked at this often, whatever the feed said. */
-const RESYNC_MS = 30_000;
-const STEADY_RESYNC_MS = 15_000;
+/**
+ * The safety net: every live service comes round about this often (a page per sweep tick), whatever the feed said.
+ * A steady service is otherwise passed over only when something it depends on changes (see `watches`).
+ */
+export const SERVICE_SWEEP_MS = 300_000;
+/** A service on its way somewhere (a rollout, tasks starting or draining, a throttled launch) is looked at this often. */
 const ACTIVE_RESYNC_MS = 1_000;
 /** Launch throttling after repeated failures, as ECS backs off. */
 const MAX_THROTTLE_MS = 60_000;
@@ -96,16 +99,29 @@ export class ServiceScheduler implements Controller {
       { kind: 'ecs.cluster', keys: (clusterArn) => this.servicesOfCluster(clusterArn) },
       // A task's status or health moved: its service re-plans.
       { kind: 'ecs.task-state', keys: (taskArn) => this.serviceOfTask(taskArn) },
+      // A target's health verdict changed: the services registered in its target group re-plan (replace an unhealthy task).
+      { kind: 'elbv2.target-health', keys: (targetGroupArn) => this.servicesInTargetGroup(targetGroupArn) },
     ],
-    resync: [{ periodMs: RESYNC_MS, keys: () => liveServiceArns(this.d.sql) }],
+    // Every live service at start (a restarted Berth picks up where it stood), then a page per tick, each about once per SERVICE_SWEEP_MS.
+    sweep: {
+      sweepMs: SERVICE_SWEEP_MS,
+      page: (after, limit) => {
+        const rows = liveServicePage(this.d.sql, after === undefined ? 0 : Number(after), limit);
+        return { keys: rows.map((r) => r.arn), next: rows.length ? String(rows[rows.length - 1].seq) : undefined };
+      },
+    },
   };
 
   constructor(private readonly d: SchedulerDeps) {}
 
   private servicesOfCluster(clusterArn: string): string[] {
     const c = parseEcsArn(clusterArn)!;
-    const prefix = ecsArn.service(c.region, c.account, c.name, '');
-    return liveServiceArns(this.d.sql).filter((arn) => arn.startsWith(prefix));
+    return liveServiceArnsOfCluster(this.d.sql, c.account, c.region, c.name);
+  }
+
+  private servicesInTargetGroup(targetGroupArn: string): string[] {
+    const tg = parseArn(targetGroupArn);
+    return tg ? liveServicesInTargetGroup(this.d.sql, tg.account, tg.region, targetGroupArn) : [];
   }
 
   private serviceOfTask(taskArn: string): string[] {
@@ -147,8 +163,9 @@ export class ServiceScheduler implements Controller {
     this.retireIfDrained(row, service, now);
     // A pass that changed nothing (a steady service's resync) writes nothing.
     saveServiceIfChanged(this.d.sql, service, row.doc);
-    if (service.status === 'INACTIVE') return;
-    return { requeueAfterMs: steady ? STEADY_RESYNC_MS : ACTIVE_RESYNC_MS };
+    // A steady service waits for a change (or the sweep); one on its way somewhere is looked at again soon.
+    if (service.status === 'INACTIVE' || steady) return;
+    return { requeueAfterMs: ACTIVE_RESYNC_MS };
   }
 
   /**

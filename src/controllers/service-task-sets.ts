@@ -20,7 +20,7 @@ import { deregisterTask, registerTask, targetState, type TaskTargets } from './s
 type ServiceRow = { account: string; region: string; cluster: string; name: string };
 type LiveTask = Task & TaskTargets;
 
-const STEADY_RESYNC_MS = 15_000;
+/** Task sets on their way somewhere are looked at this often; steady ones wait for a change (or the scheduler's sweep). */
 const ACTIVE_RESYNC_MS = 1_000;
 /** Failed tasks within this window count toward launch back-off. */
 const FAILURE_WINDOW_MS = 5 * 60_000;
@@ -73,8 +73,8 @@ export function taskSetPass(d: StateDeps, row: ServiceRow, service: Service, tou
     addEvent(d.sql, service, 'has stopped all its tasks and is now INACTIVE.', now);
   }
   if (JSON.stringify(service) !== before) saveService(d.sql, service);
-  if (service.status === 'INACTIVE') return;
-  return { requeueAfterMs: steady ? STEADY_RESYNC_MS : ACTIVE_RESYNC_MS };
+  if (service.status === 'INACTIVE' || steady) return;
+  return { requeueAfterMs: ACTIVE_RESYNC_MS };
 }
 
 function tasksOf(d: StateDeps, row: ServiceRow, startedBy?: string): Task[] {

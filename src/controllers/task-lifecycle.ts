@@ -72,10 +72,17 @@ export interface TaskLifecycleDeps extends StateDeps {
 
 /** Containers labelled by this Berth whose task is gone or stopped are looked for this often (and at start). */
 const ORPHAN_RESYNC_MS = 300_000;
-/** A task whose containers are not all up yet (one created, not running) is looked at again this often. */
-const STARTING_RETRY_MS = 5_000;
-/** A container waiting on another's dependsOn condition is looked for this often. */
+/**
+ * A task on its way to RUNNING that cannot go further yet (a container waits on another's dependsOn condition, or
+ * an essential container is up but not running) moves on with its containers' engine events (start, die,
+ * health_status): those bring it round at once. The timed look is only the safety net for an event missed, so it
+ * backs off: the first after STARTING_RESYNC_MS (waiting on dependsOn) or STARTING_RETRY_MS, doubling per pass
+ * that finds the task still starting, to at most STARTING_MAX_MS (about the sweep's period), so a task stuck
+ * starting (a dependency that never turns healthy) costs a pass a minute, not two a second.
+ */
 const STARTING_RESYNC_MS = 500;
+const STARTING_RETRY_MS = 5_000;
+const STARTING_MAX_MS = 60_000;
 /** Engine events that may change what a task records (Docker's health event is `health_status: healthy`; exec_* are not). */
 const TASK_EVENTS = /^(create|start|restart|die|oom|pause|unpause|health_status)\b/;
 
@@ -114,6 +121,8 @@ export class TaskLifecycle implements Controller {
    * pulls again); dropped when the task runs or stops.
    */
   private readonly prepared = new Map<string, Map<string, ResolvedImage>>();
+  /** Passes in a row that found a task still starting (its timed look backs off by it). Only a cache, as `prepared`. */
+  private readonly startingPasses = new Map<string, number>();
 
   constructor(private readonly d: TaskLifecycleDeps) {}
 
@@ -158,6 +167,7 @@ export class TaskLifecycle implements Controller {
     // The engine of the task's container instance (none: the local engine) is labelled on each container it makes.
     const engine = engineForTask(this.d.sql, taskArn);
     const observed = await this.d.driver.listContainers({ [LABELS.taskArn]: taskArn, [LABELS.instance]: this.d.instanceId, ...engineLabel(engine) });
+    if (!row || row.task.lastStatus === 'STOPPED') this.startingPasses.delete(taskArn);
     if (!row) {
       // The task is gone from state (pruned or reset): its containers are orphans.
       await Promise.all(observed.map((c) => this.d.driver.removeContainer(c.id)));
@@ -189,6 +199,7 @@ export class TaskLifecycle implements Controller {
     };
     if (task.desiredStatus === 'STOPPED') {
       this.prepared.delete(taskArn);
+      this.startingPasses.delete(taskArn);
       const drainedIn = this.drainRemaining(this.leaveLoadBalancers(task), observed);
       if (drainedIn > 0) return { requeueAfterMs: drainedIn };
       return this.stop(ctx, observed);
@@ -416,7 +427,13 @@ export class TaskLifecycle implements Controller {
     const allStarted = (def.containerDefinitions ?? []).every((cd) => byName.has(cd.name!));
     const essentialsUp = (def.containerDefinitions ?? []).every((cd) => cd.essential === false || byName.get(cd.name!)?.status === 'running');
     if (allStarted) this.prepared.delete(arn);
-    if (!allStarted || !essentialsUp) return { requeueAfterMs: waiting ? STARTING_RESYNC_MS : STARTING_RETRY_MS };
+    if (!allStarted || !essentialsUp) {
+      const passes = this.startingPasses.get(arn) ?? 0;
+      this.startingPasses.set(arn, passes + 1);
+      const first = waiting ? STARTING_RESYNC_MS : STARTING_RETRY_MS;
+      return { requeueAfterMs: Math.min(STARTING_MAX_MS, first * 2 ** Math.min(passes, 10)) };
+    }
+    this.startingPasses.delete(arn);
     const now = this.d.clock.now();
     let began = false;
     const t = this.update(arn, (t) => {
@@ -471,6 +488,7 @@ export class TaskLifecycle implements Controller {
 
   private failToStart(arn: string, reason: string, containers?: ContainerDefinition[]): ReconcileResult {
     this.prepared.delete(arn);
+    this.startingPasses.delete(arn);
     this.d.log.debug('task failed to start', { taskArn: arn, reason });
     this.update(arn, (t) => {
       for (const c of t.containers ?? []) {

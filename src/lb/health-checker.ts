@@ -144,8 +144,8 @@ export interface HealthCheckerDeps {
   snapshot: () => Snapshot;
   /** Where targets are reached (Berth's resolvers). */
   resolvers: TargetResolvers;
-  /** Called after a verdict was written (the data plane reloads). */
-  changed: () => void;
+  /** Called after a verdict was written (the data plane reloads) with its target group, or after drained targets went. */
+  changed: (targetGroupArn?: string) => void;
   /** A target's address is not the one the data plane routes to: resolve again. */
   moved: () => void;
 }
@@ -237,7 +237,7 @@ export class HealthChecker {
         this.d.log.info('target health changed', { targetGroup: group.arn, target: `${t.id}:${t.port}`, state: next.state, reason: next.reason, description: next.description });
         return true;
       })();
-      if (wrote) this.d.changed();
+      if (wrote) this.d.changed(group.arn);
     } catch (err) {
       this.d.log.warn('recording target health failed', { error: String(err) });
     }

@@ -123,7 +123,12 @@ export class LoadBalancing {
       },
     });
     this.health = new HealthChecker({
-      db: d.db, sql: d.sql, clock: d.clock, log: d.log, snapshot: () => this.snapshot, changed: () => this.queueReload(), resolvers: this.resolvers,
+      db: d.db, sql: d.sql, clock: d.clock, log: d.log, snapshot: () => this.snapshot, resolvers: this.resolvers,
+      changed: (targetGroupArn) => {
+        this.queueReload();
+        // A verdict changed: the services whose tasks are its targets re-plan (ECS replaces a task its load balancer finds unhealthy).
+        if (targetGroupArn) this.d.changes.publish('elbv2.target-health', targetGroupArn);
+      },
       moved: () => this.queueReload(true),
     });
   }

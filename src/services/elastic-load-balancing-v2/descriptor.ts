@@ -16,7 +16,9 @@ export const ELASTIC_LOAD_BALANCING_V2 = defineService({
   reset: { aliases: ['elbv2', 'elb'], tablePrefixes: ['elbv2_'] },
   arnServices: ['elasticloadbalancing'],
   // key: the ARN of the load balancer, listener, rule or target group that changed (lb/ rebinds and re-reads).
-  changeKinds: ['elbv2'],
+  // 'elbv2.target-health', key: a target group whose target's health verdict changed (the data plane's health
+  // checks write them; the ECS scheduler re-plans the services registered in that group).
+  changeKinds: ['elbv2', 'elbv2.target-health'],
 });
 
 function migrations(): Migration[] {

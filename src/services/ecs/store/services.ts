@@ -120,6 +120,35 @@ export function liveServiceArns(sql: Statements): string[] {
   return sql.get("SELECT arn FROM ecs_services WHERE status != 'INACTIVE'").pluck().all() as string[];
 }
 
+/** A cluster's live services (by the ecs_services_live index). */
+export function liveServiceArnsOfCluster(sql: Statements, account: string, region: string, cluster: string): string[] {
+  return sql
+    .get("SELECT arn FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status != 'INACTIVE'")
+    .pluck()
+    .all(account, region, cluster) as string[];
+}
+
+/**
+ * A page of the live services in creation order, after the service with sequence number `afterSeq`: the
+ * scheduler's safety sweep reads the table this way, a bounded page at a time (by the ecs_services_seq index).
+ */
+export function liveServicePage(sql: Statements, afterSeq: number, limit: number): { arn: string; seq: number }[] {
+  return sql
+    .get("SELECT arn, seq FROM ecs_services INDEXED BY ecs_services_seq WHERE seq > ? AND status != 'INACTIVE' ORDER BY seq LIMIT ?")
+    .all(afterSeq, limit) as { arn: string; seq: number }[];
+}
+
+/**
+ * The live services of an account and region whose load balancers name this target group. Its documents are read
+ * (no column holds a service's target groups): it runs when a target's health verdict changes, not per pass.
+ */
+export function liveServicesInTargetGroup(sql: Statements, account: string, region: string, targetGroupArn: string): string[] {
+  return sql
+    .get("SELECT arn FROM ecs_services WHERE account = ? AND region = ? AND status != 'INACTIVE' AND instr(doc, ?) > 0")
+    .pluck()
+    .all(account, region, JSON.stringify(targetGroupArn)) as string[];
+}
+
 /**
  * Appends a service event (its own row: the service's document is not rewritten for it) and drops those past the
  * newest 100.
