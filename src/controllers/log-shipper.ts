@@ -18,7 +18,7 @@
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.js';
 import { parseArn, taskIdOf } from '../shared/arns.js';
-import { engineForTask, findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/index.js';
+import { engineForTask, findTaskDefinitionByArn, loadTaskByArn, unfinishedTaskDefinitions } from '../services/ecs/index.js';
 import { appendEvents, ensureStream, findGroup, insertGroup, purgeAllExpired, type NewEvent, type Scope } from '../services/logs/store.js';
 import { engineLabel, LABELS } from './container-spec.js';
 import type { Controller, StateDeps, Watches } from './runtime.js';
@@ -110,8 +110,9 @@ export class LogShipper implements Controller {
       const arn = e.labels[LABELS.taskArn];
       return arn && (e.action === 'start' || e.action === 'die') ? [arn] : [];
     },
-    // The safety net: every unfinished task at start, then each about once a minute, a page at a time.
-    sweep: unfinishedTaskSweep(() => this.d.sql),
+    // The safety net: each unfinished task about once per TASK_SWEEP_MS (5 min), a page at a time; at start, those with awslogs
+    // containers (a restarted Berth follows their output again; the others have nothing to ship).
+    sweep: { ...unfinishedTaskSweep(() => this.d.sql), startKeys: () => this.tasksWithAwslogs() },
   };
   private readonly followers = new Map<string, Follower>();
   /** Per container: the read in progress (reads of one container never overlap). */
@@ -121,6 +122,21 @@ export class LogShipper implements Controller {
   private stopped = false;
 
   constructor(private readonly d: LogShipperDeps) {}
+
+  /** The unfinished tasks whose task definition sends a container's output to awslogs (each definition read once). */
+  private *tasksWithAwslogs(): Iterable<string> {
+    const ships = new Map<string, boolean>();
+    for (const { arn, taskDefinitionArn } of unfinishedTaskDefinitions(this.d.sql)) {
+      if (!taskDefinitionArn) continue;
+      let yes = ships.get(taskDefinitionArn);
+      if (yes === undefined) {
+        const def = findTaskDefinitionByArn(this.d.sql, taskDefinitionArn);
+        yes = !!def?.containerDefinitions?.some((cd) => cd.logConfiguration?.logDriver === 'awslogs');
+        ships.set(taskDefinitionArn, yes);
+      }
+      if (yes) yield arn;
+    }
+  }
 
   /**
    * Called by task-lifecycle before it creates a task's containers: creates the

@@ -87,6 +87,13 @@ export interface Sweep {
   sweepMs: number;
   /** Up to `limit` keys after `after` (undefined: from the first), in a stable order, and the cursor after the last. */
   page: (after: string | undefined, limit: number) => { keys: string[]; next?: string };
+  /**
+   * The keys enqueued at start instead of every key: those a cheap comparison finds may need a pass (a restarted
+   * Berth adopting what the engine still runs), so a restart costs what changed, not the size of the set. A list
+   * that fails or ends early loses nothing: the periodic rounds still bring every key round. `resync()` still
+   * enqueues every key (the state was replaced under the controllers).
+   */
+  startKeys?: () => Iterable<string> | AsyncIterable<string>;
 }
 
 /** What a controller watches: the runtime enqueues its keys from these. */
@@ -239,7 +246,8 @@ export class ControllerRuntime {
       if (watches.sweep) {
         const s: SweepState = { name, sweep: watches.sweep, round: 0, ticks: 0, lastRound: 0, done: true };
         this.sweeps.push(s);
-        this.sweepAll(s);
+        if (watches.sweep.startKeys) this.sweepStart(s, watches.sweep.startKeys);
+        else this.sweepAll(s);
         const handle = this.timers.setInterval(() => this.sweepTick(s), SWEEP_TICK_MS);
         this.unwatch.push(() => this.timers.clearInterval(handle));
       }
@@ -285,6 +293,27 @@ export class ControllerRuntime {
     }
     // This was a round: the next begins once sweepMs has passed.
     Object.assign(s, { lastRound: count, round: 0, ticks: 0, after: undefined, done: true });
+  }
+
+  /**
+   * A sweep's start: only the keys `startKeys` names are enqueued; every key is counted (a page read of keys,
+   * not a pass each), so the periodic rounds are paced by the set's size from the first.
+   */
+  private sweepStart(s: SweepState, startKeys: NonNullable<Sweep['startKeys']>) {
+    let after: string | undefined;
+    let count = 0;
+    try {
+      for (;;) {
+        const { keys, next } = s.sweep.page(after, FULL_SWEEP_PAGE);
+        count += keys.length;
+        if (next === undefined || !keys.length) break;
+        after = next;
+      }
+    } catch (err) {
+      this.log.warn('sweep failed', { controller: s.name, error: (err as Error)?.stack ?? String(err) });
+    }
+    Object.assign(s, { lastRound: count, round: 0, ticks: 0, after: undefined, done: true });
+    this.resyncOne(s.name, { periodMs: s.sweep.sweepMs, keys: startKeys }, startKeys);
   }
 
   /**

@@ -97,6 +97,26 @@ describe('task-lifecycle on the fake runtime', () => {
     db.close();
   });
 
+  it('a restart passes over only the tasks whose containers differ from state: not a quiet RUNNING task, but one whose container exited, and orphans', async () => {
+    const driver = new FakeDriver(['app:1']);
+    const { db, lifecycle, reconcileUntil, containerId } = setup(driver, [{ name: 'app', image: 'app:1', essential: true }]);
+    await reconcileUntil((t) => t.lastStatus === 'RUNNING');
+    const startKeys = async () => {
+      const keys: string[] = [];
+      for await (const k of lifecycle.watches.sweep!.startKeys!()) keys.push(k);
+      return keys;
+    };
+    assert.deepEqual(await startKeys(), [], 'a quiet RUNNING task is not passed');
+    // A container of this Berth whose task is not in state: an orphan, passed (its pass removes it).
+    const orphan = `arn:aws:ecs:us-east-1:${SCOPE.account}:task/c/ffffffffffffffffffffffffffffffff`;
+    await driver.createContainer({ name: 'orphan', image: 'app:1', networkMode: 'bridge', labels: { [LABELS.instance]: 'i1', [LABELS.taskArn]: orphan } });
+    assert.deepEqual(await startKeys(), [orphan]);
+    // The task's container exited while no one looked: the task is passed.
+    driver.exit(await containerId('app'), 1);
+    assert.deepEqual((await startKeys()).sort(), [orphan, TASK_ARN].sort());
+    db.close();
+  });
+
   it('an essential container OOM-killed, which the engine records only after the exit, stops the task with OutOfMemoryError', async () => {
     const driver = new LateOomDriver(['app:1'], 200);
     const { db, reconcileUntil, containerId } = setup(driver, [{ name: 'hog', image: 'app:1', essential: true, memory: 16 }]);

@@ -14,14 +14,14 @@
  * A task that runs quietly costs nothing: a pass comes from a change of the
  * task row, from an engine event of one of its containers (start, exit, OOM
  * kill, health status) or from the runtime's paged sweep over the unfinished
- * tasks (about once a minute each, the safety net); only a task on its way to
+ * tasks (about once per 5 minutes each, the safety net); only a task on its way to
  * RUNNING or STOPPED asks to be looked at again on a timer.
  */
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  engineForTask, findTaskDefinitionByArn, isUnfinishedTask, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask,
+  engineForTask, findTaskDefinitionByArn, isUnfinishedTask, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, unfinishedTaskStatuses,
 } from '../services/ecs/index.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, engineLabel, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
@@ -77,7 +77,7 @@ const ORPHAN_RESYNC_MS = 300_000;
  * an essential container is up but not running) moves on with its containers' engine events (start, die,
  * health_status): those bring it round at once. The timed look is only the safety net for an event missed, so it
  * backs off: the first after STARTING_RESYNC_MS (waiting on dependsOn) or STARTING_RETRY_MS, doubling per pass
- * that finds the task still starting, to at most STARTING_MAX_MS (about the sweep's period), so a task stuck
+ * that finds the task still starting, to at most STARTING_MAX_MS, so a task stuck
  * starting (a dependency that never turns healthy) costs a pass a minute, not two a second.
  */
 const STARTING_RESYNC_MS = 500;
@@ -109,10 +109,11 @@ export class TaskLifecycle implements Controller {
       const arn = e.labels[LABELS.taskArn];
       return arn && TASK_EVENTS.test(e.action) ? [arn] : [];
     },
-    // Every unfinished task at start (adoption: a restarted Berth finds its containers by label), then paged.
-    sweep: unfinishedTaskSweep(() => this.d.sql),
-    // Containers a previous run left whose task is gone from state (or stopped) are removed.
-    resync: [{ periodMs: ORPHAN_RESYNC_MS, keys: () => this.orphanedTasks() }],
+    // At start, the tasks whose containers differ from what state says (adoption: a restarted Berth finds its
+    // containers by label), then every unfinished task, paged.
+    sweep: { ...unfinishedTaskSweep(() => this.d.sql), startKeys: () => this.adoptionKeys() },
+    // Containers a previous run left whose task is gone from state (or stopped) are removed (at start: by adoptionKeys).
+    resync: [{ periodMs: ORPHAN_RESYNC_MS, keys: () => this.orphanedTasks(), startKeys: () => [] }],
   };
 
   /**
@@ -143,6 +144,47 @@ export class TaskLifecycle implements Controller {
         if (arn && !isUnfinishedTask(this.d.sql, arn)) yield arn;
       }
     }
+  }
+
+  /**
+   * What a (re)started Berth passes over: one list of its labelled containers per engine, compared with the
+   * unfinished tasks' status columns. A task on its way somewhere (not RUNNING, or told to stop) is passed; a
+   * RUNNING one only if it has no container, or one that is not running or not healthy; containers of tasks that are
+   * gone or stopped are orphans. What changed while Berth was down the engine's events replay from the kept cursor,
+   * and the sweep brings every task round within its period anyway. An engine that cannot be listed: every task.
+   */
+  private async *adoptionKeys(): AsyncIterable<string> {
+    const tasks = unfinishedTaskStatuses(this.d.sql);
+    const observed = new Map<string, ContainerState[]>();
+    for (const engine of [undefined, ...remoteEngines(this.d.sql)]) {
+      let mine: ContainerState[];
+      try {
+        mine = await this.d.driver.listContainers({ [LABELS.instance]: this.d.instanceId, ...engineLabel(engine) });
+      } catch (err) {
+        this.d.log.warn('container engine not reachable; tasks will start when it is', { ...(engine ? { engine } : {}), error: (err as Error).message });
+        for (const t of tasks) yield t.arn;
+        return;
+      }
+      for (const c of mine) {
+        const arn = c.labels[LABELS.taskArn];
+        if (!arn) continue;
+        const list = observed.get(arn);
+        if (list) list.push(c);
+        else observed.set(arn, [c]);
+      }
+    }
+    const quiet = (cs: ContainerState[] | undefined) => !!cs?.length && cs.every((c) => c.status === 'running' && (c.health === undefined || c.health === 'healthy'));
+    let passed = 0;
+    for (const t of tasks) {
+      const containers = observed.get(t.arn);
+      observed.delete(t.arn);
+      if (t.lastStatus === 'RUNNING' && t.desiredStatus === 'RUNNING' && quiet(containers)) continue;
+      passed++;
+      yield t.arn;
+    }
+    // What is left names tasks that are gone from state or stopped: their containers go.
+    for (const arn of observed.keys()) yield arn;
+    this.d.log.debug('adoption', { unfinished: tasks.length, passed, orphaned: observed.size });
   }
 
   /** Applies a change to the freshest copy of the task, in one transaction. */
@@ -204,7 +246,7 @@ export class TaskLifecycle implements Controller {
       if (drainedIn > 0) return { requeueAfterMs: drainedIn };
       return this.stop(ctx, observed);
     }
-    return this.run(ctx, observed);
+    return this.run(ctx, observed, row.doc);
   }
 
   /**
@@ -256,10 +298,16 @@ export class TaskLifecycle implements Controller {
    * Desired RUNNING: one step of PROVISIONING → PENDING → RUNNING, read top-down. A phase that returns a
    * result ends the pass with it (a failed start, a requeue); otherwise the next phase runs.
    */
-  private async run(ctx: SpecContext, observed: ContainerState[]): Promise<ReconcileResult | void> {
+  private async run(ctx: SpecContext, observed: ContainerState[], doc: string): Promise<ReconcileResult | void> {
     const { task, def } = ctx;
     const arn = task.taskArn!;
     const byName = new Map(observed.map((c) => [c.labels[LABELS.containerName], c]));
+    // The sweep's usual find, a quiet RUNNING task, is settled without a transaction (each step below runs one).
+    if (isQuiet(task, doc, def, byName)) {
+      this.prepared.delete(arn);
+      this.startingPasses.delete(arn);
+      return;
+    }
     await this.discardUnstarted(byName);
     this.recordObserved(arn, def, byName);
     if (essentialExited(def, byName)) {
@@ -501,22 +549,7 @@ export class TaskLifecycle implements Controller {
 
   /** Copies what the engine reports into the task's containers (status, exit code, ports, health). */
   private recordObserved(arn: string, def: TaskDefinition, byName: Map<string, ContainerState>) {
-    const pause = byName.get('~pause');
-    this.update(arn, (t) => {
-      const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
-      const ip = eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
-      for (const c of t.containers ?? []) {
-        const s = byName.get(c.name!);
-        if (!s) {
-          // Not there (removed, or not made again yet): it publishes nothing, whatever was recorded before (by an
-          // earlier pass, or in a loaded snapshot). Its target is then unresolvable, never sent to a stale port.
-          if (c.networkBindings?.length) c.networkBindings = [];
-          continue;
-        }
-        applyContainerState(c, s, def, pause, eni?.id, ip);
-      }
-      t.healthStatus = taskHealth(t, def);
-    });
+    this.update(arn, (t) => observe(t, def, byName));
   }
 
   /** The container's state once an exit 137 has had time to be recorded as an OOM kill (bounded by OOM_SETTLE_MS). */
@@ -603,6 +636,41 @@ export class TaskLifecycle implements Controller {
 }
 
 /** Whether an essential container has exited (which ends the task). */
+/**
+ * A RUNNING task whose containers all run as recorded: every step of a pass would leave its row as it is (the
+ * network attached, no container to start, none exited, and what the engine reports already in the document).
+ */
+function isQuiet(task: Task, doc: string, def: TaskDefinition, byName: Map<string, ContainerState>): boolean {
+  if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return false;
+  for (const c of byName.values()) if (c.status !== 'running') return false;
+  if (!(def.containerDefinitions ?? []).every((cd) => byName.has(cd.name!))) return false;
+  if (def.networkMode === 'awsvpc') {
+    const eni = task.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+    if (!byName.has('~pause') || (eni && eni.status !== 'ATTACHED')) return false;
+  }
+  const copy = JSON.parse(doc) as Task;
+  observe(copy, def, byName);
+  return JSON.stringify(copy) === doc;
+}
+
+/** Copies what the engine reports (`byName`: containers by name, the pause container as '~pause') into a task. */
+function observe(t: Task, def: TaskDefinition, byName: Map<string, ContainerState>) {
+  const pause = byName.get('~pause');
+  const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
+  const ip = eni?.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+  for (const c of t.containers ?? []) {
+    const s = byName.get(c.name!);
+    if (!s) {
+      // Not there (removed, or not made again yet): it publishes nothing, whatever was recorded before (by an
+      // earlier pass, or in a loaded snapshot). Its target is then unresolvable, never sent to a stale port.
+      if (c.networkBindings?.length) c.networkBindings = [];
+      continue;
+    }
+    applyContainerState(c, s, def, pause, eni?.id, ip);
+  }
+  t.healthStatus = taskHealth(t, def);
+}
+
 function essentialExited(def: TaskDefinition, byName: Map<string, ContainerState>): boolean {
   return (def.containerDefinitions ?? []).some((cd) => {
     const c = byName.get(cd.name!);

@@ -146,6 +146,23 @@ export function runningServiceTaskPage(
     .all(account, region, cluster, afterSeq, limit) as { arn: string; serviceName: string; seq: number }[];
 }
 
+/**
+ * Every unfinished task's statuses, from the row's columns (no document is parsed): what a restarted Berth
+ * compares with the containers the engine still runs, to pass over only the tasks that differ.
+ */
+export function unfinishedTaskStatuses(sql: Statements): { arn: string; lastStatus: string; desiredStatus: string }[] {
+  return sql
+    .get("SELECT arn, last_status AS lastStatus, desired_status AS desiredStatus FROM ecs_tasks WHERE last_status != 'STOPPED'")
+    .all() as { arn: string; lastStatus: string; desiredStatus: string }[];
+}
+
+/** Every unfinished task's task definition ARN (read by SQLite from the document, not parsed here). */
+export function unfinishedTaskDefinitions(sql: Statements): { arn: string; taskDefinitionArn: string | null }[] {
+  return sql
+    .get("SELECT arn, json_extract(doc, '$.taskDefinitionArn') AS taskDefinitionArn FROM ecs_tasks WHERE last_status != 'STOPPED'")
+    .all() as { arn: string; taskDefinitionArn: string | null }[];
+}
+
 /** Whether a task is in state and not yet STOPPED (a container naming any other task is an orphan). */
 export function isUnfinishedTask(sql: Statements, taskArn: string): boolean {
   return !!sql.get("SELECT 1 FROM ecs_tasks WHERE arn = ? AND last_status != 'STOPPED'").get(taskArn);
