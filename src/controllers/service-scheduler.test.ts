@@ -82,6 +82,22 @@ describe('service-scheduler passes', () => {
     db.close();
   });
 
+  it('a restarted scheduler passes over only services not left steady: a steady one is skipped, one whose desired count moved is not', async () => {
+    const { db, sql, clock, scheduler, runAll } = setup(2);
+    const startKeys = () => [...(scheduler.watches.sweep!.startKeys!() as Iterable<string>)];
+    assert.deepEqual(startKeys(), [SERVICE_ARN], 'a new service');
+    await scheduler.reconcile(SERVICE_ARN);
+    runAll();
+    clock.advance(1_000);
+    await scheduler.reconcile(SERVICE_ARN);
+    assert.deepEqual(startKeys(), [], 'steady');
+    // UpdateService committed, then a crash before its pass: the count differs from what runs.
+    const row = loadService(sql, SERVICE_ARN)!;
+    saveService(sql, { ...row.service, desiredCount: 3 });
+    assert.deepEqual(startKeys(), [SERVICE_ARN]);
+    db.close();
+  });
+
   it('a target health verdict in a service\'s target group brings that service round (and no other)', () => {
     const { db, sql, scheduler } = setup(1);
     const tg = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0123456789abcdef';

@@ -9,7 +9,7 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
 import { getTags, putTags } from '../state/tags.js';
 import {
-  addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServicesInTargetGroup, loadInstances, loadService,
+  addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServicesInTargetGroup, unsettledServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveServiceDeployment, saveServiceIfChanged, saveTask, serviceDeploymentArn, startDeployment,
   usesTaskSets,
 } from '../services/ecs/index.js';
@@ -102,9 +102,11 @@ export class ServiceScheduler implements Controller {
       // A target's health verdict changed: the services registered in its target group re-plan (replace an unhealthy task).
       { kind: 'elbv2.target-health', keys: (targetGroupArn) => this.servicesInTargetGroup(targetGroupArn) },
     ],
-    // Every live service at start (a restarted Berth picks up where it stood), then a page per tick, each about once per SERVICE_SWEEP_MS.
+    // At start the services not left steady (a restarted Berth picks up where it stood; a steady one's tasks
+    // changing while it was down reach it as their changes), then a page per tick, each about once per SERVICE_SWEEP_MS.
     sweep: {
       sweepMs: SERVICE_SWEEP_MS,
+      startKeys: () => unsettledServiceArns(this.d.sql),
       page: (after, limit) => {
         const rows = liveServicePage(this.d.sql, after === undefined ? 0 : Number(after), limit);
         return { keys: rows.map((r) => r.arn), next: rows.length ? String(rows[rows.length - 1].seq) : undefined };

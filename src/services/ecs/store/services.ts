@@ -139,6 +139,22 @@ export function liveServicePage(sql: Statements, afterSeq: number, limit: number
 }
 
 /**
+ * The live services a restarted scheduler passes over: all but those its last pass left steady with nothing to do
+ * (ACTIVE, marked steady, running what they want with nothing pending, one completed deployment), read by SQLite
+ * from the documents. A change that a crash kept from its pass (UpdateService's new count or deployment) shows
+ * in these fields, so such a service is passed.
+ */
+export function unsettledServiceArns(sql: Statements): string[] {
+  return sql
+    .get(`SELECT arn FROM ecs_services WHERE status != 'INACTIVE' AND NOT (
+      status = 'ACTIVE' AND json_extract(doc, '$.berth.steady') = 1
+      AND json_extract(doc, '$.runningCount') = json_extract(doc, '$.desiredCount') AND json_extract(doc, '$.pendingCount') = 0
+      AND json_array_length(doc, '$.deployments') = 1 AND json_extract(doc, '$.deployments[0].rolloutState') = 'COMPLETED')`)
+    .pluck()
+    .all() as string[];
+}
+
+/**
  * The live services of an account and region whose load balancers name this target group. Its documents are read
  * (no column holds a service's target groups): it runs when a target's health verdict changes, not per pass.
  */
