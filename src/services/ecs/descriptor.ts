@@ -216,6 +216,23 @@ function migrations(): Migration[] {
     `,
     },
     {
+      version: 43,
+      name: 'ecs cluster task counts kept as tasks change',
+      // DescribeClusters' counts and statistics read one row per status and launch type, not an index entry per
+      // task (a 50,000-task cluster counted 50,000 entries per call); tasks.ts moves a task between rows in the
+      // transaction that changes its lastStatus. STOPPED tasks are not counted.
+      sql: `
+      CREATE TABLE ecs_cluster_task_counts (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, last_status TEXT NOT NULL,
+        launch_type TEXT NOT NULL, tasks INTEGER NOT NULL,
+        PRIMARY KEY (account, region, cluster, last_status, launch_type)
+      );
+      INSERT INTO ecs_cluster_task_counts (account, region, cluster, last_status, launch_type, tasks)
+        SELECT account, region, cluster, last_status, COALESCE(launch_type, ''), COUNT(*)
+        FROM ecs_tasks WHERE last_status != 'STOPPED' GROUP BY 1, 2, 3, 4, 5;
+    `,
+    },
+    {
       // Issue 18: ECS's events for EventBridge, appended in the transaction that changes a task or service and
       // drained in order onto the default bus (store/tasks.ts: appendEcsEvent, takeEcsEvents).
       version: 56,

@@ -6,6 +6,7 @@
  * what runs; no task document is parsed.
  */
 import type { KeyValuePair } from '@aws-sdk/client-ecs';
+import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 
 export interface ClusterCounts {
@@ -32,13 +33,34 @@ function kindOfLaunchType(launchType: string | null): LaunchKind {
   return launchType === 'FARGATE' ? 'Fargate' : launchType === 'EXTERNAL' ? 'External' : 'EC2';
 }
 
-/** Unfinished tasks of a cluster by lastStatus and launch type (covered by the ecs_tasks_cluster_status index). */
+/** Unfinished tasks of a cluster by lastStatus and launch type (kept in ecs_cluster_task_counts by moveClusterCount). */
 function taskGroups({ sql, account, region }: Scope, cluster: string) {
   return sql
-    .get(`SELECT last_status AS status, launch_type AS launchType, COUNT(*) AS n FROM ecs_tasks
-          WHERE account = ? AND region = ? AND cluster = ? AND last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING')
-          GROUP BY last_status, launch_type`)
+    .get(`SELECT last_status AS status, NULLIF(launch_type, '') AS launchType, tasks AS n FROM ecs_cluster_task_counts
+          WHERE account = ? AND region = ? AND cluster = ? AND last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING') AND tasks > 0`)
     .all(account, region, cluster) as { status: string; launchType: string | null; n: number }[];
+}
+
+/** Where a task is counted: its cluster and launch type, as its row records them. */
+export interface CountedTask {
+  account: string;
+  region: string;
+  cluster: string;
+  launch_type: string | null;
+}
+
+/** Moves a task between its cluster's counts for a lastStatus change (`from` undefined: a new task; STOPPED is not counted). */
+export function moveClusterCount(sql: Statements, t: CountedTask, from: string | undefined, to: string) {
+  if (from === to) return;
+  const bump = (status: string | undefined, by: number) => {
+    if (status === undefined || status === 'STOPPED') return;
+    sql
+      .get(`INSERT INTO ecs_cluster_task_counts (account, region, cluster, last_status, launch_type, tasks) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (account, region, cluster, last_status, launch_type) DO UPDATE SET tasks = tasks + excluded.tasks`)
+      .run(t.account, t.region, t.cluster, status, t.launch_type ?? '', by);
+  };
+  bump(from, -1);
+  bump(to, 1);
 }
 
 /**

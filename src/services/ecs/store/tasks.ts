@@ -10,6 +10,7 @@ import { parseTaskDefinitionArn, taskIdOf } from '../../../shared/arns.js';
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 import { taskDemand, type RecordedTask } from '../task-demand.js';
+import { moveClusterCount, type CountedTask } from './cluster-counts.js';
 import { moveTaskHold, type TaskHold } from './instance-usage.js';
 
 export interface TaskRow {
@@ -82,6 +83,7 @@ export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region
     );
   moveTaskHold(sql, hold, undefined, task.lastStatus!);
   taskStateChange(sql, key.account, key.region, task);
+  moveClusterCount(sql, { account: key.account, region: key.region, cluster, launch_type: task.launchType ?? null }, undefined, task.lastStatus!);
 }
 
 function familyOf(task: Task): string {
@@ -93,17 +95,19 @@ export function loadTaskByArn(sql: Statements, taskArn: string): (TaskRow & { ta
   return row ? { ...row, task: JSON.parse(row.doc) as Task } : undefined;
 }
 
-/** Writes a task; a new lastStatus moves its share of its instance (instance-usage.ts) in the same transaction. */
+/** Writes a task; a new lastStatus moves its share of its instance (instance-usage.ts) and its cluster's counts in the same transaction. */
 export function saveTask(sql: Statements, task: Task) {
   const before = sql
-    .get('SELECT account, region, last_status, desired_status, container_instance, cpu, memory, task_group FROM ecs_tasks WHERE arn = ?')
-    .get(task.taskArn) as (TaskHold & { account: string; region: string; last_status: string; desired_status: string }) | undefined;
+    .get('SELECT account, region, cluster, launch_type, last_status, desired_status, container_instance, cpu, memory, task_group FROM ecs_tasks WHERE arn = ?')
+    .get(task.taskArn) as (TaskHold & CountedTask & { last_status: string; desired_status: string }) | undefined;
   sql
     .get('UPDATE ecs_tasks SET desired_status = ?, last_status = ?, doc = ?, stopped_at = ? WHERE arn = ?')
     .run(task.desiredStatus, task.lastStatus, JSON.stringify(task), task.stoppedAt ? Date.parse(String(task.stoppedAt)) : null, task.taskArn);
-  if (before) moveTaskHold(sql, before, before.last_status, task.lastStatus!);
+  if (!before) return;
+  moveTaskHold(sql, before, before.last_status, task.lastStatus!);
+  moveClusterCount(sql, before, before.last_status, task.lastStatus!);
   // ECS sends a task state change when the task's last or desired status moves.
-  if (before && (before.last_status !== task.lastStatus || before.desired_status !== task.desiredStatus)) {
+  if (before.last_status !== task.lastStatus || before.desired_status !== task.desiredStatus) {
     taskStateChange(sql, before.account, before.region, task);
   }
 }
