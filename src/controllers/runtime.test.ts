@@ -386,5 +386,38 @@ describe('controller runtime', () => {
       assert.ok(times.every((n) => n >= 2 && n <= 3), `three keys over three minutes, each about once a minute: ${ctl.seen.join(' ')}`);
       await rt.stop();
     });
+
+    it('a sweep with startKeys enqueues only those at start, then its first round pages every key at once', async () => {
+      const timers = new HandTimers();
+      const rt = new ControllerRuntime(log, timers);
+      const all = Array.from({ length: 120 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+      const ctl = recorder('tasks', {
+        sweep: {
+          sweepMs: 60_000,
+          page: (after, limit) => {
+            const from = after === undefined ? 0 : all.filter((k) => k <= after).length;
+            const keys = all.slice(from, from + limit);
+            return { keys, next: keys.at(-1) };
+          },
+          startKeys: async function* () { yield 'k007'; },
+        },
+      });
+      rt.add(ctl.c);
+      rt.start({ changes: new ChangeFeed(), engineEvents: () => () => {}, eventCursor: NO_CURSOR });
+      await new Promise((r) => setImmediate(r));
+      await rt.idle();
+      assert.deepEqual(ctl.seen, ['k007'], 'only the start keys');
+      ctl.seen.length = 0;
+      // Paced by the whole set from the first tick: 10 keys a tick for 120 keys a minute.
+      for (let i = 0; i < 12; i++) {
+        timers.fire(5_000);
+        await rt.idle();
+      }
+      assert.deepEqual(ctl.seen, all, 'every key within the first period');
+      rt.resync();
+      await rt.idle();
+      assert.equal(ctl.seen.length, 240, 'resync() still enqueues every key');
+      await rt.stop();
+    });
   });
 });

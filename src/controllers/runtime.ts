@@ -297,7 +297,8 @@ export class ControllerRuntime {
 
   /**
    * A sweep's start: only the keys `startKeys` names are enqueued; every key is counted (a page read of keys,
-   * not a pass each), so the periodic rounds are paced by the set's size from the first.
+   * not a pass each), so the periodic rounds are paced by the set's size, and the first round begins at once
+   * (the keys passed over at start come round within one period, not two).
    */
   private sweepStart(s: SweepState, startKeys: NonNullable<Sweep['startKeys']>) {
     let after: string | undefined;
@@ -312,7 +313,7 @@ export class ControllerRuntime {
     } catch (err) {
       this.log.warn('sweep failed', { controller: s.name, error: (err as Error)?.stack ?? String(err) });
     }
-    Object.assign(s, { lastRound: count, round: 0, ticks: 0, after: undefined, done: true });
+    Object.assign(s, { lastRound: count, round: 0, ticks: 0, after: undefined, done: false });
     this.resyncOne(s.name, { periodMs: s.sweep.sweepMs, keys: startKeys }, startKeys);
   }
 

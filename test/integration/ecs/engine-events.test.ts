@@ -53,7 +53,7 @@ describe('task state from engine events (fake runtime)', () => {
     };
     try {
       await new Promise((r) => setTimeout(r, 6_000));
-      // At most the sweep's pages (2 tasks a 5 s tick for 20 tasks, each once a minute) may fall in the window.
+      // At most the sweep's pages (1 task a 5 s tick for 20 tasks, each once per 5 minutes) may fall in the window.
       assert.ok(asked <= 4, `the engine was asked ${asked} times about tasks`);
       const t0 = performance.now();
       d.exit(await mainContainer(tasks[0]), 2);
