@@ -18,7 +18,7 @@
 import type { ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { ContainerState, LogLine, RuntimeDriver } from '../runtime/driver.js';
 import { parseArn, taskIdOf } from '../shared/arns.js';
-import { engineForTask, findTaskDefinitionByArn, loadTaskByArn, unfinishedTaskDefinitions } from '../services/ecs/index.js';
+import { engineForTask, findTaskDefinitionByArn, loadTaskByArn, taskDefinitionOfTask, unfinishedTaskDefinitions } from '../services/ecs/index.js';
 import { appendEvents, ensureStream, findGroup, insertGroup, purgeAllExpired, type NewEvent, type Scope } from '../services/logs/store.js';
 import { engineLabel, LABELS } from './container-spec.js';
 import type { Controller, StateDeps, Watches } from './runtime.js';
@@ -115,6 +115,8 @@ export class LogShipper implements Controller {
     sweep: { ...unfinishedTaskSweep(() => this.d.sql), startKeys: () => this.tasksWithAwslogs() },
   };
   private readonly followers = new Map<string, Follower>();
+  /** Task definitions by ARN: whether any container logs to awslogs (shipsLogs). */
+  private readonly awslogsDefinitions = new Map<string, boolean>();
   /** Per container: the read in progress (reads of one container never overlap). */
   private readonly busy = new Map<string, Promise<void>>();
   /** Per task: containers whose output is fully shipped (exited, then caught up). */
@@ -123,19 +125,26 @@ export class LogShipper implements Controller {
 
   constructor(private readonly d: LogShipperDeps) {}
 
-  /** The unfinished tasks whose task definition sends a container's output to awslogs (each definition read once). */
+  /** The unfinished tasks whose task definition sends a container's output to awslogs. */
   private *tasksWithAwslogs(): Iterable<string> {
-    const ships = new Map<string, boolean>();
     for (const { arn, taskDefinitionArn } of unfinishedTaskDefinitions(this.d.sql)) {
-      if (!taskDefinitionArn) continue;
-      let yes = ships.get(taskDefinitionArn);
-      if (yes === undefined) {
-        const def = findTaskDefinitionByArn(this.d.sql, taskDefinitionArn);
-        yes = !!def?.containerDefinitions?.some((cd) => cd.logConfiguration?.logDriver === 'awslogs');
-        ships.set(taskDefinitionArn, yes);
-      }
-      if (yes) yield arn;
+      if (taskDefinitionArn && this.shipsLogs(taskDefinitionArn)) yield arn;
     }
+  }
+
+  /**
+   * Whether a task definition sends a container's output to awslogs; each read once (a revision's container
+   * definitions never change). One not found is not remembered: the pass goes on to read the task.
+   */
+  private shipsLogs(taskDefinitionArn: string): boolean {
+    let yes = this.awslogsDefinitions.get(taskDefinitionArn);
+    if (yes === undefined) {
+      const def = findTaskDefinitionByArn(this.d.sql, taskDefinitionArn);
+      if (!def) return true;
+      yes = !!def.containerDefinitions?.some((cd) => cd.logConfiguration?.logDriver === 'awslogs');
+      this.awslogsDefinitions.set(taskDefinitionArn, yes);
+    }
+    return yes;
   }
 
   /**
@@ -162,6 +171,9 @@ export class LogShipper implements Controller {
   }
 
   async reconcile(taskArn: string): Promise<void> {
+    // Most tasks have nothing to ship: told so by their definition, before their document is read.
+    const brief = taskDefinitionOfTask(this.d.sql, taskArn);
+    if (brief && brief.lastStatus !== 'STOPPED' && brief.taskDefinitionArn && !this.shipsLogs(brief.taskDefinitionArn)) return;
     const row = loadTaskByArn(this.d.sql, taskArn);
     if (!row || row.task.lastStatus === 'STOPPED') {
       this.forget(taskArn);

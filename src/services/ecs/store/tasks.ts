@@ -160,6 +160,13 @@ export function unfinishedTaskStatuses(sql: Statements): { arn: string; lastStat
     .all() as { arn: string; lastStatus: string; desiredStatus: string }[];
 }
 
+/** A task's lastStatus and task definition ARN (read by SQLite from the document, not parsed here). */
+export function taskDefinitionOfTask(sql: Statements, taskArn: string): { lastStatus: string; taskDefinitionArn: string | null } | undefined {
+  return sql
+    .get("SELECT last_status AS lastStatus, json_extract(doc, '$.taskDefinitionArn') AS taskDefinitionArn FROM ecs_tasks WHERE arn = ?")
+    .get(taskArn) as { lastStatus: string; taskDefinitionArn: string | null } | undefined;
+}
+
 /** Every unfinished task's task definition ARN (read by SQLite from the document, not parsed here). */
 export function unfinishedTaskDefinitions(sql: Statements): { arn: string; taskDefinitionArn: string | null }[] {
   return sql
