@@ -1,14 +1,16 @@
 /**
  * The everyday ECS workflow on real Docker: an ALB, a target group, a service
  * of three tasks registered in it, curl through the load balancer, and a
- * rolling update to a new version under continuous load with no failed request.
+ * rolling update to a new version under continuous load with no failed request; a steady service whose targets
+ * its load balancer finds unhealthy replaces them as soon as the verdict is in (the verdict's change brings the
+ * service round: a steady service has no timed look).
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CreateClusterCommand, ECSClient, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
-import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateClusterCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { useBerth } from '../helpers/use-berth.js';
 import { createWebService, registerHttpdVersions, waitForService } from '../helpers/ecs.js';
 import { createAlb } from '../helpers/elbv2.js';
@@ -87,5 +89,27 @@ describe('an ECS service behind an Application Load Balancer', () => {
     const res = await fetch(url);
     assert.match(await res.text(), /^v2 /);
     assert.ok(s.events!.some((e) => /has begun draining connections/.test(e.message!)));
+  });
+
+  it('a steady service whose targets turn unhealthy starts their replacements within seconds of the verdict', async () => {
+    await waitFor((x) => x.deployments?.length === 1 && x.deployments[0].rolloutState === 'COMPLETED' && x.runningCount === 3, 'steady');
+    // Past the 30 s grace period, so a failing check counts.
+    const arns = (await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }))).taskArns!;
+    const tasks = (await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: arns }))).tasks!;
+    const newest = Math.max(...tasks.map((t) => new Date(t.startedAt!).getTime()));
+    await new Promise((r) => setTimeout(r, Math.max(0, newest + 31_000 - Date.now())));
+    await berth.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: tgArn, HealthCheckPath: '/not-there' }));
+    let verdictAt: number | undefined;
+    for (const end = Date.now() + 30_000; !verdictAt && Date.now() < end;) {
+      const h = await berth.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }));
+      if (h.TargetHealthDescriptions!.some((d) => d.TargetHealth?.State === 'unhealthy')) verdictAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(verdictAt, 'a target turned unhealthy');
+    // As ECS does since 2023, a replacement starts first; the unhealthy task is stopped once one is healthy.
+    const started = (x: Service) => (x.events ?? []).filter((e) => /has started \d+ tasks/.test(e.message!) && new Date(e.createdAt!).getTime() >= verdictAt! - 1_000);
+    const s = await waitFor((x) => started(x).length > 0, 'a replacement started after the verdict', 15_000);
+    const at = Math.min(...started(s).map((e) => new Date(e.createdAt!).getTime()));
+    assert.ok(at - verdictAt! < 5_000, `replacement started ${at - verdictAt!} ms after the verdict was seen`);
   });
 });
