@@ -387,7 +387,7 @@ describe('controller runtime', () => {
       await rt.stop();
     });
 
-    it('a sweep with startKeys enqueues only those at start, then its first round pages every key at once', async () => {
+    it('a sweep with startKeys enqueues only those at start, then its first round begins at once, paced by size()', async () => {
       const timers = new HandTimers();
       const rt = new ControllerRuntime(log, timers);
       const all = Array.from({ length: 120 }, (_, i) => `k${String(i).padStart(3, '0')}`);
@@ -400,6 +400,7 @@ describe('controller runtime', () => {
             return { keys, next: keys.at(-1) };
           },
           startKeys: async function* () { yield 'k007'; },
+          size: () => all.length,
         },
       });
       rt.add(ctl.c);
@@ -408,15 +409,16 @@ describe('controller runtime', () => {
       await rt.idle();
       assert.deepEqual(ctl.seen, ['k007'], 'only the start keys');
       ctl.seen.length = 0;
-      // Paced by the whole set from the first tick: 10 keys a tick for 120 keys a minute.
+      // The first round begins at once, paced by size(): 10 keys a tick for 120 keys a minute.
       for (let i = 0; i < 12; i++) {
         timers.fire(5_000);
         await rt.idle();
       }
       assert.deepEqual(ctl.seen, all, 'every key within the first period');
+      ctl.seen.length = 0;
       rt.resync();
       await rt.idle();
-      assert.equal(ctl.seen.length, 240, 'resync() still enqueues every key');
+      assert.equal(ctl.seen.length, 120, 'resync() still enqueues every key');
       await rt.stop();
     });
   });

@@ -94,6 +94,8 @@ export interface Sweep {
    * enqueues every key (the state was replaced under the controllers).
    */
   startKeys?: () => Iterable<string> | AsyncIterable<string>;
+  /** How many keys there are (a count, not a read of them): paces the first round after startKeys. */
+  size?: () => number;
 }
 
 /** What a controller watches: the runtime enqueues its keys from these. */
@@ -155,6 +157,8 @@ interface SweepState {
   /** Keys enqueued in this round, and in the last whole round. */
   round: number;
   lastRound: number;
+  /** Whether lastRound counts the whole set (false until a sweep started by startKeys has completed a round). */
+  sized: boolean;
   /** Ticks since this round began. */
   ticks: number;
   /** This round has covered every key (the next waits for sweepMs to pass). */
@@ -244,7 +248,7 @@ export class ControllerRuntime {
         this.unwatch.push(() => this.timers.clearInterval(handle));
       }
       if (watches.sweep) {
-        const s: SweepState = { name, sweep: watches.sweep, round: 0, ticks: 0, lastRound: 0, done: true };
+        const s: SweepState = { name, sweep: watches.sweep, round: 0, ticks: 0, lastRound: 0, sized: true, done: true };
         this.sweeps.push(s);
         if (watches.sweep.startKeys) this.sweepStart(s, watches.sweep.startKeys);
         else this.sweepAll(s);
@@ -292,28 +296,23 @@ export class ControllerRuntime {
       return;
     }
     // This was a round: the next begins once sweepMs has passed.
-    Object.assign(s, { lastRound: count, round: 0, ticks: 0, after: undefined, done: true });
+    Object.assign(s, { lastRound: count, sized: true, round: 0, ticks: 0, after: undefined, done: true });
   }
 
   /**
-   * A sweep's start: only the keys `startKeys` names are enqueued; every key is counted (a page read of keys,
-   * not a pass each), so the periodic rounds are paced by the set's size, and the first round begins at once
-   * (the keys passed over at start come round within one period, not two).
+   * A sweep's start: only the keys `startKeys` names are enqueued (no key is read beyond them: a restart costs what
+   * changed), and the first round begins at once, the keys passed over at start coming round within one period,
+   * not two. It is paced by `size()`; without it, by nothing known until it ends, so it goes at the most a tick
+   * allows (MAX_SWEEP_PAGE keys).
    */
   private sweepStart(s: SweepState, startKeys: NonNullable<Sweep['startKeys']>) {
-    let after: string | undefined;
-    let count = 0;
+    let size: number | undefined;
     try {
-      for (;;) {
-        const { keys, next } = s.sweep.page(after, FULL_SWEEP_PAGE);
-        count += keys.length;
-        if (next === undefined || !keys.length) break;
-        after = next;
-      }
+      size = s.sweep.size?.();
     } catch (err) {
       this.log.warn('sweep failed', { controller: s.name, error: (err as Error)?.stack ?? String(err) });
     }
-    Object.assign(s, { lastRound: count, round: 0, ticks: 0, after: undefined, done: false });
+    Object.assign(s, { lastRound: size ?? 0, sized: size !== undefined, round: 0, ticks: 0, after: undefined, done: false });
     this.resyncOne(s.name, { periodMs: s.sweep.sweepMs, keys: startKeys }, startKeys);
   }
 
@@ -333,7 +332,7 @@ export class ControllerRuntime {
         }
         const overdue = s.ticks * SWEEP_TICK_MS > s.sweep.sweepMs;
         const paced = Math.max(1, Math.ceil((Math.max(s.lastRound, s.round) * SWEEP_TICK_MS) / s.sweep.sweepMs));
-        const limit = overdue ? MAX_SWEEP_PAGE : Math.min(MAX_SWEEP_PAGE, paced);
+        const limit = overdue || !s.sized ? MAX_SWEEP_PAGE : Math.min(MAX_SWEEP_PAGE, paced);
         const { keys, next } = s.sweep.page(s.after, limit);
         for (const key of keys) this.enqueue(s.name, key);
         s.round += keys.length;
@@ -342,6 +341,7 @@ export class ControllerRuntime {
           return;
         }
         s.lastRound = s.round;
+        s.sized = true;
         s.done = true;
         if (keys.length) return;
       }

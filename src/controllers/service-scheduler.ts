@@ -9,7 +9,7 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
 import { getTags, putTags } from '../state/tags.js';
 import {
-  addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServicesInTargetGroup, unsettledServiceArns, loadInstances, loadService,
+  addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServiceCount, liveServicesInTargetGroup, unsettledServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveServiceDeployment, saveServiceIfChanged, saveTask, serviceDeploymentArn, startDeployment,
   usesTaskSets,
 } from '../services/ecs/index.js';
@@ -107,6 +107,7 @@ export class ServiceScheduler implements Controller {
     sweep: {
       sweepMs: SERVICE_SWEEP_MS,
       startKeys: () => unsettledServiceArns(this.d.sql),
+      size: () => liveServiceCount(this.d.sql),
       page: (after, limit) => {
         const rows = liveServicePage(this.d.sql, after === undefined ? 0 : Number(after), limit);
         return { keys: rows.map((r) => r.arn), next: rows.length ? String(rows[rows.length - 1].seq) : undefined };

@@ -4,7 +4,7 @@
  * cursor is a task's sequence number), so each comes round about once per TASK_SWEEP_MS and a tick never
  * reads the whole table.
  */
-import { unfinishedTaskPage } from '../services/ecs/index.js';
+import { unfinishedTaskCount, unfinishedTaskPage } from '../services/ecs/index.js';
 import type { Statements } from '../state/db.js';
 import type { Sweep } from './runtime.js';
 
@@ -22,5 +22,6 @@ export function unfinishedTaskSweep(sql: () => Statements): Sweep {
       const rows = unfinishedTaskPage(sql(), after === undefined ? 0 : Number(after), limit);
       return { keys: rows.map((r) => r.arn), next: rows.length ? String(rows[rows.length - 1].seq) : undefined };
     },
+    size: () => unfinishedTaskCount(sql()),
   };
 }

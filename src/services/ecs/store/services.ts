@@ -120,6 +120,11 @@ export function liveServiceArns(sql: Statements): string[] {
   return sql.get("SELECT arn FROM ecs_services WHERE status != 'INACTIVE'").pluck().all() as string[];
 }
 
+/** How many services are live (not INACTIVE). */
+export function liveServiceCount(sql: Statements): number {
+  return sql.get("SELECT COUNT(*) FROM ecs_services WHERE status != 'INACTIVE'").pluck().get() as number;
+}
+
 /** A cluster's live services (by the ecs_services_live index). */
 export function liveServiceArnsOfCluster(sql: Statements, account: string, region: string, cluster: string): string[] {
   return sql

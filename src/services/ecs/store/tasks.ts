@@ -174,6 +174,11 @@ export function unfinishedTaskDefinitions(sql: Statements): { arn: string; taskD
     .all() as { arn: string; taskDefinitionArn: string | null }[];
 }
 
+/** How many tasks are not yet STOPPED (counted from an index). */
+export function unfinishedTaskCount(sql: Statements): number {
+  return sql.get("SELECT COUNT(*) FROM ecs_tasks WHERE last_status != 'STOPPED'").pluck().get() as number;
+}
+
 /** Whether a task is in state and not yet STOPPED (a container naming any other task is an orphan). */
 export function isUnfinishedTask(sql: Statements, taskArn: string): boolean {
   return !!sql.get("SELECT 1 FROM ecs_tasks WHERE arn = ? AND last_status != 'STOPPED'").get(taskArn);
