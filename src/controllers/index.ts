@@ -20,6 +20,7 @@ import { EcsMetrics } from './ecs-metrics.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
 import { AutoScalingGroups } from './auto-scaling-groups.js';
+import { CapacityProviderScaling } from './capacity-provider-scaling.js';
 import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { EventDelivery } from './event-delivery.js';
@@ -107,6 +108,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new Ec2Instances(d));
   // EC2 Auto Scaling groups converge to their desired capacity through EC2's door.
   runtime.add(new AutoScalingGroups(d));
+  // ECS managed scaling: each ASG capacity provider's CapacityProviderReservation, its policy's alarms, protection.
+  runtime.add(new CapacityProviderScaling(d));
   runtime.add(new TaskLifecycle({
     ...d,
     prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),

@@ -1,11 +1,14 @@
 /**
  * The CloudWatch alarm actions Berth carries out: Application Auto Scaling policy ARNs run the policy (its
  * capacity change goes through ECS's desired-count path, and the service's change is told to the scheduler once
- * the evaluator's transaction commits); every other action is recorded only (SNS, EC2 Auto Scaling).
+ * the evaluator's transaction commits); EC2 Auto Scaling policies that ECS managed scaling owns change their
+ * group's desired capacity (capacity-provider-scaling.ts); every other action is recorded only (SNS, users' EC2
+ * Auto Scaling policies).
  */
 import { RECORD_ONLY, type AlarmActionInvoker } from '../services/cloudwatch/index.js';
 import { executePolicy, isApplicationScalingPolicy, type ScalingEnv } from '../services/application-auto-scaling/index.js';
 import type { Clock } from '../shared/clock.js';
+import { managedScalingInvoker } from './capacity-provider-scaling.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 
 export interface ScalingDeps {
@@ -24,9 +27,10 @@ export function scalingEnv(d: ScalingDeps): ScalingEnv {
 }
 
 export function scalingActionInvoker(d: ScalingDeps): AlarmActionInvoker {
+  const managed = managedScalingInvoker(d, RECORD_ONLY);
   return {
     invoke(sql, action) {
-      if (!isApplicationScalingPolicy(action.action)) return RECORD_ONLY.invoke(sql, action);
+      if (!isApplicationScalingPolicy(action.action)) return managed.invoke(sql, action);
       return executePolicy(sql, action, { ...scalingEnv(d), now: action.at });
     },
   };

@@ -19,7 +19,7 @@ export { instanceState, putSystemTag } from './instance-lifecycle.js';
 export { runInstances as launchInstances } from './run-instances.js';
 export { terminateInstances } from './instances.js';
 export type { InstanceContext } from './instance-records.js';
-export { findLaunchTemplate } from './launch-templates.js';
+export { findLaunchTemplate, launchTemplateInstanceType } from './launch-templates.js';
 /** The operations, for ECS Express Mode, which makes its services' security groups inside its own call. */
 export { createSecurityGroup, deleteSecurityGroup } from './security-groups.js';
 export { authorizeSecurityGroupIngress } from './security-group-rules.js';

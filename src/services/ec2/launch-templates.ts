@@ -246,3 +246,9 @@ export function findLaunchTemplate(s: Scope, ref: TemplateRef & { Version?: stri
   const v = resolveVersion(s, t, ref.Version);
   return { id: t.LaunchTemplateId, name: t.LaunchTemplateName, version: v.VersionNumber! };
 }
+
+/** The instance type a launch template version launches (what managed scaling sizes new instances by), if it names one. */
+export function launchTemplateInstanceType(s: Scope, ref: TemplateRef & { Version?: string }): string | undefined {
+  const t = requireTemplate(s, ref);
+  return resolveVersion(s, t, ref.Version).LaunchTemplateData?.InstanceType;
+}
