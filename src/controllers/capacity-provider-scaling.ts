@@ -72,7 +72,8 @@ export function measureReservation(s: Scope, provider: CapacityProvider, cluster
     const lt = g.LaunchTemplate ?? g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
     let type: string | undefined;
     try {
-      type = lt ? launchTemplateInstanceType(s, lt) : undefined;
+      // The group keeps both the template's id and name; EC2 takes one of them.
+      type = lt ? launchTemplateInstanceType(s, lt.LaunchTemplateId ? { LaunchTemplateId: lt.LaunchTemplateId, Version: lt.Version } : { LaunchTemplateName: lt.LaunchTemplateName, Version: lt.Version }) : undefined;
     } catch {
       type = undefined; // a deleted template: size by one task per instance
     }

@@ -20,10 +20,9 @@ export const managedPolicyArn = (account: string, region: string, group: string,
 export const isAutoScalingPolicyArn = (arn: string) => /^arn:aws[-a-z]*:autoscaling:[^:]*:\d+:scalingPolicy:[^:]+:autoScalingGroupName\//.test(arn);
 
 /**
- * Moves the group toward `wanted` instances in one step of at least the minimum and at most the maximum step
- * size, never past `wanted` when the minimum step is larger than needed… unless AWS's minimum step says so (it does:
- * "the minimum number of instances to scale out/in at one time"), inside [MinSize, MaxSize]. Returns the capacity
- * before and after, or undefined when the group is gone or being deleted.
+ * Moves the group toward `wanted` instances in one step of at least the minimum and at most the maximum step size
+ * (AWS: "the minimum/maximum number of instances to scale out or in at one time"), inside [MinSize, MaxSize].
+ * Returns the capacity before and after, or undefined when the group is gone or being deleted.
  */
 export function stepDesiredCapacity(s: Scope & { changed: (kind: 'autoscaling.group', key: string) => void }, name: string, wanted: number, steps: StepSizes): { from: number; to: number } | undefined {
   const g = findGroup(s, name);
