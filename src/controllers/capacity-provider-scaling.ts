@@ -113,7 +113,8 @@ export class CapacityProviderScaling implements Controller {
 
   private manage(ctx: RequestContext, p: ProviderDoc) {
     const asg = p.autoScalingGroupProvider!;
-    const enabled = asg.managedScaling?.status === 'ENABLED';
+    // A deleted provider's policy goes with it.
+    const enabled = p.status === 'ACTIVE' && asg.managedScaling?.status === 'ENABLED';
     const clusters = clustersUsingProvider(ctx, p.name!);
     syncPolicy(ctx, p, enabled ? clusters[0] : undefined);
     if (!enabled) return;

@@ -12,7 +12,7 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } f
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand, CreateServiceCommand, DescribeCapacityProvidersCommand, DescribeServicesCommand, ECSClient, ListTasksCommand,
-  PutClusterCapacityProvidersCommand, UpdateServiceCommand, DescribeTasksCommand,
+  PutClusterCapacityProvidersCommand, UpdateServiceCommand, DescribeTasksCommand, DeleteServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { aws, cliAvailable } from '../../helpers/cli.js';
@@ -110,6 +110,13 @@ describe('ECS managed scaling of an Auto Scaling group capacity provider', () =>
     await until(running, (t) => t.length === 0, 'tasks stopped');
     const shrunk = await until(group, (g) => g.DesiredCapacity === 0 && (g.Instances ?? []).length === 0, 'group back at its minimum', 40_000);
     assert.equal(shrunk.MinSize, 0);
-    console.log(`managed scaling: 6 tasks running after ${grownAfter.toFixed(1)} s; back to 0 instances after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const took = (Date.now() - started) / 1000;
+
+    // The policy belongs to the provider's use by the cluster: without it, the alarms go.
+    await berth.ecs.send(new DeleteServiceCommand({ cluster: 'cap', service: 'svc' }));
+    await berth.ecs.send(new PutClusterCapacityProvidersCommand({ cluster: 'cap', capacityProviders: [], defaultCapacityProviderStrategy: [] }));
+    await until(async () => (await berth.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'TargetTracking-ecs-asg-' }))).MetricAlarms!,
+      (a) => a.length === 0, 'managed-scaling alarms removed');
+    console.log(`managed scaling: 6 tasks running after ${grownAfter.toFixed(1)} s; back to 0 instances after ${took.toFixed(1)} s`);
   });
 });

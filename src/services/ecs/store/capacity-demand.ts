@@ -36,10 +36,14 @@ export function providerDemand({ sql, account, region }: Scope, cluster: string,
   return { busyInstanceIds: busy, waiting };
 }
 
-/** Every ACTIVE Auto Scaling group capacity provider, in every account and region (managed scaling's resync). */
+/**
+ * Every ACTIVE Auto Scaling group capacity provider in every account and region, and the deleted ones still holding
+ * managed scaling's policy record (`berthManagedPolicy`: its alarms are yet to be removed) — managed scaling's resync.
+ */
 export function autoScalingGroupProviders(sql: Statements): { account: string; region: string; provider: CapacityProvider }[] {
   const rows = sql.get(`SELECT account, region, name, doc FROM ecs_capacity_providers
-                        WHERE json_extract(doc, '$.status') = 'ACTIVE' AND json_extract(doc, '$.autoScalingGroupProvider') IS NOT NULL ORDER BY seq`)
+                        WHERE json_extract(doc, '$.autoScalingGroupProvider') IS NOT NULL
+                        AND (json_extract(doc, '$.status') = 'ACTIVE' OR json_extract(doc, '$.berthManagedPolicy') IS NOT NULL) ORDER BY seq`)
     .all() as { account: string; region: string; doc: string }[];
   return rows.map((r) => ({ account: r.account, region: r.region, provider: parseDoc<CapacityProvider>(r)! }));
 }
