@@ -23,3 +23,5 @@ export { parseAgentConfig, type AgentConfig } from './agent-config.js';
 export { disconnectEc2Instance, reconnectEc2Instance, registerEc2Instance, retireEc2Instance, type AgentEnv, type Ec2InstanceFacts } from './ec2-agent.js';
 export { finishExpressTeardown } from './express-services.js';
 export { drainingExpressArns, drainingExpressInCluster } from './store/express-services.js';
+// Managed scaling's reads (controllers only: not through store/index.ts, which loads before Berth's ready line).
+export { autoScalingGroupProviders, providerDemand, type ProviderDemand } from './store/capacity-demand.js';

@@ -30,4 +30,3 @@ export * from './instance-usage.js';
 export * from './attributes.js';
 export * from './engine-routing.js';
 export * from './target-resolver.js';
-export * from './capacity-demand.js';
