@@ -111,6 +111,30 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     }));
     return (await s3).handle(req, res);
   };
+  // The console (/_berth/ui/, /_berth/api/) loads on its first request: nothing before the ready line waits for it.
+  let consoleApp: Promise<import('./console/index.js').BerthConsole> | undefined;
+  let engineStatus: { at: number; value: Promise<{ name: string; status: 'up' | 'down'; error?: string }> } | undefined;
+  const consoleHandler: StreamHandler = async (req, res) => {
+    consoleApp ??= import('./console/index.js').then((m) => m.createConsole({
+      sql, changes, version: VERSION, startedAt, host: config.host, endpoint: () => endpoint,
+      dataDir: config.ephemeral ? null : dataDir,
+      token: () => getOrCreateMeta(db, 'console-token', () => randomBytes(24).toString('base64url')),
+      engine: () => {
+        // One ping per few seconds however many pages ask.
+        if (!engineStatus || Date.now() - engineStatus.at > 5_000) {
+          const d = driverRef;
+          engineStatus = {
+            at: Date.now(),
+            value: !d ? Promise.resolve({ name: 'starting', status: 'down' as const, error: 'the runtime is starting' })
+              : d.ping().then(() => ({ name: d.name, status: 'up' as const }), (err: Error) => ({ name: d.name, status: 'down' as const, error: err.message })),
+          };
+        }
+        return engineStatus.value;
+      },
+    }));
+    return (await consoleApp).handle(req, res);
+  };
+  let driverRef: RuntimeDriver | undefined;
   // ECS tasks registered as ip targets are reached through their published ports.
   const unregisterResolver = loadBalancing.resolvers.register(ecsTargetResolver(sql));
   // Built twice: Berth's own listener and the one task containers reach (metadata/container-api.ts).
@@ -118,6 +142,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     {
       registry: registry.handle,
       s3: s3Handler,
+      console: consoleHandler,
       loadBalancer: (req, res) => loadBalancing.route(req, res),
       loadBalancerUpgrade: (req, socket, head) => loadBalancing.routeUpgrade(req, socket, head),
       internal: internalRoutes({
@@ -141,6 +166,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   loadBalancing.start();
 
   const driver = opts.driver ?? (await makeDriver(config));
+  driverRef = driver;
   const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
   const credentials = new CredentialsEndpoint({ sql, clock, log, driver });
   const containerApi = new ContainerApi({ driver, log, host: config.host, port, makeServer });
@@ -208,6 +234,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       stopped = true;
       clearTimeout(warm);
       await controllers.stop();
+      if (consoleApp) (await consoleApp).close();
       // An ephemeral Berth's state dies with it, so its containers must too (a persistent one leaves them to adopt).
       if (config.ephemeral) {
         const mine = await driver.listContainers({ 'berth.instance': instanceId(db) }).catch(() => []);

@@ -1,7 +1,8 @@
 /**
  * The HTTP listener: reads a request, hands /_berth/* to Berth's own routes and
  * everything else to the AWS pipeline, and writes the answer. Registry requests
- * (/v2/…) go to the registry's streaming handler before any body is read.
+ * (/v2/…) go to the registry's streaming handler before any body is read, and the
+ * console's (/_berth/ui/…, /_berth/api/…) to the console.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -27,6 +28,8 @@ export interface Routes {
   state?: StreamHandler;
   /** S3 (requests signed for "s3"): object bodies stream through it, so it gets the request before any body is read. */
   s3?: StreamHandler;
+  /** Berth's console (/_berth/ui/…, /_berth/api/…): its event stream stays open, so it answers the request itself. */
+  console?: StreamHandler;
   /** Load balancers by Host header (their DNS names): true when the request was theirs and answered. */
   loadBalancer?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
   /** Upgrade (WebSocket) requests for a load balancer's DNS name: true when taken. */
@@ -40,11 +43,17 @@ function isRegistryRequest(req: http.IncomingMessage): boolean {
   return !req.headers['x-amz-target'] && !(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256');
 }
 
+/** The console's paths (here, not in console/: that module loads on its first request). */
+function isConsoleRequest(url: string): boolean {
+  return /^\/_berth\/(api|ui)(\/|\?|$)/.test(url);
+}
+
 export function createServer(routes: Routes, log: Logger): http.Server {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     if (routes.loadBalancer?.(req, res)) return;
     const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res)
       : routes.state && isStateRequest(req.url ?? '/') ? routes.state(req, res)
+      : routes.console && isConsoleRequest(req.url ?? '/') ? routes.console(req, res)
       : routes.s3 && isS3Request(req.url ?? '/', req.headers, req.method) ? routes.s3(req, res)
       : handle(routes, req, res);
     work.catch((err) => {

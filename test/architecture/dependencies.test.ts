@@ -220,6 +220,17 @@ describe('the dependency checker bites, rule by rule', () => {
     );
   });
 
+  it("the console importing a controller, the runtime, the data plane or the gateway is a violation; services' doors and state are not", () => {
+    const rule = ruleNamed('console reads');
+    const doors = ruleNamed('outside services/<svc>/ only its doors');
+    assert.deepEqual(
+      crossings('src/console/x.ts', '../controllers/task-lifecycle.js', '../runtime/driver.js', '../lb/index.js', '../gateway/dispatch.js',
+        '../registry/index.js', '../services/ecs/store/index.js', '../services/ecs/store/tasks.js', '../state/db.js', '../shared/arns.js'),
+      [`../controllers/task-lifecycle.js (${rule})`, `../runtime/driver.js (${rule})`, `../lb/index.js (${rule})`, `../gateway/dispatch.js (${rule})`,
+        `../registry/index.js (${rule})`, `../services/ecs/store/tasks.js (${doors})`],
+    );
+  });
+
   it("only protocol/ and gateway/ import protocol/'s codecs; its errors, models and catalogue are open", () => {
     const rule = ruleNamed('wire formatting');
     assert.deepEqual(crossings('src/services/ecs/x.ts', '../../protocol/aws-json.js', '../../protocol/rpc-v2-cbor.js', '../../protocol/errors.js', '../../protocol/model.js'), [
@@ -263,7 +274,7 @@ describe('the dependency checker bites, rule by rule', () => {
   it('every rule has a synthetic crossing above', () => {
     // The names the tests above look up, in RULES order: a new rule needs its own test.
     const tested = ['services never import', 'outside services/<svc>/ only its doors', "a service's provider.ts", 'a descriptor is data',
-      'services/ itself', 'controllers never import', 'runtime never imports', 'wire formatting'];
+      'services/ itself', 'controllers never import', 'runtime never imports', 'console reads', 'wire formatting'];
     assert.deepEqual(RULES.map((r) => tested.find((t) => r.name.startsWith(t))), tested);
   });
 

@@ -291,6 +291,14 @@ export const RULES: readonly Rule[] = [
     breaks: (e) => under(e.from, 'src/runtime') && underAny(e.to, ['src/services', 'src/controllers', 'src/state', 'src/lb', 'src/gateway', 'src/app.ts']),
   },
   {
+    // The console shows what the AWS APIs wrote, read through the services' doors and state/ (its change feed); it
+    // drives nothing (no controller, engine or data plane) and speaks no AWS protocol.
+    name: 'console reads: console/ never imports controllers/, runtime/, lb/, registry/, protocol/, gateway/ or app.ts',
+    breaks: (e) => under(e.from, 'src/console') && underAny(e.to, [
+      'src/controllers', 'src/runtime', 'src/lb', 'src/registry', 'src/protocol', 'src/gateway', 'src/app.ts', 'src/state-control.ts',
+    ]),
+  },
+  {
     name: 'wire formatting stays in protocol/: its codec modules only from protocol/ and gateway/',
     breaks: (e) => under(e.to, 'src/protocol') && !PROTOCOL_OPEN.has(e.to) && !under(e.from, 'src/protocol') && !under(e.from, 'src/gateway'),
   },

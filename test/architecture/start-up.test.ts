@@ -34,6 +34,7 @@ const LATER: readonly [test: (path: string) => boolean, what: string][] = [
   [(p) => p === 'src/gateway/s3.ts', "S3's streaming handler (S3's first request)"],
   [(p) => p.startsWith('src/registry/http/') || p === 'src/registry/pull-through.ts', "the registry's /v2/ surface (its first request)"],
   [(p) => p.startsWith('src/services/ecr/scanner/'), "ECR's image scanner (the first scan)"],
+  [(p) => p.startsWith('src/console/'), 'the console (its first request to /_berth/api/ or /_berth/ui/)'],
   [(p) => p === 'src/services/ecs/index.ts' || p === 'src/services/ec2/index.ts', "ECS's task rules and EC2's network (the controllers' and operations' doors; app.ts and metadata/ use ECS's store)"],
 ];
 

@@ -3,7 +3,7 @@
  * active services) and its STATISTICS, as DescribeClusters reports them
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Cluster.html).
  * Counted from indexes on every read, never stored, so they cannot drift from
- * what runs; no task document is parsed.
+ * what runs; no task document is parsed. Also the console's reads of where clusters are and their tasks by state.
  */
 import type { KeyValuePair } from '@aws-sdk/client-ecs';
 import type { Statements } from '../../../state/db.js';
@@ -115,4 +115,19 @@ export function clusterDeleteBlocker(scope: Scope, cluster: string): 'services' 
            AND last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING') LIMIT 1`)) return 'tasks';
   if (has("SELECT 1 FROM ecs_container_instances WHERE account = ? AND region = ? AND cluster = ? AND status IN ('ACTIVE', 'DRAINING') LIMIT 1")) return 'instances';
   return undefined;
+}
+
+/** For Berth's console: the accounts and regions that have at least one ACTIVE cluster, in a stable order. */
+export function scopesWithClusters(sql: Statements): { account: string; region: string }[] {
+  return sql
+    .get("SELECT DISTINCT account, region FROM ecs_clusters WHERE status = 'ACTIVE' ORDER BY account, region")
+    .all() as { account: string; region: string }[];
+}
+
+/** For Berth's console: a cluster's tasks counted by lastStatus (STOPPED ones only while ECS still describes them). */
+export function clusterTaskStates({ sql, account, region }: Scope, cluster: string): Record<string, number> {
+  const rows = sql
+    .get('SELECT last_status AS status, COUNT(*) AS n FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? GROUP BY last_status')
+    .all(account, region, cluster) as { status: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }

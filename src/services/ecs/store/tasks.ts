@@ -287,3 +287,19 @@ export function recordRunTask({ sql, account, region }: Scope, token: string, ta
 export function pruneIdempotencyTokens(sql: Statements, now: number): number {
   return sql.get("DELETE FROM ecs_idempotency WHERE operation = 'RunTask' AND created_at <= ?").run(now - RUN_TASK_TOKEN_TTL_MS).changes;
 }
+
+/** For Berth's console: a service's tasks, newest first: the unfinished ones, then recently stopped ones, at most `limit`. */
+export function serviceTasks({ sql, account, region }: Scope, cluster: string, serviceName: string, limit: number): Task[] {
+  return (sql
+    .get(`SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?
+          ORDER BY last_status = 'STOPPED', seq DESC LIMIT ?`)
+    .pluck().all(account, region, cluster, serviceName, limit) as string[]).map((doc) => JSON.parse(doc) as Task);
+}
+
+/** For Berth's console: a cluster's tasks started outside a service (RunTask), newest first, at most `limit`. */
+export function standaloneTasks({ sql, account, region }: Scope, cluster: string, limit: number): Task[] {
+  return (sql
+    .get(`SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name IS NULL
+          ORDER BY last_status = 'STOPPED', seq DESC LIMIT ?`)
+    .pluck().all(account, region, cluster, limit) as string[]).map((doc) => JSON.parse(doc) as Task);
+}

@@ -1,0 +1,180 @@
+/**
+ * The console's reads: each view is built from ECS's front door (services/ecs/store), over the same rows the ECS
+ * operations and controllers write, so the console can never disagree with DescribeServices or DescribeTasks.
+ * Every list is bounded: the console shows the newest, and links to the AWS APIs for the rest.
+ */
+import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
+import {
+  clusterCounts, clusterTaskStates, findService, listClusterRows, listServiceRows, loadClusterRow, loadService,
+  loadTaskByArn, scopesWithClusters, serviceEvents, serviceTasks, standaloneTasks,
+} from '../services/ecs/store/index.js';
+import type { Statements } from '../state/db.js';
+import type { Scope } from '../state/scope.js';
+import type {
+  ClusterSummary, ClusterView, ContainerView, DeploymentView, Overview, ServiceSummary, ServiceView, TaskSummary, TaskView,
+} from './views.js';
+
+const MAX_CLUSTERS = 200;
+const MAX_SERVICES = 500;
+const MAX_TASKS = 200;
+const MAX_EVENTS = 20;
+
+export interface OverviewFacts {
+  version: string;
+  endpoint: string;
+  dataDir: string | null;
+  startedAt: number;
+  engine: Overview['engine'];
+}
+
+const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+const nameOf = (arn: string) => arn.slice(arn.indexOf('/') + 1);
+/** `family:revision` of a task definition ARN. */
+const family = (arn: string | undefined) => (arn ? arn.slice(arn.lastIndexOf('/') + 1) : '');
+
+function clusterSummary(scope: Scope, name: string): ClusterSummary | undefined {
+  const row = loadClusterRow(scope, name);
+  if (!row || row.status !== 'ACTIVE') return undefined;
+  return {
+    name: row.name,
+    arn: row.arn,
+    status: row.status,
+    activeServices: clusterCounts(scope, name).activeServicesCount,
+    tasks: clusterTaskStates(scope, name),
+  };
+}
+
+export function overview(sql: Statements, facts: OverviewFacts, now: number): Overview {
+  return {
+    berth: {
+      version: facts.version,
+      endpoint: facts.endpoint,
+      dataDir: facts.dataDir,
+      uptimeSeconds: Math.round((now - facts.startedAt) / 1000),
+    },
+    engine: facts.engine,
+    scopes: scopesWithClusters(sql).map(({ account, region }) => {
+      const scope = { sql, account, region };
+      const clusters = listClusterRows(scope, 0, MAX_CLUSTERS)
+        .map((r) => clusterSummary(scope, nameOf(r.arn)))
+        .filter((c): c is ClusterSummary => c !== undefined);
+      return { account, region, clusters };
+    }),
+  };
+}
+
+function serviceSummary(service: Service): ServiceSummary {
+  const primary = service.deployments?.find((d) => d.status === 'PRIMARY');
+  return {
+    name: service.serviceName ?? '',
+    arn: service.serviceArn ?? '',
+    status: service.status ?? '',
+    desiredCount: service.desiredCount ?? 0,
+    runningCount: service.runningCount ?? 0,
+    pendingCount: service.pendingCount ?? 0,
+    launchType: service.launchType ?? null,
+    taskDefinition: family(service.taskDefinition),
+    rolloutState: primary?.rolloutState ?? null,
+  };
+}
+
+export function taskSummary(task: Task): TaskSummary {
+  return {
+    id: task.taskArn ? task.taskArn.slice(task.taskArn.lastIndexOf('/') + 1) : '',
+    arn: task.taskArn ?? '',
+    lastStatus: task.lastStatus ?? '',
+    desiredStatus: task.desiredStatus ?? '',
+    healthStatus: task.healthStatus ?? null,
+    taskDefinition: family(task.taskDefinitionArn),
+    startedBy: task.startedBy ?? null,
+    createdAt: str(task.createdAt),
+    startedAt: str(task.startedAt),
+    stoppedAt: str(task.stoppedAt),
+    stopCode: task.stopCode ?? null,
+    stoppedReason: task.stoppedReason ?? null,
+    ports: (task.containers ?? []).flatMap((c) => (c.networkBindings ?? []).map((b) => ({
+      container: c.name ?? '',
+      containerPort: b.containerPort ?? null,
+      hostPort: b.hostPort ?? null,
+      protocol: b.protocol ?? 'tcp',
+      // Berth publishes task ports on the loopback interface (design.md, "Ports").
+      url: b.hostPort && (b.protocol ?? 'tcp') === 'tcp' ? `http://127.0.0.1:${b.hostPort}` : null,
+    }))),
+  };
+}
+
+function deploymentView(d: Deployment): DeploymentView {
+  return {
+    id: d.id ?? '',
+    status: d.status ?? '',
+    taskDefinition: family(d.taskDefinition),
+    desiredCount: d.desiredCount ?? 0,
+    runningCount: d.runningCount ?? 0,
+    pendingCount: d.pendingCount ?? 0,
+    failedTasks: d.failedTasks ?? 0,
+    rolloutState: d.rolloutState ?? null,
+    rolloutStateReason: d.rolloutStateReason ?? null,
+    createdAt: str(d.createdAt),
+    updatedAt: str(d.updatedAt),
+  };
+}
+
+export function clusterView(scope: Scope, cluster: string): ClusterView | undefined {
+  const summary = clusterSummary(scope, cluster);
+  if (!summary) return undefined;
+  const services = listServiceRows(scope, { cluster, afterSeq: 0, limit: MAX_SERVICES })
+    .map((r) => loadService(scope.sql, r.arn)?.service)
+    .filter((s) => s !== undefined)
+    .map(serviceSummary);
+  return {
+    account: scope.account,
+    region: scope.region,
+    cluster: summary,
+    services,
+    standaloneTasks: standaloneTasks(scope, cluster, MAX_TASKS).map(taskSummary),
+  };
+}
+
+export function serviceView(scope: Scope, cluster: string, name: string): ServiceView | undefined {
+  const found = findService(scope, cluster, name);
+  if (!found || found.status === 'INACTIVE') return undefined;
+  const { service } = found;
+  return {
+    account: scope.account,
+    region: scope.region,
+    cluster,
+    service: serviceSummary(service),
+    deployments: (service.deployments ?? []).map(deploymentView),
+    events: serviceEvents(scope.sql, found.arn).slice(0, MAX_EVENTS)
+      .map((e) => ({ id: e.id ?? '', createdAt: str(e.createdAt) ?? '', message: e.message ?? '' })),
+    tasks: serviceTasks(scope, cluster, name, MAX_TASKS).map(taskSummary),
+  };
+}
+
+export function taskView(scope: Scope, cluster: string, taskId: string): TaskView | undefined {
+  const row = loadClusterRow(scope, cluster);
+  if (!row) return undefined;
+  // The task's ARN in the cluster's account and region (arn:aws:ecs:<region>:<account>:task/<cluster>/<id>).
+  const prefix = row.arn.slice(0, row.arn.indexOf(':cluster/'));
+  const found = loadTaskByArn(scope.sql, `${prefix}:task/${cluster}/${taskId}`);
+  if (!found || found.account !== scope.account || found.region !== scope.region) return undefined;
+  const { task } = found;
+  return {
+    account: scope.account,
+    region: scope.region,
+    cluster,
+    task: taskSummary(task),
+    group: task.group ?? null,
+    cpu: task.cpu ?? null,
+    memory: task.memory ?? null,
+    containers: (task.containers ?? []).map((c): ContainerView => ({
+      name: c.name ?? '',
+      image: c.image ?? null,
+      lastStatus: c.lastStatus ?? null,
+      healthStatus: c.healthStatus ?? null,
+      exitCode: c.exitCode ?? null,
+      reason: c.reason ?? null,
+    })),
+  };
+}
+

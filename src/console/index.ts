@@ -1,0 +1,117 @@
+/**
+ * Berth's console: the UI under /_berth/ui/ and its JSON under /_berth/api/ (see README.md). app.ts loads this module
+ * on the first such request, never before Berth's ready line.
+ *
+ *   GET /_berth/api/overview                                         Overview
+ *   GET /_berth/api/clusters/<account>/<region>/<cluster>            ClusterView
+ *   GET /_berth/api/clusters/<account>/<region>/<cluster>/services/<name>   ServiceView
+ *   GET /_berth/api/clusters/<account>/<region>/<cluster>/tasks/<id>        TaskView
+ *   GET /_berth/api/events                                           text/event-stream of ChangeEvent
+ *   GET /_berth/api/access                                           (loopback callers only) the console's URL with its token
+ *   GET /_berth/ui/…                                                 the built UI (assets.ts)
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ChangeFeed } from '../state/change-feed.js';
+import type { Statements } from '../state/db.js';
+import { clusterView, overview, serviceView, taskView, type OverviewFacts } from './api.js';
+import { decide, isLoopbackAddress, TOKEN_COOKIE } from './access.js';
+import { uiAsset, UI_DIR, UI_PREFIX } from './assets.js';
+import { LiveUpdates, type LiveOptions } from './live.js';
+
+export interface ConsoleDeps {
+  sql: Statements;
+  changes: ChangeFeed;
+  version: string;
+  startedAt: number;
+  dataDir: string | null;
+  /** The address Berth listens on (config.host). */
+  host: string;
+  endpoint: () => string;
+  /** The console token (required when Berth listens on a non-loopback address). */
+  token: () => string;
+  /** The container engine's status (app.ts pings the runtime driver). */
+  engine: () => Promise<OverviewFacts['engine']>;
+  now?: () => number;
+  live?: LiveOptions;
+  /** Where the built UI is (tests). */
+  uiDir?: string;
+}
+
+export interface BerthConsole {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close(): void;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string, head: boolean) {
+  headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  res.writeHead(status, headers);
+  res.end(head ? undefined : body);
+}
+
+const json = (res: ServerResponse, status: number, value: unknown, head = false) =>
+  send(res, status, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify(value), head);
+
+const notFound = (res: ServerResponse, what: string) => json(res, 404, { error: 'NotFound', message: `${what} not found.` });
+
+export function createConsole(deps: ConsoleDeps): BerthConsole {
+  const live = new LiveUpdates(deps.changes, deps.live);
+  const now = deps.now ?? Date.now;
+  const uiDir = deps.uiDir ?? UI_DIR;
+
+  async function api(req: IncomingMessage, res: ServerResponse, parts: string[], head: boolean) {
+    const [first, account, region, cluster, kind, name] = parts;
+    if (first === 'overview' && parts.length === 1) {
+      const facts = { version: deps.version, endpoint: deps.endpoint(), dataDir: deps.dataDir, startedAt: deps.startedAt, engine: await deps.engine() };
+      return json(res, 200, overview(deps.sql, facts, now()), head);
+    }
+    if (first === 'events' && parts.length === 1) return live.open(req, res);
+    if (first === 'clusters' && account && region && cluster) {
+      const scope = { sql: deps.sql, account, region };
+      if (parts.length === 4) {
+        const view = clusterView(scope, cluster);
+        return view ? json(res, 200, view, head) : notFound(res, `Cluster ${cluster}`);
+      }
+      if (parts.length === 6 && kind === 'services') {
+        const view = serviceView(scope, cluster, name);
+        return view ? json(res, 200, view, head) : notFound(res, `Service ${name}`);
+      }
+      if (parts.length === 6 && kind === 'tasks') {
+        const view = taskView(scope, cluster, name);
+        return view ? json(res, 200, view, head) : notFound(res, `Task ${name}`);
+      }
+    }
+    return notFound(res, `Console endpoint /_berth/api/${parts.join('/')}`);
+  }
+
+  return {
+    async handle(req, res) {
+      const url = new URL(req.url ?? '/', 'http://berth');
+      const path = url.pathname;
+      const head = req.method === 'HEAD';
+      if (req.method !== 'GET' && !head) {
+        // This slice only reads; state-changing actions come with their own checks (README.md).
+        return send(res, 405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }, 'The Berth console is read-only.\n', head);
+      }
+      // The token for `berth status`: only to a caller on this machine.
+      if (path === '/_berth/api/access') {
+        if (!isLoopbackAddress(req.socket.remoteAddress)) return json(res, 403, { error: 'Forbidden', message: 'Only from this machine.' });
+        const open = deps.host === 'localhost' || deps.host === '::1' || deps.host.startsWith('127.');
+        return json(res, 200, { url: `${deps.endpoint()}${UI_PREFIX}${open ? '' : `?token=${deps.token()}`}`, tokenRequired: !open });
+      }
+      const access = decide(req, url.searchParams, deps.host, deps.token());
+      if (!access.ok) return send(res, access.status, { 'content-type': 'text/plain; charset=utf-8' }, `${access.message}\n`, head);
+      if (path === '/_berth/ui') return send(res, 308, { location: UI_PREFIX + url.search }, '', head);
+      if (path.startsWith(UI_PREFIX)) {
+        const asset = await uiAsset(path, uiDir);
+        // A token given in the URL becomes a cookie, so the page's own requests (assets, API, events) carry it.
+        if (access.viaToken && url.searchParams.has('token')) {
+          asset.headers['set-cookie'] = `${TOKEN_COOKIE}=${url.searchParams.get('token')}; Path=/_berth/; HttpOnly; SameSite=Strict`;
+        }
+        return send(res, asset.status, asset.headers, asset.body, head);
+      }
+      const parts = path.slice('/_berth/api/'.length).split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+      return api(req, res, parts, head);
+    },
+    close: () => live.close(),
+  };
+}

@@ -1,0 +1,64 @@
+/** The console's shell: header with breadcrumbs and the live indicator, and the page for the current URL. */
+import { useLiveStatus } from './live';
+import { href, Link, useRoute } from './router';
+import { ClusterPage } from './pages/cluster';
+import { OverviewPage } from './pages/overview';
+import { ServicePage } from './pages/service';
+import { TaskPage } from './pages/task';
+
+function Page({ route }: { route: string[] }) {
+  const [first, account, region, cluster, kind, name] = route;
+  if (route.length === 0) return <OverviewPage />;
+  if (first === 'clusters' && route.length === 4) return <ClusterPage account={account} region={region} cluster={cluster} />;
+  if (first === 'clusters' && route.length === 6 && kind === 'services') {
+    return <ServicePage account={account} region={region} cluster={cluster} service={name} />;
+  }
+  if (first === 'clusters' && route.length === 6 && kind === 'tasks') {
+    return <TaskPage account={account} region={region} cluster={cluster} task={name} />;
+  }
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>No console page at this address. <Link to={href()}>Back to the overview</Link>.</p>
+    </section>
+  );
+}
+
+function Breadcrumbs({ route }: { route: string[] }) {
+  const [first, account, region, cluster, kind, name] = route;
+  if (first !== 'clusters' || !cluster) return null;
+  return (
+    <nav aria-label="Breadcrumb" class="crumbs">
+      <Link to={href()}>Overview</Link>
+      <span aria-hidden="true">/</span>
+      <span class="muted">{account} · {region}</span>
+      <span aria-hidden="true">/</span>
+      <Link to={href('clusters', account, region, cluster)}>{cluster}</Link>
+      {name && (
+        <>
+          <span aria-hidden="true">/</span>
+          <span aria-current="page">{kind === 'services' ? `service ${name}` : `task ${name}`}</span>
+        </>
+      )}
+    </nav>
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const live = useLiveStatus();
+  return (
+    <>
+      <header class="top">
+        <Link to={href()} class="brand" aria-label="Berth console overview">Berth</Link>
+        <Breadcrumbs route={route} />
+        <span class={`live ${live ? 'on' : 'off'}`} role="status" aria-live="polite" data-testid="live">
+          {live ? 'live' : 'reconnecting…'}
+        </span>
+      </header>
+      <main>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * The JSON the console's API answers with (/_berth/api/…), shared by the backend (api.ts) and the UI (ui/), which
+ * imports it for its types only. Plain data: dates as ISO strings, counts as numbers.
+ */
+
+export interface Overview {
+  berth: { version: string; endpoint: string; dataDir: string | null; uptimeSeconds: number };
+  /** The container engine Berth runs tasks on, as its last ping found it. */
+  engine: { name: string; status: 'up' | 'down'; error?: string };
+  /** Every account and region with an ACTIVE cluster. */
+  scopes: ScopeView[];
+}
+
+export interface ScopeView {
+  account: string;
+  region: string;
+  clusters: ClusterSummary[];
+}
+
+export interface ClusterSummary {
+  name: string;
+  arn: string;
+  status: string;
+  activeServices: number;
+  /** Task counts by lastStatus (STOPPED ones while ECS still describes them: an hour). */
+  tasks: Record<string, number>;
+}
+
+export interface ClusterView {
+  account: string;
+  region: string;
+  cluster: ClusterSummary;
+  services: ServiceSummary[];
+  /** Tasks started outside a service (RunTask), newest first. */
+  standaloneTasks: TaskSummary[];
+}
+
+export interface ServiceSummary {
+  name: string;
+  arn: string;
+  status: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  launchType: string | null;
+  taskDefinition: string;
+  /** The PRIMARY deployment's rollout state (IN_PROGRESS, COMPLETED, FAILED). */
+  rolloutState: string | null;
+}
+
+export interface DeploymentView {
+  id: string;
+  status: string;
+  taskDefinition: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  rolloutState: string | null;
+  rolloutStateReason: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface ServiceView {
+  account: string;
+  region: string;
+  cluster: string;
+  service: ServiceSummary;
+  deployments: DeploymentView[];
+  /** Newest first, at most 20. */
+  events: { id: string; createdAt: string; message: string }[];
+  /** Unfinished tasks first, then recently stopped ones, newest first. */
+  tasks: TaskSummary[];
+}
+
+export interface PortView {
+  container: string;
+  containerPort: number | null;
+  hostPort: number | null;
+  protocol: string;
+  /** Where the port answers on this machine (http://127.0.0.1:<hostPort>), when published. */
+  url: string | null;
+}
+
+export interface ContainerView {
+  name: string;
+  image: string | null;
+  lastStatus: string | null;
+  healthStatus: string | null;
+  exitCode: number | null;
+  reason: string | null;
+}
+
+export interface TaskSummary {
+  id: string;
+  arn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  healthStatus: string | null;
+  taskDefinition: string;
+  startedBy: string | null;
+  createdAt: string | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  stopCode: string | null;
+  stoppedReason: string | null;
+  ports: PortView[];
+}
+
+export interface TaskView {
+  account: string;
+  region: string;
+  cluster: string;
+  task: TaskSummary;
+  group: string | null;
+  cpu: string | null;
+  memory: string | null;
+  containers: ContainerView[];
+}
+
+/** What /_berth/api/events sends (event "change"): the kinds of change feed entries seen in one window. */
+export interface ChangeEvent {
+  kinds: string[];
+}
