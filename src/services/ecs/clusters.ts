@@ -127,6 +127,8 @@ export function createCluster(ctx: RequestContext, input: CreateClusterRequest):
     insertCluster(ctx, cluster);
   }
   if (input.tags?.length) putTags(ctx, arn, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
+  // Watchers of clusters (the console's live pages) hear of a new one.
+  ctx.changed('ecs.cluster', arn);
   return { cluster: { ...cluster, tags: input.tags ?? [] } };
 }
 
@@ -231,6 +233,7 @@ export function deleteCluster(ctx: RequestContext, input: DeleteClusterRequest):
   }
   const deleted: Cluster = { ...cluster, status: 'INACTIVE' };
   saveCluster(ctx, deleted);
+  ctx.changed('ecs.cluster', cluster.clusterArn!);
   return { cluster: { ...withCounts(ctx, deleted), tags: getTags(ctx, cluster.clusterArn!) } };
 }
 

@@ -13,9 +13,9 @@ export function OverviewPage() {
       {(o) => (
         <>
           <h1>Overview</h1>
-          <section aria-labelledby="berth-h" class="facts">
+          <section aria-labelledby="berth-h">
             <h2 id="berth-h" class="sr-only">Berth</h2>
-            <dl>
+            <dl class="facts">
               <dt>Version</dt><dd>{o.berth.version}</dd>
               <dt>Endpoint</dt><dd><code>{o.berth.endpoint}</code></dd>
               <dt>Data dir</dt><dd><code>{o.berth.dataDir ?? 'ephemeral (in memory)'}</code></dd>
