@@ -238,6 +238,10 @@ async function status(endpoint: string) {
     const { loadBalancerStatusLines } = await import('../lb/status-text.js');
     const lbs = await fetch(`${endpoint}/_berth/load-balancers`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.json() : { loadBalancers: [] }), () => ({ loadBalancers: [] }));
     for (const line of loadBalancerStatusLines((lbs as { loadBalancers: LoadBalancerStatus[] }).loadBalancers ?? [])) console.log(line);
+    // The console's URL, with its token when Berth listens beyond loopback (Berth tells only a caller on its machine).
+    const access: { url?: string } = await fetch(`${endpoint}/_berth/api/access`, { signal: AbortSignal.timeout(2000) })
+      .then((r) => (r.ok ? (r.json() as Promise<{ url?: string }>) : {}), () => ({}));
+    if (access.url) console.log(`console: ${access.url}`);
   } catch {
     console.error(`berth: nothing answers on ${endpoint} (start one with \`berth up\`)`);
     process.exitCode = 1;

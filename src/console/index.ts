@@ -94,7 +94,9 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
       }
       // The token for `berth status`: only to a caller on this machine.
       if (path === '/_berth/api/access') {
-        if (!isLoopbackAddress(req.socket.remoteAddress)) return json(res, 403, { error: 'Forbidden', message: 'Only from this machine.' });
+        // On this machine: over loopback, or to one of its own addresses from that same address.
+        const local = isLoopbackAddress(req.socket.remoteAddress) || req.socket.remoteAddress === req.socket.localAddress;
+        if (!local) return json(res, 403, { error: 'Forbidden', message: 'Only from this machine.' });
         const open = deps.host === 'localhost' || deps.host === '::1' || deps.host.startsWith('127.');
         return json(res, 200, { url: `${deps.endpoint()}${UI_PREFIX}${open ? '' : `?token=${deps.token()}`}`, tokenRequired: !open });
       }

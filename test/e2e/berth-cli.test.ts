@@ -115,7 +115,9 @@ describe('the berth command', () => {
     try {
       const byFlag = await berth(['status', '--endpoint', b.endpoint]);
       assert.equal(byFlag.code, 0, byFlag.stderr);
-      assert.match(byFlag.stdout, new RegExp(`^Berth ${VERSION} ready on ${b.endpoint}, up [\\d.]+s, data: ${dir}\\n$`));
+      assert.match(byFlag.stdout, new RegExp(`^Berth ${VERSION} ready on ${b.endpoint}, up [\\d.]+s, data: ${dir}\\n`));
+      // Bound to loopback, the console needs no token: its URL is the endpoint's /_berth/ui/.
+      assert.match(byFlag.stdout, new RegExp(`\\nconsole: ${b.endpoint}/_berth/ui/\\n$`));
       // Without --endpoint, status finds Berth where `berth up` would listen.
       const byEnv = await berth(['status'], { BERTH_PORT: String(b.port) });
       assert.equal(byEnv.code, 0, byEnv.stderr);
