@@ -97,8 +97,8 @@ export function taskSummary(task: Task): TaskSummary {
       containerPort: b.containerPort ?? null,
       hostPort: b.hostPort ?? null,
       protocol: b.protocol ?? 'tcp',
-      // Berth publishes task ports on the loopback interface (design.md, "Ports").
-      url: b.hostPort && (b.protocol ?? 'tcp') === 'tcp' ? `http://127.0.0.1:${b.hostPort}` : null,
+      // Berth publishes task ports on the loopback interface (design.md, "Ports"); a stopped task's answer no more.
+      url: b.hostPort && (b.protocol ?? 'tcp') === 'tcp' && task.lastStatus !== 'STOPPED' ? `http://127.0.0.1:${b.hostPort}` : null,
     }))),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Live updates for open console pages: Server-Sent Events driven by Berth's change feed. A page is told *that*
  * something changed (the change kinds seen), never what, and refetches the view it shows: one small read per
- * window however many rows moved. Changes are coalesced into one event per window (a rolling deployment of 100
+ * window however many rows moved. Changes are coalesced into at most one event per window (a rolling deployment of 100
  * tasks is a handful of events, not thousands), the number of open streams is capped, and a stream whose reader
  * falls behind is closed (the browser's EventSource reconnects and the page refetches).
  */
@@ -27,6 +27,7 @@ export class LiveUpdates {
   private unsubscribe: (() => void) | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private lastSent = 0;
   private readonly windowMs: number;
   private readonly maxStreams: number;
   private readonly heartbeatMs: number;
@@ -69,11 +70,14 @@ export class LiveUpdates {
 
   private changed(kind: ChangeKind) {
     this.kinds.add(kind);
-    this.flushTimer ??= setTimeout(() => this.flush(), this.windowMs).unref();
+    // At most one event per window: the first change after a quiet window goes out at once (on the next tick, so
+    // the rest of its transaction's changes join it), later ones wait for the window to end.
+    this.flushTimer ??= setTimeout(() => this.flush(), Math.max(0, this.lastSent + this.windowMs - Date.now())).unref();
   }
 
   private flush() {
     this.flushTimer = undefined;
+    this.lastSent = Date.now();
     const event: ChangeEvent = { kinds: [...this.kinds].sort() };
     this.kinds.clear();
     this.send(`event: change\ndata: ${JSON.stringify(event)}\n\n`);

@@ -2,7 +2,7 @@
  * The console in a real browser (issue 21): headless Chromium (Debian's `chromium`, driven by playwright-core)
  * against a Berth on the fake runtime. A cluster and a service created with the SDK appear on the open overview
  * without a reload (Server-Sent Events from the change feed); the service's page lists its tasks; every page has a
- * deep link; the page logs no console error and asks nothing of any host but Berth; the first load's JavaScript is
+ * deep link; a task stopped through the API shows there and its replacement after it; the page logs no console error and asks nothing of any host but Berth; the first load's JavaScript is
  * measured gzipped against the issue's 300 KB budget. Screenshots go to test-results/console/.
  * Skipped, with the reason, when Chromium or the built UI is absent.
  */
@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { Browser, Page } from 'playwright-core';
 import { useBerth } from '../helpers/use-berth.js';
 import { fargateNetwork, register } from '../helpers/ecs.js';
@@ -116,6 +116,18 @@ describe('the Berth console in Chromium (fake runtime)', { skip }, () => {
     await page.getByRole('table', { name: 'Containers' }).getByText('app', { exact: true }).waitFor();
     await page.goto(`${berth.endpoint}/_berth/ui/clusters/000000000000/us-east-1/web/services/front`);
     await page.getByTestId('desired').filter({ hasText: '2' }).waitFor();
+
+    // A task stopped through the API shows on the open page, and the service's replacement after it.
+    const href = await page.getByRole('table', { name: 'Tasks' }).getByTestId('task-row').first().getByRole('rowheader').getByRole('link').getAttribute('href');
+    const victim = href!.slice(href!.lastIndexOf('/') + 1);
+    const stopAt = Date.now();
+    await berth.ecs.send(new StopTaskCommand({ cluster: 'web', task: victim, reason: 'stopped from the console test' }));
+    await page.locator(`tr:has(a[href$="/${victim}"])`).filter({ hasText: 'STOPPED' }).first().waitFor({ timeout: 5_000 });
+    console.log(`# a stopped task on the open page ${Date.now() - stopAt} ms after StopTask (issue budget 500 ms)`);
+    await page.locator(`tr:has(a[href$="/${victim}"])`).filter({ hasText: 'stopped from the console test' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('table', { name: 'Tasks' }).getByTestId('task-row').nth(2).waitFor({ timeout: 15_000 });
+    await page.getByTestId('running').filter({ hasText: '2' }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(SHOTS, 'service-replaced.png'), fullPage: true });
 
     // Dark theme from the system preference.
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
