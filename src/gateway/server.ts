@@ -51,6 +51,11 @@ function isConsoleRequest(url: string): boolean {
 export function createServer(routes: Routes, log: Logger): http.Server {
   const server = http.createServer({ keepAlive: true }, (req, res) => {
     if (routes.loadBalancer?.(req, res)) return;
+    // A person opening Berth's address in a browser meets the console (no AWS client asks for text/html unsigned).
+    if (routes.console && req.method === 'GET' && req.url === '/' && !req.headers.authorization && (req.headers.accept ?? '').includes('text/html')) {
+      res.writeHead(302, { location: '/_berth/ui/', 'content-length': '0' }).end();
+      return;
+    }
     const work = routes.registry && isRegistryRequest(req) ? routes.registry(req, res)
       : routes.state && isStateRequest(req.url ?? '/') ? routes.state(req, res)
       : routes.console && isConsoleRequest(req.url ?? '/') ? routes.console(req, res)

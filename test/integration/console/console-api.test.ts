@@ -50,6 +50,13 @@ describe('the console API over a Berth (fake runtime)', () => {
     assert.equal((await get(`${berth.endpoint}/_berth/api/clusters/000000000000/eu-west-1/api`)).status, 404);
   });
 
+  it("a browser opening Berth's address is sent to the console; other unsigned GET / requests are not", async () => {
+    const page = await get(`${berth.endpoint}/`, { accept: 'text/html,application/xhtml+xml' });
+    assert.equal(page.status, 302);
+    assert.equal(page.headers.get('location'), '/_berth/ui/');
+    assert.notEqual((await get(`${berth.endpoint}/`)).status, 302);
+  });
+
   it('the console is read-only: other methods answer 405', async () => {
     const res = await fetch(`${berth.endpoint}/_berth/api/overview`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 405);
