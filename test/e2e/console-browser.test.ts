@@ -69,10 +69,10 @@ describe('the Berth console in Chromium (fake runtime)', { skip }, () => {
     await page.evaluate(() => { (window as unknown as { mark: number }).mark = 42; });
     await page.screenshot({ path: join(SHOTS, 'overview-empty.png') });
 
-    const started = Date.now();
     await berth.ecs.send(new CreateClusterCommand({ clusterName: 'web' }));
+    const created = Date.now();
     await page.getByTestId('cluster-web').waitFor({ timeout: 5_000 });
-    console.log(`# cluster on the open page ${Date.now() - started} ms after CreateCluster`);
+    console.log(`# cluster on the open page ${Date.now() - created} ms after CreateCluster answered`);
 
     const network = await fargateNetwork(berth.endpoint);
     await register(berth.ecs, {
@@ -120,10 +120,10 @@ describe('the Berth console in Chromium (fake runtime)', { skip }, () => {
     // A task stopped through the API shows on the open page, and the service's replacement after it.
     const href = await page.getByRole('table', { name: 'Tasks' }).getByTestId('task-row').first().getByRole('rowheader').getByRole('link').getAttribute('href');
     const victim = href!.slice(href!.lastIndexOf('/') + 1);
-    const stopAt = Date.now();
     await berth.ecs.send(new StopTaskCommand({ cluster: 'web', task: victim, reason: 'stopped from the console test' }));
+    const stopAt = Date.now();
     await page.locator(`tr:has(a[href$="/${victim}"])`).filter({ hasText: 'STOPPED' }).first().waitFor({ timeout: 5_000 });
-    console.log(`# a stopped task on the open page ${Date.now() - stopAt} ms after StopTask (issue budget 500 ms)`);
+    console.log(`# a stopped task on the open page ${Date.now() - stopAt} ms after StopTask answered (issue budget 500 ms)`);
     await page.locator(`tr:has(a[href$="/${victim}"])`).filter({ hasText: 'stopped from the console test' }).waitFor({ timeout: 15_000 });
     await page.getByRole('table', { name: 'Tasks' }).getByTestId('task-row').nth(2).waitFor({ timeout: 15_000 });
     await page.getByTestId('running').filter({ hasText: '2' }).waitFor({ timeout: 15_000 });
