@@ -109,6 +109,7 @@ describe('the Berth console in Chromium (fake runtime)', { skip }, () => {
     await tasks.first().getByRole('rowheader').getByRole('link').click();
     await page.getByRole('table', { name: 'Containers' }).getByText('app', { exact: true }).waitFor();
     const taskUrl = page.url();
+    assert.equal(await page.getByRole('link', { name: 'service:front' }).getAttribute('href'), '/_berth/ui/clusters/000000000000/us-east-1/web/services/front');
     await page.screenshot({ path: join(SHOTS, 'task.png'), fullPage: true });
 
     // Deep links: each page loads from its own URL.

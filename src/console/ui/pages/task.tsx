@@ -2,6 +2,7 @@
 import type { TaskView } from '../../views';
 import { useView } from '../live';
 import { Badge, Loaded, Time } from '../parts';
+import { href, Link } from '../router';
 
 export function TaskPage({ account, region, cluster, task }: { account: string; region: string; cluster: string; task: string }) {
   const url = `/_berth/api/clusters/${[account, region, cluster].map(encodeURIComponent).join('/')}/tasks/${encodeURIComponent(task)}`;
@@ -15,7 +16,10 @@ export function TaskPage({ account, region, cluster, task }: { account: string; 
             <dt>Desired status</dt><dd>{v.task.desiredStatus}</dd>
             <dt>Health</dt><dd><Badge value={v.task.healthStatus} /></dd>
             <dt>Task definition</dt><dd>{v.task.taskDefinition}</dd>
-            <dt>Group</dt><dd>{v.group ?? '—'}</dd>
+            <dt>Group</dt>
+            <dd>{v.group?.startsWith('service:')
+              ? <Link to={href('clusters', account, region, cluster, 'services', v.group.slice('service:'.length))}>{v.group}</Link>
+              : v.group ?? '—'}</dd>
             <dt>CPU / memory</dt><dd>{v.cpu ?? '—'} / {v.memory ?? '—'}</dd>
             <dt>Started</dt><dd><Time iso={v.task.startedAt} /></dd>
             <dt>Stopped</dt><dd><Time iso={v.task.stoppedAt} /></dd>
