@@ -135,8 +135,11 @@ export class ServiceScheduler implements Controller {
 
   async reconcile(serviceArn: string): Promise<ReconcileResult | void> {
     const created: string[] = [];
-    const result = this.d.db.transaction(() => this.pass(serviceArn, created))();
+    const saved = { changed: false };
+    const result = this.d.db.transaction(() => this.pass(serviceArn, created, saved))();
     for (const arn of created) this.d.changes.publish('ecs.task', arn);
+    // For those who watch what a service shows (its counts, deployments, events): the console's live pages.
+    if (saved.changed) this.d.changes.publish('ecs.service-status', serviceArn);
     return result;
   }
 
@@ -145,7 +148,7 @@ export class ServiceScheduler implements Controller {
    * last pass, judge the deployment, keep its load balancers in step, plan, stop and start tasks, then
    * record counts and rollout state. `created` collects the tasks it started or told to stop.
    */
-  private pass(serviceArn: string, created: string[]): ReconcileResult | void {
+  private pass(serviceArn: string, created: string[], saved: { changed: boolean }): ReconcileResult | void {
     const row = loadService(this.d.sql, serviceArn);
     if (!row || row.status === 'INACTIVE') return;
     // EXTERNAL and CODE_DEPLOY services run task sets, not deployments: their own pass (service-task-sets.ts).
@@ -165,7 +168,7 @@ export class ServiceScheduler implements Controller {
     const steady = this.settle(service, views, now);
     this.retireIfDrained(row, service, now);
     // A pass that changed nothing (a steady service's resync) writes nothing.
-    saveServiceIfChanged(this.d.sql, service, row.doc);
+    saved.changed = saveServiceIfChanged(this.d.sql, service, row.doc);
     // A steady service waits for a change (or the sweep); one on its way somewhere is looked at again soon.
     if (service.status === 'INACTIVE' || steady) return;
     return { requeueAfterMs: ACTIVE_RESYNC_MS };

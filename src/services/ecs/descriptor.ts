@@ -23,6 +23,9 @@ export const ECS = defineService({
     'ecs.task', 'ecs.service', 'ecs.cluster',
     // A task's status or health moved (key: its ARN; the task lifecycle controller publishes it, its service re-plans).
     'ecs.task-state',
+    // What a service shows moved (counts, deployments, events; key: its ARN): the service scheduler publishes it
+    // after a pass that changed the service; no controller watches it (the console's live pages do).
+    'ecs.service-status',
   ],
 });
 
