@@ -107,7 +107,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let s3: Promise<S3Service> | undefined;
   const s3Handler: StreamHandler = async (req, res) => {
     s3 ??= import('./gateway/s3.js').then((m) => m.createS3({
-      db, sql, clock, log, dataDir, identify: (scope) => identify(config, scope, { sql, clock }),
+      db, sql, clock, log, dataDir, identify: (scope, signed) => identify(config, scope, { sql, clock }, signed),
     }));
     return (await s3).handle(req, res);
   };

@@ -12,9 +12,10 @@ const HELP = `berth ${VERSION}: the AWS container platform on one machine
 
 Usage:
   berth up [--host H] [--port N] [--data-dir D] [--ephemeral] [--log-level L] [--load FILE] [--init DIR]
-           [--metrics-period 5s]
+           [--metrics-period 5s] [--enforce-iam]
                                     --load starts from a snapshot; --init runs DIR/*.sh once for a new state;
-                                    --metrics-period: how long one CloudWatch minute lasts (default 60s)
+                                    --metrics-period: how long one CloudWatch minute lasts (default 60s);
+                                    --enforce-iam: verify request signatures (root keys sign with secret "test")
   berth status [--endpoint URL]     is a Berth answering, and which
   berth env [--endpoint URL]        shell exports for the AWS CLI and SDKs
   berth doctor [--host H] [--port N] [--data-dir D]   check the container engine, port and data dir
@@ -42,7 +43,7 @@ const CLIENT: FlagSpec = { endpoint: 'value', ...WHERE };
 
 /** Every command's flags; a flag not listed for its command is a usage error (exit 2). */
 const COMMANDS: Record<string, FlagSpec> = {
-  up: { ...WHERE, 'data-dir': 'value', ephemeral: 'boolean', 'log-level': 'value', load: 'value', init: 'value', 'metrics-period': 'value' },
+  up: { ...WHERE, 'data-dir': 'value', ephemeral: 'boolean', 'log-level': 'value', load: 'value', init: 'value', 'metrics-period': 'value', 'enforce-iam': 'boolean' },
   status: CLIENT,
   env: CLIENT,
   doctor: { ...WHERE, 'data-dir': 'value' },
@@ -74,6 +75,7 @@ function configFromFlags(flags: Record<string, string | boolean>): Partial<Confi
   if (flags.ephemeral) out.ephemeral = true;
   if (flags['log-level'] !== undefined) out.logLevel = String(flags['log-level']);
   if (flags['metrics-period'] !== undefined) out.metricsPeriod = String(flags['metrics-period']);
+  if (flags['enforce-iam']) out.enforceIam = true;
   return out as Partial<Config>;
 }
 

@@ -26,6 +26,11 @@ export interface Config {
   runtime: (typeof RUNTIMES)[number];
   /** Access key id → account id. A 12-digit access key is itself the account. */
   accessKeys: Record<string, string>;
+  /**
+   * Verify SigV4 signatures against the secrets Berth holds (issue 23): root keys sign with the secret `test`,
+   * IAM users' and STS sessions' keys with the secrets Berth issued. Off: any signature and any key are accepted.
+   */
+  enforceIam: boolean;
   /** Let unauthenticated clients pull from the registry (local convenience; ECR never does). */
   registryAnonymousPull: boolean;
   /** Directory of OSV JSON records that ECR image scanning matches packages against (none: scans fail saying so). */
@@ -101,6 +106,7 @@ const FIELDS: { [K in keyof Config]-?: { check: Check<NonNullable<Config[K]>>; d
   defaultRegion: { check: matching(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must look like us-east-1'), default: 'us-east-1' },
   runtime: { check: oneOf(RUNTIMES), default: 'docker' },
   accessKeys: { check: keyMap, default: {} },
+  enforceIam: { check: flag, default: false },
   registryAnonymousPull: { check: flag, default: false },
   vulnerabilityDb: { check: text },
   lbWorkers: { check: workers, default: Math.max(1, Math.min(2, availableParallelism())) },
@@ -132,6 +138,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     defaultRegion: env.BERTH_DEFAULT_REGION,
     accessKeys: parseKeyMap(env.BERTH_ACCESS_KEYS),
     runtime: env.BERTH_RUNTIME,
+    enforceIam: bool(env.BERTH_ENFORCE_IAM),
     registryAnonymousPull: bool(env.BERTH_REGISTRY_ANONYMOUS_PULL),
     vulnerabilityDb: env.BERTH_VULN_DB,
     lbWorkers: env.BERTH_LB_WORKERS,

@@ -7,12 +7,13 @@
 import type { Config } from '../config/index.js';
 import type { Codec, WireRequest, WireResponse } from '../protocol/codec.js';
 import { AwsError, internalFailure, notImplemented, serializationError } from '../protocol/errors.js';
-import { CATALOG, type Catalog } from '../protocol/catalog.js';
+import { CATALOG, type Catalog, type ProtocolName } from '../protocol/catalog.js';
 import { codecFor } from '../protocol/index.js';
 import { loadModel, type ServiceModel } from '../protocol/model.js';
 import { renderRefusal } from '../protocol/refusal.js';
 import { decodeRequestBody } from '../protocol/request-compression.js';
 import { credentialScope } from '../protocol/sigv4.js';
+import { sha256Hex } from '../protocol/sigv4-verify.js';
 import { inputError, validateInput } from '../protocol/validate.js';
 import { Later, lowerCamel, type RequestContext } from '../services/provider.js';
 import { PROVIDERS, type Providers } from '../services/providers.js';
@@ -22,7 +23,7 @@ import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { RegistryLink } from '../registry/index.js';
 import type { Db, Statements } from '../state/db.js';
-import { identify } from './identity.js';
+import { identify, type SignedInput } from './identity.js';
 import { refusalFor, refusalForUnserved, routeRequest, type Refusal } from './route.js';
 
 export interface DispatchDeps {
@@ -67,6 +68,9 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
   const codec = codecFor(route.protocol);
   let opName: string | undefined;
   try {
+    // Who signed, and (with --enforce-iam) whether the signature holds, before anything about the operation:
+    // AWS frontends authenticate first. The signature covers the body as sent (before decompression).
+    const identity = identify(deps.config, scope, deps, deps.config.enforceIam ? signedInput(received, route.protocol) : undefined);
     opName = codec.resolveOperation(req, model);
     const op = opName ? model.operations.get(opName) : undefined;
     if (!op) throw codec.unknownOperation(opName, model);
@@ -78,7 +82,6 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
     if (!provider) return refuse(deps.log, await refusalForUnserved(req, route, model, opName), requestId);
     const fn = provider[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
-    const identity = identify(deps.config, scope, deps);
     const changes: [ChangeKind, string][] = [];
     const ctx: RequestContext = {
       ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log, registry: deps.registry,
@@ -98,6 +101,16 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
   } catch (err) {
     return renderError(deps.log, codec, model, requestId, opName, err);
   }
+}
+
+function signedInput(req: WireRequest, protocol: ProtocolName): SignedInput {
+  // Requests made inside Berth (not from the listener) carry no raw query: their parsed one, re-encoded, is it.
+  const q = req.rawQuery ?? [...req.query].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+  return {
+    request: { method: req.method, rawPath: req.rawPath, rawQuery: q, headers: req.headers, bodyHash: () => sha256Hex(req.body), s3: false },
+    query: req.query,
+    protocol,
+  };
 }
 
 function checkInput(model: ServiceModel, protocol: string, opName: string, shape: Parameters<typeof validateInput>[0], input: Record<string, unknown>) {

@@ -1,12 +1,22 @@
 /**
- * Account from the access key, region from the SigV4 scope. A temporary key
- * Berth issued (STS AssumeRole, task role credentials) is its session's
- * principal, in the role's account.
+ * Who sent a request: account from the access key, region from the SigV4
+ * scope. A temporary key Berth issued (STS AssumeRole, GetSessionToken, task
+ * role credentials) is its session's principal, in the session's account; an
+ * IAM user's access key is that user; any other key is an account's root.
+ *
+ * With enforcement on (`--enforce-iam`, issue 23) the signature is verified
+ * here as well, for every protocol: the generic pipeline and S3's streaming
+ * handler both come through `identify`. Root keys (`test`, a 12-digit key, a
+ * key in BERTH_ACCESS_KEYS) sign with the secret `test`; other unknown keys are
+ * refused. Off, any key and any signature are accepted, as before.
  */
 import type { Config } from '../config/index.js';
+import { expiredToken, invalidAccessKey, missingAuthentication, signatureError, type AuthProtocol } from '../protocol/auth-errors.js';
 import { AwsError } from '../protocol/errors.js';
 import type { CredentialScope } from '../protocol/sigv4.js';
-import { findSession } from '../services/sts/store/index.js';
+import { signatureParts, verifySignature, type SignedRequest } from '../protocol/sigv4-verify.js';
+import { findAccessKey, findUser, recordAccessKeyUse, type StoredAccessKey } from '../services/iam/store.js';
+import { findSession, type Session } from '../services/sts/store/index.js';
 import { iamArn } from '../shared/arns.js';
 import type { Clock } from '../shared/clock.js';
 import type { Statements } from '../state/db.js';
@@ -18,20 +28,80 @@ export interface Identity {
   principalArn: string;
 }
 
+/** The secret root keys sign with when enforcement is on: that of Berth's documented test credentials. */
+export const ROOT_SECRET = 'test';
+const DEFAULT_KEY = 'test';
+
+/** A request as signed, for verification; `protocol` words the refusals. */
+export interface SignedInput {
+  request: SignedRequest;
+  query: URLSearchParams;
+  protocol: AuthProtocol;
+}
+
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-/** `state` lets temporary keys be recognised; without it every key is a long-term one. */
-export function identify(config: Config, scope: CredentialScope | undefined, state?: { sql: Statements; clock: Clock }): Identity {
+/** `state` lets issued keys be recognised; without it every key is a root key. */
+export function identify(
+  config: Config, scope: CredentialScope | undefined, state?: { sql: Statements; clock: Clock }, signed?: SignedInput,
+): Identity {
   const key = scope?.accessKeyId ?? '';
   const region = scope?.region && REGION_RE.test(scope.region) ? scope.region : config.defaultRegion;
+  const enforce = config.enforceIam && !!state && !!signed;
   const session = state ? findSession(state.sql, key) : undefined;
   if (session) {
-    if (session.expiresAt <= state!.clock.now()) {
+    if (enforce) verify(state!, signed!, session.secretAccessKey, session);
+    else if (session.expiresAt <= state!.clock.now()) {
       throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', { status: 400 });
     }
     return { account: session.account, region, accessKeyId: key, principalArn: session.arn };
   }
+  const userKey = state ? findAccessKey(state.sql, key) : undefined;
+  if (userKey) {
+    if (enforce) {
+      if (userKey.status !== 'Active') throw invalidAccessKey(signed!.protocol);
+      verify(state!, signed!, userKey.secret);
+      recordUse(state!, userKey, region, scope?.service ?? '');
+    }
+    return { account: userKey.account, region, accessKeyId: key, principalArn: principalOf(state!.sql, userKey) };
+  }
   // A configured key wins; a 12-digit key is its own account (the convention of local emulators).
-  const account = config.accessKeys[key] ?? (/^\d{12}$/.test(key) ? key : config.defaultAccount);
+  const configured = config.accessKeys[key];
+  const twelveDigits = /^\d{12}$/.test(key);
+  if (enforce) {
+    if (!(key === DEFAULT_KEY || configured || twelveDigits)) {
+      // Unsigned (no key at all) is "missing token"; a key Berth never issued is an invalid one.
+      if (!signatureParts(signed!.request, signed!.query) && !scope) throw missingAuthentication(signed!.protocol);
+      throw invalidAccessKey(signed!.protocol);
+    }
+    verify(state!, signed!, ROOT_SECRET);
+  }
+  const account = configured ?? (twelveDigits ? key : config.defaultAccount);
   return { account, region, accessKeyId: key || 'anonymous', principalArn: iamArn.root(account) };
+}
+
+function principalOf(sql: Statements, k: StoredAccessKey): string {
+  if (k.userName === null) return iamArn.root(k.account);
+  return findUser({ sql, account: k.account }, k.userName)?.Arn ?? iamArn.user(k.account, k.userName);
+}
+
+function recordUse(state: { sql: Statements; clock: Clock }, k: StoredAccessKey, region: string, service: string) {
+  recordAccessKeyUse(state.sql, k, state.clock.now(), region, service);
+}
+
+/** Throws the protocol's refusal unless the request is signed with `secret` (and, for a session, its token, unexpired). */
+function verify(state: { clock: Clock }, signed: SignedInput, secret: string, session?: Session): void {
+  const parts = signatureParts(signed.request, signed.query);
+  if (!parts) {
+    // Signed, but not with SigV4 (SigV2 "AWS key:signature" or S3's SigV2 query form): not verifiable.
+    throw signatureError({ kind: 'malformed', message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.' }, signed.protocol);
+  }
+  if ('malformed' in parts) throw signatureError({ kind: 'malformed', message: parts.malformed }, signed.protocol);
+  const now = state.clock.now();
+  if (session) {
+    if (parts.sessionToken !== session.sessionToken) throw invalidAccessKey(signed.protocol);
+    if (session.expiresAt <= now) throw expiredToken(signed.protocol);
+  }
+  const problem = verifySignature(signed.request, parts, secret, now);
+  if (problem) throw signatureError(problem, signed.protocol);
 }

@@ -24,6 +24,7 @@ import { AwsError, internalFailure, notImplemented } from '../protocol/errors.js
 import { loadModel, type Operation } from '../protocol/model.js';
 import { S3Codec, s3Address, type S3WireRequest } from '../protocol/s3.js';
 import { credentialScope, type CredentialScope } from '../protocol/sigv4.js';
+import type { SignedInput } from './identity.js';
 import { validateInput, violationMessage } from '../protocol/validate.js';
 import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
@@ -50,7 +51,7 @@ export interface S3Deps {
   log: Logger;
   dataDir: string;
   /** Account, region and principal of a request's credential scope (gateway/identity.ts). */
-  identify(scope: CredentialScope | undefined): { account: string; region: string; accessKeyId: string; principalArn: string };
+  identify(scope: CredentialScope | undefined, signed?: SignedInput): { account: string; region: string; accessKeyId: string; principalArn: string };
 }
 
 export interface S3Service {
@@ -107,7 +108,7 @@ export function createS3(deps: S3Deps): S3Service {
       const v2Key = wire.query.get('AWSAccessKeyId');
       const scope = credentialScope(wire.headers.authorization, wire.query) ?? (v2Key ? { accessKeyId: v2Key, region: '', service: 's3' } : undefined);
       // An unsigned request acts as the bucket's owner where the bucket's policy makes it public, else AccessDenied.
-      const identity = scope ? deps.identify(scope) : { ...deps.identify(undefined), accessKeyId: 'anonymous', principalArn: '*' };
+      const identity = scope ? deps.identify(scope, signedInput(req, wire.query)) : { ...deps.identify(undefined), accessKeyId: 'anonymous', principalArn: '*' };
       if (!scope) identity.account = anonymousAccount(deps.sql, op.name, wire.bucket, wire.path.slice(1) || undefined);
       const ctx: S3Context = {
         ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
@@ -196,6 +197,21 @@ export function createS3(deps: S3Deps): S3Service {
   }
 
   return { files, handle };
+}
+
+/**
+ * The request as the client signed it (verified when enforcement is on): S3 signs the path as sent, and states
+ * its payload's hash (a digest, UNSIGNED-PAYLOAD, or STREAMING-AWS4-HMAC-SHA256-PAYLOAD whose seed signature
+ * is the header's) in x-amz-content-sha256.
+ */
+function signedInput(req: IncomingMessage, query: URLSearchParams): SignedInput {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return {
+    request: { method: req.method ?? 'GET', rawPath: q >= 0 ? url.slice(0, q) : url, rawQuery: q >= 0 ? url.slice(q + 1) : '', headers: req.headers, s3: true },
+    query,
+    protocol: 's3',
+  };
 }
 
 function wireRequest(req: IncomingMessage): WireRequest {

@@ -108,6 +108,7 @@ async function handle(routes: Routes, req: http.IncomingMessage, res: http.Serve
     path,
     rawPath,
     query: new URLSearchParams(q >= 0 ? url.slice(q + 1) : ''),
+    rawQuery: q >= 0 ? url.slice(q + 1) : '',
     headers,
     body,
   };

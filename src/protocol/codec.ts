@@ -13,6 +13,8 @@ export interface WireRequest {
   /** The raw path as sent (percent-encoded), used for label matching. */
   rawPath: string;
   query: URLSearchParams;
+  /** The query string as sent (without `?`), for signature verification. */
+  rawQuery?: string;
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
   body: Buffer;

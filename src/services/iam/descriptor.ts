@@ -71,5 +71,21 @@ function migrations(): Migration[] {
       CREATE INDEX iam_instance_profiles_role ON iam_instance_profiles (account, role_name);
     `,
     },
+    {
+      version: 64,
+      name: 'iam: users and access keys with their secrets (issue 23)',
+      sql: `
+      CREATE TABLE iam_users (
+        account TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, user_id TEXT NOT NULL UNIQUE, arn TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      );
+      CREATE TABLE iam_access_keys (
+        access_key_id TEXT PRIMARY KEY, account TEXT NOT NULL, user_name TEXT COLLATE NOCASE, secret TEXT NOT NULL,
+        status TEXT NOT NULL, created_at REAL NOT NULL, last_used_at REAL, last_used_region TEXT, last_used_service TEXT
+      );
+      CREATE INDEX iam_access_keys_user ON iam_access_keys (account, user_name);
+    `,
+    },
   ];
 }

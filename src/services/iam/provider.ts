@@ -1,5 +1,6 @@
-/** IAM (roles, their policies, customer managed policies and their versions, instance profiles, the caller): the operation table. Everything else answers 501. */
+/** IAM (users and access keys, roles, their policies, customer managed policies and their versions, instance profiles, the caller): the operation table. Everything else answers 501. */
 import type { Provider } from '../provider.js';
+import * as accessKeys from './access-keys.js';
 import * as profiles from './instance-profiles.js';
 import * as policies from './policies.js';
 import * as versions from './policy-versions.js';
@@ -37,7 +38,16 @@ export const provider: Provider = {
   deletePolicyVersion: versions.deletePolicyVersion,
   setDefaultPolicyVersion: versions.setDefaultPolicyVersion,
 
+  createUser: users.createUser,
   getUser: users.getUser,
+  listUsers: users.listUsers,
+  deleteUser: users.deleteUser,
+
+  createAccessKey: accessKeys.createAccessKey,
+  listAccessKeys: accessKeys.listAccessKeys,
+  updateAccessKey: accessKeys.updateAccessKey,
+  deleteAccessKey: accessKeys.deleteAccessKey,
+  getAccessKeyLastUsed: accessKeys.getAccessKeyLastUsed,
 
   createInstanceProfile: profiles.createInstanceProfile,
   getInstanceProfile: profiles.getInstanceProfile,

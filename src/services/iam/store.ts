@@ -206,3 +206,74 @@ export function insertPolicyVersion(sql: Statements, arn: string, v: StoredPolic
 export function deletePolicyVersionRow(sql: Statements, arn: string, versionId: string): void {
   sql.get('DELETE FROM iam_policy_versions WHERE policy_arn = ? AND version_id = ?').run(arn, versionId);
 }
+
+// ---- users and their access keys (issue 23)
+
+export interface StoredUser { UserName: string; UserId: string; Arn: string; Path: string; CreateDate: string }
+
+export function findUser(s: IamScope, name: string): StoredUser | undefined {
+  const row = s.sql.get('SELECT doc FROM iam_users WHERE account = ? AND name = ?').get(s.account, name) as { doc: string } | undefined;
+  return row ? JSON.parse(row.doc) : undefined;
+}
+
+export function allUsers(s: IamScope): StoredUser[] {
+  return (s.sql.get('SELECT doc FROM iam_users WHERE account = ? ORDER BY name').all(s.account) as { doc: string }[]).map((r) => JSON.parse(r.doc));
+}
+
+export function insertUser(s: IamScope, user: StoredUser): void {
+  s.sql.get('INSERT INTO iam_users (account, name, user_id, arn, path, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(s.account, user.UserName, user.UserId, user.Arn, user.Path, JSON.stringify(user), nextSeq(s, 'iam_users'));
+}
+
+export function deleteUserRow(s: IamScope, name: string): void {
+  s.sql.get('DELETE FROM iam_users WHERE account = ? AND name = ?').run(s.account, name);
+}
+
+/** A long-term access key; `userName` null is a root access key. Dates are epoch ms. */
+export interface StoredAccessKey {
+  accessKeyId: string; account: string; userName: string | null; secret: string; status: 'Active' | 'Inactive';
+  createdAt: number; lastUsedAt: number | null; lastUsedRegion: string | null; lastUsedService: string | null;
+}
+
+interface KeyRow {
+  access_key_id: string; account: string; user_name: string | null; secret: string; status: 'Active' | 'Inactive';
+  created_at: number; last_used_at: number | null; last_used_region: string | null; last_used_service: string | null;
+}
+const keyFromRow = (r: KeyRow): StoredAccessKey => ({
+  accessKeyId: r.access_key_id, account: r.account, userName: r.user_name, secret: r.secret, status: r.status,
+  createdAt: r.created_at, lastUsedAt: r.last_used_at, lastUsedRegion: r.last_used_region, lastUsedService: r.last_used_service,
+});
+
+/** The access key (any account), for the gateway to learn who signed and with which secret. */
+export function findAccessKey(sql: Statements, accessKeyId: string): StoredAccessKey | undefined {
+  if (!accessKeyId.startsWith('AKIA')) return undefined;
+  const row = sql.get('SELECT * FROM iam_access_keys WHERE access_key_id = ?').get(accessKeyId) as KeyRow | undefined;
+  return row ? keyFromRow(row) : undefined;
+}
+
+export function accessKeysOf(s: IamScope, userName: string | null): StoredAccessKey[] {
+  const rows = userName === null
+    ? s.sql.get('SELECT * FROM iam_access_keys WHERE account = ? AND user_name IS NULL ORDER BY created_at').all(s.account)
+    : s.sql.get('SELECT * FROM iam_access_keys WHERE account = ? AND user_name = ? ORDER BY created_at').all(s.account, userName);
+  return (rows as KeyRow[]).map(keyFromRow);
+}
+
+export function insertAccessKey(sql: Statements, k: StoredAccessKey): void {
+  sql.get(`INSERT INTO iam_access_keys (access_key_id, account, user_name, secret, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`)
+    .run(k.accessKeyId, k.account, k.userName, k.secret, k.status, k.createdAt);
+}
+
+export function setAccessKeyStatus(sql: Statements, accessKeyId: string, status: string): void {
+  sql.get('UPDATE iam_access_keys SET status = ? WHERE access_key_id = ?').run(status, accessKeyId);
+}
+
+export function deleteAccessKeyRow(sql: Statements, accessKeyId: string): void {
+  sql.get('DELETE FROM iam_access_keys WHERE access_key_id = ?').run(accessKeyId);
+}
+
+/** IAM reports last use to the hour or so: one write a minute per key keeps the request path read-only. */
+export function recordAccessKeyUse(sql: Statements, k: StoredAccessKey, now: number, region: string, service: string): void {
+  if (k.lastUsedAt !== null && now - k.lastUsedAt < 60_000 && k.lastUsedService === service && k.lastUsedRegion === region) return;
+  sql.get('UPDATE iam_access_keys SET last_used_at = ?, last_used_region = ?, last_used_service = ? WHERE access_key_id = ?')
+    .run(now, region, service, k.accessKeyId);
+}

@@ -8,8 +8,8 @@ import type {
   GetSessionTokenResponse,
 } from '@aws-sdk/client-sts';
 import { AwsError } from '../../protocol/errors.js';
-import { accountOf, stsArn } from '../../shared/arns.js';
-import { findRoleByArn, updateRole } from '../iam/store.js';
+import { accountOf, iamArn, stsArn } from '../../shared/arns.js';
+import { findAccessKey, findRoleByArn, findUser, updateRole } from '../iam/store.js';
 import type { Provider, RequestContext } from '../provider.js';
 import { findSession, issueSession, type Session } from './store/index.js';
 
@@ -43,6 +43,13 @@ function checkOptional(input: AssumeRoleRequest) {
   }
 }
 
+/** The caller's UserId: an IAM user's id (`AIDA…`) for a user's access key, else the account (the root). */
+function callerUserId(ctx: RequestContext): string {
+  const key = findAccessKey(ctx.sql, ctx.accessKeyId);
+  if (!key?.userName) return ctx.account;
+  return findUser({ sql: ctx.sql, account: key.account }, key.userName)?.UserId ?? ctx.account;
+}
+
 const credentialsOf = (s: Session): Credentials => ({
   AccessKeyId: s.accessKeyId, SecretAccessKey: s.secretAccessKey, SessionToken: s.sessionToken, Expiration: new Date(s.expiresAt),
 });
@@ -51,7 +58,7 @@ export const provider: Provider = {
   getCallerIdentity(ctx: RequestContext): GetCallerIdentityResponse {
     const session = findSession(ctx.sql, ctx.accessKeyId);
     if (session) return { UserId: session.userId, Account: session.account, Arn: session.arn };
-    return { UserId: ctx.account, Account: ctx.account, Arn: ctx.principalArn };
+    return { UserId: callerUserId(ctx), Account: ctx.account, Arn: ctx.principalArn };
   },
 
   assumeRole(ctx: RequestContext, input: AssumeRoleRequest): AssumeRoleResponse {
@@ -86,10 +93,11 @@ export const provider: Provider = {
 
   getSessionToken(ctx: RequestContext, input: GetSessionTokenRequest): GetSessionTokenResponse {
     if (findSession(ctx.sql, ctx.accessKeyId)) throw accessDenied('Cannot call GetSessionToken with session credentials');
-    // Berth's long-term keys are the account root's, whose sessions AWS caps at one hour.
-    const duration = Math.min(input.DurationSeconds ?? 43200, ROOT_SESSION_MAX_SECONDS);
+    // AWS caps the root's sessions at one hour; an IAM user's last 12 hours by default, up to 36.
+    const isRoot = ctx.principalArn === iamArn.root(ctx.account);
+    const duration = isRoot ? Math.min(input.DurationSeconds ?? 43200, ROOT_SESSION_MAX_SECONDS) : input.DurationSeconds ?? 43200;
     const session = issueSession(ctx.sql, ctx.clock.now(), {
-      account: ctx.account, arn: ctx.principalArn, userId: ctx.account, durationSeconds: duration,
+      account: ctx.account, arn: ctx.principalArn, userId: callerUserId(ctx), durationSeconds: duration,
     });
     return { Credentials: credentialsOf(session) };
   },
