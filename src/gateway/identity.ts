@@ -14,7 +14,8 @@ import type { Config } from '../config/index.js';
 import { expiredToken, invalidAccessKey, missingAuthentication, signatureError, type AuthProtocol } from '../protocol/auth-errors.js';
 import { AwsError } from '../protocol/errors.js';
 import type { CredentialScope } from '../protocol/sigv4.js';
-import { signatureParts, verifySignature, type SignedRequest } from '../protocol/sigv4-verify.js';
+import type { ChunkSigning } from '../protocol/aws-chunked.js';
+import { chunkSigningOf, signatureParts, verifySignature, type SignedRequest } from '../protocol/sigv4-verify.js';
 import { findAccessKey, findUser, recordAccessKeyUse, type StoredAccessKey } from '../services/iam/store.js';
 import { findSession, type Session } from '../services/sts/store/index.js';
 import { iamArn } from '../shared/arns.js';
@@ -27,6 +28,9 @@ export interface Identity {
   accessKeyId: string;
   principalArn: string;
 }
+
+/** A verified chunk-signed upload (S3) also says what its chunk signatures chain from. */
+export type VerifiedIdentity = Identity & { chunkSigning?: ChunkSigning };
 
 /** The secret root keys sign with when enforcement is on: that of Berth's documented test credentials. */
 export const ROOT_SECRET = 'test';
@@ -44,26 +48,28 @@ const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 /** `state` lets issued keys be recognised; without it every key is a root key. */
 export function identify(
   config: Config, scope: CredentialScope | undefined, state?: { sql: Statements; clock: Clock }, signed?: SignedInput,
-): Identity {
+): VerifiedIdentity {
   const key = scope?.accessKeyId ?? '';
   const region = scope?.region && REGION_RE.test(scope.region) ? scope.region : config.defaultRegion;
   const enforce = config.enforceIam && !!state && !!signed;
   const session = state ? findSession(state.sql, key) : undefined;
   if (session) {
-    if (enforce) verify(state!, signed!, session.secretAccessKey, session);
+    let chunkSigning: ChunkSigning | undefined;
+    if (enforce) chunkSigning = verify(state!, signed!, session.secretAccessKey, session);
     else if (session.expiresAt <= state!.clock.now()) {
       throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', { status: 400 });
     }
-    return { account: session.account, region, accessKeyId: key, principalArn: session.arn };
+    return { account: session.account, region, accessKeyId: key, principalArn: session.arn, chunkSigning };
   }
   const userKey = state ? findAccessKey(state.sql, key) : undefined;
   if (userKey) {
+    let chunkSigning: ChunkSigning | undefined;
     if (enforce) {
       if (userKey.status !== 'Active') throw invalidAccessKey(signed!.protocol);
-      verify(state!, signed!, userKey.secret);
+      chunkSigning = verify(state!, signed!, userKey.secret);
       recordUse(state!, userKey, region, scope?.service ?? '');
     }
-    return { account: userKey.account, region, accessKeyId: key, principalArn: principalOf(state!.sql, userKey) };
+    return { account: userKey.account, region, accessKeyId: key, principalArn: principalOf(state!.sql, userKey), chunkSigning };
   }
   // A configured key wins; a 12-digit key is its own account (the convention of local emulators).
   const configured = config.accessKeys[key];
@@ -74,10 +80,10 @@ export function identify(
       if (!signatureParts(signed!.request, signed!.query) && !scope) throw missingAuthentication(signed!.protocol);
       throw invalidAccessKey(signed!.protocol);
     }
-    verify(state!, signed!, ROOT_SECRET);
   }
+  const chunkSigning = enforce ? verify(state!, signed!, ROOT_SECRET) : undefined;
   const account = configured ?? (twelveDigits ? key : config.defaultAccount);
-  return { account, region, accessKeyId: key || 'anonymous', principalArn: iamArn.root(account) };
+  return { account, region, accessKeyId: key || 'anonymous', principalArn: iamArn.root(account), chunkSigning };
 }
 
 function principalOf(sql: Statements, k: StoredAccessKey): string {
@@ -90,7 +96,7 @@ function recordUse(state: { sql: Statements; clock: Clock }, k: StoredAccessKey,
 }
 
 /** Throws the protocol's refusal unless the request is signed with `secret` (and, for a session, its token, unexpired). */
-function verify(state: { clock: Clock }, signed: SignedInput, secret: string, session?: Session): void {
+function verify(state: { clock: Clock }, signed: SignedInput, secret: string, session?: Session): ChunkSigning | undefined {
   const parts = signatureParts(signed.request, signed.query);
   if (!parts) {
     // Signed, but not with SigV4 (SigV2 "AWS key:signature" or S3's SigV2 query form): not verifiable.
@@ -104,4 +110,5 @@ function verify(state: { clock: Clock }, signed: SignedInput, secret: string, se
   }
   const problem = verifySignature(signed.request, parts, secret, now);
   if (problem) throw signatureError(problem, signed.protocol);
+  return chunkSigningOf(signed.request, parts, secret);
 }

@@ -18,13 +18,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import { Transform, type Writable } from 'node:stream';
-import { AwsChunkedDecoder, isAwsChunked } from '../protocol/aws-chunked.js';
+import { AwsChunkedDecoder, isAwsChunked, type ChunkSigning } from '../protocol/aws-chunked.js';
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
 import { AwsError, internalFailure, notImplemented } from '../protocol/errors.js';
 import { loadModel, type Operation } from '../protocol/model.js';
 import { S3Codec, s3Address, type S3WireRequest } from '../protocol/s3.js';
 import { credentialScope, type CredentialScope } from '../protocol/sigv4.js';
-import type { SignedInput } from './identity.js';
+import type { SignedInput, VerifiedIdentity } from './identity.js';
 import { validateInput, violationMessage } from '../protocol/validate.js';
 import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
@@ -51,7 +51,7 @@ export interface S3Deps {
   log: Logger;
   dataDir: string;
   /** Account, region and principal of a request's credential scope (gateway/identity.ts). */
-  identify(scope: CredentialScope | undefined, signed?: SignedInput): { account: string; region: string; accessKeyId: string; principalArn: string };
+  identify(scope: CredentialScope | undefined, signed?: SignedInput): VerifiedIdentity;
 }
 
 export interface S3Service {
@@ -108,7 +108,7 @@ export function createS3(deps: S3Deps): S3Service {
       const v2Key = wire.query.get('AWSAccessKeyId');
       const scope = credentialScope(wire.headers.authorization, wire.query) ?? (v2Key ? { accessKeyId: v2Key, region: '', service: 's3' } : undefined);
       // An unsigned request acts as the bucket's owner where the bucket's policy makes it public, else AccessDenied.
-      const identity = scope ? deps.identify(scope, signedInput(req, wire.query)) : { ...deps.identify(undefined), accessKeyId: 'anonymous', principalArn: '*' };
+      const { chunkSigning, ...identity } = scope ? deps.identify(scope, signedInput(req, wire.query)) : { ...deps.identify(undefined), accessKeyId: 'anonymous', principalArn: '*' };
       if (!scope) identity.account = anonymousAccount(deps.sql, op.name, wire.bucket, wire.path.slice(1) || undefined);
       const ctx: S3Context = {
         ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
@@ -120,7 +120,7 @@ export function createS3(deps: S3Deps): S3Service {
         input = parse(op, { ...wire, body: EMPTY });
         run(ctx, () => before(ctx, input));
         bodyRead = true;
-        const body = await receiveBody(req, wire.headers, files);
+        const body = await receiveBody(req, wire.headers, files, chunkSigning);
         staged = body.staged;
         input.Body = body;
       } else {
@@ -267,7 +267,9 @@ function requestedChecksum(headers: Record<string, string | undefined>): Checksu
  * Receives an object body into a staging file: aws-chunked framing decoded, MD5 and the requested checksum
  * computed on the way, the length and every digest the client sent verified.
  */
-async function receiveBody(req: IncomingMessage, headers: Record<string, string | undefined>, files: ObjectFiles): Promise<ReceivedBody> {
+async function receiveBody(
+  req: IncomingMessage, headers: Record<string, string | undefined>, files: ObjectFiles, chunkSigning?: ChunkSigning,
+): Promise<ReceivedBody> {
   const chunked = isAwsChunked(headers);
   const declared = chunked ? headers['x-amz-decoded-content-length'] : headers['content-length'];
   const expected = declared !== undefined && /^\d+$/.test(declared.trim()) ? Number(declared) : undefined;
@@ -288,7 +290,7 @@ async function receiveBody(req: IncomingMessage, headers: Record<string, string 
       done(null, chunk);
     },
   });
-  const decoder = chunked ? new AwsChunkedDecoder() : undefined;
+  const decoder = chunked ? new AwsChunkedDecoder(chunkSigning) : undefined;
   const staged = files.stagingPath();
   const stages: (Transform | Writable)[] = [...(decoder ? [decoder] : []), meter, createWriteStream(staged)];
   const head = stages[0];
@@ -302,7 +304,9 @@ async function receiveBody(req: IncomingMessage, headers: Record<string, string 
   try {
     for await (const chunk of req as AsyncIterable<Buffer>) {
       if (failure !== undefined) continue;
-      if (!head.write(chunk)) await Promise.race([once(head, 'drain'), sink]);
+      // A stage that fails mid-body (a chunk signature, broken framing) errors `head`: that is the stage's failure
+      // (the sink records it), not the request's.
+      if (!head.write(chunk)) await Promise.race([once(head, 'drain').catch(() => undefined), sink]);
     }
   } catch {
     aborted = true;

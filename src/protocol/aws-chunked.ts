@@ -9,11 +9,14 @@
  *     \r\n
  *
  * The decoder passes the payload bytes through and collects the trailer
- * headers; the framing is never stored. Signatures are not checked (Berth
- * does not verify SigV4). A body that ends early or breaks the framing fails
+ * headers; the framing is never stored. Chunk signatures are checked when
+ * the caller passes the seed (signatures enforced, STREAMING-AWS4-HMAC-SHA256-PAYLOAD):
+ * each chunk's signature chains from the previous one over the chunk's SHA-256;
+ * a trailer signature is not checked. A body that ends early or breaks the framing fails
  * the stream with IncompleteBody / InvalidRequest, as S3 answers.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
  */
+import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { AwsError } from './errors.js';
 
@@ -40,12 +43,43 @@ const malformed = (why: string) => new AwsError('InvalidRequest', `The aws-chunk
 
 type State = 'size' | 'data' | 'data-end' | 'trailer' | 'done';
 
+/** What chunk signatures chain from: the request's signing key, date, scope and (seed) signature. */
+export interface ChunkSigning {
+  signingKey: Buffer;
+  amzDate: string;
+  scope: string;
+  seedSignature: string;
+}
+
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
+
 export class AwsChunkedDecoder extends Transform {
   /** Trailer headers by lower-cased name (e.g. x-amz-checksum-crc32), once the body has ended. */
   readonly trailers: Record<string, string> = {};
   private state: State = 'size';
   private line = '';
   private remaining = 0;
+  private previous: string | undefined;
+  private given = '';
+  private hash: Hash | undefined;
+
+  constructor(private readonly signing?: ChunkSigning) {
+    super();
+    this.previous = signing?.seedSignature;
+  }
+
+  /** Checks the chunk just read against its chunk-signature (when verifying). */
+  private checkChunk(): void {
+    if (!this.signing) return;
+    const s = this.signing;
+    const text = ['AWS4-HMAC-SHA256-PAYLOAD', s.amzDate, s.scope, this.previous, EMPTY_SHA256, this.hash!.digest('hex')].join('\n');
+    const expected = createHmac('sha256', s.signingKey).update(text).digest();
+    const given = Buffer.from(this.given, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new AwsError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', { status: 403 });
+    }
+    this.previous = this.given;
+  }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
@@ -68,6 +102,7 @@ export class AwsChunkedDecoder extends Transform {
       if (this.state === 'done') return;
       if (this.state === 'data') {
         const n = Math.min(this.remaining, buf.length - i);
+        this.hash?.update(buf.subarray(i, i + n));
         this.push(buf.subarray(i, i + n));
         i += n;
         this.remaining -= n;
@@ -92,6 +127,7 @@ export class AwsChunkedDecoder extends Transform {
     switch (this.state) {
       case 'data-end':
         if (line !== '') throw malformed('a chunk is longer than its declared size');
+        this.checkChunk();
         this.state = 'size';
         return;
       case 'size': {
@@ -99,7 +135,16 @@ export class AwsChunkedDecoder extends Transform {
         if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) throw malformed(`"${line.slice(0, 40)}" is not a chunk size`);
         const size = parseInt(hex, 16);
         if (size > MAX_CHUNK) throw malformed('a chunk is larger than 5 GiB');
-        if (size === 0) this.state = 'trailer';
+        if (this.signing) {
+          const sig = /;\s*chunk-signature=([0-9a-f]{64})/.exec(line);
+          if (!sig) throw malformed('a chunk has no chunk-signature');
+          this.given = sig[1];
+          this.hash = createHash('sha256');
+        }
+        if (size === 0) {
+          this.checkChunk();
+          this.state = 'trailer';
+        }
         else {
           this.remaining = size;
           this.state = 'data';

@@ -11,6 +11,7 @@
  * canonical request, not five HMACs.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { ChunkSigning } from './aws-chunked.js';
 
 export interface SignedRequest {
   method: string;
@@ -164,6 +165,15 @@ export function verifySignature(req: SignedRequest, parts: SignatureParts, secre
   const given = Buffer.from(parts.signature, 'hex');
   if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
   return { kind: 'mismatch', canonicalRequest, stringToSign };
+}
+
+/** For a verified chunk-signed upload: what its chunk signatures chain from (aws-chunked.ts checks them). */
+export function chunkSigningOf(req: SignedRequest, parts: SignatureParts, secret: string): ChunkSigning | undefined {
+  if (parts.presigned || one(req.headers['x-amz-content-sha256']) !== 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD') return undefined;
+  return {
+    signingKey: signingKey(secret, parts.date, parts.region, parts.service), amzDate: parts.amzDate,
+    scope: `${parts.date}/${parts.region}/${parts.service}/aws4_request`, seedSignature: parts.signature,
+  };
 }
 
 export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');

@@ -209,9 +209,9 @@ describe('SigV4 verification with --enforce-iam', () => {
       assert.match(await expired.text(), /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
     });
 
-    it('a chunk-signed upload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) is taken on its seed signature; a wrong seed is refused', async () => {
+    it('a chunk-signed upload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) is verified: its seed and each chunk signature', async () => {
       const data = Buffer.from('chunked body '.repeat(100));
-      const put = async (secret: string) => {
+      const put = async (secret: string, sent = data) => {
         const headers = {
           'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked',
           'x-amz-decoded-content-length': String(data.length),
@@ -228,7 +228,8 @@ describe('SigV4 verification with --enforce-iam', () => {
         const frames: Buffer[] = [];
         for (const chunk of [data, Buffer.alloc(0)]) {
           const sig = createHmac('sha256', key).update(['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, prev, hex(''), hex(chunk)].join('\n')).digest('hex');
-          frames.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${sig}\r\n`), chunk, Buffer.from('\r\n'));
+          // `sent` replaces the signed bytes (same length): a body changed after signing.
+          frames.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${sig}\r\n`), chunk.length ? sent : chunk, Buffer.from('\r\n'));
           prev = sig;
         }
         const body = Buffer.concat(frames);
@@ -241,6 +242,11 @@ describe('SigV4 verification with --enforce-iam', () => {
       const bad = await put('wrong');
       assert.equal(bad.status, 403);
       assert.match(await bad.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+      const changed = await put('test', Buffer.from(data.toString().toUpperCase()));
+      assert.equal(changed.status, 403);
+      assert.match(await changed.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
+      const still = await client(S3Client, undefined, pathStyle).send(new GetObjectCommand({ Bucket: 'signed', Key: 'chunked.txt' }));
+      assert.equal(await still.Body!.transformToString(), data.toString(), 'the refused upload replaced nothing');
     });
   });
 
