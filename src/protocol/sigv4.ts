@@ -1,7 +1,7 @@
 /**
  * What the SigV4 credential scope tells us: access key, region and signing
- * service. Berth does not verify signatures (like other local emulators): the
- * scope is used for routing and identity only.
+ * service, used for routing and identity. Signatures are verified only with
+ * --enforce-iam (sigv4-verify.ts, from gateway/identity.ts).
  */
 export interface CredentialScope {
   accessKeyId: string;
