@@ -59,6 +59,14 @@ describe('SigV4 verification', () => {
     assert.equal(check(signed, false, 'secret', body + ' ')?.kind, 'mismatch');
   });
 
+  it('refuses a body other than the one a signed x-amz-content-sha256 states', async () => {
+    const req = request('POST', '/', {}, '{}');
+    req.headers['x-amz-content-sha256'] = createHash('sha256').update('{}').digest('hex');
+    const signed = await signer('ecs').sign(req, { signingDate: new Date(NOW) });
+    assert.equal(check(signed, false, 'secret', '{}'), undefined);
+    assert.equal(check(signed, false, 'secret', '{"x":1}')?.kind, 'mismatch');
+  });
+
   it('accepts a REST path with encoded labels (signed encoded twice) and a query with spaces and symbols', async () => {
     // The SDK encodes path labels before signing; the signer encodes the path once more.
     const signed = await signer('eks').sign(request('GET', '/clusters/my%3Acluster%20name/node-groups', { maxResults: '5', nextToken: 'a+b/c= d*' }), { signingDate: new Date(NOW) });

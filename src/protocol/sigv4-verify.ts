@@ -154,7 +154,9 @@ export function verifySignature(req: SignedRequest, parts: SignatureParts, secre
     headerLines.push(`${name}:${value.trim().replace(/\s+/g, ' ')}\n`);
   }
   const stated = one(req.headers['x-amz-content-sha256']);
-  const payloadHash = parts.presigned ? (req.s3 ? 'UNSIGNED-PAYLOAD' : sha256Hex('')) : stated ?? req.bodyHash?.() ?? sha256Hex('');
+  // Outside S3 the body is in hand: a stated digest must be the body's, or the signature would not cover it.
+  const payloadHash = parts.presigned ? (req.s3 ? 'UNSIGNED-PAYLOAD' : sha256Hex(''))
+    : !req.s3 && req.bodyHash ? req.bodyHash() : stated ?? sha256Hex('');
   const canonicalRequest = [
     req.method.toUpperCase(), canonicalPath(req), canonicalQuery(req.rawQuery, parts.presigned),
     headerLines.join(''), parts.signedHeaders.join(';'), payloadHash,
