@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/index.js';
 import { dispatchAws } from './gateway/dispatch.js';
-import { identify } from './gateway/identity.js';
+import { identify, loadEnforcement } from './gateway/identity.js';
 import type { S3Service } from './gateway/s3.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
@@ -82,6 +82,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const sql = new Statements(db);
   const changes = new ChangeFeed();
   const deps = { config, db, sql, clock, log, changes };
+  if (config.enforceIam) await loadEnforcement();
 
   let endpoint = '';
   // Bound once the controllers exist (below); until then it waits for them.

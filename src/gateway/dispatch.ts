@@ -4,6 +4,7 @@
  *   transaction) → serialize; any AwsError is serialized by the same codec,
  *   anything else is a bug and becomes a logged 500 InternalFailure.
  */
+import { createHash } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import type { Codec, WireRequest, WireResponse } from '../protocol/codec.js';
 import { AwsError, internalFailure, notImplemented, serializationError } from '../protocol/errors.js';
@@ -13,7 +14,6 @@ import { loadModel, type ServiceModel } from '../protocol/model.js';
 import { renderRefusal } from '../protocol/refusal.js';
 import { decodeRequestBody } from '../protocol/request-compression.js';
 import { credentialScope } from '../protocol/sigv4.js';
-import { sha256Hex } from '../protocol/sigv4-verify.js';
 import { inputError, validateInput } from '../protocol/validate.js';
 import { Later, lowerCamel, type RequestContext } from '../services/provider.js';
 import { PROVIDERS, type Providers } from '../services/providers.js';
@@ -102,6 +102,8 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
     return renderError(deps.log, codec, model, requestId, opName, err);
   }
 }
+
+const sha256Hex = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 function signedInput(req: WireRequest, protocol: ProtocolName): SignedInput {
   // Requests made inside Berth (not from the listener) carry no raw query: their parsed one, re-encoded, is it.

@@ -11,13 +11,13 @@
  * refused. Off, any key and any signature are accepted, as before.
  */
 import type { Config } from '../config/index.js';
-import { expiredToken, invalidAccessKey, missingAuthentication, signatureError, type AuthProtocol } from '../protocol/auth-errors.js';
+import type { AuthProtocol } from '../protocol/auth-errors.js';
 import { AwsError } from '../protocol/errors.js';
 import type { CredentialScope } from '../protocol/sigv4.js';
 import type { ChunkSigning } from '../protocol/aws-chunked.js';
-import { chunkSigningOf, signatureParts, verifySignature, type SignedRequest } from '../protocol/sigv4-verify.js';
+import type { SignedRequest } from '../protocol/sigv4-verify.js';
 import { findAccessKey, findUser, recordAccessKeyUse, type StoredAccessKey } from '../services/iam/store.js';
-import { findSession, type Session } from '../services/sts/store/index.js';
+import { findSession } from '../services/sts/store/index.js';
 import { iamArn } from '../shared/arns.js';
 import type { Clock } from '../shared/clock.js';
 import type { Statements } from '../state/db.js';
@@ -45,6 +45,15 @@ export interface SignedInput {
 
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+/**
+ * The checks enforcement adds (signatures and their refusals, ./enforcement.ts): loaded by app.ts only when
+ * enforcement is on, so a default Berth does not load them before its ready line.
+ */
+let enforcement: typeof import('./enforcement.js') | undefined;
+export async function loadEnforcement(): Promise<void> {
+  enforcement ??= await import('./enforcement.js');
+}
+
 /** `state` lets issued keys be recognised; without it every key is a root key. */
 export function identify(
   config: Config, scope: CredentialScope | undefined, state?: { sql: Statements; clock: Clock }, signed?: SignedInput,
@@ -52,10 +61,12 @@ export function identify(
   const key = scope?.accessKeyId ?? '';
   const region = scope?.region && REGION_RE.test(scope.region) ? scope.region : config.defaultRegion;
   const enforce = config.enforceIam && !!state && !!signed;
+  const check = enforce ? enforcement : undefined;
+  if (enforce && !check) throw new Error('IAM enforcement is on but its checks were not loaded (loadEnforcement)');
   const session = state ? findSession(state.sql, key) : undefined;
   if (session) {
     let chunkSigning: ChunkSigning | undefined;
-    if (enforce) chunkSigning = verify(state!, signed!, session.secretAccessKey, session);
+    if (check) chunkSigning = check.verify(state!, signed!, session.secretAccessKey, session);
     else if (session.expiresAt <= state!.clock.now()) {
       throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', { status: 400 });
     }
@@ -64,9 +75,9 @@ export function identify(
   const userKey = state ? findAccessKey(state.sql, key) : undefined;
   if (userKey) {
     let chunkSigning: ChunkSigning | undefined;
-    if (enforce) {
-      if (userKey.status !== 'Active') throw invalidAccessKey(signed!.protocol);
-      chunkSigning = verify(state!, signed!, userKey.secret);
+    if (check) {
+      if (userKey.status !== 'Active') check.refuseKey(signed!, scope);
+      chunkSigning = check.verify(state!, signed!, userKey.secret);
       recordUse(state!, userKey, region, scope?.service ?? '');
     }
     return { account: userKey.account, region, accessKeyId: key, principalArn: principalOf(state!.sql, userKey), chunkSigning };
@@ -74,14 +85,8 @@ export function identify(
   // A configured key wins; a 12-digit key is its own account (the convention of local emulators).
   const configured = config.accessKeys[key];
   const twelveDigits = /^\d{12}$/.test(key);
-  if (enforce) {
-    if (!(key === DEFAULT_KEY || configured || twelveDigits)) {
-      // Unsigned (no key at all) is "missing token"; a key Berth never issued is an invalid one.
-      if (!signatureParts(signed!.request, signed!.query) && !scope) throw missingAuthentication(signed!.protocol);
-      throw invalidAccessKey(signed!.protocol);
-    }
-  }
-  const chunkSigning = enforce ? verify(state!, signed!, ROOT_SECRET) : undefined;
+  if (check && !(key === DEFAULT_KEY || configured || twelveDigits)) check.refuseKey(signed!, scope);
+  const chunkSigning = check ? check.verify(state!, signed!, ROOT_SECRET) : undefined;
   const account = configured ?? (twelveDigits ? key : config.defaultAccount);
   return { account, region, accessKeyId: key || 'anonymous', principalArn: iamArn.root(account), chunkSigning };
 }
@@ -93,22 +98,4 @@ function principalOf(sql: Statements, k: StoredAccessKey): string {
 
 function recordUse(state: { sql: Statements; clock: Clock }, k: StoredAccessKey, region: string, service: string) {
   recordAccessKeyUse(state.sql, k, state.clock.now(), region, service);
-}
-
-/** Throws the protocol's refusal unless the request is signed with `secret` (and, for a session, its token, unexpired). */
-function verify(state: { clock: Clock }, signed: SignedInput, secret: string, session?: Session): ChunkSigning | undefined {
-  const parts = signatureParts(signed.request, signed.query);
-  if (!parts) {
-    // Signed, but not with SigV4 (SigV2 "AWS key:signature" or S3's SigV2 query form): not verifiable.
-    throw signatureError({ kind: 'malformed', message: 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.' }, signed.protocol);
-  }
-  if ('malformed' in parts) throw signatureError({ kind: 'malformed', message: parts.malformed }, signed.protocol);
-  const now = state.clock.now();
-  if (session) {
-    if (parts.sessionToken !== session.sessionToken) throw invalidAccessKey(signed.protocol);
-    if (session.expiresAt <= now) throw expiredToken(signed.protocol);
-  }
-  const problem = verifySignature(signed.request, parts, secret, now);
-  if (problem) throw signatureError(problem, signed.protocol);
-  return chunkSigningOf(signed.request, parts, secret);
 }
