@@ -27,6 +27,8 @@ export interface Identity {
   region: string;
   accessKeyId: string;
   principalArn: string;
+  /** A role session's unique id (`AROA…:<session>`, GetCallerIdentity's UserId); absent for long-term keys. */
+  principalId?: string;
 }
 
 /** A verified chunk-signed upload (S3) also says what its chunk signatures chain from. */
@@ -70,7 +72,7 @@ export function identify(
     else if (session.expiresAt <= state!.clock.now()) {
       throw new AwsError('ExpiredTokenException', 'The security token included in the request is expired', { status: 400 });
     }
-    return { account: session.account, region, accessKeyId: key, principalArn: session.arn, chunkSigning };
+    return { account: session.account, region, accessKeyId: key, principalArn: session.arn, principalId: session.userId, chunkSigning };
   }
   const userKey = state ? findAccessKey(state.sql, key) : undefined;
   if (userKey) {

@@ -16,6 +16,8 @@ export interface RequestContext {
   requestId: string;
   /** The caller's ARN (root of the account unless the key maps to a role). */
   principalArn: string;
+  /** A role session's unique id (`AROA…:<session>`), as AWS names the caller (SQS's SenderId); absent for long-term keys. */
+  principalId?: string;
   accessKeyId: string;
   db: Db;
   sql: Statements;

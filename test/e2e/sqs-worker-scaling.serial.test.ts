@@ -98,8 +98,10 @@ describe('an SQS worker service scales on its queue\'s backlog (real Docker, one
     // Drained: every message reported done (at least once) and none left in the queue, visible or in flight.
     const seen = new Map<string, Set<string>>();
     for (const end = Date.now() + 40_000; seen.size < MESSAGES && Date.now() < end;) {
-      const { Messages = [] } = await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: done, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const { Messages = [] } = await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: done, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['SenderId'] }));
       for (const m of Messages) {
+        // Sent with the task role's session credentials: SQS names the sender by the session's unique id.
+        assert.match(m.Attributes!.SenderId!, /^AROA[A-Z2-7]{17}:[0-9a-f]{32}$/);
         const { body, worker } = JSON.parse(m.Body!);
         seen.set(body, (seen.get(body) ?? new Set()).add(worker));
       }

@@ -171,10 +171,20 @@ function store(
   insertMessage(ctx.sql, {
     queue_id: q.id, message_id: messageId, body, attributes: hasAttrs ? JSON.stringify(attrs) : null, md5_body: md5Hex(body),
     md5_attributes: md5OfAttributes(attrs) ?? null, system_attributes: Object.keys(system).length ? JSON.stringify(system) : null,
-    sender_id: ctx.principalArn.endsWith(':root') ? ctx.account : ctx.accessKeyId, sent_at: now, visible_at: visibleAt,
+    sender_id: senderId(ctx), sent_at: now, visible_at: visibleAt,
     group_id: groupId, dedup_id: dedupId, sequence_number: seq, dead_letter_source: null,
   });
   countActivity(ctx.sql, q.id, 'sent');
   // Waiting receivers of this queue look again once this commits.
   ctx.changed('sqs.messages', String(q.id));
+}
+
+/**
+ * SQS's `SenderId`: the account for its root, a role session's unique id (`AROA…:<session>`) for assumed-role
+ * callers (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html); for
+ * other long-term keys, which Berth maps to no IAM user, the access key.
+ */
+function senderId(ctx: RequestContext): string {
+  if (ctx.principalId) return ctx.principalId;
+  return ctx.principalArn.endsWith(':root') ? ctx.account : ctx.accessKeyId;
 }
