@@ -27,7 +27,7 @@ import type {
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
 import { AwsError } from '../../protocol/errors.js';
-import { arn, parseArn, resourceId } from '../../shared/arns.js';
+import { arn, ecsArn, parseArn, parseEcsArn, resourceId } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
@@ -42,7 +42,7 @@ import { registerTaggable } from './tags.js';
 import { writeAttributes } from './attributes.js';
 import type { Candidate, HostPorts } from './placement.js';
 import {
-  ENGINE_ATTRIBUTE, attributesOfTarget, engineHostPorts, findInstanceRow, insertInstance, instanceGroups, instanceGroupTasks, instanceHostPorts, instanceUsage,
+  ENGINE_ATTRIBUTE, appendEcsEvent, attributesOfTarget, engineHostPorts, findInstanceRow, insertInstance, instanceGroups, instanceGroupTasks, instanceHostPorts, instanceUsage,
   listInstanceRows, loadInstances, registeredInstanceArnExists, saveInstance, saveTaskDesired, tasksOnInstance,
 } from './store/index.js';
 
@@ -165,8 +165,31 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
   if (input.tags?.length) putTags(ctx, ci.containerInstanceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
   const custom = (input.attributes ?? []).filter((a) => !a.name!.startsWith('ecs.') && !a.name!.startsWith('com.amazonaws.ecs.') && a.name !== ENGINE_ATTRIBUTE);
   if (custom.length) writeAttributes(ctx, cluster.clusterName!, ci.containerInstanceArn!, custom);
+  instanceStateChange(ctx.sql, ci);
   ctx.changed('ecs.cluster', cluster.clusterArn!);
   return { containerInstance: { ...withUsage(ctx.sql, ci), tags: input.tags ?? [] } };
+}
+
+/**
+ * Saves an instance's document and sends ECS's "ECS Container Instance State Change" for it (registered, deregistered,
+ * its status or its agent's connection changed: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_container_instance_events.html),
+ * the detail the instance as DescribeContainerInstances shows it, in AWS's fields.
+ */
+export function saveInstanceAndTell(sql: Statements, ci: ContainerInstance): void {
+  saveInstance(sql, ci);
+  instanceStateChange(sql, ci);
+}
+
+function instanceStateChange(sql: Statements, ci: ContainerInstance): void {
+  const a = parseEcsArn(ci.containerInstanceArn!)!;
+  const shown = withUsage(sql, ci);
+  const detail = {
+    agentConnected: shown.agentConnected, attributes: shown.attributes, clusterArn: ecsArn.cluster(a.region, a.account, a.cluster!),
+    containerInstanceArn: shown.containerInstanceArn, ec2InstanceId: shown.ec2InstanceId, registeredResources: shown.registeredResources,
+    remainingResources: shown.remainingResources, status: shown.status, version: shown.version, versionInfo: shown.versionInfo,
+    updatedAt: new Date().toISOString(),
+  };
+  appendEcsEvent(sql, { account: a.account, region: a.region, detailType: 'ECS Container Instance State Change', resources: [shown.containerInstanceArn!], detail, at: Date.now() });
 }
 
 function safeJson(text: string): Record<string, unknown> | undefined {
@@ -206,7 +229,7 @@ export function deregisterContainerInstance(ctx: RequestContext, input: Deregist
   stopTasksOn(ctx, row.arn, 'ServiceSchedulerInitiated', 'Container instance deregistration forced by user');
   ci.status = 'INACTIVE';
   ci.agentConnected = false;
-  saveInstance(ctx.sql, ci);
+  saveInstanceAndTell(ctx.sql, ci);
   return { containerInstance: withUsage(ctx.sql, ci) };
 }
 
@@ -270,7 +293,7 @@ export function updateContainerInstancesState(ctx: RequestContext, input: Update
     const ci = JSON.parse(row.doc) as ContainerInstance;
     ci.status = input.status;
     ci.version = (ci.version ?? 1) + 1;
-    saveInstance(ctx.sql, ci);
+    saveInstanceAndTell(ctx.sql, ci);
     containerInstances.push(withUsage(ctx.sql, ci));
     // Services move their tasks off a DRAINING instance.
     ctx.changed('ecs.cluster', cluster.clusterArn!);

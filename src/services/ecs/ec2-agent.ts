@@ -19,8 +19,8 @@ import type { ChangeKind } from '../../state/change-feed.js';
 import type { RequestContext } from '../provider.js';
 import type { AgentConfig } from './agent-config.js';
 import { createCluster } from './clusters.js';
-import { registerContainerInstance, stopTasksOn } from './container-instances.js';
-import { ENGINE_ATTRIBUTE, saveInstance } from './store/index.js';
+import { registerContainerInstance, saveInstanceAndTell, stopTasksOn } from './container-instances.js';
+import { ENGINE_ATTRIBUTE } from './store/index.js';
 
 export interface AgentEnv {
   sql: Statements;
@@ -105,7 +105,7 @@ export function disconnectEc2Instance(env: AgentEnv, arn: string, instanceId: st
   const ctx = agentContext(env);
   stopTasksOn(ctx, arn, 'TerminationNotice', `Host EC2 (instance ${instanceId}) stopped.`);
   ci.agentConnected = false;
-  saveInstance(env.sql, ci);
+  saveInstanceAndTell(env.sql, ci);
   env.changed('ecs.cluster', ci.containerInstanceArn!.replace(/:container-instance\/([^/]+)\/.*$/, ':cluster/$1'));
 }
 
@@ -114,7 +114,7 @@ export function reconnectEc2Instance(env: AgentEnv, arn: string): boolean {
   const ci = load(env, arn);
   if (!ci || ci.status === 'INACTIVE') return false;
   ci.agentConnected = true;
-  saveInstance(env.sql, ci);
+  saveInstanceAndTell(env.sql, ci);
   env.changed('ecs.cluster', ci.containerInstanceArn!.replace(/:container-instance\/([^/]+)\/.*$/, ':cluster/$1'));
   return true;
 }
@@ -126,6 +126,6 @@ export function retireEc2Instance(env: AgentEnv, arn: string, instanceId: string
   stopTasksOn(agentContext(env), arn, 'TerminationNotice', `Host EC2 (instance ${instanceId}) terminated.`);
   ci.status = 'INACTIVE';
   ci.agentConnected = false;
-  saveInstance(env.sql, ci);
+  saveInstanceAndTell(env.sql, ci);
   env.changed('ecs.cluster', ci.containerInstanceArn!.replace(/:container-instance\/([^/]+)\/.*$/, ':cluster/$1'));
 }

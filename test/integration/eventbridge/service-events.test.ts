@@ -1,13 +1,16 @@
 /**
  * ECS's and ECR's events reach the default bus in AWS's shape (fake runtime): "ECS Task State Change" for each status a
  * task moves through, in order, with the task as the detail; "ECS Service Action" (steady state) and "ECS Deployment
- * State Change" for a service; "ECR Image Action" for a push and a delete, and a push that runs a task with its tag.
+ * State Change" for a service; "ECS Container Instance State Change" as an instance registers, drains and deregisters; "ECR Image Action" for a push and a delete, and a push that runs a task with its tag.
  * Rules match them like any event; users cannot put `aws.` events themselves.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand, CreateServiceCommand, DeregisterContainerInstanceCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterContainerInstanceCommand,
+  RunTaskCommand, StopTaskCommand, UpdateContainerInstancesStateCommand,
+} from '@aws-sdk/client-ecs';
 import { BatchDeleteImageCommand, CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { Registry, makeImage, registryAuth } from '../registry/client.js';
 import { boto3, type Boto3 } from '../../helpers/boto3.js';
@@ -102,6 +105,36 @@ describe('ECS and ECR events on the default bus', () => {
     assert.equal(steady.detail.clusterArn, service!.clusterArn);
     const completed = got.find((e) => e.detail.eventName === 'SERVICE_DEPLOYMENT_COMPLETED');
     assert.equal(completed.detail.deploymentId, service!.deployments![0].id);
+  });
+
+  it('a container instance registering, draining and deregistering sends ECS Container Instance State Change in order', async () => {
+    const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecs-instances.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    await events(['put-rule', '--name', 'ecs-instances', '--event-pattern', JSON.stringify({ source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'] })]);
+    await events(['put-targets', '--rule', 'ecs-instances', '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:ecs-instances.fifo`, SqsParameters: { MessageGroupId: 'ci' } }])]);
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'hosts' }));
+    const { containerInstance: ci } = await berth.ecs.send(new RegisterContainerInstanceCommand({
+      cluster: 'hosts', instanceIdentityDocument: JSON.stringify({ instanceId: 'i-0123456789abcdef0', availabilityZone: 'us-east-1b' }),
+    }));
+    const arn = ci!.containerInstanceArn!;
+    await berth.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'hosts', containerInstances: [arn], status: 'DRAINING' }));
+    await berth.ecs.send(new DeregisterContainerInstanceCommand({ cluster: 'hosts', containerInstance: arn }));
+
+    const got = (await receiveUntil(url, (ms) => ms.some((m) => JSON.parse(m.Body!).detail.status === 'INACTIVE'))).map((m) => JSON.parse(m.Body!));
+    assert.deepEqual(got.map((e) => `${e.detail.status}/${e.detail.agentConnected}`), ['ACTIVE/true', 'DRAINING/true', 'INACTIVE/false']);
+    const [registered, draining] = got;
+    assert.equal(registered.source, 'aws.ecs');
+    assert.equal(registered['detail-type'], 'ECS Container Instance State Change');
+    assert.deepEqual(registered.resources, [arn]);
+    assert.deepEqual(Object.keys(registered.detail).sort(), [
+      'agentConnected', 'attributes', 'clusterArn', 'containerInstanceArn', 'ec2InstanceId', 'registeredResources', 'remainingResources',
+      'status', 'updatedAt', 'version', 'versionInfo',
+    ]);
+    assert.equal(registered.detail.clusterArn, 'arn:aws:ecs:us-east-1:000000000000:cluster/hosts');
+    assert.equal(registered.detail.ec2InstanceId, 'i-0123456789abcdef0');
+    assert.deepEqual(registered.detail.registeredResources, ci!.registeredResources);
+    assert.deepEqual(registered.detail.remainingResources, ci!.remainingResources);
+    assert.ok(registered.detail.attributes.some((a: { name: string; value?: string }) => a.name === 'ecs.availability-zone' && a.value === 'us-east-1b'));
+    assert.ok(draining.detail.version > registered.detail.version, 'the version moves with the status');
   });
 
   it('an ECR push and delete send ECR Image Action; a push runs a task with the pushed tag', async () => {

@@ -38,7 +38,7 @@ export interface EcsEvent {
   id: number;
   account: string;
   region: string;
-  detailType: 'ECS Task State Change' | 'ECS Service Action' | 'ECS Deployment State Change';
+  detailType: 'ECS Task State Change' | 'ECS Container Instance State Change' | 'ECS Service Action' | 'ECS Deployment State Change';
   resources: string[];
   detail: object;
   /** Real epoch ms. */
