@@ -110,6 +110,16 @@ describe('controller runtime', () => {
     await rt.stop();
   });
 
+  it('a requeue years ahead waits (Node timers overflow past 24.8 days and would fire after 1 ms, again and again)', async () => {
+    const rt = new ControllerRuntime(log);
+    let n = 0;
+    rt.register({ name: 'c', async reconcile() { n++; return { requeueAfterMs: 3 * 365 * 86_400_000 }; } });
+    rt.enqueue('c', 'x');
+    await sleep(100);
+    assert.equal(n, 1);
+    await rt.stop();
+  });
+
   it('returns to the event loop between reconciles that resolve without I/O, so 10,000 queued keys do not hold it', async () => {
     const rt = new ControllerRuntime(log);
     let done = 0;

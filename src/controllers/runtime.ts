@@ -39,6 +39,9 @@ import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { Db, Statements } from '../state/db.js';
 
+/** The longest delay a Node timer keeps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds. */
   requeueAfterMs?: number;
@@ -391,10 +394,12 @@ export class ControllerRuntime {
       const pending = q.timers.get(key);
       if (pending && pending.due <= due) return;
       if (pending) clearTimeout(pending.handle);
+      // Node's timers hold at most 2^31-1 ms (about 24.8 days) and fire a longer delay after 1 ms, again and again
+      // (a scheduled action years ahead spun a core): a longer wait passes at the limit, and the pass asks again.
       const handle = setTimeout(() => {
         q.timers.delete(key);
         this.enqueue(controller, key);
-      }, delayMs);
+      }, Math.min(delayMs, MAX_TIMER_MS));
       handle.unref();
       q.timers.set(key, { handle, due });
       return;

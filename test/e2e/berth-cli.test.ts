@@ -244,7 +244,7 @@ describe('the berth command', () => {
     const up = await berth(['up', '--bogus']);
     assert.equal(up.code, 2);
     assert.equal(up.stdout, '');
-    assert.match(up.stderr, /^berth: unknown flag --bogus \(berth up takes --host VALUE, --port VALUE, --data-dir VALUE, --ephemeral, --log-level VALUE, --load VALUE, --init VALUE, --metrics-period VALUE;/);
+    assert.match(up.stderr, /^berth: unknown flag --bogus \(berth up takes --host VALUE, --port VALUE, --data-dir VALUE, --ephemeral, --log-level VALUE, --load VALUE, --init VALUE, --metrics-period VALUE, --enforce-iam;/);
     const commands: [string[], string][] = [
       [['status'], '--endpoint VALUE'], [['env'], '--endpoint VALUE'], [['doctor'], '--data-dir VALUE'],
       [['logs', 'task-1'], '--follow'], [['instances', 'list'], '--engine VALUE'], [['reset'], '--service VALUE'],
