@@ -7,8 +7,9 @@
  * (v2 stopped in 2024 and lacks e.g. ECS's service-deployment operations), and they
  * are exactly what the clients we must be compatible with serialize. They carry
  * required members, types, timestamp formats and every wire trait; they do not
- * carry enum values or length/range constraints, so providers check those where
- * AWS's service (not its frontend) does.
+ * carry enum values or length/range/pattern constraints: those come from the
+ * models' constraint tables (models/constraints, scripts/extract-constraints.mjs),
+ * which the wire layer enforces (constraints.ts).
  */
 import { createRequire } from 'node:module';
 import { BY_ID, type ProtocolName, type ServiceEntry } from './catalog.js';
