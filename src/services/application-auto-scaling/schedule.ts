@@ -8,6 +8,7 @@
  * hours after creation fires after two metric hours. With the default period virtual time is real time.
  */
 import { validation } from './errors.js';
+import { fromLocal, local } from '../../shared/wall-clock.js';
 
 export type Schedule =
   | { kind: 'at'; at: number }
@@ -47,26 +48,6 @@ function checkTimezone(tz: string) {
   } catch {
     throw validation(`Invalid Timezone: ${tz}`);
   }
-}
-
-/** Local wall-clock fields of an instant in a time zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function local(ms: number, tz: string) {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
-    formatters.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour, minute: +p.minute, dow: DAYS.indexOf(p.weekday.toUpperCase().slice(0, 3)) + 1 };
-}
-
-/** The instant a wall-clock time in `tz` names (the first, across a DST change). */
-function fromLocal(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): number {
-  const guess = Date.UTC(y, mo - 1, d, h, mi, s);
-  const l = local(guess, tz);
-  const offset = Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute) - Math.floor(guess / 60_000) * 60_000;
-  return guess - offset;
 }
 
 export function parseSchedule(expr: string, timezone = 'UTC'): Schedule {

@@ -8,6 +8,7 @@
  * virtual time is real time. A `rate()` rule's first tick is one interval after its origin, as on AWS.
  */
 import { validation } from './errors.js';
+import { fromLocal, local } from '../../shared/wall-clock.js';
 
 export type Schedule =
   | { kind: 'at'; at: number }
@@ -84,30 +85,6 @@ function parse(expr: string, tz: string, allowAt: boolean): Schedule {
   if ((m[3] === '?') === (m[5] === '?')) throw invalid();
   const all = (i: number) => new Set(Array.from({ length: RANGES[i][1] - RANGES[i][0] + 1 }, (_, k) => RANGES[i][0] + k));
   return { kind: 'cron', minutes: f[0] ?? all(0), hours: f[1] ?? all(1), doms: f[2], months: f[3] ?? all(3), dows: f[4], years: f[5], tz };
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall-clock fields of an instant in a time zone. */
-function local(ms: number, tz: string) {
-  if (tz === 'UTC') {
-    const d = new Date(ms);
-    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), dow: d.getUTCDay() + 1 };
-  }
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'short' });
-    formatters.set(tz, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return { year: +p.year, month: +p.month, day: +p.day, hour: +p.hour, minute: +p.minute, dow: DAYS.indexOf(p.weekday.toUpperCase().slice(0, 3)) + 1 };
-}
-
-/** The instant a wall-clock time in a zone names. */
-function fromLocal(y: number, mo: number, d: number, h: number, mi: number, sec: number, tz: string): number {
-  const guess = Date.UTC(y, mo - 1, d, h, mi, sec);
-  const l = local(guess, tz);
-  return guess - (Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute) - Math.floor(guess / 60_000) * 60_000);
 }
 
 const HORIZON_MS = 2 * 366 * 86_400_000;
