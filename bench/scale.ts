@@ -122,6 +122,8 @@ async function startBerth(dataDir: string): Promise<Berth> {
   const t0 = performance.now();
   // The V8 flags bin/berth.js's shebang runs Berth with.
   const flags = /^#!.*?node (.*)$/m.exec(readFileSync(join(ROOT, 'bin/berth.js'), 'utf8'))?.[1].split(' ') ?? [];
+  // BERTH_BENCH_NODE_FLAGS adds Node flags to Berth's, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to see where a step's time goes.
+  flags.push(...(process.env.BERTH_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
   const child = spawn(process.execPath, [...flags, 'bin/berth.js', 'up', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BERTH_RUNTIME: 'fake', BERTH_FAKE_STATE: join(tmp, 'fake-runtime.json') },

@@ -21,7 +21,8 @@ import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  engineForTask, findTaskDefinitionByArn, isUnfinishedTask, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, unfinishedTaskStatuses,
+  engineForTask, findTaskDefinitionByArn, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, TASK_ARN_BATCH,
+  unfinishedAmong, unfinishedTaskStatuses,
 } from '../services/ecs/index.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { containerSpecOf, DEFAULT_STOP_TIMEOUT_SECONDS, engineLabel, LABELS, pauseSpecOf, type SpecContext } from './container-spec.js';
@@ -140,8 +141,14 @@ export class TaskLifecycle implements Controller {
         this.d.log.warn('container engine not reachable; tasks will start when it is', { ...(engine ? { engine } : {}), error: (err as Error).message });
         continue;
       }
-      for (const arn of new Set(mine.map((c) => c.labels[LABELS.taskArn]))) {
-        if (arn && !isUnfinishedTask(this.d.sql, arn)) yield arn;
+      // Looked up a batch at a time, yielding to requests between batches: at 50,000 containers one lookup
+      // each in a single turn held the event loop for half a second every ORPHAN_RESYNC_MS.
+      const arns = [...new Set(mine.map((c) => c.labels[LABELS.taskArn]).filter(Boolean))];
+      for (let i = 0; i < arns.length; i += TASK_ARN_BATCH) {
+        const batch = arns.slice(i, i + TASK_ARN_BATCH);
+        const live = unfinishedAmong(this.d.sql, batch);
+        for (const arn of batch) if (!live.has(arn)) yield arn;
+        await new Promise((r) => setImmediate(r));
       }
     }
   }

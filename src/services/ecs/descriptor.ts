@@ -261,5 +261,16 @@ function migrations(): Migration[] {
       CREATE INDEX ecs_express_services_status ON ecs_express_services (status);
     `,
     },
+    {
+      // Issue 15: the metrics pass pages a cluster's RUNNING service tasks by seq. Through ecs_tasks_list it read
+      // every RUNNING row of the cluster to find them: 40,000 standalone tasks beside 10,000 service tasks cost
+      // 200 ms a minute. This index holds only the rows the pass wants.
+      version: 86,
+      name: 'ecs running service tasks index',
+      sql: `
+      CREATE INDEX ecs_tasks_running_service ON ecs_tasks (account, region, cluster, seq)
+        WHERE last_status = 'RUNNING' AND service_name IS NOT NULL;
+    `,
+    },
   ];
 }

@@ -137,14 +137,14 @@ export function unfinishedTaskPage(sql: Statements, afterSeq: number, limit: num
 
 /**
  * A page of a cluster's RUNNING service tasks (desired RUNNING too) in creation order, after `afterSeq`: what ECS's
- * CloudWatch utilization metrics sample each period, read a bounded page at a time by the ecs_tasks_list index
+ * CloudWatch utilization metrics sample each period, read a bounded page at a time by the ecs_tasks_running_service index
  * (ARNs only: their documents, which do not change while they run, are read once with loadTaskByArn).
  */
 export function runningServiceTaskPage(
   { sql, account, region }: Scope, cluster: string, afterSeq: number, limit: number,
 ): { arn: string; serviceName: string; seq: number }[] {
   return sql
-    .get(`SELECT arn, service_name AS serviceName, seq FROM ecs_tasks INDEXED BY ecs_tasks_list
+    .get(`SELECT arn, service_name AS serviceName, seq FROM ecs_tasks INDEXED BY ecs_tasks_running_service
           WHERE account = ? AND region = ? AND cluster = ? AND desired_status = 'RUNNING' AND seq > ?
             AND last_status = 'RUNNING' AND service_name IS NOT NULL ORDER BY seq LIMIT ?`)
     .all(account, region, cluster, afterSeq, limit) as { arn: string; serviceName: string; seq: number }[];
@@ -179,9 +179,19 @@ export function unfinishedTaskCount(sql: Statements): number {
   return sql.get("SELECT COUNT(*) FROM ecs_tasks WHERE last_status != 'STOPPED'").pluck().get() as number;
 }
 
-/** Whether a task is in state and not yet STOPPED (a container naming any other task is an orphan). */
-export function isUnfinishedTask(sql: Statements, taskArn: string): boolean {
-  return !!sql.get("SELECT 1 FROM ecs_tasks WHERE arn = ? AND last_status != 'STOPPED'").get(taskArn);
+/** How many task ARNs unfinishedAmong looks up in one statement. */
+export const TASK_ARN_BATCH = 500;
+
+/**
+ * Which of these task ARNs (at most TASK_ARN_BATCH) name tasks in state and not yet STOPPED (a container naming any
+ * other task is an orphan). The statement always has TASK_ARN_BATCH parameters, padded with '', so one prepared
+ * statement serves every call.
+ */
+export function unfinishedAmong(sql: Statements, taskArns: string[]): Set<string> {
+  if (taskArns.length > TASK_ARN_BATCH) throw new Error(`unfinishedAmong: ${taskArns.length} ARNs, at most ${TASK_ARN_BATCH}`);
+  const args = [...taskArns, ...Array<string>(TASK_ARN_BATCH - taskArns.length).fill('')];
+  const marks = args.map(() => '?').join(',');
+  return new Set(sql.get(`SELECT arn FROM ecs_tasks WHERE arn IN (${marks}) AND last_status != 'STOPPED'`).pluck().all(...args) as string[]);
 }
 
 /**
