@@ -33,6 +33,13 @@ export const SERVICE_SWEEP_MS = 300_000;
 const ACTIVE_RESYNC_MS = 1_000;
 /** Launch throttling after repeated failures, as ECS backs off. */
 const MAX_THROTTLE_MS = 60_000;
+/**
+ * A service whose tasks did not fit is looked at again after ACTIVE_RESYNC_MS, doubling per pass that still finds no
+ * room, up to this. What makes room wakes it at once (an instance joining or changing, a task of its cluster
+ * stopping: see `watches`); the timed look is the safety net, so 1,000 unplaceable services cost a pass each per
+ * this long, not a thousand passes a second.
+ */
+const PLACEMENT_RETRY_MAX_MS = 15_000;
 
 interface ServiceState extends Service {
   /** Berth's bookkeeping, never on the wire (the serializer writes model members only). */
@@ -97,7 +104,7 @@ export class ServiceScheduler implements Controller {
       { kind: 'ecs.service' },
       // Container instances came, went or changed state: the cluster's services re-plan.
       { kind: 'ecs.cluster', keys: (clusterArn) => this.servicesOfCluster(clusterArn) },
-      // A task's status or health moved: its service re-plans.
+      // A task's status or health moved: its service re-plans; one that stopped freed room its cluster's waiting services may fit in.
       { kind: 'ecs.task-state', keys: (taskArn) => this.serviceOfTask(taskArn) },
       // A target's health verdict changed: the services registered in its target group re-plan (replace an unhealthy task).
       { kind: 'elbv2.target-health', keys: (targetGroupArn) => this.servicesInTargetGroup(targetGroupArn) },
@@ -130,17 +137,48 @@ export class ServiceScheduler implements Controller {
   private serviceOfTask(taskArn: string): string[] {
     const row = loadTaskByArn(this.d.sql, taskArn);
     const service = row && serviceArnOfTask(row.task);
-    return service ? [service] : [];
+    const keys = service ? [service] : [];
+    if (row?.task.lastStatus === 'STOPPED') {
+      const cluster = parseEcsArn(taskArn)?.cluster;
+      for (const [arn, wait] of this.waitingForRoom) if (wait.cluster === cluster && arn !== service) keys.push(arn);
+    }
+    return keys;
   }
+
+  /**
+   * Services whose last pass could not place every task it wanted, with their cluster's name and how many passes in
+   * a row found no room (their timed look backs off by it). Only a cache: a restart looks at them at once.
+   */
+  private readonly waitingForRoom = new Map<string, { cluster: string; passes: number }>();
+  /** Set by the placement of the pass in progress (passes are synchronous, one at a time) when tasks did not fit. */
+  private shortOfRoom = false;
+  /** Set by the pass in progress when a task drains: its stop is due on a deadline, not an event, so no backing off. */
+  private onDeadline = false;
 
   async reconcile(serviceArn: string): Promise<ReconcileResult | void> {
     const created: string[] = [];
     const saved = { changed: false };
+    this.shortOfRoom = false;
+    this.onDeadline = false;
     const result = this.d.db.transaction(() => this.pass(serviceArn, created, saved))();
     for (const arn of created) this.d.changes.publish('ecs.task', arn);
     // For those who watch what a service shows (its counts, deployments, events): the console's live pages.
     if (saved.changed) this.d.changes.publish('ecs.service-status', serviceArn);
-    return result;
+    return this.retryLater(serviceArn, result, created);
+  }
+
+  /** When to look again: a service whose tasks found no room backs off (see PLACEMENT_RETRY_MAX_MS). */
+  private retryLater(serviceArn: string, result: ReconcileResult | void, created: string[]): ReconcileResult | void {
+    if (!result || !this.shortOfRoom || this.onDeadline) {
+      this.waitingForRoom.delete(serviceArn);
+      return result;
+    }
+    const wait = this.waitingForRoom.get(serviceArn) ?? { cluster: parseEcsArn(serviceArn)?.cluster ?? '', passes: 0 };
+    wait.passes++;
+    this.waitingForRoom.set(serviceArn, wait);
+    // Some tasks did start: those move on their own events, and the pass after them looks again at once.
+    if (created.length) return result;
+    return { requeueAfterMs: Math.min(PLACEMENT_RETRY_MAX_MS, ACTIVE_RESYNC_MS * 2 ** (wait.passes - 1)) };
   }
 
   /**
@@ -161,6 +199,7 @@ export class ServiceScheduler implements Controller {
     this.judgeDeployment(service, now);
     this.syncLoadBalancers(service, tasks, created, now);
     const { views, plan } = this.planPass(row, service, tasks, now);
+    if (views.some((v) => v.draining)) this.onDeadline = true;
     this.stopPlanned(service, plan.stop, created, now);
     this.startPlanned(row, service, plan, created, now);
     // Tasks started or told to stop were written as new rows or fresh copies: read them back; otherwise the pass's own are current.
@@ -515,6 +554,7 @@ export class ServiceScheduler implements Controller {
 
   /** The service event (and one log line per distinct reason) for tasks that could not be placed. */
   private recordPlacementFailure(service: ServiceState, failure: { arn?: string; reason?: string } | undefined, hadCandidates: boolean, unplaced: number, now: number) {
+    this.shortOfRoom = true;
     const message = placementFailureMessage(failure?.reason, hadCandidates ? failure?.arn : undefined);
     addEvent(this.d.sql, service, message, now);
     // Logged once per distinct reason, not on every pass that retries.
