@@ -272,9 +272,10 @@ export function listTasks(ctx: RequestContext, input: ListTasksRequest): ListTas
 const DEFAULT_PROTECTION_MINUTES = 2 * 60;
 const MAX_PROTECTION_MINUTES = 48 * 60;
 
-function protectionOf(task: Task & { protection?: ProtectedTask }): ProtectedTask {
+/** A task's protection as of `now` (the request's clock, which set its expiry): an expired one reads as none. */
+function protectionOf(task: Task & { protection?: ProtectedTask }, now: number): ProtectedTask {
   const p = task.protection;
-  const active = p?.protectionEnabled && p.expirationDate && Date.parse(String(p.expirationDate)) > Date.now();
+  const active = p?.protectionEnabled && p.expirationDate && Date.parse(String(p.expirationDate)) > now;
   return { taskArn: task.taskArn, protectionEnabled: !!active, ...(active ? { expirationDate: p!.expirationDate } : {}) };
 }
 
@@ -304,7 +305,7 @@ export function updateTaskProtection(ctx: RequestContext, input: UpdateTaskProte
     saveTask(ctx.sql, task);
     // The service's scheduler re-plans: a task that lost its protection may now be the one to stop.
     ctx.changed('ecs.service', ecsArn.service(ctx.region, ctx.account, cluster.clusterName!, task.group!.slice('service:'.length)));
-    return protectionOf(JSON.parse(JSON.stringify(task)));
+    return protectionOf(JSON.parse(JSON.stringify(task)), ctx.clock.now());
   });
   return { protectedTasks, failures };
 }
@@ -312,6 +313,6 @@ export function updateTaskProtection(ctx: RequestContext, input: UpdateTaskProte
 export function getTaskProtection(ctx: RequestContext, input: GetTaskProtectionRequest): GetTaskProtectionResponse {
   const cluster = requireActiveCluster(ctx, input.cluster);
   const { found, failures } = protectableTasks(ctx, cluster.clusterName!, input.tasks ?? []);
-  return { protectedTasks: found.map(protectionOf), failures };
+  return { protectedTasks: found.map((t) => protectionOf(t, ctx.clock.now())), failures };
 }
 
