@@ -13,7 +13,8 @@ import type { RequestContext } from '../provider.js';
 import { ecsCapacity, failed, setEcsDesired, type ScalingEnv } from './capacity.js';
 import { objectNotFound, validation } from './errors.js';
 import { page } from './pages.js';
-import { nextFire, parseSchedule } from './schedule.js';
+import { nextFireTime } from '../../shared/schedule-expression.js';
+import { parseSchedule } from './schedule.js';
 import { deleteScheduled, getScheduled, getTarget, listScheduled, markScheduledRun, saveScheduled, saveTarget, scheduledByArn, type ScheduledDoc } from './store.js';
 import { keyOf, requireTarget } from './targets.js';
 
@@ -91,7 +92,7 @@ const clockOf = (a: ScheduledDoc, metricsPeriod: number) => {
 function nextRun(a: ScheduledDoc, afterVirtual: number): number | undefined {
   const s = parseSchedule(a.Schedule, a.Timezone);
   const from = a.StartTime !== undefined && s.kind !== 'at' ? Math.max(afterVirtual, a.StartTime - 1) : afterVirtual;
-  const next = nextFire(s, from, a.StartTime ?? a.CreationTime);
+  const next = nextFireTime(s, from, { timeZone: a.Timezone, origin: a.StartTime ?? a.CreationTime });
   if (next === undefined || (a.EndTime !== undefined && next > a.EndTime)) return undefined;
   return next;
 }

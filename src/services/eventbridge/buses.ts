@@ -13,7 +13,9 @@ const NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 
 export function createEventBus(ctx: RequestContext, input: { Name: string; EventSourceName?: string; Tags?: Tag[] } & BusDoc) {
   const name = input.Name;
-  if (!NAME.test(name) || name.includes('/')) throw validation(`Event bus name ${name} is not valid.`);
+  // AWS's words for a slash (https://github.com/getmoto/moto mirrors them); the other refusals come from the model's pattern.
+  if (name.includes('/')) throw validation("Event bus name must not contain '/'.");
+  if (!NAME.test(name)) throw validation(`Event bus name ${name} is not valid.`);
   if (input.EventSourceName) throw validation('Partner event sources are not supported by Berth.');
   // AWS reserves the `aws.` prefix for partner buses and `default` for the account's own.
   if (name.startsWith('aws.')) throw validation(`Event bus name must not start with 'aws.'.`);

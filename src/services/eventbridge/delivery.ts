@@ -8,12 +8,16 @@
  * id as deduplication id), event buses (the event routed again on that bus), ECS clusters (RunTask through ECS's
  * door, `startedBy: events-rule/<rule name>`; the target's input, when it is an object, is the task's overrides).
  *
- * Failures: a refusal by the target's service (an AwsError from a client fault: a missing queue, an invalid task
- * definition) is not retried, as EventBridge does not retry client errors; anything else is retried with backoff
+ * Failures (retry.ts): a refusal by the target's service (an AwsError from a client fault: a missing queue, an invalid
+ * task definition) is not retried, as EventBridge does not retry client errors; anything else is retried with backoff
  * until the target's RetryPolicy runs out (default 185 attempts or 24 hours). Then the event goes to the target's
- * dead-letter queue, when it has one, with the attributes EventBridge sets (RULE_ARN, TARGET_ARN, ERROR_CODE,
- * ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS); otherwise it is dropped (and logged).
+ * dead-letter queue, when it has one, with the attributes EventBridge sets (RULE_ARN, TARGET_ARN, ERROR_CODE in
+ * EventBridge's codes, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION when a retry condition ran out, RETRY_ATTEMPTS);
+ * otherwise it is dropped (and logged).
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+ *
+ * Bus to bus: a delivery remembers the buses its event came through before the rule's; an event that already
+ * crossed from one bus to another is not sent on to a third (retry.ts HOP_REFUSED), so buses cannot loop.
  */
 import { randomUUID } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
@@ -28,8 +32,9 @@ import { runTask } from '../ecs/index.js';
 import type { RequestContext } from '../provider.js';
 import { sendToQueue } from '../sqs/index.js';
 import { targetInput } from './input.js';
+import { afterFailure, HOP_REFUSED, ruleErrorCode } from './retry.js';
 import { deliveryKey, routeEvent } from './routing.js';
-import { deleteDelivery, findBus, oldestDelivery, retryDelivery, ruleByArn, targetOf, type DeliveryRow } from './store.js';
+import { busArn, deleteDelivery, findBus, oldestDelivery, retryDelivery, ruleByArn, targetOf, type DeliveryRow } from './store.js';
 import { targetKind } from './targets.js';
 import type { BusEvent, Rule, Target } from './types.js';
 
@@ -43,10 +48,6 @@ export interface DeliveryDeps {
   publish(kind: ChangeKind, key: string): void;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 185;
-const DEFAULT_MAX_AGE_S = 86_400;
-const BASE_BACKOFF_MS = 1_000;
-const MAX_BACKOFF_MS = 60_000;
 /** Deliveries per pass before the key goes back in the queue (other targets get their turn). */
 const PER_PASS = 50;
 
@@ -90,7 +91,7 @@ function deliverOne(d: DeliveryDeps, ruleArnText: string, targetId: string, chan
   const event = JSON.parse(row.event) as BusEvent;
   try {
     // A savepoint: a target that fails halfway leaves nothing behind.
-    d.db.transaction(() => deliverTo(d, rule, target, event, now, changes))();
+    d.db.transaction(() => deliverTo(d, rule, target, row, event, now, changes))();
     deleteDelivery(d.sql, row.id);
     return 0;
   } catch (err) {
@@ -98,13 +99,18 @@ function deliverOne(d: DeliveryDeps, ruleArnText: string, targetId: string, chan
   }
 }
 
-function deliverTo(d: DeliveryDeps, rule: Rule, target: Target, event: BusEvent, now: number, changes: [ChangeKind, string][]) {
+function deliverTo(d: DeliveryDeps, rule: Rule, target: Target, row: DeliveryRow, event: BusEvent, now: number, changes: [ChangeKind, string][]) {
   const input = targetInput(target, event, { ruleArn: rule.Arn, ruleName: rule.Name, ingestionTime: new Date(now).toISOString() });
   if (targetKind(target.Arn) === 'event-bus') {
+    const earlier = row.chain ? (JSON.parse(row.chain) as string[]) : [];
+    if (earlier.length) {
+      throw new AwsError(HOP_REFUSED, `The event came to event bus ${rule.EventBusName} from ${earlier[earlier.length - 1]}: EventBridge does not send it on to a third event bus.`);
+    }
     const p = parseArn(target.Arn)!;
     const bus = p.resource.slice('event-bus/'.length);
     if (!findBus(d.sql, p, bus)) throw new AwsError('ResourceNotFoundException', `Event bus ${bus} does not exist.`);
-    routeEvent(d.sql, p, bus, event, now, (kind, key) => changes.push([kind, key]));
+    const ruleScope = parseArn(rule.Arn)!;
+    routeEvent(d.sql, p, bus, event, now, (kind, key) => changes.push([kind, key]), [busArn(ruleScope, rule.EventBusName)]);
     return;
   }
   // What ECS shows for tasks an EventBridge rule started.
@@ -169,7 +175,10 @@ function runEcsTask(ctx: RequestContext, target: InvokedTarget, input: string, s
   const result = runTask(ctx, request);
   if (!result.tasks?.length && result.failures?.length) {
     const f = result.failures[0];
-    throw new AwsError('ECSFailure', `${f.reason ?? 'RunTask failed'}${f.arn ? ` (${f.arn})` : ''}`);
+    // No room for the task (RESOURCE:…, no container instances, an agent away) can change: retried (retry.ts).
+    // Other failures (a missing task definition) cannot.
+    const capacity = /^RESOURCE:|^AGENT$|No Container Instances/.test(f.reason ?? '');
+    throw new AwsError('ECSFailure', `${f.reason ?? 'RunTask failed'}${f.arn ? ` (${f.arn})` : ''}`, capacity ? { status: 503, sender: false } : {});
   }
 }
 
@@ -196,19 +205,14 @@ function overridesOf(input: string): RunTaskRequest['overrides'] {
 function failed(
   d: DeliveryDeps, rule: Rule, target: Target, row: DeliveryRow, event: BusEvent, err: unknown, now: number, changes: [ChangeKind, string][],
 ): number {
-  const code = err instanceof AwsError ? err.code : 'InternalFailure';
+  const code = ruleErrorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   const attempts = row.attempts + 1;
-  const maxAttempts = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_S) * 1000;
-  // A client fault is the target's refusal: retrying cannot change it.
-  const clientFault = err instanceof AwsError && (err.status ?? 400) < 500 && err.sender !== false;
-  const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempts - 1));
-  const condition = now + backoff - row.accepted_at > maxAgeMs ? 'MaximumEventAgeExhausted' : attempts > maxAttempts || clientFault ? 'MaximumRetryAttemptsExhausted' : undefined;
-  if (!condition) {
-    retryDelivery(d.sql, row.id, attempts, now + backoff);
+  const next = afterFailure(err, attempts, row.accepted_at, now, target.RetryPolicy);
+  if ('retryAt' in next) {
+    retryDelivery(d.sql, row.id, attempts, next.retryAt);
     d.log.debug('eventbridge delivery failed; retrying', { rule: rule.Arn, target: target.Id, attempts, error: message });
-    return backoff;
+    return next.retryAt - now;
   }
   deleteDelivery(d.sql, row.id);
   const dlq = target.DeadLetterConfig?.Arn;
@@ -222,8 +226,8 @@ function failed(
     TARGET_ARN: { DataType: 'String', StringValue: target.Arn },
     ERROR_CODE: { DataType: 'String', StringValue: code },
     ERROR_MESSAGE: { DataType: 'String', StringValue: message.slice(0, 1000) || code },
-    EXHAUSTED_RETRY_CONDITION: { DataType: 'String', StringValue: condition },
-    RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(attempts - 1) },
+    ...(next.giveUp ? { EXHAUSTED_RETRY_CONDITION: { DataType: 'String', StringValue: next.giveUp } } : {}),
+    RETRY_ATTEMPTS: { DataType: 'String', StringValue: String(attempts - 1) },
   };
   try {
     d.db.transaction(() => sendToQueue(serviceContext(d, p.account, p.region, `arn:aws:iam::${p.account}:root`, changes), dlq, {

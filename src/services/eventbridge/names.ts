@@ -1,5 +1,6 @@
 /** How a request names a bus or a rule (a name or an ARN), and the pages list operations hand out. */
 import { parseArn } from '../../shared/arns.js';
+import { decodePageToken, encodePageToken } from '../../shared/page-token.js';
 import type { RequestContext } from '../provider.js';
 import { busNotFound, validation } from './errors.js';
 import { DEFAULT_BUS, ensureDefaultBus, findBus, type BusRow } from './store.js';
@@ -22,16 +23,13 @@ export function busName(ctx: RequestContext, nameOrArn: string | undefined): str
   return p.resource.slice('event-bus/'.length);
 }
 
-/** NextToken: the last name of the page, opaque to the client. */
-export const encodeToken = (last: string) => Buffer.from(JSON.stringify({ after: last })).toString('base64');
+/** NextToken: the last name of the page (shared/page-token.ts). */
+export const encodeToken = encodePageToken;
 
 export function decodeToken(token: string | undefined): string {
-  if (!token) return '';
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after?: unknown };
-    if (typeof v.after === 'string') return v.after;
-  } catch { /* refused below */ }
-  throw validation('The nextToken provided is invalid.');
+  const after = decodePageToken(token);
+  if (after === undefined) throw validation('The nextToken provided is invalid.');
+  return after;
 }
 
 export function pageLimit(limit: number | undefined): number {

@@ -6,7 +6,7 @@ import type { Statements } from '../../state/db.js';
 import { compilePattern, matches, type PatternNode } from './pattern.js';
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../../protocol/errors.js';
-import { findBus, insertDelivery, patternRules, targetsOf, type Scope } from './store.js';
+import { DEFAULT_BUS, ensureDefaultBus, findBus, insertDelivery, patternRules, targetsOf, type Scope } from './store.js';
 import type { BusEvent } from './types.js';
 
 /** Compiled patterns by their text (a rule's pattern is compiled once, not per event). */
@@ -28,22 +28,25 @@ export const deliveryKey = (ruleArn: string, targetId: string) => `${ruleArn} ${
 
 export type Changed = (kind: 'events.delivery', key: string) => void;
 
-/** Matches an event against a bus's rules and queues its deliveries; returns how many rules matched. */
-export function routeEvent(sql: Statements, scope: Scope, bus: string, event: BusEvent, now: number, changed: Changed): number {
+/**
+ * Matches an event against a bus's rules and queues its deliveries; returns how many rules matched. `earlierBuses`:
+ * the ARNs of the buses the event came through before this one (a bus target's delivery), which its deliveries keep.
+ */
+export function routeEvent(sql: Statements, scope: Scope, bus: string, event: BusEvent, now: number, changed: Changed, earlierBuses?: string[]): number {
   let matched = 0;
   const text = JSON.stringify(event);
   for (const rule of patternRules(sql, scope, bus)) {
     if (rule.State === 'DISABLED' || !rule.EventPattern || !matches(patternOf(rule.EventPattern), event)) continue;
     matched++;
-    queueForRule(sql, rule.Arn, text, now, changed);
+    queueForRule(sql, rule.Arn, text, now, changed, earlierBuses);
   }
   return matched;
 }
 
 /** Queues an event for every target of a rule (a match, or a scheduled rule's tick). */
-export function queueForRule(sql: Statements, ruleArn: string, eventText: string, now: number, changed: Changed) {
+export function queueForRule(sql: Statements, ruleArn: string, eventText: string, now: number, changed: Changed, earlierBuses?: string[]) {
   for (const t of targetsOf(sql, ruleArn)) {
-    insertDelivery(sql, ruleArn, t.Id, eventText, now);
+    insertDelivery(sql, ruleArn, t.Id, eventText, now, earlierBuses?.length ? JSON.stringify(earlierBuses) : null);
     changed('events.delivery', deliveryKey(ruleArn, t.Id));
   }
 }
@@ -65,4 +68,20 @@ export function putEventOnBus(
   };
   routeEvent(sql, scope, bus, event, now, changed);
   return event.id;
+}
+
+/**
+ * An AWS service's event (`aws.…` source) onto its account's default bus, routed in the caller's transaction: what
+ * Application Auto Scaling sends when a scaling activity takes a target to its maximum. Durable and in order with
+ * the change that makes it, like the ECS and ECR outboxes (service-events.ts).
+ */
+export function putServiceEvent(
+  sql: Statements, scope: Scope, e: { source: string; detailType: string; detail: unknown; resources: string[] }, now: number, changed: Changed,
+): void {
+  ensureDefaultBus(sql, scope, now);
+  const event: BusEvent = {
+    version: '0', id: randomUUID(), 'detail-type': e.detailType, source: e.source, account: scope.account, time: eventTime(now),
+    region: scope.region, resources: e.resources, detail: e.detail,
+  };
+  routeEvent(sql, scope, DEFAULT_BUS, event, now, changed);
 }

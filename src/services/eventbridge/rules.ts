@@ -4,7 +4,7 @@ import type { RequestContext } from '../provider.js';
 import { ruleNotFound, validation } from './errors.js';
 import { busOf, decodeToken, encodeToken, pageLimit } from './names.js';
 import { compilePattern } from './pattern.js';
-import { parseSchedule } from './schedule.js';
+import { parseRuleSchedule } from './schedule.js';
 import {
   countTargets, DEFAULT_BUS, deleteRuleRow, findRule, ruleArn, ruleNamesByTarget, rulesOf, setRuleDoc, upsertRule,
 } from './store.js';
@@ -29,7 +29,7 @@ export function putRule(ctx: RequestContext, input: PutRuleInput) {
   if (input.ScheduleExpression) {
     // Scheduled rules live on the default bus only.
     if (bus.name !== DEFAULT_BUS) throw validation('ScheduleExpression is supported only on the default event bus.');
-    parseSchedule(input.ScheduleExpression);
+    parseRuleSchedule(input.ScheduleExpression);
   }
   if (input.State && !STATES.has(input.State)) throw validation(`1 validation error detected: Value '${input.State}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]`);
   const tags = validTags(input.Tags);

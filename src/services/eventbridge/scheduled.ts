@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChangeKind } from '../../state/change-feed.js';
 import type { DeliveryDeps } from './delivery.js';
 import { eventTime, queueForRule } from './routing.js';
-import { nextTick, parseSchedule } from './schedule.js';
+import { nextTick, parseRuleSchedule } from './schedule.js';
 import { ruleByArn, setLastTick } from './store.js';
 import type { BusEvent } from './types.js';
 
@@ -17,7 +17,7 @@ export function tickSchedule(d: Omit<DeliveryDeps, 'log'>, ruleArn: string): num
   const wait = d.db.transaction(() => {
     const row = ruleByArn(d.sql, ruleArn);
     if (!row || !row.rule.ScheduleExpression || row.rule.State === 'DISABLED' || row.origin === null) return undefined;
-    const schedule = parseSchedule(row.rule.ScheduleExpression);
+    const schedule = parseRuleSchedule(row.rule.ScheduleExpression);
     const now = d.clock.now();
     let next = nextTick(schedule, row.origin, row.last_tick, d.metricsPeriod);
     let due: typeof next;

@@ -44,6 +44,8 @@ export interface DeliveryRow {
   attempts: number;
   due_at: number;
   accepted_at: number;
+  /** JSON: the ARNs of the buses the event came through before the rule's (null: it was put on the rule's bus). */
+  chain: string | null;
 }
 
 export const DEFAULT_BUS = 'default';
@@ -159,9 +161,9 @@ export function ruleNamesByTarget(sql: Statements, scope: Scope, bus: string, ta
     .pluck().all(targetArn, scope.account, scope.region, bus, after, limit) as string[];
 }
 
-export function insertDelivery(sql: Statements, ruleArnText: string, targetId: string, event: string, now: number) {
-  sql.get('INSERT INTO events_deliveries (rule_arn, target_id, event, attempts, due_at, accepted_at) VALUES (?, ?, ?, 0, ?, ?)')
-    .run(ruleArnText, targetId, event, now, now);
+export function insertDelivery(sql: Statements, ruleArnText: string, targetId: string, event: string, now: number, chain: string | null = null) {
+  sql.get('INSERT INTO events_deliveries (rule_arn, target_id, event, attempts, due_at, accepted_at, chain) VALUES (?, ?, ?, 0, ?, ?, ?)')
+    .run(ruleArnText, targetId, event, now, now, chain);
 }
 
 /** The oldest waiting delivery of a rule's target (deliveries go in acceptance order). */

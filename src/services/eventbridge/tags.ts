@@ -1,7 +1,7 @@
 /** Tags of buses and rules (TagResource, UntagResource, ListTagsForResource), in the shared tags table by ARN. */
 import { countTags, getTags, putTags, removeTags, type TagPair } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
-import { resourceNotFound, validation } from './errors.js';
+import { busNotFound, ruleNotFound, validation } from './errors.js';
 import type { Tag } from './types.js';
 
 const MAX_TAGS = 50;
@@ -20,8 +20,12 @@ export function validTags(tags: Tag[] | undefined): TagPair[] {
 /** The bus or rule an ARN names, in the caller's account and region. */
 function taggable(ctx: RequestContext, arn: string): string {
   const known = ctx.sql.get('SELECT 1 FROM events_buses WHERE arn = ? UNION ALL SELECT 1 FROM events_rules WHERE arn = ?').get(arn, arn);
-  if (!known) throw resourceNotFound(`Resource ${arn.split(':').slice(5).join(':').split('/').pop()} does not exist.`);
-  return arn;
+  if (known) return arn;
+  // Refused as DescribeRule and DescribeEventBus refuse what they cannot find.
+  const resource = arn.split(':').slice(5).join(':');
+  const rule = /^rule\/(?:([^/]+)\/)?([^/]+)$/.exec(resource);
+  if (rule) throw ruleNotFound(rule[2], rule[1] ?? 'default');
+  throw busNotFound(resource.replace(/^event-bus\//, ''));
 }
 
 export function tagResource(ctx: RequestContext, input: { ResourceARN: string; Tags: Tag[] }) {

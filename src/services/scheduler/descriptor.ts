@@ -19,7 +19,7 @@ export const SCHEDULER = defineService({
   changeKinds: ['scheduler.schedule'],
 });
 
-/** Issue 18. Times are real epoch ms. */
+/** Issue 18 (versions 59 and 80). Times are real epoch ms. */
 function migrations(): Migration[] {
   return [
     {
@@ -36,6 +36,19 @@ function migrations(): Migration[] {
         created_at REAL NOT NULL, modified_at REAL NOT NULL, origin REAL NOT NULL, last_fire REAL,
         PRIMARY KEY (account, region, grp, name)
       );
+    `,
+    },
+    {
+      // A failed invocation waiting for its retry (firing.ts): the target as it fired, its execution id and scheduled
+      // time (what the dead-letter event reports), failures so far, when it first fired and when it is tried again.
+      version: 80,
+      name: 'eventbridge scheduler: invocations waiting for a retry',
+      sql: `
+      CREATE TABLE scheduler_retries (
+        id INTEGER PRIMARY KEY, schedule_arn TEXT NOT NULL, execution_id TEXT NOT NULL, target TEXT NOT NULL,
+        scheduled_time TEXT NOT NULL, failures INTEGER NOT NULL, first_at REAL NOT NULL, due_at REAL NOT NULL
+      );
+      CREATE INDEX scheduler_retries_due ON scheduler_retries (schedule_arn, due_at);
     `,
     },
   ];

@@ -1,15 +1,13 @@
-/** Scheduler's list pages: MaxResults 1–100, NextToken the last key of the page. */
+/** Scheduler's list pages: MaxResults 1–100, NextToken the last key of the page (shared/page-token.ts). */
+import { decodePageToken, encodePageToken } from '../../shared/page-token.js';
 import { validation } from './errors.js';
 
-export const encodeToken = (last: string) => Buffer.from(JSON.stringify({ after: last })).toString('base64');
+export const encodeToken = encodePageToken;
 
 export function decodeToken(token: string | undefined): string {
-  if (!token) return '';
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after?: unknown };
-    if (typeof v.after === 'string') return v.after;
-  } catch { /* refused below */ }
-  throw validation('Invalid NextToken.');
+  const after = decodePageToken(token);
+  if (after === undefined) throw validation('Invalid NextToken.');
+  return after;
 }
 
 export function maxResults(n: number | undefined): number {

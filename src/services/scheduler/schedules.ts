@@ -1,5 +1,5 @@
 /** Schedules: CreateSchedule, GetSchedule, UpdateSchedule, DeleteSchedule, ListSchedules. */
-import { parseSchedule } from '../eventbridge/index.js';
+import { isTimeZone, parseScheduleExpression } from '../../shared/schedule-expression.js';
 import type { RequestContext } from '../provider.js';
 import { conflict, scheduleNotFound, validation } from './errors.js';
 import { requireGroup } from './groups.js';
@@ -43,9 +43,13 @@ function checkTarget(t: SchedulerTarget) {
 function docOf(ctx: RequestContext, input: ScheduleInput): ScheduleDoc {
   if (!NAME.test(input.Name)) throw validation(`Invalid schedule name ${input.Name}.`);
   const group = requireGroup(ctx, input.GroupName).name;
-  parseSchedule(input.ScheduleExpression, {
-    at: true, timezone: input.ScheduleExpressionTimezone ?? 'UTC', invalid: () => validation(`Invalid Schedule Expression ${input.ScheduleExpression}.`),
-  });
+  const tz = input.ScheduleExpressionTimezone ?? 'UTC';
+  if (!isTimeZone(tz)) throw validation(`Invalid time zone ${tz}.`);
+  try {
+    parseScheduleExpression(input.ScheduleExpression, { at: true });
+  } catch {
+    throw validation(`Invalid Schedule Expression ${input.ScheduleExpression}.`);
+  }
   const w = input.FlexibleTimeWindow;
   if (w.Mode === 'FLEXIBLE' && !(w.MaximumWindowInMinutes! >= 1 && w.MaximumWindowInMinutes! <= 1440)) {
     throw validation('MaximumWindowInMinutes must be between 1 and 1440 when the flexible time window is FLEXIBLE.');

@@ -82,6 +82,35 @@ export function schedulesOf(sql: Statements, s: Scope, q: { group?: string; pref
   return rows.map((r) => ({ ...r, schedule: JSON.parse(r.doc) as ScheduleDoc }));
 }
 
+/** Every schedule's ARN, and those of deleted schedules whose invocations still wait for a retry (the controller's keys). */
 export function allScheduleArns(sql: Statements): string[] {
-  return sql.get('SELECT arn FROM scheduler_schedules').pluck().all() as string[];
+  return sql.get('SELECT arn FROM scheduler_schedules UNION SELECT schedule_arn FROM scheduler_retries').pluck().all() as string[];
+}
+
+/** A failed invocation waiting for its retry. */
+export interface RetryRow {
+  id: number; schedule_arn: string; execution_id: string;
+  /** JSON: the schedule's Target as it fired. */
+  target: string;
+  scheduled_time: string; failures: number; first_at: number; due_at: number;
+}
+
+export function dueRetries(sql: Statements, scheduleArn: string, now: number): RetryRow[] {
+  return sql.get('SELECT * FROM scheduler_retries WHERE schedule_arn = ? AND due_at <= ? ORDER BY due_at, id').all(scheduleArn, now) as RetryRow[];
+}
+
+export function nextRetryAt(sql: Statements, scheduleArn: string): number | undefined {
+  return (sql.get('SELECT MIN(due_at) FROM scheduler_retries WHERE schedule_arn = ?').pluck().get(scheduleArn) as number | null) ?? undefined;
+}
+
+export function putRetry(sql: Statements, r: Omit<RetryRow, 'id'> & { id?: number }) {
+  if (r.id !== undefined) sql.get('UPDATE scheduler_retries SET failures = ?, due_at = ? WHERE id = ?').run(r.failures, r.due_at, r.id);
+  else {
+    sql.get('INSERT INTO scheduler_retries (schedule_arn, execution_id, target, scheduled_time, failures, first_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.schedule_arn, r.execution_id, r.target, r.scheduled_time, r.failures, r.first_at, r.due_at);
+  }
+}
+
+export function deleteRetry(sql: Statements, id: number) {
+  sql.get('DELETE FROM scheduler_retries WHERE id = ?').run(id);
 }

@@ -4,6 +4,7 @@ import type {
   GetQueueUrlRequest, GetQueueUrlResult, ListDeadLetterSourceQueuesRequest, ListDeadLetterSourceQueuesResult,
   ListQueuesRequest, ListQueuesResult, PurgeQueueRequest, SetQueueAttributesRequest,
 } from '@aws-sdk/client-sqs';
+import { decodePageToken, encodePageToken } from '../../shared/page-token.js';
 import { dropAllTags, putTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { attributesOf, initialAttributes, isFifo, isFifoName, readAttributes, redrivePolicyOf, validAttributes } from './attributes.js';
@@ -55,15 +56,12 @@ export function getQueueUrl(ctx: RequestContext, input: GetQueueUrlRequest): Get
   return { QueueUrl: queueUrl(ctx, q) };
 }
 
-/** Pages are ordered by name; the token is the last name of the previous page. */
-const encodeToken = (name: string) => Buffer.from(JSON.stringify({ after: name })).toString('base64');
+/** Pages are ordered by name; the token is the last name of the previous page (shared/page-token.ts). */
+const encodeToken = encodePageToken;
 function decodeToken(token: string | undefined): string {
-  if (!token) return '';
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { after?: unknown };
-    if (typeof v.after === 'string') return v.after;
-  } catch { /* below */ }
-  throw invalidParameterValue('Invalid NextToken value.');
+  const after = decodePageToken(token);
+  if (after === undefined) throw invalidParameterValue('Invalid NextToken value.');
+  return after;
 }
 
 function maxResults(n: number | undefined): number | undefined {

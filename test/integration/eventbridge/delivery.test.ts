@@ -1,7 +1,8 @@
 /**
  * EventBridge delivers matched events to targets (fake runtime, compressed clock: a metric minute is 1 s):
  * SQS queues with Input, InputPath and InputTransformer, FIFO queues with a message group, another bus, ECS RunTask
- * with EcsParameters, scheduled rules, and failed deliveries to a dead-letter queue with EventBridge's attributes.
+ * with EcsParameters, scheduled rules, failed deliveries to a dead-letter queue with EventBridge's attributes, and the
+ * one-hop limit between buses.
  * EventBridge is driven through boto3 (botocore 1.43); queues and tasks are read with the SDK v3 clients.
  */
 import { after, before, describe, it } from 'node:test';
@@ -24,9 +25,9 @@ describe('EventBridge delivery', () => {
   const queue = async (name: string, attributes?: Record<string, string>) =>
     (await berth.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;
   /** Receives until `n` messages have arrived (or 10 s pass). */
-  const receive = async (url: string, n: number, attributes = false): Promise<Message[]> => {
+  const receive = async (url: string, n: number, attributes = false, waitMs = 10_000): Promise<Message[]> => {
     const out: Message[] = [];
-    const end = Date.now() + 10_000;
+    const end = Date.now() + waitMs;
     while (out.length < n && Date.now() < end) {
       const r = await berth.sqs.send(new ReceiveMessageCommand({
         QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, ...(attributes ? { MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All' as const] } : {}),
@@ -125,7 +126,7 @@ describe('EventBridge delivery', () => {
     }
   });
 
-  it('a failed delivery goes to the dead-letter queue with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE', async () => {
+  it('a failed delivery goes to the dead-letter queue with RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE, RETRY_ATTEMPTS', async () => {
     const dlq = await queue('d-dlq');
     await events(['put-rule', '--name', 'broken', '--event-pattern', '{"source":["broken"]}']);
     await events(['put-targets', '--rule', 'broken', '--targets', JSON.stringify([{
@@ -138,8 +139,47 @@ describe('EventBridge delivery', () => {
     const attr = (k: string) => m.MessageAttributes?.[k]?.StringValue;
     assert.equal(attr('RULE_ARN'), 'arn:aws:events:us-east-1:000000000000:rule/broken');
     assert.equal(attr('TARGET_ARN'), `${ARN}:d-missing`);
-    assert.equal(attr('ERROR_CODE'), 'QueueDoesNotExist');
+    // EventBridge's own code for a target that is not there; a refusal is not retried, so no retry condition ran out.
+    assert.equal(attr('ERROR_CODE'), 'NO_RESOURCE');
     assert.equal(attr('ERROR_MESSAGE'), 'The specified queue does not exist.');
+    assert.equal(attr('RETRY_ATTEMPTS'), '0');
+    assert.equal(m.MessageAttributes?.RETRY_ATTEMPTS?.DataType, 'String');
+    assert.equal(attr('EXHAUSTED_RETRY_CONDITION'), undefined);
+  });
+
+  it('bus to bus: an event crosses one hop; sent on to a third bus it is refused (THIRD_ACCOUNT_HOP_DETECTED), so buses cannot loop', async () => {
+    const [onB, onC, onA, dlq] = await Promise.all(['hop-b', 'hop-c', 'hop-a', 'hop-dlq'].map((n) => queue(n)));
+    for (const bus of ['hop-a', 'hop-b', 'hop-c']) await events(['create-event-bus', '--name', bus]);
+    const bus = (n: string) => `arn:aws:events:us-east-1:000000000000:event-bus/${n}`;
+    const pattern = JSON.stringify({ source: ['hop'] });
+    // a → b; on b: to a queue, on to c, and back to a (a loop); on c and a: to queues.
+    await events(['put-rule', '--name', 'a-to-b', '--event-bus-name', 'hop-a', '--event-pattern', pattern]);
+    await events(['put-targets', '--rule', 'a-to-b', '--event-bus-name', 'hop-a', '--targets', JSON.stringify([{ Id: 'b', Arn: bus('hop-b') }])]);
+    await events(['put-rule', '--name', 'on-b', '--event-bus-name', 'hop-b', '--event-pattern', pattern]);
+    await events(['put-targets', '--rule', 'on-b', '--event-bus-name', 'hop-b', '--targets', JSON.stringify([
+      { Id: 'q', Arn: `${ARN}:hop-b` },
+      { Id: 'c', Arn: bus('hop-c'), DeadLetterConfig: { Arn: `${ARN}:hop-dlq` } },
+      { Id: 'back', Arn: bus('hop-a'), DeadLetterConfig: { Arn: `${ARN}:hop-dlq` } },
+    ])]);
+    for (const [n, q] of [['hop-c', 'hop-c'], ['hop-a', 'hop-a']]) {
+      await events(['put-rule', '--name', `on-${n}`, '--event-bus-name', n, '--event-pattern', pattern]);
+      await events(['put-targets', '--rule', `on-${n}`, '--event-bus-name', n, '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:${q}` }])]);
+    }
+    const r = await put([{ Source: 'hop', DetailType: 'x', Detail: '{"n":1}', EventBusName: 'hop-a' }]);
+    // On a itself the event reaches a's queue once (put there); on b once (one hop).
+    const [viaB] = await receive(onB, 1);
+    assert.equal(JSON.parse(viaB.Body!).id, r.Entries[0].EventId);
+    const dead = await receive(dlq, 2, true);
+    assert.equal(dead.length, 2, 'both onward hops were refused');
+    for (const m of dead) {
+      assert.equal(m.MessageAttributes?.ERROR_CODE?.StringValue, 'THIRD_ACCOUNT_HOP_DETECTED');
+      assert.equal(m.MessageAttributes?.RULE_ARN?.StringValue, 'arn:aws:events:us-east-1:000000000000:rule/hop-b/on-b');
+      assert.equal(JSON.parse(m.Body!).id, r.Entries[0].EventId);
+    }
+    assert.deepEqual(dead.map((m) => m.MessageAttributes?.TARGET_ARN?.StringValue).sort(), [bus('hop-a'), bus('hop-c')]);
+    const [third, back] = await Promise.all([receive(onC, 1, false, 1500), receive(onA, 2, false, 1500)]);
+    assert.equal(third.length, 0, 'nothing reached the third bus');
+    assert.equal(back.length, 1, 'the event reached a only as it was first put there');
   });
 
   it('a rate(1 minute) rule ticks every metric minute (1 s here) with a Scheduled Event; disabled, it stops', async () => {

@@ -1,7 +1,7 @@
 /**
  * EventBridge Scheduler through boto3 (botocore 1.43, rest-json; the calls read as the CLI's) and awscli 2.9, fake
  * runtime, compressed clock (a metric minute is 1 s): schedule groups, schedules with rate(), at() and cron() in a time zone, SQS, ECS and EventBridge
- * targets, ActionAfterCompletion, and the refusals.
+ * targets, ActionAfterCompletion, retries and dead-letter events, flexible time windows, and the refusals.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -122,6 +122,57 @@ describe('EventBridge Scheduler', () => {
     const [m] = await receive(url, 1);
     const e = JSON.parse(m.Body!);
     assert.deepEqual([e.source, e['detail-type'], e.detail, e.resources], ['my.scheduler', 'Tick', { n: 1 }, [ScheduleArn]]);
+  });
+
+  it('failures: a refused invocation goes to the dead-letter queue at once; one that may pass is retried within RetryPolicy first', async () => {
+    const dlq = await queue('sched-dlq');
+    const attrs = async (n: number) => {
+      const out: Message[] = [];
+      for (const end = Date.now() + 10_000; out.length < n && Date.now() < end;) {
+        out.push(...((await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }))).Messages ?? []));
+      }
+      return out.map((m): Record<string, string | undefined> => ({ body: m.Body, ...Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue])) }));
+    };
+    // A queue that is not there: SQS's refusal, not retried (no EXHAUSTED_RETRY_CONDITION).
+    const { ScheduleArn: missing } = await run(['create-schedule', '--name', 'to-nowhere', '--schedule-expression', 'at(2020-01-01T00:00:00)', '--flexible-time-window', OFF,
+      '--target', JSON.stringify({ Arn: `${QARN}:not-there`, RoleArn: ROLE, Input: 'lost', DeadLetterConfig: { Arn: `${QARN}:sched-dlq` } })]);
+    const [refused] = await attrs(1);
+    assert.deepEqual({ ...refused, EXECUTION_ID: undefined, SCHEDULED_TIME: undefined }, {
+      body: 'lost', ERROR_CODE: 'QueueDoesNotExist', ERROR_MESSAGE: 'The specified queue does not exist.', IS_PAYLOAD_TRUNCATED: 'false',
+      RETRY_ATTEMPTS: '0', SCHEDULE_ARN: missing, TARGET_ARN: `${QARN}:not-there`, EXECUTION_ID: undefined, SCHEDULED_TIME: undefined,
+    });
+    assert.match(refused.EXECUTION_ID!, /^[0-9a-f]{16}$/);
+    assert.match(refused.SCHEDULED_TIME!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    // RunTask on a cluster with no container instance fails for want of room, which can change: retried twice
+    // (1 s, then 2 s of backoff), then dead-lettered with the condition that ran out.
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'sched-empty' }));
+    const td = await register(berth.ecs, { family: 'sched-ec2', requiresCompatibilities: ['EC2'], containerDefinitions: [{ name: 'main', image: 'busybox', memory: 64, essential: true }] });
+    const started = Date.now();
+    const { ScheduleArn: full } = await run(['create-schedule', '--name', 'no-room', '--schedule-expression', 'at(2020-01-01T00:00:00)', '--flexible-time-window', OFF,
+      '--target', JSON.stringify({
+        Arn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/sched-empty`, RoleArn: ROLE, EcsParameters: { TaskDefinitionArn: td, LaunchType: 'EC2' },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 }, DeadLetterConfig: { Arn: `${QARN}:sched-dlq` },
+      })]);
+    const [retried] = await attrs(1);
+    assert.ok(Date.now() - started >= 2800, `dead-lettered after ${Date.now() - started} ms: the two retries wait 1 s and 2 s`);
+    assert.equal(retried.SCHEDULE_ARN, full);
+    assert.equal(retried.ERROR_CODE, 'ECSFailure');
+    assert.match(retried.ERROR_MESSAGE!, /No Container Instances were found in your cluster/);
+    assert.equal(retried.EXHAUSTED_RETRY_CONDITION, 'MaximumRetryAttempts');
+    assert.equal(retried.RETRY_ATTEMPTS, '2');
+    assert.equal(retried.body, '{}');
+  });
+
+  it('a FLEXIBLE time window fires within MaximumWindowInMinutes after the scheduled time', async () => {
+    const url = await queue('sched-flex');
+    const created = Date.now();
+    // A minute is a second here: a past at() fires once, within 3 (compressed) minutes of its creation.
+    await run(['create-schedule', '--name', 'flex', '--schedule-expression', 'at(2020-01-01T00:00:00)',
+      '--flexible-time-window', '{"Mode":"FLEXIBLE","MaximumWindowInMinutes":3}', '--target', JSON.stringify({ Arn: `${QARN}:sched-flex`, RoleArn: ROLE, Input: 'flex' })]);
+    const [m] = await receive(url, 1, 6000);
+    assert.equal(m?.Body, 'flex');
+    const sent = Number(m.Attributes!.SentTimestamp);
+    assert.ok(sent - created < 3500, `fired ${sent - created} ms after creation, past its 3 s window`);
   });
 
   it('awscli 2.9 (its own older model) creates, gets, lists and deletes a schedule', async () => {
