@@ -3,14 +3,17 @@
  * or scan on push; key account|region|repo|digest) is run by the scanner over
  * the image's layers in the blob store, and its outcome stored, unless the
  * scan was superseded or the image deleted meanwhile. A Berth that stops
- * mid-scan finds the row still IN_PROGRESS and scans again.
+ * mid-scan finds the row still IN_PROGRESS and scans again. A stored outcome appends the "ECR Image Scan" event
+ * (in the same transaction) and pokes EventBridge's drain of ECR's events.
  */
 import type { BlobStore } from '../registry/blobs.js';
+import type { ChangeFeed } from '../state/change-feed.js';
 import { finishScan, getManifest, getScan, parseScanKey, scanKeysInProgress } from '../services/ecr/store/index.js';
 import { scanImage } from '../services/ecr/index.js';
 import type { Controller, StateDeps, Watches } from './runtime.js';
 
 export interface EcrImageScanDeps extends StateDeps {
+  changes: ChangeFeed;
   /** Where the image's layers are read: the registry's blob store. */
   blobs: Pick<BlobStore, 'read'>;
   /** The directory of OSV files scans match against (BERTH_VULN_DB); without it a scan fails, saying so. */
@@ -50,6 +53,7 @@ export class EcrImageScan implements Controller {
     if (!db.open) return;
     const stored = db.transaction(() => finishScan(sql, ref, digest, scan.startedAt, outcome, clock.now()))();
     if (stored) {
+      this.d.changes.publish('ecr.image-action', `${ref.account}|${ref.region}`);
       log.info('ecr image scanned', {
         repository: ref.name, digest, status: outcome.status, findings: outcome.findings.length,
         ...(outcome.status === 'COMPLETE' ? {} : { description: outcome.description }),

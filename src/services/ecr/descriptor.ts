@@ -21,7 +21,8 @@ export const ECR = defineService({
     'ecr.lifecycle-policy', 'ecr.lifecycle-preview', 'ecr.image-scan',
     // A pushed image has replications to run (key: account|region|repo|digest).
     'ecr.replication',
-    // An image was pushed or deleted (key: account|region): its "ECR Image Action" event waits in the outbox.
+    // An image was pushed or deleted, or a scan finished (key: account|region): its "ECR Image Action" or "ECR Image
+    // Scan" event waits in the outbox.
     'ecr.image-action',
   ],
 });

@@ -1,7 +1,7 @@
 /**
  * Events AWS services send to each account's default bus, in AWS's shape: ECS (`source: aws.ecs`, the detail type ECS
- * names, `resources` the task's or service's ARN, `detail` ECS's document) and ECR (`ECR Image Action`, `source:
- * aws.ecr`, `resources` empty, `detail` result, repository name, digest, action type, tag). Each service appends its
+ * names, `resources` the task's or service's ARN, `detail` ECS's document) and ECR (`source: aws.ecr`: `ECR Image
+ * Action` for pushes and deletes, `ECR Image Scan` when a basic scan finishes; ECR's store shapes them). Each service appends its
  * events to its own outbox in the transaction that makes the change; this drains the outboxes in order, routing each
  * event and forgetting it in one transaction, so none is lost or repeated across a crash and a resource's events keep
  * their order.
@@ -28,7 +28,7 @@ const OUTBOXES: ((sql: Statements) => { events: Outboxed[]; done(): void })[] = 
   },
   (sql) => {
     const t = takeEcrEvents(sql, BATCH);
-    return { events: t.events.map((e) => ({ ...e, source: 'aws.ecr', detailType: 'ECR Image Action', resources: [] })), done: t.done };
+    return { events: t.events.map((e) => ({ ...e, source: 'aws.ecr' })), done: t.done };
   },
 ];
 

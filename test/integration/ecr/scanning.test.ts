@@ -4,7 +4,8 @@
  * layers (dpkg status, apk installed, npm lockfiles, a whiteout) and pushed
  * through the registry; StartImageScan and scan on push, status transitions,
  * findings with severity, package, versions, counts and pagination, the
- * 24-hour quota on the test's clock, and the registry scanning configuration.
+ * 24-hour quota on the test's clock, the registry scanning configuration, and the "ECR Image Scan" event on the
+ * default bus (issue 18).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,8 @@ import {
   ECRClient, GetRegistryScanningConfigurationCommand, PutImageScanningConfigurationCommand, PutRegistryScanningConfigurationCommand,
   StartImageScanCommand, type DescribeImageScanFindingsCommandOutput, type ImageScanFinding,
 } from '@aws-sdk/client-ecr';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startApp, type App } from '../../../src/app.js';
 import { resolveConfig } from '../../../src/config/index.js';
 import { ManualClock } from '../../../src/shared/clock.js';
@@ -224,6 +227,36 @@ describe('ECR image scanning', () => {
     await rejects(ecr.send(new PutRegistryScanningConfigurationCommand({
       scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'Bad Name', filterType: 'WILDCARD' }] }],
     })), 'InvalidParameterException');
+  });
+
+  it('a finished scan sends "ECR Image Scan" to the default bus: status, tags, counts by severity, the repository as resource', async () => {
+    const sqs = new SQSClient(clientConfig(app.endpoint));
+    const events = new EventBridgeClient(clientConfig(app.endpoint));
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'scan-events' }));
+      await events.send(new PutRuleCommand({ Name: 'scans', EventPattern: JSON.stringify({ source: ['aws.ecr'], 'detail-type': ['ECR Image Scan'] }) }));
+      await events.send(new PutTargetsCommand({ Rule: 'scans', Targets: [{ Id: 'q', Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:scan-events` }] }));
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/events', imageScanningConfiguration: { scanOnPush: true } }));
+      const image = debianImage();
+      await push('scan/events', image, 'e1');
+      const out = await settled('scan/events', 'e1');
+      assert.equal(out.imageScanStatus!.status, 'COMPLETE');
+      let body: string | undefined;
+      for (const end = Date.now() + 5000; !body && Date.now() < end;) {
+        await app.controllers.idle();
+        body = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }))).Messages?.[0]?.Body;
+      }
+      const e = JSON.parse(body!);
+      assert.deepEqual([e.source, e['detail-type'], e.resources], ['aws.ecr', 'ECR Image Scan', [`arn:aws:ecr:us-east-1:${ACCOUNT}:repository/scan/events`]]);
+      assert.deepEqual(e.detail, {
+        'scan-status': 'COMPLETE', 'repository-name': 'scan/events', 'image-digest': image.digest, 'image-tags': ['e1'],
+        'finding-severity-counts': out.imageScanFindings!.findingSeverityCounts,
+      });
+      assert.ok(Object.keys(e.detail['finding-severity-counts']).length > 0, 'the fixture image has findings');
+    } finally {
+      sqs.destroy();
+      events.destroy();
+    }
   });
 });
 

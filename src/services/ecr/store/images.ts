@@ -6,6 +6,7 @@
  * together or not at all.
  */
 import type { Statements } from '../../../state/db.js';
+import { arn } from '../../../shared/arns.js';
 import { algorithmOf, CANONICAL, digestBytes, isDigest } from '../../../registry/digest.js';
 import { RegistryError } from '../../../registry/errors.js';
 import { parseManifest, type ParsedManifest } from '../../../registry/manifest-format.js';
@@ -58,30 +59,56 @@ export interface PutManifestResult {
 }
 
 /**
- * "ECR Image Action" events for EventBridge (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html):
- * appended in the push's or delete's transaction; EventBridge drains them in order onto the default bus (takeEcrEvents).
+ * ECR's events for EventBridge (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-eventbridge.html):
+ * "ECR Image Action" (a push or delete; `resources` empty) and "ECR Image Scan" (a basic scan finished; `resources`
+ * the repository's ARN), appended in the transaction that makes the change; EventBridge drains them in order onto
+ * the default bus (takeEcrEvents). The outbox keeps the detail only: a scan's is the one with a `scan-status`.
  */
-export interface EcrImageAction {
+export type EcrEventDetail =
+  | { result: 'SUCCESS'; 'repository-name': string; 'image-digest': string; 'action-type': 'PUSH' | 'DELETE'; 'image-tag'?: string }
+  | { 'scan-status': string; 'repository-name': string; 'image-digest': string; 'image-tags': string[]; 'finding-severity-counts': Record<string, number> };
+
+export interface EcrEvent {
   id: number;
   account: string;
   region: string;
-  detail: { result: 'SUCCESS'; 'repository-name': string; 'image-digest': string; 'action-type': 'PUSH' | 'DELETE'; 'image-tag'?: string };
+  detailType: 'ECR Image Action' | 'ECR Image Scan';
+  resources: string[];
+  detail: EcrEventDetail;
   /** Real epoch ms. */
   at: number;
 }
 
-export function appendImageAction(sql: Statements, repo: RepoRef, action: 'PUSH' | 'DELETE', digest: string, tag: string | undefined, now: number) {
-  const detail: EcrImageAction['detail'] = {
-    result: 'SUCCESS', 'repository-name': repo.name, 'image-digest': digest, 'action-type': action, ...(tag !== undefined ? { 'image-tag': tag } : {}),
-  };
+function appendEvent(sql: Statements, repo: RepoRef, detail: EcrEventDetail, now: number) {
   sql.get('INSERT INTO ecr_event_outbox (account, region, detail, at) VALUES (?, ?, ?, ?)').run(repo.account, repo.region, JSON.stringify(detail), now);
 }
 
-/** The oldest `limit` image actions not yet drained, and a function that forgets them (call it in the same transaction). */
-export function takeEcrEvents(sql: Statements, limit: number): { events: EcrImageAction[]; done(): void } {
+export function appendImageAction(sql: Statements, repo: RepoRef, action: 'PUSH' | 'DELETE', digest: string, tag: string | undefined, now: number) {
+  appendEvent(sql, repo, {
+    result: 'SUCCESS', 'repository-name': repo.name, 'image-digest': digest, 'action-type': action, ...(tag !== undefined ? { 'image-tag': tag } : {}),
+  }, now);
+}
+
+/** A finished basic scan: its status (COMPLETE, FAILED, …), the image's tags, the findings counted by severity. */
+export function appendImageScan(sql: Statements, repo: RepoRef, digest: string, tags: string[], status: string, counts: Record<string, number>, now: number) {
+  appendEvent(sql, repo, {
+    'scan-status': status, 'repository-name': repo.name, 'image-digest': digest, 'image-tags': tags, 'finding-severity-counts': counts,
+  }, now);
+}
+
+/** The oldest `limit` events not yet drained, and a function that forgets them (call it in the same transaction). */
+export function takeEcrEvents(sql: Statements, limit: number): { events: EcrEvent[]; done(): void } {
   const rows = sql.get('SELECT * FROM ecr_event_outbox ORDER BY id LIMIT ?').all(limit) as { id: number; account: string; region: string; detail: string; at: number }[];
   return {
-    events: rows.map((r) => ({ id: r.id, account: r.account, region: r.region, detail: JSON.parse(r.detail), at: r.at })),
+    events: rows.map((r): EcrEvent => {
+      const detail = JSON.parse(r.detail) as EcrEventDetail;
+      const scan = 'scan-status' in detail;
+      return {
+        id: r.id, account: r.account, region: r.region, detail, at: r.at,
+        detailType: scan ? 'ECR Image Scan' : 'ECR Image Action',
+        resources: scan ? [arn('ecr', r.region, r.account, `repository/${detail['repository-name']}`)] : [],
+      };
+    }),
     done: () => { if (rows.length) sql.get('DELETE FROM ecr_event_outbox WHERE id <= ?').run(rows[rows.length - 1].id); },
   };
 }

@@ -14,6 +14,8 @@ import type { Scope } from '../../../state/scope.js';
 import type { RepoRow } from './repositories.js';
 import type { RepoRef } from '../../../registry/names.js';
 import { isIndexType } from '../../../registry/manifest-format.js';
+import { appendImageScan } from './images.js';
+import { tagsOf } from './manifests.js';
 // Types only: the scanner itself is loaded on the first scan (../index.ts), not with the registry's store.
 import type { ScanOutcome } from '../scanner/index.js';
 
@@ -73,12 +75,21 @@ export function startScan(sql: Statements, ref: RepoRef, digest: string, now: nu
   ).run(...key(ref), digest, now);
 }
 
-/** Stores a scan's outcome, if the scan that ran is still the one requested. Returns whether it did. */
+/**
+ * Stores a scan's outcome, if the scan that ran is still the one requested, and appends its "ECR Image Scan" event
+ * (store/images.ts) in the same transaction. Returns whether it did.
+ */
 export function finishScan(sql: Statements, ref: RepoRef, digest: string, startedAt: number, outcome: ScanOutcome, now: number): boolean {
-  return sql.get(
+  const stored = sql.get(
     `UPDATE ecr_image_scans SET status = ?, description = ?, completed_at = ?, source_updated_at = ?, findings = ?
      WHERE ${KEY} AND digest = ? AND status = 'IN_PROGRESS' AND started_at = ?`,
   ).run(outcome.status, outcome.description, now, outcome.sourceUpdatedAt ?? null, JSON.stringify(outcome.findings), ...key(ref), digest, startedAt).changes > 0;
+  if (stored) {
+    const counts: Record<string, number> = {};
+    for (const f of outcome.findings) counts[f.severity!] = (counts[f.severity!] ?? 0) + 1;
+    appendImageScan(sql, ref, digest, tagsOf(sql, ref, digest), outcome.status, counts, now);
+  }
+  return stored;
 }
 
 export function scanKeysInProgress(sql: Statements): string[] {
