@@ -16,6 +16,7 @@ import { pruneIdempotencyTokens, pruneStoppedTasks } from '../services/ecs/index
 import { LABELS } from './container-spec.js';
 import { CloudWatchAlarms } from './cloudwatch-alarms.js';
 import { EcrImageScan } from './ecr-image-scan.js';
+import { EcsContainerInsights } from './ecs-container-insights.js';
 import { EcsMetrics } from './ecs-metrics.js';
 import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
@@ -136,7 +137,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new ExpressTeardown(d));
   // AWS/ECS CPUUtilization and MemoryUtilization, measured from the service tasks' containers each metric minute.
   runtime.add(new EcsMetrics(d));
-  // EventBridge: queued events go to their targets; scheduled rules tick on the (compressed) clock.
+  // ECS/ContainerInsights service task counts of clusters with Container Insights on, each metric minute.
+  runtime.add(new EcsContainerInsights(d));
   // EventBridge: queued events go to their targets; scheduled rules and Scheduler's schedules run on the (compressed) clock.
   runtime.add(new EventDelivery(d));
   runtime.add(new EventSchedules(d));

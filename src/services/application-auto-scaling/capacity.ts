@@ -7,6 +7,7 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { randomUUID } from 'node:crypto';
 import { saveService, setDesiredCount } from '../ecs/store/index.js';
+import { putServiceEvent } from '../eventbridge/index.js';
 import type { ChangeKind } from '../../state/change-feed.js';
 import type { Scope } from '../../state/scope.js';
 import { ecsServiceOf, isEcsService } from './resources.js';
@@ -41,8 +42,24 @@ const activity = (t: TargetDoc, fields: Omit<ActivityDoc, 'ActivityId' | 'Servic
   ActivityId: randomUUID(), ServiceNamespace: t.ServiceNamespace, ResourceId: t.ResourceId, ScalableDimension: t.ScalableDimension, ...fields,
 });
 
-/** Sets the ECS service's desired count and records the Successful activity. */
+/**
+ * Sets the ECS service's desired count and records the Successful activity. A scale-out that takes the target to its
+ * maximum sends "Application Auto Scaling Scaling Activity State Change" (`scaledToMax`) to the default bus: the one
+ * event Application Auto Scaling emits (https://docs.aws.amazon.com/autoscaling/application/userguide/monitoring-eventbridge.html).
+ */
 export function setEcsDesired(s: Scope, t: TargetDoc, service: Service, count: number, cause: string, env: ScalingEnv): void {
+  const old = service.desiredCount ?? 0;
+  if (count > old && count >= t.MaxCapacity) {
+    const time = new Date(Math.floor(env.now / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    putServiceEvent(s.sql, s, {
+      source: 'aws.application-autoscaling', detailType: 'Application Auto Scaling Scaling Activity State Change', resources: [],
+      detail: {
+        startTime: time, endTime: time, newDesiredCapacity: count, oldDesiredCapacity: old, minCapacity: t.MinCapacity, maxCapacity: t.MaxCapacity,
+        resourceId: t.ResourceId, scalableDimension: t.ScalableDimension, serviceNamespace: t.ServiceNamespace, statusCode: 'Successful',
+        scaledToMax: true, direction: 'scale-out',
+      },
+    }, env.now, env.changed);
+  }
   setDesiredCount(service, count, env.now);
   saveService(s.sql, service);
   env.changed('ecs.service', service.serviceArn!);

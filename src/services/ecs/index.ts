@@ -25,3 +25,5 @@ export { finishExpressTeardown } from './express-services.js';
 export { drainingExpressArns, drainingExpressInCluster } from './store/express-services.js';
 // Managed scaling's reads (controllers only: not through store/index.ts, which loads before Berth's ready line).
 export { autoScalingGroupProviders, providerDemand, type ProviderDemand } from './store/capacity-demand.js';
+// Container Insights' service task counts (the ecs-container-insights controller).
+export { containerInsightsServiceCounts, type ServiceTaskCounts } from './container-insights.js';
