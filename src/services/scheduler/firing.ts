@@ -46,7 +46,7 @@ export function fireSchedule(d: FireDeps, arn: string): number | undefined {
 }
 
 /** A fire's point within its flexible time window (virtual ms after the scheduled time), fixed by the schedule and time. */
-function windowOffset(arn: string, due: number, windowMs: number): number {
+export function windowOffset(arn: string, due: number, windowMs: number): number {
   if (!windowMs) return 0;
   const h = createHash('sha256').update(`${arn}|${due}`).digest();
   return Math.floor((h.readUIntBE(0, 6) / 2 ** 48) * windowMs);
