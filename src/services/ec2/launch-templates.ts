@@ -47,8 +47,10 @@ function templateByName(s: Scope, name: string): Stored<StoredTemplate> | undefi
 
 /** The template a request names by id or by name (not both), or the error EC2 gives. */
 export function requireTemplate(s: Scope, ref: TemplateRef): StoredTemplate {
+  // EC2 takes one or the other: "You must specify either the launch template ID or the launch template name in the
+  // request, but not both." (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateSpecification.html)
   if (ref.LaunchTemplateId && ref.LaunchTemplateName) {
-    throw invalidParameterCombination('Both a launch template ID and a launch template name were specified. Specify only one of them.');
+    throw invalidParameterCombination('You must specify either the launch template ID or the launch template name in the request, but not both.');
   }
   if (ref.LaunchTemplateId) {
     if (!isWellFormed(ref.LaunchTemplateId, 'launch-template')) {

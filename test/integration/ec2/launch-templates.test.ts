@@ -85,6 +85,9 @@ describe('EC2 launch templates through the v3 SDK', () => {
     assert.equal(Buffer.from(ud.UserData!.Value!, 'base64').toString(), '#!/bin/bash\necho one');
     await rejectsWith(berth.ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, LaunchTemplate: { LaunchTemplateId: lt!.LaunchTemplateId, Version: '5' } })),
       'InvalidLaunchTemplateId.VersionNotFound');
+    // A reference names the template by ID or by name, never both.
+    await rejectsWith(berth.ec2.send(new RunInstancesCommand({ MinCount: 1, MaxCount: 1, LaunchTemplate: { LaunchTemplateId: lt!.LaunchTemplateId, LaunchTemplateName: 'merge' } })),
+      'InvalidParameterCombination', 'You must specify either the launch template ID or the launch template name in the request, but not both.');
     await berth.ec2.send(new TerminateInstancesCommand({ InstanceIds: [byDefault.Instances![0].InstanceId!, i.InstanceId!] }));
   });
 });
