@@ -12,7 +12,9 @@
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html
  */
 import type { Instance as GroupInstance } from '@aws-sdk/client-auto-scaling';
-import { allGroupKeys, deleteGroupRow, findGroup, groupKeysOfInstance, parseGroupKey, saveGroup, type StoredGroup } from '../services/auto-scaling/index.js';
+import {
+  allGroupKeys, deleteGroupRow, drainsBeforeTermination, findGroup, groupKeysOfInstance, parseGroupKey, saveGroup, type StoredGroup,
+} from '../services/auto-scaling/index.js';
 import { findSubnets, instanceState, launchInstances, putSystemTag, terminateInstances, defaultSubnets, type InstanceContext } from '../services/ec2/index.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { Scope } from '../state/scope.js';
@@ -64,8 +66,8 @@ export class AutoScalingGroups implements Controller {
       if (!st || st.state === 'terminated') continue;
       if (st.state === 'shutting-down') m.LifecycleState = 'Terminating';
       else if (st.state === 'pending') m.LifecycleState = 'Pending';
-      else if (st.state === 'running' && m.LifecycleState !== 'Terminating') m.LifecycleState = 'InService';
-      else if ((st.state === 'stopped' || st.state === 'stopping') && m.LifecycleState !== 'Terminating') {
+      else if (st.state === 'running' && !m.LifecycleState?.startsWith('Terminating')) m.LifecycleState = 'InService';
+      else if ((st.state === 'stopped' || st.state === 'stopping') && !m.LifecycleState?.startsWith('Terminating')) {
         // An instance that is not running fails the EC2 status check: the group replaces it.
         m.HealthStatus = 'Unhealthy';
         terminateInstances(ctx, { InstanceIds: [m.InstanceId!] });
@@ -87,7 +89,13 @@ export class AutoScalingGroups implements Controller {
       saveGroup(ctx, g);
       return SETTLING_MS;
     }
-    let active = members.filter((m) => m.LifecycleState !== 'Terminating');
+    // ECS managed draining let these go (its lifecycle hook's CONTINUE): they terminate now.
+    for (const m of members) {
+      if (m.LifecycleState !== 'Terminating:Proceed') continue;
+      terminateInstances(ctx, { InstanceIds: [m.InstanceId!] });
+      m.LifecycleState = 'Terminating';
+    }
+    let active = members.filter((m) => !m.LifecycleState?.startsWith('Terminating'));
     let failed = false;
     const subnets = this.subnetsOf(ctx, g);
     while (active.length < g.DesiredCapacity! && !failed) {
@@ -104,8 +112,12 @@ export class AutoScalingGroups implements Controller {
     while (active.length > g.DesiredCapacity!) {
       const victim = chooseVictim(active);
       if (!victim) break;
-      terminateInstances(ctx, { InstanceIds: [victim.InstanceId!] });
-      victim.LifecycleState = 'Terminating';
+      // With ECS managed draining the instance waits (Terminating:Wait) until ECS has moved its tasks off.
+      if (drainsBeforeTermination(g)) victim.LifecycleState = 'Terminating:Wait';
+      else {
+        terminateInstances(ctx, { InstanceIds: [victim.InstanceId!] });
+        victim.LifecycleState = 'Terminating';
+      }
       active = active.filter((m) => m !== victim);
     }
     saveGroup(ctx, g);

@@ -14,11 +14,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CapacityProvider } from '@aws-sdk/client-ecs';
-import { findGroup, isAutoScalingPolicyArn, managedPolicyArn, protectBusyInstances, stepDesiredCapacity } from '../services/auto-scaling/index.js';
+import {
+  findGroup, instancesAwaitingDrain, isAutoScalingPolicyArn, managedPolicyArn, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity,
+} from '../services/auto-scaling/index.js';
 import { deleteOwnedAlarms, putOwnedAlarm, recordOwnMetrics, RECORD_ONLY, type AlarmAction, type AlarmActionInvoker } from '../services/cloudwatch/index.js';
 import { ecsCpuUnits, ecsMemoryMiB, instanceTypeSpec, launchTemplateInstanceType } from '../services/ec2/index.js';
 import {
-  autoScalingGroupProviders, clustersUsingProvider, definitionDemand, findTaskDefinitionByArn, providerDemand, saveCapacityProvider,
+  autoScalingGroupProviders, clustersUsingProvider, drainForTermination, providerDemand, saveCapacityProvider,
 } from '../services/ecs/index.js';
 import type { RequestContext } from '../services/provider.js';
 import { resourceId, iamArn } from '../shared/arns.js';
@@ -39,6 +41,8 @@ interface ManagedPolicy {
   cluster: string;
   target: number;
   alarms: string[];
+  /** Clock ms of the policy's last scale-out: scale-in waits for its instances' warm-up. */
+  scaledOutAt?: number;
 }
 type ProviderDoc = CapacityProvider & { berthManagedPolicy?: ManagedPolicy };
 
@@ -78,11 +82,10 @@ export function measureReservation(s: Scope, provider: CapacityProvider, cluster
       type = undefined; // a deleted template: size by one task per instance
     }
     const spec = instanceTypeSpec(type);
+    // Each group of waiting tasks with the same CPU and memory is packed onto fresh instances of the type.
     for (const w of demand.waiting) {
-      const def = findTaskDefinitionByArn(s.sql, w.taskDefinition);
-      const need = def ? definitionDemand(def) : { cpu: 0, memory: 0 };
-      const fit = spec ? Math.min(need.cpu ? Math.floor(ecsCpuUnits(spec) / need.cpu) : Infinity, need.memory ? Math.floor(ecsMemoryMiB(spec.memoryMiB) / need.memory) : Infinity) : 1;
-      // A task bigger than the instance type can never be placed: it asks for no instance (ECS reports it stuck).
+      const fit = spec ? Math.min(w.cpu ? Math.floor(ecsCpuUnits(spec) / w.cpu) : Infinity, w.memory ? Math.floor(ecsMemoryMiB(spec.memoryMiB) / w.memory) : Infinity) : 1;
+      // A task bigger than the instance type can never be placed: it asks for no instance (it waits, then stops).
       if (fit >= 1) fresh += Math.ceil(w.count / (Number.isFinite(fit) ? fit : w.count));
     }
   }
@@ -113,12 +116,13 @@ export class CapacityProviderScaling implements Controller {
 
   private manage(ctx: RequestContext, p: ProviderDoc) {
     const asg = p.autoScalingGroupProvider!;
+    const groupName = resourceId(asg.autoScalingGroupArn!);
+    this.drain(ctx, groupName, p.status === 'ACTIVE' && asg.managedDraining !== 'DISABLED');
     // A deleted provider's policy goes with it.
     const enabled = p.status === 'ACTIVE' && asg.managedScaling?.status === 'ENABLED';
     const clusters = clustersUsingProvider(ctx, p.name!);
     syncPolicy(ctx, p, enabled ? clusters[0] : undefined);
     if (!enabled) return;
-    const groupName = resourceId(asg.autoScalingGroupArn!);
     const busy = new Set<string>();
     for (const cluster of clusters) {
       const r = measureReservation(ctx, p, cluster);
@@ -131,6 +135,20 @@ export class CapacityProviderScaling implements Controller {
       }], this.d.metricsPeriod);
     }
     if (asg.managedTerminationProtection === 'ENABLED') protectBusyInstances(ctx, groupName, busy);
+  }
+
+  /**
+   * Managed draining: the group holds the instances it takes out of service (Terminating:Wait) while it is on; each
+   * one's container instance goes DRAINING, and once its tasks are gone (a service's replaced elsewhere first) the
+   * group terminates it.
+   */
+  private drain(ctx: RequestContext, groupName: string, on: boolean) {
+    setManagedDraining(ctx, groupName, on);
+    if (!on) return;
+    const env = { sql: ctx.sql, account: ctx.account, region: ctx.region, now: ctx.clock.now(), log: ctx.log, changed: ctx.changed };
+    for (const id of instancesAwaitingDrain(ctx, groupName)) {
+      if (drainForTermination(env, id)) proceedTermination(ctx, groupName, id);
+    }
   }
 }
 
@@ -178,7 +196,7 @@ function providerOfPolicy(sql: Statements, account: string, region: string, arn:
  * Carries out a managed-scaling policy's alarm action: the high alarm only scales out, the low one only in, to
  * ceil(M × 100 ÷ target) instances. Everything else goes to `next`.
  */
-export function managedScalingInvoker(d: { clock: Clock; changes: ChangeFeed }, next: AlarmActionInvoker = RECORD_ONLY): AlarmActionInvoker {
+export function managedScalingInvoker(d: { clock: Clock; changes: ChangeFeed; metricsPeriod: number }, next: AlarmActionInvoker = RECORD_ONLY): AlarmActionInvoker {
   return {
     invoke(sql: Statements, a: AlarmAction) {
       if (!isAutoScalingPolicyArn(a.action)) return next.invoke(sql, a);
@@ -193,9 +211,21 @@ export function managedScalingInvoker(d: { clock: Clock; changes: ChangeFeed }, 
       const outward = a.alarmName === policy.alarms[0];
       if (outward ? wanted <= current : wanted >= current) return { ok: true, summary: `Successfully executed action ${a.action}: desired capacity stays ${current}` };
       const ms = p.autoScalingGroupProvider!.managedScaling!;
+      // Target tracking blocks scale-in while the instances of a scale-out warm up (instanceWarmupPeriod, in metric
+      // time); scale-out already counts warming instances, as the desired capacity includes them.
+      // https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html
+      const warmUpMs = ((ms.instanceWarmupPeriod ?? 300) / 60) * d.metricsPeriod * 1000;
+      const now = d.clock.now();
+      if (!outward && policy.scaledOutAt !== undefined && now - policy.scaledOutAt < warmUpMs) {
+        return { ok: true, summary: `Successfully executed action ${a.action}: desired capacity stays ${current} while instances warm up` };
+      }
       const moved = stepDesiredCapacity(scope, policy.group, wanted, {
         minimumScalingStepSize: ms.minimumScalingStepSize ?? 1, maximumScalingStepSize: ms.maximumScalingStepSize ?? 10000,
       });
+      if (outward && moved && moved.to > moved.from) {
+        policy.scaledOutAt = now;
+        saveCapacityProvider(scope, p);
+      }
       return moved
         ? { ok: true, summary: `Successfully executed action ${a.action}: changing the desired capacity from ${moved.from} to ${moved.to}` }
         : { ok: false, summary: `Failed to execute action ${a.action}. Received error: "The Auto Scaling group ${policy.group} is being deleted."` };

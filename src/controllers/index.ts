@@ -22,6 +22,7 @@ import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
 import { AutoScalingGroups } from './auto-scaling-groups.js';
 import { CapacityProviderScaling } from './capacity-provider-scaling.js';
+import { CapacityPlacement } from './capacity-placement.js';
 import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { EventDelivery } from './event-delivery.js';
@@ -111,6 +112,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new AutoScalingGroups(d));
   // ECS managed scaling: each ASG capacity provider's CapacityProviderReservation, its policy's alarms, protection.
   runtime.add(new CapacityProviderScaling(d));
+  // Tasks waiting in PROVISIONING for a capacity provider's instances are placed as the instances arrive.
+  runtime.add(new CapacityPlacement(d));
   runtime.add(new TaskLifecycle({
     ...d,
     prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),

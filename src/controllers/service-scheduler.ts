@@ -11,11 +11,11 @@ import { getTags, putTags } from '../state/tags.js';
 import {
   addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServiceCount, liveServicesInTargetGroup, unsettledServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveServiceDeployment, saveServiceIfChanged, saveTask, serviceDeploymentArn, startDeployment,
-  usesTaskSets,
+  usesTaskSets, groupSplit, providerScalesManaged, splitByStrategy, type AwaitingCapacity, type RecordedTask,
 } from '../services/ecs/index.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
-import { placeOnInstances } from './service-placement.js';
+import { placeOnInstances, servicePlacementRules } from './service-placement.js';
 import { taskSetPass } from './service-task-sets.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 import { ecsArn, parseArn, parseEcsArn, resourceId, taskIdOf } from '../shared/arns.js';
@@ -465,21 +465,33 @@ export class ServiceScheduler implements Controller {
     if (!def) return [];
     const scope = { account: row.account, region: row.region, sql: this.d.sql };
     const strategy = deployment.capacityProviderStrategy ?? service.capacityProviderStrategy;
-    const provider = strategy?.length ? (strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0]).capacityProvider : undefined;
-    const launchType = (deployment.launchType ?? (provider?.startsWith('FARGATE') ? 'FARGATE' : 'EC2')) as 'FARGATE' | 'EC2' | 'EXTERNAL';
+    // Each new task's provider: the strategy's split (base, then weights), continuing from the deployment's live tasks.
+    const providers: (string | undefined)[] = strategy?.length && !onInstances
+      ? splitByStrategy(strategy, count, this.providerCounts(row, deployment.id!)).map(resourceId)
+      : Array.from({ length: count }, () => undefined);
+    const launchType = (deployment.launchType ?? (providers[0]?.startsWith('FARGATE') ? 'FARGATE' : 'EC2')) as 'FARGATE' | 'EC2' | 'EXTERNAL';
     const group = `service:${service.serviceName}`;
-    let instances: (string | undefined)[] = Array.from({ length: count }, () => undefined);
-    if (launchType !== 'FARGATE') {
-      instances = onInstances ? this.placeDaemonTasks(row, service, def, onInstances, group, now, launchType) : this.placeServiceTasks(row, service, def, count, group, now, launchType);
+    const slots: { instance?: string; provider?: string; waiting?: AwaitingCapacity }[] = [];
+    if (launchType === 'FARGATE') for (const provider of providers) slots.push({ provider });
+    else if (onInstances) for (const instance of this.placeDaemonTasks(row, service, def, onInstances, group, now, launchType)) slots.push({ instance });
+    else {
+      for (const [name, indexes] of groupSplit(providers.map((p) => p ?? ''))) {
+        const provider = name || undefined;
+        const { placed, waiting } = this.placeServiceTasks(row, service, def, indexes.length, group, now, launchType, provider);
+        for (const instance of placed) slots.push({ instance, provider });
+        // A managed-scaling provider's tasks that found no room wait in PROVISIONING for the instances it launches.
+        for (let k = 0; k < waiting; k++) slots.push({ provider, waiting: { since: now, ...servicePlacementRules(service, def) } });
+      }
     }
     const started: string[] = [];
-    for (const containerInstanceArn of instances) {
+    for (const { instance: containerInstanceArn, provider, waiting } of slots) {
       const task = buildTask(scope, {
         clusterArn: service.clusterArn!, clusterName: row.cluster, def, launchType,
         capacityProviderName: provider, networkConfiguration: deployment.networkConfiguration ?? service.networkConfiguration,
         group, startedBy: deployment.id, platformVersion: launchType === 'FARGATE' ? deployment.platformVersion : undefined,
         enableExecuteCommand: service.enableExecuteCommand, containerInstanceArn,
       }, now);
+      if (waiting) (task as RecordedTask).berthAwaitingCapacity = waiting;
       const demand = definitionDemand(def);
       if (demand.tcpPorts.length || demand.udpPorts.length) (task as Task & { berthHostPorts?: object }).berthHostPorts = { tcp: demand.tcpPorts, udp: demand.udpPorts };
       insertTask(this.d.sql, scope, row.cluster, task, { serviceName: service.serviceName });
@@ -518,12 +530,31 @@ export class ServiceScheduler implements Controller {
     return { start: instances.length, stop, instances };
   }
 
-  /** Places service tasks on ACTIVE container instances (default: spread over zones, then instances). */
-  private placeServiceTasks(row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
-    const { result, candidates } = placeOnInstances(this.d.sql, row, service, def, count, group, launchType);
-    if (result.placements.length < count) this.recordPlacementFailure(service, result.failures[0], candidates.length > 0, count - result.placements.length, now);
+  /**
+   * Places service tasks on ACTIVE container instances (default: spread over zones, then instances), a provider's on
+   * its own. `waiting`: how many found no room on a provider with managed scaling (they wait for capacity, without
+   * ECS's placement-failure event); others that found none get the event.
+   */
+  private placeServiceTasks(
+    row: { account: string; region: string; cluster: string }, service: ServiceState, def: TaskDefinition, count: number, group: string, now: number,
+    launchType: string, provider: string | undefined,
+  ): { placed: string[]; waiting: number } {
+    const { result, candidates } = placeOnInstances(this.d.sql, row, service, def, count, group, launchType, provider);
+    const short = count - result.placements.length;
+    if (short && provider && providerScalesManaged({ ...row, sql: this.d.sql }, provider)) return { placed: result.placements, waiting: short };
+    if (short) this.recordPlacementFailure(service, result.failures[0], candidates.length > 0, short, now);
     else if (service.berth?.placementFailure) delete service.berth.placementFailure;
-    return result.placements;
+    return { placed: result.placements, waiting: 0 };
+  }
+
+  /** A deployment's live tasks per capacity provider (a scale-out continues the strategy's split from them). */
+  private providerCounts(row: ServiceRow, deploymentId: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const t of taskRows(this.d.sql, row)) {
+      if (t.startedBy !== deploymentId || t.desiredStatus !== 'RUNNING' || t.lastStatus === 'STOPPED' || !t.capacityProviderName) continue;
+      counts.set(t.capacityProviderName, (counts.get(t.capacityProviderName) ?? 0) + 1);
+    }
+    return counts;
   }
 
   /**

@@ -180,7 +180,7 @@ function launch(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, co
   const provider = strategy?.length ? (strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0]).capacityProvider : undefined;
   const launchType = (ts.launchType ?? (provider?.startsWith('FARGATE') ? 'FARGATE' : 'EC2')) as 'FARGATE' | 'EC2' | 'EXTERNAL';
   const group = `service:${service.serviceName}`;
-  const instances: (string | undefined)[] = launchType === 'FARGATE' ? Array.from({ length: count }, () => undefined) : placeTasks(d, row, service, ts, def, count, group, now, launchType);
+  const instances: (string | undefined)[] = launchType === 'FARGATE' ? Array.from({ length: count }, () => undefined) : placeTasks(d, row, service, ts, def, count, group, now, launchType, provider);
   const started: string[] = [];
   for (const containerInstanceArn of instances) {
     const task = buildTask(scope, {
@@ -201,8 +201,9 @@ function launch(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, co
 }
 
 /** EC2 placement with ECS's default strategy (spread over zones, then instances); unplaced tasks get the service event. */
-function placeTasks(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, def: TaskDefinition, count: number, group: string, now: number, launchType: string): string[] {
-  const { result, candidates } = placeOnInstances(d.sql, row, service, def, count, group, launchType);
+function placeTasks(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, def: TaskDefinition, count: number, group: string, now: number, launchType: string, provider: string | undefined): string[] {
+  // A provider's tasks go to its own instances.
+  const { result, candidates } = placeOnInstances(d.sql, row, service, def, count, group, launchType, provider?.split('/').pop());
   if (result.placements.length < count) {
     const reason = candidates.length ? `The closest matching container instance could not hold it (${result.failures[0]?.reason ?? 'no instance matched'}).` : 'Reason: No Container Instances were found in your cluster.';
     event(d, service, ts, `was unable to place a task because no container instance met all of its requirements. ${reason}`, now);

@@ -21,7 +21,7 @@ import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  engineForTask, findTaskDefinitionByArn, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, TASK_ARN_BATCH,
+  engineForTask, findTaskDefinitionByArn, isAwaitingCapacity, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, TASK_ARN_BATCH,
   unfinishedAmong, unfinishedTaskStatuses,
 } from '../services/ecs/index.js';
 import type { ChangeFeed } from '../state/change-feed.js';
@@ -253,6 +253,8 @@ export class TaskLifecycle implements Controller {
       if (drainedIn > 0) return { requeueAfterMs: drainedIn };
       return this.stop(ctx, observed);
     }
+    // An EC2 task waiting for a capacity provider's instance has nowhere to run yet (capacity-placement places it).
+    if (isAwaitingCapacity(task)) return;
     return this.run(ctx, observed, row.doc);
   }
 

@@ -19,6 +19,7 @@ import { findLaunchTemplate, findSubnets, terminateInstances, zonesOf } from '..
 import type { RequestContext } from '../provider.js';
 import { alreadyExists, groupNotFound, resourceInUse, validationError } from './errors.js';
 import { allGroups, deleteGroupRow, findGroup, groupKey, insertGroup, saveGroup, type StoredGroup } from './store.js';
+import { drainsBeforeTermination } from './managed-capacity.js';
 
 const DELETING = 'Delete in progress';
 
@@ -170,8 +171,12 @@ export function terminateInstanceInAutoScalingGroup(ctx: RequestContext, input: 
     g.DesiredCapacity = g.DesiredCapacity! - 1;
   }
   const m = g.Instances!.find((i) => i.InstanceId === id)!;
-  m.LifecycleState = 'Terminating';
-  terminateInstances(ctx, { InstanceIds: [id] });
+  // With ECS managed draining the instance waits for ECS to drain it (managed-capacity.ts); otherwise it goes now.
+  if (drainsBeforeTermination(g)) m.LifecycleState = 'Terminating:Wait';
+  else {
+    m.LifecycleState = 'Terminating';
+    terminateInstances(ctx, { InstanceIds: [id] });
+  }
   saveGroup(ctx, g);
   changed(ctx, g);
   const now = new Date(ctx.clock.now()).toISOString();

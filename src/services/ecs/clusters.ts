@@ -27,7 +27,7 @@ import { ecsArn, parseArn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, getTags, putTags } from '../../state/tags.js';
 import { effectiveSetting } from './account-settings.js';
-import { validateCapacityProviderStrategy, capacityProviderExists } from './capacity-provider-refs.js';
+import { validateCapacityProviderStrategy, capacityProviderExists, checkStrategyMix } from './capacity-provider-refs.js';
 import { clusterNotFound, invalidParameter } from './errors.js';
 import { decodeNextToken, encodeNextToken, pageSize } from './pagination.js';
 import { activeClusterArnExists, clusterCounts, clusterDeleteBlocker, clusterScopedProviders, clusterStatistics, insertCluster, listClusterRows, loadClusterRow, parseDoc, saveCluster, type ClusterRow } from './store/index.js';
@@ -85,6 +85,7 @@ function validateProviderAssociation(ctx: RequestContext, providers: string[], s
       );
     }
   }
+  checkStrategyMix(strategy ?? []);
 }
 
 export function createCluster(ctx: RequestContext, input: CreateClusterRequest): CreateClusterResponse {

@@ -117,7 +117,7 @@ function resourceValue(resources: Resource[] | undefined, name: string): number 
   return resources?.find((r) => r.name === name)?.integerValue;
 }
 
-export function registerContainerInstance(ctx: RequestContext, input: RegisterContainerInstanceRequest): RegisterContainerInstanceResponse {
+export function registerContainerInstance(ctx: RequestContext, input: RegisterContainerInstanceRequest, extra: { capacityProviderName?: string } = {}): RegisterContainerInstanceResponse {
   const cluster = requireActiveCluster(ctx, input.cluster);
   validateNewTags(input.tags);
   const identity = input.instanceIdentityDocument ? safeJson(input.instanceIdentityDocument) : undefined;
@@ -159,7 +159,7 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
     registeredAt: new Date(now),
     attachments: [],
     tags: [],
-    ...(input.platformDevices ? {} : {}),
+    ...(extra.capacityProviderName ? { capacityProviderName: extra.capacityProviderName } : {}),
   };
   insertInstance(ctx, cluster.clusterName!, id, ci);
   if (input.tags?.length) putTags(ctx, ci.containerInstanceArn!, input.tags.map((t) => ({ key: t.key!, value: t.value ?? '' })));
@@ -327,7 +327,7 @@ export const asksTaskGroups = (constraints: { type?: string; expression?: string
  * ACTIVE instances of a cluster as placement candidates, with what their tasks (and their engine's) already take.
  * Each costs a few rows (its usage, its task groups, the host ports taken on its engine), not its tasks' documents.
  */
-export function placementCandidates(scope: Scope, cluster: string, groups: GroupsWanted, launchType?: string): Candidate[] {
+export function placementCandidates(scope: Scope, cluster: string, groups: GroupsWanted, launchType?: string, capacityProvider?: string): Candidate[] {
   const { sql } = scope;
   // One set of taken host ports per engine, shared by its candidates (placing on one takes the port on all).
   const enginePorts = new Map<string, HostPorts>();
@@ -338,7 +338,10 @@ export function placementCandidates(scope: Scope, cluster: string, groups: Group
   const isExternal = (ci: ContainerInstance) => !!ci.attributes?.some((a) => a.name === 'ecs.capability.external');
   // EXTERNAL tasks run only on external instances, EC2 tasks only on the others.
   // A disconnected agent (its EC2 instance stopped) takes no tasks, as on ECS.
-  const fits = (ci: ContainerInstance) => ci.agentConnected !== false && (!launchType || (launchType === 'EXTERNAL') === isExternal(ci));
+  // A task of an Auto Scaling group capacity provider goes only to that provider's instances (ECS associates an
+  // instance with the provider of the group that launched it when it registers).
+  const fits = (ci: ContainerInstance) => ci.agentConnected !== false && (!launchType || (launchType === 'EXTERNAL') === isExternal(ci))
+    && (!capacityProvider || ci.capacityProviderName === capacityProvider);
   return loadInstances(scope, cluster, ['ACTIVE']).filter(fits).map((raw) => {
     const ci = withUsage(sql, raw);
     const arn = ci.containerInstanceArn!;

@@ -262,6 +262,16 @@ function migrations(): Migration[] {
     `,
     },
     {
+      // Issue 17: EC2 tasks waiting in PROVISIONING for a capacity provider's instances (no container instance yet):
+      // the few rows the capacity placement controller reads each pass, whatever the number of tasks.
+      version: 68,
+      name: 'ecs tasks waiting for capacity',
+      sql: `
+      CREATE INDEX ecs_tasks_awaiting_capacity ON ecs_tasks (account, region, cluster, seq)
+        WHERE last_status = 'PROVISIONING' AND container_instance IS NULL AND launch_type = 'EC2';
+    `,
+    },
+    {
       // Issue 15: the metrics pass pages a cluster's RUNNING service tasks by seq. Through ecs_tasks_list it read
       // every RUNNING row of the cluster to find them: 40,000 standalone tasks beside 10,000 service tasks cost
       // 200 ms a minute. This index holds only the rows the pass wants.

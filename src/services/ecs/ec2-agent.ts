@@ -20,7 +20,10 @@ import type { RequestContext } from '../provider.js';
 import type { AgentConfig } from './agent-config.js';
 import { createCluster } from './clusters.js';
 import { registerContainerInstance, saveInstanceAndTell, stopTasksOn } from './container-instances.js';
-import { ENGINE_ATTRIBUTE } from './store/index.js';
+import { ENGINE_ATTRIBUTE, activeCapacityProviders, tasksOnInstance } from './store/index.js';
+
+/** A group's name from its ARN (`…:autoScalingGroupName/<name>`) or the name itself, as a provider may give either. */
+const groupNameOf = (arnOrName: string) => arnOrName.split(':autoScalingGroupName/')[1] ?? arnOrName;
 
 export interface AgentEnv {
   sql: Statements;
@@ -69,6 +72,11 @@ export function registerEc2Instance(env: AgentEnv, facts: Ec2InstanceFacts, conf
   }
   for (const [k, v] of Object.entries(config.tags)) tags.set(k, v);
   const engine = facts.tags.find((t) => t.Key === ENGINE_ATTRIBUTE)?.Value;
+  // An instance its Auto Scaling group launched belongs to the ACTIVE capacity provider of that group, if any.
+  const group = facts.tags.find((t) => t.Key === 'aws:autoscaling:groupName')?.Value;
+  const capacityProviderName = group
+    ? activeCapacityProviders(ctx).find((p) => p.autoScalingGroupProvider && groupNameOf(p.autoScalingGroupProvider.autoScalingGroupArn ?? '') === group)?.name
+    : undefined;
   const attributes = [
     ...Object.entries(config.attributes).map(([name, value]) => ({ name, value })),
     ...(facts.vpcId ? [{ name: 'ecs.vpc-id', value: facts.vpcId }] : []),
@@ -89,7 +97,7 @@ export function registerEc2Instance(env: AgentEnv, facts: Ec2InstanceFacts, conf
     ],
     attributes,
     ...(tags.size ? { tags: [...tags].map(([key, value]) => ({ key, value })) } : {}),
-  });
+  }, { capacityProviderName });
   return out.containerInstance!.containerInstanceArn!;
 }
 
@@ -128,4 +136,24 @@ export function retireEc2Instance(env: AgentEnv, arn: string, instanceId: string
   ci.agentConnected = false;
   saveInstanceAndTell(env.sql, ci);
   env.changed('ecs.cluster', ci.containerInstanceArn!.replace(/:container-instance\/([^/]+)\/.*$/, ':cluster/$1'));
+}
+
+/**
+ * ECS managed draining of an EC2 instance its Auto Scaling group is taking out of service: its container instance goes
+ * DRAINING (services start replacements elsewhere, then stop its tasks). True once nothing is left on it (or it never
+ * registered): the group may terminate it.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instance-draining.html
+ */
+export function drainForTermination(env: AgentEnv, instanceId: string): boolean {
+  const doc = env.sql.get(`SELECT doc FROM ecs_container_instances WHERE account = ? AND region = ? AND ec2_instance_id = ? AND status != 'INACTIVE'`)
+    .pluck().get(env.account, env.region, instanceId) as string | undefined;
+  if (!doc) return true;
+  const ci = JSON.parse(doc) as ContainerInstance;
+  if (ci.status === 'ACTIVE') {
+    ci.status = 'DRAINING';
+    ci.version = (ci.version ?? 1) + 1;
+    saveInstanceAndTell(env.sql, ci);
+    env.changed('ecs.cluster', ci.containerInstanceArn!.replace(/:container-instance\/([^/]+)\/.*$/, ':cluster/$1'));
+  }
+  return tasksOnInstance(env.sql, ci.containerInstanceArn!).length === 0;
 }

@@ -16,14 +16,16 @@ export { buildTask, type NewTaskParams } from './task-factory.js';
 export { runTask } from './tasks.js';
 export { asksTaskGroups, placementCandidates } from './container-instances.js';
 export { place } from './placement.js';
-export { definitionDemand, utilizationBasis } from './task-demand.js';
+export { definitionDemand, isAwaitingCapacity, utilizationBasis, type AwaitingCapacity, type RecordedTask } from './task-demand.js';
+export { groupSplit, splitByStrategy } from './capacity-strategy.js';
+export { providerScalesManaged } from './capacity-provider-refs.js';
 export { releaseTaskEni } from './awsvpc.js';
 export { computedDesiredCount, usesTaskSets } from './task-set-rules.js';
 export { parseAgentConfig, type AgentConfig } from './agent-config.js';
-export { disconnectEc2Instance, reconnectEc2Instance, registerEc2Instance, retireEc2Instance, type AgentEnv, type Ec2InstanceFacts } from './ec2-agent.js';
+export { disconnectEc2Instance, drainForTermination, reconnectEc2Instance, registerEc2Instance, retireEc2Instance, type AgentEnv, type Ec2InstanceFacts } from './ec2-agent.js';
 export { finishExpressTeardown } from './express-services.js';
 export { drainingExpressArns, drainingExpressInCluster } from './store/express-services.js';
 // Managed scaling's reads (controllers only: not through store/index.ts, which loads before Berth's ready line).
-export { autoScalingGroupProviders, providerDemand, type ProviderDemand } from './store/capacity-demand.js';
+export { autoScalingGroupProviders, clustersWithWaitingTasks, providerDemand, waitingTasks, type ProviderDemand } from './store/capacity-demand.js';
 // Container Insights' service task counts (the ecs-container-insights controller).
 export { containerInsightsServiceCounts, type ServiceTaskCounts } from './container-insights.js';

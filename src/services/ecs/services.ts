@@ -24,7 +24,7 @@ import type {
 import { arn, parseArn, resourceId } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../../state/tags.js';
-import { validateCapacityProviderStrategy } from './capacity-provider-refs.js';
+import { checkStrategyForCluster } from './capacity-provider-refs.js';
 import { refuseClassicLoadBalancer } from './classic-load-balancers.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
 import { clientException, invalidParameter, resourceNotFound, serviceNotActive, serviceNotFound } from './errors.js';
@@ -121,7 +121,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
   if (input.launchType && input.capacityProviderStrategy?.length) {
     throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.');
   }
-  validateCapacityProviderStrategy(input.capacityProviderStrategy ?? []);
+  if (input.capacityProviderStrategy?.length) checkStrategyForCluster(cluster, input.capacityProviderStrategy);
   validateDeploymentConfiguration(input.deploymentConfiguration);
   validateNewTags(input.tags);
   const controller = input.deploymentController?.type ?? 'ECS';
@@ -235,7 +235,7 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
     };
   }
   if (input.capacityProviderStrategy?.length) {
-    validateCapacityProviderStrategy(input.capacityProviderStrategy);
+    checkStrategyForCluster(cluster, input.capacityProviderStrategy);
     service.capacityProviderStrategy = input.capacityProviderStrategy;
     delete service.launchType;
     redeploy = true;

@@ -4,7 +4,7 @@
  * memory (hard limit, else reservation); and the host ports it binds (bridge
  * static host ports, host-mode container ports).
  */
-import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { PlacementConstraint, PlacementStrategy, Task, TaskDefinition } from '@aws-sdk/client-ecs';
 
 export interface TaskDemand {
   cpu: number;
@@ -13,8 +13,22 @@ export interface TaskDemand {
   udpPorts: number[];
 }
 
+/**
+ * An EC2 task of a capacity provider with managed scaling that no instance could take yet: it waits in PROVISIONING
+ * (no container instance) for the instances managed scaling launches, placed then as it would have been now.
+ */
+export interface AwaitingCapacity {
+  /** Clock ms it began waiting (ECS stops it after its wait: see capacity-placement). */
+  since: number;
+  constraints: PlacementConstraint[];
+  strategies: PlacementStrategy[];
+}
+
 /** A task as recorded: the host ports its definition binds are kept on it (Berth's bookkeeping, never on the wire). */
-export type RecordedTask = Task & { berthHostPorts?: { tcp: number[]; udp: number[] } };
+export type RecordedTask = Task & { berthHostPorts?: { tcp: number[]; udp: number[] }; berthAwaitingCapacity?: AwaitingCapacity };
+
+/** An EC2 task still waiting for a capacity provider's instance. */
+export const isAwaitingCapacity = (t: Task) => !!(t as RecordedTask).berthAwaitingCapacity && !t.containerInstanceArn;
 
 /** Demand of a recorded task (its containers carry cpu/memory; host ports from its def are stored on it). */
 export function taskDemand(task: RecordedTask): TaskDemand {

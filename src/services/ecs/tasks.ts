@@ -5,6 +5,8 @@
  */
 import type {
   CapacityProviderStrategyItem,
+  Cluster,
+  PlacementConstraint,
   DescribeTasksRequest,
   DescribeTasksResponse,
   Failure,
@@ -24,7 +26,7 @@ import type {
   UpdateTaskProtectionRequest,
   UpdateTaskProtectionResponse,
 } from '@aws-sdk/client-ecs';
-import { arn, ecsArn, parseArn } from '../../shared/arns.js';
+import { arn, ecsArn, parseArn, resourceId } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { getTags, putTags } from '../../state/tags.js';
 import { clusterNameOf, requireActiveCluster } from './clusters.js';
@@ -35,7 +37,9 @@ import { buildTask, refuseExecuteCommand, validateOverrides } from './task-facto
 import { validateAwsvpc } from './awsvpc.js';
 import { asksTaskGroups, containerInstanceArnFor, placementCandidates } from './container-instances.js';
 import { place } from './placement.js';
-import { definitionDemand } from './task-demand.js';
+import { definitionDemand, type RecordedTask } from './task-demand.js';
+import { BUILTIN_PROVIDERS, checkStrategyForCluster, providerScalesManaged } from './capacity-provider-refs.js';
+import { groupSplit, splitByStrategy } from './capacity-strategy.js';
 import { findTaskDefinition } from './task-definitions.js';
 import { registerTaggable } from './tags.js';
 import { idempotentRunTask, insertTask, listTaskRows, loadTaskByArn, recordRunTask, saveTask } from './store/index.js';
@@ -56,19 +60,22 @@ function resolveDefinition(ctx: RequestContext, ref: string): TaskDefinition {
   return def;
 }
 
-function chooseLaunchType(input: RunTaskRequest, clusterStrategy: CapacityProviderStrategyItem[] | undefined) {
+/**
+ * The launch type and, per task, the capacity provider: the call's strategy, else (no launch type either) the
+ * cluster's default strategy, split among its providers by base and weight as ECS does; else the launch type (EC2 by
+ * default). A strategy's providers are all Fargate or all Auto Scaling group ones (checkStrategyForCluster).
+ */
+function chooseLaunch(input: RunTaskRequest, cluster: Cluster, count: number): { launchType: 'FARGATE' | 'EC2' | 'EXTERNAL'; providers: (string | undefined)[] } {
   if (input.launchType && input.capacityProviderStrategy?.length) {
     throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported. Remove one and try again.');
   }
-  const strategy = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : input.launchType ? [] : clusterStrategy ?? [];
+  const strategy: CapacityProviderStrategyItem[] = input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : input.launchType ? [] : cluster.defaultCapacityProviderStrategy ?? [];
   if (strategy.length) {
-    // Fargate providers are the ones Berth can run today; instance-backed providers arrive with EC2 launch type.
-    const pick = strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0];
-    const name = pick.capacityProvider ?? '';
-    if (name === 'FARGATE' || name === 'FARGATE_SPOT') return { launchType: 'FARGATE' as const, capacityProviderName: name };
-    return { launchType: 'EC2' as const, capacityProviderName: name };
+    checkStrategyForCluster(cluster, strategy);
+    const providers = splitByStrategy(strategy, count).map(resourceId);
+    return { launchType: BUILTIN_PROVIDERS.includes(providers[0]) ? 'FARGATE' : 'EC2', providers };
   }
-  return { launchType: (input.launchType ?? 'EC2') as 'FARGATE' | 'EC2' | 'EXTERNAL', capacityProviderName: undefined };
+  return { launchType: (input.launchType ?? 'EC2') as 'FARGATE' | 'EC2' | 'EXTERNAL', providers: Array.from({ length: count }, () => undefined) };
 }
 
 export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResponse {
@@ -85,7 +92,7 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   }
   const def = resolveDefinition(ctx, input.taskDefinition!);
   validateOverrides(def, input.overrides);
-  const { launchType, capacityProviderName } = chooseLaunchType(input, cluster.defaultCapacityProviderStrategy);
+  const { launchType, providers } = chooseLaunch(input, cluster, count);
   const awsvpc = def.networkMode === 'awsvpc';
   if (awsvpc && !input.networkConfiguration?.awsvpcConfiguration) {
     throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
@@ -100,24 +107,36 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
   if (launchType !== 'FARGATE' && !(def.compatibilities ?? []).includes(launchType)) {
     throw invalidParameter(`Task definition does not support launch_type ${launchType}.`);
   }
-  // EC2 and EXTERNAL tasks are placed on the cluster's container instances.
-  let placements: (string | undefined)[] = Array.from({ length: count }, () => undefined);
-  let failures: Failure[] = [];
+  // EC2 and EXTERNAL tasks are placed on the cluster's container instances (a provider's tasks on its own). What no
+  // instance takes fails, unless its provider scales managed: then it waits in PROVISIONING for the instances managed
+  // scaling launches, as ECS does (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html).
+  const placements: (string | undefined)[] = Array.from({ length: count }, () => undefined);
+  const waiting = new Set<number>();
+  const failures: Failure[] = [];
+  const constraints = [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(input.placementConstraints ?? [])];
   if (launchType !== 'FARGATE') {
-    const placed = placeTasks(ctx, cluster.clusterName!, def, input, count, launchType);
-    placements = placed.placements;
-    failures = placed.failures;
+    for (const [provider, indexes] of groupSplit(providers.map((p) => p ?? ''))) {
+      const placed = placeTasks(ctx, cluster.clusterName!, def, input, indexes.length, launchType, constraints, provider || undefined);
+      placed.placements.forEach((instanceArn, k) => { placements[indexes[k]] = instanceArn; });
+      const unplaced = indexes.slice(placed.placements.length);
+      if (!unplaced.length) continue;
+      if (provider && providerScalesManaged(ctx, provider)) for (const i of unplaced) waiting.add(i);
+      else failures.push(...placed.failures);
+    }
   }
   const now = ctx.clock.now();
   const tasks: Task[] = [];
-  for (const containerInstanceArn of placements) {
+  for (let i = 0; i < count; i++) {
+    const containerInstanceArn = placements[i];
+    if (launchType !== 'FARGATE' && !containerInstanceArn && !waiting.has(i)) continue;
     const task = buildTask(ctx, {
-      clusterArn: cluster.clusterArn!, clusterName: cluster.clusterName!, def, launchType, capacityProviderName,
+      clusterArn: cluster.clusterArn!, clusterName: cluster.clusterName!, def, launchType, capacityProviderName: providers[i],
       overrides: input.overrides, networkConfiguration: input.networkConfiguration, group: input.group,
       startedBy: input.startedBy, platformVersion: input.platformVersion, enableExecuteCommand: input.enableExecuteCommand,
       containerInstanceArn,
     }, now);
     recordHostPorts(task, def);
+    if (waiting.has(i)) (task as RecordedTask).berthAwaitingCapacity = { since: now, constraints, strategies: input.placementStrategy ?? [] };
     const tags = [...(input.tags ?? [])];
     if (input.propagateTags === 'TASK_DEFINITION') {
       for (const t of getTags(ctx, def.taskDefinitionArn!)) if (!tags.some((x) => x.key === t.key)) tags.push(t);
@@ -142,20 +161,21 @@ function recordHostPorts(task: Task, def: TaskDefinition) {
   if (d.tcpPorts.length || d.udpPorts.length) (task as Task & { berthHostPorts?: object }).berthHostPorts = { tcp: d.tcpPorts, udp: d.udpPorts };
 }
 
-function placeTasks(ctx: RequestContext, clusterName: string, def: TaskDefinition, input: RunTaskRequest, count: number, launchType: string) {
-  const constraints = [...(def.placementConstraints ?? []).map((c) => ({ type: c.type, expression: c.expression })), ...(input.placementConstraints ?? [])];
+function placeTasks(
+  ctx: RequestContext, clusterName: string, def: TaskDefinition, input: RunTaskRequest, count: number, launchType: string,
+  constraints: { type?: string; expression?: string }[], capacityProvider: string | undefined,
+): { placements: string[]; failures: Failure[] } {
   const group = input.group ?? `family:${def.family}`;
-  const candidates = placementCandidates(ctx, clusterName, { group, all: asksTaskGroups(constraints) }, launchType);
+  const candidates = placementCandidates(ctx, clusterName, { group, all: asksTaskGroups(constraints) }, launchType, capacityProvider);
   if (!candidates.length) return { placements: [], failures: [{ arn: arn('ecs', ctx.region, ctx.account, `cluster/${clusterName}`), reason: 'No Container Instances were found in your cluster.' }] };
-  const result = place(candidates, {
+  return place(candidates, {
     demand: definitionDemand(def, input.overrides),
     requiredAttributes: (def.requiresAttributes ?? []).map((a) => a.name!).filter(Boolean),
-    constraints,
+    constraints: constraints as PlacementConstraint[],
     strategies: input.placementStrategy ?? [],
     count,
     group,
   });
-  return result;
 }
 
 export function startTask(ctx: RequestContext, input: StartTaskRequest): StartTaskResponse {

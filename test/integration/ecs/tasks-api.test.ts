@@ -19,7 +19,8 @@ describe('ECS task API (fake runtime)', () => {
   const C = 'api';
 
   before(async () => {
-    await berth.ecs.send(new CreateClusterCommand({ clusterName: C }));
+    // A strategy may name only providers associated with the cluster.
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: C, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }));
     net = await fargateNetwork(berth.endpoint);
     for (const family of ['alpha', 'beta']) {
       await register(berth.ecs, {

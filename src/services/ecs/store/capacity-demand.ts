@@ -1,11 +1,11 @@
 /**
  * What an Auto Scaling group capacity provider's tasks ask of it, for managed scaling
- * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html): which of the group's
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html): which of the group's
  * instances hold tasks (the non-empty ones count towards M, and managed termination protection keeps them), and
- * the tasks waiting for capacity — each ACTIVE service whose strategy (its own, or the cluster's default it took)
- * names the provider, short of its desired count because placement found no room.
+ * the provider's tasks waiting in PROVISIONING for capacity, grouped by their exact CPU and memory as ECS groups
+ * them. Also the waiting tasks themselves, for the controller that places them once instances arrive.
  */
-import type { CapacityProvider, CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
+import type { CapacityProvider, Task } from '@aws-sdk/client-ecs';
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 import { parseDoc } from './docs.js';
@@ -13,27 +13,35 @@ import { parseDoc } from './docs.js';
 export interface ProviderDemand {
   /** EC2 instance ids of the group's container instances in the cluster that hold a task not yet STOPPED. */
   busyInstanceIds: string[];
-  /** Per waiting service: tasks short of its desired count and its task definition ARN. */
-  waiting: { count: number; taskDefinition: string }[];
+  /** The provider's tasks waiting for capacity, per distinct CPU and memory. */
+  waiting: { count: number; cpu: number; memory: number }[];
 }
+
+/** The rows of EC2 tasks with no container instance yet (ecs_tasks_awaiting_capacity). */
+const WAITING = "last_status = 'PROVISIONING' AND container_instance IS NULL AND launch_type = 'EC2'";
 
 export function providerDemand({ sql, account, region }: Scope, cluster: string, provider: string, groupInstanceIds: string[]): ProviderDemand {
   const ids = new Set(groupInstanceIds);
   const busy = (sql.get(`SELECT DISTINCT ci.ec2_instance_id FROM ecs_container_instances ci JOIN ecs_tasks t ON t.container_instance = ci.arn
                          WHERE ci.account = ? AND ci.region = ? AND ci.cluster = ? AND t.last_status != 'STOPPED'`)
     .pluck().all(account, region, cluster) as string[]).filter((id) => ids.has(id));
-  const services = sql.get(`SELECT name, doc FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status = 'ACTIVE'`)
-    .all(account, region, cluster) as { name: string; doc: string }[];
-  const waiting: ProviderDemand['waiting'] = [];
-  for (const row of services) {
-    const s = JSON.parse(row.doc) as { capacityProviderStrategy?: CapacityProviderStrategyItem[]; desiredCount?: number; taskDefinition?: string; schedulingStrategy?: string };
-    if (s.schedulingStrategy === 'DAEMON' || !s.capacityProviderStrategy?.some((i) => i.capacityProvider === provider)) continue;
-    const live = sql.get(`SELECT COUNT(*) FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?
-                          AND desired_status = 'RUNNING' AND last_status != 'STOPPED'`).pluck().get(account, region, cluster, row.name) as number;
-    const short = (s.desiredCount ?? 0) - live;
-    if (short > 0 && s.taskDefinition) waiting.push({ count: short, taskDefinition: s.taskDefinition });
-  }
+  const waiting = sql.get(`SELECT cpu, memory, COUNT(*) AS count FROM ecs_tasks INDEXED BY ecs_tasks_awaiting_capacity
+                           WHERE account = ? AND region = ? AND cluster = ? AND ${WAITING} AND desired_status = 'RUNNING'
+                           AND json_extract(doc, '$.capacityProviderName') = ? GROUP BY cpu, memory`)
+    .all(account, region, cluster, provider) as { cpu: number; memory: number; count: number }[];
   return { busyInstanceIds: busy, waiting };
+}
+
+/** Clusters (as account, region, name) with a task waiting for capacity: capacity placement's resync. */
+export function clustersWithWaitingTasks(sql: Statements): { account: string; region: string; cluster: string }[] {
+  return sql.get(`SELECT DISTINCT account, region, cluster FROM ecs_tasks INDEXED BY ecs_tasks_awaiting_capacity WHERE ${WAITING}`)
+    .all() as { account: string; region: string; cluster: string }[];
+}
+
+/** A cluster's tasks waiting for capacity, oldest first (desired STOPPED ones too: the task lifecycle stops those). */
+export function waitingTasks({ sql, account, region }: Scope, cluster: string, limit = 1000): Task[] {
+  return (sql.get(`SELECT doc FROM ecs_tasks INDEXED BY ecs_tasks_awaiting_capacity WHERE account = ? AND region = ? AND cluster = ? AND ${WAITING}
+                   ORDER BY seq LIMIT ?`).pluck().all(account, region, cluster, limit) as string[]).map((d) => JSON.parse(d) as Task);
 }
 
 /**

@@ -112,6 +112,20 @@ export function saveTask(sql: Statements, task: Task) {
   }
 }
 
+/**
+ * A task that waited for capacity gets its container instance (capacity placement): the row's instance and the
+ * instance's usage move with it, in the caller's transaction.
+ */
+export function placeWaitingTask(sql: Statements, task: RecordedTask, instanceArn: string, zone: string | undefined) {
+  task.containerInstanceArn = instanceArn;
+  if (zone) task.availabilityZone = zone;
+  delete task.berthAwaitingCapacity;
+  task.version = (task.version ?? 0) + 1;
+  sql.get('UPDATE ecs_tasks SET container_instance = ?, doc = ? WHERE arn = ?').run(instanceArn, JSON.stringify(task), task.taskArn);
+  const demand = taskDemand(task);
+  moveTaskHold(sql, { container_instance: instanceArn, cpu: demand.cpu, memory: demand.memory, task_group: task.group ?? '' }, undefined, task.lastStatus!);
+}
+
 /** Records a new desired status only (the controllers own lastStatus). */
 export function saveTaskDesired(sql: Statements, task: Task) {
   const before = sql.get('SELECT account, region, desired_status FROM ecs_tasks WHERE arn = ?').get(task.taskArn) as
