@@ -11,7 +11,7 @@ import { getTags, putTags } from '../state/tags.js';
 import {
   addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServiceCount, liveServicesInTargetGroup, unsettledServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveServiceDeployment, saveServiceIfChanged, saveTask, serviceDeploymentArn, startDeployment,
-  usesTaskSets, groupSplit, providerScalesManaged, splitByStrategy, type AwaitingCapacity, type RecordedTask,
+  usesTaskSets, groupSplit, isAwaitingCapacity, providerScalesManaged, splitByStrategy, type AwaitingCapacity, type RecordedTask,
 } from '../services/ecs/index.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
@@ -200,6 +200,10 @@ export class ServiceScheduler implements Controller {
     this.syncLoadBalancers(service, tasks, created, now);
     const { views, plan } = this.planPass(row, service, tasks, now);
     if (views.some((v) => v.draining)) this.onDeadline = true;
+    // Tasks waiting for a capacity provider's instances move when one is placed (capacity-placement): the service's
+    // timed look backs off as for tasks that found no room, instead of a pass a second while instances launch.
+    const starting = tasks.filter((t) => t.desiredStatus === 'RUNNING' && t.lastStatus !== 'STOPPED' && t.lastStatus !== 'RUNNING');
+    if (starting.length && starting.every(isAwaitingCapacity)) this.shortOfRoom = true;
     this.stopPlanned(service, plan.stop, created, now);
     this.startPlanned(row, service, plan, created, now);
     // Tasks started or told to stop were written as new rows or fresh copies: read them back; otherwise the pass's own are current.
