@@ -2,6 +2,7 @@
  * Wires config → state → gateway (→ controllers and runtime, later) and owns
  * start and stop.
  */
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,9 @@ import { randomBytes } from 'node:crypto';
 import { openDb, Statements } from './state/db.js';
 import { VERSION } from './version.js';
 import { accountOf } from './shared/arns.js';
+
+/** App Runner's service URLs (`<id>.<region>.awsapprunner.localhost`, AWS's `….awsapprunner.com`). */
+const APP_RUNNER_HOST = /\.awsapprunner\.localhost(:\d+)?$/i;
 
 export interface App {
   endpoint: string;
@@ -135,6 +139,18 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     }));
     return (await consoleApp).handle(req, res);
   };
+  // App Runner URLs go through its gate (429 when saturated), loaded with the first one.
+  let appRunnerGate: Promise<import('./lb/app-runner-gate.js').AppRunnerGate> | undefined;
+  const routeLoadBalanced = (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
+    if (!APP_RUNNER_HOST.test(req.headers.host ?? '')) return loadBalancing.route(req, res);
+    appRunnerGate ??= import('./lb/app-runner-gate.js').then((m) => new m.AppRunnerGate({ sql, loadBalancing }));
+    req.pause();
+    appRunnerGate.then((g) => g.handle(req, res), (err) => {
+      log.error('app runner gate failed to load', { error: String(err) });
+      res.writeHead(503).end();
+    });
+    return true;
+  };
   let driverRef: RuntimeDriver | undefined;
   // ECS tasks registered as ip targets are reached through their published ports.
   const unregisterResolver = loadBalancing.resolvers.register(ecsTargetResolver(sql));
@@ -144,7 +160,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       registry: registry.handle,
       s3: s3Handler,
       console: consoleHandler,
-      loadBalancer: (req, res) => loadBalancing.route(req, res),
+      loadBalancer: routeLoadBalanced,
       loadBalancerUpgrade: (req, socket, head) => loadBalancing.routeUpgrade(req, socket, head),
       internal: internalRoutes({
         version: VERSION, startedAt, dataDir: config.ephemeral ? null : dataDir, endpoint: () => endpoint,
@@ -184,6 +200,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         ...(await credentials.envFor(task)),
       }),
       resolveImage: (task, image) => resolveTaskImage(registry, accountOf(task.taskArn!), image),
+      groupLoad: (targetGroupArn) => ({ peak: loadBalancing.groupLoad(targetGroupArn, true).peak }),
     });
     const { stateControl } = await import('./state-control.js');
     const state = stateControl({

@@ -38,6 +38,8 @@ import { ScalingTargets } from './scaling-targets.js';
 import { SchedulerSchedules } from './scheduler-schedules.js';
 import { SqsMetrics } from './sqs-metrics.js';
 import { ExpressTeardown } from './express-teardown.js';
+import { AppRunnerServices } from './apprunner-services.js';
+import type { GroupLoad } from '../services/apprunner/index.js';
 import { registryAuth, resolveSecrets } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
 import { TaskVolumes } from './task-volumes.js';
@@ -62,6 +64,8 @@ export interface ControllerDeps {
   metricsPeriod: number;
   /** Where a task's image is pulled from, with which credentials (Berth's ECR). */
   resolveImage: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
+  /** The most requests in flight at once on a target group since the last call (the load balancer's count): App Runner scales on it. */
+  groupLoad: (targetGroupArn: string) => GroupLoad;
 }
 
 const PRUNE_MS = 60_000;
@@ -138,6 +142,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new ScalingTargets(d));
   // A deleted ECS Express service's security groups and log group go once its tasks have stopped.
   runtime.add(new ExpressTeardown(d));
+  // App Runner services: operations end as their Express service's deployments do; auto deployments; scaling by concurrency.
+  runtime.add(new AppRunnerServices(d));
   // AWS/ECS CPUUtilization and MemoryUtilization, measured from the service tasks' containers each metric minute.
   runtime.add(new EcsMetrics(d));
   // ECS/ContainerInsights service task counts of clusters with Container Insights on, each metric minute.

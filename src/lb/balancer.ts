@@ -17,6 +17,9 @@ import type { ResolvedTarget } from './target-resolver.js';
 export class Balancer {
   private rr = new Map<string, number>();
   private inflight = new Map<string, number>();
+  /** Requests in flight per target group, and the most at once since takePeak last looked (App Runner scales on it). */
+  private groupInflight = new Map<string, number>();
+  private groupPeak = new Map<string, number>();
 
   /** @param rrOffset where round robin starts in each group (a worker's index). */
   constructor(private readonly rrOffset = 0) {}
@@ -96,14 +99,39 @@ export class Balancer {
 
   acquire(t: TargetView): void {
     this.inflight.set(t.key, (this.inflight.get(t.key) ?? 0) + 1);
+    const g = groupOf(t);
+    const n = (this.groupInflight.get(g) ?? 0) + 1;
+    this.groupInflight.set(g, n);
+    if (n > (this.groupPeak.get(g) ?? 0)) this.groupPeak.set(g, n);
   }
 
   release(t: TargetView): void {
     const n = (this.inflight.get(t.key) ?? 1) - 1;
     if (n <= 0) this.inflight.delete(t.key);
     else this.inflight.set(t.key, n);
+    const g = groupOf(t);
+    const m = (this.groupInflight.get(g) ?? 1) - 1;
+    if (m <= 0) this.groupInflight.delete(g);
+    else this.groupInflight.set(g, m);
+  }
+
+  /** Requests in flight to a target group now. */
+  groupInFlight(groupArn: string): number {
+    return this.groupInflight.get(groupArn) ?? 0;
+  }
+
+  /** The most requests in flight at once to a group since the last call; the next period starts from those in flight now. */
+  takePeak(groupArn: string): number {
+    const now = this.groupInflight.get(groupArn) ?? 0;
+    const peak = Math.max(now, this.groupPeak.get(groupArn) ?? 0);
+    if (now) this.groupPeak.set(groupArn, now);
+    else this.groupPeak.delete(groupArn);
+    return peak;
   }
 }
+
+/** A target's group: its key is `<group ARN>|<id>|<port>`. */
+const groupOf = (t: TargetView) => t.key.slice(0, t.key.indexOf('|'));
 
 function weightedRandom<T>(items: T[], weights: number[]): T {
   const total = weights.reduce((a, b) => a + b, 0);

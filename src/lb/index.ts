@@ -203,6 +203,19 @@ export class LoadBalancing {
     return false;
   }
 
+  /**
+   * A target group's load on this process's data plane (Berth's main port): requests in flight now, the most at
+   * once since the last `takePeak`, and how many of its targets may take traffic.
+   */
+  groupLoad(targetGroupArn: string, takePeak = false): { inFlight: number; peak: number; targets: number } {
+    const b = this.plane.balancer;
+    const group = this.snapshot.targetGroups.get(targetGroupArn);
+    return {
+      inFlight: b.groupInFlight(targetGroupArn), peak: takePeak ? b.takePeak(targetGroupArn) : b.groupInFlight(targetGroupArn),
+      targets: group ? b.pool(group).length : 0,
+    };
+  }
+
   /** Where traffic for a target of a group goes now (null: unresolved; undefined: no such target in use). */
   addressOf(targetGroupArn: string, id: string, port: number): { host: string; port: number } | null | undefined {
     const t = this.snapshot.targetGroups.get(targetGroupArn)?.targets.find((x) => x.id === id && x.port === port);

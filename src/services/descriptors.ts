@@ -3,6 +3,7 @@
  * Adding a service is adding its folder and its line here (any order: index.ts sorts by id).
  */
 export { ACM } from './acm/descriptor.js';
+export { APPRUNNER } from './apprunner/descriptor.js';
 export { APPLICATION_AUTO_SCALING } from './application-auto-scaling/descriptor.js';
 export { AUTO_SCALING } from './auto-scaling/descriptor.js';
 export { CLOUDWATCH } from './cloudwatch/descriptor.js';

@@ -1,0 +1,283 @@
+/**
+ * App Runner services: CreateService, DescribeService, ListServices, UpdateService, DeleteService, PauseService,
+ * ResumeService, StartDeployment. Each call records the service's new desired state and an operation (App Runner's
+ * calls are asynchronous) and acts through Express Mode (express-bridge.ts); the apprunner-services controller
+ * moves the operation to its end as ECS's deployment completes or fails (reconcile.ts).
+ * https://docs.aws.amazon.com/apprunner/latest/api/API_CreateService.html
+ */
+import type {
+  CreateServiceRequest, CreateServiceResponse, DeleteServiceRequest, DeleteServiceResponse, DescribeServiceRequest, DescribeServiceResponse,
+  ListServicesRequest, ListServicesResponse, PauseServiceRequest, PauseServiceResponse, ResumeServiceRequest, ResumeServiceResponse, Service,
+  ServiceSummary, SourceConfiguration, StartDeploymentRequest, StartDeploymentResponse, UpdateServiceRequest, UpdateServiceResponse,
+} from '@aws-sdk/client-apprunner';
+import { randomUUID } from 'node:crypto';
+import { arn as makeArn, parseArn } from '../../shared/arns.js';
+import { randomHex } from '../../shared/ids.js';
+import { putTags } from '../../state/tags.js';
+import type { RequestContext } from '../provider.js';
+import { ascSummary, ensureDefaultAsc, resolveAsc } from './auto-scaling-configurations.js';
+import { invalidRequest, invalidState, resourceNotFound } from './errors.js';
+import { deploy, launch, remove, setInstances, setServing } from './express-bridge.js';
+import { currentDigest, parseImageIdentifier, pinned } from './image-source.js';
+import { pageToken, readToken } from './pages.js';
+import { listServiceRows, loadAsc, loadService, saveOperation, saveService, serviceNamed, type OperationDoc, type ServiceDoc } from './store.js';
+import { checkTags } from './tags.js';
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9-_]{3,39}$/;
+/** App Runner's instance defaults: 1 vCPU, 2 GB. */
+const DEFAULT_CPU = '1024';
+const DEFAULT_MEMORY = '2048';
+/** App Runner's health check defaults (HealthCheckConfiguration). */
+const HEALTH_DEFAULTS = { Protocol: 'TCP', Path: '/', Interval: 5, Timeout: 2, HealthyThreshold: 1, UnhealthyThreshold: 5 };
+
+/** "1 vCPU", "0.25 vCPU" or "1024"; "2 GB", "0.5 GB" or "2048": App Runner answers CPU units and MiB. */
+export function units(value: string | undefined, fallback: string, unit: RegExp): string {
+  if (!value) return fallback;
+  const m = new RegExp(`^\\s*([0-9.]+)\\s*${unit.source}\\s*$`, 'i').exec(value);
+  if (m) return String(Math.round(Number(m[1]) * 1024));
+  if (/^\d+$/.test(value.trim())) return value.trim();
+  throw invalidRequest(`Invalid instance configuration value: ${value}`);
+}
+
+function newOperation(ctx: RequestContext, serviceArn: string, type: string): OperationDoc {
+  const now = ctx.clock.now();
+  const op: OperationDoc = { Id: randomUUID().replace(/-/g, ''), Type: type, Status: 'IN_PROGRESS', TargetArn: serviceArn, StartedAt: now, UpdatedAt: now };
+  saveOperation(ctx.sql, op);
+  return op;
+}
+
+export function view(ctx: RequestContext, doc: ServiceDoc): Service {
+  const asc = loadAsc(ctx, doc.AutoScalingConfigurationArn);
+  return {
+    ServiceName: doc.ServiceName, ServiceId: doc.ServiceId, ServiceArn: doc.ServiceArn, ServiceUrl: doc.ServiceUrl,
+    CreatedAt: new Date(doc.CreatedAt), UpdatedAt: new Date(doc.UpdatedAt), ...(doc.DeletedAt ? { DeletedAt: new Date(doc.DeletedAt) } : {}),
+    Status: doc.Status as Service['Status'], SourceConfiguration: doc.SourceConfiguration as SourceConfiguration,
+    InstanceConfiguration: doc.InstanceConfiguration, HealthCheckConfiguration: doc.HealthCheckConfiguration as Service['HealthCheckConfiguration'],
+    AutoScalingConfigurationSummary: asc ? ascSummary(ctx, asc) : { AutoScalingConfigurationArn: doc.AutoScalingConfigurationArn },
+    NetworkConfiguration: doc.NetworkConfiguration, ObservabilityConfiguration: doc.ObservabilityConfiguration as Service['ObservabilityConfiguration'],
+    ...(doc.EncryptionConfiguration ? { EncryptionConfiguration: doc.EncryptionConfiguration as Service['EncryptionConfiguration'] } : {}),
+  };
+}
+
+function checkSource(source: SourceConfiguration | undefined): SourceConfiguration {
+  if (source?.CodeRepository) throw invalidRequest('Berth does not build services from a code repository yet: use an ImageRepository from Berth\'s ECR.');
+  const image = source?.ImageRepository;
+  if (!image) throw invalidRequest('SourceConfiguration must specify an ImageRepository.');
+  if (image.ImageRepositoryType !== 'ECR') throw invalidRequest('Berth serves images from its own ECR only: ImageRepositoryType must be ECR.');
+  const port = image.ImageConfiguration?.Port;
+  if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) throw invalidRequest(`Invalid port: ${port}`);
+  for (const name of Object.keys(image.ImageConfiguration?.RuntimeEnvironmentVariables ?? {})) {
+    if (name.startsWith('AWSAPPRUNNER')) throw invalidRequest('Environment variable names starting with AWSAPPRUNNER are reserved.');
+  }
+  parseImageIdentifier(image.ImageIdentifier!);
+  return {
+    ...source, AutoDeploymentsEnabled: source!.AutoDeploymentsEnabled ?? true,
+    ImageRepository: { ...image, ImageConfiguration: { ...image.ImageConfiguration, Port: port ?? '8080' } },
+  };
+}
+
+function checkHealth(hc: CreateServiceRequest['HealthCheckConfiguration'], current?: Record<string, any>) {
+  const out = { ...HEALTH_DEFAULTS, ...current, ...hc };
+  for (const [k, lo, hi] of [['Interval', 1, 20], ['Timeout', 1, 20], ['HealthyThreshold', 1, 20], ['UnhealthyThreshold', 1, 20]] as const) {
+    const v = out[k] as number;
+    if (!Number.isInteger(v) || v < lo || v > hi) throw invalidRequest(`HealthCheckConfiguration.${k} must be between ${lo} and ${hi}.`);
+  }
+  return out;
+}
+
+function checkNetwork(net: CreateServiceRequest['NetworkConfiguration']) {
+  if (net?.EgressConfiguration?.EgressType === 'VPC') throw invalidRequest('Berth does not support VPC connectors yet: EgressType must be DEFAULT.');
+  if (net?.IngressConfiguration?.IsPubliclyAccessible === false) throw invalidRequest('Berth does not support private services (VPC ingress connections) yet.');
+  return {
+    EgressConfiguration: { EgressType: 'DEFAULT' }, IngressConfiguration: { IsPubliclyAccessible: true }, IpAddressType: net?.IpAddressType ?? 'IPV4',
+  };
+}
+
+export function requireService(ctx: RequestContext, serviceArn: string): ServiceDoc {
+  const a = parseArn(serviceArn);
+  if (!a || a.service !== 'apprunner' || !a.resource.startsWith('service/')) throw invalidRequest(`Invalid service ARN: ${serviceArn}`);
+  const doc = loadService(ctx, serviceArn);
+  if (!doc || doc.Status === 'DELETED') throw resourceNotFound(`Service ${serviceArn} does not exist.`);
+  return doc;
+}
+
+function requireStatus(doc: ServiceDoc, allowed: string[], action: string): void {
+  if (!allowed.includes(doc.Status)) throw invalidState(`You can't ${action} service ${doc.ServiceArn} in ${doc.Status} state.`);
+}
+
+/** Deploys the version the image identifier names now; without one in ECR the operation fails (creation: CREATE_FAILED). */
+function startVersion(ctx: RequestContext, doc: ServiceDoc, op: OperationDoc): void {
+  const image = doc.SourceConfiguration.ImageRepository!;
+  const digest = currentDigest(ctx, doc.berth.image);
+  delete doc.berth.failure;
+  if (!digest) {
+    doc.berth.pending = { operationId: op.Id };
+    doc.berth.failure = `Failed to pull your application image: ${image.ImageIdentifier} not found in Berth's ECR.`;
+    return;
+  }
+  const ref = pinned(image.ImageIdentifier, digest);
+  if (!doc.berth.expressArn) {
+    const asc = loadAsc(ctx, doc.AutoScalingConfigurationArn)!;
+    const l = launch(ctx, doc, ref, asc.MinSize);
+    Object.assign(doc.berth, { expressArn: l.expressArn, cluster: l.cluster, targetGroupArn: l.targetGroupArn, ruleArn: l.ruleArn, instances: asc.MinSize, scaledAt: ctx.clock.now() });
+    doc.berth.pending = { operationId: op.Id, deploymentId: l.deploymentId, digest };
+  } else {
+    doc.berth.pending = { operationId: op.Id, deploymentId: deploy(ctx, doc, ref), digest };
+  }
+}
+
+export function createService(ctx: RequestContext, input: CreateServiceRequest): CreateServiceResponse {
+  const name = input.ServiceName!;
+  if (!NAME_RE.test(name)) throw invalidRequest('ServiceName must be 4-40 characters: letters, digits, hyphens and underscores, starting with a letter or digit.');
+  if (serviceNamed(ctx, name)) throw invalidRequest(`Service with the provided name already exists: ${name}`);
+  checkTags(input.Tags);
+  const source = checkSource(input.SourceConfiguration);
+  const asc = input.AutoScalingConfigurationArn ? resolveAsc(ctx, input.AutoScalingConfigurationArn) : ensureDefaultAsc(ctx);
+  if (asc.Status !== 'ACTIVE') throw invalidRequest(`Auto scaling configuration ${asc.AutoScalingConfigurationArn} is not active.`);
+  const ic = input.InstanceConfiguration ?? {};
+  const id = randomHex(16);
+  const serviceArn = makeArn('apprunner', ctx.region, ctx.account, `service/${name}/${id}`);
+  const now = ctx.clock.now();
+  const doc: ServiceDoc = {
+    ServiceName: name, ServiceId: id, ServiceArn: serviceArn,
+    // App Runner's default domain is <random>.<region>.awsapprunner.com; Berth's answers under .localhost.
+    ServiceUrl: `${randomHex(5)}.${ctx.region}.awsapprunner.localhost`,
+    CreatedAt: now, UpdatedAt: now, Status: 'OPERATION_IN_PROGRESS', SourceConfiguration: source,
+    InstanceConfiguration: {
+      Cpu: units(ic.Cpu, DEFAULT_CPU, /vCPU/), Memory: units(ic.Memory, DEFAULT_MEMORY, /GB/),
+      ...(ic.InstanceRoleArn ? { InstanceRoleArn: ic.InstanceRoleArn } : {}),
+    },
+    HealthCheckConfiguration: checkHealth(input.HealthCheckConfiguration), NetworkConfiguration: checkNetwork(input.NetworkConfiguration),
+    ObservabilityConfiguration: input.ObservabilityConfiguration ?? { ObservabilityEnabled: false },
+    ...(input.EncryptionConfiguration ? { EncryptionConfiguration: input.EncryptionConfiguration } : {}),
+    AutoScalingConfigurationArn: asc.AutoScalingConfigurationArn,
+    berth: { image: parseImageIdentifier(source.ImageRepository!.ImageIdentifier!) },
+  };
+  const op = newOperation(ctx, serviceArn, 'CREATE_SERVICE');
+  startVersion(ctx, doc, op);
+  saveService(ctx, doc);
+  if (input.Tags?.length) putTags(ctx, serviceArn, input.Tags.map((t) => ({ key: t.Key!, value: t.Value ?? '' })));
+  ctx.changed('apprunner.service', serviceArn);
+  return { Service: view(ctx, doc), OperationId: op.Id };
+}
+
+export function describeService(ctx: RequestContext, input: DescribeServiceRequest): DescribeServiceResponse {
+  return { Service: view(ctx, requireService(ctx, input.ServiceArn!)) };
+}
+
+export function listServices(ctx: RequestContext, input: ListServicesRequest): ListServicesResponse {
+  const limit = input.MaxResults ?? 20;
+  const rows = listServiceRows(ctx, readToken(input.NextToken), limit + 1);
+  const page = rows.slice(0, limit);
+  const summaries: ServiceSummary[] = page.map(({ doc }) => ({
+    ServiceName: doc.ServiceName, ServiceId: doc.ServiceId, ServiceArn: doc.ServiceArn, ServiceUrl: doc.ServiceUrl,
+    CreatedAt: new Date(doc.CreatedAt), UpdatedAt: new Date(doc.UpdatedAt), Status: doc.Status as ServiceSummary['Status'],
+  }));
+  return { ServiceSummaryList: summaries, NextToken: rows.length > limit ? pageToken(page[page.length - 1].seq) : undefined };
+}
+
+export function updateService(ctx: RequestContext, input: UpdateServiceRequest): UpdateServiceResponse {
+  const doc = requireService(ctx, input.ServiceArn!);
+  requireStatus(doc, ['RUNNING'], 'update');
+  let redeploy = false;
+  if (input.SourceConfiguration) {
+    const source = checkSource({ ...doc.SourceConfiguration, ...input.SourceConfiguration } as SourceConfiguration);
+    const before = doc.SourceConfiguration.ImageRepository?.ImageConfiguration?.Port;
+    if (source.ImageRepository!.ImageConfiguration!.Port !== before) throw invalidRequest('Berth does not change a service\'s port yet.');
+    redeploy = JSON.stringify(source.ImageRepository) !== JSON.stringify(doc.SourceConfiguration.ImageRepository);
+    doc.SourceConfiguration = source;
+    doc.berth.image = parseImageIdentifier(source.ImageRepository!.ImageIdentifier!);
+  }
+  if (input.InstanceConfiguration) {
+    const ic = input.InstanceConfiguration;
+    const next = {
+      Cpu: units(ic.Cpu, doc.InstanceConfiguration.Cpu, /vCPU/), Memory: units(ic.Memory, doc.InstanceConfiguration.Memory, /GB/),
+      ...(ic.InstanceRoleArn ?? doc.InstanceConfiguration.InstanceRoleArn ? { InstanceRoleArn: ic.InstanceRoleArn ?? doc.InstanceConfiguration.InstanceRoleArn } : {}),
+    };
+    redeploy ||= JSON.stringify(next) !== JSON.stringify(doc.InstanceConfiguration);
+    doc.InstanceConfiguration = next;
+  }
+  if (input.HealthCheckConfiguration) {
+    doc.HealthCheckConfiguration = checkHealth(input.HealthCheckConfiguration, doc.HealthCheckConfiguration);
+    redeploy = true;
+  }
+  if (input.NetworkConfiguration) doc.NetworkConfiguration = checkNetwork(input.NetworkConfiguration);
+  if (input.ObservabilityConfiguration) doc.ObservabilityConfiguration = input.ObservabilityConfiguration;
+  if (input.AutoScalingConfigurationArn) {
+    const asc = resolveAsc(ctx, input.AutoScalingConfigurationArn);
+    if (asc.Status !== 'ACTIVE') throw invalidRequest(`Auto scaling configuration ${asc.AutoScalingConfigurationArn} is not active.`);
+    doc.AutoScalingConfigurationArn = asc.AutoScalingConfigurationArn;
+  }
+  const op = newOperation(ctx, doc.ServiceArn, 'UPDATE_SERVICE');
+  if (redeploy) startVersion(ctx, doc, op);
+  else doc.berth.pending = { operationId: op.Id };
+  doc.Status = 'OPERATION_IN_PROGRESS';
+  doc.UpdatedAt = ctx.clock.now();
+  saveService(ctx, doc);
+  ctx.changed('apprunner.service', doc.ServiceArn);
+  return { Service: view(ctx, doc), OperationId: op.Id };
+}
+
+export function startDeployment(ctx: RequestContext, input: StartDeploymentRequest): StartDeploymentResponse {
+  const doc = requireService(ctx, input.ServiceArn!);
+  requireStatus(doc, ['RUNNING'], 'start a deployment of');
+  const op = newOperation(ctx, doc.ServiceArn, 'START_DEPLOYMENT');
+  beginDeployment(ctx, doc, op);
+  return { OperationId: op.Id };
+}
+
+/** A deployment of what the image identifier names now (StartDeployment, or a push with auto deployments). */
+export function beginDeployment(ctx: RequestContext, doc: ServiceDoc, op: OperationDoc): void {
+  startVersion(ctx, doc, op);
+  doc.Status = 'OPERATION_IN_PROGRESS';
+  doc.UpdatedAt = ctx.clock.now();
+  saveService(ctx, doc);
+  ctx.changed('apprunner.service', doc.ServiceArn);
+}
+
+export { newOperation };
+
+export function pauseService(ctx: RequestContext, input: PauseServiceRequest): PauseServiceResponse {
+  const doc = requireService(ctx, input.ServiceArn!);
+  requireStatus(doc, ['RUNNING'], 'pause');
+  const op = newOperation(ctx, doc.ServiceArn, 'PAUSE_SERVICE');
+  // The URL stops forwarding at once; the instances stop (desired count 0) and the operation ends when they have.
+  setServing(ctx, doc, false);
+  setInstances(ctx, doc, 0);
+  doc.berth.instances = 0;
+  doc.berth.pending = { operationId: op.Id };
+  doc.Status = 'OPERATION_IN_PROGRESS';
+  doc.UpdatedAt = ctx.clock.now();
+  saveService(ctx, doc);
+  ctx.changed('apprunner.service', doc.ServiceArn);
+  return { Service: view(ctx, doc), OperationId: op.Id };
+}
+
+export function resumeService(ctx: RequestContext, input: ResumeServiceRequest): ResumeServiceResponse {
+  const doc = requireService(ctx, input.ServiceArn!);
+  requireStatus(doc, ['PAUSED'], 'resume');
+  const op = newOperation(ctx, doc.ServiceArn, 'RESUME_SERVICE');
+  // The version deployed before the pause comes back (App Runner does not deploy what was pushed meanwhile).
+  const asc = loadAsc(ctx, doc.AutoScalingConfigurationArn)!;
+  setServing(ctx, doc, true);
+  setInstances(ctx, doc, asc.MinSize);
+  Object.assign(doc.berth, { instances: asc.MinSize, scaledAt: ctx.clock.now(), pending: { operationId: op.Id } });
+  doc.Status = 'OPERATION_IN_PROGRESS';
+  doc.UpdatedAt = ctx.clock.now();
+  saveService(ctx, doc);
+  ctx.changed('apprunner.service', doc.ServiceArn);
+  return { Service: view(ctx, doc), OperationId: op.Id };
+}
+
+export function deleteService(ctx: RequestContext, input: DeleteServiceRequest): DeleteServiceResponse {
+  const doc = requireService(ctx, input.ServiceArn!);
+  requireStatus(doc, ['RUNNING', 'PAUSED', 'CREATE_FAILED', 'DELETE_FAILED'], 'delete');
+  const op = newOperation(ctx, doc.ServiceArn, 'DELETE_SERVICE');
+  remove(ctx, doc);
+  doc.berth.pending = { operationId: op.Id };
+  doc.Status = 'OPERATION_IN_PROGRESS';
+  doc.UpdatedAt = ctx.clock.now();
+  saveService(ctx, doc);
+  ctx.changed('apprunner.service', doc.ServiceArn);
+  return { Service: view(ctx, doc), OperationId: op.Id };
+}
