@@ -24,10 +24,10 @@ import { dockerCli } from '../helpers/docker-cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { useBerth } from '../helpers/use-berth.js';
 
-/** A version of the app: `/` answers its name; `/cgi-bin/slow` holds a request for 3 s (a concurrent request to count). */
+/** A version of the app: `/` answers its name; `/cgi-bin/slow` holds a request for 3 s (a concurrent request to count; CGI headers need CRLF). */
 const dockerfile = (base: string, version: string) => `FROM ${base}
 ENV VERSION=${version}
-RUN mkdir -p /www/cgi-bin && printf '#!/bin/sh\\necho "Content-Type: text/plain"\\necho\\nsleep 3\\necho slow\\n' > /www/cgi-bin/slow && chmod +x /www/cgi-bin/slow
+RUN mkdir -p /www/cgi-bin && printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\nsleep 3\\necho slow\\n' > /www/cgi-bin/slow && chmod +x /www/cgi-bin/slow
 CMD ["sh", "-c", "trap 'exit 0' TERM; echo $VERSION > /www/index.html; httpd -p 8080 -h /www; while true; do sleep 0.2; done"]
 `;
 

@@ -86,8 +86,8 @@ function finishOperation(ctx: RequestContext, doc: ServiceDoc): boolean {
   if (creating || !doc.berth.deployedDigest) {
     // A service whose first version never turned healthy is not usable: its instances stop (App Runner keeps it until deleted).
     doc.berth.failure = 'Your application did not pass its health check.';
-    setServing(ctx, doc, false);
     setInstances(ctx, doc, 0);
+    setServing(ctx, doc, false);
     doc.berth.instances = 0;
     return end(ctx, doc, 'FAILED', 'CREATE_FAILED');
   }

@@ -241,9 +241,10 @@ export function pauseService(ctx: RequestContext, input: PauseServiceRequest): P
   const doc = requireService(ctx, input.ServiceArn!);
   requireStatus(doc, ['RUNNING'], 'pause');
   const op = newOperation(ctx, doc.ServiceArn, 'PAUSE_SERVICE');
-  // The URL stops forwarding at once; the instances stop (desired count 0) and the operation ends when they have.
-  setServing(ctx, doc, false);
+  // The instances stop (desired count 0; ECS checks the target group still forwards, so first) and the URL stops
+  // forwarding at once; the operation ends when the instances have stopped.
   setInstances(ctx, doc, 0);
+  setServing(ctx, doc, false);
   doc.berth.instances = 0;
   doc.berth.pending = { operationId: op.Id };
   doc.Status = 'OPERATION_IN_PROGRESS';
