@@ -8,7 +8,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AppRunnerClient, CreateAutoScalingConfigurationCommand, CreateServiceCommand, DeleteAutoScalingConfigurationCommand, DeleteServiceCommand,
+  AppRunnerClient, CreateAutoScalingConfigurationCommand, ListConnectionsCommand, CreateServiceCommand, DeleteAutoScalingConfigurationCommand, DeleteServiceCommand,
   DescribeAutoScalingConfigurationCommand, DescribeServiceCommand, ListAutoScalingConfigurationsCommand, ListOperationsCommand, ListServicesCommand,
   ListServicesForAutoScalingConfigurationCommand, ListTagsForResourceCommand, PauseServiceCommand, TagResourceCommand,
   UpdateDefaultAutoScalingConfigurationCommand, type Service,
@@ -145,6 +145,10 @@ describe('App Runner API (fake runtime)', () => {
     }
     assert.equal(s.Status, 'DELETED');
     await rejects(berth.ar.send(new DescribeServiceCommand({ ServiceArn: arn })), 'ResourceNotFoundException');
+  });
+
+  it('an App Runner operation Berth does not implement yet answers 501 naming itself', async () => {
+    await rejects(berth.ar.send(new ListConnectionsCommand({})), 'InternalFailure', /ListConnections/, 501);
   });
 
   it('tags on services and auto scaling configurations', async () => {
