@@ -38,6 +38,7 @@ function migrations(): Migration[] {
       CREATE INDEX apprunner_services_name ON apprunner_services (account, region, name, status);
       CREATE INDEX apprunner_services_express ON apprunner_services (express_arn);
       CREATE INDEX apprunner_services_asc ON apprunner_services (asc_arn, status);
+      CREATE INDEX apprunner_services_status ON apprunner_services (status);
       CREATE TABLE apprunner_operations (
         id TEXT NOT NULL PRIMARY KEY, service_arn TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
         doc TEXT NOT NULL, seq INTEGER NOT NULL

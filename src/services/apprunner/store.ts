@@ -125,9 +125,9 @@ export function liveServiceArns(sql: Statements, account: string, region: string
   return sql.get("SELECT arn FROM apprunner_services WHERE account = ? AND region = ? AND status NOT IN ('DELETED', 'CREATE_FAILED')").pluck().all(account, region) as string[];
 }
 
-/** Every service not yet DELETED (the controller's resync). */
+/** Services running (their concurrency is sampled) or with an operation in progress: the controller's resync. */
 export function unfinishedServiceArns(sql: Statements): string[] {
-  return sql.get("SELECT arn FROM apprunner_services WHERE status != 'DELETED'").pluck().all() as string[];
+  return sql.get("SELECT arn FROM apprunner_services WHERE status IN ('RUNNING', 'OPERATION_IN_PROGRESS')").pluck().all() as string[];
 }
 
 /** Live services using an auto scaling configuration revision. */
