@@ -81,6 +81,8 @@ export const ecsArn = {
 export const iamArn = {
   root: (account: string) => `arn:${PARTITION}:iam::${account}:root`,
   user: (account: string, name: string) => `arn:${PARTITION}:iam::${account}:user/${name}`,
+  /** `path` is the group's IAM path (`/` or `/a/b/`), part of its ARN. */
+  group: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:group${path}${name}`,
   /** `path` is the role's IAM path (`/` or `/a/b/`), part of its ARN. */
   role: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:role${path}${name}`,
   policy: (account: string, name: string, path = '/') => `arn:${PARTITION}:iam::${account}:policy${path}${name}`,

@@ -87,5 +87,42 @@ function migrations(): Migration[] {
       CREATE INDEX iam_access_keys_user ON iam_access_keys (account, user_name);
     `,
     },
+    {
+      version: 81,
+      name: 'iam: users\' and groups\' inline and attached policies, group members; the policy stamp evaluation caches key on (issue 23)',
+      sql: `
+      CREATE TABLE iam_user_policies (
+        account TEXT NOT NULL, user_name TEXT NOT NULL COLLATE NOCASE, policy_name TEXT NOT NULL,
+        document TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, user_name, policy_name)
+      );
+      CREATE TABLE iam_user_attached_policies (
+        account TEXT NOT NULL, user_name TEXT NOT NULL COLLATE NOCASE, policy_arn TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, user_name, policy_arn)
+      );
+      CREATE INDEX iam_user_attached_policies_arn ON iam_user_attached_policies (policy_arn);
+      CREATE TABLE iam_groups (
+        account TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, group_id TEXT NOT NULL UNIQUE, arn TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, name)
+      );
+      CREATE TABLE iam_group_members (
+        account TEXT NOT NULL, group_name TEXT NOT NULL COLLATE NOCASE, user_name TEXT NOT NULL COLLATE NOCASE, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, group_name, user_name)
+      );
+      CREATE INDEX iam_group_members_user ON iam_group_members (account, user_name);
+      CREATE TABLE iam_group_policies (
+        account TEXT NOT NULL, group_name TEXT NOT NULL COLLATE NOCASE, policy_name TEXT NOT NULL,
+        document TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, group_name, policy_name)
+      );
+      CREATE TABLE iam_group_attached_policies (
+        account TEXT NOT NULL, group_name TEXT NOT NULL COLLATE NOCASE, policy_arn TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, group_name, policy_arn)
+      );
+      CREATE INDEX iam_group_attached_policies_arn ON iam_group_attached_policies (policy_arn);
+      CREATE TABLE iam_policy_stamp (id INTEGER PRIMARY KEY CHECK (id = 1), stamp INTEGER NOT NULL);
+    `,
+    },
   ];
 }

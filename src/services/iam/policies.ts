@@ -11,6 +11,7 @@ import { iamArn } from '../../shared/arns.js';
 import { base32Id } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
 import { dropAllTags, getTags, putTags } from '../../state/tags.js';
+import { awsManagedPolicy } from './authz/aws-managed-policies.js';
 import { alreadyExists, constraint, deleteConflict, invalidInput, noSuchPolicy } from './errors.js';
 import { checkDescription, checkName, checkPath, checkPathPrefix, checkPolicyText, checkTags, paginate } from './inputs.js';
 import { checkPolicyDocument } from './policy-document.js';
@@ -42,11 +43,11 @@ function policyOutput(ctx: RequestContext, p: StoredPolicy, withTags: boolean): 
   };
 }
 
-/** What Berth knows of an AWS managed policy: its name, path and use, not its document. */
+/** What Berth knows of an AWS managed policy: its name, path and use, and for those it ships, its default version. */
 function awsManagedOutput(ctx: RequestContext, arn: string): Policy {
   const { path, name } = parsePolicyArn(arn);
   return {
-    PolicyName: name, Arn: arn, Path: path, DefaultVersionId: 'v1', AttachmentCount: attachmentCount(ctx.sql, arn),
+    PolicyName: name, Arn: arn, Path: path, DefaultVersionId: awsManagedPolicy(arn)?.versionId ?? 'v1', AttachmentCount: attachmentCount(ctx.sql, arn),
     PermissionsBoundaryUsageCount: 0, IsAttachable: true,
   };
 }

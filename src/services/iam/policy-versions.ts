@@ -2,7 +2,8 @@
  * Versions of customer managed policies: Create/Get/Delete/ListPolicyVersions
  * and SetDefaultPolicyVersion. A policy keeps at most five versions; ids are
  * vN and never reused; the default version cannot be deleted (it goes with the
- * policy). AWS managed policies have one version, v1, without a document in Berth.
+ * policy). AWS managed policies have one version: for those Berth ships (authz/aws-managed-policies.ts) their
+ * default version with its document, for others v1 without one.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
  */
 import type {
@@ -13,6 +14,7 @@ import type { RequestContext } from '../provider.js';
 import { deleteConflict, limitExceeded, noSuchEntity, noSuchPolicy } from './errors.js';
 import { checkPolicyText, paginate } from './inputs.js';
 import { checkPolicyDocument, encodePolicy } from './policy-document.js';
+import { awsManagedPolicy } from './authz/aws-managed-policies.js';
 import { isAwsManagedPolicy, parsePolicyArn } from './policies.js';
 import {
   deletePolicyVersionRow, findPolicyByArn, insertPolicyVersion, policyVersions, takeVersionNumber, updatePolicyRow,
@@ -41,8 +43,15 @@ const versionOutput = (v: StoredPolicyVersion, defaultId: string | undefined, wi
 
 export function getPolicyVersion(ctx: RequestContext, input: GetPolicyVersionRequest): GetPolicyVersionResponse {
   parsePolicyArn(input.PolicyArn);
-  // Berth has no catalogue of AWS managed policy documents.
-  if (isAwsManagedPolicy(input.PolicyArn!)) throw versionNotFound(input.PolicyArn, input.VersionId);
+  if (isAwsManagedPolicy(input.PolicyArn!)) {
+    const shipped = awsManagedPolicy(input.PolicyArn!);
+    if (!shipped || shipped.versionId !== input.VersionId) throw versionNotFound(input.PolicyArn, input.VersionId);
+    return {
+      PolicyVersion: {
+        Document: encodePolicy(JSON.stringify(shipped.document)), VersionId: shipped.versionId, IsDefaultVersion: true, CreateDate: new Date(shipped.createDate),
+      },
+    };
+  }
   const p = findPolicyByArn(ctx.sql, input.PolicyArn!);
   const v = p && policyVersions(ctx.sql, p.Arn).find((x) => x.VersionId === input.VersionId);
   if (!p || !v) throw versionNotFound(input.PolicyArn, input.VersionId);
@@ -52,7 +61,10 @@ export function getPolicyVersion(ctx: RequestContext, input: GetPolicyVersionReq
 /** Newest first, without documents (as IAM lists them). */
 export function listPolicyVersions(ctx: RequestContext, input: ListPolicyVersionsRequest): ListPolicyVersionsResponse {
   parsePolicyArn(input.PolicyArn);
-  if (isAwsManagedPolicy(input.PolicyArn!)) return { Versions: [{ VersionId: 'v1', IsDefaultVersion: true }], IsTruncated: false };
+  if (isAwsManagedPolicy(input.PolicyArn!)) {
+    const shipped = awsManagedPolicy(input.PolicyArn!);
+    return { Versions: [{ VersionId: shipped?.versionId ?? 'v1', IsDefaultVersion: true, ...(shipped ? { CreateDate: new Date(shipped.createDate) } : {}) }], IsTruncated: false };
+  }
   const { policy, versions } = customerPolicy(ctx, input.PolicyArn);
   const page = paginate(versions, (v) => String(1e9 - v.number).padStart(10, '0'), input.Marker, input.MaxItems);
   return { Versions: page.items.map((v) => versionOutput(v, policy.DefaultVersionId, false)), IsTruncated: page.IsTruncated, Marker: page.Marker };

@@ -1,11 +1,14 @@
-/** IAM (users and access keys, roles, their policies, customer managed policies and their versions, instance profiles, the caller): the operation table. Everything else answers 501. */
+/** IAM (users, groups, their policies and access keys, policy simulation, roles, their policies, customer managed policies and their versions, instance profiles, the caller): the operation table. Everything else answers 501. */
 import type { Provider } from '../provider.js';
 import * as accessKeys from './access-keys.js';
+import * as groups from './groups.js';
 import * as profiles from './instance-profiles.js';
 import * as policies from './policies.js';
 import * as versions from './policy-versions.js';
 import * as rolePolicies from './role-policies.js';
 import * as roles from './roles.js';
+import * as simulate from './simulate.js';
+import * as userPolicies from './user-policies.js';
 import * as users from './users.js';
 
 export const provider: Provider = {
@@ -42,6 +45,32 @@ export const provider: Provider = {
   getUser: users.getUser,
   listUsers: users.listUsers,
   deleteUser: users.deleteUser,
+
+  putUserPolicy: userPolicies.putUserPolicy,
+  getUserPolicy: userPolicies.getUserPolicy,
+  deleteUserPolicy: userPolicies.deleteUserPolicy,
+  listUserPolicies: userPolicies.listUserPolicies,
+  attachUserPolicy: userPolicies.attachUserPolicy,
+  detachUserPolicy: userPolicies.detachUserPolicy,
+  listAttachedUserPolicies: userPolicies.listAttachedUserPolicies,
+
+  createGroup: groups.createGroup,
+  getGroup: groups.getGroup,
+  listGroups: groups.listGroups,
+  listGroupsForUser: groups.listGroupsForUser,
+  deleteGroup: groups.deleteGroup,
+  addUserToGroup: groups.addUserToGroup,
+  removeUserFromGroup: groups.removeUserFromGroup,
+  putGroupPolicy: groups.putGroupPolicy,
+  getGroupPolicy: groups.getGroupPolicy,
+  deleteGroupPolicy: groups.deleteGroupPolicy,
+  listGroupPolicies: groups.listGroupPolicies,
+  attachGroupPolicy: groups.attachGroupPolicy,
+  detachGroupPolicy: groups.detachGroupPolicy,
+  listAttachedGroupPolicies: groups.listAttachedGroupPolicies,
+
+  simulatePrincipalPolicy: simulate.simulatePrincipalPolicy,
+  simulateCustomPolicy: simulate.simulateCustomPolicy,
 
   createAccessKey: accessKeys.createAccessKey,
   listAccessKeys: accessKeys.listAccessKeys,

@@ -16,7 +16,7 @@ import { checkPolicyDocument, encodePolicy } from './policy-document.js';
 import { isAwsManagedPolicy } from './policies.js';
 import {
   allRoles, attachedPolicyArns, deleteRoleRow, findPolicyByArn, findRole, insertRole, instanceProfilesOfRole, rolePolicyNames, updateRole,
-  type IamScope, type StoredRole,
+  bumpPolicyStamp, type IamScope, type StoredRole,
 } from './store.js';
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
@@ -144,6 +144,7 @@ export function tagRole(ctx: RequestContext, input: TagRoleRequest): Record<stri
   const current = getTags(ctx, role.Arn);
   removeTags(ctx, role.Arn, current.filter((c) => tags.some((t) => t.Key!.toLowerCase() === c.key.toLowerCase() && t.Key !== c.key)).map((c) => c.key));
   putTags(ctx, role.Arn, tags.map((t) => ({ key: t.Key!, value: t.Value ?? '' })));
+  bumpPolicyStamp(ctx.sql); // aws:PrincipalTag/* of the role's sessions
   return {};
 }
 
@@ -152,6 +153,7 @@ export function untagRole(ctx: RequestContext, input: UntagRoleRequest): Record<
   const keys = input.TagKeys ?? [];
   const lower = new Set(keys.map((k) => k.toLowerCase()));
   removeTags(ctx, role.Arn, getTags(ctx, role.Arn).filter((t) => lower.has(t.key.toLowerCase())).map((t) => t.key));
+  bumpPolicyStamp(ctx.sql);
   return {};
 }
 

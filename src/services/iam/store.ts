@@ -39,15 +39,19 @@ export function allRoles(s: IamScope): StoredRole[] {
 }
 
 export function insertRole(s: IamScope, role: StoredRole): void {
+  // Sessions of a role Berth did not know (task roles) may have been evaluated without its policies.
+  bumpPolicyStamp(s.sql);
   s.sql.get('INSERT INTO iam_roles (account, name, role_id, arn, path, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(s.account, role.RoleName, role.RoleId, role.Arn, role.Path, JSON.stringify(role), nextSeq(s, 'iam_roles'));
 }
 
+/** Role updates (description, session limit, trust policy, last use) change no permissions: no new stamp. */
 export function updateRole(s: IamScope, role: StoredRole): void {
   s.sql.get('UPDATE iam_roles SET doc = ? WHERE account = ? AND name = ?').run(JSON.stringify(role), s.account, role.RoleName);
 }
 
 export function deleteRoleRow(s: IamScope, name: string): void {
+  bumpPolicyStamp(s.sql);
   s.sql.get('DELETE FROM iam_roles WHERE account = ? AND name = ?').run(s.account, name);
 }
 
@@ -64,12 +68,14 @@ export function getRolePolicyDocument(s: IamScope, role: string, policy: string)
 }
 
 export function putRolePolicyRow(s: IamScope, role: string, policy: string, document: string): void {
+  bumpPolicyStamp(s.sql);
   s.sql.get(`INSERT INTO iam_role_policies (account, role_name, policy_name, document, seq) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (account, role_name, policy_name) DO UPDATE SET document = excluded.document`)
     .run(s.account, role, policy, document, nextSeq(s, 'iam_role_policies'));
 }
 
 export function deleteRolePolicyRow(s: IamScope, role: string, policy: string): boolean {
+  bumpPolicyStamp(s.sql);
   return s.sql.get('DELETE FROM iam_role_policies WHERE account = ? AND role_name = ? AND policy_name = ?').run(s.account, role, policy).changes > 0;
 }
 
@@ -81,17 +87,21 @@ export function attachedPolicyArns(s: IamScope, role: string): string[] {
 }
 
 export function attachPolicyRow(s: IamScope, role: string, arn: string): void {
+  bumpPolicyStamp(s.sql);
   s.sql.get('INSERT OR IGNORE INTO iam_role_attached_policies (account, role_name, policy_arn, seq) VALUES (?, ?, ?, ?)')
     .run(s.account, role, arn, nextSeq(s, 'iam_role_attached_policies'));
 }
 
 export function detachPolicyRow(s: IamScope, role: string, arn: string): boolean {
+  bumpPolicyStamp(s.sql);
   return s.sql.get('DELETE FROM iam_role_attached_policies WHERE account = ? AND role_name = ? AND policy_arn = ?').run(s.account, role, arn).changes > 0;
 }
 
-/** How many roles (of any account) have this managed policy attached. */
+/** How many roles, users and groups (of any account) have this managed policy attached. */
 export function attachmentCount(sql: Statements, arn: string): number {
-  return sql.get('SELECT COUNT(*) FROM iam_role_attached_policies WHERE policy_arn = ?').pluck().get(arn) as number;
+  return (sql.get('SELECT COUNT(*) FROM iam_role_attached_policies WHERE policy_arn = ?').pluck().get(arn) as number)
+    + (sql.get('SELECT COUNT(*) FROM iam_user_attached_policies WHERE policy_arn = ?').pluck().get(arn) as number)
+    + (sql.get('SELECT COUNT(*) FROM iam_group_attached_policies WHERE policy_arn = ?').pluck().get(arn) as number);
 }
 
 // ---- customer managed policies
@@ -118,6 +128,7 @@ export function insertPolicy(s: IamScope, policy: StoredPolicy, document: string
 }
 
 export function deletePolicyRow(sql: Statements, arn: string): void {
+  bumpPolicyStamp(sql);
   sql.get('DELETE FROM iam_policy_versions WHERE policy_arn = ?').run(arn);
   sql.get('DELETE FROM iam_policies WHERE arn = ?').run(arn);
 }
@@ -175,6 +186,7 @@ export function deleteInstanceProfileRow(s: IamScope, name: string): void {
 
 /** Rewrites a policy's metadata and the default version's document it keeps beside it. */
 export function updatePolicyRow(sql: Statements, policy: StoredPolicy, document: string): void {
+  bumpPolicyStamp(sql);
   sql.get('UPDATE iam_policies SET doc = ?, document = ? WHERE arn = ?').run(JSON.stringify(policy), document, policy.Arn);
 }
 
@@ -226,6 +238,7 @@ export function insertUser(s: IamScope, user: StoredUser): void {
 }
 
 export function deleteUserRow(s: IamScope, name: string): void {
+  bumpPolicyStamp(s.sql);
   s.sql.get('DELETE FROM iam_users WHERE account = ? AND name = ?').run(s.account, name);
 }
 
@@ -276,4 +289,136 @@ export function recordAccessKeyUse(sql: Statements, k: StoredAccessKey, now: num
   if (k.lastUsedAt !== null && now - k.lastUsedAt < 60_000 && k.lastUsedService === service && k.lastUsedRegion === region) return;
   sql.get('UPDATE iam_access_keys SET last_used_at = ?, last_used_region = ?, last_used_service = ? WHERE access_key_id = ?')
     .run(now, region, service, k.accessKeyId);
+}
+
+// ---- users' inline and attached policies (issue 23)
+
+export function userPolicyNames(s: IamScope, user: string): string[] {
+  return s.sql.get('SELECT policy_name FROM iam_user_policies WHERE account = ? AND user_name = ? ORDER BY policy_name')
+    .pluck().all(s.account, user) as string[];
+}
+
+export function getUserPolicyDocument(s: IamScope, user: string, policy: string): string | undefined {
+  return s.sql.get('SELECT document FROM iam_user_policies WHERE account = ? AND user_name = ? AND policy_name = ?')
+    .pluck().get(s.account, user, policy) as string | undefined;
+}
+
+export function putUserPolicyRow(s: IamScope, user: string, policy: string, document: string): void {
+  bumpPolicyStamp(s.sql);
+  s.sql.get(`INSERT INTO iam_user_policies (account, user_name, policy_name, document, seq) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (account, user_name, policy_name) DO UPDATE SET document = excluded.document`)
+    .run(s.account, user, policy, document, nextSeq(s, 'iam_user_policies'));
+}
+
+export function deleteUserPolicyRow(s: IamScope, user: string, policy: string): boolean {
+  bumpPolicyStamp(s.sql);
+  return s.sql.get('DELETE FROM iam_user_policies WHERE account = ? AND user_name = ? AND policy_name = ?').run(s.account, user, policy).changes > 0;
+}
+
+export function userAttachedPolicyArns(s: IamScope, user: string): string[] {
+  return s.sql.get('SELECT policy_arn FROM iam_user_attached_policies WHERE account = ? AND user_name = ? ORDER BY seq')
+    .pluck().all(s.account, user) as string[];
+}
+
+export function attachUserPolicyRow(s: IamScope, user: string, arn: string): void {
+  bumpPolicyStamp(s.sql);
+  s.sql.get('INSERT OR IGNORE INTO iam_user_attached_policies (account, user_name, policy_arn, seq) VALUES (?, ?, ?, ?)')
+    .run(s.account, user, arn, nextSeq(s, 'iam_user_attached_policies'));
+}
+
+export function detachUserPolicyRow(s: IamScope, user: string, arn: string): boolean {
+  bumpPolicyStamp(s.sql);
+  return s.sql.get('DELETE FROM iam_user_attached_policies WHERE account = ? AND user_name = ? AND policy_arn = ?').run(s.account, user, arn).changes > 0;
+}
+
+// ---- groups, their members and policies (issue 23)
+
+export interface StoredGroup { GroupName: string; GroupId: string; Arn: string; Path: string; CreateDate: string }
+
+export function findGroup(s: IamScope, name: string): StoredGroup | undefined {
+  const row = s.sql.get('SELECT doc FROM iam_groups WHERE account = ? AND name = ?').get(s.account, name) as { doc: string } | undefined;
+  return row ? JSON.parse(row.doc) : undefined;
+}
+
+export function allGroups(s: IamScope): StoredGroup[] {
+  return (s.sql.get('SELECT doc FROM iam_groups WHERE account = ? ORDER BY name').all(s.account) as { doc: string }[]).map((r) => JSON.parse(r.doc));
+}
+
+export function insertGroup(s: IamScope, g: StoredGroup): void {
+  s.sql.get('INSERT INTO iam_groups (account, name, group_id, arn, path, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(s.account, g.GroupName, g.GroupId, g.Arn, g.Path, JSON.stringify(g), nextSeq(s, 'iam_groups'));
+}
+
+export function deleteGroupRow(s: IamScope, name: string): void {
+  bumpPolicyStamp(s.sql);
+  s.sql.get('DELETE FROM iam_groups WHERE account = ? AND name = ?').run(s.account, name);
+}
+
+export function groupMembers(s: IamScope, group: string): string[] {
+  return s.sql.get('SELECT user_name FROM iam_group_members WHERE account = ? AND group_name = ? ORDER BY seq').pluck().all(s.account, group) as string[];
+}
+
+export function groupsOfUser(s: IamScope, user: string): string[] {
+  return s.sql.get('SELECT g.name FROM iam_group_members m JOIN iam_groups g ON g.account = m.account AND g.name = m.group_name WHERE m.account = ? AND m.user_name = ? ORDER BY g.name')
+    .pluck().all(s.account, user) as string[];
+}
+
+export function addGroupMember(s: IamScope, group: string, user: string): void {
+  bumpPolicyStamp(s.sql);
+  s.sql.get('INSERT OR IGNORE INTO iam_group_members (account, group_name, user_name, seq) VALUES (?, ?, ?, ?)')
+    .run(s.account, group, user, nextSeq(s, 'iam_group_members'));
+}
+
+export function removeGroupMember(s: IamScope, group: string, user: string): boolean {
+  bumpPolicyStamp(s.sql);
+  return s.sql.get('DELETE FROM iam_group_members WHERE account = ? AND group_name = ? AND user_name = ?').run(s.account, group, user).changes > 0;
+}
+
+export function groupPolicyNames(s: IamScope, group: string): string[] {
+  return s.sql.get('SELECT policy_name FROM iam_group_policies WHERE account = ? AND group_name = ? ORDER BY policy_name')
+    .pluck().all(s.account, group) as string[];
+}
+
+export function getGroupPolicyDocument(s: IamScope, group: string, policy: string): string | undefined {
+  return s.sql.get('SELECT document FROM iam_group_policies WHERE account = ? AND group_name = ? AND policy_name = ?')
+    .pluck().get(s.account, group, policy) as string | undefined;
+}
+
+export function putGroupPolicyRow(s: IamScope, group: string, policy: string, document: string): void {
+  bumpPolicyStamp(s.sql);
+  s.sql.get(`INSERT INTO iam_group_policies (account, group_name, policy_name, document, seq) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (account, group_name, policy_name) DO UPDATE SET document = excluded.document`)
+    .run(s.account, group, policy, document, nextSeq(s, 'iam_group_policies'));
+}
+
+export function deleteGroupPolicyRow(s: IamScope, group: string, policy: string): boolean {
+  bumpPolicyStamp(s.sql);
+  return s.sql.get('DELETE FROM iam_group_policies WHERE account = ? AND group_name = ? AND policy_name = ?').run(s.account, group, policy).changes > 0;
+}
+
+export function groupAttachedPolicyArns(s: IamScope, group: string): string[] {
+  return s.sql.get('SELECT policy_arn FROM iam_group_attached_policies WHERE account = ? AND group_name = ? ORDER BY seq')
+    .pluck().all(s.account, group) as string[];
+}
+
+export function attachGroupPolicyRow(s: IamScope, group: string, arn: string): void {
+  bumpPolicyStamp(s.sql);
+  s.sql.get('INSERT OR IGNORE INTO iam_group_attached_policies (account, group_name, policy_arn, seq) VALUES (?, ?, ?, ?)')
+    .run(s.account, group, arn, nextSeq(s, 'iam_group_attached_policies'));
+}
+
+export function detachGroupPolicyRow(s: IamScope, group: string, arn: string): boolean {
+  bumpPolicyStamp(s.sql);
+  return s.sql.get('DELETE FROM iam_group_attached_policies WHERE account = ? AND group_name = ? AND policy_arn = ?').run(s.account, group, arn).changes > 0;
+}
+
+// ---- the policy stamp: changes whenever what any principal may do changes (evaluation caches key on it)
+
+/** A new random stamp (not a counter: a reset that empties the table must not bring back an old value). */
+export function bumpPolicyStamp(sql: Statements): void {
+  sql.get('INSERT INTO iam_policy_stamp (id, stamp) VALUES (1, random()) ON CONFLICT (id) DO UPDATE SET stamp = random()').run();
+}
+
+export function policyStamp(sql: Statements): number {
+  return (sql.get('SELECT stamp FROM iam_policy_stamp WHERE id = 1').pluck().get() as number | undefined) ?? 0;
 }

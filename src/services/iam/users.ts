@@ -17,7 +17,9 @@ import type { RequestContext } from '../provider.js';
 import { alreadyExists, deleteConflict, noSuchUser, validation } from './errors.js';
 import { checkName, checkPath, checkPathPrefix, checkTags, paginate } from './inputs.js';
 import { scopeOf } from './roles.js';
-import { accessKeysOf, allUsers, deleteUserRow, findUser, insertUser, type StoredUser } from './store.js';
+import {
+  accessKeysOf, allUsers, deleteUserRow, findUser, groupsOfUser, insertUser, userAttachedPolicyArns, userPolicyNames, type StoredUser,
+} from './store.js';
 
 /** The user or NoSuchEntity; names match regardless of case, as in IAM. */
 export function requireUser(ctx: RequestContext, name: string | undefined): StoredUser {
@@ -77,6 +79,9 @@ export function deleteUser(ctx: RequestContext, input: DeleteUserRequest): Recor
   const user = requireUser(ctx, input.UserName);
   const scope = scopeOf(ctx);
   if (accessKeysOf(scope, user.UserName).length) throw deleteConflict('Cannot delete entity, must delete access keys first.');
+  if (groupsOfUser(scope, user.UserName).length) throw deleteConflict('Cannot delete entity, must remove user from all groups first.');
+  if (userAttachedPolicyArns(scope, user.UserName).length) throw deleteConflict('Cannot delete entity, must detach all policies first.');
+  if (userPolicyNames(scope, user.UserName).length) throw deleteConflict('Cannot delete entity, must delete policies first.');
   deleteUserRow(scope, user.UserName);
   dropAllTags(ctx, user.Arn);
   return {};

@@ -35,5 +35,13 @@ function migrations(): Migration[] {
       );
     `,
     },
+    {
+      version: 82,
+      name: 'sts: session policies (AssumeRole Policy and PolicyArns), evaluated with --enforce-iam (issue 23)',
+      sql: `
+      ALTER TABLE sts_sessions ADD COLUMN session_policy TEXT;
+      ALTER TABLE sts_sessions ADD COLUMN session_policy_arns TEXT;
+    `,
+    },
   ];
 }

@@ -28,8 +28,8 @@ function length(value: string, member: string, min: number, max: number) {
 }
 
 /**
- * AssumeRole's optional members: recorded nowhere (session policies and tags are not evaluated), but within
- * limits. The model's own constraints (role ARN and session name, MFA members, tags, source identity, external
+ * AssumeRole's optional members: session policies are kept with the session (evaluated with --enforce-iam), tags
+ * are not recorded; all are checked against their limits. The model's own constraints (role ARN and session name, MFA members, tags, source identity, external
  * id, durations) are checked before any provider runs (protocol/validate.ts); these are the limits it lacks or
  * leaves to the service (a policy's 2048 characters, ten policy ARNs, members it does not require).
  */
@@ -65,7 +65,7 @@ export const provider: Provider = {
     const roleArn = input.RoleArn!;
     const sessionName = input.RoleSessionName!;
     checkOptional(input);
-    // Berth does not evaluate trust policies: any caller may assume any role that exists.
+    // With --enforce-iam the gateway has already evaluated the role's trust policy (and the caller's policies).
     const role = findRoleByArn(ctx.sql, roleArn);
     if (!role) throw accessDenied(`User: ${ctx.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     const chained = !!findSession(ctx.sql, ctx.accessKeyId)?.roleArn;
@@ -82,6 +82,9 @@ export const provider: Provider = {
       userId: `${role.RoleId}:${sessionName}`,
       roleArn: role.Arn,
       durationSeconds: duration,
+      // Session policies further limit the session (evaluated with --enforce-iam).
+      sessionPolicy: input.Policy,
+      sessionPolicyArns: input.PolicyArns?.map((p) => p.arn!),
     });
     updateRole({ sql: ctx.sql, account }, { ...role, RoleLastUsed: { LastUsedDate: new Date(now).toISOString() as unknown as Date, Region: ctx.region } });
     return {

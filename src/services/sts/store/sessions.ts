@@ -24,11 +24,15 @@ export interface Session {
   /** Epoch ms. */
   createdAt: number;
   expiresAt: number;
+  /** Session policies: AssumeRole's inline Policy and its PolicyArns (absent when none were passed). */
+  sessionPolicy?: string;
+  sessionPolicyArns?: string[];
 }
 
 interface Row {
   access_key_id: string; secret_access_key: string; session_token: string; account: string; arn: string;
   user_id: string; role_arn: string | null; source: string | null; created_at: number; expires_at: number;
+  session_policy: string | null; session_policy_arns: string | null;
 }
 
 const KEEP_EXPIRED_MS = 24 * 3600_000;
@@ -37,6 +41,8 @@ const fromRow = (r: Row): Session => ({
   accessKeyId: r.access_key_id, secretAccessKey: r.secret_access_key, sessionToken: r.session_token, account: r.account,
   arn: r.arn, userId: r.user_id, roleArn: r.role_arn ?? undefined, source: r.source ?? undefined,
   createdAt: r.created_at, expiresAt: r.expires_at,
+  ...(r.session_policy !== null ? { sessionPolicy: r.session_policy } : {}),
+  ...(r.session_policy_arns !== null ? { sessionPolicyArns: JSON.parse(r.session_policy_arns) } : {}),
 });
 
 /** Temporary access keys start ASIA (long-term ones AKIA), as AWS's do. */
@@ -49,6 +55,8 @@ export interface SessionGrant {
   roleArn?: string;
   source?: string;
   durationSeconds: number;
+  sessionPolicy?: string;
+  sessionPolicyArns?: string[];
 }
 
 export function issueSession(sql: Statements, now: number, grant: SessionGrant): Session {
@@ -65,11 +73,15 @@ export function issueSession(sql: Statements, now: number, grant: SessionGrant):
     createdAt: now,
     // AWS states expirations in whole seconds.
     expiresAt: Math.floor(now / 1000) * 1000 + grant.durationSeconds * 1000,
+    ...(grant.sessionPolicy !== undefined ? { sessionPolicy: grant.sessionPolicy } : {}),
+    ...(grant.sessionPolicyArns?.length ? { sessionPolicyArns: grant.sessionPolicyArns } : {}),
   };
-  sql.get(`INSERT INTO sts_sessions (access_key_id, secret_access_key, session_token, account, arn, user_id, role_arn, source, created_at, expires_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+  sql.get(`INSERT INTO sts_sessions (access_key_id, secret_access_key, session_token, account, arn, user_id, role_arn, source, created_at, expires_at,
+    session_policy, session_policy_arns)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     .run(session.accessKeyId, session.secretAccessKey, session.sessionToken, session.account, session.arn, session.userId,
-      session.roleArn ?? null, session.source ?? null, session.createdAt, session.expiresAt);
+      session.roleArn ?? null, session.source ?? null, session.createdAt, session.expiresAt,
+      session.sessionPolicy ?? null, session.sessionPolicyArns ? JSON.stringify(session.sessionPolicyArns) : null);
   return session;
 }
 

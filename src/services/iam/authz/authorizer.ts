@@ -1,0 +1,223 @@
+/**
+ * The authorizer Berth runs with `--enforce-iam` (issue 23): for a caller and
+ * the checks a request needs (actions.ts), the caller's policies
+ * (principal-policies.ts), the resource's policy and tags, and the request's
+ * condition keys, evaluated by evaluate.ts. The account's root is allowed
+ * everything on its own account's resources.
+ *
+ * Cached per principal (its access key) and policy stamp: a principal's policy
+ * set is read from SQLite once until any IAM write changes the stamp; where
+ * neither its policies nor the resource's have conditions or variables, the
+ * decision itself is cached too.
+ */
+import type { Statements } from '../../../state/db.js';
+import { getTags } from '../../../state/tags.js';
+import { getRepo } from '../../ecr/store/index.js';
+import { findBucket } from '../../s3/store.js';
+import { findByName, type StoredSecret } from '../../secrets-manager/store.js';
+import { findQueue } from '../../sqs/store.js';
+import { findRole, findRoleByArn, findUser, policyStamp } from '../store.js';
+import { checksFor, type Check, type ResourceNames, type Where } from './actions.js';
+import { contextOf, type ContextValue } from './conditions.js';
+import { denialMessage, dependsOnRequest, evaluate, type Decision, type NamedPolicy, type PolicyDocument } from './evaluate.js';
+import { principalPolicies, type Caller, type PrincipalPolicies } from './principal-policies.js';
+
+export interface RequestFacts {
+  sourceIp?: string;
+  /** Epoch ms (aws:CurrentTime, aws:EpochTime). */
+  now: number;
+  region: string;
+}
+
+export interface Denial {
+  principalArn: string;
+  action: string;
+  resource: string;
+  decision: Decision;
+  /** AWS's words: "User: … is not authorized to perform: … on resource: … because …". */
+  message: string;
+}
+
+export interface Authorizer {
+  /** What the operation asks IAM for. */
+  checksFor(serviceId: string, operation: string, input: Record<string, unknown>, where: Where): Check[];
+  /** The first check the caller may not pass, or undefined when all pass. */
+  authorize(caller: Caller, checks: Check[], facts: RequestFacts): Denial | undefined;
+}
+
+interface Entry {
+  stamp: number;
+  pp: PrincipalPolicies;
+  /** Whether the caller's decisions depend on the request (conditions, policy variables). */
+  variable: boolean;
+  /** Whether its policies read aws:ResourceTag/* (or a service's ResourceTag key): only then are resource tags read. */
+  readsResourceTags: boolean;
+  decisions: Map<string, Decision>;
+}
+
+const MAX_ENTRIES = 10_000;
+
+function parseDoc(text: string | null | undefined): PolicyDocument | undefined {
+  if (!text) return undefined;
+  try {
+    const doc = JSON.parse(text);
+    return doc && typeof doc === 'object' ? doc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The secret a SecretId names (name, full ARN, or ARN without its random suffix), read without the store's
+ * purge of expired deletions (a write: authorization stays read-only).
+ */
+function secretOf(sql: Statements, where: { account: string; region: string }, id: string): StoredSecret | undefined {
+  const s = { sql, ...where };
+  if (!id.startsWith('arn:')) return findByName(s, id);
+  const parts = id.split(':');
+  if (parts[2] !== 'secretsmanager' || parts[5] !== 'secret') return undefined;
+  const name = parts.slice(6).join(':');
+  const exact = findByName(s, name);
+  if (exact) return exact;
+  const base = /^(.*)-[A-Za-z0-9]{6}$/.exec(name)?.[1];
+  const secret = base === undefined ? undefined : findByName(s, base);
+  return secret?.arn === id ? secret : undefined;
+}
+
+interface ResourceSide {
+  policy?: NamedPolicy;
+  /** The owner of the resource (S3 ARNs name none). */
+  account?: string;
+}
+
+/** The resource's own policy: ECR repository, S3 bucket, secret, SQS queue, or a role's trust policy for sts:AssumeRole. */
+function resourceSide(sql: Statements, action: string, resource: string): ResourceSide {
+  if (resource === '*') return {};
+  const parts = resource.split(':');
+  const [, , service, region, account] = parts;
+  const rest = parts.slice(5).join(':');
+  const named = (text: string | null | undefined, id: string): NamedPolicy | undefined => {
+    const doc = parseDoc(text);
+    return doc ? { id, document: doc } : undefined;
+  };
+  switch (service) {
+    case 'ecr': {
+      if (!rest.startsWith('repository/')) return { account };
+      const repo = getRepo(sql, { account, region, name: rest.slice('repository/'.length) });
+      return { account, policy: named(repo?.policy, `${resource} (repository policy)`) };
+    }
+    case 's3': {
+      const bucket = findBucket(sql, rest.split('/')[0]);
+      return { account: bucket?.account, policy: named(bucket?.doc.Policy, `arn:aws:s3:::${bucket?.name} (bucket policy)`) };
+    }
+    case 'secretsmanager': {
+      const secret = secretOf(sql, { account, region }, resource);
+      return { account, policy: named(secret?.resourcePolicy, `${resource} (resource policy)`) };
+    }
+    case 'sqs': {
+      const queue = findQueue(sql, { account, region }, rest);
+      const attrs = queue ? JSON.parse(queue.attributes) as Record<string, string> : {};
+      return { account, policy: named(attrs.Policy, `${resource} (queue policy)`) };
+    }
+    case 'iam': {
+      if (action !== 'sts:AssumeRole' || !rest.startsWith('role/')) return { account };
+      return { account, policy: named(findRoleByArn(sql, resource)?.AssumeRolePolicyDocument, `${resource} (trust policy)`) };
+    }
+    default:
+      return { account: account || undefined };
+  }
+}
+
+function names(sql: Statements): ResourceNames {
+  return {
+    secretArn: (w, id) => secretOf(sql, w, id)?.arn,
+    roleArn: (account, name) => findRole({ sql, account }, name)?.Arn,
+    userArn: (account, name) => findUser({ sql, account }, name)?.Arn,
+  };
+}
+
+export function createAuthorizer(sql: Statements): Authorizer {
+  const resourceNames = names(sql);
+  const cache = new Map<string, Entry>();
+
+  function entryFor(caller: Caller): Entry {
+    const stamp = policyStamp(sql);
+    const key = `${caller.accessKeyId}\n${caller.principalArn}\n${caller.roleArn ?? ''}`;
+    const cached = cache.get(key);
+    if (cached && cached.stamp === stamp) return cached;
+    const pp = principalPolicies(sql, caller);
+    const all = [...pp.policies.identity, ...(pp.policies.boundary ? [pp.policies.boundary] : []), ...(pp.policies.session ?? [])];
+    const entry: Entry = { stamp, pp, variable: dependsOnRequest(all), readsResourceTags: JSON.stringify(all).includes('ResourceTag/'), decisions: new Map() };
+    if (cache.size >= MAX_ENTRIES) cache.clear();
+    cache.set(key, entry);
+    return entry;
+  }
+
+  function contextFor(entry: Entry, check: Check, facts: RequestFacts, resourceArn: string, withResourceTags: boolean) {
+    const p = entry.pp.principal;
+    const values: Record<string, ContextValue | undefined> = {
+      'aws:SourceIp': facts.sourceIp,
+      // Berth's endpoint is plain HTTP.
+      'aws:SecureTransport': false,
+      'aws:CurrentTime': new Date(facts.now).toISOString(),
+      'aws:EpochTime': String(Math.floor(facts.now / 1000)),
+      'aws:PrincipalArn': p.roleArn ?? p.arn,
+      'aws:PrincipalAccount': p.account,
+      'aws:PrincipalType': entry.pp.isRoot ? 'Account' : p.roleArn ? 'AssumedRole' : 'User',
+      'aws:userid': p.userId,
+      'aws:username': p.userName,
+      'aws:RequestedRegion': facts.region,
+    };
+    for (const [k, v] of Object.entries(entry.pp.tags)) values[`aws:PrincipalTag/${k}`] = v;
+    if (withResourceTags && resourceArn !== '*') {
+      const prefix = check.action.slice(0, check.action.indexOf(':'));
+      for (const t of getTags({ sql }, resourceArn)) {
+        values[`aws:ResourceTag/${t.key}`] = t.value;
+        values[`${prefix}:ResourceTag/${t.key}`] = t.value;
+      }
+    }
+    return contextOf({ ...values, ...check.context });
+  }
+
+  function decide(caller: Caller, check: Check, facts: RequestFacts): Decision {
+    const entry = entryFor(caller);
+    const side = resourceSide(sql, check.action, check.resource);
+    const resourceAccount = side.account ?? entry.pp.principal.account;
+    if (entry.pp.isRoot && resourceAccount === entry.pp.principal.account) return { allowed: true, path: ['root of the account'], matched: [] };
+    const cacheable = !entry.variable && !side.policy && !check.context;
+    const key = `${check.action}\n${check.resource}`;
+    if (cacheable) {
+      const hit = entry.decisions.get(key);
+      if (hit) return hit;
+    }
+    const mentionsTags = entry.readsResourceTags || (!!side.policy && JSON.stringify(side.policy.document).includes('ResourceTag/'));
+    const identity = entry.pp.isRoot ? [{ id: 'root', document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] : entry.pp.policies.identity;
+    const decision = evaluate({
+      principal: entry.pp.principal,
+      action: check.action,
+      resource: check.resource,
+      resourceAccount,
+      context: contextFor(entry, check, facts, check.resource, mentionsTags),
+    }, { ...entry.pp.policies, identity, resource: side.policy });
+    if (entry.pp.unknownPolicies.length) decision.path.push(...entry.pp.unknownPolicies.map((a) => `no document in Berth: ${a}`));
+    if (cacheable) {
+      if (entry.decisions.size >= MAX_ENTRIES) entry.decisions.clear();
+      entry.decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  return {
+    checksFor: (serviceId, operation, input, where) => checksFor(serviceId, operation, input, where, resourceNames),
+    authorize(caller, checks, facts) {
+      for (const check of checks) {
+        const decision = decide(caller, check, facts);
+        if (!decision.allowed) {
+          const principalArn = entryFor(caller).pp.principal.arn;
+          return { principalArn, action: check.action, resource: check.resource, decision, message: denialMessage(principalArn, check.action, check.resource, decision) };
+        }
+      }
+      return undefined;
+    },
+  };
+}
