@@ -3,13 +3,14 @@
  * start and stop.
  */
 import type http from 'node:http';
+import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/index.js';
 import { dispatchAws } from './gateway/dispatch.js';
-import { identify, loadEnforcement } from './gateway/identity.js';
+import { enforcementChecks, identify, loadEnforcement } from './gateway/identity.js';
 import type { S3Service } from './gateway/s3.js';
 import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
@@ -17,6 +18,7 @@ import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { ecsTargetResolver } from './services/ecs/store/index.js';
 import { createRegistry } from './registry/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
+import type { TokenPrincipal } from './registry/auth.js';
 import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';
 import { providerFor } from './services/providers.js';
@@ -77,6 +79,15 @@ async function makeDriver(config: Config): Promise<RuntimeDriver> {
   return new MultiEngineDriver(new DockerDriver(), (url) => new DockerDriver(engineEndpoint(url)));
 }
 
+/** The execution role of a task as the principal ECS pulls and reads secrets as: `assumed-role/<role>/<task id>`. */
+function executionRolePrincipal(task: Task, def: TaskDefinition | undefined): TokenPrincipal | undefined {
+  const roleArn = task.overrides?.executionRoleArn ?? def?.executionRoleArn;
+  if (!roleArn) return undefined;
+  const [, , , , account, resource] = roleArn.split(':');
+  const taskId = task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
+  return { principalArn: `arn:aws:sts::${account}:assumed-role/${resource.slice(resource.lastIndexOf('/') + 1)}/${taskId}`, accessKeyId: '', roleArn };
+}
+
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const startedAt = Date.now();
   const log = opts.log ?? createLogger(config.logLevel);
@@ -87,6 +98,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const changes = new ChangeFeed();
   const deps = { config, db, sql, clock, log, changes };
   if (config.enforceIam) await loadEnforcement();
+  // The policy evaluator (issue 23): loaded only with enforcement on, and handed to every front that authorizes.
+  const authorizer = config.enforceIam ? (await import('./services/iam/index.js')).createAuthorizer(sql) : undefined;
 
   let endpoint = '';
   // Bound once the controllers exist (below); until then it waits for them.
@@ -102,9 +115,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const registry = await createRegistry({
     config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes,
     upstreamCredentials: async () => (await import('./services/ecr/index.js')).pullThroughCredentials(sql),
+    authorize: authorizer && ((caller, action, resource, sourceIp) => enforcementChecks()!.registryDenial(authorizer, { clock, log }, caller, action, resource, sourceIp)),
   });
   // The ECR API shares the registry's blob store and upload sessions (its layer API, download URLs, repository URIs).
-  const apiDeps = { ...deps, registry };
+  const apiDeps = { ...deps, registry, authorizer };
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host, workers: config.lbWorkers, logLevel: config.logLevel,
     metricsPeriod: config.metricsPeriod,
   });
@@ -113,6 +127,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const s3Handler: StreamHandler = async (req, res) => {
     s3 ??= import('./gateway/s3.js').then((m) => m.createS3({
       db, sql, clock, log, dataDir, identify: (scope, signed) => identify(config, scope, { sql, clock }, signed),
+      authorize: authorizer && ((id, operation, input, sourceIp) => enforcementChecks()!.authorizeOperation(authorizer, { clock, log }, id, {
+        protocol: 's3', serviceId: 's3', operation, input, sourceIp,
+      })),
     }));
     return (await s3).handle(req, res);
   };
@@ -199,7 +216,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         ...(await containerApi.env()),
         ...(await credentials.envFor(task)),
       }),
-      resolveImage: (task, image) => resolveTaskImage(registry, accountOf(task.taskArn!), image),
+      authorizeExecutionRole: authorizer && ((task, def, serviceId, operation, input, where) => {
+        const role = executionRolePrincipal(task, def);
+        if (!role) return undefined;
+        const checks = authorizer.checksFor(serviceId, operation, input, { ...where, principalArn: role.principalArn });
+        const caller = { ...role, account: role.principalArn.split(':')[4] };
+        return authorizer.authorize(caller, checks, { now: clock.now(), region: where.region })?.message;
+      }),
+      // With --enforce-iam an image in Berth's ECR is pulled as the task's execution role (its policies decide).
+      resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image, authorizer && executionRolePrincipal(task, def)),
       groupLoad: (targetGroupArn) => ({ peak: loadBalancing.groupLoad(targetGroupArn, true).peak }),
     });
     const { stateControl } = await import('./state-control.js');

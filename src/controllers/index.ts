@@ -4,7 +4,7 @@
  * engine events, resyncs — adoption of what a previous run left included);
  * plus the retention job.
  */
-import type { Task } from '@aws-sdk/client-ecs';
+import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { BlobStore } from '../registry/blobs.js';
 import type { RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
@@ -40,7 +40,7 @@ import { SqsMetrics } from './sqs-metrics.js';
 import { ExpressTeardown } from './express-teardown.js';
 import { AppRunnerServices } from './apprunner-services.js';
 import type { GroupLoad } from '../services/apprunner/index.js';
-import { registryAuth, resolveSecrets } from './task-secrets.js';
+import { registryAuth, resolveSecrets, type AuthorizeExecutionRole } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
 import { TaskVolumes } from './task-volumes.js';
 
@@ -62,8 +62,10 @@ export interface ControllerDeps {
   injectedEnv: (task: Task, containerName: string) => Promise<Record<string, string>>;
   /** Real seconds per CloudWatch minute (`--metrics-period`): alarms evaluate on it. */
   metricsPeriod: number;
+  /** With --enforce-iam: whether a task's execution role may read its secrets (task-secrets.ts). */
+  authorizeExecutionRole?: AuthorizeExecutionRole;
   /** Where a task's image is pulled from, with which credentials (Berth's ECR). */
-  resolveImage: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
+  resolveImage: (task: Task, image: string, def?: TaskDefinition) => { ref: string; auth?: RegistryAuth };
   /** The most requests in flight at once on a target group since the last call (the load balancer's count): App Runner scales on it. */
   groupLoad: (targetGroupArn: string) => GroupLoad;
 }

@@ -63,7 +63,7 @@ export interface TaskLifecycleDeps extends StateDeps {
    * Where a container image is pulled from and with which credentials: Berth's own ECR (also when the
    * task definition names an image as `<account>.dkr.ecr.<region>.amazonaws.com/…`) with Berth's token.
    */
-  resolveImage: (task: Task, image: string) => { ref: string; auth?: RegistryAuth };
+  resolveImage: (task: Task, image: string, def?: TaskDefinition) => { ref: string; auth?: RegistryAuth };
   /**
    * A container's `repositoryCredentials` (task-secrets.ts) as pull credentials; a thrown Error's message
    * becomes the stoppedReason (ECS resolves them even when the image is cached).
@@ -400,7 +400,7 @@ export class TaskLifecycle implements Controller {
     const arn = task.taskArn!;
     const resolved = this.prepared.get(arn) ?? new Map<string, ResolvedImage>();
     const unpulled = missing.filter((cd) => !resolved.has(cd.image!));
-    for (const cd of unpulled) if (!resolved.has(cd.image!)) resolved.set(cd.image!, this.d.resolveImage(task, cd.image!));
+    for (const cd of unpulled) if (!resolved.has(cd.image!)) resolved.set(cd.image!, this.d.resolveImage(task, cd.image!, def));
     if (!unpulled.length) return resolved;
     const pullError = await this.pullImages(ctx, unpulled, resolved, def);
     if (pullError) return this.failToStart(arn, pullError, missing);

@@ -19,14 +19,23 @@ import type { Statements } from '../state/db.js';
 export interface TaskSecretsDeps {
   sql: Statements;
   clock: Clock;
+  /**
+   * With --enforce-iam (issue 23): IAM's denial message when the task's execution role may not call `operation`
+   * (secretsmanager:GetSecretValue, ssm:GetParameters) with `input`, else undefined. Absent: no check.
+   */
+  authorizeExecutionRole?: AuthorizeExecutionRole;
 }
+
+export type AuthorizeExecutionRole = (
+  task: Task, def: TaskDefinition, serviceId: 'secrets-manager' | 'ssm', operation: string, input: Record<string, unknown>, where: Where,
+) => string | undefined;
 
 const PREFIX = 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed:';
 const RETRIED = 'service call has been retried 1 time(s)';
 /** GetParameters takes at most 10 names; the agent batches by 10. */
 const SSM_BATCH = 10;
 
-interface Where {
+export interface Where {
   account: string;
   region: string;
 }
@@ -87,7 +96,13 @@ class Resolver {
   private readonly ssm = new Map<string, string>();
   private readonly asm = new Map<string, string>();
 
-  constructor(private readonly d: TaskSecretsDeps, private readonly home: Where) {}
+  constructor(private readonly d: TaskSecretsDeps, private readonly home: Where, private readonly task: Task, private readonly def: TaskDefinition) {}
+
+  /** The execution role's AccessDeniedException, in the agent's "status code: 400, request id" form, if IAM denies. */
+  private denied(serviceId: 'secrets-manager' | 'ssm', operation: string, input: Record<string, unknown>, where: Where): string | undefined {
+    const message = this.d.authorizeExecutionRole?.(this.task, this.def, serviceId, operation, input, where);
+    return message === undefined ? undefined : `AccessDeniedException: ${message} status code: 400, request id: ${randomUUID()}`;
+  }
 
   /** Fetches every reference; throws the task's stoppedReason on the first failure. */
   fetchAll(refs: Ref[]): void {
@@ -105,7 +120,9 @@ class Resolver {
   }
 
   private fetchSsm(where: Where, names: string[]): void {
-    const scope = { sql: this.d.sql, ...where };
+    const denied = this.denied('ssm', 'GetParameters', { Names: names, WithDecryption: true }, where);
+    if (denied) throw new Error(`${PREFIX} unable to retrieve secrets from ssm: ${RETRIED}: ${denied}`);
+    const scope = { sql: this.d.sql, account: where.account, region: where.region };
     const invalid: string[] = [];
     for (const name of names) {
       let value: string | undefined;
@@ -125,6 +142,8 @@ class Resolver {
     const key = asmKey(r);
     if (this.asm.has(key)) return;
     const fail = (why: string) => new Error(`${PREFIX} unable to retrieve secret from asm: ${RETRIED}: ${why}`);
+    const denied = this.denied('secrets-manager', 'GetSecretValue', { SecretId: r.secretId }, r);
+    if (denied) throw fail(`failed to fetch secret ${r.secretId} from secrets manager: ${denied}`);
     let text: string;
     try {
       const { version } = readSecretValue({ sql: this.d.sql, ...r }, r.secretId, r.versionId, r.stage, this.d.clock.now());
@@ -163,7 +182,7 @@ const secretsOf = (cd: ContainerDefinition): Secret[] => [...(cd.secrets ?? []),
 /** Resolves every secret of the task (so any failure stops it before a container starts). */
 function resolveTask(d: TaskSecretsDeps, task: Task, def: TaskDefinition): Resolver {
   const home = homeOf(task);
-  const resolver = new Resolver(d, home);
+  const resolver = new Resolver(d, home, task, def);
   const refs = (def.containerDefinitions ?? []).flatMap(secretsOf).map((s) => classify(s.valueFrom!, home));
   resolver.fetchAll(refs);
   return resolver;
@@ -207,6 +226,8 @@ export function registryAuth(d: TaskSecretsDeps, task: Task, def: TaskDefinition
   const where = ref.kind === 'asm' ? ref : home;
   const secretId = ref.kind === 'asm' ? ref.secretId : param;
   const fail = (why: string) => new Error(`${PREFIX} unable to retrieve secret from asm: ${RETRIED}: ${why}`);
+  const denied = d.authorizeExecutionRole?.(task, def, 'secrets-manager', 'GetSecretValue', { SecretId: secretId }, where);
+  if (denied !== undefined) throw fail(`asm fetching secret from the service for ${secretId}: AccessDeniedException: ${denied} status code: 400, request id: ${randomUUID()}`);
   let text: string | undefined;
   try {
     text = readSecretValue({ sql: d.sql, ...where }, secretId, undefined, undefined, d.clock.now()).version.stringValue;

@@ -23,7 +23,8 @@ import type { Logger } from '../shared/logger.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { RegistryLink } from '../registry/index.js';
 import type { Db, Statements } from '../state/db.js';
-import { identify, type SignedInput } from './identity.js';
+import type { Authorizer } from '../services/iam/index.js';
+import { enforcementChecks, identify, type SignedInput } from './identity.js';
 import { refusalFor, refusalForUnserved, routeRequest, type Refusal } from './route.js';
 
 export interface DispatchDeps {
@@ -37,6 +38,8 @@ export interface DispatchDeps {
   registry: RegistryLink;
   /** The services requests are routed to and answered by (Berth's: every descriptor's, services/index.ts). */
   services?: { catalog: Catalog; providers: Providers };
+  /** With --enforce-iam: the policy check every operation passes before it runs (issue 23). */
+  authorizer?: Authorizer;
 }
 
 /** A request for a service Berth does not serve, refused by name in the client's protocol. */
@@ -82,6 +85,11 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
     if (!provider) return refuse(deps.log, await refusalForUnserved(req, route, model, opName), requestId);
     const fn = provider[lowerCamel(op.name)];
     if (!fn) throw notImplemented(model.entry.id, op.name);
+    if (deps.authorizer) {
+      enforcementChecks()!.authorizeOperation(deps.authorizer, deps, identity, {
+        protocol: route.protocol, serviceId: model.entry.id, operation: op.name, input, sourceIp: received.sourceIp,
+      });
+    }
     const changes: [ChangeKind, string][] = [];
     const ctx: RequestContext = {
       ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log, registry: deps.registry,

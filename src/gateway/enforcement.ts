@@ -1,14 +1,17 @@
 /**
- * What IAM enforcement (`--enforce-iam`, issue 23) adds to `identify`: the SigV4 check against the secret Berth
- * issued, and the refusals in the client's protocol. Loaded only when enforcement is on (identity.ts).
+ * What IAM enforcement (`--enforce-iam`, issue 23) adds to the request path: the SigV4 check against the secret
+ * Berth issued, the policy check of each operation, and their refusals in the client's protocol. Loaded only when
+ * enforcement is on (identity.ts).
  */
-import { expiredToken, invalidAccessKey, missingAuthentication, signatureError } from '../protocol/auth-errors.js';
+import { accessDenied, expiredToken, invalidAccessKey, missingAuthentication, signatureError, type AuthProtocol } from '../protocol/auth-errors.js';
 import type { ChunkSigning } from '../protocol/aws-chunked.js';
 import type { CredentialScope } from '../protocol/sigv4.js';
 import { chunkSigningOf, signatureParts, verifySignature } from '../protocol/sigv4-verify.js';
+import type { Authorizer, Caller } from '../services/iam/index.js';
 import type { Session } from '../services/sts/store/index.js';
 import type { Clock } from '../shared/clock.js';
-import type { SignedInput } from './identity.js';
+import type { Logger } from '../shared/logger.js';
+import type { Identity, SignedInput } from './identity.js';
 
 /** A key Berth did not issue, or one made inactive: unsigned (no key at all) is "missing token", else an invalid key. */
 export function refuseKey(signed: SignedInput, scope: CredentialScope | undefined): never {
@@ -32,4 +35,42 @@ export function verify(state: { clock: Clock }, signed: SignedInput, secret: str
   const problem = verifySignature(signed.request, parts, secret, now);
   if (problem) throw signatureError(problem, signed.protocol);
   return chunkSigningOf(signed.request, parts, secret);
+}
+
+export interface OperationRequest {
+  protocol: AuthProtocol;
+  serviceId: string;
+  operation: string;
+  input: Record<string, unknown>;
+  sourceIp?: string;
+}
+
+/**
+ * Throws the protocol's AccessDenied unless the caller's policies allow every action the operation needs; logs the
+ * decision path of a denial at debug (which policy denied, or which kind of policy allowed nothing).
+ */
+export function authorizeOperation(authorizer: Authorizer, deps: { clock: Clock; log: Logger }, id: Identity, req: OperationRequest): void {
+  const checks = authorizer.checksFor(req.serviceId, req.operation, req.input, { account: id.account, region: id.region, principalArn: id.principalArn });
+  if (!checks.length) return;
+  const denial = authorizer.authorize(id, checks, { sourceIp: req.sourceIp, now: deps.clock.now(), region: id.region });
+  if (!denial) return;
+  if (deps.log.enabled('debug')) {
+    deps.log.debug('request denied', {
+      principal: denial.principalArn, action: denial.action, resource: denial.resource, path: denial.decision.path,
+    });
+  }
+  // S3 quotes the resource in its message.
+  const message = req.protocol === 's3' ? denial.message.replace(` on resource: ${denial.resource}`, ` on resource: "${denial.resource}"`) : denial.message;
+  throw accessDenied(req.protocol, message);
+}
+
+/** The registry's question (RegistryDeps.authorize): the denial message for a pull or push, or undefined. */
+export function registryDenial(
+  authorizer: Authorizer, deps: { clock: Clock; log: Logger }, caller: Caller, action: string, resource: string, sourceIp: string | undefined,
+): string | undefined {
+  const denial = authorizer.authorize(caller, [{ action, resource }], { sourceIp, now: deps.clock.now(), region: resource.split(':')[3] });
+  if (denial && deps.log.enabled('debug')) {
+    deps.log.debug('registry request denied', { principal: denial.principalArn, action, resource, path: denial.decision.path });
+  }
+  return denial?.message;
 }

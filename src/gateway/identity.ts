@@ -56,6 +56,9 @@ export async function loadEnforcement(): Promise<void> {
   enforcement ??= await import('./enforcement.js');
 }
 
+/** The enforcement checks, loaded (loadEnforcement) when enforcement is on; undefined otherwise. */
+export const enforcementChecks = () => enforcement;
+
 /** `state` lets issued keys be recognised; without it every key is a root key. */
 export function identify(
   config: Config, scope: CredentialScope | undefined, state?: { sql: Statements; clock: Clock }, signed?: SignedInput,

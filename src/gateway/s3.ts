@@ -24,7 +24,8 @@ import { AwsError, internalFailure, notImplemented } from '../protocol/errors.js
 import { loadModel, type Operation } from '../protocol/model.js';
 import { S3Codec, s3Address, type S3WireRequest } from '../protocol/s3.js';
 import { credentialScope, type CredentialScope } from '../protocol/sigv4.js';
-import type { SignedInput, VerifiedIdentity } from './identity.js';
+import type { Identity, SignedInput, VerifiedIdentity } from './identity.js';
+import { clientAddress } from './server.js';
 import { validateInput, violationMessage } from '../protocol/validate.js';
 import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
@@ -52,6 +53,8 @@ export interface S3Deps {
   dataDir: string;
   /** Account, region and principal of a request's credential scope (gateway/identity.ts). */
   identify(scope: CredentialScope | undefined, signed?: SignedInput): VerifiedIdentity;
+  /** With --enforce-iam: throws S3's AccessDenied unless the signed caller's policies allow the operation (issue 23). */
+  authorize?(identity: Identity, operation: string, input: Record<string, unknown>, sourceIp: string | undefined): void;
 }
 
 export interface S3Service {
@@ -116,8 +119,10 @@ export function createS3(deps: S3Deps): S3Service {
       };
       let input: any;
       const before = BODY_OPERATIONS[op.name];
+      const sourceIp = clientAddress(req);
       if (before) {
         input = parse(op, { ...wire, body: EMPTY });
+        if (scope) deps.authorize?.(identity, op.name, input, sourceIp);
         run(ctx, () => before(ctx, input));
         bodyRead = true;
         const body = await receiveBody(req, wire.headers, files, chunkSigning);
@@ -127,6 +132,7 @@ export function createS3(deps: S3Deps): S3Service {
         const body = await readSmallBody(req);
         bodyRead = true;
         input = parse(op, { ...wire, body });
+        if (scope) deps.authorize?.(identity, op.name, input, sourceIp);
         if (op.name === 'CompleteMultipartUpload') {
           const plan = run(ctx, () => planCompletion(ctx, input));
           const assembled = await assemble(files, plan);

@@ -111,6 +111,7 @@ async function handle(routes: Routes, req: http.IncomingMessage, res: http.Serve
     rawQuery: q >= 0 ? url.slice(q + 1) : '',
     headers,
     body,
+    sourceIp: clientAddress(req),
   };
   const handler = path.startsWith('/_berth/') ? routes.internal : routes.aws;
   const out = await handler(wire);
@@ -119,6 +120,12 @@ async function handle(routes: Routes, req: http.IncomingMessage, res: http.Serve
   out.headers['content-length'] = String(length);
   res.writeHead(out.status, out.headers);
   res.end(wire.method === 'HEAD' ? undefined : out.body);
+}
+
+/** The peer's address, an IPv4-mapped IPv6 address as its IPv4 form (as AWS reports aws:SourceIp). */
+export function clientAddress(req: http.IncomingMessage): string | undefined {
+  const a = req.socket?.remoteAddress;
+  return a?.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer | null> {

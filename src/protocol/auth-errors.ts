@@ -65,3 +65,14 @@ export function missingAuthentication(protocol: AuthProtocol): AwsError {
   if (isJson(protocol)) return new AwsError('MissingAuthenticationTokenException', 'Missing Authentication Token', { status: 400 });
   return new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
 }
+
+/**
+ * A request IAM's policies do not allow (issue 23), in each frontend's words: JSON services AccessDeniedException
+ * (400), query and REST-XML services AccessDenied (403), EC2 UnauthorizedOperation (403, its message led by "You are
+ * not authorized to perform this operation."). `message` is IAM's "User: … is not authorized to perform: …".
+ */
+export function accessDenied(protocol: AuthProtocol, message: string): AwsError {
+  if (protocol === 'ec2Query') return new AwsError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}`, { status: 403 });
+  if (isJson(protocol)) return new AwsError('AccessDeniedException', message, { status: 400 });
+  return new AwsError('AccessDenied', message, { status: 403 });
+}

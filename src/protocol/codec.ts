@@ -18,6 +18,8 @@ export interface WireRequest {
   /** Lower-cased header names. */
   headers: Record<string, string | undefined>;
   body: Buffer;
+  /** The client's address (aws:SourceIp with --enforce-iam); absent for requests made inside Berth. */
+  sourceIp?: string;
 }
 
 export interface WireResponse {

@@ -33,9 +33,20 @@ export interface IssuedToken {
   expiresAt: number;
 }
 
-export function issueToken(secret: Buffer, account: string, now: number): IssuedToken {
+/** Who asked for a token: with --enforce-iam the registry authorizes each pull and push as that principal (issue 23). */
+export interface TokenPrincipal {
+  principalArn: string;
+  accessKeyId: string;
+  /** A role acting without a session of its own (a task's execution role pulling the task's images). */
+  roleArn?: string;
+}
+
+export function issueToken(secret: Buffer, account: string, now: number, principal?: TokenPrincipal): IssuedToken {
   const expiresAt = now + TOKEN_TTL_MS;
-  const payload = Buffer.from(JSON.stringify({ a: account, e: expiresAt })).toString('base64url');
+  const claims = principal
+    ? { a: account, e: expiresAt, p: principal.principalArn, k: principal.accessKeyId, ...(principal.roleArn ? { r: principal.roleArn } : {}) }
+    : { a: account, e: expiresAt };
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   const token = `${payload}.${mac(secret, payload)}`;
   return { authorizationToken: Buffer.from(`AWS:${token}`).toString('base64'), expiresAt };
 }
@@ -44,7 +55,7 @@ export type Credential =
   | { kind: 'none' }
   | { kind: 'invalid' }
   | { kind: 'expired'; account: string }
-  | { kind: 'account'; account: string };
+  | { kind: 'account'; account: string; principal?: TokenPrincipal };
 
 /** Reads an Authorization header: Basic AWS:<token> (what docker login stores). */
 export function readCredential(secret: Buffer, header: string | undefined, now: number): Credential {
@@ -58,9 +69,11 @@ export function readCredential(secret: Buffer, header: string | undefined, now: 
   const [payload, sig] = decoded.slice(colon + 1).split('.');
   if (!payload || !sig || !macEquals(sig, mac(secret, payload))) return { kind: 'invalid' };
   try {
-    const { a, e } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    const { a, e, p, k, r } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     if (typeof a !== 'string' || typeof e !== 'number') return { kind: 'invalid' };
-    return e <= now ? { kind: 'expired', account: a } : { kind: 'account', account: a };
+    if (e <= now) return { kind: 'expired', account: a };
+    if (typeof p !== 'string' || typeof k !== 'string') return { kind: 'account', account: a };
+    return { kind: 'account', account: a, principal: { principalArn: p, accessKeyId: k, ...(typeof r === 'string' ? { roleArn: r } : {}) } };
   } catch {
     return { kind: 'invalid' };
   }

@@ -37,7 +37,14 @@ export interface RegistryDeps {
    * the /v2/ surface, on the registry's first request.
    */
   upstreamCredentials?: () => Promise<UpstreamCredentialResolver>;
+  /** With --enforce-iam: each pull and push is authorized as the token's principal (issue 23). */
+  authorize?: RegistryAuthorize;
 }
+
+/** The denial message when `caller` may not perform `action` on the repository `resource`; undefined when allowed. */
+export type RegistryAuthorize = (
+  caller: { account: string; principalArn: string; accessKeyId: string; roleArn?: string }, action: string, resource: string, sourceIp: string | undefined,
+) => string | undefined;
 
 export interface Registry {
   config: Config;
@@ -54,6 +61,8 @@ export interface Registry {
   pullThrough?: PullThrough;
   /** The /v2/ request handler (streams bodies itself). */
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** With --enforce-iam: IAM's decision on a pull or push (RegistryDeps.authorize). */
+  authorize?: RegistryAuthorize;
 }
 
 export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
@@ -63,7 +72,7 @@ export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
   const registry: Registry = {
     config: deps.config, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
     blobs, secret: registrySecret(deps.db), endpoint: deps.endpoint, changes: deps.changes,
-    handle: async () => undefined,
+    handle: async () => undefined, authorize: deps.authorize,
   };
   // The /v2/ surface (its routes, pull through) is loaded on the registry's first request: Berth's start-up (its
   // ready line) does not wait for modules a run that never pushes or pulls would not use.

@@ -7,9 +7,9 @@
  * logged and answered 500.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { arn } from '../../shared/arns.js';
+import { arn, iamArn } from '../../shared/arns.js';
 import { requestId as newRequestId } from '../../shared/ids.js';
-import { checkPresigned, readCredential, type Credential } from '../auth.js';
+import { checkPresigned, readCredential, type Credential, type TokenPrincipal } from '../auth.js';
 import { createOnPush as createFromTemplate, getRepo, policyAllows, type RepoRow } from '../../services/ecr/store/index.js';
 import { RegistryError, repositoryNotFound } from '../errors.js';
 import type { Registry } from '../index.js';
@@ -156,7 +156,7 @@ async function route(reg: Registry, req: IncomingMessage, res: ServerResponse, h
     }
     const presigned = op.pull && method !== 'DELETE' && checkPresigned(reg.secret, path, query, now);
     const caller = cred.kind === 'account' ? cred.account : undefined;
-    const repo = (presigned ? getRepo(reg.sql, name.repo) : authorize(reg, cred, name.repo, op.action, !!op.pull))
+    const repo = (presigned ? getRepo(reg.sql, name.repo) : authorize(reg, req, cred, name.repo, op.action, !!op.pull))
       ?? (op.through ? reg.pullThrough?.repository(name.repo) : undefined)
       ?? (op.create && caller === name.repo.account ? createOnPush(reg, name.repo) : undefined);
     if (!repo) throw repositoryNotFound(name.repo.account, name.repo.name);
@@ -179,12 +179,22 @@ function requireAccount(reg: Registry, cred: Credential): string {
 }
 
 /** The repository, if the caller may perform `action` on it; NAME_UNKNOWN only for callers who may know. */
-function authorize(reg: Registry, cred: Credential, ref: RepoRef, action: string, pull: boolean): RepoRow | undefined {
+function authorize(reg: Registry, req: IncomingMessage, cred: Credential, ref: RepoRef, action: string, pull: boolean): RepoRow | undefined {
   if (cred.kind !== 'account') {
     if (pull && reg.config.registryAnonymousPull && cred.kind === 'none') return getRepo(reg.sql, ref);
     requireAccount(reg, cred);
   }
   const account = (cred as { account: string }).account;
+  if (reg.authorize) {
+    // --enforce-iam: IAM decides, as the principal that asked for the token (a token without one is the account's root).
+    const resource = arn('ecr', ref.region, ref.account, `repository/${ref.name}`);
+    const principal = (cred as { principal?: TokenPrincipal }).principal;
+    const caller = { account, principalArn: principal?.principalArn ?? iamArn.root(account), accessKeyId: principal?.accessKeyId ?? '', roleArn: principal?.roleArn };
+    const ip = req.socket?.remoteAddress;
+    const denied = reg.authorize(caller, action, resource, ip?.startsWith('::ffff:') ? ip.slice(7) : ip);
+    if (denied) throw new RegistryError('DENIED', denied);
+    return getRepo(reg.sql, ref);
+  }
   const repo = getRepo(reg.sql, ref);
   if (account === ref.account) return repo;
   if (repo && policyAllows(repo.policy, account, action)) return repo;

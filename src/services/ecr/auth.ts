@@ -12,7 +12,8 @@ import { checkRegistryId, registryOf } from './common.js';
 export function getAuthorizationToken(ctx: RequestContext, input: GetAuthorizationTokenRequest): GetAuthorizationTokenResponse {
   for (const id of input.registryIds ?? []) checkRegistryId(id);
   const reg = registryOf(ctx);
-  const token = issueToken(reg.secret, ctx.account, ctx.clock.now());
+  // The token names its principal: with --enforce-iam the registry authorizes pulls and pushes as the caller.
+  const token = issueToken(reg.secret, ctx.account, ctx.clock.now(), { principalArn: ctx.principalArn, accessKeyId: ctx.accessKeyId });
   return {
     authorizationData: [{
       authorizationToken: token.authorizationToken,

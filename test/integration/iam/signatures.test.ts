@@ -13,7 +13,7 @@ import {
   AssumeRoleCommand, GetCallerIdentityCommand, STSClient,
 } from '@aws-sdk/client-sts';
 import {
-  CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand,
+  CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteUserCommand, DeleteUserPolicyCommand, PutUserPolicyCommand,
   GetAccessKeyLastUsedCommand, GetUserCommand, IAMClient, ListAccessKeysCommand, ListUsersCommand, UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
@@ -112,6 +112,11 @@ describe('SigV4 verification with --enforce-iam', () => {
     assert.match(AccessKey!.AccessKeyId!, /^AKIA[A-Z2-7]{16}$/);
     assert.equal(AccessKey!.SecretAccessKey!.length, 40);
     const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+    // Policies are evaluated too: the user may read itself and its keys (a self-service policy).
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'ci-bot', PolicyName: 'self',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: 'arn:aws:iam::*:user/ci/${aws:username}' }] }),
+    }));
 
     const me = await client(STSClient, creds).send(new GetCallerIdentityCommand({}));
     assert.deepEqual({ Arn: me.Arn, UserId: me.UserId, Account: me.Account }, { Arn: User!.Arn, UserId: User!.UserId, Account: '000000000000' });
@@ -139,6 +144,9 @@ describe('SigV4 verification with --enforce-iam', () => {
     assert.equal(conflict.name, 'DeleteConflictException');
     assert.equal(conflict.message, 'Cannot delete entity, must delete access keys first.');
     await iam.send(new DeleteAccessKeyCommand({ UserName: 'ci-bot', AccessKeyId: creds.accessKeyId }));
+    const withPolicy = await iam.send(new DeleteUserCommand({ UserName: 'ci-bot' })).catch((e) => e);
+    assert.equal(withPolicy.message, 'Cannot delete entity, must delete policies first.');
+    await iam.send(new DeleteUserPolicyCommand({ UserName: 'ci-bot', PolicyName: 'self' }));
     await iam.send(new DeleteUserCommand({ UserName: 'ci-bot' }));
     const gone = await iam.send(new GetUserCommand({ UserName: 'ci-bot' })).catch((e) => e);
     assert.equal(gone.name, 'NoSuchEntityException');

@@ -94,7 +94,9 @@ interface ResourceSide {
 function resourceSide(sql: Statements, action: string, resource: string): ResourceSide {
   if (resource === '*') return {};
   const parts = resource.split(':');
-  const [, , service, region, account] = parts;
+  const [, , service, region] = parts;
+  // AWS managed policies (account "aws") and S3 (no account) name no owning account in their ARNs.
+  const account = /^\d{12}$/.test(parts[4] ?? '') ? parts[4] : undefined;
   const rest = parts.slice(5).join(':');
   const named = (text: string | null | undefined, id: string): NamedPolicy | undefined => {
     const doc = parseDoc(text);
@@ -103,7 +105,7 @@ function resourceSide(sql: Statements, action: string, resource: string): Resour
   switch (service) {
     case 'ecr': {
       if (!rest.startsWith('repository/')) return { account };
-      const repo = getRepo(sql, { account, region, name: rest.slice('repository/'.length) });
+      const repo = account ? getRepo(sql, { account, region, name: rest.slice('repository/'.length) }) : undefined;
       return { account, policy: named(repo?.policy, `${resource} (repository policy)`) };
     }
     case 's3': {
@@ -111,11 +113,11 @@ function resourceSide(sql: Statements, action: string, resource: string): Resour
       return { account: bucket?.account, policy: named(bucket?.doc.Policy, `arn:aws:s3:::${bucket?.name} (bucket policy)`) };
     }
     case 'secretsmanager': {
-      const secret = secretOf(sql, { account, region }, resource);
+      const secret = account ? secretOf(sql, { account, region }, resource) : undefined;
       return { account, policy: named(secret?.resourcePolicy, `${resource} (resource policy)`) };
     }
     case 'sqs': {
-      const queue = findQueue(sql, { account, region }, rest);
+      const queue = account ? findQueue(sql, { account, region }, rest) : undefined;
       const attrs = queue ? JSON.parse(queue.attributes) as Record<string, string> : {};
       return { account, policy: named(attrs.Policy, `${resource} (queue policy)`) };
     }
@@ -124,7 +126,7 @@ function resourceSide(sql: Statements, action: string, resource: string): Resour
       return { account, policy: named(findRoleByArn(sql, resource)?.AssumeRolePolicyDocument, `${resource} (trust policy)`) };
     }
     default:
-      return { account: account || undefined };
+      return { account };
   }
 }
 
