@@ -115,7 +115,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const registry = await createRegistry({
     config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes,
     upstreamCredentials: async () => (await import('./services/ecr/index.js')).pullThroughCredentials(sql),
-    authorize: authorizer && ((caller, action, resource, sourceIp) => enforcementChecks()!.registryDenial(authorizer, { clock, log }, caller, action, resource, sourceIp)),
+    authorize: authorizer && ((caller, action, resource, policy, sourceIp) =>
+      enforcementChecks()!.registryDenial(authorizer, { clock, log }, caller, action, resource, policy, sourceIp)),
   });
   // The ECR API shares the registry's blob store and upload sessions (its layer API, download URLs, repository URIs).
   const apiDeps = { ...deps, registry, authorizer };

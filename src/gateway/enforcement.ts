@@ -50,6 +50,9 @@ export interface OperationRequest {
  * decision path of a denial at debug (which policy denied, or which kind of policy allowed nothing).
  */
 export function authorizeOperation(authorizer: Authorizer, deps: { clock: Clock; log: Logger }, id: Identity, req: OperationRequest): void {
+  // The account's root (Berth's default credentials) is always allowed: its requests act in its own account, and
+  // services keep their own cross-account checks (ECR repository policies) as without enforcement.
+  if (id.principalArn === `arn:aws:iam::${id.account}:root`) return;
   const checks = authorizer.checksFor(req.serviceId, req.operation, req.input, { account: id.account, region: id.region, principalArn: id.principalArn });
   if (!checks.length) return;
   const denial = authorizer.authorize(id, checks, { sourceIp: req.sourceIp, now: deps.clock.now(), region: id.region });
@@ -66,9 +69,10 @@ export function authorizeOperation(authorizer: Authorizer, deps: { clock: Clock;
 
 /** The registry's question (RegistryDeps.authorize): the denial message for a pull or push, or undefined. */
 export function registryDenial(
-  authorizer: Authorizer, deps: { clock: Clock; log: Logger }, caller: Caller, action: string, resource: string, sourceIp: string | undefined,
+  authorizer: Authorizer, deps: { clock: Clock; log: Logger }, caller: Caller, action: string, resource: string,
+  resourcePolicy: string | null, sourceIp: string | undefined,
 ): string | undefined {
-  const denial = authorizer.authorize(caller, [{ action, resource }], { sourceIp, now: deps.clock.now(), region: resource.split(':')[3] });
+  const denial = authorizer.authorize(caller, [{ action, resource, resourcePolicy }], { sourceIp, now: deps.clock.now(), region: resource.split(':')[3] });
   if (denial && deps.log.enabled('debug')) {
     deps.log.debug('registry request denied', { principal: denial.principalArn, action, resource, path: denial.decision.path });
   }

@@ -41,9 +41,13 @@ export interface RegistryDeps {
   authorize?: RegistryAuthorize;
 }
 
-/** The denial message when `caller` may not perform `action` on the repository `resource`; undefined when allowed. */
+/**
+ * The denial message when `caller` may not perform `action` on the repository `resource` (whose policy the registry
+ * has read: null when it has none); undefined when allowed.
+ */
 export type RegistryAuthorize = (
-  caller: { account: string; principalArn: string; accessKeyId: string; roleArn?: string }, action: string, resource: string, sourceIp: string | undefined,
+  caller: { account: string; principalArn: string; accessKeyId: string; roleArn?: string }, action: string, resource: string,
+  repositoryPolicy: string | null, sourceIp: string | undefined,
 ) => string | undefined;
 
 export interface Registry {

@@ -191,9 +191,10 @@ function authorize(reg: Registry, req: IncomingMessage, cred: Credential, ref: R
     const principal = (cred as { principal?: TokenPrincipal }).principal;
     const caller = { account, principalArn: principal?.principalArn ?? iamArn.root(account), accessKeyId: principal?.accessKeyId ?? '', roleArn: principal?.roleArn };
     const ip = req.socket?.remoteAddress;
-    const denied = reg.authorize(caller, action, resource, ip?.startsWith('::ffff:') ? ip.slice(7) : ip);
+    const repo = getRepo(reg.sql, ref);
+    const denied = reg.authorize(caller, action, resource, repo?.policy ?? null, ip?.startsWith('::ffff:') ? ip.slice(7) : ip);
     if (denied) throw new RegistryError('DENIED', denied);
-    return getRepo(reg.sql, ref);
+    return repo;
   }
   const repo = getRepo(reg.sql, ref);
   if (account === ref.account) return repo;

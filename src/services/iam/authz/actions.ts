@@ -23,6 +23,8 @@ export interface Check {
   resource: string;
   /** Condition keys this check adds (ecs:cluster, iam:PassedToService, aws:RequestTag/…, aws:TagKeys). */
   context?: Record<string, ContextValue>;
+  /** The resource's policy when the caller has already read the resource (null: it has none); else looked up. */
+  resourcePolicy?: string | null;
 }
 
 export interface Where {

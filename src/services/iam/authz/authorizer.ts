@@ -6,9 +6,10 @@
  * everything on its own account's resources.
  *
  * Cached per principal (its access key) and policy stamp: a principal's policy
- * set is read from SQLite once until any IAM write changes the stamp; where
- * neither its policies nor the resource's have conditions or variables, the
- * decision itself is cached too.
+ * set is read from SQLite once until any IAM write changes the stamp, and cut
+ * down per action to the statements that name it; where those statements and
+ * the resource's policy have no conditions or variables, the decision itself is
+ * cached too.
  */
 import type { Statements } from '../../../state/db.js';
 import { getTags } from '../../../state/tags.js';
@@ -19,7 +20,9 @@ import { findQueue } from '../../sqs/store.js';
 import { findRole, findRoleByArn, findUser, policyStamp } from '../store.js';
 import { checksFor, type Check, type ResourceNames, type Where } from './actions.js';
 import { contextOf, type ContextValue } from './conditions.js';
-import { denialMessage, dependsOnRequest, evaluate, type Decision, type NamedPolicy, type PolicyDocument } from './evaluate.js';
+import {
+  actionMatches, denialMessage, dependsOnRequest, evaluate, statementsOf, type Decision, type NamedPolicy, type PolicyDocument, type PolicySet,
+} from './evaluate.js';
 import { principalPolicies, type Caller, type PrincipalPolicies } from './principal-policies.js';
 
 export interface RequestFacts {
@@ -48,14 +51,34 @@ export interface Authorizer {
 interface Entry {
   stamp: number;
   pp: PrincipalPolicies;
-  /** Whether the caller's decisions depend on the request (conditions, policy variables). */
-  variable: boolean;
-  /** Whether its policies read aws:ResourceTag/* (or a service's ResourceTag key): only then are resource tags read. */
-  readsResourceTags: boolean;
+  /** The caller's policies cut down to the statements naming one action, made on the action's first check. */
+  views: Map<string, ActionView>;
   decisions: Map<string, Decision>;
 }
 
+interface ActionView {
+  policies: Omit<PolicySet, 'resource'>;
+  /** Whether those statements depend on the request (conditions, policy variables): then decisions are not cached. */
+  variable: boolean;
+  /** Whether they read aws:ResourceTag/* (or a service's ResourceTag key): only then are resource tags read. */
+  readsResourceTags: boolean;
+}
+
+/** Only the statements whose Action/NotAction covers `action` can decide it (a boundary stays, even if emptied). */
+function viewOf(pp: PrincipalPolicies, action: string): ActionView {
+  const cut = (p: NamedPolicy): NamedPolicy => ({ id: p.id, document: { Statement: statementsOf(p.document).filter((st) => actionMatches(st, action)) } });
+  const policies = {
+    identity: pp.policies.identity.map(cut),
+    boundary: pp.policies.boundary && cut(pp.policies.boundary),
+    session: pp.policies.session?.map(cut),
+  };
+  const all = [...policies.identity, ...(policies.boundary ? [policies.boundary] : []), ...(policies.session ?? [])];
+  return { policies, variable: dependsOnRequest(all), readsResourceTags: JSON.stringify(all).includes('ResourceTag/') };
+}
+
 const MAX_ENTRIES = 10_000;
+const ROOT_ARN = /^arn:aws[\w-]*:iam::\d{12}:root$/;
+const ROOT_ALLOWED: Decision = Object.freeze({ allowed: true as const, path: ['root of the account'], matched: [] });
 
 function parseDoc(text: string | null | undefined): PolicyDocument | undefined {
   if (!text) return undefined;
@@ -84,6 +107,11 @@ function secretOf(sql: Statements, where: { account: string; region: string }, i
   return secret?.arn === id ? secret : undefined;
 }
 
+function namedPolicy(text: string | null | undefined, id: string): NamedPolicy | undefined {
+  const doc = parseDoc(text);
+  return doc ? { id, document: doc } : undefined;
+}
+
 interface ResourceSide {
   policy?: NamedPolicy;
   /** The owner of the resource (S3 ARNs name none). */
@@ -98,10 +126,7 @@ function resourceSide(sql: Statements, action: string, resource: string): Resour
   // AWS managed policies (account "aws") and S3 (no account) name no owning account in their ARNs.
   const account = /^\d{12}$/.test(parts[4] ?? '') ? parts[4] : undefined;
   const rest = parts.slice(5).join(':');
-  const named = (text: string | null | undefined, id: string): NamedPolicy | undefined => {
-    const doc = parseDoc(text);
-    return doc ? { id, document: doc } : undefined;
-  };
+  const named = namedPolicy;
   switch (service) {
     case 'ecr': {
       if (!rest.startsWith('repository/')) return { account };
@@ -147,9 +172,7 @@ export function createAuthorizer(sql: Statements): Authorizer {
     const key = `${caller.accessKeyId}\n${caller.principalArn}\n${caller.roleArn ?? ''}`;
     const cached = cache.get(key);
     if (cached && cached.stamp === stamp) return cached;
-    const pp = principalPolicies(sql, caller);
-    const all = [...pp.policies.identity, ...(pp.policies.boundary ? [pp.policies.boundary] : []), ...(pp.policies.session ?? [])];
-    const entry: Entry = { stamp, pp, variable: dependsOnRequest(all), readsResourceTags: JSON.stringify(all).includes('ResourceTag/'), decisions: new Map() };
+    const entry: Entry = { stamp, pp: principalPolicies(sql, caller), views: new Map(), decisions: new Map() };
     if (cache.size >= MAX_ENTRIES) cache.clear();
     cache.set(key, entry);
     return entry;
@@ -182,25 +205,36 @@ export function createAuthorizer(sql: Statements): Authorizer {
   }
 
   function decide(caller: Caller, check: Check, facts: RequestFacts): Decision {
+    // The root on a resource its ARN places in the root's own account: allowed, without reading anything.
+    if (ROOT_ARN.test(caller.principalArn) && (check.resource === '*' || check.resource.split(':')[4] === caller.account)) return ROOT_ALLOWED;
     const entry = entryFor(caller);
-    const side = resourceSide(sql, check.action, check.resource);
+    const side = check.resourcePolicy === undefined ? resourceSide(sql, check.action, check.resource) : {
+      account: /^\d{12}$/.test(check.resource.split(':')[4] ?? '') ? check.resource.split(':')[4] : undefined,
+      policy: namedPolicy(check.resourcePolicy, `${check.resource} (resource policy)`),
+    };
     const resourceAccount = side.account ?? entry.pp.principal.account;
     if (entry.pp.isRoot && resourceAccount === entry.pp.principal.account) return { allowed: true, path: ['root of the account'], matched: [] };
-    const cacheable = !entry.variable && !side.policy && !check.context;
+    let view = entry.views.get(check.action);
+    if (!view) {
+      if (entry.views.size >= MAX_ENTRIES) entry.views.clear();
+      view = viewOf(entry.pp, check.action);
+      entry.views.set(check.action, view);
+    }
+    const cacheable = !view.variable && !side.policy && !check.context;
     const key = `${check.action}\n${check.resource}`;
     if (cacheable) {
       const hit = entry.decisions.get(key);
       if (hit) return hit;
     }
-    const mentionsTags = entry.readsResourceTags || (!!side.policy && JSON.stringify(side.policy.document).includes('ResourceTag/'));
-    const identity = entry.pp.isRoot ? [{ id: 'root', document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] : entry.pp.policies.identity;
+    const mentionsTags = view.readsResourceTags || (!!side.policy && JSON.stringify(side.policy.document).includes('ResourceTag/'));
+    const identity = entry.pp.isRoot ? [{ id: 'root', document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] : view.policies.identity;
     const decision = evaluate({
       principal: entry.pp.principal,
       action: check.action,
       resource: check.resource,
       resourceAccount,
       context: contextFor(entry, check, facts, check.resource, mentionsTags),
-    }, { ...entry.pp.policies, identity, resource: side.policy });
+    }, { ...view.policies, identity, resource: side.policy });
     if (entry.pp.unknownPolicies.length) decision.path.push(...entry.pp.unknownPolicies.map((a) => `no document in Berth: ${a}`));
     if (cacheable) {
       if (entry.decisions.size >= MAX_ENTRIES) entry.decisions.clear();

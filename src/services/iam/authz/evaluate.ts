@@ -138,7 +138,7 @@ function variables(req: AuthzRequest): VariableLookup {
   };
 }
 
-function actionMatches(st: Statement, action: string): boolean {
+export function actionMatches(st: Statement, action: string): boolean {
   const acts = list(st.Action);
   if (acts) return acts.some((a) => globMatch(a, action, true));
   const not = list(st.NotAction);

@@ -1,0 +1,185 @@
+/**
+ * IAM enforcement's cost (issue 23): requests per second of a control-plane mix
+ * (ECS reads and writes, ECR and Secrets Manager reads) with `--enforce-iam`
+ * off and on, and of registry blob pulls (GET /v2/…/blobs/<digest>) off and on.
+ * With enforcement on the calls are signed by an IAM user whose access comes
+ * from AWS managed policies (AmazonECS_FullAccess, AmazonEC2ContainerRegistryReadOnly,
+ * SecretsManagerReadWrite), so every request is verified and evaluated; the
+ * root's run is shown too. Targets: control plane ≥ 0.9× of off, registry pulls ≥ 0.95×.
+ *
+ *   npx tsx bench/authz.ts [--seconds N] [--rounds N]
+ *
+ * Both Berths run in this process (fake runtime, --ephemeral) on random loopback ports; rounds alternate off/on
+ * so drift on a shared machine falls on both; calls are sequential, bounded in time.
+ */
+import http from 'node:http';
+import { CreateClusterCommand, DescribeClustersCommand, DescribeTaskDefinitionCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateSecretCommand, DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { startApp, type App } from '../src/app.js';
+import { resolveConfig } from '../src/config/index.js';
+import { createLogger } from '../src/shared/logger.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const SECONDS = arg('seconds', 4);
+const ROUNDS = arg('rounds', 3);
+const ROOT = { accessKeyId: 'test', secretAccessKey: 'test' };
+type Creds = typeof ROOT;
+
+interface Target {
+  name: string;
+  app: App;
+  creds: Creds;
+  /** A registry token (basic auth) of `creds`, and one blob to pull. */
+  token: string;
+  blobPath: string;
+}
+
+const clientConfig = (endpoint: string, credentials: Creds) => ({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+
+async function seed(app: App, enforce: boolean): Promise<{ user: Creds; blobPath: string }> {
+  const cfg = clientConfig(app.endpoint, ROOT);
+  const ecs = new ECSClient(cfg);
+  const ecr = new ECRClient(cfg);
+  const sm = new SecretsManagerClient(cfg);
+  const iam = new IAMClient(cfg);
+  try {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'bench' }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'bench', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 64 }] }));
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'bench' }));
+    await sm.send(new CreateSecretCommand({ Name: 'bench', SecretString: 'x' }));
+    // One blob in the repository, uploaded through the registry with the root's token.
+    const token = await registryToken(app, ROOT);
+    const body = Buffer.alloc(64 * 1024, 7);
+    const { createHash } = await import('node:crypto');
+    const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const repoPath = `/v2/000000000000/us-east-1/bench`;
+    const start = await request(app, 'POST', `${repoPath}/blobs/uploads/`, token);
+    const put = new URL(start.headers.location as string, app.endpoint);
+    put.searchParams.set('digest', digest);
+    const done = await request(app, 'PUT', `${put.pathname}${put.search}`, token, body);
+    if (done.status !== 201) throw new Error(`blob upload answered ${done.status}`);
+    let user = ROOT;
+    if (enforce) {
+      await iam.send(new CreateUserCommand({ UserName: 'bench' }));
+      for (const p of ['AmazonECS_FullAccess', 'AmazonEC2ContainerRegistryReadOnly', 'SecretsManagerReadWrite']) {
+        await iam.send(new AttachUserPolicyCommand({ UserName: 'bench', PolicyArn: `arn:aws:iam::aws:policy/${p}` }));
+      }
+      const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'bench' }))).AccessKey!;
+      user = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    }
+    return { user, blobPath: `${repoPath}/blobs/${digest}` };
+  } finally {
+    for (const c of [ecs, ecr, sm, iam]) c.destroy();
+  }
+}
+
+async function registryToken(app: App, creds: Creds): Promise<string> {
+  const ecr = new ECRClient(clientConfig(app.endpoint, creds));
+  try {
+    return (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+  } finally {
+    ecr.destroy();
+  }
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function request(app: App, method: string, path: string, token: string, body?: Buffer): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  const url = new URL(path, app.endpoint);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers: { authorization: `Basic ${token}`, 'content-length': String(body?.length ?? 0) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The control-plane mix, one call at a time, for `SECONDS`: calls per second. */
+async function controlPlane(t: Target): Promise<number> {
+  const cfg = clientConfig(t.app.endpoint, t.creds);
+  const ecs = new ECSClient(cfg);
+  const ecr = new ECRClient(cfg);
+  const sm = new SecretsManagerClient(cfg);
+  const mix = [
+    () => ecs.send(new DescribeClustersCommand({ clusters: ['bench'] })),
+    () => ecs.send(new ListClustersCommand({})),
+    () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'bench' })),
+    () => ecs.send(new RegisterTaskDefinitionCommand({ family: 'bench', containerDefinitions: [{ name: 'c', image: 'busybox', memory: 64 }] })),
+    () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['bench'] })),
+    () => sm.send(new DescribeSecretCommand({ SecretId: 'bench' })),
+  ];
+  try {
+    let n = 0;
+    const end = performance.now() + SECONDS * 1000;
+    while (performance.now() < end) await mix[n++ % mix.length]();
+    return n / SECONDS;
+  } finally {
+    for (const c of [ecs, ecr, sm]) c.destroy();
+  }
+}
+
+async function registryPulls(t: Target): Promise<number> {
+  let n = 0;
+  const end = performance.now() + SECONDS * 1000;
+  while (performance.now() < end) {
+    const r = await request(t.app, 'GET', t.blobPath, t.token);
+    if (r.status !== 200 && r.status !== 307) throw new Error(`${t.name}: blob GET answered ${r.status}`);
+    n++;
+  }
+  return n / SECONDS;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const log = createLogger('error');
+  const start = (enforceIam: boolean) => startApp(resolveConfig({ port: 0, ephemeral: true, logLevel: 'error', runtime: 'fake', enforceIam }), { log });
+  const off = await start(false);
+  const on = await start(true);
+  try {
+    const offSeed = await seed(off, false);
+    const onSeed = await seed(on, true);
+    const targets: Target[] = [
+      { name: 'off', app: off, creds: ROOT, token: await registryToken(off, ROOT), blobPath: offSeed.blobPath },
+      { name: 'on (IAM user)', app: on, creds: onSeed.user, token: await registryToken(on, onSeed.user), blobPath: onSeed.blobPath },
+      { name: 'on (root)', app: on, creds: ROOT, token: await registryToken(on, ROOT), blobPath: onSeed.blobPath },
+    ];
+    const cp = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    const pulls = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    // A short warm-up of each (JIT, statement caches, the evaluator's caches).
+    for (const t of targets) {
+      await controlPlane({ ...t }).catch((e) => { throw new Error(`${t.name}: ${e}`); });
+    }
+    // Each measure in its own alternating rounds (interleaving them lets one's garbage fall on the other's timing).
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const t of r % 2 ? [...targets].reverse() : targets) cp.get(t.name)!.push(await controlPlane(t));
+    }
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const t of r % 2 ? [...targets].reverse() : targets) pulls.get(t.name)!.push(await registryPulls(t));
+    }
+    const base = median(cp.get('off')!);
+    const pullBase = median(pulls.get('off')!);
+    console.log(`IAM enforcement cost: ${ROUNDS} rounds of ${SECONDS}s each, medians (calls one at a time)`);
+    for (const t of targets) {
+      const c = median(cp.get(t.name)!);
+      const p = median(pulls.get(t.name)!);
+      console.log(`  ${t.name.padEnd(14)} control plane ${c.toFixed(0).padStart(6)} req/s (${(c / base).toFixed(2)}×)   registry blob pulls ${p.toFixed(0).padStart(6)} req/s (${(p / pullBase).toFixed(2)}×)`);
+    }
+    const userCp = median(cp.get('on (IAM user)')!) / base;
+    const userPull = median(pulls.get('on (IAM user)')!) / pullBase;
+    console.log(`target control plane ≥ 0.90×: ${userCp >= 0.9 ? 'met' : 'NOT met'} (${userCp.toFixed(2)}×); registry ≥ 0.95×: ${userPull >= 0.95 ? 'met' : 'NOT met'} (${userPull.toFixed(2)}×)`);
+  } finally {
+    agent.destroy();
+    await on.stop();
+    await off.stop();
+  }
+}
+
+await main();
