@@ -21,7 +21,7 @@ import { resolveTaskImage } from './registry/task-images.js';
 import type { TokenPrincipal } from './registry/auth.js';
 import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';
-import { providerFor } from './services/providers.js';
+import { internalDoor, providerFor } from './services/providers.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import type { Controllers } from './controllers/index.js';
@@ -119,21 +119,26 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       enforcementChecks()!.registryDenial(authorizer, { clock, log }, caller, action, resource, policy, sourceIp)),
   });
   // The ECR API shares the registry's blob store and upload sessions (its layer API, download URLs, repository URIs).
-  const apiDeps = { ...deps, registry, authorizer };
+  const doorDeps = { ...deps, registry };
   const loadBalancing = new LoadBalancing({ db, sql, clock, log, changes, host: config.host, workers: config.lbWorkers, logLevel: config.logLevel,
     metricsPeriod: config.metricsPeriod,
   });
   // S3 streams object bodies itself (gateway/s3.ts); loaded on its first request, to keep start-up fast.
   let s3: Promise<S3Service> | undefined;
-  const s3Handler: StreamHandler = async (req, res) => {
-    s3 ??= import('./gateway/s3.js').then((m) => m.createS3({
-      db, sql, clock, log, dataDir, identify: (scope, signed) => identify(config, scope, { sql, clock }, signed),
-      authorize: authorizer && ((id, operation, input, sourceIp) => enforcementChecks()!.authorizeOperation(authorizer, { clock, log }, id, {
-        protocol: 's3', serviceId: 's3', operation, input, sourceIp,
-      })),
-    }));
-    return (await s3).handle(req, res);
-  };
+  const s3Service = () => (s3 ??= import('./gateway/s3.js').then((m) => m.createS3({
+    db, sql, clock, log, dataDir, identify: (scope, signed) => identify(config, scope, { sql, clock }, signed),
+    authorize: authorizer && ((id, operation, input, sourceIp) => enforcementChecks()!.authorizeOperation(authorizer, { clock, log }, id, {
+      protocol: 's3', serviceId: 's3', operation, input, sourceIp,
+    })),
+  })));
+  const s3Handler: StreamHandler = async (req, res) => (await s3Service()).handle(req, res);
+  // How one service runs another's operations (CloudFormation's resource providers): the API's own implementation.
+  // Internal calls are not authorized again: the request that led to them was.
+  const invoke = internalDoor({
+    ...doorDeps, metricsPeriod: config.metricsPeriod,
+    frontDoors: { s3: async (ctx, operation, input) => (await s3Service()).invoke(ctx, operation, input) },
+  });
+  const apiDeps = { ...doorDeps, authorizer, invoke };
   // The console (/_berth/ui/, /_berth/api/) loads on its first request: nothing before the ready line waits for it.
   let consoleApp: Promise<import('./console/index.js').BerthConsole> | undefined;
   let engineStatus: { at: number; value: Promise<{ name: string; status: 'up' | 'down'; error?: string }> } | undefined;
@@ -210,7 +215,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const started = (async () => {
     const { startControllers } = await import('./controllers/index.js');
     const controllers = startControllers({
-      db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir,
+      db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir, invoke,
       blobs: registry.blobs, vulnerabilityDb: config.vulnerabilityDb, metricsPeriod: config.metricsPeriod,
       injectedEnv: async (task, containerName) => ({
         ...taskEnvironment(task, await metadata.urlFor(task.taskArn!, containerName)),

@@ -40,6 +40,8 @@ import { SqsMetrics } from './sqs-metrics.js';
 import { ExpressTeardown } from './express-teardown.js';
 import { AppRunnerServices } from './apprunner-services.js';
 import type { GroupLoad } from '../services/apprunner/index.js';
+import { CloudFormationStacks } from './cloudformation-stacks.js';
+import type { Invoke } from '../services/provider.js';
 import { registryAuth, resolveSecrets, type AuthorizeExecutionRole } from './task-secrets.js';
 import { resolveEnvFiles } from './task-env-files.js';
 import { TaskVolumes } from './task-volumes.js';
@@ -64,6 +66,8 @@ export interface ControllerDeps {
   metricsPeriod: number;
   /** With --enforce-iam: whether a task's execution role may read its secrets (task-secrets.ts). */
   authorizeExecutionRole?: AuthorizeExecutionRole;
+  /** Runs another service's operation as an internal caller (services/providers.ts): CloudFormation's resource providers. */
+  invoke: Invoke;
   /** Where a task's image is pulled from, with which credentials (Berth's ECR). */
   resolveImage: (task: Task, image: string, def?: TaskDefinition) => { ref: string; auth?: RegistryAuth };
   /** The most requests in flight at once on a target group since the last call (the load balancer's count): App Runner scales on it. */
@@ -154,6 +158,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new EventDelivery(d));
   runtime.add(new EventSchedules(d));
   runtime.add(new SchedulerSchedules(d));
+  // CloudFormation stacks: their resources created, updated and deleted through each service's operations.
+  runtime.add(new CloudFormationStacks(d));
   // AWS/SQS metrics, each metric period.
   runtime.add(new SqsMetrics(d));
   runtime.start({

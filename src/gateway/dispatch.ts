@@ -15,7 +15,7 @@ import { renderRefusal } from '../protocol/refusal.js';
 import { decodeRequestBody } from '../protocol/request-compression.js';
 import { credentialScope } from '../protocol/sigv4.js';
 import { inputError, validateInput } from '../protocol/validate.js';
-import { Later, lowerCamel, type RequestContext } from '../services/provider.js';
+import { Later, lowerCamel, type Invoke, type RequestContext } from '../services/provider.js';
 import { PROVIDERS, type Providers } from '../services/providers.js';
 import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
@@ -36,6 +36,8 @@ export interface DispatchDeps {
   changes: ChangeFeed;
   /** The OCI registry, which ECR's operations reach through their context. */
   registry: RegistryLink;
+  /** Runs a service's operation for another (services/providers.ts `internalDoor`); handed to operations as ctx.invoke. */
+  invoke?: Invoke;
   /** The services requests are routed to and answered by (Berth's: every descriptor's, services/index.ts). */
   services?: { catalog: Catalog; providers: Providers };
   /** With --enforce-iam: the policy check every operation passes before it runs (issue 23). */
@@ -94,7 +96,7 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
     const ctx: RequestContext = {
       ...identity, requestId, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log, registry: deps.registry,
       metricsPeriod: deps.config.metricsPeriod,
-      host: req.headers.host, changes: deps.changes,
+      host: req.headers.host, changes: deps.changes, invoke: deps.invoke,
       changed: (kind, key) => changes.push([kind, key]),
     };
     let output = inTransaction(deps.db, () => fn(ctx, input));

@@ -31,7 +31,7 @@ import type { Clock } from '../shared/clock.js';
 import { requestId as newRequestId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { Db, Statements } from '../state/db.js';
-import { lowerCamel } from '../services/provider.js';
+import { lowerCamel, type RequestContext } from '../services/provider.js';
 import { ObjectFiles } from '../services/s3/index.js';
 import {
   asAlgorithm, badDigest, BODY_OPERATIONS, CHECKSUM_ALGORITHMS, checksumDigest, checksumHeader, completeMultipartUpload, entityTooLarge,
@@ -60,6 +60,12 @@ export interface S3Deps {
 export interface S3Service {
   files: ObjectFiles;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /**
+   * An operation run for an internal caller (services/providers.ts `internalDoor`, which validated the input): in one
+   * transaction with this handler's object files and commit hooks. GetObject's Body is the object's bytes. Operations
+   * whose request is a body (PutObject, UploadPart) are not offered.
+   */
+  invoke(ctx: RequestContext, operation: string, input: Record<string, unknown>): Promise<unknown>;
 }
 
 export function createS3(deps: S3Deps): S3Service {
@@ -202,7 +208,19 @@ export function createS3(deps: S3Deps): S3Service {
     await pipeline(createReadStream('', { fd, start: Body.start, end: Body.end, highWaterMark: 1024 * 1024 }), res);
   }
 
-  return { files, handle };
+  async function invoke(base: RequestContext, operation: string, input: Record<string, unknown>): Promise<unknown> {
+    const fn = provider[lowerCamel(operation)];
+    if (!fn) throw notImplemented('s3', operation);
+    if (BODY_OPERATIONS[operation] || operation === 'CompleteMultipartUpload') throw new Error(`S3 ${operation} is not offered to internal callers`);
+    const ctx: S3Context = { ...base, files, afterCommit: () => undefined, onRollback: () => undefined };
+    const output = run(ctx, () => fn(ctx, input)) as Record<string, any>;
+    if (operation !== 'GetObject') return output;
+    const ref = output.Body as BodyRef;
+    const bytes = ref.start > ref.end ? EMPTY : await readRange(files.path(ref.file), ref.start, ref.end);
+    return { ...output, Body: bytes };
+  }
+
+  return { files, handle, invoke };
 }
 
 /**
@@ -380,4 +398,11 @@ async function assemble(files: ObjectFiles, plan: CompletionPlan): Promise<Assem
     staged, size, md5: '', from: plan.parts.map((p) => p.file),
     checksum: digest ? { algorithm: plan.fullObjectChecksum!, value: digest.digest() } : undefined,
   };
+}
+
+/** Bytes start..end (inclusive) of a file. */
+async function readRange(path: string, start: number, end: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of createReadStream(path, { start, end }) as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }

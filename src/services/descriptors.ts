@@ -6,6 +6,7 @@ export { ACM } from './acm/descriptor.js';
 export { APPRUNNER } from './apprunner/descriptor.js';
 export { APPLICATION_AUTO_SCALING } from './application-auto-scaling/descriptor.js';
 export { AUTO_SCALING } from './auto-scaling/descriptor.js';
+export { CLOUDFORMATION } from './cloudformation/descriptor.js';
 export { CLOUDWATCH } from './cloudwatch/descriptor.js';
 export { EC2 } from './ec2/descriptor.js';
 export { ECR } from './ecr/descriptor.js';

@@ -43,6 +43,11 @@ export interface RequestContext {
    * unit-test contexts; an operation that waits then only waits for its deadline.
    */
   changes?: { subscribe(fn: (kind: ChangeKind, key: string) => void): () => void };
+  /**
+   * Runs another service's operation as an internal caller (providers.ts `internalDoor`): an operation that needs
+   * one returns `Later` and calls it there (its own transaction is then over). Absent in unit-test contexts.
+   */
+  invoke?: Invoke;
 }
 
 /**
@@ -60,3 +65,23 @@ export type OperationFn = (ctx: RequestContext, input: any) => unknown;
 export type Provider = Record<string, OperationFn>;
 
 export const lowerCamel = (op: string) => op.charAt(0).toLowerCase() + op.slice(1);
+
+/**
+ * Who runs an operation through the internal door (`internalDoor` in providers.ts): the account and region it acts
+ * in, and as whom (the root of the account unless named). A service acting for a user (CloudFormation creating a
+ * stack's resources) passes the user's principal, as AWS's own callers act with the caller's or a role's credentials.
+ */
+export interface InternalCaller {
+  account: string;
+  region: string;
+  principalArn?: string;
+  accessKeyId?: string;
+}
+
+/**
+ * Runs service `service`'s (its descriptor id) operation `operation` (the AWS name, e.g. `CreateRole`) with `input`
+ * (SDK-shaped, as the client would send it) as an internal caller: the same model validation, operation, transaction
+ * and change notices as a request through the gateway. Resolves to the operation's output; rejects with the AwsError
+ * the service answers (or a plain Error for a caller's bug: an operation the model lacks).
+ */
+export type Invoke = <O = Record<string, any>>(caller: InternalCaller, service: string, operation: string, input: object) => Promise<O>;

@@ -21,7 +21,6 @@ import { register } from '../helpers/ecs.js';
 const UNSERVED: Array<[string[], string, string]> = [
   [['elasticbeanstalk', 'describe-applications'], 'DescribeApplications', 'the AWS Elastic Beanstalk service (elasticbeanstalk:DescribeApplications)'],
   [['autoscaling-plans', 'describe-scaling-plans'], 'DescribeScalingPlans', 'the AWS Auto Scaling Plans service (autoscaling-plans:DescribeScalingPlans)'],
-  [['cloudformation', 'list-stacks'], 'ListStacks', 'the AWS CloudFormation service (cloudformation:ListStacks)'],
   [['dynamodb', 'list-tables'], 'ListTables', 'the Amazon DynamoDB service (dynamodb:ListTables)'],
   [['servicediscovery', 'list-namespaces'], 'ListNamespaces', 'the AWS Cloud Map service (servicediscovery:ListNamespaces)'],
   [['elb', 'describe-load-balancers'], 'DescribeLoadBalancers',
