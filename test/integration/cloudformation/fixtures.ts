@@ -63,6 +63,14 @@ export const TOOLKIT = {
       Properties: {
         ImageTagMutability: 'IMMUTABLE',
         RepositoryName: { 'Fn::Sub': 'cdk-${Qualifier}-container-assets-${AWS::AccountId}-${AWS::Region}' },
+        RepositoryPolicyText: {
+          Version: '2012-10-17',
+          Statement: [{
+            Sid: 'LambdaECRImageRetrievalPolicy', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' },
+            Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+            Condition: { StringLike: { 'aws:sourceArn': { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:*' } } },
+          }],
+        },
         LifecyclePolicy: {
           LifecyclePolicyText: JSON.stringify({
             rules: [{ rulePriority: 1, description: 'expire untagged', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 365 }, action: { type: 'expire' } }],
@@ -106,6 +114,16 @@ export const TOOLKIT = {
         Policies: [{ PolicyName: 'default', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: '*' }] } }],
       },
     },
+    LookupRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { Ref: 'AWS::AccountId' } } }] },
+        RoleName: { 'Fn::Sub': 'cdk-${Qualifier}-lookup-role-${AWS::AccountId}-${AWS::Region}' },
+        ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/ReadOnlyAccess' }],
+        Policies: [{ PolicyName: 'LookupRolePolicy', PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'DontReadSecrets', Effect: 'Deny', Action: ['kms:Decrypt'], Resource: '*' }] } }],
+        Tags: [{ Key: 'aws-cdk:bootstrap-role', Value: 'lookup' }],
+      },
+    },
     CdkBootstrapVersion: {
       Type: 'AWS::SSM::Parameter',
       Properties: { Type: 'String', Name: { 'Fn::Sub': '/cdk-bootstrap/${Qualifier}/version' }, Value: { Ref: 'Version' } },
@@ -115,6 +133,10 @@ export const TOOLKIT = {
     BucketName: { Value: { 'Fn::Sub': '${StagingBucket}' } },
     BucketDomainName: { Value: { 'Fn::Sub': '${StagingBucket.RegionalDomainName}' } },
     ImageRepositoryName: { Value: { 'Fn::Sub': '${ContainerAssetsRepository}' } },
+    FileAssetKeyArn: {
+      Value: { 'Fn::If': ['CreateNewKey', { 'Fn::Sub': '${AssetsKey.Arn}' }, { 'Fn::Sub': '${FileAssetsBucketKmsKeyId}' }] },
+      Export: { Name: { 'Fn::Sub': 'CdkBootstrap-${Qualifier}-FileAssetKeyArn' } },
+    },
     BootstrapVersion: { Value: { 'Fn::GetAtt': ['CdkBootstrapVersion', 'Value'] }, Export: { Name: { 'Fn::Sub': 'CdkBootstrap-${Qualifier}-Version' } } },
   },
 };

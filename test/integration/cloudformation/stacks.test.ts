@@ -13,7 +13,7 @@ import {
   GetTemplateSummaryCommand, ListChangeSetsCommand, ListExportsCommand, ListStackResourcesCommand, ListStacksCommand, UpdateStackCommand,
   UpdateTerminationProtectionCommand, ValidateTemplateCommand, type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -76,7 +76,7 @@ describe('CloudFormation stacks through the v3 SDK', () => {
     assert.equal(cs.ExecutionStatus, 'AVAILABLE');
     assert.deepEqual(cs.Changes!.map((c) => `${c.ResourceChange!.Action} ${c.ResourceChange!.LogicalResourceId}`).sort(), [
       'Add CdkBootstrapVersion', 'Add CloudFormationExecutionRole', 'Add ContainerAssetsRepository', 'Add ImagePublishingRole',
-      'Add ImagePublishingRoleDefaultPolicy', 'Add StagingBucket', 'Add StagingBucketPolicy',
+      'Add ImagePublishingRoleDefaultPolicy', 'Add LookupRole', 'Add StagingBucket', 'Add StagingBucketPolicy',
     ]);
     assert.equal((await berth.cfn.send(new ListChangeSetsCommand({ StackName: 'CDKToolkit' }))).Summaries!.length, 1);
     await berth.cfn.send(new ExecuteChangeSetCommand({ StackName: 'CDKToolkit', ChangeSetName: 'cs1' }));
@@ -98,6 +98,8 @@ describe('CloudFormation stacks through the v3 SDK', () => {
     const repo = (await berth.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repoName] }))).repositories![0];
     assert.equal(repo.imageTagMutability, 'IMMUTABLE');
     assert.match((await berth.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repoName }))).lifecyclePolicyText!, /untagged/);
+    const repoPolicy = JSON.parse((await berth.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: repoName }))).policyText!);
+    assert.equal(repoPolicy.Statement[0].Condition.StringLike['aws:sourceArn'], `arn:aws:lambda:${REGION}:${ACCOUNT}:function:*`);
     const role = (await berth.iam.send(new GetRoleCommand({ RoleName: `cdk-tst0001-image-publishing-role-${ACCOUNT}-${REGION}` }))).Role!;
     const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!));
     assert.equal(trust.Statement.length, 1, 'the Fn::If with AWS::NoValue drops the trusted-accounts statement');
@@ -111,7 +113,7 @@ describe('CloudFormation stacks through the v3 SDK', () => {
     assert.equal((await berth.ssm.send(new GetParameterCommand({ Name: '/cdk-bootstrap/tst0001/version' }))).Parameter!.Value, '26');
 
     const resources = (await berth.cfn.send(new ListStackResourcesCommand({ StackName: 'CDKToolkit' }))).StackResourceSummaries!;
-    assert.equal(resources.length, 7);
+    assert.equal(resources.length, 8);
     assert.ok(resources.every((r) => r.ResourceStatus === 'CREATE_COMPLETE'));
     assert.equal(resources.find((r) => r.LogicalResourceId === 'ContainerAssetsRepository')!.PhysicalResourceId, repoName);
     const detail = await berth.cfn.send(new DescribeStackResourceCommand({ StackName: 'CDKToolkit', LogicalResourceId: 'StagingBucket' }));
@@ -124,7 +126,10 @@ describe('CloudFormation stacks through the v3 SDK', () => {
     assert.ok(events.indexOf('StagingBucket CREATE_COMPLETE') < events.indexOf('StagingBucketPolicy CREATE_IN_PROGRESS'));
     assert.equal((await berth.cfn.send(new GetTemplateCommand({ StackName: 'CDKToolkit' }))).TemplateBody, body);
     const exports = (await berth.cfn.send(new ListExportsCommand({}))).Exports!;
-    assert.deepEqual(exports, [{ ExportingStackId: toolkitId, Name: 'CdkBootstrap-tst0001-Version', Value: '26' }]);
+    assert.deepEqual(exports, [
+      { ExportingStackId: toolkitId, Name: 'CdkBootstrap-tst0001-FileAssetKeyArn', Value: 'AWS_MANAGED_KEY' },
+      { ExportingStackId: toolkitId, Name: 'CdkBootstrap-tst0001-Version', Value: '26' },
+    ]);
     const cs2 = await berth.cfn.send(new DescribeChangeSetCommand({ ChangeSetName: made.Id! }));
     assert.equal(cs2.ExecutionStatus, 'EXECUTE_COMPLETE');
   });
