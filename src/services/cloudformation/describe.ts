@@ -12,7 +12,7 @@ import type { Later, RequestContext } from '../provider.js';
 import { changeSetNotFound, stackNotFound, validationError } from './errors.js';
 import { neededCapabilities, templateOf, withTemplate } from './sources.js';
 import { paged } from './stacks.js';
-import { allStacks, eventsOf, exportsOf, findChangeSet, findStack, resourcesOf, type ResourceRecord, type StackRecord } from './store.js';
+import { allStacks, eventsOf, exportsOf, findChangeSet, findStack, importersOf, resourcesOf, type ResourceRecord, type StackRecord } from './store.js';
 import type { Template } from './template.js';
 
 const iso = (ms: number) => new Date(ms).toISOString() as unknown as Date;
@@ -147,7 +147,7 @@ export function listExports(ctx: RequestContext, input: ListExportsInput): ListE
 export function listImports(ctx: RequestContext, input: ListImportsInput): ListImportsOutput {
   const name = input.ExportName!;
   if (!exportsOf(ctx).some((e) => e.name === name)) throw validationError(`Export '${name}' is not imported by any stack.`);
-  const importers = allStacks(ctx, false).filter((r) => JSON.stringify(r.template).includes('"Fn::ImportValue"') && JSON.stringify(r.template).includes(JSON.stringify(name)));
+  const importers = importersOf(ctx, name);
   if (!importers.length) throw validationError(`Export '${name}' is not imported by any stack.`);
   const { page, next } = paged(importers.map((r) => r.stack.StackName), input.NextToken);
   return { Imports: page, ...(next ? { NextToken: next } : {}) };

@@ -18,7 +18,7 @@ import { evaluate, EvalError } from './intrinsics.js';
 import { planOf, type Plan } from './plan.js';
 import { RESOURCE_TYPES, type ResourceContext } from './resource-types/index.js';
 import {
-  findChangeSet, findExport, findStack, parseStackKey, resourcesOf, saveChangeSet, saveResource, saveStack, setExports,
+  exportsOf, findChangeSet, findExport, findStack, importersOf, parseStackKey, resourcesOf, saveChangeSet, saveResource, saveStack, setExports,
   type ResourceRecord, type StackRecord,
 } from './store.js';
 import { cleanup, rollbackUpdate, teardown } from './teardown.js';
@@ -259,14 +259,23 @@ function finish(p: Pass, plan: Plan): number | undefined {
       }
       outputs.push({ OutputKey: key, OutputValue: text, ...(o.Description ? { Description: o.Description } : {}), ...(exportName ? { ExportName: exportName } : {}) });
     }
+    // An export another stack imports can be neither removed nor changed (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html).
+    for (const old of exportsOf(p.s).filter((e) => e.stackId === p.stackId)) {
+      const user = importersOf(p.s, old.name, p.stackId)[0];
+      if (!user) continue;
+      if (!(old.name in exports)) throw new EvalError(`Export ${old.name} cannot be deleted as it is in use by ${user.stack.StackName}`);
+      if (exports[old.name] !== old.value) throw new EvalError(`Cannot update export ${old.name} as it is in use by ${user.stack.StackName}`);
+    }
   } catch (err) {
     return failStack(p, [], failureReason(err, p.d.log));
   }
+  const imports = importsOf(rec.template, plan, env);
   const leftovers = [...records.values()].some((r) => !plan.resources.has(r.LogicalResourceId) || r.old?.replaced);
   p.d.db.transaction(() => {
     setExports(p.s, p.stackId, exports);
     updateStack(p, (r, now) => {
       r.stack.Outputs = outputs;
+      r.imports = imports;
       if (r.stack.StackStatus === 'CREATE_IN_PROGRESS') {
         stackEvent(p.d.sql, r, now, 'CREATE_COMPLETE');
         settleChangeSet(p, r, 'EXECUTE_COMPLETE');
@@ -275,6 +284,25 @@ function finish(p: Pass, plan: Plan): number | undefined {
     });
   })();
   return leftovers ? NEXT_PHASE_MS : undefined;
+}
+
+/** The export names the template's kept resources and outputs import. */
+function importsOf(template: StackRecord['template'], plan: Plan, env: ReturnType<Plan['env']>): string[] {
+  const names = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'Fn::ImportValue') {
+        try {
+          names.add(String(evaluate(x, env)));
+        } catch { /* an import that no longer evaluates holds nothing */ }
+      } else walk(x);
+    }
+  };
+  for (const id of plan.resources.keys()) walk(template.Resources[id].Properties);
+  for (const o of Object.values(template.Outputs ?? {})) if (!o.Condition || plan.conditions[o.Condition]) walk(o.Value);
+  return [...names].sort();
 }
 
 /** An update's last move: UPDATE_COMPLETE, its resources' previous states forgotten. */

@@ -26,6 +26,8 @@ export interface StackRecord {
   stackPolicy?: string;
   /** DeleteStack's RetainResources. */
   retain?: string[];
+  /** The exports its template imports (Fn::ImportValue), as of its last completed operation: they cannot go while it does. */
+  imports?: string[];
   /** When a resource's deletion was first refused as still in use (it is retried until DELETE_RETRY_MS). */
   blockedSince?: Record<string, number>;
 }
@@ -164,6 +166,11 @@ export function setExports(s: Scope, stackId: string, exports: Record<string, st
   for (const [name, value] of Object.entries(exports)) {
     s.sql.get('INSERT INTO cfn_exports (account, region, name, stack_id, value) VALUES (?, ?, ?, ?, ?)').run(s.account, s.region, name, stackId, value);
   }
+}
+
+/** The live stacks (but `except`) that import export `name`. */
+export function importersOf(s: Scope, name: string, except?: string): StackRecord[] {
+  return allStacks(s, false).filter((r) => r.stack.StackId !== except && (r.imports ?? []).includes(name));
 }
 
 /** Stacks whose operation is running (the controller's resync: a restart resumes them). */

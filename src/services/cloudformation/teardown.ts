@@ -11,7 +11,9 @@ import {
 } from './engine.js';
 import { referencesOf } from './intrinsics.js';
 import { RESOURCE_TYPES } from './resource-types/index.js';
-import { changeSetsOf, deleteChangeSetRow, dropResource, findStack, saveResource, setExports, type ResourceRecord, type StackRecord } from './store.js';
+import {
+  changeSetsOf, deleteChangeSetRow, dropResource, exportsOf, findStack, importersOf, saveResource, setExports, type ResourceRecord, type StackRecord,
+} from './store.js';
 import type { Template } from './template.js';
 
 /** How long a delete refused because something still uses the resource (DependencyViolation, ResourceInUse) is retried. */
@@ -105,6 +107,14 @@ async function deleteAll(p: Pass, rec: StackRecord, targets: ResourceRecord[], d
 export async function teardown(p: Pass): Promise<number | undefined> {
   const rec = findStack(p.s, p.stackId)!;
   const deleting = rec.stack.StackStatus === 'DELETE_IN_PROGRESS';
+  // A stack whose export another stack imports cannot be deleted: it fails before anything goes.
+  for (const e of deleting ? exportsOf(p.s).filter((x) => x.stackId === p.stackId) : []) {
+    const user = importersOf(p.s, e.name, p.stackId)[0];
+    if (user) {
+      updateStack(p, (s, now) => stackEvent(p.d.sql, s, now, 'DELETE_FAILED', `Export ${e.name} cannot be deleted as it is in use by ${user.stack.StackName}`));
+      return undefined;
+    }
+  }
   const records = [...resourceMap(p).values()];
   const retained = new Set(rec.retain ?? []);
   const result = await deleteAll(p, rec, records, dependencies(rec.template),

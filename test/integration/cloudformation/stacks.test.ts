@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import {
   CloudFormationClient, CreateChangeSetCommand, CreateStackCommand, DeleteChangeSetCommand, DeleteStackCommand, DescribeChangeSetCommand,
   DescribeStackEventsCommand, DescribeStackResourceCommand, DescribeStacksCommand, ExecuteChangeSetCommand, GetTemplateCommand,
-  GetTemplateSummaryCommand, ListChangeSetsCommand, ListExportsCommand, ListStackResourcesCommand, ListStacksCommand, UpdateStackCommand,
+  GetTemplateSummaryCommand, ListChangeSetsCommand, ListExportsCommand, ListImportsCommand, ListStackResourcesCommand, ListStacksCommand, UpdateStackCommand,
   UpdateTerminationProtectionCommand, ValidateTemplateCommand, type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, GetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
@@ -214,6 +214,24 @@ describe('CloudFormation stacks through the v3 SDK', () => {
     // The route waits for the gateway's attachment (DependsOn).
     const events = await statuses('net');
     assert.ok(events.indexOf('IgwAttachment CREATE_COMPLETE') < events.indexOf('DefaultRoute CREATE_IN_PROGRESS'));
+
+    // While net imports the toolkit's export, the export can neither change (the update rolls back) nor go.
+    assert.deepEqual((await berth.cfn.send(new ListImportsCommand({ ExportName: 'CdkBootstrap-tst0001-Version' }))).Imports, ['net']);
+    await berth.cfn.send(new UpdateStackCommand({
+      StackName: 'CDKToolkit', UsePreviousTemplate: true, Capabilities: ['CAPABILITY_NAMED_IAM'],
+      Parameters: [{ ParameterKey: 'Version', ParameterValue: '28' }, { ParameterKey: 'Qualifier', UsePreviousValue: true }],
+    }));
+    const rolledBack = await settled('CDKToolkit');
+    assert.equal(rolledBack.StackStatus, 'UPDATE_ROLLBACK_COMPLETE');
+    const toolkitEvents = (await berth.cfn.send(new DescribeStackEventsCommand({ StackName: 'CDKToolkit' }))).StackEvents!;
+    assert.equal(toolkitEvents.find((e) => e.ResourceStatus === 'UPDATE_ROLLBACK_IN_PROGRESS')!.ResourceStatusReason,
+      'Cannot update export CdkBootstrap-tst0001-Version as it is in use by net');
+    assert.equal((await berth.ssm.send(new GetParameterCommand({ Name: '/cdk-bootstrap/tst0001/version' }))).Parameter!.Value, '27', 'the parameter updated back');
+    assert.equal(output(rolledBack, 'BootstrapVersion'), '27');
+    await berth.cfn.send(new DeleteStackCommand({ StackName: 'CDKToolkit' }));
+    const refused = await settled('CDKToolkit');
+    assert.equal(refused.StackStatus, 'DELETE_FAILED');
+    assert.equal(refused.StackStatusReason, 'Export CdkBootstrap-tst0001-Version cannot be deleted as it is in use by net');
 
     await berth.cfn.send(new DeleteStackCommand({ StackName: 'net' }));
     const gone = await settled(stack.StackId!);
