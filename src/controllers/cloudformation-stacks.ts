@@ -6,7 +6,7 @@
  * its desired count) requeue the stack. The engine itself is CloudFormation's (services/cloudformation/index.ts).
  */
 import type { Invoke } from '../services/provider.js';
-import { advanceStack, unsettledStackKeys } from '../services/cloudformation/index.js';
+import { unsettledStackKeys } from '../services/cloudformation/store.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface CloudFormationDeps extends StateDeps {
@@ -25,10 +25,14 @@ export class CloudFormationStacks implements Controller {
     resync: [{ periodMs: RESYNC_MS, keys: () => unsettledStackKeys(this.d.sql) }],
   };
 
+  /** The engine and its resource types, loaded on the first stack's pass: a Berth without stacks never loads them. */
+  private engine?: Promise<typeof import('../services/cloudformation/index.js')>;
+
   constructor(private readonly d: CloudFormationDeps) {}
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
-    const next = await advanceStack(this.d, key);
+    this.engine ??= import('../services/cloudformation/index.js');
+    const next = await (await this.engine).advanceStack(this.d, key);
     return next === undefined ? undefined : { requeueAfterMs: next };
   }
 }
