@@ -36,7 +36,7 @@ describe('CloudFormation intrinsic functions', () => {
   it('conditions are evaluated once each, naming each other; references are found in Ref, GetAtt and Sub', () => {
     const t = parseBody(JSON.stringify({
       Conditions: { A: { 'Fn::Equals': [{ Ref: 'Env' }, 'dev'] }, B: { 'Fn::And': [{ Condition: 'A' }, { 'Fn::Not': [{ 'Fn::Equals': [1, '2'] }] }] } },
-      Resources: { X: { Type: 'T' } },
+      Resources: { X: { Type: 'AWS::SSM::Parameter' } },
     }));
     assert.deepEqual(evaluateConditions(t, env()), { A: true, B: true });
     const refs = referencesOf({ a: { Ref: 'X' }, b: { 'Fn::GetAtt': ['Y', 'Arn'] }, c: { 'Fn::Sub': '${Z.Arn}${Env}${!W}' }, d: { Ref: 'Env' } }, new Set(['X', 'Y', 'Z', 'W']));
@@ -49,7 +49,8 @@ describe('CloudFormation intrinsic functions', () => {
       BucketName: { 'Fn::Sub': '${AWS::StackName}-b' },
       Tags: [{ Key: 'k', Value: { 'Fn::GetAtt': ['Other', 'Arn'] } }, { Key: 'j', Value: { 'Fn::Join': [',', [{ Ref: 'A' }, { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }]] } }],
     });
+    assert.throws(() => parseBody('{"Resources": {"A": {"Type": "AWS::S3"}}}'), /: Template format error: Unrecognized resource types: \[AWS::S3\]$/);
     assert.throws(() => parseBody('{"Resources": {}}'), /Template format error: At least one Resources member must be defined\./);
-    assert.throws(() => parseBody('{"Resources": {"A": {"Type": "X", "DependsOn": "B"}}}'), /Unresolved resource dependencies \[B\] in the Resources block of the template/);
+    assert.throws(() => parseBody('{"Resources": {"A": {"Type": "AWS::SNS::Topic", "DependsOn": "B"}}}'), /Unresolved resource dependencies \[B\] in the Resources block of the template/);
   });
 });

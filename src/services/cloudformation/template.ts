@@ -128,6 +128,9 @@ function checkTemplate(doc: unknown): Template {
     const deps = r.DependsOn === undefined ? [] : Array.isArray(r.DependsOn) ? r.DependsOn : [r.DependsOn];
     for (const d of deps) if (!(String(d) in resources)) throw templateError(`Unresolved resource dependencies [${String(d)}] in the Resources block of the template`);
   }
+  // A type name that cannot be one (no registry is consulted: a well-formed name Berth lacks fails its resource instead).
+  const malformed = [...new Set(Object.values(resources).map((r) => r.Type))].filter((type) => !/^(AWS|Alexa)::[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)?$|^Custom::[A-Za-z0-9_@-]+$/.test(type));
+  if (malformed.length) throw templateError(`Unrecognized resource types: [${malformed.join(', ')}]`);
   if (t.Transform !== undefined) {
     throw templateError(`Transform ${JSON.stringify(t.Transform)} is not supported by Berth (macros and the AWS::Serverless and AWS::Include transforms are not run).`);
   }
