@@ -19,6 +19,7 @@ import { GetRoleCommand, GetRolePolicyCommand, IAMClient, ListAttachedRolePolici
 import { CreateBucketCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { useBerth } from '../../helpers/use-berth.js';
 import { NETWORK_YAML, TOOLKIT } from './fixtures.js';
 
@@ -270,6 +271,56 @@ describe('CloudFormation stacks through the v3 SDK', () => {
     const why = (await berth.cfn.send(new DescribeStackResourceCommand({ StackName: 'refused', LogicalResourceId: 'Repo' }))).StackResourceDetail!;
     assert.equal(why.ResourceStatus, 'CREATE_FAILED');
     assert.match(why.ResourceStatusReason!, /^Resource handler returned message: ".*" \(HandlerErrorCode: (InvalidParameterException|ValidationException)\)$/);
+  });
+
+  it('an ECS service is complete once stable; a new task definition replaces the old revision and rolls the service', async () => {
+    const app = (command: string) => JSON.stringify({
+      Parameters: { Subnets: { Type: 'List<AWS::EC2::Subnet::Id>' } },
+      Resources: {
+        Cluster: { Type: 'AWS::ECS::Cluster', Properties: { ClusterName: 'cfn-apps' } },
+        TaskDef: {
+          Type: 'AWS::ECS::TaskDefinition',
+          Properties: {
+            Family: 'cfn-app', NetworkMode: 'awsvpc', RequiresCompatibilities: ['FARGATE'], Cpu: '256', Memory: '512',
+            ContainerDefinitions: [{ Name: 'app', Image: 'busybox', Essential: true, Command: ['sh', '-c', command], DockerLabels: { 'com.example.Team': 'web' } }],
+          },
+        },
+        Service: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            Cluster: { Ref: 'Cluster' }, TaskDefinition: { Ref: 'TaskDef' }, DesiredCount: 2, LaunchType: 'FARGATE',
+            NetworkConfiguration: { AwsvpcConfiguration: { Subnets: { Ref: 'Subnets' }, AssignPublicIp: 'ENABLED' } },
+          },
+        },
+      },
+      Outputs: { Service: { Value: { 'Fn::GetAtt': ['Service', 'Name'] } } },
+    });
+    const subnets = (await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }))).Subnets!.map((x) => x.SubnetId!);
+    const parameters = [{ ParameterKey: 'Subnets', ParameterValue: subnets.slice(0, 2).join(',') }];
+    await berth.cfn.send(new CreateStackCommand({ StackName: 'apps', TemplateBody: app('sleep 3600'), Parameters: parameters }));
+    const created = await settled('apps');
+    assert.equal(created.StackStatus, 'CREATE_COMPLETE', created.StackStatusReason);
+    const ecs = berth.client(ECSClient);
+    const before = (await ecs.send(new DescribeServicesCommand({ cluster: 'cfn-apps', services: [output(created, 'Service')!] }))).services![0];
+    assert.equal(before.runningCount, 2, 'the stack completed once the service was stable');
+    assert.equal(before.taskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/cfn-app:1`);
+    const labels = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'cfn-app:1' }))).taskDefinition!.containerDefinitions![0].dockerLabels;
+    assert.deepEqual(labels, { 'com.example.Team': 'web' }, 'a map whose keys are data keeps them');
+
+    await berth.cfn.send(new UpdateStackCommand({ StackName: 'apps', TemplateBody: app('sleep 7200'), Parameters: [{ ParameterKey: 'Subnets', UsePreviousValue: true }] }));
+    const updated = await settled('apps');
+    assert.equal(updated.StackStatus, 'UPDATE_COMPLETE', updated.StackStatusReason);
+    const after = (await ecs.send(new DescribeServicesCommand({ cluster: 'cfn-apps', services: [output(updated, 'Service')!] }))).services![0];
+    assert.equal(after.taskDefinition, `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/cfn-app:2`);
+    assert.equal(after.runningCount, 2);
+    assert.equal((await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'cfn-app:1' }))).taskDefinition!.status, 'INACTIVE', 'the replaced revision is deregistered at clean-up');
+    const events = await statuses('apps');
+    assert.ok(events.includes('TaskDef UPDATE_IN_PROGRESS') && events.includes('Service UPDATE_COMPLETE'), events.join('\n'));
+
+    await berth.cfn.send(new DeleteStackCommand({ StackName: 'apps' }));
+    assert.equal((await settled(updated.StackId!)).StackStatus, 'DELETE_COMPLETE');
+    const cluster = (await ecs.send(new DescribeClustersCommand({ clusters: ['cfn-apps'] }))).clusters![0];
+    assert.equal(cluster.status, 'INACTIVE');
   });
 
   it('termination protection, DeletionPolicy Retain, and a deleted stack read by id only', async () => {
