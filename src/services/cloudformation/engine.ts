@@ -135,6 +135,16 @@ async function forward(p: Pass): Promise<number | undefined> {
       return failStack(p, [], failureReason(err, p.d.log));
     }
     const records = resourceMap(p);
+    // CreateStack's TimeoutInMinutes: past it, what is still in progress is cancelled and the stack fails.
+    const started = Date.parse(String(rec.stack.CreationTime));
+    if (rec.stack.StackStatus === 'CREATE_IN_PROGRESS' && rec.stack.TimeoutInMinutes && p.d.clock.now() - started > rec.stack.TimeoutInMinutes * 60_000) {
+      const cancelled = [...records.values()].filter((r) => r.generation === gen && r.ResourceStatus === 'CREATE_IN_PROGRESS');
+      for (const r of cancelled) {
+        r.stabilizing = false;
+        writeResource(p, r, 'CREATE_FAILED', 'Resource creation cancelled');
+      }
+      return failStack(p, [], 'Stack creation time exceeded the specified timeout. ');
+    }
     // Resources that were stabilising: done, still waiting, or failed.
     const waiting: string[] = [];
     for (const r of records.values()) {
