@@ -214,6 +214,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   // API calls does not need them, and their modules are a large part of start-up time.
   const started = (async () => {
     const { startControllers } = await import('./controllers/index.js');
+    const { presignedCallerVerifier } = await import('./gateway/presigned-caller.js');
     const controllers = startControllers({
       db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir, invoke,
       blobs: registry.blobs, vulnerabilityDb: config.vulnerabilityDb, metricsPeriod: config.metricsPeriod,
@@ -232,6 +233,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       // With --enforce-iam an image in Berth's ECR is pulled as the task's execution role (its policies decide).
       resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image, authorizer && executionRolePrincipal(task, def)),
       groupLoad: (targetGroupArn) => ({ peak: loadBalancing.groupLoad(targetGroupArn, true).peak }),
+      // EKS clusters' Kubernetes APIs bind Berth's host and authenticate get-token tokens with Berth's STS.
+      eks: { host: config.host, verify: presignedCallerVerifier(config, { sql, clock }) },
     });
     const { stateControl } = await import('./state-control.js');
     const state = stateControl({

@@ -25,6 +25,10 @@ import { CapacityProviderScaling } from './capacity-provider-scaling.js';
 import { CapacityPlacement } from './capacity-placement.js';
 import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
+import { EksClusters, type EksDeps } from './eks-clusters.js';
+import { KubeDeployments } from './kube-deployments.js';
+import { KubePods } from './kube-pods.js';
+import { KubeReplicaSets } from './kube-replica-sets.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventSchedules } from './event-schedules.js';
 import { LogShipper } from './log-shipper.js';
@@ -72,6 +76,8 @@ export interface ControllerDeps {
   resolveImage: (task: Task, image: string, def?: TaskDefinition) => { ref: string; auth?: RegistryAuth };
   /** The most requests in flight at once on a target group since the last call (the load balancer's count): App Runner scales on it. */
   groupLoad: (targetGroupArn: string) => GroupLoad;
+  /** EKS: where cluster APIs listen and how they authenticate callers. */
+  eks: EksDeps;
 }
 
 const PRUNE_MS = 60_000;
@@ -162,6 +168,12 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new CloudFormationStacks(d));
   // AWS/SQS metrics, each metric period.
   runtime.add(new SqsMetrics(d));
+  // EKS: each cluster's Kubernetes API (HTTPS on loopback), and its builtin workload controllers and kubelet.
+  const eksClusters = new EksClusters(d);
+  runtime.add(eksClusters);
+  runtime.add(new KubeDeployments(d));
+  runtime.add(new KubeReplicaSets(d));
+  runtime.add(new KubePods(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),
@@ -197,6 +209,7 @@ export function startControllers(d: ControllerDeps): Controllers {
       await pruning;
       await runtime.stop();
       await shipper.stop();
+      await eksClusters.stop();
     },
   };
 }

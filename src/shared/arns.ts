@@ -121,6 +121,11 @@ export const efsArn = {
   accessPoint: (region: string, account: string, id: string) => arn('elasticfilesystem', region, account, `access-point/${id}`),
 };
 
+/** Elastic Kubernetes Service: clusters (node groups, add-ons and the rest nest under `<type>/<cluster>/…`). */
+export const eksArn = {
+  cluster: (region: string, account: string, name: string) => arn('eks', region, account, `cluster/${name}`),
+};
+
 /** S3: bucket and object ARNs carry neither region nor account (bucket names are global). */
 export const s3Arn = {
   bucket: (name: string) => `arn:${PARTITION}:s3:::${name}`,

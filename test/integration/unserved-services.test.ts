@@ -8,7 +8,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateClusterCommand, CreateServiceCommand, ECSClient, InvalidParameterException } from '@aws-sdk/client-ecs';
-import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListHostedZonesCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { rejectsAs, rejectsNamed } from '../helpers/aws-errors.js';
@@ -30,9 +29,8 @@ const UNSERVED: Array<[string[], string, string]> = [
     'the Elastic Load Balancing (Classic Load Balancers) service (elasticloadbalancing:CreateLoadBalancer)'],
   // botocore speaks rpc-v2-cbor to Compute Optimizer (awscli 2.9: JSON 1.0).
   [['compute-optimizer', 'get-enrollment-status'], 'GetEnrollmentStatus', 'the AWS Compute Optimizer service (compute-optimizer:GetEnrollmentStatus)'],
-  // Catalogued (Berth has the model) but no provider: refused the same way.
-  [['eks', 'list-clusters'], 'ListClusters', 'the Amazon Elastic Kubernetes Service (eks:ListClusters)'],
-  // rest-xml: the refusal is an XML ErrorResponse both CLIs parse.
+  // Catalogued (Berth has the model) but no provider: refused the same way. rest-xml: the refusal is an XML
+  // ErrorResponse both CLIs parse.
   [['route53', 'list-hosted-zones'], 'ListHostedZones', 'the Amazon Route 53 service (route53:ListHostedZones)'],
 ];
 
@@ -79,13 +77,10 @@ describe('a service Berth does not serve is refused by name through both AWS CLI
 describe('services the v3 SDK clients in node_modules reach are refused as service errors', () => {
   const berth = useBerth();
 
-  it('EKS (rest-json) and Route 53 (rest-xml): catalogued models without a provider', async () => {
-    const config = clientConfig(berth.endpoint);
-    const eks = new EKSClient(config);
-    const r53 = new Route53Client(config);
-    await rejectsNamed(eks.send(new ListClustersCommand({})), 'NotImplemented', /the Amazon Elastic Kubernetes Service \(eks:ListClusters\)/, 501);
+  it('Route 53 (rest-xml): a catalogued model without a provider', async () => {
+    const r53 = new Route53Client(clientConfig(berth.endpoint));
     await rejectsNamed(r53.send(new ListHostedZonesCommand({})), 'NotImplemented', /the Amazon Route 53 service \(route53:ListHostedZones\)/, 501);
-    for (const c of [eks, r53]) c.destroy();
+    r53.destroy();
   });
 
   it('a request signed for a service no AWS catalogue knows is UnrecognizedClientException naming the signing name', async () => {

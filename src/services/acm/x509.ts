@@ -123,7 +123,22 @@ export interface CertificateSpec {
   notBefore: Date;
   notAfter: Date;
   dnsNames?: string[];
+  /** IP address SANs (IPv4 or IPv6): what a client connecting to an address checks (EKS: a cluster's API on 127.0.0.1). */
+  ipAddresses?: string[];
   ca?: boolean;
+}
+
+/** An IP address as a GeneralName's iPAddress octets (4 or 16). */
+function ipOctets(ip: string): Buffer {
+  if (!ip.includes(':')) return Buffer.from(ip.split('.').map(Number));
+  const [head, tail] = ip.split('::');
+  const groups = (s: string | undefined) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+  const out = Buffer.alloc(16);
+  all.forEach((g, i) => out.writeUInt16BE(g, i * 2));
+  return out;
 }
 
 /** Writes and signs a certificate; returns its PEM. */
@@ -137,8 +152,11 @@ export function buildCertificate(spec: CertificateSpec): string {
     extension(EXT.basicConstraints, true, spec.ca ? sequence(boolean(true)) : sequence()),
     extension(EXT.keyUsage, true, keyUsageBits(usage)),
     ...(spec.ca ? [] : [extension(EXT.extKeyUsage, false, sequence(oid(SERVER_AUTH), oid(CLIENT_AUTH)))]),
-    ...(spec.dnsNames?.length
-      ? [extension(EXT.subjectAltName, false, sequence(...spec.dnsNames.map((d) => implicitPrimitive(2, Buffer.from(d, 'ascii')))))]
+    ...(spec.dnsNames?.length || spec.ipAddresses?.length
+      ? [extension(EXT.subjectAltName, false, sequence(
+        ...(spec.dnsNames ?? []).map((d) => implicitPrimitive(2, Buffer.from(d, 'ascii'))),
+        ...(spec.ipAddresses ?? []).map((ip) => implicitPrimitive(7, ipOctets(ip))),
+      ))]
       : []),
     extension(EXT.subjectKeyIdentifier, false, octetString(keyIdentifier(spec.publicKey))),
     extension(EXT.authorityKeyIdentifier, false, sequence(implicitPrimitive(0, keyIdentifier(spec.issuerPublicKey)))),

@@ -1,0 +1,135 @@
+/**
+ * A Kubernetes pod's containers as the runtime's ContainerSpecs, as a kubelet with Docker makes them:
+ * a pause container holds the pod's network namespace (its IP is the pod IP) and each container joins
+ * it (`container:<pause id>`), so the pod's containers reach each other on localhost. `command` replaces
+ * the image's entrypoint and `args` its command; env (value, configMapKeyRef, secretKeyRef, envFrom);
+ * limits.memory and limits.cpu become the container's hard limits. Labels say which cluster, pod and
+ * container a container is, so a restarted Berth adopts its pods' containers.
+ */
+import type { ContainerSpec, RuntimeDriver } from '../runtime/driver.js';
+import { getObject, type KubeObject, type ObjectScope, type PodLogQuery } from '../services/eks/index.js';
+import { LABELS } from './container-spec.js';
+
+export const KUBE_LABELS = {
+  cluster: 'berth.kube-cluster',
+  /** `<cluster uid>|<namespace>|<pod name>`: the pod's key without the resource. */
+  pod: 'berth.kube-pod',
+  podUid: 'berth.kube-pod-uid',
+} as const;
+
+export const podLabelValue = (cluster: string, ns: string, name: string) => `${cluster}|${ns}|${name}`;
+
+const UNITS: Record<string, number> = {
+  Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, '': 1, m: 1e-3,
+};
+
+/** A Kubernetes quantity (`512Mi`, `1G`, `500m`, `0.5`) as a number of its base unit. */
+export function quantity(q: string | number | undefined): number | undefined {
+  if (q === undefined) return undefined;
+  if (typeof q === 'number') return q;
+  const m = /^([0-9.]+)([a-zA-Z]*)$/.exec(q.trim());
+  if (!m || !(m[2] in UNITS)) return undefined;
+  return Number(m[1]) * UNITS[m[2]];
+}
+
+function env(store: Pick<ObjectScope, 'sql' | 'cluster'>, ns: string, c: any): Record<string, string> {
+  const out: Record<string, string> = {};
+  const fromObject = (resource: string, name: string) => getObject(store, resource, ns, name);
+  for (const src of c.envFrom ?? []) {
+    const ref = src.configMapRef ?? src.secretRef;
+    const obj = ref && fromObject(src.configMapRef ? 'configmaps' : 'secrets', ref.name);
+    for (const [k, v] of Object.entries<string>(obj?.data ?? {})) out[`${src.prefix ?? ''}${k}`] = src.secretRef ? Buffer.from(v, 'base64').toString('utf8') : v;
+  }
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) out[e.name] = String(e.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, n) => out[n] ?? all);
+    else if (e.valueFrom?.configMapKeyRef) {
+      const v = fromObject('configmaps', e.valueFrom.configMapKeyRef.name)?.data?.[e.valueFrom.configMapKeyRef.key];
+      if (v !== undefined) out[e.name] = v;
+    } else if (e.valueFrom?.secretKeyRef) {
+      const v = fromObject('secrets', e.valueFrom.secretKeyRef.name)?.data?.[e.valueFrom.secretKeyRef.key];
+      if (v !== undefined) out[e.name] = Buffer.from(v, 'base64').toString('utf8');
+    } else if (e.valueFrom?.fieldRef) {
+      const path: string = e.valueFrom.fieldRef.fieldPath;
+      out[e.name] = path === 'metadata.name' ? '' : path === 'metadata.namespace' ? ns : '';
+    }
+  }
+  return out;
+}
+
+export interface PodContext {
+  store: Pick<ObjectScope, 'sql' | 'cluster'>;
+  pod: KubeObject;
+  instanceId: string;
+}
+
+export function podBaseLabels(p: PodContext, role: 'pause' | 'container', containerName: string): Record<string, string> {
+  const m = p.pod.metadata;
+  return {
+    [LABELS.managed]: 'true',
+    [LABELS.instance]: p.instanceId,
+    [LABELS.containerName]: containerName,
+    [LABELS.role]: role,
+    [KUBE_LABELS.cluster]: p.store.cluster,
+    [KUBE_LABELS.pod]: podLabelValue(p.store.cluster, m.namespace!, m.name!),
+    [KUBE_LABELS.podUid]: m.uid!,
+  };
+}
+
+const engineName = (p: PodContext, container: string) =>
+  `berth-k8s-${p.pod.metadata.namespace}-${p.pod.metadata.name}-${container}-${p.pod.metadata.uid!.slice(0, 8)}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
+
+export function pauseSpec(p: PodContext, image: string): ContainerSpec {
+  return { name: engineName(p, 'POD'), image, labels: podBaseLabels(p, 'pause', 'POD'), networkMode: 'bridge', hostname: p.pod.metadata.name };
+}
+
+export function containerSpec(p: PodContext, c: any, pauseId: string): ContainerSpec {
+  const limits = c.resources?.limits ?? {};
+  const requests = c.resources?.requests ?? {};
+  const memory = quantity(limits.memory);
+  const cpu = quantity(limits.cpu);
+  const cpuRequest = quantity(requests.cpu);
+  return {
+    name: engineName(p, c.name),
+    image: c.image,
+    labels: podBaseLabels(p, 'container', c.name),
+    env: env(p.store, p.pod.metadata.namespace!, c),
+    ...(c.command ? { entryPoint: c.command } : {}),
+    ...(c.args ? { command: c.args } : {}),
+    ...(c.workingDir ? { workingDirectory: c.workingDir } : {}),
+    ...(memory ? { memoryBytes: Math.floor(memory) } : {}),
+    ...(cpu ? { cpuLimit: cpu } : {}),
+    ...(cpuRequest ? { cpuUnits: Math.max(2, Math.round(cpuRequest * 1024)) } : {}),
+    networkMode: `container:${pauseId}`,
+    stopTimeoutSeconds: p.pod.spec?.terminationGracePeriodSeconds ?? 30,
+  };
+}
+
+/** `kubectl logs`: the container's output from the engine (tailLines from the end; follow keeps streaming). */
+export async function podLogs(driver: RuntimeDriver, q: PodLogQuery): Promise<boolean> {
+  const found = await driver.listContainers({ [KUBE_LABELS.podUid]: q.pod.metadata.uid!, [LABELS.containerName]: q.container, [LABELS.role]: 'container' });
+  const c = found[0];
+  if (!c) return false;
+  const lines: string[] = [];
+  const format = (l: { timestamp: Date; message: string }) => `${q.timestamps ? `${l.timestamp.toISOString()} ` : ''}${l.message}\n`;
+  let live = false;
+  const done = driver.logs(c.id, {
+    follow: q.follow, signal: q.signal,
+    onLine: (l) => {
+      if (live) q.write(format(l));
+      else lines.push(format(l));
+    },
+  });
+  if (!q.follow) {
+    await done.catch(() => undefined);
+    const out = q.tailLines !== undefined ? lines.slice(Math.max(0, lines.length - q.tailLines)) : lines;
+    q.write(out.join(''));
+    return true;
+  }
+  // Following: what was written so far (tailed) first, then each line as it comes.
+  await new Promise((r) => setTimeout(r, 50));
+  const out = q.tailLines !== undefined ? lines.slice(Math.max(0, lines.length - q.tailLines)) : lines;
+  q.write(out.join(''));
+  live = true;
+  await done.catch(() => undefined);
+  return true;
+}

@@ -1,0 +1,256 @@
+/**
+ * kube-pods: the kubelet (and the scheduler) of EKS clusters' builtin Kubernetes API. Converges one pod
+ * (key = <cluster>|pods|<namespace>|<name>) with its containers on the engine.
+ *
+ * Unscheduled: bound to the cluster's node. Scheduled: a pause container (the pod's network) and the
+ * pod's containers are created and started; a container that exits is started again per the pod's
+ * restartPolicy, after the kubelet's back-off (10 s doubling to 5 min, CrashLoopBackOff meanwhile);
+ * the pod's status (phase, conditions, containerStatuses, podIP) is what the engine shows. Deleted
+ * (deletionTimestamp): its containers are stopped within the grace period and removed, then the pod
+ * object goes. A pod gone from the store loses whatever containers still carry its labels.
+ *
+ * Level-triggered and found by label: a restarted Berth adopts the containers it finds (engine events
+ * of pod containers bring their pod round; at start every pod and every labelled container is looked at).
+ */
+import type { ContainerState, RuntimeDriver } from '../runtime/driver.js';
+import { RuntimeError } from '../runtime/driver.js';
+import {
+  allObjectKeys, getObject, NODE_NAME, objectKey, parseObjectKey, putObject, removeObject, rfc3339, type KubeObject, type ObjectScope,
+} from '../services/eks/index.js';
+import type { ChangeFeed } from '../state/change-feed.js';
+import { LABELS } from './container-spec.js';
+import { containerSpec, KUBE_LABELS, pauseSpec, type PodContext } from './kube-pod-spec.js';
+import { ensurePauseImage } from './pause-image.js';
+import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
+
+export interface KubePodsDeps extends StateDeps {
+  driver: RuntimeDriver;
+  instanceId: string;
+  changes: ChangeFeed;
+}
+
+const BACKOFF_START_MS = 10_000;
+const BACKOFF_MAX_MS = 300_000;
+const STARTING_RETRY_MS = 2_000;
+const ORPHAN_RESYNC_MS = 300_000;
+const POD_EVENTS = /^(create|start|restart|die|oom|destroy)\b/;
+
+const podKeyFromLabel = (value: string | undefined) => {
+  const [cluster, ns, name] = (value ?? '').split('|');
+  return cluster && ns && name ? objectKey(cluster, 'pods', ns, name) : undefined;
+};
+
+export class KubePods implements Controller {
+  readonly name = 'kube-pods';
+  readonly concurrency = 8;
+  readonly watches: Watches = {
+    changes: [{ kind: 'eks.kube', keys: (k) => (parseObjectKey(k)?.resource === 'pods' ? [k] : []) }],
+    engineEvents: (e) => {
+      const key = podKeyFromLabel(e.labels[KUBE_LABELS.pod]);
+      return key && POD_EVENTS.test(e.action) ? [key] : [];
+    },
+    // Every pod, and every pod container this Berth labelled (a pod gone while Berth was down loses its containers).
+    resync: [{ periodMs: ORPHAN_RESYNC_MS, keys: () => this.everyKey() }],
+  };
+
+  constructor(private readonly d: KubePodsDeps) {}
+
+  private async *everyKey(): AsyncIterable<string> {
+    const seen = new Set<string>(allObjectKeys(this.d.sql, 'pods'));
+    yield* seen;
+    const containers = await this.d.driver.listContainers({ [LABELS.instance]: this.d.instanceId, [KUBE_LABELS.pod]: '' }).catch(() => []);
+    for (const c of containers) {
+      const key = podKeyFromLabel(c.labels[KUBE_LABELS.pod]);
+      if (key && !seen.has(key)) {
+        seen.add(key);
+        yield key;
+      }
+    }
+  }
+
+  private write(cluster: string, work: (store: ObjectScope) => void) {
+    const keys: string[] = [];
+    this.d.db.transaction(() => work({ sql: this.d.sql, cluster, changed: (k) => keys.push(k) }))();
+    for (const k of keys) this.d.changes.publish('eks.kube', k);
+  }
+
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const k = parseObjectKey(key);
+    if (!k || k.resource !== 'pods') return;
+    const store = { sql: this.d.sql, cluster: k.cluster };
+    const pod = getObject(store, 'pods', k.namespace, k.name);
+    const containers = await this.d.driver.listContainers({ [KUBE_LABELS.pod]: `${k.cluster}|${k.namespace}|${k.name}` });
+    // Containers of an earlier pod of the same name, or of a pod that is gone.
+    const stale = containers.filter((c) => !pod || c.labels[KUBE_LABELS.podUid] !== pod.metadata.uid);
+    await Promise.all(stale.map((c) => this.d.driver.removeContainer(c.id)));
+    if (!pod) return;
+    const mine = containers.filter((c) => !stale.includes(c));
+    if (pod.metadata.deletionTimestamp) return this.terminate(k.cluster, pod, mine);
+    if (!pod.spec?.nodeName) {
+      this.write(k.cluster, (s) => {
+        const fresh = getObject(s, 'pods', k.namespace, k.name);
+        if (!fresh || fresh.spec?.nodeName || fresh.metadata.uid !== pod.metadata.uid) return;
+        fresh.spec.nodeName = NODE_NAME;
+        fresh.status = { ...(fresh.status ?? {}), conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.d.clock.now()) }] };
+        putObject(s, 'pods', fresh, 'MODIFIED');
+      });
+      return;
+    }
+    return this.run(k.cluster, pod, mine);
+  }
+
+  private async terminate(cluster: string, pod: KubeObject, containers: ContainerState[]) {
+    const grace = pod.metadata.deletionGracePeriodSeconds ?? 30;
+    const apps = containers.filter((c) => c.labels[LABELS.role] !== 'pause');
+    await Promise.all(apps.map((c) => this.d.driver.stopContainer(c.id, grace)));
+    await Promise.all(containers.map((c) => this.d.driver.removeContainer(c.id)));
+    this.write(cluster, (s) => {
+      const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
+      if (fresh && fresh.metadata.uid === pod.metadata.uid) removeObject(s, 'pods', fresh);
+    });
+  }
+
+  private async run(cluster: string, pod: KubeObject, containers: ContainerState[]): Promise<ReconcileResult | void> {
+    const now = this.d.clock.now();
+    const p: PodContext = { store: { sql: this.d.sql, cluster }, pod, instanceId: this.d.instanceId };
+    const restartPolicy: string = pod.spec.restartPolicy ?? 'Always';
+    const previous: any[] = pod.status?.containerStatuses ?? [];
+    const waiting: Record<string, { reason: string; message?: string }> = {};
+    let requeue: number | undefined;
+    let pause = containers.find((c) => c.labels[LABELS.role] === 'pause');
+    try {
+      if (!pause) {
+        const image = await ensurePauseImage(this.d.driver);
+        const id = await this.d.driver.createContainer(pauseSpec(p, image));
+        await this.d.driver.startContainer(id);
+        pause = await this.d.driver.inspectContainer(id);
+      } else if (pause.status !== 'running') {
+        await this.d.driver.startContainer(pause.id);
+        pause = await this.d.driver.inspectContainer(pause.id);
+      }
+    } catch (err) {
+      this.d.log.warn('kube pod sandbox failed', { pod: pod.metadata.name, error: String(err) });
+      return { requeueAfterMs: STARTING_RETRY_MS };
+    }
+    const restarts: Record<string, number> = Object.fromEntries(previous.map((s) => [s.name, s.restartCount ?? 0]));
+    const observed: Record<string, ContainerState | undefined> = {};
+    const pullFailed = new Set<string>();
+    for (const c of pod.spec.containers as any[]) {
+      let state = containers.find((x) => x.labels[LABELS.role] === 'container' && x.labels[LABELS.containerName] === c.name);
+      try {
+        if (!state) {
+          if (c.imagePullPolicy === 'Always' || !(await this.d.driver.hasImage(c.image))) {
+            if (c.imagePullPolicy === 'Never') {
+              waiting[c.name] = { reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` };
+              continue;
+            }
+            try {
+              await this.d.driver.pullImage(c.image);
+            } catch (err) {
+              // A local image the registry does not know is still usable when it is there (IfNotPresent already checked).
+              if (!(await this.d.driver.hasImage(c.image))) {
+                pullFailed.add(c.name);
+                waiting[c.name] = { reason: 'ErrImagePull', message: (err as Error).message };
+                requeue = BACKOFF_START_MS;
+                continue;
+              }
+            }
+          }
+          const id = await this.d.driver.createContainer(containerSpec(p, c, pause!.id));
+          await this.d.driver.startContainer(id);
+          state = await this.d.driver.inspectContainer(id);
+        } else if (state.status === 'exited' || state.status === 'dead' || state.status === 'created') {
+          const failed = (state.exitCode ?? 0) !== 0;
+          const again = state.status === 'created' || restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && failed);
+          if (again) {
+            const n = restarts[c.name] ?? 0;
+            const backoff = Math.min(BACKOFF_START_MS * 2 ** Math.max(0, n - 1), BACKOFF_MAX_MS);
+            const since = state.finishedAt ? now - state.finishedAt.getTime() : backoff;
+            if (state.status === 'created' || n === 0 || since >= backoff) {
+              if (state.status !== 'created') restarts[c.name] = n + 1;
+              await this.d.driver.startContainer(state.id);
+              state = await this.d.driver.inspectContainer(state.id);
+            } else {
+              waiting[c.name] = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(backoff / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}` };
+              requeue = Math.min(requeue ?? Infinity, backoff - since);
+            }
+          }
+        }
+      } catch (err) {
+        if (!(err instanceof RuntimeError)) throw err;
+        waiting[c.name] = { reason: err.code === 'InvalidSpec' ? 'CreateContainerConfigError' : 'CreateContainerError', message: err.message };
+        requeue = STARTING_RETRY_MS;
+      }
+      observed[c.name] = state;
+    }
+    const status = this.podStatus(pod, pause, observed, waiting, restarts, now);
+    this.write(cluster, (s) => {
+      const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
+      if (!fresh || fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
+      if (JSON.stringify(fresh.status) === JSON.stringify(status)) return;
+      fresh.status = status;
+      putObject(s, 'pods', fresh, 'MODIFIED');
+    });
+    if (requeue !== undefined) return { requeueAfterMs: Math.max(250, requeue) };
+    if (status.phase === 'Pending') return { requeueAfterMs: STARTING_RETRY_MS };
+  }
+
+  private podStatus(pod: KubeObject, pause: ContainerState | undefined, observed: Record<string, ContainerState | undefined>,
+    waiting: Record<string, { reason: string; message?: string }>, restarts: Record<string, number>, now: number) {
+    const previous: any[] = pod.status?.containerStatuses ?? [];
+    const prevConditions: any[] = pod.status?.conditions ?? [];
+    const iso = (d: Date | undefined) => (d ? rfc3339(d.getTime()) : undefined);
+    const statuses = (pod.spec.containers as any[]).map((c) => {
+      const st = observed[c.name];
+      const prev = previous.find((x) => x.name === c.name);
+      let state: any;
+      if (waiting[c.name]) state = { waiting: waiting[c.name] };
+      else if (!st) state = { waiting: { reason: 'ContainerCreating' } };
+      else if (st.status === 'running') state = { running: { startedAt: iso(st.startedAt) } };
+      else if (st.status === 'created') state = { waiting: { reason: 'ContainerCreating' } };
+      else {
+        state = { terminated: {
+          exitCode: st.exitCode ?? 0, reason: st.oomKilled ? 'OOMKilled' : (st.exitCode ?? 0) === 0 ? 'Completed' : 'Error',
+          startedAt: iso(st.startedAt), finishedAt: iso(st.finishedAt), containerID: `docker://${st.id}`,
+        } };
+      }
+      const lastState = (restarts[c.name] ?? 0) > (prev?.restartCount ?? 0) && prev?.state?.terminated
+        ? { terminated: prev.state.terminated } : (prev?.lastState ?? {});
+      return {
+        name: c.name, state, lastState, ready: !!state.running, restartCount: restarts[c.name] ?? 0,
+        image: c.image, imageID: st?.imageDigest ? `docker-pullable://${c.image.split(':')[0]}@${st.imageDigest}` : '',
+        ...(st ? { containerID: `docker://${st.id}` } : {}), started: !!state.running,
+      };
+    });
+    const all = statuses.length;
+    const running = statuses.filter((s) => s.state.running).length;
+    const terminated = statuses.filter((s) => s.state.terminated);
+    const restartPolicy = pod.spec.restartPolicy ?? 'Always';
+    let phase = 'Pending';
+    if (running > 0 && running + terminated.length === all) phase = 'Running';
+    if (terminated.length === all && restartPolicy !== 'Always') {
+      phase = terminated.every((s) => s.state.terminated.exitCode === 0) ? 'Succeeded' : (restartPolicy === 'Never' ? 'Failed' : 'Running');
+    }
+    if (running > 0 && Object.keys(waiting).length) phase = 'Running';
+    const ready = running === all;
+    const condition = (type: string, value: boolean) => {
+      const prev = prevConditions.find((c) => c.type === type);
+      const status = value ? 'True' : 'False';
+      return {
+        type, status, lastProbeTime: null,
+        lastTransitionTime: prev?.status === status ? prev.lastTransitionTime : rfc3339(now),
+        ...(!value && (type === 'Ready' || type === 'ContainersReady') ? { reason: 'ContainersNotReady', message: `containers with unready status: [${statuses.filter((s) => !s.ready).map((s) => s.name).join(' ')}]` } : {}),
+      };
+    };
+    const ip = pause?.ipAddress;
+    return {
+      phase,
+      conditions: [condition('PodReadyToStartContainers', !!pause), condition('Initialized', true), condition('Ready', ready), condition('ContainersReady', ready), condition('PodScheduled', true)],
+      hostIP: '127.0.0.1', hostIPs: [{ ip: '127.0.0.1' }],
+      ...(ip ? { podIP: ip, podIPs: [{ ip }] } : {}),
+      startTime: pod.status?.startTime ?? rfc3339(now),
+      containerStatuses: statuses,
+      qosClass: pod.status?.qosClass ?? 'BestEffort',
+    };
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * EKS's front door for everything outside services/eks: what the cluster controller needs to serve a
+ * cluster's Kubernetes API (the HTTP handler, its object store, the cluster's bootstrap objects and PKI)
+ * and what the workload controllers read and write through (the object store, kubernetes/objects.ts).
+ * Its tables and queries are store.ts.
+ */
+export { kubernetesApi, type ClusterEndpoint, type KubernetesApiDeps, type PodLogQuery } from './kubernetes/server.js';
+export type { PresignedCallerVerifier } from './kubernetes/auth.js';
+export { bootstrapCluster, NODE_NAME } from './kubernetes/bootstrap.js';
+export {
+  allObjectKeys, dropClusterObjects, getObject, listObjects, objectKey, parseObjectKey, putObject, removeObject,
+  type KubeObject, type KubeMeta, type ObjectScope,
+} from './kubernetes/objects.js';
+export { newMetadata, randomSuffix, rfc3339 } from './kubernetes/defaults.js';
+export { byId, resourceId } from './kubernetes/resources.js';
+export { selectorObjectMatcher } from './kubernetes/selectors.js';
+export { issueClusterPki } from './pki.js';
+export { versionInfo as kubernetesVersion } from './versions.js';
+export { createObject, deleteObject, type VerbContext } from './kubernetes/crud.js';

@@ -1,0 +1,18 @@
+/**
+ * Amazon EKS: the operation table. Operations not listed answer 501 (README.md says what is served).
+ */
+import type { Provider } from '../provider.js';
+import * as clusters from './clusters.js';
+import * as tags from './tags.js';
+
+export const provider: Provider = {
+  createCluster: clusters.createCluster,
+  describeCluster: clusters.describeCluster,
+  listClusters: clusters.listClusters,
+  deleteCluster: clusters.deleteCluster,
+  describeClusterVersions: clusters.describeClusterVersions,
+
+  tagResource: tags.tagResource,
+  untagResource: tags.untagResource,
+  listTagsForResource: tags.listTagsForResource,
+};
