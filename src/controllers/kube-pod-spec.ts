@@ -79,7 +79,11 @@ const engineName = (p: PodContext, container: string) =>
   `berth-k8s-${p.pod.metadata.namespace}-${p.pod.metadata.name}-${container}-${p.pod.metadata.uid!.slice(0, 8)}`.replace(/[^a-zA-Z0-9_.-]/g, '-');
 
 export function pauseSpec(p: PodContext, image: string): ContainerSpec {
-  return { name: engineName(p, 'POD'), image, labels: podBaseLabels(p, 'pause', 'POD'), networkMode: 'bridge', hostname: p.pod.metadata.name };
+  // The pause image's entrypoint is sleep: it sleeps as long as sleep can (as the ECS pause container does).
+  return {
+    name: engineName(p, 'POD'), image, labels: podBaseLabels(p, 'pause', 'POD'), command: ['2147483647'], networkMode: 'bridge',
+    hostname: p.pod.metadata.name, stopTimeoutSeconds: 0,
+  };
 }
 
 export function containerSpec(p: PodContext, c: any, pauseId: string): ContainerSpec {

@@ -18,7 +18,7 @@ import { currentRv, getObject, listObjects, type KubeObject, type ObjectScope } 
 import { OPENAPI_V2_PROTOBUF, openApiV2Json, openApiV2Protobuf, openApiV3Document, openApiV3Index } from './openapi.js';
 import { findResource, resourceId, type ResourceType } from './resources.js';
 import { fieldMatcher, labelMatcher } from './selectors.js';
-import { badRequest, KubeError, methodNotAllowed, resourceNotServed } from './status.js';
+import { badRequest, KubeError, methodNotAllowed, resourceNotServed, unsupportedMediaType } from './status.js';
 import { toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
 
@@ -58,6 +58,12 @@ export interface KubernetesApiDeps {
 const MAX_BODY = 3 * 1024 * 1024;
 
 function readBody(req: IncomingMessage): Promise<any> {
+  // Typed clients (kubectl create, client-go clientsets) may send protobuf; Berth speaks JSON only, and says so.
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('protobuf')) {
+    req.resume();
+    return Promise.reject(unsupportedMediaType(type));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
