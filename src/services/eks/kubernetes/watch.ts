@@ -27,6 +27,9 @@ const MAX_WATCH_S = 1800;
 export function serveWatch(w: WatchRequest, req: IncomingMessage, res: ServerResponse): void {
   const rid = resourceId(w.resource);
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' });
+  // The headers go now, not with the first event: a client's watch call returns once they arrive (client-go's reflector
+  // cannot stop a watch still waiting for them, so `kubectl rollout status` would wait for the next event to exit).
+  res.flushHeaders();
   const send = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
   let last: number;
   const start = w.resourceVersion && w.resourceVersion !== '0' ? Number(w.resourceVersion) : undefined;
