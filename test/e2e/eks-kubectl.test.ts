@@ -30,7 +30,7 @@ describe('EKS: a cluster kubectl can use, whose pods are real containers and sur
     AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   });
   const kubectl = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('/usr/bin/kubectl', args, { env: env(), timeout: 240_000 }, (err, stdout, stderr) => {
+    execFile('/usr/bin/kubectl', args, { env: env(), timeout: 150_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -127,7 +127,7 @@ spec:
     const applied = await ok('apply', '-f', manifest);
     assert.match(applied, /configmap\/web-config created/);
     assert.match(applied, /deployment.apps\/web created/);
-    const rolled = await ok('rollout', 'status', 'deployment/web', '--timeout=180s');
+    const rolled = await ok('rollout', 'status', 'deployment/web', '--timeout=120s');
     assert.match(rolled, /deployment "web" successfully rolled out/);
     const pods = await podsJson();
     assert.equal(pods.length, 2);
@@ -148,7 +148,7 @@ spec:
     const again = await ok('apply', '-f', manifest);
     assert.match(again, /configmap\/web-config unchanged/);
     assert.match(again, /deployment.apps\/web configured/);
-    await ok('rollout', 'status', 'deployment/web', '--timeout=180s');
+    await ok('rollout', 'status', 'deployment/web', '--timeout=120s');
     assert.equal((await podsJson()).filter((p) => p.status.phase === 'Running').length, 3);
     const table = await ok('get', 'deployment', 'web');
     assert.match(table, /^web\s+3\/3\s+3\s+3\s/m);
