@@ -41,6 +41,11 @@ describe('schedule expressions (shared/schedule-expression.ts)', () => {
     refused('cron(0/0 12 * * ? *)', 'cron');
     refused('cron(0 12 L * ? *)', 'unsupported');
     refused('cron(0 12 ? * 2#1 *)', 'unsupported');
+    // Names holding L or W (JUL, WED) are names, not L/W; both day fields '?' is refused as AWS does.
+    assert.equal(nextFireTime(parseScheduleExpression('cron(0 9 ? JUL WED *)'), after), ms('2027-07-07T09:00:00Z'));
+    assert.equal(nextFireTime(parseScheduleExpression('cron(0 9 ? * TUE-WED *)'), after), ms('2026-12-08T09:00:00Z'));
+    refused('cron(0 12 ? * ? *)', 'cron');
+    refused('cron(0 12 LW * ? *)', 'unsupported');
   });
 
   it('cron() in a time zone, across a DST change: weekdays at 08:15 New York time', () => {
@@ -61,5 +66,7 @@ describe('schedule expressions (shared/schedule-expression.ts)', () => {
     assert.equal(nextFireTime(parseScheduleExpression('0 0 15 * FRI', { unixCron: true }), after), ms('2026-12-11T00:00:00Z'));
     refused('0 9 * *', 'cron', { unixCron: true });
     refused('0 9 * * 8', 'cron', { unixCron: true });
+    assert.equal(nextFireTime(parseScheduleExpression('0 9 * JUL WED', { unixCron: true }), after), ms('2027-07-07T09:00:00Z'));
+    refused('0 9 L * *', 'unsupported', { unixCron: true });
   });
 });

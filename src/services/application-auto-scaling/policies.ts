@@ -9,6 +9,7 @@ import type {
 } from '@aws-sdk/client-application-auto-scaling';
 import { randomUUID } from 'node:crypto';
 import { arn } from '../../shared/arns.js';
+import { ADJUSTMENT_TYPES, stepIntervalProblem } from '../../shared/step-scaling.js';
 import type { RequestContext } from '../provider.js';
 import { objectNotFound, validation } from './errors.js';
 import { page } from './pages.js';
@@ -16,7 +17,12 @@ import { deletePolicy, getPolicy, listPolicies, savePolicy, type PolicyDoc } fro
 import { deleteTargetTrackingAlarms, putTargetTrackingAlarms } from './target-tracking-alarms.js';
 import { keyOf, requireTarget } from './targets.js';
 
-const ADJUSTMENT_TYPES = ['ChangeInCapacity', 'PercentChangeInCapacity', 'ExactCapacity'];
+const STEP_PROBLEMS: Record<string, string> = {
+  empty: 'StepAdjustments must contain at least one step.',
+  bounds: 'MetricIntervalLowerBound must be less than MetricIntervalUpperBound.',
+  overlap: 'Step adjustment intervals may not overlap.',
+  gap: 'Step adjustment intervals may not have gaps between them.',
+};
 
 function checkStepConfig(c: Record<string, any> | undefined) {
   if (!c) throw validation('StepScalingPolicyConfiguration is required for policy type StepScaling.');
@@ -25,15 +31,8 @@ function checkStepConfig(c: Record<string, any> | undefined) {
   if (c.MinAdjustmentMagnitude !== undefined && c.AdjustmentType !== 'PercentChangeInCapacity') {
     throw validation('MinAdjustmentMagnitude is only supported with AdjustmentType PercentChangeInCapacity.');
   }
-  const steps: Record<string, any>[] = c.StepAdjustments ?? [];
-  if (!steps.length) throw validation('StepAdjustments must contain at least one step.');
-  // Steps may not overlap, and only one may be open-ended on each side.
-  const sorted = steps.map((s) => [s.MetricIntervalLowerBound ?? -Infinity, s.MetricIntervalUpperBound ?? Infinity] as const).sort((a, b) => a[0] - b[0]);
-  for (const [lo, hi] of sorted) if (lo >= hi) throw validation('MetricIntervalLowerBound must be less than MetricIntervalUpperBound.');
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i][0] < sorted[i - 1][1]) throw validation('Step adjustment intervals may not overlap.');
-    if (sorted[i][0] > sorted[i - 1][1]) throw validation('Step adjustment intervals may not have gaps between them.');
-  }
+  const problem = stepIntervalProblem(c.StepAdjustments ?? []);
+  if (problem) throw validation(STEP_PROBLEMS[problem]);
 }
 
 export function putScalingPolicy(ctx: RequestContext, input: PutScalingPolicyRequest): PutScalingPolicyResponse {

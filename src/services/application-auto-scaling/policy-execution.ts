@@ -11,11 +11,11 @@
  * - ECS: scaling starts from the running count; a desired count outside [min, max] is brought inside first;
  *   scale-in waits while a deployment is in progress.
  */
-import type { AlarmAction } from '../cloudwatch/index.js';
 import type { Statements } from '../../state/db.js';
 import { deploying, ecsCapacity, failed, notScaled, setEcsDesired, type ScalingEnv } from './capacity.js';
 import { getTarget, policyByArn, saveCooldowns, type Cooldowns, type PolicyDoc } from './store.js';
-import { isHighAlarm } from './target-tracking-alarms.js';
+import { isHighAlarm, type AlarmAction } from '../cloudwatch/index.js';
+import { adjusted, alarmReading, stepFor } from '../../shared/step-scaling.js';
 
 /** Application Auto Scaling policy ARNs (EC2 Auto Scaling's name an autoScalingGroupName instead of a resource). */
 export const isApplicationScalingPolicy = (arn: string) => /^arn:[^:]+:autoscaling:[^:]*:[^:]*:scalingPolicy:[^:]+:resource\//.test(arn);
@@ -23,47 +23,14 @@ export const isApplicationScalingPolicy = (arn: string) => /^arn:[^:]+:autoscali
 /** Default cooldown (seconds) for ECS and most namespaces; DynamoDB and Keyspaces use 0. */
 const defaultCooldown = (namespace: string) => (namespace === 'dynamodb' || namespace === 'cassandra' ? 0 : 300);
 
-/** The evaluation's latest datapoint and the alarm's threshold, from its StateReasonData. */
-function reading(a: AlarmAction): { value: number; threshold: number } | undefined {
-  try {
-    const data = JSON.parse(a.reasonData ?? '{}');
-    const points: number[] = data.recentDatapoints ?? [];
-    if (!points.length || typeof data.threshold !== 'number') return undefined;
-    return { value: points[points.length - 1], threshold: data.threshold };
-  } catch {
-    return undefined;
-  }
-}
-
-/** AWS's rounding of a percent change: |x| > 1 toward zero, 0 < |x| < 1 away from it. */
-function percentDelta(capacity: number, percent: number, minMagnitude: number | undefined): number {
-  const raw = (capacity * percent) / 100;
-  let delta = Math.abs(raw) >= 1 ? Math.trunc(raw) : raw === 0 ? 0 : Math.sign(raw);
-  if (minMagnitude !== undefined && delta !== 0 && Math.abs(delta) < minMagnitude) delta = Math.sign(delta) * minMagnitude;
-  return delta;
-}
-
 /**
- * The capacity a step policy asks for, or undefined when no step holds the breach (metric − threshold). Bounds hold as
- * AWS defines them: above the threshold the lower bound is inclusive and the upper exclusive, below it the other way
- * round (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepAdjustment.html); at the threshold
- * itself (an "…OrEqualTo" alarm) the side is the alarm's.
+ * The capacity a step policy asks for, or undefined when no step holds the breach (metric − threshold), as
+ * shared/step-scaling.ts reads the steps (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepAdjustment.html).
  */
 function stepCapacity(p: PolicyDoc, capacity: number, breach: number, comparison: string | undefined): number | undefined {
   const c = p.StepScalingPolicyConfiguration!;
-  const above = breach > 0 || (breach === 0 && comparison === 'GreaterThanOrEqualToThreshold');
-  const step = (c.StepAdjustments as Record<string, number | undefined>[]).find((s) => {
-    const lo = s.MetricIntervalLowerBound;
-    const hi = s.MetricIntervalUpperBound;
-    return above
-      ? (lo === undefined || breach >= lo) && (hi === undefined || breach < hi)
-      : (lo === undefined || breach > lo) && (hi === undefined || breach <= hi);
-  });
-  if (!step) return undefined;
-  const adj = step.ScalingAdjustment ?? 0;
-  if (c.AdjustmentType === 'ExactCapacity') return adj;
-  if (c.AdjustmentType === 'PercentChangeInCapacity') return capacity + percentDelta(capacity, adj, c.MinAdjustmentMagnitude);
-  return capacity + adj;
+  const step = stepFor(c.StepAdjustments ?? [], breach, comparison);
+  return step ? adjusted(capacity, c.AdjustmentType, step.ScalingAdjustment ?? 0, c.MinAdjustmentMagnitude) : undefined;
 }
 
 /** Runs the policy an alarm action names (inside the evaluator's transaction); returns what the alarm's history says. */
@@ -82,7 +49,7 @@ export function executePolicy(sql: Statements, a: AlarmAction, env: ScalingEnv):
     failed(s, t, cause, now.error, env);
     return ok;
   }
-  const r = reading(a);
+  const r = alarmReading(a.reasonData);
   if (!r) return ok;
   const capacity = now.running;
   const scale = env.metricsPeriod / 60;

@@ -1,19 +1,15 @@
 /**
- * The two CloudWatch alarms a target-tracking policy owns, as AWS makes them: `TargetTracking-<resource>-AlarmHigh-<uuid>`
- * (3 of 3 one-minute periods above the target) and `…-AlarmLow-<uuid>` (15 of 15 below 90 % of it; not made when
- * scale-in is disabled), described "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy <arn>.", whose action is
- * the policy. https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html
+ * What a target-tracking policy's two CloudWatch alarms watch (its predefined or customized metric); CloudWatch's
+ * door makes the alarms as AWS does (`TargetTracking-<resource>-AlarmHigh-<uuid>` / `…-AlarmLow-<uuid>`).
+ * https://docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-overview.html
  */
-import type { PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
-import { randomUUID } from 'node:crypto';
-import { deleteOwnedAlarms, putOwnedAlarm } from '../cloudwatch/index.js';
+import { deleteOwnedAlarms, putTargetTrackingAlarms as putAlarmPair, type WatchedMetric } from '../cloudwatch/index.js';
 import type { RequestContext } from '../provider.js';
 import { validation } from './errors.js';
 import type { PolicyDoc } from './store.js';
 
 type Dim = { Name: string; Value: string };
-/** What the alarms watch: one metric and statistic, or a metric-math query list. */
-type Watched = Pick<PutMetricAlarmInput, 'Namespace' | 'MetricName' | 'Dimensions' | 'Statistic' | 'Unit' | 'Metrics'>;
+type Watched = WatchedMetric;
 
 const PREDEFINED: Record<string, { namespace: string; metric: string; statistic: string; unit?: string; ecs?: boolean }> = {
   ECSServiceAverageCPUUtilization: { namespace: 'AWS/ECS', metric: 'CPUUtilization', statistic: 'Average', unit: 'Percent', ecs: true },
@@ -73,8 +69,6 @@ export function watchedMetric(p: PolicyDoc): Watched | undefined {
   return { Namespace: custom.Namespace, MetricName: custom.MetricName, Dimensions: custom.Dimensions ?? [], Statistic: custom.Statistic, Unit: custom.Unit };
 }
 
-const UUID = /-Alarm(?:High|Low)-([0-9a-f-]{36})$/;
-
 /** Puts (or re-puts, keeping their names) the policy's alarms; deletes the low one when scale-in is disabled. */
 export function putTargetTrackingAlarms(ctx: RequestContext, p: PolicyDoc, previous: PolicyDoc['Alarms']): PolicyDoc['Alarms'] {
   const watched = watchedMetric(p);
@@ -82,34 +76,10 @@ export function putTargetTrackingAlarms(ctx: RequestContext, p: PolicyDoc, previ
     deleteOwnedAlarms(ctx, previous.map((a) => a.AlarmName));
     return [];
   }
-  const uuid = previous.map((a) => UUID.exec(a.AlarmName)?.[1]).find(Boolean) ?? randomUUID();
   const c = p.TargetTrackingScalingPolicyConfiguration!;
-  const target: number = c.TargetValue;
-  const base = {
-    ...watched, ...(watched.Metrics ? {} : { Period: 60 }), ActionsEnabled: true, AlarmActions: [p.PolicyARN],
-    AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${p.PolicyARN}.`,
-  };
-  const high = `TargetTracking-${p.ResourceId}-AlarmHigh-${uuid}`;
-  const low = `TargetTracking-${p.ResourceId}-AlarmLow-${uuid}`;
-  const alarms = [{
-    AlarmName: high,
-    AlarmARN: putOwnedAlarm(ctx, { ...base, AlarmName: high, EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: target, ComparisonOperator: 'GreaterThanThreshold' }),
-  }];
-  if (c.DisableScaleIn) deleteOwnedAlarms(ctx, [low]);
-  else {
-    const threshold = Number((target * 0.9).toPrecision(15));
-    alarms.push({
-      AlarmName: low,
-      AlarmARN: putOwnedAlarm(ctx, { ...base, AlarmName: low, EvaluationPeriods: 15, DatapointsToAlarm: 15, Threshold: threshold, ComparisonOperator: 'LessThanThreshold' }),
-    });
-  }
-  deleteOwnedAlarms(ctx, previous.map((a) => a.AlarmName).filter((n) => n !== high && n !== low));
-  return alarms;
+  return putAlarmPair(ctx, { resource: p.ResourceId, policyArn: p.PolicyARN, watched, target: c.TargetValue, disableScaleIn: c.DisableScaleIn }, previous.map((a) => a.AlarmName));
 }
 
 export function deleteTargetTrackingAlarms(ctx: RequestContext, p: PolicyDoc): void {
   deleteOwnedAlarms(ctx, p.Alarms.map((a) => a.AlarmName));
 }
-
-/** True when the alarm is a policy's high alarm (scale out); else its low one (scale in). */
-export const isHighAlarm = (alarmName: string) => /-AlarmHigh-[0-9a-f-]{36}$/.test(alarmName);

@@ -5,15 +5,17 @@
 import type { PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
 import type { Statements } from '../../state/db.js';
 import type { RequestContext } from '../provider.js';
-import { allAlarmKeys, getAlarm, parseAlarmKey, pruneHistory } from './alarm-store.js';
+import { allAlarmKeys, parseAlarmKey, pruneHistory } from './alarm-store.js';
 import { alarmArn, evaluateAlarmNow, type AlarmActionInvoker } from './alarm-evaluation.js';
-import { deleteAlarms, putMetricAlarm } from './alarms.js';
+import { putMetricAlarm } from './alarms.js';
+import { deleteNamedAlarms } from './target-tracking.js';
 import { metricTime } from './metric-time.js';
 import { addSamples, dimsKey, rollUp, upsertMetric } from './metric-store.js';
 import { fromStatisticSet, fromValues } from './samples.js';
 
 export { RECORD_ONLY, isScalingAction, type AlarmAction, type AlarmActionInvoker } from './alarm-evaluation.js';
 export { metricTime, type MetricTime } from './metric-time.js';
+export { alarmsNamingAction, isHighAlarm, putTargetTrackingAlarms, type OwnedAlarm, type WatchedMetric } from './target-tracking.js';
 
 /** Every alarm's evaluator key (account|region|name). */
 export const alarmKeys = (sql: Statements) => allAlarmKeys(sql);
@@ -83,7 +85,4 @@ export function putOwnedAlarm(ctx: RequestContext, input: PutMetricAlarmInput): 
 }
 
 /** Deletes the named alarms that exist (an owner's clean-up: a missing one is not an error). */
-export function deleteOwnedAlarms(ctx: RequestContext, names: string[]): void {
-  const present = names.filter((n) => getAlarm(ctx.sql, ctx, n));
-  if (present.length) deleteAlarms(ctx, { AlarmNames: present });
-}
+export const deleteOwnedAlarms = deleteNamedAlarms;
