@@ -8,20 +8,31 @@
  * first, never one protected from scale-in), as the default termination
  * policy balances zones. A group being force-deleted terminates everything,
  * then goes. Instances carry `aws:autoscaling:groupName` and the group's
- * PropagateAtLaunch tags.
+ * PropagateAtLaunch tags. Lifecycle hooks hold a launched instance in
+ * Pending:Wait and a chosen victim in Terminating:Wait until their actions
+ * complete or time out (the pass requeues for the earliest deadline). Each
+ * launch and termination is a scaling activity, open until its instance is in
+ * service or gone, and ends with its EventBridge event.
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-termination-policies.html
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html
  */
 import type { Instance as GroupInstance } from '@aws-sdk/client-auto-scaling';
+import { randomUUID } from 'node:crypto';
 import {
-  allGroupKeys, deleteGroupRow, drainsBeforeTermination, findGroup, groupKeysOfInstance, parseGroupKey, saveGroup, type StoredGroup,
+  activityEvent, addActivity, allGroupKeys, appendEvent, beginLifecycleActions, causeTime, deleteGroupRow, dropLifecycleActions, findGroup, forgetGroup, groupKeysOfInstance,
+  LAUNCHING, lastActivity, newActivity, nextLifecycleDeadline, openActivity, parseGroupKey, saveActivity, saveGroup, settleLifecycleActions, TERMINATING, type StoredGroup,
 } from '../services/auto-scaling/index.js';
 import { findSubnets, instanceState, launchInstances, putSystemTag, terminateInstances, defaultSubnets, type InstanceContext } from '../services/ec2/index.js';
+import type { RequestContext } from '../services/provider.js';
+import { iamArn } from '../shared/arns.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
 import type { Scope } from '../state/scope.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface AutoScalingDeps extends StateDeps {
   changes: ChangeFeed;
+  /** Real seconds per CloudWatch minute: lifecycle hooks' heartbeat timeouts run on it. */
+  metricsPeriod: number;
 }
 
 /** Every group is looked at this often (its instances may be terminated or stopped behind its back). */
@@ -60,69 +71,170 @@ export class AutoScalingGroups implements Controller {
 
   /** One pass over a group; the delay before the next, if one is needed soon. */
   private converge(ctx: InstanceContext, g: StoredGroup): number | undefined {
+    const now = this.d.clock.now();
     const members: GroupInstance[] = [];
     for (const m of g.Instances ?? []) {
-      const st = instanceState(ctx, m.InstanceId!);
-      if (!st || st.state === 'terminated') continue;
-      if (st.state === 'shutting-down') m.LifecycleState = 'Terminating';
-      else if (st.state === 'pending') m.LifecycleState = 'Pending';
-      else if (st.state === 'running' && !m.LifecycleState?.startsWith('Terminating')) m.LifecycleState = 'InService';
-      else if ((st.state === 'stopped' || st.state === 'stopping') && !m.LifecycleState?.startsWith('Terminating')) {
-        // An instance that is not running fails the EC2 status check: the group replaces it.
-        m.HealthStatus = 'Unhealthy';
-        terminateInstances(ctx, { InstanceIds: [m.InstanceId!] });
-        m.LifecycleState = 'Terminating';
+      const id = m.InstanceId!;
+      const st = instanceState(ctx, id);
+      if (!st || st.state === 'terminated') {
+        this.gone(ctx, g, id, now);
+        continue;
       }
       members.push(m);
+      // Lifecycle hooks hold an instance in a wait state until each is completed or times out (lifecycle-hooks.ts).
+      if (m.LifecycleState === 'Pending:Wait') {
+        const r = settleLifecycleActions(ctx, g, id, LAUNCHING, now);
+        if (r.outcome === 'waiting') continue;
+        if (r.outcome === 'ABANDON') {
+          this.finishLaunch(ctx, g, id, now, 'Cancelled', "Instance failed to complete user's Lifecycle Action: Lifecycle Action was abandoned: Lifecycle Action Completed with ABANDON Result");
+          terminateInstances(ctx, { InstanceIds: [id] });
+          m.LifecycleState = 'Terminating';
+          continue;
+        }
+        m.LifecycleState = 'Pending:Proceed';
+      }
+      if (m.LifecycleState === 'Terminating:Wait') {
+        if (settleLifecycleActions(ctx, g, id, TERMINATING, now).outcome === 'waiting') continue;
+        terminateInstances(ctx, { InstanceIds: [id] });
+        m.LifecycleState = 'Terminating:Proceed';
+        const a = openActivity(ctx, id, 'terminate');
+        if (a) saveActivity(ctx, { ...a, StatusCode: 'InProgress', Progress: 50 });
+        continue;
+      }
+      const terminating = m.LifecycleState?.startsWith('Terminating');
+      if (st.state === 'shutting-down') {
+        if (!terminating) m.LifecycleState = 'Terminating';
+      } else if (st.state === 'pending') {
+        if (m.LifecycleState !== 'Pending:Proceed') m.LifecycleState = 'Pending';
+      } else if (st.state === 'running' && !terminating) {
+        if (m.LifecycleState !== 'InService') this.finishLaunch(ctx, g, id, now, 'Successful');
+        m.LifecycleState = 'InService';
+      } else if ((st.state === 'stopped' || st.state === 'stopping') && !terminating) {
+        // An instance that is not running fails the EC2 status check: the group replaces it.
+        m.HealthStatus = 'Unhealthy';
+        terminateInstances(ctx, { InstanceIds: [id] });
+        m.LifecycleState = 'Terminating';
+        this.startTermination(ctx, g, m, now, `At ${causeTime(now)} an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.`, false);
+      }
     }
     g.Instances = members;
     if (g.Status === 'Delete in progress') {
+      // A forced delete does not wait for lifecycle hooks: their outstanding actions go (AWS).
       for (const m of members) {
-        if (m.LifecycleState === 'Terminating') continue;
+        dropLifecycleActions(ctx, m.InstanceId!);
+        if (m.LifecycleState === 'Terminating' || m.LifecycleState === 'Terminating:Proceed') continue;
         terminateInstances(ctx, { InstanceIds: [m.InstanceId!] });
         m.LifecycleState = 'Terminating';
       }
       if (!members.length) {
         deleteGroupRow(ctx, g.AutoScalingGroupName);
+        forgetGroup(this.requestContext(ctx), g.AutoScalingGroupName);
         return undefined;
       }
       saveGroup(ctx, g);
       return SETTLING_MS;
     }
-    // ECS managed draining let these go (its lifecycle hook's CONTINUE): they terminate now.
-    for (const m of members) {
-      if (m.LifecycleState !== 'Terminating:Proceed') continue;
-      terminateInstances(ctx, { InstanceIds: [m.InstanceId!] });
-      m.LifecycleState = 'Terminating';
-    }
     let active = members.filter((m) => !m.LifecycleState?.startsWith('Terminating'));
     let failed = false;
     const subnets = this.subnetsOf(ctx, g);
-    while (active.length < g.DesiredCapacity! && !failed) {
+    const before = active.length;
+    const desired = g.DesiredCapacity!;
+    while (active.length < desired && !failed) {
       const target = leastUsed(subnets, active);
       try {
         const m = this.launch(ctx, g, target);
         members.push(m);
         active.push(m);
+        this.startLaunch(ctx, g, m, now, `At ${causeTime(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${before} to ${desired}.`);
       } catch (err) {
         failed = true;
-        this.d.log.warn('auto scaling group could not launch an instance', { group: g.AutoScalingGroupName, error: err instanceof Error ? err.message : String(err) });
+        const message = err instanceof Error ? err.message : String(err);
+        this.d.log.warn('auto scaling group could not launch an instance', { group: g.AutoScalingGroupName, error: message });
+        this.launchFailed(ctx, g, now, message, `At ${causeTime(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${before} to ${desired}.`);
       }
     }
-    while (active.length > g.DesiredCapacity!) {
+    while (active.length > desired) {
       const victim = chooseVictim(active);
       if (!victim) break;
-      // With ECS managed draining the instance waits (Terminating:Wait) until ECS has moved its tasks off.
-      if (drainsBeforeTermination(g)) victim.LifecycleState = 'Terminating:Wait';
-      else {
-        terminateInstances(ctx, { InstanceIds: [victim.InstanceId!] });
-        victim.LifecycleState = 'Terminating';
-      }
       active = active.filter((m) => m !== victim);
+      this.startTermination(ctx, g, victim, now, `At ${causeTime(now)} an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from ${before} to ${desired}.  At ${causeTime(now)} instance ${victim.InstanceId} was selected for termination.`, true);
     }
+    // The change that asked for this capacity has been acted on: later launches (replacements) have causes of their own.
+    if (!failed && active.length === desired) delete g.BerthCause;
     saveGroup(ctx, g);
     if (failed) return RETRY_MS;
-    return members.some((m) => m.LifecycleState !== 'InService') ? SETTLING_MS : undefined;
+    if (members.some((m) => m.LifecycleState !== 'InService' && !m.LifecycleState?.endsWith(':Wait'))) return SETTLING_MS;
+    const deadline = nextLifecycleDeadline(ctx, g.AutoScalingGroupName);
+    return deadline === undefined ? undefined : Math.max(1, deadline - now);
+  }
+
+  /** The cause a launch or termination carries: what changed the desired capacity (if anything did), then what the group did. */
+  private cause(g: StoredGroup, what: string): string {
+    return g.BerthCause ? `${g.BerthCause}  ${what}` : what;
+  }
+
+  private startLaunch(ctx: InstanceContext, g: StoredGroup, m: GroupInstance, now: number, what: string): void {
+    const id = m.InstanceId!;
+    const held = beginLifecycleActions(ctx, g, id, LAUNCHING, now, this.d.metricsPeriod);
+    if (held) m.LifecycleState = 'Pending:Wait';
+    addActivity(ctx, newActivity(g, {
+      Description: `Launching a new EC2 instance: ${id}`, Cause: this.cause(g, what), StartTime: now,
+      StatusCode: held ? 'MidLifecycleAction' : 'PreInService', Progress: 30,
+      Details: JSON.stringify({ 'Subnet ID': instanceState(ctx, id)?.subnetId ?? '', 'Availability Zone': m.AvailabilityZone }),
+    }), 'launch', id);
+  }
+
+  /** Takes an instance out of service: held by termination hooks (Terminating:Wait), or terminated now. */
+  private startTermination(ctx: InstanceContext, g: StoredGroup, m: GroupInstance, now: number, what: string, terminate: boolean): void {
+    const id = m.InstanceId!;
+    const held = terminate && beginLifecycleActions(ctx, g, id, TERMINATING, now, this.d.metricsPeriod);
+    if (terminate && !held) terminateInstances(ctx, { InstanceIds: [id] });
+    m.LifecycleState = held ? 'Terminating:Wait' : 'Terminating';
+    addActivity(ctx, newActivity(g, {
+      Description: `Terminating EC2 instance: ${id}`, Cause: this.cause(g, what), StartTime: now, StatusCode: held ? 'MidLifecycleAction' : 'InProgress', Progress: held ? 30 : 50,
+      Details: JSON.stringify({ 'Subnet ID': instanceState(ctx, id)?.subnetId ?? '', 'Availability Zone': m.AvailabilityZone }),
+    }), 'terminate', id);
+  }
+
+  /** A launch that failed is a Failed activity (once while the same failure repeats on each retry), with its event. */
+  private launchFailed(ctx: InstanceContext, g: StoredGroup, now: number, message: string, what: string): void {
+    const last = lastActivity(ctx, g.AutoScalingGroupName);
+    if (last?.StatusCode === 'Failed' && last.StatusMessage === message) return;
+    const a = newActivity(g, {
+      Description: `Launching a new EC2 instance.  Status Reason: ${message}. Launching EC2 instance failed.`, Cause: this.cause(g, what), StartTime: now, EndTime: now,
+      StatusCode: 'Failed', StatusMessage: message, Progress: 100, Details: '{}',
+    });
+    addActivity(ctx, a);
+    appendEvent(ctx, 'EC2 Instance Launch Unsuccessful', [g.AutoScalingGroupARN], {
+      Origin: 'EC2', Destination: 'AutoScalingGroup', StatusCode: 'Failed', Description: a.Description, AutoScalingGroupName: g.AutoScalingGroupName,
+      ActivityId: a.ActivityId, Details: {}, RequestId: a.ActivityId, StatusMessage: message, EndTime: causeTime(now), EC2InstanceId: '', StartTime: causeTime(now), Cause: a.Cause,
+    }, now);
+  }
+
+  /** A launch's activity ends: in service (Successful), abandoned (Cancelled) or lost (Failed); with its event. */
+  private finishLaunch(ctx: InstanceContext, g: StoredGroup, id: string, now: number, status: 'Successful' | 'Cancelled' | 'Failed', message?: string): void {
+    const a = openActivity(ctx, id, 'launch');
+    if (!a) return;
+    const done = { ...a, StatusCode: status, Progress: 100, EndTime: now, ...(message ? { StatusMessage: message, Description: `${a.Description}.  Status Reason: ${message}` } : {}) };
+    saveActivity(ctx, done);
+    activityEvent(ctx, g.AutoScalingGroupARN, status === 'Successful' ? 'EC2 Instance Launch Successful' : 'EC2 Instance Launch Unsuccessful', done, id, now);
+  }
+
+  /** An instance gone from EC2: its termination is done (or its launch was lost), its hooks' actions go. */
+  private gone(ctx: InstanceContext, g: StoredGroup, id: string, now: number): void {
+    dropLifecycleActions(ctx, id);
+    this.finishLaunch(ctx, g, id, now, 'Failed', 'The instance was terminated before it was in service.');
+    const a = openActivity(ctx, id, 'terminate');
+    if (!a) return;
+    const done = { ...a, StatusCode: 'Successful', Progress: 100, EndTime: now };
+    saveActivity(ctx, done);
+    activityEvent(ctx, g.AutoScalingGroupARN, 'EC2 Instance Terminate Successful', done, id, now);
+  }
+
+  /** What removing a deleted group's policies (and their alarms) needs: a request context of the controller's own. */
+  private requestContext(ctx: InstanceContext): RequestContext {
+    const { db, sql, clock, log, metricsPeriod } = this.d;
+    return { account: ctx.account, region: ctx.region, requestId: randomUUID(), principalArn: iamArn.root(ctx.account), accessKeyId: '', db, sql, clock, log, metricsPeriod, changed: ctx.changed };
   }
 
   /** The group's subnets with their zones (zones alone: their default subnets). */

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CapacityProvider } from '@aws-sdk/client-ecs';
 import {
-  findGroup, instancesAwaitingDrain, isAutoScalingPolicyArn, managedPolicyArn, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity,
+  findGroup, instancesAwaitingDrain, isAutoScalingPolicyArn, managedPolicyArn, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity, stillDraining,
 } from '../services/auto-scaling/index.js';
 import { deleteOwnedAlarms, putOwnedAlarm, recordOwnMetrics, RECORD_ONLY, type AlarmAction, type AlarmActionInvoker } from '../services/cloudwatch/index.js';
 import { ecsCpuUnits, ecsMemoryMiB, instanceTypeSpec, launchTemplateInstanceType } from '../services/ec2/index.js';
@@ -138,9 +138,10 @@ export class CapacityProviderScaling implements Controller {
   }
 
   /**
-   * Managed draining: the group holds the instances it takes out of service (Terminating:Wait) while it is on; each
-   * one's container instance goes DRAINING, and once its tasks are gone (a service's replaced elsewhere first) the
-   * group terminates it.
+   * Managed draining: while it is on, the group carries ECS's termination lifecycle hook, so the instances it takes
+   * out of service wait (Terminating:Wait); each one's container instance goes DRAINING, and once its tasks are gone
+   * (a service's replaced elsewhere first) ECS completes its hook's action (the group terminates it when no other
+   * hook holds it); until then each pass is the action's heartbeat.
    */
   private drain(ctx: RequestContext, groupName: string, on: boolean) {
     setManagedDraining(ctx, groupName, on);
@@ -148,6 +149,7 @@ export class CapacityProviderScaling implements Controller {
     const env = { sql: ctx.sql, account: ctx.account, region: ctx.region, now: ctx.clock.now(), log: ctx.log, changed: ctx.changed };
     for (const id of instancesAwaitingDrain(ctx, groupName)) {
       if (drainForTermination(env, id)) proceedTermination(ctx, groupName, id);
+      else stillDraining(ctx, groupName, id, env.now, this.d.metricsPeriod);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * event-delivery: moves ECS's and ECR's events onto the default bus (key SERVICE_EVENTS_KEY, poked by ECS's task and
- * service changes and ECR's image actions), and hands EventBridge's queued events to their targets (key = `<rule ARN> <target id>`), oldest first,
+ * event-delivery: moves ECS's, ECR's and EC2 Auto Scaling's events onto the default bus (key SERVICE_EVENTS_KEY, poked by
+ * ECS's task and service changes, ECR's image actions and Auto Scaling's outbox), and hands EventBridge's queued events to their targets (key = `<rule ARN> <target id>`), oldest first,
  * each delivery one transaction (services/eventbridge/delivery.ts). A PutEvents, a match of an ECS event or a
  * schedule's tick pokes the key; at start every key with deliveries waiting is enqueued, so what was accepted
  * before a kill -9 is delivered after the restart. A failed delivery requeues itself for its retry.
@@ -29,7 +29,7 @@ export class EventDelivery implements Controller {
     this.watches = {
       changes: [
         { kind: 'events.delivery' },
-        ...(['ecs.task', 'ecs.task-state', 'ecs.service', 'ecr.image-action'] as const).map((kind) => ({ kind, keys: () => [SERVICE_EVENTS_KEY] })),
+        ...(['ecs.task', 'ecs.task-state', 'ecs.service', 'ecr.image-action', 'autoscaling.event'] as const).map((kind) => ({ kind, keys: () => [SERVICE_EVENTS_KEY] })),
       ],
       resync: [
         { periodMs: RESYNC_MS, keys: () => (this.d.db.open ? pendingDeliveries(this.d.sql) : []) },

@@ -38,6 +38,7 @@ import { ServiceScheduler } from './service-scheduler.js';
 import { TaskLifecycle } from './task-lifecycle.js';
 import { scalingActionInvoker } from './scaling-policies.js';
 import { ScalingSchedules } from './scaling-schedules.js';
+import { AutoScalingSchedules } from './auto-scaling-schedules.js';
 import { ScalingTargets } from './scaling-targets.js';
 import { SchedulerSchedules } from './scheduler-schedules.js';
 import { SqsMetrics } from './sqs-metrics.js';
@@ -150,6 +151,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   // recorded), and scheduled actions run on the same clock.
   runtime.add(new CloudWatchAlarms({ ...d, alarmActions: scalingActionInvoker(d) }));
   runtime.add(new ScalingSchedules(d));
+  // EC2 Auto Scaling's scheduled actions run on the same clock.
+  runtime.add(new AutoScalingSchedules(d));
   // A deleted ECS service's scalable target (its policies, alarms, scheduled actions) goes with it.
   runtime.add(new ScalingTargets(d));
   // A deleted ECS Express service's security groups and log group go once its tasks have stopped.

@@ -1,12 +1,13 @@
 /**
  * The CloudWatch alarm actions Berth carries out: Application Auto Scaling policy ARNs run the policy (its
  * capacity change goes through ECS's desired-count path, and the service's change is told to the scheduler once
- * the evaluator's transaction commits); EC2 Auto Scaling policies that ECS managed scaling owns change their
- * group's desired capacity (capacity-provider-scaling.ts); every other action is recorded only (SNS, users' EC2
- * Auto Scaling policies).
+ * the evaluator's transaction commits); users' EC2 Auto Scaling policies (PutScalingPolicy) change their group's
+ * desired capacity, and so do those ECS managed scaling owns (capacity-provider-scaling.ts); every other action is
+ * recorded only (SNS).
  */
 import { RECORD_ONLY, type AlarmActionInvoker } from '../services/cloudwatch/index.js';
 import { executePolicy, isApplicationScalingPolicy, type ScalingEnv } from '../services/application-auto-scaling/index.js';
+import { executeGroupPolicy, isGroupPolicy } from '../services/auto-scaling/index.js';
 import type { Clock } from '../shared/clock.js';
 import { managedScalingInvoker } from './capacity-provider-scaling.js';
 import type { ChangeFeed } from '../state/change-feed.js';
@@ -30,8 +31,9 @@ export function scalingActionInvoker(d: ScalingDeps): AlarmActionInvoker {
   const managed = managedScalingInvoker(d, RECORD_ONLY);
   return {
     invoke(sql, action) {
-      if (!isApplicationScalingPolicy(action.action)) return managed.invoke(sql, action);
-      return executePolicy(sql, action, { ...scalingEnv(d), now: action.at });
+      if (isApplicationScalingPolicy(action.action)) return executePolicy(sql, action, { ...scalingEnv(d), now: action.at });
+      if (isGroupPolicy(sql, action.action)) return executeGroupPolicy(sql, action, { ...scalingEnv(d), now: action.at });
+      return managed.invoke(sql, action);
     },
   };
 }

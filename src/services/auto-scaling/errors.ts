@@ -9,3 +9,4 @@ export const alreadyExists = (message: string) => new AwsError('AlreadyExists', 
 export const resourceInUse = (message: string) => new AwsError('ResourceInUse', message, { status: 400 });
 export const scalingActivityInProgress = (message: string) => new AwsError('ScalingActivityInProgress', message, { status: 400 });
 export const groupNotFound = (name: string) => validationError(`AutoScalingGroup name not found - AutoScalingGroup ${name} not found`);
+export const limitExceeded = (message: string) => new AwsError('LimitExceeded', message, { status: 400 });

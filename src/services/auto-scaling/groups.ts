@@ -15,11 +15,15 @@ import type {
   TagDescription, TerminateInstanceInAutoScalingGroupType, UpdateAutoScalingGroupType,
 } from '@aws-sdk/client-auto-scaling';
 import { AwsError } from '../../protocol/errors.js';
-import { findLaunchTemplate, findSubnets, terminateInstances, zonesOf } from '../ec2/index.js';
+import { findLaunchTemplate, findSubnets, instanceState, terminateInstances, zonesOf } from '../ec2/index.js';
 import type { RequestContext } from '../provider.js';
 import { alreadyExists, groupNotFound, resourceInUse, validationError } from './errors.js';
-import { allGroups, deleteGroupRow, findGroup, groupKey, insertGroup, saveGroup, type StoredGroup } from './store.js';
-import { drainsBeforeTermination } from './managed-capacity.js';
+import { page } from './pages.js';
+import { addActivity, causeTime, newActivity } from './activities.js';
+import { beginLifecycleActions, forgetGroupHooks, putHooksAtCreation, TERMINATING } from './lifecycle-hooks.js';
+import { forgetGroupPolicies } from './policies.js';
+import { forgetGroupSchedules } from './scheduled-actions.js';
+import { allGroups, deleteGroupRow, findGroup, groupKey, insertGroup, saveGroup, setDesired, type StoredGroup } from './store.js';
 
 const DELETING = 'Delete in progress';
 
@@ -46,6 +50,16 @@ function launchTemplateOf(ctx: RequestContext, spec: CreateAutoScalingGroupType[
     if (err instanceof AwsError) throw validationError(`You must use a valid fully-formed launch template. ${err.message}`);
     throw err;
   }
+}
+
+/** The subnet an instance was launched into (activity details name it). */
+const subnetOf = (ctx: RequestContext, id: string) => instanceState(ctx, id)?.subnetId ?? '';
+
+/** What goes with a deleted group: its policies (and the alarms target tracking made), scheduled actions, lifecycle hooks. */
+export function forgetGroup(ctx: RequestContext, name: string): void {
+  forgetGroupPolicies(ctx, name);
+  forgetGroupSchedules(ctx, name);
+  forgetGroupHooks(ctx, name);
 }
 
 /** Subnets (VPCZoneIdentifier) or zones (their default subnets): the group's zones and subnets. */
@@ -109,7 +123,10 @@ export function createAutoScalingGroup(ctx: RequestContext, input: CreateAutoSca
     TrafficSources: input.TrafficSources ?? [],
   };
   if (g.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification) g.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification = template;
+  if (desired) g.BerthCause = `At ${causeTime(ctx.clock.now())} a user request created an AutoScalingGroup changing the desired capacity from 0 to ${desired}.`;
   insertGroup(ctx, g);
+  // Hooks named at creation hold the group's first instances too.
+  putHooksAtCreation(ctx, name, input.LifecycleHookSpecificationList ?? []);
   changed(ctx, g);
   return {};
 }
@@ -126,7 +143,8 @@ export function updateAutoScalingGroup(ctx: RequestContext, input: UpdateAutoSca
   if (input.VPCZoneIdentifier !== undefined || input.AvailabilityZones) {
     Object.assign(g, placementOf(ctx, input.VPCZoneIdentifier, input.AvailabilityZones));
   }
-  Object.assign(g, { MinSize: min, MaxSize: max, DesiredCapacity: desired });
+  Object.assign(g, { MinSize: min, MaxSize: max });
+  setDesired(g, desired, `At ${causeTime(ctx.clock.now())} a user request update of AutoScalingGroup constraints to min: ${min}, max: ${max}, desired: ${desired}`);
   if (input.HealthCheckType) g.HealthCheckType = input.HealthCheckType;
   if (input.HealthCheckGracePeriod !== undefined) g.HealthCheckGracePeriod = input.HealthCheckGracePeriod;
   if (input.DefaultCooldown !== undefined) g.DefaultCooldown = input.DefaultCooldown;
@@ -143,7 +161,7 @@ export function setDesiredCapacity(ctx: RequestContext, input: SetDesiredCapacit
   const d = input.DesiredCapacity!;
   if (d > g.MaxSize!) throw validationError(`New SetDesiredCapacity value ${d} is above max value ${g.MaxSize} for the AutoScalingGroup.`);
   if (d < g.MinSize!) throw validationError(`New SetDesiredCapacity value ${d} is below min value ${g.MinSize} for the AutoScalingGroup.`);
-  g.DesiredCapacity = d;
+  setDesired(g, d, `At ${causeTime(ctx.clock.now())} a user request explicitly set group desired capacity`);
   saveGroup(ctx, g);
   changed(ctx, g);
   return {};
@@ -164,31 +182,32 @@ export function terminateInstanceInAutoScalingGroup(ctx: RequestContext, input: 
   const id = input.InstanceId!;
   const g = allGroups(ctx).find((x) => x.Instances?.some((i) => i.InstanceId === id));
   if (!g) throw validationError(`Instance Id not found - No managed instance found for instance ID: ${id}`);
+  const now = ctx.clock.now();
+  const at = causeTime(now);
+  const from = g.DesiredCapacity!;
   if (input.ShouldDecrementDesiredCapacity) {
     if (g.DesiredCapacity! <= g.MinSize!) {
       throw validationError(`Currently, desiredCapacity (${g.DesiredCapacity}) is not greater than minSize (${g.MinSize}). Cannot decrement desired capacity.`);
     }
-    g.DesiredCapacity = g.DesiredCapacity! - 1;
+    g.DesiredCapacity = from - 1;
   }
   const m = g.Instances!.find((i) => i.InstanceId === id)!;
-  // With ECS managed draining the instance waits for ECS to drain it (managed-capacity.ts); otherwise it goes now.
-  if (drainsBeforeTermination(g)) m.LifecycleState = 'Terminating:Wait';
-  else {
-    m.LifecycleState = 'Terminating';
-    terminateInstances(ctx, { InstanceIds: [id] });
-  }
+  if (m.LifecycleState?.startsWith('Terminating')) throw validationError(`The instance ${id} is already terminating.`);
+  // A termination hook holds the instance in Terminating:Wait; the group controller terminates it once the hooks are done.
+  const held = beginLifecycleActions(ctx, g, id, TERMINATING, now, ctx.metricsPeriod ?? 60);
+  m.LifecycleState = held ? 'Terminating:Wait' : 'Terminating';
+  if (!held) terminateInstances(ctx, { InstanceIds: [id] });
   saveGroup(ctx, g);
   changed(ctx, g);
-  const now = new Date(ctx.clock.now()).toISOString();
   const cause = input.ShouldDecrementDesiredCapacity
-    ? `At ${now} instance ${id} was taken out of service in response to a user request, shrinking the capacity from ${g.DesiredCapacity! + 1} to ${g.DesiredCapacity}.`
-    : `At ${now} instance ${id} was taken out of service in response to a user request.`;
-  return {
-    Activity: {
-      ActivityId: randomUUID(), AutoScalingGroupName: g.AutoScalingGroupName, Description: `Terminating EC2 instance: ${id}`, Cause: cause,
-      StartTime: now as unknown as Date, StatusCode: 'InProgress', Progress: 0, Details: JSON.stringify({ 'Subnet ID': '', 'Availability Zone': m.AvailabilityZone }),
-    },
-  };
+    ? `At ${at} instance ${id} was taken out of service in response to a user request, shrinking the capacity from ${from} to ${g.DesiredCapacity}.`
+    : `At ${at} instance ${id} was taken out of service in response to a user request.`;
+  const activity = newActivity(g, {
+    Description: `Terminating EC2 instance: ${id}`, Cause: cause, StartTime: now, StatusCode: held ? 'MidLifecycleAction' : 'InProgress', Progress: 0,
+    Details: JSON.stringify({ 'Subnet ID': subnetOf(ctx, id), 'Availability Zone': m.AvailabilityZone }),
+  });
+  addActivity(ctx, activity, 'terminate', id);
+  return { Activity: { ...activity, StartTime: new Date(now), EndTime: undefined } as Activity };
 }
 
 export function deleteAutoScalingGroup(ctx: RequestContext, input: DeleteAutoScalingGroupType): Record<string, never> {
@@ -198,6 +217,7 @@ export function deleteAutoScalingGroup(ctx: RequestContext, input: DeleteAutoSca
   }
   if (!g.Instances?.length) {
     deleteGroupRow(ctx, g.AutoScalingGroupName);
+    forgetGroup(ctx, g.AutoScalingGroupName);
     return {};
   }
   // Forced: the controller terminates its instances, then the group goes.
@@ -219,15 +239,6 @@ function matchesFilters(g: StoredGroup, filters: AutoScalingGroupNamesType['Filt
     if (name.startsWith('tag:')) return tags.some((t) => t.Key === name.slice(4) && values.includes(t.Value!));
     throw validationError(`Filter name '${name}' is invalid.`);
   });
-}
-
-function page<T>(items: T[], keyOf: (t: T) => string, maxRecords: number | undefined, token: string | undefined): { items: T[]; NextToken?: string } {
-  const limit = maxRecords ?? 50;
-  if (limit < 1 || limit > 100) throw validationError(`MaxRecords must be between 1 and 100.`);
-  const after = token ? Buffer.from(token, 'base64').toString('utf8') : undefined;
-  const rest = after === undefined ? items : items.filter((i) => keyOf(i) > after);
-  const out = rest.slice(0, limit);
-  return { items: out, ...(rest.length > limit ? { NextToken: Buffer.from(keyOf(out[out.length - 1])).toString('base64') } : {}) };
 }
 
 export function describeAutoScalingGroups(ctx: RequestContext, input: AutoScalingGroupNamesType): AutoScalingGroupsType {

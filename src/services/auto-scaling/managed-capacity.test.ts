@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDb, Statements } from '../../state/db.js';
-import { drainsBeforeTermination, instancesAwaitingDrain, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity } from './managed-capacity.js';
+import { beginLifecycleActions, completeHeldAction, hooksOf, putOwnedHook, settleLifecycleActions, TERMINATING } from './lifecycle-hooks.js';
+import {
+  drainsBeforeTermination, instancesAwaitingDrain, MANAGED_DRAINING_HOOK, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity, stillDraining,
+} from './managed-capacity.js';
 import { findGroup, insertGroup, type StoredGroup } from './store.js';
 
 describe('managed scaling moves a group one bounded step at a time', () => {
@@ -43,25 +46,45 @@ describe('managed scaling moves a group one bounded step at a time', () => {
   });
 });
 
-describe('managed draining holds the instances a group takes out of service until ECS lets them go', () => {
+describe("managed draining is a termination lifecycle hook: it and the user's own hook both hold an instance", () => {
   const sql = new Statements(openDb(':memory:'));
   const published: string[] = [];
-  const s = { sql, account: '000000000000', region: 'us-east-1', changed: (_kind: 'autoscaling.group', key: string) => published.push(key) };
+  const s = { sql, account: '000000000000', region: 'us-east-1', changed: (kind: string, key: string) => published.push(`${kind} ${key}`) };
+  const arn = 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:x:autoScalingGroupName/d';
 
-  it('marks the group, lists the waiting instances, lets one proceed, and releases them all when the mark goes', () => {
+  it("puts AWS's hook, holds a terminating instance until ECS and the user have both completed, and removes the hook when turned off", () => {
     insertGroup(s, {
-      AutoScalingGroupName: 'd', AutoScalingGroupARN: 'arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:x:autoScalingGroupName/d',
-      MinSize: 0, MaxSize: 3, DesiredCapacity: 1,
-      Instances: [{ InstanceId: 'i-1', LifecycleState: 'Terminating:Wait' }, { InstanceId: 'i-2', LifecycleState: 'Terminating:Wait' }, { InstanceId: 'i-3', LifecycleState: 'InService' }],
+      AutoScalingGroupName: 'd', AutoScalingGroupARN: arn, MinSize: 0, MaxSize: 3, DesiredCapacity: 1,
+      Instances: [{ InstanceId: 'i-1', LifecycleState: 'InService' }, { InstanceId: 'i-2', LifecycleState: 'InService' }],
     } as unknown as StoredGroup);
-    assert.equal(drainsBeforeTermination(findGroup(s, 'd')!), false);
+    const g = () => findGroup(s, 'd')!;
+    assert.equal(drainsBeforeTermination(s, 'd'), false);
     setManagedDraining(s, 'd', true);
-    assert.equal(drainsBeforeTermination(findGroup(s, 'd')!), true);
-    assert.deepEqual(instancesAwaitingDrain(s, 'd'), ['i-1', 'i-2']);
+    assert.equal(drainsBeforeTermination(s, 'd'), true);
+    assert.deepEqual(hooksOf(s, 'd').map((h) => [h.LifecycleHookName, h.LifecycleTransition, h.HeartbeatTimeout, h.DefaultResult]),
+      [[MANAGED_DRAINING_HOOK, TERMINATING, 3600, 'CONTINUE']]);
+    putOwnedHook(s, 'd', { LifecycleHookName: 'mine', LifecycleTransition: TERMINATING, HeartbeatTimeout: 60, DefaultResult: 'ABANDON' });
+
+    const t0 = Date.parse('2026-12-07T10:00:00Z');
+    assert.equal(beginLifecycleActions(s, g(), 'i-1', TERMINATING, t0, 60), true);
+    assert.deepEqual(instancesAwaitingDrain(s, 'd'), ['i-1']);
+    // ECS has drained it; the user's hook still holds it.
     proceedTermination(s, 'd', 'i-1');
-    assert.deepEqual(findGroup(s, 'd')!.Instances!.map((i) => i.LifecycleState), ['Terminating:Proceed', 'Terminating:Wait', 'InService']);
-    assert.deepEqual(published, ['000000000000/us-east-1/d']);
+    assert.deepEqual(instancesAwaitingDrain(s, 'd'), []);
+    assert.equal(settleLifecycleActions(s, g(), 'i-1', TERMINATING, t0 + 1000).outcome, 'waiting');
+    assert.equal(completeHeldAction(s, 'd', 'mine', 'i-1', 'CONTINUE'), true);
+    assert.equal(settleLifecycleActions(s, g(), 'i-1', TERMINATING, t0 + 2000).outcome, 'CONTINUE');
+
+    // The other way round: the user is done first, ECS still draining (its heartbeats keep the hour's timeout off).
+    beginLifecycleActions(s, g(), 'i-2', TERMINATING, t0, 60);
+    completeHeldAction(s, 'd', 'mine', 'i-2', 'CONTINUE');
+    stillDraining(s, 'd', 'i-2', t0 + 3_500_000, 60);
+    assert.equal(settleLifecycleActions(s, g(), 'i-2', TERMINATING, t0 + 3_700_000).outcome, 'waiting');
+    // Managed draining turned off: its hook goes and its action completes, so the instance goes on.
     setManagedDraining(s, 'd', false);
-    assert.deepEqual(findGroup(s, 'd')!.Instances!.map((i) => i.LifecycleState), ['Terminating:Proceed', 'Terminating:Proceed', 'InService']);
+    assert.equal(drainsBeforeTermination(s, 'd'), false);
+    assert.deepEqual(hooksOf(s, 'd').map((h) => h.LifecycleHookName), ['mine']);
+    assert.equal(settleLifecycleActions(s, g(), 'i-2', TERMINATING, t0 + 3_700_000).outcome, 'CONTINUE');
+    assert.ok(published.includes('autoscaling.group 000000000000/us-east-1/d'));
   });
 });

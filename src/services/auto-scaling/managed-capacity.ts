@@ -6,6 +6,7 @@
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html
  */
 import type { Scope } from '../../state/scope.js';
+import { completeHeldAction, heartbeatHeldAction, hooksOf, instancesHeldBy, putOwnedHook, removeHook, TERMINATING } from './lifecycle-hooks.js';
 import { findGroup, groupKey, saveGroup, type StoredGroup } from './store.js';
 
 export interface StepSizes {
@@ -60,39 +61,46 @@ export function protectBusyInstances(s: Scope, name: string, busy: Set<string>):
 
 /**
  * ECS managed draining (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instance-draining.html):
- * AWS puts a termination lifecycle hook on the group (`ecs-managed-draining-termination-hook`) so that an instance the
- * group takes out of service waits in `Terminating:Wait` while ECS drains it, and ECS then lets it go on. Berth keeps
- * the hook as a mark on the group's record, set while an ACTIVE capacity provider with managed draining uses it.
+ * while an ACTIVE capacity provider with managed draining uses the group, it carries AWS's termination lifecycle hook
+ * `ecs-managed-draining-termination-hook` (a real hook record: DescribeLifecycleHooks lists it). An instance the group
+ * takes out of service then waits in `Terminating:Wait` for every termination hook — this one and the user's own —
+ * and ECS completes this one (CONTINUE) once it has drained the instance, sending heartbeats until then.
  */
 export const MANAGED_DRAINING_HOOK = 'ecs-managed-draining-termination-hook';
 
-type DrainingGroup = StoredGroup & { berthManagedDraining?: boolean };
+type Changed = { changed: (kind: 'autoscaling.group', key: string) => void };
 
 /** Whether an instance this group takes out of service waits for ECS to drain it first. */
-export const drainsBeforeTermination = (g: StoredGroup) => !!(g as DrainingGroup).berthManagedDraining;
+export const drainsBeforeTermination = (s: Scope, group: string) => hooksOf(s, group).some((h) => h.LifecycleHookName === MANAGED_DRAINING_HOOK);
 
-/** Sets or clears the group's managed-draining mark (the capacity provider's `managedDraining`). */
-export function setManagedDraining(s: Scope, name: string, on: boolean): void {
-  const g = findGroup(s, name) as DrainingGroup | undefined;
-  if (!g || !!g.berthManagedDraining === on) return;
-  if (on) g.berthManagedDraining = true;
-  else delete g.berthManagedDraining;
-  // Without the hook, the instances it held go on terminating.
-  if (!on) for (const i of g.Instances ?? []) if (i.LifecycleState === 'Terminating:Wait') i.LifecycleState = 'Terminating:Proceed';
-  saveGroup(s, g);
-}
-
-/** The group's instances waiting in Terminating:Wait for ECS to drain them. */
-export function instancesAwaitingDrain(s: Scope, name: string): string[] {
-  return (findGroup(s, name)?.Instances ?? []).filter((i) => i.LifecycleState === 'Terminating:Wait').map((i) => i.InstanceId!);
-}
-
-/** ECS has drained the instance: the group terminates it (CompleteLifecycleAction CONTINUE). */
-export function proceedTermination(s: Scope & { changed: (kind: 'autoscaling.group', key: string) => void }, name: string, instanceId: string): void {
-  const g = findGroup(s, name);
-  const m = g?.Instances?.find((i) => i.InstanceId === instanceId);
-  if (!g || m?.LifecycleState !== 'Terminating:Wait') return;
-  m.LifecycleState = 'Terminating:Proceed';
-  saveGroup(s, g);
+/** Puts or removes the group's managed-draining hook (the capacity provider's `managedDraining`). */
+export function setManagedDraining(s: Scope & Changed, name: string, on: boolean): void {
+  const g = findGroup(s, name) as (StoredGroup & { berthManagedDraining?: boolean }) | undefined;
+  if (!g) return;
+  // Berth once kept the hook as a mark on the group's record: it is a hook record now.
+  if (g.berthManagedDraining) {
+    delete g.berthManagedDraining;
+    saveGroup(s, g);
+  }
+  if (drainsBeforeTermination(s, name) === on) return;
+  // AWS's hook: terminating, an hour's heartbeat, CONTINUE by default (ECS keeps it alive while it drains).
+  if (on) putOwnedHook(s, name, { LifecycleHookName: MANAGED_DRAINING_HOOK, LifecycleTransition: TERMINATING, HeartbeatTimeout: 3600, DefaultResult: 'CONTINUE' });
+  // Without the hook, the instances it held wait only for the user's hooks, if any.
+  else removeHook(s, name, MANAGED_DRAINING_HOOK);
   s.changed('autoscaling.group', groupKey(s.account, s.region, name));
+}
+
+/** The group's instances the managed-draining hook holds in Terminating:Wait until ECS has drained them. */
+export function instancesAwaitingDrain(s: Scope, name: string): string[] {
+  return instancesHeldBy(s, name, MANAGED_DRAINING_HOOK);
+}
+
+/** ECS is still draining the instance: its action's heartbeat (RecordLifecycleActionHeartbeat), so the hook's timeout does not let it go. */
+export function stillDraining(s: Scope, name: string, instanceId: string, now: number, metricsPeriod: number): void {
+  heartbeatHeldAction(s, name, MANAGED_DRAINING_HOOK, instanceId, now, metricsPeriod);
+}
+
+/** ECS has drained the instance: CompleteLifecycleAction CONTINUE for its hook; the group terminates it once no other hook holds it. */
+export function proceedTermination(s: Scope & Changed, name: string, instanceId: string): void {
+  if (completeHeldAction(s, name, MANAGED_DRAINING_HOOK, instanceId, 'CONTINUE')) s.changed('autoscaling.group', groupKey(s.account, s.region, name));
 }

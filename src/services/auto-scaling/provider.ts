@@ -1,6 +1,13 @@
-/** EC2 Auto Scaling (groups with launch templates): the operation table. Everything else answers 501. */
+/**
+ * EC2 Auto Scaling (groups with launch templates, scaling policies, activities, scheduled actions, lifecycle hooks):
+ * the operation table. Everything else answers 501.
+ */
 import type { Provider } from '../provider.js';
+import { describeScalingActivities } from './activities.js';
 import * as groups from './groups.js';
+import * as hooks from './lifecycle-hooks.js';
+import * as policies from './policies.js';
+import * as scheduled from './scheduled-actions.js';
 
 export const provider: Provider = {
   createAutoScalingGroup: groups.createAutoScalingGroup,
@@ -11,4 +18,20 @@ export const provider: Provider = {
   setInstanceProtection: groups.setInstanceProtection,
   terminateInstanceInAutoScalingGroup: groups.terminateInstanceInAutoScalingGroup,
   deleteAutoScalingGroup: groups.deleteAutoScalingGroup,
+  describeScalingActivities,
+  putScalingPolicy: policies.putScalingPolicy,
+  describePolicies: policies.describePolicies,
+  deletePolicy: policies.deletePolicy,
+  executePolicy: policies.executePolicy,
+  putScheduledUpdateGroupAction: scheduled.putScheduledUpdateGroupAction,
+  batchPutScheduledUpdateGroupAction: scheduled.batchPutScheduledUpdateGroupAction,
+  describeScheduledActions: scheduled.describeScheduledActions,
+  deleteScheduledAction: scheduled.deleteScheduledAction,
+  batchDeleteScheduledAction: scheduled.batchDeleteScheduledAction,
+  putLifecycleHook: hooks.putLifecycleHook,
+  describeLifecycleHooks: hooks.describeLifecycleHooks,
+  deleteLifecycleHook: hooks.deleteLifecycleHook,
+  describeLifecycleHookTypes: hooks.describeLifecycleHookTypes,
+  completeLifecycleAction: hooks.completeLifecycleAction,
+  recordLifecycleActionHeartbeat: hooks.recordLifecycleActionHeartbeat,
 };

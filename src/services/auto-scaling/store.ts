@@ -8,8 +8,18 @@ import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
 
-/** A stored group: its status is `Delete in progress` while a forced delete terminates its instances. */
-export type StoredGroup = AutoScalingGroup & { AutoScalingGroupName: string; AutoScalingGroupARN: string };
+/**
+ * A stored group: its status is `Delete in progress` while a forced delete terminates its instances. Berth's own
+ * members (not on the wire): why its desired capacity last changed (the cause its launches and terminations carry,
+ * until it reaches that capacity) and when a simple scaling policy's cooldown ends (real epoch ms).
+ */
+export type StoredGroup = AutoScalingGroup & { AutoScalingGroupName: string; AutoScalingGroupARN: string; BerthCause?: string; BerthCooldownUntil?: number };
+
+/** Sets the desired capacity, remembering why (`why`: "At <time> a user request …"), as AWS's activity causes tell it. */
+export function setDesired(g: StoredGroup, to: number, why: string): void {
+  if (to !== g.DesiredCapacity) g.BerthCause = `${why} changing the desired capacity from ${g.DesiredCapacity ?? 0} to ${to}.`;
+  g.DesiredCapacity = to;
+}
 
 export const groupKey = (account: string, region: string, name: string) => `${account}/${region}/${name}`;
 

@@ -114,9 +114,9 @@ export function recordAgent(s: Scope, id: string, agent: { containerInstanceArn?
 }
 
 /** An instance's state and zone, for a caller that keeps instances of its own (an Auto Scaling group). */
-export function instanceState(s: Scope, id: string): { state: InstanceStateName; availabilityZone?: string; launchTime?: string } | undefined {
+export function instanceState(s: Scope, id: string): { state: InstanceStateName; availabilityZone?: string; subnetId?: string; launchTime?: string } | undefined {
   const i = getInstance(s, id)?.doc.instance;
-  return i && { state: i.State!.Name!, availabilityZone: i.Placement?.AvailabilityZone, launchTime: i.LaunchTime as unknown as string };
+  return i && { state: i.State!.Name!, availabilityZone: i.Placement?.AvailabilityZone, subnetId: i.SubnetId, launchTime: i.LaunchTime as unknown as string };
 }
 
 /** A tag only AWS may set (`aws:autoscaling:groupName`): written without the `aws:` check callers' tags get. */

@@ -1,7 +1,8 @@
 /**
  * Events AWS services send to each account's default bus, in AWS's shape: ECS (`source: aws.ecs`, the detail type ECS
  * names, `resources` the task's or service's ARN, `detail` ECS's document) and ECR (`source: aws.ecr`: `ECR Image
- * Action` for pushes and deletes, `ECR Image Scan` when a basic scan finishes; ECR's store shapes them). Each service appends its
+ * Action` for pushes and deletes, `ECR Image Scan` when a basic scan finishes; ECR's store shapes them) and EC2 Auto Scaling
+ * (`source: aws.autoscaling`: instance launches, terminations and lifecycle actions, in AWS's shapes). Each service appends its
  * events to its own outbox in the transaction that makes the change; this drains the outboxes in order, routing each
  * event and forgetting it in one transaction, so none is lost or repeated across a crash and a resource's events keep
  * their order.
@@ -11,6 +12,7 @@ import type { ChangeKind } from '../../state/change-feed.js';
 import type { Statements } from '../../state/db.js';
 import { takeEcrEvents } from '../ecr/store/index.js';
 import { takeEcsEvents } from '../ecs/index.js';
+import { takeAutoScalingEvents } from '../auto-scaling/index.js';
 import type { DeliveryDeps } from './delivery.js';
 import { eventTime, routeEvent } from './routing.js';
 import { DEFAULT_BUS, ensureDefaultBus } from './store.js';
@@ -29,6 +31,10 @@ const OUTBOXES: ((sql: Statements) => { events: Outboxed[]; done(): void })[] = 
   (sql) => {
     const t = takeEcrEvents(sql, BATCH);
     return { events: t.events.map((e) => ({ ...e, source: 'aws.ecr' })), done: t.done };
+  },
+  (sql) => {
+    const t = takeAutoScalingEvents(sql, BATCH);
+    return { events: t.events.map((e) => ({ ...e, source: 'aws.autoscaling' })), done: t.done };
   },
 ];
 
