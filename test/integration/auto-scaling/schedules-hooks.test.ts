@@ -2,8 +2,9 @@
  * EC2 Auto Scaling scheduled actions and lifecycle hooks through the v3 SDK on compressed time (fake runtime; metric
  * minute = 1 s), and the group's events on EventBridge's default bus (a rule on `aws.autoscaling` into an SQS queue):
  * a one-time action one minute ahead raises min and desired a second later and is gone; a recurring one runs every
- * minute; a launch hook holds the new instance in Pending:Wait until CompleteLifecycleAction, a termination hook holds
- * a victim in Terminating:Wait until its heartbeat timeout's default result; each with AWS's events.
+ * minute; a launch hook holds the new instance in Pending:Wait until CompleteLifecycleAction (CONTINUE: in service;
+ * ABANDON: terminated and replaced), a termination hook holds a victim in Terminating:Wait until its heartbeat
+ * timeout's default result; each with AWS's events.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -160,5 +161,18 @@ describe('EC2 Auto Scaling scheduled actions, lifecycle hooks and events', () =>
     const [terminated] = (await berth.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'hooked' }))).Activities!;
     assert.equal(terminated.Description, `Terminating EC2 instance: ${id}`);
     assert.equal(terminated.StatusCode, 'Successful');
+
+    // ABANDON on launch: the instance is terminated and the group launches a replacement, held in its turn.
+    await berth.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'hooked', DesiredCapacity: 1 }));
+    const second = await until(() => group('hooked'), (g) => states(g).join() === 'Pending:Wait', 'the next launch held');
+    const abandoned = second.Instances![0].InstanceId!;
+    await berth.asg.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: 'hooked', LifecycleHookName: 'warm', InstanceId: abandoned, LifecycleActionResult: 'ABANDON' }));
+    const replaced = await until(() => group('hooked'), (g) => g.Instances!.some((i) => i.InstanceId !== abandoned && i.LifecycleState === 'Pending:Wait'), 'a replacement held');
+    assert.ok(!replaced.Instances!.some((i) => i.InstanceId === abandoned && i.LifecycleState === 'InService'));
+    const cancelled = (await berth.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'hooked' }))).Activities!
+      .find((a) => a.Description!.startsWith(`Launching a new EC2 instance: ${abandoned}`))!;
+    assert.equal(cancelled.StatusCode, 'Cancelled');
+    assert.match(cancelled.StatusMessage!, /ABANDON/);
+    await events((e) => e.some((x) => x['detail-type'] === 'EC2 Instance Launch Unsuccessful' && x.detail.EC2InstanceId === abandoned), 'the unsuccessful launch event');
   });
 });
