@@ -17,7 +17,7 @@ import type {
 import { AwsError } from '../../protocol/errors.js';
 import { findLaunchTemplate, findSubnets, instanceState, terminateInstances, zonesOf } from '../ec2/index.js';
 import type { RequestContext } from '../provider.js';
-import { alreadyExists, groupNotFound, resourceInUse, validationError } from './errors.js';
+import { alreadyExists, groupNotFound, resourceInUse, scalingActivityInProgress, validationError } from './errors.js';
 import { page } from './pages.js';
 import { addActivity, causeTime, newActivity } from './activities.js';
 import { beginLifecycleActions, forgetGroupHooks, putHooksAtCreation, TERMINATING } from './lifecycle-hooks.js';
@@ -161,6 +161,10 @@ export function setDesiredCapacity(ctx: RequestContext, input: SetDesiredCapacit
   const d = input.DesiredCapacity!;
   if (d > g.MaxSize!) throw validationError(`New SetDesiredCapacity value ${d} is above max value ${g.MaxSize} for the AutoScalingGroup.`);
   if (d < g.MinSize!) throw validationError(`New SetDesiredCapacity value ${d} is below min value ${g.MinSize} for the AutoScalingGroup.`);
+  // HonorCooldown: the cooldown a simple scaling policy started holds a manual change too.
+  if (input.HonorCooldown && g.BerthCooldownUntil !== undefined && ctx.clock.now() < g.BerthCooldownUntil) {
+    throw scalingActivityInProgress('Scaling activity is in progress: the group is in its cooldown period.');
+  }
   setDesired(g, d, `At ${causeTime(ctx.clock.now())} a user request explicitly set group desired capacity`);
   saveGroup(ctx, g);
   changed(ctx, g);

@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AutoScalingClient, CreateAutoScalingGroupCommand, DeletePolicyCommand, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand,
-  DescribeScalingActivitiesCommand, ExecutePolicyCommand, PutScalingPolicyCommand, UpdateAutoScalingGroupCommand, type Activity, type AutoScalingGroup,
+  DescribeScalingActivitiesCommand, ExecutePolicyCommand, PutScalingPolicyCommand, SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand, type Activity, type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -117,6 +117,8 @@ describe('EC2 Auto Scaling policies and activities through the v3 SDK', () => {
     await berth.asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'simple', PolicyName: 'double', HonorCooldown: true }));
     assert.equal((await group('simple')).DesiredCapacity, 2);
     await rejectsNamed(berth.asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'simple', PolicyName: 'double', HonorCooldown: true })),
+      'ScalingActivityInProgressFault', /cooldown/, 400);
+    await rejectsNamed(berth.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'simple', DesiredCapacity: 3, HonorCooldown: true })),
       'ScalingActivityInProgressFault', /cooldown/, 400);
     // Not honouring the cooldown (ExecutePolicy's default), by ARN: 2 + 100 % = 4, the max.
     const [p] = (await berth.asg.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'simple', PolicyNames: ['double'] }))).ScalingPolicies!;
