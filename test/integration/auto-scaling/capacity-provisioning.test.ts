@@ -8,8 +8,8 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand,
-  type AutoScalingGroup,
+  AutoScalingClient, CompleteLifecycleActionCommand, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, DescribeLifecycleHooksCommand,
+  PutLifecycleHookCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand, type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
@@ -177,7 +177,7 @@ describe('targetCapacity, step sizes and warm-up shape managed scaling; managed 
     assert.equal(shrunk.DesiredCapacity, 0, 'scale-in goes straight to what is needed (step sizes bound scale-out only)');
   });
 
-  it('managed draining: a busy instance the group takes out of service goes DRAINING, its service task is replaced elsewhere, then it terminates', async () => {
+  it('managed draining: a busy instance the group takes out of service goes DRAINING, its service task is replaced elsewhere, then it terminates once the user\'s own termination hook is done too', async () => {
     const arn = await groupFor(berth, 'drain-asg', 'drain', { MinSize: 0, MaxSize: 3, DesiredCapacity: 0 });
     // Managed draining is on by default; no managed scaling or termination protection here: the group stays at its size.
     const made = await berth.ecs.send(new CreateCapacityProviderCommand({ name: 'drainer', autoScalingGroupProvider: { autoScalingGroupArn: arn } }));
@@ -190,6 +190,14 @@ describe('targetCapacity, step sizes and warm-up shape managed scaling; managed 
     const [first] = await until(() => tasksOf(berth, 'drain', { desiredStatus: 'RUNNING' }), (ts) => ts.length === 1 && ts[0].lastStatus === 'RUNNING', 'the task running');
     const ci = (await berth.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'drain', containerInstances: [first.containerInstanceArn!] }))).containerInstances![0];
     const busy = ci.ec2InstanceId!;
+    // Managed draining is AWS's termination lifecycle hook on the group, beside the user's own (7200 s: a minute here).
+    await berth.asg.send(new PutLifecycleHookCommand({
+      AutoScalingGroupName: 'drain-asg', LifecycleHookName: 'mine', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 7200,
+    }));
+    const hooks = (await berth.asg.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: 'drain-asg' }))).LifecycleHooks!;
+    assert.deepEqual(hooks.map((h) => [h.LifecycleHookName, h.LifecycleTransition, h.DefaultResult]).sort(), [
+      ['ecs-managed-draining-termination-hook', 'autoscaling:EC2_INSTANCE_TERMINATING', 'CONTINUE'], ['mine', 'autoscaling:EC2_INSTANCE_TERMINATING', 'ABANDON'],
+    ]);
 
     const out = await berth.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: busy, ShouldDecrementDesiredCapacity: true }));
     assert.equal(out.Activity!.Description, `Terminating EC2 instance: ${busy}`);
@@ -203,6 +211,11 @@ describe('targetCapacity, step sizes and warm-up shape managed scaling; managed 
     assert.equal(stopped.stopCode, 'ServiceSchedulerInitiated');
     const [replacement] = await until(() => tasksOf(berth, 'drain', { desiredStatus: 'RUNNING' }), (ts) => ts.length === 1 && ts[0].lastStatus === 'RUNNING', 'the replacement running');
     assert.notEqual(replacement.containerInstanceArn, first.containerInstanceArn);
+    // ECS is done with it; the user's hook still holds it (several capacity passes later).
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal((await group(berth, 'drain-asg')).Instances!.find((i) => i.InstanceId === busy)?.LifecycleState, 'Terminating:Wait');
+    assert.equal((await berth.ec2.send(new DescribeInstancesCommand({ InstanceIds: [busy] }))).Reservations![0].Instances![0].State!.Name, 'running');
+    await berth.asg.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: 'drain-asg', LifecycleHookName: 'mine', InstanceId: busy, LifecycleActionResult: 'CONTINUE' }));
     const state = await until(async () => (await berth.ec2.send(new DescribeInstancesCommand({ InstanceIds: [busy] }))).Reservations![0].Instances![0].State!.Name,
       (s) => s === 'shutting-down' || s === 'terminated', 'the drained instance terminated');
     assert.ok(state);
