@@ -6,6 +6,7 @@ import type http from 'node:http';
 import type { Task, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from './config/index.js';
@@ -188,6 +189,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       internal: internalRoutes({
         version: VERSION, startedAt, dataDir: config.ephemeral ? null : dataDir, endpoint: () => endpoint,
         loadBalancers: () => loadBalancing.status(endpoint),
+        localCa: async () => {
+          const { localCaCertificate } = await import('./services/acm/operations.js');
+          const certificate = localCaCertificate(db, Date.now());
+          // Kept as a file in the data dir, where `berth status` shows it: `curl --cacert <path>`.
+          const path = join(dataDir, 'local-ca.pem');
+          if ((await readFile(path, 'utf8').catch(() => '')) !== certificate) await writeFile(path, certificate);
+          return { path, certificate };
+        },
       }),
       aws: (req) => dispatchAws(apiDeps, req),
       state: (req, res) => stateHandler(req, res),

@@ -16,7 +16,7 @@ Usage:
                                     --load starts from a snapshot; --init runs DIR/*.sh once for a new state;
                                     --metrics-period: how long one CloudWatch minute lasts (default 60s);
                                     --enforce-iam: verify request signatures (root keys sign with secret "test")
-  berth status [--endpoint URL]     is a Berth answering, and which
+  berth status [--endpoint URL]     is a Berth answering, and which; its load balancers and local CA file
   berth env [--endpoint URL]        shell exports for the AWS CLI and SDKs
   berth doctor [--host H] [--port N] [--data-dir D]   check the container engine, port and data dir
   berth logs <task> [--cluster C] [--container NAME] [-f|--follow] [--endpoint URL]
@@ -244,6 +244,10 @@ async function status(endpoint: string) {
     const access: { url?: string } = await fetch(`${endpoint}/_berth/api/access`, { signal: AbortSignal.timeout(2000) })
       .then((r) => (r.ok ? (r.json() as Promise<{ url?: string }>) : {}), () => ({}));
     if (access.url) console.log(`console: ${access.url}`);
+    // The local CA that issues the load balancers' certificates (ACM, ECS Express and App Runner URLs): trust it by its file.
+    const ca: { path?: string } = await fetch(`${endpoint}/_berth/local-ca`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => (r.ok ? (r.json() as Promise<{ path?: string }>) : {}), () => ({}));
+    if (ca.path) console.log(`local CA: ${ca.path} (HTTPS listeners: curl --cacert ${ca.path} https://…)`);
   } catch {
     console.error(`berth: nothing answers on ${endpoint} (start one with \`berth up\`)`);
     process.exitCode = 1;

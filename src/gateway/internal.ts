@@ -9,6 +9,11 @@ export interface InternalInfo {
   endpoint: () => string;
   /** The load balancers' listeners and where Berth serves them (GET /_berth/load-balancers). */
   loadBalancers?: () => unknown;
+  /**
+   * Berth's local certificate authority (made on first use), which issues ACM's requested certificates and the ECS
+   * Express and App Runner URLs' ones: its PEM, and the file Berth keeps it in for `curl --cacert`.
+   */
+  localCa?: () => Promise<{ path: string; certificate: string }>;
 }
 
 const json = (status: number, value: unknown): WireResponse => ({
@@ -18,7 +23,7 @@ const json = (status: number, value: unknown): WireResponse => ({
 });
 
 export function internalRoutes(info: InternalInfo) {
-  return (req: WireRequest): WireResponse => {
+  return async (req: WireRequest): Promise<WireResponse> => {
     if (req.path === '/_berth/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       return json(200, {
         status: 'ready',
@@ -30,6 +35,13 @@ export function internalRoutes(info: InternalInfo) {
     }
     if (req.path === '/_berth/load-balancers' && info.loadBalancers && (req.method === 'GET' || req.method === 'HEAD')) {
       return json(200, { loadBalancers: info.loadBalancers() });
+    }
+    if (info.localCa && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (req.path === '/_berth/local-ca') return json(200, await info.localCa());
+      if (req.path === '/_berth/local-ca.pem') {
+        const { certificate } = await info.localCa();
+        return { status: 200, headers: { 'content-type': 'application/x-pem-file', 'x-amzn-requestid': requestId() }, body: certificate };
+      }
     }
     return json(404, { error: 'NotFound', message: `No Berth endpoint ${req.method} ${req.path}` });
   };

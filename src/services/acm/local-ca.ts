@@ -36,6 +36,11 @@ export function localCa(db: Db, now: number): LocalCa {
   return JSON.parse(stored) as LocalCa;
 }
 
+/** The CA's certificate (PEM): what a client trusts to reach Berth's HTTPS listeners (`curl --cacert`). */
+export function localCaCertificate(db: Db, now: number): string {
+  return localCa(db, now).certificate;
+}
+
 export interface Issued {
   certificate: string;
   privateKey: string;

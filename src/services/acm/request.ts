@@ -45,7 +45,15 @@ function validationRecord(account: string, domain: string): { Name: string; Valu
 /** The addresses ACM e-mails for a domain: the five common administrative ones. */
 const validationEmails = (domain: string) => ['admin', 'administrator', 'hostmaster', 'postmaster', 'webmaster'].map((u) => `${u}@${domain}`);
 
-export function requestCertificate(ctx: RequestContext, input: RequestCertificateRequest): RequestCertificateResponse {
+export interface RequestOptions {
+  /**
+   * Issued at once, with no validation period: for a service that requests a certificate for a name it owns itself
+   * (ECS Express Mode's service URL, as AWS's own `on.aws` names need no customer validation).
+   */
+  validated?: boolean;
+}
+
+export function requestCertificate(ctx: RequestContext, input: RequestCertificateRequest, opts: RequestOptions = {}): RequestCertificateResponse {
   const domainName = input.DomainName!;
   checkDomain(domainName, 'domainName');
   (input.SubjectAlternativeNames ?? []).forEach((n, i) => checkDomain(n, `subjectAlternativeNames.${i + 1}.member`));
@@ -101,7 +109,7 @@ export function requestCertificate(ctx: RequestContext, input: RequestCertificat
   const certificateArn = arn('acm', ctx.region, ctx.account, `certificate/${randomUUID()}`);
   insertCertificate(ctx, {
     arn: certificateArn, type: 'AMAZON_ISSUED', meta, certificate: issued.certificate, privateKey: issued.privateKey, chain: issued.chain,
-    issueAt: now + VALIDATION_DELAY_MS, createdAt: now, idempotencyToken: input.IdempotencyToken, requestHash,
+    issueAt: opts.validated ? now : now + VALIDATION_DELAY_MS, createdAt: now, idempotencyToken: input.IdempotencyToken, requestHash,
   });
   applyTags(ctx, certificateArn, input.Tags);
   return { CertificateArn: certificateArn };

@@ -3,8 +3,9 @@
  * ECS's and ELBv2's doors inside the App Runner call's transaction):
  * - the image configuration becomes Express's primary container (the image pinned to the digest being deployed,
  *   port, start command, environment, secrets), the instance configuration its cpu, memory and task role;
- * - the App Runner URL's host joins the Express service's Host-header rule on the shared load balancer, whose
- *   target group takes App Runner's health check and least-outstanding-requests balancing;
+ * - the App Runner URL's host joins the Express service's Host-header rules on the shared load balancer (HTTP:80,
+ *   and HTTPS:443 whose certificate from Berth's local CA names it too), whose target group takes App Runner's
+ *   health check and least-outstanding-requests balancing;
  * - App Runner scales by concurrency itself, so Express's scalable target is removed and App Runner sets the ECS
  *   service's desired count; a paused service's rule answers with a fixed response instead of forwarding;
  * - the ECS deployment circuit breaker (with rollback) makes a deployment that never turns healthy fail and leaves
@@ -101,7 +102,7 @@ export function launch(ctx: RequestContext, doc: ServiceDoc, image: string, inst
       healthCheckPath: hc.Protocol === 'HTTP' ? hc.Path ?? '/' : '/',
       scalingTarget: { minTaskCount: Math.max(1, instances), maxTaskCount: Math.max(1, instances) },
       tags: [{ key: 'AppRunnerService', value: doc.ServiceArn }],
-    });
+    }, { extraHosts: [doc.ServiceUrl] });
     const expressArn = service!.serviceArn!;
     const cfg = service!.activeConfigurations![0] as ExpressGatewayServiceConfiguration;
     const ecs = loadEcsService(ctx.sql, expressArn)!;
@@ -113,8 +114,7 @@ export function launch(ctx: RequestContext, doc: ServiceDoc, image: string, inst
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
     });
     const expressHost = cfg.ingressPaths![0].endpoint!;
-    const ruleArn = ruleFor(ctx, expressArn);
-    modifyRule(ctx, { RuleArn: ruleArn, Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [expressHost, doc.ServiceUrl] } }] });
+    const ruleArn = loadExpress(ctx, expressArn)!.resources.ruleArn;
     modifyTargetGroupAttributes(ctx, {
       TargetGroupArn: targetGroupArn,
       Attributes: [{ Key: 'load_balancing.algorithm.type', Value: 'least_outstanding_requests' }, { Key: 'deregistration_delay.timeout_seconds', Value: '10' }],
@@ -122,11 +122,6 @@ export function launch(ctx: RequestContext, doc: ServiceDoc, image: string, inst
     applyHealthCheck(ctx, targetGroupArn, doc);
     return { expressArn, cluster: CLUSTER, targetGroupArn, ruleArn, expressHost, deploymentId: primaryDeploymentId(ecs.service)! };
   });
-}
-
-/** The Host rule Express made for the service. */
-function ruleFor(ctx: RequestContext, expressArn: string): string {
-  return loadExpress(ctx, expressArn)!.resources.ruleArn;
 }
 
 /** App Runner's health check on the target group (ELB's ranges: interval ≥ 5 s, thresholds ≥ 2). TCP: any answer is healthy. */
@@ -176,12 +171,15 @@ export function setInstances(ctx: RequestContext, doc: ServiceDoc, n: number): v
   asAppRunner(() => updateService(ctx, { cluster: doc.berth.cluster, service: ecs.serviceName!, desiredCount: n }));
 }
 
-/** A paused service's rule answers for it; a running one's forwards to its target group. */
+/** A paused service's rules (HTTP and HTTPS) answer for it; a running one's forward to its target group. */
 export function setServing(ctx: RequestContext, doc: ServiceDoc, serving: boolean): void {
-  asAppRunner(() => modifyRule(ctx, {
-    RuleArn: doc.berth.ruleArn!,
-    Actions: serving ? [{ Type: 'forward', TargetGroupArn: doc.berth.targetGroupArn! }] : [{ Type: 'fixed-response', FixedResponseConfig: PAUSED_RESPONSE }],
-  }));
+  const https = doc.berth.expressArn ? loadExpress(ctx, doc.berth.expressArn)?.resources.httpsRuleArn : undefined;
+  for (const RuleArn of [doc.berth.ruleArn!, ...(https ? [https] : [])]) {
+    asAppRunner(() => modifyRule(ctx, {
+      RuleArn,
+      Actions: serving ? [{ Type: 'forward', TargetGroupArn: doc.berth.targetGroupArn! }] : [{ Type: 'fixed-response', FixedResponseConfig: PAUSED_RESPONSE }],
+    }));
+  }
 }
 
 /** Deletes the Express service (its rule, target group, the shared load balancer when last; the rest once its tasks stop). */

@@ -1,9 +1,9 @@
 /**
  * What ECS Express Mode makes for a service, made through each service's own door and operations inside the
  * Express call's transaction (one implementation: the same checks, tags and change notices as their APIs):
- * security groups (EC2), the log group (CloudWatch Logs), the shared Application Load Balancer with its listener,
- * a target group and a Host-header rule per service (ELBv2), and the scalable target with its target-tracking
- * policy (Application Auto Scaling). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/express-service-work.html
+ * security groups (EC2), the log group (CloudWatch Logs), the service URL's certificate from Berth's local CA (ACM),
+ * the shared Application Load Balancer with its HTTP and HTTPS listeners, a target group and a Host-header rule per
+ * service on each listener (ELBv2), and the scalable target with its target-tracking policy (Application Auto Scaling). https://docs.aws.amazon.com/AmazonECS/latest/developerguide/express-service-work.html
  */
 import type { ExpressGatewayScalingTarget, Tag } from '@aws-sdk/client-ecs';
 import type { Subnet } from '@aws-sdk/client-ec2';
@@ -14,9 +14,10 @@ import {
   authorizeSecurityGroupIngress, createSecurityGroup, defaultVpcId, deleteSecurityGroup, ensureDefaultNetwork, getDoc, listStored,
 } from '../ec2/index.js';
 import {
-  createListener, createLoadBalancer, createRule, createTargetGroup, deleteLoadBalancer, deleteRule, deleteTargetGroup, describeRules,
-  modifyTargetGroup,
+  addListenerCertificates, createListener, createLoadBalancer, createRule, createTargetGroup, deleteLoadBalancer, deleteRule, deleteTargetGroup,
+  describeListenerCertificates, describeListeners, describeRules, modifyListener, modifyTargetGroup, removeListenerCertificates,
 } from '../elastic-load-balancing-v2/operations.js';
+import { deleteCertificate, requestCertificate } from '../acm/operations.js';
 import { createLogGroup, deleteLogGroup, findGroup } from '../logs/index.js';
 import { deregisterScalableTarget, putScalingPolicy, registerScalableTarget } from '../application-auto-scaling/index.js';
 import { invalidParameter } from './errors.js';
@@ -82,11 +83,46 @@ export function endpointFor(serviceName: string, region: string): string {
 export interface Shared {
   loadBalancerArn: string;
   listenerArn: string;
+  httpsListenerArn?: string;
   loadBalancerSecurityGroupId: string;
 }
 
-/** The cluster's Express load balancer in this VPC: a new one (with its security group and HTTP listener). */
-export function createSharedLoadBalancer(ctx: RequestContext, net: Network, tags: Tag[] | undefined): Shared {
+const NOT_FOUND = { Type: 'fixed-response' as const, FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } };
+
+/**
+ * The certificate the service's URL is served with: issued by Berth's local CA for its host names, ISSUED at once (the
+ * names are Express's own, as AWS's `on.aws` names need no validation by the customer). EC P-256: its key is made
+ * inside the create call, and an RSA key takes a hundred times longer.
+ */
+export function requestServiceCertificate(ctx: RequestContext, hosts: string[], tags: Tag[] | undefined): string {
+  return requestCertificate(ctx, {
+    DomainName: hosts[0], SubjectAlternativeNames: hosts, ValidationMethod: 'DNS', KeyAlgorithm: 'EC_prime256v1',
+    Tags: allTags(tags).map((t) => ({ Key: t.key!, Value: t.value ?? '' })),
+  }, { validated: true }).CertificateArn!;
+}
+
+/** The shared load balancer's HTTPS:443 listener (404 by default), serving `certificateArn` as its default certificate. */
+function createHttpsListener(ctx: RequestContext, loadBalancerArn: string, certificateArn: string, tags: Tag[] | undefined): string {
+  return createListener(ctx, {
+    LoadBalancerArn: loadBalancerArn, Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: certificateArn }],
+    DefaultActions: [NOT_FOUND], Tags: elbTags(tags),
+  }).Listeners![0].ListenerArn!;
+}
+
+/**
+ * Serves the service's certificate on the shared HTTPS listener (SNI picks it by host name): added beside the others,
+ * or the listener itself when the load balancer has none yet (one made before Berth served Express over HTTPS).
+ */
+export function serveCertificate(ctx: RequestContext, shared: Shared, certificateArn: string, tags: Tag[] | undefined): string {
+  const existing = shared.httpsListenerArn
+    ?? (describeListeners(ctx, { LoadBalancerArn: shared.loadBalancerArn }).Listeners ?? []).find((l) => l.Protocol === 'HTTPS')?.ListenerArn;
+  if (!existing) return createHttpsListener(ctx, shared.loadBalancerArn, certificateArn, tags);
+  addListenerCertificates(ctx, { ListenerArn: existing, Certificates: [{ CertificateArn: certificateArn }] });
+  return existing;
+}
+
+/** The cluster's Express load balancer in this VPC: a new one (with its security group, HTTP and HTTPS listeners). */
+export function createSharedLoadBalancer(ctx: RequestContext, net: Network, tags: Tag[] | undefined, certificateArn: string): Shared & { httpsListenerArn: string } {
   const id = randomHex(4);
   const sg = createSecurityGroup(ctx, {
     GroupName: `ecs-express-gateway-alb-${id}`, Description: 'Managed by Amazon ECS Express Mode: load balancer ingress',
@@ -100,12 +136,11 @@ export function createSharedLoadBalancer(ctx: RequestContext, net: Network, tags
     Name: `ecs-express-gateway-alb-${id}`, Type: 'application', Scheme: 'internet-facing', Subnets: net.subnets,
     SecurityGroups: [sg.GroupId!], Tags: elbTags(tags),
   }).LoadBalancers![0];
-  // Berth serves the URL over HTTP on its main port (Host header); AWS's listener is HTTPS with an ACM certificate.
-  const listener = createListener(ctx, {
-    LoadBalancerArn: lb.LoadBalancerArn!, Protocol: 'HTTP', Port: 80, Tags: elbTags(tags),
-    DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } }],
-  }).Listeners![0];
-  return { loadBalancerArn: lb.LoadBalancerArn!, listenerArn: listener.ListenerArn!, loadBalancerSecurityGroupId: sg.GroupId! };
+  // AWS's listener is HTTPS:443 with an ACM certificate. Berth adds HTTP:80 with the same Host rules: Berth's main port
+  // serves an exact `.localhost` Host of an HTTP listener's rule, so the URL answers there too, over plain HTTP.
+  const listener = createListener(ctx, { LoadBalancerArn: lb.LoadBalancerArn!, Protocol: 'HTTP', Port: 80, Tags: elbTags(tags), DefaultActions: [NOT_FOUND] }).Listeners![0];
+  const httpsListenerArn = createHttpsListener(ctx, lb.LoadBalancerArn!, certificateArn, tags);
+  return { loadBalancerArn: lb.LoadBalancerArn!, listenerArn: listener.ListenerArn!, httpsListenerArn, loadBalancerSecurityGroupId: sg.GroupId! };
 }
 
 /** The service's task security group: ingress on its container port from the load balancer's group only. */
@@ -128,19 +163,21 @@ export function ensureLogGroup(ctx: RequestContext, name: string, tags: Tag[] | 
   return true;
 }
 
-/** The service's target group (ip targets, its health check path) and the Host-header rule forwarding to it. */
-export function createRouting(ctx: RequestContext, shared: Shared, net: Network, endpoint: string, port: number, healthCheckPath: string, tags: Tag[] | undefined) {
+/** The service's target group (ip targets, its health check path) and the Host-header rules forwarding to it (HTTP and HTTPS). */
+export function createRouting(ctx: RequestContext, shared: Shared & { httpsListenerArn: string }, net: Network, hosts: string[], port: number, healthCheckPath: string, tags: Tag[] | undefined) {
   const tg = createTargetGroup(ctx, {
     Name: `ecs-gateway-tg-${randomHex(4)}`, Protocol: 'HTTP', Port: port, VpcId: net.vpcId, TargetType: 'ip',
     HealthCheckPath: healthCheckPath, Tags: elbTags(tags),
   }).TargetGroups![0];
-  const used = (describeRules(ctx, { ListenerArn: shared.listenerArn }).Rules ?? []).filter((r) => !r.IsDefault).map((r) => Number(r.Priority));
-  const rule = createRule(ctx, {
-    ListenerArn: shared.listenerArn, Priority: used.length ? Math.max(...used) + 1 : 1,
-    Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [endpoint] } }],
-    Actions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn! }], Tags: elbTags(tags),
-  }).Rules![0];
-  return { targetGroupArn: tg.TargetGroupArn!, ruleArn: rule.RuleArn! };
+  const hostRule = (listenerArn: string) => {
+    const used = (describeRules(ctx, { ListenerArn: listenerArn }).Rules ?? []).filter((r) => !r.IsDefault).map((r) => Number(r.Priority));
+    return createRule(ctx, {
+      ListenerArn: listenerArn, Priority: used.length ? Math.max(...used) + 1 : 1,
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: hosts } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn! }], Tags: elbTags(tags),
+    }).Rules![0].RuleArn!;
+  };
+  return { targetGroupArn: tg.TargetGroupArn!, ruleArn: hostRule(shared.listenerArn), httpsRuleArn: hostRule(shared.httpsListenerArn) };
 }
 
 export function setHealthCheckPath(ctx: RequestContext, targetGroupArn: string, path: string): void {
@@ -177,8 +214,25 @@ export function removeRouting(ctx: RequestContext, cluster: string, serviceName:
     tryDelete(() => deregisterScalableTarget(ctx, { ServiceNamespace: 'ecs', ResourceId: `service/${cluster}/${serviceName}`, ScalableDimension: 'ecs:service:DesiredCount' }));
   }
   tryDelete(() => deleteRule(ctx, { RuleArn: r.ruleArn }));
+  if (r.httpsRuleArn) tryDelete(() => deleteRule(ctx, { RuleArn: r.httpsRuleArn! }));
   tryDelete(() => deleteTargetGroup(ctx, { TargetGroupArn: r.targetGroupArn }));
   if (lastOnLoadBalancer) tryDelete(() => deleteLoadBalancer(ctx, { LoadBalancerArn: r.loadBalancerArn }));
+  else if (r.httpsListenerArn && r.certificateArn) tryDelete(() => stopServingCertificate(ctx, r.httpsListenerArn!, r.certificateArn!));
+  if (r.certificateArn) tryDelete(() => deleteCertificate(ctx, { CertificateArn: r.certificateArn }));
+}
+
+/** Takes the service's certificate off the shared HTTPS listener: another service's becomes the default if it was. */
+function stopServingCertificate(ctx: RequestContext, listenerArn: string, certificateArn: string): void {
+  const certs = describeListenerCertificates(ctx, { ListenerArn: listenerArn }).Certificates ?? [];
+  const mine = certs.find((c) => c.CertificateArn === certificateArn);
+  if (!mine) return;
+  if (!mine.IsDefault) {
+    removeListenerCertificates(ctx, { ListenerArn: listenerArn, Certificates: [{ CertificateArn: certificateArn }] });
+    return;
+  }
+  const next = certs.find((c) => !c.IsDefault);
+  // The last certificate stays until the listener goes with the load balancer (a listener keeps a default one).
+  if (next) modifyListener(ctx, { ListenerArn: listenerArn, Certificates: [{ CertificateArn: next.CertificateArn }] });
 }
 
 /**

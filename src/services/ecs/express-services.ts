@@ -21,7 +21,7 @@ import { clusterNameOf, createCluster } from './clusters.js';
 import { clusterNotFound, invalidParameter, serviceNotActive, serviceNotFound } from './errors.js';
 import {
   applyScaling, checkSecurityGroups, createRouting, createSharedLoadBalancer, createTaskSecurityGroup, endpointFor, ensureLogGroup,
-  EXPRESS_DEFAULTS, MANAGED_TAG, removeLeftovers, removeRouting, resolveNetwork, setHealthCheckPath,
+  EXPRESS_DEFAULTS, MANAGED_TAG, removeLeftovers, removeRouting, requestServiceCertificate, resolveNetwork, serveCertificate, setHealthCheckPath,
 } from './express-provisioning.js';
 import { createService, deleteService, resolveDefinition, updateService } from './services.js';
 import { findService, loadClusterRow, iso, loadService, saveService, serviceDeploymentArn, serviceRevisionArn } from './store/index.js';
@@ -112,7 +112,12 @@ function checkDefinitionChoice(input: Partial<CreateExpressGatewayServiceRequest
   if (input.primaryContainer) checkContainer(input.primaryContainer);
 }
 
-export function createExpressGatewayService(ctx: RequestContext, input: CreateExpressGatewayServiceRequest): CreateExpressGatewayServiceResponse {
+/** Berth's own caller (App Runner): more host names the service's rules route and its certificate covers. */
+export interface ExpressCreateOptions {
+  extraHosts?: string[];
+}
+
+export function createExpressGatewayService(ctx: RequestContext, input: CreateExpressGatewayServiceRequest, opts: ExpressCreateOptions = {}): CreateExpressGatewayServiceResponse {
   checkDefinitionChoice(input, true);
   if (input.primaryContainer && !input.executionRoleArn) throw invalidParameter('executionRoleArn is required when primaryContainer is specified.');
   const clusterName = clusterNameOf(ctx, input.cluster);
@@ -157,12 +162,17 @@ export function createExpressGatewayService(ctx: RequestContext, input: CreateEx
   }
   config.taskDefinitionArn = def.taskDefinitionArn;
 
-  const sharing = expressSharing(ctx, clusterName, net.vpcId)[0];
-  const shared = sharing
-    ? { loadBalancerArn: sharing.resources.loadBalancerArn, listenerArn: sharing.resources.listenerArn, loadBalancerSecurityGroupId: sharing.resources.loadBalancerSecurityGroupId }
-    : createSharedLoadBalancer(ctx, net, input.tags);
   const endpoint = endpointFor(serviceName, ctx.region);
-  const routing = createRouting(ctx, shared, net, endpoint, port, healthCheckPath, input.tags);
+  const hosts = [endpoint, ...(opts.extraHosts ?? [])];
+  const certificateArn = requestServiceCertificate(ctx, hosts, input.tags);
+  const sharing = expressSharing(ctx, clusterName, net.vpcId)[0]?.resources;
+  const shared = sharing
+    ? {
+      loadBalancerArn: sharing.loadBalancerArn, listenerArn: sharing.listenerArn, loadBalancerSecurityGroupId: sharing.loadBalancerSecurityGroupId,
+      httpsListenerArn: serveCertificate(ctx, sharing, certificateArn, input.tags),
+    }
+    : createSharedLoadBalancer(ctx, net, input.tags, certificateArn);
+  const routing = createRouting(ctx, shared, net, hosts, port, healthCheckPath, input.tags);
   const given = input.networkConfiguration?.securityGroups ?? [];
   const created = given.length ? [] : [createTaskSecurityGroup(ctx, net, serviceName, shared.loadBalancerSecurityGroupId, port, input.tags)];
   const groups = given.length ? given : created;
@@ -180,7 +190,7 @@ export function createExpressGatewayService(ctx: RequestContext, input: CreateEx
   const scalingArns = applyScaling(ctx, clusterName, serviceName, scaling, { loadBalancerArn: shared.loadBalancerArn, targetGroupArn: routing.targetGroupArn }, input.tags);
 
   const resources: ExpressResources = {
-    vpcId: net.vpcId, subnets: net.subnets, endpoint, ...shared, ...routing,
+    vpcId: net.vpcId, subnets: net.subnets, endpoint, ...shared, ...routing, certificateArn,
     serviceSecurityGroupIds: groups, taskSecurityGroupIds: created, logGroupName, ownsLogGroup, ...scalingArns, createdAt: now,
   };
   const deployed = deploymentOf(ctx, serviceArn);
@@ -349,8 +359,10 @@ function managedResources(ctx: RequestContext, doc: ExpressDoc, scaling: Scaling
       accessType: 'PUBLIC', endpoint: r.endpoint,
       loadBalancer: { arn: r.loadBalancerArn, ...ok, scheme: 'internet-facing', subnetIds: r.subnets, securityGroupIds: [r.loadBalancerSecurityGroupId] },
       loadBalancerSecurityGroups: [{ arn: sgArn(r.loadBalancerSecurityGroupId), ...ok }],
-      listener: { arn: r.listenerArn, ...ok },
-      rule: { arn: r.ruleArn, ...ok },
+      // AWS's ingress path is the HTTPS listener and its rule (Berth's HTTP:80 twin serves the main port).
+      listener: { arn: r.httpsListenerArn ?? r.listenerArn, ...ok },
+      rule: { arn: r.httpsRuleArn ?? r.ruleArn, ...ok },
+      ...(r.certificateArn ? { certificate: { arn: r.certificateArn, ...ok, domainName: r.endpoint } } : {}),
       targetGroups: [{ arn: r.targetGroupArn, ...ok, healthCheckPath: config.healthCheckPath, healthCheckPort: port, port }],
     }],
     autoScaling: {

@@ -12,8 +12,9 @@ import {
   InvalidParameterException, ClusterNotFoundException, ListServiceDeploymentsCommand, ListServicesCommand, ServiceNotFoundException, UpdateExpressGatewayServiceCommand,
   type ECSExpressGatewayService, type Service,
 } from '@aws-sdk/client-ecs';
+import { ACMClient, DescribeCertificateCommand, ResourceNotFoundException } from '@aws-sdk/client-acm';
 import {
-  DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupsCommand,
+  DescribeListenerCertificatesCommand, DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
@@ -30,7 +31,7 @@ const INFRA = 'arn:aws:iam::000000000000:role/ecsInfrastructureRoleForExpressSer
 describe('ECS Express Mode (fake runtime)', () => {
   const berth = useBerth({
     runtime: 'fake',
-    clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client, aas: ApplicationAutoScalingClient, ec2: EC2Client, logs: CloudWatchLogsClient },
+    clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client, aas: ApplicationAutoScalingClient, ec2: EC2Client, logs: CloudWatchLogsClient, acm: ACMClient },
   });
   let created: ECSExpressGatewayService;
   let second: ECSExpressGatewayService;
@@ -115,13 +116,35 @@ describe('ECS Express Mode (fake runtime)', () => {
     const { LoadBalancers: [lb] = [] } = await berth.elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [lbArn] }));
     assert.equal(lb.Type, 'application');
     assert.equal(lb.Scheme, 'internet-facing');
-    const { Listeners: [listener] = [] } = await berth.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
-    const { Rules = [] } = await berth.elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }));
-    const rule = Rules.find((r) => !r.IsDefault)!;
-    assert.deepEqual(rule.Conditions?.[0]?.HostHeaderConfig?.Values, [endpoint]);
-    assert.equal(rule.Actions?.[0]?.TargetGroupArn, tg.TargetGroupArn);
-    const { TagDescriptions = [] } = await berth.elb.send(new DescribeTagsCommand({ ResourceArns: [lbArn, tg.TargetGroupArn!, rule.RuleArn!] }));
+    const { Listeners = [] } = await berth.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
+    assert.deepEqual(Listeners.map((l) => `${l.Protocol}:${l.Port}`).sort(), ['HTTP:80', 'HTTPS:443']);
+    const rules = [];
+    for (const listener of Listeners) {
+      const { Rules = [] } = await berth.elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }));
+      const rule = Rules.find((r) => !r.IsDefault)!;
+      assert.deepEqual(rule.Conditions?.[0]?.HostHeaderConfig?.Values, [endpoint]);
+      assert.equal(rule.Actions?.[0]?.TargetGroupArn, tg.TargetGroupArn);
+      rules.push(rule.RuleArn!);
+    }
+    const { TagDescriptions = [] } = await berth.elb.send(new DescribeTagsCommand({ ResourceArns: [lbArn, tg.TargetGroupArn!, ...rules] }));
+    assert.equal(TagDescriptions.length, 4);
     for (const d of TagDescriptions) assert.ok(d.Tags?.some((t) => t.Key === 'AmazonECSManaged' && t.Value === 'true'), d.ResourceArn);
+  });
+
+  it('the HTTPS listener serves an ACM certificate for the URL, issued by Berth\'s local CA and listed in the revision', async () => {
+    const endpoint = created.activeConfigurations![0].ingressPaths![0].endpoint!;
+    const { serviceRevisions: [rev] = [] } = await berth.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [created.activeConfigurations![0].serviceRevisionArn!] }));
+    const path = rev.ecsManagedResources!.ingressPaths![0];
+    assert.equal(path.certificate?.domainName, endpoint);
+    assert.equal(path.certificate?.status, 'ACTIVE');
+    const { Certificate: cert } = await berth.acm.send(new DescribeCertificateCommand({ CertificateArn: path.certificate!.arn }));
+    assert.equal(cert?.Status, 'ISSUED');
+    assert.equal(cert?.DomainName, endpoint);
+    assert.equal(cert?.Issuer, 'Berth');
+    assert.deepEqual(cert?.InUseBy, [path.loadBalancer!.arn]);
+    const { Listeners: [https] = [] } = await berth.elb.send(new DescribeListenersCommand({ ListenerArns: [path.listener!.arn!] }));
+    assert.equal(https.Protocol, 'HTTPS');
+    assert.equal(https.Certificates?.[0]?.CertificateArn, path.certificate!.arn);
   });
 
   it('the scalable target and target-tracking policy are visible through Application Auto Scaling', async () => {
@@ -232,6 +255,11 @@ describe('ECS Express Mode (fake runtime)', () => {
     // The other service still uses the load balancer.
     const lbs = (await berth.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers ?? [];
     assert.equal(lbs.length, 1);
+    // Its certificate is gone; the HTTPS listener now serves the other service's by default.
+    await assert.rejects(berth.acm.send(new DescribeCertificateCommand({ CertificateArn: rev.ecsManagedResources!.ingressPaths![0].certificate!.arn })), ResourceNotFoundException);
+    const { serviceRevisions: [other] = [] } = await berth.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [second.activeConfigurations![0].serviceRevisionArn!] }));
+    const { Certificates = [] } = await berth.elb.send(new DescribeListenerCertificatesCommand({ ListenerArn: rev.ecsManagedResources!.ingressPaths![0].listener!.arn }));
+    assert.deepEqual(Certificates, [{ CertificateArn: other.ecsManagedResources!.ingressPaths![0].certificate!.arn, IsDefault: true }]);
     await until(
       async () => (await berth.ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: created.serviceArn }))).service!,
       (x) => x.status?.statusCode === 'INACTIVE', 'INACTIVE');
@@ -244,6 +272,7 @@ describe('ECS Express Mode (fake runtime)', () => {
     const lbGroup = lbs[0].SecurityGroups![0];
     await berth.ecs.send(new DeleteExpressGatewayServiceCommand({ serviceArn: second.serviceArn }));
     assert.equal((await berth.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.length ?? 0, 0);
+    await assert.rejects(berth.acm.send(new DescribeCertificateCommand({ CertificateArn: other.ecsManagedResources!.ingressPaths![0].certificate!.arn })), ResourceNotFoundException);
     await until(
       async () => (await berth.ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: second.serviceArn }))).service!,
       (x) => x.status?.statusCode === 'INACTIVE', 'second INACTIVE');

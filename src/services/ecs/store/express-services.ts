@@ -17,6 +17,13 @@ export interface ExpressResources {
   listenerArn: string;
   loadBalancerSecurityGroupId: string;
   ruleArn: string;
+  /**
+   * The shared load balancer's HTTPS:443 listener, the service's Host-header rule on it and the ACM certificate
+   * (from Berth's local CA) it serves for the service's host names. Absent for a service made before Berth had them.
+   */
+  httpsListenerArn?: string;
+  httpsRuleArn?: string;
+  certificateArn?: string;
   targetGroupArn: string;
   /** The security groups the service's tasks use (the request's, or the one Express made). */
   serviceSecurityGroupIds: string[];
