@@ -1,10 +1,12 @@
 /**
- * ECS Express Mode on real Docker: one CreateExpressGatewayService with a busybox httpd image, and its URL
- * (Express's endpoint shape under `.localhost`) answers through Berth's main port by Host header, and the
+ * ECS Express Mode on real Docker: one CreateExpressGatewayService with a busybox httpd image pushed to Berth's ECR,
+ * and its URL (Express's endpoint shape under `.localhost`) answers through Berth's main port by Host header over
+ * HTTP, and over HTTPS on the shared load balancer's HTTPS listener with the certificate Berth's local CA issued
+ * (curl trusting the CA file `berth status` shows, the name resolved to 127.0.0.1); the
  * container's output reaches the log group Express made; an update's new
  * image is served by the same URL; deleting the Express service stops serving it and removes what it made.
  */
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -14,17 +16,23 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { rmSync } from 'node:fs';
 import { useBerth } from '../helpers/use-berth.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
+import { dockerCli } from '../helpers/docker-cli.js';
+import { REPO_ROOT } from '../helpers/berth.js';
 
 const curl = promisify(execFile);
 // httpd in the background and a shell that exits on SIGTERM: the task stops at once, not after the stop timeout.
 const httpd = (body: string) => ['sh', '-c', `trap 'exit 0' TERM; mkdir -p /var/www; echo ${body} > /var/www/index.html; echo serving ${body}; httpd -p 8080 -h /var/www; while true; do sleep 0.2; done`];
 
 describe('an ECS Express service on Docker answers through its URL', () => {
-  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client, logs: CloudWatchLogsClient } });
+  const berth = useBerth({ clients: { ecs: ECSClient, elb: ElasticLoadBalancingV2Client, logs: CloudWatchLogsClient, ecr: ECRClient } });
+  const cli = dockerCli();
   let service: ECSExpressGatewayService;
   let host: string;
+  let image: string;
 
   /** GET / on the service URL: Berth's main port, the endpoint as Host (curl resolves it to loopback). */
   const get = async (): Promise<{ status: string; body: string }> => {
@@ -45,7 +53,14 @@ describe('an ECS Express service on Docker answers through its URL', () => {
   }
 
   before(async () => {
-    const image = ensureBusyboxImage();
+    // The image is in Berth's ECR, pushed as a user pushes it.
+    const repo = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'express/hello' }))).repository!.repositoryUri!;
+    const auth = (await berth.ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0];
+    const [user, pass] = Buffer.from(auth.authorizationToken!, 'base64').toString().split(':');
+    await cli.ok(['login', '--username', user, '--password-stdin', auth.proxyEndpoint!], pass);
+    image = `${repo}:v1`;
+    await cli.ok(['tag', ensureBusyboxImage(), image]);
+    await cli.ok(['push', image]);
     ({ service } = await berth.ecs.send(new CreateExpressGatewayServiceCommand({
       serviceName: 'hello', executionRoleArn: 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole',
       infrastructureRoleArn: 'arn:aws:iam::000000000000:role/ecsInfrastructureRoleForExpressServices',
@@ -53,6 +68,10 @@ describe('an ECS Express service on Docker answers through its URL', () => {
       scalingTarget: { minTaskCount: 1, maxTaskCount: 2 },
     })) as { service: ECSExpressGatewayService });
     host = service.activeConfigurations![0].ingressPaths![0].endpoint!;
+  });
+  after(async () => {
+    await cli.docker(['rmi', image]);
+    rmSync(cli.configDir, { recursive: true, force: true });
   });
 
   it('the URL serves the container once its task runs', async () => {
@@ -70,6 +89,27 @@ describe('an ECS Express service on Docker answers through its URL', () => {
       if (!messages.includes('serving v1')) await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(messages.includes('serving v1'), JSON.stringify(messages));
+  });
+
+  it('the URL answers 200 over HTTPS on the load balancer\'s HTTPS listener, trusted through the local CA berth status shows', async () => {
+    // `berth status` names the CA file and where the HTTPS:443 listener answers (443 when Berth may bind it, else its own port).
+    const end = Date.now() + 15_000;
+    let caPath: string | undefined;
+    let port: string | undefined;
+    let out = '';
+    while (Date.now() < end && !(caPath && port)) {
+      out = (await curl(process.execPath, ['bin/berth.js', 'status', '--endpoint', berth.endpoint], { cwd: REPO_ROOT })).stdout;
+      caPath = /^local CA: (\S+)/m.exec(out)?.[1];
+      port = /HTTPS 443 → https:\/\/[^/]+:(\d+)\//.exec(out)?.[1];
+      if (!(caPath && port)) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(caPath && port, out);
+    assert.notEqual(Number(port), berth.port);
+    const { stdout } = await curl('curl', [
+      '-sS', '-m', '5', '--cacert', caPath, '--resolve', `${host}:${port}:127.0.0.1`, '-w', ' %{http_code} %{ssl_verify_result}', `https://${host}:${port}/`,
+    ]);
+    assert.equal(stdout.trim().replace(/\s+/g, ' '), 'v1 200 0');
+    // ssl_verify_result 0: curl checked the chain to the local CA and the certificate's name against the URL's host.
   });
 
   it('an update rolls the new image out behind the same URL', async () => {
