@@ -1,6 +1,7 @@
 /**
  * App Runner on real Docker, over ECS Express Mode: an image pushed to Berth's ECR becomes a service whose URL
- * (`<id>.<region>.awsapprunner.localhost`) answers 200 through Berth's main port by Host header; a push of the
+ * (`<id>.<region>.awsapprunner.localhost`) answers 200 through Berth's main port by Host header, and over HTTPS on the
+ * Express load balancer's HTTPS listener (curl trusting Berth's local CA, the name resolved to 127.0.0.1); a push of the
  * tracked tag (AutoDeploymentsEnabled) deploys the new version, served with no failed request under bounded load, and
  * a pushed version that does not start is rolled back with the old one serving throughout;
  * concurrency past MaxConcurrency adds an instance (within MaxSize) and a request past every instance's
@@ -10,6 +11,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -48,6 +51,18 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (e) => resolve({ status: 0, body: String(e) }));
     });
+
+  /** GET / on the service URL over HTTPS: the load balancer's HTTPS listener, trusting the CA file Berth keeps. */
+  const httpsGet = async (): Promise<string> => {
+    const ca = (await (await fetch(`${berth.endpoint}/_berth/local-ca`)).json()) as { path: string };
+    const { loadBalancers } = (await (await fetch(`${berth.endpoint}/_berth/load-balancers`)).json()) as { loadBalancers: { listeners: { protocol: string; boundPort: number | null }[] }[] };
+    const port = loadBalancers.flatMap((lb) => lb.listeners).find((l) => l.protocol === 'HTTPS')?.boundPort;
+    if (!port) return 'not bound';
+    const host = service.ServiceUrl!;
+    const { stdout } = await promisify(execFile)('curl', ['-sS', '-m', '5', '--cacert', ca.path, '--resolve', `${host}:${port}:127.0.0.1`, '-w', ' %{http_code} %{ssl_verify_result}', `https://${host}:${port}/`])
+      .catch((e: { stdout?: string; stderr?: string }) => ({ stdout: `curl failed: ${e.stderr ?? e}` }));
+    return stdout.trim().replace(/\s+/g, ' ');
+  };
 
   async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 90_000): Promise<T> {
     const end = Date.now() + ms;
@@ -103,6 +118,8 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
     assert.deepEqual((await operations()).map((o) => [o.Type, o.Status]), [['CREATE_SERVICE', 'SUCCEEDED']]);
     const r = await until('a 200', () => get(), (x) => x.status === 200);
     assert.equal(r.body, 'v1');
+    // The same URL over HTTPS: its name is on the Express service's certificate from the local CA (verify result 0).
+    assert.equal(await until('a 200 over HTTPS', httpsGet, (x) => x.endsWith(' 200 0'), 15_000), 'v1 200 0');
   });
 
   it('a push of the tracked tag deploys the new version, served with no failed request under bounded load', async () => {
@@ -191,6 +208,7 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
     assert.equal(paused.json.Service.Status, 'OPERATION_IN_PROGRESS');
     await until('a 404', () => get(), (x) => x.status === 404, 5_000);
     await until('PAUSED', describe_, (s) => s.Status === 'PAUSED', 60_000);
+    assert.equal(await httpsGet(), 'Not Found 404 0');
     const ecs = await ecsService();
     assert.deepEqual([ecs.desiredCount, ecs.runningCount], [0, 0]);
     assert.equal((await get()).status, 404);
