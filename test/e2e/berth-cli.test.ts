@@ -117,7 +117,9 @@ describe('the berth command', () => {
       assert.equal(byFlag.code, 0, byFlag.stderr);
       assert.match(byFlag.stdout, new RegExp(`^Berth ${VERSION} ready on ${b.endpoint}, up [\\d.]+s, data: ${dir}\\n`));
       // Bound to loopback, the console needs no token: its URL is the endpoint's /_berth/ui/.
-      assert.match(byFlag.stdout, new RegExp(`\\nconsole: ${b.endpoint}/_berth/ui/\\n$`));
+      assert.match(byFlag.stdout, new RegExp(`\\nconsole: ${b.endpoint}/_berth/ui/\\n`));
+      // And where the local CA's certificate is, for curl --cacert against HTTPS listeners (Express, App Runner).
+      assert.match(byFlag.stdout, new RegExp(`\\nlocal CA: ${dir}/local-ca\\.pem \\(HTTPS listeners: curl --cacert ${dir}/local-ca\\.pem https://…\\)\\n$`));
       // Without --endpoint, status finds Berth where `berth up` would listen.
       const byEnv = await berth(['status'], { BERTH_PORT: String(b.port) });
       assert.equal(byEnv.code, 0, byEnv.stderr);
