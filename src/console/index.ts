@@ -6,6 +6,9 @@
  *   GET /_berth/api/clusters/<account>/<region>/<cluster>            ClusterView
  *   GET /_berth/api/clusters/<account>/<region>/<cluster>/services/<name>   ServiceView
  *   GET /_berth/api/clusters/<account>/<region>/<cluster>/tasks/<id>        TaskView
+ *   GET /_berth/api/registry                                         RegistryView
+ *   GET /_berth/api/registry/<account>/<region>/<repository>          RepositoryView (the name URL-encoded as one segment)
+ *   GET /_berth/api/load-balancers                                   LoadBalancersView
  *   GET /_berth/api/events                                           text/event-stream of ChangeEvent
  *   GET /_berth/api/access                                           (loopback callers only) the console's URL with its token
  *   GET /_berth/ui/…                                                 the built UI (assets.ts)
@@ -17,6 +20,8 @@ import { clusterView, overview, serviceView, taskView, type OverviewFacts } from
 import { decide, isLoopbackAddress, TOKEN_COOKIE } from './access.js';
 import { uiAsset, UI_DIR, UI_PREFIX } from './assets.js';
 import { LiveUpdates, type LiveOptions } from './live.js';
+import { loadBalancersView } from './load-balancers.js';
+import { registryView, repositoryView } from './registry.js';
 
 export interface ConsoleDeps {
   sql: Statements;
@@ -65,6 +70,12 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
       return json(res, 200, overview(deps.sql, facts, now()), head);
     }
     if (first === 'events' && parts.length === 1) return live.open(req, res);
+    if (first === 'registry' && parts.length === 1) return json(res, 200, registryView(deps.sql, deps.endpoint()), head);
+    if (first === 'registry' && parts.length === 4) {
+      const view = repositoryView({ sql: deps.sql, account, region }, deps.endpoint(), parts[3]);
+      return view ? json(res, 200, view, head) : notFound(res, `Repository ${parts[3]}`);
+    }
+    if (first === 'load-balancers' && parts.length === 1) return json(res, 200, loadBalancersView(deps.sql, now()), head);
     if (first === 'clusters' && account && region && cluster) {
       const scope = { sql: deps.sql, account, region };
       if (parts.length === 4) {

@@ -123,3 +123,84 @@ export interface TaskView {
 export interface ChangeEvent {
   kinds: string[];
 }
+
+/** The registry: every account and region with a repository (registry.ts). */
+export interface RegistryView {
+  endpoint: string;
+  scopes: { account: string; region: string; login: string; repositories: RepositorySummary[] }[];
+}
+
+export interface RepositorySummary {
+  name: string;
+  arn: string;
+  /** What docker pushes to and pulls from (host:port/<account>/<region>/<name>). */
+  uri: string;
+  createdAt: string;
+  /** Manifests stored (images, indexes and other artifacts). */
+  images: number;
+  tagMutability: string;
+  scanOnPush: boolean;
+}
+
+export interface RepositoryView {
+  account: string;
+  region: string;
+  repository: RepositorySummary;
+  /** `docker login` for Berth's registry through the AWS CLI. */
+  login: string;
+  push: string;
+  /** Newest first, at most 100. */
+  images: ImageView[];
+}
+
+export interface ImageView {
+  digest: string;
+  tags: string[];
+  mediaType: string;
+  sizeBytes: number;
+  pushedAt: string;
+  lastPulledAt: string | null;
+  /** ECR's storage class: ACTIVE or ARCHIVED. */
+  status: string;
+  /** The latest scan: its status and its findings counted by severity. */
+  scan: { status: string; findings: Record<string, number> } | null;
+  pull: string;
+}
+
+/** Every load balancer and target group, by account and region (load-balancers.ts). */
+export interface LoadBalancersView {
+  scopes: { account: string; region: string; loadBalancers: LoadBalancerView[]; targetGroups: TargetGroupView[] }[];
+}
+
+export interface LoadBalancerView {
+  name: string;
+  arn: string;
+  /** application, network or gateway. */
+  type: string;
+  scheme: string;
+  state: string;
+  dnsName: string;
+  listeners: ListenerView[];
+}
+
+export interface ListenerView {
+  arn: string;
+  port: number;
+  protocol: string;
+  /** Where the listener answers on this machine, when Berth bound its port. */
+  address: string | null;
+  /** In priority order, the default rule last. */
+  rules: { priority: string; conditions: string[]; actions: string[] }[];
+}
+
+export interface TargetGroupView {
+  name: string;
+  arn: string;
+  protocol: string | null;
+  port: number | null;
+  targetType: string;
+  healthCheckPath: string | null;
+  loadBalancers: string[];
+  /** As DescribeTargetHealth answers (draining targets included until they are gone). */
+  targets: { id: string; port: number | null; state: string; reason: string | null; description: string | null }[];
+}

@@ -2,13 +2,19 @@
 import { useLiveStatus } from './live';
 import { href, Link, useRoute } from './router';
 import { ClusterPage } from './pages/cluster';
+import { LoadBalancersPage } from './pages/load-balancers';
 import { OverviewPage } from './pages/overview';
+import { RegistryPage } from './pages/registry';
+import { RepositoryPage } from './pages/repository';
 import { ServicePage } from './pages/service';
 import { TaskPage } from './pages/task';
 
 function Page({ route }: { route: string[] }) {
   const [first, account, region, cluster, kind, name] = route;
   if (route.length === 0) return <OverviewPage />;
+  if (first === 'registry' && route.length === 1) return <RegistryPage />;
+  if (first === 'registry' && route.length === 4) return <RepositoryPage account={account} region={region} name={route[3]} />;
+  if (first === 'load-balancers' && route.length === 1) return <LoadBalancersPage />;
   if (first === 'clusters' && route.length === 4) return <ClusterPage account={account} region={region} cluster={cluster} />;
   if (first === 'clusters' && route.length === 6 && kind === 'services') {
     return <ServicePage account={account} region={region} cluster={cluster} service={name} />;
@@ -24,9 +30,30 @@ function Page({ route }: { route: string[] }) {
   );
 }
 
+/** The areas, each a page of its own. */
+const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers']];
+
+function Nav({ route }: { route: string[] }) {
+  return (
+    <nav aria-label="Areas" class="nav">
+      {AREAS.map(([path, label]) => (
+        <Link key={path} to={path ? href(path) : href()} aria-current={(route[0] ?? '') === path ? 'page' : undefined}>{label}</Link>
+      ))}
+    </nav>
+  );
+}
+
 function Breadcrumbs({ route }: { route: string[] }) {
   const [first, account, region, cluster, kind, name] = route;
-  if (first !== 'clusters' || !cluster) return null;
+  if (first === 'registry' && route.length === 4) {
+    return (
+      <nav aria-label="Breadcrumb" class="crumbs">
+        <Link to={href('registry')}>Registry</Link><span aria-hidden="true">/</span>
+        <span class="muted">{account} · {region}</span><span aria-hidden="true">/</span><span aria-current="page">{route[3]}</span>
+      </nav>
+    );
+  }
+  if (first !== 'clusters' || !cluster) return <span class="crumbs" />;
   return (
     <nav aria-label="Breadcrumb" class="crumbs">
       <Link to={href()}>Overview</Link>
@@ -51,6 +78,7 @@ export function App() {
     <>
       <header class="top">
         <Link to={href()} class="brand" aria-label="Berth console overview">Berth</Link>
+        <Nav route={route} />
         <Breadcrumbs route={route} />
         <span class={`live ${live ? 'on' : 'off'}`} role="status" aria-live="polite" data-testid="live">
           {live ? 'live' : 'reconnecting…'}

@@ -4,6 +4,7 @@ import type { ViewState } from './live';
 
 const TONE: Record<string, string> = {
   RUNNING: 'ok', ACTIVE: 'ok', COMPLETED: 'ok', HEALTHY: 'ok', PRIMARY: 'ok', up: 'ok',
+  COMPLETE: 'ok', INITIAL: 'wait', UNUSED: 'off', UNAVAILABLE: 'bad', ARCHIVED: 'off',
   PENDING: 'wait', PROVISIONING: 'wait', ACTIVATING: 'wait', IN_PROGRESS: 'wait', DRAINING: 'wait', UNKNOWN: 'wait',
   DEACTIVATING: 'wait', STOPPING: 'wait', DEPROVISIONING: 'wait',
   STOPPED: 'off', INACTIVE: 'off',
@@ -26,4 +27,25 @@ export function Loaded<T>({ state, what, children }: { state: ViewState<T>; what
   if (state.notFound) return <p role="alert">{what} not found (it may have been deleted).</p>;
   if (!state.data) return state.error ? <p role="alert">Could not load {what}: {state.error}</p> : <p class="muted" aria-busy="true">Loading {what}…</p>;
   return <>{children(state.data)}</>;
+}
+
+/** A byte count as people read it (binary units, as docker prints image sizes). */
+export function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+/** A shell command to copy, labelled. */
+export function Command({ label, text }: { label: string; text: string }) {
+  return (
+    <div class="command">
+      <span class="muted small">{label}</span>
+      <pre><code>{text}</code></pre>
+    </div>
+  );
 }

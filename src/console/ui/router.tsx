@@ -31,12 +31,13 @@ export function useRoute(): string[] {
 /** A URL of the console from path segments (each encoded). */
 export const href = (...parts: string[]) => BASE + parts.map(encodeURIComponent).join('/');
 
-export function Link(props: { to: string; children: ComponentChildren; class?: string; 'aria-label'?: string }) {
+export function Link(props: { to: string; children: ComponentChildren; class?: string; 'aria-label'?: string; 'aria-current'?: 'page' }) {
   return (
     <a
       href={props.to}
       class={props.class}
       aria-label={props['aria-label']}
+      aria-current={props['aria-current']}
       onClick={(e) => {
         // Let the browser open new tabs and windows itself.
         if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;

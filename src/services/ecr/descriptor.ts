@@ -24,6 +24,8 @@ export const ECR = defineService({
     // An image was pushed or deleted, or a scan finished (key: account|region): its "ECR Image Action" or "ECR Image
     // Scan" event waits in the outbox.
     'ecr.image-action',
+    // A repository was created or deleted (key: its ARN); no controller watches it, the console's pages do.
+    'ecr.repository',
   ],
 });
 

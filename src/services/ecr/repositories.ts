@@ -71,6 +71,7 @@ export function createRepository(ctx: RequestContext, input: CreateRepositoryReq
   const row = insertRepo(ctx.sql, ref, arn, ctx.clock.now(), settings);
   dropAllTags(ctx, arn);
   if (input.tags?.length) putTags(ctx, arn, input.tags.map((t) => ({ key: t.Key!, value: t.Value ?? '' })));
+  ctx.changed('ecr.repository', arn);
   return { repository: toRepository(ctx, row) };
 }
 
@@ -108,6 +109,7 @@ export function deleteRepository(ctx: RequestContext, input: DeleteRepositoryReq
   const out = toRepository(ctx, repo);
   deleteRepo(ctx.sql, repo);
   dropAllTags(ctx, repo.arn);
+  ctx.changed('ecr.repository', repo.arn);
   return { repository: out };
 }
 

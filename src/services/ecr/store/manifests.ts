@@ -56,6 +56,11 @@ export function listManifests(sql: Statements, ref: RepoRef, afterSeq: number, l
     .all(...key(ref), afterSeq, limit) as RawManifest[]).map(toManifest);
 }
 
+/** A repository's newest manifests, newest first (the console). */
+export function recentManifests(sql: Statements, ref: RepoRef, limit: number): ManifestRow[] {
+  return (sql.get(`SELECT * FROM registry_manifests WHERE ${KEY} ORDER BY seq DESC LIMIT ?`).all(...key(ref), limit) as RawManifest[]).map(toManifest);
+}
+
 export function countManifests(sql: Statements, ref: RepoRef): number {
   return (sql.get(`SELECT COUNT(*) AS n FROM registry_manifests WHERE ${KEY}`).get(...key(ref)) as { n: number }).n;
 }

@@ -8,6 +8,9 @@ import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 import type { RepoRef } from '../../../registry/names.js';
 
+/** A repository's URI as ECR answers it (host:port/<account>/<region>/<name>), for the console's pull commands. */
+export { repositoryUri } from '../../../registry/names.js';
+
 /** What CreateRepository set, as ECR's Repository shape spells it. */
 export interface RepositorySettings {
   imageTagMutability: string;
@@ -54,6 +57,11 @@ export function getRepo(sql: Statements, ref: RepoRef): RepoRow | undefined {
 export function listRepos({ sql, account, region }: Scope, afterSeq: number, limit: number): RepoRow[] {
   return (sql.get('SELECT * FROM ecr_repositories WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
     .all(account, region, afterSeq, limit) as RawRepo[]).map(toRepo);
+}
+
+/** Every account and region with a repository (the console's registry page). */
+export function repositoryScopes(sql: Statements): { account: string; region: string }[] {
+  return sql.get('SELECT DISTINCT account, region FROM ecr_repositories ORDER BY account, region').all() as { account: string; region: string }[];
 }
 
 /** Every repository of an account, in every region (for _catalog). */

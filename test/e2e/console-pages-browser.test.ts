@@ -1,0 +1,124 @@
+/**
+ * The console's registry and load balancer pages in a real browser (issue 21): headless Chromium against a Berth on
+ * the fake runtime. A repository created with the SDK and an image pushed over the registry's /v2/ API (what docker
+ * speaks) appear on the open pages without a reload, with the tag, digest, size and the `docker pull` command
+ * DescribeImages and the repository URI agree with; an ALB's listener, its rules in priority order and its target
+ * group's targets going from initial to healthy and unhealthy as Berth's health checks judge them, as
+ * DescribeTargetHealth says. Screenshots go to test-results/console/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client, RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { useBerth } from '../helpers/use-berth.js';
+import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
+import { defaultSubnets, freePort, startBackend, type Backend } from '../helpers/elbv2.js';
+import { makeImage, Registry, registryAuth } from '../integration/registry/client.js';
+
+describe('the console registry and load balancer pages in Chromium (fake runtime)', { skip: consoleBrowserSkip }, () => {
+  const berth = useBerth({ runtime: 'fake', clients: { ecr: ECRClient, elb: ElasticLoadBalancingV2Client } });
+  let b: ConsoleBrowser;
+  let backend: Backend | undefined;
+
+  before(async () => {
+    b = await openConsoleBrowser(berth.endpoint);
+  });
+  after(async () => {
+    await b?.close();
+    await backend?.close();
+  });
+
+  it('a repository and a pushed image appear on the open registry pages, with tag, digest, size and the pull command', async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/registry`);
+    await page.getByTestId('no-repositories').waitFor();
+    await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+
+    const repo = (await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/web' }))).repository!;
+    const row = page.getByTestId('repository-team/web');
+    await row.waitFor({ timeout: 5_000 });
+    assert.equal(await row.locator('td').first().innerText(), repo.repositoryUri);
+    assert.match(await page.getByText(/docker login/).first().innerText(), /ecr get-login-password --region us-east-1 \| docker login --username AWS --password-stdin 127\.0\.0\.1:\d+$/);
+    await b.screenshot('registry');
+
+    await row.getByRole('link', { name: 'team/web' }).click();
+    await page.getByTestId('no-images').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/_berth/ui/registry/000000000000/us-east-1/team%2Fweb');
+
+    // Pushed the way docker pushes (blobs, then the manifest under a tag), the image shows on the open page.
+    const registry = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
+    const image = makeImage({ layers: [Buffer.alloc(3000, 7)] });
+    const pushed = await registry.pushImage('000000000000/us-east-1/team/web', image, 'v1');
+    assert.equal(pushed.status, 201);
+    const pushedAt = Date.now();
+    const imageRow = page.getByTestId('image-row');
+    await imageRow.first().waitFor({ timeout: 5_000 });
+    console.log(`# a pushed image on the open page ${Date.now() - pushedAt} ms after its manifest was put`);
+    const described = (await berth.ecr.send(new DescribeImagesCommand({ repositoryName: 'team/web' }))).imageDetails![0];
+    assert.equal(await imageRow.locator('code[title]').getAttribute('title'), described.imageDigest);
+    assert.match(await imageRow.innerText(), /^v1\b/);
+    assert.ok(await imageRow.getByText(`docker pull ${repo.repositoryUri}:v1`).isVisible());
+    // ECR's image size is its layers' (3000 bytes here), shown as docker shows sizes.
+    assert.equal(described.imageSizeInBytes, 3000);
+    assert.ok(await imageRow.getByRole('cell', { name: '2.9 KiB', exact: true }).isVisible(), 'the size in KiB');
+    await b.screenshot('repository');
+
+    // A deep link opens the repository on its own.
+    await page.goto(`${berth.endpoint}/_berth/ui/registry/000000000000/us-east-1/team%2Fweb`);
+    await page.getByTestId('image-row').first().waitFor();
+    assert.deepEqual(b.problems, []);
+  });
+
+  it("an ALB's listener, its rules and its targets' health as the checks judge them, live", async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/load-balancers`);
+    await page.getByTestId('no-load-balancers').waitFor();
+
+    backend = await startBackend('a');
+    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
+    const tg = (await berth.elb.send(new CreateTargetGroupCommand({
+      Name: 'web', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip', HealthCheckPath: '/health',
+      HealthCheckIntervalSeconds: 5, HealthCheckTimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
+    }))).TargetGroups![0];
+    const deadPort = await freePort();
+    const alb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'shop', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    const port = await freePort();
+    const listener = (await berth.elb.send(new CreateListenerCommand({
+      LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }],
+    }))).Listeners![0];
+    await berth.elb.send(new CreateRuleCommand({
+      ListenerArn: listener.ListenerArn, Priority: 5, Conditions: [{ Field: 'path-pattern', Values: ['/maintenance'] }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '503', ContentType: 'text/plain', MessageBody: 'later' } }],
+    }));
+    const lb = page.getByTestId('lb-shop');
+    await lb.waitFor({ timeout: 5_000 });
+    const rules = lb.getByRole('table', { name: `Rules of shop HTTP:${port}` }).locator('tbody tr');
+    await rules.nth(1).waitFor({ timeout: 5_000 });
+    assert.deepEqual((await rules.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()), [
+      '5 path-pattern /maintenance fixed response 503',
+      'default any request forward to web',
+    ]);
+    assert.equal(await lb.getByRole('link', { name: `http://127.0.0.1:${port}` }).getAttribute('href'), `http://127.0.0.1:${port}`);
+
+    await berth.elb.send(new RegisterTargetsCommand({
+      TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: backend.port }, { Id: '127.0.0.1', Port: deadPort }],
+    }));
+    const targets = page.getByRole('table', { name: 'Targets of web' });
+    const target = (p: number) => targets.locator('tr', { has: page.getByRole('cell', { name: String(p), exact: true }) });
+    await target(backend.port).waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: 'test-results/console/load-balancers-initial.png', fullPage: true });
+    await target(backend.port).filter({ hasText: 'HEALTHY' }).waitFor({ timeout: 30_000 });
+    await target(deadPort).filter({ hasText: 'UNHEALTHY' }).waitFor({ timeout: 30_000 });
+    const health = (await berth.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions!;
+    for (const h of health) {
+      const text = await target(h.Target!.Port!).innerText();
+      assert.match(text, new RegExp(`\\b${h.TargetHealth!.State!.toUpperCase()}\\b`));
+      if (h.TargetHealth!.Reason) assert.match(text, new RegExp(h.TargetHealth!.Reason.replace('.', '\\.')));
+    }
+    await b.screenshot('load-balancers');
+    assert.deepEqual(b.problems, []);
+  });
+});
