@@ -204,3 +204,32 @@ export interface TargetGroupView {
   /** As DescribeTargetHealth answers (draining targets included until they are gone). */
   targets: { id: string; port: number | null; state: string; reason: string | null; description: string | null }[];
 }
+
+/** Capacity: container instances per cluster and Auto Scaling groups, by account and region (instances.ts). */
+export interface InstancesView {
+  scopes: { account: string; region: string; clusters: { name: string; instances: ContainerInstanceView[] }[]; groups: AutoScalingGroupView[] }[];
+}
+
+export interface ContainerInstanceView {
+  arn: string;
+  id: string;
+  ec2InstanceId: string | null;
+  /** ACTIVE or DRAINING. */
+  status: string;
+  agentConnected: boolean;
+  /** CPU units and MiB: what the instance registered and what its tasks leave. */
+  cpu: { registered: number; remaining: number };
+  memory: { registered: number; remaining: number };
+  runningTasks: number;
+  pendingTasks: number;
+  instanceType: string | null;
+}
+
+export interface AutoScalingGroupView {
+  name: string;
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  status: string | null;
+  instances: { id: string; lifecycleState: string; health: string; zone: string | null; instanceType: string | null; protectedFromScaleIn: boolean }[];
+}

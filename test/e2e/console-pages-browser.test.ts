@@ -4,22 +4,30 @@
  * speaks) appear on the open pages without a reload, with the tag, digest, size and the `docker pull` command
  * DescribeImages and the repository URI agree with; an ALB's listener, its rules in priority order and its target
  * group's targets going from initial to healthy and unhealthy as Berth's health checks judge them, as
- * DescribeTargetHealth says. Screenshots go to test-results/console/.
+ * DescribeTargetHealth says; an Auto Scaling group's instance joining a cluster, its CPU and memory taken by a task as
+ * DescribeContainerInstances says, and the group's desired capacity following SetDesiredCapacity. Screenshots go to test-results/console/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client, RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { register } from '../helpers/ecs.js';
 import { useBerth } from '../helpers/use-berth.js';
 import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
 import { defaultSubnets, freePort, startBackend, type Backend } from '../helpers/elbv2.js';
 import { makeImage, Registry, registryAuth } from '../integration/registry/client.js';
 
 describe('the console registry and load balancer pages in Chromium (fake runtime)', { skip: consoleBrowserSkip }, () => {
-  const berth = useBerth({ runtime: 'fake', clients: { ecr: ECRClient, elb: ElasticLoadBalancingV2Client } });
+  const berth = useBerth({ runtime: 'fake', clients: {
+    ecr: ECRClient, elb: ElasticLoadBalancingV2Client, asg: AutoScalingClient, ec2: EC2Client, ecs: ECSClient, ssm: SSMClient,
+  } });
   let b: ConsoleBrowser;
   let backend: Backend | undefined;
 
@@ -119,6 +127,42 @@ describe('the console registry and load balancer pages in Chromium (fake runtime
       if (h.TargetHealth!.Reason) assert.match(text, new RegExp(h.TargetHealth!.Reason.replace('.', '\\.')));
     }
     await b.screenshot('load-balancers');
+    assert.deepEqual(b.problems, []);
+  });
+
+  it("an Auto Scaling group's instance joins a cluster; a task's CPU and memory show on it; the group's desired capacity follows", async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/instances`);
+    await page.getByTestId('no-instances').waitFor();
+    const ami = (await berth.ssm.send(new GetParameterCommand({ Name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' }))).Parameter!.Value!;
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'pool' }));
+    await berth.ec2.send(new CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'pool-lt',
+      LaunchTemplateData: { ImageId: ami, InstanceType: 't3.micro', UserData: Buffer.from('#!/bin/bash\necho ECS_CLUSTER=pool >> /etc/ecs/ecs.config').toString('base64') },
+    }));
+    await berth.asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'pool-asg', MinSize: 0, MaxSize: 3, DesiredCapacity: 1, LaunchTemplate: { LaunchTemplateName: 'pool-lt' }, AvailabilityZones: ['us-east-1a'],
+    }));
+    const asg = page.getByTestId('asg-pool-asg');
+    await asg.waitFor({ timeout: 5_000 });
+    const instances = page.getByRole('table', { name: 'Container instances of pool' });
+    await instances.locator('tbody tr').first().waitFor({ timeout: 20_000 });
+    await asg.getByRole('cell', { name: 'InService' }).waitFor({ timeout: 20_000 });
+
+    await register(berth.ecs, { family: 'job', requiresCompatibilities: ['EC2'], containerDefinitions: [{ name: 'app', image: 'busybox', cpu: 512, memory: 256, essential: true }] });
+    await berth.ecs.send(new RunTaskCommand({ cluster: 'pool', taskDefinition: 'job' }));
+    const arns = (await berth.ecs.send(new ListContainerInstancesCommand({ cluster: 'pool' }))).containerInstanceArns!;
+    const ci = (await berth.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'pool', containerInstances: arns }))).containerInstances![0];
+    const cpu = ci.registeredResources!.find((r) => r.name === 'CPU')!.integerValue!;
+    const row = page.getByTestId(`instance-${ci.ec2InstanceId}`);
+    await row.getByText(`512 / ${cpu} units used, ${cpu - 512} left`).waitFor({ timeout: 10_000 });
+    await row.getByText(/^256 \/ \d+ MiB used/).waitFor();
+    assert.equal(await row.getByRole('meter', { name: 'CPU used' }).getAttribute('value'), '512');
+    await b.screenshot('instances');
+
+    await berth.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'pool-asg', DesiredCapacity: 2 }));
+    await asg.getByTestId('asg-desired').filter({ hasText: '2' }).waitFor({ timeout: 5_000 });
+    await instances.locator('tbody tr').nth(1).waitFor({ timeout: 20_000 });
     assert.deepEqual(b.problems, []);
   });
 });

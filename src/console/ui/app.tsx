@@ -2,6 +2,7 @@
 import { useLiveStatus } from './live';
 import { href, Link, useRoute } from './router';
 import { ClusterPage } from './pages/cluster';
+import { InstancesPage } from './pages/instances';
 import { LoadBalancersPage } from './pages/load-balancers';
 import { OverviewPage } from './pages/overview';
 import { RegistryPage } from './pages/registry';
@@ -15,6 +16,7 @@ function Page({ route }: { route: string[] }) {
   if (first === 'registry' && route.length === 1) return <RegistryPage />;
   if (first === 'registry' && route.length === 4) return <RepositoryPage account={account} region={region} name={route[3]} />;
   if (first === 'load-balancers' && route.length === 1) return <LoadBalancersPage />;
+  if (first === 'instances' && route.length === 1) return <InstancesPage />;
   if (first === 'clusters' && route.length === 4) return <ClusterPage account={account} region={region} cluster={cluster} />;
   if (first === 'clusters' && route.length === 6 && kind === 'services') {
     return <ServicePage account={account} region={region} cluster={cluster} service={name} />;
@@ -31,7 +33,7 @@ function Page({ route }: { route: string[] }) {
 }
 
 /** The areas, each a page of its own. */
-const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers']];
+const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances']];
 
 function Nav({ route }: { route: string[] }) {
   return (
