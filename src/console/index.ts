@@ -10,6 +10,7 @@
  *   GET /_berth/api/registry/<account>/<region>/<repository>          RepositoryView (the name URL-encoded as one segment)
  *   GET /_berth/api/load-balancers                                   LoadBalancersView
  *   GET /_berth/api/instances                                        InstancesView
+ *   GET /_berth/api/feed                                             EventsView (service events, waiting EventBridge deliveries)
  *   GET /_berth/api/events                                           text/event-stream of ChangeEvent
  *   GET /_berth/api/access                                           (loopback callers only) the console's URL with its token
  *   GET /_berth/ui/…                                                 the built UI (assets.ts)
@@ -20,6 +21,7 @@ import type { Statements } from '../state/db.js';
 import { clusterView, overview, serviceView, taskView, type OverviewFacts } from './api.js';
 import { decide, isLoopbackAddress, TOKEN_COOKIE } from './access.js';
 import { uiAsset, UI_DIR, UI_PREFIX } from './assets.js';
+import { eventsView } from './events.js';
 import { instancesView } from './instances.js';
 import { LiveUpdates, type LiveOptions } from './live.js';
 import { loadBalancersView } from './load-balancers.js';
@@ -77,6 +79,7 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
       const view = repositoryView({ sql: deps.sql, account, region }, deps.endpoint(), parts[3]);
       return view ? json(res, 200, view, head) : notFound(res, `Repository ${parts[3]}`);
     }
+    if (first === 'feed' && parts.length === 1) return json(res, 200, eventsView(deps.sql), head);
     if (first === 'instances' && parts.length === 1) return json(res, 200, instancesView(deps.sql), head);
     if (first === 'load-balancers' && parts.length === 1) return json(res, 200, loadBalancersView(deps.sql, now()), head);
     if (first === 'clusters' && account && region && cluster) {

@@ -233,3 +233,13 @@ export interface AutoScalingGroupView {
   status: string | null;
   instances: { id: string; lifecycleState: string; health: string; zone: string | null; instanceType: string | null; protectedFromScaleIn: boolean }[];
 }
+
+/** The events feed (events.ts): every service's events, newest first, and the EventBridge deliveries still waiting. */
+export interface EventsView {
+  serviceEvents: { account: string; region: string; cluster: string; service: string; id: string; createdAt: string; message: string }[];
+  deliveries: {
+    account: string; region: string; rule: string; target: string; source: string; detailType: string;
+    /** Tries so far; the next is due at dueAt. */
+    attempts: number; acceptedAt: string; dueAt: string;
+  }[];
+}

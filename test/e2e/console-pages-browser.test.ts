@@ -5,20 +5,21 @@
  * DescribeImages and the repository URI agree with; an ALB's listener, its rules in priority order and its target
  * group's targets going from initial to healthy and unhealthy as Berth's health checks judge them, as
  * DescribeTargetHealth says; an Auto Scaling group's instance joining a cluster, its CPU and memory taken by a task as
- * DescribeContainerInstances says, and the group's desired capacity following SetDesiredCapacity. Screenshots go to test-results/console/.
+ * DescribeContainerInstances says, and the group's desired capacity following SetDesiredCapacity; a new service's events
+ * on the open events page, as DescribeServices lists them, narrowed by the filter. Screenshots go to test-results/console/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AutoScalingClient, CreateAutoScalingGroupCommand, SetDesiredCapacityCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DescribeContainerInstancesCommand, DescribeServicesCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client, RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { register } from '../helpers/ecs.js';
+import { fargateNetwork, register } from '../helpers/ecs.js';
 import { useBerth } from '../helpers/use-berth.js';
 import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
 import { defaultSubnets, freePort, startBackend, type Backend } from '../helpers/elbv2.js';
@@ -163,6 +164,33 @@ describe('the console registry and load balancer pages in Chromium (fake runtime
     await berth.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'pool-asg', DesiredCapacity: 2 }));
     await asg.getByTestId('asg-desired').filter({ hasText: '2' }).waitFor({ timeout: 5_000 });
     await instances.locator('tbody tr').nth(1).waitFor({ timeout: 20_000 });
+    assert.deepEqual(b.problems, []);
+  });
+
+  it("a service's events reach the open events page as DescribeServices lists them, and the filter narrows them", async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/events`);
+    await page.getByTestId('no-events').waitFor();
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'feed' }));
+    await register(berth.ecs, {
+      family: 'feed-web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'app', image: 'example/web:1', essential: true }],
+    });
+    await berth.ecs.send(new CreateServiceCommand({
+      cluster: 'feed', serviceName: 'web', taskDefinition: 'feed-web', desiredCount: 1, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint),
+    }));
+    const rows = page.getByRole('table', { name: 'Service events' }).getByTestId('event-row');
+    await rows.filter({ hasText: 'has reached a steady state' }).first().waitFor({ timeout: 20_000 });
+    const sdk = (await berth.ecs.send(new DescribeServicesCommand({ cluster: 'feed', services: ['web'] }))).services![0].events!;
+    const shown = await rows.filter({ hasText: 'feed/web' }).allInnerTexts();
+    for (const e of sdk) assert.ok(shown.some((t) => t.includes(e.message!)), `${e.message} on the page`);
+    assert.equal(await rows.first().getByRole('link', { name: 'feed/web' }).getAttribute('href'), '/_berth/ui/clusters/000000000000/us-east-1/feed/services/web');
+    await b.screenshot('events');
+
+    await page.getByLabel('Filter events').fill('steady');
+    assert.ok((await rows.allInnerTexts()).every((t) => /steady/.test(t)));
+    await page.getByLabel('Filter events').fill('no such words anywhere');
+    await page.getByTestId('no-events').waitFor();
     assert.deepEqual(b.problems, []);
   });
 });

@@ -2,6 +2,7 @@
 import { useLiveStatus } from './live';
 import { href, Link, useRoute } from './router';
 import { ClusterPage } from './pages/cluster';
+import { EventsPage } from './pages/events';
 import { InstancesPage } from './pages/instances';
 import { LoadBalancersPage } from './pages/load-balancers';
 import { OverviewPage } from './pages/overview';
@@ -17,6 +18,7 @@ function Page({ route }: { route: string[] }) {
   if (first === 'registry' && route.length === 4) return <RepositoryPage account={account} region={region} name={route[3]} />;
   if (first === 'load-balancers' && route.length === 1) return <LoadBalancersPage />;
   if (first === 'instances' && route.length === 1) return <InstancesPage />;
+  if (first === 'events' && route.length === 1) return <EventsPage />;
   if (first === 'clusters' && route.length === 4) return <ClusterPage account={account} region={region} cluster={cluster} />;
   if (first === 'clusters' && route.length === 6 && kind === 'services') {
     return <ServicePage account={account} region={region} cluster={cluster} service={name} />;
@@ -33,7 +35,7 @@ function Page({ route }: { route: string[] }) {
 }
 
 /** The areas, each a page of its own. */
-const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances']];
+const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances'], ['events', 'Events']];
 
 function Nav({ route }: { route: string[] }) {
   return (

@@ -179,6 +179,11 @@ export function deleteDelivery(sql: Statements, id: number) {
   sql.get('DELETE FROM events_deliveries WHERE id = ?').run(id);
 }
 
+/** The oldest deliveries still waiting for their targets (the console's events page): delivered ones are not kept. */
+export function waitingDeliveries(sql: Statements, limit: number): DeliveryRow[] {
+  return sql.get('SELECT * FROM events_deliveries ORDER BY id LIMIT ?').all(limit) as DeliveryRow[];
+}
+
 /** Every (rule, target) with deliveries waiting. */
 export function pendingDeliveryKeys(sql: Statements): { rule_arn: string; target_id: string }[] {
   return sql.get('SELECT DISTINCT rule_arn, target_id FROM events_deliveries').all() as { rule_arn: string; target_id: string }[];

@@ -192,6 +192,13 @@ export function serviceEvents(sql: Statements, serviceArn: string): ServiceEvent
     .all(serviceArn) as ServiceEvent[];
 }
 
+/** The newest events of every service, newest first (the console's events page; the table's key is its order). */
+export function recentServiceEvents(sql: Statements, limit: number): (ServiceEvent & { serviceArn: string })[] {
+  return sql
+    .get('SELECT service_arn AS serviceArn, id, created_at AS createdAt, message FROM ecs_service_events ORDER BY seq DESC LIMIT ?')
+    .all(limit) as (ServiceEvent & { serviceArn: string })[];
+}
+
 /**
  * A new desired count without a new deployment (UpdateService's desiredCount, Application Auto Scaling):
  * the PRIMARY deployment follows it; the scheduler, watching the service's change, starts or stops tasks.
