@@ -145,7 +145,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let engineStatus: { at: number; value: Promise<{ name: string; status: 'up' | 'down'; error?: string }> } | undefined;
   const consoleHandler: StreamHandler = async (req, res) => {
     consoleApp ??= import('./console/index.js').then((m) => m.createConsole({
-      sql, changes, version: VERSION, startedAt, host: config.host, endpoint: () => endpoint,
+      sql, changes, version: VERSION, startedAt, host: config.host, endpoint: () => endpoint, metricsPeriod: config.metricsPeriod,
       dataDir: config.ephemeral ? null : dataDir,
       token: () => getOrCreateMeta(db, 'console-token', () => randomBytes(24).toString('base64url')),
       engine: () => {

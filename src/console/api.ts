@@ -8,6 +8,7 @@ import {
   clusterCounts, clusterTaskStates, findService, listClusterRows, listServiceRows, loadClusterRow, loadService,
   loadTaskByArn, scopesWithClusters, serviceEvents, serviceTasks, standaloneTasks,
 } from '../services/ecs/store/index.js';
+import { minuteSeries } from '../services/cloudwatch/index.js';
 import type { Statements } from '../state/db.js';
 import type { Scope } from '../state/scope.js';
 import type {
@@ -18,6 +19,8 @@ const MAX_CLUSTERS = 200;
 const MAX_SERVICES = 500;
 const MAX_TASKS = 200;
 const MAX_EVENTS = 20;
+/** The charts show the last hour of CloudWatch minutes. */
+export const CHART_MINUTES = 60;
 
 export interface OverviewFacts {
   version: string;
@@ -135,7 +138,7 @@ export function clusterView(scope: Scope, cluster: string): ClusterView | undefi
   };
 }
 
-export function serviceView(scope: Scope, cluster: string, name: string): ServiceView | undefined {
+export function serviceView(scope: Scope, cluster: string, name: string, at: { now: number; metricsPeriod?: number }): ServiceView | undefined {
   const found = findService(scope, cluster, name);
   if (!found || found.status === 'INACTIVE') return undefined;
   const { service } = found;
@@ -148,7 +151,16 @@ export function serviceView(scope: Scope, cluster: string, name: string): Servic
     events: serviceEvents(scope.sql, found.arn).slice(0, MAX_EVENTS)
       .map((e) => ({ id: e.id ?? '', createdAt: str(e.createdAt) ?? '', message: e.message ?? '' })),
     tasks: serviceTasks(scope, cluster, name, MAX_TASKS).map(taskSummary),
+    metrics: serviceMetrics(scope, cluster, name, at.now, at.metricsPeriod),
   };
+}
+
+/** The service's AWS/ECS CPU and memory utilization (Average per minute) that Berth recorded, over the last hour. */
+function serviceMetrics(scope: Scope, cluster: string, service: string, now: number, metricsPeriod?: number): ServiceView['metrics'] {
+  const from = now - CHART_MINUTES * (metricsPeriod ?? 60) * 1000;
+  const dimensions = [{ Name: 'ClusterName', Value: cluster }, { Name: 'ServiceName', Value: service }];
+  const series = (name: string) => minuteSeries(scope.sql, scope, { namespace: 'AWS/ECS', name, dimensions }, from, now + 1, 'Average', metricsPeriod);
+  return { from: new Date(from).toISOString(), to: new Date(now).toISOString(), cpu: series('CPUUtilization'), memory: series('MemoryUtilization') };
 }
 
 export function taskView(scope: Scope, cluster: string, taskId: string): TaskView | undefined {

@@ -41,6 +41,8 @@ export interface ConsoleDeps {
   /** The container engine's status (app.ts pings the runtime driver). */
   engine: () => Promise<OverviewFacts['engine']>;
   now?: () => number;
+  /** `--metrics-period` (real seconds per CloudWatch minute), for the charts' time axis. */
+  metricsPeriod?: number;
   live?: LiveOptions;
   /** Where the built UI is (tests). */
   uiDir?: string;
@@ -81,7 +83,7 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
     }
     if (first === 'feed' && parts.length === 1) return json(res, 200, eventsView(deps.sql), head);
     if (first === 'instances' && parts.length === 1) return json(res, 200, instancesView(deps.sql), head);
-    if (first === 'load-balancers' && parts.length === 1) return json(res, 200, loadBalancersView(deps.sql, now()), head);
+    if (first === 'load-balancers' && parts.length === 1) return json(res, 200, loadBalancersView(deps.sql, now(), deps.metricsPeriod), head);
     if (first === 'clusters' && account && region && cluster) {
       const scope = { sql: deps.sql, account, region };
       if (parts.length === 4) {
@@ -89,7 +91,7 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
         return view ? json(res, 200, view, head) : notFound(res, `Cluster ${cluster}`);
       }
       if (parts.length === 6 && kind === 'services') {
-        const view = serviceView(scope, cluster, name);
+        const view = serviceView(scope, cluster, name, { now: now(), metricsPeriod: deps.metricsPeriod });
         return view ? json(res, 200, view, head) : notFound(res, `Service ${name}`);
       }
       if (parts.length === 6 && kind === 'tasks') {

@@ -4,6 +4,7 @@
  * and the address to open, and every target group with its targets' health as the data plane last judged it.
  */
 import type { Action, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { minuteSeries } from '../services/cloudwatch/index.js';
 import { targetHealthOf } from '../services/elastic-load-balancing-v2/index.js';
 import {
   boundPortOf, everyLoadBalancer, everyTargetGroup, listenersOf, loadBalancersOfTargetGroup, rulesOf,
@@ -47,7 +48,17 @@ function listenerView(sql: Statements, arn: string, port: number, protocol: stri
   return { arn, port, protocol, address: bound ? `${scheme}127.0.0.1:${bound}` : null };
 }
 
-export function loadBalancersView(sql: Statements, now: number): LoadBalancersView {
+/** An ALB's RequestCount (an NLB's NewFlowCount) per minute over the last hour, as Berth's data plane recorded it. */
+function requests(sql: Statements, lb: { account: string; region: string; arn: string; type: string }, now: number, metricsPeriod?: number) {
+  const from = now - 60 * (metricsPeriod ?? 60) * 1000;
+  // The LoadBalancer dimension is the ARN's tail after loadbalancer/ (app/<name>/<id>).
+  const dimension = lb.arn.slice(lb.arn.indexOf(':loadbalancer/') + ':loadbalancer/'.length);
+  const metric = lb.type === 'network' ? { namespace: 'AWS/NetworkELB', name: 'NewFlowCount' } : { namespace: 'AWS/ApplicationELB', name: 'RequestCount' };
+  const points = minuteSeries(sql, lb, { ...metric, dimensions: [{ Name: 'LoadBalancer', Value: dimension }] }, from, now + 1, 'Sum', metricsPeriod);
+  return { metric: metric.name, from: new Date(from).toISOString(), to: new Date(now).toISOString(), points };
+}
+
+export function loadBalancersView(sql: Statements, now: number, metricsPeriod?: number): LoadBalancersView {
   const scopes = new Map<string, LoadBalancersView['scopes'][number]>();
   const scopeOf = (account: string, region: string) => {
     const k = `${account}/${region}`;
@@ -63,6 +74,7 @@ export function loadBalancersView(sql: Statements, now: number): LoadBalancersVi
       scheme: lb.doc.Scheme ?? '',
       state: lb.doc.State?.Code ?? '',
       dnsName: lb.doc.DNSName ?? '',
+      requests: requests(sql, { account: lb.account, region: lb.region, arn: lb.arn, type: lb.doc.Type ?? '' }, now, metricsPeriod),
       listeners: listenersOf(sql, lb.arn).map((l) => ({
         ...listenerView(sql, l.arn, l.doc.Port ?? 0, l.doc.Protocol ?? ''),
         rules: rulesOf(sql, l.arn).map((r) => ({

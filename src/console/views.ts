@@ -72,6 +72,14 @@ export interface ServiceView {
   events: { id: string; createdAt: string; message: string }[];
   /** Unfinished tasks first, then recently stopped ones, newest first. */
   tasks: TaskSummary[];
+  /** AWS/ECS CPUUtilization and MemoryUtilization (percent, Average per CloudWatch minute) over the last hour. */
+  metrics: { from: string; to: string; cpu: Point[]; memory: Point[] };
+}
+
+/** One datapoint of a chart: real epoch ms, value. */
+export interface Point {
+  t: number;
+  v: number;
 }
 
 export interface PortView {
@@ -181,6 +189,8 @@ export interface LoadBalancerView {
   state: string;
   dnsName: string;
   listeners: ListenerView[];
+  /** AWS/ApplicationELB (or NetworkELB) request or flow count per CloudWatch minute over the last hour (Sum). */
+  requests: { metric: string; from: string; to: string; points: Point[] };
 }
 
 export interface ListenerView {

@@ -6,7 +6,9 @@
  * group's targets going from initial to healthy and unhealthy as Berth's health checks judge them, as
  * DescribeTargetHealth says; an Auto Scaling group's instance joining a cluster, its CPU and memory taken by a task as
  * DescribeContainerInstances says, and the group's desired capacity following SetDesiredCapacity; a new service's events
- * on the open events page, as DescribeServices lists them, narrowed by the filter. Screenshots go to test-results/console/.
+ * on the open events page, as DescribeServices lists them, narrowed by the filter; with a compressed metric minute, the
+ * service's CPU and memory charts and the ALB's request count chart drawn from CloudWatch's stored datapoints.
+ * Screenshots go to test-results/console/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -22,7 +24,7 @@ import {
 import { fargateNetwork, register } from '../helpers/ecs.js';
 import { useBerth } from '../helpers/use-berth.js';
 import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
-import { defaultSubnets, freePort, startBackend, type Backend } from '../helpers/elbv2.js';
+import { defaultSubnets, freePort, request, startBackend, type Backend } from '../helpers/elbv2.js';
 import { makeImage, Registry, registryAuth } from '../integration/registry/client.js';
 
 describe('the console registry and load balancer pages in Chromium (fake runtime)', { skip: consoleBrowserSkip }, () => {
@@ -191,6 +193,57 @@ describe('the console registry and load balancer pages in Chromium (fake runtime
     assert.ok((await rows.allInnerTexts()).every((t) => /steady/.test(t)));
     await page.getByLabel('Filter events').fill('no such words anywhere');
     await page.getByTestId('no-events').waitFor();
+    assert.deepEqual(b.problems, []);
+  });
+});
+
+describe('the console charts in Chromium (fake runtime, one CloudWatch minute per second)', { skip: consoleBrowserSkip }, () => {
+  const berth = useBerth({ runtime: 'fake', metricsPeriod: 1, clients: { elb: ElasticLoadBalancingV2Client, ecs: ECSClient } });
+  let b: ConsoleBrowser;
+  let backend: Backend | undefined;
+  before(async () => {
+    b = await openConsoleBrowser(berth.endpoint);
+  });
+  after(async () => {
+    await b?.close();
+    await backend?.close();
+  });
+
+  it("a service's CPU and memory utilization and an ALB's request count are drawn from the stored datapoints", async () => {
+    const { page } = b;
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'charts' }));
+    await register(berth.ecs, {
+      family: 'charts-web', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], cpu: '256', memory: '512',
+      containerDefinitions: [{ name: 'app', image: 'example/web:1', essential: true }],
+    });
+    await berth.ecs.send(new CreateServiceCommand({
+      cluster: 'charts', serviceName: 'web', taskDefinition: 'charts-web', desiredCount: 2, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint),
+    }));
+    await page.goto(`${berth.endpoint}/_berth/ui/clusters/000000000000/us-east-1/charts/services/web`);
+    for (const chart of ['CPU', 'Memory']) {
+      const svg = page.getByTestId(`chart-${chart}`).getByRole('img');
+      await page.waitForFunction((el) => /\d+ minutes, latest \d+(\.\d)?%/.test(el!.getAttribute('aria-label') ?? ''), await svg.elementHandle(), { timeout: 20_000 });
+    }
+    await b.screenshot('service-charts');
+
+    backend = await startBackend('a');
+    const { ids, vpcId } = await defaultSubnets(berth.endpoint);
+    const tg = (await berth.elb.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80, VpcId: vpcId, TargetType: 'ip' }))).TargetGroups![0];
+    await berth.elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: backend.port }] }));
+    const alb = (await berth.elb.send(new CreateLoadBalancerCommand({ Name: 'shop', Subnets: ids.slice(0, 2) }))).LoadBalancers![0];
+    const port = await freePort();
+    await berth.elb.send(new CreateListenerCommand({
+      LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }],
+    }));
+    for (let i = 0; i < 7; i++) await request(port, `/r${i}`);
+    await page.goto(`${berth.endpoint}/_berth/ui/load-balancers`);
+    const chart = page.getByTestId('lb-shop').getByTestId('chart-RequestCount');
+    // Every request counted once, in whichever minutes they fell (the page follows the data plane's flushes live).
+    const total = async () => (await chart.locator('circle title').allTextContents()).reduce((n, t) => n + Number(t.slice(t.lastIndexOf(' ') + 1)), 0);
+    const end = Date.now() + 20_000;
+    while ((await total()) !== 7 && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(await total(), 7);
+    await b.screenshot('load-balancer-chart');
     assert.deepEqual(b.problems, []);
   });
 });

@@ -10,7 +10,7 @@ import { alarmArn, evaluateAlarmNow, type AlarmActionInvoker } from './alarm-eva
 import { putMetricAlarm } from './alarms.js';
 import { deleteNamedAlarms } from './target-tracking.js';
 import { metricTime } from './metric-time.js';
-import { addSamples, dimsKey, rollUp, upsertMetric } from './metric-store.js';
+import { addSamples, bucketsOf, dimsKey, findMetric, rollUp, upsertMetric } from './metric-store.js';
 import { fromStatisticSet, fromValues } from './samples.js';
 
 export { RECORD_ONLY, isScalingAction, type AlarmAction, type AlarmActionInvoker } from './alarm-evaluation.js';
@@ -72,6 +72,29 @@ export function recordOwnMetrics(sql: Statements, data: OwnDatum[], metricsPerio
     if (!samples.count) continue;
     addSamples(sql, id, Math.floor(ts / resolution) * resolution, resolution, d.unit ?? 'None', samples);
   }
+}
+
+/**
+ * A metric's stored datapoints per (metric) minute in [fromMs, toMs) real time, as Average or Sum, with real epoch
+ * ms times: what the console's charts draw (GetMetricStatistics' Period 60 over the same rows).
+ */
+export function minuteSeries(
+  sql: Statements, scope: { account: string; region: string }, metric: { namespace: string; name: string; dimensions: { Name: string; Value: string }[] },
+  fromMs: number, toMs: number, stat: 'Average' | 'Sum', metricsPeriod?: number,
+): { t: number; v: number }[] {
+  const time = metricTime(metricsPeriod);
+  const row = findMetric(sql, scope, metric.namespace, metric.name, dimsKey(metric.dimensions));
+  if (!row) return [];
+  const minutes = new Map<number, { count: number; sum: number }>();
+  for (const b of bucketsOf(sql, row.id, time.toMetric(fromMs), time.toMetric(toMs))) {
+    const minute = Math.floor(b.ts / 60) * 60;
+    const m = minutes.get(minute) ?? { count: 0, sum: 0 };
+    m.count += b.count;
+    m.sum += b.sum;
+    minutes.set(minute, m);
+  }
+  return [...minutes].sort((a, b) => a[0] - b[0])
+    .map(([minute, m]) => ({ t: time.toReal(minute).getTime(), v: stat === 'Sum' ? m.sum : m.count ? m.sum / m.count : 0 }));
 }
 
 /**

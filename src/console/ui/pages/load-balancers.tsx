@@ -1,5 +1,6 @@
 /** Load balancers: listeners with the address to open and their rules in priority order; target groups with each target's health, live. */
 import type { LoadBalancersView, TargetGroupView } from '../../views';
+import { Chart } from '../chart';
 import { useView } from '../live';
 import { Badge, Loaded } from '../parts';
 
@@ -40,6 +41,7 @@ export function LoadBalancersPage() {
               {s.loadBalancers.map((lb) => (
                 <article key={lb.arn} aria-label={`Load balancer ${lb.name}`} data-testid={`lb-${lb.name}`} class="card">
                   <h3>{lb.name} <Badge value={lb.state.toUpperCase()} /> <span class="muted small">{lb.type} · {lb.scheme} · {lb.dnsName}</span></h3>
+                  <div class="charts"><Chart title={lb.requests.metric} points={lb.requests.points} from={lb.requests.from} to={lb.requests.to} /></div>
                   {lb.listeners.length === 0 ? <p class="muted">No listeners.</p> : lb.listeners.map((l) => (
                     <div key={l.arn}>
                       <h4>{l.protocol}:{l.port} {l.address

@@ -1,5 +1,6 @@
 /** A service: its counts, deployments, tasks and recent events. */
 import type { ServiceView } from '../../views';
+import { Chart } from '../chart';
 import { useView } from '../live';
 import { Badge, Loaded, Time } from '../parts';
 import { TasksTable } from './tasks-table';
@@ -17,6 +18,13 @@ export function ServicePage({ account, region, cluster, service }: { account: st
             <div><dt>Running</dt><dd data-testid="running">{v.service.runningCount}</dd></div>
             <div><dt>Pending</dt><dd data-testid="pending">{v.service.pendingCount}</dd></div>
           </dl>
+          <section aria-labelledby="metrics-h">
+            <h2 id="metrics-h">Utilization</h2>
+            <div class="charts">
+              <Chart title="CPU" points={v.metrics.cpu} from={v.metrics.from} to={v.metrics.to} percent />
+              <Chart title="Memory" points={v.metrics.memory} from={v.metrics.from} to={v.metrics.to} percent />
+            </div>
+          </section>
           <section aria-labelledby="deployments-h">
             <h2 id="deployments-h">Deployments</h2>
             <table aria-label="Deployments">
