@@ -1,14 +1,16 @@
 /**
  * A service's tasks in its load balancers' target groups, as ECS manages them:
- * a task is registered (its private IP and container port, for awsvpc) once
- * it runs, counts as healthy for a deployment only when every target group
+ * a task is registered once it runs (awsvpc: its private IP and container
+ * port; bridge and host: its EC2 instance and the host port bound to the
+ * container port, as an `instance` target group takes them), counts as healthy for a deployment only when every target group
  * says so, and is deregistered and drained before it is stopped.
  */
-import type { Service, Task } from '@aws-sdk/client-ecs';
+import type { LoadBalancer, Service, Task } from '@aws-sdk/client-ecs';
 import { AwsError } from '../protocol/errors.js';
 import { deregisterTargets, registerTargets, targetGroupOf, targetHealthOf } from '../services/elastic-load-balancing-v2/index.js';
 import type { Statements } from '../state/db.js';
 import { accountOf, regionOf } from '../shared/arns.js';
+import { ec2InstanceIdOf } from '../services/ecs/index.js';
 
 /** Berth's bookkeeping on a task (never serialized: not a model member). */
 export interface TaskTargets {
@@ -30,20 +32,37 @@ function privateIp(task: Task): string | undefined {
 }
 
 /**
+ * The target a task is for one of the service's load balancers: awsvpc, its ENI's IP and the container port; bridge
+ * or host (on an EC2 instance), the instance and the host port its container's port is bound to. Undefined until known.
+ */
+function targetOf(sql: Statements, task: Task, lb: LoadBalancer): { id: string; port: number } | undefined {
+  if (task.attachments?.some((a) => a.type === 'ElasticNetworkInterface')) {
+    const ip = privateIp(task);
+    return ip ? { id: ip, port: lb.containerPort! } : undefined;
+  }
+  if (!task.containerInstanceArn) return undefined;
+  const instance = ec2InstanceIdOf(sql, task.containerInstanceArn);
+  const binding = task.containers?.find((c) => c.name === lb.containerName)?.networkBindings
+    ?.find((b) => b.containerPort === lb.containerPort && b.hostPort);
+  return instance && binding ? { id: instance, port: binding.hostPort! } : undefined;
+}
+
+/**
  * Registers a running task in each of the service's target groups; returns an
  * event message if a registration failed (e.g. the target group is gone).
  */
 export function registerTask(sql: Statements, service: Service, task: Task & TaskTargets, now: number): string | undefined {
   if (task.berthTargets || !service.loadBalancers?.length) return undefined;
-  const ip = privateIp(task);
-  if (!ip) return undefined;
+  const lbs = service.loadBalancers.filter((lb) => lb.targetGroupArn);
+  const wanted = lbs.map((lb) => targetOf(sql, task, lb));
+  if (!lbs.length || wanted.some((t) => !t)) return undefined;
   const scope = scopeOf(task.taskArn!);
   const targets: NonNullable<TaskTargets['berthTargets']> = [];
-  for (const lb of service.loadBalancers) {
-    if (!lb.targetGroupArn) continue;
+  for (const [n, lb] of lbs.entries()) {
+    const { id, port } = wanted[n]!;
     try {
-      registerTargets(sql, { ...scope, targetGroupArn: lb.targetGroupArn, targets: [{ id: ip, port: lb.containerPort }], now });
-      targets.push({ targetGroupArn: lb.targetGroupArn, id: ip, port: lb.containerPort! });
+      registerTargets(sql, { ...scope, targetGroupArn: lb.targetGroupArn!, targets: [{ id, port }], now });
+      targets.push({ targetGroupArn: lb.targetGroupArn!, id, port });
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       return `failed to register targets in (target-group ${lb.targetGroupArn}) with (error ${err.message})`;

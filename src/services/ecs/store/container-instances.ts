@@ -40,6 +40,12 @@ export function registeredInstanceArn({ sql, account, region }: Scope, cluster: 
   return row?.arn;
 }
 
+/** The EC2 instance behind a container instance (any status), or undefined. */
+export function ec2InstanceIdOf(sql: Statements, containerInstanceArn: string): string | undefined {
+  const row = sql.get('SELECT ec2_instance_id FROM ecs_container_instances WHERE arn = ?').get(containerInstanceArn) as { ec2_instance_id: string | null } | undefined;
+  return row?.ec2_instance_id ?? undefined;
+}
+
 export function registeredInstanceArnExists(sql: Statements, arn: string): boolean {
   return !!sql.get("SELECT 1 FROM ecs_container_instances WHERE arn = ? AND status != 'INACTIVE'").get(arn);
 }
