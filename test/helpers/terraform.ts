@@ -72,6 +72,41 @@ function startProvider(env: NodeJS.ProcessEnv): { child: ChildProcess; reattach:
   return { child, reattach };
 }
 
+/** Every service Berth serves that the provider has an endpoint setting for. */
+const ENDPOINTS = [
+  'acm', 'applicationautoscaling', 'autoscaling', 'cloudwatch', 'cloudwatchlogs', 'ec2', 'ecr', 'ecs', 'efs', 'elbv2',
+  'events', 'iam', 's3', 'secretsmanager', 'sqs', 'ssm', 'sts',
+];
+
+/**
+ * The `endpoint` variable (the test passes Berth's URL) and the AWS provider configured as a team points it at an
+ * emulator: fixed test credentials, no metadata or account lookups, path-style S3, every endpoint at Berth.
+ */
+const BERTH_PROVIDER = `variable "endpoint" {
+  type        = string
+  description = "Berth's endpoint, e.g. http://127.0.0.1:4566"
+}
+
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "5.100.0" }
+  }
+}
+
+provider "aws" {
+  region                      = "us-east-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+  s3_use_path_style           = true
+  endpoints {
+${ENDPOINTS.map((e) => `    ${e.padEnd(22)} = var.endpoint`).join('\n')}
+  }
+}
+`;
+
 export interface TerraformResult {
   code: number;
   stdout: string;
@@ -98,12 +133,14 @@ export interface TerraformWorkspace {
 
 /**
  * A temporary copy of `fixture` (a directory or one .tf file, relative to the repository) with its own CLI config
- * using the provider mirror.
+ * using the provider mirror, and `berth_provider.tf` (the provider at Berth's endpoint, variable `endpoint`).
  */
 export function terraformWorkspace(fixture: string): TerraformWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'berth-terraform-'));
   const source = join(REPO_ROOT, fixture);
   cpSync(source, statSync(source).isFile() ? join(dir, basename(source)) : dir, { recursive: true });
+  // The provider pointed at Berth: the one Berth-specific file, the same for every fixture (which declares none).
+  writeFileSync(join(dir, 'berth_provider.tf'), BERTH_PROVIDER);
   const cliConfig = join(dir, '.terraformrc');
   writeFileSync(cliConfig, `provider_installation {
   filesystem_mirror {
