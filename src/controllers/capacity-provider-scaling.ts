@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CapacityProvider } from '@aws-sdk/client-ecs';
 import {
-  findGroup, instancesAwaitingDrain, isAutoScalingPolicyArn, managedPolicyArn, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity, stillDraining,
+  findGroup, groupsWithManagedDraining, instancesAwaitingDrain, isAutoScalingPolicyArn, managedPolicyArn, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity, stillDraining,
 } from '../services/auto-scaling/index.js';
 import { deleteOwnedAlarms, putOwnedAlarm, recordOwnMetrics, RECORD_ONLY, type AlarmAction, type AlarmActionInvoker } from '../services/cloudwatch/index.js';
 import { ecsCpuUnits, ecsMemoryMiB, instanceTypeSpec, launchTemplateInstanceType } from '../services/ec2/index.js';
@@ -104,25 +104,33 @@ export class CapacityProviderScaling implements Controller {
     const { db, sql, clock, log, changes, metricsPeriod } = this.d;
     if (!db.open) return;
     db.transaction(() => {
+      const contextOf = (account: string, region: string): RequestContext => ({
+        account, region, requestId: randomUUID(), principalArn: iamArn.root(account), accessKeyId: '', db, sql, clock, log, metricsPeriod,
+        changed: (kind, key) => queueMicrotask(() => changes.publish(kind, key)),
+      });
+      const draining = new Set<string>();
       for (const { account, region, provider } of autoScalingGroupProviders(sql)) {
-        const ctx: RequestContext = {
-          account, region, requestId: randomUUID(), principalArn: iamArn.root(account), accessKeyId: '', db, sql, clock, log, metricsPeriod,
-          changed: (kind, key) => queueMicrotask(() => changes.publish(kind, key)),
-        };
-        this.manage(ctx, provider as ProviderDoc);
+        const p = provider as ProviderDoc;
+        if (this.manage(contextOf(account, region), p)) draining.add(`${account}/${region}/${resourceId(p.autoScalingGroupProvider!.autoScalingGroupArn!)}`);
+      }
+      // A group whose provider is gone (deleted once no cluster used it: no longer listed) loses the hook.
+      for (const g of groupsWithManagedDraining(sql)) {
+        if (!draining.has(`${g.account}/${g.region}/${g.name}`)) setManagedDraining(contextOf(g.account, g.region), g.name, false);
       }
     })();
   }
 
-  private manage(ctx: RequestContext, p: ProviderDoc) {
+  /** One provider's pass; whether its group keeps the managed-draining hook. */
+  private manage(ctx: RequestContext, p: ProviderDoc): boolean {
     const asg = p.autoScalingGroupProvider!;
     const groupName = resourceId(asg.autoScalingGroupArn!);
-    this.drain(ctx, groupName, p.status === 'ACTIVE' && asg.managedDraining !== 'DISABLED');
+    const draining = p.status === 'ACTIVE' && asg.managedDraining !== 'DISABLED';
+    this.drain(ctx, groupName, draining);
     // A deleted provider's policy goes with it.
     const enabled = p.status === 'ACTIVE' && asg.managedScaling?.status === 'ENABLED';
     const clusters = clustersUsingProvider(ctx, p.name!);
     syncPolicy(ctx, p, enabled ? clusters[0] : undefined);
-    if (!enabled) return;
+    if (!enabled) return draining;
     const busy = new Set<string>();
     for (const cluster of clusters) {
       const r = measureReservation(ctx, p, cluster);
@@ -135,6 +143,7 @@ export class CapacityProviderScaling implements Controller {
       }], this.d.metricsPeriod);
     }
     if (asg.managedTerminationProtection === 'ENABLED') protectBusyInstances(ctx, groupName, busy);
+    return draining;
   }
 
   /**

@@ -179,6 +179,8 @@ export function setInstanceProtection(ctx: RequestContext, input: SetInstancePro
     m.ProtectedFromScaleIn = !!input.ProtectedFromScaleIn;
   }
   saveGroup(ctx, g);
+  // An instance no longer protected may be the one a group above its desired capacity takes out now.
+  changed(ctx, g);
   return {};
 }
 

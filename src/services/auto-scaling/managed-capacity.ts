@@ -5,6 +5,7 @@
  * converges on them as on SetDesiredCapacity / SetInstanceProtection.
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html
  */
+import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
 import { completeHeldAction, heartbeatHeldAction, hooksOf, instancesHeldBy, putOwnedHook, removeHook, TERMINATING } from './lifecycle-hooks.js';
 import { findGroup, groupKey, saveGroup, type StoredGroup } from './store.js';
@@ -88,6 +89,11 @@ export function setManagedDraining(s: Scope & Changed, name: string, on: boolean
   // Without the hook, the instances it held wait only for the user's hooks, if any.
   else removeHook(s, name, MANAGED_DRAINING_HOOK);
   s.changed('autoscaling.group', groupKey(s.account, s.region, name));
+}
+
+/** Every group carrying the managed-draining hook, by scope and name. */
+export function groupsWithManagedDraining(sql: Statements): { account: string; region: string; name: string }[] {
+  return sql.get('SELECT account, region, group_name AS name FROM autoscaling_lifecycle_hooks WHERE name = ?').all(MANAGED_DRAINING_HOOK) as { account: string; region: string; name: string }[];
 }
 
 /** The group's instances the managed-draining hook holds in Terminating:Wait until ECS has drained them. */
