@@ -19,6 +19,8 @@ describe('lifecycle policy preview states', () => {
   it('IN_PROGRESS until the controller completes it; a second start meanwhile is LifecyclePolicyPreviewInProgressException', () => {
     const ctx = context();
     createRepository(ctx, { repositoryName: 'app' });
+    // Creating the repository is its own notice (for the console's open pages); what follows is the preview's.
+    assert.deepEqual(ctx.published.splice(0), ['ecr.repository arn:aws:ecr:us-east-1:000000000000:repository/app']);
     const started = startLifecyclePolicyPreview(ctx, { repositoryName: 'app', lifecyclePolicyText: TEXT });
     assert.equal(started.status, 'IN_PROGRESS');
     assert.deepEqual(ctx.published, ['ecr.lifecycle-preview 000000000000|us-east-1|app']);

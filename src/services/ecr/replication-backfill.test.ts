@@ -49,6 +49,8 @@ describe('replication backfill states', () => {
   it('PREPARING, then IN_PROGRESS a batch at a time; a stop cancels what has not run', () => {
     const ctx = context();
     createRepository(ctx, { repositoryName: 'app' });
+    // Creating the repository is its own notice (for the console's open pages); what follows is the backfill's.
+    assert.deepEqual(ctx.published.splice(0), ['ecr.repository arn:aws:ecr:us-east-1:000000000000:repository/app']);
     push(ctx, 'app', 30);
     putReplicationConfiguration(ctx, { replicationConfiguration: { rules: [{ destinations: [{ region: 'us-west-2', registryId: ctx.account }] }] } });
     const destination = { region: 'us-west-2', registryId: ctx.account };
