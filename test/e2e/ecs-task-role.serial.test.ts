@@ -66,13 +66,17 @@ describe('ECS task role credentials on Docker', () => {
     assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
     const task = await waitForTask(berth.ecs, CLUSTER, out.tasks![0].taskArn!, isRunning, 'RUNNING');
     const port = task.containers![0].networkBindings![0].hostPort;
+    // Each try is bounded: a connection the engine's port proxy accepts but cannot pass on would otherwise wait minutes.
     const get = async (file: string) => {
-      for (let i = 0; i < 80; i++) {
-        const res = await fetch(`http://127.0.0.1:${port}/${file}`).catch(() => undefined);
-        if (res?.status === 200) return res.text();
+      const deadline = Date.now() + 30_000;
+      let last = 'no answer';
+      while (Date.now() < deadline) {
+        const res = await fetch(`http://127.0.0.1:${port}/${file}`, { signal: AbortSignal.timeout(2000) }).catch((err: Error) => err);
+        if (!(res instanceof Error) && res.status === 200) return res.text();
+        last = res instanceof Error ? `${res.name}: ${res.message}` : `HTTP ${res.status}`;
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`${file} not served`);
+      throw new Error(`${file} not served on 127.0.0.1:${port} within 30 s (last: ${last})`);
     };
     return { task, get };
   }
@@ -119,11 +123,11 @@ describe('ECS task role credentials on Docker', () => {
     const port = task.containers![0].networkBindings![0].hostPort;
     let me = '';
     for (let i = 0; i < 150 && !me; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/me.json`).catch(() => undefined);
+      const res = await fetch(`http://127.0.0.1:${port}/me.json`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
       if (res?.status === 200) me = (await res.text()).trim();
       if (!me) await new Promise((r) => setTimeout(r, 100));
     }
-    const err = me ? '' : await (await fetch(`http://127.0.0.1:${port}/err.txt`)).text();
+    const err = me ? '' : await (await fetch(`http://127.0.0.1:${port}/err.txt`, { signal: AbortSignal.timeout(5000) })).text();
     assert.ok(me, `the SDK printed nothing: ${err}`);
     const identity = JSON.parse(me);
     assert.equal(identity.Arn, `arn:aws:sts::000000000000:assumed-role/app-task/${task.taskArn!.split('/').pop()}`);
@@ -173,12 +177,12 @@ describe('ECS task role credentials on Docker', () => {
       const port = task.containers![0].networkBindings![0].hostPort;
       let creds: { RoleArn?: string } = {};
       for (let i = 0; i < 80 && !creds.RoleArn; i++) {
-        const res = await fetch(`http://127.0.0.1:${port}/creds.json`).catch(() => undefined);
+        const res = await fetch(`http://127.0.0.1:${port}/creds.json`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
         if (res?.status === 200) creds = await res.json();
         else await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(creds.RoleArn, role);
-      const uri = (await (await fetch(`http://127.0.0.1:${port}/env.txt`)).text()).split('|')[0];
+      const uri = (await (await fetch(`http://127.0.0.1:${port}/env.txt`, { signal: AbortSignal.timeout(5000) })).text()).split('|')[0];
       // The first Berth goes away: the second binds 169.254.170.2:80 itself within seconds.
       await berth.stop();
       let status = 0;
