@@ -282,7 +282,7 @@ export function runtimeDriverConformance(name: string, makeDriver: () => Promise
       assert.ok(p.ipAddress, 'the pause container has an address on its network');
       assert.equal(p.ports[0]?.hostIp, '127.0.0.1');
       const body = await waitFor(
-        () => fetch(`http://127.0.0.1:${p.ports[0].hostPort}/`).then((r) => r.text()).catch(() => undefined),
+        () => fetch(`http://127.0.0.1:${p.ports[0].hostPort}/`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).catch(() => undefined),
         'the shared namespace answers on the published port',
       );
       assert.match(body, /berth/);

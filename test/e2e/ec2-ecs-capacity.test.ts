@@ -68,7 +68,7 @@ describe('EC2 instances run ECS tasks on Docker (awscli 2.9)', { skip: !cliAvail
     const up = await until(async () => okJson(await cli('ecs', 'describe-tasks', '--cluster', 'tutorial', '--tasks', task.taskArn), 'describe-tasks').tasks[0],
       (t: any) => t.lastStatus === 'RUNNING', 'task RUNNING', 60_000);
     const port = up.containers[0].networkBindings[0].hostPort;
-    const body = await until(async () => (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => '')), (t) => t.length > 0, 'httpd answers');
+    const body = await until(async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).catch(() => '')), (t) => t.length > 0, 'httpd answers');
     assert.match(body, /berth/);
     assert.equal(running(task.taskArn).length, 1);
 

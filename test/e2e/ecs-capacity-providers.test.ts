@@ -76,7 +76,7 @@ describe('ECS capacity providers scale an Auto Scaling group for a service of re
     for (const t of two) {
       assert.equal(containersOf(t.taskArn).length, 1, 'a real container');
       const port = t.containers[0].networkBindings[0].hostPort;
-      const body = await until(() => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text()).catch(() => ''), (b) => b.length > 0, 'httpd answers');
+      const body = await until(() => fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).catch(() => ''), (b) => b.length > 0, 'httpd answers');
       assert.match(body, /berth/);
     }
     // Instances holding tasks are protected from scale-in (managed termination protection).

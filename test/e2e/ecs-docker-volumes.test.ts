@@ -99,7 +99,7 @@ function ec2Tasks() {
 
 async function fetchText(port: number, path: string): Promise<string> {
   for (let i = 0; i < 100; i++) {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined);
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     if (res?.status === 200) return res.text();
     await new Promise((r) => setTimeout(r, 100));
   }

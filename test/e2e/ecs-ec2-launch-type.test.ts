@@ -32,7 +32,7 @@ describe('EC2 launch type on Docker', () => {
 
   const fetchText = async (port: number) => {
     for (let i = 0; i < 50; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
       if (res?.status === 200) return res.text();
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -22,7 +22,7 @@ const skip = podmanUnavailable();
 
 async function body(url: string): Promise<string> {
   for (let i = 0; i < 50; i++) {
-    const text = await fetch(url).then((r) => r.text()).catch(() => '');
+    const text = await fetch(url, { signal: AbortSignal.timeout(5000) }).then((r) => r.text()).catch(() => '');
     if (text) return text;
     await new Promise((r) => setTimeout(r, 100));
   }

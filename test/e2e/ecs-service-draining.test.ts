@@ -78,7 +78,7 @@ describe('a rolling deployment drains its old tasks as ECS does', () => {
     assert.ok((old.desiredCount ?? 0) < 2, `old deployment desiredCount ${old.desiredCount}`);
     assert.equal(during.runningCount! + during.pendingCount!, during.deployments!.reduce((n, d) => n + (d.runningCount ?? 0) + (d.pendingCount ?? 0), 0));
     // The load balancer still answers throughout.
-    assert.equal((await fetch(url)).status, 200);
+    assert.equal((await fetch(url, { signal: AbortSignal.timeout(5000) })).status, 200);
 
     const s = await waitFor('v2 rolled out', async () => {
       const x = await describeService();
@@ -100,6 +100,6 @@ describe('a rolling deployment drains its old tasks as ECS does', () => {
     // one event, so two events of one batch would share the millisecond.
     const times = draining.map((e) => e.createdAt!.getTime());
     assert.equal(new Set(times).size, times.length, `two draining events at one time: ${times.join(', ')}`);
-    assert.match((await (await fetch(url)).text()), /^v2/);
+    assert.match((await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text()), /^v2/);
   });
 });

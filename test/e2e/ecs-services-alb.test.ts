@@ -49,7 +49,7 @@ describe('an ECS service behind an Application Load Balancer', () => {
     assert.ok(health.TargetHealthDescriptions!.every((h) => h.TargetHealth?.State === 'healthy'));
     const seen = new Set<string>();
     for (let i = 0; i < 30 && seen.size < 3; i++) {
-      const res = await fetch(url);
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
       assert.equal(res.status, 200);
       seen.add((await res.text()).trim());
     }
@@ -68,7 +68,7 @@ describe('an ECS service behind an Application Load Balancer', () => {
     const load = (async () => {
       while (!stop) {
         try {
-          const res = await fetch(url);
+          const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
           const text = await res.text();
           if (res.status !== 200) failures.push(`${res.status} ${text.slice(0, 80)}`);
           else bodies.add(text.trim().split(' ')[0]);
@@ -86,7 +86,7 @@ describe('an ECS service behind an Application Load Balancer', () => {
     assert.deepEqual(failures, [], `${failures.length} of ${served} requests failed`);
     assert.ok(served > 50, `only ${served} requests`);
     assert.deepEqual([...bodies].sort(), ['v1', 'v2']);
-    const res = await fetch(url);
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
     assert.match(await res.text(), /^v2 /);
     assert.ok(s.events!.some((e) => /has begun draining connections/.test(e.message!)));
   });

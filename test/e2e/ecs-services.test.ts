@@ -48,7 +48,7 @@ describe('ECS services on Docker', () => {
     const { taskArns } = await berth.ecs.send(new ListTasksCommand({ cluster: C, serviceName: 'web' }));
     const { tasks } = await berth.ecs.send(new DescribeTasksCommand({ cluster: C, tasks: taskArns }));
     for (const t of tasks!) {
-      const res = await fetch(`http://127.0.0.1:${t.containers![0].networkBindings![0].hostPort}/`);
+      const res = await fetch(`http://127.0.0.1:${t.containers![0].networkBindings![0].hostPort}/`, { signal: AbortSignal.timeout(5000) });
       assert.equal(res.status, 200);
       assert.match(await res.text(), /berth/);
     }

@@ -39,7 +39,7 @@ describe('blue/green with ECS task sets behind an Application Load Balancer', ()
   async function versions(n: number): Promise<string[]> {
     const seen = new Set<string>();
     for (let i = 0; i < n; i++) {
-      const res = await fetch(url);
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
       const body = (await res.text()).trim();
       assert.equal(res.status, 200, body);
       seen.add(body);

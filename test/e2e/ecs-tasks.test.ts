@@ -55,7 +55,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     const binding = web.networkBindings?.[0];
     assert.equal(binding?.containerPort, 8080);
     assert.equal(binding?.bindIP, '127.0.0.1');
-    const res = await fetch(`http://127.0.0.1:${binding!.hostPort}/hostname`);
+    const res = await fetch(`http://127.0.0.1:${binding!.hostPort}/hostname`, { signal: AbortSignal.timeout(5000) });
     assert.equal(res.status, 200);
     const eni = running.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
     assert.equal(eni?.status, 'ATTACHED');
@@ -101,7 +101,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     const port = running.containers![0].networkBindings![0].hostPort;
     const get = async (file: string) => {
       for (let i = 0; i < 50; i++) {
-        const res = await fetch(`http://127.0.0.1:${port}/${file}`).catch(() => undefined);
+        const res = await fetch(`http://127.0.0.1:${port}/${file}`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
         if (res?.status === 200) return res.text();
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -148,7 +148,7 @@ describe('ECS tasks on Docker (Fargate launch type)', () => {
     const port = running.containers![0].networkBindings![0].hostPort;
     let text = '';
     for (let i = 0; i < 50 && !text; i++) {
-      const res = await fetch(`http://127.0.0.1:${port}/out.txt`).catch(() => undefined);
+      const res = await fetch(`http://127.0.0.1:${port}/out.txt`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
       if (res?.status === 200) text = await res.text();
       else await new Promise((r) => setTimeout(r, 100));
     }

@@ -34,7 +34,7 @@ async function fetchText(port: number, path: string, ms = 15_000): Promise<strin
   const end = Date.now() + ms;
   let last = '';
   while (Date.now() < end) {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`).catch(() => undefined);
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     if (res?.status === 200) return res.text();
     last = res ? String(res.status) : 'no answer';
     await new Promise((r) => setTimeout(r, 150));
@@ -155,7 +155,7 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
     const running = await waitForTask(berth.ecs, 'readers', task.taskArn!, isRunning, 'RUNNING');
     const port = portOf(running, 'app');
     assert.equal(await fetchText(port, '/hello.txt'), 'inside-the-access-point\n');
-    assert.equal((await fetch(`http://127.0.0.1:${port}/outside.txt`)).status, 404, 'the file system root is not visible');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/outside.txt`, { signal: AbortSignal.timeout(5000) })).status, 404, 'the file system root is not visible');
     assert.equal(readFileSync(join(fsDir(fsId), 'apps', 'web', 'hello.txt'), 'utf8'), 'inside-the-access-point\n');
     const st = statSync(join(fsDir(fsId), 'apps', 'web'));
     assert.equal(st.mode & 0o777, 0o750);
@@ -179,7 +179,7 @@ describe('ECS task volumes on Docker (Fargate launch type)', () => {
     const done = await waitForTask(berth.ecs, 'readers', task.taskArn!, (t) => isRunning(t) && t.containers!.find((c) => c.name === 'sidecar')?.lastStatus === 'STOPPED', 'sidecar done');
     assert.equal(await fetchText(portOf(done, 'app'), '/efs.txt'), 'ro\n');
     assert.equal(done.containers!.find((c) => c.name === 'sidecar')!.exitCode, 1, 'the read-only volumesFrom refused the write');
-    assert.equal((await fetch(`http://127.0.0.1:${portOf(done, 'app')}/sidecar`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${portOf(done, 'app')}/sidecar`, { signal: AbortSignal.timeout(5000) })).status, 404);
   });
 
   it('a missing file system fails the task with the ResourceInitializationError ECS reports', async () => {

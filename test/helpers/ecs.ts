@@ -85,7 +85,7 @@ export async function runOneContainerTask(ecs: ECSClient, t: OneContainerTask): 
 /** The body of a 200 from `url`, retried for up to ~5 s while the server in the container comes up ('' if it never does). */
 export async function fetchWhenUp(url: string): Promise<string> {
   for (let i = 0; i < 50; i++) {
-    const res = await fetch(url).catch(() => undefined);
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
     if (res?.status === 200) return res.text();
     await new Promise((r) => setTimeout(r, 100));
   }
