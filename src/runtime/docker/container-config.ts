@@ -100,6 +100,17 @@ const parseTime = (t: string | undefined): Date | undefined => {
   return Number.isNaN(d.getTime()) ? undefined : d;
 };
 
+/**
+ * Podman's compat API passes its own states through: `stopped` is a container that has exited but that conmon
+ * has not cleaned up yet (Docker's `exited`; it becomes `exited` a moment later, with no event Berth waits for),
+ * `configured` one not yet initialised (Docker's `created`).
+ */
+function engineStatus(status: string | undefined): ContainerStatus {
+  if (status === 'stopped') return 'exited';
+  if (status === 'configured') return 'created';
+  return (status ?? 'dead') as ContainerStatus;
+}
+
 /** Docker's inspect JSON (GET /containers/{id}/json). */
 export function stateFromInspect(j: any): ContainerState {
   const s = j.State ?? {};
@@ -113,14 +124,15 @@ export function stateFromInspect(j: any): ContainerState {
     }
   }
   const nets = Object.values<any>(j.NetworkSettings?.Networks ?? {});
+  const status = engineStatus(s.Status);
   return {
     id: j.Id,
     name: String(j.Name ?? '').replace(/^\//, ''),
     image: j.Config?.Image ?? '',
     imageDigest: j.Image,
     labels: j.Config?.Labels ?? {},
-    status: (s.Status ?? 'dead') as ContainerStatus,
-    exitCode: s.Status === 'exited' || s.Status === 'dead' ? s.ExitCode : undefined,
+    status,
+    exitCode: status === 'exited' || status === 'dead' ? s.ExitCode : undefined,
     oomKilled: !!s.OOMKilled,
     error: s.Error || undefined,
     startedAt: parseTime(s.StartedAt),

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBody, PODMAN_DEFAULT_ULIMITS } from './container-config.js';
+import { createBody, PODMAN_DEFAULT_ULIMITS, stateFromInspect } from './container-config.js';
 import { isLoopbackRegistry } from './driver.js';
 import { errorFor } from './engine-client.js';
 
@@ -26,5 +26,13 @@ describe('the Docker driver on a Podman engine', () => {
     const body = (message: string) => Buffer.from(JSON.stringify({ cause: 'that name is already in use', message, response: 500 }));
     assert.equal(errorFor(500, body('creating container storage: the container name "x" is already in use by 1d90. You have to remove that container to be able to reuse that name: that name is already in use')).code, 'Conflict');
     assert.equal(errorFor(500, body('rootlessport listen tcp 127.0.0.1:80: bind: address already in use')).code, 'Unavailable');
+  });
+
+  it('reads Podman\'s `stopped` (exited, not yet cleaned up) as exited with its exit code, and `configured` as created', () => {
+    const inspect = (Status: string, ExitCode = 0) => stateFromInspect({ Id: 'x', Name: '/c', State: { Status, ExitCode, StartedAt: '2026-12-07T10:00:00Z', FinishedAt: '2026-12-07T10:00:01Z' } });
+    assert.deepEqual([inspect('stopped', 3).status, inspect('stopped', 3).exitCode], ['exited', 3]);
+    assert.equal(inspect('configured').status, 'created');
+    assert.equal(inspect('configured').exitCode, undefined);
+    assert.deepEqual([inspect('exited', 1).status, inspect('exited', 1).exitCode], ['exited', 1]);
   });
 });
