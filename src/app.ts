@@ -22,6 +22,7 @@ import { resolveTaskImage } from './registry/task-images.js';
 import type { TokenPrincipal } from './registry/auth.js';
 import { LoadBalancing } from './lb/index.js';
 import { loadModel } from './protocol/model.js';
+import { AwsError } from './protocol/errors.js';
 import { internalDoor, providerFor } from './services/providers.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -148,6 +149,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       sql, changes, version: VERSION, startedAt, host: config.host, endpoint: () => endpoint, metricsPeriod: config.metricsPeriod,
       dataDir: config.ephemeral ? null : dataDir,
       token: () => getOrCreateMeta(db, 'console-token', () => randomBytes(24).toString('base64url')),
+      // Console actions run the AWS operation they stand for, as the account's root user (console/actions.ts).
+      act: async (account, region, service, operation, input) => {
+        try {
+          return { output: await invoke({ account, region }, service, operation, input) };
+        } catch (err) {
+          if (!(err instanceof AwsError)) throw err;
+          return { error: { code: err.code, message: err.message, status: err.status ?? (err.sender === false ? 500 : 400) } };
+        }
+      },
       engine: () => {
         // One ping per few seconds however many pages ask.
         if (!engineStatus || Date.now() - engineStatus.at > 5_000) {

@@ -5,14 +5,16 @@
  */
 import type { Deployment, Service, Task } from '@aws-sdk/client-ecs';
 import {
-  clusterCounts, clusterTaskStates, findService, listClusterRows, listServiceRows, loadClusterRow, loadService,
+  clusterCounts, clusterTaskStates, findService, findTaskDefinitionByArn, listClusterRows, listServiceRows, loadClusterRow, loadService,
   loadTaskByArn, scopesWithClusters, serviceEvents, serviceTasks, standaloneTasks,
 } from '../services/ecs/store/index.js';
 import { minuteSeries } from '../services/cloudwatch/index.js';
+import { tailStream } from '../services/logs/index.js';
 import type { Statements } from '../state/db.js';
 import type { Scope } from '../state/scope.js';
 import type {
-  ClusterSummary, ClusterView, ContainerView, DeploymentView, Overview, ServiceSummary, ServiceView, TaskSummary, TaskView,
+  ClusterSummary, ClusterView, ContainerLogView, ContainerView, DeploymentView, Overview, ServiceSummary, ServiceView, TaskLogsView,
+  TaskSummary, TaskView,
 } from './views.js';
 
 const MAX_CLUSTERS = 200;
@@ -163,14 +165,62 @@ function serviceMetrics(scope: Scope, cluster: string, service: string, now: num
   return { from: new Date(from).toISOString(), to: new Date(now).toISOString(), cpu: series('CPUUtilization'), memory: series('MemoryUtilization') };
 }
 
-export function taskView(scope: Scope, cluster: string, taskId: string): TaskView | undefined {
+function findTask(scope: Scope, cluster: string, taskId: string): Task | undefined {
   const row = loadClusterRow(scope, cluster);
   if (!row) return undefined;
   // The task's ARN in the cluster's account and region (arn:aws:ecs:<region>:<account>:task/<cluster>/<id>).
   const prefix = row.arn.slice(0, row.arn.indexOf(':cluster/'));
   const found = loadTaskByArn(scope.sql, `${prefix}:task/${cluster}/${taskId}`);
   if (!found || found.account !== scope.account || found.region !== scope.region) return undefined;
-  const { task } = found;
+  return found.task;
+}
+
+/** At most this many lines per container in a log tail. */
+export const MAX_LOG_LINES = 500;
+
+/**
+ * A task's log tail: for each container whose log configuration is awslogs, the newest lines of its stream
+ * (`<awslogs-stream-prefix>/<container>/<task id>`, as ECS names it) from Berth's CloudWatch Logs, optionally only
+ * lines containing `search`. A container with another driver (or none) says where its output is instead.
+ */
+export function taskLogs(scope: Scope, cluster: string, taskId: string, opts: { search?: string; limit?: number } = {}): TaskLogsView | undefined {
+  const task = findTask(scope, cluster, taskId);
+  if (!task) return undefined;
+  const def = task.taskDefinitionArn ? findTaskDefinitionByArn(scope.sql, task.taskDefinitionArn) : undefined;
+  const limit = Math.min(Math.max(1, opts.limit ?? 200), MAX_LOG_LINES);
+  const containers = (def?.containerDefinitions ?? []).map((cd): ContainerLogView => {
+    const name = cd.name ?? '';
+    const log = cd.logConfiguration;
+    const group = log?.options?.['awslogs-group'];
+    const prefix = log?.options?.['awslogs-stream-prefix'];
+    if (log?.logDriver !== 'awslogs' || !group) {
+      return { name, group: null, stream: null, lines: [], note: log ? `Its log driver is ${log.logDriver}: its output is not in CloudWatch Logs.` : 'It has no log configuration: its output stays with the container engine (docker logs).' };
+    }
+    // Without a prefix ECS names the stream by the container's id; Berth ships only prefixed streams (as ECS on Fargate requires one).
+    if (!prefix) return { name, group, stream: null, lines: [], note: 'Its awslogs configuration has no awslogs-stream-prefix.' };
+    const stream = `${prefix}/${name}/${taskId}`;
+    const events = tailStream(scope.sql, scope, group, stream, { limit, contains: opts.search || undefined });
+    return {
+      name, group, stream,
+      lines: (events ?? []).map((e) => ({ at: new Date(e.timestamp).toISOString(), message: e.message })),
+      note: events ? null : 'No log stream yet.',
+    };
+  });
+  return { account: scope.account, region: scope.region, cluster, taskId, search: opts.search ?? '', containers };
+}
+
+export function taskView(scope: Scope, cluster: string, taskId: string): TaskView | undefined {
+  const task = findTask(scope, cluster, taskId);
+  if (!task) return undefined;
+  const def = task.taskDefinitionArn ? findTaskDefinitionByArn(scope.sql, task.taskDefinitionArn) : undefined;
+  const environmentOf = (name: string) => {
+    const env = new Map<string, string>();
+    for (const e of def?.containerDefinitions?.find((cd) => cd.name === name)?.environment ?? []) if (e.name) env.set(e.name, e.value ?? '');
+    for (const e of task.overrides?.containerOverrides?.find((o) => o.name === name)?.environment ?? []) if (e.name) env.set(e.name, e.value ?? '');
+    return [...env].map(([k, v]) => ({ name: k, value: v }));
+  };
+  const secretsOf = (name: string) => (def?.containerDefinitions?.find((cd) => cd.name === name)?.secrets ?? [])
+    .map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' }));
   return {
     account: scope.account,
     region: scope.region,
@@ -186,6 +236,8 @@ export function taskView(scope: Scope, cluster: string, taskId: string): TaskVie
       healthStatus: c.healthStatus ?? null,
       exitCode: c.exitCode ?? null,
       reason: c.reason ?? null,
+      environment: environmentOf(c.name ?? ''),
+      secrets: secretsOf(c.name ?? ''),
     })),
   };
 }

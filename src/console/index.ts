@@ -6,6 +6,7 @@
  *   GET /_berth/api/clusters/<account>/<region>/<cluster>            ClusterView
  *   GET /_berth/api/clusters/<account>/<region>/<cluster>/services/<name>   ServiceView
  *   GET /_berth/api/clusters/<account>/<region>/<cluster>/tasks/<id>        TaskView
+ *   GET /_berth/api/clusters/<account>/<region>/<cluster>/tasks/<id>/logs?search=&limit=   TaskLogsView
  *   GET /_berth/api/registry                                         RegistryView
  *   GET /_berth/api/registry/<account>/<region>/<repository>          RepositoryView (the name URL-encoded as one segment)
  *   GET /_berth/api/load-balancers                                   LoadBalancersView
@@ -13,13 +14,16 @@
  *   GET /_berth/api/feed                                             EventsView (service events, waiting EventBridge deliveries)
  *   GET /_berth/api/events                                           text/event-stream of ChangeEvent
  *   GET /_berth/api/access                                           (loopback callers only) the console's URL with its token
+ *   GET /_berth/api/session                                          the token console actions carry (to whoever may read)
+ *   POST /_berth/api/actions/<service>/<Operation>                   an action (actions.ts)
  *   GET /_berth/ui/…                                                 the built UI (assets.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
-import { clusterView, overview, serviceView, taskView, type OverviewFacts } from './api.js';
+import { clusterView, overview, serviceView, taskLogs, taskView, type OverviewFacts } from './api.js';
 import { decide, isLoopbackAddress, TOKEN_COOKIE } from './access.js';
+import { refuseAction, runAction, type Act } from './actions.js';
 import { uiAsset, UI_DIR, UI_PREFIX } from './assets.js';
 import { eventsView } from './events.js';
 import { instancesView } from './instances.js';
@@ -46,6 +50,8 @@ export interface ConsoleDeps {
   live?: LiveOptions;
   /** Where the built UI is (tests). */
   uiDir?: string;
+  /** Runs a console action's AWS operation (actions.ts); without it the console only reads. */
+  act?: Act;
 }
 
 export interface BerthConsole {
@@ -69,7 +75,7 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
   const now = deps.now ?? Date.now;
   const uiDir = deps.uiDir ?? UI_DIR;
 
-  async function api(req: IncomingMessage, res: ServerResponse, parts: string[], head: boolean) {
+  async function api(req: IncomingMessage, res: ServerResponse, parts: string[], head: boolean, query: URLSearchParams) {
     const [first, account, region, cluster, kind, name] = parts;
     if (first === 'overview' && parts.length === 1) {
       const facts = { version: deps.version, endpoint: deps.endpoint(), dataDir: deps.dataDir, startedAt: deps.startedAt, engine: await deps.engine() };
@@ -94,6 +100,10 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
         const view = serviceView(scope, cluster, name, { now: now(), metricsPeriod: deps.metricsPeriod });
         return view ? json(res, 200, view, head) : notFound(res, `Service ${name}`);
       }
+      if (parts.length === 7 && kind === 'tasks' && parts[6] === 'logs') {
+        const view = taskLogs(scope, cluster, name, { search: query.get('search') ?? undefined, limit: Number(query.get('limit') ?? '') || undefined });
+        return view ? json(res, 200, view, head) : notFound(res, `Task ${name}`);
+      }
       if (parts.length === 6 && kind === 'tasks') {
         const view = taskView(scope, cluster, name);
         return view ? json(res, 200, view, head) : notFound(res, `Task ${name}`);
@@ -107,9 +117,10 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
       const url = new URL(req.url ?? '/', 'http://berth');
       const path = url.pathname;
       const head = req.method === 'HEAD';
-      if (req.method !== 'GET' && !head) {
-        // This slice only reads; state-changing actions come with their own checks (README.md).
-        return send(res, 405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }, 'The Berth console is read-only.\n', head);
+      const isAction = req.method === 'POST' && path.startsWith('/_berth/api/actions/') && !!deps.act;
+      if (req.method !== 'GET' && !head && !isAction) {
+        // Only actions change anything, each with its own checks (actions.ts).
+        return send(res, 405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }, 'The Berth console only reads, except POST /_berth/api/actions/….\n', head);
       }
       // The token for `berth status`: only to a caller on this machine.
       if (path === '/_berth/api/access') {
@@ -121,6 +132,14 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
       }
       const access = decide(req, url.searchParams, deps.host, deps.token());
       if (!access.ok) return send(res, access.status, { 'content-type': 'text/plain; charset=utf-8' }, `${access.message}\n`, head);
+      if (isAction) {
+        const refused = refuseAction(req, deps.token());
+        if (refused) return json(res, refused.status, { error: refused.error, message: refused.message });
+        const result = await runAction(req, decodeURIComponent(path.slice('/_berth/api/actions/'.length)), deps.act!);
+        return 'output' in result ? json(res, 200, result) : json(res, result.error.status, { error: result.error.code, message: result.error.message });
+      }
+      // The console's own pages read the token their actions carry; another site's cannot (no CORS).
+      if (path === '/_berth/api/session') return json(res, 200, { token: deps.token(), actions: !!deps.act }, head);
       if (path === '/_berth/ui') return send(res, 308, { location: UI_PREFIX + url.search }, '', head);
       if (path.startsWith(UI_PREFIX)) {
         const asset = await uiAsset(path, uiDir);
@@ -131,7 +150,7 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
         return send(res, asset.status, asset.headers, asset.body, head);
       }
       const parts = path.slice('/_berth/api/'.length).split('/').filter(Boolean).map((p) => decodeURIComponent(p));
-      return api(req, res, parts, head);
+      return api(req, res, parts, head, url.searchParams);
     },
     close: () => live.close(),
   };

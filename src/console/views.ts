@@ -98,6 +98,10 @@ export interface ContainerView {
   healthStatus: string | null;
   exitCode: number | null;
   reason: string | null;
+  /** The container's environment: the definition's, then the task's overrides (as the container got it). */
+  environment: { name: string; value: string }[];
+  /** Secrets by name and where they come from: their values are never shown. */
+  secrets: { name: string; valueFrom: string }[];
 }
 
 export interface TaskSummary {
@@ -125,6 +129,25 @@ export interface TaskView {
   cpu: string | null;
   memory: string | null;
   containers: ContainerView[];
+}
+
+/** One container's log tail (awslogs containers: their CloudWatch Logs stream). */
+export interface ContainerLogView {
+  name: string;
+  group: string | null;
+  stream: string | null;
+  lines: { at: string; message: string }[];
+  /** Why there are no lines to show, when that is not just a quiet container. */
+  note: string | null;
+}
+
+export interface TaskLogsView {
+  account: string;
+  region: string;
+  cluster: string;
+  taskId: string;
+  search: string;
+  containers: ContainerLogView[];
 }
 
 /** What /_berth/api/events sends (event "change"): the kinds of change feed entries seen in one window. */

@@ -184,3 +184,24 @@ export function purgeAllExpired(sql: Statements, now: number): number {
   sql.get('DELETE FROM logs_queries WHERE created_at < ?').run(now - QUERY_DAYS * DAY_MS);
   return n;
 }
+
+/** How far back a tail with a search looks: a rare word in a long stream costs a bounded scan, never the whole stream. */
+const TAIL_SCAN_ROWS = 10_000;
+
+/**
+ * The newest `limit` events of a stream, oldest first; with `contains`, only those whose message contains it (plain
+ * text, case-sensitive, as a quoted term in a filter pattern) among the stream's newest TAIL_SCAN_ROWS. Undefined
+ * when the group or the stream does not exist. (The console's log tail.)
+ */
+export function tailStream(
+  sql: Statements, s: Scope, group: string, stream: string, opts: { limit: number; contains?: string },
+): NewEvent[] | undefined {
+  const g = findGroup(sql, s, group);
+  const st = g && findStream(sql, g.id, stream);
+  if (!g || !st) return undefined;
+  const newest = 'SELECT ts, seq, message FROM logs_events WHERE group_id = ? AND stream_id = ? ORDER BY ts DESC, seq DESC';
+  const rows = (opts.contains
+    ? sql.get(`SELECT ts, seq, message FROM (${newest} LIMIT ${TAIL_SCAN_ROWS}) WHERE instr(message, ?) > 0 LIMIT ?`).all(g.id, st.id, opts.contains, opts.limit)
+    : sql.get(`${newest} LIMIT ?`).all(g.id, st.id, opts.limit)) as { ts: number; message: string }[];
+  return rows.reverse().map((r) => ({ timestamp: r.ts, message: r.message }));
+}

@@ -1,5 +1,6 @@
 /** Capacity: each cluster's container instances (registered vs remaining CPU and memory as bars) and the Auto Scaling groups. */
 import type { ContainerInstanceView, InstancesView } from '../../views';
+import { act, ActionButton } from '../actions';
 import { useView } from '../live';
 import { Badge, Loaded } from '../parts';
 
@@ -31,7 +32,7 @@ export function InstancesPage() {
                 <table key={c.name} aria-label={`Container instances of ${c.name}`}>
                   <caption>Cluster {c.name}</caption>
                   <thead><tr><th scope="col">Instance</th><th scope="col">Status</th><th scope="col">CPU</th><th scope="col">Memory</th>
-                    <th scope="col">Running</th><th scope="col">Pending</th></tr></thead>
+                    <th scope="col">Running</th><th scope="col">Pending</th><th scope="col">Action</th></tr></thead>
                   <tbody>
                     {c.instances.map((i) => (
                       <tr key={i.arn} data-testid={`instance-${i.ec2InstanceId ?? i.id}`}>
@@ -40,6 +41,11 @@ export function InstancesPage() {
                         <td><Use label="CPU" unit="units" r={i.cpu} /></td>
                         <td><Use label="Memory" unit="MiB" r={i.memory} /></td>
                         <td>{i.runningTasks}</td><td>{i.pendingTasks}</td>
+                        <td>{(i.status === 'ACTIVE' || i.status === 'DRAINING') && (
+                          <ActionButton key={i.status} label={i.status === 'ACTIVE' ? 'Drain' : 'Activate'} testId={`instance-action-${i.ec2InstanceId ?? i.id}`}
+                            confirm={i.status === 'ACTIVE' ? 'Drain: move its tasks?' : undefined}
+                            run={() => act('ecs/UpdateContainerInstancesState', s, { cluster: c.name, containerInstances: [i.arn], status: i.status === 'ACTIVE' ? 'DRAINING' : 'ACTIVE' })} />
+                        )}</td>
                       </tr>
                     ))}
                   </tbody>

@@ -1,5 +1,6 @@
 /** A repository: its newest images with tags, digests, sizes, push and pull times, scan findings, and the commands. */
 import type { RepositoryView } from '../../views';
+import { act, ActionButton } from '../actions';
 import { useView } from '../live';
 import { Badge, bytes, Command, Loaded, Time } from '../parts';
 
@@ -33,7 +34,7 @@ export function RepositoryPage({ account, region, name }: { account: string; reg
               <table aria-label="Images">
                 <thead>
                   <tr><th scope="col">Tags</th><th scope="col">Digest</th><th scope="col">Size</th><th scope="col">Pushed</th>
-                    <th scope="col">Last pulled</th><th scope="col">Scan</th><th scope="col">Pull</th></tr>
+                    <th scope="col">Last pulled</th><th scope="col">Scan</th><th scope="col">Pull</th><th scope="col">Action</th></tr>
                 </thead>
                 <tbody>
                   {v.images.map((i) => (
@@ -46,6 +47,8 @@ export function RepositoryPage({ account, region, name }: { account: string; reg
                       <td><Time iso={i.lastPulledAt} /></td>
                       <td><Findings scan={i.scan} /></td>
                       <td><code class="small">{i.pull}</code></td>
+                      <td><ActionButton label="Delete" confirm="Delete this image?" testId="delete-image" done="Deleted."
+                        run={() => act('ecr/BatchDeleteImage', { account, region }, { repositoryName: name, imageIds: [{ imageDigest: i.digest }] })} /></td>
                     </tr>
                   ))}
                 </tbody>

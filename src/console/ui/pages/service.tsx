@@ -1,5 +1,6 @@
 /** A service: its counts, deployments, tasks and recent events. */
 import type { ServiceView } from '../../views';
+import { act, ActionButton, NumberAction } from '../actions';
 import { Chart } from '../chart';
 import { useView } from '../live';
 import { Badge, Loaded, Time } from '../parts';
@@ -18,6 +19,14 @@ export function ServicePage({ account, region, cluster, service }: { account: st
             <div><dt>Running</dt><dd data-testid="running">{v.service.runningCount}</dd></div>
             <div><dt>Pending</dt><dd data-testid="pending">{v.service.pendingCount}</dd></div>
           </dl>
+          {v.service.status === 'ACTIVE' && (
+            <section aria-label="Service actions" class="actions">
+              <NumberAction label="Desired tasks" initial={v.service.desiredCount} min={0} max={10000} testId="scale"
+                run={(n) => act('ecs/UpdateService', { account, region }, { cluster, service, desiredCount: n })} />
+              <ActionButton label="Force new deployment" testId="force-deployment" done="A new deployment started."
+                run={() => act('ecs/UpdateService', { account, region }, { cluster, service, forceNewDeployment: true })} />
+            </section>
+          )}
           <section aria-labelledby="metrics-h">
             <h2 id="metrics-h">Utilization</h2>
             <div class="charts">

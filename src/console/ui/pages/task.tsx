@@ -1,8 +1,10 @@
 /** A task: its state, why it stopped, its containers and the ports it published. */
 import type { TaskView } from '../../views';
+import { act, ActionButton } from '../actions';
 import { useView } from '../live';
 import { Badge, Loaded, Time } from '../parts';
 import { href, Link } from '../router';
+import { TaskLogs } from './task-logs';
 
 export function TaskPage({ account, region, cluster, task }: { account: string; region: string; cluster: string; task: string }) {
   const url = `/_berth/api/clusters/${[account, region, cluster].map(encodeURIComponent).join('/')}/tasks/${encodeURIComponent(task)}`;
@@ -12,6 +14,12 @@ export function TaskPage({ account, region, cluster, task }: { account: string; 
       {(v) => (
         <>
           <h1>Task <code>{v.task.id}</code> <Badge value={v.task.lastStatus} /></h1>
+          {v.task.lastStatus !== 'STOPPED' && (
+            <section aria-label="Task actions" class="actions">
+              <ActionButton label="Stop task" confirm="Stop this task?" testId="stop-task" done="Stopping."
+                run={() => act('ecs/StopTask', { account, region }, { cluster, task: v.task.id, reason: 'Stopped from the Berth console' })} />
+            </section>
+          )}
           <dl class="facts">
             <dt>Desired status</dt><dd>{v.task.desiredStatus}</dd>
             <dt>Health</dt><dd><Badge value={v.task.healthStatus} /></dd>
@@ -39,6 +47,18 @@ export function TaskPage({ account, region, cluster, task }: { account: string; 
               </tbody>
             </table>
           </section>
+          {v.containers.some((c) => c.environment.length || c.secrets.length) && (
+            <section aria-labelledby="env-h">
+              <h2 id="env-h">Environment</h2>
+              {v.containers.filter((c) => c.environment.length || c.secrets.length).map((c) => (
+                <dl key={c.name} class="facts" aria-label={`Environment of ${c.name}`}>
+                  <dt><strong>{c.name}</strong></dt><dd />
+                  {c.environment.map((e) => <><dt key={e.name}><code>{e.name}</code></dt><dd><code>{e.value}</code></dd></>)}
+                  {c.secrets.map((s) => <><dt key={s.name}><code>{s.name}</code></dt><dd class="muted">secret from <code>{s.valueFrom}</code></dd></>)}
+                </dl>
+              ))}
+            </section>
+          )}
           <section aria-labelledby="ports-h">
             <h2 id="ports-h">Ports</h2>
             {v.task.ports.length === 0 ? <p class="muted">No published ports.</p> : (
@@ -51,6 +71,7 @@ export function TaskPage({ account, region, cluster, task }: { account: string; 
               </ul>
             )}
           </section>
+          <TaskLogs url={url} running={v.task.lastStatus !== 'STOPPED'} />
         </>
       )}
     </Loaded>
