@@ -8,12 +8,13 @@ import {
   clusterCounts, clusterTaskStates, findService, findTaskDefinitionByArn, listClusterRows, listServiceRows, loadClusterRow, loadService,
   loadTaskByArn, scopesWithClusters, serviceEvents, serviceTasks, standaloneTasks,
 } from '../services/ecs/store/index.js';
+import { serviceScalingActivities } from '../services/application-auto-scaling/index.js';
 import { minuteSeries } from '../services/cloudwatch/index.js';
 import { tailStream } from '../services/logs/index.js';
 import type { Statements } from '../state/db.js';
 import type { Scope } from '../state/scope.js';
 import type {
-  ClusterSummary, ClusterView, ContainerLogView, ContainerView, DeploymentView, Overview, ServiceSummary, ServiceView, TaskLogsView,
+  ClusterSummary, ClusterView, ContainerLogView, ContainerView, DeploymentView, Mark, Overview, ServiceSummary, ServiceView, TaskLogsView,
   TaskSummary, TaskView,
 } from './views.js';
 
@@ -153,16 +154,21 @@ export function serviceView(scope: Scope, cluster: string, name: string, at: { n
     events: serviceEvents(scope.sql, found.arn).slice(0, MAX_EVENTS)
       .map((e) => ({ id: e.id ?? '', createdAt: str(e.createdAt) ?? '', message: e.message ?? '' })),
     tasks: serviceTasks(scope, cluster, name, MAX_TASKS).map(taskSummary),
-    metrics: serviceMetrics(scope, cluster, name, at.now, at.metricsPeriod),
+    metrics: serviceMetrics(scope, cluster, name, service, at.now, at.metricsPeriod),
   };
 }
 
 /** The service's AWS/ECS CPU and memory utilization (Average per minute) that Berth recorded, over the last hour. */
-function serviceMetrics(scope: Scope, cluster: string, service: string, now: number, metricsPeriod?: number): ServiceView['metrics'] {
+function serviceMetrics(scope: Scope, cluster: string, service: string, doc: Service, now: number, metricsPeriod?: number): ServiceView['metrics'] {
   const from = now - CHART_MINUTES * (metricsPeriod ?? 60) * 1000;
   const dimensions = [{ Name: 'ClusterName', Value: cluster }, { Name: 'ServiceName', Value: service }];
   const series = (name: string) => minuteSeries(scope.sql, scope, { namespace: 'AWS/ECS', name, dimensions }, from, now + 1, 'Average', metricsPeriod);
-  return { from: new Date(from).toISOString(), to: new Date(now).toISOString(), cpu: series('CPUUtilization'), memory: series('MemoryUtilization') };
+  // Deployments still listed and the scaling activities of the window, marked where they happened.
+  const marks: Mark[] = [
+    ...(doc.deployments ?? []).map((d) => ({ t: d.createdAt ? new Date(d.createdAt).getTime() : NaN, kind: 'deployment' as const, label: `Deployment ${d.id} (${d.taskDefinition?.split('/').pop()})` })),
+    ...serviceScalingActivities(scope, cluster, service, from).map((a) => ({ t: a.at, kind: 'scaling' as const, label: a.description })),
+  ].filter((m) => m.t >= from && m.t <= now).sort((a, b) => a.t - b.t);
+  return { from: new Date(from).toISOString(), to: new Date(now).toISOString(), cpu: series('CPUUtilization'), memory: series('MemoryUtilization'), marks };
 }
 
 function findTask(scope: Scope, cluster: string, taskId: string): Task | undefined {

@@ -73,7 +73,14 @@ export interface ServiceView {
   /** Unfinished tasks first, then recently stopped ones, newest first. */
   tasks: TaskSummary[];
   /** AWS/ECS CPUUtilization and MemoryUtilization (percent, Average per CloudWatch minute) over the last hour. */
-  metrics: { from: string; to: string; cpu: Point[]; memory: Point[] };
+  metrics: { from: string; to: string; cpu: Point[]; memory: Point[]; marks: Mark[] };
+}
+
+/** A moment marked on a chart: a deployment started, or auto scaling changed the desired count. */
+export interface Mark {
+  t: number;
+  kind: 'deployment' | 'scaling';
+  label: string;
 }
 
 /** One datapoint of a chart: real epoch ms, value. */

@@ -236,6 +236,7 @@ describe('the console charts in Chromium (fake runtime, one CloudWatch minute pe
       await page.getByTestId('chart-CPU').waitFor();
     }
     assert.ok(await drawn(), 'CPU and memory charts drawn from AWS/ECS datapoints');
+    assert.equal(await page.getByTestId('chart-CPU').getByTestId('mark-deployment').count(), 1, 'the deployment marked on the chart');
     await b.screenshot('service-charts');
 
     backend = await startBackend('a');

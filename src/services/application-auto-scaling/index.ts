@@ -6,6 +6,8 @@
 export { executePolicy, isApplicationScalingPolicy } from './policy-execution.js';
 export { runScheduledAction } from './scheduled-actions.js';
 export { allScheduledArns, ecsTargetServiceArns } from './store.js';
+/** The console's chart marks. */
+export { serviceScalingActivities } from './store.js';
 export { retireDeletedServiceTarget } from './targets.js';
 export type { ScalingEnv } from './capacity.js';
 /** The operations, for ECS Express Mode, which registers its service's target and policy inside its own call. */

@@ -193,6 +193,14 @@ export function listActivities(s: Scope, namespace: string, includeNotScaled: bo
     ORDER BY ts DESC, id DESC`).pluck().all(s.account, s.region, namespace) as string[]).map((d) => JSON.parse(d));
 }
 
+/** An ECS service's successful scaling activities since `from` (ms), oldest first, at most `limit` (the console's chart marks). */
+export function serviceScalingActivities(s: Scope, cluster: string, service: string, from: number, limit = 50): { at: number; description: string }[] {
+  const docs = s.sql.get(`SELECT doc FROM appscaling_activities WHERE account = ? AND region = ? AND namespace = 'ecs' AND resource_id = ?
+    AND dimension = 'ecs:service:DesiredCount' AND ts >= ? AND scaled = 1 ORDER BY ts DESC, id DESC LIMIT ?`)
+    .pluck().all(s.account, s.region, `service/${cluster}/${service}`, from, limit) as string[];
+  return docs.reverse().map((d) => JSON.parse(d) as ActivityDoc).map((a) => ({ at: a.StartTime, description: a.Description }));
+}
+
 /** The target's newest activity (not-scaled ones included). */
 export function lastActivity(s: Scope, k: TargetKey): ActivityDoc | undefined {
   const doc = s.sql.get(`SELECT doc FROM appscaling_activities WHERE ${KEY} ORDER BY ts DESC, id DESC LIMIT 1`).pluck().get(...keyArgs(s, k)) as string | undefined;

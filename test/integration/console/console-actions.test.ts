@@ -12,7 +12,8 @@ import {
   CreateClusterCommand, CreateServiceCommand, DescribeContainerInstancesCommand, DescribeServicesCommand, DescribeTasksCommand,
   ECSClient, ListContainerInstancesCommand, ListTasksCommand, RunTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { REPO_ROOT } from '../../helpers/berth.js';
+import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { clientConfig, REPO_ROOT } from '../../helpers/berth.js';
 import { useBerth } from '../../helpers/use-berth.js';
 import { fargateNetwork, register, waitForService } from '../../helpers/ecs.js';
 
@@ -153,5 +154,19 @@ describe('console actions over a Berth (fake runtime)', () => {
     assert.deepEqual(logs.containers[0].lines, []);
     assert.match(logs.containers[0].note, /no log configuration/);
     assert.equal((await fetch(`${berth.endpoint}/_berth/api/clusters/000000000000/us-east-1/ops/tasks/nope/logs`, { signal: AbortSignal.timeout(5_000) })).status, 404);
+  });
+
+  it('a service\'s charts mark its deployments and its scaling activities', async () => {
+    const aas = new ApplicationAutoScalingClient(clientConfig(berth.endpoint));
+    await aas.send(new RegisterScalableTargetCommand({
+      ServiceNamespace: 'ecs', ResourceId: 'service/ops/worker', ScalableDimension: 'ecs:service:DesiredCount', MinCapacity: 2, MaxCapacity: 4,
+    }));
+    aas.destroy();
+    const view = await (await fetch(`${berth.endpoint}/_berth/api/clusters/000000000000/us-east-1/ops/services/worker`, { signal: AbortSignal.timeout(5_000) }))
+      .json() as { metrics: { marks: { t: number; kind: string; label: string }[] } };
+    const marks = view.metrics.marks;
+    assert.ok(marks.some((m) => m.kind === 'deployment' && /^Deployment ecs-svc\/\d+ \(worker:1\)$/.test(m.label)), JSON.stringify(marks));
+    assert.ok(marks.some((m) => m.kind === 'scaling' && m.label === 'Setting desired count to 2.'), JSON.stringify(marks));
+    assert.deepEqual(marks.map((m) => m.t), [...marks.map((m) => m.t)].sort((a, b) => a - b), 'in time order');
   });
 });

@@ -30,8 +30,8 @@ export function ServicePage({ account, region, cluster, service }: { account: st
           <section aria-labelledby="metrics-h">
             <h2 id="metrics-h">Utilization</h2>
             <div class="charts">
-              <Chart title="CPU" points={v.metrics.cpu} from={v.metrics.from} to={v.metrics.to} percent />
-              <Chart title="Memory" points={v.metrics.memory} from={v.metrics.from} to={v.metrics.to} percent />
+              <Chart title="CPU" points={v.metrics.cpu} from={v.metrics.from} to={v.metrics.to} marks={v.metrics.marks} percent />
+              <Chart title="Memory" points={v.metrics.memory} from={v.metrics.from} to={v.metrics.to} marks={v.metrics.marks} percent />
             </div>
           </section>
           <section aria-labelledby="deployments-h">
