@@ -20,7 +20,8 @@ import type {
 
 const MAX_CLUSTERS = 200;
 const MAX_SERVICES = 500;
-const MAX_TASKS = 200;
+/** A service's or cluster's tasks shown at most (the page's table is virtualised beyond a screenful). */
+const MAX_TASKS = 1000;
 const MAX_EVENTS = 20;
 /** The charts show the last hour of CloudWatch minutes. */
 export const CHART_MINUTES = 60;
