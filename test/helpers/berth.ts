@@ -27,14 +27,25 @@ export interface TestBerth {
 export async function startBerth(overrides: Partial<Config> = {}): Promise<TestBerth & { app: App }> {
   const config = resolveConfig({ port: 0, ephemeral: true, logLevel: 'error', ...overrides });
   const app = await startApp(config, { log: createLogger(process.env.BERTH_TEST_LOG === '1' ? 'debug' : 'error') });
-  // A stop that hangs must not stall the suite: give it 20 s, then report and move on.
-  const stop = () => Promise.race([
-    app.stop(),
-    new Promise<void>((resolve) => setTimeout(() => {
-      console.error('# warning: Berth did not stop within 20 s');
-      resolve();
-    }, 20_000).unref()),
-  ]);
+  // A stop that hangs must not stall the suite: give it 20 s, then report and move on. The timer holds the event
+  // loop (cleared once stopped): were it unref'd, a stop waiting on handles that hold nothing would let the loop
+  // empty with the hook still pending, and the runner cancel the file ("Promise resolution is still pending").
+  const stop = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        app.stop(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            console.error('# warning: Berth did not stop within 20 s');
+            resolve();
+          }, 20_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return { app, endpoint: app.endpoint, port: app.port, stop };
 }
 
