@@ -102,11 +102,12 @@ function request(app: App, method: string, path: string, token: string, body?: B
 }
 
 /** The control-plane mix, one call at a time, for `SECONDS`: calls per second. */
-async function controlPlane(t: Target): Promise<number> {
+async function controlPlane(t: Target): Promise<Rate> {
   const cfg = clientConfig(t.app.endpoint, t.creds);
   const ecs = new ECSClient(cfg);
   const ecr = new ECRClient(cfg);
   const sm = new SecretsManagerClient(cfg);
+  let n = 0;
   const mix = [
     () => ecs.send(new DescribeClustersCommand({ clusters: ['bench'] })),
     () => ecs.send(new ListClustersCommand({})),
@@ -116,24 +117,35 @@ async function controlPlane(t: Target): Promise<number> {
     () => sm.send(new DescribeSecretCommand({ SecretId: 'bench' })),
   ];
   try {
-    let n = 0;
-    const end = performance.now() + SECONDS * 1000;
-    while (performance.now() < end) await mix[n++ % mix.length]();
-    return n / SECONDS;
+    return await timed(() => mix[n++ % mix.length]());
   } finally {
     for (const c of [ecs, ecr, sm]) c.destroy();
   }
 }
 
-async function registryPulls(t: Target): Promise<number> {
-  let n = 0;
-  const end = performance.now() + SECONDS * 1000;
-  while (performance.now() < end) {
+async function registryPulls(t: Target): Promise<Rate> {
+  return timed(async () => {
     const r = await request(t.app, 'GET', t.blobPath, t.token);
     if (r.status !== 200 && r.status !== 307) throw new Error(`${t.name}: blob GET answered ${r.status}`);
+  });
+}
+
+/**
+ * Calls per wall-clock second, and per CPU second of this process (client and both Berths share it): on a loaded
+ * machine the wall-clock rate moves with the neighbours, the CPU rate much less.
+ */
+interface Rate { wall: number; cpu: number }
+async function timed(call: () => Promise<unknown>): Promise<Rate> {
+  let n = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + SECONDS * 1000;
+  while (performance.now() < end) {
+    await call();
     n++;
   }
-  return n / SECONDS;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall: n / ((performance.now() - t0) / 1000), cpu: n / ((cpu.user + cpu.system) / 1e6) };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -151,30 +163,37 @@ async function main() {
       { name: 'on (IAM user)', app: on, creds: onSeed.user, token: await registryToken(on, onSeed.user), blobPath: onSeed.blobPath },
       { name: 'on (root)', app: on, creds: ROOT, token: await registryToken(on, ROOT), blobPath: onSeed.blobPath },
     ];
-    const cp = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-    const pulls = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+    const cp = new Map<string, Rate[]>(targets.map((t) => [t.name, []]));
+    const pulls = new Map<string, Rate[]>(targets.map((t) => [t.name, []]));
     // A short warm-up of each (JIT, statement caches, the evaluator's caches).
     for (const t of targets) {
       await controlPlane({ ...t }).catch((e) => { throw new Error(`${t.name}: ${e}`); });
     }
+    // --only <name> measures one target (to profile it alone with node --cpu-prof).
+    const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+    const measured = only ? targets.filter((t) => t.name.startsWith(only)) : targets;
     // Each measure in its own alternating rounds (interleaving them lets one's garbage fall on the other's timing).
     for (let r = 0; r < ROUNDS; r++) {
-      for (const t of r % 2 ? [...targets].reverse() : targets) cp.get(t.name)!.push(await controlPlane(t));
+      for (const t of r % 2 ? [...measured].reverse() : measured) cp.get(t.name)!.push(await controlPlane(t));
     }
     for (let r = 0; r < ROUNDS; r++) {
-      for (const t of r % 2 ? [...targets].reverse() : targets) pulls.get(t.name)!.push(await registryPulls(t));
+      for (const t of r % 2 ? [...measured].reverse() : measured) pulls.get(t.name)!.push(await registryPulls(t));
     }
-    const base = median(cp.get('off')!);
-    const pullBase = median(pulls.get('off')!);
-    console.log(`IAM enforcement cost: ${ROUNDS} rounds of ${SECONDS}s each, medians (calls one at a time)`);
-    for (const t of targets) {
-      const c = median(cp.get(t.name)!);
-      const p = median(pulls.get(t.name)!);
-      console.log(`  ${t.name.padEnd(14)} control plane ${c.toFixed(0).padStart(6)} req/s (${(c / base).toFixed(2)}×)   registry blob pulls ${p.toFixed(0).padStart(6)} req/s (${(p / pullBase).toFixed(2)}×)`);
+    if (only) return;
+    const med = (rs: Rate[], k: keyof Rate) => median(rs.map((r) => r[k]));
+    const ratios = (name: string, k: keyof Rate) => ({
+      cp: med(cp.get(name)!, k) / med(cp.get('off')!, k), pull: med(pulls.get(name)!, k) / med(pulls.get('off')!, k),
+    });
+    console.log(`IAM enforcement cost: ${ROUNDS} rounds of ${SECONDS}s each, medians (calls one at a time; client and Berths in one process)`);
+    for (const k of ['wall', 'cpu'] as const) {
+      console.log(k === 'wall' ? ' per wall-clock second (noisy on a shared machine):' : ' per CPU second of the process (what enforcement costs in work):');
+      for (const t of targets) {
+        const r = ratios(t.name, k);
+        console.log(`  ${t.name.padEnd(14)} control plane ${med(cp.get(t.name)!, k).toFixed(0).padStart(6)} req/s (${r.cp.toFixed(2)}×)   registry blob pulls ${med(pulls.get(t.name)!, k).toFixed(0).padStart(6)} req/s (${r.pull.toFixed(2)}×)`);
+      }
+      const u = ratios('on (IAM user)', k);
+      console.log(`  target control plane ≥ 0.90×: ${u.cp >= 0.9 ? 'met' : 'NOT met'} (${u.cp.toFixed(2)}×); registry ≥ 0.95×: ${u.pull >= 0.95 ? 'met' : 'NOT met'} (${u.pull.toFixed(2)}×)`);
     }
-    const userCp = median(cp.get('on (IAM user)')!) / base;
-    const userPull = median(pulls.get('on (IAM user)')!) / pullBase;
-    console.log(`target control plane ≥ 0.90×: ${userCp >= 0.9 ? 'met' : 'NOT met'} (${userCp.toFixed(2)}×); registry ≥ 0.95×: ${userPull >= 0.95 ? 'met' : 'NOT met'} (${userPull.toFixed(2)}×)`);
   } finally {
     agent.destroy();
     await on.stop();

@@ -284,9 +284,13 @@ export function deleteAccessKeyRow(sql: Statements, accessKeyId: string): void {
   sql.get('DELETE FROM iam_access_keys WHERE access_key_id = ?').run(accessKeyId);
 }
 
-/** IAM reports last use to the hour or so: one write a minute per key keeps the request path read-only. */
+/**
+ * IAM reports last use late (up to hours: https://docs.aws.amazon.com/IAM/latest/APIReference/API_AccessKeyLastUsed.html):
+ * one write a minute per key, whatever the service, keeps the request path read-only (a client alternating services
+ * would otherwise write on every request).
+ */
 export function recordAccessKeyUse(sql: Statements, k: StoredAccessKey, now: number, region: string, service: string): void {
-  if (k.lastUsedAt !== null && now - k.lastUsedAt < 60_000 && k.lastUsedService === service && k.lastUsedRegion === region) return;
+  if (k.lastUsedAt !== null && now - k.lastUsedAt < 60_000) return;
   sql.get('UPDATE iam_access_keys SET last_used_at = ?, last_used_region = ?, last_used_service = ? WHERE access_key_id = ?')
     .run(now, region, service, k.accessKeyId);
 }

@@ -6,10 +6,12 @@
  * everything on its own account's resources.
  *
  * Cached per principal (its access key) and policy stamp: a principal's policy
- * set is read from SQLite once until any IAM write changes the stamp, and cut
- * down per action to the statements that name it; where those statements and
- * the resource's policy have no conditions or variables, the decision itself is
- * cached too.
+ * set is read and parsed from SQLite once until any IAM write changes the
+ * stamp, and cut down per action to the statements that name it. The decision
+ * itself is memoized per (action, resource, resource policy, the values of the
+ * context keys those statements read: context-keys.ts); only statements that
+ * read the clock are evaluated every time. Resource policies are parsed once
+ * per text, not per request.
  */
 import type { Statements } from '../../../state/db.js';
 import { getTags } from '../../../state/tags.js';
@@ -19,9 +21,10 @@ import { findByName, type StoredSecret } from '../../secrets-manager/store.js';
 import { findQueue } from '../../sqs/store.js';
 import { findRole, findRoleByArn, findUser, policyStamp } from '../store.js';
 import { checksFor, type Check, type ResourceNames, type Where } from './actions.js';
-import { contextOf, type ContextValue } from './conditions.js';
+import { contextOf, type ContextValue, type RequestContext } from './conditions.js';
+import { contextKeysOf, mergeKeys, type ContextKeys } from './context-keys.js';
 import {
-  actionMatches, denialMessage, dependsOnRequest, evaluate, statementsOf, type Decision, type NamedPolicy, type PolicyDocument, type PolicySet,
+  actionMatches, denialMessage, evaluate, statementsOf, type Decision, type NamedPolicy, type PolicyDocument, type PolicySet,
 } from './evaluate.js';
 import { principalPolicies, type Caller, type PrincipalPolicies } from './principal-policies.js';
 
@@ -58,10 +61,8 @@ interface Entry {
 
 interface ActionView {
   policies: Omit<PolicySet, 'resource'>;
-  /** Whether those statements depend on the request (conditions, policy variables): then decisions are not cached. */
-  variable: boolean;
-  /** Whether they read aws:ResourceTag/* (or a service's ResourceTag key): only then are resource tags read. */
-  readsResourceTags: boolean;
+  /** The context keys those statements read (their decisions are memoized per the keys' values). */
+  keys: ContextKeys;
 }
 
 /** Only the statements whose Action/NotAction covers `action` can decide it (a boundary stays, even if emptied). */
@@ -73,15 +74,24 @@ function viewOf(pp: PrincipalPolicies, action: string): ActionView {
     session: pp.policies.session?.map(cut),
   };
   const all = [...policies.identity, ...(policies.boundary ? [policies.boundary] : []), ...(policies.session ?? [])];
-  return { policies, variable: dependsOnRequest(all), readsResourceTags: JSON.stringify(all).includes('ResourceTag/') };
+  return { policies, keys: contextKeysOf(all.flatMap((p) => statementsOf(p.document))) };
+}
+
+/** A resource policy's text parsed once: its document, the context keys it reads, and a number for cache keys. */
+interface ParsedPolicy {
+  document: PolicyDocument;
+  keys: ContextKeys;
+  seq: number;
 }
 
 const MAX_ENTRIES = 10_000;
 const ROOT_ARN = /^arn:aws[\w-]*:iam::\d{12}:root$/;
 const ROOT_ALLOWED: Decision = Object.freeze({ allowed: true as const, path: ['root of the account'], matched: [] });
+/** A root of another account acting here: its own side allows everything (the resource's policy decides). */
+const ROOT_IDENTITY: NamedPolicy[] = [{ id: 'root', document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }];
+const EMPTY_CONTEXT: RequestContext = new Map();
 
-function parseDoc(text: string | null | undefined): PolicyDocument | undefined {
-  if (!text) return undefined;
+function parseDoc(text: string): PolicyDocument | undefined {
   try {
     const doc = JSON.parse(text);
     return doc && typeof doc === 'object' ? doc : undefined;
@@ -107,52 +117,78 @@ function secretOf(sql: Statements, where: { account: string; region: string }, i
   return secret?.arn === id ? secret : undefined;
 }
 
-function namedPolicy(text: string | null | undefined, id: string): NamedPolicy | undefined {
-  const doc = parseDoc(text);
-  return doc ? { id, document: doc } : undefined;
+/** Resource policy texts to their parsed form, bounded; a text seen again is not parsed again. */
+function policyParser(): (text: string | null | undefined) => ParsedPolicy | undefined {
+  const parsed = new Map<string, ParsedPolicy | null>();
+  let seq = 0;
+  return (text) => {
+    if (!text) return undefined;
+    let p = parsed.get(text);
+    if (p === undefined) {
+      const document = parseDoc(text);
+      p = document ? { document, keys: contextKeysOf(statementsOf(document)), seq: ++seq } : null;
+      if (parsed.size >= MAX_ENTRIES) parsed.clear();
+      parsed.set(text, p);
+    }
+    return p ?? undefined;
+  };
 }
 
 interface ResourceSide {
   policy?: NamedPolicy;
+  parsed?: ParsedPolicy;
   /** The owner of the resource (S3 ARNs name none). */
   account?: string;
 }
 
 /** The resource's own policy: ECR repository, S3 bucket, secret, SQS queue, or a role's trust policy for sts:AssumeRole. */
-function resourceSide(sql: Statements, action: string, resource: string): ResourceSide {
+function resourceSide(sql: Statements, parse: ReturnType<typeof policyParser>, action: string, resource: string): ResourceSide {
   if (resource === '*') return {};
   const parts = resource.split(':');
   const [, , service, region] = parts;
   // AWS managed policies (account "aws") and S3 (no account) name no owning account in their ARNs.
   const account = /^\d{12}$/.test(parts[4] ?? '') ? parts[4] : undefined;
   const rest = parts.slice(5).join(':');
-  const named = namedPolicy;
+  const named = (text: string | null | undefined, id: string): ResourceSide => {
+    const parsed = parse(text);
+    return parsed ? { account, policy: { id, document: parsed.document }, parsed } : { account };
+  };
   switch (service) {
     case 'ecr': {
       if (!rest.startsWith('repository/')) return { account };
       const repo = account ? getRepo(sql, { account, region, name: rest.slice('repository/'.length) }) : undefined;
-      return { account, policy: named(repo?.policy, `${resource} (repository policy)`) };
+      return named(repo?.policy, `${resource} (repository policy)`);
     }
     case 's3': {
       const bucket = findBucket(sql, rest.split('/')[0]);
-      return { account: bucket?.account, policy: named(bucket?.doc.Policy, `arn:aws:s3:::${bucket?.name} (bucket policy)`) };
+      return { ...named(bucket?.doc.Policy, `arn:aws:s3:::${bucket?.name} (bucket policy)`), account: bucket?.account };
     }
     case 'secretsmanager': {
       const secret = account ? secretOf(sql, { account, region }, resource) : undefined;
-      return { account, policy: named(secret?.resourcePolicy, `${resource} (resource policy)`) };
+      return named(secret?.resourcePolicy, `${resource} (resource policy)`);
     }
     case 'sqs': {
       const queue = account ? findQueue(sql, { account, region }, rest) : undefined;
-      const attrs = queue ? JSON.parse(queue.attributes) as Record<string, string> : {};
-      return { account, policy: named(attrs.Policy, `${resource} (queue policy)`) };
+      return named(queue && queuePolicy(queue.attributes), `${resource} (queue policy)`);
     }
     case 'iam': {
       if (action !== 'sts:AssumeRole' || !rest.startsWith('role/')) return { account };
-      return { account, policy: named(findRoleByArn(sql, resource)?.AssumeRolePolicyDocument, `${resource} (trust policy)`) };
+      return named(findRoleByArn(sql, resource)?.AssumeRolePolicyDocument, `${resource} (trust policy)`);
     }
     default:
       return { account };
   }
+}
+
+/** A queue's Policy attribute: its attributes' JSON parsed once per text, and not at all when it has no policy. */
+const queuePolicies = new Map<string, string | undefined>();
+function queuePolicy(attributes: string): string | undefined {
+  if (!attributes.includes('"Policy"')) return undefined;
+  if (!queuePolicies.has(attributes)) {
+    if (queuePolicies.size >= 1000) queuePolicies.clear();
+    queuePolicies.set(attributes, (JSON.parse(attributes) as Record<string, string>).Policy);
+  }
+  return queuePolicies.get(attributes);
 }
 
 function names(sql: Statements): ResourceNames {
@@ -166,6 +202,7 @@ function names(sql: Statements): ResourceNames {
 export function createAuthorizer(sql: Statements): Authorizer {
   const resourceNames = names(sql);
   const cache = new Map<string, Entry>();
+  const parse = policyParser();
 
   function entryFor(caller: Caller): Entry {
     const stamp = policyStamp(sql);
@@ -178,7 +215,7 @@ export function createAuthorizer(sql: Statements): Authorizer {
     return entry;
   }
 
-  function contextFor(entry: Entry, check: Check, facts: RequestFacts, resourceArn: string, withResourceTags: boolean) {
+  function contextFor(entry: Entry, check: Check, facts: RequestFacts, resourceArn: string, withResourceTags: boolean): RequestContext {
     const p = entry.pp.principal;
     const values: Record<string, ContextValue | undefined> = {
       'aws:SourceIp': facts.sourceIp,
@@ -204,14 +241,24 @@ export function createAuthorizer(sql: Statements): Authorizer {
     return contextOf({ ...values, ...check.context });
   }
 
+  /** The memo key of a decision: what it was asked, the resource policy's text, the values of the keys read. */
+  function decisionKey(check: Check, side: ResourceSide, keys: ContextKeys, context: RequestContext | undefined): string {
+    let key = `${check.action}\n${check.resource}\n${side.account ?? ''}\n${side.parsed?.seq ?? ''}`;
+    if (context) for (const k of keys.keys) key += `\n${JSON.stringify(context.get(k) ?? null)}`;
+    return key;
+  }
+
   function decide(caller: Caller, check: Check, facts: RequestFacts): Decision {
     // The root on a resource its ARN places in the root's own account: allowed, without reading anything.
     if (ROOT_ARN.test(caller.principalArn) && (check.resource === '*' || check.resource.split(':')[4] === caller.account)) return ROOT_ALLOWED;
     const entry = entryFor(caller);
-    const side = check.resourcePolicy === undefined ? resourceSide(sql, check.action, check.resource) : {
+    const side: ResourceSide = check.resourcePolicy === undefined ? resourceSide(sql, parse, check.action, check.resource) : {
       account: /^\d{12}$/.test(check.resource.split(':')[4] ?? '') ? check.resource.split(':')[4] : undefined,
-      policy: namedPolicy(check.resourcePolicy, `${check.resource} (resource policy)`),
     };
+    if (check.resourcePolicy !== undefined) {
+      side.parsed = parse(check.resourcePolicy);
+      if (side.parsed) side.policy = { id: `${check.resource} (resource policy)`, document: side.parsed.document };
+    }
     const resourceAccount = side.account ?? entry.pp.principal.account;
     if (entry.pp.isRoot && resourceAccount === entry.pp.principal.account) return { allowed: true, path: ['root of the account'], matched: [] };
     let view = entry.views.get(check.action);
@@ -220,23 +267,22 @@ export function createAuthorizer(sql: Statements): Authorizer {
       view = viewOf(entry.pp, check.action);
       entry.views.set(check.action, view);
     }
-    const cacheable = !view.variable && !side.policy && !check.context;
-    const key = `${check.action}\n${check.resource}`;
-    if (cacheable) {
-      const hit = entry.decisions.get(key);
-      if (hit) return hit;
-    }
-    const mentionsTags = view.readsResourceTags || (!!side.policy && JSON.stringify(side.policy.document).includes('ResourceTag/'));
-    const identity = entry.pp.isRoot ? [{ id: 'root', document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] : view.policies.identity;
+    const keys = mergeKeys(view.keys, side.parsed?.keys);
+    // Without keys read, the context is not even built: the memo answers from action and resource alone.
+    const context = keys.keys.length ? contextFor(entry, check, facts, check.resource, keys.readsResourceTags) : undefined;
+    const key = keys.volatile ? undefined : decisionKey(check, side, keys, context);
+    const hit = key === undefined ? undefined : entry.decisions.get(key);
+    if (hit) return hit;
+    const identity = entry.pp.isRoot ? ROOT_IDENTITY : view.policies.identity;
     const decision = evaluate({
       principal: entry.pp.principal,
       action: check.action,
       resource: check.resource,
       resourceAccount,
-      context: contextFor(entry, check, facts, check.resource, mentionsTags),
+      context: context ?? EMPTY_CONTEXT,
     }, { ...view.policies, identity, resource: side.policy });
     if (entry.pp.unknownPolicies.length) decision.path.push(...entry.pp.unknownPolicies.map((a) => `no document in Berth: ${a}`));
-    if (cacheable) {
+    if (key !== undefined) {
       if (entry.decisions.size >= MAX_ENTRIES) entry.decisions.clear();
       entry.decisions.set(key, decision);
     }
