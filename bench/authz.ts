@@ -173,13 +173,15 @@ async function main() {
     const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
     const measured = only ? targets.filter((t) => t.name.startsWith(only)) : targets;
     // Each measure in its own alternating rounds (interleaving them lets one's garbage fall on the other's timing).
-    for (let r = 0; r < ROUNDS; r++) {
+    // --phase cp|pull measures one of the two (with --only: one target's profile of one workload).
+    const phase = process.argv.includes('--phase') ? process.argv[process.argv.indexOf('--phase') + 1] : undefined;
+    for (let r = 0; r < ROUNDS && phase !== 'pull'; r++) {
       for (const t of r % 2 ? [...measured].reverse() : measured) cp.get(t.name)!.push(await controlPlane(t));
     }
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < ROUNDS && phase !== 'cp'; r++) {
       for (const t of r % 2 ? [...measured].reverse() : measured) pulls.get(t.name)!.push(await registryPulls(t));
     }
-    if (only) return;
+    if (only || phase) return;
     const med = (rs: Rate[], k: keyof Rate) => median(rs.map((r) => r[k]));
     const ratios = (name: string, k: keyof Rate) => ({
       cp: med(cp.get(name)!, k) / med(cp.get('off')!, k), pull: med(pulls.get(name)!, k) / med(pulls.get('off')!, k),

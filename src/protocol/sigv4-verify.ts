@@ -88,9 +88,12 @@ export function signatureParts(req: Pick<SignedRequest, 'headers'>, query: URLSe
 /** RFC 3986 encoding as SigV4 asks (encodeURIComponent leaves !'()* alone). */
 const encode = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 function canonicalPath(req: SignedRequest): string {
   const path = req.rawPath || '/';
-  if (req.s3) return path;
+  // S3 signs the path as sent; so does everyone when it holds only unreserved characters (encoding changes nothing).
+  if (req.s3 || UNRESERVED_PATH.test(path)) return path;
   // Other services sign each segment of the (already encoded) path encoded again.
   return path.split('/').map((seg) => encode(seg)).join('/');
 }

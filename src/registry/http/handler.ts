@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { arn, iamArn } from '../../shared/arns.js';
 import { requestId as newRequestId } from '../../shared/ids.js';
 import { checkPresigned, readCredential, type Credential, type TokenPrincipal } from '../auth.js';
-import { createOnPush as createFromTemplate, getRepo, policyAllows, type RepoRow } from '../../services/ecr/store/index.js';
+import { createOnPush as createFromTemplate, getRepo, registryPolicyFor, repositoryGrants, type RepoRow } from '../../services/ecr/store/index.js';
 import { RegistryError, repositoryNotFound } from '../errors.js';
 import type { Registry } from '../index.js';
 import { parseRegistryName, type RepoRef } from '../names.js';
@@ -198,7 +198,7 @@ function authorize(reg: Registry, req: IncomingMessage, cred: Credential, ref: R
   }
   const repo = getRepo(reg.sql, ref);
   if (account === ref.account) return repo;
-  if (repo && policyAllows(repo.policy, account, action)) return repo;
+  if (repo && repositoryGrants(repo.policy, registryPolicyFor({ sql: reg.sql, ...ref }, action), account, action)) return repo;
   const resource = arn('ecr', ref.region, ref.account, `repository/${ref.name}`);
   throw new RegistryError('DENIED', `User: arn:aws:iam::${account}:root is not authorized to perform: ${action} on resource: ${resource} because no resource-based policy allows the ${action} action`);
 }

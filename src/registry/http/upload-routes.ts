@@ -8,7 +8,7 @@
 import type { UploadSession } from '../blobs.js';
 import { algorithmOf, CANONICAL, isAlgorithm, requireDigest, type DigestAlgorithm } from '../digest.js';
 import { RegistryError } from '../errors.js';
-import { blobMountingEnabled, getRepo, policyAllows } from '../../services/ecr/store/index.js';
+import { blobMountingEnabled, getRepo, registryPolicyFor, repositoryGrants } from '../../services/ecr/store/index.js';
 import { parseRegistryName } from '../names.js';
 import type { RouteContext } from './handler.js';
 import { send } from './respond.js';
@@ -40,7 +40,8 @@ function mountSource(ctx: RouteContext, from: string) {
   if (!parsed.ok || parsed.repo.account !== ctx.repo.account || parsed.repo.region !== ctx.repo.region) return undefined;
   const repo = getRepo(sql, parsed.repo);
   // A pusher from another account (a policy lets it push here) must also be allowed to read the source.
-  if (!repo || !ctx.caller || (repo.account !== ctx.caller && !policyAllows(repo.policy, ctx.caller, 'ecr:GetDownloadUrlForLayer'))) return undefined;
+  const action = 'ecr:GetDownloadUrlForLayer';
+  if (!repo || !ctx.caller || (repo.account !== ctx.caller && !repositoryGrants(repo.policy, registryPolicyFor({ sql, ...parsed.repo }, action), ctx.caller, action))) return undefined;
   const a = repo.settings.encryptionConfiguration;
   const b = ctx.repo.settings.encryptionConfiguration;
   return a.encryptionType === b.encryptionType && (a.kmsKey ?? '') === (b.kmsKey ?? '') ? repo : undefined;

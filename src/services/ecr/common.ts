@@ -10,7 +10,8 @@ import { createOnPush } from './store/creation-templates.js';
 import type { RegistryLink } from '../../registry/index.js';
 import { getRepo, type RepoRow } from './store/repositories.js';
 import { isRepositoryName, repositoryUri, type RepoRef } from '../../registry/names.js';
-import { policyAllows } from './store/policy.js';
+import { repositoryGrants } from './store/policy.js';
+import { registryPolicyFor } from './store/settings.js';
 import { arn } from '../../shared/arns.js';
 import type { RequestContext } from '../provider.js';
 import { accessDenied, invalidParameter, repositoryNotFound } from './errors.js';
@@ -52,7 +53,7 @@ export function repoRef(ctx: RequestContext, input: { registryId?: string; repos
 export function requireRepo(ctx: RequestContext, input: { registryId?: string; repositoryName?: string }, action: string): RepoRow {
   const ref = repoRef(ctx, input);
   const repo = getRepo(ctx.sql, ref);
-  if (ref.account !== ctx.account && !(repo && policyAllows(repo.policy, ctx.account, action))) {
+  if (ref.account !== ctx.account && !(repo && repositoryGrants(repo.policy, registryPolicyFor({ sql: ctx.sql, ...ref }, action), ctx.account, action))) {
     throw accessDenied(ctx.account, action, repositoryArn(ref));
   }
   if (!repo) throw repositoryNotFound(ref.name, ref.account);

@@ -7,7 +7,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateRepositoryCommand, DeleteRegistryPolicyCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, ECRClient,
-  GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, UpdateImageStorageClassCommand,
+  GetRegistryPolicyCommand, GetRepositoryPolicyCommand, PutAccountSettingCommand, PutRegistryPolicyCommand, SetRepositoryPolicyCommand, UpdateImageStorageClassCommand,
 } from '@aws-sdk/client-ecr';
 import { clientConfig } from '../../helpers/berth.js';
 import { useBerth } from '../../helpers/use-berth.js';
@@ -60,6 +60,23 @@ describe('ECR policies', () => {
     const stranger = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: '222222222222', secretAccessKey: 'x' }));
     const input = { registryId: '000000000000', repositoryName: 'pol/app', imageId: { imageTag: 'v1' }, targetStorageClass: 'ARCHIVE' as const };
     await rejects(stranger.send(new UpdateImageStorageClassCommand(input)), 'AccessDeniedException', /ecr:UpdateImageStorageClass/);
+  });
+
+  it('a registry policy grants another account every repository under scope V2, only replication under V1; a repository deny wins', async () => {
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'pol/reg' }));
+    const other = new ECRClient(clientConfig(berth.endpoint, 'us-east-1', { accessKeyId: '111111111111', secretAccessKey: 'x' }));
+    const describe = () => other.send(new DescribeImagesCommand({ registryId: '000000000000', repositoryName: 'pol/reg' }));
+    await rejects(describe(), 'AccessDeniedException');
+    await berth.ecr.send(new PutRegistryPolicyCommand({ policyText: POLICY }));
+    assert.deepEqual((await describe()).imageDetails, []);
+    await berth.ecr.send(new PutAccountSettingCommand({ name: 'REGISTRY_POLICY_SCOPE', value: 'V1' }));
+    await rejects(describe(), 'AccessDeniedException');
+    await berth.ecr.send(new PutAccountSettingCommand({ name: 'REGISTRY_POLICY_SCOPE', value: 'V2' }));
+    const deny = POLICY.replace('"Allow"', '"Deny"');
+    await berth.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol/reg', policyText: deny }));
+    await rejects(describe(), 'AccessDeniedException');
+    await berth.ecr.send(new DeleteRegistryPolicyCommand({}));
+    other.destroy();
   });
 
   it('the registry policy is stored per account and region, read back and deleted', async () => {

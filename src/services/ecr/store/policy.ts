@@ -58,6 +58,23 @@ function actionMatches(s: Statement, action: string): boolean {
   return list(s.Action).some((a) => glob(a, action));
 }
 
+/** Does this policy deny `account` `action` outright? */
+export function policyDenies(text: string | null | undefined, account: string, action: string): boolean {
+  if (!text) return false;
+  const doc = parsePolicy(text);
+  if (typeof doc === 'string') return false;
+  return doc.Statement.some((s) => s.Effect === 'Deny' && principalMatches(s.Principal, account) && actionMatches(s, action));
+}
+
+/**
+ * Whether another account may perform `action` on a repository: its repository policy, or the registry's policy
+ * where that policy's scope covers the action (settings.ts registryPolicyFor), allows it, and neither denies it.
+ */
+export function repositoryGrants(repoPolicy: string | null | undefined, registryPolicy: string | undefined, account: string, action: string): boolean {
+  if (policyDenies(repoPolicy, account, action) || policyDenies(registryPolicy, account, action)) return false;
+  return policyAllows(repoPolicy, account, action) || policyAllows(registryPolicy, account, action);
+}
+
 /** Does this resource policy let `account` perform `action` (e.g. ecr:BatchGetImage)? */
 export function policyAllows(text: string | null | undefined, account: string, action: string): boolean {
   if (!text) return false;

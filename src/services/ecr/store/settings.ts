@@ -12,7 +12,7 @@ import type { Scope } from '../../../state/scope.js';
 export const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: string }> = {
   // The basic scanning engine; Berth's scanner is its own whatever this says (recorded only).
   BASIC_SCAN_TYPE_VERSION: { values: ['AWS_NATIVE', 'CLAIR'], default: 'AWS_NATIVE' },
-  // How the registry policy is read (recorded only: Berth evaluates registry policies one way).
+  // Which actions the registry policy governs (registryPolicyFor).
   REGISTRY_POLICY_SCOPE: { values: ['V1', 'V2'], default: 'V2' },
   // Cross-repository blob mounts on push: off unless turned on, as on ECR.
   BLOB_MOUNTING: { values: ['ENABLED', 'DISABLED'], default: 'DISABLED' },
@@ -51,6 +51,20 @@ export function removePullTimeExclusion({ sql, account, region }: Scope, princip
 
 export const getRegistryPolicy = ({ sql, account, region }: Scope): string | undefined =>
   sql.get('SELECT policy FROM ecr_registry_policies WHERE account = ? AND region = ?').pluck().get(account, region) as string | undefined;
+
+/**
+ * The registry policy as it bears on `action` over the registry's repositories: under scope V2 (the default) it
+ * governs every ECR action; under V1 only replication and pull-through cache imports (ReplicateImage,
+ * BatchImportUpstreamImage, CreateRepository).
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions.html
+ */
+export function registryPolicyFor(scope: Scope, action: string): string | undefined {
+  const policy = getRegistryPolicy(scope);
+  if (!policy) return undefined;
+  if (getAccountSetting(scope, 'REGISTRY_POLICY_SCOPE') === 'V2') return policy;
+  return V1_ACTIONS.has(action) ? policy : undefined;
+}
+const V1_ACTIONS = new Set(['ecr:ReplicateImage', 'ecr:BatchImportUpstreamImage', 'ecr:CreateRepository']);
 
 export function putRegistryPolicy({ sql, account, region }: Scope, policy: string): void {
   sql.get('INSERT INTO ecr_registry_policies (account, region, policy) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET policy = excluded.policy')

@@ -15,7 +15,7 @@
  */
 import type { Statements } from '../../../state/db.js';
 import { getTags } from '../../../state/tags.js';
-import { getRepo } from '../../ecr/store/index.js';
+import { getRepo, registryPolicyFor } from '../../ecr/store/index.js';
 import { findBucket } from '../../s3/store.js';
 import { findByName, type StoredSecret } from '../../secrets-manager/store.js';
 import { findQueue } from '../../sqs/store.js';
@@ -137,6 +137,8 @@ function policyParser(): (text: string | null | undefined) => ParsedPolicy | und
 interface ResourceSide {
   policy?: NamedPolicy;
   parsed?: ParsedPolicy;
+  /** ECR: the registry's policy, where its scope covers the action. */
+  registry?: { policy: NamedPolicy; parsed: ParsedPolicy };
   /** The owner of the resource (S3 ARNs name none). */
   account?: string;
 }
@@ -241,9 +243,17 @@ export function createAuthorizer(sql: Statements): Authorizer {
     return contextOf({ ...values, ...check.context });
   }
 
+  /** An ECR repository's registry policy (scope V2: every action; V1: replication and pull-through imports). */
+  function registrySide(check: Check): ResourceSide['registry'] {
+    if (!check.action.startsWith('ecr:') || !check.resource.includes(':repository/')) return undefined;
+    const [, , , region, account] = check.resource.split(':');
+    const parsed = parse(registryPolicyFor({ sql, account, region }, check.action));
+    return parsed && { policy: { id: `arn:aws:ecr:${region}:${account}:registry (registry policy)`, document: parsed.document }, parsed };
+  }
+
   /** The memo key of a decision: what it was asked, the resource policy's text, the values of the keys read. */
   function decisionKey(check: Check, side: ResourceSide, keys: ContextKeys, context: RequestContext | undefined): string {
-    let key = `${check.action}\n${check.resource}\n${side.account ?? ''}\n${side.parsed?.seq ?? ''}`;
+    let key = `${check.action}\n${check.resource}\n${side.account ?? ''}\n${side.parsed?.seq ?? ''}\n${side.registry?.parsed.seq ?? ''}`;
     if (context) for (const k of keys.keys) key += `\n${JSON.stringify(context.get(k) ?? null)}`;
     return key;
   }
@@ -259,6 +269,7 @@ export function createAuthorizer(sql: Statements): Authorizer {
       side.parsed = parse(check.resourcePolicy);
       if (side.parsed) side.policy = { id: `${check.resource} (resource policy)`, document: side.parsed.document };
     }
+    side.registry = registrySide(check);
     const resourceAccount = side.account ?? entry.pp.principal.account;
     if (entry.pp.isRoot && resourceAccount === entry.pp.principal.account) return { allowed: true, path: ['root of the account'], matched: [] };
     let view = entry.views.get(check.action);
@@ -267,7 +278,7 @@ export function createAuthorizer(sql: Statements): Authorizer {
       view = viewOf(entry.pp, check.action);
       entry.views.set(check.action, view);
     }
-    const keys = mergeKeys(view.keys, side.parsed?.keys);
+    const keys = mergeKeys(mergeKeys(view.keys, side.parsed?.keys), side.registry?.parsed.keys);
     // Without keys read, the context is not even built: the memo answers from action and resource alone.
     const context = keys.keys.length ? contextFor(entry, check, facts, check.resource, keys.readsResourceTags) : undefined;
     const key = keys.volatile ? undefined : decisionKey(check, side, keys, context);
@@ -280,7 +291,7 @@ export function createAuthorizer(sql: Statements): Authorizer {
       resource: check.resource,
       resourceAccount,
       context: context ?? EMPTY_CONTEXT,
-    }, { ...view.policies, identity, resource: side.policy });
+    }, { ...view.policies, identity, resource: side.policy, registry: side.registry?.policy });
     if (entry.pp.unknownPolicies.length) decision.path.push(...entry.pp.unknownPolicies.map((a) => `no document in Berth: ${a}`));
     if (key !== undefined) {
       if (entry.decisions.size >= MAX_ENTRIES) entry.decisions.clear();

@@ -63,6 +63,8 @@ export interface PolicySet {
   session?: NamedPolicy[];
   /** The resource's policy (ECR repository, S3 bucket, secret, SQS queue, role trust policy). */
   resource?: NamedPolicy;
+  /** ECR's registry policy where its scope covers the action: a second resource-based policy over every repository. */
+  registry?: NamedPolicy;
 }
 
 export interface AuthzRequest {
@@ -206,7 +208,7 @@ export function evaluate(req: AuthzRequest, policies: PolicySet): Decision {
     ['identity-based policy', policies.identity, false],
     ['permissions boundary', policies.boundary ? [policies.boundary] : [], false],
     ['session policy', policies.session ?? [], false],
-    ['resource-based policy', policies.resource ? [policies.resource] : [], true],
+    ['resource-based policy', [policies.resource, policies.registry].filter((p): p is NamedPolicy => !!p), true],
   ];
   const allows = new Map<PolicyKind, { statement: MatchedStatement; grant: PrincipalMatch }>();
   for (const [kind, named, isResource] of groups) {
