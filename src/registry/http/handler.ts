@@ -157,7 +157,7 @@ async function route(reg: Registry, req: IncomingMessage, res: ServerResponse, h
     const presigned = op.pull && method !== 'DELETE' && checkPresigned(reg.secret, path, query, now);
     const caller = cred.kind === 'account' ? cred.account : undefined;
     const repo = (presigned ? getRepo(reg.sql, name.repo) : authorize(reg, req, cred, name.repo, op.action, !!op.pull))
-      ?? (op.through ? reg.pullThrough?.repository(name.repo) : undefined)
+      ?? (op.through ? pullThroughRepository(reg, req, cred, name.repo) : undefined)
       ?? (op.create && caller === name.repo.account ? createOnPush(reg, name.repo) : undefined);
     if (!repo) throw repositoryNotFound(name.repo.account, name.repo.name);
     return op.fn({ reg, req, res, query, head, repo, wire: m[1], caller, param: m[2] });
@@ -178,6 +178,30 @@ function requireAccount(reg: Registry, cred: Credential): string {
   throw unauthorized(reg);
 }
 
+/** With --enforce-iam: IAM's refusal of `action` on the repository for the token's principal, or undefined. */
+function iamDenial(reg: Registry, req: IncomingMessage, cred: { account: string; principal?: TokenPrincipal }, ref: RepoRef, action: string, policy: string | null) {
+  const resource = arn('ecr', ref.region, ref.account, `repository/${ref.name}`);
+  const { account, principal } = cred;
+  const caller = { account, principalArn: principal?.principalArn ?? iamArn.root(account), accessKeyId: principal?.accessKeyId ?? '', roleArn: principal?.roleArn };
+  const ip = req.socket?.remoteAddress;
+  return reg.authorize!(caller, action, resource, policy, ip?.startsWith('::ffff:') ? ip.slice(7) : ip);
+}
+
+/**
+ * A pull of a repository a pull through cache rule would create. With --enforce-iam the caller must also be allowed
+ * ecr:CreateRepository and ecr:BatchImportUpstreamImage (its identity policies, or the registry policy), as ECR asks.
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-through-cache-iam.html
+ */
+function pullThroughRepository(reg: Registry, req: IncomingMessage, cred: Credential, ref: RepoRef): RepoRow | undefined {
+  const repo = reg.pullThrough?.repository(ref);
+  if (!repo || !reg.authorize || cred.kind !== 'account') return repo;
+  for (const action of ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage']) {
+    const denied = iamDenial(reg, req, cred, ref, action, null);
+    if (denied) throw new RegistryError('DENIED', denied);
+  }
+  return repo;
+}
+
 /** The repository, if the caller may perform `action` on it; NAME_UNKNOWN only for callers who may know. */
 function authorize(reg: Registry, req: IncomingMessage, cred: Credential, ref: RepoRef, action: string, pull: boolean): RepoRow | undefined {
   if (cred.kind !== 'account') {
@@ -187,12 +211,8 @@ function authorize(reg: Registry, req: IncomingMessage, cred: Credential, ref: R
   const account = (cred as { account: string }).account;
   if (reg.authorize) {
     // --enforce-iam: IAM decides, as the principal that asked for the token (a token without one is the account's root).
-    const resource = arn('ecr', ref.region, ref.account, `repository/${ref.name}`);
-    const principal = (cred as { principal?: TokenPrincipal }).principal;
-    const caller = { account, principalArn: principal?.principalArn ?? iamArn.root(account), accessKeyId: principal?.accessKeyId ?? '', roleArn: principal?.roleArn };
-    const ip = req.socket?.remoteAddress;
     const repo = getRepo(reg.sql, ref);
-    const denied = reg.authorize(caller, action, resource, repo?.policy ?? null, ip?.startsWith('::ffff:') ? ip.slice(7) : ip);
+    const denied = iamDenial(reg, req, cred as { account: string; principal?: TokenPrincipal }, ref, action, repo?.policy ?? null);
     if (denied) throw new RegistryError('DENIED', denied);
     return repo;
   }

@@ -4,12 +4,14 @@
  * and the repository's policy or the registry's (scope V2 governs every ECR
  * action, V1 only replication and pull-through imports); an explicit deny in
  * either resource policy wins. The API and the registry's /v2/ answer alike.
+ * A pull that would create a pull through cache repository also needs
+ * ecr:CreateRepository and ecr:BatchImportUpstreamImage.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
-  CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, PutAccountSettingCommand, PutRegistryPolicyCommand,
+  CreatePullThroughCacheRuleCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, PutAccountSettingCommand, PutRegistryPolicyCommand,
   SetRepositoryPolicyCommand,
 } from '@aws-sdk/client-ecr';
 import { useBerth } from '../../helpers/use-berth.js';
@@ -32,12 +34,14 @@ describe('ECR registry policies with --enforce-iam', () => {
 
   const describeAs = (creds: Creds) => berth.client(ECRClient, { credentials: creds })
     .send(new DescribeImagesCommand({ registryId: OWNER, repositoryName: 'shared/base' })).then(() => 'allowed', (e) => `${e.name}: ${e.message}`);
-  /** A manifest HEAD through /v2/ with the caller's registry token: 404 once authorized (no such tag), 403 when denied. */
-  async function pullAs(creds: Creds): Promise<number> {
+  let lastBody = '';
+  /** A manifest GET through /v2/ with the caller's registry token: 404 once authorized (no such tag), 403 when denied. */
+  async function pullAs(creds: Creds, repo = 'shared/base'): Promise<number> {
     const token = (await berth.client(ECRClient, { credentials: creds }).send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
-    const res = await fetch(`${berth.endpoint}/v2/${OWNER}/us-east-1/shared/base/manifests/latest`, {
-      method: 'HEAD', headers: { authorization: `Basic ${token}` }, signal: AbortSignal.timeout(10_000),
+    const res = await fetch(`${berth.endpoint}/v2/${OWNER}/us-east-1/${repo}/manifests/latest`, {
+      headers: { authorization: `Basic ${token}` }, signal: AbortSignal.timeout(10_000),
     });
+    lastBody = await res.text();
     return res.status;
   }
 
@@ -74,5 +78,26 @@ describe('ECR registry policies with --enforce-iam', () => {
     await berth.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'shared/base', policyText: grant('Deny') }));
     assert.match(await describeAs(reader), /with an explicit deny in a resource-based policy$/);
     assert.equal(await pullAs(reader), 403);
+  });
+
+  it('a pull that would create a pull through cache repository needs ecr:CreateRepository and ecr:BatchImportUpstreamImage', async () => {
+    await berth.ecr.send(new CreatePullThroughCacheRuleCommand({ ecrRepositoryPrefix: 'ecr-public', upstreamRegistryUrl: 'public.ecr.aws' }));
+    const iam = berth.client(IAMClient);
+    await iam.send(new CreateUserCommand({ UserName: 'puller' }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'puller', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly' }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'puller' }))).AccessKey!;
+    const puller = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
+    assert.equal(await pullAs(puller, 'ecr-public/library/alpine'), 403);
+    assert.match(lastBody, /"DENIED".*is not authorized to perform: ecr:CreateRepository on resource: arn:aws:ecr:us-east-1:0{12}:repository\/ecr-public\/library\/alpine/);
+    // The registry policy may grant both to the user itself (ECR's "pull through cache policy" statements).
+    await berth.ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OWNER}:user/puller` }, Action: ['ecr:CreateRepository', 'ecr:BatchImportUpstreamImage'],
+        Resource: `arn:aws:ecr:us-east-1:${OWNER}:repository/ecr-public/*`,
+      }],
+    }) }));
+    // Now authorized: the (offline) upstream answers instead.
+    assert.notEqual(await pullAs(puller, 'ecr-public/library/alpine'), 403);
   });
 });
