@@ -181,7 +181,10 @@ async function main() {
     for (let r = 0; r < ROUNDS && phase !== 'cp'; r++) {
       for (const t of r % 2 ? [...measured].reverse() : measured) pulls.get(t.name)!.push(await registryPulls(t));
     }
-    if (only || phase) return;
+    if (only || phase) {
+      for (const t of measured) console.log(t.name, JSON.stringify({ cp: cp.get(t.name), pulls: pulls.get(t.name) }));
+      return;
+    }
     const med = (rs: Rate[], k: keyof Rate) => median(rs.map((r) => r[k]));
     const ratios = (name: string, k: keyof Rate) => ({
       cp: med(cp.get(name)!, k) / med(cp.get('off')!, k), pull: med(pulls.get(name)!, k) / med(pulls.get('off')!, k),
