@@ -240,3 +240,20 @@ describe('policy evaluation: boundaries, sessions, resource policies, accounts',
     assert.equal(allowed(request('sts:AssumeRole', role), { resource: trust }), false);
   });
 });
+
+describe('policy evaluation: ECR registry policies beside repository policies', () => {
+  const account = (effect: 'Allow' | 'Deny', who: string) => policy('p', { Effect: effect, Action: 'ecr:BatchGetImage', Principal: { AWS: who } });
+  it('the policy naming the caller most directly counts; a deny in either wins; across accounts either may be the resource side', () => {
+    const req = request('ecr:BatchGetImage', REPO);
+    // The repository policy names the account (delegates), the registry policy the user itself: allowed without an identity policy.
+    assert.equal(allowed(req, { resource: account('Allow', ACCOUNT), registry: account('Allow', USER.arn) }), true);
+    assert.equal(allowed(req, { resource: account('Allow', ACCOUNT) }), false);
+    assert.equal(allowed(req, { resource: account('Allow', USER.arn), registry: account('Deny', ACCOUNT) }), false);
+    const other = { ...USER, arn: `arn:aws:iam::${OTHER}:user/ci`, account: OTHER };
+    const cross = request('ecr:BatchGetImage', REPO, { principal: other, resourceAccount: ACCOUNT });
+    const identity = [policy('i', allow('ecr:*'))];
+    assert.equal(allowed(cross, { identity, registry: account('Allow', OTHER) }), true);
+    assert.equal(allowed(cross, { registry: account('Allow', OTHER) }), false);
+    assert.equal(allowed(cross, { identity }), false);
+  });
+});

@@ -185,6 +185,8 @@ function applies(st: Statement, req: AuthzRequest, vars: VariableLookup, isResou
 
 interface Found { deny?: MatchedStatement; allow?: MatchedStatement; grant?: PrincipalMatch }
 
+const GRANT_RANK: Record<PrincipalMatch, number> = { account: 1, role: 2, direct: 3 };
+
 const labelOf = (m: MatchedStatement) => `${m.policyId}${m.sid ? `#${m.sid}` : `[${m.index}]`}`;
 
 function scan(policy: NamedPolicy, kind: PolicyKind, req: AuthzRequest, vars: VariableLookup, isResourcePolicy: boolean): Found {
@@ -215,7 +217,9 @@ export function evaluate(req: AuthzRequest, policies: PolicySet): Decision {
     for (const policy of named) {
       const found = scan(policy, kind, req, vars, isResource);
       if (found.deny) return { allowed: false, explicit: true, deniedIn: kind, path: [`deny ${labelOf(found.deny)}`], matched: [found.deny] };
-      if (found.allow && !allows.has(kind)) allows.set(kind, { statement: found.allow, grant: found.grant! });
+      // Two resource-based policies (an ECR repository's and its registry's): the one naming the caller most directly counts.
+      const had = allows.get(kind);
+      if (found.allow && (!had || GRANT_RANK[found.grant!] > GRANT_RANK[had.grant])) allows.set(kind, { statement: found.allow, grant: found.grant! });
     }
   }
   const matched = [...allows.values()].map((a) => a.statement);
