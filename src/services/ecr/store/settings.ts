@@ -7,6 +7,7 @@
  */
 import type { SigningConfiguration } from '@aws-sdk/client-ecr';
 import type { Scope } from '../../../state/scope.js';
+import { bumpPolicyStamp } from '../../iam/store.js';
 
 /** Each setting ECR knows, its values and what a registry that never set it reports. */
 export const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: string }> = {
@@ -27,6 +28,7 @@ export function putAccountSetting({ sql, account, region }: Scope, name: string,
   sql.get(
     'INSERT INTO ecr_account_settings (account, region, name, value) VALUES (?, ?, ?, ?) ON CONFLICT (account, region, name) DO UPDATE SET value = excluded.value',
   ).run(account, region, name, value);
+  if (name === 'REGISTRY_POLICY_SCOPE') bumpPolicyStamp(sql);
 }
 
 export const blobMountingEnabled = (scope: Scope) => getAccountSetting(scope, 'BLOB_MOUNTING') === 'ENABLED';
@@ -69,10 +71,13 @@ const V1_ACTIONS = new Set(['ecr:ReplicateImage', 'ecr:BatchImportUpstreamImage'
 export function putRegistryPolicy({ sql, account, region }: Scope, policy: string): void {
   sql.get('INSERT INTO ecr_registry_policies (account, region, policy) VALUES (?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET policy = excluded.policy')
     .run(account, region, policy);
+  // What principals may do changed: IAM enforcement's memoized decisions (and its copy of this policy) start over.
+  bumpPolicyStamp(sql);
 }
 
 export function deleteRegistryPolicy({ sql, account, region }: Scope): void {
   sql.get('DELETE FROM ecr_registry_policies WHERE account = ? AND region = ?').run(account, region);
+  bumpPolicyStamp(sql);
 }
 
 // --- signing configuration -----------------------------------------------------------

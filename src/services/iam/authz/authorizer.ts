@@ -206,6 +206,11 @@ export function createAuthorizer(sql: Statements): Authorizer {
   const cache = new Map<string, Entry>();
   const parse = policyParser();
 
+  // Registry policies as they bear on (account, region, action), read once per policy stamp (ECR's writes of the
+  // policy and of its scope renew the stamp).
+  let registryStamp: number | undefined;
+  const registryPolicies = new Map<string, ParsedPolicy | null>();
+
   function entryFor(caller: Caller): Entry {
     const stamp = policyStamp(sql);
     const key = `${caller.accessKeyId}\n${caller.principalArn}\n${caller.roleArn ?? ''}`;
@@ -244,11 +249,20 @@ export function createAuthorizer(sql: Statements): Authorizer {
   }
 
   /** An ECR repository's registry policy (scope V2: every action; V1: replication and pull-through imports). */
-  function registrySide(check: Check): ResourceSide['registry'] {
+  function registrySide(check: Check, stamp: number): ResourceSide['registry'] {
     if (!check.action.startsWith('ecr:') || !check.resource.includes(':repository/')) return undefined;
     const [, , , region, account] = check.resource.split(':');
-    const parsed = parse(registryPolicyFor({ sql, account, region }, check.action));
-    return parsed && { policy: { id: `arn:aws:ecr:${region}:${account}:registry (registry policy)`, document: parsed.document }, parsed };
+    if (registryStamp !== stamp || registryPolicies.size >= MAX_ENTRIES) {
+      registryPolicies.clear();
+      registryStamp = stamp;
+    }
+    const key = `${account}|${region}|${check.action}`;
+    let parsed = registryPolicies.get(key);
+    if (parsed === undefined) {
+      parsed = parse(registryPolicyFor({ sql, account, region }, check.action)) ?? null;
+      registryPolicies.set(key, parsed);
+    }
+    return parsed ? { policy: { id: `arn:aws:ecr:${region}:${account}:registry (registry policy)`, document: parsed.document }, parsed } : undefined;
   }
 
   /** The memo key of a decision: what it was asked, the resource policy's text, the values of the keys read. */
@@ -269,7 +283,7 @@ export function createAuthorizer(sql: Statements): Authorizer {
       side.parsed = parse(check.resourcePolicy);
       if (side.parsed) side.policy = { id: `${check.resource} (resource policy)`, document: side.parsed.document };
     }
-    side.registry = registrySide(check);
+    side.registry = registrySide(check, entry.stamp);
     const resourceAccount = side.account ?? entry.pp.principal.account;
     if (entry.pp.isRoot && resourceAccount === entry.pp.principal.account) return { allowed: true, path: ['root of the account'], matched: [] };
     let view = entry.views.get(check.action);
