@@ -10,6 +10,7 @@
  * it is cached: a verified request then costs two SHA-256 and one HMAC over the
  * canonical request, not five HMACs.
  */
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ChunkSigning } from './aws-chunked.js';
 
@@ -181,4 +182,7 @@ export function chunkSigningOf(req: SignedRequest, parts: SignatureParts, secret
   };
 }
 
-export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+/** Node ≥ 20.12 hashes in one call, without a Hash object: about twice as fast for a request's small inputs. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+
+export const sha256Hex = (data: string | Buffer) => (oneShot ? oneShot('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex'));
