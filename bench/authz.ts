@@ -8,7 +8,11 @@
  * root's run is shown too. Targets: control plane ≥ 0.9× of off, registry pulls ≥ 0.95×.
  *
  *   npx tsx bench/authz.ts [--seconds N] [--rounds N]
+ *   node --import tsx --cpu-prof bench/authz.ts --only 'on (IAM' --phase cp|pull   (one target, one workload, to profile)
  *
+ * Rates are printed per wall-clock second and per CPU second of this process: on a loaded machine both move with the
+ * neighbours (the root's run, which does almost no IAM work, shows how much); a profile's share of CPU spent under
+ * gateway/enforcement.ts is the steadier figure.
  * Both Berths run in this process (fake runtime, --ephemeral) on random loopback ports; rounds alternate off/on
  * so drift on a shared machine falls on both; calls are sequential, bounded in time.
  */
