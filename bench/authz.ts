@@ -159,13 +159,17 @@ async function main() {
   const start = (enforceIam: boolean) => startApp(resolveConfig({ port: 0, ephemeral: true, logLevel: 'error', runtime: 'fake', enforceIam }), { log });
   const off = await start(false);
   const on = await start(true);
+  // The root's run has a Berth of its own: the control-plane mix writes (task definition revisions), so targets
+  // sharing one would each see the other's state grow.
+  const onRoot = await start(true);
   try {
     const offSeed = await seed(off, false);
     const onSeed = await seed(on, true);
+    const rootSeed = await seed(onRoot, false);
     const targets: Target[] = [
       { name: 'off', app: off, creds: ROOT, token: await registryToken(off, ROOT), blobPath: offSeed.blobPath },
       { name: 'on (IAM user)', app: on, creds: onSeed.user, token: await registryToken(on, onSeed.user), blobPath: onSeed.blobPath },
-      { name: 'on (root)', app: on, creds: ROOT, token: await registryToken(on, ROOT), blobPath: onSeed.blobPath },
+      { name: 'on (root)', app: onRoot, creds: ROOT, token: await registryToken(onRoot, ROOT), blobPath: rootSeed.blobPath },
     ];
     const cp = new Map<string, Rate[]>(targets.map((t) => [t.name, []]));
     const pulls = new Map<string, Rate[]>(targets.map((t) => [t.name, []]));
@@ -206,6 +210,7 @@ async function main() {
   } finally {
     agent.destroy();
     await on.stop();
+    await onRoot.stop();
     await off.stop();
   }
 }
