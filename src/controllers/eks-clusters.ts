@@ -17,10 +17,10 @@ import type { RuntimeDriver } from '../runtime/driver.js';
 import { deleteSecurityGroup } from '../services/ec2/index.js';
 import {
   bootstrapCluster, dropClusterObjects, issueClusterPki, kubernetesApi, kubernetesVersion, type ClusterEndpoint, type KubernetesApiDeps,
-  type ObjectScope, type PresignedCallerVerifier,
+  settleClusterUpdates, type ObjectScope, type PresignedCallerVerifier,
 } from '../services/eks/index.js';
 import {
-  allClusterKeys, clusterDoc, deleteClusterRow, loadCluster, parseClusterKey, pkiOf, saveCluster, savePki, savePort, type ClusterRow, type Scope,
+  allClusterKeys, clusterDoc, countItems, deleteClusterRow, dropClusterItems, loadCluster, parseClusterKey, pkiOf, saveCluster, savePki, savePort, type ClusterRow, type Scope,
 } from '../services/eks/store.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { dropAllTags } from '../state/tags.js';
@@ -91,8 +91,12 @@ export class EksClusters implements Controller {
       if (!fresh || fresh.status === 'DELETING') return;
       if (fresh.port !== listening.port) savePort(s, k.name, listening.port);
       const store: ObjectScope = { sql: this.d.sql, cluster: fresh.uid, changed: (x) => keys.push(x) };
-      bootstrapCluster({ store, now: this.d.clock.now() }, k.region, gitVersion);
-      const c: Cluster = clusterDoc(fresh);
+      bootstrapCluster({ store, now: this.d.clock.now() }, k.region, gitVersion, countItems(s, k.name, 'nodegroup') === 0);
+      // An UPDATING cluster's updates are made (a new version: the API reports it from now on) and it is ACTIVE again.
+      if (settleClusterUpdates(s, k.name)) {
+        listening.endpoint.gitVersion = kubernetesVersion(clusterDoc(loadCluster(s, k.name)!).version ?? '')?.gitVersion ?? listening.endpoint.gitVersion;
+      }
+      const c: Cluster = clusterDoc(loadCluster(s, k.name)!);
       const endpoint = `https://${listening.endpoint.serverAddress}`;
       if (c.status === 'CREATING' || c.endpoint !== endpoint) {
         c.status = c.status === 'CREATING' ? 'ACTIVE' : c.status;
@@ -157,6 +161,8 @@ export class EksClusters implements Controller {
         }
       }
       dropClusterObjects(this.d.sql, row.uid);
+      // Its access entries, add-ons, pod identity associations and updates go with it (and their tags).
+      dropClusterItems(s, row.name, (arn) => dropAllTags(s, arn));
       dropAllTags(s, c.arn!);
       deleteClusterRow(s, row.name);
     })();

@@ -26,6 +26,7 @@ import { CapacityPlacement } from './capacity-placement.js';
 import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { EksClusters, type EksDeps } from './eks-clusters.js';
+import { EksNodegroups } from './eks-nodegroups.js';
 import { KubeDeployments } from './kube-deployments.js';
 import { KubePods } from './kube-pods.js';
 import { KubeReplicaSets } from './kube-replica-sets.js';
@@ -174,6 +175,7 @@ export function startControllers(d: ControllerDeps): Controllers {
   // EKS: each cluster's Kubernetes API (HTTPS on loopback), and its builtin workload controllers and kubelet.
   const eksClusters = new EksClusters(d);
   runtime.add(eksClusters);
+  runtime.add(new EksNodegroups(d));
   runtime.add(new KubeDeployments(d));
   runtime.add(new KubeReplicaSets(d));
   runtime.add(new KubePods(d));

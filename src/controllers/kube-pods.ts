@@ -15,7 +15,7 @@
 import type { ContainerState, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  allObjectKeys, getObject, NODE_NAME, objectKey, parseObjectKey, putObject, removeObject, rfc3339, type KubeObject, type ObjectScope,
+  allObjectKeys, bindPendingPod, getObject, objectKey, PENDING_RETRY_MS, parseObjectKey, putObject, removeObject, rfc3339, type KubeObject, type ObjectScope,
 } from '../services/eks/index.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { LABELS } from './container-spec.js';
@@ -87,14 +87,10 @@ export class KubePods implements Controller {
     const mine = containers.filter((c) => !stale.includes(c));
     if (pod.metadata.deletionTimestamp) return this.terminate(k.cluster, pod, mine);
     if (!pod.spec?.nodeName) {
-      this.write(k.cluster, (s) => {
-        const fresh = getObject(s, 'pods', k.namespace, k.name);
-        if (!fresh || fresh.spec?.nodeName || fresh.metadata.uid !== pod.metadata.uid) return;
-        fresh.spec.nodeName = NODE_NAME;
-        fresh.status = { ...(fresh.status ?? {}), conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.d.clock.now()) }] };
-        putObject(s, 'pods', fresh, 'MODIFIED');
-      });
-      return;
+      // The scheduler (services/eks pod-binding.ts): a node that fits, a Fargate node, or pending until one does.
+      let pending = false;
+      this.write(k.cluster, (s) => (pending = bindPendingPod(s, k.namespace, k.name, pod.metadata.uid!, this.d.clock.now()).pending));
+      return pending ? { requeueAfterMs: PENDING_RETRY_MS } : undefined;
     }
     return this.run(k.cluster, pod, mine);
   }

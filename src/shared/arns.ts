@@ -124,6 +124,17 @@ export const efsArn = {
 /** Elastic Kubernetes Service: clusters (node groups, add-ons and the rest nest under `<type>/<cluster>/…`). */
 export const eksArn = {
   cluster: (region: string, account: string, name: string) => arn('eks', region, account, `cluster/${name}`),
+  nodegroup: (region: string, account: string, cluster: string, name: string, id: string) => arn('eks', region, account, `nodegroup/${cluster}/${name}/${id}`),
+  fargateProfile: (region: string, account: string, cluster: string, name: string, id: string) =>
+    arn('eks', region, account, `fargateprofile/${cluster}/${name}/${id}`),
+  addon: (region: string, account: string, cluster: string, name: string, id: string) => arn('eks', region, account, `addon/${cluster}/${name}/${id}`),
+  /** `principal` is `role/<account>/<name>` or `user/<account>/<name>` (the entry's IAM principal). */
+  accessEntry: (region: string, account: string, cluster: string, principal: string, id: string) =>
+    arn('eks', region, account, `access-entry/${cluster}/${principal}/${id}`),
+  podIdentityAssociation: (region: string, account: string, cluster: string, id: string) =>
+    arn('eks', region, account, `podidentityassociation/${cluster}/${id}`),
+  /** AWS-managed access policies: no region, account `aws`. */
+  accessPolicy: (name: string) => `arn:${PARTITION}:eks::aws:cluster-access-policy/${name}`,
 };
 
 /** S3: bucket and object ARNs carry neither region nor account (bucket names are global). */

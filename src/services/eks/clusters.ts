@@ -15,8 +15,8 @@ import { eksArn } from '../../shared/arns.js';
 import { dropAllTags } from '../../state/tags.js';
 import { createSecurityGroup, findSecurityGroups, findSubnets, findVpc } from '../ec2/index.js';
 import type { RequestContext } from '../provider.js';
-import { clusterExists, clusterNotFound, invalidParameter, invalidRequest } from './errors.js';
-import { clusterDoc, clusterKey, loadCluster, nextSeq, saveCluster, type ClusterRow } from './store.js';
+import { clusterExists, clusterInUse, clusterNotFound, invalidParameter, invalidRequest } from './errors.js';
+import { clusterDoc, clusterKey, countItems, loadCluster, nextSeq, saveCluster, type ClusterRow } from './store.js';
 import { applyTags, eksTags, validateTags } from './tags.js';
 import { DEFAULT_VERSION, VERSIONS, versionInfo } from './versions.js';
 
@@ -176,7 +176,9 @@ export function deleteCluster(ctx: RequestContext, input: DeleteClusterRequest):
   if (c.deletionProtection) {
     throw invalidRequest(`Cluster ${c.name} has deletion protection enabled. Disable it with UpdateClusterConfig before deleting the cluster.`, { clusterName: c.name });
   }
-  // EKS refuses while node groups or Fargate profiles exist; Berth has neither yet (README.md), so nothing holds a cluster.
+  // EKS refuses while node groups or Fargate profiles exist (deleting ones included: they still hold the cluster).
+  if (countItems(ctx, c.name!, 'nodegroup')) throw clusterInUse(c.name!, 'Cluster has nodegroups attached');
+  if (countItems(ctx, c.name!, 'fargateprofile')) throw clusterInUse(c.name!, 'Cluster has fargate profiles attached');
   if (c.status !== 'DELETING') {
     c.status = 'DELETING';
     saveCluster(ctx, c);

@@ -18,7 +18,8 @@ export const EKS = defineService({
   arnServices: ['eks'],
   // eks.cluster — key: account/region/name of a cluster the cluster controller converges (CREATING, ACTIVE, DELETING).
   // eks.kube — key: <cluster uid>/<resource>/<namespace>/<name> of a Kubernetes object written through a cluster's API.
-  changeKinds: ['eks.cluster', 'eks.kube'],
+  // eks.nodegroup — key: account/region/cluster/nodegroup of a managed node group the node-group controller converges.
+  changeKinds: ['eks.cluster', 'eks.kube', 'eks.nodegroup'],
 });
 
 function migrations(): Migration[] {
@@ -44,6 +45,22 @@ function migrations(): Migration[] {
         type TEXT NOT NULL, doc TEXT NOT NULL
       );
       CREATE INDEX eks_kube_log_cluster ON eks_kube_log (cluster, resource, rv);
+    `,
+    },
+    {
+      version: 91,
+      name: 'eks node groups, Fargate profiles, updates, access entries, pod identity associations, add-ons',
+      sql: `
+      -- What belongs to a cluster, one row each: kind is nodegroup, fargateprofile, update, accessentry,
+      -- podidentity or addon; doc is the SDK-shaped description. ref is what a row is looked up by besides its
+      -- name: a node group's Auto Scaling group, an update's node group or add-on, an access entry's principal.
+      CREATE TABLE eks_cluster_items (
+        account TEXT NOT NULL, region TEXT NOT NULL, cluster TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+        ref TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '', doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (account, region, cluster, kind, name)
+      );
+      CREATE INDEX eks_cluster_items_ref ON eks_cluster_items (kind, ref);
+      CREATE INDEX eks_cluster_items_seq ON eks_cluster_items (account, region, cluster, kind, seq);
     `,
     },
   ];

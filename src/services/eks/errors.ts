@@ -23,3 +23,10 @@ export const clusterInUse = (name: string, message: string) =>
 export const resourceNotFound = (arn: string) => new AwsError('NotFoundException', `Resource ${arn} not found.`, { status: 404 });
 
 export const badRequest = (message: string) => new AwsError('BadRequestException', message, { status: 400 });
+
+export const nodegroupNotFound = (cluster: string, name: string) =>
+  new AwsError('ResourceNotFoundException', `No node group found for name: ${name}.`, { status: 404, fields: { clusterName: cluster, nodegroupName: name } });
+
+export const notFound = (message: string, fields: Record<string, unknown> = {}) => new AwsError('ResourceNotFoundException', message, { status: 404, fields });
+
+export const inUse = (message: string, fields: Record<string, unknown> = {}) => new AwsError('ResourceInUseException', message, { status: 409, fields });

@@ -17,3 +17,10 @@ export { selectorObjectMatcher } from './kubernetes/selectors.js';
 export { issueClusterPki } from './pki.js';
 export { versionInfo as kubernetesVersion } from './versions.js';
 export { createObject, deleteObject, type VerbContext } from './kubernetes/crud.js';
+export { bindPendingPod, PENDING_RETRY_MS } from './pod-binding.js';
+export {
+  COMPUTE_TYPE_LABEL, instanceNode, NODEGROUP_LABEL, releaseFargateNodes, removeStandInNode, syncNodegroupNodes, type InstanceNode,
+} from './kubernetes/nodes.js';
+export { finishUpdates } from './updates.js';
+export { settleClusterUpdates } from './cluster-updates.js';
+export type { StoredNodegroup } from './nodegroups.js';

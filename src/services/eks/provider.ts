@@ -3,6 +3,8 @@
  */
 import type { Provider } from '../provider.js';
 import * as clusters from './clusters.js';
+import * as updates from './cluster-updates.js';
+import * as nodegroups from './nodegroups.js';
 import * as tags from './tags.js';
 
 export const provider: Provider = {
@@ -11,6 +13,18 @@ export const provider: Provider = {
   listClusters: clusters.listClusters,
   deleteCluster: clusters.deleteCluster,
   describeClusterVersions: clusters.describeClusterVersions,
+
+  updateClusterConfig: updates.updateClusterConfig,
+  updateClusterVersion: updates.updateClusterVersion,
+  describeUpdate: updates.describeUpdate,
+  listUpdates: updates.listUpdates,
+
+  createNodegroup: nodegroups.createNodegroup,
+  describeNodegroup: nodegroups.describeNodegroup,
+  listNodegroups: nodegroups.listNodegroups,
+  updateNodegroupConfig: nodegroups.updateNodegroupConfig,
+  updateNodegroupVersion: nodegroups.updateNodegroupVersion,
+  deleteNodegroup: nodegroups.deleteNodegroup,
 
   tagResource: tags.tagResource,
   untagResource: tags.untagResource,

@@ -8,7 +8,7 @@ import { parseArn } from '../../shared/arns.js';
 import { countTags, getTags, putTags, removeTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { badRequest, resourceNotFound } from './errors.js';
-import { loadCluster, type Scope } from './store.js';
+import { listItems, loadCluster, type ItemKind, type Scope } from './store.js';
 
 const MAX_TAGS = 50;
 
@@ -30,13 +30,23 @@ export function applyTags(ctx: RequestContext, arn: string, tags: Record<string,
 
 export const eksTags = (s: Scope, arn: string): Record<string, string> => Object.fromEntries(getTags(s, arn).map((t) => [t.key, t.value]));
 
-/** The ARN of a taggable resource that exists in the caller's account and region (clusters, for now). */
+/** What a taggable ARN's resource type is among a cluster's items. */
+const ITEM_TYPES: Record<string, ItemKind> = {
+  nodegroup: 'nodegroup', fargateprofile: 'fargateprofile', addon: 'addon', 'access-entry': 'accessentry', podidentityassociation: 'podidentity',
+};
+
+/** The ARN of a taggable resource that exists in the caller's account and region (a cluster or one of its items). */
 function taggable(ctx: RequestContext, arn: string): string {
   const a = parseArn(arn);
   if (!a || a.service !== 'eks') throw badRequest(`${arn} is not a valid ARN`);
   const [type, name] = a.resource.split('/');
-  const row = type === 'cluster' && a.account === ctx.account && a.region === ctx.region ? loadCluster(ctx, name) : undefined;
+  const here = a.account === ctx.account && a.region === ctx.region;
+  const row = here && (type === 'cluster' || ITEM_TYPES[type]) ? loadCluster(ctx, name) : undefined;
   if (!row || row.status === 'DELETING') throw resourceNotFound(arn);
+  if (type !== 'cluster') {
+    const item = listItems<Record<string, unknown>>(ctx, name, ITEM_TYPES[type]).find((i) => Object.values(i.doc).includes(arn));
+    if (!item || item.doc.status === 'DELETING') throw resourceNotFound(arn);
+  }
   return arn;
 }
 

@@ -46,11 +46,11 @@ function node(c: VerbContext, region: string, gitVersion: string): KubeObject {
   return n;
 }
 
-/** Idempotent: what exists is left as it is. */
-export function bootstrapCluster(c: VerbContext, region: string, gitVersion: string): void {
+/** Idempotent: what exists is left as it is. `standIn`: the cluster has no node group, so `berth-node` stands in (nodes.ts). */
+export function bootstrapCluster(c: VerbContext, region: string, gitVersion: string, standIn = true): void {
   for (const ns of SYSTEM_NAMESPACES) {
     if (!getObject(c.store, 'namespaces', '', ns)) createObject(c, byId('namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     else ensureDefaultServiceAccount(c, ns);
   }
-  if (!getObject(c.store, 'nodes', '', NODE_NAME)) putObject(c.store, 'nodes', node(c, region, gitVersion), 'ADDED');
+  if (standIn && !getObject(c.store, 'nodes', '', NODE_NAME)) putObject(c.store, 'nodes', node(c, region, gitVersion), 'ADDED');
 }
