@@ -27,6 +27,7 @@ import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
 import { EksClusters, type EksDeps } from './eks-clusters.js';
 import { EksNodegroups } from './eks-nodegroups.js';
+import { EksFargate } from './eks-fargate.js';
 import { KubeDeployments } from './kube-deployments.js';
 import { KubePods } from './kube-pods.js';
 import { KubeReplicaSets } from './kube-replica-sets.js';
@@ -176,6 +177,7 @@ export function startControllers(d: ControllerDeps): Controllers {
   const eksClusters = new EksClusters(d);
   runtime.add(eksClusters);
   runtime.add(new EksNodegroups(d));
+  runtime.add(new EksFargate(d));
   runtime.add(new KubeDeployments(d));
   runtime.add(new KubeReplicaSets(d));
   runtime.add(new KubePods(d));

@@ -19,7 +19,8 @@ export const EKS = defineService({
   // eks.cluster — key: account/region/name of a cluster the cluster controller converges (CREATING, ACTIVE, DELETING).
   // eks.kube — key: <cluster uid>/<resource>/<namespace>/<name> of a Kubernetes object written through a cluster's API.
   // eks.nodegroup — key: account/region/cluster/nodegroup of a managed node group the node-group controller converges.
-  changeKinds: ['eks.cluster', 'eks.kube', 'eks.nodegroup'],
+  // eks.fargateprofile — key: account/region/cluster/profile of a Fargate profile the Fargate controller converges.
+  changeKinds: ['eks.cluster', 'eks.kube', 'eks.nodegroup', 'eks.fargateprofile'],
 });
 
 function migrations(): Migration[] {

@@ -24,3 +24,4 @@ export {
 export { finishUpdates } from './updates.js';
 export { settleClusterUpdates } from './cluster-updates.js';
 export type { StoredNodegroup } from './nodegroups.js';
+export type { FargateProfile } from '@aws-sdk/client-eks';

@@ -5,6 +5,7 @@ import type { Provider } from '../provider.js';
 import * as clusters from './clusters.js';
 import * as updates from './cluster-updates.js';
 import * as nodegroups from './nodegroups.js';
+import * as fargate from './fargate-profiles.js';
 import * as tags from './tags.js';
 
 export const provider: Provider = {
@@ -25,6 +26,11 @@ export const provider: Provider = {
   updateNodegroupConfig: nodegroups.updateNodegroupConfig,
   updateNodegroupVersion: nodegroups.updateNodegroupVersion,
   deleteNodegroup: nodegroups.deleteNodegroup,
+
+  createFargateProfile: fargate.createFargateProfile,
+  describeFargateProfile: fargate.describeFargateProfile,
+  listFargateProfiles: fargate.listFargateProfiles,
+  deleteFargateProfile: fargate.deleteFargateProfile,
 
   tagResource: tags.tagResource,
   untagResource: tags.untagResource,

@@ -3,7 +3,8 @@
  * Berth's EC2 instances, each a Kubernetes Node with its instance type's allocatable resources, its labels and
  * taints; pods are scheduled onto them by nodeSelector, tolerations and requests; UpdateNodegroupConfig is an
  * update that ends Successful with the group resized and relabelled; DeleteCluster is refused while the node
- * group exists; DeleteNodegroup terminates the instances and gives the cluster its stand-in node back.
+ * group exists; DeleteNodegroup terminates the instances and gives the cluster its stand-in node back. A Fargate
+ * profile places the pods it selects on Fargate nodes of their own.
  * The fake runtime: pods' containers are not the point here (the e2e test runs them).
  */
 import assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { describe, it } from 'node:test';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateClusterCommand, DeleteClusterCommand, DeleteNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand,
+  CreateClusterCommand, CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, ListFargateProfilesCommand, DeleteClusterCommand, DeleteNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand,
   EKSClient, ListNodegroupsCommand, ListUpdatesCommand, UpdateNodegroupConfigCommand, type Cluster,
 } from '@aws-sdk/client-eks';
 import { aws } from '../../helpers/cli.js';
@@ -163,5 +164,52 @@ describe('EKS managed node groups', () => {
     const { Reservations: gone } = await berth.ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
     assert.ok(gone!.flatMap((r) => r.Instances!).every((i) => i.State!.Name === 'terminated' || i.State!.Name === 'shutting-down'));
     await berth.eks.send(new DeleteClusterCommand({ name: 'ng' }));
+  });
+
+  it('a Fargate profile places a pod it selects on a Fargate node of its own, sized from its requests; other pods stay on the stand-in node', async () => {
+    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    const subnetIds = Subnets!.slice(0, 2).map((s) => s.SubnetId!);
+    await berth.eks.send(new CreateClusterCommand({ name: 'fg', roleArn: 'arn:aws:iam::000000000000:role/eks', resourcesVpcConfig: { subnetIds } }));
+    const cluster = await until('cluster ACTIVE', async () => {
+      const { cluster: c } = await berth.eks.send(new DescribeClusterCommand({ name: 'fg' }));
+      return c!.status === 'ACTIVE' ? c : undefined;
+    });
+    const { fargateProfile } = await berth.eks.send(new CreateFargateProfileCommand({
+      clusterName: 'fg', fargateProfileName: 'serverless', podExecutionRoleArn: 'arn:aws:iam::000000000000:role/pod-exec',
+      selectors: [{ namespace: 'default', labels: { compute: 'fargate' } }], subnets: subnetIds,
+    }));
+    assert.equal(fargateProfile!.status, 'CREATING');
+    assert.match(fargateProfile!.fargateProfileArn!, /^arn:aws:eks:us-east-1:000000000000:fargateprofile\/fg\/serverless\/[0-9a-f-]{36}$/);
+    await until('profile ACTIVE', async () => {
+      const r = await berth.eks.send(new DescribeFargateProfileCommand({ clusterName: 'fg', fargateProfileName: 'serverless' }));
+      return r.fargateProfile!.status === 'ACTIVE' ? true : undefined;
+    });
+    assert.deepEqual((await berth.eks.send(new ListFargateProfilesCommand({ clusterName: 'fg' }))).fargateProfileNames, ['serverless']);
+
+    const token = await aws('v2', berth.endpoint, ['eks', 'get-token', '--cluster-name', 'fg']);
+    const kube = kubeClient(cluster!, token.json.status.token);
+    const selected = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'on-fargate', labels: { compute: 'fargate' } },
+      spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '300m', memory: '700Mi' } } }] } };
+    assert.equal((await kube('POST', '/api/v1/namespaces/default/pods', selected)).status, 201);
+    assert.equal((await kube('POST', '/api/v1/namespaces/default/pods', pod('plain', {}))).status, 201);
+    const nodeName = await until('fargate pod bound', async () => (await kube('GET', '/api/v1/namespaces/default/pods/on-fargate')).body.spec.nodeName as string | undefined);
+    assert.match(nodeName, /^fargate-ip-\d+-\d+-\d+-\d+\.ec2\.internal$/);
+    const bound = (await kube('GET', '/api/v1/namespaces/default/pods/on-fargate')).body;
+    assert.equal(bound.metadata.annotations.CapacityProvisioned, '0.5vCPU 1GB', '300m and 700Mi + 256Mi: the 0.5 vCPU / 1 GB combination');
+    assert.equal(bound.metadata.labels['eks.amazonaws.com/fargate-profile'], 'serverless');
+    const node = (await kube('GET', `/api/v1/nodes/${nodeName}`)).body;
+    assert.equal(node.metadata.labels['eks.amazonaws.com/compute-type'], 'fargate');
+    assert.deepEqual(node.spec.taints, [{ key: 'eks.amazonaws.com/compute-type', value: 'fargate', effect: 'NoSchedule' }]);
+    assert.equal(await until('plain pod bound', async () => (await kube('GET', '/api/v1/namespaces/default/pods/plain')).body.spec.nodeName), 'berth-node');
+
+    await assert.rejects(berth.eks.send(new DeleteClusterCommand({ name: 'fg' })), (e: any) => e.name === 'ResourceInUseException');
+    assert.equal((await kube('DELETE', '/api/v1/namespaces/default/pods/on-fargate?gracePeriodSeconds=0')).status, 200);
+    await until('fargate node gone with its pod', async () => ((await kube('GET', `/api/v1/nodes/${nodeName}`)).status === 404 ? true : undefined));
+    await berth.eks.send(new DeleteFargateProfileCommand({ clusterName: 'fg', fargateProfileName: 'serverless' }));
+    await until('profile gone', async () => {
+      const r = await berth.eks.send(new ListFargateProfilesCommand({ clusterName: 'fg' }));
+      return r.fargateProfileNames!.length === 0 ? true : undefined;
+    });
+    await berth.eks.send(new DeleteClusterCommand({ name: 'fg' }));
   });
 });
