@@ -16,7 +16,7 @@ import type { Cluster } from '@aws-sdk/client-eks';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import { deleteSecurityGroup } from '../services/ec2/index.js';
 import {
-  bootstrapCluster, dropClusterObjects, issueClusterPki, kubernetesApi, kubernetesVersion, type ClusterEndpoint, type KubernetesApiDeps,
+  bootstrapCluster, clusterAdmits, dropClusterObjects, issueClusterPki, kubernetesApi, kubernetesVersion, type ClusterEndpoint, type KubernetesApiDeps,
   settleClusterUpdates, type ObjectScope, type PresignedCallerVerifier,
 } from '../services/eks/index.js';
 import {
@@ -112,7 +112,11 @@ export class EksClusters implements Controller {
     const existing = this.listening.get(key);
     if (existing && existing.endpoint.uid === row.uid) return existing;
     if (existing) await this.close(key);
-    const endpoint: ClusterEndpoint = { uid: row.uid, name: row.name, creator: row.creator, gitVersion, serverAddress: '' };
+    const scope: Scope = { sql: this.d.sql, account: row.account, region: row.region };
+    const endpoint: ClusterEndpoint = {
+      uid: row.uid, name: row.name, creator: row.creator, gitVersion, serverAddress: '',
+      admits: (identity) => clusterAdmits(scope, row.name, row.creator, identity),
+    };
     const server = createServer({ key: privateKey, cert }, (req, res) => void this.handle(endpoint, req, res));
     const bind = (port: number) => new Promise<number>((ok, fail) => {
       server.once('error', fail);

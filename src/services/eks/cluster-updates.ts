@@ -11,6 +11,7 @@ import type {
   UpdateClusterConfigResponse, UpdateClusterVersionRequest, UpdateClusterVersionResponse, UpdateParam, UpdateType,
 } from '@aws-sdk/client-eks';
 import type { RequestContext } from '../provider.js';
+import { bootstrapCreatorEntry } from './access-entries.js';
 import { requireCluster } from './clusters.js';
 import { clusterInUse, invalidParameter, notFound } from './errors.js';
 import { clusterDoc, clusterKey, getItem, loadCluster, saveCluster, type Scope } from './store.js';
@@ -84,6 +85,8 @@ export function updateClusterConfig(ctx: RequestContext, input: UpdateClusterCon
     if (mode === from) throw invalidParameter(`Cluster already has authentication mode ${mode}`, fields);
     if (AUTH_ORDER.indexOf(mode) < AUTH_ORDER.indexOf(from)) throw invalidParameter(`Unsupported authentication mode update from ${from} to ${mode}`, fields);
     c.accessConfig = { ...c.accessConfig, authenticationMode: mode };
+    // Leaving CONFIG_MAP: the creator keeps its access through an entry of its own, as EKS makes one.
+    if (from === 'CONFIG_MAP') bootstrapCreatorEntry(ctx, c.name!, requireCluster(ctx, c.name!).creator);
     return begin(ctx, c, 'AccessConfigUpdate', [{ type: 'AuthenticationMode', value: mode }]);
   }
   if (input.upgradePolicy) {

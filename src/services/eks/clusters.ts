@@ -15,6 +15,7 @@ import { eksArn } from '../../shared/arns.js';
 import { dropAllTags } from '../../state/tags.js';
 import { createSecurityGroup, findSecurityGroups, findSubnets, findVpc } from '../ec2/index.js';
 import type { RequestContext } from '../provider.js';
+import { bootstrapCreatorEntry } from './access-entries.js';
 import { clusterExists, clusterInUse, clusterNotFound, invalidParameter, invalidRequest } from './errors.js';
 import { clusterDoc, clusterKey, countItems, loadCluster, nextSeq, saveCluster, type ClusterRow } from './store.js';
 import { applyTags, eksTags, validateTags } from './tags.js';
@@ -130,6 +131,7 @@ export function createCluster(ctx: RequestContext, input: CreateClusterRequest):
     .get(`INSERT INTO eks_clusters (account, region, name, uid, status, doc, creator, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
     .run(ctx.account, ctx.region, name, randomUUID(), 'CREATING', JSON.stringify(cluster), creator, nextSeq(ctx.sql));
   applyTags(ctx, arn, input.tags);
+  if (authMode !== 'CONFIG_MAP') bootstrapCreatorEntry(ctx, name, creator);
   ctx.changed('eks.cluster', clusterKey(ctx, name));
   return { cluster: describe(ctx, loadCluster(ctx, name)!) };
 }

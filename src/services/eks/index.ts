@@ -25,3 +25,4 @@ export { finishUpdates } from './updates.js';
 export { settleClusterUpdates } from './cluster-updates.js';
 export type { StoredNodegroup } from './nodegroups.js';
 export type { FargateProfile } from '@aws-sdk/client-eks';
+export { admits as clusterAdmits } from './access-entries.js';

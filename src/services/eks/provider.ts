@@ -6,6 +6,7 @@ import * as clusters from './clusters.js';
 import * as updates from './cluster-updates.js';
 import * as nodegroups from './nodegroups.js';
 import * as fargate from './fargate-profiles.js';
+import * as access from './access-entries.js';
 import * as tags from './tags.js';
 
 export const provider: Provider = {
@@ -31,6 +32,16 @@ export const provider: Provider = {
   describeFargateProfile: fargate.describeFargateProfile,
   listFargateProfiles: fargate.listFargateProfiles,
   deleteFargateProfile: fargate.deleteFargateProfile,
+
+  createAccessEntry: access.createAccessEntry,
+  describeAccessEntry: access.describeAccessEntry,
+  listAccessEntries: access.listAccessEntries,
+  updateAccessEntry: access.updateAccessEntry,
+  deleteAccessEntry: access.deleteAccessEntry,
+  associateAccessPolicy: access.associateAccessPolicy,
+  disassociateAccessPolicy: access.disassociateAccessPolicy,
+  listAssociatedAccessPolicies: access.listAssociatedAccessPolicies,
+  listAccessPolicies: access.listAccessPolicies,
 
   tagResource: tags.tagResource,
   untagResource: tags.untagResource,

@@ -6,8 +6,8 @@
  * handed in by app.ts): with IAM enforcement on, the signature is checked against the key's secret,
  * so a token made for another cluster, or altered, is refused; with it off, any signature passes, as
  * it does for every Berth API. The cluster creator is its admin (bootstrapClusterCreatorAdminPermissions,
- * the default); other principals have no access entries yet and are refused with 401, as EKS refuses
- * an unmapped identity. https://docs.aws.amazon.com/eks/latest/userguide/cluster-auth.html
+ * the default); with access entries (authentication mode API or API_AND_CONFIG_MAP) a principal with an
+ * entry is admitted; any other is refused with 401, as EKS refuses an unmapped identity. https://docs.aws.amazon.com/eks/latest/userguide/cluster-auth.html
  */
 import { unauthorized } from './status.js';
 
@@ -60,7 +60,7 @@ export function principalIdentity(arn: string): string {
 }
 
 export function authenticate(
-  authorization: string | undefined, cluster: { name: string; creator: string }, verify: PresignedCallerVerifier, now: number,
+  authorization: string | undefined, cluster: { name: string; creator: string; admits?: (identity: string) => boolean }, verify: PresignedCallerVerifier, now: number,
 ): Caller {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   const url = m ? presignedUrl(m[1]) : undefined;
@@ -73,6 +73,9 @@ export function authenticate(
   } catch {
     throw unauthorized();
   }
-  if (!cluster.creator || principalIdentity(who.principalArn) !== principalIdentity(cluster.creator)) throw unauthorized();
+  // `admits` (the cluster's authentication mode and access entries, services/eks/access-entries.ts) decides when given.
+  const identity = principalIdentity(who.principalArn);
+  const admitted = cluster.admits ? cluster.admits(identity) : !!cluster.creator && identity === principalIdentity(cluster.creator);
+  if (!admitted) throw unauthorized();
   return { account: who.account, arn: who.principalArn, username: who.principalArn };
 }

@@ -28,6 +28,8 @@ export interface ClusterEndpoint {
   name: string;
   /** The principal that is the cluster's admin ('' for none). */
   creator: string;
+  /** Whether an IAM identity (a role for a session) may use the API: the cluster's access entries and mode decide. */
+  admits?: (identity: string) => boolean;
   gitVersion: string;
   /** host:port clients reach the API at. */
   serverAddress: string;

@@ -1,0 +1,116 @@
+/**
+ * EKS access entries with IAM enforcement on: in API_AND_CONFIG_MAP mode the creator has its bootstrap entry
+ * with cluster admin; an IAM user's `get-token` token is refused 401 until the user has an access entry, and
+ * again once it is deleted; policies are associated and listed; a CONFIG_MAP cluster refuses access entries,
+ * and moving it to API_AND_CONFIG_MAP is an update that gives its creator an entry.
+ */
+import assert from 'node:assert/strict';
+import { request } from 'node:https';
+import { describe, it } from 'node:test';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateClusterCommand, DeleteAccessEntryCommand, DescribeAccessEntryCommand,
+  DescribeClusterCommand, DescribeUpdateCommand, EKSClient, ListAccessEntriesCommand, ListAccessPoliciesCommand,
+  ListAssociatedAccessPoliciesCommand, UpdateClusterConfigCommand, type Cluster,
+} from '@aws-sdk/client-eks';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { aws } from '../../helpers/cli.js';
+import { useBerth } from '../../helpers/use-berth.js';
+
+function status(cluster: Cluster, token: string): Promise<number> {
+  const ca = Buffer.from(cluster.certificateAuthority!.data!, 'base64').toString('utf8');
+  return new Promise((resolve, reject) => {
+    const req = request(`${cluster.endpoint}/api/v1/namespaces`, { ca, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const ADMIN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
+
+describe('EKS access entries', () => {
+  const berth = useBerth({ runtime: 'fake', enforceIam: true, clients: { eks: EKSClient, ec2: EC2Client, iam: IAMClient } });
+
+  it('a principal with an access entry is admitted, one without is refused; the creator has its bootstrap entry; CONFIG_MAP clusters have none', async () => {
+    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    const resourcesVpcConfig = { subnetIds: Subnets!.slice(0, 2).map((s) => s.SubnetId!) };
+    const roleArn = 'arn:aws:iam::000000000000:role/eks';
+    await berth.eks.send(new CreateClusterCommand({ name: 'api', roleArn, resourcesVpcConfig, accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } }));
+    await berth.eks.send(new CreateClusterCommand({ name: 'cm', roleArn, resourcesVpcConfig }));
+    const active = (name: string) => until(`${name} ACTIVE`, async () => {
+      const { cluster } = await berth.eks.send(new DescribeClusterCommand({ name }));
+      return cluster!.status === 'ACTIVE' ? cluster : undefined;
+    });
+    const cluster = await active('api');
+
+    const creator = 'arn:aws:iam::000000000000:root';
+    assert.deepEqual((await berth.eks.send(new ListAccessEntriesCommand({ clusterName: 'api' }))).accessEntries, [creator]);
+    const bootstrap = await berth.eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName: 'api', principalArn: creator }));
+    assert.deepEqual(bootstrap.associatedAccessPolicies!.map((p) => [p.policyArn, p.accessScope!.type]), [[ADMIN, 'cluster']]);
+
+    await berth.iam.send(new CreateUserCommand({ UserName: 'dev' }));
+    const { AccessKey } = await berth.iam.send(new CreateAccessKeyCommand({ UserName: 'dev' }));
+    const devToken = async () => {
+      const r = await aws('v2', berth.endpoint, ['eks', 'get-token', '--cluster-name', 'api'], {
+        AWS_ACCESS_KEY_ID: AccessKey!.AccessKeyId, AWS_SECRET_ACCESS_KEY: AccessKey!.SecretAccessKey,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      return r.json.status.token as string;
+    };
+    assert.equal(await status(cluster!, await devToken()), 401, 'no access entry yet');
+
+    const dev = 'arn:aws:iam::000000000000:user/dev';
+    const { accessEntry } = await berth.eks.send(new CreateAccessEntryCommand({ clusterName: 'api', principalArn: dev, kubernetesGroups: ['viewers'] }));
+    assert.equal(accessEntry!.type, 'STANDARD');
+    assert.equal(accessEntry!.username, dev);
+    assert.match(accessEntry!.accessEntryArn!, /^arn:aws:eks:us-east-1:000000000000:access-entry\/api\/user\/000000000000\/dev\/[0-9a-f-]{36}$/);
+    await assert.rejects(berth.eks.send(new CreateAccessEntryCommand({ clusterName: 'api', principalArn: dev })), (e: any) => e.name === 'ResourceInUseException');
+    const assoc = await berth.eks.send(new AssociateAccessPolicyCommand({
+      clusterName: 'api', principalArn: dev, policyArn: VIEW, accessScope: { type: 'namespace', namespaces: ['default'] },
+    }));
+    assert.deepEqual(assoc.associatedAccessPolicy!.accessScope, { type: 'namespace', namespaces: ['default'] });
+    assert.deepEqual((await berth.eks.send(new ListAccessEntriesCommand({ clusterName: 'api', associatedPolicyArn: VIEW }))).accessEntries, [dev]);
+    assert.deepEqual((await berth.eks.send(new DescribeAccessEntryCommand({ clusterName: 'api', principalArn: dev }))).accessEntry!.kubernetesGroups, ['viewers']);
+    assert.equal(await status(cluster!, await devToken()), 200, 'admitted by its access entry');
+
+    await berth.eks.send(new DeleteAccessEntryCommand({ clusterName: 'api', principalArn: dev }));
+    assert.equal(await status(cluster!, await devToken()), 401, 'refused again once the entry is gone');
+
+    const policies = (await berth.eks.send(new ListAccessPoliciesCommand({}))).accessPolicies!;
+    assert.ok(policies.some((p) => p.name === 'AmazonEKSClusterAdminPolicy' && p.arn === ADMIN));
+
+    // CONFIG_MAP: no access entries until the mode moves on (an update), which gives the creator its entry.
+    await active('cm');
+    await assert.rejects(
+      berth.eks.send(new CreateAccessEntryCommand({ clusterName: 'cm', principalArn: dev })),
+      (e: any) => e.name === 'InvalidRequestException' && /authentication mode must be set to one of \[API, API_AND_CONFIG_MAP\]/.test(e.message),
+    );
+    const { update } = await berth.eks.send(new UpdateClusterConfigCommand({ name: 'cm', accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } }));
+    assert.equal(update!.type, 'AccessConfigUpdate');
+    assert.deepEqual(update!.params, [{ type: 'AuthenticationMode', value: 'API_AND_CONFIG_MAP' }]);
+    await until('update Successful', async () => {
+      const r = await berth.eks.send(new DescribeUpdateCommand({ name: 'cm', updateId: update!.id }));
+      return r.update!.status === 'Successful' ? true : undefined;
+    });
+    assert.equal((await active('cm'))!.accessConfig!.authenticationMode, 'API_AND_CONFIG_MAP');
+    assert.deepEqual((await berth.eks.send(new ListAccessEntriesCommand({ clusterName: 'cm' }))).accessEntries, [creator]);
+    await assert.rejects(
+      berth.eks.send(new UpdateClusterConfigCommand({ name: 'cm', accessConfig: { authenticationMode: 'CONFIG_MAP' } })),
+      (e: any) => e.name === 'InvalidParameterException' && e.message === 'Unsupported authentication mode update from API_AND_CONFIG_MAP to CONFIG_MAP',
+    );
+  });
+});
