@@ -17,7 +17,7 @@ import type { RuntimeDriver } from '../runtime/driver.js';
 import { deleteSecurityGroup } from '../services/ec2/index.js';
 import {
   bootstrapCluster, clusterAdmits, dropClusterObjects, issueClusterPki, kubernetesApi, kubernetesVersion, type ClusterEndpoint, type KubernetesApiDeps,
-  settleClusterUpdates, type ObjectScope, type PresignedCallerVerifier,
+  settleAddons, settleClusterUpdates, type ObjectScope, type PresignedCallerVerifier,
 } from '../services/eks/index.js';
 import {
   allClusterKeys, clusterDoc, countItems, deleteClusterRow, dropClusterItems, loadCluster, parseClusterKey, pkiOf, saveCluster, savePki, savePort, type ClusterRow, type Scope,
@@ -92,6 +92,7 @@ export class EksClusters implements Controller {
       if (fresh.port !== listening.port) savePort(s, k.name, listening.port);
       const store: ObjectScope = { sql: this.d.sql, cluster: fresh.uid, changed: (x) => keys.push(x) };
       bootstrapCluster({ store, now: this.d.clock.now() }, k.region, gitVersion, countItems(s, k.name, 'nodegroup') === 0);
+      settleAddons(s, k.name);
       // An UPDATING cluster's updates are made (a new version: the API reports it from now on) and it is ACTIVE again.
       if (settleClusterUpdates(s, k.name)) {
         listening.endpoint.gitVersion = kubernetesVersion(clusterDoc(loadCluster(s, k.name)!).version ?? '')?.gitVersion ?? listening.endpoint.gitVersion;

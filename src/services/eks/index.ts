@@ -26,3 +26,6 @@ export { settleClusterUpdates } from './cluster-updates.js';
 export type { StoredNodegroup } from './nodegroups.js';
 export type { FargateProfile } from '@aws-sdk/client-eks';
 export { admits as clusterAdmits } from './access-entries.js';
+export { settleAddons } from './addons.js';
+/** Which role service account X in namespace Y of cluster Z (its uid) gets through EKS Pod Identity. */
+export { podIdentityRole } from './pod-identity.js';

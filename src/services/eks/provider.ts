@@ -7,6 +7,8 @@ import * as updates from './cluster-updates.js';
 import * as nodegroups from './nodegroups.js';
 import * as fargate from './fargate-profiles.js';
 import * as access from './access-entries.js';
+import * as addons from './addons.js';
+import * as podIdentity from './pod-identity.js';
 import * as tags from './tags.js';
 
 export const provider: Provider = {
@@ -42,6 +44,20 @@ export const provider: Provider = {
   disassociateAccessPolicy: access.disassociateAccessPolicy,
   listAssociatedAccessPolicies: access.listAssociatedAccessPolicies,
   listAccessPolicies: access.listAccessPolicies,
+
+  createPodIdentityAssociation: podIdentity.createPodIdentityAssociation,
+  describePodIdentityAssociation: podIdentity.describePodIdentityAssociation,
+  listPodIdentityAssociations: podIdentity.listPodIdentityAssociations,
+  updatePodIdentityAssociation: podIdentity.updatePodIdentityAssociation,
+  deletePodIdentityAssociation: podIdentity.deletePodIdentityAssociation,
+
+  createAddon: addons.createAddon,
+  describeAddon: addons.describeAddon,
+  listAddons: addons.listAddons,
+  updateAddon: addons.updateAddon,
+  deleteAddon: addons.deleteAddon,
+  describeAddonVersions: addons.describeAddonVersions,
+  describeAddonConfiguration: addons.describeAddonConfiguration,
 
   tagResource: tags.tagResource,
   untagResource: tags.untagResource,
