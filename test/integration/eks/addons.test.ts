@@ -2,7 +2,8 @@
  * EKS add-ons and pod identity associations through the SDK v3: the add-on catalogue (versions per Kubernetes
  * version, defaults, configuration schema), CreateAddon CREATING → ACTIVE with its default version and its pod
  * identity associations, UpdateAddon as an update that ends Successful, configuration values checked against the
- * schema; associations one per service account, listed by namespace, updated and deleted.
+ * schema; associations one per service account, listed by namespace, updated and deleted; UpdateClusterVersion
+ * one minor version up, Successful with the cluster at the new version.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,7 +12,7 @@ import {
   CreateAddonCommand, CreateClusterCommand, CreatePodIdentityAssociationCommand, DeleteAddonCommand, DeletePodIdentityAssociationCommand,
   DescribeAddonCommand, DescribeAddonConfigurationCommand, DescribeAddonVersionsCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand,
   DescribeUpdateCommand, EKSClient, ListAddonsCommand, ListPodIdentityAssociationsCommand, ListUpdatesCommand, UpdateAddonCommand,
-  UpdatePodIdentityAssociationCommand,
+  UpdateClusterVersionCommand, UpdatePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks';
 import { useBerth } from '../../helpers/use-berth.js';
 
@@ -91,6 +92,19 @@ describe('EKS add-ons and pod identity associations', () => {
     assert.equal(updated.association!.roleArn, 'arn:aws:iam::000000000000:role/app-v2');
     assert.equal((await berth.eks.send(new DescribePodIdentityAssociationCommand({ clusterName: 'ad', associationId: association!.associationId }))).association!.serviceAccount, 'app');
     await berth.eks.send(new DeletePodIdentityAssociationCommand({ clusterName: 'ad', associationId: association!.associationId }));
+
+    // The cluster's own update: one minor version up, InProgress (UPDATING) until the controller applies it.
+    await assert.rejects(berth.eks.send(new UpdateClusterVersionCommand({ name: 'ad', version: '1.30' })), (e: any) => e.name === 'InvalidParameterException');
+    const { update: upgrade } = await berth.eks.send(new UpdateClusterVersionCommand({ name: 'ad', version: '1.33' }));
+    assert.equal(upgrade!.type, 'VersionUpdate');
+    assert.deepEqual(upgrade!.params!.map((p) => p.type), ['Version', 'PlatformVersion']);
+    await until('version update Successful', async () => {
+      const r = await berth.eks.send(new DescribeUpdateCommand({ name: 'ad', updateId: upgrade!.id }));
+      return r.update!.status === 'Successful' ? true : undefined;
+    });
+    const upgraded = (await berth.eks.send(new DescribeClusterCommand({ name: 'ad' }))).cluster!;
+    assert.deepEqual([upgraded.status, upgraded.version, upgraded.platformVersion], ['ACTIVE', '1.33', 'eks.10']);
+    assert.deepEqual((await berth.eks.send(new ListUpdatesCommand({ name: 'ad' }))).updateIds, [upgrade!.id]);
 
     await berth.eks.send(new DeleteAddonCommand({ clusterName: 'ad', addonName: 'aws-ebs-csi-driver' }));
     await until('add-on and its association gone', async () => {
