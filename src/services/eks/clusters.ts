@@ -19,13 +19,13 @@ import { bootstrapCreatorEntry } from './access-entries.js';
 import { clusterExists, clusterInUse, clusterNotFound, invalidParameter, invalidRequest } from './errors.js';
 import { clusterDoc, clusterKey, countItems, loadCluster, nextSeq, saveCluster, type ClusterRow } from './store.js';
 import { applyTags, eksTags, validateTags } from './tags.js';
+import { pageOf, pageRequest } from './pages.js';
 import { DEFAULT_VERSION, VERSIONS, versionInfo } from './versions.js';
 
 const NAME_RE = /^[0-9A-Za-z][A-Za-z0-9\-_]*$/;
 const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'];
 const AUTH_MODES = ['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'];
-const MAX_RESULTS = 100;
 
 /** EKS's cluster id (the hex in its endpoint and OIDC issuer): 32 upper-case hex digits. */
 const clusterHexId = () => randomUUID().replace(/-/g, '').toUpperCase();
@@ -153,23 +153,12 @@ export function describeCluster(ctx: RequestContext, input: DescribeClusterReque
 }
 
 export function listClusters(ctx: RequestContext, input: ListClustersRequest): ListClustersResponse {
-  const limit = input.maxResults ?? MAX_RESULTS;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RESULTS) throw invalidParameter('maxResults must be between 1 and 100.');
-  let after = 0;
-  if (input.nextToken) {
-    try {
-      after = JSON.parse(Buffer.from(input.nextToken, 'base64url').toString('utf8')).s;
-    } catch { /* below */ }
-    if (!Number.isInteger(after) || after < 0) throw invalidParameter('The nextToken is invalid.');
-  }
+  const { limit, afterSeq } = pageRequest(input);
   const rows = ctx.sql
     .get('SELECT name, seq FROM eks_clusters WHERE account = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
-    .all(ctx.account, ctx.region, after, limit + 1) as { name: string; seq: number }[];
-  const page = rows.slice(0, limit);
-  return {
-    clusters: page.map((r) => r.name),
-    nextToken: rows.length > limit ? Buffer.from(JSON.stringify({ s: page[page.length - 1].seq })).toString('base64url') : undefined,
-  };
+    .all(ctx.account, ctx.region, afterSeq, limit + 1) as { name: string; seq: number }[];
+  const { page, nextToken } = pageOf(rows, limit);
+  return { clusters: page.map((r) => r.name), nextToken };
 }
 
 export function deleteCluster(ctx: RequestContext, input: DeleteClusterRequest): DeleteClusterResponse {

@@ -97,10 +97,7 @@ export function createNodegroup(ctx: RequestContext, input: CreateNodegroupReque
   }
   if (/^(WINDOWS|BOTTLEROCKET)|NVIDIA|NEURON|GPU/.test(amiType)) throw invalidParameter(`Berth runs ${amiType} node groups as Amazon Linux 2023 nodes only; use an AL2023 or AL2 standard AMI type.`, fields);
   const version = input.version ?? cluster.version!;
-  if (!versionInfo(version)) throw invalidParameter(`Requested Nodegroup release version ${version} is invalid.`, fields);
-  if (Number(version.split('.')[1]) > Number(cluster.version!.split('.')[1])) {
-    throw invalidParameter(`Requested Nodegroup version ${version} is greater than the cluster version ${cluster.version}.`, fields);
-  }
+  checkVersion(version, cluster.version!, fields);
   checkLabelsAndTaints(input.labels, input.taints, fields);
   validateTags(input.tags);
   const id = randomUUID();
@@ -182,11 +179,24 @@ export function updateNodegroupConfig(ctx: RequestContext, input: UpdateNodegrou
     params.push({ type: 'NodeRepairEnabled', value: String(input.nodeRepairConfig.enabled ?? false) });
   }
   if (!params.length) throw invalidParameter('No changes needed for the nodegroup configuration provided.', fields);
-  const update = newUpdate(ctx, item.cluster, item.name, 'ConfigUpdate', params);
-  ng.status = 'UPDATING';
-  ng.modifiedAt = (ctx.clock.now() / 1000) as unknown as Date;
-  saveNodegroup(ctx, item.cluster, ng, item.ref);
+  return beginUpdate(ctx, item, 'ConfigUpdate', params);
+}
+
+/** The update recorded InProgress and the node group UPDATING (the node-group controller finishes both). */
+function beginUpdate(ctx: RequestContext, item: Item<StoredNodegroup>, type: 'ConfigUpdate' | 'VersionUpdate', params: UpdateParam[]) {
+  const update = newUpdate(ctx, item.cluster, item.name, type, params);
+  item.doc.status = 'UPDATING';
+  item.doc.modifiedAt = (ctx.clock.now() / 1000) as unknown as Date;
+  saveNodegroup(ctx, item.cluster, item.doc, item.ref);
   return { update };
+}
+
+/** A node group's Kubernetes version: one Berth offers, not newer than its cluster's. */
+function checkVersion(version: string, clusterVersion: string, fields: Record<string, string>) {
+  if (!versionInfo(version)) throw invalidParameter(`Requested Nodegroup version ${version} is invalid.`, fields);
+  if (Number(version.split('.')[1]) > Number(clusterVersion.split('.')[1])) {
+    throw invalidParameter(`Requested Nodegroup version ${version} is greater than the cluster version ${clusterVersion}.`, fields);
+  }
 }
 
 export function updateNodegroupVersion(ctx: RequestContext, input: UpdateNodegroupVersionRequest): UpdateNodegroupVersionResponse {
@@ -196,24 +206,17 @@ export function updateNodegroupVersion(ctx: RequestContext, input: UpdateNodegro
   const cluster = clusterDoc(requireCluster(ctx, item.cluster));
   const fields = { clusterName: item.cluster, nodegroupName: item.name };
   const version = input.version ?? cluster.version!;
-  if (!versionInfo(version)) throw invalidParameter(`Requested Nodegroup version ${version} is invalid.`, fields);
-  if (Number(version.split('.')[1]) > Number(cluster.version!.split('.')[1])) {
-    throw invalidParameter(`Requested Nodegroup version ${version} is greater than the cluster version ${cluster.version}.`, fields);
-  }
+  checkVersion(version, cluster.version!, fields);
   const releaseVersion = input.releaseVersion ?? releaseVersionOf(version);
   const params: UpdateParam[] = [{ type: 'Version', value: version }, { type: 'ReleaseVersion', value: releaseVersion }];
   if (input.launchTemplate) {
     params.push({ type: 'LaunchTemplateName', value: input.launchTemplate.name ?? ng.launchTemplate?.name });
     params.push({ type: 'LaunchTemplateVersion', value: input.launchTemplate.version ?? ng.launchTemplate?.version });
   }
-  const update = newUpdate(ctx, item.cluster, item.name, 'VersionUpdate', params);
   ng.version = version;
   ng.releaseVersion = releaseVersion;
   if (input.launchTemplate) ng.launchTemplate = { ...ng.launchTemplate, ...input.launchTemplate };
-  ng.status = 'UPDATING';
-  ng.modifiedAt = (ctx.clock.now() / 1000) as unknown as Date;
-  saveNodegroup(ctx, item.cluster, ng, item.ref);
-  return { update };
+  return beginUpdate(ctx, item, 'VersionUpdate', params);
 }
 
 export function deleteNodegroup(ctx: RequestContext, input: DeleteNodegroupRequest): DeleteNodegroupResponse {

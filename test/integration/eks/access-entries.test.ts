@@ -7,15 +7,16 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { describe, it } from 'node:test';
-import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   AssociateAccessPolicyCommand, CreateAccessEntryCommand, CreateClusterCommand, DeleteAccessEntryCommand, DescribeAccessEntryCommand,
-  DescribeClusterCommand, DescribeUpdateCommand, EKSClient, ListAccessEntriesCommand, ListAccessPoliciesCommand,
-  ListAssociatedAccessPoliciesCommand, UpdateClusterConfigCommand, type Cluster,
+  DescribeUpdateCommand, EKSClient, ListAccessEntriesCommand, ListAccessPoliciesCommand, ListAssociatedAccessPoliciesCommand,
+  UpdateClusterConfigCommand, type Cluster,
 } from '@aws-sdk/client-eks';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { aws } from '../../helpers/cli.js';
 import { useBerth } from '../../helpers/use-berth.js';
+import { activeCluster, createActiveCluster, defaultSubnets, until } from './support.js';
 
 function status(cluster: Cluster, token: string): Promise<number> {
   const ca = Buffer.from(cluster.certificateAuthority!.data!, 'base64').toString('utf8');
@@ -29,16 +30,6 @@ function status(cluster: Cluster, token: string): Promise<number> {
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 const ADMIN = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 const VIEW = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 
@@ -46,16 +37,8 @@ describe('EKS access entries', () => {
   const berth = useBerth({ runtime: 'fake', enforceIam: true, clients: { eks: EKSClient, ec2: EC2Client, iam: IAMClient } });
 
   it('a principal with an access entry is admitted, one without is refused; the creator has its bootstrap entry; CONFIG_MAP clusters have none', async () => {
-    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
-    const resourcesVpcConfig = { subnetIds: Subnets!.slice(0, 2).map((s) => s.SubnetId!) };
-    const roleArn = 'arn:aws:iam::000000000000:role/eks';
-    await berth.eks.send(new CreateClusterCommand({ name: 'api', roleArn, resourcesVpcConfig, accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } }));
-    await berth.eks.send(new CreateClusterCommand({ name: 'cm', roleArn, resourcesVpcConfig }));
-    const active = (name: string) => until(`${name} ACTIVE`, async () => {
-      const { cluster } = await berth.eks.send(new DescribeClusterCommand({ name }));
-      return cluster!.status === 'ACTIVE' ? cluster : undefined;
-    });
-    const cluster = await active('api');
+    const cluster = await createActiveCluster(berth.eks, berth.ec2, 'api', { accessConfig: { authenticationMode: 'API_AND_CONFIG_MAP' } });
+    await berth.eks.send(new CreateClusterCommand({ name: 'cm', roleArn: 'arn:aws:iam::000000000000:role/eks', resourcesVpcConfig: { subnetIds: await defaultSubnets(berth.ec2) } }));
 
     const creator = 'arn:aws:iam::000000000000:root';
     assert.deepEqual((await berth.eks.send(new ListAccessEntriesCommand({ clusterName: 'api' }))).accessEntries, [creator]);
@@ -94,7 +77,7 @@ describe('EKS access entries', () => {
     assert.ok(policies.some((p) => p.name === 'AmazonEKSClusterAdminPolicy' && p.arn === ADMIN));
 
     // CONFIG_MAP: no access entries until the mode moves on (an update), which gives the creator its entry.
-    await active('cm');
+    await activeCluster(berth.eks, 'cm');
     await assert.rejects(
       berth.eks.send(new CreateAccessEntryCommand({ clusterName: 'cm', principalArn: dev })),
       (e: any) => e.name === 'InvalidRequestException' && /authentication mode must be set to one of \[API, API_AND_CONFIG_MAP\]/.test(e.message),
@@ -106,7 +89,7 @@ describe('EKS access entries', () => {
       const r = await berth.eks.send(new DescribeUpdateCommand({ name: 'cm', updateId: update!.id }));
       return r.update!.status === 'Successful' ? true : undefined;
     });
-    assert.equal((await active('cm'))!.accessConfig!.authenticationMode, 'API_AND_CONFIG_MAP');
+    assert.equal((await activeCluster(berth.eks, 'cm')).accessConfig!.authenticationMode, 'API_AND_CONFIG_MAP');
     assert.deepEqual((await berth.eks.send(new ListAccessEntriesCommand({ clusterName: 'cm' }))).accessEntries, [creator]);
     await assert.rejects(
       berth.eks.send(new UpdateClusterConfigCommand({ name: 'cm', accessConfig: { authenticationMode: 'CONFIG_MAP' } })),

@@ -7,24 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateAddonCommand, CreateClusterCommand, CreatePodIdentityAssociationCommand, DeleteAddonCommand, DeletePodIdentityAssociationCommand,
-  DescribeAddonCommand, DescribeAddonConfigurationCommand, DescribeAddonVersionsCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand,
+  CreateAddonCommand, CreatePodIdentityAssociationCommand, DeleteAddonCommand, DeletePodIdentityAssociationCommand, DescribeAddonCommand,
+  DescribeAddonConfigurationCommand, DescribeAddonVersionsCommand, DescribeClusterCommand, DescribePodIdentityAssociationCommand,
   DescribeUpdateCommand, EKSClient, ListAddonsCommand, ListPodIdentityAssociationsCommand, ListUpdatesCommand, UpdateAddonCommand,
   UpdateClusterVersionCommand, UpdatePodIdentityAssociationCommand,
 } from '@aws-sdk/client-eks';
 import { useBerth } from '../../helpers/use-berth.js';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { createActiveCluster, until } from './support.js';
 
 describe('EKS add-ons and pod identity associations', () => {
   const berth = useBerth({ runtime: 'fake', clients: { eks: EKSClient, ec2: EC2Client } });
@@ -40,11 +31,7 @@ describe('EKS add-ons and pod identity associations', () => {
     assert.equal(JSON.parse(config.configurationSchema!).definitions.Config.type, 'object');
     assert.deepEqual(config.podIdentityConfiguration!.map((p) => p.serviceAccount), ['ebs-csi-controller-sa']);
 
-    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
-    await berth.eks.send(new CreateClusterCommand({
-      name: 'ad', roleArn: 'arn:aws:iam::000000000000:role/eks', resourcesVpcConfig: { subnetIds: Subnets!.slice(0, 2).map((s) => s.SubnetId!) },
-    }));
-    await until('cluster ACTIVE', async () => ((await berth.eks.send(new DescribeClusterCommand({ name: 'ad' }))).cluster!.status === 'ACTIVE' ? true : undefined));
+    await createActiveCluster(berth.eks, berth.ec2, 'ad');
 
     const role = 'arn:aws:iam::000000000000:role/ebs-csi';
     const { addon } = await berth.eks.send(new CreateAddonCommand({

@@ -11,13 +11,15 @@ import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { describe, it } from 'node:test';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateClusterCommand, CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, ListFargateProfilesCommand, DeleteClusterCommand, DeleteNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, DescribeUpdateCommand,
-  EKSClient, ListNodegroupsCommand, ListUpdatesCommand, UpdateNodegroupConfigCommand, type Cluster,
+  CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, ListFargateProfilesCommand, DeleteClusterCommand,
+  DeleteNodegroupCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, ListNodegroupsCommand, ListUpdatesCommand,
+  UpdateNodegroupConfigCommand, type Cluster,
 } from '@aws-sdk/client-eks';
 import { aws } from '../../helpers/cli.js';
 import { useBerth } from '../../helpers/use-berth.js';
+import { createActiveCluster, defaultSubnets, until } from './support.js';
 
 type Kube = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
 
@@ -36,16 +38,6 @@ function kubeClient(cluster: Cluster, token: string): Kube {
   });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 const pod = (name: string, spec: Record<string, unknown>) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox' }], ...spec },
 });
@@ -54,13 +46,8 @@ describe('EKS managed node groups', () => {
   const berth = useBerth({ runtime: 'fake', clients: { eks: EKSClient, ec2: EC2Client, asg: AutoScalingClient } });
 
   it('a node group of 2 is an Auto Scaling group whose instances are Nodes; pods land by selector, toleration and requests; updates resize and relabel', async () => {
-    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
-    const subnetIds = Subnets!.slice(0, 2).map((s) => s.SubnetId!);
-    await berth.eks.send(new CreateClusterCommand({ name: 'ng', roleArn: 'arn:aws:iam::000000000000:role/eks', resourcesVpcConfig: { subnetIds } }));
-    const cluster = await until('cluster ACTIVE', async () => {
-      const { cluster: c } = await berth.eks.send(new DescribeClusterCommand({ name: 'ng' }));
-      return c!.status === 'ACTIVE' ? c : undefined;
-    });
+    const subnetIds = await defaultSubnets(berth.ec2);
+    const cluster = await createActiveCluster(berth.eks, berth.ec2, 'ng');
 
     // The AWS CLI v2 makes the node group, as `aws eks create-nodegroup` users do.
     const created = await aws('v2', berth.endpoint, [
@@ -167,13 +154,8 @@ describe('EKS managed node groups', () => {
   });
 
   it('a Fargate profile places a pod it selects on a Fargate node of its own, sized from its requests; other pods stay on the stand-in node', async () => {
-    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
-    const subnetIds = Subnets!.slice(0, 2).map((s) => s.SubnetId!);
-    await berth.eks.send(new CreateClusterCommand({ name: 'fg', roleArn: 'arn:aws:iam::000000000000:role/eks', resourcesVpcConfig: { subnetIds } }));
-    const cluster = await until('cluster ACTIVE', async () => {
-      const { cluster: c } = await berth.eks.send(new DescribeClusterCommand({ name: 'fg' }));
-      return c!.status === 'ACTIVE' ? c : undefined;
-    });
+    const subnetIds = await defaultSubnets(berth.ec2);
+    const cluster = await createActiveCluster(berth.eks, berth.ec2, 'fg');
     const { fargateProfile } = await berth.eks.send(new CreateFargateProfileCommand({
       clusterName: 'fg', fargateProfileName: 'serverless', podExecutionRoleArn: 'arn:aws:iam::000000000000:role/pod-exec',
       selectors: [{ namespace: 'default', labels: { compute: 'fargate' } }], subnets: subnetIds,

@@ -6,7 +6,8 @@
  * topology.kubernetes.io/zone, eks.amazonaws.com/compute-type=fargate…).
  *
  * The stand-in node (bootstrap.ts, `berth-node`: the engine itself) serves clusters that have no node group:
- * it goes when the first node group is made and comes back when the last one goes (standInWanted).
+ * it goes when the first node group has nodes (removeStandInNode) and the cluster controller makes it again when the
+ * last node group is gone.
  * https://docs.aws.amazon.com/eks/latest/userguide/choosing-instance-type.html (max pods, reserved resources)
  */
 import { instanceTypeSpec } from '../../ec2/index.js';
@@ -120,12 +121,13 @@ export function instanceNode(i: InstanceNode, now: number): KubeObject {
   };
 }
 
-/** What a Node's spec and status say that a re-sync may change (labels, taints, readiness), compared as JSON. */
-const fingerprint = (n: KubeObject) => JSON.stringify([n.metadata.labels, n.spec?.taints ?? [], n.status?.conditions?.find((c: any) => c.type === 'Ready')?.status]);
+/** What a Node's spec and status say that a re-sync may change (labels, taints, readiness, kubelet version), compared as JSON. */
+const fingerprint = (n: KubeObject) =>
+  JSON.stringify([n.metadata.labels, n.spec?.taints ?? [], n.status?.conditions?.find((c: any) => c.type === 'Ready')?.status, n.status?.nodeInfo?.kubeletVersion]);
 
 /**
  * Makes the node group's Nodes exactly `wanted`: new ones are created, changed ones updated (labels, taints,
- * readiness; what else a user set on them is kept), those of instances gone are removed. Answers the names removed.
+ * readiness, kubelet version after a version update; what else a user set on them is kept), those of instances gone are removed. Answers the names removed.
  */
 export function syncNodegroupNodes(store: ObjectScope, nodegroup: string, wanted: KubeObject[], now: number): string[] {
   const have = listObjects(store, 'nodes').filter((n) => n.metadata.labels?.[NODEGROUP_LABEL] === nodegroup);
@@ -147,6 +149,7 @@ export function syncNodegroupNodes(store: ObjectScope, nodegroup: string, wanted
       if (!w.spec.taints) delete existing.spec.taints;
       const ready = w.status.conditions.find((c: any) => c.type === 'Ready');
       existing.status.conditions = [...existing.status.conditions.filter((c: any) => c.type !== 'Ready'), ready];
+      existing.status.nodeInfo = w.status.nodeInfo;
       putObject(store, 'nodes', existing, 'MODIFIED');
     }
   }
@@ -230,7 +233,7 @@ export function releaseFargateNodes(store: ObjectScope): string[] {
   return gone;
 }
 
-/** Whether the cluster's stand-in node (`berth-node`) should exist: only while it has no node group. */
+/** Removes the stand-in node (`berth-node`): a cluster with node groups has their nodes instead. */
 export function removeStandInNode(store: ObjectScope, name: string): void {
   const n = getObject(store, 'nodes', '', name);
   if (n) removeObject(store, 'nodes', n);
