@@ -13,9 +13,9 @@ import { describe, it } from 'node:test';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
-  CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, ListFargateProfilesCommand, DeleteClusterCommand,
+  CreateNodegroupCommand, CreateFargateProfileCommand, DeleteFargateProfileCommand, DescribeFargateProfileCommand, ListFargateProfilesCommand, DeleteClusterCommand,
   DeleteNodegroupCommand, DescribeNodegroupCommand, DescribeUpdateCommand, EKSClient, ListNodegroupsCommand, ListUpdatesCommand,
-  UpdateNodegroupConfigCommand, type Cluster,
+  ListTagsForResourceCommand, TagResourceCommand, UpdateNodegroupConfigCommand, UpdateNodegroupVersionCommand, type Cluster,
 } from '@aws-sdk/client-eks';
 import { aws } from '../../helpers/cli.js';
 import { useBerth } from '../../helpers/use-berth.js';
@@ -48,6 +48,13 @@ describe('EKS managed node groups', () => {
   it('a node group of 2 is an Auto Scaling group whose instances are Nodes; pods land by selector, toleration and requests; updates resize and relabel', async () => {
     const subnetIds = await defaultSubnets(berth.ec2);
     const cluster = await createActiveCluster(berth.eks, berth.ec2, 'ng');
+
+    const bad = { clusterName: 'ng', nodegroupName: 'bad', nodeRole: 'arn:aws:iam::000000000000:role/node', subnets: subnetIds };
+    await assert.rejects(berth.eks.send(new CreateNodegroupCommand({ ...bad, scalingConfig: { minSize: 3, maxSize: 2, desiredSize: 2 } })),
+      (e: any) => e.name === 'InvalidParameterException' && e.message === "Minimum capacity 3 can't be greater than max size 2");
+    await assert.rejects(berth.eks.send(new CreateNodegroupCommand({ ...bad, instanceTypes: ['m6g.large'], amiType: 'AL2023_x86_64_STANDARD' })),
+      (e: any) => e.name === 'InvalidParameterException' && /not a valid instance type for requested amiType/.test(e.message));
+    await assert.rejects(berth.eks.send(new CreateNodegroupCommand({ ...bad, clusterName: 'nope' })), (e: any) => e.name === 'ResourceNotFoundException');
 
     // The AWS CLI v2 makes the node group, as `aws eks create-nodegroup` users do.
     const created = await aws('v2', berth.endpoint, [
@@ -129,6 +136,24 @@ describe('EKS managed node groups', () => {
     assert.ok(after.every((n: any) => n.metadata.labels.release === 'v2'));
     assert.deepEqual((await berth.eks.send(new ListUpdatesCommand({ name: 'ng', nodegroupName: 'workers' }))).updateIds, [update!.id]);
     assert.deepEqual((await berth.eks.send(new ListUpdatesCommand({ name: 'ng' }))).updateIds, [], 'the cluster has no updates of its own');
+    const { update: version } = await berth.eks.send(new UpdateNodegroupVersionCommand({ clusterName: 'ng', nodegroupName: 'workers' }));
+    assert.deepEqual(version!.params, [{ type: 'Version', value: '1.32' }, { type: 'ReleaseVersion', value: '1.32.9-20251120' }]);
+    await assert.rejects(
+      berth.eks.send(new UpdateNodegroupConfigCommand({ clusterName: 'ng', nodegroupName: 'workers', scalingConfig: { desiredSize: 9 } })),
+      (e: any) => e.name === 'ResourceInUseException' || (e.name === 'InvalidParameterException' && e.message === "Desired capacity 9 can't be greater than max size 4"),
+    );
+    await until('version update Successful', async () => {
+      const r = await berth.eks.send(new DescribeUpdateCommand({ name: 'ng', nodegroupName: 'workers', updateId: version!.id }));
+      return r.update!.status === 'Successful' ? true : undefined;
+    });
+    await assert.rejects(
+      berth.eks.send(new UpdateNodegroupConfigCommand({ clusterName: 'ng', nodegroupName: 'workers', scalingConfig: { desiredSize: 9 } })),
+      (e: any) => e.name === 'InvalidParameterException' && e.message === "Desired capacity 9 can't be greater than max size 4",
+    );
+    const { tags } = await berth.eks.send(new ListTagsForResourceCommand({ resourceArn: ng!.nodegroupArn }));
+    assert.deepEqual(tags, {});
+    await berth.eks.send(new TagResourceCommand({ resourceArn: ng!.nodegroupArn, tags: { team: 'web' } }));
+    assert.deepEqual((await berth.eks.send(new ListTagsForResourceCommand({ resourceArn: ng!.nodegroupArn }))).tags, { team: 'web' });
 
     await assert.rejects(berth.eks.send(new DeleteClusterCommand({ name: 'ng' })), (e: any) => e.name === 'ResourceInUseException' && e.message === 'Cluster has nodegroups attached');
 
