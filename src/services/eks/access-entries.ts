@@ -18,12 +18,14 @@ import type {
   ListAccessEntriesRequest, ListAccessEntriesResponse, ListAccessPoliciesRequest, ListAccessPoliciesResponse, ListAssociatedAccessPoliciesRequest,
   ListAssociatedAccessPoliciesResponse, UpdateAccessEntryRequest, UpdateAccessEntryResponse,
 } from '@aws-sdk/client-eks';
+import { load as loadYaml } from 'js-yaml';
 import { eksArn } from '../../shared/arns.js';
 import { dropAllTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { requireCluster } from './clusters.js';
 import { inUse, invalidParameter, invalidRequest, notFound } from './errors.js';
 import { principalIdentity } from './kubernetes/auth.js';
+import { getObject } from './kubernetes/objects.js';
 import { pageOf, pageRequest } from './pages.js';
 import { clusterDoc, deleteItem, getItem, listItems, loadCluster, putItem, type Item, type Scope } from './store.js';
 import { applyTags, eksTags, validateTags } from './tags.js';
@@ -177,15 +179,34 @@ export function listAccessPolicies(_ctx: RequestContext, input: ListAccessPolici
   return { accessPolicies: page.map(({ seq: _, ...p }): AccessPolicy => p), nextToken };
 }
 
+/**
+ * Whether the `aws-auth` ConfigMap (kube-system) maps the identity: a `mapRoles` entry's `rolearn` or a `mapUsers`
+ * entry's `userarn` (YAML lists, as eksctl and the EKS docs write them). A ConfigMap that does not parse maps no one.
+ */
+function awsAuthMaps(s: Scope, clusterUid: string, identity: string): boolean {
+  const cm = getObject({ sql: s.sql, cluster: clusterUid }, 'configmaps', 'kube-system', 'aws-auth');
+  if (!cm?.data) return false;
+  const list = (text: unknown): Record<string, unknown>[] => {
+    try {
+      const v = typeof text === 'string' ? loadYaml(text) : undefined;
+      return Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : [];
+    } catch {
+      return [];
+    }
+  };
+  return list(cm.data.mapRoles).some((r) => typeof r.rolearn === 'string' && principalIdentity(r.rolearn) === identity)
+    || list(cm.data.mapUsers).some((u) => u.userarn === identity);
+}
+
 /** Whether the cluster's API admits an IAM identity (a session as its role): the module comment's rules. */
 export function admits(s: Scope, cluster: string, creator: string, identity: string): boolean {
   const row = loadCluster(s, cluster);
   if (!row) return false;
   const mode = clusterDoc(row).accessConfig?.authenticationMode ?? 'CONFIG_MAP';
-  const isCreator = !!creator && principalIdentity(creator) === identity;
-  if (mode === 'CONFIG_MAP') return isCreator;
+  const byConfigMap = () => (!!creator && principalIdentity(creator) === identity) || awsAuthMaps(s, row.uid, identity);
+  if (mode === 'CONFIG_MAP') return byConfigMap();
   const hasEntry = listItems(s, cluster, 'accessentry', { ref: identity }).length > 0;
-  return hasEntry || (mode === 'API_AND_CONFIG_MAP' && isCreator);
+  return hasEntry || (mode === 'API_AND_CONFIG_MAP' && byConfigMap());
 }
 
 export const CLUSTER_ADMIN_POLICY = eksArn.accessPolicy('AmazonEKSClusterAdminPolicy');

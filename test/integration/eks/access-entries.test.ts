@@ -1,5 +1,6 @@
 /**
- * EKS access entries with IAM enforcement on: in API_AND_CONFIG_MAP mode the creator has its bootstrap entry
+ * EKS access entries with IAM enforcement on: a CONFIG_MAP cluster admits what its aws-auth ConfigMap maps; in
+ * API_AND_CONFIG_MAP mode the creator has its bootstrap entry
  * with cluster admin; an IAM user's `get-token` token is refused 401 until the user has an access entry, and
  * again once it is deleted; policies are associated and listed; a CONFIG_MAP cluster refuses access entries,
  * and moving it to API_AND_CONFIG_MAP is an update that gives its creator an entry.
@@ -18,15 +19,18 @@ import { aws } from '../../helpers/cli.js';
 import { useBerth } from '../../helpers/use-berth.js';
 import { activeCluster, createActiveCluster, defaultSubnets, until } from './support.js';
 
-function status(cluster: Cluster, token: string): Promise<number> {
+/** The status of a request to the cluster's API (GET /api/v1/namespaces unless told). */
+function status(cluster: Cluster, token: string, o: { method?: string; path?: string; body?: unknown } = {}): Promise<number> {
   const ca = Buffer.from(cluster.certificateAuthority!.data!, 'base64').toString('utf8');
   return new Promise((resolve, reject) => {
-    const req = request(`${cluster.endpoint}/api/v1/namespaces`, { ca, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) }, (res) => {
+    const req = request(`${cluster.endpoint}${o.path ?? '/api/v1/namespaces'}`, {
+      ca, method: o.method ?? 'GET', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, signal: AbortSignal.timeout(10_000),
+    }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode!));
     });
     req.on('error', reject);
-    req.end();
+    req.end(o.body === undefined ? undefined : JSON.stringify(o.body));
   });
 }
 
@@ -47,8 +51,8 @@ describe('EKS access entries', () => {
 
     await berth.iam.send(new CreateUserCommand({ UserName: 'dev' }));
     const { AccessKey } = await berth.iam.send(new CreateAccessKeyCommand({ UserName: 'dev' }));
-    const devToken = async () => {
-      const r = await aws('v2', berth.endpoint, ['eks', 'get-token', '--cluster-name', 'api'], {
+    const devToken = async (clusterName = 'api') => {
+      const r = await aws('v2', berth.endpoint, ['eks', 'get-token', '--cluster-name', clusterName], {
         AWS_ACCESS_KEY_ID: AccessKey!.AccessKeyId, AWS_SECRET_ACCESS_KEY: AccessKey!.SecretAccessKey,
       });
       assert.equal(r.code, 0, r.stderr);
@@ -76,8 +80,17 @@ describe('EKS access entries', () => {
     const policies = (await berth.eks.send(new ListAccessPoliciesCommand({}))).accessPolicies!;
     assert.ok(policies.some((p) => p.name === 'AmazonEKSClusterAdminPolicy' && p.arn === ADMIN));
 
-    // CONFIG_MAP: no access entries until the mode moves on (an update), which gives the creator its entry.
-    await activeCluster(berth.eks, 'cm');
+    // CONFIG_MAP: the aws-auth ConfigMap maps IAM users and roles; no access entries until the mode moves on (an
+    // update), which gives the creator its entry.
+    const cm = await activeCluster(berth.eks, 'cm');
+    assert.equal(await status(cm, await devToken('cm')), 401, 'not in aws-auth yet');
+    const creatorToken = await aws('v2', berth.endpoint, ['eks', 'get-token', '--cluster-name', 'cm']);
+    const awsAuth = {
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      data: { mapUsers: `- userarn: ${dev}\n  username: dev\n  groups:\n  - system:masters\n` },
+    };
+    assert.equal(await status(cm, creatorToken.json.status.token, { method: 'POST', path: '/api/v1/namespaces/kube-system/configmaps', body: awsAuth }), 201);
+    assert.equal(await status(cm, await devToken('cm')), 200, 'mapped by aws-auth');
     await assert.rejects(
       berth.eks.send(new CreateAccessEntryCommand({ clusterName: 'cm', principalArn: dev })),
       (e: any) => e.name === 'InvalidRequestException' && /authentication mode must be set to one of \[API, API_AND_CONFIG_MAP\]/.test(e.message),
