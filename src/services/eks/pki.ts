@@ -14,8 +14,9 @@ const generate = promisify(generateKeyPair);
 const YEAR_MS = 365 * 86400_000;
 
 export async function issueClusterPki(now: number): Promise<ClusterPki> {
-  const ca = await generate('rsa', { modulusLength: 2048 }) as { privateKey: KeyObject; publicKey: KeyObject };
-  const server = await generate('rsa', { modulusLength: 2048 }) as { privateKey: KeyObject; publicKey: KeyObject };
+  // The two keys at once: key generation runs on libuv's pool, so on two cores this halves the wait for ACTIVE.
+  const [ca, server] = await Promise.all([generate('rsa', { modulusLength: 2048 }), generate('rsa', { modulusLength: 2048 })]) as
+    { privateKey: KeyObject; publicKey: KeyObject }[];
   const caName: [string, string][] = [['CN', 'kubernetes']];
   const notBefore = new Date(now - 3600_000);
   const caCertificate = buildCertificate({
