@@ -252,6 +252,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       // With --enforce-iam an image in Berth's ECR is pulled as the task's execution role (its policies decide).
       resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image, authorizer && executionRolePrincipal(task, def)),
       groupLoad: (targetGroupArn) => ({ peak: loadBalancing.groupLoad(targetGroupArn, true).peak }),
+      // EKS pods pull images in Berth's ECR with a token for the cluster's account, as nodes pull with their role.
+      resolvePodImage: (account, image) => resolveTaskImage(registry, account, image),
       // EKS clusters' Kubernetes APIs bind Berth's host and authenticate get-token tokens with Berth's STS.
       eks: { host: config.host, verify: presignedCallerVerifier(config, { sql, clock }) },
     });

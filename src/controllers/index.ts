@@ -30,6 +30,10 @@ import { EksNodegroups } from './eks-nodegroups.js';
 import { EksFargate } from './eks-fargate.js';
 import { KubeDeployments } from './kube-deployments.js';
 import { KubePods } from './kube-pods.js';
+import { KubeCronJobs } from './kube-cron-jobs.js';
+import { KubeDaemonSets } from './kube-daemon-sets.js';
+import { KubeJobs } from './kube-jobs.js';
+import { KubeStatefulSets } from './kube-stateful-sets.js';
 import { KubeReplicaSets } from './kube-replica-sets.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventSchedules } from './event-schedules.js';
@@ -77,6 +81,8 @@ export interface ControllerDeps {
   invoke: Invoke;
   /** Where a task's image is pulled from, with which credentials (Berth's ECR). */
   resolveImage: (task: Task, image: string, def?: TaskDefinition) => { ref: string; auth?: RegistryAuth };
+  /** Where an EKS pod's image is pulled from, with which credentials (Berth's ECR for the cluster's account). */
+  resolvePodImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
   /** The most requests in flight at once on a target group since the last call (the load balancer's count): App Runner scales on it. */
   groupLoad: (targetGroupArn: string) => GroupLoad;
   /** EKS: where cluster APIs listen and how they authenticate callers. */
@@ -181,6 +187,10 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new KubeDeployments(d));
   runtime.add(new KubeReplicaSets(d));
   runtime.add(new KubePods(d));
+  runtime.add(new KubeJobs(d));
+  runtime.add(new KubeCronJobs(d));
+  runtime.add(new KubeStatefulSets(d));
+  runtime.add(new KubeDaemonSets(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

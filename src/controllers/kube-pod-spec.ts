@@ -86,7 +86,8 @@ export function pauseSpec(p: PodContext, image: string): ContainerSpec {
   };
 }
 
-export function containerSpec(p: PodContext, c: any, pauseId: string): ContainerSpec {
+/** `image`: the reference the engine pulled (Berth's ECR images have a local name); the pod's own by default. */
+export function containerSpec(p: PodContext, c: any, pauseId: string, image: string = c.image): ContainerSpec {
   const limits = c.resources?.limits ?? {};
   const requests = c.resources?.requests ?? {};
   const memory = quantity(limits.memory);
@@ -94,7 +95,7 @@ export function containerSpec(p: PodContext, c: any, pauseId: string): Container
   const cpuRequest = quantity(requests.cpu);
   return {
     name: engineName(p, c.name),
-    image: c.image,
+    image,
     labels: podBaseLabels(p, 'container', c.name),
     env: env(p.store, p.pod.metadata.namespace!, c),
     ...(c.command ? { entryPoint: c.command } : {}),

@@ -12,14 +12,16 @@
  * Level-triggered and found by label: a restarted Berth adopts the containers it finds (engine events
  * of pod containers bring their pod round; at start every pod and every labelled container is looked at).
  */
-import type { ContainerState, RuntimeDriver } from '../runtime/driver.js';
+import type { ContainerState, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
   allObjectKeys, bindPendingPod, getObject, objectKey, PENDING_RETRY_MS, parseObjectKey, putObject, removeObject, rfc3339, type KubeObject, type ObjectScope,
 } from '../services/eks/index.js';
+import { clusterByUid } from '../services/eks/store.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { LABELS } from './container-spec.js';
 import { containerSpec, KUBE_LABELS, pauseSpec, type PodContext } from './kube-pod-spec.js';
+import { ImagePulls, type PullOutcome } from './kube-image-pulls.js';
 import { ensurePauseImage } from './pause-image.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
@@ -27,6 +29,8 @@ export interface KubePodsDeps extends StateDeps {
   driver: RuntimeDriver;
   instanceId: string;
   changes: ChangeFeed;
+  /** Where an image is pulled from and with which credentials: Berth's ECR for the cluster's account (task-images.ts). */
+  resolvePodImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
 }
 
 const BACKOFF_START_MS = 10_000;
@@ -53,7 +57,18 @@ export class KubePods implements Controller {
     resync: [{ periodMs: ORPHAN_RESYNC_MS, keys: () => this.everyKey() }],
   };
 
-  constructor(private readonly d: KubePodsDeps) {}
+  private readonly pulls: ImagePulls;
+
+  constructor(private readonly d: KubePodsDeps) {
+    this.pulls = new ImagePulls(d.driver);
+  }
+
+  /** A container's image on the engine per its imagePullPolicy, from Berth's ECR with the cluster account's token. */
+  private pull(clusterUid: string, pod: KubeObject, c: any, now: number): Promise<PullOutcome> {
+    const account = clusterByUid(this.d.sql, clusterUid)?.account;
+    if (!account) return Promise.resolve({ waiting: { reason: 'ErrImagePull', message: 'the cluster is gone' } });
+    return this.pulls.pull(pod, c, now, (image) => this.d.resolvePodImage(account, image));
+  }
 
   private async *everyKey(): AsyncIterable<string> {
     const seen = new Set<string>(allObjectKeys(this.d.sql, 'pods'));
@@ -108,6 +123,11 @@ export class KubePods implements Controller {
 
   private async run(cluster: string, pod: KubeObject, containers: ContainerState[]): Promise<ReconcileResult | void> {
     const now = this.d.clock.now();
+    // A finished pod (a Job's) keeps its exited containers for logs; its sandbox goes, as the kubelet tears it down.
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') {
+      await Promise.all(containers.filter((c) => c.labels[LABELS.role] === 'pause' && c.status === 'running').map((c) => this.d.driver.stopContainer(c.id, 0)));
+      return;
+    }
     const p: PodContext = { store: { sql: this.d.sql, cluster }, pod, instanceId: this.d.instanceId };
     const restartPolicy: string = pod.spec.restartPolicy ?? 'Always';
     const previous: any[] = pod.status?.containerStatuses ?? [];
@@ -130,29 +150,17 @@ export class KubePods implements Controller {
     }
     const restarts: Record<string, number> = Object.fromEntries(previous.map((s) => [s.name, s.restartCount ?? 0]));
     const observed: Record<string, ContainerState | undefined> = {};
-    const pullFailed = new Set<string>();
     for (const c of pod.spec.containers as any[]) {
       let state = containers.find((x) => x.labels[LABELS.role] === 'container' && x.labels[LABELS.containerName] === c.name);
       try {
         if (!state) {
-          if (c.imagePullPolicy === 'Always' || !(await this.d.driver.hasImage(c.image))) {
-            if (c.imagePullPolicy === 'Never') {
-              waiting[c.name] = { reason: 'ErrImageNeverPull', message: `Container image "${c.image}" is not present with pull policy of Never` };
-              continue;
-            }
-            try {
-              await this.d.driver.pullImage(c.image);
-            } catch (err) {
-              // A local image the registry does not know is still usable when it is there (IfNotPresent already checked).
-              if (!(await this.d.driver.hasImage(c.image))) {
-                pullFailed.add(c.name);
-                waiting[c.name] = { reason: 'ErrImagePull', message: (err as Error).message };
-                requeue = BACKOFF_START_MS;
-                continue;
-              }
-            }
+          const pulled = await this.pull(cluster, pod, c, now);
+          if ('waiting' in pulled) {
+            waiting[c.name] = pulled.waiting;
+            if (pulled.retryMs !== undefined) requeue = Math.min(requeue ?? Infinity, pulled.retryMs);
+            continue;
           }
-          const id = await this.d.driver.createContainer(containerSpec(p, c, pause!.id));
+          const id = await this.d.driver.createContainer(containerSpec(p, c, pause!.id, pulled.ref));
           await this.d.driver.startContainer(id);
           state = await this.d.driver.inspectContainer(id);
         } else if (state.status === 'exited' || state.status === 'dead' || state.status === 'created') {

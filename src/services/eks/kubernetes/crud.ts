@@ -153,7 +153,8 @@ export function deleteObject(c: VerbContext, r: ResourceType, ns: string, name: 
     }
   }
   removeObject(c.store, resourceId(r), obj);
-  if (opts.propagationPolicy === 'Orphan') orphanDependents(c, obj);
+  // batch/v1 Jobs orphan their pods by default when the caller names no policy (kubectl sends Background).
+  if ((opts.propagationPolicy ?? (r.kind === 'Job' ? 'Orphan' : 'Background')) === 'Orphan') orphanDependents(c, obj);
   else deleteDependents(c, obj);
   return withType(r, obj);
 }

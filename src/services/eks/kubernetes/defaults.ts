@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { KubeObject } from './objects.js';
 import type { ResourceType } from './resources.js';
 import { invalid } from './status.js';
+import { applyWorkloadDefaults } from './workload-defaults.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -34,7 +35,7 @@ export function validateName(r: ResourceType, obj: KubeObject): void {
   }
 }
 
-function podSpecDefaults(spec: any): void {
+export function podSpecDefaults(spec: any): void {
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= 'ClusterFirst';
@@ -60,7 +61,7 @@ function podSpecDefaults(spec: any): void {
   }
 }
 
-function validatePodSpec(r: ResourceType, obj: KubeObject, spec: any, at: string): void {
+export function validatePodSpec(r: ResourceType, obj: KubeObject, spec: any, at: string): void {
   const containers = spec?.containers;
   if (!Array.isArray(containers) || containers.length === 0) {
     throw invalid(r.kind, r.group, obj.metadata.name!, [{ field: `${at}.containers`, message: 'Required value' }]);
@@ -71,7 +72,7 @@ function validatePodSpec(r: ResourceType, obj: KubeObject, spec: any, at: string
   });
 }
 
-function validateWorkload(r: ResourceType, obj: KubeObject): void {
+export function validateWorkload(r: ResourceType, obj: KubeObject): void {
   const spec = obj.spec ?? {};
   const name = obj.metadata.name!;
   if (!spec.selector) throw invalid(r.kind, r.group, name, [{ field: 'spec.selector', message: 'Required value' }]);
@@ -123,6 +124,7 @@ export function applyKindDefaults(r: ResourceType, obj: KubeObject): void {
       obj.status ??= { replicas: 0 };
       break;
     default:
+      applyWorkloadDefaults(r, obj);
       break;
   }
 }

@@ -29,6 +29,10 @@ const apps = (resource: string, singular: string, kind: string, shortNames: stri
   group: 'apps', version: 'v1', resource, singular, kind, namespaced: true, shortNames, categories: ['all'], subresources: ['status'], generation: true,
 });
 
+const batch = (resource: string, singular: string, kind: string, shortNames: string[]): ResourceType => ({
+  group: 'batch', version: 'v1', resource, singular, kind, namespaced: true, shortNames, categories: ['all'], subresources: ['status'], generation: true,
+});
+
 export const RESOURCES: readonly ResourceType[] = [
   core('namespaces', 'namespace', 'Namespace', false, ['ns'], { subresources: ['status'] }),
   core('configmaps', 'configmap', 'ConfigMap', true, ['cm']),
@@ -37,8 +41,15 @@ export const RESOURCES: readonly ResourceType[] = [
   core('events', 'event', 'Event', true, ['ev']),
   core('nodes', 'node', 'Node', false, ['no'], { subresources: ['status'] }),
   core('pods', 'pod', 'Pod', true, ['po'], { categories: ['all'], subresources: ['status', 'log'] }),
+  core('persistentvolumeclaims', 'persistentvolumeclaim', 'PersistentVolumeClaim', true, ['pvc'], { subresources: ['status'] }),
+  core('persistentvolumes', 'persistentvolume', 'PersistentVolume', false, ['pv'], { subresources: ['status'] }),
   apps('deployments', 'deployment', 'Deployment', ['deploy']),
   apps('replicasets', 'replicaset', 'ReplicaSet', ['rs']),
+  apps('statefulsets', 'statefulset', 'StatefulSet', ['sts']),
+  apps('daemonsets', 'daemonset', 'DaemonSet', ['ds']),
+  batch('jobs', 'job', 'Job', []),
+  batch('cronjobs', 'cronjob', 'CronJob', ['cj']),
+  { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false, shortNames: ['sc'], categories: [], subresources: [], generation: false },
 ];
 
 /** The store's name of a resource: `pods`, `apps/deployments`. */

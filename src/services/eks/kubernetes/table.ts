@@ -5,6 +5,7 @@
  */
 import type { KubeObject } from './objects.js';
 import type { ResourceType } from './resources.js';
+import { workloadColumns } from './workload-table.js';
 
 interface Column { name: string; type: string; format?: string; description: string; priority: number }
 
@@ -81,7 +82,7 @@ function columns(r: ResourceType, now: number): { defs: Column[]; cells: (o: Kub
           `${(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}`, o.message ?? ''],
       };
     default:
-      return { defs: [NAME, AGE], cells: (o) => [o.metadata.name, age(o)] };
+      return workloadColumns(r, now, age) ?? { defs: [NAME, AGE], cells: (o) => [o.metadata.name, age(o)] };
   }
 }
 
