@@ -44,6 +44,15 @@ const podKeyFromLabel = (value: string | undefined) => {
   return cluster && ns && name ? objectKey(cluster, 'pods', ns, name) : undefined;
 };
 
+/** A container's `state.terminated` as the kubelet reports it. */
+function terminatedState(st: ContainerState) {
+  const iso = (d: Date | undefined) => (d ? rfc3339(d.getTime()) : undefined);
+  return {
+    exitCode: st.exitCode ?? 0, reason: st.oomKilled ? 'OOMKilled' : (st.exitCode ?? 0) === 0 ? 'Completed' : 'Error',
+    startedAt: iso(st.startedAt), finishedAt: iso(st.finishedAt), containerID: `docker://${st.id}`,
+  };
+}
+
 export class KubePods implements Controller {
   readonly name = 'kube-pods';
   readonly concurrency = 8;
@@ -150,6 +159,8 @@ export class KubePods implements Controller {
     }
     const restarts: Record<string, number> = Object.fromEntries(previous.map((s) => [s.name, s.restartCount ?? 0]));
     const observed: Record<string, ContainerState | undefined> = {};
+    // What a container restarted in this pass ended as: its lastState (the pass that saw it exit also restarts it).
+    const lastTerminated: Record<string, unknown> = {};
     for (const c of pod.spec.containers as any[]) {
       let state = containers.find((x) => x.labels[LABELS.role] === 'container' && x.labels[LABELS.containerName] === c.name);
       try {
@@ -172,6 +183,7 @@ export class KubePods implements Controller {
             const since = state.finishedAt ? now - state.finishedAt.getTime() : backoff;
             if (state.status === 'created' || n === 0 || since >= backoff) {
               if (state.status !== 'created') restarts[c.name] = n + 1;
+              if (state.status !== 'created') lastTerminated[c.name] = terminatedState(state);
               await this.d.driver.startContainer(state.id);
               state = await this.d.driver.inspectContainer(state.id);
             } else {
@@ -187,7 +199,7 @@ export class KubePods implements Controller {
       }
       observed[c.name] = state;
     }
-    const status = this.podStatus(pod, pause, observed, waiting, restarts, now);
+    const status = this.podStatus(pod, pause, observed, waiting, restarts, now, lastTerminated);
     this.write(cluster, (s) => {
       const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
       if (!fresh || fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
@@ -200,7 +212,7 @@ export class KubePods implements Controller {
   }
 
   private podStatus(pod: KubeObject, pause: ContainerState | undefined, observed: Record<string, ContainerState | undefined>,
-    waiting: Record<string, { reason: string; message?: string }>, restarts: Record<string, number>, now: number) {
+    waiting: Record<string, { reason: string; message?: string }>, restarts: Record<string, number>, now: number, lastTerminated: Record<string, unknown> = {}) {
     const previous: any[] = pod.status?.containerStatuses ?? [];
     const prevConditions: any[] = pod.status?.conditions ?? [];
     const iso = (d: Date | undefined) => (d ? rfc3339(d.getTime()) : undefined);
@@ -213,13 +225,10 @@ export class KubePods implements Controller {
       else if (st.status === 'running') state = { running: { startedAt: iso(st.startedAt) } };
       else if (st.status === 'created') state = { waiting: { reason: 'ContainerCreating' } };
       else {
-        state = { terminated: {
-          exitCode: st.exitCode ?? 0, reason: st.oomKilled ? 'OOMKilled' : (st.exitCode ?? 0) === 0 ? 'Completed' : 'Error',
-          startedAt: iso(st.startedAt), finishedAt: iso(st.finishedAt), containerID: `docker://${st.id}`,
-        } };
+        state = { terminated: terminatedState(st) };
       }
-      const lastState = (restarts[c.name] ?? 0) > (prev?.restartCount ?? 0) && prev?.state?.terminated
-        ? { terminated: prev.state.terminated } : (prev?.lastState ?? {});
+      const lastState = lastTerminated[c.name] ? { terminated: lastTerminated[c.name] }
+        : (restarts[c.name] ?? 0) > (prev?.restartCount ?? 0) && prev?.state?.terminated ? { terminated: prev.state.terminated } : (prev?.lastState ?? {});
       return {
         name: c.name, state, lastState, ready: !!state.running, restartCount: restarts[c.name] ?? 0,
         image: c.image, imageID: st?.imageDigest ? `docker-pullable://${c.image.split(':')[0]}@${st.imageDigest}` : '',

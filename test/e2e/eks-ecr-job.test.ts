@@ -3,7 +3,7 @@
  * repositoryUri) runs as a Kubernetes Job's pod named the way EKS users name ECR images,
  * `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`; the pod pulls it from Berth's registry with the
  * cluster account's token (the engine had no copy), the Job completes, and `kubectl logs` reads the pod's
- * output. A tag that is not in the repository leaves its pod waiting in ErrImagePull / ImagePullBackOff.
+ * output; its limits are the container's. A tag that is not in the repository leaves its pod waiting in ErrImagePull / ImagePullBackOff.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -59,6 +59,7 @@ describe('EKS pods pull from Berth’s ECR; a Job runs to Complete (real Docker)
       metadata: { name: 'from-ecr' },
       spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{
         name: 'main', image, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo done-from-ecr'],
+        resources: { limits: { memory: '64Mi', cpu: '500m' } },
       }] } } },
     } });
     const job = await eventually('the Job finished', async () => {
@@ -74,6 +75,8 @@ describe('EKS pods pull from Berth’s ECR; a Job runs to Complete (real Docker)
     clusterUid = execFileSync('docker', ['inspect', '-f', '{{ index .Config.Labels "berth.kube-cluster" }}', id], { encoding: 'utf8' }).trim();
     const engineImage = execFileSync('docker', ['inspect', '-f', '{{.Config.Image}}', id], { encoding: 'utf8' }).trim();
     pulled.push(engineImage);
+    // The limits are the engine's: 64 MiB of memory, half a CPU.
+    assert.equal(execFileSync('docker', ['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}', id], { encoding: 'utf8' }).trim(), '67108864 500000000');
     assert.match(engineImage, new RegExp(`/000000000000/us-east-1/${awsName}$`), 'pulled from Berth’s registry');
     const logs = await c.kubectl('logs', pod.metadata!.name!);
     assert.equal(logs.stdout.trim(), 'done-from-ecr', logs.stderr);

@@ -84,6 +84,19 @@ export function validateWorkload(r: ResourceType, obj: KubeObject): void {
   validatePodSpec(r, obj, spec.template?.spec, 'spec.template.spec');
 }
 
+/**
+ * A pod's QoS class: Guaranteed when every container has CPU and memory limits equal to its requests, BestEffort when
+ * none has any, Burstable otherwise. https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/
+ */
+export function qosClass(spec: any): string {
+  const containers: any[] = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  const set = (c: any, k: 'requests' | 'limits') => Object.keys(c.resources?.[k] ?? {}).filter((r) => r === 'cpu' || r === 'memory');
+  if (containers.every((c) => !set(c, 'requests').length && !set(c, 'limits').length)) return 'BestEffort';
+  const guaranteed = containers.every((c) => ['cpu', 'memory'].every((r) => c.resources?.limits?.[r] !== undefined
+    && String(c.resources.limits[r]) === String(c.resources?.requests?.[r] ?? c.resources.limits[r])));
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
 /** Fills in and checks the kind's spec (create and update alike). */
 export function applyKindDefaults(r: ResourceType, obj: KubeObject): void {
   switch (r.kind) {
@@ -103,7 +116,11 @@ export function applyKindDefaults(r: ResourceType, obj: KubeObject): void {
     case 'Pod':
       validatePodSpec(r, obj, obj.spec, 'spec');
       podSpecDefaults(obj.spec);
-      obj.status ??= { phase: 'Pending', qosClass: 'BestEffort' };
+      // A pod's limit without a request is also its request (SetDefaults_Pod; not in templates).
+      for (const c of [...obj.spec.containers, ...(obj.spec.initContainers ?? [])]) {
+        for (const [k, v] of Object.entries(c.resources.limits ?? {})) c.resources.requests = { [k]: v, ...(c.resources.requests ?? {}) };
+      }
+      obj.status ??= { phase: 'Pending', qosClass: qosClass(obj.spec) };
       break;
     case 'Deployment':
       validateWorkload(r, obj);
