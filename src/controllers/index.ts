@@ -34,6 +34,7 @@ import { KubeCronJobs } from './kube-cron-jobs.js';
 import { KubeDaemonSets } from './kube-daemon-sets.js';
 import { KubeJobs } from './kube-jobs.js';
 import { KubeStatefulSets } from './kube-stateful-sets.js';
+import { KubeVolumes } from './kube-volumes.js';
 import { KubeReplicaSets } from './kube-replica-sets.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventSchedules } from './event-schedules.js';
@@ -191,6 +192,7 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new KubeCronJobs(d));
   runtime.add(new KubeStatefulSets(d));
   runtime.add(new KubeDaemonSets(d));
+  runtime.add(new KubeVolumes(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

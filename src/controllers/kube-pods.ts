@@ -22,6 +22,7 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import { LABELS } from './container-spec.js';
 import { containerSpec, KUBE_LABELS, pauseSpec, type PodContext } from './kube-pod-spec.js';
 import { ImagePulls, type PullOutcome } from './kube-image-pulls.js';
+import { podMounts, VolumeNotReady } from './kube-pod-volumes.js';
 import { ensurePauseImage } from './pause-image.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
@@ -29,6 +30,8 @@ export interface KubePodsDeps extends StateDeps {
   driver: RuntimeDriver;
   instanceId: string;
   changes: ChangeFeed;
+  /** Berth's data directory: EFS volumes bind directories under it. */
+  dataDir: string;
   /** Where an image is pulled from and with which credentials: Berth's ECR for the cluster's account (task-images.ts). */
   resolvePodImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
 }
@@ -70,6 +73,14 @@ export class KubePods implements Controller {
 
   constructor(private readonly d: KubePodsDeps) {
     this.pulls = new ImagePulls(d.driver);
+  }
+
+  /** A container's volumeMounts (claims through their CSI drivers: EFS, EBS) as engine mounts. */
+  private mounts(clusterUid: string, pod: KubeObject, c: any) {
+    if (!c.volumeMounts?.length) return Promise.resolve([]);
+    const cluster = clusterByUid(this.d.sql, clusterUid);
+    if (!cluster) throw new VolumeNotReady('ContainerCreating', 'the cluster is gone');
+    return podMounts(this.d, { sql: this.d.sql, cluster: clusterUid }, cluster.account, cluster.region, pod, c);
   }
 
   /** A container's image on the engine per its imagePullPolicy, from Berth's ECR with the cluster account's token. */
@@ -171,7 +182,16 @@ export class KubePods implements Controller {
             if (pulled.retryMs !== undefined) requeue = Math.min(requeue ?? Infinity, pulled.retryMs);
             continue;
           }
-          const id = await this.d.driver.createContainer(containerSpec(p, c, pause!.id, pulled.ref));
+          let mounts;
+          try {
+            mounts = await this.mounts(cluster, pod, c);
+          } catch (err) {
+            if (!(err instanceof VolumeNotReady)) throw err;
+            waiting[c.name] = { reason: err.reason, message: err.message };
+            requeue = Math.min(requeue ?? Infinity, STARTING_RETRY_MS);
+            continue;
+          }
+          const id = await this.d.driver.createContainer({ ...containerSpec(p, c, pause!.id, pulled.ref), ...(mounts.length ? { mounts } : {}) });
           await this.d.driver.startContainer(id);
           state = await this.d.driver.inspectContainer(id);
         } else if (state.status === 'exited' || state.status === 'dead' || state.status === 'created') {

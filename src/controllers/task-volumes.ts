@@ -185,20 +185,29 @@ export class TaskVolumes {
     // The mount helper resolves the file system's DNS name, which exists only where it has a mount target.
     const reachable = fs && fs.state === 'available' && (vpc ? fs.vpcs.includes(vpc) : fs.vpcs.length > 0);
     if (!fs || !reachable) throw new Error(efsResolveFailure(fsId, scope.region));
-    const root = fileSystemDir(this.d.dataDir, scope.account, scope.region, fsId);
-    await mkdir(root, { recursive: true, mode: 0o755 });
-    const apId = cfg.authorizationConfig?.accessPointId;
-    if (apId) {
-      const ap = mountableAccessPoint(this.d.sql, scope.account, scope.region, apId);
-      if (!ap || ap.fileSystemId !== fsId) throw new Error(nfsFailure('access denied by server while mounting 127.0.0.1:/'));
-      return { type: 'bind', source: await accessPointRoot(root, ap, this.d.log) };
-    }
-    const path = posix.normalize(`/${cfg.rootDirectory ?? '/'}`);
     const host = cfg.transitEncryption === 'ENABLED' ? '127.0.0.1' : `${fsId}.efs.${scope.region}.amazonaws.com`;
-    const dir = await existingInside(root, path);
-    if (!dir) throw new Error(nfsFailure(`mounting ${host}:${path} failed, reason given by server: No such file or directory`));
-    return { type: 'bind', source: dir };
+    const source = await efsDirectory(this.d, scope.account, scope.region, fsId, cfg.authorizationConfig?.accessPointId, cfg.rootDirectory, host);
+    return { type: 'bind', source };
   }
+}
+
+/**
+ * The host directory an EFS mount binds (ECS task volumes; EKS pods through the EFS CSI driver): the access
+ * point's root (made from its CreationInfo on first mount), or `path` in the file system. Throws an Error whose
+ * message is the mount helper's failure.
+ */
+export async function efsDirectory(d: Pick<TaskVolumesDeps, 'sql' | 'dataDir' | 'log'>, account: string, region: string, fsId: string,
+  apId: string | undefined, path: string | undefined, host = `${fsId}.efs.${region}.amazonaws.com`): Promise<string> {
+  const root = fileSystemDir(d.dataDir, account, region, fsId);
+  await mkdir(root, { recursive: true, mode: 0o755 });
+  if (apId) {
+    const ap = mountableAccessPoint(d.sql, account, region, apId);
+    if (!ap || ap.fileSystemId !== fsId) throw new Error(nfsFailure('access denied by server while mounting 127.0.0.1:/'));
+    return accessPointRoot(root, ap, d.log);
+  }
+  const dir = await existingInside(root, posix.normalize(`/${path ?? '/'}`));
+  if (!dir) throw new Error(nfsFailure(`mounting ${host}:${posix.normalize(`/${path ?? '/'}`)} failed, reason given by server: No such file or directory`));
+  return dir;
 }
 
 /** The directory `path` names under `root`, if it exists there and (symlinks resolved) stays inside it. */

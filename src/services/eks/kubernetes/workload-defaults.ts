@@ -94,6 +94,24 @@ export function applyWorkloadDefaults(r: ResourceType, obj: KubeObject): void {
       podSpecDefaults(obj.spec.template.spec);
       obj.status ??= { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
       break;
+    case 'PersistentVolumeClaim':
+      obj.spec ??= {};
+      obj.spec.volumeMode ??= 'Filesystem';
+      if (!obj.spec.accessModes?.length) throw invalid(r.kind, r.group, name, [{ field: 'spec.accessModes', message: 'Required value: at least 1 access mode is required' }]);
+      if (!obj.spec.resources?.requests?.storage) throw invalid(r.kind, r.group, name, [{ field: 'spec.resources[storage]', message: 'Required value' }]);
+      obj.status ??= { phase: 'Pending' };
+      break;
+    case 'PersistentVolume':
+      obj.spec ??= {};
+      obj.spec.persistentVolumeReclaimPolicy ??= 'Retain';
+      obj.spec.volumeMode ??= 'Filesystem';
+      obj.status ??= { phase: 'Available' };
+      break;
+    case 'StorageClass':
+      obj.reclaimPolicy ??= 'Delete';
+      obj.volumeBindingMode ??= 'Immediate';
+      if (!obj.provisioner) throw invalid(r.kind, r.group, name, [{ field: 'provisioner', message: 'Required value' }]);
+      break;
     default:
       break;
   }
