@@ -4,20 +4,22 @@
  * `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`; the pod pulls it from Berth's registry with the
  * cluster account's token (the engine had no copy), the Job completes, and `kubectl logs` reads the pod's
  * output; its limits are the container's. A tag that is not in the repository leaves its pod waiting in ErrImagePull / ImagePullBackOff.
+ * A claim on an EFS StorageClass (dynamic provisioning by access point) is shared by two pods: what one writes, the other reads.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
+import { CreateFileSystemCommand, EFSClient } from '@aws-sdk/client-efs';
 import { DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { dockerCli } from '../helpers/docker-cli.js';
 import { createTestCluster, eventually, type TestCluster } from '../helpers/eks-cluster.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { useBerth } from '../helpers/use-berth.js';
 
-describe('EKS pods pull from Berth’s ECR; a Job runs to Complete (real Docker)', () => {
-  const berth = useBerth({ clients: { eks: EKSClient, ec2: EC2Client, ecr: ECRClient } });
+describe('EKS pods pull from Berth’s ECR; a Job runs to Complete; an EFS claim is shared (real Docker)', () => {
+  const berth = useBerth({ clients: { eks: EKSClient, ec2: EC2Client, ecr: ECRClient, efs: EFSClient } });
   const cli = dockerCli();
   let c: TestCluster;
   let uri: string;
@@ -93,5 +95,36 @@ describe('EKS pods pull from Berth’s ECR; a Job runs to Complete (real Docker)
     assert.ok(reason);
     const table = await c.kubectl('get', 'pod', 'missing-tag');
     assert.match(table.stdout, /^missing-tag\s+0\/1\s+(ErrImagePull|ImagePullBackOff)\s/m);
+  });
+
+  it('a PVC on an EFS StorageClass is shared by two pods: one writes, the other reads', { timeout: 120_000 }, async () => {
+    const fsId = (await berth.efs.send(new CreateFileSystemCommand({ CreationToken: 'eks-e2e' }))).FileSystemId!;
+    const k8s = await import('@kubernetes/client-node');
+    const kc = await c.kc();
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await kc.makeApiClient(k8s.StorageV1Api).createStorageClass({ body: {
+      metadata: { name: 'efs' }, provisioner: 'efs.csi.aws.com', parameters: { provisioningMode: 'efs-ap', fileSystemId: fsId, directoryPerms: '777' },
+    } });
+    await core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: {
+      metadata: { name: 'shared' }, spec: { accessModes: ['ReadWriteMany'], storageClassName: 'efs', resources: { requests: { storage: '1Gi' } } },
+    } });
+    const pod = (name: string, script: string) => core.createNamespacedPod({ namespace: 'default', body: {
+      metadata: { name },
+      spec: {
+        restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'main', image: ensureBusyboxImage(), imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'shared' } }],
+      },
+    } });
+    await pod('writer', 'echo written-by-writer > /data/note');
+    await eventually('the writer done', async () => ((await core.readNamespacedPod({ name: 'writer', namespace: 'default' })).status?.phase === 'Succeeded' ? true : undefined), 60_000, 250);
+    await pod('reader', 'cat /data/note');
+    const reader = await eventually('the reader done', async () => {
+      const p = await core.readNamespacedPod({ name: 'reader', namespace: 'default' });
+      return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
+    }, 60_000, 250);
+    const logs = await c.kubectl('logs', 'reader');
+    assert.equal(reader.status!.phase, 'Succeeded', logs.stdout + logs.stderr);
+    assert.equal(logs.stdout.trim(), 'written-by-writer');
   });
 });
