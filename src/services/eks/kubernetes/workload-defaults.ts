@@ -81,6 +81,12 @@ export function applyWorkloadDefaults(r: ResourceType, obj: KubeObject): void {
       if (obj.spec.updateStrategy.type === 'RollingUpdate') obj.spec.updateStrategy.rollingUpdate = { partition: 0, ...(obj.spec.updateStrategy.rollingUpdate ?? {}) };
       obj.spec.revisionHistoryLimit ??= 10;
       obj.spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      (obj.spec.volumeClaimTemplates ?? []).forEach((t: any, i: number) => {
+        const at = `spec.volumeClaimTemplates[${i}]`;
+        if (!t?.metadata?.name) throw invalid(r.kind, r.group, name, [{ field: `${at}.metadata.name`, message: 'Required value' }]);
+        if (!t.spec?.accessModes?.length) throw invalid(r.kind, r.group, name, [{ field: `${at}.spec.accessModes`, message: 'Required value: at least 1 access mode is required' }]);
+        if (!t.spec?.resources?.requests?.storage) throw invalid(r.kind, r.group, name, [{ field: `${at}.spec.resources[storage]`, message: 'Required value' }]);
+      });
       obj.spec.template.metadata ??= {};
       podSpecDefaults(obj.spec.template.spec);
       obj.status ??= { replicas: 0, availableReplicas: 0 };
