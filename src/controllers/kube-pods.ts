@@ -22,7 +22,7 @@ import type { ChangeFeed } from '../state/change-feed.js';
 import { LABELS } from './container-spec.js';
 import { containerSpec, KUBE_LABELS, pauseSpec, type PodContext } from './kube-pod-spec.js';
 import { ImagePulls, type PullOutcome } from './kube-image-pulls.js';
-import { podMounts, VolumeNotReady } from './kube-pod-volumes.js';
+import { podMounts, releasePodVolumes, VolumeNotReady } from './kube-pod-volumes.js';
 import { ensurePauseImage } from './pause-image.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
@@ -118,6 +118,7 @@ export class KubePods implements Controller {
     // Containers of an earlier pod of the same name, or of a pod that is gone.
     const stale = containers.filter((c) => !pod || c.labels[KUBE_LABELS.podUid] !== pod.metadata.uid);
     await Promise.all(stale.map((c) => this.d.driver.removeContainer(c.id)));
+    for (const uid of new Set(stale.map((c) => c.labels[KUBE_LABELS.podUid]).filter(Boolean))) await releasePodVolumes(this.d.dataDir, uid);
     if (!pod) return;
     const mine = containers.filter((c) => !stale.includes(c));
     if (pod.metadata.deletionTimestamp) return this.terminate(k.cluster, pod, mine);
@@ -135,6 +136,7 @@ export class KubePods implements Controller {
     const apps = containers.filter((c) => c.labels[LABELS.role] !== 'pause');
     await Promise.all(apps.map((c) => this.d.driver.stopContainer(c.id, grace)));
     await Promise.all(containers.map((c) => this.d.driver.removeContainer(c.id)));
+    await releasePodVolumes(this.d.dataDir, pod.metadata.uid!);
     this.write(cluster, (s) => {
       const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
       if (fresh && fresh.metadata.uid === pod.metadata.uid) removeObject(s, 'pods', fresh);

@@ -4,7 +4,7 @@
  * `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`; the pod pulls it from Berth's registry with the
  * cluster account's token (the engine had no copy), the Job completes, and `kubectl logs` reads the pod's
  * output; its limits are the container's. A tag that is not in the repository leaves its pod waiting in ErrImagePull / ImagePullBackOff.
- * A claim on an EFS StorageClass (dynamic provisioning by access point) is shared by two pods: what one writes, the other reads.
+ * A claim on an EFS StorageClass (dynamic provisioning by access point) is shared by two pods: what one writes, the other reads (beside a configMap volume).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -108,23 +108,24 @@ describe('EKS pods pull from Berth’s ECR; a Job runs to Complete; an EFS claim
     await core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: {
       metadata: { name: 'shared' }, spec: { accessModes: ['ReadWriteMany'], storageClassName: 'efs', resources: { requests: { storage: '1Gi' } } },
     } });
-    const pod = (name: string, script: string) => core.createNamespacedPod({ namespace: 'default', body: {
+    const pod = (name: string, script: string, mount?: { name: string; mountPath: string }, volume?: any) => core.createNamespacedPod({ namespace: 'default', body: {
       metadata: { name },
       spec: {
         restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
-        containers: [{ name: 'main', image: ensureBusyboxImage(), imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
-        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'shared' } }],
+        containers: [{ name: 'main', image: ensureBusyboxImage(), imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script], volumeMounts: [{ name: 'data', mountPath: '/data' }, ...(mount ? [mount] : [])] }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'shared' } }, ...(volume ? [volume] : [])],
       },
     } });
     await pod('writer', 'echo written-by-writer > /data/note');
     await eventually('the writer done', async () => ((await core.readNamespacedPod({ name: 'writer', namespace: 'default' })).status?.phase === 'Succeeded' ? true : undefined), 60_000, 250);
-    await pod('reader', 'cat /data/note');
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'greeting' }, data: { text: 'and a configmap file' } } });
+    await pod('reader', 'cat /data/note /config/text', { name: 'config', mountPath: '/config' }, { name: 'config', configMap: { name: 'greeting' } });
     const reader = await eventually('the reader done', async () => {
       const p = await core.readNamespacedPod({ name: 'reader', namespace: 'default' });
       return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
     }, 60_000, 250);
     const logs = await c.kubectl('logs', 'reader');
     assert.equal(reader.status!.phase, 'Succeeded', logs.stdout + logs.stderr);
-    assert.equal(logs.stdout.trim(), 'written-by-writer');
+    assert.equal(logs.stdout.trim(), 'written-by-writer\nand a configmap file');
   });
 });

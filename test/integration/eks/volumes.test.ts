@@ -3,9 +3,11 @@
  * (`efs.csi.aws.com`, provisioningMode efs-ap) provisions an access point on Berth's EFS per claim and a PV
  * bound to it; two pods on the claim mount the same host directory; deleting the claim deletes the PV and the
  * access point. An EBS class makes an engine volume; a static PV binds a claim that fits it; a claim of an
- * unknown provisioner stays Pending; kubectl shows them.
+ * unknown provisioner stays Pending; kubectl shows them. emptyDir, configMap and secret volumes are a pod's own files.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { CreateFileSystemCommand, DescribeAccessPointsCommand, EFSClient } from '@aws-sdk/client-efs';
@@ -136,5 +138,43 @@ describe('EKS storage: PVCs with the EFS and EBS CSI drivers', () => {
     assert.equal((await core.readNamespacedPersistentVolumeClaim({ name: 'waits', namespace: NS })).status!.phase, 'Pending');
     await core.deleteNamespacedPersistentVolumeClaim({ name: 'static', namespace: NS });
     await eventually('the static PV Released', async () => ((await core.readPersistentVolume({ name: 'static-pv' })).status?.phase === 'Released' ? true : undefined));
+  });
+
+  it('emptyDir, configMap and secret volumes: files written for the pod, configMap/secret read-only, gone with the pod', async () => {
+    await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'app-config' }, data: { 'app.conf': 'mode=fast\n', other: 'x' } } });
+    await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'app-secret' }, stringData: { password: 's3cret' } } });
+    await core.createNamespacedPod({ namespace: NS, body: {
+      metadata: { name: 'files' },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'main', image: 'berth-test/busybox:2', command: ['sleep', '600'], volumeMounts: [
+          { name: 'scratch', mountPath: '/scratch' }, { name: 'config', mountPath: '/etc/app' }, { name: 'secret', mountPath: '/etc/secret' },
+          { name: 'ram', mountPath: '/ram' },
+        ] }],
+        volumes: [
+          { name: 'scratch', emptyDir: {} }, { name: 'ram', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+          { name: 'config', configMap: { name: 'app-config', items: [{ key: 'app.conf', path: 'conf/app.conf' }] } },
+          { name: 'secret', secret: { secretName: 'app-secret', defaultMode: 0o400 } },
+        ],
+      },
+    } });
+    const p = await eventually('files Running', async () => {
+      const x = await core.readNamespacedPod({ name: 'files', namespace: NS });
+      return x.status?.phase === 'Running' ? x : undefined;
+    });
+    const [ctr] = await (berth.app.driver as FakeDriver).listContainers({ 'berth.kube-pod-uid': p.metadata!.uid!, 'berth.role': 'container' });
+    const mounts = specs.get(ctr.id)!.mounts!;
+    const at = (target: string) => mounts.find((m) => m.target === target)!;
+    assert.equal(at('/scratch').type, 'bind');
+    assert.equal((statSync(at('/scratch').source!).mode & 0o777), 0o777);
+    assert.deepEqual({ ...at('/ram') }, { type: 'tmpfs', target: '/ram', tmpfsSizeBytes: 16 * 1024 * 1024 });
+    assert.equal(at('/etc/app').readOnly, true);
+    assert.equal(readFileSync(join(at('/etc/app').source!, 'conf/app.conf'), 'utf8'), 'mode=fast\n');
+    assert.ok(!existsSync(join(at('/etc/app').source!, 'other')), 'only the items chosen');
+    const secretFile = join(at('/etc/secret').source!, 'password');
+    assert.equal(readFileSync(secretFile, 'utf8'), 's3cret');
+    assert.equal(statSync(secretFile).mode & 0o777, 0o400);
+    await core.deleteNamespacedPod({ name: 'files', namespace: NS });
+    await eventually('the pod’s directories removed', async () => (existsSync(at('/scratch').source!) ? undefined : true));
   });
 });
