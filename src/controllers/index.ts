@@ -35,6 +35,7 @@ import { KubeDaemonSets } from './kube-daemon-sets.js';
 import { KubeJobs } from './kube-jobs.js';
 import { KubeStatefulSets } from './kube-stateful-sets.js';
 import { KubeVolumes } from './kube-volumes.js';
+import { KubeGarbageCollector } from './kube-garbage-collector.js';
 import { KubeReplicaSets } from './kube-replica-sets.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventSchedules } from './event-schedules.js';
@@ -193,6 +194,7 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new KubeStatefulSets(d));
   runtime.add(new KubeDaemonSets(d));
   runtime.add(new KubeVolumes(d));
+  runtime.add(new KubeGarbageCollector(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

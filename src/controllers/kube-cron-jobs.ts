@@ -46,7 +46,7 @@ export class KubeCronJobs implements Controller {
     let requeue: number | undefined;
     writeObjects(this.d, k.cluster, (store, now) => {
       const cj = getObject(store, 'batch/cronjobs', k.namespace, k.name);
-      if (cj) requeue = this.converge(store, now, cj);
+      if (cj && !cj.metadata.deletionTimestamp) requeue = this.converge(store, now, cj);
     });
     return requeue === undefined ? undefined : { requeueAfterMs: Math.max(50, requeue) };
   }

@@ -64,7 +64,7 @@ export class KubeDaemonSets implements Controller {
     if (!k || k.resource !== 'apps/daemonsets') return;
     writeObjects(this.d, k.cluster, (store, now) => {
       const ds = getObject(store, 'apps/daemonsets', k.namespace, k.name);
-      if (ds) this.converge(store, now, ds);
+      if (ds && !ds.metadata.deletionTimestamp) this.converge(store, now, ds);
     });
   }
 

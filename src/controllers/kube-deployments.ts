@@ -55,7 +55,7 @@ export class KubeDeployments implements Controller {
     if (!k || k.resource !== 'apps/deployments') return;
     writeObjects(this.d, k.cluster, (store, now) => {
       const dep = getObject(store, 'apps/deployments', k.namespace, k.name);
-      if (dep) this.converge(store, now, dep);
+      if (dep && !dep.metadata.deletionTimestamp) this.converge(store, now, dep); // being deleted in the foreground: nothing new
     });
   }
 

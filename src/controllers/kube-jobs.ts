@@ -40,7 +40,8 @@ export class KubeJobs implements Controller {
     let requeue: number | undefined;
     writeObjects(this.d, k.cluster, (store, now) => {
       const job = getObject(store, 'batch/jobs', k.namespace, k.name);
-      if (job) requeue = this.converge(store, now, job);
+      // An owner being deleted in the foreground makes nothing new (its pods are going).
+      if (job && !job.metadata.deletionTimestamp) requeue = this.converge(store, now, job);
     });
     return requeue === undefined ? undefined : { requeueAfterMs: Math.max(100, requeue) };
   }

@@ -38,7 +38,7 @@ export class KubeStatefulSets implements Controller {
     if (!k || k.resource !== 'apps/statefulsets') return;
     writeObjects(this.d, k.cluster, (store, now) => {
       const sts = getObject(store, 'apps/statefulsets', k.namespace, k.name);
-      if (sts) this.converge(store, now, sts);
+      if (sts && !sts.metadata.deletionTimestamp) this.converge(store, now, sts);
     });
   }
 

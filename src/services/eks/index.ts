@@ -31,3 +31,5 @@ export { settleAddons } from './addons.js';
 export { podIdentityRole } from './pod-identity.js';
 export { parseKubeCron } from './kubernetes/cron.js';
 export { JOB_LABELS } from './kubernetes/workload-defaults.js';
+export { dependentsOf, FOREGROUND } from './kubernetes/crud.js';
+export { keysWithFinalizer } from './kubernetes/objects.js';

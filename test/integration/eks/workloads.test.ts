@@ -213,4 +213,33 @@ describe('EKS workloads: Jobs, CronJobs, StatefulSets, DaemonSets', () => {
     await apps.deleteNamespacedStatefulSet({ name: 'db', namespace: NS, propagationPolicy: 'Background' });
     await eventually('the StatefulSet’s pods gone', async () => ((await podsOf('app=db')).length === 0 ? true : undefined));
   });
+
+  it('kubectl delete --cascade=foreground: the Deployment stays (foregroundDeletion) until its ReplicaSet and pods are gone', async () => {
+    const k8s = await import('@kubernetes/client-node');
+    await apps.createNamespacedDeployment({ namespace: NS, body: {
+      metadata: { name: 'fg' }, spec: { replicas: 2, selector: { matchLabels: { app: 'fg' } }, template: template({ app: 'fg' }) },
+    } });
+    await runningPods('app=fg', 2);
+    const events: { kind: string; type: string; rv: number; finalizers?: string[] }[] = [];
+    const watch = new k8s.Watch(await c.kc());
+    const record = (kind: string) => (type: string, o: any) => events.push({ kind, type, rv: Number(o.metadata.resourceVersion), finalizers: o.metadata.finalizers });
+    const reqs = [
+      await watch.watch(`/apis/apps/v1/namespaces/${NS}/deployments`, { fieldSelector: 'metadata.name=fg' }, record('deployment'), () => undefined),
+      await watch.watch(`/api/v1/namespaces/${NS}/pods`, { labelSelector: 'app=fg' }, record('pod'), () => undefined),
+    ];
+    try {
+      const deleted = await c.kubectl('delete', 'deployment', 'fg', '--cascade=foreground', '--timeout=60s');
+      assert.equal(deleted.code, 0, deleted.stderr);
+      await eventually('the Deployment’s DELETED event', async () => (events.some((e) => e.kind === 'deployment' && e.type === 'DELETED') ? true : undefined));
+      const marked = events.find((e) => e.kind === 'deployment' && e.type === 'MODIFIED' && e.finalizers?.includes('foregroundDeletion'));
+      assert.ok(marked, 'marked for foreground deletion first');
+      const podsGone = events.filter((e) => e.kind === 'pod' && e.type === 'DELETED').map((e) => e.rv);
+      assert.equal(podsGone.length, 2);
+      const ownerGone = events.find((e) => e.kind === 'deployment' && e.type === 'DELETED')!.rv;
+      assert.ok(podsGone.every((rv) => rv < ownerGone), 'the owner goes after its pods');
+      assert.equal((await apps.listNamespacedReplicaSet({ namespace: NS, labelSelector: 'app=fg' })).items.length, 0);
+    } finally {
+      for (const r of reqs) r.abort();
+    }
+  });
 });

@@ -147,6 +147,25 @@ export function deleteObject(c: VerbContext, r: ResourceType, ns: string, name: 
     throw new KubeError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
   }
   if (r.kind === 'Pod') return deletePod(c, obj, opts.gracePeriodSeconds);
+  if (opts.propagationPolicy === 'Foreground' && r.kind !== 'Namespace') {
+    const deps = dependentsOf(c, obj);
+    // Foreground: the owner stays (deletionTimestamp, the foregroundDeletion finalizer) until its dependents are
+    // gone; the garbage collector (controllers/kube-garbage-collector.ts) then removes it.
+    if (deps.length) {
+      if (!obj.metadata.finalizers?.includes(FOREGROUND)) {
+        obj.metadata.deletionTimestamp ??= rfc3339(c.now);
+        obj.metadata.deletionGracePeriodSeconds ??= 0;
+        obj.metadata.finalizers = [...(obj.metadata.finalizers ?? []), FOREGROUND];
+        putObject(c.store, resourceId(r), obj, 'MODIFIED');
+      }
+      for (const [dr, o] of deps) {
+        const ns2 = o.metadata.namespace ?? '';
+        const fresh = getObject(c.store, resourceId(dr), ns2, o.metadata.name!);
+        if (fresh && !fresh.metadata.deletionTimestamp) deleteObject(c, dr, ns2, o.metadata.name!, { propagationPolicy: 'Foreground' });
+      }
+      return withType(r, obj);
+    }
+  }
   if (r.kind === 'Namespace') {
     for (const other of RESOURCES.filter((x) => x.namespaced)) {
       for (const o of listObjects(c.store, resourceId(other), name)) deleteObject(c, other, name, o.metadata.name!, { propagationPolicy: 'Background' });
@@ -172,8 +191,11 @@ function deletePod(c: VerbContext, pod: KubeObject, grace: number | undefined): 
   return putObject(c.store, 'pods', pod, 'MODIFIED');
 }
 
+/** The finalizer of an owner being deleted in the foreground. */
+export const FOREGROUND = 'foregroundDeletion';
+
 /** Objects in the owner's namespace (or any, for a cluster-scoped owner) that name it in ownerReferences. */
-function dependentsOf(c: VerbContext, owner: KubeObject): [ResourceType, KubeObject][] {
+export function dependentsOf(c: VerbContext, owner: KubeObject): [ResourceType, KubeObject][] {
   const out: [ResourceType, KubeObject][] = [];
   for (const r of RESOURCES.filter((x) => x.namespaced)) {
     for (const o of listObjects(c.store, resourceId(r), owner.metadata.namespace)) {

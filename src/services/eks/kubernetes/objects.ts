@@ -134,3 +134,12 @@ export function allObjectKeys(sql: Statements, resource: string): string[] {
   const rows = sql.get('SELECT cluster, namespace, name FROM eks_kube_objects WHERE resource = ?').all(resource) as { cluster: string; namespace: string; name: string }[];
   return rows.map((r) => objectKey(r.cluster, resource, r.namespace, r.name));
 }
+
+/** Keys of the objects (of one cluster and namespace, or every cluster) whose finalizers include `finalizer`. */
+export function keysWithFinalizer(sql: Statements, finalizer: string, where?: { cluster: string; namespace: string }): string[] {
+  const like = `%${JSON.stringify(finalizer)}%`;
+  const rows = (where
+    ? sql.get('SELECT cluster, resource, namespace, name, doc FROM eks_kube_objects WHERE cluster = ? AND namespace = ? AND doc LIKE ?').all(where.cluster, where.namespace, like)
+    : sql.get('SELECT cluster, resource, namespace, name, doc FROM eks_kube_objects WHERE doc LIKE ?').all(like)) as { cluster: string; resource: string; namespace: string; name: string; doc: string }[];
+  return rows.filter((r) => (JSON.parse(r.doc) as KubeObject).metadata.finalizers?.includes(finalizer)).map((r) => objectKey(r.cluster, r.resource, r.namespace, r.name));
+}
