@@ -42,6 +42,8 @@ export interface Config {
    * evaluation and retention run on it, while every API keeps AWS's units. 60 is real time.
    */
   metricsPeriod: number;
+  /** App Runner's base image per runtime for source code builds (`NODEJS_22=…,PYTHON_3=…`): offline, nothing is pulled from AWS. */
+  appRunnerRuntimeImages?: Record<string, string>;
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +90,14 @@ const duration: Check<number> = (v) => {
   if (!Number.isFinite(n) || n < 0.05 || n > 3600) throw 'must be from 50ms to 1h';
   return n;
 };
+const imageMap: Check<Record<string, string>> = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw 'expected a map of App Runner runtime to image';
+  for (const [k, image] of Object.entries(v)) {
+    if (!/^[A-Z]+_\d+$/.test(k)) throw `${k}: not an App Runner runtime (NODEJS_22, PYTHON_3, …)`;
+    if (typeof image !== 'string' || !image) throw `${k}: expected an image reference`;
+  }
+  return { ...(v as Record<string, string>) };
+};
 const keyMap: Check<Record<string, string>> = (v) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw 'expected a map of access key to account';
   for (const [k, account] of Object.entries(v)) {
@@ -111,7 +121,18 @@ const FIELDS: { [K in keyof Config]-?: { check: Check<NonNullable<Config[K]>>; d
   vulnerabilityDb: { check: text },
   lbWorkers: { check: workers, default: Math.max(1, Math.min(2, availableParallelism())) },
   metricsPeriod: { check: duration, default: 60 },
+  appRunnerRuntimeImages: { check: imageMap },
 };
+
+/** "NODEJS_22=my/node:22,PYTHON_3=my/python:3" → map (an image reference may hold '=' nowhere, ':' anywhere). */
+function parseImageMap(value: string | undefined): Record<string, string> | undefined {
+  if (!value) return undefined;
+  return Object.fromEntries(value.split(',').map((s) => s.trim()).filter(Boolean).map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || eq === pair.length - 1) throw new ConfigError(`BERTH_APPRUNNER_RUNTIME_IMAGES: expected RUNTIME=IMAGE, got "${pair}"`);
+    return [pair.slice(0, eq), pair.slice(eq + 1)];
+  }));
+}
 
 /** "AKID1=111111111111,AKID2=222222222222" → map */
 function parseKeyMap(value: string | undefined): Record<string, string> | undefined {
@@ -143,6 +164,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     vulnerabilityDb: env.BERTH_VULN_DB,
     lbWorkers: env.BERTH_LB_WORKERS,
     metricsPeriod: env.BERTH_METRICS_PERIOD,
+    appRunnerRuntimeImages: parseImageMap(env.BERTH_APPRUNNER_RUNTIME_IMAGES),
   };
   return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Partial<Config>;
 }

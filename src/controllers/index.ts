@@ -52,6 +52,7 @@ import { SchedulerSchedules } from './scheduler-schedules.js';
 import { SqsMetrics } from './sqs-metrics.js';
 import { ExpressTeardown } from './express-teardown.js';
 import { AppRunnerServices } from './apprunner-services.js';
+import { AppRunnerBuilds } from './apprunner-builds.js';
 import type { GroupLoad } from '../services/apprunner/index.js';
 import { CloudFormationStacks } from './cloudformation-stacks.js';
 import type { Invoke } from '../services/provider.js';
@@ -87,6 +88,10 @@ export interface ControllerDeps {
   resolvePodImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
   /** The most requests in flight at once on a target group since the last call (the load balancer's count): App Runner scales on it. */
   groupLoad: (targetGroupArn: string) => GroupLoad;
+  /** The engine's name for an image in Berth's ECR and credentials to push or pull it: App Runner pushes its builds. */
+  registryImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
+  /** App Runner's base image per runtime (`BERTH_APPRUNNER_RUNTIME_IMAGES`). */
+  appRunnerRuntimeImages?: Record<string, string>;
   /** EKS: where cluster APIs listen and how they authenticate callers. */
   eks: EksDeps;
 }
@@ -169,6 +174,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new ExpressTeardown(d));
   // App Runner services: operations end as their Express service's deployments do; auto deployments; scaling by concurrency.
   runtime.add(new AppRunnerServices(d));
+  // App Runner source code services: builds (engine build, push to Berth's ECR) and new commits on watched branches.
+  runtime.add(new AppRunnerBuilds({ ...d, runtimeImages: d.appRunnerRuntimeImages ?? {} }));
   // AWS/ECS CPUUtilization and MemoryUtilization, measured from the service tasks' containers each metric minute.
   runtime.add(new EcsMetrics(d));
   // ECS/ContainerInsights service task counts of clusters with Container Insights on, each metric minute.

@@ -17,6 +17,7 @@ export type RuntimeErrorCode =
   | 'Unavailable'
   /** The image could not be pulled (bad name, no access, registry down). */
   | 'PullFailed'
+  | 'PushFailed'
   /** The engine refused the container configuration. */
   | 'InvalidSpec';
 
@@ -169,6 +170,8 @@ export interface RuntimeDriver {
   pullImage(ref: string, auth?: RegistryAuth, labels?: Record<string, string>): Promise<void>;
   /** Builds an image from a tar build context (Dockerfile at its root). */
   buildImage(ref: string, context: Buffer, labels?: Record<string, string>): Promise<void>;
+  /** Pushes a local image (`<registry>/<repo>:<tag>`) to its registry; throws RuntimeError('PushFailed') with the registry's reason. */
+  pushImage(ref: string, auth?: RegistryAuth, labels?: Record<string, string>): Promise<void>;
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after the timeout. Stopping a stopped container is not an error. */

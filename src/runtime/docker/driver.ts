@@ -58,16 +58,7 @@ export class DockerDriver implements RuntimeDriver {
   }
 
   async pullImage(ref: string, auth?: RegistryAuth): Promise<void> {
-    const headers: Record<string, string> = {};
-    if (auth) {
-      headers['X-Registry-Auth'] = Buffer.from(
-        JSON.stringify({ username: auth.username, password: auth.password, serveraddress: auth.serverAddress }),
-      )
-        .toString('base64')
-        // URL-safe base64 *with* padding: what the engine's decoder (Go's base64.URLEncoding) expects.
-        .replace(/\+/g, '-')
-        .replace(/\//g, '_');
-    }
+    const headers = registryAuthHeader(auth);
     // Docker pulls from loopback registries (Berth's ECR) over plain HTTP by default; Podman needs telling, which
     // only its own pull endpoint can be.
     const insecure = isLoopbackRegistry(ref) && (await this.engineKind()) === 'podman';
@@ -84,6 +75,26 @@ export class DockerDriver implements RuntimeDriver {
       try {
         const msg = JSON.parse(line);
         if (msg.error) throw new RuntimeError('PullFailed', msg.error);
+      } catch (e) {
+        if (e instanceof RuntimeError) throw e;
+      }
+    }
+  }
+
+  async pushImage(ref: string, auth?: RegistryAuth): Promise<void> {
+    const colon = ref.lastIndexOf(':');
+    const [name, tag] = colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+    const res = await this.client.open('POST', `/images/${encodeURIComponent(name)}/push?tag=${encodeURIComponent(tag)}`, {
+      headers: registryAuthHeader(auth), timeoutMs: 600_000,
+    });
+    const body = await readAll(res);
+    if ((res.statusCode ?? 0) >= 400) throw new RuntimeError('PushFailed', errorFor(res.statusCode ?? 500, body).message);
+    // As for a pull, the engine answers 200 and reports a failed push inside the progress stream.
+    for (const line of body.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const msg = JSON.parse(line);
+        if (msg.error) throw new RuntimeError('PushFailed', msg.error);
       } catch (e) {
         if (e instanceof RuntimeError) throw e;
       }
@@ -355,4 +366,15 @@ export function memoryInUse(m: { usage?: number; stats?: Record<string, number> 
   const usage = m?.usage ?? 0;
   const cache = m?.stats?.total_inactive_file ?? m?.stats?.inactive_file ?? 0;
   return cache < usage ? usage - cache : usage;
+}
+
+/** The engine's X-Registry-Auth header for a pull or push. */
+function registryAuthHeader(auth: RegistryAuth | undefined): Record<string, string> {
+  if (!auth) return {};
+  const value = Buffer.from(JSON.stringify({ username: auth.username, password: auth.password, serveraddress: auth.serverAddress }))
+    .toString('base64')
+    // URL-safe base64 *with* padding: what the engine's decoder (Go's base64.URLEncoding) expects.
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+  return { 'X-Registry-Auth': value };
 }

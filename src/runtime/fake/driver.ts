@@ -161,6 +161,11 @@ export class FakeDriver implements RuntimeDriver {
     this.images.add(ref);
   }
 
+  /** Nothing reaches a registry: the fake engine only checks that it holds the image. */
+  async pushImage(ref: string, _auth?: RegistryAuth) {
+    if (!this.images.has(ref)) throw new RuntimeError('PushFailed', `An image does not exist locally with the tag: ${ref}`);
+  }
+
   /**
    * Test hook: the next create (or start) of a container matching `when` fails as an engine answers a
    * runtime error (a start failure leaves the container created, as Docker does); later ones succeed.

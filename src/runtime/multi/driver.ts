@@ -88,6 +88,9 @@ export class MultiEngineDriver implements RuntimeDriver {
   buildImage(ref: string, context: Buffer, labels?: Record<string, string>) {
     return this.byLabels(labels).buildImage(ref, context, labels);
   }
+  pushImage(ref: string, auth?: RegistryAuth, labels?: Record<string, string>) {
+    return this.byLabels(labels).pushImage(ref, auth, labels);
+  }
   async createContainer(spec: ContainerSpec) {
     const d = this.byLabels(spec.labels);
     const id = await d.createContainer(spec);
@@ -196,7 +199,7 @@ function unreachableEngine(message: string): RuntimeDriver {
   };
   return {
     name: 'unreachable',
-    ping: fail, hasImage: fail, pullImage: fail, buildImage: fail, createContainer: fail, startContainer: fail,
+    ping: fail, hasImage: fail, pullImage: fail, buildImage: fail, pushImage: fail, createContainer: fail, startContainer: fail,
     stopContainer: fail, removeContainer: fail, inspectContainer: fail, listContainers: fail, hostAddressForContainers: fail,
     stats: fail, logs: fail, createVolume: fail, inspectVolume: fail, removeVolume: fail, listVolumes: fail,
     watchEvents: () => () => {},

@@ -67,6 +67,15 @@ export function commandWords(command: string): string[] {
 }
 
 function container(doc: ServiceDoc, image: string): ExpressGatewayContainer {
+  const plan = doc.berth.code?.plan;
+  if (plan) {
+    // A code source's build: its image's command is the start command; the plan's port, environment and secrets run it.
+    return {
+      image, containerPort: Number(plan.port),
+      environment: Object.entries(plan.env).map(([name, value]) => ({ name, value })),
+      secrets: Object.entries(plan.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
+    };
+  }
   const ic = doc.SourceConfiguration.ImageRepository?.ImageConfiguration ?? {};
   return {
     image, containerPort: Number(ic.Port ?? '8080'),

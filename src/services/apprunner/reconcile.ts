@@ -69,6 +69,8 @@ function finishOperation(ctx: RequestContext, doc: ServiceDoc): boolean {
       return !ecs || settled(ecs) ? end(ctx, doc, 'SUCCEEDED', 'RUNNING') : false;
   }
   const creating = op?.Type === 'CREATE_SERVICE';
+  // A code source's version is being built (the apprunner-builds controller reports back).
+  if (pending.build) return false;
   if (!pending.deploymentId) {
     // Nothing was rolled out: the image was missing (the operation fails), or only settings changed.
     if (doc.berth.failure) return end(ctx, doc, 'FAILED', creating ? 'CREATE_FAILED' : 'RUNNING');
@@ -80,6 +82,7 @@ function finishOperation(ctx: RequestContext, doc: ServiceDoc): boolean {
   if (state === 'done') {
     doc.berth.deployedDigest = pending.digest;
     delete doc.berth.failedDigest;
+    if (doc.berth.code && pending.commit) Object.assign(doc.berth.code, { deployedCommit: pending.commit, failedCommit: undefined });
     delete doc.berth.failure;
     return end(ctx, doc, 'SUCCEEDED', 'RUNNING');
   }
@@ -93,6 +96,7 @@ function finishOperation(ctx: RequestContext, doc: ServiceDoc): boolean {
   }
   // The circuit breaker rolls back to the version that served: the operation ends once that serves alone again.
   doc.berth.failedDigest = pending.digest;
+  if (doc.berth.code && pending.commit) doc.berth.code.failedCommit = pending.commit;
   if (!settled(ecs)) {
     if (op && op.Status !== 'ROLLBACK_IN_PROGRESS') saveOperation(ctx.sql, { ...op, Status: 'ROLLBACK_IN_PROGRESS', UpdatedAt: ctx.clock.now() });
     saveService(ctx, doc);
@@ -103,7 +107,8 @@ function finishOperation(ctx: RequestContext, doc: ServiceDoc): boolean {
 
 /** A push to the tracked tag: a START_DEPLOYMENT operation of the new digest. */
 function autoDeploy(ctx: RequestContext, doc: ServiceDoc): boolean {
-  if (!doc.SourceConfiguration.AutoDeploymentsEnabled || !doc.berth.image.tag) return false;
+  // A code source's commits are the apprunner-builds controller's to watch.
+  if (!doc.SourceConfiguration.AutoDeploymentsEnabled || doc.berth.code || !doc.berth.image?.tag) return false;
   const digest = currentDigest(ctx, doc.berth.image);
   if (!digest || digest === doc.berth.deployedDigest || digest === doc.berth.failedDigest) return false;
   ctx.log.info('app runner auto deployment', { service: doc.ServiceArn, tag: doc.berth.image.tag, digest });

@@ -18,6 +18,7 @@ import type { RequestContext } from '../provider.js';
 import { ascSummary, ensureDefaultAsc, resolveAsc } from './auto-scaling-configurations.js';
 import { invalidRequest, invalidState, resourceNotFound } from './errors.js';
 import { deploy, launch, remove, setInstances, setServing } from './express-bridge.js';
+import { checkCodeRepository, repositoryPath, type BuildPlan } from './code-source.js';
 import { currentDigest, parseImageIdentifier, pinned } from './image-source.js';
 import { pageToken, readToken } from './pages.js';
 import { listServiceRows, loadAsc, loadService, saveOperation, saveService, serviceNamed, type OperationDoc, type ServiceDoc } from './store.js';
@@ -60,9 +61,12 @@ export function view(ctx: RequestContext, doc: ServiceDoc): Service {
 }
 
 function checkSource(source: SourceConfiguration | undefined): SourceConfiguration {
-  if (source?.CodeRepository) throw invalidRequest('Berth does not build services from a code repository yet: use an ImageRepository from Berth\'s ECR.');
+  if (source?.CodeRepository && source.ImageRepository) throw invalidRequest('SourceConfiguration must specify either an ImageRepository or a CodeRepository, not both.');
+  if (source?.CodeRepository) {
+    return { ...source, AutoDeploymentsEnabled: source.AutoDeploymentsEnabled ?? true, CodeRepository: checkCodeRepository(source.CodeRepository) };
+  }
   const image = source?.ImageRepository;
-  if (!image) throw invalidRequest('SourceConfiguration must specify an ImageRepository.');
+  if (!image) throw invalidRequest('SourceConfiguration must specify an ImageRepository or a CodeRepository.');
   if (image.ImageRepositoryType !== 'ECR') throw invalidRequest('Berth serves images from its own ECR only: ImageRepositoryType must be ECR.');
   const port = image.ImageConfiguration?.Port;
   if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) throw invalidRequest(`Invalid port: ${port}`);
@@ -74,6 +78,13 @@ function checkSource(source: SourceConfiguration | undefined): SourceConfigurati
     ...source, AutoDeploymentsEnabled: source!.AutoDeploymentsEnabled ?? true,
     ImageRepository: { ...image, ImageConfiguration: { ...image.ImageConfiguration, Port: port ?? '8080' } },
   };
+}
+
+/** Where a source's version comes from: the image it names, or (code) the repository a build reads. */
+function sourceState(source: SourceConfiguration): Pick<ServiceDoc['berth'], 'image' | 'code'> {
+  return source.CodeRepository
+    ? { code: { path: repositoryPath(source.CodeRepository.RepositoryUrl!) } }
+    : { image: parseImageIdentifier(source.ImageRepository!.ImageIdentifier!) };
 }
 
 function checkHealth(hc: CreateServiceRequest['HealthCheckConfiguration'], current?: Record<string, any>) {
@@ -105,26 +116,72 @@ function requireStatus(doc: ServiceDoc, allowed: string[], action: string): void
   if (!allowed.includes(doc.Status)) throw invalidState(`You can't ${action} service ${doc.ServiceArn} in ${doc.Status} state.`);
 }
 
-/** Deploys the version the image identifier names now; without one in ECR the operation fails (creation: CREATE_FAILED). */
-function startVersion(ctx: RequestContext, doc: ServiceDoc, op: OperationDoc): void {
-  const image = doc.SourceConfiguration.ImageRepository!;
-  const digest = currentDigest(ctx, doc.berth.image);
+/**
+ * Deploys the version the source names now: an image source's tag as ECR has it (none: the operation fails, a
+ * creation CREATE_FAILED); a code source's branch once the builder controller has built and pushed it (`commit`: a
+ * given commit, else the branch's head when the build starts).
+ */
+function startVersion(ctx: RequestContext, doc: ServiceDoc, op: OperationDoc, commit?: string): void {
   delete doc.berth.failure;
-  if (!digest) {
-    doc.berth.pending = { operationId: op.Id };
-    doc.berth.failure = `Failed to pull your application image: ${image.ImageIdentifier} not found in Berth's ECR.`;
+  if (doc.berth.code) {
+    doc.berth.pending = { operationId: op.Id, build: commit ? { commit } : {} };
     return;
   }
-  const ref = pinned(image.ImageIdentifier, digest);
+  deployImage(ctx, doc, op.Id, doc.SourceConfiguration.ImageRepository!.ImageIdentifier);
+}
+
+/** Deploys the image `identifier` (a tag in Berth's ECR, pinned to the digest it names now) as the operation's version. */
+function deployImage(ctx: RequestContext, doc: ServiceDoc, operationId: string, identifier: string, commit?: string): void {
+  const digest = currentDigest(ctx, doc.berth.image!);
+  if (!digest) {
+    doc.berth.pending = { operationId };
+    doc.berth.failure = `Failed to pull your application image: ${identifier} not found in Berth's ECR.`;
+    return;
+  }
+  const ref = pinned(identifier, digest);
+  const op = { Id: operationId };
   if (!doc.berth.expressArn) {
     const asc = loadAsc(ctx, doc.AutoScalingConfigurationArn)!;
     const l = launch(ctx, doc, ref, asc.MinSize);
     Object.assign(doc.berth, { expressArn: l.expressArn, cluster: l.cluster, targetGroupArn: l.targetGroupArn, ruleArn: l.ruleArn, instances: asc.MinSize, scaledAt: ctx.clock.now() });
-    doc.berth.pending = { operationId: op.Id, deploymentId: l.deploymentId, digest };
+    doc.berth.pending = { operationId: op.Id, deploymentId: l.deploymentId, digest, ...(commit ? { commit } : {}) };
   } else {
-    doc.berth.pending = { operationId: op.Id, deploymentId: deploy(ctx, doc, ref), digest };
+    doc.berth.pending = { operationId: op.Id, deploymentId: deploy(ctx, doc, ref), digest, ...(commit ? { commit } : {}) };
   }
 }
+
+/**
+ * The builder controller's outcome for a code source's operation: the image it pushed (deployed now, pinned by
+ * digest), or why the build failed (the operation fails; a creation CREATE_FAILED). Ignored when the operation is
+ * no longer the one in progress.
+ */
+export function finishBuild(ctx: RequestContext, arn: string, operationId: string, outcome: BuildOutcome): void {
+  const doc = loadService(ctx, arn);
+  if (!doc?.berth.code || doc.berth.pending?.operationId !== operationId || !doc.berth.pending.build) return;
+  if ('error' in outcome) {
+    doc.berth.pending = { operationId };
+    doc.berth.failure = outcome.error;
+    if (outcome.commit) doc.berth.code.failedCommit = outcome.commit;
+  } else {
+    const port = doc.berth.code.plan?.port;
+    if (doc.berth.expressArn && port && outcome.plan.port !== port) {
+      doc.berth.pending = { operationId };
+      doc.berth.failure = `Berth does not change a service's port yet (${port} to ${outcome.plan.port}).`;
+      doc.berth.code.failedCommit = outcome.commit;
+    } else {
+      const previous = doc.berth.code.plan;
+      doc.berth.image = parseImageIdentifier(outcome.imageUri);
+      doc.berth.code.plan = outcome.plan;
+      deployImage(ctx, doc, operationId, outcome.imageUri, outcome.commit);
+      // The plan of the version serving stays until the new one serves (a failed version keeps the old running).
+      if (!doc.berth.pending?.deploymentId && previous) doc.berth.code.plan = previous;
+    }
+  }
+  saveService(ctx, doc);
+  ctx.changed('apprunner.service', arn);
+}
+
+export type BuildOutcome = { imageUri: string; commit: string; plan: BuildPlan } | { error: string; commit?: string };
 
 export function createService(ctx: RequestContext, input: CreateServiceRequest): CreateServiceResponse {
   const name = input.ServiceName!;
@@ -151,7 +208,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
     ObservabilityConfiguration: input.ObservabilityConfiguration ?? { ObservabilityEnabled: false },
     ...(input.EncryptionConfiguration ? { EncryptionConfiguration: input.EncryptionConfiguration } : {}),
     AutoScalingConfigurationArn: asc.AutoScalingConfigurationArn,
-    berth: { image: parseImageIdentifier(source.ImageRepository!.ImageIdentifier!) },
+    berth: sourceState(source),
   };
   const op = newOperation(ctx, serviceArn, 'CREATE_SERVICE');
   startVersion(ctx, doc, op);
@@ -182,11 +239,16 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   let redeploy = false;
   if (input.SourceConfiguration) {
     const source = checkSource({ ...doc.SourceConfiguration, ...input.SourceConfiguration } as SourceConfiguration);
-    const before = doc.SourceConfiguration.ImageRepository?.ImageConfiguration?.Port;
-    if (source.ImageRepository!.ImageConfiguration!.Port !== before) throw invalidRequest('Berth does not change a service\'s port yet.');
-    redeploy = JSON.stringify(source.ImageRepository) !== JSON.stringify(doc.SourceConfiguration.ImageRepository);
+    // App Runner keeps a service's source type: an image service stays one, a source code service too.
+    if (!!source.CodeRepository !== !!doc.berth.code) throw invalidRequest('You can\'t change the source type of a service (image or source code).');
+    if (source.ImageRepository) {
+      const before = doc.SourceConfiguration.ImageRepository?.ImageConfiguration?.Port;
+      if (source.ImageRepository.ImageConfiguration!.Port !== before) throw invalidRequest('Berth does not change a service\'s port yet.');
+      doc.berth.image = parseImageIdentifier(source.ImageRepository.ImageIdentifier!);
+    } else doc.berth.code = { ...doc.berth.code!, path: repositoryPath(source.CodeRepository!.RepositoryUrl!) };
+    const key = (s: SourceConfiguration) => JSON.stringify(s.ImageRepository ?? s.CodeRepository);
+    redeploy = key(source) !== key(doc.SourceConfiguration as SourceConfiguration);
     doc.SourceConfiguration = source;
-    doc.berth.image = parseImageIdentifier(source.ImageRepository!.ImageIdentifier!);
   }
   if (input.InstanceConfiguration) {
     const ic = input.InstanceConfiguration;
@@ -226,9 +288,9 @@ export function startDeployment(ctx: RequestContext, input: StartDeploymentReque
   return { OperationId: op.Id };
 }
 
-/** A deployment of what the image identifier names now (StartDeployment, or a push with auto deployments). */
-export function beginDeployment(ctx: RequestContext, doc: ServiceDoc, op: OperationDoc): void {
-  startVersion(ctx, doc, op);
+/** A deployment of what the source names now (StartDeployment, a push or a commit with auto deployments). */
+export function beginDeployment(ctx: RequestContext, doc: ServiceDoc, op: OperationDoc, commit?: string): void {
+  startVersion(ctx, doc, op, commit);
   doc.Status = 'OPERATION_IN_PROGRESS';
   doc.UpdatedAt = ctx.clock.now();
   saveService(ctx, doc);

@@ -34,7 +34,10 @@ export interface ServiceDoc {
   EncryptionConfiguration?: Record<string, any>;
   AutoScalingConfigurationArn: string;
   berth: {
-    image: ImageRef;
+    /** The image deployed from (an image source's identifier; a code source's latest build, once built). */
+    image?: ImageRef;
+    /** A code source: the repository on the host and what its deployed build was. */
+    code?: CodeState;
     /** The Express (ECS) service that runs it, and its target group (what the data plane counts). */
     expressArn?: string;
     cluster?: string;
@@ -43,7 +46,13 @@ export interface ServiceDoc {
     /** The digest the serving version runs (App Runner deploys an image version, not a moving tag). */
     deployedDigest?: string;
     /** The operation in progress: it ends when ECS's deployment `deploymentId` completes or fails. */
-    pending?: { operationId: string; deploymentId?: string; digest?: string };
+    pending?: {
+      operationId: string; deploymentId?: string; digest?: string;
+      /** A code source's build to make first (the builder controller); `commit` once known. */
+      build?: { commit?: string };
+      /** The commit the deployment's image was built from. */
+      commit?: string;
+    };
     /** Instances App Runner wants now (concurrency scaling), and when it last changed them. */
     instances?: number;
     scaledAt?: number;
@@ -52,6 +61,17 @@ export interface ServiceDoc {
     /** Why creation failed (CREATE_FAILED). */
     failure?: string;
   };
+}
+
+/** A code source's state: where its repository is, and which commits were deployed or failed. */
+export interface CodeState {
+  /** The repository's folder on the host. */
+  path: string;
+  /** The plan of the version serving (its port, environment and secrets run the container). */
+  plan?: import('./code-source.js').BuildPlan;
+  deployedCommit?: string;
+  /** A commit whose build or deployment failed: auto deployments do not try it again. */
+  failedCommit?: string;
 }
 
 export interface OperationDoc {
@@ -128,6 +148,12 @@ export function liveServiceArns(sql: Statements, account: string, region: string
 /** Services running (their concurrency is sampled) or with an operation in progress: the controller's resync. */
 export function unfinishedServiceArns(sql: Statements): string[] {
   return sql.get("SELECT arn FROM apprunner_services WHERE status IN ('RUNNING', 'OPERATION_IN_PROGRESS')").pluck().all() as string[];
+}
+
+/** Code services with a build to make, or watching their branch for commits (auto deployments). */
+export function codeServiceArns(sql: Statements): string[] {
+  return sql.get(`SELECT arn FROM apprunner_services WHERE status IN ('RUNNING', 'OPERATION_IN_PROGRESS')
+    AND json_extract(doc, '$.berth.code') IS NOT NULL`).pluck().all() as string[];
 }
 
 /** Live services using an auto scaling configuration revision. */
