@@ -52,5 +52,25 @@ function migrations(): Migration[] {
       CREATE INDEX apprunner_asc_list ON apprunner_auto_scaling_configurations (account, region, seq);
     `,
     },
+    {
+      version: 90,
+      name: 'apprunner connections, observability configurations, vpc connectors, vpc ingress connections, custom domains',
+      // One table for App Runner's named side resources (kind: connection, observabilityconfiguration, vpcconnector,
+      // vpcingressconnection; revision 0 where the kind has none) and one for custom domains, each a host the data
+      // plane serves for its service.
+      sql: `
+      CREATE TABLE apprunner_resources (
+        account TEXT NOT NULL, region TEXT NOT NULL, arn TEXT NOT NULL PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL,
+        revision INTEGER NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL
+      );
+      CREATE INDEX apprunner_resources_list ON apprunner_resources (account, region, kind, seq);
+      CREATE INDEX apprunner_resources_name ON apprunner_resources (account, region, kind, name, revision);
+      CREATE TABLE apprunner_custom_domains (
+        service_arn TEXT NOT NULL, domain TEXT NOT NULL, host TEXT NOT NULL, doc TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (service_arn, domain)
+      );
+      CREATE INDEX apprunner_custom_domains_host ON apprunner_custom_domains (host);
+    `,
+    },
   ];
 }

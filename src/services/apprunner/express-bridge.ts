@@ -19,6 +19,7 @@ import { deregisterScalableTarget } from '../application-auto-scaling/index.js';
 import { createExpressGatewayService, deleteExpressGatewayService, loadExpress, loadService as loadEcsService, updateExpressGatewayService, updateService } from '../ecs/index.js';
 import { modifyRule, modifyTargetGroup, modifyTargetGroupAttributes } from '../elastic-load-balancing-v2/operations.js';
 import type { RequestContext } from '../provider.js';
+import { syncHosts } from './custom-domains.js';
 import { invalidRequest } from './errors.js';
 import type { ServiceDoc } from './store.js';
 
@@ -183,7 +184,8 @@ export function setInstances(ctx: RequestContext, doc: ServiceDoc, n: number): v
 /** A paused service's rules (HTTP and HTTPS) answer for it; a running one's forward to its target group. */
 export function setServing(ctx: RequestContext, doc: ServiceDoc, serving: boolean): void {
   const https = doc.berth.expressArn ? loadExpress(ctx, doc.berth.expressArn)?.resources.httpsRuleArn : undefined;
-  for (const RuleArn of [doc.berth.ruleArn!, ...(https ? [https] : [])]) {
+  const extra = Object.values(doc.berth.servedHosts ?? {}).flatMap((h) => [h.httpRuleArn, ...(h.httpsRuleArn ? [h.httpsRuleArn] : [])]);
+  for (const RuleArn of [doc.berth.ruleArn!, ...(https ? [https] : []), ...extra]) {
     asAppRunner(() => modifyRule(ctx, {
       RuleArn,
       Actions: serving ? [{ Type: 'forward', TargetGroupArn: doc.berth.targetGroupArn! }] : [{ Type: 'fixed-response', FixedResponseConfig: PAUSED_RESPONSE }],
@@ -193,6 +195,8 @@ export function setServing(ctx: RequestContext, doc: ServiceDoc, serving: boolea
 
 /** Deletes the Express service (its rule, target group, the shared load balancer when last; the rest once its tasks stop). */
 export function remove(ctx: RequestContext, doc: ServiceDoc): void {
+  // Custom domains' and ingress domains' rules forward to the target group Express deletes: they go first.
+  syncHosts(ctx, doc, true);
   if (!doc.berth.expressArn) return;
   asAppRunner(() => deleteExpressGatewayService(ctx, { serviceArn: doc.berth.expressArn }));
 }

@@ -10,6 +10,7 @@
  * - a RUNNING service's instances follow the concurrency the data plane saw (scaling.ts).
  */
 import type { RequestContext } from '../provider.js';
+import { syncHosts } from './custom-domains.js';
 import { deploymentState, ecsService, settled, setInstances, setServing } from './express-bridge.js';
 import { currentDigest } from './image-source.js';
 import { instancesFor } from './scaling.js';
@@ -33,6 +34,9 @@ export interface ReconcileEnv {
 export function reconcileService(ctx: RequestContext, arn: string, env: ReconcileEnv): 'wait' | 'idle' | 'gone' {
   const doc = loadService(ctx, arn);
   if (!doc || doc.Status === 'DELETED') return 'gone';
+  // Custom domains whose certificate was issued, VPC ingress domains: served (or no longer) beside the URL.
+  const deleting = doc.berth.pending && loadOperation(ctx.sql, doc.berth.pending.operationId)?.Type === 'DELETE_SERVICE';
+  if (!deleting && syncHosts(ctx, doc)) saveService(ctx, doc);
   if (doc.berth.pending) return finishOperation(ctx, doc) ? 'idle' : 'wait';
   if (doc.Status !== 'RUNNING') return 'idle';
   if (autoDeploy(ctx, doc)) return 'wait';

@@ -18,6 +18,11 @@ import type { RequestContext } from '../provider.js';
 import { ascSummary, ensureDefaultAsc, resolveAsc } from './auto-scaling-configurations.js';
 import { invalidRequest, invalidState, resourceNotFound } from './errors.js';
 import { deploy, launch, remove, setInstances, setServing } from './express-bridge.js';
+import { requireConnection } from './connections.js';
+import { dropDomains } from './custom-domains.js';
+import { resolveObservability } from './observability-configurations.js';
+import { resolveVpcConnector } from './vpc-connectors.js';
+import { retireIngress, serviceIngresses } from './vpc-ingress-connections.js';
 import { checkCodeRepository, repositoryPath, type BuildPlan } from './code-source.js';
 import { currentDigest, parseImageIdentifier, pinned } from './image-source.js';
 import { pageToken, readToken } from './pages.js';
@@ -80,6 +85,15 @@ function checkSource(source: SourceConfiguration | undefined): SourceConfigurati
   };
 }
 
+/**
+ * A source code service's ConnectionArn, when given, names a connection of the account (App Runner needs one for
+ * GitHub or Bitbucket; Berth reads the repository on its host, needs none, and does not wait for its handshake).
+ */
+function checkConnection(ctx: RequestContext, source: SourceConfiguration): void {
+  const arn = source.AuthenticationConfiguration?.ConnectionArn;
+  if (arn) requireConnection(ctx, arn);
+}
+
 /** Where a source's version comes from: the image it names, or (code) the repository a build reads. */
 function sourceState(source: SourceConfiguration): Pick<ServiceDoc['berth'], 'image' | 'code'> {
   return source.CodeRepository
@@ -96,12 +110,34 @@ function checkHealth(hc: CreateServiceRequest['HealthCheckConfiguration'], curre
   return out;
 }
 
-function checkNetwork(net: CreateServiceRequest['NetworkConfiguration']) {
-  if (net?.EgressConfiguration?.EgressType === 'VPC') throw invalidRequest('Berth does not support VPC connectors yet: EgressType must be DEFAULT.');
-  if (net?.IngressConfiguration?.IsPubliclyAccessible === false) throw invalidRequest('Berth does not support private services (VPC ingress connections) yet.');
+/**
+ * The network configuration as App Runner echoes it: VPC egress names an ACTIVE VPC connector (its full ARN kept);
+ * a private service (IsPubliclyAccessible false) is reached through VPC ingress connections on AWS. On Berth both
+ * are recorded: containers reach what the engine's network reaches, and every URL is served on loopback only.
+ */
+function checkNetwork(ctx: RequestContext, net: CreateServiceRequest['NetworkConfiguration'], current?: Record<string, any>) {
+  const egress = net?.EgressConfiguration ?? current?.EgressConfiguration ?? { EgressType: 'DEFAULT' };
+  let EgressConfiguration: Record<string, string> = { EgressType: 'DEFAULT' };
+  if (egress.EgressType === 'VPC') {
+    if (!egress.VpcConnectorArn) throw invalidRequest('VpcConnectorArn is required when EgressType is VPC.');
+    const connector = resolveVpcConnector(ctx, egress.VpcConnectorArn);
+    if (connector.status !== 'ACTIVE') throw invalidRequest(`VPC connector ${connector.arn} is not active.`);
+    EgressConfiguration = { EgressType: 'VPC', VpcConnectorArn: connector.arn };
+  }
   return {
-    EgressConfiguration: { EgressType: 'DEFAULT' }, IngressConfiguration: { IsPubliclyAccessible: true }, IpAddressType: net?.IpAddressType ?? 'IPV4',
+    EgressConfiguration,
+    IngressConfiguration: { IsPubliclyAccessible: net?.IngressConfiguration?.IsPubliclyAccessible ?? current?.IngressConfiguration?.IsPubliclyAccessible ?? true },
+    IpAddressType: net?.IpAddressType ?? current?.IpAddressType ?? 'IPV4',
   };
+}
+
+/** ObservabilityEnabled names an ACTIVE observability configuration (its full ARN kept). */
+function checkObservability(ctx: RequestContext, obs: CreateServiceRequest['ObservabilityConfiguration']) {
+  if (!obs?.ObservabilityEnabled) return { ObservabilityEnabled: false };
+  if (!obs.ObservabilityConfigurationArn) throw invalidRequest('ObservabilityConfigurationArn is required when ObservabilityEnabled is true.');
+  const cfg = resolveObservability(ctx, obs.ObservabilityConfigurationArn);
+  if (cfg.status !== 'ACTIVE') throw invalidRequest(`Observability configuration ${cfg.arn} is not active.`);
+  return { ObservabilityEnabled: true, ObservabilityConfigurationArn: cfg.arn };
 }
 
 export function requireService(ctx: RequestContext, serviceArn: string): ServiceDoc {
@@ -189,6 +225,7 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
   if (serviceNamed(ctx, name)) throw invalidRequest(`Service with the provided name already exists: ${name}`);
   checkTags(input.Tags);
   const source = checkSource(input.SourceConfiguration);
+  checkConnection(ctx, source);
   const asc = input.AutoScalingConfigurationArn ? resolveAsc(ctx, input.AutoScalingConfigurationArn) : ensureDefaultAsc(ctx);
   if (asc.Status !== 'ACTIVE') throw invalidRequest(`Auto scaling configuration ${asc.AutoScalingConfigurationArn} is not active.`);
   const ic = input.InstanceConfiguration ?? {};
@@ -204,8 +241,8 @@ export function createService(ctx: RequestContext, input: CreateServiceRequest):
       Cpu: units(ic.Cpu, DEFAULT_CPU, /vCPU/), Memory: units(ic.Memory, DEFAULT_MEMORY, /GB/),
       ...(ic.InstanceRoleArn ? { InstanceRoleArn: ic.InstanceRoleArn } : {}),
     },
-    HealthCheckConfiguration: checkHealth(input.HealthCheckConfiguration), NetworkConfiguration: checkNetwork(input.NetworkConfiguration),
-    ObservabilityConfiguration: input.ObservabilityConfiguration ?? { ObservabilityEnabled: false },
+    HealthCheckConfiguration: checkHealth(input.HealthCheckConfiguration), NetworkConfiguration: checkNetwork(ctx, input.NetworkConfiguration),
+    ObservabilityConfiguration: checkObservability(ctx, input.ObservabilityConfiguration),
     ...(input.EncryptionConfiguration ? { EncryptionConfiguration: input.EncryptionConfiguration } : {}),
     AutoScalingConfigurationArn: asc.AutoScalingConfigurationArn,
     berth: sourceState(source),
@@ -239,6 +276,7 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
   let redeploy = false;
   if (input.SourceConfiguration) {
     const source = checkSource({ ...doc.SourceConfiguration, ...input.SourceConfiguration } as SourceConfiguration);
+    checkConnection(ctx, source);
     // App Runner keeps a service's source type: an image service stays one, a source code service too.
     if (!!source.CodeRepository !== !!doc.berth.code) throw invalidRequest('You can\'t change the source type of a service (image or source code).');
     if (source.ImageRepository) {
@@ -263,8 +301,8 @@ export function updateService(ctx: RequestContext, input: UpdateServiceRequest):
     doc.HealthCheckConfiguration = checkHealth(input.HealthCheckConfiguration, doc.HealthCheckConfiguration);
     redeploy = true;
   }
-  if (input.NetworkConfiguration) doc.NetworkConfiguration = checkNetwork(input.NetworkConfiguration);
-  if (input.ObservabilityConfiguration) doc.ObservabilityConfiguration = input.ObservabilityConfiguration;
+  if (input.NetworkConfiguration) doc.NetworkConfiguration = checkNetwork(ctx, input.NetworkConfiguration, doc.NetworkConfiguration);
+  if (input.ObservabilityConfiguration) doc.ObservabilityConfiguration = checkObservability(ctx, input.ObservabilityConfiguration);
   if (input.AutoScalingConfigurationArn) {
     const asc = resolveAsc(ctx, input.AutoScalingConfigurationArn);
     if (asc.Status !== 'ACTIVE') throw invalidRequest(`Auto scaling configuration ${asc.AutoScalingConfigurationArn} is not active.`);
@@ -337,6 +375,8 @@ export function deleteService(ctx: RequestContext, input: DeleteServiceRequest):
   requireStatus(doc, ['RUNNING', 'PAUSED', 'CREATE_FAILED', 'DELETE_FAILED'], 'delete');
   const op = newOperation(ctx, doc.ServiceArn, 'DELETE_SERVICE');
   remove(ctx, doc);
+  dropDomains(ctx, doc);
+  for (const ingress of serviceIngresses(ctx, doc.ServiceArn)) retireIngress(ctx, ingress);
   doc.berth.pending = { operationId: op.Id };
   doc.Status = 'OPERATION_IN_PROGRESS';
   doc.UpdatedAt = ctx.clock.now();

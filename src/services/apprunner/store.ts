@@ -58,6 +58,8 @@ export interface ServiceDoc {
     scaledAt?: number;
     /** A digest whose deployment failed: auto deployments do not try it again (a new push, or StartDeployment, does). */
     failedDigest?: string;
+    /** Hosts served besides the URL (custom domains, VPC ingress domains) by their first host: custom-domains.ts. */
+    servedHosts?: Record<string, import('./custom-domains.js').ServedHost>;
     /** Why creation failed (CREATE_FAILED). */
     failure?: string;
   };

@@ -1,6 +1,6 @@
 /**
- * TagResource, UntagResource, ListTagsForResource on App Runner's resources (services and auto scaling
- * configurations), in the shared tags table under the resource's ARN. At most 50 tags; `aws:` keys are reserved.
+ * TagResource, UntagResource, ListTagsForResource on App Runner's resources (services, auto scaling
+ * configurations, connections, observability configurations, VPC connectors and VPC ingress connections), in the shared tags table under the resource's ARN. At most 50 tags; `aws:` keys are reserved.
  */
 import type {
   ListTagsForResourceRequest, ListTagsForResourceResponse, Tag, TagResourceRequest, TagResourceResponse, UntagResourceRequest, UntagResourceResponse,
@@ -9,7 +9,10 @@ import { parseArn } from '../../shared/arns.js';
 import { countTags, getTags, putTags, removeTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { invalidRequest, resourceNotFound } from './errors.js';
+import { loadResource, type ResourceKind } from './resource-store.js';
 import { loadAsc, loadService } from './store.js';
+
+const RESOURCE_KINDS: string[] = ['connection', 'observabilityconfiguration', 'vpcconnector', 'vpcingressconnection'] satisfies ResourceKind[];
 
 const MAX_TAGS = 50;
 
@@ -28,7 +31,8 @@ function requireResource(ctx: RequestContext, arn: string): void {
   const kind = a.resource.split('/')[0];
   const found = kind === 'service' ? loadService(ctx, arn)?.Status !== undefined && loadService(ctx, arn)!.Status !== 'DELETED'
     : kind === 'autoscalingconfiguration' ? loadAsc(ctx, arn)?.Status === 'ACTIVE'
-      : false;
+      : RESOURCE_KINDS.includes(kind) ? !['INACTIVE', 'DELETED'].includes(loadResource(ctx, kind as ResourceKind, arn)?.status ?? 'DELETED')
+        : false;
   if (!found) throw resourceNotFound(`Resource ${arn} does not exist.`);
 }
 

@@ -8,7 +8,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AppRunnerClient, CreateAutoScalingConfigurationCommand, ListConnectionsCommand, CreateServiceCommand, DeleteAutoScalingConfigurationCommand, DeleteServiceCommand,
+  AppRunnerClient, CreateAutoScalingConfigurationCommand, CreateServiceCommand, DeleteAutoScalingConfigurationCommand, DeleteServiceCommand,
   DescribeAutoScalingConfigurationCommand, DescribeServiceCommand, ListAutoScalingConfigurationsCommand, ListOperationsCommand, ListServicesCommand,
   ListServicesForAutoScalingConfigurationCommand, ListTagsForResourceCommand, PauseServiceCommand, TagResourceCommand,
   UpdateDefaultAutoScalingConfigurationCommand, type Service,
@@ -117,7 +117,7 @@ describe('App Runner API (fake runtime)', () => {
     await rejects(berth.ar.send(new CreateServiceCommand({ ServiceName: 'x', SourceConfiguration: source })), 'InvalidRequestException');
     await rejects(berth.ar.send(new CreateServiceCommand({
       ServiceName: 'from-code', SourceConfiguration: { CodeRepository: { RepositoryUrl: 'https://github.com/x/y', SourceCodeVersion: { Type: 'BRANCH', Value: 'main' } } },
-    })), 'InvalidRequestException', /code repository/);
+    })), 'InvalidRequestException', /git repository on its host/);
     await rejects(berth.ar.send(new DescribeServiceCommand({ ServiceArn: `arn:aws:apprunner:us-east-1:${ACCOUNT}:service/none/00000000000000000000000000000000` })), 'ResourceNotFoundException');
     const now = (await berth.ar.send(new DescribeServiceCommand({ ServiceArn: created.ServiceArn }))).Service!;
     if (now.Status === 'OPERATION_IN_PROGRESS') await rejects(berth.ar.send(new PauseServiceCommand({ ServiceArn: created.ServiceArn })), 'InvalidStateException');
@@ -145,10 +145,6 @@ describe('App Runner API (fake runtime)', () => {
     }
     assert.equal(s.Status, 'DELETED');
     await rejects(berth.ar.send(new DescribeServiceCommand({ ServiceArn: arn })), 'ResourceNotFoundException');
-  });
-
-  it('an App Runner operation Berth does not implement yet answers 501 naming itself', async () => {
-    await rejects(berth.ar.send(new ListConnectionsCommand({})), 'InternalFailure', /ListConnections/, 501);
   });
 
   it('tags on services and auto scaling configurations', async () => {
