@@ -1,7 +1,8 @@
 /**
  * App Runner on real Docker, over ECS Express Mode: an image pushed to Berth's ECR becomes a service whose URL
- * (`<id>.<region>.awsapprunner.localhost`) answers 200 through Berth's main port by Host header, and over HTTPS on the
- * Express load balancer's HTTPS listener (curl trusting Berth's local CA, the name resolved to 127.0.0.1); a push of the
+ * (`<id>.<region>.awsapprunner.localhost`) answers 200 through Berth's main port by Host header, over HTTPS on the
+ * Express load balancer's HTTPS listener (curl trusting Berth's local CA, the name resolved to 127.0.0.1) and on a port
+ * of its own; a custom domain is served the same way once ACTIVE; a push of the
  * tracked tag (AutoDeploymentsEnabled) deploys the new version, served with no failed request under bounded load, and
  * a pushed version that does not start is rolled back with the old one serving throughout;
  * concurrency past MaxConcurrency adds an instance (within MaxSize) and a request past every instance's
@@ -16,7 +17,7 @@ import { promisify } from 'node:util';
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  AppRunnerClient, CreateAutoScalingConfigurationCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServiceCommand, ListOperationsCommand,
+  AppRunnerClient, AssociateCustomDomainCommand, CreateAutoScalingConfigurationCommand, DescribeCustomDomainsCommand, CreateServiceCommand, DeleteServiceCommand, DescribeServiceCommand, ListOperationsCommand,
   ResumeServiceCommand, type Service,
 } from '@aws-sdk/client-apprunner';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
@@ -40,11 +41,13 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
   const images: string[] = [];
   let repo: string;
   let service: Service;
+  /** The port of the service's own listener. */
+  let own = 0;
 
   /** One request to the service URL through Berth's main port (127.0.0.1, the URL as Host). */
-  const get = (path = '/', host = service.ServiceUrl!): Promise<{ status: number; body: string }> =>
+  const get = (path = '/', host = service.ServiceUrl!, port = berth.port): Promise<{ status: number; body: string }> =>
     new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port: berth.port, path, headers: { host: `${host}:${berth.port}` }, timeout: 10_000, agent: false }, (res) => {
+      const req = http.get({ host: '127.0.0.1', port, path, headers: { host: `${host}:${port}` }, timeout: 10_000, agent: false }, (res) => {
         let body = '';
         res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
       });
@@ -52,13 +55,16 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
       req.on('error', (e) => resolve({ status: 0, body: String(e) }));
     });
 
-  /** GET / on the service URL over HTTPS: the load balancer's HTTPS listener, trusting the CA file Berth keeps. */
-  const httpsGet = async (): Promise<string> => {
-    const ca = (await (await fetch(`${berth.endpoint}/_berth/local-ca`)).json()) as { path: string };
-    const { loadBalancers } = (await (await fetch(`${berth.endpoint}/_berth/load-balancers`)).json()) as { loadBalancers: { listeners: { protocol: string; boundPort: number | null }[] }[] };
-    const port = loadBalancers.flatMap((lb) => lb.listeners).find((l) => l.protocol === 'HTTPS')?.boundPort;
+  /** Where Berth serves the load balancers' listeners (`GET /_berth/load-balancers`). */
+  const listeners = async () => ((await (await fetch(`${berth.endpoint}/_berth/load-balancers`, { signal: AbortSignal.timeout(5_000) })).json()) as {
+    loadBalancers: { listeners: { protocol: string; port: number; boundPort: number | null }[] }[];
+  }).loadBalancers.flatMap((lb) => lb.listeners);
+
+  /** GET / on the service URL (or a custom domain) over HTTPS: the load balancer's HTTPS listener, trusting the CA file Berth keeps. */
+  const httpsGet = async (host = service.ServiceUrl!): Promise<string> => {
+    const ca = (await (await fetch(`${berth.endpoint}/_berth/local-ca`, { signal: AbortSignal.timeout(5_000) })).json()) as { path: string };
+    const port = (await listeners()).find((l) => l.protocol === 'HTTPS')?.boundPort;
     if (!port) return 'not bound';
-    const host = service.ServiceUrl!;
     const { stdout } = await promisify(execFile)('curl', ['-sS', '-m', '5', '--cacert', ca.path, '--resolve', `${host}:${port}:127.0.0.1`, '-w', ' %{http_code} %{ssl_verify_result}', `https://${host}:${port}/`])
       .catch((e: { stdout?: string; stderr?: string }) => ({ stdout: `curl failed: ${e.stderr ?? e}` }));
     return stdout.trim().replace(/\s+/g, ' ');
@@ -119,7 +125,19 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
     const r = await until('a 200', () => get(), (x) => x.status === 200);
     assert.equal(r.body, 'v1');
     // The same URL over HTTPS: its name is on the Express service's certificate from the local CA (verify result 0).
-    assert.equal(await until('a 200 over HTTPS', httpsGet, (x) => x.endsWith(' 200 0'), 15_000), 'v1 200 0');
+    assert.equal(await until('a 200 over HTTPS', () => httpsGet(), (x) => x.endsWith(' 200 0'), 15_000), 'v1 200 0');
+    // A port of its own: the service's HTTP listener (8000, the first after the shared ones) answers whatever the Host.
+    own = (await listeners()).find((l) => l.protocol === 'HTTP' && l.port === 8000)?.boundPort ?? 0;
+    assert.ok(own, JSON.stringify(await listeners()));
+    assert.deepEqual(await get('/', 'anything.example', own), { status: 200, body: 'v1' });
+  });
+
+  it('a custom domain turns ACTIVE once its certificate is issued and is served like the URL, over HTTP and HTTPS (local CA)', async () => {
+    await berth.ar.send(new AssociateCustomDomainCommand({ ServiceArn: service.ServiceArn, DomainName: 'hello.example.com' }));
+    await until('ACTIVE', async () => (await berth.ar.send(new DescribeCustomDomainsCommand({ ServiceArn: service.ServiceArn }))).CustomDomains![0].Status,
+      (s) => s === 'ACTIVE', 15_000);
+    assert.deepEqual(await get('/', 'www.hello.example.com'), { status: 200, body: 'v1' });
+    assert.equal(await until('a 200 over HTTPS', () => httpsGet('hello.example.com'), (x) => x.endsWith(' 200 0'), 10_000), 'v1 200 0');
   });
 
   it('a push of the tracked tag deploys the new version, served with no failed request under bounded load', async () => {
@@ -209,6 +227,9 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
     await until('a 404', () => get(), (x) => x.status === 404, 5_000);
     await until('PAUSED', describe_, (s) => s.Status === 'PAUSED', 60_000);
     assert.equal(await httpsGet(), 'Not Found 404 0');
+    // Its custom domain and its own port answer for the paused service too.
+    assert.equal((await get('/', 'hello.example.com')).status, 404);
+    assert.equal((await get('/', 'anything.example', own)).status, 404);
     const ecs = await ecsService();
     assert.deepEqual([ecs.desiredCount, ecs.runningCount], [0, 0]);
     assert.equal((await get()).status, 404);

@@ -17,7 +17,9 @@ import { AwsError } from '../../protocol/errors.js';
 import { iamArn } from '../../shared/arns.js';
 import { deregisterScalableTarget } from '../application-auto-scaling/index.js';
 import { createExpressGatewayService, deleteExpressGatewayService, loadExpress, loadService as loadEcsService, updateExpressGatewayService, updateService } from '../ecs/index.js';
-import { modifyRule, modifyTargetGroup, modifyTargetGroupAttributes } from '../elastic-load-balancing-v2/operations.js';
+import {
+  createListener, deleteListener, describeListeners, modifyListener, modifyRule, modifyTargetGroup, modifyTargetGroupAttributes,
+} from '../elastic-load-balancing-v2/operations.js';
 import type { RequestContext } from '../provider.js';
 import { syncHosts } from './custom-domains.js';
 import { invalidRequest } from './errors.js';
@@ -97,6 +99,26 @@ export interface Launched {
   ruleArn: string;
   expressHost: string;
   deploymentId: string;
+  /** The service's own HTTP listener (a port of its own: ownListener). */
+  ownListenerArn: string;
+}
+
+/** The first port from which a service's own listener is numbered (each takes the next one free on the load balancer). */
+const OWN_PORT_BASE = 8000;
+
+/**
+ * A port of the service's own (Berth's convenience: AWS has none): an HTTP listener on the shared load balancer whose
+ * default action forwards to the service's target group, so every request to its port reaches the service whatever
+ * its Host. The data plane binds the listener's port on 127.0.0.1 when free, else one of its own (`berth status`).
+ */
+function ownListener(ctx: RequestContext, doc: ServiceDoc, loadBalancerArn: string, targetGroupArn: string): string {
+  const used = new Set((describeListeners(ctx, { LoadBalancerArn: loadBalancerArn }).Listeners ?? []).map((l) => l.Port));
+  let port = OWN_PORT_BASE;
+  while (used.has(port)) port++;
+  return createListener(ctx, {
+    LoadBalancerArn: loadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+    Tags: [{ Key: 'AppRunnerService', Value: doc.ServiceArn }],
+  }).Listeners![0].ListenerArn!;
 }
 
 /** Creates the Express service running `image` (pinned by digest) with `instances` tasks. */
@@ -124,13 +146,15 @@ export function launch(ctx: RequestContext, doc: ServiceDoc, image: string, inst
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, minimumHealthyPercent: 100, maximumPercent: 200 },
     });
     const expressHost = cfg.ingressPaths![0].endpoint!;
-    const ruleArn = loadExpress(ctx, expressArn)!.resources.ruleArn;
+    const resources = loadExpress(ctx, expressArn)!.resources;
+    const ruleArn = resources.ruleArn;
     modifyTargetGroupAttributes(ctx, {
       TargetGroupArn: targetGroupArn,
       Attributes: [{ Key: 'load_balancing.algorithm.type', Value: 'least_outstanding_requests' }, { Key: 'deregistration_delay.timeout_seconds', Value: '10' }],
     });
     applyHealthCheck(ctx, targetGroupArn, doc);
-    return { expressArn, cluster: CLUSTER, targetGroupArn, ruleArn, expressHost, deploymentId: primaryDeploymentId(ecs.service)! };
+    const ownListenerArn = ownListener(ctx, doc, resources.loadBalancerArn, targetGroupArn);
+    return { expressArn, cluster: CLUSTER, targetGroupArn, ruleArn, expressHost, deploymentId: primaryDeploymentId(ecs.service)!, ownListenerArn };
   });
 }
 
@@ -191,12 +215,27 @@ export function setServing(ctx: RequestContext, doc: ServiceDoc, serving: boolea
       Actions: serving ? [{ Type: 'forward', TargetGroupArn: doc.berth.targetGroupArn! }] : [{ Type: 'fixed-response', FixedResponseConfig: PAUSED_RESPONSE }],
     }));
   }
+  const own = doc.berth.ownListenerArn;
+  if (own) {
+    asAppRunner(() => modifyListener(ctx, {
+      ListenerArn: own,
+      DefaultActions: serving ? [{ Type: 'forward', TargetGroupArn: doc.berth.targetGroupArn! }] : [{ Type: 'fixed-response', FixedResponseConfig: PAUSED_RESPONSE }],
+    }));
+  }
 }
 
 /** Deletes the Express service (its rule, target group, the shared load balancer when last; the rest once its tasks stop). */
 export function remove(ctx: RequestContext, doc: ServiceDoc): void {
   // Custom domains' and ingress domains' rules forward to the target group Express deletes: they go first.
   syncHosts(ctx, doc, true);
+  const own = doc.berth.ownListenerArn;
+  if (own) {
+    try {
+      deleteListener(ctx, { ListenerArn: own });
+    } catch (err) {
+      if (!(err instanceof AwsError)) throw err;
+    }
+  }
   if (!doc.berth.expressArn) return;
   asAppRunner(() => deleteExpressGatewayService(ctx, { serviceArn: doc.berth.expressArn }));
 }

@@ -179,7 +179,10 @@ function deployImage(ctx: RequestContext, doc: ServiceDoc, operationId: string, 
   if (!doc.berth.expressArn) {
     const asc = loadAsc(ctx, doc.AutoScalingConfigurationArn)!;
     const l = launch(ctx, doc, ref, asc.MinSize);
-    Object.assign(doc.berth, { expressArn: l.expressArn, cluster: l.cluster, targetGroupArn: l.targetGroupArn, ruleArn: l.ruleArn, instances: asc.MinSize, scaledAt: ctx.clock.now() });
+    Object.assign(doc.berth, {
+      expressArn: l.expressArn, cluster: l.cluster, targetGroupArn: l.targetGroupArn, ruleArn: l.ruleArn, ownListenerArn: l.ownListenerArn,
+      instances: asc.MinSize, scaledAt: ctx.clock.now(),
+    });
     doc.berth.pending = { operationId: op.Id, deploymentId: l.deploymentId, digest, ...(commit ? { commit } : {}) };
   } else {
     doc.berth.pending = { operationId: op.Id, deploymentId: deploy(ctx, doc, ref), digest, ...(commit ? { commit } : {}) };

@@ -43,6 +43,8 @@ export interface ServiceDoc {
     cluster?: string;
     targetGroupArn?: string;
     ruleArn?: string;
+    /** The service's own HTTP listener on the shared load balancer (a port of its own). */
+    ownListenerArn?: string;
     /** The digest the serving version runs (App Runner deploys an image version, not a moving tag). */
     deployedDigest?: string;
     /** The operation in progress: it ends when ECS's deployment `deploymentId` completes or fails. */

@@ -5,7 +5,7 @@
  * data plane and ACM load index.ts before Berth's ready line, and these pull in every operation and EC2's network.
  */
 export { createLoadBalancer, deleteLoadBalancer } from './load-balancers.js';
-export { createListener, describeListeners, modifyListener } from './listeners.js';
+export { createListener, deleteListener, describeListeners, modifyListener } from './listeners.js';
 export { addListenerCertificates, describeListenerCertificates, removeListenerCertificates } from './certificates.js';
 export { createTargetGroup, deleteTargetGroup, modifyTargetGroup, modifyTargetGroupAttributes } from './target-groups.js';
 export { createRule, deleteRule, describeRules, modifyRule } from './rules.js';
