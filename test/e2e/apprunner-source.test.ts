@@ -8,7 +8,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppRunnerClient, CreateServiceCommand, DeleteServiceCommand, DescribeServiceCommand, ListOperationsCommand, type Service } from '@aws-sdk/client-apprunner';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { getByHost } from '../helpers/host-get.js';
+import { until } from '../helpers/until.js';
 import { useBerth } from '../helpers/use-berth.js';
 
 const APP = `const http = require('node:http');
@@ -53,26 +54,7 @@ describe('an App Runner service on Docker, from a git repository on the host', {
     return git('rev-parse', 'HEAD');
   };
 
-  const get = (): Promise<{ status: number; body: string }> =>
-    new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port: berth.port, path: '/', headers: { host: service.ServiceUrl! }, timeout: 5_000, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => resolve({ status: 0, body: String(e) }));
-    });
-
-  async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 120_000): Promise<T> {
-    const end = Date.now() + ms;
-    let last = await probe();
-    while (!ok(last)) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-      await sleep(250);
-      last = await probe();
-    }
-    return last;
-  }
+  const get = () => getByHost(berth.port, service.ServiceUrl!, '/', 5_000);
   const operations = async () => (await berth.ar.send(new ListOperationsCommand({ ServiceArn: service.ServiceArn }))).OperationSummaryList!;
 
   before(() => {
@@ -97,7 +79,7 @@ describe('an App Runner service on Docker, from a git repository on the host', {
     assert.equal(service.Status, 'OPERATION_IN_PROGRESS');
     assert.equal(service.SourceConfiguration!.CodeRepository!.RepositoryUrl, `file://${dir}`);
     const s = await until('RUNNING', async () => (await berth.ar.send(new DescribeServiceCommand({ ServiceArn: service.ServiceArn }))).Service!,
-      (x) => x.Status !== 'OPERATION_IN_PROGRESS');
+      (x) => x.Status !== 'OPERATION_IN_PROGRESS', 120_000);
     assert.equal(s.Status, 'RUNNING', JSON.stringify(await operations()));
     const r = await until('a 200', get, (x) => x.status === 200, 30_000);
     assert.equal(r.body, `v1 built on ${process.version.split('.')[0]} hello`);
@@ -108,13 +90,13 @@ describe('an App Runner service on Docker, from a git repository on the host', {
 
   it('a new commit on the branch is built and deployed (automatic deployments); a commit whose build fails leaves it serving', async () => {
     commit({ 'apprunner.yaml': YAML('v2') }, 'v2');
-    await until('v2 served', get, (x) => x.body.startsWith('v2 built'));
+    await until('v2 served', get, (x) => x.body.startsWith('v2 built'), 120_000);
     const done = await until('the deployment to end', operations, (o) => o[0].Type === 'START_DEPLOYMENT' && o[0].Status !== 'IN_PROGRESS');
     assert.equal(done[0].Status, 'SUCCEEDED');
 
     const before = done.length;
     commit({ 'apprunner.yaml': YAML('v3').replace(/- node -e .*/, '- exit 3') }, 'broken build');
-    const ops = await until('the failed deployment', operations, (o) => o.length > before && o[0].Status !== 'IN_PROGRESS');
+    const ops = await until('the failed deployment', operations, (o) => o.length > before && o[0].Status !== 'IN_PROGRESS', 120_000);
     assert.deepEqual([ops[0].Type, ops[0].Status], ['START_DEPLOYMENT', 'FAILED']);
     assert.equal((await get()).body.slice(0, 8), 'v2 built');
     // The failed commit is not built again.

@@ -11,7 +11,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { rmSync } from 'node:fs';
@@ -26,6 +25,8 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from '@aws
 import { aws, cliAvailable } from '../helpers/cli.js';
 import { dockerCli } from '../helpers/docker-cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
+import { getByHost } from '../helpers/host-get.js';
+import { until } from '../helpers/until.js';
 import { useBerth } from '../helpers/use-berth.js';
 
 /** A version of the app: `/` answers its name; `/cgi-bin/slow` holds a request for 3 s (a concurrent request to count; CGI headers need CRLF). */
@@ -43,17 +44,11 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
   let service: Service;
   /** The port of the service's own listener. */
   let own = 0;
+  /** The port of the shared load balancer's HTTP:80 listener. */
+  let http80 = 0;
 
-  /** One request to the service URL through Berth's main port (127.0.0.1, the URL as Host). */
-  const get = (path = '/', host = service.ServiceUrl!, port = berth.port): Promise<{ status: number; body: string }> =>
-    new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path, headers: { host: `${host}:${port}` }, timeout: 10_000, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (e) => resolve({ status: 0, body: String(e) }));
-    });
+  /** One request to the service URL (or a custom domain) through Berth's main port, or another port (127.0.0.1, the host as Host). */
+  const get = (path = '/', host = service.ServiceUrl!, port = berth.port) => getByHost(port, host, path);
 
   /** Where Berth serves the load balancers' listeners (`GET /_berth/load-balancers`). */
   const listeners = async () => ((await (await fetch(`${berth.endpoint}/_berth/load-balancers`, { signal: AbortSignal.timeout(5_000) })).json()) as {
@@ -69,17 +64,6 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
       .catch((e: { stdout?: string; stderr?: string }) => ({ stdout: `curl failed: ${e.stderr ?? e}` }));
     return stdout.trim().replace(/\s+/g, ' ');
   };
-
-  async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 90_000): Promise<T> {
-    const end = Date.now() + ms;
-    let last = await probe();
-    while (!ok(last)) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-      await sleep(250);
-      last = await probe();
-    }
-    return last;
-  }
 
   const describe_ = async () => (await berth.ar.send(new DescribeServiceCommand({ ServiceArn: service.ServiceArn }))).Service!;
   const ecsService = async () => (await berth.ecs.send(new DescribeServicesCommand({ cluster: 'default', services: [`hello-${service.ServiceId!.slice(0, 8)}`] }))).services![0];
@@ -136,7 +120,10 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
     await berth.ar.send(new AssociateCustomDomainCommand({ ServiceArn: service.ServiceArn, DomainName: 'hello.example.com' }));
     await until('ACTIVE', async () => (await berth.ar.send(new DescribeCustomDomainsCommand({ ServiceArn: service.ServiceArn }))).CustomDomains![0].Status,
       (s) => s === 'ACTIVE', 15_000);
-    assert.deepEqual(await get('/', 'www.hello.example.com'), { status: 200, body: 'v1' });
+    // Not on Berth's main port (it serves `.localhost` names only, so no Host can shadow its APIs): on the HTTP:80
+    // listener's port, and over HTTPS with its certificate from the local CA.
+    http80 = (await listeners()).find((l) => l.protocol === 'HTTP' && l.port === 80)?.boundPort ?? 0;
+    assert.deepEqual(await get('/', 'www.hello.example.com', http80), { status: 200, body: 'v1' });
     assert.equal(await until('a 200 over HTTPS', () => httpsGet('hello.example.com'), (x) => x.endsWith(' 200 0'), 10_000), 'v1 200 0');
   });
 
@@ -228,7 +215,7 @@ describe('an App Runner service on Docker, from Berth\'s ECR', { timeout: 300_00
     await until('PAUSED', describe_, (s) => s.Status === 'PAUSED', 60_000);
     assert.equal(await httpsGet(), 'Not Found 404 0');
     // Its custom domain and its own port answer for the paused service too.
-    assert.equal((await get('/', 'hello.example.com')).status, 404);
+    assert.equal((await get('/', 'hello.example.com', http80)).status, 404);
     assert.equal((await get('/', 'anything.example', own)).status, 404);
     const ecs = await ecsService();
     assert.deepEqual([ecs.desiredCount, ecs.runningCount], [0, 0]);

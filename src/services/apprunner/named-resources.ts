@@ -9,7 +9,7 @@ import { randomHex } from '../../shared/ids.js';
 import type { RequestContext } from '../provider.js';
 import { invalidRequest, resourceNotFound } from './errors.js';
 import { pageToken, readToken } from './pages.js';
-import { listResources, loadResource, resourcesNamed, saveResource, type ResourceKind, type ResourceRow } from './resource-store.js';
+import { listResources, loadResource, resourcesNamed, saveResource, servicesReferencing, type ResourceKind, type ResourceRow } from './resource-store.js';
 
 /** App Runner's names for these resources: 4-32 characters, letters, digits, hyphens and underscores. */
 export const RESOURCE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9\-_]{3,31}$/;
@@ -51,10 +51,26 @@ export function nextRevision(ctx: RequestContext, kind: ResourceKind, name: stri
 }
 
 /** After a revision went INACTIVE: the newest ACTIVE one of its name is Latest again. */
-export function relatest(ctx: RequestContext, kind: ResourceKind, name: string): void {
+function relatest(ctx: RequestContext, kind: ResourceKind, name: string): void {
   const left = resourcesNamed<{ Latest?: boolean }>(ctx, kind, name).filter((r) => r.status === 'ACTIVE');
   const last = left[left.length - 1];
   if (last && !last.doc.Latest) saveResource(ctx, kind, { ...last, doc: { ...last.doc, Latest: true } });
+}
+
+/**
+ * Deletes a revision (INACTIVE, DeletedAt), refused while a live service's document names it at `usedAt` (App
+ * Runner: "You can't delete a configuration that's used by one or more App Runner services"); the newest ACTIVE
+ * revision of its name is Latest again. The revision's new document.
+ */
+export function retireRevision<T extends { Latest?: boolean }>(ctx: RequestContext, kind: ResourceKind, row: ResourceRow<T>, usedAt: string): T & { Status: string; DeletedAt: number } {
+  if (row.status !== 'ACTIVE') throw invalidRequest(`${LABELS[kind]} ${row.arn} is already deleted.`);
+  if (servicesReferencing(ctx.sql, usedAt, row.arn).length) {
+    throw invalidRequest(`${LABELS[kind]} ${row.arn} is used by one or more App Runner services and can't be deleted.`);
+  }
+  const doc = { ...row.doc, Status: 'INACTIVE', Latest: false, DeletedAt: ctx.clock.now() };
+  saveResource(ctx, kind, { ...row, status: 'INACTIVE', doc });
+  relatest(ctx, kind, row.name);
+  return doc;
 }
 
 /** One page of a kind's resources that pass `keep`, MaxResults at most (default `limit`). */

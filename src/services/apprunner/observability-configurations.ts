@@ -13,8 +13,8 @@ import type {
 import { putTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { invalidRequest, quotaExceeded } from './errors.js';
-import { newArn, nextRevision, pageOf, relatest, resolveNamed, RESOURCE_NAME_RE } from './named-resources.js';
-import { saveResource, servicesReferencing, type ResourceRow } from './resource-store.js';
+import { newArn, nextRevision, pageOf, resolveNamed, RESOURCE_NAME_RE, retireRevision } from './named-resources.js';
+import { saveResource, type ResourceRow } from './resource-store.js';
 import { checkTags } from './tags.js';
 
 const KIND = 'observabilityconfiguration';
@@ -60,12 +60,6 @@ export function listObservabilityConfigurations(ctx: RequestContext, input: List
 
 export function deleteObservabilityConfiguration(ctx: RequestContext, input: DeleteObservabilityConfigurationRequest): DeleteObservabilityConfigurationResponse {
   const row = resolveObservability(ctx, input.ObservabilityConfigurationArn!);
-  if (row.status !== 'ACTIVE') throw invalidRequest(`Observability configuration ${row.arn} is already deleted.`);
-  if (servicesReferencing(ctx.sql, '$.ObservabilityConfiguration.ObservabilityConfigurationArn', row.arn).length) {
-    throw invalidRequest(`Observability configuration ${row.arn} is used by one or more App Runner services and can't be deleted.`);
-  }
-  const doc: ObsDoc = { ...row.doc, Status: 'INACTIVE', Latest: false, DeletedAt: ctx.clock.now() };
-  saveResource(ctx, KIND, { ...row, status: 'INACTIVE', doc });
-  relatest(ctx, KIND, row.name);
-  return { ObservabilityConfiguration: view(doc) };
+  const doc = retireRevision(ctx, KIND, row, '$.ObservabilityConfiguration.ObservabilityConfigurationArn');
+  return { ObservabilityConfiguration: view(doc as ObsDoc) };
 }

@@ -14,8 +14,8 @@ import { defaultSecurityGroupId, findSecurityGroups, findSubnets } from '../ec2/
 import { putTags } from '../../state/tags.js';
 import type { RequestContext } from '../provider.js';
 import { invalidRequest, quotaExceeded } from './errors.js';
-import { newArn, nextRevision, pageOf, relatest, resolveNamed, RESOURCE_NAME_RE } from './named-resources.js';
-import { saveResource, servicesReferencing, type ResourceRow } from './resource-store.js';
+import { newArn, nextRevision, pageOf, resolveNamed, RESOURCE_NAME_RE, retireRevision } from './named-resources.js';
+import { saveResource, type ResourceRow } from './resource-store.js';
 import { checkTags } from './tags.js';
 
 const KIND = 'vpcconnector';
@@ -71,12 +71,6 @@ export function listVpcConnectors(ctx: RequestContext, input: ListVpcConnectorsR
 
 export function deleteVpcConnector(ctx: RequestContext, input: DeleteVpcConnectorRequest): DeleteVpcConnectorResponse {
   const row = resolveVpcConnector(ctx, input.VpcConnectorArn!);
-  if (row.status !== 'ACTIVE') throw invalidRequest(`VPC connector ${row.arn} is already deleted.`);
-  if (servicesReferencing(ctx.sql, '$.NetworkConfiguration.EgressConfiguration.VpcConnectorArn', row.arn).length) {
-    throw invalidRequest(`VPC connector ${row.arn} is used by one or more App Runner services and can't be deleted.`);
-  }
-  const doc: ConnectorDoc = { ...row.doc, Status: 'INACTIVE', Latest: false, DeletedAt: ctx.clock.now() };
-  saveResource(ctx, KIND, { ...row, status: 'INACTIVE', doc });
-  relatest(ctx, KIND, row.name);
-  return { VpcConnector: view(doc) };
+  const doc = retireRevision(ctx, KIND, row, '$.NetworkConfiguration.EgressConfiguration.VpcConnectorArn');
+  return { VpcConnector: view(doc as ConnectorDoc) };
 }

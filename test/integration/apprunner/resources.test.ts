@@ -13,7 +13,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AppRunnerClient, AssociateCustomDomainCommand, CreateConnectionCommand, CreateObservabilityConfigurationCommand, CreateServiceCommand,
   CreateVpcConnectorCommand, CreateVpcIngressConnectionCommand, DeleteConnectionCommand, DeleteObservabilityConfigurationCommand, DeleteServiceCommand,
@@ -25,22 +24,12 @@ import {
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { until } from '../../helpers/until.js';
 import { useBerth } from '../../helpers/use-berth.js';
 import { rejectsNamed as rejects } from '../../helpers/aws-errors.js';
 import { makeImage, Registry, registryAuth } from '../registry/client.js';
 
 const ACCOUNT = '000000000000';
-
-async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last = await probe();
-  while (!ok(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-    await sleep(100);
-    last = await probe();
-  }
-  return last;
-}
 
 describe('App Runner connections, observability, VPC connectors, VPC ingress connections and custom domains (fake runtime)', () => {
   const berth = useBerth({ runtime: 'fake', clients: { ar: AppRunnerClient, ecr: ECRClient, ec2: EC2Client, elb: ElasticLoadBalancingV2Client } });
@@ -158,14 +147,14 @@ describe('App Runner connections, observability, VPC connectors, VPC ingress con
       assert.equal(r.Status, 'PENDING_VALIDATION');
     }
     const active = await until('ACTIVE', async () => (await berth.ar.send(new DescribeCustomDomainsCommand({ ServiceArn: service.ServiceArn }))).CustomDomains![0],
-      (d) => d.Status === 'ACTIVE');
+      (d) => d.Status === 'ACTIVE', 20_000, 100);
     assert.deepEqual(active.CertificateValidationRecords!.map((r) => r.Status), ['SUCCESS', 'SUCCESS']);
     const hosts = await hostsRouted();
     assert.equal(hosts.filter((h) => h === 'shop.example.com' || h === 'www.shop.example.com').length, 4, JSON.stringify(hosts));
 
     const gone = await berth.ar.send(new DisassociateCustomDomainCommand({ ServiceArn: service.ServiceArn, DomainName: 'shop.example.com' }));
     assert.equal(gone.CustomDomain!.Status, 'DELETING');
-    await until('the domain unrouted', hostsRouted, (h) => !h.includes('shop.example.com'));
+    await until('the domain unrouted', hostsRouted, (h) => !h.includes('shop.example.com'), 20_000, 100);
     await rejects(berth.ar.send(new DisassociateCustomDomainCommand({ ServiceArn: service.ServiceArn, DomainName: 'shop.example.com' })), 'ResourceNotFoundException');
     await rejects(berth.ar.send(new AssociateCustomDomainCommand({ ServiceArn: service.ServiceArn, DomainName: 'not a domain' })), 'InvalidRequestException');
   });
@@ -184,7 +173,7 @@ describe('App Runner connections, observability, VPC connectors, VPC ingress con
     }))).Service!;
     assert.deepEqual(s.SourceConfiguration!.CodeRepository!.CodeConfiguration!.CodeConfigurationValues!.Port, '8080');
     const failed = await until('CREATE_FAILED', async () => (await berth.ar.send(new DescribeServiceCommand({ ServiceArn: s.ServiceArn }))).Service!,
-      (x) => x.Status !== 'OPERATION_IN_PROGRESS');
+      (x) => x.Status !== 'OPERATION_IN_PROGRESS', 20_000, 100);
     assert.equal(failed.Status, 'CREATE_FAILED');
     assert.equal((await berth.ar.send(new ListOperationsCommand({ ServiceArn: s.ServiceArn }))).OperationSummaryList![0].Status, 'FAILED');
     await berth.ar.send(new DeleteServiceCommand({ ServiceArn: s.ServiceArn }));
