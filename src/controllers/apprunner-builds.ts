@@ -24,6 +24,7 @@ import { iamArn } from '../shared/arns.js';
 import { tar } from '../shared/tar.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { ensureNodeRuntimeImage } from './apprunner-runtime-image.js';
+import { AppRunnerServiceLog } from './apprunner-service-log.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 const git = promisify(execFile);
@@ -47,8 +48,10 @@ export interface AppRunnerBuildsDeps extends StateDeps {
 export class AppRunnerBuilds implements Controller {
   readonly name = 'apprunner-builds';
   readonly watches: Watches;
+  private readonly serviceLog: AppRunnerServiceLog;
 
   constructor(private readonly d: AppRunnerBuildsDeps) {
+    this.serviceLog = new AppRunnerServiceLog({ invoke: d.invoke, log: d.log, now: () => d.clock.now() });
     this.watches = {
       changes: [{ kind: 'apprunner.service' }],
       resync: [{ periodMs: WATCH_MS, keys: () => (this.d.db.open ? codeServiceArns(this.d.sql) : []) }],
@@ -85,11 +88,15 @@ export class AppRunnerBuilds implements Controller {
   private async build(arn: string, job: BuildJob): Promise<BuildOutcome> {
     let commit: string | undefined = job.build!.commit;
     const started = Date.now();
+    const events = (...lines: string[]) => this.serviceLog.write(job, lines);
+    await events('Starting source code build.');
     try {
       commit ??= await revParse(job).catch((err) => {
         throw new Error(`Failed to read the source code: ${job.branch} is not a branch, tag or commit of the git repository ${job.path} (${gitMessage(err)}).`);
       });
       const dir = (job.sourceDirectory ?? '').replace(/^\/+|\/+$/g, '');
+      await events(`Successfully pulled source code: ${job.branch} at ${commit.slice(0, 12)}.`);
+      if (job.configurationSource === 'REPOSITORY') await events('Reading apprunner.yaml config file.');
       const plan = job.configurationSource === 'API' ? planFromValues(job.values!) : await yamlPlan(job.path, commit, dir);
       const base = await this.baseImage(plan);
       const archive = await git('git', ['-C', job.path, 'archive', '--format=tar', '--prefix=app/', dir ? `${commit}:${dir}` : commit], {
@@ -102,13 +109,17 @@ export class AppRunnerBuilds implements Controller {
       });
       const imageUri = `${job.account}.dkr.ecr.${job.region}.amazonaws.com/${repository}:${commit.slice(0, 12)}`;
       const { ref, auth } = this.d.registryImage(job.account, imageUri);
+      const building = Date.now();
       await this.d.driver.buildImage(ref, context).catch((err) => { throw new Error(`Failed to build your application source code: ${err.message}`); });
+      const pushing = Date.now();
       await this.d.driver.pushImage(ref, auth);
-      this.d.log.info('app runner build pushed', { service: arn, commit, image: imageUri, ms: Date.now() - started });
+      await events('Successfully built source code.', `Image pushed to ${imageUri}.`);
+      this.d.log.info('app runner build pushed', { service: arn, commit, image: imageUri, ms: Date.now() - started, buildMs: pushing - building, pushMs: Date.now() - pushing });
       return { imageUri, commit, plan };
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       this.d.log.warn('app runner build failed', { service: arn, commit, error });
+      await events(`Failed to build your application source code. Reason: ${error}`);
       return { error, ...(commit ? { commit } : {}) };
     }
   }

@@ -5,7 +5,7 @@
  * then AVAILABLE, listed by service, their domain a VPC DNS target), custom domains (certificate validation records
  * from ACM, PENDING_CERTIFICATE_DNS_VALIDATION to ACTIVE, the domain on Host rules of the shared load balancer,
  * DisassociateCustomDomain taking them away), a source code service whose branch is missing failing its creation,
- * and App Runner's errors by name.
+ * with the reason in its service log group, and App Runner's errors by name.
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +21,7 @@ import {
   ListObservabilityConfigurationsCommand, ListOperationsCommand, ListTagsForResourceCommand, ListVpcConnectorsCommand, ListVpcIngressConnectionsCommand,
   type Service,
 } from '@aws-sdk/client-apprunner';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -32,7 +33,7 @@ import { makeImage, Registry, registryAuth } from '../registry/client.js';
 const ACCOUNT = '000000000000';
 
 describe('App Runner connections, observability, VPC connectors, VPC ingress connections and custom domains (fake runtime)', () => {
-  const berth = useBerth({ runtime: 'fake', clients: { ar: AppRunnerClient, ecr: ECRClient, ec2: EC2Client, elb: ElasticLoadBalancingV2Client } });
+  const berth = useBerth({ runtime: 'fake', clients: { ar: AppRunnerClient, ecr: ECRClient, ec2: EC2Client, elb: ElasticLoadBalancingV2Client, logs: CloudWatchLogsClient } });
   let service: Service;
   let subnet: string;
   let vpcId: string;
@@ -176,6 +177,11 @@ describe('App Runner connections, observability, VPC connectors, VPC ingress con
       (x) => x.Status !== 'OPERATION_IN_PROGRESS', 20_000, 100);
     assert.equal(failed.Status, 'CREATE_FAILED');
     assert.equal((await berth.ar.send(new ListOperationsCommand({ ServiceArn: s.ServiceArn }))).OperationSummaryList![0].Status, 'FAILED');
+    // Why, in the service's log as App Runner writes it.
+    const events = await berth.logs.send(new GetLogEventsCommand({ logGroupName: `/aws/apprunner/from-source/${s.ServiceId}/service`, logStreamName: 'events' }));
+    const lines = events.events!.map((e) => e.message!);
+    assert.equal(lines[0], '[AppRunner] Starting source code build.');
+    assert.match(lines[lines.length - 1], /^\[AppRunner\] Failed to build your application source code\. Reason: .*release is not a branch/);
     await berth.ar.send(new DeleteServiceCommand({ ServiceArn: s.ServiceArn }));
     await rejects(berth.ar.send(new CreateServiceCommand({
       ServiceName: 'no-config', SourceConfiguration: { CodeRepository: { RepositoryUrl: dir, SourceCodeVersion: { Type: 'BRANCH', Value: 'main' } } },
