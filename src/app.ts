@@ -253,7 +253,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image, authorizer && executionRolePrincipal(task, def)),
       groupLoad: (targetGroupArn) => ({ peak: loadBalancing.groupLoad(targetGroupArn, true).peak }),
       // EKS pods pull images in Berth's ECR with a token for the cluster's account, as nodes pull with their role.
-      resolvePodImage: (account, image) => resolveTaskImage(registry, account, image),
       registryImage: (account, image) => resolveTaskImage(registry, account, image),
       appRunnerRuntimeImages: config.appRunnerRuntimeImages,
       // EKS clusters' Kubernetes APIs bind Berth's host and authenticate get-token tokens with Berth's STS.

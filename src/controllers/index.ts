@@ -84,11 +84,12 @@ export interface ControllerDeps {
   invoke: Invoke;
   /** Where a task's image is pulled from, with which credentials (Berth's ECR). */
   resolveImage: (task: Task, image: string, def?: TaskDefinition) => { ref: string; auth?: RegistryAuth };
-  /** Where an EKS pod's image is pulled from, with which credentials (Berth's ECR for the cluster's account). */
-  resolvePodImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
   /** The most requests in flight at once on a target group since the last call (the load balancer's count): App Runner scales on it. */
   groupLoad: (targetGroupArn: string) => GroupLoad;
-  /** The engine's name for an image in Berth's ECR and credentials to push or pull it: App Runner pushes its builds. */
+  /**
+   * The engine's name for an image in Berth's ECR and credentials to push or pull it, for an account: EKS pods pull
+   * with it (the cluster's account, as nodes pull with their role), App Runner pushes its builds.
+   */
   registryImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
   /** App Runner's base image per runtime (`BERTH_APPRUNNER_RUNTIME_IMAGES`). */
   appRunnerRuntimeImages?: Record<string, string>;

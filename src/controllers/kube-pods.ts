@@ -33,7 +33,7 @@ export interface KubePodsDeps extends StateDeps {
   /** Berth's data directory: EFS volumes bind directories under it. */
   dataDir: string;
   /** Where an image is pulled from and with which credentials: Berth's ECR for the cluster's account (task-images.ts). */
-  resolvePodImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
+  registryImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
 }
 
 const BACKOFF_START_MS = 10_000;
@@ -87,7 +87,7 @@ export class KubePods implements Controller {
   private pull(clusterUid: string, pod: KubeObject, c: any, now: number): Promise<PullOutcome> {
     const account = clusterByUid(this.d.sql, clusterUid)?.account;
     if (!account) return Promise.resolve({ waiting: { reason: 'ErrImagePull', message: 'the cluster is gone' } });
-    return this.pulls.pull(pod, c, now, (image) => this.d.resolvePodImage(account, image));
+    return this.pulls.pull(pod, c, now, (image) => this.d.registryImage(account, image));
   }
 
   private async *everyKey(): AsyncIterable<string> {
