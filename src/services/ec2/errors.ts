@@ -30,6 +30,8 @@ const NOT_FOUND: Record<ResourceKind, { code: string; noun: string }> = {
   instance: { code: 'InvalidInstanceID.NotFound', noun: 'instance ID' },
   'launch-template': { code: 'InvalidLaunchTemplateId.NotFound', noun: 'launch template ID' },
   'launch-template-version': { code: 'InvalidLaunchTemplateId.VersionNotFound', noun: 'launch template version' },
+  'elastic-ip': { code: 'InvalidAllocationID.NotFound', noun: 'allocation ID' },
+  natgateway: { code: 'NatGatewayNotFound', noun: 'natGateway ID' },
 };
 
 const MALFORMED: Record<ResourceKind, string> = {
@@ -45,6 +47,8 @@ const MALFORMED: Record<ResourceKind, string> = {
   instance: 'InvalidInstanceID.Malformed',
   'launch-template': 'InvalidLaunchTemplateId.Malformed',
   'launch-template-version': 'InvalidLaunchTemplateId.Malformed',
+  'elastic-ip': 'InvalidAllocationID.Malformed',
+  natgateway: 'NatGatewayMalformed',
 };
 
 /** "The vpc ID 'vpc-1' does not exist" / "The vpc IDs 'vpc-1, vpc-2' do not exist". */

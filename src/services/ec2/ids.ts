@@ -19,7 +19,10 @@ export type ResourceKind =
   | 'instance'
   | 'launch-template'
   /** One version of a launch template (stored under its template; id `<template id>#<version>`, never on the wire). */
-  | 'launch-template-version';
+  | 'launch-template-version'
+  /** An Elastic IP address, by its allocation id (DescribeTags names the type `elastic-ip`). */
+  | 'elastic-ip'
+  | 'natgateway';
 
 export const PREFIX: Record<ResourceKind, string> = {
   vpc: 'vpc',
@@ -34,6 +37,8 @@ export const PREFIX: Record<ResourceKind, string> = {
   instance: 'i',
   'launch-template': 'lt',
   'launch-template-version': 'ltv',
+  'elastic-ip': 'eipalloc',
+  natgateway: 'nat',
 };
 
 const KIND_BY_PREFIX = new Map(Object.entries(PREFIX).map(([k, p]) => [p, k as ResourceKind]));

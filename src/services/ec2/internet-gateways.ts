@@ -17,6 +17,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../protocol/errors.js';
 import { describeResources, requireDoc, requireStored } from './describe.js';
+import { vpcHasMappedAddresses } from './addresses.js';
 import { dependencyViolation } from './errors.js';
 import type { FilterFields } from './filters.js';
 import { newResourceId } from './ids.js';
@@ -64,6 +65,9 @@ export function detachInternetGateway(s: Scope, input: DetachInternetGatewayRequ
   requireDoc<Vpc>(s, 'vpc', input.VpcId);
   if (igw.doc.Attachments?.[0]?.VpcId !== input.VpcId) {
     throw new AwsError('Gateway.NotAttached', `resource ${igw.id} is not attached to network ${input.VpcId}`);
+  }
+  if (vpcHasMappedAddresses(s, input.VpcId!)) {
+    throw dependencyViolation(`Network ${input.VpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`);
   }
   updateDoc(s, igw.id, { ...igw.doc, Attachments: [] }, {});
   return {};

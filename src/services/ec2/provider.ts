@@ -7,7 +7,9 @@
 import type { OperationFn, Provider, RequestContext } from '../provider.js';
 import { ensureDefaultNetwork, createDefaultVpc, describeAccountAttributes } from './defaults.js';
 import { dryRunOperation } from './errors.js';
+import * as addresses from './addresses.js';
 import * as igw from './internet-gateways.js';
+import * as nat from './nat-gateways.js';
 import * as images from './images.js';
 import * as attributes from './instance-attributes.js';
 import * as types from './instance-types.js';
@@ -76,6 +78,16 @@ const OPERATIONS = {
   replaceRouteTableAssociation: rts.replaceRouteTableAssociation,
 
   describeNetworkAcls: acls.describeNetworkAcls,
+
+  allocateAddress: addresses.allocateAddress,
+  releaseAddress: addresses.releaseAddress,
+  describeAddresses: addresses.describeAddresses,
+  associateAddress: addresses.associateAddress,
+  disassociateAddress: addresses.disassociateAddress,
+
+  createNatGateway: nat.createNatGateway,
+  deleteNatGateway: nat.deleteNatGateway,
+  describeNatGateways: nat.describeNatGateways,
 
   createTags: tags.createTags,
   deleteTags: tags.deleteTags,

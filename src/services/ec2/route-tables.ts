@@ -3,8 +3,9 @@
  * CreateRoute, ReplaceRoute, DeleteRoute, AssociateRouteTable,
  * DisassociateRouteTable, ReplaceRouteTableAssociation. Every VPC has a main
  * table with the local route; a subnet without an explicit association uses it.
- * Route targets Berth does not model (NAT gateways, peering, transit gateways,
- * instances…) cannot exist, so naming one is that target's NotFound error.
+ * Targets are internet gateways, NAT gateways and network interfaces; those Berth
+ * does not model (peering, transit gateways, instances…) cannot exist, so naming
+ * one is that target's NotFound error.
  * https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html
  */
 import type {
@@ -20,6 +21,7 @@ import type {
   DescribeRouteTablesResult,
   DisassociateRouteTableRequest,
   InternetGateway,
+  NatGateway,
   NetworkInterface,
   ReplaceRouteRequest,
   ReplaceRouteTableAssociationRequest,
@@ -36,6 +38,7 @@ import { describeResources, requireDoc, requireStored } from './describe.js';
 import { dependencyViolation, invalidCidrParameter, invalidParameterValue, missingParameter } from './errors.js';
 import { bool, type FilterFields } from './filters.js';
 import { newId, newResourceId } from './ids.js';
+import { natRouteState } from './nat-gateways.js';
 import { deleteDoc, getDoc, insertDoc, listStored, updateDoc, type Scope, type Stored } from './store.js';
 import { applyTags, tagsFromSpecs, withTags } from './tags.js';
 
@@ -67,6 +70,7 @@ function routeState(s: Scope, vpcId: string, r: Route): Route['State'] {
     const igw = getDoc<InternetGateway>(s, 'internet-gateway', r.GatewayId);
     return igw?.Attachments?.some((a) => a.VpcId === vpcId) ? 'active' : 'blackhole';
   }
+  if (r.NatGatewayId) return natRouteState(s, r.NatGatewayId) ?? 'blackhole';
   if (r.NetworkInterfaceId) return getDoc<NetworkInterface>(s, 'network-interface', r.NetworkInterfaceId) ? 'active' : 'blackhole';
   return 'active';
 }
@@ -99,7 +103,6 @@ const notFoundTarget = (code: string, noun: string) => (id: string) => new AwsEr
 
 /** Targets that cannot exist in Berth, with the NotFound error EC2 gives for each. */
 const ABSENT_TARGETS: [keyof CreateRouteRequest, (id: string) => AwsError][] = [
-  ['NatGatewayId', notFoundTarget('InvalidNatGatewayID.NotFound', 'natGateway')],
   ['InstanceId', notFoundTarget('InvalidInstanceID.NotFound', 'instance')],
   ['VpcPeeringConnectionId', notFoundTarget('InvalidVpcPeeringConnectionID.NotFound', 'vpcPeeringConnection')],
   ['TransitGatewayId', notFoundTarget('InvalidTransitGatewayID.NotFound', 'transitGateway')],
@@ -131,12 +134,20 @@ function destinationOf(input: RouteRequest): Pick<Route, 'DestinationCidrBlock' 
 
 /** The validated target of a route, as Route members. */
 function targetOf(s: Scope, rt: RouteTable, input: RouteRequest, dest: Route): Partial<Route> {
-  const given = (['GatewayId', 'NetworkInterfaceId', ...ABSENT_TARGETS.map(([k]) => k)] as (keyof RouteRequest)[]).filter((k) => input[k] !== undefined);
+  const given = (['GatewayId', 'NatGatewayId', 'NetworkInterfaceId', ...ABSENT_TARGETS.map(([k]) => k)] as (keyof RouteRequest)[]).filter((k) => input[k] !== undefined);
   if (given.length !== 1) {
     throw new AwsError('InvalidParameterCombination', 'The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, vpcPeeringConnectionId, transitGatewayId, egressOnlyInternetGatewayId, localGatewayId, carrierGatewayId, vpcEndpointId, coreNetworkArn or instanceId');
   }
   const absent = ABSENT_TARGETS.find(([k]) => k === given[0]);
   if (absent) throw absent[1](String(input[given[0]]));
+  if (input.NatGatewayId) {
+    const nat = getDoc<NatGateway>(s, 'natgateway', input.NatGatewayId);
+    if (!nat || natRouteState(s, input.NatGatewayId) === 'blackhole') {
+      throw new AwsError('InvalidNatGatewayID.NotFound', `The natGateway ID '${input.NatGatewayId}' does not exist`);
+    }
+    if (nat.VpcId !== rt.VpcId) throw invalidParameterValue(`route table ${rt.RouteTableId} and NAT gateway ${nat.NatGatewayId} belong to different networks`);
+    return { NatGatewayId: nat.NatGatewayId };
+  }
   if (input.NetworkInterfaceId) {
     const eni = requireDoc<NetworkInterface>(s, 'network-interface', input.NetworkInterfaceId);
     if (eni.VpcId !== rt.VpcId) throw invalidParameterValue(`route table ${rt.RouteTableId} and interface ${eni.NetworkInterfaceId} belong to different networks`);
