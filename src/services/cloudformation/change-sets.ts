@@ -164,7 +164,11 @@ export function executeChangeSet(ctx: RequestContext, input: ExecuteChangeSetInp
 }
 
 export function deleteChangeSet(ctx: RequestContext, input: DeleteChangeSetInput): Record<string, never> {
-  const cs = requireChangeSet(ctx, input.ChangeSetName!, input.StackName);
+  const name = input.ChangeSetName!;
+  // By name on a stack that exists, deleting a change set that is not there succeeds: CloudFormation answers so, and
+  // the CDK CLI relies on it (it deletes its read-only diff change set's name before creating one).
+  if (!name.startsWith('arn:') && input.StackName && !findChangeSet(ctx, name, input.StackName) && findStack(ctx, input.StackName)) return {};
+  const cs = requireChangeSet(ctx, name, input.StackName);
   if (cs.summary.ExecutionStatus === 'EXECUTE_IN_PROGRESS') {
     throw invalidChangeSetStatus(`Cannot delete ChangeSet in status ${cs.summary.ExecutionStatus}`);
   }

@@ -2,7 +2,9 @@
  * The resource types Berth's CloudFormation creates, by their CloudFormation type name. Each is built on its
  * service's own operations (the internal door): one implementation of each resource. README.md lists them.
  */
+import { SCALABLE_TARGET, SCALING_POLICY } from './application-auto-scaling.js';
 import * as ec2 from './ec2.js';
+import { EIP, EIP_ASSOCIATION, NAT_GATEWAY } from './ec2-addresses.js';
 import { REPOSITORY } from './ecr.js';
 import { CLUSTER, SERVICE, TASK_DEFINITION } from './ecs.js';
 import { LISTENER, LISTENER_RULE, LOAD_BALANCER, TARGET_GROUP } from './elbv2.js';
@@ -34,9 +36,14 @@ const WAIT_CONDITION_HANDLE: ResourceType = {
 };
 
 export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
+  'AWS::ApplicationAutoScaling::ScalableTarget': SCALABLE_TARGET,
+  'AWS::ApplicationAutoScaling::ScalingPolicy': SCALING_POLICY,
   'AWS::CDK::Metadata': CDK_METADATA,
   'AWS::CloudFormation::WaitConditionHandle': WAIT_CONDITION_HANDLE,
+  'AWS::EC2::EIP': EIP,
+  'AWS::EC2::EIPAssociation': EIP_ASSOCIATION,
   'AWS::EC2::InternetGateway': ec2.INTERNET_GATEWAY,
+  'AWS::EC2::NatGateway': NAT_GATEWAY,
   'AWS::EC2::Route': ec2.ROUTE,
   'AWS::EC2::RouteTable': ec2.ROUTE_TABLE,
   'AWS::EC2::SecurityGroup': ec2.SECURITY_GROUP,
