@@ -68,8 +68,12 @@ async function terraformRun(target: Target): Promise<{ apply: Outcome; destroy?:
     const apply = await timed(() => tf.run(['apply', '-auto-approve', '-parallelism=20'], { vars, timeoutMs: 300_000 }));
     const out = apply.result.stdout + apply.result.stderr;
     const created = /Apply complete! Resources: (\d+) added/.exec(out)?.[1] ?? String((out.match(/Creation complete after/g) ?? []).length);
+    // The slowest resources, as the provider reports them ("aws_lb.web: Creation complete after 12s [id=…]").
+    const slowest = [...out.matchAll(/^(\S+): Creation complete after (?:(\d+)m)?(\d+)s/gm)]
+      .map((m) => ({ name: m[1], s: Number(m[2] ?? 0) * 60 + Number(m[3]) })).sort((a, b) => b.s - a.s).slice(0, 4)
+      .map((r) => `${r.name} ${r.s} s`).join(', ');
     const applyOutcome: Outcome = apply.result.code === 0
-      ? { ok: true, ms: apply.ms, note: `${created} resources` }
+      ? { ok: true, ms: apply.ms, note: `${created} resources; slowest: ${slowest}` }
       : { ok: false, ms: apply.ms, note: `failed after ${created} resources at: ${firstError(out)}` };
     const destroy = await timed(() => tf.run(['destroy', '-auto-approve', '-refresh=false', '-parallelism=20'], { vars, timeoutMs: 300_000 }));
     const dout = destroy.result.stdout + destroy.result.stderr;

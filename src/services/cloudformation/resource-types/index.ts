@@ -6,11 +6,14 @@ import { SCALABLE_TARGET, SCALING_POLICY } from './application-auto-scaling.js';
 import * as ec2 from './ec2.js';
 import { EIP, EIP_ASSOCIATION, NAT_GATEWAY } from './ec2-addresses.js';
 import { REPOSITORY } from './ecr.js';
+import { ACCESS_POINT, FILE_SYSTEM, MOUNT_TARGET } from './efs.js';
 import { CLUSTER, SERVICE, TASK_DEFINITION } from './ecs.js';
 import { LISTENER, LISTENER_RULE, LOAD_BALANCER, TARGET_GROUP } from './elbv2.js';
 import { INSTANCE_PROFILE, MANAGED_POLICY, POLICY, ROLE } from './iam.js';
 import { LOG_GROUP } from './logs.js';
 import { BUCKET, BUCKET_POLICY } from './s3.js';
+import { SECRET } from './secrets-manager.js';
+import { QUEUE } from './sqs.js';
 import { PARAMETER } from './ssm.js';
 import { shortId, type ResourceType } from './types.js';
 
@@ -57,6 +60,9 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   'AWS::ECS::Cluster': CLUSTER,
   'AWS::ECS::Service': SERVICE,
   'AWS::ECS::TaskDefinition': TASK_DEFINITION,
+  'AWS::EFS::AccessPoint': ACCESS_POINT,
+  'AWS::EFS::FileSystem': FILE_SYSTEM,
+  'AWS::EFS::MountTarget': MOUNT_TARGET,
   'AWS::ElasticLoadBalancingV2::Listener': LISTENER,
   'AWS::ElasticLoadBalancingV2::ListenerRule': LISTENER_RULE,
   'AWS::ElasticLoadBalancingV2::LoadBalancer': LOAD_BALANCER,
@@ -68,5 +74,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceType>> = {
   'AWS::Logs::LogGroup': LOG_GROUP,
   'AWS::S3::Bucket': BUCKET,
   'AWS::S3::BucketPolicy': BUCKET_POLICY,
+  'AWS::SQS::Queue': QUEUE,
   'AWS::SSM::Parameter': PARAMETER,
+  'AWS::SecretsManager::Secret': SECRET,
 };
