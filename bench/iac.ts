@@ -17,28 +17,17 @@
  * run on moto, moto's result is printed as what it is (the step it failed at and its error).
  * Traffic goes to 127.0.0.1 only; every command has a deadline; Berth's containers go with its stack's destroy.
  */
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { answers, freePort, startMoto, stopper, type Target } from './peers.js';
+import { freePort, startBerth, startMoto, type Target } from './peers.js';
 import { cdk, cdkFargateApp, cdkSkipReason } from '../test/helpers/cdk.js';
 import { ensureBusyboxImage } from '../test/helpers/images.js';
 import { terraformSkipReason, terraformWorkspace } from '../test/helpers/terraform.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = new Set(process.argv.slice(2));
 
-/** `berth up --ephemeral` on real Docker (the stacks must serve), as a child process. */
-async function startDockerBerth(): Promise<Target> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/berth.js', 'up', '--port', String(port), '--ephemeral', '--log-level', 'warn'], {
-    cwd: ROOT, stdio: 'ignore', env: { ...process.env, BERTH_RUNTIME: 'docker' },
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  if (!(await answers(`${endpoint}/_berth/health`, 30_000))) throw new Error('berth did not start');
-  return { name: 'berth', endpoint, stop: stopper(child) };
-}
+/** `berth up --ephemeral` on real Docker: the stacks must serve. */
+const startDockerBerth = () => startBerth('docker');
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 

@@ -48,14 +48,14 @@ export async function answers(url: string, timeoutMs: number): Promise<boolean> 
   return false;
 }
 
-/** `berth up --ephemeral` on the fake runtime, with the V8 flags bin/berth.js runs with. */
-export async function startBerth(): Promise<Target> {
+/** `berth up --ephemeral` on the fake runtime (or another), with the V8 flags bin/berth.js runs with. */
+export async function startBerth(runtime = 'fake'): Promise<Target> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--max-semi-space-size=4', 'bin/berth.js', 'up', '--port', String(port), '--ephemeral', '--log-level', 'warn'], {
-    cwd: ROOT, stdio: 'ignore', env: { ...process.env, BERTH_RUNTIME: 'fake' },
+    cwd: ROOT, stdio: 'ignore', env: { ...process.env, BERTH_RUNTIME: runtime },
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  if (!(await answers(`${endpoint}/_berth/health`, 15_000))) throw new Error('berth did not start');
+  if (!(await answers(`${endpoint}/_berth/health`, 30_000))) throw new Error('berth did not start');
   return { name: 'berth', endpoint, stop: stopper(child) };
 }
 

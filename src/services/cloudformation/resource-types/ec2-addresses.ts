@@ -3,13 +3,10 @@
  * public IP (its AllocationId an attribute); a NAT gateway is CREATE_COMPLETE once it is `available` and
  * DELETE_COMPLETE once `deleted`, as CloudFormation waits for both.
  */
-import { gone, tagsOf, type Props, type ResourceContext, type ResourceType } from './types.js';
+import { retag, tagSpec } from './ec2.js';
+import { gone, type Props, type ResourceContext, type ResourceType } from './types.js';
 
 const ec2 = (ctx: ResourceContext, op: string, input: object) => ctx.invoke('ec2', op, input);
-const tagSpec = (ctx: ResourceContext, type: string, given: unknown) => {
-  const tags = tagsOf(ctx, given);
-  return tags.length ? { TagSpecifications: [{ ResourceType: type, Tags: tags }] } : {};
-};
 
 async function associate(ctx: ResourceContext, allocationId: string, p: Props): Promise<string | undefined> {
   if (!p.InstanceId && !p.NetworkInterfaceId) return undefined;
@@ -37,11 +34,7 @@ export const EIP: ResourceType = {
       if (associationId) await gone(() => ec2(ctx, 'DisassociateAddress', { AssociationId: associationId }), 'InvalidAssociationID.NotFound');
       associationId = await associate(ctx, allocationId, p);
     }
-    const tags = tagsOf(ctx, p.Tags);
-    const keys = new Set(tags.map((t) => t.Key));
-    const dropped = tagsOf(ctx, old.Tags).filter((t) => !keys.has(t.Key)).map((t) => ({ Key: t.Key }));
-    if (dropped.length) await ec2(ctx, 'DeleteTags', { Resources: [allocationId], Tags: dropped });
-    if (tags.length) await ec2(ctx, 'CreateTags', { Resources: [allocationId], Tags: tags });
+    await retag(ctx, allocationId, p, old);
     const { AssociationId: _old, ...rest } = attrs;
     return { physicalId: ip, attributes: { ...rest, ...(associationId ? { AssociationId: associationId } : {}) } };
   },
@@ -85,11 +78,7 @@ export const NAT_GATEWAY: ResourceType = {
     return { physicalId: g.NatGatewayId, attributes: { NatGatewayId: g.NatGatewayId } };
   },
   async update(ctx, id, p, old, attrs) {
-    const tags = tagsOf(ctx, p.Tags);
-    const keys = new Set(tags.map((t) => t.Key));
-    const dropped = tagsOf(ctx, old.Tags).filter((t) => !keys.has(t.Key)).map((t) => ({ Key: t.Key }));
-    if (dropped.length) await ec2(ctx, 'DeleteTags', { Resources: [id], Tags: dropped });
-    if (tags.length) await ec2(ctx, 'CreateTags', { Resources: [id], Tags: tags });
+    await retag(ctx, id, p, old);
     return { physicalId: id, attributes: attrs };
   },
   async stabilized(ctx, id) {

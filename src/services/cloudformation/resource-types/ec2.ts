@@ -5,11 +5,12 @@
 import { bool, gone, shortId, tagsOf, type Props, type ResourceContext, type ResourceType } from './types.js';
 
 const ec2 = (ctx: ResourceContext, op: string, input: object) => ctx.invoke('ec2', op, input);
-const tagSpec = (ctx: ResourceContext, type: string, given: unknown) => {
+export const tagSpec = (ctx: ResourceContext, type: string, given: unknown) => {
   const tags = tagsOf(ctx, given);
   return tags.length ? { TagSpecifications: [{ ResourceType: type, Tags: tags }] } : {};
 };
-async function retag(ctx: ResourceContext, id: string, p: Props, old: Props) {
+/** The resource's tags brought from `old` to `p` (CreateTags/DeleteTags: EC2 tags every resource the same way). */
+export async function retag(ctx: ResourceContext, id: string, p: Props, old: Props) {
   const tags = tagsOf(ctx, p.Tags);
   const keys = new Set(tags.map((t) => t.Key));
   const dropped = tagsOf(ctx, old.Tags).filter((t) => !keys.has(t.Key)).map((t) => ({ Key: t.Key }));
