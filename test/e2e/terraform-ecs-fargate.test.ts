@@ -28,6 +28,7 @@ import { ensureBusyboxImage } from '../helpers/images.js';
 import { terraformSkipReason, terraformWorkspace, type TerraformResult, type TerraformWorkspace } from '../helpers/terraform.js';
 
 const skip = terraformSkipReason();
+const FIXTURE = 'fixtures/terraform/ecs-fargate';
 
 /** The command's output when it failed, for the assertion message. */
 const shown = (r: TerraformResult) => `exit ${r.code}\n${r.stdout.slice(-6000)}\n${r.stderr.slice(-4000)}`;
@@ -37,12 +38,21 @@ describe('Terraform: the ECS-on-Fargate stack applies, serves through the ALB, p
   let dockerConfig: string;
   let vars: Record<string, string | number>;
   let destroyed = false;
+  let plan: Promise<TerraformResult> | undefined;
   /** The image as the tasks named it: the engine pulled it from Berth's registry under this tag. */
   let pulledTag: string | undefined;
   const taskArns = new Set<string>();
 
+  let init: Promise<TerraformResult>;
+  // Before Berth starts: the workspace (its provider process) and `init` need no endpoint, so they overlap Berth's start.
+  before(() => {
+    tf = terraformWorkspace(FIXTURE);
+    init = tf.run(['init'], { timeoutMs: 60_000 });
+  });
+
   // Registered before useBerth(): runs while Berth still runs, so a failed test does not leave the stack behind.
   after(async () => {
+    await plan; // holds the state lock until it ends
     if (tf && vars && !destroyed) await tf.run(['destroy', '-auto-approve', '-parallelism=20'], { vars, timeoutMs: 120_000 });
     tf?.remove();
     if (pulledTag) spawnSync('docker', ['rmi', pulledTag], { stdio: 'ignore' });
@@ -57,11 +67,10 @@ describe('Terraform: the ECS-on-Fargate stack applies, serves through the ALB, p
   });
 
   before(async () => {
-    tf = terraformWorkspace('fixtures/terraform/ecs-fargate');
     dockerConfig = mkdtempSync(join(tmpdir(), 'berth-tf-docker-'));
     vars = { endpoint: berth.endpoint, listener_port: await freePort(), source_image: ensureBusyboxImage(), docker_config: dockerConfig };
-    const init = await tf.run(['init'], { timeoutMs: 60_000 });
-    assert.equal(init.code, 0, shown(init));
+    const ready = await init;
+    assert.equal(ready.code, 0, shown(ready));
   });
 
   const listTasks = async () => (await berth.ecs.send(new ListTasksCommand({ cluster: 'web', serviceName: 'web' }))).taskArns ?? [];
@@ -69,6 +78,8 @@ describe('Terraform: the ECS-on-Fargate stack applies, serves through the ALB, p
   it('terraform apply creates the 34 resources and the service answers through the ALB listener with its secrets and EFS volume', async () => {
     const apply = await tf.run(['apply', '-auto-approve', '-parallelism=20'], { vars, timeoutMs: 150_000 });
     assert.equal(apply.code, 0, shown(apply));
+    // `plan` right after the apply, beside the checks below (it reads; they only read): its verdict is the next test's.
+    plan = tf.run(['plan', '-detailed-exitcode', '-parallelism=20'], { vars, timeoutMs: 60_000 });
     assert.match(apply.stdout, /Apply complete! Resources: 34 added, 0 changed, 0 destroyed\./);
 
     const port = Number(vars.listener_port);
@@ -94,9 +105,10 @@ describe('Terraform: the ECS-on-Fargate stack applies, serves through the ALB, p
   });
 
   it('terraform plan right after apply reports no changes (every attribute reads back as configured)', async () => {
-    const plan = await tf.run(['plan', '-detailed-exitcode', '-parallelism=20'], { vars, timeoutMs: 60_000 });
-    assert.equal(plan.code, 0, `plan found changes or failed:\n${shown(plan)}`);
-    assert.match(plan.stdout, /No changes\./);
+    assert.ok(plan, 'the apply completed and started the plan');
+    const result = await plan;
+    assert.equal(result.code, 0, `plan found changes or failed:\n${shown(result)}`);
+    assert.match(result.stdout, /No changes\./);
   });
 
   it('terraform destroy removes everything and leaves no container of the service', async () => {
