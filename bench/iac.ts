@@ -47,6 +47,13 @@ function firstError(output: string): string {
 
 interface Outcome { ok: boolean; ms: number; note: string }
 
+/** The slowest resources, as the provider reports them ("aws_lb.web: Creation complete after 12s [id=…]"). */
+function slowest(output: string, verb: 'Creation' | 'Destruction'): string {
+  return [...output.matchAll(new RegExp(`^(\\S+): ${verb} complete after (?:(\\d+)m)?(\\d+)s`, 'gm'))]
+    .map((m) => ({ name: m[1], s: Number(m[2] ?? 0) * 60 + Number(m[3]) })).sort((a, b) => b.s - a.s).slice(0, 4)
+    .map((r) => `${r.name} ${r.s} s`).join(', ');
+}
+
 async function terraformRun(target: Target): Promise<{ apply: Outcome; destroy?: Outcome }> {
   const tf = terraformWorkspace('fixtures/terraform/ecs-fargate');
   const dockerConfig = `${tf.dir}/.docker`;
@@ -57,18 +64,14 @@ async function terraformRun(target: Target): Promise<{ apply: Outcome; destroy?:
     const apply = await timed(() => tf.run(['apply', '-auto-approve', '-parallelism=20'], { vars, timeoutMs: 300_000 }));
     const out = apply.result.stdout + apply.result.stderr;
     const created = /Apply complete! Resources: (\d+) added/.exec(out)?.[1] ?? String((out.match(/Creation complete after/g) ?? []).length);
-    // The slowest resources, as the provider reports them ("aws_lb.web: Creation complete after 12s [id=…]").
-    const slowest = [...out.matchAll(/^(\S+): Creation complete after (?:(\d+)m)?(\d+)s/gm)]
-      .map((m) => ({ name: m[1], s: Number(m[2] ?? 0) * 60 + Number(m[3]) })).sort((a, b) => b.s - a.s).slice(0, 4)
-      .map((r) => `${r.name} ${r.s} s`).join(', ');
     const applyOutcome: Outcome = apply.result.code === 0
-      ? { ok: true, ms: apply.ms, note: `${created} resources; slowest: ${slowest}` }
+      ? { ok: true, ms: apply.ms, note: `${created} resources; slowest: ${slowest(out, 'Creation')}` }
       : { ok: false, ms: apply.ms, note: `failed after ${created} resources at: ${firstError(out)}` };
     const destroy = await timed(() => tf.run(['destroy', '-auto-approve', '-refresh=false', '-parallelism=20'], { vars, timeoutMs: 300_000 }));
     const dout = destroy.result.stdout + destroy.result.stderr;
     return {
       apply: applyOutcome,
-      destroy: destroy.result.code === 0 ? { ok: true, ms: destroy.ms, note: '' } : { ok: false, ms: destroy.ms, note: `failed at: ${firstError(dout)}` },
+      destroy: destroy.result.code === 0 ? { ok: true, ms: destroy.ms, note: `slowest: ${slowest(dout, 'Destruction')}` } : { ok: false, ms: destroy.ms, note: `failed at: ${firstError(dout)}` },
     };
   } finally {
     tf.remove();
@@ -117,7 +120,7 @@ async function main() {
       const peer = moto ? await withTarget(startMoto, terraformRun) : undefined;
       console.log('\nterraform, ECS-on-Fargate stack (fixtures/terraform/ecs-fargate), target apply ≤ 30 s');
       console.log(`  apply    berth ${cell(berth?.apply)} (${berth?.apply.note})   moto ${cell(peer?.apply)}   moto/berth ${ratio(berth?.apply, peer?.apply)}`);
-      console.log(`  destroy  berth ${cell(berth?.destroy)} ${berth?.destroy?.note ?? ''}  moto ${cell(peer?.destroy)}`);
+      console.log(`  destroy  berth ${cell(berth?.destroy)} (${berth?.destroy?.note ?? ''})   moto ${cell(peer?.destroy)}`);
       if (peer && !peer.apply.ok) console.log(`  moto: ${peer.apply.note}`);
       if (peer?.destroy && !peer.destroy.ok) console.log(`  moto destroy: ${peer.destroy.note}`);
     }

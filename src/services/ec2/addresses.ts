@@ -115,6 +115,8 @@ export function mapAddress(s: Scope, address: Stored<Address>, eni: NetworkInter
   }
   const associationId = newId('eipassoc');
   const fresh = getDoc<NetworkInterface>(s, 'network-interface', eni.NetworkInterfaceId!)!;
+  // Read again: an earlier association of the address was just removed from it.
+  const current = getDoc<Address>(s, 'elastic-ip', address.id)!;
   updateDoc(s, eni.NetworkInterfaceId!, {
     ...fresh,
     Association: {
@@ -123,7 +125,7 @@ export function mapAddress(s: Scope, address: Stored<Address>, eni: NetworkInter
     },
   });
   updateDoc(s, address.id, {
-    ...address.doc, AssociationId: associationId, NetworkInterfaceId: eni.NetworkInterfaceId, NetworkInterfaceOwnerId: s.account,
+    ...current, AssociationId: associationId, NetworkInterfaceId: eni.NetworkInterfaceId, NetworkInterfaceOwnerId: s.account,
     PrivateIpAddress: eni.PrivateIpAddress, ...(eni.Attachment?.InstanceId ? { InstanceId: eni.Attachment.InstanceId } : {}),
   } satisfies Address);
   return associationId;
