@@ -4,7 +4,7 @@
  * DELETE_COMPLETE once `deleted`, as CloudFormation waits for both.
  */
 import { retag, tagSpec } from './ec2.js';
-import { gone, type Props, type ResourceContext, type ResourceType } from './types.js';
+import { gone, unlessGone, type Props, type ResourceContext, type ResourceType } from './types.js';
 
 const ec2 = (ctx: ResourceContext, op: string, input: object) => ctx.invoke('ec2', op, input);
 
@@ -58,14 +58,8 @@ export const EIP_ASSOCIATION: ResourceType = {
   },
 };
 
-async function natGateway(ctx: ResourceContext, id: string): Promise<Props | undefined> {
-  try {
-    return (await ec2(ctx, 'DescribeNatGateways', { NatGatewayIds: [id] })).NatGateways?.[0];
-  } catch (err) {
-    if ((err as { code?: string }).code === 'NatGatewayNotFound') return undefined;
-    throw err;
-  }
-}
+const natGateway = async (ctx: ResourceContext, id: string): Promise<Props | undefined> =>
+  (await unlessGone(() => ec2(ctx, 'DescribeNatGateways', { NatGatewayIds: [id] }), 'NatGatewayNotFound'))?.NatGateways?.[0];
 
 export const NAT_GATEWAY: ResourceType = {
   replaceOn: ['SubnetId', 'AllocationId', 'ConnectivityType', 'PrivateIpAddress', 'SecondaryAllocationIds', 'SecondaryPrivateIpAddresses', 'SecondaryPrivateIpAddressCount'],

@@ -4,28 +4,16 @@
  * `available`, and deleted once gone, as CloudFormation waits for them.
  */
 import { randomUUID } from 'node:crypto';
-import { gone, isCode, num, tagsOf, type Props, type ResourceContext, type ResourceType } from './types.js';
+import { gone, num, tagsOf, unlessGone, type Props, type ResourceContext, type ResourceType } from './types.js';
 
 const efs = (ctx: ResourceContext, op: string, input: object) => ctx.invoke('efs', op, input);
 const bool = (v: unknown) => v === true || v === 'true';
 
-async function fileSystem(ctx: ResourceContext, id: string): Promise<Props | undefined> {
-  try {
-    return (await efs(ctx, 'DescribeFileSystems', { FileSystemId: id })).FileSystems?.[0];
-  } catch (err) {
-    if (isCode(err, 'FileSystemNotFound')) return undefined;
-    throw err;
-  }
-}
+const fileSystem = async (ctx: ResourceContext, id: string): Promise<Props | undefined> =>
+  (await unlessGone(() => efs(ctx, 'DescribeFileSystems', { FileSystemId: id }), 'FileSystemNotFound'))?.FileSystems?.[0];
 
-async function mountTarget(ctx: ResourceContext, id: string): Promise<Props | undefined> {
-  try {
-    return (await efs(ctx, 'DescribeMountTargets', { MountTargetId: id })).MountTargets?.[0];
-  } catch (err) {
-    if (isCode(err, 'MountTargetNotFound')) return undefined;
-    throw err;
-  }
-}
+const mountTarget = async (ctx: ResourceContext, id: string): Promise<Props | undefined> =>
+  (await unlessGone(() => efs(ctx, 'DescribeMountTargets', { MountTargetId: id }), 'MountTargetNotFound'))?.MountTargets?.[0];
 
 async function fileSystemSettings(ctx: ResourceContext, id: string, p: Props, old: Props) {
   const same = (k: string) => JSON.stringify(p[k]) === JSON.stringify(old[k]);

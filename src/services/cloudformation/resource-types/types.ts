@@ -82,6 +82,16 @@ export async function gone(work: () => Promise<unknown>, ...notFound: string[]):
   }
 }
 
+/** Runs a read, taking "not found" as undefined (a resource being waited on that is gone). */
+export async function unlessGone<T>(work: () => Promise<T>, ...notFound: string[]): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isCode(err, ...notFound)) return undefined;
+    throw err;
+  }
+}
+
 /** Keys lower-cased at their first letter, deeply (CloudFormation's ECS properties are the API's in PascalCase); `keep` names maps whose keys are data. */
 export function camel(value: unknown, keep: ReadonlySet<string> = new Set()): any {
   if (Array.isArray(value)) return value.map((v) => camel(v, keep));
