@@ -17,6 +17,7 @@ import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { ecsTargetResolver } from './services/ecs/store/index.js';
+import { eksTargetResolver } from './services/eks/index.js';
 import { createRegistry } from './registry/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import type { TokenPrincipal } from './registry/auth.js';
@@ -188,6 +189,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let driverRef: RuntimeDriver | undefined;
   // ECS tasks registered as ip targets are reached through their published ports.
   const unregisterResolver = loadBalancing.resolvers.register(ecsTargetResolver(sql));
+  // EKS pods registered as ip targets (LoadBalancer Services) are reached through their sandbox's published ports.
+  const unregisterEksResolver = loadBalancing.resolvers.register(eksTargetResolver(sql));
   // Built twice: Berth's own listener and the one task containers reach (metadata/container-api.ts).
   const makeServer = () => createServer(
     {
@@ -316,6 +319,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       }
       await loadBalancing.stop();
       unregisterResolver();
+      unregisterEksResolver();
       metadata.close();
       credentials.close();
       containerApi.close();

@@ -36,6 +36,8 @@ import { KubeJobs } from './kube-jobs.js';
 import { KubeStatefulSets } from './kube-stateful-sets.js';
 import { KubeVolumes } from './kube-volumes.js';
 import { KubeGarbageCollector } from './kube-garbage-collector.js';
+import { KubeEndpoints } from './kube-endpoints.js';
+import { KubeServices } from './kube-services.js';
 import { KubeReplicaSets } from './kube-replica-sets.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventSchedules } from './event-schedules.js';
@@ -203,6 +205,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new KubeDaemonSets(d));
   runtime.add(new KubeVolumes(d));
   runtime.add(new KubeGarbageCollector(d));
+  runtime.add(new KubeEndpoints(d));
+  runtime.add(new KubeServices(d));
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),

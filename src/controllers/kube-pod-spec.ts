@@ -6,8 +6,10 @@
  * limits.memory and limits.cpu become the container's hard limits. Labels say which cluster, pod and
  * container a container is, so a restarted Berth adopts its pods' containers.
  */
-import type { ContainerSpec, RuntimeDriver } from '../runtime/driver.js';
-import { getObject, type KubeObject, type ObjectScope, type PodLogQuery } from '../services/eks/index.js';
+import type { ContainerSpec, ContainerState, PortBinding, RuntimeDriver } from '../runtime/driver.js';
+import { getObject, PUBLISHED_PORTS, type KubeObject, type ObjectScope, type PodLogQuery } from '../services/eks/index.js';
+
+export { PUBLISHED_PORTS };
 import { LABELS } from './container-spec.js';
 
 export const KUBE_LABELS = {
@@ -82,8 +84,34 @@ export function pauseSpec(p: PodContext, image: string): ContainerSpec {
   // The pause image's entrypoint is sleep: it sleeps as long as sleep can (as the ECS pause container does).
   return {
     name: engineName(p, 'POD'), image, labels: podBaseLabels(p, 'pause', 'POD'), command: ['2147483647'], networkMode: 'bridge',
-    hostname: p.pod.metadata.name, stopTimeoutSeconds: 0,
+    hostname: p.pod.metadata.name, stopTimeoutSeconds: 0, ports: podPorts(p.pod),
   };
+}
+
+/**
+ * The ports the pod's sandbox publishes on 127.0.0.1: every declared container port (its `hostPort` when it has one,
+ * else one the engine picks). Services' traffic reaches the pod only through them (PUBLISHED_PORTS below).
+ */
+function podPorts(pod: KubeObject): PortBinding[] {
+  const seen = new Set<string>();
+  const out: PortBinding[] = [];
+  for (const c of pod.spec?.containers ?? []) {
+    for (const port of c.ports ?? []) {
+      const protocol = String(port.protocol ?? 'TCP').toLowerCase() === 'udp' ? 'udp' : 'tcp';
+      if (!port.containerPort || protocol !== 'tcp' || seen.has(`${port.containerPort}`)) continue;
+      seen.add(`${port.containerPort}`);
+      out.push({ containerPort: port.containerPort, protocol, hostPort: port.hostPort ?? 0, hostIp: '127.0.0.1' });
+    }
+  }
+  return out;
+}
+
+/**
+ * What the kubelet records on the pod (annotation PUBLISHED_PORTS): the loopback ports its sandbox published,
+ * `{"<containerPort>/TCP": "127.0.0.1:<port>"}`, what a Service's load balancer and port-forward connect to.
+ */
+export function publishedPorts(pause: ContainerState | undefined): Record<string, string> {
+  return Object.fromEntries((pause?.ports ?? []).map((b) => [`${b.containerPort}/${b.protocol.toUpperCase()}`, `${b.hostIp === '0.0.0.0' ? '127.0.0.1' : b.hostIp}:${b.hostPort}`]));
 }
 
 /** `image`: the reference the engine pulled (Berth's ECR images have a local name); the pod's own by default. */

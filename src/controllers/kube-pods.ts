@@ -20,7 +20,7 @@ import {
 import { clusterByUid } from '../services/eks/store.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { LABELS } from './container-spec.js';
-import { containerSpec, KUBE_LABELS, pauseSpec, type PodContext } from './kube-pod-spec.js';
+import { containerSpec, KUBE_LABELS, pauseSpec, PUBLISHED_PORTS, publishedPorts, type PodContext } from './kube-pod-spec.js';
 import { ImagePulls, type PullOutcome } from './kube-image-pulls.js';
 import { podMounts, releasePodVolumes, VolumeNotReady } from './kube-pod-volumes.js';
 import { ensurePauseImage } from './pause-image.js';
@@ -225,7 +225,10 @@ export class KubePods implements Controller {
     this.write(cluster, (s) => {
       const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
       if (!fresh || fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
-      if (JSON.stringify(fresh.status) === JSON.stringify(status)) return;
+      const ports = JSON.stringify(publishedPorts(pause));
+      const portsChanged = (fresh.metadata.annotations?.[PUBLISHED_PORTS] ?? '{}') !== ports;
+      if (portsChanged) fresh.metadata.annotations = { ...(fresh.metadata.annotations ?? {}), [PUBLISHED_PORTS]: ports };
+      if (!portsChanged && JSON.stringify(fresh.status) === JSON.stringify(status)) return;
       fresh.status = status;
       putObject(s, 'pods', fresh, 'MODIFIED');
     });

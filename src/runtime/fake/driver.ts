@@ -209,6 +209,8 @@ export class FakeDriver implements RuntimeDriver {
       containerPort: p.containerPort, protocol: p.protocol, hostIp: p.hostIp ?? '127.0.0.1',
       hostPort: p.hostPort || this.nextPort++,
     }));
+    // A container on the bridge network has an address there, as Docker gives one (pods' IPs are their sandbox's).
+    if (c.spec.networkMode === 'bridge') c.state.ipAddress ??= `172.17.${Math.floor(this.nextPort / 250) % 250}.${(this.nextPort++ % 250) + 2}`;
     this.emit(id, 'start');
     // Docker reports a health check's first result as its own event.
     if (c.state.health) this.emit(id, `health_status: ${c.state.health}`);

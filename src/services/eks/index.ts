@@ -33,3 +33,4 @@ export { parseKubeCron } from './kubernetes/cron.js';
 export { JOB_LABELS } from './kubernetes/workload-defaults.js';
 export { dependentsOf, FOREGROUND } from './kubernetes/crud.js';
 export { keysWithFinalizer } from './kubernetes/objects.js';
+export { eksTargetResolver, PUBLISHED_PORTS } from './kubernetes/target-resolver.js';

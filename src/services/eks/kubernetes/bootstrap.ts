@@ -9,6 +9,7 @@ import { createObject, ensureDefaultServiceAccount, SYSTEM_NAMESPACES, type Verb
 import { newMetadata, rfc3339 } from './defaults.js';
 import { getObject, putObject, type KubeObject } from './objects.js';
 import { byId } from './resources.js';
+import { firstServiceIp } from './services.js';
 
 export const NODE_NAME = 'berth-node';
 
@@ -46,11 +47,19 @@ function node(c: VerbContext, region: string, gitVersion: string): KubeObject {
   return n;
 }
 
+/** The `kubernetes` Service every cluster has: the API server at the first address of the service CIDR. */
+const kubernetesService = (c: VerbContext): KubeObject => ({
+  apiVersion: 'v1', kind: 'Service',
+  metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+  spec: { type: 'ClusterIP', clusterIP: firstServiceIp(c), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 443 }] },
+});
+
 /** Idempotent: what exists is left as it is. `standIn`: the cluster has no node group, so `berth-node` stands in (nodes.ts). */
 export function bootstrapCluster(c: VerbContext, region: string, gitVersion: string, standIn = true): void {
   for (const ns of SYSTEM_NAMESPACES) {
     if (!getObject(c.store, 'namespaces', '', ns)) createObject(c, byId('namespaces'), '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     else ensureDefaultServiceAccount(c, ns);
   }
+  if (!getObject(c.store, 'services', 'default', 'kubernetes')) createObject(c, byId('services'), 'default', kubernetesService(c));
   if (standIn && !getObject(c.store, 'nodes', '', NODE_NAME)) putObject(c.store, 'nodes', node(c, region, gitVersion), 'ADDED');
 }

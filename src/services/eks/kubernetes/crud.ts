@@ -11,6 +11,7 @@ import { applyKindDefaults, newMetadata, rfc3339, validateName } from './default
 import { getObject, listObjects, putObject, removeObject, type KubeObject, type ObjectScope } from './objects.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf, byId, resourceId, RESOURCES, type ResourceType } from './resources.js';
+import { prepareService } from './services.js';
 import { alreadyExists, badRequest, conflict, KubeError, notFound, unsupportedMediaType } from './status.js';
 
 export interface VerbContext {
@@ -55,6 +56,7 @@ export function createObject(c: VerbContext, r: ResourceType, ns: string, body: 
   validateName(r, obj);
   if (getObject(c.store, resourceId(r), ns, obj.metadata.name!)) throw alreadyExists(r.resource, r.group, obj.metadata.name!);
   applyKindDefaults(r, obj);
+  if (r.kind === 'Service') prepareService(c, obj);
   const stored = putObject(c.store, resourceId(r), withType(r, obj), 'ADDED');
   if (r.kind === 'Namespace') ensureDefaultServiceAccount(c, obj.metadata.name!);
   return stored;
@@ -96,6 +98,7 @@ function replace(c: VerbContext, r: ResourceType, current: KubeObject, next: Kub
     m.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
   }
   if (sub !== 'status') applyKindDefaults(r, out);
+  if (sub !== 'status' && r.kind === 'Service') prepareService(c, out, current);
   if (r.generation) {
     const generation = cm.generation ?? 1;
     m.generation = JSON.stringify(out.spec) !== JSON.stringify(current.spec) ? generation + 1 : generation;

@@ -43,13 +43,16 @@ export const RESOURCES: readonly ResourceType[] = [
   core('pods', 'pod', 'Pod', true, ['po'], { categories: ['all'], subresources: ['status', 'log'] }),
   core('persistentvolumeclaims', 'persistentvolumeclaim', 'PersistentVolumeClaim', true, ['pvc'], { subresources: ['status'] }),
   core('persistentvolumes', 'persistentvolume', 'PersistentVolume', false, ['pv'], { subresources: ['status'] }),
-  apps('deployments', 'deployment', 'Deployment', ['deploy']),
-  apps('replicasets', 'replicaset', 'ReplicaSet', ['rs']),
+  { ...apps('deployments', 'deployment', 'Deployment', ['deploy']), subresources: ['status', 'scale'] },
+  { ...apps('replicasets', 'replicaset', 'ReplicaSet', ['rs']), subresources: ['status', 'scale'] },
   apps('statefulsets', 'statefulset', 'StatefulSet', ['sts']),
   apps('daemonsets', 'daemonset', 'DaemonSet', ['ds']),
   batch('jobs', 'job', 'Job', []),
   batch('cronjobs', 'cronjob', 'CronJob', ['cj']),
   { group: 'storage.k8s.io', version: 'v1', resource: 'storageclasses', singular: 'storageclass', kind: 'StorageClass', namespaced: false, shortNames: ['sc'], categories: [], subresources: [], generation: false },
+  core('services', 'service', 'Service', true, ['svc'], { categories: ['all'], subresources: ['status'] }),
+  core('endpoints', 'endpoints', 'Endpoints', true, ['ep']),
+  { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true, shortNames: [], categories: [], subresources: [], generation: false },
 ];
 
 /** The store's name of a resource: `pods`, `apps/deployments`. */

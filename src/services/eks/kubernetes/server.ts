@@ -21,6 +21,7 @@ import { fieldMatcher, labelMatcher } from './selectors.js';
 import { badRequest, KubeError, methodNotAllowed, resourceNotServed, unsupportedMediaType } from './status.js';
 import { toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
+import { toScale, writeScale } from './scale.js';
 
 /** What the API needs to know of the cluster it serves. */
 export interface ClusterEndpoint {
@@ -160,6 +161,12 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
     if (sub === 'log') {
       if (method !== 'GET') throw methodNotAllowed();
       return podLog(cluster, r, ns!, t.name, q, req, res);
+    }
+    if (sub === 'scale') {
+      if (method === 'GET') return json(res, 200, toScale(requireObject({ store: { sql: deps.sql, cluster: cluster.uid, changed: () => undefined }, now: deps.clock.now() }, r, ns!, t.name)));
+      if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
+      const body = await readBody(req);
+      return json(res, 200, inTransaction(cluster.uid, (c) => writeScale(c, r, ns!, t.name!, method, req.headers['content-type'] ?? '', body)));
     }
     switch (method) {
       case 'GET': {

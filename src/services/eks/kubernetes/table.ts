@@ -38,6 +38,17 @@ function podStatus(p: KubeObject): string {
   return p.status?.reason ?? p.status?.phase ?? 'Pending';
 }
 
+/** A Service's EXTERNAL-IP column, as kubectl's printer makes it. */
+function externalIp(o: KubeObject): string {
+  const ingress: any[] = o.status?.loadBalancer?.ingress ?? [];
+  if (o.spec?.type === 'ExternalName') return o.spec.externalName ?? '<none>';
+  if (o.spec?.type === 'LoadBalancer') return ingress.map((i) => i.ip ?? i.hostname).join(',') || '<pending>';
+  return (o.spec?.externalIPs ?? []).join(',') || '<none>';
+}
+
+/** At most three addresses, then how many more (the printer's formatEndpoints). */
+const endpointList = (all: string[]) => (all.length ? all.slice(0, 3).join(',') + (all.length > 3 ? ` + ${all.length - 3} more...` : '') : '<none>');
+
 function columns(r: ResourceType, now: number): { defs: Column[]; cells: (o: KubeObject) => unknown[] } {
   const age = (o: KubeObject) => (o.metadata.creationTimestamp ? humanDuration(now - Date.parse(o.metadata.creationTimestamp)) : '<unknown>');
   switch (r.kind) {
@@ -74,6 +85,24 @@ function columns(r: ResourceType, now: number): { defs: Column[]; cells: (o: Kub
       return {
         defs: [NAME, col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), AGE],
         cells: (o) => [o.metadata.name, o.spec?.replicas ?? 0, o.status?.replicas ?? 0, o.status?.readyReplicas ?? 0, age(o)],
+      };
+    case 'Service':
+      return {
+        defs: [NAME, col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), AGE, col('Selector', 'string', 1)],
+        cells: (o) => [o.metadata.name, o.spec?.type ?? '', o.spec?.clusterIP ?? '<none>', externalIp(o),
+          (o.spec?.ports ?? []).map((p: any) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',') || '<none>', age(o),
+          Object.entries(o.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>'],
+      };
+    case 'Endpoints':
+      return {
+        defs: [NAME, col('Endpoints'), AGE],
+        cells: (o) => [o.metadata.name, endpointList((o.subsets ?? []).flatMap((s: any) => (s.addresses ?? []).flatMap((a: any) => (s.ports ?? [{}]).map((p: any) => `${a.ip}${p.port ? `:${p.port}` : ''}`)))), age(o)],
+      };
+    case 'EndpointSlice':
+      return {
+        defs: [NAME, col('AddressType'), col('Ports'), col('Endpoints'), AGE],
+        cells: (o) => [o.metadata.name, o.addressType ?? '', (o.ports ?? []).map((p: any) => p.port).join(',') || '<unset>',
+          endpointList((o.endpoints ?? []).flatMap((e: any) => e.addresses ?? [])), age(o)],
       };
     case 'Event':
       return {

@@ -1,0 +1,147 @@
+/**
+ * Kubernetes Services on an EKS cluster, through kubectl 1.32 (the fake runtime: the pods' sandboxes get bridge
+ * addresses and publish their container ports): a cluster IP from the cluster's service CIDR, node ports in
+ * 30000–32767, Endpoints and EndpointSlices that follow the selected pods, and a LoadBalancer Service served by a
+ * Network Load Balancer that ELBv2 lists, with a TCP listener on the Service's port and the pods as ip targets;
+ * deleting the Service removes it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createKubeCluster, until, type KubeCluster } from '../../helpers/kubectl.js';
+import { useBerth } from '../../helpers/use-berth.js';
+
+const PORT = 20000 + Math.floor(Math.random() * 9000);
+
+const manifest = (replicas: number) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: main
+        image: busybox:stable
+        imagePullPolicy: IfNotPresent
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, labels: {tier: front}}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: ${PORT}, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web-np}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{name: a, port: 80, targetPort: 8080}, {name: b, port: 81, targetPort: 8080, nodePort: 31999}]
+`;
+
+describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', () => {
+  const berth = useBerth({ runtime: 'fake', clients: { ec2: EC2Client, elb: ElasticLoadBalancingV2Client } });
+  let k: KubeCluster;
+
+  before(async () => {
+    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    k = await createKubeCluster(berth.endpoint, Subnets!.slice(0, 2).map((s) => s.SubnetId!));
+  });
+  after(() => k?.cleanup());
+
+  it('every cluster has the kubernetes Service at the first address of its service CIDR', async () => {
+    const svc = JSON.parse(await k.ok('get', 'svc', 'kubernetes', '-o', 'json'));
+    assert.equal(svc.spec.clusterIP, '10.100.0.1');
+    assert.deepEqual(svc.spec.ports.map((p: any) => p.port), [443]);
+  });
+
+  it('a LoadBalancer Service gets a cluster IP, node ports, endpoints of its ready pods and an NLB with the pods as targets', async () => {
+    await k.apply(manifest(2));
+    const svc = JSON.parse(await k.ok('get', 'svc', 'web', '-o', 'json'));
+    assert.match(svc.spec.clusterIP, /^10\.100\.\d+\.\d+$/);
+    assert.deepEqual(svc.spec.clusterIPs, [svc.spec.clusterIP]);
+    assert.equal(svc.spec.ports[0].protocol, 'TCP');
+    assert.ok(svc.spec.ports[0].nodePort >= 30000 && svc.spec.ports[0].nodePort <= 32767, String(svc.spec.ports[0].nodePort));
+    assert.equal(svc.spec.externalTrafficPolicy, 'Cluster');
+    const np = JSON.parse(await k.ok('get', 'svc', 'web-np', '-o', 'json'));
+    assert.equal(np.spec.ports[1].nodePort, 31999, 'a requested node port is kept');
+    assert.notEqual(np.spec.clusterIP, svc.spec.clusterIP);
+
+    const endpoints = await until('two ready endpoints', async () => {
+      const ep = JSON.parse(await k.ok('get', 'endpoints', 'web', '-o', 'json'));
+      return ep.subsets?.[0]?.addresses?.length === 2 ? ep : undefined;
+    });
+    assert.deepEqual(endpoints.subsets[0].ports, [{ port: 8080, protocol: 'TCP' }], 'the named target port resolved on the pods');
+    const pods = JSON.parse(await k.ok('get', 'pods', '-l', 'app=web', '-o', 'json')).items as any[];
+    const ips = pods.map((p) => p.status.podIP).sort();
+    assert.deepEqual(endpoints.subsets[0].addresses.map((a: any) => a.ip).sort(), ips);
+    assert.equal(endpoints.subsets[0].addresses[0].targetRef.kind, 'Pod');
+    const slices = JSON.parse(await k.ok('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json')).items as any[];
+    assert.equal(slices.length, 1);
+    assert.equal(slices[0].addressType, 'IPv4');
+    assert.deepEqual(slices[0].endpoints.map((e: any) => e.addresses[0]).sort(), ips);
+    assert.ok(slices[0].endpoints.every((e: any) => e.conditions.ready === true));
+    assert.equal(slices[0].metadata.ownerReferences[0].kind, 'Service');
+
+    const hostname = await until('the load balancer hostname', async () => {
+      const s = JSON.parse(await k.ok('get', 'svc', 'web', '-o', 'json'));
+      return s.status.loadBalancer?.ingress?.[0]?.hostname as string | undefined;
+    });
+    const { LoadBalancers } = await berth.elb.send(new DescribeLoadBalancersCommand({}));
+    const lb = LoadBalancers!.find((l) => l.DNSName === hostname);
+    assert.ok(lb, `an ELBv2 load balancer named by ${hostname}`);
+    assert.equal(lb!.Type, 'network');
+    assert.match(lb!.LoadBalancerName!, /^k8s-default-web-[0-9a-f]{10}$/);
+    const { Listeners } = await berth.elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb!.LoadBalancerArn }));
+    assert.deepEqual(Listeners!.map((l) => [l.Protocol, l.Port]), [['TCP', PORT]]);
+    const { TargetGroups } = await berth.elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb!.LoadBalancerArn }));
+    assert.equal(TargetGroups![0].TargetType, 'ip');
+    const targets = await until('both pods registered', async () => {
+      const h = await berth.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: TargetGroups![0].TargetGroupArn }));
+      return h.TargetHealthDescriptions!.length === 2 ? h.TargetHealthDescriptions! : undefined;
+    });
+    assert.deepEqual(targets.map((t) => `${t.Target!.Id}:${t.Target!.Port}`).sort(), ips.map((ip) => `${ip}:8080`));
+
+    const table = await k.ok('get', 'svc', 'web');
+    assert.match(table, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/m);
+    assert.ok(table.includes(`web    LoadBalancer   ${svc.spec.clusterIP}`) || table.includes(hostname), table);
+    assert.ok(table.includes(`${PORT}:${svc.spec.ports[0].nodePort}/TCP`), table);
+  });
+
+  it('scaling the Deployment down shrinks the endpoints; deleting the Service removes its load balancer and endpoints', async () => {
+    await k.ok('scale', 'deployment', 'web', '--replicas=1');
+    await until('one endpoint', async () => {
+      const ep = JSON.parse(await k.ok('get', 'endpoints', 'web', '-o', 'json'));
+      return ep.subsets?.[0]?.addresses?.length === 1 && !ep.subsets[0].notReadyAddresses ? ep : undefined;
+    });
+    const hostname = JSON.parse(await k.ok('get', 'svc', 'web', '-o', 'json')).status.loadBalancer.ingress[0].hostname;
+    await k.ok('delete', 'svc', 'web');
+    await until('the load balancer gone', async () => {
+      const { LoadBalancers } = await berth.elb.send(new DescribeLoadBalancersCommand({}));
+      return LoadBalancers!.some((l) => l.DNSName === hostname) ? undefined : true;
+    });
+    const gone = await k.kubectl(['get', 'endpoints', 'web']);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /not found/);
+    const slices = JSON.parse(await k.ok('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json')).items;
+    assert.deepEqual(slices, []);
+  });
+
+  it('an invalid Service is refused 422 as the API server refuses it', async () => {
+    const r = await k.kubectl(['apply', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: Service\nmetadata: {name: bad}\nspec: {type: NodePort, ports: [{port: 80, nodePort: 80}]}\n',
+    });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range/);
+  });
+});
