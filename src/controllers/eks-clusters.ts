@@ -25,6 +25,7 @@ import {
 import type { ChangeFeed } from '../state/change-feed.js';
 import { dropAllTags } from '../state/tags.js';
 import { KUBE_LABELS, podLogs } from './kube-pod-spec.js';
+import { podExec } from './kube-pod-streams.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface EksDeps {
@@ -64,6 +65,7 @@ export class EksClusters implements Controller {
     const api: KubernetesApiDeps = {
       db: d.db, sql: d.sql, clock: d.clock, log: d.log, changes: d.changes, verify: d.eks.verify,
       podLogs: (q) => podLogs(d.driver, q),
+      podExec: (q) => podExec(d.driver, q),
     };
     this.handle = kubernetesApi(api);
   }
@@ -119,6 +121,7 @@ export class EksClusters implements Controller {
       admits: (identity) => clusterAdmits(scope, row.name, row.creator, identity),
     };
     const server = createServer({ key: privateKey, cert }, (req, res) => void this.handle(endpoint, req, res));
+    server.on('upgrade', (req, socket, head) => void this.handle.upgrade(endpoint, req, socket, head));
     const bind = (port: number) => new Promise<number>((ok, fail) => {
       server.once('error', fail);
       server.listen(port, this.d.eks.host, () => {

@@ -201,6 +201,11 @@ export interface RuntimeDriver {
   stats(id: string): Promise<ContainerStats | undefined>;
   /** Log lines since a time, stdout and stderr interleaved in order; `follow` keeps streaming. */
   logs(id: string, opts: { since?: Date; follow?: boolean; onLine: (line: LogLine) => void; signal?: AbortSignal }): Promise<void>;
+  /**
+   * Runs a command in a running container (Docker's exec): its output comes to `onOutput` (stdout and stderr apart
+   * without a TTY), stdin is written through the session. NotFound for a missing container, Conflict for one not running.
+   */
+  exec(id: string, opts: ExecOptions): Promise<ExecSession>;
   /** Creates a named volume; creating one that already exists under that name is not an error. */
   createVolume(spec: VolumeSpec): Promise<void>;
   /** undefined if no volume has this name. */
@@ -209,6 +214,24 @@ export interface RuntimeDriver {
   removeVolume(name: string): Promise<void>;
   /** Named volumes carrying every given label (value '' = any value). */
   listVolumes(labels: Record<string, string>): Promise<VolumeState[]>;
+}
+
+export interface ExecOptions {
+  command: string[];
+  stdin: boolean;
+  tty: boolean;
+  onOutput(stream: 'stdout' | 'stderr', data: Buffer): void;
+}
+
+export interface ExecSession {
+  writeStdin(data: Buffer): void;
+  /** Ends stdin (EOF for the command). */
+  closeStdin(): void;
+  resize(cols: number, rows: number): void;
+  /** Resolves with the exit code once the command ended and its output was delivered. */
+  readonly exited: Promise<number>;
+  /** Drops the session (the command may keep running, as Docker's exec does when its client goes). */
+  close(): void;
 }
 
 export interface VolumeSpec {

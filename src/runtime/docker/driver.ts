@@ -7,6 +7,8 @@ import {
   type ContainerSpec,
   type ContainerState,
   type ContainerStats,
+  type ExecOptions,
+  type ExecSession,
   type LogLine,
   type RegistryAuth,
   type RuntimeDriver,
@@ -283,6 +285,43 @@ export class DockerDriver implements RuntimeDriver {
       // Aborting a follow ends the stream (as an AbortError, or as "aborted" once the response had begun).
       if ((err as Error).name !== 'AbortError' && !opts.signal?.aborted) throw err;
     }
+  }
+
+  async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    const created = await this.client.json<{ Id: string }>('POST', `/containers/${id}/exec`, {
+      AttachStdin: opts.stdin, AttachStdout: true, AttachStderr: true, Tty: opts.tty, Cmd: opts.command,
+    });
+    const { socket, head } = await this.client.upgrade('POST', `/exec/${created.Id}/start`, { Detach: false, Tty: opts.tty });
+    // Without a TTY the stream is multiplexed (8-byte headers: stream, 0, 0, 0, size); with one it is raw output.
+    let buf: Buffer = Buffer.alloc(0);
+    const take = (chunk: Buffer) => {
+      if (opts.tty) return opts.onOutput('stdout', chunk);
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= 8 && buf.length >= 8 + buf.readUInt32BE(4)) {
+        const size = buf.readUInt32BE(4);
+        opts.onOutput(buf[0] === 2 ? 'stderr' : 'stdout', buf.subarray(8, 8 + size));
+        buf = buf.subarray(8 + size);
+      }
+    };
+    if (head.length) take(head);
+    socket.on('data', take);
+    const ended = new Promise<void>((resolve) => {
+      socket.on('end', resolve);
+      socket.on('close', resolve);
+      socket.on('error', () => resolve());
+    });
+    const exited = ended.then(async () => {
+      const info = await this.client.json<{ ExitCode: number | null; Running: boolean }>('GET', `/exec/${created.Id}/json`).catch(() => undefined);
+      return info?.ExitCode ?? 137;
+    });
+    return {
+      writeStdin: (data) => { if (!socket.destroyed) socket.write(data); },
+      // Half-close: the command reads EOF on stdin while its output still flows back.
+      closeStdin: () => { if (!socket.destroyed) (socket as unknown as { end(): void }).end(); },
+      resize: (cols, rows) => { void this.client.request('POST', `/exec/${created.Id}/resize?h=${rows}&w=${cols}`).catch(() => undefined); },
+      exited,
+      close: () => socket.destroy(),
+    };
   }
 
   async createVolume(spec: VolumeSpec): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import { existsSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import { RuntimeError } from '../driver.js';
 import { describeSsh, parseSshUrl, SshAgent, sshOptionsFromEnv, type SshTarget } from './ssh-transport.js';
 
@@ -97,6 +98,28 @@ export class EngineClient {
           reject(new RuntimeError('Unavailable', `container engine at ${this.describe()} is unavailable: ${err.message}`));
         } else reject(err);
       });
+      req.end(payload);
+    });
+  }
+
+  /**
+   * A request the engine answers by hijacking the connection (exec start, attach): with `Upgrade: tcp` it answers
+   * 101 and the socket is the raw stream both ways. Any other answer is the engine's error.
+   */
+  upgrade(method: string, path: string, body: unknown): Promise<{ socket: Duplex; head: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const payload = Buffer.from(JSON.stringify(body));
+      const req = http.request({
+        ...this.target, agent: this.agent, method, path: `/${API_VERSION}${path}`,
+        headers: { 'content-type': 'application/json', 'content-length': String(payload.length), connection: 'Upgrade', upgrade: 'tcp' },
+      });
+      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+      req.on('response', async (res) => {
+        const chunks: Buffer[] = [];
+        for await (const c of res) chunks.push(c as Buffer);
+        reject(errorFor(res.statusCode ?? 500, Buffer.concat(chunks)));
+      });
+      req.on('error', reject);
       req.end(payload);
     });
   }

@@ -26,6 +26,8 @@ import {
   type ContainerSpec,
   type ContainerState,
   type ContainerStats,
+  type ExecOptions,
+  type ExecSession,
   type LogLine,
   type RegistryAuth,
   type RuntimeDriver,
@@ -343,6 +345,28 @@ export class FakeDriver implements RuntimeDriver {
 
   async logs(id: string, opts: { since?: Date; onLine: (line: LogLine) => void }) {
     for (const l of this.get(id).logs) if (!opts.since || l.timestamp >= opts.since) opts.onLine(l);
+  }
+
+  /**
+   * No process runs in a fake container: `echo` prints its arguments, `cat` echoes stdin until it ends, `false`
+   * exits 1, anything else exits 0 without output (enough for the API semantics; real Docker proves exec).
+   */
+  async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    const c = this.get(id);
+    if (c.state.status !== 'running') throw new RuntimeError('Conflict', `container ${id} is not running`);
+    let done!: (code: number) => void;
+    const exited = new Promise<number>((r) => (done = r));
+    const [cmd, ...args] = opts.command;
+    const cat = cmd === 'cat' && opts.stdin;
+    if (cmd === 'echo') opts.onOutput('stdout', Buffer.from(`${args.join(' ')}\n`));
+    if (!cat) setImmediate(() => done(cmd === 'false' ? 1 : 0));
+    return {
+      writeStdin: (data) => { if (cat) opts.onOutput('stdout', data); },
+      closeStdin: () => { if (cat) done(0); },
+      resize: () => undefined,
+      exited,
+      close: () => done(137),
+    };
   }
 
   async createVolume(spec: VolumeSpec) {

@@ -13,6 +13,8 @@ import {
   RuntimeError,
   type ContainerEvent,
   type ContainerSpec,
+  type ExecOptions,
+  type ExecSession,
   type ContainerState,
   type ContainerStats,
   type LogLine,
@@ -176,6 +178,11 @@ export class MultiEngineDriver implements RuntimeDriver {
     const d = await this.byId(id);
     if (d) await d.logs(id, opts);
   }
+  async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
+    const d = await this.byId(id);
+    if (!d) throw new RuntimeError('NotFound', `No such container: ${id}`);
+    return d.exec(id, opts);
+  }
   close() {
     for (const d of this.remotes.values()) (d as { close?: () => void }).close?.();
     (this.local as { close?: () => void }).close?.();
@@ -201,7 +208,7 @@ function unreachableEngine(message: string): RuntimeDriver {
     name: 'unreachable',
     ping: fail, hasImage: fail, pullImage: fail, buildImage: fail, pushImage: fail, createContainer: fail, startContainer: fail,
     stopContainer: fail, removeContainer: fail, inspectContainer: fail, listContainers: fail, hostAddressForContainers: fail,
-    stats: fail, logs: fail, createVolume: fail, inspectVolume: fail, removeVolume: fail, listVolumes: fail,
+    stats: fail, logs: fail, exec: fail, createVolume: fail, inspectVolume: fail, removeVolume: fail, listVolumes: fail,
     watchEvents: () => () => {},
   };
 }

@@ -34,3 +34,4 @@ export { JOB_LABELS } from './kubernetes/workload-defaults.js';
 export { dependentsOf, FOREGROUND } from './kubernetes/crud.js';
 export { keysWithFinalizer } from './kubernetes/objects.js';
 export { eksTargetResolver, PUBLISHED_PORTS } from './kubernetes/target-resolver.js';
+export type { PodExecQuery, PodExecSession } from './kubernetes/exec.js';

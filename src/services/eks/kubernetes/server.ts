@@ -7,6 +7,7 @@
  * controller's (controllers/eks-clusters.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Clock } from '../../../shared/clock.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { ChangeFeed } from '../../../state/change-feed.js';
@@ -21,6 +22,7 @@ import { fieldMatcher, labelMatcher } from './selectors.js';
 import { badRequest, KubeError, methodNotAllowed, resourceNotServed, unsupportedMediaType } from './status.js';
 import { toTable, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
+import { refuseUpgrade, serveExec, type PodExecQuery, type PodExecSession } from './exec.js';
 import { toScale, writeScale } from './scale.js';
 
 /** What the API needs to know of the cluster it serves. */
@@ -56,6 +58,8 @@ export interface KubernetesApiDeps {
   verify: PresignedCallerVerifier;
   /** Streams a pod's container output (the engine's logs); false when the container has not been created. */
   podLogs(q: PodLogQuery): Promise<boolean>;
+  /** Runs a command in a pod's container (the engine's exec); undefined when the container is not running. */
+  podExec(q: PodExecQuery): Promise<PodExecSession | undefined>;
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -162,6 +166,7 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
       if (method !== 'GET') throw methodNotAllowed();
       return podLog(cluster, r, ns!, t.name, q, req, res);
     }
+    if (sub === 'exec') throw badRequest('Upgrade request required');
     if (sub === 'scale') {
       if (method === 'GET') return json(res, 200, toScale(requireObject({ store: { sql: deps.sql, cluster: cluster.uid, changed: () => undefined }, now: deps.clock.now() }, r, ns!, t.name)));
       if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
@@ -255,7 +260,27 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
     res.end();
   }
 
-  return async function handle(cluster: ClusterEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Connection upgrades: pods/exec over WebSocket (exec.ts); anything else is refused as a plain request would be. */
+  async function upgrade(cluster: ClusterEndpoint, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    try {
+      authenticate(req.headers.authorization, cluster, deps.verify, deps.clock.now());
+      const url = new URL(req.url ?? '/', 'https://kubernetes');
+      const segs = url.pathname.replace(/\/+$/, '').split('/').slice(1).map(decodeURIComponent);
+      const t = segs[0] === 'api' && segs[1] === 'v1' ? target('', 'v1', segs.slice(2)) : undefined;
+      if (!t || t.r.resource !== 'pods' || t.sub !== 'exec' || !t.name) throw resourceNotServed();
+      const pod = requireObject({ store: { sql: deps.sql, cluster: cluster.uid, changed: () => undefined }, now: deps.clock.now() }, t.r, t.namespace ?? 'default', t.name);
+      await serveExec(req, socket, head, pod, url.searchParams, (q) => deps.podExec({ ...q, cluster: cluster.uid }));
+    } catch (err) {
+      if (err instanceof KubeError) return refuseUpgrade(socket, err);
+      deps.log.error('kubernetes api: unexpected exception in an upgrade', { cluster: cluster.name, url: req.url, error: (err as Error)?.stack ?? String(err) });
+      socket.destroy();
+    }
+  }
+
+  return Object.assign(handle, { upgrade });
+
+  async function handle(cluster: ClusterEndpoint, req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'https://kubernetes');
       const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -314,7 +339,7 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
       deps.log.error('kubernetes api: unexpected exception', { cluster: cluster.name, method: req.method, url: req.url, error: (err as Error)?.stack ?? String(err) });
       json(res, 500, new KubeError(500, 'InternalError', 'an error on the server has prevented the request from succeeding').status());
     }
-  };
+  }
 }
 
 function deleteOptions(body: any, q: URLSearchParams): DeleteOptions {

@@ -1,0 +1,93 @@
+/**
+ * EKS Services and pod streams on real Docker, with kubectl 1.32 only: a Deployment of two busybox httpd pods and a
+ * LoadBalancer Service; `kubectl rollout status`; the Service's NLB answers on 127.0.0.1:<service port> with the
+ * pods' pages (Berth reaches the pods through their published loopback ports); `kubectl logs` shows the pods'
+ * output; `kubectl exec` runs commands in a pod over the v5 WebSocket protocol (stdout, stdin, the exit code).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { ensureBusyboxImage } from '../helpers/images.js';
+import { createKubeCluster, until, type KubeCluster } from '../helpers/kubectl.js';
+import { useBerth } from '../helpers/use-berth.js';
+
+const PORT = 20000 + Math.floor(Math.random() * 9000);
+
+describe('EKS on Docker: a LoadBalancer Service answers on loopback; kubectl logs and exec', () => {
+  let image = '';
+  before(() => {
+    image = ensureBusyboxImage();
+  });
+  const berth = useBerth({ runtime: 'docker', clients: { ec2: EC2Client } });
+  let k: KubeCluster;
+  let clusterUid = '';
+
+  before(async () => {
+    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    k = await createKubeCluster(berth.endpoint, Subnets!.slice(0, 2).map((s) => s.SubnetId!));
+  });
+  after(() => {
+    k?.cleanup();
+    if (!clusterUid) return;
+    const left = execFileSync('docker', ['ps', '-aq', '--filter', `label=berth.kube-cluster=${clusterUid}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    if (left.length) execFileSync('docker', ['rm', '-f', ...left]);
+  });
+
+  it('apply a Deployment and a LoadBalancer Service, rollout status, curl the load balancer on 127.0.0.1', async () => {
+    await k.apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: ${image}
+        imagePullPolicy: IfNotPresent
+        command: ["sh", "-c", "mkdir -p /www && echo \\"hello from $(hostname)\\" > /www/index.html && echo serving && exec httpd -f -p 8080 -h /www"]
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: ${PORT}, targetPort: http}]
+`);
+    await k.ok('rollout', 'status', 'deployment/web', '--timeout=60s');
+    const pods = JSON.parse(await k.ok('get', 'pods', '-l', 'app=web', '-o', 'json')).items as any[];
+    assert.equal(pods.length, 2);
+    clusterUid = execFileSync('docker', ['inspect', '-f', '{{index .Config.Labels "berth.kube-cluster"}}', pods[0].status.containerStatuses[0].containerID.replace('docker://', '')], { encoding: 'utf8' }).trim();
+    const hostname = await until('the load balancer hostname', async () => {
+      const s = JSON.parse(await k.ok('get', 'svc', 'web', '-o', 'json'));
+      return s.status.loadBalancer?.ingress?.[0]?.hostname as string | undefined;
+    }, 30_000, 250);
+    assert.match(hostname, /\.elb\..*amazonaws\.com$|localhost/);
+    const body = await until('the load balancer answering', async () => {
+      const res = await fetch(`http://127.0.0.1:${PORT}/`, { signal: AbortSignal.timeout(2_000) });
+      return res.status === 200 ? res.text() : undefined;
+    }, 30_000, 250);
+    assert.match(body, /^hello from /);
+  });
+
+  it('kubectl logs shows the pod output; kubectl exec runs commands with stdin and reports the exit code', async () => {
+    const pod = (await k.ok('get', 'pods', '-l', 'app=web', '-o', 'name')).split('\n')[0].trim();
+    assert.equal((await k.ok('logs', pod)).trim(), 'serving');
+    const out = await k.ok('exec', pod, '--', 'sh', '-c', 'echo out; echo err >&2; cat /www/index.html');
+    assert.match(out, /^out\nhello from /);
+    const input = await k.kubectl(['exec', '-i', pod, '--', 'sh', '-c', 'tr a-z A-Z'], { input: 'through stdin\n' });
+    assert.equal(input.code, 0, input.stderr);
+    assert.equal(input.stdout, 'THROUGH STDIN\n');
+    const failed = await k.kubectl(['exec', pod, '--', 'sh', '-c', 'exit 3']);
+    assert.equal(failed.code, 3, `${failed.stderr}`);
+    const stderr = await k.kubectl(['exec', pod, '--', 'sh', '-c', 'echo oops >&2']);
+    assert.equal(stderr.stderr.trim(), 'oops');
+  });
+});
