@@ -66,7 +66,7 @@ spec:
     assert.equal(pods.length, 2);
     clusterUid = execFileSync('docker', ['inspect', '-f', '{{index .Config.Labels "berth.kube-cluster"}}', pods[0].status.containerStatuses[0].containerID.replace('docker://', '')], { encoding: 'utf8' }).trim();
     const hostname = await until('the load balancer hostname', async () => {
-      const s = JSON.parse(await k.ok('get', 'svc', 'web', '-o', 'json'));
+      const s = await k.get('/api/v1/namespaces/default/services/web');
       return s.status.loadBalancer?.ingress?.[0]?.hostname as string | undefined;
     }, 30_000, 250);
     assert.match(hostname, /\.elb\..*amazonaws\.com$|localhost/);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aws } from './cli.js';
@@ -27,6 +28,10 @@ export interface KubeCluster {
   ok(...args: string[]): Promise<string>;
   /** kubectl apply -f of a manifest (YAML text). */
   apply(manifest: string): Promise<string>;
+  /**
+   * GET of an API path with a token `aws eks get-token` made once (polls: a kubectl per poll costs an AWS CLI start).
+   */
+  get(path: string): Promise<any>;
   /** A long-running kubectl (port-forward, logs -f): the caller kills it. */
   start(args: string[]): ChildProcess;
   cleanup(): void;
@@ -64,7 +69,27 @@ export async function createKubeCluster(berthEndpoint: string, subnetIds: string
     return r.stdout;
   };
   let n = 0;
+  let token: string | undefined;
+  const ca = Buffer.from(cluster.certificateAuthority.data, 'base64').toString('utf8');
+  const get = async (path: string) => {
+    if (!token) {
+      const t = await aws('v2', berthEndpoint, ['eks', 'get-token', '--cluster-name', name]);
+      assert.equal(t.code, 0, t.stderr);
+      token = t.json.status.token as string;
+    }
+    return new Promise<any>((resolve, reject) => {
+      const req = request(`${cluster.endpoint}${path}`, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`GET ${path}: ${res.statusCode} ${body}`))));
+      });
+      req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+      req.on('error', reject);
+      req.end();
+    });
+  };
   return {
+    get,
     name, endpoint: cluster.endpoint, dir, kubeconfig, env, kubectl, ok,
     apply: (manifest) => {
       const file = join(dir, `manifest-${n++}.yaml`);

@@ -78,7 +78,7 @@ describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', ()
     assert.notEqual(np.spec.clusterIP, svc.spec.clusterIP);
 
     const endpoints = await until('two ready endpoints', async () => {
-      const ep = JSON.parse(await k.ok('get', 'endpoints', 'web', '-o', 'json'));
+      const ep = await k.get('/api/v1/namespaces/default/endpoints/web');
       return ep.subsets?.[0]?.addresses?.length === 2 ? ep : undefined;
     });
     assert.deepEqual(endpoints.subsets[0].ports, [{ port: 8080, protocol: 'TCP' }], 'the named target port resolved on the pods');
@@ -94,7 +94,7 @@ describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', ()
     assert.equal(slices[0].metadata.ownerReferences[0].kind, 'Service');
 
     const hostname = await until('the load balancer hostname', async () => {
-      const s = JSON.parse(await k.ok('get', 'svc', 'web', '-o', 'json'));
+      const s = await k.get('/api/v1/namespaces/default/services/web');
       return s.status.loadBalancer?.ingress?.[0]?.hostname as string | undefined;
     });
     const { LoadBalancers } = await berth.elb.send(new DescribeLoadBalancersCommand({}));
@@ -121,7 +121,7 @@ describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', ()
   it('scaling the Deployment down shrinks the endpoints; deleting the Service removes its load balancer and endpoints', async () => {
     await k.ok('scale', 'deployment', 'web', '--replicas=1');
     await until('one endpoint', async () => {
-      const ep = JSON.parse(await k.ok('get', 'endpoints', 'web', '-o', 'json'));
+      const ep = await k.get('/api/v1/namespaces/default/endpoints/web');
       return ep.subsets?.[0]?.addresses?.length === 1 && !ep.subsets[0].notReadyAddresses ? ep : undefined;
     });
     const hostname = JSON.parse(await k.ok('get', 'svc', 'web', '-o', 'json')).status.loadBalancer.ingress[0].hostname;

@@ -65,6 +65,15 @@ export async function serveExec(req: IncomingMessage, socket: Duplex, head: Buff
   const ws = acceptWebSocket(req, socket, head, protocol);
   const send = (channel: number, data: Buffer | string) => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]));
   const status = (s: Record<string, unknown>) => send(ERROR, JSON.stringify({ metadata: {}, ...s }));
+  // What the client sends while the engine's exec starts (stdin, its EOF) waits for it.
+  const early: Buffer[] = [];
+  let deliver: (m: Buffer) => void = (m) => early.push(m);
+  let gone = false;
+  ws.onMessage((m) => deliver(m));
+  ws.onClose(() => {
+    gone = true;
+    deliver = () => undefined;
+  });
   let session: PodExecSession | undefined;
   try {
     session = await exec({ pod, container, command, stdin, tty, onOutput: (stream, data) => send(stream === 'stderr' ? STDERR : STDOUT, data) });
@@ -79,7 +88,7 @@ export async function serveExec(req: IncomingMessage, socket: Duplex, head: Buff
     return;
   }
   const s = session;
-  ws.onMessage((m) => {
+  const handle = (m: Buffer) => {
     if (!m.length) return;
     const channel = m[0];
     const data = m.subarray(1);
@@ -93,7 +102,10 @@ export async function serveExec(req: IncomingMessage, socket: Duplex, head: Buff
         // A malformed resize is ignored, as the kubelet ignores it.
       }
     }
-  });
+  };
+  if (gone) return s.close();
+  for (const m of early.splice(0)) handle(m);
+  deliver = handle;
   ws.onClose(() => s.close());
   const code = await s.exited;
   if (code === 0) status({ status: 'Success' });
