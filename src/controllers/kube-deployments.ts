@@ -38,6 +38,34 @@ function scaled(v: string | number | undefined, total: number, up: boolean): num
   return up ? Math.ceil(x) : Math.floor(x);
 }
 
+const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
+const CHANGE_CAUSE = 'kubernetes.io/change-cause';
+
+/** The Deployment's change cause, which its ReplicaSets carry (what `kubectl rollout history` prints). */
+const changeCause = (dep: KubeObject): Record<string, string> => (dep.metadata.annotations?.[CHANGE_CAUSE] ? { [CHANGE_CAUSE]: dep.metadata.annotations[CHANGE_CAUSE] } : {});
+
+/**
+ * JSON with keys sorted and empty values (null, {}, []) left out, so two templates compare by content as Go's typed
+ * comparison does: whatever order their fields came in, and whether a client wrote `creationTimestamp: null` or not.
+ */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (!v || typeof v !== 'object') return JSON.stringify(v);
+  const fields = Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])] as const)
+    .filter(([, c]) => c !== 'null' && c !== '{}' && c !== '[]');
+  return `{${fields.map(([k, c]) => `${JSON.stringify(k)}:${c}`).join(',')}}`;
+}
+
+/** Whether a ReplicaSet's template is the Deployment's, its pod-template-hash label aside. */
+function sameTemplate(rsTemplate: any, template: any): boolean {
+  const strip = (t: any) => {
+    const c = JSON.parse(JSON.stringify(t ?? {}));
+    if (c.metadata?.labels) delete c.metadata.labels[HASH_LABEL];
+    return canonical(c);
+  };
+  return strip(rsTemplate) === strip(template);
+}
+
 const revisionOf = (rs: KubeObject) => Number(rs.metadata.annotations?.[REVISION] ?? 0);
 
 export class KubeDeployments implements Controller {
@@ -64,7 +92,9 @@ export class KubeDeployments implements Controller {
     const replicas: number = dep.spec.replicas ?? 1;
     const hash = templateHash(dep.spec.template);
     const owned = listObjects(store, 'apps/replicasets', ns).filter((rs) => controllerOf(rs)?.uid === dep.metadata.uid);
-    let newRs = owned.find((rs) => rs.metadata.labels?.[HASH_LABEL] === hash);
+    // The new ReplicaSet is the one whose template is the Deployment's (hash label aside), as the controller's
+    // EqualIgnoreHash finds it: a rollback (`kubectl rollout undo`) makes an old one new again.
+    let newRs = owned.find((rs) => rs.metadata.labels?.[HASH_LABEL] === hash) ?? owned.find((rs) => sameTemplate(rs.spec.template, dep.spec.template));
     const old = owned.filter((rs) => rs !== newRs).sort((a, b) => revisionOf(a) - revisionOf(b));
     const oldReplicas = old.reduce((n, rs) => n + (rs.spec.replicas ?? 0), 0);
     const recreate = dep.spec.strategy?.type === 'Recreate';
@@ -78,6 +108,14 @@ export class KubeDeployments implements Controller {
       return putObject(store, 'apps/replicasets', rs, 'MODIFIED');
     };
 
+    if (newRs && revisionOf(newRs) < Math.max(0, ...owned.map(revisionOf))) {
+      // An old revision made current again takes the next revision number; the numbers it had are its history.
+      const previous = revisionOf(newRs);
+      const next = Math.max(...owned.map(revisionOf)) + 1;
+      const history = [newRs.metadata.annotations?.[REVISION_HISTORY], String(previous)].filter(Boolean).join(',');
+      newRs.metadata.annotations = { ...(newRs.metadata.annotations ?? {}), [REVISION]: String(next), [REVISION_HISTORY]: history, ...changeCause(dep) };
+      newRs = putObject(store, 'apps/replicasets', newRs, 'MODIFIED');
+    }
     if (!newRs) {
       const revision = Math.max(0, ...owned.map(revisionOf)) + 1;
       const template = JSON.parse(JSON.stringify(dep.spec.template));
@@ -89,7 +127,7 @@ export class KubeDeployments implements Controller {
         apiVersion: 'apps/v1', kind: 'ReplicaSet',
         metadata: {
           name: `${dep.metadata.name}-${hash}`, namespace: ns, labels: template.metadata.labels,
-          annotations: { [REVISION]: String(revision), 'deployment.kubernetes.io/desired-replicas': String(replicas), 'deployment.kubernetes.io/max-replicas': String(replicas + maxSurge) },
+          annotations: { ...changeCause(dep), [REVISION]: String(revision), 'deployment.kubernetes.io/desired-replicas': String(replicas), 'deployment.kubernetes.io/max-replicas': String(replicas + maxSurge) },
           ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: dep.metadata.name!, uid: dep.metadata.uid!, controller: true, blockOwnerDeletion: true }],
         },
         spec: { replicas: initial, selector, template },
