@@ -24,6 +24,7 @@ import { containerSpec, KUBE_LABELS, pauseSpec, PUBLISHED_PORTS, publishedPorts,
 import { ImagePulls, type PullOutcome } from './kube-image-pulls.js';
 import { podMounts, releasePodVolumes, VolumeNotReady } from './kube-pod-volumes.js';
 import { ensurePauseImage } from './pause-image.js';
+import { readiness } from './kube-probes.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface KubePodsDeps extends StateDeps {
@@ -174,6 +175,7 @@ export class KubePods implements Controller {
     const observed: Record<string, ContainerState | undefined> = {};
     // What a container restarted in this pass ended as: its lastState (the pass that saw it exit also restarts it).
     const lastTerminated: Record<string, unknown> = {};
+    const unready = new Set<string>();
     for (const c of pod.spec.containers as any[]) {
       let state = containers.find((x) => x.labels[LABELS.role] === 'container' && x.labels[LABELS.containerName] === c.name);
       try {
@@ -220,8 +222,13 @@ export class KubePods implements Controller {
         requeue = STARTING_RETRY_MS;
       }
       observed[c.name] = state;
+      if (state?.status === 'running') {
+        const probed = await readiness(this.d.driver, pod, pause, c, state, now);
+        if (probed && !probed.ready) unready.add(c.name);
+        if (probed) requeue = Math.min(requeue ?? Infinity, probed.againMs);
+      }
     }
-    const status = this.podStatus(pod, pause, observed, waiting, restarts, now, lastTerminated);
+    const status = this.podStatus(pod, pause, observed, waiting, restarts, now, lastTerminated, unready);
     this.write(cluster, (s) => {
       const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
       if (!fresh || fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
@@ -237,7 +244,8 @@ export class KubePods implements Controller {
   }
 
   private podStatus(pod: KubeObject, pause: ContainerState | undefined, observed: Record<string, ContainerState | undefined>,
-    waiting: Record<string, { reason: string; message?: string }>, restarts: Record<string, number>, now: number, lastTerminated: Record<string, unknown> = {}) {
+    waiting: Record<string, { reason: string; message?: string }>, restarts: Record<string, number>, now: number, lastTerminated: Record<string, unknown> = {},
+    unready = new Set<string>()) {
     const previous: any[] = pod.status?.containerStatuses ?? [];
     const prevConditions: any[] = pod.status?.conditions ?? [];
     const iso = (d: Date | undefined) => (d ? rfc3339(d.getTime()) : undefined);
@@ -255,7 +263,7 @@ export class KubePods implements Controller {
       const lastState = lastTerminated[c.name] ? { terminated: lastTerminated[c.name] }
         : (restarts[c.name] ?? 0) > (prev?.restartCount ?? 0) && prev?.state?.terminated ? { terminated: prev.state.terminated } : (prev?.lastState ?? {});
       return {
-        name: c.name, state, lastState, ready: !!state.running, restartCount: restarts[c.name] ?? 0,
+        name: c.name, state, lastState, ready: !!state.running && !unready.has(c.name), restartCount: restarts[c.name] ?? 0,
         image: c.image, imageID: st?.imageDigest ? `docker-pullable://${c.image.split(':')[0]}@${st.imageDigest}` : '',
         ...(st ? { containerID: `docker://${st.id}` } : {}), started: !!state.running,
       };
@@ -270,7 +278,7 @@ export class KubePods implements Controller {
       phase = terminated.every((s) => s.state.terminated.exitCode === 0) ? 'Succeeded' : (restartPolicy === 'Never' ? 'Failed' : 'Running');
     }
     if (running > 0 && Object.keys(waiting).length) phase = 'Running';
-    const ready = running === all;
+    const ready = running === all && statuses.every((s) => s.ready);
     const condition = (type: string, value: boolean) => {
       const prev = prevConditions.find((c) => c.type === type);
       const status = value ? 'True' : 'False';

@@ -1,6 +1,6 @@
 /**
  * EKS Services and pod streams on real Docker, with kubectl 1.32 only: a Deployment of two busybox httpd pods and a
- * LoadBalancer Service; `kubectl rollout status`; the Service's NLB answers on 127.0.0.1:<service port> with the
+ * LoadBalancer Service; `kubectl rollout status` (an httpGet readiness probe through the published port); the Service's NLB answers on 127.0.0.1:<service port> with the
  * pods' pages (Berth reaches the pods through their published loopback ports); `kubectl logs` shows the pods'
  * output; `kubectl exec` runs commands in a pod over the v5 WebSocket protocol (stdout, stdin, the exit code).
  */
@@ -52,6 +52,7 @@ spec:
         imagePullPolicy: IfNotPresent
         command: ["sh", "-c", "mkdir -p /www && echo \\"hello from $(hostname)\\" > /www/index.html && echo serving && exec httpd -f -p 8080 -h /www"]
         ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1}
 ---
 apiVersion: v1
 kind: Service

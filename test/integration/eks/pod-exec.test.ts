@@ -9,7 +9,7 @@ import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { createKubeCluster, until, type KubeCluster } from '../../helpers/kubectl.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
-describe('EKS kubectl exec over WebSocket', () => {
+describe('EKS kubectl exec over WebSocket, and readiness probes', () => {
   const berth = useBerth({ runtime: 'fake', clients: { ec2: EC2Client } });
   let k: KubeCluster;
 
@@ -31,5 +31,29 @@ describe('EKS kubectl exec over WebSocket', () => {
     const wrong = await k.kubectl(['exec', 'box', '-c', 'nope', '--', 'true']);
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /container nope is not valid for pod box/);
+  });
+
+  it('a readiness probe decides the Ready condition: exec through the engine, failing → not ready, passing → ready', async () => {
+    const pod = (name: string, command: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {probe: test}}
+spec:
+  containers:
+  - name: main
+    image: busybox:stable
+    imagePullPolicy: IfNotPresent
+    readinessProbe: {exec: {command: [${command}]}, periodSeconds: 1}
+---
+`;
+    await k.apply(pod('probe-fails', '"false"') + pod('probe-passes', '"true"'));
+    const ready = (p: any) => p.status.conditions?.find((c: any) => c.type === 'Ready')?.status;
+    await until('both pods running', async () => {
+      const pods = (await k.get('/api/v1/namespaces/default/pods?labelSelector=probe%3Dtest')).items as any[];
+      return pods.length === 2 && pods.every((p) => p.status.phase === 'Running') && ready(pods.find((p) => p.metadata.name === 'probe-passes')) === 'True' ? true : undefined;
+    });
+    const failing = await k.get('/api/v1/namespaces/default/pods/probe-fails');
+    assert.equal(ready(failing), 'False');
+    assert.equal(failing.status.containerStatuses[0].ready, false);
+    assert.ok(failing.status.containerStatuses[0].state.running, 'running, yet not ready');
   });
 });
