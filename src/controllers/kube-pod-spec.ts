@@ -145,9 +145,15 @@ export async function podLogs(driver: RuntimeDriver, q: PodLogQuery): Promise<bo
   const lines: string[] = [];
   const format = (l: { timestamp: Date; message: string }) => `${q.timestamps ? `${l.timestamp.toISOString()} ` : ''}${l.message}\n`;
   let live = false;
+  // A restarted container keeps its log: the current instance's output starts at its start, the previous one's before.
+  const started = c.startedAt && (q.previous || (q.pod.status?.containerStatuses ?? []).some((s: any) => s.name === q.container && s.restartCount > 0)) ? c.startedAt : undefined;
+  const previousStart = (q.pod.status?.containerStatuses ?? []).find((s: any) => s.name === q.container)?.lastState?.terminated?.startedAt;
+  const from = q.previous ? [q.since, previousStart ? new Date(previousStart) : undefined].filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0]
+    : [q.since, started].filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0];
   const done = driver.logs(c.id, {
-    follow: q.follow, signal: q.signal,
+    follow: q.follow, signal: q.signal, ...(from ? { since: from } : {}),
     onLine: (l) => {
+      if (q.previous && started && l.timestamp >= started) return;
       if (live) q.write(format(l));
       else lines.push(format(l));
     },

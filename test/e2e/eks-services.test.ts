@@ -91,4 +91,30 @@ spec:
     const stderr = await k.kubectl(['exec', pod, '--', 'sh', '-c', 'echo oops >&2']);
     assert.equal(stderr.stderr.trim(), 'oops');
   });
+
+  it('kubectl logs --previous shows the instance before a restart, logs the current one', async () => {
+    await k.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: crash}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${image}
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "echo run-$(date +%s%N); sleep 1; exit 1"]
+`);
+    await until('a restart', async () => {
+      const p = await k.get('/api/v1/namespaces/default/pods/crash');
+      const s = p.status.containerStatuses?.[0];
+      return s?.restartCount >= 1 && s.state.running && s.lastState.terminated ? true : undefined;
+    }, 30_000, 200);
+    const previous = (await k.ok('logs', 'crash', '--previous')).trim().split('\n');
+    const current = (await k.ok('logs', 'crash')).trim().split('\n');
+    assert.equal(previous.length, 1, previous.join('|'));
+    assert.equal(current.length, 1, current.join('|'));
+    assert.match(previous[0], /^run-\d+$/);
+    assert.notEqual(previous[0], current[0]);
+    assert.equal((await k.ok('logs', 'crash', '--since=1h')).trim(), current[0]);
+  });
 });

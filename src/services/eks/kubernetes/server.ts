@@ -45,6 +45,10 @@ export interface PodLogQuery {
   follow: boolean;
   tailLines?: number;
   timestamps: boolean;
+  /** Output from this time on (sinceSeconds, sinceTime). */
+  since?: Date;
+  /** The previous instance of the container (one that restarted): its output before the current start. */
+  previous: boolean;
   signal: AbortSignal;
   write(text: string): void;
 }
@@ -251,8 +255,16 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
       res.write(text);
     };
     const tail = q.get('tailLines');
+    const previous = q.get('previous') === 'true';
+    if (previous && !(pod.status?.containerStatuses ?? []).some((s: any) => s.name === container && s.restartCount > 0)) {
+      throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    }
+    const sinceSeconds = q.get('sinceSeconds');
+    const sinceTime = q.get('sinceTime');
+    const since = sinceSeconds ? new Date(deps.clock.now() - Number(sinceSeconds) * 1000) : sinceTime ? new Date(sinceTime) : undefined;
     const found = await deps.podLogs({
-      cluster: cluster.uid, pod, container, follow: q.get('follow') === 'true', timestamps: q.get('timestamps') === 'true',
+      cluster: cluster.uid, pod, container, follow: q.get('follow') === 'true' && !previous, timestamps: q.get('timestamps') === 'true', previous,
+      ...(since && !Number.isNaN(since.getTime()) ? { since } : {}),
       ...(tail !== null ? { tailLines: Number(tail) } : {}), signal: abort.signal, write,
     });
     if (!found && !started) throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ContainerCreating`);
