@@ -206,6 +206,20 @@ export function runtimeDriverConformance(name: string, makeDriver: () => Promise
       assert.deepEqual(since.map((l) => l.message), ['three']);
     });
 
+    it('execs a command in a running container: stdout and stderr apart, stdin to EOF, the exit code', engineOnly, async () => {
+      const id = await driver.createContainer(spec('exec', { command: ['sleep', '300'] }));
+      created.push(id);
+      await driver.startContainer(id);
+      const out: [string, string][] = [];
+      const session = await driver.exec(id, {
+        command: ['sh', '-c', 'tr a-z A-Z; echo err >&2; exit 4'], stdin: true, tty: false, onOutput: (stream, data) => out.push([stream, data.toString()]),
+      });
+      session.writeStdin(Buffer.from('hello\n'));
+      session.closeStdin();
+      assert.equal(await session.exited, 4);
+      assert.deepEqual(out, [['stdout', 'HELLO\n'], ['stderr', 'err\n']]);
+    });
+
     it('samples memory and CPU usage against the container\'s limit', engineOnly, async () => {
       const id = await driver.createContainer(spec('stats', { memoryBytes: 64 << 20, command: ['sh', '-c', 'while :; do :; done'] }));
       created.push(id);

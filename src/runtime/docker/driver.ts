@@ -310,9 +310,15 @@ export class DockerDriver implements RuntimeDriver {
       socket.on('close', resolve);
       socket.on('error', () => resolve());
     });
+    // The stream may close a moment before the engine records the exit: ask until it has (bounded).
     const exited = ended.then(async () => {
-      const info = await this.client.json<{ ExitCode: number | null; Running: boolean }>('GET', `/exec/${created.Id}/json`).catch(() => undefined);
-      return info?.ExitCode ?? 137;
+      for (let i = 0; i < 100; i++) {
+        const info = await this.client.json<{ ExitCode: number | null; Running: boolean }>('GET', `/exec/${created.Id}/json`).catch(() => undefined);
+        if (!info) return 137;
+        if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return 137;
     });
     return {
       writeStdin: (data) => { if (!socket.destroyed) socket.write(data); },
