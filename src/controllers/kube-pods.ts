@@ -176,7 +176,6 @@ export class KubePods implements Controller {
     // What a container restarted in this pass ended as: its lastState (the pass that saw it exit also restarts it).
     const lastTerminated: Record<string, unknown> = {};
     const unready = new Set<string>();
-    // The instance a restart replaced (its lastState, and what `kubectl logs --previous` reads from).
     for (const c of pod.spec.containers as any[]) {
       let state = containers.find((x) => x.labels[LABELS.role] === 'container' && x.labels[LABELS.containerName] === c.name);
       try {
