@@ -137,6 +137,8 @@ export function containerSpec(p: PodContext, c: any, pauseId: string, image: str
   };
 }
 
+const LINE_SLACK_MS = 50;
+
 /** `kubectl logs`: the container's output from the engine (tailLines from the end; follow keeps streaming). */
 export async function podLogs(driver: RuntimeDriver, q: PodLogQuery): Promise<boolean> {
   const found = await driver.listContainers({ [KUBE_LABELS.podUid]: q.pod.metadata.uid!, [LABELS.containerName]: q.container, [LABELS.role]: 'container' });
@@ -145,15 +147,18 @@ export async function podLogs(driver: RuntimeDriver, q: PodLogQuery): Promise<bo
   const lines: string[] = [];
   const format = (l: { timestamp: Date; message: string }) => `${q.timestamps ? `${l.timestamp.toISOString()} ` : ''}${l.message}\n`;
   let live = false;
-  // A restarted container keeps its log: the current instance's output starts at its start, the previous one's before.
-  const started = c.startedAt && (q.previous || (q.pod.status?.containerStatuses ?? []).some((s: any) => s.name === q.container && s.restartCount > 0)) ? c.startedAt : undefined;
-  const previousStart = (q.pod.status?.containerStatuses ?? []).find((s: any) => s.name === q.container)?.lastState?.terminated?.startedAt;
-  const from = q.previous ? [q.since, previousStart ? new Date(previousStart) : undefined].filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0]
-    : [q.since, started].filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0];
+  // A restarted container keeps its log: the current instance's output starts at its start, the previous one's
+  // between the replaced instance's start (lastState, second precision: a second of slack) and that start. The engine
+  // may stamp an instance's first line a moment before the start it records: LINE_SLACK_MS of slack there too.
+  const restarted = (q.pod.status?.containerStatuses ?? []).find((s: any) => s.name === q.container && s.restartCount > 0);
+  const boundary = c.startedAt && (q.previous || restarted) ? new Date(c.startedAt.getTime() - LINE_SLACK_MS) : undefined;
+  const previousStart = restarted?.lastState?.terminated?.startedAt ? new Date(Date.parse(restarted.lastState.terminated.startedAt) - 1000) : undefined;
+  const latest = (...ds: (Date | undefined)[]) => ds.filter((d): d is Date => !!d).sort((a, b) => b.getTime() - a.getTime())[0];
+  const from = q.previous ? latest(q.since, previousStart) : latest(q.since, boundary);
   const done = driver.logs(c.id, {
     follow: q.follow, signal: q.signal, ...(from ? { since: from } : {}),
     onLine: (l) => {
-      if (q.previous && started && l.timestamp >= started) return;
+      if (q.previous && boundary && l.timestamp >= boundary) return;
       if (live) q.write(format(l));
       else lines.push(format(l));
     },
