@@ -17,7 +17,7 @@ import { internalRoutes } from './gateway/internal.js';
 import { createServer, type StreamHandler } from './gateway/server.js';
 import { stateRoutes, type StateOps } from './gateway/state-routes.js';
 import { ecsTargetResolver } from './services/ecs/store/index.js';
-import { eksTargetResolver } from './services/eks/index.js';
+import { eksTargetResolver } from './services/eks/store.js';
 import { createRegistry } from './registry/index.js';
 import { resolveTaskImage } from './registry/task-images.js';
 import type { TokenPrincipal } from './registry/auth.js';

@@ -43,7 +43,8 @@ const LATER: readonly [test: (path: string) => boolean, what: string][] = [
  * before the restructuring, 239 at its end). A service's descriptor does not count (each service adds one); raise
  * this only for something the first request needs, and say why in the commit.
  */
-const BUDGET = 145;
+// 148: the load balancer resolves EKS pod targets (Services of type LoadBalancer) from its first request, as ECS tasks.
+const BUDGET = 148;
 
 function sourceFiles(): SourceFile[] {
   const walk = (dir: string): string[] =>

@@ -165,3 +165,6 @@ export function parseNodegroupKey(key: string): { account: string; region: strin
   const [account, region, cluster, name] = key.split('/');
   return account && region && cluster && name ? { account, region, cluster, name } : undefined;
 }
+
+/** The load balancer's resolver of pod IPs to their published loopback ports (app.ts registers it at start-up). */
+export { eksTargetResolver } from './kubernetes/target-resolver.js';
