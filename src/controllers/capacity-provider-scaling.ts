@@ -15,7 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CapacityProvider } from '@aws-sdk/client-ecs';
 import {
-  findGroup, groupsWithManagedDraining, instancesAwaitingDrain, isAutoScalingPolicyArn, managedPolicyArn, proceedTermination, protectBusyInstances, setManagedDraining, stepDesiredCapacity, stillDraining,
+  findGroup, groupsWithManagedDraining, instancesAwaitingDrain, isAutoScalingPolicyArn, managedPolicyActive, managedPolicyArn, proceedTermination, protectBusyInstances,
+  putManagedPolicy, removeManagedPolicy, setManagedDraining, stepDesiredCapacity, stillDraining,
 } from '../services/auto-scaling/index.js';
 import { deleteOwnedAlarms, putOwnedAlarm, recordOwnMetrics, RECORD_ONLY, type AlarmAction, type AlarmActionInvoker } from '../services/cloudwatch/index.js';
 import { ecsCpuUnits, ecsMemoryMiB, instanceTypeSpec, launchTemplateInstanceType } from '../services/ec2/index.js';
@@ -40,6 +41,8 @@ interface ManagedPolicy {
   group: string;
   cluster: string;
   target: number;
+  /** instanceWarmupPeriod when the policy was made (the policy's EstimatedInstanceWarmup). */
+  warmup?: number;
   alarms: string[];
   /** Clock ms of the policy's last scale-out: scale-in waits for its instances' warm-up. */
   scaledOutAt?: number;
@@ -165,13 +168,18 @@ export class CapacityProviderScaling implements Controller {
 
 /**
  * Makes (or removes) the provider's policy and alarms: present while managed scaling is enabled and a cluster uses
- * the provider, re-made when the target or the cluster changes. AWS names them as for any target-tracking policy.
+ * the provider, re-made when the target, the warm-up or the cluster changes. AWS names them as for any
+ * target-tracking policy, and the policy is a record of the group's (DescribePolicies lists it).
  */
 function syncPolicy(ctx: RequestContext, p: ProviderDoc, cluster: string | undefined) {
   const have = p.berthManagedPolicy;
   const target = p.autoScalingGroupProvider?.managedScaling?.targetCapacity ?? 100;
-  if (have && cluster && have.cluster === cluster && have.target === target) return;
-  if (have) deleteOwnedAlarms(ctx, have.alarms);
+  const warmup = p.autoScalingGroupProvider?.managedScaling?.instanceWarmupPeriod ?? 300;
+  if (have && cluster && have.cluster === cluster && have.target === target && (have.warmup ?? 300) === warmup) return;
+  if (have) {
+    deleteOwnedAlarms(ctx, have.alarms);
+    removeManagedPolicy(ctx, have.arn);
+  }
   if (!cluster) {
     if (have) {
       delete p.berthManagedPolicy;
@@ -192,9 +200,12 @@ function syncPolicy(ctx: RequestContext, p: ProviderDoc, cluster: string | undef
   // ECS's managed-scaling policy scales out on one datapoint above the target and in after 15 below it.
   const high = `TargetTracking-${group}-AlarmHigh-${id}`;
   const low = `TargetTracking-${group}-AlarmLow-${id}`;
-  putOwnedAlarm(ctx, { ...base, AlarmName: high, EvaluationPeriods: 1, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanThreshold' });
-  putOwnedAlarm(ctx, { ...base, AlarmName: low, EvaluationPeriods: 15, DatapointsToAlarm: 15, ComparisonOperator: 'LessThanThreshold' });
-  p.berthManagedPolicy = { id, name, arn, group, cluster, target, alarms: [high, low] };
+  const highArn = putOwnedAlarm(ctx, { ...base, AlarmName: high, EvaluationPeriods: 1, DatapointsToAlarm: 1, ComparisonOperator: 'GreaterThanThreshold' });
+  const lowArn = putOwnedAlarm(ctx, { ...base, AlarmName: low, EvaluationPeriods: 15, DatapointsToAlarm: 15, ComparisonOperator: 'LessThanThreshold' });
+  putManagedPolicy(ctx, {
+    group, name, arn, capacityProvider: p.name!, cluster, target, warmup, alarms: [{ AlarmName: high, AlarmARN: highArn }, { AlarmName: low, AlarmARN: lowArn }],
+  });
+  p.berthManagedPolicy = { id, name, arn, group, cluster, target, warmup, alarms: [high, low] };
   saveCapacityProvider(ctx, p);
 }
 
@@ -214,6 +225,8 @@ export function managedScalingInvoker(d: { clock: Clock; changes: ChangeFeed; me
       const p = providerOfPolicy(sql, a.account, a.region, a.action);
       const policy = p?.berthManagedPolicy;
       if (!p || !policy) return next.invoke(sql, a);
+      // Deleted by a user (DeletePolicy) or put with Enabled false: ECS's alarms no longer scale the group.
+      if (!managedPolicyActive(sql, a.action)) return { ok: true, summary: `Successfully executed action ${a.action}: the policy is disabled` };
       const scope = { sql, account: a.account, region: a.region, changed: (kind: 'autoscaling.group', key: string) => queueMicrotask(() => d.changes.publish(kind, key)) };
       const r = measureReservation(scope, p, policy.cluster);
       if (!r) return { ok: false, summary: `Failed to execute action ${a.action}. Received error: "The Auto Scaling group ${policy.group} was not found."` };
@@ -232,7 +245,7 @@ export function managedScalingInvoker(d: { clock: Clock; changes: ChangeFeed; me
       }
       const moved = stepDesiredCapacity(scope, policy.group, wanted, {
         minimumScalingStepSize: ms.minimumScalingStepSize ?? 1, maximumScalingStepSize: ms.maximumScalingStepSize ?? 10000,
-      });
+      }, { at: a.at, alarm: a.alarmName, policy: policy.name });
       if (outward && moved && moved.to > moved.from) {
         policy.scaledOutAt = now;
         saveCapacityProvider(scope, p);

@@ -28,11 +28,17 @@ export function scalingEnv(d: ScalingDeps): ScalingEnv {
 }
 
 export function scalingActionInvoker(d: ScalingDeps): AlarmActionInvoker {
-  const managed = managedScalingInvoker(d, RECORD_ONLY);
+  const groupPolicies: AlarmActionInvoker = {
+    invoke(sql, action) {
+      if (isGroupPolicy(sql, action.action)) return executeGroupPolicy(sql, action, { ...scalingEnv(d), now: action.at });
+      return RECORD_ONLY.invoke(sql, action);
+    },
+  };
+  // ECS's managed-scaling policies are group policies too (DescribePolicies lists them): their provider runs them first.
+  const managed = managedScalingInvoker(d, groupPolicies);
   return {
     invoke(sql, action) {
       if (isApplicationScalingPolicy(action.action)) return executePolicy(sql, action, { ...scalingEnv(d), now: action.at });
-      if (isGroupPolicy(sql, action.action)) return executeGroupPolicy(sql, action, { ...scalingEnv(d), now: action.at });
       return managed.invoke(sql, action);
     },
   };

@@ -5,10 +5,13 @@
  * converges on them as on SetDesiredCapacity / SetInstanceProtection.
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html
  */
+import type { OwnedAlarm } from '../cloudwatch/index.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
+import { causeTime } from './activities.js';
+import { policyByArn, savePolicy, type PolicyDoc } from './policy-store.js';
 import { completeHeldAction, heartbeatHeldAction, hooksOf, instancesHeldBy, putOwnedHook, removeHook, TERMINATING } from './lifecycle-hooks.js';
-import { findGroup, groupKey, saveGroup, type StoredGroup } from './store.js';
+import { findGroup, groupKey, saveGroup, setDesired, type StoredGroup } from './store.js';
 
 export interface StepSizes {
   minimumScalingStepSize: number;
@@ -21,13 +24,64 @@ export const managedPolicyArn = (account: string, region: string, group: string,
 
 export const isAutoScalingPolicyArn = (arn: string) => /^arn:aws[-a-z]*:autoscaling:[^:]*:\d+:scalingPolicy:[^:]+:autoScalingGroupName\//.test(arn);
 
+/** What ECS asks of the group's managed-scaling policy. */
+export interface ManagedPolicySpec {
+  group: string;
+  name: string;
+  arn: string;
+  capacityProvider: string;
+  cluster: string;
+  /** `targetCapacity`. */
+  target: number;
+  /** `instanceWarmupPeriod` (seconds). */
+  warmup: number;
+  alarms: OwnedAlarm[];
+}
+
+/**
+ * Puts ECS's managed-scaling policy on the group as a policy record of its own, so DescribePolicies lists it as AWS
+ * does: target tracking on `AWS/ECS/ManagedScaling` `CapacityProviderReservation` (a customized metric, Average, by
+ * provider and cluster), `EstimatedInstanceWarmup` the provider's warm-up. Its capacity provider carries it out.
+ */
+export function putManagedPolicy(s: Scope, spec: ManagedPolicySpec): void {
+  if (!findGroup(s, spec.group)) return;
+  const doc: PolicyDoc = {
+    AutoScalingGroupName: spec.group, PolicyName: spec.name, PolicyARN: spec.arn, PolicyType: 'TargetTrackingScaling', StepAdjustments: [],
+    EstimatedInstanceWarmup: spec.warmup, Alarms: spec.alarms,
+    TargetTrackingConfiguration: {
+      CustomizedMetricSpecification: {
+        MetricName: 'CapacityProviderReservation', Namespace: 'AWS/ECS/ManagedScaling', Statistic: 'Average',
+        Dimensions: [{ Name: 'CapacityProviderName', Value: spec.capacityProvider }, { Name: 'ClusterName', Value: spec.cluster }],
+      },
+      TargetValue: spec.target, DisableScaleIn: false,
+    },
+    Enabled: true,
+  };
+  // A re-made policy (new target, warm-up or cluster) keeps its name: it replaces its row.
+  savePolicy(s, doc);
+}
+
+/** Removes the managed-scaling policy's record (its owner deletes the alarms). */
+export function removeManagedPolicy(s: Scope, arn: string): void {
+  s.sql.get('DELETE FROM autoscaling_policies WHERE account = ? AND region = ? AND arn = ?').run(s.account, s.region, arn);
+}
+
+/** Whether the managed-scaling policy is still on the group and enabled (a user may delete it or put it `--no-enabled`). */
+export function managedPolicyActive(sql: Statements, arn: string): boolean {
+  const found = policyByArn(sql, arn);
+  return !!found && found.policy.Enabled !== false;
+}
+
 /**
  * Moves the group toward `wanted` instances: out in one step of at least the minimum and at most the maximum step
  * size (AWS: "the minimum/maximum number of Amazon EC2 instances that Amazon ECS will scale out at one time"), in
  * straight to it, inside [MinSize, MaxSize].
  * Returns the capacity before and after, or undefined when the group is gone or being deleted.
  */
-export function stepDesiredCapacity(s: Scope & { changed: (kind: 'autoscaling.group', key: string) => void }, name: string, wanted: number, steps: StepSizes): { from: number; to: number } | undefined {
+export function stepDesiredCapacity(
+  s: Scope & { changed: (kind: 'autoscaling.group', key: string) => void }, name: string, wanted: number, steps: StepSizes,
+  cause?: { at: number; alarm: string; policy: string },
+): { from: number; to: number } | undefined {
   const g = findGroup(s, name);
   if (!g || g.Status) return undefined;
   const from = g.DesiredCapacity ?? 0;
@@ -38,7 +92,9 @@ export function stepDesiredCapacity(s: Scope & { changed: (kind: 'autoscaling.gr
   const size = delta > 0 ? Math.min(Math.max(delta, steps.minimumScalingStepSize), steps.maximumScalingStepSize) : -delta;
   const to = Math.min(Math.max(from + Math.sign(delta) * size, g.MinSize ?? 0), g.MaxSize ?? 0);
   if (to !== from) {
-    g.DesiredCapacity = to;
+    // The activities tell it as for any target-tracking policy: "a monitor alarm … triggered policy …".
+    if (cause) setDesired(g, to, `At ${causeTime(cause.at)} a monitor alarm ${cause.alarm} in state ALARM triggered policy ${cause.policy}`);
+    else g.DesiredCapacity = to;
     saveGroup(s, g);
     s.changed('autoscaling.group', groupKey(s.account, s.region, name));
   }
