@@ -22,6 +22,7 @@ import { EcrLifecycle, EcrLifecyclePreview } from './ecr-lifecycle.js';
 import { EcrReplication } from './ecr-replication.js';
 import { AutoScalingGroups } from './auto-scaling-groups.js';
 import { CapacityProviderScaling } from './capacity-provider-scaling.js';
+import { Ec2Metrics } from './ec2-metrics.js';
 import { CapacityPlacement } from './capacity-placement.js';
 import { Ec2Instances } from './ec2-instances.js';
 import { EfsFileSystems } from './efs-file-systems.js';
@@ -149,6 +150,8 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new CapacityProviderScaling(d));
   // Tasks waiting in PROVISIONING for a capacity provider's instances are placed as the instances arrive.
   runtime.add(new CapacityPlacement(d));
+  // AWS/EC2 instance metrics (from their tasks' containers) and AWS/AutoScaling group metrics, once per metric minute.
+  runtime.add(new Ec2Metrics(d));
   runtime.add(new TaskLifecycle({
     ...d,
     prepareLogging: (t, def) => shipper.prepare(t, def), drainLogs: (arn) => shipper.drain(arn),

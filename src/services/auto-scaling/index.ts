@@ -11,3 +11,4 @@ export { beginLifecycleActions, dropLifecycleActions, LAUNCHING, nextLifecycleDe
 export { executeGroupPolicy, isGroupPolicy, type GroupScalingEnv } from './policy-execution.js';
 export { allScheduledUpdateArns, runScheduledUpdate } from './scheduled-actions.js';
 export { forgetGroup } from './groups.js';
+export { groupMetricValues, groupsCollectingMetrics } from './metrics-collection.js';

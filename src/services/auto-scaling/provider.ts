@@ -6,6 +6,7 @@ import type { Provider } from '../provider.js';
 import { describeScalingActivities } from './activities.js';
 import * as groups from './groups.js';
 import * as hooks from './lifecycle-hooks.js';
+import * as metrics from './metrics-collection.js';
 import * as policies from './policies.js';
 import * as scheduled from './scheduled-actions.js';
 
@@ -34,4 +35,7 @@ export const provider: Provider = {
   describeLifecycleHookTypes: hooks.describeLifecycleHookTypes,
   completeLifecycleAction: hooks.completeLifecycleAction,
   recordLifecycleActionHeartbeat: hooks.recordLifecycleActionHeartbeat,
+  enableMetricsCollection: metrics.enableMetricsCollection,
+  disableMetricsCollection: metrics.disableMetricsCollection,
+  describeMetricCollectionTypes: metrics.describeMetricCollectionTypes,
 };

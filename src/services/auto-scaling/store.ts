@@ -65,3 +65,10 @@ export function groupKeysOfInstance(sql: Statements, instanceKey: string): strin
                    WHERE g.account = ? AND g.region = ? AND json_extract(i.value, '$.InstanceId') = ?`).pluck().all(account, region, id) as string[])
     .map((name) => groupKey(account, region, name));
 }
+
+/** Every group's members (instance id → group name), by scope: one scan of the groups' instance lists. */
+export function groupMembers(sql: Statements): Map<string, string> {
+  const rows = sql.get(`SELECT g.account, g.region, g.name, json_extract(i.value, '$.InstanceId') AS id FROM autoscaling_groups g, json_each(g.doc, '$.Instances') i`)
+    .all() as { account: string; region: string; name: string; id: string }[];
+  return new Map(rows.map((r) => [`${r.account}/${r.region}/${r.id}`, r.name]));
+}

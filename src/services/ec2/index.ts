@@ -24,3 +24,4 @@ export { findLaunchTemplate, launchTemplateInstanceType } from './launch-templat
 export { createSecurityGroup, deleteSecurityGroup } from './security-groups.js';
 export { authorizeSecurityGroupIngress } from './security-group-rules.js';
 export { listStored } from './store.js';
+export { runningInstancesToMonitor, type MonitoredInstance } from './instance-monitoring.js';

@@ -99,3 +99,11 @@ export function engineHostPorts(sql: Statements, engine: string): HostPortSets {
           WHERE ci.engine = ? AND t.host_ports IS NOT NULL AND t.last_status != 'STOPPED'`)
     .pluck().all(engine) as string[]);
 }
+
+/** The engine containers of the RUNNING tasks on a container instance (EC2's instance metrics measure them). */
+export function runningContainersOnInstance(sql: Statements, instanceArn: string): string[] {
+  return sql
+    .get(`SELECT json_extract(c.value, '$.runtimeId') FROM ecs_tasks t, json_each(t.doc, '$.containers') c
+          WHERE t.container_instance = ? AND t.last_status = 'RUNNING' AND json_extract(c.value, '$.runtimeId') IS NOT NULL`)
+    .pluck().all(instanceArn) as string[];
+}
