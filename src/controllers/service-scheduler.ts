@@ -11,7 +11,7 @@ import { getTags, putTags } from '../state/tags.js';
 import {
   addEvent, asksTaskGroups, buildTask, definitionDemand, failureThreshold, findTaskDefinitionByArn, insertTask, iso, liveServiceArnsOfCluster, liveServicePage, liveServiceCount, liveServicesInTargetGroup, unsettledServiceArns, loadInstances, loadService,
   loadServiceDeployment, loadTaskByArn, place, placementCandidates, saveServiceDeployment, saveServiceIfChanged, saveTask, serviceDeploymentArn, startDeployment,
-  usesTaskSets, groupSplit, isAwaitingCapacity, providerScalesManaged, splitByStrategy, type AwaitingCapacity, type RecordedTask,
+  usesTaskSets, groupSplit, isAwaitingCapacity, providerScalesManaged, provisioningRoom, splitByStrategy, type AwaitingCapacity, type RecordedTask,
 } from '../services/ecs/index.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 import { planRollout, type TaskView } from './service-rollout.js';
@@ -479,12 +479,17 @@ export class ServiceScheduler implements Controller {
     if (launchType === 'FARGATE') for (const provider of providers) slots.push({ provider });
     else if (onInstances) for (const instance of this.placeDaemonTasks(row, service, def, onInstances, group, now, launchType)) slots.push({ instance });
     else {
+      let room: number | undefined;
       for (const [name, indexes] of groupSplit(providers.map((p) => p ?? ''))) {
         const provider = name || undefined;
         const { placed, waiting } = this.placeServiceTasks(row, service, def, indexes.length, group, now, launchType, provider);
         for (const instance of placed) slots.push({ instance, provider });
-        // A managed-scaling provider's tasks that found no room wait in PROVISIONING for the instances it launches.
-        for (let k = 0; k < waiting; k++) slots.push({ provider, waiting: { since: now, ...servicePlacementRules(service, def) } });
+        // A managed-scaling provider's tasks that found no room wait in PROVISIONING for the instances it launches, up to
+        // ECS's cap of PROVISIONING tasks per cluster; the rest start on a later pass.
+        room ??= waiting ? provisioningRoom(scope, row.cluster) : undefined;
+        const wait = Math.min(waiting, room ?? 0);
+        if (room !== undefined) room -= wait;
+        for (let k = 0; k < wait; k++) slots.push({ provider, waiting: { since: now, ...servicePlacementRules(service, def) } });
       }
     }
     const started: string[] = [];

@@ -9,12 +9,13 @@
  */
 import type { Service, Task, TaskDefinition, TaskSet } from '@aws-sdk/client-ecs';
 import {
-  addEvent, buildTask, computedDesiredCount, definitionDemand, findTaskDefinitionByArn, insertTask, iso, saveService, saveTask,
+  addEvent, buildTask, computedDesiredCount, definitionDemand, findTaskDefinitionByArn, groupSplit, insertTask, iso, providerScalesManaged, provisioningRoom, saveService,
+  saveTask, splitByStrategy, type AwaitingCapacity, type RecordedTask,
 } from '../services/ecs/index.js';
 import { getTags, putTags } from '../state/tags.js';
-import { taskIdOf } from '../shared/arns.js';
+import { resourceId, taskIdOf } from '../shared/arns.js';
 import type { ReconcileResult, StateDeps } from './runtime.js';
-import { placeOnInstances } from './service-placement.js';
+import { placeOnInstances, servicePlacementRules } from './service-placement.js';
 import { deregisterTask, registerTask, targetState, type TaskTargets } from './service-targets.js';
 
 type ServiceRow = { account: string; region: string; cluster: string; name: string };
@@ -35,8 +36,9 @@ const event = (d: StateDeps, service: Service, ts: TaskSet, message: string, now
 export function taskSetPass(d: StateDeps, row: ServiceRow, service: Service, touched: string[]): ReconcileResult | void {
   const before = JSON.stringify(service);
   const now = d.clock.now();
-  const tasks = (d.sql.get('SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?').pluck()
-    .all(row.account, row.region, row.cluster, row.name) as string[]).map((doc) => JSON.parse(doc) as LiveTask);
+  // Not plucked: the scheduler's own read is the same (cached) statement, and pluck() would stay set on it.
+  const tasks = (d.sql.get('SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?')
+    .all(row.account, row.region, row.cluster, row.name) as { doc: string }[]).map((r) => JSON.parse(r.doc) as LiveTask);
   let steady = true;
   for (const ts of service.taskSets ?? []) {
     const mine = tasks.filter((t) => t.startedBy === ts.id);
@@ -53,7 +55,7 @@ export function taskSetPass(d: StateDeps, row: ServiceRow, service: Service, tou
     stopTasks(d, service, ts, [...failing.map((t) => ({ t, reason: 'Task failed health checks.' })), ...extra.map((t) => ({ t, reason: `Scaling activity initiated by (taskSet ${ts.id})` }))], touched, now);
     const missing = want - Math.min(keep.length, want);
     if (missing > 0 && service.status === 'ACTIVE' && ts.status !== 'DRAINING' && !throttled(mine, now)) {
-      const started = launch(d, row, service, ts, missing, now);
+      const started = launch(d, row, service, ts, missing, now, live);
       touched.push(...started);
       if (started.length) {
         event(d, service, ts, `has started ${started.length} tasks: ${started.map((a) => `(task ${shortId(a)})`).join(' ')}.`, now);
@@ -78,8 +80,8 @@ export function taskSetPass(d: StateDeps, row: ServiceRow, service: Service, tou
 }
 
 function tasksOf(d: StateDeps, row: ServiceRow, startedBy?: string): Task[] {
-  const all = (d.sql.get('SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?').pluck()
-    .all(row.account, row.region, row.cluster, row.name) as string[]).map((doc) => JSON.parse(doc) as Task);
+  const all = (d.sql.get('SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ?')
+    .all(row.account, row.region, row.cluster, row.name) as { doc: string }[]).map((r) => JSON.parse(r.doc) as Task);
   return startedBy === undefined ? all : all.filter((t) => t.startedBy === startedBy);
 }
 
@@ -171,23 +173,45 @@ function recordCounts(d: StateDeps, service: Service, ts: TaskSet, row: ServiceR
   return steady;
 }
 
-/** Starts `count` tasks of the task set: Fargate ones anywhere, EC2 ones placed on the cluster's instances. */
-function launch(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, count: number, now: number): string[] {
+/**
+ * Starts `count` tasks of the task set: Fargate ones anywhere, EC2 ones placed on the cluster's instances. A capacity
+ * provider strategy splits them as a service's deployment does (base, then weights, continuing from the task set's
+ * live tasks); an Auto Scaling group provider's tasks go to its instances, and with managed scaling those that find
+ * no room wait in PROVISIONING (up to ECS's cap per cluster) for the instances it launches (capacity-placement).
+ */
+function launch(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, count: number, now: number, live: Task[]): string[] {
   const def = findTaskDefinitionByArn(d.sql, ts.taskDefinition!);
   if (!def) return [];
   const scope = { account: row.account, region: row.region, sql: d.sql };
   const strategy = ts.capacityProviderStrategy;
-  const provider = strategy?.length ? (strategy.find((s) => (s.base ?? 0) > 0) ?? strategy.find((s) => (s.weight ?? 0) > 0) ?? strategy[0]).capacityProvider : undefined;
-  const launchType = (ts.launchType ?? (provider?.startsWith('FARGATE') ? 'FARGATE' : 'EC2')) as 'FARGATE' | 'EC2' | 'EXTERNAL';
+  const counts = new Map<string, number>();
+  for (const t of live) if (t.capacityProviderName) counts.set(t.capacityProviderName, (counts.get(t.capacityProviderName) ?? 0) + 1);
+  const providers: (string | undefined)[] = strategy?.length ? splitByStrategy(strategy, count, counts).map(resourceId) : Array.from({ length: count }, () => undefined);
+  const launchType = (ts.launchType ?? (providers[0]?.startsWith('FARGATE') ? 'FARGATE' : 'EC2')) as 'FARGATE' | 'EC2' | 'EXTERNAL';
   const group = `service:${service.serviceName}`;
-  const instances: (string | undefined)[] = launchType === 'FARGATE' ? Array.from({ length: count }, () => undefined) : placeTasks(d, row, service, ts, def, count, group, now, launchType, provider);
+  const slots: { instance?: string; provider?: string; waiting?: AwaitingCapacity }[] = [];
+  if (launchType === 'FARGATE') for (const provider of providers) slots.push({ provider });
+  else {
+    let room: number | undefined;
+    for (const [name, indexes] of groupSplit(providers.map((p) => p ?? ''))) {
+      const provider = name || undefined;
+      const { placed, short } = placeTasks(d, row, service, ts, def, indexes.length, group, now, launchType, provider);
+      for (const instance of placed) slots.push({ instance, provider });
+      if (!short) continue;
+      room ??= provisioningRoom(scope, row.cluster);
+      const wait = Math.min(short, room);
+      room -= wait;
+      for (let k = 0; k < wait; k++) slots.push({ provider, waiting: { since: now, ...servicePlacementRules(service, def) } });
+    }
+  }
   const started: string[] = [];
-  for (const containerInstanceArn of instances) {
+  for (const { instance: containerInstanceArn, provider, waiting } of slots) {
     const task = buildTask(scope, {
       clusterArn: service.clusterArn!, clusterName: row.cluster, def, launchType, capacityProviderName: provider,
       networkConfiguration: ts.networkConfiguration, group, startedBy: ts.id,
       platformVersion: launchType === 'FARGATE' ? ts.platformVersion : undefined, enableExecuteCommand: false, containerInstanceArn,
     }, now);
+    if (waiting) (task as RecordedTask).berthAwaitingCapacity = waiting;
     const demand = definitionDemand(def);
     if (demand.tcpPorts.length || demand.udpPorts.length) (task as Task & { berthHostPorts?: object }).berthHostPorts = { tcp: demand.tcpPorts, udp: demand.udpPorts };
     insertTask(d.sql, scope, row.cluster, task, { serviceName: service.serviceName });
@@ -200,13 +224,20 @@ function launch(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, co
   return started;
 }
 
-/** EC2 placement with ECS's default strategy (spread over zones, then instances); unplaced tasks get the service event. */
-function placeTasks(d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, def: TaskDefinition, count: number, group: string, now: number, launchType: string, provider: string | undefined): string[] {
+/**
+ * EC2 placement with ECS's default strategy (spread over zones, then instances). What finds no room is `short` when
+ * its provider scales managed (it waits); otherwise it is the service event.
+ */
+function placeTasks(
+  d: StateDeps, row: ServiceRow, service: Service, ts: TaskSet, def: TaskDefinition, count: number, group: string, now: number, launchType: string, provider: string | undefined,
+): { placed: string[]; short: number } {
   // A provider's tasks go to its own instances.
-  const { result, candidates } = placeOnInstances(d.sql, row, service, def, count, group, launchType, provider?.split('/').pop());
-  if (result.placements.length < count) {
+  const { result, candidates } = placeOnInstances(d.sql, row, service, def, count, group, launchType, provider);
+  const short = count - result.placements.length;
+  if (short && provider && providerScalesManaged({ ...row, sql: d.sql }, provider)) return { placed: result.placements, short };
+  if (short) {
     const reason = candidates.length ? `The closest matching container instance could not hold it (${result.failures[0]?.reason ?? 'no instance matched'}).` : 'Reason: No Container Instances were found in your cluster.';
     event(d, service, ts, `was unable to place a task because no container instance met all of its requirements. ${reason}`, now);
   }
-  return result.placements;
+  return { placed: result.placements, short: 0 };
 }

@@ -16,7 +16,7 @@ export { buildTask, type NewTaskParams } from './task-factory.js';
 export { runTask } from './tasks.js';
 export { asksTaskGroups, placementCandidates } from './container-instances.js';
 export { place } from './placement.js';
-export { definitionDemand, isAwaitingCapacity, utilizationBasis, type AwaitingCapacity, type RecordedTask } from './task-demand.js';
+export { definitionDemand, isAwaitingCapacity, provisioningRoom, utilizationBasis, type AwaitingCapacity, type RecordedTask } from './task-demand.js';
 export { groupSplit, splitByStrategy } from './capacity-strategy.js';
 export { providerScalesManaged } from './capacity-provider-refs.js';
 export { releaseTaskEni } from './awsvpc.js';

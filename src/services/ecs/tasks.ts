@@ -37,7 +37,7 @@ import { buildTask, refuseExecuteCommand, validateOverrides } from './task-facto
 import { validateAwsvpc } from './awsvpc.js';
 import { asksTaskGroups, containerInstanceArnFor, placementCandidates } from './container-instances.js';
 import { place } from './placement.js';
-import { definitionDemand, type RecordedTask } from './task-demand.js';
+import { definitionDemand, PROVISIONING_LIMIT_MESSAGE, provisioningRoom, type RecordedTask } from './task-demand.js';
 import { BUILTIN_PROVIDERS, checkStrategyForCluster, providerScalesManaged } from './capacity-provider-refs.js';
 import { groupSplit, splitByStrategy } from './capacity-strategy.js';
 import { findTaskDefinition } from './task-definitions.js';
@@ -123,6 +123,8 @@ export function runTask(ctx: RequestContext, input: RunTaskRequest): RunTaskResp
       if (provider && providerScalesManaged(ctx, provider)) for (const i of unplaced) waiting.add(i);
       else failures.push(...placed.failures);
     }
+    // The cluster's PROVISIONING tasks are capped: a call that would pass the cap starts none.
+    if (waiting.size && waiting.size > provisioningRoom(ctx, cluster.clusterName!)) throw clientException(PROVISIONING_LIMIT_MESSAGE);
   }
   const now = ctx.clock.now();
   const tasks: Task[] = [];

@@ -32,6 +32,12 @@ export function providerDemand({ sql, account, region }: Scope, cluster: string,
   return { busyInstanceIds: busy, waiting };
 }
 
+/** How many of a cluster's tasks wait in PROVISIONING for capacity (ECS caps them per cluster). */
+export function waitingTaskCount({ sql, account, region }: Scope, cluster: string): number {
+  return sql.get(`SELECT COUNT(*) FROM ecs_tasks INDEXED BY ecs_tasks_awaiting_capacity WHERE account = ? AND region = ? AND cluster = ? AND ${WAITING}`)
+    .pluck().get(account, region, cluster) as number;
+}
+
 /** Clusters (as account, region, name) with a task waiting for capacity: capacity placement's resync. */
 export function clustersWithWaitingTasks(sql: Statements): { account: string; region: string; cluster: string }[] {
   return sql.get(`SELECT DISTINCT account, region, cluster FROM ecs_tasks INDEXED BY ecs_tasks_awaiting_capacity WHERE ${WAITING}`)
