@@ -21,8 +21,11 @@ import { randomUUID } from 'node:crypto';
 import {
   activityEvent, addActivity, allGroupKeys, appendEvent, beginLifecycleActions, causeTime, deleteGroupRow, dropLifecycleActions, findGroup, forgetGroup, groupKeysOfInstance,
   LAUNCHING, lastActivity, newActivity, nextLifecycleDeadline, openActivity, parseGroupKey, saveActivity, saveGroup, settleLifecycleActions, TERMINATING, type StoredGroup,
+  WARMED_READY, warmPoolTarget, type WarmGroup,
 } from '../services/auto-scaling/index.js';
-import { findSubnets, instanceState, launchInstances, putSystemTag, terminateInstances, defaultSubnets, type InstanceContext } from '../services/ec2/index.js';
+import {
+  findSubnets, instanceState, launchInstances, putSystemTag, startInstances, stopInstances, terminateInstances, defaultSubnets, type InstanceContext,
+} from '../services/ec2/index.js';
 import type { RequestContext } from '../services/provider.js';
 import { iamArn } from '../shared/arns.js';
 import type { ChangeFeed, ChangeKind } from '../state/change-feed.js';
@@ -118,7 +121,13 @@ export class AutoScalingGroups implements Controller {
       }
     }
     g.Instances = members;
+    const warmSettling = this.settleWarm(ctx, g as WarmGroup, now);
     if (g.Status === 'Delete in progress') {
+      for (const w of (g as WarmGroup).BerthWarmInstances ?? []) {
+        if (w.LifecycleState === 'Warmed:Terminating') continue;
+        terminateInstances(ctx, { InstanceIds: [w.InstanceId!] });
+        w.LifecycleState = 'Warmed:Terminating';
+      }
       // A forced delete does not wait for lifecycle hooks: their outstanding actions go (AWS).
       for (const m of members) {
         dropLifecycleActions(ctx, m.InstanceId!);
@@ -126,7 +135,7 @@ export class AutoScalingGroups implements Controller {
         terminateInstances(ctx, { InstanceIds: [m.InstanceId!] });
         m.LifecycleState = 'Terminating';
       }
-      if (!members.length) {
+      if (!members.length && !(g as WarmGroup).BerthWarmInstances?.length) {
         deleteGroupRow(ctx, g.AutoScalingGroupName);
         forgetGroup(this.requestContext(ctx), g.AutoScalingGroupName);
         return undefined;
@@ -141,16 +150,25 @@ export class AutoScalingGroups implements Controller {
     const desired = g.DesiredCapacity!;
     while (active.length < desired && !failed) {
       const target = leastUsed(subnets, active);
+      const cause = `At ${causeTime(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${before} to ${desired}.`;
+      // A warmed instance goes first: started if stopped, then in service as a launched one would be.
+      const warmed = this.takeWarm(ctx, g as WarmGroup);
+      if (warmed) {
+        members.push(warmed);
+        active.push(warmed);
+        this.startLaunch(ctx, g, warmed, now, cause, `Launching a new EC2 instance from warm pool: ${warmed.InstanceId}`);
+        continue;
+      }
       try {
         const m = this.launch(ctx, g, target);
         members.push(m);
         active.push(m);
-        this.startLaunch(ctx, g, m, now, `At ${causeTime(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${before} to ${desired}.`);
+        this.startLaunch(ctx, g, m, now, cause);
       } catch (err) {
         failed = true;
         const message = err instanceof Error ? err.message : String(err);
         this.d.log.warn('auto scaling group could not launch an instance', { group: g.AutoScalingGroupName, error: message });
-        this.launchFailed(ctx, g, now, message, `At ${causeTime(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${before} to ${desired}.`);
+        this.launchFailed(ctx, g, now, message, cause);
       }
     }
     while (active.length > desired) {
@@ -161,9 +179,11 @@ export class AutoScalingGroups implements Controller {
     }
     // The change that asked for this capacity has been acted on: later launches (replacements) have causes of their own.
     if (!failed && active.length === desired) delete g.BerthCause;
+    if (!failed) failed = !this.fillWarm(ctx, g as WarmGroup, subnets, now);
     saveGroup(ctx, g);
     if (failed) return RETRY_MS;
-    if (members.some((m) => m.LifecycleState !== 'InService' && !m.LifecycleState?.endsWith(':Wait'))) return SETTLING_MS;
+    const warmMoving = warmSettling || ((g as WarmGroup).BerthWarmInstances ?? []).some((w) => !WARMED_READY.has(w.LifecycleState ?? ''));
+    if (warmMoving || members.some((m) => m.LifecycleState !== 'InService' && !m.LifecycleState?.endsWith(':Wait'))) return SETTLING_MS;
     const deadline = nextLifecycleDeadline(ctx, g.AutoScalingGroupName);
     return deadline === undefined ? undefined : Math.max(1, deadline - now);
   }
@@ -173,12 +193,12 @@ export class AutoScalingGroups implements Controller {
     return g.BerthCause ? `${g.BerthCause}  ${what}` : what;
   }
 
-  private startLaunch(ctx: InstanceContext, g: StoredGroup, m: GroupInstance, now: number, what: string): void {
+  private startLaunch(ctx: InstanceContext, g: StoredGroup, m: GroupInstance, now: number, what: string, description = `Launching a new EC2 instance: ${m.InstanceId}`): void {
     const id = m.InstanceId!;
     const held = beginLifecycleActions(ctx, g, id, LAUNCHING, now, this.d.metricsPeriod);
     if (held) m.LifecycleState = 'Pending:Wait';
     addActivity(ctx, newActivity(g, {
-      Description: `Launching a new EC2 instance: ${id}`, Cause: this.cause(g, what), StartTime: now,
+      Description: description, Cause: this.cause(g, what), StartTime: now,
       StatusCode: held ? 'MidLifecycleAction' : 'PreInService', Progress: 30,
       Details: JSON.stringify({ 'Subnet ID': instanceState(ctx, id)?.subnetId ?? '', 'Availability Zone': m.AvailabilityZone }),
     }), 'launch', id);
@@ -229,6 +249,95 @@ export class AutoScalingGroups implements Controller {
     const done = { ...a, StatusCode: 'Successful', Progress: 100, EndTime: now };
     saveActivity(ctx, done);
     activityEvent(ctx, g.AutoScalingGroupARN, 'EC2 Instance Terminate Successful', done, id, now);
+  }
+
+  /**
+   * The warm pool's instances follow EC2: launched ones are prepared (`Warmed:Pending`), then stopped for a Stopped or
+   * Hibernated pool or left running, their activity ending then; gone ones leave the pool. Whether any is still moving.
+   */
+  private settleWarm(ctx: InstanceContext, g: WarmGroup, now: number): boolean {
+    if (!g.BerthWarmInstances) return false;
+    const pool = g.WarmPoolConfiguration?.PoolState ?? 'Stopped';
+    const kept: GroupInstance[] = [];
+    let moving = false;
+    for (const w of g.BerthWarmInstances) {
+      const id = w.InstanceId!;
+      const st = instanceState(ctx, id);
+      if (!st || st.state === 'terminated') {
+        this.gone(ctx, g, id, now);
+        continue;
+      }
+      kept.push(w);
+      if (w.LifecycleState === 'Warmed:Terminating') {
+        moving = true;
+        continue;
+      }
+      if (w.LifecycleState !== 'Warmed:Pending') continue;
+      moving = true;
+      if (st.state === 'running') {
+        if (pool === 'Running') {
+          w.LifecycleState = 'Warmed:Running';
+          this.finishLaunch(ctx, g, id, now, 'Successful');
+        } else stopInstances(ctx, { InstanceIds: [id] });
+      } else if (st.state === 'stopped') {
+        w.LifecycleState = pool === 'Hibernated' ? 'Warmed:Hibernated' : 'Warmed:Stopped';
+        this.finishLaunch(ctx, g, id, now, 'Successful');
+      }
+    }
+    g.BerthWarmInstances = kept;
+    return moving;
+  }
+
+  /** A warmed instance for a scale-out, out of the pool (started if it is not running), or none. */
+  private takeWarm(ctx: InstanceContext, g: WarmGroup): GroupInstance | undefined {
+    const i = (g.BerthWarmInstances ?? []).findIndex((w) => WARMED_READY.has(w.LifecycleState ?? ''));
+    if (i < 0) return undefined;
+    const [w] = g.BerthWarmInstances!.splice(i, 1);
+    if (instanceState(ctx, w.InstanceId!)?.state === 'stopped') startInstances(ctx, { InstanceIds: [w.InstanceId!] });
+    return { ...w, LifecycleState: 'Pending', ProtectedFromScaleIn: !!g.NewInstancesProtectedFromScaleIn };
+  }
+
+  /** Keeps the pool at its size (launching into it, or terminating the newest); a deleted pool goes once empty. False when a launch failed. */
+  private fillWarm(ctx: InstanceContext, g: WarmGroup, subnets: { subnetId: string; zone: string }[], now: number): boolean {
+    if (!g.WarmPoolConfiguration) return true;
+    const pool = g.BerthWarmInstances ??= [];
+    const live = pool.filter((w) => w.LifecycleState !== 'Warmed:Terminating');
+    const target = warmPoolTarget(g);
+    let ok = true;
+    while (live.length < target) {
+      try {
+        const m = this.launch(ctx, g, leastUsed(subnets, live));
+        m.LifecycleState = 'Warmed:Pending';
+        pool.push(m);
+        live.push(m);
+        addActivity(ctx, newActivity(g, {
+          Description: `Launching a new EC2 instance into warm pool: ${m.InstanceId}`, StartTime: now, StatusCode: 'PreInService', Progress: 30,
+          Cause: `At ${causeTime(now)} an instance was launched into the warm pool in response to a difference between its size and the size it should have, ${target}.`,
+          Details: JSON.stringify({ 'Subnet ID': instanceState(ctx, m.InstanceId!)?.subnetId ?? '', 'Availability Zone': m.AvailabilityZone }),
+        }), 'launch', m.InstanceId!);
+      } catch (err) {
+        this.d.log.warn('warm pool could not launch an instance', { group: g.AutoScalingGroupName, error: err instanceof Error ? err.message : String(err) });
+        ok = false;
+        break;
+      }
+    }
+    while (live.length > target) {
+      const w = live.pop()!;
+      terminateInstances(ctx, { InstanceIds: [w.InstanceId!] });
+      w.LifecycleState = 'Warmed:Terminating';
+      addActivity(ctx, newActivity(g, {
+        Description: `Terminating EC2 instance from warm pool: ${w.InstanceId}`, StartTime: now, StatusCode: 'InProgress', Progress: 50,
+        Cause: `At ${causeTime(now)} an instance was taken out of the warm pool in response to a difference between its size and the size it should have, ${target}.`,
+        Details: JSON.stringify({ 'Availability Zone': w.AvailabilityZone }),
+      }), 'terminate', w.InstanceId!);
+    }
+    g.WarmPoolSize = pool.length;
+    if (g.WarmPoolConfiguration.Status === 'PendingDelete' && !pool.length) {
+      delete g.WarmPoolConfiguration;
+      delete g.WarmPoolSize;
+      delete g.BerthWarmInstances;
+    }
+    return ok;
   }
 
   /** What removing a deleted group's policies (and their alarms) needs: a request context of the controller's own. */

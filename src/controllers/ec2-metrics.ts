@@ -16,7 +16,7 @@
  * engine stats call per task container on an instance when its datapoint is due. CPU needs two samples of a container,
  * kept here in memory (a restarted Berth skips one datapoint).
  */
-import { groupMembers, groupMetricValues, groupsCollectingMetrics } from '../services/auto-scaling/index.js';
+import { groupMembers, groupMetricValues, groupsCollectingMetrics, warmPoolCounts } from '../services/auto-scaling/index.js';
 import { recordOwnMetrics, type OwnDatum } from '../services/cloudwatch/index.js';
 import { instanceTypeSpec, runningInstancesToMonitor, type MonitoredInstance } from '../services/ec2/index.js';
 import { runningContainersOnInstance } from '../services/ecs/index.js';
@@ -103,7 +103,7 @@ export class Ec2Metrics implements Controller {
     const groups = groupsCollectingMetrics(this.d.sql);
     const data: OwnDatum[] = [];
     for (const { account, region, group } of groups) {
-      for (const m of groupMetricValues(group)) {
+      for (const m of groupMetricValues(group, warmPoolCounts({ sql: this.d.sql, account, region }, group.AutoScalingGroupName))) {
         data.push({ account, region, namespace: 'AWS/AutoScaling', name: m.name, dimensions: [{ Name: 'AutoScalingGroupName', Value: group.AutoScalingGroupName }], values: [m.value], unit: 'None', timestamp: at });
       }
     }

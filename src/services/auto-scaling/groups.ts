@@ -23,6 +23,7 @@ import { addActivity, causeTime, newActivity } from './activities.js';
 import { beginLifecycleActions, forgetGroupHooks, putHooksAtCreation, TERMINATING } from './lifecycle-hooks.js';
 import { forgetGroupPolicies } from './policies.js';
 import { forgetGroupSchedules } from './scheduled-actions.js';
+import type { WarmGroup } from './warm-pools.js';
 import { allGroups, deleteGroupRow, findGroup, groupKey, insertGroup, saveGroup, setDesired, type StoredGroup } from './store.js';
 
 const DELETING = 'Delete in progress';
@@ -218,10 +219,12 @@ export function terminateInstanceInAutoScalingGroup(ctx: RequestContext, input: 
 
 export function deleteAutoScalingGroup(ctx: RequestContext, input: DeleteAutoScalingGroupType): Record<string, never> {
   const g = requireGroup(ctx, input.AutoScalingGroupName);
-  if (g.Instances?.length && !input.ForceDelete) {
+  // A warm pool's instances count as the group's.
+  const held = (g.Instances?.length ?? 0) + ((g as WarmGroup).BerthWarmInstances?.length ?? 0);
+  if (held && !input.ForceDelete) {
     throw resourceInUse('You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
   }
-  if (!g.Instances?.length) {
+  if (!held) {
     deleteGroupRow(ctx, g.AutoScalingGroupName);
     forgetGroup(ctx, g.AutoScalingGroupName);
     return {};

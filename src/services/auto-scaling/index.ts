@@ -12,3 +12,4 @@ export { executeGroupPolicy, isGroupPolicy, type GroupScalingEnv } from './polic
 export { allScheduledUpdateArns, runScheduledUpdate } from './scheduled-actions.js';
 export { forgetGroup } from './groups.js';
 export { groupMetricValues, groupsCollectingMetrics } from './metrics-collection.js';
+export { WARMED_READY, warmPoolCounts, warmPoolTarget, type WarmGroup } from './warm-pools.js';

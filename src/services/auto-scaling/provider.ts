@@ -9,6 +9,7 @@ import * as hooks from './lifecycle-hooks.js';
 import * as metrics from './metrics-collection.js';
 import * as policies from './policies.js';
 import * as scheduled from './scheduled-actions.js';
+import * as warm from './warm-pools.js';
 
 export const provider: Provider = {
   createAutoScalingGroup: groups.createAutoScalingGroup,
@@ -38,4 +39,7 @@ export const provider: Provider = {
   enableMetricsCollection: metrics.enableMetricsCollection,
   disableMetricsCollection: metrics.disableMetricsCollection,
   describeMetricCollectionTypes: metrics.describeMetricCollectionTypes,
+  putWarmPool: warm.putWarmPool,
+  describeWarmPool: warm.describeWarmPool,
+  deleteWarmPool: warm.deleteWarmPool,
 };

@@ -17,7 +17,7 @@ export { instanceKey, parseInstanceKey, recordAgent, stepInstance, unsettledInst
 export { ecsCpuUnits, ecsMemoryMiB, instanceTypeSpec } from './instance-types.js';
 export { instanceState, putSystemTag } from './instance-lifecycle.js';
 export { runInstances as launchInstances } from './run-instances.js';
-export { terminateInstances } from './instances.js';
+export { startInstances, stopInstances, terminateInstances } from './instances.js';
 export type { InstanceContext } from './instance-records.js';
 export { findLaunchTemplate, launchTemplateInstanceType } from './launch-templates.js';
 /** The operations, for ECS Express Mode, which makes its services' security groups inside its own call. */
