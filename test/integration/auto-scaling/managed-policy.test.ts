@@ -15,17 +15,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { aws, cliAvailable } from '../../helpers/cli.js';
+import { until } from '../../helpers/poll.js';
 import { useBerth } from '../../helpers/use-berth.js';
-
-async function until<T>(read: () => Promise<T>, done: (x: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const x = await read();
-    if (done(x)) return x;
-    if (Date.now() > end) throw new Error(`timed out: ${what} (${JSON.stringify(x)})`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('ECS managed scaling policy in DescribePolicies and DescribeAlarms', () => {
   const berth = useBerth({

@@ -14,17 +14,8 @@ import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client } from
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { rejectsNamed } from '../../helpers/aws-errors.js';
 import { aws, cliAvailable } from '../../helpers/cli.js';
+import { until } from '../../helpers/poll.js';
 import { useBerth } from '../../helpers/use-berth.js';
-
-async function until<T>(read: () => Promise<T>, done: (x: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const x = await read();
-    if (done(x)) return x;
-    if (Date.now() > end) throw new Error(`timed out: ${what} (${JSON.stringify(x)})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('EC2 Auto Scaling warm pools', () => {
   const berth = useBerth({ runtime: 'fake', clients: { asg: AutoScalingClient, ec2: EC2Client, ssm: SSMClient } });

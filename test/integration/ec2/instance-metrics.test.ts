@@ -7,7 +7,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, DescribeMetricCollectionTypesCommand, DisableMetricsCollectionCommand,
   EnableMetricsCollectionCommand,
@@ -19,6 +18,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { FakeDriver } from '../../../src/runtime/fake/driver.js';
 import { rejectsNamed } from '../../helpers/aws-errors.js';
 import { register } from '../../helpers/ecs.js';
+import { until } from '../../helpers/poll.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
 describe('AWS/EC2 instance metrics and AWS/AutoScaling group metrics', () => {
@@ -34,15 +34,6 @@ describe('AWS/EC2 instance metrics and AWS/AutoScaling group metrics', () => {
       StartTime: new Date(from), EndTime: new Date(Date.now() + 5000), Period: 60, Statistics: ['Average', 'Maximum', 'SampleCount'],
     }));
     return out.Datapoints!.sort((a, b) => a.Timestamp!.getTime() - b.Timestamp!.getTime());
-  }
-  async function until<T>(read: () => Promise<T>, done: (x: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const x = await read();
-      if (done(x)) return x;
-      if (Date.now() > end) throw new Error(`timed out: ${what} (${JSON.stringify(x)})`);
-      await sleep(200);
-    }
   }
 
   it('a task using one of a t3.large\'s two vCPUs reads 50 % by InstanceId and AutoScalingGroupName; the group\'s metrics follow its size', async () => {

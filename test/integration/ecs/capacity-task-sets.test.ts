@@ -16,17 +16,8 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { rejectsAs } from '../../helpers/aws-errors.js';
 import { register } from '../../helpers/ecs.js';
+import { until } from '../../helpers/poll.js';
 import { useBerth } from '../../helpers/use-berth.js';
-
-async function until<T>(read: () => Promise<T>, done: (x: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const x = await read();
-    if (done(x)) return x;
-    if (Date.now() > end) throw new Error(`timed out: ${what} (${JSON.stringify(x).slice(0, 500)})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('capacity providers behind task sets, and the cap on PROVISIONING tasks', () => {
   const berth = useBerth({ runtime: 'fake', metricsPeriod: 1, clients: { asg: AutoScalingClient, ec2: EC2Client, ecs: ECSClient, ssm: SSMClient } });
