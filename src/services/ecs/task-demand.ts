@@ -5,8 +5,6 @@
  * static host ports, host-mode container ports).
  */
 import type { PlacementConstraint, PlacementStrategy, Task, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { Scope } from '../../state/scope.js';
-import { waitingTaskCount } from './store/capacity-demand.js';
 
 export interface TaskDemand {
   cpu: number;
@@ -28,17 +26,6 @@ export interface AwaitingCapacity {
 
 /** A task as recorded: the host ports its definition binds are kept on it (Berth's bookkeeping, never on the wire). */
 export type RecordedTask = Task & { berthHostPorts?: { tcp: number[]; udp: number[] }; berthAwaitingCapacity?: AwaitingCapacity };
-
-/**
- * ECS's quota "Tasks in the PROVISIONING state per cluster" (L-B7718569, not adjustable): 500 today (100 at launch,
- * then 300). RunTask beyond it is refused with "Tasks provisioning capacity limit exceeded." (ClientException).
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
- */
-export const PROVISIONING_TASKS_PER_CLUSTER = 500;
-export const PROVISIONING_LIMIT_MESSAGE = 'Tasks provisioning capacity limit exceeded.';
-
-/** How many more tasks may begin waiting for capacity in the cluster. */
-export const provisioningRoom = (s: Scope, cluster: string) => Math.max(0, PROVISIONING_TASKS_PER_CLUSTER - waitingTaskCount(s, cluster));
 
 /** An EC2 task still waiting for a capacity provider's instance. */
 export const isAwaitingCapacity = (t: Task) => !!(t as RecordedTask).berthAwaitingCapacity && !t.containerInstanceArn;

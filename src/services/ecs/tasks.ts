@@ -37,7 +37,8 @@ import { buildTask, refuseExecuteCommand, validateOverrides } from './task-facto
 import { validateAwsvpc } from './awsvpc.js';
 import { asksTaskGroups, containerInstanceArnFor, placementCandidates } from './container-instances.js';
 import { place } from './placement.js';
-import { definitionDemand, PROVISIONING_LIMIT_MESSAGE, provisioningRoom, type RecordedTask } from './task-demand.js';
+import { definitionDemand, type RecordedTask } from './task-demand.js';
+import { PROVISIONING_LIMIT_MESSAGE, provisioningRoom } from './provisioning-cap.js';
 import { BUILTIN_PROVIDERS, checkStrategyForCluster, providerScalesManaged } from './capacity-provider-refs.js';
 import { groupSplit, splitByStrategy } from './capacity-strategy.js';
 import { findTaskDefinition } from './task-definitions.js';
