@@ -1,11 +1,17 @@
 /**
  * Scale benchmark (issue 15): Berth on the in-memory runtime with a data dir on disk, grown in steps, and at each
  * step the latency of single-item and one-page calls through one sequential SDK v3 client, idle CPU, RSS, data-dir
- * size and restart time. Idle CPU is measured over 60 s (a metrics minute), once the tasks the measurement started
- * have stopped. No peer: moto neither places nor runs tasks as ECS does, so it is skipped.
+ * size and restart time. Idle CPU is measured once the tasks the measurement started have stopped, over 330 s: more
+ * than the 5-minute sweeps (task sweep, orphan look), so the figure holds one of each beside five metric minutes; the
+ * report gives the whole window and its worst minute. No peer: moto neither places nor runs tasks as ECS does, so it
+ * is skipped.
  *
- *   npx tsx bench/scale.ts [--steps 0,1,2,3] [--idle-seconds 60] [--step-minutes 10] [--samples 200]
- *                          [--op-seconds 15] [--catchup-seconds 120] [--max-minutes 90] [--no-build] [--keep]
+ * --server-timing runs Berth at --log-level debug and matches each measured request's id with the gateway's
+ * `request` line (`ms`: from the request's dispatch to its serialized answer), so each call's p50/p99 shows beside
+ * the time Berth spent on it; the rest is the SDK client, HTTP and the socket. (Debug logging costs a little CPU.)
+ *
+ *   npx tsx bench/scale.ts [--steps 0,1,2,3] [--idle-seconds 330] [--step-minutes 10] [--samples 200]
+ *                          [--op-seconds 15] [--catchup-seconds 120] [--max-minutes 90] [--server-timing] [--no-build] [--keep]
  *   npx tsx bench/scale.ts --churn 10000 [--no-build] [--keep]
  *
  * Steps (cumulative): 0 empty (two clusters, one revision, 10 tasks, 10 probe services of desiredCount 0); 1 = 100 clusters,
@@ -46,11 +52,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Args {
   steps: number[]; idleSeconds: number; stepMinutes: number; samples: number; opSeconds: number;
-  catchupSeconds: number; maxMinutes: number; build: boolean; keep: boolean; churn: number;
+  catchupSeconds: number; maxMinutes: number; build: boolean; keep: boolean; churn: number; serverTiming: boolean;
 }
 
 function parseCli(argv: string[]): Args {
-  const a: Args = { steps: [0, 1, 2, 3], idleSeconds: 60, stepMinutes: 10, samples: 200, opSeconds: 15, catchupSeconds: 120, maxMinutes: 90, build: true, keep: false, churn: 0 };
+  const a: Args = { steps: [0, 1, 2, 3], idleSeconds: 330, stepMinutes: 10, samples: 200, opSeconds: 15, catchupSeconds: 120, maxMinutes: 90, build: true, keep: false, churn: 0, serverTiming: false };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     const num = () => {
@@ -68,6 +74,7 @@ function parseCli(argv: string[]): Args {
     else if (f === '--churn') a.churn = num();
     else if (f === '--no-build') a.build = false;
     else if (f === '--keep') a.keep = true;
+    else if (f === '--server-timing') a.serverTiming = true;
     else usage(`unknown option ${f}`);
   }
   if (!a.steps.length) usage('--steps names none of 0,1,2,3');
@@ -75,7 +82,7 @@ function parseCli(argv: string[]): Args {
 }
 
 function usage(why: string): never {
-  console.error(`${why}\nusage: tsx bench/scale.ts [--steps 0,1,2,3] [--idle-seconds N] [--step-minutes N] [--samples N] [--op-seconds N] [--catchup-seconds N] [--max-minutes N] [--no-build] [--keep] | --churn N`);
+  console.error(`${why}\nusage: tsx bench/scale.ts [--steps 0,1,2,3] [--idle-seconds N] [--step-minutes N] [--samples N] [--op-seconds N] [--catchup-seconds N] [--max-minutes N] [--server-timing] [--no-build] [--keep] | --churn N`);
   process.exit(2);
 }
 
@@ -103,11 +110,11 @@ type OpName = 'DescribeClusters' | 'DescribeTasks' | 'ListTasks' | 'DescribeServ
 /** Single-item and one-page calls: the "within 1.5× of empty, ≤ 5 ms" target. */
 const READS: OpName[] = ['DescribeClusters', 'DescribeTasks', 'ListTasks', 'DescribeServices', 'ListServices'];
 
-interface OpStats { n: number; errors: number; p50: number; p99: number }
+interface OpStats { n: number; errors: number; p50: number; p99: number; server?: { n: number; p50: number; p99: number } }
 interface Restart { stopS: number; healthS: number; servicesS?: number; taskS?: number; cpuS?: number; caughtUpS?: number }
 interface StepResult {
   step: number; reached: { clusters: number; revisions: number; services: number; running: number }; complete: boolean;
-  growthS: number; ops: Map<OpName, OpStats>; idleCpu: number; rssMiB: number; dataMiB: number; restart?: Restart; load: number[];
+  growthS: number; ops: Map<OpName, OpStats>; idleCpu: number; idleWorstMinute: number; rssMiB: number; dataMiB: number; restart?: Restart; load: number[];
 }
 
 // --- Berth as a child process ----------------------------------------------------------------------------------
@@ -116,6 +123,8 @@ let tmp = '';
 let berth: ChildProcess | undefined;
 let interrupted = false;
 let berthErrors = 0;
+/** With --server-timing: the gateway's time (ms) per request id, from Berth's debug `request` lines. */
+const serverMs = new Map<string, number>();
 
 interface Berth { child: ChildProcess; endpoint: string; pid: number; healthS: number }
 
@@ -125,14 +134,19 @@ async function startBerth(dataDir: string): Promise<Berth> {
   const flags = /^#!.*?node (.*)$/m.exec(readFileSync(join(ROOT, 'bin/berth.js'), 'utf8'))?.[1].split(' ') ?? [];
   // BERTH_BENCH_NODE_FLAGS adds Node flags to Berth's, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to see where a step's time goes.
   flags.push(...(process.env.BERTH_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean));
-  const child = spawn(process.execPath, [...flags, 'bin/berth.js', 'up', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+  const level = ARGS.serverTiming ? 'debug' : 'warn';
+  const child = spawn(process.execPath, [...flags, 'bin/berth.js', 'up', '--port', '0', '--data-dir', dataDir, '--log-level', level], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, BERTH_RUNTIME: 'fake', BERTH_FAKE_STATE: join(tmp, 'fake-runtime.json') },
   });
   berth = child;
+  let partial = '';
   child.stderr!.on('data', (c: Buffer) => {
-    for (const line of c.toString().split('\n')) {
+    const lines = (partial + c.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
       if (!line || line.includes('received, shutting down')) continue;
+      if (ARGS.serverTiming && !serverLine(line)) continue;
       // A Berth under load may log a lot: the first lines are shown, the rest counted.
       if (++berthErrors <= 10) process.stderr.write(`berth: ${line.slice(0, 300)}\n`);
     }
@@ -153,6 +167,15 @@ async function startBerth(dataDir: string): Promise<Berth> {
     await sleep(5);
   }
   return { child, endpoint, pid: child.pid!, healthS: (performance.now() - t0) / 1000 };
+}
+
+/** Keeps a debug `request` line's time; false for the other debug and info lines (not shown). */
+function serverLine(line: string): boolean {
+  if (!line.startsWith('{')) return true;
+  let rec: { level?: string; msg?: string; requestId?: string; ms?: number };
+  try { rec = JSON.parse(line); } catch { return true; }
+  if (rec.msg === 'request' && rec.requestId && typeof rec.ms === 'number') serverMs.set(rec.requestId, rec.ms);
+  return rec.level === 'warn' || rec.level === 'error';
 }
 
 /** SIGTERM, then SIGKILL after 60 s (a Berth writing 50,000 fake containers takes a moment). Seconds to exit. */
@@ -211,11 +234,29 @@ function dirMiB(dir: string): number {
 
 /** Share of one core Berth used over `seconds`, the bench sending nothing. */
 async function idleCpu(pid: number, seconds: number): Promise<number> {
+  return (await idleCpuMinutes(pid, seconds)).mean;
+}
+
+/** Idle CPU over `seconds` (the mean) and over its worst whole minute (the mean if it is shorter than a minute). */
+async function idleCpuMinutes(pid: number, seconds: number): Promise<{ mean: number; worstMinute: number }> {
   const c0 = cpuSeconds(pid);
   const t0 = performance.now();
-  await sleep(seconds * 1000);
-  return (cpuSeconds(pid) - c0) / ((performance.now() - t0) / 1000);
+  let worstMinute = 0;
+  let left = seconds * 1000;
+  while (left >= 60_000 && !interrupted) {
+    const c = cpuSeconds(pid);
+    const t = performance.now();
+    await sleep(60_000);
+    worstMinute = Math.max(worstMinute, (cpuSeconds(pid) - c) / ((performance.now() - t) / 1000));
+    left -= 60_000;
+  }
+  if (left > 0 && !interrupted) await sleep(left);
+  const mean = (cpuSeconds(pid) - c0) / ((performance.now() - t0) / 1000);
+  return { mean, worstMinute: seconds >= 60 ? worstMinute : mean };
 }
+
+/** The monotonic clock V8's --cpu-prof stamps its samples with (µs), for slicing a profile by the bench's phases. */
+const profileClock = () => Number(process.hrtime.bigint() / 1000n);
 
 // --- growth ---------------------------------------------------------------------------------------------------
 
@@ -311,10 +352,23 @@ function stats(ms: number[], errors: number): OpStats {
   return { n: s.length, errors, p50: rank(0.5), p99: rank(0.99) };
 }
 
+/** The id of the last response `ecs` received (the measuring client sends one request at a time). */
+function lastRequestId(ecs: ECSClient): () => string | undefined {
+  let last: string | undefined;
+  ecs.middlewareStack.add((next) => async (args) => {
+    last = undefined;
+    const out = await next(args);
+    last = (out.response as { headers?: Record<string, string> }).headers?.['x-amzn-requestid'];
+    return out;
+  }, { step: 'deserialize', name: 'scaleBenchRequestId' });
+  return () => last;
+}
+
 async function measure(endpoint: string, ecs: ECSClient, helper: ECSClient, world: World, args: Args): Promise<Map<OpName, OpStats>> {
   const services = world.services ? Array.from({ length: 10 }, (_, i) => `scale-svc-${i % world.services}`) : PROBES;
   const taskArns = (await ecs.send(new ListTasksCommand({ cluster: BIG, maxResults: 10 }))).taskArns ?? [];
   const started: { cluster: string; arn: string }[] = [];
+  const requestId = lastRequestId(ecs);
   let k = 0;
   const ops: [OpName, number, () => Promise<unknown>][] = [
     ['DescribeClusters', args.samples, () => ecs.send(new DescribeClustersCommand({ clusters: [BIG] }))],
@@ -337,9 +391,11 @@ async function measure(endpoint: string, ecs: ECSClient, helper: ECSClient, worl
     ['health', args.samples, async () => { if ((await probe(`${endpoint}/_berth/health`)) !== 200) throw new Error('health not 200'); }],
   ];
   const result = new Map<OpName, OpStats>();
+  if (process.env.BERTH_BENCH_NODE_FLAGS) console.log(`   (profile clock: measurement from ${profileClock()} µs)`);
   for (const [name, n, fn] of ops) {
     if (interrupted) break;
     const ms: number[] = [];
+    const ids: string[] = [];
     let errors = 0;
     const until = performance.now() + args.opSeconds * 1000;
     // Two unrecorded calls warm the connection and the code path.
@@ -347,11 +403,23 @@ async function measure(endpoint: string, ecs: ECSClient, helper: ECSClient, worl
       const t0 = performance.now();
       try {
         await fn();
-        if (i >= 2) ms.push(performance.now() - t0);
+        if (i >= 2) {
+          ms.push(performance.now() - t0);
+          const id = requestId();
+          if (id) ids.push(id);
+        }
       } catch { errors++; if (errors > 10) break; }
     }
-    result.set(name, stats(ms, errors));
+    const o = stats(ms, errors);
+    if (ARGS.serverTiming && ids.length) {
+      await sleep(200); // the last lines are still on their way through Berth's stderr
+      const server = stats(ids.map((id) => serverMs.get(id)).filter((v): v is number => v !== undefined), 0);
+      if (server.n) o.server = { n: server.n, p50: server.p50, p99: server.p99 };
+      serverMs.clear();
+    }
+    result.set(name, o);
   }
+  if (process.env.BERTH_BENCH_NODE_FLAGS) console.log(`   (profile clock: measurement to ${profileClock()} µs)`);
   // The tasks the measurement started are stopped again, so each step keeps its size (not timed).
   await fill(0, started.length, 4, Date.now() + 120_000, (i) => helper.send(new StopTaskCommand({ cluster: started[i].cluster, task: started[i].arn, reason: 'scale bench' })));
   // Idle is measured once they have stopped: stopping a hundred tasks is work, not the idle cost of the rest.
@@ -429,10 +497,14 @@ function printStep(r: StepResult, notes: string[]) {
   console.log(`\n== step ${r.step} (${s.name}): ${r.reached.clusters} clusters, ${r.reached.revisions} revisions, ${r.reached.services} services, `
     + `${r.reached.running} tasks running in ${BIG}${r.complete ? '' : ` — INCOMPLETE (target ${s.clusters}/${s.revisions}/${s.services}/${s.tasks})`}; growth ${f1(r.growthS, 0)} s`);
   for (const n of notes) console.log(`   ${n}`);
-  console.log(`   ${pad('operation', 24)}${lpad('n', 6)}${lpad('p50 ms', 10)}${lpad('p99 ms', 10)}${lpad('errors', 8)}`);
-  for (const [name, o] of r.ops) console.log(`   ${pad(name, 24)}${lpad(String(o.n), 6)}${lpad(f1(o.p50, 2), 10)}${lpad(f1(o.p99, 2), 10)}${lpad(String(o.errors), 8)}`);
+  const server = [...r.ops.values()].some((o) => o.server);
+  console.log(`   ${pad('operation', 24)}${lpad('n', 6)}${lpad('p50 ms', 10)}${lpad('p99 ms', 10)}${lpad('errors', 8)}${server ? `${lpad('Berth p50', 11)}${lpad('Berth p99', 11)}` : ''}`);
+  for (const [name, o] of r.ops) {
+    const s = server ? `${lpad(f1(o.server?.p50, 2), 11)}${lpad(f1(o.server?.p99, 2), 11)}` : '';
+    console.log(`   ${pad(name, 24)}${lpad(String(o.n), 6)}${lpad(f1(o.p50, 2), 10)}${lpad(f1(o.p99, 2), 10)}${lpad(String(o.errors), 8)}${s}`);
+  }
   const rs = r.restart;
-  console.log(`   idle CPU ${f1(r.idleCpu * 100)} % of a core · RSS ${f1(r.rssMiB, 0)} MiB · data dir ${f1(r.dataMiB)} MiB · load ${r.load.map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`   idle CPU ${f1(r.idleCpu * 100)} % of a core (worst minute ${f1(r.idleWorstMinute * 100)} %) · RSS ${f1(r.rssMiB, 0)} MiB · data dir ${f1(r.dataMiB)} MiB · load ${r.load.map((l) => l.toFixed(1)).join(' ')}`);
   if (rs) {
     console.log(`   restart: stop ${f1(rs.stopS)} s, health ${f1(rs.healthS, 2)} s, caught up ${rs.caughtUpS === undefined ? 'NOT within the limit' : `${f1(rs.caughtUpS, 2)} s`} `
       + `(services steady ${f1(rs.servicesS, 2)} s, new task RUNNING ${f1(rs.taskS, 2)} s, CPU < 25 % ${f1(rs.cpuS, 2)} s)`);
@@ -459,7 +531,7 @@ function printTargets(results: StepResult[]) {
     const enough = (ten.ops.get('RunTask big')?.n ?? 0) >= 10 && (ten.ops.get('RunTask small')?.n ?? 0) >= 10;
     rows.push(['RunTask p99 in the 10k cluster ≤ 2× small', big !== undefined && small !== undefined && enough ? big <= 2 * small : undefined,
       `${f1(big, 2)} vs ${f1(small, 2)} ms${enough ? '' : ' (too few samples)'}`]);
-    rows.push(['idle CPU ≤ 2 % of a core', ten.idleCpu <= 0.02, `${f1(ten.idleCpu * 100)} %`]);
+    rows.push(['idle CPU ≤ 2 % of a core', ten.idleCpu <= 0.02, `${f1(ten.idleCpu * 100)} % (worst minute ${f1(ten.idleWorstMinute * 100)} %)`]);
     rows.push(['RSS ≤ 300 MiB', ten.rssMiB <= 300, `${f1(ten.rssMiB, 0)} MiB`]);
     rows.push(['restart to caught up ≤ 5 s', ten.restart ? (ten.restart.caughtUpS ?? Infinity) <= 5 : undefined, ten.restart?.caughtUpS === undefined ? 'not caught up' : `${f1(ten.restart.caughtUpS, 2)} s`]);
   }
@@ -578,11 +650,13 @@ async function main(args: Args) {
     const ops = await measure(b.endpoint, ecs, grower, world, args);
     ecs.destroy();
     if (interrupted) break;
-    const idle = await idleCpu(b.pid, args.idleSeconds);
+    if (process.env.BERTH_BENCH_NODE_FLAGS) console.log(`   (profile clock: idle from ${profileClock()} µs)`);
+    const idle = await idleCpuMinutes(b.pid, args.idleSeconds);
+    if (process.env.BERTH_BENCH_NODE_FLAGS) console.log(`   (profile clock: idle to ${profileClock()} µs)`);
     const rss = rssMiB(b.pid);
     const running = (await bigCounts(grower).catch(() => ({ running: NaN }))).running;
     const result: StepResult = {
-      step: i, complete: g.complete, growthS: g.seconds, ops, idleCpu: idle, rssMiB: rss, dataMiB: dirMiB(dataDir), load: loadavg(),
+      step: i, complete: g.complete, growthS: g.seconds, ops, idleCpu: idle.mean, idleWorstMinute: idle.worstMinute, rssMiB: rss, dataMiB: dirMiB(dataDir), load: loadavg(),
       reached: { clusters: world.clusters, revisions: world.revisions, services: world.services, running },
     };
     grower.destroy();

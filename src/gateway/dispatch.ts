@@ -62,6 +62,7 @@ function inTransaction(db: Db, work: () => unknown): unknown {
 }
 
 export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Promise<WireResponse> {
+  const started = performance.now();
   const req = decodeRequestBody(received);
   const requestId = newRequestId();
   const scope = credentialScope(req.headers.authorization, req.query);
@@ -106,7 +107,10 @@ export async function dispatchAws(deps: DispatchDeps, received: WireRequest): Pr
       for (const [kind, key] of changes.splice(0)) deps.changes.publish(kind, key);
     }
     const res = codec.serializeOutput(output, op, model, { requestId });
-    if (deps.log.enabled('debug')) deps.log.debug('request', { requestId, service: model.entry.id, operation: op.name, status: res.status });
+    if (deps.log.enabled('debug')) {
+      // ms: Berth's own time on the request (routing to serialized answer), beside what a client measures.
+      deps.log.debug('request', { requestId, service: model.entry.id, operation: op.name, status: res.status, ms: Math.round((performance.now() - started) * 1000) / 1000 });
+    }
     return res;
   } catch (err) {
     return renderError(deps.log, codec, model, requestId, opName, err);
