@@ -5,7 +5,6 @@
  * RunningTaskCount is the denominator of AWS's "backlog per task" scaling pattern (SQS backlog ÷ running tasks).
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/Container-Insights-metrics-ECS.html
  */
-import type { Cluster, Service } from '@aws-sdk/client-ecs';
 import type { Statements } from '../../state/db.js';
 
 export interface ServiceTaskCounts {
@@ -18,22 +17,20 @@ export interface ServiceTaskCounts {
   desired: number;
 }
 
-/** The live services of clusters with Container Insights on, and their task counts. */
+/**
+ * The live services of clusters with Container Insights on, and their task counts. Once a metric minute: SQLite reads
+ * the setting and the three counts from the documents (1,000 clusters and services parsed in JavaScript each minute
+ * were ~40 ms of an idle Berth's CPU), and only the services of clusters that have it on are read.
+ */
 export function containerInsightsServiceCounts(sql: Statements): ServiceTaskCounts[] {
-  const clusters = sql.get("SELECT account, region, name, doc FROM ecs_clusters WHERE status = 'ACTIVE'").all() as { account: string; region: string; name: string; doc: string }[];
-  const on = new Set<string>();
-  for (const c of clusters) {
-    const setting = (JSON.parse(c.doc) as Cluster).settings?.find((s) => s.name === 'containerInsights')?.value;
-    if (setting === 'enabled' || setting === 'enhanced') on.add(`${c.account}|${c.region}|${c.name}`);
-  }
-  if (!on.size) return [];
-  const services = sql.get("SELECT account, region, cluster, name, doc FROM ecs_services WHERE status != 'INACTIVE'").all() as
-    { account: string; region: string; cluster: string; name: string; doc: string }[];
-  return services.filter((s) => on.has(`${s.account}|${s.region}|${s.cluster}`)).map((s) => {
-    const doc = JSON.parse(s.doc) as Service;
-    return {
-      account: s.account, region: s.region, cluster: s.cluster, service: s.name,
-      running: doc.runningCount ?? 0, pending: doc.pendingCount ?? 0, desired: doc.desiredCount ?? 0,
-    };
-  });
+  const clusters = sql.get(`SELECT account, region, name FROM ecs_clusters WHERE status = 'ACTIVE' AND EXISTS (
+      SELECT 1 FROM json_each(doc, '$.settings') s
+      WHERE json_extract(s.value, '$.name') = 'containerInsights' AND json_extract(s.value, '$.value') IN ('enabled', 'enhanced'))`)
+    .all() as { account: string; region: string; name: string }[];
+  const services = sql.get(`SELECT name AS service, COALESCE(json_extract(doc, '$.runningCount'), 0) AS running,
+      COALESCE(json_extract(doc, '$.pendingCount'), 0) AS pending, COALESCE(json_extract(doc, '$.desiredCount'), 0) AS desired
+      FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status != 'INACTIVE' ORDER BY seq`);
+  return clusters.flatMap((c) =>
+    (services.all(c.account, c.region, c.name) as Omit<ServiceTaskCounts, 'account' | 'region' | 'cluster'>[])
+      .map((s) => ({ account: c.account, region: c.region, cluster: c.name, ...s })));
 }

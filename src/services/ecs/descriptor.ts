@@ -282,5 +282,17 @@ function migrations(): Migration[] {
         WHERE last_status = 'RUNNING' AND service_name IS NOT NULL;
     `,
     },
+    {
+      // Issue 15: that index still sent the pass to each row for its ARN, service and desired status, and a row's
+      // columns after its document (seq) cost a walk of the document's overflow pages: ~70 µs a task, 0.7-0.9 s a
+      // minute at 10,000 service tasks. The index now holds every column the pass reads (no table row is visited).
+      version: 87,
+      name: 'ecs running service tasks index covers the metrics page',
+      sql: `
+      DROP INDEX ecs_tasks_running_service;
+      CREATE INDEX ecs_tasks_running_service ON ecs_tasks (account, region, cluster, seq, desired_status, service_name, arn)
+        WHERE last_status = 'RUNNING' AND service_name IS NOT NULL;
+    `,
+    },
   ];
 }
