@@ -76,6 +76,18 @@ describe('ECS store query plans', () => {
     }));
   });
 
+  it("the metrics pass's page of running service tasks reads its index alone (no task row, whose columns past the document cost its overflow pages)", () => {
+    const db = openDb(':memory:');
+    try {
+      const sql = new Recording(db);
+      runningServiceTaskPage({ sql, account: '000000000000', region: 'us-east-1' }, 'c', 0, 100);
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql.seen[0]}`).all(...(sql.seen[0].match(/\?/g) ?? []).map(() => null)) as { detail: string }[];
+      assert.match(plan.map((p) => p.detail).join(' | '), /USING COVERING INDEX ecs_tasks_running_service/);
+    } finally {
+      db.close();
+    }
+  });
+
   it('ListServices (with its filters), services by namespace, ListClusters and container instances read an index in creation order', () => {
     assertIndexed(plansOf((scope) => {
       listServiceRows(scope, { cluster: 'c', afterSeq: 0, limit: 10 });
