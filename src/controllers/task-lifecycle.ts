@@ -18,10 +18,11 @@
  * RUNNING or STOPPED asks to be looked at again on a timer.
  */
 import type { Container, ContainerDefinition, Task, TaskDefinition } from '@aws-sdk/client-ecs';
+import { createHash } from 'node:crypto';
 import type { ContainerState, MountSpec, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  engineForTask, findTaskDefinitionByArn, isAwaitingCapacity, loadTaskByArn, releaseTaskEni, remoteEngines, saveTask, TASK_ARN_BATCH,
+  engineForTask, findTaskDefinitionByArn, isAwaitingCapacity, loadTaskByArn, loadTaskRowByArn, releaseTaskEni, remoteEngines, saveTask, TASK_ARN_BATCH,
   unfinishedAmong, unfinishedTaskStatuses,
 } from '../services/ecs/index.js';
 import type { ChangeFeed } from '../state/change-feed.js';
@@ -125,6 +126,13 @@ export class TaskLifecycle implements Controller {
   private readonly prepared = new Map<string, Map<string, ResolvedImage>>();
   /** Passes in a row that found a task still starting (its timed look backs off by it). Only a cache, as `prepared`. */
   private readonly startingPasses = new Map<string, number>();
+  /**
+   * Per RUNNING task found quiet, a digest of its document and its containers as the engine listed them. The sweep
+   * brings each task round every 5 minutes; one whose document and containers are as they were is still quiet (the
+   * verdict is a function of those and its immutable task definition), so the pass ends before the document is parsed
+   * or the task definition read. A few dozen bytes a task; dropped at the first pass that is not quiet.
+   */
+  private readonly quiet = new Map<string, string>();
 
   constructor(private readonly d: TaskLifecycleDeps) {}
 
@@ -212,10 +220,13 @@ export class TaskLifecycle implements Controller {
   }
 
   async reconcile(taskArn: string): Promise<ReconcileResult | void> {
-    const row = loadTaskByArn(this.d.sql, taskArn);
+    const raw = loadTaskRowByArn(this.d.sql, taskArn);
     // The engine of the task's container instance (none: the local engine) is labelled on each container it makes.
     const engine = engineForTask(this.d.sql, taskArn);
     const observed = await this.d.driver.listContainers({ [LABELS.taskArn]: taskArn, [LABELS.instance]: this.d.instanceId, ...engineLabel(engine) });
+    if (raw && this.quiet.get(taskArn) === quietDigest(raw.doc, observed)) return;
+    this.quiet.delete(taskArn);
+    const row = raw ? { ...raw, task: JSON.parse(raw.doc) as Task } : undefined;
     if (!row || row.task.lastStatus === 'STOPPED') this.startingPasses.delete(taskArn);
     if (!row) {
       // The task is gone from state (pruned or reset): its containers are orphans.
@@ -315,6 +326,7 @@ export class TaskLifecycle implements Controller {
     if (isQuiet(task, doc, def, byName)) {
       this.prepared.delete(arn);
       this.startingPasses.delete(arn);
+      this.quiet.set(arn, quietDigest(doc, observed));
       return;
     }
     await this.discardUnstarted(byName);
@@ -649,6 +661,11 @@ export class TaskLifecycle implements Controller {
  * A RUNNING task whose containers all run as recorded: every step of a pass would leave its row as it is (the
  * network attached, no container to start, none exited, and what the engine reports already in the document).
  */
+/** What a quiet pass saw: the task's document and its containers as listed (status, health, ports, exit). */
+function quietDigest(doc: string, observed: ContainerState[]): string {
+  return createHash('sha1').update(doc).update('\0').update(JSON.stringify(observed)).digest('base64');
+}
+
 function isQuiet(task: Task, doc: string, def: TaskDefinition, byName: Map<string, ContainerState>): boolean {
   if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return false;
   for (const c of byName.values()) if (c.status !== 'running') return false;

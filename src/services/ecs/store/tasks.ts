@@ -91,8 +91,13 @@ function familyOf(task: Task): string {
 }
 
 export function loadTaskByArn(sql: Statements, taskArn: string): (TaskRow & { task: Task }) | undefined {
-  const row = sql.get('SELECT account, region, cluster, task_id, arn, doc, seq FROM ecs_tasks WHERE arn = ?').get(taskArn) as TaskRow | undefined;
+  const row = loadTaskRowByArn(sql, taskArn);
   return row ? { ...row, task: JSON.parse(row.doc) as Task } : undefined;
+}
+
+/** A task's row with its document unparsed (a caller that may find it has nothing to do never pays for the parse). */
+export function loadTaskRowByArn(sql: Statements, taskArn: string): TaskRow | undefined {
+  return sql.get('SELECT account, region, cluster, task_id, arn, doc, seq FROM ecs_tasks WHERE arn = ?').get(taskArn) as TaskRow | undefined;
 }
 
 /** Writes a task; a new lastStatus moves its share of its instance (instance-usage.ts) and its cluster's counts in the same transaction. */
