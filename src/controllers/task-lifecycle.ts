@@ -342,8 +342,11 @@ export class TaskLifecycle implements Controller {
     if (!(images instanceof Map)) return images;
     const started = await this.startReadyContainers(ctx, missing, images, byName);
     if ('halt' in started) return started.halt;
-    this.recordObserved(arn, def, byName);
-    return this.markRunningOnceUp(ctx, byName, started.waiting);
+    // The containers as started and the task RUNNING in one commit (on a large state file a start pays for each).
+    return this.d.db.transaction(() => {
+      this.recordObserved(arn, def, byName);
+      return this.markRunningOnceUp(ctx, byName, started.waiting);
+    })();
   }
 
   /**
@@ -541,6 +544,14 @@ export class TaskLifecycle implements Controller {
       if (berthAuth || !(await this.d.driver.hasImage(ref, labels))) need.push({ image, ref, auth });
     }
     const start = this.d.clock.now();
+    if (!need.length) {
+      // Nothing to pull (cached images): the pull's start and end in one write.
+      this.update(arn, (t) => {
+        t.pullStartedAt ??= iso(start) as unknown as Date;
+        t.pullStoppedAt ??= iso(this.d.clock.now()) as unknown as Date;
+      });
+      return undefined;
+    }
     this.update(arn, (t) => { t.pullStartedAt ??= iso(start) as unknown as Date; });
     for (const { image, ref, auth } of need) {
       this.d.log.debug('pulling image', { taskArn: arn, image, ref });
@@ -656,16 +667,16 @@ export class TaskLifecycle implements Controller {
   }
 }
 
-/** Whether an essential container has exited (which ends the task). */
-/**
- * A RUNNING task whose containers all run as recorded: every step of a pass would leave its row as it is (the
- * network attached, no container to start, none exited, and what the engine reports already in the document).
- */
 /** What a quiet pass saw: the task's document and its containers as listed (status, health, ports, exit). */
 function quietDigest(doc: string, observed: ContainerState[]): string {
   return createHash('sha1').update(doc).update('\0').update(JSON.stringify(observed)).digest('base64');
 }
 
+/** Whether an essential container has exited (which ends the task). */
+/**
+ * A RUNNING task whose containers all run as recorded: every step of a pass would leave its row as it is (the
+ * network attached, no container to start, none exited, and what the engine reports already in the document).
+ */
 function isQuiet(task: Task, doc: string, def: TaskDefinition, byName: Map<string, ContainerState>): boolean {
   if (task.lastStatus !== 'RUNNING' || task.desiredStatus !== 'RUNNING') return false;
   for (const c of byName.values()) if (c.status !== 'running') return false;
