@@ -45,10 +45,11 @@ describe('EventBridge and ECS on Docker', () => {
         NetworkConfiguration: { awsvpcConfiguration: { Subnets: net.awsvpcConfiguration.subnets, AssignPublicIp: 'ENABLED' } },
       },
     }])]);
-    const list = async () => [
+    // A task that stops between the two calls is in both lists: count each once.
+    const list = async () => [...new Set([
       ...((await berth.ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'events-rule/tick' }))).taskArns ?? []),
       ...((await berth.ecs.send(new ListTasksCommand({ cluster: CLUSTER, startedBy: 'events-rule/tick', desiredStatus: 'STOPPED' }))).taskArns ?? []),
-    ];
+    ])];
     let arns: string[] = [];
     const started = Date.now();
     for (const end = Date.now() + 20_000; arns.length < 2 && Date.now() < end; await new Promise((r) => setTimeout(r, 200))) arns = await list();

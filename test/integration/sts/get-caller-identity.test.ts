@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { EKSClient, ListNodegroupsCommand } from '@aws-sdk/client-eks';
+import { EKSClient, ListIdentityProviderConfigsCommand } from '@aws-sdk/client-eks';
 import { clientConfig } from '../../helpers/berth.js';
 import { useBerth } from '../../helpers/use-berth.js';
 import { aws, cliAvailable, CLIS, type CliName } from '../../helpers/cli.js';
@@ -46,22 +46,22 @@ describe('STS GetCallerIdentity (awsQuery)', () => {
   }
 });
 
-describe('an operation of a served service that Berth does not implement yet (EKS ListNodegroups)', () => {
+describe('an operation of a served service that Berth does not implement yet (EKS ListIdentityProviderConfigs)', () => {
   const berth = useBerth();
 
   it('awscli v2 prints the 501 refusal naming the operation, not a parse error', { skip: !cliAvailable('v2') && 'awscli v2 not installed' }, async () => {
-    const res = await aws('v2', berth.endpoint, ['eks', 'list-nodegroups', '--cluster-name', 'demo']);
+    const res = await aws('v2', berth.endpoint, ['eks', 'list-identity-provider-configs', '--cluster-name', 'demo']);
     assert.notEqual(res.code, 0);
-    assert.match(res.stderr, /An error occurred \(InternalFailure\) when calling the ListNodegroups operation/);
-    assert.match(res.stderr, /The operation ListNodegroups of service eks is not implemented in Berth yet/);
+    assert.match(res.stderr, /An error occurred \(InternalFailure\) when calling the ListIdentityProviderConfigs operation/);
+    assert.match(res.stderr, /The operation ListIdentityProviderConfigs of service eks is not implemented in Berth yet/);
   });
 
   it('the v3 SDK gets the same 501', async () => {
     const eks = new EKSClient(clientConfig(berth.endpoint));
-    const err = await eks.send(new ListNodegroupsCommand({ clusterName: 'demo' })).catch((e) => e);
+    const err = await eks.send(new ListIdentityProviderConfigsCommand({ clusterName: 'demo' })).catch((e) => e);
     eks.destroy();
     assert.equal(err.name, 'InternalFailure');
     assert.equal(err.$metadata.httpStatusCode, 501);
-    assert.match(err.message, /ListNodegroups/);
+    assert.match(err.message, /ListIdentityProviderConfigs/);
   });
 });
