@@ -67,18 +67,5 @@ export async function createTestCluster(endpoint: string, eks: EKSClient, ec2: E
   };
 }
 
-/** Polls `probe` until it returns a value other than undefined, or throws with `what` and the last value seen. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Polls `probe` until it returns a value other than undefined (kubectl.ts's `until`, under the name the EKS tests use). */
+export { until as eventually } from './kubectl.js';
