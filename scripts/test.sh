@@ -5,7 +5,7 @@
 #   npm test                                   # everything
 #   npm test -- test/e2e/berth-cli.test.ts     # only these files (each in its batch)
 #   BERTH_TEST_DURATIONS=FILE npm test         # TAP on stdout, and "<ms> <file>" per test file appended to FILE
-#                                              # (.ci/run prints the slowest files from it)
+#                                              # (.ci/run prints the slowest files from it; BERTH_TEST_FAILURES=FILE gets each failed test)
 cd "$(dirname "$0")/.." || exit 1
 npm run build --silent || exit 1
 # The tests are TypeScript too: a type error in them (or in bench/) fails the run before any test starts.
