@@ -6,7 +6,7 @@
  * node:http when Node's parser cannot be driven), HTTPS the same after TLS
  * termination, TCP and TLS passed through to targets (tcp-proxy.ts). It
  * follows the snapshot: a listener's certificates and policy are swapped in
- * place, and its connections closed when it is deleted or moves. What it
+ * for new connections, and its connections closed when it is deleted or moves. What it
  * serves is counted in its TrafficMeter (CloudWatch's ELB metrics).
  */
 import http from 'node:http';
@@ -16,6 +16,7 @@ import tls from 'node:tls';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { AlbConnection, type AlbContext } from './alb-connection.js';
+import { readServerName } from './client-hello.js';
 import { Balancer } from './balancer.js';
 import { idleTimeoutMs } from './forwarding.js';
 import { httpParserAvailable } from './http-parser.js';
@@ -33,9 +34,10 @@ interface ListenerEntry {
   protocol: string;
   sockets: Set<net.Socket>;
   contexts?: TlsContexts;
-  tls?: tls.Server;
-  /** node:http, when the fast path is unavailable. */
-  http?: http.Server | https.Server;
+  /** HTTPS and TLS: a TLS server per certificate served (by index in `contexts`), made on first use. */
+  secure: Map<number, tls.Server | https.Server>;
+  /** HTTP on node:http, when the fast path is unavailable. */
+  http?: http.Server;
 }
 
 export interface DataPlaneDeps {
@@ -114,8 +116,16 @@ export class DataPlane {
     e.sockets.add(socket);
     this.meter.connection(l.lb.arn, l.protocol, socket);
     socket.once('close', () => e.sockets.delete(socket));
-    if (e.tls) e.tls.emit('connection', socket);
-    else if (e.http) this.feedHttp(e.http, socket);
+    if (e.contexts) {
+      // The certificate is the one for the name the client asks for: its own server terminates TLS (client-hello.ts).
+      readServerName(socket, (name) => {
+        if (socket.destroyed) return;
+        if (this.entries.get(arn) !== e || !e.contexts) return void socket.destroy();
+        const server = this.secureServer(arn, e, e.contexts.select(name));
+        if (server instanceof https.Server) this.feedHttp(server, socket);
+        else server.emit('connection', socket);
+      });
+    } else if (e.http) this.feedHttp(e.http, socket);
     else if (l.protocol === 'TCP') this.tcp.handle(l, socket);
     else new AlbConnection(socket, arn, this.ctx, idleTimeoutMs(l));
   }
@@ -128,38 +138,52 @@ export class DataPlane {
   private entry(l: ListenerView): ListenerEntry {
     let e = this.entries.get(l.arn);
     if (e) return e;
-    e = { port: l.port, protocol: l.protocol, sockets: new Set() };
+    e = { port: l.port, protocol: l.protocol, sockets: new Set(), secure: new Map() };
     this.entries.set(l.arn, e);
     const arn = l.arn;
-    const secure = l.protocol === 'HTTPS' || l.protocol === 'TLS';
-    if (secure) e.contexts = this.newContexts(l);
-    if (l.protocol === 'HTTPS' && !this.fast) e.http = https.createServer(this.tlsOptions(arn, e.contexts!), (req, res) => this.onRequest(arn, req, res));
-    else if (l.protocol === 'HTTP' && !this.fast) e.http = http.createServer((req, res) => this.onRequest(arn, req, res));
-    else if (secure) {
-      e.tls = tls.createServer(this.tlsOptions(arn, e.contexts!), (socket) => {
+    if (l.protocol === 'HTTPS' || l.protocol === 'TLS') e.contexts = this.newContexts(l);
+    else if (l.protocol === 'HTTP' && !this.fast) e.http = this.httpServer(arn, http.createServer((req, res) => this.onRequest(arn, req, res)));
+    this.tune(e, l);
+    return e;
+  }
+
+  /** The server terminating TLS with the listener's certificate `index` (made on its first connection). */
+  private secureServer(arn: string, e: ListenerEntry, index: number): tls.Server | https.Server {
+    const made = e.secure.get(index);
+    if (made) return made;
+    const options = e.contexts!.optionsAt(index);
+    let server: tls.Server | https.Server;
+    if (e.protocol === 'HTTPS' && !this.fast) {
+      const httpsServer = this.httpServer(arn, https.createServer(options, (req, res) => this.onRequest(arn, req, res)));
+      this.keepAlive(httpsServer, this.snapshot.listeners.get(arn));
+      server = httpsServer;
+    } else {
+      server = tls.createServer(options, (socket) => {
         const current = this.snapshot.listeners.get(arn);
         if (!current) socket.destroy();
         else if (current.protocol === 'TLS') this.tcp.handle(current, socket);
         else new AlbConnection(socket, arn, this.ctx, idleTimeoutMs(current));
       });
-      e.tls.on('tlsClientError', (_err, socket) => socket.destroy());
+      server.on('tlsClientError', (_err, socket) => socket.destroy());
     }
-    if (e.http) {
-      const server = e.http;
-      server.on('upgrade', (req, socket, head) => {
-        const current = this.snapshot.listeners.get(arn);
-        if (current) this.http.upgrade(current, req, socket, head);
-        else socket.destroy();
-      });
-      // Uploads and downloads may stream for as long as they make progress.
-      server.requestTimeout = 0;
-      server.on('clientError', (_err, socket) => {
-        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nServer: awselb/2.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-        else socket.destroy();
-      });
-    }
-    this.tune(e, l);
-    return e;
+    e.secure.set(index, server);
+    return server;
+  }
+
+  /** node:http's handlers for a listener: upgrades, unbounded streaming, ELB's 400 for a malformed request. */
+  private httpServer<S extends http.Server | https.Server>(arn: string, server: S): S {
+    server.on('upgrade', (req, socket, head) => {
+      const current = this.snapshot.listeners.get(arn);
+      if (current) this.http.upgrade(current, req, socket, head);
+      else socket.destroy();
+    });
+    // Uploads and downloads may stream for as long as they make progress.
+    server.requestTimeout = 0;
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nServer: awselb/2.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    return server;
   }
 
   private onRequest(arn: string, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -174,25 +198,22 @@ export class DataPlane {
     });
   }
 
-  /** Server options for TLS termination: the default certificate, the policy, SNI. */
-  private tlsOptions(arn: string, contexts: TlsContexts): tls.TlsOptions {
-    return {
-      ...contexts.options,
-      SNICallback: (servername, cb) => cb(null, this.entries.get(arn)?.contexts?.select(servername)),
-    };
-  }
-
   private tune(e: ListenerEntry, l: ListenerView): void {
     if (l.tls && e.contexts?.key !== l.tls.key) {
+      // New certificates or policy: new connections get new servers; open ones keep theirs until they close.
       e.contexts = this.newContexts(l);
-      (e.tls ?? (e.http as tls.Server | undefined))?.setSecureContext(e.contexts.options);
+      e.secure = new Map();
     }
-    if (e.http) {
-      // The load balancer's idle timeout closes idle client connections.
-      const idleMs = idleTimeoutMs(l);
-      e.http.keepAliveTimeout = idleMs;
-      e.http.headersTimeout = idleMs + 1000;
-    }
+    if (e.http) this.keepAlive(e.http, l);
+    for (const server of e.secure.values()) if (server instanceof https.Server) this.keepAlive(server, l);
+  }
+
+  /** The load balancer's idle timeout closes idle client connections. */
+  private keepAlive(server: http.Server | https.Server, l: ListenerView | undefined): void {
+    if (!l) return;
+    const idleMs = idleTimeoutMs(l);
+    server.keepAliveTimeout = idleMs;
+    server.headersTimeout = idleMs + 1000;
   }
 
   private drop(arn: string): void {

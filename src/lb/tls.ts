@@ -1,7 +1,7 @@
 /**
  * TLS termination for HTTPS (ALB) and TLS (NLB) listeners: the certificates a
  * listener serves (its default one and those added for SNI, from ACM) and its
- * security policy, turned into node:tls secure contexts. The client's server
+ * security policy, turned into node:tls server options. The client's server
  * name picks the certificate as ELB does: an exact name first, then a
  * wildcard that covers it, else the default certificate.
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html
@@ -19,42 +19,52 @@ function covers(name: string, host: string): 'exact' | 'wildcard' | undefined {
   return undefined;
 }
 
-/** A listener's secure contexts, built once per ListenerTls key. */
+/**
+ * A listener's certificates as TLS server options, built once per ListenerTls key: each certificate is served by a
+ * TLS server of its own (data-plane.ts), picked by the name the client's ClientHello asks for (client-hello.ts).
+ */
 export class TlsContexts {
   readonly key: string;
-  /** Server options carrying the default certificate and the policy. */
-  readonly options: tls.SecureContextOptions;
-  private readonly contexts: { names: string[]; context: tls.SecureContext }[] = [];
+  /** Server options for each usable certificate, the default one first; the policy alone when none is usable. */
+  private readonly servers: { names: string[]; options: tls.SecureContextOptions }[] = [];
+  private readonly base: tls.SecureContextOptions;
 
   constructor(t: ListenerTls, onError: (arn: string, err: unknown) => void) {
     this.key = t.key;
-    const policy = tlsSettings(t.policy);
-    const base: tls.SecureContextOptions = { ...policy, honorCipherOrder: true };
-    let defaults: tls.SecureContextOptions | undefined;
+    this.base = { ...tlsSettings(t.policy), honorCipherOrder: true };
     for (const c of t.certificates) {
-      const options = { ...base, key: c.privateKey, cert: c.chain ? `${c.certificate.trim()}\n${c.chain}` : c.certificate };
+      const options = { ...this.base, key: c.privateKey, cert: c.chain ? `${c.certificate.trim()}\n${c.chain}` : c.certificate };
       try {
-        this.contexts.push({ names: c.names, context: tls.createSecureContext(options) });
-        defaults ??= options;
+        tls.createSecureContext(options); // an unusable certificate is skipped here, not at a client's handshake
+        this.servers.push({ names: c.names, options });
       } catch (err) {
         onError(c.arn, err);
       }
     }
-    this.options = defaults ?? base;
   }
 
-  /** The context for a client's server name; undefined means the default certificate. */
-  select(servername: string | undefined): tls.SecureContext | undefined {
-    if (!servername) return undefined;
+  /** Server options carrying the default certificate and the policy. */
+  get options(): tls.SecureContextOptions {
+    return this.optionsAt(0);
+  }
+
+  /** The options of the certificate `select` picked. */
+  optionsAt(index: number): tls.SecureContextOptions {
+    return this.servers[index]?.options ?? this.servers[0]?.options ?? this.base;
+  }
+
+  /** The certificate for a client's server name, as an index for `optionsAt`: 0, the default, when none covers it. */
+  select(servername: string | undefined): number {
+    if (!servername) return 0;
     const host = servername.toLowerCase();
-    let wildcard: tls.SecureContext | undefined;
-    for (const c of this.contexts) {
+    let wildcard = -1;
+    for (const [i, c] of this.servers.entries()) {
       for (const name of c.names) {
         const match = covers(name, host);
-        if (match === 'exact') return c.context;
-        if (match === 'wildcard') wildcard ??= c.context;
+        if (match === 'exact') return i;
+        if (match === 'wildcard' && wildcard < 0) wildcard = i;
       }
     }
-    return wildcard;
+    return Math.max(wildcard, 0);
   }
 }

@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import {
-  ACMClient, DescribeCertificateCommand, GetCertificateCommand, ImportCertificateCommand, RequestCertificateCommand,
+  ACMClient, DescribeCertificateCommand, GetCertificateCommand, ImportCertificateCommand, RequestCertificateCommand, type KeyAlgorithm,
 } from '@aws-sdk/client-acm';
 import {
-  AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client,
+  AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DeleteListenerCommand, ElasticLoadBalancingV2Client,
   ModifyListenerCommand, RegisterTargetsCommand, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { VALIDATION_DELAY_MS } from '../../src/services/acm/request.js';
@@ -66,8 +66,8 @@ describe('HTTPS listeners with ACM certificates', () => {
   let port: number;
   const dir = mkdtempSync(join(tmpdir(), 'berth-https-'));
 
-  const requestIssued = async (DomainName: string, SubjectAlternativeNames?: string[]) => {
-    const arn = (await berth.acm.send(new RequestCertificateCommand({ DomainName, SubjectAlternativeNames, ValidationMethod: 'DNS' }))).CertificateArn!;
+  const requestIssued = async (DomainName: string, SubjectAlternativeNames?: string[], KeyAlgorithm?: KeyAlgorithm) => {
+    const arn = (await berth.acm.send(new RequestCertificateCommand({ DomainName, SubjectAlternativeNames, ValidationMethod: 'DNS', KeyAlgorithm }))).CertificateArn!;
     await eventually(async () => (await berth.acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate!.Status === 'ISSUED', 10_000, 200);
     return arn;
   };
@@ -126,6 +126,25 @@ describe('HTTPS listeners with ACM certificates', () => {
     assert.equal(shop.peer.subject.CN, 'shop.example.com');
     const other = await httpsGet(port, 'unknown.example.org', ca, '/', { rejectUnauthorized: false });
     assert.equal(other.peer.subject.CN, 'shop.example.com');
+  });
+
+  it('an RSA certificate for the name is served on a listener whose default certificate is ECDSA', async () => {
+    const ecCert = await requestIssued('ec.example.com', undefined, 'EC_prime256v1');
+    const ecPort = await freePort();
+    const ec = (await berth.elb.send(new CreateListenerCommand({
+      LoadBalancerArn: alb.LoadBalancerArn, Protocol: 'HTTPS', Port: ecPort, Certificates: [{ CertificateArn: ecCert }],
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }],
+    }))).Listeners![0].ListenerArn!;
+    await berth.elb.send(new AddListenerCertificatesCommand({ ListenerArn: ec, Certificates: [{ CertificateArn: shopCert }] }));
+    // OpenSSL keeps a certificate per key type: a client offering ECDSA first must still get the RSA one its name picks.
+    const shop = await eventually(async () => {
+      const r = await httpsGet(ecPort, 'shop.example.com', ca).catch(() => undefined);
+      return r?.peer.subject.CN === 'shop.example.com' && r;
+    }, 10_000, 100);
+    assert.equal(shop.status, 200);
+    assert.equal((await httpsGet(ecPort, 'ec.example.com', ca)).peer.subject.CN, 'ec.example.com');
+    assert.equal((await httpsGet(ecPort, 'other.example.org', ca, '/', { rejectUnauthorized: false })).peer.subject.CN, 'ec.example.com');
+    await berth.elb.send(new DeleteListenerCommand({ ListenerArn: ec }));
   });
 
   it('a security policy change is served at once: TLS 1.3 only refuses a TLS 1.2 client', async () => {
