@@ -62,10 +62,17 @@ describe('console actions over a Berth (fake runtime)', () => {
     assert.equal(scaled.body.output!.service.desiredCount, 3);
     const running = await waitForService(berth.ecs, 'ops', 'web', (s) => s.runningCount === 3, 'three running', 20_000);
     assert.equal(running.desiredCount, 3);
+    const primaryBefore = running.deployments!.find((d) => d.status === 'PRIMARY')!.id;
     const forced = await action('ecs/UpdateService', { cluster: 'ops', service: 'web', forceNewDeployment: true });
     assert.equal(forced.status, 200);
+    // UpdateService answers with a new PRIMARY beside the old one; on the fake runtime the old one may be gone by the
+    // next call, so DescribeServices is asked only which deployment is PRIMARY.
+    const deployments = (forced.body.output!.service as { deployments: { id: string; status: string }[] }).deployments;
+    assert.deepEqual(deployments.map((d) => d.status).sort(), ['ACTIVE', 'PRIMARY'], 'a new PRIMARY beside the old one');
+    const primary = deployments.find((d) => d.status === 'PRIMARY')!.id;
+    assert.notEqual(primary, primaryBefore);
     const after = (await berth.ecs.send(new DescribeServicesCommand({ cluster: 'ops', services: ['web'] }))).services![0];
-    assert.equal(after.deployments!.length, 2, 'a new PRIMARY beside the old one');
+    assert.equal(after.deployments!.find((d) => d.status === 'PRIMARY')!.id, primary);
   });
 
   it('stopping a task is StopTask with the console\'s reason; the service starts a replacement', async () => {
