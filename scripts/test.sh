@@ -1,6 +1,7 @@
 #!/bin/sh
 # `npm test`: builds, type-checks src, test and bench (tsconfig.test.json), then runs the suite with Node's test
-# runner: every *.test.ts under test/ and src/ two files at a time, then the *.serial.test.ts files one at a time. Exit status 0 only if both batches pass.
+# runner: every *.test.ts under test/ and src/ two files at a time (and beside them, one at a time, the few that
+# mostly wait on a tool: WAITING below), then the *.serial.test.ts files one at a time. Exit status 0 only if all pass.
 #
 #   npm test                                   # everything
 #   npm test -- test/e2e/berth-cli.test.ts     # only these files (each in its batch)
@@ -24,12 +25,33 @@ if [ -n "${BERTH_TEST_DURATIONS:-}" ]; then
   set -- --test-reporter=tap --test-reporter-destination=stdout --test-reporter=./scripts/test-durations.mjs --test-reporter-destination=stdout
 fi
 
+# Files that spend most of their time in a tool's own fixed waits, not on the CPU: the AWS provider sleeps 30 s
+# twice for each aws_lb, CDK and `aws cloudformation deploy` poll their stacks. They run in a third lane beside the
+# two, one at a time, so those waits overlap other files' work; their output follows the batch's.
+WAITING='/(terraform-[^/]*|autoscaling-terraform|cdk-fargate)\.test\.ts$|/cloudformation/awscli\.test\.ts$'
+waiting=$(printf '%s\n' $parallel | grep -E "$WAITING")
+parallel=$(printf '%s\n' $parallel | grep -vE "$WAITING")
+
 status=0
+waiting_log=$(mktemp)
+waiting_pid=
+if [ -n "$waiting" ]; then
+  # shellcheck disable=SC2086 # one path per word
+  node --import tsx --test --test-concurrency=1 --test-timeout=300000 "$@" $waiting >"$waiting_log" 2>&1 &
+  waiting_pid=$!
+  # An interrupted run takes the lane with it.
+  trap 'kill "$waiting_pid" 2>/dev/null' INT TERM
+fi
 # An empty list must not reach `node --test`, which would then run every test file it finds.
 if [ -n "$parallel" ]; then
   # shellcheck disable=SC2086 # one path per word
   node --import tsx --test --test-concurrency=2 --test-timeout=300000 "$@" $parallel || status=1
 fi
+if [ -n "$waiting_pid" ]; then
+  wait "$waiting_pid" || status=1
+  cat "$waiting_log"
+fi
+rm -f "$waiting_log"
 if [ -n "$serial" ]; then
   # shellcheck disable=SC2086
   node --import tsx --test --test-timeout=300000 "$@" $serial || status=1
