@@ -39,7 +39,7 @@ import { ChangeFeed } from './state/change-feed.js';
 import { getOrCreateMeta, instanceId } from './state/meta.js';
 import { MetadataServer } from './metadata/server.js';
 import { taskEnvironment } from './metadata/environment.js';
-import { CredentialsEndpoint } from './metadata/credentials.js';
+import { CredentialsEndpoint, taskInstanceRole } from './metadata/credentials.js';
 import { ContainerApi } from './metadata/container-api.js';
 import { randomBytes } from 'node:crypto';
 import { openDb, Statements } from './state/db.js';
@@ -82,10 +82,18 @@ async function makeDriver(config: Config): Promise<RuntimeDriver> {
   return new MultiEngineDriver(new DockerDriver(), (url) => new DockerDriver(engineEndpoint(url)));
 }
 
-/** The execution role of a task as the principal ECS pulls and reads secrets as: `assumed-role/<role>/<task id>`. */
-function executionRolePrincipal(task: Task, def: TaskDefinition | undefined): TokenPrincipal | undefined {
+/**
+ * The principal ECS pulls images and reads secrets as: the task's execution role (`assumed-role/<role>/<task id>`),
+ * else on an EC2 container instance the agent's own, the instance role (`assumed-role/<role>/<instance id>`).
+ */
+function executionRolePrincipal(sql: Statements, task: Task, def: TaskDefinition | undefined): TokenPrincipal | undefined {
   const roleArn = task.overrides?.executionRoleArn ?? def?.executionRoleArn;
-  if (!roleArn) return undefined;
+  if (!roleArn) {
+    const instance = taskInstanceRole(sql, task);
+    if (!instance) return undefined;
+    const account = instance.roleArn.split(':')[4];
+    return { principalArn: `arn:aws:sts::${account}:assumed-role/${instance.roleName}/${instance.instanceId}`, accessKeyId: '', roleArn: instance.roleArn };
+  }
   const [, , , , account, resource] = roleArn.split(':');
   const taskId = task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
   return { principalArn: `arn:aws:sts::${account}:assumed-role/${resource.slice(resource.lastIndexOf('/') + 1)}/${taskId}`, accessKeyId: '', roleArn };
@@ -246,14 +254,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         ...(await credentials.envFor(task)),
       }),
       authorizeExecutionRole: authorizer && ((task, def, serviceId, operation, input, where) => {
-        const role = executionRolePrincipal(task, def);
+        const role = executionRolePrincipal(sql, task, def);
         if (!role) return undefined;
         const checks = authorizer.checksFor(serviceId, operation, input, { ...where, principalArn: role.principalArn });
         const caller = { ...role, account: role.principalArn.split(':')[4] };
         return authorizer.authorize(caller, checks, { now: clock.now(), region: where.region })?.message;
       }),
       // With --enforce-iam an image in Berth's ECR is pulled as the task's execution role (its policies decide).
-      resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image, authorizer && executionRolePrincipal(task, def)),
+      resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image, authorizer && executionRolePrincipal(sql, task, def)),
       groupLoad: (targetGroupArn) => ({ peak: loadBalancing.groupLoad(targetGroupArn, true).peak }),
       // EKS pods pull images in Berth's ECR with a token for the cluster's account, as nodes pull with their role.
       registryImage: (account, image) => resolveTaskImage(registry, account, image),

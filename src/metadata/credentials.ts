@@ -7,6 +7,13 @@
  * {AccessKeyId, SecretAccessKey, Token, Expiration, RoleArn}: a session of the
  * role that Berth then recognises as the role (sts/store/sessions.ts).
  *
+ * A task without a task role on an EC2 container instance whose instance
+ * profile holds a role gets that role the same way, in sessions named after
+ * the instance: on EC2 the SDK in such a task finds the instance role through
+ * IMDS (169.254.169.254), which Berth does not serve (it is the host's own
+ * metadata address when Berth runs on EC2); the identity the task calls AWS
+ * with is the same.
+ *
  * Where 169.254.170.2 cannot be made reachable (link-local.ts: not root, no
  * `ip`, a remote engine), containers get AWS_CONTAINER_CREDENTIALS_FULL_URI on
  * the bridge gateway plus AWS_CONTAINER_AUTHORIZATION_TOKEN instead (SDKs
@@ -23,7 +30,9 @@ import type { Statements } from '../state/db.js';
 import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/store/index.js';
 import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRoleSession } from '../services/sts/store/index.js';
 import { CREDENTIALS_ADDRESS, CREDENTIALS_PORT, ensureLinkLocalAddress, peerUrls, registerPeer } from './link-local.js';
-import { accountOf } from '../shared/arns.js';
+import { accountOf, parseArn } from '../shared/arns.js';
+import { ec2InstanceIdOf } from '../services/ecs/store/index.js';
+import { instanceRole, type InstanceRole } from '../services/ec2/index.js';
 
 export interface CredentialsDeps {
   sql: Statements;
@@ -56,6 +65,14 @@ export function taskRoleArnOf(sql: Statements, task: Task): string | undefined {
   return task.taskDefinitionArn ? findTaskDefinitionByArn(sql, task.taskDefinitionArn)?.taskRoleArn : undefined;
 }
 
+/** The role of the EC2 instance a task was placed on (through its instance profile), if it has one. */
+export function taskInstanceRole(sql: Statements, task: Task): InstanceRole | undefined {
+  const instanceId = task.containerInstanceArn ? ec2InstanceIdOf(sql, task.containerInstanceArn) : undefined;
+  if (!instanceId?.startsWith('i-')) return undefined;
+  const arn = parseArn(task.containerInstanceArn!);
+  return arn ? instanceRole({ sql, account: arn.account, region: arn.region }, instanceId) : undefined;
+}
+
 export class CredentialsEndpoint {
   private setup?: Promise<Setup | undefined>;
   private servers: http.Server[] = [];
@@ -68,14 +85,16 @@ export class CredentialsEndpoint {
     if (hasLiveTaskCredentials(d.sql)) void this.ready();
   }
 
-  /** The environment ECS injects for the task role: nothing when the task has none. */
+  /** The environment ECS injects for the task role (or the instance's): nothing when the task has neither. */
   async envFor(task: Task): Promise<Record<string, string>> {
-    const roleArn = taskRoleArnOf(this.d.sql, task);
+    const taskRole = taskRoleArnOf(this.d.sql, task);
+    const instance = taskRole ? undefined : taskInstanceRole(this.d.sql, task);
+    const roleArn = taskRole ?? instance?.roleArn;
     if (!roleArn) return {};
     const setup = await this.ready();
     if (!setup) return {};
     const account = accountOf(task.taskArn!);
-    const cred = taskCredentialFor(this.d.sql, this.d.clock.now(), task.taskArn!, account, roleArn);
+    const cred = taskCredentialFor(this.d.sql, this.d.clock.now(), task.taskArn!, account, roleArn, instance?.instanceId);
     if (setup.mode === 'link-local') return { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${cred.id}` };
     return {
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `${setup.ownUrl}/v2/credentials/${cred.id}`,

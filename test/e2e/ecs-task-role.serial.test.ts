@@ -8,8 +8,10 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateClusterCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, startBerth } from '../helpers/berth.js';
 import { useBerth } from '../helpers/use-berth.js';
@@ -133,6 +135,47 @@ describe('ECS task role credentials on Docker', () => {
     assert.equal(identity.Arn, `arn:aws:sts::000000000000:assumed-role/app-task/${task.taskArn!.split('/').pop()}`);
     assert.equal(identity.Account, '000000000000');
     await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: task.taskArn }));
+  });
+
+  it('a task without a task role on an EC2 instance with an instance profile gets the instance\'s role, in sessions named after the instance', { timeout: 120_000 }, async () => {
+    const iam = berth.client(IAMClient);
+    const ec2 = berth.client(EC2Client);
+    const ssm = berth.client(SSMClient);
+    const ec2Trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const instanceRoleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'ecsInstanceRole', AssumeRolePolicyDocument: ec2Trust }))).Role!.Arn!;
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'ecsInstanceProfile' }));
+    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ecsInstanceProfile', RoleName: 'ecsInstanceRole' }));
+    const ami = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' }))).Parameter!.Value!;
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'fleet' }));
+    const instanceId = (await ec2.send(new RunInstancesCommand({
+      ImageId: ami, InstanceType: 't3.small', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'ecsInstanceProfile' },
+      UserData: Buffer.from('#!/bin/bash\necho ECS_CLUSTER=fleet >> /etc/ecs/ecs.config\n').toString('base64'),
+    }))).Instances![0].InstanceId!;
+    for (let i = 0; i < 100 && !(await berth.ecs.send(new ListContainerInstancesCommand({ cluster: 'fleet' }))).containerInstanceArns?.length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await register(berth.ecs, {
+      family: 'on-ec2', networkMode: 'bridge', requiresCompatibilities: ['EC2'], cpu: '256', memory: '256',
+      containerDefinitions: [{ name: 'app', image, essential: true, command: ['sh', '-c', SCRIPT], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
+    });
+    const out = await berth.ecs.send(new RunTaskCommand({ cluster: 'fleet', taskDefinition: 'on-ec2', launchType: 'EC2' }));
+    assert.equal(out.failures?.length, 0, JSON.stringify(out.failures));
+    const task = await waitForTask(berth.ecs, 'fleet', out.tasks![0].taskArn!, isRunning, 'RUNNING');
+    const port = task.containers![0].networkBindings![0].hostPort;
+    let creds: Record<string, string> | undefined;
+    let whoami = '';
+    for (const end = Date.now() + 30_000; Date.now() < end && !whoami.includes('<Arn>');) {
+      const get = (f: string) => fetch(`http://127.0.0.1:${port}/${f}`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : ''), () => '');
+      creds = JSON.parse((await get('creds.json')) || 'null') ?? undefined;
+      whoami = await get('whoami.xml');
+      if (!whoami.includes('<Arn>')) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(creds?.RoleArn, instanceRoleArn, await fetch(`http://127.0.0.1:${port}/env.txt`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), (e) => String(e)));
+    // What IMDS gives a process on that instance: the instance role, in a session named after the instance.
+    assert.match(whoami, new RegExp(`<Arn>arn:aws:sts::000000000000:assumed-role/ecsInstanceRole/${instanceId}</Arn>`));
+    await berth.ecs.send(new StopTaskCommand({ cluster: 'fleet', task: task.taskArn }));
+    await waitForTask(berth.ecs, 'fleet', task.taskArn!, isStopped, 'STOPPED');
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
   });
 
   it('a taskRoleArn override wins over the task definition; a task without a role gets no credentials URI', { timeout: 120_000 }, async () => {

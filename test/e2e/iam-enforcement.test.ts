@@ -16,15 +16,18 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
-  AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand,
+  AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateInstanceProfileCommand, CreateRoleCommand,
+  CreateUserCommand, IAMClient, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { useBerth } from '../helpers/use-berth.js';
 import { dockerCli } from '../helpers/docker-cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
-import { fargateNetwork, isRunning, isStopped, runOneContainerTask, waitForTask } from '../helpers/ecs.js';
+import { fargateNetwork, isRunning, isStopped, register, runOneContainerTask, waitForTask } from '../helpers/ecs.js';
 
 const ACCOUNT = '000000000000';
 const OTHER = '111111111111';
@@ -119,6 +122,39 @@ describe('IAM enforcement end to end (docker, ECS)', { skip: !dockerAvailable &&
       const second = await runTask('pull', image);
       await waitForTask(berth.ecs, CLUSTER, second.taskArn!, isRunning, 'RUNNING');
       await berth.ecs.send(new StopTaskCommand({ cluster: CLUSTER, task: second.taskArn }));
+    });
+
+    it('on an EC2 instance a task without an execution role pulls as the instance role: denied until it has AmazonEC2ContainerServiceforEC2Role', async () => {
+      const ec2 = berth.client(EC2Client);
+      const ssm = berth.client(SSMClient);
+      const role = `instance-${run}`;
+      const ec2Trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+      await berth.iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: ec2Trust }));
+      await berth.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
+      await berth.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
+      await berth.ecs.send(new CreateClusterCommand({ clusterName: 'iam-ec2' }));
+      const ami = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' }))).Parameter!.Value!;
+      const instanceId = (await ec2.send(new RunInstancesCommand({
+        ImageId: ami, InstanceType: 't3.small', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: role },
+        UserData: Buffer.from('#!/bin/bash\necho ECS_CLUSTER=iam-ec2 >> /etc/ecs/ecs.config\n').toString('base64'),
+      }))).Instances![0].InstanceId!;
+      for (let i = 0; i < 100 && !(await berth.ecs.send(new ListContainerInstancesCommand({ cluster: 'iam-ec2' }))).containerInstanceArns?.length; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await register(berth.ecs, {
+        family: 'pull-on-ec2', networkMode: 'bridge', requiresCompatibilities: ['EC2'], cpu: '128', memory: '128',
+        containerDefinitions: [{ name: 'app', image: `${repoUri}:v1`, essential: true, command: ['sleep', '60'], stopTimeout: 1 }],
+      });
+      const runOnEc2 = async () => (await berth.ecs.send(new RunTaskCommand({ cluster: 'iam-ec2', taskDefinition: 'pull-on-ec2', launchType: 'EC2' }))).tasks![0];
+      const failed = await waitForTask(berth.ecs, 'iam-ec2', (await runOnEc2()).taskArn!, isStopped, 'STOPPED');
+      assert.equal(failed.stopCode, 'TaskFailedToStart');
+      assert.match(failed.stoppedReason!, new RegExp(`assumed-role/${role}/${instanceId} is not authorized to perform: ecr:BatchGetImage`));
+      await berth.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role' }));
+      const second = await runOnEc2();
+      await waitForTask(berth.ecs, 'iam-ec2', second.taskArn!, isRunning, 'RUNNING');
+      await berth.ecs.send(new StopTaskCommand({ cluster: 'iam-ec2', task: second.taskArn }));
+      await waitForTask(berth.ecs, 'iam-ec2', second.taskArn!, isStopped, 'STOPPED');
+      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
     });
 
     it('without secretsmanager:GetSecretValue the task stops with ResourceInitializationError; an explicit deny in the secret\'s policy wins', async () => {

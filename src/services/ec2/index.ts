@@ -25,3 +25,4 @@ export { createSecurityGroup, deleteSecurityGroup } from './security-groups.js';
 export { authorizeSecurityGroupIngress } from './security-group-rules.js';
 export { listStored } from './store.js';
 export { runningInstancesToMonitor, type MonitoredInstance } from './instance-monitoring.js';
+export { instanceRole, type InstanceRole } from './instance-role.js';

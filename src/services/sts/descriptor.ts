@@ -43,5 +43,10 @@ function migrations(): Migration[] {
       ALTER TABLE sts_sessions ADD COLUMN session_policy_arns TEXT;
     `,
     },
+    {
+      version: 92,
+      name: 'sts: a task credential may be its EC2 instance\'s role, whose sessions are named after the instance (issue 17)',
+      sql: 'ALTER TABLE sts_task_credentials ADD COLUMN session_name TEXT;',
+    },
   ];
 }

@@ -42,6 +42,28 @@ const LIST: ManagedPolicy[] = [
     },
   },
   {
+    // The ECS container instance role's policy: what the agent on an EC2 instance may do as the instance.
+    name: 'AmazonEC2ContainerServiceforEC2Role', versionId: 'v7', createDate: '2023-03-06T22:19:04+00:00', source: '24b649d3de6c701785bb4af34462aa8ee26f1528',
+    document: {
+      Version: '2012-10-17',
+      Statement: [{
+        Effect: 'Allow',
+        Action: [
+          'ec2:DescribeTags', 'ecs:CreateCluster', 'ecs:DeregisterContainerInstance', 'ecs:DiscoverPollEndpoint', 'ecs:Poll',
+          'ecs:RegisterContainerInstance', 'ecs:StartTelemetrySession', 'ecs:UpdateContainerInstancesState', 'ecs:Submit*',
+          'ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage',
+          'logs:CreateLogStream', 'logs:PutLogEvents',
+        ],
+        Resource: '*',
+      }, {
+        Effect: 'Allow',
+        Action: 'ecs:TagResource',
+        Resource: '*',
+        Condition: { StringEquals: { 'ecs:CreateAction': ['CreateCluster', 'RegisterContainerInstance'] } },
+      }],
+    },
+  },
+  {
     name: 'AmazonEC2ContainerRegistryReadOnly', versionId: 'v3', createDate: '2019-12-10T20:56:32+00:00', source: '24b649d3de6c701785bb4af34462aa8ee26f1528',
     document: {
       Version: '2012-10-17',

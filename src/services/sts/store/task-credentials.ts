@@ -4,6 +4,9 @@
  * AWS_CONTAINER_CREDENTIALS_RELATIVE_URI); asking for it returns a session of
  * the role named after the task id, reissued well before it expires. The id
  * answers only while the task has not stopped (the caller checks the task).
+ * A task without a task role on an EC2 container instance with an instance
+ * profile gets the instance's role instead, in sessions named after the
+ * instance id, as IMDS gives them on EC2.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Statements } from '../../../state/db.js';
@@ -19,22 +22,26 @@ export interface TaskCredential {
   roleArn: string;
   /** For AWS_CONTAINER_AUTHORIZATION_TOKEN when the endpoint is reached by full URI. */
   token: string;
+  /** The sessions' name when it is not the task id (an instance role's: the EC2 instance id). */
+  sessionName?: string;
 }
 
 /** ECS task role sessions last 6 hours; a new one is issued once less than 1 hour is left. */
 export const TASK_SESSION_SECONDS = 6 * 3600;
 const REISSUE_BEFORE_MS = 3600_000;
 
-interface Row { id: string; task_arn: string; account: string; role_arn: string; token: string }
-const fromRow = (r: Row): TaskCredential => ({ id: r.id, taskArn: r.task_arn, account: r.account, roleArn: r.role_arn, token: r.token });
+interface Row { id: string; task_arn: string; account: string; role_arn: string; token: string; session_name: string | null }
+const fromRow = (r: Row): TaskCredential => ({
+  id: r.id, taskArn: r.task_arn, account: r.account, roleArn: r.role_arn, token: r.token, ...(r.session_name ? { sessionName: r.session_name } : {}),
+});
 
 /** The task's credential id, made on first use (one per task, shared by its containers). */
-export function taskCredentialFor(sql: Statements, now: number, taskArn: string, account: string, roleArn: string): TaskCredential {
+export function taskCredentialFor(sql: Statements, now: number, taskArn: string, account: string, roleArn: string, sessionName?: string): TaskCredential {
   const row = sql.get('SELECT * FROM sts_task_credentials WHERE task_arn = ?').get(taskArn) as Row | undefined;
   if (row) return fromRow(row);
-  const cred = { id: randomUUID(), taskArn, account, roleArn, token: randomBytes(24).toString('base64url') };
-  sql.get('INSERT INTO sts_task_credentials (id, task_arn, account, role_arn, token, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(cred.id, taskArn, account, roleArn, cred.token, now);
+  const cred = { id: randomUUID(), taskArn, account, roleArn, token: randomBytes(24).toString('base64url'), ...(sessionName ? { sessionName } : {}) };
+  sql.get('INSERT INTO sts_task_credentials (id, task_arn, account, role_arn, token, created_at, session_name) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(cred.id, taskArn, account, roleArn, cred.token, now, sessionName ?? null);
   return cred;
 }
 
@@ -67,7 +74,7 @@ export function taskRoleSession(sql: Statements, now: number, cred: TaskCredenti
   const current = currentSessionFor(sql, cred.id, now + REISSUE_BEFORE_MS);
   if (current) return current;
   const role = roleIdentity(sql, cred.roleArn);
-  const sessionName = taskIdOf(cred.taskArn) || 'task';
+  const sessionName = cred.sessionName ?? (taskIdOf(cred.taskArn) || 'task');
   return issueSession(sql, now, {
     account: role.account,
     arn: stsArn.assumedRole(role.account, role.name, sessionName),
