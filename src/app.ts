@@ -39,7 +39,7 @@ import { ChangeFeed } from './state/change-feed.js';
 import { getOrCreateMeta, instanceId } from './state/meta.js';
 import { MetadataServer } from './metadata/server.js';
 import { taskEnvironment } from './metadata/environment.js';
-import { CredentialsEndpoint, taskInstanceRole } from './metadata/credentials.js';
+import { CredentialsEndpoint, taskInstanceRole, type InstanceRoleLookup } from './metadata/credentials.js';
 import { ContainerApi } from './metadata/container-api.js';
 import { randomBytes } from 'node:crypto';
 import { openDb, Statements } from './state/db.js';
@@ -82,21 +82,20 @@ async function makeDriver(config: Config): Promise<RuntimeDriver> {
   return new MultiEngineDriver(new DockerDriver(), (url) => new DockerDriver(engineEndpoint(url)));
 }
 
-/**
- * The principal ECS pulls images and reads secrets as: the task's execution role (`assumed-role/<role>/<task id>`),
- * else on an EC2 container instance the agent's own, the instance role (`assumed-role/<role>/<instance id>`).
- */
-function executionRolePrincipal(sql: Statements, task: Task, def: TaskDefinition | undefined): TokenPrincipal | undefined {
+/** The execution role of a task as the principal ECS pulls and reads secrets as: `assumed-role/<role>/<task id>`. */
+function executionRolePrincipal(task: Task, def: TaskDefinition | undefined): TokenPrincipal | undefined {
   const roleArn = task.overrides?.executionRoleArn ?? def?.executionRoleArn;
-  if (!roleArn) {
-    const instance = taskInstanceRole(sql, task);
-    if (!instance) return undefined;
-    const account = instance.roleArn.split(':')[4];
-    return { principalArn: `arn:aws:sts::${account}:assumed-role/${instance.roleName}/${instance.instanceId}`, accessKeyId: '', roleArn: instance.roleArn };
-  }
+  if (!roleArn) return undefined;
   const [, , , , account, resource] = roleArn.split(':');
   const taskId = task.taskArn!.slice(task.taskArn!.lastIndexOf('/') + 1);
   return { principalArn: `arn:aws:sts::${account}:assumed-role/${resource.slice(resource.lastIndexOf('/') + 1)}/${taskId}`, accessKeyId: '', roleArn };
+}
+
+/** Without an execution role, the agent on an EC2 container instance pulls as the instance: `assumed-role/<role>/<instance id>`. */
+function instanceRolePrincipal(sql: Statements, task: Task, lookup: InstanceRoleLookup): TokenPrincipal | undefined {
+  const role = taskInstanceRole(sql, task, lookup);
+  if (!role) return undefined;
+  return { principalArn: `arn:aws:sts::${accountOf(role.roleArn)}:assumed-role/${role.roleName}/${role.instanceId}`, accessKeyId: '', roleArn: role.roleArn };
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -245,6 +244,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const started = (async () => {
     const { startControllers } = await import('./controllers/index.js');
     const { presignedCallerVerifier } = await import('./gateway/presigned-caller.js');
+    const { instanceRole } = await import('./services/ec2/index.js');
     const controllers = startControllers({
       db, sql, clock, log, changes, driver, instanceId: instanceId(db), dataDir, invoke,
       blobs: registry.blobs, vulnerabilityDb: config.vulnerabilityDb, metricsPeriod: config.metricsPeriod,
@@ -254,14 +254,15 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         ...(await credentials.envFor(task)),
       }),
       authorizeExecutionRole: authorizer && ((task, def, serviceId, operation, input, where) => {
-        const role = executionRolePrincipal(sql, task, def);
+        const role = executionRolePrincipal(task, def);
         if (!role) return undefined;
         const checks = authorizer.checksFor(serviceId, operation, input, { ...where, principalArn: role.principalArn });
         const caller = { ...role, account: role.principalArn.split(':')[4] };
         return authorizer.authorize(caller, checks, { now: clock.now(), region: where.region })?.message;
       }),
       // With --enforce-iam an image in Berth's ECR is pulled as the task's execution role (its policies decide).
-      resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image, authorizer && executionRolePrincipal(sql, task, def)),
+      resolveImage: (task, image, def) => resolveTaskImage(registry, accountOf(task.taskArn!), image,
+        authorizer && (executionRolePrincipal(task, def) ?? instanceRolePrincipal(sql, task, instanceRole))),
       groupLoad: (targetGroupArn) => ({ peak: loadBalancing.groupLoad(targetGroupArn, true).peak }),
       // EKS pods pull images in Berth's ECR with a token for the cluster's account, as nodes pull with their role.
       registryImage: (account, image) => resolveTaskImage(registry, account, image),

@@ -32,7 +32,9 @@ import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRole
 import { CREDENTIALS_ADDRESS, CREDENTIALS_PORT, ensureLinkLocalAddress, peerUrls, registerPeer } from './link-local.js';
 import { accountOf, parseArn } from '../shared/arns.js';
 import { ec2InstanceIdOf } from '../services/ecs/store/index.js';
-import { instanceRole, type InstanceRole } from '../services/ec2/index.js';
+
+/** EC2's door function (loaded on first need: EC2 is not needed before Berth is ready). */
+export type InstanceRoleLookup = typeof import('../services/ec2/index.js').instanceRole;
 
 export interface CredentialsDeps {
   sql: Statements;
@@ -66,7 +68,7 @@ export function taskRoleArnOf(sql: Statements, task: Task): string | undefined {
 }
 
 /** The role of the EC2 instance a task was placed on (through its instance profile), if it has one. */
-export function taskInstanceRole(sql: Statements, task: Task): InstanceRole | undefined {
+export function taskInstanceRole(sql: Statements, task: Task, instanceRole: InstanceRoleLookup): ReturnType<InstanceRoleLookup> {
   const instanceId = task.containerInstanceArn ? ec2InstanceIdOf(sql, task.containerInstanceArn) : undefined;
   if (!instanceId?.startsWith('i-')) return undefined;
   const arn = parseArn(task.containerInstanceArn!);
@@ -88,7 +90,8 @@ export class CredentialsEndpoint {
   /** The environment ECS injects for the task role (or the instance's): nothing when the task has neither. */
   async envFor(task: Task): Promise<Record<string, string>> {
     const taskRole = taskRoleArnOf(this.d.sql, task);
-    const instance = taskRole ? undefined : taskInstanceRole(this.d.sql, task);
+    const instance = taskRole || !task.containerInstanceArn ? undefined
+      : taskInstanceRole(this.d.sql, task, (await import('../services/ec2/index.js')).instanceRole);
     const roleArn = taskRole ?? instance?.roleArn;
     if (!roleArn) return {};
     const setup = await this.ready();
