@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openDb, reclaimFreePages } from './db.js';
+import { openDb, reclaimFreePages, Statements } from './db.js';
 
 const INCREMENTAL = 2;
 
@@ -98,4 +98,14 @@ describe('state database storage', () => {
       db.close();
     }
   }));
+});
+
+describe('cached statements', () => {
+  it('one caller\'s .pluck() does not change what the next caller of the same SQL gets', () => {
+    const sql = new Statements(new Database(':memory:'));
+    sql.db.exec("CREATE TABLE t (id TEXT, doc TEXT); INSERT INTO t VALUES ('a', '{}')");
+    assert.equal(sql.get('SELECT doc FROM t WHERE id = ?').pluck().get('a'), '{}');
+    assert.deepEqual(sql.get('SELECT doc FROM t WHERE id = ?').get('a'), { doc: '{}' });
+    sql.db.close();
+  });
 });

@@ -112,6 +112,9 @@ export class Statements {
     if (!s) {
       s = this.db.prepare(sql);
       this.cache.set(sql, s);
+    } else if (s.reader) {
+      // A caller's .pluck() stays on the cached statement: the next caller of the same SQL gets rows, not one column.
+      s.pluck(false);
     }
     return s;
   }

@@ -27,7 +27,7 @@ import type {
   UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
 import { AwsError } from '../../protocol/errors.js';
-import { arn, ecsArn, parseArn, parseEcsArn, resourceId } from '../../shared/arns.js';
+import { arn, parseArn, resourceId } from '../../shared/arns.js';
 import { randomHex } from '../../shared/ids.js';
 import type { Statements } from '../../state/db.js';
 import type { Scope } from '../../state/scope.js';
@@ -42,8 +42,8 @@ import { registerTaggable } from './tags.js';
 import { writeAttributes } from './attributes.js';
 import type { Candidate, HostPorts } from './placement.js';
 import {
-  ENGINE_ATTRIBUTE, appendEcsEvent, attributesOfTarget, engineHostPorts, findInstanceRow, insertInstance, instanceGroups, instanceGroupTasks, instanceHostPorts, instanceUsage,
-  listInstanceRows, loadInstances, registeredInstanceArnExists, saveInstance, saveTaskDesired, tasksOnInstance,
+  ENGINE_ATTRIBUTE, engineHostPorts, findInstanceRow, insertInstance, instanceGroups, instanceGroupTasks, instanceStateChange, intResource,
+  listInstanceRows, setResource, withUsage, loadInstances, registeredInstanceArnExists, saveInstance, saveTaskDesired, tasksOnInstance,
 } from './store/index.js';
 
 /** The ports an ECS agent reserves on every instance. */
@@ -67,35 +67,6 @@ registerTaggable('container-instance', {
   exists: (ctx, a) => registeredInstanceArnExists(ctx.sql, a),
   notFound: () => new AwsError('ResourceNotFoundException', 'The specified resource could not be found.'),
 });
-
-const intResource = (name: string, value: number): Resource => ({ name, type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: value });
-const setResource = (name: string, values: string[]): Resource => ({ name, type: 'STRINGSET', doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: values });
-
-/**
- * The instance as DescribeContainerInstances shows it: remaining resources and task counts from what its tasks
- * take (instance-usage.ts: one row, not its tasks' documents).
- */
-function withUsage(sql: Statements, ci: ContainerInstance): ContainerInstance {
-  const arn = ci.containerInstanceArn!;
-  const used = instanceUsage(sql, arn);
-  const taken = instanceHostPorts(sql, arn);
-  const reg = new Map((ci.registeredResources ?? []).map((r) => [r.name, r]));
-  const ports = new Set([...(reg.get('PORTS')?.stringSetValue ?? []), ...[...taken.tcp].map(String)]);
-  const udp = new Set([...(reg.get('PORTS_UDP')?.stringSetValue ?? []), ...[...taken.udp].map(String)]);
-  // Attributes put with PutAttributes (and custom ones given at registration) live in ecs_attributes.
-  const extra = attributesOfTarget(sql, arn);
-  const attributes = [...(ci.attributes ?? []).filter((a) => !extra.some((e) => e.name === a.name)), ...extra.map((e) => ({ name: e.name, ...(e.value !== null ? { value: e.value } : {}) }))];
-  return {
-    ...ci,
-    attributes,
-    remainingResources: [
-      intResource('CPU', (reg.get('CPU')?.integerValue ?? 0) - used.cpu), intResource('MEMORY', (reg.get('MEMORY')?.integerValue ?? 0) - used.memory),
-      setResource('PORTS', [...ports]), setResource('PORTS_UDP', [...udp]),
-    ],
-    runningTasksCount: used.running,
-    pendingTasksCount: used.pending,
-  };
-}
 
 /** The instance as the cluster query language sees it; `taskGroups` are the groups of its tasks. */
 function queryCandidate(ci: ContainerInstance, taskGroups: string[]): QueryCandidate {
@@ -178,18 +149,6 @@ export function registerContainerInstance(ctx: RequestContext, input: RegisterCo
 export function saveInstanceAndTell(sql: Statements, ci: ContainerInstance): void {
   saveInstance(sql, ci);
   instanceStateChange(sql, ci);
-}
-
-function instanceStateChange(sql: Statements, ci: ContainerInstance): void {
-  const a = parseEcsArn(ci.containerInstanceArn!)!;
-  const shown = withUsage(sql, ci);
-  const detail = {
-    agentConnected: shown.agentConnected, attributes: shown.attributes, clusterArn: ecsArn.cluster(a.region, a.account, a.cluster!),
-    containerInstanceArn: shown.containerInstanceArn, ec2InstanceId: shown.ec2InstanceId, registeredResources: shown.registeredResources,
-    remainingResources: shown.remainingResources, status: shown.status, version: shown.version, versionInfo: shown.versionInfo,
-    updatedAt: new Date().toISOString(),
-  };
-  appendEcsEvent(sql, { account: a.account, region: a.region, detailType: 'ECS Container Instance State Change', resources: [shown.containerInstanceArn!], detail, at: Date.now() });
 }
 
 function safeJson(text: string): Record<string, unknown> | undefined {

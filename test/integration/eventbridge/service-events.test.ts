@@ -1,7 +1,8 @@
 /**
  * ECS's and ECR's events reach the default bus in AWS's shape (fake runtime): "ECS Task State Change" for each status a
  * task moves through, in order, with the task as the detail; "ECS Service Action" (steady state) and "ECS Deployment
- * State Change" for a service; "ECS Container Instance State Change" as an instance registers, drains and deregisters; "ECR Image Action" for a push and a delete, and a push that runs a task with its tag.
+ * State Change" for a service; "ECS Container Instance State Change" as an instance registers, drains and deregisters,
+ * and as a task placed on it or stopped on it moves its remaining resources; "ECR Image Action" for a push and a delete, and a push that runs a task with its tag.
  * Rules match them like any event; users cannot put `aws.` events themselves.
  */
 import { after, before, describe, it } from 'node:test';
@@ -135,6 +136,29 @@ describe('ECS and ECR events on the default bus', () => {
     assert.deepEqual(registered.detail.remainingResources, ci!.remainingResources);
     assert.ok(registered.detail.attributes.some((a: { name: string; value?: string }) => a.name === 'ecs.availability-zone' && a.value === 'us-east-1b'));
     assert.ok(draining.detail.version > registered.detail.version, 'the version moves with the status');
+  });
+
+  it('a task placed on an instance and stopped there sends ECS Container Instance State Change with its remaining resources', async () => {
+    const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecs-resources.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    await events(['put-rule', '--name', 'ecs-resources', '--event-pattern', JSON.stringify({ source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'] })]);
+    await events(['put-targets', '--rule', 'ecs-resources', '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:ecs-resources.fifo`, SqsParameters: { MessageGroupId: 'ci' } }])]);
+    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'busy' }));
+    const { containerInstance: ci } = await berth.ecs.send(new RegisterContainerInstanceCommand({
+      cluster: 'busy', instanceIdentityDocument: JSON.stringify({ instanceId: 'i-0fedcba9876543210', availabilityZone: 'us-east-1a' }),
+    }));
+    const cpu = (e: { detail: { remainingResources: { name: string; integerValue: number }[] } }) => e.detail.remainingResources.find((r) => r.name === 'CPU')!.integerValue;
+    const registered = ci!.remainingResources!.find((r) => r.name === 'CPU')!.integerValue!;
+    const td = await register(berth.ecs, {
+      family: 'on-host', networkMode: 'bridge', requiresCompatibilities: ['EC2'],
+      containerDefinitions: [{ name: 'main', image: 'busybox', essential: true, cpu: 256, memory: 128 }],
+    });
+    const { tasks } = await berth.ecs.send(new RunTaskCommand({ cluster: 'busy', taskDefinition: td, launchType: 'EC2' }));
+    await waitForTask(berth.ecs, 'busy', tasks![0].taskArn!, isRunning, 'RUNNING');
+    await berth.ecs.send(new StopTaskCommand({ cluster: 'busy', task: tasks![0].taskArn }));
+    const got = (await receiveUntil(url, (ms) => ms.length >= 3)).map((m) => JSON.parse(m.Body!));
+    // Registered; the task's 256 CPU units taken at placement; given back once it stopped.
+    assert.deepEqual(got.map(cpu), [registered, registered - 256, registered]);
+    assert.ok(got.every((e) => e.detail.status === 'ACTIVE' && e.detail.containerInstanceArn === ci!.containerInstanceArn));
   });
 
   it('an ECR push and delete send ECR Image Action; a push runs a task with the pushed tag', async () => {

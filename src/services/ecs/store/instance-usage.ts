@@ -33,26 +33,28 @@ export interface HostPortSets {
 const holds = (status: string | undefined) => status !== undefined && status !== 'STOPPED';
 
 /** Moves a task's share of its instance for a lastStatus change (`from` undefined: a new task). */
-export function moveTaskHold(sql: Statements, hold: TaskHold, from: string | undefined, to: string) {
-  if (!hold.container_instance || from === to) return;
+/** True when the task's resources were taken from or given back to its instance (its remaining resources moved). */
+export function moveTaskHold(sql: Statements, hold: TaskHold, from: string | undefined, to: string): boolean {
+  if (!hold.container_instance || from === to) return false;
   const was = holds(from) ? 1 : 0;
   const is = holds(to) ? 1 : 0;
   const running = Number(to === 'RUNNING') - Number(from === 'RUNNING');
   const pending = (is && to !== 'RUNNING' ? 1 : 0) - (was && from !== 'RUNNING' ? 1 : 0);
   const held = is - was;
-  if (!held && !running && !pending) return;
+  if (!held && !running && !pending) return false;
   sql
     .get(`INSERT INTO ecs_instance_usage (instance_arn, cpu, memory, running, pending) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (instance_arn) DO UPDATE SET cpu = cpu + excluded.cpu, memory = memory + excluded.memory,
             running = running + excluded.running, pending = pending + excluded.pending`)
     .run(hold.container_instance, held * hold.cpu, held * hold.memory, running, pending);
   if (held < 0) sql.get('DELETE FROM ecs_instance_usage WHERE instance_arn = ? AND running <= 0 AND pending <= 0').run(hold.container_instance);
-  if (!held) return;
+  if (!held) return false;
   sql
     .get(`INSERT INTO ecs_instance_groups (instance_arn, task_group, tasks) VALUES (?, ?, ?)
           ON CONFLICT (instance_arn, task_group) DO UPDATE SET tasks = tasks + excluded.tasks`)
     .run(hold.container_instance, hold.task_group, held);
   if (held < 0) sql.get('DELETE FROM ecs_instance_groups WHERE instance_arn = ? AND task_group = ? AND tasks <= 0').run(hold.container_instance, hold.task_group);
+  return true;
 }
 
 /** CPU and memory the instance's tasks take, and how many are running and pending. */

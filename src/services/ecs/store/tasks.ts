@@ -5,13 +5,14 @@
  * metadata endpoints and the load balancer's task resolver, which is why
  * most queries take a plain Statements handle.
  */
-import type { Task } from '@aws-sdk/client-ecs';
-import { parseTaskDefinitionArn, taskIdOf } from '../../../shared/arns.js';
+import type { ContainerInstance, Task } from '@aws-sdk/client-ecs';
+import { ecsArn, parseEcsArn, parseTaskDefinitionArn, taskIdOf } from '../../../shared/arns.js';
 import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 import { taskDemand, type RecordedTask } from '../task-demand.js';
 import { moveClusterCount, type CountedTask } from './cluster-counts.js';
 import { moveTaskHold, type TaskHold } from './instance-usage.js';
+import { withUsage } from './instance-view.js';
 
 export interface TaskRow {
   account: string;
@@ -68,6 +69,29 @@ function taskStateChange(sql: Statements, account: string, region: string, task:
   appendEcsEvent(sql, { account, region, detailType: 'ECS Task State Change', resources: [task.taskArn!], detail, at: Date.now() });
 }
 
+/**
+ * ECS's "ECS Container Instance State Change" for an instance, in AWS's fields: sent when it registers or
+ * deregisters, its status or its agent's connection changes, and when a task placed on it or stopping on it changes
+ * its remaining resources (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_container_instance_events.html).
+ */
+export function instanceStateChange(sql: Statements, ci: ContainerInstance): void {
+  const a = parseEcsArn(ci.containerInstanceArn!)!;
+  const shown = withUsage(sql, ci);
+  const detail = {
+    agentConnected: shown.agentConnected, attributes: shown.attributes, clusterArn: ecsArn.cluster(a.region, a.account, a.cluster!),
+    containerInstanceArn: shown.containerInstanceArn, ec2InstanceId: shown.ec2InstanceId, registeredResources: shown.registeredResources,
+    remainingResources: shown.remainingResources, status: shown.status, version: shown.version, versionInfo: shown.versionInfo,
+    updatedAt: new Date().toISOString(),
+  };
+  appendEcsEvent(sql, { account: a.account, region: a.region, detailType: 'ECS Container Instance State Change', resources: [shown.containerInstanceArn!], detail, at: Date.now() });
+}
+
+/** The same, for an instance by ARN (a task's resources moved on it). */
+function instanceResourcesChanged(sql: Statements, instanceArn: string): void {
+  const row = sql.get('SELECT doc FROM ecs_container_instances WHERE arn = ?').get(instanceArn) as { doc: string } | undefined;
+  if (row) instanceStateChange(sql, JSON.parse(row.doc) as ContainerInstance);
+}
+
 export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region'>, cluster: string, task: RecordedTask, extra: { serviceName?: string }) {
   const demand = taskDemand(task);
   const hostPorts = demand.tcpPorts.length || demand.udpPorts.length ? JSON.stringify(task.berthHostPorts) : null;
@@ -81,8 +105,9 @@ export function insertTask(sql: Statements, key: Pick<Scope, 'account' | 'region
       extra.serviceName ?? null, task.launchType ?? null, hold.container_instance,
       task.desiredStatus, task.lastStatus, JSON.stringify(task), Date.now(), hold.cpu, hold.memory, hold.task_group, hostPorts,
     );
-  moveTaskHold(sql, hold, undefined, task.lastStatus!);
+  const moved = moveTaskHold(sql, hold, undefined, task.lastStatus!);
   taskStateChange(sql, key.account, key.region, task);
+  if (moved) instanceResourcesChanged(sql, hold.container_instance!);
   moveClusterCount(sql, { account: key.account, region: key.region, cluster, launch_type: task.launchType ?? null }, undefined, task.lastStatus!);
 }
 
@@ -109,12 +134,13 @@ export function saveTask(sql: Statements, task: Task) {
     .get('UPDATE ecs_tasks SET desired_status = ?, last_status = ?, doc = ?, stopped_at = ? WHERE arn = ?')
     .run(task.desiredStatus, task.lastStatus, JSON.stringify(task), task.stoppedAt ? Date.parse(String(task.stoppedAt)) : null, task.taskArn);
   if (!before) return;
-  moveTaskHold(sql, before, before.last_status, task.lastStatus!);
+  const moved = moveTaskHold(sql, before, before.last_status, task.lastStatus!);
   moveClusterCount(sql, before, before.last_status, task.lastStatus!);
   // ECS sends a task state change when the task's last or desired status moves.
   if (before.last_status !== task.lastStatus || before.desired_status !== task.desiredStatus) {
     taskStateChange(sql, before.account, before.region, task);
   }
+  if (moved) instanceResourcesChanged(sql, before.container_instance!);
 }
 
 /**
@@ -128,7 +154,9 @@ export function placeWaitingTask(sql: Statements, task: RecordedTask, instanceAr
   task.version = (task.version ?? 0) + 1;
   sql.get('UPDATE ecs_tasks SET container_instance = ?, doc = ? WHERE arn = ?').run(instanceArn, JSON.stringify(task), task.taskArn);
   const demand = taskDemand(task);
-  moveTaskHold(sql, { container_instance: instanceArn, cpu: demand.cpu, memory: demand.memory, task_group: task.group ?? '' }, undefined, task.lastStatus!);
+  if (moveTaskHold(sql, { container_instance: instanceArn, cpu: demand.cpu, memory: demand.memory, task_group: task.group ?? '' }, undefined, task.lastStatus!)) {
+    instanceResourcesChanged(sql, instanceArn);
+  }
 }
 
 /** Records a new desired status only (the controllers own lastStatus). */
