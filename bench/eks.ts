@@ -16,7 +16,8 @@
  * Target: ≤ 1.3× raw + 1 s. Rounds alternate Berth and raw; the median round is reported.
  * Every loop is bounded in count and time.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { startBerthOnEngine } from './peers.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -44,23 +45,7 @@ const DEADLINE_MS = 120_000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startBerth(): Promise<{ endpoint: string; stop: () => void }> {
-  if (!args.includes('--no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--ephemeral', '--port', '0', '--log-level', 'error'], { cwd: ROOT });
-  let out = '';
-  const endpoint = await new Promise<string>((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`berth did not start: ${out}`)), 15_000);
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /ready on (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        ok(m[1]);
-      }
-    });
-  });
-  return { endpoint, stop: () => child.kill('SIGTERM') };
-}
+const startBerth = () => startBerthOnEngine({ build: !args.includes('--no-build') });
 
 const awsEnv = (endpoint: string, kubeconfig?: string): NodeJS.ProcessEnv => ({
   PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1',

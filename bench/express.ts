@@ -12,7 +12,8 @@
  * built CLI (--ephemeral) on a random loopback port. The first Express service also makes the shared load balancer
  * (and Berth's local CA): its run is shown apart from the median of the others.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { startBerthOnEngine } from './peers.js';
 import http from 'node:http';
 import https from 'node:https';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,23 +39,7 @@ const RUNS = (() => {
 const COMMAND = ['sh', '-c', "trap 'exit 0' TERM; mkdir -p /www; echo ok > /www/index.html; httpd -p 8080 -h /www; while true; do sleep 1; done"];
 const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-async function startBerth(): Promise<{ endpoint: string; port: number; stop: () => void }> {
-  if (!args.includes('--no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--ephemeral', '--port', '0', '--log-level', 'error'], { cwd: ROOT });
-  let out = '';
-  const endpoint = await new Promise<string>((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`berth did not start: ${out}`)), 20_000);
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /ready on (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        ok(m[1]);
-      }
-    });
-  });
-  return { endpoint, port: Number(new URL(endpoint).port), stop: () => child.kill('SIGTERM') };
-}
+const startBerth = () => startBerthOnEngine({ build: !args.includes('--no-build') });
 
 /** One GET / to 127.0.0.1:port (as `host`, over TLS trusting `ca` when given): its status, 0 when it fails. */
 function status(port: number, host: string, ca?: string): Promise<number> {

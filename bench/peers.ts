@@ -1,6 +1,7 @@
 /**
  * What the benchmarks share to run Berth beside a peer: a free loopback port, Berth (`berth up
- * --ephemeral` on the fake runtime) or moto's server as a child process, and a clean stop. Traffic goes to
+ * --ephemeral` on the fake runtime, or on the engine for the benchmarks of real containers) or moto's server as a
+ * child process, and a clean stop. Traffic goes to
  * 127.0.0.1 only.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -57,6 +58,28 @@ export async function startBerth(runtime = 'fake'): Promise<Target> {
   const endpoint = `http://127.0.0.1:${port}`;
   if (!(await answers(`${endpoint}/_berth/health`, 30_000))) throw new Error('berth did not start');
   return { name: 'berth', endpoint, stop: stopper(child) };
+}
+
+/**
+ * `berth up --ephemeral --port 0` on the configured engine (Docker by default), built first unless `build` is false;
+ * where it answers is read from its ready line.
+ */
+export async function startBerthOnEngine(opts: { build?: boolean; readyMs?: number } = {}): Promise<{ endpoint: string; port: number; stop: () => void }> {
+  if (opts.build !== false) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--ephemeral', '--port', '0', '--log-level', 'error'], { cwd: ROOT });
+  let out = '';
+  const endpoint = await new Promise<string>((ok, fail) => {
+    const t = setTimeout(() => fail(new Error(`berth did not start: ${out}`)), opts.readyMs ?? 20_000);
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /ready on (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(t);
+        ok(m[1]);
+      }
+    });
+  });
+  return { endpoint, port: Number(new URL(endpoint).port), stop: () => child.kill('SIGTERM') };
 }
 
 /** moto's server (the peer users run locally), or undefined with a line saying why it is skipped. */

@@ -11,7 +11,8 @@
  * container and the app container, so it does twice the engine work of the
  * raw `docker run`. Every loop is bounded in count and time.
  */
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { startBerthOnEngine } from './peers.js';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
@@ -36,23 +37,7 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-async function startBerth(): Promise<{ endpoint: string; stop: () => void }> {
-  if (!args.includes('--no-build')) execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['bin/berth.js', 'up', '--ephemeral', '--port', '0', '--log-level', 'error'], { cwd: ROOT });
-  let out = '';
-  const endpoint = await new Promise<string>((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`berth did not start: ${out}`)), 15_000);
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /ready on (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        ok(m[1]);
-      }
-    });
-  });
-  return { endpoint, stop: () => child.kill('SIGTERM') };
-}
+const startBerth = () => startBerthOnEngine({ build: !args.includes('--no-build') });
 
 async function waitRunning(ecs: ECSClient, arns: string[], start: number, until: number): Promise<Map<string, number>> {
   const done = new Map<string, number>();
