@@ -27,7 +27,6 @@ export * from './tasks.js';
 export * from './services.js';
 export * from './container-instances.js';
 export * from './instance-usage.js';
-export * from './instance-view.js';
 export * from './attributes.js';
 export * from './engine-routing.js';
 export * from './target-resolver.js';

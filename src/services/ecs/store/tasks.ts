@@ -11,8 +11,7 @@ import type { Statements } from '../../../state/db.js';
 import type { Scope } from '../../../state/scope.js';
 import { taskDemand, type RecordedTask } from '../task-demand.js';
 import { moveClusterCount, type CountedTask } from './cluster-counts.js';
-import { moveTaskHold, type TaskHold } from './instance-usage.js';
-import { withUsage } from './instance-view.js';
+import { moveTaskHold, withUsage, type TaskHold } from './instance-usage.js';
 
 export interface TaskRow {
   account: string;
