@@ -40,7 +40,7 @@ if [ -n "$waiting" ]; then
   node --import tsx --test --test-concurrency=1 --test-timeout=300000 "$@" $waiting >"$waiting_log" 2>&1 &
   waiting_pid=$!
   # An interrupted run takes the lane with it.
-  trap 'kill "$waiting_pid" 2>/dev/null' INT TERM
+  trap 'kill "$waiting_pid" 2>/dev/null; exit 130' INT TERM
 fi
 # An empty list must not reach `node --test`, which would then run every test file it finds.
 if [ -n "$parallel" ]; then
