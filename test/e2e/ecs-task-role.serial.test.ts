@@ -8,14 +8,13 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateClusterCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { clientConfig, startBerth } from '../helpers/berth.js';
 import { useBerth } from '../helpers/use-berth.js';
-import { fargateNetwork, isRunning, isStopped, register, waitForTask } from '../helpers/ecs.js';
+import { fargateNetwork, isRunning, isStopped, launchInstanceWithRole, register, waitForTask } from '../helpers/ecs.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
 import { ensureAwsSdkImage } from '../helpers/sdk-image.js';
 
@@ -138,22 +137,7 @@ describe('ECS task role credentials on Docker', () => {
   });
 
   it('a task without a task role on an EC2 instance with an instance profile gets the instance\'s role, in sessions named after the instance', { timeout: 120_000 }, async () => {
-    const iam = berth.client(IAMClient);
-    const ec2 = berth.client(EC2Client);
-    const ssm = berth.client(SSMClient);
-    const ec2Trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-    const instanceRoleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'ecsInstanceRole', AssumeRolePolicyDocument: ec2Trust }))).Role!.Arn!;
-    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'ecsInstanceProfile' }));
-    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ecsInstanceProfile', RoleName: 'ecsInstanceRole' }));
-    const ami = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' }))).Parameter!.Value!;
-    await berth.ecs.send(new CreateClusterCommand({ clusterName: 'fleet' }));
-    const instanceId = (await ec2.send(new RunInstancesCommand({
-      ImageId: ami, InstanceType: 't3.small', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: 'ecsInstanceProfile' },
-      UserData: Buffer.from('#!/bin/bash\necho ECS_CLUSTER=fleet >> /etc/ecs/ecs.config\n').toString('base64'),
-    }))).Instances![0].InstanceId!;
-    for (let i = 0; i < 100 && !(await berth.ecs.send(new ListContainerInstancesCommand({ cluster: 'fleet' }))).containerInstanceArns?.length; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { roleArn: instanceRoleArn, instanceId } = await launchInstanceWithRole(berth, 'fleet', 'ecsInstanceRole');
     await register(berth.ecs, {
       family: 'on-ec2', networkMode: 'bridge', requiresCompatibilities: ['EC2'], cpu: '256', memory: '256',
       containerDefinitions: [{ name: 'app', image, essential: true, command: ['sh', '-c', SCRIPT], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 }],
@@ -175,7 +159,7 @@ describe('ECS task role credentials on Docker', () => {
     assert.match(whoami, new RegExp(`<Arn>arn:aws:sts::000000000000:assumed-role/ecsInstanceRole/${instanceId}</Arn>`));
     await berth.ecs.send(new StopTaskCommand({ cluster: 'fleet', task: task.taskArn }));
     await waitForTask(berth.ecs, 'fleet', task.taskArn!, isStopped, 'STOPPED');
-    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    await berth.client(EC2Client).send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
   });
 
   it('a taskRoleArn override wins over the task definition; a task without a role gets no credentials URI', { timeout: 120_000 }, async () => {

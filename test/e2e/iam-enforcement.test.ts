@@ -16,18 +16,16 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, ECSClient, ListContainerInstancesCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { EC2Client, RunInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
-  AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateInstanceProfileCommand, CreateRoleCommand,
-  CreateUserCommand, IAMClient, PutRolePolicyCommand,
+  AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, PutResourcePolicyCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { useBerth } from '../helpers/use-berth.js';
 import { dockerCli } from '../helpers/docker-cli.js';
 import { ensureBusyboxImage } from '../helpers/images.js';
-import { fargateNetwork, isRunning, isStopped, register, runOneContainerTask, waitForTask } from '../helpers/ecs.js';
+import { fargateNetwork, isRunning, isStopped, launchInstanceWithRole, register, runOneContainerTask, waitForTask } from '../helpers/ecs.js';
 
 const ACCOUNT = '000000000000';
 const OTHER = '111111111111';
@@ -125,22 +123,8 @@ describe('IAM enforcement end to end (docker, ECS)', { skip: !dockerAvailable &&
     });
 
     it('on an EC2 instance a task without an execution role pulls as the instance role: denied until it has AmazonEC2ContainerServiceforEC2Role', async () => {
-      const ec2 = berth.client(EC2Client);
-      const ssm = berth.client(SSMClient);
       const role = `instance-${run}`;
-      const ec2Trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-      await berth.iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: ec2Trust }));
-      await berth.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
-      await berth.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
-      await berth.ecs.send(new CreateClusterCommand({ clusterName: 'iam-ec2' }));
-      const ami = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' }))).Parameter!.Value!;
-      const instanceId = (await ec2.send(new RunInstancesCommand({
-        ImageId: ami, InstanceType: 't3.small', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: role },
-        UserData: Buffer.from('#!/bin/bash\necho ECS_CLUSTER=iam-ec2 >> /etc/ecs/ecs.config\n').toString('base64'),
-      }))).Instances![0].InstanceId!;
-      for (let i = 0; i < 100 && !(await berth.ecs.send(new ListContainerInstancesCommand({ cluster: 'iam-ec2' }))).containerInstanceArns?.length; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const { instanceId } = await launchInstanceWithRole(berth, 'iam-ec2', role);
       await register(berth.ecs, {
         family: 'pull-on-ec2', networkMode: 'bridge', requiresCompatibilities: ['EC2'], cpu: '128', memory: '128',
         containerDefinitions: [{ name: 'app', image: `${repoUri}:v1`, essential: true, command: ['sleep', '60'], stopTimeout: 1 }],
@@ -154,7 +138,7 @@ describe('IAM enforcement end to end (docker, ECS)', { skip: !dockerAvailable &&
       await waitForTask(berth.ecs, 'iam-ec2', second.taskArn!, isRunning, 'RUNNING');
       await berth.ecs.send(new StopTaskCommand({ cluster: 'iam-ec2', task: second.taskArn }));
       await waitForTask(berth.ecs, 'iam-ec2', second.taskArn!, isStopped, 'STOPPED');
-      await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+      await berth.client(EC2Client).send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
     });
 
     it('without secretsmanager:GetSecretValue the task stops with ResourceInitializationError; an explicit deny in the secret\'s policy wins', async () => {

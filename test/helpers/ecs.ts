@@ -1,8 +1,11 @@
 /** ECS test helpers: register a task definition, wait for a task or a service to reach a state. */
-import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeSubnetsCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import assert from 'node:assert/strict';
 import {
-  CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type ContainerDefinition, type ECSClient,
+  CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ListContainerInstancesCommand, RegisterTaskDefinitionCommand,
+  RunTaskCommand, type ContainerDefinition, type ECSClient,
   type RegisterTaskDefinitionCommandInput, type Service, type Task,
 } from '@aws-sdk/client-ecs';
 
@@ -138,4 +141,28 @@ export async function createWebService(berth: { ecs: ECSClient; endpoint: string
     loadBalancers: [{ targetGroupArn: o.targetGroupArn, containerName: 'web', containerPort: 8080 }],
     ...(o.healthCheckGracePeriodSeconds === undefined ? {} : { healthCheckGracePeriodSeconds: o.healthCheckGracePeriodSeconds }),
   }));
+}
+
+/**
+ * An EC2 instance of the ECS-optimized AMI whose instance profile (named as its role) holds a new role `role` that EC2
+ * may assume, launched with `ECS_CLUSTER=<cluster>` in its user data (the cluster is created first); resolves once it
+ * has joined the cluster as a container instance.
+ */
+export async function launchInstanceWithRole(
+  berth: { ecs: ECSClient; client<T extends { destroy(): void }>(c: new (...a: any[]) => T): T }, cluster: string, role: string,
+): Promise<{ roleArn: string; instanceId: string }> {
+  const iam = berth.client(IAMClient);
+  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+  const roleArn = (await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: role }));
+  await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: role, RoleName: role }));
+  const ami = (await berth.client(SSMClient).send(new GetParameterCommand({ Name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id' }))).Parameter!.Value!;
+  await berth.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const instanceId = (await berth.client(EC2Client).send(new RunInstancesCommand({
+    ImageId: ami, InstanceType: 't3.small', MinCount: 1, MaxCount: 1, IamInstanceProfile: { Name: role },
+    UserData: Buffer.from(`#!/bin/bash\necho ECS_CLUSTER=${cluster} >> /etc/ecs/ecs.config\n`).toString('base64'),
+  }))).Instances![0].InstanceId!;
+  await poll(async () => (await berth.ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns?.length ?? 0, (n) => n > 0, 10_000, 100,
+    () => new Error(`${instanceId} did not join ${cluster}`));
+  return { roleArn, instanceId };
 }

@@ -27,6 +27,13 @@ describe('ECS and ECR events on the default bus', () => {
   before(() => { b = boto3(berth.endpoint); });
   after(() => b.close());
   const events = (args: string[]) => b.cli('events', args);
+  /** A FIFO queue `<name>.fifo` (events in order) that a rule `<name>` on ECS's container instance events delivers to. */
+  const instanceEventsQueue = async (name: string): Promise<string> => {
+    const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: `${name}.fifo`, Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    await events(['put-rule', '--name', name, '--event-pattern', JSON.stringify({ source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'] })]);
+    await events(['put-targets', '--rule', name, '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:${name}.fifo`, SqsParameters: { MessageGroupId: 'ci' } }])]);
+    return url;
+  };
   const receiveUntil = async (url: string, done: (all: Message[]) => boolean): Promise<Message[]> => {
     const out: Message[] = [];
     const end = Date.now() + 15_000;
@@ -109,9 +116,7 @@ describe('ECS and ECR events on the default bus', () => {
   });
 
   it('a container instance registering, draining and deregistering sends ECS Container Instance State Change in order', async () => {
-    const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecs-instances.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
-    await events(['put-rule', '--name', 'ecs-instances', '--event-pattern', JSON.stringify({ source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'] })]);
-    await events(['put-targets', '--rule', 'ecs-instances', '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:ecs-instances.fifo`, SqsParameters: { MessageGroupId: 'ci' } }])]);
+    const url = await instanceEventsQueue('ecs-instances');
     await berth.ecs.send(new CreateClusterCommand({ clusterName: 'hosts' }));
     const { containerInstance: ci } = await berth.ecs.send(new RegisterContainerInstanceCommand({
       cluster: 'hosts', instanceIdentityDocument: JSON.stringify({ instanceId: 'i-0123456789abcdef0', availabilityZone: 'us-east-1b' }),
@@ -139,9 +144,7 @@ describe('ECS and ECR events on the default bus', () => {
   });
 
   it('a task placed on an instance and stopped there sends ECS Container Instance State Change with its remaining resources', async () => {
-    const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'ecs-resources.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
-    await events(['put-rule', '--name', 'ecs-resources', '--event-pattern', JSON.stringify({ source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'] })]);
-    await events(['put-targets', '--rule', 'ecs-resources', '--targets', JSON.stringify([{ Id: 'q', Arn: `${ARN}:ecs-resources.fifo`, SqsParameters: { MessageGroupId: 'ci' } }])]);
+    const url = await instanceEventsQueue('ecs-resources');
     await berth.ecs.send(new CreateClusterCommand({ clusterName: 'busy' }));
     const { containerInstance: ci } = await berth.ecs.send(new RegisterContainerInstanceCommand({
       cluster: 'busy', instanceIdentityDocument: JSON.stringify({ instanceId: 'i-0fedcba9876543210', availabilityZone: 'us-east-1a' }),
