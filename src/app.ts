@@ -44,7 +44,7 @@ import { ContainerApi } from './metadata/container-api.js';
 import { randomBytes } from 'node:crypto';
 import { openDb, Statements } from './state/db.js';
 import { VERSION } from './version.js';
-import { accountOf } from './shared/arns.js';
+import { accountOf, stsArn } from './shared/arns.js';
 
 /** App Runner's service URLs (`<id>.<region>.awsapprunner.localhost`, AWS's `….awsapprunner.com`). */
 const APP_RUNNER_HOST = /\.awsapprunner\.localhost(:\d+)?$/i;
@@ -95,7 +95,7 @@ function executionRolePrincipal(task: Task, def: TaskDefinition | undefined): To
 function instanceRolePrincipal(sql: Statements, task: Task, lookup: InstanceRoleLookup): TokenPrincipal | undefined {
   const role = taskInstanceRole(sql, task, lookup);
   if (!role) return undefined;
-  return { principalArn: `arn:aws:sts::${accountOf(role.roleArn)}:assumed-role/${role.roleName}/${role.instanceId}`, accessKeyId: '', roleArn: role.roleArn };
+  return { principalArn: stsArn.assumedRole(accountOf(role.roleArn), role.roleName, role.instanceId), accessKeyId: '', roleArn: role.roleArn };
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {

@@ -27,11 +27,10 @@ import type { RuntimeDriver } from '../runtime/driver.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
-import { findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/store/index.js';
+import { ec2InstanceIdOf, findTaskDefinitionByArn, loadTaskByArn } from '../services/ecs/store/index.js';
 import { findTaskCredential, hasLiveTaskCredentials, taskCredentialFor, taskRoleSession } from '../services/sts/store/index.js';
 import { CREDENTIALS_ADDRESS, CREDENTIALS_PORT, ensureLinkLocalAddress, peerUrls, registerPeer } from './link-local.js';
 import { accountOf, parseArn } from '../shared/arns.js';
-import { ec2InstanceIdOf } from '../services/ecs/store/index.js';
 
 /** EC2's door function (loaded on first need: EC2 is not needed before Berth is ready). */
 export type InstanceRoleLookup = typeof import('../services/ec2/index.js').instanceRole;
