@@ -114,6 +114,24 @@ describe('alarm evaluation', () => {
     t.alarm({ Statistic: undefined, ExtendedStatistic: 'p90', EvaluationPeriods: 1, EvaluateLowSampleCountPercentile: 'evaluate' }, 'OK');
     assert.equal(t.evalAt(1).StateValue, 'ALARM');
   });
+
+  it('decides at a boundary when the period that ended is in, else after a settle of a quarter minute', () => {
+    const t = setup();
+    const at = (seconds: number) => evaluateAlarmNow(t.sql, S, 'a', T0 + seconds * 1000, time, RECORD_ONLY);
+    t.alarm({ EvaluationPeriods: 1 });
+    assert.equal(at(30), 30_000, 'a new alarm decides at once and looks again at the next boundary');
+    assert.equal(getAlarm(t.sql, S, 'a')!.state.StateValue, 'INSUFFICIENT_DATA', 'no minute is over at 0:30');
+    t.put(0, 50);
+    assert.equal(at(60), 60_000, 'minute 0 is in at 1:00: decided then');
+    assert.equal(getAlarm(t.sql, S, 'a')!.state.StateValue, 'ALARM');
+    assert.equal(at(120), 2_500, 'minute 1 has no data at 2:00: it waits 2.5 s (a quarter minute, at most 2.5 s)');
+    assert.equal(getAlarm(t.sql, S, 'a')!.nextEval, T0 / 1000 + 122.5);
+    t.put(1, 10);
+    assert.equal(at(122.5), 57_500, 'after the settle it decides with what has come');
+    assert.equal(getAlarm(t.sql, S, 'a')!.state.StateValue, 'OK');
+    assert.equal(at(180), 2_500);
+    assert.equal(at(182.5), 57_500, 'nothing came: it decides without it');
+  });
 });
 
 describe('retention', () => {

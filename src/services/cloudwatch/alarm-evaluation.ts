@@ -17,7 +17,7 @@ import {
 import { addHistory, getAlarm, listAlarms, recordAction, saveAlarm, type AlarmRecord, type StateValue } from './alarm-store.js';
 import { runQueries } from './metric-data.js';
 import type { MetricTime } from './metric-time.js';
-import { bucketsOf, dimsKey, findMetric, type Scope } from './metric-store.js';
+import { bucketsOf, dimsKey, findMetric, hasBuckets, type Scope } from './metric-store.js';
 import { periodSamples } from './metrics.js';
 import { parseExtended, statistic } from './statistics.js';
 
@@ -272,23 +272,46 @@ function safeJson(text: string): unknown {
 export const evaluationInterval = (a: AlarmRecord) => (a.type === 'CompositeAlarm' ? 60 : Math.min(periodOf(a.doc), 60));
 
 /**
+ * Whether the period that ended last before `now` has data for every metric the alarm reads (false for an alarm
+ * whose queries name no stored metric, such as a SEARCH: those wait for the settle).
+ */
+function lastPeriodIn(sql: Statements, a: AlarmRecord, now: number): boolean {
+  const period = periodOf(a.doc);
+  const end = Math.floor(now / period) * period;
+  const metrics: any[] = a.doc.Metrics ? a.doc.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric) : [a.doc];
+  return metrics.length > 0 && metrics.every((m) => {
+    const row = findMetric(sql, a, m.Namespace, m.MetricName, dimsKey(m.Dimensions));
+    return row !== undefined && hasBuckets(sql, row.id, end - period, end);
+  });
+}
+
+/**
  * One evaluator pass over an alarm (the controller's reconcile, in a transaction): when it is due,
  * evaluate, apply and schedule the next look. Returns how long (real ms) until it is due again.
+ *
+ * A metric alarm looks at each boundary. When the period that just ended is already in (Berth's ECS metrics are
+ * written just before their minute ends) it decides at once, as AWS's floor allows; when it is not, it looks again
+ * after a settle (a quarter interval, at most 2.5 s: the load balancers write their minute a fifth of it late, at
+ * most 2 s) and decides then, with whatever has come. A new or changed alarm (no look scheduled) decides at once.
  */
 export function evaluateAlarmNow(sql: Statements, s: Scope, name: string, nowMs: number, time: MetricTime, invoker: AlarmActionInvoker): number | undefined {
   const a = getAlarm(sql, s, name);
   if (!a) return undefined;
   const now = time.toMetric(nowMs);
   if (a.nextEval !== null && a.nextEval > now) return Math.max(1, time.realMs(a.nextEval - now));
+  const interval = evaluationInterval(a);
+  const boundary = Math.floor(now / interval) * interval;
+  const settle = Math.min(interval / 4, 2.5 / time.scale);
+  if (a.nextEval !== null && a.type === 'MetricAlarm' && now < boundary + settle && !lastPeriodIn(sql, a, now)) {
+    a.nextEval = boundary + settle;
+    saveAlarm(sql, a);
+    return Math.max(1, time.realMs(a.nextEval - now));
+  }
   const verdict = a.type === 'CompositeAlarm' ? evaluateCompositeAlarm(sql, a) : evaluateMetricAlarm(sql, a, now, time);
   applyVerdict(sql, a, verdict, nowMs, invoker);
   const fresh = getAlarm(sql, s, name)!;
-  const interval = evaluationInterval(fresh);
-  // Next look: a moment after the next period boundary, once the period's data is in — Berth's own producers write
-  // a minute just after it ends (the load balancers a fifth of a minute later, at most 2 s) — so a decision comes
-  // with the period that completes it, not one period later.
-  const settle = Math.min(interval / 4, 2.5 / time.scale);
-  fresh.nextEval = (Math.floor(now / interval) + 1) * interval + settle;
+  const next = evaluationInterval(fresh);
+  fresh.nextEval = (Math.floor(now / next) + 1) * next;
   saveAlarm(sql, fresh);
   return Math.max(1, time.realMs(fresh.nextEval - now));
 }

@@ -107,6 +107,11 @@ export function bucketsOf(sql: Statements, metricId: number, from: number, to: n
   return rows.map((r) => ({ ...samplesOf(r), ts: r.ts, resolution: r.resolution, unit: r.unit }));
 }
 
+/** Whether a metric has any bucket starting in [from, to) (metric seconds). */
+export function hasBuckets(sql: Statements, metricId: number, from: number, to: number): boolean {
+  return sql.get('SELECT 1 FROM cloudwatch_datapoints WHERE metric_id = ? AND ts >= ? AND ts < ? LIMIT 1').get(metricId, Math.floor(from), Math.ceil(to)) !== undefined;
+}
+
 /**
  * One bounded pass of retention: up to `limit` buckets past their resolution's age are merged into
  * the next coarser resolution (or deleted past the last), and metrics with no datapoints that
