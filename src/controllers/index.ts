@@ -105,12 +105,14 @@ const PRUNE_MS = 60_000;
 const ENGINE_EVENTS_CURSOR = 'engine-events-cursor';
 /** Free pages handed back to the file system per retention pass (64 MiB of 4 KiB pages), in steps of a few ms. */
 const RECLAIM_PAGES_PER_PASS = 16_384;
+/** Free pages up to this share of state.db stay for reuse: the file stays within it of its live size (issue 15: 10 %). */
+const RECLAIM_SLACK = 0.05;
 
 /**
  * One pass of the retention job: ECS's stopped tasks past their hour and RunTask
  * client tokens past their window are deleted, then the pages they held are
- * returned to the file system (a bounded number per pass), so state.db stays
- * near its live size.
+ * returned to the file system (a bounded number per pass) once they are more than
+ * RECLAIM_SLACK of it, so state.db stays near its live size.
  */
 export async function pruneState(d: Pick<ControllerDeps, 'db' | 'sql' | 'clock'>): Promise<{ tasks: number; tokens: number; pages: number }> {
   const now = d.clock.now();
@@ -118,7 +120,7 @@ export async function pruneState(d: Pick<ControllerDeps, 'db' | 'sql' | 'clock'>
     const stopped = pruneStoppedTasks(d.sql, now);
     return { tasks: stopped.tasks, tokens: stopped.tokens + pruneIdempotencyTokens(d.sql, now) };
   })();
-  const pages = await reclaimFreePages(d.db, RECLAIM_PAGES_PER_PASS);
+  const pages = await reclaimFreePages(d.db, RECLAIM_PAGES_PER_PASS, RECLAIM_SLACK);
   return { tasks, tokens, pages };
 }
 

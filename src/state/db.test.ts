@@ -76,6 +76,24 @@ describe('state database storage', () => {
     assert.equal(lines.length, 1, 'converted once only');
   }));
 
+  it('with a slack, free pages within that share of the file stay for reuse; more are reclaimed', async () => {
+    const db = openDb(':memory:');
+    try {
+      db.exec('CREATE TABLE kept (x TEXT); CREATE TABLE junk (x TEXT)');
+      const put = (table: string, n: number) => db.transaction(() => { for (let i = 0; i < n; i++) db.prepare(`INSERT INTO ${table} VALUES (?)`).run('x'.repeat(4000)); })();
+      put('kept', 3000);
+      put('junk', 300);
+      db.exec('DELETE FROM junk');
+      const free = db.pragma('freelist_count', { simple: true }) as number;
+      assert.ok(free >= 300 && free < 330, `${free} free`);
+      assert.equal(await reclaimFreePages(db, 16_384, 0.2), 0, 'about 9 % free: left');
+      assert.equal(db.pragma('freelist_count', { simple: true }), free);
+      assert.equal(await reclaimFreePages(db, 16_384, 0.05), free, 'more than 5 %: all reclaimed');
+    } finally {
+      db.close();
+    }
+  });
+
   it('after rows are deleted, reclaiming free pages shrinks the file, at most the pages asked for per call', withDir(async (dir) => {
     const file = join(dir, 'state.db');
     const db = openDb(file, []);

@@ -65,6 +65,9 @@ function useIncrementalVacuum(db: Db, file: string, log: OpenOptions['log']) {
 
 const pageBytes = (db: Db) => (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
 
+/** Free pages below this many (1 MiB of 4 KiB pages) are never worth moving when a slack is given. */
+const SLACK_FLOOR_PAGES = 256;
+
 /** How many pages one incremental_vacuum step frees: a few milliseconds of work, so requests wait at most that long. */
 const VACUUM_STEP_PAGES = 256;
 
@@ -73,8 +76,18 @@ const VACUUM_STEP_PAGES = 256;
  * hundred, yielding to the event loop between steps so the API never waits long;
  * then a passive checkpoint moves the shrink from the WAL into the file. Resolves
  * to the number of pages freed. A no-op for a database not in incremental mode.
+ *
+ * With `slack`, free pages that are at most that share of the file (or fewer than
+ * SLACK_FLOOR_PAGES) are left alone: the next writes reuse them, and the file stays
+ * within that share of its live size. A steady Berth frees and reuses pages all
+ * the time (metric roll-ups, service events, task documents); moving them every
+ * pass cost a tenth of a second a minute at 10,000 tasks for nothing.
  */
-export async function reclaimFreePages(db: Db, maxPages = 16_384): Promise<number> {
+export async function reclaimFreePages(db: Db, maxPages = 16_384, slack = 0): Promise<number> {
+  if (slack > 0 && db.open) {
+    const free = db.pragma('freelist_count', { simple: true }) as number;
+    if (free < SLACK_FLOOR_PAGES || free <= slack * (db.pragma('page_count', { simple: true }) as number)) return 0;
+  }
   let freed = 0;
   while (freed < maxPages && db.open) {
     const free = db.pragma('freelist_count', { simple: true }) as number;
