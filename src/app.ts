@@ -52,6 +52,8 @@ const APP_RUNNER_HOST = /\.awsapprunner\.localhost(:\d+)?$/i;
 export interface App {
   endpoint: string;
   port: number;
+  /** The public registry's (ECR Public's public.ecr.aws): http://127.0.0.1:<its port>. */
+  publicEndpoint: string;
   dataDir: string;
   driver: RuntimeDriver;
   controllers: AppControllers;
@@ -83,6 +85,35 @@ async function makeDriver(config: Config): Promise<RuntimeDriver> {
 }
 
 /** The execution role of a task as the principal ECS pulls and reads secrets as: `assumed-role/<role>/<task id>`. */
+/**
+ * The public registry's listener. Its port: the configured one (must bind), else Berth's + 1 when free (a stable
+ * address for image references across restarts), else any free one.
+ */
+async function listenPublicRegistry(config: Config, berthPort: number, handle: StreamHandler, log: Logger): Promise<http.Server> {
+  const { createServer: createHttpServer } = await import('node:http');
+  const listen = (port: number) => new Promise<http.Server>((ok, fail) => {
+    const server = createHttpServer({ keepAlive: true }, (req, res) => {
+      handle(req, res).catch((err) => {
+        log.error('public registry handler failed', { error: (err as Error)?.stack ?? String(err) });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('InternalFailure');
+      });
+    });
+    // A push sends a whole layer in one request (as on Berth's own port).
+    server.requestTimeout = 0;
+    server.once('error', fail);
+    server.listen(port, config.host, () => ok(server));
+  });
+  if (config.publicRegistryPort !== undefined) return listen(config.publicRegistryPort);
+  if (config.port === 0) return listen(0);
+  try {
+    return await listen(berthPort + 1);
+  } catch (err) {
+    log.warn('the public registry\'s port is taken; it listens on another', { port: berthPort + 1, error: String(err) });
+    return listen(0);
+  }
+}
+
 function executionRolePrincipal(task: Task, def: TaskDefinition | undefined): TokenPrincipal | undefined {
   const roleArn = task.overrides?.executionRoleArn ?? def?.executionRoleArn;
   if (!roleArn) return undefined;
@@ -112,6 +143,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const authorizer = config.enforceIam ? (await import('./services/iam/index.js')).createAuthorizer(sql) : undefined;
 
   let endpoint = '';
+  let publicEndpoint = '';
   // Bound once the controllers exist (below); until then it waits for them.
   let background: Promise<{ controllers: Controllers; state: StateOps }> | undefined;
   let stateHandler: StreamHandler = async (req, res) => {
@@ -123,7 +155,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     return stateHandler(req, res);
   };
   const registry = await createRegistry({
-    config, db, sql, clock, log, dataDir, endpoint: () => endpoint, changes,
+    config, db, sql, clock, log, dataDir, endpoint: () => endpoint, publicEndpoint: () => publicEndpoint, changes,
     upstreamCredentials: async () => (await import('./services/ecr/index.js')).pullThroughCredentials(sql),
     authorize: authorizer && ((caller, action, resource, policy, sourceIp) =>
       enforcementChecks()!.registryDenial(authorizer, { clock, log }, caller, action, resource, policy, sourceIp)),
@@ -231,6 +263,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   endpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  // ECR Public's registry: a host of its own for docker (registry/http/public-handler.ts), bound before listeners.
+  const publicServer = await listenPublicRegistry(config, port, registry.handlePublic, log);
+  publicEndpoint = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(publicServer.address() as AddressInfo).port}`;
   // Listeners bind after Berth's own port, so a listener can never take it.
   loadBalancing.start();
 
@@ -309,6 +344,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   return {
     endpoint,
     port,
+    publicEndpoint,
     dataDir,
     driver,
     controllers,
@@ -332,10 +368,10 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       metadata.close();
       credentials.close();
       containerApi.close();
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
-      });
+      await Promise.all([server, publicServer].map((s) => new Promise<void>((ok) => {
+        s.close(() => ok());
+        s.closeAllConnections();
+      })));
       (driver as { close?: () => void }).close?.();
       db.close();
       if (config.ephemeral) rmSync(dataDir, { recursive: true, force: true });

@@ -33,6 +33,11 @@ export interface Config {
   enforceIam: boolean;
   /** Let unauthenticated clients pull from the registry (local convenience; ECR never does). */
   registryAnonymousPull: boolean;
+  /**
+   * The port of the public registry (ECR Public's public.ecr.aws: anonymous pulls, its own host for docker). Unset:
+   * Berth's port + 1 when that is free, else any free port (0 with Berth's port 0).
+   */
+  publicRegistryPort?: number;
   /** Directory of OSV JSON records that ECR image scanning matches packages against (none: scans fail saying so). */
   vulnerabilityDb?: string;
   /** Worker processes serving load balancer listener ports (started with the first listener); 0 serves them in Berth's process. */
@@ -118,6 +123,7 @@ const FIELDS: { [K in keyof Config]-?: { check: Check<NonNullable<Config[K]>>; d
   accessKeys: { check: keyMap, default: {} },
   enforceIam: { check: flag, default: false },
   registryAnonymousPull: { check: flag, default: false },
+  publicRegistryPort: { check: port },
   vulnerabilityDb: { check: text },
   lbWorkers: { check: workers, default: Math.max(1, Math.min(2, availableParallelism())) },
   metricsPeriod: { check: duration, default: 60 },
@@ -161,6 +167,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Con
     runtime: env.BERTH_RUNTIME,
     enforceIam: bool(env.BERTH_ENFORCE_IAM),
     registryAnonymousPull: bool(env.BERTH_REGISTRY_ANONYMOUS_PULL),
+    publicRegistryPort: env.BERTH_PUBLIC_REGISTRY_PORT,
     vulnerabilityDb: env.BERTH_VULN_DB,
     lbWorkers: env.BERTH_LB_WORKERS,
     metricsPeriod: env.BERTH_METRICS_PERIOD,

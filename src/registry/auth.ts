@@ -19,6 +19,13 @@ export function registrySecret(db: Db): Buffer {
   return Buffer.from(getOrCreateMeta(db, 'registry-token-secret', () => randomBytes(32).toString('hex')), 'hex');
 }
 
+/**
+ * The key ECR Public's tokens are signed with, made from the registry's secret: a token from `aws ecr-public
+ * get-login-password` is no credential for the private registry, nor one from `aws ecr get-login-password` for the
+ * public one, as on AWS (they are different services).
+ */
+export const publicTokenSecret = (secret: Buffer): Buffer => createHmac('sha256', secret).update('ecr-public tokens').digest();
+
 const mac = (secret: Buffer, text: string) => createHmac('sha256', secret).update(text).digest('base64url');
 
 function macEquals(a: string, b: string): boolean {

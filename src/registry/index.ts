@@ -29,6 +29,8 @@ export interface RegistryDeps {
   dataDir: string;
   /** Berth's endpoint (known once the port is bound): the registry host in repository URIs. */
   endpoint: () => string;
+  /** The public registry's endpoint (ECR Public's public.ecr.aws; its own port, see http/public-handler.ts). */
+  publicEndpoint?: () => string;
   driver?: StorageDriver;
   /** Where a push announces work for controllers (replication). */
   changes?: ChangeFeed;
@@ -60,11 +62,15 @@ export interface Registry {
   /** Signs registry tokens and pre-signed layer URLs. */
   secret: Buffer;
   endpoint: () => string;
+  /** The public registry's endpoint: the host of ECR Public's repository URIs. */
+  publicEndpoint: () => string;
   changes?: ChangeFeed;
   /** Pull through cache rules: consulted when a pull misses (pull-through.ts); set with the /v2/ surface. */
   pullThrough?: PullThrough;
   /** The /v2/ request handler (streams bodies itself). */
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** The public registry's request handler (every path of its port: /v2/, /token/, /logo/). */
+  handlePublic: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** With --enforce-iam: IAM's decision on a pull or push (RegistryDeps.authorize). */
   authorize?: RegistryAuthorize;
 }
@@ -75,13 +81,16 @@ export async function createRegistry(deps: RegistryDeps): Promise<Registry> {
   await blobs.purgeStaleUploads();
   const registry: Registry = {
     config: deps.config, db: deps.db, sql: deps.sql, clock: deps.clock, log: deps.log,
-    blobs, secret: registrySecret(deps.db), endpoint: deps.endpoint, changes: deps.changes,
-    handle: async () => undefined, authorize: deps.authorize,
+    blobs, secret: registrySecret(deps.db), endpoint: deps.endpoint, publicEndpoint: deps.publicEndpoint ?? (() => ''),
+    changes: deps.changes, handle: async () => undefined, handlePublic: async () => undefined, authorize: deps.authorize,
   };
   // The /v2/ surface (its routes, pull through) is loaded on the registry's first request: Berth's start-up (its
   // ready line) does not wait for modules a run that never pushes or pulls would not use.
   let surface: Promise<Registry['handle']> | undefined;
   registry.handle = async (req, res) => (await (surface ??= loadSurface(registry, deps)))(req, res);
+  let publicSurface: Promise<Registry['handle']> | undefined;
+  registry.handlePublic = async (req, res) =>
+    (await (publicSurface ??= import('./http/public-handler.js').then((m) => m.publicRegistryHandler(registry))))(req, res);
   scheduleGarbageCollection(registry);
   return registry;
 }
@@ -95,8 +104,8 @@ async function loadSurface(registry: Registry, deps: RegistryDeps): Promise<Regi
 }
 
 /**
- * What the ECR API uses of the registry: the blob store and upload sessions it
- * shares with /v2/ (the layer API), the secret that signs download URLs, and
- * Berth's endpoint (the registry host in repository URIs).
+ * What the ECR APIs use of the registry: the blob store and upload sessions it
+ * shares with /v2/ (the layer API), the secret that signs download URLs and
+ * tokens, and Berth's endpoints (the registry hosts in repository URIs).
  */
-export type RegistryLink = Pick<Registry, 'blobs' | 'secret' | 'endpoint'>;
+export type RegistryLink = Pick<Registry, 'blobs' | 'secret' | 'endpoint' | 'publicEndpoint'>;

@@ -10,6 +10,7 @@ export { CLOUDFORMATION } from './cloudformation/descriptor.js';
 export { CLOUDWATCH } from './cloudwatch/descriptor.js';
 export { EC2 } from './ec2/descriptor.js';
 export { ECR } from './ecr/descriptor.js';
+export { ECR_PUBLIC } from './ecr-public/descriptor.js';
 export { ECS } from './ecs/descriptor.js';
 export { EFS } from './efs/descriptor.js';
 export { EKS } from './eks/descriptor.js';

@@ -38,7 +38,7 @@ export interface RouteContext {
 
 type RouteFn = (ctx: RouteContext) => Promise<void> | void;
 
-interface Route {
+export interface Route {
   re: RegExp;
   /**
    * `through`: a pull of a missing repository may go to a pull through cache rule's upstream.
@@ -48,7 +48,8 @@ interface Route {
 }
 
 // Order matters: blobs/uploads must win over blobs/<digest>. Names are greedy, so the last marker wins.
-const ROUTES: Route[] = [
+// The public registry (public-handler.ts) serves the same routes.
+export const ROUTES: Route[] = [
   {
     re: /^\/v2\/(.+)\/manifests\/([^/]+)$/,
     methods: {
@@ -90,10 +91,15 @@ const UNSCOPED_HINT =
   "Berth's registry names repositories <account>/<region>/<repository-name>: push and pull the repositoryUri that CreateRepository and DescribeRepositories return";
 
 export function registryHandler(reg: Registry) {
+  return guarded(reg, route);
+}
+
+/** A registry surface's request loop: run it, answering a RegistryError in the spec's body and anything else 500. */
+export function guarded(reg: Registry, run: (reg: Registry, req: IncomingMessage, res: ServerResponse, head: boolean) => Promise<void>) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const head = req.method === 'HEAD';
     try {
-      await route(reg, req, res, head);
+      await run(reg, req, res, head);
     } catch (err) {
       // The client went away mid-request (a cut-off push): nothing to answer, and not a bug.
       if ((req.destroyed && !req.complete) || (res.destroyed && !res.writableFinished)) {

@@ -14,6 +14,8 @@ import { repoBlobSize } from './blobs.js';
 import { deleteManifestRow, digestForTag, getManifest, insertManifest, parentIndexes, setImageStatus, setTag, tagsOf, type ManifestRef, type ManifestRow } from './manifests.js';
 import { type RepoRow, type RepositorySettings } from './repositories.js';
 import { TAG_RE, type RepoRef } from '../../../registry/names.js';
+
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 import { scanOnPush } from './scans.js';
 
 const wildcard = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
@@ -80,6 +82,8 @@ export interface EcrEvent {
 }
 
 function appendEvent(sql: Statements, repo: RepoRef, detail: EcrEventDetail, now: number) {
+  // ECR Public's images (stored here under its namespace in place of a region) make no ECR events.
+  if (!REGION_RE.test(repo.region)) return;
   sql.get('INSERT INTO ecr_event_outbox (account, region, detail, at) VALUES (?, ?, ?, ?)').run(repo.account, repo.region, JSON.stringify(detail), now);
 }
 

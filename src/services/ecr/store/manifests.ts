@@ -130,3 +130,9 @@ export function deleteTag(sql: Statements, ref: RepoRef, tag: string): boolean {
 export function listTags(sql: Statements, ref: RepoRef, last: string, limit: number): string[] {
   return sql.get(`SELECT tag FROM registry_tags WHERE ${KEY} AND tag > ? ORDER BY tag LIMIT ?`).pluck().all(...key(ref), last, limit) as string[];
 }
+
+/** Every tag with its image and when it was last set, newest first (ECR Public's DescribeImageTags). */
+export function tagDetails(sql: Statements, ref: RepoRef): { tag: string; digest: string; updatedAt: number }[] {
+  return sql.get(`SELECT tag, digest, updated_at AS updatedAt FROM registry_tags WHERE ${KEY} ORDER BY updated_at DESC, tag`)
+    .all(...key(ref)) as { tag: string; digest: string; updatedAt: number }[];
+}
