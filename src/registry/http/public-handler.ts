@@ -15,8 +15,8 @@
  *   GET /logo/<alias>/<name>      a repository's catalog logo (logoUrl)
  *
  * Pulls are anyone's; pushes and deletes are the owning account's (with --enforce-iam: as IAM decides for the
- * `ecr-public:` action on the repository's ARN). An anonymous push is 401 UNAUTHORIZED (docker: "unauthorized:
- * authentication required"); another account's, 403 DENIED.
+ * `ecr-public:` action on the repository's ARN). An anonymous push is 401 UNAUTHORIZED with an insufficient_scope
+ * challenge (docker prints "denied: requested access to the resource is denied"); another account's, 403 DENIED.
  */
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
