@@ -72,6 +72,8 @@ export function listPublicRepos(sql: Statements, account: string, afterSeq: numb
 export function insertPublicRepo(sql: Statements, account: string, name: string, now: number, catalog: CatalogData, logo: Buffer | undefined): PublicRepoRow {
   const seq = (sql.get('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM ecrpublic_repositories').get() as { n: number }).n;
   const repoArn = publicRepositoryArn(account, name);
+  // A new repository starts empty, even where a reset of ECR Public left the registry's rows of an older one.
+  deleteRepo(sql, { account, region: PUBLIC_NAMESPACE, name });
   sql.get('INSERT INTO ecrpublic_repositories (account, name, arn, created_at, catalog, logo, policy, seq) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)')
     .run(account, name, repoArn, now, JSON.stringify(catalog), logo ?? null, seq);
   return { account, name, arn: repoArn, createdAt: now, catalog, hasLogo: !!logo, policy: null, seq };
