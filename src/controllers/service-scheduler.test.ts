@@ -82,6 +82,37 @@ describe('service-scheduler passes', () => {
     db.close();
   });
 
+  it('the sweep passes over a steady service only when its documents changed or a watched change named it', async () => {
+    const { db, sql, clock, scheduler, runAll } = setup(2);
+    await scheduler.reconcile(SERVICE_ARN);
+    runAll();
+    clock.advance(1_000);
+    await scheduler.reconcile(SERVICE_ARN);
+    // A pass is seen by its first read: the service row with its status (the digest reads the documents only).
+    let passes = 0;
+    const get = sql.get.bind(sql);
+    sql.get = ((text: string) => {
+      if (text.startsWith('SELECT account, region, cluster, name, arn, status, doc FROM ecs_services WHERE arn = ?')) passes++;
+      return get(text);
+    }) as typeof sql.get;
+    for (let i = 0; i < 3; i++) await scheduler.reconcile(SERVICE_ARN);
+    assert.equal(passes, 0, 'the pass that left it steady recorded what it read: unchanged, no pass');
+    // A watched change (an instance of its cluster changed) names it: the next pass runs.
+    const cluster = scheduler.watches.changes!.find((w) => w.kind === 'ecs.cluster')!;
+    assert.deepEqual([...cluster.keys!(ARN('cluster/c'))], [SERVICE_ARN]);
+    await scheduler.reconcile(SERVICE_ARN);
+    assert.equal(passes, 1);
+    await scheduler.reconcile(SERVICE_ARN);
+    assert.equal(passes, 1, 'steady again');
+    // State that changed without an event (here desiredCount, written straight to the row) shows in the documents.
+    saveService(sql, { ...loadService(sql, SERVICE_ARN)!.service, desiredCount: 3 });
+    passes = 0;
+    await scheduler.reconcile(SERVICE_ARN);
+    assert.ok(passes >= 1, 'the pass ran');
+    assert.equal(sql.get("SELECT COUNT(*) FROM ecs_tasks WHERE desired_status = 'RUNNING'").pluck().get(), 3);
+    db.close();
+  });
+
   it('a restarted scheduler passes over only services not left steady: a steady one is skipped, one whose desired count moved is not', async () => {
     const { db, sql, clock, scheduler, runAll } = setup(2);
     const startKeys = () => [...(scheduler.watches.sweep!.startKeys!() as Iterable<string>)];

@@ -38,6 +38,18 @@ export function loadService(sql: Statements, serviceArn: string): (ServiceRow & 
   return row ? { ...row, service: JSON.parse(row.doc) as Service } : undefined;
 }
 
+/**
+ * What a scheduler pass over a service reads from ECS's state, as stored text (not parsed): the service's document
+ * and its tasks' — for a digest that tells whether anything changed since a pass left it steady.
+ */
+export function serviceDocs(sql: Statements, serviceArn: string): string[] | undefined {
+  const row = sql.get('SELECT account, region, cluster, name, doc FROM ecs_services WHERE arn = ?').get(serviceArn) as ServiceRow | undefined;
+  if (!row) return undefined;
+  const tasks = sql.get('SELECT doc FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND service_name = ? ORDER BY seq')
+    .pluck().all(row.account, row.region, row.cluster, row.name) as string[];
+  return [row.doc, ...tasks];
+}
+
 export function findService({ sql, account, region }: Scope, cluster: string, name: string) {
   const row = sql
     .get('SELECT account, region, cluster, name, arn, status, doc FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND name = ?')
