@@ -274,6 +274,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   const metadata = new MetadataServer({ sql, driver, log, secret: getOrCreateMeta(db, 'metadata-secret', () => randomBytes(32).toString('hex')) });
   const credentials = new CredentialsEndpoint({ sql, clock, log, driver });
   const containerApi = new ContainerApi({ driver, log, host: config.host, port, makeServer });
+  // EKS's Pod Identity Agent, made when the first pod needs it (its module loads EKS's, which start-up does not need).
+  let podIdentity: Promise<import('./metadata/pod-identity-agent.js').PodIdentityAgent> | undefined;
+  const podIdentityAgent = () => (podIdentity ??= import('./metadata/pod-identity-agent.js').then((m) => new m.PodIdentityAgent({ sql, clock, log, driver })));
   // Controllers (and reset/snapshots, which need them) load right after Berth is ready: answering
   // API calls does not need them, and their modules are a large part of start-up time.
   const started = (async () => {
@@ -304,6 +307,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       appRunnerRuntimeImages: config.appRunnerRuntimeImages,
       // EKS clusters' Kubernetes APIs bind Berth's host and authenticate get-token tokens with Berth's STS.
       eks: { host: config.host, verify: presignedCallerVerifier(config, { sql, clock }) },
+      // EKS pods reach Berth's API as tasks do, and get their Pod Identity credentials from the agent.
+      podEnv: { env: () => containerApi.env(), podIdentityUri: async () => (await podIdentityAgent()).uri() },
     });
     const { stateControl } = await import('./state-control.js');
     const state = stateControl({
@@ -368,6 +373,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       metadata.close();
       credentials.close();
       containerApi.close();
+      void podIdentity?.then((a) => a.close());
       await Promise.all([server, publicServer].map((s) => new Promise<void>((ok) => {
         s.close(() => ok());
         s.closeAllConnections();

@@ -31,6 +31,7 @@ import { EksNodegroups } from './eks-nodegroups.js';
 import { EksFargate } from './eks-fargate.js';
 import { KubeDeployments } from './kube-deployments.js';
 import { KubePods } from './kube-pods.js';
+import type { PodEnvironment } from './kube-pod-spec.js';
 import { KubeCronJobs } from './kube-cron-jobs.js';
 import { KubeDaemonSets } from './kube-daemon-sets.js';
 import { KubeJobs } from './kube-jobs.js';
@@ -98,6 +99,8 @@ export interface ControllerDeps {
   appRunnerRuntimeImages?: Record<string, string>;
   /** EKS: where cluster APIs listen and how they authenticate callers. */
   eks: EksDeps;
+  /** EKS pods: Berth's environment for their containers and the Pod Identity Agent (kube-pod-spec.ts). */
+  podEnv: PodEnvironment;
 }
 
 const PRUNE_MS = 60_000;

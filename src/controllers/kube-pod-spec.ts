@@ -7,7 +7,7 @@
  * container a container is, so a restarted Berth adopts its pods' containers.
  */
 import type { ContainerSpec, ContainerState, PortBinding, RuntimeDriver } from '../runtime/driver.js';
-import { getObject, PUBLISHED_PORTS, type KubeObject, type ObjectScope, type PodLogQuery } from '../services/eks/index.js';
+import { getObject, POD_IDENTITY, PUBLISHED_PORTS, type KubeObject, type ObjectScope, type PodLogQuery } from '../services/eks/index.js';
 
 export { PUBLISHED_PORTS };
 import { LABELS } from './container-spec.js';
@@ -62,6 +62,28 @@ export interface PodContext {
   store: Pick<ObjectScope, 'sql' | 'cluster'>;
   pod: KubeObject;
   instanceId: string;
+  /** What Berth adds to every container (AWS_ENDPOINT_URL: Berth's API as containers reach it); the pod's own env wins. */
+  injectedEnv?: Record<string, string>;
+  /** Where the Pod Identity Agent answers when not at its link-local address (PodEnvironment.podIdentityUri). */
+  podIdentityUri?: string;
+}
+
+/** What the kubelet adds to pods' containers beyond their spec: Berth's own environment and the Pod Identity Agent. */
+export interface PodEnvironment {
+  /** Environment for every pod container (AWS_ENDPOINT_URL, as ECS tasks get it). */
+  env(): Promise<Record<string, string>>;
+  /** The URI pods reach the Pod Identity Agent at (started on first need), or undefined when it cannot be served. */
+  podIdentityUri(): Promise<string | undefined>;
+}
+
+/** Whether the Pod Identity webhook gave the pod its token (services/eks pod-identity-webhook.ts). */
+export const usesPodIdentity = (pod: KubeObject) => (pod.spec?.volumes ?? []).some((v: any) => v.name === POD_IDENTITY.volume);
+
+function containerEnv(p: PodContext, c: any): Record<string, string> {
+  const out = { ...(p.injectedEnv ?? {}), ...env(p.store, p.pod.metadata.namespace!, c) };
+  // The agent's link-local address could not be given to the bridge: the webhook's URI would reach nothing.
+  if (out.AWS_CONTAINER_CREDENTIALS_FULL_URI === POD_IDENTITY.fullUri && p.podIdentityUri) out.AWS_CONTAINER_CREDENTIALS_FULL_URI = p.podIdentityUri;
+  return out;
 }
 
 export function podBaseLabels(p: PodContext, role: 'pause' | 'container', containerName: string): Record<string, string> {
@@ -125,7 +147,7 @@ export function containerSpec(p: PodContext, c: any, pauseId: string, image: str
     name: engineName(p, c.name),
     image,
     labels: podBaseLabels(p, 'container', c.name),
-    env: env(p.store, p.pod.metadata.namespace!, c),
+    env: containerEnv(p, c),
     ...(c.command ? { entryPoint: c.command } : {}),
     ...(c.args ? { command: c.args } : {}),
     ...(c.workingDir ? { workingDirectory: c.workingDir } : {}),

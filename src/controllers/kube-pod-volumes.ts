@@ -8,12 +8,15 @@
  * ECS task volumes bind (task-volumes.ts' efsDirectory), so two pods on one claim share their files; EBS
  * (`ebs.csi.aws.com`) mounts the volume's engine volume. `subPath` and `readOnly` apply. A claim not bound yet
  * (or a configMap/secret that does not exist and is not `optional`) leaves the container waiting (ContainerCreating); a volume type Berth does not serve is a
- * CreateContainerConfigError naming it.
+ * CreateContainerConfigError naming it. A `projected` volume of `serviceAccountToken` sources (what the Pod Identity
+ * webhook adds) holds bound tokens the API issues for the pod, rewritten once 80 % of their life has passed, as
+ * the kubelet rotates them (refreshProjectedTokens).
  */
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { MountSpec } from '../runtime/driver.js';
-import { getObject, type KubeObject, type ObjectScope } from '../services/eks/index.js';
+import { getObject, issueServiceAccountToken, type KubeObject, type ObjectScope } from '../services/eks/index.js';
+import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Statements } from '../state/db.js';
 import { quantity } from './kube-pod-spec.js';
@@ -22,6 +25,7 @@ import { efsDirectory } from './task-volumes.js';
 
 export interface PodVolumesDeps {
   sql: Statements;
+  clock: Clock;
   dataDir: string;
   log: Logger;
 }
@@ -93,6 +97,10 @@ async function volumeSource(d: PodVolumesDeps, store: Pick<ObjectScope, 'sql' | 
     await project(dir, data, obj ? src.items : [], src.defaultMode ?? 0o644, what);
     return { type: 'bind', source: dir, readOnly: true };
   }
+  if (v.projected) {
+    await writeProjectedTokens(d, store, pod, v, dir);
+    return { type: 'bind', source: dir, readOnly: true };
+  }
   if (!v.persistentVolumeClaim) {
     const kind = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';
     throw new VolumeNotReady('CreateContainerConfigError', `volume "${v.name}": ${kind} volumes are not served by Berth yet`);
@@ -114,4 +122,60 @@ async function volumeSource(d: PodVolumesDeps, store: Pick<ObjectScope, 'sql' | 
   }
   if (csi?.driver === EBS_DRIVER) return { type: 'volume', source: ebsEngineVolume(csi.volumeHandle) };
   throw new VolumeNotReady('CreateContainerConfigError', `persistentvolume "${pv.metadata.name}": only the ${EFS_DRIVER} and ${EBS_DRIVER} CSI drivers are served by Berth`);
+}
+
+/** A token's lifetime by default (the API server's minimum for a projected token is 10 minutes; kubelets ask for an hour). */
+const DEFAULT_TOKEN_SECONDS = 3600;
+
+/** Writes each `serviceAccountToken` source of a projected volume into `dir`; other sources are not served yet. */
+async function writeProjectedTokens(d: PodVolumesDeps, store: Pick<ObjectScope, 'sql' | 'cluster'>, pod: KubeObject, v: any, dir: string) {
+  const sources: any[] = v.projected.sources ?? [];
+  const other = sources.find((src) => !src.serviceAccountToken);
+  if (other) {
+    throw new VolumeNotReady('CreateContainerConfigError', `volume "${v.name}": projected ${Object.keys(other)[0]} sources are not served by Berth yet`);
+  }
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const src of sources) {
+    const t = src.serviceAccountToken;
+    const token = issueServiceAccountToken(d.sql, store.cluster, pod, t.audience ?? 'kubernetes', t.expirationSeconds ?? DEFAULT_TOKEN_SECONDS, d.clock.now());
+    if (!token) throw new VolumeNotReady('ContainerCreating', `MountVolume.SetUp failed for volume "${v.name}": the cluster cannot issue tokens yet`);
+    const file = join(dir, posix.normalize(`/${t.path}`));
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, token, { mode: v.projected.defaultMode ?? 0o644 });
+    await chmod(file, v.projected.defaultMode ?? 0o644);
+  }
+}
+
+/**
+ * Rewrites a running pod's projected tokens once 80 % of their life has passed (the kubelet's rotation); answers in how
+ * many ms the next one is due, or undefined when the pod has none.
+ */
+export async function refreshProjectedTokens(d: PodVolumesDeps, store: Pick<ObjectScope, 'sql' | 'cluster'>, pod: KubeObject): Promise<number | undefined> {
+  let next: number | undefined;
+  const now = d.clock.now();
+  for (const v of pod.spec?.volumes ?? []) {
+    if (!v.projected) continue;
+    const dir = join(podDir(d.dataDir, pod.metadata.uid!), v.name);
+    let refreshAt = Infinity;
+    for (const src of v.projected.sources ?? []) {
+      if (!src.serviceAccountToken) continue;
+      const claims = await readFile(join(dir, posix.normalize(`/${src.serviceAccountToken.path}`)), 'utf8')
+        .then((t) => JSON.parse(Buffer.from(t.split('.')[1] ?? '', 'base64url').toString('utf8')), () => undefined);
+      // Not written (no container of the pod has been made yet): nothing to rotate.
+      if (claims?.exp) refreshAt = Math.min(refreshAt, (claims.iat + (claims.exp - claims.iat) * 0.8) * 1000);
+    }
+    if (refreshAt === Infinity) continue;
+    if (refreshAt <= now) {
+      try {
+        await writeProjectedTokens(d, store, pod, v, dir);
+      } catch (err) {
+        d.log.warn('projected token refresh failed', { pod: pod.metadata.name, error: String(err) });
+      }
+      const lives = (v.projected.sources ?? []).filter((x: any) => x.serviceAccountToken).map((x: any) => x.serviceAccountToken.expirationSeconds ?? DEFAULT_TOKEN_SECONDS);
+      next = Math.min(next ?? Infinity, Math.min(...lives) * 800);
+      continue;
+    }
+    next = Math.min(next ?? Infinity, refreshAt - now);
+  }
+  return next;
 }

@@ -15,14 +15,17 @@
 import type { ContainerState, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  allObjectKeys, bindPendingPod, getObject, objectKey, PENDING_RETRY_MS, parseObjectKey, putObject, removeObject, rfc3339, type KubeObject, type ObjectScope,
+  allObjectKeys, bindPendingPod, getObject, objectKey, PENDING_RETRY_MS, parseObjectKey, POD_IDENTITY, putObject, removeObject, rfc3339, type KubeObject,
+  type ObjectScope,
 } from '../services/eks/index.js';
 import { clusterByUid } from '../services/eks/store.js';
 import type { ChangeFeed } from '../state/change-feed.js';
 import { LABELS } from './container-spec.js';
-import { containerSpec, KUBE_LABELS, pauseSpec, PUBLISHED_PORTS, publishedPorts, type PodContext } from './kube-pod-spec.js';
+import {
+  containerSpec, KUBE_LABELS, pauseSpec, PUBLISHED_PORTS, publishedPorts, usesPodIdentity, type PodContext, type PodEnvironment,
+} from './kube-pod-spec.js';
 import { ImagePulls, type PullOutcome } from './kube-image-pulls.js';
-import { podMounts, releasePodVolumes, VolumeNotReady } from './kube-pod-volumes.js';
+import { podMounts, refreshProjectedTokens, releasePodVolumes, VolumeNotReady } from './kube-pod-volumes.js';
 import { ensurePauseImage } from './pause-image.js';
 import { readiness } from './kube-probes.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
@@ -35,6 +38,8 @@ export interface KubePodsDeps extends StateDeps {
   dataDir: string;
   /** Where an image is pulled from and with which credentials: Berth's ECR for the cluster's account (task-images.ts). */
   registryImage: (account: string, image: string) => { ref: string; auth?: RegistryAuth };
+  /** Berth's environment for pod containers and the Pod Identity Agent. */
+  podEnv: PodEnvironment;
 }
 
 const BACKOFF_START_MS = 10_000;
@@ -151,7 +156,12 @@ export class KubePods implements Controller {
       await Promise.all(containers.filter((c) => c.labels[LABELS.role] === 'pause' && c.status === 'running').map((c) => this.d.driver.stopContainer(c.id, 0)));
       return;
     }
-    const p: PodContext = { store: { sql: this.d.sql, cluster }, pod, instanceId: this.d.instanceId };
+    // The agent must answer as long as a pod holds a token for it (after a restart too): started here, on first need.
+    const podIdentityUri = usesPodIdentity(pod) ? await this.d.podEnv.podIdentityUri() : undefined;
+    const p: PodContext = {
+      store: { sql: this.d.sql, cluster }, pod, instanceId: this.d.instanceId, injectedEnv: await this.d.podEnv.env(),
+      ...(podIdentityUri && podIdentityUri !== POD_IDENTITY.fullUri ? { podIdentityUri } : {}),
+    };
     const restartPolicy: string = pod.spec.restartPolicy ?? 'Always';
     const previous: any[] = pod.status?.containerStatuses ?? [];
     const waiting: Record<string, { reason: string; message?: string }> = {};
@@ -228,6 +238,8 @@ export class KubePods implements Controller {
         if (probed) requeue = Math.min(requeue ?? Infinity, probed.againMs);
       }
     }
+    const rotate = await refreshProjectedTokens(this.d, p.store, pod);
+    if (rotate !== undefined) requeue = Math.min(requeue ?? Infinity, rotate);
     const status = this.podStatus(pod, pause, observed, waiting, restarts, now, lastTerminated, unready);
     this.write(cluster, (s) => {
       const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 
 export const CREDENTIALS_ADDRESS = '169.254.170.2';
 export const CREDENTIALS_PORT = 80;
+/** Where the EKS Pod Identity Agent answers on every node (pod-identity-agent.ts), set up the same way. */
+export const POD_IDENTITY_ADDRESS = '169.254.170.23';
 
 const isRoot = () => process.getuid?.() === 0;
 
@@ -28,10 +30,10 @@ export function interfaceWithAddress(address: string): string | undefined {
   return undefined;
 }
 
-/** Why 169.254.170.2 cannot be set up here, or undefined when it can (for `berth doctor`). */
-export function linkLocalUnsupportedReason(): string | undefined {
-  if (interfaceWithAddress(CREDENTIALS_ADDRESS)) return undefined;
-  if (!isRoot()) return 'Berth is not running as root, so it cannot add 169.254.170.2 to the bridge interface';
+/** Why 169.254.170.2 (or `address`) cannot be set up here, or undefined when it can (for `berth doctor`). */
+export function linkLocalUnsupportedReason(address = CREDENTIALS_ADDRESS): string | undefined {
+  if (interfaceWithAddress(address)) return undefined;
+  if (!isRoot()) return `Berth is not running as root, so it cannot add ${address} to the bridge interface`;
   try {
     execFileSync('ip', ['-V'], { stdio: 'ignore' });
   } catch {
@@ -41,29 +43,30 @@ export function linkLocalUnsupportedReason(): string | undefined {
 }
 
 /**
- * Adds 169.254.170.2/32 to the interface that holds `gateway`; resolves to an
+ * Adds 169.254.170.2/32 (or `address`) to the interface that holds `gateway`; resolves to an
  * error message when that cannot be done (not root, no `ip`, remote engine).
  */
-export async function ensureLinkLocalAddress(gateway: string): Promise<string | undefined> {
-  if (interfaceWithAddress(CREDENTIALS_ADDRESS)) return undefined;
+export async function ensureLinkLocalAddress(gateway: string, address = CREDENTIALS_ADDRESS): Promise<string | undefined> {
+  if (interfaceWithAddress(address)) return undefined;
   const ifname = interfaceWithAddress(gateway);
   if (!ifname) return `the container gateway ${gateway} is not an interface of this host (a remote or virtualised engine)`;
-  const unsupported = linkLocalUnsupportedReason();
+  const unsupported = linkLocalUnsupportedReason(address);
   if (unsupported) return unsupported;
   return new Promise((resolve) => {
-    execFile('ip', ['addr', 'add', `${CREDENTIALS_ADDRESS}/32`, 'dev', ifname], (err, _out, stderr) => {
+    execFile('ip', ['addr', 'add', `${address}/32`, 'dev', ifname], (err, _out, stderr) => {
       // Another Berth may have added it in the meantime ("Address already assigned" / "File exists").
       if (!err || /exists|already assigned/i.test(stderr)) resolve(undefined);
-      else resolve(`ip addr add ${CREDENTIALS_ADDRESS}/32 dev ${ifname} failed: ${stderr.trim() || err.message}`);
+      else resolve(`ip addr add ${address}/32 dev ${ifname} failed: ${stderr.trim() || err.message}`);
     });
   });
 }
 
-const peerDir = () => (isRoot() ? '/run/berth/credential-endpoints' : join(tmpdir(), `berth-credential-endpoints-${process.getuid?.() ?? 'user'}`));
+/** The peer directory of one shared endpoint (`kind`: ECS's credential endpoints, the pod identity agents). */
+const peerDir = (kind: string) => (isRoot() ? `/run/berth/${kind}` : join(tmpdir(), `berth-${kind}-${process.getuid?.() ?? 'user'}`));
 
 /** Registers this Berth's own credentials listener; returns the function that removes it. */
-export function registerPeer(url: string): () => void {
-  const dir = peerDir();
+export function registerPeer(url: string, kind = 'credential-endpoints'): () => void {
+  const dir = peerDir(kind);
   const file = join(dir, `${process.pid}-${Buffer.from(url).toString('base64url')}`);
   try {
     mkdirSync(dir, { recursive: true });
@@ -84,8 +87,8 @@ const alive = (pid: number) => {
 };
 
 /** Other Berths' credentials listeners (stale entries of exited processes are removed). */
-export function peerUrls(own: string): string[] {
-  const dir = peerDir();
+export function peerUrls(own: string, kind = 'credential-endpoints'): string[] {
+  const dir = peerDir(kind);
   let names: string[];
   try {
     names = readdirSync(dir);

@@ -11,6 +11,7 @@ import { applyKindDefaults, newMetadata, rfc3339, validateName } from './default
 import { getObject, listObjects, putObject, removeObject, type KubeObject, type ObjectScope } from './objects.js';
 import { jsonPatch, mergePatch, strategicMerge } from './patch.js';
 import { apiVersionOf, byId, resourceId, RESOURCES, type ResourceType } from './resources.js';
+import { injectPodIdentity } from './pod-identity-webhook.js';
 import { prepareService } from './services.js';
 import { alreadyExists, badRequest, conflict, KubeError, notFound, unsupportedMediaType } from './status.js';
 
@@ -57,6 +58,8 @@ export function createObject(c: VerbContext, r: ResourceType, ns: string, body: 
   if (getObject(c.store, resourceId(r), ns, obj.metadata.name!)) throw alreadyExists(r.resource, r.group, obj.metadata.name!);
   applyKindDefaults(r, obj);
   if (r.kind === 'Service') prepareService(c, obj);
+  // EKS's mutating admission webhook for Pod Identity (the only admission webhook a cluster has here).
+  if (r.kind === 'Pod') injectPodIdentity(c.store, obj);
   const stored = putObject(c.store, resourceId(r), withType(r, obj), 'ADDED');
   if (r.kind === 'Namespace') ensureDefaultServiceAccount(c, obj.metadata.name!);
   return stored;

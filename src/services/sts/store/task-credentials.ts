@@ -84,3 +84,21 @@ export function taskRoleSession(sql: Statements, now: number, cred: TaskCredenti
     durationSeconds: TASK_SESSION_SECONDS,
   });
 }
+
+/**
+ * A session of `roleArn` named `sessionName`, for `source` (what asks for it, e.g. a pod's Pod Identity), current for
+ * at least another hour: reused while it is, as an agent caches credentials. EKS Pod Identity's sessions, like ECS's.
+ */
+export function roleSessionFor(sql: Statements, now: number, roleArn: string, sessionName: string, source: string): Session {
+  const current = currentSessionFor(sql, source, now + REISSUE_BEFORE_MS);
+  if (current) return current;
+  const role = roleIdentity(sql, roleArn);
+  return issueSession(sql, now, {
+    account: role.account,
+    arn: stsArn.assumedRole(role.account, role.name, sessionName),
+    userId: `${role.roleId}:${sessionName}`,
+    roleArn,
+    source,
+    durationSeconds: TASK_SESSION_SECONDS,
+  });
+}
