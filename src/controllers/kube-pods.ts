@@ -15,8 +15,8 @@
 import type { ContainerState, RegistryAuth, RuntimeDriver } from '../runtime/driver.js';
 import { RuntimeError } from '../runtime/driver.js';
 import {
-  allObjectKeys, bindPendingPod, getObject, objectKey, PENDING_RETRY_MS, parseObjectKey, POD_IDENTITY, putObject, removeObject, rfc3339, type KubeObject,
-  type ObjectScope,
+  allObjectKeys, bindPendingPod, getObject, objectKey, PENDING_RETRY_MS, parseObjectKey, POD_IDENTITY, putObject, recordPodEvent, removeObject, rfc3339,
+  type KubeObject, type ObjectScope, type PodEvent,
 } from '../services/eks/index.js';
 import { clusterByUid } from '../services/eks/store.js';
 import type { ChangeFeed } from '../state/change-feed.js';
@@ -27,7 +27,7 @@ import {
 import { ImagePulls, type PullOutcome } from './kube-image-pulls.js';
 import { podMounts, refreshProjectedTokens, releasePodVolumes, VolumeNotReady } from './kube-pod-volumes.js';
 import { ensurePauseImage } from './pause-image.js';
-import { readiness } from './kube-probes.js';
+import { Prober, runProbe } from './kube-probes.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
 export interface KubePodsDeps extends StateDeps {
@@ -53,6 +53,9 @@ const podKeyFromLabel = (value: string | undefined) => {
   return cluster && ns && name ? objectKey(cluster, 'pods', ns, name) : undefined;
 };
 
+/** One run of a container: the engine restarts a container in place, so its id and start time. */
+const instanceOf = (st: ContainerState) => `${st.id}|${st.startedAt?.getTime() ?? 0}`;
+
 /** A container's `state.terminated` as the kubelet reports it. */
 function terminatedState(st: ContainerState) {
   const iso = (d: Date | undefined) => (d ? rfc3339(d.getTime()) : undefined);
@@ -76,6 +79,10 @@ export class KubePods implements Controller {
   };
 
   private readonly pulls: ImagePulls;
+  /** Startup, liveness and readiness probe results per container instance (in memory, as the kubelet's prober). */
+  private readonly prober = new Prober();
+  /** Container instances (`<engine id>|<start>`) a failed probe killed: restarted unless restartPolicy is Never. */
+  private readonly probeKilled = new Set<string>();
 
   constructor(private readonly d: KubePodsDeps) {
     this.pulls = new ImagePulls(d.driver);
@@ -125,6 +132,7 @@ export class KubePods implements Controller {
     const stale = containers.filter((c) => !pod || c.labels[KUBE_LABELS.podUid] !== pod.metadata.uid);
     await Promise.all(stale.map((c) => this.d.driver.removeContainer(c.id)));
     for (const uid of new Set(stale.map((c) => c.labels[KUBE_LABELS.podUid]).filter(Boolean))) await releasePodVolumes(this.d.dataDir, uid);
+    for (const uid of new Set(stale.map((c) => c.labels[KUBE_LABELS.podUid]).filter(Boolean))) this.prober.forget(`${uid}/`);
     if (!pod) return;
     const mine = containers.filter((c) => !stale.includes(c));
     if (pod.metadata.deletionTimestamp) return this.terminate(k.cluster, pod, mine);
@@ -143,6 +151,7 @@ export class KubePods implements Controller {
     await Promise.all(apps.map((c) => this.d.driver.stopContainer(c.id, grace)));
     await Promise.all(containers.map((c) => this.d.driver.removeContainer(c.id)));
     await releasePodVolumes(this.d.dataDir, pod.metadata.uid!);
+    this.prober.forget(`${pod.metadata.uid}/`);
     this.write(cluster, (s) => {
       const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
       if (fresh && fresh.metadata.uid === pod.metadata.uid) removeObject(s, 'pods', fresh);
@@ -186,6 +195,8 @@ export class KubePods implements Controller {
     // What a container restarted in this pass ended as: its lastState (the pass that saw it exit also restarts it).
     const lastTerminated: Record<string, unknown> = {};
     const unready = new Set<string>();
+    const notStarted = new Set<string>();
+    const events: PodEvent[] = [];
     for (const c of pod.spec.containers as any[]) {
       let state = containers.find((x) => x.labels[LABELS.role] === 'container' && x.labels[LABELS.containerName] === c.name);
       try {
@@ -209,7 +220,8 @@ export class KubePods implements Controller {
           await this.d.driver.startContainer(id);
           state = await this.d.driver.inspectContainer(id);
         } else if (state.status === 'exited' || state.status === 'dead' || state.status === 'created') {
-          const failed = (state.exitCode ?? 0) !== 0;
+          // A container a failed liveness or startup probe killed is restarted even if it exited 0 (restartPolicy OnFailure).
+          const failed = (state.exitCode ?? 0) !== 0 || this.probeKilled.delete(instanceOf(state));
           const again = state.status === 'created' || restartPolicy === 'Always' || (restartPolicy === 'OnFailure' && failed);
           if (again) {
             const n = restarts[c.name] ?? 0;
@@ -231,19 +243,33 @@ export class KubePods implements Controller {
         waiting[c.name] = { reason: err.code === 'InvalidSpec' ? 'CreateContainerConfigError' : 'CreateContainerError', message: err.message };
         requeue = STARTING_RETRY_MS;
       }
-      observed[c.name] = state;
-      if (state?.status === 'running') {
-        const probed = await readiness(this.d.driver, pod, pause, c, state, now);
-        if (probed && !probed.ready) unready.add(c.name);
-        if (probed) requeue = Math.min(requeue ?? Infinity, probed.againMs);
+      if (state?.status === 'running' && (c.startupProbe || c.livenessProbe || c.readinessProbe)) {
+        const running = state;
+        const probed = await this.prober.check(`${pod.metadata.uid}/${c.name}`, instanceOf(running), running.startedAt?.getTime() ?? now, c, now,
+          (probe) => runProbe(this.d.driver, pod, pause, running, probe));
+        for (const message of probed.unhealthy) events.push({ type: 'Warning', reason: 'Unhealthy', message, container: c.name });
+        if (!probed.started) notStarted.add(c.name);
+        if (!probed.ready) unready.add(c.name);
+        if (probed.againMs !== undefined) requeue = Math.min(requeue ?? Infinity, probed.againMs);
+        if (probed.kill) {
+          // The kubelet kills the container with the pod's grace period (or the probe's own) and restarts it per restartPolicy.
+          events.push({ type: 'Normal', reason: 'Killing', message: `Container ${c.name} failed ${probed.kill.kind} probe, will be restarted`, container: c.name });
+          this.probeKilled.add(instanceOf(running));
+          const probe = probed.kill.kind === 'liveness' ? c.livenessProbe : c.startupProbe;
+          await this.d.driver.stopContainer(running.id, probe.terminationGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+          state = await this.d.driver.inspectContainer(running.id);
+          requeue = Math.min(requeue ?? Infinity, 250);
+        }
       }
+      observed[c.name] = state;
     }
     const rotate = await refreshProjectedTokens(this.d, p.store, pod);
     if (rotate !== undefined) requeue = Math.min(requeue ?? Infinity, rotate);
-    const status = this.podStatus(pod, pause, observed, waiting, restarts, now, lastTerminated, unready);
+    const status = this.podStatus(pod, pause, observed, waiting, restarts, now, lastTerminated, unready, notStarted);
     this.write(cluster, (s) => {
       const fresh = getObject(s, 'pods', pod.metadata.namespace!, pod.metadata.name!);
       if (!fresh || fresh.metadata.uid !== pod.metadata.uid || fresh.metadata.deletionTimestamp) return;
+      for (const e of events) recordPodEvent(s, fresh, e, now);
       const ports = JSON.stringify(publishedPorts(pause));
       const portsChanged = (fresh.metadata.annotations?.[PUBLISHED_PORTS] ?? '{}') !== ports;
       if (portsChanged) fresh.metadata.annotations = { ...(fresh.metadata.annotations ?? {}), [PUBLISHED_PORTS]: ports };
@@ -257,7 +283,7 @@ export class KubePods implements Controller {
 
   private podStatus(pod: KubeObject, pause: ContainerState | undefined, observed: Record<string, ContainerState | undefined>,
     waiting: Record<string, { reason: string; message?: string }>, restarts: Record<string, number>, now: number, lastTerminated: Record<string, unknown> = {},
-    unready = new Set<string>()) {
+    unready = new Set<string>(), notStarted = new Set<string>()) {
     const previous: any[] = pod.status?.containerStatuses ?? [];
     const prevConditions: any[] = pod.status?.conditions ?? [];
     const iso = (d: Date | undefined) => (d ? rfc3339(d.getTime()) : undefined);
@@ -277,7 +303,7 @@ export class KubePods implements Controller {
       return {
         name: c.name, state, lastState, ready: !!state.running && !unready.has(c.name), restartCount: restarts[c.name] ?? 0,
         image: c.image, imageID: st?.imageDigest ? `docker-pullable://${c.image.split(':')[0]}@${st.imageDigest}` : '',
-        ...(st ? { containerID: `docker://${st.id}` } : {}), started: !!state.running,
+        ...(st ? { containerID: `docker://${st.id}` } : {}), started: !!state.running && !notStarted.has(c.name),
       };
     });
     const all = statuses.length;

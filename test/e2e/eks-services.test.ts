@@ -120,4 +120,38 @@ spec:
     assert.match(since, /^run-[\d.]+$/);
     assert.ok(Number(since.slice(4)) >= Number(current[0].slice(4)), `${since} is not ${current[0]} or a later instance's`);
   });
+
+  it('a container whose liveness httpGet fails is killed and restarted: Unhealthy and Killing events, RESTARTS ≥ 1', async () => {
+    // /healthz answers for 3 s after each start, then 404s: the liveness probe fails twice in a row and the kubelet kills it.
+    await k.apply(`apiVersion: v1
+kind: Pod
+metadata: {name: live}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: ${image}
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/healthz && (sleep 3; rm /www/healthz) & exec httpd -f -p 8080 -h /www"]
+    ports: [{containerPort: 8080}]
+    livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1, failureThreshold: 2}
+`);
+    const status = await until('a restart after a failed liveness probe', async () => {
+      const p = await k.get('/api/v1/namespaces/default/pods/live');
+      const s = p.status?.containerStatuses?.[0];
+      return s?.restartCount >= 1 ? s : undefined;
+    }, 60_000, 250);
+    assert.ok(status.lastState.terminated, JSON.stringify(status));
+    assert.match(status.lastState.terminated.reason, /^(Error|Completed)$/);
+    const row = (await k.ok('get', 'pod', 'live', '--no-headers')).trim().split(/\s+/);
+    assert.ok(Number(row[3]) >= 1, `RESTARTS column: ${row.join(' ')}`);
+    const events = JSON.parse(await k.ok('get', 'events', '--field-selector', 'involvedObject.name=live', '-o', 'json')).items as any[];
+    // Also others (a probe while the engine's port proxy has no listener behind it: "other side closed"); the 404s are there.
+    const unhealthy = events.find((e) => e.reason === 'Unhealthy' && e.message === 'Liveness probe failed: HTTP probe failed with statuscode: 404');
+    assert.equal(unhealthy?.type, 'Warning', JSON.stringify(events.map((e) => [e.reason, e.message])));
+    assert.ok(unhealthy.count >= 2, 'failureThreshold 2: two failures in a row before the kill');
+    const killing = events.find((e) => e.reason === 'Killing');
+    assert.equal(killing?.message, 'Container main failed liveness probe, will be restarted');
+    assert.equal(killing?.involvedObject.fieldPath, 'spec.containers{main}');
+  });
 });
