@@ -5,8 +5,9 @@
  * with it over HTTPS on 127.0.0.1 (on the port it had before, so kubeconfigs keep working across
  * restarts; a new one if that port is taken, and the endpoint says so), its bootstrap objects exist
  * (system namespaces, the node), and it is ACTIVE with its `endpoint` and `certificateAuthority`.
- * DELETING: the API stops listening, its pods' containers are removed, its security group, objects and
- * row go.
+ * DELETING: the API stops listening, its pods' containers are removed, the Network Load Balancers its
+ * LoadBalancer Services made are deleted (kube-services.ts; until that succeeds the cluster stays DELETING and is
+ * tried again), then its security group, objects and row go.
  *
  * Level-triggered: a key whose row is gone closes whatever still listens for it.
  */
@@ -15,8 +16,9 @@ import type { AddressInfo } from 'node:net';
 import type { Cluster } from '@aws-sdk/client-eks';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import { deleteSecurityGroup } from '../services/ec2/index.js';
+import type { Invoke } from '../services/provider.js';
 import {
-  bootstrapCluster, clusterAdmits, dropClusterObjects, issueClusterPki, kubernetesApi, kubernetesVersion, type ClusterEndpoint, type KubernetesApiDeps,
+  bootstrapCluster, clusterAdmits, dropClusterObjects, issueClusterPki, kubernetesApi, listObjects, kubernetesVersion, type ClusterEndpoint, type KubernetesApiDeps,
   settleAddons, settleClusterUpdates, type ObjectScope, type PresignedCallerVerifier,
 } from '../services/eks/index.js';
 import {
@@ -25,6 +27,7 @@ import {
 import type { ChangeFeed } from '../state/change-feed.js';
 import { dropAllTags } from '../state/tags.js';
 import { KUBE_LABELS, podLogs } from './kube-pod-spec.js';
+import { removeClusterLoadBalancers } from './kube-services.js';
 import { podExec } from './kube-pod-streams.js';
 import type { Controller, ReconcileResult, StateDeps, Watches } from './runtime.js';
 
@@ -40,6 +43,8 @@ export interface EksClustersDeps extends StateDeps {
   driver: RuntimeDriver;
   instanceId: string;
   eks: EksDeps;
+  /** ELBv2's operations: a deleted cluster's LoadBalancer Services lose their load balancers. */
+  invoke: Invoke;
 }
 
 const RESYNC_MS = 60_000;
@@ -158,6 +163,10 @@ export class EksClusters implements Controller {
   private async forget(s: Scope, row: ClusterRow) {
     const containers = await this.d.driver.listContainers({ [KUBE_LABELS.cluster]: row.uid });
     await Promise.all(containers.map((c) => this.d.driver.removeContainer(c.id)));
+    // What the Load Balancer Controller made for Services still there (a Service that is not a LoadBalancer any more has
+    // lost its already): as its finalizers would have on a teardown that deleted the Services first.
+    const services = listObjects({ sql: this.d.sql, cluster: row.uid }, 'services');
+    await removeClusterLoadBalancers(this.d.invoke, { account: row.account, region: row.region }, row.uid, services);
     this.d.db.transaction(() => {
       const c = clusterDoc(row);
       const sg = c.resourcesVpcConfig?.clusterSecurityGroupId;

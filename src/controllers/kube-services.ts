@@ -9,7 +9,8 @@
  *
  * Names are derived from the cluster, namespace and Service (`k8s-<ns>-<name>-<hash>`, as the AWS Load Balancer
  * Controller names them), so the controller finds what it made without keeping state: a Service deleted, or no
- * longer of type LoadBalancer, loses its load balancer and target groups.
+ * longer of type LoadBalancer, loses its load balancer and target groups; a deleted cluster's Services lose theirs
+ * before the cluster goes (removeClusterLoadBalancers, called by eks-clusters).
  * https://docs.aws.amazon.com/eks/latest/userguide/network-load-balancing.html
  */
 import { createHash } from 'node:crypto';
@@ -65,9 +66,9 @@ export class KubeServices implements Controller {
     const store = { sql: this.d.sql, cluster: k.cluster };
     const svc = getObject(store, 'services', k.namespace, k.name);
     const lbName = loadBalancerName(k.cluster, k.namespace, k.name);
-    const existing = await this.findLoadBalancer(caller, lbName);
+    const existing = await findLoadBalancer(this.d.invoke, caller, lbName);
     if (!svc || svc.spec?.type !== 'LoadBalancer') {
-      if (existing) await this.remove(caller, existing);
+      if (existing) await removeLoadBalancer(this.d.invoke, caller, existing);
       if (svc?.status?.loadBalancer?.ingress) this.writeIngress(k.cluster, svc, undefined);
       return;
     }
@@ -78,16 +79,6 @@ export class KubeServices implements Controller {
     } catch (err) {
       this.d.log.warn('kube service load balancer not converged', { service: `${k.namespace}/${k.name}`, error: String(err) });
       return { requeueAfterMs: RETRY_MS };
-    }
-  }
-
-  private async findLoadBalancer(caller: InternalCaller, name: string): Promise<LoadBalancer | undefined> {
-    try {
-      const out = await this.d.invoke<DescribeLoadBalancersOutput>(caller, ELB, 'DescribeLoadBalancers', { Names: [name] });
-      return out.LoadBalancers?.[0];
-    } catch (err) {
-      if (notFound(err)) return undefined;
-      throw err;
     }
   }
 
@@ -153,16 +144,6 @@ export class KubeServices implements Controller {
     if (drop.length) await this.d.invoke(caller, ELB, 'DeregisterTargets', { TargetGroupArn: arn, Targets: drop.map((t) => ({ Id: t.Id, Port: t.Port })) });
   }
 
-  private async remove(caller: InternalCaller, lb: LoadBalancer) {
-    try {
-      const groups = (await this.d.invoke<DescribeTargetGroupsOutput>(caller, ELB, 'DescribeTargetGroups', { LoadBalancerArn: lb.LoadBalancerArn })).TargetGroups ?? [];
-      await this.d.invoke(caller, ELB, 'DeleteLoadBalancer', { LoadBalancerArn: lb.LoadBalancerArn });
-      for (const g of groups) await this.d.invoke(caller, ELB, 'DeleteTargetGroup', { TargetGroupArn: g.TargetGroupArn });
-    } catch (err) {
-      if (!notFound(err)) throw err;
-    }
-  }
-
   private writeIngress(cluster: string, svc: KubeObject, hostname: string | undefined) {
     writeObjects(this.d, cluster, (store) => {
       const fresh = getObject(store, 'services', svc.metadata.namespace!, svc.metadata.name!);
@@ -172,6 +153,43 @@ export class KubeServices implements Controller {
       putObject(store, 'services', { ...fresh, status: { ...(fresh.status ?? {}), loadBalancer } }, 'MODIFIED');
     });
   }
+}
+
+async function findLoadBalancer(invoke: Invoke, caller: InternalCaller, name: string): Promise<LoadBalancer | undefined> {
+  try {
+    const out = await invoke<DescribeLoadBalancersOutput>(caller, ELB, 'DescribeLoadBalancers', { Names: [name] });
+    return out.LoadBalancers?.[0];
+  } catch (err) {
+    if (notFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** The load balancer (its listeners go with it) and its target groups. */
+async function removeLoadBalancer(invoke: Invoke, caller: InternalCaller, lb: LoadBalancer) {
+  try {
+    const groups = (await invoke<DescribeTargetGroupsOutput>(caller, ELB, 'DescribeTargetGroups', { LoadBalancerArn: lb.LoadBalancerArn })).TargetGroups ?? [];
+    await invoke(caller, ELB, 'DeleteLoadBalancer', { LoadBalancerArn: lb.LoadBalancerArn });
+    for (const g of groups) await invoke(caller, ELB, 'DeleteTargetGroup', { TargetGroupArn: g.TargetGroupArn });
+  } catch (err) {
+    if (!notFound(err)) throw err;
+  }
+}
+
+/**
+ * Removes the load balancers (listeners, target groups) of a deleted cluster's LoadBalancer Services, as the AWS Load
+ * Balancer Controller's finalizers do when the Services go before the cluster; answers how many it removed. The cluster
+ * controller calls it before the cluster's objects are dropped, so a failure leaves the cluster DELETING to try again.
+ */
+export async function removeClusterLoadBalancers(invoke: Invoke, caller: InternalCaller, clusterUid: string, services: KubeObject[]): Promise<number> {
+  let removed = 0;
+  for (const svc of services) {
+    const lb = await findLoadBalancer(invoke, caller, loadBalancerName(clusterUid, svc.metadata.namespace!, svc.metadata.name!));
+    if (!lb) continue;
+    await removeLoadBalancer(invoke, caller, lb);
+    removed++;
+  }
+  return removed;
 }
 
 /** The ready addresses of a Service port, as (pod IP, target port) from its Endpoints (the port by name, or the only one). */

@@ -3,11 +3,12 @@
  * addresses and publish their container ports): a cluster IP from the cluster's service CIDR, node ports in
  * 30000–32767, Endpoints and EndpointSlices that follow the selected pods, and a LoadBalancer Service served by a
  * Network Load Balancer that ELBv2 lists, with a TCP listener on the Service's port and the pods as ip targets;
- * deleting the Service removes it.
+ * deleting the Service removes it, and so does deleting the cluster with its Services still there.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeleteClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import {
   DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -50,7 +51,7 @@ spec:
 `;
 
 describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', () => {
-  const berth = useBerth({ runtime: 'fake', clients: { ec2: EC2Client, elb: ElasticLoadBalancingV2Client } });
+  const berth = useBerth({ runtime: 'fake', clients: { ec2: EC2Client, elb: ElasticLoadBalancingV2Client, eks: EKSClient } });
   let k: KubeCluster;
 
   before(async () => {
@@ -143,5 +144,40 @@ describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', ()
     });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range/);
+  });
+
+  it('deleting the cluster with LoadBalancer Services still there deletes their NLBs, listeners and target groups', async () => {
+    await k.apply(manifest(1));
+    await k.apply(`apiVersion: v1
+kind: Service
+metadata: {name: api}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: ${PORT + 1}, targetPort: 8080}]
+`);
+    const made = await until('two Service load balancers', async () => {
+      const { LoadBalancers } = await berth.elb.send(new DescribeLoadBalancersCommand({}));
+      const mine = LoadBalancers!.filter((l) => l.LoadBalancerName!.startsWith('k8s-default-'));
+      return mine.length === 2 ? mine : undefined;
+    });
+    const groups = (await Promise.all(made.map(async (lb) => (await berth.elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).TargetGroups!)))
+      .flat();
+    assert.equal(groups.length, 2);
+    await berth.eks.send(new DeleteClusterCommand({ name: 'demo' }));
+    await until('the cluster gone', async () => {
+      try {
+        await berth.eks.send(new DescribeClusterCommand({ name: 'demo' }));
+        return undefined;
+      } catch (err) {
+        return (err as Error).name === 'ResourceNotFoundException' ? true : undefined;
+      }
+    }, 30_000);
+    const { LoadBalancers } = await berth.elb.send(new DescribeLoadBalancersCommand({}));
+    assert.deepEqual(LoadBalancers!.map((l) => l.LoadBalancerName), [], 'no load balancer of the cluster left');
+    for (const g of groups) {
+      await assert.rejects(berth.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [g.TargetGroupArn!] })), { name: 'TargetGroupNotFoundException' });
+    }
+    await assert.rejects(berth.elb.send(new DescribeListenersCommand({ LoadBalancerArn: made[0].LoadBalancerArn })), { name: 'LoadBalancerNotFoundException' });
   });
 });
