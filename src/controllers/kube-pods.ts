@@ -165,12 +165,7 @@ export class KubePods implements Controller {
       await Promise.all(containers.filter((c) => c.labels[LABELS.role] === 'pause' && c.status === 'running').map((c) => this.d.driver.stopContainer(c.id, 0)));
       return;
     }
-    // The agent must answer as long as a pod holds a token for it (after a restart too): started here, on first need.
-    const podIdentityUri = usesPodIdentity(pod) ? await this.d.podEnv.podIdentityUri() : undefined;
-    const p: PodContext = {
-      store: { sql: this.d.sql, cluster }, pod, instanceId: this.d.instanceId, injectedEnv: await this.d.podEnv.env(),
-      ...(podIdentityUri && podIdentityUri !== POD_IDENTITY.fullUri ? { podIdentityUri } : {}),
-    };
+    const p: PodContext = { store: { sql: this.d.sql, cluster }, pod, instanceId: this.d.instanceId };
     const restartPolicy: string = pod.spec.restartPolicy ?? 'Always';
     const previous: any[] = pod.status?.containerStatuses ?? [];
     const waiting: Record<string, { reason: string; message?: string }> = {};
@@ -190,6 +185,11 @@ export class KubePods implements Controller {
       this.d.log.warn('kube pod sandbox failed', { pod: pod.metadata.name, error: String(err) });
       return { requeueAfterMs: STARTING_RETRY_MS };
     }
+    // The agent must answer as long as a pod holds a token for it (after a restart too): started here, on first need, once
+    // the sandbox runs (the engine's bridge has no carrier, and is not listed among the host's interfaces, without one).
+    const podIdentityUri = usesPodIdentity(pod) ? await this.d.podEnv.podIdentityUri() : undefined;
+    p.injectedEnv = await this.d.podEnv.env();
+    if (podIdentityUri && podIdentityUri !== POD_IDENTITY.fullUri) p.podIdentityUri = podIdentityUri;
     const restarts: Record<string, number> = Object.fromEntries(previous.map((s) => [s.name, s.restartCount ?? 0]));
     const observed: Record<string, ContainerState | undefined> = {};
     // What a container restarted in this pass ended as: its lastState (the pass that saw it exit also restarts it).

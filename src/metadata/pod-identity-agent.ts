@@ -69,13 +69,17 @@ export class PodIdentityAgent {
   private async start(): Promise<string | undefined> {
     const gateway = await this.d.driver.hostAddressForContainers();
     if (!gateway) return undefined;
-    const own = await this.listen(gateway, 0);
-    this.ownUrl = `http://${gateway}:${(own.address() as AddressInfo).port}`;
+    if (!this.ownUrl) {
+      const own = await this.listen(gateway, 0);
+      this.ownUrl = `http://${gateway}:${(own.address() as AddressInfo).port}`;
+    }
     const fallback = `${this.ownUrl}/v1/credentials`;
     if (gateway.startsWith('127.')) return fallback;
     const problem = await ensureLinkLocalAddress(gateway, POD_IDENTITY_ADDRESS);
     if (problem) {
       this.d.log.warn(`pod identity agent: ${problem}; pods get AWS_CONTAINER_CREDENTIALS_FULL_URI=${fallback}, which the AWS SDKs refuse`);
+      // Asked again for the next pod: the bridge may just have been down (an interface without carrier is not listed).
+      this.setup = undefined;
       return fallback;
     }
     this.unregister = registerPeer(this.ownUrl, PEERS);
