@@ -11,6 +11,8 @@
  *   GET /_berth/api/registry/<account>/<region>/<repository>          RepositoryView (the name URL-encoded as one segment)
  *   GET /_berth/api/load-balancers                                   LoadBalancersView
  *   GET /_berth/api/instances                                        InstancesView
+ *   GET /_berth/api/queues                                           QueuesView (SQS)
+ *   GET /_berth/api/queues/<account>/<region>/<name>                 QueueView
  *   GET /_berth/api/feed                                             EventsView (service events, waiting EventBridge deliveries)
  *   GET /_berth/api/events                                           text/event-stream of ChangeEvent
  *   GET /_berth/api/access                                           (loopback callers only) the console's URL with its token
@@ -29,6 +31,7 @@ import { eventsView } from './events.js';
 import { instancesView } from './instances.js';
 import { LiveUpdates, type LiveOptions } from './live.js';
 import { loadBalancersView } from './load-balancers.js';
+import { queuesView, queueView } from './queues.js';
 import { registryView, repositoryView } from './registry.js';
 
 export interface ConsoleDeps {
@@ -89,6 +92,11 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
     }
     if (first === 'feed' && parts.length === 1) return json(res, 200, eventsView(deps.sql), head);
     if (first === 'instances' && parts.length === 1) return json(res, 200, instancesView(deps.sql), head);
+    if (first === 'queues' && parts.length === 1) return json(res, 200, queuesView(deps.sql, deps.endpoint(), now()), head);
+    if (first === 'queues' && parts.length === 4) {
+      const view = queueView({ sql: deps.sql, account, region }, deps.endpoint(), parts[3], now());
+      return view ? json(res, 200, view, head) : notFound(res, `Queue ${parts[3]}`);
+    }
     if (first === 'load-balancers' && parts.length === 1) return json(res, 200, loadBalancersView(deps.sql, now(), deps.metricsPeriod), head);
     if (first === 'clusters' && account && region && cluster) {
       const scope = { sql: deps.sql, account, region };

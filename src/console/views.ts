@@ -283,3 +283,48 @@ export interface EventsView {
     attempts: number; acceptedAt: string; dueAt: string;
   }[];
 }
+
+/** SQS: every account and region's queues (queues.ts). */
+export interface QueuesView {
+  scopes: { account: string; region: string; queues: QueueSummary[] }[];
+  /** The soonest moment a listed queue's counts move without a request (see QueueView.nextChangeAt). */
+  nextChangeAt: string | null;
+}
+
+export interface QueueSummary {
+  name: string;
+  arn: string;
+  /** The QueueUrl an SDK on this machine uses (Berth's endpoint, /<account>/<name>). */
+  url: string;
+  type: 'standard' | 'fifo';
+  /** GetQueueAttributes' ApproximateNumberOfMessages, …NotVisible and …Delayed. */
+  messages: { visible: number; inFlight: number; delayed: number };
+  /** ApproximateAgeOfOldestMessage (seconds), when the queue holds any. */
+  oldestAgeSeconds: number | null;
+  visibilityTimeoutSeconds: number;
+  retentionSeconds: number;
+  delaySeconds: number;
+  receiveWaitSeconds: number;
+  maxMessageBytes: number;
+  /** The RedrivePolicy: where messages received more than maxReceiveCount times go. */
+  deadLetter: { name: string; arn: string; maxReceiveCount: number } | null;
+  createdAt: string;
+  modifiedAt: string;
+}
+
+export interface QueueView {
+  account: string;
+  region: string;
+  queue: QueueSummary;
+  /** Queues whose RedrivePolicy names this one (ListDeadLetterSourceQueues). */
+  sources: { name: string; maxReceiveCount: number }[];
+  /** The RedriveAllowPolicy's redrivePermission (allowAll when unset), and its source queues when byQueue. */
+  redriveAllow: { permission: string; sourceQueues: string[] };
+  /** The other attributes GetQueueAttributes answers (encryption, FIFO settings, policy), as SQS returns them. */
+  attributes: { name: string; value: string }[];
+  /**
+   * When a message in flight or delayed becomes visible next: the counts move then without any request, so the page
+   * reads them again at that moment (and never more often than once a second).
+   */
+  nextChangeAt: string | null;
+}

@@ -6,6 +6,7 @@ import { EventsPage } from './pages/events';
 import { InstancesPage } from './pages/instances';
 import { LoadBalancersPage } from './pages/load-balancers';
 import { OverviewPage } from './pages/overview';
+import { QueuePage, QueuesPage } from './pages/queues';
 import { RegistryPage } from './pages/registry';
 import { RepositoryPage } from './pages/repository';
 import { ServicePage } from './pages/service';
@@ -19,6 +20,8 @@ function Page({ route }: { route: string[] }) {
   if (first === 'load-balancers' && route.length === 1) return <LoadBalancersPage />;
   if (first === 'instances' && route.length === 1) return <InstancesPage />;
   if (first === 'events' && route.length === 1) return <EventsPage />;
+  if (first === 'queues' && route.length === 1) return <QueuesPage />;
+  if (first === 'queues' && route.length === 4) return <QueuePage account={account} region={region} name={route[3]} />;
   if (first === 'clusters' && route.length === 4) return <ClusterPage account={account} region={region} cluster={cluster} />;
   if (first === 'clusters' && route.length === 6 && kind === 'services') {
     return <ServicePage account={account} region={region} cluster={cluster} service={name} />;
@@ -35,7 +38,8 @@ function Page({ route }: { route: string[] }) {
 }
 
 /** The areas, each a page of its own. */
-const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances'], ['events', 'Events']];
+const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances'],
+  ['queues', 'Queues'], ['events', 'Events']];
 
 function Nav({ route }: { route: string[] }) {
   return (
@@ -49,10 +53,11 @@ function Nav({ route }: { route: string[] }) {
 
 function Breadcrumbs({ route }: { route: string[] }) {
   const [first, account, region, cluster, kind, name] = route;
-  if (first === 'registry' && route.length === 4) {
+  const areaCrumbs: Record<string, string> = { registry: 'Registry', queues: 'Queues' };
+  if (areaCrumbs[first] && route.length === 4) {
     return (
       <nav aria-label="Breadcrumb" class="crumbs">
-        <Link to={href('registry')}>Registry</Link><span aria-hidden="true">/</span>
+        <Link to={href(first)}>{areaCrumbs[first]}</Link><span aria-hidden="true">/</span>
         <span class="muted">{account} · {region}</span><span aria-hidden="true">/</span><span aria-current="page">{route[3]}</span>
       </nav>
     );

@@ -27,6 +27,23 @@ function ensureSource() {
   };
 }
 
+/** Every open view reads itself again now, as on a change event (for changes that come with time, not a write). */
+export function refresh() {
+  listeners.forEach((fn) => fn());
+}
+
+/**
+ * Refreshes the page's views at `iso` (a view's nextChangeAt: its data moves then without a write to announce it),
+ * never sooner than `minMs` from now, so a queue whose messages come due one by one costs one read per `minMs`.
+ */
+export function useRefreshAt(iso: string | null | undefined, minMs = 1_000) {
+  useEffect(() => {
+    if (!iso) return;
+    const timer = setTimeout(refresh, Math.max(minMs, Date.parse(iso) - Date.now()));
+    return () => clearTimeout(timer);
+  }, [iso, minMs]);
+}
+
 /** Whether the live stream is connected (for the header's indicator). */
 export function useLiveStatus(): boolean {
   const [up, setUp] = useState(connected);

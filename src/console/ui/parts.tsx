@@ -49,3 +49,10 @@ export function Command({ label, text }: { label: string; text: string }) {
     </div>
   );
 }
+
+/** Seconds as people read a setting (SQS's 345600 s retention is 4 d). */
+export function duration(s: number): string {
+  const units: [number, string][] = [[86_400, 'd'], [3_600, 'h'], [60, 'min']];
+  for (const [size, unit] of units) if (s >= size && s % size === 0) return `${s / size} ${unit}`;
+  return `${s} s`;
+}

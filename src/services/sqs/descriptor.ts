@@ -15,8 +15,14 @@ export const SQS = defineService({
   migrations: migrations(),
   reset: { tablePrefixes: ['sqs_'] },
   arnServices: ['sqs'],
-  // Messages of a queue may have become receivable (key: the queue's row id): waiting receivers wake on it.
-  changeKinds: ['sqs.messages'],
+  changeKinds: [
+    // Messages of a queue may have become receivable (key: the queue's row id): waiting receivers wake on it.
+    'sqs.messages',
+    // A queue or its counts moved otherwise: created, attributes set, deleted, purged, messages received or deleted
+    // (key: the queue's row id). No controller watches it; the console's queue pages refetch on it. Kept apart from
+    // sqs.messages so that a receive never wakes the queue's other long polls for nothing.
+    'sqs.queue',
+  ],
 });
 
 function migrations(): Migration[] {

@@ -56,7 +56,10 @@ function perEntry<E extends { Id?: string }>(entries: E[], fn: (e: E) => void) {
 function remove(ctx: RequestContext, q: QueueRow, handle: string) {
   const r = parseReceipt(handle);
   if (!r || r.queueId !== q.id) throw receiptHandleInvalid(handle);
-  if (deleteMessageRow(ctx.sql, r.rowId)) countActivity(ctx.sql, q.id, 'deleted');
+  if (deleteMessageRow(ctx.sql, r.rowId)) {
+    countActivity(ctx.sql, q.id, 'deleted');
+    ctx.changed('sqs.queue', String(q.id));
+  }
 }
 
 function changeVisibility(ctx: RequestContext, q: QueueRow, handle: string, seconds: number) {

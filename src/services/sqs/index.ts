@@ -10,6 +10,10 @@ import { queueOfArn } from './queue-names.js';
 import { send } from './send.js';
 
 export { publishQueueMetrics } from './metrics.js';
+// For readers of the stored queues (the console): a queue's settable attributes and redrive policy as SQS returns
+// them, its ARN and URL.
+export { attributesOf, isFifo, numberAttribute, redrivePolicyOf, type RedrivePolicy } from './attributes.js';
+export { queueArn, queueUrl } from './queue-names.js';
 
 export interface ServiceMessage {
   body: string;

@@ -45,6 +45,7 @@ export function createQueue(ctx: RequestContext, input: CreateQueueRequest): Cre
   const tags = validTags(input.tags ?? {});
   const q = insertQueue(ctx.sql, ctx, name, initialAttributes(attrs, fifo), now);
   putTags(ctx, queueArn(q), tags);
+  ctx.changed('sqs.queue', String(q.id));
   return { QueueUrl: queueUrl(ctx, q) };
 }
 
@@ -98,6 +99,7 @@ export function setQueueAttributes(ctx: RequestContext, input: SetQueueAttribute
   const next = { ...attributesOf(q), ...changes };
   for (const [k, v] of Object.entries(next)) if (v === '') delete next[k];
   storeAttributes(ctx.sql, q.id, next, ctx.clock.now());
+  ctx.changed('sqs.queue', String(q.id));
   return {};
 }
 
@@ -105,6 +107,7 @@ export function deleteQueue(ctx: RequestContext, input: DeleteQueueRequest): Rec
   const q = queueOfUrl(ctx, input.QueueUrl!);
   dropAllTags(ctx, queueArn(q));
   deleteQueueRow(ctx.sql, q, ctx.clock.now());
+  ctx.changed('sqs.queue', String(q.id));
   return {};
 }
 
@@ -115,6 +118,7 @@ export function purgeQueue(ctx: RequestContext, input: PurgeQueueRequest): Recor
   setPurgedAt(ctx.sql, q.id, now);
   // Messages sent before the purge are deleted; SQS takes up to 60 s, Berth does it at once.
   expireMessages(ctx.sql, q.id, now + 1);
+  ctx.changed('sqs.queue', String(q.id));
   return {};
 }
 

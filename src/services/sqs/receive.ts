@@ -128,7 +128,11 @@ function receiveNow(ctx: RequestContext, q: QueueRow, input: ReceiveMessageReque
     markReceived(ctx.sql, m.id, receipt.token, now + visibility, now);
     return render(ctx, { ...m, receive_count: m.receive_count + 1, first_received_at: m.first_received_at ?? now }, receipt.handle, input, fifo);
   });
-  if (messages.length) countActivity(ctx.sql, q.id, 'received', messages.length);
+  if (messages.length) {
+    countActivity(ctx.sql, q.id, 'received', messages.length);
+    // One change per receive, not per message (visible → in flight).
+    ctx.changed('sqs.queue', String(q.id));
+  }
   const out: ReceiveMessageResult = messages.length ? { Messages: messages } : {};
   if (attemptId && messages.length) recordAttempt(ctx.sql, q.id, attemptId, JSON.stringify(out), now + ATTEMPT_WINDOW_MS);
   return out;

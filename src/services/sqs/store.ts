@@ -106,15 +106,23 @@ export interface QueueCounts {
   oldestSentAt: number | null;
 }
 
-/** The live Approximate* counts of a queue at `now`. */
-export function queueCounts(sql: Statements, queueId: number, now: number): QueueCounts {
+/**
+ * The live Approximate* counts of a queue at `now`; `sentAfter` leaves out messages past the retention period that
+ * no request has expired yet (a reader that must not write, such as the console).
+ */
+export function queueCounts(sql: Statements, queueId: number, now: number, sentAfter = 0): QueueCounts {
   const r = sql.get(`SELECT
       COALESCE(SUM(visible_at <= @now), 0) AS visible,
       COALESCE(SUM(visible_at > @now AND receive_count > 0), 0) AS notVisible,
       COALESCE(SUM(visible_at > @now AND receive_count = 0), 0) AS delayed,
       MIN(sent_at) AS oldestSentAt
-    FROM sqs_messages WHERE queue_id = @queueId`).get({ now, queueId }) as QueueCounts;
+    FROM sqs_messages WHERE queue_id = @queueId AND sent_at >= @sentAfter`).get({ now, queueId, sentAfter }) as QueueCounts;
   return r;
+}
+
+/** Every account and region with a queue (the console's queue list). */
+export function queueScopes(sql: Statements): Scope[] {
+  return sql.get('SELECT DISTINCT account, region FROM sqs_queues ORDER BY account, region').all() as Scope[];
 }
 
 export function insertMessage(sql: Statements, m: Omit<MessageRow, 'id' | 'receive_count' | 'first_received_at' | 'receipt'>) {

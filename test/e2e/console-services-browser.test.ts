@@ -1,0 +1,83 @@
+/**
+ * The console's SQS, EventBridge, App Runner / ECS Express and EKS pages in a real browser (issue 21): headless
+ * Chromium against a Berth on the fake runtime (these pages show what the AWS APIs wrote; no container is needed).
+ * Each resource is made with its SDK client while its page is open and must appear without a reload, showing what
+ * the SDK's own describe calls answer; the page logs no console error and asks nothing of any host but Berth.
+ * Screenshots go to test-results/console/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { useBerth } from '../helpers/use-berth.js';
+import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
+
+describe('the console service pages in Chromium (fake runtime)', { skip: consoleBrowserSkip }, () => {
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient } });
+  let b: ConsoleBrowser;
+
+  before(async () => {
+    b = await openConsoleBrowser(berth.endpoint);
+  });
+  after(async () => {
+    await b?.close();
+  });
+
+  it("queues, their counts as messages are sent, received and come due, and a dead-letter queue's sources, live", async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/queues`);
+    await page.getByTestId('no-queues').waitFor();
+    await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+
+    const dlq = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'jobs-dlq' }))).QueueUrl!;
+    const dlqArn = (await berth.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn;
+    const jobs = (await berth.sqs.send(new CreateQueueCommand({
+      QueueName: 'jobs', Attributes: { VisibilityTimeout: '3', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) },
+    }))).QueueUrl!;
+    await berth.sqs.send(new CreateQueueCommand({ QueueName: 'orders.fifo', Attributes: { FifoQueue: 'true' } }));
+    const row = page.getByTestId('queue-jobs');
+    await row.waitFor({ timeout: 5_000 });
+    assert.match(await page.getByTestId('queue-orders.fifo').innerText(), /FIFO/);
+    assert.match(await row.innerText(), /STANDARD/);
+    assert.equal(await row.getByRole('link', { name: 'jobs-dlq' }).getAttribute('href'), '/_berth/ui/queues/000000000000/us-east-1/jobs-dlq');
+    assert.match(await row.innerText(), /after 2 receives/);
+    assert.match(await row.innerText(), /3 s\s+4 d$/, 'visibility timeout and the default retention');
+
+    // Two available and one delayed by 3 s; then one received (in flight for the queue's 3 s visibility timeout).
+    const counts = async () => [await row.getByTestId('visible').innerText(), await row.getByTestId('in-flight').innerText(), await row.getByTestId('delayed').innerText()].join(' ');
+    const until = async (want: string, ms = 5_000) => {
+      const end = Date.now() + ms;
+      while ((await counts()) !== want && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await counts(), want);
+    };
+    await berth.sqs.send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: 'a' }));
+    await berth.sqs.send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: 'b' }));
+    await berth.sqs.send(new SendMessageCommand({ QueueUrl: jobs, MessageBody: 'c', DelaySeconds: 3 }));
+    await until('2 0 1');
+    const received = (await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: jobs, MaxNumberOfMessages: 1 }))).Messages!;
+    await until('1 1 1');
+    const attrs = (await berth.sqs.send(new GetQueueAttributesCommand({ QueueUrl: jobs, AttributeNames: ['All'] }))).Attributes!;
+    assert.equal([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible, attrs.ApproximateNumberOfMessagesDelayed].join(' '), '1 1 1');
+    await b.screenshot('queues');
+    // No request moves them: the delayed message and the one in flight come due, and the open page reads them again.
+    await until('3 0 0', 8_000);
+    const again = (await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: jobs, MaxNumberOfMessages: 1 }))).Messages!;
+    await berth.sqs.send(new DeleteMessageCommand({ QueueUrl: jobs, ReceiptHandle: again[0].ReceiptHandle }));
+    await until('2 0 0');
+    assert.ok(received.length === 1);
+
+    // The queue's own page, then its dead-letter queue's, which lists it as a source.
+    await row.getByRole('link', { name: 'jobs', exact: true }).click();
+    await page.getByTestId('dead-letter').filter({ hasText: 'more than 2 times' }).waitFor();
+    assert.equal(await page.getByTestId('count-visible').innerText(), '2');
+    assert.match(await page.getByText(/^http:\/\/127\.0\.0\.1:\d+\/000000000000\/jobs$/).innerText(), /jobs$/);
+    await b.screenshot('queue');
+    await page.getByTestId('dead-letter').getByRole('link', { name: 'jobs-dlq' }).click();
+    const sources = page.getByRole('table', { name: 'Source queues of jobs-dlq' });
+    await sources.waitFor();
+    assert.deepEqual((await sources.locator('tbody tr').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()), ['jobs 2']);
+    // A deep link opens it on its own.
+    await page.goto(`${berth.endpoint}/_berth/ui/queues/000000000000/us-east-1/jobs-dlq`);
+    await sources.waitFor();
+    assert.deepEqual(b.problems, []);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The console's JSON for the SQS, EventBridge, App Runner / ECS Express and EKS pages next to what those services' own
+ * APIs answer, over a Berth on the fake runtime: no second source of truth.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { QueuesView, QueueView } from '../../../src/console/views.js';
+import { useBerth } from '../../helpers/use-berth.js';
+
+async function view<T>(url: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+describe('the console API for SQS, EventBridge, App Runner, ECS Express and EKS (fake runtime)', () => {
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient } });
+
+  it("the queues view answers GetQueueAttributes' counts, settings and redrive policy; a queue's view its sources", async () => {
+    const dlq = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'dead.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    const dlqArn = (await berth.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const url = (await berth.sqs.send(new CreateQueueCommand({
+      QueueName: 'work.fifo',
+      Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', MessageRetentionPeriod: '3600', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
+    }))).QueueUrl!;
+    for (const body of ['a', 'b', 'c']) await berth.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: body }));
+    await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 1 }));
+    const attrs = (await berth.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes!;
+
+    const { body: list } = await view<QueuesView>(`${berth.endpoint}/_berth/api/queues`);
+    assert.deepEqual(list.scopes.map((s) => [s.account, s.region, s.queues.map((q) => q.name)]), [['000000000000', 'us-east-1', ['dead.fifo', 'work.fifo']]]);
+    const q = list.scopes[0].queues[1];
+    assert.equal(q.arn, attrs.QueueArn);
+    assert.equal(q.url, url);
+    assert.equal(q.type, 'fifo');
+    assert.deepEqual(q.messages, {
+      visible: Number(attrs.ApproximateNumberOfMessages), inFlight: Number(attrs.ApproximateNumberOfMessagesNotVisible), delayed: Number(attrs.ApproximateNumberOfMessagesDelayed),
+    });
+    assert.deepEqual(q.messages, { visible: 2, inFlight: 1, delayed: 0 });
+    assert.equal(q.visibilityTimeoutSeconds, Number(attrs.VisibilityTimeout));
+    assert.equal(q.retentionSeconds, 3600);
+    assert.deepEqual(q.deadLetter, { name: 'dead.fifo', arn: dlqArn, maxReceiveCount: 5 });
+    assert.equal(Math.floor(Date.parse(q.createdAt) / 1000), Number(attrs.CreatedTimestamp));
+    // The one in flight comes due after the visibility timeout: the page reads the counts again then.
+    assert.ok(list.nextChangeAt && Date.parse(list.nextChangeAt) > Date.now());
+
+    const { body: one } = await view<QueueView>(`${berth.endpoint}/_berth/api/queues/000000000000/us-east-1/work.fifo`);
+    assert.deepEqual(one.queue, q);
+    assert.ok(one.attributes.some((a) => a.name === 'ContentBasedDeduplication' && a.value === 'true'));
+    const { body: dead } = await view<QueueView>(`${berth.endpoint}/_berth/api/queues/000000000000/us-east-1/dead.fifo`);
+    assert.deepEqual(dead.sources, [{ name: 'work.fifo', maxReceiveCount: 5 }]);
+    assert.deepEqual(dead.redriveAllow, { permission: 'allowAll', sourceQueues: [] });
+    assert.equal(dead.nextChangeAt, null);
+    assert.equal((await view(`${berth.endpoint}/_berth/api/queues/000000000000/us-east-1/nope`)).status, 404);
+  });
+});
