@@ -13,6 +13,8 @@
  *   GET /_berth/api/instances                                        InstancesView
  *   GET /_berth/api/queues                                           QueuesView (SQS)
  *   GET /_berth/api/queues/<account>/<region>/<name>                 QueueView
+ *   GET /_berth/api/event-buses                                      EventBusesView (EventBridge)
+ *   GET /_berth/api/event-buses/<account>/<region>/<name>            EventBusView (its rules and their targets)
  *   GET /_berth/api/feed                                             EventsView (service events, waiting EventBridge deliveries)
  *   GET /_berth/api/events                                           text/event-stream of ChangeEvent
  *   GET /_berth/api/access                                           (loopback callers only) the console's URL with its token
@@ -27,6 +29,7 @@ import { clusterView, overview, serviceView, taskLogs, taskView, type OverviewFa
 import { decide, isLoopbackAddress, TOKEN_COOKIE } from './access.js';
 import { refuseAction, runAction, type Act } from './actions.js';
 import { uiAsset, UI_DIR, UI_PREFIX } from './assets.js';
+import { eventBusesView, eventBusView } from './event-buses.js';
 import { eventsView } from './events.js';
 import { instancesView } from './instances.js';
 import { LiveUpdates, type LiveOptions } from './live.js';
@@ -93,6 +96,11 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
     if (first === 'feed' && parts.length === 1) return json(res, 200, eventsView(deps.sql), head);
     if (first === 'instances' && parts.length === 1) return json(res, 200, instancesView(deps.sql), head);
     if (first === 'queues' && parts.length === 1) return json(res, 200, queuesView(deps.sql, deps.endpoint(), now()), head);
+    if (first === 'event-buses' && parts.length === 1) return json(res, 200, eventBusesView(deps.sql), head);
+    if (first === 'event-buses' && parts.length === 4) {
+      const view = eventBusView({ sql: deps.sql, account, region }, parts[3]);
+      return view ? json(res, 200, view, head) : notFound(res, `Event bus ${parts[3]}`);
+    }
     if (first === 'queues' && parts.length === 4) {
       const view = queueView({ sql: deps.sql, account, region }, deps.endpoint(), parts[3], now());
       return view ? json(res, 200, view, head) : notFound(res, `Queue ${parts[3]}`);

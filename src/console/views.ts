@@ -328,3 +328,57 @@ export interface QueueView {
    */
   nextChangeAt: string | null;
 }
+
+/** EventBridge: every account and region's event buses (event-buses.ts). */
+export interface EventBusesView {
+  scopes: { account: string; region: string; buses: EventBusSummary[] }[];
+}
+
+export interface EventBusSummary {
+  name: string;
+  arn: string;
+  description: string | null;
+  createdAt: string;
+  rules: number;
+  /** Deliveries of its rules still waiting for their targets. */
+  waiting: number;
+}
+
+export interface EventBusView {
+  account: string;
+  region: string;
+  bus: EventBusSummary;
+  /** The bus's own dead-letter queue (events it could not route), when set. */
+  deadLetterArn: string | null;
+  /** In name order, at most 300 (a bus's limit is 300 rules). */
+  rules: EventRuleView[];
+}
+
+export interface EventRuleView {
+  name: string;
+  arn: string;
+  /** ENABLED, DISABLED or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. */
+  state: string;
+  /** The event pattern as PutRule stored it (JSON text), or the schedule expression. */
+  pattern: string | null;
+  schedule: string | null;
+  description: string | null;
+  targets: EventTargetView[];
+}
+
+export interface EventTargetView {
+  id: string;
+  arn: string;
+  /** What the ARN names, for a link: an SQS queue, an ECS cluster, an event bus (else null). */
+  kind: 'sqs' | 'ecs' | 'event-bus' | null;
+  /** What the target receives: the matched event, a constant (Input), a part of it (InputPath) or a transformation. */
+  input: 'event' | 'constant' | 'input path' | 'input transformer';
+  inputTransformer: { paths: Record<string, string>; template: string } | null;
+  deadLetterArn: string | null;
+  retryPolicy: { maximumRetryAttempts: number | null; maximumEventAgeSeconds: number | null } | null;
+  /**
+   * Deliveries still waiting for this target (events_deliveries): how many, the most tries any has had, and when the
+   * next is due. A delivered event is not kept, and a failed one goes to the dead-letter queue or is dropped.
+   */
+  waiting: { count: number; attempts: number; nextAt: string } | null;
+}

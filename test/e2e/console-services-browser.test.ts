@@ -8,11 +8,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateEventBusCommand, DisableRuleCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { useBerth } from '../helpers/use-berth.js';
 import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
 
 describe('the console service pages in Chromium (fake runtime)', { skip: consoleBrowserSkip }, () => {
-  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient } });
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, events: EventBridgeClient } });
   let b: ConsoleBrowser;
 
   before(async () => {
@@ -78,6 +81,72 @@ describe('the console service pages in Chromium (fake runtime)', { skip: console
     // A deep link opens it on its own.
     await page.goto(`${berth.endpoint}/_berth/ui/queues/000000000000/us-east-1/jobs-dlq`);
     await sources.waitFor();
+    assert.deepEqual(b.problems, []);
+  });
+
+  it("an event bus's rules with their pattern or schedule, state and targets, live; an event delivered and one dead-lettered", async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/event-buses`);
+    await page.getByRole('heading', { name: 'Event buses' }).waitFor();
+    await berth.events.send(new CreateEventBusCommand({ Name: 'orders', Description: 'shop orders' }));
+    const busRow = page.getByTestId('bus-orders');
+    await busRow.waitFor({ timeout: 5_000 });
+    assert.match(await busRow.innerText(), /shop orders/);
+    await busRow.getByRole('link', { name: 'orders' }).click();
+    await page.getByTestId('no-rules').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/_berth/ui/event-buses/000000000000/us-east-1/orders');
+
+    const arnOf = async (name: string) => {
+      const url = (await berth.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
+      return (await berth.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    };
+    const inbox = await arnOf('orders-in');
+    const dead = await arnOf('orders-dead');
+    const pattern = { source: ['shop'], 'detail-type': ['OrderPlaced'] };
+    await berth.events.send(new PutRuleCommand({ Name: 'placed', EventBusName: 'orders', EventPattern: JSON.stringify(pattern), Description: 'new orders' }));
+    const rule = page.getByTestId('rule-placed');
+    await rule.waitFor({ timeout: 5_000 });
+    assert.deepEqual(JSON.parse(await rule.getByTestId('pattern').innerText()), pattern);
+    assert.match(await rule.innerText(), /ENABLED/);
+    await rule.getByText('No targets').waitFor();
+
+    // One target gets a transformed input; one names a queue that is not there (a failure EventBridge does not retry),
+    // so the event goes to its dead-letter queue.
+    await berth.events.send(new PutTargetsCommand({
+      Rule: 'placed', EventBusName: 'orders', Targets: [
+        { Id: 'inbox', Arn: inbox, InputTransformer: { InputPathsMap: { id: '$.detail.id' }, InputTemplate: '{"order": <id>}' } },
+        { Id: 'lost', Arn: inbox.replace(/orders-in$/, 'gone'), DeadLetterConfig: { Arn: dead }, RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 600 } },
+      ],
+    }));
+    const targets = rule.getByRole('table', { name: 'Targets of placed' });
+    await targets.waitFor({ timeout: 5_000 });
+    const inboxRow = targets.getByTestId('target-inbox');
+    assert.match(await inboxRow.innerText(), /input transformer/);
+    assert.equal(await inboxRow.getByTestId('input-template').innerText(), '{"order": <id>}');
+    assert.equal(await inboxRow.getByRole('link').getAttribute('href'), '/_berth/ui/queues/000000000000/us-east-1/orders-in');
+    assert.match(await targets.getByTestId('target-lost').innerText(), /3 tries, 10 min\s+orders-dead/);
+
+    await berth.events.send(new PutRuleCommand({ Name: 'nightly', ScheduleExpression: 'cron(0 3 * * ? *)' }));
+    await berth.events.send(new DisableRuleCommand({ Name: 'nightly' }));
+    await page.goto(`${berth.endpoint}/_berth/ui/event-buses/000000000000/us-east-1/default`);
+    const nightly = page.getByTestId('rule-nightly');
+    await nightly.filter({ hasText: 'DISABLED' }).waitFor({ timeout: 5_000 });
+    assert.equal(await nightly.getByTestId('schedule').innerText(), 'cron(0 3 * * ? *)');
+    await b.screenshot('event-bus-default');
+
+    // An event: delivered to the inbox, dead-lettered for the missing queue; both show on the open queues page.
+    await page.goto(`${berth.endpoint}/_berth/ui/queues`);
+    await page.getByTestId('queue-orders-in').waitFor();
+    await berth.events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'orders', Source: 'shop', DetailType: 'OrderPlaced', Detail: JSON.stringify({ id: 7 }) }] }));
+    await page.getByTestId('queue-orders-in').getByTestId('visible').filter({ hasText: '1' }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('queue-orders-dead').getByTestId('visible').filter({ hasText: '1' }).waitFor({ timeout: 10_000 });
+    const msg = (await berth.sqs.send(new ReceiveMessageCommand({ QueueUrl: inbox.replace(/^.*:(\d+):/, `${berth.endpoint}/$1/`) }))).Messages!;
+    assert.equal(msg[0].Body, '{"order": 7}');
+
+    await page.goto(`${berth.endpoint}/_berth/ui/event-buses/000000000000/us-east-1/orders`);
+    await page.getByTestId('rule-placed').waitFor();
+    assert.match(await page.getByTestId('rule-placed').getByTestId('target-inbox').getByTestId('waiting').innerText(), /none/);
+    await b.screenshot('event-bus');
     assert.deepEqual(b.problems, []);
   });
 });

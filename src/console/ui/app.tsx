@@ -2,6 +2,7 @@
 import { useLiveStatus } from './live';
 import { href, Link, useRoute } from './router';
 import { ClusterPage } from './pages/cluster';
+import { EventBusesPage, EventBusPage } from './pages/event-buses';
 import { EventsPage } from './pages/events';
 import { InstancesPage } from './pages/instances';
 import { LoadBalancersPage } from './pages/load-balancers';
@@ -21,6 +22,8 @@ function Page({ route }: { route: string[] }) {
   if (first === 'instances' && route.length === 1) return <InstancesPage />;
   if (first === 'events' && route.length === 1) return <EventsPage />;
   if (first === 'queues' && route.length === 1) return <QueuesPage />;
+  if (first === 'event-buses' && route.length === 1) return <EventBusesPage />;
+  if (first === 'event-buses' && route.length === 4) return <EventBusPage account={account} region={region} name={route[3]} />;
   if (first === 'queues' && route.length === 4) return <QueuePage account={account} region={region} name={route[3]} />;
   if (first === 'clusters' && route.length === 4) return <ClusterPage account={account} region={region} cluster={cluster} />;
   if (first === 'clusters' && route.length === 6 && kind === 'services') {
@@ -39,7 +42,7 @@ function Page({ route }: { route: string[] }) {
 
 /** The areas, each a page of its own. */
 const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances'],
-  ['queues', 'Queues'], ['events', 'Events']];
+  ['queues', 'Queues'], ['event-buses', 'Event buses'], ['events', 'Events']];
 
 function Nav({ route }: { route: string[] }) {
   return (
@@ -53,7 +56,7 @@ function Nav({ route }: { route: string[] }) {
 
 function Breadcrumbs({ route }: { route: string[] }) {
   const [first, account, region, cluster, kind, name] = route;
-  const areaCrumbs: Record<string, string> = { registry: 'Registry', queues: 'Queues' };
+  const areaCrumbs: Record<string, string> = { registry: 'Registry', queues: 'Queues', 'event-buses': 'Event buses' };
   if (areaCrumbs[first] && route.length === 4) {
     return (
       <nav aria-label="Breadcrumb" class="crumbs">

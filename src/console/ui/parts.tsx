@@ -7,7 +7,7 @@ const TONE: Record<string, string> = {
   COMPLETE: 'ok', INITIAL: 'wait', UNUSED: 'off', UNAVAILABLE: 'bad', ARCHIVED: 'off',
   PENDING: 'wait', PROVISIONING: 'wait', ACTIVATING: 'wait', IN_PROGRESS: 'wait', DRAINING: 'wait', UNKNOWN: 'wait',
   DEACTIVATING: 'wait', STOPPING: 'wait', DEPROVISIONING: 'wait',
-  STOPPED: 'off', INACTIVE: 'off',
+  STOPPED: 'off', INACTIVE: 'off', ENABLED: 'ok', DISABLED: 'off',
   FAILED: 'bad', UNHEALTHY: 'bad', down: 'bad',
 };
 

@@ -25,6 +25,7 @@ export function createEventBus(ctx: RequestContext, input: { Name: string; Event
   insertBus(ctx.sql, ctx, name, doc, ctx.clock.now());
   const tags = validTags(input.Tags);
   if (tags.length) putTags(ctx, busArn(ctx, name), tags);
+  ctx.changed('events.bus', busArn(ctx, name));
   return { EventBusArn: busArn(ctx, name), ...doc };
 }
 
@@ -50,6 +51,7 @@ export function updateEventBus(ctx: RequestContext, input: { Name?: string } & B
   const b = busOf(ctx, input.Name);
   const doc = { ...(JSON.parse(b.doc) as BusDoc), ...pick(input) };
   updateBusDoc(ctx.sql, b, doc, ctx.clock.now());
+  ctx.changed('events.bus', b.arn);
   return { Arn: b.arn, Name: b.name, ...doc };
 }
 
@@ -80,5 +82,6 @@ export function deleteEventBus(ctx: RequestContext, input: { Name: string }) {
   }
   deleteBusRow(ctx.sql, b);
   dropAllTags(ctx, b.arn);
+  ctx.changed('events.bus', b.arn);
   return {};
 }

@@ -89,6 +89,8 @@ function deliverOne(d: DeliveryDeps, ruleArnText: string, targetId: string, chan
     return 0;
   }
   const event = JSON.parse(row.event) as BusEvent;
+  // Whatever happens next (delivered, retried or dropped), the rule's waiting deliveries moved.
+  changes.push(['events.targets', ruleArnText]);
   try {
     // A savepoint: a target that fails halfway leaves nothing behind.
     d.db.transaction(() => deliverTo(d, rule, target, row, event, now, changes))();

@@ -20,6 +20,11 @@ export const EVENTBRIDGE = defineService({
     'events.rule',
     // Deliveries wait for a rule's target (key: `<rule ARN> <target id>`).
     'events.delivery',
+    // A bus was created, updated or deleted (key: its ARN). No controller watches it: the console's pages refetch.
+    'events.bus',
+    // A rule's targets were put or removed, or a delivery to one was made, retried or dropped (key: the rule's ARN).
+    // No controller watches it (the delivery controller's own kind is events.delivery): the console's pages refetch.
+    'events.targets',
   ],
 });
 

@@ -188,3 +188,14 @@ export function waitingDeliveries(sql: Statements, limit: number): DeliveryRow[]
 export function pendingDeliveryKeys(sql: Statements): { rule_arn: string; target_id: string }[] {
   return sql.get('SELECT DISTINCT rule_arn, target_id FROM events_deliveries').all() as { rule_arn: string; target_id: string }[];
 }
+
+/** Every account and region with an event bus (the console's list). */
+export function busScopes(sql: Statements): Scope[] {
+  return sql.get('SELECT DISTINCT account, region FROM events_buses ORDER BY account, region').all() as Scope[];
+}
+
+/** A rule's waiting deliveries per target: how many, the most tries any has had, and when the next is due. */
+export function waitingByTarget(sql: Statements, ruleArnText: string): { target_id: string; waiting: number; attempts: number; due_at: number }[] {
+  return sql.get(`SELECT target_id, COUNT(*) AS waiting, MAX(attempts) AS attempts, MIN(due_at) AS due_at FROM events_deliveries
+      WHERE rule_arn = ? GROUP BY target_id`).all(ruleArnText) as { target_id: string; waiting: number; attempts: number; due_at: number }[];
+}

@@ -90,6 +90,7 @@ export function putTargets(ctx: RequestContext, input: { Rule: string; EventBusN
   const fresh = accepted.filter((t) => !targetOf(ctx.sql, row.arn, t.Id)).length;
   if (countTargets(ctx.sql, row.arn) + fresh > MAX_TARGETS_PER_RULE) throw limitExceeded('The requested resource exceeds the maximum number allowed.');
   for (const t of accepted) putTargetRow(ctx.sql, row.arn, t);
+  if (accepted.length) ctx.changed('events.targets', row.arn);
   return { FailedEntryCount: failed.length, FailedEntries: failed };
 }
 
@@ -97,6 +98,7 @@ export function removeTargets(ctx: RequestContext, input: { Rule: string; EventB
   const row = requireRule(ctx, input.Rule, input.EventBusName);
   // An id the rule does not have is not an error: RemoveTargets answers it with no failure, as on AWS.
   for (const id of input.Ids ?? []) deleteTargetRow(ctx.sql, row.arn, id);
+  ctx.changed('events.targets', row.arn);
   return { FailedEntryCount: 0, FailedEntries: [] };
 }
 

@@ -7,7 +7,10 @@ import { describe, it } from 'node:test';
 import {
   CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueuesView, QueueView } from '../../../src/console/views.js';
+import {
+  CreateEventBusCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import type { EventBusesView, EventBusView, QueuesView, QueueView } from '../../../src/console/views.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
 async function view<T>(url: string): Promise<{ status: number; body: T }> {
@@ -16,7 +19,7 @@ async function view<T>(url: string): Promise<{ status: number; body: T }> {
 }
 
 describe('the console API for SQS, EventBridge, App Runner, ECS Express and EKS (fake runtime)', () => {
-  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient } });
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, events: EventBridgeClient } });
 
   it("the queues view answers GetQueueAttributes' counts, settings and redrive policy; a queue's view its sources", async () => {
     const dlq = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'dead.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
@@ -54,5 +57,29 @@ describe('the console API for SQS, EventBridge, App Runner, ECS Express and EKS 
     assert.deepEqual(dead.redriveAllow, { permission: 'allowAll', sourceQueues: [] });
     assert.equal(dead.nextChangeAt, null);
     assert.equal((await view(`${berth.endpoint}/_berth/api/queues/000000000000/us-east-1/nope`)).status, 404);
+  });
+
+  it('the event bus views answer ListEventBuses, ListRules and ListTargetsByRule', async () => {
+    await berth.events.send(new CreateEventBusCommand({ Name: 'audit', Description: 'who did what' }));
+    await berth.events.send(new PutRuleCommand({ Name: 'all', EventBusName: 'audit', EventPattern: '{"source":[{"prefix":"app."}]}', State: 'DISABLED' }));
+    await berth.events.send(new PutTargetsCommand({
+      Rule: 'all', EventBusName: 'audit', Targets: [
+        { Id: 'a', Arn: 'arn:aws:sqs:us-east-1:000000000000:dead.fifo', SqsParameters: { MessageGroupId: 'g' }, Input: '{"fixed":true}' },
+        { Id: 'b', Arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/none', RoleArn: 'arn:aws:iam::000000000000:role/r', EcsParameters: { TaskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/t:1' }, InputPath: '$.detail' },
+      ],
+    }));
+    const { body: list } = await view<EventBusesView>(`${berth.endpoint}/_berth/api/event-buses`);
+    const audit = list.scopes[0].buses.find((b) => b.name === 'audit')!;
+    assert.deepEqual({ ...audit, createdAt: undefined }, {
+      name: 'audit', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/audit', description: 'who did what', createdAt: undefined, rules: 1, waiting: 0,
+    });
+    const { body: bus } = await view<EventBusView>(`${berth.endpoint}/_berth/api/event-buses/000000000000/us-east-1/audit`);
+    const sdkRule = (await berth.events.send(new ListRulesCommand({ EventBusName: 'audit' }))).Rules![0];
+    assert.deepEqual([bus.rules[0].name, bus.rules[0].arn, bus.rules[0].state, bus.rules[0].pattern, bus.rules[0].schedule],
+      [sdkRule.Name, sdkRule.Arn, sdkRule.State, sdkRule.EventPattern, null]);
+    const sdkTargets = (await berth.events.send(new ListTargetsByRuleCommand({ Rule: 'all', EventBusName: 'audit' }))).Targets!;
+    assert.deepEqual(bus.rules[0].targets.map((t) => [t.id, t.arn]), sdkTargets.map((t) => [t.Id, t.Arn]));
+    assert.deepEqual(bus.rules[0].targets.map((t) => [t.kind, t.input, t.waiting]), [['sqs', 'constant', null], ['ecs', 'input path', null]]);
+    assert.equal((await view(`${berth.endpoint}/_berth/api/event-buses/000000000000/us-east-1/nope`)).status, 404);
   });
 });
