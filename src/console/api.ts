@@ -110,7 +110,7 @@ export function taskSummary(task: Task): TaskSummary {
   };
 }
 
-function deploymentView(d: Deployment): DeploymentView {
+export function deploymentView(d: Deployment): DeploymentView {
   return {
     id: d.id ?? '',
     status: d.status ?? '',

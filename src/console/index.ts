@@ -13,6 +13,8 @@
  *   GET /_berth/api/instances                                        InstancesView
  *   GET /_berth/api/queues                                           QueuesView (SQS)
  *   GET /_berth/api/queues/<account>/<region>/<name>                 QueueView
+ *   GET /_berth/api/apps                                             AppsView (App Runner and ECS Express services)
+ *   GET /_berth/api/apps/<account>/<region>/<name>                   AppRunnerServiceView (its operations)
  *   GET /_berth/api/event-buses                                      EventBusesView (EventBridge)
  *   GET /_berth/api/event-buses/<account>/<region>/<name>            EventBusView (its rules and their targets)
  *   GET /_berth/api/feed                                             EventsView (service events, waiting EventBridge deliveries)
@@ -25,6 +27,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChangeFeed } from '../state/change-feed.js';
 import type { Statements } from '../state/db.js';
+import { appRunnerServiceView, appsView } from './apps.js';
 import { clusterView, overview, serviceView, taskLogs, taskView, type OverviewFacts } from './api.js';
 import { decide, isLoopbackAddress, TOKEN_COOKIE } from './access.js';
 import { refuseAction, runAction, type Act } from './actions.js';
@@ -96,6 +99,11 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
     if (first === 'feed' && parts.length === 1) return json(res, 200, eventsView(deps.sql), head);
     if (first === 'instances' && parts.length === 1) return json(res, 200, instancesView(deps.sql), head);
     if (first === 'queues' && parts.length === 1) return json(res, 200, queuesView(deps.sql, deps.endpoint(), now()), head);
+    if (first === 'apps' && parts.length === 1) return json(res, 200, appsView(deps.sql, deps.endpoint()), head);
+    if (first === 'apps' && parts.length === 4) {
+      const view = appRunnerServiceView({ sql: deps.sql, account, region }, deps.endpoint(), parts[3]);
+      return view ? json(res, 200, view, head) : notFound(res, `App Runner service ${parts[3]}`);
+    }
     if (first === 'event-buses' && parts.length === 1) return json(res, 200, eventBusesView(deps.sql), head);
     if (first === 'event-buses' && parts.length === 4) {
       const view = eventBusView({ sql: deps.sql, account, region }, parts[3]);

@@ -382,3 +382,78 @@ export interface EventTargetView {
    */
   waiting: { count: number; attempts: number; nextAt: string } | null;
 }
+
+/** App Runner services and ECS Express services, by account and region (apps.ts). */
+export interface AppsView {
+  scopes: { account: string; region: string; appRunner: AppRunnerServiceSummary[]; express: ExpressServiceSummary[] }[];
+}
+
+/** The ECS service a service runs on (its console page: /clusters/<account>/<region>/<cluster>/services/<name>). */
+export interface EcsServiceRef {
+  cluster: string;
+  name: string;
+}
+
+export interface AppOperationView {
+  id: string;
+  /** CREATE_SERVICE, START_DEPLOYMENT, UPDATE_SERVICE, PAUSE_SERVICE, RESUME_SERVICE, DELETE_SERVICE. */
+  type: string;
+  /** PENDING, IN_PROGRESS, SUCCEEDED, FAILED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCEEDED, ROLLBACK_FAILED. */
+  status: string;
+  startedAt: string;
+  endedAt: string | null;
+  updatedAt: string;
+}
+
+export interface AppRunnerServiceSummary {
+  name: string;
+  arn: string;
+  id: string;
+  /** RUNNING, OPERATION_IN_PROGRESS, CREATE_FAILED, PAUSED, … as DescribeService answers. */
+  status: string;
+  /** ServiceUrl as App Runner answers it (a host, no scheme). */
+  serviceUrl: string;
+  /** Where a browser on this machine reaches it: the URL's host on Berth's port (`.localhost` names resolve to loopback). */
+  url: string;
+  source: { kind: 'image'; image: string } | { kind: 'code'; repository: string; branch: string | null };
+  /** The operation in progress, if any. */
+  operation: AppOperationView | null;
+  ecsService: EcsServiceRef | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AppRunnerServiceView {
+  account: string;
+  region: string;
+  service: AppRunnerServiceSummary;
+  cpu: string | null;
+  memory: string | null;
+  port: string | null;
+  autoDeployments: boolean;
+  /** Why the service is CREATE_FAILED, when it is. */
+  failure: string | null;
+  /** The image digest the serving version runs (App Runner deploys a version, not a moving tag). */
+  deployedDigest: string | null;
+  /** ListOperations: newest first, at most 50. */
+  operations: AppOperationView[];
+}
+
+export interface ExpressServiceSummary {
+  name: string;
+  arn: string;
+  cluster: string;
+  /** ACTIVE, DRAINING (deleting). */
+  status: string;
+  /** The ingress path's endpoint as DescribeExpressGatewayService answers (a host), and its URL on Berth's port. */
+  endpoint: string | null;
+  url: string | null;
+  image: string | null;
+  /** The service deployment under way or last made (currentDeployment). */
+  currentDeployment: string | null;
+  /** The ECS service's deployments (Express's operations are ECS deployments), PRIMARY first. */
+  deployments: DeploymentView[];
+  /** The App Runner service it runs, when App Runner made it. */
+  appRunner: { name: string } | null;
+  createdAt: string | null;
+}

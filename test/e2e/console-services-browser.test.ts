@@ -11,11 +11,17 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import {
   CreateEventBusCommand, DisableRuleCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { AppRunnerClient, CreateServiceCommand as CreateAppRunnerServiceCommand, DescribeServiceCommand, ListOperationsCommand } from '@aws-sdk/client-apprunner';
+import { CreateExpressGatewayServiceCommand, DescribeExpressGatewayServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { useBerth } from '../helpers/use-berth.js';
+import { makeImage, Registry, registryAuth } from '../integration/registry/client.js';
 import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
 
 describe('the console service pages in Chromium (fake runtime)', { skip: consoleBrowserSkip }, () => {
-  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, events: EventBridgeClient } });
+  const berth = useBerth({ runtime: 'fake', clients: {
+    sqs: SQSClient, events: EventBridgeClient, ar: AppRunnerClient, ecs: ECSClient, ecr: ECRClient,
+  } });
   let b: ConsoleBrowser;
 
   before(async () => {
@@ -147,6 +153,70 @@ describe('the console service pages in Chromium (fake runtime)', { skip: console
     await page.getByTestId('rule-placed').waitFor();
     assert.match(await page.getByTestId('rule-placed').getByTestId('target-inbox').getByTestId('waiting').innerText(), /none/);
     await b.screenshot('event-bus');
+    assert.deepEqual(b.problems, []);
+  });
+
+  it('App Runner and ECS Express services with status, URL, source, operations, and links to the ECS services they run as, live', async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/apps`);
+    await page.getByTestId('no-apps').waitFor();
+    const port = new URL(berth.endpoint).port;
+
+    const { service: express } = await berth.ecs.send(new CreateExpressGatewayServiceCommand({
+      serviceName: 'api', executionRoleArn: 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole',
+      infrastructureRoleArn: 'arn:aws:iam::000000000000:role/ecsInfrastructureRoleForExpressServices', primaryContainer: { image: 'example/api:1', containerPort: 8080 },
+    }));
+    const described = (await berth.ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: express!.serviceArn }))).service!;
+    const endpoint = described.activeConfigurations![0].ingressPaths![0].endpoint!;
+    const apiRow = page.getByTestId('express-api');
+    await apiRow.waitFor({ timeout: 5_000 });
+    assert.match(await apiRow.innerText(), /ACTIVE/);
+    assert.equal(await apiRow.getByRole('link', { name: endpoint }).getAttribute('href'), `http://${endpoint}:${port}/`);
+    assert.match(await apiRow.innerText(), /example\/api:1/);
+    await apiRow.getByRole('list', { name: 'Deployments of api' }).getByText('PRIMARY').waitFor({ timeout: 5_000 });
+    assert.equal(await apiRow.getByRole('link', { name: 'default/api' }).getAttribute('href'), '/_berth/ui/clusters/000000000000/us-east-1/default/services/api');
+
+    // App Runner from an image in Berth's ECR: on the fake runtime its instances never turn healthy, so its creation
+    // stays in progress; a tag that is not in ECR fails its creation, which the open page shows as it happens.
+    await berth.ecr.send(new CreateRepositoryCommand({ repositoryName: 'site' }));
+    const registry = new Registry(berth.endpoint, await registryAuth(berth.endpoint));
+    assert.equal((await registry.pushImage('000000000000/us-east-1/site', makeImage({ layers: [Buffer.from('v1')] }), 'v1')).status, 201);
+    const image = `${new URL(berth.endpoint).host}/000000000000/us-east-1/site:v1`;
+    const site = (await berth.ar.send(new CreateAppRunnerServiceCommand({
+      ServiceName: 'site', SourceConfiguration: { ImageRepository: { ImageIdentifier: image, ImageRepositoryType: 'ECR' }, AutoDeploymentsEnabled: false },
+    }))).Service!;
+    const siteRow = page.getByTestId('apprunner-site');
+    await siteRow.waitFor({ timeout: 5_000 });
+    assert.match(await siteRow.innerText(), /OPERATION_IN_PROGRESS/);
+    assert.match(await siteRow.getByTestId('operation').innerText(), /CREATE_SERVICE\s+IN_PROGRESS/);
+    assert.equal(await siteRow.getByRole('link', { name: site.ServiceUrl! }).getAttribute('href'), `http://${site.ServiceUrl}:${port}/`);
+    assert.ok(await siteRow.getByText(image).isVisible());
+    const siteEcs = siteRow.getByRole('link', { name: /^default\/site-/ });
+    assert.match((await siteEcs.getAttribute('href'))!, /^\/_berth\/ui\/clusters\/000000000000\/us-east-1\/default\/services\/site-[0-9a-f]{8}$/);
+    // The Express service App Runner made for it is listed too, and names it.
+    await page.getByRole('table', { name: 'Express services 000000000000 us-east-1' }).getByRole('link', { name: 'site', exact: true }).waitFor();
+
+    await berth.ar.send(new CreateAppRunnerServiceCommand({
+      ServiceName: 'broken', SourceConfiguration: { ImageRepository: { ImageIdentifier: image.replace(':v1', ':nope'), ImageRepositoryType: 'ECR' } },
+    }));
+    const brokenRow = page.getByTestId('apprunner-broken');
+    await brokenRow.filter({ hasText: 'CREATE_FAILED' }).waitFor({ timeout: 10_000 });
+    await b.screenshot('apps');
+
+    await brokenRow.getByRole('link', { name: 'broken' }).click();
+    const ops = page.getByRole('table', { name: 'Operations' }).getByTestId('operation-row');
+    await ops.first().waitFor();
+    const broken = (await berth.ar.send(new DescribeServiceCommand({ ServiceArn: (await page.getByText(/^arn:aws:apprunner:/).innerText()) }))).Service!;
+    const listed = (await berth.ar.send(new ListOperationsCommand({ ServiceArn: broken.ServiceArn }))).OperationSummaryList!;
+    assert.deepEqual((await ops.allInnerTexts()).map((t) => t.split(/\s+/).slice(0, 2).join(' ')), listed.map((o) => `${o.Type} ${o.Status}`));
+    assert.deepEqual(listed.map((o) => `${o.Type} ${o.Status}`), ['CREATE_SERVICE FAILED']);
+    assert.equal(broken.Status, 'CREATE_FAILED');
+    await b.screenshot('apprunner-service');
+
+    // From the list to the ECS service page Express runs as (the existing page).
+    await page.goto(`${berth.endpoint}/_berth/ui/apps`);
+    await apiRow.getByRole('link', { name: 'default/api' }).click();
+    await page.getByRole('heading', { name: /^Service api/ }).waitFor();
     assert.deepEqual(b.problems, []);
   });
 });

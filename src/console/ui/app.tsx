@@ -1,6 +1,7 @@
 /** The console's shell: header with breadcrumbs and the live indicator, and the page for the current URL. */
 import { useLiveStatus } from './live';
 import { href, Link, useRoute } from './router';
+import { AppRunnerServicePage, AppsPage } from './pages/apps';
 import { ClusterPage } from './pages/cluster';
 import { EventBusesPage, EventBusPage } from './pages/event-buses';
 import { EventsPage } from './pages/events';
@@ -22,6 +23,8 @@ function Page({ route }: { route: string[] }) {
   if (first === 'instances' && route.length === 1) return <InstancesPage />;
   if (first === 'events' && route.length === 1) return <EventsPage />;
   if (first === 'queues' && route.length === 1) return <QueuesPage />;
+  if (first === 'apps' && route.length === 1) return <AppsPage />;
+  if (first === 'apps' && route.length === 4) return <AppRunnerServicePage account={account} region={region} name={route[3]} />;
   if (first === 'event-buses' && route.length === 1) return <EventBusesPage />;
   if (first === 'event-buses' && route.length === 4) return <EventBusPage account={account} region={region} name={route[3]} />;
   if (first === 'queues' && route.length === 4) return <QueuePage account={account} region={region} name={route[3]} />;
@@ -42,7 +45,7 @@ function Page({ route }: { route: string[] }) {
 
 /** The areas, each a page of its own. */
 const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances'],
-  ['queues', 'Queues'], ['event-buses', 'Event buses'], ['events', 'Events']];
+  ['apps', 'Apps'], ['queues', 'Queues'], ['event-buses', 'Event buses'], ['events', 'Events']];
 
 function Nav({ route }: { route: string[] }) {
   return (
@@ -56,7 +59,7 @@ function Nav({ route }: { route: string[] }) {
 
 function Breadcrumbs({ route }: { route: string[] }) {
   const [first, account, region, cluster, kind, name] = route;
-  const areaCrumbs: Record<string, string> = { registry: 'Registry', queues: 'Queues', 'event-buses': 'Event buses' };
+  const areaCrumbs: Record<string, string> = { registry: 'Registry', apps: 'Apps', queues: 'Queues', 'event-buses': 'Event buses' };
   if (areaCrumbs[first] && route.length === 4) {
     return (
       <nav aria-label="Breadcrumb" class="crumbs">

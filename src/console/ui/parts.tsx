@@ -9,6 +9,8 @@ const TONE: Record<string, string> = {
   DEACTIVATING: 'wait', STOPPING: 'wait', DEPROVISIONING: 'wait',
   STOPPED: 'off', INACTIVE: 'off', ENABLED: 'ok', DISABLED: 'off',
   FAILED: 'bad', UNHEALTHY: 'bad', down: 'bad',
+  OPERATION_IN_PROGRESS: 'wait', ROLLBACK_IN_PROGRESS: 'wait', SUCCEEDED: 'ok', ROLLBACK_SUCCEEDED: 'wait', PAUSED: 'off', DELETED: 'off',
+  CREATE_FAILED: 'bad', DELETE_FAILED: 'bad', ROLLBACK_FAILED: 'bad',
 };
 
 export function Badge({ value }: { value: string | null | undefined }) {

@@ -18,7 +18,14 @@ export const APPRUNNER = defineService({
   reset: { tablePrefixes: ['apprunner_'] },
   arnServices: ['apprunner'],
   // An App Runner service's desired state moved (key: its ARN): the apprunner-services controller converges it.
-  changeKinds: ['apprunner.service'],
+  changeKinds: [
+    // A service was created, updated, paused, resumed, deployed or deleted through the API (key: its ARN).
+    'apprunner.service',
+    // The apprunner-services controller moved a service on (an operation ended or began rolling back, an auto
+    // deployment began; key: its ARN). No controller watches it (the controller must not wake itself): the console's
+    // pages refetch on it.
+    'apprunner.service-status',
+  ],
 });
 
 function migrations(): Migration[] {

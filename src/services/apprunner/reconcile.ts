@@ -55,6 +55,7 @@ function end(ctx: RequestContext, doc: ServiceDoc, opStatus: string, status: str
   doc.UpdatedAt = now;
   if (status === 'DELETED') doc.DeletedAt = now;
   saveService(ctx, doc);
+  ctx.changed('apprunner.service-status', doc.ServiceArn);
   ctx.log.info('app runner operation ended', { service: doc.ServiceArn, operation: op?.Type, status: opStatus, serviceStatus: status });
   return true;
 }
@@ -102,7 +103,10 @@ function finishOperation(ctx: RequestContext, doc: ServiceDoc): boolean {
   doc.berth.failedDigest = pending.digest;
   if (doc.berth.code && pending.commit) doc.berth.code.failedCommit = pending.commit;
   if (!settled(ecs)) {
-    if (op && op.Status !== 'ROLLBACK_IN_PROGRESS') saveOperation(ctx.sql, { ...op, Status: 'ROLLBACK_IN_PROGRESS', UpdatedAt: ctx.clock.now() });
+    if (op && op.Status !== 'ROLLBACK_IN_PROGRESS') {
+      saveOperation(ctx.sql, { ...op, Status: 'ROLLBACK_IN_PROGRESS', UpdatedAt: ctx.clock.now() });
+      ctx.changed('apprunner.service-status', doc.ServiceArn);
+    }
     saveService(ctx, doc);
     return false;
   }
@@ -117,6 +121,7 @@ function autoDeploy(ctx: RequestContext, doc: ServiceDoc): boolean {
   if (!digest || digest === doc.berth.deployedDigest || digest === doc.berth.failedDigest) return false;
   ctx.log.info('app runner auto deployment', { service: doc.ServiceArn, tag: doc.berth.image.tag, digest });
   beginDeployment(ctx, doc, newOperation(ctx, doc.ServiceArn, 'START_DEPLOYMENT'));
+  ctx.changed('apprunner.service-status', doc.ServiceArn);
   return true;
 }
 

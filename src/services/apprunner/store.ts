@@ -139,6 +139,12 @@ export function listServiceRows({ sql, account, region }: Scope, afterSeq: numbe
     .all(account, region, afterSeq, limit) as Row[]).map((r) => ({ doc: JSON.parse(r.doc), seq: r.seq }));
 }
 
+/** Every service not DELETED, by account, region and list order, at most `limit` (the console's list). */
+export function everyServiceRow(sql: Statements, limit: number): (ServiceDoc & { account: string; region: string })[] {
+  return (sql.get("SELECT account, region, doc FROM apprunner_services WHERE status != 'DELETED' ORDER BY account, region, seq LIMIT ?")
+    .all(limit) as { account: string; region: string; doc: string }[]).map((r) => ({ ...(JSON.parse(r.doc) as ServiceDoc), account: r.account, region: r.region }));
+}
+
 /** The App Runner service an ECS (Express) service runs. */
 export function appRunnerArnForExpress(sql: Statements, expressArn: string): string | undefined {
   return sql.get('SELECT arn FROM apprunner_services WHERE express_arn = ?').pluck().get(expressArn) as string | undefined;

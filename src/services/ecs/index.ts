@@ -28,7 +28,7 @@ export { finishExpressTeardown } from './express-services.js';
 // Express Mode as its API runs it, and UpdateService, for App Runner (a thin layer over Express: services/apprunner/).
 export { createExpressGatewayService, deleteExpressGatewayService, updateExpressGatewayService } from './express-services.js';
 export { updateService } from './services.js';
-export { drainingExpressArns, drainingExpressInCluster, loadExpress } from './store/express-services.js';
+export { drainingExpressArns, drainingExpressInCluster, everyExpress, loadExpress, type ExpressRow } from './store/express-services.js';
 // Managed scaling's reads (controllers only: not through store/index.ts, which loads before Berth's ready line).
 export { autoScalingGroupProviders, clustersWithWaitingTasks, providerDemand, waitingTasks, type ProviderDemand } from './store/capacity-demand.js';
 // Container Insights' service task counts (the ecs-container-insights controller).

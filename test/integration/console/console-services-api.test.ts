@@ -10,7 +10,9 @@ import {
 import {
   CreateEventBusCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
-import type { EventBusesView, EventBusView, QueuesView, QueueView } from '../../../src/console/views.js';
+import { AppRunnerClient, CreateServiceCommand, DescribeServiceCommand, ListOperationsCommand } from '@aws-sdk/client-apprunner';
+import { CreateExpressGatewayServiceCommand, DescribeExpressGatewayServiceCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import type { AppRunnerServiceView, AppsView, EventBusesView, EventBusView, QueuesView, QueueView } from '../../../src/console/views.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
 async function view<T>(url: string): Promise<{ status: number; body: T }> {
@@ -19,7 +21,7 @@ async function view<T>(url: string): Promise<{ status: number; body: T }> {
 }
 
 describe('the console API for SQS, EventBridge, App Runner, ECS Express and EKS (fake runtime)', () => {
-  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, events: EventBridgeClient } });
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, events: EventBridgeClient, ar: AppRunnerClient, ecs: ECSClient } });
 
   it("the queues view answers GetQueueAttributes' counts, settings and redrive policy; a queue's view its sources", async () => {
     const dlq = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'dead.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
@@ -81,5 +83,42 @@ describe('the console API for SQS, EventBridge, App Runner, ECS Express and EKS 
     assert.deepEqual(bus.rules[0].targets.map((t) => [t.id, t.arn]), sdkTargets.map((t) => [t.Id, t.Arn]));
     assert.deepEqual(bus.rules[0].targets.map((t) => [t.kind, t.input, t.waiting]), [['sqs', 'constant', null], ['ecs', 'input path', null]]);
     assert.equal((await view(`${berth.endpoint}/_berth/api/event-buses/000000000000/us-east-1/nope`)).status, 404);
+  });
+
+  it("the apps view answers DescribeService, ListOperations, DescribeExpressGatewayService and the ECS service's deployments", async () => {
+    const { service: created } = await berth.ecs.send(new CreateExpressGatewayServiceCommand({
+      serviceName: 'api', executionRoleArn: 'arn:aws:iam::000000000000:role/ecsTaskExecutionRole',
+      infrastructureRoleArn: 'arn:aws:iam::000000000000:role/ecsInfrastructureRoleForExpressServices', primaryContainer: { image: 'example/api:1' },
+    }));
+    // An image that is not in Berth's ECR: the creation fails (App Runner's image pull failure), its operation FAILED.
+    const failed = (await berth.ar.send(new CreateServiceCommand({
+      ServiceName: 'gone', SourceConfiguration: { ImageRepository: { ImageIdentifier: `${new URL(berth.endpoint).host}/000000000000/us-east-1/none:v1`, ImageRepositoryType: 'ECR' } },
+    }))).Service!;
+    let status = failed.Status;
+    for (let i = 0; i < 100 && status === 'OPERATION_IN_PROGRESS'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = (await berth.ar.send(new DescribeServiceCommand({ ServiceArn: failed.ServiceArn }))).Service!.Status;
+    }
+    const { body: apps } = await view<AppsView>(`${berth.endpoint}/_berth/api/apps`);
+    const scope = apps.scopes[0];
+    const express = (await berth.ecs.send(new DescribeExpressGatewayServiceCommand({ serviceArn: created!.serviceArn }))).service!;
+    const ecs = (await berth.ecs.send(new DescribeServicesCommand({ cluster: 'default', services: [created!.serviceArn!] }))).services![0];
+    const e = scope.express.find((x) => x.arn === created!.serviceArn)!;
+    assert.deepEqual([e.name, e.cluster, e.status, e.image, e.currentDeployment, e.appRunner], ['api', 'default', express.status!.statusCode, 'example/api:1', express.currentDeployment ?? null, null]);
+    assert.equal(e.endpoint, express.activeConfigurations![0].ingressPaths![0].endpoint);
+    assert.equal(e.url, `http://${e.endpoint}:${new URL(berth.endpoint).port}/`);
+    assert.deepEqual(e.deployments.map((d) => [d.id, d.status]), ecs.deployments!.map((d) => [d.id, d.status]));
+
+    const a = scope.appRunner.find((x) => x.name === 'gone')!;
+    const sdk = (await berth.ar.send(new DescribeServiceCommand({ ServiceArn: failed.ServiceArn }))).Service!;
+    assert.deepEqual([a.arn, a.id, a.status, a.serviceUrl, a.operation], [sdk.ServiceArn, sdk.ServiceId, sdk.Status, sdk.ServiceUrl, null]);
+    assert.equal(a.status, 'CREATE_FAILED');
+    assert.deepEqual(a.source, { kind: 'image', image: sdk.SourceConfiguration!.ImageRepository!.ImageIdentifier });
+    const { body: one } = await view<AppRunnerServiceView>(`${berth.endpoint}/_berth/api/apps/000000000000/us-east-1/gone`);
+    const ops = (await berth.ar.send(new ListOperationsCommand({ ServiceArn: failed.ServiceArn }))).OperationSummaryList!;
+    assert.deepEqual(one.operations.map((o) => [o.id, o.type, o.status, o.endedAt]), ops.map((o) => [o.Id, o.Type, o.Status, o.EndedAt!.toISOString()]));
+    assert.deepEqual([one.cpu, one.memory, one.port], [sdk.InstanceConfiguration!.Cpu, sdk.InstanceConfiguration!.Memory, '8080']);
+    assert.ok(one.failure);
+    assert.equal((await view(`${berth.endpoint}/_berth/api/apps/000000000000/us-east-1/nope`)).status, 404);
   });
 });

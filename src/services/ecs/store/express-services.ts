@@ -80,6 +80,11 @@ export function expressSharing({ sql, account, region }: Scope, cluster: string,
     .all(account, region, cluster, vpcId) as Raw[]).map(toRow);
 }
 
+/** Every Express service not yet INACTIVE, by account, region, cluster and ARN, at most `limit` (the console's list). */
+export function everyExpress(sql: Statements, limit: number): ExpressRow[] {
+  return (sql.get("SELECT * FROM ecs_express_services WHERE status != 'INACTIVE' ORDER BY account, region, cluster, service_arn LIMIT ?").all(limit) as Raw[]).map(toRow);
+}
+
 /** ARNs of Express services being deleted (DRAINING): the express-teardown controller's resync. */
 export function drainingExpressArns(sql: Statements): string[] {
   return sql.get("SELECT service_arn FROM ecs_express_services WHERE status = 'DRAINING'").pluck().all() as string[];
