@@ -15,6 +15,8 @@
  *   GET /_berth/api/queues/<account>/<region>/<name>                 QueueView
  *   GET /_berth/api/apps                                             AppsView (App Runner and ECS Express services)
  *   GET /_berth/api/apps/<account>/<region>/<name>                   AppRunnerServiceView (its operations)
+ *   GET /_berth/api/eks                                              EksView (clusters, their pods by phase)
+ *   GET /_berth/api/eks/<account>/<region>/<cluster>                 EksClusterView (node groups, Fargate profiles)
  *   GET /_berth/api/event-buses                                      EventBusesView (EventBridge)
  *   GET /_berth/api/event-buses/<account>/<region>/<name>            EventBusView (its rules and their targets)
  *   GET /_berth/api/feed                                             EventsView (service events, waiting EventBridge deliveries)
@@ -32,6 +34,7 @@ import { clusterView, overview, serviceView, taskLogs, taskView, type OverviewFa
 import { decide, isLoopbackAddress, TOKEN_COOKIE } from './access.js';
 import { refuseAction, runAction, type Act } from './actions.js';
 import { uiAsset, UI_DIR, UI_PREFIX } from './assets.js';
+import { eksClusterView, eksView } from './eks.js';
 import { eventBusesView, eventBusView } from './event-buses.js';
 import { eventsView } from './events.js';
 import { instancesView } from './instances.js';
@@ -103,6 +106,11 @@ export function createConsole(deps: ConsoleDeps): BerthConsole {
     if (first === 'apps' && parts.length === 4) {
       const view = appRunnerServiceView({ sql: deps.sql, account, region }, deps.endpoint(), parts[3]);
       return view ? json(res, 200, view, head) : notFound(res, `App Runner service ${parts[3]}`);
+    }
+    if (first === 'eks' && parts.length === 1) return json(res, 200, eksView(deps.sql), head);
+    if (first === 'eks' && parts.length === 4) {
+      const view = eksClusterView({ sql: deps.sql, account, region }, parts[3]);
+      return view ? json(res, 200, view, head) : notFound(res, `EKS cluster ${parts[3]}`);
     }
     if (first === 'event-buses' && parts.length === 1) return json(res, 200, eventBusesView(deps.sql), head);
     if (first === 'event-buses' && parts.length === 4) {

@@ -457,3 +457,36 @@ export interface ExpressServiceSummary {
   appRunner: { name: string } | null;
   createdAt: string | null;
 }
+
+/** EKS: every account and region's clusters (eks.ts). */
+export interface EksView {
+  scopes: { account: string; region: string; clusters: EksClusterSummary[] }[];
+}
+
+export interface EksClusterSummary {
+  name: string;
+  arn: string;
+  /** CREATING, ACTIVE, UPDATING, DELETING, FAILED as DescribeCluster answers. */
+  status: string;
+  version: string | null;
+  platformVersion: string | null;
+  /** The cluster's Kubernetes API (https://127.0.0.1:<port>), once ACTIVE. */
+  endpoint: string | null;
+  createdAt: string | null;
+  nodegroups: number;
+  fargateProfiles: number;
+  /** Its pods counted by status.phase (Pending, Running, Succeeded, Failed, Unknown). */
+  pods: Record<string, number>;
+}
+
+export interface EksClusterView {
+  account: string;
+  region: string;
+  cluster: EksClusterSummary;
+  roleArn: string | null;
+  nodegroups: {
+    name: string; arn: string; status: string; desired: number; min: number; max: number; instanceTypes: string[]; capacityType: string | null;
+    amiType: string | null; version: string | null; health: string[];
+  }[];
+  fargateProfiles: { name: string; arn: string; status: string; selectors: string[]; subnets: number }[];
+}

@@ -14,21 +14,28 @@ import {
 import { AppRunnerClient, CreateServiceCommand as CreateAppRunnerServiceCommand, DescribeServiceCommand, ListOperationsCommand } from '@aws-sdk/client-apprunner';
 import { CreateExpressGatewayServiceCommand, DescribeExpressGatewayServiceCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateRepositoryCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CreateFargateProfileCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient, UpdateNodegroupConfigCommand,
+} from '@aws-sdk/client-eks';
+import { createTestCluster, type TestCluster } from '../helpers/eks-cluster.js';
 import { useBerth } from '../helpers/use-berth.js';
 import { makeImage, Registry, registryAuth } from '../integration/registry/client.js';
 import { consoleBrowserSkip, openConsoleBrowser, type ConsoleBrowser } from '../helpers/console-browser.js';
 
 describe('the console service pages in Chromium (fake runtime)', { skip: consoleBrowserSkip }, () => {
   const berth = useBerth({ runtime: 'fake', clients: {
-    sqs: SQSClient, events: EventBridgeClient, ar: AppRunnerClient, ecs: ECSClient, ecr: ECRClient,
+    sqs: SQSClient, events: EventBridgeClient, ar: AppRunnerClient, ecs: ECSClient, ecr: ECRClient, eks: EKSClient, ec2: EC2Client,
   } });
   let b: ConsoleBrowser;
+  let eks: TestCluster | undefined;
 
   before(async () => {
     b = await openConsoleBrowser(berth.endpoint);
   });
   after(async () => {
     await b?.close();
+    eks?.dispose();
   });
 
   it("queues, their counts as messages are sent, received and come due, and a dead-letter queue's sources, live", async () => {
@@ -217,6 +224,62 @@ describe('the console service pages in Chromium (fake runtime)', { skip: console
     await page.goto(`${berth.endpoint}/_berth/ui/apps`);
     await apiRow.getByRole('link', { name: 'default/api' }).click();
     await page.getByRole('heading', { name: /^Service api/ }).waitFor();
+    assert.deepEqual(b.problems, []);
+  });
+
+  it("EKS clusters with status, version and endpoint; a cluster's node groups, Fargate profiles and pods by phase, live", async () => {
+    const { page } = b;
+    await page.goto(`${berth.endpoint}/_berth/ui/eks`);
+    await page.getByTestId('no-eks').waitFor();
+    eks = await createTestCluster(berth.endpoint, berth.eks, berth.ec2, 'web');
+    const row = page.getByTestId('eks-web');
+    await row.filter({ hasText: 'ACTIVE' }).waitFor({ timeout: 10_000 });
+    const cluster = (await berth.eks.send(new DescribeClusterCommand({ name: 'web' }))).cluster!;
+    assert.ok(await row.getByText(cluster.endpoint!, { exact: true }).isVisible());
+    assert.ok(await row.getByRole('cell', { name: cluster.version!, exact: true }).isVisible());
+    await row.getByRole('link', { name: 'web' }).click();
+    await page.getByRole('table', { name: 'Node groups' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/_berth/ui/eks/000000000000/us-east-1/web');
+
+    const subnets = cluster.resourcesVpcConfig!.subnetIds!;
+    await berth.eks.send(new CreateNodegroupCommand({
+      clusterName: 'web', nodegroupName: 'workers', nodeRole: 'arn:aws:iam::000000000000:role/node', subnets, instanceTypes: ['t3.large'],
+      scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 1 },
+    }));
+    await berth.eks.send(new CreateFargateProfileCommand({
+      clusterName: 'web', fargateProfileName: 'serverless', podExecutionRoleArn: 'arn:aws:iam::000000000000:role/pod-exec',
+      selectors: [{ namespace: 'batch', labels: { compute: 'fargate' } }], subnets,
+    }));
+    const ng = page.getByTestId('nodegroup-workers');
+    await ng.waitFor({ timeout: 5_000 });
+    assert.deepEqual((await ng.locator('td').allInnerTexts()).slice(1, 5), ['1', '1', '3', 't3.large']);
+    await ng.filter({ hasText: 'ACTIVE' }).waitFor({ timeout: 30_000 });
+    const profile = page.getByTestId('fargate-serverless');
+    await profile.waitFor({ timeout: 5_000 });
+    assert.match(await profile.innerText(), /namespace batch, compute=fargate/);
+    await berth.eks.send(new UpdateNodegroupConfigCommand({ clusterName: 'web', nodegroupName: 'workers', scalingConfig: { desiredSize: 2 } }));
+    await ng.getByTestId('desired').filter({ hasText: '2' }).waitFor({ timeout: 10_000 });
+    assert.equal((await berth.eks.send(new DescribeNodegroupCommand({ clusterName: 'web', nodegroupName: 'workers' }))).nodegroup!.scalingConfig!.desiredSize, 2);
+
+    // Pods through the cluster's own Kubernetes API: one runs, one asks for a node that no node is.
+    const k8s = await import('@kubernetes/client-node');
+    const core = (await eks.kc()).makeApiClient(k8s.CoreV1Api);
+    const before = Number(await page.getByTestId('pod-phases').getByTestId('pods-Running').innerText());
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'app' }, spec: { containers: [{ name: 'main', image: 'busybox', command: ['sleep', '600'] }] } } });
+    await core.createNamespacedPod({ namespace: 'default', body: {
+      metadata: { name: 'stuck' }, spec: { nodeSelector: { disk: 'none-has-this' }, containers: [{ name: 'main', image: 'busybox' }] },
+    } });
+    const phases = page.getByTestId('pod-phases');
+    await phases.getByTestId('pods-Running').filter({ hasText: String(before + 1) }).waitFor({ timeout: 20_000 });
+    await phases.getByTestId('pods-Pending').filter({ hasText: /^[1-9]/ }).waitFor({ timeout: 5_000 });
+    const listed = (await core.listPodForAllNamespaces()).items;
+    const count = (phase: string) => listed.filter((p) => p.status?.phase === phase).length;
+    assert.equal(Number(await phases.getByTestId('pods-Running').innerText()), count('Running'));
+    assert.equal(Number(await phases.getByTestId('pods-Pending').innerText()), count('Pending'));
+    await b.screenshot('eks-cluster');
+    await page.goto(`${berth.endpoint}/_berth/ui/eks`);
+    await row.getByTestId('pods-Running').filter({ hasText: String(count('Running')) }).waitFor();
+    await b.screenshot('eks');
     assert.deepEqual(b.problems, []);
   });
 });

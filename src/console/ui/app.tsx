@@ -3,6 +3,7 @@ import { useLiveStatus } from './live';
 import { href, Link, useRoute } from './router';
 import { AppRunnerServicePage, AppsPage } from './pages/apps';
 import { ClusterPage } from './pages/cluster';
+import { EksClusterPage, EksPage } from './pages/eks';
 import { EventBusesPage, EventBusPage } from './pages/event-buses';
 import { EventsPage } from './pages/events';
 import { InstancesPage } from './pages/instances';
@@ -25,6 +26,8 @@ function Page({ route }: { route: string[] }) {
   if (first === 'queues' && route.length === 1) return <QueuesPage />;
   if (first === 'apps' && route.length === 1) return <AppsPage />;
   if (first === 'apps' && route.length === 4) return <AppRunnerServicePage account={account} region={region} name={route[3]} />;
+  if (first === 'eks' && route.length === 1) return <EksPage />;
+  if (first === 'eks' && route.length === 4) return <EksClusterPage account={account} region={region} name={route[3]} />;
   if (first === 'event-buses' && route.length === 1) return <EventBusesPage />;
   if (first === 'event-buses' && route.length === 4) return <EventBusPage account={account} region={region} name={route[3]} />;
   if (first === 'queues' && route.length === 4) return <QueuePage account={account} region={region} name={route[3]} />;
@@ -45,7 +48,7 @@ function Page({ route }: { route: string[] }) {
 
 /** The areas, each a page of its own. */
 const AREAS: [string, string][] = [['', 'Overview'], ['registry', 'Registry'], ['load-balancers', 'Load balancers'], ['instances', 'Instances'],
-  ['apps', 'Apps'], ['queues', 'Queues'], ['event-buses', 'Event buses'], ['events', 'Events']];
+  ['apps', 'Apps'], ['eks', 'EKS'], ['queues', 'Queues'], ['event-buses', 'Event buses'], ['events', 'Events']];
 
 function Nav({ route }: { route: string[] }) {
   return (
@@ -59,7 +62,7 @@ function Nav({ route }: { route: string[] }) {
 
 function Breadcrumbs({ route }: { route: string[] }) {
   const [first, account, region, cluster, kind, name] = route;
-  const areaCrumbs: Record<string, string> = { registry: 'Registry', apps: 'Apps', queues: 'Queues', 'event-buses': 'Event buses' };
+  const areaCrumbs: Record<string, string> = { registry: 'Registry', apps: 'Apps', eks: 'EKS', queues: 'Queues', 'event-buses': 'Event buses' };
   if (areaCrumbs[first] && route.length === 4) {
     return (
       <nav aria-label="Breadcrumb" class="crumbs">

@@ -11,6 +11,7 @@ const TONE: Record<string, string> = {
   FAILED: 'bad', UNHEALTHY: 'bad', down: 'bad',
   OPERATION_IN_PROGRESS: 'wait', ROLLBACK_IN_PROGRESS: 'wait', SUCCEEDED: 'ok', ROLLBACK_SUCCEEDED: 'wait', PAUSED: 'off', DELETED: 'off',
   CREATE_FAILED: 'bad', DELETE_FAILED: 'bad', ROLLBACK_FAILED: 'bad',
+  CREATING: 'wait', UPDATING: 'wait', DELETING: 'wait', DEGRADED: 'bad',
 };
 
 export function Badge({ value }: { value: string | null | undefined }) {

@@ -168,3 +168,10 @@ export function parseNodegroupKey(key: string): { account: string; region: strin
 
 /** The load balancer's resolver of pod IPs to their published loopback ports (app.ts registers it at start-up). */
 export { eksTargetResolver } from './kubernetes/target-resolver.js';
+
+/** A cluster's pods (its uid) counted by `status.phase` as the API reports it (a pod without one yet is Pending). */
+export function podPhases(sql: Statements, clusterUid: string): Record<string, number> {
+  const rows = sql.get(`SELECT COALESCE(json_extract(doc, '$.status.phase'), 'Pending') AS phase, COUNT(*) AS n FROM eks_kube_objects
+      WHERE cluster = ? AND resource = 'pods' GROUP BY phase`).all(clusterUid) as { phase: string; n: number }[];
+  return Object.fromEntries(rows.map((r) => [r.phase, r.n]));
+}

@@ -12,7 +12,9 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { AppRunnerClient, CreateServiceCommand, DescribeServiceCommand, ListOperationsCommand } from '@aws-sdk/client-apprunner';
 import { CreateExpressGatewayServiceCommand, DescribeExpressGatewayServiceCommand, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import type { AppRunnerServiceView, AppsView, EventBusesView, EventBusView, QueuesView, QueueView } from '../../../src/console/views.js';
+import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateClusterCommand as CreateEksClusterCommand, CreateNodegroupCommand, DescribeClusterCommand, DescribeNodegroupCommand, EKSClient } from '@aws-sdk/client-eks';
+import type { AppRunnerServiceView, AppsView, EksClusterView, EksView, EventBusesView, EventBusView, QueuesView, QueueView } from '../../../src/console/views.js';
 import { useBerth } from '../../helpers/use-berth.js';
 
 async function view<T>(url: string): Promise<{ status: number; body: T }> {
@@ -21,7 +23,7 @@ async function view<T>(url: string): Promise<{ status: number; body: T }> {
 }
 
 describe('the console API for SQS, EventBridge, App Runner, ECS Express and EKS (fake runtime)', () => {
-  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, events: EventBridgeClient, ar: AppRunnerClient, ecs: ECSClient } });
+  const berth = useBerth({ runtime: 'fake', clients: { sqs: SQSClient, events: EventBridgeClient, ar: AppRunnerClient, ecs: ECSClient, eks: EKSClient, ec2: EC2Client } });
 
   it("the queues view answers GetQueueAttributes' counts, settings and redrive policy; a queue's view its sources", async () => {
     const dlq = (await berth.sqs.send(new CreateQueueCommand({ QueueName: 'dead.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
@@ -120,5 +122,30 @@ describe('the console API for SQS, EventBridge, App Runner, ECS Express and EKS 
     assert.deepEqual([one.cpu, one.memory, one.port], [sdk.InstanceConfiguration!.Cpu, sdk.InstanceConfiguration!.Memory, '8080']);
     assert.ok(one.failure);
     assert.equal((await view(`${berth.endpoint}/_berth/api/apps/000000000000/us-east-1/nope`)).status, 404);
+  });
+
+  it('the EKS views answer DescribeCluster and DescribeNodegroup, with the pods counted by phase', async () => {
+    const { Subnets } = await berth.ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'default-for-az', Values: ['true'] }] }));
+    const subnetIds = Subnets!.slice(0, 2).map((x) => x.SubnetId!);
+    await berth.eks.send(new CreateEksClusterCommand({ name: 'kube', roleArn: 'arn:aws:iam::000000000000:role/eks', resourcesVpcConfig: { subnetIds } }));
+    let cluster = (await berth.eks.send(new DescribeClusterCommand({ name: 'kube' }))).cluster!;
+    for (let i = 0; i < 300 && cluster.status !== 'ACTIVE'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      cluster = (await berth.eks.send(new DescribeClusterCommand({ name: 'kube' }))).cluster!;
+    }
+    await berth.eks.send(new CreateNodegroupCommand({
+      clusterName: 'kube', nodegroupName: 'ng', nodeRole: 'arn:aws:iam::000000000000:role/node', subnets: subnetIds, scalingConfig: { minSize: 0, maxSize: 2, desiredSize: 0 },
+    }));
+    const { body: list } = await view<EksView>(`${berth.endpoint}/_berth/api/eks`);
+    const c = list.scopes[0].clusters.find((x) => x.name === 'kube')!;
+    assert.deepEqual([c.arn, c.status, c.version, c.platformVersion, c.endpoint, c.createdAt, c.nodegroups, c.fargateProfiles],
+      [cluster.arn, 'ACTIVE', cluster.version, cluster.platformVersion, cluster.endpoint, cluster.createdAt!.toISOString(), 1, 0]);
+    assert.equal(typeof c.pods, 'object');
+    const { body: one } = await view<EksClusterView>(`${berth.endpoint}/_berth/api/eks/000000000000/us-east-1/kube`);
+    const ng = (await berth.eks.send(new DescribeNodegroupCommand({ clusterName: 'kube', nodegroupName: 'ng' }))).nodegroup!;
+    assert.deepEqual(one.nodegroups.map((n) => [n.name, n.arn, n.desired, n.min, n.max, n.instanceTypes, n.capacityType]),
+      [[ng.nodegroupName, ng.nodegroupArn, 0, 0, 2, ng.instanceTypes, ng.capacityType]]);
+    assert.equal(one.roleArn, cluster.roleArn);
+    assert.equal((await view(`${berth.endpoint}/_berth/api/eks/000000000000/us-east-1/nope`)).status, 404);
   });
 });
