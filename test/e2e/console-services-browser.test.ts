@@ -209,6 +209,11 @@ describe('the console service pages in Chromium (fake runtime)', { skip: console
     const brokenRow = page.getByTestId('apprunner-broken');
     await brokenRow.filter({ hasText: 'CREATE_FAILED' }).waitFor({ timeout: 10_000 });
     await b.screenshot('apps');
+    // The same page in a dark system theme (style.css follows prefers-color-scheme).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(13, 17, 23)');
+    await b.screenshot('apps-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await brokenRow.getByRole('link', { name: 'broken' }).click();
     const ops = page.getByRole('table', { name: 'Operations' }).getByTestId('operation-row');
