@@ -9,7 +9,7 @@ export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=API
 
 export const wantsAggregated = (accept: string | undefined) => !!accept && accept.includes('g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
 
-const SUB_VERBS: Record<string, string[]> = { status: ['get', 'patch', 'update'], log: ['get'], exec: ['create', 'get'], scale: ['get', 'patch', 'update'] };
+const SUB_VERBS: Record<string, string[]> = { status: ['get', 'patch', 'update'], log: ['get'], exec: ['create', 'get'], portforward: ['create', 'get'], scale: ['get', 'patch', 'update'] };
 
 export function versionInfo(gitVersion: string) {
   const [major, minor] = gitVersion.replace(/^v/, '').split('.');

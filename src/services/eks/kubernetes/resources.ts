@@ -40,7 +40,7 @@ export const RESOURCES: readonly ResourceType[] = [
   core('serviceaccounts', 'serviceaccount', 'ServiceAccount', true, ['sa']),
   core('events', 'event', 'Event', true, ['ev']),
   core('nodes', 'node', 'Node', false, ['no'], { subresources: ['status'] }),
-  core('pods', 'pod', 'Pod', true, ['po'], { categories: ['all'], subresources: ['status', 'log', 'exec'] }),
+  core('pods', 'pod', 'Pod', true, ['po'], { categories: ['all'], subresources: ['status', 'log', 'exec', 'portforward'] }),
   core('persistentvolumeclaims', 'persistentvolumeclaim', 'PersistentVolumeClaim', true, ['pvc'], { subresources: ['status'] }),
   core('persistentvolumes', 'persistentvolume', 'PersistentVolume', false, ['pv'], { subresources: ['status'] }),
   { ...apps('deployments', 'deployment', 'Deployment', ['deploy']), subresources: ['status', 'scale'] },

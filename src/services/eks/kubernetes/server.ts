@@ -170,7 +170,7 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
       if (method !== 'GET') throw methodNotAllowed();
       return podLog(cluster, r, ns!, t.name, q, req, res);
     }
-    if (sub === 'exec') throw badRequest('Upgrade request required');
+    if (sub === 'exec' || sub === 'portforward') throw badRequest('Upgrade request required');
     if (sub === 'scale') {
       if (method === 'GET') return json(res, 200, toScale(requireObject({ store: { sql: deps.sql, cluster: cluster.uid, changed: () => undefined }, now: deps.clock.now() }, r, ns!, t.name)));
       if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed();
@@ -272,7 +272,11 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
     res.end();
   }
 
-  /** Connection upgrades: pods/exec over WebSocket (exec.ts); anything else is refused as a plain request would be. */
+  /**
+   * Connection upgrades: pods/exec over WebSocket (exec.ts), pods/portforward over SPDY, tunnelled in a WebSocket or
+   * not (port-forward.ts, loaded on the first one: SPDY and zlib are not on the start-up path); anything else is
+   * refused as a plain request would be.
+   */
   async function upgrade(cluster: ClusterEndpoint, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
     try {
@@ -280,8 +284,12 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
       const url = new URL(req.url ?? '/', 'https://kubernetes');
       const segs = url.pathname.replace(/\/+$/, '').split('/').slice(1).map(decodeURIComponent);
       const t = segs[0] === 'api' && segs[1] === 'v1' ? target('', 'v1', segs.slice(2)) : undefined;
-      if (!t || t.r.resource !== 'pods' || t.sub !== 'exec' || !t.name) throw resourceNotServed();
+      if (!t || t.r.resource !== 'pods' || (t.sub !== 'exec' && t.sub !== 'portforward') || !t.name) throw resourceNotServed();
       const pod = requireObject({ store: { sql: deps.sql, cluster: cluster.uid, changed: () => undefined }, now: deps.clock.now() }, t.r, t.namespace ?? 'default', t.name);
+      if (t.sub === 'portforward') {
+        const { servePortForward } = await import('./port-forward.js');
+        return servePortForward(req, socket, head, pod);
+      }
       await serveExec(req, socket, head, pod, url.searchParams, (q) => deps.podExec({ ...q, cluster: cluster.uid }));
     } catch (err) {
       if (err instanceof KubeError) return refuseUpgrade(socket, err);
