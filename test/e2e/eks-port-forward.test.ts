@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ensureBusyboxImage } from '../helpers/images.js';
@@ -17,9 +19,9 @@ const LOCAL = 21000 + Math.floor(Math.random() * 8000);
 const BIG = 300_000;
 
 /** curl with bounded time; the body and exit code (a fresh connection each call). */
-function curl(url: string): Promise<{ code: number; body: string; stderr: string }> {
+function curl(url: string, ...args: string[]): Promise<{ code: number; body: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('curl', ['-sS', '--max-time', '10', url], { maxBuffer: 4 * BIG }, (err, stdout, stderr) => {
+    execFile('curl', ['-sS', '--max-time', '10', ...args, url], { maxBuffer: 4 * BIG }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, body: stdout, stderr });
     });
   });
@@ -86,7 +88,16 @@ spec:
       - name: main
         image: ${image}
         imagePullPolicy: IfNotPresent
-        command: ["sh", "-c", "mkdir -p /www && echo \\"hello from $(hostname)\\" > /www/index.html && dd if=/dev/zero bs=1000 count=${BIG / 1000} 2>/dev/null | tr '\\\\0' a > /www/big && exec httpd -f -p 8080 -h /www"]
+        command:
+        - sh
+        - -c
+        - |
+          mkdir -p /www/cgi-bin
+          echo "hello from $(hostname)" > /www/index.html
+          dd if=/dev/zero bs=1000 count=${BIG / 1000} 2>/dev/null | tr '\\0' a > /www/big
+          printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\nhead -c $CONTENT_LENGTH | wc -c\\n' > /www/cgi-bin/count
+          chmod +x /www/cgi-bin/count
+          exec httpd -f -p 8080 -h /www
         ports: [{name: http, containerPort: 8080}]
         readinessProbe: {httpGet: {path: /, port: http}, periodSeconds: 1}
 ---
@@ -110,7 +121,7 @@ spec:
     if (left.length) execFileSync('docker', ['rm', '-f', ...left]);
   });
 
-  it('kubectl port-forward pod/<p> (SPDY in a WebSocket): curl on two connections gets the pod\'s page, and a 300 KB body whole', async () => {
+  it('kubectl port-forward pod/<p> (SPDY in a WebSocket): curl on two connections gets the pod\'s page; 300 KB down and up whole', async () => {
     const child = start(['port-forward', `pod/${pod}`, `${LOCAL}:8080`]);
     const pf = await forwarding(child, LOCAL);
     for (let i = 0; i < 2; i++) {
@@ -121,7 +132,13 @@ spec:
     const big = await curl(`http://127.0.0.1:${LOCAL}/big`);
     assert.equal(big.code, 0, `${big.stderr}\n${pf.out()}`);
     assert.equal(big.body, 'a'.repeat(BIG));
-    assert.equal((pf.out().match(/Handling connection for/g) ?? []).length, 3, pf.out());
+    // And the other way: a 300 KB upload reaches the pod whole (a CGI counting the body's bytes).
+    const upload = join(k.dir, 'upload.bin');
+    writeFileSync(upload, Buffer.alloc(BIG, 'b'));
+    const up = await curl(`http://127.0.0.1:${LOCAL}/cgi-bin/count`, '--data-binary', `@${upload}`);
+    assert.equal(up.code, 0, `${up.stderr}\n${pf.out()}`);
+    assert.equal(up.body.trim(), String(BIG));
+    assert.equal((pf.out().match(/Handling connection for/g) ?? []).length, 4, pf.out());
     assert.doesNotMatch(pf.out(), /error|E\d{4}/i);
     await stop(child);
   });

@@ -13,7 +13,9 @@
  *
  * Flow control: Go's spdystream (kubectl's side) neither sends WINDOW_UPDATE nor waits for one, so Berth does not
  * hold its own sends to a window; it does send WINDOW_UPDATE for the bytes it has passed on to the pod, so a peer
- * that keeps SPDY/3.1's 64 KiB windows does not stall.
+ * that keeps SPDY/3.1's 64 KiB windows does not stall. Memory stays bounded by back-pressure on the whole
+ * connection instead: pod sockets pause while the client's connection has a full write buffer, and the client's
+ * connection pauses while a pod socket does (one slow stream holds the others, as it would without SPDY).
  * https://github.com/kubernetes/enhancements/tree/master/keps/sig-api-machinery/4006-transition-spdy-to-websockets
  */
 import type { IncomingMessage } from 'node:http';
@@ -30,6 +32,8 @@ const TUNNEL_PROTOCOL = `SPDY/3.1+${PROTOCOL}`;
 
 /** The bytes a SPDY session runs over: a WebSocket's binary messages or the upgraded socket itself. */
 interface Transport {
+  /** The upgraded connection underneath, for back-pressure (pause, writableNeedDrain). */
+  raw: Duplex;
   write(data: Buffer): void;
   onData(fn: (data: Buffer) => void): void;
   onClose(fn: () => void): void;
@@ -38,7 +42,7 @@ interface Transport {
 
 function webSocketTransport(req: IncomingMessage, socket: Duplex, head: Buffer): Transport {
   const ws = acceptWebSocket(req, socket, head, TUNNEL_PROTOCOL);
-  return { write: (d) => ws.send(d), onData: (fn) => ws.onMessage(fn), onClose: (fn) => ws.onClose(fn), close: () => ws.close() };
+  return { raw: socket, write: (d) => ws.send(d), onData: (fn) => ws.onMessage(fn), onClose: (fn) => ws.onClose(fn), close: () => ws.close() };
 }
 
 function spdyUpgradeTransport(socket: Duplex, head: Buffer): Transport {
@@ -54,6 +58,7 @@ function spdyUpgradeTransport(socket: Duplex, head: Buffer): Transport {
   socket.on('error', finish);
   socket.on('end', () => socket.end());
   return {
+    raw: socket,
     write: (d) => { if (!socket.destroyed) socket.write(d); },
     onData: (fn) => {
       if (head.length) setImmediate(() => fn(Buffer.from(head)));
@@ -124,6 +129,10 @@ class PortForwardSession {
   /** Stream id → the request id of its pair. */
   private readonly streams = new Map<number, string>();
   private closed = false;
+  /** Pod sockets are paused until the client's connection drains. */
+  private waitingForClient = false;
+  /** Pod sockets with a full write buffer: the client's connection is paused while there is any. */
+  private waitingForPods = 0;
 
   constructor(private readonly t: Transport, private readonly pod: KubeObject) {}
 
@@ -143,8 +152,21 @@ class PortForwardSession {
   private send(frame: SpdyFrame | (() => Promise<SpdyFrame>)) {
     this.outbound = this.outbound.then(async () => {
       const f = typeof frame === 'function' ? await frame() : frame;
-      if (!this.closed) this.t.write(encodeFrame(f));
+      if (this.closed) return;
+      this.t.write(encodeFrame(f));
+      this.throttle();
     }).catch(() => this.close());
+  }
+
+  /** Pauses the pods' sockets while the client's connection cannot take more. */
+  private throttle() {
+    if (this.waitingForClient || !this.t.raw.writableNeedDrain) return;
+    this.waitingForClient = true;
+    for (const fw of this.forwards.values()) fw.pod?.pause();
+    this.t.raw.once('drain', () => {
+      this.waitingForClient = false;
+      for (const fw of this.forwards.values()) fw.pod?.resume();
+    });
   }
 
   private async handle(f: SpdyFrame): Promise<void> {
@@ -201,6 +223,7 @@ class PortForwardSession {
   private connect(fw: Forward, to: { host: string; port: number }) {
     const s = connect(to.port, to.host);
     fw.pod = s;
+    if (this.waitingForClient) s.pause();
     s.on('data', (d: Buffer) => {
       if (fw.dataStream !== undefined && !fw.dataDone) this.send({ kind: 'data', streamId: fw.dataStream, flags: 0, data: d });
     });
@@ -258,12 +281,28 @@ class PortForwardSession {
     if (!fw || streamId !== fw.dataStream || !fw.pod) return;
     const s = fw.pod;
     if (data.length && !s.destroyed) {
-      s.write(data, () => {
+      const full = !s.write(data, () => {
         if (!this.closed) this.send({ kind: 'window_update', streamId, delta: data.length });
       });
+      if (full) this.holdClientFor(s);
     }
     // The client is done sending (its local connection closed its side): half-close towards the pod, which answers and closes.
     if (fin && !s.destroyed) s.end();
+  }
+
+  /** Pauses reading from the client until `s` drains (or goes). */
+  private holdClientFor(s: Socket) {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      s.off('drain', release);
+      s.off('close', release);
+      if (--this.waitingForPods === 0 && !this.closed) this.t.raw.resume();
+    };
+    if (this.waitingForPods++ === 0) this.t.raw.pause();
+    s.once('drain', release);
+    s.once('close', release);
   }
 
   private reset(streamId: number) {
