@@ -144,18 +144,20 @@ spec:
   });
 
   it('kubectl port-forward over plain SPDY/3.1 (KUBECTL_PORT_FORWARD_WEBSOCKETS=false) works the same', async () => {
-    const child = start(['port-forward', `pod/${pod}`, `${LOCAL + 1}:8080`], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
+    const child = start(['port-forward', '-v=6', `pod/${pod}`, `${LOCAL + 1}:8080`], { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
     const pf = await forwarding(child, LOCAL + 1);
     for (let i = 0; i < 2; i++) {
       const r = await curl(`http://127.0.0.1:${LOCAL + 1}/`);
       assert.equal(r.code, 0, `${r.stderr}\n${pf.out()}`);
       assert.equal(r.body, `hello from ${pod}\n`);
     }
+    // kubectl's own log: the upgrade was SPDY's POST, not a WebSocket GET.
+    assert.match(pf.out(), /POST https:\/\/[^ ]+\/portforward 101 Switching Protocols/);
     await stop(child);
   });
 
   it('kubectl port-forward svc/<name> and deploy/<name> reach the pod behind them', async () => {
-    const svc = start(['port-forward', 'svc/web', `${LOCAL + 2}:80`]);
+    const svc = start(['port-forward', '-v=6', 'svc/web', `${LOCAL + 2}:80`]);
     const deploy = start(['port-forward', 'deploy/web', `${LOCAL + 3}:8080`]);
     const [a, b] = await Promise.all([forwarding(svc, LOCAL + 2), forwarding(deploy, LOCAL + 3)]);
     for (const [port, pf] of [[LOCAL + 2, a], [LOCAL + 3, b]] as const) {
@@ -163,6 +165,9 @@ spec:
       assert.equal(r.code, 0, `${r.stderr}\n${pf.out()}`);
       assert.equal(r.body, `hello from ${pod}\n`);
     }
+    // kubectl's own log: its default, the WebSocket tunnel (a GET upgraded), was served; it did not fall back to SPDY.
+    assert.match(a.out(), new RegExp(`GET https://[^ ]+/namespaces/default/pods/${pod}/portforward 101 Switching Protocols`));
+    assert.doesNotMatch(a.out(), /POST https:\/\/[^ ]+\/portforward/);
     await Promise.all([stop(svc), stop(deploy)]);
   });
 
