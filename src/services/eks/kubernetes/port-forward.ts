@@ -72,8 +72,17 @@ function spdyUpgradeTransport(socket: Duplex, head: Buffer): Transport {
   };
 }
 
-/** Where a port of the pod was published on loopback, or undefined for a port it does not declare. */
+const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+/**
+ * Where a port of the pod was published on loopback, or undefined for a port no container declares (TCP) or one not
+ * published yet. The annotation is an object anyone allowed to write pods can edit: an address in it that is not
+ * loopback is not trusted as a destination.
+ */
 export function publishedAddress(pod: KubeObject, port: number): { host: string; port: number } | undefined {
+  const declared = (pod.spec?.containers ?? []).some((c: { ports?: { containerPort?: number; protocol?: string }[] }) =>
+    (c.ports ?? []).some((p) => p.containerPort === port && (p.protocol ?? 'TCP') === 'TCP'));
+  if (!declared) return undefined;
   let published: Record<string, string>;
   try {
     published = JSON.parse(pod.metadata.annotations?.[PUBLISHED_PORTS] ?? '{}') as Record<string, string>;
@@ -83,11 +92,17 @@ export function publishedAddress(pod: KubeObject, port: number): { host: string;
   const at = published[`${port}/TCP`];
   if (!at) return undefined;
   const i = at.lastIndexOf(':');
-  return { host: at.slice(0, i), port: Number(at.slice(i + 1)) };
+  const host = at.slice(0, i);
+  const hostPort = Number(at.slice(i + 1));
+  if (!LOOPBACK.has(host) || !Number.isInteger(hostPort) || hostPort < 1 || hostPort > 65535) return undefined;
+  return { host: host.replace(/^\[(.*)\]$/, '$1'), port: hostPort };
 }
 
-/** Serves one port-forward request on an upgraded connection (the pod read when the request came). */
-export function servePortForward(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject): void {
+/**
+ * Serves one port-forward request on an upgraded connection: `pod` as read when the request came, `current` the same
+ * pod now (undefined once it is gone), read for each forwarded connection.
+ */
+export function servePortForward(req: IncomingMessage, socket: Duplex, head: Buffer, pod: KubeObject, current: () => KubeObject | undefined): void {
   let transport: Transport;
   if (isWebSocket(req)) {
     if (!offeredProtocols(req).includes(TUNNEL_PROTOCOL)) throw badRequest(`none of the offered subprotocols is served: Berth speaks ${TUNNEL_PROTOCOL}`);
@@ -101,7 +116,7 @@ export function servePortForward(req: IncomingMessage, socket: Duplex, head: Buf
   } else {
     throw badRequest('Upgrade request required: Berth serves port-forward over WebSocket (SPDY/3.1+portforward.k8s.io) or SPDY/3.1');
   }
-  new PortForwardSession(transport, pod).start();
+  new PortForwardSession(transport, pod, current).start();
 }
 
 /** One forwarded connection: the client's pair of streams and the socket to the pod's published port. */
@@ -134,7 +149,7 @@ class PortForwardSession {
   /** Pod sockets with a full write buffer: the client's connection is paused while there is any. */
   private waitingForPods = 0;
 
-  constructor(private readonly t: Transport, private readonly pod: KubeObject) {}
+  constructor(private readonly t: Transport, private readonly pod: KubeObject, private readonly current: () => KubeObject | undefined) {}
 
   start() {
     this.t.onData((chunk) => {
@@ -212,10 +227,14 @@ class PortForwardSession {
     else fw.dataStream = streamId;
     if (fw.errorStream === undefined || fw.dataStream === undefined) return;
     if (!/^[0-9]+$/.test(portText) || port < 1 || port > 65535) return this.fail(fw, `invalid port "${portText}"`);
-    const to = publishedAddress(this.pod, port);
+    const pod = this.current();
+    if (!pod) return this.fail(fw, 'pod not found');
+    const to = publishedAddress(pod, port);
     if (!to) {
+      const declared = JSON.stringify(pod.spec?.containers ?? []).includes(`"containerPort":${port}`);
       return this.fail(fw, `failed to connect to localhost:${port} inside pod ${this.pod.metadata.name}: connect: connection refused`
-        + ` (Berth forwards only the ports a container declares in its ports, which it publishes on loopback; ${port} is not one of them)`);
+        + ` (Berth forwards only the ports a container declares in its ports, which it publishes on loopback; ${port} is `
+        + `${declared ? 'declared but not published (yet)' : 'not one of them'})`);
     }
     this.connect(fw, to);
   }

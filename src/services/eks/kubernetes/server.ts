@@ -288,7 +288,12 @@ export function kubernetesApi(deps: KubernetesApiDeps) {
       const pod = requireObject({ store: { sql: deps.sql, cluster: cluster.uid, changed: () => undefined }, now: deps.clock.now() }, t.r, t.namespace ?? 'default', t.name);
       if (t.sub === 'portforward') {
         const { servePortForward } = await import('./port-forward.js');
-        return servePortForward(req, socket, head, pod);
+        // Each forwarded connection reads the pod afresh: its published ports move when its sandbox is made again.
+        const [uid, namespace, name] = [pod.metadata.uid, t.namespace ?? 'default', t.name];
+        return servePortForward(req, socket, head, pod, () => {
+          const now = getObject({ sql: deps.sql, cluster: cluster.uid }, resourceId(t.r), namespace, name);
+          return now?.metadata.uid === uid ? now : undefined;
+        });
       }
       await serveExec(req, socket, head, pod, url.searchParams, (q) => deps.podExec({ ...q, cluster: cluster.uid }));
     } catch (err) {
