@@ -40,6 +40,7 @@ import { KubeVolumes } from './kube-volumes.js';
 import { KubeGarbageCollector } from './kube-garbage-collector.js';
 import { KubeEndpoints } from './kube-endpoints.js';
 import { KubeServices } from './kube-services.js';
+import { KubeNodePorts } from './kube-node-ports.js';
 import { KubeReplicaSets } from './kube-replica-sets.js';
 import { EventDelivery } from './event-delivery.js';
 import { EventSchedules } from './event-schedules.js';
@@ -215,6 +216,9 @@ export function startControllers(d: ControllerDeps): Controllers {
   runtime.add(new KubeGarbageCollector(d));
   runtime.add(new KubeEndpoints(d));
   runtime.add(new KubeServices(d));
+  // kube-proxy's part: Services' node ports listened on at 127.0.0.1, forwarding to their ready endpoints.
+  const nodePorts = new KubeNodePorts(d);
+  runtime.add(nodePorts);
   runtime.start({
     changes: d.changes,
     engineEvents: (onEvent, since) => d.driver.watchEvents({ [LABELS.instance]: d.instanceId }, onEvent, since),
@@ -251,6 +255,7 @@ export function startControllers(d: ControllerDeps): Controllers {
       await runtime.stop();
       await shipper.stop();
       await eksClusters.stop();
+      await nodePorts.stop();
     },
   };
 }

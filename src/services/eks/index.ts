@@ -29,7 +29,7 @@ export { admits as clusterAdmits } from './access-entries.js';
 export { settleAddons } from './addons.js';
 /** Which role service account X in namespace Y of cluster Z (its uid) gets through EKS Pod Identity. */
 export { podIdentityRole } from './pod-identity.js';
-export { recordPodEvent, type PodEvent } from './kubernetes/events.js';
+export { recordEvent, recordPodEvent, type PodEvent } from './kubernetes/events.js';
 export { POD_IDENTITY } from './kubernetes/pod-identity-webhook.js';
 export { issueServiceAccountToken, verifyServiceAccountToken, type BoundToken } from './kubernetes/service-account-tokens.js';
 export { parseKubeCron } from './kubernetes/cron.js';

@@ -6,6 +6,7 @@
  * deleting the Service removes it, and so does deleting the cluster with its Services still there.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeleteClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -16,6 +17,52 @@ import { createKubeCluster, until, type KubeCluster } from '../../helpers/kubect
 import { useBerth } from '../../helpers/use-berth.js';
 
 const PORT = 20000 + Math.floor(Math.random() * 9000);
+
+/** A port nothing listens on now, in [lo, hi) (0: any the system picks). */
+async function freePort(lo = 0, hi = 0): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const want = lo ? lo + Math.floor(Math.random() * (hi - lo)) : 0;
+    const got = await new Promise<number | undefined>((ok) => {
+      const s = net.createServer().once('error', () => ok(undefined));
+      s.listen({ host: '127.0.0.1', port: want, exclusive: true }, () => {
+        const p = (s.address() as net.AddressInfo).port;
+        s.close(() => ok(p));
+      });
+    });
+    if (got) return got;
+  }
+  throw new Error(`no free port in ${lo}-${hi}`);
+}
+
+/** What a TCP connection to 127.0.0.1:port reads until the peer ends it, or `refused`/`reset` (bounded by 3 s). */
+function ask(port: number): Promise<string> {
+  return new Promise((ok) => {
+    let data = '';
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.setTimeout(3_000, () => { s.destroy(); ok('timeout'); });
+    s.on('data', (b) => { data += b; });
+    s.on('end', () => ok(data || 'closed'));
+    s.on('error', (err: NodeJS.ErrnoException) => ok(err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ECONNRESET' ? 'reset' : String(err.code)));
+  });
+}
+
+/** A stand-in for a pod's published port (the fake runtime publishes at the pod's hostPort): answers its name. */
+async function podServer(name: string, port: number): Promise<net.Server> {
+  const s = net.createServer((c) => c.end(`hello from ${name}`));
+  await new Promise<void>((ok) => s.listen({ host: '127.0.0.1', port }, ok));
+  return s;
+}
+
+const nodePortPod = (name: string, hostPort: number) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, labels: {app: np}}
+spec:
+  containers:
+  - name: main
+    image: busybox:stable
+    imagePullPolicy: IfNotPresent
+    ports: [{containerPort: 8080, hostPort: ${hostPort}}]
+`;
 
 const manifest = (replicas: number) => `
 apiVersion: apps/v1
@@ -146,6 +193,69 @@ describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', ()
     assert.match(r.stderr, /spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range/);
   });
 
+  it('a NodePort Service listens on 127.0.0.1:<nodePort>, spreads connections over its ready pods, follows them and stops with the Service', async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const servers = [await podServer('np-a', portA), await podServer('np-b', portB)];
+    const nodePort = await freePort(30000, 32768);
+    const holder = net.createServer();
+    const heldPort = await freePort(30000, 32768);
+    await new Promise<void>((ok) => holder.listen({ host: '127.0.0.1', port: heldPort }, ok));
+    try {
+      await k.apply(`${nodePortPod('np-a', portA)}---
+${nodePortPod('np-b', portB)}---
+apiVersion: v1
+kind: Service
+metadata: {name: np}
+spec:
+  type: NodePort
+  selector: {app: np}
+  ports: [{port: 80, targetPort: 8080, nodePort: ${nodePort}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: np-taken}
+spec:
+  type: NodePort
+  selector: {app: np}
+  ports: [{port: 80, targetPort: 8080, nodePort: ${heldPort}}]
+`);
+      const seen = new Set<string>();
+      await until('both pods answering on the node port', async () => {
+        seen.add(await ask(nodePort));
+        return seen.has('hello from np-a') && seen.has('hello from np-b') ? true : undefined;
+      }, 20_000, 50);
+      const six = await Promise.all([0, 1, 2, 3, 4, 5].map(() => ask(nodePort)));
+      assert.ok(six.every((x) => /^hello from np-[ab]$/.test(x)), six.join());
+
+      // The port held by another program: not bound elsewhere, said on the Service as a Warning Event.
+      const event = await until('the FailedToBindNodePort event', async () => {
+        const events = JSON.parse(await k.ok('get', 'events', '--field-selector', 'involvedObject.name=np-taken', '-o', 'json')).items as any[];
+        return events.find((e) => e.reason === 'FailedToBindNodePort');
+      });
+      assert.equal(event.type, 'Warning');
+      assert.equal(event.involvedObject.kind, 'Service');
+      assert.match(event.message, new RegExp(`127\\.0\\.0\\.1:${heldPort}.*in use`));
+
+      await k.ok('delete', 'pod', 'np-a', '--wait=false');
+      await until('only np-b answering', async () => {
+        const got = await Promise.all([0, 1, 2, 3].map(() => ask(nodePort)));
+        return got.every((x) => x === 'hello from np-b') ? true : undefined;
+      }, 20_000, 100);
+      await k.ok('delete', 'pod', 'np-b', '--wait=false');
+      const none = await until('no ready endpoint: the connection is reset', async () => {
+        const got = await ask(nodePort);
+        return got === 'reset' || got === 'closed' ? got : undefined;
+      }, 20_000, 100);
+      assert.ok(['reset', 'closed'].includes(none));
+
+      await k.ok('delete', 'svc', 'np', 'np-taken');
+      await until('nothing listening on the node port', async () => (await ask(nodePort)) === 'refused' ? true : undefined, 20_000, 100);
+    } finally {
+      holder.close();
+      for (const s of servers) s.close();
+    }
+  });
+
   it('deleting the cluster with LoadBalancer Services still there deletes their NLBs, listeners and target groups', async () => {
     await k.apply(manifest(1));
     await k.apply(`apiVersion: v1
@@ -164,6 +274,8 @@ spec:
     const groups = (await Promise.all(made.map(async (lb) => (await berth.elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).TargetGroups!)))
       .flat();
     assert.equal(groups.length, 2);
+    const nodePort = JSON.parse(await k.ok('get', 'svc', 'api', '-o', 'json')).spec.ports[0].nodePort as number;
+    await until('the api Service\'s node port listening', async () => (await ask(nodePort)) !== 'refused' ? true : undefined);
     await berth.eks.send(new DeleteClusterCommand({ name: 'demo' }));
     await until('the cluster gone', async () => {
       try {
@@ -179,5 +291,6 @@ spec:
       await assert.rejects(berth.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [g.TargetGroupArn!] })), { name: 'TargetGroupNotFoundException' });
     }
     await assert.rejects(berth.elb.send(new DescribeListenersCommand({ LoadBalancerArn: made[0].LoadBalancerArn })), { name: 'LoadBalancerNotFoundException' });
+    await until('the node port closed with the cluster', async () => (await ask(nodePort)) === 'refused' ? true : undefined);
   });
 });
