@@ -193,7 +193,7 @@ describe('EKS Services, Endpoints and LoadBalancer Services through kubectl', ()
     assert.match(r.stderr, /spec\.ports\[0\]\.nodePort: Invalid value: 80: provided port is not in the valid range/);
   });
 
-  it('a NodePort Service listens on 127.0.0.1:<nodePort>, spreads connections over its ready pods, follows them and stops with the Service', async () => {
+  it('a NodePort Service listens on 127.0.0.1:<nodePort>, spreads connections over its ready pods, follows them, stops as another type and with the Service', async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     const servers = [await podServer('np-a', portA), await podServer('np-b', portB)];
     const nodePort = await freePort(30000, 32768);
@@ -247,6 +247,12 @@ spec:
         return got === 'reset' || got === 'closed' ? got : undefined;
       }, 20_000, 100);
       assert.ok(['reset', 'closed'].includes(none));
+
+      // Another type: the node port closes; NodePort again: it listens again.
+      await k.ok('patch', 'svc', 'np', '-p', '{"spec":{"type":"ClusterIP","ports":[{"port":80,"targetPort":8080}]}}');
+      await until('the node port closed as a ClusterIP Service', async () => (await ask(nodePort)) === 'refused' ? true : undefined, 20_000, 100);
+      await k.ok('patch', 'svc', 'np', '-p', `{"spec":{"type":"NodePort","ports":[{"port":80,"targetPort":8080,"nodePort":${nodePort}}]}}`);
+      await until('the node port listening again', async () => (await ask(nodePort)) !== 'refused' ? true : undefined, 20_000, 100);
 
       await k.ok('delete', 'svc', 'np', 'np-taken');
       await until('nothing listening on the node port', async () => (await ask(nodePort)) === 'refused' ? true : undefined, 20_000, 100);
