@@ -47,8 +47,10 @@ export function taskCredentialFor(sql: Statements, now: number, taskArn: string,
 
 /** Whether a task that has not stopped holds a credential id (a restarted Berth must serve it). */
 export function hasLiveTaskCredentials(sql: Statements): boolean {
-  return !!sql.get(`SELECT 1 FROM sts_task_credentials c JOIN ecs_tasks t ON t.arn = c.task_arn
-    WHERE t.last_status != 'STOPPED' LIMIT 1`).get();
+  // From the credentials (few: tasks with a role) to their task by its unique ARN; as a join SQLite walked every task
+  // (last_status != 'STOPPED' uses no index): 0.4 s of a restart at 10,000 tasks, none of them with a role.
+  return !!sql.get(`SELECT 1 FROM sts_task_credentials c
+    WHERE EXISTS (SELECT 1 FROM ecs_tasks t WHERE t.arn = c.task_arn AND t.last_status != 'STOPPED') LIMIT 1`).get();
 }
 
 export function findTaskCredential(sql: Statements, id: string): TaskCredential | undefined {
