@@ -32,7 +32,9 @@ describe('the console with 1,000 tasks in Chromium (fake runtime)', { skip: cons
     await berth.ecs.send(new CreateServiceCommand({
       cluster: 'big', serviceName: 'web', taskDefinition: 'big-web', desiredCount: 1000, launchType: 'FARGATE', networkConfiguration: await fargateNetwork(berth.endpoint),
     }));
-    await waitForService(berth.ecs, 'big', 'web', (s) => s.runningCount === 1000, '1,000 running', 120_000);
+    // Set-up, not what is measured: 1,000 tasks through the lifecycle is CPU work (13–40 s here with other tests beside
+    // it); a CI run that shared the machine with a loaded run took over 120 s.
+    await waitForService(berth.ecs, 'big', 'web', (s) => s.runningCount === 1000, '1,000 running', 240_000);
     const { page } = b;
     const timed = async (what: string, url: string, ready: () => Promise<unknown>) => {
       const start = Date.now();
